@@ -1,0 +1,3 @@
+from homelabctl.cli import main
+
+main()

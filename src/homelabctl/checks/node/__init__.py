@@ -1,0 +1,1 @@
+"""Node layer: kubelet status, conditions, taints, versions, control plane."""

@@ -1,0 +1,113 @@
+"""The check registry. A check is a function, an id, a layer, a default severity and its docstring.
+
+The docstring is the documentation: its first line is the title, the rest is rendered into docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
+
+if TYPE_CHECKING:
+    from homelabctl.sources.base import ClusterState
+    from homelabctl.sources.index import ClusterIndex
+
+CheckFunc = Callable[["CheckContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    layer: Layer
+    severity: Severity
+    func: CheckFunc
+    requires: tuple[str, ...] = ()
+    """Group-kinds that must all be readable; otherwise the check is not evaluated."""
+    any_of: tuple[str, ...] = ()
+    """At least one of these group-kinds must be readable."""
+    uses: tuple[str, ...] = ()
+    """Group-kinds read when available, without which the check still means something."""
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.func.__doc__ or "")
+
+    @property
+    def title(self) -> str:
+        return self.doc.splitlines()[0].strip() if self.doc else self.id
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self.requires + self.any_of + self.uses
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(
+    id: str,
+    *,
+    layer: Layer,
+    severity: Severity,
+    requires: Sequence[str] = (),
+    any_of: Sequence[str] = (),
+    uses: Sequence[str] = (),
+) -> Callable[[CheckFunc], CheckFunc]:
+    """Register a check. Ids are kebab-case and stable: users put them in ignore lists."""
+
+    def decorate(func: CheckFunc) -> CheckFunc:
+        if id in REGISTRY:
+            raise ValueError(f"duplicate check id {id!r}")
+        if not func.__doc__:
+            raise ValueError(f"check {id!r} has no docstring")
+        if id != id.lower() or " " in id or "_" in id:
+            raise ValueError(f"check id {id!r} is not kebab-case")
+        REGISTRY[id] = CheckSpec(id, layer, severity, func, tuple(requires), tuple(any_of), tuple(uses))
+        return func
+
+    return decorate
+
+
+class CheckContext:
+    """What a check function receives: the cluster state, the reference time and a finding factory."""
+
+    def __init__(self, state: ClusterState, spec: CheckSpec) -> None:
+        self.state = state
+        self.spec = spec
+        self.index: ClusterIndex = state.index
+        self.now: datetime = state.reference_time
+
+    def readable(self, gk: str) -> bool:
+        return self.state.availability(gk).readable
+
+    def finding(
+        self,
+        obj: Resource | ObjectRef,
+        message: str,
+        *,
+        evidence: Iterable[str] = (),
+        hint: str = "",
+        severity: Severity | None = None,
+    ) -> Finding:
+        ref = obj.ref if isinstance(obj, Resource) else obj
+        return Finding(
+            check=self.spec.id,
+            layer=self.spec.layer,
+            severity=severity or self.spec.severity,
+            object=ref,
+            message=message,
+            evidence=tuple(e for e in evidence if e),
+            hint=hint,
+        )
+
+
+def all_checks() -> list[CheckSpec]:
+    """Every registered check, in layer order then id. Importing the package registers them."""
+    import homelabctl.checks  # noqa: F401  (registration side effect)
+
+    return sorted(REGISTRY.values(), key=lambda spec: (spec.layer.order, spec.id))

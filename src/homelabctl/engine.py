@@ -1,0 +1,88 @@
+"""Run the registered checks over a ClusterState. Pure: no I/O, no printing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
+from homelabctl.model import Finding, Layer
+from homelabctl.sources.base import ClusterState
+
+CheckStatus = Literal["passed", "failed", "not_evaluated", "error"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    spec: CheckSpec
+    status: CheckStatus
+    findings: tuple[Finding, ...] = ()
+    reason: str = ""
+
+
+@dataclass
+class CheckRun:
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        found = [f for r in self.results for f in r.findings]
+        return sorted(found, key=lambda f: f.sort_key)
+
+    @property
+    def not_evaluated(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status in ("not_evaluated", "error")]
+
+    @property
+    def passed(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status == "passed"]
+
+
+def select_checks(
+    layers: Iterable[Layer] | None = None, ids: Iterable[str] | None = None, skip: Iterable[str] = ()
+) -> list[CheckSpec]:
+    wanted_layers = set(layers) if layers else None
+    wanted_ids = set(ids) if ids else None
+    skipped = set(skip)
+    return [
+        spec for spec in all_checks()
+        if (wanted_layers is None or spec.layer in wanted_layers)
+        and (wanted_ids is None or spec.id in wanted_ids)
+        and spec.id not in skipped
+    ]
+
+
+def required_kinds(specs: Sequence[CheckSpec]) -> list[str]:
+    """Every group-kind the given checks read: what a live source must list."""
+    kinds = {"Event"}
+    for spec in specs:
+        kinds.update(spec.kinds)
+    return sorted(kinds)
+
+
+def why_not_evaluated(state: ClusterState, spec: CheckSpec) -> str | None:
+    for gk in spec.requires:
+        status = state.availability(gk)
+        if not status.readable:
+            return status.reason or f"{gk} could not be read"
+    if spec.any_of and not any(state.availability(gk).readable for gk in spec.any_of):
+        reasons = [state.availability(gk).reason for gk in spec.any_of]
+        return "none of the kinds it reads could be read: " + "; ".join(r for r in reasons if r)
+    return None
+
+
+def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) -> CheckRun:
+    run = CheckRun()
+    for spec in specs if specs is not None else all_checks():
+        reason = why_not_evaluated(state, spec)
+        if reason:
+            run.results.append(CheckResult(spec, "not_evaluated", reason=reason))
+            continue
+        try:
+            findings = tuple(spec.func(CheckContext(state, spec)))
+        except Exception as exc:  # a broken check must not take the run down with it
+            run.results.append(CheckResult(spec, "error", reason=f"check failed: {type(exc).__name__}: {exc}"))
+            continue
+        run.results.append(CheckResult(spec, "failed" if findings else "passed", findings))
+    return run

@@ -1,0 +1,211 @@
+"""Small frozen records every layer shares: severities, layers, object references, findings, resources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse; lets `--min-severity` and `--fail-on` compare."""
+        return {"critical": 3, "warning": 2, "info": 1}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.lower())
+        except ValueError:
+            raise ValueError(f"unknown severity {text!r} (expected critical, warning or info)") from None
+
+
+class Layer(str, Enum):
+    """Diagnosis order: a symptom in a later layer may be caused by an earlier one, never the reverse."""
+
+    NETWORK = "network"
+    NODE = "node"
+    STORAGE = "storage"
+    PLATFORM = "platform"
+    WORKLOAD = "workload"
+    GPU = "gpu"
+    SECURITY = "security"
+    BACKUP = "backup"
+    MONITORING = "monitoring"
+
+    @property
+    def order(self) -> int:
+        return _LAYER_ORDER[self]
+
+
+_LAYER_ORDER = {layer: i for i, layer in enumerate(Layer)}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ObjectRef:
+    kind: str
+    namespace: str | None
+    name: str
+
+    def __str__(self) -> str:
+        if self.namespace:
+            return f"{self.kind} {self.namespace}/{self.name}"
+        return f"{self.kind} {self.name}"
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"kind": self.kind, "namespace": self.namespace, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem on one object. ``id`` and ``root_cause`` are assigned when a report is built."""
+
+    check: str
+    layer: Layer
+    severity: Severity
+    object: ObjectRef
+    message: str
+    evidence: tuple[str, ...] = ()
+    hint: str = ""
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, int, str, str, str, str]:
+        return (
+            self.layer.order,
+            -self.severity.rank,
+            self.check,
+            self.object.kind,
+            self.object.namespace or "",
+            self.object.name,
+        )
+
+
+def group_of(api_version: str) -> str:
+    return api_version.rpartition("/")[0] if "/" in api_version else ""
+
+
+def group_kind(api_version: str, kind: str) -> str:
+    """``Pod`` for the core group, ``Deployment.apps``, ``Node.longhorn.io``: the key objects are indexed by."""
+    group = group_of(api_version)
+    return f"{kind}.{group}" if group else kind
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A Kubernetes object as the API returned it. ``raw`` is never mutated after loading."""
+
+    api_version: str
+    kind: str
+    namespace: str | None
+    name: str
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> Resource:
+        meta = raw.get("metadata") or {}
+        return cls(
+            api_version=str(raw.get("apiVersion", "")),
+            kind=str(raw.get("kind", "")),
+            namespace=meta.get("namespace") or None,
+            name=str(meta.get("name", "")),
+            raw=raw,
+        )
+
+    @property
+    def gk(self) -> str:
+        return group_kind(self.api_version, self.kind)
+
+    @property
+    def group(self) -> str:
+        return group_of(self.api_version)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.kind, self.namespace, self.name)
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        meta: Mapping[str, Any] = self.raw.get("metadata") or {}
+        return meta
+
+    @property
+    def uid(self) -> str:
+        return str(self.metadata.get("uid", ""))
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        labels: Mapping[str, str] = self.metadata.get("labels") or {}
+        return labels
+
+    @property
+    def annotations(self) -> Mapping[str, str]:
+        annotations: Mapping[str, str] = self.metadata.get("annotations") or {}
+        return annotations
+
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        spec: Mapping[str, Any] = self.raw.get("spec") or {}
+        return spec
+
+    @property
+    def status(self) -> Mapping[str, Any]:
+        status: Mapping[str, Any] = self.raw.get("status") or {}
+        return status
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        data: Mapping[str, Any] = self.raw.get("data") or {}
+        return data
+
+    @property
+    def owner_references(self) -> list[Mapping[str, Any]]:
+        owners: list[Mapping[str, Any]] = self.metadata.get("ownerReferences") or []
+        return owners
+
+    @property
+    def controller_owner(self) -> Mapping[str, Any] | None:
+        for owner in self.owner_references:
+            if owner.get("controller"):
+                return owner
+        return self.owner_references[0] if self.owner_references else None
+
+    @property
+    def creation_timestamp(self) -> str | None:
+        value = self.metadata.get("creationTimestamp")
+        return str(value) if value else None
+
+    @property
+    def deletion_timestamp(self) -> str | None:
+        value = self.metadata.get("deletionTimestamp")
+        return str(value) if value else None
+
+    @property
+    def conditions(self) -> list[Mapping[str, Any]]:
+        conditions: list[Mapping[str, Any]] = self.status.get("conditions") or []
+        return conditions
+
+    def condition(self, type_: str) -> Mapping[str, Any] | None:
+        for cond in self.conditions:
+            if cond.get("type") == type_:
+                return cond
+        return None
+
+    def is_condition_true(self, type_: str) -> bool | None:
+        """True/False when the condition is reported, None when it is absent or Unknown."""
+        cond = self.condition(type_)
+        if cond is None:
+            return None
+        status = cond.get("status")
+        if status == "True":
+            return True
+        if status == "False":
+            return False
+        return None

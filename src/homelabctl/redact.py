@@ -1,0 +1,176 @@
+"""Secret values leave no trace: every object is passed through here as it is loaded or captured.
+
+A redacted value becomes a marker that keeps what checks need (byte length, the length oauth2-proxy would
+use as its cookie secret) and nothing that could be turned back into the value.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Mapping
+from typing import Any
+
+MARKER_PREFIX = "homelabctl-redacted:"
+_MARKER_RE = re.compile(r"^homelabctl-redacted:len=(\d+);o2p=(\d+)$")
+
+SENSITIVE_KEY_RE = re.compile(
+    r"(pass(word|wd)?|secret|token|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|"
+    r"access[_-]?key|client[_-]?secret|cookie[_-]?secret|\.pem$|\.key$|htpasswd|dsn|connection[_-]?string)",
+    re.IGNORECASE,
+)
+PRIVATE_KEY_RE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+SENSITIVE_ARG_RE = re.compile(
+    r"^(--?[a-z0-9-]*(secret|password|token|api-key|credential)[a-z0-9-]*=)(.+)$", re.IGNORECASE
+)
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
+
+
+def oauth2_proxy_secret_length(value: bytes) -> int:
+    """The length oauth2-proxy's SecretBytes() yields: base64 (raw URL alphabet) decoded if that gives an
+    AES key size, else the raw bytes. Standard-alphabet base64 with ``+`` or ``/`` does not decode."""
+    try:
+        text = value.decode("ascii").rstrip("=")
+        decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        if "+" not in text and "/" not in text and len(decoded) in (16, 24, 32):
+            return len(decoded)
+    except (UnicodeDecodeError, binascii.Error, ValueError):
+        pass
+    return len(value)
+
+
+def marker_for(value: bytes) -> str:
+    return f"{MARKER_PREFIX}len={len(value)};o2p={oauth2_proxy_secret_length(value)}"
+
+
+def is_marker(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(MARKER_PREFIX)
+
+
+def marker_lengths(value: object) -> tuple[int, int] | None:
+    """(byte length, oauth2-proxy effective length) of a redacted value, or None if it is not a marker."""
+    if not isinstance(value, str):
+        return None
+    match = _MARKER_RE.match(value)
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def plain_value_lengths(value: str) -> tuple[int, int]:
+    raw = value.encode()
+    return len(raw), oauth2_proxy_secret_length(raw)
+
+
+def _decode_b64(value: object) -> bytes:
+    if not isinstance(value, str):
+        return str(value).encode()
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return value.encode()
+
+
+def redact_secret(raw: dict[str, Any]) -> None:
+    """In place: ``data`` values (base64) and ``stringData`` values (plain) become markers."""
+    data = raw.get("data")
+    if isinstance(data, dict):
+        for key, value in list(data.items()):
+            if not is_marker(value):
+                data[key] = marker_for(_decode_b64(value))
+    string_data = raw.get("stringData")
+    if isinstance(string_data, dict):
+        for key, value in list(string_data.items()):
+            if not is_marker(value):
+                string_data[key] = marker_for(str(value).encode())
+    _drop_last_applied(raw)
+
+
+def _drop_last_applied(raw: dict[str, Any]) -> None:
+    meta = raw.get("metadata")
+    if isinstance(meta, dict):
+        annotations = meta.get("annotations")
+        if isinstance(annotations, dict) and LAST_APPLIED in annotations:
+            annotations[LAST_APPLIED] = MARKER_PREFIX + "last-applied-configuration"
+
+
+def value_is_sensitive(key: str, value: object) -> bool:
+    if isinstance(value, str) and PRIVATE_KEY_RE.search(value):
+        return True
+    return bool(SENSITIVE_KEY_RE.search(key)) and isinstance(value, str | int | float) and value != ""
+
+
+def redact_configmap(raw: dict[str, Any]) -> None:
+    for field in ("data", "binaryData"):
+        data = raw.get(field)
+        if isinstance(data, dict):
+            for key, value in list(data.items()):
+                if value_is_sensitive(str(key), value) and not is_marker(value):
+                    data[key] = marker_for(str(value).encode())
+    _drop_last_applied(raw)
+
+
+def redact_mapping(values: Any) -> None:
+    """Recursively mask sensitive keys in free-form values (HelmRelease ``spec.values``)."""
+    if isinstance(values, dict):
+        for key, value in list(values.items()):
+            if isinstance(value, dict | list):
+                redact_mapping(value)
+            elif value_is_sensitive(str(key), value) and not is_marker(value):
+                values[key] = marker_for(str(value).encode())
+    elif isinstance(values, list):
+        for item in values:
+            redact_mapping(item)
+
+
+def _redact_containers(pod_spec: Mapping[str, Any]) -> None:
+    for field in ("containers", "initContainers", "ephemeralContainers"):
+        for container in pod_spec.get(field) or []:
+            if not isinstance(container, dict):
+                continue
+            for env in container.get("env") or []:
+                if isinstance(env, dict) and "value" in env and value_is_sensitive(str(env.get("name", "")), env["value"]):
+                    if not is_marker(env["value"]):
+                        env["value"] = marker_for(str(env["value"]).encode())
+            for arg_field in ("args", "command"):
+                args = container.get(arg_field)
+                if isinstance(args, list):
+                    for i, arg in enumerate(args):
+                        if isinstance(arg, str):
+                            match = SENSITIVE_ARG_RE.match(arg)
+                            if match and not is_marker(match.group(3)):
+                                args[i] = match.group(1) + marker_for(match.group(3).encode())
+
+
+def redact_object(raw: dict[str, Any]) -> dict[str, Any]:
+    """Redact one object in place (and return it). Safe to call twice."""
+    kind = raw.get("kind")
+    if kind == "Secret":
+        redact_secret(raw)
+    elif kind == "ConfigMap":
+        redact_configmap(raw)
+    elif kind == "Pod":
+        spec = raw.get("spec")
+        if isinstance(spec, dict):
+            _redact_containers(spec)
+    elif kind in POD_TEMPLATE_KINDS or kind == "CronJob":
+        spec = raw.get("spec") or {}
+        if kind == "CronJob":
+            spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+        template_spec = (spec.get("template") or {}).get("spec")
+        if isinstance(template_spec, dict):
+            _redact_containers(template_spec)
+    elif kind == "HelmRelease":
+        spec = raw.get("spec")
+        if isinstance(spec, dict) and isinstance(spec.get("values"), dict):
+            redact_mapping(spec["values"])
+    return raw
+
+
+def mask(value: str, keep: int = 4) -> str:
+    """For reports that must point at a leaked value: ``ghp_****`` (never more than 4 characters shown)."""
+    if len(value) <= keep * 2:
+        return "*" * min(len(value), 8)
+    return value[:keep] + "*" * 8
