@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     CRITICAL = "critical"
     WARNING = "warning"
     INFO = "info"
@@ -26,7 +26,7 @@ class Severity(str, Enum):
             raise ValueError(f"unknown severity {text!r} (expected critical, warning or info)") from None
 
 
-class Layer(str, Enum):
+class Layer(StrEnum):
     """Diagnosis order: a symptom in a later layer may be caused by an earlier one, never the reverse."""
 
     NETWORK = "network"

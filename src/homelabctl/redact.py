@@ -131,9 +131,9 @@ def _redact_containers(pod_spec: Mapping[str, Any]) -> None:
             if not isinstance(container, dict):
                 continue
             for env in container.get("env") or []:
-                if isinstance(env, dict) and "value" in env and value_is_sensitive(str(env.get("name", "")), env["value"]):
-                    if not is_marker(env["value"]):
-                        env["value"] = marker_for(str(env["value"]).encode())
+                if (isinstance(env, dict) and "value" in env and not is_marker(env["value"])
+                        and value_is_sensitive(str(env.get("name", "")), env["value"])):
+                    env["value"] = marker_for(str(env["value"]).encode())
             for arg_field in ("args", "command"):
                 args = container.get(arg_field)
                 if isinstance(args, list):

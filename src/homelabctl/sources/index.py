@@ -14,6 +14,10 @@ from homelabctl.timeutil import parse_time, utcnow
 _EMPTY: tuple[Resource, ...] = ()
 
 
+def _length(items: list[Resource]) -> int:
+    return len(items)
+
+
 class ClusterIndex:
     """Indexes by group-kind, (gk, namespace, name), uid, owner uid, node (pods), involved object (events).
 
@@ -147,9 +151,7 @@ class ClusterIndex:
         pairs = selector.equality_pairs()
         if pairs:
             by_label = self._label_index(gk)
-            candidates: Iterable[Resource] = min(
-                (by_label.get(pair, []) for pair in pairs), key=len
-            )
+            candidates: Iterable[Resource] = min((by_label.get(pair, []) for pair in pairs), key=_length)
         else:
             candidates = self.all(gk)
         return [

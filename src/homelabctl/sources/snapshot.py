@@ -209,7 +209,7 @@ class SnapshotSource:
 
     def _iter_tar(self, path: Path, errors: list[LoadError]) -> Iterator[_RawFile]:
         try:
-            tar = tarfile.open(path, "r:*")
+            tar = tarfile.open(path, "r:*")  # noqa: SIM115 - closed by the `with` below; open errors get their own message
         except (tarfile.TarError, OSError) as exc:
             errors.append(LoadError(str(path), f"not a readable tarball: {exc}"))
             return

@@ -1,0 +1,37 @@
+"""One call from a ClusterState to everything a report needs: checks, scores, diagnosis, the JSON report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from homelabctl.checks.registry import CheckSpec
+from homelabctl.diagnose.model import RootCause
+from homelabctl.engine import CheckRun, run_checks
+from homelabctl.report.build import build_report
+from homelabctl.scores import Score, compute_scores
+from homelabctl.sources.base import ClusterState
+
+
+@dataclass
+class Analysis:
+    state: ClusterState
+    run: CheckRun
+    scores: dict[str, Score]
+    root_causes: list[RootCause]
+    report: dict[str, Any]
+
+
+def diagnose_run(state: ClusterState, run: CheckRun) -> list[RootCause]:
+    from homelabctl.diagnose.engine import diagnose
+
+    return diagnose(state, run.findings)
+
+
+def analyze(state: ClusterState, specs: Sequence[CheckSpec] | None = None, *, with_diagnosis: bool = True) -> Analysis:
+    run = run_checks(state, specs)
+    scores = compute_scores(state, run)
+    causes = diagnose_run(state, run) if with_diagnosis else []
+    report = build_report(state, run, scores, causes)
+    return Analysis(state, run, scores, causes, report)

@@ -1,0 +1,108 @@
+"""The command line. Thin: parse arguments, call the library, render, map HomelabctlError to exit codes.
+
+Subcommands are imported only when invoked, so `homelabctl check --demo` never pays for the
+kubernetes client or the repo scanner.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from homelabctl import __version__
+from homelabctl.errors import HomelabctlError
+
+# name -> "module:attribute"; each module owns its command(s).
+COMMANDS: dict[str, str] = {
+    "check": "homelabctl.cli.check:check_cmd",
+    "diagnose": "homelabctl.cli.check:diagnose_cmd",
+    "rules": "homelabctl.cli.check:rules_cmd",
+    "snapshot": "homelabctl.cli.snapshot:snapshot_group",
+    "scan": "homelabctl.cli.scan:scan_cmd",
+    "inventory": "homelabctl.cli.paperwork:inventory_group",
+    "docs": "homelabctl.cli.paperwork:docs_cmd",
+    "whatif": "homelabctl.cli.paperwork:whatif_cmd",
+    "handoff": "homelabctl.cli.paperwork:handoff_cmd",
+    "incident": "homelabctl.cli.incident:incident_group",
+}
+
+HELP = {
+    "check": "Check the cluster, layer by layer, and report findings with evidence and next steps.",
+    "diagnose": "Name the root causes first, with every symptom grouped under its cause.",
+    "rules": "List every check and rule with its id, layer and severity.",
+    "snapshot": "Capture a redacted snapshot of a live cluster, or serve one as a read-only API.",
+    "scan": "Audit a Flux GitOps repository before Flux applies it.",
+    "inventory": "Create and check the homelab.yaml inventory.",
+    "docs": "Generate the cluster's living documentation (CLUSTER-SETUP style).",
+    "whatif": "Show what goes down if a host or node fails.",
+    "handoff": "Generate a session handoff document.",
+    "incident": "Record incidents and render them as AARs.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return _unavailable(cmd_name)
+        command: click.Command = getattr(module, attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _unavailable(name: str) -> click.Command:
+    @click.command(name, help=HELP.get(name, ""))
+    def stub() -> None:
+        raise click.ClickException(f"'{name}' is not available in this build")
+
+    return stub
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="homelabctl")
+def cli() -> None:
+    """homelabctl: day-to-day operations for a K3s + Flux homelab.
+
+    Everything works on a live cluster (current kubeconfig context) and on snapshots
+    (kubectl JSON/YAML, directories, tarballs). Try: homelabctl check --demo
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        result = cli.main(args=argv, prog_name="homelabctl", standalone_mode=False)
+    except HomelabctlError as exc:
+        click.echo(f"homelabctl: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("homelabctl: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("homelabctl: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    # click returns the code given to ctx.exit() when not in standalone mode
+    if isinstance(result, int):
+        sys.exit(result)
+    return result

@@ -1,0 +1,37 @@
+"""Records the diagnosis produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from homelabctl.model import Finding, Layer, ObjectRef
+
+
+@dataclass(frozen=True)
+class NextStep:
+    text: str
+    command: str | None = None
+    dangerous: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "command": self.command, "dangerous": self.dangerous}
+
+
+@dataclass(frozen=True)
+class RootCause:
+    cause: Finding
+    rule: str
+    summary: str
+    symptoms: tuple[Finding, ...] = ()
+    confidence: str = "medium"
+    score: float = 0.5
+    evidence: tuple[str, ...] = ()
+    next_steps: tuple[NextStep, ...] = field(default=())
+
+    @property
+    def layer(self) -> Layer:
+        return self.cause.layer
+
+    @property
+    def object(self) -> ObjectRef:
+        return self.cause.object

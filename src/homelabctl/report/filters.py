@@ -1,0 +1,38 @@
+"""Narrow a report to what the user asked for (--layer, --min-severity) and decide the exit code."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from homelabctl.model import Severity
+
+
+def filter_report(report: dict[str, Any], layers: Iterable[str] = (), min_severity: Severity | None = None) -> dict[str, Any]:
+    wanted_layers = set(layers)
+    if not wanted_layers and min_severity is None:
+        return report
+    out = copy.copy(report)
+
+    def keep(finding: dict[str, Any]) -> bool:
+        if wanted_layers and finding["layer"] not in wanted_layers:
+            return False
+        return min_severity is None or Severity(finding["severity"]).rank >= min_severity.rank
+
+    out["findings"] = [f for f in report["findings"] if keep(f)]
+    kept = {f["id"] for f in out["findings"]}
+    out["root_causes"] = [
+        {**rc, "symptoms": [s for s in rc["symptoms"] if s in kept]}
+        for rc in report["root_causes"] if rc["finding"] in kept
+    ]
+    if wanted_layers:
+        out["not_evaluated"] = [n for n in report["not_evaluated"] if n.get("layer") in wanted_layers]
+    return out
+
+
+def exit_code_for(report: dict[str, Any], fail_on: Severity | None) -> int:
+    """1 when a finding is at or above ``fail_on`` (None: never), else 0."""
+    if fail_on is None:
+        return 0
+    return 1 if any(Severity(f["severity"]).rank >= fail_on.rank for f in report["findings"]) else 0

@@ -1,0 +1,73 @@
+"""The check command end to end: snapshot file in, report out, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from homelabctl.cli import cli
+from homelabctl.report.build import validate_report
+
+from factories import node, pod
+
+
+def _write_snapshot(path: Path, *, broken: bool) -> Path:
+    nodes = [node("k3s-master1", control_plane=True), node("k3s2"),
+             node("k3s1", ready="Unknown" if broken else "True", since=timedelta(days=3))]
+    items = [*nodes, pod("web-1", node_name="k3s2")]
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    return path
+
+
+def test_json_report_validates_and_exit_code_1_on_critical(tmp_path: Path) -> None:
+    snap = _write_snapshot(tmp_path / "snap.json", broken=True)
+    result = CliRunner().invoke(cli, ["check", "--snapshot", str(snap), "-o", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    validate_report(report)
+    assert report["scores"]["cluster_health"] == {"score": 67, "detail": "2/3 nodes Ready"}
+    assert any(f["check"] == "node-not-ready" and f["object"]["name"] == "k3s1" for f in report["findings"])
+
+
+def test_healthy_snapshot_exits_0(tmp_path: Path) -> None:
+    snap = _write_snapshot(tmp_path / "snap.json", broken=False)
+    result = CliRunner().invoke(cli, ["check", "--snapshot", str(snap), "-o", "json"])
+    assert result.exit_code == 0, result.output
+    assert not [f for f in json.loads(result.stdout)["findings"] if f["severity"] == "critical"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_other_formats_render(tmp_path: Path, fmt: str) -> None:
+    snap = _write_snapshot(tmp_path / "snap.json", broken=True)
+    out = tmp_path / f"report.{fmt}"
+    result = CliRunner().invoke(cli, ["check", "--snapshot", str(snap), "-o", fmt, "--output-file", str(out)])
+    assert result.exit_code == 1
+    text = out.read_text()
+    assert "k3s1" in text
+    if fmt == "markdown":
+        assert "## 🔴 CRITICAL ISSUES" in text and "## 📊 Current State Summary" in text
+        assert "Cluster Health: 67% (2/3 nodes Ready)" in text
+
+
+def test_unreadable_snapshot_exits_2_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: [unterminated\n")
+    proc = subprocess.run([sys.executable, "-m", "homelabctl", "check", "--snapshot", str(bad)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "bad.yaml" in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("homelabctl: error:")
+
+
+def test_fail_on_never_and_min_severity(tmp_path: Path) -> None:
+    snap = _write_snapshot(tmp_path / "snap.json", broken=True)
+    result = CliRunner().invoke(cli, ["check", "--snapshot", str(snap), "-o", "json", "--fail-on", "never"])
+    assert result.exit_code == 0
+    result = CliRunner().invoke(cli, ["check", "--snapshot", str(snap), "-o", "json", "--layer", "storage"])
+    assert json.loads(result.stdout)["findings"] == []
