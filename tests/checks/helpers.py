@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from factories import state
-
 from homelabctl.checks.registry import REGISTRY, all_checks
 from homelabctl.engine import CheckResult, run_checks
 from homelabctl.model import Finding
+
+from factories import state
 
 
 def run_one(check_id: str, objects: Iterable[dict[str, Any]], *, captured: Iterable[str] = ()) -> CheckResult:
