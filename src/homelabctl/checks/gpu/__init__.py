@@ -1,0 +1,1 @@
+"""GPU layer: GPU scheduling, sharing, quotas and the device plugin stack."""

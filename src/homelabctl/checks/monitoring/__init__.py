@@ -1,0 +1,1 @@
+"""Monitoring layer: is there anything watching the cluster at all."""

@@ -1,0 +1,1 @@
+"""Workload layer: pods, controllers and jobs."""
