@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gen_snapshot import write_snapshot  # noqa: E402
+from gen_snapshot import write_snapshot
 
-from homelabctl.analysis import analyze  # noqa: E402
-from homelabctl.sources.snapshot import SnapshotSource  # noqa: E402
+from homelabctl.analysis import analyze
+from homelabctl.sources.snapshot import SnapshotSource
 
 
 def _timed(func: Callable[[], object]) -> float:

@@ -15,7 +15,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from factories import container_status, deployment, event, meta, node, owner_ref, pod  # noqa: E402
+from factories import container_status, deployment, event, meta, node, owner_ref, pod
 
 
 def _replicaset(dep: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +41,30 @@ def generate(total: int) -> list[dict[str, Any]]:
     for ns in namespaces:
         items.append({"apiVersion": "v1", "kind": "Namespace", "metadata": meta(ns, kind="Namespace"),
                       "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+    items.append({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+                  "metadata": meta("main-gateway", "networking", kind="Gateway"),
+                  "spec": {"gatewayClassName": "cilium",
+                           "listeners": [{"name": "https", "port": 443, "protocol": "HTTPS",
+                                          "allowedRoutes": {"namespaces": {"from": "All"}},
+                                          "tls": {"mode": "Terminate", "certificateRefs": [{"kind": "Secret", "name": "wildcard-tls"}]}}]},
+                  "status": {"addresses": [{"type": "IPAddress", "value": "192.168.10.224"}],
+                             "conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted"},
+                                            {"type": "Programmed", "status": "True", "reason": "Programmed"}],
+                             "listeners": [{"name": "https", "attachedRoutes": total // 10, "supportedKinds": [{"kind": "HTTPRoute"}],
+                                            "conditions": [{"type": "Programmed", "status": "True", "reason": "Programmed"},
+                                                           {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs"}]}]}})
+    items.append({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+                  "metadata": meta("wildcard-tls", "networking", kind="Secret"),
+                  "data": {"tls.crt": "LS0tLS1CRUdJTg==", "tls.key": "LS0tLS1CRUdJTg=="}})
+    items.append({"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmRepository",
+                  "metadata": meta("charts", "flux-system", kind="HelmRepository"),
+                  "spec": {"interval": "1h", "url": "https://charts.example.net"},
+                  "status": {"artifact": {"revision": "sha256:abc", "lastUpdateTime": "2025-06-16T02:30:00Z",
+                                          "path": "helmrepository/flux-system/charts/index.yaml",
+                                          "url": "http://source-controller.flux-system.svc/index.yaml"},
+                             "conditions": [{"type": "Ready", "status": "True", "reason": "Succeeded",
+                                             "message": "stored artifact: revision 'sha256:abc'",
+                                             "lastTransitionTime": "2025-06-15T00:00:00Z"}]}})
     i = 0
     while len(items) < total:
         ns = namespaces[i % len(namespaces)]
@@ -92,7 +116,9 @@ def generate(total: int) -> list[dict[str, Any]]:
                       "spec": {"hostnames": [f"{name}.example.net"],
                                "parentRefs": [{"name": "main-gateway", "namespace": "networking", "sectionName": "https"}],
                                "rules": [{"backendRefs": [{"name": name, "port": 80}]}]},
-                      "status": {"parents": [{"parentRef": {"name": "main-gateway", "namespace": "networking"},
+                      "status": {"parents": [{"parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway",
+                                                            "name": "main-gateway", "namespace": "networking",
+                                                            "sectionName": "https"},
                                               "controllerName": "io.cilium/gateway-controller",
                                               "conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted"},
                                                              {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs"}]}]}})

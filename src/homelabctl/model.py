@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(StrEnum):
@@ -47,8 +47,9 @@ class Layer(StrEnum):
 _LAYER_ORDER = {layer: i for i, layer in enumerate(Layer)}
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class ObjectRef:
+class ObjectRef(NamedTuple):
+    """Kind, namespace (None for cluster-scoped) and name. A tuple, because graphs hash millions of them."""
+
     kind: str
     namespace: str | None
     name: str
@@ -107,21 +108,20 @@ class Resource:
     namespace: str | None
     name: str
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    gk: str = field(default="", compare=False)
+    """Group-kind, computed once: the index, every check and the graph ask for it."""
+
+    def __post_init__(self) -> None:
+        if not self.gk:
+            object.__setattr__(self, "gk", group_kind(self.api_version, self.kind))
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> Resource:
         meta = raw.get("metadata") or {}
-        return cls(
-            api_version=str(raw.get("apiVersion", "")),
-            kind=str(raw.get("kind", "")),
-            namespace=meta.get("namespace") or None,
-            name=str(meta.get("name", "")),
-            raw=raw,
-        )
-
-    @property
-    def gk(self) -> str:
-        return group_kind(self.api_version, self.kind)
+        api_version = str(raw.get("apiVersion", ""))
+        kind = str(raw.get("kind", ""))
+        return cls(api_version, kind, meta.get("namespace") or None, str(meta.get("name", "")), raw,
+                   group_kind(api_version, kind))
 
     @property
     def group(self) -> str:

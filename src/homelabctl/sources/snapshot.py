@@ -101,7 +101,15 @@ def iter_objects(doc: Document, errors: list[LoadError]) -> Iterator[dict[str, A
         for item in data["items"]:
             if isinstance(item, dict) and item_kind and "kind" not in item:
                 item = {"apiVersion": data.get("apiVersion", "v1"), "kind": item_kind, **item}
-            yield from iter_objects(Document(doc.location, doc.line, item), errors)
+            if isinstance(item, dict) and not (isinstance(item.get("items"), list)
+                                               and str(item.get("kind", "")).endswith("List")):
+                problem = _object_problem(item)
+                if problem:
+                    errors.append(LoadError(doc.location, problem + ", skipped", doc.line))
+                else:
+                    yield item
+            else:
+                yield from iter_objects(Document(doc.location, doc.line, item), errors)
         return
     problem = _object_problem(data)
     if problem:
