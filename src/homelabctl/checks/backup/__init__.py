@@ -1,0 +1,1 @@
+"""Backup layer: Velero storage locations, snapshot locations, schedules and their backups."""

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+
+from homelabctl import kinds
+from homelabctl.checks.backup._common import schedule_interval
+from homelabctl.checks.registry import CheckContext, check
+from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.selectors import from_spec
+from homelabctl.timeutil import parse_time, short_duration
+
+SCHEDULE_LABEL = "velero.io/schedule-name"
+STALE_FACTOR = 2
+FAILED = {"Failed": Severity.CRITICAL, "FailedValidation": Severity.CRITICAL,
+          "PartiallyFailed": Severity.WARNING}
+FINISHED = {"Completed", "Failed", "FailedValidation", "PartiallyFailed", "Deleting"}
+
+
+def _started(backup: Resource) -> str:
+    return str(backup.status.get("startTimestamp") or backup.creation_timestamp or "")
+
+
+def _backup_line(backup: Resource) -> str:
+    status = backup.status
+    line = (f"Backup {backup.name}: phase={status.get('phase', '(none)')} errors={status.get('errors', 0)} "
+            f"warnings={status.get('warnings', 0)} started={status.get('startTimestamp', '?')} "
+            f"completed={status.get('completionTimestamp', '-')}")
+    if status.get("failureReason"):
+        line += f"; failureReason: {' '.join(str(status['failureReason']).split())[:300]}"
+    errors = status.get("validationErrors") or []
+    if errors:
+        line += "; validationErrors: " + "; ".join(str(e) for e in errors[:3])
+    return line
+
+
+def _location_line(ctx: CheckContext, schedule: Resource, backup: Resource | None) -> str:
+    """The storage location the backups go to, when it is known to be unavailable (the likely cause)."""
+    name = (backup.spec.get("storageLocation") if backup is not None else None) or \
+        (schedule.spec.get("template") or {}).get("storageLocation")
+    if not name or not ctx.readable(kinds.BACKUP_STORAGE_LOCATION):
+        return ""
+    bsl = ctx.index.get(kinds.BACKUP_STORAGE_LOCATION, schedule.namespace, str(name))
+    if bsl is None:
+        return f"storageLocation {name} does not exist"
+    if bsl.status.get("phase") == "Unavailable":
+        return f"storageLocation {name} is Unavailable (see velero-bsl-unavailable)"
+    return ""
+
+
+@check("velero-backup-failed-or-stale", layer=Layer.BACKUP, severity=Severity.CRITICAL,
+       requires=[kinds.VELERO_SCHEDULE], uses=[kinds.VELERO_BACKUP, kinds.BACKUP_STORAGE_LOCATION])
+def velero_backup_failed_or_stale(ctx: CheckContext) -> Iterator[Finding]:
+    """Velero Schedule whose latest backup failed, or whose last good backup is too old.
+
+    For each Schedule, reads the Backups labelled ``velero.io/schedule-name=<schedule>``: the newest
+    finished one with phase ``Failed``/``FailedValidation`` is critical, ``PartiallyFailed`` a warning
+    (evidence: phase, errors and warnings counts, start and completion time, failureReason, validation
+    errors). Separately, the newest ``Completed`` backup must be younger than twice the schedule's interval,
+    computed from ``spec.schedule`` (cron such as ``0 * * * *`` hourly, ``0 2 * * *`` daily, ``0 3 * * 0``
+    weekly, or ``@every 24h``/``@daily``): older is a warning, none at all (once the schedule is older than
+    two intervals) critical. Without Backup objects it falls back to ``status.lastBackup``, which says when
+    a backup last started but not whether it succeeded. A Schedule in phase ``FailedValidation`` never runs.
+
+    Seed: Velero schedules "Hourly (Longhorn), Daily (critical), Weekly (full cluster)" while the local
+    MinIO location was broken ("Local backups unavailable"): a schedule writing there only fails.
+
+    Next step: ``velero backup describe <backup> --details`` and ``velero backup logs <backup>``;
+    ``velero schedule describe <schedule>``; check the storage location and the velero pod.
+    """
+    for schedule in ctx.index.all(kinds.VELERO_SCHEDULE):
+        finding = _evaluate(ctx, schedule)
+        if finding is not None:
+            yield finding
+
+
+def _evaluate(ctx: CheckContext, schedule: Resource) -> Finding | None:
+    label = f"Schedule {schedule.namespace}/{schedule.name}"
+    spec_text = str(schedule.spec.get("schedule") or "")
+    if schedule.status.get("phase") == "FailedValidation":
+        errors = schedule.status.get("validationErrors") or []
+        return ctx.finding(
+            schedule,
+            f"{label} failed validation and never runs: {'; '.join(str(e) for e in errors) or 'no detail'}",
+            evidence=["status.phase=FailedValidation", f"spec.schedule={spec_text!r}",
+                      *[f"validationError: {e}" for e in errors]],
+            hint=f"Fix the Schedule spec in Git, then `velero schedule describe {schedule.name} -n {schedule.namespace}`",
+        )
+    interval = schedule_interval(spec_text)
+    evidence = [f"spec.schedule={spec_text!r}" + (f" (every ~{short_duration(interval)})" if interval else
+                                                   " (interval not understood)")]
+    if schedule.spec.get("paused") is True:
+        evidence.append("spec.paused=true")
+    backups: Sequence[Resource] = []
+    if ctx.readable(kinds.VELERO_BACKUP):
+        backups = sorted(ctx.index.select(kinds.VELERO_BACKUP, schedule.namespace,
+                                          from_spec({SCHEDULE_LABEL: schedule.name})), key=_started)
+    if backups:
+        return _from_backups(ctx, schedule, backups, interval, evidence)
+    return _from_last_backup(ctx, schedule, interval, evidence)
+
+
+def _from_backups(ctx: CheckContext, schedule: Resource, backups: Sequence[Resource],
+                  interval: timedelta | None, evidence: list[str]) -> Finding | None:
+    label = f"Schedule {schedule.namespace}/{schedule.name}"
+    finished = [b for b in backups if b.status.get("phase") in FINISHED and b.status.get("phase") != "Deleting"]
+    latest = finished[-1] if finished else None
+    completed = [b for b in finished if b.status.get("phase") == "Completed"]
+    last_good = completed[-1] if completed else None
+    problems: list[tuple[Severity, str]] = []
+    if latest is not None and latest.status.get("phase") in FAILED:
+        phase = str(latest.status["phase"])
+        reason = latest.status.get("failureReason") or "; ".join(
+            str(e) for e in (latest.status.get("validationErrors") or [])[:1])
+        detail = f": {' '.join(str(reason).split())[:160]}" if reason else \
+            f" ({latest.status.get('errors', 0)} errors, {latest.status.get('warnings', 0)} warnings)"
+        problems.append((FAILED[phase], f"{label}: latest backup {latest.name} {phase}{detail}"))
+        evidence.append(_backup_line(latest))
+    stale = _staleness(ctx, schedule, last_good, interval)
+    if stale is not None:
+        problems.append(stale)
+    if not problems:
+        return None
+    if last_good is not None and last_good is not latest:
+        evidence.append("last successful: " + _backup_line(last_good))
+    elif last_good is None:
+        evidence.append(f"no Completed backup among {len(backups)} backup(s) of this schedule")
+    location = _location_line(ctx, schedule, latest)
+    if location:
+        evidence.append(location)
+    severity = max((s for s, _ in problems), key=lambda s: s.rank)
+    message = problems[0][1]
+    if len(problems) > 1:
+        message += f"; {problems[1][1].removeprefix(label + ' ')}"
+    target = latest.name if latest is not None else schedule.name
+    return ctx.finding(
+        schedule, message, evidence=evidence, severity=severity,
+        hint=(f"`velero backup describe {target} --details -n {schedule.namespace}` and "
+              f"`velero backup logs {target} -n {schedule.namespace}`; check the storage location and velero pod"),
+    )
+
+
+def _staleness(ctx: CheckContext, schedule: Resource, last_good: Resource | None,
+               interval: timedelta | None) -> tuple[Severity, str] | None:
+    if interval is None:
+        return None
+    allowed = interval * STALE_FACTOR
+    label = f"Schedule {schedule.namespace}/{schedule.name}"
+    paused = " (the schedule is paused)" if schedule.spec.get("paused") is True else ""
+    if last_good is not None:
+        done = parse_time(last_good.status.get("completionTimestamp")) or parse_time(_started(last_good))
+        if done is None or ctx.now - done <= allowed:
+            return None
+        return (Severity.WARNING, f"{label} last completed a backup {short_duration(ctx.now - done)} ago, more "
+                                  f"than twice its {short_duration(interval)} interval{paused}")
+    created = parse_time(schedule.creation_timestamp)
+    if created is None or ctx.now - created <= allowed:
+        return None
+    return (Severity.CRITICAL, f"{label} has no successful backup {short_duration(ctx.now - created)} after "
+                               f"creation{paused}")
+
+
+def _from_last_backup(ctx: CheckContext, schedule: Resource, interval: timedelta | None,
+                      evidence: list[str]) -> Finding | None:
+    if interval is None:
+        return None
+    label = f"Schedule {schedule.namespace}/{schedule.name}"
+    allowed = interval * STALE_FACTOR
+    last: datetime | None = parse_time(schedule.status.get("lastBackup"))
+    paused = " (the schedule is paused)" if schedule.spec.get("paused") is True else ""
+    evidence.append(f"status.lastBackup={schedule.status.get('lastBackup', '(none)')}")
+    if not ctx.readable(kinds.VELERO_BACKUP):
+        evidence.append("Backups not readable: lastBackup says when a backup started, not whether it succeeded")
+    location = _location_line(ctx, schedule, None)
+    if location:
+        evidence.append(location)
+    hint = (f"`velero schedule describe {schedule.name} -n {schedule.namespace}`; "
+            f"check the velero pod (`kubectl -n {schedule.namespace} get pods`)")
+    if last is None:
+        created = parse_time(schedule.creation_timestamp)
+        if created is None or ctx.now - created <= allowed:
+            return None
+        return ctx.finding(schedule, f"{label} has never run a backup in {short_duration(ctx.now - created)}{paused}",
+                           evidence=evidence, hint=hint)
+    if ctx.now - last <= allowed:
+        return None
+    return ctx.finding(
+        schedule,
+        f"{label} last started a backup {short_duration(ctx.now - last)} ago, more than twice its "
+        f"{short_duration(interval)} interval{paused}",
+        evidence=evidence, hint=hint, severity=Severity.WARNING,
+    )

@@ -1,0 +1,1 @@
+"""Platform layer: Flux GitOps objects, cert-manager certificates and issuers, Gateway API gateways and routes."""

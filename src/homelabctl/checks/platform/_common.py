@@ -1,0 +1,166 @@
+"""Readings shared by the platform checks: Flux conditions and CLI commands, cert-manager and Gateway API refs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from homelabctl import kinds
+from homelabctl.model import Resource
+from homelabctl.timeutil import parse_go_duration, parse_time, short_duration
+
+FLUX_KINDS: tuple[str, ...] = (
+    kinds.FLUX_KUSTOMIZATION,
+    kinds.HELM_RELEASE,
+    kinds.GIT_REPOSITORY,
+    kinds.HELM_REPOSITORY,
+    kinds.OCI_REPOSITORY,
+)
+FLUX_SOURCE_KINDS: tuple[str, ...] = (kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY, kinds.OCI_REPOSITORY)
+
+# Not in the kinds catalogue: cert-manager's ACME objects, read only to explain why issuance is stuck.
+CERTIFICATE_REQUEST = f"CertificateRequest.{kinds.CERT_MANAGER}"
+ACME_CHALLENGE = "Challenge.acme.cert-manager.io"
+
+# The flux CLI names its subcommands differently from the kinds.
+_FLUX_CLI = {
+    "Kustomization": "kustomization",
+    "HelmRelease": "helmrelease",
+    "GitRepository": "source git",
+    "HelmRepository": "source helm",
+    "OCIRepository": "source oci",
+}
+
+
+def flux_cli(res: Resource, verb: str) -> str:
+    """``flux reconcile helmrelease authentik -n authentik --with-source`` and friends."""
+    noun = _FLUX_CLI.get(res.kind, res.kind.lower())
+    cmd = f"flux {verb} {noun} {res.name}"
+    if res.namespace:
+        cmd += f" -n {res.namespace}"
+    if verb == "reconcile" and res.kind in ("Kustomization", "HelmRelease"):
+        cmd += " --with-source"
+    return cmd
+
+
+def flux_logs_cmd(res: Resource) -> str:
+    return f"flux logs --kind={res.kind} --name={res.name}" + (f" -n {res.namespace}" if res.namespace else "")
+
+
+def one_line(text: object, limit: int = 240) -> str:
+    """Controller messages carry whole kustomize/helm outputs; a finding message wants one short line."""
+    flat = " ".join(str(text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def condition_text(cond: Mapping[str, Any], limit: int = 600) -> str:
+    """``Ready=False reason=InstallFailed: <message>`` (the message flattened and bounded)."""
+    text = f"{cond.get('type', '?')}={cond.get('status', '?')} reason={cond.get('reason', '?')}"
+    message = one_line(cond.get("message"), limit)
+    return f"{text}: {message}" if message else text
+
+
+def condition_age(cond: Mapping[str, Any], now: datetime) -> timedelta | None:
+    since = parse_time(cond.get("lastTransitionTime"))
+    return now - since if since else None
+
+
+def since_text(cond: Mapping[str, Any], now: datetime) -> str:
+    age = condition_age(cond, now)
+    return f" for {short_duration(age)}" if age is not None else ""
+
+
+def is_suspended(res: Resource) -> bool:
+    return res.spec.get("suspend") is True
+
+
+def flux_interval(res: Resource) -> timedelta | None:
+    return parse_go_duration(str(res.spec.get("interval") or ""))
+
+
+def flux_timeout(res: Resource) -> timedelta | None:
+    return parse_go_duration(str(res.spec.get("timeout") or ""))
+
+
+def generation_lag(res: Resource) -> str:
+    """Evidence when the controller has not yet looked at the latest spec (status describes an older one)."""
+    generation = res.metadata.get("generation")
+    observed = res.status.get("observedGeneration")
+    if isinstance(generation, int) and isinstance(observed, int) and observed < generation:
+        return f"status.observedGeneration={observed} < metadata.generation={generation} (status is for an older spec)"
+    return ""
+
+
+def depends_on(res: Resource) -> list[tuple[str, str]]:
+    """``spec.dependsOn`` as (namespace, name); the namespace defaults to the object's own."""
+    deps: list[tuple[str, str]] = []
+    for dep in res.spec.get("dependsOn") or []:
+        if isinstance(dep, Mapping) and dep.get("name"):
+            deps.append((str(dep.get("namespace") or res.namespace or ""), str(dep["name"])))
+    return deps
+
+
+_DEPENDENCY_RE = re.compile(r"dependency '([^'/]+)/([^']+)'")
+
+
+def dependency_in_message(message: str) -> tuple[str, str] | None:
+    """Flux writes ``dependency 'flux-system/infra-controllers' is not ready``."""
+    match = _DEPENDENCY_RE.search(message)
+    return (match.group(1), match.group(2)) if match else None
+
+
+_NO_MATCH_RE = re.compile(r'no matches for kind \\?"([^"\\]+)\\?" in version \\?"([^"\\]+)\\?"')
+
+
+def missing_kinds_in_message(message: str) -> list[tuple[str, str]]:
+    """(kind, apiVersion) pairs from ``no matches for kind "X" in version "g/v"`` (kubectl, SSA, Helm)."""
+    found: list[tuple[str, str]] = []
+    for match in _NO_MATCH_RE.finditer(message):
+        pair = (match.group(1), match.group(2))
+        if pair not in found:
+            found.append(pair)
+    return found
+
+
+def latest_warning_event(index: Any, res: Resource) -> str:
+    """The newest Warning event on the object, ``reason (xN): message``; empty when none."""
+    newest: Resource | None = None
+    newest_stamp = ""
+    for event in index.events_for(res):
+        if event.raw.get("type") != "Warning":
+            continue
+        stamp = str(event.raw.get("lastTimestamp") or event.raw.get("eventTime") or "")
+        if newest is None or stamp > newest_stamp:
+            newest, newest_stamp = event, stamp
+    if newest is None:
+        return ""
+    count = newest.raw.get("count") or 1
+    return f"event {newest.raw.get('reason', '?')} (x{count}): {one_line(newest.raw.get('message'), 300)}"
+
+
+def issuer_for(index: Any, cert: Resource) -> tuple[str, Resource | None, str]:
+    """(gk, issuer or None, "ClusterIssuer letsencrypt-prod") for a Certificate's ``spec.issuerRef``.
+
+    The gk is empty for external issuers (another API group), which cert-manager hands to their own
+    controllers: nothing about their solvers can be read here.
+    """
+    ref = cert.spec.get("issuerRef") or {}
+    group = str(ref.get("group") or kinds.CERT_MANAGER)
+    kind = str(ref.get("kind") or "Issuer")
+    name = str(ref.get("name") or "")
+    label = f"{kind} {name}"
+    if group != kinds.CERT_MANAGER or kind not in ("Issuer", "ClusterIssuer"):
+        return "", None, label
+    if kind == "ClusterIssuer":
+        return kinds.CLUSTER_ISSUER, index.get(kinds.CLUSTER_ISSUER, None, name), label
+    return kinds.ISSUER, index.get(kinds.ISSUER, cert.namespace, name), f"Issuer {cert.namespace}/{name}"
+
+
+def cert_names(cert: Resource) -> list[str]:
+    names = [str(n) for n in cert.spec.get("dnsNames") or []]
+    common = cert.spec.get("commonName")
+    if common and str(common) not in names:
+        names.insert(0, str(common))
+    return names

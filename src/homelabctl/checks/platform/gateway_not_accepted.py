@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from typing import Any
+
+from homelabctl import kinds
+from homelabctl.checks.platform._common import condition_age, condition_text, one_line
+from homelabctl.checks.registry import CheckContext, check
+from homelabctl.model import Finding, Layer, Resource, Severity
+
+# Conditions start as Unknown/Pending until the controller reconciles; longer means no controller took it.
+PENDING_GRACE = timedelta(minutes=10)
+# condition type -> the status that is a problem (Conflicted is the only one where True is bad).
+_LISTENER_BAD = {"Accepted": "False", "Programmed": "False", "ResolvedRefs": "False", "Conflicted": "True"}
+
+
+def _bad_gateway_conditions(ctx: CheckContext, gw: Resource) -> tuple[list[Mapping[str, Any]], bool]:
+    """(failing conditions, whether they are only "pending too long")."""
+    failing = [c for c in gw.conditions if c.get("type") in ("Accepted", "Programmed") and c.get("status") == "False"]
+    if failing:
+        return failing, False
+    pending = []
+    for cond in gw.conditions:
+        if cond.get("type") in ("Accepted", "Programmed") and cond.get("status") == "Unknown":
+            age = condition_age(cond, ctx.now)
+            if age is not None and age > PENDING_GRACE:
+                pending.append(cond)
+    return pending, True
+
+
+def _missing_certificate_refs(ctx: CheckContext, gw: Resource) -> list[tuple[str, str]]:
+    """Listener TLS certificateRefs to Secrets that do not exist (only when Secrets are readable)."""
+    if not ctx.readable(kinds.SECRET):
+        return []
+    missing = []
+    for listener in gw.spec.get("listeners") or []:
+        for ref in (listener.get("tls") or {}).get("certificateRefs") or []:
+            if (ref.get("group") or "") != "" or (ref.get("kind") or "Secret") != "Secret":
+                continue
+            namespace = str(ref.get("namespace") or gw.namespace or "")
+            if ctx.index.get(kinds.SECRET, namespace, str(ref.get("name", ""))) is None:
+                missing.append((str(listener.get("name", "?")), f"{namespace}/{ref.get('name', '?')}"))
+    return missing
+
+
+@check("gateway-not-accepted", layer=Layer.PLATFORM, severity=Severity.CRITICAL, requires=[kinds.GATEWAY_KIND],
+       uses=[kinds.GATEWAY_CLASS, kinds.SECRET])
+def gateway_not_accepted(ctx: CheckContext) -> Iterator[Finding]:
+    """Gateway API Gateway not Accepted/Programmed, or a listener with unresolved refs.
+
+    Reads the Gateway's ``Accepted`` and ``Programmed`` conditions (``Invalid``, ``AddressNotAssigned``,
+    ``NoResources``...), each ``status.listeners[].conditions`` (``ResolvedRefs=False`` with
+    ``InvalidCertificateRef``/``RefNotPermitted``/``InvalidRouteKinds``, ``Programmed=False``,
+    ``Conflicted=True``), whether ``gatewayClassName`` names an existing GatewayClass, and whether TLS
+    ``certificateRefs`` point at Secrets that exist. Conditions still ``Unknown`` (``Pending``) after
+    10 minutes mean no controller accepted the Gateway (Cilium's ``enable-gateway-api`` off, wrong class).
+    A failing HTTPS listener takes every route attached to it down.
+
+    Seed: every ``*.fletcherlabs.net`` service goes through one Cilium Gateway (main-gateway,
+    192.168.10.224) with a wildcard TLS listener; Week 4 lost hours to HTTPS being unreachable through it.
+
+    Next step: ``kubectl describe gateway <name> -n <namespace>``; for ``InvalidCertificateRef`` check the
+    Secret named in the listener (``kubectl get secret``, the cert-manager Certificate that writes it).
+    """
+    for gw in ctx.index.all(kinds.GATEWAY_KIND):
+        finding = _evaluate(ctx, gw)
+        if finding is not None:
+            yield finding
+
+
+def _evaluate(ctx: CheckContext, gw: Resource) -> Finding | None:
+    label = f"Gateway {gw.namespace}/{gw.name}"
+    problems: list[str] = []  # phrases that follow the Gateway's name, most important first
+    evidence: list[str] = []
+    hard = False  # anything beyond "still pending" makes it critical
+    class_name = str(gw.spec.get("gatewayClassName") or "")
+    if ctx.readable(kinds.GATEWAY_CLASS) and class_name and ctx.index.get(kinds.GATEWAY_CLASS, None, class_name) is None:
+        problems.append(f"uses GatewayClass {class_name}, which does not exist")
+        evidence.append(f"spec.gatewayClassName={class_name}: no such GatewayClass")
+        hard = True
+    failing, only_pending = _bad_gateway_conditions(ctx, gw)
+    evidence += [condition_text(cond, 400) for cond in failing]
+    if failing:
+        types = "/".join(str(c.get("type")) for c in failing)
+        first = failing[0]
+        if only_pending:
+            problems.append(f"is still {types} Unknown ({first.get('reason', 'Pending')}): no controller has "
+                            "reconciled it")
+        else:
+            problems.append(f"is not {types} ({first.get('reason', '?')}: {one_line(first.get('message'), 120)})")
+            hard = True
+    for listener in gw.status.get("listeners") or []:
+        name = listener.get("name", "?")
+        bad = [c for c in listener.get("conditions") or [] if _LISTENER_BAD.get(str(c.get("type"))) == c.get("status")]
+        evidence += [f"listener {name}: {condition_text(c, 300)}" for c in bad]
+        if bad:
+            first = bad[0]
+            problems.append(f"has listener {name} with {first.get('type')}={first.get('status')} "
+                            f"({first.get('reason', '?')}: {one_line(first.get('message'), 80)})")
+            hard = True
+    missing_refs = _missing_certificate_refs(ctx, gw)
+    evidence += [f"listener {listener}: certificateRef Secret {secret} does not exist" for listener, secret in missing_refs]
+    for listener, secret in missing_refs:
+        if not any(p.startswith(f"has listener {listener} ") for p in problems):
+            problems.append(f"has listener {listener} whose certificateRef Secret {secret} does not exist")
+            hard = True
+    if not problems:
+        return None
+    if gw.status.get("addresses"):
+        evidence.append("status.addresses: " + ", ".join(str(a.get("value")) for a in gw.status["addresses"]))
+    more = f" (+{len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    return ctx.finding(
+        gw,
+        f"{label} {problems[0]}{more}",
+        evidence=evidence,
+        hint=(f"`kubectl describe gateway {gw.name} -n {gw.namespace}`; for certificate refs check the Secret and "
+              "the cert-manager Certificate that writes it (`kubectl get certificate -A`)"),
+        severity=Severity.CRITICAL if hard else Severity.WARNING,
+    )

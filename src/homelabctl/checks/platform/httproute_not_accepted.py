@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from typing import Any
+
+from homelabctl import kinds
+from homelabctl.checks.platform._common import condition_text, one_line
+from homelabctl.checks.registry import CheckContext, check
+from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.timeutil import parse_time
+
+# A route no controller has written status for after this long is not served by anyone.
+STATUS_GRACE = timedelta(minutes=10)
+
+
+def _parent_key(route: Resource, ref: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """(kind, namespace, name, sectionName) with the API's defaults filled in."""
+    return (str(ref.get("kind") or "Gateway"), str(ref.get("namespace") or route.namespace or ""),
+            str(ref.get("name") or ""), str(ref.get("sectionName") or ""))
+
+
+def _parent_label(key: tuple[str, str, str, str]) -> str:
+    kind, namespace, name, section = key
+    return f"{kind} {namespace}/{name}" + (f" section {section}" if section else "")
+
+
+def _is_gateway(ref: Mapping[str, Any]) -> bool:
+    return (ref.get("group") or kinds.GATEWAY) == kinds.GATEWAY and (ref.get("kind") or "Gateway") == "Gateway"
+
+
+class _Verdict:
+    """What is wrong with one route; broken parents and dead rules decide critical vs warning."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.evidence: list[str] = []
+        self.parents_total = 0
+        self.parents_broken = 0
+        self.rules_dead = 0
+        self.backends_missing = 0
+
+
+def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict) -> None:
+    statuses = {_parent_key(route, p.get("parentRef") or {}): p for p in route.status.get("parents") or []}
+    created = parse_time(route.creation_timestamp)
+    old_enough = created is not None and ctx.now - created > STATUS_GRACE
+    for ref in route.spec.get("parentRefs") or []:
+        key = _parent_key(route, ref)
+        label = _parent_label(key)
+        verdict.parents_total += 1
+        if _is_gateway(ref) and ctx.readable(kinds.GATEWAY_KIND) and \
+                ctx.index.get(kinds.GATEWAY_KIND, key[1], key[2]) is None:
+            verdict.parents_broken += 1
+            verdict.problems.append(f"is attached to {label}, which does not exist")
+            verdict.evidence.append(f"parentRef {label}: no such Gateway")
+            continue
+        status = statuses.get(key)
+        if status is None:
+            if old_enough:
+                verdict.parents_broken += 1
+                verdict.problems.append(f"has no status from any controller for {label}")
+                verdict.evidence.append(f"status.parents has no entry for {label}")
+            continue
+        controller = status.get("controllerName", "?")
+        conds = {str(c.get("type")): c for c in status.get("conditions") or []}
+        accepted = conds.get("Accepted")
+        if accepted is not None and accepted.get("status") == "False":
+            verdict.parents_broken += 1
+            verdict.problems.append(f"is not accepted by {label} ({accepted.get('reason', '?')}: "
+                                    f"{one_line(accepted.get('message'), 120)})")
+            verdict.evidence.append(f"parent {label} ({controller}): {condition_text(accepted, 300)}")
+        resolved = conds.get("ResolvedRefs")
+        if resolved is not None and resolved.get("status") == "False":
+            verdict.problems.append(f"has unresolved backend refs ({resolved.get('reason', '?')}: "
+                                    f"{one_line(resolved.get('message'), 120)})")
+            verdict.evidence.append(f"parent {label} ({controller}): {condition_text(resolved, 300)}")
+            # With Services readable, _check_backends tells a partly from a wholly missing backend set.
+            reason = resolved.get("reason")
+            if reason in ("RefNotPermitted", "InvalidKind") or (
+                    reason == "BackendNotFound" and not ctx.readable(kinds.SERVICE)):
+                verdict.rules_dead += 1
+
+
+def _check_backends(ctx: CheckContext, route: Resource, verdict: _Verdict) -> None:
+    if not ctx.readable(kinds.SERVICE):
+        return
+    for i, rule in enumerate(route.spec.get("rules") or []):
+        refs = [r for r in rule.get("backendRefs") or [] if (r.get("group") or "") == "" and
+                (r.get("kind") or "Service") == "Service"]
+        missing = []
+        for ref in refs:
+            namespace = str(ref.get("namespace") or route.namespace or "")
+            if ctx.index.get(kinds.SERVICE, namespace, str(ref.get("name", ""))) is None:
+                missing.append(f"{namespace}/{ref.get('name', '?')}")
+        if not missing:
+            continue
+        verdict.backends_missing += len(missing)
+        verdict.evidence.append(f"rules[{i}].backendRefs: Service {', '.join(missing)} does not exist"
+                                f" ({len(missing)}/{len(refs)} backends of the rule)")
+        if len(missing) == len(refs):
+            verdict.rules_dead += 1
+        if not any("backend" in p for p in verdict.problems):
+            verdict.problems.append(f"sends traffic to Service {missing[0]}, which does not exist")
+
+
+@check("httproute-not-accepted", layer=Layer.PLATFORM, severity=Severity.CRITICAL, requires=[kinds.HTTPROUTE],
+       uses=[kinds.GATEWAY_KIND, kinds.SERVICE])
+def httproute_not_accepted(ctx: CheckContext) -> Iterator[Finding]:
+    """HTTPRoute not accepted by its Gateway, or pointing at backends that do not exist.
+
+    Reads ``status.parents[]`` (``parentRef``, ``controllerName``, conditions ``Accepted`` - reasons
+    ``NotAllowedByListeners``, ``NoMatchingListenerHostname``, ``NoMatchingParent`` - and ``ResolvedRefs``
+    - ``BackendNotFound``, ``RefNotPermitted``, ``InvalidKind``), then checks itself that each Gateway
+    ``parentRef`` exists and each ``backendRefs`` Service exists. A parent with no status 10 minutes after
+    creation means no controller serves the route. Critical when the route is served by no parent or a
+    whole rule has no backend (the hostname returns errors); a warning when only some parents or some
+    backends of a rule are affected.
+
+    Seed: every app is published through an HTTPRoute on main-gateway ("NO nginx ingress - Use HTTPRoute
+    only"); a typo in a Service name or a parentRef makes an app vanish while everything looks Running.
+
+    Next step: ``kubectl describe httproute <name> -n <namespace>``; compare parentRefs with
+    ``kubectl get gateway -A`` and backendRefs with ``kubectl get svc -n <namespace>``; a cross-namespace
+    backend needs a ReferenceGrant in the backend's namespace.
+    """
+    for route in ctx.index.all(kinds.HTTPROUTE):
+        verdict = _Verdict()
+        _check_parents(ctx, route, verdict)
+        _check_backends(ctx, route, verdict)
+        if not verdict.problems:
+            continue
+        nobody_serves = verdict.parents_total > 0 and verdict.parents_broken >= verdict.parents_total
+        severity = Severity.CRITICAL if nobody_serves or verdict.rules_dead else Severity.WARNING
+        hostnames = route.spec.get("hostnames") or []
+        evidence = list(verdict.evidence)
+        if hostnames:
+            evidence.append("hostnames: " + ", ".join(str(h) for h in hostnames))
+        more = f" (+{len(verdict.problems) - 1} more problem(s))" if len(verdict.problems) > 1 else ""
+        yield ctx.finding(
+            route,
+            f"HTTPRoute {route.namespace}/{route.name} {verdict.problems[0]}{more}",
+            evidence=evidence,
+            hint=(f"`kubectl describe httproute {route.name} -n {route.namespace}`; compare parentRefs with "
+                  f"`kubectl get gateway -A` and backendRefs with `kubectl get svc -n {route.namespace}` "
+                  "(cross-namespace backends need a ReferenceGrant)"),
+            severity=severity,
+        )
