@@ -1,0 +1,72 @@
+"""Finding the monitoring stack's pods, whichever chart installed them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from homelabctl import kinds
+from homelabctl.checks.workload._common import first_lines
+from homelabctl.kube import pod_display_status, pod_is_finished, pod_is_ready, pod_node, pod_restarts
+from homelabctl.model import ObjectRef, Resource
+from homelabctl.sources.index import ClusterIndex
+
+CLUSTER = ObjectRef("Cluster", None, "cluster")
+"""The object of a finding about something the whole cluster lacks."""
+LABEL_KEYS = ("app.kubernetes.io/name", "app", "k8s-app")
+
+
+@dataclass
+class Presence:
+    running: list[Resource] = field(default_factory=list)
+    failing: list[Resource] = field(default_factory=list)
+
+
+def find_pods(index: ClusterIndex, labels: Iterable[str], images: Iterable[str]) -> Presence:
+    """Pods whose name label or image says they are the component, split into running-and-ready or not."""
+    wanted = set(labels)
+    fragments = tuple(images)
+    found = Presence()
+    for pod in index.all(kinds.POD):
+        if pod_is_finished(pod):
+            continue
+        label_hit = any(pod.labels.get(key) in wanted for key in LABEL_KEYS)
+        image_hit = any(f in str(c.get("image") or "") for c in pod.spec.get("containers") or [] for f in fragments)
+        if not (label_hit or image_hit):
+            continue
+        if pod_is_ready(pod) and not pod.deletion_timestamp:
+            found.running.append(pod)
+        else:
+            found.failing.append(pod)
+    return found
+
+
+def pod_lines(pods: Iterable[Resource], limit: int = 4) -> list[str]:
+    lines = []
+    for pod in sorted(pods, key=lambda p: (p.namespace or "", p.name))[:limit]:
+        where = f" on {pod_node(pod)}" if pod_node(pod) else ""
+        lines.append(f"pod {pod.namespace}/{pod.name}: {pod_display_status(pod)}{where}, restarts={pod_restarts(pod)}")
+    return lines
+
+
+def related_releases(index: ClusterIndex, words: Iterable[str]) -> list[str]:
+    """HelmReleases that look like they should install the component, with their Ready condition."""
+    lines = []
+    needles = tuple(words)
+    for release in index.all(kinds.HELM_RELEASE):
+        chart = str(((release.spec.get("chart") or {}).get("spec") or {}).get("chart") or "")
+        if not any(n in release.name or n in chart for n in needles):
+            continue
+        cond = release.condition("Ready") or {}
+        lines.append(f"HelmRelease {release.namespace}/{release.name}: Ready={cond.get('status', '?')} "
+                     f"{cond.get('reason', '')}: {first_lines(cond.get('message'), lines=1)}".rstrip(": "))
+    return lines
+
+
+def custom_resource_lines(index: ClusterIndex, gk: str) -> list[str]:
+    lines = []
+    for res in index.all(gk):
+        conds = ", ".join(f"{c.get('type')}={c.get('status')}" + (f" ({c.get('reason')})" if c.get("reason") else "")
+                          for c in res.conditions) or "no status conditions"
+        lines.append(f"{res.kind} {res.namespace}/{res.name} exists: {conds}")
+    return lines

@@ -1,0 +1,348 @@
+"""Security readings: which Services are admin UIs without a login, which are auth proxies, and how an
+oauth2-proxy deployment is configured (flags, environment, config file, referenced Secrets).
+
+oauth2-proxy reads each option from a flag, else from ``OAUTH2_PROXY_<OPTION>`` in the environment, else
+from its config file; the readers below follow that order so the value reported is the one it uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from homelabctl import kinds
+from homelabctl.kube import pod_template_spec, pods_of
+from homelabctl.model import Resource
+from homelabctl.redact import is_marker, marker_lengths, plain_value_lengths
+from homelabctl.selectors import from_spec
+from homelabctl.sources.index import ClusterIndex
+
+LABEL_KEYS = ("app.kubernetes.io/name", "app", "k8s-app")
+
+
+@dataclass(frozen=True)
+class AdminUI:
+    name: str
+    labels: frozenset[str]
+    images: tuple[str, ...]
+    service_re: re.Pattern[str]
+    ports: frozenset[int] = frozenset()
+    """When set, only these backend ports (or ``port_names``) reach the UI: the same Service also serves
+    non-admin traffic (Traefik's web/websecure entrypoints)."""
+    port_names: frozenset[str] = frozenset()
+
+
+ADMIN_UIS: tuple[AdminUI, ...] = (
+    AdminUI("Prometheus", frozenset({"prometheus", "prometheus-server"}), ("prometheus/prometheus",),
+            re.compile(r"(^|-)prometheus(-server|-operated)?$")),
+    AdminUI("Alertmanager", frozenset({"alertmanager"}), ("prometheus/alertmanager",),
+            re.compile(r"(^|-)alertmanager(-operated)?$")),
+    AdminUI("Prometheus Pushgateway", frozenset({"prometheus-pushgateway", "pushgateway"}),
+            ("prometheus/pushgateway",), re.compile(r"(^|-)pushgateway$")),
+    AdminUI("Longhorn UI", frozenset({"longhorn-ui"}), ("longhornio/longhorn-ui",),
+            re.compile(r"^longhorn-frontend$")),
+    AdminUI("Hubble UI", frozenset({"hubble-ui"}), ("cilium/hubble-ui",), re.compile(r"^hubble-ui$")),
+    AdminUI("Kubernetes Dashboard", frozenset({"kubernetes-dashboard", "kubernetes-dashboard-web"}),
+            ("kubernetesui/dashboard",), re.compile(r"^kubernetes-dashboard(-web|-kong-proxy)?$")),
+    AdminUI("Traefik dashboard", frozenset({"traefik"}), ("traefik:", "library-traefik"),
+            re.compile(r"(^|-)traefik(-dashboard)?$"), frozenset({8080, 9000}),
+            frozenset({"traefik", "dashboard", "admin"})),
+)
+
+AUTH_PROXY_LABELS = frozenset({"oauth2-proxy", "authentik-outpost", "pomerium", "vouch-proxy", "authelia"})
+AUTH_PROXY_IMAGES = ("oauth2-proxy", "goauthentik/proxy", "pomerium/pomerium", "vouch-proxy")
+
+
+def pod_images(pod_spec: Mapping[str, Any]) -> list[str]:
+    return [str(c.get("image") or "") for c in pod_spec.get("containers") or []]
+
+
+def label_values(labels: Mapping[str, str]) -> set[str]:
+    return {labels[key] for key in LABEL_KEYS if key in labels}
+
+
+def is_auth_proxy(labels: Mapping[str, str], images: Iterable[str], name: str = "") -> bool:
+    if label_values(labels) & AUTH_PROXY_LABELS or name.startswith("ak-outpost-"):
+        return True
+    return any(fragment in image for image in images for fragment in AUTH_PROXY_IMAGES)
+
+
+def service_pods(index: ClusterIndex, svc: Resource) -> list[Resource]:
+    selector = svc.spec.get("selector")
+    if not selector:
+        return []
+    return index.select(kinds.POD, svc.namespace, from_spec(selector))
+
+
+def _service_port(svc: Resource | None, port: object) -> Mapping[str, Any]:
+    if svc is None:
+        return {}
+    for sp in svc.spec.get("ports") or []:
+        if sp.get("port") == port or (isinstance(port, str) and sp.get("name") == port):
+            found: Mapping[str, Any] = sp
+            return found
+    return {}
+
+
+@dataclass(frozen=True)
+class Identified:
+    ui: AdminUI | None
+    reason: str
+    auth_proxy: bool = False
+
+
+def identify_backend(index: ClusterIndex, namespace: str, name: str, port: object,
+                     services_readable: bool) -> Identified:
+    """What a route's backend Service serves: an admin UI (and how we know), an auth proxy, or neither."""
+    svc = index.get(kinds.SERVICE, namespace, name) if services_readable else None
+    pods = service_pods(index, svc) if svc is not None else []
+    if ("oauth2-proxy" in name or is_auth_proxy(svc.labels if svc is not None else {}, (), name)
+            or any(is_auth_proxy(p.labels, pod_images(p.spec), p.name) for p in pods)):
+        return Identified(None, "auth proxy", auth_proxy=True)
+    sp = _service_port(svc, port)
+    port_number = sp.get("port", port)
+    port_name = str(sp.get("name", ""))
+    target_port = sp.get("targetPort")
+    for ui in ADMIN_UIS:
+        if ui.ports and not (port_number in ui.ports or target_port in ui.ports or port_name in ui.port_names
+                             or target_port in ui.port_names):
+            continue
+        reason = _match_reason(ui, svc, pods, name)
+        if reason:
+            return Identified(ui, reason)
+    return Identified(None, "")
+
+
+def _match_reason(ui: AdminUI, svc: Resource | None, pods: Sequence[Resource], name: str) -> str:
+    for pod in pods:
+        for key in LABEL_KEYS:
+            if pod.labels.get(key) in ui.labels:
+                return f"its pods are labelled {key}={pod.labels[key]}"
+        for image in pod_images(pod.spec):
+            if any(fragment in image for fragment in ui.images):
+                return f"its pods run {image}"
+    if svc is not None:
+        for key in LABEL_KEYS:
+            if svc.labels.get(key) in ui.labels:
+                return f"the Service is labelled {key}={svc.labels[key]}"
+    if ui.service_re.search(name):
+        return "by the Service's name" + ("" if svc is not None else " (Service not in the snapshot)")
+    return ""
+
+
+# -- oauth2-proxy --------------------------------------------------------------------------------------------
+
+O2P_COOKIE_RE = re.compile(r"cookie_secret must be 16, 24, or 32 bytes to create an AES cipher, but is (\d+) bytes")
+O2P_ISSUER_RE = re.compile(
+    r'issuer did not match the issuer returned by provider, expected "([^"]*)" got "([^"]*)"')
+VALID_COOKIE_LENGTHS = (16, 24, 32)
+
+
+def is_oauth2_proxy_container(container: Mapping[str, Any]) -> bool:
+    return "oauth2-proxy" in str(container.get("image") or "")
+
+
+def oauth2_proxy_container(pod_spec: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    for container in pod_spec.get("containers") or []:
+        if is_oauth2_proxy_container(container):
+            found: Mapping[str, Any] = container
+            return found
+    return None
+
+
+def parse_flags(args: Sequence[object]) -> dict[str, str]:
+    """``--name=value`` and ``--name value`` flags (Go's flag syntax), last one wins."""
+    flags: dict[str, str] = {}
+    items = [str(a) for a in args]
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item.startswith("-"):
+            name, eq, value = item.lstrip("-").partition("=")
+            if not eq and i + 1 < len(items) and not items[i + 1].startswith("-"):
+                value = items[i + 1]
+                i += 1
+            elif not eq:
+                value = "true"
+            flags[name] = value
+        i += 1
+    return flags
+
+
+_CFG_LINE_RE = re.compile(r'^\s*([a-z0-9_]+)\s*=\s*(.+?)\s*$')
+
+
+def parse_config_file(text: str) -> dict[str, str]:
+    """The TOML-ish ``oauth2_proxy.cfg`` the Helm chart mounts: ``key = "value"`` lines (lists kept raw)."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _CFG_LINE_RE.match(line)
+        if not match or line.lstrip().startswith("#"):
+            continue
+        key, raw = match.groups()
+        values[key] = raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'" else raw
+    return values
+
+
+@dataclass
+class OptionValue:
+    """Where an oauth2-proxy option comes from and, for plain options, its value."""
+
+    source: str
+    value: str | None = None
+    secret_lengths: tuple[int, int] | None = None
+    """(byte length, oauth2-proxy effective length) for secret values, read from the redaction marker."""
+    problem: str = ""
+
+
+@dataclass
+class OAuth2ProxyConfig:
+    options: dict[str, OptionValue] = field(default_factory=dict)
+
+    def get(self, name: str) -> OptionValue | None:
+        return self.options.get(name)
+
+    def value(self, name: str) -> str | None:
+        option = self.options.get(name)
+        return option.value if option else None
+
+
+def _lengths(value: str) -> tuple[int, int]:
+    lengths = marker_lengths(value)
+    return lengths if lengths is not None else plain_value_lengths(value)
+
+
+def read_oauth2_proxy_config(index: ClusterIndex, namespace: str, pod_spec: Mapping[str, Any],
+                             *, secrets_readable: bool, configmaps_readable: bool) -> OAuth2ProxyConfig:
+    """The options oauth2-proxy ends up with: flags, then ``OAUTH2_PROXY_*`` env, then the config file."""
+    config = OAuth2ProxyConfig()
+    container = oauth2_proxy_container(pod_spec)
+    if container is None:
+        return config
+    flags = parse_flags([*(container.get("command") or [])[1:], *(container.get("args") or [])])
+    cfg_path = flags.get("config", "")
+    if cfg_path:
+        for key, value in _config_file(index, namespace, pod_spec, container, cfg_path, configmaps_readable).items():
+            option = key.replace("_", "-")
+            if key == "cookie_secret":
+                config.options[option] = OptionValue(f"config file {cfg_path} ({key})",
+                                                     secret_lengths=_lengths(value))
+            else:
+                config.options[option] = OptionValue(f"config file {cfg_path} ({key})", value=value)
+    for env in container.get("env") or []:
+        name = str(env.get("name") or "")
+        if not name.startswith("OAUTH2_PROXY_"):
+            continue
+        option = name.removeprefix("OAUTH2_PROXY_").lower().replace("_", "-")
+        config.options[option] = _env_option(index, namespace, env, secrets_readable)
+    for name, value in flags.items():
+        if name == "cookie-secret":
+            config.options[name] = OptionValue(f"flag --{name}", secret_lengths=_lengths(value))
+        else:
+            config.options[name] = OptionValue(f"flag --{name}", value=value)
+    return config
+
+
+def _env_option(index: ClusterIndex, namespace: str, env: Mapping[str, Any], secrets_readable: bool) -> OptionValue:
+    name = str(env.get("name"))
+    if "value" in env:
+        value = str(env.get("value") or "")
+        if is_marker(value) or "SECRET" in name:
+            return OptionValue(f"env {name}", secret_lengths=_lengths(value))
+        return OptionValue(f"env {name}", value=value)
+    ref = (env.get("valueFrom") or {}).get("secretKeyRef") or {}
+    if ref:
+        source = f"env {name} from Secret {namespace}/{ref.get('name')} key {ref.get('key')}"
+        if not secrets_readable:
+            return OptionValue(source, problem="Secrets are not in the snapshot")
+        secret = index.get(kinds.SECRET, namespace, str(ref.get("name", "")))
+        if secret is None:
+            return OptionValue(source, problem=f"Secret {namespace}/{ref.get('name')} does not exist")
+        data = secret.data.get(str(ref.get("key", "")))
+        if data is None:
+            data = (secret.raw.get("stringData") or {}).get(str(ref.get("key", "")))
+        if data is None:
+            return OptionValue(source, problem=f"Secret {namespace}/{ref.get('name')} has no key {ref.get('key')}")
+        lengths = marker_lengths(data)
+        return OptionValue(source, secret_lengths=lengths, problem="" if lengths else "value not readable")
+    cm_ref = (env.get("valueFrom") or {}).get("configMapKeyRef") or {}
+    if cm_ref:
+        cm = index.get(kinds.CONFIGMAP, namespace, str(cm_ref.get("name", "")))
+        cm_value = cm.data.get(str(cm_ref.get("key", ""))) if cm is not None else None
+        return OptionValue(f"env {name} from ConfigMap {namespace}/{cm_ref.get('name')}",
+                           value=str(cm_value) if cm_value is not None and not is_marker(cm_value) else None)
+    return OptionValue(f"env {name}")
+
+
+def _config_file(index: ClusterIndex, namespace: str, pod_spec: Mapping[str, Any], container: Mapping[str, Any],
+                 path: str, configmaps_readable: bool) -> dict[str, str]:
+    if not configmaps_readable:
+        return {}
+    for mount in container.get("volumeMounts") or []:
+        mount_path = str(mount.get("mountPath") or "")
+        sub_path = str(mount.get("subPath") or "")
+        if sub_path and mount_path == path:
+            key = sub_path
+        elif not sub_path and path.startswith(mount_path.rstrip("/") + "/"):
+            key = path[len(mount_path.rstrip("/")) + 1:]
+        else:
+            continue
+        for volume in pod_spec.get("volumes") or []:
+            if volume.get("name") != mount.get("name"):
+                continue
+            cm_name = (volume.get("configMap") or {}).get("name")
+            cm = index.get(kinds.CONFIGMAP, namespace, str(cm_name)) if cm_name else None
+            text = cm.data.get(key) if cm is not None else None
+            if isinstance(text, str) and not is_marker(text):
+                return parse_config_file(text)
+    return {}
+
+
+def is_authentik_issuer(url: str) -> bool:
+    parsed = urlparse(url)
+    return "/application/o/" in parsed.path or "authentik" in parsed.netloc
+
+
+@dataclass
+class OAuth2ProxyDeployment:
+    """An oauth2-proxy instance: its top owner (or bare pod), pod spec and current pods."""
+
+    owner: Resource
+    pod_spec: Mapping[str, Any]
+    pods: list[Resource]
+
+
+def oauth2_proxy_deployments(index: ClusterIndex) -> list[OAuth2ProxyDeployment]:
+    """Every oauth2-proxy, from its Deployment (or other owner) when present, else from its pods."""
+    found: dict[tuple[str, str, str], OAuth2ProxyDeployment] = {}
+    for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET):
+        for workload in index.all(gk):
+            spec = pod_template_spec(workload)
+            if oauth2_proxy_container(spec) is not None:
+                found[(workload.kind, workload.namespace or "", workload.name)] = OAuth2ProxyDeployment(
+                    workload, spec, [p for p in pods_of(index, workload) if not p.deletion_timestamp])
+    for pod in index.all(kinds.POD):
+        if pod.deletion_timestamp or oauth2_proxy_container(pod.spec) is None:
+            continue
+        top = index.top_owner(pod)
+        key = (top.kind, top.namespace or "", top.name)
+        if key not in found:
+            found[key] = OAuth2ProxyDeployment(top, pod.spec if top is pod else pod_template_spec(top) or pod.spec,
+                                               [])
+        if pod not in found[key].pods:
+            found[key].pods.append(pod)
+    return [found[key] for key in sorted(found)]
+
+
+def upstream_hosts(upstreams: str) -> list[str]:
+    """Hosts of oauth2-proxy's ``--upstream`` values (comma-separated or a TOML list)."""
+    hosts = []
+    for raw in re.split(r"[,\[\]\s\"']+", upstreams):
+        if "://" in raw:
+            host = urlparse(raw).hostname
+            if host:
+                hosts.append(host)
+    return hosts

@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homelabctl import kinds
+from homelabctl.checks.registry import CheckContext, check
+from homelabctl.checks.security._common import (
+    Identified,
+    identify_backend,
+    oauth2_proxy_deployments,
+    read_oauth2_proxy_config,
+    upstream_hosts,
+)
+from homelabctl.model import Finding, Layer, Resource, Severity
+
+SECURITY_POLICY = "SecurityPolicy.gateway.envoyproxy.io"
+"""Envoy Gateway attaches OIDC / basic auth / ext-auth to a route or Gateway with this policy."""
+_POLICY_AUTH_FIELDS = ("oidc", "basicAuth", "extAuth", "jwt", "apiKeyAuth")
+
+_INGRESS_AUTH_ANNOTATIONS = (
+    "nginx.ingress.kubernetes.io/auth-url", "nginx.ingress.kubernetes.io/auth-type",
+    "nginx.ingress.kubernetes.io/auth-signin", "ingress.kubernetes.io/auth-type",
+)
+_TRAEFIK_MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares"
+_AUTH_WORDS = re.compile(r"auth|oauth|oidc|sso|authentik|authelia|forward", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Exposure:
+    where: str
+    namespace: str
+    service: str
+    port: object
+    identified: Identified
+
+
+def _proxies_by_service(ctx: CheckContext) -> dict[tuple[str, str], str]:
+    """(namespace, service) → the oauth2-proxy whose upstream points at it (it exists, but is it used?)."""
+    mapping: dict[tuple[str, str], str] = {}
+    for proxy in oauth2_proxy_deployments(ctx.index):
+        namespace = proxy.owner.namespace or ""
+        config = read_oauth2_proxy_config(ctx.index, namespace, proxy.pod_spec, secrets_readable=False,
+                                          configmaps_readable=ctx.readable(kinds.CONFIGMAP))
+        upstreams = config.value("upstream") or config.value("upstreams") or ""
+        for host in upstream_hosts(upstreams):
+            parts = host.split(".")
+            target_ns = parts[1] if len(parts) > 1 else namespace
+            mapping[(target_ns, parts[0])] = f"{proxy.owner.kind} {namespace}/{proxy.owner.name}"
+    return mapping
+
+
+def _policy_targets(ctx: CheckContext) -> set[tuple[str, str | None, str]]:
+    targets: set[tuple[str, str | None, str]] = set()
+    for policy in ctx.index.all(SECURITY_POLICY):
+        if not any(policy.spec.get(f) for f in _POLICY_AUTH_FIELDS):
+            continue
+        refs = list(policy.spec.get("targetRefs") or [])
+        if policy.spec.get("targetRef"):
+            refs.append(policy.spec["targetRef"])
+        for ref in refs:
+            targets.add((str(ref.get("kind")), policy.namespace, str(ref.get("name"))))
+    return targets
+
+
+def _filters_auth(filters: Any) -> str:
+    for flt in filters or []:
+        if flt.get("type") == "ExtensionRef":
+            ext = flt.get("extensionRef") or {}
+            return f"ExtensionRef filter {ext.get('kind', '?')}/{ext.get('name', '?')}"
+    return ""
+
+
+def _route_accepted(route: Resource) -> bool | None:
+    parents = route.status.get("parents") or []
+    if not parents:
+        return None
+    return any(c.get("type") == "Accepted" and c.get("status") == "True"
+               for parent in parents for c in parent.get("conditions") or [])
+
+
+def _parent_lines(ctx: CheckContext, route: Resource) -> list[str]:
+    lines = []
+    for ref in route.spec.get("parentRefs") or []:
+        if ref.get("kind", "Gateway") != "Gateway":
+            continue
+        ns = ref.get("namespace") or route.namespace
+        text = f"parent Gateway {ns}/{ref.get('name')}" + (f" (sectionName {ref['sectionName']})"
+                                                            if ref.get("sectionName") else "")
+        gateway = ctx.index.get(kinds.GATEWAY_KIND, ns, str(ref.get("name")))
+        if gateway is not None:
+            addresses = [str(a.get("value")) for a in gateway.status.get("addresses") or [] if a.get("value")]
+            if addresses:
+                text += " at " + ", ".join(addresses)
+        lines.append(text)
+    return lines
+
+
+def _route_exposures(ctx: CheckContext, route: Resource, services_readable: bool) -> list[Exposure]:
+    exposures = []
+    for i, rule in enumerate(route.spec.get("rules") or []):
+        if _filters_auth(rule.get("filters")):
+            continue
+        for backend in rule.get("backendRefs") or []:
+            if backend.get("group", "") not in ("", "core") or backend.get("kind", "Service") != "Service":
+                continue
+            if _filters_auth(backend.get("filters")):
+                continue
+            ns = str(backend.get("namespace") or route.namespace)
+            name = str(backend.get("name"))
+            ident = identify_backend(ctx.index, ns, name, backend.get("port"), services_readable)
+            if ident.ui is not None:
+                exposures.append(Exposure(f"rule {i}", ns, name, backend.get("port"), ident))
+    return exposures
+
+
+def _ingress_exposures(ctx: CheckContext, ingress: Resource, services_readable: bool) -> list[Exposure]:
+    backends: list[tuple[str, Mapping[str, Any]]] = []
+    default = (ingress.spec.get("defaultBackend") or {}).get("service")
+    if default:
+        backends.append(("defaultBackend", default))
+    for rule in ingress.spec.get("rules") or []:
+        for path in (rule.get("http") or {}).get("paths") or []:
+            svc = (path.get("backend") or {}).get("service")
+            if svc:
+                backends.append((f"host {rule.get('host', '*')} path {path.get('path', '/')}", svc))
+    exposures = []
+    for where, svc in backends:
+        port_spec = svc.get("port") or {}
+        port = port_spec.get("number", port_spec.get("name"))
+        ident = identify_backend(ctx.index, str(ingress.namespace), str(svc.get("name")), port, services_readable)
+        if ident.ui is not None:
+            exposures.append(Exposure(where, str(ingress.namespace), str(svc.get("name")), port, ident))
+    return exposures
+
+
+def _ingress_auth(ingress: Resource) -> str:
+    annotations = ingress.annotations
+    for key in _INGRESS_AUTH_ANNOTATIONS:
+        if annotations.get(key):
+            return f"annotation {key}"
+    middlewares = annotations.get(_TRAEFIK_MIDDLEWARES, "")
+    if _AUTH_WORDS.search(middlewares):
+        return f"Traefik middlewares {middlewares}"
+    return ""
+
+
+@check("admin-ui-exposed-without-auth", layer=Layer.SECURITY, severity=Severity.CRITICAL,
+       any_of=[kinds.HTTPROUTE, kinds.INGRESS],
+       uses=[kinds.SERVICE, kinds.POD, kinds.GATEWAY_KIND, kinds.DEPLOYMENT, kinds.CONFIGMAP, SECURITY_POLICY])
+def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
+    """Admin UI with no login of its own exposed through an HTTPRoute or Ingress without an auth proxy.
+
+    Reads HTTPRoutes (``rules[].backendRefs``, ``filters``, ``parentRefs``, ``hostnames``) and Ingresses,
+    resolves each backend Service and identifies what it serves from its selected pods' labels
+    (``app.kubernetes.io/name``, ``app``, ``k8s-app``), their images, or the Service's name: Prometheus,
+    Alertmanager, Pushgateway, Longhorn UI, Hubble UI, Kubernetes Dashboard, the Traefik dashboard. None of
+    them asks who you are: anyone who reaches the hostname can read every metric, silence alerts, or delete
+    Longhorn volumes. A backend that is an auth proxy (oauth2-proxy, an authentik outpost), a Gateway API
+    ``ExtensionRef`` filter (an auth middleware), an Envoy Gateway SecurityPolicy with OIDC/basic/ext auth,
+    or nginx/Traefik auth annotations on an Ingress count as protection. When an oauth2-proxy exists whose
+    upstream is the exposed Service, the finding says the route bypasses it.
+
+    Seed: "Prometheus publicly accessible without authentication" through its HTTPRoute while the
+    oauth2-proxy meant for it waited for Authentik; Longhorn's UI served at longhorn.fletcherlabs.net.
+
+    Next step: point the route's backendRef at the oauth2-proxy Service (whose ``--upstream`` is the UI's
+    Service), or remove the route and use ``kubectl port-forward`` until authentication works.
+    """
+    services_readable = ctx.readable(kinds.SERVICE)
+    proxies = _proxies_by_service(ctx)
+    protected = _policy_targets(ctx)
+    routes: list[tuple[Resource, list[Exposure]]] = []
+    for route in ctx.index.all(kinds.HTTPROUTE):
+        if ("HTTPRoute", route.namespace, route.name) in protected:
+            continue
+        parents = {(str(r.get("namespace") or route.namespace), str(r.get("name")))
+                   for r in route.spec.get("parentRefs") or []}
+        if any(("Gateway", ns, name) in protected for ns, name in parents):
+            continue
+        exposures = _route_exposures(ctx, route, services_readable)
+        if exposures:
+            routes.append((route, exposures))
+    for ingress in ctx.index.all(kinds.INGRESS):
+        if _ingress_auth(ingress):
+            continue
+        exposures = _ingress_exposures(ctx, ingress, services_readable)
+        if exposures:
+            routes.append((ingress, exposures))
+    for obj, exposures in routes:
+        uis = sorted({e.identified.ui.name for e in exposures if e.identified.ui is not None})
+        if obj.kind == "HTTPRoute":
+            hosts = [str(h) for h in obj.spec.get("hostnames") or []]
+        else:
+            hosts = [str(r.get("host")) for r in obj.spec.get("rules") or [] if r.get("host")]
+        evidence = [f"hostnames: {', '.join(hosts)}" if hosts else "no hostnames: matches any host on its listeners"]
+        if obj.kind == "HTTPRoute":
+            evidence.extend(_parent_lines(ctx, obj))
+        bypassed = ""
+        for exp in exposures:
+            ui = exp.identified.ui
+            evidence.append(f"{exp.where}: backend Service {exp.namespace}/{exp.service}:{exp.port} is "
+                            f"{ui.name if ui else '?'} ({exp.identified.reason}), no auth filter")
+            proxy = proxies.get((exp.namespace, exp.service))
+            if proxy:
+                bypassed = proxy
+                evidence.append(f"{proxy} proxies to {exp.service}.{exp.namespace} but this "
+                                f"{obj.kind} sends traffic straight to {exp.service}, bypassing it")
+        severity = Severity.CRITICAL
+        accepted = _route_accepted(obj) if obj.kind == "HTTPRoute" else None
+        if accepted is False:
+            severity = Severity.WARNING
+            evidence.append("the route is not Accepted by its Gateway yet: it will expose the UI once it is")
+        where = f" at {hosts[0]}" if hosts else ""
+        if bypassed:
+            hint = (f"Point the backendRef at {bypassed}'s Service instead of {exposures[0].service}, "
+                    "and finish its OIDC setup")
+        else:
+            hint = ("Put an auth proxy in front (oauth2-proxy with --upstream="
+                    f"http://{exposures[0].service}.{exposures[0].namespace}.svc:{exposures[0].port}, or an "
+                    "authentik outpost) and route to it, or remove the route and use "
+                    f"`kubectl port-forward -n {exposures[0].namespace} svc/{exposures[0].service} "
+                    f"{exposures[0].port}`")
+        yield ctx.finding(
+            obj,
+            f"{obj.kind} {obj.namespace}/{obj.name} exposes {' and '.join(uis)}{where} with no authentication",
+            evidence=evidence,
+            hint=hint,
+            severity=severity,
+        )
