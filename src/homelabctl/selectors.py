@@ -71,6 +71,19 @@ def from_spec(selector: Mapping[str, Any] | None) -> Selector | None:
     return Selector(tuple(reqs))
 
 
+_KEY_RE = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_VALUE_RE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+def _checked(key: str, values: frozenset[str], operator: str) -> Requirement:
+    if not _KEY_RE.match(key):
+        raise ValueError(f"invalid label key {key!r}")
+    for value in values:
+        if not _VALUE_RE.match(value):
+            raise ValueError(f"invalid label value {value!r} for key {key!r}")
+    return Requirement(key, operator, values)
+
+
 _SET_RE = re.compile(r"^\s*([A-Za-z0-9_./-]+)\s+(in|notin)\s+\(([^)]*)\)\s*$")
 
 
@@ -102,19 +115,19 @@ def parse(text: str) -> Selector:
         if set_match:
             key, op, values = set_match.groups()
             vals = frozenset(v.strip() for v in values.split(",") if v.strip())
-            reqs.append(Requirement(key, "In" if op == "in" else "NotIn", vals))
+            reqs.append(_checked(key, vals, "In" if op == "in" else "NotIn"))
         elif part.startswith("!"):
-            reqs.append(Requirement(part[1:].strip(), "DoesNotExist"))
+            reqs.append(_checked(part[1:].strip(), frozenset(), "DoesNotExist"))
         elif "!=" in part:
             key, value = part.split("!=", 1)
-            reqs.append(Requirement(key.strip(), "NotIn", frozenset({value.strip()})))
+            reqs.append(_checked(key.strip(), frozenset({value.strip()}), "NotIn"))
         elif "==" in part:
             key, value = part.split("==", 1)
-            reqs.append(Requirement(key.strip(), "In", frozenset({value.strip()})))
+            reqs.append(_checked(key.strip(), frozenset({value.strip()}), "In"))
         elif "=" in part:
             key, value = part.split("=", 1)
-            reqs.append(Requirement(key.strip(), "In", frozenset({value.strip()})))
-        elif re.fullmatch(r"[A-Za-z0-9_./-]+", part):
+            reqs.append(_checked(key.strip(), frozenset({value.strip()}), "In"))
+        elif _KEY_RE.match(part):
             reqs.append(Requirement(part, "Exists"))
         else:
             raise ValueError(f"unable to parse requirement: {part!r}")

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import base64
+import json
+
+from homelabctl.redact import marker_lengths, mask, oauth2_proxy_secret_length, redact_object
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def test_oauth2_proxy_secret_length_follows_its_decoder() -> None:
+    assert oauth2_proxy_secret_length(b"0123456789abcdef") == 16
+    urlsafe32 = base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=")
+    assert oauth2_proxy_secret_length(urlsafe32) == 32
+    std_with_slash = base64.b64encode(bytes([255] * 32))  # '/' is not in oauth2-proxy's URL alphabet
+    assert b"/" in std_with_slash and oauth2_proxy_secret_length(std_with_slash) == len(std_with_slash)
+    assert oauth2_proxy_secret_length(b"x" * 167) == 167
+
+
+def test_secret_configmap_env_args_and_helm_values_are_redacted() -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+              "data": {"cookie-secret": _b64(b"y" * 167)}, "stringData": {"pw": "hunter2-HOMELABCTL"}}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+          "data": {"DB_PASSWORD": "hunter2-HOMELABCTL", "LOG_LEVEL": "info",
+                   "tls": "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----"}}
+    deploy = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+              "spec": {"template": {"spec": {"containers": [{
+                  "name": "p", "args": ["--cookie-secret=hunter2-HOMELABCTL", "--http-address=0.0.0.0:4180"],
+                  "env": [{"name": "API_TOKEN", "value": "hunter2-HOMELABCTL"}, {"name": "TZ", "value": "UTC"}]}]}}}}
+    hr = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "h"},
+          "spec": {"values": {"config": {"cookieSecret": "hunter2-HOMELABCTL", "clientID": "prometheus"}}}}
+    out = json.dumps([redact_object(o) for o in (secret, cm, deploy, hr)])
+    assert "hunter2" not in out and "MIIE" not in out
+    assert marker_lengths(secret["data"]["cookie-secret"]) == (167, 167)
+    assert cm["data"]["LOG_LEVEL"] == "info"
+    assert deploy["spec"]["template"]["spec"]["containers"][0]["args"][1] == "--http-address=0.0.0.0:4180"
+    assert hr["spec"]["values"]["config"]["clientID"] == "prometheus"
+
+
+def test_redaction_is_idempotent() -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": _b64(b"abc")}}
+    once = json.dumps(redact_object(secret))
+    assert json.dumps(redact_object(json.loads(once))) == once
+
+
+def test_mask_shows_at_most_four_characters() -> None:
+    assert mask("ghp_abcdefghijklmnopqrstuvwxyz0123456789") == "ghp_********"
+    assert mask("short") == "*****"
