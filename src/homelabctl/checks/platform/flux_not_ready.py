@@ -158,13 +158,14 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
     duration = since_text(ready, ctx.now)
     age = condition_age(ready, ctx.now)
     for_age = f", for {short_duration(age)}" if age is not None else ""
+    waited = f" has waited {short_duration(age)}" if age is not None else " waits"
 
     if status == "False" and reason == "DependencyNotReady":
         dependency, dep_lines = _dependency_evidence(ctx, res, message)
         target = f" {dependency}" if dependency else ""
         return ctx.finding(
             res,
-            f"{label} waits for dependency{target} that is not Ready{duration}",
+            f"{label}{waited} for dependency{target}, which is not Ready",
             evidence=[*evidence, *dep_lines],
             hint=(f"Fix the dependency{target} first (see its own finding); this object reconciles once it is "
                   f"Ready, or run `{flux_cli(res, 'reconcile')}` afterwards"),
