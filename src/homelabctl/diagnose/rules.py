@@ -412,8 +412,10 @@ def auth_proxy_broken(ctx: RuleContext, cause: Finding) -> Explanation | None:
     send traffic through it are grouped under the misconfiguration.
     """
     impacted = ctx.propagate(_workload_start(ctx, cause.object), WORKLOAD_SCOPE)
+    routes = sorted(f"{r.namespace}/{r.name}" for r in impacted if r.kind in ("HTTPRoute", "Ingress"))
+    consequence = f": the routes behind it are down ({', '.join(routes)})" if routes else ""
     return Explanation(
-        impacted, f"{cause.message}: the routes behind this proxy are down", list(cause.evidence),
+        impacted, f"{cause.message}{consequence}", list(cause.evidence),
         [NextStep("generate a 32-byte cookie secret in the URL-safe alphabet oauth2-proxy decodes",
                   "python3 -c 'import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"),
          NextStep("store it SOPS-encrypted, reconcile, and watch the rollout",
