@@ -10,12 +10,12 @@ from rich.console import Console
 from syrupy.assertion import SnapshotAssertion
 
 from homelabctl.analysis import analyze
+from homelabctl.model import Severity
 from homelabctl.report.build import validate_report
 from homelabctl.report.filters import exit_code_for, filter_report
 from homelabctl.report.render_diagnose import render_diagnose_markdown, render_diagnose_tree
 from homelabctl.report.render_markdown import render_markdown
 from homelabctl.report.render_table import render_table
-from homelabctl.model import Severity
 
 from factories import container_status, deployment, node, pod, state
 
