@@ -1,0 +1,195 @@
+"""Secrets ever committed in clear: every commit of every ref, read with the real git.
+
+One ``git log -p --all -U0`` stream gives the lines each commit added (with their line numbers in that
+commit's version of the file); the token/password patterns run over those. Plain Kubernetes Secrets are
+recognised from whole files, fetched with one ``git cat-file --batch`` process for the YAML files whose
+added lines look like Secret content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from homelabctl.scan.repo import YAML_SUFFIXES
+from homelabctl.scan.secrets import SecretMatch, decode_secret_value, scan_line
+from homelabctl.scan.yamlparse import YamlParseError, node_at, parse_yaml
+
+_HUNK_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_SECRETISH_RE = re.compile(r"^\s*(kind:\s*Secret\b|data:|stringData:)")
+COMMIT_MARK = "\x1ecommit "
+
+
+class HistoryError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    date: str
+    subject: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryHit:
+    commit: Commit
+    path: str
+    line: int
+    what: str
+    masked: str
+    fingerprint: str
+    """Hash of (path, value): the same secret in later commits is one hit."""
+    object_name: str | None = None
+
+
+@dataclass
+class HistoryScan:
+    hits: list[HistoryHit] = field(default_factory=list)
+    commits: int = 0
+
+
+def _git(root: Path, *args: str) -> list[str]:
+    return ["git", "-C", str(root), "-c", "core.quotepath=off", *args]
+
+
+def fingerprint(path: str, value: str) -> str:
+    return hashlib.sha256(f"{path}\0{value}".encode()).hexdigest()[:16]
+
+
+def _unquote(path: str) -> str:
+    if path.startswith('"') and path.endswith('"'):
+        return path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode(
+            "latin-1", "replace").decode("utf-8", "replace")
+    return path
+
+
+def _log_lines(root: Path, limit: int | None) -> Iterator[str]:
+    args = ["log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-renames", "--reverse",
+            f"--format={COMMIT_MARK}%H %aI %s"]
+    if limit:
+        args.insert(1, f"--max-count={limit}")
+    try:
+        proc = subprocess.Popen(_git(root, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise HistoryError(f"git could not run: {exc.strerror}") from None
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        yield raw.decode("utf-8", "replace").rstrip("\n")
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.wait() != 0:
+        message = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
+        raise HistoryError(f"git log failed: {message}")
+
+
+def scan_history(root: Path, *, limit: int | None = None) -> HistoryScan:
+    """Every secret added by any commit reachable from any ref; the earliest commit per secret."""
+    result = HistoryScan()
+    seen: set[str] = set()
+    commit: Commit | None = None
+    path: str | None = None
+    line_no = 0
+    secret_files: list[tuple[Commit, str]] = []
+    flagged: set[tuple[str, str]] = set()
+    for text in _log_lines(root, limit):
+        if text.startswith(COMMIT_MARK):
+            sha, _, rest = text[len(COMMIT_MARK):].partition(" ")
+            date, _, subject = rest.partition(" ")
+            commit = Commit(sha, date, subject)
+            result.commits += 1
+            path = None
+            continue
+        if commit is None:
+            continue
+        if text.startswith("+++ "):
+            target = text[4:]
+            path = None if target == "/dev/null" else _unquote(target).removeprefix("b/")
+            continue
+        if text.startswith("@@"):
+            match = _HUNK_RE.match(text)
+            line_no = int(match.group(1)) if match else 0
+            continue
+        if path is None or not text.startswith("+") or text.startswith("+++"):
+            continue
+        added = text[1:]
+        for found in scan_line(added):
+            _record(result, seen, commit, path, line_no, found)
+        if path.endswith(YAML_SUFFIXES) and _SECRETISH_RE.match(added) and (commit.sha, path) not in flagged:
+            flagged.add((commit.sha, path))
+            secret_files.append((commit, path))
+        line_no += 1
+    if secret_files:
+        _plain_secrets(root, secret_files, result, seen)
+    return result
+
+
+def _record(result: HistoryScan, seen: set[str], commit: Commit, path: str, line: int, found: SecretMatch) -> None:
+    key = fingerprint(path, found.value)
+    if key in seen:
+        return
+    seen.add(key)
+    result.hits.append(HistoryHit(commit, path, line, found.what, found.masked, key))
+
+
+def _cat_files(root: Path, wanted: list[tuple[Commit, str]]) -> Iterator[tuple[Commit, str, str]]:
+    request = "".join(f"{c.sha}:{p}\n" for c, p in wanted).encode()
+    try:
+        out = subprocess.run(_git(root, "cat-file", "--batch"), input=request, capture_output=True,
+                             timeout=300, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise HistoryError(f"git cat-file failed: {exc}") from None
+    data = out.stdout
+    pos = 0
+    for commit, path in wanted:
+        end = data.find(b"\n", pos)
+        if end == -1:
+            return
+        header = data[pos:end].decode("utf-8", "replace").split()
+        pos = end + 1
+        if len(header) < 3 or header[-1] == "missing":
+            continue
+        size = int(header[2])
+        body = data[pos:pos + size]
+        pos += size + 1
+        if b"\0" in body[:8192]:
+            continue
+        yield commit, path, body.decode("utf-8", "replace")
+
+
+def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: HistoryScan, seen: set[str]) -> None:
+    for commit, path, text in _cat_files(root, wanted):
+        try:
+            docs = list(parse_yaml(text))
+        except YamlParseError:
+            continue
+        for doc in docs:
+            data = doc.data
+            if not isinstance(data, dict) or data.get("kind") != "Secret" or "sops" in data:
+                continue
+            meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+            name = f"{meta.get('namespace') or 'default'}/{meta.get('name') or '?'}"
+            for field_name, encoded in (("data", True), ("stringData", False)):
+                values = data.get(field_name)
+                if not isinstance(values, dict):
+                    continue
+                for key, value in values.items():
+                    raw = decode_secret_value(value, base64_encoded=encoded)
+                    if not raw:
+                        continue
+                    print_ = fingerprint(f"{path}:{name}:{key}", raw.hex())
+                    if print_ in seen:
+                        continue
+                    seen.add(print_)
+                    line = node_at(doc.node, (field_name, str(key)))[1]
+                    result.hits.append(HistoryHit(
+                        commit, path, line, f"Secret {name} {field_name}.{key}",
+                        f"{len(raw)} bytes in clear", print_, object_name=name,
+                    ))

@@ -1,0 +1,154 @@
+"""Recognising secrets in text: private keys, well-known token formats, password assignments.
+
+Shared by the work-tree rule (``secret-in-text``) and the history rule (``secret-in-history``). Matches
+carry the value only so it can be masked with :func:`homelabctl.redact.mask`; it is never printed whole.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homelabctl.redact import PRIVATE_KEY_RE, SENSITIVE_ARG_RE, SENSITIVE_KEY_RE, mask
+
+TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255})\b")),
+    ("GitHub fine-grained token", re.compile(r"\b(github_pat_[A-Za-z0-9_]{60,255})\b")),
+    ("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})\b")),
+    ("Slack token", re.compile(r"\b(xox[bpars]-[A-Za-z0-9-]{10,})\b")),
+    ("AWS access key id", re.compile(r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b")),
+    ("age secret key", re.compile(r"\b(AGE-SECRET-KEY-1[0-9A-Z]{58})\b")),
+    ("Google API key", re.compile(r"\b(AIza[0-9A-Za-z_-]{35})\b")),
+    ("Stripe live key", re.compile(r"\b(sk_live_[0-9A-Za-z]{24,})\b")),
+)
+# `password: hunter2`, `DB_PASSWORD=hunter2`, `"adminPassword": "hunter2"`: the key must END in a password
+# word so `passwordSecretRef:` or `existingSecret:` (which name a Secret, not hold one) are left alone.
+PASSWORD_RE = re.compile(
+    r"""(?ix)
+    (?:^|[\s{,"'-])
+    ([A-Za-z0-9_.-]*(?:password|passwd|pwd|passphrase|client[_-]?secret|cookie[_-]?secret|secret[_-]?key
+       |api[_-]?key|auth[_-]?token|access[_-]?token|bearer[_-]?token|private[_-]?token))
+    ["']?\s*[:=]\s*
+    (?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'#,}]+))
+    """
+)
+_PLACEHOLDER_RE = re.compile(
+    r"""(?ix)^(?:
+        \$\{?[A-Za-z_][A-Za-z0-9_]*\}?.*  # ${VAR} / $VAR
+      | \{\{.*                       # templates
+      | ENC\[.*                      # SOPS
+      | <[^>]*>                      # <your-password>
+      | \*+ | x+ | \.+ | -+ | _+
+      | (?:changeme|change[_-]?me|password|secret|redacted|example|placeholder|none|null|nil|true|false
+         |todo|tbd|xxx+|dummy|test|required|optional|string|your[_-].*|replace[_-].*|\[.*\])
+      | ~ | '' | ""
+      | [A-Za-z0-9_.-]+\.(?:txt|key|pem|yaml|yml|json|env|conf)  # a file holding it, not it
+      | /\S*                         # paths
+      | homelabctl-redacted:.*
+    )$"""
+)
+REF_KEYS_RE = re.compile(r"(?i)(ref|name|file|path|env|existing|secretkey(ref)?|from|keyname|selector)$")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretMatch:
+    what: str
+    value: str
+    column: int
+
+    @property
+    def masked(self) -> str:
+        if self.what == "private key":
+            return self.value.strip("-") + " (key body not shown)"
+        return mask(self.value)
+
+
+def plausible_password(value: str) -> bool:
+    value = value.strip()
+    if len(value) < 6 or _PLACEHOLDER_RE.match(value):
+        return False
+    # References to other objects or settings, not values.
+    return not value.startswith(("secretKeyRef", "valueFrom", "file:", "env:", "vault:", "op://", "ref+"))
+
+
+def scan_line(line: str) -> Iterator[SecretMatch]:
+    """Secrets on one line of text."""
+    key_match = PRIVATE_KEY_RE.search(line)
+    if key_match:
+        yield SecretMatch("private key", key_match.group(0), key_match.start())
+        return
+    for what, pattern in TOKEN_PATTERNS:
+        for match in pattern.finditer(line):
+            yield SecretMatch(what, match.group(1), match.start(1))
+    lowered = line.lower()
+    if not any(w in lowered for w in ("pass", "pwd", "secret", "key", "token")):
+        return
+    for match in PASSWORD_RE.finditer(line):
+        key = match.group(1)
+        value = next(g for g in (match.group(2), match.group(3), match.group(4)) if g is not None)
+        if REF_KEYS_RE.search(key) or not plausible_password(value):
+            continue
+        if any(p.search(value) for _w, p in TOKEN_PATTERNS):
+            continue  # already reported as a token
+        yield SecretMatch(f"{key} value", value, match.start(1))
+
+
+def scan_text(text: str) -> Iterator[tuple[int, SecretMatch]]:
+    """(1-based line, match) for every secret in ``text``; a private key block is reported once."""
+    if not _worth_scanning(text):
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        for found in scan_line(line):
+            yield number, found
+
+
+_QUICK_RE = re.compile(r"(?i)pass|pwd|secret|key|token|gh[pousr]_|github_pat_|glpat-|xox[bpars]-|AKIA|ASIA|AIza|sk_live_")
+
+
+def _worth_scanning(text: str) -> bool:
+    return _QUICK_RE.search(text) is not None
+
+
+def decode_secret_value(value: Any, *, base64_encoded: bool) -> bytes | None:
+    """A Secret's value as bytes (``data`` is base64, ``stringData`` plain); None when unreadable."""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None
+    text = str(value)
+    if text.startswith("ENC[") or "${" in text:
+        return None
+    if not base64_encoded:
+        return text.encode()
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def sensitive_env_values(pod_spec: Mapping[str, Any]) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
+    """(env name or arg, value, path under the pod spec) for literal secrets in containers' env and args."""
+    for field_name in ("initContainers", "containers"):
+        containers = pod_spec.get(field_name)
+        if not isinstance(containers, list):
+            continue
+        for ci, container in enumerate(containers):
+            if not isinstance(container, dict):
+                continue
+            for ei, env in enumerate(container.get("env") or []):
+                if not isinstance(env, dict) or not isinstance(env.get("value"), str):
+                    continue
+                name = str(env.get("name", ""))
+                if SENSITIVE_KEY_RE.search(name) and not REF_KEYS_RE.search(name) and plausible_password(env["value"]):
+                    yield name, env["value"], (field_name, ci, "env", ei, "value")
+            for arg_field in ("args", "command"):
+                args = container.get(arg_field)
+                if not isinstance(args, list):
+                    continue
+                for ai, arg in enumerate(args):
+                    if isinstance(arg, str):
+                        match = SENSITIVE_ARG_RE.match(arg)
+                        if match and plausible_password(match.group(3)):
+                            yield match.group(1).rstrip("="), match.group(3), (field_name, ci, arg_field, ai)
