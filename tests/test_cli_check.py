@@ -71,3 +71,30 @@ def test_fail_on_never_and_min_severity(tmp_path: Path) -> None:
     assert result.exit_code == 0
     result = CliRunner().invoke(cli, ["check", "--snapshot", str(snap), "-o", "json", "--layer", "storage"])
     assert json.loads(result.stdout)["findings"] == []
+
+
+def test_diagnose_json_and_tree(tmp_path: Path) -> None:
+    snap = _write_snapshot(tmp_path / "snap.json", broken=True)
+    result = CliRunner().invoke(cli, ["diagnose", "--snapshot", str(snap), "-o", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["root_causes"][0]["object"]["name"] == "k3s1"
+    tree = CliRunner().invoke(cli, ["diagnose", "--snapshot", str(snap)])
+    assert "Root causes" in tree.stdout and "k3s1" in tree.stdout
+
+
+def test_rules_lists_checks_and_diagnosis_rules() -> None:
+    result = CliRunner().invoke(cli, ["rules", "-o", "json"])
+    rows = json.loads(result.stdout)
+    types = {r["type"] for r in rows}
+    assert {"check", "diagnosis"} <= types
+    assert any(r["id"] == "node-not-ready" for r in rows)
+
+
+def test_offline_commands_do_not_import_the_kubernetes_client(tmp_path: Path) -> None:
+    snap = _write_snapshot(tmp_path / "snap.json", broken=False)
+    code = ("import sys; from homelabctl.cli import main\n"
+            "try:\n    main(['check', '--snapshot', %r, '-o', 'json'])\nexcept SystemExit:\n    pass\n"
+            "assert 'kubernetes' not in sys.modules, 'kubernetes imported'\n") % str(snap)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -17,7 +17,7 @@ PROMETHEUS_LABELS = ("prometheus", "prometheus-server", "victoria-metrics-single
 PROMETHEUS_IMAGES = ("prometheus/prometheus", "victoriametrics/victoria-metrics", "victoriametrics/vmstorage")
 
 
-@check("no-prometheus", layer=Layer.MONITORING, severity=Severity.CRITICAL, requires=[kinds.POD],
+@check("no-prometheus", layer=Layer.MONITORING, severity=Severity.WARNING, requires=[kinds.POD],
        uses=[kinds.PROMETHEUS, kinds.HELM_RELEASE])
 def no_prometheus(ctx: CheckContext) -> Iterator[Finding]:
     """No Prometheus (or other metrics store) is running: nothing records metrics.
