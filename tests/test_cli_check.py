@@ -94,7 +94,20 @@ def test_rules_lists_checks_and_diagnosis_rules() -> None:
 def test_offline_commands_do_not_import_the_kubernetes_client(tmp_path: Path) -> None:
     snap = _write_snapshot(tmp_path / "snap.json", broken=False)
     code = ("import sys; from homelabctl.cli import main\n"
-            "try:\n    main(['check', '--snapshot', %r, '-o', 'json'])\nexcept SystemExit:\n    pass\n"
-            "assert 'kubernetes' not in sys.modules, 'kubernetes imported'\n") % str(snap)
+            f"try:\n    main(['check', '--snapshot', {str(snap)!r}, '-o', 'json'])\nexcept SystemExit:\n    pass\n"
+            "assert 'kubernetes' not in sys.modules, 'kubernetes imported'\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_prometheus_output_parses(tmp_path: Path) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    snap = _write_snapshot(tmp_path / "snap.json", broken=True)
+    result = CliRunner().invoke(cli, ["check", "--snapshot", str(snap), "-o", "prometheus"])
+    families = {f.name: f for f in text_string_to_metric_families(result.stdout)}
+    assert families["homelabctl_score"].samples
+    cluster = [s for s in families["homelabctl_score"].samples if s.labels["area"] == "cluster_health"]
+    assert cluster[0].value == 67
+    failing = {s.labels["check"]: s.value for s in families["homelabctl_check_failing"].samples}
+    assert failing["node-not-ready"] == 1

@@ -47,8 +47,8 @@ def _run(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_
 
 @click.command("check")
 @source_options
-@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
-              show_default=True, help="Report format.")
+@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json", "markdown", "prometheus"]),
+              default="table", show_default=True, help="Report format.")
 @click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the report to this file instead of stdout.")
 @click.option("--layer", "layers", multiple=True, type=click.Choice(LAYERS), help="Only these layers (repeatable).")
@@ -66,7 +66,7 @@ def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
     from homelabctl.report.filters import exit_code_for, filter_report
 
     analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, layers,
-                    quiet_progress=fmt == "json")
+                    quiet_progress=fmt != "table")
     report = filter_report(analysis.report, layers, Severity(min_severity) if min_severity else None)
     if fmt == "json":
         from homelabctl.report.render_json import render_json
@@ -76,6 +76,10 @@ def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
         from homelabctl.report.render_markdown import render_markdown
 
         _write(render_markdown(report), output_file)
+    elif fmt == "prometheus":
+        from homelabctl.report.render_prometheus import render_prometheus
+
+        _write(render_prometheus(report), output_file)
     else:
         from homelabctl.report.render_table import render_table
 
