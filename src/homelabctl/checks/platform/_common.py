@@ -55,6 +55,15 @@ def one_line(text: object, limit: int = 240) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+def innermost_error(message: object, limit: int = 200) -> str:
+    """The last two links of a wrapped Go error ("...: order is in "errored" state: <cause>: <detail>").
+
+    cert-manager and Helm wrap the cause at the end; a one-line summary must keep the end, not the start.
+    """
+    parts = " ".join(str(message or "").split()).split(": ")
+    return one_line(": ".join(parts[-2:]) if len(parts) > 2 else ": ".join(parts), limit)
+
+
 def condition_text(cond: Mapping[str, Any], limit: int = 600) -> str:
     """``Ready=False reason=InstallFailed: <message>`` (the message flattened and bounded)."""
     text = f"{cond.get('type', '?')}={cond.get('status', '?')} reason={cond.get('reason', '?')}"

@@ -10,6 +10,7 @@ from homelabctl.checks.platform._common import (
     cert_names,
     condition_age,
     condition_text,
+    innermost_error,
     issuer_for,
     one_line,
 )
@@ -110,9 +111,9 @@ def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
                 evidence.append(f"{issuer_label}: {condition_text(issuer_ready, 300)}")
         elif issuer_gk and ctx.readable(issuer_gk):
             evidence.append(f"{issuer_label} does not exist")
-        why = one_line(ready.get("message") or ready.get("reason"), 160)
+        why = innermost_error(ready.get("message") or ready.get("reason"))
         if issuing_failed and issuing is not None:
-            why = one_line(issuing.get("message"), 200)
+            why = innermost_error(issuing.get("message"))
         duration = f" for {short_duration(age)}" if age is not None else ""
         yield ctx.finding(
             cert,

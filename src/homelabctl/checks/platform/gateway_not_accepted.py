@@ -11,8 +11,10 @@ from homelabctl.model import Finding, Layer, Resource, Severity
 
 # Conditions start as Unknown/Pending until the controller reconciles; longer means no controller took it.
 PENDING_GRACE = timedelta(minutes=10)
-# condition type -> the status that is a problem (Conflicted is the only one where True is bad).
-_LISTENER_BAD = {"Accepted": "False", "Programmed": "False", "ResolvedRefs": "False", "Conflicted": "True"}
+# condition type -> the status that is a problem (Conflicted is the only one where True is bad), in the
+# order of cause before consequence: an unresolved certificate ref is why a listener is not programmed.
+_LISTENER_BAD = {"ResolvedRefs": "False", "Conflicted": "True", "Accepted": "False", "Programmed": "False"}
+_LISTENER_ORDER = {type_: i for i, type_ in enumerate(_LISTENER_BAD)}
 
 
 def _bad_gateway_conditions(ctx: CheckContext, gw: Resource) -> tuple[list[Mapping[str, Any]], bool]:
@@ -92,7 +94,8 @@ def _evaluate(ctx: CheckContext, gw: Resource) -> Finding | None:
             hard = True
     for listener in gw.status.get("listeners") or []:
         name = listener.get("name", "?")
-        bad = [c for c in listener.get("conditions") or [] if _LISTENER_BAD.get(str(c.get("type"))) == c.get("status")]
+        bad = sorted((c for c in listener.get("conditions") or [] if _LISTENER_BAD.get(str(c.get("type"))) == c.get("status")),
+                     key=lambda c: _LISTENER_ORDER[str(c.get("type"))])
         evidence += [f"listener {name}: {condition_text(c, 300)}" for c in bad]
         if bad:
             first = bad[0]
