@@ -108,6 +108,14 @@ def schedule_interval(spec: str) -> timedelta | None:
     return timedelta(minutes=1)
 
 
+def error_tail(message: object, links: int = 3, limit: int = 200) -> str:
+    """The end of a wrapped Go error, where the cause is ("...: dial tcp 10.43.12.5:9000: connect: connection
+    refused"), flattened to one line."""
+    parts = " ".join(str(message or "").split()).split(": ")
+    text = ": ".join(parts[-links:])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def bsl_endpoint(bsl: Resource) -> str:
     """Where a BackupStorageLocation writes: ``s3Url`` for S3-compatible stores, else the provider's cloud."""
     config: Mapping[str, Any] = bsl.spec.get("config") or {}

@@ -56,7 +56,8 @@ def velero_backup_failed_or_stale(ctx: CheckContext) -> Iterator[Finding]:
     For each Schedule, reads the Backups labelled ``velero.io/schedule-name=<schedule>``: the newest
     finished one with phase ``Failed``/``FailedValidation`` is critical, ``PartiallyFailed`` a warning
     (evidence: phase, errors and warnings counts, start and completion time, failureReason, validation
-    errors). Separately, the newest ``Completed`` backup must be younger than twice the schedule's interval,
+    errors). Separately, the newest usable backup (``Completed``, or ``PartiallyFailed``, which still restores
+    most of the data) must be younger than twice the schedule's interval,
     computed from ``spec.schedule`` (cron such as ``0 * * * *`` hourly, ``0 2 * * *`` daily, ``0 3 * * 0``
     weekly, or ``@every 24h``/``@daily``): older is a warning, none at all (once the schedule is older than
     two intervals) critical. Without Backup objects it falls back to ``status.lastBackup``, which says when
@@ -105,8 +106,9 @@ def _from_backups(ctx: CheckContext, schedule: Resource, backups: Sequence[Resou
     label = f"Schedule {schedule.namespace}/{schedule.name}"
     finished = [b for b in backups if b.status.get("phase") in FINISHED and b.status.get("phase") != "Deleting"]
     latest = finished[-1] if finished else None
-    completed = [b for b in finished if b.status.get("phase") == "Completed"]
-    last_good = completed[-1] if completed else None
+    # A partially failed backup still restores most of the data: it counts as a recovery point for age.
+    usable = [b for b in finished if b.status.get("phase") in ("Completed", "PartiallyFailed")]
+    last_good = usable[-1] if usable else None
     problems: list[tuple[Severity, str]] = []
     if latest is not None and latest.status.get("phase") in FAILED:
         phase = str(latest.status["phase"])
@@ -122,9 +124,9 @@ def _from_backups(ctx: CheckContext, schedule: Resource, backups: Sequence[Resou
     if not problems:
         return None
     if last_good is not None and last_good is not latest:
-        evidence.append("last successful: " + _backup_line(last_good))
+        evidence.append("last usable: " + _backup_line(last_good))
     elif last_good is None:
-        evidence.append(f"no Completed backup among {len(backups)} backup(s) of this schedule")
+        evidence.append(f"no Completed or PartiallyFailed backup among {len(backups)} backup(s) of this schedule")
     location = _location_line(ctx, schedule, latest)
     if location:
         evidence.append(location)
@@ -156,7 +158,7 @@ def _staleness(ctx: CheckContext, schedule: Resource, last_good: Resource | None
     created = parse_time(schedule.creation_timestamp)
     if created is None or ctx.now - created <= allowed:
         return None
-    return (Severity.CRITICAL, f"{label} has no successful backup {short_duration(ctx.now - created)} after "
+    return (Severity.CRITICAL, f"{label} has no usable backup {short_duration(ctx.now - created)} after "
                                f"creation{paused}")
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 from homelabctl import kinds
-from homelabctl.checks.backup._common import bsl_endpoint
+from homelabctl.checks.backup._common import bsl_endpoint, error_tail
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.kube import container_statuses, pod_display_status
 from homelabctl.model import Finding, Layer, Resource, Severity
@@ -98,7 +98,7 @@ def _evaluate(ctx: CheckContext, bsl: Resource) -> Finding | None:
     hint = (f"`velero backup-location get`; fix the storage behind {bsl_endpoint(bsl)} (pod logs, credentials "
             "Secret, bucket), then check the phase returns to Available")
     if phase == "Unavailable":
-        detail = f": {_one_line(bsl.status['message'], 200)}" if bsl.status.get("message") else ""
+        detail = f": {error_tail(bsl.status['message'])}" if bsl.status.get("message") else ""
         return ctx.finding(bsl, f"BackupStorageLocation {bsl.namespace}/{bsl.name} ({bsl_endpoint(bsl)}) is "
                                 f"Unavailable{detail}", evidence=evidence, hint=hint)
     created = parse_time(bsl.creation_timestamp)

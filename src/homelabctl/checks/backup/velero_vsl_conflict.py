@@ -144,7 +144,7 @@ def _unusable(ctx: CheckContext, vsl: Resource, provider: str, server: Resource 
                             for node_id in node_ids})
             problems.append(f"uses provider {provider}, but no node runs on that cloud, so it cannot snapshot "
                             "any volume here")
-            evidence.append(f"node providerIDs: {', '.join(shown)}... (a {provider} node would be {prefix}...)")
+            evidence.append(f"node providerIDs: {', '.join(shown)}... (nodes on {provider} have {prefix}...)")
         images = _server_images(server) if server is not None else None
         if images is not None and not any(plugin in image for image in images):
             problems.append(f"uses provider {provider}, but the velero Deployment has no {plugin} image")
