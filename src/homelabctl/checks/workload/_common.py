@@ -128,7 +128,7 @@ def event_lines(index: ClusterIndex, obj: Resource, reasons: Iterable[str] | Non
         if now is not None and stamp is not None:
             when = f", last {short_duration(now - stamp)} ago"
         lines.append(f"event {raw.get('type', 'Normal')} {raw.get('reason', '?')} (x{count}{when}): "
-                     f"{first_lines(raw.get('message') or raw.get('note'), lines=2)}")
+                     f"{first_lines(raw.get('message') or raw.get('note'), lines=2, width=400)}")
     return lines
 
 

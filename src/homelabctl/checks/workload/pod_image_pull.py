@@ -71,8 +71,7 @@ def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
         events = event_lines(ctx.index, pod, ("Failed", "BackOff", "InspectFailed", "ErrImageNeverPull"),
                              now=ctx.now)
         evidence.extend(events)
-        for line in events:
-            causes.append(_likely_cause(line))
+        causes.extend(_likely_cause(str(e.raw.get("message") or "")) for e in ctx.index.events_for(pod))
         evidence.append(owner_line(ctx.index, pod))
         cause = next((c for c in causes if c), "")
         hint = (f"{cause[0].upper()}{cause[1:]}; " if cause else "") + (
