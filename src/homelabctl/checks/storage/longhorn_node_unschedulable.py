@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from homelabctl import kinds
+from homelabctl.checks.registry import CheckContext, check
+from homelabctl.kube import node_is_control_plane
+from homelabctl.model import Finding, Layer, Severity
+
+_CONDITIONS = ("Ready", "Schedulable", "MountPropagation")
+
+
+@check("longhorn-node-unschedulable", layer=Layer.STORAGE, severity=Severity.WARNING,
+       requires=[kinds.LONGHORN_NODE], uses=[kinds.NODE])
+def longhorn_node_unschedulable(ctx: CheckContext) -> Iterator[Finding]:
+    """Longhorn node not Ready, not schedulable, or with scheduling disabled.
+
+    Reads ``nodes.longhorn.io``: ``spec.allowScheduling``, the ``Ready``, ``Schedulable`` and
+    ``MountPropagation`` conditions (``False`` with Longhorn's reason and message), and whether every disk
+    has ``allowScheduling: false``. A control-plane node with scheduling disabled on purpose is reported
+    as info.
+
+    Why it matters: Longhorn places no replica on such a node; StorageClasses whose ``nodeSelector`` or
+    ``diskSelector`` only match it (the Optane/NVMe/SAS tiers of one server) cannot provision at all, and
+    other volumes stay degraded. Without mount propagation the CSI plugin cannot mount volumes there.
+    Seed: "Enabled node scheduling for k3s3 in Longhorn" (the node with the storage tiers).
+
+    Next step: Longhorn UI → Node → Edit node and disks, or ``kubectl -n longhorn-system patch
+    nodes.longhorn.io <node> --type merge -p '{"spec":{"allowScheduling":true}}'``.
+    """
+    for lh_node in ctx.index.all(kinds.LONGHORN_NODE):
+        problems = []
+        evidence = []
+        if lh_node.spec.get("allowScheduling") is False:
+            problems.append("scheduling disabled")
+            evidence.append("spec.allowScheduling=false")
+        disks = lh_node.spec.get("disks") or {}
+        if disks and all(d.get("allowScheduling") is False for d in disks.values()):
+            problems.append("all disks unschedulable")
+            evidence.append(f"all {len(disks)} disk(s) have allowScheduling=false")
+        for type_ in _CONDITIONS:
+            cond = lh_node.condition(type_)
+            if cond is not None and cond.get("status") == "False":
+                problems.append(f"{type_}=False")
+                evidence.append(f"{type_}=False reason={cond.get('reason') or '?'}: {cond.get('message') or ''}")
+        if not problems:
+            continue
+        k8s_node = ctx.index.get(kinds.NODE, None, lh_node.name)
+        on_purpose = (problems == ["scheduling disabled"] and k8s_node is not None
+                      and node_is_control_plane(k8s_node))
+        yield ctx.finding(
+            lh_node,
+            f"Longhorn node {lh_node.name}: {', '.join(problems)}; no new replicas are placed on it",
+            evidence=evidence,
+            hint=(f"Longhorn UI → Node {lh_node.name}, or `kubectl -n {lh_node.namespace} patch nodes.longhorn.io "
+                  f"{lh_node.name} --type merge -p '{{\"spec\":{{\"allowScheduling\":true}}}}'`; for Ready=False "
+                  f"check the longhorn-manager pod on {lh_node.name}"),
+            severity=Severity.INFO if on_purpose else None,
+        )
