@@ -79,7 +79,8 @@ class Sharing:
         mem = f" ({self.memory_mib // 1024} GiB)" if self.memory_mib else ""
         if not self.shared:
             return f"{self.physical or '?'}× {gpu}{mem}"
-        return f"{self.physical or '?'}× {gpu}{mem} {self.strategy} into {self.replicas} replicas each"
+        how = "time-sliced" if self.strategy == "time-slicing" else "shared with MPS"
+        return f"{self.physical or '?'}× {gpu}{mem} {how} into {self.replicas} slices each"
 
 
 def node_sharing(node: Resource) -> Sharing:
