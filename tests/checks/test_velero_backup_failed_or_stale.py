@@ -76,9 +76,11 @@ def test_in_progress_backup_does_not_hide_the_last_result() -> None:
 def test_without_backups_falls_back_to_last_backup() -> None:
     never = schedule("daily-critical", "0 2 * * *", last_backup=None, age=timedelta(days=10))
     old = schedule("weekly-full", "@every 168h", last_backup=timedelta(days=20), paused=True)
-    found = {f.object.name: f for f in findings("velero-backup-failed-or-stale", [never, old])}
+    location = bsl("default", default=True, phase="Unavailable")
+    found = {f.object.name: f for f in findings("velero-backup-failed-or-stale", [never, old, location])}
     assert found["daily-critical"].severity.value == "critical"
     assert "never run a backup in 10d" in found["daily-critical"].message
+    assert "storageLocation default is Unavailable (see velero-bsl-unavailable)" in found["daily-critical"].evidence
     assert found["weekly-full"].severity.value == "warning"
     assert "(the schedule is paused)" in found["weekly-full"].message
     assert any("lastBackup says when a backup started" in e for e in found["weekly-full"].evidence)

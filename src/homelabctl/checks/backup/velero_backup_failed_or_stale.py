@@ -38,8 +38,13 @@ def _location_line(ctx: CheckContext, schedule: Resource, backup: Resource | Non
     """The storage location the backups go to, when it is known to be unavailable (the likely cause)."""
     name = (backup.spec.get("storageLocation") if backup is not None else None) or \
         (schedule.spec.get("template") or {}).get("storageLocation")
-    if not name or not ctx.readable(kinds.BACKUP_STORAGE_LOCATION):
+    if not ctx.readable(kinds.BACKUP_STORAGE_LOCATION):
         return ""
+    if not name:  # no location named: Velero writes to the default one
+        name = next((b.name for b in ctx.index.all(kinds.BACKUP_STORAGE_LOCATION)
+                     if b.namespace == schedule.namespace and b.spec.get("default")), None)
+        if not name:
+            return ""
     bsl = ctx.index.get(kinds.BACKUP_STORAGE_LOCATION, schedule.namespace, str(name))
     if bsl is None:
         return f"storageLocation {name} does not exist"
