@@ -98,6 +98,8 @@ KINDS: tuple[KindInfo, ...] = (
     _k("Issuer", CERT_MANAGER, "v1", "issuers", True, crd=True),
     _k("ClusterIssuer", CERT_MANAGER, "v1", "clusterissuers", False, crd=True),
     _k("CertificateRequest", CERT_MANAGER, "v1", "certificaterequests", True, "cr", "crs", crd=True),
+    _k("Order", "acme.cert-manager.io", "v1", "orders", True, crd=True),
+    _k("Challenge", "acme.cert-manager.io", "v1", "challenges", True, crd=True),
     # Gateway API
     _k("GatewayClass", GATEWAY, "v1", "gatewayclasses", False, "gc", crd=True),
     _k("Gateway", GATEWAY, "v1", "gateways", True, "gtw", crd=True),
@@ -172,6 +174,8 @@ HELM_CHART = f"HelmChart.{FLUX_SOURCE}"
 CERTIFICATE = f"Certificate.{CERT_MANAGER}"
 ISSUER = f"Issuer.{CERT_MANAGER}"
 CLUSTER_ISSUER = f"ClusterIssuer.{CERT_MANAGER}"
+CERTIFICATE_REQUEST = f"CertificateRequest.{CERT_MANAGER}"
+ACME_CHALLENGE = "Challenge.acme.cert-manager.io"
 GATEWAY_CLASS = f"GatewayClass.{GATEWAY}"
 GATEWAY_KIND = f"Gateway.{GATEWAY}"
 HTTPROUTE = f"HTTPRoute.{GATEWAY}"
