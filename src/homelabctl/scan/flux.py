@@ -50,6 +50,10 @@ def is_source(doc: Doc) -> bool:
     return doc.kind in SOURCE_KINDS and api_group(doc) == SOURCE_GROUP
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def substitute(text: str, variables: Mapping[str, str]) -> str:
     """Flux postBuild substitution (``${VAR}``, ``${VAR:=default}``, ``${VAR:-default}``); unknown stays."""
 
@@ -375,11 +379,10 @@ class FluxGraph:
             for gen, namespace, _dir in ks.generated:
                 out.add((gen.kind, namespace, gen.name))
         for doc in self.repo.of_kind("SealedSecret"):
-            template = doc.spec.get("template") if isinstance(doc.spec.get("template"), dict) else {}
-            meta = template.get("metadata") if isinstance(template.get("metadata"), dict) else {}
+            meta = _mapping(_mapping(doc.spec.get("template")).get("metadata"))
             out.add(("Secret", self.namespace_of(doc), str(meta.get("name") or doc.name)))
         for doc in self.repo.of_kind("ExternalSecret"):
-            target = doc.spec.get("target") if isinstance(doc.spec.get("target"), dict) else {}
+            target = _mapping(doc.spec.get("target"))
             out.add(("Secret", self.namespace_of(doc), str(target.get("name") or doc.name)))
         for doc in self.repo.of_kind("Certificate"):
             if isinstance(doc.spec.get("secretName"), str):
@@ -429,7 +432,7 @@ class FluxGraph:
                     version = str(ref.get("semver") or ref.get("tag") or "") or None
             else:
                 chart_name = source.name
-        values = spec.get("values") if isinstance(spec.get("values"), dict) else {}
+        values = _mapping(spec.get("values"))
         chart_name = self.resolve(doc, chart_name)
         return HelmReleaseInfo(doc, namespace, chart_name, version, source, values)
 

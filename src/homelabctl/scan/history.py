@@ -174,7 +174,7 @@ def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: History
             data = doc.data
             if not isinstance(data, dict) or data.get("kind") != "Secret" or "sops" in data:
                 continue
-            meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+            meta = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
             name = f"{meta.get('namespace') or 'default'}/{meta.get('name') or '?'}"
             for field_name, encoded in (("data", True), ("stringData", False)):
                 values = data.get(field_name)

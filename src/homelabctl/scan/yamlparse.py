@@ -47,7 +47,7 @@ class DuplicateKey:
     first_line: int
 
 
-class TrackingLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class TrackingLoader(_BaseLoader):
     """CSafeLoader that notes duplicate keys and YAML 1.1 traps while constructing."""
 
     def __init__(self, stream: str) -> None:

@@ -1,0 +1,151 @@
+"""``homelabctl scan PATH``: audit a Flux GitOps repository before Flux applies it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from homelabctl.errors import InputError
+from homelabctl.model import Severity
+
+OUTPUTS = ("table", "json", "sarif", "markdown")
+FAIL_ON = ("critical", "warning", "info", "none")
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?\s*", text)
+    if not match:
+        raise InputError(f"--max-file-size: not a size: {text!r} (e.g. 10MB, 500k)")
+    factor = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[match.group(2).lower()]
+    return int(float(match.group(1)) * factor)
+
+
+def _cache_dir(no_cache: bool) -> Path | None:
+    if no_cache:
+        return None
+    env = os.environ.get("HOMELABCTL_CACHE_DIR")
+    if env:
+        return Path(env) / "kustomize"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("homelabctl")) / "kustomize"
+
+
+def _uri_prefix(path: Path) -> str:
+    """The scanned directory relative to the git checkout root (for SARIF locations)."""
+    from homelabctl.scan.walk import git_toplevel
+
+    top = git_toplevel(path)
+    if top is None:
+        return ""
+    try:
+        rel = path.resolve().relative_to(top.resolve())
+    except ValueError:
+        return ""
+    return "" if str(rel) == "." else rel.as_posix()
+
+
+@click.command("scan")
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
+@click.option("-o", "--output", type=click.Choice(OUTPUTS), default="table", show_default=True,
+              help="Report format (sarif is for GitHub code scanning).")
+@click.option("--output-file", type=click.Path(path_type=Path), default=None,
+              help="Write the report here instead of stdout.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="critical", show_default=True,
+              help="Exit 1 when a finding at or above this severity exists.")
+@click.option("--min-severity", type=click.Choice(FAIL_ON[:3]), default="info", show_default=True,
+              help="Hide findings below this severity.")
+@click.option("--history", is_flag=True, help="Also scan every commit of the git history for secrets.")
+@click.option("--history-limit", type=int, default=None, metavar="N", help="With --history: newest N commits only.")
+@click.option("--kube-version", default=None, metavar="X.Y",
+              help="Target Kubernetes version for removed APIs (default: scan.kube_version or 1.32).")
+@click.option("--k3s/--no-k3s", "k3s", default=None,
+              help="The repo targets K3s (default: detect; K3s unless the repo names another distribution).")
+@click.option("--list", "list_objects", is_flag=True,
+              help="Table: also list what each Flux Kustomization would apply.")
+@click.option("--no-render", is_flag=True, help="Never run `kubectl kustomize` (patches/generators followed as files).")
+@click.option("--no-cache", is_flag=True, help="Do not reuse or store rendered kustomize output.")
+@click.option("--max-file-size", default="10MB", show_default=True, help="Skip files larger than this.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Config file (default: PATH/.homelabctl.yaml).")
+@click.option("--rule", "only", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
+@click.option("--skip", multiple=True, metavar="ID", help="Do not run this rule (repeatable).")
+@click.option("--list-rules", is_flag=True, help="List the scan rules and exit.")
+@click.pass_context
+def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | None, fail_on: str, min_severity: str,
+             history: bool, history_limit: int | None, kube_version: str | None, k3s: bool | None,
+             list_objects: bool, no_render: bool, no_cache: bool, max_file_size: str, config_path: Path | None,
+             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool) -> int:
+    """Audit a Flux GitOps repository before Flux applies it.
+
+    Reads PATH (default: the current directory) the way Flux would: sources, Kustomizations,
+    kustomization.yaml trees, HelmReleases. Reports broken references, secrets in clear, exposed admin
+    UIs, removed APIs, schema errors and the homelab traps of the seed incidents, with file and line.
+    Offline; exit 0 (clean), 1 (findings at or above --fail-on), 2 (bad input).
+
+    Silence a finding with `# homelabctl: ignore=<rule-id>` on the object's first line, the line
+    above the document or the offending line; repo-wide with scan.ignore in .homelabctl.yaml.
+    """
+    from homelabctl.scan.config import load_config
+    from homelabctl.scan.engine import options_from_config, scan, select_rules
+    from homelabctl.scan.registry import ScanOptions, all_rules
+
+    if list_rules:
+        for spec in all_rules():
+            click.echo(f"{spec.id:36} {spec.layer.value:9} {spec.severity.value:8} {spec.title}")
+        return 0
+    if not path.is_dir():
+        raise InputError(f"{path}: not a directory (scan takes the repository root)")
+    config = load_config(path, config_path)
+    options = ScanOptions(
+        kube_version=kube_version or "1.32", k3s=k3s, history=history, render=not no_render,
+        cache_dir=_cache_dir(no_cache), max_file_bytes=_size(max_file_size), history_limit=history_limit,
+    )
+    options = options_from_config(options, config, kube_version_given=kube_version is not None,
+                                  k3s_given=k3s is not None)
+    rules = select_rules(list(only) or None, list(skip) or None)
+    report = scan(path, options, config=config, rules=rules, min_severity=Severity.parse(min_severity))
+
+    if output == "table":
+        if output_file is None:
+            console = Console(highlight=False)
+            _render_table(report, console, list_objects)
+        else:
+            with output_file.open("w", encoding="utf-8") as handle:
+                console = Console(file=handle, width=140, no_color=True, highlight=False)
+                _render_table(report, console, list_objects)
+    else:
+        from homelabctl.scan.render import to_json, to_markdown, to_sarif
+
+        if output == "json":
+            text = json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+        elif output == "sarif":
+            text = json.dumps(to_sarif(report, uri_prefix=_uri_prefix(path)), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = to_markdown(report)
+        if output_file is None:
+            sys.stdout.write(text)
+        else:
+            output_file.write_text(text, encoding="utf-8")
+        for error in report.errors:
+            click.echo(f"homelabctl: warning: {error}", err=True)
+    if fail_on == "none":
+        return 0
+    threshold = Severity.parse(fail_on)
+    code = 1 if any(f.severity.rank >= threshold.rank for f in report.findings) else 0
+    ctx.exit(code)
+    return code  # pragma: no cover - ctx.exit raises
+
+
+def _render_table(report: object, console: Console, list_objects: bool) -> None:
+    from homelabctl.scan.engine import ScanReport
+    from homelabctl.scan.render import render_table
+
+    assert isinstance(report, ScanReport)
+    render_table(report, console, list_objects=list_objects)
