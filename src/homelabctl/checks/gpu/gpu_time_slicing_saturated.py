@@ -38,8 +38,8 @@ def gpu_time_slicing_saturated(ctx: CheckContext) -> Iterator[Finding]:
             if used < allocatable:
                 continue
             evidence = [f"{resource}: allocatable={allocatable}, requested={used} by {len(holders)} pod(s)",
-                        f"{sharing.describe()} (labels {node.labels.get('nvidia.com/gpu.replicas', '?')} replicas, "
-                        f"strategy {sharing.strategy})"]
+                        f"{sharing.describe()} (node label nvidia.com/gpu.replicas="
+                        f"{node.labels.get('nvidia.com/gpu.replicas', '?')})"]
             evidence.extend(holder_line(pod, count, resource) for pod, count in holders)
             memory = f"{sharing.memory_mib // 1024} GiB of " if sharing.memory_mib else ""
             evidence.append(f"time-slicing shares {memory}GPU memory with no isolation between these pods")

@@ -38,8 +38,9 @@ def _messages(pods: list[Resource]) -> list[tuple[Resource, str]]:
 def _status_lines(pods: list[Resource]) -> list[str]:
     lines = []
     for pod in sorted(pods, key=lambda p: p.name)[:3]:
-        reasons = {waiting_reason(cs) for cs, _ in all_statuses(pod)} - {""}
-        lines.append(f"pod {pod.name}: {pod_display_status(pod)}, restarts={pod_restarts(pod)}"
+        shown = pod_display_status(pod)
+        reasons = {waiting_reason(cs) for cs, _ in all_statuses(pod)} - {"", shown}
+        lines.append(f"pod {pod.name}: {shown}, restarts={pod_restarts(pod)}"
                      + (f" ({', '.join(sorted(reasons))})" if reasons else ""))
     return lines
 
@@ -88,7 +89,7 @@ def oauth2_proxy_misconfigured(ctx: CheckContext) -> Iterator[Finding]:
         for pod, message in reported[:1]:
             if (match := O2P_COOKIE_RE.search(message)) is not None:
                 bad_length = int(match.group(1))
-                evidence.append(f"pod {pod.name} terminated: {first_lines(message, lines=2)}")
+                evidence.append(f"pod {pod.name} exited with: {first_lines(message, lines=2)}")
         if cookie is not None and cookie.secret_lengths is not None:
             raw_len, effective = cookie.secret_lengths
             decoded = " after base64 decoding" if effective != raw_len else ""
@@ -105,7 +106,7 @@ def oauth2_proxy_misconfigured(ctx: CheckContext) -> Iterator[Finding]:
                 f"oauth2-proxy {name} has a {bad_length}-byte cookie secret; it must be 16, 24 or 32 bytes",
                 evidence=evidence,
                 hint=("Generate one with `openssl rand -base64 32 | tr -- '+/' '-_'` (32 bytes once decoded) and "
-                      f"put it in {cookie.source if cookie else 'the cookie-secret of its Secret'}, then restart "
+                      f"put it where oauth2-proxy reads it ({cookie.source if cookie else 'its cookie-secret'}), then "
                       f"`kubectl rollout restart -n {namespace} {proxy.owner.kind.lower()}/{proxy.owner.name}`"),
             )
 
@@ -121,7 +122,7 @@ def oauth2_proxy_misconfigured(ctx: CheckContext) -> Iterator[Finding]:
                 evidence.append(f"oidc-issuer-url set by {issuer_option.source}")
             if expected.rstrip("/") == got.rstrip("/"):
                 evidence.append("the two differ only by the trailing slash")
-            evidence.append(f"pod {pod.name} terminated: {first_lines(match.string, lines=1, width=400)}")
+            evidence.append(f"pod {pod.name} exited with: {first_lines(match.string, lines=1, width=400)}")
             evidence.extend(status)
             yield ctx.finding(
                 target,
