@@ -1,0 +1,1 @@
+"""homelab.yaml: the inventory model, its JSON Schema, loading with line numbers, init and check."""

@@ -1,0 +1,332 @@
+"""Facts the paperwork reads off the cluster: storage backing, GPUs, gateways, routes, component versions.
+
+Every function reads a handful of kinds through the index; none scans every object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from homelabctl import kinds
+from homelabctl.kube import node_is_control_plane, node_kubelet_version
+from homelabctl.model import Resource
+from homelabctl.sources.base import ClusterState
+
+LONGHORN_PROVISIONER = "driver.longhorn.io"
+LOCAL_PATH_PROVISIONERS = ("rancher.io/local-path", "kubernetes.io/no-provisioner")
+NFS_PROVISIONERS = ("nfs.csi.k8s.io", "cluster.local/nfs-subdir-external-provisioner",
+                    "k8s-sigs.io/nfs-subdir-external-provisioner", "nfs-provisioner")
+HOSTNAME_LABEL = "kubernetes.io/hostname"
+DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
+GPU_RESOURCES = ("nvidia.com/gpu", "gpu.intel.com/i915", "amd.com/gpu")
+
+# Workload kinds an app is made of, in the order they are listed.
+WORKLOAD_KINDS = (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET, kinds.CRONJOB)
+
+# What the paperwork reads on top of the checks (a live source lists exactly these).
+PAPERWORK_KINDS = (
+    kinds.NODE, kinds.POD, kinds.SERVICE, kinds.PVC, kinds.PV, kinds.STORAGE_CLASS, kinds.DEPLOYMENT,
+    kinds.STATEFULSET, kinds.DAEMONSET, kinds.REPLICASET, kinds.JOB, kinds.CRONJOB, kinds.HTTPROUTE,
+    kinds.GATEWAY_KIND, kinds.HELM_RELEASE, kinds.FLUX_KUSTOMIZATION, kinds.GIT_REPOSITORY, kinds.LONGHORN_NODE,
+    kinds.CILIUM_LB_IP_POOL, kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG,
+    kinds.BACKUP_STORAGE_LOCATION, kinds.VELERO_SCHEDULE,
+)
+
+
+def storage_class_provisioner(sc: Resource) -> str:
+    return str(sc.raw.get("provisioner") or "")
+
+
+def storage_class_parameters(sc: Resource) -> Mapping[str, str]:
+    params: Mapping[str, str] = sc.raw.get("parameters") or {}
+    return params
+
+
+def is_default_class(sc: Resource) -> bool:
+    return sc.annotations.get(DEFAULT_CLASS_ANNOTATION) == "true"
+
+
+def technology_of(provisioner: str) -> str:
+    if provisioner == LONGHORN_PROVISIONER:
+        return "Longhorn"
+    if provisioner in LOCAL_PATH_PROVISIONERS or "local-path" in provisioner:
+        return "local-path"
+    if provisioner in NFS_PROVISIONERS or "nfs" in provisioner:
+        return "NFS"
+    return provisioner or "unknown"
+
+
+def _tags(text: str | None) -> set[str]:
+    return {t.strip() for t in (text or "").split(",") if t.strip()}
+
+
+def longhorn_class_nodes(state: ClusterState, sc: Resource) -> list[str] | None:
+    """Nodes whose Longhorn disks can hold this class's replicas (diskSelector/nodeSelector tags), or None
+    when Longhorn's Node objects were not read."""
+    if not state.availability(kinds.LONGHORN_NODE).readable:
+        return None
+    params = storage_class_parameters(sc)
+    disk_tags, node_tags = _tags(params.get("diskSelector")), _tags(params.get("nodeSelector"))
+    nodes = []
+    for lh_node in state.index.all(kinds.LONGHORN_NODE):
+        spec = lh_node.spec
+        if spec.get("allowScheduling") is False or not node_tags <= set(spec.get("tags") or []):
+            continue
+        disks: Mapping[str, Any] = spec.get("disks") or {}
+        if any(d.get("allowScheduling", True) is not False and disk_tags <= set(d.get("tags") or [])
+               for d in disks.values()):
+            nodes.append(lh_node.name)
+    return sorted(nodes)
+
+
+def nfs_server_of(pv: Resource) -> tuple[str, str] | None:
+    """(server, path) of an NFS-backed PV: in-tree ``spec.nfs`` or the csi-driver-nfs attributes."""
+    spec = pv.spec
+    nfs = spec.get("nfs")
+    if isinstance(nfs, Mapping) and nfs.get("server"):
+        return str(nfs["server"]), str(nfs.get("path", ""))
+    csi = spec.get("csi")
+    if isinstance(csi, Mapping) and csi.get("driver") == "nfs.csi.k8s.io":
+        attrs = csi.get("volumeAttributes") or {}
+        if attrs.get("server"):
+            return str(attrs["server"]), str(attrs.get("share", ""))
+    return None
+
+
+def pv_pinned_nodes(pv: Resource) -> list[str]:
+    """Nodes a PV is pinned to through required node affinity on the hostname (local-path, local PVs)."""
+    required = ((pv.spec.get("nodeAffinity") or {}).get("required") or {})
+    names: list[str] = []
+    for term in required.get("nodeSelectorTerms") or []:
+        for expr in term.get("matchExpressions") or []:
+            if expr.get("key") == HOSTNAME_LABEL and expr.get("operator") == "In":
+                names.extend(str(v) for v in expr.get("values") or [])
+    return sorted(set(names))
+
+
+def pv_class(pv: Resource) -> str:
+    return str(pv.spec.get("storageClassName") or "")
+
+
+def pvc_class(pvc: Resource) -> str:
+    return str(pvc.spec.get("storageClassName") or "")
+
+
+def pvc_volume(state: ClusterState, pvc: Resource) -> Resource | None:
+    name = pvc.spec.get("volumeName")
+    return state.index.get(kinds.PV, None, str(name)) if name else None
+
+
+def pod_claims(pod_spec: Mapping[str, Any]) -> list[str]:
+    return [str(v["persistentVolumeClaim"]["claimName"]) for v in pod_spec.get("volumes") or []
+            if isinstance(v.get("persistentVolumeClaim"), Mapping) and v["persistentVolumeClaim"].get("claimName")]
+
+
+def pod_inline_nfs(pod_spec: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(str(v["nfs"].get("server", "")), str(v["nfs"].get("path", ""))) for v in pod_spec.get("volumes") or []
+            if isinstance(v.get("nfs"), Mapping)]
+
+
+@dataclass(frozen=True)
+class NodeGpu:
+    node: str
+    resource: str
+    capacity: int
+    allocatable: int
+    product: str | None
+    memory_mib: int | None
+    sharing: str | None
+    replicas: int | None
+
+
+def node_gpus(node: Resource) -> list[NodeGpu]:
+    """GPUs a node advertises, with what NVIDIA's GPU feature discovery labels say about them."""
+    capacity: Mapping[str, Any] = node.status.get("capacity") or {}
+    allocatable: Mapping[str, Any] = node.status.get("allocatable") or {}
+    labels = node.labels
+    found = []
+    for resource in GPU_RESOURCES:
+        if resource not in capacity:
+            continue
+        product = memory = sharing = replicas = None
+        if resource == "nvidia.com/gpu":
+            product = labels.get("nvidia.com/gpu.product")
+            memory = _int(labels.get("nvidia.com/gpu.memory"))
+            sharing = labels.get("nvidia.com/gpu.sharing-strategy")
+            replicas = _int(labels.get("nvidia.com/gpu.replicas"))
+        found.append(NodeGpu(node.name, resource, _int(capacity.get(resource)) or 0,
+                             _int(allocatable.get(resource)) or 0, product, memory, sharing, replicas))
+    return found
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def memory_gb(node: Resource) -> int | None:
+    """Node memory capacity in GB (rounded), from ``status.capacity.memory`` (``395917848Ki``)."""
+    text = str((node.status.get("capacity") or {}).get("memory") or "")
+    match = re.fullmatch(r"(\d+)(Ki|Mi|Gi|K|M|G)?", text)
+    if not match:
+        return None
+    factor = {"Ki": 1024, "Mi": 1024**2, "Gi": 1024**3, "K": 1000, "M": 1000**2, "G": 1000**3, None: 1}
+    return round(int(match.group(1)) * factor[match.group(2)] / 1024**3)
+
+
+def node_cpus(node: Resource) -> int | None:
+    return _int((node.status.get("capacity") or {}).get("cpu"))
+
+
+def node_internal_ip(node: Resource) -> str | None:
+    for address in node.status.get("addresses") or []:
+        if address.get("type") == "InternalIP":
+            return str(address.get("address"))
+    return None
+
+
+def node_os(node: Resource) -> str | None:
+    value = (node.status.get("nodeInfo") or {}).get("osImage")
+    return str(value) if value else None
+
+
+def control_plane_nodes(state: ClusterState) -> list[str]:
+    return sorted(n.name for n in state.index.all(kinds.NODE) if node_is_control_plane(n))
+
+
+def cluster_version(state: ClusterState) -> str | None:
+    """The kubelet version most nodes run (the server's own when known)."""
+    if state.server_version:
+        return state.server_version
+    versions = [node_kubelet_version(n) for n in state.index.all(kinds.NODE) if node_kubelet_version(n)]
+    if not versions:
+        return None
+    return max(sorted(set(versions)), key=versions.count)
+
+
+def route_hostnames(route: Resource) -> list[str]:
+    return [str(h).lower() for h in route.spec.get("hostnames") or []]
+
+
+def routes_by_hostname(state: ClusterState) -> dict[str, list[Resource]]:
+    found: dict[str, list[Resource]] = {}
+    for route in state.index.all(kinds.HTTPROUTE):
+        for host in route_hostnames(route):
+            found.setdefault(host, []).append(route)
+    return found
+
+
+def route_parent_gateways(state: ClusterState, route: Resource) -> list[tuple[Resource, str | None]]:
+    """(Gateway, sectionName) for each parentRef that resolves to a Gateway we have."""
+    parents = []
+    for ref in route.spec.get("parentRefs") or []:
+        if (ref.get("kind") or "Gateway") != "Gateway":
+            continue
+        gateway = state.index.get(kinds.GATEWAY_KIND, ref.get("namespace") or route.namespace, str(ref.get("name", "")))
+        if gateway is not None:
+            parents.append((gateway, ref.get("sectionName")))
+    return parents
+
+
+def route_scheme(state: ClusterState, route: Resource, hostname: str) -> str:
+    """https when the listener the route attaches to (by sectionName, else by hostname) terminates TLS."""
+    for gateway, section in route_parent_gateways(state, route):
+        for listener in gateway.spec.get("listeners") or []:
+            if section and listener.get("name") != section:
+                continue
+            pattern = str(listener.get("hostname") or "")
+            if not section and pattern and not _host_matches(pattern, hostname):
+                continue
+            if listener.get("protocol") == "HTTPS":
+                return "https"
+    return "http"
+
+
+def _host_matches(pattern: str, hostname: str) -> bool:
+    if pattern.startswith("*."):
+        return hostname.endswith(pattern[1:])
+    return pattern == hostname
+
+
+def route_backend_services(state: ClusterState, route: Resource) -> list[Resource]:
+    services = []
+    for rule in route.spec.get("rules") or []:
+        for ref in rule.get("backendRefs") or []:
+            if (ref.get("kind") or "Service") != "Service":
+                continue
+            svc = state.index.get(kinds.SERVICE, ref.get("namespace") or route.namespace, str(ref.get("name", "")))
+            if svc is not None and svc not in services:
+                services.append(svc)
+    return services
+
+
+def gateway_addresses(gateway: Resource) -> list[str]:
+    return [str(a.get("value")) for a in gateway.status.get("addresses") or [] if a.get("value")]
+
+
+def lb_ip_pools(state: ClusterState) -> list[str]:
+    cidrs: list[str] = []
+    for pool in state.index.all(kinds.CILIUM_LB_IP_POOL):
+        for block in (pool.spec.get("blocks") or []) + (pool.spec.get("cidrs") or []):
+            if block.get("cidr"):
+                cidrs.append(str(block["cidr"]))
+    return cidrs
+
+
+def bgp_asns(state: ClusterState) -> list[tuple[int, int, str]]:
+    """(local ASN, peer ASN, peer address) from BGP peering policies or the newer BGP cluster configs."""
+    sessions: list[tuple[int, int, str]] = []
+    for policy in state.index.all(kinds.CILIUM_BGP_PEERING_POLICY):
+        for router in policy.spec.get("virtualRouters") or []:
+            for neighbor in router.get("neighbors") or []:
+                sessions.append((int(router.get("localASN") or 0), int(neighbor.get("peerASN") or 0),
+                                 str(neighbor.get("peerAddress") or "").split("/")[0]))
+    for config in state.index.all(kinds.CILIUM_BGP_CLUSTER_CONFIG):
+        for instance in config.spec.get("bgpInstances") or []:
+            for peer in instance.get("peers") or []:
+                sessions.append((int(instance.get("localASN") or 0), int(peer.get("peerASN") or 0),
+                                 str(peer.get("peerAddress") or "").split("/")[0]))
+    return sorted(set(sessions))
+
+
+_IMAGE_TAG_RE = re.compile(r":(v?\d+\.\d+(?:\.\d+)?[^@]*)(?:@.*)?$")
+
+
+def image_version(workloads: Iterable[Resource], image_part: str) -> str | None:
+    """The tag of the first container image containing ``image_part`` (``cilium/cilium:v1.15.6@sha…``)."""
+    for workload in workloads:
+        template = (workload.spec.get("template") or {}).get("spec") or {}
+        for container in template.get("containers") or []:
+            image = str(container.get("image") or "")
+            if image_part in image:
+                match = _IMAGE_TAG_RE.search(image)
+                if match:
+                    return match.group(1)
+    return None
+
+
+def component_versions(state: ClusterState) -> dict[str, str]:
+    """Versions of the platform pieces the architecture section names, read from their images."""
+    daemonsets = state.index.all(kinds.DAEMONSET)
+    deployments = state.index.all(kinds.DEPLOYMENT)
+    found: dict[str, str] = {}
+    for name, pool, part in (("Cilium", daemonsets, "cilium/cilium:"), ("Longhorn", daemonsets, "longhorn-manager:"),
+                             ("Flux", deployments, "fluxcd/source-controller:"), ("Velero", deployments, "velero/velero:"),
+                             ("cert-manager", deployments, "cert-manager-controller:")):
+        version = image_version(pool, part)
+        if version:
+            found[name] = version
+    return found
+
+
+def common_domain(hostnames: Sequence[str]) -> str | None:
+    """The registrable-looking suffix most route hostnames share (``fletcherlabs.net``)."""
+    suffixes = [".".join(h.split(".")[-2:]) for h in hostnames if h.count(".") >= 1]
+    if not suffixes:
+        return None
+    return max(sorted(set(suffixes)), key=suffixes.count)
