@@ -35,6 +35,15 @@ def test_fires_on_service_left_without_ip_and_names_the_unmatched_pool() -> None
     assert "pools matching its labels: none (of main-pool)" in f.evidence
 
 
+def test_pool_matching_through_the_virtual_namespace_label_is_named() -> None:
+    pool = lb_ip_pool(service_selector={"matchLabels": {"io.kubernetes.service.namespace": "networking"}},
+                      total=16, used=16)
+    svc = lb_service("cilium-gateway-main-gateway", "networking", ip=None, cilium_reason="out_of_ips")
+    found = findings("cilium-lb-ip-pool", [pool, svc])
+    assert [f.object.kind for f in found] == ["CiliumLoadBalancerIPPool", "Service"]
+    assert "pools matching its labels: main-pool (of main-pool)" in found[1].evidence
+
+
 def test_silent_on_healthy_pool_and_assigned_or_new_services() -> None:
     objs = [lb_ip_pool(), lb_service("cilium-gateway-main-gateway", "networking"),
             lb_service("just-created", "media", ip=None, age=timedelta(minutes=1))]

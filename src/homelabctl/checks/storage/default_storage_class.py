@@ -41,9 +41,8 @@ def default_storage_class(ctx: CheckContext) -> Iterator[Finding]:
         return
     defaults = sorted(default_classes(ctx.index), key=lambda sc: sc.name)
     unnamed = [c for c in ctx.index.all(kinds.PVC) if c.spec.get("storageClassName") is None]
-    if len(defaults) > 1:
-        chosen = effective_default(ctx.index)
-        assert chosen is not None
+    chosen = effective_default(ctx.index)
+    if len(defaults) > 1 and chosen is not None:
         others = [sc.name for sc in defaults if sc is not chosen]
         local = [sc.name for sc in defaults if provisioner(sc) == LOCAL_PATH_PROVISIONER]
         evidence = [f"StorageClass {sc.name}: provisioner {provisioner(sc)}, created {sc.creation_timestamp or '?'}, "
