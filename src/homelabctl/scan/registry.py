@@ -8,7 +8,7 @@ the seed incident it comes from and the next step.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +17,7 @@ from homelabctl.model import Finding, Layer, ObjectRef, Severity
 from homelabctl.scan.repo import Doc, ScanError
 
 if TYPE_CHECKING:
-    from homelabctl.scan.flux import FluxGraph
+    from homelabctl.scan.flux import FluxGraph, HelmReleaseInfo
     from homelabctl.scan.repo import Repo
 
 RuleFunc = Callable[["ScanContext"], Iterable[Finding]]
@@ -112,6 +112,23 @@ class ScanContext:
         self.doc_lines: dict[Finding, int] = {}
         self.errors: list[ScanError] = []
         """Input problems a rule met (e.g. git history unreadable): reported, never findings."""
+
+    def applied(self, doc: Doc) -> bool:
+        """Whether a cluster built from the repo would contain ``doc``: reached from the Flux
+        bootstrap Kustomization (everything counts in a repo without Flux Kustomizations)."""
+        return not self.graph.kustomizations or id(doc) in self.graph.placed
+
+    def objects(self, *kinds: str) -> Iterator[Doc]:
+        """Applied objects of the given kinds."""
+        for doc in self.repo.of_kind(*kinds):
+            if self.applied(doc):
+                yield doc
+
+    def helm_releases(self, *charts: str) -> Iterator[HelmReleaseInfo]:
+        """Applied HelmReleases, optionally only those installing one of ``charts``."""
+        for hr in self.graph.helm_releases:
+            if (not charts or hr.chart in charts) and self.applied(hr.doc):
+                yield hr
 
     def finding(
         self,

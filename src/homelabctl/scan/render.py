@@ -66,18 +66,23 @@ def _ks_dict(report: ScanReport, ks: FluxKustomization) -> dict[str, Any]:
     objects: list[dict[str, Any]] = []
     rendered_dirs = {r.directory for r in ks.renders if not r.error}
     graph = report.graph
+    rendered_files: set[str] = set()
+    rendered_trees: set[str] = set()
+    for directory in rendered_dirs:
+        rendered_files |= graph.kz.tree_files(directory)
+        rendered_trees |= {kd.dir for kd in graph.kz.tree(directory)}
     for placed in ks.objects:
-        if rendered_dirs and any(placed.doc.path.startswith(f"{d}/") or not d for d in rendered_dirs):
+        if placed.doc.path in rendered_files:
             continue
         objects.append({"apiVersion": placed.doc.api_version, "kind": placed.doc.kind,
                         "namespace": placed.namespace, "name": placed.doc.name,
                         "file": placed.doc.path, "line": placed.doc.line})
     for gen, namespace, directory in ks.generated:
-        if directory in rendered_dirs or any(directory.startswith(f"{d}/") for d in rendered_dirs):
+        if directory in rendered_trees:
             continue
+        kdoc = graph.kz.dir(directory).doc
         objects.append({"apiVersion": "v1", "kind": gen.kind, "namespace": namespace, "name": gen.name,
-                        "file": graph.kz.dir(directory).doc.path if graph.kz.dir(directory).doc else None,
-                        "line": gen.line, "generated": True})
+                        "file": kdoc.path if kdoc else None, "line": gen.line, "generated": True})
     for result in ks.renders:
         if result.error:
             continue

@@ -80,8 +80,7 @@ def values_line(hr: HelmReleaseInfo, *path: PathKey) -> int:
 
 
 def applied(ctx: ScanContext, doc: Doc) -> bool:
-    """Whether a cluster built from the repo would contain ``doc`` (everything counts without Flux)."""
-    return not ctx.graph.kustomizations or id(doc) in ctx.graph.placed
+    return ctx.applied(doc)
 
 
 _OTHER_DISTROS = re.compile(r"\b(talos|kubeadm|rke2|microk8s|k0s|eks|gke|aks|openshift|kind-cluster|minikube)\b",

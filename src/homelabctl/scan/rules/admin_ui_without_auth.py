@@ -140,6 +140,8 @@ def admin_ui_without_auth(ctx: ScanContext) -> Iterator[Finding]:
     """
     protected = _security_policy_targets(ctx)
     for route in ctx.repo.of_kind("HTTPRoute"):
-        yield from _route_findings(ctx, route, protected)
+        if ctx.applied(route):
+            yield from _route_findings(ctx, route, protected)
     for ingress in ctx.repo.of_kind("Ingress"):
-        yield from _ingress_findings(ctx, ingress)
+        if ctx.applied(ingress):
+            yield from _ingress_findings(ctx, ingress)

@@ -26,7 +26,7 @@ def cilium_gateway_api_flags(ctx: ScanContext) -> Iterator[Finding]:
     Next step: set ``gatewayAPI.enableAlpn: true`` and ``gatewayAPI.enableAppProtocol: true`` and restart
     the cilium-operator and agents.
     """
-    for hr in ctx.graph.helm_releases_of_chart("cilium"):
+    for hr in ctx.helm_releases("cilium"):
         if not truthy(dig(hr.values, "gatewayAPI", "enabled")):
             continue
         extra = as_dict(hr.values.get("extraConfig"))
@@ -41,7 +41,7 @@ def cilium_gateway_api_flags(ctx: ScanContext) -> Iterator[Finding]:
             hint="Set " + " and ".join(f"{m}: true" for m in missing) + "; then restart cilium-operator and the agents",
             line=values_line(hr, "gatewayAPI", "enabled"),
         )
-    for doc in ctx.repo.of_kind("ConfigMap"):
+    for doc in ctx.objects("ConfigMap"):
         if doc.name != "cilium-config":
             continue
         data = as_dict(doc.data.get("data"))

@@ -107,6 +107,8 @@ def deprecated_api(ctx: ScanContext) -> Iterator[Finding]:
     target = ctx.options.kube
     target_text = f"{target[0]}.{target[1]}"
     for doc in ctx.repo.objects:
+        if not ctx.applied(doc):
+            continue
         api, kind = doc.api_version, doc.kind
         removed = KUBE_REMOVED.get((api, kind))
         line = doc.line_of("apiVersion")

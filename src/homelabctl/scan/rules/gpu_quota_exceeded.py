@@ -79,11 +79,11 @@ def gpu_uses(ctx: ScanContext) -> Iterator[GpuUse]:
 def time_slicing(ctx: ScanContext) -> Iterator[tuple[Doc, int, str]]:
     """(object, replicas, where) for each nvidia device-plugin time-slicing config the repo declares."""
     texts: list[tuple[Doc, str, str]] = []
-    for doc in ctx.repo.of_kind("ConfigMap"):
+    for doc in ctx.objects("ConfigMap"):
         for key, value in as_dict(doc.data.get("data")).items():
             if isinstance(value, str) and "timeSlicing" in value:
                 texts.append((doc, value, f"ConfigMap {doc.name} data.{key}"))
-    for hr in ctx.graph.helm_releases:
+    for hr in ctx.helm_releases():
         for path, value in walk(hr.values):
             if isinstance(value, str) and "timeSlicing" in value:
                 texts.append((hr.doc, value, f"HelmRelease {hr.name} values.{'.'.join(map(str, path))}"))

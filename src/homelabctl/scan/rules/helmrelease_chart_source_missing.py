@@ -21,7 +21,7 @@ def helmrelease_chart_source_missing(ctx: ScanContext) -> Iterator[Finding]:
     """
     for hr in ctx.graph.helm_releases:
         ref = hr.source
-        if ref is None or "${" in ref.name or ctx.graph.source(ref) is not None:
+        if not ctx.applied(hr.doc) or ref is None or "${" in ref.name or ctx.graph.source(ref) is not None:
             continue
         field = "chartRef" if "chartRef" in hr.doc.spec else "chart.spec.sourceRef"
         path = ("spec", "chartRef") if field == "chartRef" else ("spec", "chart", "spec", "sourceRef")

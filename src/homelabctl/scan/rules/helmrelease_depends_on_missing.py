@@ -20,6 +20,8 @@ def helmrelease_depends_on_missing(ctx: ScanContext) -> Iterator[Finding]:
     """
     releases = {(hr.namespace, hr.name) for hr in ctx.graph.helm_releases}
     for hr in ctx.graph.helm_releases:
+        if not ctx.applied(hr.doc):
+            continue
         for i, dep in enumerate(hr.doc.spec.get("dependsOn") or []):
             if not isinstance(dep, dict) or not isinstance(dep.get("name"), str) or "${" in dep["name"]:
                 continue

@@ -41,7 +41,7 @@ def important_data_on_local_path(ctx: ScanContext) -> Iterator[Finding]:
 
     Next step: move it to a replicated class (Longhorn) or make sure Velero backs the volume up.
     """
-    for pvc in ctx.repo.of_kind("PersistentVolumeClaim"):
+    for pvc in ctx.objects("PersistentVolumeClaim"):
         cls = pvc.spec.get("storageClassName")
         what = _looks_important(pvc.name, ctx.graph.namespace_of(pvc), *as_dict(pvc.metadata.get("labels")).values())
         if cls in LOCAL_CLASSES and what:
@@ -53,7 +53,7 @@ def important_data_on_local_path(ctx: ScanContext) -> Iterator[Finding]:
                 hint="Use a replicated StorageClass (e.g. longhorn) or back the volume up with Velero",
                 line=pvc.line_of("spec", "storageClassName"),
             )
-    for sts in ctx.repo.of_kind("StatefulSet"):
+    for sts in ctx.objects("StatefulSet"):
         for i, template in enumerate(as_list(sts.spec.get("volumeClaimTemplates"))):
             cls = as_dict(as_dict(template).get("spec")).get("storageClassName")
             what = _looks_important(sts.name, ctx.graph.namespace_of(sts),
@@ -66,7 +66,7 @@ def important_data_on_local_path(ctx: ScanContext) -> Iterator[Finding]:
                     hint="Use a replicated StorageClass (e.g. longhorn) or back the volume up with Velero",
                     line=sts.line_of("spec", "volumeClaimTemplates", i, "spec", "storageClassName"),
                 )
-    for hr in ctx.graph.helm_releases:
+    for hr in ctx.helm_releases():
         for path, value in walk(hr.values):
             if not path or path[-1] not in ("storageClassName", "storageClass") or value not in LOCAL_CLASSES:
                 continue

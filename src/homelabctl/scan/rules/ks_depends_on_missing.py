@@ -22,6 +22,8 @@ def ks_depends_on_missing(ctx: ScanContext) -> Iterator[Finding]:
     """
     known = ctx.graph.ks_by_key
     for ks in ctx.graph.kustomizations:
+        if not ks.reached:
+            continue
         for namespace, name, line in ks.depends_on:
             if (namespace, name) in known or "${" in name:
                 continue

@@ -23,7 +23,7 @@ def ks_path_missing(ctx: ScanContext) -> Iterator[Finding]:
     directory; ``flux build kustomization <name> --path <dir>`` shows what it would apply.
     """
     for ks in ctx.graph.kustomizations:
-        if not ks.local or ks.path is None:
+        if not ks.local or ks.path is None or not ks.reached:
             continue
         line = ks.doc.line_of("spec", "path")
         if ks.path.startswith(".."):

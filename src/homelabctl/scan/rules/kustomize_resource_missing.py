@@ -22,7 +22,7 @@ def kustomize_resource_missing(ctx: ScanContext) -> Iterator[Finding]:
     """
     for directory in ctx.graph.all_kustomize_dirs():
         kd = ctx.graph.kz.dir(directory)
-        if kd.doc is None:
+        if kd.doc is None or (ctx.graph.kustomizations and kd.doc.path not in ctx.graph.reached_files):
             continue
         for missing in kd.missing:
             yield ctx.finding(

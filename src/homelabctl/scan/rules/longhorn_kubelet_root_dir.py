@@ -43,7 +43,7 @@ def longhorn_kubelet_root_dir(ctx: ScanContext) -> Iterator[Finding]:
     k3s, why = targets_k3s(ctx)
     if not k3s:
         return
-    for hr in ctx.graph.helm_releases_of_chart("longhorn"):
+    for hr in ctx.helm_releases("longhorn"):
         found = [(("csi", "kubeletRootDir"), dig(hr.values, "csi", "kubeletRootDir"))]
         for key, value in as_dict(hr.values.get("defaultSettings")).items():
             if "kubelet" in str(key).lower():
@@ -62,7 +62,7 @@ def longhorn_kubelet_root_dir(ctx: ScanContext) -> Iterator[Finding]:
             )
     for doc in ctx.repo.objects:
         found_spec = pod_spec(doc)
-        if found_spec is None or ctx.graph.namespace_of(doc) != "longhorn-system":
+        if found_spec is None or not ctx.applied(doc) or ctx.graph.namespace_of(doc) != "longhorn-system":
             continue
         spec, prefix = found_spec
         for field, ci, container in containers(spec):

@@ -34,7 +34,7 @@ def _from_args(doc: Doc, args: list[object], path: tuple[str | int, ...]) -> Ite
 
 def _candidates(ctx: ScanContext) -> Iterator[Candidate]:
     for doc in ctx.repo.of_kind("Secret"):
-        if doc.sops_encrypted:
+        if doc.sops_encrypted or not ctx.applied(doc):
             continue
         for field, encoded in (("data", True), ("stringData", False)):
             for key, value in as_dict(doc.data.get(field)).items():
@@ -42,7 +42,7 @@ def _candidates(ctx: ScanContext) -> Iterator[Candidate]:
                     raw = decode_secret_value(value, base64_encoded=encoded)
                     if raw is not None:
                         yield Candidate(doc, f"Secret {doc.name} {field}.{key}", raw, doc.line_of(field, str(key)))
-    for hr in ctx.graph.helm_releases_of_chart("oauth2-proxy"):
+    for hr in ctx.helm_releases("oauth2-proxy"):
         values = hr.values
         secret = dig(values, "config", "cookieSecret")
         if isinstance(secret, str) and secret and not is_enc(secret):
@@ -63,7 +63,7 @@ def _candidates(ctx: ScanContext) -> Iterator[Candidate]:
                                 hr.doc.line_of("spec", "values", "extraEnv", i, "value"))
     for doc in ctx.repo.objects:
         found = pod_spec(doc)
-        if found is None:
+        if found is None or not ctx.applied(doc):
             continue
         spec, prefix = found
         for field, ci, container in containers(spec):

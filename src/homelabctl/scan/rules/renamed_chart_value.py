@@ -76,7 +76,7 @@ def renamed_chart_value(ctx: ScanContext) -> Iterator[Finding]:
     Next step: move the value to the new key; read the chart's upgrade notes before bumping majors.
     """
     for rename in RENAMES:
-        for hr in ctx.graph.helm_releases_of_chart(rename.chart):
+        for hr in ctx.helm_releases(rename.chart):
             if dig(hr.values, *rename.old) is None:
                 continue
             applies, why = _applies(hr, rename.since)

@@ -78,7 +78,7 @@ def schema_invalid(ctx: ScanContext) -> Iterator[Finding]:
     schemas = SchemaSet([d for d in ctx.repo.of_kind("CustomResourceDefinition")
                          if d.api_version == "apiextensions.k8s.io/v1"])
     for doc in ctx.repo.objects:
-        if doc.sops_encrypted:
+        if doc.sops_encrypted or not ctx.applied(doc):
             continue
         validator, origin = schemas.validator(doc.api_version, doc.kind)
         if validator is None:

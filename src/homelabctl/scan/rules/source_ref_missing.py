@@ -22,7 +22,7 @@ def source_ref_missing(ctx: ScanContext) -> Iterator[Finding]:
     """
     for ks in ctx.graph.kustomizations:
         ref = ks.source
-        if ref is None or "${" in ref.name or ctx.graph.source(ref) is not None:
+        if not ks.reached or ref is None or "${" in ref.name or ctx.graph.source(ref) is not None:
             continue
         similar = [f"{k} {ns}/{n}" for (k, ns, n) in ctx.graph.sources if n == ref.name]
         evidence = [f"spec.sourceRef: {ref}"]

@@ -48,7 +48,7 @@ def unpinned_chart_or_image(ctx: ScanContext) -> Iterator[Finding]:
     Next step: pin an exact chart version (or ``~1.2``/``1.x``) and image tags (or digests); let
     Renovate/Flux image automation propose upgrades as commits.
     """
-    for hr in ctx.graph.helm_releases:
+    for hr in ctx.helm_releases():
         if "chartRef" not in hr.doc.spec:
             problem = version_problem(hr.version)
             if problem:
@@ -72,7 +72,7 @@ def unpinned_chart_or_image(ctx: ScanContext) -> Iterator[Finding]:
                 )
     for doc in ctx.repo.objects:
         found = pod_spec(doc)
-        if found is None:
+        if found is None or not ctx.applied(doc):
             continue
         spec, prefix = found
         problems = []

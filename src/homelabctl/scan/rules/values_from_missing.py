@@ -23,6 +23,8 @@ def values_from_missing(ctx: ScanContext) -> Iterator[Finding]:
     reference ``optional: true`` if the chart works without it.
     """
     for hr in ctx.graph.helm_releases:
+        if not ctx.applied(hr.doc):
+            continue
         for i, ref in enumerate(hr.doc.spec.get("valuesFrom") or []):
             if not isinstance(ref, dict) or ref.get("optional") is True or not isinstance(ref.get("name"), str):
                 continue
@@ -41,6 +43,8 @@ def values_from_missing(ctx: ScanContext) -> Iterator[Finding]:
                 line=hr.doc.line_of("spec", "valuesFrom", i),
             )
     for ks in ctx.graph.kustomizations:
+        if not ks.reached:
+            continue
         for kind, name, optional, line in ks.substitute_from:
             if optional or "${" in name or ctx.graph.produces(kind, ks.namespace, name):
                 continue

@@ -40,7 +40,7 @@ def wildcard_cert_http01(ctx: ScanContext) -> Iterator[Finding]:
     Next step: add a ``dns01`` solver (e.g. Cloudflare API token) to the issuer, with a ``selector`` for the
     wildcard zone if HTTP-01 stays for the rest.
     """
-    for cert in ctx.repo.of_kind("Certificate"):
+    for cert in ctx.objects("Certificate"):
         if not cert.api_version.startswith(CM_GROUP + "/"):
             continue
         names = [str(n) for n in as_list(cert.spec.get("dnsNames"))]
@@ -55,7 +55,7 @@ def wildcard_cert_http01(ctx: ScanContext) -> Iterator[Finding]:
         if issuer is None or not _http01_only(issuer):
             continue
         yield _finding(ctx, cert, wildcards, issuer, cert.line_of("spec", "dnsNames"))
-    for doc in [*ctx.repo.of_kind("Ingress"), *ctx.repo.of_kind("Gateway")]:
+    for doc in ctx.objects("Ingress", "Gateway"):
         annotations = doc.metadata.get("annotations")
         annotations = annotations if isinstance(annotations, dict) else {}
         issuer_name = annotations.get("cert-manager.io/cluster-issuer") or annotations.get("cert-manager.io/issuer")

@@ -61,7 +61,7 @@ def yaml_11_trap(ctx: ScanContext) -> Iterator[Finding]:
     Next step: quote the value (``"on"``, ``"0755"``, ``"1e3"``).
     """
     for doc in ctx.repo.objects:
-        if not doc.traps:
+        if not doc.traps or not ctx.applied(doc):
             continue
         yield from _doc_traps(ctx, doc)
 

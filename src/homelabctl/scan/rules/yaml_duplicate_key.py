@@ -20,6 +20,8 @@ def yaml_duplicate_key(ctx: ScanContext) -> Iterator[Finding]:
     Next step: keep one of the two keys (merge their content if both are mappings).
     """
     for doc in ctx.repo.docs:
+        if doc.is_object and not doc.is_kustomize_config and not ctx.applied(doc):
+            continue
         for dup in doc.duplicates:
             yield ctx.finding(
                 doc,
