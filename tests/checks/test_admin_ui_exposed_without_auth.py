@@ -97,3 +97,11 @@ def test_traefik_web_port_is_not_its_dashboard() -> None:
 
 def test_not_evaluated_without_routes_or_ingresses() -> None:
     assert run_one("admin-ui-exposed-without-auth", prometheus()).status == "not_evaluated"
+
+
+def test_kubernetes_dashboard_has_a_token_login_so_it_is_a_warning() -> None:
+    route = http_route("dashboard", "kubernetes-dashboard", ["k8s.fletcherlabs.net"],
+                       [("kubernetes-dashboard-kong-proxy", 443)])
+    found = findings("admin-ui-exposed-without-auth", [route])
+    assert [(f.severity.value, f.object.name) for f in found] == [("warning", "dashboard")]
+    assert "Kubernetes Dashboard" in found[0].message

@@ -67,3 +67,14 @@ def test_standalone_failed_job() -> None:
 
 def test_not_evaluated_without_jobs_or_cronjobs() -> None:
     assert run_one("job-failed", []).status == "not_evaluated"
+
+
+def test_old_standalone_failure_is_info_and_orphaned_cronjob_jobs_are_reported() -> None:
+    old = job("authentik-migrate", "authentik", failed=True, age=timedelta(days=30))
+    orphan = job("recyclarr-28640520", "media", failed=True)
+    orphan["metadata"]["ownerReferences"] = [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "recyclarr",
+                                              "uid": "0b9f3c1e-5d2a-4e8b-9c7f-1a2b3c4d5e6f", "controller": True,
+                                              "blockOwnerDeletion": True}]
+    found = findings("job-failed", [old, orphan])
+    assert [(f.object.name, f.severity.value) for f in found] == [("authentik-migrate", "info"),
+                                                                  ("recyclarr-28640520", "warning")]

@@ -33,6 +33,8 @@ class AdminUI:
     """When set, only these backend ports (or ``port_names``) reach the UI: the same Service also serves
     non-admin traffic (Traefik's web/websecure entrypoints)."""
     port_names: frozenset[str] = frozenset()
+    token_login: bool = False
+    """It asks for a bearer token: a login of sorts, but its login page and any skip-login are public."""
 
 
 ADMIN_UIS: tuple[AdminUI, ...] = (
@@ -46,7 +48,8 @@ ADMIN_UIS: tuple[AdminUI, ...] = (
             re.compile(r"^longhorn-frontend$")),
     AdminUI("Hubble UI", frozenset({"hubble-ui"}), ("cilium/hubble-ui",), re.compile(r"^hubble-ui$")),
     AdminUI("Kubernetes Dashboard", frozenset({"kubernetes-dashboard", "kubernetes-dashboard-web"}),
-            ("kubernetesui/dashboard",), re.compile(r"^kubernetes-dashboard(-web|-kong-proxy)?$")),
+            ("kubernetesui/dashboard",), re.compile(r"^kubernetes-dashboard(-web|-kong-proxy)?$"),
+            token_login=True),
     AdminUI("Traefik dashboard", frozenset({"traefik"}), ("traefik:", "library-traefik"),
             re.compile(r"(^|-)traefik(-dashboard)?$"), frozenset({8080, 9000}),
             frozenset({"traefik", "dashboard", "admin"})),

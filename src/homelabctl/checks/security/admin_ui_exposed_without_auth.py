@@ -156,9 +156,9 @@ def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
     Reads HTTPRoutes (``rules[].backendRefs``, ``filters``, ``parentRefs``, ``hostnames``) and Ingresses,
     resolves each backend Service and identifies what it serves from its selected pods' labels
     (``app.kubernetes.io/name``, ``app``, ``k8s-app``), their images, or the Service's name: Prometheus,
-    Alertmanager, Pushgateway, Longhorn UI, Hubble UI, Kubernetes Dashboard, the Traefik dashboard. None of
-    them asks who you are: anyone who reaches the hostname can read every metric, silence alerts, or delete
-    Longhorn volumes. A backend that is an auth proxy (oauth2-proxy, an authentik outpost), a Gateway API
+    Alertmanager, Pushgateway, Longhorn UI, Hubble UI, the Traefik dashboard: none of them asks who you are,
+    so anyone who reaches the hostname can read every metric, silence alerts, or delete Longhorn volumes
+    (critical). The Kubernetes Dashboard asks for a bearer token, so exposing it is a warning. A backend that is an auth proxy (oauth2-proxy, an authentik outpost), a Gateway API
     ``ExtensionRef`` filter (an auth middleware), an Envoy Gateway SecurityPolicy with OIDC/basic/ext auth,
     or nginx/Traefik auth annotations on an Ingress count as protection. When an oauth2-proxy exists whose
     upstream is the exposed Service, the finding says the route bypasses it.
@@ -209,6 +209,10 @@ def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
                 evidence.append(f"{proxy} proxies to {exp.service}.{exp.namespace} but this "
                                 f"{obj.kind} sends traffic straight to {exp.service}, bypassing it")
         severity = Severity.CRITICAL
+        if all(e.identified.ui is not None and e.identified.ui.token_login for e in exposures):
+            severity = Severity.WARNING
+            evidence.append("it asks for a bearer token, but its login page (and --enable-skip-login, if set) "
+                            "is reachable by anyone")
         accepted = _route_accepted(obj) if obj.kind == "HTTPRoute" else None
         if accepted is False:
             severity = Severity.WARNING

@@ -11,6 +11,9 @@ from homelabctl.checks.workload._common import describe_termination as describe
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_go_duration, parse_time, short_duration
 
+OLD_FAILURE = timedelta(days=7)
+"""A standalone Job that failed longer ago than this is leftover history: info."""
+
 _MACROS = {
     "@yearly": timedelta(days=365), "@annually": timedelta(days=365), "@monthly": timedelta(days=31),
     "@weekly": timedelta(days=7), "@daily": timedelta(days=1), "@midnight": timedelta(days=1),
@@ -101,7 +104,8 @@ def job_failed(ctx: CheckContext) -> Iterator[Finding]:
     pod's termination, and for CronJobs ``status.lastScheduleTime``/``lastSuccessfulTime`` against the
     schedule: no success for more than twice the schedule's interval is stale. A CronJob's jobs are
     reported on the CronJob (one finding, the last run's failure as evidence), and a failure that a later
-    successful run superseded is not reported. Suspended CronJobs are skipped.
+    successful run superseded is not reported. Suspended CronJobs are skipped. A standalone Job that
+    failed more than a week ago is info (leftover history, e.g. an old Helm hook).
 
     Seed: Recyclarr runs as a CronJob (trash guides sync) that nobody would notice failing.
 
@@ -150,15 +154,18 @@ def job_failed(ctx: CheckContext) -> Iterator[Finding]:
                   f"`kubectl create job -n {cronjob.namespace} --from=cronjob/{cronjob.name} {cronjob.name}-manual`"),
         )
     for job in ctx.index.all(kinds.JOB):
-        owner = job.controller_owner
-        if owner is not None and owner.get("kind") == "CronJob":
-            continue
+        owner = ctx.index.owner(job)
+        if owner is not None and owner.kind == "CronJob":
+            continue  # reported on the CronJob above
         if _job_finished(job) != "Failed":
             continue
+        failed_at = parse_time((job.condition("Failed") or {}).get("lastTransitionTime"))
+        old = failed_at is not None and ctx.now - failed_at > OLD_FAILURE
         yield ctx.finding(
             job,
             f"Job {job.namespace}/{job.name} failed ({(job.condition('Failed') or {}).get('reason', 'Failed')})",
             evidence=_failure_evidence(ctx, job),
             hint=(f"`kubectl logs -n {job.namespace} job/{job.name}`; a Job does not retry after it failed: "
                   f"delete and recreate it (or let Flux/Helm re-run it) once fixed"),
+            severity=Severity.INFO if old else None,
         )
