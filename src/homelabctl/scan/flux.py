@@ -182,6 +182,10 @@ class FluxGraph:
         # Plain kustomize repos (no Flux at all): every kustomization.yaml nobody includes is a root.
         if not self.kustomizations:
             self._reach_plain_kustomize()
+        # Sources are referenced by the namespace they end up in (kustomize `namespace:` included).
+        for doc in repo.objects:
+            if is_source(doc):
+                self.sources.setdefault((doc.kind, self.namespace_of(doc) or "flux-system", doc.name), doc)
 
     def _ks_for_doc(self, doc: Doc) -> FluxKustomization | None:
         return self._ks_by_doc.get(id(doc))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -257,10 +258,21 @@ def _run_kubectl(kubectl: str, root: Path, directory: str) -> tuple[str | None, 
     except OSError as exc:
         return None, f"kubectl kustomize could not run: {exc.strerror}"
     if out.returncode != 0:
-        lines = [ln.strip() for ln in out.stderr.strip().splitlines() if ln.strip()]
-        message = lines[-1] if lines else f"exit code {out.returncode}"
-        return None, message.removeprefix("error: ").replace(str(root) + "/", "")
+        return None, kubectl_error(out.stderr, root) or f"exit code {out.returncode}"
     return out.stdout, None
+
+
+_KLOG_RE = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] (?:"command failed" err=<)?')
+
+
+def kubectl_error(stderr: str, root: Path) -> str:
+    """One line from kubectl's stderr, plain (``error: ...``) or klog-wrapped (``E1123 ... err=< ... >``)."""
+    parts = []
+    for raw in stderr.splitlines():
+        line = _KLOG_RE.sub("", raw).strip()
+        if line and line != ">":
+            parts.append(line.removeprefix("error: "))
+    return " ".join(parts).replace(str(root) + "/", "")
 
 
 def render_dirs(repo: Repo, kz: Kustomizer, directories: list[str], cache_dir: Path | None,

@@ -27,9 +27,9 @@ def version_problem(version: str | None) -> str | None:
         return "no chart version"
     text = version.strip()
     if text in ("*", "x", "X", "latest", ">=0.0.0", ">0.0.0"):
-        return f"version {text!r} floats to every new release"
+        return f"the floating version {text!r}"
     if text.startswith(">") and "<" not in text:
-        return f"version {text!r} has no upper bound"
+        return f"the open-ended version {text!r}"
     return None
 
 
