@@ -151,7 +151,8 @@ class ClusterIndex:
         pairs = selector.equality_pairs()
         if pairs:
             by_label = self._label_index(gk)
-            candidates: Iterable[Resource] = min((by_label.get(pair, []) for pair in pairs), key=_length)
+            buckets: list[list[Resource]] = [by_label.get(pair, []) for pair in pairs]
+            candidates: Iterable[Resource] = min(buckets, key=_length)
         else:
             candidates = self.all(gk)
         return [
@@ -159,7 +160,7 @@ class ClusterIndex:
             if (namespace is None or res.namespace == namespace) and selector.matches(res.labels)
         ]
 
-    def _label_index(self, gk: str) -> Mapping[tuple[str, str], list[Resource]]:
+    def _label_index(self, gk: str) -> dict[tuple[str, str], list[Resource]]:
         built = self._labels.get(gk)
         if built is None:
             built = defaultdict(list)
