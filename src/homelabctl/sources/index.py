@@ -152,7 +152,8 @@ class ClusterIndex:
         if pairs:
             by_label = self._label_index(gk)
             buckets: list[list[Resource]] = [by_label.get(pair, []) for pair in pairs]
-            candidates: Iterable[Resource] = min(buckets, key=_length)
+            smallest: list[Resource] = min(buckets, key=_length)
+            candidates: Iterable[Resource] = smallest
         else:
             candidates = self.all(gk)
         return [
