@@ -102,13 +102,39 @@ def value_is_sensitive(key: str, value: object) -> bool:
     return bool(SENSITIVE_KEY_RE.search(key)) and isinstance(value, str | int | float) and value != ""
 
 
+# ``cookie_secret = "..."`` in oauth2_proxy.cfg, ``password: ...`` in an app's config.yaml, ``TOKEN=...`` in .env
+_ASSIGNMENT_RE = re.compile(
+    r"^(?P<lead>[ \t]*[\"']?(?P<key>[A-Za-z0-9_.-]+)[\"']?[ \t]*[:=][ \t]*)(?P<quote>[\"']?)"
+    r"(?P<value>[^\"'\s#][^\"'#\n]*?)(?P=quote)(?P<tail>[ \t]*(#[^\n]*)?)$",
+    re.MULTILINE,
+)
+
+
+def redact_text(text: str) -> str:
+    """Mask values of sensitive-looking assignments inside embedded config files."""
+
+    def replace(match: re.Match[str]) -> str:
+        if not SENSITIVE_KEY_RE.search(match.group("key")) or is_marker(match.group("value")):
+            return match.group(0)
+        quote = match.group("quote")
+        return f"{match.group('lead')}{quote}{marker_for(match.group('value').encode())}{quote}{match.group('tail')}"
+
+    if PRIVATE_KEY_RE.search(text):
+        return marker_for(text.encode())
+    return _ASSIGNMENT_RE.sub(replace, text)
+
+
 def redact_configmap(raw: dict[str, Any]) -> None:
     for field in ("data", "binaryData"):
         data = raw.get(field)
         if isinstance(data, dict):
             for key, value in list(data.items()):
-                if value_is_sensitive(str(key), value) and not is_marker(value):
+                if is_marker(value):
+                    continue
+                if value_is_sensitive(str(key), value):
                     data[key] = marker_for(str(value).encode())
+                elif isinstance(value, str) and "\n" in value:
+                    data[key] = redact_text(value)
     _drop_last_applied(raw)
 
 

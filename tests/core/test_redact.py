@@ -48,3 +48,18 @@ def test_redaction_is_idempotent() -> None:
 def test_mask_shows_at_most_four_characters() -> None:
     assert mask("ghp_abcdefghijklmnopqrstuvwxyz0123456789") == "ghp_********"
     assert mask("short") == "*****"
+
+
+def test_config_files_inside_configmaps_are_masked_line_by_line() -> None:
+    cfg = ('http_address = "0.0.0.0:4180"\ncookie_secret = "HOMELABCTL_TEST_cookie_value_1234"\n'
+           'client_id = "prometheus"\nclient_secret="HOMELABCTL_TEST_client"\n')
+    app = "server:\n  port: 8080\ndatabase:\n  password: HOMELABCTL_TEST_pw  # rotated\n  host: db\n"
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "oauth2-proxy"},
+          "data": {"oauth2_proxy.cfg": cfg, "config.yaml": app}}
+    redact_object(cm)
+    out = json.dumps(cm)
+    assert "HOMELABCTL_TEST" not in out
+    assert 'client_id = "prometheus"' in cm["data"]["oauth2_proxy.cfg"]
+    assert "port: 8080" in cm["data"]["config.yaml"] and "# rotated" in cm["data"]["config.yaml"]
+    line = next(x for x in cm["data"]["oauth2_proxy.cfg"].splitlines() if x.startswith("cookie_secret"))
+    assert marker_lengths(line.split('"')[1]) == (33, 33)
