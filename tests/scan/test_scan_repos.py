@@ -60,9 +60,9 @@ def test_clean_repo_renders_the_generator_tree_with_kubectl() -> None:
     data = to_json(scanned("clean"))
     infra = next(ks for ks in data["objects"]["kustomizations"] if ks["name"] == "infrastructure")
     assert infra["rendered"] == ["infrastructure/k3s-home"]
-    rendered = [o for o in infra["objects"] if o.get("rendered")]
-    assert {"kind": "ConfigMap", "name": "nvidia-device-plugin-config", "namespace": "kube-system"}.items() <= {
-        k: v for k, v in next(o for o in rendered if o["kind"] == "ConfigMap").items()}.items()
+    rendered = {(o["kind"], o["namespace"], o["name"]) for o in infra["objects"] if o.get("rendered")}
+    assert ("ConfigMap", "kube-system", "nvidia-device-plugin-config") in rendered
+    assert ("HelmRelease", "monitoring", "oauth2-proxy") in rendered
 
 
 def test_broken_graph_repo() -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from homelabctl.model import Finding, Layer, Severity
@@ -9,11 +8,17 @@ from homelabctl.scan.repo import Doc
 from homelabctl.scan.yamlparse import PathKey, path_to
 
 # Helm values keys whose values are strings by nature (image tags, versions, modes, codes...).
-STRINGY_KEY_RE = re.compile(
-    r"(?i)(tag|version|name|mode|level|policy|country|region|locale|lang(uage)?|format|umask|zone|timezone|tz|"
-    r"code|id|host|hostname|path|prefix|suffix|value|text|label|channel|schedule|cron|domain|user(name)?|"
-    r"group|answer|flag|setting|string)$"
-)
+STRINGY_KEYS = frozenset((
+    "tag", "version", "name", "mode", "level", "loglevel", "policy", "country", "region", "locale", "lang",
+    "language", "format", "umask", "zone", "timezone", "tz", "code", "id", "host", "hostname", "path", "prefix",
+    "suffix", "value", "text", "label", "channel", "schedule", "cron", "domain", "user", "username", "group",
+    "answer", "string",
+))
+
+
+def stringy_key(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in STRINGY_KEYS or lowered.endswith(("tag", "version", "name"))
 
 
 def _string_only(kind: str, path: tuple[PathKey, ...]) -> str | None:
@@ -32,7 +37,7 @@ def _string_only(kind: str, path: tuple[PathKey, ...]) -> str | None:
     if kind == "Kustomization" and path[:3] == ("spec", "postBuild", "substitute") and len(path) == 4:
         return "postBuild.substitute values must be strings"
     if kind == "HelmRelease" and path[:2] == ("spec", "values") and isinstance(path[-1], str) \
-            and STRINGY_KEY_RE.search(path[-1]):
+            and stringy_key(path[-1]):
         return f"the chart most likely expects a string for {path[-1]!r}"
     return None
 
