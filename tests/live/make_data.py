@@ -22,18 +22,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from factories import (  # noqa: E402
-    NOW,
-    container_status,
-    deployment,
-    event,
-    meta,
-    node,
-    owner_ref,
-    pod,
-    ts,
-    uid,
-)
 from factories_infra import (  # noqa: E402
     cilium_config,
     cilium_daemonset,
@@ -54,9 +42,21 @@ from factories_platform import (  # noqa: E402
     helm_repository,
     kustomization,
 )
-
 from homelabctl import kinds  # noqa: E402
 from homelabctl.timeutil import format_time  # noqa: E402
+
+from factories import (  # noqa: E402
+    NOW,
+    container_status,
+    deployment,
+    event,
+    meta,
+    node,
+    owner_ref,
+    pod,
+    ts,
+    uid,
+)
 
 DATA = HERE / "data"
 NODE_IPS = {"k3s-master1": "192.168.10.10", "k3s1": "192.168.10.11", "k3s2": "192.168.10.12", "k3s3": "192.168.10.13"}

@@ -6,10 +6,14 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from homelabctl.errors import InputError
+
+if TYPE_CHECKING:
+    from homelabctl.live.server import SnapshotApi
 
 
 @click.group("snapshot")
@@ -81,7 +85,7 @@ def serve_cmd(paths: tuple[Path, ...], port: int, host: str, kubeconfig_out: Pat
 
     AGE columns read as they did when the snapshot was taken. Ctrl-C stops the server.
     """
-    from homelabctl.live.server import SnapshotApi, SnapshotHTTPServer, kubeconfig_for, parse_fault
+    from homelabctl.live.server import SnapshotApi, SnapshotHTTPServer, parse_fault
     from homelabctl.sources.snapshot import SnapshotSource
     from homelabctl.timeutil import parse_time
 
@@ -101,10 +105,30 @@ def serve_cmd(paths: tuple[Path, ...], port: int, host: str, kubeconfig_out: Pat
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
                          + ("; pick another with --port N (0: any free port)" if port else "")) from None
-    kubeconfig = kubeconfig_for(httpd.url)
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    # before the kubeconfig goes out: whoever reads it may stop us right away
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        _announce(httpd.url, paths, api, host, kubeconfig_out)
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        httpd.stopping.set()
+        httpd.server_close()
+
+
+def _announce(url: str, paths: tuple[Path, ...], api: SnapshotApi, host: str, kubeconfig_out: Path | None) -> None:
+    from homelabctl.live.server import kubeconfig_for
+
+    kubeconfig = kubeconfig_for(url)
     served = sum(1 for s in api.catalog.kinds.values() if s.discoverable and s.status.readable)
-    click.echo(f"Serving {', '.join(str(p) for p in paths)}: {len(state.index):,} objects, {served} kinds, "
-               f"as of {api.now:%Y-%m-%d %H:%M:%SZ}, read-only at {httpd.url}", err=True)
+    click.echo(f"Serving {', '.join(str(p) for p in paths)}: {len(api.state.index):,} objects, {served} kinds, "
+               f"as of {api.now:%Y-%m-%d %H:%M:%SZ}, read-only at {url}", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"homelabctl: warning: listening on {host} without authentication: anyone who can reach "
                    "this port can read the snapshot", err=True)
@@ -116,16 +140,3 @@ def serve_cmd(paths: tuple[Path, ...], port: int, host: str, kubeconfig_out: Pat
         click.echo(kubeconfig, nl=False)
         sys.stdout.flush()
     click.echo("Press Ctrl-C to stop.", err=True)
-
-    def terminate(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopped", err=True)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        httpd.stopping.set()
-        httpd.server_close()

@@ -1,6 +1,6 @@
 """``homelabctl snapshot capture``: a redacted snapshot of a live cluster, one file per kind.
 
-Layout (documented in docs/snapshot-format.md)::
+Layout (documented in docs/snapshot-format.md; a ``.tar.gz`` holds the same under one top directory)::
 
     homelabctl-manifest.json
     core/pods.json                      {"apiVersion":"v1","kind":"List","items":[...]}
@@ -206,12 +206,23 @@ def capture(output: Path, *, kubeconfig: Path | None = None, context: str | None
         client.close()
 
 
+def tarball_top(output: Path) -> str:
+    """The directory a tarball's files sit under (``incident-42/`` for ``incident-42.tar.gz``), so extracting it
+    does not spray files into the current directory."""
+    name = output.name
+    for suffix in TARBALL_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)] or "snapshot"
+    return name
+
+
 def _write_tarball(root: Path, output: Path) -> None:
     partial = output.with_name(output.name + ".part")
+    top = tarball_top(output)
     with tarfile.open(partial, "w:gz") as tar:
         for path in sorted(root.rglob("*")):
             if path.is_file():
-                info = tar.gettarinfo(str(path), arcname=path.relative_to(root).as_posix())
+                info = tar.gettarinfo(str(path), arcname=f"{top}/{path.relative_to(root).as_posix()}")
                 info.uid = info.gid = 0
                 info.uname = info.gname = ""
                 info.mode = 0o644

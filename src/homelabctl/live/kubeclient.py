@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import os
 import ssl
 import time
@@ -68,15 +69,17 @@ def describe_transport_error(exc: BaseException) -> str:
     if isinstance(reason, u3.NameResolutionError):
         conn = getattr(reason, "conn", None)
         return f"DNS lookup failed for {getattr(conn, 'host', None) or 'the host'}"
-    if isinstance(reason, u3.ConnectTimeoutError):
-        return "connection timed out"
-    if isinstance(reason, u3.NewConnectionError):
+    if isinstance(reason, u3.NewConnectionError):  # before ConnectTimeoutError: urllib3 2 subclasses it
         text = str(reason)
         if "refused" in text.lower():
             return "connection refused"
+        if "timed out" in text.lower():
+            return "connection timed out"
         if "Name or service not known" in text or "nodename nor servname" in text:
             return "DNS lookup failed"
         return "cannot connect: " + text.split(": ", 1)[-1]
+    if isinstance(reason, u3.ConnectTimeoutError):
+        return "connection timed out"
     if isinstance(reason, u3.ReadTimeoutError):
         return "no answer before the request timeout"
     if isinstance(reason, u3.SSLError | ssl.SSLError):
@@ -154,6 +157,9 @@ class Client:
         configuration.retries = urllib3.Retry(total=3, connect=2, read=1, status=0, other=0, redirect=0,
                                               backoff_factor=0.1, raise_on_status=False)
         configuration.connection_pool_maxsize = pool_size
+        retry_log = logging.getLogger("urllib3.connectionpool")
+        if retry_log.level == logging.NOTSET:  # its retry warnings would land on a user's terminal
+            retry_log.setLevel(logging.ERROR)
         self.server = str(configuration.host)
         self.api_client: Any = kclient.ApiClient(configuration)
         self.api_client.user_agent = f"homelabctl/{__version__}"
@@ -347,7 +353,7 @@ class ListFailed(Exception):
 
 
 def list_pages(client: Client, resolved: Resolved, deadline_at: float,
-               page_size: int = PAGE_SIZE) -> Iterator[list[dict[str, Any]]]:
+               page_size: int | None = None) -> Iterator[list[dict[str, Any]]]:
     """Pages of items (each with kind and apiVersion set), following ``continue`` until the end.
 
     Raises :class:`ListFailed` with the kind's status: forbidden on 403, absent on 404, error otherwise;
@@ -359,7 +365,7 @@ def list_pages(client: Client, resolved: Resolved, deadline_at: float,
         remaining = _remaining(deadline_at)
         if remaining <= 0:
             raise ListFailed(KindStatus("error", f"{label} not read before the deadline"))
-        query = [("limit", str(page_size))] + ([("continue", token)] if token else [])
+        query = [("limit", str(page_size or PAGE_SIZE))] + ([("continue", token)] if token else [])
         try:
             result = client.get(resolved.path, query, timeout=min(client.request_timeout, max(0.1, remaining)))
         except RequestFailed as exc:

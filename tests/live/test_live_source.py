@@ -1,0 +1,233 @@
+"""LiveSource against `snapshot serve` over real HTTP: same findings as the snapshot path, RBAC, faults."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from homelabctl import kinds
+from homelabctl.engine import CheckRun, required_kinds, run_checks, select_checks
+from homelabctl.errors import ApiUnreachableError, InputError, SourceError
+from homelabctl.live.server import Fault
+from homelabctl.live.source import LiveSource
+from homelabctl.sources.base import ClusterState
+from homelabctl.sources.snapshot import SnapshotSource
+
+from .conftest import DATA, Served, ServeFn
+
+KINDS = required_kinds(select_checks())
+
+
+def finding_keys(run: CheckRun) -> set[tuple[str, str, str]]:
+    return {(f.check, str(f.object), f.message) for f in run.findings}
+
+
+def status_of(run: CheckRun, check_id: str) -> tuple[str, str]:
+    result = next(r for r in run.results if r.spec.id == check_id)
+    return result.status, result.reason
+
+
+def test_live_path_finds_exactly_what_the_snapshot_path_finds(served: Served) -> None:
+    source = LiveSource(kubeconfig=served.kubeconfig, request_timeout=5, deadline=30)
+    live = source.load(KINDS)
+    snapshot = SnapshotSource([DATA]).load(KINDS)
+    assert live.source.type == "live"
+    assert source.info.name == f"homelabctl-snapshot ({served.url})"
+    assert live.server_version == "v1.32.5+k3s1"
+    assert live.captured_at == snapshot.captured_at  # the server's clock (Date header) is the snapshot's time
+    assert not live.errors
+    live_run, snapshot_run = run_checks(live), run_checks(snapshot)
+    assert finding_keys(live_run)  # the cluster has problems: equality of two empty sets would prove nothing
+    assert finding_keys(live_run) == finding_keys(snapshot_run)
+    assert {(r.spec.id, r.status) for r in live_run.results} == {(r.spec.id, r.status) for r in snapshot_run.results}
+
+
+def test_live_source_lists_only_what_was_asked_and_marks_the_rest(served: Served) -> None:
+    state = LiveSource(kubeconfig=served.kubeconfig).load([kinds.NODE, kinds.POD, kinds.HELM_RELEASE,
+                                                          kinds.BACKUP_STORAGE_LOCATION, kinds.RESOURCE_QUOTA])
+    assert state.index.kinds == [kinds.HELM_RELEASE, kinds.NODE, kinds.POD]
+    assert len(state.index.all(kinds.POD)) == 17
+    assert state.availability(kinds.RESOURCE_QUOTA).readable  # listed, and there are none
+    velero = state.availability(kinds.BACKUP_STORAGE_LOCATION)
+    assert (velero.state, velero.reason) == ("not_installed", "backupstoragelocations.velero.io not installed (no CRD)")
+    # items of built-in lists get their kind and apiVersion back; CRs keep their own version
+    pod = state.index.all(kinds.POD)[0]
+    assert (pod.raw["kind"], pod.raw["apiVersion"]) == ("Pod", "v1")
+    versions = sorted(r.api_version for r in state.index.all(kinds.HELM_RELEASE))
+    assert versions == ["helm.toolkit.fluxcd.io/v2", "helm.toolkit.fluxcd.io/v2", "helm.toolkit.fluxcd.io/v2beta1"]
+
+
+def test_objects_are_redacted_on_the_live_path_too(served: Served) -> None:
+    state = LiveSource(kubeconfig=served.kubeconfig).load([kinds.SECRET, kinds.CONFIGMAP])
+    secret = state.index.get(kinds.SECRET, "auth", "oauth2-proxy")
+    assert secret is not None and secret.raw["data"]["cookie-secret"] == "homelabctl-redacted:len=20;o2p=20"
+    config = state.index.get(kinds.CONFIGMAP, "infrastructure", "bootstrapper-config")
+    assert config is not None
+    assert config.raw["data"]["LABEL_STUDIO_API_TOKEN"].startswith("homelabctl-redacted:")
+    assert config.raw["data"]["LOG_LEVEL"] == "debug"
+
+
+def test_pagination_follows_continue_tokens(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    import homelabctl.live.kubeclient as kubeclient
+
+    monkeypatch.setattr(kubeclient, "PAGE_SIZE", 3)
+    calls: list[str] = []
+    original = kubeclient.Client.get
+
+    def counting(self: kubeclient.Client, path: str, query: object = (), **kwargs: object) -> object:
+        calls.append(path)
+        return original(self, path, query, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kubeclient.Client, "get", counting)
+    state = LiveSource(kubeconfig=served.kubeconfig).load([kinds.POD])
+    assert len(state.index.all(kinds.POD)) == 17
+    assert calls.count("/api/v1/pods") == 6  # 17 pods, 3 per page
+
+
+def test_a_forbidden_kind_leaves_its_checks_not_evaluated_and_the_run_goes_on(serve: ServeFn,
+                                                                              data_state: ClusterState) -> None:
+    with serve(data_state, forbid=["Pod"]) as served:
+        state = LiveSource(kubeconfig=served.kubeconfig).load(KINDS)
+    assert state.availability(kinds.POD).state == "forbidden"
+    assert state.availability(kinds.POD).reason == "forbidden: cannot list pods"
+    run = run_checks(state)
+    status, reason = status_of(run, "pod-crashloop")
+    assert status == "not_evaluated"
+    assert "forbidden: cannot list pods" in reason
+    assert status_of(run, "node-not-ready")[0] == "failed"  # Nodes were readable: that check still ran
+    assert not state.errors  # RBAC is a normal outcome, not a load error
+
+
+def test_a_kind_missing_from_a_served_snapshot_is_not_evaluated_on_both_paths(tmp_path: Path, serve: ServeFn) -> None:
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    for rel in ("core/nodes.json", "core/pods.json", "core/events.json"):
+        (snap / rel.replace("/", "-")).write_bytes((DATA / rel).read_bytes())
+    snapshot = SnapshotSource([snap]).load(KINDS)
+    with serve(snapshot) as served:
+        live = LiveSource(kubeconfig=served.kubeconfig).load(KINDS)
+    assert live.availability(kinds.DEPLOYMENT).state == "absent"
+    live_run, snapshot_run = run_checks(live), run_checks(snapshot)
+    assert finding_keys(live_run) == finding_keys(snapshot_run)
+    assert status_of(live_run, "workload-replicas-unavailable")[0] == "not_evaluated"
+    assert {r.spec.id for r in live_run.results if r.status == "not_evaluated"} == {
+        r.spec.id for r in snapshot_run.results if r.status == "not_evaluated"}
+
+
+# -- faults ------------------------------------------------------------------------------------------------
+def test_a_stalled_api_server_fails_fast_with_the_server_named(serve: ServeFn, data_state: ClusterState) -> None:
+    with serve(data_state, faults=[Fault("stall")]) as served:
+        source = LiveSource(kubeconfig=served.kubeconfig, request_timeout=0.5, deadline=5)
+        started = time.monotonic()
+        with pytest.raises(ApiUnreachableError) as caught:
+            source.load(KINDS)
+        elapsed = time.monotonic() - started
+    assert str(caught.value) == f"cannot reach the Kubernetes API at {served.url}: no answer before the request timeout"
+    assert caught.value.exit_code == 2
+    assert elapsed < 3  # one retry of a 0.5 s read timeout, not a hang
+
+
+def test_dropped_connections_are_reported_not_hung_on(serve: ServeFn, data_state: ClusterState) -> None:
+    with serve(data_state, faults=[Fault("drop")]) as served:
+        # a drop reads as a close or a reset, depending on whether our request was still unread
+        with pytest.raises(ApiUnreachableError, match=f"at {served.url}: (the server closed the connection without "
+                                                      "answering|connection reset by the server)$"):
+            LiveSource(kubeconfig=served.kubeconfig, request_timeout=2, deadline=5).load(KINDS)
+
+
+def test_one_stalled_kind_fails_alone_within_the_deadline(serve: ServeFn, data_state: ClusterState) -> None:
+    with serve(data_state, faults=[Fault("stall", kinds.POD)]) as served:
+        started = time.monotonic()
+        state = LiveSource(kubeconfig=served.kubeconfig, request_timeout=0.5, deadline=10).load(KINDS)
+        elapsed = time.monotonic() - started
+    assert elapsed < 4
+    pods = state.availability(kinds.POD)
+    assert pods.state == "error"
+    assert pods.reason == "cannot list pods: no answer before the request timeout"
+    assert [str(e) for e in state.errors] == [f"{served_url(state)}/api/v1/pods: {pods.reason}"]
+    assert state.availability(kinds.NODE).readable
+    run = run_checks(state)
+    assert status_of(run, "pod-crashloop")[0] == "not_evaluated"
+    assert status_of(run, "node-not-ready")[0] == "failed"
+
+
+def served_url(state: ClusterState) -> str:
+    return state.source.name.split("(", 1)[1].rstrip(")")
+
+
+def test_the_deadline_bounds_the_whole_read(serve: ServeFn, data_state: ClusterState) -> None:
+    with serve(data_state, faults=[Fault("stall", kinds.POD), Fault("stall", kinds.EVENT)]) as served:
+        started = time.monotonic()
+        state = LiveSource(kubeconfig=served.kubeconfig, request_timeout=30, deadline=1.5).load(KINDS)
+        elapsed = time.monotonic() - started
+    assert elapsed < 4
+    assert state.availability(kinds.POD).state == "error"
+    assert "deadline" in state.availability(kinds.POD).reason or "no answer" in state.availability(kinds.POD).reason
+    assert state.availability(kinds.NODE).readable
+
+
+def test_connection_refused(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    from homelabctl.live.server import kubeconfig_for
+
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(kubeconfig_for(f"http://127.0.0.1:{port}"))
+    with pytest.raises(ApiUnreachableError, match=f"cannot reach the Kubernetes API at http://127.0.0.1:{port}: "
+                                                  "connection refused"):
+        LiveSource(kubeconfig=kubeconfig, request_timeout=2).load(KINDS)
+
+
+# -- configuration -------------------------------------------------------------------------------------------
+def test_kubeconfig_context_selection(tmp_path: Path, served: Served) -> None:
+    text = served.kubeconfig.read_text()
+    two = text.replace("current-context: homelabctl-snapshot", "current-context: elsewhere")
+    two = two.replace("contexts:\n", "contexts:\n- name: elsewhere\n  context:\n    cluster: homelabctl-snapshot\n"
+                                     "    user: snapshot-viewer\n", 1)
+    kubeconfig = tmp_path / "two-contexts"
+    kubeconfig.write_text(two)
+    assert LiveSource(kubeconfig=kubeconfig).info.name.startswith("elsewhere (")
+    assert LiveSource(kubeconfig=kubeconfig, context="homelabctl-snapshot").info.name.startswith("homelabctl-snapshot (")
+    with pytest.raises(InputError, match=r"context 'prod' not found in .*two-contexts \(available: elsewhere, homelabctl-snapshot\)"):
+        LiveSource(kubeconfig=kubeconfig, context="prod")
+
+
+def test_kubeconfig_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, served: Served) -> None:
+    monkeypatch.setenv("KUBECONFIG", f"{tmp_path / 'missing'}:{served.kubeconfig}")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert LiveSource().info.name == f"homelabctl-snapshot ({served.url})"
+
+
+def test_missing_kubeconfig_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="kubeconfig not found: /nope"):
+        LiveSource(kubeconfig=Path("/nope"))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(SourceError, match=r"no kubeconfig found \(looked at .*\.kube/config\) and not running in a pod"):
+        LiveSource()
+
+
+def test_in_cluster_config_is_used_in_a_pod_without_kubeconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                               served: Served) -> None:
+    import kubernetes.config.incluster_config as incluster
+
+    token, cert = tmp_path / "token", tmp_path / "ca.crt"
+    token.write_text("eyJhbGciOiJSUzI1NiJ9.fake.token")
+    cert.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    monkeypatch.setattr(incluster, "SERVICE_TOKEN_FILENAME", str(token))
+    monkeypatch.setattr(incluster, "SERVICE_CERT_FILENAME", str(cert))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    port = served.url.rsplit(":", 1)[1]
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", port)
+    source = LiveSource(request_timeout=2)
+    assert source.info.name == f"in-cluster (https://127.0.0.1:{port})"
+    # the served snapshot speaks plain HTTP: the in-cluster client insists on TLS and says so
+    with pytest.raises(ApiUnreachableError, match=f"cannot reach the Kubernetes API at https://127.0.0.1:{port}: TLS"):
+        source.load([kinds.NODE])
