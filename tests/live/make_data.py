@@ -22,6 +22,21 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from homelabctl import kinds  # noqa: E402
+from homelabctl.timeutil import format_time  # noqa: E402
+
+from factories import (  # noqa: E402
+    NOW,
+    container_status,
+    deployment,
+    event,
+    meta,
+    node,
+    owner_ref,
+    pod,
+    ts,
+    uid,
+)
 from factories_infra import (  # noqa: E402
     cilium_config,
     cilium_daemonset,
@@ -41,21 +56,6 @@ from factories_platform import (  # noqa: E402
     helm_release,
     helm_repository,
     kustomization,
-)
-from homelabctl import kinds  # noqa: E402
-from homelabctl.timeutil import format_time  # noqa: E402
-
-from factories import (  # noqa: E402
-    NOW,
-    container_status,
-    deployment,
-    event,
-    meta,
-    node,
-    owner_ref,
-    pod,
-    ts,
-    uid,
 )
 
 DATA = HERE / "data"
