@@ -11,6 +11,7 @@ for it.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import json
 import logging
 import os
@@ -86,6 +87,8 @@ def describe_transport_error(exc: BaseException) -> str:
         return f"TLS error: {reason}"
     if isinstance(reason, u3.ProtocolError):
         inner = reason.args[1] if len(reason.args) > 1 else None
+        if isinstance(inner, http.client.RemoteDisconnected):  # a ConnectionResetError subclass: test it first
+            return "the server closed the connection without answering"
         if isinstance(inner, ConnectionResetError):
             return "connection reset by the server"
         return "the server closed the connection without answering"
