@@ -128,6 +128,9 @@ def scan_history(root: Path, *, limit: int | None = None) -> HistoryScan:
         line_no += 1
     if secret_files:
         _plain_secrets(root, secret_files, result, seen)
+        # A line inside a plain Secret is reported as that Secret's key, not also as a loose password.
+        in_secrets = {(h.commit.sha, h.path, h.line) for h in result.hits if h.object_name}
+        result.hits = [h for h in result.hits if h.object_name or (h.commit.sha, h.path, h.line) not in in_secrets]
     return result
 
 
