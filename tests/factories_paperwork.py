@@ -3,10 +3,16 @@ shaped as the API server and the controllers return them, and a small seed-shape
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from click.testing import Result
+
 from factories import container_status, deployment, meta, node, owner_ref, pod, ts, uid
+
+RunCli = Callable[..., Result]
+"""The ``run_cli`` fixture's type (tests/paperwork/conftest.py)."""
 
 
 def storage_class(name: str, provisioner: str, *, parameters: dict[str, str] | None = None,

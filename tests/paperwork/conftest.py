@@ -4,7 +4,6 @@ and a CLI runner that goes through `homelabctl.cli.main` (so errors map to exit 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +11,13 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from factories_paperwork import SEED_INVENTORY, seed_cluster, seed_report
+from factories_paperwork import SEED_INVENTORY, RunCli, seed_cluster, seed_report
 from homelabctl.cli import main
 from homelabctl.inventory.load import parse_inventory_text
 from homelabctl.inventory.model import Inventory
 from homelabctl.sources.base import ClusterState
 
 from factories import state
-
-RunCli = Callable[..., Result]
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,

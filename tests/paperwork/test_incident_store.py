@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import random
 import signal
@@ -138,9 +137,10 @@ path, tag, count, incident_id, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), 
 store = IncidentStore(path)
 while not go.exists():
     time.sleep(0.005)
+started = time.monotonic()
 for i in range(count):
     store.update(incident_id, add_timeline=[TimelineEntry(f"{i:04d}", f"{tag}-{i}")])
-print(time.monotonic())
+print(started, time.monotonic())
 """
 
 
@@ -153,9 +153,11 @@ def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
     writers = [_python(WRITER, str(db), tag, str(count), str(incident_id), str(go)) for tag in ("a", "b")]
     time.sleep(0.5)  # both are connected and waiting on the start line
     go.touch()
+    spans = []
     for proc in writers:
-        _out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
+        spans.append(tuple(float(x) for x in out.split()))
     with IncidentStore(db) as store:
         texts = [e.text for e in store.get(incident_id).timeline]
         assert store.integrity_check() == "ok"
@@ -163,9 +165,9 @@ def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
     for tag in ("a", "b"):
         mine = [t for t in texts if t.startswith(f"{tag}-")]
         assert mine == [f"{tag}-{i}" for i in range(count)]  # every entry, in the order it was written
-    # The two writers really interleaved (otherwise this test would prove nothing about concurrency).
-    switches = sum(1 for x, y in itertools.pairwise(texts) if x[0] != y[0])
-    assert switches > 10
+    # The two writers really wrote at the same time (otherwise this test would prove nothing): their
+    # write periods overlap. How finely they interleave is up to SQLite's busy handler and the scheduler.
+    assert max(start for start, _ in spans) < min(end for _, end in spans)
 
 
 def test_two_cli_processes_appending_timeline_lose_nothing(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ Priority = Literal["P0", "P1", "P2", "P3"]
 IncidentStatus = Literal["open", "closed"]
 ActionStatus = Literal["open", "done"]
 
+_LABELLED_RE = re.compile(r"^\s*\[([^\]]{1,40})\]\s*(\S.*)$", re.DOTALL)
 _TIMELINE_RE = re.compile(r"^\s*(\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2})\s+(\S.*)$", re.DOTALL)
 
 
@@ -129,11 +130,12 @@ def check_date(value: str) -> str:
 
 
 def parse_timeline(text: str) -> TimelineEntry:
-    """``"14:05 Longhorn pods CrashLoopBackOff"`` → (14:05, text); text without a leading time keeps no time."""
+    """``"14:05 Longhorn pods CrashLoopBackOff"`` → (14:05, text); ``"[June 14 AM] text"`` → (June 14 AM, text);
+    text without a leading time keeps no time (the seed's "Detection: ..." entries)."""
     stripped = text.strip()
     if not stripped:
         raise InputError("a timeline entry needs text")
-    match = _TIMELINE_RE.match(stripped)
+    match = _LABELLED_RE.match(stripped) or _TIMELINE_RE.match(stripped)
     if match:
         return TimelineEntry(match.group(1), match.group(2).strip())
     return TimelineEntry("", stripped)

@@ -370,6 +370,10 @@ class IncidentStore:
             for row in rows
         ]
 
+    def handoffs(self) -> list[tuple[str, str]]:
+        """(time, source) of every recorded handoff, oldest first."""
+        return [(str(t), str(s)) for t, s in self._conn.execute("SELECT created_at, source FROM handoffs ORDER BY id")]
+
     def last_handoff(self) -> str | None:
         row = self._conn.execute("SELECT created_at FROM handoffs ORDER BY id DESC LIMIT 1").fetchone()
         return str(row[0]) if row else None

@@ -7,7 +7,13 @@ from typing import Any
 import yaml
 
 from homelabctl.errors import InputError
-from homelabctl.incidents.model import ActionItem, IncidentDraft, check_priority, parse_timeline
+from homelabctl.incidents.model import (
+    ActionItem,
+    IncidentDraft,
+    TimelineEntry,
+    check_priority,
+    parse_timeline,
+)
 
 FIELDS = ("title", "severity", "date", "what_happened", "timeline", "direct_cause", "contributing_factors",
           "went_well", "could_improve", "action_items", "lessons")
@@ -26,9 +32,8 @@ def render_template(draft: IncidentDraft) -> str:
         f"\n  - {{text: {_quoted(a.text)}, owner: {_quoted(a.owner)}, priority: {a.priority}}}"
         for a in draft.action_items
     ) or "\n  # - {text: \"Add node network monitoring\", owner: \"AI Team\", priority: P1}"
-    timeline = "".join(
-        f"\n  - {_quoted((e.time + ' ' + e.text).strip())}" for e in draft.timeline
-    ) or "\n  # - \"09:40 Longhorn pods in CrashLoopBackOff with 'context deadline exceeded'\""
+    timeline = "".join(f"\n  - {_quoted(timeline_text(e))}" for e in draft.timeline) or \
+        "\n  # - \"09:40 Longhorn pods in CrashLoopBackOff with 'context deadline exceeded'\""
     what = "".join(f"\n  {line}" for line in draft.what_happened.splitlines()) or "\n  "
     return (
         "# New incident (AAR). Fill in what you know now; `homelabctl incident update` adds the rest.\n"
@@ -38,7 +43,7 @@ def render_template(draft: IncidentDraft) -> str:
         f"severity: {draft.severity}\n"
         f"date: {_quoted(draft.date)}\n"
         f"what_happened: |{what}\n"
-        f"timeline:  # \"HH:MM what happened\", oldest first{timeline}\n"
+        f"timeline:  # \"HH:MM what happened\" or \"[June 14 AM] what happened\", oldest first{timeline}\n"
         f"direct_cause: {_quoted(draft.direct_cause)}\n"
         f"contributing_factors:{block(draft.contributing_factors)}\n"
         f"went_well:{block(draft.went_well)}\n"
@@ -46,6 +51,14 @@ def render_template(draft: IncidentDraft) -> str:
         f"action_items:  # priority P0..P3{actions}\n"
         f"lessons:{block(draft.lessons)}\n"
     )
+
+
+def timeline_text(entry: TimelineEntry) -> str:
+    """The command-line form of an entry, which parse_timeline reads back to the same entry."""
+    if not entry.time:
+        return entry.text
+    return f"{entry.time} {entry.text}" if parse_timeline(f"{entry.time} x").time == entry.time else \
+        f"[{entry.time}] {entry.text}"
 
 
 def _strings(data: dict[str, Any], key: str) -> list[str]:

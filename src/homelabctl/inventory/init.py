@@ -26,12 +26,12 @@ from homelabctl.paperwork.cluster import (
     lb_ip_pools,
     longhorn_class_nodes,
     memory_gb,
+    nfs_backed_classes,
     nfs_server_of,
     node_cpus,
     node_gpus,
     node_internal_ip,
     node_os,
-    pv_class,
     route_hostnames,
     route_scheme,
     storage_class_parameters,
@@ -84,13 +84,10 @@ def _storage(state: ClusterState, host_names: dict[str, str]) -> list[dict[str, 
     tiers: dict[str, dict[str, Any]] = {}
     node_names = {n.name for n in state.index.all(kinds.NODE)}
     worker_nodes = sorted(n.name for n in state.index.all(kinds.NODE) if not node_is_control_plane(n))
-    nfs_classes: dict[str, set[str]] = {}
-    for pv in state.index.all(kinds.PV):
-        server = nfs_server_of(pv)
-        if server:
-            nfs_classes.setdefault(pv_class(pv), set()).add(host_names.get(server[0], server[0]))
+    nfs_classes = {name: {host_names.get(server, server) for server in servers}
+                   for name, servers in nfs_backed_classes(state).items()}
     for sc in sorted(state.index.all(kinds.STORAGE_CLASS), key=lambda s: s.name):
-        tech = technology_of(storage_class_provisioner(sc))
+        tech = "NFS" if sc.name in nfs_classes else technology_of(storage_class_provisioner(sc))
         entry: dict[str, Any] = {"name": sc.name}
         if tech == "Longhorn":
             nodes = longhorn_class_nodes(state, sc)

@@ -96,6 +96,17 @@ def nfs_server_of(pv: Resource) -> tuple[str, str] | None:
     return None
 
 
+def nfs_backed_classes(state: ClusterState) -> dict[str, set[str]]:
+    """Storage class → NFS servers, from the PVs: a static class (``kubernetes.io/no-provisioner``) whose
+    volumes are NFS mounts is NFS storage, whatever its provisioner says."""
+    found: dict[str, set[str]] = {}
+    for pv in state.index.all(kinds.PV):
+        server = nfs_server_of(pv)
+        if server:
+            found.setdefault(str(pv.spec.get("storageClassName") or ""), set()).add(server[0])
+    return found
+
+
 def pv_pinned_nodes(pv: Resource) -> list[str]:
     """Nodes a PV is pinned to through required node affinity on the hostname (local-path, local PVs)."""
     required = ((pv.spec.get("nodeAffinity") or {}).get("required") or {})

@@ -4,7 +4,7 @@ Sections and tables follow the seed (status header, hardware, architecture, curr
 tables per stack, storage tiers, GPU table, quick reference, AAR log). Everything is ordered by the
 inventory or by name, never by dict or API order, so regenerating changes only the lines whose facts
 changed and the file can live in Git. ``--check`` compares with :func:`comparable`, which ignores the
-"Last Update" stamps.
+"Last Update" stamps and the ages in finding messages.
 """
 
 from __future__ import annotations
@@ -543,6 +543,11 @@ def render_docs(work: Paperwork, incidents: Sequence[Incident] | None = None) ->
     return "\n".join(line.rstrip() if not line.endswith("  ") else line for line in text.splitlines()) + "\n"
 
 
+_AGE_RE = re.compile(r"\b\d+[dhms](?:\d+[hms])?\b")
+
+
 def comparable(text: str) -> list[str]:
-    """The document without its timestamps, for ``docs --check``."""
-    return [line for line in text.splitlines() if not line.startswith(STAMP_PREFIXES)]
+    """The document as ``docs --check`` compares it: without the "Last Update" stamps, and with ages
+    ("NotReady for 3h", "for 5h59m") masked. Both move with the clock alone; a document whose facts are
+    unchanged is not stale because an hour passed."""
+    return [_AGE_RE.sub("<age>", line) for line in text.splitlines() if not line.startswith(STAMP_PREFIXES)]

@@ -31,6 +31,7 @@ from homelabctl.paperwork.cluster import (
     WORKLOAD_KINDS,
     control_plane_nodes,
     longhorn_class_nodes,
+    nfs_backed_classes,
     nfs_server_of,
     node_internal_ip,
     pod_claims,
@@ -64,11 +65,12 @@ def class_backings(state: ClusterState, inventory: Inventory | None) -> dict[str
         for tier, spec in inventory.storage_classes():
             found[spec.name] = ClassBacking(spec.name, tier.technology, tier.placement_of(spec),
                                             tuple(spec.nodes or tier.nodes), tuple(spec.hosts or tier.hosts), True)
+    nfs_classes = nfs_backed_classes(state)
     for sc in state.index.all(kinds.STORAGE_CLASS):
         if sc.name in found:
             continue
         provisioner = storage_class_provisioner(sc)
-        tech = technology_of(provisioner)
+        tech = "NFS" if sc.name in nfs_classes else technology_of(provisioner)
         if provisioner == LONGHORN_PROVISIONER:
             nodes = longhorn_class_nodes(state, sc)
             if nodes is not None:
