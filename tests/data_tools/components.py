@@ -448,7 +448,8 @@ def storage_classes(g: Lab, *, nfs: bool = True, tiers: bool = True) -> None:
                        mount_options=["nfsvers=4.1", "hard", "noatime"])
 
 
-def csi_nfs(g: Lab, nodes: list[str], kubelet_root: str = K3S_KUBELET) -> None:
+def csi_nfs(g: Lab, nodes: list[str], kubelet_root: str = K3S_KUBELET,
+            per_node: dict[str, dict[str, Any]] | None = None) -> None:
     f = "storage.yaml"
     created = plus(CLUSTER_BORN, days=1)
     root = kubelet_root
@@ -472,4 +473,5 @@ def csi_nfs(g: Lab, nodes: list[str], kubelet_root: str = K3S_KUBELET) -> None:
                 labels={"app.kubernetes.io/instance": "csi-driver-nfs", "app.kubernetes.io/name": "csi-driver-nfs"},
                 tpl_labels={"app": "csi-nfs-node", "app.kubernetes.io/instance": "csi-driver-nfs",
                             "app.kubernetes.io/name": "csi-driver-nfs"},
-                helm=("csi-driver-nfs", "kube-system"), sa="csi-nfs-node-sa", pods_created="2025-06-12T21:20:02Z")
+                helm=("csi-driver-nfs", "kube-system"), sa="csi-nfs-node-sa", pods_created="2025-06-12T21:20:02Z",
+                per_node=per_node)

@@ -475,7 +475,7 @@ class Gen:
         selector = selector or {"app.kubernetes.io/name": name}
         tpl_labels = dict(tpl_labels or selector)
         labels = labels or dict(selector)
-        replicas = len(pods) if replicas is None else replicas
+        replicas = len([p for p in pods if not p.get("deletion")]) if replicas is None else replicas
         gen = revision + (1 if replicas == 0 else 0)
         tspec = copy.deepcopy(spec)
         sa = sa or tspec.get("serviceAccountName") or "default"
