@@ -195,7 +195,7 @@ def build() -> Lab:
           ks="apps-media", pvc=("plex-config", "50Gi", "longhorn-nvme"), gpu=1, nfs_media=True, probe_path="/identity",
           node_selector=p.GPU_SELECTOR, resources={"limits": {"memory": "8Gi"}, "requests": {"cpu": "500m", "memory": "2Gi"}})
     g.app("media", "bazarr", "lscr.io/linuxserver/bazarr:1.5.2", 6767, node="k3s2", created=media_at, ks="apps-media",
-          pvc=("bazarr-config", "1Gi", "nfs"), pods=[], replicas=0, probe_path="/")
+          pvc=("bazarr-config", "1Gi", "longhorn"), pods=[], replicas=0, probe_path="/")
     # pods on k3s1 when it went silent: evicted by the taint manager, stuck Terminating; replacements on k3s2
     g.app("media", "prowlarr", "lscr.io/linuxserver/prowlarr:1.37.0", 9696, node="k3s2", created=media_at, ks="apps-media",
           pvc=("prowlarr-config", "1Gi", "nfs"), probe_path="/ping",
@@ -213,7 +213,7 @@ def build() -> Lab:
     recyclarr(g, media_at)
     g.configmap("apps-media.yaml", "media", "sabnzbd-ini", {
         "host": "0.0.0.0", "port": "8080", "username": "josh",
-        "password": p.secret_text(9, 20)}, created=media_at, ks="apps-media")
+        "password": p.secret_text(9, 32)}, created=media_at, ks="apps-media")
     ai_at = plus(c.CLUSTER_BORN, days=9)
     ai_res = {"limits": {"memory": "16Gi"}, "requests": {"cpu": "1", "memory": "4Gi"}}
     g.app("ai", "ollama", "docker.io/ollama/ollama:0.9.0", 11434, node="k3s3", created=ai_at, ks="apps-ai",
@@ -280,6 +280,14 @@ def build() -> Lab:
                  resolved=("False", "BackendNotFound", 'Service "overseer" not found'))
     cilium_lb_note = None
     del cilium_lb_note, sab, ovs, comfy, pgv
+    longhorn_volumes(g, lh_created)
+    # stringData is write-only in the API; this Secret was merged in from a manifest (tests grep the marker)
+    ga = g.secret("monitoring.yaml", "monitoring", "grafana-admin", {"admin-user": "admin"}, created=plus(c.CLUSTER_BORN, days=20),
+                  ks="monitoring")
+    ga["stringData"] = {"admin-password": p.secret_text(2, 32)}
+    g.secret("flux.yaml", "flux-system", "sops-age", {"age.agekey": "# created: 2025-05-18T14:40:02Z\n# public key: "
+             "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\nAGE-SECRET-KEY-1" + p.secret_text(4, 58).upper() + "\n"},
+             created=plus(c.CLUSTER_BORN, minutes=40))
     events(g)
     disruption_targets(g)
     return g
@@ -289,6 +297,34 @@ UNSCHED = ("0/4 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) ha
            "{node.kubernetes.io/unreachable: }, 2 node(s) didn't match Pod's node affinity/selector. preemption: "
            "0/4 nodes are available: 1 No preemption victims found for incoming pod, 3 Preemption is not helpful "
            "for scheduling.")
+
+
+def longhorn_volumes(g: Lab, created: str) -> None:
+    """One Longhorn volume per Longhorn PVC: sonarr's degraded (its k3s1 replica is gone), bazarr's faulted."""
+    pods = [o for o in g.all_objects() if o["kind"] == "Pod"]
+    for pvc in [o for o in g.all_objects() if o["kind"] == "PersistentVolumeClaim"]:
+        sc = pvc["spec"]["storageClassName"]
+        if not sc.startswith("longhorn"):
+            continue
+        ns, claim = pvc["metadata"]["namespace"], pvc["metadata"]["name"]
+        users = [q for q in pods if q["metadata"]["namespace"] == ns and not q["metadata"].get("deletionTimestamp")
+                 and q["status"].get("phase") == "Running"
+                 and any((v.get("persistentVolumeClaim") or {}).get("claimName") == claim for v in q["spec"].get("volumes", []))]
+        node = users[0]["spec"]["nodeName"] if users else None
+        replicas = 2 if sc == "longhorn" else 1
+        vol: dict[str, Any] = {"name": pvc["spec"]["volumeName"], "pvc": (ns, claim), "size": pvc["spec"]["resources"]["requests"]["storage"],
+                               "replicas": replicas, "node": node, "pods": [q["metadata"]["name"] for q in users],
+                               "state": "attached" if node else "detached",
+                               "disk_selector": [sc.removeprefix("longhorn-").split("-")[0]] if sc != "longhorn" else None}
+        if claim == "sonarr-config":
+            vol.update(robustness="degraded", sched_msg="replica scheduling failed: insufficient storage; precheck new replica failed: "
+                       "disks are unavailable: node k3s1 is not ready")
+        elif claim == "bazarr-config":
+            vol.update(robustness="faulted", state="detached", node=None, pods=[])
+        elif claim == "sabnzbd-config":
+            vol.update(robustness="unknown", state="attached", node="k3s1")
+        c.lh_volume(g, created=pvc["metadata"]["creationTimestamp"], **vol)
+    del created
 
 
 def recyclarr(g: Lab, created: str) -> None:

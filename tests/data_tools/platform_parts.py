@@ -21,8 +21,10 @@ def secret_text(marker: int, n: int, seed: str = "") -> str:
     """A fake secret value of exactly ``n`` characters carrying the grep-able test marker."""
     rng = random.Random(f"{seed}{marker}{n}")
     head = f"HOMELABCTL_TEST_SECRET_{marker}_"
-    body = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(max(0, n - len(head))))
-    return (head + body)[:n]
+    if n < len(head) + 4:
+        raise ValueError(f"a {n}-character secret cannot carry the marker {head!r}")
+    body = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(n - len(head)))
+    return head + body
 
 
 # ---------------------------------------------------------------------------------- Flux
@@ -315,7 +317,7 @@ def velero(g: Lab, *, minio_ok: bool, vsl_conflict: bool, backups: list[tuple[st
                                        "volumeMounts": [{"mountPath": "/storage", "name": "storage"}]}],
                        "volumes": [{"name": "storage", "nfs": {"path": "/mnt/rust/backups/minio", "server": "192.168.10.100"}}]},
                  pods=[minio_plan], progress_since=minio_plan.get("crash_since"))
-    g.secret(f, ns, "minio", {"root-password": secret_text(13, 24)}, created=created, ks="infrastructure")
+    g.secret(f, ns, "minio", {"root-password": secret_text(13, 32)}, created=created, ks="infrastructure")
     g.service(f, ns, "minio", selector=msel, created=created, ks="infrastructure", labels={"app": "minio"},
               ports=[{"name": "api", "port": 9000, "targetPort": 9000}, {"name": "console", "port": 9001, "targetPort": 9001}])
     bsl_at = g.ago(seconds=g.rng.randint(20, 55))
