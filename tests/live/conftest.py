@@ -25,6 +25,8 @@ class Served:
     url: str
     kubeconfig: Path
     api: SnapshotApi
+    requests: list[str]
+    """Request lines the server answered (``GET /api/v1/pods?limit=500 HTTP/1.1``)."""
 
 
 ServeFn = Callable[..., AbstractContextManager[Served]]
@@ -42,10 +44,11 @@ def serve(tmp_path: Path) -> ServeFn:
     @contextmanager
     def start(state: ClusterState, *, forbid: Sequence[str] = (), faults: Sequence[Fault] = ()) -> Iterator[Served]:
         api = SnapshotApi(state, forbid=forbid)
-        with ServerThread(api, faults=faults) as server:
+        requests: list[str] = []
+        with ServerThread(api, faults=faults, log=requests.append) as server:
             kubeconfig = tmp_path / f"kubeconfig-{server.url.rsplit(':', 1)[1]}"
             kubeconfig.write_text(kubeconfig_for(server.url), encoding="utf-8")
-            yield Served(server.url, kubeconfig, api)
+            yield Served(server.url, kubeconfig, api, requests)
 
     return start
 

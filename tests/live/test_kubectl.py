@@ -101,3 +101,11 @@ def test_forbidden_kind_through_kubectl(serve: ServeFn, data_state: object, kube
     assert result.returncode == 1
     assert ('Error from server (Forbidden): pods is forbidden: User "snapshot-viewer" cannot list resource "pods" '
             'in API group "" at the cluster scope') in result.stderr
+
+
+def test_kubectl_uses_aggregated_discovery(served: Served, kubectl: Kubectl) -> None:
+    kubectl(served.kubeconfig, "get", "deployments", "-A")
+    assert any('"GET /apis?' in line for line in served.requests)
+    # had kubectl not understood the aggregated document, it would have fetched every group-version
+    assert not [line for line in served.requests if '"GET /apis/apps/v1?' in line or '"GET /api/v1?' in line]
+    assert any('"GET /apis/apps/v1/deployments?limit=500' in line for line in served.requests)

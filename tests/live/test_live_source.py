@@ -232,3 +232,26 @@ def test_in_cluster_config_is_used_in_a_pod_without_kubeconfig(monkeypatch: pyte
     # the served snapshot speaks plain HTTP: the in-cluster client insists on TLS and says so
     with pytest.raises(ApiUnreachableError, match=f"cannot reach the Kubernetes API at https://127.0.0.1:{port}: TLS"):
         source.load([kinds.NODE])
+
+
+def discovery_requests(served: Served) -> list[str]:
+    """Legacy per-group-version discovery GETs (``/apis/<group>/<version>``, ``/api/v1``) the server answered."""
+    import re
+
+    return [line for line in served.requests if re.search(r'"GET (/apis/[^/?]+/[^/? ]+|/api/v1) HTTP', line)]
+
+
+def test_aggregated_discovery_saves_the_per_group_requests(served: Served) -> None:
+    LiveSource(kubeconfig=served.kubeconfig).load(KINDS)
+    assert discovery_requests(served) == []
+    assert sum('"GET /apis HTTP' in line for line in served.requests) == 1
+
+
+def test_legacy_discovery_still_works(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    import homelabctl.live.server as server
+
+    monkeypatch.setattr(server, "_wants_aggregated", lambda accept: False)  # an API server older than 1.30
+    live = LiveSource(kubeconfig=served.kubeconfig).load(KINDS)
+    assert discovery_requests(served)  # /api/v1, /apis/apps/v1, ...
+    assert finding_keys(run_checks(live)) == finding_keys(run_checks(SnapshotSource([DATA]).load(KINDS)))
+    assert live.availability(kinds.BACKUP_STORAGE_LOCATION).state == "not_installed"

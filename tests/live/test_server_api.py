@@ -292,3 +292,28 @@ def test_unknown_forbid_kind_is_an_input_error(data_state: Any) -> None:
 
     with pytest.raises(InputError, match="--forbid Widget"):
         SnapshotApi(data_state, forbid=["Widget"])
+
+
+AGGREGATED = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+              "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
+
+
+def test_aggregated_discovery_names_every_resource_in_one_document(served: Served) -> None:
+    status, headers, body = fetch(served.url + "/apis", accept=AGGREGATED)
+    assert status == 200
+    assert headers["Content-Type"] == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    assert (body["kind"], body["apiVersion"]) == ("APIGroupDiscoveryList", "apidiscovery.k8s.io/v2")
+    groups = {item["metadata"]["name"]: item for item in body["items"]}
+    assert [v["version"] for v in groups["helm.toolkit.fluxcd.io"]["versions"]] == ["v2", "v2beta2", "v2beta1"]
+    deployments = next(r for r in groups["apps"]["versions"][0]["resources"] if r["resource"] == "deployments")
+    assert deployments == {"resource": "deployments",
+                           "responseKind": {"group": "apps", "version": "v1", "kind": "Deployment"},
+                           "scope": "Namespaced", "singularResource": "deployment", "verbs": ["get", "list", "watch"],
+                           "shortNames": ["deploy"], "categories": ["all"]}
+    assert "velero.io" not in groups
+    _, _, core = fetch(served.url + "/api", accept=AGGREGATED)
+    assert core["items"][0]["metadata"] == {}
+    nodes = next(r for r in core["items"][0]["versions"][0]["resources"] if r["resource"] == "nodes")
+    assert (nodes["scope"], nodes["responseKind"]["kind"]) == ("Cluster", "Node")
+    # a legacy client still gets the legacy documents
+    assert fetch(served.url + "/apis")[2]["kind"] == "APIGroupList"

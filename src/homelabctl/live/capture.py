@@ -20,7 +20,6 @@ import os
 import shutil
 import tarfile
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from typing import Any, TextIO
 
 from homelabctl import __version__, kinds
 from homelabctl.errors import InputError
-from homelabctl.live.kubeclient import Client, ListFailed, Resolved, discover, list_pages
+from homelabctl.live.kubeclient import Client, ListFailed, Resolved, connect, list_pages
 from homelabctl.live.source import progress_bar
 from homelabctl.redact import LAST_APPLIED, MARKER_PREFIX, redact_object
 from homelabctl.sources.base import KindStatus
@@ -165,12 +164,10 @@ def capture(output: Path, *, kubeconfig: Path | None = None, context: str | None
             request_timeout: float = 10.0, deadline: float = 300.0, progress: bool = False, force: bool = False,
             gks: Sequence[str] | None = None, workers: int = CAPTURE_WORKERS,
             on_kind: Callable[[str, int | KindStatus], None] | None = None) -> CaptureResult:
-    deadline_at = time.monotonic() + deadline
     client = Client(kubeconfig=kubeconfig, context=context, pool_size=workers + 2, request_timeout=request_timeout)
     try:
-        server_version, server_time = client.version(timeout=min(request_timeout, deadline))
         wanted = sorted(set(gks if gks is not None else capture_kinds()))
-        resolved, statuses = discover(client, wanted, deadline_at)
+        server_version, server_time, resolved, statuses, deadline_at = connect(client, wanted, deadline)
         root, tarball = _prepare_output(output, force)
         result = CaptureResult(output, client.server, client.context, server_version,
                                format_time(server_time or utcnow()), statuses=dict(statuses))

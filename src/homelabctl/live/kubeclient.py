@@ -266,53 +266,94 @@ def _remaining(deadline_at: float) -> float:
     return deadline_at - time.monotonic()
 
 
+AGGREGATED_ACCEPT = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+
+ResourceLists = dict[tuple[str, str], list[dict[str, Any]] | None]
+
+
+def _is_aggregated(result: HttpResult) -> bool:
+    content_type = result.headers.get("Content-Type") or result.headers.get("content-type") or ""
+    return result.status == 200 and "as=APIGroupDiscoveryList" in content_type
+
+
+def _parse_aggregated(data: Mapping[str, Any], groups: dict[str, list[str]], lists: ResourceLists) -> None:
+    """apidiscovery.k8s.io/v2: groups in preference order, each with its versions and their resources."""
+    for item in data.get("items") or []:
+        name = str((item.get("metadata") or {}).get("name") or "")
+        versions: list[str] = []
+        for entry in item.get("versions") or []:
+            version = str(entry.get("version", ""))
+            versions.append(version)
+            lists[(name, version)] = [
+                {"name": r.get("resource"), "kind": (r.get("responseKind") or {}).get("kind"),
+                 "namespaced": r.get("scope") == "Namespaced", "verbs": r.get("verbs") or []}
+                for r in entry.get("resources") or []]
+        if versions:
+            groups[name] = versions
+
+
+def _check_discovery(client: Client, result: HttpResult) -> None:
+    if result.status == 401:
+        raise SourceError(f"the Kubernetes API at {client.server} rejected the credentials of context "
+                          f"{client.context!r} (401 Unauthorized)")
+    if result.status != 200:
+        raise SourceError(f"cannot read API discovery from {client.server}: HTTP {result.status} {result.message()}")
+
+
 def discover(client: Client, gks: Sequence[str], deadline_at: float,
              ) -> tuple[dict[str, Resolved], dict[str, KindStatus]]:
     """Resolve each group-kind to a served group/version/resource with as few requests as possible.
 
-    ``/apis`` says which groups exist: a kind whose group is absent is "not installed" without any further
-    request. Then one resource list per candidate group-version, all in parallel: the catalogue's version
-    first, then its older versions, then whatever the group prefers.
+    Aggregated discovery (``/api`` and ``/apis`` as ``APIGroupDiscoveryList``, Kubernetes 1.30+) names every
+    resource in two requests. Older servers answer the legacy documents: ``/apis`` still says which groups
+    exist, so a kind whose group is absent is "not installed" without any further request, and one resource
+    list per candidate group-version follows, in parallel: the catalogue's version first, then its older
+    versions, then whatever the group prefers.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    def fetch(path: str) -> HttpResult:
-        return client.get(path, timeout=min(client.request_timeout, max(0.1, _remaining(deadline_at))))
+    def fetch(path: str, accept: str = "application/json") -> HttpResult:
+        return client.get(path, timeout=min(client.request_timeout, max(0.1, _remaining(deadline_at))),
+                          accept=accept)
 
     statuses: dict[str, KindStatus] = {}
     resolved: dict[str, Resolved] = {}
-    try:
-        groups_result = fetch("/apis")
-    except RequestFailed as exc:
-        raise ApiUnreachableError(f"cannot read API discovery from {client.server}: {exc.why}") from None
-    if groups_result.status == 401:
-        raise SourceError(f"the Kubernetes API at {client.server} rejected the credentials of context "
-                          f"{client.context!r} (401 Unauthorized)")
-    if groups_result.status != 200:
-        raise SourceError(f"cannot read API discovery from {client.server}: HTTP {groups_result.status} "
-                          f"{groups_result.message()}")
-    served_groups: dict[str, list[str]] = {"": ["v1"]}
-    for group in groups_result.json().get("groups") or []:
-        versions = [str(v.get("version")) for v in group.get("versions") or []]
-        preferred = str((group.get("preferredVersion") or {}).get("version") or (versions[0] if versions else ""))
-        served_groups[str(group.get("name"))] = [preferred] + [v for v in versions if v != preferred]
-
-    candidates: dict[str, list[str]] = {}
-    for gk in gks:
-        group = gk.partition(".")[2]
-        if group not in served_groups:
-            label = resource_label(gk)
-            statuses[gk] = KindStatus("not_installed", f"{label} not installed (no CRD)" if _is_crd_group(gk)
-                                      else f"{label} is not served by the API server")
-            continue
-        info = kinds.info_for(gk)
-        wanted = [info.version, *info.old_versions] if info else []
-        order = [v for v in wanted if v in served_groups[group]]
-        order += [v for v in served_groups[group] if v not in order]
-        candidates[gk] = order
-
-    resource_lists: dict[tuple[str, str], list[dict[str, Any]] | None] = {}
+    served_groups: dict[str, list[str]] = {}
+    resource_lists: ResourceLists = {}
     with ThreadPoolExecutor(max_workers=8) as pool:
+        try:
+            core_future = pool.submit(fetch, "/api", AGGREGATED_ACCEPT)
+            groups_result = pool.submit(fetch, "/apis", AGGREGATED_ACCEPT).result()
+            core_result = core_future.result()
+        except RequestFailed as exc:
+            raise ApiUnreachableError(f"cannot read API discovery from {client.server}: {exc.why}") from None
+        _check_discovery(client, groups_result)
+        if _is_aggregated(groups_result):
+            _parse_aggregated(groups_result.json(), served_groups, resource_lists)
+        else:
+            for group in groups_result.json().get("groups") or []:
+                versions = [str(v.get("version")) for v in group.get("versions") or []]
+                preferred = str((group.get("preferredVersion") or {}).get("version") or
+                                (versions[0] if versions else ""))
+                served_groups[str(group.get("name"))] = [preferred] + [v for v in versions if v != preferred]
+        if _is_aggregated(core_result):
+            _parse_aggregated(core_result.json(), served_groups, resource_lists)
+        served_groups.setdefault("", ["v1"])
+
+        candidates: dict[str, list[str]] = {}
+        for gk in gks:
+            group = gk.partition(".")[2]
+            if group not in served_groups:
+                label = resource_label(gk)
+                statuses[gk] = KindStatus("not_installed", f"{label} not installed (no CRD)" if _is_crd_group(gk)
+                                          else f"{label} is not served by the API server")
+                continue
+            info = kinds.info_for(gk)
+            wanted = [info.version, *info.old_versions] if info else []
+            order = [v for v in wanted if v in served_groups[group]]
+            order += [v for v in served_groups[group] if v not in order]
+            candidates[gk] = order
+
         while candidates:
             needed = {(gk.partition(".")[2], versions[0]) for gk, versions in candidates.items()}
             needed -= set(resource_lists)
@@ -343,6 +384,24 @@ def discover(client: Client, gks: Sequence[str], deadline_at: float,
                         statuses[gk] = KindStatus("not_installed", f"{label} not installed (no CRD)"
                                                   if _is_crd_group(gk) else f"{label} is not served by the API server")
     return resolved, statuses
+
+
+def connect(client: Client, gks: Sequence[str], deadline: float,
+            ) -> tuple[str, datetime | None, dict[str, Resolved], dict[str, KindStatus], float]:
+    """``/version`` and discovery side by side (they do not depend on each other; on a distant cluster that
+    is one round trip saved). Returns (gitVersion, server time, resolved, statuses, deadline_at)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    deadline_at = time.monotonic() + deadline
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="homelabctl-discovery")
+    try:
+        discovery = pool.submit(discover, client, gks, deadline_at)
+        server_version, server_time = client.version(timeout=min(client.request_timeout, deadline))
+        resolved, statuses = discovery.result()
+    finally:
+        # when /version failed, discovery fails on its own timeout: nobody waits for it
+        pool.shutdown(wait=False, cancel_futures=True)
+    return server_version, server_time, resolved, statuses, deadline_at
 
 
 # -- listing ---------------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from homelabctl import selectors
 from homelabctl.errors import InputError
-from homelabctl.live.discovery import Catalog, ServedKind
+from homelabctl.live.discovery import READ_VERBS, Catalog, ServedKind
 from homelabctl.live.tables import build_table, printer_for
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState
@@ -264,8 +264,36 @@ class SnapshotApi:
                 "preferredVersion": {"groupVersion": f"{group}/{versions[0]}", "version": versions[0]}}
 
     def api_groups(self) -> dict[str, Any]:
-        groups = sorted((g for g in self.catalog.groups if g), key=lambda g: (not g.endswith("k8s.io") and "." in g, g))
+        groups = [g for g in self.api_groups_order() if g]
         return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [self._group_doc(g) for g in groups]}
+
+    def aggregated(self, core: bool) -> dict[str, Any]:
+        """``apidiscovery.k8s.io/v2`` APIGroupDiscoveryList: every group, version and resource in one document
+        (what kubectl and client-go ask for first since Kubernetes 1.30)."""
+        groups = [""] if core else [g for g in self.api_groups_order() if g]
+        items = []
+        for group in groups:
+            versions = []
+            for version in self.catalog.groups.get(group, []):
+                resources = []
+                for served in self.catalog.resources(group, version):
+                    entry: dict[str, Any] = {
+                        "resource": served.plural,
+                        "responseKind": {"group": group, "version": version, "kind": served.kind},
+                        "scope": "Namespaced" if served.namespaced else "Cluster",
+                        "singularResource": served.singular, "verbs": list(READ_VERBS)}
+                    if served.short_names:
+                        entry["shortNames"] = list(served.short_names)
+                    if served.categories:
+                        entry["categories"] = list(served.categories)
+                    resources.append(entry)
+                versions.append({"version": version, "resources": resources, "freshness": "Current"})
+            items.append({"metadata": {"name": group} if group else {}, "versions": versions})
+        return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
+                "items": items}
+
+    def api_groups_order(self) -> list[str]:
+        return sorted(self.catalog.groups, key=lambda g: (not g.endswith("k8s.io") and "." in g, g))
 
     def resource_list(self, group: str, version: str) -> dict[str, Any]:
         resources = self.catalog.resources(group, version)
@@ -317,6 +345,8 @@ class SnapshotApi:
             return Response(200, _json(self.version()))
         if clean in ("/healthz", "/livez", "/readyz"):
             return Response(200, b"ok", "text/plain; charset=utf-8")
+        if clean in ("/api", "/apis") and _wants_aggregated(accept):
+            return Response(200, _json(self.aggregated(core=clean == "/api")), AGGREGATED_TYPE)
         if clean == "/api":
             return Response(200, _json(self.api_versions()))
         if clean == "/apis":
@@ -460,6 +490,18 @@ class SnapshotApi:
         return Response(200, b"", stream=events())
 
 
+AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+
+def _wants_aggregated(accept: str) -> bool:
+    for media in accept.split(","):
+        params = dict(p.strip().partition("=")[::2] for p in media.split(";")[1:])
+        if params.get("g") == "apidiscovery.k8s.io" and params.get("v") == "v2" and \
+                params.get("as") == "APIGroupDiscoveryList":
+            return True
+    return False
+
+
 def _accept_as(accept: str) -> tuple[str, str]:
     """(``Table``/``PartialObjectMetadata[List]``/``""``, its apiVersion) from the first acceptable media type."""
     for media in accept.split(","):
@@ -594,8 +636,9 @@ class SnapshotHTTPServer(ThreadingHTTPServer):
 class ServerThread:
     """The server on a background thread: ``with ServerThread(api) as server: ... server.url``."""
 
-    def __init__(self, api: SnapshotApi, *, host: str = "127.0.0.1", port: int = 0, faults: Sequence[Fault] = ()) -> None:
-        self.httpd = SnapshotHTTPServer((host, port), api, faults)
+    def __init__(self, api: SnapshotApi, *, host: str = "127.0.0.1", port: int = 0, faults: Sequence[Fault] = (),
+                 log: Callable[[str], None] | None = None) -> None:
+        self.httpd = SnapshotHTTPServer((host, port), api, faults, log=log)
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="snapshot-serve", daemon=True)
 

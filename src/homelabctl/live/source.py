@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from homelabctl.live.kubeclient import Client, ListFailed, Resolved, discover, list_pages
+from homelabctl.live.kubeclient import Client, ListFailed, Resolved, connect, list_pages
 from homelabctl.model import Resource
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
@@ -65,10 +65,8 @@ class LiveSource:
         self.info = SourceInfo("live", f"{self.client.context} ({self.client.server})")
 
     def load(self, kinds: Collection[str] = ()) -> ClusterState:
-        deadline_at = time.monotonic() + self.deadline
-        server_version, server_time = self.client.version(timeout=min(self.request_timeout, self.deadline))
-        wanted = sorted(set(kinds))
-        resolved, kind_status = discover(self.client, wanted, deadline_at)
+        server_version, server_time, resolved, kind_status, deadline_at = connect(
+            self.client, sorted(set(kinds)), self.deadline)
         index = ClusterIndex()
         errors: list[LoadError] = []
         with progress_bar(self.progress, len(resolved), f"Reading {self.client.server}") as advance:
