@@ -244,7 +244,7 @@ def cilium(g: Lab, nodes: list[str], *, agent: dict[str, dict[str, Any]] | None 
 def longhorn(g: Lab, nodes: list[str], *, kubelet_root: str = K3S_KUBELET, per_node_manager: dict[str, dict[str, Any]] | None = None,
              per_node_csi: dict[str, dict[str, Any]] | None = None, values_root: str | None = None,
              volumes: list[dict[str, Any]] | None = None, lh_nodes: dict[str, dict[str, Any]] | None = None,
-             ui: bool = True, hr: bool = True) -> None:
+             ui: bool = True, hr: bool = True, sidecars: bool = True) -> None:
     f = "longhorn.yaml"
     ns = "longhorn-system"
     created = plus(CLUSTER_BORN, days=27, hours=-2)  # fresh install after the CSI incident (2025-06-14)
@@ -324,7 +324,7 @@ def longhorn(g: Lab, nodes: list[str], *, kubelet_root: str = K3S_KUBELET, per_n
                 labels={"app": "longhorn-csi-plugin", "longhorn.io/managed-by": "longhorn-manager"},
                 tpl_labels={"app": "longhorn-csi-plugin", "longhorn.io/managed-by": "longhorn-manager"},
                 sa="longhorn-service-account", pods_created=plus(created, minutes=3))
-    for comp, image in (("csi-attacher", "csi-attacher:v4.4.2"), ("csi-provisioner", "csi-provisioner:v3.6.2")):
+    for comp, image in (("csi-attacher", "csi-attacher:v4.4.2"), ("csi-provisioner", "csi-provisioner:v3.6.2"))[:2 if sidecars else 0]:
         g.deployment(f, ns, comp, created=plus(created, minutes=2), selector={"app": comp},
                      labels={"app": comp, "longhorn.io/managed-by": "longhorn-manager"},
                      spec={"containers": [{"name": comp, "image": f"{LH}/{image}",
@@ -338,6 +338,17 @@ def longhorn(g: Lab, nodes: list[str], *, kubelet_root: str = K3S_KUBELET, per_n
                                         "name": "socket-dir"}]},
                      pods=[{"node": "k3s2" if "k3s2" in nodes else nodes[-1], "created": plus(created, minutes=3)}],
                      sa="longhorn-service-account")
+    if sidecars:
+        driver_deployer(g, ns, created, helm, values_root, nodes)
+    g.service(f, ns, "longhorn-backend", selector={"app": "longhorn-manager"}, created=created, helm=helm,
+              labels={"app": "longhorn-manager", "app.kubernetes.io/name": "longhorn"},
+              ports=[{"name": "manager", "port": 9500, "targetPort": "manager"}])
+    _ui_nodes_volumes(g, f, ns, created, helm, ui, lh_nodes, volumes)
+
+
+def driver_deployer(g: Lab, ns: str, created: str, helm: tuple[str, str], values_root: str | None,
+                    nodes: list[str]) -> None:
+    f = "longhorn.yaml"
     g.deployment(f, ns, "longhorn-driver-deployer", created=created, selector={"app": "longhorn-driver-deployer"}, helm=helm,
                  labels={"app.kubernetes.io/instance": "longhorn", "app.kubernetes.io/name": "longhorn"},
                  spec={"containers": [{"name": "longhorn-driver-deployer", "image": f"{LH}/longhorn-manager:v1.6.2",
@@ -352,9 +363,10 @@ def longhorn(g: Lab, nodes: list[str], *, kubelet_root: str = K3S_KUBELET, per_n
                        "priorityClassName": "longhorn-critical", "serviceAccountName": "longhorn-service-account"},
                  pods=[{"node": "k3s2" if "k3s2" in nodes else nodes[-1], "created": plus(created, minutes=1)}],
                  sa="longhorn-service-account")
-    g.service(f, ns, "longhorn-backend", selector={"app": "longhorn-manager"}, created=created, helm=helm,
-              labels={"app": "longhorn-manager", "app.kubernetes.io/name": "longhorn"},
-              ports=[{"name": "manager", "port": 9500, "targetPort": "manager"}])
+
+
+def _ui_nodes_volumes(g: Lab, f: str, ns: str, created: str, helm: tuple[str, str], ui: bool,
+                      lh_nodes: dict[str, dict[str, Any]] | None, volumes: list[dict[str, Any]] | None) -> None:
     if ui:
         g.deployment(f, ns, "longhorn-ui", created=created, selector={"app": "longhorn-ui"}, helm=helm,
                      labels={"app": "longhorn-ui", "app.kubernetes.io/name": "longhorn"},

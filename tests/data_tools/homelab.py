@@ -29,6 +29,10 @@ ALWAYS_CAPTURED = [
     "PriorityClass.scheduling.k8s.io", "Ingress.networking.k8s.io", "NetworkPolicy.networking.k8s.io",
 ]
 
+# A scenario snapshot is a narrower capture: the kinds it holds plus these, captured and empty.
+SCENARIO_CAPTURED = ["Event", "ResourceQuota", "PriorityClass.scheduling.k8s.io", "Secret", "ConfigMap",
+                     "PersistentVolumeClaim", "PersistentVolume"]
+
 
 class Lab(Gen):
     """The generator plus the CRDs of a K3s + Flux homelab."""
@@ -348,8 +352,8 @@ class Lab(Gen):
 
     # ------------------------------------------------------------ output
     def manifest(self, captured_at: str, extra_kinds: list[str] | None = None,
-                 server_version: str = "v1.32.5+k3s1") -> dict[str, Any]:
-        gks = set(ALWAYS_CAPTURED) | set(extra_kinds or [])
+                 server_version: str = "v1.32.5+k3s1", base: list[str] | None = None) -> dict[str, Any]:
+        gks = set(ALWAYS_CAPTURED if base is None else base) | set(extra_kinds or [])
         for obj in self.all_objects():
             api = obj["apiVersion"]
             group = api.rpartition("/")[0] if "/" in api else ""
@@ -377,7 +381,7 @@ class Lab(Gen):
         self.finish()
         n = self.write_single(outdir / "snapshot.yaml", header=header)
         (outdir / "homelabctl-manifest.json").write_text(
-            json.dumps(self.manifest(captured_at, extra_kinds), indent=2) + "\n")
+            json.dumps(self.manifest(captured_at, extra_kinds, base=SCENARIO_CAPTURED), indent=2) + "\n")
         return n
 
 
