@@ -309,7 +309,9 @@ def velero(g: Lab, *, minio_ok: bool, vsl_conflict: bool, backups: list[tuple[st
     g.deployment(f, ns, "minio", created=created, selector=msel, ks="infrastructure", labels={"app": "minio", "component": "velero"},
                  strategy={"type": "Recreate"},
                  spec={"containers": [{"name": "minio", "image": "minio/minio:RELEASE.2024-06-13T22-53-53Z",
-                                       "args": ["server", "/storage", "--console-address", ":9001"],
+                                       # the broken revision lost the data path: "0 drives provided"
+                                       "args": ["server", "/storage", "--console-address", ":9001"] if minio_ok
+                                       else ["server", "--console-address", ":9001"],
                                        "env": [{"name": "MINIO_ROOT_USER", "value": "minio"},
                                                {"name": "MINIO_ROOT_PASSWORD", "valueFrom": {"secretKeyRef": {"key": "root-password", "name": "minio"}}}],
                                        "ports": [{"containerPort": 9000, "name": "api"}, {"containerPort": 9001, "name": "console"}],

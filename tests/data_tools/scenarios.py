@@ -208,6 +208,8 @@ def s_kubelet_path_change() -> tuple[Lab, dict[str, Any]]:
                 last=g.ago(minutes=2, seconds=14), component="kubelet", host=node)
     symptoms = [ref("DaemonSet", "longhorn-system", "longhorn-csi-plugin")]
     symptoms += [obj_ref(x) for n in ("sonarr", "radarr", "lidarr") for x in pods_of(g, "media", f"{n}-")]
+    symptoms += [ref("Deployment", "media", n) for n in ("sonarr", "radarr", "lidarr")]
+    symptoms += [ref("StorageClass", None, "longhorn")]
     return g, {"description": "Longhorn's csi.kubeletRootDir and CSI plugin hostPaths were changed to /var/lib/kubelet: "
                               "on K3s the driver registers on no node and every Longhorn mount fails, on all nodes at once.",
                "root_causes": [{"object": ref("HelmRelease", "longhorn-system", "longhorn"), "layer": "storage",
@@ -250,9 +252,10 @@ def s_node_notready_stuck_terminating() -> tuple[Lab, dict[str, Any]]:
 
 
 def flux_expectations() -> list[dict[str, Any]]:
-    return [{"object": ref("Kustomization", "flux-system", "intel-gpu-plugin"), "layer": "platform",
-             "symptoms": [ref("Kustomization", "flux-system", "apps-ai")]},
-            {"object": ref("HelmRelease", "authentik", "authentik"), "layer": "platform", "symptoms": []}]
+    # the seed's P0 list names Authentik's missing Secret first, then the Intel GPU plugin CRDs
+    return [{"object": ref("HelmRelease", "authentik", "authentik"), "layer": "platform", "symptoms": []},
+            {"object": ref("Kustomization", "flux-system", "intel-gpu-plugin"), "layer": "platform",
+             "symptoms": [ref("Kustomization", "flux-system", "apps-ai")]}]
 
 
 def s_flux_missing_secret_and_crd() -> tuple[Lab, dict[str, Any]]:
