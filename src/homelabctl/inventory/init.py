@@ -136,7 +136,9 @@ def inventory_from_state(state: ClusterState, *, placeholders: bool = True) -> d
             host_names[ip] = node.name
         gpus = []
         for gpu in node_gpus(node):
-            entry: dict[str, Any] = {"model": (gpu.product or "TODO").replace("-", " "),
+            # GPU feature discovery renames time-sliced GPUs "<product>-SHARED".
+            product = (gpu.product or "TODO").removesuffix("-SHARED").replace("-", " ")
+            entry: dict[str, Any] = {"model": product,
                                      "vram_gb": max(1, round((gpu.memory_mib or 1024) / 1024)),
                                      "resource": gpu.resource}
             if gpu.sharing in ("time-slicing", "mps"):

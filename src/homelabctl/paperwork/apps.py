@@ -99,12 +99,11 @@ class AppResolver:
         if not app.workloads:
             for svc in objs.services:
                 for pod in self.index.select(kinds.POD, svc.namespace, from_spec(svc.spec.get("selector"))):
-                    top = self.index.top_owner(pod)
-                    target = top if top.gk in WORKLOAD_KINDS or top.kind == "Pod" else pod
-                    if target.kind != "Pod" and target not in objs.workloads:
-                        objs.workloads.append(target)
-                    elif target.kind == "Pod" and target not in objs.pods:
-                        objs.pods.append(target)
+                    workload = self.workload_of(pod)
+                    if workload is not None and workload not in objs.workloads:
+                        objs.workloads.append(workload)
+                    elif workload is None and pod not in objs.pods:
+                        objs.pods.append(pod)
         objs.workloads.sort(key=lambda w: (w.gk, w.name))
         for workload in objs.workloads:
             if workload.kind == "Pod":
@@ -127,6 +126,15 @@ class AppResolver:
             if release is not None:
                 objs.releases.append(release)
         return objs
+
+    def workload_of(self, pod: Resource) -> Resource | None:
+        """The outermost Deployment/StatefulSet/DaemonSet/CronJob above a pod. Not simply the top owner: an
+        operator's custom resource (a ``Prometheus``) may own the StatefulSet."""
+        found = None
+        for owner in self.index.owner_chain(pod):
+            if owner.gk in WORKLOAD_KINDS:
+                found = owner
+        return found
 
     def view(self, app: App, findings: Sequence[Mapping[str, Any]] = ()) -> AppView:
         objs = self.resolve(app)

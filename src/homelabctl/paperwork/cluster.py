@@ -93,6 +93,10 @@ def nfs_server_of(pv: Resource) -> tuple[str, str] | None:
         attrs = csi.get("volumeAttributes") or {}
         if attrs.get("server"):
             return str(attrs["server"]), str(attrs.get("share", ""))
+        # csi-driver-nfs volume ids are "server#share#subdir#uuid#onDelete".
+        parts = str(csi.get("volumeHandle") or "").split("#")
+        if len(parts) >= 2 and parts[0]:
+            return parts[0], parts[1]
     return None
 
 
@@ -327,11 +331,16 @@ def component_versions(state: ClusterState) -> dict[str, str]:
     deployments = state.index.all(kinds.DEPLOYMENT)
     found: dict[str, str] = {}
     for name, pool, part in (("Cilium", daemonsets, "cilium/cilium:"), ("Longhorn", daemonsets, "longhorn-manager:"),
-                             ("Flux", deployments, "fluxcd/source-controller:"), ("Velero", deployments, "velero/velero:"),
+                             ("Velero", deployments, "velero/velero:"),
                              ("cert-manager", deployments, "cert-manager-controller:")):
         version = image_version(pool, part)
         if version:
             found[name] = version
+    # Flux's controllers have their own versions; `flux install` labels them with the distribution's.
+    flux = sorted({str(d.labels.get("app.kubernetes.io/version")) for d in deployments
+                   if d.labels.get("app.kubernetes.io/part-of") == "flux" and d.labels.get("app.kubernetes.io/version")})
+    if flux:
+        found["Flux"] = flux[-1]
     return found
 
 

@@ -360,7 +360,7 @@ def _issues(work: Paperwork) -> list[str]:
         for item in items:
             n += 1
             lines.append(f"{n}. {item[0]}")
-            lines += [f"   - {row}" for row in item[1:]]
+            lines += [f"{' ' * len(f'{n}. ')}- {row}" for row in item[1:]]
     if n == 0:
         lines += ["", "No open issues: every evaluated check passed."]
     not_evaluated = work.report.get("not_evaluated") or []
@@ -379,7 +379,7 @@ def _app_notes(work: Paperwork, view: AppView) -> str:
         text = f"⚠️ {worst[0]['message']}"
         cause = next((c for c in work.root_causes if worst[0].get("root_cause") == c.get("finding")), None)
         if cause is not None:
-            text += f" (root cause: {cause.get('summary', '')})"
+            text += f" (root cause: {str(cause.get('summary', '')).split('; ')[0]})"
         parts.append(text + (f" (+{len(worst) - 1} more)" if len(worst) > 1 else ""))
     elif view.status.state in ("Degraded", "Down"):
         parts.append(view.status.detail)
@@ -432,7 +432,7 @@ def _storage(work: Paperwork) -> list[str]:
             lines.append(f"| **{cell(tier.tier)}** | {cell(tier.technology)} | {_tier_nodes(work, tier.nodes, tier.hosts)} | "
                          f"{cell(tier.performance or '')} | {cell(tier.use_case or '')}{star} |")
             for spec in tier.classes:
-                if len(tier.classes) == 1 and spec.name.lower() == tier.technology.lower() and not spec.performance:
+                if len(tier.classes) == 1 and spec.name.lower() == tier.technology.lower() and not (spec.performance or spec.use_case):
                     if spec.name not in cluster_classes:
                         missing.append(spec.name)
                     continue

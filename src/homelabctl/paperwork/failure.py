@@ -186,6 +186,8 @@ class Impact:
     volumes: list[VolumeLoss] = field(default_factory=list)
     workloads: list[WorkloadImpact] = field(default_factory=list)
     apps: list[AppImpact] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Cluster-wide consequences: the control plane, cluster DNS, GitOps."""
 
     @property
     def urls(self) -> list[str]:
@@ -323,6 +325,7 @@ def whatif(target: str, state: ClusterState, inventory: Inventory | None,
             effect, reason = "rescheduled", f"{hit[0][1]}; restarts on another node after ~5 min"
         impacts[key] = WorkloadImpact(key[0], key[1], key[2], effect, reason)
     impact.workloads = sorted(impacts.values(), key=lambda w: (-_EFFECT_RANK[w.effect], w.namespace or "", w.kind, w.name))
+    impact.notes = _cluster_notes(impact)
 
     resolver = AppResolver(state)
     app_list = list(apps) if apps is not None else (list(inventory.apps) if inventory is not None else [])
@@ -339,6 +342,24 @@ def whatif(target: str, state: ClusterState, inventory: Inventory | None,
         impact.apps.append(AppImpact(app.name, app.stack, app.url, effect, f"{worst.kind} {worst.name}: {worst.reason}"))
     impact.apps.sort(key=lambda a: (-_EFFECT_RANK[a.effect], a.stack, a.name))
     return impact
+
+
+# Platform workloads whose loss every app feels, whatever it runs on.
+_PLATFORM = (
+    ("kube-system", "coredns", "Cluster DNS (CoreDNS) is down: in-cluster names stop resolving for every app"),
+    ("flux-system", "kustomize-controller", "Flux stops reconciling: Git changes are not applied"),
+    ("kube-system", "cilium-operator", "cilium-operator is down: new pods on new nodes get no IP allocation"),
+)
+
+
+def _cluster_notes(impact: Impact) -> list[str]:
+    notes = []
+    if impact.control_plane_lost:
+        notes.append("The control plane is down: no API (kubectl, Flux), no scheduling; running pods elsewhere "
+                     "keep running but nothing is restarted or moved")
+    down = {(w.namespace, w.name) for w in impact.workloads if w.effect in ("down", "rescheduled")}
+    notes += [text for namespace, name, text in _PLATFORM if (namespace, name) in down]
+    return notes
 
 
 def _needs_lost_resource(state: ClusterState, workload: Resource, failed: set[str]) -> str | None:
@@ -381,6 +402,7 @@ def render_whatif_text(impact: Impact) -> str:
         lines.append("Control plane: LOST (no API server: nothing is rescheduled or reconciled until it is back)")
     else:
         lines.append("Control plane: survives")
+    lines += [f"  ! {note}" for note in impact.notes[1 if impact.control_plane_lost else 0:]]
     lines += ["", "Storage lost:"]
     lines += [f"  - {s.name} ({s.technology}): {s.reason}" for s in impact.storage] or ["  - none"]
     lines += ["", f"Volumes lost ({len(impact.volumes)}):"]
@@ -405,6 +427,7 @@ def render_whatif_markdown(impact: Impact) -> str:
         lines.append(f"- **Hosts down**: {', '.join(impact.hosts)}")
     lines.append(f"- **Nodes down**: {', '.join(impact.nodes) or 'none'}")
     lines.append("- **Control plane**: " + ("❌ lost" if impact.control_plane_lost else "✅ survives"))
+    lines += [f"- ⚠️ {note}" for note in impact.notes]
     lines += ["", "### Storage lost", ""]
     lines += [f"- **{s.name}** ({s.technology}): {s.reason}" for s in impact.storage] or ["- none"]
     if impact.volumes:

@@ -98,7 +98,8 @@ def _priorities(work: Paperwork, log: HandoffLog) -> list[str]:
         return [*lines, "No open P0/P1 items: no critical root cause, no open P0/P1 action item."]
     for n, item in enumerate(items, start=1):
         lines.append(f"{n}. {item[0]}")
-        lines += [f"   - {row}" for row in item[1:]]
+        # Sub-items are indented to the item's text, or Markdown ends the list at item 10.
+        lines += [f"{' ' * len(f'{n}. ')}- {row}" for row in item[1:]]
     return lines
 
 
