@@ -255,3 +255,29 @@ def test_legacy_discovery_still_works(served: Served, monkeypatch: pytest.Monkey
     assert discovery_requests(served)  # /api/v1, /apis/apps/v1, ...
     assert finding_keys(run_checks(live)) == finding_keys(run_checks(SnapshotSource([DATA]).load(KINDS)))
     assert live.availability(kinds.BACKUP_STORAGE_LOCATION).state == "not_installed"
+
+
+def test_credential_plugins_never_run_concurrently(served: Served, tmp_path: Path) -> None:
+    """Requests start in parallel; an exec plugin (kubelogin, aws eks get-token) must still run one at a time."""
+    import sys
+
+    log = tmp_path / "runs.log"
+    plugin = tmp_path / "plugin.py"
+    plugin.write_text(
+        "import json, time\n"
+        f"log = open({str(log)!r}, 'a')\n"
+        "log.write(f'{time.monotonic()} '); log.flush(); time.sleep(0.05); log.write(f'{time.monotonic()}\\n')\n"
+        "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1beta1', 'kind': 'ExecCredential',\n"
+        "                  'status': {'token': 'short-lived', 'expirationTimestamp': '2000-01-01T00:00:00Z'}}))\n")
+    text = served.kubeconfig.read_text().replace(
+        "  user: {}\n",
+        "  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
+        f"      command: {sys.executable}\n      args: [{str(plugin)!r}]\n      interactiveMode: Never\n")
+    kubeconfig = tmp_path / "exec-kubeconfig"
+    kubeconfig.write_text(text)
+    state = LiveSource(kubeconfig=kubeconfig).load([kinds.NODE, kinds.POD, kinds.EVENT])
+    assert len(state.index.all(kinds.NODE)) == 4
+    runs = sorted(tuple(map(float, line.split())) for line in log.read_text().splitlines())
+    assert len(runs) >= 4  # the token is always expired: every request refreshed it
+    for (_, previous_end), (start, _) in zip(runs, runs[1:], strict=False):
+        assert start >= previous_end, "two credential plugin runs overlapped"

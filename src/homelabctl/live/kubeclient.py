@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import ssl
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -165,6 +166,9 @@ class Client:
             retry_log.setLevel(logging.ERROR)
         self.server = str(configuration.host)
         self.api_client: Any = kclient.ApiClient(configuration)
+        # Building a request refreshes credentials (exec and OIDC plugins) when they expire; requests start
+        # in parallel, and two threads must not both run a plugin (two browser logins). Pure CPU otherwise.
+        self._auth_lock = threading.Lock()
         self.api_client.user_agent = f"homelabctl/{__version__}"
 
     def get(self, path: str, query: Sequence[tuple[str, str]] = (), *, timeout: float | None = None,
@@ -175,9 +179,10 @@ class Client:
 
         limit = timeout if timeout is not None else self.request_timeout
         try:
-            method, url, headers, _, _ = self.api_client.param_serialize(
-                "GET", path, query_params=list(query), header_params={"Accept": accept},
-                auth_settings=["BearerToken"])
+            with self._auth_lock:
+                method, url, headers, _, _ = self.api_client.param_serialize(
+                    "GET", path, query_params=list(query), header_params={"Accept": accept},
+                    auth_settings=["BearerToken"])
             response: Any = self.api_client.call_api(method, url, headers, _request_timeout=(limit, limit))
             body = response.read()
         except ApiException as exc:  # the REST layer turns TLS errors into a status-0 ApiException

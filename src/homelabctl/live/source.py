@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from homelabctl import kinds as catalogue
 from homelabctl.live.kubeclient import Client, ListFailed, Resolved, connect, list_pages
 from homelabctl.model import Resource
 from homelabctl.redact import redact_object
@@ -65,8 +66,9 @@ class LiveSource:
         self.info = SourceInfo("live", f"{self.client.context} ({self.client.server})")
 
     def load(self, kinds: Collection[str] = ()) -> ClusterState:
-        server_version, server_time, resolved, kind_status, deadline_at = connect(
-            self.client, sorted(set(kinds)), self.deadline)
+        # nothing asked for: read everything the catalogue knows (a source may read more than asked)
+        wanted = sorted(set(kinds)) or [info.gk for info in catalogue.KINDS]
+        server_version, server_time, resolved, kind_status, deadline_at = connect(self.client, wanted, self.deadline)
         index = ClusterIndex()
         errors: list[LoadError] = []
         with progress_bar(self.progress, len(resolved), f"Reading {self.client.server}") as advance:
