@@ -26,7 +26,8 @@ def _ref(obj: dict[str, Any]) -> tuple[str, str | None, str]:
 
 def evaluate(scenario: Path) -> dict[str, Any]:
     expected = yaml.safe_load((scenario / "expected.yaml").read_text(encoding="utf-8"))
-    report = analyze(SnapshotSource([scenario]).load()).report
+    files = [p for p in sorted(scenario.iterdir()) if p.name != "expected.yaml" and p.suffix in (".yaml", ".json")]
+    report = analyze(SnapshotSource(files).load()).report
     validate_report(report)
     by_id = {f["id"]: f for f in report["findings"]}
     causes = report["root_causes"]
@@ -53,6 +54,7 @@ def evaluate(scenario: Path) -> dict[str, Any]:
                 problems.append(f"{_ref(want['object'])}: layer {cause['layer']}, expected {want['layer']}")
             grouped = {_ref(by_id[s]["object"]) for s in cause["symptoms"]}
             grouped.add(_ref(cause["object"]))
+            grouped.add(_ref(by_id[cause["finding"]]["object"]))
             for symptom in want.get("symptoms") or []:
                 if _ref(symptom) not in grouped:
                     owner = next((c for c in causes if _ref(by_id[c["finding"]]["object"]) == _ref(symptom)

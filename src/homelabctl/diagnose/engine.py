@@ -19,6 +19,16 @@ from homelabctl.sources.base import ClusterState
 
 _BASE_SCORE = {0: 0.9, 1: 0.7, 2: 0.5}
 
+CONFIGURATION_CHECKS = frozenset({
+    "flux-deprecated-api", "gpu-pod-no-priority-class", "gpu-namespace-no-quota", "kubelet-version-skew",
+    "single-control-plane", "important-data-on-local-path", "default-storage-class", "cilium-gateway-api-config",
+    "cilium-bgp-peering", "flux-suspended", "velero-no-offsite", "no-node-problem-detector",
+    "admin-ui-exposed-without-auth", "certificate-expiring", "pod-restarts",
+})
+"""Findings about how something is configured, not about something failing. They can be a cause
+(a wildcard on an HTTP-01 issuer), but never a symptom: a deprecated apiVersion on a HelmRelease that
+cannot find its values Secret is a second problem, not a consequence of the first."""
+
 
 @dataclass
 class _Candidate:
@@ -37,7 +47,7 @@ def _symptoms(ctx: RuleContext, cause: Finding, explanation: Explanation) -> lis
     found = []
     for ref in explanation.impacted | {cause.object}:
         for finding in ctx.by_object.get(ref, ()):
-            if finding is cause or finding == cause:
+            if finding is cause or finding == cause or finding.check in CONFIGURATION_CHECKS:
                 continue
             if explanation.accepts is not None and not explanation.accepts(finding):
                 continue
@@ -61,7 +71,7 @@ def _root_cause(cand: _Candidate, symptoms: list[Finding]) -> RootCause:
     return RootCause(
         cause=cand.cause, rule=cand.spec.id, summary=exp.summary, symptoms=tuple(symptoms),
         confidence=exp.confidence, score=min(score, 0.99), evidence=tuple(evidence),
-        next_steps=tuple(exp.next_steps),
+        next_steps=tuple(exp.next_steps), target=exp.object,
     )
 
 

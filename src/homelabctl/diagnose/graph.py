@@ -37,10 +37,11 @@ CONTAINS = "contains"          # HelmRelease/Kustomization → Kustomization who
 ISSUES = "issues"              # Issuer/ClusterIssuer → Certificate
 STORES = "stores"              # Certificate → its Secret
 SERVES_TLS = "serves-tls"      # Secret → Gateway listener using it
-BACKS_UP = "backs-up"          # Service (object store) → BackupStorageLocation → Schedule
+BACKS_UP = "backs-up"          # Service (object store) → BackupStorageLocation → Schedule; VSL → Schedule
+HOLDS = "holds"                # Pod → ReadWriteOnce PVC it mounts: a pod on a dead node keeps the volume attached
 
 ALL_EDGES = frozenset({RUNS_ON, OWNS, SELECTS, ROUTES, ATTACHES, MOUNTS, BINDS, REGISTERS, VALUES, SOURCE,
-                       DEPENDS, CONTAINS, ISSUES, STORES, SERVES_TLS, BACKS_UP})
+                       DEPENDS, CONTAINS, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS})
 
 _FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
 
@@ -113,7 +114,10 @@ class DependencyGraph:
         for volume in spec.get("volumes") or []:
             claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
             if claim:
-                self.add(_ref("PersistentVolumeClaim", ns, str(claim)), MOUNTS, pod.ref)
+                claim_ref = _ref("PersistentVolumeClaim", ns, str(claim))
+                self.add(claim_ref, MOUNTS, pod.ref)
+                if self._read_write_once(ns, str(claim)):
+                    self.add(pod.ref, HOLDS, claim_ref)
             secret = (volume.get("secret") or {}).get("secretName")
             if secret:
                 self.add(_ref("Secret", ns, str(secret)), MOUNTS, pod.ref)
@@ -132,6 +136,13 @@ class DependencyGraph:
                     self.add(_ref("Secret", ns, str(env_from["secretRef"]["name"])), MOUNTS, pod.ref)
                 if (env_from.get("configMapRef") or {}).get("name"):
                     self.add(_ref("ConfigMap", ns, str(env_from["configMapRef"]["name"])), MOUNTS, pod.ref)
+
+    def _read_write_once(self, namespace: str | None, claim: str) -> bool:
+        pvc = self.index.get(kinds.PVC, namespace, claim)
+        if pvc is None:
+            return False
+        modes = pvc.spec.get("accessModes") or pvc.status.get("accessModes") or []
+        return "ReadWriteOnce" in modes or "ReadWriteOncePod" in modes
 
     def _storage_edges(self) -> None:
         index = self.index
@@ -214,9 +225,16 @@ class DependencyGraph:
             service = in_cluster_service(str((bsl.spec.get("config") or {}).get("s3Url", "")), bsl.namespace)
             if service is not None:
                 self.add(service, BACKS_UP, bsl.ref)
+        snapshot_locations = index.all(kinds.VOLUME_SNAPSHOT_LOCATION)
         for schedule in index.all(kinds.VELERO_SCHEDULE):
-            location = (schedule.spec.get("template") or {}).get("storageLocation") or "default"
+            template = schedule.spec.get("template") or {}
+            location = template.get("storageLocation") or "default"
             self.add(_ref("BackupStorageLocation", schedule.namespace, str(location)), BACKS_UP, schedule.ref)
+            if template.get("snapshotVolumes") is not False:
+                wanted = set(template.get("volumeSnapshotLocations") or [])
+                for vsl in snapshot_locations:
+                    if vsl.namespace == schedule.namespace and (not wanted or vsl.name in wanted):
+                        self.add(vsl.ref, BACKS_UP, schedule.ref)
 
     # -- queries ---------------------------------------------------------------------------------------
     def dependents(self, ref: ObjectRef, edges: Iterable[str] = ALL_EDGES) -> set[ObjectRef]:

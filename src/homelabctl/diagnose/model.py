@@ -27,6 +27,8 @@ class RootCause:
     score: float = 0.5
     evidence: tuple[str, ...] = ()
     next_steps: tuple[NextStep, ...] = field(default=())
+    target: ObjectRef | None = None
+    """The object to fix when it is not the cause finding's object (a crashing pod's Deployment)."""
 
     @property
     def layer(self) -> Layer:
@@ -34,4 +36,4 @@ class RootCause:
 
     @property
     def object(self) -> ObjectRef:
-        return self.cause.object
+        return self.target or self.cause.object

@@ -22,6 +22,7 @@ from homelabctl.diagnose.graph import (
     BINDS,
     CONTAINS,
     DEPENDS,
+    HOLDS,
     MOUNTS,
     OWNS,
     REGISTERS,
@@ -33,7 +34,13 @@ from homelabctl.diagnose.graph import (
     DependencyGraph,
 )
 from homelabctl.diagnose.model import NextStep
-from homelabctl.kube import node_ready_status, pod_display_status, pods_of, requested
+from homelabctl.kube import (
+    node_ready_status,
+    pod_is_finished,
+    pod_is_ready,
+    pods_of,
+    requested,
+)
 from homelabctl.model import Finding, Layer, ObjectRef, Resource
 from homelabctl.sources.base import ClusterState
 
@@ -50,6 +57,8 @@ class Explanation:
     confidence: str = "high"
     accepts: Callable[[Finding], bool] | None = None
     """Optional filter: which findings on impacted objects count as symptoms."""
+    object: ObjectRef | None = None
+    """The object to fix, when it is not the cause finding's own (a crashing pod's Deployment)."""
 
 
 class RuleContext:
@@ -65,7 +74,14 @@ class RuleContext:
             self.by_check.setdefault(finding.check, []).append(finding)
 
     def failing(self, ref: ObjectRef) -> bool:
-        return ref in self.by_object
+        """Has a finding, or is a pod that is not ready (a DaemonSet's pod on a dead node has no finding
+        of its own, yet it is why the DaemonSet is short)."""
+        if ref in self.by_object:
+            return True
+        if ref.kind != "Pod":
+            return False
+        pod = self.index.get(kinds.POD, ref.namespace, ref.name)
+        return pod is not None and not pod_is_ready(pod) and not pod_is_finished(pod)
 
     def propagate(self, start: Iterable[ObjectRef], edges: Iterable[str]) -> set[ObjectRef]:
         """Close ``start`` over ``edges``. Aggregates (owners, Services) join only when every member of
@@ -91,7 +107,7 @@ class RuleContext:
                         progressed = True
             for target in list(deferred):
                 members = {m for e in FOLLOWS_QUORUM & allowed for m in self.graph.dependencies(target, e)}
-                failing_members = {m for m in members if self.failing(m)}
+                failing_members = {m for m in members if m in impacted or self.failing(m)}
                 if failing_members and failing_members <= impacted:
                     impacted.add(target)
                     frontier.append(target)
@@ -145,7 +161,7 @@ def all_rules() -> list[RuleSpec]:
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-NODE_SCOPE = (RUNS_ON, REGISTERS, OWNS, SELECTS, ROUTES, BACKS_UP)
+NODE_SCOPE = (RUNS_ON, REGISTERS, OWNS, SELECTS, ROUTES, BACKS_UP, HOLDS, MOUNTS)
 NODE_SYMPTOM_CHECKS_ON_NODE = frozenset({
     "node-not-ready", "node-unreachable-taint", "node-pressure", "cni-agent-not-ready", "node-network-unavailable",
     "csi-driver-not-registered", "node-cordoned",
@@ -295,7 +311,10 @@ def kubelet_path_breaks_csi(ctx: RuleContext, cause: Finding) -> Explanation | N
     Seed: the Longhorn CSI complete failure (24-hour outage, every volume lost).
     """
     driver = "driver.longhorn.io"
-    impacted = _csi_failure_scope(ctx, driver, cause.object.namespace or "longhorn-system")
+    same = [f.object for f in ctx.by_check.get(cause.check, [])]
+    if cause.object.kind != "HelmRelease" and any(ref.kind == "HelmRelease" for ref in same):
+        return None  # the DaemonSet is rendered from the HelmRelease's values: fix the values
+    impacted = _csi_failure_scope(ctx, driver, cause.object.namespace or "longhorn-system") | set(same)
     unregistered = len(ctx.by_check.get("csi-driver-not-registered", []))
     evidence = [*cause.evidence]
     if unregistered:
@@ -432,16 +451,20 @@ def workload_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     the routes to it. Seed: Velero's MinIO "0 drives provided" with the default location Unavailable.
     """
     impacted = ctx.propagate(_workload_start(ctx, cause.object), WORKLOAD_SCOPE)
-    pod = ctx.resource(cause.object)
-    status = f" ({pod_display_status(pod)})" if pod is not None and pod.kind == "Pod" else ""
+    res = ctx.resource(cause.object)
+    owner = ctx.index.top_owner(res) if res is not None else None
+    target = owner.ref if owner is not None else cause.object
+    downstream = sorted(str(ref) for ref in impacted
+                        if ref.kind not in ("Pod", "ReplicaSet", "Job") and ref != target and ctx.failing(ref))
+    consequence = f"; it takes down {', '.join(downstream)}" if downstream else ""
     return Explanation(
-        impacted, f"{cause.message}{status}; what depends on it fails with it", list(cause.evidence),
-        [NextStep("read the last crash", f"kubectl -n {cause.object.namespace} logs {cause.object.kind.lower()}/"
-                  f"{cause.object.name} --previous --tail=50")],
-        confidence="medium")
+        impacted, f"{cause.message}{consequence}", list(cause.evidence),
+        [NextStep("read the last crash", f"kubectl -n {target.namespace} logs {target.kind.lower()}/"
+                  f"{target.name} --previous --tail=50")],
+        confidence="medium", object=target)
 
 
-TLS_SCOPE = (STORES, SERVES_TLS, ATTACHES)
+TLS_SCOPE = (STORES, SERVES_TLS)
 
 
 @rule("wildcard-needs-dns01", layer=Layer.PLATFORM, rank=0, causes={"certificate-wildcard-http01"})
@@ -474,7 +497,8 @@ def gateway_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     impacted = ctx.propagate({cause.object}, (ATTACHES,))
     return Explanation(impacted, cause.message, list(cause.evidence),
                        [NextStep("read the Gateway status", f"kubectl -n {cause.object.namespace} describe gateway {cause.object.name}")],
-                       confidence="medium")
+                       confidence="medium",
+                       accepts=lambda f: f.object == cause.object or f.check == "httproute-not-accepted")
 
 
 def _requests_gpu(res: Resource | None) -> bool:
@@ -509,4 +533,23 @@ def standalone(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """
     impacted = ctx.propagate(_workload_start(ctx, cause.object), (OWNS,))
     steps = [NextStep(cause.hint)] if cause.hint else []
-    return Explanation(impacted, cause.message, list(cause.evidence), steps, confidence="medium")
+    res = ctx.resource(cause.object)
+    owner = ctx.index.top_owner(res) if res is not None and res.kind == "Pod" else None
+    return Explanation(impacted, cause.message, list(cause.evidence), steps, confidence="medium",
+                       object=owner.ref if owner is not None else None)
+
+
+@rule("snapshot-location-conflict", layer=Layer.BACKUP, rank=0, causes={"velero-vsl-conflict"})
+def snapshot_location_conflict(ctx: RuleContext, cause: Finding) -> Explanation | None:
+    """Ambiguous VolumeSnapshotLocations make every backup that snapshots volumes fail validation.
+
+    With two locations for one provider and no default, Velero refuses the backup ("provider aws has more
+    than one possible volume snapshot location"). The failing Schedules and the other location's findings
+    are grouped under the conflict. Seed: "Deleted conflicting VSL configuration".
+    """
+    same = {f.object for f in ctx.by_check.get(cause.check, [])}
+    impacted = ctx.propagate({cause.object} | same, (BACKS_UP,))
+    return Explanation(
+        impacted, cause.message, list(cause.evidence),
+        [NextStep("delete the location you do not use, or name a default on the velero server",
+                  "velero snapshot-location get; velero server --default-volume-snapshot-locations aws:<name>")])
