@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import time
 from pathlib import Path
@@ -279,5 +280,5 @@ def test_credential_plugins_never_run_concurrently(served: Served, tmp_path: Pat
     assert len(state.index.all(kinds.NODE)) == 4
     runs = sorted(tuple(map(float, line.split())) for line in log.read_text().splitlines())
     assert len(runs) >= 4  # the token is always expired: every request refreshed it
-    for (_, previous_end), (start, _) in zip(runs, runs[1:], strict=False):
+    for (_, previous_end), (start, _) in itertools.pairwise(runs):
         assert start >= previous_end, "two credential plugin runs overlapped"
