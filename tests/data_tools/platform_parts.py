@@ -71,7 +71,7 @@ FLUX_REPOS = {
 
 
 # ---------------------------------------------------------------------------------- cert-manager + Gateway
-def cert_manager(g: Lab, *, wildcard: bool = True, http01_only: bool = True) -> None:
+def cert_manager(g: Lab, *, wildcard: bool = True, http01_only: bool = True, controllers: bool = True) -> None:
     f = "cert-manager.yaml"
     ns = "cert-manager"
     created = plus(CLUSTER_BORN, days=22)
@@ -79,7 +79,7 @@ def cert_manager(g: Lab, *, wildcard: bool = True, http01_only: bool = True) -> 
     g.helm_release("cert-manager", ns, "cert-manager", "v1.15.1", "jetstack", created=created, ks="infrastructure",
                    values={"crds": {"enabled": True}, "extraArgs": ["--enable-gateway-api"]}, app_version="v1.15.1")
     for comp, image in (("cert-manager", "controller"), ("cert-manager-webhook", "webhook"),
-                        ("cert-manager-cainjector", "cainjector")):
+                        ("cert-manager-cainjector", "cainjector"))[:3 if controllers else 0]:
         app = comp.replace("cert-manager-", "") if comp != "cert-manager" else "cert-manager"
         sel = {"app.kubernetes.io/component": {"cert-manager": "controller"}.get(comp, app),
                "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/name": app}
@@ -269,7 +269,7 @@ def oauth2_proxy(g: Lab, ns: str, name: str, *, upstream: str, client: str, node
 # ---------------------------------------------------------------------------------- Velero
 def velero(g: Lab, *, minio_ok: bool, vsl_conflict: bool, backups: list[tuple[str, str, str, dict[str, Any]]],
            minio_node: str = "k3s2", minio_crash: dict[str, Any] | None = None, b2: bool = True,
-           schedules: dict[str, tuple[str, str, dict[str, Any]]] | None = None) -> None:
+           schedules: dict[str, tuple[str, str, dict[str, Any]]] | None = None, vsl: bool = True) -> None:
     """backups: (schedule, start time, phase, extra status); schedules: name -> (cron, location, template extras)."""
     f = "velero.yaml"
     ns = "velero"
@@ -343,8 +343,9 @@ def velero(g: Lab, *, minio_ok: bool, vsl_conflict: bool, backups: list[tuple[st
                    "credential": {"key": "cloud", "name": "velero-b2-credentials"},
                    "objectStorage": {"bucket": "fletcherlabs-velero", "prefix": "k3s-home"}, "provider": "aws"},
              status={"lastSyncedTime": g.ago(seconds=40), "lastValidationTime": g.ago(seconds=33), "phase": "Available"})
-    g.cr(f, "velero.io/v1", "VolumeSnapshotLocation", "default", ns, created=created, helm=helm,
-         spec={"config": {"region": "minio"}, "provider": "aws"}, status={"phase": "Available"})
+    if vsl:  # the chart's default aws VSL (useless on a homelab, where nothing snapshots through EBS)
+        g.cr(f, "velero.io/v1", "VolumeSnapshotLocation", "default", ns, created=created, helm=helm,
+             spec={"config": {"region": "minio"}, "provider": "aws"}, status={"phase": "Available"})
     if vsl_conflict:
         g.cr(f, "velero.io/v1", "VolumeSnapshotLocation", "b2-snapshots", ns, created=plus(created, days=5), ks="infrastructure",
              spec={"config": {"region": "us-west-004"}, "provider": "aws"}, status={"phase": "Available"})
@@ -385,7 +386,7 @@ def velero(g: Lab, *, minio_ok: bool, vsl_conflict: bool, backups: list[tuple[st
 def monitoring(g: Lab, *, prom_sc: str, prom_node: str = "k3s3", npd: bool = False, grafana: bool = True,
                loki: bool = True, node_exporter_nodes: list[str] | None = None,
                node_exporter_plan: dict[str, dict[str, Any]] | None = None, route_prometheus_to: str | None = None,
-               files: str = "monitoring.yaml") -> dict[str, Any]:
+               files: str = "monitoring.yaml", extras: bool = True) -> dict[str, Any]:
     """kube-prometheus-stack (Prometheus + Alertmanager StatefulSets owned by their CRs), Grafana, Loki."""
     f = files
     ns = "monitoring"
@@ -399,6 +400,13 @@ def monitoring(g: Lab, *, prom_sc: str, prom_node: str = "k3s3", npd: bool = Fal
                        "prometheus": {"prometheusSpec": {"retention": "30d", "storageSpec": {"volumeClaimTemplate": {"spec": {
                            "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "50Gi"}},
                            "storageClassName": prom_sc}}}}}})
+    if extras:
+        kps_extras(g, f, ns, created, helm)
+    return _prometheus_core(g, f, ns, created, helm, prom_sc, prom_node, npd, grafana, loki, node_exporter_nodes,
+                            node_exporter_plan)
+
+
+def kps_extras(g: Lab, f: str, ns: str, created: str, helm: tuple[str, str]) -> None:
     g.deployment(f, ns, "kube-prometheus-stack-operator", created=created, helm=helm, sa="kube-prometheus-stack-operator",
                  selector={"app": "kube-prometheus-stack-operator", "release": "kube-prometheus-stack"},
                  spec={"containers": [{"name": "kube-prometheus-stack", "image": "quay.io/prometheus-operator/prometheus-operator:v0.75.2",
@@ -413,6 +421,11 @@ def monitoring(g: Lab, *, prom_sc: str, prom_node: str = "k3s3", npd: bool = Fal
                                        "args": ["--port=8080", "--resources=certificatesigningrequests,configmaps,cronjobs,daemonsets,deployments,nodes,pods"],
                                        "ports": [{"containerPort": 8080, "name": "http"}]}]},
                  pods=[{"node": "k3s2", "created": g.ago(days=1, hours=9)}], rs_created=g.ago(days=1, hours=9))
+
+
+def _prometheus_core(g: Lab, f: str, ns: str, created: str, helm: tuple[str, str], prom_sc: str, prom_node: str,
+                     npd: bool, grafana: bool, loki: bool, node_exporter_nodes: list[str] | None,
+                     node_exporter_plan: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
     prom_cr = g.cr(f, "monitoring.coreos.com/v1", "Prometheus", "kube-prometheus-stack-prometheus", ns, created=created, helm=helm,
                    labels={"app": "kube-prometheus-stack-prometheus", "release": "kube-prometheus-stack"},
                    spec={"replicas": 1, "retention": "30d", "serviceAccountName": "kube-prometheus-stack-prometheus",

@@ -99,23 +99,25 @@ def base(name: str, *, down: dict[str, dict[str, Any]] | None = None, csi_missin
     return g
 
 
-def media_app(g: Lab, name: str, node: str, port: int, *, sc: str = "longhorn", pods: list[dict[str, Any]] | None = None,
-              **kw: Any) -> dict[str, Any]:
+def media_app(g: Lab, name: str, node: str, port: int, *, sc: str | None = "longhorn",
+              pods: list[dict[str, Any]] | None = None, **kw: Any) -> dict[str, Any]:
     images = {"sonarr": "lscr.io/linuxserver/sonarr:4.0.14", "radarr": "lscr.io/linuxserver/radarr:5.26.2",
               "prowlarr": "lscr.io/linuxserver/prowlarr:1.37.0", "sabnzbd": "lscr.io/linuxserver/sabnzbd:4.5.1",
               "overseerr": "lscr.io/linuxserver/overseerr:1.34.0", "lidarr": "lscr.io/linuxserver/lidarr:2.12.4",
               "bazarr": "lscr.io/linuxserver/bazarr:1.5.2", "whisparr": "ghcr.io/hotio/whisparr:v3-3.0.0.1141"}
     return g.app("media", name, images[name], port, node=node, created=plus(c.CLUSTER_BORN, days=3), ks="apps-media",
-                 pvc=(f"{name}-config", "5Gi", sc), probe_path="/ping", pods=pods, **kw)
+                 pvc=(f"{name}-config", "5Gi", sc) if sc else None, probe_path="/ping", pods=pods, **kw)
 
 
-def gpu_apps(g: Lab, *, priority: str | None = None, pending: bool = True) -> None:
+def gpu_apps(g: Lab, *, priority: str | None = None, pending: bool = True, skip: tuple[str, ...] = ()) -> None:
     ai_at = plus(c.CLUSTER_BORN, days=9)
     res = {"limits": {"memory": "16Gi"}, "requests": {"cpu": "1", "memory": "4Gi"}}
     for ns, name, image, port in (("ai", "ollama", "docker.io/ollama/ollama:0.9.0", 11434),
                                   ("ai", "automatic1111", "ghcr.io/ai-dock/stable-diffusion-webui:latest-cuda", 7860),
                                   ("media", "jellyfin", "docker.io/jellyfin/jellyfin:10.10.7", 8096),
                                   ("media", "plex", "docker.io/plexinc/pms-docker:1.41.8.9834-071366d65", 32400)):
+        if name in skip:
+            continue
         g.app(ns, name, image, port, node="k3s3", created=ai_at, ks="apps-ai" if ns == "ai" else "apps-media", gpu=1,
               node_selector=p.GPU_SELECTOR, resources=res, route=False, priority=priority)
     if pending:
@@ -228,7 +230,7 @@ def s_node_notready_stuck_terminating() -> tuple[Lab, dict[str, Any]]:
     stuck: list[dict[str, Any]] = []
     for name, port in (("sonarr", 8989), ("radarr", 7878), ("lidarr", 8686), ("prowlarr", 9696), ("bazarr", 6767),
                        ("overseerr", 5055), ("sabnzbd", 8080)):
-        media_app(g, name, "k3s2", port, sc="longhorn",
+        media_app(g, name, "k3s2", port, sc=None, route=False,
                   pods=[frozen("styx", since, deletion=gone, created="2025-06-10T08:02:11Z"),
                         {"node": "k3s2" if name != "sabnzbd" else "k3s3", "created": plus(evict, seconds=1)}])
         stuck += pods_of(g, "media", f"{name}-", "styx")
@@ -304,7 +306,7 @@ def s_velero_minio_crash() -> tuple[Lab, dict[str, Any]]:
 
 
 def prometheus_stack(g: Lab, sc: str = "longhorn") -> None:
-    p.monitoring(g, prom_sc=sc, prom_node="k3s3", grafana=False, loki=False, files="monitoring.yaml")
+    p.monitoring(g, prom_sc=sc, prom_node="k3s3", grafana=False, loki=False, files="monitoring.yaml", extras=False)
 
 
 def s_oauth2_proxy_cookie_secret() -> tuple[Lab, dict[str, Any]]:
@@ -341,7 +343,7 @@ def s_gpu_insufficient() -> tuple[Lab, dict[str, Any]]:
 
 
 def tls_setup(g: Lab, *, wildcard_ok: bool) -> None:
-    p.cert_manager(g, http01_only=not wildcard_ok)
+    p.cert_manager(g, http01_only=not wildcard_ok, controllers=False)
     cm_created = plus(c.CLUSTER_BORN, days=23)
     if wildcard_ok:
         p.certificate(g, "networking", "wildcard-fletcherlabs", [f"*.{DOMAIN}", DOMAIN], created=plus(cm_created, days=-1),
@@ -395,13 +397,13 @@ def s_healthy() -> tuple[Lab, dict[str, Any]]:
                 pods_created=plus(c.CLUSTER_BORN, days=23))
     g.priority_class("gpu-critical", 100000, created=plus(c.CLUSTER_BORN, days=28), ks="infrastructure",
                      description="Media transcoding and inference that must keep their GPU slice")
-    gpu_apps(g, priority="gpu-critical", pending=False)
-    for ns, n in (("ai", 2), ("media", 2)):
+    gpu_apps(g, priority="gpu-critical", pending=False, skip=("automatic1111",))  # one T4 slice left free
+    for ns, n, used in (("ai", 2, 1), ("media", 2, 2)):
         g.add("scheduling.yaml", {"apiVersion": "v1", "kind": "ResourceQuota",
                                   "metadata": g.meta("gpu-quota", ns, created=plus(c.CLUSTER_BORN, days=28), ks="infrastructure",
                                                      kind="ResourceQuota"),
                                   "spec": {"hard": {"requests.nvidia.com/gpu": str(n)}},
-                                  "status": {"hard": {"requests.nvidia.com/gpu": str(n)}, "used": {"requests.nvidia.com/gpu": "2"}}})
+                                  "status": {"hard": {"requests.nvidia.com/gpu": str(n)}, "used": {"requests.nvidia.com/gpu": str(used)}}})
     p.oauth2_proxy(g, "monitoring", "oauth2-proxy", upstream="http://kube-prometheus-stack-prometheus.monitoring.svc:9090",
                    client="prometheus", node="k3s2", created=g.ago(days=6), cookie_len=32, marker=1, ks="monitoring",
                    route_host=f"prometheus.{DOMAIN}")
@@ -409,7 +411,7 @@ def s_healthy() -> tuple[Lab, dict[str, Any]]:
                  ks="monitoring", file="monitoring.yaml")
     tls_setup(g, wildcard_ok=True)
     p.gateway(g, https_ok=True, routes=1)
-    p.velero(g, minio_ok=True, vsl_conflict=False, schedules=VELERO_SCHEDULES,
+    p.velero(g, minio_ok=True, vsl_conflict=False, vsl=False, schedules=VELERO_SCHEDULES,
              backups=[("hourly-longhorn", "2025-06-16T01:00:12Z", "Completed", {}),
                       ("hourly-longhorn", "2025-06-16T02:00:12Z", "Completed", {}),
                       ("daily-critical", "2025-06-15T02:00:31Z", "Completed", {}),
