@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +62,19 @@ def select_rules(only: list[str] | None = None, skip: list[str] | None = None) -
     return [r for r in rules if (not only or r.id in only) and r.id not in (skip or [])]
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The scan keeps every document's node tree alive; Python's cyclic GC would rescan that growing heap
+    over and over (it doubled the parse time at 5,000 documents). Nothing here builds cycles that need it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def scan(
     path: Path,
     options: ScanOptions | None = None,
@@ -83,9 +99,15 @@ def scan(
     unknown = [rid for rid in config.scan.ignore if rid not in known]
     if unknown:
         raise ConfigError(f"scan.ignore names unknown rule(s): {', '.join(unknown)}")
+
+    with _gc_paused():
+        return _run(path, options, config, specs, min_severity, started)
+
+
+def _run(path: Path, options: ScanOptions, config: RepoConfig, specs: list[RuleSpec], min_severity: Severity,
+         started: float) -> ScanReport:
     ignored_rules = set(config.scan.ignore)
     ignored_paths = [glob_regex(p) for p in config.scan.ignore_paths]
-
     repo = load_repo(path, max_file_bytes=options.max_file_bytes)
     graph = FluxGraph(repo, render=options.render, cache_dir=options.cache_dir)
     report = ScanReport(repo, graph, options, specs)

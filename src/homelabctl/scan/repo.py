@@ -59,6 +59,24 @@ class Doc:
     duplicates: list[DuplicateKey]
     line: int
     end_line: int
+    api_version: str = ""
+    kind: str = ""
+    name: str = ""
+    namespace: str | None = None
+    is_object: bool = False
+    """A Kubernetes-style object: a mapping with string apiVersion and kind."""
+
+    def __post_init__(self) -> None:
+        data = self.data
+        if isinstance(data, dict):
+            api, kind = data.get("apiVersion"), data.get("kind")
+            self.is_object = isinstance(api, str) and isinstance(kind, str)
+            self.api_version = str(api or "")
+            self.kind = str(kind or "")
+            meta = data.get("metadata")
+            if isinstance(meta, dict):
+                self.name = str(meta.get("name") or "")
+                self.namespace = str(meta["namespace"]) if meta.get("namespace") else None
 
     @property
     def path(self) -> str:
@@ -68,28 +86,10 @@ class Doc:
         return node_at(self.node, path)[1]
 
     @property
-    def is_object(self) -> bool:
-        """A Kubernetes-style object: a mapping with string apiVersion and kind."""
-        data = self.data
-        return (
-            isinstance(data, dict)
-            and isinstance(data.get("apiVersion"), str)
-            and isinstance(data.get("kind"), str)
-        )
-
-    @property
     def is_kustomize_config(self) -> bool:
         if self.file.name in KUSTOMIZATION_FILES:
             return True
         return self.is_object and str(self.data["apiVersion"]).startswith(KUSTOMIZE_CONFIG_GROUPS)
-
-    @property
-    def api_version(self) -> str:
-        return str(self.data.get("apiVersion", "")) if isinstance(self.data, dict) else ""
-
-    @property
-    def kind(self) -> str:
-        return str(self.data.get("kind", "")) if isinstance(self.data, dict) else ""
 
     @property
     def gk(self) -> str:
@@ -99,15 +99,6 @@ class Doc:
     def metadata(self) -> Mapping[str, Any]:
         meta = self.data.get("metadata") if isinstance(self.data, dict) else None
         return meta if isinstance(meta, dict) else {}
-
-    @property
-    def name(self) -> str:
-        return str(self.metadata.get("name") or "")
-
-    @property
-    def namespace(self) -> str | None:
-        ns = self.metadata.get("namespace")
-        return str(ns) if ns else None
 
     @property
     def spec(self) -> Mapping[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -26,16 +27,32 @@ TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Stripe live key", re.compile(r"\b(sk_live_[0-9A-Za-z]{24,})\b")),
 )
 # `password: hunter2`, `DB_PASSWORD=hunter2`, `"adminPassword": "hunter2"`: the key must END in a password
-# word so `passwordSecretRef:` or `existingSecret:` (which name a Secret, not hold one) are left alone.
+# word so `passwordSecretRef:` or `existingSecret:` (which name a Secret, not hold one) are left alone. The
+# regex starts at the password word (a fast literal scan); the rest of the key is found by walking back.
 PASSWORD_RE = re.compile(
     r"""(?ix)
-    (?:^|[\s{,"'-])
-    ([A-Za-z0-9_.-]*(?:password|passwd|pwd|passphrase|client[_-]?secret|cookie[_-]?secret|secret[_-]?key
-       |api[_-]?key|auth[_-]?token|access[_-]?token|bearer[_-]?token|private[_-]?token))
-    ["']?\s*[:=]\s*
+    (?:password|passwd|pwd|passphrase|client[_-]?secret|cookie[_-]?secret|secret[_-]?key
+       |api[_-]?key|auth[_-]?token|access[_-]?token|bearer[_-]?token|private[_-]?token)
+    ["']?[ \t]*[:=][ \t]*
     (?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'#,}]+))
     """
 )
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_KEY_BOUNDARY = frozenset(" \t\r\n{,\"'-")
+
+
+def _key_start(text: str, end: int) -> int | None:
+    """Start of the key ending at ``end``, or None when it is glued to something that is not a key."""
+    start = end
+    while start > 0 and text[start - 1] in _KEY_CHARS:
+        start -= 1
+    while start < end and text[start] == "-":  # `- password:` list items and `--password=` flags
+        start += 1
+    if start > 0 and text[start - 1] not in _KEY_BOUNDARY:
+        return None
+    return start
+
+
 _PLACEHOLDER_RE = re.compile(
     r"""(?ix)^(?:
         \$\{?[A-Za-z_][A-Za-z0-9_]*\}?.*  # ${VAR} / $VAR
@@ -77,35 +94,60 @@ def plausible_password(value: str) -> bool:
 
 def scan_line(line: str) -> Iterator[SecretMatch]:
     """Secrets on one line of text."""
-    key_match = PRIVATE_KEY_RE.search(line)
-    if key_match:
-        yield SecretMatch("private key", key_match.group(0), key_match.start())
+    for _line, found in scan_text(line, quick=False):
+        yield found
+
+
+def _password(text: str, match: re.Match[str]) -> tuple[int, SecretMatch] | None:
+    word_end = match.start() + len(match.group(0).split(":", 1)[0].split("=", 1)[0].rstrip(" \t\"'"))
+    start = _key_start(text, match.start())
+    if start is None:
+        return None
+    key = text[start:word_end]
+    value = next(g for g in (match.group(1), match.group(2), match.group(3)) if g is not None)
+    if REF_KEYS_RE.search(key) or not plausible_password(value):
+        return None
+    if any(p.search(value) for _w, p in TOKEN_PATTERNS):
+        return None  # reported as a token
+    return start, SecretMatch(f"{key} value", value, start)
+
+
+def scan_text(text: str, *, quick: bool = True) -> Iterator[tuple[int, SecretMatch]]:
+    """(1-based line, match) for every secret in ``text``, in line order; a line holding a private key
+    block header is reported once, as the key. Whole-text regexes: line numbers only for matches."""
+    if quick and not _worth_scanning(text):
         return
+    starts: list[int] = []
+
+    def line_of(pos: int) -> int:
+        if not starts:
+            starts.append(0)
+            starts.extend(m.end() for m in _NEWLINE_RE.finditer(text))
+        return bisect.bisect_right(starts, pos)
+
+    found: list[tuple[int, int, SecretMatch]] = []
+    key_lines: set[int] = set()
+    for match in PRIVATE_KEY_RE.finditer(text):
+        line = line_of(match.start())
+        key_lines.add(line)
+        found.append((line, match.start(), SecretMatch("private key", match.group(0), match.start())))
     for what, pattern in TOKEN_PATTERNS:
-        for match in pattern.finditer(line):
-            yield SecretMatch(what, match.group(1), match.start(1))
-    lowered = line.lower()
-    if not any(w in lowered for w in ("pass", "pwd", "secret", "key", "token")):
-        return
-    for match in PASSWORD_RE.finditer(line):
-        key = match.group(1)
-        value = next(g for g in (match.group(2), match.group(3), match.group(4)) if g is not None)
-        if REF_KEYS_RE.search(key) or not plausible_password(value):
-            continue
-        if any(p.search(value) for _w, p in TOKEN_PATTERNS):
-            continue  # already reported as a token
-        yield SecretMatch(f"{key} value", value, match.start(1))
+        for match in pattern.finditer(text):
+            line = line_of(match.start(1))
+            if line not in key_lines:
+                found.append((line, match.start(1), SecretMatch(what, match.group(1), match.start(1))))
+    for match in PASSWORD_RE.finditer(text):
+        hit = _password(text, match)
+        if hit is not None:
+            line = line_of(hit[0])
+            if line not in key_lines:
+                found.append((line, hit[0], hit[1]))
+    found.sort(key=lambda item: (item[0], item[1]))
+    for line, _pos, secret in found:
+        yield line, secret
 
 
-def scan_text(text: str) -> Iterator[tuple[int, SecretMatch]]:
-    """(1-based line, match) for every secret in ``text``; a private key block is reported once."""
-    if not _worth_scanning(text):
-        return
-    for number, line in enumerate(text.splitlines(), start=1):
-        for found in scan_line(line):
-            yield number, found
-
-
+_NEWLINE_RE = re.compile(r"\n")
 _QUICK_RE = re.compile(r"(?i)pass|pwd|secret|key|token|gh[pousr]_|github_pat_|glpat-|xox[bpars]-|AKIA|ASIA|AIza|sk_live_")
 
 

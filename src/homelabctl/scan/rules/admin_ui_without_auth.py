@@ -26,19 +26,26 @@ AUTH_ANNOTATIONS = ("nginx.ingress.kubernetes.io/auth-url", "nginx.ingress.kuber
                     "ingress.kubernetes.io/auth-type", "haproxy.org/auth-type", "haproxy.org/auth-realm")
 
 
-def admin_ui(ctx: ScanContext, namespace: str | None, name: str) -> str | None:
+def admin_ui(ctx: ScanContext, namespace: str | None, name: str,
+             services: dict[tuple[str | None, str], str] | None = None) -> str | None:
     if _PROXY_RE.search(name):
         return None
     for pattern, label in ADMIN_UIS:
         if pattern.search(name):
             return label
+    services = services if services is not None else _service_apps(ctx)
+    return services.get((namespace, name)) or services.get((None, name))
+
+
+def _service_apps(ctx: ScanContext) -> dict[tuple[str | None, str], str]:
+    """(namespace, Service name) → admin UI label, from the selectors of Services defined in the repo."""
+    out: dict[tuple[str | None, str], str] = {}
     for svc in ctx.repo.of_kind("Service"):
-        if svc.name == name and ctx.graph.namespace_of(svc) in (None, namespace):
-            selector = as_dict(svc.spec.get("selector"))
-            app = selector.get("app.kubernetes.io/name") or selector.get("app")
-            if isinstance(app, str) and app in ADMIN_APP_LABELS:
-                return ADMIN_APP_LABELS[app]
-    return None
+        selector = as_dict(svc.spec.get("selector"))
+        app = selector.get("app.kubernetes.io/name") or selector.get("app")
+        if isinstance(app, str) and app in ADMIN_APP_LABELS:
+            out[(ctx.graph.namespace_of(svc), svc.name)] = ADMIN_APP_LABELS[app]
+    return out
 
 
 def _security_policy_targets(ctx: ScanContext) -> set[tuple[str | None, str, str]]:
@@ -55,7 +62,8 @@ def _security_policy_targets(ctx: ScanContext) -> set[tuple[str | None, str, str
     return out
 
 
-def _route_findings(ctx: ScanContext, route: Doc, protected: set[tuple[str | None, str, str]]) -> Iterator[Finding]:
+def _route_findings(ctx: ScanContext, route: Doc, protected: set[tuple[str | None, str, str]],
+                    services: dict[tuple[str | None, str], str]) -> Iterator[Finding]:
     namespace = ctx.graph.namespace_of(route)
     if (namespace, "HTTPRoute", route.name) in protected:
         return
@@ -75,7 +83,7 @@ def _route_findings(ctx: ScanContext, route: Doc, protected: set[tuple[str | Non
                 continue
             name = str(backend.get("name", ""))
             target_ns = str(backend.get("namespace") or namespace or "default")
-            label = admin_ui(ctx, target_ns, name)
+            label = admin_ui(ctx, target_ns, name, services)
             if label is None:
                 continue
             port = f":{backend['port']}" if backend.get("port") else ""
@@ -92,7 +100,8 @@ def _route_findings(ctx: ScanContext, route: Doc, protected: set[tuple[str | Non
             )
 
 
-def _ingress_findings(ctx: ScanContext, ingress: Doc) -> Iterator[Finding]:
+def _ingress_findings(ctx: ScanContext, ingress: Doc, services: dict[tuple[str | None, str], str]
+                      ) -> Iterator[Finding]:
     annotations = ingress.metadata.get("annotations")
     annotations = annotations if isinstance(annotations, dict) else {}
     if any(a in annotations for a in AUTH_ANNOTATIONS):
@@ -108,7 +117,7 @@ def _ingress_findings(ctx: ScanContext, ingress: Doc) -> Iterator[Finding]:
         for pi, path in enumerate(paths):
             service = as_dict(as_dict(as_dict(path).get("backend")).get("service"))
             name = str(service.get("name", ""))
-            label = admin_ui(ctx, namespace, name) if name else None
+            label = admin_ui(ctx, namespace, name, services) if name else None
             if label is None:
                 continue
             yield ctx.finding(
@@ -139,9 +148,10 @@ def admin_ui_without_auth(ctx: ScanContext) -> Iterator[Finding]:
     is in place.
     """
     protected = _security_policy_targets(ctx)
+    services = _service_apps(ctx)
     for route in ctx.repo.of_kind("HTTPRoute"):
         if ctx.applied(route):
-            yield from _route_findings(ctx, route, protected)
+            yield from _route_findings(ctx, route, protected, services)
     for ingress in ctx.repo.of_kind("Ingress"):
         if ctx.applied(ingress):
-            yield from _ingress_findings(ctx, ingress)
+            yield from _ingress_findings(ctx, ingress, services)

@@ -80,10 +80,10 @@ def schema_invalid(ctx: ScanContext) -> Iterator[Finding]:
     for doc in ctx.repo.objects:
         if doc.sops_encrypted or not ctx.applied(doc):
             continue
-        validator, origin = schemas.validator(doc.api_version, doc.kind)
+        validator, fast, origin = schemas.validator(doc.api_version, doc.kind)
         if validator is None:
             continue
-        problems = [e for e in errors_of(validator, doc.data) if not _substituted(e)]
+        problems = [e for e in errors_of(validator, doc.data, fast) if not _substituted(e)]
         if not problems:
             continue
         first: tuple[PathKey, ...] = tuple(problems[0].absolute_path)

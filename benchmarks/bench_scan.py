@@ -1,0 +1,315 @@
+"""Benchmark `homelabctl scan` against a bare PyYAML C-loader parse of the same files.
+
+Generates a Flux repository of 5,000 YAML documents (bootstrap, sources, infrastructure and app
+Kustomizations; Deployments, Services, HTTPRoutes, PVCs, ConfigMaps, HelmReleases, SOPS Secrets; a few
+kustomizations with generators and patches that need ``kubectl kustomize``) in a temp dir, then times,
+side by side in one run and as the median of several runs:
+
+- parse: read every .yaml file and ``yaml.load_all(..., Loader=yaml.CSafeLoader)``;
+- scan: ``homelabctl.scan.engine.scan`` with every rule, rendering with a cold cache (``--no-render`` and
+  a warm cache are shown too).
+
+Target: scan ≤ 2 × parse. Run: ``python benchmarks/bench_scan.py [--docs 5000] [--runs 5]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from homelabctl.scan.config import RepoConfig
+from homelabctl.scan.engine import scan
+from homelabctl.scan.registry import ScanOptions
+
+SYNC = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 1m0s
+  ref:
+    branch: main
+  url: ssh://git@github.com/example/homelab
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 10m0s
+  path: ./clusters/k3s-home
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+"""
+ENC = "ENC[AES256_GCM,data:Qm9vTm9wZQ==,iv:Wq8rT2yU5iO1pA3sD6fG9hJ=,tag:Lk4jH7gF1dS9aP2oI5uY8t==,type:str]"
+SOPS = """sops:
+    age:
+        - recipient: age1qy5u9cs3rp9c2mv3u5dkd0pl7qjz4vq4rxk8yqz2y5x9e6tq3m8s2q9j7n
+          enc: |
+            -----BEGIN AGE ENCRYPTED FILE-----
+            YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBxV2VsOGxHcHpMVXpzTHdm
+            -----END AGE ENCRYPTED FILE-----
+    lastmodified: "2025-06-15T21:04:11Z"
+    mac: ENC[AES256_GCM,data:Zk9xR2Vh,iv:3tq2pW1o,tag:9fYq1lT6,type:str]
+    encrypted_regex: ^(data|stringData)$
+    version: 3.8.1
+"""
+
+
+def flux_ks(name: str, path: str, depends: str | None = None) -> str:
+    dep = f"  dependsOn:\n    - name: {depends}\n" if depends else ""
+    return (f"---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n"
+            f"  namespace: flux-system\nspec:\n  interval: 10m\n  path: {path}\n  prune: true\n{dep}"
+            f"  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  decryption:\n    provider: sops\n"
+            f"    secretRef:\n      name: sops-age\n")
+
+
+def app_docs(name: str, ns: str, i: int) -> dict[str, str]:
+    deployment = f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+  labels:
+    app.kubernetes.io/name: {name}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {name}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {name}
+    spec:
+      containers:
+        - name: {name}
+          image: ghcr.io/example/{name}:1.{i % 20}.{i % 7}
+          ports:
+            - containerPort: 8080
+              name: http
+          env:
+            - name: TZ
+              value: Europe/Berlin
+            - name: DATABASE_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: {name}-db
+                  key: password
+          resources:
+            requests:
+              cpu: 100m
+              memory: 128Mi
+            limits:
+              memory: 512Mi
+          volumeMounts:
+            - name: config
+              mountPath: /config
+      volumes:
+        - name: config
+          persistentVolumeClaim:
+            claimName: {name}-config
+"""
+    service = f"""\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  selector:
+    app.kubernetes.io/name: {name}
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {name}
+spec:
+  parentRefs:
+    - name: main-gateway
+      namespace: networking
+  hostnames:
+    - {name}.example.org
+  rules:
+    - backendRefs:
+        - name: {name}
+          port: 80
+"""
+    storage = f"""\
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: {name}-config
+spec:
+  accessModes: ["ReadWriteOnce"]
+  storageClassName: longhorn
+  resources:
+    requests:
+      storage: 5Gi
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}-settings
+data:
+  LOG_LEVEL: info
+  FEATURES: "search,thumbnails"
+"""
+    secret = f"""\
+apiVersion: v1
+kind: Secret
+metadata:
+    name: {name}-db
+type: Opaque
+stringData:
+    password: {ENC}
+{SOPS}"""
+    release = f"""\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: {name}-redis
+spec:
+  interval: 30m
+  chart:
+    spec:
+      chart: redis
+      version: 20.6.{i % 9}
+      sourceRef:
+        kind: HelmRepository
+        name: bitnami
+        namespace: flux-system
+  values:
+    architecture: standalone
+    auth:
+      existingSecret: {name}-db
+    master:
+      persistence:
+        storageClass: longhorn
+        size: 2Gi
+"""
+    return {"deployment.yaml": deployment, "service.yaml": service, "storage.yaml": storage,
+            "secret.sops.yaml": secret, "redis.yaml": release}
+
+
+def generate(root: Path, target_docs: int, rendered: int) -> int:
+    """Write the repository; returns the number of YAML documents written."""
+    docs = 0
+
+    def put(rel: str, text: str) -> None:
+        nonlocal docs
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        docs += sum(1 for part in text.split("\n---\n") if part.strip())
+
+    put("clusters/k3s-home/flux-system/gotk-sync.yaml", SYNC)
+    put("clusters/k3s-home/flux-system/kustomization.yaml", "resources:\n  - gotk-sync.yaml\n")
+    put("clusters/k3s-home/sources.yaml",
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: bitnami\n"
+        "  namespace: flux-system\nspec:\n  interval: 12h\n  url: https://charts.bitnami.com/bitnami\n")
+    put(".sops.yaml", "creation_rules:\n  - path_regex: .*\\.sops\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n"
+                      "    age: age1qy5u9cs3rp9c2mv3u5dkd0pl7qjz4vq4rxk8yqz2y5x9e6tq3m8s2q9j7n\n")
+    i = 0
+    stacks: list[str] = []
+    while docs < target_docs:
+        stack = f"stack-{i // 25:03d}"
+        if stack not in stacks:
+            stacks.append(stack)
+            put(f"clusters/k3s-home/{stack}.yaml", flux_ks(stack, f"./apps/{stack}",
+                                                           stacks[-2] if len(stacks) > 1 else None))
+        name = f"app-{i:04d}"
+        ns = f"ns-{i // 25:03d}"
+        files = app_docs(name, ns, i)
+        for fname, text in files.items():
+            put(f"apps/{stack}/{name}/{fname}", text)
+        kustomization = (f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: {ns}\n"
+                         f"resources:\n" + "".join(f"  - {f}\n" for f in files))
+        if i < rendered:
+            kustomization += (f"configMapGenerator:\n  - name: {name}-env\n    literals: [MODE=production]\n"
+                              f"patches:\n  - target: {{kind: Deployment, name: {name}}}\n    patch: |\n"
+                              f"      - op: replace\n        path: /spec/replicas\n        value: 2\n")
+        put(f"apps/{stack}/{name}/kustomization.yaml", kustomization)
+        i += 1
+    return docs
+
+
+def parse_only(root: Path) -> int:
+    count = 0
+    for path in sorted(root.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        for doc in yaml.load_all(text, Loader=yaml.CSafeLoader):
+            if doc is not None:
+                count += 1
+    return count
+
+
+def timed(func: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--docs", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rendered", type=int, default=10, help="kustomizations that need kubectl kustomize")
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="homelabctl-bench-scan-"))
+    try:
+        repo = tmp / "repo"
+        written = generate(repo, args.docs, args.rendered)
+        parsed = parse_only(repo)
+        files = sum(1 for _ in repo.rglob("*.yaml"))
+        print(f"repository: {written} YAML documents ({parsed} non-empty) in {files} files, "
+              f"{args.rendered} kustomizations rendered with kubectl"
+              + ("" if shutil.which("kubectl") else " (kubectl not found: not rendered)"))
+        config = RepoConfig()
+        # Warm-up: imports, rule registration and jsonschema compilation are one-off costs of a process.
+        scan(repo, ScanOptions(render=False), config=config)
+        parse_only(repo)
+        parse_t, cold_t, norender_t, warm_t = [], [], [], []
+        warm_cache = tmp / "warm-cache"
+        scan(repo, ScanOptions(render=True, cache_dir=warm_cache), config=config)
+        for n in range(args.runs):
+            cold = tmp / f"cold-{n}"
+            parse_t.append(timed(lambda: parse_only(repo)))
+            cold_t.append(timed(lambda: scan(repo, ScanOptions(render=True, cache_dir=cold), config=config)))  # noqa: B023
+            norender_t.append(timed(lambda: scan(repo, ScanOptions(render=False), config=config)))
+            warm_t.append(timed(lambda: scan(repo, ScanOptions(render=True, cache_dir=warm_cache), config=config)))
+        report = scan(repo, ScanOptions(render=False), config=config)
+        findings = len(report.findings)
+        p = statistics.median(parse_t)
+        rows = [("PyYAML CSafeLoader parse", p), ("scan, cold kustomize cache", statistics.median(cold_t)),
+                ("scan, warm kustomize cache", statistics.median(warm_t)),
+                ("scan --no-render", statistics.median(norender_t))]
+        print(f"median of {args.runs} runs:")
+        for label, seconds in rows:
+            print(f"  {label:28} {seconds:7.3f} s   {seconds / p:5.2f} x parse")
+        print(f"findings on the generated repo: {findings} (expected 0); input errors: {len(report.errors)}")
+        ratio = statistics.median(cold_t) / p
+        print(f"scan/parse ratio (cold cache): {ratio:.2f} (target <= 2.0)")
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
