@@ -73,12 +73,32 @@ class AppView:
 
 
 class AppResolver:
+    """Resolves apps to objects; one resolver per state, shared, since resolutions are cached."""
+
     def __init__(self, state: ClusterState) -> None:
         self.state = state
         self.index = state.index
         self._routes = routes_by_hostname(state)
+        # (namespace, name-or-label-value) → workloads: one pass here instead of one per app.
+        self._candidates: dict[tuple[str | None, str], list[Resource]] = {}
+        for gk in WORKLOAD_KINDS:
+            for workload in self.index.all(gk):
+                keys = {workload.name} | {workload.labels[k] for k in MATCH_LABELS if workload.labels.get(k)}
+                for key in keys:
+                    self._candidates.setdefault((workload.namespace, key), []).append(workload)
+        self._claims_by_ns: dict[str | None, list[Resource]] = {}
+        for claim in self.index.all(kinds.PVC):
+            self._claims_by_ns.setdefault(claim.namespace, []).append(claim)
+        self._cache: dict[tuple[str, str, str | None, tuple[str, ...]], AppObjects] = {}
 
     def resolve(self, app: App) -> AppObjects:
+        key = (app.namespace, app.slug, app.host, tuple(app.workloads))
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._resolve(app)
+        return cached
+
+    def _resolve(self, app: App) -> AppObjects:
         objs = AppObjects()
         if app.workloads:
             for item in app.workloads:
@@ -87,9 +107,7 @@ class AppResolver:
                 if found is not None:
                     objs.workloads.append(found)
         else:
-            for gk in WORKLOAD_KINDS:
-                objs.workloads.extend(w for w in self.index.all(gk)
-                                      if w.namespace == app.namespace and _matches(w, app.slug))
+            objs.workloads.extend(self._candidates.get((app.namespace, app.slug), []))
         if app.host:
             objs.routes = sorted(self._routes.get(app.host, []), key=lambda r: (r.namespace or "", r.name))
         for route in objs.routes:
@@ -115,8 +133,8 @@ class AppResolver:
             claim_names.update(pod_claims(pod_template_spec(workload)))
             for template in workload.spec.get("volumeClaimTemplates") or []:
                 prefix = f"{(template.get('metadata') or {}).get('name', '')}-{workload.name}-"
-                claim_names.update(c.name for c in self.index.all(kinds.PVC)
-                                   if c.namespace == app.namespace and c.name.startswith(prefix))
+                claim_names.update(c.name for c in self._claims_by_ns.get(app.namespace, [])
+                                   if c.name.startswith(prefix))
         for pod in objs.pods:
             claim_names.update(pod_claims(pod.spec))
         objs.claims = [c for name in sorted(claim_names)
@@ -142,13 +160,6 @@ class AppResolver:
         touching = [f for f in findings
                     if (f["object"]["kind"], f["object"]["namespace"], f["object"]["name"]) in refs]
         return AppView(app, objs, app_status(self.index, objs), touching)
-
-
-def _matches(workload: Resource, slug: str) -> bool:
-    if workload.name == slug:
-        return True
-    labels = workload.labels
-    return any(labels.get(key) == slug for key in MATCH_LABELS)
 
 
 def _workload_health(index: Any, workload: Resource) -> tuple[str, str]:

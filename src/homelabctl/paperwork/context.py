@@ -77,7 +77,7 @@ def build_paperwork(state: ClusterState, report: Mapping[str, Any], inventory: I
     resolver = AppResolver(state)
     findings: Sequence[Mapping[str, Any]] = report.get("findings") or []
     views = [resolver.view(app, findings) for app in inventory.apps]
-    work = Paperwork(state, report, inventory, declared, views, find_spofs(state, inventory))
+    work = Paperwork(state, report, inventory, declared, views, find_spofs(state, inventory, resolver))
     work.undeclared_routes = undeclared_routes(state, inventory.apps)
     return work
 

@@ -93,8 +93,9 @@ class Spof:
         return {"kind": self.kind, "subject": self.subject, "summary": self.summary, "impact": list(self.impact)}
 
 
-def find_spofs(state: ClusterState, inventory: Inventory | None) -> list[Spof]:
+def find_spofs(state: ClusterState, inventory: Inventory | None, resolver: AppResolver | None = None) -> list[Spof]:
     spofs: list[Spof] = []
+    resolver = resolver or AppResolver(state)
     control = control_plane_nodes(state)
     if not control and inventory is not None:
         control = sorted(n.name for n in inventory.nodes if "control-plane" in n.roles)
@@ -105,10 +106,12 @@ def find_spofs(state: ClusterState, inventory: Inventory | None) -> list[Spof]:
                            "reconciled (Flux) until it is back",)))
     backings = class_backings(state, inventory)
     if inventory is not None:
+        servers = _storage_servers(state, inventory)
         for host in inventory.hosts:
-            if host.kind != "physical" or host.planned:
+            # Only a host serving storage can be more than the control-plane SPOF already reported.
+            if host.kind != "physical" or host.planned or not ({host.name, *host.addresses} & servers):
                 continue
-            impact = whatif(host.name, state, inventory)
+            impact = whatif(host.name, state, inventory, resolver=resolver)
             carried = []
             if impact.control_plane_lost:
                 for node_name in sorted(set(control) & set(impact.nodes)):
@@ -138,6 +141,22 @@ def find_spofs(state: ClusterState, inventory: Inventory | None) -> list[Spof]:
                               f"Storage class {name} is backed by one node ({backing.nodes[0]}): replicas cannot "
                               "leave it", (f"{len(claims)} PVC(s) use it",)))
     return spofs
+
+
+def _storage_servers(state: ClusterState, inventory: Inventory) -> set[str]:
+    """Names and addresses of what serves storage: declared hosts and exports, NFS servers mounted by PVs
+    and by pods directly."""
+    servers = {h.name for h in inventory.hosts if h.nfs_exports}
+    for tier, spec in inventory.storage_classes():
+        servers.update(spec.hosts or tier.hosts)
+    servers.update(h for tier in inventory.storage for h in tier.hosts)
+    for pv in state.index.all(kinds.PV):
+        mount = nfs_server_of(pv)
+        if mount:
+            servers.add(mount[0])
+    for pod in state.index.all(kinds.POD):
+        servers.update(server for server, _ in pod_inline_nfs(pod.spec))
+    return servers
 
 
 @dataclass(frozen=True)
@@ -217,7 +236,7 @@ def _resolve_target(target: str, state: ClusterState, inventory: Inventory | Non
 
 
 def whatif(target: str, state: ClusterState, inventory: Inventory | None,
-           apps: Sequence[App] | None = None) -> Impact:
+           apps: Sequence[App] | None = None, *, resolver: AppResolver | None = None) -> Impact:
     kind, name = _resolve_target(target, state, inventory)
     impact = Impact(name, "host" if kind == "host" else "node")
     hosts: set[str] = set()
@@ -327,7 +346,7 @@ def whatif(target: str, state: ClusterState, inventory: Inventory | None,
     impact.workloads = sorted(impacts.values(), key=lambda w: (-_EFFECT_RANK[w.effect], w.namespace or "", w.kind, w.name))
     impact.notes = _cluster_notes(impact)
 
-    resolver = AppResolver(state)
+    resolver = resolver or AppResolver(state)
     app_list = list(apps) if apps is not None else (list(inventory.apps) if inventory is not None else [])
     for app in app_list:
         objs = resolver.resolve(app)
