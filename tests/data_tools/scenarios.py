@@ -254,10 +254,10 @@ def s_node_notready_stuck_terminating() -> tuple[Lab, dict[str, Any]]:
 
 
 def flux_expectations() -> list[dict[str, Any]]:
-    # the seed's P0 list names Authentik's missing Secret first, then the Intel GPU plugin CRDs
-    return [{"object": ref("HelmRelease", "authentik", "authentik"), "layer": "platform", "symptoms": []},
-            {"object": ref("Kustomization", "flux-system", "intel-gpu-plugin"), "layer": "platform",
-             "symptoms": [ref("Kustomization", "flux-system", "apps-ai")]}]
+    # the missing CRD comes first: it blocks a chain (apps-ai waits on it); the missing Secret blocks one release
+    return [{"object": ref("Kustomization", "flux-system", "intel-gpu-plugin"), "layer": "platform",
+             "symptoms": [ref("Kustomization", "flux-system", "apps-ai")]},
+            {"object": ref("HelmRelease", "authentik", "authentik"), "layer": "platform", "symptoms": []}]
 
 
 def s_flux_missing_secret_and_crd() -> tuple[Lab, dict[str, Any]]:
