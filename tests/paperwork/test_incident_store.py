@@ -170,6 +170,7 @@ def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
     assert max(start for start, _ in spans) < min(end for _, end in spans)
 
 
+@pytest.mark.slow
 def test_two_cli_processes_appending_timeline_lose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "i.db"
     with IncidentStore(db) as store:
