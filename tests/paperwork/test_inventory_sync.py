@@ -64,6 +64,16 @@ def test_check_reports_drift_with_inventory_lines(seed_state: ClusterState, seed
     assert drift[("route-undeclared", "hubble.fletcherlabs.net")].message == (
         "HTTPRoute kube-system/hubble-ui serves hubble.fletcherlabs.net, which no app in homelab.yaml declares")
     assert ("app-url-unrouted", "Overseerr") in drift
+    assert not any(kind == "app-url-scheme" for kind, _ in drift)
+
+
+def test_check_flags_a_url_scheme_the_routes_do_not_serve(seed_state: ClusterState, tmp_path: Path) -> None:
+    path = tmp_path / "homelab.yaml"
+    path.write_text(SEED_INVENTORY.replace("url: http://sonarr.fletcherlabs.net", "url: https://sonarr.fletcherlabs.net"))
+    drift = {(d.kind, d.subject): d for d in compare(load_inventory_document(path), seed_state)}
+    scheme = drift[("app-url-scheme", "Sonarr")]
+    assert scheme.level == "info" and scheme.message == (
+        "app Sonarr declares https://sonarr.fletcherlabs.net, but its HTTPRoute only attaches to HTTP listeners")
     assert not any(kind == "node-missing" for kind, _ in drift)
     assert ("app-not-running", "Jellyfin") not in drift
 

@@ -20,6 +20,7 @@ from homelabctl.paperwork.cluster import (
     gateway_addresses,
     lb_ip_pools,
     node_gpus,
+    route_scheme,
     routes_by_hostname,
 )
 from homelabctl.paperwork.context import undeclared_routes
@@ -83,6 +84,13 @@ def _compare(doc: InventoryDocument, state: ClusterState) -> Iterator[Drift]:
         if app.host and readable(kinds.HTTPROUTE).readable and app.host not in routes:
             yield Drift("warning", "app-url-unrouted", app.name,
                         f"no HTTPRoute serves {app.host} (app {app.name})", doc.line("apps", i, "url"))
+        elif app.url and app.host in routes:
+            served = {route_scheme(state, route, app.host) for route in routes[app.host]}
+            declared = app.url.split("://", 1)[0]
+            if declared not in served:
+                yield Drift("info", "app-url-scheme", app.name,
+                            f"app {app.name} declares {app.url}, but its HTTPRoute only attaches to "
+                            f"{'/'.join(sorted(served)).upper()} listeners", doc.line("apps", i, "url"))
     if readable(kinds.HTTPROUTE).readable:
         for hostname, namespace, name in undeclared_routes(state, inv.apps):
             yield Drift("warning", "route-undeclared", hostname,
