@@ -86,8 +86,8 @@ def _compare(doc: InventoryDocument, state: ClusterState) -> Iterator[Drift]:
                         f"no HTTPRoute serves {app.host} (app {app.name})", doc.line("apps", i, "url"))
         elif app.url and app.host in routes:
             served = {route_scheme(state, route, app.host) for route in routes[app.host]}
-            declared = app.url.split("://", 1)[0]
-            if declared not in served:
+            scheme = app.url.split("://", 1)[0]
+            if scheme not in served:
                 yield Drift("info", "app-url-scheme", app.name,
                             f"app {app.name} declares {app.url}, but its HTTPRoute only attaches to "
                             f"{'/'.join(sorted(served)).upper()} listeners", doc.line("apps", i, "url"))

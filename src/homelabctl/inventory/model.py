@@ -260,14 +260,5 @@ class Inventory(_Model):
     def nodes_on(self, host: str) -> list[Node]:
         return [n for n in self.nodes if n.host == host]
 
-    def physical_host_of(self, host_name: str) -> Host | None:
-        """The machine a host ultimately runs on (itself when physical); None on a dangling reference."""
-        seen: set[str] = set()
-        current = self.host_named(host_name)
-        while current is not None and current.kind == "vm" and current.host and current.name not in seen:
-            seen.add(current.name)
-            current = self.host_named(current.host)
-        return current
-
     def storage_classes(self) -> list[tuple[StorageTier, StorageClassSpec]]:
         return [(tier, spec) for tier in self.storage for spec in tier.classes]

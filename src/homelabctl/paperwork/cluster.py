@@ -126,15 +126,6 @@ def pv_class(pv: Resource) -> str:
     return str(pv.spec.get("storageClassName") or "")
 
 
-def pvc_class(pvc: Resource) -> str:
-    return str(pvc.spec.get("storageClassName") or "")
-
-
-def pvc_volume(state: ClusterState, pvc: Resource) -> Resource | None:
-    name = pvc.spec.get("volumeName")
-    return state.index.get(kinds.PV, None, str(name)) if name else None
-
-
 def pod_claims(pod_spec: Mapping[str, Any]) -> list[str]:
     return [str(v["persistentVolumeClaim"]["claimName"]) for v in pod_spec.get("volumes") or []
             if isinstance(v.get("persistentVolumeClaim"), Mapping) and v["persistentVolumeClaim"].get("claimName")]

@@ -10,7 +10,7 @@ changed and the file can live in Git. ``--check`` compares with :func:`comparabl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from homelabctl.incidents.model import Incident
@@ -305,12 +305,6 @@ def _architecture(work: Paperwork) -> list[str]:
         lines.append(f"- **TLS**: {net.tls}")
     if net.links:
         lines.append(f"- **Network Links**: {net.links}")
-    return lines
-
-
-def _issue_block(n: int, title: str, rows: Iterable[tuple[str, str]]) -> list[str]:
-    lines = [f"{n}. **{title}**"]
-    lines += [f"   - **{label}**: {value}" for label, value in rows if value]
     return lines
 
 
