@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from factories import deployment
 from factories_apps import (
     http_route,
     ingress,
@@ -15,8 +16,6 @@ from factories_apps import (
     service,
     sts_pod,
 )
-
-from factories import deployment
 from helpers import findings, run_one
 
 PROM_SVC = "kube-prometheus-stack-prometheus"

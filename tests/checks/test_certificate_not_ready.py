@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from factories_platform import certificate, certificate_request, challenge, cluster_issuer, condition
-
 from helpers import findings, run_one
 
 ORDER_ERROR = ('Failed to wait for order resource "wildcard-fletcherlabs-net-2-3184992261" to become ready: '

@@ -7,7 +7,6 @@ from factories_platform import (
     http01_solver,
     ingress_http01_solver,
 )
-
 from helpers import findings, run_one
 
 

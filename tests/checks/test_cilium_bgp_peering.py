@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_infra import bgp_cluster_config, bgp_peering_policy, cilium_config
-
 from factories import node
+from factories_infra import bgp_cluster_config, bgp_peering_policy, cilium_config
 from helpers import findings, run_one
 
 PEER = {"bgp-policy": "default"}

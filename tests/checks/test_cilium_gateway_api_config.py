@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from factories_infra import cilium_config, gateway, gateway_class, httproute
-
 from helpers import findings, run_one
 
 

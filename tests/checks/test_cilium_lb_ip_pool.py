@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from factories_infra import cilium_config, lb_ip_pool, lb_service
-
 from helpers import findings, run_one
 
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_infra import csi_driver, csi_node, storage_class
-
 from factories import event, node, pod
+from factories_infra import csi_driver, csi_node, storage_class
 from helpers import findings, run_one
 
 NOT_REGISTERED = ('MountVolume.MountDevice failed for volume "pvc-0b6f3c1e-8d5a-4f0e-9a7c-2f1d3e4b5a6c" : '

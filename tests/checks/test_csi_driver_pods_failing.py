@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_infra import csi_plugin_pod, longhorn_csi_plugin, longhorn_manager
-
 from factories import node, pod
+from factories_infra import csi_plugin_pod, longhorn_csi_plugin, longhorn_manager
 from helpers import findings, run_one
 
 DEADLINE = ('time="2025-06-14T09:12:03Z" level=fatal msg="Error starting manager: failed to wait for longhorn-backend: '

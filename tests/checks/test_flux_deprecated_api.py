@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from factories_platform import git_repository, helm_release, helm_repository, kustomization
-
 from helpers import findings, run_one
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_platform import condition, flux_ready, git_repository, helm_release, kustomization
 from homelabctl import kinds
 
+from factories_platform import condition, flux_ready, git_repository, helm_release, kustomization
 from helpers import findings, run_one
 
 AUTHENTIK_MESSAGE = ("could not resolve Secret chart values reference 'authentik/authentik-secret' with key "

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from factories_platform import condition, git_repository, helm_repository, oci_repository
-
 from helpers import findings, run_one
 
 AUTH_FAILED = ("failed to checkout and determine revision: unable to clone 'https://github.com/sudoflux/flux-k3s': "

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from factories_platform import condition, git_repository, helm_release, kustomization
-
 from helpers import findings, run_one
 
 

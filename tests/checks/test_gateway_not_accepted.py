@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_platform import gateway, gateway_class, listener_conditions, secret
 from homelabctl import kinds
 
+from factories_platform import gateway, gateway_class, listener_conditions, secret
 from helpers import findings, run_one
 
 

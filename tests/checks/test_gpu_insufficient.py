@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from factories import node
 from factories_apps import (
     gpu_deployment,
     gpu_labels,
@@ -10,8 +11,6 @@ from factories_apps import (
     scheduler_event,
     unschedulable_conditions,
 )
-
-from factories import node
 from helpers import findings, run_one
 
 GPU_MESSAGE = ("0/4 nodes are available: 1 Insufficient nvidia.com/gpu, 3 node(s) didn't match Pod's node "

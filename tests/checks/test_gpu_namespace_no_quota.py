@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_apps import gpu_deployment, gpu_pod, resource_quota
-
 from factories import pod
+from factories_apps import gpu_deployment, gpu_pod, resource_quota
 from helpers import findings, run_one
 
 

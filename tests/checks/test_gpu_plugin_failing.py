@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_apps import crashloop_status, daemonset, dcgm_exporter, device_plugin, gpu_labels, owned_pod
-
 from factories import node
+from factories_apps import crashloop_status, daemonset, dcgm_exporter, device_plugin, gpu_labels, owned_pod
 from helpers import findings, run_one
 
 DCGM_IMAGE = "nvcr.io/nvidia/k8s/dcgm-exporter:3.3.5-3.4.1-ubuntu22.04"

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_apps import gpu_deployment, gpu_pod, pending_pod, priority_class
-
 from factories import node
+from factories_apps import gpu_deployment, gpu_pod, pending_pod, priority_class
 from helpers import findings, run_one
 
 

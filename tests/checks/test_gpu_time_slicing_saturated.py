@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories_apps import gpu_deployment, gpu_labels, gpu_pod
-
 from factories import node
+from factories_apps import gpu_deployment, gpu_labels, gpu_pod
 from helpers import findings, run_one
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from factories_platform import condition, configmap, helm_release, secret
 from homelabctl import kinds
 
+from factories_platform import condition, configmap, helm_release, secret
 from helpers import findings, run_one
 
 AUTHENTIK_MESSAGE = ("could not resolve Secret chart values reference 'authentik/authentik-secret' with key "

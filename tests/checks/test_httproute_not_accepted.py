@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from factories_platform import gateway, httproute, service
-
 from helpers import findings, run_one
 
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_infra import claim_volume, local_path_pv, pvc, statefulset, storage_class
-
 from factories import owner_ref, pod
+from factories_infra import claim_volume, local_path_pv, pvc, statefulset, storage_class
 from helpers import findings, run_one
 
 LOCAL = "rancher.io/local-path"

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from factories_platform import certificate, cluster_issuer, condition
-
 from helpers import findings, run_one
 
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from factories_apps import cronjob, failed_job_pod, job
 from homelabctl.checks.workload.job_failed import schedule_interval
 
+from factories_apps import cronjob, failed_job_pod, job
 from helpers import findings, run_one
 
 

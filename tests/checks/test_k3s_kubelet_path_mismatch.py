@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from factories import node
 from factories_infra import (
     configmap,
     csi_node,
@@ -8,8 +9,6 @@ from factories_infra import (
     helm_release,
     longhorn_csi_plugin,
 )
-
-from factories import node
 from helpers import findings, run_one
 
 STANDARD = "/var/lib/kubelet"

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_infra import longhorn_node
-
 from factories import node
+from factories_infra import longhorn_node
 from helpers import findings, run_one
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from factories_infra import longhorn_volume, pvc
-
 from helpers import findings, run_one
 
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_apps import alertmanager_statefulset, prometheus_statefulset, sts_pod
-
 from factories import pod
+from factories_apps import alertmanager_statefulset, prometheus_statefulset, sts_pod
 from helpers import findings, run_one
 
 

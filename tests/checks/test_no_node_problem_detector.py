@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_apps import daemonset, node_problem_detector
-
 from factories import node
+from factories_apps import daemonset, node_problem_detector
 from helpers import findings, run_one
 
 

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_infra import cilium_daemonset, cilium_pod
-
 from factories import node
+from factories_infra import cilium_daemonset, cilium_pod
 from helpers import findings
 
 

@@ -10,7 +10,6 @@ from factories_apps import (
     oauth2_proxy_secret,
     service,
 )
-
 from helpers import findings, run_one
 
 # What the night shift first put in the Secret: a 167-byte passphrase.

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_apps import secret
-
 from factories import container_status, event, pod
+from factories_apps import secret
 from helpers import findings, run_one
 
 IMAGE = "ghcr.io/goauthentik/server:2024.6.1"

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_apps import crashloop_status, owned_pod, replicaset
-
 from factories import container_status, deployment, event, pod
+from factories_apps import crashloop_status, owned_pod, replicaset
 from helpers import findings, run_one
 
 LONGHORN_MSG = ("time=\"2025-06-14T18:02:11Z\" level=fatal msg=\"Error starting manager: failed to wait for "

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_apps import gpu_container, pending_pod, scheduler_event
-
 from factories import container_status, event, pod
+from factories_apps import gpu_container, pending_pod, scheduler_event
 from helpers import findings, run_one
 
 UNSCHEDULABLE = ("0/4 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, "

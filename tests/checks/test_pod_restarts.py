@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_apps import crashloop_status
-
 from factories import container_status, pod, ts
+from factories_apps import crashloop_status
 from helpers import findings, run_one
 
 IMAGE = "longhornio/longhorn-manager:v1.6.2"

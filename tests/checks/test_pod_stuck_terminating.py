@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_apps import owned_pod, statefulset
-
 from factories import node, pod
+from factories_apps import owned_pod, statefulset
 from helpers import findings, run_one
 
 

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_infra import claim_volume, pvc, storage_class
-
 from factories import event, pod
+from factories_infra import claim_volume, pvc, storage_class
 from helpers import findings, run_one
 
 FAILED = ('failed to provision volume with StorageClass "longhorn-nvme": rpc error: code = DeadlineExceeded '

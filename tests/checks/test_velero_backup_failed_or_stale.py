@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from factories_platform import backup, bsl, schedule
 from homelabctl import kinds
 from homelabctl.checks.backup._common import schedule_interval
 
+from factories_platform import backup, bsl, schedule
 from helpers import findings, run_one
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from factories_platform import bsl, secret
 from homelabctl import kinds
 
+from factories_platform import bsl, secret
 from helpers import findings, run_one
 
 CREDENTIALS = "[default]\naws_access_key_id = minioadmin\naws_secret_access_key = do-not-print-me\n"

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_platform import bsl, service
 from homelabctl import kinds
 
 from factories import container_status, pod
+from factories_platform import bsl, service
 from helpers import findings, run_one
 
 MINIO_DOWN = ('BackupStorageLocation "default" is unavailable: rpc error: code = Unknown desc = RequestError: send '

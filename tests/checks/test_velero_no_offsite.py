@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from factories_platform import bsl, schedule
-
 from helpers import findings, run_one
 
 B2 = "https://s3.us-west-004.backblazeb2.com"

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories_platform import backup, schedule, velero_deployment, vsl
-
 from factories import node
+from factories_platform import backup, schedule, velero_deployment, vsl
 from helpers import findings, run_one
 
 NO_DEFAULT = ("provider aws has more than one possible volume snapshot location, and none were specified explicitly "

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from factories_apps import crashloop_status, owned_pod, replicaset, statefulset
-
 from factories import deployment
+from factories_apps import crashloop_status, owned_pod, replicaset, statefulset
 from helpers import findings, run_one
 
 
