@@ -264,7 +264,8 @@ def handoff_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None
                 request_timeout: float, deadline: float, now_text: str | None, inventory_path: Path | None,
                 db_path: Path | None, no_record: bool, output_file: Path | None) -> None:
     """Generate a session handoff: summary since the last handoff, what's working, open P0/P1 items,
-    architecture notes and verification commands. Records the handoff time in the incident database."""
+    architecture notes and verification commands. Records the handoff time in the incident database
+    (not for --demo, unless --db is given)."""
     from homelabctl.incidents.store import IncidentStore, resolve_db_path
     from homelabctl.paperwork.handoff import HandoffLog, render_handoff
 
@@ -274,6 +275,7 @@ def handoff_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None
         log = HandoffLog(previous, store.changes_since(previous), store.actions(status="open", priorities=("P0", "P1")))
         text = render_handoff(work, log)
         _write(text, output_file)
-        if not no_record:
+        # the demo must not leave a mark in the user's real incident log unless they named a database
+        if not no_record and not (demo and db_path is None):
             source = work.report.get("source") or {}
             store.record_handoff(f"{source.get('type', '')}: {source.get('name', '')}")
