@@ -71,7 +71,7 @@ def helmrelease_missing_values_ref(ctx: CheckContext) -> Iterator[Finding]:
         missing_name = rest.split(" ", 1)[0]
         yield ctx.finding(
             hr,
-            f"HelmRelease {hr.namespace}/{hr.name} takes values from {first}{more}",
+            f"HelmRelease {hr.namespace}/{hr.name} cannot render: its valuesFrom {first}{more}",
             evidence=evidence,
             hint=(f"Create {missing_kind} {missing_name} with the expected key (if it is a SOPS secret, check the "
                   f"Kustomization that should decrypt and apply it) or fix spec.valuesFrom; then "
