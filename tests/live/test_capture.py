@@ -65,6 +65,12 @@ def test_capture_writes_one_file_per_kind_and_a_manifest(served: Served, tmp_pat
     assert manifest["kinds"]["notInstalled"][kinds.BACKUP_STORAGE_LOCATION] == (
         "backupstoragelocations.velero.io not installed (no CRD)")
     assert manifest["files"][kinds.POD] == {"file": "core/pods.json", "apiVersion": "v1", "count": 17}
+    # every kind a check reads is accounted for, including any beyond the catalogue
+    from homelabctl.engine import required_kinds, select_checks
+
+    accounted = set(manifest["kinds"]["captured"]).union(*(manifest["kinds"][k] for k in ("forbidden", "notInstalled",
+                                                                                           "failed")))
+    assert set(required_kinds(select_checks())) <= accounted
     assert not list(out.rglob("*.part"))
 
 

@@ -41,8 +41,10 @@ TARBALL_SUFFIXES = (".tar.gz", ".tgz")
 
 
 def capture_kinds() -> list[str]:
-    """Every kind in the catalogue (Events included): what the checks read, and nothing else."""
-    return [info.gk for info in kinds.KINDS]
+    """Every kind in the catalogue (Events included) plus any other kind a registered check reads."""
+    from homelabctl.engine import required_kinds, select_checks
+
+    return sorted({info.gk for info in kinds.KINDS} | set(required_kinds(select_checks())))
 
 
 def relative_file(item: Resolved) -> str:
