@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 from homelabctl import selectors
 from homelabctl.errors import InputError
 from homelabctl.live.discovery import READ_VERBS, Catalog, ServedKind
-from homelabctl.live.tables import build_table, printer_for
+from homelabctl.live.tables import Printer, build_table, printer_for
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState
 
@@ -363,12 +363,12 @@ class SnapshotApi:
         target = self.target(clean, query)
         if target is None:
             raise not_found_path()
-        self._check_access(target, query)
+        self._check_access(target)
         if target.name is not None and not target.watch:
             return self._get(target, accept)
         return self._list(target, query, accept)
 
-    def _check_access(self, target: Target, query: Mapping[str, str]) -> None:
+    def _check_access(self, target: Target) -> None:
         served = target.served
         verb = "watch" if target.watch else "get" if target.name else "list"
         details: dict[str, Any] = {"kind": served.plural}
@@ -406,7 +406,7 @@ class SnapshotApi:
                                         "metadata": dict(res.metadata)}))
         return Response(200, _json(res.raw))
 
-    def _printer(self, served: ServedKind, version: str) -> Any:
+    def _printer(self, served: ServedKind, version: str) -> Printer:
         columns = served.printer_columns.get(version)
         if columns is None and served.printer_columns:
             columns = next(iter(served.printer_columns.values()))
