@@ -7,6 +7,7 @@ never disagree about an object's state.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from homelabctl.model import Resource
@@ -22,17 +23,65 @@ def container_statuses(pod: Resource, *, init: bool = False) -> list[Mapping[str
     return statuses
 
 
-def pod_display_status(pod: Resource) -> str:
-    """The STATUS column of ``kubectl get pods`` (printPod in kubectl's printers)."""
-    status = pod.status
-    reason = str(status.get("reason") or status.get("phase") or "Unknown")
+def _int(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload, no-any-return]
+    except (TypeError, ValueError):
+        return 0
+
+
+def _is_restartable_init(container: Mapping[str, Any] | None) -> bool:
+    return bool(container) and (container or {}).get("restartPolicy") == "Always"
+
+
+def _condition_true(status: Mapping[str, Any], type_: str) -> bool:
+    return any(c.get("type") == type_ and c.get("status") == "True" for c in status.get("conditions") or [])
+
+
+@dataclass(frozen=True, slots=True)
+class PodSummary:
+    """What kubectl's printPod derives: STATUS reason, READY x/y, RESTARTS and when the last one was."""
+
+    reason: str
+    ready: int
+    total: int
+    restarts: int
+    last_restart: str
+
+
+def pod_summary(raw: Mapping[str, Any]) -> PodSummary:
+    """kubectl's printPod (pkg/printers/internalversion), including sidecar init containers,
+    SchedulingGated, the Initialized condition and Terminating only for pods not yet finished."""
+    spec: Mapping[str, Any] = raw.get("spec") or {}
+    status: Mapping[str, Any] = raw.get("status") or {}
+    meta: Mapping[str, Any] = raw.get("metadata") or {}
+    restarts = restartable_restarts = ready = 0
+    last_restart = last_restartable_restart = ""
+    total = len(spec.get("containers") or [])
+    phase = str(status.get("phase") or "")
+    reason = str(status.get("reason") or phase)
+    for cond in status.get("conditions") or []:
+        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
+            reason = "SchedulingGated"
+    init_specs = {str(c.get("name")): c for c in spec.get("initContainers") or []}
+    total += sum(1 for c in init_specs.values() if _is_restartable_init(c))
+
     initializing = False
-    init_specs = pod.spec.get("initContainers") or []
-    for i, cs in enumerate(container_statuses(pod, init=True)):
+    for i, cs in enumerate(status.get("initContainerStatuses") or []):
+        restarts += _int(cs.get("restartCount"))
+        finished = str(((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt") or "")
+        last_restart = max(last_restart, finished)
+        restartable = _is_restartable_init(init_specs.get(str(cs.get("name"))))
+        if restartable:
+            restartable_restarts += _int(cs.get("restartCount"))
+            last_restartable_restart = max(last_restartable_restart, finished)
         state = cs.get("state") or {}
-        terminated = state.get("terminated")
-        waiting = state.get("waiting")
-        if terminated and terminated.get("exitCode") == 0:
+        terminated, waiting = state.get("terminated"), state.get("waiting")
+        if terminated and _int(terminated.get("exitCode")) == 0:
+            continue
+        if restartable and cs.get("started"):
+            if cs.get("ready"):
+                ready += 1
             continue
         if terminated:
             if terminated.get("reason"):
@@ -40,33 +89,47 @@ def pod_display_status(pod: Resource) -> str:
             elif terminated.get("signal"):
                 reason = f"Init:Signal:{terminated['signal']}"
             else:
-                reason = f"Init:ExitCode:{terminated.get('exitCode')}"
+                reason = f"Init:ExitCode:{_int(terminated.get('exitCode'))}"
         elif waiting and waiting.get("reason") and waiting.get("reason") != "PodInitializing":
             reason = "Init:" + str(waiting["reason"])
         else:
             reason = f"Init:{i}/{len(init_specs)}"
         initializing = True
         break
-    if not initializing:
+
+    if not initializing or _condition_true(status, "Initialized"):
+        restarts = restartable_restarts
+        last_restart = last_restartable_restart
         has_running = False
-        for cs in reversed(container_statuses(pod)):
+        for cs in reversed(status.get("containerStatuses") or []):
+            restarts += _int(cs.get("restartCount"))
+            finished = str(((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt") or "")
+            last_restart = max(last_restart, finished)
             state = cs.get("state") or {}
-            waiting = state.get("waiting")
-            terminated = state.get("terminated")
+            waiting, terminated = state.get("waiting"), state.get("terminated")
             if waiting and waiting.get("reason"):
                 reason = str(waiting["reason"])
             elif terminated and terminated.get("reason"):
                 reason = str(terminated["reason"])
             elif terminated:
                 reason = (f"Signal:{terminated['signal']}" if terminated.get("signal")
-                          else f"ExitCode:{terminated.get('exitCode')}")
-            elif cs.get("ready") and state.get("running"):
+                          else f"ExitCode:{_int(terminated.get('exitCode'))}")
+            elif cs.get("ready") and state.get("running") is not None:
                 has_running = True
+                ready += 1
         if reason == "Completed" and has_running:
-            reason = "Running" if pod.is_condition_true("Ready") else "NotReady"
-    if pod.deletion_timestamp:
-        reason = "Unknown" if status.get("reason") == NODE_UNREACHABLE_REASON else "Terminating"
-    return reason
+            reason = "Running" if _condition_true(status, "Ready") else "NotReady"
+
+    if meta.get("deletionTimestamp") and status.get("reason") == NODE_UNREACHABLE_REASON:
+        reason = "Unknown"
+    elif meta.get("deletionTimestamp") and phase not in ("Succeeded", "Failed"):
+        reason = "Terminating"
+    return PodSummary(reason, ready, total, restarts, last_restart)
+
+
+def pod_display_status(pod: Resource) -> str:
+    """The STATUS column of ``kubectl get pods``."""
+    return pod_summary(pod.raw).reason
 
 
 def pod_ready_counts(pod: Resource) -> tuple[int, int]:
@@ -159,13 +222,36 @@ def node_is_k3s(node: Resource) -> bool:
     return "k3s" in node_kubelet_version(node) or any(k.startswith("k3s.io/") for k in node.annotations)
 
 
+def node_status_text(raw: Mapping[str, Any]) -> str:
+    """printNode's STATUS: ``NotReady`` for Ready=False *and* Ready=Unknown; ``Unknown`` only without the
+    condition; ``,SchedulingDisabled`` when cordoned."""
+    parts: list[str] = []
+    for cond in (raw.get("status") or {}).get("conditions") or []:
+        if cond.get("type") == "Ready":
+            parts = ["Ready" if cond.get("status") == "True" else "NotReady"]
+    if not parts:
+        parts = ["Unknown"]
+    if (raw.get("spec") or {}).get("unschedulable"):
+        parts.append("SchedulingDisabled")
+    return ",".join(parts)
+
+
 def node_display_status(node: Resource) -> str:
-    """``Ready``, ``NotReady``, ``Unknown`` plus ``,SchedulingDisabled`` when cordoned (kubectl's column)."""
-    ready = node_ready_status(node)
-    text = {"True": "Ready", "False": "NotReady"}.get(ready, "Unknown")
-    if node.spec.get("unschedulable"):
-        text += ",SchedulingDisabled"
-    return text
+    """The STATUS column of ``kubectl get nodes``."""
+    return node_status_text(node.raw)
+
+
+def node_roles_text(raw: Mapping[str, Any]) -> str:
+    """The ROLES column of ``kubectl get nodes``."""
+    roles: set[str] = set()
+    for key, value in ((raw.get("metadata") or {}).get("labels") or {}).items():
+        if key.startswith("node-role.kubernetes.io/"):
+            role = key[len("node-role.kubernetes.io/"):]
+            if role:
+                roles.add(role)
+        elif key == "kubernetes.io/role" and value:
+            roles.add(str(value))
+    return ",".join(sorted(roles)) if roles else "<none>"
 
 
 def workload_replicas(workload: Resource) -> tuple[int, int]:

@@ -30,8 +30,12 @@ def utcnow() -> datetime:
 
 
 def short_duration(delta: timedelta) -> str:
-    """kubectl's age format: ``45s``, ``12m``, ``5h12m``, ``3d4h``, ``400d``."""
-    seconds = max(0, int(delta.total_seconds()))
+    """kubectl's age format (apimachinery's HumanDuration): ``45s``, ``5m30s``, ``5h12m``, ``3d4h``, ``2y30d``."""
+    seconds = int(delta.total_seconds())
+    if seconds < -1:
+        return "<invalid>"
+    if seconds < 0:
+        return "0s"
     if seconds < 120:
         return f"{seconds}s"
     minutes = seconds // 60
@@ -40,17 +44,21 @@ def short_duration(delta: timedelta) -> str:
         return f"{minutes}m{rest}s" if rest else f"{minutes}m"
     if minutes < 180:
         return f"{minutes}m"
-    hours = minutes // 60
+    hours = seconds // 3600
     if hours < 8:
         rest = minutes % 60
         return f"{hours}h{rest}m" if rest else f"{hours}h"
     if hours < 48:
         return f"{hours}h"
-    days = hours // 24
-    if days < 8:
+    if hours < 24 * 8:
         rest = hours % 24
-        return f"{days}d{rest}h" if rest else f"{days}d"
-    return f"{days}d"
+        return f"{hours // 24}d{rest}h" if rest else f"{hours // 24}d"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        days = (hours // 24) % 365
+        return f"{hours // 24 // 365}y{days}d" if days else f"{hours // 24 // 365}y"
+    return f"{hours // 24 // 365}y"
 
 
 def parse_go_duration(text: str) -> timedelta | None:

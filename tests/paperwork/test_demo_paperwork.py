@@ -47,7 +47,7 @@ def test_docs_demo_has_the_seed_structure_and_live_statuses(run_cli: RunCli) -> 
     assert rows["k3s3"] == ["k3s3", "Tesla T4 16GB", "Time-slicing", "nvidia.com/gpu: 4",
                             "No memory isolation between workloads"]
     assert rows["**Bulk Media**"][:3] == ["**Bulk Media**", "NFS", "R730"]
-    assert "**Nodes**: 3/4 Ready (k3s1 Unknown)  " in text.splitlines()
+    assert "**Nodes**: 3/4 Ready (k3s1 NotReady)  " in text.splitlines()
     assert "| requests.fletcherlabs.net | media | requests |" in text  # served, not declared
     assert "HOMELABCTL_TEST_SECRET" not in text and "homelabctl-redacted" not in text
 

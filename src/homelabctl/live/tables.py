@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from homelabctl.kube import node_roles_text, node_status_text, pod_summary
 from homelabctl.live import jsonpath
 from homelabctl.model import Resource
-from homelabctl.timeutil import parse_time
+from homelabctl.timeutil import parse_time, short_duration
 
 Cell = Any
 Row = list[Cell]
@@ -59,36 +60,7 @@ AGE = Column("Age", description=AGE_DESCRIPTION)
 
 
 # -- formatting helpers, each the Go function of the same purpose -------------------------------------------
-def human_duration(delta: timedelta) -> str:
-    """k8s.io/apimachinery/pkg/util/duration.HumanDuration."""
-    seconds = int(delta.total_seconds())
-    if seconds < -1:
-        return "<invalid>"
-    if seconds < 0:
-        return "0s"
-    if seconds < 120:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 10:
-        rest = seconds % 60
-        return f"{minutes}m{rest}s" if rest else f"{minutes}m"
-    if minutes < 180:
-        return f"{minutes}m"
-    hours = seconds // 3600
-    if hours < 8:
-        rest = minutes % 60
-        return f"{hours}h{rest}m" if rest else f"{hours}h"
-    if hours < 48:
-        return f"{hours}h"
-    if hours < 24 * 8:
-        rest = hours % 24
-        return f"{hours // 24}d{rest}h" if rest else f"{hours // 24}d"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24}d"
-    if hours < 24 * 365 * 8:
-        days = (hours // 24) % 365
-        return f"{hours // 24 // 365}y{days}d" if days else f"{hours // 24 // 365}y"
-    return f"{hours // 24 // 365}y"
+human_duration = short_duration  # the API server and `check` print ages the same way
 
 
 def since(stamp: object, now: datetime) -> str:
@@ -187,87 +159,12 @@ def _condition_status(raw: Mapping[str, Any], type_: str) -> bool:
 
 
 # -- core -----------------------------------------------------------------------------------------------------
-def _is_restartable_init(container: Mapping[str, Any] | None) -> bool:
-    return bool(container) and container.get("restartPolicy") == "Always"  # type: ignore[union-attr]
-
-
 def pod_cells(raw: Mapping[str, Any], now: datetime) -> tuple[Row, str]:
     """printPod. Returns the cells and the STATUS reason (also used for row conditions)."""
     spec, status = _spec(raw), _status(raw)
-    restarts = 0
-    restartable_restarts = 0
-    total = len(spec.get("containers") or [])
-    ready = 0
-    last_restart = ""
-    last_restartable_restart = ""
-    phase = str(status.get("phase") or "")
-    reason = str(status.get("reason") or phase)
-    for cond in status.get("conditions") or []:
-        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
-            reason = "SchedulingGated"
-    init_specs = {str(c.get("name")): c for c in spec.get("initContainers") or []}
-    total += sum(1 for c in init_specs.values() if _is_restartable_init(c))
-
-    initializing = False
-    for i, cs in enumerate(status.get("initContainerStatuses") or []):
-        restarts += _int(cs.get("restartCount"))
-        finished = str(((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt") or "")
-        last_restart = max(last_restart, finished)
-        restartable = _is_restartable_init(init_specs.get(str(cs.get("name"))))
-        if restartable:
-            restartable_restarts += _int(cs.get("restartCount"))
-            last_restartable_restart = max(last_restartable_restart, finished)
-        state = cs.get("state") or {}
-        terminated, waiting = state.get("terminated"), state.get("waiting")
-        if terminated and _int(terminated.get("exitCode")) == 0:
-            continue
-        if restartable and cs.get("started"):
-            if cs.get("ready"):
-                ready += 1
-            continue
-        if terminated:
-            if terminated.get("reason"):
-                reason = "Init:" + str(terminated["reason"])
-            elif terminated.get("signal"):
-                reason = f"Init:Signal:{terminated['signal']}"
-            else:
-                reason = f"Init:ExitCode:{_int(terminated.get('exitCode'))}"
-        elif waiting and waiting.get("reason") and waiting.get("reason") != "PodInitializing":
-            reason = "Init:" + str(waiting["reason"])
-        else:
-            reason = f"Init:{i}/{len(init_specs)}"
-        initializing = True
-        break
-
-    if not initializing or _condition_status(raw, "Initialized"):
-        restarts = restartable_restarts
-        last_restart = last_restartable_restart
-        has_running = False
-        for cs in reversed(status.get("containerStatuses") or []):
-            restarts += _int(cs.get("restartCount"))
-            finished = str(((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt") or "")
-            last_restart = max(last_restart, finished)
-            state = cs.get("state") or {}
-            waiting, terminated = state.get("waiting"), state.get("terminated")
-            if waiting and waiting.get("reason"):
-                reason = str(waiting["reason"])
-            elif terminated and terminated.get("reason"):
-                reason = str(terminated["reason"])
-            elif terminated:
-                reason = (f"Signal:{terminated['signal']}" if terminated.get("signal")
-                          else f"ExitCode:{_int(terminated.get('exitCode'))}")
-            elif cs.get("ready") and state.get("running") is not None:
-                has_running = True
-                ready += 1
-        if reason == "Completed" and has_running:
-            reason = "Running" if _condition_status(raw, "Ready") else "NotReady"
-
-    meta = _meta(raw)
-    if meta.get("deletionTimestamp") and status.get("reason") == "NodeLost":
-        reason = "Unknown"
-    elif meta.get("deletionTimestamp") and phase not in ("Succeeded", "Failed"):
-        reason = "Terminating"
-
+    summary = pod_summary(raw)
+    reason, ready, total, restarts, last_restart = (summary.reason, summary.ready, summary.total,
+                                                    summary.restarts, summary.last_restart)
     restarts_text = str(restarts)
     if restarts and last_restart:
         restarts_text = f"{restarts} ({since(last_restart, now)} ago)"
@@ -298,32 +195,6 @@ def pod_row_conditions(raw: Mapping[str, Any]) -> list[dict[str, str]]:
     if phase == "Failed":
         return [{"type": "Completed", "status": "True", "reason": "Failed", "message": "The pod failed."}]
     return []
-
-
-def node_status_text(raw: Mapping[str, Any]) -> str:
-    """printNode's STATUS: ``NotReady`` for Ready=False *and* Ready=Unknown; ``Unknown`` only without the
-    condition; ``,SchedulingDisabled`` when cordoned."""
-    parts: list[str] = []
-    for cond in _status(raw).get("conditions") or []:
-        if cond.get("type") == "Ready":
-            parts = ["Ready" if cond.get("status") == "True" else "NotReady"]
-    if not parts:
-        parts = ["Unknown"]
-    if _spec(raw).get("unschedulable"):
-        parts.append("SchedulingDisabled")
-    return ",".join(parts)
-
-
-def node_roles_text(raw: Mapping[str, Any]) -> str:
-    roles: set[str] = set()
-    for key, value in (_meta(raw).get("labels") or {}).items():
-        if key.startswith("node-role.kubernetes.io/"):
-            role = key[len("node-role.kubernetes.io/"):]
-            if role:
-                roles.add(role)
-        elif key == "kubernetes.io/role" and value:
-            roles.add(str(value))
-    return ",".join(sorted(roles)) if roles else "<none>"
 
 
 def _node_address(raw: Mapping[str, Any], type_: str) -> str:
