@@ -53,8 +53,8 @@ def _run(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_
               help="Write the report to this file instead of stdout.")
 @click.option("--layer", "layers", multiple=True, type=click.Choice(LAYERS), help="Only these layers (repeatable).")
 @click.option("--min-severity", type=click.Choice(SEVERITIES), default=None, help="Hide findings below this.")
-@click.option("--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="critical", show_default=True,
-              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--fail-on", type=click.Choice([*SEVERITIES, "never", "none"]), default="critical",
+              show_default=True, help="Exit 1 when a finding is at or above this severity ('never'/'none': never).")
 def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
               request_timeout: float, deadline: float, now_text: str | None, fmt: str, output_file: Path | None,
               layers: tuple[str, ...], min_severity: str | None, fail_on: str) -> None:
@@ -84,7 +84,7 @@ def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
         from homelabctl.report.render_table import render_table
 
         render_table(report, _console(output_file))
-    code = exit_code_for(report, None if fail_on == "never" else Severity(fail_on))
+    code = exit_code_for(report, None if fail_on in ("never", "none") else Severity(fail_on))
     if code:
         raise SystemExit(code)
 
