@@ -173,3 +173,18 @@ def test_truncating_a_valid_file_anywhere_never_raises(tmp_path_factory: pytest.
     path.write_text(text[: len(cut) * 7 % len(text)])
     errors: list[LoadError] = []
     list(parse_documents(path.read_bytes(), str(path), errors))
+
+
+def test_manifest_at_the_root_of_a_tarball_is_read(tmp_path: Path) -> None:
+    tar_path = tmp_path / "capture.tgz"
+    manifest = {"schema": "homelabctl.snapshot/v1", "capturedAt": "2025-06-16T03:00:00Z",
+                "kinds": {"captured": ["Node", "Pod"]}}
+    with tarfile.open(tar_path, "w:gz") as tar:
+        for name, obj in ((MANIFEST_NAME, manifest), ("nodes.json", _list(node("k3s1")))):
+            data = json.dumps(obj).encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    state = SnapshotSource([tar_path]).load()
+    assert state.captured_at is not None and state.availability("Pod").readable
+    assert state.errors == []

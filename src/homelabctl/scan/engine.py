@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from homelabctl.errors import ConfigError, InputError
+from homelabctl.gcutil import gc_paused
 from homelabctl.model import Finding, Severity
 from homelabctl.scan.config import RepoConfig, glob_regex, load_config
 from homelabctl.scan.flux import FluxGraph
@@ -62,19 +60,6 @@ def select_rules(only: list[str] | None = None, skip: list[str] | None = None) -
     return [r for r in rules if (not only or r.id in only) and r.id not in (skip or [])]
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The scan keeps every document's node tree alive; Python's cyclic GC would rescan that growing heap
-    over and over (it doubled the parse time at 5,000 documents). Nothing here builds cycles that need it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def scan(
     path: Path,
     options: ScanOptions | None = None,
@@ -100,7 +85,7 @@ def scan(
     if unknown:
         raise ConfigError(f"scan.ignore names unknown rule(s): {', '.join(unknown)}")
 
-    with _gc_paused():
+    with gc_paused():
         return _run(path, options, config, specs, min_severity, started)
 
 

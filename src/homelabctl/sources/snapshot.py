@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tarfile
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from homelabctl.errors import SourceError
+from homelabctl.gcutil import gc_paused
 from homelabctl.model import Resource
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
@@ -26,6 +28,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MANIFEST_NAME = "homelabctl-manifest.json"
+_LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
 SNAPSHOT_SUFFIXES = (".json", ".yaml", ".yml")
 TARBALL_SUFFIXES = (".tar.gz", ".tgz", ".tar")
@@ -49,24 +52,31 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
     if b"\x00" in content[:8192]:
         errors.append(LoadError(location, "not a text file (binary content), skipped"))
         return
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        errors.append(LoadError(location, f"not UTF-8 text (byte {exc.start}), skipped"))
-        return
-    stripped = text.lstrip()
-    if not stripped:
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    # find the first significant byte without copying a file that may be tens of megabytes
+    start = _LEADING_SPACE.match(content)
+    first = content[start.end():start.end() + 1] if start else content[:1]
+    if not first:
         errors.append(LoadError(location, "empty file, skipped"))
         return
-    if stripped[0] in "{[":
+    if first in (b"{", b"["):
         try:
-            yield Document(location, 1, json.loads(text))
+            yield Document(location, 1, json.loads(content))
+            return
+        except UnicodeDecodeError as exc:
+            errors.append(LoadError(location, f"not UTF-8 text (byte {exc.start}), skipped"))
             return
         except json.JSONDecodeError as exc:
             if location.endswith(".json"):
                 errors.append(LoadError(location, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno))
                 return
             # fall through: YAML flow style that is not strict JSON
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(LoadError(location, f"not UTF-8 text (byte {exc.start}), skipped"))
+        return
     loader = _Loader(text)
     try:
         while loader.check_node():
@@ -150,13 +160,14 @@ class SnapshotSource:
         errors: list[LoadError] = []
         index = ClusterIndex()
         manifest: dict[str, Any] = {}
-        for raw_file in self._iter_files(errors):
-            if PurePosixPath(raw_file.location).name == MANIFEST_NAME:
-                manifest = _parse_manifest(raw_file, errors) or manifest
-                continue
-            for doc in parse_documents(raw_file.content, raw_file.location, errors):
-                for obj in iter_objects(doc, errors):
-                    index.add(Resource.from_raw(redact_object(obj)))
+        with gc_paused(freeze=True):
+            for raw_file in self._iter_files(errors):
+                if _member_name(raw_file.location) == MANIFEST_NAME:
+                    manifest = _parse_manifest(raw_file, errors) or manifest
+                    continue
+                for doc in parse_documents(raw_file.content, raw_file.location, errors):
+                    for obj in iter_objects(doc, errors):
+                        index.add(Resource.from_raw(redact_object(obj)))
         if len(index) == 0:
             detail = "; ".join(str(e) for e in errors[:3])
             raise SourceError(
@@ -248,6 +259,11 @@ class SnapshotSource:
                     yield _RawFile(location, handle.read())
                 except (tarfile.TarError, EOFError, OSError) as exc:
                     errors.append(LoadError(location, f"cannot read tarball member: {exc}"))
+
+
+def _member_name(location: str) -> str:
+    """``snap.tar.gz:capture/homelabctl-manifest.json`` → ``homelabctl-manifest.json``."""
+    return PurePosixPath(location.rsplit(".tar.gz:", 1)[-1].rsplit(".tgz:", 1)[-1].rsplit(".tar:", 1)[-1]).name
 
 
 def _parse_manifest(raw_file: _RawFile, errors: list[LoadError]) -> dict[str, Any] | None:

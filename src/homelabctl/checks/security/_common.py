@@ -109,30 +109,52 @@ def identify_backend(index: ClusterIndex, namespace: str, name: str, port: objec
     port_number = sp.get("port", port)
     port_name = str(sp.get("name", ""))
     target_port = sp.get("targetPort")
+    # read each pod's labels and images once, not once per admin UI
+    pod_facts = [([(key, pod.labels.get(key)) for key in LABEL_KEYS], pod_images(pod.spec)) for pod in pods]
+    svc_labels = [(key, svc.labels.get(key)) for key in LABEL_KEYS] if svc is not None else []
+    if not _may_be_admin_ui(pod_facts, svc_labels, name):
+        return Identified(None, "")
     for ui in ADMIN_UIS:
         if ui.ports and not (port_number in ui.ports or target_port in ui.ports or port_name in ui.port_names
                              or target_port in ui.port_names):
             continue
-        reason = _match_reason(ui, svc, pods, name)
+        reason = _match_reason(ui, svc is not None, pod_facts, svc_labels, name)
         if reason:
             return Identified(ui, reason)
     return Identified(None, "")
 
 
-def _match_reason(ui: AdminUI, svc: Resource | None, pods: Sequence[Resource], name: str) -> str:
-    for pod in pods:
-        for key in LABEL_KEYS:
-            if pod.labels.get(key) in ui.labels:
-                return f"its pods are labelled {key}={pod.labels[key]}"
-        for image in pod_images(pod.spec):
+_ALL_UI_LABELS = frozenset(label for ui in ADMIN_UIS for label in ui.labels)
+_ALL_UI_IMAGES = tuple(fragment for ui in ADMIN_UIS for fragment in ui.images)
+
+
+def _may_be_admin_ui(pod_facts: Sequence[tuple[list[tuple[str, str | None]], list[str]]],
+                     svc_labels: Sequence[tuple[str, str | None]], name: str) -> bool:
+    """One pass over the union of every UI's signs, so ordinary app backends cost one check, not seven."""
+    for labels, images in pod_facts:
+        if any(value in _ALL_UI_LABELS for _, value in labels):
+            return True
+        if any(fragment in image for image in images for fragment in _ALL_UI_IMAGES):
+            return True
+    if any(value in _ALL_UI_LABELS for _, value in svc_labels):
+        return True
+    return any(ui.service_re.search(name) for ui in ADMIN_UIS)
+
+
+def _match_reason(ui: AdminUI, svc_found: bool, pod_facts: Sequence[tuple[list[tuple[str, str | None]], list[str]]],
+                  svc_labels: Sequence[tuple[str, str | None]], name: str) -> str:
+    for labels, images in pod_facts:
+        for key, value in labels:
+            if value in ui.labels:
+                return f"its pods are labelled {key}={value}"
+        for image in images:
             if any(fragment in image for fragment in ui.images):
                 return f"its pods run {image}"
-    if svc is not None:
-        for key in LABEL_KEYS:
-            if svc.labels.get(key) in ui.labels:
-                return f"the Service is labelled {key}={svc.labels[key]}"
+    for key, value in svc_labels:
+        if value in ui.labels:
+            return f"the Service is labelled {key}={value}"
     if ui.service_re.search(name):
-        return "by the Service's name" + ("" if svc is not None else " (Service not in the snapshot)")
+        return "by the Service's name" + ("" if svc_found else " (Service not in the snapshot)")
     return ""
 
 
