@@ -77,6 +77,18 @@ class Finding:
     file: str | None = None
     line: int | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The fields every report shares; reports add their own (id, root_cause, file and line)."""
+        return {
+            "check": self.check,
+            "layer": self.layer.value,
+            "severity": self.severity.value,
+            "object": self.object.to_dict(),
+            "message": self.message,
+            "evidence": list(self.evidence),
+            "hint": self.hint,
+        }
+
     @property
     def sort_key(self) -> tuple[int, int, str, str, str, str]:
         return (

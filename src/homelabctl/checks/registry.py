@@ -5,13 +5,13 @@ The docstring is the documentation: its first line is the title, the rest is ren
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
+from homelabctl.registrybase import Documented, check_registration
 
 if TYPE_CHECKING:
     from homelabctl.sources.base import ClusterState
@@ -21,7 +21,7 @@ CheckFunc = Callable[["CheckContext"], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
-class CheckSpec:
+class CheckSpec(Documented):
     id: str
     layer: Layer
     severity: Severity
@@ -32,14 +32,6 @@ class CheckSpec:
     """At least one of these group-kinds must be readable."""
     uses: tuple[str, ...] = ()
     """Group-kinds read when available, without which the check still means something."""
-
-    @property
-    def doc(self) -> str:
-        return inspect.cleandoc(self.func.__doc__ or "")
-
-    @property
-    def title(self) -> str:
-        return self.doc.splitlines()[0].strip() if self.doc else self.id
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -61,12 +53,7 @@ def check(
     """Register a check. Ids are kebab-case and stable: users put them in ignore lists."""
 
     def decorate(func: CheckFunc) -> CheckFunc:
-        if id in REGISTRY:
-            raise ValueError(f"duplicate check id {id!r}")
-        if not func.__doc__:
-            raise ValueError(f"check {id!r} has no docstring")
-        if id != id.lower() or " " in id or "_" in id:
-            raise ValueError(f"check id {id!r} is not kebab-case")
+        check_registration("check", id, func, REGISTRY)
         REGISTRY[id] = CheckSpec(id, layer, severity, func, tuple(requires), tuple(any_of), tuple(uses))
         return func
 

@@ -10,7 +10,6 @@ best cause: lowest rank, then lowest layer, then the one that explains the most.
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from homelabctl.kube import (
     requested,
 )
 from homelabctl.model import Finding, Layer, ObjectRef, Resource
+from homelabctl.registrybase import Documented, check_registration
 from homelabctl.sources.base import ClusterState
 
 FOLLOWS_QUORUM = frozenset({OWNS, SELECTS})
@@ -125,20 +125,13 @@ RuleFunc = Callable[[RuleContext, Finding], "Explanation | None"]
 
 
 @dataclass(frozen=True)
-class RuleSpec:
+class RuleSpec(Documented):
     id: str
     layer: Layer
     rank: int
     causes: frozenset[str]
     func: RuleFunc
 
-    @property
-    def doc(self) -> str:
-        return inspect.cleandoc(self.func.__doc__ or "")
-
-    @property
-    def title(self) -> str:
-        return self.doc.splitlines()[0].strip() if self.doc else self.id
 
 
 RULES: dict[str, RuleSpec] = {}
@@ -146,10 +139,7 @@ RULES: dict[str, RuleSpec] = {}
 
 def rule(id: str, *, layer: Layer, rank: int, causes: Iterable[str]) -> Callable[[RuleFunc], RuleFunc]:
     def decorate(func: RuleFunc) -> RuleFunc:
-        if id in RULES:
-            raise ValueError(f"duplicate rule id {id!r}")
-        if not func.__doc__:
-            raise ValueError(f"rule {id!r} has no docstring")
+        check_registration("diagnosis rule", id, func, RULES)
         RULES[id] = RuleSpec(id, layer, rank, frozenset(causes), func)
         return func
 

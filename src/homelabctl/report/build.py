@@ -26,18 +26,7 @@ def finding_ids(findings: Sequence[Finding]) -> dict[Finding, str]:
 
 
 def _finding_dict(finding: Finding, fid: str, root_cause: str | None) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": fid,
-        "check": finding.check,
-        "layer": finding.layer.value,
-        "severity": finding.severity.value,
-        "object": finding.object.to_dict(),
-        "message": finding.message,
-        "evidence": list(finding.evidence),
-        "hint": finding.hint,
-        "root_cause": root_cause,
-    }
-    return data
+    return {"id": fid, **finding.to_dict(), "root_cause": root_cause}
 
 
 def build_report(state: ClusterState, run: CheckRun, scores: dict[str, Score],

@@ -7,13 +7,13 @@ the seed incident it comes from and the next step.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
+from homelabctl.registrybase import Documented, check_registration
 from homelabctl.scan.repo import Doc, ScanError
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ DEFAULT_KUBE_VERSION = "1.32"
 
 
 @dataclass(frozen=True)
-class RuleSpec:
+class RuleSpec(Documented):
     id: str
     layer: Layer
     severity: Severity
@@ -33,18 +33,6 @@ class RuleSpec:
     history: bool = False
     """Runs only with ``--history`` (reads the git history, not the work tree)."""
 
-    @property
-    def doc(self) -> str:
-        return inspect.cleandoc(self.func.__doc__ or "")
-
-    @property
-    def title(self) -> str:
-        return self.doc.splitlines()[0].strip() if self.doc else self.id
-
-    @property
-    def description(self) -> str:
-        """Everything after the title."""
-        return "\n".join(self.doc.splitlines()[1:]).strip()
 
 
 RULES: dict[str, RuleSpec] = {}
@@ -54,12 +42,7 @@ def rule(id: str, *, layer: Layer, severity: Severity, history: bool = False) ->
     """Register a scan rule. Ids are kebab-case and stable: users put them in ignore lists and comments."""
 
     def decorate(func: RuleFunc) -> RuleFunc:
-        if id in RULES:
-            raise ValueError(f"duplicate scan rule id {id!r}")
-        if not func.__doc__:
-            raise ValueError(f"scan rule {id!r} has no docstring")
-        if id != id.lower() or " " in id or "_" in id:
-            raise ValueError(f"scan rule id {id!r} is not kebab-case")
+        check_registration("scan rule", id, func, RULES)
         RULES[id] = RuleSpec(id, layer, severity, func, history)
         return func
 

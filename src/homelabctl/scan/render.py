@@ -48,18 +48,7 @@ def summary(report: ScanReport) -> dict[str, Any]:
 
 
 def finding_dict(finding: Finding, number: int) -> dict[str, Any]:
-    return {
-        "id": f"S{number}",
-        "check": finding.check,
-        "layer": finding.layer.value,
-        "severity": finding.severity.value,
-        "object": finding.object.to_dict(),
-        "message": finding.message,
-        "evidence": list(finding.evidence),
-        "hint": finding.hint,
-        "file": finding.file,
-        "line": finding.line,
-    }
+    return {"id": f"S{number}", **finding.to_dict(), "file": finding.file, "line": finding.line}
 
 
 def _ks_dict(report: ScanReport, ks: FluxKustomization) -> dict[str, Any]:
