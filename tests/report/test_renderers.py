@@ -64,3 +64,18 @@ def test_filters_and_exit_codes(report: dict[str, Any]) -> None:
     validate_report(node_only)
     info_up = filter_report(report, min_severity=Severity.CRITICAL)
     assert {f["severity"] for f in info_up["findings"]} == {"critical"}
+
+
+def test_layer_filter_keeps_the_cause_of_what_it_shows() -> None:
+    from homelabctl.analysis import analyze as run_analysis
+    from homelabctl.sources.snapshot import demo_source
+
+    report = run_analysis(demo_source().load()).report
+    node_only = filter_report(report, ["node"])
+    validate_report(node_only)
+    ids = {f["id"] for f in node_only["findings"]}
+    for finding in node_only["findings"]:
+        assert finding["root_cause"] is None or finding["root_cause"] in ids
+    network_causes = [f for f in node_only["findings"] if f["layer"] == "network"]
+    assert network_causes, "the k3s1 network cause of node findings was filtered out"
+    assert node_only["root_causes"][0]["object"]["name"] == "k3s1"

@@ -65,7 +65,8 @@ def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
     """
     from homelabctl.report.filters import exit_code_for, filter_report
 
-    analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, layers,
+    # every check runs whatever --layer says: a node symptom's cause may sit in the network layer
+    analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, (),
                     quiet_progress=fmt != "table")
     report = filter_report(analysis.report, layers, Severity(min_severity) if min_severity else None)
     if fmt == "json":

@@ -20,8 +20,10 @@ def filter_report(report: dict[str, Any], layers: Iterable[str] = (), min_severi
             return False
         return min_severity is None or Severity(finding["severity"]).rank >= min_severity.rank
 
-    out["findings"] = [f for f in report["findings"] if keep(f)]
-    kept = {f["id"] for f in out["findings"]}
+    kept = {f["id"] for f in report["findings"] if keep(f)}
+    # a kept finding's root cause stays visible even when it sits in a layer the user did not ask for
+    kept |= {f["root_cause"] for f in report["findings"] if f["id"] in kept and f.get("root_cause")}
+    out["findings"] = [f for f in report["findings"] if f["id"] in kept]
     out["root_causes"] = [
         {**rc, "symptoms": [s for s in rc["symptoms"] if s in kept]}
         for rc in report["root_causes"] if rc["finding"] in kept
