@@ -121,3 +121,16 @@ def test_graph_helpers() -> None:
 def test_pod_owner_ref_helper_shape() -> None:
     dep = deployment("x")
     assert owner_ref(dep)["uid"] == dep["metadata"]["uid"]
+
+
+def test_longhorn_volume_degraded_by_a_dead_node_is_grouped_under_it() -> None:
+    from homelabctl.analysis import analyze as run_analysis
+    from homelabctl.sources.snapshot import demo_source
+
+    report = run_analysis(demo_source().load()).report
+    by_id = {f["id"]: f for f in report["findings"]}
+    k3s1 = next(rc for rc in report["root_causes"] if rc["object"]["name"] == "k3s1")
+    degraded = [by_id[s] for s in k3s1["symptoms"] if by_id[s]["check"] == "longhorn-volume-degraded"]
+    assert degraded and "sonarr-config" in degraded[0]["message"]
+    # the faulted bazarr volume names no node in its conditions: it stays a cause of its own
+    assert any(rc["object"]["kind"] == "Volume" for rc in report["root_causes"])

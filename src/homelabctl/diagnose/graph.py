@@ -11,6 +11,7 @@ missing object is a perfectly good cause.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -39,11 +40,13 @@ STORES = "stores"              # Certificate → its Secret
 SERVES_TLS = "serves-tls"      # Secret → Gateway listener using it
 BACKS_UP = "backs-up"          # Service (object store) → BackupStorageLocation → Schedule; VSL → Schedule
 HOLDS = "holds"                # Pod → ReadWriteOnce PVC it mounts: a pod on a dead node keeps the volume attached
+REPLICA = "replica"            # Node → Longhorn Volume whose controller says a replica there is the problem
 
 ALL_EDGES = frozenset({RUNS_ON, OWNS, SELECTS, ROUTES, ATTACHES, MOUNTS, BINDS, REGISTERS, VALUES, SOURCE,
-                       DEPENDS, CONTAINS, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS})
+                       DEPENDS, CONTAINS, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS, REPLICA})
 
 _FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
+_NODE_IN_MESSAGE = re.compile(r"\bnode ([a-z0-9][a-z0-9.-]*)")
 
 
 def _ref(kind: str, namespace: str | None, name: str) -> ObjectRef:
@@ -153,6 +156,13 @@ class DependencyGraph:
             volume = pvc.spec.get("volumeName")
             if volume:
                 self.add(_ref("PersistentVolume", None, str(volume)), BINDS, pvc.ref)
+        node_names = {node.name for node in index.all(kinds.NODE)}
+        for volume in index.all(kinds.LONGHORN_VOLUME):
+            # only what Longhorn itself wrote: "disks are unavailable: node k3s1 is not ready"
+            for cond in volume.conditions:
+                for name in _NODE_IN_MESSAGE.findall(str(cond.get("message") or "")):
+                    if name in node_names:
+                        self.add(_ref("Node", None, name), REPLICA, volume.ref)
         for sc in index.all(kinds.STORAGE_CLASS):
             provisioner = sc.raw.get("provisioner")
             if provisioner:

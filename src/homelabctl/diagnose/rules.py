@@ -25,6 +25,7 @@ from homelabctl.diagnose.graph import (
     MOUNTS,
     OWNS,
     REGISTERS,
+    REPLICA,
     ROUTES,
     RUNS_ON,
     SELECTS,
@@ -151,7 +152,7 @@ def all_rules() -> list[RuleSpec]:
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-NODE_SCOPE = (RUNS_ON, REGISTERS, OWNS, SELECTS, ROUTES, BACKS_UP, HOLDS, MOUNTS)
+NODE_SCOPE = (RUNS_ON, REGISTERS, OWNS, SELECTS, ROUTES, BACKS_UP, HOLDS, MOUNTS, REPLICA)
 NODE_SYMPTOM_CHECKS_ON_NODE = frozenset({
     "node-not-ready", "node-unreachable-taint", "node-pressure", "cni-agent-not-ready", "node-network-unavailable",
     "csi-driver-not-registered", "node-cordoned",
