@@ -111,3 +111,13 @@ def test_prometheus_output_parses(tmp_path: Path) -> None:
     assert cluster[0].value == 67
     failing = {s.labels["check"]: s.value for s in families["homelabctl_check_failing"].samples}
     assert failing["node-not-ready"] == 1
+
+
+def test_min_severity_hides_but_does_not_change_the_exit_code(tmp_path: Path) -> None:
+    snap = _write_snapshot(tmp_path / "snap.json", broken=False)
+    base = ["check", "--snapshot", str(snap), "-o", "json", "--fail-on", "warning"]
+    plain = CliRunner().invoke(cli, base)
+    hidden = CliRunner().invoke(cli, [*base, "--min-severity", "critical"])
+    assert plain.exit_code == hidden.exit_code == 1  # single control plane is a warning
+    report = json.loads(hidden.stdout)
+    assert report["summary"]["warning"] == 0 and report["summary"]["findings"] == len(report["findings"])

@@ -11,7 +11,7 @@ from homelabctl.diagnose.model import RootCause
 from homelabctl.engine import CheckRun, run_checks
 from homelabctl.report.build import build_report
 from homelabctl.scores import Score, compute_scores
-from homelabctl.sources.base import ClusterState
+from homelabctl.sources.base import ClusterState, LoadError
 
 
 @dataclass
@@ -24,9 +24,16 @@ class Analysis:
 
 
 def diagnose_run(state: ClusterState, run: CheckRun) -> list[RootCause]:
+    """Root causes, or none with a load error saying why: a diagnosis bug must not cost the user the
+    findings themselves."""
     from homelabctl.diagnose.engine import diagnose
 
-    return diagnose(state, run.findings)
+    try:
+        return diagnose(state, run.findings)
+    except Exception as exc:
+        state.errors.append(LoadError("diagnosis", f"diagnosis failed, findings shown without root causes: "
+                                                   f"{type(exc).__name__}: {exc}"))
+        return []
 
 
 def analyze(state: ClusterState, specs: Sequence[CheckSpec] | None = None, *, with_diagnosis: bool = True) -> Analysis:

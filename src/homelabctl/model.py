@@ -101,6 +101,20 @@ class Finding:
         )
 
 
+_EMPTY_MAPPING: Mapping[str, Any] = {}
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """Hand-written snapshots put lists or strings where the API has maps; checks see an empty map."""
+    return value if isinstance(value, Mapping) else _EMPTY_MAPPING
+
+
+def _mappings(value: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
 def group_of(api_version: str) -> str:
     return api_version.rpartition("/")[0] if "/" in api_version else ""
 
@@ -145,8 +159,7 @@ class Resource:
 
     @property
     def metadata(self) -> Mapping[str, Any]:
-        meta: Mapping[str, Any] = self.raw.get("metadata") or {}
-        return meta
+        return _mapping(self.raw.get("metadata"))
 
     @property
     def uid(self) -> str:
@@ -154,33 +167,27 @@ class Resource:
 
     @property
     def labels(self) -> Mapping[str, str]:
-        labels: Mapping[str, str] = self.metadata.get("labels") or {}
-        return labels
+        return _mapping(self.metadata.get("labels"))
 
     @property
     def annotations(self) -> Mapping[str, str]:
-        annotations: Mapping[str, str] = self.metadata.get("annotations") or {}
-        return annotations
+        return _mapping(self.metadata.get("annotations"))
 
     @property
     def spec(self) -> Mapping[str, Any]:
-        spec: Mapping[str, Any] = self.raw.get("spec") or {}
-        return spec
+        return _mapping(self.raw.get("spec"))
 
     @property
     def status(self) -> Mapping[str, Any]:
-        status: Mapping[str, Any] = self.raw.get("status") or {}
-        return status
+        return _mapping(self.raw.get("status"))
 
     @property
     def data(self) -> Mapping[str, Any]:
-        data: Mapping[str, Any] = self.raw.get("data") or {}
-        return data
+        return _mapping(self.raw.get("data"))
 
     @property
     def owner_references(self) -> list[Mapping[str, Any]]:
-        owners: list[Mapping[str, Any]] = self.metadata.get("ownerReferences") or []
-        return owners
+        return _mappings(self.metadata.get("ownerReferences"))
 
     @property
     def controller_owner(self) -> Mapping[str, Any] | None:
@@ -201,8 +208,7 @@ class Resource:
 
     @property
     def conditions(self) -> list[Mapping[str, Any]]:
-        conditions: list[Mapping[str, Any]] = self.status.get("conditions") or []
-        return conditions
+        return _mappings(self.status.get("conditions"))
 
     def condition(self, type_: str) -> Mapping[str, Any] | None:
         for cond in self.conditions:

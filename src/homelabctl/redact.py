@@ -17,13 +17,17 @@ _MARKER_RE = re.compile(r"^homelabctl-redacted:len=(\d+);o2p=(\d+)$")
 
 SENSITIVE_KEY_RE = re.compile(
     r"(pass(word|wd)?|secret|token|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|"
-    r"access[_-]?key|client[_-]?secret|cookie[_-]?secret|\.pem$|\.key$|htpasswd|dsn|connection[_-]?string)",
+    r"access[_-]?key|client[_-]?secret|cookie[_-]?secret|\.pem$|\.key$|htpasswd|dsn|connection[_-]?string|"
+    r"(^|[_.-])key$)",
     re.IGNORECASE,
 )
 PRIVATE_KEY_RE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 SENSITIVE_ARG_RE = re.compile(
     r"^(--?[a-z0-9-]*(secret|password|token|api-key|credential)[a-z0-9-]*=)(.+)$", re.IGNORECASE
 )
+SENSITIVE_FLAG_RE = re.compile(r"^--?[a-z0-9-]*(secret|password|token|api-key|credential)[a-z0-9-]*$", re.IGNORECASE)
+"""A flag whose value is the next argument: ``["--cookie-secret", "VALUE"]``."""
+URL_CREDENTIALS_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@")
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
 
@@ -39,6 +43,14 @@ def oauth2_proxy_secret_length(value: bytes) -> int:
     except (UnicodeDecodeError, binascii.Error, ValueError):
         pass
     return len(value)
+
+
+def mask_url_credentials(text: str) -> str:
+    """``postgres://app:PW@db:5432`` → the password becomes a marker; user and host stay readable."""
+    if "://" not in text or "@" not in text:
+        return text
+    return URL_CREDENTIALS_RE.sub(
+        lambda m: f"{m.group('scheme')}{m.group('user')}:{marker_for(m.group('password').encode())}@", text)
 
 
 def marker_for(value: bytes) -> str:
@@ -105,7 +117,7 @@ def value_is_sensitive(key: str, value: object) -> bool:
 # ``cookie_secret = "..."`` in oauth2_proxy.cfg, ``password: ...`` in an app's config.yaml, ``TOKEN=...`` in .env
 _ASSIGNMENT_RE = re.compile(
     r"^(?P<lead>[ \t]*[\"']?(?P<key>[A-Za-z0-9_.-]+)[\"']?[ \t]*[:=][ \t]*)(?P<quote>[\"']?)"
-    r"(?P<value>[^\"'\s#][^\"'#\n]*?)(?P=quote)(?P<tail>[ \t]*(#[^\n]*)?)$",
+    r"(?P<value>[^\"'\s#][^\"'#\n]*?)(?P=quote)(?P<tail>[ \t]*,?[ \t]*(#[^\n]*)?)$",
     re.MULTILINE,
 )
 
@@ -121,6 +133,7 @@ def redact_text(text: str) -> str:
 
     if PRIVATE_KEY_RE.search(text):
         return marker_for(text.encode())
+    text = mask_url_credentials(text)
     if not SENSITIVE_KEY_RE.search(text):  # the common case: a config file with nothing secret in it
         return text
     return _ASSIGNMENT_RE.sub(replace, text)
@@ -137,39 +150,73 @@ def redact_configmap(raw: dict[str, Any]) -> None:
                     data[key] = marker_for(str(value).encode())
                 elif isinstance(value, str) and "\n" in value:
                     data[key] = redact_text(value)
+                elif isinstance(value, str):
+                    data[key] = mask_url_credentials(value)
     _drop_last_applied(raw)
 
 
 def redact_mapping(values: Any) -> None:
-    """Recursively mask sensitive keys in free-form values (HelmRelease ``spec.values``)."""
+    """Recursively mask sensitive values in free-form data (HelmRelease ``spec.values``, Flux
+    ``postBuild.substitute``): sensitive keys, ``{name: X_PASSWORD, value: ...}`` env entries, secret flags
+    in argument lists, and passwords inside URLs."""
     if isinstance(values, dict):
+        named = values.get("name")
+        if isinstance(named, str) and "value" in values and not isinstance(values["value"], dict | list) \
+                and value_is_sensitive(named, values["value"]) and not is_marker(values["value"]):
+            values["value"] = marker_for(str(values["value"]).encode())
         for key, value in list(values.items()):
             if isinstance(value, dict | list):
                 redact_mapping(value)
             elif value_is_sensitive(str(key), value) and not is_marker(value):
                 values[key] = marker_for(str(value).encode())
+            elif isinstance(value, str):
+                values[key] = mask_url_credentials(value)
     elif isinstance(values, list):
+        _redact_args(values)
         for item in values:
-            redact_mapping(item)
+            if isinstance(item, dict | list):
+                redact_mapping(item)
+
+
+def _redact_args(args: list[Any]) -> None:
+    """``--client-secret=X`` and ``--client-secret X`` alike; URLs with passwords anywhere."""
+    for i, arg in enumerate(args):
+        if not isinstance(arg, str):
+            continue
+        match = SENSITIVE_ARG_RE.match(arg)
+        if match and not is_marker(match.group(3)):
+            args[i] = match.group(1) + marker_for(match.group(3).encode())
+        elif SENSITIVE_FLAG_RE.match(arg) and i + 1 < len(args) and isinstance(args[i + 1], str) \
+                and not args[i + 1].startswith("-") and not is_marker(args[i + 1]):
+            args[i + 1] = marker_for(args[i + 1].encode())
+        else:
+            args[i] = mask_url_credentials(arg)
 
 
 def _redact_containers(pod_spec: Mapping[str, Any]) -> None:
     for field in ("containers", "initContainers", "ephemeralContainers"):
-        for container in pod_spec.get(field) or []:
+        containers = pod_spec.get(field)
+        if not isinstance(containers, list):
+            continue
+        for container in containers:
             if not isinstance(container, dict):
                 continue
-            for env in container.get("env") or []:
-                if (isinstance(env, dict) and "value" in env and not is_marker(env["value"])
-                        and value_is_sensitive(str(env.get("name", "")), env["value"])):
+            env_list = container.get("env")
+            for env in env_list if isinstance(env_list, list) else []:
+                if not isinstance(env, dict) or "value" not in env or is_marker(env["value"]):
+                    continue
+                if value_is_sensitive(str(env.get("name", "")), env["value"]):
                     env["value"] = marker_for(str(env["value"]).encode())
+                elif isinstance(env["value"], str):
+                    env["value"] = mask_url_credentials(env["value"])
             for arg_field in ("args", "command"):
                 args = container.get(arg_field)
                 if isinstance(args, list):
-                    for i, arg in enumerate(args):
-                        if isinstance(arg, str):
-                            match = SENSITIVE_ARG_RE.match(arg)
-                            if match and not is_marker(match.group(3)):
-                                args[i] = match.group(1) + marker_for(match.group(3).encode())
+                    _redact_args(args)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def redact_object(raw: dict[str, Any]) -> dict[str, Any]:
@@ -184,16 +231,22 @@ def redact_object(raw: dict[str, Any]) -> dict[str, Any]:
         if isinstance(spec, dict):
             _redact_containers(spec)
     elif kind in POD_TEMPLATE_KINDS or kind == "CronJob":
-        spec = raw.get("spec") or {}
+        spec = _dict(raw.get("spec"))
         if kind == "CronJob":
-            spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
-        template_spec = (spec.get("template") or {}).get("spec")
+            spec = _dict(_dict(spec.get("jobTemplate")).get("spec"))
+        template_spec = _dict(spec.get("template")).get("spec")
         if isinstance(template_spec, dict):
             _redact_containers(template_spec)
     elif kind == "HelmRelease":
         spec = raw.get("spec")
         if isinstance(spec, dict) and isinstance(spec.get("values"), dict):
             redact_mapping(spec["values"])
+    elif kind == "Kustomization":
+        post_build = _dict(raw.get("spec")).get("postBuild")
+        if isinstance(post_build, dict) and isinstance(post_build.get("substitute"), dict):
+            redact_mapping(post_build["substitute"])
+    # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind
+    _drop_last_applied(raw)
     return raw
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories import container_status, event, pod
+from factories import container_status, event, pod, ts
 from factories_apps import gpu_container, pending_pod, scheduler_event
 from helpers import findings, run_one
 
@@ -54,3 +54,12 @@ def test_leaves_gpu_shortage_image_pulls_and_running_pods_to_other_checks() -> N
 
 def test_not_evaluated_without_pods() -> None:
     assert run_one("pod-pending", []).status == "not_evaluated"
+
+
+def test_silent_on_pods_held_by_scheduling_gates() -> None:
+    gated = pod("batch-1", "ai", node_name=None, phase="Pending", statuses=[], conditions=[
+        {"type": "PodScheduled", "status": "False", "reason": "SchedulingGated",
+         "message": "Scheduling is blocked due to non-empty scheduling gates", "lastProbeTime": None,
+         "lastTransitionTime": ts(timedelta(hours=24))}])
+    gated["spec"]["schedulingGates"] = [{"name": "kueue.x-k8s.io/admission"}]
+    assert findings("pod-pending", [gated]) == []

@@ -63,3 +63,29 @@ def test_config_files_inside_configmaps_are_masked_line_by_line() -> None:
     assert "port: 8080" in cm["data"]["config.yaml"] and "# rotated" in cm["data"]["config.yaml"]
     line = next(x for x in cm["data"]["oauth2_proxy.cfg"].splitlines() if x.startswith("cookie_secret"))
     assert marker_lengths(line.split('"')[1]) == (33, 33)
+
+
+def test_the_forms_a_review_found_leaking_are_all_redacted() -> None:
+    """Two-argument flags, passwords in URLs, *_KEY names, env lists in Helm values, Flux substitutions,
+    JSON config files, and last-applied-configuration on any kind."""
+    leak = "LEAKY-HOMELABCTL-"
+    deploy = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "annotations": {
+        "kubectl.kubernetes.io/last-applied-configuration": f'{{"env": "{leak}1"}}'}},
+        "spec": {"template": {"spec": {"containers": [{"name": "c",
+            "args": ["--cookie-secret", f"{leak}2", "--upstream=http://prometheus:9090"],
+            "env": [{"name": "DATABASE_URL", "value": f"postgres://app:{leak}3@db:5432/app"},
+                    {"name": "B2_APPLICATION_KEY", "value": f"{leak}4"},
+                    {"name": "REDIS_URL", "value": f"redis://:{leak}5@redis:6379"}]}]}}}}
+    hr = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "h"},
+          "spec": {"values": {"env": [{"name": "ADMIN_PASSWORD", "value": f"{leak}6"}],
+                              "extraArgs": [f"--client-secret={leak}7"]}}}
+    ks = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": {"name": "k"},
+          "spec": {"postBuild": {"substitute": {"CF_API_TOKEN": f"{leak}8", "DOMAIN": "fletcherlabs.net"}}}}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+          "data": {"settings.json": f'{{\n  "password": "{leak}9",\n  "port": 8080\n}}\n',
+                   "DSN_URL": f"mysql://root:{leak}10@mariadb/app"}}
+    out = json.dumps([redact_object(o) for o in (deploy, hr, ks, cm)])
+    assert leak not in out, [part for part in out.split('"') if leak in part]
+    assert "--upstream=http://prometheus:9090" in out and '"DOMAIN": "fletcherlabs.net"' in out
+    assert "postgres://app:homelabctl-redacted" in out and "@db:5432/app" in out
+    assert '"port": 8080' in cm["data"]["settings.json"]

@@ -188,3 +188,27 @@ def test_manifest_at_the_root_of_a_tarball_is_read(tmp_path: Path) -> None:
     state = SnapshotSource([tar_path]).load()
     assert state.captured_at is not None and state.availability("Pod").readable
     assert state.errors == []
+
+
+def test_merge_keeps_the_higher_resource_version_whatever_the_order(tmp_path: Path) -> None:
+    newer = node("k3s1")
+    newer["metadata"]["resourceVersion"] = "9000"
+    older = node("k3s1", ready="False")
+    older["metadata"]["resourceVersion"] = "120"
+    (tmp_path / "new.json").write_text(json.dumps(newer))
+    (tmp_path / "old.json").write_text(json.dumps(older))
+    state = SnapshotSource([tmp_path / "new.json", tmp_path / "old.json"]).load()
+    k3s1 = state.index.get("Node", None, "k3s1")
+    assert k3s1 is not None and k3s1.metadata["resourceVersion"] == "9000"
+
+
+def test_an_empty_typed_list_means_captured_and_empty(tmp_path: Path) -> None:
+    (tmp_path / "nodes.json").write_text(json.dumps(_list(node("k3s1"))))
+    (tmp_path / "pvcs.json").write_text(json.dumps({"apiVersion": "v1", "kind": "PersistentVolumeClaimList",
+                                                    "items": [], "metadata": {"resourceVersion": "1"}}))
+    (tmp_path / "deploys.json").write_text(json.dumps({"apiVersion": "apps/v1", "kind": "DeploymentList",
+                                                       "items": []}))
+    state = SnapshotSource([tmp_path]).load()
+    assert state.availability("PersistentVolumeClaim").readable
+    assert state.availability("Deployment.apps").readable
+    assert state.availability("Pod").state == "absent"

@@ -7,6 +7,7 @@ kubernetes client or the repo scanner.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -102,6 +103,12 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # a bug must not look like "findings at or above --fail-on" (exit 1)
+        if os.environ.get("HOMELABCTL_DEBUG"):
+            raise
+        click.echo(f"homelabctl: internal error: {type(exc).__name__}: {exc} "
+                   "(set HOMELABCTL_DEBUG=1 for the traceback, and please report it)", err=True)
+        sys.exit(2)
     # click returns the code given to ctx.exit() when not in standalone mode
     if isinstance(result, int):
         sys.exit(result)

@@ -69,6 +69,8 @@ def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
     analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, (),
                     quiet_progress=fmt != "table")
     report = filter_report(analysis.report, layers, Severity(min_severity) if min_severity else None)
+    # hiding findings below --min-severity changes what is printed, never whether the run fails
+    gate = filter_report(analysis.report, layers) if min_severity else report
     if fmt == "json":
         from homelabctl.report.render_json import render_json
 
@@ -85,7 +87,7 @@ def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
         from homelabctl.report.render_table import render_table
 
         render_table(report, _console(output_file))
-    code = exit_code_for(report, None if fail_on in ("never", "none") else Severity(fail_on))
+    code = exit_code_for(gate, None if fail_on in ("never", "none") else Severity(fail_on))
     if code:
         raise SystemExit(code)
 

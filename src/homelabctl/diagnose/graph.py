@@ -49,6 +49,17 @@ _FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
 _NODE_IN_MESSAGE = re.compile(r"\bnode ([a-z0-9][a-z0-9.-]*)")
 
 
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    """The mapping entries of a list field; anything else a hand-written object put there is ignored."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _ref(kind: str, namespace: str | None, name: str) -> ObjectRef:
     return ObjectRef(kind, namespace or None, name)
 
@@ -114,30 +125,30 @@ class DependencyGraph:
             for ref in pod.owner_references:
                 self.add(pod.ref, OWNS, _ref(str(ref.get("kind", "")), pod.namespace, str(ref.get("name", ""))))
         ns = pod.namespace
-        for volume in spec.get("volumes") or []:
-            claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
+        for volume in _items(spec.get("volumes")):
+            claim = _map(volume.get("persistentVolumeClaim")).get("claimName")
             if claim:
                 claim_ref = _ref("PersistentVolumeClaim", ns, str(claim))
                 self.add(claim_ref, MOUNTS, pod.ref)
                 if self._read_write_once(ns, str(claim)):
                     self.add(pod.ref, HOLDS, claim_ref)
-            secret = (volume.get("secret") or {}).get("secretName")
+            secret = _map(volume.get("secret")).get("secretName")
             if secret:
                 self.add(_ref("Secret", ns, str(secret)), MOUNTS, pod.ref)
-            cm = (volume.get("configMap") or {}).get("name")
+            cm = _map(volume.get("configMap")).get("name")
             if cm:
                 self.add(_ref("ConfigMap", ns, str(cm)), MOUNTS, pod.ref)
-        for container in [*(spec.get("containers") or []), *(spec.get("initContainers") or [])]:
-            for env in container.get("env") or []:
-                source = env.get("valueFrom") or {}
-                if source.get("secretKeyRef", {}).get("name"):
+        for container in [*_items(spec.get("containers")), *_items(spec.get("initContainers"))]:
+            for env in _items(container.get("env")):
+                source = _map(env.get("valueFrom"))
+                if _map(source.get("secretKeyRef")).get("name"):
                     self.add(_ref("Secret", ns, str(source["secretKeyRef"]["name"])), MOUNTS, pod.ref)
-                if source.get("configMapKeyRef", {}).get("name"):
+                if _map(source.get("configMapKeyRef")).get("name"):
                     self.add(_ref("ConfigMap", ns, str(source["configMapKeyRef"]["name"])), MOUNTS, pod.ref)
-            for env_from in container.get("envFrom") or []:
-                if (env_from.get("secretRef") or {}).get("name"):
+            for env_from in _items(container.get("envFrom")):
+                if _map(env_from.get("secretRef")).get("name"):
                     self.add(_ref("Secret", ns, str(env_from["secretRef"]["name"])), MOUNTS, pod.ref)
-                if (env_from.get("configMapRef") or {}).get("name"):
+                if _map(env_from.get("configMapRef")).get("name"):
                     self.add(_ref("ConfigMap", ns, str(env_from["configMapRef"]["name"])), MOUNTS, pod.ref)
 
     def _read_write_once(self, namespace: str | None, claim: str) -> bool:
@@ -171,19 +182,19 @@ class DependencyGraph:
     def _route_edges(self) -> None:
         index = self.index
         for route in index.all(kinds.HTTPROUTE):
-            for parent in route.spec.get("parentRefs") or []:
+            for parent in _items(route.spec.get("parentRefs")):
                 if parent.get("kind", "Gateway") == "Gateway":
                     self.add(_ref("Gateway", parent.get("namespace") or route.namespace, str(parent.get("name", ""))),
                              ATTACHES, route.ref)
-            for rule in route.spec.get("rules") or []:
-                for backend in rule.get("backendRefs") or []:
+            for rule in _items(route.spec.get("rules")):
+                for backend in _items(rule.get("backendRefs")):
                     if backend.get("kind", "Service") == "Service":
                         self.add(_ref("Service", backend.get("namespace") or route.namespace,
                                       str(backend.get("name", ""))), ROUTES, route.ref)
         for ingress in index.all(kinds.INGRESS):
-            for rule in ingress.spec.get("rules") or []:
-                for path in (rule.get("http") or {}).get("paths") or []:
-                    svc = ((path.get("backend") or {}).get("service") or {}).get("name")
+            for rule in _items(ingress.spec.get("rules")):
+                for path in _items(_map(rule.get("http")).get("paths")):
+                    svc = _map(_map(path.get("backend")).get("service")).get("name")
                     if svc:
                         self.add(_ref("Service", ingress.namespace, str(svc)), ROUTES, ingress.ref)
 
@@ -192,21 +203,21 @@ class DependencyGraph:
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
             for res in index.all(gk):
                 spec = res.spec
-                source = spec.get("sourceRef") or ((spec.get("chart") or {}).get("spec") or {}).get("sourceRef") or {}
+                source = _map(spec.get("sourceRef")) or _map(_map(_map(spec.get("chart")).get("spec")).get("sourceRef"))
                 if source.get("name"):
                     self.add(_ref(str(source.get("kind", "GitRepository")), source.get("namespace") or res.namespace,
                                   str(source["name"])), SOURCE, res.ref)
-                chart_ref = spec.get("chartRef") or {}
+                chart_ref = _map(spec.get("chartRef"))
                 if chart_ref.get("name"):
                     self.add(_ref(str(chart_ref.get("kind", "OCIRepository")),
                                   chart_ref.get("namespace") or res.namespace, str(chart_ref["name"])), SOURCE, res.ref)
-                for dep in spec.get("dependsOn") or []:
+                for dep in _items(spec.get("dependsOn")):
                     if dep.get("name"):
                         self.add(_ref(res.kind, dep.get("namespace") or res.namespace, str(dep["name"])), DEPENDS, res.ref)
-                for ref in spec.get("valuesFrom") or []:
+                for ref in _items(spec.get("valuesFrom")):
                     if ref.get("name"):
                         self.add(_ref(str(ref.get("kind", "ConfigMap")), res.namespace, str(ref["name"])), VALUES, res.ref)
-                for entry in (res.status.get("inventory") or {}).get("entries") or []:
+                for entry in _items(_map(res.status.get("inventory")).get("entries")):
                     member = _inventory_ref(str(entry.get("id", "")))
                     if member is not None and member.kind in ("HelmRelease", "Kustomization"):
                         self.add(member, CONTAINS, res.ref)
@@ -214,7 +225,7 @@ class DependencyGraph:
     def _cert_edges(self) -> None:
         index = self.index
         for cert in index.all(kinds.CERTIFICATE):
-            issuer = cert.spec.get("issuerRef") or {}
+            issuer = _map(cert.spec.get("issuerRef"))
             if issuer.get("name"):
                 kind = str(issuer.get("kind", "Issuer"))
                 self.add(_ref(kind, None if kind == "ClusterIssuer" else cert.namespace, str(issuer["name"])),
@@ -223,8 +234,8 @@ class DependencyGraph:
             if secret:
                 self.add(cert.ref, STORES, _ref("Secret", cert.namespace, str(secret)))
         for gateway in index.all(kinds.GATEWAY_KIND):
-            for listener in gateway.spec.get("listeners") or []:
-                for ref in (listener.get("tls") or {}).get("certificateRefs") or []:
+            for listener in _items(gateway.spec.get("listeners")):
+                for ref in _items(_map(listener.get("tls")).get("certificateRefs")):
                     if ref.get("kind", "Secret") == "Secret" and ref.get("name"):
                         self.add(_ref("Secret", ref.get("namespace") or gateway.namespace, str(ref["name"])),
                                  SERVES_TLS, gateway.ref)
@@ -232,16 +243,16 @@ class DependencyGraph:
     def _velero_edges(self) -> None:
         index = self.index
         for bsl in index.all(kinds.BACKUP_STORAGE_LOCATION):
-            service = in_cluster_service(str((bsl.spec.get("config") or {}).get("s3Url", "")), bsl.namespace)
+            service = in_cluster_service(str(_map(bsl.spec.get("config")).get("s3Url", "")), bsl.namespace)
             if service is not None:
                 self.add(service, BACKS_UP, bsl.ref)
         snapshot_locations = index.all(kinds.VOLUME_SNAPSHOT_LOCATION)
         for schedule in index.all(kinds.VELERO_SCHEDULE):
-            template = schedule.spec.get("template") or {}
+            template = _map(schedule.spec.get("template"))
             location = template.get("storageLocation") or "default"
             self.add(_ref("BackupStorageLocation", schedule.namespace, str(location)), BACKS_UP, schedule.ref)
             if template.get("snapshotVolumes") is not False:
-                wanted = set(template.get("volumeSnapshotLocations") or [])
+                wanted = {str(v) for v in template.get("volumeSnapshotLocations") or [] if isinstance(v, str)}
                 for vsl in snapshot_locations:
                     if vsl.namespace == schedule.namespace and (not wanted or vsl.name in wanted):
                         self.add(vsl.ref, BACKS_UP, schedule.ref)

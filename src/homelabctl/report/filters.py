@@ -30,6 +30,13 @@ def filter_report(report: dict[str, Any], layers: Iterable[str] = (), min_severi
     ]
     if wanted_layers:
         out["not_evaluated"] = [n for n in report["not_evaluated"] if n.get("layer") in wanted_layers]
+    # the summary describes what is shown
+    summary = dict(report.get("summary", {}))
+    severities = [f["severity"] for f in out["findings"]]
+    summary.update({sev: severities.count(sev) for sev in ("critical", "warning", "info")})
+    summary.update({"findings": len(out["findings"]), "root_causes": len(out["root_causes"]),
+                    "not_evaluated": len(out["not_evaluated"])})
+    out["summary"] = summary
     return out
 
 

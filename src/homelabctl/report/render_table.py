@@ -59,7 +59,7 @@ def root_cause_tree(report: dict[str, Any]) -> Tree | None:
             for sid in rc["symptoms"]:
                 s = by_id.get(sid)
                 if s:
-                    symptoms.add(f"{sid} {object_label(s['object'])}: {s['message']}")
+                    symptoms.add(Text(f"{sid} {object_label(s['object'])}: {s['message']}"))
         for step in rc.get("next_steps") or []:
             label = f"next: {step['text']}"
             if step.get("command"):
@@ -88,7 +88,7 @@ def findings_tables(report: dict[str, Any]) -> list[Table]:
             if f.get("root_cause"):
                 detail.append(f"\n↳ explained by {f['root_cause']}", style="magenta")
             table.add_row(f["id"], Text(f["severity"], style=SEVERITY_STYLE[f["severity"]]),
-                          object_label(f["object"]), detail)
+                          Text(object_label(f["object"])), detail)
         tables.append(table)
     return tables
 
@@ -101,7 +101,7 @@ def scores_table(report: dict[str, Any]) -> Table:
     for area, score in report["scores"].items():
         value = score["score"]
         table.add_row(AREA_LABELS.get(area, area), Text("n/a" if value is None else f"{value}%",
-                                                        style=_score_style(value)), score["detail"])
+                                                        style=_score_style(value)), Text(score["detail"]))
     return table
 
 
@@ -119,6 +119,6 @@ def render_table(report: dict[str, Any], console: Console) -> None:
         ne.add_column("check", style="dim")
         ne.add_column("reason")
         for item in report["not_evaluated"]:
-            ne.add_row(item["check"], item["reason"])
+            ne.add_row(Text(item["check"]), Text(item["reason"]))
         parts.append(ne)
     console.print(Group(*parts))

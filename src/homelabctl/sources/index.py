@@ -14,6 +14,14 @@ from homelabctl.timeutil import parse_time, utcnow
 _EMPTY: tuple[Resource, ...] = ()
 
 
+def _older(candidate: Resource, current: Resource) -> bool:
+    """resourceVersions are etcd revisions: integers in practice, opaque by contract."""
+    new, old = candidate.metadata.get("resourceVersion"), current.metadata.get("resourceVersion")
+    if isinstance(new, str) and isinstance(old, str) and new.isdigit() and old.isdigit():
+        return int(new) < int(old)
+    return False
+
+
 def _length(items: list[Resource]) -> int:
     return len(items)
 
@@ -37,10 +45,13 @@ class ClusterIndex:
             self.add(resource)
 
     def add(self, res: Resource) -> None:
-        """Add or replace (same gk/namespace/name: the later one wins, so merged snapshots keep the newest)."""
+        """Add, or replace the same gk/namespace/name: the higher resourceVersion wins (the later one when
+        they are not comparable), so merged snapshots keep the newest state of each object."""
         key = (res.gk, res.namespace, res.name)
         previous = self._by_key.get(key)
         if previous is not None:
+            if _older(res, previous):
+                return
             self._remove(previous)
         self._by_key[key] = res
         self._by_gk[res.gk].append(res)

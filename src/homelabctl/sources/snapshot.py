@@ -16,7 +16,7 @@ import yaml
 
 from homelabctl.errors import SourceError
 from homelabctl.gcutil import gc_paused
-from homelabctl.model import Resource
+from homelabctl.model import Resource, group_kind
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
@@ -95,12 +95,13 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         loader.dispose()
 
 
-def iter_objects(doc: Document, errors: list[LoadError]) -> Iterator[dict[str, Any]]:
+def iter_objects(doc: Document, errors: list[LoadError],
+                 listed_kinds: set[str] | None = None) -> Iterator[dict[str, Any]]:
     """Flatten ``List``/``PodList`` documents and validate that each object is a Kubernetes object."""
     data = doc.data
     if isinstance(data, list):
         for item in data:
-            yield from iter_objects(Document(doc.location, doc.line, item), errors)
+            yield from iter_objects(Document(doc.location, doc.line, item), errors, listed_kinds)
         return
     if not isinstance(data, dict):
         errors.append(LoadError(doc.location, f"not a Kubernetes object (a {type(data).__name__}), skipped", doc.line))
@@ -108,6 +109,9 @@ def iter_objects(doc: Document, errors: list[LoadError]) -> Iterator[dict[str, A
     kind = data.get("kind")
     if isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list):
         item_kind = kind[: -len("List")] if kind != "List" else None
+        if item_kind and listed_kinds is not None:
+            # an empty PersistentVolumeClaimList still says "there are none", unlike an empty List
+            listed_kinds.add(group_kind(str(data.get("apiVersion", "v1")), item_kind))
         for item in data["items"]:
             if isinstance(item, dict) and item_kind and "kind" not in item:
                 item = {"apiVersion": data.get("apiVersion", "v1"), "kind": item_kind, **item}
@@ -119,7 +123,7 @@ def iter_objects(doc: Document, errors: list[LoadError]) -> Iterator[dict[str, A
                 else:
                     yield item
             else:
-                yield from iter_objects(Document(doc.location, doc.line, item), errors)
+                yield from iter_objects(Document(doc.location, doc.line, item), errors, listed_kinds)
         return
     problem = _object_problem(data)
     if problem:
@@ -160,20 +164,22 @@ class SnapshotSource:
         errors: list[LoadError] = []
         index = ClusterIndex()
         manifest: dict[str, Any] = {}
+        listed: set[str] = set()
         with gc_paused(freeze=True):
             for raw_file in self._iter_files(errors):
                 if _member_name(raw_file.location) == MANIFEST_NAME:
                     manifest = _parse_manifest(raw_file, errors) or manifest
                     continue
                 for doc in parse_documents(raw_file.content, raw_file.location, errors):
-                    for obj in iter_objects(doc, errors):
+                    for obj in iter_objects(doc, errors, listed):
                         index.add(Resource.from_raw(redact_object(obj)))
-        if len(index) == 0:
+        if len(index) == 0 and not listed:
             detail = "; ".join(str(e) for e in errors[:3])
             raise SourceError(
                 f"no Kubernetes objects could be read from {self.info.name}" + (f" ({detail})" if detail else "")
             )
-        state = ClusterState(index=index, source=self.info, errors=errors)
+        state = ClusterState(index=index, source=self.info, errors=errors,
+                             kind_status={gk: KindStatus("available") for gk in sorted(listed)})
         _apply_manifest(state, manifest)
         return state
 

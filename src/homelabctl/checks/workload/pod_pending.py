@@ -58,6 +58,8 @@ def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
             message = str(cond.get("message") or "")
             if INSUFFICIENT_GPU_RE.search(message):
                 continue  # gpu-insufficient reports it, with who holds the GPUs
+            if cond.get("reason") == "SchedulingGated" or pod.spec.get("schedulingGates"):
+                continue  # held on purpose (Kueue and other gate controllers), not a scheduling failure
             since = parse_time(cond.get("lastTransitionTime")) or created
             age = ctx.now - since if since else None
             if age is not None and age < GRACE:
