@@ -19,8 +19,8 @@ NODE_UNREACHABLE_REASON = "NodeLost"
 
 def container_statuses(pod: Resource, *, init: bool = False) -> list[Mapping[str, Any]]:
     key = "initContainerStatuses" if init else "containerStatuses"
-    statuses: list[Mapping[str, Any]] = pod.status.get(key) or []
-    return statuses
+    statuses = pod.status.get(key)
+    return [s for s in statuses if isinstance(s, Mapping)] if isinstance(statuses, list) else []
 
 
 def _int(value: object) -> int:

@@ -51,13 +51,17 @@ def from_spec(selector: Mapping[str, Any] | None) -> Selector | None:
 
     Returns None for a missing selector, which selects nothing (unlike an empty one, which selects all).
     """
-    if selector is None:
+    if not isinstance(selector, Mapping):
         return None
     reqs: list[Requirement] = []
     if "matchLabels" in selector or "matchExpressions" in selector:
-        for key, value in (selector.get("matchLabels") or {}).items():
+        match_labels = selector.get("matchLabels")
+        for key, value in (match_labels.items() if isinstance(match_labels, Mapping) else ()):
             reqs.append(Requirement(str(key), "In", frozenset({str(value)})))
-        for expr in selector.get("matchExpressions") or []:
+        expressions = selector.get("matchExpressions")
+        for expr in expressions if isinstance(expressions, list) else []:
+            if not isinstance(expr, Mapping):
+                continue
             reqs.append(
                 Requirement(
                     str(expr.get("key", "")),

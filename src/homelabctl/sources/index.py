@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -55,22 +55,22 @@ class ClusterIndex:
             self._remove(previous)
         self._by_key[key] = res
         self._by_gk[res.gk].append(res)
-        meta = res.metadata
-        uid = meta.get("uid")
-        if uid:
+        uid = res.metadata.get("uid")
+        if uid and isinstance(uid, str):
             self._by_uid[uid] = res
-        for owner in meta.get("ownerReferences") or ():
+        for owner in res.owner_references:
             owner_uid = owner.get("uid")
-            if owner_uid:
+            if owner_uid and isinstance(owner_uid, str):
                 self._children[owner_uid].append(res)
         if res.kind == "Pod":
-            node = (res.raw.get("spec") or {}).get("nodeName")
-            if node:
+            node = res.spec.get("nodeName")
+            if node and isinstance(node, str):
                 self._pods_by_node[node].append(res)
         elif res.kind == "Event":
-            involved = res.raw.get("involvedObject") or res.raw.get("regarding") or {}
-            self._events[(str(involved.get("kind", "")), involved.get("namespace") or None,
-                          str(involved.get("name", "")))].append(res)
+            involved = res.raw.get("involvedObject") or res.raw.get("regarding")
+            if isinstance(involved, Mapping):
+                self._events[(str(involved.get("kind", "")), involved.get("namespace") or None,
+                              str(involved.get("name", "")))].append(res)
         self._labels.pop(res.gk, None)
         self._newest = None
 
