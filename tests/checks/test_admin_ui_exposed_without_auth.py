@@ -104,3 +104,11 @@ def test_kubernetes_dashboard_has_a_token_login_so_it_is_a_warning() -> None:
     found = findings("admin-ui-exposed-without-auth", [route])
     assert [(f.severity.value, f.object.name) for f in found] == [("warning", "dashboard")]
     assert "Kubernetes Dashboard" in found[0].message
+
+
+def test_an_extension_filter_that_is_not_auth_protects_nothing() -> None:
+    route = http_route("prometheus", "monitoring", ["prometheus.fletcherlabs.net"], [(PROM_SVC, 9090)],
+                       filters=[{"type": "ExtensionRef", "extensionRef": {
+                           "group": "traefik.io", "kind": "Middleware", "name": "strip-prefix"}}])
+    found = findings("admin-ui-exposed-without-auth", [*prometheus(), route])
+    assert [f.object.name for f in found] == ["prometheus"]

@@ -66,10 +66,14 @@ def _policy_targets(ctx: CheckContext) -> set[tuple[str, str | None, str]]:
 
 
 def _filters_auth(filters: Any) -> str:
-    for flt in filters or []:
-        if flt.get("type") == "ExtensionRef":
+    """An ExtensionRef filter counts only when it names authentication: a strip-prefix or headers
+    Middleware in front of Prometheus protects nothing."""
+    for flt in filters if isinstance(filters, list) else []:
+        if isinstance(flt, dict) and flt.get("type") == "ExtensionRef":
             ext = flt.get("extensionRef") or {}
-            return f"ExtensionRef filter {ext.get('kind', '?')}/{ext.get('name', '?')}"
+            label = f"{ext.get('kind', '?')}/{ext.get('name', '?')}"
+            if _AUTH_WORDS.search(label):
+                return f"ExtensionRef filter {label}"
     return ""
 
 
