@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
@@ -25,8 +26,9 @@ class CheckResult:
 class CheckRun:
     results: list[CheckResult] = field(default_factory=list)
 
-    @property
+    @cached_property
     def findings(self) -> list[Finding]:
+        """Sorted once: scores, diagnosis and the report all read it. Read it only after the run."""
         found = [f for r in self.results for f in r.findings]
         return sorted(found, key=lambda f: f.sort_key)
 

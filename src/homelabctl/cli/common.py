@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -69,8 +68,3 @@ def load_state(source: Source, kinds: Sequence[str], now_text: str | None) -> Cl
     for error in state.errors:
         click.echo(f"homelabctl: warning: {error}", err=True)
     return state
-
-
-def override_now(state: ClusterState, now: datetime | None) -> None:
-    if now is not None:
-        state.captured_at = now

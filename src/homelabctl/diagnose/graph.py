@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -296,12 +297,14 @@ class DependencyGraph:
         return self.resource(ref) is not None
 
 
-def _gks_for_kind(kind: str) -> list[str]:
+@cache
+def _gks_for_kind(kind: str) -> tuple[str, ...]:
+    """Every rule asks this for every object it resolves; the catalogue never changes during a run."""
     if "." in kind:
-        return [kind]
+        return (kind,)
     matches = [info.gk for info in kinds.KINDS if info.kind == kind]
     core_first = sorted(matches, key=lambda gk: "." in gk)
-    return core_first or [kind]
+    return tuple(core_first) or (kind,)
 
 
 def _inventory_ref(entry_id: str) -> ObjectRef | None:
