@@ -56,7 +56,8 @@ def test_history_reports_secrets_removed_since(tmp_path: Path) -> None:
         assert leak[:12] in finding.message
         assert f"commit {leak} " in finding.evidence[0]
         assert "plain secret as workaround" in finding.evidence[0]
-        assert finding.severity.value == "warning"
+        assert finding.severity.value == "critical"
+        assert finding.hint.startswith("Rotate it")
     token = next(f for f in found if f.file == "scripts/b2.sh")
     assert "GitHub token" in token.message and "a file that still exists" in token.message
     assert token.evidence[1] == "scripts/b2.sh:2: ghp_********"

@@ -24,8 +24,12 @@ def test_json_report_validates_and_keeps_the_finding_shape() -> None:
     jsonschema.validate(data, report_schema())
     assert data["schema"] == "homelabctl.scan/v1"
     first = data["findings"][0]
-    assert set(first) == {"id", "check", "layer", "severity", "object", "message", "evidence", "hint", "file", "line"}
+    assert set(first) == {"id", "check", "layer", "severity", "object", "message", "evidence", "hint", "file", "line",
+                          "fingerprint"}
     assert data["summary"]["critical"] == sum(1 for f in data["findings"] if f["severity"] == "critical")
+    ranks = [{"critical": 0, "warning": 1, "info": 2}[f["severity"]] for f in data["findings"]]
+    assert ranks == sorted(ranks)  # worst first
+    assert sum(r["critical"] + r["warning"] + r["info"] for r in data["by_rule"]) == len(data["findings"])
 
 
 def test_schema_rejects_a_malformed_report() -> None:
@@ -49,6 +53,7 @@ def test_sarif_structure() -> None:
     assert rule_ids == [r.id for r in all_rules()]
     for rule in driver["rules"]:
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert rule["helpUri"].endswith("#" + rule["id"]) and rule["properties"]["security-severity"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     assert len(sarif_run["results"]) == len(report.findings)
     for result in sarif_run["results"]:
@@ -59,6 +64,8 @@ def test_sarif_structure() -> None:
         assert physical["artifactLocation"]["uri"].startswith("tests/repos/seed-homelab/")
         assert not physical["artifactLocation"]["uri"].startswith("/")
         assert physical["region"]["startLine"] >= 1
+        assert result["partialFingerprints"]["homelabctlFindingHash/v1"]
+        assert float(result["properties"]["security-severity"]) > 0
     longhorn = next(r for r in sarif_run["results"] if r["ruleId"] == "longhorn-kubelet-root-dir")
     assert longhorn["level"] == "error"
     assert longhorn["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
@@ -66,11 +73,12 @@ def test_sarif_structure() -> None:
     assert longhorn["locations"][0]["physicalLocation"]["region"]["startLine"] == 19
 
 
-def test_markdown_groups_by_file() -> None:
+def test_markdown_worst_first_with_a_count_per_rule() -> None:
     text = to_markdown(run(REPOS / "broken-graph"))
     assert text.startswith("# homelabctl scan report")
-    assert "## `clusters/k3s-home/infrastructure.yaml`" in text
-    assert "🔴 **critical** `ks-path-missing` (line 24)" in text
+    assert "| `ks-path-missing` | 1 | 0 | 0 |" in text
+    assert "- `ks-path-missing` `clusters/k3s-home/infrastructure.yaml:24`: " in text
+    assert text.index("## 🔴 Critical") < text.index("## 🔵 Info")
     assert "No findings." in to_markdown(run(REPOS / "clean"))
 
 

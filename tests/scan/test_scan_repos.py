@@ -102,7 +102,6 @@ def test_leaky_repo() -> None:
         ("sops-rule-not-covering", "apps/minio-credentials.sops.yaml", 1),
         ("secret-in-text", "apps/minio.yaml", 24),
         ("ks-decryption-missing", "clusters/k3s-home/monitoring.yaml", 6),
-        ("secret-in-text", "docs/grafana.md", 7),
         ("sops-rule-not-covering", "infrastructure/monitoring/grafana-admin.sops.yaml", 1),
         ("sops-rule-not-covering", "infrastructure/monitoring/oauth2-proxy-secret.yaml", 2),
         ("plain-secret", "infrastructure/monitoring/oauth2-proxy-secret.yaml", 8),

@@ -77,11 +77,17 @@ def _uri_prefix(path: Path) -> str:
 @click.option("--rule", "only", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--skip", multiple=True, metavar="ID", help="Do not run this rule (repeatable).")
 @click.option("--list-rules", is_flag=True, help="List the scan rules and exit.")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
+              help="Report only findings not in this baseline file (accepted, known findings are hidden).")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(path_type=Path), default=None,
+              help="Write every finding of this run to a baseline file (use with --baseline later).")
+@click.option("-v", "--verbose", is_flag=True, help="Table/Markdown: list every finding, none folded.")
 @click.pass_context
 def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | None, fail_on: str, min_severity: str,
              history: bool, history_limit: int | None, kube_version: str | None, k3s: bool | None,
              list_objects: bool, no_render: bool, no_cache: bool, max_file_size: str, config_path: Path | None,
-             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool) -> int:
+             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool, baseline_path: Path | None,
+             write_baseline_path: Path | None, verbose: bool) -> int:
     """Audit a Flux GitOps repository before Flux applies it.
 
     Reads PATH (default: the current directory) the way Flux would: sources, Kustomizations,
@@ -110,16 +116,26 @@ def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | No
     options = options_from_config(options, config, kube_version_given=kube_version is not None,
                                   k3s_given=k3s is not None)
     rules = select_rules(list(only) or None, list(skip) or None)
-    report = scan(path, options, config=config, rules=rules, min_severity=Severity.parse(min_severity))
+    baseline = None
+    if baseline_path is not None:
+        from homelabctl.scan.baseline import load_baseline
+
+        baseline = load_baseline(baseline_path)
+    report = scan(path, options, config=config, rules=rules, min_severity=Severity.parse(min_severity),
+                  baseline=baseline)
+    if write_baseline_path is not None:
+        from homelabctl.scan.baseline import write_baseline
+
+        write_baseline(write_baseline_path, report.findings, report.fingerprints)
 
     if output == "table":
         if output_file is None:
             console = Console(highlight=False)
-            _render_table(report, console, list_objects)
+            _render_table(report, console, list_objects, verbose)
         else:
             with output_file.open("w", encoding="utf-8") as handle:
                 console = Console(file=handle, width=140, no_color=True, highlight=False)
-                _render_table(report, console, list_objects)
+                _render_table(report, console, list_objects, verbose)
     else:
         from homelabctl.scan.render import to_json, to_markdown, to_sarif
 
@@ -128,7 +144,7 @@ def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | No
         elif output == "sarif":
             text = json.dumps(to_sarif(report, uri_prefix=_uri_prefix(path)), indent=2, ensure_ascii=False) + "\n"
         else:
-            text = to_markdown(report)
+            text = to_markdown(report, verbose=verbose)
         if output_file is None:
             sys.stdout.write(text)
         else:
@@ -143,9 +159,9 @@ def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | No
     return code  # pragma: no cover - ctx.exit raises
 
 
-def _render_table(report: object, console: Console, list_objects: bool) -> None:
+def _render_table(report: object, console: Console, list_objects: bool, verbose: bool) -> None:
     from homelabctl.scan.engine import ScanReport
     from homelabctl.scan.render import render_table
 
     assert isinstance(report, ScanReport)
-    render_table(report, console, list_objects=list_objects)
+    render_table(report, console, list_objects=list_objects, verbose=verbose)

@@ -49,6 +49,19 @@ class RepoConfig(BaseModel):
     scan: ScanConfig = Field(default_factory=ScanConfig)
 
 
+def _load(text: str) -> Any:
+    """The first document, read with the scan's bounded parser (the config file is part of the untrusted
+    repository: an alias bomb there must not expand)."""
+    from homelabctl.scan.yamlparse import YamlParseError, parse_yaml
+
+    try:
+        for doc in parse_yaml(text):
+            return doc.data
+    except YamlParseError as exc:
+        raise yaml.YAMLError(f"line {exc.line}: {exc.message}") from None
+    return None
+
+
 def load_config(root: Path, path: Path | None = None) -> RepoConfig:
     """The config at ``path``, or ``root/.homelabctl.yaml`` when it exists, or the defaults."""
     config_path = path if path is not None else root / CONFIG_NAME
@@ -57,7 +70,7 @@ def load_config(root: Path, path: Path | None = None) -> RepoConfig:
             raise ConfigError(f"{path}: config file not found")
         return RepoConfig()
     try:
-        data = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+        data = _load(config_path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ConfigError(f"{config_path}:{line}: invalid YAML: {exc.problem}") from None

@@ -8,15 +8,24 @@ added lines look like Secret content.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from homelabctl.model import Severity
+from homelabctl.scan.gitsafe import git_cmd, git_env
 from homelabctl.scan.repo import YAML_SUFFIXES
-from homelabctl.scan.secrets import SecretMatch, decode_secret_value, scan_line
+from homelabctl.scan.secrets import (
+    SecretMatch,
+    Strength,
+    decode_secret_value,
+    fingerprint,
+    judge_secret_value,
+    scan_line,
+    severity_for,
+)
 from homelabctl.scan.yamlparse import YamlParseError, node_at, parse_yaml
 
 _HUNK_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
@@ -48,6 +57,7 @@ class HistoryHit:
     masked: str
     fingerprint: str
     """Hash of (path, value): the same secret in later commits is one hit."""
+    severity: Severity = Severity.CRITICAL
     object_name: str | None = None
 
 
@@ -55,14 +65,6 @@ class HistoryHit:
 class HistoryScan:
     hits: list[HistoryHit] = field(default_factory=list)
     commits: int = 0
-
-
-def _git(root: Path, *args: str) -> list[str]:
-    return ["git", "-C", str(root), "-c", "core.quotepath=off", *args]
-
-
-def fingerprint(path: str, value: str) -> str:
-    return hashlib.sha256(f"{path}\0{value}".encode()).hexdigest()[:16]
 
 
 def _unquote(path: str) -> str:
@@ -73,12 +75,15 @@ def _unquote(path: str) -> str:
 
 
 def _log_lines(root: Path, limit: int | None) -> Iterator[str]:
-    args = ["log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-renames", "--reverse",
+    # --no-textconv/--no-ext-diff: a repository's diff drivers are programs (see gitsafe).
+    args = ["log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
+            "--no-show-signature", "--reverse",
             f"--format={COMMIT_MARK}%H %aI %s"]
     if limit:
         args.insert(1, f"--max-count={limit}")
     try:
-        proc = subprocess.Popen(_git(root, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(git_cmd(root, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, env=git_env())
     except OSError as exc:
         raise HistoryError(f"git could not run: {exc.strerror}") from None
     assert proc.stdout is not None
@@ -135,18 +140,21 @@ def scan_history(root: Path, *, limit: int | None = None) -> HistoryScan:
 
 
 def _record(result: HistoryScan, seen: set[str], commit: Commit, path: str, line: int, found: SecretMatch) -> None:
+    severity = severity_for(found, path)
+    if severity is None:
+        return
     key = fingerprint(path, found.value)
     if key in seen:
         return
     seen.add(key)
-    result.hits.append(HistoryHit(commit, path, line, found.what, found.masked, key))
+    result.hits.append(HistoryHit(commit, path, line, found.what, found.masked, key, severity))
 
 
 def _cat_files(root: Path, wanted: list[tuple[Commit, str]]) -> Iterator[tuple[Commit, str, str]]:
     request = "".join(f"{c.sha}:{p}\n" for c, p in wanted).encode()
     try:
-        out = subprocess.run(_git(root, "cat-file", "--batch"), input=request, capture_output=True,
-                             timeout=300, check=False)
+        out = subprocess.run(git_cmd(root, "cat-file", "--batch"), input=request, capture_output=True,
+                             timeout=300, check=False, env=git_env())
     except (OSError, subprocess.SubprocessError) as exc:
         raise HistoryError(f"git cat-file failed: {exc}") from None
     data = out.stdout
@@ -187,12 +195,22 @@ def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: History
                     raw = decode_secret_value(value, base64_encoded=encoded)
                     if not raw:
                         continue
+                    verdict = judge_secret_value(raw)
+                    if verdict.placeholder:
+                        continue
                     print_ = fingerprint(f"{path}:{name}:{key}", raw.hex())
                     if print_ in seen:
                         continue
                     seen.add(print_)
                     line = node_at(doc.node, (field_name, str(key)))[1]
+                    what = f"Secret {name} {field_name}.{key}"
+                    if verdict.what:
+                        what += f" ({verdict.what})"
+                    # A value in a Secret manifest is a credential by intent: critical unless typed-looking
+                    # in an example.
+                    weak_example = verdict.strength is Strength.WEAK and severity_for(
+                        SecretMatch(what, "", 0, Strength.WEAK), path) is None
                     result.hits.append(HistoryHit(
-                        commit, path, line, f"Secret {name} {field_name}.{key}",
-                        f"{len(raw)} bytes in clear", print_, object_name=name,
+                        commit, path, line, what, f"{len(raw)} bytes in clear", print_,
+                        Severity.WARNING if weak_example else Severity.CRITICAL, object_name=name,
                     ))
