@@ -157,7 +157,7 @@ def test_seed_homelab_repo() -> None:
 
 def test_every_rule_fires_somewhere_in_the_test_repos() -> None:
     fired: set[str] = set()
-    for name in ("broken-graph", "leaky", "seed-homelab"):
+    for name in ("broken-graph", "leaky", "seed-homelab", "hostile"):
         fired |= checks(scanned(name))
     never = {r.id for r in all_rules() if not r.history} - fired - ({"kustomize-build-failed"} if not HAS_KUBECTL
                                                                      else set())
