@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from homelabctl.model import Severity
+from homelabctl.redact import SENSITIVE_KEY_RE
 from homelabctl.scan.gitsafe import git_cmd, git_env
 from homelabctl.scan.repo import YAML_SUFFIXES
 from homelabctl.scan.secrets import (
@@ -195,9 +196,10 @@ def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: History
                     raw = decode_secret_value(value, base64_encoded=encoded)
                     if not raw:
                         continue
-                    verdict = judge_secret_value(raw)
-                    if verdict.placeholder:
-                        continue
+                    verdict = judge_secret_value(raw, str(key))
+                    if verdict.placeholder or (verdict.strength is Strength.WEAK
+                                               and not SENSITIVE_KEY_RE.search(str(key))):
+                        continue  # a template, or `username: alerts@...` beside the secrets
                     print_ = fingerprint(f"{path}:{name}:{key}", raw.hex())
                     if print_ in seen:
                         continue

@@ -488,20 +488,39 @@ class ValueVerdict:
     strength: Strength | None
 
 
-def judge_secret_value(raw: bytes) -> ValueVerdict:
-    """What one decoded Secret value is: a placeholder, a known credential format, or an opaque value."""
+_LINE_ASSIGN_RE = re.compile(r"^\s*([\w.-]+)\s*[=:]\s*(.*?)\s*$")
+
+
+def judge_secret_value(raw: bytes, key: str = "") -> ValueVerdict:
+    """What one decoded Secret value is: a placeholder, a known credential format, or an opaque value.
+    ``key`` (the Secret's key) gives a bare value its context, as a key name does in a file. A multi-line
+    value (an rclone config, a credentials file) is a placeholder when every secret-named setting in it
+    is one."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return ValueVerdict(False, None, Strength.RANDOM)  # binary: a key or keystore
     stripped = text.strip()
-    if not stripped or (is_placeholder(stripped) and "\n" not in stripped):
+    if not stripped:
         return ValueVerdict(True, None, None)
-    matches = [m for _line, m in scan_text(text)] if _CANDIDATE_RE.search(text) else []
-    formats = [m for m in matches if m.strength is Strength.FORMAT]
-    if formats:
-        return ValueVerdict(False, formats[0].what, Strength.FORMAT)
-    return ValueVerdict(False, None, _classify(stripped) if "\n" not in stripped else Strength.RANDOM)
+    if "\n" not in stripped:
+        if is_placeholder(stripped):
+            return ValueVerdict(True, None, None)
+        probe = f"{key or 'secret'}: {stripped}" if key and " " not in stripped else stripped
+        matches = [m for _line, m in scan_text(probe)]
+        formats = [m for m in matches if m.strength is Strength.FORMAT]
+        if formats:
+            return ValueVerdict(False, formats[0].what.split(" (")[0], Strength.FORMAT)
+        return ValueVerdict(False, None, _classify(stripped))
+    matches = [m for _line, m in scan_text(text)]
+    if matches:
+        best = max(matches, key=lambda m: m.strength)
+        return ValueVerdict(False, best.what if best.strength is Strength.FORMAT else None, best.strength)
+    settings = [m for m in (_LINE_ASSIGN_RE.match(line) for line in stripped.splitlines()) if m]
+    secret_settings = [m for m in settings if SENSITIVE_KEY_RE.search(m.group(1))]
+    if secret_settings and all(is_placeholder(m.group(2)) for m in secret_settings):
+        return ValueVerdict(True, None, None)
+    return ValueVerdict(False, None, Strength.RANDOM)
 
 
 def sensitive_env_values(pod_spec: Mapping[str, Any]) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:

@@ -3,9 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl.model import Finding, Layer, Severity
+from homelabctl.redact import SENSITIVE_KEY_RE
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.rules._common import as_dict, is_enc
-from homelabctl.scan.secrets import decode_secret_value, fingerprint, judge_secret_value
+from homelabctl.scan.secrets import (
+    Strength,
+    decode_secret_value,
+    fingerprint,
+    is_placeholder,
+    judge_secret_value,
+)
 
 
 @rule("plain-secret", layer=Layer.SECURITY, severity=Severity.CRITICAL)
@@ -18,7 +25,8 @@ def plain_secret(ctx: ScanContext) -> Iterator[Finding]:
     who can read the repository, its forks and its history. Each value is decoded and judged: a known
     credential format inside it (a K3s join token, an age key...) is named. Only key names and value
     lengths are shown. Values that are Flux ``${VAR}`` references do not count; a Secret whose values
-    are all placeholders (``CHANGEME``, ``<password>``, ``REPLACE_ME``) is a template: info, not critical.
+    are all placeholders (``CHANGEME``, ``<password>``, ``REPLACE_ME``; plain values under keys that do not
+    name a secret, such as ``client-id: grafana``, count as neither) is a template: info, not critical.
 
     Seed: "SOPS: added decryption config but used plain secret as workaround" for oauth2-proxy.
 
@@ -39,13 +47,17 @@ def plain_secret(ctx: ScanContext) -> Iterator[Finding]:
                     continue
                 raw = decode_secret_value(value, base64_encoded=encoded)
                 if raw is None:
-                    readable.append(f"{field}.{key}: not valid base64")
-                    real += 1
+                    placeholder = is_placeholder(str(value))
+                    readable.append(f"{field}.{key}: " + ("placeholder" if placeholder else "not valid base64"))
+                    real += 0 if placeholder else 1
+                    first_line = first_line or doc.line_of(field, str(key))
                     continue
-                verdict = judge_secret_value(raw)
+                verdict = judge_secret_value(raw, str(key))
                 label = f"{field}.{key}: {len(raw)} bytes"
                 if verdict.placeholder:
                     label += " (placeholder)"
+                elif verdict.strength is Strength.WEAK and not SENSITIVE_KEY_RE.search(str(key)):
+                    label += " (not a secret-named key)"  # client-id: grafana, username: admin
                 else:
                     real += 1
                     prints.append(fingerprint(f"{doc.path}:{key}", raw.hex()))
