@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 from scan_helpers import REPOS, flux_repo, run
 
@@ -127,3 +128,57 @@ def test_cli_list_objects_and_rules() -> None:
     code, out = invoke("--list-rules")
     assert code == 0 and len(out.splitlines()) == len(all_rules())
     assert out.splitlines()[0].split()[0] == all_rules()[0].id
+
+
+def _hr(name: str) -> str:
+    return (f"---\napiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata:\n  name: {name}\n"
+            f"  namespace: media\nspec:\n  interval: 30m\n  chart:\n    spec:\n      chart: {name}\n"
+            f"      version: 1.0.0\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n"
+            f"        namespace: flux-system\n")
+
+
+def _folding_repo(root: Path) -> Path:
+    files = {f"cluster/apps/{n}.yaml": _hr(n) for n in ("sonarr", "radarr", "lidarr", "prowlarr")}
+    files["cluster/sources.yaml"] = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
+                                     "  name: charts\n  namespace: flux-system\nspec:\n  interval: 1h\n"
+                                     "  url: https://charts.example.org\n")
+    files["scripts/join.sh"] = ("K3S_TOKEN=K10559b09c388007decb51667fa54906c945234055fcad1881305abbd5e7c8545e1"
+                                "::server:8779970375c0de552cc23baf0b13c1d0\n")
+    return flux_repo(root, files)
+
+
+def test_repeated_findings_with_one_fix_fold_and_verbose_expands(tmp_path: Path) -> None:
+    repo = _folding_repo(tmp_path / "repo")
+    code, out = invoke(str(repo), "--no-render", "--rule", "deprecated-api", "--rule", "secret-in-text")
+    assert code == 1
+    assert "deprecated-api ×4" in out and "4 findings share one fix" in out and "flux migrate" in out
+    assert out.index("CRITICAL (1)") < out.index("WARNING (4)")  # worst first
+    assert "By rule" in out
+    for name in ("sonarr", "radarr", "lidarr", "prowlarr"):
+        assert f"cluster/apps/{name}.yaml:2 HelmRelease media/{name}" in out
+    _code, verbose = invoke(str(repo), "--no-render", "--rule", "deprecated-api", "--verbose")
+    assert "×4" not in verbose and verbose.count("deprecated-api") >= 5
+
+
+def test_baseline_reports_only_what_is_new(tmp_path: Path) -> None:
+    repo = _folding_repo(tmp_path / "repo")
+    baseline = tmp_path / "baseline.json"
+    code, _out = invoke(str(repo), "--no-render", "--write-baseline", str(baseline))
+    assert code == 1 and baseline.is_file()
+    stored = json.loads(baseline.read_text())
+    assert stored["schema"] == "homelabctl.scan-baseline/v1" and len(stored["findings"]) == 5
+    assert "8779970375c0" not in baseline.read_text()  # fingerprints and masked messages only
+    code, out = invoke(str(repo), "--no-render", "--baseline", str(baseline))
+    assert code == 0 and "no findings" in out and "5 in the baseline" in out
+    # Lines move, the baseline still holds; a new secret is reported.
+    join = repo / "scripts/join.sh"
+    join.write_text("#!/bin/sh\n\n" + join.read_text() + "PGPASSWORD=kq3Vt0fB8wYp2RmZ7xLs psql\n")
+    code, out = invoke(str(repo), "--no-render", "--baseline", str(baseline), "-o", "json")
+    data = json.loads(out)
+    assert code == 1 and [(f["check"], f["line"]) for f in data["findings"]] == [("secret-in-text", 4)]
+    assert data["summary"]["baselined"] == 5
+    from homelabctl.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["scan", str(repo), "--no-render", "--baseline", str(tmp_path / "missing.json")])
+    assert exited.value.code == 2
