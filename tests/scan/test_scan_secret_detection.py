@@ -32,7 +32,7 @@ def test_homelab_formats_are_found(line: str, what: str) -> None:
     [(number, found)] = list(scan_text(line))
     assert number == 1 and found.what == what
     assert severity_for(found, "scripts/x.sh") is Severity.CRITICAL
-    assert found.masked.endswith("********") and len(found.masked) <= 12 or "key body" in found.masked
+    assert (found.masked.endswith("********") and len(found.masked) <= 12) or "key body" in found.masked
 
 
 @pytest.mark.parametrize("line", [

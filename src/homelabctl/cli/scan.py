@@ -7,12 +7,15 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from homelabctl.errors import InputError
 from homelabctl.model import Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 OUTPUTS = ("table", "json", "sarif", "markdown")
 FAIL_ON = ("critical", "warning", "info", "none")
@@ -129,6 +132,8 @@ def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | No
         write_baseline(write_baseline_path, report.findings, report.fingerprints)
 
     if output == "table":
+        from rich.console import Console
+
         if output_file is None:
             console = Console(highlight=False)
             _render_table(report, console, list_objects, verbose)

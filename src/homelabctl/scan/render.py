@@ -13,16 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from homelabctl import __version__
 from homelabctl.model import Finding, Severity
 from homelabctl.scan.engine import ScanReport
 from homelabctl.scan.flux import FluxKustomization
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 SCHEMA_ID = "homelabctl.scan/v1"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -272,6 +271,9 @@ def to_sarif(report: ScanReport, *, uri_prefix: str = "") -> dict[str, Any]:
 
 def render_table(report: ScanReport, console: Console, *, list_objects: bool = False,
                  verbose: bool = False) -> None:
+    from rich.markup import escape  # rich only for the table: JSON/SARIF runs do not pay for it
+    from rich.table import Table
+
     if list_objects:
         render_objects(report, console)
     shown = items(report, verbose=verbose)
@@ -324,6 +326,8 @@ def render_table(report: ScanReport, console: Console, *, list_objects: bool = F
 
 
 def render_objects(report: ScanReport, console: Console) -> None:
+    from rich.markup import escape
+
     data = objects_dict(report)
     for ks in data["kustomizations"]:
         state = "" if ks["reached"] else " [yellow](not reached from flux-system)[/yellow]"
