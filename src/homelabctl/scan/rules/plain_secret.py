@@ -62,7 +62,7 @@ def plain_secret(ctx: ScanContext) -> Iterator[Finding]:
                     real += 1
                     prints.append(fingerprint(f"{doc.path}:{key}", raw.hex()))
                     if verdict.what:
-                        label += f", a {verdict.what}"
+                        label += f" ({verdict.what})"
                 readable.append(label)
                 first_line = first_line or doc.line_of(field, str(key))
         if not readable:
