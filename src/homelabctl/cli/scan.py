@@ -173,8 +173,9 @@ def _exit_now(code: int) -> None:
     program, click's CliRunner)."""
     if sys.stdout is not sys.__stdout__ or os.environ.get("PYTEST_CURRENT_TEST"):
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.__stdout__, sys.__stderr__):
+        if stream is not None:
+            stream.flush()
     os._exit(code)
 
 
