@@ -305,11 +305,19 @@ def load_repo(root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
             break
         total += size
         try:
-            with path.open("rb") as handle:  # bounded even if the file grew since stat()
-                raw = handle.read(max_file_bytes + 1)
+            with path.open("rb") as handle:
+                # read(n) allocates n bytes up front: ask for the size stat() gave, then at most up to the
+                # limit if the file grew since.
+                raw = handle.read(size + 1)
+                if len(raw) > size:
+                    raw += handle.read(max(0, max_file_bytes + 1 - len(raw)))
         except OSError as exc:
             message = "symlink loop, skipped" if exc.errno == 40 else f"cannot read: {exc.strerror}"
             repo.errors.append(ScanError(rel, None, message))
+            continue
+        if len(raw) > max_file_bytes:
+            repo.errors.append(ScanError(rel, None, f"grew over the {max_file_bytes / 1048576:g} MB limit while "
+                                                    f"being read, skipped"))
             continue
         text = _decode(raw, rel, repo.errors, is_yaml)
         if text is None:
