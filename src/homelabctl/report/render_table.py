@@ -8,9 +8,9 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
-from homelabctl.report.common import by_layer, findings_by_id, object_label
+from homelabctl.report.common import by_layer, object_label
+from homelabctl.report.screen import Line, header_lines, root_cause_lines, write_console
 from homelabctl.scores import AREA_LABELS
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
@@ -39,34 +39,6 @@ def summary_panel(report: dict[str, Any]) -> Panel:
     text.append(f"   root causes: {len(report['root_causes'])}   checks: {s.get('checks_passed', 0)}/"
                 f"{s.get('checks_run', 0)} passed, {len(report['not_evaluated'])} not evaluated")
     return Panel(text, title="homelabctl check", expand=False)
-
-
-def root_cause_tree(report: dict[str, Any]) -> Tree | None:
-    if not report["root_causes"]:
-        return None
-    by_id = findings_by_id(report)
-    tree = Tree(Text("Root causes (most important first)", style="bold"))
-    for n, rc in enumerate(report["root_causes"], start=1):
-        cause = by_id.get(rc["finding"], {})
-        style = SEVERITY_STYLE.get(cause.get("severity", "warning"), "")
-        branch = tree.add(Text(f"{n}. [{rc['layer']}] {rc['summary']}", style=style))
-        branch.add(Text(f"cause: {object_label(rc['object'])} ({rc['finding']}, confidence "
-                        f"{rc['confidence']['level']})", style="dim"))
-        for ev in rc["confidence"]["evidence"][:4]:
-            branch.add(Text(f"evidence: {ev}", style="dim"))
-        if rc["symptoms"]:
-            symptoms = branch.add(Text(f"symptoms ({len(rc['symptoms'])})"))
-            for sid in rc["symptoms"]:
-                s = by_id.get(sid)
-                if s:
-                    symptoms.add(Text(f"{sid} {object_label(s['object'])}: {s['message']}"))
-        for step in rc.get("next_steps") or []:
-            label = f"next: {step['text']}"
-            if step.get("command"):
-                label += f"  $ {step['command']}"
-            branch.add(Text(label + ("  (DANGEROUS)" if step.get("dangerous") else ""),
-                            style="bold red" if step.get("dangerous") else "green"))
-    return tree
 
 
 def findings_tables(report: dict[str, Any]) -> list[Table]:
@@ -105,12 +77,47 @@ def scores_table(report: dict[str, Any]) -> Table:
     return table
 
 
-def render_table(report: dict[str, Any], console: Console) -> None:
-    parts: list[Any] = [summary_panel(report)]
-    tree = root_cause_tree(report)
-    if tree is not None:
-        parts.append(tree)
-    parts.extend(findings_tables(report))
+def plain_lines(report: dict[str, Any], *, verbose: bool = False) -> list[Line]:
+    """The whole report as plain lines: no box drawing, no wrapping, for pipes and files."""
+    lines = header_lines(report, "homelabctl check", None)
+    if report["root_causes"]:
+        lines += [Line(""), Line("Root causes (most important first)")]
+        lines += root_cause_lines(report, verbose=verbose, width=None)
+    for layer, items in by_layer(report["findings"]):
+        lines += [Line(""), Line(f"{layer} ({len(items)})")]
+        for f in items:
+            lines.append(Line(f"  {f['id']} {f['severity']} {object_label(f['object'])}: {f['message']}"))
+            lines += [Line(f"      {ev}") for ev in f["evidence"][:3]]
+            if len(f["evidence"]) > 3:
+                lines.append(Line(f"      (+{len(f['evidence']) - 3} more)"))
+            if f["hint"]:
+                lines.append(Line(f"      → {f['hint']}"))
+            if f.get("root_cause"):
+                lines.append(Line(f"      ↳ explained by {f['root_cause']}"))
+    if not report["findings"]:
+        lines += [Line(""), Line("No findings.")]
+    lines += [Line(""), Line("Current state")]
+    for area, score in report["scores"].items():
+        value = score["score"]
+        lines.append(Line(f"  {AREA_LABELS.get(area, area)}: {'n/a' if value is None else f'{value}%'} "
+                          f"({score['detail']})"))
+    if report["not_evaluated"]:
+        lines += [Line(""), Line("Not evaluated (could not be read — not counted as passing)")]
+        lines += [Line(f"  {item['check']}: {item['reason']}") for item in report["not_evaluated"]]
+    return lines
+
+
+def render_table(report: dict[str, Any], console: Console, *, verbose: bool = False) -> None:
+    """Rich tables on a terminal; plain lines (see :func:`plain_lines`) on a pipe or in a file."""
+    if not console.is_terminal:
+        write_console(plain_lines(report, verbose=verbose), console)
+        return
+    console.print(summary_panel(report))
+    if report["root_causes"]:
+        console.print(Text("Root causes (most important first)", style="bold"))
+        write_console(root_cause_lines(report, verbose=verbose, width=console.width - 1), console)
+        console.print()
+    parts: list[Any] = list(findings_tables(report))
     if not report["findings"]:
         parts.append(Text("No findings.", style="green"))
     parts.append(scores_table(report))
