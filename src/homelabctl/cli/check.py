@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,10 @@ def _console(output_file: Path | None) -> Any:
     if output_file is not None:  # a file is not a terminal: plain text, see _file_text
         return Console(file=io.StringIO(), width=140, force_terminal=False, color_system=None, highlight=False)
     return Console(highlight=False)
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _file_text(console: Any) -> str:
@@ -115,13 +120,14 @@ def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
 
         code = exit_code_for(gate, fail_on)
         emit(render_prometheus(report, success=code == 0), output_file)
+    elif output_file is not None or not _is_terminal():
+        from homelabctl.report.render_plain import check_text
+
+        emit(check_text(report, verbose=verbose), output_file)
     else:
         from homelabctl.report.render_table import render_table
 
-        console = _console(output_file)
-        render_table(report, console, verbose=verbose)
-        if output_file is not None:
-            emit(_file_text(console), output_file)
+        render_table(report, _console(None), verbose=verbose)
     _exit(gate, fail_on)
 
 
@@ -141,8 +147,6 @@ def diagnose_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | Non
     Each cause fits in six lines; --verbose adds its symptoms, all its evidence and every next step.
     Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source.
     """
-    from homelabctl.report.render_diagnose import render_diagnose_markdown, render_diagnose_tree
-
     analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text,
                     quiet_progress=fmt != "table")
     report, gate = _shown(analysis, (), None, namespaces, skip, ignore_file)
@@ -151,12 +155,17 @@ def diagnose_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | Non
                    "findings": report["findings"]}
         emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", output_file)
     elif fmt == "markdown":
+        from homelabctl.report.render_diagnose import render_diagnose_markdown
+
         emit(render_diagnose_markdown(report), output_file)
+    elif output_file is not None or not _is_terminal():
+        from homelabctl.report.render_plain import diagnose_text
+
+        emit(diagnose_text(report, verbose=verbose), output_file)
     else:
-        console = _console(output_file)
-        render_diagnose_tree(report, console, verbose=verbose)
-        if output_file is not None:
-            emit(_file_text(console), output_file)
+        from homelabctl.report.render_diagnose import render_diagnose_tree
+
+        render_diagnose_tree(report, _console(None), verbose=verbose)
     _exit(gate, fail_on)
 
 

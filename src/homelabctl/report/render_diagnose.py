@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.report.common import findings_by_id, object_label
 from homelabctl.report.next_steps import exact_steps
 from homelabctl.report.screen import diagnose_lines, unexplained, write_console
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["render_diagnose_markdown", "render_diagnose_tree", "unexplained"]
 
