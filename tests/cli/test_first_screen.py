@@ -134,3 +134,14 @@ def test_wrapping_never_splits_words() -> None:
     lines = wrap(text, 30, "   ", "1. ")
     assert all(word in text.split() for line in lines for word in line.replace("1. ", "").split())
     assert clip("alpha beta gamma delta", 12) == "alpha beta…"
+
+
+def test_the_kubelet_backoff_message_names_pod_and_container_when_symptoms_are_filtered_out() -> None:
+    evidence = ["pod kube-system/cilium-jc6b2: CrashLoopBackOff, 0/1 ready, 23 restarts",
+                "container cilium-agent waiting: CrashLoopBackOff: back-off 5m0s restarting failed "
+                "container=cilium-agent pod=cilium-jc6b2_kube-system(4e980448-b63b-49cf-a0eb-aceb50560976)"]
+    rc = {"finding": "F1", "symptoms": [], "confidence": {"evidence": evidence}, "object": {"kind": "Node"},
+          "next_steps": [{"text": "read the agent", "command": "kubectl -n kube-system exec ds/cilium -- cilium status",
+                          "dangerous": False}]}
+    assert [s.command for s in first_commands(rc, {})] == [
+        "kubectl -n kube-system logs cilium-jc6b2 -c cilium-agent --previous --tail=50"]

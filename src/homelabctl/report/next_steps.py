@@ -27,6 +27,7 @@ _GROUP_IN_TEXT = re.compile(r"""(?:apiVersion|in version)\s+"?([a-z0-9.-]+\.[a-z
 _BACKTICKED = re.compile(r"`((?:kubectl|flux|velero|ssh|helm) [^`]+)`")
 _NS_FLAG = re.compile(r"(?:-n|--namespace)[ =]([a-z0-9-]+)")
 _CONTAINER_IN_MESSAGE = re.compile(r"crash-looping \(([a-z0-9-]+)")
+_KUBELET_BACKOFF = re.compile(r"restarting failed container=([a-z0-9-]+) pod=([a-z0-9.-]+)_([a-z0-9-]+)\(")
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ def _failing_pods(rc: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]])
         if match and (match.group(1), match.group(2)) not in found:
             found[(match.group(1), match.group(2))] = FailingPod(match.group(1), match.group(2), None,
                                                                  bool(match.group(3)))
+        # the kubelet's own words: "back-off 5m0s restarting failed container=C pod=POD_NS(uid)"
+        for container, name, namespace in _KUBELET_BACKOFF.findall(str(ev)):
+            previous = found.get((namespace, name))
+            if previous is None or previous.container is None:
+                found[(namespace, name)] = FailingPod(namespace, name, container, True)
     return sorted(found.values(), key=lambda p: (not p.crashlooping, p.namespace, p.name))
 
 
