@@ -89,9 +89,12 @@ def init_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, k
     emit(render_inventory_yaml(data), output_file)
     if output_file is not None and schema_file is not None:
         # the file's first line points editors at ./homelab.schema.json: it must exist next to it
-        if force or not schema_file.exists() or schema_file.read_text(encoding="utf-8") == schema_text():
+        schema_note = f" and {schema_file}"
+        if force or not schema_file.exists():
             emit(schema_text(), schema_file)
-        click.echo(f"Wrote {output_file} ({len(data['nodes'])} nodes, {len(data['apps'])} apps) and {schema_file}. "
+        elif schema_file.read_text(encoding="utf-8") != schema_text():
+            schema_note = f"; kept the existing {schema_file} (--force replaces it)"
+        click.echo(f"Wrote {output_file} ({len(data['nodes'])} nodes, {len(data['apps'])} apps){schema_note}. "
                    "Complete the TODOs, then run `homelabctl inventory check`.", err=True)
 
 
