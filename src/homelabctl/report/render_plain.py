@@ -37,6 +37,9 @@ def plain_lines(report: dict[str, Any], *, verbose: bool = False) -> list[Line]:
     if report["not_evaluated"]:
         lines += [Line(""), Line("Not evaluated (could not be read — not counted as passing)")]
         lines += [Line(f"  {item['check']}: {item['reason']}") for item in report["not_evaluated"]]
+    if report.get("partially_evaluated"):
+        lines += [Line(""), Line("Partially evaluated (some kinds could not be read — not counted as passing)")]
+        lines += [Line(f"  {item['check']}: {item['reason']}") for item in report["partially_evaluated"]]
     return lines
 
 
