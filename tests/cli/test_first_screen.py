@@ -145,3 +145,17 @@ def test_the_kubelet_backoff_message_names_pod_and_container_when_symptoms_are_f
                           "dangerous": False}]}
     assert [s.command for s in first_commands(rc, {})] == [
         "kubectl -n kube-system logs cilium-jc6b2 -c cilium-agent --previous --tail=50"]
+
+
+def test_verbose_shows_the_chain_when_the_diagnosis_gives_one(demo_report: dict[str, Any]) -> None:
+    report = dict(demo_report)
+    rc = dict(report["root_causes"][0])
+    rc["chain"] = [{"from": {"kind": "Node", "namespace": None, "name": "k3s1"}, "edge": "runs-on",
+                    "to": {"kind": "Pod", "namespace": "media", "name": "sabnzbd-x"}, "provenance": "spec.nodeName"}]
+    report["root_causes"] = [rc, *report["root_causes"][1:]]
+    plain = Console(record=True, width=100, force_terminal=False, color_system=None)
+    render_diagnose_tree(report, plain)
+    assert "via:" not in plain.export_text()  # the first screen stays at six lines
+    verbose = Console(record=True, width=100, force_terminal=False, color_system=None)
+    render_diagnose_tree(report, verbose, verbose=True)
+    assert "via: Node k3s1 —runs-on→ Pod media/sabnzbd-x (spec.nodeName)" in verbose.export_text()

@@ -96,6 +96,12 @@ def cause_lines(n: int, rc: Mapping[str, Any], by_id: Mapping[str, Mapping[str, 
         return lines
     for ev in evidence[1:]:
         lines += [Line(t, "dim") for t in wrap(ev, width, indent + "     ", indent + "     ")]
+    for link in rc.get("chain") or []:  # how the cause reaches its symptoms, edge by edge (when the rule says)
+        if isinstance(link, Mapping) and isinstance(link.get("from"), Mapping) and isinstance(link.get("to"), Mapping):
+            text = f"via: {object_label(link['from'])} —{link.get('edge', '')}→ {object_label(link['to'])}"
+            if link.get("provenance"):
+                text += f" ({link['provenance']})"
+            lines += [Line(t, "dim") for t in wrap(text, width, indent + "       ", indent)]
     for sid in symptoms:
         s = by_id[sid]
         lines += [Line(t) for t in wrap(f"{sid} {object_label(s['object'])}: {s['message']}", width,
