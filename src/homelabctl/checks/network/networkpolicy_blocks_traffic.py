@@ -103,13 +103,16 @@ class _Target:
 
 def _targets(ctx: CheckContext, pods: list[Resource]) -> list[_Target]:
     found: list[_Target] = []
+    by_namespace: dict[str | None, list[Resource]] = defaultdict(list)
+    for pod in pods:
+        by_namespace[pod.namespace].append(pod)
     for svc in ctx.index.all(kinds.SERVICE):
         selector = svc.spec.get("selector")
-        if not isinstance(selector, Mapping) or not selector:
+        if svc.namespace not in by_namespace or not isinstance(selector, Mapping) or not selector:
             continue
         sel = from_spec(selector)
-        for pod in pods:
-            if pod.namespace == svc.namespace and sel is not None and sel.matches(pod.labels):
+        for pod in by_namespace[svc.namespace]:
+            if sel is not None and sel.matches(pod.labels):
                 names = [re.escape(n) for n in service_names(svc)]
                 names.append(rf"{re.escape(svc.name)}:\d+")
                 if pod.status.get("podIP"):
