@@ -75,7 +75,7 @@ def url_host(url: str) -> str | None:
             host = urlsplit(text).hostname
         except ValueError:
             return None
-        return host.lower() if host else None
+        return host.lower().rstrip(".") or None if host else None
     scp = _SCP_LIKE.match(text)
     if scp and "/" in text:
         return scp.group(1).lower()
