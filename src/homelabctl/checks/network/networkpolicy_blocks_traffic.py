@@ -87,8 +87,9 @@ def _texts(ctx: CheckContext, pod: Resource) -> list[str]:
     if ready.get("message"):
         texts.append(str(ready["message"])[:MAX_TEXT])
     for event in ctx.index.events_for(pod):
-        if event.raw.get("message"):
-            texts.append(str(event.raw["message"])[:MAX_TEXT])
+        text = event.raw.get("message") or event.raw.get("note")
+        if text:
+            texts.append(str(text)[:MAX_TEXT])
     return texts
 
 
