@@ -127,7 +127,8 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
         baseline = load_baseline(baseline_path)
     report = scan(path, options, config=config, rules=rules, min_severity=Severity.parse(min_severity),
                   baseline=baseline)
-    _apply_ignores(report, config_path if config_path is not None else path / ".homelabctl.yaml", namespaces)
+    if "ignore" in config.other or namespaces:  # the ignore file's reader (pydantic) only when it has entries
+        _apply_ignores(report, config_path if config_path is not None else path / ".homelabctl.yaml", namespaces)
     if write_baseline_path is not None:
         from homelabctl.scan.baseline import write_baseline
 
