@@ -135,16 +135,18 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
         write_baseline(write_baseline_path, report.findings, report.fingerprints)
     output = fmt
 
-    if output == "table":
+    if output == "table" and output_file is None and sys.stdout.isatty():
         from rich.console import Console
 
+        _render_table(report, Console(highlight=False), list_objects, verbose)
+    elif output == "table":  # a pipe, a CI log or a file: the same content as plain text
+        from homelabctl.scan.render import to_text
+
+        text = to_text(report, verbose=verbose, list_objects=list_objects)
         if output_file is None:
-            console = Console(highlight=False)
-            _render_table(report, console, list_objects, verbose)
+            sys.stdout.write(text)
         else:
-            with output_file.open("w", encoding="utf-8") as handle:
-                console = Console(file=handle, width=140, no_color=True, highlight=False)
-                _render_table(report, console, list_objects, verbose)
+            write_atomic(output_file, text)
     else:
         from homelabctl.scan.render import to_json, to_markdown, to_sarif
 

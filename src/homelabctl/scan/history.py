@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,10 @@ from homelabctl.scan.yamlparse import YamlParseError, node_at, parse_yaml
 _HUNK_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _SECRETISH_RE = re.compile(r"^\s*(kind:\s*Secret\b|data:|stringData:)")
 COMMIT_MARK = "\x1ecommit "
+MAX_LINE = 1 << 20
+"""Bytes of one added line that are scanned; the rest of a longer line is skipped."""
+MAX_BLOB = 10 * 1024 * 1024
+"""Largest file read whole from history (as --max-file-size for the work tree)."""
 
 
 class HistoryError(Exception):
@@ -88,9 +93,19 @@ def _log_lines(root: Path, limit: int | None) -> Iterator[str]:
     except OSError as exc:
         raise HistoryError(f"git could not run: {exc.strerror}") from None
     assert proc.stdout is not None
-    for raw in proc.stdout:
+    while True:
+        raw = proc.stdout.readline(MAX_LINE)
+        if not raw:
+            break
+        if len(raw) == MAX_LINE and not raw.endswith(b"\n"):
+            # A minified blob or a generated file on one line: its head is scanned, the rest skipped
+            # without holding it.
+            while True:
+                rest = proc.stdout.readline(MAX_LINE)
+                if not rest or rest.endswith(b"\n"):
+                    break
         yield raw.decode("utf-8", "replace").rstrip("\n")
-    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    stderr = proc.stderr.read(65536).decode("utf-8", "replace") if proc.stderr else ""
     if proc.wait() != 0:
         message = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
         raise HistoryError(f"git log failed: {message}")
@@ -152,28 +167,42 @@ def _record(result: HistoryScan, seen: set[str], commit: Commit, path: str, line
 
 
 def _cat_files(root: Path, wanted: list[tuple[Commit, str]]) -> Iterator[tuple[Commit, str, str]]:
-    request = "".join(f"{c.sha}:{p}\n" for c, p in wanted).encode()
-    try:
-        out = subprocess.run(git_cmd(root, "cat-file", "--batch"), input=request, capture_output=True,
-                             timeout=300, check=False, env=git_env())
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise HistoryError(f"git cat-file failed: {exc}") from None
-    data = out.stdout
-    pos = 0
-    for commit, path in wanted:
-        end = data.find(b"\n", pos)
-        if end == -1:
-            return
-        header = data[pos:end].decode("utf-8", "replace").split()
-        pos = end + 1
-        if len(header) < 3 or header[-1] == "missing":
-            continue
-        size = int(header[2])
-        body = data[pos:pos + size]
-        pos += size + 1
-        if b"\0" in body[:8192]:
-            continue
-        yield commit, path, body.decode("utf-8", "replace")
+    """The files at those commits, streamed from one ``git cat-file --batch``; blobs over MAX_BLOB (a
+    history can hold anything) are skipped without being held in memory."""
+    with tempfile.TemporaryFile() as request:
+        request.write("".join(f"{c.sha}:{p}\n" for c, p in wanted).encode())
+        request.seek(0)
+        try:
+            proc = subprocess.Popen(git_cmd(root, "cat-file", "--batch"), stdin=request, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, env=git_env())
+        except OSError as exc:
+            raise HistoryError(f"git cat-file failed: {exc.strerror}") from None
+        assert proc.stdout is not None
+        try:
+            for commit, path in wanted:
+                header = proc.stdout.readline(4096).decode("utf-8", "replace").split()
+                if not header:
+                    return
+                if len(header) < 3 or header[-1] == "missing" or not header[2].isdigit():
+                    continue
+                size = int(header[2])
+                if size > MAX_BLOB:
+                    remaining = size + 1
+                    while remaining:
+                        chunk = proc.stdout.read(min(remaining, 1 << 20))
+                        if not chunk:
+                            return
+                        remaining -= len(chunk)
+                    continue
+                body = proc.stdout.read(size)
+                proc.stdout.read(1)
+                if b"\0" in body[:8192]:
+                    continue
+                yield commit, path, body.decode("utf-8", "replace")
+        finally:
+            proc.stdout.close()
+            proc.kill()
+            proc.wait()
 
 
 def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: HistoryScan, seen: set[str]) -> None:

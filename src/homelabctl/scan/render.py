@@ -325,6 +325,60 @@ def render_table(report: ScanReport, console: Console, *, list_objects: bool = F
     )
 
 
+def _verdict_line(report: ScanReport) -> str:
+    s = summary(report)
+    verdict = "no findings" if not report.findings else (
+        f"{s['critical']} critical, {s['warning']} warning, {s['info']} info")
+    baselined = f" · {report.baselined} in the baseline" if report.baselined else ""
+    return (f"{verdict} · {s['files']} files, {s['documents']} YAML documents, {s['kustomizations']} Flux "
+            f"Kustomizations, {s['helm_releases']} HelmReleases · {s['ignored']} ignored{baselined} · "
+            f"{len(report.errors)} input error(s) · {s['seconds']:.2f}s")
+
+
+def to_text(report: ScanReport, *, verbose: bool = False, list_objects: bool = False) -> str:
+    """The table's content as plain text, for pipes, files and CI logs (no colours, no wrapping, no rich)."""
+    lines: list[str] = []
+    if list_objects:
+        for ks in objects_dict(report)["kustomizations"]:
+            state = "" if ks["reached"] else " (not reached from flux-system)"
+            lines.append(f"Kustomization {ks['namespace']}/{ks['name']} -> {ks['path'] or './'}{state}")
+            for obj in ks["objects"]:
+                ns = f"{obj['namespace']}/" if obj["namespace"] else ""
+                lines.append(f"    {obj['kind']} {ns}{obj['name']}")
+        lines.append("")
+    shown = items(report, verbose=verbose)
+    for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
+        group = [item for item in shown if item.first.severity is severity]
+        if not group:
+            continue
+        lines.append(f"{severity.value.upper()} ({sum(len(item.findings) for item in group)})")
+        for item in group:
+            f = item.first
+            if item.folded:
+                lines.append(f"  {f.check} ×{len(item.findings)}: {len(item.findings)} findings share one fix: "
+                             f"-> {f.hint}")
+                lines.append(f"      e.g. {f.message}")
+                lines += [f"      {place}" for place in item.places()]
+                continue
+            where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "(repository)")
+            lines.append(f"  {f.check}  {where}  {f.message}")
+            lines += [f"      {e}" for e in f.evidence]
+            if f.hint:
+                lines.append(f"      -> {f.hint}")
+        lines.append("")
+    rows = by_rule(report)
+    if rows:
+        width = max(len(r["rule"]) for r in rows)
+        lines.append("By rule" + " " * (width - 5) + "  critical  warning  info")
+        for r in rows:
+            lines.append(f"  {r['rule']:<{width}}  {r['critical'] or '':>8}  {r['warning'] or '':>7}  "
+                         f"{r['info'] or '':>4}")
+        lines.append("")
+    lines += [f"skipped {e}" for e in report.errors]
+    lines.append(_verdict_line(report))
+    return "\n".join(lines) + "\n"
+
+
 def render_objects(report: ScanReport, console: Console) -> None:
     from rich.markup import escape
 
