@@ -182,3 +182,19 @@ def test_baseline_reports_only_what_is_new(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["scan", str(repo), "--no-render", "--baseline", str(tmp_path / "missing.json")])
     assert exited.value.code == 2
+
+
+def test_a_piped_scan_of_a_clean_repo_imports_only_what_it_needs() -> None:
+    """Start-up is a large part of a scan process: pydantic, jsonschema, rich and detect-secrets (and the
+    requests library it would pull in) stay unimported when nothing needs them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom homelabctl.cli import main\ntry:\n    main(['scan', sys.argv[1], '--no-render'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('pydantic', 'jsonschema', 'rich', 'detect_secrets', 'requests', 'kubernetes')"
+            " if m in sys.modules), file=sys.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(REPOS / "clean")], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert "no findings" in out.stdout
+    assert out.stderr.strip().splitlines()[-1] == "[]"
