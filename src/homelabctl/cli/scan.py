@@ -126,7 +126,7 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
 
         baseline = load_baseline(baseline_path)
     report = scan(path, options, config=config, rules=rules, min_severity=Severity.parse(min_severity),
-                  baseline=baseline)
+                  baseline=baseline, freeze=True)
     if "ignore" in config.other or namespaces:  # the ignore file's reader (pydantic) only when it has entries
         _apply_ignores(report, config_path if config_path is not None else path / ".homelabctl.yaml", namespaces)
     if write_baseline_path is not None:

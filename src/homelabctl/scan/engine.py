@@ -72,7 +72,11 @@ def scan(
     rules: list[RuleSpec] | None = None,
     min_severity: Severity = Severity.INFO,
     baseline: set[str] | None = None,
+    freeze: bool = False,
 ) -> ScanReport:
+    """``freeze``: move what the scan built to the GC's permanent generation when it is done, so the first
+    collection after it does not walk every parse tree (for a process that exits after reporting; a
+    long-lived caller would keep the repository's reference cycles forever)."""
     started = time.perf_counter()
     if not path.exists():
         raise InputError(f"{path}: no such directory")
@@ -90,8 +94,7 @@ def scan(
     if unknown:
         raise ConfigError(f"scan.ignore names unknown rule(s): {', '.join(unknown)}")
 
-    # Frozen like a snapshot load: what the repository's read built stays out of every later collection.
-    with gc_paused(freeze=True):
+    with gc_paused(freeze=freeze):
         return _run(path, options, config, specs, min_severity, started, baseline)
 
 
