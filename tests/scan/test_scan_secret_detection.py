@@ -80,3 +80,5 @@ def test_secret_values_are_judged() -> None:
     assert judge_secret_value(b"[default]\naws_access_key_id=YOUR_KEY_ID\naws_secret_access_key=<key>\n").placeholder
     assert judge_secret_value(K3S.encode(), "token").what == "K3s server join token"
     assert not judge_secret_value(b"kq3Vt0fB8wYp2RmZ7xLs", "password").placeholder
+    cloudflare = judge_secret_value(b"Ayk7KHQKpND4edT8OZk0RlJNBEmvI2RdNKtSRNEc", "api-token", "cloudflare-api-token")
+    assert cloudflare.what == "Cloudflare API token"

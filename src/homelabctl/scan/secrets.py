@@ -532,9 +532,10 @@ class ValueVerdict:
 _LINE_ASSIGN_RE = re.compile(r"^\s*([\w.-]+)\s*[=:]\s*(.*?)\s*$")
 
 
-def judge_secret_value(raw: bytes, key: str = "") -> ValueVerdict:
+def judge_secret_value(raw: bytes, key: str = "", context: str = "") -> ValueVerdict:
     """What one decoded Secret value is: a placeholder, a known credential format, or an opaque value.
-    ``key`` (the Secret's key) gives a bare value its context, as a key name does in a file. A multi-line
+    ``key`` (the Secret's key) and ``context`` (its name) give a bare value the context a key name gives
+    it in a file. A multi-line
     value (an rclone config, a credentials file) is a placeholder when every secret-named setting in it
     is one."""
     try:
@@ -547,9 +548,14 @@ def judge_secret_value(raw: bytes, key: str = "") -> ValueVerdict:
     if "\n" not in stripped:
         if is_placeholder(stripped):
             return ValueVerdict(True, None, None)
-        probe = f"{key or 'secret'}: {stripped}" if key and " " not in stripped else stripped
-        matches = [m for _line, m in scan_text(probe)]
-        formats = [m for m in matches if m.strength is Strength.FORMAT]
+        formats: list[SecretMatch] = []
+        # The key names the value (`api-token`); the Secret's name may name the service
+        # (`cloudflare-api-token`).
+        for name in (key, context):
+            probe = f"{name}: {stripped}" if name and " " not in stripped else stripped
+            formats = [m for _line, m in scan_text(probe) if m.strength is Strength.FORMAT]
+            if formats:
+                break
         if formats:
             return ValueVerdict(False, formats[0].what.split(" (")[0], Strength.FORMAT)
         return ValueVerdict(False, None, _classify(stripped))

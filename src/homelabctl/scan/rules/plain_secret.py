@@ -52,7 +52,7 @@ def plain_secret(ctx: ScanContext) -> Iterator[Finding]:
                     real += 0 if placeholder else 1
                     first_line = first_line or doc.line_of(field, str(key))
                     continue
-                verdict = judge_secret_value(raw, str(key))
+                verdict = judge_secret_value(raw, str(key), doc.name)
                 label = f"{field}.{key}: {len(raw)} bytes"
                 if verdict.placeholder:
                     label += " (placeholder)"
