@@ -75,6 +75,13 @@ def test_severity_follows_strength_and_context() -> None:
     assert severity_for(token, "docs/setup.md") is Severity.CRITICAL  # a real token joins nodes wherever it is
 
 
+def test_password_hashes_are_warnings_not_criticals() -> None:
+    for line in ('password: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$Zm9vYmFyYmF6cXV4Zm9vYmFy"',
+                 "password: $2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"):
+        [(_n, found)] = list(scan_text(line))
+        assert "password hash" in found.what and severity_for(found, "apps/authelia/users.yaml") is Severity.WARNING
+
+
 def test_secret_values_are_judged() -> None:
     assert judge_secret_value(b"CHANGEME").placeholder
     assert judge_secret_value(b"[default]\naws_access_key_id=YOUR_KEY_ID\naws_secret_access_key=<key>\n").placeholder

@@ -98,6 +98,8 @@ ASSIGN_RE = re.compile(
     (?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'#,}]+))
     """
 )
+_HASH_RE = re.compile(r"^(?:\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$[156]\$|\$apr1\$|\{S?SHA\d*\}|pbkdf2_sha\d+\$"
+                      r"|\$pbkdf2-sha\d+\$|\$scrypt\$)")
 # Words that name a password outright: even a typed, low-entropy value is reported (as a warning).
 PASSWORD_WORDS = ("password", "passwd", "pwd", "passphrase")
 URL_PASSWORD_RE = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://([^\s:/@'\"<>{}$]{1,64}):([^\s@'\"/<>]{1,128})@[\w.-]+")
@@ -322,6 +324,10 @@ def _assignment(line: str, lowered: str, match: re.Match[str]) -> SecretMatch | 
         return None
     if lowered[match.start(group):match.end(group)] in ("true", "false"):
         return None
+    if _HASH_RE.match(value):
+        # Authelia users, htpasswd, Traefik basic auth: a hash is meant to be stored, but it can be cracked
+        # offline if the password is weak.
+        return SecretMatch(f"{key} value (a password hash)", value, start, Strength.WEAK)
     for pattern, what, shape in CONTEXT_KEYS:
         if pattern.search(key) and shape.match(value):
             return SecretMatch(f"{what} ({key})", value, start, _classify(value) if "K3s" in what else Strength.FORMAT)
