@@ -251,3 +251,37 @@ def test_total_read_limit_stops_reading(tmp_path: Path) -> None:
     report = run(repo, max_total_bytes=2000)
     assert any("total read limit" in e.message for e in report.errors)
     assert sum(f.size for f in report.repo.files.values()) <= 2000
+
+
+@needs_kubectl
+def test_exec_plugins_in_a_kustomization_run_nothing(tmp_path: Path) -> None:
+    repo, marker = hostile_repo(tmp_path)
+    plugin = repo / "apps" / "plugin"
+    plugin.mkdir()
+    (plugin / "kustomization.yaml").write_text("resources:\n  - local.yaml\ntransformers:\n  - fn.yaml\n")
+    (plugin / "local.yaml").write_text((repo / "apps/remote/local.yaml").read_text())
+    (plugin / "fn.yaml").write_text(
+        "apiVersion: example.com/v1\nkind: Pwn\nmetadata:\n  name: pwn\n  annotations:\n"
+        "    config.kubernetes.io/function: |\n      exec:\n        path: ./run.sh\n")
+    (plugin / "run.sh").write_text(f"#!/bin/sh\ntouch {marker}\ncat\n")
+    (plugin / "run.sh").chmod(0o755)
+    with (repo / "clusters/k3s-home/apps.yaml").open("a") as ks:
+        ks.write("---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: plugin\n"
+                 "  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/plugin\n  prune: true\n"
+                 "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")
+    report = run(repo, render=True, cache_dir=tmp_path / "cache")
+    assert not marker.exists()
+    [failed] = [f for f in report.findings if f.check == "kustomize-build-failed"]
+    assert "plugin" in failed.message and str(tmp_path) not in failed.message
+
+
+def test_an_alias_bomb_in_the_config_file_is_a_config_error(tmp_path: Path) -> None:
+    from homelabctl.errors import ConfigError
+    from homelabctl.scan.config import load_config
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    bomb = (REPOS / "hostile/apps/bombs/laughs.yaml").read_text()
+    (repo / ".homelabctl.yaml").write_text(bomb.replace("i: &i", "scan: &i"))
+    with pytest.raises(ConfigError, match="excessive aliasing"):
+        load_config(repo)
