@@ -725,7 +725,8 @@ def storageclass_misspelled() -> tuple[Lab, Expected]:
 
 
 def cronjob(g: Lab, ns: str, name: str, image: str, *, schedule: str, failed_msg: str | None, node: str,
-            created: str, last_run: str, ks: str | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+            created: str, last_run: str, ks: str | None = None,
+            last_success: str | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """A CronJob and its last Job (Failed with BackoffLimitExceeded when failed_msg is given) with its pod."""
     f = f"apps-{ns}.yaml"
     tpl = {"spec": {"containers": [{"name": name, "image": image, "args": ["sync"]}], "restartPolicy": "Never"}}
@@ -739,6 +740,8 @@ def cronjob(g: Lab, ns: str, name: str, image: str, *, schedule: str, failed_msg
     if not failed_msg:
         cj["status"]["lastSuccessfulTime"] = plus(last_run, seconds=41)
         return cj, None
+    if last_success:
+        cj["status"]["lastSuccessfulTime"] = last_success
     jname = f"{name}-{g.rng.randint(29000000, 29199999)}"
     fin = plus(last_run, seconds=35)
     job = g.add(f, {"apiVersion": "batch/v1", "kind": "Job",
@@ -870,7 +873,8 @@ def networkpolicy_blocks_other_namespaces() -> tuple[Lab, Expected]:
            f"[ERR] Unable to connect to http://sonarr.media.svc.cluster.local:8989/api/v3/system/status ({svc['spec']['clusterIP']}:8989): "
            "The operation has timed out.")
     cj, _job = cronjob(g, "automation", "recyclarr", "ghcr.io/recyclarr/recyclarr:7.4.1", schedule="0 * * * *",
-                      failed_msg=msg, node="k3s1", created=plus(CLUSTER_BORN, days=10), last_run=last, ks="apps-automation")
+                      failed_msg=msg, node="k3s1", created=plus(CLUSTER_BORN, days=10), last_run=last, ks="apps-automation",
+                      last_success=g.ago(hours=15, minutes=59, seconds=19))
     return g, expected(
         "A 'deny from other namespaces' NetworkPolicy was added to the media namespace (ingress only from pods of the same "
         "namespace). Sonarr and Radarr stay Ready, but Recyclarr in the automation namespace times out on "
@@ -1043,6 +1047,7 @@ def gateway_ip_pool_exhausted() -> tuple[Lab, Expected]:
     tls(g, wildcard_ok=True)
     gw = p.gateway(g, https_ok=True, routes=2)
     svc = find(g, "Service", "cilium-gateway-main-gateway")
+    svc["metadata"]["creationTimestamp"] = g.ago(hours=1, minutes=48)
     svc["status"] = {"conditions": [{"lastTransitionTime": g.ago(hours=1, minutes=48), "message": "", "reason": "out_of_ips",
                                      "status": "False", "type": "cilium.io/IPAMRequestSatisfied"}], "loadBalancer": {}}
     gat = g.ago(hours=1, minutes=48)
