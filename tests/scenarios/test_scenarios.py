@@ -65,6 +65,13 @@ KNOWN_MISSES: dict[str, str] = {
     "init-waits-for-crashing-db": "the init container's wait on flagsmith-postgresql.flagsmith.svc:5432 is not linked to the crashing StatefulSet behind that Service",
     "nfs-csi-driver-missing": "the StorageClass is found but the pods' 'driver name nfs.csi.k8s.io not found' mounts are not grouped under it",
     "velero-b2-unreachable": "no finding names ExternalHost for an S3 endpoint; the BSL and the Schedule stay separate causes",
+    "kubelet-cert-expired": "[holdout] node-down finds the node but the Pending GPU pods (untolerated unreachable taint) and their Deployments stay separate causes",
+    "statefulset-local-path-dead-node": "[holdout] the Pending mariadb-0 (unreachable taint + volume node affinity to the dead node) is not grouped under the node",
+    "double-dns-and-oom": "[holdout] Overseerr's EAI_AGAIN on a Service name is not linked to the DNS Deployment (and coredns's layer is workload)",
+    "double-disk-pressure-and-deploy-key": "[holdout] node-pressure never becomes a cause; the evicted app's Deployment is taken instead",
+    "helm-repository-forbidden": "[holdout] a 403 from a public chart host is not turned into an ExternalHost cause; HelmRepository and HelmRelease stay two causes",
+    "sops-decryption-failed": "[holdout] the missing Secret behind CreateContainerConfigError is not linked to the Kustomization that failed to decrypt it",
+    "statefulset-vct-storageclass-typo": "[holdout] the PVC is found but its StatefulSet and Pending pod stay a second cause",
 }
 
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
@@ -205,7 +212,6 @@ def test_known_misses_name_new_scenarios_only() -> None:
     assert set(KNOWN_MISSES) <= names, f"KNOWN_MISSES names no scenario: {sorted(set(KNOWN_MISSES) - names)}"
 
 
-@pytest.mark.xfail(strict=True, reason="corpus being written: fewer than 40 scenarios so far")
 def test_corpus_size_and_sources() -> None:
     new = [s for s in SCENARIOS if s.name not in SEED]
     assert len(new) >= MIN_SCENARIOS, f"{len(new)} scenarios besides the seed set, want >= {MIN_SCENARIOS}"
