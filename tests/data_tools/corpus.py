@@ -1874,6 +1874,33 @@ def healthy_homelab_noisy() -> tuple[Lab, Expected]:
         holdout=True)
 
 
+def ingress_service_renamed() -> tuple[Lab, Expected]:
+    g = lab("ingress-service-renamed", traefik=True)
+    created = plus(CLUSTER_BORN, days=12)
+    upgraded = g.ago(hours=4, minutes=40)
+    sel = {"app.kubernetes.io/instance": "nextcloud", "app.kubernetes.io/name": "nextcloud"}
+    g.deployment("apps-cloud.yaml", "cloud", "nextcloud", created=created, selector=sel, helm=("nextcloud", "cloud"),
+                 spec={"containers": [{"name": "nextcloud", "image": "docker.io/library/nextcloud:31.0.6-apache",
+                                       "ports": [{"containerPort": 80, "name": "http"}],
+                                       "readinessProbe": {"httpGet": {"path": "/status.php", "port": "http"}}}]},
+                 pods=[{"node": "k3s2", "created": plus(upgraded, seconds=20)}], rs_created=upgraded, revision=6)
+    g.service("apps-cloud.yaml", "cloud", "nextcloud-app", selector=sel, created=upgraded, helm=("nextcloud", "cloud"),
+              labels=sel, ports=[{"name": "http", "port": 8080, "targetPort": "http"}])
+    ing = g.add("apps-cloud.yaml", {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": g.meta("nextcloud", "cloud", created=created, ks="apps-cloud", annotations={
+            "traefik.ingress.kubernetes.io/router.entrypoints": "websecure"}),
+        "spec": {"ingressClassName": "traefik", "rules": [{"host": "cloud.home.arpa", "http": {"paths": [
+            {"backend": {"service": {"name": "nextcloud", "port": {"number": 8080}}}, "path": "/", "pathType": "Prefix"}]}}]},
+        "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}}})
+    return g, expected(
+        "A Nextcloud chart upgrade renamed its Service from 'nextcloud' to 'nextcloud-app'; the hand-written Ingress still "
+        "points at 'nextcloud', which no longer exists (Traefik: 'Service not found for cloud/nextcloud'), so "
+        "cloud.home.arpa is down although the pod is Ready. The Ingress holding the stale reference is the cause.",
+        ["https://github.com/dusansusic/kubernetes-traefik/issues/10", "https://github.com/traefik/traefik/pull/1604"],
+        [cause(ing, "network", sym(ing, "route-backend-unavailable"))], holdout=True)
+
+
 SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
     "coredns-loop-crash": coredns_loop_crash,
     "disk-pressure-evictions": disk_pressure_evictions,
@@ -1919,6 +1946,7 @@ SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
     "sops-decryption-failed": sops_decryption_failed,
     "statefulset-vct-storageclass-typo": statefulset_vct_storageclass_typo,
     "healthy-homelab-noisy": healthy_homelab_noisy,
+    "ingress-service-renamed": ingress_service_renamed,
 }
 
 
