@@ -16,6 +16,10 @@ each with ``object``, ``layer`` and ``symptoms`` as ``{check, object}`` pairs, a
 Three sets are reported apart: the seed set (the incidents the tool was built from: must stay 100% right),
 the tuned set (new scenarios the diagnosis may be tuned on) and the holdout set (``holdout: true``: written
 last, run once, never tuned on). ``pytest tests/scenarios -s -k accuracy`` prints the table.
+
+The snapshots and expectations are generated: the seed set by ``tests/data_tools/scenarios.py``, the
+corpus by ``tests/data_tools/corpus.py`` (``python tests/data_tools/corpus.py [name ...]``); edit the
+generator, never the YAML. A new scenario's expectation is written before the diagnosis is first run on it.
 """
 
 from __future__ import annotations
