@@ -11,7 +11,8 @@ each with ``object``, ``layer`` and ``symptoms`` as ``{check, object}`` pairs, a
 - every critical finding is accounted for: it belongs to an expected cause (its finding, or grouped under
   it), or is grouped under some root cause as a symptom, or is listed under ``unrelated``. A critical
   finding left on its own, or made a root cause nobody expected, fails the scenario;
-- a scenario without root causes (a healthy cluster) gets no root cause and no critical finding.
+- a scenario without root causes (a healthy cluster) gets no critical root cause and no critical finding
+  (a warning-level cause, e.g. a route left pointing at an app scaled to 0 on purpose, is allowed).
 
 Three sets are reported apart: the seed set (the incidents the tool was built from: must stay 100% right),
 the tuned set (new scenarios the diagnosis may be tuned on) and the holdout set (``holdout: true``: written
@@ -60,7 +61,6 @@ KNOWN_MISSES: dict[str, str] = {
     "webhook-orphaned-ingress-nginx": "the webhook is found but the Kustomization's dry-run error stays a separate cause",
     "networkpolicy-blocks-other-namespaces": "networkpolicy-blocks-traffic fires (warning) but no cause is made of it",
     "cert-manager-down-cert-expired": "the expired Certificate is its own cause; nothing links it to the crash-looping cert-manager controller",
-    "acme-http01-404": "tls-chain finds the Certificate but leaves the Gateway listener as a second cause",
     "gateway-ip-pool-exhausted": "cilium-lb-ip-pool does not make the pool a cause; the Gateway (AddressNotAssigned) is taken as the cause",
     "ingress-selector-mismatch": "the Ingress (critical) is taken as the cause instead of the Service whose selector matches no pod",
     "pvc-wffc-insufficient-cpu": "the Pending WaitForFirstConsumer PVC is taken as the cause instead of the unschedulable Deployment",
@@ -145,8 +145,9 @@ def evaluate(scenario: Path) -> dict[str, Any]:
     unrelated = {_pair(u) for u in expected.get("unrelated") or []}
     critical = [f for f in findings if f["severity"] == "critical"]
     if not wanted:
-        if causes:
-            problems.append(f"expected no root cause, got {[_fmt_ref(_ref(c['object'])) for c in causes]}")
+        serious = [c for c in causes if by_id[c["finding"]]["severity"] == "critical"]
+        if serious:
+            problems.append(f"expected no critical root cause, got {[_fmt_ref(_ref(c['object'])) for c in serious]}")
         for f in critical:
             pair = (str(f["check"]), _ref(f["object"]))
             if pair not in unrelated:
