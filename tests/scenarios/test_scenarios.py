@@ -271,3 +271,57 @@ def test_suite_accuracy_and_noise() -> None:
     new_wrong = {r["name"] for r in results if not r["seed"] and r["problems"]}
     unexcused = sorted(new_wrong - set(KNOWN_MISSES))
     assert not unexcused, f"scenarios wrong and not in KNOWN_MISSES: {unexcused}"
+
+
+def _snapshot_items(directory: Path) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == "expected.yaml":
+            continue
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        items += doc.get("items") or []
+    return items
+
+
+DEMO = Path(__file__).resolve().parents[2] / "src" / "homelabctl" / "demo" / "snapshot"
+
+
+@pytest.mark.parametrize("directory", [*SCENARIOS, DEMO], ids=[*(s.name for s in SCENARIOS), "demo"])
+def test_snapshot_is_shaped_like_a_capture(directory: Path) -> None:
+    """Owner chains are complete (Pod -> ReplicaSet with the pod's pod-template-hash -> Deployment), and every
+    Service with a selector has the EndpointSlice and Endpoints the controllers keep, listing exactly the
+    matching pods that have an IP, by that IP, node and UID."""
+    items = _snapshot_items(directory)
+    by_uid = {o["metadata"].get("uid"): o for o in items}
+    problems: list[str] = []
+    for o in items:
+        md = o["metadata"]
+        for owner in md.get("ownerReferences") or []:
+            parent = by_uid.get(owner["uid"])
+            if parent is None or parent["kind"] != owner["kind"] or parent["metadata"]["name"] != owner["name"]:
+                problems.append(f"{o['kind']} {md.get('namespace')}/{md['name']}: owner {owner['kind']} {owner['name']} missing")
+            elif o["kind"] == "Pod" and owner["kind"] == "ReplicaSet":
+                want = (parent["metadata"].get("labels") or {}).get("pod-template-hash")
+                if not want or (md.get("labels") or {}).get("pod-template-hash") != want:
+                    problems.append(f"Pod {md['namespace']}/{md['name']}: pod-template-hash differs from its ReplicaSet's")
+    pods = [o for o in items if o["kind"] == "Pod"]
+    for svc in (o for o in items if o["kind"] == "Service" and (o.get("spec") or {}).get("selector")):
+        ns, name, sel = svc["metadata"]["namespace"], svc["metadata"]["name"], svc["spec"]["selector"]
+        slices = [o for o in items if o["kind"] == "EndpointSlice" and o["metadata"].get("namespace") == ns
+                  and (o["metadata"].get("labels") or {}).get("kubernetes.io/service-name") == name]
+        eps = [o for o in items if o["kind"] == "Endpoints" and o["metadata"].get("namespace") == ns
+               and o["metadata"]["name"] == name]
+        if len(slices) != 1 or len(eps) != 1:
+            problems.append(f"Service {ns}/{name}: {len(slices)} EndpointSlice(s), {len(eps)} Endpoints")
+            continue
+        members = {p["metadata"]["uid"]: p for p in pods if p["metadata"]["namespace"] == ns
+                   and all((p["metadata"].get("labels") or {}).get(k) == v for k, v in sel.items())
+                   and p["status"].get("podIP") and p["status"].get("phase") not in ("Succeeded", "Failed")}
+        listed = {e["targetRef"]["uid"]: e for e in slices[0].get("endpoints") or []}
+        if set(listed) != set(members):
+            problems.append(f"Service {ns}/{name}: EndpointSlice lists {len(listed)} pods, {len(members)} match")
+        for uid, e in listed.items():
+            pod = members.get(uid)
+            if pod and (e["addresses"] != [pod["status"]["podIP"]] or e.get("nodeName") != pod["spec"].get("nodeName")):
+                problems.append(f"Service {ns}/{name}: endpoint of {pod['metadata']['name']} has the wrong IP or node")
+    assert not problems, "\n".join(problems[:20])
