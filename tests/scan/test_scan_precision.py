@@ -5,7 +5,7 @@
 with command substitutions) and ``tests/repos/homelab-ansible`` (Ansible + Flux: Jinja templates, test
 scripts with demo credentials, runbooks with example commands) each hold a few real-looking secrets
 (K3s join tokens in a script, a ConfigMap, HelmRelease values, base64 Secret data, Ansible vars and a
-runbook; Cloudflare, B2, Postgres and Tailscale credentials). Each is made a real git repository here,
+runbook; Cloudflare, B2, Postgres, Proxmox, WireGuard and Tailscale credentials). Each is made a real git repository here,
 with more secrets committed and removed in its history. Every seeded secret must be found as critical,
 and at least 90% of the critical findings must be seeded secrets. ``pytest -s`` prints both.
 """
@@ -36,6 +36,10 @@ SEEDED_TREE = {
     ("homelab-ansible", ".env", 1),  # Tailscale auth key
     ("homelab-ansible", "docs/runbooks/add-node.md", 7),  # K3s agent token pasted in a runbook
     ("homelab-ansible", "kubernetes/apps/grafana-values.yaml", 11),  # password in a database URL
+    ("homelab-compose", "compose/.env", 1),  # Postgres password
+    ("homelab-compose", "compose/.env", 4),  # Cloudflare API token
+    ("homelab-compose", "terraform/terraform.tfvars", 2),  # Proxmox API token secret (a UUID)
+    ("homelab-compose", "wireguard/wg0.conf", 4),  # WireGuard private key
 }
 AUTHENTIK_SECRET = """\
 apiVersion: v1
@@ -61,15 +65,32 @@ AGE-SECRET-KEY-1XRX5U26PTCTU5VPEYWUVWFPFC8U3X6EYAG4WYAJYMKWYD6AXCD4QL2QVCN
 """
 PLACEHOLDER_SECRET = AUTHENTIK_SECRET.replace("AoyTQkoFSr4cRVDESs0h19FI8EjpwJpTnV3alDnE28cwM8YBUe", "CHANGEME").replace(
     "V44tLgkJlIMIhMqLG2ygkYIadREQAVlZ", "<postgres-password>")
+TFSTATE = """\
+{
+  "version": 4,
+  "terraform_version": "1.9.8",
+  "resources": [
+    {
+      "type": "proxmox_virtual_environment_vm",
+      "name": "k3s_worker",
+      "instances": [{"attributes": {"initialization": [{"user_account": [{"username": "ubuntu",
+        "password": "WaZpfxUCi52pTWJiW0Pn7KJS"}]}]}}]
+    }
+  ]
+}
+"""
 SEEDED_HISTORY = {
     ("homelab-flux", "infrastructure/authentik/secrets.yaml", 8),  # Authentik secret key
     ("homelab-flux", "infrastructure/authentik/secrets.yaml", 9),  # Authentik database password
     ("homelab-flux", "scripts/tailscale-up.sh", 3),  # Tailscale auth key
     ("homelab-ansible", "ansible/keys/age.agekey", 3),  # the SOPS age key
+    ("homelab-compose", "terraform/terraform.tfstate", 9),  # a VM password in Terraform state
 }
 HISTORY = {
     "homelab-flux": {"infrastructure/authentik/secrets.yaml": AUTHENTIK_SECRET, "scripts/tailscale-up.sh": TAILSCALE_UP},
     "homelab-ansible": {"ansible/keys/age.agekey": AGE_KEY, "docs/examples/authentik.yaml": PLACEHOLDER_SECRET},
+    "homelab-compose": {"terraform/terraform.tfstate": TFSTATE,
+                        "compose/.env.sample": "POSTGRES_PASSWORD=<generate one>\nTZ=Europe/Berlin\n"},
 }
 
 
@@ -100,7 +121,7 @@ def with_history(tmp_path: Path, name: str) -> Path:
 def test_critical_precision_and_recall_on_realistic_repositories(tmp_path: Path) -> None:
     seeded = SEEDED_TREE | SEEDED_HISTORY
     criticals: list[tuple[str, str, str, int | None]] = []
-    for name in ("homelab-flux", "homelab-ansible"):
+    for name in ("homelab-flux", "homelab-ansible", "homelab-compose"):
         report = run(with_history(tmp_path, name), history=True)
         assert not report.errors, report.errors
         criticals += [(name, f.check, f.file or "", f.line) for f in report.findings if f.severity is Severity.CRITICAL]
@@ -128,13 +149,18 @@ def test_non_secrets_in_the_realistic_repositories_are_not_critical() -> None:
     """The decoys, one by one: placeholders, references, templates, command substitutions, prose."""
     flux = run(REPOS / "homelab-flux")
     ansible = run(REPOS / "homelab-ansible")
-    critical_files = {(f.file, f.line) for r in (flux, ansible) for f in r.findings if f.severity is Severity.CRITICAL}
+    compose = run(REPOS / "homelab-compose")
+    reports = (flux, ansible, compose)
+    critical_files = {(f.file, f.line) for r in reports for f in r.findings if f.severity is Severity.CRITICAL}
     for decoy in ("infrastructure/authentik/helmrelease.yaml", "infrastructure/monitoring/grafana.yaml",
                   "apps/recyclarr/configmap.yaml", "scripts/setup-oauth.sh", "docs/authentik.md", "docs/backup.md",
                   "docs/tailscale.md", "vendor/oauth2-proxy/values.example.yaml", "vendor/grafana/values.yaml",
                   ".env.example", "scripts/test-api.sh", "scripts/gen-secrets.sh", "docs/runbooks/test-apps.md",
                   "docs/runbooks/sops.md", "ansible/roles/k3s/templates/config.yaml.j2", "kubernetes/apps/homepage.yaml",
-                  "ansible/inventory/group_vars/vault.yml.example", "templates/secrets.yaml"):
+                  "ansible/inventory/group_vars/vault.yml.example", "templates/secrets.yaml",
+                  "compose/docker-compose.yml", "compose/.env.sample", "terraform/main.tf", "terraform/variables.tf",
+                  "wireguard/wg0.conf.example", ".github/workflows/deploy.yml", "scripts/deploy.sh",
+                  "charts/dashboard/values.yaml", "charts/dashboard/templates/secret.yaml", "README.md"):
         assert not [c for c in critical_files if c[0] == decoy], decoy
     b2 = next(f for f in flux.findings if f.file == "infrastructure/velero/b2-credentials.yaml" and f.check == "plain-secret")
     assert b2.severity is Severity.INFO and "placeholder" in b2.message

@@ -27,6 +27,8 @@ K3S = "K10559b09c388007decb51667fa54906c945234055fcad1881305abbd5e7c8545e1::serv
     ("url: postgres://authentik:Rk8vQ2xLmN4pZ7wT@postgres:5432/authentik", "password in a URL"),
     ("PGPASSWORD=kq3Vt0fB8wYp2RmZ7xLs pg_dump -h db app", "PGPASSWORD value"),
     ("pg_dump --password kq3Vt0fB8wYp2RmZ7xLs db", "password value"),
+    ("PrivateKey = G8CXxsKoIowgUAkI2u93vcCOw0PeHqiMhT5h00yOhWc=", "WireGuard private key (PrivateKey)"),
+    ('proxmox_api_token_secret = "beec5971-7ae0-4003-b603-397b479b1fe5"', "proxmox_api_token_secret value"),
 ])
 def test_homelab_formats_are_found(line: str, what: str) -> None:
     [(number, found)] = list(scan_text(line))
@@ -58,6 +60,10 @@ def test_homelab_formats_are_found(line: str, what: str) -> None:
     "adminPassword: ${GRAFANA_ADMIN_PASSWORD:=}",
     "postgres://user:${PGPASS}@db/app",
     "-----BEGIN OPENSSH PRIVATE KEY-----",
+    "      password = var.vm_password",
+    "          password: ${{ secrets.GITHUB_TOKEN }}",
+    "PrivateKey = <server private key: wg genkey>",
+    'cluster_id = "beec5971-7ae0-4003-b603-397b479b1fe5"',
 ])
 def test_non_secrets_are_not_reported(line: str) -> None:
     assert list(scan_text(line)) == []

@@ -85,6 +85,7 @@ CONTEXT_KEYS: tuple[tuple[re.Pattern[str], str, re.Pattern[str]], ...] = (
     (re.compile(r"(?i)k3s[_.-]?(agent[_.-]?)?token$"), "K3s join token", re.compile(r"^\S{8,}$")),
     (re.compile(r"(?i)(ts|tailscale)[_.-]?auth[_.-]?key$"), "Tailscale auth key", re.compile(r"^\S{16,}$")),
     (re.compile(r"(?i)cookie[_.-]?secret$"), "oauth2-proxy cookie secret", re.compile(r"^\S{16,}$")),
+    (re.compile(r"(?i)^private[_.-]?key$"), "WireGuard private key", re.compile(r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$")),
 )
 
 # `password: hunter2`, `DB_PASSWORD=hunter2`, `"adminPassword": "hunter2"`, `--password=x`, `--password x`:
@@ -98,6 +99,7 @@ ASSIGN_RE = re.compile(
     (?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'#,}]+))
     """
 )
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _HASH_RE = re.compile(r"^(?:\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$[156]\$|\$apr1\$|\{S?SHA\d*\}|pbkdf2_sha\d+\$"
                       r"|\$pbkdf2-sha\d+\$|\$scrypt\$)")
 # Words that name a password outright: even a typed, low-entropy value is reported (as a warning).
@@ -163,6 +165,8 @@ _REFERENCE_RE = re.compile(
       | [A-Za-z0-9_.-]+\.(?:txt|key|pem|yaml|yml|json|env|conf|cfg|ini|crt|age|asc|gpg)
       | [A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+   # THE_ENV_VAR_HOLDING_IT
       | [a-z]+(?:[A-Z][a-z0-9]*)+\(.*   # getSecret(...)
+      | (?:var|local|data|module|each|self|vars|values|secrets|inputs|steps|needs|env|config|settings
+          |process\.env|os\.environ)[.\[][\w.\[\]'"-]+   # var.db_password, secrets.X, process.env.X
     )$"""
 )
 
@@ -331,7 +335,8 @@ def _assignment(line: str, lowered: str, match: re.Match[str]) -> SecretMatch | 
     for pattern, what, shape in CONTEXT_KEYS:
         if pattern.search(key) and shape.match(value):
             return SecretMatch(f"{what} ({key})", value, start, _classify(value) if "K3s" in what else Strength.FORMAT)
-    strength = _classify(value)
+    # A UUID under a secret-named key is a secret (Proxmox API token secrets are UUIDs); elsewhere an id.
+    strength = Strength.RANDOM if _UUID_RE.match(value) else _classify(value)
     if strength is Strength.WEAK and not match.group(1).startswith(PASSWORD_WORDS):
         return None  # `token: abc`: only a password word makes a typed value worth reporting
     return SecretMatch(f"{key} value", value, start, strength)
