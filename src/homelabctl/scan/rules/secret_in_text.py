@@ -44,12 +44,12 @@ def secret_in_text(ctx: ScanContext) -> Iterator[Finding]:
     detect-secrets' detectors (private keys, GitHub, GitLab, Slack, Stripe, AWS, JWT, npm, PyPI...) and
     the homelab formats it lacks: K3s server and agent join tokens (``K10...::server:...``, also
     base64-encoded), age secret keys, Tailscale auth keys, Cloudflare API tokens, B2 and S3 keys, Authentik
-    and oauth2-proxy secrets, passwords in URLs and in ``PGPASSWORD=``/``--password`` forms, and values
-    of secret-named keys. Placeholders (``PLACEHOLDER``, ``CHANGEME``, ``YOUR_..._HERE``, ``<...>``),
+    and oauth2-proxy secrets, WireGuard private keys, passwords in URLs and in ``PGPASSWORD=``/``--password``
+    forms, and values of secret-named keys (a UUID there is a secret: Proxmox token secrets are UUIDs). Placeholders (``PLACEHOLDER``, ``CHANGEME``, ``YOUR_..._HERE``, ``<...>``),
     references (``${VAR}``, ``\\${VAR}``, ``$VAR``, ``{{ .Values.x }}``, ``!env_var X``), command
     substitutions (``$(openssl rand -hex 32)``) and prose are not secrets. Critical: a credential format,
-    or a long random value under a secret-named key; warning: a typed password, or a random value in
-    documentation, examples or tests. Kubernetes Secrets are left to ``plain-secret``. The value is shown
+    or a long random value under a secret-named key; warning: a typed password, a password hash, or a
+    random value in documentation, examples or tests. Kubernetes Secrets are left to ``plain-secret``. The value is shown
     masked (first 4 characters).
 
     Seed: credentials handled by hand across sessions (MinIO secrets, Grafana admin, the SOPS age key,
