@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console, Group
 from rich.text import Text
 
-from homelabctl.report.common import findings_by_id, object_label
+from homelabctl.report.common import chain_lines, findings_by_id, object_label
 from homelabctl.report.render_table import root_cause_tree, summary_panel
 
 
@@ -42,6 +42,9 @@ def render_diagnose_markdown(report: dict[str, Any]) -> str:
                 f"{rc['confidence']['level']} (rule `{rc.get('rule', '')}`)", ""]
         if rc["confidence"]["evidence"]:
             out += ["**Evidence**:", *[f"- {e}" for e in rc["confidence"]["evidence"]], ""]
+        chain = chain_lines(rc, "")
+        if chain:
+            out += [*chain, ""]
         if rc["symptoms"]:
             out.append(f"**Symptoms** ({len(rc['symptoms'])}):")
             for sid in rc["symptoms"]:

@@ -54,6 +54,12 @@ def root_cause_tree(report: dict[str, Any]) -> Tree | None:
                         f"{rc['confidence']['level']})", style="dim"))
         for ev in rc["confidence"]["evidence"][:4]:
             branch.add(Text(f"evidence: {ev}", style="dim"))
+        chain = rc.get("chain") or []
+        for link in chain[:3]:
+            branch.add(Text(f"via: {object_label(link['from'])} —{link['edge']}→ {object_label(link['to'])}",
+                            style="dim"))
+        if len(chain) > 3:
+            branch.add(Text(f"via: … {len(chain) - 3} more link(s) in the JSON/Markdown report", style="dim"))
         if rc["symptoms"]:
             symptoms = branch.add(Text(f"symptoms ({len(rc['symptoms'])})"))
             for sid in rc["symptoms"]:
