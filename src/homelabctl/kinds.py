@@ -85,6 +85,9 @@ KINDS: tuple[KindInfo, ...] = (
     _k("PriorityClass", "scheduling.k8s.io", "v1", "priorityclasses", False, "pc"),
     _k("Ingress", "networking.k8s.io", "v1", "ingresses", True, "ing"),
     _k("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, "netpol"),
+    _k("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
+    _k("ValidatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", False),
+    _k("MutatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", False),
     _k("CustomResourceDefinition", "apiextensions.k8s.io", "v1", "customresourcedefinitions", False, "crd", "crds"),
     # Flux
     _k("Kustomization", FLUX_KS, "v1", "kustomizations", True, "ks", crd=True, old=("v1beta2", "v1beta1")),
@@ -115,6 +118,8 @@ KINDS: tuple[KindInfo, ...] = (
     _k("Volume", LONGHORN, "v1beta2", "volumes", True, "lhv", crd=True),
     _k("Node", LONGHORN, "v1beta2", "nodes", True, "lhn", crd=True),
     _k("Setting", LONGHORN, "v1beta2", "settings", True, "lhs", crd=True),
+    _k("Replica", LONGHORN, "v1beta2", "replicas", True, "lhr", crd=True),
+    _k("Engine", LONGHORN, "v1beta2", "engines", True, "lhe", crd=True),
     # Cilium
     _k("CiliumBGPPeeringPolicy", CILIUM, "v2alpha1", "ciliumbgppeeringpolicies", False, "bgpp", crd=True),
     _k("CiliumBGPClusterConfig", CILIUM, "v2alpha1", "ciliumbgpclusterconfigs", False, "cbgpcluster", crd=True),
@@ -164,6 +169,9 @@ VOLUME_ATTACHMENT = "VolumeAttachment.storage.k8s.io"
 PRIORITY_CLASS = "PriorityClass.scheduling.k8s.io"
 INGRESS = "Ingress.networking.k8s.io"
 NETWORK_POLICY = "NetworkPolicy.networking.k8s.io"
+ENDPOINT_SLICE = "EndpointSlice.discovery.k8s.io"
+VALIDATING_WEBHOOK = "ValidatingWebhookConfiguration.admissionregistration.k8s.io"
+MUTATING_WEBHOOK = "MutatingWebhookConfiguration.admissionregistration.k8s.io"
 CRD = "CustomResourceDefinition.apiextensions.k8s.io"
 FLUX_KUSTOMIZATION = f"Kustomization.{FLUX_KS}"
 HELM_RELEASE = f"HelmRelease.{FLUX_HELM}"
@@ -186,6 +194,8 @@ VELERO_BACKUP = f"Backup.{VELERO}"
 LONGHORN_VOLUME = f"Volume.{LONGHORN}"
 LONGHORN_NODE = f"Node.{LONGHORN}"
 LONGHORN_SETTING = f"Setting.{LONGHORN}"
+LONGHORN_REPLICA = f"Replica.{LONGHORN}"
+LONGHORN_ENGINE = f"Engine.{LONGHORN}"
 CILIUM_BGP_PEERING_POLICY = f"CiliumBGPPeeringPolicy.{CILIUM}"
 CILIUM_BGP_CLUSTER_CONFIG = f"CiliumBGPClusterConfig.{CILIUM}"
 CILIUM_LB_IP_POOL = f"CiliumLoadBalancerIPPool.{CILIUM}"
