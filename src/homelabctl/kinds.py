@@ -86,8 +86,10 @@ KINDS: tuple[KindInfo, ...] = (
     _k("Ingress", "networking.k8s.io", "v1", "ingresses", True, "ing"),
     _k("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, "netpol"),
     _k("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
-    _k("ValidatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", False),
-    _k("MutatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", False),
+    _k("ValidatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations",
+       False),
+    _k("MutatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations",
+       False),
     _k("CustomResourceDefinition", "apiextensions.k8s.io", "v1", "customresourcedefinitions", False, "crd", "crds"),
     # Flux
     _k("Kustomization", FLUX_KS, "v1", "kustomizations", True, "ks", crd=True, old=("v1beta2", "v1beta1")),
@@ -96,6 +98,7 @@ KINDS: tuple[KindInfo, ...] = (
     _k("HelmRepository", FLUX_SOURCE, "v1", "helmrepositories", True, "helmrepo", crd=True, old=("v1beta2", "v1beta1")),
     _k("OCIRepository", FLUX_SOURCE, "v1beta2", "ocirepositories", True, "ocirepo", crd=True),
     _k("HelmChart", FLUX_SOURCE, "v1", "helmcharts", True, "hc", crd=True, old=("v1beta2",)),
+    _k("Bucket", FLUX_SOURCE, "v1", "buckets", True, crd=True, old=("v1beta2",)),
     # cert-manager
     _k("Certificate", CERT_MANAGER, "v1", "certificates", True, "cert", "certs", crd=True),
     _k("Issuer", CERT_MANAGER, "v1", "issuers", True, crd=True),
@@ -179,6 +182,7 @@ GIT_REPOSITORY = f"GitRepository.{FLUX_SOURCE}"
 HELM_REPOSITORY = f"HelmRepository.{FLUX_SOURCE}"
 OCI_REPOSITORY = f"OCIRepository.{FLUX_SOURCE}"
 HELM_CHART = f"HelmChart.{FLUX_SOURCE}"
+BUCKET = f"Bucket.{FLUX_SOURCE}"
 CERTIFICATE = f"Certificate.{CERT_MANAGER}"
 ISSUER = f"Issuer.{CERT_MANAGER}"
 CLUSTER_ISSUER = f"ClusterIssuer.{CERT_MANAGER}"
@@ -187,6 +191,7 @@ ACME_CHALLENGE = "Challenge.acme.cert-manager.io"
 GATEWAY_CLASS = f"GatewayClass.{GATEWAY}"
 GATEWAY_KIND = f"Gateway.{GATEWAY}"
 HTTPROUTE = f"HTTPRoute.{GATEWAY}"
+GRPCROUTE = f"GRPCRoute.{GATEWAY}"
 BACKUP_STORAGE_LOCATION = f"BackupStorageLocation.{VELERO}"
 VOLUME_SNAPSHOT_LOCATION = f"VolumeSnapshotLocation.{VELERO}"
 VELERO_SCHEDULE = f"Schedule.{VELERO}"
