@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 from homelabctl import kinds
 from homelabctl.diagnose import links
 from homelabctl.model import ObjectRef, Resource
-from homelabctl.selectors import from_spec
+from homelabctl.selectors import Selector, from_spec
 from homelabctl.sources.base import ClusterState
 
 # Edge types. Rules name the ones they follow.
@@ -75,6 +75,7 @@ WEBHOOK_GKS = ("ValidatingWebhookConfiguration.admissionregistration.k8s.io",
 ENDPOINT_SLICE = "EndpointSlice.discovery.k8s.io"
 LONGHORN_REPLICA = "Replica.longhorn.io"
 LONGHORN_ENGINE = "Engine.longhorn.io"
+REFERENCE_GRANT = "ReferenceGrant.gateway.networking.k8s.io"
 ROUTE_GKS = ("HTTPRoute.gateway.networking.k8s.io", "GRPCRoute.gateway.networking.k8s.io")
 FLUX_SOURCE_GKS = (kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY, kinds.OCI_REPOSITORY, kinds.HELM_CHART,
                    "Bucket.source.toolkit.fluxcd.io")
@@ -112,6 +113,7 @@ class DependencyGraph:
         self._extra: dict[ObjectRef, dict[str, set[ObjectRef]]] = defaultdict(dict)
         self._why: dict[tuple[ObjectRef, str, ObjectRef], str] = {}
         self._cache: dict[str, Any] = {}
+        self._members: dict[tuple[ObjectRef, str], set[ObjectRef]] = {}
 
     # -- construction ----------------------------------------------------------------------------------
     def add(self, cause: ObjectRef, edge: str, dependent: ObjectRef, why: str | None = None) -> None:
@@ -167,7 +169,7 @@ class DependencyGraph:
         # a missing object still impacts what refers to it: referrers are found by kind and name
         yield from self._referrers(ref)
         if kind == "Service":
-            for target in self._lazy("routes", self._build_routes).get(ref, ()):
+            for target in self._ns_routes(ref.namespace).get(ref, ()):
                 yield ROUTES, target
             for target in self._lazy("velero", self._build_velero).get(ref, ()):
                 yield BACKS_UP, target
@@ -195,6 +197,11 @@ class DependencyGraph:
         flux = self._lazy("flux", self._build_flux)
         for edge, target in flux.get(ref, ()):
             yield edge, target
+        if kind == "Secret":
+            secret = self.resource(ref)
+            if secret is not None:
+                for hr in self._helm_release_secret(secret):
+                    yield RELEASE, hr
         if kind in ("Issuer", "ClusterIssuer", "Secret", "Gateway", "BackupStorageLocation",
                     "VolumeSnapshotLocation"):
             for edge, target in self._lazy("misc", self._build_misc).get(ref, ()):
@@ -207,10 +214,10 @@ class DependencyGraph:
         else:
             for oref in pod.owner_references:
                 yield OWNS, _ref(str(oref.get("kind", "")), pod.namespace, str(oref.get("name", "")))
-        for svc in self._ns_services(pod.namespace):
-            selector = from_spec(svc.spec.get("selector"))
-            if selector is not None and svc.spec.get("selector") and selector.matches(pod.labels):
-                yield SELECTS, svc.ref
+        labels = pod.labels
+        for svc_ref, selector in self._ns_selectors(pod.namespace):
+            if selector.matches(labels):
+                yield SELECTS, svc_ref
         for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
             yield SELECTS, svc_ref
         for volume in _items(pod.spec.get("volumes")):
@@ -251,8 +258,19 @@ class DependencyGraph:
             self._cache[key] = built
         return built
 
-    def _ns_services(self, namespace: str | None) -> list[Resource]:
-        return self._by_namespace(kinds.SERVICE).get(namespace, [])
+    def _ns_selectors(self, namespace: str | None) -> list[tuple[ObjectRef, Selector]]:
+        """The Services of a namespace that select pods, with their parsed selectors (parsed once)."""
+        key = f"selectors:{namespace}"
+        built: list[tuple[ObjectRef, Selector]] | None = self._cache.get(key)
+        if built is None:
+            built = []
+            for svc in self._by_namespace(kinds.SERVICE).get(namespace, []):
+                raw = svc.spec.get("selector")
+                selector = from_spec(raw) if raw else None
+                if selector is not None:
+                    built.append((svc.ref, selector))
+            self._cache[key] = built
+        return built
 
     def _ns_mounts(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
         key = f"mounts:{namespace}"
@@ -335,20 +353,39 @@ class DependencyGraph:
                     out[_ref("Node", None, str(node_id))].add(part.ref)
         return out
 
-    def _build_routes(self) -> dict[ObjectRef, set[ObjectRef]]:
+    def _ns_routes(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
+        """Service → routes for the Services of one namespace. A route in another namespace can use a Service
+        only if a ReferenceGrant in the Service's namespace allows it, so only those namespaces are read."""
+        key = f"routes:{namespace}"
+        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+        if built is None:
+            namespaces = {namespace}
+            for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
+                namespaces.update(str(f.get("namespace")) for f in _items(grant.spec.get("from")) if f.get("namespace"))
+            routes = [r for gk in ROUTE_GKS for ns in namespaces for r in self._by_namespace(gk).get(ns, [])]
+            ingresses = self._by_namespace(kinds.INGRESS).get(namespace, [])
+            built = {svc: targets for svc, targets in self._build_routes(routes, ingresses).items()
+                     if svc.kind == "Service" and svc.namespace == namespace}
+            self._cache[key] = built
+        return built
+
+    def _all_routes(self) -> dict[ObjectRef, set[ObjectRef]]:
+        return self._build_routes([r for gk in ROUTE_GKS for r in self.index.all(gk)], self.index.all(kinds.INGRESS))
+
+    @staticmethod
+    def _build_routes(routes: Iterable[Resource], ingresses: Iterable[Resource]) -> dict[ObjectRef, set[ObjectRef]]:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
-        for gk in ROUTE_GKS:
-            for route in self.index.all(gk):
-                for parent in _items(route.spec.get("parentRefs")):
-                    if parent.get("kind", "Gateway") == "Gateway":
-                        out[_ref("Gateway", parent.get("namespace") or route.namespace,
-                                 str(parent.get("name", "")))].add(route.ref)
-                for rule in _items(route.spec.get("rules")):
-                    for backend in _items(rule.get("backendRefs")):
-                        if backend.get("kind", "Service") == "Service":
-                            out[_ref("Service", backend.get("namespace") or route.namespace,
-                                     str(backend.get("name", "")))].add(route.ref)
-        for ingress in self.index.all(kinds.INGRESS):
+        for route in routes:
+            for parent in _items(route.spec.get("parentRefs")):
+                if parent.get("kind", "Gateway") == "Gateway":
+                    out[_ref("Gateway", parent.get("namespace") or route.namespace,
+                             str(parent.get("name", "")))].add(route.ref)
+            for rule in _items(route.spec.get("rules")):
+                for backend in _items(rule.get("backendRefs")):
+                    if backend.get("kind", "Service") == "Service":
+                        out[_ref("Service", backend.get("namespace") or route.namespace,
+                                 str(backend.get("name", "")))].add(route.ref)
+        for ingress in ingresses:
             default = _map(_map(ingress.spec.get("defaultBackend")).get("service")).get("name")
             if default:
                 out[_ref("Service", ingress.namespace, str(default))].add(ingress.ref)
@@ -394,13 +431,17 @@ class DependencyGraph:
                     name = spec.get("releaseName") or (
                         f"{spec['targetNamespace']}-{res.name}" if spec.get("targetNamespace") else res.name)
                     releases[(str(storage_ns), str(name))].append(res.ref)
-        if releases:
-            for secret in self.index.all(kinds.SECRET):
-                labels = secret.labels
-                if labels.get("owner") == "helm" and labels.get("name"):
-                    for hr in releases.get((str(secret.namespace), str(labels["name"])), ()):
-                        out[secret.ref].append((RELEASE, hr))
+        self._cache["helm-releases"] = releases
         return out
+
+    def _helm_release_secret(self, secret: Resource) -> list[ObjectRef]:
+        """The HelmReleases whose Helm storage this Secret is (labels owner=helm, name=<release>)."""
+        labels = secret.labels
+        if labels.get("owner") != "helm" or not labels.get("name"):
+            return []
+        self._lazy("flux", self._build_flux)
+        releases: dict[tuple[str | None, str], list[ObjectRef]] = self._cache.get("helm-releases") or {}
+        return list(releases.get((str(secret.namespace), str(labels["name"])), ()))
 
     def _build_misc(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
         out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)
@@ -416,7 +457,7 @@ class DependencyGraph:
                     if ref.get("kind", "Secret") == "Secret" and ref.get("name"):
                         out[_ref("Secret", ref.get("namespace") or gateway.namespace, str(ref["name"]))].append(
                             (SERVES_TLS, gateway.ref))
-        for route_gw, routes in self._lazy("routes", self._build_routes).items():
+        for route_gw, routes in self._all_routes().items():
             if route_gw.kind == "Gateway":
                 out[route_gw] += [(ATTACHES, r) for r in sorted(routes)]
         snapshot_locations = self.index.all(kinds.VOLUME_SNAPSHOT_LOCATION)
@@ -525,6 +566,14 @@ class DependencyGraph:
 
     def members(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
         """The members of an aggregate: a controller's children (OWNS), a Service's pods (SELECTS)."""
+        key = (ref, edge)
+        found = self._members.get(key)
+        if found is None:
+            found = self._members_uncached(ref, edge)
+            self._members[key] = found
+        return found
+
+    def _members_uncached(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
         res = self.resource(ref)
         if res is None:
             return set()
