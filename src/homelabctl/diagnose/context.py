@@ -6,11 +6,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from homelabctl import kinds
-from homelabctl.diagnose.graph import OWNS, SELECTS, DependencyGraph
+from homelabctl.diagnose.graph import ALL_EDGES, HOLDS, OWNS, REGISTERS, SELECTS, DependencyGraph
 from homelabctl.diagnose.model import NextStep
 from homelabctl.kube import pod_is_finished, pod_is_ready, pods_of
 from homelabctl.model import Finding, ObjectRef, Resource
 from homelabctl.sources.base import ClusterState
+
+GENERIC_EDGES = ALL_EDGES - {HOLDS, REGISTERS}
+"""Every dependency but the two only a dead node makes real (a volume it keeps attached, its registrations)."""
+_WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job", "CronJob"})
 
 FOLLOWS_QUORUM = frozenset({OWNS, SELECTS})
 """Edges from many members to one aggregate: the aggregate is explained only if all its failing members are."""
@@ -43,6 +47,7 @@ class RuleContext:
             self.by_object.setdefault(finding.object, []).append(finding)
             self.by_check.setdefault(finding.check, []).append(finding)
         self._failing: dict[ObjectRef, bool] = {}
+        self._reach: dict[Finding, set[ObjectRef]] = {}
 
     def failing(self, ref: ObjectRef) -> bool:
         """Has a finding, or is a pod that is not ready (a DaemonSet's pod on a dead node has no finding
@@ -116,3 +121,17 @@ class RuleContext:
         if res is None or res.kind not in ("Pod", "ReplicaSet", "Job"):
             return ref
         return self.index.top_owner(res).ref
+
+    def start(self, cause: Finding) -> set[ObjectRef]:
+        """Where a finding's failure starts: a workload's object stands for the whole workload."""
+        if cause.object.kind in _WORKLOAD_KINDS:
+            return self.workload_start(cause.object)
+        return {cause.object}
+
+    def reach(self, cause: Finding) -> set[ObjectRef]:
+        """What the failure behind ``cause`` reaches along every generic edge (computed once per finding)."""
+        found = self._reach.get(cause)
+        if found is None:
+            found = self.propagate(self.start(cause), GENERIC_EDGES)
+            self._reach[cause] = found
+        return found

@@ -26,7 +26,8 @@ from homelabctl.diagnose.evidence import link_evidence
 from homelabctl.diagnose.graph import DependencyGraph
 from homelabctl.diagnose.model import ChainLink, RootCause
 from homelabctl.diagnose.registry import CAUSE_RULES, CauseRule, all_cause_rules
-from homelabctl.diagnose.rules.failure_propagates import CONFIGURATION_CHECKS, GENERIC_EDGES, propagates
+from homelabctl.diagnose.rules.failure_propagates import CONFIGURATION_CHECKS, propagates
+from homelabctl.gcutil import gc_paused
 from homelabctl.model import Finding, ObjectRef, Severity
 from homelabctl.sources.base import ClusterState
 
@@ -76,12 +77,6 @@ def _symptoms(ctx: RuleContext, cause: Finding, explanation: Explanation, impact
     return sorted(found, key=lambda f: f.sort_key)
 
 
-def _start(ctx: RuleContext, cause: Finding) -> set[ObjectRef]:
-    if cause.object.kind in _WORKLOAD_KINDS:
-        return ctx.workload_start(cause.object)
-    return {cause.object}
-
-
 def _candidate(ctx: RuleContext, specs: Sequence[CauseRule], generic: CauseRule, cause: Finding) -> _Candidate | None:
     explanation: Explanation | None = None
     chosen = generic
@@ -90,10 +85,8 @@ def _candidate(ctx: RuleContext, specs: Sequence[CauseRule], generic: CauseRule,
         if explanation is not None:
             chosen = spec
             break
-    start = _start(ctx, cause)
-    reach: set[ObjectRef] = set()
-    if propagates(cause):
-        reach = ctx.propagate(start, GENERIC_EDGES)
+    start = ctx.start(cause)
+    reach = ctx.reach(cause) if propagates(cause) else set()
     if explanation is None:
         if not propagates(cause):
             return None
@@ -183,6 +176,12 @@ def _order_key(rc: RootCause) -> tuple[bool, int, int, int, int, tuple[int, int,
 def diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause]:
     if not findings:
         return []
+    # many small sets and tuples, no garbage cycles: the cyclic GC would only rescan the snapshot
+    with gc_paused():
+        return _diagnose(state, findings)
+
+
+def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause]:
     graph = DependencyGraph(state)
     ctx = RuleContext(state, graph, findings)
     link_evidence(graph, {ref: [f for f in fs if f.check not in CONFIGURATION_CHECKS]
@@ -232,7 +231,7 @@ def diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause
         if finding.severity is Severity.CRITICAL and finding not in claimed and finding not in causes:
             explanation = fallback.func(ctx, finding)
             if explanation is not None:
-                cand = _Candidate(fallback, finding, explanation, _start(ctx, finding),
+                cand = _Candidate(fallback, finding, explanation, ctx.start(finding),
                                   _symptoms(ctx, finding, explanation, explanation.impacted))
                 accept(cand)
 

@@ -33,7 +33,7 @@ _IPV4 = re.compile(r"(?<![\w.])((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-
                    r"(?::(\d{1,5}))?(?![\w.])")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _SVC_DNS = re.compile(rf"(?<![\w.-])({_LABEL})\.({_LABEL})\.svc(?:\.cluster\.local)?\.?(?::\d{{1,5}})?(?![\w-])")
-_HOSTISH = re.compile(r"(?<![\w.@/-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})(?::\d{1,5})?",
+_HOSTISH = re.compile(r"(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})(?::\d{1,5})?",
                       re.IGNORECASE)
 _QUOTED = r"""["'\\]*([a-z0-9](?:[a-z0-9._-]{0,251}[a-z0-9])?)["'\\]*"""
 _NOT_FOUND: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import WORKLOAD_SCOPE
 from homelabctl.model import Finding, Layer
 
 
@@ -17,7 +16,7 @@ def auth_proxy_broken(ctx: RuleContext, cause: Finding) -> Explanation | None:
     make oauth2-proxy exit at start. Its crash loop, its Deployment, its Service and the HTTPRoutes that
     send traffic through it are grouped under the misconfiguration.
     """
-    impacted = ctx.propagate(ctx.workload_start(cause.object), WORKLOAD_SCOPE)
+    impacted = ctx.reach(cause)
     routes = sorted(f"{r.namespace}/{r.name}" for r in impacted if r.kind in ("HTTPRoute", "GRPCRoute", "Ingress"))
     consequence = f": the routes behind it are down ({', '.join(routes)})" if routes else ""
     return Explanation(

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from homelabctl.diagnose.context import Explanation, RuleContext
-from homelabctl.diagnose.graph import ALL_EDGES, HOLDS, REGISTERS
+from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
 from homelabctl.model import Finding, Layer
-
-GENERIC_EDGES = ALL_EDGES - {HOLDS, REGISTERS}
-"""Every dependency but the two only a dead node makes real (a volume it keeps attached, its registrations)."""
 
 CONFIGURATION_CHECKS = frozenset({
     "flux-deprecated-api", "gpu-pod-no-priority-class", "gpu-namespace-no-quota", "kubelet-version-skew",
@@ -22,6 +18,7 @@ CONFIGURATION_CHECKS = frozenset({
 cannot find its values Secret is a second problem, not a consequence of the first."""
 
 NON_PROPAGATING = CONFIGURATION_CHECKS | {"node-cordoned"}
+__all__ = ["CONFIGURATION_CHECKS", "GENERIC_EDGES", "NON_PROPAGATING", "failure_propagates", "propagates"]
 """Configuration findings, and states that do not make anything else fail (a cordoned node runs its pods)."""
 
 

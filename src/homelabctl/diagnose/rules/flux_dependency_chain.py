@@ -5,7 +5,6 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import FLUX_SCOPE
 from homelabctl.model import Finding, Layer
 
 
@@ -18,7 +17,7 @@ def flux_dependency_chain(ctx: RuleContext, cause: Finding) -> Explanation | Non
     """
     if "DependencyNotReady" in " ".join((cause.message, *cause.evidence)):
         return None
-    impacted = ctx.propagate({cause.object}, FLUX_SCOPE)
+    impacted = ctx.reach(cause)
     kind = cause.object.kind.lower()
     return Explanation(
         impacted, cause.message, list(cause.evidence),

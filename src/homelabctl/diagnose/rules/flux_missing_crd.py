@@ -5,7 +5,6 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import FLUX_SCOPE
 from homelabctl.model import Finding, Layer
 
 
@@ -17,7 +16,7 @@ def flux_missing_crd(ctx: RuleContext, cause: Finding) -> Explanation | None:
     and every Kustomization or HelmRelease that ``dependsOn`` it (transitively, "dependency ... is not
     ready") are grouped under it. Known case: an Intel GPU plugin Kustomization without its CRDs.
     """
-    impacted = ctx.propagate({cause.object}, FLUX_SCOPE)
+    impacted = ctx.reach(cause)
     return Explanation(
         impacted,
         f"{cause.message}; install the CRDs first (their own Kustomization, listed in dependsOn)",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import FLUX_SCOPE
 from homelabctl.model import Finding, Layer
 
 
@@ -16,7 +15,7 @@ def helmrelease_missing_values(ctx: RuleContext, cause: Finding) -> Explanation 
     Its own not-ready finding, the Kustomization that contains it and whatever dependsOn it are grouped
     under the release that holds the reference. Known case: Authentik's missing ``authentik-secret``.
     """
-    impacted = ctx.propagate({cause.object}, FLUX_SCOPE)
+    impacted = ctx.reach(cause)
     ns = cause.object.namespace or "default"
     return Explanation(
         impacted, cause.message, list(cause.evidence),

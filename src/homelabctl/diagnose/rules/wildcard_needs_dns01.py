@@ -5,7 +5,6 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import TLS_SCOPE
 from homelabctl.model import Finding, Layer
 
 
@@ -17,7 +16,7 @@ def wildcard_needs_dns01(ctx: RuleContext, cause: Finding) -> Explanation | None
     never appears, and the Gateway listener that serves it reports an invalid certificate ref: all grouped
     under the issuer mismatch.
     """
-    impacted = ctx.propagate({cause.object}, TLS_SCOPE)
+    impacted = ctx.reach(cause)
     return Explanation(
         impacted, f"{cause.message}: Let's Encrypt issues wildcard names only over DNS-01", list(cause.evidence),
         [NextStep("add a dns01 solver (e.g. Cloudflare API token) to the issuer, selected for the wildcard name"),

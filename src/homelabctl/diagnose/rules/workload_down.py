@@ -5,7 +5,6 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import WORKLOAD_SCOPE
 from homelabctl.model import Finding, Layer
 
 
@@ -19,7 +18,7 @@ def workload_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     the routes to it. The object to fix is the pod's top-level controller. An OOMKilled container gets its
     memory limit in the evidence and the command to raise it.
     """
-    impacted = ctx.propagate(ctx.workload_start(cause.object), WORKLOAD_SCOPE)
+    impacted = ctx.reach(cause)
     target = ctx.fix_target(cause.object)
     downstream = sorted(str(ref) for ref in impacted
                         if ref.kind not in ("Pod", "ReplicaSet", "Job") and ref != target and ctx.failing(ref))
