@@ -55,3 +55,20 @@ def test_silent_when_backends_are_ready() -> None:
 def test_not_evaluated_without_routes() -> None:
     objs = [o for o in _proxy(crashing=True) if o["kind"] != "HTTPRoute"]
     assert run_one("route-backend-unavailable", objs).status == "not_evaluated"
+
+
+def test_a_backend_scaled_to_zero_is_a_warning_that_says_so() -> None:
+    dep = deployment("bazarr", "media", replicas=0, ready=0)
+    svc = service("bazarr", "media", {"app.kubernetes.io/name": "bazarr"}, [{"name": "http", "port": 6767}])
+    route = http_route("bazarr", "media", ["bazarr.fletcherlabs.net"], [("bazarr", 6767)])
+    found = findings("route-backend-unavailable", [dep, svc, route, endpoint_slice(svc, [])])
+    assert found[0].severity.value == "warning"
+    assert found[0].message.endswith("has no ready endpoint (its Deployment media/bazarr is scaled to 0)")
+    assert findings("service-no-ready-endpoints", [dep, svc, endpoint_slice(svc, [])])[0].severity.value == "info"
+
+
+def test_silent_when_the_capture_lacks_the_services_endpoints_but_its_pods_are_ready() -> None:
+    objs = [o for o in _proxy(crashing=False) if o["kind"] != "EndpointSlice"]
+    other = service("other", "default", {"app": "other"}, [{"name": "http", "port": 80}])
+    objs.append(endpoint_slice(other, []))
+    assert findings("route-backend-unavailable", objs) == []

@@ -1,11 +1,26 @@
-"""The scenario suite: one snapshot per seed incident, each with its expected root causes and grouping.
+"""The scenario corpus: one snapshot per incident, each with its expected root causes and their symptoms.
 
-`pytest tests/scenarios -s` prints the accuracy table and the noise figure (findings shown vs root causes
-shown: how much reading the diagnosis saves).
+Each ``tests/scenarios/<name>/expected.yaml`` holds ``description``, ``source`` (the public issue report or
+postmortem the incident is built from), ``holdout``, ``root_causes`` (the first is the expected top cause),
+each with ``object``, ``layer`` and ``symptoms`` as ``{check, object}`` pairs, and optionally ``unrelated``
+(critical findings the snapshot shows that belong to no incident). A scenario is right when:
+
+- the top root cause names the expected object, and every expected cause is among the root causes with its layer;
+- every expected symptom (a finding of that check on that object) is grouped under its cause: it is the
+  cause's own finding or one of its symptoms;
+- every critical finding is accounted for: it belongs to an expected cause (its finding, or grouped under
+  it), or is grouped under some root cause as a symptom, or is listed under ``unrelated``. A critical
+  finding left on its own, or made a root cause nobody expected, fails the scenario;
+- a scenario without root causes (a healthy cluster) gets no root cause and no critical finding.
+
+Three sets are reported apart: the seed set (the incidents the tool was built from: must stay 100% right),
+the tuned set (new scenarios the diagnosis may be tuned on) and the holdout set (``holdout: true``: written
+last, run once, never tuned on). ``pytest tests/scenarios -s -k accuracy`` prints the table.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,69 +34,222 @@ from homelabctl.sources.snapshot import SnapshotSource
 HERE = Path(__file__).parent
 SCENARIOS = sorted(p.parent for p in HERE.glob("*/expected.yaml"))
 
+# The incidents the tool was built from: never in KNOWN_MISSES, always right.
+SEED = frozenset({
+    "k3s1-network-failure", "kubelet-path-change", "node-notready-stuck-terminating", "flux-missing-secret-and-crd",
+    "velero-minio-crash", "oauth2-proxy-cookie-secret", "gpu-insufficient", "wildcard-http01", "prometheus-exposed",
+    "healthy", "two-incidents-network-and-flux", "two-incidents-gpu-and-velero",
+})
 
-def _ref(obj: dict[str, Any]) -> tuple[str, str | None, str]:
+# New scenarios the diagnosis gets wrong today: their per-scenario tests are xfail (not strict), so a fix
+# shows up as XPASS. Shrink this list as the engine learns; never add a seed scenario, never edit an
+# expectation to make a miss go away.
+KNOWN_MISSES: dict[str, str] = {
+    "coredns-loop-crash": "no cluster-dns-unhealthy/flux-source-failed checks yet; DNS errors in Flux sources are not linked to kube-dns, the GitRepository wins",
+    "disk-pressure-evictions": "node-pressure (warning) never becomes a cause; the Pending pod's taint message is not linked to the node",
+    "memory-pressure-evictions": "node-pressure is not a cause; the memory-pressure taint in FailedScheduling is not followed to the node",
+    "node-down-multiattach": "no route-backend-unavailable check yet (the rest is grouped under the node)",
+    "longhorn-volume-faulted": "a faulted Longhorn Volume is standalone; the pod's FailedAttachVolume is not linked to it (PVC -> PV -> Volume)",
+    "nfs-server-unreachable": "no nfs-server-unreachable check yet; mount timeouts are not grouped by NFS server",
+    "flux-deploy-key-removed": "no flux-source-failed check yet (right cause, via flux-not-ready)",
+    "helm-release-pending-upgrade": "no helm-release-pending check yet (right cause, via flux-not-ready)",
+    "dockerhub-rate-limit": "no image-registry-failing check yet; three 429 pulls stay three workload causes",
+    "storageclass-misspelled": "no pvc-storage-class-missing / route-backend-unavailable checks; PVC and Deployment are separate causes",
+    "webhook-backend-crashloop": "no admission-webhook-unavailable check; FailedCreate on the ReplicaSet is not linked to the webhook backend",
+    "webhook-orphaned-ingress-nginx": "no admission-webhook-unavailable check; the Kustomization's dry-run error is taken as the cause",
+    "networkpolicy-blocks-other-namespaces": "no networkpolicy-blocks-traffic check; nothing critical fires, no cause",
+    "cert-manager-down-cert-expired": "the expired Certificate is its own cause; nothing links it to the crash-looping cert-manager controller",
+    "acme-http01-404": "tls-chain finds the Certificate but leaves the Gateway listener as a second cause",
+    "missing-secret-env": "no route-backend-unavailable check yet (the rest is grouped under the Deployment)",
+    "missing-configmap-volume": "no route-backend-unavailable check yet (the rest is grouped under the Deployment)",
+    "gateway-ip-pool-exhausted": "cilium-lb-ip-pool does not make the pool a cause; the Gateway (AddressNotAssigned) is taken as the cause",
+    "ingress-selector-mismatch": "no service-no-ready-endpoints / route-backend-unavailable checks; nothing fires",
+    "pvc-wffc-insufficient-cpu": "the Pending WaitForFirstConsumer PVC is taken as the cause instead of the unschedulable Deployment",
+}
+
+MIN_SCENARIOS = 40
+
+Ref = tuple[str, str | None, str]
+Pair = tuple[str, Ref]
+
+
+def _ref(obj: dict[str, Any]) -> Ref:
     return (str(obj["kind"]), obj.get("namespace") or None, str(obj["name"]))
 
 
-def evaluate(scenario: Path) -> dict[str, Any]:
-    expected = yaml.safe_load((scenario / "expected.yaml").read_text(encoding="utf-8"))
+def _pair(entry: dict[str, Any]) -> Pair:
+    return (str(entry["check"]), _ref(entry["object"]))
+
+
+def _fmt(pair: Pair) -> str:
+    check, (kind, ns, name) = pair
+    return f"{check} on {kind} {ns + '/' if ns else ''}{name}"
+
+
+def _fmt_ref(ref: Ref) -> str:
+    kind, ns, name = ref
+    return f"{kind} {ns + '/' if ns else ''}{name}"
+
+
+def expected_of(scenario: Path) -> dict[str, Any]:
+    data = yaml.safe_load((scenario / "expected.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{scenario.name}/expected.yaml is not a mapping"
+    return data
+
+
+def report_of(scenario: Path) -> dict[str, Any]:
     files = [p for p in sorted(scenario.iterdir()) if p.name != "expected.yaml" and p.suffix in (".yaml", ".json")]
     report = analyze(SnapshotSource(files).load()).report
     validate_report(report)
-    by_id = {f["id"]: f for f in report["findings"]}
+    return report
+
+
+@cache
+def evaluate(scenario: Path) -> dict[str, Any]:
+    expected = expected_of(scenario)
+    report = report_of(scenario)
+    findings = report["findings"]
+    by_id = {f["id"]: f for f in findings}
     causes = report["root_causes"]
+
+    def pair_of(finding_id: str) -> Pair:
+        f = by_id[finding_id]
+        return (str(f["check"]), _ref(f["object"]))
+
+    grouped: dict[Ref, set[Pair]] = {}      # root cause object -> pairs it holds (its finding + symptoms)
+    in_any_cause: set[Pair] = set()
+    for c in causes:
+        held = {pair_of(c["finding"]), *(pair_of(s) for s in c["symptoms"])}
+        grouped.setdefault(_ref(c["object"]), set()).update(held)
+        in_any_cause |= held
     problems: list[str] = []
     wanted = expected.get("root_causes") or []
+    unrelated = {_pair(u) for u in expected.get("unrelated") or []}
+    critical = [f for f in findings if f["severity"] == "critical"]
     if not wanted:
         if causes:
-            problems.append(f"expected no root cause, got {[_ref(c['object']) for c in causes]}")
-        critical = [f for f in report["findings"] if f["severity"] == "critical"]
-        if critical:
-            problems.append(f"expected no critical finding, got {[f['check'] for f in critical]}")
+            problems.append(f"expected no root cause, got {[_fmt_ref(_ref(c['object'])) for c in causes]}")
+        for f in critical:
+            pair = (str(f["check"]), _ref(f["object"]))
+            if pair not in unrelated:
+                problems.append(f"expected no critical finding, got {_fmt(pair)}")
     else:
         if not causes:
             problems.append("no root cause found")
         elif _ref(causes[0]["object"]) != _ref(wanted[0]["object"]):
-            problems.append(f"top root cause is {_ref(causes[0]['object'])}, expected {_ref(wanted[0]['object'])}")
+            problems.append(f"top root cause is {_fmt_ref(_ref(causes[0]['object']))}, "
+                            f"expected {_fmt_ref(_ref(wanted[0]['object']))}")
+        accounted: set[Pair] = set(unrelated)
+        expected_objects = {_ref(w["object"]) for w in wanted}
         for want in wanted:
-            match = [c for c in causes if _ref(c["object"]) == _ref(want["object"])]
+            obj = _ref(want["object"])
+            match = [c for c in causes if _ref(c["object"]) == obj]
             if not match:
-                problems.append(f"missing root cause {_ref(want['object'])}")
+                problems.append(f"missing root cause {_fmt_ref(obj)}")
                 continue
-            cause = match[0]
-            if want.get("layer") and cause["layer"] != want["layer"]:
-                problems.append(f"{_ref(want['object'])}: layer {cause['layer']}, expected {want['layer']}")
-            grouped = {_ref(by_id[s]["object"]) for s in cause["symptoms"]}
-            grouped.add(_ref(cause["object"]))
-            grouped.add(_ref(by_id[cause["finding"]]["object"]))
+            if want.get("layer") and match[0]["layer"] != want["layer"]:
+                problems.append(f"{_fmt_ref(obj)}: layer {match[0]['layer']}, expected {want['layer']}")
+            held = grouped.get(obj, set())
+            accounted |= held
             for symptom in want.get("symptoms") or []:
-                if _ref(symptom) not in grouped:
-                    owner = next((c for c in causes if _ref(by_id[c["finding"]]["object"]) == _ref(symptom)
-                                  or any(_ref(by_id[s]["object"]) == _ref(symptom) for s in c["symptoms"])), None)
-                    where = f"under {_ref(owner['object'])}" if owner else "not grouped anywhere"
-                    problems.append(f"{_ref(symptom)} expected under {_ref(want['object'])}, {where}")
-    return {"name": scenario.name, "problems": problems, "findings": len(report["findings"]),
-            "root_causes": len(causes)}
+                pair = _pair(symptom)
+                if pair in held:
+                    continue
+                exists = any((str(f["check"]), _ref(f["object"])) == pair for f in findings)
+                owner = next((c for c in causes if pair in grouped.get(_ref(c["object"]), set())), None)
+                where = (f"under {_fmt_ref(_ref(owner['object']))}" if owner else
+                         "not grouped anywhere" if exists else "no such finding")
+                problems.append(f"{_fmt(pair)} expected under {_fmt_ref(obj)}, {where}")
+        for c in causes:
+            if _ref(c["object"]) in expected_objects:
+                continue
+            # a cause nobody expected: its own finding is unaccounted for, its symptoms count as grouped
+            accounted |= {pair_of(s) for s in c["symptoms"]}
+        for f in critical:
+            pair = (str(f["check"]), _ref(f["object"]))
+            if pair in accounted:
+                continue
+            if pair in in_any_cause:
+                problems.append(f"critical {_fmt(pair)} made a root cause nobody expected")
+            else:
+                problems.append(f"critical {_fmt(pair)} left ungrouped")
+    top_ok = bool(causes) and bool(wanted) and _ref(causes[0]["object"]) == _ref(wanted[0]["object"])
+    return {"name": scenario.name, "problems": problems, "findings": len(findings), "root_causes": len(causes),
+            "holdout": bool(expected.get("holdout")), "seed": scenario.name in SEED,
+            "top_rule": causes[0]["rule"] if top_ok else None}
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def _param(scenario: Path) -> Any:
+    marks = []
+    if scenario.name in KNOWN_MISSES:
+        marks.append(pytest.mark.xfail(reason=KNOWN_MISSES[scenario.name], strict=False))
+    return pytest.param(scenario, id=scenario.name, marks=marks)
+
+
+@pytest.mark.parametrize("scenario", [_param(s) for s in SCENARIOS])
 def test_scenario(scenario: Path) -> None:
     result = evaluate(scenario)
     assert not result["problems"], "\n".join(result["problems"])
+
+
+def test_known_misses_name_new_scenarios_only() -> None:
+    names = {s.name for s in SCENARIOS}
+    assert not set(KNOWN_MISSES) & SEED, "seed scenarios must never be excused"
+    assert set(KNOWN_MISSES) <= names, f"KNOWN_MISSES names no scenario: {sorted(set(KNOWN_MISSES) - names)}"
+
+
+@pytest.mark.xfail(strict=True, reason="corpus being written: fewer than 40 scenarios so far")
+def test_corpus_size_and_sources() -> None:
+    new = [s for s in SCENARIOS if s.name not in SEED]
+    assert len(new) >= MIN_SCENARIOS, f"{len(new)} scenarios besides the seed set, want >= {MIN_SCENARIOS}"
+    for s in SCENARIOS:
+        exp = expected_of(s)
+        assert exp.get("description"), f"{s.name}: no description"
+        assert isinstance(exp.get("holdout"), bool), f"{s.name}: holdout must be true or false"
+        for cause in exp.get("root_causes") or []:
+            for symptom in cause.get("symptoms") or []:
+                assert set(symptom) == {"check", "object"}, f"{s.name}: symptom {symptom} is not a (check, object) pair"
+        if s.name in SEED:
+            continue
+        sources = exp.get("source")
+        urls = [sources] if isinstance(sources, str) else list(sources or [])
+        assert urls and all(str(u).startswith("https://") for u in urls), f"{s.name}: source must be URL(s)"
+    holdout = [s for s in SCENARIOS if expected_of(s).get("holdout")]
+    assert not {s.name for s in holdout} & SEED
+    assert len(holdout) * 5 >= len(new), f"only {len(holdout)} holdout scenarios of {len(new)}"
+
+
+@pytest.mark.xfail(strict=True, reason="corpus being written: rules without a scenario yet")
+def test_every_diagnosis_rule_wins_somewhere() -> None:
+    """Each registered diagnosis rule names the expected top cause of at least one scenario (a rule that never
+    wins is either dead or only fires where it is wrong). Written against
+    ``homelabctl.diagnose.rules.all_rules()``: TODO tighten to the engine's registry API when it lands."""
+    from homelabctl.diagnose.rules import all_rules
+
+    won = {r["top_rule"] for r in (evaluate(s) for s in SCENARIOS) if r["top_rule"]}
+    missing = sorted(spec.id for spec in all_rules() if spec.id not in won)
+    assert not missing, f"diagnosis rules that are the expected top cause of no scenario: {missing}"
 
 
 def test_suite_accuracy_and_noise() -> None:
     if not SCENARIOS:
         pytest.skip("no scenarios in tests/scenarios")
     results = [evaluate(s) for s in SCENARIOS]
-    correct = sum(1 for r in results if not r["problems"])
+    print(f"\n{'scenario':48s} {'set':>7s} {'ok':>3s} {'findings':>9s} {'causes':>7s}")
+    for r in results:
+        kind = "seed" if r["seed"] else "holdout" if r["holdout"] else "tuned"
+        print(f"{r['name']:48s} {kind:>7s} {'yes' if not r['problems'] else 'NO':>3s} {r['findings']:9d} "
+              f"{r['root_causes']:7d}")
+    for kind, subset in (("seed", [r for r in results if r["seed"]]),
+                         ("tuned", [r for r in results if not r["seed"] and not r["holdout"]]),
+                         ("holdout", [r for r in results if r["holdout"]])):
+        ok = sum(1 for r in subset if not r["problems"])
+        print(f"accuracy {kind:8s}: {ok}/{len(subset)} scenarios ({100 * ok / max(len(subset), 1):.0f}%)")
     findings = sum(r["findings"] for r in results)
     causes = sum(r["root_causes"] for r in results)
-    print(f"\n{'scenario':40s} {'ok':>3s} {'findings':>9s} {'causes':>7s}")
-    for r in results:
-        print(f"{r['name']:40s} {'yes' if not r['problems'] else 'NO':>3s} {r['findings']:9d} {r['root_causes']:7d}")
-    print(f"accuracy: {correct}/{len(results)} scenarios; noise: {findings} findings shown vs {causes} root causes "
-          f"({findings / max(causes, 1):.1f} findings per cause)")
-    assert len(SCENARIOS) >= 10
-    assert correct == len(results)
+    print(f"noise: {findings} findings shown vs {causes} root causes ({findings / max(causes, 1):.1f} findings per cause)")
+    seed_wrong = [r["name"] for r in results if r["seed"] and r["problems"]]
+    assert not seed_wrong, f"seed scenarios wrong: {seed_wrong}"
+    new_wrong = {r["name"] for r in results if not r["seed"] and r["problems"]}
+    unexcused = sorted(new_wrong - set(KNOWN_MISSES))
+    assert not unexcused, f"scenarios wrong and not in KNOWN_MISSES: {unexcused}"

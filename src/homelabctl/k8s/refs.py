@@ -245,6 +245,8 @@ class ServiceEndpoints:
 
     source: str
     endpoints: tuple[Endpoint, ...]
+    objects: int = 0
+    """How many EndpointSlice/Endpoints objects were found for the Service (0: none in the data)."""
 
     @property
     def ready(self) -> list[Endpoint]:
@@ -310,11 +312,27 @@ def service_endpoints(index: ClusterIndex, service: Resource, *, slices_read: bo
     object; None when neither kind was read (nothing can be said). A kind read but holding nothing for the
     Service means no endpoints: the controllers publish an empty slice/Endpoints for a Service with none."""
     if slices_read:
-        return ServiceEndpoints("EndpointSlice", _from_slices(endpoint_slices(index, service.namespace, service.name)))
+        slices = endpoint_slices(index, service.namespace, service.name)
+        return ServiceEndpoints("EndpointSlice", _from_slices(slices), len(slices))
     if endpoints_read:
         found = index.get(kinds.ENDPOINTS, service.namespace, service.name)
-        return ServiceEndpoints("Endpoints", _from_endpoints(found) if found is not None else ())
+        return ServiceEndpoints("Endpoints", _from_endpoints(found) if found is not None else (),
+                                0 if found is None else 1)
     return None
+
+
+def without_ready_endpoint(index: ClusterIndex, service: Resource, state: ServiceEndpoints | None) -> bool:
+    """True when the Service has no ready address. A capture without any slice/Endpoints object for a
+    Service whose pods are Ready is incomplete, not a dead Service: that case is False (nothing known)."""
+    if state is None or state.ready:
+        return False
+    if state.objects:
+        return True
+    return not any(_pod_ready(p) for p in service_pods(index, service))
+
+
+def _pod_ready(pod: Resource) -> bool:
+    return pod.is_condition_true("Ready") is True
 
 
 def selects_pods(service: Resource) -> bool:
@@ -339,3 +357,19 @@ def service_names(service: Resource) -> list[str]:
     ips = service.spec.get("clusterIPs") or [service.spec.get("clusterIP")]
     names += [str(ip) for ip in ips if ip and ip != "None"]
     return names
+
+
+def scaled_to_zero(index: ClusterIndex, service: Resource) -> Resource | None:
+    """The Deployment or StatefulSet behind a Service that was deliberately scaled to ``replicas: 0``."""
+    selector = from_spec(service.spec.get("selector")) if selects_pods(service) else None
+    if selector is None:
+        return None
+    for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET):
+        for workload in index.all(gk):
+            if workload.namespace != service.namespace or workload.spec.get("replicas") != 0:
+                continue
+            template = workload.spec.get("template")
+            labels = ((template or {}).get("metadata") or {}).get("labels") if isinstance(template, Mapping) else None
+            if isinstance(labels, Mapping) and selector.matches(labels):
+                return workload
+    return None

@@ -6,7 +6,7 @@ from homelabctl import kinds
 from homelabctl.checks.network._common import NOT_READY_GRACE, pod_problem_lines, unready_for
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import all_statuses, current_terminated, last_terminated
-from homelabctl.k8s.refs import service_endpoints, service_pods
+from homelabctl.k8s.refs import service_endpoints, service_pods, without_ready_endpoint
 from homelabctl.kube import pod_is_ready
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.selectors import from_spec
@@ -79,7 +79,7 @@ def cluster_dns_unhealthy(ctx: CheckContext) -> Iterator[Finding]:
     for svc in dns_services(ctx):
         pods = _dns_pods(ctx, svc)
         state = service_endpoints(ctx.index, svc, slices_read=slices_read, endpoints_read=endpoints_read)
-        no_endpoints = state is not None and not state.ready
+        no_endpoints = without_ready_endpoint(ctx.index, svc, state)
         unready = [p for p in pods if not pod_is_ready(p)
                    and ((age := unready_for(p, ctx.now)) is None or age > NOT_READY_GRACE)]
         if not (no_endpoints or unready or not pods):

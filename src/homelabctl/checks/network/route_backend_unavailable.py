@@ -6,7 +6,7 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.network._common import pod_problem_lines
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s.refs import service_endpoints, service_pods
+from homelabctl.k8s.refs import scaled_to_zero, service_endpoints, service_pods, without_ready_endpoint
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 
@@ -50,7 +50,8 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     EndpointSlices or Endpoints and the pods its selector matches. Fires when a backend Service does not
     exist, or exists and has no ready address (its pods crash, fail readiness, or none match): the
     gateway answers 503 "no healthy upstream" for that host. Endpoint counts are only judged when
-    EndpointSlices or Endpoints were read; a missing Service always is.
+    EndpointSlices or Endpoints were read; a missing Service always is. A backend whose workload was
+    deliberately scaled to ``replicas: 0`` makes it a warning (the outage is intended, the route is not).
 
     Why it matters: the users of that hostname see an error page even though the route, the Gateway and
     the certificate are fine - the common case being an auth proxy (oauth2-proxy) in front of an app
@@ -65,6 +66,7 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
             problems: list[str] = []
             evidence: list[str] = [f"hostnames: {_hostnames(route)}"]
             first_broken = ""
+            idle_only = True
             for namespace, name in backend_services(route):
                 svc = ctx.index.get(kinds.SERVICE, namespace, name)
                 label = f"Service {namespace}/{name}"
@@ -72,14 +74,18 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                     problems.append(f"backend {label} does not exist")
                     evidence.append(f"backend {label}: not found")
                     first_broken = first_broken or f"{namespace}/{name}"
+                    idle_only = False
                     continue
                 state = service_endpoints(ctx.index, svc, slices_read=slices_read, endpoints_read=endpoints_read)
-                if state is None or state.ready:
+                if state is None or not without_ready_endpoint(ctx.index, svc, state):
                     continue
-                problems.append(f"backend {label} has no ready endpoint")
-                evidence.append(f"backend {label}: {state.summary()}")
                 pods = service_pods(ctx.index, svc)
-                if not pods and ctx.readable(kinds.POD):
+                idle = scaled_to_zero(ctx.index, svc) if not pods else None
+                idle_only = idle_only and idle is not None
+                problems.append(f"backend {label} has no ready endpoint"
+                                + (f" (its {idle.kind} {idle.namespace}/{idle.name} is scaled to 0)" if idle else ""))
+                evidence.append(f"backend {label}: {state.summary()}")
+                if not pods and idle is None and ctx.readable(kinds.POD):
                     evidence.append(f"backend {label}: no pod matches its selector")
                 for pod in pods[:2]:
                     evidence.extend(pod_problem_lines(pod, limit=2))
@@ -94,4 +100,5 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                 hint=(f"`kubectl -n {namespace} get endpointslices -l kubernetes.io/service-name={name}` and "
                       f"`kubectl -n {namespace} get pods` for the backend; fix the workload behind Service "
                       f"{first_broken} (or the backend name in the {route.kind})"),
+                severity=Severity.WARNING if idle_only else None,
             )

@@ -7,7 +7,13 @@ from homelabctl import kinds
 from homelabctl.checks.network._common import pod_problem_lines
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import owner_line
-from homelabctl.k8s.refs import selects_pods, service_endpoints, service_pods
+from homelabctl.k8s.refs import (
+    scaled_to_zero,
+    selects_pods,
+    service_endpoints,
+    service_pods,
+    without_ready_endpoint,
+)
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time
 
@@ -25,7 +31,8 @@ def service_no_ready_endpoints(ctx: CheckContext) -> Iterator[Finding]:
     endpoints are managed by hand, are skipped), its EndpointSlices (label ``kubernetes.io/service-name``)
     or, when EndpointSlices were not read, its Endpoints object, and the pods its selector matches. Fires
     when no address is ready: either no pod matches the selector (a typo, or the workload is scaled to
-    zero or gone) or every matching pod fails its readiness probe, crashes or cannot start. The evidence
+    zero or gone) or every matching pod fails its readiness probe, crashes or cannot start; a workload
+    deliberately scaled to ``replicas: 0`` makes it info only. The evidence
     counts ready and not-ready addresses and quotes why each backing pod is not Ready. Not evaluated when
     neither EndpointSlices nor Endpoints were read.
 
@@ -43,12 +50,16 @@ def service_no_ready_endpoints(ctx: CheckContext) -> Iterator[Finding]:
         if created is not None and ctx.now - created < NEW_SERVICE_GRACE:
             continue
         state = service_endpoints(ctx.index, svc, slices_read=slices_read, endpoints_read=endpoints_read)
-        if state is None or state.ready:
+        if state is None or not without_ready_endpoint(ctx.index, svc, state):
             continue
         selector = ",".join(f"{k}={v}" for k, v in (svc.spec.get("selector") or {}).items())
         evidence = [state.summary(), f"selector {selector}"]
         pods = service_pods(ctx.index, svc) if ctx.readable(kinds.POD) else []
-        if ctx.readable(kinds.POD) and not pods:
+        idle = scaled_to_zero(ctx.index, svc) if not pods else None
+        if idle is not None:
+            evidence.append(f"{idle.kind} {idle.namespace}/{idle.name} has spec.replicas=0")
+            why = f"its {idle.kind} {idle.namespace}/{idle.name} is scaled to 0"
+        elif ctx.readable(kinds.POD) and not pods:
             evidence.append("no live pod matches the selector")
             why = "no pod matches its selector"
         else:
@@ -65,6 +76,7 @@ def service_no_ready_endpoints(ctx: CheckContext) -> Iterator[Finding]:
             svc,
             f"Service {svc.namespace}/{svc.name} has no ready endpoint: {why}",
             evidence=evidence,
+            severity=Severity.INFO if idle is not None else None,
             hint=(f"`kubectl -n {svc.namespace} get endpointslices -l kubernetes.io/service-name={svc.name}` and "
                   f"`kubectl -n {svc.namespace} get pods -l {selector}`; fix why those pods are not Ready"
                   + ("" if pods else " or the selector")),

@@ -7,7 +7,7 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.platform._common import one_line
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s.refs import service_endpoints, service_pods, webhooks_in_message
+from homelabctl.k8s.refs import service_endpoints, service_pods, webhooks_in_message, without_ready_endpoint
 from homelabctl.kube import pod_display_status
 from homelabctl.model import Finding, Layer, Resource, Severity
 
@@ -90,7 +90,7 @@ def admission_webhook_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                     else:
                         state = service_endpoints(ctx.index, svc, slices_read=slices_read,
                                                   endpoints_read=endpoints_read)
-                        if state is not None and not state.ready:
+                        if state is not None and without_ready_endpoint(ctx.index, svc, state):
                             broken = True
                             problems.append(f"{label} has no ready endpoint")
                             evidence.append(f"webhook {name} (failurePolicy {policy}) calls {label}: {state.summary()}")

@@ -1,0 +1,1153 @@
+"""Write the generalisation corpus of ``tests/scenarios/<name>/``: incidents built from public issue reports
+and postmortems (each scenario cites its sources), in the same 4-node K3s homelab the seed scenarios use.
+
+Every ``expected.yaml`` was written before the diagnosis was run on its snapshot; the root cause follows
+the convention of the diagnosis contract (the most upstream failing object, as the object the operator
+has to change; ``ExternalHost`` for a host outside the cluster that fails on its side). Scenarios marked
+``holdout`` were written last and are never tuned on.
+
+Run from the repository root: ``python tests/data_tools/corpus.py [name ...]``. Deterministic.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import components as c
+import platform_parts as p
+from homelab import CLUSTER_BORN, DOMAIN, FLUX_NS, Lab
+from k8sgen import b64, plus
+
+import scenarios as s
+
+NOW = s.NOW
+OUT = s.OUT
+HEADER = "# Scenario snapshot written by tests/data_tools/corpus.py: edit the generator, not this file.\n"
+EV = "events.yaml"
+K3S_PODS = "/var/lib/rancher/k3s/agent/kubelet/pods"
+Expected = dict[str, Any]
+ref, obj_ref, sym, pods_of = s.ref, s.obj_ref, s.sym, s.pods_of
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def lab(name: str, *, dns_plan: dict[str, Any] | None = None, traefik: bool = False, **kw: Any) -> Lab:
+    """The seed scenarios' cluster plus kube-system as K3s installs it (CoreDNS with its kube-dns Service at
+    10.43.0.10, local-path-provisioner, metrics-server)."""
+    g = s.base(name, **kw)
+    kube_system(g, dns_plan=dns_plan, traefik=traefik)
+    return g
+
+
+def kube_system(g: Lab, *, dns_plan: dict[str, Any] | None = None, traefik: bool = False,
+                node: str = "k3s-master1", nodes: list[str] | None = None) -> dict[str, Any]:
+    created = plus(CLUSTER_BORN, seconds=30)
+    f = "kube-system.yaml"
+    plan = {"node": node, "created": plus(created, days=20, hours=3), **(dns_plan or {})}
+    dns = g.deployment(f, "kube-system", "coredns", created=created, selector={"k8s-app": "kube-dns"},
+                       labels={"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS",
+                               "objectset.rio.cattle.io/hash": "bce283298811743a0386ab510f2f67ef74240c57"},
+                       spec={"containers": [{"name": "coredns", "image": "rancher/mirrored-coredns-coredns:1.12.1",
+                                             "args": ["-conf", "/etc/coredns/Corefile"],
+                                             "ports": [{"containerPort": 53, "name": "dns", "protocol": "UDP"},
+                                                       {"containerPort": 53, "name": "dns-tcp"},
+                                                       {"containerPort": 9153, "name": "metrics"}],
+                                             "livenessProbe": {"httpGet": {"path": "/health", "port": 8080},
+                                                               "initialDelaySeconds": 60, "timeoutSeconds": 1},
+                                             "readinessProbe": {"httpGet": {"path": "/ready", "port": 8181}},
+                                             "resources": {"limits": {"memory": "170Mi"},
+                                                           "requests": {"cpu": "100m", "memory": "70Mi"}},
+                                             "terminationMessagePolicy": "FallbackToLogsOnError",
+                                             "volumeMounts": [{"mountPath": "/etc/coredns", "name": "config-volume",
+                                                               "readOnly": True}]}],
+                             "priorityClassName": "system-cluster-critical", "serviceAccountName": "coredns",
+                             "nodeSelector": {"kubernetes.io/os": "linux"},
+                             "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"},
+                                             {"effect": "NoSchedule", "key": "node-role.kubernetes.io/control-plane",
+                                              "operator": "Exists"}],
+                             "volumes": [{"configMap": {"defaultMode": 420, "items": [
+                                 {"key": "Corefile", "path": "Corefile"}, {"key": "NodeHosts", "path": "NodeHosts"}],
+                                 "name": "coredns"}, "name": "config-volume"}]},
+                       pods=[plan], rs_created=plus(created, days=20, hours=3), sa="coredns",
+                       progress_since=plan.get("crash_since"))
+    g.configmap(f, "kube-system", "coredns", {
+        "Corefile": ".:53 {\n    errors\n    health\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n"
+                    "      pods insecure\n      fallthrough in-addr.arpa ip6.arpa\n    }\n    hosts /etc/coredns/NodeHosts {\n"
+                    "      ttl 60\n      reload 15s\n      fallthrough\n    }\n    prometheus :9153\n"
+                    "    forward . /etc/resolv.conf\n    cache 30\n    loop\n    reload\n    loadbalance\n"
+                    "    import /etc/coredns/custom/*.override\n}\nimport /etc/coredns/custom/*.server\n",
+        "NodeHosts": "192.168.10.30 k3s-master1\n192.168.10.31 k3s1\n192.168.10.32 k3s2\n192.168.10.33 k3s3\n"},
+        created=created)
+    svc = g.service(f, "kube-system", "kube-dns", selector={"k8s-app": "kube-dns"}, created=created,
+                    labels={"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"},
+                    annotations={"prometheus.io/port": "9153", "prometheus.io/scrape": "true"},
+                    ports=[{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                           {"name": "dns-tcp", "port": 53, "targetPort": 53},
+                           {"name": "metrics", "port": 9153, "targetPort": 9153}])
+    svc["spec"]["clusterIP"] = "10.43.0.10"
+    svc["spec"]["clusterIPs"] = ["10.43.0.10"]
+    for name, sel, image, args in (
+            ("local-path-provisioner", {"app": "local-path-provisioner"}, "rancher/local-path-provisioner:v0.0.31",
+             ["local-path-provisioner", "start", "--config", "/etc/config/config.json"]),
+            ("metrics-server", {"k8s-app": "metrics-server"}, "rancher/mirrored-metrics-server:v0.7.2",
+             ["--cert-dir=/tmp", "--secure-port=10250", "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+              "--kubelet-use-node-status-port", "--metric-resolution=15s"])):
+        ctr: dict[str, Any] = {"name": name, "image": image}
+        ctr["command" if name == "local-path-provisioner" else "args"] = args
+        g.deployment(f, "kube-system", name, created=created, selector=sel,
+                     spec={"containers": [ctr], "priorityClassName": "system-node-critical", "serviceAccountName": name},
+                     pods=[{"node": node, "created": plus(created, days=20, hours=3)}],
+                     rs_created=plus(created, days=20, hours=3), sa=name)
+    if traefik:
+        k3s_traefik(g, nodes or [node])
+    return dns
+
+
+def k3s_traefik(g: Lab, nodes: list[str]) -> None:
+    """Traefik as K3s packages it: HelmChart jobs (Completed), the Deployment, its LoadBalancer Service and the
+    klipper-lb ``svclb-traefik`` DaemonSet that ServiceLB runs on every node."""
+    f = "kube-system.yaml"
+    created = plus(CLUSTER_BORN, seconds=40)
+    for job in ("helm-install-traefik-crd", "helm-install-traefik"):
+        g.add(f, {"apiVersion": "batch/v1", "kind": "Job",
+                  "metadata": g.meta(job, "kube-system", created=created, labels={"helmcharts.helm.cattle.io/chart": job[13:]},
+                                     annotations={"helmcharts.helm.cattle.io/configHash": "SHA256=" + g.hexs(64).upper()}),
+                  "spec": {"backoffLimit": 1000, "completionMode": "NonIndexed", "completions": 1, "parallelism": 1,
+                           "template": {"spec": {"containers": [{"name": "helm", "image": "rancher/klipper-helm:v0.9.4-build20250113",
+                                                                 "args": ["install"]}], "restartPolicy": "OnFailure",
+                                                 "serviceAccountName": f"helm-{job[13:]}"}}},
+                  "status": {"completionTime": plus(created, seconds=31), "conditions": [
+                      {"lastProbeTime": plus(created, seconds=31), "lastTransitionTime": plus(created, seconds=31),
+                       "message": "Reached expected number of succeeded pods", "reason": "CompletionsReached",
+                       "status": "True", "type": "SuccessCriteriaMet"},
+                      {"lastProbeTime": plus(created, seconds=31), "lastTransitionTime": plus(created, seconds=31),
+                       "message": "Reached expected number of succeeded pods", "reason": "CompletionsReached",
+                       "status": "True", "type": "Complete"}],
+                      "ready": 0, "startTime": plus(created, seconds=1), "succeeded": 1, "terminating": 0,
+                      "uncountedTerminatedPods": {}}})
+        job_obj = g.files[f][-1]
+        g.pod(f, name=f"{job}-{g.sfx(5)}", ns="kube-system", node=nodes[0],
+              labels={"batch.kubernetes.io/controller-uid": job_obj["metadata"]["uid"], "batch.kubernetes.io/job-name": job,
+                      "helmcharts.helm.cattle.io/chart": job[13:], "job-name": job},
+              spec={"containers": [{"name": "helm", "image": "rancher/klipper-helm:v0.9.4-build20250113", "args": ["install"]}],
+                    "restartPolicy": "OnFailure", "serviceAccountName": f"helm-{job[13:]}"},
+              owner=job_obj, created=plus(created, seconds=1), sa=f"helm-{job[13:]}",
+              plan={"mode": "succeeded", "finished": plus(created, seconds=30)})
+    sel = {"app.kubernetes.io/instance": "traefik-kube-system", "app.kubernetes.io/name": "traefik"}
+    g.deployment(f, "kube-system", "traefik", created=plus(created, seconds=32), selector=sel, helm=("traefik", "kube-system"),
+                 spec={"containers": [{"name": "traefik", "image": "rancher/mirrored-library-traefik:3.3.6",
+                                       "args": ["--entryPoints.web.address=:8000/tcp", "--entryPoints.websecure.address=:8443/tcp",
+                                                "--providers.kubernetesingress", "--ping=true"],
+                                       "ports": [{"containerPort": 8000, "name": "web"}, {"containerPort": 8443, "name": "websecure"},
+                                                 {"containerPort": 8080, "name": "traefik"}],
+                                       "readinessProbe": {"httpGet": {"path": "/ping", "port": 8080}}}],
+                       "priorityClassName": "system-cluster-critical", "serviceAccountName": "traefik"},
+                 pods=[{"node": nodes[0], "created": plus(created, seconds=35)}], sa="traefik")
+    lb_ip = g.node_ip[nodes[0]]
+    svc = g.service(f, "kube-system", "traefik", selector=sel, created=plus(created, seconds=32), type_="LoadBalancer",
+                    helm=("traefik", "kube-system"), labels=sel,
+                    ports=[{"name": "web", "port": 80, "targetPort": "web"}, {"name": "websecure", "port": 443, "targetPort": "websecure"}])
+    svc["status"] = {"loadBalancer": {"ingress": [{"ip": g.node_ip[n], "ipMode": "VIP"} for n in nodes]}}
+    del lb_ip
+    svclb_sel = {"app": "svclb-traefik-" + svc["metadata"]["uid"][:8]}
+    g.daemonset(f, "kube-system", "svclb-traefik-" + svc["metadata"]["uid"][:8], created=plus(created, seconds=33), nodes=nodes,
+                selector=svclb_sel, labels={**svclb_sel, "svccontroller.k3s.cattle.io/svcname": "traefik",
+                                            "svccontroller.k3s.cattle.io/svcnamespace": "kube-system"},
+                tpl_labels={**svclb_sel, "svccontroller.k3s.cattle.io/svcname": "traefik",
+                            "svccontroller.k3s.cattle.io/svcnamespace": "kube-system"},
+                spec={"containers": [{"name": f"lb-tcp-{port}", "image": "rancher/klipper-lb:v0.4.13",
+                                      "env": [{"name": "SRC_PORT", "value": str(port)}, {"name": "DEST_PROTO", "value": "TCP"},
+                                              {"name": "DEST_PORT", "value": str(port)}, {"name": "DEST_IPS", "value": svc["spec"]["clusterIP"]}],
+                                      "ports": [{"containerPort": port, "hostPort": port, "name": f"lb-tcp-{port}"}],
+                                      "securityContext": {"capabilities": {"add": ["NET_ADMIN"]}}} for port in (80, 443)],
+                      "serviceAccountName": "svclb"})
+
+
+def ev(g: Lab, obj: dict[str, Any], reason: str, message: str, *, first: str, last: str | None = None, count: int = 1,
+       component: str = "kubelet", host: str | None = None, type_: str = "Warning", container: str | None = None) -> None:
+    if host is None and obj["kind"] == "Pod":
+        host = obj["spec"].get("nodeName")
+    g.event(EV, obj, reason=reason, message=message, first=first, last=last or first, count=count, component=component,
+            host=host, type_=type_, field_path=f"spec.containers{{{container}}}" if container else None)
+
+
+def unready(pod: dict[str, Any], names: list[str], since: str, *, init: bool = False) -> None:
+    for cond in pod["status"]["conditions"]:
+        if cond["type"] in ("Ready", "ContainersReady"):
+            cond.update({"lastTransitionTime": since, "message": f"containers with unready status: [{' '.join(names)}]",
+                         "reason": "ContainersNotReady", "status": "False"})
+        if init and cond["type"] == "Initialized":
+            cond.update({"lastTransitionTime": since, "status": "False", "reason": "ContainersNotInitialized",
+                         "message": f"containers with incomplete status: [{' '.join(names)}]"})
+
+
+def waiting(g: Lab, pod: dict[str, Any], reason: str, message: str | None = None, *, since: str) -> None:
+    """The kubelet's view of a pod whose sandbox exists but whose container cannot start (image pull, config)."""
+    st = pod["status"]
+    names = []
+    for cs in st["containerStatuses"]:
+        w: dict[str, Any] = {"reason": reason}
+        if message:
+            w = {"message": message, "reason": reason}
+        cs.clear()
+        names.append(pod["spec"]["containers"][len(names)]["name"])
+        cs.update({"image": s_image(pod, len(names) - 1), "imageID": "", "lastState": {}, "name": names[-1], "ready": False,
+                   "restartCount": 0, "started": False, "state": {"waiting": w}})
+    for cond in st["conditions"]:
+        if cond["type"] == "PodReadyToStartContainers":
+            cond.update({"lastTransitionTime": plus(pod["metadata"]["creationTimestamp"], seconds=2), "status": "True"})
+    unready(pod, names, since)
+    st["phase"] = "Pending"
+    if "podIP" not in st and pod["spec"].get("nodeName"):
+        ip = g.pod_ip(pod["spec"]["nodeName"])
+        st["podIP"] = ip
+        st["podIPs"] = [{"ip": ip}]
+
+
+def s_image(pod: dict[str, Any], i: int) -> str:
+    from k8sgen import full_image
+    return full_image(pod["spec"]["containers"][i]["image"])
+
+
+def evicted(pod: dict[str, Any], message: str, at: str) -> None:
+    st = pod["status"]
+    for cs in st["containerStatuses"]:
+        cs["state"] = {"terminated": {"exitCode": 137, "finishedAt": None,
+                                      "message": "The container could not be located when the pod was terminated",
+                                      "reason": "ContainerStatusUnknown", "startedAt": None}}
+    st["conditions"].insert(0, {"lastProbeTime": None, "lastTransitionTime": at, "message": message,
+                                "reason": "TerminationByKubelet", "status": "True", "type": "DisruptionTarget"})
+    st["message"] = message
+    st["reason"] = "Evicted"
+    st["phase"] = "Failed"
+
+
+def pressure(g: Lab, node: str, kind: str, since: str) -> dict[str, Any]:
+    """The kubelet sets <kind>Pressure=True; the node lifecycle controller adds the matching NoSchedule taint."""
+    n = g.nodes[node]
+    reason, msg = {"Disk": ("KubeletHasDiskPressure", "kubelet has disk pressure"),
+                   "Memory": ("KubeletHasInsufficientMemory", "kubelet has insufficient memory available"),
+                   "PID": ("KubeletHasInsufficientPID", "kubelet has insufficient PID available")}[kind]
+    for cond in n["status"]["conditions"]:
+        if cond["type"] == f"{kind}Pressure":
+            cond.update({"lastTransitionTime": since, "message": msg, "reason": reason, "status": "True"})
+    n["spec"].setdefault("taints", []).append({"effect": "NoSchedule", "key": f"node.kubernetes.io/{kind.lower()}-pressure",
+                                               "timeAdded": plus(since, seconds=1)})
+    g.event(EV, n, reason=f"NodeHas{kind}Pressure" if kind != "Memory" else "NodeHasInsufficientMemory",
+            message=f"Node {node} status is now: {'NodeHasInsufficientMemory' if kind == 'Memory' else f'NodeHas{kind}Pressure'}",
+            type_="Normal", first=since, last=since, component="kubelet", host=node)
+    return n
+
+
+def ready_false(obj: dict[str, Any], reason: str, message: str, at: str, extra: list[dict[str, Any]] | None = None) -> None:
+    conds = [Lab.cond("Ready", "False", reason, message, at)] + (extra or [])
+    obj["status"]["conditions"] = conds
+
+
+def cause(obj: dict[str, Any], layer: str, *symptoms: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"object": obj if "metadata" not in obj else obj_ref(obj), "layer": layer,
+            "symptoms": [x for group in symptoms for x in group]}
+
+
+def host(name: str) -> dict[str, Any]:
+    return ref("ExternalHost", None, name)
+
+
+def expected(description: str, source: str | list[str], causes: list[dict[str, Any]], *, holdout: bool = False,
+             unrelated: list[dict[str, Any]] | None = None) -> Expected:
+    out: Expected = {"description": description, "source": source, "holdout": holdout, "root_causes": causes}
+    if unrelated:
+        out["unrelated"] = unrelated
+    return out
+
+
+def app(g: Lab, name: str, image: str, port: int, *, ns: str = "media", node: str = "k3s2", days: int = 3,
+        **kw: Any) -> dict[str, Any]:
+    return g.app(ns, name, image, port, node=node, created=plus(CLUSTER_BORN, days=days), ks=f"apps-{ns}", **kw)
+
+
+def the_pod(g: Lab, ns: str, prefix: str, node: str | None = None) -> dict[str, Any]:
+    found = pods_of(g, ns, prefix, node)
+    assert len(found) == 1, (ns, prefix, [x["metadata"]["name"] for x in found])
+    return found[0]
+
+
+def dep_ref(ns: str, name: str) -> dict[str, Any]:
+    return ref("Deployment", ns, name)
+
+
+def route_down(ns: str, *names: str) -> list[dict[str, Any]]:
+    """The HTTPRoutes whose backend Service has no ready endpoint left."""
+    return [x for n in names for x in sym(ref("HTTPRoute", ns, n), "route-backend-unavailable")]
+
+
+def crash(g: Lab, message: str, restarts: int, *, exit_code: int = 1, reason: str = "Error", ran: int = 1) -> dict[str, Any]:
+    fin = g.ago(seconds=40 + restarts % 240)
+    return {"restarts": restarts, "exit": exit_code, "message": message, "reason": reason, "started": plus(fin, seconds=-ran),
+            "finished": fin}
+
+
+def backoff_event(g: Lab, pod: dict[str, Any], container: str, count: int, first: str) -> None:
+    ev(g, pod, "BackOff", f"Back-off restarting failed container {container} in pod "
+       f"{pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})",
+       first=first, last=g.ago(seconds=31), count=count, container=container)
+
+
+def flux_base(g: Lab, repos: dict[str, str] | None = None) -> None:
+    p.flux_controllers(g)
+    p.flux_sources(g, repos)
+    rev = p.GIT_REV
+    g.kustomization("flux-system", "./clusters/k3s-home", created=plus(CLUSTER_BORN, minutes=41), revision=rev,
+                    applied=g.ago(minutes=46))
+    g.kustomization("infrastructure", "./clusters/k3s-home/infrastructure", created=plus(CLUSTER_BORN, minutes=42),
+                    revision=rev, applied=g.ago(minutes=45), sops=True)
+
+
+def find(g: Lab, kind: str, name: str, ns: str | None = None) -> dict[str, Any]:
+    for o in g.all_objects():
+        if o["kind"] == kind and o["metadata"]["name"] == name and (ns is None or o["metadata"].get("namespace") == ns):
+            return o
+    raise KeyError((kind, ns, name))
+
+
+# ------------------------------------------------------------------------------------------ tuned set
+def coredns_loop_crash() -> tuple[Lab, Expected]:
+    loop = ('[WARNING] No files matching import glob pattern: /etc/coredns/custom/*.server\n.:53\n'
+            '[INFO] plugin/reload: Running configuration SHA512 = b941b080e5322f6519009bb49349462c7ddb6317425b0f6a83e5451175b720703949e3f3b454a24e77f3ffe57fd5e9c6130e528a5a1dd00d9000e4afd6c1108d\n'
+            'CoreDNS-1.12.1\nlinux/amd64, go1.23.8, 707c7c1\n'
+            '[FATAL] plugin/loop: Loop (127.0.0.1:60941 -> :53) detected for zone ".", see '
+            'https://coredns.io/plugins/loop#troubleshooting. Query: "HINFO 4060075194211761355.8439570687074282628."')
+    since = "2025-06-15T22:41:07Z"
+    g0 = Lab("probe", NOW)
+    g = lab("coredns-loop-crash", dns_plan={"mode": "crash", "crash_since": since,
+                                            "crash": {"coredns": crash(g0, loop, 57, ran=3)}})
+    flux_base(g, {"longhorn": "https://charts.longhorn.io"})
+    src = the_pod(g, FLUX_NS, "source-controller-")
+    ip = src["status"]["podIP"]
+    git = find(g, "GitRepository", "flux-system")
+    dns_err = f"read udp {ip}:43521->10.43.0.10:53: read: connection refused"
+    ready_false(git, "GitOperationFailed", "failed to checkout and determine revision: unable to clone "
+                f"'{p.REPO_URL}': dial tcp: lookup github.com on 10.43.0.10:53: {dns_err}", g.ago(minutes=9),
+                [Lab.cond("FetchFailed", "True", "GitOperationFailed", "failed to checkout and determine revision: unable to "
+                          f"clone '{p.REPO_URL}': dial tcp: lookup github.com on 10.43.0.10:53: {dns_err}", g.ago(minutes=9))])
+    hr = find(g, "HelmRepository", "longhorn")
+    ready_false(hr, "Failed", "failed to fetch Helm repository index: failed to cache index to temporary file: Get "
+                "\"https://charts.longhorn.io/index.yaml\": dial tcp: lookup charts.longhorn.io on 10.43.0.10:53: "
+                f"read udp {ip}:51230->10.43.0.10:53: read: connection refused", g.ago(minutes=14))
+    dns = the_pod(g, "kube-system", "coredns-")
+    backoff_event(g, dns, "coredns", 251, since)
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "CoreDNS crash-loops on its loop plugin (the node's resolv.conf points back at itself), so the kube-dns "
+        "Service has no ready endpoint and every name lookup in the cluster fails: Flux can no longer resolve "
+        "github.com or the Helm repository host. The cause is the DNS Deployment, not the Flux sources.",
+        ["https://github.com/k3s-io/k3s/issues/9066", "https://github.com/onedr0p/cluster-template/issues/649"],
+        [cause(dep_ref("kube-system", "coredns"), "network",
+               sym(dep_ref("kube-system", "coredns"), "cluster-dns-unhealthy"),
+               sym(dns, "pod-crashloop"),
+               sym(ref("GitRepository", FLUX_NS, "flux-system"), "flux-source-failed"),
+               sym(ref("HelmRepository", FLUX_NS, "longhorn"), "flux-source-failed"))])
+
+
+def disk_pressure_evictions() -> tuple[Lab, Expected]:
+    since = g_ago(hours=3, minutes=12)
+    g = lab("disk-pressure-evictions")
+    evict_at = plus(since, seconds=36)
+    s.media_app(g, "radarr", "k3s2", 7878, pods=[
+        {"node": "k3s2", "mode": "failed", "finished": evict_at, "created": "2025-06-11T09:12:40Z"},
+        {"node": "k3s3", "created": plus(evict_at, seconds=1)}], replicas=1)
+    old = the_pod(g, "media", "radarr-", "k3s2")
+    msg = ("The node was low on resource: ephemeral-storage. Threshold quantity: 1234234186, available: 1170860Ki. "
+           "Container radarr was using 9318452Ki, which exceeds its request of 0. ")
+    evicted(old, msg, evict_at)
+    ev(g, old, "Evicted", msg, first=evict_at)
+    # sabnzbd keeps its incomplete downloads on a local-path volume, so it can only run on k3s2
+    sab = s.media_app(g, "sabnzbd", "k3s2", 8080, sc="local-path", pods=[
+        {"node": "k3s2", "mode": "failed", "finished": plus(evict_at, seconds=9), "created": "2025-06-10T17:02:11Z"},
+        {"node": None, "mode": "unschedulable", "created": plus(evict_at, seconds=10), "unsched_since": plus(evict_at, seconds=10),
+         "unsched_msg": "0/4 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/disk-pressure: }, "
+                        "3 node(s) had volume node affinity conflict. preemption: 0/4 nodes are available: 4 Preemption is "
+                        "not helpful for scheduling."}], replicas=1)
+    del sab
+    sab_old = the_pod(g, "media", "sabnzbd-", "k3s2")
+    msg2 = ("The node was low on resource: ephemeral-storage. Threshold quantity: 1234234186, available: 1102312Ki. "
+            "Container sabnzbd was using 412Ki, which exceeds its request of 0. ")
+    evicted(sab_old, msg2, plus(evict_at, seconds=9))
+    ev(g, sab_old, "Evicted", msg2, first=plus(evict_at, seconds=9))
+    pend = next(x for x in pods_of(g, "media", "sabnzbd-") if not x["spec"].get("nodeName"))
+    g.series_event(EV, pend, reason="FailedScheduling", message=pend["status"]["conditions"][0]["message"],
+                   first=plus(evict_at, seconds=10), last=g.ago(minutes=4), count=41)
+    n = pressure(g, "k3s2", "Disk", since)
+    g.event(EV, n, reason="EvictionThresholdMet", message="Attempting to reclaim ephemeral-storage", first=plus(since, seconds=5),
+            last=g.ago(minutes=2), count=38, component="kubelet", host="k3s2")
+    return g, expected(
+        "k3s2's root filesystem (container logs and images) crossed the kubelet's eviction threshold: DiskPressure, "
+        "the disk-pressure NoSchedule taint, and evicted pods. Radarr was rescheduled elsewhere; SABnzbd's local-path "
+        "volume pins it to k3s2, so it stays Pending on the taint. The node is the cause.",
+        ["https://github.com/kubernetes/kubernetes/issues/91600", "https://github.com/operate-first/apps/issues/1352"],
+        [cause(ref("Node", None, "k3s2"), "node",
+               sym(ref("Node", None, "k3s2"), "node-pressure"),
+               sym(pend, "pod-pending"),
+               sym(dep_ref("media", "sabnzbd"), "workload-replicas-unavailable"), route_down("media", "sabnzbd"))])
+
+
+def g_ago(**kw: float) -> str:
+    return Lab("clock", NOW).ago(**kw)
+
+
+def memory_pressure_evictions() -> tuple[Lab, Expected]:
+    since = g_ago(minutes=52)
+    g = lab("memory-pressure-evictions")
+    evict_at = plus(since, seconds=12)
+    pin = {"kubernetes.io/hostname": "k3s1"}
+    app(g, "jellyfin", "docker.io/jellyfin/jellyfin:10.10.7", 8096, node="k3s1", node_selector=pin, route=False,
+        resources={"limits": {"memory": "8Gi"}, "requests": {"cpu": "500m", "memory": "2Gi"}}, replicas=1,
+        pods=[{"node": "k3s1", "mode": "failed", "finished": evict_at, "created": "2025-06-09T11:02:41Z"},
+              {"node": None, "mode": "unschedulable", "created": plus(evict_at, seconds=1),
+               "unsched_since": plus(evict_at, seconds=1),
+               "unsched_msg": "0/4 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/memory-pressure: }, "
+                              "3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: "
+                              "4 Preemption is not helpful for scheduling."}])
+    old = the_pod(g, "media", "jellyfin-", "k3s1")
+    msg = ("The node was low on resource: memory. Threshold quantity: 100Mi, available: 87124Ki. Container jellyfin was "
+           "using 7328412Ki, which exceeds its request of 2Gi. ")
+    evicted(old, msg, evict_at)
+    ev(g, old, "Evicted", msg, first=evict_at)
+    pend = next(x for x in pods_of(g, "media", "jellyfin-") if not x["spec"].get("nodeName"))
+    g.series_event(EV, pend, reason="FailedScheduling", message=pend["status"]["conditions"][0]["message"],
+                   first=plus(evict_at, seconds=1), last=g.ago(minutes=1), count=17)
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    n = pressure(g, "k3s1", "Memory", since)
+    g.event(EV, n, reason="EvictionThresholdMet", message="Attempting to reclaim memory", first=plus(since, seconds=2),
+            last=g.ago(minutes=3), count=9, component="kubelet", host="k3s1")
+    return g, expected(
+        "k3s1 ran out of memory (a transcode pushed Jellyfin far above its request): MemoryPressure, the "
+        "memory-pressure taint, Jellyfin evicted; pinned to k3s1 by its node selector, the replacement cannot be "
+        "scheduled. The node's memory is the cause.",
+        ["https://github.com/kubernetes/kubernetes/issues/112927", "https://github.com/k3s-io/k3s/issues/838"],
+        [cause(ref("Node", None, "k3s1"), "node",
+               sym(ref("Node", None, "k3s1"), "node-pressure"),
+               sym(pend, "pod-pending"),
+               sym(dep_ref("media", "jellyfin"), "workload-replicas-unavailable"))])
+
+
+def node_down_multiattach() -> tuple[Lab, Expected]:
+    since = g_ago(hours=1, minutes=40)
+    evict = plus(since, seconds=41 + 300)
+    g = lab("node-down-multiattach", down={"k3s2": {"since": since}},
+            agent={"k3s2": s.frozen("k3s2", since)}, lh_mgr={"k3s2": s.frozen("k3s2", since)},
+            lh_csi={"k3s2": s.frozen("k3s2", since)})
+    # a Deployment with an RWO Longhorn volume: the replacement pod cannot attach while k3s2 holds it
+    s.media_app(g, "prowlarr", "k3s2", 9696, pods=[
+        s.frozen("k3s2", since, deletion=plus(evict, seconds=30), created="2025-06-12T08:02:11Z"),
+        {"node": "k3s3", "mode": "creating", "created": plus(evict, seconds=1)}], replicas=1)
+    stuck = the_pod(g, "media", "prowlarr-", "k3s2")
+    new = the_pod(g, "media", "prowlarr-", "k3s3")
+    pvc = find(g, "PersistentVolumeClaim", "prowlarr-config")
+    ev(g, new, "FailedAttachVolume", f"Multi-Attach error for volume \"{pvc['spec']['volumeName']}\" Volume is already "
+       "exclusively attached to one node and can't be attached to another", first=plus(evict, seconds=2),
+       last=g.ago(minutes=1), count=44, component="attachdetach-controller", host="")
+    ev(g, new, "FailedMount", "Unable to attach or mount volumes: unmounted volumes=[config], unattached volumes=[config], "
+       "failed to process volumes=[]: timed out waiting for the condition", first=plus(evict, seconds=125),
+       last=g.ago(minutes=2), count=41)
+    # a StatefulSet: its pod stays Terminating on the dead node, so no replacement is created
+    g.statefulset("apps-media.yaml", "media", "immich-postgres", created=plus(CLUSTER_BORN, days=5),
+                  selector={"app.kubernetes.io/name": "immich-postgres"}, ks="apps-media", service_name="immich-postgres",
+                  pods=[s.frozen("k3s2", since, deletion=plus(evict, seconds=30), created="2025-06-12T08:03:15Z")],
+                  spec={"containers": [{"name": "postgres", "image": "ghcr.io/tensorchord/pgvecto-rs:pg16-v0.3.0",
+                                        "ports": [{"containerPort": 5432, "name": "postgres"}]}]})
+    pg = the_pod(g, "media", "immich-postgres-")
+    g.service("apps-media.yaml", "media", "immich-postgres", selector={"app.kubernetes.io/name": "immich-postgres"},
+              created=plus(CLUSTER_BORN, days=5), headless=True, ks="apps-media",
+              ports=[{"name": "postgres", "port": 5432, "targetPort": 5432}])
+    for pod in (stuck, pg):
+        pod["status"]["conditions"].insert(0, {"lastProbeTime": None, "lastTransitionTime": evict,
+                                               "message": "Taint manager: deleting due to NoExecute taint",
+                                               "reason": "DeletionByTaintManager", "status": "True", "type": "DisruptionTarget"})
+    g.event(EV, g.nodes["k3s2"], reason="NodeNotReady", message="Node k3s2 status is now: NodeNotReady", type_="Normal",
+            first=plus(since, seconds=41), last=plus(since, seconds=41), component="node-controller")
+    return g, expected(
+        "k3s2 stopped answering (kubelet silent, node Unknown). Its pods were evicted after 300 s but stay "
+        "Terminating; the StatefulSet waits for its pod to go, and the Deployment's new pod on k3s3 cannot attach "
+        "its RWO Longhorn volume (Multi-Attach) while the dead node still holds it. Everything follows from the node.",
+        ["https://github.com/longhorn/longhorn/issues/5345", "https://github.com/openebs/openebs/issues/2536",
+         "https://github.com/kubernetes/kubernetes/issues/124054"],
+        [cause(ref("Node", None, "k3s2"), "node",
+               sym(ref("Node", None, "k3s2"), "node-not-ready"),
+               sym(stuck, "pod-stuck-terminating"), sym(pg, "pod-stuck-terminating"),
+               sym(new, "failed-mount-events"),
+               sym(ref("StatefulSet", "media", "immich-postgres"), "workload-replicas-unavailable"),
+               sym(dep_ref("media", "prowlarr"), "workload-replicas-unavailable"), route_down("media", "prowlarr"))])
+
+
+def longhorn_volume_faulted() -> tuple[Lab, Expected]:
+    g = lab("longhorn-volume-faulted")
+    failed = g.ago(hours=2, minutes=31)
+    dep = s.media_app(g, "overseerr", "k3s2", 5055, pods=[{"node": "k3s2", "mode": "creating", "created": plus(failed, minutes=4)}])
+    pvc = dep["_pvc"]
+    vol = pvc["spec"]["volumeName"]
+    pod = the_pod(g, "media", "overseerr-")
+    lhv = c.lh_volume(g, created=pvc["metadata"]["creationTimestamp"], name=vol, pvc=("media", "overseerr-config"), size="5Gi",
+                      robustness="faulted", state="detached", replicas=2, node=None)
+    lhv["status"]["currentNodeID"] = ""
+    lhv["status"]["ownerID"] = "k3s2"
+    replicas = []
+    for node, ip, dirname in (("k3s1", "10.42.1.23", "3f9a1c2b"), ("k3s3", "10.42.3.71", "8be04d17")):
+        r = g.cr("longhorn.yaml", "longhorn.io/v1beta2", "Replica", f"{vol}-r-{g.hexs(8)}", "longhorn-system",
+                 created=plus(pvc["metadata"]["creationTimestamp"], seconds=3), finalizers=["longhorn.io"],
+                 labels={"longhorndiskuuid": g.uid(), "longhornnode": node, "longhornvolume": vol},
+                 owner=lhv,
+                 spec={"active": True, "backingImage": "", "dataDirectoryName": f"{vol}-{dirname}", "dataEngine": "v1",
+                       "desireState": "stopped", "diskID": g.uid(), "diskPath": "/var/lib/longhorn/",
+                       "engineImage": "longhornio/longhorn-engine:v1.6.2", "engineName": f"{vol}-e-0",
+                       "failedAt": plus(failed, seconds=len(replicas) * 2), "hardNodeAffinity": "",
+                       "lastFailedAt": plus(failed, seconds=len(replicas) * 2), "lastHealthyAt": plus(failed, seconds=-40),
+                       "nodeID": node, "rebuildRetryCount": 0, "revisionCounterDisabled": True, "salvageRequested": False,
+                       "volumeName": vol, "volumeSize": lhv["spec"]["size"]},
+                 status={"currentImage": "longhornio/longhorn-engine:v1.6.2", "currentState": "stopped",
+                         "instanceManagerName": f"instance-manager-{g.hexs(32)}", "ip": "", "ownerID": node, "port": 0,
+                         "started": False, "storageIP": ""})
+        replicas.append((r, ip))
+    eng = g.cr("longhorn.yaml", "longhorn.io/v1beta2", "Engine", f"{vol}-e-0", "longhorn-system",
+               created=plus(pvc["metadata"]["creationTimestamp"], seconds=2), finalizers=["longhorn.io"],
+               labels={"longhornnode": "", "longhornvolume": vol}, owner=lhv,
+               spec={"active": True, "desireState": "stopped", "engineImage": "longhornio/longhorn-engine:v1.6.2",
+                     "nodeID": "", "replicaAddressMap": {}, "volumeName": vol, "volumeSize": lhv["spec"]["size"]},
+               status={"currentState": "stopped", "ownerID": "k3s2", "started": False})
+    for r, ip in replicas:
+        ev(g, eng, "Faulted", f"Detected replica {r['metadata']['name']} ({ip}:10000) in error", first=failed,
+           component="longhorn-engine-controller", host="k3s2")
+    ev(g, lhv, "DetachedUnexpectedly", f"Engine of volume {vol} dead unexpectedly, setting replicas to error",
+       first=plus(failed, seconds=3), component="longhorn-volume-controller", host="k3s2")
+    ev(g, pod, "FailedAttachVolume", f"AttachVolume.Attach failed for volume \"{vol}\" : rpc error: code = Aborted desc = "
+       f"volume {vol} is not ready for workloads", first=plus(failed, minutes=5), last=g.ago(minutes=3), count=68,
+       component="attachdetach-controller", host="")
+    return g, expected(
+        "Both replicas of Overseerr's Longhorn volume failed within seconds (the engine marked them in error), so the "
+        "volume is faulted and detached: the pod waits in ContainerCreating on an attach that cannot succeed. The "
+        "faulted Longhorn Volume is the cause (salvage a replica or restore from backup).",
+        ["https://github.com/longhorn/longhorn/issues/1074", "https://github.com/longhorn/longhorn/issues/9984"],
+        [cause(lhv, "storage",
+               sym(lhv, "longhorn-volume-degraded"),
+               sym(pod, "failed-mount-events", "pod-pending"),
+               sym(dep_ref("media", "overseerr"), "workload-replicas-unavailable"), route_down("media", "overseerr"))])
+
+
+def nfs_server_unreachable() -> tuple[Lab, Expected]:
+    g = lab("nfs-server-unreachable", nfs=True)
+    since = g.ago(hours=1, minutes=5)
+    pods = []
+    for name, node, port in (("sonarr", "k3s1", 8989), ("radarr", "k3s2", 7878)):
+        s.media_app(g, name, node, port, nfs_media=True, pods=[{"node": node, "mode": "creating", "created": plus(since, minutes=2)}])
+        pod = the_pod(g, "media", f"{name}-")
+        uid = pod["metadata"]["uid"]
+        ev(g, pod, "FailedMount", "MountVolume.SetUp failed for volume \"media\" : mount failed: exit status 32\nMounting "
+           f"command: mount\nMounting arguments: -t nfs 192.168.10.100:/mnt/rust/media {K3S_PODS}/{uid}/volumes/"
+           "kubernetes.io~nfs/media\nOutput: mount.nfs: Connection timed out", first=plus(since, minutes=4),
+           last=g.ago(minutes=2), count=27)
+        pods.append(pod)
+    dep = app(g, "immich-server", "ghcr.io/immich-app/immich-server:v1.135.3", 2283, node="k3s3", pvc=("immich-library", "500Gi", "nfs"),
+              pods=[{"node": "k3s3", "mode": "creating", "created": plus(since, minutes=1)}])
+    pvc = dep["_pvc"]
+    pv = find(g, "PersistentVolume", pvc["spec"]["volumeName"])
+    pv["spec"]["csi"]["volumeAttributes"] = {"csi.storage.k8s.io/pv/name": pv["metadata"]["name"],
+                                             "csi.storage.k8s.io/pvc/name": "immich-library",
+                                             "csi.storage.k8s.io/pvc/namespace": "media", "server": "192.168.10.100",
+                                             "share": "/mnt/nvme_storage", "subdir": pv["metadata"]["name"]}
+    pod = the_pod(g, "media", "immich-server-")
+    ev(g, pod, "FailedMount", f"MountVolume.SetUp failed for volume \"{pv['metadata']['name']}\" : rpc error: code = Internal "
+       "desc = mount failed: exit status 32\nMounting command: mount\nMounting arguments: -t nfs -o nfsvers=4.1 "
+       f"192.168.10.100:/mnt/nvme_storage/{pv['metadata']['name']} {K3S_PODS}/{pod['metadata']['uid']}/volumes/"
+       f"kubernetes.io~csi/{pv['metadata']['name']}/mount\nOutput: mount.nfs: Connection timed out",
+       first=plus(since, minutes=3), last=g.ago(minutes=1), count=29)
+    pods.append(pod)
+    return g, expected(
+        "The TrueNAS box at 192.168.10.100 stopped answering NFS: every pod that mounts a share from it (two inline "
+        "NFS media volumes, one nfs.csi.k8s.io PV) waits in ContainerCreating with 'mount.nfs: Connection timed out' "
+        "on three different nodes. One external cause: the NFS server.",
+        ["https://github.com/kubernetes/kubernetes/issues/36042", "https://github.com/rook/nfs/issues/34",
+         "https://github.com/huggingface/dataset-viewer/issues/270"],
+        [cause(host("192.168.10.100"), "storage",
+               [x for pod in pods for x in sym(pod, "failed-mount-events", "pod-pending")],
+               [x for n in ("sonarr", "radarr", "immich-server") for x in sym(dep_ref("media", n), "workload-replicas-unavailable")],
+               route_down("media", "sonarr", "radarr", "immich-server"))])
+
+
+def flux_deploy_key_removed() -> tuple[Lab, Expected]:
+    g = lab("flux-deploy-key-removed")
+    flux_base(g)
+    g.kustomization("apps-media", "./clusters/k3s-home/apps/media", created=plus(CLUSTER_BORN, days=3), revision=p.GIT_REV,
+                    applied=g.ago(minutes=44), depends=["infrastructure"])
+    git = find(g, "GitRepository", "flux-system")
+    since = g.ago(hours=6, minutes=20)
+    msg = (f"failed to checkout and determine revision: unable to clone '{p.REPO_URL}': ssh: handshake failed: ssh: unable "
+           "to authenticate, attempted methods [none publickey], no supported methods remain")
+    git["status"]["artifact"]["lastUpdateTime"] = plus(since, minutes=-50)
+    ready_false(git, "GitOperationFailed", msg, since, [Lab.cond("FetchFailed", "True", "GitOperationFailed", msg, since)])
+    ev(g, git, "GitOperationFailed", msg, first=since, last=g.ago(seconds=48), count=379, component="source-controller",
+       host="")
+    g.secret("flux.yaml", FLUX_NS, "flux-system", {"identity": "-----BEGIN OPENSSH PRIVATE KEY-----\n" + p.secret_text(41, 60)
+                                                   + "\n-----END OPENSSH PRIVATE KEY-----\n",
+                                                   "identity.pub": "ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQ=",
+                                                   "known_hosts": "github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY="},
+             created=plus(CLUSTER_BORN, minutes=40))
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "The deploy key of the flux-system GitRepository was removed from the GitHub repository (key rotation): every "
+        "fetch fails with 'ssh: unable to authenticate', so nothing pushed for six hours is applied while the "
+        "Kustomizations keep reporting the old revision as Ready. The GitRepository holds the credential: it is the "
+        "cause, not github.com.",
+        ["https://github.com/fluxcd/flux2/issues/826", "https://github.com/fluxcd/source-controller/issues/652"],
+        [cause(git, "platform", sym(git, "flux-source-failed"))])
+
+
+def helm_release_pending_upgrade() -> tuple[Lab, Expected]:
+    g = lab("helm-release-pending-upgrade")
+    flux_base(g, {"immich": "https://immich-app.github.io/immich-charts"})
+    at = g.ago(hours=9, minutes=3)
+    hr = g.helm_release("immich", "media", "immich", "0.9.3", "immich", created=plus(CLUSTER_BORN, days=12), ks="apps-media",
+                        values={"image": {"tag": "v1.135.3"}}, app_version="v1.135.3", revision=7,
+                        ready=("False", "UpgradeFailed", "Helm upgrade failed for release media/immich with chart "
+                               "immich@0.9.3: another operation (install/upgrade/rollback) is in progress"), at=at)
+    hr["status"]["conditions"].append(Lab.cond("Released", "False", "UpgradeFailed", "Helm upgrade failed for release "
+                                               "media/immich with chart immich@0.9.3: another operation "
+                                               "(install/upgrade/rollback) is in progress", at))
+    hr["status"]["history"] = [{"appVersion": "v1.134.0", "chartName": "immich", "chartVersion": "0.9.2",
+                                "configDigest": f"sha256:{g.hexs(64)}", "digest": f"sha256:{g.hexs(64)}",
+                                "firstDeployed": plus(CLUSTER_BORN, days=12), "lastDeployed": g.ago(days=6),
+                                "name": "immich", "namespace": "media", "status": "deployed", "version": 6}]
+    for ver, status, when in ((6, "deployed", g.ago(days=6)), (7, "pending-upgrade", g.ago(hours=9, minutes=41))):
+        g.add("flux.yaml", {"apiVersion": "v1", "data": {"release": b64("H4sIAAAAAAAC/+y9a3PbOJYw/F" + g.hexs(40))},
+                            "kind": "Secret",
+                            "metadata": g.meta(f"sh.helm.release.v1.immich.v{ver}", "media", created=when,
+                                               labels={"modifiedAt": "1749987661", "name": "immich", "owner": "helm",
+                                                       "status": status, "version": str(ver)}),
+                            "type": "helm.sh/release.v1"})
+    ev(g, hr, "UpgradeFailed", "Helm upgrade failed for release media/immich with chart immich@0.9.3: another operation "
+       "(install/upgrade/rollback) is in progress", first=at, last=g.ago(minutes=12), count=18, component="helm-controller",
+       host="")
+    app(g, "immich-server", "ghcr.io/immich-app/immich-server:v1.134.0", 2283, node="k3s3", helm=("immich", "media"),
+        days=12)
+    return g, expected(
+        "A Helm upgrade of Immich was interrupted (helm-controller restarted mid-upgrade), leaving release v7 in "
+        "pending-upgrade: every later reconcile fails with 'another operation (install/upgrade/rollback) is in "
+        "progress'. The old release keeps running; the locked HelmRelease is the cause.",
+        ["https://github.com/fluxcd/helm-controller/issues/149", "https://github.com/helm/helm/issues/8987"],
+        [cause(hr, "platform", sym(hr, "helm-release-pending", "flux-not-ready"))])
+
+
+def pull_failure(g: Lab, pod: dict[str, Any], image: str, detail: str, since: str, *, count: int = 30) -> None:
+    waiting(g, pod, "ImagePullBackOff", f"Back-off pulling image \"{image}\"", since=since)
+    name = pod["spec"]["containers"][0]["name"]
+    ev(g, pod, "Failed", f"Failed to pull image \"{image}\": {detail}", first=plus(since, seconds=2), last=g.ago(minutes=6),
+       count=count // 3, container=name)
+    ev(g, pod, "Failed", "Error: ErrImagePull", first=plus(since, seconds=2), last=g.ago(minutes=6), count=count // 3,
+       container=name)
+    ev(g, pod, "BackOff", f"Back-off pulling image \"{image}\"", first=plus(since, seconds=20), last=g.ago(seconds=50),
+       count=count, type_="Normal", container=name)
+    ev(g, pod, "Failed", "Error: ImagePullBackOff", first=plus(since, seconds=20), last=g.ago(seconds=50), count=count,
+       container=name)
+
+
+def rate_limit_detail(repo: str, ref_: str) -> str:
+    return (f"failed to pull and unpack image \"docker.io/{repo}:{ref_}\": failed to copy: httpReadSeeker: failed open: "
+            f"unexpected status code https://registry-1.docker.io/v2/{repo}/manifests/sha256:{'e3' * 32}: 429 Too Many "
+            "Requests - Server message: toomanyrequests: You have reached your pull rate limit. You may increase the limit "
+            "by authenticating and upgrading: https://www.docker.com/increase-rate-limit")
+
+
+def dockerhub_rate_limit() -> tuple[Lab, Expected]:
+    g = lab("dockerhub-rate-limit")
+    since = g.ago(minutes=47)
+    pods = []
+    for name, image, repo, tag, node, port in (
+            ("jellyfin", "jellyfin/jellyfin:10.10.7", "jellyfin/jellyfin", "10.10.7", "k3s3", 8096),
+            ("ollama", "ollama/ollama:0.9.0", "ollama/ollama", "0.9.0", "k3s1", 11434),
+            ("homepage", "nginx:1.27.5", "library/nginx", "1.27.5", "k3s2", 80)):
+        ns = "ai" if name == "ollama" else "media"
+        app(g, name, image, port, ns=ns, node=node, pods=[{"node": node, "mode": "creating", "created": plus(since, minutes=1)}],
+            strategy={"type": "Recreate"})
+        pod = the_pod(g, ns, f"{name}-")
+        pull_failure(g, pod, image, rate_limit_detail(repo, tag), plus(since, minutes=1))
+        pods.append((pod, ns, name))
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "After a Renovate batch rolled three Deployments at once, Docker Hub's anonymous pull limit was hit from the "
+        "home IP: pulls of jellyfin, ollama and nginx fail on three different nodes with '429 Too Many Requests - "
+        "toomanyrequests'. One cause outside the cluster: the docker.io registry rate limit.",
+        ["https://github.com/kata-containers/kata-containers/issues/10109",
+         "https://github.com/democratic-csi/democratic-csi/issues/90"],
+        [cause(host("docker.io"), "platform",
+               [x for pod, _, _ in pods for x in sym(pod, "pod-image-pull")],
+               [x for _, ns, n in pods for x in sym(dep_ref(ns, n), "workload-replicas-unavailable")],
+               [x for _, ns, n in pods for x in route_down(ns, n)])])
+
+
+def storageclass_misspelled() -> tuple[Lab, Expected]:
+    g = lab("storageclass-misspelled")
+    created = g.ago(hours=1, minutes=10)
+    pvc = g.pvc("apps-media.yaml", "media", "paperless-data", size="20Gi", sc="longhron", created=created,
+                provisioner="driver.longhorn.io", phase="Pending", ks="apps-media",
+                labels={"app.kubernetes.io/instance": "paperless", "app.kubernetes.io/name": "paperless"})
+    for k in ("volume.beta.kubernetes.io/storage-provisioner", "volume.kubernetes.io/storage-provisioner"):
+        pvc["metadata"]["annotations"].pop(k, None)
+    if not pvc["metadata"]["annotations"]:
+        del pvc["metadata"]["annotations"]
+    msg = ("0/4 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/4 nodes are "
+           "available: 4 Preemption is not helpful for scheduling.")
+    app(g, "paperless", "ghcr.io/paperless-ngx/paperless-ngx:2.16.3", 8000, node="k3s2", strategy={"type": "Recreate"},
+        extra_volumes=[({"mountPath": "/usr/src/paperless/data", "name": "data"},
+                        {"name": "data", "persistentVolumeClaim": {"claimName": "paperless-data"}})],
+        pods=[{"node": None, "mode": "unschedulable", "created": plus(created, seconds=2), "unsched_since": plus(created, seconds=2),
+               "unsched_msg": msg}])
+    pod = the_pod(g, "media", "paperless-")
+    g.series_event(EV, pod, reason="FailedScheduling", message=msg, first=plus(created, seconds=2), last=g.ago(minutes=5),
+                   count=15)
+    ev(g, pvc, "ProvisioningFailed", 'storageclass.storage.k8s.io "longhron" not found', first=created,
+       last=g.ago(seconds=20), count=282, component="persistentvolume-controller", host="")
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "Paperless's PVC names StorageClass 'longhron' (typo for 'longhorn'); no such class exists, so the claim stays "
+        "Pending with 'storageclass.storage.k8s.io \"longhron\" not found' and the pod cannot be scheduled. The PVC "
+        "holding the bad reference is the cause.",
+        ["https://github.com/ZP-AlwaysWin/K8S-FastDFS/issues/6", "https://github.com/rook/rook/issues/8315"],
+        [cause(pvc, "storage",
+               sym(pvc, "pvc-storage-class-missing", "pvc-not-bound"),
+               sym(pod, "pod-pending"),
+               sym(dep_ref("media", "paperless"), "workload-replicas-unavailable"), route_down("media", "paperless"))])
+
+
+def cronjob(g: Lab, ns: str, name: str, image: str, *, schedule: str, failed_msg: str | None, node: str,
+            created: str, last_run: str, ks: str | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A CronJob and its last Job (Failed with BackoffLimitExceeded when failed_msg is given) with its pod."""
+    f = f"apps-{ns}.yaml"
+    tpl = {"spec": {"containers": [{"name": name, "image": image, "args": ["sync"]}], "restartPolicy": "Never"}}
+    cj = g.add(f, {"apiVersion": "batch/v1", "kind": "CronJob",
+                   "metadata": g.meta(name, ns, created=created, ks=ks, kind="CronJob", group="batch", generation=1,
+                                      labels={"app.kubernetes.io/name": name}),
+                   "spec": {"concurrencyPolicy": "Forbid", "failedJobsHistoryLimit": 1, "schedule": schedule,
+                            "successfulJobsHistoryLimit": 3, "suspend": False,
+                            "jobTemplate": {"metadata": {"creationTimestamp": None}, "spec": {"backoffLimit": 0, "template": tpl}}},
+                   "status": {"lastScheduleTime": last_run}})
+    if not failed_msg:
+        cj["status"]["lastSuccessfulTime"] = plus(last_run, seconds=41)
+        return cj, None
+    jname = f"{name}-{g.rng.randint(29000000, 29199999)}"
+    fin = plus(last_run, seconds=35)
+    job = g.add(f, {"apiVersion": "batch/v1", "kind": "Job",
+                    "metadata": g.meta(jname, ns, created=last_run, owner=cj,
+                                       labels={"batch.kubernetes.io/job-name": jname, "job-name": jname}),
+                    "spec": {"backoffLimit": 0, "completionMode": "NonIndexed", "completions": 1, "parallelism": 1,
+                             "template": tpl},
+                    "status": {"conditions": [
+                        {"lastProbeTime": fin, "lastTransitionTime": fin, "message": "Job has reached the specified backoff limit",
+                         "reason": "BackoffLimitExceeded", "status": "True", "type": "FailureTarget"},
+                        {"lastProbeTime": fin, "lastTransitionTime": fin, "message": "Job has reached the specified backoff limit",
+                         "reason": "BackoffLimitExceeded", "status": "True", "type": "Failed"}],
+                        "failed": 1, "ready": 0, "startTime": last_run, "terminating": 0, "uncountedTerminatedPods": {}}})
+    pod = g.pod(f, name=f"{jname}-{g.sfx(5)}", ns=ns, node=node,
+                labels={"batch.kubernetes.io/controller-uid": job["metadata"]["uid"], "batch.kubernetes.io/job-name": jname,
+                        "controller-uid": job["metadata"]["uid"], "job-name": jname},
+                spec=copy.deepcopy(tpl["spec"]), owner=job, created=plus(last_run, seconds=1),
+                plan={"mode": "failed", "finished": fin, "message": failed_msg, "exit_code": 1})
+    ev(g, job, "BackoffLimitExceeded", "Job has reached the specified backoff limit", first=fin, component="job-controller",
+       host="")
+    del pod
+    return cj, job
+
+
+def webhook_backend_crashloop() -> tuple[Lab, Expected]:
+    g = lab("webhook-backend-crashloop")
+    since = g.ago(hours=2, minutes=7)
+    crash_msg = ('2025-06-16T02:58:11Z\tERROR\tsetup\tfailed to initialize TLS\t{"error": "secrets '
+                 '\\"kyverno-svc.kyverno.svc.kyverno-tls-pair\\" not found"}\nmain.main\n\t/src/cmd/kyverno/main.go:412')
+    kyv_sel = {"app.kubernetes.io/component": "admission-controller", "app.kubernetes.io/instance": "kyverno",
+               "app.kubernetes.io/part-of": "kyverno"}
+    g.deployment("kyverno.yaml", "kyverno", "kyverno-admission-controller", created=plus(CLUSTER_BORN, days=15), selector=kyv_sel,
+                 helm=("kyverno", "kyverno"), sa="kyverno-admission-controller",
+                 spec={"containers": [{"name": "kyverno", "image": "ghcr.io/kyverno/kyverno:v1.12.5",
+                                       "args": ["--caSecretName=kyverno-svc.kyverno.svc.kyverno-tls-ca",
+                                                "--tlsSecretName=kyverno-svc.kyverno.svc.kyverno-tls-pair", "--servicePort=443"],
+                                       "ports": [{"containerPort": 9443, "name": "https"}],
+                                       "readinessProbe": {"httpGet": {"path": "/health/readiness", "port": 9443, "scheme": "HTTPS"}},
+                                       "terminationMessagePolicy": "FallbackToLogsOnError"}]},
+                 pods=[{"node": "k3s1", "mode": "crash", "crash_since": since, "created": plus(since, seconds=-30),
+                        "crash": {"kyverno": crash(g, crash_msg, 29)}}], progress_since=since)
+    g.service("kyverno.yaml", "kyverno", "kyverno-svc", selector=kyv_sel, created=plus(CLUSTER_BORN, days=15),
+              helm=("kyverno", "kyverno"), labels=kyv_sel, ports=[{"name": "https", "port": 443, "targetPort": "https"}])
+    kpod = the_pod(g, "kyverno", "kyverno-admission-controller-")
+    backoff_event(g, kpod, "kyverno", 35, since)
+    mwc = g.cr("kyverno.yaml", "admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration",
+               "kyverno-resource-mutating-webhook-cfg", None, created=plus(CLUSTER_BORN, days=15), generation=4,
+               labels={"webhook.kyverno.io/managed-by": "kyverno"},
+               extra={"webhooks": [{"admissionReviewVersions": ["v1"],
+                                    "clientConfig": {"caBundle": b64("-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n"),
+                                                     "service": {"name": "kyverno-svc", "namespace": "kyverno",
+                                                                 "path": "/mutate/fail", "port": 443}},
+                                    "failurePolicy": "Fail", "matchPolicy": "Equivalent", "name": "mutate.kyverno.svc-fail",
+                                    "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name",
+                                                                                "operator": "NotIn", "values": ["kyverno"]}]},
+                                    "objectSelector": {}, "reinvocationPolicy": "IfNeeded",
+                                    "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+                                               "resources": ["pods"], "scope": "*"}],
+                                    "sideEffects": "NoneOnDryRun", "timeoutSeconds": 10}]})
+    # sonarr's pod was deleted by a node drain; its ReplicaSet cannot create the replacement
+    dep = s.media_app(g, "sonarr", "k3s2", 8989, pods=[], replicas=1)
+    rs = dep["_rs"]
+    msg = ('Error creating: Internal error occurred: failed calling webhook "mutate.kyverno.svc-fail": failed to call webhook: '
+           'Post "https://kyverno-svc.kyverno.svc:443/mutate/fail?timeout=10s": no endpoints available for service "kyverno-svc"')
+    rs["status"]["conditions"] = [{"lastTransitionTime": plus(since, minutes=20), "message": msg, "reason": "FailedCreate",
+                                   "status": "True", "type": "ReplicaFailure"}]
+    ev(g, rs, "FailedCreate", msg, first=plus(since, minutes=20), last=g.ago(minutes=2), count=27,
+       component="replicaset-controller", host="")
+    return g, expected(
+        "Kyverno's admission controller crash-loops (its TLS Secret is gone), so its mutating webhook - failurePolicy "
+        "Fail, matching every pod outside the kyverno namespace - has no endpoint: the API server refuses pod creation "
+        "and Sonarr's ReplicaSet cannot replace the pod a drain removed. The failing webhook backend (its Deployment) "
+        "is the cause.",
+        ["https://github.com/kubernetes-sigs/kubebuilder/issues/3052", "https://github.com/gopaddle-io/configurator/issues/74"],
+        [cause(dep_ref("kyverno", "kyverno-admission-controller"), "workload",
+               sym(kpod, "pod-crashloop"),
+               sym(mwc, "admission-webhook-unavailable"),
+               sym(dep_ref("media", "sonarr"), "workload-replicas-unavailable"), route_down("media", "sonarr"))])
+
+
+def webhook_orphaned_ingress_nginx() -> tuple[Lab, Expected]:
+    g = lab("webhook-orphaned-ingress-nginx", traefik=True)
+    flux_base(g)
+    at = g.ago(hours=3, minutes=40)
+    vwc = g.cr("flux.yaml", "admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "ingress-nginx-admission", None,
+               created=plus(CLUSTER_BORN, days=2), generation=2,
+               labels={"app.kubernetes.io/component": "admission-webhook", "app.kubernetes.io/instance": "ingress-nginx",
+                       "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/part-of": "ingress-nginx",
+                       "app.kubernetes.io/version": "1.10.1"},
+               extra={"webhooks": [{"admissionReviewVersions": ["v1"],
+                                    "clientConfig": {"caBundle": b64("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+                                                     "service": {"name": "ingress-nginx-controller-admission",
+                                                                 "namespace": "ingress-nginx",
+                                                                 "path": "/networking/v1/ingresses", "port": 443}},
+                                    "failurePolicy": "Fail", "matchPolicy": "Equivalent",
+                                    "name": "validate.nginx.ingress.kubernetes.io", "namespaceSelector": {},
+                                    "objectSelector": {},
+                                    "rules": [{"apiGroups": ["networking.k8s.io"], "apiVersions": ["v1"],
+                                               "operations": ["CREATE", "UPDATE"], "resources": ["ingresses"], "scope": "*"}],
+                                    "sideEffects": "None", "timeoutSeconds": 10}]})
+    msg = ("Ingress/media/overseerr dry-run failed, error: Internal error occurred: failed calling webhook "
+           "\"validate.nginx.ingress.kubernetes.io\": failed to call webhook: Post \"https://ingress-nginx-controller-admission."
+           "ingress-nginx.svc:443/networking/v1/ingresses?timeout=10s\": service \"ingress-nginx-controller-admission\" not found")
+    ks = g.kustomization("apps-media", "./clusters/k3s-home/apps/media", created=plus(CLUSTER_BORN, days=3), revision=p.GIT_REV,
+                         applied=at, depends=["infrastructure"], ready=("False", "ReconciliationFailed", msg),
+                         last_applied=p.GIT_REV_OLD)
+    ev(g, ks, "ReconciliationFailed", msg, first=at, last=g.ago(minutes=7), count=23, component="kustomize-controller", host="")
+    s.media_app(g, "sonarr", "k3s2", 8989, route=False)
+    return g, expected(
+        "ingress-nginx was replaced by the K3s Traefik, but its ValidatingWebhookConfiguration (failurePolicy Fail) was "
+        "left behind: every Ingress create/update is sent to a Service that no longer exists, so the apps-media "
+        "Kustomization cannot apply its new Ingress. The orphaned webhook configuration is the cause.",
+        ["https://github.com/kubernetes/ingress-nginx/issues/5401", "https://github.com/antonputra/tutorials/issues/85",
+         "https://github.com/prometheus-community/helm-charts/issues/3931"],
+        [cause(vwc, "platform", sym(vwc, "admission-webhook-unavailable"), sym(ks, "flux-not-ready"))])
+
+
+def networkpolicy_blocks_other_namespaces() -> tuple[Lab, Expected]:
+    g = lab("networkpolicy-blocks-other-namespaces")
+    dep = s.media_app(g, "sonarr", "k3s2", 8989)
+    s.media_app(g, "radarr", "k3s3", 7878)
+    svc = dep["_svc"]
+    netpol = g.cr("apps-media.yaml", "networking.k8s.io/v1", "NetworkPolicy", "deny-from-other-namespaces", "media",
+                  created=g.ago(hours=14), ks="apps-media", generation=1,
+                  spec={"ingress": [{"from": [{"podSelector": {}}]}], "podSelector": {}, "policyTypes": ["Ingress"]})
+    netpol.pop("status", None)
+    last = g.ago(hours=1, minutes=0, seconds=12)
+    msg = (f"[ERR] [sonarr] HttpRequestException: Connection timed out (sonarr.media.svc.cluster.local:8989)\n"
+           f"[ERR] Unable to connect to http://sonarr.media.svc.cluster.local:8989/api/v3/system/status ({svc['spec']['clusterIP']}:8989): "
+           "The operation has timed out.")
+    cj, _job = cronjob(g, "automation", "recyclarr", "ghcr.io/recyclarr/recyclarr:7.4.1", schedule="0 * * * *",
+                      failed_msg=msg, node="k3s1", created=plus(CLUSTER_BORN, days=10), last_run=last, ks="apps-automation")
+    return g, expected(
+        "A 'deny from other namespaces' NetworkPolicy was added to the media namespace (ingress only from pods of the same "
+        "namespace). Sonarr and Radarr stay Ready, but Recyclarr in the automation namespace times out on "
+        "sonarr.media.svc:8989 and its hourly job fails. The NetworkPolicy that isolates the Ready pods is the cause.",
+        ["https://github.com/kubernetes/kubernetes/issues/112467",
+         "https://github.com/ahmetb/kubernetes-network-policy-recipes/issues/24"],
+        [cause(netpol, "network", sym(netpol, "networkpolicy-blocks-traffic"), sym(cj, "job-failed"))])
+
+
+def cert_manager_down_cert_expired() -> tuple[Lab, Expected]:
+    g = lab("cert-manager-down-cert-expired")
+    p.cert_manager(g, http01_only=False, controllers=True)
+    since = g.ago(days=34)
+    cm = next(x for x in pods_of(g, "cert-manager", "cert-manager-") if not x["metadata"]["name"].startswith(("cert-manager-webhook",
+                                                                                                       "cert-manager-cainjector")))
+    dep = find(g, "Deployment", "cert-manager", "cert-manager")
+    msg = ('E0616 02:58:41.191812       1 leaderelection.go:347] error retrieving resource lock kube-system/cert-manager-controller: '
+           'Get "https://10.43.0.1:443/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/cert-manager-controller": '
+           'context deadline exceeded\nE0616 02:58:41.192031       1 main.go:39] "error executing command" '
+           'err="error starting controller: failed to wait for caches to sync: timed out waiting for cache to be synced for '
+           'Kind *v1.Challenge" logger="cert-manager"')
+    # rebuild the controller's pod as a crash loop that has lasted since before the renewal was due
+    cs = cm["status"]["containerStatuses"][0]
+    cs.update({"lastState": {"terminated": {"containerID": f"containerd://{g.hexs(64)}", "exitCode": 1, "finishedAt": g.ago(minutes=3),
+                                            "message": msg, "reason": "Error", "startedAt": g.ago(minutes=4)}},
+               "ready": False, "restartCount": 6120, "started": False,
+               "state": {"waiting": {"message": f"back-off 5m0s restarting failed container={cs['name']} "
+                                                f"pod={cm['metadata']['name']}_cert-manager({cm['metadata']['uid']})",
+                                     "reason": "CrashLoopBackOff"}}})
+    unready(cm, [cs["name"]], since)
+    dep["status"] = {"conditions": [
+        {"lastTransitionTime": since, "lastUpdateTime": since, "message": "Deployment does not have minimum availability.",
+         "reason": "MinimumReplicasUnavailable", "status": "False", "type": "Available"},
+        dep["status"]["conditions"][1]], "observedGeneration": dep["status"]["observedGeneration"], "replicas": 1,
+        "unavailableReplicas": 1, "updatedReplicas": 1}
+    rs = next(o for o in g.all_objects() if o["kind"] == "ReplicaSet" and o["metadata"]["name"].startswith("cert-manager-")
+          and not o["metadata"]["name"].startswith(("cert-manager-webhook", "cert-manager-cainjector")))
+    rs["status"].pop("readyReplicas", None)
+    rs["status"].pop("availableReplicas", None)
+    backoff_event(g, cm, cs["name"], 6120, since)
+    cert = p.certificate(g, "networking", "wildcard-fletcherlabs", [f"*.{DOMAIN}", DOMAIN], created=plus(CLUSTER_BORN, days=21),
+                         secret="wildcard-fletcherlabs-tls", state="ready", not_after=g.ago(days=4, hours=6))
+    p.gateway(g, https_ok=True, routes=2)
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "cert-manager's controller has crash-looped for weeks (it cannot sync its caches), so the wildcard certificate "
+        "was never renewed and expired four days ago - while its Ready condition, written before the controller died, "
+        "still says 'up to date and has not expired'. The controller Deployment is the cause; the expired certificate "
+        "is its symptom.",
+        ["https://github.com/cert-manager/cert-manager/issues/3481", "https://github.com/cert-manager/cert-manager/issues/7895"],
+        [cause(dep, "workload", sym(cm, "pod-crashloop"), sym(cert, "certificate-expiring"))])
+
+
+def acme_http01_404() -> tuple[Lab, Expected]:
+    g = lab("acme-http01-404")
+    s.tls_setup(g, wildcard_ok=True)
+    created = g.ago(hours=4, minutes=2)
+    fail = ("The certificate request has failed to complete and will be retried: Failed to wait for order resource "
+            "\"jellyfin-tls-1-3418227905\" to become ready: order is in \"invalid\" state: ")
+    cert = p.certificate(g, "media", "jellyfin-tls", ["jellyfin.example-family.org"], created=created, secret="jellyfin-tls",
+                         state="failed", failure=fail, file="apps-media.yaml", ks="apps-media")
+    cert["spec"]["issuerRef"]["name"] = "letsencrypt-prod"
+    reason = "Waiting for HTTP-01 challenge propagation: wrong status code '404', expected '200'"
+    g.cr("apps-media.yaml", "acme.cert-manager.io/v1", "Challenge", "jellyfin-tls-1-3418227905-2751862641", "media",
+         created=plus(created, seconds=3), finalizers=["finalizer.acme.cert-manager.io"], owner=cert,
+         spec={"authorizationURL": "https://acme-v02.api.letsencrypt.org/acme/authz-v3/512231871223",
+               "dnsName": "jellyfin.example-family.org", "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer",
+                                                                      "name": "letsencrypt-prod"},
+               "key": "Kq8bW3" + g.hexs(20), "solver": {"http01": {"gatewayHTTPRoute": {"parentRefs": [
+                   {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "main-gateway",
+                    "namespace": "networking", "sectionName": "http"}]}}},
+               "token": g.hexs(43), "type": "HTTP-01",
+               "url": "https://acme-v02.api.letsencrypt.org/acme/chall-v3/512231871223/xQ2kvw", "wildcard": False},
+         status={"presented": True, "processing": True, "reason": reason, "state": "pending"})
+    gw = p.gateway(g, https_ok=True, routes=2, extra_listeners=[("https-family", "jellyfin.example-family.org", "jellyfin-tls")])
+    for lst in gw["status"]["listeners"]:
+        if lst["name"] == "https-family":
+            lst["conditions"] = [Lab.cond("Programmed", "False", "Invalid", "Invalid CertificateRef", lst["conditions"][0]["lastTransitionTime"]),
+                                 Lab.cond("Accepted", "True", "Accepted", "Listener Accepted", lst["conditions"][0]["lastTransitionTime"]),
+                                 Lab.cond("ResolvedRefs", "False", "InvalidCertificateRef", "Invalid CertificateRef",
+                                          lst["conditions"][0]["lastTransitionTime"])]
+    app(g, "jellyfin", "docker.io/jellyfin/jellyfin:10.10.7", 8096, node="k3s3", host="jellyfin.example-family.org",
+        route=True)
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "A second domain's certificate (jellyfin.example-family.org) never issues: the HTTP-01 self-check gets 404 because "
+        "that domain's DNS still points at the old reverse proxy, not at the Gateway. The Gateway listener for it has no "
+        "certificate Secret. The Certificate that cannot be issued is the cause; the listener is its symptom.",
+        ["https://github.com/cert-manager/cert-manager/issues/5752", "https://github.com/cert-manager/cert-manager/issues/3332"],
+        [cause(cert, "platform", sym(cert, "certificate-not-ready"), sym(gw, "gateway-not-accepted"))])
+
+
+def missing_secret_env() -> tuple[Lab, Expected]:
+    g = lab("missing-secret-env")
+    since = g.ago(minutes=38)
+    env = [{"name": "PAPERLESS_SECRET_KEY", "valueFrom": {"secretKeyRef": {"key": "secret-key", "name": "paperless-secrets"}}},
+           {"name": "PAPERLESS_DBPASS", "valueFrom": {"secretKeyRef": {"key": "db-password", "name": "paperless-secrets"}}}]
+    app(g, "paperless", "ghcr.io/paperless-ngx/paperless-ngx:2.16.3", 8000, node="k3s1", env=env,
+        strategy={"type": "Recreate"}, pods=[{"node": "k3s1", "mode": "creating", "created": since}])
+    pod = the_pod(g, "media", "paperless-")
+    waiting(g, pod, "CreateContainerConfigError", 'secret "paperless-secrets" not found', since=since)
+    ev(g, pod, "Failed", 'Error: secret "paperless-secrets" not found', first=plus(since, seconds=4), last=g.ago(seconds=40),
+       count=178, container="paperless")
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "Paperless's Deployment takes PAPERLESS_SECRET_KEY and the DB password from Secret 'paperless-secrets', which "
+        "was never created (the SOPS file was not added to the kustomization): CreateContainerConfigError, the app and "
+        "its route are down. The Deployment holding the reference is the cause.",
+        ["https://github.com/reportportal/kubernetes/issues/178", "https://github.com/hetznercloud/csi-driver/pull/306"],
+        [cause(dep_ref("media", "paperless"), "workload", sym(pod, "pod-config-error"),
+               sym(dep_ref("media", "paperless"), "workload-replicas-unavailable"), route_down("media", "paperless"))])
+
+
+def missing_configmap_volume() -> tuple[Lab, Expected]:
+    g = lab("missing-configmap-volume")
+    since = g.ago(hours=1, minutes=3)
+    app(g, "homepage", "ghcr.io/gethomepage/homepage:v1.3.2", 3000, node="k3s2", strategy={"type": "Recreate"},
+        extra_volumes=[({"mountPath": "/app/config", "name": "config"},
+                        {"configMap": {"defaultMode": 420, "name": "homepage-config"}, "name": "config"})],
+        pods=[{"node": "k3s2", "mode": "creating", "created": since}])
+    pod = the_pod(g, "media", "homepage-")
+    ev(g, pod, "FailedMount", 'MountVolume.SetUp failed for volume "config" : configmap "homepage-config" not found',
+       first=plus(since, seconds=1), last=g.ago(minutes=1), count=39)
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "Homepage mounts ConfigMap 'homepage-config', which a refactor renamed to 'homepage' in the kustomization: the "
+        "pod stays in ContainerCreating on 'configmap \"homepage-config\" not found'. The Deployment holding the reference "
+        "is the cause.",
+        ["https://github.com/cuishuaigit/k8s-monitor/issues/2", "https://github.com/kruize/autotune/issues/35"],
+        [cause(dep_ref("media", "homepage"), "workload", sym(pod, "failed-mount-events", "pod-pending"),
+               sym(dep_ref("media", "homepage"), "workload-replicas-unavailable"), route_down("media", "homepage"))])
+
+
+def oomkilled_app() -> tuple[Lab, Expected]:
+    g = lab("oomkilled-app")
+    since = g.ago(hours=5, minutes=2)
+    res = {"limits": {"memory": "512Mi"}, "requests": {"cpu": "100m", "memory": "256Mi"}}
+    app(g, "immich-machine-learning", "ghcr.io/immich-app/immich-machine-learning:v1.135.3", 3003, node="k3s3", resources=res,
+        route=False, pods=[{"node": "k3s3", "mode": "crash", "crash_since": since, "created": plus(since, minutes=-2),
+                            "crash": {"immich-machine-learning": crash(g, "", 73, exit_code=137, reason="OOMKilled", ran=48)}}],
+        )
+    pod = the_pod(g, "media", "immich-machine-learning-")
+    pod["status"]["containerStatuses"][0]["lastState"]["terminated"].pop("message", None)
+    backoff_event(g, pod, "immich-machine-learning", 1021, since)
+    app(g, "immich-server", "ghcr.io/immich-app/immich-server:v1.135.3", 2283, node="k3s3")
+    return g, expected(
+        "Immich's machine-learning container loads its CLIP model into more than its 512Mi memory limit and is "
+        "OOMKilled (exit 137) at every start: CrashLoopBackOff. The Deployment's memory limit is the cause.",
+        ["https://github.com/operator-framework/operator-sdk-samples/issues/156",
+         "https://github.com/google/osv.dev/pull/5056"],
+        [cause(dep_ref("media", "immich-machine-learning"), "workload", sym(pod, "pod-crashloop"),
+               sym(dep_ref("media", "immich-machine-learning"), "workload-replicas-unavailable"))])
+
+
+def gateway_ip_pool_exhausted() -> tuple[Lab, Expected]:
+    g = lab("gateway-ip-pool-exhausted")
+    pool = find(g, "CiliumLoadBalancerIPPool", "main-pool")
+    at = pool["status"]["conditions"][0]["lastTransitionTime"]
+    pool["spec"]["blocks"] = [{"cidr": "192.168.10.224/30"}]
+    pool["status"]["conditions"] = [Lab.cond("cilium.io/IPsTotal", "Unknown", "noreason", "4", at),
+                                    Lab.cond("cilium.io/IPsAvailable", "Unknown", "noreason", "0", g.ago(hours=2)),
+                                    Lab.cond("cilium.io/IPsUsed", "Unknown", "noreason", "4", g.ago(hours=2)),
+                                    Lab.cond("cilium.io/PoolConflict", "False", "resolved", "", at)]
+    for i, (ns, name, port) in enumerate((("home", "home-assistant", 8123), ("home", "mosquitto", 1883),
+                                          ("dns", "adguard-dns", 53), ("media", "plex-lb", 32400))):
+        g.service(f"apps-{ns}.yaml", ns, name, selector=None, created=g.ago(days=9 - i, hours=2 if i == 3 else 0),
+                  type_="LoadBalancer", lb_ip=f"192.168.10.{224 + i}", ks=f"apps-{ns}",
+                  ports=[{"name": "main", "port": port, "targetPort": port}])
+    tls = s.tls_setup
+    tls(g, wildcard_ok=True)
+    gw = p.gateway(g, https_ok=True, routes=2)
+    svc = find(g, "Service", "cilium-gateway-main-gateway")
+    svc["status"] = {"conditions": [{"lastTransitionTime": g.ago(hours=1, minutes=48), "message": "", "reason": "out_of_ips",
+                                     "status": "False", "type": "cilium.io/IPAMRequestSatisfied"}], "loadBalancer": {}}
+    gat = g.ago(hours=1, minutes=48)
+    gw["status"]["addresses"] = []
+    gw["status"]["conditions"] = [Lab.cond("Accepted", "True", "Accepted", "Gateway successfully scheduled", gat),
+                                  Lab.cond("Programmed", "False", "AddressNotAssigned", "No addresses have been assigned to the Gateway", gat)]
+    del gw["status"]["addresses"]
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    s.media_app(g, "radarr", "k3s3", 7878)
+    return g, expected(
+        "The Gateway's LoadBalancer Service was re-created (Cilium upgrade) while a new plex LoadBalancer took the last "
+        "free address: the /30 pool has 0 IPs available, the Gateway Service gets none, the Gateway is not Programmed "
+        "(AddressNotAssigned) and every HTTPRoute behind it is unreachable. The exhausted IP pool is the cause.",
+        ["https://github.com/cilium/cilium/issues/38123", "https://github.com/cilium/cilium/issues/39322",
+         "https://github.com/metallb/metallb/issues/1586"],
+        [cause(pool, "network", sym(pool, "cilium-lb-ip-pool"), sym(gw, "gateway-not-accepted"))])
+
+
+def ingress_selector_mismatch() -> tuple[Lab, Expected]:
+    g = lab("ingress-selector-mismatch", traefik=True)
+    created = g.ago(hours=2, minutes=20)
+    sel = {"app.kubernetes.io/name": "whoami"}
+    g.deployment("apps-default.yaml", "default", "whoami", created=created, selector=sel,
+                 spec={"containers": [{"name": "whoami", "image": "docker.io/traefik/whoami:v1.10.4",
+                                       "ports": [{"containerPort": 80, "name": "http"}]}]},
+                 pods=[{"node": "k3s2", "created": plus(created, seconds=2)}, {"node": "k3s3", "created": plus(created, seconds=2)}])
+    svc = g.service("apps-default.yaml", "default", "whoami", selector={"app": "whoami"}, created=created,
+                     labels={"app": "whoami"}, ports=[{"name": "http", "port": 80, "targetPort": 80}])
+    ing = g.add("apps-default.yaml", {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": g.meta("whoami", "default", created=created, annotations={
+            "traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"}),
+        "spec": {"ingressClassName": "traefik", "rules": [{"host": "whoami.home.arpa", "http": {"paths": [
+            {"backend": {"service": {"name": "whoami", "port": {"number": 80}}}, "path": "/", "pathType": "Prefix"}]}}]},
+        "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}}})
+    return g, expected(
+        "The whoami Service selects app=whoami but the Deployment labels its pods app.kubernetes.io/name=whoami: the "
+        "Service has no endpoints at all (Traefik logs 'Skipping service: no endpoints found') although both pods are "
+        "Ready, and the Ingress answers 404/503. The Service with the wrong selector is the cause.",
+        ["https://github.com/traefik/traefik/issues/9242",
+         "https://github.com/mysticaltech/terraform-hcloud-kube-hetzner/issues/73"],
+        [cause(svc, "network", sym(svc, "service-no-ready-endpoints"), sym(ing, "route-backend-unavailable"))])
+
+
+def pvc_wffc_insufficient_cpu() -> tuple[Lab, Expected]:
+    g = lab("pvc-wffc-insufficient-cpu")
+    created = g.ago(hours=3, minutes=30)
+    msg = ("0/4 nodes are available: 4 Insufficient cpu. preemption: 0/4 nodes are available: 4 No preemption victims found "
+           "for incoming pod.")
+    pvc = g.pvc("apps-ai.yaml", "ai", "localai-models", size="100Gi", sc="local-path", created=created,
+                provisioner="rancher.io/local-path", phase="Pending", ks="apps-ai")
+    app(g, "localai", "docker.io/localai/localai:v2.29.0-aio-cpu", 8080, ns="ai", node="k3s3", strategy={"type": "Recreate"},
+        resources={"limits": {"memory": "64Gi"}, "requests": {"cpu": "96", "memory": "32Gi"}},
+        extra_volumes=[({"mountPath": "/build/models", "name": "models"},
+                        {"name": "models", "persistentVolumeClaim": {"claimName": "localai-models"}})],
+        pods=[{"node": None, "mode": "unschedulable", "created": plus(created, seconds=1), "unsched_since": plus(created, seconds=1),
+               "unsched_msg": msg}])
+    pod = the_pod(g, "ai", "localai-")
+    g.series_event(EV, pod, reason="FailedScheduling", message=msg, first=plus(created, seconds=1), last=g.ago(minutes=4), count=43)
+    ev(g, pvc, "WaitForFirstConsumer", "waiting for first consumer to be created before binding", first=created,
+       last=g.ago(seconds=15), count=842, component="persistentvolume-controller", host="", type_="Normal")
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "LocalAI asks for 96 CPUs (a values typo: '96' instead of '9600m'/'6'); no node has that many, so the pod is "
+        "unschedulable and its local-path claim (WaitForFirstConsumer) waits forever for a consumer to land. The "
+        "Deployment's request is the cause; the Pending PVC is only its symptom.",
+        ["https://github.com/kubernetes/kubernetes/issues/86262", "https://github.com/Oteemo/charts/issues/122"],
+        [cause(dep_ref("ai", "localai"), "workload", sym(pod, "pod-pending"), sym(pvc, "pvc-not-bound"),
+               sym(dep_ref("ai", "localai"), "workload-replicas-unavailable"), route_down("ai", "localai"))])
+
+
+SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
+    "coredns-loop-crash": coredns_loop_crash,
+    "disk-pressure-evictions": disk_pressure_evictions,
+    "memory-pressure-evictions": memory_pressure_evictions,
+    "node-down-multiattach": node_down_multiattach,
+    "longhorn-volume-faulted": longhorn_volume_faulted,
+    "nfs-server-unreachable": nfs_server_unreachable,
+    "flux-deploy-key-removed": flux_deploy_key_removed,
+    "helm-release-pending-upgrade": helm_release_pending_upgrade,
+    "dockerhub-rate-limit": dockerhub_rate_limit,
+    "storageclass-misspelled": storageclass_misspelled,
+    "webhook-backend-crashloop": webhook_backend_crashloop,
+    "webhook-orphaned-ingress-nginx": webhook_orphaned_ingress_nginx,
+    "networkpolicy-blocks-other-namespaces": networkpolicy_blocks_other_namespaces,
+    "cert-manager-down-cert-expired": cert_manager_down_cert_expired,
+    "acme-http01-404": acme_http01_404,
+    "missing-secret-env": missing_secret_env,
+    "missing-configmap-volume": missing_configmap_volume,
+    "oomkilled-app": oomkilled_app,
+    "gateway-ip-pool-exhausted": gateway_ip_pool_exhausted,
+    "ingress-selector-mismatch": ingress_selector_mismatch,
+    "pvc-wffc-insufficient-cpu": pvc_wffc_insufficient_cpu,
+}
+
+
+def main(names: list[str]) -> None:
+    for name in names or list(SCENARIOS):
+        g, exp = SCENARIOS[name]()
+        out = OUT / name
+        out.mkdir(parents=True, exist_ok=True)
+        n = g.write_scenario(out, NOW, header=HEADER)
+        (out / "expected.yaml").write_text(yaml.safe_dump(exp, sort_keys=False, width=110))
+        print(f"{name}: {n} objects")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
