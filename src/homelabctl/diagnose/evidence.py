@@ -116,10 +116,14 @@ def link_evidence(graph: DependencyGraph, by_object: dict[ObjectRef, list[Findin
 
 def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, known_hosts: set[str]) -> None:
     def add(cause: ObjectRef, match: str, edge: str = MENTIONS) -> None:
-        if cause != ref:
+        # a Service named in its own backends' messages is not upstream of them (their failure is its failure)
+        if cause != ref and not (cause.kind == "Service" and graph.backs(ref, cause)):
             graph.add(cause, edge, ref, f'{where}: "{snippet(text, match)}"')
 
     for ip, match in links.ip_addresses(text):
+        if ip in known_hosts:
+            add(external(ip), match)
+            continue
         target = graph.service_by_ip(ip)
         if target is not None:
             add(target, match)

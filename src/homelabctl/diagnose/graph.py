@@ -165,6 +165,9 @@ class DependencyGraph:
             owner = self.index.owner(res)
             if owner is not None:
                 yield OWNS, owner.ref
+            # a controller that cannot create its pods still leaves the Services meant for them empty
+            for svc_ref in self._template_services(res):
+                yield SELECTS, svc_ref
             return
         # a missing object still impacts what refers to it: referrers are found by kind and name
         yield from self._referrers(ref)
@@ -271,6 +274,15 @@ class DependencyGraph:
                     built.append((svc.ref, selector))
             self._cache[key] = built
         return built
+
+    def _template_services(self, workload: Resource) -> list[ObjectRef]:
+        if workload.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
+            return []
+        template = _map(workload.spec.get("template"))
+        labels = _map(_map(template.get("metadata")).get("labels"))
+        if not labels:
+            return []
+        return [svc_ref for svc_ref, selector in self._ns_selectors(workload.namespace) if selector.matches(labels)]
 
     def _ns_mounts(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
         key = f"mounts:{namespace}"
@@ -506,7 +518,8 @@ class DependencyGraph:
         return out
 
     def _build_external(self) -> dict[str, set[ObjectRef]]:
-        """Host → the objects that use it: PVs (NFS server), BSLs (s3Url), Flux sources (url), pods (registry)."""
+        """Host → the objects that use it: PVs and inline volumes (NFS server), BSLs (s3Url), Flux sources (url),
+        pods (image registry)."""
         out: dict[str, set[ObjectRef]] = defaultdict(set)
         for pv in self.index.all(kinds.PV):
             for server in (_map(pv.spec.get("nfs")).get("server"),
@@ -523,6 +536,10 @@ class DependencyGraph:
                 if host:
                     out[host].add(source.ref)
         for pod in self.index.all(kinds.POD):
+            for volume in _items(pod.spec.get("volumes")):
+                server = _map(volume.get("nfs")).get("server")
+                if server:
+                    out[str(server).lower()].add(pod.ref)
             for container in [*_items(pod.spec.get("containers")), *_items(pod.spec.get("initContainers"))]:
                 image = container.get("image")
                 if isinstance(image, str) and image:
@@ -583,8 +600,25 @@ class DependencyGraph:
             selector = res.spec.get("selector")
             found = {p.ref for p in self.index.select(kinds.POD, res.namespace, from_spec(selector))} if selector else set()
             found |= {pod for pod, svcs in self._lazy("slices", self._build_slices).items() if ref in svcs}
+            if not found:  # no pod at all: the controllers meant to run them are the members
+                found = {w.ref for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET)
+                         for w in self._by_namespace(gk).get(res.namespace, [])
+                         if ref in self._template_services(w)}
             return found
         return set()
+
+    def backs(self, ref: ObjectRef, service: ObjectRef) -> bool:
+        """Is ``ref`` one of the Service's pods, or a controller of one of them?"""
+        pods = self.members(service, SELECTS)
+        if ref in pods:
+            return True
+        if ref.kind == "Pod" or ref.namespace != service.namespace:
+            return False
+        for pod_ref in pods:
+            pod = self.resource(pod_ref)
+            if pod is not None and any(owner.ref == ref for owner in self.index.owner_chain(pod)):
+                return True
+        return False
 
     def dependents(self, ref: ObjectRef, edges: Iterable[str] = ALL_EDGES) -> set[ObjectRef]:
         """Everything whose failure ``ref``'s failure can explain, following only ``edges``."""
