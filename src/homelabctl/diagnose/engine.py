@@ -60,8 +60,10 @@ class _Candidate:
     upstream_of_it: bool = False
 
     @property
-    def key(self) -> tuple[bool, int, int, int, int, tuple[int, int, str, str, str, str]]:
-        return (self.upstream_of_it, self.spec.rank, self.cause.layer.order, -len(self.symptoms),
+    def key(self) -> tuple[bool, int, bool, int, int, int, tuple[int, int, str, str, str, str]]:
+        # among findings that explain each other (a pod, its controller), the one on the object to fix speaks
+        names_target = self.explanation.object in (None, self.cause.object)
+        return (self.upstream_of_it, self.spec.rank, not names_target, self.cause.layer.order, -len(self.symptoms),
                 -self.cause.severity.rank, self.cause.sort_key)
 
 
