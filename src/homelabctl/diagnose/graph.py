@@ -54,10 +54,11 @@ EXTERNAL = "external"          # ExternalHost → PV (NFS/CSI server), BSL (s3Ur
 ISOLATES = "isolates"          # NetworkPolicy → the Services whose Ready pods it isolates (ingress)
 ADMITS = "admits"              # Service → Validating/MutatingWebhookConfiguration calling it
 MENTIONS = "mentions"          # evidence: object named in another failing object's messages → that object
+RECONCILES = "reconciles"      # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
 
 ALL_EDGES = frozenset({RUNS_ON, OWNS, SELECTS, ROUTES, ATTACHES, MOUNTS, BINDS, REGISTERS, VALUES, SOURCE,
                        DEPENDS, CONTAINS, WAITS, RELEASE, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS, REPLICA,
-                       EXTERNAL, ISOLATES, ADMITS, MENTIONS})
+                       EXTERNAL, ISOLATES, ADMITS, MENTIONS, RECONCILES})
 
 _FIELD = {
     RUNS_ON: "spec.nodeName", OWNS: "metadata.ownerReferences", SELECTS: "Service selector / EndpointSlice",
@@ -68,7 +69,19 @@ _FIELD = {
     BACKS_UP: "storageLocation / s3Url", HOLDS: "ReadWriteOnce claim", REPLICA: "Longhorn replica placement",
     EXTERNAL: "server / url / image", ISOLATES: "NetworkPolicy podSelector (Ingress)",
     ADMITS: "webhooks[].clientConfig.service", MENTIONS: "message",
+    RECONCILES: "the controller that reconciles this kind",
 }
+
+RECONCILERS: dict[str, tuple[str, ...]] = {
+    "cert-manager": (kinds.CERTIFICATE, kinds.CERTIFICATE_REQUEST, "Order.acme.cert-manager.io", kinds.ACME_CHALLENGE),
+    "source-controller": (kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY, kinds.OCI_REPOSITORY, kinds.HELM_CHART,
+                          "Bucket.source.toolkit.fluxcd.io"),
+    "kustomize-controller": (kinds.FLUX_KUSTOMIZATION,),
+    "helm-controller": (kinds.HELM_RELEASE,),
+    "velero": (kinds.BACKUP_STORAGE_LOCATION, kinds.VELERO_SCHEDULE, kinds.VELERO_BACKUP),
+}
+"""Controller Deployments (by name) and the kinds they reconcile: while one is down, nothing of its kinds is
+renewed, applied or fetched — an expired Certificate under a crash-looping cert-manager is its symptom."""
 
 WEBHOOK_GKS = ("ValidatingWebhookConfiguration.admissionregistration.k8s.io",
                "MutatingWebhookConfiguration.admissionregistration.k8s.io")
@@ -168,6 +181,10 @@ class DependencyGraph:
             # a controller that cannot create its pods still leaves the Services meant for them empty
             for svc_ref in self._template_services(res):
                 yield SELECTS, svc_ref
+            if kind == "Deployment":
+                for gk in RECONCILERS.get(res.name, ()):
+                    for obj in self.index.all(gk):
+                        yield RECONCILES, obj.ref
             return
         # a missing object still impacts what refers to it: referrers are found by kind and name
         yield from self._referrers(ref)

@@ -11,7 +11,7 @@ CONFIGURATION_CHECKS = frozenset({
     "flux-deprecated-api", "gpu-pod-no-priority-class", "gpu-namespace-no-quota", "kubelet-version-skew",
     "single-control-plane", "important-data-on-local-path", "default-storage-class", "cilium-gateway-api-config",
     "cilium-bgp-peering", "flux-suspended", "velero-no-offsite", "no-node-problem-detector",
-    "admin-ui-exposed-without-auth", "certificate-expiring", "pod-restarts",
+    "admin-ui-exposed-without-auth", "pod-restarts",
 })
 """Findings about how something is configured, not about something failing. They can be a cause
 (a wildcard on an HTTP-01 issuer), but never a symptom: a deprecated apiVersion on a HelmRelease that
