@@ -54,11 +54,12 @@ EXTERNAL = "external"          # ExternalHost → PV (NFS/CSI server), BSL (s3Ur
 ISOLATES = "isolates"          # NetworkPolicy → the Services whose Ready pods it isolates (ingress)
 ADMITS = "admits"              # Service → Validating/MutatingWebhookConfiguration calling it
 MENTIONS = "mentions"          # evidence: object named in another failing object's messages → that object
+ALLOCATES = "allocates"        # LB IP pool (CiliumLoadBalancerIPPool, MetalLB IPAddressPool) → LoadBalancer Services
 RECONCILES = "reconciles"      # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
 
 ALL_EDGES = frozenset({RUNS_ON, OWNS, SELECTS, ROUTES, ATTACHES, MOUNTS, BINDS, REGISTERS, VALUES, SOURCE,
                        DEPENDS, CONTAINS, WAITS, RELEASE, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS, REPLICA,
-                       EXTERNAL, ISOLATES, ADMITS, MENTIONS, RECONCILES})
+                       EXTERNAL, ISOLATES, ADMITS, MENTIONS, RECONCILES, ALLOCATES})
 
 _FIELD = {
     RUNS_ON: "spec.nodeName", OWNS: "metadata.ownerReferences", SELECTS: "Service selector / EndpointSlice",
@@ -69,7 +70,7 @@ _FIELD = {
     BACKS_UP: "storageLocation / s3Url", HOLDS: "ReadWriteOnce claim", REPLICA: "Longhorn replica placement",
     EXTERNAL: "server / url / image", ISOLATES: "NetworkPolicy podSelector (Ingress)",
     ADMITS: "webhooks[].clientConfig.service", MENTIONS: "message",
-    RECONCILES: "the controller that reconciles this kind",
+    RECONCILES: "the controller that reconciles this kind", ALLOCATES: "pool serviceSelector / type LoadBalancer",
 }
 
 RECONCILERS: dict[str, tuple[str, ...]] = {
@@ -186,8 +187,15 @@ class DependencyGraph:
                     for obj in self.index.all(gk):
                         yield RECONCILES, obj.ref
             return
+        if res is not None:
+            # anything owned (a Gateway's generated Service) is part of its owner
+            owner = self.index.owner(res)
+            if owner is not None:
+                yield OWNS, owner.ref
         # a missing object still impacts what refers to it: referrers are found by kind and name
         yield from self._referrers(ref)
+        if kind in ("CiliumLoadBalancerIPPool", "IPAddressPool") and res is not None:
+            yield from self._pool_out(res)
         if kind == "Service":
             for target in self._ns_routes(ref.namespace).get(ref, ()):
                 yield ROUTES, target
@@ -244,6 +252,16 @@ class DependencyGraph:
             claim = _map(volume.get("persistentVolumeClaim")).get("claimName")
             if claim and self._read_write_once(pod.namespace, str(claim)):
                 yield HOLDS, _ref("PersistentVolumeClaim", pod.namespace, str(claim))
+
+    def _pool_out(self, pool: Resource) -> Iterator[tuple[str, ObjectRef]]:
+        """LoadBalancer Services an address pool serves (Cilium ``serviceSelector``; no selector: all of them)."""
+        raw_selector = pool.spec.get("serviceSelector")
+        selector = from_spec(raw_selector) if isinstance(raw_selector, Mapping) else None
+        for svc in self.index.all(kinds.SERVICE):
+            if svc.spec.get("type") != "LoadBalancer":
+                continue
+            if selector is None or selector.matches(svc.labels):
+                yield ALLOCATES, svc.ref
 
     def _policy_out(self, policy: Resource) -> Iterator[tuple[str, ObjectRef]]:
         spec = policy.spec
