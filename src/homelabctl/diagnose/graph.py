@@ -55,11 +55,12 @@ ISOLATES = "isolates"          # NetworkPolicy → the Services whose Ready pods
 ADMITS = "admits"              # Service → Validating/MutatingWebhookConfiguration calling it
 MENTIONS = "mentions"          # evidence: object named in another failing object's messages → that object
 ALLOCATES = "allocates"        # LB IP pool (CiliumLoadBalancerIPPool, MetalLB IPAddressPool) → LoadBalancer Services
+CONSUMES = "first-consumer"    # unscheduled Pod → the WaitForFirstConsumer claim that waits for it
 RECONCILES = "reconciles"      # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
 
 ALL_EDGES = frozenset({RUNS_ON, OWNS, SELECTS, ROUTES, ATTACHES, MOUNTS, BINDS, REGISTERS, VALUES, SOURCE,
                        DEPENDS, CONTAINS, WAITS, RELEASE, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS, REPLICA,
-                       EXTERNAL, ISOLATES, ADMITS, MENTIONS, RECONCILES, ALLOCATES})
+                       EXTERNAL, ISOLATES, ADMITS, MENTIONS, RECONCILES, ALLOCATES, CONSUMES})
 
 _FIELD = {
     RUNS_ON: "spec.nodeName", OWNS: "metadata.ownerReferences", SELECTS: "Service selector / EndpointSlice",
@@ -71,6 +72,7 @@ _FIELD = {
     EXTERNAL: "server / url / image", ISOLATES: "NetworkPolicy podSelector (Ingress)",
     ADMITS: "webhooks[].clientConfig.service", MENTIONS: "message",
     RECONCILES: "the controller that reconciles this kind", ALLOCATES: "pool serviceSelector / type LoadBalancer",
+    CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
 }
 
 RECONCILERS: dict[str, tuple[str, ...]] = {
@@ -213,7 +215,8 @@ class DependencyGraph:
     def _referrers(self, ref: ObjectRef) -> Iterator[tuple[str, ObjectRef]]:
         """Edges to objects that name ``ref`` in their spec (existing or not)."""
         kind = ref.kind
-        if kind in ("PersistentVolumeClaim", "Secret", "ConfigMap"):
+        if kind in ("PersistentVolumeClaim", "Secret", "ConfigMap") and not (
+                kind == "PersistentVolumeClaim" and self._waits_for_consumer(ref)):
             for target in self._ns_mounts(ref.namespace).get(ref, ()):
                 yield MOUNTS, target
         if kind in ("PersistentVolume", "StorageClass", "CSIDriver", "Volume"):
@@ -250,8 +253,13 @@ class DependencyGraph:
             yield SELECTS, svc_ref
         for volume in _items(pod.spec.get("volumes")):
             claim = _map(volume.get("persistentVolumeClaim")).get("claimName")
-            if claim and self._read_write_once(pod.namespace, str(claim)):
-                yield HOLDS, _ref("PersistentVolumeClaim", pod.namespace, str(claim))
+            if not claim:
+                continue
+            claim_ref = _ref("PersistentVolumeClaim", pod.namespace, str(claim))
+            if self._read_write_once(pod.namespace, str(claim)):
+                yield HOLDS, claim_ref
+            if not pod.spec.get("nodeName") and self._waits_for_consumer(claim_ref):
+                yield CONSUMES, claim_ref
 
     def _pool_out(self, pool: Resource) -> Iterator[tuple[str, ObjectRef]]:
         """LoadBalancer Services an address pool serves (Cilium ``serviceSelector``; no selector: all of them)."""
@@ -329,6 +337,14 @@ class DependencyGraph:
                     built[dep].add(pod.ref)
             self._cache[key] = built
         return built
+
+    def _waits_for_consumer(self, claim: ObjectRef) -> bool:
+        """An unbound claim whose class binds on first consumer: it waits for the pod, not the reverse."""
+        pvc = self.index.get(kinds.PVC, claim.namespace, claim.name)
+        if pvc is None or pvc.spec.get("volumeName") or pvc.status.get("phase") == "Bound":
+            return False
+        sc = self.index.get(kinds.STORAGE_CLASS, None, str(pvc.spec.get("storageClassName") or ""))
+        return sc is not None and sc.raw.get("volumeBindingMode") == "WaitForFirstConsumer"
 
     def _read_write_once(self, namespace: str | None, claim: str) -> bool:
         pvc = self.index.get(kinds.PVC, namespace, claim)
