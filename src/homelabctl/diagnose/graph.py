@@ -245,10 +245,8 @@ class DependencyGraph:
         else:
             for oref in pod.owner_references:
                 yield OWNS, _ref(str(oref.get("kind", "")), pod.namespace, str(oref.get("name", "")))
-        labels = pod.labels
-        for svc_ref, selector in self._ns_selectors(pod.namespace):
-            if selector.matches(labels):
-                yield SELECTS, svc_ref
+        for svc_ref in self._ns_pod_services(pod.namespace).get(pod.ref, ()):
+            yield SELECTS, svc_ref
         for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
             yield SELECTS, svc_ref
         for volume in _items(pod.spec.get("volumes")):
@@ -318,14 +316,32 @@ class DependencyGraph:
             self._cache[key] = built
         return built
 
-    def _template_services(self, workload: Resource) -> list[ObjectRef]:
+    def _ns_pod_services(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
+        """Pod → the Services selecting it, for one namespace, through a label index (linear, not pods × Services)."""
+        key = f"pod-services:{namespace}"
+        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+        if built is None:
+            pods = self._by_namespace(kinds.POD).get(namespace, [])
+            built = _match_selectors(self._ns_selectors(namespace), [(p.ref, p.labels) for p in pods])
+            self._cache[key] = built
+        return built
+
+    def _ns_template_services(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
+        """Controller → the Services its pod template's labels would match (what it runs when it can)."""
+        key = f"template-services:{namespace}"
+        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+        if built is None:
+            workloads = [(w.ref, _map(_map(_map(w.spec.get("template")).get("metadata")).get("labels")))
+                         for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET)
+                         for w in self._by_namespace(gk).get(namespace, [])]
+            built = _match_selectors(self._ns_selectors(namespace), [(r, lab) for r, lab in workloads if lab])
+            self._cache[key] = built
+        return built
+
+    def _template_services(self, workload: Resource) -> set[ObjectRef]:
         if workload.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
-            return []
-        template = _map(workload.spec.get("template"))
-        labels = _map(_map(template.get("metadata")).get("labels"))
-        if not labels:
-            return []
-        return [svc_ref for svc_ref, selector in self._ns_selectors(workload.namespace) if selector.matches(labels)]
+            return set()
+        return self._ns_template_services(workload.namespace).get(workload.ref, set())
 
     def _ns_mounts(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
         key = f"mounts:{namespace}"
@@ -652,9 +668,7 @@ class DependencyGraph:
             found = {p.ref for p in self.index.select(kinds.POD, res.namespace, from_spec(selector))} if selector else set()
             found |= {pod for pod, svcs in self._lazy("slices", self._build_slices).items() if ref in svcs}
             if not found:  # no pod at all: the controllers meant to run them are the members
-                found = {w.ref for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET)
-                         for w in self._by_namespace(gk).get(res.namespace, [])
-                         if ref in self._template_services(w)}
+                found = {w for w, svcs in self._ns_template_services(res.namespace).items() if ref in svcs}
             return found
         return set()
 
@@ -713,6 +727,23 @@ class DependencyGraph:
 
     def exists(self, ref: ObjectRef) -> bool:
         return self.resource(ref) is not None
+
+
+def _match_selectors(selectors: list[tuple[ObjectRef, Selector]],
+                     members: list[tuple[ObjectRef, Mapping[str, str]]]) -> dict[ObjectRef, set[ObjectRef]]:
+    """member → the selectors' owners that match its labels; candidates come from an index on one label pair."""
+    by_pair: dict[tuple[str, str], list[tuple[ObjectRef, Mapping[str, str]]]] = defaultdict(list)
+    for member in members:
+        for pair in member[1].items():
+            by_pair[pair].append(member)
+    out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+    for owner, selector in selectors:
+        pairs = selector.equality_pairs()
+        candidates = min((by_pair.get(pair, []) for pair in pairs), key=len) if pairs else members
+        for ref, labels in candidates:
+            if selector.matches(labels):
+                out[ref].add(owner)
+    return out
 
 
 def _pod_dependencies(pod: Resource) -> Iterator[ObjectRef]:
