@@ -26,7 +26,7 @@ _NAMESPACED = frozenset({"Secret", "ConfigMap", "PersistentVolumeClaim", "Servic
 
 def snippet(text: str, match: str) -> str:
     """The match with some context, on one line, credentials in URLs masked."""
-    flat = " ".join(text.split())
+    flat = " ".join(text.split()).rstrip("…")
     if len(flat) > _SNIPPET:
         at = max(flat.find(" ".join(match.split())), 0)
         start = max(at - 60, 0)
@@ -69,13 +69,17 @@ def object_texts(index: object, res: Resource) -> Iterator[tuple[str, str]]:
 
 
 def _texts(graph: DependencyGraph, ref: ObjectRef, findings: Sequence[Finding]) -> Iterator[tuple[str, str]]:
+    """The object's own words first (they make the better provenance), then what the findings quote."""
+    res = graph.resource(ref)
+    if res is not None:
+        yield from _object_and_children_texts(graph, res)
     for finding in findings:
         yield f"finding {finding.check} on {ref}", finding.message
         for ev in finding.evidence:
             yield f"finding {finding.check} on {ref}", ev
-    res = graph.resource(ref)
-    if res is None:
-        return
+
+
+def _object_and_children_texts(graph: DependencyGraph, res: Resource) -> Iterator[tuple[str, str]]:
     yield from object_texts(graph.index, res)
     if res.kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
         children = list(graph.index.children(res))[:MAX_CHILDREN]
