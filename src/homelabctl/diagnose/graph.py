@@ -17,7 +17,7 @@ object is a perfectly good cause. Hosts outside the cluster are ``ExternalHost``
 from __future__ import annotations
 
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
@@ -685,22 +685,6 @@ class DependencyGraph:
                 return True
         return False
 
-    def dependents(self, ref: ObjectRef, edges: Iterable[str] = ALL_EDGES) -> set[ObjectRef]:
-        """Everything whose failure ``ref``'s failure can explain, following only ``edges``."""
-        allowed = frozenset(edges)
-        seen: set[ObjectRef] = set()
-        queue = deque([ref])
-        while queue:
-            current = queue.popleft()
-            for edge, targets in self._expand(current).items():
-                if edge not in allowed:
-                    continue
-                for target in targets:
-                    if target not in seen and target != ref:
-                        seen.add(target)
-                        queue.append(target)
-        return seen
-
     def edges(self) -> Iterator[tuple[ObjectRef, str, ObjectRef]]:
         """The edges computed so far (the graph is lazy: only what a walk has touched)."""
         for source, by_edge in self._out.items():
@@ -815,10 +799,3 @@ def in_cluster_service(url: str, default_namespace: str | None) -> ObjectRef | N
     if len(labels) == 1 and default_namespace and not host.replace("-", "").isdigit():
         return ObjectRef("Service", default_namespace, labels[0])
     return None
-
-
-def findings_index(findings: Iterable[Any]) -> Mapping[ObjectRef, list[Any]]:
-    by_object: dict[ObjectRef, list[Any]] = defaultdict(list)
-    for finding in findings:
-        by_object[finding.object].append(finding)
-    return by_object

@@ -10,8 +10,6 @@ from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.graph import (
     BACKS_UP,
     BINDS,
-    CONTAINS,
-    DEPENDS,
     HOLDS,
     MOUNTS,
     OWNS,
@@ -20,16 +18,12 @@ from homelabctl.diagnose.graph import (
     ROUTES,
     RUNS_ON,
     SELECTS,
-    SERVES_TLS,
-    STORES,
-    WAITS,
 )
 from homelabctl.diagnose.model import NextStep
 from homelabctl.model import Finding, ObjectRef
 
 NODE_SCOPE = (RUNS_ON, REGISTERS, OWNS, SELECTS, ROUTES, BACKS_UP, HOLDS, MOUNTS, REPLICA)
 STORAGE_SCOPE = (BINDS, MOUNTS, OWNS, SELECTS, ROUTES, BACKS_UP)
-WORKLOAD_SCOPE = (OWNS, SELECTS, ROUTES, BACKS_UP)
 NODE_SYMPTOM_CHECKS_ON_NODE = frozenset({
     "node-not-ready", "node-unreachable-taint", "node-pressure", "cni-agent-not-ready", "node-network-unavailable",
     "csi-driver-not-registered", "node-cordoned",
@@ -92,6 +86,3 @@ def csi_accepts(finding: Finding) -> bool:
     if finding.object.kind == "Node" and finding.object.namespace is None:
         return finding.check == "csi-driver-not-registered"
     return True
-
-FLUX_SCOPE = (DEPENDS, CONTAINS, WAITS)
-TLS_SCOPE = (STORES, SERVES_TLS)
