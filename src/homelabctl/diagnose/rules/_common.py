@@ -45,7 +45,8 @@ def pod_balance(ctx: RuleContext, node_name: str) -> str:
     failing_here = sum(1 for p in on_node if ctx.failing(p.ref))
     failing_pods = {f.object for f in ctx.findings if f.object.kind == "Pod"}
     others = len(ctx.index.all(kinds.POD)) - len(on_node)
-    failing_elsewhere = sum(1 for ref in failing_pods if ref not in {p.ref for p in on_node})
+    here = {p.ref for p in on_node}
+    failing_elsewhere = sum(1 for ref in failing_pods if ref not in here)
     return (f"{failing_here}/{len(on_node)} pods on {node_name} have findings; "
             f"{failing_elsewhere}/{max(others, 0)} pods on other nodes do")
 
