@@ -725,7 +725,8 @@ def storageclass_misspelled() -> tuple[Lab, Expected]:
 
 
 def cronjob(g: Lab, ns: str, name: str, image: str, *, schedule: str, failed_msg: str | None, node: str,
-            created: str, last_run: str, ks: str | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+            created: str, last_run: str, ks: str | None = None,
+            last_success: str | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """A CronJob and its last Job (Failed with BackoffLimitExceeded when failed_msg is given) with its pod."""
     f = f"apps-{ns}.yaml"
     tpl = {"spec": {"containers": [{"name": name, "image": image, "args": ["sync"]}], "restartPolicy": "Never"}}
@@ -739,6 +740,8 @@ def cronjob(g: Lab, ns: str, name: str, image: str, *, schedule: str, failed_msg
     if not failed_msg:
         cj["status"]["lastSuccessfulTime"] = plus(last_run, seconds=41)
         return cj, None
+    if last_success:
+        cj["status"]["lastSuccessfulTime"] = last_success
     jname = f"{name}-{g.rng.randint(29000000, 29199999)}"
     fin = plus(last_run, seconds=35)
     job = g.add(f, {"apiVersion": "batch/v1", "kind": "Job",
@@ -870,7 +873,8 @@ def networkpolicy_blocks_other_namespaces() -> tuple[Lab, Expected]:
            f"[ERR] Unable to connect to http://sonarr.media.svc.cluster.local:8989/api/v3/system/status ({svc['spec']['clusterIP']}:8989): "
            "The operation has timed out.")
     cj, _job = cronjob(g, "automation", "recyclarr", "ghcr.io/recyclarr/recyclarr:7.4.1", schedule="0 * * * *",
-                      failed_msg=msg, node="k3s1", created=plus(CLUSTER_BORN, days=10), last_run=last, ks="apps-automation")
+                      failed_msg=msg, node="k3s1", created=plus(CLUSTER_BORN, days=10), last_run=last, ks="apps-automation",
+                      last_success=g.ago(hours=15, minutes=59, seconds=19))
     return g, expected(
         "A 'deny from other namespaces' NetworkPolicy was added to the media namespace (ingress only from pods of the same "
         "namespace). Sonarr and Radarr stay Ready, but Recyclarr in the automation namespace times out on "
@@ -1043,6 +1047,7 @@ def gateway_ip_pool_exhausted() -> tuple[Lab, Expected]:
     tls(g, wildcard_ok=True)
     gw = p.gateway(g, https_ok=True, routes=2)
     svc = find(g, "Service", "cilium-gateway-main-gateway")
+    svc["metadata"]["creationTimestamp"] = g.ago(hours=1, minutes=48)
     svc["status"] = {"conditions": [{"lastTransitionTime": g.ago(hours=1, minutes=48), "message": "", "reason": "out_of_ips",
                                      "status": "False", "type": "cilium.io/IPAMRequestSatisfied"}], "loadBalancer": {}}
     gat = g.ago(hours=1, minutes=48)
@@ -1114,6 +1119,470 @@ def pvc_wffc_insufficient_cpu() -> tuple[Lab, Expected]:
                sym(dep_ref("ai", "localai"), "workload-replicas-unavailable"), route_down("ai", "localai"))])
 
 
+def crashify(g: Lab, pod: dict[str, Any], container: str, message: str, restarts: int, since: str, *,
+             exit_code: int = 1, reason: str = "Error") -> None:
+    """Turn a running pod's container into the CrashLoopBackOff the kubelet reports, crash-looping since ``since``."""
+    st = pod["status"]
+    for cs in st["containerStatuses"]:
+        if cs["name"] != container:
+            continue
+        fin = g.ago(seconds=35 + restarts % 200)
+        term: dict[str, Any] = {"containerID": f"containerd://{g.hexs(64)}", "exitCode": exit_code, "finishedAt": fin}
+        if message:
+            term["message"] = message
+        term.update({"reason": reason, "startedAt": plus(fin, seconds=-2)})
+        cs.update({"lastState": {"terminated": term}, "ready": False, "restartCount": restarts, "started": False,
+                   "state": {"waiting": {"message": f"back-off 5m0s restarting failed container={container} "
+                                                    f"pod={pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})",
+                                         "reason": "CrashLoopBackOff"}}})
+    unready(pod, [container], since)
+    backoff_event(g, pod, container, restarts * 4 + 3, since)
+
+
+def workload_down(obj: dict[str, Any], since: str) -> None:
+    """Status of a controller whose only pod is not ready."""
+    st = obj["status"]
+    if obj["kind"] == "Deployment":
+        st.pop("readyReplicas", None)
+        st.pop("availableReplicas", None)
+        st["unavailableReplicas"] = obj["spec"]["replicas"]
+        st["conditions"][0] = {"lastTransitionTime": since, "lastUpdateTime": since,
+                               "message": "Deployment does not have minimum availability.",
+                               "reason": "MinimumReplicasUnavailable", "status": "False", "type": "Available"}
+    elif obj["kind"] == "DaemonSet":
+        st.pop("numberAvailable", None)
+        st["numberReady"] = 0
+        st["numberUnavailable"] = st["desiredNumberScheduled"]
+    elif obj["kind"] == "StatefulSet":
+        st.pop("readyReplicas", None)
+        st["availableReplicas"] = 0
+
+
+def init_crash(g: Lab, pod: dict[str, Any], init: str, message: str, restarts: int, since: str) -> None:
+    st = pod["status"]
+    for cs in st["initContainerStatuses"]:
+        if cs["name"] != init:
+            continue
+        fin = g.ago(seconds=20 + restarts % 200)
+        cs.update({"containerID": f"containerd://{g.hexs(64)}", "imageID": cs["image"].rsplit(":", 1)[0] + "@sha256:" + g.hexs(64),
+                   "lastState": {"terminated": {"containerID": f"containerd://{g.hexs(64)}", "exitCode": 1, "finishedAt": fin,
+                                                "message": message, "reason": "Error", "startedAt": plus(fin, seconds=-31)}},
+                   "ready": False, "restartCount": restarts, "started": False,
+                   "state": {"waiting": {"message": f"back-off 5m0s restarting failed container={init} "
+                                                    f"pod={pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})",
+                                         "reason": "CrashLoopBackOff"}}})
+    for cs in st["containerStatuses"]:
+        cs["state"] = {"waiting": {"reason": "PodInitializing"}}
+    for cond in st["conditions"]:
+        if cond["type"] == "PodReadyToStartContainers":
+            cond["status"] = "True"
+    if "podIP" not in st:
+        ip = g.pod_ip(pod["spec"]["nodeName"])
+        st["podIP"] = ip
+        st["podIPs"] = [{"ip": ip}]
+    backoff_event(g, pod, init, restarts * 4, since)
+
+
+def csi_plugin_crash_one_node() -> tuple[Lab, Expected]:
+    since = g_ago(hours=7, minutes=41)
+    msg = ('time="2025-06-16T02:58:31Z" level=fatal msg="Error starting CSI manager: failed to start node server: listen '
+           'unix /csi/csi.sock: bind: address already in use" func=main.main file="main.go:97"')
+    g = lab("csi-plugin-crash-one-node", csi_missing={"k3s2"},
+            lh_csi={"k3s2": {"mode": "crash", "crash_since": since, "created": plus(since, seconds=-40),
+                             "crash": {"longhorn-csi-plugin": crash(Lab("clock", NOW), msg, 92)}}})
+    plugin = the_pod(g, "longhorn-system", "longhorn-csi-plugin-", "k3s2")
+    backoff_event(g, plugin, "longhorn-csi-plugin", 1840, since)
+    pods = []
+    for name, port in (("sonarr", 8989), ("radarr", 7878)):
+        dep = s.media_app(g, name, "k3s2", port, pods=[{"node": "k3s2", "mode": "creating", "created": plus(since, minutes=3)}])
+        pod = the_pod(g, "media", f"{name}-")
+        ev(g, pod, "FailedMount", f"MountVolume.MountDevice failed for volume \"{dep['_pvc']['spec']['volumeName']}\" : "
+           "kubernetes.io/csi: attacher.MountDevice failed to create newCsiDriverClient: driver name driver.longhorn.io not "
+           "found in the list of registered CSI drivers", first=plus(since, minutes=4), last=g.ago(minutes=1), count=212)
+        pods.append(pod)
+    s.media_app(g, "prowlarr", "k3s3", 9696)
+    return g, expected(
+        "After an unclean reboot of k3s2 the Longhorn CSI node plugin there crash-loops on a stale socket, so "
+        "driver.longhorn.io is not registered on k3s2 (CSINode lacks it) and the pods scheduled there cannot mount "
+        "their volumes. The node itself is Ready and the other nodes mount fine: the failing plugin DaemonSet is the "
+        "cause, not the node.",
+        ["https://github.com/longhorn/longhorn/issues/9424", "https://github.com/longhorn/longhorn/issues/3172"],
+        [cause(ref("DaemonSet", "longhorn-system", "longhorn-csi-plugin"), "workload",
+               sym(plugin, "csi-driver-pods-failing", "pod-crashloop"),
+               sym(ref("Node", None, "k3s2"), "csi-driver-not-registered"),
+               [x for pod in pods for x in sym(pod, "failed-mount-events", "pod-pending")],
+               [x for n in ("sonarr", "radarr") for x in sym(dep_ref("media", n), "workload-replicas-unavailable")],
+               route_down("media", "sonarr", "radarr"))])
+
+
+def velero_b2_unreachable() -> tuple[Lab, Expected]:
+    g = lab("velero-b2-unreachable")
+    fail = "backup can't be created because BackupStorageLocation b2 is in Unavailable status."
+    p.velero(g, minio_ok=True, vsl_conflict=False, vsl=False, schedules=s.VELERO_SCHEDULES,
+             backups=[("hourly-longhorn", "2025-06-16T01:00:12Z", "Completed", {}),
+                      ("hourly-longhorn", "2025-06-16T02:00:12Z", "Completed", {}),
+                      ("daily-critical", "2025-06-14T02:00:31Z", "Completed", {}),
+                      ("daily-critical", "2025-06-15T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
+                      ("daily-critical", "2025-06-16T02:00:31Z", "FailedValidation", {"validationErrors": [fail]})])
+    bsl = find(g, "BackupStorageLocation", "b2", "velero")
+    bsl["status"] = {"lastValidationTime": g.ago(seconds=24),
+                     "message": "BackupStorageLocation \"b2\" is unavailable: rpc error: code = Unknown desc = RequestError: "
+                                "send request failed\ncaused by: Get \"https://s3.us-west-004.backblazeb2.com/fletcherlabs-velero?"
+                                "delimiter=%2F&list-type=2&prefix=k3s-home%2F\": dial tcp 149.137.136.19:443: i/o timeout",
+                     "phase": "Unavailable"}
+    return g, expected(
+        "The offsite Backblaze B2 endpoint (s3.us-west-004.backblazeb2.com) stopped answering from the homelab (ISP routing "
+        "incident): Velero marks location b2 Unavailable and the daily-critical schedule fails validation two days in a "
+        "row, while the local MinIO location keeps working. The cause is the external S3 host.",
+        ["https://github.com/velero-io/velero/issues/2105", "https://github.com/velero-io/velero/issues/8635"],
+        [cause(host("s3.us-west-004.backblazeb2.com"), "backup",
+               sym(bsl, "velero-bsl-unavailable"),
+               sym(ref("Schedule", "velero", "daily-critical"), "velero-backup-failed-or-stale"))])
+
+
+def gpu_device_plugin_nvml() -> tuple[Lab, Expected]:
+    g = lab("gpu-device-plugin-nvml")
+    s.gpu_apps(g, skip=("automatic1111", "plex"))
+    since = g.ago(hours=11, minutes=5)
+    msg = ("I0616 02:58:33.012345       1 main.go:317] Retrieving plugins.\n"
+           "E0616 02:58:33.013012       1 factory.go:68] Failed to initialize NVML: could not load NVML library.\n"
+           "E0616 02:58:33.013020       1 factory.go:69] If this is a GPU node, did you set the docker default runtime to `nvidia`?\n"
+           "E0616 02:58:33.013101       1 main.go:132] error starting plugins: error creating plugin manager: unable to create "
+           "plugin manager: invalid device discovery strategy")
+    plugin = the_pod(g, "kube-system", "nvidia-device-plugin-")
+    crashify(g, plugin, "nvidia-device-plugin-ctr", msg, 131, since)
+    ds = find(g, "DaemonSet", "nvidia-device-plugin", "kube-system")
+    workload_down(ds, since)
+    g.nodes["k3s3"]["status"]["allocatable"]["nvidia.com/gpu"] = "0"
+    pend = the_pod(g, "ai", "comfyui-")
+    return g, expected(
+        "An unattended driver upgrade on k3s3 left the NVIDIA device plugin unable to load NVML: it crash-loops, the "
+        "node advertises 0 allocatable nvidia.com/gpu, and the new ComfyUI pod is Pending on 'Insufficient "
+        "nvidia.com/gpu' although the T4 has free slices. The device plugin DaemonSet is the cause, not GPU saturation.",
+        ["https://github.com/NVIDIA/k8s-device-plugin/issues/1011", "https://github.com/k3s-io/k3s/issues/4070"],
+        [cause(ds, "gpu", sym(ds, "gpu-plugin-failing"), sym(plugin, "pod-crashloop"), sym(pend, "gpu-insufficient"),
+               sym(dep_ref("ai", "comfyui"), "workload-replicas-unavailable"))])
+
+
+def helmrelease_chart_version_missing() -> tuple[Lab, Expected]:
+    g = lab("helmrelease-chart-version-missing")
+    flux_base(g, {"fluent": "https://fluent.github.io/helm-charts"})
+    at = g.ago(hours=2, minutes=12)
+    why = ("invalid chart reference: failed to get chart version for remote reference: no 'fluent-bit' chart with version "
+           "matching '0.49.1' found")
+    hr = g.helm_release("fluent-bit", "monitoring", "fluent-bit", "0.49.1", "fluent", created=plus(CLUSTER_BORN, days=20),
+                        ks="monitoring", at=at,
+                        ready=("False", "ArtifactFailed", f"HelmChart 'flux-system/monitoring-fluent-bit' is not ready: {why}"))
+    g.cr("flux.yaml", "source.toolkit.fluxcd.io/v1", "HelmChart", "monitoring-fluent-bit", FLUX_NS,
+         created=plus(CLUSTER_BORN, days=20), finalizers=["finalizers.fluxcd.io"], generation=3,
+         labels={"helm.toolkit.fluxcd.io/name": "fluent-bit", "helm.toolkit.fluxcd.io/namespace": "monitoring"},
+         spec={"chart": "fluent-bit", "interval": "1m0s", "reconcileStrategy": "ChartVersion",
+               "sourceRef": {"kind": "HelmRepository", "name": "fluent"}, "version": "0.49.1"},
+         status={"conditions": [Lab.cond("Ready", "False", "InvalidChartReference", why, at, gen=3),
+                                Lab.cond("FetchFailed", "True", "InvalidChartReference", why, at, gen=3)],
+                 "observedChartName": "fluent-bit", "observedGeneration": 3, "observedSourceArtifactRevision": f"sha256:{g.hexs(64)}"})
+    ev(g, hr, "ArtifactFailed", f"HelmChart 'flux-system/monitoring-fluent-bit' is not ready: {why}", first=at,
+       last=g.ago(minutes=4), count=30, component="helm-controller", host="")
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "Renovate bumped the fluent-bit HelmRelease to chart 0.49.1, which was never published to the chart repository: "
+        "the HelmChart cannot resolve the version and the release stays on the old chart, not Ready. The HelmRelease "
+        "that names the missing version is the cause.",
+        ["https://github.com/fluent/helm-charts/issues/158", "https://github.com/bitnami/charts/issues/2791"],
+        [cause(hr, "platform", sym(hr, "flux-not-ready"))])
+
+
+def kustomization_path_broken_chain() -> tuple[Lab, Expected]:
+    g = lab("kustomization-path-broken-chain")
+    flux_base(g)
+    at = g.ago(hours=1, minutes=22)
+    infra = find(g, "Kustomization", "infrastructure")
+    tmp = "/tmp/kustomization-3129912390/clusters/k3s-home/infrastructure/cert-manager"
+    msg = ("kustomize build failed: accumulating resources: accumulation err='accumulating resources from 'cert-manager': "
+           f"open {tmp}: no such file or directory': must build at directory: not a valid directory: evalsymlink failure on "
+           f"'{tmp}' : lstat {tmp}: no such file or directory")
+    infra["status"]["conditions"] = [Lab.cond("Ready", "False", "BuildFailed", msg, at)]
+    infra["status"]["lastAttemptedRevision"] = f"main@sha1:{p.GIT_REV}"
+    infra["status"]["lastAppliedRevision"] = f"main@sha1:{p.GIT_REV_OLD}"
+    ev(g, infra, "BuildFailed", msg, first=at, last=g.ago(minutes=6), count=15, component="kustomize-controller", host="")
+    ks1 = g.kustomization("infra-configs", "./clusters/k3s-home/infra-configs", created=plus(CLUSTER_BORN, minutes=43),
+                          revision=p.GIT_REV, applied=at, depends=["infrastructure"], last_applied=p.GIT_REV_OLD,
+                          ready=("False", "DependencyNotReady", "dependency 'flux-system/infrastructure' is not ready"))
+    ks2 = g.kustomization("apps-media", "./clusters/k3s-home/apps/media", created=plus(CLUSTER_BORN, days=3),
+                          revision=p.GIT_REV, applied=at, depends=["infra-configs"], last_applied=p.GIT_REV_OLD,
+                          ready=("False", "DependencyNotReady", "dependency 'flux-system/infra-configs' is not ready"))
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "A commit moved the cert-manager directory without updating infrastructure/kustomization.yaml: the infrastructure "
+        "Kustomization fails to build, infra-configs waits on it and apps-media waits on infra-configs, so nothing "
+        "pushed since is applied. The broken infrastructure Kustomization is the cause of the whole chain.",
+        ["https://github.com/fluxcd/flux2/issues/1193", "https://github.com/fluxcd/flux2-kustomize-helm-example/issues/105"],
+        [cause(infra, "platform", sym(infra, "flux-not-ready"), sym(ks1, "flux-not-ready"), sym(ks2, "flux-not-ready"))])
+
+
+def image_tag_not_found() -> tuple[Lab, Expected]:
+    g = lab("image-tag-not-found")
+    since = g.ago(minutes=55)
+    image = "ghcr.io/goauthentik/server:2025.6.9"
+    app(g, "authentik-server", image, 9000, ns="authentik", node="k3s1", strategy={"type": "Recreate"},
+        args=["server"], pods=[{"node": "k3s1", "mode": "creating", "created": since}])
+    pod = the_pod(g, "authentik", "authentik-server-")
+    pull_failure(g, pod, image, f"rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to "
+                 f"resolve reference \"{image}\": {image}: not found", since)
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "The authentik Deployment was bumped to tag 2025.6.9, which does not exist on ghcr.io (the release was 2025.6.3): "
+        "the pull fails with 'not found' and Authentik - and every login behind it - is down. The registry works; the "
+        "Deployment naming a missing tag is the cause.",
+        ["https://github.com/goauthentik/authentik/issues/15277", "https://github.com/albertodonato/query-exporter/issues/362"],
+        [cause(dep_ref("authentik", "authentik-server"), "workload", sym(pod, "pod-image-pull"),
+               sym(dep_ref("authentik", "authentik-server"), "workload-replicas-unavailable"),
+               route_down("authentik", "authentik-server"))])
+
+
+def init_waits_for_crashing_db() -> tuple[Lab, Expected]:
+    g = lab("init-waits-for-crashing-db")
+    since = g.ago(hours=3, minutes=17)
+    pg_msg = ('postgresql 02:58:12.43 INFO  ==> ** Starting PostgreSQL **\n2025-06-16 02:58:12.471 GMT [1] FATAL:  data '
+              'directory "/bitnami/postgresql/data" has invalid permissions\n2025-06-16 02:58:12.471 GMT [1] DETAIL:  '
+              'Permissions should be u=rwx (0700) or u=rwx,g=rx (0750).')
+    sel = {"app.kubernetes.io/component": "primary", "app.kubernetes.io/instance": "flagsmith",
+           "app.kubernetes.io/name": "postgresql"}
+    g.statefulset("apps-flagsmith.yaml", "flagsmith", "flagsmith-postgresql", created=plus(CLUSTER_BORN, days=6), selector=sel,
+                  ks="apps-flagsmith", service_name="flagsmith-postgresql-hl",
+                  spec={"containers": [{"name": "postgresql", "image": "docker.io/bitnami/postgresql:16.3.0-debian-12-r14",
+                                        "ports": [{"containerPort": 5432, "name": "tcp-postgresql"}],
+                                        "terminationMessagePolicy": "FallbackToLogsOnError"}]},
+                  pods=[{"node": "k3s3", "mode": "crash", "crash_since": since, "created": plus(since, seconds=-20),
+                         "crash": {"postgresql": crash(g, pg_msg, 41)}}])
+    pg = the_pod(g, "flagsmith", "flagsmith-postgresql-")
+    backoff_event(g, pg, "postgresql", 890, since)
+    pg_svc = g.service("apps-flagsmith.yaml", "flagsmith", "flagsmith-postgresql", selector=sel, created=plus(CLUSTER_BORN, days=6),
+                       ks="apps-flagsmith", labels=sel, ports=[{"name": "tcp-postgresql", "port": 5432, "targetPort": "tcp-postgresql"}])
+    wait = ("wait-for-it.sh: waiting 30 seconds for flagsmith-postgresql.flagsmith.svc.cluster.local:5432\n"
+            "wait-for-it.sh: timeout occurred after waiting 30 seconds for flagsmith-postgresql.flagsmith.svc.cluster.local:5432")
+    dep = app(g, "flagsmith-api", "docker.io/flagsmith/flagsmith-api:2.170.0", 8000, ns="flagsmith", node="k3s1",
+              pods=[{"node": "k3s1", "mode": "creating", "created": plus(since, minutes=2)}])
+    tpl = dep["spec"]["template"]["spec"]
+    init_c = {"name": "wait-for-db", "image": "docker.io/willwill/wait-for-it:latest",
+              "args": ["flagsmith-postgresql.flagsmith.svc.cluster.local:5432", "-t", "30"], "imagePullPolicy": "Always",
+              "resources": {}, "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "FallbackToLogsOnError"}
+    tpl["initContainers"] = [init_c]
+    dep["_rs"]["spec"]["template"]["spec"]["initContainers"] = [copy.deepcopy(init_c)]
+    api = the_pod(g, "flagsmith", "flagsmith-api-")
+    api["spec"]["initContainers"] = [copy.deepcopy(init_c)]
+    api["status"]["initContainerStatuses"] = [{"image": "docker.io/willwill/wait-for-it:latest", "imageID": "", "lastState": {},
+                                               "name": "wait-for-db", "ready": False, "restartCount": 0, "started": False,
+                                               "state": {"waiting": {"reason": "PodInitializing"}}}]
+    unready(api, ["wait-for-db"], plus(since, minutes=2), init=True)
+    init_crash(g, api, "wait-for-db", wait, 38, plus(since, minutes=2))
+    return g, expected(
+        "Flagsmith's PostgreSQL (bitnami StatefulSet) crash-loops on 'data directory has invalid permissions' after its "
+        "volume was restored with the wrong owner; its Service has no endpoint, so the API's wait-for-db init container "
+        "times out on flagsmith-postgresql.flagsmith.svc:5432 forever. The database StatefulSet is the cause; the API "
+        "is its symptom.",
+        ["https://github.com/Flagsmith/flagsmith-charts/issues/32", "https://github.com/backstage/backstage/issues/2892"],
+        [cause(ref("StatefulSet", "flagsmith", "flagsmith-postgresql"), "workload",
+               sym(pg, "pod-crashloop"), sym(pg_svc, "service-no-ready-endpoints"), sym(api, "pod-crashloop"),
+               sym(dep_ref("flagsmith", "flagsmith-api"), "workload-replicas-unavailable"),
+               route_down("flagsmith", "flagsmith-api"))])
+
+
+def liveness_probe_slow_start() -> tuple[Lab, Expected]:
+    g = lab("liveness-probe-slow-start")
+    since = g.ago(hours=2, minutes=45)
+    dep = app(g, "lakefs", "docker.io/treeverse/lakefs:1.56.0", 8000, ns="data", node="k3s2",
+              pods=[{"node": "k3s2", "mode": "crash", "crash_since": since, "created": plus(since, seconds=-10),
+                     "crash": {"lakefs": crash(g, "", 47, exit_code=2, ran=33)}}])
+    probe = {"failureThreshold": 3, "httpGet": {"path": "/_health", "port": "http", "scheme": "HTTP"}, "initialDelaySeconds": 5,
+             "periodSeconds": 10, "successThreshold": 1, "timeoutSeconds": 1}
+    pod = the_pod(g, "data", "lakefs-")
+    for spec in (dep["spec"]["template"]["spec"], dep["_rs"]["spec"]["template"]["spec"], pod["spec"]):
+        spec["containers"][0]["livenessProbe"] = copy.deepcopy(probe)
+        spec["containers"][0] = dict(sorted(spec["containers"][0].items()))
+    pod["status"]["containerStatuses"][0]["lastState"]["terminated"].pop("message", None)
+    ip = pod["status"]["podIP"]
+    ev(g, pod, "Unhealthy", f"Liveness probe failed: Get \"http://{ip}:8000/_health\": dial tcp {ip}:8000: connect: "
+       "connection refused", first=plus(since, seconds=15), last=g.ago(minutes=3), count=141, container="lakefs")
+    ev(g, pod, "Killing", "Container lakefs failed liveness probe, will be restarted", first=plus(since, seconds=35),
+       last=g.ago(minutes=3), count=47, container="lakefs", type_="Normal")
+    backoff_event(g, pod, "lakefs", 512, since)
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "lakeFS needs ~40 s to migrate and start, but its liveness probe starts after 5 s and allows 3 failures 10 s "
+        "apart: the kubelet kills it before it ever listens ('failed liveness probe, will be restarted'), forever. The "
+        "Deployment's probe is the cause.",
+        ["https://github.com/treeverse/charts/issues/143", "https://github.com/kubernetes/kubernetes/issues/62594"],
+        [cause(dep_ref("data", "lakefs"), "workload", sym(pod, "pod-crashloop"),
+               sym(dep_ref("data", "lakefs"), "workload-replicas-unavailable"), route_down("data", "lakefs"))])
+
+
+def helmrelease_values_secret_missing() -> tuple[Lab, Expected]:
+    g = lab("helmrelease-values-secret-missing")
+    flux_base(g, {"grafana": "https://grafana.github.io/helm-charts"})
+    at = g.ago(minutes=31)
+    hr = g.helm_release("grafana", "monitoring", "grafana", "8.15.0", "grafana", created=plus(CLUSTER_BORN, days=20),
+                        ks="monitoring", at=at,
+                        values_from=[{"kind": "Secret", "name": "grafana-admin", "valuesKey": "values.yaml"}],
+                        ready=("False", "InitFailed", "could not resolve Secret chart values reference "
+                               "'monitoring/grafana-admin' with key 'values.yaml': secrets \"grafana-admin\" not found"))
+    ev(g, hr, "InitFailed", "could not resolve Secret chart values reference 'monitoring/grafana-admin' with key "
+       "'values.yaml': secrets \"grafana-admin\" not found", first=at, last=g.ago(minutes=1), count=12,
+       component="helm-controller", host="")
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "The grafana HelmRelease takes its admin values from Secret 'grafana-admin', which was moved to another namespace "
+        "in a refactor: 'could not resolve Secret chart values reference ... not found'. The HelmRelease holding the "
+        "reference is the cause.",
+        ["https://github.com/fluxcd/flux2/issues/3314", "https://github.com/fluxcd/helm-operator/issues/261"],
+        [cause(hr, "platform", sym(hr, "helmrelease-missing-values-ref", "flux-not-ready"))])
+
+
+def gateway_cert_ref_not_permitted() -> tuple[Lab, Expected]:
+    g = lab("gateway-cert-ref-not-permitted")
+    s.tls_setup(g, wildcard_ok=True)
+    p.certificate(g, "cert-manager", "home-wildcard", ["*.home.fletcherlabs.net"], created=g.ago(days=2),
+                  secret="home-wildcard-tls", state="ready", not_after=plus(NOW, days=88))
+    gw = p.gateway(g, https_ok=True, routes=2, extra_listeners=[("https-home", "*.home.fletcherlabs.net", "home-wildcard-tls")])
+    gw["metadata"]["generation"] = 2
+    at = g.ago(hours=1, minutes=9)
+    for lis in gw["spec"]["listeners"]:
+        if lis["name"] == "https-home":
+            lis["tls"]["certificateRefs"][0]["namespace"] = "cert-manager"
+    for lst in gw["status"]["listeners"]:
+        if lst["name"] == "https-home":
+            lst["attachedRoutes"] = 0
+            lst["conditions"] = [
+                Lab.cond("Programmed", "False", "Invalid", "Invalid CertificateRef", at, gen=2),
+                Lab.cond("Accepted", "True", "Accepted", "Listener Accepted", at, gen=2),
+                Lab.cond("ResolvedRefs", "False", "RefNotPermitted",
+                         "CertificateRef to Secret cert-manager/home-wildcard-tls not permitted by any ReferenceGrant", at, gen=2)]
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "A new HTTPS listener for *.home.fletcherlabs.net references the certificate Secret in the cert-manager namespace "
+        "without a ReferenceGrant: the listener is not programmed (RefNotPermitted) while the certificate itself is fine. "
+        "The Gateway's listener configuration is the cause.",
+        ["https://github.com/kubernetes-sigs/gateway-api/issues/1297", "https://github.com/cert-manager/cert-manager/pull/5613"],
+        [cause(gw, "platform", sym(gw, "gateway-not-accepted"))])
+
+
+def nfs_csi_driver_missing() -> tuple[Lab, Expected]:
+    g = lab("nfs-csi-driver-missing")
+    g.storageclass("nfs", "nfs.csi.k8s.io", {"server": "192.168.10.100", "share": "/mnt/nvme_storage"},
+                   created=plus(CLUSTER_BORN, days=1), reclaim="Retain", ks="infrastructure",
+                   mount_options=["nfsvers=4.1", "hard", "noatime"])
+    since = g.ago(hours=4, minutes=2)
+    pods = []
+    for name, image, port, node in (("immich-server", "ghcr.io/immich-app/immich-server:v1.135.3", 2283, "k3s3"),
+                                    ("paperless", "ghcr.io/paperless-ngx/paperless-ngx:2.16.3", 8000, "k3s1")):
+        dep = app(g, name, image, port, node=node, pvc=(f"{name}-data", "200Gi", "nfs"),
+                  pods=[{"node": node, "mode": "creating", "created": plus(since, minutes=1)}])
+        pv = dep["_pvc"]["spec"]["volumeName"]
+        pod = the_pod(g, "media", f"{name}-")
+        ev(g, pod, "FailedMount", f"MountVolume.SetUp failed for volume \"{pv}\" : kubernetes.io/csi: mounter.SetUpAt failed to "
+           "get CSI client: driver name nfs.csi.k8s.io not found in the list of registered CSI drivers",
+           first=plus(since, minutes=2), last=g.ago(minutes=2), count=121)
+        pods.append((pod, name))
+    return g, expected(
+        "The csi-driver-nfs HelmRelease was deleted from Git in a cleanup, removing the NFS CSI node plugin everywhere, "
+        "while StorageClass 'nfs' (in another kustomization) and its volumes remained: pods using NFS volumes cannot mount "
+        "('driver name nfs.csi.k8s.io not found in the list of registered CSI drivers') on any node. The StorageClass "
+        "that names a driver nothing provides is the cause.",
+        ["https://github.com/kubernetes-csi/csi-driver-nfs/issues/918", "https://github.com/democratic-csi/democratic-csi/issues/211"],
+        [cause(ref("StorageClass", None, "nfs"), "storage",
+               sym(ref("StorageClass", None, "nfs"), "csi-driver-not-registered"),
+               [x for pod, _ in pods for x in sym(pod, "failed-mount-events", "pod-pending")],
+               [x for _, n in pods for x in sym(dep_ref("media", n), "workload-replicas-unavailable")],
+               [x for _, n in pods for x in route_down("media", n)])])
+
+
+def prometheus_bad_config() -> tuple[Lab, Expected]:
+    g = lab("prometheus-bad-config")
+    since = g.ago(hours=1, minutes=12)
+    msg = ('ts=2025-06-16T02:58:03.611Z caller=main.go:536 level=error msg="Error loading config '
+           '(--config.file=/etc/config/prometheus.yml)" file=/etc/config/prometheus.yml err="parsing YAML file '
+           '/etc/config/prometheus.yml: yaml: line 160: mapping values are not allowed in this context"')
+    sel = {"app.kubernetes.io/component": "server", "app.kubernetes.io/instance": "prometheus",
+           "app.kubernetes.io/name": "prometheus"}
+    g.deployment("monitoring.yaml", "monitoring", "prometheus-server", created=plus(CLUSTER_BORN, days=20), selector=sel,
+                 helm=("prometheus", "monitoring"), sa="prometheus-server", strategy={"type": "Recreate"},
+                 spec={"containers": [
+                     {"name": "prometheus-server-configmap-reload",
+                      "image": "quay.io/prometheus-operator/prometheus-config-reloader:v0.83.0",
+                      "args": ["--watched-dir=/etc/config", "--listen-address=0.0.0.0:8080",
+                               "--reload-url=http://127.0.0.1:9090/-/reload"]},
+                     {"name": "prometheus-server", "image": "quay.io/prometheus/prometheus:v3.4.1",
+                      "args": ["--storage.tsdb.retention.time=15d", "--config.file=/etc/config/prometheus.yml",
+                               "--storage.tsdb.path=/data", "--web.enable-lifecycle"],
+                      "ports": [{"containerPort": 9090, "name": "http"}],
+                      "readinessProbe": {"httpGet": {"path": "/-/ready", "port": 9090}},
+                      "terminationMessagePolicy": "FallbackToLogsOnError"}]},
+                 pods=[{"node": "k3s3", "mode": "crash", "crash_since": since, "created": plus(since, seconds=-5),
+                        "unready": ["prometheus-server"],
+                        "crash": {"prometheus-server": crash(g, msg, 19)}}], progress_since=since)
+    pod = the_pod(g, "monitoring", "prometheus-server-")
+    backoff_event(g, pod, "prometheus-server", 310, since)
+    g.service("monitoring.yaml", "monitoring", "prometheus-server", selector=sel, created=plus(CLUSTER_BORN, days=20),
+              helm=("prometheus", "monitoring"), labels=sel, ports=[{"name": "http", "port": 80, "targetPort": 9090}])
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "A scrape job added to the prometheus chart values broke the YAML indentation: Prometheus exits at start with "
+        "'parsing YAML file /etc/config/prometheus.yml: ... mapping values are not allowed in this context' and "
+        "crash-loops; the cluster records no metrics. The Deployment's configuration is the cause.",
+        ["https://github.com/prometheus/prometheus/issues/4129", "https://github.com/helm/charts/issues/5423",
+         "https://github.com/prometheus-community/helm-charts/issues/3409"],
+        [cause(dep_ref("monitoring", "prometheus-server"), "workload", sym(pod, "pod-crashloop"),
+               sym(dep_ref("monitoring", "prometheus-server"), "workload-replicas-unavailable"))])
+
+
+def velero_vsl_conflict() -> tuple[Lab, Expected]:
+    g = lab("velero-vsl-conflict")
+    fail = "provider aws has more than one possible volume snapshot location, and none were specified explicitly or as a default"
+    schedules = {**s.VELERO_SCHEDULES,
+                 "nightly-volumes": ("30 3 * * *", "default", {"includedNamespaces": ["media"], "snapshotVolumes": True,
+                                                               "ttl": "168h0m0s"})}
+    p.velero(g, minio_ok=True, vsl_conflict=True, schedules=schedules,
+             backups=[("hourly-longhorn", "2025-06-16T02:00:12Z", "Completed", {}),
+                      ("daily-critical", "2025-06-16T02:00:31Z", "Completed", {}),
+                      ("nightly-volumes", "2025-06-14T03:30:02Z", "FailedValidation", {"validationErrors": [fail]}),
+                      ("nightly-volumes", "2025-06-15T03:30:02Z", "FailedValidation", {"validationErrors": [fail]})])
+    return g, expected(
+        "A second VolumeSnapshotLocation for provider aws (b2-snapshots) was added next to the chart's 'default' one, "
+        "with no default chosen on the velero server: every backup that snapshots volumes fails validation ('provider "
+        "aws has more than one possible volume snapshot location'). The added location is the cause.",
+        ["https://github.com/vmware-tanzu/helm-charts/issues/440", "https://github.com/velero-io/velero/issues/2549"],
+        [cause(ref("VolumeSnapshotLocation", "velero", "b2-snapshots"), "backup",
+               sym(ref("Schedule", "velero", "nightly-volumes"), "velero-backup-failed-or-stale"))])
+
+
+def healthy_k3s_support_bundle() -> tuple[Lab, Expected]:
+    """A small stock K3s cluster as a support bundle shows it: flannel, Traefik + ServiceLB, local-path; all Ready."""
+    g = Lab("scenario-healthy-k3s-support-bundle", NOW)
+    born = "2025-04-02T09:14:51Z"
+    for i, name in enumerate(("k3s-server", "k3s-agent-1", "k3s-agent-2")):
+        n = g.node(name, f"192.168.1.{50 + i}", f"10.42.{i}.0/24", created=plus(born, minutes=3 * i), control_plane=i == 0,
+                   kubelet="v1.31.6+k3s1", csi_drivers=[], cpu="4", mem_ki=8_025_412, kernel="6.8.0-60-generic",
+                   ready_since=plus(born, minutes=3 * i, seconds=40), node_args=["server"] if i == 0 else ["agent"])
+        n["status"]["conditions"] = [c_ for c_ in n["status"]["conditions"] if c_["type"] != "NetworkUnavailable"]
+        n["metadata"]["annotations"]["flannel.alpha.coreos.com/backend-type"] = "vxlan"
+        n["metadata"]["annotations"]["flannel.alpha.coreos.com/public-ip"] = f"192.168.1.{50 + i}"
+        n["status"]["nodeInfo"]["osImage"] = "Ubuntu 24.04.2 LTS"
+        g.csinode(name, [])
+    for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
+        g.namespace(ns, born)
+    kube_system(g, traefik=True, node="k3s-server", nodes=["k3s-server", "k3s-agent-1", "k3s-agent-2"])
+    g.storageclass("local-path", "rancher.io/local-path", {}, created=born, default=True, binding="WaitForFirstConsumer",
+                   expand=False, annotations={"defaultVolumeType": "local"})
+    for o in g.all_objects():
+        if o["kind"] in ("Deployment", "ReplicaSet", "Pod", "DaemonSet", "Job", "Service", "ConfigMap"):
+            o["metadata"]["creationTimestamp"] = max(o["metadata"]["creationTimestamp"], born)
+    return g, expected(
+        "A healthy three-node K3s v1.31 cluster straight from the installer, as a support bundle captures it: CoreDNS, "
+        "local-path-provisioner, metrics-server, Traefik with its svclb DaemonSet on every node, the helm-install jobs "
+        "Completed. Nothing is broken: no root cause, no critical finding.",
+        ["https://github.com/k3s-io/k3s/issues/4070", "https://github.com/k3s-io/k3s/issues/5131"], [])
+
+
 SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
     "coredns-loop-crash": coredns_loop_crash,
     "disk-pressure-evictions": disk_pressure_evictions,
@@ -1136,6 +1605,20 @@ SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
     "gateway-ip-pool-exhausted": gateway_ip_pool_exhausted,
     "ingress-selector-mismatch": ingress_selector_mismatch,
     "pvc-wffc-insufficient-cpu": pvc_wffc_insufficient_cpu,
+    "csi-plugin-crash-one-node": csi_plugin_crash_one_node,
+    "velero-b2-unreachable": velero_b2_unreachable,
+    "gpu-device-plugin-nvml": gpu_device_plugin_nvml,
+    "helmrelease-chart-version-missing": helmrelease_chart_version_missing,
+    "kustomization-path-broken-chain": kustomization_path_broken_chain,
+    "image-tag-not-found": image_tag_not_found,
+    "init-waits-for-crashing-db": init_waits_for_crashing_db,
+    "liveness-probe-slow-start": liveness_probe_slow_start,
+    "helmrelease-values-secret-missing": helmrelease_values_secret_missing,
+    "gateway-cert-ref-not-permitted": gateway_cert_ref_not_permitted,
+    "nfs-csi-driver-missing": nfs_csi_driver_missing,
+    "prometheus-bad-config": prometheus_bad_config,
+    "velero-vsl-conflict": velero_vsl_conflict,
+    "healthy-k3s-support-bundle": healthy_k3s_support_bundle,
 }
 
 
