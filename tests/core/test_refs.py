@@ -7,7 +7,8 @@ import pytest
 from homelabctl.k8s import refs
 from homelabctl.model import Resource
 
-from factories import state
+from factories import deployment, state
+from factories_apps import daemonset
 from factories_diag import endpoint_slice, endpoints, nfs_pv
 from factories_platform import service
 
@@ -139,3 +140,21 @@ def test_service_endpoints_prefer_slices_and_fall_back_to_endpoints() -> None:
     assert from_eps is not None and from_eps.source == "Endpoints" and len(from_eps.ready) == 1
     assert refs.service_endpoints(index, res, slices_read=False, endpoints_read=False) is None
     assert "sonarr.media.svc.cluster.local" in refs.service_names(res)
+
+
+def test_scaled_to_zero_finds_idle_deployments_and_daemonsets_without_nodes() -> None:
+    dep = deployment("bazarr", "media", replicas=0, ready=0)
+    ds = daemonset("dcgm-exporter", "gpu", labels={"app": "dcgm-exporter"}, desired=0)
+    idle_dep = service("bazarr", "media", selector={"app.kubernetes.io/name": "bazarr"})
+    idle_ds = service("dcgm-exporter", "gpu", selector={"app": "dcgm-exporter"})
+    busy = service("sonarr", "media", selector={"app.kubernetes.io/name": "sonarr"})
+    index = state([dep, ds, idle_dep, idle_ds, busy, deployment("sonarr", "media")]).index
+
+    def get(ns: str, name: str) -> Resource:
+        found = index.get("Service", ns, name)
+        assert found is not None
+        return found
+
+    assert refs.scaled_to_zero(index, get("media", "bazarr")) is not None
+    assert refs.scaled_to_zero(index, get("gpu", "dcgm-exporter")) is not None
+    assert refs.scaled_to_zero(index, get("media", "sonarr")) is None

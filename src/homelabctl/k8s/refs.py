@@ -75,7 +75,7 @@ def url_host(url: str) -> str | None:
             host = urlsplit(text).hostname
         except ValueError:
             return None
-        return host.lower() if host else None
+        return host.lower().rstrip(".") or None if host else None
     scp = _SCP_LIKE.match(text)
     if scp and "/" in text:
         return scp.group(1).lower()
@@ -360,13 +360,16 @@ def service_names(service: Resource) -> list[str]:
 
 
 def scaled_to_zero(index: ClusterIndex, service: Resource) -> Resource | None:
-    """The Deployment or StatefulSet behind a Service that was deliberately scaled to ``replicas: 0``."""
+    """The Deployment or StatefulSet behind a Service that was deliberately scaled to ``replicas: 0``, or the
+    DaemonSet whose node selector matches no node (``desiredNumberScheduled: 0``)."""
     selector = from_spec(service.spec.get("selector")) if selects_pods(service) else None
     if selector is None:
         return None
-    for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET):
+    for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET):
         for workload in index.all(gk):
-            if workload.namespace != service.namespace or workload.spec.get("replicas") != 0:
+            idle = (workload.status.get("desiredNumberScheduled") == 0 if workload.kind == "DaemonSet"
+                    else workload.spec.get("replicas") == 0)
+            if workload.namespace != service.namespace or not idle:
                 continue
             template = workload.spec.get("template")
             labels = ((template or {}).get("metadata") or {}).get("labels") if isinstance(template, Mapping) else None

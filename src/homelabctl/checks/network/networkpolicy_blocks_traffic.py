@@ -87,8 +87,9 @@ def _texts(ctx: CheckContext, pod: Resource) -> list[str]:
     if ready.get("message"):
         texts.append(str(ready["message"])[:MAX_TEXT])
     for event in ctx.index.events_for(pod):
-        if event.raw.get("message"):
-            texts.append(str(event.raw["message"])[:MAX_TEXT])
+        text = event.raw.get("message") or event.raw.get("note")
+        if text:
+            texts.append(str(text)[:MAX_TEXT])
     return texts
 
 
@@ -103,13 +104,16 @@ class _Target:
 
 def _targets(ctx: CheckContext, pods: list[Resource]) -> list[_Target]:
     found: list[_Target] = []
+    by_namespace: dict[str | None, list[Resource]] = defaultdict(list)
+    for pod in pods:
+        by_namespace[pod.namespace].append(pod)
     for svc in ctx.index.all(kinds.SERVICE):
         selector = svc.spec.get("selector")
-        if not isinstance(selector, Mapping) or not selector:
+        if svc.namespace not in by_namespace or not isinstance(selector, Mapping) or not selector:
             continue
         sel = from_spec(selector)
-        for pod in pods:
-            if pod.namespace == svc.namespace and sel is not None and sel.matches(pod.labels):
+        for pod in by_namespace[svc.namespace]:
+            if sel is not None and sel.matches(pod.labels):
                 names = [re.escape(n) for n in service_names(svc)]
                 names.append(rf"{re.escape(svc.name)}:\d+")
                 if pod.status.get("podIP"):

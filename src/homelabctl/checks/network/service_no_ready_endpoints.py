@@ -32,7 +32,7 @@ def service_no_ready_endpoints(ctx: CheckContext) -> Iterator[Finding]:
     or, when EndpointSlices were not read, its Endpoints object, and the pods its selector matches. Fires
     when no address is ready: either no pod matches the selector (a typo, or the workload is scaled to
     zero or gone) or every matching pod fails its readiness probe, crashes or cannot start; a workload
-    deliberately scaled to ``replicas: 0`` makes it info only. The evidence
+    deliberately scaled to ``replicas: 0`` (or a DaemonSet that targets no node) makes it info only. The evidence
     counts ready and not-ready addresses and quotes why each backing pod is not Ready. Not evaluated when
     neither EndpointSlices nor Endpoints were read.
 

@@ -31,7 +31,7 @@ def _failed_calls(ctx: CheckContext) -> dict[str, list[Resource]]:
     """Events quoting ``failed calling webhook "<name>"`` (FailedCreate of ReplicaSets, Jobs, ...), per name."""
     found: dict[str, list[Resource]] = defaultdict(list)
     for event in ctx.index.all(kinds.EVENT):
-        message = str(event.raw.get("message") or "")
+        message = str(event.raw.get("message") or event.raw.get("note") or "")
         if "failed calling webhook" not in message:
             continue
         for name in webhooks_in_message(message):
@@ -44,7 +44,7 @@ def _event_line(event: Resource) -> str:
     involved = raw.get("involvedObject") or raw.get("regarding") or {}
     return (f"event {raw.get('reason', '?')} on {involved.get('kind', '?')} {involved.get('namespace') or ''}"
             f"{'/' if involved.get('namespace') else ''}{involved.get('name', '?')} (x{raw.get('count') or 1}): "
-            f"{one_line(raw.get('message'), 300)}")
+            f"{one_line(raw.get('message') or raw.get('note'), 300)}")
 
 
 @check("admission-webhook-unavailable", layer=Layer.PLATFORM, severity=Severity.CRITICAL,

@@ -58,7 +58,7 @@ def pull_messages(ctx: CheckContext, pod: Resource) -> list[tuple[str, str]]:
     for event in ctx.index.events_for(pod):
         if event.raw.get("reason") not in PULL_EVENT_REASONS:
             continue
-        message = str(event.raw.get("message") or "")
+        message = str(event.raw.get("message") or event.raw.get("note") or "")
         image = next((img for img in stuck if img and img in message), stuck[0])
         found.append((image, message))
     return found

@@ -47,7 +47,7 @@ def pvc_storage_class_missing(ctx: CheckContext) -> Iterator[Finding]:
                     "StorageClasses that exist: " + (", ".join(
                         f"{sc.name} ({provisioner(sc)})" for sc in classes[:MAX_CLASSES]) or "none")]
         events = sorted((e for e in ctx.index.events_for(claim)
-                         if storage_class_in_message(str(e.raw.get("message") or "")) == name),
+                         if storage_class_in_message(str(e.raw.get("message") or e.raw.get("note") or "")) == name),
                         key=event_time, reverse=True)
         if events:
             raw = events[0].raw
