@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from homelabctl.k8s import refs
+
 MAX_TEXT = 4096
 """Longest text read per message; real controller messages are far shorter."""
 
@@ -115,30 +117,11 @@ def says_artifact_missing(text: str) -> str | None:
 
 
 def registry_of(image: str) -> str:
-    """The registry host of an image reference, normalised as the contract says (Docker Hub → ``docker.io``)."""
-    ref = image.strip().split("@", 1)[0]
-    first, sep, _rest = ref.partition("/")
-    if not sep:
-        return "docker.io"
-    if "." in first or ":" in first or first == "localhost":
-        host = first.split(":", 1)[0].lower() if not first.startswith("[") else first.lower()
-        if host in ("registry-1.docker.io", "index.docker.io", "docker.io", "registry.hub.docker.com"):
-            return "docker.io"
-        return host
-    return "docker.io"
+    """The registry host of an image reference, normalised as the checks do (Docker Hub → ``docker.io``)."""
+    return refs.registry_host(image)
 
 
 def url_host(url: str) -> str | None:
-    """Host of ``https://h:1/x``, ``ssh://git@h/x``, ``git@h:org/repo``, ``h:2049``; None when there is none."""
-    text = url.strip()
-    if not text:
-        return None
-    if "://" in text:
-        text = text.split("://", 1)[1]
-    elif "@" in text and ":" in text.split("@", 1)[1]:
-        text = text.split("@", 1)[1].split(":", 1)[0]  # scp-like git@github.com:org/repo
-    text = text.split("/", 1)[0]
-    text = text.rsplit("@", 1)[-1]
-    host = text[1:].split("]", 1)[0] if text.startswith("[") else text.split(":", 1)[0]
-    host = host.lower().rstrip(".")
-    return host or None
+    """Host of ``https://h:1/x``, ``ssh://git@h/x``, ``git@h:org/repo``, ``h:2049``; None when there is none.
+    One reading with the checks (``k8s/refs.py``), so both name the same ``ExternalHost``."""
+    return refs.url_host(url)
