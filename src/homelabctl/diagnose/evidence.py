@@ -98,6 +98,8 @@ def _resolve(graph: DependencyGraph, failing: ObjectRef, mention: links.Mention,
         return [config] if config is not None else []
     if kind == "Taint":
         return graph.nodes_with_taint(mention.name)
+    if kind == "ExtendedResource":
+        return graph.device_plugins(mention.name)
     if kind in _CLUSTER_SCOPED:
         ref = ObjectRef(kind, None, mention.name)
         return [ref] if kind != "Node" or graph.exists(ref) else []

@@ -637,6 +637,14 @@ class DependencyGraph:
                     out.setdefault(str(address["address"]), node.ref)
         return out
 
+    def device_plugins(self, resource: str) -> list[ObjectRef]:
+        """DaemonSets that advertise an extended resource: a ``*plugin*`` DaemonSet named after the vendor in the
+        resource's domain (``nvidia.com/gpu`` → ``nvidia-device-plugin``, ``gpu.intel.com/i915`` → ``intel-gpu-plugin``)."""
+        domain = resource.split("/", 1)[0]
+        vendors = [label for label in domain.split(".") if label not in ("com", "io", "org", "net", "gpu", "k8s")]
+        return [ds.ref for ds in self.index.all(kinds.DAEMONSET)
+                if "plugin" in ds.name and any(vendor in ds.name for vendor in vendors)]
+
     def nodes_with_taint(self, key: str) -> list[ObjectRef]:
         return [node.ref for node in self.index.all(kinds.NODE)
                 if any(t.get("key") == key for t in _items(node.spec.get("taints")))]

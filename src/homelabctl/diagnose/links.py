@@ -56,6 +56,7 @@ _FLUX_REF = re.compile(rf"\b({'|'.join(_FLUX_KINDS)})/(?:({_LABEL})/)?({_LABEL})
 _NODE = re.compile(rf"\bnode[s]?(?:\(s\))?\s+[\"']?({_LABEL}(?:\.{_LABEL})*)[\"']?\s+(?:is\s+not\s+ready|not\s+found|"
                    r"was\s+low|is\s+unreachable|had\s+)", re.IGNORECASE)
 _TAINT = re.compile(r"untolerated taint\(?s?\)?\s*\{([a-z0-9./-]+)\s*:", re.IGNORECASE)
+_RESOURCE = re.compile(r"\bInsufficient ([a-z0-9-]+(?:\.[a-z0-9-]+)+/[a-z0-9._-]+)")
 _ARTIFACT = re.compile(r"source artifact not found|artifact not found|no artifact", re.IGNORECASE)
 _NOT_HOSTS = frozenset({"cluster.local", "svc.cluster.local", "k8s.io", "kubernetes.io"})
 
@@ -98,7 +99,8 @@ def hostnames(text: str) -> list[tuple[str, str]]:
 def object_mentions(text: str) -> list[Mention]:
     """Objects named in controller messages: ``secret "x" not found``, ``storageclass.storage.k8s.io "x" not
     found``, ``failed calling webhook "w"`` (kind ``Webhook``: a webhook *entry* name), ``HelmRelease/ns/name``,
-    a node that ``is not ready`` and taints in ``untolerated taint {key: }`` (kind ``Taint``)."""
+    a node that ``is not ready``, taints in ``untolerated taint {key: }`` (kind ``Taint``) and device-plugin
+    resources in ``Insufficient nvidia.com/gpu`` (kind ``ExtendedResource``)."""
     text = clip(text)
     out = []
     for kind, pattern in _NOT_FOUND:
@@ -107,6 +109,7 @@ def object_mentions(text: str) -> list[Mention]:
     out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
     out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
     out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
+    out += [Mention("ExtendedResource", None, m.group(1), m.group(0)) for m in _RESOURCE.finditer(text)]
     return out
 
 

@@ -3,6 +3,7 @@
 from homelabctl.diagnose.registry import all_cause_rules
 from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     auth_proxy_broken,
+    backup_endpoint_unreachable,
     cluster_dns_down,
     csi_unregistered_everywhere,
     failure_propagates,
@@ -10,6 +11,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     flux_missing_crd,
     flux_source_broken,
     gateway_down,
+    gpu_device_plugin_down,
     gpu_saturated,
     helm_release_locked,
     helmrelease_missing_values,
