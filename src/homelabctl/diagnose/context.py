@@ -6,7 +6,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from homelabctl import kinds
-from homelabctl.diagnose.graph import ALL_EDGES, HOLDS, OWNS, REGISTERS, SELECTS, DependencyGraph
+from homelabctl.diagnose.graph import (
+    ALL_EDGES,
+    HOLDS,
+    MENTIONS,
+    OWNS,
+    REGISTERS,
+    RUNS_ON,
+    SELECTS,
+    DependencyGraph,
+)
 from homelabctl.diagnose.model import NextStep
 from homelabctl.kube import pod_is_finished, pod_is_ready, pods_of
 from homelabctl.model import Finding, ObjectRef, Resource
@@ -15,6 +24,10 @@ from homelabctl.sources.base import ClusterState
 GENERIC_EDGES = ALL_EDGES - {HOLDS, REGISTERS}
 """Every dependency but the two only a dead node makes real (a volume it keeps attached, its registrations)."""
 _WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job", "CronJob"})
+
+NODE_FAILURE_CHECKS = frozenset({"node-not-ready", "node-network-unavailable", "cni-agent-not-ready", "node-pressure",
+                                 "node-unreachable-taint"})
+"""Node findings that mean the node itself fails its pods; others (a CSI registration, a version skew) do not."""
 
 FOLLOWS_QUORUM = frozenset({OWNS, SELECTS})
 """Edges from many members to one aggregate: the aggregate is explained only if all its failing members are."""
@@ -85,8 +98,10 @@ class RuleContext:
                             deferred.add(target)
                             continue
                         impacted.add(target)
-                        frontier.append(target)
                         progressed = True
+                        if not (edge == MENTIONS and target.kind == "Node"):
+                            # a message naming a node makes that node's finding a symptom, not all its pods
+                            frontier.append(target)
             for target in sorted(deferred):
                 members = {m for e in FOLLOWS_QUORUM & allowed for m in self.graph.members(target, e)}
                 failing_members = {m for m in members if m in impacted or self.failing(m)}
@@ -132,6 +147,9 @@ class RuleContext:
         """What the failure behind ``cause`` reaches along every generic edge (computed once per finding)."""
         found = self._reach.get(cause)
         if found is None:
-            found = self.propagate(self.start(cause), GENERIC_EDGES)
+            edges = GENERIC_EDGES
+            if cause.object.kind == "Node" and cause.check not in NODE_FAILURE_CHECKS:
+                edges = GENERIC_EDGES - {RUNS_ON}
+            found = self.propagate(self.start(cause), edges)
             self._reach[cause] = found
         return found

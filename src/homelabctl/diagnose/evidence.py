@@ -100,6 +100,10 @@ def _resolve(graph: DependencyGraph, failing: ObjectRef, mention: links.Mention,
         return graph.nodes_with_taint(mention.name)
     if kind == "ExtendedResource":
         return graph.device_plugins(mention.name)
+    if kind == "CSIDriverName":
+        res = graph.resource(failing)
+        node = failing.name if failing.kind == "Node" else (res.spec.get("nodeName") if res is not None else None)
+        return graph.csi_node_plugins(mention.name, str(node)) if node else []
     if kind in _CLUSTER_SCOPED:
         ref = ObjectRef(kind, None, mention.name)
         return [ref] if kind != "Node" or graph.exists(ref) else []
@@ -144,7 +148,10 @@ def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, kn
     for host, match in links.hostnames(text):
         if host in known_hosts:
             add(external(host), match)
+    from_finding = where.startswith("finding ")
     for mention in links.object_mentions(text):
+        if mention.kind == "Node" and from_finding:
+            continue  # our own sentences say "pod x on node y is not Ready": only the cluster's words name a node
         for target in _resolve(graph, ref, mention, known_hosts):
             add(target, mention.text)
     artifact = links.says_artifact_missing(text)

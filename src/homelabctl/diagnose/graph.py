@@ -645,6 +645,20 @@ class DependencyGraph:
         return [ds.ref for ds in self.index.all(kinds.DAEMONSET)
                 if "plugin" in ds.name and any(vendor in ds.name for vendor in vendors)]
 
+    def csi_node_plugins(self, driver: str, node: str) -> list[ObjectRef]:
+        """The pods on ``node`` that register CSI ``driver`` with the kubelet (their node-driver-registrar names
+        the driver's socket path, ``.../plugins/<driver>/csi.sock``)."""
+        marker = f"/{driver}/"
+        found = []
+        for pod in self.index.pods_on_node(node):
+            for container in _items(pod.spec.get("containers")):
+                args = [str(a) for a in container.get("args") or [] if isinstance(a, (str, int))]
+                env = [str(e.get("value", "")) for e in _items(container.get("env"))]
+                if any(marker in text for text in (*args, *env)):
+                    found.append(pod.ref)
+                    break
+        return found
+
     def nodes_with_taint(self, key: str) -> list[ObjectRef]:
         return [node.ref for node in self.index.all(kinds.NODE)
                 if any(t.get("key") == key for t in _items(node.spec.get("taints")))]

@@ -57,6 +57,8 @@ _NODE = re.compile(rf"\bnode[s]?(?:\(s\))?\s+[\"']?({_LABEL}(?:\.{_LABEL})*)[\"'
                    r"was\s+low|is\s+unreachable|had\s+)", re.IGNORECASE)
 _TAINT = re.compile(r"untolerated taint\(?s?\)?\s*\{([a-z0-9./-]+)\s*:", re.IGNORECASE)
 _RESOURCE = re.compile(r"\bInsufficient ([a-z0-9-]+(?:\.[a-z0-9-]+)+/[a-z0-9._-]+)")
+_CSI_DRIVER = re.compile(r"\bdriver name ([a-z0-9][a-z0-9.-]*) not found in the list of registered CSI drivers|"
+                         r"\bCSI driver ([a-z0-9][a-z0-9.-]*) is not registered", re.IGNORECASE)
 _ARTIFACT = re.compile(r"source artifact not found|artifact not found|no artifact", re.IGNORECASE)
 _NOT_HOSTS = frozenset({"cluster.local", "svc.cluster.local", "k8s.io", "kubernetes.io"})
 
@@ -100,7 +102,8 @@ def object_mentions(text: str) -> list[Mention]:
     """Objects named in controller messages: ``secret "x" not found``, ``storageclass.storage.k8s.io "x" not
     found``, ``failed calling webhook "w"`` (kind ``Webhook``: a webhook *entry* name), ``HelmRelease/ns/name``,
     a node that ``is not ready``, taints in ``untolerated taint {key: }`` (kind ``Taint``) and device-plugin
-    resources in ``Insufficient nvidia.com/gpu`` (kind ``ExtendedResource``)."""
+    resources in ``Insufficient nvidia.com/gpu`` (kind ``ExtendedResource``), and a CSI driver missing from a
+    node's registrations (kind ``CSIDriverName``)."""
     text = clip(text)
     out = []
     for kind, pattern in _NOT_FOUND:
@@ -110,6 +113,8 @@ def object_mentions(text: str) -> list[Mention]:
     out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
     out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
     out += [Mention("ExtendedResource", None, m.group(1), m.group(0)) for m in _RESOURCE.finditer(text)]
+    out += [Mention("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
+            for m in _CSI_DRIVER.finditer(text)]
     return out
 
 
