@@ -122,3 +122,17 @@ def test_hostile_text_is_bounded() -> None:
     links.hostnames(text)
     links.service_dns_names(text)
     assert time.perf_counter() - start < 5  # proves "no catastrophic backtracking", not speed
+
+
+def test_taints_are_not_the_reason_when_a_node_lacks_a_resource() -> None:
+    both = ("0/4 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint "
+            "{node.kubernetes.io/unreachable: }, 2 node(s) didn't match Pod's node affinity/selector.")
+    kinds = {m.kind for m in links.object_mentions(both)}
+    assert "Taint" not in kinds and "ExtendedResource" in kinds
+    assert "Taint" in {m.kind for m in links.object_mentions(TAINT)}
+
+
+def test_csi_driver_names() -> None:
+    mount = ("MountVolume.MountDevice failed for volume \"pvc-1\" : kubernetes.io/csi: attacher.MountDevice failed to "
+             "create newCsiDriverClient: driver name driver.longhorn.io not found in the list of registered CSI drivers")
+    assert [(m.kind, m.name) for m in links.object_mentions(mount)] == [("CSIDriverName", "driver.longhorn.io")]

@@ -111,7 +111,9 @@ def object_mentions(text: str) -> list[Mention]:
     out += [Mention("Webhook", None, m.group(1), m.group(0)) for m in _WEBHOOK.finditer(text)]
     out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
     out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
-    out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
+    if "Insufficient " not in text:
+        # a node short of a resource could have run the pod but for that: the taints elsewhere are not why
+        out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
     out += [Mention("ExtendedResource", None, m.group(1), m.group(0)) for m in _RESOURCE.finditer(text)]
     out += [Mention("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
             for m in _CSI_DRIVER.finditer(text)]
