@@ -1583,6 +1583,324 @@ def healthy_k3s_support_bundle() -> tuple[Lab, Expected]:
         ["https://github.com/k3s-io/k3s/issues/4070", "https://github.com/k3s-io/k3s/issues/5131"], [])
 
 
+# ------------------------------------------------------------------------------------------ holdout set
+# Written last, after the tuned set; run once. Nobody tunes on these.
+def kubelet_cert_expired() -> tuple[Lab, Expected]:
+    since = g_ago(hours=9, minutes=12)
+    evict = plus(since, seconds=341)
+    g = lab("kubelet-cert-expired", down={"k3s3": {"since": since}}, agent={"k3s3": s.frozen("k3s3", since)},
+            lh_mgr={"k3s3": s.frozen("k3s3", since)}, lh_csi={"k3s3": s.frozen("k3s3", since)})
+    res = {"limits": {"memory": "16Gi"}, "requests": {"cpu": "1", "memory": "4Gi"}}
+    msg = ("0/4 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 3 node(s) didn't "
+           "match Pod's node affinity/selector. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.")
+    for ns, name, image, port in (("media", "jellyfin", "docker.io/jellyfin/jellyfin:10.10.7", 8096),
+                                  ("ai", "ollama", "docker.io/ollama/ollama:0.9.0", 11434)):
+        g.app(ns, name, image, port, node="k3s3", created=plus(CLUSTER_BORN, days=9), ks=f"apps-{ns}", gpu=1,
+              node_selector=p.GPU_SELECTOR, resources=res, route=False, replicas=1,
+              pods=[s.frozen("k3s3", since, deletion=plus(evict, seconds=30), created="2025-06-10T12:00:41Z"),
+                    {"node": None, "mode": "unschedulable", "created": plus(evict, seconds=1),
+                     "unsched_since": plus(evict, seconds=1), "unsched_msg": msg}])
+        pend = next(x for x in pods_of(g, ns, f"{name}-") if not x["spec"].get("nodeName"))
+        g.series_event(EV, pend, reason="FailedScheduling", message=msg, first=plus(evict, seconds=1), last=g.ago(minutes=5),
+                       count=97)
+    p.nvidia_device_plugin(g, plan=s.frozen("k3s3", since))
+    g.event(EV, g.nodes["k3s3"], reason="NodeNotReady", message="Node k3s3 status is now: NodeNotReady", type_="Normal",
+            first=plus(since, seconds=41), last=plus(since, seconds=41), component="node-controller")
+    pods = {n: next(x for x in pods_of(g, ns, f"{n}-") if not x["spec"].get("nodeName"))
+            for ns, n in (("media", "jellyfin"), ("ai", "ollama"))}
+    return g, expected(
+        "k3s3 (the GPU node) ran an old K3s whose kubelet client certificate was not rotated: it expired, the kubelet "
+        "can no longer authenticate to the API server and the node has been Unknown for nine hours. Its GPU pods "
+        "were evicted and cannot be rescheduled anywhere else (only k3s3 has the GPU). The node is the cause.",
+        ["https://github.com/kubernetes/kubernetes/issues/78758", "https://github.com/k3s-io/k3s/issues/3047"],
+        [cause(ref("Node", None, "k3s3"), "node",
+               sym(ref("Node", None, "k3s3"), "node-not-ready"),
+               [x for pod in pods.values() for x in sym(pod, "pod-pending")],
+               sym(dep_ref("media", "jellyfin"), "workload-replicas-unavailable"),
+               sym(dep_ref("ai", "ollama"), "workload-replicas-unavailable"))], holdout=True)
+
+
+def statefulset_local_path_dead_node() -> tuple[Lab, Expected]:
+    since = g_ago(hours=5, minutes=30)
+    g = lab("statefulset-local-path-dead-node", down={"k3s1": {"since": since}}, agent={"k3s1": s.frozen("k3s1", since)},
+            lh_mgr={"k3s1": s.frozen("k3s1", since)}, lh_csi={"k3s1": s.frozen("k3s1", since)})
+    force = plus(since, hours=2)
+    msg = ("0/4 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 3 node(s) had "
+           "volume node affinity conflict. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.")
+    vct = [{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"creationTimestamp": None, "name": "data"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "8Gi"}},
+                     "storageClassName": "local-path", "volumeMode": "Filesystem"}, "status": {"phase": "Pending"}}]
+    g.statefulset("apps-home.yaml", "home", "mariadb", created=plus(CLUSTER_BORN, days=4), ks="apps-home",
+                  selector={"app.kubernetes.io/name": "mariadb"}, vcts=vct,
+                  spec={"containers": [{"name": "mariadb", "image": "docker.io/library/mariadb:11.4.5",
+                                        "ports": [{"containerPort": 3306, "name": "mysql"}],
+                                        "volumeMounts": [{"mountPath": "/var/lib/mysql", "name": "data"}]}]},
+                  pods=[{"node": None, "mode": "unschedulable", "created": force, "unsched_since": force, "unsched_msg": msg}])
+    pod = the_pod(g, "home", "mariadb-")
+    pvc = g.pvc("apps-home.yaml", "home", "data-mariadb-0", size="8Gi", sc="local-path", created=plus(CLUSTER_BORN, days=4),
+                provisioner="rancher.io/local-path", selected_node="k3s1",
+                labels={"app.kubernetes.io/name": "mariadb"})
+    g.pv_for(pvc, driver="rancher.io/local-path", local_path_node="k3s1")
+    g.series_event(EV, pod, reason="FailedScheduling", message=msg, first=force, last=g.ago(minutes=2), count=61)
+    g.service("apps-home.yaml", "home", "mariadb", selector={"app.kubernetes.io/name": "mariadb"},
+              created=plus(CLUSTER_BORN, days=4), ks="apps-home", ports=[{"name": "mysql", "port": 3306, "targetPort": 3306}])
+    app(g, "home-assistant", "ghcr.io/home-assistant/home-assistant:2025.6.1", 8123, ns="home", node="k3s2")
+    g.event(EV, g.nodes["k3s1"], reason="NodeNotReady", message="Node k3s1 status is now: NodeNotReady", type_="Normal",
+            first=plus(since, seconds=41), last=plus(since, seconds=41), component="node-controller")
+    return g, expected(
+        "k3s1 died (PSU) five and a half hours ago. MariaDB's pod was force-deleted to get it moving, but its local-path "
+        "volume lives on k3s1's disk (PV node affinity), so the new mariadb-0 cannot be scheduled anywhere: untolerated "
+        "unreachable taint on k3s1, volume node affinity conflict everywhere else. The dead node is the cause.",
+        ["https://github.com/openebs/openebs/issues/2536", "https://github.com/kubernetes/kubernetes/issues/124054"],
+        [cause(ref("Node", None, "k3s1"), "node",
+               sym(ref("Node", None, "k3s1"), "node-not-ready"), sym(pod, "pod-pending"),
+               sym(ref("StatefulSet", "home", "mariadb"), "workload-replicas-unavailable"))], holdout=True)
+
+
+def double_dns_and_oom() -> tuple[Lab, Expected]:
+    g0 = Lab("probe", NOW)
+    since = "2025-06-16T01:12:40Z"
+    loop = ('[FATAL] plugin/loop: Loop (127.0.0.1:41722 -> :53) detected for zone ".", see '
+            'https://coredns.io/plugins/loop#troubleshooting. Query: "HINFO 7087784449798295848.7359092265978106814."')
+    g = lab("double-dns-and-oom", dns_plan={"mode": "crash", "crash_since": since,
+                                            "crash": {"coredns": crash(g0, loop, 24, ran=4)}})
+    dns = the_pod(g, "kube-system", "coredns-")
+    backoff_event(g, dns, "coredns", 104, since)
+    # an app that resolves a name at start-up fails on DNS
+    msg = ("Error: getaddrinfo EAI_AGAIN postgres.media.svc.cluster.local\n    at GetAddrInfoReqWrap.onlookupall [as oncomplete] "
+           "(node:dns:120:26) {\n  errno: -3001,\n  code: 'EAI_AGAIN',\n  syscall: 'getaddrinfo',\n  hostname: "
+           "'postgres.media.svc.cluster.local'\n}")
+    app(g, "overseerr", "lscr.io/linuxserver/overseerr:1.34.0", 5055, node="k3s2",
+        pods=[{"node": "k3s2", "mode": "crash", "crash_since": plus(since, minutes=2), "created": plus(since, minutes=1),
+               "crash": {"overseerr": crash(g, msg, 20)}}])
+    ovs = the_pod(g, "media", "overseerr-")
+    backoff_event(g, ovs, "overseerr", 96, plus(since, minutes=2))
+    oom_since = g.ago(hours=6)
+    app(g, "immich-machine-learning", "ghcr.io/immich-app/immich-machine-learning:v1.135.3", 3003, node="k3s3", route=False,
+        resources={"limits": {"memory": "512Mi"}, "requests": {"cpu": "100m", "memory": "256Mi"}},
+        pods=[{"node": "k3s3", "mode": "crash", "crash_since": oom_since, "created": plus(oom_since, minutes=-2),
+               "crash": {"immich-machine-learning": crash(g, "", 88, exit_code=137, reason="OOMKilled", ran=45)}}])
+    ml = the_pod(g, "media", "immich-machine-learning-")
+    ml["status"]["containerStatuses"][0]["lastState"]["terminated"].pop("message", None)
+    backoff_event(g, ml, "immich-machine-learning", 1180, oom_since)
+    return g, expected(
+        "Two unrelated incidents. CoreDNS crash-loops on its loop plugin, so Overseerr cannot resolve its database's "
+        "Service name at start (EAI_AGAIN) and crash-loops too: its cause is the DNS Deployment. Separately, Immich's "
+        "machine-learning container is OOMKilled at every start (512Mi limit): its own Deployment.",
+        ["https://github.com/coredns/coredns/issues/2391", "https://github.com/k3s-io/k3s/issues/9066",
+         "https://github.com/operator-framework/operator-sdk-samples/issues/156"],
+        [cause(dep_ref("kube-system", "coredns"), "network", sym(dep_ref("kube-system", "coredns"), "cluster-dns-unhealthy"),
+               sym(dns, "pod-crashloop"), sym(ovs, "pod-crashloop"),
+               sym(dep_ref("media", "overseerr"), "workload-replicas-unavailable"), route_down("media", "overseerr")),
+         cause(dep_ref("media", "immich-machine-learning"), "workload", sym(ml, "pod-crashloop"),
+               sym(dep_ref("media", "immich-machine-learning"), "workload-replicas-unavailable"))], holdout=True)
+
+
+def double_disk_pressure_and_deploy_key() -> tuple[Lab, Expected]:
+    since = g_ago(hours=1, minutes=50)
+    g = lab("double-disk-pressure-and-deploy-key")
+    flux_base(g)
+    evict_at = plus(since, seconds=44)
+    msg = "0/4 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/disk-pressure: }, 3 node(s) " \
+          "had volume node affinity conflict. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."
+    s.media_app(g, "lidarr", "k3s1", 8686, sc="local-path", replicas=1, pods=[
+        {"node": "k3s1", "mode": "failed", "finished": evict_at, "created": "2025-06-11T04:11:09Z"},
+        {"node": None, "mode": "unschedulable", "created": plus(evict_at, seconds=1), "unsched_since": plus(evict_at, seconds=1),
+         "unsched_msg": msg}])
+    old = the_pod(g, "media", "lidarr-", "k3s1")
+    emsg = ("The node was low on resource: ephemeral-storage. Threshold quantity: 1234234186, available: 1184012Ki. "
+            "Container lidarr was using 6211304Ki, which exceeds its request of 0. ")
+    evicted(old, emsg, evict_at)
+    ev(g, old, "Evicted", emsg, first=evict_at)
+    pend = next(x for x in pods_of(g, "media", "lidarr-") if not x["spec"].get("nodeName"))
+    g.series_event(EV, pend, reason="FailedScheduling", message=msg, first=plus(evict_at, seconds=1), last=g.ago(minutes=3),
+                   count=33)
+    pressure(g, "k3s1", "Disk", since)
+    git = find(g, "GitRepository", "flux-system")
+    fsince = g.ago(days=1, hours=2)
+    fmsg = (f"failed to checkout and determine revision: unable to clone '{p.REPO_URL}': ssh: handshake failed: ssh: unable "
+            "to authenticate, attempted methods [none publickey], no supported methods remain")
+    ready_false(git, "GitOperationFailed", fmsg, fsince, [Lab.cond("FetchFailed", "True", "GitOperationFailed", fmsg, fsince)])
+    ev(g, git, "GitOperationFailed", fmsg, first=fsince, last=g.ago(seconds=40), count=1561, component="source-controller",
+       host="")
+    return g, expected(
+        "Two unrelated incidents. k3s1's disk filled (DiskPressure, evictions) and Lidarr, pinned there by its local-path "
+        "volume, cannot come back: the node is the cause. Since yesterday the flux-system GitRepository has also been "
+        "failing to authenticate (deploy key deleted): the GitRepository is the cause of that one.",
+        ["https://github.com/kubernetes/kubernetes/issues/91600", "https://github.com/fluxcd/flux2/issues/826"],
+        [cause(ref("Node", None, "k3s1"), "node", sym(ref("Node", None, "k3s1"), "node-pressure"), sym(pend, "pod-pending"),
+               sym(dep_ref("media", "lidarr"), "workload-replicas-unavailable"), route_down("media", "lidarr")),
+         cause(git, "platform", sym(git, "flux-source-failed"))], holdout=True)
+
+
+def helm_repository_forbidden() -> tuple[Lab, Expected]:
+    g = lab("helm-repository-forbidden")
+    flux_base(g, {"appscode": "https://charts.appscode.com/stable/"})
+    hrepo = find(g, "HelmRepository", "appscode")
+    at = g.ago(hours=16, minutes=4)
+    why = ("failed to fetch Helm repository index: failed to cache index to temporary file: failed to fetch "
+           "https://charts.appscode.com/stable/index.yaml : 403 Forbidden")
+    ready_false(hrepo, "Failed", why, at, [Lab.cond("FetchFailed", "True", "Failed", why, at)])
+    ev(g, hrepo, "Failed", why, first=at, last=g.ago(minutes=9), count=17, component="source-controller", host="")
+    hr = g.helm_release("kubed", "kube-system", "kubed", "v0.13.2", "appscode", created=plus(CLUSTER_BORN, days=2),
+                        ks="infrastructure", at=g.ago(hours=15),
+                        ready=("False", "ArtifactFailed", "HelmChart 'flux-system/kube-system-kubed' is not ready: chart "
+                               "pull error: failed to get chart version for remote reference: failed to load index: "
+                               "failed to fetch https://charts.appscode.com/stable/index.yaml : 403 Forbidden"))
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "AppsCode stopped serving its public chart repository: fetching https://charts.appscode.com/stable/index.yaml "
+        "returns 403 Forbidden to everyone, so the HelmRepository fails and the kubed HelmRelease cannot get its new chart. "
+        "No credential of the cluster is involved: the cause is the external chart host.",
+        ["https://github.com/appscode/charts/issues/488", "https://github.com/fluxcd/flux2/issues/1370"],
+        [cause(host("charts.appscode.com"), "platform", sym(hrepo, "flux-source-failed"), sym(hr, "flux-not-ready"))],
+        holdout=True)
+
+
+def imagepull_unauthorized() -> tuple[Lab, Expected]:
+    g = lab("imagepull-unauthorized")
+    since = g.ago(hours=2, minutes=2)
+    image = "ghcr.io/sudoflux/homelab-dashboard:1.8.0"
+    g.secret("apps-home.yaml", "home", "ghcr-pull", {".dockerconfigjson": '{"auths":{"ghcr.io":{"auth":"'
+                                                      + b64("sudoflux:" + p.secret_text(51, 40)) + '"}}}'},
+             created=g.ago(days=91), type_="kubernetes.io/dockerconfigjson", ks="apps-home")
+    dep = app(g, "dashboard", image, 8080, ns="home", node="k3s2", strategy={"type": "Recreate"},
+              pods=[{"node": "k3s2", "mode": "creating", "created": since}])
+    for spec in (dep["spec"]["template"]["spec"], dep["_rs"]["spec"]["template"]["spec"]):
+        spec["imagePullSecrets"] = [{"name": "ghcr-pull"}]
+    pod = the_pod(g, "home", "dashboard-")
+    pod["spec"]["imagePullSecrets"] = [{"name": "ghcr-pull"}]
+    pull_failure(g, pod, image, f"failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": "
+                 "failed to authorize: failed to fetch oauth token: unexpected status from GET request to "
+                 "https://ghcr.io/token?scope=repository%3Asudoflux%2Fhomelab-dashboard%3Apull&service=ghcr.io: 401 Unauthorized",
+                 since)
+    app(g, "home-assistant", "ghcr.io/home-assistant/home-assistant:2025.6.1", 8123, ns="home", node="k3s3")
+    return g, expected(
+        "The personal access token in imagePullSecret 'ghcr-pull' expired after 90 days: pulling the private dashboard "
+        "image from ghcr.io gets 401 Unauthorized while public ghcr.io images (Home Assistant) pull fine. The registry "
+        "is not failing; the Deployment whose pull credential is stale is the cause.",
+        ["https://github.com/bank-vaults/bank-vaults/issues/1640", "https://github.com/vortexntnu/vortex-auv/issues/357"],
+        [cause(dep_ref("home", "dashboard"), "workload", sym(pod, "pod-image-pull"),
+               sym(dep_ref("home", "dashboard"), "workload-replicas-unavailable"), route_down("home", "dashboard"))],
+        holdout=True)
+
+
+def sops_decryption_failed() -> tuple[Lab, Expected]:
+    g = lab("sops-decryption-failed")
+    flux_base(g)
+    at = g.ago(hours=3, minutes=3)
+    msg = ("decryption failed for 'sonarr-secrets': failed to decrypt and format 'media/sonarr-secrets' Secret data: cannot "
+           "get sops data key: Failed to get the data key required to decrypt the SOPS file.\n\nGroup 0: FAILED\n  "
+           "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p: FAILED\n    - | failed to create reader for "
+           "decrypting sops data key with\n      | age: no identity matched any of the recipients\n\nRecovery failed because "
+           "no master key was able to decrypt the file. In\norder for SOPS to recover the file, at least one key has to be "
+           "successful,\nbut none were.")
+    ks = g.kustomization("apps-media", "./clusters/k3s-home/apps/media", created=plus(CLUSTER_BORN, days=3), revision=p.GIT_REV,
+                         applied=at, depends=["infrastructure"], sops=True, ready=("False", "ReconciliationFailed", msg),
+                         last_applied=p.GIT_REV_OLD)
+    ev(g, ks, "ReconciliationFailed", msg, first=at, last=g.ago(minutes=8), count=19, component="kustomize-controller", host="")
+    env = [{"name": "SONARR__API_KEY", "valueFrom": {"secretKeyRef": {"key": "api-key", "name": "sonarr-secrets"}}}]
+    s.media_app(g, "sonarr", "k3s2", 8989, env=env, pods=[{"node": "k3s2", "mode": "creating", "created": plus(at, minutes=1)}])
+    pod = the_pod(g, "media", "sonarr-")
+    waiting(g, pod, "CreateContainerConfigError", 'secret "sonarr-secrets" not found', since=plus(at, minutes=1))
+    ev(g, pod, "Failed", 'Error: secret "sonarr-secrets" not found', first=plus(at, minutes=1), last=g.ago(seconds=50),
+       count=260, container="sonarr")
+    s.media_app(g, "radarr", "k3s3", 7878)
+    return g, expected(
+        "The age key was rotated in the repository's .sops.yaml but the cluster's sops-age Secret still holds the old "
+        "identity: the apps-media Kustomization cannot decrypt sonarr-secrets ('no identity matched any of the "
+        "recipients'), so that Secret is never created and Sonarr's new pod fails with CreateContainerConfigError. The "
+        "Kustomization holding the decryption reference is the cause; Sonarr is its symptom.",
+        ["https://github.com/devantler-tech/platform/issues/1346", "https://github.com/fluxcd/flux2/issues/5154"],
+        [cause(ks, "platform", sym(ks, "flux-not-ready"), sym(pod, "pod-config-error"),
+               sym(dep_ref("media", "sonarr"), "workload-replicas-unavailable"), route_down("media", "sonarr"))],
+        holdout=True)
+
+
+def statefulset_vct_storageclass_typo() -> tuple[Lab, Expected]:
+    g = lab("statefulset-vct-storageclass-typo")
+    created = g.ago(minutes=47)
+    vct = [{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"creationTimestamp": None, "name": "data"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}},
+                     "storageClassName": "longhorn-nvm", "volumeMode": "Filesystem"}, "status": {"phase": "Pending"}}]
+    msg = ("0/4 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/4 nodes are available: "
+           "4 Preemption is not helpful for scheduling.")
+    g.statefulset("apps-home.yaml", "home", "influxdb", created=created, ks="apps-home",
+                  selector={"app.kubernetes.io/name": "influxdb"}, vcts=vct,
+                  spec={"containers": [{"name": "influxdb", "image": "docker.io/library/influxdb:2.7.12",
+                                        "ports": [{"containerPort": 8086, "name": "http"}],
+                                        "volumeMounts": [{"mountPath": "/var/lib/influxdb2", "name": "data"}]}]},
+                  pods=[{"node": None, "mode": "unschedulable", "created": plus(created, seconds=1),
+                         "unsched_since": plus(created, seconds=1), "unsched_msg": msg}])
+    pod = the_pod(g, "home", "influxdb-")
+    pvc = g.pvc("apps-home.yaml", "home", "data-influxdb-0", size="10Gi", sc="longhorn-nvm", created=created,
+                provisioner="driver.longhorn.io", phase="Pending", labels={"app.kubernetes.io/name": "influxdb"})
+    for k in ("volume.beta.kubernetes.io/storage-provisioner", "volume.kubernetes.io/storage-provisioner"):
+        pvc["metadata"]["annotations"].pop(k, None)
+    if not pvc["metadata"]["annotations"]:
+        del pvc["metadata"]["annotations"]
+    ev(g, pvc, "ProvisioningFailed", 'storageclass.storage.k8s.io "longhorn-nvm" not found', first=created,
+       last=g.ago(seconds=12), count=190, component="persistentvolume-controller", host="")
+    g.series_event(EV, pod, reason="FailedScheduling", message=msg, first=plus(created, seconds=1), last=g.ago(minutes=6), count=11)
+    app(g, "home-assistant", "ghcr.io/home-assistant/home-assistant:2025.6.1", 8123, ns="home", node="k3s3")
+    return g, expected(
+        "InfluxDB's StatefulSet asks for StorageClass 'longhorn-nvm' in its volumeClaimTemplate (the class is "
+        "'longhorn-nvme'): the generated claim data-influxdb-0 stays Pending on 'storageclass.storage.k8s.io "
+        "\"longhorn-nvm\" not found' and influxdb-0 cannot be scheduled. The claim naming the missing class is the cause.",
+        ["https://github.com/ZP-AlwaysWin/K8S-FastDFS/issues/6", "https://github.com/kubevious/helm/issues/6"],
+        [cause(pvc, "storage", sym(pvc, "pvc-storage-class-missing", "pvc-not-bound"), sym(pod, "pod-pending"),
+               sym(ref("StatefulSet", "home", "influxdb"), "workload-replicas-unavailable"))], holdout=True)
+
+
+def healthy_homelab_noisy() -> tuple[Lab, Expected]:
+    """A healthy homelab with the leftovers a real one has: old restarts, finished jobs, a deliberate scale-to-zero,
+    an unused WaitForFirstConsumer claim, an old evicted pod that was replaced."""
+    g = lab("healthy-homelab-noisy", traefik=False)
+    flux_base(g, {"longhorn": "https://charts.longhorn.io"})
+    s.media_app(g, "sonarr", "k3s2", 8989, pods=[{"node": "k3s2", "restarts": 3, "created": "2025-06-02T10:01:44Z",
+                                                   "last": {"sonarr": {"exit": 143, "reason": "Error", "started": "2025-06-03T01:00:00Z",
+                                                                       "finished": "2025-06-04T07:12:09Z"}}}])
+    s.media_app(g, "radarr", "k3s3", 7878)
+    app(g, "bazarr", "lscr.io/linuxserver/bazarr:1.5.2", 6767, node="k3s2", pods=[], replicas=0)
+    g.pvc("apps-media.yaml", "media", "scratch-transcode", size="50Gi", sc="local-path", created=g.ago(days=2),
+          provisioner="rancher.io/local-path", phase="Pending", ks="apps-media")
+    cronjob(g, "automation", "recyclarr", "ghcr.io/recyclarr/recyclarr:7.4.1", schedule="0 * * * *", failed_msg=None,
+            node="k3s1", created=plus(CLUSTER_BORN, days=10), last_run=g.ago(minutes=59, seconds=58), ks="apps-automation")
+    return g, expected(
+        "A healthy cluster with everyday leftovers: a pod that restarted three times twelve days ago, a deliberately "
+        "scaled-to-zero Deployment, an unused WaitForFirstConsumer claim, a CronJob whose last run succeeded. No root "
+        "cause and no critical finding are expected.",
+        ["https://github.com/k3s-io/k3s/issues/5131", "https://github.com/kubernetes/kubernetes/issues/77924"], [],
+        holdout=True)
+
+
+def ingress_service_renamed() -> tuple[Lab, Expected]:
+    g = lab("ingress-service-renamed", traefik=True)
+    created = plus(CLUSTER_BORN, days=12)
+    upgraded = g.ago(hours=4, minutes=40)
+    sel = {"app.kubernetes.io/instance": "nextcloud", "app.kubernetes.io/name": "nextcloud"}
+    g.deployment("apps-cloud.yaml", "cloud", "nextcloud", created=created, selector=sel, helm=("nextcloud", "cloud"),
+                 spec={"containers": [{"name": "nextcloud", "image": "docker.io/library/nextcloud:31.0.6-apache",
+                                       "ports": [{"containerPort": 80, "name": "http"}],
+                                       "readinessProbe": {"httpGet": {"path": "/status.php", "port": "http"}}}]},
+                 pods=[{"node": "k3s2", "created": plus(upgraded, seconds=20)}], rs_created=upgraded, revision=6)
+    g.service("apps-cloud.yaml", "cloud", "nextcloud-app", selector=sel, created=upgraded, helm=("nextcloud", "cloud"),
+              labels=sel, ports=[{"name": "http", "port": 8080, "targetPort": "http"}])
+    ing = g.add("apps-cloud.yaml", {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": g.meta("nextcloud", "cloud", created=created, ks="apps-cloud", annotations={
+            "traefik.ingress.kubernetes.io/router.entrypoints": "websecure"}),
+        "spec": {"ingressClassName": "traefik", "rules": [{"host": "cloud.home.arpa", "http": {"paths": [
+            {"backend": {"service": {"name": "nextcloud", "port": {"number": 8080}}}, "path": "/", "pathType": "Prefix"}]}}]},
+        "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}}})
+    return g, expected(
+        "A Nextcloud chart upgrade renamed its Service from 'nextcloud' to 'nextcloud-app'; the hand-written Ingress still "
+        "points at 'nextcloud', which no longer exists (Traefik: 'Service not found for cloud/nextcloud'), so "
+        "cloud.home.arpa is down although the pod is Ready. The Ingress holding the stale reference is the cause.",
+        ["https://github.com/dusansusic/kubernetes-traefik/issues/10", "https://github.com/traefik/traefik/pull/1604"],
+        [cause(ing, "network", sym(ing, "route-backend-unavailable"))], holdout=True)
+
+
 SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
     "coredns-loop-crash": coredns_loop_crash,
     "disk-pressure-evictions": disk_pressure_evictions,
@@ -1619,6 +1937,16 @@ SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
     "prometheus-bad-config": prometheus_bad_config,
     "velero-vsl-conflict": velero_vsl_conflict,
     "healthy-k3s-support-bundle": healthy_k3s_support_bundle,
+    "kubelet-cert-expired": kubelet_cert_expired,
+    "statefulset-local-path-dead-node": statefulset_local_path_dead_node,
+    "double-dns-and-oom": double_dns_and_oom,
+    "double-disk-pressure-and-deploy-key": double_disk_pressure_and_deploy_key,
+    "helm-repository-forbidden": helm_repository_forbidden,
+    "imagepull-unauthorized": imagepull_unauthorized,
+    "sops-decryption-failed": sops_decryption_failed,
+    "statefulset-vct-storageclass-typo": statefulset_vct_storageclass_typo,
+    "healthy-homelab-noisy": healthy_homelab_noisy,
+    "ingress-service-renamed": ingress_service_renamed,
 }
 
 

@@ -774,6 +774,8 @@ class Gen:
             if c.get("type") == "Ready"] + [o["metadata"].get("deletionTimestamp") or "" for o in pods])
         trigger = {"endpoints.kubernetes.io/last-change-trigger-time": changed.replace("Z", ".000000Z") if changed else ""}
         svc_labels = dict(smd.get("labels") or {})
+        if svc["spec"].get("clusterIP") == "None":
+            svc_labels["service.kubernetes.io/headless"] = ""
         endpoints: list[dict[str, Any]] = []
         ready_addrs: list[dict[str, Any]] = []
         unready_addrs: list[dict[str, Any]] = []

@@ -16,6 +16,10 @@ each with ``object``, ``layer`` and ``symptoms`` as ``{check, object}`` pairs, a
 Three sets are reported apart: the seed set (the incidents the tool was built from: must stay 100% right),
 the tuned set (new scenarios the diagnosis may be tuned on) and the holdout set (``holdout: true``: written
 last, run once, never tuned on). ``pytest tests/scenarios -s -k accuracy`` prints the table.
+
+The snapshots and expectations are generated: the seed set by ``tests/data_tools/scenarios.py``, the
+corpus by ``tests/data_tools/corpus.py`` (``python tests/data_tools/corpus.py [name ...]``); edit the
+generator, never the YAML. A new scenario's expectation is written before the diagnosis is first run on it.
 """
 
 from __future__ import annotations
@@ -48,6 +52,13 @@ KNOWN_MISSES: dict[str, str] = {
     "acme-http01-404": "the listener's certificateRefs has no namespace, so it names Secret networking/jellyfin-tls "
                        "while the Certificate writes media/jellyfin-tls: no edge joins them (snapshot or expectation "
                        "to be checked)",
+    "kubelet-cert-expired": "[holdout] node-down finds the node but the Pending GPU pods (untolerated unreachable taint) and their Deployments stay separate causes",
+    "statefulset-local-path-dead-node": "[holdout] the Pending mariadb-0 (unreachable taint + volume node affinity to the dead node) is not grouped under the node",
+    "double-dns-and-oom": "[holdout] Overseerr's EAI_AGAIN on a Service name is not linked to the DNS Deployment (and coredns's layer is workload)",
+    "double-disk-pressure-and-deploy-key": "[holdout] node-pressure never becomes a cause; the evicted app's Deployment is taken instead",
+    "helm-repository-forbidden": "[holdout] a 403 from a public chart host is not turned into an ExternalHost cause; HelmRepository and HelmRelease stay two causes",
+    "sops-decryption-failed": "[holdout] the missing Secret behind CreateContainerConfigError is not linked to the Kustomization that failed to decrypt it",
+    "statefulset-vct-storageclass-typo": "[holdout] the PVC is found but its StatefulSet and Pending pod stay a second cause",
 }
 
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
@@ -189,7 +200,6 @@ def test_known_misses_name_new_scenarios_only() -> None:
     assert set(KNOWN_MISSES) <= names, f"KNOWN_MISSES names no scenario: {sorted(set(KNOWN_MISSES) - names)}"
 
 
-@pytest.mark.xfail(strict=True, reason="corpus being written: fewer than 40 scenarios so far")
 def test_corpus_size_and_sources() -> None:
     new = [s for s in SCENARIOS if s.name not in SEED]
     assert len(new) >= MIN_SCENARIOS, f"{len(new)} scenarios besides the seed set, want >= {MIN_SCENARIOS}"
