@@ -102,7 +102,7 @@ class RuleContext:
                         if not (edge == MENTIONS and target.kind == "Node"):
                             # a message naming a node makes that node's finding a symptom, not all its pods
                             frontier.append(target)
-            for target in sorted(deferred):
+            for target in list(deferred):  # the fixpoint does not depend on the order
                 members = {m for e in FOLLOWS_QUORUM & allowed for m in self.graph.members(target, e)}
                 failing_members = {m for m in members if m in impacted or self.failing(m)}
                 if failing_members and failing_members <= impacted:
