@@ -502,7 +502,11 @@ class DependencyGraph:
                         out[_ref(str(check["kind"]), check.get("namespace") or res.namespace,
                                  str(check["name"]))].append((WAITS, res.ref))
                 for entry in _items(_map(res.status.get("inventory")).get("entries")):
-                    member = _inventory_ref(str(entry.get("id", "")))
+                    entry_id = entry.get("id")
+                    # only Flux objects matter here; parse nothing else of a large inventory
+                    if not isinstance(entry_id, str) or not entry_id.endswith(("_HelmRelease", "_Kustomization")):
+                        continue
+                    member = _inventory_ref(entry_id)
                     if member is not None and member.kind in ("HelmRelease", "Kustomization"):
                         out[member].append((CONTAINS, res.ref))
                 if res.kind == "HelmRelease":
