@@ -934,11 +934,13 @@ def acme_http01_404() -> tuple[Lab, Expected]:
     created = g.ago(hours=4, minutes=2)
     fail = ("The certificate request has failed to complete and will be retried: Failed to wait for order resource "
             "\"jellyfin-tls-1-3418227905\" to become ready: order is in \"invalid\" state: ")
-    cert = p.certificate(g, "media", "jellyfin-tls", ["jellyfin.example-family.org"], created=created, secret="jellyfin-tls",
-                         state="failed", failure=fail, file="apps-media.yaml", ks="apps-media")
+    # the Gateway's listener names the Secret without a namespace, i.e. in the Gateway's namespace: the Certificate
+    # (like the one cert-manager's gateway-shim would create) lives there too
+    cert = p.certificate(g, "networking", "jellyfin-tls", ["jellyfin.example-family.org"], created=created,
+                         secret="jellyfin-tls", state="failed", failure=fail)
     cert["spec"]["issuerRef"]["name"] = "letsencrypt-prod"
     reason = "Waiting for HTTP-01 challenge propagation: wrong status code '404', expected '200'"
-    g.cr("apps-media.yaml", "acme.cert-manager.io/v1", "Challenge", "jellyfin-tls-1-3418227905-2751862641", "media",
+    g.cr("cert-manager.yaml", "acme.cert-manager.io/v1", "Challenge", "jellyfin-tls-1-3418227905-2751862641", "networking",
          created=plus(created, seconds=3), finalizers=["finalizer.acme.cert-manager.io"], owner=cert,
          spec={"authorizationURL": "https://acme-v02.api.letsencrypt.org/acme/authz-v3/512231871223",
                "dnsName": "jellyfin.example-family.org", "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer",
@@ -1868,8 +1870,8 @@ def healthy_homelab_noisy() -> tuple[Lab, Expected]:
             node="k3s1", created=plus(CLUSTER_BORN, days=10), last_run=g.ago(minutes=59, seconds=58), ks="apps-automation")
     return g, expected(
         "A healthy cluster with everyday leftovers: a pod that restarted three times twelve days ago, a deliberately "
-        "scaled-to-zero Deployment, an unused WaitForFirstConsumer claim, a CronJob whose last run succeeded. No root "
-        "cause and no critical finding are expected.",
+        "scaled-to-zero Deployment (its route still published), an unused WaitForFirstConsumer claim, a CronJob whose "
+        "last run succeeded. No critical root cause and no critical finding are expected.",
         ["https://github.com/k3s-io/k3s/issues/5131", "https://github.com/kubernetes/kubernetes/issues/77924"], [],
         holdout=True)
 
