@@ -61,6 +61,8 @@ class RuleContext:
             self.by_check.setdefault(finding.check, []).append(finding)
         self._failing: dict[ObjectRef, bool] = {}
         self._reach: dict[Finding, set[ObjectRef]] = {}
+        self.via: dict[Finding, dict[ObjectRef, set[str]]] = {}
+        """For each reach: the edge types by which each object was reached (what kind of failure got there)."""
 
     def failing(self, ref: ObjectRef) -> bool:
         """Has a finding, or is a pod that is not ready (a DaemonSet's pod on a dead node has no finding
@@ -76,7 +78,8 @@ class RuleContext:
             self._failing[ref] = known
         return known
 
-    def propagate(self, start: Iterable[ObjectRef], edges: Iterable[str]) -> set[ObjectRef]:
+    def propagate(self, start: Iterable[ObjectRef], edges: Iterable[str],
+                  via: dict[ObjectRef, set[str]] | None = None) -> set[ObjectRef]:
         """Close ``start`` over ``edges``. Aggregates (owners, Services) join only when every member of
         theirs that has a finding is already in the set: one crashing replica out of three on a healthy
         node is not explained by another node's failure."""
@@ -92,6 +95,8 @@ class RuleContext:
                     if edge not in allowed:
                         continue
                     for target in targets:
+                        if via is not None:
+                            via.setdefault(target, set()).add(edge)
                         if target in impacted:
                             continue
                         if edge in FOLLOWS_QUORUM:
@@ -150,6 +155,8 @@ class RuleContext:
             edges = GENERIC_EDGES
             if cause.object.kind == "Node" and cause.check not in NODE_FAILURE_CHECKS:
                 edges = GENERIC_EDGES - {RUNS_ON}
-            found = self.propagate(self.start(cause), edges)
+            via: dict[ObjectRef, set[str]] = {}
+            found = self.propagate(self.start(cause), edges, via)
             self._reach[cause] = found
+            self.via[cause] = via
         return found

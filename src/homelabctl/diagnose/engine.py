@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.evidence import link_evidence
-from homelabctl.diagnose.graph import DependencyGraph
+from homelabctl.diagnose.graph import MENTIONS, ROUTES, SELECTS, DependencyGraph
 from homelabctl.diagnose.model import ChainLink, RootCause
 from homelabctl.diagnose.registry import CAUSE_RULES, CauseRule, all_cause_rules
 from homelabctl.diagnose.rules.failure_propagates import CONFIGURATION_CHECKS, propagates
@@ -32,6 +32,13 @@ from homelabctl.model import Finding, ObjectRef, Severity
 from homelabctl.sources.base import ClusterState
 
 _BASE_SCORE = {0: 0.9, 1: 0.7, 2: 0.5}
+
+EXPLAINED_ONLY_VIA: dict[str, frozenset[str]] = {
+    "route-backend-unavailable": frozenset({ROUTES, MENTIONS}),
+    "service-no-ready-endpoints": frozenset({SELECTS, MENTIONS}),
+}
+"""Findings that only some edges can explain: a route whose backend has no endpoint is not caused by the
+Gateway it attaches to (a bad listener certificate), only by what empties its backend Service."""
 SAME_WORKLOAD = "same-workload"
 """Chain edge between the object to fix and its own pods/controller (the failure is one workload's)."""
 MAX_CHAIN = 40
@@ -69,12 +76,17 @@ class _Candidate:
 
 def _symptoms(ctx: RuleContext, cause: Finding, explanation: Explanation, impacted: set[ObjectRef]) -> list[Finding]:
     found = []
+    via = ctx.via.get(cause, {})
+    start = ctx.start(cause)
     for ref in impacted | {cause.object}:
         for finding in ctx.by_object.get(ref, ()):
             if finding is cause or finding == cause or finding.check in CONFIGURATION_CHECKS:
                 continue
             if explanation.accepts is not None and not explanation.accepts(finding):
                 continue
+            needs = EXPLAINED_ONLY_VIA.get(finding.check)
+            if needs is not None and ref in via and ref not in start and not via[ref] & needs:
+                continue  # reached, but not along an edge that can cause this kind of failure
             found.append(finding)
     return sorted(found, key=lambda f: f.sort_key)
 
