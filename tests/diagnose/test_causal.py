@@ -186,3 +186,31 @@ def test_every_cause_rule_is_documented_and_one_file_each() -> None:
         module = spec.func.__module__
         assert module.startswith("homelabctl.diagnose.rules.")
         assert module.rsplit(".", 1)[1] == spec.func.__name__
+
+
+def test_a_route_without_endpoints_is_not_a_symptom_of_its_gateway() -> None:
+    """The Gateway reaches every route attached to it, but only an emptied backend explains 'no ready endpoint'."""
+    from homelabctl.diagnose.context import RuleContext
+    from homelabctl.diagnose.engine import _symptoms
+    from homelabctl.diagnose.graph import DependencyGraph
+    from homelabctl.diagnose.rules.failure_propagates import failure_propagates
+    from homelabctl.model import Finding, Layer, Severity
+
+    gateway = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+               "metadata": meta("main", "networking", kind="Gateway"),
+               "spec": {"gatewayClassName": "cilium", "listeners": [{"name": "https", "port": 443, "protocol": "HTTPS"}]}}
+    route = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+             "metadata": meta("bazarr", "media", kind="HTTPRoute"),
+             "spec": {"parentRefs": [{"name": "main", "namespace": "networking"}],
+                      "rules": [{"backendRefs": [{"name": "bazarr", "port": 80}]}]}}
+    st = state([gateway, route, _service("bazarr", "media", {"app": "bazarr"}, "10.43.5.5")])
+    route_ref, gw_ref = ObjectRef("HTTPRoute", "media", "bazarr"), ObjectRef("Gateway", "networking", "main")
+    cause = Finding("gateway-not-accepted", Layer.PLATFORM, Severity.CRITICAL, gw_ref, "listener https: InvalidCertificateRef")
+    backend = Finding("route-backend-unavailable", Layer.NETWORK, Severity.CRITICAL, route_ref, "no ready endpoint")
+    not_accepted = Finding("httproute-not-accepted", Layer.PLATFORM, Severity.CRITICAL, route_ref, "not accepted")
+    ctx = RuleContext(st, DependencyGraph(st), [cause, backend, not_accepted])
+    explanation = failure_propagates(ctx, cause)
+    assert explanation is not None
+    reach = ctx.reach(cause)
+    assert route_ref in reach
+    assert _symptoms(ctx, cause, explanation, reach) == [not_accepted]

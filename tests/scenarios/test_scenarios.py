@@ -50,13 +50,10 @@ SEED = frozenset({
 # shows up as XPASS. Shrink this list as the engine learns; never add a seed scenario, never edit an
 # expectation to make a miss go away.
 KNOWN_MISSES: dict[str, str] = {
-    "kubelet-cert-expired": "[holdout] node-down finds the node but the Pending GPU pods (untolerated unreachable taint) and their Deployments stay separate causes",
-    "statefulset-local-path-dead-node": "[holdout] the Pending mariadb-0 (unreachable taint + volume node affinity to the dead node) is not grouped under the node",
     "double-dns-and-oom": "[holdout] Overseerr's EAI_AGAIN on a Service name is not linked to the DNS Deployment (and coredns's layer is workload)",
     "double-disk-pressure-and-deploy-key": "[holdout] node-pressure never becomes a cause; the evicted app's Deployment is taken instead",
     "helm-repository-forbidden": "[holdout] a 403 from a public chart host is not turned into an ExternalHost cause; HelmRepository and HelmRelease stay two causes",
     "sops-decryption-failed": "[holdout] the missing Secret behind CreateContainerConfigError is not linked to the Kustomization that failed to decrypt it",
-    "statefulset-vct-storageclass-typo": "[holdout] the PVC is found but its StatefulSet and Pending pod stay a second cause",
 }
 
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
