@@ -1,0 +1,82 @@
+"""`homelabctl watch`: run in the cluster, notice within minutes, tell someone."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+
+@click.command("watch")
+@click.option("--kubeconfig", type=click.Path(path_type=Path), default=None,
+              help="Kubeconfig (default: $KUBECONFIG or ~/.kube/config; in-cluster when run in a pod).")
+@click.option("--context", "kube_context", default=None, help="Kubeconfig context to use.")
+@click.option("--listen", default="127.0.0.1:8080", show_default=True, metavar="HOST:PORT",
+              help="Where the dashboard, /api/report, /metrics, /healthz and /readyz are served.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="SQLite file for the history and the incidents it opens (default: $HOMELABCTL_DB, else the "
+                   "user data directory); incident snapshots are saved next to it.")
+@click.option("--notify", "notify_urls", multiple=True, metavar="URL",
+              help="Where new and resolved root causes go (repeatable): an http(s) URL for generic JSON, or "
+                   "ntfy+URL, discord+URL, slack+URL, alertmanager+URL.")
+@click.option("--interval", type=float, default=600.0, show_default=True,
+              help="Seconds between full re-lists of every kind (the safety net under the watches).")
+@click.option("--request-timeout", type=float, default=10.0, show_default=True, help="Seconds per API request.")
+@click.option("--debounce", type=float, default=0.3, show_default=True,
+              help="Seconds of quiet before re-evaluating after a change (at most 5x this after the first).")
+@click.option("--dashboard-url", default="", help="Public URL of the dashboard, linked from notifications.")
+@click.option("--no-incidents", is_flag=True, help="Do not open incident records for new critical root causes.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every watch error and evaluation.")
+def watch_cmd(kubeconfig: Path | None, kube_context: str | None, listen: str, db_path: Path | None,
+              notify_urls: tuple[str, ...], interval: float, request_timeout: float, debounce: float,
+              dashboard_url: str, no_incidents: bool, verbose: bool) -> None:
+    """Watch the cluster and keep checks, diagnosis and history current.
+
+    Lists then watches exactly the kinds the checks read, re-evaluates on change, records how long each
+    root cause has lasted, opens an incident for a new critical one, notifies, and serves a dashboard
+    (/), the JSON report (/api/report), Prometheus metrics (/metrics), /healthz and /readyz.
+    Runs until SIGTERM or Ctrl-C.
+    """
+    from homelabctl.engine import required_kinds, select_checks
+    from homelabctl.incidents.store import IncidentStore, resolve_db_path
+    from homelabctl.watch.history import History
+    from homelabctl.watch.http import HttpThread, parse_listen, wait_forever
+    from homelabctl.watch.live import connect_watch
+    from homelabctl.watch.metrics import WatchMetrics
+    from homelabctl.watch.notify import Notifier, parse_target
+    from homelabctl.watch.service import WatchService
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host, port = parse_listen(listen)
+    targets = [parse_target(url) for url in notify_urls]
+    if interval < 10:
+        raise click.BadParameter("must be at least 10 seconds", param_hint="--interval")
+    specs = select_checks()
+    kinds = required_kinds(specs)
+    db = resolve_db_path(db_path)
+    history = History(db)
+    incidents = None if no_incidents else db
+    if incidents is not None:
+        IncidentStore(db).close()  # create or migrate now: a bad --db fails before the watch starts
+    metrics = WatchMetrics()
+    notifier = Notifier(targets, on_outcome=lambda t, outcome: metrics.notifications.labels(t.kind, outcome).inc())
+    live = connect_watch(kinds, kubeconfig=kubeconfig, context=kube_context, request_timeout=request_timeout,
+                         relist_interval=interval,
+                         on_error=lambda gk, reason: metrics.watch_errors.labels(gk, reason).inc())
+    service = WatchService(live.store, specs, history=history, incidents=incidents, notifier=notifier,
+                           metrics=metrics, debounce=debounce, max_delay=debounce * 5, dashboard_url=dashboard_url)
+    http = HttpThread(service, host, port).start()
+    live.start()
+    service.start()
+    click.echo(f"homelabctl watch: {live.store.source.name}, {len(kinds)} kinds, history in {db}; "
+               f"serving {http.url}/ ({', '.join(t.label for t in targets) or 'no notifications'})", err=True)
+
+    def stop() -> None:
+        live.stop()
+        service.stop()
+        http.stop()
+        history.close()
+
+    wait_forever(stop)

@@ -1,0 +1,50 @@
+"""Wire a live cluster into a :class:`StateStore`: connect, discover, one watcher per readable kind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from homelabctl.live.kubeclient import Client, connect
+from homelabctl.sources.base import SourceInfo
+from homelabctl.timeutil import utcnow
+from homelabctl.watch.store import StateStore
+from homelabctl.watch.watcher import ApiTransport, ErrorHook, Watcher
+
+
+@dataclass
+class LiveWatch:
+    client: Client
+    store: StateStore
+    watcher: Watcher
+
+    def start(self) -> None:
+        self.watcher.start()
+
+    def stop(self) -> None:
+        self.watcher.stop()
+        self.client.close()
+
+
+def connect_watch(kinds: Sequence[str], *, kubeconfig: Path | None = None, context: str | None = None,
+                  request_timeout: float = 10.0, relist_interval: float = 600.0,
+                  on_error: ErrorHook | None = None) -> LiveWatch:
+    """Discovery decides which kinds are watched: the ones the server does not serve are "not evaluated"
+    from the start (and cost nothing). Raises ApiUnreachableError/SourceError like ``check``."""
+    # one pooled connection per watched kind (each watch holds its connection open) plus room for lists
+    client = Client(kubeconfig=kubeconfig, context=context, pool_size=len(kinds) + 8, request_timeout=request_timeout)
+    try:
+        server_version, server_time, resolved, statuses, _ = connect(client, list(kinds), deadline=60.0)
+    except BaseException:
+        client.close()
+        raise
+    store = StateStore(SourceInfo("live", f"{client.context} ({client.server})"), kinds,
+                       server_version=server_version or None)
+    if server_time is not None:
+        store.clock_offset = server_time - utcnow()
+    for gk, status in statuses.items():
+        store.set_status(gk, status)
+    transport = ApiTransport(client, resolved)
+    watcher = Watcher(sorted(resolved), transport, store, relist_interval=relist_interval, on_error=on_error)
+    return LiveWatch(client, store, watcher)

@@ -1,0 +1,277 @@
+"""The evaluator: on every (debounced) change in the store, run checks and diagnosis, bring the history up to
+date, open and update incidents, notify, and publish the new report to the HTTP endpoints.
+
+Debounce: an evaluation starts once the store has been quiet for ``debounce`` seconds, or ``max_delay``
+seconds after the first change at the latest — a busy cluster (Events every second) is evaluated at a steady
+pace, a quiet one not at all (idle CPU ~0: the thread sleeps on a condition variable).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import tarfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from homelabctl import __version__
+from homelabctl.checks.registry import CheckSpec
+from homelabctl.engine import required_kinds
+from homelabctl.errors import HomelabctlError
+from homelabctl.incidents.model import IncidentDraft, TimelineEntry
+from homelabctl.incidents.store import IncidentStore
+from homelabctl.sources.base import ClusterState
+from homelabctl.sources.snapshot import MANIFEST_NAME
+from homelabctl.timeutil import format_time, parse_time
+from homelabctl.watch.history import CauseRecord, Changes, History, cause_key
+from homelabctl.watch.metrics import WatchMetrics
+from homelabctl.watch.notify import Notice, Notifier
+from homelabctl.watch.store import StateStore
+
+log = logging.getLogger("homelabctl.watch")
+
+INCIDENT_FIELDS = ("id", "rule", "layer", "object", "summary", "confidence", "next_steps")
+SNAPSHOT_DIR = "watch-snapshots"
+
+
+@dataclass
+class Evaluation:
+    """What the endpoints serve: one immutable result, swapped in whole."""
+
+    report: dict[str, Any]
+    report_json: bytes
+    active: list[CauseRecord]
+    timeline: list[CauseRecord]
+    at: datetime
+    generation: int
+    seconds: float
+    open_findings: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def started_hints(state: ClusterState, report: dict[str, Any]) -> dict[str, datetime]:
+    """When the cluster itself says each cause began: the ``lastTransitionTime`` of the cause object's
+    ``Ready`` condition when it is not True (nodes, Flux objects, certificates, ...)."""
+    hints: dict[str, datetime] = {}
+    gks_by_kind: dict[str, list[str]] = {}
+    for gk in state.index.kinds:
+        gks_by_kind.setdefault(gk.partition(".")[0], []).append(gk)
+    for cause in report["root_causes"]:
+        obj = cause["object"]
+        for gk in sorted(gks_by_kind.get(obj["kind"], []), key=lambda g: "." in g):
+            res = state.index.get(gk, obj.get("namespace"), obj["name"])
+            if res is None:
+                continue
+            ready = res.condition("Ready")
+            if ready is not None and ready.get("status") != "True":
+                moment = parse_time(ready.get("lastTransitionTime"))
+                if moment is not None:
+                    hints[cause_key(cause)] = moment
+            break
+    return hints
+
+
+def write_snapshot(state: ClusterState, directory: Path, name: str) -> tuple[Path, str]:
+    """The (already redacted) objects as a snapshot tarball ``snapshot serve`` and ``--snapshot`` read.
+    Returns (path, sha256 of the file)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.tar.gz"
+    top = name
+    objects = sorted(state.index, key=lambda r: (r.gk, r.namespace or "", r.name))
+    listing = json.dumps({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
+                          "items": [res.raw for res in objects]}, separators=(",", ":"), default=str).encode()
+    statuses = state.kind_status
+    manifest = {
+        "schema": "homelabctl.snapshot/v1", "capturedAt": format_time(state.reference_time),
+        "serverVersion": state.server_version or "", "homelabctlVersion": __version__,
+        "source": {"context": state.source.name, "server": "homelabctl watch"},
+        "redaction": "objects as homelabctl watch holds them: redacted on arrival",
+        "kinds": {"captured": sorted(gk for gk, s in statuses.items() if s.readable),
+                  "forbidden": {gk: s.reason for gk, s in sorted(statuses.items()) if s.state == "forbidden"},
+                  "notInstalled": {gk: s.reason for gk, s in sorted(statuses.items())
+                                   if s.state in ("not_installed", "absent")},
+                  "failed": {gk: s.reason for gk, s in sorted(statuses.items()) if s.state == "error"}},
+        "files": {"objects.json": {"count": len(objects)}},
+    }
+    partial = path.with_name(path.name + ".part")
+    with tarfile.open(partial, "w:gz") as tar:
+        for member, data in ((MANIFEST_NAME, json.dumps(manifest, indent=2).encode()), ("objects.json", listing)):
+            info = tarfile.TarInfo(f"{top}/{member}")
+            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+    partial.replace(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return path, digest
+
+
+class WatchService:
+    def __init__(self, store: StateStore, specs: Sequence[CheckSpec], *, history: History,
+                 incidents: Path | None = None, notifier: Notifier | None = None,
+                 metrics: WatchMetrics | None = None, debounce: float = 0.3, max_delay: float = 1.5,
+                 tick: float = 60.0, dashboard_url: str = "", incident_severity: str = "critical") -> None:
+        self.store = store
+        self.specs = list(specs)
+        self.kinds = required_kinds(self.specs)
+        self.history = history
+        self.incidents = incidents
+        """The incident database; opened for each write (the evaluator's thread, never the caller's)."""
+        self.notifier = notifier
+        self.metrics = metrics or WatchMetrics()
+        self.debounce = debounce
+        self.max_delay = max_delay
+        self.tick = tick
+        self.dashboard_url = dashboard_url
+        self.incident_severity = incident_severity
+        self.current: Evaluation | None = None
+        self.last_error: str | None = None
+        self.evaluations = 0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="evaluate", daemon=True)
+        self._lock = threading.Lock()
+        self.heartbeat = time.monotonic()
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.notifier is not None:
+            self.notifier.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.store.close()
+        self._thread.join(timeout=10)
+        if self.notifier is not None:
+            self.notifier.stop()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def ready(self) -> bool:
+        return self.current is not None
+
+    def _run(self) -> None:
+        seen = -1
+        while not self._stopping.is_set():
+            self.heartbeat = time.monotonic()
+            if not self.store.synced(self.kinds):
+                seen = self.store.wait_for_change(seen, timeout=1.0)
+                continue
+            if self.current is None:  # synced: the first evaluation does not wait for a change
+                generation = self.store.generation
+            else:
+                generation = self.store.wait_for_change(seen, timeout=self.tick)
+                if generation == seen:
+                    continue
+            if self._stopping.is_set():
+                return
+            first = time.monotonic()
+            while time.monotonic() - first < self.max_delay:
+                later = self.store.wait_for_change(generation, timeout=self.debounce)
+                if later == generation:
+                    break
+                generation = later
+            try:
+                seen = self.evaluate()
+            except Exception as exc:  # an evaluation bug must not stop the watch: the next change retries
+                log.exception("evaluation failed")
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                self.metrics.evaluation_failures.inc()
+                seen = generation
+
+    # -- one evaluation -------------------------------------------------------------------------------------
+    def evaluate(self) -> int:
+        """Evaluate the store as it is now; returns the generation evaluated. Serialized: safe to call from
+        tests while the thread runs."""
+        from homelabctl.analysis import analyze
+
+        with self._lock:
+            started = time.perf_counter()
+            state, generation = self.store.state()
+            analysis = analyze(state, self.specs)
+            report = analysis.report
+            now = state.reference_time
+            changes = self.history.record(report, now, started_hints(state, report))
+            if self.incidents is not None:
+                changes.new = [self._open_incident(c, state, report) if c.severity == self.incident_severity else c
+                               for c in changes.new]
+            self._resolve_incidents(changes, now)
+            self._notify(changes, now)
+            active = list(self.history.open_causes().values())
+            active.sort(key=lambda c: (c.started_at, c.id))
+            seconds = time.perf_counter() - started
+            evaluation = Evaluation(report, json.dumps(report, ensure_ascii=False).encode(), active,
+                                    self.history.causes(), now, generation, seconds, self.history.open_findings())
+            self.current = evaluation
+            self.evaluations += 1
+            self.last_error = None
+            self.metrics.evaluation_seconds.observe(seconds)
+            self.metrics.last_success.set(time.time())
+            self.metrics.kinds_unreadable.set(sum(1 for gk in self.kinds if not state.availability(gk).readable))
+            self.metrics.update(report, active, now)
+            return generation
+
+    def _open_incident(self, cause: CauseRecord, state: ClusterState, report: dict[str, Any]) -> CauseRecord:
+        assert self.incidents is not None
+        severity_of = {f["id"]: f["severity"] for f in report["findings"]}
+        attached = [{k: c[k] for k in INCIDENT_FIELDS if k in c} | {"severity": severity_of.get(c["finding"], "")}
+                    for c in report["root_causes"] if cause_key(c) == cause.key]
+        stamp_text = format_time(state.reference_time).replace(":", "").replace("-", "")
+        try:
+            path, digest = write_snapshot(state, self.history.path.parent / SNAPSHOT_DIR,
+                                          f"watch-{stamp_text}-cause{cause.id}")
+            snapshot: dict[str, Any] | None = {
+                "type": "snapshot", "name": str(path), "paths": [str(path)], "sha256": digest,
+                "objects": len(state.index), "reference_time": format_time(state.reference_time)}
+        except OSError as exc:
+            log.warning("cannot save the incident snapshot: %s", exc)
+            snapshot = None
+        at = parse_time(cause.first_seen) or state.reference_time
+        draft = IncidentDraft(
+            title=f"{cause.object_label}: {cause.summary}"[:200], severity="P1", date=at.date().isoformat(),
+            what_happened=f"homelabctl watch found a new {cause.severity} root cause: {cause.summary}",
+            direct_cause=cause.summary,
+            timeline=[TimelineEntry(at.strftime("%Y-%m-%d %H:%M"),
+                                    f"Detected by homelabctl watch: {cause.summary} ({cause.object_label}); "
+                                    f"started {cause.started_at}" + (f"; next step: {cause.next_step}"
+                                                                     if cause.next_step else ""))],
+            root_causes=attached, snapshot_ref=snapshot)
+        try:
+            with IncidentStore(self.incidents) as store:
+                incident = store.create(draft)
+        except HomelabctlError as exc:  # the watch goes on; the dashboard and notifications still say it
+            log.error("cannot open an incident for %s: %s", cause.summary, exc)
+            return cause
+        self.history.set_incident(cause.id, incident.id)
+        return replace(cause, incident_id=incident.id)
+
+    def _resolve_incidents(self, changes: Changes, now: datetime) -> None:
+        if self.incidents is None:
+            return
+        for cause in changes.resolved:
+            if cause.incident_id is None:
+                continue
+            entry = TimelineEntry(now.strftime("%Y-%m-%d %H:%M"),
+                                  f"Resolved (seen by homelabctl watch): {cause.summary} ({cause.object_label}) "
+                                  f"after {cause.lasted(now)}")
+            try:
+                with IncidentStore(self.incidents) as store:
+                    store.update(cause.incident_id, add_timeline=[entry])
+            except HomelabctlError as exc:
+                log.error("cannot update incident %s: %s", cause.incident_id, exc)
+
+    def _notify(self, changes: Changes, now: datetime) -> None:
+        if self.notifier is None or not self.notifier.targets:
+            return
+        for event, causes in (("new", changes.new), ("resolved", changes.resolved)):
+            for cause in causes:
+                if self.history.mark_notified(cause.id, event):
+                    self.notifier.post(Notice(event, cause, cause.lasted(now), now,  # type: ignore[arg-type]
+                                              self.dashboard_url))

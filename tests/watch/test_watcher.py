@@ -1,0 +1,154 @@
+"""The reflector loop and the state store, driven by a fake transport (scripted lists and streams)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from homelabctl.live.kubeclient import ListFailed
+from homelabctl.sources.base import KindStatus, SourceInfo
+from homelabctl.watch.store import StateStore
+from homelabctl.watch.watcher import Backoff, Gone, KindWatcher, StreamFailed, WatchEvent
+
+from factories import node, pod
+
+
+def _rv(obj: dict[str, Any], rv: int) -> dict[str, Any]:
+    obj["metadata"]["resourceVersion"] = str(rv)
+    return obj
+
+
+class FakeTransport:
+    """Each list returns the next scripted list; each watch plays the next scripted stream (a list of events,
+    or an exception to raise). When the script runs out, watches block until cancelled."""
+
+    def __init__(self, lists: list[Any], streams: list[Any]) -> None:
+        self.lists = lists
+        self.streams = streams
+        self.list_calls = 0
+        self.watch_calls: list[str] = []
+        self.cancelled = threading.Event()
+
+    def list(self, gk: str) -> tuple[list[dict[str, Any]], str]:
+        self.list_calls += 1
+        item = self.lists.pop(0) if len(self.lists) > 1 else self.lists[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    def watch(self, gk: str, resource_version: str, timeout_seconds: int) -> Iterator[WatchEvent]:
+        self.watch_calls.append(resource_version)
+        if not self.streams:
+            self.cancelled.wait(min(timeout_seconds, 5))
+            return
+        script = self.streams.pop(0)
+        if isinstance(script, Exception):
+            raise script
+        yield from script
+
+    def cancel(self, gk: str) -> None:
+        self.cancelled.set()
+
+
+def _store() -> StateStore:
+    return StateStore(SourceInfo("live", "fake"), ["Node"])
+
+
+def _run(transport: FakeTransport, until: Any, *, relist: float = 600.0) -> tuple[StateStore, KindWatcher]:
+    store = _store()
+    watcher = KindWatcher("Node", transport, store, relist_interval=relist, backoff=Backoff(base=0.01, cap=0.05),
+                          min_gap=0.01)
+    errors: list[str] = []
+    watcher.on_error = lambda gk, reason: errors.append(reason)
+    watcher.start()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not until(store, transport, errors):
+        time.sleep(0.01)
+    watcher.stop()
+    watcher.thread.join(2)
+    assert until(store, transport, errors), (transport.watch_calls, errors)
+    watcher.errors = errors  # type: ignore[attr-defined]
+    return store, watcher
+
+
+def test_list_then_watch_applies_events_and_resumes_from_the_last_version() -> None:
+    a, b = _rv(node("a"), 10), _rv(node("b"), 11)
+    b_down = _rv(node("b", ready="Unknown"), 12)
+    transport = FakeTransport(
+        [([a, b], "11")],
+        [[WatchEvent("MODIFIED", b_down), WatchEvent("BOOKMARK", {"metadata": {"resourceVersion": "15"}})],
+         [WatchEvent("DELETED", _rv(node("a"), 16))]])
+    store, _ = _run(transport, lambda s, t, e: len(t.watch_calls) >= 3)
+    state, _ = store.state()
+    assert [r.name for r in state.index.all("Node")] == ["b"]
+    assert state.index.get("Node", None, "b").is_condition_true("Ready") is None  # Unknown
+    # list at 11, then resumed from the bookmark's 15, then from the deletion's 16: never re-listed
+    assert transport.watch_calls[:3] == ["11", "15", "16"]
+    assert transport.list_calls == 1
+
+
+def test_gone_relists_and_the_list_replaces_the_state() -> None:
+    first = [_rv(node("a"), 10), _rv(node("b"), 11)]
+    second = [_rv(node("b"), 30)]
+    transport = FakeTransport([(first, "11"), (second, "30")], [Gone("too old resource version"), []])
+    store, watcher = _run(transport, lambda s, t, e: t.list_calls >= 2 and len(t.watch_calls) >= 2)
+    assert [r.name for r in store.state()[0].index.all("Node")] == ["b"]  # a vanished while we were away
+    assert transport.watch_calls[:2] == ["11", "30"]
+    assert "gone" in watcher.errors  # type: ignore[attr-defined]
+
+
+def test_stream_errors_back_off_and_count() -> None:
+    transport = FakeTransport([([_rv(node("a"), 1)], "1")],
+                              [StreamFailed("connection reset by the server"), StreamFailed("connection refused"), []])
+    _, watcher = _run(transport, lambda s, t, e: len(t.watch_calls) >= 3)
+    assert watcher.errors.count("stream") == 2  # type: ignore[attr-defined]
+    assert transport.watch_calls[:3] == ["1", "1", "1"]  # resumed where it was: no re-list after a reset
+
+
+def test_forbidden_kind_is_not_evaluated_and_loses_its_objects() -> None:
+    transport = FakeTransport([ListFailed(KindStatus("forbidden", "forbidden: cannot list nodes"))], [])
+    store, _ = _run(transport, lambda s, t, e: "forbidden" in e)
+    status = store.status("Node")
+    assert status is not None and status.state == "forbidden"
+    assert store.synced(["Node"])
+    from homelabctl.analysis import analyze
+    from homelabctl.engine import select_checks
+
+    report = analyze(store.state()[0], select_checks(ids=["node-not-ready"])).report
+    assert report["not_evaluated"] == [{"check": "node-not-ready", "layer": "node",
+                                        "reason": "forbidden: cannot list nodes"}]
+    assert report["passed"] == []
+
+
+def test_periodic_relist_is_the_safety_net() -> None:
+    transport = FakeTransport([([_rv(node("a"), 1)], "1"), ([_rv(node("a"), 1), _rv(node("missed"), 2)], "2")],
+                              [[], [], [], []])
+    store, _ = _run(transport, lambda s, t, e: t.list_calls >= 2, relist=0.05)
+    assert sorted(r.name for r in store.state()[0].index.all("Node")) == ["a", "missed"]
+
+
+def test_store_generation_moves_only_on_real_changes() -> None:
+    store = _store()
+    store.replace("Node", [_rv(node("a"), 1)])
+    generation = store.generation
+    store.replace("Node", [_rv(node("a"), 1)])  # a re-list that found nothing new
+    assert store.generation == generation
+    assert not store.apply("Node", "MODIFIED", _rv(node("a"), 1))  # same resourceVersion: nothing new
+    assert store.apply("Node", "MODIFIED", _rv(node("a", ready="False"), 2))
+    assert not store.apply("Node", "DELETED", _rv(node("nope"), 3))
+    assert store.generation == generation + 1
+
+
+def test_store_redacts_and_slims_what_arrives() -> None:
+    store = StateStore(SourceInfo("live", "fake"), ["Pod", "Secret"])
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default",
+                                                                 "managedFields": [{"manager": "kubectl"}]},
+              "data": {"password": "aHVudGVyMg=="}}
+    store.replace("Secret", [secret])
+    store.apply("Pod", "ADDED", pod("p"))
+    state, _ = store.state()
+    kept = state.index.get("Secret", "default", "s")
+    assert kept is not None
+    assert "aHVudGVyMg==" not in str(kept.raw) and "managedFields" not in kept.raw["metadata"]
