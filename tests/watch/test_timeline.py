@@ -67,9 +67,9 @@ class Running:
 
 
 @contextmanager
-def running(first: Any, tmp_path: Path, notify: list[str], *, bookmark_every: float = 0.0) -> Iterator[Running]:
+def running(first: Any, tmp_path: Path, notify: list[str]) -> Iterator[Running]:
     specs = select_checks()
-    with TimelineServer(first, bookmark_every=bookmark_every) as server:
+    with TimelineServer(first) as server:
         kubeconfig = tmp_path / "kubeconfig"
         kubeconfig.write_text(kubeconfig_for(server.url), encoding="utf-8")
         metrics = WatchMetrics()
@@ -106,7 +106,7 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         assert report["source"]["type"] == "live"
 
         # -- the node goes NotReady: one root cause, lasting as long as the node says (3 d 4 h)
-        run.server.api.advance(timeline.node_down)
+        run.server.advance(timeline.node_down)
         wait_until(lambda: ("Node", NODE) in run.causes(), what="node-down cause")
         cause = run.report()["root_causes"][0]
         assert cause["rule"] == "node-down"
@@ -152,7 +152,7 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
 
         # -- the pods go Terminating: still one cause, the stuck pods grouped under it; no new notification
         sent_before = len(receiver.requests)
-        run.server.api.advance(timeline.terminating)
+        run.server.advance(timeline.terminating)
 
         def grouped() -> bool:
             report = run.report()
@@ -170,7 +170,7 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
             assert len(incidents.incidents()) == 1
 
         # -- the node comes back, the stuck pods are deleted: resolved everywhere
-        run.server.api.advance(timeline.recovered)
+        run.server.advance(timeline.recovered)
         wait_until(lambda: run.report()["root_causes"] == [], what="cause resolved")
         report = run.report()
         assert report["summary"]["critical"] == 0

@@ -152,3 +152,29 @@ def test_store_redacts_and_slims_what_arrives() -> None:
     kept = state.index.get("Secret", "default", "s")
     assert kept is not None
     assert "aHVudGVyMg==" not in str(kept.raw) and "managedFields" not in kept.raw["metadata"]
+
+
+def test_wire_format_bookmarks_gone_and_split_chunks() -> None:
+    """Events as the API server writes them: newline-delimited JSON, split anywhere across chunks."""
+    import json
+
+    import pytest
+
+    from homelabctl.live.kubeclient import Resolved
+    from homelabctl.watch.watcher import _events
+
+    item = Resolved("Node", "Node", "", "v1", "nodes", False)
+    added = json.dumps({"type": "ADDED", "object": {"metadata": {"name": "a", "resourceVersion": "5"}}}).encode()
+    bookmark = json.dumps({"type": "BOOKMARK", "object": {"kind": "Node", "apiVersion": "v1",
+                                                          "metadata": {"resourceVersion": "9"}}}).encode()
+    wire = added + b"\n" + bookmark + b"\n"
+    events = list(_events(iter([wire[:7], wire[7:60], wire[60:]]), item))
+    assert [(e.type, e.resource_version) for e in events] == [("ADDED", "5"), ("BOOKMARK", "9")]
+    assert events[0].object["kind"] == "Node" and events[0].object["apiVersion"] == "v1"  # filled in
+    gone = json.dumps({"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                                   "message": "too old resource version: 5 (4711)",
+                                                   "reason": "Expired", "code": 410}}).encode()
+    with pytest.raises(Gone, match="too old resource version"):
+        list(_events(iter([added + b"\n" + gone + b"\n"]), item))
+    with pytest.raises(StreamFailed, match="not JSON"):
+        list(_events(iter([b"{not json\n"]), item))

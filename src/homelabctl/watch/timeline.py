@@ -1,26 +1,23 @@
 """A timeline of snapshots served as a changing Kubernetes API: what ``watch`` is tested and measured
 against without a cluster.
 
-:class:`TimelineApi` wraps the read-only :class:`~homelabctl.live.server.SnapshotApi` of the current step
-(discovery, lists, gets, tables are all its) and adds what a snapshot cannot have: change. Moving to the next
-step diffs the two states into ADDED/MODIFIED/DELETED events with increasing resourceVersions; watch
-requests stream those events (blocking until there are some, ending at ``timeoutSeconds``), send BOOKMARKs
-when asked, and answer ``410 Gone`` for a resourceVersion older than what was :meth:`compact`-ed — the three
-things a real API server's watch does that a reflector must handle.
+:class:`TimelineFeed` is an :class:`~homelabctl.live.feed.ObjectFeed` for ``snapshot serve``'s API: ``state``
+is the current step, and :meth:`TimelineFeed.advance` diffs the next step against it into ADDED, MODIFIED and
+DELETED changes with increasing resourceVersions, which every open watch receives. A watch stream ends after
+``stream_timeout`` seconds, as a real API server's does at ``timeoutSeconds``, so clients resume from the
+last resourceVersion they saw.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
-import json
 import threading
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from homelabctl.live.server import ApiError, Response, ServerThread, SnapshotApi
+from homelabctl.live.feed import Change, max_resource_version
+from homelabctl.live.server import ServerThread, SnapshotApi
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState
 from homelabctl.sources.index import ClusterIndex
@@ -28,134 +25,68 @@ from homelabctl.sources.index import ClusterIndex
 Key = tuple[str, str | None, str]
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    rv: int
-    gk: str
-    type: str
-    raw: Mapping[str, Any]
-
-    @property
-    def namespace(self) -> str | None:
-        return (self.raw.get("metadata") or {}).get("namespace") or None
-
-
-def _json(data: Any) -> bytes:
-    return json.dumps(data, separators=(",", ":")).encode()
-
-
 def _comparable(raw: Mapping[str, Any]) -> Any:
     meta = {k: v for k, v in (raw.get("metadata") or {}).items() if k != "resourceVersion"}
     return {**raw, "metadata": meta}
 
 
-class TimelineApi:
-    """Duck-types the part of SnapshotApi the HTTP server uses: ``handle``, ``target``, ``now``."""
-
-    def __init__(self, first: ClusterState, *, bookmark_every: float = 0.0) -> None:
-        self._cond = threading.Condition()
-        self._closed = False
-        self.changes: list[Change] = []
-        self.compacted = 0
-        self.bookmark_every = bookmark_every
-        self.watch_requests = 0
-        self._api = SnapshotApi(first)
-        self.rv = self._api.resource_version
-        self._objects: dict[Key, Resource] = {(r.gk, r.namespace, r.name): r for r in first.index}
+class TimelineFeed:
+    def __init__(self, first: ClusterState, *, stream_timeout: float = 300.0) -> None:
         self._state = first
-        self._started = time.monotonic()
-        self._base_now = self._api.now
+        self._rv = max_resource_version(first)
+        self._generation = 0
+        self._objects: dict[Key, Resource] = {(r.gk, r.namespace, r.name): r for r in first.index}
+        self._log: list[Change] = []
+        self._lock = threading.Lock()
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._closed = False
+        self.stream_timeout = stream_timeout
+        self.streams_opened = 0
 
-    # -- what the HTTP layer reads ---------------------------------------------------------------------------
+    # -- ObjectFeed ------------------------------------------------------------------------------------------
     @property
-    def now(self) -> datetime:
-        """The snapshot's time, moving forward with the wall clock: durations grow as in a real cluster."""
-        return self._base_now + timedelta(seconds=time.monotonic() - self._started)
+    def state(self) -> ClusterState:
+        return self._state
 
     @property
-    def api(self) -> SnapshotApi:
-        return self._api
+    def resource_version(self) -> int:
+        return self._rv
 
-    def target(self, path: str, query: Mapping[str, str]) -> Any:
-        return self._api.target(path, query)
+    @property
+    def generation(self) -> int:
+        return self._generation
 
-    def handle(self, method: str, path: str, query: Mapping[str, str], accept: str) -> Response:
-        api = self._api
-        api.now = self.now
-        try:
-            target = api.target(path, query) if method == "GET" else None
-        except ApiError:
-            target = None
-        if target is None or not target.watch:
-            return api.handle(method, path, query, accept)
-        try:
-            api._check_access(target)
-        except ApiError as error:
-            return Response(error.code, _json(error.status()))
-        self.watch_requests += 1
-        start_text = query.get("resourceVersion", "")
-        timeout = min(float(query.get("timeoutSeconds") or 60), 600.0)
-        bookmarks = query.get("allowWatchBookmarks", "") in ("true", "1")
-        gk, namespace = target.served.gk, target.namespace
-        if start_text in ("", "0"):
-            initial = [r for r in api.objects(gk) if namespace is None or r.namespace == namespace]
-            since = self.rv
-        else:
-            initial = []
-            try:
-                since = int(start_text)
-            except ValueError:
-                return Response(400, _json(ApiError(400, "BadRequest", f"invalid resourceVersion {start_text!r}")
-                                           .status()))
-        return Response(200, b"", stream=self._stream(gk, namespace, since, initial, timeout, bookmarks))
-
-    def _stream(self, gk: str, namespace: str | None, since: int, initial: Sequence[Resource], timeout: float,
-                bookmarks: bool) -> Iterator[bytes]:
-        for res in initial:
-            yield _json({"type": "ADDED", "object": res.raw}) + b"\n"
-        if since < self.compacted:
-            yield _json({"type": "ERROR", "object": {
-                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                "message": f"too old resource version: {since} ({self.compacted})", "reason": "Expired",
-                "code": 410}}) + b"\n"
-            return
-        deadline = time.monotonic() + timeout
-        last_bookmark = time.monotonic()
+    async def changes(self, gk: str, since: int) -> AsyncIterator[Change]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.stream_timeout
         seen = since
+        self.streams_opened += 1
         while True:
-            with self._cond:
-                while True:
-                    pending = [c for c in self.changes if c.rv > seen and c.gk == gk
-                               and (namespace is None or c.namespace == namespace)]
-                    remaining = deadline - time.monotonic()
-                    if pending or self._closed or remaining <= 0:
-                        break
-                    if bookmarks and self.bookmark_every and \
-                            time.monotonic() - last_bookmark >= self.bookmark_every:
-                        break
-                    wait = remaining if not (bookmarks and self.bookmark_every) else min(
-                        remaining, self.bookmark_every - (time.monotonic() - last_bookmark))
-                    self._cond.wait(max(0.01, wait))
-                current_rv = self.rv
-            if self._closed:
-                return
+            with self._lock:
+                if self._closed:
+                    return
+                pending = [c for c in self._log if c.resource_version > seen and c.resource.gk == gk]
+                waiter: asyncio.Future[None] | None = None
+                if not pending:
+                    waiter = loop.create_future()
+                    self._waiters.append((loop, waiter))
             for change in pending:
-                seen = change.rv
-                yield _json({"type": change.type, "object": change.raw}) + b"\n"
-            if not pending and bookmarks and self.bookmark_every and \
-                    time.monotonic() - last_bookmark >= self.bookmark_every:
-                last_bookmark = time.monotonic()
-                yield _json({"type": "BOOKMARK", "object": {
-                    "kind": gk.partition(".")[0], "apiVersion": "v1",
-                    "metadata": {"resourceVersion": str(current_rv)}}}) + b"\n"
-                seen = max(seen, current_rv)
-            if time.monotonic() >= deadline:
+                seen = change.resource_version
+                yield change
+            if waiter is None:
+                continue
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(waiter, remaining)
+            except TimeoutError:
                 return
 
     # -- moving time -------------------------------------------------------------------------------------------
     def advance(self, step: ClusterState) -> list[Change]:
-        """Make ``step`` the cluster: every difference from the current state becomes a watch event."""
-        with self._cond:
+        """Make ``step`` the cluster; returns the changes every watch receives. Thread-safe."""
+        with self._lock:
             new_objects: dict[Key, Resource] = {}
             changes: list[Change] = []
             for res in step.index:
@@ -164,57 +95,68 @@ class TimelineApi:
                 if old is not None and _comparable(old.raw) == _comparable(res.raw):
                     new_objects[key] = old
                     continue
-                self.rv += 1
-                raw = copy.deepcopy(dict(res.raw))
-                raw.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
-                fresh = Resource.from_raw(raw)
+                self._rv += 1
+                fresh = _at(res, self._rv)
                 new_objects[key] = fresh
-                changes.append(Change(self.rv, res.gk, "ADDED" if old is None else "MODIFIED", raw))
+                changes.append(Change("ADDED" if old is None else "MODIFIED", fresh, self._rv))
             for key, old in self._objects.items():
                 if key not in new_objects:
-                    self.rv += 1
-                    raw = copy.deepcopy(dict(old.raw))
-                    raw.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
-                    changes.append(Change(self.rv, key[0], "DELETED", raw))
-            state = ClusterState(index=ClusterIndex(new_objects.values()), source=step.source,
-                                 kind_status=dict(step.kind_status), errors=list(step.errors),
-                                 captured_at=self._state.captured_at, server_version=step.server_version)
-            api = SnapshotApi(state)
-            api.resource_version = self.rv
-            self._api, self._objects, self._state = api, new_objects, state
-            self.changes.extend(changes)
-            self._cond.notify_all()
+                    self._rv += 1
+                    changes.append(Change("DELETED", _at(old, self._rv), self._rv))
+            self._state = ClusterState(index=ClusterIndex(new_objects.values()), source=step.source,
+                                       kind_status=dict(step.kind_status), errors=list(step.errors),
+                                       captured_at=self._state.captured_at, server_version=step.server_version)
+            self._objects = new_objects
+            self._generation += 1
+            self._log.extend(changes)
+            self._wake()
             return changes
 
-    def compact(self) -> None:
-        """Forget the event history, as etcd compaction does: older resourceVersions answer 410 Gone."""
-        with self._cond:
-            self.compacted = self.rv
-            self.changes.clear()
-            self._cond.notify_all()
-
     def close(self) -> None:
-        with self._cond:
+        with self._lock:
             self._closed = True
-            self._cond.notify_all()
+            self._wake()
+
+    def _wake(self) -> None:
+        for loop, waiter in self._waiters:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_resolve, waiter)
+        self._waiters.clear()
+
+
+def _resolve(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def _at(res: Resource, rv: int) -> Resource:
+    raw = copy.deepcopy(dict(res.raw))
+    meta = raw.get("metadata")
+    if isinstance(meta, dict):
+        meta["resourceVersion"] = str(rv)
+    return Resource.from_raw(raw)
 
 
 class TimelineServer:
-    """``with TimelineServer(first_state) as server: server.url; server.api.advance(next_state)``."""
+    """``with TimelineServer(first_state) as server: server.url; server.feed.advance(next_state)``."""
 
     def __init__(self, first: ClusterState, *, host: str = "127.0.0.1", port: int = 0,
-                 bookmark_every: float = 0.0) -> None:
-        self.api = TimelineApi(first, bookmark_every=bookmark_every)
-        self._thread = ServerThread(self.api, host=host, port=port)  # type: ignore[arg-type]
+                 stream_timeout: float = 300.0) -> None:
+        self.feed = TimelineFeed(first, stream_timeout=stream_timeout)
+        self.api = SnapshotApi(self.feed)
+        self._thread = ServerThread(self.api, host=host, port=port)
 
     @property
     def url(self) -> str:
         return self._thread.url
+
+    def advance(self, step: ClusterState) -> list[Change]:
+        return self.feed.advance(step)
 
     def __enter__(self) -> TimelineServer:
         self._thread.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.api.close()
+        self.feed.close()
         self._thread.__exit__(*exc)
