@@ -17,9 +17,9 @@ import click
 @click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="SQLite file for the history and the incidents it opens (default: $HOMELABCTL_DB, else the "
                    "user data directory); incident snapshots are saved next to it.")
-@click.option("--notify", "notify_urls", multiple=True, metavar="URL",
-              help="Where new and resolved root causes go (repeatable): an http(s) URL for generic JSON, or "
-                   "ntfy+URL, discord+URL, slack+URL, alertmanager+URL.")
+@click.option("--notify", "notify_urls", multiple=True, metavar="URL", envvar="HOMELABCTL_NOTIFY",
+              help="Where new and resolved root causes go (repeatable; $HOMELABCTL_NOTIFY: space-separated): an "
+                   "http(s) URL for generic JSON, or ntfy+URL, discord+URL, slack+URL, alertmanager+URL.")
 @click.option("--interval", type=float, default=600.0, show_default=True,
               help="Seconds between full re-lists of every kind (the safety net under the watches).")
 @click.option("--request-timeout", type=float, default=10.0, show_default=True, help="Seconds per API request.")
