@@ -8,6 +8,7 @@ pace, a quiet one not at all (idle CPU ~0: the thread sleeps on a condition vari
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -25,6 +26,7 @@ from homelabctl import __version__
 from homelabctl.checks.registry import CheckSpec
 from homelabctl.engine import required_kinds
 from homelabctl.errors import HomelabctlError
+from homelabctl.gcutil import gc_paused
 from homelabctl.incidents.model import IncidentDraft, TimelineEntry
 from homelabctl.incidents.store import IncidentStore
 from homelabctl.sources.base import ClusterState
@@ -194,45 +196,62 @@ class WatchService:
 
         with self._lock:
             started = time.perf_counter()
-            state, generation = self.store.state()
-            analysis = analyze(state, self.specs)
+            with gc_paused():  # tens of thousands of short-lived records; see gcutil
+                state, generation = self.store.state()
+                analysis = analyze(state, self.specs)
             report = analysis.report
             now = state.reference_time
             changes = self.history.record(report, now, started_hints(state, report))
-            if self.incidents is not None:
-                changes.new = [self._open_incident(c, state, report) if c.severity == self.incident_severity else c
+            report_json = json.dumps(report, ensure_ascii=False).encode()
+            seconds = time.perf_counter() - started
+            # Published before the slow side effects (snapshot tarball, incident writes, notifications):
+            # /api/report and /metrics follow the cluster as soon as the evaluation itself is done.
+            self._publish(report, report_json, now, generation, seconds)
+            self.metrics.kinds_unreadable.set(sum(1 for gk in self.kinds if not state.availability(gk).readable))
+            opening = [c for c in changes.new if c.severity == self.incident_severity]
+            if self.incidents is not None and opening:
+                snapshot = self._snapshot(state)
+                changes.new = [self._open_incident(c, state, report, snapshot) if c in opening else c
                                for c in changes.new]
+                self._publish(report, report_json, now, generation, seconds)  # with the incident numbers
             self._resolve_incidents(changes, now)
             self._notify(changes, now)
-            active = list(self.history.open_causes().values())
-            active.sort(key=lambda c: (c.started_at, c.id))
-            seconds = time.perf_counter() - started
-            evaluation = Evaluation(report, json.dumps(report, ensure_ascii=False).encode(), active,
-                                    self.history.causes(), now, generation, seconds, self.history.open_findings())
-            self.current = evaluation
             self.evaluations += 1
             self.last_error = None
             self.metrics.evaluation_seconds.observe(seconds)
             self.metrics.last_success.set(time.time())
-            self.metrics.kinds_unreadable.set(sum(1 for gk in self.kinds if not state.availability(gk).readable))
-            self.metrics.update(report, active, now)
-            return generation
+        # What survives an evaluation is the store's objects and the published report: collect the cycles
+        # once, then freeze the survivors so the next evaluation's collections do not rescan the whole
+        # cluster. Frozen objects are still freed by reference counting when replaced.
+        gc.collect()
+        gc.freeze()
+        return generation
 
-    def _open_incident(self, cause: CauseRecord, state: ClusterState, report: dict[str, Any]) -> CauseRecord:
+    def _publish(self, report: dict[str, Any], report_json: bytes, now: datetime, generation: int,
+                 seconds: float) -> None:
+        active = sorted(self.history.open_causes().values(), key=lambda c: (c.started_at, c.id))
+        self.current = Evaluation(report, report_json, active, self.history.causes(), now, generation, seconds,
+                                  self.history.open_findings())
+        self.metrics.update(report, active, now)
+
+    def _snapshot(self, state: ClusterState) -> dict[str, Any] | None:
+        """One snapshot per evaluation, shared by every incident it opens."""
+        stamp_text = format_time(state.reference_time).replace(":", "").replace("-", "")
+        try:
+            path, digest = write_snapshot(state, self.history.path.parent / SNAPSHOT_DIR,
+                                          f"watch-{stamp_text}-{self.evaluations + 1}")
+        except OSError as exc:
+            log.warning("cannot save the incident snapshot: %s", exc)
+            return None
+        return {"type": "snapshot", "name": str(path), "paths": [str(path)], "sha256": digest,
+                "objects": len(state.index), "reference_time": format_time(state.reference_time)}
+
+    def _open_incident(self, cause: CauseRecord, state: ClusterState, report: dict[str, Any],
+                       snapshot: dict[str, Any] | None) -> CauseRecord:
         assert self.incidents is not None
         severity_of = {f["id"]: f["severity"] for f in report["findings"]}
         attached = [{k: c[k] for k in INCIDENT_FIELDS if k in c} | {"severity": severity_of.get(c["finding"], "")}
                     for c in report["root_causes"] if cause_key(c) == cause.key]
-        stamp_text = format_time(state.reference_time).replace(":", "").replace("-", "")
-        try:
-            path, digest = write_snapshot(state, self.history.path.parent / SNAPSHOT_DIR,
-                                          f"watch-{stamp_text}-cause{cause.id}")
-            snapshot: dict[str, Any] | None = {
-                "type": "snapshot", "name": str(path), "paths": [str(path)], "sha256": digest,
-                "objects": len(state.index), "reference_time": format_time(state.reference_time)}
-        except OSError as exc:
-            log.warning("cannot save the incident snapshot: %s", exc)
-            snapshot = None
         at = parse_time(cause.first_seen) or state.reference_time
         draft = IncidentDraft(
             title=f"{cause.object_label}: {cause.summary}"[:200], severity="P1", date=at.date().isoformat(),
