@@ -45,6 +45,8 @@ def get(url: str) -> tuple[int, str]:
             return int(response.status), response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
+    except urllib.error.URLError:  # not listening (yet)
+        return 0, ""
 
 
 @dataclass

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import re
 import threading
 import time
 import urllib.error
@@ -34,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from homelabctl import __version__
 from homelabctl.errors import InputError
-from homelabctl.redact import mask_url_credentials, redact_text
+from homelabctl.redact import is_marker, marker_for, mask_url_credentials, redact_text
 from homelabctl.timeutil import format_time
 from homelabctl.watch.history import CauseRecord
 
@@ -126,9 +127,25 @@ class Notice:
                 "tool": {"name": "homelabctl", "version": __version__}}
 
 
+# ``password: hunter2`` inside a sentence (an Event or condition message quoting a config): redact_text only
+# looks at whole lines of config files, and a message leaves the cluster here.
+_INLINE_SECRET_RE = re.compile(
+    r"(?i)\b(?P<key>[a-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|apikey|credential)[a-z0-9_.-]*)"
+    r"(?P<sep>\s*[:=]\s*)(?P<quote>['\"]?)(?P<value>[^\s'\",;]+)(?P=quote)")
+
+
+def _mask_inline(match: re.Match[str]) -> str:
+    value = match.group("value")
+    if is_marker(value):
+        return match.group(0)
+    quote = match.group("quote")
+    return f"{match.group('key')}{match.group('sep')}{quote}{marker_for(value.encode())}{quote}"
+
+
 def clean(text: str) -> str:
-    """The redaction every output gets: URL credentials and sensitive-looking assignments masked."""
-    return redact_text(mask_url_credentials(text))
+    """The redaction every output gets (URL credentials, sensitive-looking assignments), plus assignments
+    quoted inside a sentence."""
+    return _INLINE_SECRET_RE.sub(_mask_inline, redact_text(mask_url_credentials(text)))
 
 
 Send = Callable[[urllib.request.Request, float], int]
