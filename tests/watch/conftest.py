@@ -147,12 +147,12 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             rec = holder[0]
+            with rec.arrived:  # recorded before the answer: a client that got its answer finds it recorded
+                rec.requests.append((self.path, dict(self.headers), body))
+                rec.arrived.notify_all()
             self.send_response(rec.status)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            with rec.arrived:
-                rec.requests.append((self.path, dict(self.headers), body))
-                rec.arrived.notify_all()
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
