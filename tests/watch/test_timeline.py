@@ -119,8 +119,12 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         assert active[0].lasted(run.service.store.now()).startswith("3 d 4 h")
 
         # the incident record: opened once, with the redacted snapshot saved next to the database
-        with IncidentStore(run.db) as incidents:
-            opened = incidents.incidents()
+        def incidents_now() -> list[Any]:
+            with IncidentStore(run.db) as incidents:
+                return incidents.incidents()
+
+        # the report is published first; the incident (snapshot tarball, record) follows
+        opened = wait_until(incidents_now, what="incident opened")
         assert len(opened) == 1
         incident = opened[0]
         assert NODE in incident.title and incident.severity == "P1"
