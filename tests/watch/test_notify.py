@@ -122,3 +122,16 @@ def test_unreachable_receiver_does_not_block_the_caller() -> None:
     notifier.stop()
     request = build_request(notifier.targets[0], [notice()])
     assert isinstance(request, urllib.request.Request) and json.loads(request.data or b"{}")["event"] == "new"
+
+
+def test_firing_alerts_are_repeated_for_alertmanager_only(receiver: Receiver) -> None:
+    """Alertmanager resolves an alert nobody repeats within resolve_timeout: firing causes are re-sent."""
+    notifier = Notifier([parse_target(f"alertmanager+{receiver.url}"), parse_target(f"{receiver.url}/hook")],
+                        burst=1, per=3600)
+    notifier.start()
+    for _ in range(3):
+        notifier.refresh([notice(1), notice(2)])
+    assert receiver.wait_for(3)
+    notifier.stop()
+    assert {p for p, _, _ in receiver.requests} == {"/api/v2/alerts"}  # not rate-limited, not to webhooks
+    assert [len(batch) for batch in receiver.json_bodies()] == [2, 2, 2]

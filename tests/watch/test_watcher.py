@@ -178,3 +178,22 @@ def test_wire_format_bookmarks_gone_and_split_chunks() -> None:
         list(_events(iter([added + b"\n" + gone + b"\n"]), item))
     with pytest.raises(StreamFailed, match="not JSON"):
         list(_events(iter([b"{not json\n"]), item))
+
+
+def test_a_failed_relist_keeps_what_was_listed() -> None:
+    """A 500 or a timeout on the periodic re-list must not make every finding on the kind disappear (and its
+    causes 'resolve', then come back): the last list stays until a list succeeds."""
+    transport = FakeTransport([([_rv(node("a", ready="False"), 1)], "1"),
+                               ListFailed(KindStatus("error", "cannot list nodes: HTTP 500 etcdserver: leader changed")),
+                               ([_rv(node("a", ready="False"), 1)], "1")], [[], [], [], []])
+    seen: list[int] = []
+
+    def until(store: StateStore, t: FakeTransport, errors: list[str]) -> bool:
+        seen.append(len(store.state()[0].index.all("Node")))
+        return t.list_calls >= 3
+
+    store, watcher = _run(transport, until, relist=0.05)
+    assert "list" in watcher.errors  # type: ignore[attr-defined]
+    assert 0 not in seen[1:]
+    status = store.status("Node")
+    assert status is not None and status.readable

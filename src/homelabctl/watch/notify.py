@@ -236,6 +236,11 @@ class Bucket:
 Outcome = Callable[[Target, str], None]
 
 
+@dataclass(frozen=True)
+class _Refresh:
+    notices: tuple[Notice, ...]
+
+
 class Notifier:
     """A queue and one delivery thread. ``post`` never blocks the caller."""
 
@@ -248,7 +253,7 @@ class Notifier:
         self.on_outcome = on_outcome or (lambda target, outcome: None)
         self._buckets = {t: Bucket(burst, per) for t in self.targets}
         self._pending: dict[Target, list[Notice]] = {t: [] for t in self.targets}
-        self._queue: queue.Queue[Notice | None] = queue.Queue()
+        self._queue: queue.Queue[Notice | _Refresh | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="notify", daemon=True)
         self.sent: list[tuple[Target, int]] = []
 
@@ -265,6 +270,16 @@ class Notifier:
         if self.targets:
             self._queue.put(notice)
 
+    @property
+    def wants_refresh(self) -> bool:
+        return any(t.kind == "alertmanager" for t in self.targets)
+
+    def refresh(self, firing: Sequence[Notice]) -> None:
+        """Re-send the firing alerts to Alertmanager, which resolves an alert nobody repeats within its
+        ``resolve_timeout`` (5 min by default). Not rate-limited: one request per target."""
+        if firing and self.wants_refresh:
+            self._queue.put(_Refresh(tuple(firing)))
+
     def _run(self) -> None:
         stopping = False
         while True:
@@ -273,6 +288,10 @@ class Notifier:
                 item = self._queue.get(timeout=wait)
                 if item is None:
                     stopping = True
+                elif isinstance(item, _Refresh):
+                    for target in self.targets:
+                        if target.kind == "alertmanager":
+                            self._deliver(target, item.notices)
                 else:
                     for target in self.targets:
                         self._pending[target].append(item)

@@ -41,6 +41,8 @@ log = logging.getLogger("homelabctl.watch")
 
 INCIDENT_FIELDS = ("id", "rule", "layer", "object", "summary", "confidence", "next_steps")
 SNAPSHOT_DIR = "watch-snapshots"
+ALERT_REFRESH = 60.0
+"""Seconds between re-sends of firing alerts to Alertmanager (its default resolve_timeout is 5 minutes)."""
 
 
 @dataclass
@@ -137,6 +139,7 @@ class WatchService:
         self._thread = threading.Thread(target=self._run, name="evaluate", daemon=True)
         self._lock = threading.Lock()
         self.heartbeat = time.monotonic()
+        self._refreshed = time.monotonic()
 
     # -- lifecycle ------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -159,10 +162,20 @@ class WatchService:
     def ready(self) -> bool:
         return self.current is not None
 
+    def _refresh_alerts(self) -> None:
+        if self.notifier is None or not self.notifier.wants_refresh or self.current is None:
+            return
+        if time.monotonic() - self._refreshed < ALERT_REFRESH:
+            return
+        self._refreshed = time.monotonic()
+        now = self.store.now()
+        self.notifier.refresh([Notice("new", c, c.lasted(now), now, self.dashboard_url) for c in self.current.active])
+
     def _run(self) -> None:
         seen = -1
         while not self._stopping.is_set():
             self.heartbeat = time.monotonic()
+            self._refresh_alerts()
             if not self.store.synced(self.kinds):
                 seen = self.store.wait_for_change(seen, timeout=1.0)
                 continue

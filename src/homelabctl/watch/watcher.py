@@ -289,9 +289,13 @@ class KindWatcher:
                 resource_version = None  # list again, at once: the watch cache moved on
                 self.on_error(self.gk, "gone")
             except ListFailed as failure:
-                self.store.set_status(self.gk, failure.status)
                 resource_version = None
+                # A failed re-list of a kind we hold keeps the objects (a little stale beats every cause on
+                # that kind "resolving" and coming back with the next list); refusals and first lists say why.
+                if failure.status.state != "error" or self.lists == 0:
+                    self.store.set_status(self.gk, failure.status)
                 if failure.status.state in ("forbidden", "not_installed", "absent"):
+                    self.lists = 0
                     self.on_error(self.gk, failure.status.state)
                     self._sleep(self.relist_interval)
                 else:
