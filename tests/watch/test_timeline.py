@@ -17,6 +17,7 @@ from homelabctl.engine import required_kinds, select_checks
 from homelabctl.incidents.store import IncidentStore
 from homelabctl.live.server import kubeconfig_for
 from homelabctl.report.build import validate_report
+from homelabctl.sources.base import KindStatus
 from homelabctl.sources.snapshot import SnapshotSource
 from homelabctl.watch.history import History
 from homelabctl.watch.http import HttpThread
@@ -208,3 +209,28 @@ def _history(db: Path) -> Iterator[History]:
         yield history
     finally:
         history.close()
+
+
+def test_kinds_served_later_are_discovered_and_watched(timeline: Timeline, tmp_path: Path) -> None:
+    """A CRD installed after the start: the periodic rediscovery finds its kind and starts watching it."""
+    specs = select_checks()
+    with TimelineServer(timeline.healthy) as server:
+        kubeconfig = tmp_path / "kubeconfig"
+        kubeconfig.write_text(kubeconfig_for(server.url), encoding="utf-8")
+        live = connect_watch(required_kinds(specs), kubeconfig=kubeconfig)
+        gk = "HelmRelease.helm.toolkit.fluxcd.io"
+        # as if the server had not served it at the start
+        del live.transport.resolved[gk]
+        live.watcher.kinds.remove(gk)
+        live.watcher.kind_watchers = [w for w in live.watcher.kind_watchers if w.gk != gk]
+        live.store.set_status(gk, KindStatus("not_installed", "helmreleases.helm.toolkit.fluxcd.io not installed"))
+        live.start()
+        try:
+            wait_until(lambda: live.store.synced(live.watcher.kinds), what="synced")
+            assert not live.store.state()[0].availability(gk).readable
+            assert live.rediscover() == [gk]
+            assert live.rediscover() == []
+            wait_until(lambda: live.store.state()[0].index.has(gk), what="HelmReleases listed")
+            assert live.store.state()[0].availability(gk).readable
+        finally:
+            live.stop()

@@ -320,10 +320,26 @@ class Watcher:
                  relist_interval: float = 600.0, on_error: ErrorHook | None = None) -> None:
         self.kinds = list(kinds)
         self.store = store
+        self.transport = transport
+        self.relist_interval = relist_interval
+        self.on_error = on_error
         self.kind_watchers = [KindWatcher(gk, transport, store, relist_interval=relist_interval, on_error=on_error)
                               for gk in self.kinds]
+        self._started = False
+
+    def add(self, gk: str) -> None:
+        """Watch one more kind (a CRD installed after the start)."""
+        if gk in self.kinds:
+            return
+        kind_watcher = KindWatcher(gk, self.transport, self.store, relist_interval=self.relist_interval,
+                                   on_error=self.on_error)
+        self.kinds.append(gk)
+        self.kind_watchers.append(kind_watcher)
+        if self._started:
+            kind_watcher.start()
 
     def start(self) -> None:
+        self._started = True
         for kind_watcher in self.kind_watchers:
             kind_watcher.start()
 
