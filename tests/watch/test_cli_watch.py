@@ -36,7 +36,7 @@ def test_watch_process_end_to_end(timeline: Timeline, tmp_path: Path, receiver: 
         port = free_port()
         db = tmp_path / "watch.db"
         proc = homelabctl("watch", "--kubeconfig", str(kubeconfig), "--listen", f"127.0.0.1:{port}", "--db", str(db),
-                          "--debounce", "0.1", env={"HOMELABCTL_NOTIFY": f"{receiver.url}/a ntfy+{receiver.url}/b"})
+                          "--debounce", "0.1", "-o", "prometheus", "--output-file", str(tmp_path / "homelabctl.prom"), env={"HOMELABCTL_NOTIFY": f"{receiver.url}/a ntfy+{receiver.url}/b"})
         try:
             url = f"http://127.0.0.1:{port}"
             wait_until(lambda: get(url + "/readyz")[0] == 200 if proc.poll() is None else True, timeout=60,
@@ -47,6 +47,10 @@ def test_watch_process_end_to_end(timeline: Timeline, tmp_path: Path, receiver: 
             assert {p for p, _, _ in receiver.requests} == {"/a", "/b"}
             report = json.loads(get(url + "/api/report")[1])
             assert report["root_causes"][0]["object"]["name"] == NODE
+            # --output-file: the same report for node-exporter's textfile collector, rewritten atomically
+            textfile = tmp_path / "homelabctl.prom"
+            wait_until(lambda: textfile.is_file() and "homelabctl_root_causes 1.0" in textfile.read_text(encoding="utf-8"),
+                       what="textfile report")
         finally:
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=30)

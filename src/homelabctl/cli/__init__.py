@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "handoff": "homelabctl.cli.paperwork:handoff_cmd",
     "incident": "homelabctl.cli.incident:incident_group",
     "watch": "homelabctl.cli.watch:watch_cmd",
+    "completion": "homelabctl.cli.completion:completion_cmd",
 }
 
 HELP = {
@@ -43,6 +44,7 @@ HELP = {
     "handoff": "Generate a session handoff document.",
     "incident": "Record incidents and render them as AARs.",
     "watch": "Run in the cluster: watch it, keep checks and history current, serve a dashboard, notify.",
+    "completion": "Print the shell completion script (bash, zsh, fish).",
 }
 
 

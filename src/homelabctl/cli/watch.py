@@ -3,9 +3,34 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
+
+from homelabctl.cli.options import output_options
+
+
+def report_writer(fmt: str, output_file: Path) -> Callable[[dict[str, Any]], None]:
+    from homelabctl.cli.options import write_atomic
+
+    def write(report: dict[str, Any]) -> None:
+        if fmt == "prometheus":
+            from homelabctl.report.render_prometheus import render_prometheus
+
+            text = render_prometheus(report)
+        elif fmt == "markdown":
+            from homelabctl.report.render_markdown import render_markdown
+
+            text = render_markdown(report)
+        else:
+            from homelabctl.report.render_json import render_json
+
+            text = render_json(report)
+        write_atomic(output_file, text)
+
+    return write
 
 
 @click.command("watch")
@@ -28,9 +53,12 @@ import click
 @click.option("--dashboard-url", default="", help="Public URL of the dashboard, linked from notifications.")
 @click.option("--no-incidents", is_flag=True, help="Do not open incident records for new critical root causes.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every watch error and evaluation.")
+@output_options(["json", "prometheus", "markdown"], "json",
+                file_help="Also write the current report to this file (atomically) after every evaluation, in the "
+                          "-o format: e.g. -o prometheus for node-exporter's textfile collector.")
 def watch_cmd(kubeconfig: Path | None, kube_context: str | None, listen: str, db_path: Path | None,
               notify_urls: tuple[str, ...], interval: float, request_timeout: float, debounce: float,
-              dashboard_url: str, no_incidents: bool, verbose: bool) -> None:
+              dashboard_url: str, no_incidents: bool, verbose: bool, fmt: str, output_file: Path | None) -> None:
     """Watch the cluster and keep checks, diagnosis and history current.
 
     Lists then watches exactly the kinds the checks read, re-evaluates on change, records how long each
@@ -66,7 +94,8 @@ def watch_cmd(kubeconfig: Path | None, kube_context: str | None, listen: str, db
                          relist_interval=interval,
                          on_error=lambda gk, reason: metrics.watch_errors.labels(gk, reason).inc())
     service = WatchService(live.store, specs, history=history, incidents=incidents, notifier=notifier,
-                           metrics=metrics, debounce=debounce, max_delay=debounce * 5, dashboard_url=dashboard_url)
+                           metrics=metrics, debounce=debounce, max_delay=debounce * 5, dashboard_url=dashboard_url,
+                           on_report=report_writer(fmt, output_file) if output_file is not None else None)
     http = HttpThread(service, host, port).start()
     live.start()
     service.start()

@@ -16,7 +16,7 @@ import logging
 import tarfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -118,7 +118,8 @@ class WatchService:
     def __init__(self, store: StateStore, specs: Sequence[CheckSpec], *, history: History,
                  incidents: Path | None = None, notifier: Notifier | None = None,
                  metrics: WatchMetrics | None = None, debounce: float = 0.3, max_delay: float = 1.5,
-                 tick: float = 60.0, dashboard_url: str = "", incident_severity: str = "critical") -> None:
+                 tick: float = 60.0, dashboard_url: str = "", incident_severity: str = "critical",
+                 on_report: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.store = store
         self.specs = list(specs)
         self.kinds = required_kinds(self.specs)
@@ -132,6 +133,8 @@ class WatchService:
         self.tick = tick
         self.dashboard_url = dashboard_url
         self.incident_severity = incident_severity
+        self.on_report = on_report
+        """Called with each new report after it is published (``--output-file``); failures are logged."""
         self.current: Evaluation | None = None
         self.last_error: str | None = None
         self.evaluations = 0
@@ -229,6 +232,11 @@ class WatchService:
                 self._publish(report, report_json, now, generation, seconds)  # with the incident numbers
             self._resolve_incidents(changes, now)
             self._notify(changes, now)
+            if self.on_report is not None:
+                try:
+                    self.on_report(report)
+                except (OSError, HomelabctlError) as exc:
+                    log.error("cannot write the report file: %s", exc)
             self.evaluations += 1
             self.last_error = None
             self.metrics.evaluation_seconds.observe(seconds)
