@@ -197,3 +197,23 @@ def test_a_failed_relist_keeps_what_was_listed() -> None:
     assert 0 not in seen[1:]
     status = store.status("Node")
     assert status is not None and status.readable
+
+
+def test_watch_forbidden_falls_back_to_polling_lists() -> None:
+    """A role that allows list but not watch (made for `check`): the kind stays evaluated, re-listed."""
+    from homelabctl.watch.watcher import WatchRefused
+
+    transport = FakeTransport([([_rv(node("a"), 1)], "1"), ([_rv(node("a"), 1), _rv(node("b"), 2)], "2")],
+                              [WatchRefused("forbidden: cannot watch nodes")] * 3)
+    store = _store()
+    watcher = KindWatcher("Node", transport, store, relist_interval=600, min_gap=0.01)
+    watcher.poll_interval = 0.05
+    watcher.start()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and transport.list_calls < 2:
+        time.sleep(0.01)
+    watcher.stop()
+    assert transport.list_calls >= 2 and watcher.polling >= 1
+    assert sorted(r.name for r in store.state()[0].index.all("Node")) == ["a", "b"]
+    status = store.status("Node")
+    assert status is not None and status.readable

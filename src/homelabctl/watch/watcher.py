@@ -47,6 +47,10 @@ class StreamFailed(Exception):
         self.reason = reason
 
 
+class WatchRefused(StreamFailed):
+    """403 on watch while list is allowed (a role made for ``check``): poll with lists instead."""
+
+
 @dataclass(frozen=True, slots=True)
 class WatchEvent:
     type: str
@@ -147,7 +151,7 @@ class ApiTransport:
                 if raw.status == 410:
                     raise Gone(message)
                 if raw.status == 403:
-                    raise ListFailed(KindStatus("forbidden", f"forbidden: cannot watch {item.resource_name}"))
+                    raise WatchRefused(f"forbidden: cannot watch {item.resource_name}")
                 raise StreamFailed(f"watch {item.resource_name}: HTTP {raw.status} {message}")
             chunks = raw.read_chunked() if raw.chunked else raw.stream(65536)
             yield from _events(chunks, item)
@@ -245,6 +249,8 @@ class KindWatcher:
         self.thread = threading.Thread(target=self.run, name=f"watch-{gk}", daemon=True)
         self.lists = 0
         self.events = 0
+        self.polling = 0
+        self.poll_interval = min(60.0, relist_interval)
 
     def start(self) -> None:
         self.thread.start()
@@ -301,6 +307,14 @@ class KindWatcher:
                 else:
                     self.on_error(self.gk, "list")
                     self._sleep(self.backoff.next())
+            except WatchRefused as failure:
+                if self.polling == 0:
+                    log.warning("watch %s: %s; re-listing every %.0f s instead", self.gk, failure.reason,
+                                self.poll_interval)
+                self.polling += 1
+                self.on_error(self.gk, "watch_forbidden")
+                resource_version = None
+                self._sleep(self.poll_interval)
             except StreamFailed as failure:
                 if self.stopping.is_set():
                     return
