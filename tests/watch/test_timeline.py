@@ -171,6 +171,8 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
 
         wait_until(grouped, what="stuck pods grouped under the node")
         assert run.causes() == [("Node", NODE)]
+        text = get(url + "/metrics")[1]
+        assert 'homelabctl_findings{check="pod-stuck-terminating",layer="workload",severity="critical"} 8.0' in text
         time.sleep(0.5)
         assert len(receiver.requests) == sent_before  # the same episode: deduplicated
         with IncidentStore(run.db) as incidents:
@@ -195,6 +197,7 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         assert len(episodes) == 1 and episodes[0].resolved_at is not None
         text = get(url + "/metrics")[1]
         assert 'homelabctl_root_causes{severity="critical"} 0.0' in text
+        assert "pod-stuck-terminating" not in text and 'check="node-not-ready"' not in text
         assert "homelabctl_root_cause_active_seconds{" not in text
 
         # the dashboard shows the episode in its timeline
