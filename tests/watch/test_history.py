@@ -87,3 +87,12 @@ def test_newer_schema_and_garbage_are_refused_with_one_line(tmp_path: Path) -> N
     junk.write_bytes(b"not a database at all" * 100)
     with pytest.raises(StoreError, match="not a usable database"):
         History(junk)
+
+
+def test_old_resolved_episodes_are_pruned(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.db")
+    history.record(report("styx", "k3s1"), T0)
+    history.record(report("k3s1"), T0 + timedelta(hours=1))  # styx resolved
+    assert history.prune(T0) == 0
+    assert history.prune(T0 + timedelta(days=1)) == 2  # its finding and cause episodes
+    assert [c.name for c in history.causes()] == ["k3s1"]  # the open one stays, however old

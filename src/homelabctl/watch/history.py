@@ -65,6 +65,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+RETENTION = timedelta(days=90)
+"""Resolved episodes older than this are deleted (once a day): the history of a flapping finding stays bounded."""
 LAST_SEEN_EVERY = timedelta(seconds=60)
 """``last_seen`` of unchanged episodes is written at most this often: no write per evaluation when idle."""
 
@@ -181,6 +183,8 @@ class History:
             self._conn.close()
             raise StoreError(f"{self.path} is not a usable database: {exc}") from None
         self._last_touch: datetime | None = None
+        self._last_prune: datetime | None = None
+        self.retention = RETENTION
 
     def close(self) -> None:
         self._conn.close()
@@ -282,7 +286,20 @@ class History:
                 f"SELECT {_CAUSE_COLUMNS} FROM watch_causes WHERE resolved_at IS NULL ORDER BY started_at, id")]
         if touch:
             self._last_touch = now
+        if self._last_prune is None or now - self._last_prune >= timedelta(days=1):
+            self.prune(now - self.retention)
+            self._last_prune = now
         return changes
+
+    def prune(self, before: datetime) -> int:
+        """Delete episodes resolved before ``before``; returns how many."""
+        cutoff = stamp(before)
+        with self.transaction() as conn:
+            gone = conn.execute("DELETE FROM watch_findings WHERE resolved_at IS NOT NULL AND resolved_at < ?",
+                                (cutoff,)).rowcount
+            gone += conn.execute("DELETE FROM watch_causes WHERE resolved_at IS NOT NULL AND resolved_at < ?",
+                                 (cutoff,)).rowcount
+        return int(gone)
 
     def set_incident(self, cause_id: int, incident_id: int) -> None:
         with self.transaction() as conn:

@@ -182,11 +182,17 @@ def _status_message(body: bytes) -> str:
     return str(data.get("message") or "") if isinstance(data, dict) else ""
 
 
+MAX_EVENT_BYTES = 64 * 1024 * 1024
+"""One watch event larger than this ends the stream (the API server's own request limit is 3 MiB per object)."""
+
+
 def _events(chunks: Iterator[bytes], item: Resolved) -> Iterator[WatchEvent]:
     """Newline-delimited JSON events from a byte stream (a chunk may hold several events or part of one)."""
     buffer = b""
     for chunk in chunks:
         buffer += chunk
+        if len(buffer) > MAX_EVENT_BYTES and b"\n" not in buffer:
+            raise StreamFailed(f"watch {item.resource_name}: an event larger than {MAX_EVENT_BYTES >> 20} MiB")
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
             if line.strip():
@@ -357,8 +363,12 @@ class Watcher:
         for kind_watcher in self.kind_watchers:
             kind_watcher.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 3.0) -> None:
+        """Stop every loop; waits ``timeout`` seconds in all (the threads are daemons: a list still in flight
+        ends with the process)."""
         for kind_watcher in self.kind_watchers:
             kind_watcher.stop()
+        deadline = time.monotonic() + timeout
         for kind_watcher in self.kind_watchers:
-            kind_watcher.thread.join(timeout=2)
+            if kind_watcher.thread.is_alive():
+                kind_watcher.thread.join(timeout=max(0.0, deadline - time.monotonic()))
