@@ -275,7 +275,7 @@ class WatchService:
                     for c in report["root_causes"] if cause_key(c) == cause.key]
         at = parse_time(cause.first_seen) or state.reference_time
         draft = IncidentDraft(
-            title=f"{cause.object_label}: {cause.summary}"[:200], severity="P1", date=at.date().isoformat(),
+            title=(cause.summary if cause.name in cause.summary else f"{cause.object_label}: {cause.summary}")[:200], severity="P1", date=at.date().isoformat(),
             what_happened=f"homelabctl watch found a new {cause.severity} root cause: {cause.summary}",
             direct_cause=cause.summary,
             timeline=[TimelineEntry(at.strftime("%Y-%m-%d %H:%M"),
