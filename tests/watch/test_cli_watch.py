@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from homelabctl.incidents.store import IncidentStore
 from homelabctl.live.server import kubeconfig_for
 from homelabctl.watch.timeline import TimelineServer
 
@@ -73,3 +74,26 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 2, err
         assert expected in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_watch_a_snapshot_serves_its_dashboard(tmp_path: Path) -> None:
+    """--demo/--snapshot: nothing changes, one evaluation; the same root causes as `check --demo`."""
+    port = free_port()
+    proc = homelabctl("watch", "--demo", "--listen", f"127.0.0.1:{port}", "--db", str(tmp_path / "w.db"),
+                      "--no-incidents")
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: get(url + "/readyz")[0] == 200 if proc.poll() is None else True, timeout=60)
+        assert proc.poll() is None, proc.communicate()
+        served = json.loads(get(url + "/api/report")[1])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    checked = subprocess.run([sys.executable, "-m", "homelabctl", "check", "--demo", "-o", "json"],
+                             capture_output=True, text=True, check=False)
+    expected = json.loads(checked.stdout)
+    assert served["source"]["type"] == "demo"
+    assert [c["summary"] for c in served["root_causes"]] == [c["summary"] for c in expected["root_causes"]]
+    assert served["summary"]["findings"] == expected["summary"]["findings"]
+    with IncidentStore(tmp_path / "w.db") as incidents:
+        assert incidents.incidents() == []  # --no-incidents

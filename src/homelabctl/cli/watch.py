@@ -5,11 +5,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from homelabctl.cli.common import load_state, make_source, source_options
 from homelabctl.cli.options import output_options
+
+if TYPE_CHECKING:
+    from homelabctl.sources.base import Source
+    from homelabctl.watch.live import LiveWatch
+    from homelabctl.watch.store import StateStore
+
+
+def static_store(source: Source, kinds: list[str], now_text: str | None) -> StateStore:
+    """A snapshot or the demo: the store holds it once; time moves on from the snapshot's own time."""
+    from homelabctl.timeutil import utcnow
+    from homelabctl.watch.store import StateStore
+
+    state = load_state(source, kinds, now_text)
+    store = StateStore(state.source, kinds, server_version=state.server_version)
+    store.load(state)
+    store.clock_offset = state.reference_time - utcnow()
+    return store
 
 
 def report_writer(fmt: str, output_file: Path) -> Callable[[dict[str, Any]], None]:
@@ -34,9 +52,7 @@ def report_writer(fmt: str, output_file: Path) -> Callable[[dict[str, Any]], Non
 
 
 @click.command("watch")
-@click.option("--kubeconfig", type=click.Path(path_type=Path), default=None,
-              help="Kubeconfig (default: $KUBECONFIG or ~/.kube/config; in-cluster when run in a pod).")
-@click.option("--context", "kube_context", default=None, help="Kubeconfig context to use.")
+@source_options
 @click.option("--listen", default="127.0.0.1:8080", show_default=True, metavar="HOST:PORT",
               help="Where the dashboard, /api/report, /metrics, /healthz and /readyz are served.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -47,7 +63,6 @@ def report_writer(fmt: str, output_file: Path) -> Callable[[dict[str, Any]], Non
                    "http(s) URL for generic JSON, or ntfy+URL, discord+URL, slack+URL, alertmanager+URL.")
 @click.option("--interval", type=float, default=600.0, show_default=True,
               help="Seconds between full re-lists of every kind (the safety net under the watches).")
-@click.option("--request-timeout", type=float, default=10.0, show_default=True, help="Seconds per API request.")
 @click.option("--debounce", type=float, default=0.3, show_default=True,
               help="Seconds of quiet before re-evaluating after a change (at most 5x this after the first).")
 @click.option("--dashboard-url", default="", help="Public URL of the dashboard, linked from notifications.")
@@ -56,15 +71,17 @@ def report_writer(fmt: str, output_file: Path) -> Callable[[dict[str, Any]], Non
 @output_options(["json", "prometheus", "markdown"], "json",
                 file_help="Also write the current report to this file (atomically) after every evaluation, in the "
                           "-o format: e.g. -o prometheus for node-exporter's textfile collector.")
-def watch_cmd(kubeconfig: Path | None, kube_context: str | None, listen: str, db_path: Path | None,
-              notify_urls: tuple[str, ...], interval: float, request_timeout: float, debounce: float,
-              dashboard_url: str, no_incidents: bool, verbose: bool, fmt: str, output_file: Path | None) -> None:
+def watch_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
+              request_timeout: float, deadline: float, now_text: str | None, listen: str, db_path: Path | None,
+              notify_urls: tuple[str, ...], interval: float, debounce: float, dashboard_url: str,
+              no_incidents: bool, verbose: bool, fmt: str, output_file: Path | None) -> None:
     """Watch the cluster and keep checks, diagnosis and history current.
 
     Lists then watches exactly the kinds the checks read, re-evaluates on change, records how long each
     root cause has lasted, opens an incident for a new critical one, notifies, and serves a dashboard
     (/), the JSON report (/api/report), Prometheus metrics (/metrics), /healthz and /readyz.
-    Runs until SIGTERM or Ctrl-C.
+    Runs until SIGTERM or Ctrl-C. With --snapshot or --demo nothing changes: the dashboard of that
+    snapshot, evaluated once.
     """
     from homelabctl.engine import required_kinds, select_checks
     from homelabctl.incidents.store import IncidentStore, resolve_db_path
@@ -90,20 +107,27 @@ def watch_cmd(kubeconfig: Path | None, kube_context: str | None, listen: str, db
         IncidentStore(db).close()  # create or migrate now: a bad --db fails before the watch starts
     metrics = WatchMetrics()
     notifier = Notifier(targets, on_outcome=lambda t, outcome: metrics.notifications.labels(t.kind, outcome).inc())
-    live = connect_watch(kinds, kubeconfig=kubeconfig, context=kube_context, request_timeout=request_timeout,
-                         relist_interval=interval,
-                         on_error=lambda gk, reason: metrics.watch_errors.labels(gk, reason).inc())
-    service = WatchService(live.store, specs, history=history, incidents=incidents, notifier=notifier,
+    live: LiveWatch | None = None
+    if demo or snapshots:
+        store = static_store(make_source(demo, snapshots, kubeconfig, kube_context), kinds, now_text)
+    else:
+        live = connect_watch(kinds, kubeconfig=kubeconfig, context=kube_context, request_timeout=request_timeout,
+                             relist_interval=interval, deadline=deadline,
+                             on_error=lambda gk, reason: metrics.watch_errors.labels(gk, reason).inc())
+        store = live.store
+    service = WatchService(store, specs, history=history, incidents=incidents, notifier=notifier,
                            metrics=metrics, debounce=debounce, max_delay=debounce * 5, dashboard_url=dashboard_url,
                            on_report=report_writer(fmt, output_file) if output_file is not None else None)
     http = HttpThread(service, host, port).start()
-    live.start()
+    if live is not None:
+        live.start()
     service.start()
-    click.echo(f"homelabctl watch: {live.store.source.name}, {len(kinds)} kinds, history in {db}; "
+    click.echo(f"homelabctl watch: {store.source.name}, {len(kinds)} kinds, history in {db}; "
                f"serving {http.url}/ ({', '.join(t.label for t in targets) or 'no notifications'})", err=True)
 
     def stop() -> None:
-        live.stop()
+        if live is not None:
+            live.stop()
         service.stop()
         http.stop()
         history.close()

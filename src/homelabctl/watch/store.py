@@ -95,6 +95,16 @@ class StateStore:
             self._bump()
             return True
 
+    def load(self, state: ClusterState) -> None:
+        """Every object and kind status of an already loaded (redacted) state: a snapshot to watch."""
+        with self._lock:
+            for res in state.index:
+                self._objects.setdefault(res.gk, {})[_key(res)] = res
+            for gk in list(self._objects):
+                self._status[gk] = state.availability(gk)
+                self._synced.add(gk)
+            self._bump()
+
     def set_status(self, gk: str, status: KindStatus) -> None:
         """A kind that cannot be read (forbidden, not installed, failing): its checks become not evaluated
         and its objects are forgotten, never shown as if current."""
