@@ -6,7 +6,8 @@ HTTP endpoints) runs in this process, exactly as `homelabctl watch` wires it. Pr
 
 - startup: connect, list every kind, first evaluation (until /readyz answers 200)
 - idle CPU: this process's CPU time over a quiet period, as a share of one core (issue target: ~0)
-- change latency: a node goes NotReady on the server → the node shows NotReady in /api/report (target ≤ 2 s)
+- change latency: a node goes NotReady on the server (timed from when the server serves the change) → the
+  node shows NotReady in /api/report (target ≤ 2 s)
 - memory: resident set size added by the watch over the same process before it started, vs the snapshot's
   size on disk (target ≤ 3×)
 
@@ -162,8 +163,10 @@ def main() -> None:
             for step in range(args.changes):
                 server.stdin.write(f"{step}\n")
                 server.stdin.flush()
-                sent = time.perf_counter()
+                # timed from when the API server has the change (the simulated server's own diffing of
+                # 10,000 objects is not the watch's latency)
                 node = json.loads(server.stdout.readline())["node"]
+                sent = time.perf_counter()
                 while True:
                     nodes = {n["name"]: n["status"] for n in report(http.url)["nodes"]}
                     if nodes.get(node) == "NotReady":

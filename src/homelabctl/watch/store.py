@@ -8,6 +8,7 @@ server, a test feeds it from a list of events. :meth:`StateStore.state` hands th
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -22,15 +23,44 @@ EventType = Literal["ADDED", "MODIFIED", "DELETED"]
 Key = tuple[str | None, str]
 
 
+INTERN_MAX = 64
+"""Strings up to this long are shared between objects: keys, condition types and reasons, label values,
+namespaces, images repeat across thousands of objects (a third of a parsed cluster's memory)."""
+_MAX_DEPTH = 64
+
+
+def _share(value: Any, depth: int = 0) -> None:
+    """Intern short string values in place (no new dicts or lists: copying a parsed object would leave its
+    old self as holes in the allocator's pools). Keys are already shared by the JSON parser within a page."""
+    if depth > _MAX_DEPTH:  # deeper than any Kubernetes object: left as parsed
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str):
+                if len(item) <= INTERN_MAX:
+                    value[key] = sys.intern(item)
+            elif isinstance(item, dict | list):
+                _share(item, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                if len(item) <= INTERN_MAX:
+                    value[index] = sys.intern(item)
+            elif isinstance(item, dict | list):
+                _share(item, depth + 1)
+
+
 def prepare(raw: dict[str, Any]) -> Resource | None:
-    """Redact and slim one object as it arrives: what a capture would write, so memory follows the
-    snapshot's size (``managedFields`` alone is often half of an object)."""
+    """Redact and slim one object as it arrives: what a capture would write (``managedFields`` alone is often
+    half of an object), with repeated strings shared, so memory follows the snapshot's size."""
     from homelabctl.live.capture import scrub
 
     meta = raw.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         return None
-    return Resource.from_raw(scrub(raw))
+    raw = scrub(raw)
+    _share(raw)
+    return Resource.from_raw(raw)
 
 
 def _key(res: Resource) -> Key:
