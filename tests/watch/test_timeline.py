@@ -111,7 +111,9 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         # -- the node goes NotReady: one root cause, lasting as long as the node says (3 d 4 h)
         run.server.advance(timeline.node_down)
         wait_until(lambda: ("Node", NODE) in run.causes(), what="node-down cause")
-        cause = run.report()["root_causes"][0]
+        report = run.report()
+        validate_report(report)
+        cause = report["root_causes"][0]
         assert cause["rule"] == "node-down"
         with _history(run.db) as history:
             active = list(history.open_causes().values())
