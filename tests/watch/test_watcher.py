@@ -217,3 +217,18 @@ def test_watch_forbidden_falls_back_to_polling_lists() -> None:
     assert sorted(r.name for r in store.state()[0].index.all("Node")) == ["a", "b"]
     status = store.status("Node")
     assert status is not None and status.readable
+
+
+def test_streams_that_end_at_once_are_resumed_ever_more_slowly() -> None:
+    """A server that closes every watch at once (a static snapshot server, a proxy) is not asked again and
+    again: the pause doubles."""
+    transport = FakeTransport([([_rv(node("a"), 1)], "1")], [[] for _ in range(50)])
+    store = _store()
+    watcher = KindWatcher("Node", transport, store, relist_interval=600, min_gap=0.01)
+    watcher.start()
+    time.sleep(0.6)
+    watcher.stop()
+    watcher.thread.join(2)
+    # 0.02 + 0.04 + 0.08 + 0.16 + 0.32 > 0.6: about five requests, not sixty
+    assert 3 <= len(transport.watch_calls) <= 7, transport.watch_calls
+    assert watcher.empty_streams >= 3

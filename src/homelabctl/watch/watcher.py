@@ -37,6 +37,9 @@ MIN_WATCH_GAP = 1.0
 """A stream that ends at once is resumed no sooner than this: no hot loop against a server that closes early."""
 
 
+MAX_WATCH_GAP = 60.0
+
+
 class Gone(Exception):
     """410: the resourceVersion we watch from is too old; list again."""
 
@@ -256,6 +259,7 @@ class KindWatcher:
         self.lists = 0
         self.events = 0
         self.polling = 0
+        self.empty_streams = 0
         self.poll_interval = min(60.0, relist_interval)
 
     def start(self) -> None:
@@ -286,17 +290,23 @@ class KindWatcher:
                 remaining = self.relist_interval - (time.monotonic() - listed_at)
                 timeout = max(1, min(self.watch_timeout, int(remaining) + 1))
                 started = time.monotonic()
+                received = False
                 for event in self.transport.watch(self.gk, resource_version, timeout):
                     if self.stopping.is_set():
                         return
+                    received = True
                     if event.resource_version:
                         resource_version = event.resource_version
                     if event.type in ("ADDED", "MODIFIED", "DELETED"):
                         self.events += 1
                         self.store.apply(self.gk, event.type, event.object)  # type: ignore[arg-type]
                     self.backoff.reset()
-                if time.monotonic() - started < self.min_gap:
-                    self._sleep(self.min_gap)
+                # A server (or proxy) that ends every stream at once: resume after a pause that doubles while
+                # it keeps doing so, up to a minute, instead of asking again and again.
+                quick = time.monotonic() - started < self.min_gap
+                self.empty_streams = self.empty_streams + 1 if quick and not received else 0
+                if quick:
+                    self._sleep(min(MAX_WATCH_GAP, self.min_gap * 2 ** min(self.empty_streams, 6)))
             except Gone:
                 resource_version = None  # list again, at once: the watch cache moved on
                 self.on_error(self.gk, "gone")
