@@ -50,32 +50,10 @@ SEED = frozenset({
 # shows up as XPASS. Shrink this list as the engine learns; never add a seed scenario, never edit an
 # expectation to make a miss go away.
 KNOWN_MISSES: dict[str, str] = {
-    "coredns-loop-crash": "cluster-dns-unhealthy fires but the Flux sources' DNS errors (10.43.0.10:53) are not linked to kube-dns; the GitRepository wins",
-    "disk-pressure-evictions": "node-pressure (warning) never becomes a cause; the disk-pressure taint in FailedScheduling is not followed to the node",
-    "memory-pressure-evictions": "node-pressure is not a cause; the memory-pressure taint in FailedScheduling is not followed to the node",
-    "longhorn-volume-faulted": "the faulted Volume is standalone; the pod's FailedAttachVolume is not linked to it (PVC -> PV -> Volume)",
-    "nfs-server-unreachable": "nfs-server-unreachable fires on the server but the pods and Deployments stay separate causes",
-    "dockerhub-rate-limit": "image-registry-failing fires on ExternalHost docker.io but the pods and Deployments stay separate causes",
-    "storageclass-misspelled": "the PVC is found but the pod, Deployment and route stay a second cause",
-    "webhook-backend-crashloop": "FailedCreate on the ReplicaSet is not linked to the webhook and its backend; the route wins",
-    "webhook-orphaned-ingress-nginx": "the webhook is found but the Kustomization's dry-run error stays a separate cause",
-    "networkpolicy-blocks-other-namespaces": "networkpolicy-blocks-traffic fires (warning) but no cause is made of it",
-    "cert-manager-down-cert-expired": "the expired Certificate is its own cause; nothing links it to the crash-looping cert-manager controller",
-    "gateway-ip-pool-exhausted": "cilium-lb-ip-pool does not make the pool a cause; the Gateway (AddressNotAssigned) is taken as the cause",
-    "ingress-selector-mismatch": "the Ingress (critical) is taken as the cause instead of the Service whose selector matches no pod",
-    "pvc-wffc-insufficient-cpu": "the Pending WaitForFirstConsumer PVC is taken as the cause instead of the unschedulable Deployment",
-    "csi-plugin-crash-one-node": "csi-driver-not-registered on the Ready node k3s2 is taken as the cause; the crash-looping plugin DaemonSet is not seen as upstream of it",
-    "gpu-device-plugin-nvml": "the plugin DaemonSet is found (as workload, not gpu) but the Pending GPU pod and its Deployment stay a second cause",
-    "init-waits-for-crashing-db": "the init container's wait on flagsmith-postgresql.flagsmith.svc:5432 is not linked to the crashing StatefulSet behind that Service",
-    "nfs-csi-driver-missing": "the StorageClass is found but the pods' 'driver name nfs.csi.k8s.io not found' mounts are not grouped under it",
-    "velero-b2-unreachable": "no finding names ExternalHost for an S3 endpoint; the BSL and the Schedule stay separate causes",
-    "kubelet-cert-expired": "[holdout] node-down finds the node but the Pending GPU pods (untolerated unreachable taint) and their Deployments stay separate causes",
-    "statefulset-local-path-dead-node": "[holdout] the Pending mariadb-0 (unreachable taint + volume node affinity to the dead node) is not grouped under the node",
     "double-dns-and-oom": "[holdout] Overseerr's EAI_AGAIN on a Service name is not linked to the DNS Deployment (and coredns's layer is workload)",
     "double-disk-pressure-and-deploy-key": "[holdout] node-pressure never becomes a cause; the evicted app's Deployment is taken instead",
     "helm-repository-forbidden": "[holdout] a 403 from a public chart host is not turned into an ExternalHost cause; HelmRepository and HelmRelease stay two causes",
     "sops-decryption-failed": "[holdout] the missing Secret behind CreateContainerConfigError is not linked to the Kustomization that failed to decrypt it",
-    "statefulset-vct-storageclass-typo": "[holdout] the PVC is found but its StatefulSet and Pending pod stay a second cause",
 }
 
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
