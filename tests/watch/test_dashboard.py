@@ -89,3 +89,14 @@ def test_dashboard_in_headless_chromium(timeline: Timeline, tmp_path: Path) -> N
         assert shot.returncode == 0, shot.stderr[-2000:]
         assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
         print(f"dashboard screenshot: {screenshot}")
+
+
+def test_the_page_says_when_the_watch_is_failing(timeline: Timeline, tmp_path: Path) -> None:
+    with running(timeline.healthy, tmp_path, []) as run:
+        wait_until(lambda: run.service.current is not None, what="first evaluation")
+        assert "watch error" not in get(run.http.url + "/")[1]
+        run.metrics.watch_error("Pod", "stream")
+        run.metrics.watch_error("Pod", "stream")
+        page = get(run.http.url + "/")[1]
+        assert "2 watch error(s) in the last 5 min, the data may be stale: Pod (stream)" in page
+        assert 'homelabctl_watch_errors_total{kind="Pod",reason="stream"} 2.0' in get(run.http.url + "/metrics")[1]

@@ -80,7 +80,7 @@ def running(first: Any, tmp_path: Path, notify: list[str]) -> Iterator[Running]:
         history = History(db)
         notifier = Notifier([parse_target(u) for u in notify], burst=20, per=0.1)
         live = connect_watch(required_kinds(specs), kubeconfig=kubeconfig, relist_interval=600,
-                             on_error=lambda gk, reason: metrics.watch_errors.labels(gk, reason).inc())
+                             on_error=metrics.watch_error)
         service = WatchService(live.store, specs, history=history, incidents=db, notifier=notifier,
                                metrics=metrics, debounce=0.1, max_delay=0.5, dashboard_url="http://watch.test/")
         http = HttpThread(service).start()

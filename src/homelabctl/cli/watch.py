@@ -113,7 +113,7 @@ def watch_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
     else:
         live = connect_watch(kinds, kubeconfig=kubeconfig, context=kube_context, request_timeout=request_timeout,
                              relist_interval=interval, deadline=deadline,
-                             on_error=lambda gk, reason: metrics.watch_errors.labels(gk, reason).inc())
+                             on_error=metrics.watch_error)
         store = live.store
     service = WatchService(store, specs, history=history, incidents=incidents, notifier=notifier,
                            metrics=metrics, debounce=debounce, max_delay=debounce * 5, dashboard_url=dashboard_url,

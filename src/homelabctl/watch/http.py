@@ -35,6 +35,11 @@ async def dashboard(request: web.Request) -> web.Response:
     service = _service(request)
     current = service.current
     status = "" if service.last_error is None else f"last evaluation failed: {service.last_error}"
+    errors = service.metrics.recent_errors()
+    if errors:
+        kinds = sorted({f"{gk} ({reason})" for gk, reason in errors})
+        status = (f"{len(errors)} watch error(s) in the last 5 min, the data may be stale: "
+                  f"{', '.join(kinds[:5])}{' …' if len(kinds) > 5 else ''}" + (f"; {status}" if status else ""))
     if current is None:
         page = render_dashboard(None, [], [], service.store.now(), status=status or "reading the cluster")
     else:

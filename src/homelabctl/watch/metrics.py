@@ -7,6 +7,7 @@ evaluation at scrape time, so a finding that disappears takes its series with it
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter as Tally
 from collections.abc import Iterator
 from datetime import datetime
@@ -19,6 +20,7 @@ from prometheus_client.registry import Collector
 from homelabctl.watch.history import CauseRecord
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+RECENT_ERRORS = 200
 
 
 class _ReportCollector(Collector):
@@ -64,6 +66,7 @@ class WatchMetrics:
         self._report: dict[str, Any] | None = None
         self._causes: list[CauseRecord] = []
         self._now = datetime.min
+        self._recent: list[tuple[float, str, str]] = []
         self.evaluation_seconds = Histogram(
             "homelabctl_evaluation_duration_seconds", "Checks + diagnosis + history, per evaluation",
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30), registry=self.registry)
@@ -79,6 +82,19 @@ class WatchMetrics:
         self.kinds_unreadable = Gauge("homelabctl_kinds_unreadable",
                                       "Kinds the checks need that cannot be read", registry=self.registry)
         self.registry.register(_ReportCollector(self))
+
+    def watch_error(self, gk: str, reason: str) -> None:
+        """The watchers' error hook: counted for /metrics, remembered for the dashboard's status line."""
+        self.watch_errors.labels(gk, reason).inc()
+        with self._lock:
+            self._recent.append((time.monotonic(), gk, reason))
+            del self._recent[:-RECENT_ERRORS]
+
+    def recent_errors(self, within: float = 300.0) -> list[tuple[str, str]]:
+        """(kind, reason) of the watch errors of the last ``within`` seconds, oldest first."""
+        cutoff = time.monotonic() - within
+        with self._lock:
+            return [(gk, reason) for at, gk, reason in self._recent if at >= cutoff]
 
     def update(self, report: dict[str, Any], causes: list[CauseRecord], now: datetime) -> None:
         with self._lock:
