@@ -21,6 +21,7 @@ from homelabctl.watch.history import CauseRecord
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 RECENT_ERRORS = 200
+STALE_REASONS = ("list", "stream", "internal")
 
 
 class _ReportCollector(Collector):
@@ -91,10 +92,11 @@ class WatchMetrics:
             del self._recent[:-RECENT_ERRORS]
 
     def recent_errors(self, within: float = 300.0) -> list[tuple[str, str]]:
-        """(kind, reason) of the watch errors of the last ``within`` seconds, oldest first."""
+        """(kind, reason) of the failures of the last ``within`` seconds that leave data stale (failed lists
+        and streams), oldest first. A 410 is routine, and refused or missing kinds are "not evaluated"."""
         cutoff = time.monotonic() - within
         with self._lock:
-            return [(gk, reason) for at, gk, reason in self._recent if at >= cutoff]
+            return [(gk, reason) for at, gk, reason in self._recent if at >= cutoff and reason in STALE_REASONS]
 
     def update(self, report: dict[str, Any], causes: list[CauseRecord], now: datetime) -> None:
         with self._lock:
