@@ -239,3 +239,14 @@ def test_kinds_served_later_are_discovered_and_watched(timeline: Timeline, tmp_p
             assert live.store.state()[0].availability(gk).readable
         finally:
             live.stop()
+
+
+def test_a_broken_history_does_not_stop_the_report(timeline: Timeline, tmp_path: Path) -> None:
+    """The database going away (disk full, file deleted): /api/report keeps following the cluster and the
+    page says the history is not being written."""
+    with running(timeline.healthy, tmp_path, []) as run:
+        wait_until(lambda: get(run.http.url + "/readyz")[0] == 200, what="ready")
+        run.service.history.close()  # every later write fails
+        run.server.advance(timeline.node_down)
+        wait_until(lambda: ("Node", NODE) in run.causes(), what="cause without history")
+        assert "history not written" in get(run.http.url + "/")[1]

@@ -35,6 +35,8 @@ async def dashboard(request: web.Request) -> web.Response:
     service = _service(request)
     current = service.current
     status = "" if service.last_error is None else f"last evaluation failed: {service.last_error}"
+    if service.history_error:
+        status = f"{service.history_error}; {status}" if status else service.history_error
     errors = service.metrics.recent_errors()
     if errors:
         kinds = sorted({f"{gk} ({reason})" for gk, reason in errors})

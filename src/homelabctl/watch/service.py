@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import logging
+import sqlite3
 import tarfile
 import threading
 import time
@@ -156,6 +157,7 @@ class WatchService:
         """Called with each new report after it is published (``--output-file``); failures are logged."""
         self.current: Evaluation | None = None
         self.last_error: str | None = None
+        self.history_error: str | None = None
         self.evaluations = 0
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="evaluate", daemon=True)
@@ -236,7 +238,13 @@ class WatchService:
                 analysis = analyze(state, self.specs)
             report = analysis.report
             now = state.reference_time
-            changes = self.history.record(report, now, started_hints(state, report))
+            try:
+                changes = self.history.record(report, now, started_hints(state, report))
+                self.history_error = None
+            except (HomelabctlError, sqlite3.Error) as exc:  # the report still goes out; history catches up
+                log.error("cannot write the history: %s", exc)
+                self.history_error = f"history not written: {exc}"
+                changes = Changes()
             report_json = json.dumps(report, ensure_ascii=False).encode()
             seconds = time.perf_counter() - started
             # Published before the slow side effects (snapshot tarball, incident writes, notifications):
@@ -270,9 +278,13 @@ class WatchService:
 
     def _publish(self, report: dict[str, Any], report_json: bytes, now: datetime, generation: int,
                  seconds: float) -> None:
-        active = sorted(self.history.open_causes().values(), key=lambda c: (c.started_at, c.id))
-        self.current = Evaluation(report, report_json, active, self.history.causes(), now, generation, seconds,
-                                  self.history.open_findings())
+        try:
+            active = sorted(self.history.open_causes().values(), key=lambda c: (c.started_at, c.id))
+            timeline, seen = self.history.causes(), self.history.open_findings()
+        except sqlite3.Error as exc:
+            log.error("cannot read the history: %s", exc)
+            active, timeline, seen = [], [], {}
+        self.current = Evaluation(report, report_json, active, timeline, now, generation, seconds, seen)
         self.metrics.update(report, active, now)
 
     def _snapshot(self, state: ClusterState) -> dict[str, Any] | None:
