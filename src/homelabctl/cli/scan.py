@@ -175,9 +175,9 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
 def _exit_now(code: int) -> None:
     """A scan holds every parse tree of the repository; freeing them one by one at interpreter exit costs
     a tenth of a large scan. In a real command-line run the output is written and flushed and nothing else
-    is pending, so leave at once. Not under a test runner or when stdout was replaced (an embedding
-    program, click's CliRunner)."""
-    if sys.stdout is not sys.__stdout__ or os.environ.get("PYTEST_CURRENT_TEST"):
+    is pending, so leave at once; not when stdout was replaced (an embedding program, click's CliRunner,
+    a test's capture), where the caller still owns the process."""
+    if sys.stdout is not sys.__stdout__:
         return
     for stream in (sys.__stdout__, sys.__stderr__):
         if stream is not None:
