@@ -18,7 +18,7 @@ DATA_STORES: dict[str, str] = {
     "mongo": "MongoDB", "etcd": "etcd", "minio": "MinIO", "elasticsearch": "Elasticsearch",
     "opensearch": "OpenSearch", "clickhouse": "ClickHouse", "cassandra": "Cassandra", "cockroachdb": "CockroachDB",
     "rabbitmq": "RabbitMQ", "kafka": "Kafka", "zookeeper": "ZooKeeper", "nats": "NATS", "vault": "Vault",
-    "nextcloud": "Nextcloud", "immich": "Immich", "database": "a database", "db": "a database",
+    "nextcloud": "Nextcloud", "immich": "Immich", "database": "database", "db": "database",
 }
 COMPANIONS = frozenset({
     "grafana", "exporter", "operator", "adapter", "reloader", "sidecar", "promtail", "proxy", "oauth2", "ui",

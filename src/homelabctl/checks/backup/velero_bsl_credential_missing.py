@@ -5,11 +5,12 @@ from collections.abc import Iterator, Mapping
 from homelabctl import kinds
 from homelabctl.checks.backup._common import bsl_endpoint
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Severity
+from homelabctl.model import Finding, Layer, Nature, Severity
 
 
 @check("velero-bsl-credential-missing", layer=Layer.BACKUP, severity=Severity.CRITICAL,
-       requires=[kinds.BACKUP_STORAGE_LOCATION, kinds.SECRET])
+       requires=[kinds.BACKUP_STORAGE_LOCATION, kinds.SECRET],
+       nature=Nature.CONFIGURATION)
 def velero_bsl_credential_missing(ctx: CheckContext) -> Iterator[Finding]:
     """Velero BackupStorageLocation names a credentials Secret (or key) that does not exist.
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.backup._common import bsl_endpoint, bsl_summary, endpoint_locality
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
 def _locality(bsl: Resource) -> str:
@@ -13,7 +13,8 @@ def _locality(bsl: Resource) -> str:
 
 
 @check("velero-no-offsite", layer=Layer.BACKUP, severity=Severity.WARNING,
-       requires=[kinds.BACKUP_STORAGE_LOCATION], uses=[kinds.VELERO_SCHEDULE])
+       requires=[kinds.BACKUP_STORAGE_LOCATION], uses=[kinds.VELERO_SCHEDULE],
+       nature=Nature.CONFIGURATION, areas=["resilience"])
 def velero_no_offsite(ctx: CheckContext) -> Iterator[Finding]:
     """No Velero backup leaves the building: every location is in the cluster or on the home network.
 

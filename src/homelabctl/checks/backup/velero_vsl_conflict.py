@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.kube import pod_containers, pod_template_spec
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 # provider (without the "velero.io/" prefix) -> (plugin image name, node providerID prefix of that cloud)
 CLOUD_PROVIDERS = {
@@ -68,7 +68,8 @@ def _vsl_line(vsl: Resource) -> str:
 
 
 @check("velero-vsl-conflict", layer=Layer.BACKUP, severity=Severity.WARNING,
-       requires=[kinds.VOLUME_SNAPSHOT_LOCATION], uses=[kinds.DEPLOYMENT, kinds.NODE, kinds.VELERO_BACKUP])
+       requires=[kinds.VOLUME_SNAPSHOT_LOCATION], uses=[kinds.DEPLOYMENT, kinds.NODE, kinds.VELERO_BACKUP],
+       nature=Nature.CONFIGURATION)
 def velero_vsl_conflict(ctx: CheckContext) -> Iterator[Finding]:
     """Velero VolumeSnapshotLocations that conflict or cannot work in this cluster.
 

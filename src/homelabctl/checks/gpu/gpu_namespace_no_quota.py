@@ -8,11 +8,12 @@ from homelabctl.checks.gpu._common import pod_gpu_requests
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import live_pods
 from homelabctl.kube import pod_is_finished
-from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, ObjectRef, Resource, Severity
 
 
 @check("gpu-namespace-no-quota", layer=Layer.GPU, severity=Severity.WARNING,
-       requires=[kinds.POD, kinds.RESOURCE_QUOTA], uses=[kinds.NAMESPACE])
+       requires=[kinds.POD, kinds.RESOURCE_QUOTA], uses=[kinds.NAMESPACE],
+       nature=Nature.CONFIGURATION)
 def gpu_namespace_no_quota(ctx: CheckContext) -> Iterator[Finding]:
     """Namespace runs GPU pods with no ResourceQuota on GPU requests.
 

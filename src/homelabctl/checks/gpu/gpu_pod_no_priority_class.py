@@ -7,11 +7,12 @@ from homelabctl.checks.gpu._common import INSUFFICIENT_GPU_RE, pod_gpu_requests
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import live_pods
 from homelabctl.kube import pod_is_finished, pod_node
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
 @check("gpu-pod-no-priority-class", layer=Layer.GPU, severity=Severity.INFO, requires=[kinds.POD],
-       uses=[kinds.PRIORITY_CLASS])
+       uses=[kinds.PRIORITY_CLASS],
+       nature=Nature.CONFIGURATION)
 def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
     """GPU workload without a PriorityClass.
 

@@ -8,7 +8,7 @@ from homelabctl import kinds
 from homelabctl.checks.network._common import cilium_config, config_line, config_value, selector_text
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.kube import node_is_control_plane
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 from homelabctl.selectors import Selector, from_spec
 
 _BAD_CLUSTER_CONDITIONS = ("cilium.io/NoMatchingNode", "cilium.io/MissingPeerConfigs",
@@ -50,7 +50,8 @@ def _label_hint(selector_spec: Mapping[str, Any] | None, node: str) -> str:
 
 
 @check("cilium-bgp-peering", layer=Layer.NETWORK, severity=Severity.WARNING, requires=[kinds.NODE],
-       any_of=[kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG], uses=[kinds.CONFIGMAP])
+       any_of=[kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG], uses=[kinds.CONFIGMAP],
+       nature=Nature.CONFIGURATION)
 def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
     """Cilium BGP peering does not cover the worker nodes.
 

@@ -10,7 +10,7 @@ from homelabctl.checks.network._common import (
     config_value,
 )
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 ENABLE = "enable-gateway-api"
 ALPN = "enable-gateway-api-alpn"
@@ -34,7 +34,8 @@ def _cilium_gateways(ctx: CheckContext) -> tuple[list[Resource], bool]:
 
 
 @check("cilium-gateway-api-config", layer=Layer.NETWORK, severity=Severity.WARNING, requires=[kinds.CONFIGMAP],
-       any_of=[kinds.GATEWAY_KIND, kinds.HTTPROUTE], uses=[kinds.GATEWAY_CLASS, kinds.DAEMONSET])
+       any_of=[kinds.GATEWAY_KIND, kinds.HTTPROUTE], uses=[kinds.GATEWAY_CLASS, kinds.DAEMONSET],
+       nature=Nature.CONFIGURATION)
 def cilium_gateway_api_config(ctx: CheckContext) -> Iterator[Finding]:
     """Cilium serves Gateway API without ALPN / app-protocol support (or without Gateway API enabled).
 

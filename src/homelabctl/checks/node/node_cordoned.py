@@ -6,11 +6,12 @@ from homelabctl import kinds
 from homelabctl.checks.node._common import UNSCHEDULABLE_TAINT, taint_added, taint_line, taints
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.kube import node_display_status, pod_is_finished
-from homelabctl.model import Finding, Layer, Severity
+from homelabctl.model import Finding, Layer, Nature, Severity
 from homelabctl.timeutil import short_duration
 
 
-@check("node-cordoned", layer=Layer.NODE, severity=Severity.INFO, requires=[kinds.NODE], uses=[kinds.POD])
+@check("node-cordoned", layer=Layer.NODE, severity=Severity.INFO, requires=[kinds.NODE], uses=[kinds.POD],
+       nature=Nature.CONFIGURATION)
 def node_cordoned(ctx: CheckContext) -> Iterator[Finding]:
     """Node is cordoned (SchedulingDisabled).
 

@@ -6,7 +6,7 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.platform._common import cert_names, issuer_for
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
 def _selector_covers(solver: Mapping[str, Any], name: str, cert: Resource) -> bool:
@@ -38,7 +38,8 @@ def _describe(solver: Mapping[str, Any]) -> str:
 
 
 @check("certificate-wildcard-http01", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       requires=[kinds.CERTIFICATE], any_of=[kinds.ISSUER, kinds.CLUSTER_ISSUER])
+       requires=[kinds.CERTIFICATE], any_of=[kinds.ISSUER, kinds.CLUSTER_ISSUER],
+       nature=Nature.CONFIGURATION)
 def certificate_wildcard_http01(ctx: CheckContext) -> Iterator[Finding]:
     """Wildcard Certificate on an ACME issuer that can only solve HTTP-01.
 

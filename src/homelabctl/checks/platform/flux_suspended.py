@@ -11,7 +11,7 @@ from homelabctl.checks.platform._common import (
     is_suspended,
 )
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 _SOURCE_KIND_NAMES = {"GitRepository", "HelmRepository", "OCIRepository", "Bucket"}
 
@@ -33,7 +33,8 @@ def _source_consumers(ctx: CheckContext) -> dict[tuple[str, str | None, str], li
     return consumers
 
 
-@check("flux-suspended", layer=Layer.PLATFORM, severity=Severity.INFO, any_of=list(FLUX_KINDS))
+@check("flux-suspended", layer=Layer.PLATFORM, severity=Severity.INFO, any_of=list(FLUX_KINDS),
+       nature=Nature.CONFIGURATION)
 def flux_suspended(ctx: CheckContext) -> Iterator[Finding]:
     """Flux object suspended (``spec.suspend: true``): it no longer follows Git.
 

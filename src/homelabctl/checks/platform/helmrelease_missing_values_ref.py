@@ -6,7 +6,7 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, flux_cli
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 _GK = {"Secret": kinds.SECRET, "ConfigMap": kinds.CONFIGMAP}
 DEFAULT_VALUES_KEY = "values.yaml"
@@ -40,7 +40,8 @@ def _problem(ctx: CheckContext, hr: Resource, ref: Mapping[str, Any]) -> str | N
 
 
 @check("helmrelease-missing-values-ref", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       requires=[kinds.HELM_RELEASE], any_of=[kinds.SECRET, kinds.CONFIGMAP])
+       requires=[kinds.HELM_RELEASE], any_of=[kinds.SECRET, kinds.CONFIGMAP],
+       nature=Nature.CONFIGURATION)
 def helmrelease_missing_values_ref(ctx: CheckContext) -> Iterator[Finding]:
     """HelmRelease takes values from a Secret or ConfigMap that does not exist.
 

@@ -12,14 +12,15 @@ from homelabctl.checks.storage._common import (
     effective_default,
     provisioner,
 )
-from homelabctl.model import Finding, Layer, Severity
+from homelabctl.model import Finding, Layer, Nature, Severity
 
 _UNSET_DEFAULT = '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"false"}}}'
 _SET_DEFAULT = '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}'
 
 
 @check("default-storage-class", layer=Layer.STORAGE, severity=Severity.WARNING, requires=[kinds.STORAGE_CLASS],
-       uses=[kinds.PVC])
+       uses=[kinds.PVC],
+       nature=Nature.CONFIGURATION, areas=["resilience"])
 def default_storage_class(ctx: CheckContext) -> Iterator[Finding]:
     """No default StorageClass, or more than one.
 
