@@ -37,8 +37,8 @@ def parent_refs(route: Obj) -> tuple[ParentRef, ...]:
         if not name:
             continue
         explicit = text(ref.get("namespace"))
-        found.append(ParentRef(name, explicit or own, text(ref.get("group"), GATEWAY_GROUP) if "group" in ref
-                               else GATEWAY_GROUP, text(ref.get("kind"), "Gateway") or "Gateway",
+        found.append(ParentRef(name, explicit or own, text(ref.get("group")) or GATEWAY_GROUP,
+                               text(ref.get("kind")) or "Gateway",
                                text(ref.get("sectionName")), opt_integer(ref.get("port")), bool(explicit)))
     return tuple(found)
 
@@ -125,6 +125,7 @@ class ParentStatus:
     section_name: str
     controller: str
     conditions: tuple[Condition, ...]
+    kind: str = "Gateway"
 
 
 def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
@@ -134,7 +135,7 @@ def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
         ref = mapping(entry.get("parentRef"))
         found.append(ParentStatus(text(ref.get("name")), text(ref.get("namespace")) or own,
                                   text(ref.get("sectionName")), text(entry.get("controllerName")),
-                                  conditions_of(entry.get("conditions"))))
+                                  conditions_of(entry.get("conditions")), text(ref.get("kind")) or "Gateway"))
     return tuple(found)
 
 

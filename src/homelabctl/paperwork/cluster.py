@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homelabctl import kinds
+from homelabctl.k8s import gateways, routes
 from homelabctl.kube import node_is_control_plane, node_kubelet_version
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState
@@ -216,7 +217,7 @@ def cluster_version(state: ClusterState) -> str | None:
 
 
 def route_hostnames(route: Resource) -> list[str]:
-    return [str(h).lower() for h in route.spec.get("hostnames") or []]
+    return [h.lower() for h in routes.hostnames(route)]
 
 
 def routes_by_hostname(state: ClusterState) -> dict[str, list[Resource]]:
@@ -230,25 +231,25 @@ def routes_by_hostname(state: ClusterState) -> dict[str, list[Resource]]:
 def route_parent_gateways(state: ClusterState, route: Resource) -> list[tuple[Resource, str | None]]:
     """(Gateway, sectionName) for each parentRef that resolves to a Gateway we have."""
     parents = []
-    for ref in route.spec.get("parentRefs") or []:
-        if (ref.get("kind") or "Gateway") != "Gateway":
+    for ref in routes.parent_refs(route):
+        if ref.kind != "Gateway":
             continue
-        gateway = state.index.get(kinds.GATEWAY_KIND, ref.get("namespace") or route.namespace, str(ref.get("name", "")))
+        gateway = state.index.get(kinds.GATEWAY_KIND, ref.namespace, ref.name)
         if gateway is not None:
-            parents.append((gateway, ref.get("sectionName")))
+            parents.append((gateway, ref.section_name or None))
     return parents
 
 
 def route_scheme(state: ClusterState, route: Resource, hostname: str) -> str:
     """https when the listener the route attaches to (by sectionName, else by hostname) terminates TLS."""
     for gateway, section in route_parent_gateways(state, route):
-        for listener in gateway.spec.get("listeners") or []:
-            if section and listener.get("name") != section:
+        for listener in gateways.listeners(gateway):
+            if section and listener.name != section:
                 continue
-            pattern = str(listener.get("hostname") or "")
+            pattern = listener.hostname
             if not section and pattern and not _host_matches(pattern, hostname):
                 continue
-            if listener.get("protocol") == "HTTPS":
+            if listener.protocol == "HTTPS":
                 return "https"
     return "http"
 
@@ -261,18 +262,17 @@ def _host_matches(pattern: str, hostname: str) -> bool:
 
 def route_backend_services(state: ClusterState, route: Resource) -> list[Resource]:
     services = []
-    for rule in route.spec.get("rules") or []:
-        for ref in rule.get("backendRefs") or []:
-            if (ref.get("kind") or "Service") != "Service":
-                continue
-            svc = state.index.get(kinds.SERVICE, ref.get("namespace") or route.namespace, str(ref.get("name", "")))
-            if svc is not None and svc not in services:
-                services.append(svc)
+    for ref in routes.backend_refs(route):
+        if ref.kind != "Service":
+            continue
+        svc = state.index.get(kinds.SERVICE, ref.namespace, ref.name)
+        if svc is not None and svc not in services:
+            services.append(svc)
     return services
 
 
 def gateway_addresses(gateway: Resource) -> list[str]:
-    return [str(a.get("value")) for a in gateway.status.get("addresses") or [] if a.get("value")]
+    return gateways.addresses(gateway)
 
 
 def lb_ip_pools(state: ClusterState) -> list[str]:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homelabctl import kinds
+from homelabctl.k8s.conditions import Condition
 from homelabctl.model import Resource
 from homelabctl.timeutil import parse_go_duration, parse_time, short_duration
 
@@ -64,8 +65,12 @@ def innermost_error(message: object, limit: int = 200) -> str:
     return one_line(": ".join(parts[-2:]) if len(parts) > 2 else ": ".join(parts), limit)
 
 
-def condition_text(cond: Mapping[str, Any], limit: int = 600) -> str:
+def condition_text(cond: Mapping[str, Any] | Condition, limit: int = 600) -> str:
     """``Ready=False reason=InstallFailed: <message>`` (the message flattened and bounded)."""
+    if isinstance(cond, Condition):
+        text = f"{cond.type or '?'}={cond.status or '?'} reason={cond.reason or '?'}"
+        message = one_line(cond.message, limit)
+        return f"{text}: {message}" if message else text
     text = f"{cond.get('type', '?')}={cond.get('status', '?')} reason={cond.get('reason', '?')}"
     message = one_line(cond.get("message"), limit)
     return f"{text}: {message}" if message else text
