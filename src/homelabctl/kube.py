@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from homelabctl.k8s.workloads import replicas as k8s_replicas
+from homelabctl.knowledge.csi import K3S_KUBELET_DIR as K3S_KUBELET_DIR
+from homelabctl.knowledge.csi import STANDARD_KUBELET_DIR as STANDARD_KUBELET_DIR
 from homelabctl.model import Resource
 
-K3S_KUBELET_DIR = "/var/lib/rancher/k3s/agent/kubelet"
-STANDARD_KUBELET_DIR = "/var/lib/kubelet"
 NODE_UNREACHABLE_REASON = "NodeLost"
 
 

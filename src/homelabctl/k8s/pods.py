@@ -243,7 +243,7 @@ def volumes(spec: Mapping[str, Any] | None, *, pod_name: str = "") -> tuple[Volu
     for volume in mappings(mapping(spec).get("volumes")):
         name = text(volume.get("name"))
         claim = text(mapping(volume.get("persistentVolumeClaim")).get("claimName")) or None
-        ephemeral = volume.get("ephemeral") is not None and claim is None
+        ephemeral = bool(volume.get("ephemeral")) and claim is None
         if ephemeral and pod_name:
             claim = f"{pod_name}-{name}"
         found.append(Volume(
