@@ -17,17 +17,31 @@ def class_name(gateway: Obj) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class CertificateRef:
+    group: str
+    kind: str
+    name: str
+    namespace: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Listener:
     name: str
     protocol: str
     port: int | None
     hostname: str
+    certificate_refs: tuple[CertificateRef, ...] = ()
 
 
 def listeners(gateway: Obj) -> tuple[Listener, ...]:
-    return tuple(Listener(text(entry.get("name")), text(entry.get("protocol")), opt_integer(entry.get("port")),
-                          text(entry.get("hostname")))
-                 for entry in mappings(section(gateway, "spec").get("listeners")))
+    own = text(section(gateway, "metadata").get("namespace")) or None
+    return tuple(
+        Listener(text(entry.get("name")), text(entry.get("protocol")), opt_integer(entry.get("port")),
+                 text(entry.get("hostname")),
+                 tuple(CertificateRef(text(ref.get("group")), text(ref.get("kind")) or "Secret", text(ref.get("name")),
+                                      text(ref.get("namespace")) or own)
+                       for ref in mappings(mapping(entry.get("tls")).get("certificateRefs"))))
+        for entry in mappings(section(gateway, "spec").get("listeners")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from homelabctl.k8s._raw import Obj, mappings, raw_of, section, string_map, text
+from homelabctl.k8s._raw import Obj, mapping, mappings, raw_of, section, string_map, text
 
 
 def metadata(obj: Obj) -> Mapping[str, Any]:
@@ -109,3 +109,9 @@ def controller_owner(obj: Obj) -> OwnerRef | None:
         if ref.controller:
             return ref
     return refs[0] if refs else None
+
+
+def data_keys(obj: Obj) -> set[str]:
+    """Keys a Secret or ConfigMap carries in ``data``, ``stringData`` or ``binaryData`` (values redacted)."""
+    raw = raw_of(obj)
+    return {str(key) for name in ("data", "stringData", "binaryData") for key in mapping(raw.get(name))}

@@ -15,6 +15,7 @@ from homelabctl.checks.platform._common import (
     one_line,
 )
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import certmanager
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import short_duration
 
@@ -45,14 +46,12 @@ def _challenge_evidence(cert: Resource, challenges: Sequence[Resource]) -> list[
     names = set(cert_names(cert))
     lines = []
     for challenge in challenges:
-        spec = challenge.spec
-        dns_name = str(spec.get("dnsName") or "")
-        shown = f"*.{dns_name}" if spec.get("wildcard") else dns_name
+        found = certmanager.challenge(challenge)
+        shown = found.shown_name
         if shown not in names:
             continue
-        status = challenge.status
-        lines.append(f"challenge {challenge.name} ({spec.get('type', '?')} for {shown}): "
-                     f"state={status.get('state', '?')} {one_line(status.get('reason'), 300)}".rstrip())
+        lines.append(f"challenge {challenge.name} ({found.type or '?'} for {shown}): "
+                     f"state={found.state or '?'} {one_line(found.reason, 300)}".rstrip())
     return lines
 
 
@@ -82,7 +81,8 @@ def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
         if ready is None or ready.get("status") == "True":
             continue
         issuing = cert.condition("Issuing")
-        failed_attempts = int(cert.status.get("failedIssuanceAttempts") or 0)
+        cert_status = certmanager.certificate_status(cert)
+        failed_attempts = cert_status.failed_issuance_attempts
         issuing_failed = issuing is not None and issuing.get("status") == "False" and issuing.get("reason") == "Failed"
         age = condition_age(ready, ctx.now)
         if (not issuing_failed and not failed_attempts and ready.get("reason") != "Expired"
@@ -93,8 +93,8 @@ def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
             evidence.append(condition_text(issuing, 600))
         if failed_attempts:
             evidence.append(f"failedIssuanceAttempts={failed_attempts} lastFailureTime="
-                            f"{cert.status.get('lastFailureTime', '?')}")
-        evidence.append(f"secretName={cert.spec.get('secretName', '?')} dnsNames={', '.join(cert_names(cert))}")
+                            f"{cert_status.last_failure_time or '?'}")
+        evidence.append(f"secretName={certmanager.secret_name(cert) or '?'} dnsNames={', '.join(cert_names(cert))}")
         request = _latest_request(ctx, cert)
         if request is not None:
             req_ready = request.condition("Ready")

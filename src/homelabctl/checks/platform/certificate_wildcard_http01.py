@@ -6,6 +6,7 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.platform._common import cert_names, issuer_for
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import certmanager
 from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
@@ -63,16 +64,16 @@ def certificate_wildcard_http01(ctx: CheckContext) -> Iterator[Finding]:
         _, issuer, issuer_label = issuer_for(ctx.index, cert)
         if issuer is None:
             continue  # unknown or unreadable issuer: certificate-not-ready says what happened
-        acme = issuer.spec.get("acme")
-        if not isinstance(acme, Mapping):
+        acme = certmanager.acme(issuer)
+        if acme is None:
             continue
-        solvers = [s for s in acme.get("solvers") or [] if isinstance(s, Mapping)]
+        solvers = list(acme.solvers)
         uncovered = [name for name in wildcards
                      if not any("dns01" in s and _selector_covers(s, name, cert) for s in solvers)]
         if not uncovered:
             continue
         evidence = [f"spec.dnsNames: {', '.join(cert_names(cert))}",
-                    f"issuerRef: {issuer_label} (ACME server {acme.get('server', '?')})"]
+                    f"issuerRef: {issuer_label} (ACME server {acme.server or '?'})"]
         evidence += [f"solver[{i}]: {_describe(s)}" for i, s in enumerate(solvers)] or ["spec.acme.solvers is empty"]
         ready = cert.condition("Ready")
         if ready is not None and ready.get("status") != "True":

@@ -6,6 +6,7 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, flux_cli
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import meta
 from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 _GK = {"Secret": kinds.SECRET, "ConfigMap": kinds.CONFIGMAP}
@@ -14,12 +15,7 @@ DEFAULT_VALUES_KEY = "values.yaml"
 
 def _keys(obj: Resource) -> set[str]:
     """Keys a Secret or ConfigMap carries (values are redacted; the keys are all this needs)."""
-    keys: set[str] = set()
-    for field in ("data", "stringData", "binaryData"):
-        section = obj.raw.get(field)
-        if isinstance(section, Mapping):
-            keys.update(str(k) for k in section)
-    return keys
+    return meta.data_keys(obj)
 
 
 def _problem(ctx: CheckContext, hr: Resource, ref: Mapping[str, Any]) -> str | None:

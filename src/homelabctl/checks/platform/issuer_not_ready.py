@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, issuer_for, one_line, since_text
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import certmanager
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 
@@ -43,9 +44,9 @@ def _evaluate(ctx: CheckContext, issuer: Resource, certs: list[str]) -> Finding 
         return None
     label = f"{issuer.kind} {issuer.namespace}/{issuer.name}" if issuer.namespace else f"{issuer.kind} {issuer.name}"
     evidence = [condition_text(ready, 500), f"lastTransitionTime={ready.get('lastTransitionTime', '?')}"]
-    acme = issuer.spec.get("acme") or {}
-    if acme.get("server"):
-        evidence.append(f"spec.acme.server={acme['server']}")
+    acme = certmanager.acme(issuer)
+    if acme is not None and acme.server:
+        evidence.append(f"spec.acme.server={acme.server}")
     if certs:
         evidence.append(f"{len(certs)} Certificate(s) use it: " + ", ".join(sorted(certs)[:8])
                         + (" ..." if len(certs) > 8 else ""))
