@@ -105,3 +105,8 @@ def values_from(hr: Obj) -> list[ValuesRef]:
     return [ValuesRef(text(ref.get("kind")), text(ref.get("name")), text(ref.get("valuesKey")),
                       ref.get("optional") is True)
             for ref in mappings(section(hr, "spec").get("valuesFrom"))]
+
+
+def chart_name(hr: Obj) -> str:
+    """``spec.chart.spec.chart`` of a HelmRelease (empty with ``chartRef``)."""
+    return text(mapping(mapping(section(hr, "spec").get("chart")).get("spec")).get("chart"))

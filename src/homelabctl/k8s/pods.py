@@ -10,6 +10,7 @@ from typing import Any
 from homelabctl.k8s._raw import (
     Obj,
     integer,
+    items,
     mapping,
     mappings,
     opt_integer,
@@ -301,3 +302,47 @@ def required_node_fields(spec: Mapping[str, Any] | None, key: str) -> list[str]:
                 values.extend(strings(expr.get("values")))
     return values
 
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduling:
+    """What decides where and whether a pod runs, and how it stops."""
+
+    node_name: str
+    scheduler_name: str
+    gated: bool
+    """``spec.schedulingGates`` is non-empty: the scheduler will not look at it yet."""
+    priority_class_name: str
+    priority: int
+    termination_grace_seconds: int | None
+
+
+def scheduling(pod: Obj) -> Scheduling:
+    spec = section(pod, "spec")
+    grace = spec.get("terminationGracePeriodSeconds")
+    return Scheduling(text(spec.get("nodeName")), text(spec.get("schedulerName")),
+                      bool(items(spec.get("schedulingGates"))), text(spec.get("priorityClassName")),
+                      integer(spec.get("priority")), opt_integer(grace))
+
+
+@dataclass(frozen=True, slots=True)
+class PodStatus:
+    phase: str
+    reason: str
+    """``Evicted``, ``NodeLost``..."""
+    message: str
+    start_time: str
+
+
+def pod_status(pod: Obj) -> PodStatus:
+    status = section(pod, "status")
+    return PodStatus(text(status.get("phase")), text(status.get("reason")), text(status.get("message")),
+                     text(status.get("startTime")))
+
+
+def deletion_grace_seconds(pod: Obj) -> int | None:
+    return opt_integer(section(pod, "metadata").get("deletionGracePeriodSeconds"))
+
+
+def finalizers(obj: Obj) -> tuple[str, ...]:
+    return strings(section(obj, "metadata").get("finalizers"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from homelabctl import kinds
 from homelabctl.checks.workload._common import first_lines
+from homelabctl.k8s import flux, pods
 from homelabctl.kube import pod_display_status, pod_is_finished, pod_is_ready, pod_node, pod_restarts
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.sources.index import ClusterIndex
@@ -31,7 +32,7 @@ def find_pods(index: ClusterIndex, labels: Iterable[str], images: Iterable[str])
         if pod_is_finished(pod):
             continue
         label_hit = any(pod.labels.get(key) in wanted for key in LABEL_KEYS)
-        image_hit = any(f in str(c.get("image") or "") for c in pod.spec.get("containers") or [] for f in fragments)
+        image_hit = any(f in image for image in pods.images(pods.pod_spec(pod)) for f in fragments)
         if not (label_hit or image_hit):
             continue
         if pod_is_ready(pod) and not pod.deletion_timestamp:
@@ -54,7 +55,7 @@ def related_releases(index: ClusterIndex, words: Iterable[str]) -> list[str]:
     lines = []
     needles = tuple(words)
     for release in index.all(kinds.HELM_RELEASE):
-        chart = str(((release.spec.get("chart") or {}).get("spec") or {}).get("chart") or "")
+        chart = flux.chart_name(release)
         if not any(n in release.name or n in chart for n in needles):
             continue
         cond = release.condition("Ready") or {}

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.node._common import UNSCHEDULABLE_TAINT, taint_added, taint_line, taints
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import nodes
 from homelabctl.kube import node_display_status, pod_is_finished
 from homelabctl.model import Finding, Layer, Nature, Severity
 from homelabctl.timeutil import short_duration
@@ -26,7 +27,7 @@ def node_cordoned(ctx: CheckContext) -> Iterator[Finding]:
     ``kubectl drain``.
     """
     for node in ctx.index.all(kinds.NODE):
-        if not node.spec.get("unschedulable"):
+        if not nodes.unschedulable(node):
             continue
         cordon = [t for t in taints(node) if t.get("key") == UNSCHEDULABLE_TAINT]
         added = next((a for t in cordon if (a := taint_added(t)) is not None), None)

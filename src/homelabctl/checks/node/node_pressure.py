@@ -11,6 +11,7 @@ from homelabctl.checks.node._common import (
     taints,
 )
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import pods
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import short_duration
 
@@ -56,7 +57,7 @@ def node_pressure(ctx: CheckContext) -> Iterator[Finding]:
         evidence = [condition_line(cond, ctx.now) for cond in active]
         wanted_taints = {PRESSURE_TAINTS[t] for t in types}
         evidence += [taint_line(t, ctx.now) for t in taints(node) if t.get("key") in wanted_taints]
-        evicted = [p for p in ctx.index.pods_on_node(node.name) if p.status.get("reason") == "Evicted"]
+        evicted = [p for p in ctx.index.pods_on_node(node.name) if pods.pod_status(p).reason == "Evicted"]
         if evicted:
             names = ", ".join(f"{p.namespace}/{p.name}" for p in evicted[:5])
             more = f" and {len(evicted) - 5} more" if len(evicted) > 5 else ""

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import first_lines, limit_lines
+from homelabctl.k8s import workloads
 from homelabctl.kube import (
     pod_display_status,
     pod_is_ready,
@@ -52,8 +53,8 @@ def workload_replicas_unavailable(ctx: CheckContext) -> Iterator[Finding]:
             if desired == 0 or ready >= desired:
                 continue
             evidence = [f"readyReplicas={ready}, spec.replicas={desired}"
-                        + (f", updatedReplicas={workload.status['updatedReplicas']}"
-                           if "updatedReplicas" in workload.status else "")]
+                        + (f", updatedReplicas={updated}"
+                           if (updated := workloads.updated_replicas(workload)) is not None else "")]
             evidence.extend(_condition_lines(workload))
             not_ready = []
             for pod in sorted(pods_of(ctx.index, workload), key=lambda p: p.name):
