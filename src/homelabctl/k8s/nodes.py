@@ -40,3 +40,8 @@ def allocatable(node: Obj) -> dict[str, str]:
 
 def capacity(node: Obj) -> dict[str, str]:
     return string_map(section(node, "status").get("capacity"))
+
+
+def provider_id(node: Obj) -> str:
+    """``spec.providerID``: ``aws:///...``, ``k3s://node``, empty on bare metal without a cloud provider."""
+    return text(section(node, "spec").get("providerID"))
