@@ -15,6 +15,8 @@ class Event:
     count: int
     last_seen: str
     """``series.lastObservedTime``, else ``lastTimestamp``, else ``eventTime``, else creation time."""
+    source_host: str = ""
+    """``source.host`` (core/v1) or ``reportingInstance``: the node that reported it."""
 
 
 def event(obj: Obj) -> Event:
@@ -24,4 +26,5 @@ def event(obj: Obj) -> Event:
                  or text(raw.get("eventTime")) or text(section(raw, "metadata").get("creationTimestamp")))
     count = integer(raw.get("count")) or integer(series.get("count")) or 1
     return Event(text(raw.get("type"), "Normal") or "Normal", text(raw.get("reason")),
-                 text(raw.get("message")) or text(raw.get("note")), count, last_seen)
+                 text(raw.get("message")) or text(raw.get("note")), count, last_seen,
+                 text(mapping(raw.get("source")).get("host")))

@@ -99,14 +99,24 @@ class ValuesRef:
     name: str
     values_key: str
     optional: bool
+    target_path: str = ""
 
 
 def values_from(hr: Obj) -> list[ValuesRef]:
     return [ValuesRef(text(ref.get("kind")), text(ref.get("name")), text(ref.get("valuesKey")),
-                      ref.get("optional") is True)
+                      ref.get("optional") is True, text(ref.get("targetPath")))
             for ref in mappings(section(hr, "spec").get("valuesFrom"))]
 
 
 def chart_name(hr: Obj) -> str:
     """``spec.chart.spec.chart`` of a HelmRelease (empty with ``chartRef``)."""
     return text(mapping(mapping(section(hr, "spec").get("chart")).get("spec")).get("chart"))
+
+
+def values(hr: Obj) -> object:
+    """``spec.values`` of a HelmRelease as written (any YAML value)."""
+    return section(hr, "spec").get("values")
+
+
+def chart_ref_name(hr: Obj) -> str:
+    return text(mapping(section(hr, "spec").get("chartRef")).get("name"))

@@ -59,3 +59,13 @@ def csi_node_drivers(csinode: Obj | None) -> list[str]:
     if csinode is None:
         return []
     return [name for d in mappings(section(csinode, "spec").get("drivers")) if (name := text(d.get("name")))]
+
+
+def binding_mode(storage_class: Obj) -> str:
+    return text(raw_of(storage_class).get("volumeBindingMode")) or "Immediate"
+
+
+def allowed_topologies(storage_class: Obj) -> list[list[tuple[str, tuple[str, ...]]]]:
+    """``allowedTopologies``: terms, each a list of (label key, allowed values); empty means everywhere."""
+    return [[(text(e.get("key")), strings(e.get("values"))) for e in mappings(term.get("matchLabelExpressions"))]
+            for term in mappings(raw_of(storage_class).get("allowedTopologies"))]
