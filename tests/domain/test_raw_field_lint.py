@@ -21,9 +21,6 @@ EXEMPT = ("k8s/", "model.py")
 ALLOWED: dict[str, int] = {
     "checks/monitoring/_common.py": 2,
     "checks/network/_common.py": 2,
-    "checks/network/cilium_bgp_peering.py": 11,
-    "checks/network/cilium_gateway_api_config.py": 4,
-    "checks/network/cilium_lb_ip_pool.py": 14,
     "checks/network/cni_agent_not_ready.py": 1,
     "checks/network/node_network_unavailable.py": 1,
     "checks/node/_common.py": 2,

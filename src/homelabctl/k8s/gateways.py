@@ -72,3 +72,7 @@ def target_refs(policy: Obj) -> tuple[TargetRef, ...]:
         refs.append(mapping(spec.get("targetRef")))
     return tuple(TargetRef(text(r.get("group")), text(r.get("kind")), text(r.get("name"))) for r in refs
                  if text(r.get("name")))
+
+
+def class_controller(gateway_class: Obj) -> str:
+    return text(section(gateway_class, "spec").get("controllerName"))

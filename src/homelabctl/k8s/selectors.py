@@ -27,3 +27,12 @@ def selector_text(value: object) -> str:
         else:
             parts.append(f"{key} {op.lower()} ({','.join(strings(expr.get('values')))})")
     return ",".join(parts) or "<all>"
+
+
+def match_labels(value: object) -> dict[str, str]:
+    """``matchLabels`` of a LabelSelector."""
+    return {str(k): text(v) for k, v in mapping(mapping(value).get("matchLabels")).items()}
+
+
+def has_expressions(value: object) -> bool:
+    return bool(mappings(mapping(value).get("matchExpressions")))

@@ -53,3 +53,12 @@ def service_type(svc: Obj) -> str:
 def load_balancer_ips(svc: Obj) -> list[str]:
     ingress = mapping(section(svc, "status").get("loadBalancer")).get("ingress")
     return [ip for entry in mappings(ingress) if (ip := text(entry.get("ip")) or text(entry.get("hostname")))]
+
+
+def load_balancer_class(svc: Obj) -> str:
+    return text(section(svc, "spec").get("loadBalancerClass"))
+
+
+def requested_load_balancer_ip(svc: Obj) -> str:
+    """The deprecated ``spec.loadBalancerIP``."""
+    return text(section(svc, "spec").get("loadBalancerIP"))
