@@ -115,3 +115,10 @@ def data_keys(obj: Obj) -> set[str]:
     """Keys a Secret or ConfigMap carries in ``data``, ``stringData`` or ``binaryData`` (values redacted)."""
     raw = raw_of(obj)
     return {str(key) for name in ("data", "stringData", "binaryData") for key in mapping(raw.get(name))}
+
+
+def secret_value(secret: Obj, key: str) -> object:
+    """A Secret's value for ``key`` from ``data``, else ``stringData`` (redaction markers, after loading)."""
+    raw = raw_of(secret)
+    found = mapping(raw.get("data")).get(key)
+    return found if found is not None else mapping(raw.get("stringData")).get(key)

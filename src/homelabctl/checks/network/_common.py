@@ -8,7 +8,7 @@ from typing import Any
 
 from homelabctl import kinds
 from homelabctl.checks.workload._common import describe_termination, first_lines
-from homelabctl.k8s import pods
+from homelabctl.k8s import conditions, pods
 from homelabctl.k8s import selectors as k8s_selectors
 from homelabctl.kube import container_statuses, pod_display_status, pod_ready_counts, pod_restarts
 from homelabctl.model import Resource
@@ -116,9 +116,9 @@ def pod_problem_lines(pod: Resource, limit: int = 4) -> list[str]:
             last = (cs.get("lastState") or {}).get("terminated") or {}
             if last:
                 lines.append(f"{label} last termination: {describe_termination(last)}")
-    cond = pod.condition("Ready") or {}
-    if cond.get("status") != "True" and cond.get("message"):
-        lines.append(f"Ready={cond.get('status')} reason={cond.get('reason') or '?'}: {cond.get('message')}")
+    cond = conditions.condition(pod, "Ready")
+    if cond is not None and not cond.is_true and cond.message:
+        lines.append(f"Ready={cond.status or None} reason={cond.reason or '?'}: {cond.message}")
     return lines[: limit + 1]
 
 

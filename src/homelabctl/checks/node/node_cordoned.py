@@ -29,7 +29,7 @@ def node_cordoned(ctx: CheckContext) -> Iterator[Finding]:
     for node in ctx.index.all(kinds.NODE):
         if not nodes.unschedulable(node):
             continue
-        cordon = [t for t in taints(node) if t.get("key") == UNSCHEDULABLE_TAINT]
+        cordon = [t for t in taints(node) if t.key == UNSCHEDULABLE_TAINT]
         added = next((a for t in cordon if (a := taint_added(t)) is not None), None)
         duration = f" for {short_duration(ctx.now - added)}" if added is not None else ""
         evidence = ["spec.unschedulable=true", f"status {node_display_status(node)}"]

@@ -77,12 +77,12 @@ def condition_text(cond: Mapping[str, Any] | Condition, limit: int = 600) -> str
     return f"{text}: {message}" if message else text
 
 
-def condition_age(cond: Mapping[str, Any], now: datetime) -> timedelta | None:
-    since = parse_time(cond.get("lastTransitionTime"))
+def condition_age(cond: Mapping[str, Any] | Condition, now: datetime) -> timedelta | None:
+    since = parse_time(cond.last_transition_time if isinstance(cond, Condition) else cond.get("lastTransitionTime"))
     return now - since if since else None
 
 
-def since_text(cond: Mapping[str, Any], now: datetime) -> str:
+def since_text(cond: Mapping[str, Any] | Condition, now: datetime) -> str:
     age = condition_age(cond, now)
     return f" for {short_duration(age)}" if age is not None else ""
 

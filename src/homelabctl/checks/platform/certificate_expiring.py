@@ -6,7 +6,7 @@ from datetime import timedelta
 from homelabctl import kinds
 from homelabctl.checks.platform._common import cert_names, condition_text
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import certmanager
+from homelabctl.k8s import certmanager, conditions
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -40,8 +40,8 @@ def certificate_expiring(ctx: CheckContext) -> Iterator[Finding]:
         evidence = [f"notAfter={status.not_after or '?'}"]
         if renewal is not None:
             evidence.append(f"renewalTime={status.renewal_time}")
-        issuing = cert.condition("Issuing")
-        if issuing is not None and issuing.get("status") == "False":
+        issuing = conditions.condition(cert, "Issuing")
+        if issuing is not None and issuing.is_false:
             evidence.append(condition_text(issuing, 500))
         if status.failed_issuance_attempts:
             evidence.append(f"failedIssuanceAttempts={status.failed_issuance_attempts} "

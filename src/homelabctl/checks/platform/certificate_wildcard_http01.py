@@ -6,7 +6,7 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.platform._common import cert_names, issuer_for
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import certmanager
+from homelabctl.k8s import certmanager, conditions
 from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
@@ -75,9 +75,9 @@ def certificate_wildcard_http01(ctx: CheckContext) -> Iterator[Finding]:
         evidence = [f"spec.dnsNames: {', '.join(cert_names(cert))}",
                     f"issuerRef: {issuer_label} (ACME server {acme.server or '?'})"]
         evidence += [f"solver[{i}]: {_describe(s)}" for i, s in enumerate(solvers)] or ["spec.acme.solvers is empty"]
-        ready = cert.condition("Ready")
-        if ready is not None and ready.get("status") != "True":
-            evidence.append(f"Ready={ready.get('status')} reason={ready.get('reason', '?')}")
+        ready = conditions.condition(cert, "Ready")
+        if ready is not None and ready.status != "True":
+            evidence.append(f"Ready={ready.status} reason={ready.reason or '?'}")
         zones = sorted({name[2:] for name in uncovered})
         yield ctx.finding(
             cert,

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, flux_cli, missing_kinds_in_message
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import crds, flux
+from homelabctl.k8s import conditions, crds, flux
 from homelabctl.model import Finding, Layer, Resource, Severity, group_of
 
 # API groups the API server serves itself; their kinds never have a CRD.
@@ -81,10 +81,10 @@ def _evaluate(ctx: CheckContext, res: Resource, installed: set[tuple[str, str]] 
     reported: list[tuple[str, str]] = []
     conds = []
     for type_ in ("Ready", "Released"):
-        cond = res.condition(type_)
-        if cond is None or cond.get("status") != "False":
+        cond = conditions.condition(res, type_)
+        if cond is None or cond.status != "False":
             continue
-        found = missing_kinds_in_message(str(cond.get("message") or ""))
+        found = missing_kinds_in_message(str(cond.message or ""))
         if found:
             conds.append(cond)
             reported += [pair for pair in found if pair not in reported]

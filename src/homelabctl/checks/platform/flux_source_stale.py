@@ -12,7 +12,7 @@ from homelabctl.checks.platform._common import (
     is_suspended,
 )
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import flux
+from homelabctl.k8s import conditions, flux
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -57,14 +57,14 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
     label = f"{res.kind} {res.namespace}/{res.name}"
     allowed = _allowed(res)
     artifact = flux.artifact(res)
-    ready = res.condition("Ready")
-    failing = res.condition("FetchFailed")
-    if failing is None or failing.get("status") != "True":
-        failing = ready if ready is not None and ready.get("status") == "False" else None
+    ready = conditions.condition(res, "Ready")
+    failing = conditions.condition(res, "FetchFailed")
+    if failing is None or failing.status != "True":
+        failing = ready if ready is not None and ready.is_false else None
     evidence = [f"spec.interval={flux.interval(res) or '?'} (stale after {short_duration(allowed)})"]
     if failing is not None:
         evidence.append(condition_text(failing, 400))
-        evidence.append(f"failing since {failing.get('lastTransitionTime', '?')}")
+        evidence.append(f"failing since {failing.last_transition_time or '?'}")
     url = flux.url(res)
     if url:
         evidence.append(f"spec.url={url}")
@@ -72,7 +72,7 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
         created = parse_time(res.creation_timestamp)
         if created is None or ctx.now - created <= allowed:
             return None
-        reason = f": {failing.get('reason', '?')}" if failing is not None else ""
+        reason = f": {failing.reason or '?'}" if failing is not None else ""
         return ctx.finding(
             res,
             f"{label} has never produced an artifact in {short_duration(ctx.now - created)}{reason}",

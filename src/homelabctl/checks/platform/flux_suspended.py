@@ -11,7 +11,7 @@ from homelabctl.checks.platform._common import (
     is_suspended,
 )
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import flux
+from homelabctl.k8s import conditions, flux
 from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 _SOURCE_KIND_NAMES = {"GitRepository", "HelmRepository", "OCIRepository", "Bucket"}
@@ -56,10 +56,10 @@ def flux_suspended(ctx: CheckContext) -> Iterator[Finding]:
 def _finding(ctx: CheckContext, res: Resource, consumers: dict[tuple[str, str | None, str], list[str]]) -> Finding:
     label = f"{res.kind} {res.namespace}/{res.name}"
     evidence = ["spec.suspend=true"]
-    ready = res.condition("Ready")
+    ready = conditions.condition(res, "Ready")
     if ready is not None:
         evidence.append(condition_text(ready, 300))
-    not_ready = ready is None or ready.get("status") != "True"
+    not_ready = ready is None or ready.status != "True"
     frozen = ""
     if res.kind == "Kustomization":
         entries = flux.inventory_ids(res)

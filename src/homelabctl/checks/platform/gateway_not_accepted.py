@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_age, condition_text, one_line
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import gateways
+from homelabctl.k8s import conditions, gateways
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 # Conditions start as Unknown/Pending until the controller reconciles; longer means no controller took it.
@@ -18,14 +17,14 @@ _LISTENER_BAD = {"ResolvedRefs": "False", "Conflicted": "True", "Accepted": "Fal
 _LISTENER_ORDER = {type_: i for i, type_ in enumerate(_LISTENER_BAD)}
 
 
-def _bad_gateway_conditions(ctx: CheckContext, gw: Resource) -> tuple[list[Mapping[str, Any]], bool]:
+def _bad_gateway_conditions(ctx: CheckContext, gw: Resource) -> tuple[list[conditions.Condition], bool]:
     """(failing conditions, whether they are only "pending too long")."""
-    failing = [c for c in gw.conditions if c.get("type") in ("Accepted", "Programmed") and c.get("status") == "False"]
+    failing = [c for c in conditions.conditions(gw) if c.type in ("Accepted", "Programmed") and c.is_false]
     if failing:
         return failing, False
     pending = []
-    for cond in gw.conditions:
-        if cond.get("type") in ("Accepted", "Programmed") and cond.get("status") == "Unknown":
+    for cond in conditions.conditions(gw):
+        if cond.type in ("Accepted", "Programmed") and cond.status == "Unknown":
             age = condition_age(cond, ctx.now)
             if age is not None and age > PENDING_GRACE:
                 pending.append(cond)
@@ -85,13 +84,13 @@ def _evaluate(ctx: CheckContext, gw: Resource) -> Finding | None:
     failing, only_pending = _bad_gateway_conditions(ctx, gw)
     evidence += [condition_text(cond, 400) for cond in failing]
     if failing:
-        types = "/".join(str(c.get("type")) for c in failing)
+        types = "/".join(str(c.type) for c in failing)
         first = failing[0]
         if only_pending:
-            problems.append(f"is still {types} Unknown ({first.get('reason', 'Pending')}): no controller has "
+            problems.append(f"is still {types} Unknown ({first.reason or 'Pending'}): no controller has "
                             "reconciled it")
         else:
-            problems.append(f"is not {types} ({first.get('reason', '?')}: {one_line(first.get('message'), 120)})")
+            problems.append(f"is not {types} ({first.reason or '?'}: {one_line(first.message, 120)})")
             hard = True
     for listener_status in gateways.listener_statuses(gw):
         name = listener_status.name or "?"

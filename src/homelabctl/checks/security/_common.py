@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from homelabctl import kinds
-from homelabctl.k8s import pods, services
+from homelabctl.k8s import meta, pods, services
 from homelabctl.knowledge.admin_uis import (
     ADMIN_UIS,
     ALL_UI_IMAGES,
@@ -235,9 +235,7 @@ def _env_option(index: ClusterIndex, namespace: str, env: Mapping[str, Any], sec
         secret = index.get(kinds.SECRET, namespace, str(ref.get("name", "")))
         if secret is None:
             return OptionValue(source, problem=f"Secret {namespace}/{ref.get('name')} does not exist")
-        data = secret.data.get(str(ref.get("key", "")))
-        if data is None:
-            data = (secret.raw.get("stringData") or {}).get(str(ref.get("key", "")))
+        data = meta.secret_value(secret, str(ref.get("key", "")))
         if data is None:
             return OptionValue(source, problem=f"Secret {namespace}/{ref.get('name')} has no key {ref.get('key')}")
         lengths = marker_lengths(data)

@@ -31,8 +31,7 @@ def _topology_allows(sc: Resource, node: Resource) -> bool:
 def _dedicated(node: Resource) -> bool:
     """A NoSchedule/NoExecute taint other than the node-condition ones: plugins may rightly stay off it."""
     return any(
-        t.get("effect") in ("NoSchedule", "NoExecute")
-        and not str(t.get("key", "")).startswith("node.kubernetes.io/")
+        t.effect in ("NoSchedule", "NoExecute") and not t.key.startswith("node.kubernetes.io/")
         for t in taints(node)
     )
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import longhorn
+from homelabctl.k8s import conditions, longhorn
 from homelabctl.kube import node_is_control_plane
 from homelabctl.model import Finding, Layer, Severity
 
@@ -40,10 +40,10 @@ def longhorn_node_unschedulable(ctx: CheckContext) -> Iterator[Finding]:
             problems.append("all disks unschedulable")
             evidence.append(f"all {info.disks} disk(s) have allowScheduling=false")
         for type_ in _CONDITIONS:
-            cond = lh_node.condition(type_)
-            if cond is not None and cond.get("status") == "False":
+            cond = conditions.condition(lh_node, type_)
+            if cond is not None and cond.is_false:
                 problems.append(f"{type_}=False")
-                evidence.append(f"{type_}=False reason={cond.get('reason') or '?'}: {cond.get('message') or ''}")
+                evidence.append(f"{type_}=False reason={cond.reason or '?'}: {cond.message}")
         if not problems:
             continue
         k8s_node = ctx.index.get(kinds.NODE, None, lh_node.name)

@@ -17,7 +17,7 @@ from homelabctl.checks.workload._common import (
     waiting,
     waiting_reason,
 )
-from homelabctl.k8s import pods
+from homelabctl.k8s import conditions, pods
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -53,21 +53,20 @@ def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
             continue
         sched = pods.scheduling(pod)
         created = parse_time(pod.creation_timestamp)
-        scheduled = pod.condition("PodScheduled")
+        scheduled = conditions.condition(pod, "PodScheduled")
         evidence: list[str] = []
-        if (scheduled is not None and scheduled.get("status") == "False") or not sched.node_name:
-            cond = scheduled or {}
-            message = str(cond.get("message") or "")
+        if (scheduled is not None and scheduled.is_false) or not sched.node_name:
+            message = scheduled.message if scheduled is not None else ""
             if INSUFFICIENT_GPU_RE.search(message):
                 continue  # gpu-insufficient reports it, with who holds the GPUs
-            if cond.get("reason") == "SchedulingGated" or sched.gated:
+            if (scheduled is not None and scheduled.reason == "SchedulingGated") or sched.gated:
                 continue  # held on purpose (Kueue and other gate controllers), not a scheduling failure
-            since = parse_time(cond.get("lastTransitionTime")) or created
+            since = parse_time(scheduled.last_transition_time if scheduled is not None else None) or created
             age = ctx.now - since if since else None
             if age is not None and age < GRACE:
                 continue
-            if cond:
-                evidence.append(f"PodScheduled=False reason={cond.get('reason', '?')}: {message}".rstrip(": "))
+            if scheduled is not None:
+                evidence.append(f"PodScheduled=False reason={scheduled.reason or '?'}: {message}".rstrip(": "))
             else:
                 evidence.append(f"no PodScheduled condition: is scheduler {sched.scheduler_name or '?'} running?")
             evidence.extend(event_lines(ctx.index, pod, ("FailedScheduling",), now=ctx.now, limit=2))
