@@ -57,3 +57,10 @@ def lb_pool(pool: Obj) -> LbPool:
     selector = spec.get("serviceSelector")
     return LbPool(bool(spec.get("disabled")), tuple(blocks),
                   mapping(selector) if isinstance(selector, Mapping) and selector else None)
+
+
+def pool_cidrs(pool: Obj) -> list[str]:
+    """The ``cidr`` of every block in ``spec.blocks`` and the older ``spec.cidrs``."""
+    spec = section(pool, "spec")
+    return [cidr for block in [*mappings(spec.get("blocks")), *mappings(spec.get("cidrs"))]
+            if (cidr := text(block.get("cidr")))]

@@ -45,3 +45,15 @@ def capacity(node: Obj) -> dict[str, str]:
 def provider_id(node: Obj) -> str:
     """``spec.providerID``: ``aws:///...``, ``k3s://node``, empty on bare metal without a cloud provider."""
     return text(section(node, "spec").get("providerID"))
+
+
+def address(node: Obj, type_: str = "InternalIP") -> str | None:
+    """The first ``status.addresses`` entry of a type (``InternalIP``, ``ExternalIP``, ``Hostname``)."""
+    for entry in mappings(section(node, "status").get("addresses")):
+        if text(entry.get("type")) == type_:
+            return text(entry.get("address"))
+    return None
+
+
+def os_image(node: Obj) -> str:
+    return text(mapping(section(node, "status").get("nodeInfo")).get("osImage"))

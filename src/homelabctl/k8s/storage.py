@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from homelabctl.k8s._raw import Obj, mapping, mappings, raw_of, section, strings, text
+from homelabctl.k8s._raw import Obj, mapping, mappings, raw_of, section, string_map, strings, text
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +69,20 @@ def allowed_topologies(storage_class: Obj) -> list[list[tuple[str, tuple[str, ..
     """``allowedTopologies``: terms, each a list of (label key, allowed values); empty means everywhere."""
     return [[(text(e.get("key")), strings(e.get("values"))) for e in mappings(term.get("matchLabelExpressions"))]
             for term in mappings(raw_of(storage_class).get("allowedTopologies"))]
+
+
+def parameters(storage_class: Obj) -> dict[str, str]:
+    return string_map(raw_of(storage_class).get("parameters"))
+
+
+def pv_class(pv: Obj) -> str:
+    return text(section(pv, "spec").get("storageClassName"))
+
+
+def pv_node_affinity_values(pv: Obj, key: str, operator: str = "In") -> list[str]:
+    """Values of the required node-affinity expressions on ``key`` with ``operator``."""
+    required = mapping(mapping(section(pv, "spec").get("nodeAffinity")).get("required"))
+    return [value for term in mappings(required.get("nodeSelectorTerms"))
+            for expr in mappings(term.get("matchExpressions"))
+            if text(expr.get("key")) == key and text(expr.get("operator")) == operator
+            for value in strings(expr.get("values"))]
