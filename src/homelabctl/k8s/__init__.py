@@ -4,15 +4,20 @@ Each module reads one family of fields and returns small frozen dataclasses. Eve
 loaded ``Resource`` or a plain mapping (a scan document's data, a sub-object) and tolerates wrong types by
 returning a safe default: a string where a map belongs, ``replicas: "zzz"``, ``parentRefs: ["gw"]``, null.
 
-- ``meta``: sections, names, labels, annotations, owner references, applied-or-manifest
+- ``meta``: sections, names, labels, annotations, owner references, applied-or-manifest, Secret keys
 - ``conditions``: ``status.conditions``
 - ``pods``: container statuses (state, last state, OOMKilled, restarts), containers, resources, volumes,
-  tolerations, pod templates
+  tolerations, scheduling, pod templates
 - ``routes``: Gateway API parent/backend refs, rules, filters, parent statuses; Ingress backends
-- ``nodes``: taints, kubelet version, allocatable
-- ``workloads``: replica counts
+- ``gateways``: Gateway listeners, addresses, listener status, policy target refs
+- ``services``: selectors, ports, load-balancer fields
+- ``nodes``: taints, kubelet version, capacity, addresses
+- ``workloads``: replica counts, DaemonSet/Job/CronJob state
 - ``storage``: claims, claim templates, StorageClasses, PersistentVolume pinning, CSINode drivers
-- ``endpoints``: EndpointSlices and Endpoints
+- ``endpoints``: EndpointSlices and Endpoints, one object at a time
 - ``events``: Events
 - ``selectors``: label selectors
+- ``flux``, ``certmanager``, ``velero``, ``cilium``, ``longhorn``, ``crds``, ``quotas``: controller objects
+- ``refs``: references between objects and to hosts outside the cluster (registries, NFS servers, URLs),
+  failure classes in controller messages, a Service's ready endpoints across its EndpointSlices
 """
