@@ -9,7 +9,6 @@ import pytest
 from checks.helpers import findings
 from homelabctl.k8s import (
     conditions,
-    endpoints,
     events,
     gateways,
     meta,
@@ -133,17 +132,13 @@ def test_claims_and_templates() -> None:
     assert storage.pv_pinned_hosts({"spec": {"nodeAffinity": "x"}}) == []
 
 
-def test_services_endpoints_events_gateways_selectors() -> None:
+def test_services_events_gateways_selectors() -> None:
     svc = {"kind": "Service", "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80,
                                                                               "targetPort": "http"}, "bad"]}}
     assert services.port(svc, "http") is not None and services.port(svc, 80) is not None
     selector = services.selector(svc)
     assert selector is not None and selector.matches({"app": "web"})
     assert services.selector({"spec": {"selector": "app=web"}}) is None
-    eps = endpoints.slice_endpoints({"endpoints": [{"addresses": ["10.0.0.1"], "conditions": {"ready": False}},
-                                                   {"addresses": ["10.0.0.2"]}, "bad"]})
-    assert endpoints.ready_count(eps) == 1
-    assert endpoints.endpoints_addresses({"subsets": "x"}) == ()
     event = events.event({"type": "Warning", "reason": "FailedMount", "message": "m", "count": "x",
                           "series": {"count": 4, "lastObservedTime": "t"}})
     assert (event.count, event.last_seen) == (4, "t")
