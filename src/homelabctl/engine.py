@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
 from homelabctl.k8s.meta import is_applied
 from homelabctl.model import Finding, Layer, Nature, ObjectRef
 from homelabctl.sources.base import ClusterState
+from homelabctl.sources.index import ClusterIndex
 
 CheckStatus = Literal["passed", "failed", "not_evaluated", "error"]
 
@@ -79,22 +81,51 @@ def why_not_evaluated(state: ClusterState, spec: CheckSpec) -> str | None:
     if spec.any_of and not any(state.availability(gk).readable for gk in spec.any_of):
         reasons = [state.availability(gk).reason for gk in spec.any_of]
         return "none of the kinds it reads could be read: " + "; ".join(r for r in reasons if r)
+    if spec.nature is Nature.STATE and only_manifests(state):
+        return MANIFESTS_REASON
     return None
 
 
-def manifest_refs(state: ClusterState) -> set[ObjectRef]:
-    """Objects that never went through an API server: a GitOps directory read as a snapshot."""
-    return {res.ref for res in state.index if not is_applied(res)}
+_MANIFESTS: WeakKeyDictionary[ClusterIndex, tuple[int, frozenset[ObjectRef]]] = WeakKeyDictionary()
+
+
+def manifest_refs(state: ClusterState) -> frozenset[ObjectRef]:
+    """Objects that never went through an API server: a GitOps directory read as a snapshot. Read once
+    per state (every state check asks)."""
+    cached = _MANIFESTS.get(state.index)
+    if cached is not None and cached[0] == len(state.index):
+        return cached[1]
+    found = frozenset(res.ref for res in state.index if not is_applied(res))
+    _MANIFESTS[state.index] = (len(state.index), found)
+    return found
+
+
+def only_manifests(state: ClusterState) -> bool:
+    manifests = manifest_refs(state)
+    return bool(manifests) and len(manifests) >= len(state.index)
+
+
+def applied_only(state: ClusterState, run: CheckRun) -> CheckRun:
+    """State checks judge objects an API server returned: their findings on manifests that were never
+    applied ("replicas unavailable" on a Deployment that exists only in Git) are dropped."""
+    manifests = manifest_refs(state)
+    run.manifest_objects = len(manifests)
+    if not manifests:
+        return run
+    for i, result in enumerate(run.results):
+        if result.spec.nature is not Nature.STATE or not result.findings:
+            continue
+        kept = tuple(f for f in result.findings if f.object not in manifests)
+        if len(kept) != len(result.findings):
+            status = result.status if kept or result.status != "failed" else "passed"
+            run.results[i] = replace(result, findings=kept, status=status)
+    return run
 
 
 def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) -> CheckRun:
-    manifests = manifest_refs(state)
-    only_manifests = bool(manifests) and len(manifests) >= len(state.index)
-    run = CheckRun(manifest_objects=len(manifests))
+    run = CheckRun()
     for spec in specs if specs is not None else all_checks():
         reason = why_not_evaluated(state, spec)
-        if not reason and only_manifests and spec.nature is Nature.STATE:
-            reason = MANIFESTS_REASON
         if reason:
             run.results.append(CheckResult(spec, "not_evaluated", reason=reason))
             continue
@@ -103,8 +134,5 @@ def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) ->
         except Exception as exc:  # a broken check must not take the run down with it
             run.results.append(CheckResult(spec, "error", reason=f"check failed: {type(exc).__name__}: {exc}"))
             continue
-        if manifests and spec.nature is Nature.STATE:
-            # "replicas unavailable" on a Deployment that was never applied says nothing about a cluster
-            findings = tuple(f for f in findings if f.object not in manifests)
         run.results.append(CheckResult(spec, "failed" if findings else "passed", findings))
-    return run
+    return applied_only(state, run)
