@@ -43,7 +43,6 @@ ALLOWED: dict[str, int] = {
     "checks/storage/pvc_storage_class_missing.py": 4,
     "checks/workload/_common.py": 1,
     "checks/workload/pod_image_pull.py": 3,
-    "kube.py": 16,
     "paperwork/docs.py": 2,  # the report's node rows (n["status"]), not object fields
     "paperwork/handoff.py": 1,  # the report's node rows, not object fields
 }
