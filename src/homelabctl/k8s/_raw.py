@@ -24,7 +24,14 @@ Obj = HasRaw | Mapping[str, Any]
 """What a reader accepts: a Resource, or the plain mapping of a document or a sub-object."""
 
 
+# The type(...) is dict fast paths matter: ABC isinstance checks dominated check time on 10k objects.
+
 def raw_of(obj: object) -> Mapping[str, Any]:
+    if type(obj) is dict:
+        return obj
+    raw = getattr(obj, "raw", None)
+    if type(raw) is dict:
+        return raw
     if isinstance(obj, Mapping):
         return obj
     raw = getattr(obj, "raw", None)
@@ -32,6 +39,8 @@ def raw_of(obj: object) -> Mapping[str, Any]:
 
 
 def mapping(value: object) -> Mapping[str, Any]:
+    if type(value) is dict:
+        return value
     return value if isinstance(value, Mapping) else EMPTY
 
 
@@ -39,7 +48,7 @@ def mappings(value: object) -> list[Mapping[str, Any]]:
     """The mapping items of a list; anything else (a string, a map, a number) is no items."""
     if not isinstance(value, list | tuple):
         return []
-    return [item for item in value if isinstance(item, Mapping)]
+    return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
 
 
 def items(value: object) -> list[Any]:
@@ -48,6 +57,8 @@ def items(value: object) -> list[Any]:
 
 def text(value: object, default: str = "") -> str:
     """Scalars as text (YAML may hand over ints or bools); maps, lists and None give ``default``."""
+    if type(value) is str:
+        return value
     if value is None or isinstance(value, Mapping | list | tuple):
         return default
     return str(value)
@@ -105,4 +116,7 @@ def dig(obj: object, *path: str | int) -> Any:
 
 def section(obj: object, name: str) -> Mapping[str, Any]:
     """A top-level section (``spec``, ``status``, ``metadata``, ``data``) as a mapping, never None."""
-    return mapping(raw_of(obj).get(name))
+    found = raw_of(obj).get(name)
+    if type(found) is dict:
+        return found
+    return found if isinstance(found, Mapping) else EMPTY

@@ -79,10 +79,10 @@ def is_applied(obj: Obj) -> bool:
     controllers write ``status``; a file in a GitOps repository has none of them.
     """
     raw = raw_of(obj)
-    meta = metadata(raw)
-    if any(meta.get(key) for key in ("uid", "resourceVersion", "creationTimestamp")):
+    meta = mapping(raw.get("metadata"))
+    if meta.get("uid") or meta.get("resourceVersion") or meta.get("creationTimestamp"):
         return True
-    return bool(section(raw, "status"))
+    return bool(mapping(raw.get("status")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,11 @@ def claim(pvc: Obj) -> Claim:
     return _claim(raw_of(pvc))
 
 
+def claim_phase(pvc: Obj) -> str:
+    """``status.phase`` alone (``Bound``, ``Pending``, ``Lost``): the cheap first question about a claim."""
+    return text(section(pvc, "status").get("phase"))
+
+
 def volume_claim_templates(statefulset: Obj) -> tuple[Claim, ...]:
     return tuple(_claim(t) for t in mappings(section(statefulset, "spec").get("volumeClaimTemplates")))
 
