@@ -80,6 +80,7 @@ class CheckSource(_Model):
 
 
 class CheckSummary(Summary):
+    ignored: int = Field(0, description="Findings hidden by --skip or the ignore file")
     passed: int
     not_evaluated: int
     root_causes: int
@@ -173,19 +174,24 @@ def check_v2(report: Mapping[str, Any], errors: Iterable[Any], *, manifest_objec
         schema=SCHEMA_ID,
         generated_at=report["generated_at"],
         tool=Tool(version=report["tool"]["version"]),
-        source=CheckSource(**report["source"], reference_time=report["reference_time"]),
+        source=CheckSource(type=report["source"]["type"], name=report["source"]["name"],
+                           server_version=report["source"].get("server_version"),
+                           reference_time=report["reference_time"]),
         summary=CheckSummary(critical=summary["critical"], warning=summary["warning"], info=summary["info"],
                              findings=summary["findings"], run=summary["checks_run"], errors=len(error_list),
+                             ignored=summary.get("ignored", 0),
                              passed=summary["checks_passed"], not_evaluated=summary["not_evaluated"],
                              root_causes=summary["root_causes"], objects=summary["objects"],
                              manifest_objects=manifest_objects),
         findings=[Finding(**_finding(f, f["id"])) for f in report["findings"]],
         errors=[Error(**e) for e in error_list],
-        scores={k: Score(**v) for k, v in report["scores"].items()},
+        scores={k: Score(score=v["score"], detail=v["detail"]) for k, v in report["scores"].items()},
         root_causes=list(report["root_causes"]),
-        not_evaluated=[NotEvaluated(**n) for n in report["not_evaluated"]],
+        not_evaluated=[NotEvaluated(check=n["check"], layer=n["layer"], reason=n["reason"])
+                       for n in report["not_evaluated"]],
         passed=list(report["passed"]),
-        nodes=[Node(**n) for n in report["nodes"]],
+        nodes=[Node(name=n["name"], status=n["status"], roles=n["roles"], version=n["version"], issues=n["issues"])
+               for n in report["nodes"]],
     )
     return out.model_dump(mode="json", by_alias=True)
 
