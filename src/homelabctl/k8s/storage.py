@@ -91,3 +91,18 @@ def pv_node_affinity_values(pv: Obj, key: str, operator: str = "In") -> list[str
             for expr in mappings(term.get("matchExpressions"))
             if text(expr.get("key")) == key and text(expr.get("operator")) == operator
             for value in strings(expr.get("values"))]
+
+
+@dataclass(frozen=True, slots=True)
+class CsiSource:
+    driver: str
+    volume_handle: str
+    attributes: dict[str, str]
+
+
+def csi_source(pv: Obj) -> CsiSource | None:
+    """``spec.csi`` of a PersistentVolume; None for other volume types."""
+    csi = mapping(section(pv, "spec").get("csi"))
+    if not csi:
+        return None
+    return CsiSource(text(csi.get("driver")), text(csi.get("volumeHandle")), string_map(csi.get("volumeAttributes")))
