@@ -61,8 +61,13 @@ def test_parent_refs_as_strings_do_not_crash_the_checks() -> None:
     """Regression: ``parentRefs: ["gw"]`` crashed admin-ui-exposed-without-auth and httproute-not-accepted."""
     route = httproute("prometheus", "monitoring", "prom.example.net", "kube-prometheus-stack-prometheus", 9090)
     route["spec"]["parentRefs"] = ["gw"]
-    for check_id in ("admin-ui-exposed-without-auth", "httproute-not-accepted"):
-        findings(check_id, [route])
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "other", "namespace": "monitoring",
+                                                               "uid": "u1"}, "spec": {"selector": {"app": "x"}}}
+    for check_id in ("admin-ui-exposed-without-auth", "httproute-not-accepted", "route-backend-unavailable"):
+        findings(check_id, [route, svc])
+    route["spec"]["rules"] = ["x", {"backendRefs": "svc"}]  # crashed route-backend-unavailable
+    for check_id in ("admin-ui-exposed-without-auth", "httproute-not-accepted", "route-backend-unavailable"):
+        findings(check_id, [route, svc])
 
 
 @pytest.mark.parametrize("value", HOSTILE)

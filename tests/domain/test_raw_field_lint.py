@@ -31,7 +31,6 @@ this list as they move onto the readers; the scan rules not listed here already 
 ALLOWED: dict[str, int] = {
     "checks/network/cluster_dns_unhealthy.py": 3,
     "checks/network/networkpolicy_blocks_traffic.py": 13,
-    "checks/network/route_backend_unavailable.py": 5,
     "checks/network/service_no_ready_endpoints.py": 1,
     "checks/platform/_common.py": 2,
     "checks/platform/admission_webhook_unavailable.py": 5,
