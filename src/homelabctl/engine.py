@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Literal
+from typing import Literal, cast
 from weakref import WeakKeyDictionary
 
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
@@ -117,7 +117,10 @@ def applied_only(state: ClusterState, run: CheckRun) -> CheckRun:
             continue
         kept = tuple(f for f in result.findings if f.object not in manifests)
         if len(kept) != len(result.findings):
-            status = result.status if kept or result.status != "failed" else "passed"
+            status: CheckStatus = result.status
+            if not kept and status == "failed":
+                # no verdict on what could not be read (a partial result) is still no verdict
+                status = cast(CheckStatus, "partially_evaluated" if getattr(result, "missing", ()) else "passed")
             run.results[i] = replace(result, findings=kept, status=status)
     return run
 
