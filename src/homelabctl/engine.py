@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Literal, cast
+from typing import Literal, get_args
 from weakref import WeakKeyDictionary
 
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
@@ -105,6 +105,19 @@ def only_manifests(state: ClusterState) -> bool:
     return bool(manifests) and len(manifests) >= len(state.index)
 
 
+_STATUSES: tuple[CheckStatus, ...] = get_args(CheckStatus)
+
+
+def _without_findings(result: CheckResult) -> CheckStatus:
+    """``passed``; ``partially_evaluated`` where the engine has that status and some kinds went unread (no
+    findings on part of the input is still no verdict)."""
+    if getattr(result, "missing", ()):
+        for status in _STATUSES:
+            if str(status) == "partially_evaluated":
+                return status
+    return "passed"
+
+
 def applied_only(state: ClusterState, run: CheckRun) -> CheckRun:
     """State checks judge objects an API server returned: their findings on manifests that were never
     applied ("replicas unavailable" on a Deployment that exists only in Git) are dropped."""
@@ -117,10 +130,7 @@ def applied_only(state: ClusterState, run: CheckRun) -> CheckRun:
             continue
         kept = tuple(f for f in result.findings if f.object not in manifests)
         if len(kept) != len(result.findings):
-            status: CheckStatus = result.status
-            if not kept and status == "failed":
-                # no verdict on what could not be read (a partial result) is still no verdict
-                status = cast(CheckStatus, "partially_evaluated" if getattr(result, "missing", ()) else "passed")
+            status = result.status if kept or result.status != "failed" else _without_findings(result)
             run.results[i] = replace(result, findings=kept, status=status)
     return run
 
