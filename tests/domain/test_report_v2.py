@@ -15,7 +15,7 @@ from homelabctl.report import envelope
 REPOS = Path(__file__).parents[1] / "repos"
 CORE = {"schema", "command", "generated_at", "tool", "source", "summary", "findings", "errors"}
 FINDING_KEYS = {"id", "check", "layer", "severity", "object", "message", "evidence", "hint", "file", "line",
-                "root_cause"}
+                "root_cause", "fingerprint"}
 
 
 def _run(*args: str) -> dict:

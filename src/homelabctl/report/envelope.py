@@ -53,6 +53,7 @@ class Finding(_Model):
     file: str | None = Field(description="Repository file (scan), else null")
     line: int | None = Field(description="1-based line in `file`, else null")
     root_cause: str | None = Field(description="Id of the finding that is its root cause (check), else null")
+    fingerprint: str | None = Field(None, description="Stable identity across runs (scan baselines), when known")
 
 
 class Error(_Model):
@@ -163,7 +164,7 @@ def _finding(data: Mapping[str, Any], fid: str) -> dict[str, Any]:
     return {"id": fid, "check": data["check"], "layer": data["layer"], "severity": data["severity"],
             "object": data["object"], "message": data["message"], "evidence": list(data["evidence"]),
             "hint": data["hint"], "file": data.get("file"), "line": data.get("line"),
-            "root_cause": data.get("root_cause")}
+            "root_cause": data.get("root_cause"), "fingerprint": data.get("fingerprint")}
 
 
 def check_v2(report: Mapping[str, Any], errors: Iterable[Any], *, manifest_objects: int = 0) -> dict[str, Any]:
