@@ -64,11 +64,6 @@ def text(value: object, default: str = "") -> str:
     return str(value)
 
 
-def opt_text(value: object) -> str | None:
-    found = text(value)
-    return found or None
-
-
 def strings(value: object) -> tuple[str, ...]:
     return tuple(text(v) for v in items(value) if text(v))
 
@@ -97,21 +92,6 @@ def opt_integer(value: object) -> int | None:
 def string_map(value: object) -> dict[str, str]:
     """A ``map[string]string`` (labels, selectors, requests): non-scalar values are dropped."""
     return {str(k): text(v) for k, v in mapping(value).items() if not isinstance(v, Mapping | list | tuple)}
-
-
-def dig(obj: object, *path: str | int) -> Any:
-    """The value at ``path`` (keys and list indexes), None as soon as a step does not exist."""
-    current: Any = obj
-    for step in path:
-        if isinstance(step, int):
-            if not isinstance(current, list | tuple) or not -len(current) <= step < len(current):
-                return None
-            current = current[step]
-        else:
-            if not isinstance(current, Mapping):
-                return None
-            current = current.get(step)
-    return current
 
 
 def section(obj: object, name: str) -> Mapping[str, Any]:
