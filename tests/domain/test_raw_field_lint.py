@@ -33,7 +33,7 @@ ALLOWED: dict[str, int] = {
     "checks/network/cluster_dns_unhealthy.py": 3,
     "checks/network/networkpolicy_blocks_traffic.py": 13,
     "checks/network/service_no_ready_endpoints.py": 1,
-    "checks/platform/_common.py": 2,
+    "checks/platform/_common.py": 1,
     "checks/platform/admission_webhook_unavailable.py": 5,
     "checks/platform/flux_not_ready.py": 6,
     "checks/platform/flux_source_failed.py": 10,
