@@ -59,6 +59,8 @@ KNOWN_MISSES: dict[str, str] = {
     "mtu-mismatch-one-node": "[holdout2] names Deployment home/mealie first (vikunja a second cause); expected Node k3s2: timeouts from two apps on one node to pods on other nodes are not correlated into a node-network cause",
     "traefik-middleware-missing": "[holdout2] no root cause at all; expected the Ingress whose router.middlewares annotation names a Middleware that does not exist (no check reads Traefik middleware references)",
     "resourcequota-exceeded": "[holdout2] names Deployment media/radarr first; expected ResourceQuota media/media-quota: the 'exceeded quota' FailedCreate is not linked to the quota object",
+    "cronjob-forbid-stuck-job": "[holdout2] no root cause (job-failed is only a warning); expected CronJob home/db-dump, whose hung Forbid run blocks every schedule",
+    "cert-manager-cainjector-crash": "[holdout2] names ValidatingWebhookConfiguration cert-manager-webhook first; expected Deployment cert-manager/cert-manager-cainjector: no edge from the cainjector to the webhook whose caBundle it injects",
 }
 
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
