@@ -61,6 +61,7 @@ KNOWN_MISSES: dict[str, str] = {
     "resourcequota-exceeded": "[holdout2] names Deployment media/radarr first; expected ResourceQuota media/media-quota: the 'exceeded quota' FailedCreate is not linked to the quota object",
     "cronjob-forbid-stuck-job": "[holdout2] no root cause (job-failed is only a warning); expected CronJob home/db-dump, whose hung Forbid run blocks every schedule",
     "cert-manager-cainjector-crash": "[holdout2] names ValidatingWebhookConfiguration cert-manager-webhook first; expected Deployment cert-manager/cert-manager-cainjector: no edge from the cainjector to the webhook whose caBundle it injects",
+    "flux-healthcheck-readiness": "[holdout2] top cause Deployment home/mealie is right, but the Kustomization that health-checks it (wait: true, inventory) stays a cause of its own instead of its symptom",
 }
 
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
