@@ -3,7 +3,9 @@ the snapshot knows, never a placeholder or a name from one particular homelab.""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -291,6 +293,18 @@ def test_api_server_url_prefers_a_reachable_capture_address_then_the_node_view()
                "spec": {"clusterIP": "10.96.0.1", "ports": [{"port": 443, "targetPort": 6443}]}}
     kubeadm = state([node("w1", version="v1.31.2"), service])
     assert api_server_url(kubeadm) == "https://10.96.0.1:443"
+
+
+def test_the_capture_manifest_gives_the_api_server_address(tmp_path: Path) -> None:
+    source = SCENARIOS / "k3s1-network-failure"
+    manifest = json.loads((source / "homelabctl-manifest.json").read_text(encoding="utf-8"))
+    manifest["source"] = {"context": "home", "server": "https://k3s.home.arpa:6443"}
+    (tmp_path / "homelabctl-manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    shutil.copy(source / "snapshot.yaml", tmp_path / "snapshot.yaml")
+    st = SnapshotSource([tmp_path / "homelabctl-manifest.json", tmp_path / "snapshot.yaml"]).load()
+    assert st.api_server == "https://k3s.home.arpa:6443"
+    k3s1 = st.index.get("Node", None, "k3s1")
+    assert api_server_url(st, k3s1) == "https://k3s.home.arpa:6443"
 
 
 def test_manager_of_follows_flux_labels_helm_annotations_and_managed_by() -> None:
