@@ -91,7 +91,10 @@ def redact_secret(raw: dict[str, Any]) -> None:
     if isinstance(data, dict):
         for key, value in list(data.items()):
             if not is_marker(value):
-                data[key] = marker_for(_decode_b64(value))
+                decoded = _decode_b64(value)
+                # a served snapshot sends its markers base64-encoded, as the API sends every Secret value
+                marker = decoded.decode("ascii", "replace")
+                data[key] = marker if marker_lengths(marker) is not None else marker_for(decoded)
     string_data = raw.get("stringData")
     if isinstance(string_data, dict):
         for key, value in list(string_data.items()):
