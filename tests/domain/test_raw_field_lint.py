@@ -20,7 +20,7 @@ ALIASED = frozenset({"spec", "metadata", "raw"})
 EXEMPT = ("k8s/", "model.py")
 """The readers themselves, and Resource, which holds the raw object and hands out its sections."""
 
-ALLOWED_PACKAGES = ("diagnose/", "live/", "sources/", "incidents/", "cli/", "report/", "inventory/", "redact.py",
+ALLOWED_PACKAGES = ("diagnose/", "live/", "sources/", "watch/", "incidents/", "cli/", "report/", "inventory/", "redact.py",
                     "scan/flux.py", "scan/history.py", "scan/render.py", "scan/repo.py", "scan/schema.py",
                     "scan/rules/dependency_cycle.py", "scan/rules/gpu_quota_exceeded.py",
                     "scan/rules/helmrelease_depends_on_missing.py", "scan/rules/values_from_missing.py",

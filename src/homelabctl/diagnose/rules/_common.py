@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from homelabctl import kinds
 from homelabctl.diagnose.context import RuleContext
@@ -22,9 +21,11 @@ from homelabctl.diagnose.graph import (
     SELECTS,
 )
 from homelabctl.diagnose.model import NextStep
+from homelabctl.k8s import nodes as k8s_nodes
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s import refs
+from homelabctl.k8s.pods import ContainerStatus
 from homelabctl.kube import (
-    container_statuses,
     node_is_control_plane,
     node_is_k3s,
     node_is_ready,
@@ -130,42 +131,33 @@ class FailingContainer:
     crashlooping: bool
 
 
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _container_score(cs: Mapping[str, Any]) -> int:
-    state = _map(cs.get("state"))
-    waiting = _map(state.get("waiting"))
-    last = _map(cs.get("lastState"))
-    if waiting.get("reason") == "CrashLoopBackOff":
+def _container_score(cs: ContainerStatus) -> int:
+    if cs.waiting_reason == "CrashLoopBackOff":
         return 5
-    if last.get("terminated") and not cs.get("ready"):
+    if cs.last_state.terminated and not cs.ready:
         return 4
-    if "terminated" in state and (_map(state["terminated"]).get("exitCode") or 0) != 0:
+    if cs.state.terminated and (cs.state.exit_code or 0) != 0:
         return 3
-    if "waiting" in state:
+    if cs.state.waiting:
         return 2
-    return 1 if not cs.get("ready") else 0
+    return 1 if not cs.ready else 0
 
 
 def failing_container(pod: Resource) -> FailingContainer | None:
     """The container that fails in ``pod`` (init containers included): crash-looping first, then one with a
     previous crash, then one waiting, then one not ready. None when every container is ready."""
-    best: tuple[int, Mapping[str, Any]] | None = None
-    for cs in [*container_statuses(pod, init=True), *container_statuses(pod)]:
+    best: tuple[int, ContainerStatus] | None = None
+    for cs in k8s_pods.all_container_statuses(pod):
         score = _container_score(cs)
         if score and (best is None or score > best[0]):
             best = (score, cs)
     if best is None:
         return None
     cs = best[1]
-    state, last = _map(cs.get("state")), _map(cs.get("lastState"))
-    waiting = _map(state.get("waiting"))
-    restarted = bool(last.get("terminated")) or int(cs.get("restartCount") or 0) > 0
-    never = waiting.get("reason") in _WAITING_NEVER_STARTED and not restarted
-    started = not never and (restarted or "running" in state or "terminated" in state)
-    return FailingContainer(str(cs.get("name") or ""), restarted, started, best[0] == 5)
+    restarted = cs.last_state.terminated or cs.restart_count > 0
+    never = cs.waiting_reason in _WAITING_NEVER_STARTED and not restarted
+    started = not never and (restarted or cs.state.running or cs.state.terminated)
+    return FailingContainer(cs.name, restarted, started, best[0] == 5)
 
 
 def _pod_badness(ctx: RuleContext, pod: Resource) -> tuple[int, bool, bool, str]:
@@ -286,10 +278,7 @@ def node_service(node: Resource) -> str:
 
 
 def node_address(node: Resource, kind: str = "InternalIP") -> str | None:
-    for address in node.status.get("addresses") or []:
-        if isinstance(address, Mapping) and address.get("type") == kind and address.get("address"):
-            return str(address["address"])
-    return None
+    return k8s_nodes.address(node, kind) or None
 
 
 def peer_node(index: ClusterIndex, node: Resource) -> Resource | None:
