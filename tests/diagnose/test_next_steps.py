@@ -27,6 +27,7 @@ from homelabctl.diagnose.rules._common import (
     pod_read_step,
 )
 from homelabctl.diagnose.rules.csi_unregistered_everywhere import csi_unregistered_everywhere
+from homelabctl.diagnose.rules.node_network_failure import cni_steps
 from homelabctl.diagnose.rules.workload_down import doubled
 from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
 from homelabctl.sources.base import ClusterState
@@ -278,6 +279,8 @@ def test_cni_agent_finds_the_daemonset_pod_on_the_node_whatever_the_cni() -> Non
     assert n2 is not None
     agent = cni_agent(_ctx(embedded), n2)
     assert agent is not None and agent.pod is None and agent.cni.startswith("flannel")
+    assert cni_steps(_ctx(embedded), n2)[0].command == \
+        "ssh n2 'sudo journalctl -u k3s-agent -n 2000 --no-pager | grep -i flannel | tail -50'"
 
 
 def test_api_server_url_prefers_a_reachable_capture_address_then_the_node_view() -> None:

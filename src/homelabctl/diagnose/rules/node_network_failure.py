@@ -43,7 +43,8 @@ def cni_steps(ctx: RuleContext, node: Resource) -> list[NextStep]:
         return [NextStep(f"the {agent.cni} DaemonSet {ds.namespace}/{ds.name} runs no pod on {node.name}: read why",
                          f"kubectl -n {ds.namespace} describe daemonset {ds.name}")]
     return [NextStep(f"{agent.cni} runs inside the {node_service(node)} service on {node.name}: read its log",
-                     f"ssh {node.name} 'sudo journalctl -u {node_service(node)} --since -1h | grep -i flannel | tail -50'")]
+                     f"ssh {node.name} 'sudo journalctl -u {node_service(node)} -n 2000 --no-pager | grep -i flannel | "
+                     "tail -50'")]
 
 
 def connectivity_step(ctx: RuleContext, node: Resource) -> NextStep:
