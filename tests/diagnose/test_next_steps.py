@@ -114,6 +114,7 @@ def test_snapshot_location_conflict_names_the_locations_and_the_velero_release()
     assert [(s["command"], s["dangerous"]) for s in steps] == [
         ("kubectl -n velero get volumesnapshotlocations -o custom-columns=NAME:.metadata.name,"
          "PROVIDER:.spec.provider,PHASE:.status.phase", False),
+        ("kubectl -n velero get helmrelease velero -o jsonpath='{.spec.values.configuration}'", False),
         ("flux reconcile helmrelease velero -n velero --with-source", False),
         ("kubectl -n velero delete volumesnapshotlocation b2-snapshots", True),
     ]
@@ -123,8 +124,10 @@ def test_snapshot_location_conflict_names_the_locations_and_the_velero_release()
 
 def test_kubelet_path_breaks_csi_reconciles_the_release_that_renders_the_plugin() -> None:
     steps = _steps("kubelet-path-change", "kubelet-path-breaks-csi")
-    assert steps[0]["command"] == "flux reconcile helmrelease longhorn -n longhorn-system --with-source"
-    assert "csi.kubeletRootDir: /var/lib/rancher/k3s/agent/kubelet" in steps[0]["text"]
+    assert steps[0]["command"] == \
+        "kubectl -n longhorn-system get helmrelease longhorn -o jsonpath='{.spec.values.csi.kubeletRootDir}'"
+    assert steps[1]["command"] == "flux reconcile helmrelease longhorn -n longhorn-system --with-source"
+    assert "csi.kubeletRootDir: /var/lib/rancher/k3s/agent/kubelet" in steps[1]["text"]
 
 
 def test_auth_proxy_broken_watches_the_actual_deployment() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from homelabctl import kinds
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
@@ -16,6 +18,7 @@ from homelabctl.diagnose.rules._common import (
 from homelabctl.kube import K3S_KUBELET_DIR
 from homelabctl.model import Finding, Layer
 
+_RECONCILE = re.compile(r"^flux reconcile helmrelease (\S+) -n (\S+) ")
 KUBELET_DIR_VALUES = {
     "driver.longhorn.io": "csi.kubeletRootDir",
     "nfs.csi.k8s.io": "kubeletDir",
@@ -24,6 +27,18 @@ KUBELET_DIR_VALUES = {
     "rook-ceph.cephfs.csi.ceph.com": "csi.kubeletDirPath",
 }
 """The chart value that sets the kubelet root dir of a CSI driver's node plugin, per driver."""
+
+
+def _values_steps(ctx: RuleContext, cause: Finding, driver: str) -> list[NextStep]:
+    """The value as the HelmRelease sets it now, then the change and the reconcile."""
+    step = _values_step(ctx, cause, driver)
+    match = _RECONCILE.match(step.command or "")
+    key = KUBELET_DIR_VALUES.get(driver)
+    if match is None or key is None:
+        return [step]
+    name, ns = match.group(1), match.group(2)
+    return [NextStep(f"see the kubelet root dir HelmRelease {ns}/{name} sets now ({key})",
+                     f"kubectl -n {ns} get helmrelease {name} -o jsonpath='{{.spec.values.{key}}}'"), step]
 
 
 def _values_step(ctx: RuleContext, cause: Finding, driver: str) -> NextStep:
@@ -74,7 +89,7 @@ def kubelet_path_breaks_csi(ctx: RuleContext, cause: Finding) -> Explanation | N
         impacted,
         f"{cause.message}: the CSI driver cannot register on any K3s node, so every volume mount fails",
         evidence,
-        [_values_step(ctx, cause, driver),
+        [*_values_steps(ctx, cause, driver),
          NextStep("confirm registration on every node", "kubectl get csinode -o custom-columns=NODE:.metadata.name,DRIVERS:.spec.drivers[*].name"),
          NextStep("never change the kubelet path without a storage migration plan and a tested Velero backup")],
         accepts=csi_accepts)

@@ -64,8 +64,10 @@ def conflict_steps(ctx: RuleContext, ref: ObjectRef) -> list[NextStep]:
     manager = manager_of(ctx.index, server) if server is not None else None
     if manager is not None and manager.reconcile is not None and manager.kind == "HelmRelease":
         steps.append(NextStep(f"name a default: set configuration.defaultVolumeSnapshotLocations: {default} in the "
-                              f"values of {manager} (in Git; or keep the one you use) and reconcile",
-                              manager.reconcile))
+                              f"values of {manager} (in Git; or the one you use): its configuration now",
+                              f"kubectl -n {manager.namespace} get helmrelease {manager.name} "
+                              "-o jsonpath='{.spec.values.configuration}'"))
+        steps.append(NextStep(f"reconcile {manager} after the change", manager.reconcile))
     elif server is not None:
         containers = list(pod_containers(pod_template_spec(server), init=False))
         index = next((i for i, c in enumerate(containers) if c.get("name") == "velero"), 0)
