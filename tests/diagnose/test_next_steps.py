@@ -24,17 +24,18 @@ from homelabctl.diagnose.rules._common import (
     failing_pod,
     hint_steps,
     manager_of,
+    node_service,
     pod_read_step,
 )
 from homelabctl.diagnose.rules.csi_unregistered_everywhere import csi_unregistered_everywhere
-from homelabctl.diagnose.rules.node_network_failure import cni_steps
-from homelabctl.diagnose.rules.workload_down import doubled
+from homelabctl.diagnose.rules.node_network_failure import cni_steps, connectivity_step
+from homelabctl.diagnose.rules.workload_down import doubled, workload_down
 from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
 from homelabctl.sources.base import ClusterState
 from homelabctl.sources.snapshot import SnapshotSource, demo_source
 
-from factories import container_status, node, pod, state
-from factories_apps import daemonset
+from factories import container_status, deployment, node, pod, state
+from factories_apps import daemonset, replicaset
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
@@ -349,3 +350,41 @@ def test_doubled_memory_limits() -> None:
     assert doubled("1.5Gi") == "3Gi"
     assert doubled("2G") == "4G"
     assert doubled("lots") is None
+
+
+def test_oomkilled_workload_gets_its_limit_doubled_on_the_container_that_was_killed() -> None:
+    spec = {"containers": [{"name": "ml", "image": "ghcr.io/example/ml:1.0.0",
+                            "resources": {"limits": {"memory": "512Mi"}}}]}
+    deploy = deployment("ml", "ai", ready=0, pod_spec=spec)
+    rs = replicaset(deploy)
+    oom = pod("ml-7d9f8b6c5d-x2x9q", "ai", owner=rs, containers=spec["containers"], statuses=[
+        container_status("ml", "ghcr.io/example/ml:1.0.0", state="waiting", reason="CrashLoopBackOff", restarts=4,
+                         last_terminated={"reason": "OOMKilled", "exitCode": 137})])
+    st = state([node("k3s2"), deploy, rs, oom])
+    cause = Finding("pod-oomkilled", Layer.WORKLOAD, Severity.CRITICAL, ObjectRef("Pod", "ai", "ml-7d9f8b6c5d-x2x9q"),
+                    "container ml was OOMKilled")
+    explanation = workload_down(_ctx(st, [cause]), cause)
+    assert explanation is not None
+    assert [s.command for s in explanation.next_steps] == [
+        "kubectl -n ai logs ml-7d9f8b6c5d-x2x9q -c ml --previous --tail=50",
+        "kubectl -n ai set resources deployment/ml -c ml --limits=memory=1024Mi"]
+
+
+def test_node_service_is_the_unit_that_runs_the_kubelet_there() -> None:
+    server, agent, kubeadm = (_res(node("cp", control_plane=True)), _res(node("w1")),
+                              _res(node("w2", version="v1.31.2")))
+    kubeadm_raw = dict(kubeadm.raw)
+    kubeadm_raw["metadata"] = {"name": "w2", "annotations": {}, "labels": {}}
+    assert (node_service(server), node_service(agent), node_service(_res(kubeadm_raw))) == \
+        ("k3s", "k3s-agent", "kubelet")
+
+
+def test_connectivity_without_a_bgp_peer_says_what_to_ping_in_words() -> None:
+    server = node("n2", control_plane=True)
+    server["status"]["addresses"][0]["address"] = "10.0.0.2"
+    st = state([node("n1"), server])
+    n1 = st.index.get("Node", None, "n1")
+    assert n1 is not None
+    step = connectivity_step(_ctx(st), n1)
+    assert "your default gateway" in step.text
+    assert step.command == "ping -c3 192.168.10.11; ssh n1 'ping -c3 10.0.0.2; curl -sk https://10.0.0.2:6443/healthz'"
