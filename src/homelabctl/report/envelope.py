@@ -143,6 +143,8 @@ class ScanSummary(Summary):
     helm_releases: int
     ignored: int
     seconds: float
+    baselined: int = 0
+    """Findings hidden because the ``--baseline`` file holds them."""
 
 
 class ScanReport(_Model):
@@ -211,7 +213,8 @@ def scan_v2(report: Mapping[str, Any]) -> dict[str, Any]:
                             findings=len(report["findings"]), run=summary["rules"], errors=summary["errors"],
                             files=summary["files"], documents=summary["documents"], objects=summary["objects"],
                             kustomizations=summary["kustomizations"], helm_releases=summary["helm_releases"],
-                            ignored=summary["ignored"], seconds=summary["seconds"]),
+                            ignored=summary["ignored"], seconds=summary["seconds"],
+                            baselined=int(summary.get("baselined") or 0)),
         findings=[Finding(**_finding(f, f"F{i}")) for i, f in enumerate(report["findings"], start=1)],
         errors=[Error(location=e["file"], line=e["line"], message=e["message"]) for e in report["errors"]],
         objects=report.get("objects"),
