@@ -79,20 +79,20 @@ def _uri_prefix(path: Path) -> str:
 @click.option("--rule", "only", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--skip", multiple=True, metavar="ID", help="Do not run this rule (repeatable).")
 @click.option("--list-rules", is_flag=True, help="List the scan rules and exit.")
-@click.option("--schema", "schema_version", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
-              help="JSON report version (-o json): v2 is the envelope shared with `check`; v1 is kept for a release.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
               help="Report only findings not in this baseline file (accepted, known findings are hidden).")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(path_type=Path), default=None,
               help="Write every finding of this run to a baseline file (use with --baseline later).")
 @click.option("-v", "--verbose", is_flag=True, help="Table/Markdown: list every finding, none folded.")
+@click.option("--schema", "schema_version", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
+              help="JSON report version (-o json): v2 is the envelope shared with `check`; v1 is kept for a release.")
 @click.pass_context
 def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None, fail_on: Severity | None,
              namespaces: tuple[str, ...], min_severity: str,
              history: bool, history_limit: int | None, kube_version: str | None, k3s: bool | None,
              list_objects: bool, no_render: bool, no_cache: bool, max_file_size: str, config_path: Path | None,
-             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool, schema_version: str,
-             baseline_path: Path | None, write_baseline_path: Path | None, verbose: bool) -> int:
+             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool, baseline_path: Path | None,
+             write_baseline_path: Path | None, verbose: bool, schema_version: str) -> int:
     """Audit a Flux GitOps repository before Flux applies it.
 
     Reads PATH (default: the current directory) the way Flux would: sources, Kustomizations,
