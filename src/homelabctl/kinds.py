@@ -69,6 +69,7 @@ KINDS: tuple[KindInfo, ...] = (
     _k("PersistentVolume", "", "v1", "persistentvolumes", False, "pv"),
     _k("Event", "", "v1", "events", True, "ev"),
     _k("ResourceQuota", "", "v1", "resourcequotas", True, "quota"),
+    _k("LimitRange", "", "v1", "limitranges", True, "limits"),
     _k("ServiceAccount", "", "v1", "serviceaccounts", True, "sa"),
     # apps, batch
     _k("Deployment", "apps", "v1", "deployments", True, "deploy"),
@@ -128,6 +129,11 @@ KINDS: tuple[KindInfo, ...] = (
     _k("CiliumBGPClusterConfig", CILIUM, "v2alpha1", "ciliumbgpclusterconfigs", False, "cbgpcluster", crd=True),
     _k("CiliumLoadBalancerIPPool", CILIUM, "v2alpha1", "ciliumloadbalancerippools", False, "ippools", "ippool", "lbippool", crd=True),
     _k("CiliumNode", CILIUM, "v2", "ciliumnodes", False, "cn", "ciliumn", crd=True),
+    # Traefik: Ingress annotations and IngressRoutes name Middlewares; a missing one breaks the route
+    _k("Middleware", "traefik.io", "v1alpha1", "middlewares", True, crd=True),
+    _k("Middleware", "traefik.containo.us", "v1alpha1", "middlewares", True, crd=True),
+    _k("IngressRoute", "traefik.io", "v1alpha1", "ingressroutes", True, crd=True),
+    _k("IngressRoute", "traefik.containo.us", "v1alpha1", "ingressroutes", True, crd=True),
     # Monitoring
     _k("PrometheusRule", "monitoring.coreos.com", "v1", "prometheusrules", True, "promrule", crd=True),
     _k("ServiceMonitor", "monitoring.coreos.com", "v1", "servicemonitors", True, "smon", crd=True),
@@ -159,6 +165,9 @@ PVC = "PersistentVolumeClaim"
 PV = "PersistentVolume"
 EVENT = "Event"
 RESOURCE_QUOTA = "ResourceQuota"
+LIMIT_RANGE = "LimitRange"
+TRAEFIK_MIDDLEWARES = ("Middleware.traefik.io", "Middleware.traefik.containo.us")
+TRAEFIK_INGRESS_ROUTES = ("IngressRoute.traefik.io", "IngressRoute.traefik.containo.us")
 DEPLOYMENT = "Deployment.apps"
 REPLICASET = "ReplicaSet.apps"
 STATEFULSET = "StatefulSet.apps"

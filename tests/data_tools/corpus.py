@@ -1953,9 +1953,10 @@ SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
 
 
 def main(names: list[str]) -> None:
-    from corpus_holdout2 import SCENARIOS as HOLDOUT2  # imported here: it builds on this module's helpers
+    from corpus_diag2 import SCENARIOS as DIAG2  # imported here: they build on this module's helpers
+    from corpus_holdout2 import SCENARIOS as HOLDOUT2
 
-    every = {**SCENARIOS, **HOLDOUT2}
+    every = {**SCENARIOS, **DIAG2, **HOLDOUT2}
     for name in names or list(every):
         g, exp = every[name]()
         out = OUT / name

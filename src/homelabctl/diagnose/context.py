@@ -18,7 +18,7 @@ from homelabctl.diagnose.graph import (
 )
 from homelabctl.diagnose.model import NextStep
 from homelabctl.kube import pod_is_finished, pod_is_ready, pods_of
-from homelabctl.model import Finding, ObjectRef, Resource
+from homelabctl.model import Finding, Layer, ObjectRef, Resource
 from homelabctl.sources.base import ClusterState
 
 GENERIC_EDGES = ALL_EDGES - {HOLDS, REGISTERS}
@@ -46,6 +46,8 @@ class Explanation:
     """Optional filter: which findings on impacted objects count as symptoms."""
     object: ObjectRef | None = None
     """The object to fix, when it is not the cause finding's own (a crashing pod's Deployment)."""
+    layer: Layer | None = None
+    """The layer of the object to fix, when it is not the cause finding's (a node's network behind app timeouts)."""
 
 
 class RuleContext:
@@ -63,6 +65,12 @@ class RuleContext:
         self._reach: dict[Finding, set[ObjectRef]] = {}
         self.via: dict[Finding, dict[ObjectRef, set[str]]] = {}
         """For each reach: the edge types by which each object was reached (what kind of failure got there)."""
+        self.agent_nodes: dict[ObjectRef, str] = {}
+        """Ready nodes whose own network agent fails while the other nodes' agents run: node → the evidence.
+        The node's failure is the agent's consequence, so the node does not explain its pods."""
+        self.node_suspects: dict[ObjectRef, tuple[set[ObjectRef], list[str]]] = {}
+        """Ready nodes where several workloads time out towards other nodes while elsewhere nothing does:
+        node → (the failing pods there, the evidence)."""
 
     def failing(self, ref: ObjectRef) -> bool:
         """Has a finding, or is a pod that is not ready (a DaemonSet's pod on a dead node has no finding
@@ -153,7 +161,8 @@ class RuleContext:
         found = self._reach.get(cause)
         if found is None:
             edges = GENERIC_EDGES
-            if cause.object.kind == "Node" and cause.check not in NODE_FAILURE_CHECKS:
+            if cause.object.kind == "Node" and (cause.check not in NODE_FAILURE_CHECKS
+                                                or cause.object in self.agent_nodes):
                 edges = GENERIC_EDGES - {RUNS_ON}
             via: dict[ObjectRef, set[str]] = {}
             found = self.propagate(self.start(cause), edges, via)

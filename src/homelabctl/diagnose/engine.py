@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from homelabctl.diagnose.context import Explanation, RuleContext
+from homelabctl.diagnose.correlate import correlate
 from homelabctl.diagnose.evidence import link_evidence
 from homelabctl.diagnose.graph import MENTIONS, ROUTES, SELECTS, DependencyGraph
-from homelabctl.diagnose.model import ChainLink, RootCause
+from homelabctl.diagnose.model import ChainLink, NextStep, RootCause
 from homelabctl.diagnose.registry import CAUSE_RULES, CauseRule, all_cause_rules
 from homelabctl.diagnose.rules.failure_propagates import CONFIGURATION_CHECKS, propagates
 from homelabctl.gcutil import gc_paused
@@ -107,8 +108,27 @@ def _candidate(ctx: RuleContext, specs: Sequence[CauseRule], generic: CauseRule,
         explanation = generic.func(ctx, cause)
         if explanation is None:
             return None
+    explanation = _governed(ctx, cause, explanation, start)
     impacted = explanation.impacted | reach
     return _Candidate(chosen, cause, explanation, start, _symptoms(ctx, cause, explanation, impacted))
+
+
+def _governed(ctx: RuleContext, cause: Finding, explanation: Explanation, start: set[ObjectRef]) -> Explanation:
+    """A failure imposed by an object that limits the workload (a ResourceQuota its pods exceed, a LimitRange
+    whose default memory limit was injected into the container that OOMs) is fixed on that object."""
+    if cause.object.kind not in _WORKLOAD_KINDS or explanation.object not in (None, ctx.fix_target(cause.object)):
+        return explanation
+    governors = ctx.graph.governors(start, memory=cause.check == "pod-oomkilled")
+    if not governors:
+        return explanation
+    governor, why = governors[0]
+    kind = governor.kind
+    summary = (f"{cause.message}; the limit comes from {kind} {governor.namespace}/{governor.name}, not from the "
+               "workload's own spec")
+    step = NextStep(f"read {kind} {governor.name}: raise it, or give the workload its own explicit values",
+                    f"kubectl -n {governor.namespace} describe {kind.lower()} {governor.name}")
+    return replace(explanation, summary=summary, evidence=[*explanation.evidence, why],
+                   next_steps=[step, *explanation.next_steps], object=governor)
 
 
 def _chain(ctx: RuleContext, cand: _Candidate, symptoms: Sequence[Finding], root: ObjectRef) -> list[ChainLink]:
@@ -158,7 +178,7 @@ def _root_cause(ctx: RuleContext, cand: _Candidate, symptoms: list[Finding]) -> 
     return RootCause(
         cause=cand.cause, rule=cand.spec.id, summary=exp.summary, symptoms=tuple(symptoms),
         confidence=exp.confidence, score=min(score, 0.99), evidence=tuple(evidence),
-        next_steps=tuple(exp.next_steps), target=target, chain=tuple(chain),
+        next_steps=tuple(exp.next_steps), target=target, chain=tuple(chain), target_layer=exp.layer,
     )
 
 
@@ -200,6 +220,7 @@ def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCaus
     ctx = RuleContext(state, graph, findings)
     link_evidence(graph, {ref: [f for f in fs if f.check not in CONFIGURATION_CHECKS]
                           for ref, fs in ctx.by_object.items()})
+    correlate(ctx)
     rules = all_cause_rules()
     generic = CAUSE_RULES["failure-propagates"]
     by_check: dict[str, list[CauseRule]] = {}
@@ -248,6 +269,16 @@ def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCaus
                 cand = _Candidate(fallback, finding, explanation, ctx.start(finding),
                                   _symptoms(ctx, finding, explanation, explanation.impacted))
                 accept(cand)
+
+    if not accepted:
+        # nothing critical failed: a warning that hurts users (every run of a CronJob skipped behind a hung
+        # Job) is still the cause to show, ranked as what it is - a warning
+        for finding in sorted(findings, key=lambda f: f.sort_key):
+            if (finding.severity is Severity.WARNING and finding not in claimed and finding not in causes
+                    and propagates(finding) and _object_impact(ctx.fix_target(finding.object)) >= 2):
+                cand = _candidate(ctx, by_check.get(finding.check, []), generic, finding)
+                if cand is not None:
+                    accept(cand)
 
     accepted.sort(key=_order_key)
     return accepted

@@ -12,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from homelabctl.diagnose import links
-from homelabctl.diagnose.graph import EXTERNAL_HOST, MENTIONS, RUNS_ON, SOURCE, DependencyGraph, external
+from homelabctl.diagnose.graph import (
+    EXTERNAL_HOST,
+    GOVERNS,
+    MENTIONS,
+    RUNS_ON,
+    SOURCE,
+    DependencyGraph,
+    external,
+)
 from homelabctl.kube import container_statuses
 from homelabctl.model import Finding, ObjectRef, Resource
 from homelabctl.redact import mask_url_credentials
@@ -152,8 +160,9 @@ def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, kn
     for mention in links.object_mentions(text):
         if mention.kind == "Node" and from_finding:
             continue  # our own sentences say "pod x on node y is not Ready": only the cluster's words name a node
+        edge = GOVERNS if mention.kind == "ResourceQuota" else MENTIONS
         for target in _resolve(graph, ref, mention, known_hosts):
-            add(target, mention.text)
+            add(target, mention.text, edge)
     artifact = links.says_artifact_missing(text)
     if artifact and ref.kind in ("Kustomization", "HelmRelease"):
         res = graph.resource(ref)

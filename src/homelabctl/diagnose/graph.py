@@ -56,11 +56,14 @@ ADMITS = "admits"              # Service → Validating/MutatingWebhookConfigura
 MENTIONS = "mentions"          # evidence: object named in another failing object's messages → that object
 ALLOCATES = "allocates"        # LB IP pool (CiliumLoadBalancerIPPool, MetalLB IPAddressPool) → LoadBalancer Services
 CONSUMES = "first-consumer"    # unscheduled Pod → the WaitForFirstConsumer claim that waits for it
+GOVERNS = "governs"            # ResourceQuota/LimitRange → the controller/pods it limits; Middleware → Ingress naming it
+NODE_AGENT = "node-agent"      # a node's network (CNI) agent pod → the Node whose pod network it provides
 RECONCILES = "reconciles"      # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
 
 ALL_EDGES = frozenset({RUNS_ON, OWNS, SELECTS, ROUTES, ATTACHES, MOUNTS, BINDS, REGISTERS, VALUES, SOURCE,
                        DEPENDS, CONTAINS, WAITS, RELEASE, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS, REPLICA,
-                       EXTERNAL, ISOLATES, ADMITS, MENTIONS, RECONCILES, ALLOCATES, CONSUMES})
+                       EXTERNAL, ISOLATES, ADMITS, MENTIONS, RECONCILES, ALLOCATES, CONSUMES, GOVERNS,
+                       NODE_AGENT})
 
 _FIELD = {
     RUNS_ON: "spec.nodeName", OWNS: "metadata.ownerReferences", SELECTS: "Service selector / EndpointSlice",
@@ -73,6 +76,7 @@ _FIELD = {
     ADMITS: "webhooks[].clientConfig.service", MENTIONS: "message",
     RECONCILES: "the controller that reconciles this kind", ALLOCATES: "pool serviceSelector / type LoadBalancer",
     CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
+    GOVERNS: "quota / default limits / middleware reference", NODE_AGENT: "the node's pod network agent",
 }
 
 RECONCILERS: dict[str, tuple[str, ...]] = {
@@ -98,6 +102,15 @@ FLUX_SOURCE_GKS = (kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY, kinds.OCI_REPOSI
 EXTERNAL_HOST = "ExternalHost"
 _NODE_IN_MESSAGE = re.compile(r"\bnode ([a-z0-9][a-z0-9.-]*)")
 _CONTROLLERS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
+_WORKLOADS_WAITED = ("Deployment", "StatefulSet", "DaemonSet")
+_HEALTH_CHECKED = frozenset({"HelmRelease", "Kustomization", *_WORKLOADS_WAITED})
+_INVENTORY_FLUX = ("_HelmRelease", "_Kustomization")
+_INVENTORY_WAITED = (*_INVENTORY_FLUX, *(f"_{kind}" for kind in _WORKLOADS_WAITED))
+CA_INJECT_ANNOTATIONS = ("cert-manager.io/inject-ca-from", "cert-manager.io/inject-ca-from-secret",
+                         "cert-manager.io/inject-apiserver-ca")
+"""Annotations cert-manager's cainjector acts on: while it is down, the caBundle of these objects goes stale."""
+LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
+TRAEFIK_MIDDLEWARE_ANNOTATION = "traefik.ingress.kubernetes.io/router.middlewares"
 
 
 def _items(value: Any) -> list[Mapping[str, Any]]:
@@ -130,6 +143,7 @@ class DependencyGraph:
         self._why: dict[tuple[ObjectRef, str, ObjectRef], str] = {}
         self._cache: dict[str, Any] = {}
         self._members: dict[tuple[ObjectRef, str], set[ObjectRef]] = {}
+        self._governors: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
 
     # -- construction ----------------------------------------------------------------------------------
     def add(self, cause: ObjectRef, edge: str, dependent: ObjectRef, why: str | None = None) -> None:
@@ -137,6 +151,8 @@ class DependencyGraph:
         if cause == dependent:
             return
         self._extra[cause].setdefault(edge, set()).add(dependent)
+        if edge == GOVERNS:
+            self._governors[dependent].add(cause)
         out = self._out.get(cause)
         if out is not None:
             out.setdefault(edge, set()).add(dependent)
@@ -188,6 +204,9 @@ class DependencyGraph:
                 for gk in RECONCILERS.get(res.name, ()):
                     for obj in self.index.all(gk):
                         yield RECONCILES, obj.ref
+                if "cainjector" in res.name:
+                    for target in self._lazy("ca-injected", self._build_ca_injected):
+                        yield RECONCILES, target
             return
         if res is not None:
             # anything owned (a Gateway's generated Service) is part of its owner
@@ -228,6 +247,9 @@ class DependencyGraph:
         flux = self._lazy("flux", self._build_flux)
         for edge, target in flux.get(ref, ()):
             yield edge, target
+        if kind == "Middleware":
+            for target, _why in self.middleware_references().get(ref, ()):
+                yield GOVERNS, target
         if kind == "Secret":
             secret = self.resource(ref)
             if secret is not None:
@@ -498,17 +520,20 @@ class DependencyGraph:
                         out[_ref(str(ref.get("kind", "ConfigMap")), res.namespace, str(ref["name"]))].append(
                             (VALUES, res.ref))
                 for check in _items(spec.get("healthChecks")):
-                    if check.get("kind") in ("HelmRelease", "Kustomization") and check.get("name"):
+                    if check.get("kind") in _HEALTH_CHECKED and check.get("name"):
                         out[_ref(str(check["kind"]), check.get("namespace") or res.namespace,
                                  str(check["name"]))].append((WAITS, res.ref))
+                # with wait: true a Kustomization is Ready only when every workload it applied is healthy
+                wanted = _INVENTORY_WAITED if res.kind == "Kustomization" and spec.get("wait") is True \
+                    else _INVENTORY_FLUX
                 for entry in _items(_map(res.status.get("inventory")).get("entries")):
                     entry_id = entry.get("id")
-                    # only Flux objects matter here; parse nothing else of a large inventory
-                    if not isinstance(entry_id, str) or not entry_id.endswith(("_HelmRelease", "_Kustomization")):
+                    # only what the object waits for matters here; parse nothing else of a large inventory
+                    if not isinstance(entry_id, str) or not entry_id.endswith(wanted):
                         continue
                     member = _inventory_ref(entry_id)
-                    if member is not None and member.kind in ("HelmRelease", "Kustomization"):
-                        out[member].append((CONTAINS, res.ref))
+                    if member is not None:
+                        out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, res.ref))
                 if res.kind == "HelmRelease":
                     storage_ns = spec.get("storageNamespace") or spec.get("targetNamespace") or res.namespace
                     name = spec.get("releaseName") or (
@@ -516,6 +541,59 @@ class DependencyGraph:
                     releases[(str(storage_ns), str(name))].append(res.ref)
         self._cache["helm-releases"] = releases
         return out
+
+    def _build_ca_injected(self) -> list[ObjectRef]:
+        """Webhook configurations and CRDs whose caBundle cert-manager's cainjector writes (inject-ca annotations)."""
+        out = []
+        for gk in (*WEBHOOK_GKS, kinds.CRD):
+            for obj in self.index.all(gk):
+                if any(key in obj.annotations for key in CA_INJECT_ANNOTATIONS):
+                    out.append(obj.ref)
+        return out
+
+    def _build_middleware_refs(self) -> dict[ObjectRef, list[tuple[ObjectRef, str]]]:
+        """Traefik Middleware → the Ingresses (``router.middlewares`` annotation, ``<ns>-<name>@kubernetescrd``)
+        and IngressRoutes (``routes[].middlewares``) that name it, with the words that name it."""
+        out: dict[ObjectRef, list[tuple[ObjectRef, str]]] = defaultdict(list)
+        namespaces = {ns.name for ns in self.index.all("Namespace")}
+        for ingress in self.index.all(kinds.INGRESS):
+            value = ingress.annotations.get(TRAEFIK_MIDDLEWARE_ANNOTATION)
+            if not isinstance(value, str):
+                continue
+            for item in value.split(","):
+                ref = _middleware_of(item.strip(), ingress.namespace, namespaces)
+                if ref is not None:
+                    out[ref].append((ingress.ref, f"{TRAEFIK_MIDDLEWARE_ANNOTATION}: {item.strip()}"))
+        for gk in kinds.TRAEFIK_INGRESS_ROUTES:
+            for route in self.index.all(gk):
+                for entry in _items(route.spec.get("routes")):
+                    for mw in _items(entry.get("middlewares")):
+                        if mw.get("name"):
+                            ref = _ref("Middleware", str(mw.get("namespace") or route.namespace), str(mw["name"]))
+                            out[ref].append((route.ref, f"spec.routes[].middlewares: {mw['name']}"))
+        return out
+
+    def middleware_references(self) -> dict[ObjectRef, list[tuple[ObjectRef, str]]]:
+        found: dict[ObjectRef, list[tuple[ObjectRef, str]]] = self._lazy("middlewares", self._build_middleware_refs)
+        return found
+
+    def governors(self, refs: Iterable[ObjectRef], memory: bool = False) -> list[tuple[ObjectRef, str]]:
+        """Objects that limit ``refs`` (a quota that refused their pods; with ``memory``, the LimitRange whose
+        default memory limit was injected into them), each with the words that show it."""
+        found: dict[ObjectRef, str] = {}
+        for ref in sorted(refs, key=str):
+            for governor in sorted(self._governors.get(ref, ()), key=str):
+                found.setdefault(governor, self.provenance(governor, GOVERNS, ref))
+            if memory and ref.kind == "Pod":
+                pod = self.resource(ref)
+                injected = pod.annotations.get(LIMIT_RANGER_ANNOTATION) if pod is not None else None
+                if isinstance(injected, str) and "memory limit" in injected:
+                    for limit_range in self._by_namespace(kinds.LIMIT_RANGE).get(ref.namespace, []):
+                        if _sets_default_memory(limit_range):
+                            found.setdefault(limit_range.ref,
+                                             f"Pod {ref.namespace}/{ref.name} annotation {LIMIT_RANGER_ANNOTATION}: "
+                                             f'"{injected[:120]}"')
+        return sorted(found.items(), key=lambda item: str(item[0]))
 
     def _helm_release_secret(self, secret: Resource) -> list[ObjectRef]:
         """The HelmReleases whose Helm storage this Secret is (labels owner=helm, name=<release>)."""
@@ -754,6 +832,23 @@ def _match_selectors(selectors: list[tuple[ObjectRef, Selector]],
             if selector.matches(labels):
                 out[ref].add(owner)
     return out
+
+
+def _middleware_of(item: str, namespace: str | None, namespaces: set[str]) -> ObjectRef | None:
+    """``home-auth@kubernetescrd`` → Middleware home/auth (the namespace is the longest known prefix);
+    references to other providers (``@file``, ``@docker``) are not cluster objects."""
+    name, _, provider = item.partition("@")
+    if not name or (provider and provider != "kubernetescrd"):
+        return None
+    for ns in sorted(namespaces, key=len, reverse=True):
+        if name.startswith(f"{ns}-") and len(name) > len(ns) + 1:
+            return _ref("Middleware", ns, name[len(ns) + 1:])
+    return _ref("Middleware", namespace, name)
+
+
+def _sets_default_memory(limit_range: Resource) -> bool:
+    return any(_map(limit.get("default")).get("memory") for limit in _items(limit_range.spec.get("limits"))
+               if limit.get("type", "Container") == "Container")
 
 
 def _pod_dependencies(pod: Resource) -> Iterator[ObjectRef]:

@@ -52,7 +52,10 @@ _NOT_FOUND: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _WEBHOOK = re.compile(rf"failed calling webhook\s+{_QUOTED}", re.IGNORECASE)
 _FLUX_KINDS = ("HelmRelease", "Kustomization", "GitRepository", "HelmRepository", "OCIRepository", "HelmChart",
                "Bucket")
-_FLUX_REF = re.compile(rf"\b({'|'.join(_FLUX_KINDS)})/(?:({_LABEL})/)?({_LABEL})(?![\w-])")
+_WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+# Flux names objects as Kind/ns/name ("health check failed ... Deployment/home/mealie status: 'InProgress'")
+_FLUX_REF = re.compile(rf"\b({'|'.join((*_FLUX_KINDS, *_WORKLOAD_KINDS))})/(?:({_LABEL})/)?({_LABEL})(?![\w-])")
+_QUOTA = re.compile(rf"\bexceeded quota:\s*({_LABEL})", re.IGNORECASE)
 _NODE = re.compile(rf"\bnode[s]?(?:\(s\))?\s+[\"']?({_LABEL}(?:\.{_LABEL})*)[\"']?\s+(?:is\s+not\s+ready|not\s+found|"
                    r"was\s+low|is\s+unreachable|had\s+)", re.IGNORECASE)
 _TAINT = re.compile(r"untolerated taint\(?s?\)?\s*\{([a-z0-9./-]+)\s*:", re.IGNORECASE)
@@ -100,7 +103,7 @@ def hostnames(text: str) -> list[tuple[str, str]]:
 
 def object_mentions(text: str) -> list[Mention]:
     """Objects named in controller messages: ``secret "x" not found``, ``storageclass.storage.k8s.io "x" not
-    found``, ``failed calling webhook "w"`` (kind ``Webhook``: a webhook *entry* name), ``HelmRelease/ns/name``,
+    found``, ``exceeded quota: q`` (a ResourceQuota), ``failed calling webhook "w"`` (kind ``Webhook``: a webhook *entry* name), ``HelmRelease/ns/name`` (and ``Deployment/ns/name``),
     a node that ``is not ready``, taints in ``untolerated taint {key: }`` (kind ``Taint``) and device-plugin
     resources in ``Insufficient nvidia.com/gpu`` (kind ``ExtendedResource``), and a CSI driver missing from a
     node's registrations (kind ``CSIDriverName``)."""
@@ -109,6 +112,7 @@ def object_mentions(text: str) -> list[Mention]:
     for kind, pattern in _NOT_FOUND:
         out += [Mention(kind, None, m.group(1), m.group(0)) for m in pattern.finditer(text)]
     out += [Mention("Webhook", None, m.group(1), m.group(0)) for m in _WEBHOOK.finditer(text)]
+    out += [Mention("ResourceQuota", None, m.group(1), m.group(0)) for m in _QUOTA.finditer(text)]
     out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
     out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
     if "Insufficient " not in text:

@@ -46,10 +46,12 @@ class RootCause:
     """The object to fix when it is not the cause finding's object (a crashing pod's Deployment)."""
     chain: tuple[ChainLink, ...] = ()
     """How the cause reaches its symptoms, edge by edge, each with its provenance."""
+    target_layer: Layer | None = None
+    """The layer of ``target`` when it differs from the cause finding's."""
 
     @property
     def layer(self) -> Layer:
-        return self.cause.layer
+        return self.target_layer or self.cause.layer
 
     @property
     def object(self) -> ObjectRef:

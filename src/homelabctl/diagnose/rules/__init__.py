@@ -21,6 +21,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     nfs_server_down,
     node_down,
     node_network_failure,
+    node_network_suspect,
     node_pressure,
     registry_failing,
     snapshot_location_conflict,

@@ -88,7 +88,9 @@ def node_network_failure(ctx: RuleContext, cause: Finding) -> Explanation | None
     still reports. Pods on that node crash with ``context deadline exceeded``/i/o timeouts and CSI plugins
     fail to register ("driver name driver.longhorn.io not found in the list of registered CSI drivers"):
     those are grouped under the node, with the count of failing pods on that node against the others —
-    a node's problem can look cluster-wide. Known case: a node's networking failure first misdiagnosed as
+    a node's problem can look cluster-wide. When the node is Ready, its other pods run and only its own
+    agent pod fails while the agent runs on every other node, the agent's DaemonSet is the cause instead
+    (the node's network failure is its consequence). Known case: a node's networking failure first misdiagnosed as
     a K3s CSI driver bug (four hours lost).
     """
     node = ctx.resource(cause.object)
@@ -97,6 +99,8 @@ def node_network_failure(ctx: RuleContext, cause: Finding) -> Explanation | None
     network_unavailable = node.is_condition_true("NetworkUnavailable") is True
     if cause.check == "cni-agent-not-ready" and node_ready_status(node) != "True" and not network_unavailable:
         return None  # the kubelet itself is silent: the stale CNI status is a symptom of the node, not a cause
+    if node.ref in ctx.agent_nodes:
+        return None  # the node is Ready and only its agent fails: the agent's DaemonSet is the cause
     impacted = ctx.propagate({node.ref}, NODE_SCOPE)
     symptoms_note = csi_symptom_note(ctx, impacted)
     evidence = [*cause.evidence, pod_balance(ctx, node.name)]

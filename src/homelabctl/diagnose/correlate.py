@@ -1,0 +1,152 @@
+"""Evidence read across findings before the ranking: what one node's failures have in common.
+
+Two readings, both decided by the cluster's own state rather than by which incident it looks like:
+
+* **Agent, not node.** A node's pod network agent (the CNI DaemonSet's pod there) crash-loops while the
+  node is Ready (its kubelet posts status), other pods on it run and the agent runs on every other node:
+  the node's network failure is the agent's consequence. The agent pod gets a ``node-agent`` edge to the
+  node, and the node's own finding no longer explains its pods. A NotReady node stays the cause.
+* **One node's network.** On one Ready node, pods of two or more different workloads fail with timeouts
+  towards pods or Services whose pods run on *other* nodes, while no pod on another node reports such
+  timeouts: the shared factor is that node's network (MTU, CNI, routes), not N applications.
+"""
+
+from __future__ import annotations
+
+import re
+
+from homelabctl import kinds
+from homelabctl.diagnose import links
+from homelabctl.diagnose.context import RuleContext
+from homelabctl.diagnose.evidence import object_texts, snippet
+from homelabctl.diagnose.graph import NODE_AGENT, SELECTS
+from homelabctl.diagnose.rules._common import cni_agent, failing_container
+from homelabctl.kube import node_ready_status, pod_is_finished, pod_is_ready
+from homelabctl.model import ObjectRef, Resource
+
+NETWORK_AGENT_CHECKS = frozenset({"cni-agent-not-ready", "node-network-unavailable"})
+NODE_DOWN_CHECKS = frozenset({"node-not-ready", "node-unreachable-taint"})
+_TIMEOUT = re.compile(r"i/o timeout|context deadline exceeded|connection timed out|no route to host|"
+                      r"Client\.Timeout exceeded|timed out waiting|operation timed out", re.IGNORECASE)
+MIN_WORKLOADS = 2
+"""Distinct workloads on one node that must time out towards other nodes before the node is suspected."""
+MAX_PODS = 200
+"""Failing pods read for timeouts; a cluster-wide outage needs no more to show it is not one node."""
+
+
+def correlate(ctx: RuleContext) -> None:
+    _agent_nodes(ctx)
+    _node_suspects(ctx)
+
+
+def _agent_nodes(ctx: RuleContext) -> None:
+    for check in sorted(NETWORK_AGENT_CHECKS):
+        for finding in ctx.by_check.get(check, ()):
+            node = ctx.resource(finding.object)
+            if node is None or node.kind != "Node" or finding.object in ctx.agent_nodes:
+                continue
+            why = agent_failure(ctx, node)
+            if why is None:
+                continue
+            pod, evidence = why
+            ctx.agent_nodes[node.ref] = evidence
+            ctx.graph.add(pod.ref, NODE_AGENT, node.ref, evidence)
+
+
+def agent_failure(ctx: RuleContext, node: Resource) -> tuple[Resource, str] | None:
+    """The node's network agent pod when it is what fails: the node Ready, its other pods running, the same
+    DaemonSet's pods Ready on every other node it runs on. None when the node itself is down."""
+    if node_ready_status(node) != "True" or any(f.check in NODE_DOWN_CHECKS for f in ctx.by_object.get(node.ref, ())):
+        return None
+    agent = cni_agent(ctx, node)
+    if agent is None or agent.pod is None or agent.daemonset is None:
+        return None
+    pod = agent.pod
+    if pod_is_ready(pod) and failing_container(pod) is None:
+        return None
+    siblings = [p for p in ctx.index.children(agent.daemonset) if p.kind == "Pod" and p.ref != pod.ref
+                and not pod_is_finished(p)]
+    if not siblings or not all(pod_is_ready(p) for p in siblings):
+        return None
+    running = sum(1 for p in ctx.index.pods_on_node(node.name)
+                  if p.ref != pod.ref and p.status.get("phase") == "Running")
+    if not running:
+        return None
+    return pod, (f"node {node.name} is Ready and runs {running} other pod(s), the {agent.cni} agent pod "
+                 f"{pod.namespace}/{pod.name} there is not, and {len(siblings)} agent pod(s) on other nodes are "
+                 "Ready: the agent is the cause, the node's network its consequence")
+
+
+def _node_of(ctx: RuleContext, ref: ObjectRef) -> set[str]:
+    """The nodes a message's target runs on: a pod's node, a Service's pods' nodes."""
+    res = ctx.resource(ref)
+    if res is None:
+        return set()
+    if res.kind == "Pod":
+        return {str(res.spec.get("nodeName"))} if res.spec.get("nodeName") else set()
+    if res.kind == "Service":
+        nodes = set()
+        for member in ctx.graph.members(ref, SELECTS):
+            pod = ctx.resource(member)
+            if pod is not None and pod.kind == "Pod" and pod.spec.get("nodeName"):
+                nodes.add(str(pod.spec["nodeName"]))
+        return nodes
+    return set()
+
+
+def _timeouts(ctx: RuleContext, pod: Resource) -> list[tuple[str, set[str]]]:
+    """(the words, the nodes the timed-out targets run on) for each timeout message of the pod."""
+    out = []
+    for where, raw in object_texts(ctx.index, pod):
+        text = links.clip(raw)
+        match = _TIMEOUT.search(text)
+        if match is None:
+            continue
+        targets: set[ObjectRef] = set()
+        for ip, _ in links.ip_addresses(text):
+            found = ctx.graph.service_by_ip(ip)
+            if found is not None:
+                targets.add(found)
+        for mention in [*links.service_dns_names(text), *links.short_service_names(text)]:
+            targets.add(ObjectRef("Service", mention.namespace, mention.name))
+        nodes = {n for t in targets if t != pod.ref for n in _node_of(ctx, t)}
+        if nodes:
+            out.append((f'{where}: "{snippet(text, match.group(0))}"', nodes))
+    return out
+
+
+def _node_suspects(ctx: RuleContext) -> None:
+    failing_pods: list[Resource] = []
+    for ref in sorted(ctx.by_object, key=str):
+        if ref.kind in ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
+            res = ctx.resource(ref)
+            if res is None:
+                continue
+            pods = [res] if res.kind == "Pod" else [p for p in ctx.index.children(res) if p.kind == "Pod"] + [
+                g for c in ctx.index.children(res) if c.kind == "ReplicaSet" for g in ctx.index.children(c)]
+            failing_pods += [p for p in pods if not pod_is_ready(p) or ref == p.ref]
+        if len(failing_pods) >= MAX_PODS:
+            break
+    by_node: dict[str, dict[ObjectRef, list[str]]] = {}
+    pods_by_node: dict[str, set[ObjectRef]] = {}
+    seen: set[ObjectRef] = set()
+    for pod in failing_pods:
+        if pod.ref in seen or not pod.spec.get("nodeName") or pod.spec.get("hostNetwork"):
+            continue
+        seen.add(pod.ref)
+        node = str(pod.spec["nodeName"])
+        remote = [words for words, nodes in _timeouts(ctx, pod) if nodes - {node}]
+        if remote:
+            workload = ctx.index.top_owner(pod).ref
+            by_node.setdefault(node, {}).setdefault(workload, []).extend(remote[:1])
+            pods_by_node.setdefault(node, set()).add(pod.ref)
+    for name, workloads in by_node.items():
+        if len(workloads) < MIN_WORKLOADS or any(other != name for other in by_node):
+            continue
+        node_res = ctx.index.get(kinds.NODE, None, name)
+        if node_res is None or node_ready_status(node_res) != "True" or node_res.ref in ctx.agent_nodes:
+            continue
+        evidence = [f"{len(workloads)} workloads on {name} time out towards pods on other nodes; no pod on another "
+                    "node reports such timeouts"]
+        evidence += [f"{w}: {words[0]}" for w, words in sorted(workloads.items())]
+        ctx.node_suspects[node_res.ref] = (pods_by_node[name], evidence)
