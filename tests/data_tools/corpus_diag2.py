@@ -18,6 +18,7 @@ from corpus import (
     cause,
     crash,
     crashify,
+    cronjob,
     ev,
     expected,
     find,
@@ -149,7 +150,53 @@ def node_firewall_blocks_overlay() -> tuple[Lab, Expected]:
                [x for name, _ in crashing for x in sym(ref("HTTPRoute", "home", name), "route-backend-unavailable")])])
 
 
+def traefik_middleware_wrong_namespace() -> tuple[Lab, Expected]:
+    g = lab("traefik-middleware-wrong-namespace", traefik=True)
+    created = plus(CLUSTER_BORN, days=12)
+    g.cr("networking.yaml", "traefik.io/v1alpha1", "Middleware", "authelia", "networking", created=created,
+         spec={"forwardAuth": {"address": "http://authelia.networking.svc.cluster.local/api/authz/forward-auth",
+                               "trustForwardHeader": True,
+                               "authResponseHeaders": ["Remote-User", "Remote-Groups", "Remote-Email"]}})
+    app(g, "bookstack", "lscr.io/linuxserver/bookstack:25.05.20250603", 80, ns="docs", node="k3s2", route=False)
+    g.cr("apps-docs.yaml", "networking.k8s.io/v1", "Ingress", "bookstack", "docs",
+                   created=g.ago(hours=6, minutes=3),
+                   annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
+                                # the Middleware lives in networking: Traefik looks for docs-authelia and 404s
+                                "traefik.ingress.kubernetes.io/router.middlewares": "docs-authelia@kubernetescrd"},
+                   spec={"ingressClassName": "traefik",
+                         "rules": [{"host": "wiki.fletcherlabs.net", "http": {"paths": [{
+                             "path": "/", "pathType": "Prefix",
+                             "backend": {"service": {"name": "bookstack", "port": {"number": 80}}}}]}}]},
+                   status={"loadBalancer": {"ingress": [{"ip": "192.168.10.60"}]}})
+    return g, expected(
+        "An Ingress moved to Traefik names its forward-auth Middleware as 'docs-authelia@kubernetescrd' - the "
+        "namespace prefix of its own namespace - while the Middleware lives in 'networking'. Traefik logs "
+        "'middleware \"docs-authelia@kubernetescrd\" does not exist' and answers 404 for the host although the app, "
+        "its Service and its pods are healthy. The Ingress holding the wrong reference is what to fix.",
+        ["https://github.com/traefik/traefik/issues/5480", "https://github.com/traefik/traefik/issues/8543"],
+        [cause(ref("Ingress", "docs", "bookstack"), "network")])
+
+
+def backup_cronjob_failing_only() -> tuple[Lab, Expected]:
+    g = lab("backup-cronjob-failing-only")
+    last_run = g_ago(hours=9, minutes=0, seconds=0)
+    cronjob(g, "home", "paperless-backup", "docker.io/restic/restic:0.18.0", schedule="0 3 * * *",
+            failed_msg="Fatal: unable to open config file: Stat: The specified bucket does not exist.\n"
+                       "Is there a repository at the following location?\ns3:https://s3.eu-central-003.backblazeb2.com/"
+                       "fletcherlabs-paperless", node="k3s2", created=plus(CLUSTER_BORN, days=20), last_run=last_run,
+            last_success=plus(last_run, days=-6))
+    app(g, "paperless", "ghcr.io/paperless-ngx/paperless-ngx:2.16.3", 8000, ns="home", node="k3s2")
+    return g, expected(
+        "The nightly restic backup of Paperless fails (its bucket was deleted) and has not succeeded for six days; "
+        "everything else runs. The only failure is a warning-level one, yet it is what the operator must act on: "
+        "the CronJob is reported as the (warning) cause rather than no cause at all.",
+        ["https://github.com/kubermatic/dashboard/issues/6336", "https://github.com/pieterlange/kube-backup/issues/71"],
+        [cause(ref("CronJob", "home", "paperless-backup"), "workload")])
+
+
 SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
+    "backup-cronjob-failing-only": backup_cronjob_failing_only,
+    "traefik-middleware-wrong-namespace": traefik_middleware_wrong_namespace,
     "node-firewall-blocks-overlay": node_firewall_blocks_overlay,
     "quota-blocks-statefulset": quota_blocks_statefulset,
     "flux-wait-statefulset-crash": flux_wait_statefulset_crash,

@@ -29,6 +29,7 @@ from homelabctl.diagnose.model import ChainLink, NextStep, RootCause
 from homelabctl.diagnose.registry import CAUSE_RULES, CauseRule, all_cause_rules
 from homelabctl.diagnose.rules.failure_propagates import CONFIGURATION_CHECKS, propagates
 from homelabctl.gcutil import gc_paused
+from homelabctl.kube import container_statuses
 from homelabctl.model import Finding, ObjectRef, Severity
 from homelabctl.sources.base import ClusterState
 
@@ -118,7 +119,7 @@ def _governed(ctx: RuleContext, cause: Finding, explanation: Explanation, start:
     whose default memory limit was injected into the container that OOMs) is fixed on that object."""
     if cause.object.kind not in _WORKLOAD_KINDS or explanation.object not in (None, ctx.fix_target(cause.object)):
         return explanation
-    governors = ctx.graph.governors(start, memory=cause.check == "pod-oomkilled")
+    governors = ctx.graph.governors(start, memory=_oom_killed(ctx, start))
     if not governors:
         return explanation
     governor, why = governors[0]
@@ -129,6 +130,22 @@ def _governed(ctx: RuleContext, cause: Finding, explanation: Explanation, start:
                     f"kubectl -n {governor.namespace} describe {kind.lower()} {governor.name}")
     return replace(explanation, summary=summary, evidence=[*explanation.evidence, why],
                    next_steps=[step, *explanation.next_steps], object=governor)
+
+
+def _oom_killed(ctx: RuleContext, start: set[ObjectRef]) -> bool:
+    """Was a container of the workload killed for memory (its own finding, or the kubelet's last state)?"""
+    for ref in start:
+        if any(f.check == "pod-oomkilled" for f in ctx.by_object.get(ref, ())):
+            return True
+        res = ctx.resource(ref) if ref.kind == "Pod" else None
+        if res is None:
+            continue
+        for status in container_statuses(res):
+            for key in ("state", "lastState"):
+                terminated = (status.get(key) or {}).get("terminated") or {}
+                if isinstance(terminated, dict) and terminated.get("reason") == "OOMKilled":
+                    return True
+    return False
 
 
 def _chain(ctx: RuleContext, cand: _Candidate, symptoms: Sequence[Finding], root: ObjectRef) -> list[ChainLink]:

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from homelabctl import kinds
 from homelabctl.diagnose import links
+from homelabctl.k8s import routes as k8s_routes
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.selectors import Selector, from_spec
 from homelabctl.sources.base import ClusterState
@@ -110,7 +111,6 @@ CA_INJECT_ANNOTATIONS = ("cert-manager.io/inject-ca-from", "cert-manager.io/inje
                          "cert-manager.io/inject-apiserver-ca")
 """Annotations cert-manager's cainjector acts on: while it is down, the caBundle of these objects goes stale."""
 LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
-TRAEFIK_MIDDLEWARE_ANNOTATION = "traefik.ingress.kubernetes.io/router.middlewares"
 
 
 def _items(value: Any) -> list[Mapping[str, Any]]:
@@ -552,25 +552,13 @@ class DependencyGraph:
         return out
 
     def _build_middleware_refs(self) -> dict[ObjectRef, list[tuple[ObjectRef, str]]]:
-        """Traefik Middleware → the Ingresses (``router.middlewares`` annotation, ``<ns>-<name>@kubernetescrd``)
-        and IngressRoutes (``routes[].middlewares``) that name it, with the words that name it."""
+        """Traefik Middleware → the Ingresses and IngressRoutes that name it, with the words that name it."""
         out: dict[ObjectRef, list[tuple[ObjectRef, str]]] = defaultdict(list)
-        namespaces = {ns.name for ns in self.index.all("Namespace")}
-        for ingress in self.index.all(kinds.INGRESS):
-            value = ingress.annotations.get(TRAEFIK_MIDDLEWARE_ANNOTATION)
-            if not isinstance(value, str):
-                continue
-            for item in value.split(","):
-                ref = _middleware_of(item.strip(), ingress.namespace, namespaces)
-                if ref is not None:
-                    out[ref].append((ingress.ref, f"{TRAEFIK_MIDDLEWARE_ANNOTATION}: {item.strip()}"))
-        for gk in kinds.TRAEFIK_INGRESS_ROUTES:
+        namespaces = {ns.name for ns in self.index.all(kinds.NAMESPACE)}
+        for gk in (kinds.INGRESS, *kinds.TRAEFIK_INGRESS_ROUTES):
             for route in self.index.all(gk):
-                for entry in _items(route.spec.get("routes")):
-                    for mw in _items(entry.get("middlewares")):
-                        if mw.get("name"):
-                            ref = _ref("Middleware", str(mw.get("namespace") or route.namespace), str(mw["name"]))
-                            out[ref].append((route.ref, f"spec.routes[].middlewares: {mw['name']}"))
+                for mw in k8s_routes.traefik_middlewares(route, namespaces):
+                    out[_ref("Middleware", mw.namespace, mw.name)].append((route.ref, mw.written))
         return out
 
     def middleware_references(self) -> dict[ObjectRef, list[tuple[ObjectRef, str]]]:
@@ -832,18 +820,6 @@ def _match_selectors(selectors: list[tuple[ObjectRef, Selector]],
             if selector.matches(labels):
                 out[ref].add(owner)
     return out
-
-
-def _middleware_of(item: str, namespace: str | None, namespaces: set[str]) -> ObjectRef | None:
-    """``home-auth@kubernetescrd`` → Middleware home/auth (the namespace is the longest known prefix);
-    references to other providers (``@file``, ``@docker``) are not cluster objects."""
-    name, _, provider = item.partition("@")
-    if not name or (provider and provider != "kubernetescrd"):
-        return None
-    for ns in sorted(namespaces, key=len, reverse=True):
-        if name.startswith(f"{ns}-") and len(name) > len(ns) + 1:
-            return _ref("Middleware", ns, name[len(ns) + 1:])
-    return _ref("Middleware", namespace, name)
 
 
 def _sets_default_memory(limit_range: Resource) -> bool:

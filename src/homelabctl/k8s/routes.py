@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from homelabctl.k8s._raw import Obj, integer, items, mapping, mappings, opt_integer, section, strings, text
 from homelabctl.k8s.conditions import Condition, conditions_of
+from homelabctl.model import Resource
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 
@@ -178,3 +179,42 @@ def ingress_default_backend(ingress: Obj) -> IngressBackend | None:
 
 def ingress_hosts(ingress: Obj) -> list[str]:
     return [host for rule in mappings(section(ingress, "spec").get("rules")) if (host := text(rule.get("host")))]
+
+
+TRAEFIK_MIDDLEWARE_ANNOTATION = "traefik.ingress.kubernetes.io/router.middlewares"
+
+
+@dataclass(frozen=True, slots=True)
+class MiddlewareRef:
+    """A Traefik Middleware a route names (Kubernetes CRD provider only), and the words that name it."""
+
+    namespace: str
+    name: str
+    written: str
+
+
+def traefik_middlewares(route: Resource, namespaces: set[str]) -> list[MiddlewareRef]:
+    """Middlewares an Ingress names in its ``router.middlewares`` annotation (``<namespace>-<name>@kubernetescrd``,
+    the namespace being the longest existing one the value starts with) or an IngressRoute in
+    ``spec.routes[].middlewares``. References to other providers (``@file``, ``@docker``) are not objects."""
+    own = route.namespace or ""
+    found: list[MiddlewareRef] = []
+    if route.kind == "Ingress":
+        value = route.annotations.get(TRAEFIK_MIDDLEWARE_ANNOTATION)
+        for item in value.split(",") if isinstance(value, str) else []:
+            item = item.strip()
+            name, _, provider = item.partition("@")
+            if not name or (provider and provider != "kubernetescrd"):
+                continue
+            ns = next((n for n in sorted(namespaces, key=len, reverse=True)
+                       if name.startswith(f"{n}-") and len(name) > len(n) + 1), None)
+            found.append(MiddlewareRef(ns or own, name[len(ns) + 1:] if ns else name,
+                                       f"{TRAEFIK_MIDDLEWARE_ANNOTATION}: {item}"))
+        return found
+    for entry in mappings(route.spec.get("routes")):
+        for mw in mappings(entry.get("middlewares")):
+            name = text(mw.get("name"))
+            if name:
+                found.append(MiddlewareRef(text(mw.get("namespace")) or own, name,
+                                           f"spec.routes[].middlewares: {name}"))
+    return found

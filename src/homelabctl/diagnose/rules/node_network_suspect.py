@@ -10,7 +10,7 @@ from homelabctl.model import Finding, Layer
 
 
 @cause_rule("node-network-suspect", layer=Layer.NETWORK, rank=0,
-            causes={"pod-crashloop", "pod-not-ready", "workload-replicas-unavailable", "pod-oomkilled",
+            causes={"pod-crashloop", "workload-replicas-unavailable", "pod-oomkilled",
                     "service-no-ready-endpoints"})
 def node_network_suspect(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """Several workloads on one Ready node time out towards other nodes: the node's network is the cause.
