@@ -8,7 +8,8 @@ from functools import cached_property
 from typing import Literal
 
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
-from homelabctl.model import Finding, Layer
+from homelabctl.k8s.meta import is_applied
+from homelabctl.model import Finding, Layer, Nature, ObjectRef
 from homelabctl.sources.base import ClusterState
 
 CheckStatus = Literal["passed", "failed", "not_evaluated", "error"]
@@ -22,9 +23,16 @@ class CheckResult:
     reason: str = ""
 
 
+MANIFESTS_REASON = ("the input holds manifests never applied to a cluster (no object has a status, uid or "
+                    "creationTimestamp): only configuration checks run; state checks need a live cluster or a "
+                    "snapshot of one")
+
+
 @dataclass
 class CheckRun:
     results: list[CheckResult] = field(default_factory=list)
+    manifest_objects: int = 0
+    """Objects that were never applied (manifests): state checks do not judge them."""
 
     @cached_property
     def findings(self) -> list[Finding]:
@@ -74,10 +82,19 @@ def why_not_evaluated(state: ClusterState, spec: CheckSpec) -> str | None:
     return None
 
 
+def manifest_refs(state: ClusterState) -> set[ObjectRef]:
+    """Objects that never went through an API server: a GitOps directory read as a snapshot."""
+    return {res.ref for res in state.index if not is_applied(res)}
+
+
 def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) -> CheckRun:
-    run = CheckRun()
+    manifests = manifest_refs(state)
+    only_manifests = bool(manifests) and len(manifests) >= len(state.index)
+    run = CheckRun(manifest_objects=len(manifests))
     for spec in specs if specs is not None else all_checks():
         reason = why_not_evaluated(state, spec)
+        if not reason and only_manifests and spec.nature is Nature.STATE:
+            reason = MANIFESTS_REASON
         if reason:
             run.results.append(CheckResult(spec, "not_evaluated", reason=reason))
             continue
@@ -86,5 +103,8 @@ def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) ->
         except Exception as exc:  # a broken check must not take the run down with it
             run.results.append(CheckResult(spec, "error", reason=f"check failed: {type(exc).__name__}: {exc}"))
             continue
+        if manifests and spec.nature is Nature.STATE:
+            # "replicas unavailable" on a Deployment that was never applied says nothing about a cluster
+            findings = tuple(f for f in findings if f.object not in manifests)
         run.results.append(CheckResult(spec, "failed" if findings else "passed", findings))
     return run

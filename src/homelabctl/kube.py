@@ -10,10 +10,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homelabctl.k8s.workloads import replicas as k8s_replicas
+from homelabctl.knowledge.csi import K3S_KUBELET_DIR as K3S_KUBELET_DIR
+from homelabctl.knowledge.csi import STANDARD_KUBELET_DIR as STANDARD_KUBELET_DIR
 from homelabctl.model import Resource
 
-K3S_KUBELET_DIR = "/var/lib/rancher/k3s/agent/kubelet"
-STANDARD_KUBELET_DIR = "/var/lib/kubelet"
 NODE_UNREACHABLE_REASON = "NodeLost"
 
 
@@ -255,13 +256,10 @@ def node_roles_text(raw: Mapping[str, Any]) -> str:
 
 
 def workload_replicas(workload: Resource) -> tuple[int, int]:
-    """(ready, desired) for Deployments, StatefulSets, ReplicaSets and DaemonSets."""
-    status = workload.status
-    if workload.kind == "DaemonSet":
-        return int(status.get("numberReady") or 0), int(status.get("desiredNumberScheduled") or 0)
-    desired = workload.spec.get("replicas")
-    desired_count = 1 if desired is None else int(desired)
-    return int(status.get("readyReplicas") or 0), desired_count
+    """(ready, desired) for Deployments, StatefulSets, ReplicaSets and DaemonSets; a value that is not a
+    number (``replicas: "zzz"``) reads as the API default instead of failing the run."""
+    counts = k8s_replicas(workload)
+    return counts.ready, counts.desired
 
 
 def pods_of(index: Any, workload: Resource) -> list[Resource]:

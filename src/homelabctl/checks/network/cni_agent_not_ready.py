@@ -14,6 +14,7 @@ from homelabctl.checks.network._common import (
     unready_for,
 )
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions
 from homelabctl.kube import (
     node_ready_status,
     pod_display_status,
@@ -30,9 +31,9 @@ def _node_evidence(node: Resource) -> list[str]:
     ready = node_ready_status(node)
     if ready != "True":
         lines.append(f"node {node.name} itself is Ready={ready}: the pod status may be stale")
-    network = node.condition("NetworkUnavailable")
-    if network is not None and network.get("status") == "True":
-        lines.append(f"NetworkUnavailable=True reason={network.get('reason') or '?'}: {network.get('message') or ''}")
+    network = conditions.condition(node, "NetworkUnavailable")
+    if network is not None and network.is_true:
+        lines.append(f"NetworkUnavailable=True reason={network.reason or '?'}: {network.message}")
     return lines
 
 
