@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from homelabctl import containment
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
 from homelabctl.model import Finding, Layer
 from homelabctl.sources.base import ClusterState
@@ -20,6 +21,8 @@ class CheckResult:
     status: CheckStatus
     findings: tuple[Finding, ...] = ()
     reason: str = ""
+    object_errors: tuple[str, ...] = ()
+    """Objects this check skipped because a value in them was malformed (object, field, why)."""
 
 
 @dataclass
@@ -81,10 +84,25 @@ def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) ->
         if reason:
             run.results.append(CheckResult(spec, "not_evaluated", reason=reason))
             continue
-        try:
-            findings = tuple(spec.func(CheckContext(state, spec)))
-        except Exception as exc:  # a broken check must not take the run down with it
-            run.results.append(CheckResult(spec, "error", reason=f"check failed: {type(exc).__name__}: {exc}"))
-            continue
-        run.results.append(CheckResult(spec, "failed" if findings else "passed", findings))
+        run.results.append(_run_contained(state, spec))
     return run
+
+
+def _run_contained(state: ClusterState, spec: CheckSpec) -> CheckResult:
+    """Run one check; a malformed object costs its own findings (see homelabctl.containment), not the check's."""
+    dropped: set[int] = set()
+    object_errors: list[str] = []
+    current = state
+    while True:
+        try:
+            findings = tuple(spec.func(CheckContext(current, spec)))
+        except Exception as exc:  # a broken check or a malformed object must not take the run down with it
+            res = containment.culprit(exc.__traceback__)
+            if res is None or id(res) in dropped or len(dropped) >= containment.MAX_QUARANTINED:
+                return CheckResult(spec, "error", reason=f"check failed: {type(exc).__name__}: {exc}",
+                                   object_errors=tuple(object_errors))
+            dropped.add(id(res))
+            object_errors.append(containment.describe(res, exc, spec.id))
+            current = containment.without(state, dropped)
+            continue
+        return CheckResult(spec, "failed" if findings else "passed", findings, object_errors=tuple(object_errors))

@@ -25,6 +25,7 @@ from homelabctl.model import Resource
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
+from homelabctl.sources.validate import malformed_field, malformed_message
 from homelabctl.timeutil import utcnow
 
 DEFAULT_WORKERS = 8
@@ -79,6 +80,11 @@ class LiveSource:
                         errors.append(LoadError(f"{self.client.server}{resolved[gk].path}", outcome.reason))
                     continue
                 for res in outcome:
+                    problem = malformed_field(res.raw)
+                    if problem:  # costs this object only, as for a snapshot
+                        errors.append(LoadError(f"{self.client.server}{resolved[gk].path}",
+                                                malformed_message(res.raw, problem)))
+                        continue
                     index.add(res)
                 kind_status[gk] = KindStatus("available")
         return ClusterState(index=index, source=self.info, kind_status=kind_status, errors=errors,

@@ -22,6 +22,7 @@ from homelabctl.model import Resource, group_kind
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
+from homelabctl.sources.validate import malformed_field, malformed_message, object_name
 from homelabctl.timeutil import parse_time
 
 try:
@@ -158,13 +159,6 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         loader.dispose()
 
 
-def _name_of(obj: dict[str, Any]) -> str:
-    meta = obj.get("metadata")
-    name = str(meta.get("name", "")) if isinstance(meta, dict) else ""
-    namespace = meta.get("namespace") if isinstance(meta, dict) else None
-    return f"{namespace}/{name}" if namespace else name
-
-
 def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [""])[0][:200]
 
@@ -274,11 +268,15 @@ class SnapshotSource:
                     continue
                 for doc in parse_documents(raw_file.content, raw_file.location, errors):
                     for obj in iter_objects(doc, errors, listed):
+                        problem = malformed_field(obj)
+                        if problem:
+                            errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
+                            continue
                         try:
                             index.add(Resource.from_raw(redact_object(obj)))
                         except RecursionError:  # deeper than anything that reads it can walk
-                            errors.append(LoadError(doc.location, f"{obj.get('kind')} {_name_of(obj)}: nested too "
-                                                                  "deeply, skipped", doc.line))
+                            errors.append(LoadError(doc.location, f"{object_name(obj)}: nested too deeply, skipped",
+                                                    doc.line))
         if len(index) == 0 and not listed:
             detail = "; ".join(str(e) for e in errors[:3])
             raise SourceError(
