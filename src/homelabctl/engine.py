@@ -12,7 +12,9 @@ from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
 from homelabctl.model import Finding, Layer
 from homelabctl.sources.base import ClusterState
 
-CheckStatus = Literal["passed", "failed", "not_evaluated", "error"]
+CheckStatus = Literal["passed", "failed", "partially_evaluated", "not_evaluated", "error"]
+"""``passed`` only when every kind the verdict needs was read; ``partially_evaluated``: no findings, but some
+of the kinds it reads (``any_of``) could not be read, so "nothing found" is not a verdict."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class CheckResult:
     reason: str = ""
     object_errors: tuple[str, ...] = ()
     """Objects this check skipped because a value in them was malformed (object, field, why)."""
+    missing: tuple[str, ...] = ()
+    """Kinds it reads that could not be read (its findings, if any, cover only the rest)."""
 
 
 @dataclass
@@ -42,6 +46,11 @@ class CheckRun:
     @property
     def passed(self) -> list[CheckResult]:
         return [r for r in self.results if r.status == "passed"]
+
+    @property
+    def partially_evaluated(self) -> list[CheckResult]:
+        """Checks that ran on part of what they read: no verdict (no findings) or findings on the rest."""
+        return [r for r in self.results if r.missing and r.status in ("partially_evaluated", "failed")]
 
 
 def select_checks(
@@ -66,6 +75,18 @@ def required_kinds(specs: Sequence[CheckSpec]) -> list[str]:
     return sorted(kinds)
 
 
+def unread_kinds(state: ClusterState, spec: CheckSpec) -> tuple[str, ...]:
+    """The ``any_of`` kinds that exist but could not be read (forbidden, failed, stalled), when at least one
+    could (else it is not evaluated). A kind that is not installed, or that a snapshot simply does not hold,
+    has no objects to miss."""
+    return tuple(gk for gk in spec.any_of if state.availability(gk).state in ("forbidden", "error"))
+
+
+def partial_reason(state: ClusterState, missing: Sequence[str]) -> str:
+    reasons = [state.availability(gk).reason or f"{gk} could not be read" for gk in missing]
+    return "partially evaluated: not read: " + "; ".join(reasons)
+
+
 def why_not_evaluated(state: ClusterState, spec: CheckSpec) -> str | None:
     for gk in spec.requires:
         status = state.availability(gk)
@@ -84,7 +105,13 @@ def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) ->
         if reason:
             run.results.append(CheckResult(spec, "not_evaluated", reason=reason))
             continue
-        run.results.append(_run_contained(state, spec))
+        result = _run_contained(state, spec)
+        missing = unread_kinds(state, spec) if result.status in ("passed", "failed") else ()
+        if missing:
+            status: CheckStatus = "failed" if result.findings else "partially_evaluated"
+            result = CheckResult(spec, status, result.findings, partial_reason(state, missing),
+                                 result.object_errors, missing)
+        run.results.append(result)
     return run
 
 

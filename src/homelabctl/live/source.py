@@ -101,7 +101,8 @@ class LiveSource:
         pending = set(futures)
         try:
             while pending:
-                done, pending = wait(pending, timeout=max(0.0, deadline_at - time.monotonic()) + 0.5,
+                # requests end on their own by the deadline (their timeouts are capped by it): a hair of slack
+                done, pending = wait(pending, timeout=max(0.0, deadline_at - time.monotonic()) + 0.05,
                                      return_when=FIRST_COMPLETED)
                 if not done:
                     break

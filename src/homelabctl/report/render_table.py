@@ -121,4 +121,12 @@ def render_table(report: dict[str, Any], console: Console) -> None:
         for item in report["not_evaluated"]:
             ne.add_row(Text(item["check"]), Text(item["reason"]))
         parts.append(ne)
+    if report.get("partially_evaluated"):
+        pe = Table(title="Partially evaluated (some kinds could not be read — not counted as passing)",
+                   title_justify="left")
+        pe.add_column("check", style="dim")
+        pe.add_column("reason")
+        for item in report["partially_evaluated"]:
+            pe.add_row(Text(item["check"]), Text(item["reason"]))
+        parts.append(pe)
     console.print(Group(*parts))
