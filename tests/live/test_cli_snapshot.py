@@ -149,3 +149,22 @@ def test_capture_of_an_unreachable_cluster_fails_before_writing(tmp_path: Path, 
     assert result.returncode == 2
     assert "cannot reach the Kubernetes API at http://127.0.0.1:9" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_serve_demo(tmp_path: Path) -> None:
+    process = subprocess.Popen([*HOMELABCTL, "snapshot", "serve", "--demo", "--port", "0", "--kubeconfig-out",
+                                str(tmp_path / "kc")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "kc").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        url = server_of((tmp_path / "kc").read_text())
+        with urllib.request.urlopen(url + "/api/v1/nodes", timeout=10) as response:
+            assert json.load(response)["items"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    stderr = process.stderr.read() if process.stderr else ""
+    assert "Serving homelabctl demo cluster" in stderr and "Traceback" not in stderr
+    neither = run("snapshot", "serve", "--port", "0")
+    assert neither.returncode == 2 and "give snapshot PATHS or --demo" in neither.stderr

@@ -76,11 +76,22 @@ def test_get_a_crd_kind_uses_its_printer_columns(served: Served, kubectl: Kubect
 
 def test_get_yaml_and_describe_pod(served: Served, kubectl: Kubectl) -> None:
     out = kubectl(served.kubeconfig, "get", "secret", "-n", "auth", "oauth2-proxy", "-o", "yaml").stdout
-    assert "cookie-secret: homelabctl-redacted:len=20;o2p=20" in out
+    assert "cookie-secret: aG9tZWxhYmN0bC1yZWRhY3RlZDpsZW49MjA7bzJwPTIw" in out  # valid base64, as on a cluster
+    decoded = kubectl(served.kubeconfig, "get", "secret", "-n", "auth", "oauth2-proxy", "-o",
+                      'go-template={{index .data "cookie-secret" | base64decode}}').stdout
+    assert decoded == "homelabctl-redacted:len=20;o2p=20"
+    described = kubectl(served.kubeconfig, "describe", "secret", "-n", "auth", "oauth2-proxy").stdout
+    assert "cookie-secret:" in described and "bytes" in described
     out = kubectl(served.kubeconfig, "describe", "pod", "-n", "infrastructure",
                   "project-bootstrapper-5c6d8b9f7-mv5xk").stdout
     assert "CrashLoopBackOff" in out and "network is unreachable" in out
     assert "Back-off restarting failed container bootstrapper" in out
+
+
+def test_logs_are_answered_with_a_clear_status(served: Served, kubectl: Kubectl) -> None:
+    logs = kubectl(served.kubeconfig, "logs", "-n", "media", "jellyfin-7f9d6c8b5-9wq4n", check=False)
+    assert logs.returncode == 1
+    assert "not part of a snapshot" in logs.stderr and "NotFound" in logs.stderr
 
 
 def test_errors_kubectl_prints(served: Served, kubectl: Kubectl, tmp_path: Path) -> None:

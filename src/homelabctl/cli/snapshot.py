@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -73,7 +71,8 @@ def capture_cmd(fmt: str, output_file: Path | None, kubeconfig: Path | None, kub
 
 
 @snapshot_group.command("serve")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--demo", is_flag=True, help="Serve the embedded demo cluster instead of PATHS.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--output-file", "--kubeconfig-out", "kubeconfig_out", type=click.Path(path_type=Path), default=None,
@@ -85,8 +84,8 @@ def capture_cmd(fmt: str, output_file: Path | None, kubeconfig: Path | None, kub
 @click.option("--now", "now_text", default=None, metavar="RFC3339",
               help="The server's 'now' for AGE columns (default: the snapshot's time).")
 @click.option("--log-requests", is_flag=True, help="Log each request on stderr.")
-def serve_cmd(paths: tuple[Path, ...], port: int, host: str, kubeconfig_out: Path | None, forbid: tuple[str, ...],
-              faults: tuple[str, ...], now_text: str | None, log_requests: bool) -> None:
+def serve_cmd(paths: tuple[Path, ...], demo: bool, port: int, host: str, kubeconfig_out: Path | None,
+              forbid: tuple[str, ...], faults: tuple[str, ...], now_text: str | None, log_requests: bool) -> None:
     """Serve snapshot PATHS as a read-only Kubernetes API, for kubectl and the kubernetes client.
 
     \b
@@ -94,52 +93,46 @@ def serve_cmd(paths: tuple[Path, ...], port: int, host: str, kubeconfig_out: Pat
       kubectl --kubeconfig /tmp/snap.kubeconfig get pods -A
       kubectl --kubeconfig /tmp/snap.kubeconfig describe node k3s1
       homelabctl check --kubeconfig /tmp/snap.kubeconfig
+      homelabctl snapshot serve --demo --port 0
 
     AGE columns read as they did when the snapshot was taken. Ctrl-C stops the server.
     """
-    from homelabctl.live.server import SnapshotApi, SnapshotHTTPServer, parse_fault
-    from homelabctl.sources.snapshot import SnapshotSource
+    from homelabctl.live.server import SnapshotApi, SnapshotServer, parse_fault, serve_until_signal
+    from homelabctl.sources.snapshot import SnapshotSource, demo_source
     from homelabctl.timeutil import parse_time
+
+    if demo == bool(paths):
+        raise InputError("snapshot serve: give snapshot PATHS or --demo (one of the two)")
 
     now = None
     if now_text:
         now = parse_time(now_text)
         if now is None:
             raise InputError(f"--now: not an RFC 3339 time: {now_text!r}")
-    state = SnapshotSource(list(paths)).load()
+    source = demo_source() if demo else SnapshotSource(list(paths))
+    state = source.load()
+    shown = (source.info.name,) if demo else tuple(str(p) for p in paths)
     for error in state.errors:
         click.echo(f"homelabctl: warning: {error}", err=True)
     api = SnapshotApi(state, forbid=forbid, now=now)
     parsed_faults = [parse_fault(text, api.catalog) for text in faults]
     log = (lambda line: click.echo(line, err=True)) if log_requests else None
     try:
-        httpd = SnapshotHTTPServer((host, port), api, parsed_faults, log=log)
+        server = SnapshotServer(api, host=host, port=port, faults=parsed_faults, log=log)
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
                          + ("; pick another with --port N (0: any free port)" if port else "")) from None
-
-    def terminate(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    # before the kubeconfig goes out: whoever reads it may stop us right away
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        _announce(httpd.url, paths, api, host, kubeconfig_out)
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopped", err=True)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        httpd.stopping.set()
-        httpd.server_close()
+    # SIGINT and SIGTERM are handled from here on: whoever reads the kubeconfig may stop us right away
+    serve_until_signal(server, lambda: _announce(server.url, shown, api, host, kubeconfig_out))
+    click.echo("stopped", err=True)
 
 
-def _announce(url: str, paths: tuple[Path, ...], api: SnapshotApi, host: str, kubeconfig_out: Path | None) -> None:
+def _announce(url: str, paths: tuple[str, ...], api: SnapshotApi, host: str, kubeconfig_out: Path | None) -> None:
     from homelabctl.live.server import kubeconfig_for
 
     kubeconfig = kubeconfig_for(url)
     served = sum(1 for s in api.catalog.kinds.values() if s.discoverable and s.status.readable)
-    click.echo(f"Serving {', '.join(str(p) for p in paths)}: {len(api.state.index):,} objects, {served} kinds, "
+    click.echo(f"Serving {', '.join(paths)}: {len(api.state.index):,} objects, {served} kinds, "
                f"as of {api.now:%Y-%m-%d %H:%M:%SZ}, read-only at {url}", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"homelabctl: warning: listening on {host} without authentication: anyone who can reach "

@@ -8,6 +8,11 @@ objects for errors shaped like the real API server's. Writes answer 405.
 It is also how the live path is tested without a cluster: ``--forbid KIND`` answers 403 for a kind (RBAC),
 ``--fault drop|stall[:KIND]`` drops connections or never answers (network faults).
 
+What is served comes from an :class:`~homelabctl.live.feed.ObjectFeed` (the current object set and a stream
+of changes); one snapshot is a :class:`~homelabctl.live.feed.StaticFeed`. HTTP is aiohttp's server: a real
+listen backlog, one event loop for hundreds of clients, request bodies never read (writes answer 405 whatever
+they carry), and requests it cannot parse answered with a ``Status`` too.
+
 Time stands still in a served snapshot: AGE columns and the HTTP ``Date`` header use the snapshot's time
 (its capture time, else the newest timestamp in the data), so ``check`` against the server sees the same
 ages as ``check --snapshot`` on the same files.
@@ -15,25 +20,32 @@ ages as ``check --snapshot`` on the same files.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
 import email.utils
 import json
+import logging
+import signal
 import socket
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import parse_qs, urlsplit
+
+from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
 
 from homelabctl import selectors
 from homelabctl.errors import InputError
 from homelabctl.live.discovery import READ_VERBS, Catalog, ServedKind
+from homelabctl.live.feed import ObjectFeed, StaticFeed
 from homelabctl.live.tables import Printer, build_table, printer_for
 from homelabctl.model import Resource
+from homelabctl.redact import is_marker
 from homelabctl.sources.base import ClusterState
 
 DEFAULT_SERVER_VERSION = "v1.32.5+k3s1"
@@ -75,7 +87,7 @@ class Response:
     code: int
     body: bytes
     content_type: str = "application/json"
-    stream: Iterable[bytes] | None = None
+    stream: AsyncIterator[bytes] | None = None
 
 
 def _json(data: Any) -> bytes:
@@ -197,12 +209,28 @@ class Target:
     watch: bool
 
 
-class SnapshotApi:
-    """The read-only API over a ClusterState, without HTTP: ``handle(method, path, query, accept)``."""
+def served_raw(res: Resource) -> Mapping[str, Any]:
+    """The object as the API serves it. A Secret's ``data`` is base64 on the wire: clients decode it, so the
+    redaction markers that stand in for the values are encoded too (``stringData`` is write-only: dropped)."""
+    raw = res.raw
+    if res.kind != "Secret" or (not isinstance(raw.get("data"), Mapping) and "stringData" not in raw):
+        return raw
+    served = {k: v for k, v in raw.items() if k != "stringData"}
+    data = raw.get("data")
+    if isinstance(data, Mapping):
+        served["data"] = {key: base64.b64encode(str(value).encode()).decode() if is_marker(value) else value
+                          for key, value in data.items()}
+    return served
 
-    def __init__(self, state: ClusterState, *, forbid: Iterable[str] = (), now: datetime | None = None,
+
+class SnapshotApi:
+    """The read-only API over an :class:`ObjectFeed` (or one ClusterState), without HTTP:
+    ``handle(method, path, query, accept)``."""
+
+    def __init__(self, source: ClusterState | ObjectFeed, *, forbid: Iterable[str] = (), now: datetime | None = None,
                  server_version: str | None = None) -> None:
-        self.state = state
+        self.feed: ObjectFeed = StaticFeed(source) if isinstance(source, ClusterState) else source
+        state = self.feed.state
         self.catalog = Catalog(state)
         self.now = now or state.reference_time
         self.server_version = server_version or state.server_version or DEFAULT_SERVER_VERSION
@@ -214,19 +242,25 @@ class SnapshotApi:
             self.forbidden.add(served.gk)
         self._objects: dict[str, list[Resource]] = {}
         self._item_cache: dict[int, bytes] = {}
-        self._lock = threading.Lock()
-        self.resource_version = self._max_resource_version()
+        self._generation = self.feed.generation
 
-    def _max_resource_version(self) -> int:
-        best = 1
-        for res in self.state.index:
-            try:
-                best = max(best, int(str(res.metadata.get("resourceVersion") or 0)))
-            except ValueError:
-                continue
-        return best
+    @property
+    def state(self) -> ClusterState:
+        return self.feed.state
+
+    @property
+    def resource_version(self) -> int:
+        return self.feed.resource_version
+
+    def _check_generation(self) -> None:
+        generation = self.feed.generation
+        if generation != self._generation:
+            self._objects.clear()
+            self._item_cache.clear()
+            self._generation = generation
 
     def objects(self, gk: str) -> list[Resource]:
+        self._check_generation()
         cached = self._objects.get(gk)
         if cached is None:
             cached = sorted(self.state.index.all(gk), key=_sort_key)
@@ -236,12 +270,11 @@ class SnapshotApi:
     def _item_bytes(self, served: ServedKind, res: Resource) -> bytes:
         cached = self._item_cache.get(id(res))
         if cached is None:
-            raw = res.raw
+            raw = served_raw(res)
             if served.builtin:
                 raw = {k: v for k, v in raw.items() if k not in ("kind", "apiVersion")}
             cached = _json(raw)
-            with self._lock:
-                self._item_cache[id(res)] = cached
+            self._item_cache[id(res)] = cached
         return cached
 
     # -- discovery ---------------------------------------------------------------------------------------------
@@ -388,6 +421,10 @@ class SnapshotApi:
 
     def _get(self, target: Target, accept: str) -> Response:
         served = target.served
+        if target.subresource == "log" and served.gk == "Pod":
+            raise ApiError(404, "NotFound", f'logs of pod "{target.name}" are not part of a snapshot: a snapshot '
+                                            "holds API objects only, not container logs",
+                           {"name": target.name, "kind": "pods"})
         if target.subresource not in (None, "status"):
             raise not_found_path()
         res = self.state.index.get(served.gk, target.namespace, target.name or "")
@@ -404,7 +441,7 @@ class SnapshotApi:
         if as_kind[0] in ("PartialObjectMetadata", "PartialObjectMetadataList"):
             return Response(200, _json({"kind": "PartialObjectMetadata", "apiVersion": as_kind[1],
                                         "metadata": dict(res.metadata)}))
-        return Response(200, _json(res.raw))
+        return Response(200, _json(served_raw(res)))
 
     def _printer(self, served: ServedKind, version: str) -> Printer:
         columns = served.printer_columns.get(version)
@@ -413,24 +450,8 @@ class SnapshotApi:
         return printer_for(served.gk, columns, crd=not served.builtin)
 
     def select(self, target: Target, query: Mapping[str, str]) -> list[Resource]:
-        served = target.served
-        items: Iterable[Resource] = self.objects(served.gk)
-        if target.namespace is not None:
-            items = (r for r in items if r.namespace == target.namespace)
-        if target.name is not None:
-            items = (r for r in items if r.name == target.name)
-        label_text = query.get("labelSelector", "")
-        if label_text:
-            try:
-                selector = selectors.parse(label_text)
-            except ValueError as exc:
-                raise ApiError(400, "BadRequest", f"unable to parse requirement: {exc}") from None
-            items = (r for r in items if selector.matches(r.labels))
-        field_text = query.get("fieldSelector", "")
-        if field_text:
-            requirements = parse_field_selector(field_text, served.gk)
-            items = (r for r in items if _field_matches(r.raw, requirements))
-        return list(items)
+        wanted = _Filter(target, query)
+        return [r for r in self.objects(target.served.gk) if wanted.matches(r)]
 
     def _list(self, target: Target, query: Mapping[str, str], accept: str) -> Response:
         served = target.served
@@ -470,24 +491,61 @@ class SnapshotApi:
         return Response(200, body)
 
     def _watch(self, target: Target, items: list[Resource], query: Mapping[str, str], accept: str) -> Response:
-        """The current objects as ADDED events, then the stream ends. Watching from a resourceVersion the
-        client already has yields nothing: a snapshot never changes."""
-        rv = query.get("resourceVersion", "")
-        if rv not in ("", "0"):
+        """Without a resourceVersion (or with 0), the current objects as ADDED events; then the feed's changes
+        after that version. A static snapshot has none, so the stream ends there."""
+        rv_text = query.get("resourceVersion", "")
+        since = self.resource_version
+        if rv_text not in ("", "0"):
             items = []
+            if not rv_text.isdigit() or len(rv_text) > 19:
+                raise ApiError(400, "BadRequest", f"invalid resourceVersion: {rv_text[:40]!r}")
+            since = int(rv_text)
         as_kind = _accept_as(accept)
         printer = self._printer(target.served, target.version) if as_kind[0] == "Table" else None
+        wanted = _Filter(target, query)
+        include = query.get("includeObject", "Metadata")
 
-        def events() -> Iterable[bytes]:
-            for i, res in enumerate(items):
-                obj: Any = res.raw
-                if printer is not None:
-                    obj = build_table(printer, [res], [res.raw], self.now, api_version=as_kind[1],
-                                      include_object=query.get("includeObject", "Metadata"),
-                                      list_meta={"resourceVersion": str(self.resource_version)}, columns=i == 0)
-                yield _json({"type": "ADDED", "object": obj}) + b"\n"
+        def event(kind: str, res: Resource, first: bool) -> bytes:
+            obj: Any = served_raw(res)
+            if printer is not None:
+                obj = build_table(printer, [res], [res.raw], self.now, api_version=as_kind[1], include_object=include,
+                                  list_meta={"resourceVersion": str(self.resource_version)}, columns=first)
+            return _json({"type": kind, "object": obj}) + b"\n"
+
+        async def events() -> AsyncIterator[bytes]:
+            first = True
+            for res in items:
+                yield event("ADDED", res, first)
+                first = False
+            async for change in self.feed.changes(target.served.gk, since):
+                if wanted.matches(change.resource):
+                    yield event(change.type, change.resource, first)
+                    first = False
 
         return Response(200, b"", stream=events())
+
+
+class _Filter:
+    """Namespace, name, label and field selectors of a list or watch request, applied to one object."""
+
+    def __init__(self, target: Target, query: Mapping[str, str]) -> None:
+        self.namespace = target.namespace
+        self.name = target.name
+        self.labels: selectors.Selector | None = None
+        label_text = query.get("labelSelector", "")
+        if label_text:
+            try:
+                self.labels = selectors.parse(label_text)
+            except ValueError as exc:
+                raise ApiError(400, "BadRequest", f"unable to parse requirement: {exc}") from None
+        field_text = query.get("fieldSelector", "")
+        self.fields = parse_field_selector(field_text, target.served.gk) if field_text else []
+
+    def matches(self, res: Resource) -> bool:
+        return ((self.namespace is None or res.namespace == self.namespace)
+                and (self.name is None or res.name == self.name)
+                and (self.labels is None or self.labels.matches(res.labels))
+                and (not self.fields or _field_matches(res.raw, self.fields)))
 
 
 AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -521,116 +579,156 @@ def _accept_as(accept: str) -> tuple[str, str]:
 
 
 # -- HTTP ------------------------------------------------------------------------------------------------------
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "homelabctl-snapshot"
-    sys_version = ""
-    timeout = 120
-    server: SnapshotHTTPServer
+MAX_BODY_BYTES = 1024 * 1024
+"""Nothing is ever written to a snapshot, so request bodies are never read: a larger one is refused at once."""
+LISTEN_BACKLOG = 1024
+"""kubectl, the kubernetes client and a few hundred parallel scripts connect at once (the kernel may cap it)."""
 
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in separate writes: without this, Nagle's algorithm meets the client's
-        # delayed ACK and every response waits ~40 ms (Go's net/http sets it too).
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+_aiohttp_log = logging.getLogger("aiohttp")
+_aiohttp_log.addHandler(logging.NullHandler())
+_aiohttp_log.propagate = False  # it logs each malformed request with a traceback; we answer them with a Status
 
-    def date_time_string(self, timestamp: float | None = None) -> str:
-        return email.utils.format_datetime(self.server.api.now, usegmt=True)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.log is not None:
-            self.server.log(f"{self.address_string()} {format % args}")
+def _headers(now: datetime, content_type: str) -> dict[str, str]:
+    return {"Content-Type": content_type, "Cache-Control": "no-cache, private", "Server": "homelabctl-snapshot",
+            "Date": email.utils.format_datetime(now, usegmt=True)}
 
-    def do_GET(self) -> None:
-        self._serve("GET")
 
-    def do_HEAD(self) -> None:
-        self._serve("HEAD")
+def _status_response(error: ApiError, now: datetime, *, close: bool = False) -> web.Response:
+    response = web.Response(status=error.code, body=_json(error.status()), headers=_headers(now, "application/json"))
+    if close:
+        response.force_close()
+    return response
 
-    def do_POST(self) -> None:
-        self._serve("POST")
 
-    def do_PUT(self) -> None:
-        self._serve("PUT")
+class _StatusRequestHandler(RequestHandler):
+    """aiohttp's connection handler, answering what it cannot parse (a bad Content-Length, an overlong header
+    line, garbage) with a Kubernetes ``Status`` instead of plain text, and without logging a traceback."""
 
-    def do_PATCH(self) -> None:
-        self._serve("PATCH")
+    now: datetime = datetime(1970, 1, 1, tzinfo=UTC)
 
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
+    def handle_error(self, request: BaseRequest, status: int = 500, exc: BaseException | None = None,
+                     message: str | None = None) -> web.StreamResponse:
+        if request.writer.output_size > 0:  # a response is under way: all that is left is to close
+            raise ConnectionError("response already started")
+        reason = {400: "BadRequest", 413: "RequestEntityTooLarge", 431: "BadRequest"}.get(status, "InternalError")
+        detail = (str(getattr(exc, "message", "") or exc or message or "").splitlines() or [""])[0][:200]
+        text = "malformed HTTP request" if status < 500 else "internal error"
+        return _status_response(ApiError(status, reason, f"{text}: {detail}" if detail else text), self.now,
+                                close=True)
+
+    def log_exception(self, *args: Any, **kwargs: Any) -> None:
+        """Quiet: a malformed request is already answered, and its traceback says nothing about us."""
+
+
+class _SnapshotWebServer(web.Server):
+    def __init__(self, handler: Callable[[BaseRequest], Awaitable[web.StreamResponse]], now: datetime,
+                 **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.now = now
+
+    def __call__(self) -> RequestHandler:
+        handler = _StatusRequestHandler(self, loop=self._loop, **self._kwargs)
+        handler.now = self.now
+        return handler
+
+
+class SnapshotServer:
+    """The API over HTTP on aiohttp's server: one event loop, a real listen backlog, request bodies never read.
+
+    The socket is bound when the object is made (a busy port is an error before anything is announced);
+    :meth:`serve` runs until its ``stop`` event is set. :class:`ServerThread` runs it on a background thread,
+    :func:`serve_until_signal` in the foreground.
+    """
+
+    def __init__(self, api: SnapshotApi, *, host: str = "127.0.0.1", port: int = 0, faults: Sequence[Fault] = (),
+                 log: Callable[[str], None] | None = None, backlog: int = LISTEN_BACKLOG) -> None:
+        self.api = api
+        self.faults = tuple(faults)
+        self.log = log
+        self.backlog = backlog
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.create_server((host, port), family=family, backlog=backlog)
+        self._stop: asyncio.Event | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.socket.getsockname()[:2]
+        host_text = f"[{host}]" if ":" in str(host) else str(host)
+        return f"http://{host_text}:{port}"
+
+    async def serve(self, stop: asyncio.Event, ready: Callable[[], None] | None = None) -> None:
+        """Serve until ``stop`` is set (stalled requests are released then); ``ready`` runs once listening."""
+        self._stop = stop
+        server = _SnapshotWebServer(self._handle, self.api.now, lingering_time=0, keepalive_timeout=120,
+                                    access_log=None, max_line_size=16384, max_field_size=16384)
+        runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.SockSite(runner, self.socket, backlog=self.backlog)
+        try:
+            await site.start()
+            if ready is not None:
+                ready()
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    def close(self) -> None:
+        self.socket.close()
 
     def _fault_for(self, path: str, query: Mapping[str, str]) -> Fault | None:
-        if not self.server.faults:
-            return None
         gk: str | None = None
         try:
-            target = self.server.api.target(path, query)
+            target = self.api.target(path, query)
             gk = target.served.gk if target else None
         except ApiError:
             gk = None
-        for fault in self.server.faults:
+        for fault in self.faults:
             if fault.gk is None or fault.gk == gk:
                 return fault
         return None
 
-    def _serve(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        url = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        fault = self._fault_for(url.path, query)
-        if fault is not None:
-            self.close_connection = True
-            if fault.mode == "stall":
-                self.server.stopping.wait()
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        response = self.server.api.handle(method, url.path, query, self.headers.get("Accept", ""))
-        self.send_response(response.code)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Cache-Control", "no-cache, private")
-        if response.stream is not None:
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            if method != "HEAD":
-                for chunk in response.stream:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                    self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
-            return
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if method != "HEAD":
-            self.wfile.write(response.body)
+    async def _handle(self, request: BaseRequest) -> web.StreamResponse:
+        response = await self._respond(request)
+        if self.log is not None:
+            self.log(f'{request.remote} "{request.method} {request.raw_path} HTTP/{request.version.major}.'
+                     f'{request.version.minor}" {response.status} -')
+        return response
 
-
-class SnapshotHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, address: tuple[str, int], api: SnapshotApi, faults: Sequence[Fault] = (),
-                 log: Callable[[str], None] | None = None) -> None:
-        self.api = api
-        self.faults = tuple(faults)
-        self.log = log
-        self.stopping = threading.Event()
-        super().__init__(address, _Handler)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        host_text = host.decode() if isinstance(host, bytes) else str(host)
-        if ":" in host_text:
-            host_text = f"[{host_text}]"
-        return f"http://{host_text}:{port}"
-
-    def stop(self) -> None:
-        """Stop serving and release stalled handlers; safe to call from any thread, and twice."""
-        self.stopping.set()
-        self.shutdown()
-        self.server_close()
+    async def _respond(self, request: BaseRequest) -> web.StreamResponse:
+        now = self.api.now
+        query = {key: request.query.getall(key)[-1] for key in request.query}
+        if self.faults:
+            fault = self._fault_for(request.path, query)
+            if fault is not None:
+                if fault.mode == "stall" and self._stop is not None:
+                    await self._stop.wait()
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=503)  # never written: the connection is gone
+        # the body is never read: writes are refused whatever they carry; a read with a large body is odd
+        unread_body = request.body_exists
+        if unread_body and request.method in ("GET", "HEAD"):
+            length = request.content_length
+            if length is None or length > MAX_BODY_BYTES:
+                return _status_response(ApiError(
+                    413, "RequestEntityTooLarge", f"request body too large (limit {MAX_BODY_BYTES} bytes): "
+                    "homelabctl snapshot serve is read-only and reads no request body"), now, close=True)
+        result = self.api.handle(request.method, request.path, query, request.headers.get("Accept", ""))
+        if result.stream is None:
+            response = web.Response(status=result.code, body=b"" if request.method == "HEAD" else result.body,
+                                    headers=_headers(now, result.content_type))
+            if unread_body:
+                response.force_close()
+            return response
+        stream = web.StreamResponse(status=result.code, headers=_headers(now, result.content_type))
+        stream.enable_chunked_encoding()
+        await stream.prepare(request)
+        if request.method != "HEAD":
+            async for chunk in result.stream:
+                await stream.write(chunk)
+        await stream.write_eof()
+        return stream
 
 
 class ServerThread:
@@ -638,21 +736,55 @@ class ServerThread:
 
     def __init__(self, api: SnapshotApi, *, host: str = "127.0.0.1", port: int = 0, faults: Sequence[Fault] = (),
                  log: Callable[[str], None] | None = None) -> None:
-        self.httpd = SnapshotHTTPServer((host, port), api, faults, log=log)
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="snapshot-serve", daemon=True)
+        self.server = SnapshotServer(api, host=host, port=port, faults=faults, log=log)
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, name="snapshot-serve", daemon=True)
+
+    def _run(self) -> None:
+        async def main() -> None:
+            self._stop = asyncio.Event()
+            await self.server.serve(self._stop, ready=self._ready.set)
+
+        try:
+            self._loop.run_until_complete(main())
+        finally:
+            self._ready.set()
+            self._loop.close()
 
     @property
     def url(self) -> str:
-        return self.httpd.url
+        return self.server.url
 
     def __enter__(self) -> ServerThread:
         self._thread.start()
+        self._ready.wait(timeout=30)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.httpd.stop()
-        self._thread.join(timeout=5)
+        stop = self._stop
+        if stop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop already ended
+                self._loop.call_soon_threadsafe(stop.set)
+        self._thread.join(timeout=10)
+        self.server.close()
+
+
+def serve_until_signal(server: SnapshotServer, ready: Callable[[], None]) -> None:
+    """Serve in this thread until SIGINT or SIGTERM; ``ready`` runs once the server accepts connections."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await server.serve(stop, ready)
+
+    try:
+        asyncio.run(main())
+    finally:
+        server.close()
 
 
 def parse_fault(text: str, catalog: Catalog) -> Fault:

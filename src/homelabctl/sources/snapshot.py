@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tarfile
+import zlib
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,6 +22,7 @@ from homelabctl.model import Resource, group_kind
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
+from homelabctl.sources.validate import malformed_field, malformed_message, object_name
 from homelabctl.timeutil import parse_time
 
 try:
@@ -30,6 +33,14 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 MANIFEST_NAME = "homelabctl-manifest.json"
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
+DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024
+"""All files, directories and tarball members together, counted as they are read (not from sizes announced)."""
+MAX_TAR_MEMBERS = 100_000
+MAX_DEPTH = 100
+"""Kubernetes objects nest a few dozen levels at most. Documents deeper than the parsers allow (JSON: the
+interpreter's recursion limit; YAML: libyaml's 1,000 levels) are errors; documents using YAML aliases are
+walked and refused beyond this depth, since every later reader would walk the same nodes many times."""
+_CHUNK = 1024 * 1024
 SNAPSHOT_SUFFIXES = (".json", ".yaml", ".yml")
 TARBALL_SUFFIXES = (".tar.gz", ".tgz", ".tar")
 
@@ -47,8 +58,46 @@ def _human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size} bytes"
 
 
+class ValueBudget:
+    """How many more values the documents of one file may hold, aliases expanded."""
+
+    def __init__(self, remaining: int) -> None:
+        self.remaining = remaining
+
+
+def shape_problem(data: Any, budget: ValueBudget) -> str | None:
+    """Why parsed YAML that uses aliases is hostile, or None: more values once the aliases are expanded than
+    the file's text could hold (a "billion laughs": every later reader would walk the expansion), or nesting
+    deeper than MAX_DEPTH. Iterative: a deep document must not exhaust the stack here either."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        budget.remaining -= 1
+        if budget.remaining < 0:
+            return "YAML aliases expand to more values than the file holds (an alias bomb)"
+        if isinstance(value, dict):
+            if depth >= MAX_DEPTH and value:
+                return f"nested deeper than {MAX_DEPTH} levels"
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            if depth >= MAX_DEPTH and value:
+                return f"nested deeper than {MAX_DEPTH} levels"
+            stack.extend((v, depth + 1) for v in value)
+    return None
+
+
+def _value_budget(content: bytes) -> ValueBudget:
+    # every JSON/YAML value takes at least about two bytes of text, unless aliases repeat it
+    return ValueBudget(len(content) + 10_000)
+
+
 def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> Iterator[Document]:
-    """JSON or (multi-document) YAML. Errors carry the line; documents before a YAML error still load."""
+    """JSON or (multi-document) YAML. Errors carry the line; documents before a YAML error still load.
+
+    Hostile input is an error too: nesting deeper than the parsers allow, integers of thousands of digits
+    (the interpreter's limit), YAML aliases expanding to more values than the text could hold."""
+    budget = _value_budget(content)
+    aliases = b"*" in content  # the walk is only needed where YAML aliases can repeat nodes
     if b"\x00" in content[:8192]:
         errors.append(LoadError(location, "not a text file (binary content), skipped"))
         return
@@ -62,16 +111,24 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         return
     if first in (b"{", b"["):
         try:
-            yield Document(location, 1, json.loads(content))
-            return
+            data = json.loads(content)
         except UnicodeDecodeError as exc:
             errors.append(LoadError(location, f"not UTF-8 text (byte {exc.start}), skipped"))
+            return
+        except RecursionError:
+            errors.append(LoadError(location, "invalid JSON: nested too deeply, skipped"))
             return
         except json.JSONDecodeError as exc:
             if location.endswith(".json"):
                 errors.append(LoadError(location, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno))
                 return
-            # fall through: YAML flow style that is not strict JSON
+            data = None  # fall through: YAML flow style that is not strict JSON
+        except ValueError as exc:  # an integer of thousands of digits
+            errors.append(LoadError(location, f"invalid JSON: {_first_line(exc)}, skipped"))
+            return
+        else:
+            yield Document(location, 1, data)  # JSON has no aliases; its depth is bounded by the parser
+            return
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -83,8 +140,15 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
             node = loader.get_node()
             line = node.start_mark.line + 1 if node is not None else None
             data = loader.construct_document(node)
-            if data is not None:
-                yield Document(location, line, data)
+            if data is None:
+                continue
+            problem = shape_problem(data, budget) if aliases else None
+            if problem:
+                errors.append(LoadError(location, f"{problem}, skipped", line))
+                continue
+            yield Document(location, line, data)
+    except (ValueError, RecursionError, OverflowError) as exc:  # thousands of digits, deep nesting
+        errors.append(LoadError(location, f"invalid YAML: {_first_line(exc) or type(exc).__name__}, skipped"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
@@ -93,6 +157,10 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         errors.append(LoadError(location, f"invalid YAML: {exc}"))
     finally:
         loader.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [""])[0][:200]
 
 
 def iter_objects(doc: Document, errors: list[LoadError],
@@ -149,15 +217,43 @@ class _RawFile:
     content: bytes
 
 
+_FILE_TYPES = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+               stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory"}
+
+
+class _ByteBudget:
+    """Bytes left for the whole load: every file and tarball member draws from it as it is read."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.remaining = total
+        self.exhausted_reported = False
+
+    def exhausted(self, location: str, errors: list[LoadError]) -> bool:
+        if self.remaining > 0:
+            return False
+        if not self.exhausted_reported:
+            self.exhausted_reported = True
+            errors.append(LoadError(location, f"snapshot too large: more than {_human_size(self.total)} read in total "
+                                              "(files and tarball members together); the rest is skipped"))
+        return True
+
+
 class SnapshotSource:
-    """Snapshot on disk: files, directories (recursive) and tarballs, several at once, merged."""
+    """Snapshot on disk: files, directories (recursive) and tarballs, several at once, merged.
+
+    Reading is bounded whatever the input claims: only regular files are read (a FIFO would block, a symlink
+    to /dev/zero never ends), bytes are counted while reading (``st_size`` and tar headers can lie), each file
+    is capped at ``max_file_bytes`` and everything together at ``max_total_bytes``.
+    """
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 info: SourceInfo | None = None) -> None:
+                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, info: SourceInfo | None = None) -> None:
         if not paths:
             raise SourceError("no snapshot path given")
         self.paths = [Path(p) for p in paths]
         self.max_file_bytes = max_file_bytes
+        self.max_total_bytes = max_total_bytes
         self.info = info or SourceInfo("snapshot", ", ".join(str(p) for p in self.paths))
 
     def load(self, kinds: Collection[str] = ()) -> ClusterState:
@@ -166,13 +262,21 @@ class SnapshotSource:
         manifest: dict[str, Any] = {}
         listed: set[str] = set()
         with gc_paused(freeze=True):
-            for raw_file in self._iter_files(errors):
+            for raw_file in self._iter_files(errors, _ByteBudget(self.max_total_bytes)):
                 if _member_name(raw_file.location) == MANIFEST_NAME:
                     manifest = _parse_manifest(raw_file, errors) or manifest
                     continue
                 for doc in parse_documents(raw_file.content, raw_file.location, errors):
                     for obj in iter_objects(doc, errors, listed):
-                        index.add(Resource.from_raw(redact_object(obj)))
+                        problem = malformed_field(obj)
+                        if problem:
+                            errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
+                            continue
+                        try:
+                            index.add(Resource.from_raw(redact_object(obj)))
+                        except RecursionError:  # deeper than anything that reads it can walk
+                            errors.append(LoadError(doc.location, f"{object_name(obj)}: nested too deeply, skipped",
+                                                    doc.line))
         if len(index) == 0 and not listed:
             detail = "; ".join(str(e) for e in errors[:3])
             raise SourceError(
@@ -183,88 +287,176 @@ class SnapshotSource:
         _apply_manifest(state, manifest)
         return state
 
-    def _iter_files(self, errors: list[LoadError]) -> Iterator[_RawFile]:
+    def _iter_files(self, errors: list[LoadError], budget: _ByteBudget) -> Iterator[_RawFile]:
         for path in self.paths:
-            if not path.exists():
+            if budget.exhausted(str(path), errors):
+                return
+            if not os.path.lexists(path):
                 errors.append(LoadError(str(path), "no such file or directory"))
             elif path.is_dir():
-                yield from self._iter_dir(path, errors)
+                yield from self._iter_dir(path, errors, budget)
             elif path.name.endswith(TARBALL_SUFFIXES):
-                yield from self._iter_tar(path, errors)
+                yield from self._iter_tar(path, errors, budget)
             else:
-                raw = self._read(path, errors)
+                raw = self._read(path, errors, budget)
                 if raw is not None:
                     yield raw
 
-    def _iter_dir(self, root: Path, errors: list[LoadError]) -> Iterator[_RawFile]:
+    def _iter_dir(self, root: Path, errors: list[LoadError], budget: _ByteBudget) -> Iterator[_RawFile]:
         found = False
         seen_dirs: set[tuple[int, int]] = set()
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-            stat = os.stat(dirpath)
-            if (stat.st_dev, stat.st_ino) in seen_dirs:  # symlink loop
+            try:
+                info = os.stat(dirpath)
+            except OSError as exc:
+                errors.append(LoadError(dirpath, f"cannot read: {exc.strerror or exc}"))
+                dirnames[:] = []
+                continue
+            if (info.st_dev, info.st_ino) in seen_dirs:  # symlink loop
                 errors.append(LoadError(dirpath, "directory already visited (symlink loop), skipped"))
                 dirnames[:] = []
                 continue
-            seen_dirs.add((stat.st_dev, stat.st_ino))
+            seen_dirs.add((info.st_dev, info.st_ino))
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for filename in sorted(filenames):
                 path = Path(dirpath) / filename
+                if filename.endswith(SNAPSHOT_SUFFIXES + TARBALL_SUFFIXES) and budget.exhausted(str(path), errors):
+                    return
                 if filename.endswith(SNAPSHOT_SUFFIXES):
-                    raw = self._read(path, errors)
+                    raw = self._read(path, errors, budget)
                     if raw is not None:
                         found = True
                         yield raw
                 elif filename.endswith(TARBALL_SUFFIXES):
                     found = True
-                    yield from self._iter_tar(path, errors)
+                    yield from self._iter_tar(path, errors, budget)
         if not found:
             errors.append(LoadError(str(root), "directory holds no .json, .yaml or .yml files"))
 
-    def _read(self, path: Path, errors: list[LoadError]) -> _RawFile | None:
+    def _open_regular(self, path: Path, errors: list[LoadError]) -> int | None:
+        """A read descriptor for a regular file, or None with the reason in ``errors``. Opened non-blocking
+        and checked on the descriptor itself, so a FIFO cannot block and nothing can be swapped in between."""
         try:
-            size = path.stat().st_size
-            if size > self.max_file_bytes:
-                errors.append(LoadError(str(path), f"file too large ({_human_size(size)}; limit "
-                                                   f"{_human_size(self.max_file_bytes)}), skipped"))
-                return None
-            return _RawFile(str(path), path.read_bytes())
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
             errors.append(LoadError(str(path), f"cannot read: {exc.strerror or exc}"))
             return None
-
-    def _iter_tar(self, path: Path, errors: list[LoadError]) -> Iterator[_RawFile]:
         try:
-            tar = tarfile.open(path, "r:*")  # noqa: SIM115 - closed by the `with` below; open errors get their own message
-        except (tarfile.TarError, OSError) as exc:
-            errors.append(LoadError(str(path), f"not a readable tarball: {exc}"))
+            info = os.fstat(fd)
+        except OSError as exc:
+            os.close(fd)
+            errors.append(LoadError(str(path), f"cannot read: {exc.strerror or exc}"))
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            what = _FILE_TYPES.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            via = " (through a symlink)" if path.is_symlink() else ""
+            errors.append(LoadError(str(path), f"not a regular file: {what}{via}, skipped"))
+            return None
+        if info.st_size > self.max_file_bytes:
+            os.close(fd)
+            errors.append(LoadError(str(path), f"file too large ({_human_size(info.st_size)}; limit "
+                                               f"{_human_size(self.max_file_bytes)}), skipped"))
+            return None
+        os.set_blocking(fd, True)
+        return fd
+
+    def _read(self, path: Path, errors: list[LoadError], budget: _ByteBudget) -> _RawFile | None:
+        fd = self._open_regular(path, errors)
+        if fd is None:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as handle:
+                content = self._read_capped(handle, str(path), errors, budget)
+        except OSError as exc:
+            errors.append(LoadError(str(path), f"cannot read: {exc.strerror or exc}"))
+            return None
+        return None if content is None else _RawFile(str(path), content)
+
+    def _read_capped(self, handle: Any, location: str, errors: list[LoadError], budget: _ByteBudget) -> bytes | None:
+        """Read in chunks, counting: stop past the per-file limit or the total budget, whatever sizes said."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = handle.read(min(_CHUNK, self.max_file_bytes + 1 - size, max(budget.remaining, 0) + 1))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            budget.remaining -= len(chunk)
+            if size > self.max_file_bytes:
+                errors.append(LoadError(location, f"file too large (more than {_human_size(self.max_file_bytes)} "
+                                                  "read), skipped"))
+                return None
+            if budget.remaining < 0:
+                budget.exhausted(location, errors)
+                return None
+        return b"".join(chunks)
+
+    def _iter_tar(self, path: Path, errors: list[LoadError], budget: _ByteBudget) -> Iterator[_RawFile]:
+        fd = self._open_regular(path, errors) if not path.is_dir() else None
+        if fd is None:
             return
-        with tar:
+        try:
+            tar = tarfile.open(fileobj=os.fdopen(fd, "rb"), mode="r:*")  # noqa: SIM115 - closed below
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            os.close(fd)
+            errors.append(LoadError(str(path), f"not a readable tarball: {_first_line(exc)}"))
+            return
+        try:
+            yield from self._tar_members(tar, path, errors, budget)
+        finally:
+            fileobj = tar.fileobj
+            tar.close()
+            if fileobj is not None:
+                fileobj.close()
+
+    def _tar_members(self, tar: tarfile.TarFile, path: Path, errors: list[LoadError],
+                     budget: _ByteBudget) -> Iterator[_RawFile]:
+        count = 0
+        while True:
             try:
-                members = tar.getmembers()
-            except (tarfile.TarError, EOFError, OSError) as exc:
-                errors.append(LoadError(str(path), f"truncated or corrupt tarball: {exc}"))
-                members = []
-            for member in members:
-                location = f"{path}:{member.name}"
-                parts = PurePosixPath(member.name).parts
-                if member.name.startswith("/") or ".." in parts:
-                    errors.append(LoadError(location, "unsafe path in tarball (absolute or '..'), skipped"))
+                member = tar.next()
+            except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+                errors.append(LoadError(str(path), f"truncated or corrupt tarball: {_first_line(exc)}; members "
+                                                   "after this point are skipped"))
+                return
+            if member is None:
+                return
+            count += 1
+            tar.members = []  # type: ignore[attr-defined]  # read once, in order: keep none in memory
+            if count > MAX_TAR_MEMBERS:
+                errors.append(LoadError(str(path), f"more than {MAX_TAR_MEMBERS:,} members in the tarball; the rest "
+                                                   "is skipped"))
+                return
+            location = f"{path}:{member.name}"
+            if budget.exhausted(location, errors):
+                return
+            # every member's bytes are decompressed to reach the next one: skipped members count too
+            parts = PurePosixPath(member.name).parts
+            if member.name.startswith("/") or ".." in parts:
+                errors.append(LoadError(location, "unsafe path in tarball (absolute or '..'), skipped"))
+                continue
+            if not member.isfile():
+                continue
+            name = parts[-1] if parts else ""
+            if not name.endswith(SNAPSHOT_SUFFIXES):
+                budget.remaining -= member.size
+                continue
+            if member.size > self.max_file_bytes:
+                budget.remaining -= member.size
+                errors.append(LoadError(location, f"file too large ({_human_size(member.size)}), skipped"))
+                continue
+            try:
+                handle = tar.extractfile(member)
+                if handle is None:
                     continue
-                if not member.isfile():
-                    continue
-                name = parts[-1] if parts else ""
-                if not (name.endswith(SNAPSHOT_SUFFIXES)):
-                    continue
-                if member.size > self.max_file_bytes:
-                    errors.append(LoadError(location, f"file too large ({_human_size(member.size)}), skipped"))
-                    continue
-                try:
-                    handle = tar.extractfile(member)
-                    if handle is None:
-                        continue
-                    yield _RawFile(location, handle.read())
-                except (tarfile.TarError, EOFError, OSError) as exc:
-                    errors.append(LoadError(location, f"cannot read tarball member: {exc}"))
+                content = self._read_capped(handle, location, errors, budget)
+            except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+                errors.append(LoadError(location, f"truncated or corrupt tarball member: {_first_line(exc)}"))
+                return
+            if content is not None:
+                yield _RawFile(location, content)
 
 
 def _member_name(location: str) -> str:
