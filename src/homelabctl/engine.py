@@ -9,6 +9,7 @@ from typing import Literal
 
 from homelabctl import containment
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
+from homelabctl.k8s.memo import run_scope
 from homelabctl.k8s.meta import is_applied
 from homelabctl.model import Finding, Layer, Nature, ObjectRef
 from homelabctl.sources.base import ClusterState
@@ -112,6 +113,11 @@ def manifest_refs(state: ClusterState) -> set[ObjectRef]:
 
 
 def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) -> CheckRun:
+    with run_scope():  # checks share their readings of each object (k8s.memo) for this run only
+        return _run_checks(state, specs)
+
+
+def _run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None) -> CheckRun:
     manifests = manifest_refs(state)
     only_manifests = bool(manifests) and len(manifests) >= len(state.index)
     run = CheckRun(manifest_objects=len(manifests))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
+from homelabctl.model import Resource
+
 EMPTY: Mapping[str, Any] = {}
 
 
@@ -25,13 +27,20 @@ Obj = HasRaw | Mapping[str, Any]
 
 
 def raw_of(obj: object) -> Mapping[str, Any]:
-    if isinstance(obj, Mapping):
+    # parsed JSON/YAML is made of exact dicts: `type() is` first, the abc walk only for other mappings
+    if type(obj) is dict:
         return obj
     raw = getattr(obj, "raw", None)
+    if type(raw) is dict:
+        return raw
+    if isinstance(obj, Mapping):
+        return obj
     return raw if isinstance(raw, Mapping) else EMPTY
 
 
 def mapping(value: object) -> Mapping[str, Any]:
+    if type(value) is dict:
+        return value
     return value if isinstance(value, Mapping) else EMPTY
 
 
@@ -39,7 +48,7 @@ def mappings(value: object) -> list[Mapping[str, Any]]:
     """The mapping items of a list; anything else (a string, a map, a number) is no items."""
     if not isinstance(value, list | tuple):
         return []
-    return [item for item in value if isinstance(item, Mapping)]
+    return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
 
 
 def items(value: object) -> list[Any]:
@@ -48,6 +57,8 @@ def items(value: object) -> list[Any]:
 
 def text(value: object, default: str = "") -> str:
     """Scalars as text (YAML may hand over ints or bools); maps, lists and None give ``default``."""
+    if type(value) is str:
+        return value
     if value is None or isinstance(value, Mapping | list | tuple):
         return default
     return str(value)
@@ -97,12 +108,19 @@ def dig(obj: object, *path: str | int) -> Any:
                 return None
             current = current[step]
         else:
-            if not isinstance(current, Mapping):
+            if type(current) is not dict and not isinstance(current, Mapping):
                 return None
             current = current.get(step)
     return current
 
 
+_READ_ONCE = frozenset({"metadata", "spec", "status"})
+"""Sections a Resource reads once when it is made (see model.Resource)."""
+
+
 def section(obj: object, name: str) -> Mapping[str, Any]:
     """A top-level section (``spec``, ``status``, ``metadata``, ``data``) as a mapping, never None."""
+    if type(obj) is Resource and name in _READ_ONCE:
+        found: Mapping[str, Any] = getattr(obj, name)
+        return found
     return mapping(raw_of(obj).get(name))
