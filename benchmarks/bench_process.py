@@ -34,13 +34,18 @@ from gen_snapshot import write_snapshot
 
 PY = sys.executable
 BASELINE = "import json,sys\nwith open(sys.argv[1],'rb') as f: json.load(f)"
+CHILD_ENV = dict(os.environ)
+"""Children run as an installed homelabctl does: with its bytecode cached (pip compiles it at install time).
+With PYTHONDONTWRITEBYTECODE set, as on some CI machines, every run would recompile ~300 modules (~0.3 s) and
+the figures would measure the compiler. The cache goes to a temporary PYTHONPYCACHEPREFIX, not the tree."""
+CHILD_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def _run_pipe(argv: list[str]) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one child writing to a pipe we drain."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False, env=CHILD_ENV)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}")
@@ -50,7 +55,7 @@ def _run_pipe(argv: list[str]) -> tuple[float, int]:
 
 def _run_tty(argv: list[str], columns: int = 120) -> float:
     """Wall time of one child whose stdout is a pseudo-terminal (what an interactive user sees)."""
-    env = {**os.environ, "COLUMNS": str(columns), "LINES": "50"}
+    env = {**CHILD_ENV, "COLUMNS": str(columns), "LINES": "50"}
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # child
@@ -76,7 +81,8 @@ def _peak_rss_kib(argv: list[str]) -> int:
         "_,status,ru=os.wait4(p.pid,0)\n"
         "print(ru.ru_maxrss)\n"
     )
-    out = subprocess.run([PY, "-c", wrapper, *argv], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([PY, "-c", wrapper, *argv], capture_output=True, text=True, check=True,
+                         env=CHILD_ENV).stdout
     return int(out.strip() or 0)
 
 
@@ -91,6 +97,8 @@ def bench_size(total: int, repeats: int, workdir: Path) -> dict[str, float]:
     }
     tty_variant = [*cli, "check", "--snapshot", str(path)]
     times: dict[str, list[float]] = {name: [] for name in [*variants, "check (terminal)"]}
+    for argv in variants.values():  # warm-up: page cache and bytecode cache, not timed
+        _run_pipe(argv)
     for _ in range(repeats):
         for name, argv in variants.items():
             times[name].append(_run_pipe(argv)[0])
@@ -108,6 +116,7 @@ def bench_size(total: int, repeats: int, workdir: Path) -> dict[str, float]:
 
 
 def bench_help(repeats: int) -> float:
+    _run_pipe([PY, "-m", "homelabctl", "--help"])  # warm-up
     runs = [_run_pipe([PY, "-m", "homelabctl", "--help"])[0] for _ in range(repeats)]
     bare = [_run_pipe([PY, "-c", "pass"])[0] for _ in range(repeats)]
     help_s, bare_s = statistics.median(runs), statistics.median(bare)
@@ -122,13 +131,14 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         for total in args.sizes:
             results[total] = bench_size(total, args.repeats, Path(tmp))
     if 10_000 in results and 50_000 in results:
         for name in ("check -o json", "check (pipe)"):
             growth = results[50_000][name] / results[10_000][name]
             print(f"\n50k / 10k, {name}: {growth:.2f}× (linear is 5×)")
-    bench_help(args.repeats)
+        bench_help(args.repeats)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,11 @@ import json
 import os
 import re
 import stat
-import tarfile
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.errors import SourceError
 from homelabctl.gcutil import gc_paused
@@ -25,10 +22,18 @@ from homelabctl.sources.index import ClusterIndex
 from homelabctl.sources.validate import malformed_field, malformed_message, object_name
 from homelabctl.timeutil import parse_time
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import tarfile
+
+# PyYAML and tarfile are imported when a YAML document or a tarball is met, not for a JSON snapshot.
+
+
+def _yaml_loader(text: str) -> Any:
+    try:
+        from yaml import CSafeLoader as loader
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        from yaml import SafeLoader as loader  # type: ignore[assignment]
+    return loader(text)
 
 MANIFEST_NAME = "homelabctl-manifest.json"
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
@@ -134,7 +139,9 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
     except UnicodeDecodeError as exc:
         errors.append(LoadError(location, f"not UTF-8 text (byte {exc.start}), skipped"))
         return
-    loader = _Loader(text)
+    import yaml
+
+    loader = _yaml_loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -397,6 +404,8 @@ class SnapshotSource:
         fd = self._open_regular(path, errors) if not path.is_dir() else None
         if fd is None:
             return
+        import tarfile
+
         try:
             tar = tarfile.open(fileobj=os.fdopen(fd, "rb"), mode="r:*")  # noqa: SIM115 - closed below
         except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
@@ -413,6 +422,8 @@ class SnapshotSource:
 
     def _tar_members(self, tar: tarfile.TarFile, path: Path, errors: list[LoadError],
                      budget: _ByteBudget) -> Iterator[_RawFile]:
+        import tarfile
+
         count = 0
         while True:
             try:
