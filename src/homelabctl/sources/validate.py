@@ -78,11 +78,21 @@ def _shape_problem(shape: Shape, value: Any) -> str | None:
     return None if ok else f"expected {shape}, got {_describe(value)}"
 
 
+_EXACT: dict[Shape, type] = {INT: int, STR: str, MAP: dict, LIST: list}
+
+
 def _check(mapping: Mapping[str, Any], fields: Mapping[str, Shape], prefix: str) -> str | None:
-    # over the object's keys (a handful), not the rules' (dozens): this runs on every object loaded
+    # over the object's keys (a handful), not the rules' (dozens): this runs on every object loaded; the
+    # right type is answered inline, the message is only built for a wrong one
     for key, value in mapping.items():
         shape = fields.get(key)
         if shape is None or value is None:
+            continue
+        expected = _EXACT.get(shape)
+        if expected is not None:
+            if type(value) is expected:
+                continue
+        elif type(value) is list and all(type(item) is dict for item in value):
             continue
         problem = _shape_problem(shape, value)
         if problem:
