@@ -252,12 +252,17 @@ class SnapshotSource:
     Reading is bounded whatever the input claims: only regular files are read (a FIFO would block, a symlink
     to /dev/zero never ends), bytes are counted while reading (``st_size`` and tar headers can lie), each file
     is capped at ``max_file_bytes`` and everything together at ``max_total_bytes``.
+
+    ``slim`` (the check path) drops what no check, rule or renderer reads (see :data:`UNREAD_METADATA`); the
+    default keeps every field, so what ``snapshot serve`` serves is what the file holds.
     """
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, info: SourceInfo | None = None) -> None:
+                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, info: SourceInfo | None = None,
+                 slim: bool = False) -> None:
         if not paths:
             raise SourceError("no snapshot path given")
+        self.slim = slim
         self.paths = [Path(p) for p in paths]
         self.max_file_bytes = max_file_bytes
         self.max_total_bytes = max_total_bytes
@@ -275,6 +280,8 @@ class SnapshotSource:
                     continue
                 for doc in parse_documents(raw_file.content, raw_file.location, errors):
                     for obj in iter_objects(doc, errors, listed):
+                        if self.slim:
+                            _drop_unread(obj)
                         problem = malformed_field(obj)
                         if problem:
                             errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
@@ -470,6 +477,18 @@ class SnapshotSource:
                 yield _RawFile(location, content)
 
 
+UNREAD_METADATA = ("managedFields",)
+"""Server-side-apply bookkeeping: often a third of an object as the API returns it (``kubectl get
+--show-managed-fields``, older kubectl), read by nothing on the check path."""
+
+
+def _drop_unread(obj: dict[str, Any]) -> None:
+    meta = obj.get("metadata")
+    if type(meta) is dict:
+        for key in UNREAD_METADATA:
+            meta.pop(key, None)
+
+
 def _member_name(location: str) -> str:
     """``snap.tar.gz:capture/homelabctl-manifest.json`` → ``homelabctl-manifest.json``."""
     return PurePosixPath(location.rsplit(".tar.gz:", 1)[-1].rsplit(".tgz:", 1)[-1].rsplit(".tar:", 1)[-1]).name
@@ -509,5 +528,6 @@ def demo_snapshot_path() -> Path:
     return Path(str(files("homelabctl.demo") / "snapshot"))
 
 
-def demo_source() -> SnapshotSource:
-    return SnapshotSource([demo_snapshot_path()], info=SourceInfo("demo", "homelabctl demo cluster (fletcherlabs)"))
+def demo_source(*, slim: bool = False) -> SnapshotSource:
+    return SnapshotSource([demo_snapshot_path()], info=SourceInfo("demo", "homelabctl demo cluster (fletcherlabs)"),
+                          slim=slim)
