@@ -76,11 +76,11 @@ def test_fail_on_never_and_min_severity(tmp_path: Path) -> None:
 def test_diagnose_json_and_tree(tmp_path: Path) -> None:
     snap = _write_snapshot(tmp_path / "snap.json", broken=True)
     result = CliRunner().invoke(cli, ["diagnose", "--snapshot", str(snap), "-o", "json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a critical cause: like check, under the same --fail-on
     payload = json.loads(result.stdout)
     assert payload["root_causes"][0]["object"]["name"] == "k3s1"
     tree = CliRunner().invoke(cli, ["diagnose", "--snapshot", str(snap)])
-    assert "Root causes" in tree.stdout and "k3s1" in tree.stdout
+    assert tree.stdout.splitlines()[3].startswith("1. ") and "k3s1" in tree.stdout
 
 
 def test_rules_lists_checks_and_diagnosis_rules() -> None:

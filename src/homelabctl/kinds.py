@@ -85,6 +85,11 @@ KINDS: tuple[KindInfo, ...] = (
     _k("PriorityClass", "scheduling.k8s.io", "v1", "priorityclasses", False, "pc"),
     _k("Ingress", "networking.k8s.io", "v1", "ingresses", True, "ing"),
     _k("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, "netpol"),
+    _k("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
+    _k("ValidatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations",
+       False),
+    _k("MutatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations",
+       False),
     _k("CustomResourceDefinition", "apiextensions.k8s.io", "v1", "customresourcedefinitions", False, "crd", "crds"),
     # Flux
     _k("Kustomization", FLUX_KS, "v1", "kustomizations", True, "ks", crd=True, old=("v1beta2", "v1beta1")),
@@ -93,6 +98,7 @@ KINDS: tuple[KindInfo, ...] = (
     _k("HelmRepository", FLUX_SOURCE, "v1", "helmrepositories", True, "helmrepo", crd=True, old=("v1beta2", "v1beta1")),
     _k("OCIRepository", FLUX_SOURCE, "v1beta2", "ocirepositories", True, "ocirepo", crd=True),
     _k("HelmChart", FLUX_SOURCE, "v1", "helmcharts", True, "hc", crd=True, old=("v1beta2",)),
+    _k("Bucket", FLUX_SOURCE, "v1", "buckets", True, crd=True, old=("v1beta2",)),
     # cert-manager
     _k("Certificate", CERT_MANAGER, "v1", "certificates", True, "cert", "certs", crd=True),
     _k("Issuer", CERT_MANAGER, "v1", "issuers", True, crd=True),
@@ -115,6 +121,7 @@ KINDS: tuple[KindInfo, ...] = (
     _k("Volume", LONGHORN, "v1beta2", "volumes", True, "lhv", crd=True),
     _k("Node", LONGHORN, "v1beta2", "nodes", True, "lhn", crd=True),
     _k("Setting", LONGHORN, "v1beta2", "settings", True, "lhs", crd=True),
+    _k("Replica", LONGHORN, "v1beta2", "replicas", True, "lhr", crd=True),
     # Cilium
     _k("CiliumBGPPeeringPolicy", CILIUM, "v2alpha1", "ciliumbgppeeringpolicies", False, "bgpp", crd=True),
     _k("CiliumBGPClusterConfig", CILIUM, "v2alpha1", "ciliumbgpclusterconfigs", False, "cbgpcluster", crd=True),
@@ -164,6 +171,9 @@ VOLUME_ATTACHMENT = "VolumeAttachment.storage.k8s.io"
 PRIORITY_CLASS = "PriorityClass.scheduling.k8s.io"
 INGRESS = "Ingress.networking.k8s.io"
 NETWORK_POLICY = "NetworkPolicy.networking.k8s.io"
+ENDPOINT_SLICE = "EndpointSlice.discovery.k8s.io"
+VALIDATING_WEBHOOK = "ValidatingWebhookConfiguration.admissionregistration.k8s.io"
+MUTATING_WEBHOOK = "MutatingWebhookConfiguration.admissionregistration.k8s.io"
 CRD = "CustomResourceDefinition.apiextensions.k8s.io"
 FLUX_KUSTOMIZATION = f"Kustomization.{FLUX_KS}"
 HELM_RELEASE = f"HelmRelease.{FLUX_HELM}"
@@ -171,6 +181,7 @@ GIT_REPOSITORY = f"GitRepository.{FLUX_SOURCE}"
 HELM_REPOSITORY = f"HelmRepository.{FLUX_SOURCE}"
 OCI_REPOSITORY = f"OCIRepository.{FLUX_SOURCE}"
 HELM_CHART = f"HelmChart.{FLUX_SOURCE}"
+BUCKET = f"Bucket.{FLUX_SOURCE}"
 CERTIFICATE = f"Certificate.{CERT_MANAGER}"
 ISSUER = f"Issuer.{CERT_MANAGER}"
 CLUSTER_ISSUER = f"ClusterIssuer.{CERT_MANAGER}"
@@ -179,6 +190,7 @@ ACME_CHALLENGE = "Challenge.acme.cert-manager.io"
 GATEWAY_CLASS = f"GatewayClass.{GATEWAY}"
 GATEWAY_KIND = f"Gateway.{GATEWAY}"
 HTTPROUTE = f"HTTPRoute.{GATEWAY}"
+GRPCROUTE = f"GRPCRoute.{GATEWAY}"
 BACKUP_STORAGE_LOCATION = f"BackupStorageLocation.{VELERO}"
 VOLUME_SNAPSHOT_LOCATION = f"VolumeSnapshotLocation.{VELERO}"
 VELERO_SCHEDULE = f"Schedule.{VELERO}"
@@ -186,6 +198,7 @@ VELERO_BACKUP = f"Backup.{VELERO}"
 LONGHORN_VOLUME = f"Volume.{LONGHORN}"
 LONGHORN_NODE = f"Node.{LONGHORN}"
 LONGHORN_SETTING = f"Setting.{LONGHORN}"
+LONGHORN_REPLICA = f"Replica.{LONGHORN}"
 CILIUM_BGP_PEERING_POLICY = f"CiliumBGPPeeringPolicy.{CILIUM}"
 CILIUM_BGP_CLUSTER_CONFIG = f"CiliumBGPClusterConfig.{CILIUM}"
 CILIUM_LB_IP_POOL = f"CiliumLoadBalancerIPPool.{CILIUM}"

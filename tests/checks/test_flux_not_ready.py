@@ -40,14 +40,21 @@ def test_dependency_not_ready_is_warning_and_names_the_dependency() -> None:
     assert any("DependencyNotReady" in e for e in waiting.evidence)
 
 
-def test_failed_source_reports_fetch_failure() -> None:
+def test_a_source_that_cannot_fetch_is_left_to_flux_source_failed() -> None:
     repo = git_repository(ready=condition(
         "Ready", "False", "GitOperationFailed",
         "failed to checkout and determine revision: unable to clone 'https://github.com/sudoflux/flux-k3s': "
         "authentication required"))
+    assert findings("flux-not-ready", [repo]) == []
+    assert [f.object.kind for f in findings("flux-source-failed", [repo])] == ["GitRepository"]
+
+
+def test_a_source_failing_for_another_reason_stays_here() -> None:
+    repo = git_repository(ready=condition(
+        "Ready", "False", "StorageOperationFailed", "failed to archive artifact: no space left on device"))
     found = findings("flux-not-ready", [repo])
     assert found[0].object.kind == "GitRepository"
-    assert "authentication required" in found[0].message
+    assert "no space left on device" in found[0].message
     assert "flux reconcile source git flux-system -n flux-system" in found[0].hint
 
 

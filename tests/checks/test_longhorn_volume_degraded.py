@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
+from factories_diag import longhorn_replica
 from factories_infra import longhorn_volume, pvc
 from helpers import findings, run_one
 
@@ -43,3 +46,15 @@ def test_silent_on_healthy_and_idle_detached_volumes() -> None:
 
 def test_not_evaluated_without_longhorn() -> None:
     assert run_one("longhorn-volume-degraded", [pvc("a", "b")]).status == "not_evaluated"
+
+
+def test_degraded_volume_names_its_failed_replicas_with_node_and_disk() -> None:
+    vol = longhorn_volume(pvc("data-postgres-0", "databases", "longhorn"), robustness="degraded", workload="postgres")
+    name = vol["metadata"]["name"]
+    objs = [vol, longhorn_replica(vol, "1a2b3c4d", "k3s1", failed=timedelta(hours=2)),
+            longhorn_replica(vol, "5e6f7a8b", "k3s2"), longhorn_replica(vol, "9c0d1e2f", "k3s3")]
+    found = findings("longhorn-volume-degraded", objs)
+    lines = [e for e in found[0].evidence if e.startswith("replica ")]
+    assert lines == [f"replica {name}-r-1a2b3c4d on node k3s1 disk /var/lib/longhorn/: failed at "
+                     f"{objs[1]['spec']['failedAt']}, state error"]
+    assert f"2 of 3 replicas running: {name}-r-5e6f7a8b on k3s2, {name}-r-9c0d1e2f on k3s3" in found[0].evidence

@@ -41,3 +41,20 @@ def test_silent_when_images_are_pulled() -> None:
 
 def test_not_evaluated_without_pods() -> None:
     assert run_one("pod-image-pull", []).status == "not_evaluated"
+
+
+def test_evidence_names_the_registry_and_the_reason_class() -> None:
+    obj = _pulling()
+    found = findings("pod-image-pull", [obj, event(obj, "Failed", f"Failed to pull image \"{IMAGE}\": {NOT_FOUND}")])
+    assert "registry lscr.io, reason: not found" in found[0].evidence
+    # https://github.com/dell/csi-baremetal/issues/391 (Docker Hub's 429 through containerd)
+    limited = pod("centos-tester", "default", phase="Pending", containers=[{"name": "c", "image": "centos"}],
+                  statuses=[container_status("c", "centos", state="waiting", reason="ErrImagePull")])
+    rate = ('Failed to pull image "centos": rpc error: code = Unknown desc = failed to pull and unpack image '
+            '"docker.io/library/centos:latest": failed to copy: httpReaderSeeker: failed open: unexpected status code '
+            "https://registry-1.docker.io/v2/library/centos/manifests/sha256:dbbacecc: 429 Too Many Requests - Server "
+            "message: toomanyrequests: You have reached your pull rate limit.")
+    found = findings("pod-image-pull", [limited, event(limited, "Failed", rate)])
+    assert ("registry docker.io, reason: rate-limited (the registry's side: see image-registry-failing)"
+            in found[0].evidence)
+    assert found[0].hint.startswith("The registry rate-limited the node")

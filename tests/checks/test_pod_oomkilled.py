@@ -44,3 +44,14 @@ def test_silent_on_healthy_and_crashlooping_pods() -> None:
 
 def test_not_evaluated_without_pods() -> None:
     assert run_one("pod-oomkilled", []).status == "not_evaluated"
+
+
+def test_crashlooping_oom_kills_name_the_limit_in_pod_crashloop() -> None:
+    cs = crashloop_status("open-webui", IMAGE, reason="OOMKilled", exit_code=137)
+    obj = pod("open-webui-1", "ai", containers=[{"name": "open-webui", "image": IMAGE,
+                                                 "resources": {"limits": {"memory": "2Gi"}, "requests": {"memory": "1Gi"}}}],
+              statuses=[cs])
+    assert findings("pod-oomkilled", [obj]) == []
+    found = findings("pod-crashloop", [obj])
+    assert "container open-webui: memory limit=2Gi, request=1Gi" in found[0].evidence
+    assert "OOMKilled" in found[0].hint

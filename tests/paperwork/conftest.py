@@ -41,7 +41,15 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> RunCli:
 
 @pytest.fixture
 def seed_state() -> ClusterState:
-    return state(seed_cluster())
+    """The seed-shaped cluster, as a capture that read every workload kind (none of some, such as
+    StatefulSets): an app missing from it is really not deployed."""
+    from homelabctl.inventory.compare import APP_KINDS
+    from homelabctl.sources.base import KindStatus
+
+    captured = state(seed_cluster())
+    for gk in APP_KINDS:
+        captured.kind_status.setdefault(gk, KindStatus("available"))
+    return captured
 
 
 @pytest.fixture

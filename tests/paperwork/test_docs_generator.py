@@ -17,7 +17,7 @@ from homelabctl.incidents.model import IncidentDraft
 from homelabctl.incidents.store import IncidentStore
 from homelabctl.inventory.model import Inventory
 from homelabctl.paperwork.context import build_paperwork
-from homelabctl.paperwork.docs import comparable, render_docs
+from homelabctl.paperwork.docs import STATUS_BEGIN, STATUS_END, comparable, render_docs
 from homelabctl.sources.base import ClusterState
 
 from factories import state
@@ -60,9 +60,10 @@ def test_sections_and_tables_follow_the_seed(seed_state: ClusterState, seed_repo
         assert target in anchors, f"dangling link #{target}"
     rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| ")}
     assert rows["Jellyfin"] == "| Jellyfin | http://jellyfin.fletcherlabs.net | ✅ Running | GPU transcoding on k3s3 |"
-    assert rows["Bazarr"].startswith("| Bazarr | http://bazarr.fletcherlabs.net | ❌ Down | Pending Longhorn migration")
+    assert rows["Bazarr"] == ("| Bazarr | http://bazarr.fletcherlabs.net | ❌ Down: Deployment bazarr scaled to 0 | "
+                              "Pending Longhorn migration |")
     assert rows["Overseerr"] == "| Overseerr | http://overseerr.fletcherlabs.net | ➖ Not deployed | |"
-    assert rows["Prometheus"].startswith("| Prometheus | https://prometheus.fletcherlabs.net | ⚠️ Running | ⚠️ HTTPRoute")
+    assert rows["Prometheus"].startswith("| Prometheus | https://prometheus.fletcherlabs.net | ⚠️ Running: ⚠️ HTTPRoute")
     assert rows["k3s3"] == "| k3s3 | Tesla T4 16GB | Time-slicing | nvidia.com/gpu: 4 | No memory isolation between workloads |"
     assert "| | └ longhorn-optane | k3s3 | Ultra-high IOPS | Performance-critical apps |" in text
     assert "- **BGP**: AS 64512 (cluster) ↔ AS 64513 (router at 192.168.10.1)" in text
@@ -86,15 +87,17 @@ def test_regeneration_is_stable_and_changes_only_what_changed(seed_report_dict: 
         "-**Apps**: 6/10 Running, 3 Down, 1 Not deployed  ",
         "+**Apps**: 5/10 Running, 4 Down, 1 Not deployed  ",
         "-| Sonarr | http://sonarr.fletcherlabs.net | ✅ Running | |",
-        "+| Sonarr | http://sonarr.fletcherlabs.net | ❌ Down | Deployment sonarr 0/1 ready |",
+        "+| Sonarr | http://sonarr.fletcherlabs.net | ❌ Down: Deployment sonarr 0/1 ready | |",
     ]
+    # all of it live status: `docs --check` sees no difference
+    assert comparable(first) == comparable(second)
 
 
 def test_without_inventory_the_cluster_alone_fills_the_document(seed_state: ClusterState,
                                                                 seed_report_dict: dict[str, Any]) -> None:
     text = render_docs(build_paperwork(seed_state, seed_report_dict, None))
     assert "**Inventory**: none found" in text
-    assert "| Prometheus | https://prometheus.fletcherlabs.net | ⚠️ Running |" in text
+    assert "| Prometheus | https://prometheus.fletcherlabs.net | ⚠️ Running: " in text
     assert "| Hubble | https://hubble.fletcherlabs.net | ✅ Running | |" in text
     assert "#### k3s3" in text and "TODO" not in text
 
@@ -120,12 +123,27 @@ def test_comparable_ignores_only_timestamps_and_ages() -> None:
     assert comparable(doc)[1] == "Node k3s1 is NotReady for <age>; 512GB NVMe, k3s2 at 0/1"
 
 
+def test_comparable_leaves_out_status_blocks_lines_and_columns() -> None:
+    doc = "\n".join(["# T", STATUS_BEGIN, "**Status**: ❌ Critical", STATUS_END, "- **Status**: ❌ NotReady",
+                     "- **RAM**: 64GB", "| Service | URL | Status | Notes |", "|---|---|---|---|",
+                     "| Sonarr | http://s | ❌ Down: 0/1 ready | media \\| tv |", ""])
+    healed = doc.replace("❌ Critical", "✅ OK").replace("❌ NotReady", "✅ Ready").replace("❌ Down: 0/1 ready",
+                                                                                       "✅ Running")
+    assert comparable(doc) == comparable(healed)
+    assert comparable(doc) != comparable(doc.replace("64GB", "128GB"))
+    assert comparable(doc) != comparable(doc.replace("media \\| tv", "media"))
+    assert comparable(doc) != comparable(doc.replace("| Sonarr |", "| Radarr |"))
+
+
 def test_cli_docs_write_and_check(run_cli: RunCli, tmp_path: Path, seed_snapshot: Path,
                                   seed_inventory_file: Path) -> None:
     out = tmp_path / "CLUSTER-SETUP.md"
     args = ["--snapshot", str(seed_snapshot), "--inventory", str(seed_inventory_file)]
-    result = run_cli("docs", *args, "-o", str(out))
+    legacy = run_cli("docs", *args, "-o", str(out))  # the old spelling, for one release
+    assert legacy.exit_code == 0 and "deprecated: -o FILE is now --output-file FILE" in legacy.stderr
+    result = run_cli("docs", *args, "--output-file", str(out))
     assert result.exit_code == 0, result.output
+    assert "deprecated" not in result.stderr
     text = out.read_text()
     assert text.startswith("# K3s Homelab Cluster Setup Documentation\n")
     assert "### Media Stack (`/clusters/k3s-home/apps/media/`)" in text
@@ -133,17 +151,29 @@ def test_cli_docs_write_and_check(run_cli: RunCli, tmp_path: Path, seed_snapshot
     assert fresh.exit_code == 0 and "is up to date" in fresh.stderr
     # A later reference time changes only the stamps: still up to date.
     assert run_cli("docs", *args, "--now", "2025-06-17T09:00:00Z", "-o", str(out), "--check").exit_code == 0
-    # The cluster changed: stale, with the diff on stderr.
+    # Health changed, inventory did not: a scaled-down app and a node gone NotReady are live status.
     objs = json.loads(seed_snapshot.read_text())
     for item in objs["items"]:
         if item["kind"] == "Deployment" and item["metadata"]["name"] == "whisparr":
             item["spec"]["replicas"] = 0
+        if item["kind"] == "Node" and item["metadata"]["name"] == "k3s2":
+            for condition in item["status"]["conditions"]:
+                if condition["type"] == "Ready":
+                    condition["status"] = "Unknown"
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(objs))
-    stale = run_cli("docs", "--snapshot", str(changed), "--inventory", str(seed_inventory_file), "-o", str(out),
-                    "--check")
+    unhealthy = run_cli("docs", "--snapshot", str(changed), "--inventory", str(seed_inventory_file),
+                        "--output-file", str(out), "--check")
+    assert unhealthy.exit_code == 0, unhealthy.stderr
+    assert "| Whisparr | http://whisparr.fletcherlabs.net | ❌ Down" in run_cli(
+        "docs", "--snapshot", str(changed), "--inventory", str(seed_inventory_file)).stdout  # still shown
+    # The inventory changed: stale, with the diff on stderr.
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(seed_inventory_file.read_text().replace("ram_gb: 384", "ram_gb: 512", 1))
+    assert "ram_gb: 512" in edited.read_text()
+    stale = run_cli("docs", *args[:2], "--inventory", str(edited), "--output-file", str(out), "--check")
     assert stale.exit_code == 1
-    assert "+| Whisparr | http://whisparr.fletcherlabs.net | ❌ Down |" in stale.stderr
+    assert "+- **RAM**: 512GB" in stale.stderr
     assert f"{out} is stale" in stale.stderr
     assert out.read_text() == text  # --check never writes
     assert run_cli("docs", *args, "--check").exit_code == 2  # nothing to compare with

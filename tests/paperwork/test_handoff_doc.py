@@ -66,8 +66,10 @@ def test_priorities_whats_working_and_notes(seed_state: ClusterState, seed_repor
     assert ('2. **[P1] Investigate k3s1 logs for root cause** (Owner: AI Team, incident #1 '
             '"k3s1 Networking Failure", action 1)') in lines
     assert "Create node network health monitoring" not in text
-    # What's working: passing check ids in their titles' words.
-    assert "✅ Node: none found - Node reports MemoryPressure, DiskPressure or PIDPressure (`node-pressure`)  " in lines
+    assert any(line.startswith("   - Impact: down now: node k3s1") for line in lines)
+    # What's working: passing checks by layer, by id (a title names the problem looked for).
+    node_checks = next(line for line in lines if line.startswith("✅ Node checks passing ("))
+    assert "`node-pressure`" in node_checks and "none found" not in text
     assert "✅ GitOps: 100% (4/4 Flux objects healthy)  " in lines
     assert "✅ Nodes Ready: k3s-master1, k3s2, k3s3 (3/4)  " in lines
     assert "⚠️ NO nginx ingress controller - Use HTTPRoute only  " in lines

@@ -103,10 +103,22 @@ def test_cli_init_and_check(run_cli: RunCli, tmp_path: Path, seed_snapshot: Path
     assert result.exit_code == 0, result.output
     assert "Wrote" in result.stderr and "4 nodes" in result.stderr
     assert run_cli("inventory", "init", "--snapshot", str(seed_snapshot), "-o", str(out)).exit_code == 2  # no clobber
-    checked = run_cli("inventory", "check", "--snapshot", str(seed_snapshot), "--inventory", str(seed_inventory_file))
+    assert (tmp_path / "homelab.schema.json").is_file()  # the schema the file's first line points at
+    assert json.loads((tmp_path / "homelab.schema.json").read_text())["$schema"].startswith("https://json-schema.org/")
+    line = SEED_INVENTORY.splitlines().index(next(x for x in SEED_INVENTORY.splitlines() if "Overseerr" in x)) + 1
+    # StatefulSets and DaemonSets were never read: an app not found is "not compared", not "not deployed"
+    partial = run_cli("inventory", "check", "--snapshot", str(seed_snapshot), "--inventory", str(seed_inventory_file))
+    assert f"{seed_inventory_file}:{line}: info: app Overseerr (media) not compared: not found among the kinds " \
+           "read (StatefulSets, DaemonSets not read)" in partial.stdout
+    assert "declared but not deployed" not in partial.stdout
+    # empty typed lists: read, and there were none
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("apiVersion: apps/v1\nkind: StatefulSetList\nitems: []\n---\n"
+                     "apiVersion: apps/v1\nkind: DaemonSetList\nitems: []\n")
+    checked = run_cli("inventory", "check", "--snapshot", str(seed_snapshot), "--snapshot", str(empty),
+                      "--inventory", str(seed_inventory_file))
     assert checked.exit_code == 1
     assert f"{seed_inventory_file}: valid (6 hosts, 4 nodes, 10 apps)" in checked.stdout
-    line = SEED_INVENTORY.splitlines().index(next(x for x in SEED_INVENTORY.splitlines() if "Overseerr" in x)) + 1
     assert f"{seed_inventory_file}:{line}: error: app Overseerr (media) is declared but not deployed" in checked.stdout
     as_json = json.loads(run_cli("inventory", "check", "--snapshot", str(seed_snapshot), "--inventory",
                                  str(seed_inventory_file), "-o", "json").stdout)

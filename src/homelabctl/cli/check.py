@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -10,134 +11,192 @@ from typing import Any
 import click
 
 from homelabctl.cli.common import load_state, make_source, source_options
+from homelabctl.cli.options import emit, fail_on_option, ignore_options, namespace_options, output_options
 from homelabctl.model import Layer, Severity
 
 LAYERS = [layer.value for layer in Layer]
 SEVERITIES = [s.value for s in Severity]
+EXIT_CODES = "Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source."
 
 
 def _console(output_file: Path | None) -> Any:
     from rich.console import Console
 
-    if output_file is not None:
-        return Console(file=output_file.open("w", encoding="utf-8"), width=140, force_terminal=False,
-                       color_system=None)
-    return Console()
+    if output_file is not None:  # a file is not a terminal: plain text, see _file_text
+        return Console(file=io.StringIO(), width=140, force_terminal=False, color_system=None, highlight=False)
+    return Console(highlight=False)
 
 
-def _write(text: str, output_file: Path | None) -> None:
-    if output_file is None:
-        sys.stdout.write(text)
-    else:
-        output_file.write_text(text, encoding="utf-8")
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _file_text(console: Any) -> str:
+    buffer: io.StringIO = console.file
+    return buffer.getvalue()
 
 
 def _run(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-         request_timeout: float, deadline: float, now_text: str | None, layers: tuple[str, ...],
-         quiet_progress: bool) -> Any:
+         request_timeout: float, deadline: float, now_text: str | None, quiet_progress: bool) -> Any:
     from homelabctl.analysis import analyze
     from homelabctl.engine import required_kinds, select_checks
 
-    specs = select_checks([Layer(v) for v in layers] if layers else None)
+    # every check runs whatever --layer or -n say: a node symptom's cause may sit in the network layer
+    specs = select_checks(None)
     source = make_source(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline,
                          progress=not quiet_progress)
     state = load_state(source, required_kinds(specs), now_text)
     return analyze(state, specs)
 
 
-@click.command("check")
-@source_options
-@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json", "markdown", "prometheus"]),
-              default="table", show_default=True, help="Report format.")
-@click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the report to this file instead of stdout.")
-@click.option("--layer", "layers", multiple=True, type=click.Choice(LAYERS), help="Only these layers (repeatable).")
-@click.option("--min-severity", type=click.Choice(SEVERITIES), default=None, help="Hide findings below this.")
-@click.option("--fail-on", type=click.Choice([*SEVERITIES, "never", "none"]), default="critical",
-              show_default=True, help="Exit 1 when a finding is at or above this severity ('never'/'none': never).")
-def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-              request_timeout: float, deadline: float, now_text: str | None, fmt: str, output_file: Path | None,
-              layers: tuple[str, ...], min_severity: str | None, fail_on: str) -> None:
-    """Check the cluster bottom-up (network, node, storage, platform, workloads, ...).
+def _ignores(skip: tuple[str, ...], ignore_file: Path | None) -> Any:
+    from homelabctl.checks.registry import all_checks
+    from homelabctl.errors import InputError
+    from homelabctl.ignorefile import load_ignores
 
-    Reads the current kubeconfig context, or --snapshot files, or the embedded --demo cluster.
-    Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 bad input or unreadable source.
-    """
-    from homelabctl.report.filters import exit_code_for, filter_report
+    known = {spec.id for spec in all_checks()}
+    for check_id in skip:
+        if check_id not in known:
+            raise InputError(f"--skip {check_id}: no such check (see `homelabctl rules`)")
+    ignores = load_ignores(ignore_file, skip=skip)
+    for warning in ignores.warnings:
+        click.echo(f"homelabctl: warning: {warning}", err=True)
+    return ignores
 
-    # every check runs whatever --layer says: a node symptom's cause may sit in the network layer
-    analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, (),
-                    quiet_progress=fmt != "table")
-    report = filter_report(analysis.report, layers, Severity(min_severity) if min_severity else None)
-    # hiding findings below --min-severity changes what is printed, never whether the run fails
-    gate = filter_report(analysis.report, layers) if min_severity else report
-    if fmt == "json":
-        from homelabctl.report.render_json import render_json
 
-        _write(render_json(report), output_file)
-    elif fmt == "markdown":
-        from homelabctl.report.render_markdown import render_markdown
+def _shown(analysis: Any, layers: tuple[str, ...], min_severity: str | None, namespaces: tuple[str, ...],
+           skip: tuple[str, ...], ignore_file: Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report as shown, and the report that decides the exit code (the same minus --min-severity:
+    hiding findings below it changes what is printed, never whether the run fails)."""
+    from homelabctl.report.filters import filter_report
 
-        _write(render_markdown(report), output_file)
-    elif fmt == "prometheus":
-        from homelabctl.report.render_prometheus import render_prometheus
+    ignores = _ignores(skip, ignore_file)
+    gate = filter_report(analysis.report, layers, None, namespaces, ignores)
+    report = filter_report(gate, (), Severity(min_severity)) if min_severity else gate
+    return report, gate
 
-        _write(render_prometheus(report), output_file)
-    else:
-        from homelabctl.report.render_table import render_table
 
-        render_table(report, _console(output_file))
-    code = exit_code_for(gate, None if fail_on in ("never", "none") else Severity(fail_on))
+def _exit(gate: dict[str, Any], fail_on: Severity | None) -> None:
+    from homelabctl.report.filters import exit_code_for
+
+    code = exit_code_for(gate, fail_on)
     if code:
         raise SystemExit(code)
 
 
+@click.command("check")
+@source_options
+@output_options(["table", "json", "markdown", "prometheus"], "table")
+@fail_on_option
+@namespace_options
+@ignore_options
+@click.option("--layer", "layers", multiple=True, type=click.Choice(LAYERS), help="Only these layers (repeatable).")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), default=None, help="Hide findings below this.")
+@click.option("-v", "--verbose", is_flag=True, help="Table: list every symptom and next step under each root cause.")
+def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
+              request_timeout: float, deadline: float, now_text: str | None, fmt: str, output_file: Path | None,
+              fail_on: Severity | None, namespaces: tuple[str, ...], skip: tuple[str, ...], ignore_file: Path | None,
+              layers: tuple[str, ...], min_severity: str | None, verbose: bool) -> None:
+    """Check the cluster bottom-up (network, node, storage, platform, workloads, ...).
+
+    Reads the current kubeconfig context, or --snapshot files, or the embedded --demo cluster.
+    Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source.
+    """
+    analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text,
+                    quiet_progress=fmt != "table")
+    report, gate = _shown(analysis, layers, min_severity, namespaces, skip, ignore_file)
+    code = 0
+    if fmt == "json":
+        from homelabctl.report.render_json import render_json
+
+        emit(render_json(report), output_file)
+    elif fmt == "markdown":
+        from homelabctl.report.render_markdown import render_markdown
+
+        emit(render_markdown(report), output_file)
+    elif fmt == "prometheus":
+        from homelabctl.report.filters import exit_code_for
+        from homelabctl.report.render_prometheus import render_prometheus
+
+        code = exit_code_for(gate, fail_on)
+        emit(render_prometheus(report, success=code == 0), output_file)
+    elif output_file is not None or not _is_terminal():
+        from homelabctl.report.render_plain import check_text
+
+        emit(check_text(report, verbose=verbose), output_file)
+    else:
+        from homelabctl.report.render_table import render_table
+
+        render_table(report, _console(None), verbose=verbose)
+    _exit(gate, fail_on)
+
+
 @click.command("diagnose")
 @source_options
-@click.option("-o", "--output", "fmt", type=click.Choice(["tree", "json", "markdown"]), default="tree",
-              show_default=True)
+@output_options(["table", "json", "markdown"], "table", renamed={"tree": "table"})
+@fail_on_option
+@namespace_options
+@ignore_options
+@click.option("-v", "--verbose", is_flag=True, help="List every symptom, all evidence and every next step.")
 def diagnose_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-                 request_timeout: float, deadline: float, now_text: str | None, fmt: str) -> None:
-    """Root causes first: each cause with its evidence, the symptoms it explains and next steps."""
-    from homelabctl.report.render_diagnose import render_diagnose_markdown, render_diagnose_tree
+                 request_timeout: float, deadline: float, now_text: str | None, fmt: str, output_file: Path | None,
+                 fail_on: Severity | None, namespaces: tuple[str, ...], skip: tuple[str, ...],
+                 ignore_file: Path | None, verbose: bool) -> None:
+    """Root causes first: what is broken, why we think so, and the exact commands to run next.
 
-    analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, (),
-                    quiet_progress=fmt == "json")
-    report = analysis.report
+    Each cause fits in six lines; --verbose adds its symptoms, all its evidence and every next step.
+    Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source.
+    """
+    analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text,
+                    quiet_progress=fmt != "table")
+    report, gate = _shown(analysis, (), None, namespaces, skip, ignore_file)
     if fmt == "json":
         payload = {"schema": report["schema"], "source": report["source"], "root_causes": report["root_causes"],
                    "findings": report["findings"]}
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", output_file)
     elif fmt == "markdown":
-        sys.stdout.write(render_diagnose_markdown(report))
-    else:
-        from rich.console import Console
+        from homelabctl.report.render_diagnose import render_diagnose_markdown
 
-        render_diagnose_tree(report, Console())
+        emit(render_diagnose_markdown(report), output_file)
+    elif output_file is not None or not _is_terminal():
+        from homelabctl.report.render_plain import diagnose_text
+
+        emit(diagnose_text(report, verbose=verbose), output_file)
+    else:
+        from homelabctl.report.render_diagnose import render_diagnose_tree
+
+        render_diagnose_tree(report, _console(None), verbose=verbose)
+    _exit(gate, fail_on)
 
 
 @click.command("rules")
-@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
-              show_default=True)
+@output_options(["table", "json", "markdown"], "table")
 @click.option("--layer", "layers", multiple=True, type=click.Choice(LAYERS))
-def rules_cmd(fmt: str, layers: tuple[str, ...]) -> None:
+def rules_cmd(fmt: str, output_file: Path | None, layers: tuple[str, ...]) -> None:
     """List every check (and diagnosis rule) with its id, layer, severity and title."""
     from homelabctl.docs_gen import rules_markdown, rules_rows
 
     rows = [r for r in rules_rows() if not layers or r["layer"] in layers]
     if fmt == "json":
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        emit(json.dumps(rows, indent=2) + "\n", output_file)
     elif fmt == "markdown":
-        sys.stdout.write(rules_markdown())
+        emit(rules_markdown(), output_file)
     else:
-        from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"{len(rows)} rules")
-        for col in ("id", "kind", "layer", "severity", "title"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row(r["id"], r["type"], r["layer"], r["severity"], r["title"])
-        Console().print(table)
+        console = _console(output_file)
+        if console.is_terminal:
+            table = Table(title=f"{len(rows)} rules")
+            for col in ("id", "kind", "layer", "severity", "title"):
+                table.add_column(col)
+            for r in rows:
+                table.add_row(r["id"], r["type"], r["layer"], r["severity"], r["title"])
+            console.print(table)
+        else:
+            from rich.text import Text
 
-
+            for r in rows:
+                console.print(Text(f"{r['id']:36} {r['type']:9} {r['layer']:10} {r['severity']:8} {r['title']}"),
+                              soft_wrap=True)
+        if output_file is not None:
+            emit(_file_text(console), output_file)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from homelabctl.cli.common import load_state, make_source, source_options
+from homelabctl.cli.options import emit, output_options
 from homelabctl.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,7 +34,7 @@ def _store(db_path: Path | None) -> Any:
 
 @click.group("incident")
 def incident_group() -> None:
-    """Record incidents once; render them as AARs (the seed's AAR Log) or JSON."""
+    """Record incidents once; render them as after-action reviews (AARs) or JSON."""
 
 
 def snapshot_reference(state: Any) -> dict[str, Any]:
@@ -94,12 +94,13 @@ def _from_check(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None
               help="Run the checks and attach the current root causes and a reference to the (redacted) data read.")
 @source_options
 @db_option
-@click.option("-o", "--output", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_options(["text", "json"], "text")
 def new_cmd(title: str | None, severity: str | None, date_text: str | None, what_happened: str, direct_cause: str,
             contributing: tuple[str, ...], timeline: tuple[str, ...], well: tuple[str, ...], improve: tuple[str, ...],
             actions: tuple[str, ...], owner: str, priority: str, lesson: tuple[str, ...], from_check: bool,
             demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-            request_timeout: float, deadline: float, now_text: str | None, db_path: Path | None, fmt: str) -> None:
+            request_timeout: float, deadline: float, now_text: str | None, db_path: Path | None, fmt: str,
+            output_file: Path | None) -> None:
     """Record a new incident, from options or from a template in $EDITOR."""
     from homelabctl.incidents.model import (
         ActionItem,
@@ -139,49 +140,51 @@ def new_cmd(title: str | None, severity: str | None, date_text: str | None, what
     if fmt == "json":
         from homelabctl.incidents.render import render_json
 
-        sys.stdout.write(render_json(incident))
+        emit(render_json(incident), output_file)
     else:
         extra = f", {len(incident.root_causes)} root cause(s) attached" if from_check else ""
-        click.echo(f"Recorded incident {incident.id}: {incident.title} ({incident.severity}, {incident.date}){extra}")
+        emit(f"Recorded incident {incident.id}: {incident.title} ({incident.severity}, {incident.date}){extra}\n",
+             output_file)
 
 
 @incident_group.command("list")
 @db_option
 @click.option("--status", type=click.Choice(["open", "closed", "all"]), default="all", show_default=True)
-@click.option("-o", "--output", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def list_cmd(db_path: Path | None, status: str, fmt: str) -> None:
+@output_options(["table", "json"], "table")
+def list_cmd(db_path: Path | None, status: str, fmt: str, output_file: Path | None) -> None:
     """List incidents, oldest first."""
     with _store(db_path) as store:
         incidents = store.incidents(None if status == "all" else status)
     if fmt == "json":
         from homelabctl.incidents.render import render_json
 
-        sys.stdout.write(render_json(incidents))
+        emit(render_json(incidents), output_file)
         return
     if not incidents:
-        click.echo("No incidents recorded.")
+        emit("No incidents recorded.\n", output_file)
         return
-    click.echo(f"{'ID':>4}  {'DATE':<10}  {'SEV':<3}  {'STATUS':<6}  {'ACTIONS':<7}  TITLE")
+    lines = [f"{'ID':>4}  {'DATE':<10}  {'SEV':<3}  {'STATUS':<6}  {'ACTIONS':<7}  TITLE"]
     for i in incidents:
         open_actions = sum(1 for a in i.action_items if a.status == "open")
-        click.echo(f"{i.id:>4}  {i.date:<10}  {i.severity:<3}  {i.status:<6}  "
-                   f"{f'{open_actions}/{len(i.action_items)}':<7}  {i.title}")
+        lines.append(f"{i.id:>4}  {i.date:<10}  {i.severity:<3}  {i.status:<6}  "
+                     f"{f'{open_actions}/{len(i.action_items)}':<7}  {i.title}")
+    emit("\n".join(lines) + "\n", output_file)
 
 
 @incident_group.command("show")
 @click.argument("incident_id", type=int)
 @db_option
-@click.option("-o", "--output", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
-def show_cmd(incident_id: int, db_path: Path | None, fmt: str) -> None:
+@output_options(["markdown", "json"], "markdown")
+def show_cmd(incident_id: int, db_path: Path | None, fmt: str, output_file: Path | None) -> None:
     """Show one incident as its AAR (Markdown) or JSON."""
     from homelabctl.incidents.render import render_aar, render_json
 
     with _store(db_path) as store:
         incident = store.get(incident_id)
     if fmt == "json":
-        sys.stdout.write(render_json(incident))
+        emit(render_json(incident), output_file)
         return
-    sys.stdout.write(render_aar(incident))
+    emit(render_aar(incident), output_file)
     if incident.action_items:
         click.echo("\nAction items (numbers for `incident update --done N`):", err=True)
         for n, action in enumerate(incident.action_items, start=1):
@@ -206,11 +209,12 @@ def show_cmd(incident_id: int, db_path: Path | None, fmt: str) -> None:
 @click.option("--done", "done", multiple=True, type=int, metavar="N",
               help="Mark action item N (1-based, as `incident show` numbers them) done (repeatable).")
 @db_option
+@output_options(["text", "json"], "text")
 def update_cmd(incident_id: int, title: str | None, severity: str | None, date_text: str | None,
                what_happened: str | None, direct_cause: str | None, add_timeline: tuple[str, ...],
                add_contributing: tuple[str, ...], add_well: tuple[str, ...], add_improve: tuple[str, ...],
                add_action: tuple[str, ...], owner: str, priority: str, add_lesson: tuple[str, ...],
-               done: tuple[int, ...], db_path: Path | None) -> None:
+               done: tuple[int, ...], db_path: Path | None, fmt: str, output_file: Path | None) -> None:
     """Change fields of an incident or append to its lists (one atomic write)."""
     from homelabctl.incidents.model import ActionItem, check_priority, parse_timeline
 
@@ -223,29 +227,39 @@ def update_cmd(incident_id: int, title: str | None, severity: str | None, date_t
                                 what_happened=what_happened, direct_cause=direct_cause, add_timeline=entries,
                                 add_contributing=add_contributing, add_well=add_well, add_improve=add_improve,
                                 add_lessons=add_lesson, add_actions=new_actions, done_actions=done)
-    click.echo(f"Updated incident {incident.id}: {incident.title} ({len(incident.timeline)} timeline entries, "
-               f"{sum(1 for a in incident.action_items if a.status == 'open')} open action items)")
+    if fmt == "json":
+        from homelabctl.incidents.render import render_json
+
+        emit(render_json(incident), output_file)
+        return
+    emit(f"Updated incident {incident.id}: {incident.title} ({len(incident.timeline)} timeline entries, "
+         f"{sum(1 for a in incident.action_items if a.status == 'open')} open action items)\n", output_file)
 
 
 @incident_group.command("close")
 @click.argument("incident_id", type=int)
 @db_option
-def close_cmd(incident_id: int, db_path: Path | None) -> None:
+@output_options(["text", "json"], "text")
+def close_cmd(incident_id: int, db_path: Path | None, fmt: str, output_file: Path | None) -> None:
     """Mark an incident closed (its open action items stay open, and keep showing in handoffs)."""
     with _store(db_path) as store:
         incident = store.close_incident(incident_id)
+    if fmt == "json":
+        from homelabctl.incidents.render import render_json
+
+        emit(render_json(incident), output_file)
+        return
     open_actions = sum(1 for a in incident.action_items if a.status == "open")
-    click.echo(f"Closed incident {incident.id}: {incident.title}"
-               + (f" ({open_actions} action item(s) still open)" if open_actions else ""))
+    emit(f"Closed incident {incident.id}: {incident.title}"
+         + (f" ({open_actions} action item(s) still open)" if open_actions else "") + "\n", output_file)
 
 
 @incident_group.command("export")
 @click.argument("incident_id", type=int, required=False)
 @db_option
-@click.option("-o", "--output", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
-@click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@output_options(["markdown", "json"], "markdown")
 def export_cmd(incident_id: int | None, db_path: Path | None, fmt: str, output_file: Path | None) -> None:
-    """Export one incident, or the whole log ("## AAR Log"), as Markdown in the seed's AAR format, or JSON."""
+    """Export one incident, or the whole log ("## AAR Log"), as Markdown AARs or JSON."""
     from homelabctl.incidents.render import render_aar, render_json, render_log
 
     with _store(db_path) as store:
@@ -255,7 +269,4 @@ def export_cmd(incident_id: int | None, db_path: Path | None, fmt: str, output_f
         else:
             incidents = store.incidents()
             text = render_json(incidents) if fmt == "json" else render_log(incidents)
-    if output_file is None:
-        sys.stdout.write(text)
-    else:
-        output_file.write_text(text, encoding="utf-8")
+    emit(text, output_file)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from homelabctl.cli.common import load_state, make_source, source_options
+from homelabctl.cli.options import emit, output_options
 from homelabctl.errors import ConfigError, InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,16 +58,6 @@ def _analyze(state: Any) -> dict[str, Any]:
     return report
 
 
-def _write(text: str, output_file: Path | None) -> None:
-    if output_file is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output_file.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {output_file}: {exc.strerror or exc}") from None
-
-
 # -- inventory ------------------------------------------------------------------------------------------------
 @click.group("inventory")
 def inventory_group() -> None:
@@ -76,27 +66,35 @@ def inventory_group() -> None:
 
 @inventory_group.command("init")
 @source_options
-@click.option("-o", "--output", "output_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write here instead of stdout.")
-@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@output_options(["yaml"], "yaml", legacy_file=True)
+@click.option("--force", is_flag=True, help="Overwrite the --output-file (and its schema file) if they exist.")
 def init_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-             request_timeout: float, deadline: float, now_text: str | None, output_file: Path | None,
+             request_timeout: float, deadline: float, now_text: str | None, fmt: str, output_file: Path | None,
              force: bool) -> None:
     """Write a first homelab.yaml from the cluster (nodes, storage classes, GPUs, HTTPRoutes as apps).
 
     Hardware models, VMs, disks and notes are left as TODOs to complete; then run `inventory check`.
+    With --output-file, the JSON Schema the file points editors at is written next to it.
     """
-    from homelabctl.inventory.init import inventory_from_state, render_inventory_yaml
+    from homelabctl.inventory.init import SCHEMA_NAME, inventory_from_state, render_inventory_yaml
     from homelabctl.inventory.model import Inventory
+    from homelabctl.inventory.schema import schema_text
 
+    schema_file = output_file.with_name(SCHEMA_NAME) if output_file is not None else None
     if output_file is not None and output_file.exists() and not force:
         raise InputError(f"{output_file} exists; pass --force to overwrite it")
     state = _state(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=False)
     data = inventory_from_state(state)
     Inventory.model_validate(data)  # what we write must pass `inventory check`
-    _write(render_inventory_yaml(data), output_file)
-    if output_file is not None:
-        click.echo(f"Wrote {output_file}: {len(data['nodes'])} nodes, {len(data['apps'])} apps. "
+    emit(render_inventory_yaml(data), output_file)
+    if output_file is not None and schema_file is not None:
+        # the file's first line points editors at ./homelab.schema.json: it must exist next to it
+        schema_note = f" and {schema_file}"
+        if force or not schema_file.exists():
+            emit(schema_text(), schema_file)
+        elif schema_file.read_text(encoding="utf-8") != schema_text():
+            schema_note = f"; kept the existing {schema_file} (--force replaces it)"
+        click.echo(f"Wrote {output_file} ({len(data['nodes'])} nodes, {len(data['apps'])} apps){schema_note}. "
                    "Complete the TODOs, then run `homelabctl inventory check`.", err=True)
 
 
@@ -104,10 +102,10 @@ def init_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, k
 @source_options
 @inventory_option
 @click.option("--validate-only", is_flag=True, help="Only validate the file; do not read the cluster.")
-@click.option("-o", "--output", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_options(["text", "json"], "text")
 def check_inventory_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
                         request_timeout: float, deadline: float, now_text: str | None, inventory_path: Path | None,
-                        validate_only: bool, fmt: str) -> None:
+                        validate_only: bool, fmt: str, output_file: Path | None) -> None:
     """Validate homelab.yaml (errors with line numbers) and compare it with the cluster.
 
     Reports nodes declared but missing, apps declared but not running, HTTPRoutes serving hostnames no
@@ -125,8 +123,8 @@ def check_inventory_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Pat
     inventory, problems = parse_inventory_text(text, str(path))
     if inventory is None:
         if fmt == "json":
-            sys.stdout.write(json.dumps({"file": str(path), "valid": False,
-                                         "problems": [p.to_dict() for p in problems]}, indent=2) + "\n")
+            emit(json.dumps({"file": str(path), "valid": False,
+                             "problems": [p.to_dict() for p in problems]}, indent=2) + "\n", output_file)
         else:
             for problem in problems:
                 click.echo(f"{problem}", err=True)
@@ -138,29 +136,33 @@ def check_inventory_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Pat
         drifts = compare(doc, state)
     failing = [d for d in drifts if d.level in ("error", "warning")]
     if fmt == "json":
-        sys.stdout.write(json.dumps({"file": str(path), "valid": True, "compared": not validate_only,
-                                     "drift": [d.to_dict() for d in drifts]}, indent=2) + "\n")
+        emit(json.dumps({"file": str(path), "valid": True, "compared": not validate_only,
+                         "drift": [d.to_dict() for d in drifts]}, indent=2) + "\n", output_file)
     else:
-        click.echo(f"{path}: valid ({len(inventory.hosts)} hosts, {len(inventory.nodes)} nodes, "
-                   f"{len(inventory.apps)} apps)")
+        lines = [f"{path}: valid ({len(inventory.hosts)} hosts, {len(inventory.nodes)} nodes, "
+                 f"{len(inventory.apps)} apps)"]
         for drift in drifts:
             where = f"{path}:{drift.line}" if drift.line else str(path)
-            click.echo(f"{where}: {drift.level}: {drift.message}")
+            lines.append(f"{where}: {drift.level}: {drift.message}")
         if not validate_only:
             counts = {level: sum(1 for d in drifts if d.level == level) for level in ("error", "warning", "info")}
-            click.echo("in sync with the cluster" if not failing else
-                       f"{len(failing)} difference(s) with the cluster ({counts['error']} error(s), "
-                       f"{counts['warning']} warning(s))")
+            not_compared = sum(1 for d in drifts if d.kind == "not-compared")
+            lines.append(("in sync with the cluster" if not failing else
+                          f"{len(failing)} difference(s) with the cluster ({counts['error']} error(s), "
+                          f"{counts['warning']} warning(s))")
+                         + (f"; {not_compared} part(s) not compared (not read)" if not_compared else ""))
+        emit("\n".join(lines) + "\n", output_file)
     if failing:
         raise SystemExit(1)
 
 
 @inventory_group.command("schema")
-def schema_cmd() -> None:
+@output_options(["json"], "json")
+def schema_cmd(fmt: str, output_file: Path | None) -> None:
     """Print the JSON Schema of homelab.yaml (for editor completion)."""
     from homelabctl.inventory.schema import schema_text
 
-    sys.stdout.write(schema_text())
+    emit(schema_text(), output_file)
 
 
 # -- docs, whatif, handoff ------------------------------------------------------------------------------------
@@ -180,25 +182,27 @@ def _paperwork(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None,
 @click.command("docs")
 @source_options
 @inventory_option
-@click.option("-o", "--output", "output_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the document here (default: stdout).")
+@output_options(["markdown"], "markdown", legacy_file=True, file_help="Write the document here (atomically) "
+                "instead of stdout; with --check, the committed document to compare.")
 @click.option("--check", "check_only", is_flag=True,
-              help="Do not write: exit 1 if OUTPUT differs from what would be generated (for CI).")
+              help="Do not write: exit 1 if the --output-file's structure or declared facts differ from what "
+                   "would be generated (live statuses are ignored; for CI).")
 @click.option("--with-aar", is_flag=True, help="Append the AAR Log from the incident database.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Incident database for --with-aar (default: $HOMELABCTL_DB, else the user data directory).")
 def docs_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
              request_timeout: float, deadline: float, now_text: str | None, inventory_path: Path | None,
-             output_file: Path | None, check_only: bool, with_aar: bool, db_path: Path | None) -> None:
+             fmt: str, output_file: Path | None, check_only: bool, with_aar: bool, db_path: Path | None) -> None:
     """Generate the cluster's living documentation (CLUSTER-SETUP structure) from homelab.yaml and the cluster.
 
-    Stable ordering: regenerating changes only what changed, so the file can live in Git.
-    `--check -o CLUSTER-SETUP.md` exits 1 when the committed file is stale (timestamps are ignored).
+    Stable ordering: regenerating changes only what changed, so the file can live in Git. Live statuses
+    sit in marked status blocks; `--check --output-file CLUSTER-SETUP.md` exits 1 only when structure or
+    declared facts differ (an inventory or topology change), not when health changes.
     """
     from homelabctl.paperwork.docs import comparable, render_docs
 
     if check_only and output_file is None:
-        raise InputError("--check needs -o FILE (the committed document to compare)")
+        raise InputError("--check needs --output-file FILE (the committed document to compare)")
     work = _paperwork(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, inventory_path)
     incidents = None
     if with_aar:
@@ -219,22 +223,21 @@ def docs_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, k
             diff = list(difflib.unified_diff(comparable(current), comparable(text), str(output_file), "generated",
                                              lineterm="", n=1))
             click.echo("\n".join(diff[:60]), err=True)
-            click.echo(f"{output_file} is stale: regenerate it with `homelabctl docs -o {output_file}`", err=True)
+            click.echo(f"{output_file} is stale: regenerate it with `homelabctl docs --output-file {output_file}`", err=True)
             raise SystemExit(1)
         click.echo(f"{output_file} is up to date", err=True)
         return
-    _write(text, output_file)
+    emit(text, output_file)
 
 
 @click.command("whatif")
 @click.argument("target", metavar="HOST_OR_NODE")
 @source_options
 @inventory_option
-@click.option("-o", "--output", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True)
+@output_options(["text", "json", "markdown"], "text")
 def whatif_cmd(target: str, demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None,
                kube_context: str | None, request_timeout: float, deadline: float, now_text: str | None,
-               inventory_path: Path | None, fmt: str) -> None:
+               inventory_path: Path | None, fmt: str, output_file: Path | None) -> None:
     """Show which nodes, volumes, apps and URLs go down if HOST_OR_NODE fails.
 
     A host takes its VMs and their nodes with it, and every NFS volume it serves; a node takes its pods
@@ -246,11 +249,11 @@ def whatif_cmd(target: str, demo: bool, snapshots: tuple[Path, ...], kubeconfig:
                       inventory_path, checks=False)
     impact = whatif(target, work.state, work.inventory)
     if fmt == "json":
-        sys.stdout.write(json.dumps(impact.to_dict(), indent=2) + "\n")
+        emit(json.dumps(impact.to_dict(), indent=2) + "\n", output_file)
     elif fmt == "markdown":
-        sys.stdout.write(render_whatif_markdown(impact))
+        emit(render_whatif_markdown(impact), output_file)
     else:
-        sys.stdout.write(render_whatif_text(impact))
+        emit(render_whatif_text(impact), output_file)
 
 
 @click.command("handoff")
@@ -259,10 +262,10 @@ def whatif_cmd(target: str, demo: bool, snapshots: tuple[Path, ...], kubeconfig:
 @click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Incident database (default: $HOMELABCTL_DB, else the user data directory).")
 @click.option("--no-record", is_flag=True, help="Do not record this handoff (the next one reports since the previous).")
-@click.option("-o", "--output", "output_file", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@output_options(["markdown"], "markdown", legacy_file=True)
 def handoff_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
                 request_timeout: float, deadline: float, now_text: str | None, inventory_path: Path | None,
-                db_path: Path | None, no_record: bool, output_file: Path | None) -> None:
+                db_path: Path | None, no_record: bool, fmt: str, output_file: Path | None) -> None:
     """Generate a session handoff: summary since the last handoff, what's working, open P0/P1 items,
     architecture notes and verification commands. Records the handoff time in the incident database
     (not for --demo, unless --db is given)."""
@@ -274,7 +277,7 @@ def handoff_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None
         previous = store.last_handoff()
         log = HandoffLog(previous, store.changes_since(previous), store.actions(status="open", priorities=("P0", "P1")))
         text = render_handoff(work, log)
-        _write(text, output_file)
+        emit(text, output_file)
         # the demo must not leave a mark in the user's real incident log unless they named a database
         if not no_record and not (demo and db_path is None):
             source = work.report.get("source") or {}

@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from homelabctl.cli.options import fail_on_option, namespace_options, output_options, write_atomic
 from homelabctl.errors import InputError
 from homelabctl.model import Severity
 
 OUTPUTS = ("table", "json", "sarif", "markdown")
-FAIL_ON = ("critical", "warning", "info", "none")
+MIN_SEVERITY = ("critical", "warning", "info")
 
 
 def _size(text: str) -> int:
@@ -53,13 +54,10 @@ def _uri_prefix(path: Path) -> str:
 
 @click.command("scan")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
-@click.option("-o", "--output", type=click.Choice(OUTPUTS), default="table", show_default=True,
-              help="Report format (sarif is for GitHub code scanning).")
-@click.option("--output-file", type=click.Path(path_type=Path), default=None,
-              help="Write the report here instead of stdout.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="critical", show_default=True,
-              help="Exit 1 when a finding at or above this severity exists.")
-@click.option("--min-severity", type=click.Choice(FAIL_ON[:3]), default="info", show_default=True,
+@output_options(OUTPUTS, "table")
+@fail_on_option
+@namespace_options
+@click.option("--min-severity", type=click.Choice(MIN_SEVERITY), default="info", show_default=True,
               help="Hide findings below this severity.")
 @click.option("--history", is_flag=True, help="Also scan every commit of the git history for secrets.")
 @click.option("--history-limit", type=int, default=None, metavar="N", help="With --history: newest N commits only.")
@@ -72,13 +70,15 @@ def _uri_prefix(path: Path) -> str:
 @click.option("--no-render", is_flag=True, help="Never run `kubectl kustomize` (patches/generators followed as files).")
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store rendered kustomize output.")
 @click.option("--max-file-size", default="10MB", show_default=True, help="Skip files larger than this.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-              help="Config file (default: PATH/.homelabctl.yaml).")
+@click.option("--ignore-file", "--config", "config_path", type=click.Path(path_type=Path), default=None,
+              metavar="PATH", help="Config and accepted findings, each with a reason and an optional expiry "
+                                   "(default: PATH/.homelabctl.yaml).")
 @click.option("--rule", "only", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--skip", multiple=True, metavar="ID", help="Do not run this rule (repeatable).")
 @click.option("--list-rules", is_flag=True, help="List the scan rules and exit.")
 @click.pass_context
-def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | None, fail_on: str, min_severity: str,
+def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None, fail_on: Severity | None,
+             namespaces: tuple[str, ...], min_severity: str,
              history: bool, history_limit: int | None, kube_version: str | None, k3s: bool | None,
              list_objects: bool, no_render: bool, no_cache: bool, max_file_size: str, config_path: Path | None,
              only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool) -> int:
@@ -86,11 +86,12 @@ def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | No
 
     Reads PATH (default: the current directory) the way Flux would: sources, Kustomizations,
     kustomization.yaml trees, HelmReleases. Reports broken references, secrets in clear, exposed admin
-    UIs, removed APIs, schema errors and the homelab traps of the seed incidents, with file and line.
-    Offline; exit 0 (clean), 1 (findings at or above --fail-on), 2 (bad input).
+    UIs, removed APIs, schema errors and known homelab traps, with file and line.
+    Offline; exit 0 (nothing shown at or above --fail-on), 1 (something is), 2 (bad input).
 
     Silence a finding with `# homelabctl: ignore=<rule-id>` on the object's first line, the line
-    above the document or the offending line; repo-wide with scan.ignore in .homelabctl.yaml.
+    above the document or the offending line; repo-wide in .homelabctl.yaml (`ignore:` entries with
+    a reason and an optional expiry, or scan.ignore).
     """
     from homelabctl.scan.config import load_config
     from homelabctl.scan.engine import options_from_config, scan, select_rules
@@ -111,6 +112,8 @@ def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | No
                                   k3s_given=k3s is not None)
     rules = select_rules(list(only) or None, list(skip) or None)
     report = scan(path, options, config=config, rules=rules, min_severity=Severity.parse(min_severity))
+    _apply_ignores(report, config_path if config_path is not None else path / ".homelabctl.yaml", namespaces)
+    output = fmt
 
     if output == "table":
         if output_file is None:
@@ -132,15 +135,34 @@ def scan_cmd(ctx: click.Context, path: Path, output: str, output_file: Path | No
         if output_file is None:
             sys.stdout.write(text)
         else:
-            output_file.write_text(text, encoding="utf-8")
+            write_atomic(output_file, text)
         for error in report.errors:
             click.echo(f"homelabctl: warning: {error}", err=True)
-    if fail_on == "none":
-        return 0
-    threshold = Severity.parse(fail_on)
-    code = 1 if any(f.severity.rank >= threshold.rank for f in report.findings) else 0
+    if fail_on is None:
+        ctx.exit(0)
+        return 0  # pragma: no cover - ctx.exit raises
+    code = 1 if any(f.severity.rank >= fail_on.rank for f in report.findings) else 0
     ctx.exit(code)
     return code  # pragma: no cover - ctx.exit raises
+
+
+def _apply_ignores(report: object, config_file: Path, namespaces: tuple[str, ...]) -> None:
+    """The `ignore:` entries of .homelabctl.yaml (shared with `check`), and -n: drop what is not shown."""
+    from homelabctl.ignorefile import load_ignores
+    from homelabctl.scan.engine import ScanReport
+
+    assert isinstance(report, ScanReport)
+    ignores = load_ignores(config_file if config_file.is_file() else None, default_dir=config_file.parent)
+    for warning in ignores.warnings:
+        click.echo(f"homelabctl: warning: {warning}", err=True)
+    kept = []
+    for finding in report.findings:
+        obj = {"kind": finding.object.kind, "namespace": finding.object.namespace, "name": finding.object.name}
+        if ignores.ignored(finding.check, obj):
+            report.ignored += 1
+        elif not namespaces or finding.object.namespace in namespaces:
+            kept.append(finding)
+    report.findings = kept
 
 
 def _render_table(report: object, console: Console, list_objects: bool) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from homelabctl.cli.options import output_options
 from homelabctl.errors import InputError
 
 if TYPE_CHECKING:
@@ -20,8 +21,9 @@ def snapshot_group() -> None:
 
 
 @snapshot_group.command("capture")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="Directory to create, or a .tar.gz file.")
+@output_options(["auto", "tar.gz", "dir"], "auto", legacy_file=True,
+                file_help="Where to write the snapshot: a .tar.gz file, or a directory to create (required).",
+                dir_okay=True)
 @click.option("--kubeconfig", type=click.Path(path_type=Path), default=None,
               help="Kubeconfig (default: $KUBECONFIG or ~/.kube/config; in-cluster when run in a pod).")
 @click.option("--context", "kube_context", default=None, help="Kubeconfig context to use.")
@@ -29,15 +31,25 @@ def snapshot_group() -> None:
 @click.option("--deadline", type=float, default=300.0, show_default=True, help="Seconds for the whole capture.")
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists (only an earlier snapshot).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def capture_cmd(output: Path, kubeconfig: Path | None, kube_context: str | None, request_timeout: float,
-                deadline: float, force: bool, quiet: bool) -> None:
+def capture_cmd(fmt: str, output_file: Path | None, kubeconfig: Path | None, kube_context: str | None,
+                request_timeout: float, deadline: float, force: bool, quiet: bool) -> None:
     """Capture every kind homelabctl reads (plus Events) into OUTPUT, with no secret value in it.
 
     Secret values become markers that keep only their length; sensitive ConfigMap keys, env values,
     flags and Helm values too. Read it back with `homelabctl check --snapshot OUTPUT`, or explore it
-    with `homelabctl snapshot serve OUTPUT` and kubectl.
+    with `homelabctl snapshot serve OUTPUT` and kubectl. -o auto (the default) picks the format from the
+    name: a .tar.gz or .tgz file is a tarball, anything else a directory.
     """
     from homelabctl.live.capture import capture
+
+    if output_file is None:
+        raise click.UsageError("missing --output-file PATH (a .tar.gz file or a directory to create)")
+    output = output_file
+    tarball = output.name.endswith((".tar.gz", ".tgz"))
+    if fmt == "tar.gz" and not tarball:
+        raise InputError(f"-o tar.gz: name the file {output}.tar.gz (the format follows the name)")
+    if fmt == "dir" and tarball:
+        raise InputError(f"-o dir: {output} looks like a tarball name; pick a directory name")
 
     result = capture(output, kubeconfig=kubeconfig, context=kube_context, request_timeout=request_timeout,
                      deadline=deadline, progress=not quiet, force=force)
@@ -63,8 +75,8 @@ def capture_cmd(output: Path, kubeconfig: Path | None, kube_context: str | None,
 @click.option("--demo", is_flag=True, help="Serve the embedded demo cluster instead of PATHS.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--kubeconfig-out", type=click.Path(path_type=Path), default=None,
-              help="Write the kubeconfig for the server here instead of printing it.")
+@click.option("--output-file", "--kubeconfig-out", "kubeconfig_out", type=click.Path(path_type=Path), default=None,
+              metavar="PATH", help="Write the kubeconfig for the server here instead of printing it.")
 @click.option("--forbid", multiple=True, metavar="KIND",
               help="Answer 403 Forbidden for this kind (Pod, pods, deployments.apps...); repeatable.")
 @click.option("--fault", "faults", multiple=True, metavar="drop|stall[:KIND]",

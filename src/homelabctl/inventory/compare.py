@@ -27,6 +27,7 @@ from homelabctl.paperwork.context import undeclared_routes
 from homelabctl.sources.base import ClusterState
 
 DriftLevel = Literal["error", "warning", "info"]
+APP_KINDS = (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET, kinds.POD)
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,22 @@ def _compare(doc: InventoryDocument, state: ClusterState) -> Iterator[Drift]:
         yield Drift("info", "not-compared", "nodes", f"nodes not compared: {readable(kinds.NODE).reason}")
 
     resolver = AppResolver(state)
-    workloads_readable = any(readable(gk).readable for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.POD))
+    # "declared but not deployed" is a claim about every kind an app can run as: it needs all of them read
+    unread = [gk for gk in APP_KINDS if not readable(gk).readable]
+    unread_names = ", ".join(gk.split(".")[0] + "s" for gk in unread)
+    workloads_readable = readable(kinds.POD).readable or readable(kinds.DEPLOYMENT).readable
+    if not workloads_readable and inv.apps:
+        yield Drift("info", "not-compared", "apps",
+                    f"apps not compared: {unread_names} not read ({readable(kinds.POD).reason})")
     routes = routes_by_hostname(state)
     for i, app in enumerate(inv.apps):
         if workloads_readable:
             status = resolver.view(app).status
-            if status.state in ("Down", "Not deployed"):
+            if status.state == "Not deployed" and unread:
+                yield Drift("info", "not-compared", app.name,
+                            f"app {app.name} ({app.namespace}) not compared: not found among the kinds read "
+                            f"({unread_names} not read)", doc.line("apps", i, "name"))
+            elif status.state in ("Down", "Not deployed"):
                 yield Drift("error", "app-not-running", app.name,
                             f"app {app.name} ({app.namespace}) is declared but {status.state.lower()}: {status.detail}",
                             doc.line("apps", i, "name"))
@@ -111,6 +122,9 @@ def _compare(doc: InventoryDocument, state: ClusterState) -> Iterator[Drift]:
         for name in sorted(cluster_classes - declared_classes):
             yield Drift("info", "storage-class-undeclared", name,
                         f"storage class {name} is in the cluster but not in homelab.yaml")
+    elif any(tier.classes for tier in inv.storage):
+        yield Drift("info", "not-compared", "storage classes",
+                    f"storage classes not compared: {readable(kinds.STORAGE_CLASS).reason}")
     yield from _network(doc, state)
 
 

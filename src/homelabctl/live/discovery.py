@@ -25,7 +25,6 @@ EXTRA_BUILTINS: tuple[kinds.KindInfo, ...] = (
     kinds.KindInfo("RoleBinding", "rbac.authorization.k8s.io", "v1", "rolebindings", True),
     kinds.KindInfo("ClusterRole", "rbac.authorization.k8s.io", "v1", "clusterroles", False),
     kinds.KindInfo("ClusterRoleBinding", "rbac.authorization.k8s.io", "v1", "clusterrolebindings", False),
-    kinds.KindInfo("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
     kinds.KindInfo("HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", True, ("hpa",)),
     kinds.KindInfo("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", True, ("pdb",)),
     kinds.KindInfo("LimitRange", "", "v1", "limitranges", True, ("limits",)),
@@ -35,10 +34,6 @@ EXTRA_BUILTINS: tuple[kinds.KindInfo, ...] = (
     kinds.KindInfo("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
     kinds.KindInfo("CSIStorageCapacity", "storage.k8s.io", "v1", "csistoragecapacities", True),
     kinds.KindInfo("RuntimeClass", "node.k8s.io", "v1", "runtimeclasses", False),
-    kinds.KindInfo("MutatingWebhookConfiguration", "admissionregistration.k8s.io", "v1",
-                   "mutatingwebhookconfigurations", False),
-    kinds.KindInfo("ValidatingWebhookConfiguration", "admissionregistration.k8s.io", "v1",
-                   "validatingwebhookconfigurations", False),
     kinds.KindInfo("APIService", "apiregistration.k8s.io", "v1", "apiservices", False),
 )
 _KNOWN: dict[str, kinds.KindInfo] = {info.gk: info for info in (*kinds.KINDS, *EXTRA_BUILTINS)}

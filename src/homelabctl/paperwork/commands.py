@@ -28,18 +28,21 @@ def _gpu_nodes(state: ClusterState) -> list[str]:
 
 
 def _root_cause_commands(report: Mapping[str, Any], limit: int = 6) -> list[str]:
+    """The first exact command of each root cause (the object named, no placeholder), as `diagnose` shows."""
+    from homelabctl.report.next_steps import first_commands
+
+    by_id = {f["id"]: f for f in report.get("findings") or []}
     commands: list[str] = []
     for cause in report.get("root_causes") or []:
-        for step in cause.get("next_steps") or []:
-            command = step.get("command")
-            if command and not step.get("dangerous") and command not in commands:
-                commands.append(command)
+        for step in first_commands(cause, by_id, limit=1):
+            if step.command and step.command not in commands:
+                commands.append(step.command)
     return commands[:limit]
 
 
-def reference_commands(state: ClusterState, report: Mapping[str, Any], urls: Sequence[tuple[str, str]]) -> list[CommandBlock]:
-    """The "Common Commands" block of the docs: (comment, commands) groups, only for what this cluster has."""
-    blocks: list[CommandBlock] = [("Cluster status", ["kubectl get nodes -o wide", "kubectl top nodes"])]
+def live_commands(state: ClusterState, report: Mapping[str, Any]) -> list[CommandBlock]:
+    """Commands for what is broken right now (they change with the cluster's health, not its structure)."""
+    blocks: list[CommandBlock] = []
     down = sorted(n.name for n in state.index.all(kinds.NODE) if not node_is_ready(n))
     for name in down:
         blocks.append((f"Node {name} is not Ready", [f"kubectl describe node {name}",
@@ -47,6 +50,14 @@ def reference_commands(state: ClusterState, report: Mapping[str, Any], urls: Seq
     causes = _root_cause_commands(report)
     if causes:
         blocks.append(("Current root causes (from homelabctl diagnose)", causes))
+    return blocks
+
+
+def reference_commands(state: ClusterState, report: Mapping[str, Any], urls: Sequence[tuple[str, str]]) -> list[CommandBlock]:
+    """The "Common Commands" block of the docs: (comment, commands) groups, only for what this cluster has.
+
+    What is broken now is in :func:`live_commands` (the docs' status block)."""
+    blocks: list[CommandBlock] = [("Cluster status", ["kubectl get nodes -o wide", "kubectl top nodes"])]
     if state.index.has(kinds.VELERO_SCHEDULE) or state.index.has(kinds.BACKUP_STORAGE_LOCATION):
         blocks.append(("Check backups", ["velero backup get", "velero schedule get", "velero backup-location get"]))
     roots = _flux_roots(state)

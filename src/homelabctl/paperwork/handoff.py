@@ -1,10 +1,13 @@
-"""`homelabctl handoff`: the seed's session handoff document, generated.
+"""`homelabctl handoff`: the session handoff document, generated.
 
 Summary since the previous handoff (read from the incident log, which also records when each handoff was
-made), what's working (Ready nodes, running apps, areas at 100%, and every check that passed, in the
-words of its title), open P0/P1 items (open action items and root causes whose finding is critical),
-architecture notes from the inventory and the failure-domain analysis, and verification commands for
-this cluster.
+made), what's working (Ready nodes, apps running with no finding at all, areas at 100%, and the checks
+that passed, grouped by layer), open P0/P1 items, architecture notes from the inventory and the
+failure-domain analysis, and verification commands for this cluster.
+
+Priorities come from severity and impact: P0 only for a critical cause that has something down *now*
+(a node not Ready, an app Down, in its own finding or its symptoms); any other critical cause is P1;
+open P0/P1 action items from the incident log follow.
 """
 
 from __future__ import annotations
@@ -79,17 +82,46 @@ def _start_here(work: Paperwork) -> list[str]:
             "3. **`homelabctl incident export`** - The AAR log: what happened before, and the open action items"]
 
 
+def down_now(work: Paperwork, cause: Mapping[str, Any]) -> list[str]:
+    """What this cause has down right now: nodes not Ready and apps Down among its finding and symptoms."""
+    ids = {str(cause.get("finding")), *map(str, cause.get("symptoms") or [])}
+    by_id = {f["id"]: f for f in work.findings}
+    not_ready = {str(n.get("name")) for n in work.report.get("nodes") or []
+                 if str(n.get("status", "")).split(",")[0] != "Ready"}
+    nodes = sorted({str(by_id[i]["object"].get("name")) for i in ids if i in by_id
+                    and by_id[i]["object"].get("kind") == "Node" and by_id[i]["object"].get("name") in not_ready})
+    apps = [v.app.name for v in work.apps if v.status.state == "Down" and any(f.get("id") in ids for f in v.findings)]
+    return [f"node {n}" for n in nodes] + [f"app {a}" for a in apps]
+
+
+def priority(work: Paperwork, cause: Mapping[str, Any]) -> str | None:
+    """P0: critical and something is down now; P1: critical; None: not a handoff priority."""
+    if work.cause_severity(cause) != "critical":
+        return None
+    return "P0" if down_now(work, cause) else "P1"
+
+
 def _priorities(work: Paperwork, log: HandoffLog) -> list[str]:
+    from homelabctl.report.next_steps import exact_steps
+
     lines = ["## Current Priorities (P0/P1)"]
-    items: list[list[str]] = []
+    ranked: list[tuple[str, int, list[str]]] = []
+    by_id = {f["id"]: f for f in work.findings}
     for cause in work.root_causes:
-        if work.cause_severity(cause) != "critical":
+        level = priority(work, cause)
+        if level is None:
             continue
-        item = [f"**[P0] {cause.get('summary', '')}** - {obj_label(cause.get('object') or {})}"]
-        for step in (cause.get("next_steps") or [])[:2]:
-            text = f"`{step['command']}`" if step.get("command") else str(step.get("text", ""))
-            item.append(f"Next: {text}" + (" (destructive: read it first)" if step.get("dangerous") else ""))
-        items.append(item)
+        down = down_now(work, cause)
+        symptoms = len(cause.get("symptoms") or [])
+        impact = (f"down now: {', '.join(down)}" if down else "nothing down yet") + \
+            (f"; {symptoms} symptom{'s' if symptoms != 1 else ''}" if symptoms else "")
+        item = [f"**[{level}] {cause.get('summary', '')}** - {obj_label(cause.get('object') or {})}",
+                f"Impact: {impact}"]
+        for step in exact_steps(cause, by_id)[:2]:  # safe and exact first
+            item.append((f"Next: `{step.command}`" if step.command else f"Next: {step.text}")
+                        + (" (destructive: read it first)" if step.dangerous else ""))
+        ranked.append((level, -len(down) * 100 - symptoms, item))
+    items = [item for _, _, item in sorted(ranked, key=lambda r: (r[0], r[1]))]
     for ref in log.urgent_actions:
         owner = f"Owner: {ref.item.owner}, " if ref.item.owner else ""
         items.append([f"**[{ref.item.priority}] {ref.item.text}** ({owner}incident #{ref.incident_id} "
@@ -129,8 +161,7 @@ def _working(work: Paperwork) -> list[str]:
     ready = [n["name"] for n in nodes if str(n.get("status", "")) == "Ready"]
     if ready:
         lines.append(f"✅ Nodes Ready: {', '.join(ready)} ({len(ready)}/{len(nodes)})  ")
-    running = [v.app.name for v in work.apps if v.status.state == "Running" and
-               not any(f["severity"] != "info" for f in v.findings)]
+    running = [v.app.name for v in work.apps if v.status.state == "Running" and not v.findings]
     if running:
         lines.append(f"✅ Apps running without findings: {', '.join(running)} ({len(running)}/{len(work.apps)})  ")
     scores: Mapping[str, Any] = work.report.get("scores") or {}
@@ -138,12 +169,14 @@ def _working(work: Paperwork) -> list[str]:
         if area in scores and scores[area].get("score") == 100:
             lines.append(f"✅ {AREA_LABELS[area]}: 100% ({scores[area].get('detail', '')})  ")
     all_checks()
+    by_layer: dict[str, list[str]] = {}
     for check_id in sorted(work.report.get("passed") or [],
                            key=lambda c: (REGISTRY[c].layer.order, c) if c in REGISTRY else (99, c)):
         spec = REGISTRY.get(check_id)
-        title = spec.title.rstrip(".") if spec else check_id
-        layer = spec.layer.value.capitalize() if spec else "Check"
-        lines.append(f"✅ {layer}: none found - {title} (`{check_id}`)  ")
+        by_layer.setdefault(spec.layer.value.capitalize() if spec else "Other", []).append(f"`{check_id}`")
+    # check ids, not titles: a title names the problem looked for, which reads like a problem here
+    for layer, ids in by_layer.items():
+        lines.append(f"✅ {layer} checks passing ({len(ids)}): {', '.join(ids)}  ")
     if len(lines) == 1:
         lines.append("Nothing verified yet: no check passed on this source.")
     return lines

@@ -1,28 +1,44 @@
-"""Narrow a report to what the user asked for (--layer, --min-severity) and decide the exit code."""
+"""Narrow a report to what the user asked for and decide the exit code.
+
+--layer, --min-severity, -n/--namespace change what is shown; --skip and the ignore file also change
+whether the run fails (an accepted finding must not page anyone), and say how many they hid.
+"""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.model import Severity
 
+if TYPE_CHECKING:
+    from homelabctl.ignorefile import Ignores
 
-def filter_report(report: dict[str, Any], layers: Iterable[str] = (), min_severity: Severity | None = None) -> dict[str, Any]:
+
+def filter_report(report: dict[str, Any], layers: Iterable[str] = (), min_severity: Severity | None = None,
+                  namespaces: Iterable[str] = (), ignores: Ignores | None = None) -> dict[str, Any]:
     wanted_layers = set(layers)
-    if not wanted_layers and min_severity is None:
+    wanted_ns = set(namespaces)
+    if not wanted_layers and min_severity is None and not wanted_ns and not ignores:
         return report
     out = copy.copy(report)
+    ignored = {f["id"] for f in report["findings"] if ignores and ignores.ignored(f["check"], f["object"])}
 
     def keep(finding: dict[str, Any]) -> bool:
+        if finding["id"] in ignored:
+            return False
         if wanted_layers and finding["layer"] not in wanted_layers:
+            return False
+        if wanted_ns and finding["object"].get("namespace") not in wanted_ns:
             return False
         return min_severity is None or Severity(finding["severity"]).rank >= min_severity.rank
 
     kept = {f["id"] for f in report["findings"] if keep(f)}
-    # a kept finding's root cause stays visible even when it sits in a layer the user did not ask for
-    kept |= {f["root_cause"] for f in report["findings"] if f["id"] in kept and f.get("root_cause")}
+    # a kept finding's root cause stays visible even when it sits in a layer or namespace the user did not
+    # ask for (a media pod's cause is often a node); an ignored cause is hidden with its own finding only
+    kept |= {f["root_cause"] for f in report["findings"]
+             if f["id"] in kept and f.get("root_cause") and f["root_cause"] not in ignored}
     out["findings"] = [f for f in report["findings"] if f["id"] in kept]
     out["root_causes"] = [
         {**rc, "symptoms": [s for s in rc["symptoms"] if s in kept]}
@@ -38,6 +54,8 @@ def filter_report(report: dict[str, Any], layers: Iterable[str] = (), min_severi
     summary.update({sev: severities.count(sev) for sev in ("critical", "warning", "info")})
     summary.update({"findings": len(out["findings"]), "root_causes": len(out["root_causes"]),
                     "not_evaluated": len(out["not_evaluated"])})
+    if ignores:
+        summary["ignored"] = len(ignored)
     out["summary"] = summary
     return out
 

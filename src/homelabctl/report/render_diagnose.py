@@ -1,34 +1,23 @@
-"""`homelabctl diagnose` output: causes as a tree with evidence, grouped symptoms and next steps."""
+"""`homelabctl diagnose` output: root causes first, each in at most six lines (see :mod:`screen`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.console import Console, Group
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.report.common import findings_by_id, object_label
-from homelabctl.report.render_table import root_cause_tree, summary_panel
+from homelabctl.report.next_steps import exact_steps
+from homelabctl.report.screen import diagnose_lines, unexplained, write_console
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["render_diagnose_markdown", "render_diagnose_tree", "unexplained"]
 
 
-def unexplained(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Critical and warning findings no root cause accounts for: still worth a look, listed after causes."""
-    covered = {rc["finding"] for rc in report["root_causes"]}
-    for rc in report["root_causes"]:
-        covered.update(rc["symptoms"])
-    return [f for f in report["findings"] if f["id"] not in covered and f["severity"] != "info"]
-
-
-def render_diagnose_tree(report: dict[str, Any], console: Console) -> None:
-    parts: list[Any] = [summary_panel(report)]
-    tree = root_cause_tree(report)
-    parts.append(tree if tree is not None else Text("No root cause found: nothing is failing.", style="green"))
-    rest = unexplained(report)
-    if rest:
-        parts.append(Text(f"\nOther findings not explained by a root cause ({len(rest)}):", style="bold"))
-        for f in rest:
-            parts.append(Text(f"  {f['id']} [{f['severity']}] {object_label(f['object'])}: {f['message']}"))
-    console.print(Group(*parts))
+def render_diagnose_tree(report: dict[str, Any], console: Console, *, verbose: bool = False) -> None:
+    """The first screen on ``console``: wrapped and styled on a terminal, plain and unwrapped otherwise."""
+    width = console.width - 1 if console.is_terminal else None
+    write_console(diagnose_lines(report, verbose=verbose, width=width), console)
 
 
 def render_diagnose_markdown(report: dict[str, Any]) -> str:
@@ -49,12 +38,13 @@ def render_diagnose_markdown(report: dict[str, Any]) -> str:
                 if s:
                     out.append(f"- {sid} `{s['check']}` {object_label(s['object'])}: {s['message']}")
             out.append("")
-        if rc.get("next_steps"):
+        steps = exact_steps(rc, by_id)
+        if steps:
             out.append("**Next steps**:")
-            for step in rc["next_steps"]:
-                cmd = f" — `{step['command']}`" if step.get("command") else ""
-                danger = " **(DANGEROUS: only after confirming the node is gone)**" if step.get("dangerous") else ""
-                out.append(f"1. {step['text']}{cmd}{danger}")
+            for step in steps:
+                cmd = f" — `{step.command}`" if step.command and step.command not in step.text else ""
+                danger = " **(DANGEROUS: only after confirming the node is gone)**" if step.dangerous else ""
+                out.append(f"1. {step.text}{cmd}{danger}")
             out.append("")
     rest = unexplained(report)
     if rest:

@@ -1,7 +1,10 @@
 """The report as Prometheus metrics (text exposition format), for node-exporter's textfile collector.
 
 `homelabctl check -o prometheus --output-file /var/lib/node_exporter/homelabctl.prom` from a CronJob
-turns every check into an alertable series: the missing node-level alerting from the seed AARs.
+turns every check into an alertable series. ``homelabctl_last_run_timestamp_seconds`` and
+``homelabctl_last_run_success`` let an alert fire when the CronJob itself stops running or fails: a
+textfile that silently goes stale must not read as "all clear". The CLI writes the file atomically
+(temp file in the same directory, then rename), as the textfile collector requires.
 """
 
 from __future__ import annotations
@@ -10,10 +13,19 @@ from collections import Counter
 from typing import Any
 
 
-def render_prometheus(report: dict[str, Any]) -> str:
+def render_prometheus(report: dict[str, Any], *, success: bool | None = None, now: float | None = None) -> str:
+    """``success``: whether the run passed its --fail-on gate (default: no critical finding shown)."""
+    import time
+
     from prometheus_client import CollectorRegistry, Gauge, generate_latest
 
     registry = CollectorRegistry()
+    if success is None:
+        success = not any(f["severity"] == "critical" for f in report["findings"])
+    Gauge("homelabctl_last_run_timestamp_seconds", "When homelabctl last ran (Unix time)",
+          registry=registry).set(time.time() if now is None else now)
+    Gauge("homelabctl_last_run_success", "1 when the last run found nothing at or above --fail-on, else 0",
+          registry=registry).set(1 if success else 0)
     findings = Gauge("homelabctl_findings", "Findings by layer and severity", ["layer", "severity"], registry=registry)
     counts = Counter((f["layer"], f["severity"]) for f in report["findings"])
     for (layer, severity), count in sorted(counts.items()):

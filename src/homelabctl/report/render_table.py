@@ -8,9 +8,10 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
-from homelabctl.report.common import by_layer, findings_by_id, object_label
+from homelabctl.report.common import by_layer, object_label
+from homelabctl.report.render_plain import plain_lines
+from homelabctl.report.screen import root_cause_lines, write_console
 from homelabctl.scores import AREA_LABELS
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
@@ -39,34 +40,6 @@ def summary_panel(report: dict[str, Any]) -> Panel:
     text.append(f"   root causes: {len(report['root_causes'])}   checks: {s.get('checks_passed', 0)}/"
                 f"{s.get('checks_run', 0)} passed, {len(report['not_evaluated'])} not evaluated")
     return Panel(text, title="homelabctl check", expand=False)
-
-
-def root_cause_tree(report: dict[str, Any]) -> Tree | None:
-    if not report["root_causes"]:
-        return None
-    by_id = findings_by_id(report)
-    tree = Tree(Text("Root causes (most important first)", style="bold"))
-    for n, rc in enumerate(report["root_causes"], start=1):
-        cause = by_id.get(rc["finding"], {})
-        style = SEVERITY_STYLE.get(cause.get("severity", "warning"), "")
-        branch = tree.add(Text(f"{n}. [{rc['layer']}] {rc['summary']}", style=style))
-        branch.add(Text(f"cause: {object_label(rc['object'])} ({rc['finding']}, confidence "
-                        f"{rc['confidence']['level']})", style="dim"))
-        for ev in rc["confidence"]["evidence"][:4]:
-            branch.add(Text(f"evidence: {ev}", style="dim"))
-        if rc["symptoms"]:
-            symptoms = branch.add(Text(f"symptoms ({len(rc['symptoms'])})"))
-            for sid in rc["symptoms"]:
-                s = by_id.get(sid)
-                if s:
-                    symptoms.add(Text(f"{sid} {object_label(s['object'])}: {s['message']}"))
-        for step in rc.get("next_steps") or []:
-            label = f"next: {step['text']}"
-            if step.get("command"):
-                label += f"  $ {step['command']}"
-            branch.add(Text(label + ("  (DANGEROUS)" if step.get("dangerous") else ""),
-                            style="bold red" if step.get("dangerous") else "green"))
-    return tree
 
 
 def findings_tables(report: dict[str, Any]) -> list[Table]:
@@ -105,12 +78,17 @@ def scores_table(report: dict[str, Any]) -> Table:
     return table
 
 
-def render_table(report: dict[str, Any], console: Console) -> None:
-    parts: list[Any] = [summary_panel(report)]
-    tree = root_cause_tree(report)
-    if tree is not None:
-        parts.append(tree)
-    parts.extend(findings_tables(report))
+def render_table(report: dict[str, Any], console: Console, *, verbose: bool = False) -> None:
+    """Rich tables on a terminal; plain lines (see :func:`plain_lines`) on a pipe or in a file."""
+    if not console.is_terminal:
+        write_console(plain_lines(report, verbose=verbose), console)
+        return
+    console.print(summary_panel(report))
+    if report["root_causes"]:
+        console.print(Text("Root causes (most important first)", style="bold"))
+        write_console(root_cause_lines(report, verbose=verbose, width=console.width - 1), console)
+        console.print()
+    parts: list[Any] = list(findings_tables(report))
     if not report["findings"]:
         parts.append(Text("No findings.", style="green"))
     parts.append(scores_table(report))

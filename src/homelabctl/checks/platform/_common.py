@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homelabctl import kinds
+from homelabctl.k8s.refs import source_failure
 from homelabctl.model import Resource
 from homelabctl.timeutil import parse_go_duration, parse_time, short_duration
 
@@ -173,3 +174,23 @@ def cert_names(cert: Resource) -> list[str]:
     if common and str(common) not in names:
         names.insert(0, str(common))
     return names
+
+
+FETCHING_SOURCE_KINDS: tuple[str, ...] = (*FLUX_SOURCE_KINDS, kinds.BUCKET, kinds.HELM_CHART)
+"""Every source-controller kind: each fetches from somewhere and may fail to."""
+
+
+def source_fetch_failure(res: Resource) -> tuple[str, Mapping[str, Any]] | None:
+    """(failure class, the condition saying so) when a Flux source cannot fetch for a reason on the way to,
+    or at, its origin (credentials, host key, not found, DNS, TLS, network); None otherwise. ``flux-source-failed``
+    reports these and ``flux-not-ready`` leaves them to it."""
+    if res.gk not in FETCHING_SOURCE_KINDS:
+        return None
+    for type_, bad in (("FetchFailed", "True"), ("Ready", "False")):
+        cond = res.condition(type_)
+        if cond is None or cond.get("status") != bad:
+            continue
+        klass = source_failure(str(cond.get("message") or ""))
+        if klass is not None:
+            return klass, cond
+    return None

@@ -19,6 +19,7 @@ from homelabctl.checks.platform._common import (
     missing_kinds_in_message,
     one_line,
     since_text,
+    source_fetch_failure,
 )
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.model import Finding, Layer, Resource, Severity
@@ -96,7 +97,8 @@ def flux_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     the dependency that failed. ``Ready=Unknown`` (reconciling) counts once it has lasted longer than the
     object's ``spec.timeout`` and at least 10 minutes; an object with no Ready condition 10 minutes after
     creation was never picked up by its controller. Missing-CRD failures ("no matches for kind") are left
-    to ``flux-missing-crd``, which says which CRD is missing.
+    to ``flux-missing-crd``, which says which CRD is missing, and sources that cannot fetch
+    (authentication, host key, not found, DNS, TLS, network) to ``flux-source-failed``.
 
     Why it matters: while an object is not Ready the cluster no longer follows Git; everything downstream
     (dependants, the apps in a Kustomization) is stuck at the last good revision or absent.
@@ -144,6 +146,8 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
         return None
     if status == "False" and missing_kinds_in_message(message):
         return None  # flux-missing-crd names the missing CRD; one finding per cause
+    if source_fetch_failure(res) is not None:
+        return None  # flux-source-failed names the fetch failure's class; one finding per source
     evidence = [condition_text(ready), f"lastTransitionTime={ready.get('lastTransitionTime', '?')}"]
     # The other conditions Flux sets only add something when they are in their "bad" state.
     for extra, bad in (("Stalled", "True"), ("Reconciling", "True"), ("FetchFailed", "True"), ("Released", "False")):

@@ -134,7 +134,7 @@ def csi_driver_not_registered(ctx: CheckContext) -> Iterator[Finding]:
             f"CSI driver {' and '.join(drivers)} is not registered on node {node.name}: pods there cannot mount "
             f"{'its' if len(drivers) == 1 else 'their'} volumes",
             evidence=lines,
-            hint=(f"Verify {node.name}'s network first (seed: the k3s1 'CSI bug' was a network failure), then the "
+            hint=(f"Verify {node.name}'s network first (a node network failure often looks like a CSI driver bug), then the "
                   f"node plugin pod there (`kubectl get pods -A -o wide --field-selector spec.nodeName={node.name} "
                   "| grep -i csi`) and its node-driver-registrar logs"),
         )

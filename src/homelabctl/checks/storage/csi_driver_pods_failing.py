@@ -81,7 +81,7 @@ def csi_driver_pods_failing(ctx: CheckContext) -> Iterator[Finding]:
         text = " ".join(evidence).lower()
         if any(sign in text for sign in _NETWORK_SIGNS):
             hint += (f"; the errors are network timeouts: check {node_name or 'the node'}'s connectivity and its "
-                     "CNI agent before the driver (seed: the k3s1 'CSI bug' was the node's network)")
+                     "CNI agent before the driver (a node network failure often looks like a CSI driver bug)")
         where = f" on node {node_name}" if node_name else " (not scheduled)"
         yield ctx.finding(
             pod,

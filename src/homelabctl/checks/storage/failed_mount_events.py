@@ -35,7 +35,7 @@ def _hint(message: str, pod: ObjectRef, node: str | None) -> str:
     where = node or "the node"
     if _DRIVER_RE.search(message):
         return (f"The kubelet on {where} has no such CSI driver registered: check {where}'s network first "
-                f"(seed: the k3s1 'CSI bug' was a network failure), then its CSI node plugin pod and "
+                f"(a node network failure often looks like a CSI driver bug), then its CSI node plugin pod and "
                 f"`kubectl get csinode {where} -o yaml`; on K3s the plugin must register under the kubelet's root dir")
     if "Multi-Attach error" in message:
         return ("The volume is held by a pod on another node (often a dead one): `kubectl get volumeattachment` "

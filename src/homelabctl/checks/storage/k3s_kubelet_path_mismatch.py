@@ -15,7 +15,7 @@ from homelabctl.model import Finding, Layer, Resource, Severity
 LONGHORN_CHART = "longhorn"
 ROOT_DIR_VALUE = ("csi", "kubeletRootDir")
 _FIND_ROOT = "`journalctl -u k3s-agent | grep -o -- '--root-dir=[^ ]*' | tail -1` on a node (no match: /var/lib/kubelet)"
-_DO_NOT = "do not uninstall Longhorn or delete its CRDs to fix this (seed: that cost every volume)"
+_DO_NOT = "do not uninstall Longhorn or delete its CRDs to fix this (that has cost every volume before)"
 
 
 def _dig(values: Any, path: tuple[str, ...]) -> str | None:

@@ -183,3 +183,12 @@ def limit_lines(lines: Sequence[str], limit: int, noun: str = "more") -> list[st
     if len(lines) <= limit:
         return list(lines)
     return [*lines[:limit], f"… and {len(lines) - limit} {noun}"]
+
+
+def memory_line(pod: Resource, container: str, label: str) -> str:
+    """``container x: memory limit=2Gi, request=1Gi``: what an OOM kill is measured against."""
+    resources = container_spec(pod, container).get("resources") or {}
+    limit = (resources.get("limits") or {}).get("memory")
+    request = (resources.get("requests") or {}).get("memory")
+    return (f"{label}: memory limit={limit or 'none'}, request={request or 'none'}"
+            + ("" if limit else " (no limit: the node itself ran out of memory)"))

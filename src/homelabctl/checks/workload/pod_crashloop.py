@@ -13,6 +13,7 @@ from homelabctl.checks.workload._common import (
     first_lines,
     last_terminated,
     live_pods,
+    memory_line,
     owner_line,
     waiting,
     waiting_reason,
@@ -51,7 +52,9 @@ def pod_crashloop(ctx: CheckContext) -> Iterator[Finding]:
             term = last_terminated(cs)
             if term:
                 evidence.append(f"{label} last terminated {describe_termination(term)}")
-                oom = oom or term.get("reason") == "OOMKilled"
+                if term.get("reason") == "OOMKilled":
+                    oom = True
+                    evidence.append(memory_line(pod, str(cs.get("name")), label))
         evidence.extend(event_lines(ctx.index, pod, ("BackOff",), now=ctx.now))
         evidence.append(owner_line(ctx.index, pod))
         first = str(crashing[0][0].get("name"))

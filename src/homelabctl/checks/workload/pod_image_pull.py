@@ -16,29 +16,23 @@ from homelabctl.checks.workload._common import (
     waiting,
     waiting_reason,
 )
+from homelabctl.k8s import refs
 from homelabctl.model import Finding, Layer, Severity
 
-_CAUSES = (
-    (("not found", "manifest unknown", "no such manifest"),
-     "the image or tag does not exist: check the tag on the registry"),
-    (("unauthorized", "401", "403", "forbidden", "authentication required", "denied"),
-     "the registry refused the credentials: check the pod's imagePullSecrets"),
-    (("toomanyrequests", "rate limit", "429"),
-     "the registry rate-limited the node (Docker Hub): use a mirror or authenticated pulls"),
-    (("no such host", "i/o timeout", "connection refused", "network is unreachable", "dial tcp",
-      "tls handshake timeout", "context deadline exceeded"),
-     "the node cannot reach the registry: check the node's DNS and egress"),
-    (("invalid reference format", "couldn't parse image"),
-     "the image reference is malformed"),
-)
+_CAUSES = {
+    refs.NOT_FOUND: "the image or tag does not exist: check the tag on the registry",
+    refs.UNAUTHORIZED: "the registry refused the credentials: check the pod's imagePullSecrets",
+    refs.RATE_LIMITED: "the registry rate-limited the node (Docker Hub): use a mirror or authenticated pulls",
+    refs.UNREACHABLE: "the node cannot reach the registry: check the node's DNS and egress",
+    refs.SERVER_ERROR: "the registry answers with server errors: see its status page, pulls retry on their own",
+    refs.TLS_ERROR: "TLS to the registry fails: trust its CA on the node or fix its certificate",
+    refs.MALFORMED: "the image reference is malformed",
+}
 
 
 def _likely_cause(text: str) -> str:
-    lowered = text.lower()
-    for needles, cause in _CAUSES:
-        if any(n in lowered for n in needles):
-            return cause
-    return ""
+    klass = refs.pull_failure(text)
+    return _CAUSES.get(klass, "") if klass else ""
 
 
 @check("pod-image-pull", layer=Layer.WORKLOAD, severity=Severity.CRITICAL, requires=[kinds.POD],
@@ -48,8 +42,10 @@ def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
 
     Reads container and init container ``state.waiting`` reasons and messages, the image each container
     asks for, and the pod's ``Failed``/``BackOff`` events, whose message carries the registry's answer.
-    From that answer the finding names the likely cause: a tag that does not exist, refused credentials,
-    a rate limit, or a node that cannot reach the registry at all (which is a node network problem).
+    From that answer the finding names the registry (the image reference's host, Docker Hub's aliases as
+    ``docker.io``) and the reason class - not found, unauthorized, rate-limited, server error, TLS error,
+    unreachable - and the likely cause. Rate limits, server errors and unreachable registries are the
+    registry's side and are also grouped per registry by ``image-registry-failing``.
 
     Next step: ``crane manifest IMAGE`` (or ``docker manifest inspect``) from a workstation; if that works,
     pull from the node itself (``sudo k3s crictl pull IMAGE``) to tell a registry problem from a node one.
@@ -72,6 +68,11 @@ def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
                              now=ctx.now)
         evidence.extend(events)
         causes.extend(_likely_cause(str(e.raw.get("message") or "")) for e in ctx.index.events_for(pod))
+        messages = [str(waiting(cs).get("message") or "") for cs, _ in stuck]
+        messages += [str(e.raw.get("message") or "") for e in ctx.index.events_for(pod)]
+        klass = next((k for k in map(refs.pull_failure, messages) if k and k != refs.MALFORMED), None)
+        host_side = " (the registry's side: see image-registry-failing)" if klass in refs.HOST_SIDE_PULL_FAILURES else ""
+        evidence.append(f"registry {refs.registry_host(images[0])}, reason: {klass or 'unknown'}{host_side}")
         evidence.append(owner_line(ctx.index, pod))
         cause = next((c for c in causes if c), "")
         hint = (f"{cause[0].upper()}{cause[1:]}; " if cause else "") + (

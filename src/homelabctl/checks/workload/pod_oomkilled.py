@@ -9,10 +9,10 @@ from homelabctl.checks.workload._common import (
     CRASHLOOP,
     all_statuses,
     container_label,
-    container_spec,
     current_terminated,
     last_terminated,
     live_pods,
+    memory_line,
     owner_line,
     waiting_reason,
 )
@@ -52,17 +52,13 @@ def pod_oomkilled(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             name = str(cs.get("name"))
             killed.append(name)
-            resources = container_spec(pod, name).get("resources") or {}
-            limit = (resources.get("limits") or {}).get("memory")
-            request = (resources.get("requests") or {}).get("memory")
             finished = parse_time(term.get("finishedAt"))
             if finished is None or ctx.now - finished <= STALE:
                 recent = True
             when = f" {short_duration(ctx.now - finished)} ago" if finished else ""
             evidence.append(f"{container_label(cs, is_init)}: OOMKilled{when} (exitCode={term.get('exitCode', '?')}, "
                             f"restartCount={cs.get('restartCount', 0)})")
-            evidence.append(f"{container_label(cs, is_init)}: memory limit={limit or 'none'}, request={request or 'none'}"
-                            + ("" if limit else " (no limit: the node itself ran out of memory)"))
+            evidence.append(memory_line(pod, name, container_label(cs, is_init)))
         if not killed:
             continue
         evidence.append(owner_line(ctx.index, pod))

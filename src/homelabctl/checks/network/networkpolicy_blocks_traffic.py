@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from homelabctl import kinds
+from homelabctl.checks.network._common import selector_text
+from homelabctl.checks.registry import CheckContext, check
+from homelabctl.checks.workload._common import all_statuses, current_terminated, last_terminated, waiting
+from homelabctl.k8s.refs import service_names
+from homelabctl.kube import pod_is_ready
+from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.selectors import from_spec
+from homelabctl.sources.index import ClusterIndex
+
+_FAILURE = re.compile(r"i/o timeout|timed out|timeout|connection refused|context deadline exceeded|"
+                      r"no route to host|connection reset", re.IGNORECASE)
+MAX_TEXT = 2000
+
+
+def isolates_ingress(policy: Resource) -> bool:
+    """The API's default: ``policyTypes`` absent means Ingress (plus Egress when egress rules are given)."""
+    types = policy.spec.get("policyTypes")
+    if not isinstance(types, list) or not types:
+        return True
+    return "Ingress" in types
+
+
+def selected_pods(index: ClusterIndex, policy: Resource) -> list[Resource]:
+    selector = from_spec(policy.spec.get("podSelector") if isinstance(policy.spec.get("podSelector"), Mapping) else {})
+    return index.select(kinds.POD, policy.namespace, selector)
+
+
+def _namespace_labels(index: ClusterIndex, name: str | None) -> Mapping[str, str]:
+    ns = index.get(kinds.NAMESPACE, None, name or "")
+    return ns.labels if ns is not None else {"kubernetes.io/metadata.name": name or ""}
+
+
+def _ip_in_block(ip: str, block: Mapping[str, Any]) -> bool:
+    try:
+        address = ipaddress.ip_address(ip)
+        if address not in ipaddress.ip_network(str(block.get("cidr") or ""), strict=False):
+            return False
+        return not any(address in ipaddress.ip_network(str(e), strict=False) for e in block.get("except") or [])
+    except ValueError:
+        return False
+
+
+def allows(index: ClusterIndex, policy: Resource, source: Resource) -> bool:
+    """Whether one of the policy's ingress rules admits traffic from ``source`` (ports are not judged)."""
+    for rule in policy.spec.get("ingress") or []:
+        peers = (rule or {}).get("from") if isinstance(rule, Mapping) else None
+        if not peers:
+            return True
+        for peer in peers:
+            if not isinstance(peer, Mapping):
+                continue
+            if isinstance(peer.get("ipBlock"), Mapping):
+                if _ip_in_block(str(source.status.get("podIP") or ""), peer["ipBlock"]):
+                    return True
+                continue
+            pod_sel, ns_sel = peer.get("podSelector"), peer.get("namespaceSelector")
+            if ns_sel is None:
+                ns_ok = source.namespace == policy.namespace
+            else:
+                selector = from_spec(ns_sel)
+                ns_ok = selector is not None and selector.matches(_namespace_labels(index, source.namespace))
+            pod_selector = from_spec(pod_sel) if pod_sel is not None else None
+            pod_ok = pod_sel is None or (pod_selector is not None and pod_selector.matches(source.labels))
+            if ns_ok and pod_ok and (pod_sel is not None or ns_sel is not None):
+                return True
+    return False
+
+
+def _texts(ctx: CheckContext, pod: Resource) -> list[str]:
+    """What a pod said about its connections: container messages, the Ready condition, its events."""
+    texts: list[str] = []
+    for cs, _ in all_statuses(pod):
+        for part in (waiting(cs), current_terminated(cs), last_terminated(cs)):
+            if part.get("message"):
+                texts.append(str(part["message"])[:MAX_TEXT])
+    ready = pod.condition("Ready") or {}
+    if ready.get("message"):
+        texts.append(str(ready["message"])[:MAX_TEXT])
+    for event in ctx.index.events_for(pod):
+        text = event.raw.get("message") or event.raw.get("note")
+        if text:
+            texts.append(str(text)[:MAX_TEXT])
+    return texts
+
+
+@dataclass
+class _Target:
+    """A Ready pod behind a Service, and the names other pods reach it by."""
+
+    pod: Resource
+    service: Resource
+    patterns: list[re.Pattern[str]] = field(default_factory=list)
+
+
+def _targets(ctx: CheckContext, pods: list[Resource]) -> list[_Target]:
+    found: list[_Target] = []
+    by_namespace: dict[str | None, list[Resource]] = defaultdict(list)
+    for pod in pods:
+        by_namespace[pod.namespace].append(pod)
+    for svc in ctx.index.all(kinds.SERVICE):
+        selector = svc.spec.get("selector")
+        if svc.namespace not in by_namespace or not isinstance(selector, Mapping) or not selector:
+            continue
+        sel = from_spec(selector)
+        for pod in by_namespace[svc.namespace]:
+            if sel is not None and sel.matches(pod.labels):
+                names = [re.escape(n) for n in service_names(svc)]
+                names.append(rf"{re.escape(svc.name)}:\d+")
+                if pod.status.get("podIP"):
+                    names.append(re.escape(str(pod.status["podIP"])))
+                pattern = re.compile(r"(?<![\w.-])(?:" + "|".join(names) + r")(?![\w-])")
+                found.append(_Target(pod, svc, [pattern]))
+    return found
+
+
+@check("networkpolicy-blocks-traffic", layer=Layer.NETWORK, severity=Severity.WARNING,
+       requires=[kinds.NETWORK_POLICY, kinds.POD, kinds.SERVICE], uses=[kinds.EVENT, kinds.NAMESPACE])
+def networkpolicy_blocks_traffic(ctx: CheckContext) -> Iterator[Finding]:
+    """NetworkPolicy isolates Ready pods that other pods time out or are refused on.
+
+    Reads NetworkPolicies that isolate ingress (``policyTypes`` with ``Ingress``, or none), the Ready pods
+    they select that back a Service, and the messages of every other pod (container waiting and
+    termination messages, the Ready condition, events) for a timeout or refusal that names that Service
+    (``svc.ns.svc.cluster.local``, ``svc.ns``, ``svc:port``, its ClusterIP) or the pod's IP. When no
+    ingress rule of any policy selecting the target admits the failing pod (by ``podSelector``,
+    ``namespaceSelector`` with the Namespace's labels, or ``ipBlock``; ports are not judged), the policy
+    is reported with the quoted error and the source pod.
+
+    Why it matters: the backend is healthy and Ready, so nothing else looks wrong - a default-deny policy
+    added for hardening silently cuts off its clients, which then crash-loop or fail health checks.
+
+    Next step: ``kubectl -n NS describe networkpolicy NAME``; add an ingress rule admitting the client
+    (e.g. a ``namespaceSelector`` on ``kubernetes.io/metadata.name: <client namespace>``).
+    """
+    policies = [p for p in ctx.index.all(kinds.NETWORK_POLICY) if isolates_ingress(p)]
+    if not policies:
+        return
+    isolating: dict[str, list[Resource]] = defaultdict(list)
+    ready_pods: dict[str, Resource] = {}
+    for policy in policies:
+        for pod in selected_pods(ctx.index, policy):
+            if pod_is_ready(pod):
+                isolating[pod.uid or f"{pod.namespace}/{pod.name}"].append(policy)
+                ready_pods[pod.uid or f"{pod.namespace}/{pod.name}"] = pod
+    if not ready_pods:
+        return
+    targets = _targets(ctx, list(ready_pods.values()))
+    if not targets:
+        return
+    blocked: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+    policy_by_key: dict[tuple[str | None, str], Resource] = {}
+    for source in ctx.index.all(kinds.POD):
+        failures = [t for t in _texts(ctx, source) if _FAILURE.search(t)]
+        if not failures:
+            continue
+        for target in targets:
+            if target.pod is source:
+                continue
+            quoted = next((t for t in failures if any(p.search(t) for p in target.patterns)), None)
+            if quoted is None:
+                continue
+            policies_here = isolating[target.pod.uid or f"{target.pod.namespace}/{target.pod.name}"]
+            if any(allows(ctx.index, p, source) for p in policies_here):
+                continue
+            line = (f"pod {source.namespace}/{source.name} → Service {target.service.namespace}/"
+                    f"{target.service.name} (Ready pod {target.pod.name}): {' '.join(quoted.split())[:300]}")
+            for policy in policies_here:
+                key = (policy.namespace, policy.name)
+                policy_by_key[key] = policy
+                if line not in blocked[key]:
+                    blocked[key].append(line)
+    for key, lines in sorted(blocked.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+        policy = policy_by_key[key]
+        rules = policy.spec.get("ingress") or []
+        evidence = [f"podSelector {selector_text(policy.spec.get('podSelector'))}, policyTypes "
+                    f"{','.join(policy.spec.get('policyTypes') or ['Ingress'])}, {len(rules)} ingress rule(s)"
+                    + (" (denies all ingress)" if not rules else ""),
+                    *lines[:5]]
+        if len(lines) > 5:
+            evidence.append(f"… and {len(lines) - 5} more blocked connections")
+        source_ns = lines[0].split(" ", 2)[1].split("/", 1)[0]
+        yield ctx.finding(
+            policy,
+            f"NetworkPolicy {policy.namespace}/{policy.name} blocks traffic to Ready pods: "
+            f"{len(lines)} connection(s) from other pods time out or are refused",
+            evidence=evidence,
+            hint=(f"`kubectl -n {policy.namespace} describe networkpolicy {policy.name}`; admit the client with an "
+                  f"ingress rule such as `from: [{{namespaceSelector: {{matchLabels: "
+                  f"{{kubernetes.io/metadata.name: {source_ns}}}}}}}]`"),
+        )
