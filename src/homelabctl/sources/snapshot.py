@@ -351,6 +351,11 @@ class SnapshotSource:
         """A read descriptor for a regular file, or None with the reason in ``errors``. Opened non-blocking
         and checked on the descriptor itself, so a FIFO cannot block and nothing can be swapped in between."""
         try:
+            # a socket cannot even be opened: say what it is rather than "no such device"
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode):
+                self._not_regular(path, mode, errors)
+                return None
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
             errors.append(LoadError(str(path), f"cannot read: {exc.strerror or exc}"))
@@ -361,11 +366,9 @@ class SnapshotSource:
             os.close(fd)
             errors.append(LoadError(str(path), f"cannot read: {exc.strerror or exc}"))
             return None
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(info.st_mode):  # swapped in since the stat: the descriptor is what counts
             os.close(fd)
-            what = _FILE_TYPES.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            via = " (through a symlink)" if path.is_symlink() else ""
-            errors.append(LoadError(str(path), f"not a regular file: {what}{via}, skipped"))
+            self._not_regular(path, info.st_mode, errors)
             return None
         if info.st_size > self.max_file_bytes:
             os.close(fd)
@@ -374,6 +377,12 @@ class SnapshotSource:
             return None
         os.set_blocking(fd, True)
         return fd
+
+    @staticmethod
+    def _not_regular(path: Path, mode: int, errors: list[LoadError]) -> None:
+        what = _FILE_TYPES.get(stat.S_IFMT(mode), "not a regular file")
+        via = " (through a symlink)" if path.is_symlink() else ""
+        errors.append(LoadError(str(path), f"not a regular file: {what}{via}, skipped"))
 
     def _read(self, path: Path, errors: list[LoadError], budget: _ByteBudget) -> _RawFile | None:
         fd = self._open_regular(path, errors)
