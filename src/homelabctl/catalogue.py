@@ -9,6 +9,7 @@ check) and runs when the catalogue is first built.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -57,16 +58,12 @@ class CatalogueError(ValueError):
 
 
 def _cause_rules() -> list[tuple[str, Layer, tuple[str, ...], str]]:
-    """(id, layer, causes, title) of every cause rule, from whichever registry the diagnosis package has."""
-    import homelabctl.diagnose as diagnose  # noqa: F401  (registration side effect)
-
-    try:
-        from homelabctl.diagnose.rules import all_cause_rules  # type: ignore[attr-defined]
-        specs = list(all_cause_rules())
-    except ImportError:
-        from homelabctl.diagnose.rules import all_rules
-        specs = list(all_rules())
-    return [(spec.id, spec.layer, tuple(sorted(getattr(spec, "causes", ()))), spec.title) for spec in specs]
+    """(id, layer, causes, title) of every cause rule, from whichever registry the diagnosis package has
+    (``all_cause_rules`` of the per-file rules package, else the older ``all_rules``)."""
+    module = importlib.import_module("homelabctl.diagnose.rules")
+    lister = getattr(module, "all_cause_rules", None) or module.all_rules
+    return [(str(spec.id), spec.layer, tuple(sorted(getattr(spec, "causes", ()))), str(spec.title))
+            for spec in lister()]
 
 
 def _build() -> list[Entry]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from factories import pod
+from homelabctl.k8s.slim import UNREAD_METADATA
+from homelabctl.sources.snapshot import SnapshotSource
 
-from homelabctl.sources.snapshot import UNREAD_METADATA, SnapshotSource
+from factories import pod
 
 
 def _snapshot(tmp_path: Path) -> Path:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from homelabctl.errors import SourceError
 from homelabctl.gcutil import gc_paused
+from homelabctl.k8s.slim import drop_unread
 from homelabctl.model import Resource, group_kind
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
@@ -253,7 +254,7 @@ class SnapshotSource:
     to /dev/zero never ends), bytes are counted while reading (``st_size`` and tar headers can lie), each file
     is capped at ``max_file_bytes`` and everything together at ``max_total_bytes``.
 
-    ``slim`` (the check path) drops what no check, rule or renderer reads (see :data:`UNREAD_METADATA`); the
+    ``slim`` (the check path) drops what no check, rule or renderer reads (see :mod:`homelabctl.k8s.slim`); the
     default keeps every field, so what ``snapshot serve`` serves is what the file holds.
     """
 
@@ -281,7 +282,7 @@ class SnapshotSource:
                 for doc in parse_documents(raw_file.content, raw_file.location, errors):
                     for obj in iter_objects(doc, errors, listed):
                         if self.slim:
-                            _drop_unread(obj)
+                            drop_unread(obj)
                         problem = malformed_field(obj)
                         if problem:
                             errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
@@ -484,18 +485,6 @@ class SnapshotSource:
                 return
             if content is not None:
                 yield _RawFile(location, content)
-
-
-UNREAD_METADATA = ("managedFields",)
-"""Server-side-apply bookkeeping: often a third of an object as the API returns it (``kubectl get
---show-managed-fields``, older kubectl), read by nothing on the check path."""
-
-
-def _drop_unread(obj: dict[str, Any]) -> None:
-    meta = obj.get("metadata")
-    if type(meta) is dict:
-        for key in UNREAD_METADATA:
-            meta.pop(key, None)
 
 
 def _member_name(location: str) -> str:
