@@ -18,6 +18,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 MARKER_PREFIX = "homelabctl-redacted:"
@@ -322,6 +323,7 @@ def looks_like_a_secret(value: str) -> bool:
     return classes >= 2 and _entropy(value) >= (3.5 if len(value) < 32 else 3.8)
 
 
+@lru_cache(maxsize=8192)
 def redact_string(text: str) -> str:
     """Every shape of secret a free-form string can hold, masked; the rest of the text kept."""
     if len(text) < 8 or is_marker(text):
