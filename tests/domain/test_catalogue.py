@@ -93,3 +93,38 @@ def test_manifest_objects_next_to_applied_ones_are_not_judged_by_state_checks(tm
 def test_a_state_check_still_fires_on_applied_objects() -> None:
     result = run_one("node-not-ready", [node("k3s1", ready="False")])
     assert result.status == "failed"
+
+
+def test_a_manifest_directory_gets_no_state_findings(tmp_path: Path) -> None:
+    """The reported case: manifests gave critical "HTTPRoute not accepted" and "replicas unavailable"."""
+    (tmp_path / "apps.yaml").write_text("""
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: prometheus-server, namespace: monitoring}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: prometheus}}
+  template:
+    metadata: {labels: {app: prometheus}}
+    spec: {containers: [{name: prometheus, image: quay.io/prometheus/prometheus:v2.53.0}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: prometheus-server, namespace: monitoring}
+spec: {selector: {app: prometheus}, ports: [{port: 9090}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: prometheus, namespace: monitoring}
+spec:
+  parentRefs: [{name: main-gateway, namespace: networking}]
+  hostnames: [prometheus.example.net]
+  rules: [{backendRefs: [{name: prometheus-server, port: 9090}]}]
+""")
+    state = SnapshotSource([tmp_path]).load([])
+    run = run_checks(state)
+    fired = {f.check for f in run.findings}
+    assert fired == {"admin-ui-exposed-without-auth"}
+    results = {r.spec.id: r for r in run.results}
+    for check_id in ("httproute-not-accepted", "workload-replicas-unavailable"):
+        assert results[check_id].status == "not_evaluated" and results[check_id].reason == MANIFESTS_REASON

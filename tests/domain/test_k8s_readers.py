@@ -9,7 +9,6 @@ import pytest
 from checks.helpers import findings
 from homelabctl.k8s import (
     conditions,
-    endpoints,
     events,
     gateways,
     meta,
@@ -62,8 +61,13 @@ def test_parent_refs_as_strings_do_not_crash_the_checks() -> None:
     """Regression: ``parentRefs: ["gw"]`` crashed admin-ui-exposed-without-auth and httproute-not-accepted."""
     route = httproute("prometheus", "monitoring", "prom.example.net", "kube-prometheus-stack-prometheus", 9090)
     route["spec"]["parentRefs"] = ["gw"]
-    for check_id in ("admin-ui-exposed-without-auth", "httproute-not-accepted"):
-        findings(check_id, [route])
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "other", "namespace": "monitoring",
+                                                               "uid": "u1"}, "spec": {"selector": {"app": "x"}}}
+    for check_id in ("admin-ui-exposed-without-auth", "httproute-not-accepted", "route-backend-unavailable"):
+        findings(check_id, [route, svc])
+    route["spec"]["rules"] = ["x", {"backendRefs": "svc"}]  # crashed route-backend-unavailable
+    for check_id in ("admin-ui-exposed-without-auth", "httproute-not-accepted", "route-backend-unavailable"):
+        findings(check_id, [route, svc])
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -133,17 +137,13 @@ def test_claims_and_templates() -> None:
     assert storage.pv_pinned_hosts({"spec": {"nodeAffinity": "x"}}) == []
 
 
-def test_services_endpoints_events_gateways_selectors() -> None:
+def test_services_events_gateways_selectors() -> None:
     svc = {"kind": "Service", "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80,
                                                                               "targetPort": "http"}, "bad"]}}
     assert services.port(svc, "http") is not None and services.port(svc, 80) is not None
     selector = services.selector(svc)
     assert selector is not None and selector.matches({"app": "web"})
     assert services.selector({"spec": {"selector": "app=web"}}) is None
-    eps = endpoints.slice_endpoints({"endpoints": [{"addresses": ["10.0.0.1"], "conditions": {"ready": False}},
-                                                   {"addresses": ["10.0.0.2"]}, "bad"]})
-    assert endpoints.ready_count(eps) == 1
-    assert endpoints.endpoints_addresses({"subsets": "x"}) == ()
     event = events.event({"type": "Warning", "reason": "FailedMount", "message": "m", "count": "x",
                           "series": {"count": 4, "lastObservedTime": "t"}})
     assert (event.count, event.last_seen) == (4, "t")

@@ -104,7 +104,7 @@ def test_cli_bad_input_exits_2(tmp_path: Path) -> None:
 
 def test_cli_json_sarif_markdown_to_files(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    code, _ = invoke(str(REPOS / "leaky"), "-o", "json", "--output-file", str(out), "--no-render")
+    code, _ = invoke(str(REPOS / "leaky"), "-o", "json", "--schema", "v1", "--output-file", str(out), "--no-render")
     assert code == 1
     jsonschema.validate(json.loads(out.read_text()), report_schema())
     code, text = invoke(str(REPOS / "leaky"), "-o", "sarif", "--no-render")

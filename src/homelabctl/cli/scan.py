@@ -76,12 +76,14 @@ def _uri_prefix(path: Path) -> str:
 @click.option("--rule", "only", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--skip", multiple=True, metavar="ID", help="Do not run this rule (repeatable).")
 @click.option("--list-rules", is_flag=True, help="List the scan rules and exit.")
+@click.option("--schema", "schema_version", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
+              help="JSON report version (-o json): v2 is the envelope shared with `check`; v1 is kept for a release.")
 @click.pass_context
 def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None, fail_on: Severity | None,
              namespaces: tuple[str, ...], min_severity: str,
              history: bool, history_limit: int | None, kube_version: str | None, k3s: bool | None,
              list_objects: bool, no_render: bool, no_cache: bool, max_file_size: str, config_path: Path | None,
-             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool) -> int:
+             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool, schema_version: str) -> int:
     """Audit a Flux GitOps repository before Flux applies it.
 
     Reads PATH (default: the current directory) the way Flux would: sources, Kustomizations,
@@ -127,7 +129,12 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
         from homelabctl.scan.render import to_json, to_markdown, to_sarif
 
         if output == "json":
-            text = json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+            payload = to_json(report)
+            if schema_version == "v2":
+                from homelabctl.report.envelope import scan_v2
+
+                payload = scan_v2(payload)
+            text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
         elif output == "sarif":
             text = json.dumps(to_sarif(report, uri_prefix=_uri_prefix(path)), indent=2, ensure_ascii=False) + "\n"
         else:

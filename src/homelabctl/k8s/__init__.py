@@ -14,10 +14,9 @@ returning a safe default: a string where a map belongs, ``replicas: "zzz"``, ``p
 - ``nodes``: taints, kubelet version, capacity, addresses
 - ``workloads``: replica counts, DaemonSet/Job/CronJob state
 - ``storage``: claims, claim templates, StorageClasses, PersistentVolume pinning, CSINode drivers
-- ``endpoints``: EndpointSlices and Endpoints, one object at a time
 - ``events``: Events
 - ``selectors``: label selectors
 - ``flux``, ``certmanager``, ``velero``, ``cilium``, ``longhorn``, ``crds``, ``quotas``: controller objects
 - ``refs``: references between objects and to hosts outside the cluster (registries, NFS servers, URLs),
-  failure classes in controller messages, a Service's ready endpoints across its EndpointSlices
+  failure classes in controller messages, a Service's endpoints from its EndpointSlices, else Endpoints
 """

@@ -26,8 +26,9 @@ Obj = HasRaw | Mapping[str, Any]
 """What a reader accepts: a Resource, or the plain mapping of a document or a sub-object."""
 
 
+# The type(...) is dict fast paths matter: ABC isinstance checks dominated check time on 10k objects.
+
 def raw_of(obj: object) -> Mapping[str, Any]:
-    # parsed JSON/YAML is made of exact dicts: `type() is` first, the abc walk only for other mappings
     if type(obj) is dict:
         return obj
     raw = getattr(obj, "raw", None)
@@ -35,6 +36,7 @@ def raw_of(obj: object) -> Mapping[str, Any]:
         return raw
     if isinstance(obj, Mapping):
         return obj
+    raw = getattr(obj, "raw", None)
     return raw if isinstance(raw, Mapping) else EMPTY
 
 
@@ -108,7 +110,7 @@ def dig(obj: object, *path: str | int) -> Any:
                 return None
             current = current[step]
         else:
-            if type(current) is not dict and not isinstance(current, Mapping):
+            if not isinstance(current, Mapping):
                 return None
             current = current.get(step)
     return current
@@ -121,6 +123,9 @@ _READ_ONCE = frozenset({"metadata", "spec", "status"})
 def section(obj: object, name: str) -> Mapping[str, Any]:
     """A top-level section (``spec``, ``status``, ``metadata``, ``data``) as a mapping, never None."""
     if type(obj) is Resource and name in _READ_ONCE:
-        found: Mapping[str, Any] = getattr(obj, name)
+        read: Mapping[str, Any] = getattr(obj, name)
+        return read
+    found = raw_of(obj).get(name)
+    if type(found) is dict:
         return found
-    return mapping(raw_of(obj).get(name))
+    return found if isinstance(found, Mapping) else EMPTY

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from homelabctl.k8s._raw import Obj, mappings, opt_integer, section, text
 
@@ -26,13 +28,14 @@ class Condition:
         return self.status == "False"
 
 
+def _condition(c: Mapping[str, Any]) -> Condition:
+    return Condition(text(c.get("type")), text(c.get("status")), text(c.get("reason")), text(c.get("message")),
+                     text(c.get("lastTransitionTime")), opt_integer(c.get("observedGeneration")))
+
+
 def conditions_of(items: object) -> tuple[Condition, ...]:
     """Conditions from any list of them (a Gateway listener's, a route parent's)."""
-    return tuple(
-        Condition(text(c.get("type")), text(c.get("status")), text(c.get("reason")), text(c.get("message")),
-                  text(c.get("lastTransitionTime")), opt_integer(c.get("observedGeneration")))
-        for c in mappings(items)
-    )
+    return tuple(_condition(c) for c in mappings(items))
 
 
 def conditions(obj: Obj) -> tuple[Condition, ...]:
@@ -40,9 +43,10 @@ def conditions(obj: Obj) -> tuple[Condition, ...]:
 
 
 def condition(obj: Obj, type_: str) -> Condition | None:
-    for cond in conditions(obj):
-        if cond.type == type_:
-            return cond
+    """The condition of one type; only that one is read (checks ask for one condition of many objects)."""
+    for c in mappings(section(obj, "status").get("conditions")):
+        if c.get("type") == type_:
+            return _condition(c)
     return None
 
 

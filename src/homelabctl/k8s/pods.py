@@ -231,7 +231,12 @@ def container(spec: Mapping[str, Any] | None, name: str) -> Container | None:
 
 
 def images(spec: Mapping[str, Any] | None, *, init: bool = False) -> list[str]:
-    return [c.image for c in containers(spec, init=init)]
+    """Container images (init containers too with ``init``), without building the full Container records."""
+    spec = mapping(spec)
+    found = [text(c.get("image")) for c in mappings(spec.get("containers"))]
+    if init:
+        found += [text(c.get("image")) for c in mappings(spec.get("initContainers"))]
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,11 @@ def claim(pvc: Obj) -> Claim:
     return _claim(raw_of(pvc))
 
 
+def claim_phase(pvc: Obj) -> str:
+    """``status.phase`` alone (``Bound``, ``Pending``, ``Lost``): the cheap first question about a claim."""
+    return text(section(pvc, "status").get("phase"))
+
+
 def volume_claim_templates(statefulset: Obj) -> tuple[Claim, ...]:
     return tuple(_claim(t) for t in mappings(section(statefulset, "spec").get("volumeClaimTemplates")))
 
@@ -86,3 +91,18 @@ def pv_node_affinity_values(pv: Obj, key: str, operator: str = "In") -> list[str
             for expr in mappings(term.get("matchExpressions"))
             if text(expr.get("key")) == key and text(expr.get("operator")) == operator
             for value in strings(expr.get("values"))]
+
+
+@dataclass(frozen=True, slots=True)
+class CsiSource:
+    driver: str
+    volume_handle: str
+    attributes: dict[str, str]
+
+
+def csi_source(pv: Obj) -> CsiSource | None:
+    """``spec.csi`` of a PersistentVolume; None for other volume types."""
+    csi = mapping(section(pv, "spec").get("csi"))
+    if not csi:
+        return None
+    return CsiSource(text(csi.get("driver")), text(csi.get("volumeHandle")), string_map(csi.get("volumeAttributes")))

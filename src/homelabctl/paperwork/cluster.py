@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homelabctl import kinds
-from homelabctl.k8s import cilium, gateways, nodes, pods, routes, storage
+from homelabctl.k8s import cilium, gateways, longhorn, nodes, pods, refs, routes, storage
 from homelabctl.kube import node_is_control_plane, node_kubelet_version
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState
@@ -72,29 +72,24 @@ def longhorn_class_nodes(state: ClusterState, sc: Resource) -> list[str] | None:
     disk_tags, node_tags = _tags(params.get("diskSelector")), _tags(params.get("nodeSelector"))
     nodes = []
     for lh_node in state.index.all(kinds.LONGHORN_NODE):
-        spec = lh_node.spec
-        if spec.get("allowScheduling") is False or not node_tags <= set(spec.get("tags") or []):
+        info = longhorn.longhorn_node(lh_node)
+        if info.allow_scheduling is False or not node_tags <= info.tags:
             continue
-        disks: Mapping[str, Any] = spec.get("disks") or {}
-        if any(d.get("allowScheduling", True) is not False and disk_tags <= set(d.get("tags") or [])
-               for d in disks.values()):
+        if any(d.allow_scheduling and disk_tags <= d.tags for d in info.disk_list):
             nodes.append(lh_node.name)
     return sorted(nodes)
 
 
 def nfs_server_of(pv: Resource) -> tuple[str, str] | None:
-    """(server, path) of an NFS-backed PV: in-tree ``spec.nfs`` or the csi-driver-nfs attributes."""
-    spec = pv.spec
-    nfs = spec.get("nfs")
-    if isinstance(nfs, Mapping) and nfs.get("server"):
-        return str(nfs["server"]), str(nfs.get("path", ""))
-    csi = spec.get("csi")
-    if isinstance(csi, Mapping) and csi.get("driver") == "nfs.csi.k8s.io":
-        attrs = csi.get("volumeAttributes") or {}
-        if attrs.get("server"):
-            return str(attrs["server"]), str(attrs.get("share", ""))
+    """(server, path) of an NFS-backed PV: in-tree ``spec.nfs`` or the csi-driver-nfs attributes (the shared
+    reading in :mod:`homelabctl.k8s.refs`), else the server and share of a csi-driver-nfs volume id."""
+    share = refs.nfs_share(pv)
+    if share is not None:
+        return share.server, share.path
+    csi = storage.csi_source(pv)
+    if csi is not None and csi.driver == "nfs.csi.k8s.io":
         # csi-driver-nfs volume ids are "server#share#subdir#uuid#onDelete".
-        parts = str(csi.get("volumeHandle") or "").split("#")
+        parts = csi.volume_handle.split("#")
         if len(parts) >= 2 and parts[0]:
             return parts[0], parts[1]
     return None

@@ -14,7 +14,7 @@ from homelabctl.checks.network._common import (
     unready_for,
 )
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import conditions
+from homelabctl.k8s import conditions, workloads
 from homelabctl.kube import (
     node_ready_status,
     pod_display_status,
@@ -38,10 +38,9 @@ def _node_evidence(node: Resource) -> list[str]:
 
 
 def _daemonset_line(ds: Resource) -> str:
-    s = ds.status
-    return (f"DaemonSet {ds.namespace}/{ds.name}: desired={s.get('desiredNumberScheduled', '?')} "
-            f"current={s.get('currentNumberScheduled', '?')} ready={s.get('numberReady', '?')} "
-            f"unavailable={s.get('numberUnavailable', 0)}")
+    s = workloads.daemonset_status(ds)
+    return (f"DaemonSet {ds.namespace}/{ds.name}: desired={s.desired} current={s.current} ready={s.ready} "
+            f"unavailable={s.unavailable}")
 
 
 @check("cni-agent-not-ready", layer=Layer.NETWORK, severity=Severity.CRITICAL, requires=[kinds.NODE, kinds.POD],

@@ -68,11 +68,11 @@ def failed_mount_events(ctx: CheckContext) -> Iterator[Finding]:
     """
     by_pod: dict[tuple[str | None, str], list[Resource]] = defaultdict(list)
     for event in ctx.index.all(kinds.EVENT):
-        raw = event.raw
-        involved = raw.get("involvedObject") or raw.get("regarding") or {}
-        if raw.get("reason") not in MOUNT_REASONS or raw.get("type") != "Warning" or involved.get("kind") != "Pod":
+        info = k8s_events.event(event)
+        kind, namespace, name = info.involved
+        if info.reason not in MOUNT_REASONS or info.type != "Warning" or kind != "Pod":
             continue
-        by_pod[(involved.get("namespace") or event.namespace, str(involved.get("name", "")))].append(event)
+        by_pod[(namespace or event.namespace, name)].append(event)
     pods_known = ctx.readable(kinds.POD)
     for (namespace, name), events in sorted(by_pod.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
         pod = ctx.index.get(kinds.POD, namespace, name)

@@ -54,10 +54,10 @@ def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
     """
     users = claim_users(ctx.index) if ctx.readable(kinds.POD) else {}
     for claim in ctx.index.all(kinds.PVC):
-        info = storage.claim(claim)
-        phase = info.phase or "Pending"
+        phase = storage.claim_phase(claim) or "Pending"
         if phase not in ("Pending", "Lost"):
             continue
+        info = storage.claim(claim)
         created = parse_time(claim.creation_timestamp)
         age = ctx.now - created if created is not None else None
         if phase == "Pending" and age is not None and age < PENDING_GRACE:
