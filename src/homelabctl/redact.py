@@ -404,7 +404,12 @@ _KEEP_KEYS = frozenset({"name", "namespace", "uid", "kind", "apiVersion", "resou
 
 
 def _redact_annotations(raw: dict[str, Any], *, secret: bool) -> None:
-    """Annotations (and, on Secrets, labels) are free-form: sensitive keys and high-entropy values go."""
+    """Annotations (and, on Secrets, labels) are free-form: sensitive keys and high-entropy values go.
+    A pod template's annotations become its pods' annotations: they are treated alike."""
+    spec = raw.get("spec")
+    template = spec.get("template") if isinstance(spec, dict) else None
+    if isinstance(template, dict) and raw.get("kind") in POD_TEMPLATE_KINDS:
+        _redact_annotations(template, secret=False)
     meta = raw.get("metadata")
     if not isinstance(meta, dict):
         return
