@@ -141,3 +141,23 @@ def test_yaml_alias_bombs_are_refused() -> None:
     errors: list = []
     honest = b"kind: ConfigMap\nx: &x {a: 1, b: 2}\ny: *x\nz: *x\n"
     assert list(parse_documents(honest, "ok.yaml", errors)) and not errors
+
+
+def test_nothing_outside_the_snapshot_directory_is_read(tmp_path: Path) -> None:
+    root = tmp_path / "snap"
+    root.mkdir()
+    (root / "nodes.json").write_text(json.dumps(node("k3s1")))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "other.json").write_text(json.dumps(node("k3s9")))
+    (root / "other.json").symlink_to(elsewhere / "other.json")
+    (root / "everything").symlink_to("/")
+    inner = root / "sub"
+    inner.mkdir()
+    (inner / "n.json").write_text(json.dumps(node("k3s2")))
+    (root / "alias").symlink_to(inner)  # inside: followed (and its target visited once)
+    state = SnapshotSource([root]).load()
+    assert sorted(n.name for n in state.index.all("Node")) == ["k3s1", "k3s2"]
+    errors = _errors(state)
+    assert f"{root / 'other.json'}: symlink to a file outside the snapshot, skipped" in errors
+    assert f"{root / 'everything'}: symlink to a directory outside the snapshot, skipped" in errors

@@ -126,9 +126,10 @@ def test_truncated_tarball(tmp_path: Path) -> None:
         assert "truncated" in outcome.stderr or "not a readable tarball" in outcome.stderr
 
 
-def test_symlink_loop_and_unreadable_directory(tmp_path: Path) -> None:
+def test_symlink_loop_symlink_to_root_and_unreadable_directory(tmp_path: Path) -> None:
     root = snapshot_dir(tmp_path)
     (root / "loop").symlink_to(root)
+    (root / "slash").symlink_to("/")  # never walked: nothing outside the snapshot is read
     locked = root / "locked"
     locked.mkdir()
     (locked / "x.json").write_text("{}")
@@ -138,6 +139,7 @@ def test_symlink_loop_and_unreadable_directory(tmp_path: Path) -> None:
     finally:
         locked.chmod(0o700)
     assert outcome.returncode in (0, 1)
+    assert any("slash: symlink to a directory outside the snapshot" in w for w in warnings(outcome))
 
 
 # -- what is parsed ------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
 DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024
 """All files, directories and tarball members together, counted as they are read (not from sizes announced)."""
 MAX_TAR_MEMBERS = 100_000
+MAX_DIR_ENTRIES = 200_000
 MAX_DEPTH = 100
 """Kubernetes objects nest a few dozen levels at most. Documents deeper than the parsers allow (JSON: the
 interpreter's recursion limit; YAML: libyaml's 1,000 levels) are errors; documents using YAML aliases are
@@ -305,7 +306,18 @@ class SnapshotSource:
     def _iter_dir(self, root: Path, errors: list[LoadError], budget: _ByteBudget) -> Iterator[_RawFile]:
         found = False
         seen_dirs: set[tuple[int, int]] = set()
+        inside = os.path.realpath(root)
+        entries = 0
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            entries += len(dirnames) + len(filenames)
+            if entries > MAX_DIR_ENTRIES:
+                errors.append(LoadError(str(root), f"more than {MAX_DIR_ENTRIES:,} files and directories; the rest "
+                                                   "is skipped"))
+                return
+            if not _within(dirpath, inside):  # a symlink out of the snapshot: nothing outside it is read
+                errors.append(LoadError(dirpath, "symlink to a directory outside the snapshot, skipped"))
+                dirnames[:] = []
+                continue
             try:
                 info = os.stat(dirpath)
             except OSError as exc:
@@ -320,8 +332,14 @@ class SnapshotSource:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for filename in sorted(filenames):
                 path = Path(dirpath) / filename
-                if filename.endswith(SNAPSHOT_SUFFIXES + TARBALL_SUFFIXES) and budget.exhausted(str(path), errors):
+                if not filename.endswith(SNAPSHOT_SUFFIXES + TARBALL_SUFFIXES):
+                    continue
+                if budget.exhausted(str(path), errors):
                     return
+                if path.is_symlink() and not _within(str(path), inside) and _is_regular(path):
+                    # (a symlink to a device or a FIFO gets that said about it below)
+                    errors.append(LoadError(str(path), "symlink to a file outside the snapshot, skipped"))
+                    continue
                 if filename.endswith(SNAPSHOT_SUFFIXES):
                     raw = self._read(path, errors, budget)
                     if raw is not None:
@@ -466,6 +484,18 @@ class SnapshotSource:
                 return
             if content is not None:
                 yield _RawFile(location, content)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _within(path: str, root_real: str) -> bool:
+    real = os.path.realpath(path)
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
 def _member_name(location: str) -> str:
