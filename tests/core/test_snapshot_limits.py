@@ -161,3 +161,13 @@ def test_nothing_outside_the_snapshot_directory_is_read(tmp_path: Path) -> None:
     errors = _errors(state)
     assert f"{root / 'other.json'}: symlink to a file outside the snapshot, skipped" in errors
     assert f"{root / 'everything'}: symlink to a directory outside the snapshot, skipped" in errors
+
+
+def test_the_number_of_objects_is_bounded(tmp_path: Path) -> None:
+    items = [configmap_like(f"cm-{i}", "x") for i in range(50)]
+    (tmp_path / "a.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    (tmp_path / "b.json").write_text(json.dumps(node("k3s1")))
+    state = SnapshotSource([tmp_path], max_objects=20).load()
+    assert len(state.index) == 20
+    assert [e for e in _errors(state) if "more than 20 objects" in e] == [
+        f"{tmp_path / 'a.json'}: more than 20 objects in the snapshot; the rest is skipped"]

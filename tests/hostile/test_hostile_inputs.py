@@ -351,3 +351,16 @@ def test_type_confusion_in_custom_resources_is_contained_by_the_engine(tmp_path:
     crashed = [n for n in outcome.report["not_evaluated"]  # type: ignore[attr-defined]
                if n["reason"].startswith("check failed")]
     assert not crashed, crashed
+
+
+def test_a_million_tiny_objects(tmp_path: Path) -> None:
+    """Under the per-file size cap, but more objects than memory and time allow to index and check."""
+    root = snapshot_dir(tmp_path)
+    item = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c%d","namespace":"n"}}'
+    with (root / "many.json").open("w") as out:
+        out.write('{"apiVersion":"v1","kind":"List","items":[')
+        out.write(",".join(item % i for i in range(1_100_000)))
+        out.write("]}")
+    outcome = check(root)
+    assert outcome.returncode in (0, 1)
+    assert any("more than 300,000 objects" in w for w in warnings(outcome))

@@ -35,6 +35,8 @@ _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
 DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024
 """All files, directories and tarball members together, counted as they are read (not from sizes announced)."""
+DEFAULT_MAX_OBJECTS = 300_000
+"""A busy homelab holds tens of thousands; past this, memory and time would run out before the report."""
 MAX_TAR_MEMBERS = 100_000
 MAX_DIR_ENTRIES = 200_000
 MAX_DEPTH = 100
@@ -119,6 +121,9 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         except RecursionError:
             errors.append(LoadError(location, "invalid JSON: nested too deeply, skipped"))
             return
+        except MemoryError:
+            errors.append(LoadError(location, "too large to parse in the memory available, skipped"))
+            return
         except json.JSONDecodeError as exc:
             if location.endswith(".json"):
                 errors.append(LoadError(location, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno))
@@ -148,6 +153,8 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
                 errors.append(LoadError(location, f"{problem}, skipped", line))
                 continue
             yield Document(location, line, data)
+    except MemoryError:
+        errors.append(LoadError(location, "too large to parse in the memory available, skipped"))
     except (ValueError, RecursionError, OverflowError) as exc:  # thousands of digits, deep nesting
         errors.append(LoadError(location, f"invalid YAML: {_first_line(exc) or type(exc).__name__}, skipped"))
     except yaml.MarkedYAMLError as exc:
@@ -249,12 +256,14 @@ class SnapshotSource:
     """
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, info: SourceInfo | None = None) -> None:
+                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, max_objects: int = DEFAULT_MAX_OBJECTS,
+                 info: SourceInfo | None = None) -> None:
         if not paths:
             raise SourceError("no snapshot path given")
         self.paths = [Path(p) for p in paths]
         self.max_file_bytes = max_file_bytes
         self.max_total_bytes = max_total_bytes
+        self.max_objects = max_objects
         self.info = info or SourceInfo("snapshot", ", ".join(str(p) for p in self.paths))
 
     def load(self, kinds: Collection[str] = ()) -> ClusterState:
@@ -262,13 +271,21 @@ class SnapshotSource:
         index = ClusterIndex()
         manifest: dict[str, Any] = {}
         listed: set[str] = set()
+        capped = False
         with gc_paused(freeze=True):
             for raw_file in self._iter_files(errors, _ByteBudget(self.max_total_bytes)):
                 if _member_name(raw_file.location) == MANIFEST_NAME:
                     manifest = _parse_manifest(raw_file, errors) or manifest
                     continue
+                if capped:
+                    continue  # only the manifest is still of use
                 for doc in parse_documents(raw_file.content, raw_file.location, errors):
                     for obj in iter_objects(doc, errors, listed):
+                        if len(index) >= self.max_objects:
+                            errors.append(LoadError(doc.location, f"more than {self.max_objects:,} objects in the "
+                                                                  "snapshot; the rest is skipped"))
+                            capped = True
+                            break
                         problem = malformed_field(obj)
                         if problem:
                             errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
@@ -278,6 +295,8 @@ class SnapshotSource:
                         except RecursionError:  # deeper than anything that reads it can walk
                             errors.append(LoadError(doc.location, f"{object_name(obj)}: nested too deeply, skipped",
                                                     doc.line))
+                    if capped:
+                        break
         if len(index) == 0 and not listed:
             detail = "; ".join(str(e) for e in errors[:3])
             raise SourceError(
