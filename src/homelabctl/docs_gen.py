@@ -12,7 +12,7 @@ from typing import Any
 
 def _diagnosis_rules() -> list[Any]:
     try:
-        from homelabctl.diagnose.rules import all_rules
+        from homelabctl.diagnose import all_cause_rules as all_rules
     except ModuleNotFoundError:
         return []
     return list(all_rules())

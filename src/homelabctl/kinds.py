@@ -122,6 +122,7 @@ KINDS: tuple[KindInfo, ...] = (
     _k("Node", LONGHORN, "v1beta2", "nodes", True, "lhn", crd=True),
     _k("Setting", LONGHORN, "v1beta2", "settings", True, "lhs", crd=True),
     _k("Replica", LONGHORN, "v1beta2", "replicas", True, "lhr", crd=True),
+    _k("Engine", LONGHORN, "v1beta2", "engines", True, "lhe", crd=True),
     # Cilium
     _k("CiliumBGPPeeringPolicy", CILIUM, "v2alpha1", "ciliumbgppeeringpolicies", False, "bgpp", crd=True),
     _k("CiliumBGPClusterConfig", CILIUM, "v2alpha1", "ciliumbgpclusterconfigs", False, "cbgpcluster", crd=True),
@@ -199,6 +200,7 @@ LONGHORN_VOLUME = f"Volume.{LONGHORN}"
 LONGHORN_NODE = f"Node.{LONGHORN}"
 LONGHORN_SETTING = f"Setting.{LONGHORN}"
 LONGHORN_REPLICA = f"Replica.{LONGHORN}"
+LONGHORN_ENGINE = f"Engine.{LONGHORN}"
 CILIUM_BGP_PEERING_POLICY = f"CiliumBGPPeeringPolicy.{CILIUM}"
 CILIUM_BGP_CLUSTER_CONFIG = f"CiliumBGPClusterConfig.{CILIUM}"
 CILIUM_LB_IP_POOL = f"CiliumLoadBalancerIPPool.{CILIUM}"

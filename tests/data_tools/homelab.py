@@ -22,15 +22,15 @@ CLUSTER_BORN = "2025-05-18T14:02:11Z"
 
 # Kinds a snapshot of this cluster has captured even when no object of them exists.
 ALWAYS_CAPTURED = [
-    "Namespace", "Node", "Pod", "Service", "Endpoints", "ConfigMap", "Secret", "PersistentVolumeClaim",
-    "PersistentVolume", "Event", "ResourceQuota", "ServiceAccount", "Deployment.apps", "ReplicaSet.apps",
-    "StatefulSet.apps", "DaemonSet.apps", "Job.batch", "CronJob.batch", "StorageClass.storage.k8s.io",
-    "CSIDriver.storage.k8s.io", "CSINode.storage.k8s.io", "VolumeAttachment.storage.k8s.io",
-    "PriorityClass.scheduling.k8s.io", "Ingress.networking.k8s.io", "NetworkPolicy.networking.k8s.io",
+    "Namespace", "Node", "Pod", "Service", "Endpoints", "EndpointSlice.discovery.k8s.io", "ConfigMap", "Secret",
+    "PersistentVolumeClaim", "PersistentVolume", "Event", "ResourceQuota", "ServiceAccount", "Deployment.apps",
+    "ReplicaSet.apps", "StatefulSet.apps", "DaemonSet.apps", "Job.batch", "CronJob.batch",
+    "StorageClass.storage.k8s.io", "CSIDriver.storage.k8s.io", "CSINode.storage.k8s.io",
+    "VolumeAttachment.storage.k8s.io", "PriorityClass.scheduling.k8s.io", "Ingress.networking.k8s.io", "NetworkPolicy.networking.k8s.io",
 ]
 
 # A scenario snapshot is a narrower capture: the kinds it holds plus these, captured and empty.
-SCENARIO_CAPTURED = ["Event", "ResourceQuota", "PriorityClass.scheduling.k8s.io", "Secret", "ConfigMap",
+SCENARIO_CAPTURED = ["Event", "Endpoints", "EndpointSlice.discovery.k8s.io", "ResourceQuota", "PriorityClass.scheduling.k8s.io", "Secret", "ConfigMap",
                      "PersistentVolumeClaim", "PersistentVolume"]
 
 
@@ -362,6 +362,7 @@ class Lab(Gen):
                 "kinds": {"captured": sorted(gks), "forbidden": {}, "notInstalled": {}}}
 
     def finish(self) -> None:
+        self.endpoint_slices()
         self.fill_inventories()
         strip_private(self.all_objects())
 

@@ -724,6 +724,107 @@ class Gen:
                "spec": spec, "status": status}
         return self.add(file, obj)
 
+    def endpoint_slices(self) -> int:
+        """Write, for every Service with a selector, the EndpointSlice and Endpoints the endpoint controllers keep.
+
+        Run once every pod exists (``Lab.finish``): addresses are the matching pods' IPs with the conditions the
+        EndpointSlice controller derives from the pod (ready = Ready and not terminating, serving = Ready,
+        terminating = deletionTimestamp set); Endpoints lists ready pods under ``addresses``, the others under
+        ``notReadyAddresses`` and leaves terminating ones out. Pods without an IP or in a terminal phase are
+        not endpoints.
+        """
+        made = 0
+        for file, objs in list(self.files.items()):
+            services = [o for o in objs if o.get("kind") == "Service" and (o.get("spec") or {}).get("selector")]
+            for svc in services:
+                made += self._endpoints_for(file, svc)
+        return made
+
+    def _endpoints_for(self, file: str, svc: dict[str, Any]) -> int:
+        smd = svc["metadata"]
+        ns, sname = smd["namespace"], smd["name"]
+        sel = svc["spec"]["selector"]
+        pods = [o for o in self.all_objects() if o.get("kind") == "Pod" and o["metadata"].get("namespace") == ns
+                and all((o["metadata"].get("labels") or {}).get(k) == v for k, v in sel.items())
+                and (o.get("status") or {}).get("podIP") and o["status"].get("phase") not in ("Succeeded", "Failed")]
+        pods.sort(key=lambda o: o["metadata"]["name"])
+
+        def target(port: Any, pod: dict[str, Any] | None) -> int | None:
+            if isinstance(port, int):
+                return port
+            for c in (pod or {}).get("spec", {}).get("containers", []):
+                for cp in c.get("ports") or []:
+                    if cp.get("name") == port:
+                        return int(cp["containerPort"])
+            return None
+
+        ports = []
+        for sp in svc["spec"].get("ports") or []:
+            num = target(sp.get("targetPort", sp["port"]), pods[0] if pods else None)
+            if num is None and pods:
+                continue
+            ep: dict[str, Any] = {}
+            if sp.get("appProtocol"):
+                ep["appProtocol"] = sp["appProtocol"]
+            ep.update({"name": sp.get("name", ""), "port": num if num is not None else sp["port"],
+                       "protocol": sp.get("protocol", "TCP")})
+            ports.append(ep)
+        changed = max([smd["creationTimestamp"]] + [
+            c.get("lastTransitionTime") or "" for o in pods for c in o["status"].get("conditions") or []
+            if c.get("type") == "Ready"] + [o["metadata"].get("deletionTimestamp") or "" for o in pods])
+        trigger = {"endpoints.kubernetes.io/last-change-trigger-time": changed.replace("Z", ".000000Z") if changed else ""}
+        svc_labels = dict(smd.get("labels") or {})
+        if svc["spec"].get("clusterIP") == "None":
+            svc_labels["service.kubernetes.io/headless"] = ""
+        endpoints: list[dict[str, Any]] = []
+        ready_addrs: list[dict[str, Any]] = []
+        unready_addrs: list[dict[str, Any]] = []
+        for o in pods:
+            pmd = o["metadata"]
+            is_ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in o["status"].get("conditions") or [])
+            terminating = bool(pmd.get("deletionTimestamp"))
+            tref = {"kind": "Pod", "name": pmd["name"], "namespace": ns, "uid": pmd["uid"]}
+            e: dict[str, Any] = {"addresses": [o["status"]["podIP"]],
+                                 "conditions": {"ready": is_ready and not terminating, "serving": is_ready,
+                                                "terminating": terminating}}
+            if o["spec"].get("hostname") and o["spec"].get("subdomain") == sname:
+                e["hostname"] = o["spec"]["hostname"]
+            e["nodeName"] = o["spec"].get("nodeName")
+            e["targetRef"] = tref
+            endpoints.append(e)
+            if terminating:
+                continue
+            addr: dict[str, Any] = {"ip": o["status"]["podIP"]}
+            if e.get("hostname"):
+                addr["hostname"] = e["hostname"]
+            addr["nodeName"] = o["spec"].get("nodeName")
+            addr["targetRef"] = dict(tref)
+            (ready_addrs if is_ready else unready_addrs).append(addr)
+        owner = {"apiVersion": "v1", "blockOwnerDeletion": True, "controller": True, "kind": "Service",
+                 "name": sname, "uid": smd["uid"]}
+        eps_md = self.meta(sname, ns, created=smd["creationTimestamp"], labels=svc_labels, annotations=trigger)
+        eps: dict[str, Any] = {"apiVersion": "v1", "kind": "Endpoints", "metadata": eps_md}
+        if ready_addrs or unready_addrs:
+            subset: dict[str, Any] = {}
+            if ready_addrs:
+                subset["addresses"] = ready_addrs
+            if unready_addrs:
+                subset["notReadyAddresses"] = unready_addrs
+            subset["ports"] = [dict(p) for p in ports]
+            eps["subsets"] = [subset]
+        name = f"{sname}-{self.sfx(5)}"
+        es_labels = {**svc_labels, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+                     "kubernetes.io/service-name": sname}
+        es_md = self.meta(name, ns, created=smd["creationTimestamp"], labels=es_labels, annotations=trigger,
+                          generation=1 + len(pods))
+        es_md = {"generateName": f"{sname}-", **es_md}
+        es_md["ownerReferences"] = [owner]
+        es = {"addressType": "IPv4", "apiVersion": "discovery.k8s.io/v1", "endpoints": endpoints or None,
+              "kind": "EndpointSlice", "metadata": dict(sorted(es_md.items())), "ports": ports or None}
+        self.add(file, eps)
+        self.add(file, es)
+        return 2
+
     def event(self, file: str, involved: dict[str, Any], *, reason: str, message: str, type_: str = "Warning",
               count: int = 1, first: str, last: str, component: str, host: str | None = None,
               field_path: str | None = None) -> dict[str, Any]:

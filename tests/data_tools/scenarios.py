@@ -27,6 +27,7 @@ DOWN = "2025-06-13T02:40:00Z"
 CILIUM_DOWN = "2025-06-13T02:07:13Z"
 EVICTED = plus(DOWN, seconds=341)
 DELETION = plus(EVICTED, seconds=30)
+SEED_SOURCE = "the homelab operations log this project was built from (no public URL)"
 HEADER = "# Scenario snapshot written by tests/data_tools/scenarios.py: edit the generator, not this file.\n"
 
 UNSCHED = ("0/4 nodes are available: 1 Insufficient nvidia.com/gpu, 3 node(s) didn't match Pod's node "
@@ -40,6 +41,12 @@ def ref(kind: str, ns: str | None, name: str) -> dict[str, Any]:
 
 def obj_ref(o: dict[str, Any]) -> dict[str, Any]:
     return ref(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
+
+
+def sym(obj: dict[str, Any], *checks: str) -> list[dict[str, Any]]:
+    """Expected symptoms: the findings of these checks on this object (a ref or a generated object)."""
+    r = obj if "metadata" not in obj else obj_ref(obj)
+    return [{"check": check, "object": r} for check in checks]
 
 
 def pods_of(g: Lab, ns: str, prefix: str, node: str | None = None) -> list[dict[str, Any]]:
@@ -182,10 +189,15 @@ def k3s1_network_failure(g: Lab | None = None, name: str = "k3s1-network-failure
             last=plus(DOWN, seconds=-44), component="kubelet", host="k3s1")
     g.event("events.yaml", g.nodes["k3s1"], reason="NodeNotReady", message="Node k3s1 status is now: NodeNotReady",
             type_="Normal", first=plus(DOWN, seconds=41), last=plus(DOWN, seconds=41), component="node-controller")
-    symptoms = [obj_ref(x) for x in (pods_of(g, "kube-system", "cilium-", "k3s1") + pods_of(g, "longhorn-system", "longhorn-", "k3s1")
-                                     + pods_of(g, "media", "prowlarr-", "k3s1") + pods_of(g, "media", "overseerr-", "k3s1"))]
-    symptoms += [ref("DaemonSet", "kube-system", "cilium"), ref("DaemonSet", "longhorn-system", "longhorn-csi-plugin"),
-                 ref("DaemonSet", "longhorn-system", "longhorn-manager")]
+    symptoms = [s for x in pods_of(g, "kube-system", "cilium-", "k3s1") for s in sym(x, "pod-crashloop")]
+    symptoms += [s for x in pods_of(g, "longhorn-system", "longhorn-", "k3s1")
+                 for s in sym(x, "csi-driver-pods-failing", "pod-crashloop")]
+    symptoms += [s for x in pods_of(g, "media", "prowlarr-", "k3s1") for s in sym(x, "pod-stuck-terminating")]
+    symptoms += [s for x in pods_of(g, "media", "overseerr-", "k3s1")
+                 for s in sym(x, "failed-mount-events", "pod-stuck-terminating")]
+    symptoms += [s for d in (ref("DaemonSet", "kube-system", "cilium"), ref("DaemonSet", "longhorn-system", "longhorn-csi-plugin"),
+                             ref("DaemonSet", "longhorn-system", "longhorn-manager")) for s in sym(d, "daemonset-not-ready")]
+    symptoms += sym(ref("Node", None, "k3s1"), "node-network-unavailable", "node-not-ready", "csi-driver-not-registered")
     return g, [{"object": ref("Node", None, "k3s1"), "layer": "network", "symptoms": symptoms}]
 
 
@@ -208,10 +220,12 @@ def s_kubelet_path_change() -> tuple[Lab, dict[str, Any]]:
                         "attacher.MountDevice failed to create newCsiDriverClient: driver name driver.longhorn.io not found "
                         "in the list of registered CSI drivers", count=431, first=plus(changed, minutes=21),
                 last=g.ago(minutes=2, seconds=14), component="kubelet", host=node)
-    symptoms = [ref("DaemonSet", "longhorn-system", "longhorn-csi-plugin")]
-    symptoms += [obj_ref(x) for n in ("sonarr", "radarr", "lidarr") for x in pods_of(g, "media", f"{n}-")]
-    symptoms += [ref("Deployment", "media", n) for n in ("sonarr", "radarr", "lidarr")]
-    symptoms += [ref("StorageClass", None, "longhorn")]
+    symptoms = sym(ref("DaemonSet", "longhorn-system", "longhorn-csi-plugin"), "k3s-kubelet-path-mismatch")
+    symptoms += [s for n in ("sonarr", "radarr", "lidarr") for x in pods_of(g, "media", f"{n}-")
+                 for s in sym(x, "failed-mount-events", "pod-pending")]
+    symptoms += [s for n in ("sonarr", "radarr", "lidarr")
+                 for s in sym(ref("Deployment", "media", n), "workload-replicas-unavailable")]
+    symptoms += sym(ref("StorageClass", None, "longhorn"), "csi-driver-not-registered")
     return g, {"description": "Longhorn's csi.kubeletRootDir and CSI plugin hostPaths were changed to /var/lib/kubelet: "
                               "on K3s the driver registers on no node and every Longhorn mount fails, on all nodes at once.",
                "root_causes": [{"object": ref("HelmRelease", "longhorn-system", "longhorn"), "layer": "storage",
@@ -250,14 +264,16 @@ def s_node_notready_stuck_terminating() -> tuple[Lab, dict[str, Any]]:
     return g, {"description": "Node styx has been NotReady (kubelet stopped posting status) for over three days; its 8 "
                               "pods are stuck Terminating because only its kubelet could confirm their deletion.",
                "root_causes": [{"object": ref("Node", None, "styx"), "layer": "node",
-                                "symptoms": [obj_ref(x) for x in stuck]}]}
+                                "symptoms": [s for x in stuck for s in sym(x, "pod-stuck-terminating")]
+                                + sym(ref("StatefulSet", "media", "whisparr-db"), "workload-replicas-unavailable")}]}
 
 
 def flux_expectations() -> list[dict[str, Any]]:
     # the missing CRD comes first: it blocks a chain (apps-ai waits on it); the missing Secret blocks one release
     return [{"object": ref("Kustomization", "flux-system", "intel-gpu-plugin"), "layer": "platform",
-             "symptoms": [ref("Kustomization", "flux-system", "apps-ai")]},
-            {"object": ref("HelmRelease", "authentik", "authentik"), "layer": "platform", "symptoms": []}]
+             "symptoms": sym(ref("Kustomization", "flux-system", "apps-ai"), "flux-not-ready")},
+            {"object": ref("HelmRelease", "authentik", "authentik"), "layer": "platform",
+             "symptoms": sym(ref("HelmRelease", "authentik", "authentik"), "flux-not-ready")}]
 
 
 def s_flux_missing_secret_and_crd() -> tuple[Lab, dict[str, Any]]:
@@ -293,8 +309,9 @@ def velero_incident(g: Lab) -> list[dict[str, Any]]:
             f"{pod['metadata']['name']}_velero({pod['metadata']['uid']})", count=1280, first=down, last=g.ago(seconds=25),
             component="kubelet", host=pod["spec"]["nodeName"], field_path="spec.containers{minio}")
     return [{"object": ref("Deployment", "velero", "minio"), "layer": "workload",
-             "symptoms": [obj_ref(pod), ref("BackupStorageLocation", "velero", "default"),
-                          ref("Schedule", "velero", "hourly-longhorn")]}]
+             "symptoms": sym(pod, "pod-crashloop") + sym(ref("Deployment", "velero", "minio"), "workload-replicas-unavailable")
+             + sym(ref("BackupStorageLocation", "velero", "default"), "velero-bsl-unavailable")
+             + sym(ref("Schedule", "velero", "hourly-longhorn"), "velero-backup-failed-or-stale")}]
 
 
 def s_velero_minio_crash() -> tuple[Lab, dict[str, Any]]:
@@ -329,7 +346,8 @@ def s_oauth2_proxy_cookie_secret() -> tuple[Lab, dict[str, Any]]:
     return g, {"description": "oauth2-proxy in front of Prometheus crash-loops: its cookie secret is 167 bytes, not 16, "
                               "24 or 32, so prometheus.fletcherlabs.net (routed through it) is down.",
                "root_causes": [{"object": ref("Deployment", "monitoring", "oauth2-proxy"), "layer": "security",
-                                "symptoms": [obj_ref(pod)]}]}
+                                "symptoms": sym(pod, "pod-crashloop")
+                                + sym(ref("Deployment", "monitoring", "oauth2-proxy"), "workload-replicas-unavailable")}]}
 
 
 def s_gpu_insufficient() -> tuple[Lab, dict[str, Any]]:
@@ -339,7 +357,8 @@ def s_gpu_insufficient() -> tuple[Lab, dict[str, Any]]:
     return g, {"description": "The Tesla T4 on k3s3 is time-sliced into 4 nvidia.com/gpu and all 4 are held, so a fifth "
                               "GPU pod (comfyui) stays Pending on Insufficient nvidia.com/gpu.",
                "root_causes": [{"object": ref("Node", None, "k3s3"), "layer": "gpu",
-                                "symptoms": [obj_ref(pend), ref("Deployment", "ai", "comfyui")]}]}
+                                "symptoms": sym(pend, "gpu-insufficient")
+                                + sym(ref("Deployment", "ai", "comfyui"), "workload-replicas-unavailable")}]}
 
 
 def tls_setup(g: Lab, *, wildcard_ok: bool) -> None:
@@ -368,7 +387,8 @@ def s_wildcard_http01() -> tuple[Lab, dict[str, Any]]:
                               "HTTP-01 solver; Let's Encrypt validates wildcards only over DNS-01, so it is never issued "
                               "and the Gateway's https listener has no certificate.",
                "root_causes": [{"object": ref("Certificate", "networking", "wildcard-fletcherlabs"), "layer": "platform",
-                                "symptoms": [ref("Gateway", "networking", "main-gateway")]}]}
+                                "symptoms": sym(ref("Gateway", "networking", "main-gateway"), "gateway-not-accepted")
+                                + sym(ref("Certificate", "networking", "wildcard-fletcherlabs"), "certificate-not-ready")}]}
 
 
 def s_prometheus_exposed() -> tuple[Lab, dict[str, Any]]:
@@ -435,7 +455,8 @@ def s_two_incidents_gpu_and_velero() -> tuple[Lab, dict[str, Any]]:
     gpu_apps(g)
     pend = pods_of(g, "ai", "comfyui-")[0]
     vel = velero_incident(g)
-    gpu = [{"object": ref("Node", None, "k3s3"), "layer": "gpu", "symptoms": [obj_ref(pend), ref("Deployment", "ai", "comfyui")]}]
+    gpu = [{"object": ref("Node", None, "k3s3"), "layer": "gpu",
+            "symptoms": sym(pend, "gpu-insufficient") + sym(ref("Deployment", "ai", "comfyui"), "workload-replicas-unavailable")}]
     return g, {"description": "Two unrelated incidents: the time-sliced T4 is saturated (comfyui Pending) and MinIO "
                               "crash-loops, taking Velero's default backup location down.",
                "root_causes": vel + gpu}
@@ -463,6 +484,9 @@ def main(names: list[str]) -> None:
         out = OUT / name
         out.mkdir(parents=True, exist_ok=True)
         n = g.write_scenario(out, NOW, header=HEADER)
+        expected = {"description": expected["description"], "source": expected.get("source", SEED_SOURCE),
+                    "holdout": bool(expected.get("holdout", False)),
+                    **{k: v for k, v in expected.items() if k not in ("description", "source", "holdout")}}
         (out / "expected.yaml").write_text(yaml.safe_dump(expected, sort_keys=False, width=110))
         print(f"{name}: {n} objects")
 

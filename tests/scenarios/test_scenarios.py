@@ -1,11 +1,31 @@
-"""The scenario suite: one snapshot per seed incident, each with its expected root causes and grouping.
+"""The scenario corpus: one snapshot per incident, each with its expected root causes and their symptoms.
 
-`pytest tests/scenarios -s` prints the accuracy table and the noise figure (findings shown vs root causes
-shown: how much reading the diagnosis saves).
+Each ``tests/scenarios/<name>/expected.yaml`` holds ``description``, ``source`` (the public issue report or
+postmortem the incident is built from), ``holdout``, ``root_causes`` (the first is the expected top cause),
+each with ``object``, ``layer`` and ``symptoms`` as ``{check, object}`` pairs, and optionally ``unrelated``
+(critical findings the snapshot shows that belong to no incident). A scenario is right when:
+
+- the top root cause names the expected object, and every expected cause is among the root causes with its layer;
+- every expected symptom (a finding of that check on that object) is grouped under its cause: it is the
+  cause's own finding or one of its symptoms;
+- every critical finding is accounted for: it belongs to an expected cause (its finding, or grouped under
+  it), or is grouped under some root cause as a symptom, or is listed under ``unrelated``. A critical
+  finding left on its own, or made a root cause nobody expected, fails the scenario;
+- a scenario without root causes (a healthy cluster) gets no critical root cause and no critical finding
+  (a warning-level cause, e.g. a route left pointing at an app scaled to 0 on purpose, is allowed).
+
+Three sets are reported apart: the seed set (the incidents the tool was built from: must stay 100% right),
+the tuned set (new scenarios the diagnosis may be tuned on) and the holdout set (``holdout: true``: written
+last, run once, never tuned on). ``pytest tests/scenarios -s -k accuracy`` prints the table.
+
+The snapshots and expectations are generated: the seed set by ``tests/data_tools/scenarios.py``, the
+corpus by ``tests/data_tools/corpus.py`` (``python tests/data_tools/corpus.py [name ...]``); edit the
+generator, never the YAML. A new scenario's expectation is written before the diagnosis is first run on it.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,69 +39,267 @@ from homelabctl.sources.snapshot import SnapshotSource
 HERE = Path(__file__).parent
 SCENARIOS = sorted(p.parent for p in HERE.glob("*/expected.yaml"))
 
+# The incidents the tool was built from: never in KNOWN_MISSES, always right.
+SEED = frozenset({
+    "k3s1-network-failure", "kubelet-path-change", "node-notready-stuck-terminating", "flux-missing-secret-and-crd",
+    "velero-minio-crash", "oauth2-proxy-cookie-secret", "gpu-insufficient", "wildcard-http01", "prometheus-exposed",
+    "healthy", "two-incidents-network-and-flux", "two-incidents-gpu-and-velero",
+})
 
-def _ref(obj: dict[str, Any]) -> tuple[str, str | None, str]:
+# New scenarios the diagnosis gets wrong today: their per-scenario tests are xfail (not strict), so a fix
+# shows up as XPASS. Shrink this list as the engine learns; never add a seed scenario, never edit an
+# expectation to make a miss go away.
+KNOWN_MISSES: dict[str, str] = {
+    "double-dns-and-oom": "[holdout] Overseerr's EAI_AGAIN on a Service name is not linked to the DNS Deployment (and coredns's layer is workload)",
+    "double-disk-pressure-and-deploy-key": "[holdout] node-pressure never becomes a cause; the evicted app's Deployment is taken instead",
+    "helm-repository-forbidden": "[holdout] a 403 from a public chart host is not turned into an ExternalHost cause; HelmRepository and HelmRelease stay two causes",
+    "sops-decryption-failed": "[holdout] the missing Secret behind CreateContainerConfigError is not linked to the Kustomization that failed to decrypt it",
+}
+
+# Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
+RULES_WITHOUT_WIN: dict[str, str] = {
+    "csi-unregistered-everywhere": "unreachable: csi-driver-not-registered reports a driver registered on no node once, on "
+                                   "its StorageClass, so the rule's one-finding-per-node condition never holds "
+                                   "(nfs-csi-driver-missing is the scenario it should win)",
+}
+
+MIN_SCENARIOS = 40
+
+Ref = tuple[str, str | None, str]
+Pair = tuple[str, Ref]
+
+
+def _ref(obj: dict[str, Any]) -> Ref:
     return (str(obj["kind"]), obj.get("namespace") or None, str(obj["name"]))
 
 
-def evaluate(scenario: Path) -> dict[str, Any]:
-    expected = yaml.safe_load((scenario / "expected.yaml").read_text(encoding="utf-8"))
+def _pair(entry: dict[str, Any]) -> Pair:
+    return (str(entry["check"]), _ref(entry["object"]))
+
+
+def _fmt(pair: Pair) -> str:
+    check, (kind, ns, name) = pair
+    return f"{check} on {kind} {ns + '/' if ns else ''}{name}"
+
+
+def _fmt_ref(ref: Ref) -> str:
+    kind, ns, name = ref
+    return f"{kind} {ns + '/' if ns else ''}{name}"
+
+
+def expected_of(scenario: Path) -> dict[str, Any]:
+    data = yaml.safe_load((scenario / "expected.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{scenario.name}/expected.yaml is not a mapping"
+    return data
+
+
+def report_of(scenario: Path) -> dict[str, Any]:
     files = [p for p in sorted(scenario.iterdir()) if p.name != "expected.yaml" and p.suffix in (".yaml", ".json")]
     report = analyze(SnapshotSource(files).load()).report
     validate_report(report)
-    by_id = {f["id"]: f for f in report["findings"]}
+    return report
+
+
+@cache
+def evaluate(scenario: Path) -> dict[str, Any]:
+    expected = expected_of(scenario)
+    report = report_of(scenario)
+    findings = report["findings"]
+    by_id = {f["id"]: f for f in findings}
     causes = report["root_causes"]
+
+    def pair_of(finding_id: str) -> Pair:
+        f = by_id[finding_id]
+        return (str(f["check"]), _ref(f["object"]))
+
+    grouped: dict[Ref, set[Pair]] = {}      # root cause object -> pairs it holds (its finding + symptoms)
+    in_any_cause: set[Pair] = set()
+    for c in causes:
+        held = {pair_of(c["finding"]), *(pair_of(s) for s in c["symptoms"])}
+        grouped.setdefault(_ref(c["object"]), set()).update(held)
+        in_any_cause |= held
     problems: list[str] = []
     wanted = expected.get("root_causes") or []
+    unrelated = {_pair(u) for u in expected.get("unrelated") or []}
+    critical = [f for f in findings if f["severity"] == "critical"]
     if not wanted:
-        if causes:
-            problems.append(f"expected no root cause, got {[_ref(c['object']) for c in causes]}")
-        critical = [f for f in report["findings"] if f["severity"] == "critical"]
-        if critical:
-            problems.append(f"expected no critical finding, got {[f['check'] for f in critical]}")
+        serious = [c for c in causes if by_id[c["finding"]]["severity"] == "critical"]
+        if serious:
+            problems.append(f"expected no critical root cause, got {[_fmt_ref(_ref(c['object'])) for c in serious]}")
+        for f in critical:
+            pair = (str(f["check"]), _ref(f["object"]))
+            if pair not in unrelated:
+                problems.append(f"expected no critical finding, got {_fmt(pair)}")
     else:
         if not causes:
             problems.append("no root cause found")
         elif _ref(causes[0]["object"]) != _ref(wanted[0]["object"]):
-            problems.append(f"top root cause is {_ref(causes[0]['object'])}, expected {_ref(wanted[0]['object'])}")
+            problems.append(f"top root cause is {_fmt_ref(_ref(causes[0]['object']))}, "
+                            f"expected {_fmt_ref(_ref(wanted[0]['object']))}")
+        accounted: set[Pair] = set(unrelated)
+        expected_objects = {_ref(w["object"]) for w in wanted}
         for want in wanted:
-            match = [c for c in causes if _ref(c["object"]) == _ref(want["object"])]
+            obj = _ref(want["object"])
+            match = [c for c in causes if _ref(c["object"]) == obj]
             if not match:
-                problems.append(f"missing root cause {_ref(want['object'])}")
+                problems.append(f"missing root cause {_fmt_ref(obj)}")
                 continue
-            cause = match[0]
-            if want.get("layer") and cause["layer"] != want["layer"]:
-                problems.append(f"{_ref(want['object'])}: layer {cause['layer']}, expected {want['layer']}")
-            grouped = {_ref(by_id[s]["object"]) for s in cause["symptoms"]}
-            grouped.add(_ref(cause["object"]))
-            grouped.add(_ref(by_id[cause["finding"]]["object"]))
+            if want.get("layer") and match[0]["layer"] != want["layer"]:
+                problems.append(f"{_fmt_ref(obj)}: layer {match[0]['layer']}, expected {want['layer']}")
+            held = grouped.get(obj, set())
+            accounted |= held
             for symptom in want.get("symptoms") or []:
-                if _ref(symptom) not in grouped:
-                    owner = next((c for c in causes if _ref(by_id[c["finding"]]["object"]) == _ref(symptom)
-                                  or any(_ref(by_id[s]["object"]) == _ref(symptom) for s in c["symptoms"])), None)
-                    where = f"under {_ref(owner['object'])}" if owner else "not grouped anywhere"
-                    problems.append(f"{_ref(symptom)} expected under {_ref(want['object'])}, {where}")
-    return {"name": scenario.name, "problems": problems, "findings": len(report["findings"]),
-            "root_causes": len(causes)}
+                pair = _pair(symptom)
+                if pair in held:
+                    continue
+                exists = any((str(f["check"]), _ref(f["object"])) == pair for f in findings)
+                owner = next((c for c in causes if pair in grouped.get(_ref(c["object"]), set())), None)
+                where = (f"under {_fmt_ref(_ref(owner['object']))}" if owner else
+                         "not grouped anywhere" if exists else "no such finding")
+                problems.append(f"{_fmt(pair)} expected under {_fmt_ref(obj)}, {where}")
+        for c in causes:
+            if _ref(c["object"]) in expected_objects:
+                continue
+            # a cause nobody expected: its own finding is unaccounted for, its symptoms count as grouped
+            accounted |= {pair_of(s) for s in c["symptoms"]}
+        for f in critical:
+            pair = (str(f["check"]), _ref(f["object"]))
+            if pair in accounted:
+                continue
+            if pair in in_any_cause:
+                problems.append(f"critical {_fmt(pair)} made a root cause nobody expected")
+            else:
+                problems.append(f"critical {_fmt(pair)} left ungrouped")
+    top_ok = bool(causes) and bool(wanted) and _ref(causes[0]["object"]) == _ref(wanted[0]["object"])
+    return {"name": scenario.name, "problems": problems, "findings": len(findings), "root_causes": len(causes),
+            "holdout": bool(expected.get("holdout")), "seed": scenario.name in SEED,
+            "top_rule": causes[0]["rule"] if top_ok else None}
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def _param(scenario: Path) -> Any:
+    marks = []
+    if scenario.name in KNOWN_MISSES:
+        marks.append(pytest.mark.xfail(reason=KNOWN_MISSES[scenario.name], strict=False))
+    return pytest.param(scenario, id=scenario.name, marks=marks)
+
+
+@pytest.mark.parametrize("scenario", [_param(s) for s in SCENARIOS])
 def test_scenario(scenario: Path) -> None:
     result = evaluate(scenario)
     assert not result["problems"], "\n".join(result["problems"])
+
+
+def test_known_misses_name_new_scenarios_only() -> None:
+    names = {s.name for s in SCENARIOS}
+    assert not set(KNOWN_MISSES) & SEED, "seed scenarios must never be excused"
+    assert set(KNOWN_MISSES) <= names, f"KNOWN_MISSES names no scenario: {sorted(set(KNOWN_MISSES) - names)}"
+
+
+def test_corpus_size_and_sources() -> None:
+    new = [s for s in SCENARIOS if s.name not in SEED]
+    assert len(new) >= MIN_SCENARIOS, f"{len(new)} scenarios besides the seed set, want >= {MIN_SCENARIOS}"
+    for s in SCENARIOS:
+        exp = expected_of(s)
+        assert exp.get("description"), f"{s.name}: no description"
+        assert isinstance(exp.get("holdout"), bool), f"{s.name}: holdout must be true or false"
+        for cause in exp.get("root_causes") or []:
+            for symptom in cause.get("symptoms") or []:
+                assert set(symptom) == {"check", "object"}, f"{s.name}: symptom {symptom} is not a (check, object) pair"
+        if s.name in SEED:
+            continue
+        sources = exp.get("source")
+        urls = [sources] if isinstance(sources, str) else list(sources or [])
+        assert urls and all(str(u).startswith("https://") for u in urls), f"{s.name}: source must be URL(s)"
+    holdout = [s for s in SCENARIOS if expected_of(s).get("holdout")]
+    assert not {s.name for s in holdout} & SEED
+    assert len(holdout) * 5 >= len(new), f"only {len(holdout)} holdout scenarios of {len(new)}"
+
+
+def test_every_diagnosis_rule_wins_somewhere() -> None:
+    """Each registered diagnosis rule names the expected top cause of at least one scenario (a rule that never
+    wins is either dead or only fires where it is wrong). Written against
+    ``homelabctl.diagnose.rules.all_rules()``: TODO tighten to the engine's registry API when it lands."""
+    from homelabctl.diagnose.rules import all_rules
+
+    won = {r["top_rule"] for r in (evaluate(s) for s in SCENARIOS) if r["top_rule"]}
+    missing = sorted(spec.id for spec in all_rules() if spec.id not in won and spec.id not in RULES_WITHOUT_WIN)
+    assert not missing, f"diagnosis rules that are the expected top cause of no scenario: {missing}"
+    assert not set(RULES_WITHOUT_WIN) & won, f"rules in RULES_WITHOUT_WIN that now win: {sorted(set(RULES_WITHOUT_WIN) & won)}"
 
 
 def test_suite_accuracy_and_noise() -> None:
     if not SCENARIOS:
         pytest.skip("no scenarios in tests/scenarios")
     results = [evaluate(s) for s in SCENARIOS]
-    correct = sum(1 for r in results if not r["problems"])
+    print(f"\n{'scenario':48s} {'set':>7s} {'ok':>3s} {'findings':>9s} {'causes':>7s}")
+    for r in results:
+        kind = "seed" if r["seed"] else "holdout" if r["holdout"] else "tuned"
+        print(f"{r['name']:48s} {kind:>7s} {'yes' if not r['problems'] else 'NO':>3s} {r['findings']:9d} "
+              f"{r['root_causes']:7d}")
+    for kind, subset in (("seed", [r for r in results if r["seed"]]),
+                         ("tuned", [r for r in results if not r["seed"] and not r["holdout"]]),
+                         ("holdout", [r for r in results if r["holdout"]])):
+        ok = sum(1 for r in subset if not r["problems"])
+        print(f"accuracy {kind:8s}: {ok}/{len(subset)} scenarios ({100 * ok / max(len(subset), 1):.0f}%)")
     findings = sum(r["findings"] for r in results)
     causes = sum(r["root_causes"] for r in results)
-    print(f"\n{'scenario':40s} {'ok':>3s} {'findings':>9s} {'causes':>7s}")
-    for r in results:
-        print(f"{r['name']:40s} {'yes' if not r['problems'] else 'NO':>3s} {r['findings']:9d} {r['root_causes']:7d}")
-    print(f"accuracy: {correct}/{len(results)} scenarios; noise: {findings} findings shown vs {causes} root causes "
-          f"({findings / max(causes, 1):.1f} findings per cause)")
-    assert len(SCENARIOS) >= 10
-    assert correct == len(results)
+    print(f"noise: {findings} findings shown vs {causes} root causes ({findings / max(causes, 1):.1f} findings per cause)")
+    seed_wrong = [r["name"] for r in results if r["seed"] and r["problems"]]
+    assert not seed_wrong, f"seed scenarios wrong: {seed_wrong}"
+    new_wrong = {r["name"] for r in results if not r["seed"] and r["problems"]}
+    unexcused = sorted(new_wrong - set(KNOWN_MISSES))
+    assert not unexcused, f"scenarios wrong and not in KNOWN_MISSES: {unexcused}"
+
+
+def _snapshot_items(directory: Path) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == "expected.yaml":
+            continue
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        items += doc.get("items") or []
+    return items
+
+
+DEMO = Path(__file__).resolve().parents[2] / "src" / "homelabctl" / "demo" / "snapshot"
+
+
+@pytest.mark.parametrize("directory", [*SCENARIOS, DEMO], ids=[*(s.name for s in SCENARIOS), "demo"])
+def test_snapshot_is_shaped_like_a_capture(directory: Path) -> None:
+    """Owner chains are complete (Pod -> ReplicaSet with the pod's pod-template-hash -> Deployment), and every
+    Service with a selector has the EndpointSlice and Endpoints the controllers keep, listing exactly the
+    matching pods that have an IP, by that IP, node and UID."""
+    items = _snapshot_items(directory)
+    by_uid = {o["metadata"].get("uid"): o for o in items}
+    problems: list[str] = []
+    for o in items:
+        md = o["metadata"]
+        for owner in md.get("ownerReferences") or []:
+            parent = by_uid.get(owner["uid"])
+            if parent is None or parent["kind"] != owner["kind"] or parent["metadata"]["name"] != owner["name"]:
+                problems.append(f"{o['kind']} {md.get('namespace')}/{md['name']}: owner {owner['kind']} {owner['name']} missing")
+            elif o["kind"] == "Pod" and owner["kind"] == "ReplicaSet":
+                want = (parent["metadata"].get("labels") or {}).get("pod-template-hash")
+                if not want or (md.get("labels") or {}).get("pod-template-hash") != want:
+                    problems.append(f"Pod {md['namespace']}/{md['name']}: pod-template-hash differs from its ReplicaSet's")
+    pods = [o for o in items if o["kind"] == "Pod"]
+    for svc in (o for o in items if o["kind"] == "Service" and (o.get("spec") or {}).get("selector")):
+        ns, name, sel = svc["metadata"]["namespace"], svc["metadata"]["name"], svc["spec"]["selector"]
+        slices = [o for o in items if o["kind"] == "EndpointSlice" and o["metadata"].get("namespace") == ns
+                  and (o["metadata"].get("labels") or {}).get("kubernetes.io/service-name") == name]
+        eps = [o for o in items if o["kind"] == "Endpoints" and o["metadata"].get("namespace") == ns
+               and o["metadata"]["name"] == name]
+        if len(slices) != 1 or len(eps) != 1:
+            problems.append(f"Service {ns}/{name}: {len(slices)} EndpointSlice(s), {len(eps)} Endpoints")
+            continue
+        members = {p["metadata"]["uid"]: p for p in pods if p["metadata"]["namespace"] == ns
+                   and all((p["metadata"].get("labels") or {}).get(k) == v for k, v in sel.items())
+                   and p["status"].get("podIP") and p["status"].get("phase") not in ("Succeeded", "Failed")}
+        listed = {e["targetRef"]["uid"]: e for e in slices[0].get("endpoints") or []}
+        if set(listed) != set(members):
+            problems.append(f"Service {ns}/{name}: EndpointSlice lists {len(listed)} pods, {len(members)} match")
+        for uid, e in listed.items():
+            pod = members.get(uid)
+            if pod and (e["addresses"] != [pod["status"]["podIP"]] or e.get("nodeName") != pod["spec"].get("nodeName")):
+                problems.append(f"Service {ns}/{name}: endpoint of {pod['metadata']['name']} has the wrong IP or node")
+    assert not problems, "\n".join(problems[:20])

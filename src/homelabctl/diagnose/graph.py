@@ -1,53 +1,103 @@
-"""The dependency graph: which object's failure can make which other object fail.
+"""The dependency graph: which object's failure can make which other object fail, and why we think so.
 
-Edges point from the thing depended on to the thing that depends on it ("impacts"), each with a type, so
-a rule can follow only the relations that make sense for its cause (a node's failure reaches its pods,
-a pod's failure reaches its controller, the Service selecting it and the routes behind that Service).
+Edges point from the thing depended on to the thing that depends on it ("impacts"), each with a type and
+a provenance: the field that makes the dependency (``spec.volumes[].persistentVolumeClaim``) or, for an
+*evidence* edge, the words in an event or status that named the other object ("lookup github.com on
+10.43.0.10:53: i/o timeout" → the Service with ClusterIP 10.43.0.10).
 
-Built once per run in one pass over the kinds that carry references; every lookup after that is a dict
-access. Objects that are referenced but missing (a Secret that does not exist) are still graph nodes: a
-missing object is a perfectly good cause.
+The graph is built lazily, around the findings: an object's outgoing edges are computed the first time the
+diagnosis walks to it, from small per-kind indexes that are themselves built once on first use (Services
+by namespace, routes by backend, Flux objects by source, ...). A healthy namespace nobody walks into costs
+nothing, and every index is one pass over its kind, so the cost stays linear in the snapshot.
+
+Objects that are referenced but missing (a Secret that does not exist) are still graph nodes: a missing
+object is a perfectly good cause. Hosts outside the cluster are ``ExternalHost`` nodes.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
 from homelabctl import kinds
+from homelabctl.diagnose import links
 from homelabctl.model import ObjectRef, Resource
-from homelabctl.selectors import from_spec
+from homelabctl.selectors import Selector, from_spec
 from homelabctl.sources.base import ClusterState
 
 # Edge types. Rules name the ones they follow.
 RUNS_ON = "runs-on"            # Node → Pod
 OWNS = "owns"                  # Pod → ReplicaSet → Deployment, Pod → DaemonSet/StatefulSet/Job → CronJob
-SELECTS = "selects"            # Pod → Service selecting it
-ROUTES = "routes"              # Service → HTTPRoute/Ingress using it as backend
+SELECTS = "selects"            # Pod → Service selecting it (selector or EndpointSlice targetRef)
+ROUTES = "routes"              # Service → HTTPRoute/GRPCRoute/Ingress using it as backend
 ATTACHES = "attaches"          # Gateway → HTTPRoute
 MOUNTS = "mounts"              # PVC/Secret/ConfigMap → Pod
-BINDS = "binds"                # PV → PVC, StorageClass → PVC, CSIDriver → StorageClass
+BINDS = "binds"                # PV → PVC, StorageClass → PVC, CSIDriver → StorageClass/PV, Longhorn Volume → PV
 REGISTERS = "registers"        # Node → CSINode / Longhorn Node / CiliumNode
 VALUES = "values"              # Secret/ConfigMap → HelmRelease (valuesFrom)
 SOURCE = "source"              # GitRepository/HelmRepository/OCIRepository → Kustomization/HelmRelease
 DEPENDS = "depends-on"         # Kustomization → Kustomization that dependsOn it (same for HelmRelease)
 CONTAINS = "contains"          # HelmRelease/Kustomization → Kustomization whose inventory holds it
+WAITS = "health-check"         # HelmRelease → Kustomization whose healthChecks wait for it
+RELEASE = "release"            # Helm release Secret (sh.helm.release.v1.*) → HelmRelease (a pending-* one is a lock)
 ISSUES = "issues"              # Issuer/ClusterIssuer → Certificate
 STORES = "stores"              # Certificate → its Secret
 SERVES_TLS = "serves-tls"      # Secret → Gateway listener using it
 BACKS_UP = "backs-up"          # Service (object store) → BackupStorageLocation → Schedule; VSL → Schedule
 HOLDS = "holds"                # Pod → ReadWriteOnce PVC it mounts: a pod on a dead node keeps the volume attached
-REPLICA = "replica"            # Node → Longhorn Volume whose controller says a replica there is the problem
+REPLICA = "replica"            # Node → Longhorn Volume/Replica there; Replica/Engine → Volume
+EXTERNAL = "external"          # ExternalHost → PV (NFS/CSI server), BSL (s3Url), Flux source (url), Pod (image registry)
+ISOLATES = "isolates"          # NetworkPolicy → the Services whose Ready pods it isolates (ingress)
+ADMITS = "admits"              # Service → Validating/MutatingWebhookConfiguration calling it
+MENTIONS = "mentions"          # evidence: object named in another failing object's messages → that object
+ALLOCATES = "allocates"        # LB IP pool (CiliumLoadBalancerIPPool, MetalLB IPAddressPool) → LoadBalancer Services
+CONSUMES = "first-consumer"    # unscheduled Pod → the WaitForFirstConsumer claim that waits for it
+RECONCILES = "reconciles"      # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
 
 ALL_EDGES = frozenset({RUNS_ON, OWNS, SELECTS, ROUTES, ATTACHES, MOUNTS, BINDS, REGISTERS, VALUES, SOURCE,
-                       DEPENDS, CONTAINS, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS, REPLICA})
+                       DEPENDS, CONTAINS, WAITS, RELEASE, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS, REPLICA,
+                       EXTERNAL, ISOLATES, ADMITS, MENTIONS, RECONCILES, ALLOCATES, CONSUMES})
 
-_FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
+_FIELD = {
+    RUNS_ON: "spec.nodeName", OWNS: "metadata.ownerReferences", SELECTS: "Service selector / EndpointSlice",
+    ROUTES: "backendRefs", ATTACHES: "parentRefs", MOUNTS: "spec.volumes / env", BINDS: "claim / class / driver",
+    REGISTERS: "node registration", VALUES: "spec.valuesFrom", SOURCE: "spec.sourceRef", DEPENDS: "spec.dependsOn",
+    CONTAINS: "status.inventory", WAITS: "spec.healthChecks", RELEASE: "Helm release Secret (owner=helm)",
+    ISSUES: "spec.issuerRef", STORES: "spec.secretName", SERVES_TLS: "listeners[].tls.certificateRefs",
+    BACKS_UP: "storageLocation / s3Url", HOLDS: "ReadWriteOnce claim", REPLICA: "Longhorn replica placement",
+    EXTERNAL: "server / url / image", ISOLATES: "NetworkPolicy podSelector (Ingress)",
+    ADMITS: "webhooks[].clientConfig.service", MENTIONS: "message",
+    RECONCILES: "the controller that reconciles this kind", ALLOCATES: "pool serviceSelector / type LoadBalancer",
+    CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
+}
+
+RECONCILERS: dict[str, tuple[str, ...]] = {
+    "cert-manager": (kinds.CERTIFICATE, kinds.CERTIFICATE_REQUEST, "Order.acme.cert-manager.io", kinds.ACME_CHALLENGE),
+    "source-controller": (kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY, kinds.OCI_REPOSITORY, kinds.HELM_CHART,
+                          "Bucket.source.toolkit.fluxcd.io"),
+    "kustomize-controller": (kinds.FLUX_KUSTOMIZATION,),
+    "helm-controller": (kinds.HELM_RELEASE,),
+    "velero": (kinds.BACKUP_STORAGE_LOCATION, kinds.VELERO_SCHEDULE, kinds.VELERO_BACKUP),
+}
+"""Controller Deployments (by name) and the kinds they reconcile: while one is down, nothing of its kinds is
+renewed, applied or fetched — an expired Certificate under a crash-looping cert-manager is its symptom."""
+
+WEBHOOK_GKS = ("ValidatingWebhookConfiguration.admissionregistration.k8s.io",
+               "MutatingWebhookConfiguration.admissionregistration.k8s.io")
+ENDPOINT_SLICE = "EndpointSlice.discovery.k8s.io"
+LONGHORN_REPLICA = "Replica.longhorn.io"
+LONGHORN_ENGINE = "Engine.longhorn.io"
+REFERENCE_GRANT = "ReferenceGrant.gateway.networking.k8s.io"
+ROUTE_GKS = ("HTTPRoute.gateway.networking.k8s.io", "GRPCRoute.gateway.networking.k8s.io")
+FLUX_SOURCE_GKS = (kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY, kinds.OCI_REPOSITORY, kinds.HELM_CHART,
+                   "Bucket.source.toolkit.fluxcd.io")
+EXTERNAL_HOST = "ExternalHost"
 _NODE_IN_MESSAGE = re.compile(r"\bnode ([a-z0-9][a-z0-9.-]*)")
+_CONTROLLERS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
 
 
 def _items(value: Any) -> list[Mapping[str, Any]]:
@@ -65,228 +115,620 @@ def _ref(kind: str, namespace: str | None, name: str) -> ObjectRef:
     return ObjectRef(kind, namespace or None, name)
 
 
+def external(host: str) -> ObjectRef:
+    return ObjectRef(EXTERNAL_HOST, None, host)
+
+
 class DependencyGraph:
+    """Edges computed on demand. ``direct``/``members`` are the two queries the propagation needs."""
+
     def __init__(self, state: ClusterState) -> None:
         self.state = state
         self.index = state.index
-        # edge type -> source -> targets (and the reverse): flat dicts, because building is the hot path
-        self._out: dict[str, dict[ObjectRef, set[ObjectRef]]] = {edge: {} for edge in ALL_EDGES}
-        self._in: dict[str, dict[ObjectRef, set[ObjectRef]]] = {edge: {} for edge in ALL_EDGES}
-        self._build()
+        self._out: dict[ObjectRef, dict[str, set[ObjectRef]]] = {}
+        self._extra: dict[ObjectRef, dict[str, set[ObjectRef]]] = defaultdict(dict)
+        self._why: dict[tuple[ObjectRef, str, ObjectRef], str] = {}
+        self._cache: dict[str, Any] = {}
+        self._members: dict[tuple[ObjectRef, str], set[ObjectRef]] = {}
 
     # -- construction ----------------------------------------------------------------------------------
-    def add(self, cause: ObjectRef, edge: str, dependent: ObjectRef) -> None:
-        if cause != dependent:
-            out = self._out[edge]
-            targets = out.get(cause)
-            if targets is None:
-                out[cause] = {dependent}
-            else:
-                targets.add(dependent)
-            back = self._in[edge]
-            sources = back.get(dependent)
-            if sources is None:
-                back[dependent] = {cause}
-            else:
-                sources.add(cause)
+    def add(self, cause: ObjectRef, edge: str, dependent: ObjectRef, why: str | None = None) -> None:
+        """An edge known before the walk (evidence links, rule knowledge); ``why`` is its provenance."""
+        if cause == dependent:
+            return
+        self._extra[cause].setdefault(edge, set()).add(dependent)
+        out = self._out.get(cause)
+        if out is not None:
+            out.setdefault(edge, set()).add(dependent)
+        if why and (cause, edge, dependent) not in self._why:
+            self._why[(cause, edge, dependent)] = why
 
-    def _build(self) -> None:
-        index = self.index
-        for pod in index.all(kinds.POD):
-            self._pod_edges(pod)
-        for gk in (kinds.REPLICASET, kinds.JOB):
-            for res in index.all(gk):
-                owner = index.owner(res)
-                if owner is not None:
-                    self.add(res.ref, OWNS, owner.ref)
-        for svc in index.all(kinds.SERVICE):
-            selector = svc.spec.get("selector")
-            if selector:
-                for pod in index.select(kinds.POD, svc.namespace, from_spec(selector)):
-                    self.add(pod.ref, SELECTS, svc.ref)
-        for node in index.all(kinds.NODE):
-            self.add(node.ref, REGISTERS, _ref("CSINode", None, node.name))
-            self.add(node.ref, REGISTERS, _ref("Node", "longhorn-system", node.name))
-            self.add(node.ref, REGISTERS, _ref("CiliumNode", None, node.name))
-        self._storage_edges()
-        self._route_edges()
-        self._flux_edges()
-        self._cert_edges()
-        self._velero_edges()
+    def _expand(self, ref: ObjectRef) -> dict[str, set[ObjectRef]]:
+        out = self._out.get(ref)
+        if out is not None:
+            return out
+        out = {edge: set(targets) for edge, targets in self._extra.get(ref, {}).items()}
+        self._out[ref] = out
 
-    def _pod_edges(self, pod: Resource) -> None:
-        spec = pod.spec
-        node = spec.get("nodeName")
-        if node:
-            self.add(_ref("Node", None, str(node)), RUNS_ON, pod.ref)
+        def put(edge: str, target: ObjectRef) -> None:
+            if target != ref:
+                out.setdefault(edge, set()).add(target)
+
+        for edge, target in self._structural(ref):
+            put(edge, target)
+        return out
+
+    def _structural(self, ref: ObjectRef) -> Iterator[tuple[str, ObjectRef]]:
+        kind = ref.kind
+        if kind == EXTERNAL_HOST:
+            for target in self._lazy("external", self._build_external).get(ref.name, ()):
+                yield EXTERNAL, target
+            return
+        res = self.resource(ref)
+        if kind == "Node" and ref.namespace is None:
+            for pod in self.index.pods_on_node(ref.name):
+                yield RUNS_ON, pod.ref
+            yield REGISTERS, _ref("CSINode", None, ref.name)
+            yield REGISTERS, _ref("Node", "longhorn-system", ref.name)
+            yield REGISTERS, _ref("CiliumNode", None, ref.name)
+            for target in self._lazy("longhorn", self._build_longhorn).get(ref, ()):
+                yield REPLICA, target
+            return
+        if res is not None and kind == "Pod":
+            yield from self._pod_out(res)
+            return
+        if res is not None and kind in _CONTROLLERS:
+            owner = self.index.owner(res)
+            if owner is not None:
+                yield OWNS, owner.ref
+            # a controller that cannot create its pods still leaves the Services meant for them empty
+            for svc_ref in self._template_services(res):
+                yield SELECTS, svc_ref
+            if kind == "Deployment":
+                for gk in RECONCILERS.get(res.name, ()):
+                    for obj in self.index.all(gk):
+                        yield RECONCILES, obj.ref
+            return
+        if res is not None:
+            # anything owned (a Gateway's generated Service) is part of its owner
+            owner = self.index.owner(res)
+            if owner is not None:
+                yield OWNS, owner.ref
+        # a missing object still impacts what refers to it: referrers are found by kind and name
+        yield from self._referrers(ref)
+        if kind in ("CiliumLoadBalancerIPPool", "IPAddressPool") and res is not None:
+            yield from self._pool_out(res)
+        if kind == "Service":
+            for target in self._ns_routes(ref.namespace).get(ref, ()):
+                yield ROUTES, target
+            for target in self._lazy("velero", self._build_velero).get(ref, ()):
+                yield BACKS_UP, target
+            for target in self._lazy("webhooks", self._build_webhooks).get(ref, ()):
+                yield ADMITS, target
+        elif kind == "Certificate" and res is not None:
+            secret = res.spec.get("secretName")
+            if secret:
+                yield STORES, _ref("Secret", ref.namespace, str(secret))
+        elif kind == "NetworkPolicy" and res is not None:
+            yield from self._policy_out(res)
+
+    def _referrers(self, ref: ObjectRef) -> Iterator[tuple[str, ObjectRef]]:
+        """Edges to objects that name ``ref`` in their spec (existing or not)."""
+        kind = ref.kind
+        if kind in ("PersistentVolumeClaim", "Secret", "ConfigMap") and not (
+                kind == "PersistentVolumeClaim" and self._waits_for_consumer(ref)):
+            for target in self._ns_mounts(ref.namespace).get(ref, ()):
+                yield MOUNTS, target
+        if kind in ("PersistentVolume", "StorageClass", "CSIDriver", "Volume"):
+            for target in self._lazy("storage", self._build_storage).get(ref, ()):
+                yield BINDS, target
+        if kind in ("Volume", "Replica", "Engine"):
+            for target in self._lazy("longhorn", self._build_longhorn).get(ref, ()):
+                yield REPLICA, target
+        flux = self._lazy("flux", self._build_flux)
+        for edge, target in flux.get(ref, ()):
+            yield edge, target
+        if kind == "Secret":
+            secret = self.resource(ref)
+            if secret is not None:
+                for hr in self._helm_release_secret(secret):
+                    yield RELEASE, hr
+        if kind in ("Issuer", "ClusterIssuer", "Secret", "Gateway", "BackupStorageLocation",
+                    "VolumeSnapshotLocation"):
+            for edge, target in self._lazy("misc", self._build_misc).get(ref, ()):
+                yield edge, target
+
+    def _pod_out(self, pod: Resource) -> Iterator[tuple[str, ObjectRef]]:
         owner = self.index.owner(pod)
         if owner is not None:
-            self.add(pod.ref, OWNS, owner.ref)
+            yield OWNS, owner.ref
         else:
-            for ref in pod.owner_references:
-                self.add(pod.ref, OWNS, _ref(str(ref.get("kind", "")), pod.namespace, str(ref.get("name", ""))))
-        ns = pod.namespace
-        for volume in _items(spec.get("volumes")):
+            for oref in pod.owner_references:
+                yield OWNS, _ref(str(oref.get("kind", "")), pod.namespace, str(oref.get("name", "")))
+        for svc_ref in self._ns_pod_services(pod.namespace).get(pod.ref, ()):
+            yield SELECTS, svc_ref
+        for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
+            yield SELECTS, svc_ref
+        for volume in _items(pod.spec.get("volumes")):
             claim = _map(volume.get("persistentVolumeClaim")).get("claimName")
-            if claim:
-                claim_ref = _ref("PersistentVolumeClaim", ns, str(claim))
-                self.add(claim_ref, MOUNTS, pod.ref)
-                if self._read_write_once(ns, str(claim)):
-                    self.add(pod.ref, HOLDS, claim_ref)
-            secret = _map(volume.get("secret")).get("secretName")
-            if secret:
-                self.add(_ref("Secret", ns, str(secret)), MOUNTS, pod.ref)
-            cm = _map(volume.get("configMap")).get("name")
-            if cm:
-                self.add(_ref("ConfigMap", ns, str(cm)), MOUNTS, pod.ref)
-        for container in [*_items(spec.get("containers")), *_items(spec.get("initContainers"))]:
-            for env in _items(container.get("env")):
-                source = _map(env.get("valueFrom"))
-                if _map(source.get("secretKeyRef")).get("name"):
-                    self.add(_ref("Secret", ns, str(source["secretKeyRef"]["name"])), MOUNTS, pod.ref)
-                if _map(source.get("configMapKeyRef")).get("name"):
-                    self.add(_ref("ConfigMap", ns, str(source["configMapKeyRef"]["name"])), MOUNTS, pod.ref)
-            for env_from in _items(container.get("envFrom")):
-                if _map(env_from.get("secretRef")).get("name"):
-                    self.add(_ref("Secret", ns, str(env_from["secretRef"]["name"])), MOUNTS, pod.ref)
-                if _map(env_from.get("configMapRef")).get("name"):
-                    self.add(_ref("ConfigMap", ns, str(env_from["configMapRef"]["name"])), MOUNTS, pod.ref)
+            if not claim:
+                continue
+            claim_ref = _ref("PersistentVolumeClaim", pod.namespace, str(claim))
+            if self._read_write_once(pod.namespace, str(claim)):
+                yield HOLDS, claim_ref
+            if not pod.spec.get("nodeName") and self._waits_for_consumer(claim_ref):
+                yield CONSUMES, claim_ref
+
+    def _pool_out(self, pool: Resource) -> Iterator[tuple[str, ObjectRef]]:
+        """LoadBalancer Services an address pool serves (Cilium ``serviceSelector``; no selector: all of them)."""
+        raw_selector = pool.spec.get("serviceSelector")
+        selector = from_spec(raw_selector) if isinstance(raw_selector, Mapping) else None
+        for svc in self.index.all(kinds.SERVICE):
+            if svc.spec.get("type") != "LoadBalancer":
+                continue
+            if selector is None or selector.matches(svc.labels):
+                yield ALLOCATES, svc.ref
+
+    def _policy_out(self, policy: Resource) -> Iterator[tuple[str, ObjectRef]]:
+        spec = policy.spec
+        types = spec.get("policyTypes") or (["Ingress", "Egress"] if spec.get("egress") else ["Ingress"])
+        if "Ingress" not in types:
+            return
+        selector = from_spec(spec.get("podSelector") if isinstance(spec.get("podSelector"), Mapping) else {})
+        pods = self.index.select(kinds.POD, policy.namespace, selector)
+        services: set[ObjectRef] = set()
+        for pod in pods:
+            for edge, target in self._pod_out(pod):
+                if edge == SELECTS:
+                    services.add(target)
+        for svc in sorted(services):
+            yield ISOLATES, svc
+
+    # -- lazy indexes ----------------------------------------------------------------------------------
+    def _lazy(self, key: str, build: Any) -> Any:
+        built = self._cache.get(key)
+        if built is None:
+            built = build()
+            self._cache[key] = built
+        return built
+
+    def _by_namespace(self, gk: str) -> dict[str | None, list[Resource]]:
+        key = f"ns:{gk}"
+        built = self._cache.get(key)
+        if built is None:
+            built = defaultdict(list)
+            for res in self.index.all(gk):
+                built[res.namespace].append(res)
+            self._cache[key] = built
+        return built
+
+    def _ns_selectors(self, namespace: str | None) -> list[tuple[ObjectRef, Selector]]:
+        """The Services of a namespace that select pods, with their parsed selectors (parsed once)."""
+        key = f"selectors:{namespace}"
+        built: list[tuple[ObjectRef, Selector]] | None = self._cache.get(key)
+        if built is None:
+            built = []
+            for svc in self._by_namespace(kinds.SERVICE).get(namespace, []):
+                raw = svc.spec.get("selector")
+                selector = from_spec(raw) if raw else None
+                if selector is not None:
+                    built.append((svc.ref, selector))
+            self._cache[key] = built
+        return built
+
+    def _ns_pod_services(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
+        """Pod → the Services selecting it, for one namespace, through a label index (linear, not pods × Services)."""
+        key = f"pod-services:{namespace}"
+        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+        if built is None:
+            pods = self._by_namespace(kinds.POD).get(namespace, [])
+            built = _match_selectors(self._ns_selectors(namespace), [(p.ref, p.labels) for p in pods])
+            self._cache[key] = built
+        return built
+
+    def _ns_template_services(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
+        """Controller → the Services its pod template's labels would match (what it runs when it can)."""
+        key = f"template-services:{namespace}"
+        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+        if built is None:
+            workloads = [(w.ref, _map(_map(_map(w.spec.get("template")).get("metadata")).get("labels")))
+                         for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET)
+                         for w in self._by_namespace(gk).get(namespace, [])]
+            built = _match_selectors(self._ns_selectors(namespace), [(r, lab) for r, lab in workloads if lab])
+            self._cache[key] = built
+        return built
+
+    def _template_services(self, workload: Resource) -> set[ObjectRef]:
+        if workload.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
+            return set()
+        return self._ns_template_services(workload.namespace).get(workload.ref, set())
+
+    def _ns_mounts(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
+        key = f"mounts:{namespace}"
+        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+        if built is None:
+            built = defaultdict(set)
+            for pod in self._by_namespace(kinds.POD).get(namespace, []):
+                for dep in _pod_dependencies(pod):
+                    built[dep].add(pod.ref)
+            self._cache[key] = built
+        return built
+
+    def _waits_for_consumer(self, claim: ObjectRef) -> bool:
+        """An unbound claim whose class binds on first consumer: it waits for the pod, not the reverse."""
+        pvc = self.index.get(kinds.PVC, claim.namespace, claim.name)
+        if pvc is None or pvc.spec.get("volumeName") or pvc.status.get("phase") == "Bound":
+            return False
+        sc = self.index.get(kinds.STORAGE_CLASS, None, str(pvc.spec.get("storageClassName") or ""))
+        return sc is not None and sc.raw.get("volumeBindingMode") == "WaitForFirstConsumer"
 
     def _read_write_once(self, namespace: str | None, claim: str) -> bool:
         pvc = self.index.get(kinds.PVC, namespace, claim)
         if pvc is None:
             return False
         modes = pvc.spec.get("accessModes") or pvc.status.get("accessModes") or []
-        return "ReadWriteOnce" in modes or "ReadWriteOncePod" in modes
+        return isinstance(modes, list) and ("ReadWriteOnce" in modes or "ReadWriteOncePod" in modes)
 
-    def _storage_edges(self) -> None:
-        index = self.index
-        for pvc in index.all(kinds.PVC):
+    def _build_slices(self) -> dict[ObjectRef, set[ObjectRef]]:
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        for eps in self.index.all(ENDPOINT_SLICE):
+            svc = eps.labels.get("kubernetes.io/service-name")
+            if not svc:
+                continue
+            for endpoint in _items(eps.raw.get("endpoints")):
+                target = _map(endpoint.get("targetRef"))
+                if target.get("kind") == "Pod" and target.get("name"):
+                    out[_ref("Pod", str(target.get("namespace") or eps.namespace), str(target["name"]))].add(
+                        _ref("Service", eps.namespace, str(svc)))
+        for endpoints in self.index.all(kinds.ENDPOINTS):
+            for subset in _items(endpoints.raw.get("subsets")):
+                for address in [*_items(subset.get("addresses")), *_items(subset.get("notReadyAddresses"))]:
+                    target = _map(address.get("targetRef"))
+                    if target.get("kind") == "Pod" and target.get("name"):
+                        out[_ref("Pod", str(target.get("namespace") or endpoints.namespace), str(target["name"]))].add(
+                            _ref("Service", endpoints.namespace, endpoints.name))
+        return out
+
+    def _build_storage(self) -> dict[ObjectRef, set[ObjectRef]]:
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        for pvc in self.index.all(kinds.PVC):
             sc = pvc.spec.get("storageClassName")
             if sc:
-                self.add(_ref("StorageClass", None, str(sc)), BINDS, pvc.ref)
+                out[_ref("StorageClass", None, str(sc))].add(pvc.ref)
             volume = pvc.spec.get("volumeName")
             if volume:
-                self.add(_ref("PersistentVolume", None, str(volume)), BINDS, pvc.ref)
-        node_names = {node.name for node in index.all(kinds.NODE)}
-        for volume in index.all(kinds.LONGHORN_VOLUME):
+                out[_ref("PersistentVolume", None, str(volume))].add(pvc.ref)
+        for pv in self.index.all(kinds.PV):
+            csi = _map(pv.spec.get("csi"))
+            if csi.get("driver"):
+                out[_ref("CSIDriver", None, str(csi["driver"]))].add(pv.ref)
+                if csi.get("driver") == "driver.longhorn.io" and csi.get("volumeHandle"):
+                    out[_ref("Volume", "longhorn-system", str(csi["volumeHandle"]))].add(pv.ref)
+            claim = _map(pv.spec.get("claimRef"))
+            if claim.get("name"):
+                out[pv.ref].add(_ref("PersistentVolumeClaim", claim.get("namespace"), str(claim["name"])))
+        for sc in self.index.all(kinds.STORAGE_CLASS):
+            provisioner = sc.raw.get("provisioner")
+            if provisioner:
+                out[_ref("CSIDriver", None, str(provisioner))].add(sc.ref)
+        return out
+
+    def _build_longhorn(self) -> dict[ObjectRef, set[ObjectRef]]:
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        node_names = {node.name for node in self.index.all(kinds.NODE)}
+        for volume in self.index.all(kinds.LONGHORN_VOLUME):
             # only what Longhorn itself wrote: "disks are unavailable: node k3s1 is not ready"
             for cond in volume.conditions:
                 for name in _NODE_IN_MESSAGE.findall(str(cond.get("message") or "")):
                     if name in node_names:
-                        self.add(_ref("Node", None, name), REPLICA, volume.ref)
-        for sc in index.all(kinds.STORAGE_CLASS):
-            provisioner = sc.raw.get("provisioner")
-            if provisioner:
-                self.add(_ref("CSIDriver", None, str(provisioner)), BINDS, sc.ref)
+                        out[_ref("Node", None, name)].add(volume.ref)
+        for gk in (LONGHORN_REPLICA, LONGHORN_ENGINE):
+            for part in self.index.all(gk):
+                volume_name = part.spec.get("volumeName")
+                if volume_name:
+                    out[part.ref].add(_ref("Volume", part.namespace, str(volume_name)))
+                node_id = part.spec.get("nodeID")
+                if node_id:
+                    out[_ref("Node", None, str(node_id))].add(part.ref)
+        return out
 
-    def _route_edges(self) -> None:
-        index = self.index
-        for route in index.all(kinds.HTTPROUTE):
+    def _ns_routes(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
+        """Service → routes for the Services of one namespace. A route in another namespace can use a Service
+        only if a ReferenceGrant in the Service's namespace allows it, so only those namespaces are read."""
+        key = f"routes:{namespace}"
+        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+        if built is None:
+            namespaces = {namespace}
+            for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
+                namespaces.update(str(f.get("namespace")) for f in _items(grant.spec.get("from")) if f.get("namespace"))
+            routes = [r for gk in ROUTE_GKS for ns in namespaces for r in self._by_namespace(gk).get(ns, [])]
+            ingresses = self._by_namespace(kinds.INGRESS).get(namespace, [])
+            built = {svc: targets for svc, targets in self._build_routes(routes, ingresses).items()
+                     if svc.kind == "Service" and svc.namespace == namespace}
+            self._cache[key] = built
+        return built
+
+    def _all_routes(self) -> dict[ObjectRef, set[ObjectRef]]:
+        return self._build_routes([r for gk in ROUTE_GKS for r in self.index.all(gk)], self.index.all(kinds.INGRESS))
+
+    @staticmethod
+    def _build_routes(routes: Iterable[Resource], ingresses: Iterable[Resource]) -> dict[ObjectRef, set[ObjectRef]]:
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        for route in routes:
             for parent in _items(route.spec.get("parentRefs")):
                 if parent.get("kind", "Gateway") == "Gateway":
-                    self.add(_ref("Gateway", parent.get("namespace") or route.namespace, str(parent.get("name", ""))),
-                             ATTACHES, route.ref)
+                    out[_ref("Gateway", parent.get("namespace") or route.namespace,
+                             str(parent.get("name", "")))].add(route.ref)
             for rule in _items(route.spec.get("rules")):
                 for backend in _items(rule.get("backendRefs")):
                     if backend.get("kind", "Service") == "Service":
-                        self.add(_ref("Service", backend.get("namespace") or route.namespace,
-                                      str(backend.get("name", ""))), ROUTES, route.ref)
-        for ingress in index.all(kinds.INGRESS):
+                        out[_ref("Service", backend.get("namespace") or route.namespace,
+                                 str(backend.get("name", "")))].add(route.ref)
+        for ingress in ingresses:
+            default = _map(_map(ingress.spec.get("defaultBackend")).get("service")).get("name")
+            if default:
+                out[_ref("Service", ingress.namespace, str(default))].add(ingress.ref)
             for rule in _items(ingress.spec.get("rules")):
                 for path in _items(_map(rule.get("http")).get("paths")):
                     svc = _map(_map(path.get("backend")).get("service")).get("name")
                     if svc:
-                        self.add(_ref("Service", ingress.namespace, str(svc)), ROUTES, ingress.ref)
+                        out[_ref("Service", ingress.namespace, str(svc))].add(ingress.ref)
+        return out
 
-    def _flux_edges(self) -> None:
-        index = self.index
+    def _build_flux(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
+        out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)
+        releases: dict[tuple[str | None, str], list[ObjectRef]] = defaultdict(list)
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
-            for res in index.all(gk):
+            for res in self.index.all(gk):
                 spec = res.spec
                 source = _map(spec.get("sourceRef")) or _map(_map(_map(spec.get("chart")).get("spec")).get("sourceRef"))
                 if source.get("name"):
-                    self.add(_ref(str(source.get("kind", "GitRepository")), source.get("namespace") or res.namespace,
-                                  str(source["name"])), SOURCE, res.ref)
+                    out[_ref(str(source.get("kind", "GitRepository")), source.get("namespace") or res.namespace,
+                             str(source["name"]))].append((SOURCE, res.ref))
                 chart_ref = _map(spec.get("chartRef"))
                 if chart_ref.get("name"):
-                    self.add(_ref(str(chart_ref.get("kind", "OCIRepository")),
-                                  chart_ref.get("namespace") or res.namespace, str(chart_ref["name"])), SOURCE, res.ref)
+                    out[_ref(str(chart_ref.get("kind", "OCIRepository")), chart_ref.get("namespace") or res.namespace,
+                             str(chart_ref["name"]))].append((SOURCE, res.ref))
                 for dep in _items(spec.get("dependsOn")):
                     if dep.get("name"):
-                        self.add(_ref(res.kind, dep.get("namespace") or res.namespace, str(dep["name"])), DEPENDS, res.ref)
+                        out[_ref(res.kind, dep.get("namespace") or res.namespace, str(dep["name"]))].append(
+                            (DEPENDS, res.ref))
                 for ref in _items(spec.get("valuesFrom")):
                     if ref.get("name"):
-                        self.add(_ref(str(ref.get("kind", "ConfigMap")), res.namespace, str(ref["name"])), VALUES, res.ref)
+                        out[_ref(str(ref.get("kind", "ConfigMap")), res.namespace, str(ref["name"]))].append(
+                            (VALUES, res.ref))
+                for check in _items(spec.get("healthChecks")):
+                    if check.get("kind") in ("HelmRelease", "Kustomization") and check.get("name"):
+                        out[_ref(str(check["kind"]), check.get("namespace") or res.namespace,
+                                 str(check["name"]))].append((WAITS, res.ref))
                 for entry in _items(_map(res.status.get("inventory")).get("entries")):
-                    member = _inventory_ref(str(entry.get("id", "")))
+                    entry_id = entry.get("id")
+                    # only Flux objects matter here; parse nothing else of a large inventory
+                    if not isinstance(entry_id, str) or not entry_id.endswith(("_HelmRelease", "_Kustomization")):
+                        continue
+                    member = _inventory_ref(entry_id)
                     if member is not None and member.kind in ("HelmRelease", "Kustomization"):
-                        self.add(member, CONTAINS, res.ref)
+                        out[member].append((CONTAINS, res.ref))
+                if res.kind == "HelmRelease":
+                    storage_ns = spec.get("storageNamespace") or spec.get("targetNamespace") or res.namespace
+                    name = spec.get("releaseName") or (
+                        f"{spec['targetNamespace']}-{res.name}" if spec.get("targetNamespace") else res.name)
+                    releases[(str(storage_ns), str(name))].append(res.ref)
+        self._cache["helm-releases"] = releases
+        return out
 
-    def _cert_edges(self) -> None:
-        index = self.index
-        for cert in index.all(kinds.CERTIFICATE):
+    def _helm_release_secret(self, secret: Resource) -> list[ObjectRef]:
+        """The HelmReleases whose Helm storage this Secret is (labels owner=helm, name=<release>)."""
+        labels = secret.labels
+        if labels.get("owner") != "helm" or not labels.get("name"):
+            return []
+        self._lazy("flux", self._build_flux)
+        releases: dict[tuple[str | None, str], list[ObjectRef]] = self._cache.get("helm-releases") or {}
+        return list(releases.get((str(secret.namespace), str(labels["name"])), ()))
+
+    def _build_misc(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
+        out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)
+        for cert in self.index.all(kinds.CERTIFICATE):
             issuer = _map(cert.spec.get("issuerRef"))
             if issuer.get("name"):
                 kind = str(issuer.get("kind", "Issuer"))
-                self.add(_ref(kind, None if kind == "ClusterIssuer" else cert.namespace, str(issuer["name"])),
-                         ISSUES, cert.ref)
-            secret = cert.spec.get("secretName")
-            if secret:
-                self.add(cert.ref, STORES, _ref("Secret", cert.namespace, str(secret)))
-        for gateway in index.all(kinds.GATEWAY_KIND):
+                out[_ref(kind, None if kind == "ClusterIssuer" else cert.namespace, str(issuer["name"]))].append(
+                    (ISSUES, cert.ref))
+        for gateway in self.index.all(kinds.GATEWAY_KIND):
             for listener in _items(gateway.spec.get("listeners")):
                 for ref in _items(_map(listener.get("tls")).get("certificateRefs")):
                     if ref.get("kind", "Secret") == "Secret" and ref.get("name"):
-                        self.add(_ref("Secret", ref.get("namespace") or gateway.namespace, str(ref["name"])),
-                                 SERVES_TLS, gateway.ref)
-
-    def _velero_edges(self) -> None:
-        index = self.index
-        for bsl in index.all(kinds.BACKUP_STORAGE_LOCATION):
-            service = in_cluster_service(str(_map(bsl.spec.get("config")).get("s3Url", "")), bsl.namespace)
-            if service is not None:
-                self.add(service, BACKS_UP, bsl.ref)
-        snapshot_locations = index.all(kinds.VOLUME_SNAPSHOT_LOCATION)
-        for schedule in index.all(kinds.VELERO_SCHEDULE):
+                        out[_ref("Secret", ref.get("namespace") or gateway.namespace, str(ref["name"]))].append(
+                            (SERVES_TLS, gateway.ref))
+        for route_gw, routes in self._all_routes().items():
+            if route_gw.kind == "Gateway":
+                out[route_gw] += [(ATTACHES, r) for r in sorted(routes)]
+        snapshot_locations = self.index.all(kinds.VOLUME_SNAPSHOT_LOCATION)
+        for schedule in self.index.all(kinds.VELERO_SCHEDULE):
             template = _map(schedule.spec.get("template"))
             location = template.get("storageLocation") or "default"
-            self.add(_ref("BackupStorageLocation", schedule.namespace, str(location)), BACKS_UP, schedule.ref)
+            out[_ref("BackupStorageLocation", schedule.namespace, str(location))].append((BACKS_UP, schedule.ref))
             if template.get("snapshotVolumes") is not False:
                 wanted = {str(v) for v in template.get("volumeSnapshotLocations") or [] if isinstance(v, str)}
                 for vsl in snapshot_locations:
                     if vsl.namespace == schedule.namespace and (not wanted or vsl.name in wanted):
-                        self.add(vsl.ref, BACKS_UP, schedule.ref)
+                        out[vsl.ref].append((BACKS_UP, schedule.ref))
+        return out
+
+    def _build_velero(self) -> dict[ObjectRef, set[ObjectRef]]:
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        for bsl in self.index.all(kinds.BACKUP_STORAGE_LOCATION):
+            service = in_cluster_service(str(_map(bsl.spec.get("config")).get("s3Url", "")), bsl.namespace)
+            if service is not None:
+                out[service].add(bsl.ref)
+        return out
+
+    def _build_webhooks(self) -> dict[ObjectRef, set[ObjectRef]]:
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        for gk in WEBHOOK_GKS:
+            for config in self.index.all(gk):
+                for hook in _items(config.raw.get("webhooks")):
+                    svc = _map(_map(hook.get("clientConfig")).get("service"))
+                    if svc.get("name"):
+                        out[_ref("Service", str(svc.get("namespace") or ""), str(svc["name"]))].add(config.ref)
+        return out
+
+    def webhook_by_entry_name(self, name: str) -> ObjectRef | None:
+        """The configuration holding the webhook entry ``name`` (what ``failed calling webhook "x"`` names)."""
+        names = self._lazy("webhook-names", self._build_webhook_names)
+        found: ObjectRef | None = names.get(name)
+        return found
+
+    def _build_webhook_names(self) -> dict[str, ObjectRef]:
+        out: dict[str, ObjectRef] = {}
+        for gk in WEBHOOK_GKS:
+            for config in self.index.all(gk):
+                for hook in _items(config.raw.get("webhooks")):
+                    if hook.get("name"):
+                        out.setdefault(str(hook["name"]), config.ref)
+        return out
+
+    def _build_external(self) -> dict[str, set[ObjectRef]]:
+        """Host → the objects that use it: PVs and inline volumes (NFS server), BSLs (s3Url), Flux sources (url),
+        pods (image registry)."""
+        out: dict[str, set[ObjectRef]] = defaultdict(set)
+        for pv in self.index.all(kinds.PV):
+            for server in (_map(pv.spec.get("nfs")).get("server"),
+                           _map(_map(pv.spec.get("csi")).get("volumeAttributes")).get("server")):
+                if server:
+                    out[str(server).lower()].add(pv.ref)
+        for bsl in self.index.all(kinds.BACKUP_STORAGE_LOCATION):
+            host = links.url_host(str(_map(bsl.spec.get("config")).get("s3Url", "")))
+            if host:
+                out[host].add(bsl.ref)
+        for gk in FLUX_SOURCE_GKS:
+            for source in self.index.all(gk):
+                host = links.url_host(str(source.spec.get("url") or source.spec.get("endpoint") or ""))
+                if host:
+                    out[host].add(source.ref)
+        for pod in self.index.all(kinds.POD):
+            for volume in _items(pod.spec.get("volumes")):
+                server = _map(volume.get("nfs")).get("server")
+                if server:
+                    out[str(server).lower()].add(pod.ref)
+            for container in [*_items(pod.spec.get("containers")), *_items(pod.spec.get("initContainers"))]:
+                image = container.get("image")
+                if isinstance(image, str) and image:
+                    out[links.registry_of(image)].add(pod.ref)
+        return out
+
+    def external_users(self, host: str) -> set[ObjectRef]:
+        found: set[ObjectRef] = self._lazy("external", self._build_external).get(host, set())
+        return found
+
+    def service_by_ip(self, ip: str) -> ObjectRef | None:
+        found: ObjectRef | None = self._lazy("ips", self._build_ips).get(ip)
+        return found
+
+    def _build_ips(self) -> dict[str, ObjectRef]:
+        out: dict[str, ObjectRef] = {}
+        for svc in self.index.all(kinds.SERVICE):
+            for ip in [svc.spec.get("clusterIP"), *(svc.spec.get("clusterIPs") or [])]:
+                if isinstance(ip, str) and ip and ip != "None":
+                    out.setdefault(ip, svc.ref)
+        for pod in self.index.all(kinds.POD):
+            ip = pod.status.get("podIP")
+            if isinstance(ip, str) and ip and not pod.spec.get("hostNetwork"):
+                out.setdefault(ip, pod.ref)
+        for node in self.index.all(kinds.NODE):
+            for address in _items(node.status.get("addresses")):
+                if address.get("type") in ("InternalIP", "ExternalIP") and address.get("address"):
+                    out.setdefault(str(address["address"]), node.ref)
+        return out
+
+    def device_plugins(self, resource: str) -> list[ObjectRef]:
+        """DaemonSets that advertise an extended resource: a ``*plugin*`` DaemonSet named after the vendor in the
+        resource's domain (``nvidia.com/gpu`` → ``nvidia-device-plugin``, ``gpu.intel.com/i915`` → ``intel-gpu-plugin``)."""
+        domain = resource.split("/", 1)[0]
+        vendors = [label for label in domain.split(".") if label not in ("com", "io", "org", "net", "gpu", "k8s")]
+        return [ds.ref for ds in self.index.all(kinds.DAEMONSET)
+                if "plugin" in ds.name and any(vendor in ds.name for vendor in vendors)]
+
+    def csi_node_plugins(self, driver: str, node: str) -> list[ObjectRef]:
+        """The pods on ``node`` that register CSI ``driver`` with the kubelet (their node-driver-registrar names
+        the driver's socket path, ``.../plugins/<driver>/csi.sock``)."""
+        marker = f"/{driver}/"
+        found = []
+        for pod in self.index.pods_on_node(node):
+            for container in _items(pod.spec.get("containers")):
+                args = [str(a) for a in container.get("args") or [] if isinstance(a, (str, int))]
+                env = [str(e.get("value", "")) for e in _items(container.get("env"))]
+                if any(marker in text for text in (*args, *env)):
+                    found.append(pod.ref)
+                    break
+        return found
+
+    def nodes_with_taint(self, key: str) -> list[ObjectRef]:
+        return [node.ref for node in self.index.all(kinds.NODE)
+                if any(t.get("key") == key for t in _items(node.spec.get("taints")))]
 
     # -- queries ---------------------------------------------------------------------------------------
-    def dependents(self, ref: ObjectRef, edges: Iterable[str] = ALL_EDGES) -> set[ObjectRef]:
-        """Everything whose failure ``ref``'s failure can explain, following only ``edges``."""
-        allowed = frozenset(edges)
-        seen: set[ObjectRef] = set()
-        queue = deque([ref])
-        while queue:
-            current = queue.popleft()
-            for edge in allowed:
-                for target in self._out[edge].get(current, ()):
-                    if target not in seen and target != ref:
-                        seen.add(target)
-                        queue.append(target)
-        return seen
-
     def direct(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
-        return self._out[edge].get(ref, set())
+        return self._expand(ref).get(edge, set())
 
-    def dependencies(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
-        return self._in[edge].get(ref, set())
+    def out_edges(self, ref: ObjectRef) -> dict[str, set[ObjectRef]]:
+        return self._expand(ref)
+
+    def members(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
+        """The members of an aggregate: a controller's children (OWNS), a Service's pods (SELECTS)."""
+        key = (ref, edge)
+        found = self._members.get(key)
+        if found is None:
+            found = self._members_uncached(ref, edge)
+            self._members[key] = found
+        return found
+
+    def _members_uncached(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
+        res = self.resource(ref)
+        if res is None:
+            return set()
+        if edge == OWNS:
+            return {child.ref for child in self.index.children(res)}
+        if edge == SELECTS and res.kind == "Service":
+            selector = res.spec.get("selector")
+            found = {p.ref for p in self.index.select(kinds.POD, res.namespace, from_spec(selector))} if selector else set()
+            found |= {pod for pod, svcs in self._lazy("slices", self._build_slices).items() if ref in svcs}
+            if not found:  # no pod at all: the controllers meant to run them are the members
+                found = {w for w, svcs in self._ns_template_services(res.namespace).items() if ref in svcs}
+            return found
+        return set()
+
+    def backs(self, ref: ObjectRef, service: ObjectRef) -> bool:
+        """Is ``ref`` one of the Service's pods, or a controller of one of them?"""
+        pods = self.members(service, SELECTS)
+        if ref in pods:
+            return True
+        if ref.kind == "Pod" or ref.namespace != service.namespace:
+            return False
+        for pod_ref in pods:
+            pod = self.resource(pod_ref)
+            if pod is not None and any(owner.ref == ref for owner in self.index.owner_chain(pod)):
+                return True
+        return False
 
     def edges(self) -> Iterator[tuple[ObjectRef, str, ObjectRef]]:
-        for edge, by_source in self._out.items():
-            for source, targets in by_source.items():
+        """The edges computed so far (the graph is lazy: only what a walk has touched)."""
+        for source, by_edge in self._out.items():
+            for edge, targets in by_edge.items():
                 for target in targets:
                     yield source, edge, target
 
+    def provenance(self, cause: ObjectRef, edge: str, dependent: ObjectRef) -> str:
+        """Why the edge exists: the words that made an evidence link, else the field that makes the dependency."""
+        why = self._why.get((cause, edge, dependent))
+        if why:
+            return why
+        return _FIELD.get(edge, edge)
+
     def resource(self, ref: ObjectRef) -> Resource | None:
         """The object behind a ref, or None when it is missing (or its kind is ambiguous and absent)."""
+        if ref.kind == EXTERNAL_HOST:
+            return None
         for info_gk in _gks_for_kind(ref.kind):
             found = self.index.get(info_gk, ref.namespace, ref.name)
             if found is not None:
@@ -297,12 +739,64 @@ class DependencyGraph:
         return self.resource(ref) is not None
 
 
+def _match_selectors(selectors: list[tuple[ObjectRef, Selector]],
+                     members: list[tuple[ObjectRef, Mapping[str, str]]]) -> dict[ObjectRef, set[ObjectRef]]:
+    """member → the selectors' owners that match its labels; candidates come from an index on one label pair."""
+    by_pair: dict[tuple[str, str], list[tuple[ObjectRef, Mapping[str, str]]]] = defaultdict(list)
+    for member in members:
+        for pair in member[1].items():
+            by_pair[pair].append(member)
+    out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+    for owner, selector in selectors:
+        pairs = selector.equality_pairs()
+        candidates = min((by_pair.get(pair, []) for pair in pairs), key=len) if pairs else members
+        for ref, labels in candidates:
+            if selector.matches(labels):
+                out[ref].add(owner)
+    return out
+
+
+def _pod_dependencies(pod: Resource) -> Iterator[ObjectRef]:
+    """The claims, Secrets and ConfigMaps a pod needs to start."""
+    spec, ns = pod.spec, pod.namespace
+    for volume in _items(spec.get("volumes")):
+        claim = _map(volume.get("persistentVolumeClaim")).get("claimName")
+        if claim:
+            yield _ref("PersistentVolumeClaim", ns, str(claim))
+        secret = _map(volume.get("secret")).get("secretName")
+        if secret:
+            yield _ref("Secret", ns, str(secret))
+        cm = _map(volume.get("configMap")).get("name")
+        if cm:
+            yield _ref("ConfigMap", ns, str(cm))
+    for container in [*_items(spec.get("containers")), *_items(spec.get("initContainers"))]:
+        for env in _items(container.get("env")):
+            source = _map(env.get("valueFrom"))
+            secret_ref = _map(source.get("secretKeyRef")).get("name")
+            if secret_ref:
+                yield _ref("Secret", ns, str(secret_ref))
+            cm_ref = _map(source.get("configMapKeyRef")).get("name")
+            if cm_ref:
+                yield _ref("ConfigMap", ns, str(cm_ref))
+        for env_from in _items(container.get("envFrom")):
+            secret_ref = _map(env_from.get("secretRef")).get("name")
+            if secret_ref:
+                yield _ref("Secret", ns, str(secret_ref))
+            cm_ref = _map(env_from.get("configMapRef")).get("name")
+            if cm_ref:
+                yield _ref("ConfigMap", ns, str(cm_ref))
+
+
 @cache
 def _gks_for_kind(kind: str) -> tuple[str, ...]:
     """Every rule asks this for every object it resolves; the catalogue never changes during a run."""
     if "." in kind:
         return (kind,)
     matches = [info.gk for info in kinds.KINDS if info.kind == kind]
+    extra = {"EndpointSlice": ENDPOINT_SLICE, "Replica": LONGHORN_REPLICA, "Engine": LONGHORN_ENGINE,
+             "ValidatingWebhookConfiguration": WEBHOOK_GKS[0], "MutatingWebhookConfiguration": WEBHOOK_GKS[1]}
+    if not matches and kind in extra:
+        matches = [extra[kind]]
     core_first = sorted(matches, key=lambda gk: "." in gk)
     return tuple(core_first) or (kind,)
 
@@ -331,10 +825,3 @@ def in_cluster_service(url: str, default_namespace: str | None) -> ObjectRef | N
     if len(labels) == 1 and default_namespace and not host.replace("-", "").isdigit():
         return ObjectRef("Service", default_namespace, labels[0])
     return None
-
-
-def findings_index(findings: Iterable[Any]) -> Mapping[ObjectRef, list[Any]]:
-    by_object: dict[ObjectRef, list[Any]] = defaultdict(list)
-    for finding in findings:
-        by_object[finding.object].append(finding)
-    return by_object

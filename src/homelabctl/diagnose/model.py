@@ -18,6 +18,21 @@ class NextStep:
 
 
 @dataclass(frozen=True)
+class ChainLink:
+    """One step of a cause's explanation: ``cause`` —``edge``→ ``symptom``, and why the edge exists."""
+
+    cause: ObjectRef
+    edge: str
+    symptom: ObjectRef
+    provenance: str
+    """The field that makes the dependency, or the words in a message/event that named the object."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"from": self.cause.to_dict(), "edge": self.edge, "to": self.symptom.to_dict(),
+                "provenance": self.provenance}
+
+
+@dataclass(frozen=True)
 class RootCause:
     cause: Finding
     rule: str
@@ -29,6 +44,8 @@ class RootCause:
     next_steps: tuple[NextStep, ...] = field(default=())
     target: ObjectRef | None = None
     """The object to fix when it is not the cause finding's object (a crashing pod's Deployment)."""
+    chain: tuple[ChainLink, ...] = ()
+    """How the cause reaches its symptoms, edge by edge, each with its provenance."""
 
     @property
     def layer(self) -> Layer:

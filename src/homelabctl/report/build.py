@@ -50,6 +50,7 @@ def build_report(state: ClusterState, run: CheckRun, scores: dict[str, Score],
             "confidence": {"level": cause.confidence, "score": round(cause.score, 2),
                            "evidence": list(cause.evidence)},
             "next_steps": [step.to_dict() for step in cause.next_steps],
+            "chain": [link.to_dict() for link in cause.chain],
         })
     severities = [f.severity.value for f in findings]
     nodes_out = []

@@ -31,3 +31,15 @@ def check_titles() -> dict[str, str]:
     from homelabctl.checks.registry import all_checks
 
     return {spec.id: spec.title for spec in all_checks()}
+
+
+def chain_lines(rc: dict[str, Any], indent: str) -> list[str]:
+    """Markdown lines for a root cause's chain: ``cause —edge→ symptom`` with the words that made each edge."""
+    links = rc.get("chain") or []
+    if not links:
+        return []
+    out = [f"{indent[:-2]}- **How it spreads**:" if indent else "**How it spreads**:"]
+    for link in links:
+        out.append(f"{indent}- {object_label(link['from'])} —{link['edge']}→ {object_label(link['to'])}"
+                   f" ({link['provenance']})")
+    return out

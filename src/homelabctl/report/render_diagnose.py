@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from homelabctl.report.common import findings_by_id, object_label
+from homelabctl.report.common import chain_lines, findings_by_id, object_label
 from homelabctl.report.next_steps import exact_steps
 from homelabctl.report.screen import diagnose_lines, unexplained, write_console
 
@@ -31,6 +31,9 @@ def render_diagnose_markdown(report: dict[str, Any]) -> str:
                 f"{rc['confidence']['level']} (rule `{rc.get('rule', '')}`)", ""]
         if rc["confidence"]["evidence"]:
             out += ["**Evidence**:", *[f"- {e}" for e in rc["confidence"]["evidence"]], ""]
+        chain = chain_lines(rc, "")
+        if chain:
+            out += [*chain, ""]
         if rc["symptoms"]:
             out.append(f"**Symptoms** ({len(rc['symptoms'])}):")
             for sid in rc["symptoms"]:

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from homelabctl.report.common import SEVERITY_ICON, by_layer, check_titles, findings_by_id, object_label
+from homelabctl.report.common import (
+    SEVERITY_ICON,
+    by_layer,
+    chain_lines,
+    check_titles,
+    findings_by_id,
+    object_label,
+)
 from homelabctl.scores import AREA_LABELS
 
 
@@ -53,6 +60,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             out.append(f"- **Cause**: {object_label(rc['object'])} ({rc['layer']}, confidence {rc['confidence']['level']})")
             for ev in rc["confidence"]["evidence"]:
                 out.append(f"  - {ev}")
+            out += chain_lines(rc, "  ")
             if rc["symptoms"]:
                 out.append(f"- **Symptoms explained** ({len(rc['symptoms'])}):")
                 for sid in rc["symptoms"]:

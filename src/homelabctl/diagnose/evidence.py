@@ -1,0 +1,171 @@
+"""Turn the words failing objects wrote into graph edges (``mentions``), each keeping the words as provenance.
+
+Only failing objects are read (the objects of findings, plus the ReplicaSets and pods of a failing
+controller, whose events say why it cannot create or run them): the text of a healthy object explains
+nothing. Each reference found by :mod:`homelabctl.diagnose.links` is resolved against the snapshot and
+becomes an edge *from* the object it names *to* the failing object that named it — the named object, if it
+fails too, is upstream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from homelabctl.diagnose import links
+from homelabctl.diagnose.graph import EXTERNAL_HOST, MENTIONS, RUNS_ON, SOURCE, DependencyGraph, external
+from homelabctl.kube import container_statuses
+from homelabctl.model import Finding, ObjectRef, Resource
+from homelabctl.redact import mask_url_credentials
+
+MAX_CHILDREN = 20
+"""Children of a failing controller whose texts are read; a 500-pod Job does not need 500 reads."""
+_SNIPPET = 160
+_CLUSTER_SCOPED = frozenset({"StorageClass", "PersistentVolume", "PriorityClass", "Node"})
+_NAMESPACED = frozenset({"Secret", "ConfigMap", "PersistentVolumeClaim", "ServiceAccount", "Service"})
+
+
+def snippet(text: str, match: str) -> str:
+    """The match with some context, on one line, credentials in URLs masked."""
+    flat = " ".join(text.split()).rstrip("…")
+    if len(flat) > _SNIPPET:
+        at = max(flat.find(" ".join(match.split())), 0)
+        start = max(at - 60, 0)
+        flat = ("…" if start else "") + flat[start:start + _SNIPPET] + "…"
+    return mask_url_credentials(flat)
+
+
+def object_texts(index: object, res: Resource) -> Iterator[tuple[str, str]]:
+    """(where, text) pairs: status message and conditions, container messages, and the object's events."""
+    label = f"{res.kind} {res.namespace + '/' if res.namespace else ''}{res.name}"
+    status = res.status
+    for key in ("message", "reason"):
+        value = status.get(key)
+        if isinstance(value, str) and value:
+            yield f"{label} status.{key}", value
+    for cond in res.conditions:
+        message = cond.get("message")
+        if isinstance(message, str) and message and cond.get("status") != ("True" if cond.get("type") not in (
+                "DiskPressure", "MemoryPressure", "PIDPressure", "NetworkUnavailable") else "False"):
+            yield f"{label} condition {cond.get('type')}", message
+    if res.kind == "Pod":
+        for status_entry in [*container_statuses(res), *container_statuses(res, init=True)]:
+            name = status_entry.get("name")
+            for state_key in ("state", "lastState"):
+                state = status_entry.get(state_key)
+                if not isinstance(state, dict):
+                    continue
+                for phase in ("waiting", "terminated"):
+                    detail = state.get(phase)
+                    if isinstance(detail, dict) and isinstance(detail.get("message"), str) and detail["message"]:
+                        yield f"{label} container {name} {state_key}.{phase}", detail["message"]
+    events_for = getattr(index, "events_for", None)
+    if events_for is not None:
+        for event in events_for(res):
+            if event.raw.get("type") == "Normal":
+                continue
+            message = event.raw.get("message")
+            if isinstance(message, str) and message:
+                yield f"Event {event.raw.get('reason') or ''} on {label}".replace("  ", " "), message
+
+
+def _texts(graph: DependencyGraph, ref: ObjectRef, findings: Sequence[Finding]) -> Iterator[tuple[str, str]]:
+    """The object's own words first (they make the better provenance), then what the findings quote."""
+    res = graph.resource(ref)
+    if res is not None:
+        yield from _object_and_children_texts(graph, res)
+    for finding in findings:
+        yield f"finding {finding.check} on {ref}", finding.message
+        for ev in finding.evidence:
+            yield f"finding {finding.check} on {ref}", ev
+
+
+def _object_and_children_texts(graph: DependencyGraph, res: Resource) -> Iterator[tuple[str, str]]:
+    yield from object_texts(graph.index, res)
+    if res.kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
+        children = list(graph.index.children(res))[:MAX_CHILDREN]
+        for child in children:
+            yield from object_texts(graph.index, child)
+            if child.kind == "ReplicaSet":
+                for grandchild in list(graph.index.children(child))[:MAX_CHILDREN]:
+                    yield from object_texts(graph.index, grandchild)
+
+
+def _resolve(graph: DependencyGraph, failing: ObjectRef, mention: links.Mention,
+             known_hosts: set[str]) -> Iterable[ObjectRef]:
+    kind = mention.kind
+    if kind == "Webhook":
+        config = graph.webhook_by_entry_name(mention.name)
+        return [config] if config is not None else []
+    if kind == "Taint":
+        return graph.nodes_with_taint(mention.name)
+    if kind == "ExtendedResource":
+        return graph.device_plugins(mention.name)
+    if kind == "CSIDriverName":
+        res = graph.resource(failing)
+        node = failing.name if failing.kind == "Node" else (res.spec.get("nodeName") if res is not None else None)
+        return graph.csi_node_plugins(mention.name, str(node)) if node else []
+    if kind in _CLUSTER_SCOPED:
+        ref = ObjectRef(kind, None, mention.name)
+        return [ref] if kind != "Node" or graph.exists(ref) else []
+    if kind in _NAMESPACED:
+        return [ObjectRef(kind, mention.namespace or failing.namespace, mention.name)]
+    ref = ObjectRef(kind, mention.namespace or failing.namespace, mention.name)
+    return [ref] if graph.exists(ref) else []
+
+
+def link_evidence(graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]]) -> None:
+    """Add a ``mentions`` edge for every resolvable reference in the texts of each failing object."""
+    known_hosts = {ref.name for ref in by_object if ref.kind == EXTERNAL_HOST}
+    for ref, findings in by_object.items():
+        if ref.kind == EXTERNAL_HOST:
+            continue
+        for where, raw_text in _texts(graph, ref, findings):
+            text = links.clip(raw_text)
+            _link_text(graph, ref, where, text, known_hosts)
+
+
+def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, known_hosts: set[str]) -> None:
+    def add(cause: ObjectRef, match: str, edge: str = MENTIONS) -> None:
+        # a Service named in its own backends' messages is not upstream of them (their failure is its failure)
+        if cause != ref and not (cause.kind == "Service" and graph.backs(ref, cause)):
+            graph.add(cause, edge, ref, f'{where}: "{snippet(text, match)}"')
+
+    for ip, match in links.ip_addresses(text):
+        if ip in known_hosts:
+            add(external(ip), match)
+            continue
+        target = graph.service_by_ip(ip)
+        if target is not None:
+            add(target, match)
+    for mention in links.service_dns_names(text):
+        svc = ObjectRef("Service", mention.namespace, mention.name)
+        if graph.exists(svc):
+            add(svc, mention.text)
+    for mention in links.short_service_names(text):
+        svc = ObjectRef("Service", mention.namespace, mention.name)
+        if graph.exists(svc):
+            add(svc, mention.text)
+    for host, match in links.hostnames(text):
+        if host in known_hosts:
+            add(external(host), match)
+    from_finding = where.startswith("finding ")
+    for mention in links.object_mentions(text):
+        if mention.kind == "Node" and from_finding:
+            continue  # our own sentences say "pod x on node y is not Ready": only the cluster's words name a node
+        for target in _resolve(graph, ref, mention, known_hosts):
+            add(target, mention.text)
+    artifact = links.says_artifact_missing(text)
+    if artifact and ref.kind in ("Kustomization", "HelmRelease"):
+        res = graph.resource(ref)
+        if res is not None:
+            source = res.spec.get("sourceRef") or {}
+            if isinstance(source, dict) and source.get("name"):
+                add(ObjectRef(str(source.get("kind", "GitRepository")), source.get("namespace") or ref.namespace,
+                              str(source["name"])), artifact, SOURCE)
+    if ref.kind == "Pod" and "node was low on resource" in text.lower():
+        res = graph.resource(ref)
+        node = res.spec.get("nodeName") if res is not None else None
+        if node:
+            graph.add(ObjectRef("Node", None, str(node)), RUNS_ON, ref,
+                      f'{where}: "{snippet(text, "node was low on resource")}"')
+

@@ -1,0 +1,137 @@
+"""Evidence links: references read out of the text the cluster wrote (events, conditions, container messages).
+
+Every extractor here is a pure function of one string and returns what it matched together with the exact
+text that made the match, so the diagnosis can show *why* it connected two objects ("lookup github.com on
+10.43.0.10:53: i/o timeout" connects a GitRepository to the cluster DNS Service). Extractors only propose;
+the graph keeps a link only when its target exists in the snapshot (a Service with that ClusterIP, a PV
+whose NFS server is that host), so a stray ``example.com`` in a message connects nothing.
+
+Input is untrusted: texts are cut to :data:`MAX_TEXT` characters and every pattern is linear (no nested
+quantifiers), so a hostile event message costs bounded time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from homelabctl.k8s import refs
+
+MAX_TEXT = 4096
+"""Longest text read per message; real controller messages are far shorter."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One reference found in a text: what it names (``kind``, ``namespace``, ``name``) and the words."""
+
+    kind: str
+    namespace: str | None
+    name: str
+    text: str
+
+
+_IPV4 = re.compile(r"(?<![\w.])((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})"
+                   r"(?::(\d{1,5}))?(?![\w.])")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_SVC_DNS = re.compile(rf"(?<![\w.-])({_LABEL})\.({_LABEL})\.svc(?:\.cluster\.local)?\.?(?::\d{{1,5}})?(?![\w-])")
+_HOSTISH = re.compile(r"(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})(?::\d{1,5})?",
+                      re.IGNORECASE)
+_QUOTED = r"""["'\\]*([a-z0-9](?:[a-z0-9._-]{0,251}[a-z0-9])?)["'\\]*"""
+_NOT_FOUND: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(rf"\b{pattern}\s+{_QUOTED}\s+not found", re.IGNORECASE)) for kind, pattern in (
+        ("Secret", r"secrets?"),
+        ("ConfigMap", r"configmaps?"),
+        ("StorageClass", r"storageclass(?:es)?(?:\.storage\.k8s\.io)?"),
+        ("PersistentVolumeClaim", r"persistentvolumeclaims?"),
+        ("PersistentVolume", r"persistentvolumes?"),
+        ("ServiceAccount", r"serviceaccounts?"),
+        ("Service", r"services?"),
+        ("PriorityClass", r"priorityclass(?:es)?(?:\.scheduling\.k8s\.io)?"),
+    ))
+_WEBHOOK = re.compile(rf"failed calling webhook\s+{_QUOTED}", re.IGNORECASE)
+_FLUX_KINDS = ("HelmRelease", "Kustomization", "GitRepository", "HelmRepository", "OCIRepository", "HelmChart",
+               "Bucket")
+_FLUX_REF = re.compile(rf"\b({'|'.join(_FLUX_KINDS)})/(?:({_LABEL})/)?({_LABEL})(?![\w-])")
+_NODE = re.compile(rf"\bnode[s]?(?:\(s\))?\s+[\"']?({_LABEL}(?:\.{_LABEL})*)[\"']?\s+(?:is\s+not\s+ready|not\s+found|"
+                   r"was\s+low|is\s+unreachable|had\s+)", re.IGNORECASE)
+_TAINT = re.compile(r"untolerated taint\(?s?\)?\s*\{([a-z0-9./-]+)\s*:", re.IGNORECASE)
+_RESOURCE = re.compile(r"\bInsufficient ([a-z0-9-]+(?:\.[a-z0-9-]+)+/[a-z0-9._-]+)")
+_CSI_DRIVER = re.compile(r"\bdriver name ([a-z0-9][a-z0-9.-]*) not found in the list of registered CSI drivers|"
+                         r"\bCSI driver ([a-z0-9][a-z0-9.-]*) is not registered", re.IGNORECASE)
+_ARTIFACT = re.compile(r"source artifact not found|artifact not found|no artifact", re.IGNORECASE)
+_NOT_HOSTS = frozenset({"cluster.local", "svc.cluster.local", "k8s.io", "kubernetes.io"})
+
+
+def clip(text: str) -> str:
+    return text[:MAX_TEXT]
+
+
+def ip_addresses(text: str) -> list[tuple[str, str]]:
+    """IPv4 addresses (``10.43.0.10`` from ``10.43.0.10:53``), each with the text that named it."""
+    return [(m.group(1), m.group(0)) for m in _IPV4.finditer(clip(text))]
+
+
+def service_dns_names(text: str) -> list[Mention]:
+    """In-cluster Service names written as ``svc.ns.svc``, ``svc.ns.svc.cluster.local`` (with or without port)."""
+    return [Mention("Service", m.group(2), m.group(1), m.group(0)) for m in _SVC_DNS.finditer(clip(text).lower())]
+
+
+def short_service_names(text: str) -> list[Mention]:
+    """Two-label names (``minio.velero``) that may be ``service.namespace``; the graph keeps only existing ones."""
+    out = []
+    for m in _HOSTISH.finditer(clip(text).lower()):
+        labels = m.group(1).split(".")
+        if len(labels) == 2:
+            out.append(Mention("Service", labels[1], labels[0], m.group(0)))
+    return out
+
+
+def hostnames(text: str) -> list[tuple[str, str]]:
+    """Dotted host names (``github.com``, ``nas.lan``, ``s3.eu-central-1.amazonaws.com``), lower-cased."""
+    out = []
+    for m in _HOSTISH.finditer(clip(text)):
+        host = m.group(1).lower().rstrip(".")
+        if host in _NOT_HOSTS or host.replace(".", "").isdigit():
+            continue
+        out.append((host, m.group(0)))
+    return out
+
+
+def object_mentions(text: str) -> list[Mention]:
+    """Objects named in controller messages: ``secret "x" not found``, ``storageclass.storage.k8s.io "x" not
+    found``, ``failed calling webhook "w"`` (kind ``Webhook``: a webhook *entry* name), ``HelmRelease/ns/name``,
+    a node that ``is not ready``, taints in ``untolerated taint {key: }`` (kind ``Taint``) and device-plugin
+    resources in ``Insufficient nvidia.com/gpu`` (kind ``ExtendedResource``), and a CSI driver missing from a
+    node's registrations (kind ``CSIDriverName``)."""
+    text = clip(text)
+    out = []
+    for kind, pattern in _NOT_FOUND:
+        out += [Mention(kind, None, m.group(1), m.group(0)) for m in pattern.finditer(text)]
+    out += [Mention("Webhook", None, m.group(1), m.group(0)) for m in _WEBHOOK.finditer(text)]
+    out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
+    out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
+    if "Insufficient " not in text:
+        # a node short of a resource could have run the pod but for that: the taints elsewhere are not why
+        out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
+    out += [Mention("ExtendedResource", None, m.group(1), m.group(0)) for m in _RESOURCE.finditer(text)]
+    out += [Mention("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
+            for m in _CSI_DRIVER.finditer(text)]
+    return out
+
+
+def says_artifact_missing(text: str) -> str | None:
+    """The words when a Flux object says its source has no artifact (the link then goes to its sourceRef)."""
+    m = _ARTIFACT.search(clip(text))
+    return m.group(0) if m else None
+
+
+def registry_of(image: str) -> str:
+    """The registry host of an image reference, normalised as the checks do (Docker Hub → ``docker.io``)."""
+    return refs.registry_host(image)
+
+
+def url_host(url: str) -> str | None:
+    """Host of ``https://h:1/x``, ``ssh://git@h/x``, ``git@h:org/repo``, ``h:2049``; None when there is none.
+    One reading with the checks (``k8s/refs.py``), so both name the same ``ExternalHost``."""
+    return refs.url_host(url)

@@ -1,0 +1,38 @@
+"""One module per cause rule; importing this package registers them all (see ``all_cause_rules``)."""
+
+from homelabctl.diagnose.registry import all_cause_rules
+from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
+    auth_proxy_broken,
+    backup_endpoint_unreachable,
+    cluster_dns_down,
+    csi_unregistered_everywhere,
+    failure_propagates,
+    flux_dependency_chain,
+    flux_missing_crd,
+    flux_source_broken,
+    gateway_down,
+    gpu_device_plugin_down,
+    gpu_saturated,
+    helm_release_locked,
+    helmrelease_missing_values,
+    kubelet_path_breaks_csi,
+    longhorn_volume_faulted,
+    networkpolicy_blocks,
+    nfs_server_down,
+    node_down,
+    node_network_failure,
+    node_pressure,
+    registry_failing,
+    snapshot_location_conflict,
+    standalone,
+    storage_class_missing,
+    tls_chain,
+    webhook_backend_down,
+    wildcard_needs_dns01,
+    workload_down,
+)
+
+all_rules = all_cause_rules
+"""The name docs generation used before the rules moved to one file each."""
+
+__all__ = ["all_cause_rules", "all_rules"]

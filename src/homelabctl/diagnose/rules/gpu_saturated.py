@@ -1,0 +1,33 @@
+"""Cause rule ``gpu-saturated``."""
+
+from __future__ import annotations
+
+from homelabctl.diagnose.context import Explanation, RuleContext
+from homelabctl.diagnose.graph import OWNS
+from homelabctl.diagnose.model import NextStep
+from homelabctl.diagnose.registry import cause_rule
+from homelabctl.kube import requested
+from homelabctl.model import Finding, Layer, Resource
+
+
+def _requests_gpu(res: Resource | None) -> bool:
+    return res is not None and res.kind == "Pod" and requested(res.spec, "nvidia.com/gpu") > 0
+
+
+@cause_rule("gpu-saturated", layer=Layer.GPU, rank=0, causes={"gpu-time-slicing-saturated"})
+def gpu_saturated(ctx: RuleContext, cause: Finding) -> Explanation | None:
+    """Every time-sliced GPU replica is taken: GPU pods that cannot schedule are symptoms of it.
+
+    Time-slicing advertises N ``nvidia.com/gpu`` per physical card with no memory isolation. When all
+    are requested, new GPU pods stay Pending on ``Insufficient nvidia.com/gpu``; those pods and their
+    controllers are grouped here. Known case: a Tesla T4 time-sliced to 4.
+    """
+    pending = {f.object for check in ("gpu-insufficient", "pod-pending") for f in ctx.by_check.get(check, [])
+               if _requests_gpu(ctx.resource(f.object))}
+    start = {cause.object} | {ref for p in pending for ref in ctx.workload_start(p)}
+    impacted = ctx.propagate(start, (OWNS,))
+    return Explanation(
+        impacted, f"{cause.message}: new GPU pods cannot be scheduled, and the ones running share memory "
+        "with no isolation", list(cause.evidence),
+        [NextStep("see who holds the GPU slices", "kubectl get pods -A -o wide --field-selector=status.phase=Running | grep -i -e gpu -e ollama -e jellyfin"),
+         NextStep("give critical GPU workloads a PriorityClass and cap each namespace with a ResourceQuota on requests.nvidia.com/gpu")])

@@ -1,0 +1,23 @@
+"""Cause rule ``networkpolicy-blocks``."""
+
+from __future__ import annotations
+
+from homelabctl.diagnose.context import Explanation, RuleContext
+from homelabctl.diagnose.model import NextStep
+from homelabctl.diagnose.registry import cause_rule
+from homelabctl.model import Finding, Layer
+
+
+@cause_rule("networkpolicy-blocks", layer=Layer.NETWORK, rank=0, causes={"networkpolicy-blocks-traffic"})
+def networkpolicy_blocks(ctx: RuleContext, cause: Finding) -> Explanation | None:
+    """A NetworkPolicy isolates Ready pods that others time out on: the policy, not the pods, is the cause.
+
+    The ``isolates`` edge goes from the policy to the Services whose pods it selects for ingress; the
+    clients whose errors name those Services (by name or ClusterIP) are linked by their own words.
+    A default-deny policy needs an allow rule for each legitimate client (and for DNS egress).
+    """
+    ns = cause.object.namespace or "default"
+    return Explanation(
+        set(), f"{cause.message}: traffic to Ready pods is dropped by the policy", list(cause.evidence),
+        [NextStep("read what the policy allows", f"kubectl -n {ns} describe networkpolicy {cause.object.name}"),
+         NextStep("add an ingress rule for the clients that must reach these pods (namespaceSelector/podSelector)")])

@@ -1,0 +1,45 @@
+"""Cause rule ``webhook-backend-down``."""
+
+from __future__ import annotations
+
+from homelabctl.diagnose.context import Explanation, RuleContext
+from homelabctl.diagnose.graph import SELECTS
+from homelabctl.diagnose.model import NextStep
+from homelabctl.diagnose.registry import cause_rule
+from homelabctl.model import Finding, Layer, ObjectRef
+
+
+def _backend(ctx: RuleContext, config: ObjectRef) -> ObjectRef | None:
+    res = ctx.resource(config)
+    if res is None:
+        return None
+    for hook in res.raw.get("webhooks") or []:
+        svc = (hook.get("clientConfig") or {}).get("service") if isinstance(hook, dict) else None
+        if not isinstance(svc, dict) or not svc.get("name"):
+            continue
+        service = ObjectRef("Service", str(svc.get("namespace") or ""), str(svc["name"]))
+        for pod in sorted(ctx.graph.members(service, SELECTS)):
+            if ctx.failing(pod):
+                return ctx.fix_target(pod)
+    return None
+
+
+@cause_rule("webhook-backend-down", layer=Layer.PLATFORM, rank=0, causes={"admission-webhook-unavailable"})
+def webhook_backend_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
+    """An admission webhook with ``failurePolicy: Fail`` whose backend is down blocks every create it matches.
+
+    The controllers whose ``FailedCreate`` events say ``failed calling webhook "<name>"`` are linked to the
+    webhook configuration by those words. When the webhook's own Deployment is failing, that Deployment is
+    the object to fix; otherwise the configuration is (delete it, or set ``failurePolicy: Ignore``, while
+    the backend is restored).
+    """
+    backend = _backend(ctx, cause.object)
+    steps = [NextStep("see the webhook's service and endpoints", "kubectl get validatingwebhookconfigurations,"
+                      "mutatingwebhookconfigurations -o wide")]
+    if backend is not None:
+        steps.insert(0, NextStep(f"bring the webhook backend {backend} back first",
+                                 f"kubectl -n {backend.namespace} rollout status {backend.kind.lower()}/{backend.name}"))
+    steps.append(NextStep("as a last resort, remove the configuration so creates go through (re-apply it after)",
+                          f"kubectl delete {cause.object.kind.lower()} {cause.object.name}", dangerous=True))
+    return Explanation(set(), f"{cause.message}: creates it matches are rejected until its backend answers",
+                       list(cause.evidence), steps, object=backend)
