@@ -37,6 +37,8 @@ PLANTED = {
     "event_url": "EvPassw0rd-90fe",
     "condition_bearer": "C0nditionT0ken-7f3e2a1b",
     "basic_auth": base64.b64encode(b"admin:B4sicPassw0rd").decode(),
+    "template_annotation": "Hq3Vn8Rt1Wk6Ym2Zp9Xc4Lb7",
+    "template_probe": "Pr0beT0ken-6d1e9c",
 }
 
 
@@ -69,6 +71,13 @@ def planted_objects() -> list[dict[str, Any]]:
          "status": {"phase": "Running", "conditions": [
              {"type": "Ready", "status": "False", "reason": "Probe",
               "message": f"probe sent Authorization: Bearer {p['condition_bearer']} and got 401"}]}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta("seeded-web"),
+         "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": {
+             "metadata": {"labels": {"app": "web"}, "annotations": {"example.com/key-id": p["template_annotation"]}},
+             "spec": {"containers": [{"name": "web", "image": "nginx:1.27", "livenessProbe": {"httpGet": {
+                 "path": "/healthz", "port": 80, "httpHeaders": [
+                     {"name": "Authorization", "value": f"Bearer {p['template_probe']}"}]}}}]}}},
+         "status": {"replicas": 1, "readyReplicas": 1}},
         {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": meta("app"),
          "spec": {"interval": "30m", "chart": {"spec": {"chart": "app"}},
                   "values": {"extraConfig": json.dumps({"auth": {"password": p["helm_json_string"]}})}},
@@ -114,7 +123,8 @@ def test_no_planted_value_is_served_to_kubectl(seeded_files: Path, serve: ServeF
     from homelabctl.sources.snapshot import SnapshotSource
 
     with serve(SnapshotSource([seeded_files]).load()) as served:
-        out = kubectl(served.kubeconfig, "get", "pods,configmaps,secrets,events,helmreleases,backupstoragelocations",
+        out = kubectl(served.kubeconfig, "get",
+                      "pods,deployments,configmaps,secrets,events,helmreleases,backupstoragelocations",
                       "-A", "-o", "json").stdout
         described = kubectl(served.kubeconfig, "describe", "pod", "-n", "seeded", "seeded-app").stdout
         secret = kubectl(served.kubeconfig, "get", "secret", "-n", "seeded", "app-secret", "-o",

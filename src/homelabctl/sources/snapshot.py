@@ -41,7 +41,10 @@ _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
 DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024
 """All files, directories and tarball members together, counted as they are read (not from sizes announced)."""
+DEFAULT_MAX_OBJECTS = 300_000
+"""A busy homelab holds tens of thousands; past this, memory and time would run out before the report."""
 MAX_TAR_MEMBERS = 100_000
+MAX_DIR_ENTRIES = 200_000
 MAX_DEPTH = 100
 """Kubernetes objects nest a few dozen levels at most. Documents deeper than the parsers allow (JSON: the
 interpreter's recursion limit; YAML: libyaml's 1,000 levels) are errors; documents using YAML aliases are
@@ -124,6 +127,9 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         except RecursionError:
             errors.append(LoadError(location, "invalid JSON: nested too deeply, skipped"))
             return
+        except MemoryError:
+            errors.append(LoadError(location, "too large to parse in the memory available, skipped"))
+            return
         except json.JSONDecodeError as exc:
             if location.endswith(".json"):
                 errors.append(LoadError(location, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno))
@@ -155,6 +161,8 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
                 errors.append(LoadError(location, f"{problem}, skipped", line))
                 continue
             yield Document(location, line, data)
+    except MemoryError:
+        errors.append(LoadError(location, "too large to parse in the memory available, skipped"))
     except (ValueError, RecursionError, OverflowError) as exc:  # thousands of digits, deep nesting
         errors.append(LoadError(location, f"invalid YAML: {_first_line(exc) or type(exc).__name__}, skipped"))
     except yaml.MarkedYAMLError as exc:
@@ -259,14 +267,15 @@ class SnapshotSource:
     """
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, info: SourceInfo | None = None,
-                 slim: bool = False) -> None:
+                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, max_objects: int = DEFAULT_MAX_OBJECTS,
+                 info: SourceInfo | None = None, slim: bool = False) -> None:
         if not paths:
             raise SourceError("no snapshot path given")
         self.slim = slim
         self.paths = [Path(p) for p in paths]
         self.max_file_bytes = max_file_bytes
         self.max_total_bytes = max_total_bytes
+        self.max_objects = max_objects
         self.info = info or SourceInfo("snapshot", ", ".join(str(p) for p in self.paths))
 
     def load(self, kinds: Collection[str] = ()) -> ClusterState:
@@ -274,13 +283,21 @@ class SnapshotSource:
         index = ClusterIndex()
         manifest: dict[str, Any] = {}
         listed: set[str] = set()
+        capped = False
         with gc_paused(freeze=True):
             for raw_file in self._iter_files(errors, _ByteBudget(self.max_total_bytes)):
                 if _member_name(raw_file.location) == MANIFEST_NAME:
                     manifest = _parse_manifest(raw_file, errors) or manifest
                     continue
+                if capped:
+                    continue  # only the manifest is still of use
                 for doc in parse_documents(raw_file.content, raw_file.location, errors):
                     for obj in iter_objects(doc, errors, listed):
+                        if len(index) >= self.max_objects:
+                            errors.append(LoadError(doc.location, f"more than {self.max_objects:,} objects in the "
+                                                                  "snapshot; the rest is skipped"))
+                            capped = True
+                            break
                         if self.slim:
                             drop_unread(obj)
                         problem = malformed_field(obj)
@@ -292,6 +309,8 @@ class SnapshotSource:
                         except RecursionError:  # deeper than anything that reads it can walk
                             errors.append(LoadError(doc.location, f"{object_name(obj)}: nested too deeply, skipped",
                                                     doc.line))
+                    if capped:
+                        break
         if len(index) == 0 and not listed:
             detail = "; ".join(str(e) for e in errors[:3])
             raise SourceError(
@@ -320,7 +339,18 @@ class SnapshotSource:
     def _iter_dir(self, root: Path, errors: list[LoadError], budget: _ByteBudget) -> Iterator[_RawFile]:
         found = False
         seen_dirs: set[tuple[int, int]] = set()
+        inside = os.path.realpath(root)
+        entries = 0
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            entries += len(dirnames) + len(filenames)
+            if entries > MAX_DIR_ENTRIES:
+                errors.append(LoadError(str(root), f"more than {MAX_DIR_ENTRIES:,} files and directories; the rest "
+                                                   "is skipped"))
+                return
+            if not _within(dirpath, inside):  # a symlink out of the snapshot: nothing outside it is read
+                errors.append(LoadError(dirpath, "symlink to a directory outside the snapshot, skipped"))
+                dirnames[:] = []
+                continue
             try:
                 info = os.stat(dirpath)
             except OSError as exc:
@@ -335,8 +365,14 @@ class SnapshotSource:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for filename in sorted(filenames):
                 path = Path(dirpath) / filename
-                if filename.endswith(SNAPSHOT_SUFFIXES + TARBALL_SUFFIXES) and budget.exhausted(str(path), errors):
+                if not filename.endswith(SNAPSHOT_SUFFIXES + TARBALL_SUFFIXES):
+                    continue
+                if budget.exhausted(str(path), errors):
                     return
+                if path.is_symlink() and not _within(str(path), inside) and _is_regular(path):
+                    # (a symlink to a device or a FIFO gets that said about it below)
+                    errors.append(LoadError(str(path), "symlink to a file outside the snapshot, skipped"))
+                    continue
                 if filename.endswith(SNAPSHOT_SUFFIXES):
                     raw = self._read(path, errors, budget)
                     if raw is not None:
@@ -485,6 +521,18 @@ class SnapshotSource:
                 return
             if content is not None:
                 yield _RawFile(location, content)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _within(path: str, root_real: str) -> bool:
+    real = os.path.realpath(path)
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
 def _member_name(location: str) -> str:

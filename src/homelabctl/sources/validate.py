@@ -10,7 +10,7 @@ Kubernetes fixes and the code reads are looked at, at known places: cheap enough
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 INT, STR, MAP, LIST, LIST_OF_MAPS = "an integer", "a string", "a map", "a list", "a list of maps"
 Shape = str
@@ -45,6 +45,7 @@ _BY_KIND: dict[str, dict[str, Shape]] = {
     "ConfigMap": {"data": MAP, "binaryData": MAP}, "Secret": {"data": MAP, "stringData": MAP, "type": STR},
     "HelmRelease": {}, "Kustomization": {},
 }
+_TOP_BY_KIND = {kind: {**_TOP, **fields} for kind, fields in _BY_KIND.items()}
 _HELM_SPEC: dict[str, Shape] = {"values": MAP, "chart": MAP, "postBuild": MAP, "valuesFrom": LIST_OF_MAPS,
                                  "dependsOn": LIST}
 _ITEMS: dict[str, dict[str, Shape]] = {
@@ -58,43 +59,33 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+_TYPES: dict[Shape, type] = {INT: int, STR: str, MAP: dict, LIST: list}
+
+
 def _shape_problem(shape: Shape, value: Any) -> str | None:
-    kind = type(value)  # parsed JSON/YAML: exact types, and far cheaper than isinstance against ABCs
-    if shape == INT:
-        ok = kind is int
-    elif shape == STR:
-        ok = kind is str
-    elif shape == MAP:
-        ok = kind is dict
-    elif shape == LIST:
-        ok = kind is list
-    else:
-        if kind is not list:
-            return f"expected a list, got {_describe(value)}"
-        for i, item in enumerate(value):
-            if type(item) is not dict:
-                return f"[{i}]: expected a map, got {_describe(item)}"
-        return None
-    return None if ok else f"expected {shape}, got {_describe(value)}"
-
-
-_EXACT: dict[Shape, type] = {INT: int, STR: str, MAP: dict, LIST: list}
+    expected = _TYPES.get(shape)
+    if expected is not None:
+        # parsed JSON/YAML holds exact types: far cheaper than isinstance against ABCs
+        return None if type(value) is expected else f"expected {shape}, got {_describe(value)}"
+    if type(value) is not list:
+        return f"expected a list, got {_describe(value)}"
+    for i, item in enumerate(value):
+        if type(item) is not dict:
+            return f"[{i}]: expected a map, got {_describe(item)}"
+    return None
 
 
 def _check(mapping: Mapping[str, Any], fields: Mapping[str, Shape], prefix: str) -> str | None:
-    # over the object's keys (a handful), not the rules' (dozens): this runs on every object loaded; the
-    # right type is answered inline, the message is only built for a wrong one
-    for key, value in mapping.items():
-        shape = fields.get(key)
-        if shape is None or value is None:
+    # only the keys both have (a set operation in C): this runs on every object loaded
+    keys = mapping.keys() & fields.keys()
+    for key in sorted(keys) if len(keys) > 1 else keys:
+        value = mapping[key]
+        if value is None:
             continue
-        expected = _EXACT.get(shape)
-        if expected is not None:
-            if type(value) is expected:
-                continue
-        elif type(value) is list and all(type(item) is dict for item in value):
+        expected = _TYPES.get(fields[key])
+        if expected is not None and type(value) is expected:
             continue
-        problem = _shape_problem(shape, value)
+        problem = _shape_problem(fields[key], value)
         if problem:
             return f"{prefix}{key}{problem}" if problem.startswith("[") else f"{prefix}{key}: {problem}"
     return None
@@ -104,10 +95,11 @@ def _check_section(section: dict[str, Any], prefix: str, extra: Mapping[str, Sha
     problem = _check(section, _WORKLOAD, prefix) or (_check(section, extra, prefix) if extra else None)
     if problem:
         return problem
-    for key, value in section.items():
-        item_fields = _ITEMS.get(key)
-        if item_fields is None or type(value) is not list:
+    for key in section.keys() & _ITEMS.keys():
+        value = section[key]
+        if type(value) is not list:
             continue
+        item_fields = _ITEMS[key]
         for i, item in enumerate(value[:500]):
             problem = _check(item, item_fields, "")
             if problem:
@@ -120,10 +112,78 @@ def _builtin(api_version: Any) -> bool:
     return "." not in group or (group.endswith(".k8s.io") and not group.startswith(("gateway.", "snapshot.")))
 
 
+# -- the fast path: every object loaded goes through it; only a failing one takes the path that names the field
+def _pytype(shape: Shape) -> type:
+    return _TYPES.get(shape, list)
+
+
+_TOP_T = {key: _pytype(shape) for key, shape in _TOP.items()}
+_TOP_BY_KIND_T = {kind: {key: _pytype(shape) for key, shape in fields.items()} for kind, fields in _TOP_BY_KIND.items()}
+_METADATA_T = {key: _pytype(shape) for key, shape in _METADATA.items()}
+_WORKLOAD_T = {key: _pytype(shape) for key, shape in _WORKLOAD.items()}
+_MAP_LISTS = frozenset(key for key, shape in _WORKLOAD.items() if shape == LIST_OF_MAPS)
+_ITEMS_T: dict[str, tuple[tuple[str, type, bool], ...]] = {
+    key: tuple((name, _pytype(shape), shape == LIST_OF_MAPS) for name, shape in fields.items())
+    for key, fields in _ITEMS.items()}
+
+
+def _types_ok(mapping: dict[str, Any], types: dict[str, type]) -> bool:
+    for key in mapping.keys() & types.keys():
+        value = mapping[key]
+        if value is not None and type(value) is not types[key]:
+            return False
+    return True
+
+
+def _section_ok(section: dict[str, Any]) -> bool:
+    for key in section.keys() & _WORKLOAD_T.keys():
+        value = section[key]
+        if value is None:
+            continue
+        if type(value) is not _WORKLOAD_T[key]:
+            return False
+        if key in _MAP_LISTS:
+            fields = _ITEMS_T.get(key, ())
+            for item in cast(list[Any], value):
+                if type(item) is not dict:
+                    return False
+                for name, expected, map_list in fields:
+                    field = item.get(name)
+                    if field is None:
+                        continue
+                    if type(field) is not expected or (
+                            map_list and any(type(x) is not dict for x in cast(list[Any], field))):
+                        return False
+    return True
+
+
+def _quick_ok(raw: Mapping[str, Any]) -> bool:
+    kind = raw.get("kind")
+    if type(raw) is not dict or not _types_ok(raw, _TOP_BY_KIND_T.get(kind, _TOP_T) if type(kind) is str
+                                                else _TOP_T):
+        return False
+    meta = raw.get("metadata")
+    if type(meta) is dict and not _types_ok(meta, _METADATA_T):
+        return False
+    if not _builtin(raw.get("apiVersion")):
+        return kind not in ("HelmRelease", "Kustomization")  # their few checked fields: the slow path
+    spec = raw.get("spec")
+    status = raw.get("status")
+    if (type(spec) is dict and not _section_ok(spec)) or (type(status) is dict and not _section_ok(status)):
+        return False
+    template = spec.get("template") if type(spec) is dict else None
+    if kind == "CronJob":
+        return False  # rare: the slow path walks its job template
+    template_spec = template.get("spec") if type(template) is dict else None
+    return type(template_spec) is not dict or _section_ok(template_spec)
+
+
 def malformed_field(raw: Mapping[str, Any]) -> str | None:
     """``"spec.replicas: expected an integer, got 'zzz'"`` for the first malformed field, or None."""
+    if _quick_ok(raw):
+        return None
     kind = raw.get("kind")
-    problem = _check(raw, _TOP, "") or _check(raw, _BY_KIND.get(str(kind), {}), "")
+    problem = _check(raw, _TOP_BY_KIND.get(kind, _TOP) if isinstance(kind, str) else _TOP, "")
     if problem:
         return problem
     meta = raw.get("metadata")
