@@ -20,12 +20,13 @@ ALIASED = frozenset({"spec", "metadata", "raw"})
 EXEMPT = ("k8s/", "model.py")
 """The readers themselves, and Resource, which holds the raw object and hands out its sections."""
 
-ALLOWED_PACKAGES = ("diagnose/", "live/", "sources/", "incidents/", "cli/", "report/", "inventory/", "redact.py",
+ALLOWED_PACKAGES = ("diagnose/", "live/", "sources/", "incidents/", "cli/", "report/", "inventory/", "watch/",
+                    "redact.py",
                     "scan/flux.py", "scan/history.py", "scan/render.py", "scan/repo.py", "scan/schema.py",
                     "scan/rules/dependency_cycle.py", "scan/rules/gpu_quota_exceeded.py",
                     "scan/rules/helmrelease_depends_on_missing.py", "scan/rules/values_from_missing.py",
                     "scan/rules/wildcard_cert_http01.py")
-"""Being rewritten by other work in progress (the diagnosis rules, the live source and server, the scan
+"""Being rewritten by other work in progress (the diagnosis rules, the live source and server, watch, the scan
 engine and its rules, the CLI and renderers): allowed whole, without counts, until that work lands. Shrink
 this list as they move onto the readers; the scan rules not listed here already read through them."""
 
@@ -33,7 +34,7 @@ ALLOWED: dict[str, int] = {
     "checks/network/cluster_dns_unhealthy.py": 3,
     "checks/network/networkpolicy_blocks_traffic.py": 13,
     "checks/network/service_no_ready_endpoints.py": 1,
-    "checks/platform/_common.py": 2,
+    "checks/platform/_common.py": 1,
     "checks/platform/admission_webhook_unavailable.py": 5,
     "checks/platform/flux_not_ready.py": 6,
     "checks/platform/flux_source_failed.py": 10,

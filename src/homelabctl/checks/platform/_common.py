@@ -9,7 +9,7 @@ from typing import Any
 
 from homelabctl import kinds
 from homelabctl.k8s import certmanager, events, flux, meta
-from homelabctl.k8s.conditions import Condition
+from homelabctl.k8s.conditions import Condition, condition
 from homelabctl.k8s.refs import source_failure
 from homelabctl.model import Resource
 from homelabctl.timeutil import parse_go_duration, parse_time, short_duration
@@ -174,17 +174,17 @@ FETCHING_SOURCE_KINDS: tuple[str, ...] = (*FLUX_SOURCE_KINDS, kinds.BUCKET, kind
 """Every source-controller kind: each fetches from somewhere and may fail to."""
 
 
-def source_fetch_failure(res: Resource) -> tuple[str, Mapping[str, Any]] | None:
+def source_fetch_failure(res: Resource) -> tuple[str, Condition] | None:
     """(failure class, the condition saying so) when a Flux source cannot fetch for a reason on the way to,
     or at, its origin (credentials, host key, not found, DNS, TLS, network); None otherwise. ``flux-source-failed``
     reports these and ``flux-not-ready`` leaves them to it."""
     if res.gk not in FETCHING_SOURCE_KINDS:
         return None
     for type_, bad in (("FetchFailed", "True"), ("Ready", "False")):
-        cond = res.condition(type_)
-        if cond is None or cond.get("status") != bad:
+        cond = condition(res, type_)
+        if cond is None or cond.status != bad:
             continue
-        klass = source_failure(str(cond.get("message") or ""))
+        klass = source_failure(cond.message)
         if klass is not None:
             return klass, cond
     return None
