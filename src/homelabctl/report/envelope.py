@@ -142,6 +142,7 @@ class ScanSummary(Summary):
     kustomizations: int
     helm_releases: int
     ignored: int
+    baselined: int = Field(0, description="Findings hidden because the --baseline file accepts them")
     seconds: float
 
 
@@ -211,7 +212,8 @@ def scan_v2(report: Mapping[str, Any]) -> dict[str, Any]:
                             findings=len(report["findings"]), run=summary["rules"], errors=summary["errors"],
                             files=summary["files"], documents=summary["documents"], objects=summary["objects"],
                             kustomizations=summary["kustomizations"], helm_releases=summary["helm_releases"],
-                            ignored=summary["ignored"], seconds=summary["seconds"]),
+                            ignored=summary["ignored"], baselined=summary.get("baselined", 0),
+                            seconds=summary["seconds"]),
         findings=[Finding(**_finding(f, f"F{i}")) for i, f in enumerate(report["findings"], start=1)],
         errors=[Error(location=e["file"], line=e["line"], message=e["message"]) for e in report["errors"]],
         objects=report.get("objects"),
