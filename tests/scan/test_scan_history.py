@@ -56,7 +56,8 @@ def test_history_reports_secrets_removed_since(tmp_path: Path) -> None:
         assert leak[:12] in finding.message
         assert f"commit {leak} " in finding.evidence[0]
         assert "plain secret as workaround" in finding.evidence[0]
-        assert finding.severity.value == "warning"
+        assert finding.severity.value == "critical"
+        assert finding.hint.startswith("Rotate it")
     token = next(f for f in found if f.file == "scripts/b2.sh")
     assert "GitHub token" in token.message and "a file that still exists" in token.message
     assert token.evidence[1] == "scripts/b2.sh:2: ghp_********"
@@ -79,3 +80,22 @@ def test_history_on_a_directory_that_is_not_a_repo_is_an_error_not_a_crash(tmp_p
     report = run(tmp_path, history=True)
     assert report.findings == []
     assert [e.file for e in report.errors] == ["(git history)"]
+
+
+def test_history_skips_huge_blobs_and_lines_without_holding_them(tmp_path: Path) -> None:
+    repo = flux_repo(tmp_path, {"cluster/README.md": "monitoring\n"})
+    git(repo, "init", "-q", "-b", "main")
+    big = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: big\nstringData:\n  blob: " + "A" * (11 * 1024 * 1024) + "\n"
+    write(repo, {"cluster/big.yaml": big, "cluster/minified.js": "x=1;" * 400_000 + "\n",
+                 "scripts/k3s.sh": "K3S_TOKEN=K10559b09c388007decb51667fa54906c945234055fcad1881305abbd5e7c8545e1"
+                                   "::server:8779970375c0de552cc23baf0b13c1d0\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "vendor a blob")
+    for rel in ("cluster/big.yaml", "cluster/minified.js", "scripts/k3s.sh"):
+        (repo / rel).unlink()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "remove")
+    report = run(repo, history=True)
+    found = [f for f in report.findings if f.check == "secret-in-history"]
+    assert [(f.file, f.severity.value) for f in found] == [("scripts/k3s.sh", "critical")]
+    assert "K3s server join token" in found[0].message

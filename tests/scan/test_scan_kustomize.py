@@ -68,7 +68,7 @@ def test_render_with_kubectl_and_reuse_the_cache(tmp_path: Path) -> None:
     deployment = next(o for o in result.objects if o["kind"] == "Deployment")
     assert deployment["metadata"]["labels"]["tier"] == "media"
     assert any(o["metadata"]["name"].startswith("jellyfin-env-") for o in result.objects)
-    assert len(list(cache.glob("*.yaml"))) == 1
+    assert len(list(cache.glob("*.json"))) == 1
     again = FluxGraph(load_repo(repo), render=True, cache_dir=cache).kustomizations[0].renders[0]
     assert again.cached and again.objects == result.objects
 

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "whatif": "homelabctl.cli.paperwork:whatif_cmd",
     "handoff": "homelabctl.cli.paperwork:handoff_cmd",
     "incident": "homelabctl.cli.incident:incident_group",
+    "watch": "homelabctl.cli.watch:watch_cmd",
     "completion": "homelabctl.cli.completion:completion_cmd",
 }
 
@@ -42,6 +43,7 @@ HELP = {
     "whatif": "Show what goes down if a host or node fails.",
     "handoff": "Generate a session handoff document.",
     "incident": "Record incidents and render them as AARs.",
+    "watch": "Run in the cluster: watch it, keep checks and history current, serve a dashboard, notify.",
     "completion": "Print the shell completion script (bash, zsh, fish).",
 }
 

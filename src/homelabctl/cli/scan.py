@@ -7,13 +7,16 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from homelabctl.cli.options import fail_on_option, namespace_options, output_options, write_atomic
 from homelabctl.errors import InputError
 from homelabctl.model import Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 OUTPUTS = ("table", "json", "sarif", "markdown")
 MIN_SEVERITY = ("critical", "warning", "info")
@@ -76,12 +79,18 @@ def _uri_prefix(path: Path) -> str:
 @click.option("--rule", "only", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--skip", multiple=True, metavar="ID", help="Do not run this rule (repeatable).")
 @click.option("--list-rules", is_flag=True, help="List the scan rules and exit.")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
+              help="Report only findings not in this baseline file (accepted, known findings are hidden).")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(path_type=Path), default=None,
+              help="Write every finding of this run to a baseline file (use with --baseline later).")
+@click.option("-v", "--verbose", is_flag=True, help="Table/Markdown: list every finding, none folded.")
 @click.pass_context
 def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None, fail_on: Severity | None,
              namespaces: tuple[str, ...], min_severity: str,
              history: bool, history_limit: int | None, kube_version: str | None, k3s: bool | None,
              list_objects: bool, no_render: bool, no_cache: bool, max_file_size: str, config_path: Path | None,
-             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool) -> int:
+             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool, baseline_path: Path | None,
+             write_baseline_path: Path | None, verbose: bool) -> int:
     """Audit a Flux GitOps repository before Flux applies it.
 
     Reads PATH (default: the current directory) the way Flux would: sources, Kustomizations,
@@ -111,18 +120,33 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
     options = options_from_config(options, config, kube_version_given=kube_version is not None,
                                   k3s_given=k3s is not None)
     rules = select_rules(list(only) or None, list(skip) or None)
-    report = scan(path, options, config=config, rules=rules, min_severity=Severity.parse(min_severity))
-    _apply_ignores(report, config_path if config_path is not None else path / ".homelabctl.yaml", namespaces)
+    baseline = None
+    if baseline_path is not None:
+        from homelabctl.scan.baseline import load_baseline
+
+        baseline = load_baseline(baseline_path)
+    report = scan(path, options, config=config, rules=rules, min_severity=Severity.parse(min_severity),
+                  baseline=baseline, freeze=True)
+    if "ignore" in config.other or namespaces:  # the ignore file's reader (pydantic) only when it has entries
+        _apply_ignores(report, config_path if config_path is not None else path / ".homelabctl.yaml", namespaces)
+    if write_baseline_path is not None:
+        from homelabctl.scan.baseline import write_baseline
+
+        write_baseline(write_baseline_path, report.findings, report.fingerprints)
     output = fmt
 
-    if output == "table":
+    if output == "table" and output_file is None and sys.stdout.isatty():
+        from rich.console import Console
+
+        _render_table(report, Console(highlight=False), list_objects, verbose)
+    elif output == "table":  # a pipe, a CI log or a file: the same content as plain text
+        from homelabctl.scan.render import to_text
+
+        text = to_text(report, verbose=verbose, list_objects=list_objects)
         if output_file is None:
-            console = Console(highlight=False)
-            _render_table(report, console, list_objects)
+            sys.stdout.write(text)
         else:
-            with output_file.open("w", encoding="utf-8") as handle:
-                console = Console(file=handle, width=140, no_color=True, highlight=False)
-                _render_table(report, console, list_objects)
+            write_atomic(output_file, text)
     else:
         from homelabctl.scan.render import to_json, to_markdown, to_sarif
 
@@ -131,7 +155,7 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
         elif output == "sarif":
             text = json.dumps(to_sarif(report, uri_prefix=_uri_prefix(path)), indent=2, ensure_ascii=False) + "\n"
         else:
-            text = to_markdown(report)
+            text = to_markdown(report, verbose=verbose)
         if output_file is None:
             sys.stdout.write(text)
         else:
@@ -139,11 +163,26 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
         for error in report.errors:
             click.echo(f"homelabctl: warning: {error}", err=True)
     if fail_on is None:
+        _exit_now(0)
         ctx.exit(0)
         return 0  # pragma: no cover - ctx.exit raises
     code = 1 if any(f.severity.rank >= fail_on.rank for f in report.findings) else 0
+    _exit_now(code)
     ctx.exit(code)
     return code  # pragma: no cover - ctx.exit raises
+
+
+def _exit_now(code: int) -> None:
+    """A scan holds every parse tree of the repository; freeing them one by one at interpreter exit costs
+    a tenth of a large scan. In a real command-line run the output is written and flushed and nothing else
+    is pending, so leave at once. Not under a test runner or when stdout was replaced (an embedding
+    program, click's CliRunner)."""
+    if sys.stdout is not sys.__stdout__ or os.environ.get("PYTEST_CURRENT_TEST"):
+        return
+    for stream in (sys.__stdout__, sys.__stderr__):
+        if stream is not None:
+            stream.flush()
+    os._exit(code)
 
 
 def _apply_ignores(report: object, config_file: Path, namespaces: tuple[str, ...]) -> None:
@@ -165,9 +204,9 @@ def _apply_ignores(report: object, config_file: Path, namespaces: tuple[str, ...
     report.findings = kept
 
 
-def _render_table(report: object, console: Console, list_objects: bool) -> None:
+def _render_table(report: object, console: Console, list_objects: bool, verbose: bool) -> None:
     from homelabctl.scan.engine import ScanReport
     from homelabctl.scan.render import render_table
 
     assert isinstance(report, ScanReport)
-    render_table(report, console, list_objects=list_objects)
+    render_table(report, console, list_objects=list_objects, verbose=verbose)

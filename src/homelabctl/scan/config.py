@@ -14,39 +14,79 @@ Other top-level sections belong to other commands and are left alone.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from homelabctl.errors import ConfigError
 
 CONFIG_NAME = ".homelabctl.yaml"
 
 
-class ScanConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ignore: list[str] = Field(default_factory=list)
-    ignore_paths: list[str] = Field(default_factory=list)
+# Plain dataclasses, validated by hand: the scan section is five fields, and pydantic would be a quarter
+# of a scan process's start-up.
+@dataclass
+class ScanConfig:
+    ignore: list[str] = field(default_factory=list)
+    ignore_paths: list[str] = field(default_factory=list)
     kube_version: str | None = None
     k3s: bool | None = None
-    gpu_count: int | None = Field(default=None, ge=1)
+    gpu_count: int | None = None
 
-    @field_validator("kube_version", mode="before")
     @classmethod
-    def _version_text(cls, value: Any) -> Any:
-        # `kube_version: 1.30` unquoted is a float, and 1.30 would read back as "1.3".
-        if isinstance(value, float):
-            raise ValueError("quote the version (e.g. \"1.30\"): unquoted it is a number and loses digits")
-        return value
+    def from_data(cls, data: Any) -> ScanConfig:
+        """Raises ``ValueError("<field>: <problem>")``."""
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise ValueError("scan: Input should be a valid dictionary")
+        config = cls()
+        for key, value in data.items():
+            if key in ("ignore", "ignore_paths"):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ValueError(f"scan.{key}: Input should be a valid list of strings")
+                setattr(config, key, list(value))
+            elif key == "kube_version":
+                if isinstance(value, float):
+                    # `kube_version: 1.30` unquoted is a float, and 1.30 would read back as "1.3".
+                    raise ValueError("scan.kube_version: quote the version (e.g. \"1.30\"): unquoted it is a number "
+                                     "and loses digits")
+                if value is not None and not isinstance(value, str):
+                    raise ValueError("scan.kube_version: Input should be a valid string")
+                config.kube_version = value
+            elif key == "k3s":
+                if value is not None and not isinstance(value, bool):
+                    raise ValueError("scan.k3s: Input should be a valid boolean")
+                config.k3s = value
+            elif key == "gpu_count":
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                    raise ValueError("scan.gpu_count: Input should be an integer greater than or equal to 1")
+                config.gpu_count = value
+            else:
+                raise ValueError(f"scan.{key}: Extra inputs are not permitted")
+        return config
 
 
-class RepoConfig(BaseModel):
-    model_config = ConfigDict(extra="allow")
+@dataclass
+class RepoConfig:
+    scan: ScanConfig = field(default_factory=ScanConfig)
+    other: dict[str, Any] = field(default_factory=dict)
+    """Sections that belong to other commands, kept as read."""
 
-    scan: ScanConfig = Field(default_factory=ScanConfig)
+
+def _load(text: str) -> Any:
+    """The first document, read with the scan's bounded parser (the config file is part of the untrusted
+    repository: an alias bomb there must not expand)."""
+    from homelabctl.scan.yamlparse import YamlParseError, parse_yaml
+
+    try:
+        for doc in parse_yaml(text):
+            return doc.data
+    except YamlParseError as exc:
+        raise yaml.YAMLError(f"line {exc.line}: {exc.message}") from None
+    return None
 
 
 def load_config(root: Path, path: Path | None = None) -> RepoConfig:
@@ -57,7 +97,7 @@ def load_config(root: Path, path: Path | None = None) -> RepoConfig:
             raise ConfigError(f"{path}: config file not found")
         return RepoConfig()
     try:
-        data = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+        data = _load(config_path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ConfigError(f"{config_path}:{line}: invalid YAML: {exc.problem}") from None
@@ -68,11 +108,10 @@ def load_config(root: Path, path: Path | None = None) -> RepoConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{config_path}: expected a mapping at the top level")
     try:
-        return RepoConfig.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{config_path}: {where}: {first['msg']}") from None
+        scan = ScanConfig.from_data(data.get("scan"))
+    except ValueError as exc:
+        raise ConfigError(f"{config_path}: {exc}") from None
+    return RepoConfig(scan, {k: v for k, v in data.items() if k != "scan"})
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:

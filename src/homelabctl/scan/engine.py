@@ -10,6 +10,7 @@ from pathlib import Path
 from homelabctl.errors import ConfigError, InputError
 from homelabctl.gcutil import gc_paused
 from homelabctl.model import Finding, Severity
+from homelabctl.scan.baseline import fingerprints
 from homelabctl.scan.config import RepoConfig, glob_regex, load_config
 from homelabctl.scan.flux import FluxGraph
 from homelabctl.scan.registry import RuleSpec, ScanContext, ScanOptions, all_rules, parse_kube_version
@@ -25,6 +26,9 @@ class ScanReport:
     findings: list[Finding] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     ignored: int = 0
+    baselined: int = 0
+    """Findings hidden because the baseline holds their fingerprint."""
+    fingerprints: dict[Finding, str] = field(default_factory=dict)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     seconds: float = 0.0
 
@@ -67,7 +71,12 @@ def scan(
     config: RepoConfig | None = None,
     rules: list[RuleSpec] | None = None,
     min_severity: Severity = Severity.INFO,
+    baseline: set[str] | None = None,
+    freeze: bool = False,
 ) -> ScanReport:
+    """``freeze``: move what the scan built to the GC's permanent generation when it is done, so the first
+    collection after it does not walk every parse tree (for a process that exits after reporting; a
+    long-lived caller would keep the repository's reference cycles forever)."""
     started = time.perf_counter()
     if not path.exists():
         raise InputError(f"{path}: no such directory")
@@ -85,23 +94,27 @@ def scan(
     if unknown:
         raise ConfigError(f"scan.ignore names unknown rule(s): {', '.join(unknown)}")
 
-    with gc_paused():
-        return _run(path, options, config, specs, min_severity, started)
+    with gc_paused(freeze=freeze):
+        return _run(path, options, config, specs, min_severity, started, baseline)
 
 
 def _run(path: Path, options: ScanOptions, config: RepoConfig, specs: list[RuleSpec], min_severity: Severity,
-         started: float) -> ScanReport:
+         started: float, baseline: set[str] | None) -> ScanReport:
     ignored_rules = set(config.scan.ignore)
     ignored_paths = [glob_regex(p) for p in config.scan.ignore_paths]
-    repo = load_repo(path, max_file_bytes=options.max_file_bytes)
+    repo = load_repo(path, max_file_bytes=options.max_file_bytes, max_total_bytes=options.max_total_bytes)
     graph = FluxGraph(repo, render=options.render, cache_dir=options.cache_dir)
     report = ScanReport(repo, graph, options, specs)
+    keys: dict[Finding, str] = {}
 
     def path_ignored(rel: str | None) -> bool:
         return bool(rel) and any(p.match(rel or "") for p in ignored_paths)
 
     report.errors.extend(e for e in repo.errors if not path_ignored(e.file))
     unrendered = sorted(d for d, r in graph.render_errors.items() if (r.error or "").startswith("kubectl not found"))
+    for directory, result in sorted(graph.render_errors.items()):
+        if (result.error or "").startswith("not rendered"):
+            report.errors.append(ScanError(f"./{directory}" if directory else ".", None, result.error or ""))
     if unrendered:
         report.errors.append(ScanError(
             unrendered[0] or ".", None,
@@ -120,6 +133,7 @@ def _run(path: Path, options: ScanOptions, config: RepoConfig, specs: list[RuleS
             report.errors.append(ScanError(f"(rule {spec.id})", None, f"rule failed: {type(exc).__name__}: {exc}"))
             continue
         report.errors.extend(ctx.errors)
+        keys.update(ctx.fingerprints)
         for finding in produced:
             if finding.severity.rank < min_severity.rank:
                 continue
@@ -131,6 +145,13 @@ def _run(path: Path, options: ScanOptions, config: RepoConfig, specs: list[RuleS
                 report.ignored += 1
                 continue
             report.findings.append(finding)
-    report.findings.sort(key=lambda f: (f.file or "", f.line or 0, -f.severity.rank, f.check, str(f.object)))
+    # Fingerprints from the file order (stable numbering of identical findings), then worst first.
+    report.findings.sort(key=lambda f: (f.file or "", f.line or 0, f.check, str(f.object)))
+    report.fingerprints = fingerprints(report.findings, keys)
+    if baseline:
+        kept = [f for f in report.findings if report.fingerprints[f] not in baseline]
+        report.baselined = len(report.findings) - len(kept)
+        report.findings = kept
+    report.findings.sort(key=lambda f: (-f.severity.rank, f.check, f.file or "", f.line or 0, str(f.object)))
     report.seconds = time.perf_counter() - started
     return report

@@ -333,14 +333,22 @@ class FluxGraph:
 
     def _render(self, cache_dir: Path | None) -> None:
         wanted: list[str] = []
+        remote: dict[str, RenderResult] = {}
         for ks in self.kustomizations:
             for directory in ks.top_dirs:
-                if (self.kz.tree_needs_render(directory) and not self.kz.tree_missing(directory)
-                        and not self.kz.tree_remote(directory) and directory not in wanted):
+                if directory in wanted or directory in remote:
+                    continue
+                if self.kz.tree_remote(directory):
+                    entries = sorted({r for kd in self.kz.tree(directory) for r in kd.remote})
+                    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+                    remote[directory] = RenderResult(directory, error=f"not rendered: remote {shown} (the scan never "
+                                                                      f"fetches; objects from it are not checked)")
+                elif self.kz.tree_needs_render(directory) and not self.kz.tree_missing(directory):
                     wanted.append(directory)
-        if not wanted:
+        results = render_dirs(self.repo, self.kz, wanted, cache_dir) if wanted else {}
+        results.update(remote)
+        if not results:
             return
-        results = render_dirs(self.repo, self.kz, wanted, cache_dir)
         for ks in self.kustomizations:
             ks.renders = [results[d] for d in ks.top_dirs if d in results]
         self.render_errors = {d: r for d, r in results.items() if r.error}

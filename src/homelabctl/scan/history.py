@@ -8,20 +8,35 @@ added lines look like Secret content.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from homelabctl.model import Severity
+from homelabctl.redact import SENSITIVE_KEY_RE
+from homelabctl.scan.gitsafe import git_cmd, git_env
 from homelabctl.scan.repo import YAML_SUFFIXES
-from homelabctl.scan.secrets import SecretMatch, decode_secret_value, scan_line
+from homelabctl.scan.secrets import (
+    SecretMatch,
+    Strength,
+    decode_secret_value,
+    fingerprint,
+    judge_secret_value,
+    scan_line,
+    severity_for,
+)
 from homelabctl.scan.yamlparse import YamlParseError, node_at, parse_yaml
 
 _HUNK_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _SECRETISH_RE = re.compile(r"^\s*(kind:\s*Secret\b|data:|stringData:)")
 COMMIT_MARK = "\x1ecommit "
+MAX_LINE = 1 << 20
+"""Bytes of one added line that are scanned; the rest of a longer line is skipped."""
+MAX_BLOB = 10 * 1024 * 1024
+"""Largest file read whole from history (as --max-file-size for the work tree)."""
 
 
 class HistoryError(Exception):
@@ -48,6 +63,7 @@ class HistoryHit:
     masked: str
     fingerprint: str
     """Hash of (path, value): the same secret in later commits is one hit."""
+    severity: Severity = Severity.CRITICAL
     object_name: str | None = None
 
 
@@ -55,14 +71,6 @@ class HistoryHit:
 class HistoryScan:
     hits: list[HistoryHit] = field(default_factory=list)
     commits: int = 0
-
-
-def _git(root: Path, *args: str) -> list[str]:
-    return ["git", "-C", str(root), "-c", "core.quotepath=off", *args]
-
-
-def fingerprint(path: str, value: str) -> str:
-    return hashlib.sha256(f"{path}\0{value}".encode()).hexdigest()[:16]
 
 
 def _unquote(path: str) -> str:
@@ -73,18 +81,31 @@ def _unquote(path: str) -> str:
 
 
 def _log_lines(root: Path, limit: int | None) -> Iterator[str]:
-    args = ["log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-renames", "--reverse",
+    # --no-textconv/--no-ext-diff: a repository's diff drivers are programs (see gitsafe).
+    args = ["log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
+            "--no-show-signature", "--reverse",
             f"--format={COMMIT_MARK}%H %aI %s"]
     if limit:
         args.insert(1, f"--max-count={limit}")
     try:
-        proc = subprocess.Popen(_git(root, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(git_cmd(root, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, env=git_env())
     except OSError as exc:
         raise HistoryError(f"git could not run: {exc.strerror}") from None
     assert proc.stdout is not None
-    for raw in proc.stdout:
+    while True:
+        raw = proc.stdout.readline(MAX_LINE)
+        if not raw:
+            break
+        if len(raw) == MAX_LINE and not raw.endswith(b"\n"):
+            # A minified blob or a generated file on one line: its head is scanned, the rest skipped
+            # without holding it.
+            while True:
+                rest = proc.stdout.readline(MAX_LINE)
+                if not rest or rest.endswith(b"\n"):
+                    break
         yield raw.decode("utf-8", "replace").rstrip("\n")
-    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    stderr = proc.stderr.read(65536).decode("utf-8", "replace") if proc.stderr else ""
     if proc.wait() != 0:
         message = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
         raise HistoryError(f"git log failed: {message}")
@@ -135,36 +156,53 @@ def scan_history(root: Path, *, limit: int | None = None) -> HistoryScan:
 
 
 def _record(result: HistoryScan, seen: set[str], commit: Commit, path: str, line: int, found: SecretMatch) -> None:
+    severity = severity_for(found, path)
+    if severity is None:
+        return
     key = fingerprint(path, found.value)
     if key in seen:
         return
     seen.add(key)
-    result.hits.append(HistoryHit(commit, path, line, found.what, found.masked, key))
+    result.hits.append(HistoryHit(commit, path, line, found.what, found.masked, key, severity))
 
 
 def _cat_files(root: Path, wanted: list[tuple[Commit, str]]) -> Iterator[tuple[Commit, str, str]]:
-    request = "".join(f"{c.sha}:{p}\n" for c, p in wanted).encode()
-    try:
-        out = subprocess.run(_git(root, "cat-file", "--batch"), input=request, capture_output=True,
-                             timeout=300, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise HistoryError(f"git cat-file failed: {exc}") from None
-    data = out.stdout
-    pos = 0
-    for commit, path in wanted:
-        end = data.find(b"\n", pos)
-        if end == -1:
-            return
-        header = data[pos:end].decode("utf-8", "replace").split()
-        pos = end + 1
-        if len(header) < 3 or header[-1] == "missing":
-            continue
-        size = int(header[2])
-        body = data[pos:pos + size]
-        pos += size + 1
-        if b"\0" in body[:8192]:
-            continue
-        yield commit, path, body.decode("utf-8", "replace")
+    """The files at those commits, streamed from one ``git cat-file --batch``; blobs over MAX_BLOB (a
+    history can hold anything) are skipped without being held in memory."""
+    with tempfile.TemporaryFile() as request:
+        request.write("".join(f"{c.sha}:{p}\n" for c, p in wanted).encode())
+        request.seek(0)
+        try:
+            proc = subprocess.Popen(git_cmd(root, "cat-file", "--batch"), stdin=request, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, env=git_env())
+        except OSError as exc:
+            raise HistoryError(f"git cat-file failed: {exc.strerror}") from None
+        assert proc.stdout is not None
+        try:
+            for commit, path in wanted:
+                header = proc.stdout.readline(4096).decode("utf-8", "replace").split()
+                if not header:
+                    return
+                if len(header) < 3 or header[-1] == "missing" or not header[2].isdigit():
+                    continue
+                size = int(header[2])
+                if size > MAX_BLOB:
+                    remaining = size + 1
+                    while remaining:
+                        chunk = proc.stdout.read(min(remaining, 1 << 20))
+                        if not chunk:
+                            return
+                        remaining -= len(chunk)
+                    continue
+                body = proc.stdout.read(size)
+                proc.stdout.read(1)
+                if b"\0" in body[:8192]:
+                    continue
+                yield commit, path, body.decode("utf-8", "replace")
+        finally:
+            proc.stdout.close()
+            proc.kill()
+            proc.wait()
 
 
 def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: HistoryScan, seen: set[str]) -> None:
@@ -187,12 +225,23 @@ def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: History
                     raw = decode_secret_value(value, base64_encoded=encoded)
                     if not raw:
                         continue
+                    verdict = judge_secret_value(raw, str(key))
+                    if verdict.placeholder or (verdict.strength is Strength.WEAK
+                                               and not SENSITIVE_KEY_RE.search(str(key))):
+                        continue  # a template, or `username: alerts@...` beside the secrets
                     print_ = fingerprint(f"{path}:{name}:{key}", raw.hex())
                     if print_ in seen:
                         continue
                     seen.add(print_)
                     line = node_at(doc.node, (field_name, str(key)))[1]
+                    what = f"Secret {name} {field_name}.{key}"
+                    if verdict.what:
+                        what += f" ({verdict.what})"
+                    # A value in a Secret manifest is a credential by intent: critical unless typed-looking
+                    # in an example.
+                    weak_example = verdict.strength is Strength.WEAK and severity_for(
+                        SecretMatch(what, "", 0, Strength.WEAK), path) is None
                     result.hits.append(HistoryHit(
-                        commit, path, line, f"Secret {name} {field_name}.{key}",
-                        f"{len(raw)} bytes in clear", print_, object_name=name,
+                        commit, path, line, what, f"{len(raw)} bytes in clear", print_,
+                        Severity.WARNING if weak_example else Severity.CRITICAL, object_name=name,
                     ))

@@ -9,11 +9,14 @@ disk by content hash) when the caller asks for the rendered objects.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import posixpath
 import re
 import shutil
 import subprocess
+import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +32,10 @@ RENDER_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902", "replace
 
 
 def is_remote(entry: str) -> bool:
-    return "://" in entry or entry.startswith(("github.com/", "gitlab.com/", "git@", "ssh:")) or "?ref=" in entry
+    entry = entry.strip()
+    return ("://" in entry or entry.startswith(("github.com/", "gitlab.com/", "bitbucket.org/", "git@", "ssh:",
+                                                 "git::", "https:", "http:", "oci:"))
+            or "?ref=" in entry or "?version=" in entry or "//" in entry.lstrip("/"))
 
 
 def norm(base: str, entry: str) -> str:
@@ -132,8 +138,17 @@ class Kustomizer:
                 self._aux(kd, doc, ("patchesStrategicMerge", i), "patchesStrategicMerge", item)
         for fld in ("configurations", "transformers", "generators", "validators"):
             for i, entry in enumerate(_strings(data.get(fld))):
-                if not is_remote(entry) and "\n" not in entry:
+                if "\n" not in entry:
                     self._aux(kd, doc, (fld, i), fld, entry)
+        for i, chart in enumerate(data.get("helmCharts") or []):
+            # Helm charts are pulled from their repository (or need --enable-helm): never rendered here.
+            if isinstance(chart, dict):
+                kd.remote.append(f"helmCharts: {chart.get('name', '?')} {chart.get('repo') or ''}".strip())
+                if isinstance(chart.get("valuesFile"), str):
+                    self._aux(kd, doc, ("helmCharts", i, "valuesFile"), "helmCharts.valuesFile", chart["valuesFile"])
+        for i, item in enumerate(data.get("replacements") or []):
+            if isinstance(item, dict) and isinstance(item.get("path"), str):
+                self._aux(kd, doc, ("replacements", i, "path"), "replacements", item["path"])
         openapi = data.get("openapi")
         if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
             self._aux(kd, doc, ("openapi", "path"), "openapi", openapi["path"])
@@ -157,8 +172,9 @@ class Kustomizer:
             return
         target = norm(kd.dir, entry)
         line = doc.line_of(fld, i)
-        if target.startswith(".."):
-            kd.missing.append(Missing(fld, entry, line, "points outside the repository"))
+        outside = self._outside(target)
+        if outside:
+            kd.missing.append(Missing(fld, entry, line, outside))
         elif target in self.repo.files:
             kd.files.append(target)
         elif allow_dir and self.repo.is_dir(target):
@@ -171,10 +187,28 @@ class Kustomizer:
         else:
             kd.missing.append(Missing(fld, entry, line))
 
+    def _outside(self, target: str) -> str | None:
+        """Why ``target`` (repo-relative, normalised) is refused: absolute, above the root, or a symlink out."""
+        if target.startswith("/"):
+            return "is an absolute path: refused (only files inside the repository are read)"
+        if target == ".." or target.startswith("../"):
+            return "points outside the repository: refused"
+        if target in self.repo.files:
+            return None
+        real = os.path.realpath(self.repo.root / target)
+        root = str(self.repo.root)
+        if os.path.lexists(self.repo.root / target) and not (real == root or real.startswith(root + os.sep)):
+            return "is a symlink that points outside the repository: refused"
+        return None
+
     def _aux(self, kd: KustomizeDir, doc: Doc, path: tuple[str | int, ...], fld: str, entry: str) -> None:
+        if is_remote(entry):
+            kd.remote.append(entry)
+            return
         target = norm(kd.dir, entry)
-        if target.startswith(".."):
-            kd.missing.append(Missing(fld, entry, doc.line_of(*path), "points outside the repository"))
+        outside = self._outside(target)
+        if outside:
+            kd.missing.append(Missing(fld, entry, doc.line_of(*path), outside))
         elif target in self.repo.files or (self.repo.root / target).is_file():
             kd.aux_files.append(target)
         else:
@@ -213,6 +247,13 @@ class Kustomizer:
 
 
 # ---- rendering with the real kustomize (kubectl kustomize) -------------------------------------------
+#
+# The repository is untrusted. kustomize runs on a private copy (0700) holding only the repository's own
+# regular files that the tree can read, with its default load restrictor (files under each
+# kustomization's root only), no plugins, no Helm, no kubeconfig, proxies pointing nowhere; remote
+# entries and paths that leave the repository were refused before (see Kustomizer._outside). What is
+# cached is the rendered objects with every Secret value replaced by its length, in a 0700 directory,
+# files 0600.
 
 
 @dataclass
@@ -222,44 +263,124 @@ class RenderResult:
     error: str | None = None
     cached: bool = False
 
+    @property
+    def not_rendered(self) -> bool:
+        """Refused or impossible before kustomize ran (remote, kubectl missing): not a build failure."""
+        return bool(self.error) and (self.error or "").startswith(("not rendered", "kubectl not found"))
+
 
 def kubectl_path() -> str | None:
     return shutil.which("kubectl")
 
 
 def _content_key(repo: Repo, kz: Kustomizer, directory: str) -> str:
-    digest = hashlib.sha256(b"homelabctl-kustomize-v1\0" + directory.encode())
-    for rel in sorted(kz.tree_files(directory)):
+    digest = hashlib.sha256(b"homelabctl-kustomize-v2\0" + directory.encode())
+    for rel in sorted(_sandbox_files(repo, kz, directory)):
         digest.update(rel.encode() + b"\0")
         file = repo.files.get(rel)
         if file is not None and file.text is not None:
             digest.update(file.text.encode())
         else:
-            try:
-                digest.update((repo.root / rel).read_bytes())
-            except OSError:
-                digest.update(b"\0missing")
+            digest.update(b"\0missing")
     return digest.hexdigest()
 
 
+def _sandbox_files(repo: Repo, kz: Kustomizer, directory: str) -> set[str]:
+    """Every repository file kustomize may read for ``directory``: the files the tree names, and
+    everything below its kustomization directories (patches and generator inputs we do not parse)."""
+    files = set(kz.tree_files(directory))
+    dirs = [kd.dir for kd in kz.tree(directory)]
+    for rel in repo.files:
+        if any(not d or rel.startswith(d + "/") for d in dirs):
+            files.add(rel)
+    return {f for f in files if f in repo.files}
+
+
+def redact_rendered(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Secrets out of rendered output (secretGenerator reads literal values and files): each value
+    becomes its length, so nothing that reaches a cache or a report holds one."""
+    for obj in objects:
+        if obj.get("kind") != "Secret":
+            continue
+        for fld in ("data", "stringData"):
+            values = obj.get(fld)
+            if isinstance(values, dict):
+                obj[fld] = {k: f"homelabctl-redacted:len={len(str(v))}" for k, v in values.items()}
+    return objects
+
+
 def _load_rendered(text: str) -> list[dict[str, Any]]:
-    return [d.data for d in parse_yaml(text) if isinstance(d.data, dict)]
+    return redact_rendered([d.data for d in parse_yaml(text) if isinstance(d.data, dict)])
 
 
-def _run_kubectl(kubectl: str, root: Path, directory: str) -> tuple[str | None, str | None]:
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def private_dir(path: Path) -> bool:
+    """Create ``path`` 0700 (or tighten it when it is ours); False when it cannot be made private."""
     try:
-        out = subprocess.run(
-            [kubectl, "kustomize", "--load-restrictor", "LoadRestrictionsNone", str(root / directory)],
-            capture_output=True, text=True, timeout=KUBECTL_TIMEOUT, check=False,
-            env={**os.environ, "KUBECONFIG": os.devnull},
-        )
-    except subprocess.TimeoutExpired:
-        return None, f"kubectl kustomize timed out after {KUBECTL_TIMEOUT:.0f}s"
-    except OSError as exc:
-        return None, f"kubectl kustomize could not run: {exc.strerror}"
-    if out.returncode != 0:
-        return None, kubectl_error(out.stderr, root) or f"exit code {out.returncode}"
-    return out.stdout, None
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = path.lstat()
+        if os.path.islink(path) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+            return False
+        if info.st_mode & 0o077:
+            path.chmod(0o700)
+        return True
+    except OSError:
+        return False
+
+
+def _sandbox(repo: Repo, files: set[str], into: Path) -> None:
+    for rel in files:
+        file = repo.files[rel]
+        target = into / rel
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write_private(target, file.text or "")
+
+
+def _kubectl_env(home: Path) -> dict[str, str]:
+    dead = "http://127.0.0.1:9"  # discard port: any proxied request fails at once
+    env = {k: v for k, v in os.environ.items()
+           if k in ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR")}
+    env.update({
+        "HOME": str(home), "KUBECONFIG": os.devnull, "XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home),
+        "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead, "NO_PROXY": "",
+        "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ALLOW_PROTOCOL": "", "GIT_SSH_COMMAND": "false", "HELM_CACHE_HOME": str(home),
+    })
+    return env
+
+
+def _run_kubectl(kubectl: str, repo: Repo, kz: Kustomizer, directory: str) -> tuple[str | None, str | None]:
+    with tempfile.TemporaryDirectory(prefix="homelabctl-kustomize-") as tmp:  # created 0700
+        sandbox = Path(tmp) / "repo"
+        home = Path(tmp) / "home"
+        home.mkdir(mode=0o700)
+        try:
+            _sandbox(repo, _sandbox_files(repo, kz, directory), sandbox)
+            (sandbox / directory).mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            return None, f"not rendered: cannot prepare a private copy: {exc.strerror}"
+        try:
+            out = subprocess.run(
+                [kubectl, "kustomize", str(sandbox / directory)],
+                capture_output=True, text=True, timeout=KUBECTL_TIMEOUT, check=False, cwd=tmp,
+                env=_kubectl_env(home), stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            return None, f"kubectl kustomize timed out after {KUBECTL_TIMEOUT:.0f}s"
+        except OSError as exc:
+            return None, f"kubectl kustomize could not run: {exc.strerror}"
+        if out.returncode != 0:
+            message = kubectl_error(out.stderr, sandbox) or f"exit code {out.returncode}"
+            if "is not in or below" in message:
+                return None, ("not rendered: it reads a file outside its own kustomization directory, which "
+                              "kustomize's load restrictor refuses here (" + message + ")")
+            return None, message
+        return out.stdout, None
 
 
 _KLOG_RE = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] (?:"command failed" err=<)?')
@@ -272,7 +393,7 @@ def kubectl_error(stderr: str, root: Path) -> str:
         line = _KLOG_RE.sub("", raw).strip()
         if line and line != ">":
             parts.append(line.removeprefix("error: "))
-    return " ".join(parts).replace(str(root) + "/", "")
+    return " ".join(parts).replace(str(root) + "/", "").replace(str(root), ".")
 
 
 def render_dirs(repo: Repo, kz: Kustomizer, directories: list[str], cache_dir: Path | None,
@@ -281,14 +402,18 @@ def render_dirs(repo: Repo, kz: Kustomizer, directories: list[str], cache_dir: P
     kubectl = kubectl or kubectl_path()
     results: dict[str, RenderResult] = {}
     todo: list[tuple[str, str]] = []
+    if cache_dir is not None and not private_dir(cache_dir):
+        cache_dir = None  # a cache others can read or write is no cache
     for directory in directories:
         key = _content_key(repo, kz, directory)
-        cache_file = cache_dir / f"{key}.yaml" if cache_dir else None
+        cache_file = cache_dir / f"{key}.json" if cache_dir else None
         if cache_file is not None and cache_file.is_file():
             try:
-                results[directory] = RenderResult(directory, _load_rendered(cache_file.read_text()), cached=True)
-                continue
-            except (OSError, YamlParseError):
+                cached = json.loads(cache_file.read_text(encoding="utf-8"))
+                if isinstance(cached, list):
+                    results[directory] = RenderResult(directory, redact_rendered(cached), cached=True)
+                    continue
+            except (OSError, ValueError):
                 pass
         todo.append((directory, key))
     if not todo:
@@ -300,7 +425,7 @@ def render_dirs(repo: Repo, kz: Kustomizer, directories: list[str], cache_dir: P
 
     def work(item: tuple[str, str]) -> RenderResult:
         directory, key = item
-        text, error = _run_kubectl(kubectl, repo.root, directory)
+        text, error = _run_kubectl(kubectl, repo, kz, directory)
         if text is None:
             return RenderResult(directory, error=error)
         try:
@@ -308,13 +433,12 @@ def render_dirs(repo: Repo, kz: Kustomizer, directories: list[str], cache_dir: P
         except YamlParseError as exc:
             return RenderResult(directory, error=f"kubectl kustomize printed invalid YAML: {exc.message}")
         if cache_dir is not None:
+            tmp = cache_dir / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
             try:
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                tmp = cache_dir / f".{key}.{os.getpid()}.tmp"
-                tmp.write_text(text)
-                tmp.replace(cache_dir / f"{key}.yaml")
+                _write_private(tmp, json.dumps(objects))
+                tmp.replace(cache_dir / f"{key}.json")
             except OSError:
-                pass  # a cache that cannot be written only costs time
+                tmp.unlink(missing_ok=True)  # a cache that cannot be written only costs time
         return RenderResult(directory, objects)
 
     workers = max(1, min(len(todo), os.cpu_count() or 2))

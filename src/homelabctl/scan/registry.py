@@ -75,6 +75,7 @@ class ScanOptions:
     render: bool = True
     cache_dir: Path | None = None
     max_file_bytes: int = 10 * 1024 * 1024
+    max_total_bytes: int = 512 * 1024 * 1024
     gpu_count: int | None = None
     history_limit: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -93,6 +94,8 @@ class ScanContext:
         self.options = options
         self.spec = spec
         self.doc_lines: dict[Finding, int] = {}
+        self.fingerprints: dict[Finding, str] = {}
+        """What identifies a finding across runs when its message is not enough (a secret's value hash)."""
         self.errors: list[ScanError] = []
         """Input problems a rule met (e.g. git history unreadable): reported, never findings."""
 
@@ -124,6 +127,7 @@ class ScanContext:
         file: str | None = None,
         line: int | None = None,
         doc: Doc | None = None,
+        fingerprint: str | None = None,
     ) -> Finding:
         """``obj`` names the object; ``doc`` (implied when ``obj`` is a Doc) places the finding in a file
         and lets inline ignore comments above the document apply."""
@@ -149,4 +153,6 @@ class ScanContext:
         )
         if doc is not None:
             self.doc_lines[found] = doc.line
+        if fingerprint:
+            self.fingerprints[found] = fingerprint
         return found

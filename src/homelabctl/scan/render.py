@@ -1,25 +1,37 @@
-"""Scan reports: table (rich, grouped by file), JSON (``homelabctl.scan/v1``), SARIF 2.1.0, Markdown."""
+"""Scan reports: table (rich, worst first), JSON (``homelabctl.scan/v1``), SARIF 2.1.0, Markdown.
+
+People read the table and Markdown: findings worst first, a count per rule, and findings that share one
+fix (the same rule, severity and next step, e.g. twenty ``v2beta1`` HelmReleases → ``flux migrate``)
+folded into one item with their files unless ``verbose``. Critical findings are never folded: each one is
+its own action. Machines read JSON and SARIF: every finding, each with its fingerprint.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from homelabctl import __version__
 from homelabctl.model import Finding, Severity
 from homelabctl.scan.engine import ScanReport
 from homelabctl.scan.flux import FluxKustomization
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 SCHEMA_ID = "homelabctl.scan/v1"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {Severity.CRITICAL: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# GitHub code scanning reads `security-severity` (0-10) to rank results: >= 9 critical, 7-8.9 high,
+# 4-6.9 medium, below 4 low.
+SECURITY_SEVERITY = {Severity.CRITICAL: "9.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
+RULES_DOC_URL = "https://homelabctl.dev/rules#"
+FOLD_AT = 3
+"""This many findings sharing one fix (rule, severity, next step) are shown as one item."""
 COLOURS = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
@@ -41,14 +53,65 @@ def summary(report: ScanReport) -> dict[str, Any]:
         "kustomizations": len(report.graph.kustomizations),
         "helm_releases": len(report.graph.helm_releases),
         "ignored": report.ignored,
+        "baselined": report.baselined,
         "errors": len(report.errors),
         "rules": len(report.rules),
         "seconds": round(report.seconds, 3),
     }
 
 
-def finding_dict(finding: Finding, number: int) -> dict[str, Any]:
-    return {"id": f"S{number}", **finding.to_dict(), "file": finding.file, "line": finding.line}
+def finding_dict(finding: Finding, number: int, fingerprint: str | None = None) -> dict[str, Any]:
+    out = {"id": f"S{number}", **finding.to_dict(), "file": finding.file, "line": finding.line}
+    if fingerprint:
+        out["fingerprint"] = fingerprint
+    return out
+
+
+def by_rule(report: ScanReport) -> list[dict[str, Any]]:
+    """Findings per rule: rules with critical findings first, then by count."""
+    counts: dict[str, dict[str, int]] = {}
+    for finding in report.findings:
+        row = counts.setdefault(finding.check, {"critical": 0, "warning": 0, "info": 0})
+        row[finding.severity.value] += 1
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1]["critical"], -kv[1]["warning"], -kv[1]["info"], kv[0]))
+    return [{"rule": rule, **row} for rule, row in ordered]
+
+
+@dataclass(frozen=True)
+class Item:
+    """What a person reads: one finding, or several that share one fix."""
+
+    findings: tuple[Finding, ...]
+
+    @property
+    def first(self) -> Finding:
+        return self.findings[0]
+
+    @property
+    def folded(self) -> bool:
+        return len(self.findings) > 1
+
+    def places(self) -> list[str]:
+        return [f"{f.file or '(repository)'}:{f.line or '?'} {f.object}" for f in self.findings]
+
+
+def items(report: ScanReport, *, verbose: bool = False) -> list[Item]:
+    """The findings in report order (worst first); unless ``verbose``, non-critical findings that share
+    rule, severity and next step are folded into one item at the place of the first."""
+    groups: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        groups[(finding.check, finding.severity.value, finding.hint)].append(finding)
+    out: list[Item] = []
+    done: set[tuple[str, str, str]] = set()
+    for finding in report.findings:
+        key = (finding.check, finding.severity.value, finding.hint)
+        group = groups[key]
+        if verbose or finding.severity is Severity.CRITICAL or len(group) < FOLD_AT or not finding.hint:
+            out.append(Item((finding,)))
+        elif key not in done:
+            done.add(key)
+            out.append(Item(tuple(group)))
+    return out
 
 
 def _ks_dict(report: ScanReport, ks: FluxKustomization) -> dict[str, Any]:
@@ -128,7 +191,8 @@ def to_json(report: ScanReport, *, objects: bool = True) -> dict[str, Any]:
         "repo": {"path": str(report.root), "git": report.repo.git, "kube_version": report.options.kube_version,
                  "history": report.options.history},
         "summary": summary(report),
-        "findings": [finding_dict(f, i) for i, f in enumerate(report.findings, start=1)],
+        "by_rule": by_rule(report),
+        "findings": [finding_dict(f, i, report.fingerprints.get(f)) for i, f in enumerate(report.findings, start=1)],
         "errors": [e.to_dict() for e in report.errors],
     }
     if objects:
@@ -161,8 +225,12 @@ def to_sarif(report: ScanReport, *, uri_prefix: str = "") -> dict[str, Any]:
                 },
             }],
             "properties": {"object": str(finding.object), "layer": finding.layer.value,
-                           "severity": finding.severity.value},
+                           "severity": finding.severity.value,
+                           "security-severity": SECURITY_SEVERITY[finding.severity]},
         }
+        fingerprint = report.fingerprints.get(finding)
+        if fingerprint:
+            result["partialFingerprints"] = {"homelabctlFindingHash/v1": fingerprint}
         if finding.check in index:
             result["ruleIndex"] = index[finding.check]
         results.append(result)
@@ -180,8 +248,13 @@ def to_sarif(report: ScanReport, *, uri_prefix: str = "") -> dict[str, Any]:
                     "shortDescription": {"text": spec.title},
                     "fullDescription": {"text": spec.description or spec.title},
                     "help": {"text": spec.doc, "markdown": spec.doc},
+                    "helpUri": RULES_DOC_URL + spec.id,
                     "defaultConfiguration": {"level": SARIF_LEVEL[spec.severity]},
-                    "properties": {"tags": [spec.layer.value, "homelab", "gitops"]},
+                    "properties": {
+                        "tags": [spec.layer.value, "homelab", "gitops"]
+                        + (["security"] if spec.layer.value == "security" else []),
+                        "security-severity": SECURITY_SEVERITY[spec.severity],
+                    },
                 } for spec in rules],
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": report.root.as_uri() + "/"}},
@@ -196,30 +269,47 @@ def to_sarif(report: ScanReport, *, uri_prefix: str = "") -> dict[str, Any]:
     }
 
 
-def _grouped(report: ScanReport) -> dict[str, list[Finding]]:
-    groups: dict[str, list[Finding]] = defaultdict(list)
-    for finding in report.findings:
-        groups[finding.file or "(repository)"].append(finding)
-    return groups
+def render_table(report: ScanReport, console: Console, *, list_objects: bool = False,
+                 verbose: bool = False) -> None:
+    from rich.markup import escape  # rich only for the table: JSON/SARIF runs do not pay for it
+    from rich.table import Table
 
-
-def render_table(report: ScanReport, console: Console, *, list_objects: bool = False) -> None:
     if list_objects:
         render_objects(report, console)
-    for file, findings in _grouped(report).items():
-        console.print(f"\n[bold]{escape(file)}[/bold]")
+    shown = items(report, verbose=verbose)
+    for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
+        group = [item for item in shown if item.first.severity is severity]
+        if not group:
+            continue
+        count = sum(len(item.findings) for item in group)
+        console.print(f"\n[{COLOURS[severity]}]{severity.value.upper()} ({count})[/]")
         table = Table(show_header=False, box=None, pad_edge=False, expand=False)
-        table.add_column("line", justify="right", style="dim", no_wrap=True)
-        table.add_column("severity", no_wrap=True)
         table.add_column("rule", style="magenta", no_wrap=True)
         table.add_column("finding")
-        for f in findings:
-            detail = escape(f.message)
-            if f.evidence:
-                detail += "\n" + "\n".join(f"[dim]  {escape(e)}[/dim]" for e in f.evidence)
-            if f.hint:
-                detail += f"\n[green]  → {escape(f.hint)}[/green]"
-            table.add_row(str(f.line or ""), f"[{COLOURS[f.severity]}]{f.severity.value}[/]", f.check, detail)
+        for item in group:
+            f = item.first
+            if item.folded:
+                detail = (f"{len(item.findings)} findings share one fix: [green]→ {escape(f.hint)}[/green]\n"
+                          f"[dim]  e.g. {escape(f.message)}[/dim]")
+                detail += "\n" + "\n".join(f"[dim]  {escape(p)}[/dim]" for p in item.places())
+            else:
+                where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "(repository)")
+                detail = f"[bold]{escape(where)}[/bold] {escape(f.message)}"
+                if f.evidence:
+                    detail += "\n" + "\n".join(f"[dim]  {escape(e)}[/dim]" for e in f.evidence)
+                if f.hint:
+                    detail += f"\n[green]  → {escape(f.hint)}[/green]"
+            table.add_row(f.check + (f" ×{len(item.findings)}" if item.folded else ""), detail)
+        console.print(table)
+    rows = by_rule(report)
+    if rows:
+        console.print("\n[bold]By rule[/bold]")
+        table = Table(box=None, pad_edge=False, expand=False)
+        table.add_column("rule", style="magenta")
+        for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
+            table.add_column(severity.value, justify="right", style=COLOURS[severity])
+        for row in rows:
+            table.add_row(row["rule"], *(str(row[k] or "") for k in ("critical", "warning", "info")))
         console.print(table)
     for error in report.errors:
         console.print(f"[yellow]skipped[/yellow] {escape(str(error))}")
@@ -227,14 +317,71 @@ def render_table(report: ScanReport, console: Console, *, list_objects: bool = F
     verdict = "[bold green]no findings[/bold green]" if not report.findings else (
         f"[bold red]{s['critical']} critical[/bold red], [yellow]{s['warning']} warning[/yellow], "
         f"[cyan]{s['info']} info[/cyan]")
+    baselined = f" · {report.baselined} in the baseline" if report.baselined else ""
     console.print(
         f"\n{verdict} · {s['files']} files, {s['documents']} YAML documents, {s['kustomizations']} Flux "
-        f"Kustomizations, {s['helm_releases']} HelmReleases · {s['ignored']} ignored · {len(report.errors)} "
-        f"input error(s) · {s['seconds']:.2f}s"
+        f"Kustomizations, {s['helm_releases']} HelmReleases · {s['ignored']} ignored{baselined} · "
+        f"{len(report.errors)} input error(s) · {s['seconds']:.2f}s"
     )
 
 
+def _verdict_line(report: ScanReport) -> str:
+    s = summary(report)
+    verdict = "no findings" if not report.findings else (
+        f"{s['critical']} critical, {s['warning']} warning, {s['info']} info")
+    baselined = f" · {report.baselined} in the baseline" if report.baselined else ""
+    return (f"{verdict} · {s['files']} files, {s['documents']} YAML documents, {s['kustomizations']} Flux "
+            f"Kustomizations, {s['helm_releases']} HelmReleases · {s['ignored']} ignored{baselined} · "
+            f"{len(report.errors)} input error(s) · {s['seconds']:.2f}s")
+
+
+def to_text(report: ScanReport, *, verbose: bool = False, list_objects: bool = False) -> str:
+    """The table's content as plain text, for pipes, files and CI logs (no colours, no wrapping, no rich)."""
+    lines: list[str] = []
+    if list_objects:
+        for ks in objects_dict(report)["kustomizations"]:
+            state = "" if ks["reached"] else " (not reached from flux-system)"
+            lines.append(f"Kustomization {ks['namespace']}/{ks['name']} -> {ks['path'] or './'}{state}")
+            for obj in ks["objects"]:
+                ns = f"{obj['namespace']}/" if obj["namespace"] else ""
+                lines.append(f"    {obj['kind']} {ns}{obj['name']}")
+        lines.append("")
+    shown = items(report, verbose=verbose)
+    for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
+        group = [item for item in shown if item.first.severity is severity]
+        if not group:
+            continue
+        lines.append(f"{severity.value.upper()} ({sum(len(item.findings) for item in group)})")
+        for item in group:
+            f = item.first
+            if item.folded:
+                lines.append(f"  {f.check} ×{len(item.findings)}: {len(item.findings)} findings share one fix: "
+                             f"-> {f.hint}")
+                lines.append(f"      e.g. {f.message}")
+                lines += [f"      {place}" for place in item.places()]
+                continue
+            where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "(repository)")
+            lines.append(f"  {f.check}  {where}  {f.message}")
+            lines += [f"      {e}" for e in f.evidence]
+            if f.hint:
+                lines.append(f"      -> {f.hint}")
+        lines.append("")
+    rows = by_rule(report)
+    if rows:
+        width = max(len(r["rule"]) for r in rows)
+        lines.append("By rule" + " " * (width - 5) + "  critical  warning  info")
+        for r in rows:
+            lines.append(f"  {r['rule']:<{width}}  {r['critical'] or '':>8}  {r['warning'] or '':>7}  "
+                         f"{r['info'] or '':>4}")
+        lines.append("")
+    lines += [f"skipped {e}" for e in report.errors]
+    lines.append(_verdict_line(report))
+    return "\n".join(lines) + "\n"
+
+
 def render_objects(report: ScanReport, console: Console) -> None:
+    from rich.markup import escape
+
     data = objects_dict(report)
     for ks in data["kustomizations"]:
         state = "" if ks["reached"] else " [yellow](not reached from flux-system)[/yellow]"
@@ -253,7 +400,7 @@ def render_objects(report: ScanReport, console: Console) -> None:
             console.print(f"    {obj['kind']} {escape(ns + obj['name'])}[dim]{tag} {escape(where)}[/dim]")
 
 
-def to_markdown(report: ScanReport) -> str:
+def to_markdown(report: ScanReport, *, verbose: bool = False) -> str:
     s = summary(report)
     lines = [
         "# homelabctl scan report",
@@ -272,11 +419,26 @@ def to_markdown(report: ScanReport) -> str:
     ]
     if not report.findings:
         lines += ["No findings.", ""]
-    for file, findings in _grouped(report).items():
-        lines += [f"## `{file}`", ""]
-        for f in findings:
-            icon = {"critical": "🔴", "warning": "🟡", "info": "🔵"}[f.severity.value]
-            lines.append(f"- {icon} **{f.severity.value}** `{f.check}` (line {f.line or '?'}): {_md(f.message)}")
+    rows = by_rule(report)
+    if rows:
+        lines += ["| Rule | Critical | Warning | Info |", "|---|---|---|---|"]
+        lines += [f"| `{r['rule']}` | {r['critical']} | {r['warning']} | {r['info']} |" for r in rows]
+        lines.append("")
+    shown = items(report, verbose=verbose)
+    for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
+        group = [item for item in shown if item.first.severity is severity]
+        if not group:
+            continue
+        icon = {"critical": "🔴", "warning": "🟡", "info": "🔵"}[severity.value]
+        lines += [f"## {icon} {severity.value.capitalize()} ({sum(len(i.findings) for i in group)})", ""]
+        for item in group:
+            f = item.first
+            if item.folded:
+                lines.append(f"- `{f.check}` ×{len(item.findings)}, one fix: {_md(f.hint)}")
+                lines += [f"  - `{_md(p)}`" for p in item.places()]
+                continue
+            where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "(repository)")
+            lines.append(f"- `{f.check}` `{_md(where)}`: {_md(f.message)}")
             for e in f.evidence:
                 lines.append(f"  - {_md(e)}")
             if f.hint:

@@ -18,9 +18,18 @@ from yaml.nodes import Node
 
 from homelabctl.model import ObjectRef, Resource, group_kind
 from homelabctl.scan.walk import list_files
-from homelabctl.scan.yamlparse import DuplicateKey, PathKey, Trap, YamlParseError, node_at, parse_yaml
+from homelabctl.scan.yamlparse import (
+    DuplicateKey,
+    PathKey,
+    Trap,
+    YamlLimitError,
+    YamlParseError,
+    node_at,
+    parse_yaml,
+)
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024
 YAML_SUFFIXES = (".yaml", ".yml")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # Never worth reading for secrets or manifests; saves decoding large blobs.
@@ -130,6 +139,8 @@ class RepoFile:
     docs: list[Doc] = field(default_factory=list)
     is_yaml: bool = False
     parse_failed: bool = False
+    over_limit: tuple[int | None, str] | None = None
+    """(line, why) when a document was refused for exceeding the parser's bounds (an alias bomb)."""
 
     @property
     def name(self) -> str:
@@ -259,21 +270,25 @@ def _decode(raw: bytes, rel: str, errors: list[ScanError], is_yaml: bool) -> str
         return None
 
 
-def load_repo(root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Repo:
-    """Read the repository under ``root``. Unreadable pieces become :class:`ScanError`s."""
+def load_repo(root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+              max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES) -> Repo:
+    """Read the repository under ``root``. Unreadable pieces become :class:`ScanError`s. Files over
+    ``max_file_bytes`` are skipped; once ``max_total_bytes`` have been read, the rest is skipped."""
     root = root.resolve()
     listing = list_files(root)
     repo = Repo(root=root, git=listing.git)
     repo.errors.extend(ScanError(path, None, message) for path, message in listing.errors)
     repo.chart_dirs = _chart_dirs(listing.files)
+    root_text = str(root)
+    total = 0
     for rel in listing.files:
         suffix = os.path.splitext(rel)[1].lower()
         if suffix in BINARY_SUFFIXES:
             continue
         is_yaml = suffix in YAML_SUFFIXES or rel.rsplit("/", 1)[-1] == "Kustomization"
-        path = root / rel
+        path = os.path.join(root_text, rel)  # str paths: pathlib's parsing was a tenth of reading
         try:
-            size = path.stat().st_size
+            size = os.stat(path).st_size
         except OSError as exc:
             message = "symlink loop, skipped" if exc.errno == 40 else f"cannot read: {exc.strerror}"
             repo.errors.append(ScanError(rel, None, message))
@@ -284,11 +299,26 @@ def load_repo(root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Re
                 f"{size / 1048576:.0f} MB is over the {max_file_bytes / 1048576:g} MB limit (--max-file-size), skipped",
             ))
             continue
+        if total + size > max_total_bytes:
+            repo.errors.append(ScanError(
+                rel, None, f"the repository is over the {max_total_bytes / 1048576:g} MB total read limit: this "
+                           f"file and the rest skipped"))
+            break
+        total += size
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as handle:
+                # read(n) allocates n bytes up front: ask for the size stat() gave, then at most up to the
+                # limit if the file grew since.
+                raw = handle.read(size + 1)
+                if len(raw) > size:
+                    raw += handle.read(max(0, max_file_bytes + 1 - len(raw)))
         except OSError as exc:
             message = "symlink loop, skipped" if exc.errno == 40 else f"cannot read: {exc.strerror}"
             repo.errors.append(ScanError(rel, None, message))
+            continue
+        if len(raw) > max_file_bytes:
+            repo.errors.append(ScanError(rel, None, f"grew over the {max_file_bytes / 1048576:g} MB limit while "
+                                                    f"being read, skipped"))
             continue
         text = _decode(raw, rel, repo.errors, is_yaml)
         if text is None:
@@ -313,6 +343,9 @@ def _parse_into(repo: Repo, file: RepoFile) -> None:
             )
             file.docs.append(doc)
             repo.docs.append(doc)
+    except YamlLimitError as exc:
+        file.parse_failed = True
+        file.over_limit = (exc.line, exc.message)
     except YamlParseError as exc:
         file.parse_failed = True
         repo.errors.append(ScanError(file.path, exc.line, exc.message))

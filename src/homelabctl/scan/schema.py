@@ -13,12 +13,36 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.scan.repo import Doc
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+
+class LazyValidator:
+    """A jsonschema validator built on first use. The compiled fast check answers for valid objects,
+    so jsonschema (a tenth of a scan process's start-up) is imported only when something is invalid."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self._validator: Draft202012Validator | None = None
+
+    @property
+    def validator(self) -> Draft202012Validator:
+        if self._validator is None:
+            from jsonschema import Draft202012Validator
+
+            self._validator = Draft202012Validator(self.schema)
+        return self._validator
+
+    def is_valid(self, data: Any) -> bool:
+        return bool(self.validator.is_valid(data))
+
+    def iter_errors(self, data: Any) -> Iterator[ValidationError]:
+        return self.validator.iter_errors(data)
 
 
 @cache
@@ -29,12 +53,12 @@ def builtin_schemas() -> dict[str, Any]:
 
 
 @cache
-def builtin_validator(key: str) -> Draft202012Validator | None:
+def builtin_validator(key: str) -> LazyValidator | None:
     data = builtin_schemas()
     schema = data["kinds"].get(key)
     if schema is None:
         return None
-    return Draft202012Validator({**schema, "$defs": data["$defs"]})
+    return LazyValidator({**schema, "$defs": data["$defs"]})
 
 
 @cache
@@ -63,7 +87,7 @@ class SchemaSet:
 
     def __init__(self, crds: list[Doc]) -> None:
         self._crd_schemas: dict[str, tuple[Doc, Any]] = {}
-        self._crd_validators: dict[str, tuple[Draft202012Validator, Check | None]] = {}
+        self._crd_validators: dict[str, tuple[LazyValidator, Check | None]] = {}
         for crd in crds:
             spec = crd.spec
             group = spec.get("group")
@@ -83,7 +107,7 @@ class SchemaSet:
     def crd_kinds(self) -> set[str]:
         return set(self._crd_schemas)
 
-    def validator(self, api_version: str, kind: str) -> tuple[Draft202012Validator | None, Check | None, str]:
+    def validator(self, api_version: str, kind: str) -> tuple[LazyValidator | None, Check | None, str]:
         """(validator, fast yes/no check or None, where the schema comes from)."""
         key = f"{api_version}:{kind}"
         if key in self._crd_schemas:
@@ -91,7 +115,7 @@ class SchemaSet:
             cached = self._crd_validators.get(key)
             if cached is None:
                 converted = openapi_to_jsonschema(schema)
-                cached = (Draft202012Validator(converted), compile_check(converted))
+                cached = (LazyValidator(converted), compile_check(converted))
                 self._crd_validators[key] = cached
             return cached[0], cached[1], f"CRD {crd.name} ({crd.path})"
         return builtin_validator(key), builtin_check(key), "homelabctl's built-in schema"
@@ -229,7 +253,7 @@ def _compile(schema: Any, defs: dict[str, Any], depth: int) -> Check:
     return checks[0] if len(checks) == 1 else _all_of(checks)
 
 
-def errors_of(validator: Draft202012Validator, data: Any, fast: Check | None = None) -> Iterator[ValidationError]:
+def errors_of(validator: LazyValidator, data: Any, fast: Check | None = None) -> Iterator[ValidationError]:
     """Nothing when valid (decided by ``fast`` when given); otherwise jsonschema's errors, by path."""
     if fast(data) if fast is not None else validator.is_valid(data):
         return

@@ -1,6 +1,7 @@
 """List the files of a repository the way git sees them: tracked and untracked-but-not-ignored.
 
-Inside a git work tree ``git ls-files`` answers (it knows every ignore rule); elsewhere a small
+Inside a git work tree ``git ls-files`` answers (run with the repository's config neutralised:
+:mod:`homelabctl.scan.gitsafe`) (it knows every ignore rule); elsewhere a small
 .gitignore matcher covers the common patterns. Symlinks are followed only inside the repository, and a
 symlinked directory is entered once, so loops end with an error instead of a hang.
 """
@@ -13,6 +14,8 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from homelabctl.scan.gitsafe import git_cmd, git_env
 
 GIT_TIMEOUT = 60.0
 
@@ -29,8 +32,8 @@ class Listing:
 def git_toplevel(root: Path) -> Path | None:
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, timeout=GIT_TIMEOUT, check=False,
+            git_cmd(root, "rev-parse", "--show-toplevel"),
+            capture_output=True, text=True, timeout=GIT_TIMEOUT, check=False, env=git_env(), stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -42,8 +45,8 @@ def git_toplevel(root: Path) -> Path | None:
 def _git_files(root: Path) -> list[str] | None:
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True, timeout=GIT_TIMEOUT, check=False,
+            git_cmd(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"),
+            capture_output=True, timeout=GIT_TIMEOUT, check=False, env=git_env(), stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None

@@ -122,16 +122,73 @@ class YamlParseError(Exception):
         self.message = message
 
 
+class YamlLimitError(YamlParseError):
+    """A document over the scan's bounds (alias expansion, recursive aliases): refused, not read."""
+
+
+MAX_EXPANDED_NODES = 200_000
+"""Nodes a document may hold once its aliases are expanded. A large real manifest (a CRD bundle) has a
+few tens of thousands; the 400-byte "billion laughs" has a billion. Every consumer of the data (rules,
+JSON Schema, reports) walks it expanded, so that is what is bounded."""
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def expanded_size(root: Node, limit: int = MAX_EXPANDED_NODES) -> int | None:
+    """Node count with every alias expanded (capped just above ``limit``); None for a recursive alias.
+    Shared nodes are counted once per reference but measured once: linear in the distinct nodes."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            sizes[key] = min(limit + 1, 1 + sum(sizes[id(c)] for c in _children(node)))
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            return None
+        if isinstance(node, ScalarNode):
+            sizes[key] = 1
+            continue
+        active.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in active:
+                return None
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes[id(root)]
+
+
 def parse_yaml(text: str) -> Iterator[ParsedDoc]:
     """Every document of ``text``. Raises YamlParseError (with the 1-based line) at the first bad one;
     documents before it have already been yielded."""
     loader = TrackingLoader(text)
     index = 0
+    anchors = "&" in text  # no anchor, no alias: nothing to expand
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:  # pragma: no cover - check_node() said there was one
                 break
+            if anchors:
+                size = expanded_size(node)
+                line = node.start_mark.line + 1
+                if size is None:
+                    raise YamlLimitError(line, "document contains a recursive alias: not read")
+                if size > MAX_EXPANDED_NODES:
+                    raise YamlLimitError(line, f"document contains excessive aliasing (over {MAX_EXPANDED_NODES:,} "
+                                               f"nodes once aliases are expanded): not read")
             loader.traps = []
             loader.duplicates = []
             data = loader.construct_document(node)

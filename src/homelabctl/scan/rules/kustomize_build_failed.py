@@ -12,18 +12,19 @@ def kustomize_build_failed(ctx: ScanContext) -> Iterator[Finding]:
     """``kubectl kustomize`` fails on a kustomization that a Flux Kustomization builds.
 
     Trees with patches, replacements or generators are rendered with the real kustomize (``kubectl
-    kustomize --load-restrictor LoadRestrictionsNone``, as kustomize-controller loads files) because their
-    output cannot be reproduced by following files. A patch whose target does not exist, a duplicate
+    kustomize`` on a private copy of the repository's own files, with kustomize's default load restrictor)
+    because their output cannot be reproduced by following files. A patch whose target does not exist, a duplicate
     resource id or a malformed generator fails the build here exactly as it fails in Flux, and nothing of
     that Kustomization is applied. Trees with missing files are reported by ``kustomize-resource-missing``
-    instead; remote bases are not fetched (the scan is offline). Skipped with ``--no-render``.
+    instead; trees with remote bases, configurations, transformers, generators or Helm charts are never
+    fetched and are listed as "not rendered: remote" input errors. Skipped with ``--no-render``.
 
     Seed: Flux reconciliation failures found only after pushing.
 
     Next step: run the same ``kubectl kustomize <dir>`` locally and fix the entry it names.
     """
     for directory, result in sorted(ctx.graph.render_errors.items()):
-        if not result.error or result.error.startswith("kubectl not found"):
+        if not result.error or result.not_rendered:
             continue
         rel = kustomization_file(ctx.repo, directory)
         file = ctx.repo.files.get(rel) if rel else None

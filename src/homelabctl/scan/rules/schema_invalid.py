@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.schema import SchemaSet, errors_of
 from homelabctl.scan.yamlparse import PathKey
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 MAX_ERRORS = 3
 _TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",

@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
-from homelabctl.scan.history import HistoryError, fingerprint, scan_history
+from homelabctl.scan.history import HistoryError, scan_history
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.repo import ScanError
 from homelabctl.scan.rules._common import as_dict
-from homelabctl.scan.secrets import decode_secret_value, scan_text
+from homelabctl.scan.secrets import decode_secret_value, fingerprint, scan_text
 
 
 def _current_fingerprints(ctx: ScanContext, paths: set[str]) -> set[str]:
@@ -31,22 +31,22 @@ def _current_fingerprints(ctx: ScanContext, paths: set[str]) -> set[str]:
     return out
 
 
-@rule("secret-in-history", layer=Layer.SECURITY, severity=Severity.WARNING, history=True)
+@rule("secret-in-history", layer=Layer.SECURITY, severity=Severity.CRITICAL, history=True)
 def secret_in_history(ctx: ScanContext) -> Iterator[Finding]:
     """A secret was committed in clear at some point and is still in the git history (``--history``).
 
-    Reads every commit reachable from any ref (``git log -p --all``) and runs the ``secret-in-text``
-    patterns over the lines each commit added; YAML files whose added lines look like Secret content are
-    read whole at that commit (``git cat-file``) to find plain Kubernetes Secrets. Each secret is reported
-    once, with the commit that first added it, and only when the work tree no longer holds it (otherwise
-    ``secret-in-text``/``plain-secret`` already report it). Deleting a file does not un-leak it: every
-    clone, fork and CI cache keeps the history. Warning rather than critical because the tree itself is
-    clean; rotating the value is what closes it.
+    Reads every commit reachable from any ref (``git log -p --all``, with the repository's git config
+    neutralised) and runs the ``secret-in-text`` detectors over the lines each commit added; YAML files
+    whose added lines look like Secret content are read whole at that commit (``git cat-file``) to find
+    plain Kubernetes Secrets. Each secret is reported once, with the commit that first added it, and only
+    when the work tree no longer holds it (otherwise ``secret-in-text``/``plain-secret`` already report
+    it). Deleting a file does not un-leak it: every clone, fork and CI cache keeps the history, so a
+    real-looking secret is critical until it is rotated; a typed password is a warning.
 
     Seed: the plain oauth2-proxy Secret committed as a workaround, "encrypted later".
 
-    Next step: rotate the credential first; then, if the repository is or was shared, rewrite history
-    (``git filter-repo --replace-text``) and force-push.
+    Next step: rotate the credential first (that is what closes it); then, if the repository is or was
+    shared, rewrite history (``git filter-repo --replace-text``) and force-push.
     """
     try:
         history = scan_history(ctx.repo.root, limit=ctx.options.history_limit)
@@ -66,8 +66,10 @@ def secret_in_history(ctx: ScanContext) -> Iterator[Finding]:
             f"in the git history",
             evidence=[f"commit {hit.commit.sha} {hit.commit.date}: {hit.commit.subject}",
                       f"{hit.path}:{hit.line}: {hit.masked}"],
-            hint="Rotate the credential; then purge it with `git filter-repo --replace-text` and force-push "
-                 "if the repo is shared",
+            hint="Rotate it: anyone with a clone has it. Then purge it with `git filter-repo --replace-text` "
+                 "and force-push if the repo is shared",
             file=hit.path,
             line=hit.line,
+            severity=hit.severity,
+            fingerprint=hit.fingerprint,
         )

@@ -7,7 +7,15 @@ from homelabctl.redact import mask
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.repo import Doc, RepoFile
 from homelabctl.scan.rules._common import pod_spec
-from homelabctl.scan.secrets import scan_text, sensitive_env_values
+from homelabctl.scan.secrets import (
+    SecretMatch,
+    Strength,
+    fingerprint,
+    looks_random,
+    scan_text,
+    sensitive_env_values,
+    severity_for,
+)
 
 _SKIP_FILES = (".sops.yaml",)
 
@@ -32,14 +40,20 @@ def _skipped_ranges(file: RepoFile) -> list[tuple[int, int]]:
 def secret_in_text(ctx: ScanContext) -> Iterator[Finding]:
     """A private key, access token or password is committed in clear in a text file.
 
-    Scans every text file the repository tracks (manifests, Helm values, scripts, docs, .env files) for
-    private key blocks, well-known token formats (GitHub ``ghp_``/``github_pat_``, GitLab ``glpat-``,
-    Slack ``xoxb-``/``xoxp-``, AWS ``AKIA``, age ``AGE-SECRET-KEY-``...) and password-like assignments
-    (``password: ...``, ``DB_PASSWORD=...``; placeholders, ``${VAR}`` references and SOPS ``ENC[...]``
-    values are skipped), plus literal values of container env vars whose names say they are secrets.
-    Kubernetes Secrets are left to ``plain-secret``. The value is shown masked (first 4 characters).
+    Scans every text file the repository tracks (manifests, Helm values, scripts, docs, .env files) with
+    detect-secrets' detectors (private keys, GitHub, GitLab, Slack, Stripe, AWS, JWT, npm, PyPI...) and
+    the homelab formats it lacks: K3s server and agent join tokens (``K10...::server:...``, also
+    base64-encoded), age secret keys, Tailscale auth keys, Cloudflare API tokens, B2 and S3 keys, Authentik
+    and oauth2-proxy secrets, WireGuard private keys, passwords in URLs and in ``PGPASSWORD=``/``--password``
+    forms, and values of secret-named keys (a UUID there is a secret: Proxmox token secrets are UUIDs). Placeholders (``PLACEHOLDER``, ``CHANGEME``, ``YOUR_..._HERE``, ``<...>``),
+    references (``${VAR}``, ``\\${VAR}``, ``$VAR``, ``{{ .Values.x }}``, ``!env_var X``), command
+    substitutions (``$(openssl rand -hex 32)``) and prose are not secrets. Critical: a credential format,
+    or a long random value under a secret-named key; warning: a typed password, a password hash, or a
+    random value in documentation, examples or tests. Kubernetes Secrets are left to ``plain-secret``. The value is shown
+    masked (first 4 characters).
 
-    Seed: credentials handled by hand across sessions (MinIO secrets, Grafana admin, the SOPS age key).
+    Seed: credentials handled by hand across sessions (MinIO secrets, Grafana admin, the SOPS age key,
+    the K3s join token in a node setup script).
 
     Next step: move the value into a SOPS-encrypted Secret and reference it (``secretKeyRef``,
     ``valuesFrom``), rotate it, and purge it from history (``git filter-repo``) if the repo is shared.
@@ -52,17 +66,23 @@ def secret_in_text(ctx: ScanContext) -> Iterator[Finding]:
         for number, match in scan_text(file.text):
             if any(start < number <= end for start, end in skip) or number in reported:
                 continue
+            severity = severity_for(match, path)
+            if severity is None:
+                continue
             reported.add(number)
             doc = _doc_at(file, number)
             obj: Doc | ObjectRef = doc if doc is not None and doc.is_object else ObjectRef("File", None, path)
+            kind = "" if match.strength is not Strength.WEAK else " (a typed value: weak, or test data)"
             yield ctx.finding(
                 obj,
-                f"{match.what} committed in clear in {path}:{number}",
+                f"{match.what} committed in clear in {path}:{number}{kind}",
                 evidence=[f"line {number}: {match.masked}"],
-                hint="Move it to a SOPS-encrypted Secret and reference it; rotate it (it is in git history)",
+                hint=_hint(match),
                 file=path,
                 line=number,
                 doc=doc,
+                severity=severity,
+                fingerprint=fingerprint(path, match.value),
             )
         for doc in file.docs:
             found = pod_spec(doc) if doc.is_object else None
@@ -73,6 +93,10 @@ def secret_in_text(ctx: ScanContext) -> Iterator[Finding]:
                 line = doc.line_of(*prefix, *sub)
                 if line in reported:
                     continue
+                strength = Strength.RANDOM if looks_random(value) else Strength.WEAK
+                severity = severity_for(SecretMatch(name, value, 0, strength), path)
+                if severity is None:
+                    continue
                 reported.add(line)
                 yield ctx.finding(
                     doc,
@@ -81,4 +105,13 @@ def secret_in_text(ctx: ScanContext) -> Iterator[Finding]:
                     hint=f"Use valueFrom.secretKeyRef to a SOPS-encrypted Secret instead of a literal {name}; "
                          f"rotate the value",
                     line=line,
+                    severity=severity,
+                    fingerprint=fingerprint(path, value),
                 )
+
+
+def _hint(match: SecretMatch) -> str:
+    if match.what.startswith("K3s"):
+        return ("Rotate it (`k3s token rotate` on a server, then update every node's config), keep it in a "
+                "SOPS-encrypted file, and purge it from history (`git filter-repo --replace-text`)")
+    return "Move it to a SOPS-encrypted Secret and reference it; rotate it (it is in git history)"
