@@ -27,7 +27,7 @@ def _write_snapshot(path: Path, *, broken: bool) -> Path:
 
 def test_json_report_validates_and_exit_code_1_on_critical(tmp_path: Path) -> None:
     snap = _write_snapshot(tmp_path / "snap.json", broken=True)
-    result = CliRunner().invoke(cli, ["check", "--snapshot", str(snap), "-o", "json"])
+    result = CliRunner().invoke(cli, ["check", "--snapshot", str(snap), "-o", "json", "--schema", "v1"])
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     validate_report(report)

@@ -13,7 +13,7 @@ from homelabctl.report.build import validate_report
 
 @pytest.fixture(scope="module")
 def demo_report() -> dict:
-    result = CliRunner().invoke(cli, ["check", "--demo", "-o", "json"])
+    result = CliRunner().invoke(cli, ["check", "--demo", "-o", "json", "--schema", "v1"])
     assert result.exit_code == 1, result.output  # the demo is broken on purpose
     report: dict = json.loads(result.stdout)
     return report

@@ -65,7 +65,11 @@ def _section(title: str, specs: list[Any], *, with_severity: bool, extra: Any = 
 
 
 def _kinds_note(spec: Any) -> str:
-    parts = []
+    parts = [f"nature `{spec.nature.value}`"]
+    if spec.areas:
+        parts.append("counts towards " + ", ".join(f"`{a}`" for a in spec.areas))
+    if spec.lifecycle.value != "stable":
+        parts.append(f"lifecycle `{spec.lifecycle.value}`")
     if spec.requires:
         parts.append("requires " + ", ".join(f"`{k}`" for k in spec.requires))
     if spec.any_of:
@@ -86,6 +90,8 @@ def rules_markdown() -> str:
         "Cluster checks run in `homelabctl check` (live or snapshot); diagnosis rules connect findings to",
         "their root cause; scan rules run in `homelabctl scan` over a GitOps repository.",
         "A check whose kinds cannot be read is reported as *not evaluated*, never as passing.",
+        "A check of nature `configuration` judges only what an object declares and also runs on manifests",
+        "that were never applied; a `state` check needs what an API server returned (status, events).",
         "",
     ]
     out += _section("Cluster checks", all_checks(), with_severity=True, extra=_kinds_note)

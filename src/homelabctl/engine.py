@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Literal
+from typing import Literal, get_args
+from weakref import WeakKeyDictionary
 
 from homelabctl import containment
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
-from homelabctl.model import Finding, Layer
+from homelabctl.k8s.meta import is_applied
+from homelabctl.model import Finding, Layer, Nature, ObjectRef
 from homelabctl.sources.base import ClusterState
+from homelabctl.sources.index import ClusterIndex
 
 CheckStatus = Literal["passed", "failed", "partially_evaluated", "not_evaluated", "error"]
 """``passed`` only when every kind the verdict needs was read; ``partially_evaluated``: no findings, but some
@@ -29,9 +32,16 @@ class CheckResult:
     """Kinds it reads that could not be read (its findings, if any, cover only the rest)."""
 
 
+MANIFESTS_REASON = ("the input holds manifests never applied to a cluster (no object has a status, uid or "
+                    "creationTimestamp): only configuration checks run; state checks need a live cluster or a "
+                    "snapshot of one")
+
+
 @dataclass
 class CheckRun:
     results: list[CheckResult] = field(default_factory=list)
+    manifest_objects: int = 0
+    """Objects that were never applied (manifests): state checks do not judge them."""
 
     @cached_property
     def findings(self) -> list[Finding]:
@@ -95,7 +105,58 @@ def why_not_evaluated(state: ClusterState, spec: CheckSpec) -> str | None:
     if spec.any_of and not any(state.availability(gk).readable for gk in spec.any_of):
         reasons = [state.availability(gk).reason for gk in spec.any_of]
         return "none of the kinds it reads could be read: " + "; ".join(r for r in reasons if r)
+    if spec.nature is Nature.STATE and only_manifests(state):
+        return MANIFESTS_REASON
     return None
+
+
+_MANIFESTS: WeakKeyDictionary[ClusterIndex, tuple[int, frozenset[ObjectRef]]] = WeakKeyDictionary()
+
+
+def manifest_refs(state: ClusterState) -> frozenset[ObjectRef]:
+    """Objects that never went through an API server: a GitOps directory read as a snapshot. Read once
+    per state (every state check asks)."""
+    cached = _MANIFESTS.get(state.index)
+    if cached is not None and cached[0] == len(state.index):
+        return cached[1]
+    found = frozenset(res.ref for res in state.index if not is_applied(res))
+    _MANIFESTS[state.index] = (len(state.index), found)
+    return found
+
+
+def only_manifests(state: ClusterState) -> bool:
+    manifests = manifest_refs(state)
+    return bool(manifests) and len(manifests) >= len(state.index)
+
+
+_STATUSES: tuple[CheckStatus, ...] = get_args(CheckStatus)
+
+
+def _without_findings(result: CheckResult) -> CheckStatus:
+    """``passed``; ``partially_evaluated`` where the engine has that status and some kinds went unread (no
+    findings on part of the input is still no verdict)."""
+    if getattr(result, "missing", ()):
+        for status in _STATUSES:
+            if str(status) == "partially_evaluated":
+                return status
+    return "passed"
+
+
+def applied_only(state: ClusterState, run: CheckRun) -> CheckRun:
+    """State checks judge objects an API server returned: their findings on manifests that were never
+    applied ("replicas unavailable" on a Deployment that exists only in Git) are dropped."""
+    manifests = manifest_refs(state)
+    run.manifest_objects = len(manifests)
+    if not manifests:
+        return run
+    for i, result in enumerate(run.results):
+        if result.spec.nature is not Nature.STATE or not result.findings:
+            continue
+        kept = tuple(f for f in result.findings if f.object not in manifests)
+        if len(kept) != len(result.findings):
+            status = result.status if kept or result.status != "failed" else _without_findings(result)
+            run.results[i] = replace(result, findings=kept, status=status)
+    return run
 
 
 def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) -> CheckRun:
@@ -112,7 +173,7 @@ def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) ->
             result = CheckResult(spec, status, result.findings, partial_reason(state, missing),
                                  result.object_errors, missing)
         run.results.append(result)
-    return run
+    return applied_only(state, run)
 
 
 def _run_contained(state: ClusterState, spec: CheckSpec) -> CheckResult:

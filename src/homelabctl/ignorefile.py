@@ -98,7 +98,10 @@ def load_ignores(path: Path | None, *, default_dir: Path | None = None, skip: It
             raise ConfigError(f"{path}: ignore file not found")
         return Ignores(skip=skip_set)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        # The bounded parser: the file may sit in an untrusted repository, where an alias bomb must not expand.
+        from homelabctl.scan.config import load_first_document
+
+        data = load_first_document(file.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ConfigError(f"{file}:{line}: invalid YAML: {exc.problem}") from None

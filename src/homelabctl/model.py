@@ -47,6 +47,22 @@ class Layer(StrEnum):
 _LAYER_ORDER = {layer: i for i, layer in enumerate(Layer)}
 
 
+class Nature(StrEnum):
+    """What a check judges. ``configuration``: the desired state (spec, metadata), which a manifest never
+    applied also has. ``state``: what controllers and kubelets report (status, events), which it has not."""
+
+    STATE = "state"
+    CONFIGURATION = "configuration"
+
+
+class Lifecycle(StrEnum):
+    STABLE = "stable"
+    PREVIEW = "preview"
+    """New: its findings may still change shape or be noisy."""
+    DEPRECATED = "deprecated"
+    """Kept for a release so ignore lists keep working; will be removed."""
+
+
 class ObjectRef(NamedTuple):
     """Kind, namespace (None for cluster-scoped) and name. A tuple, because graphs hash millions of them."""
 
@@ -106,6 +122,8 @@ _EMPTY_MAPPING: Mapping[str, Any] = {}
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     """Hand-written snapshots put lists or strings where the API has maps; checks see an empty map."""
+    if type(value) is dict:  # the common case, without the ABC isinstance check (hot: every section read)
+        return value
     return value if isinstance(value, Mapping) else _EMPTY_MAPPING
 
 

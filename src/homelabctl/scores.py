@@ -10,7 +10,9 @@ Formulas (documented in docs/scoring.md, generated from this docstring's module)
   layers. A unit with no finding scores 1, one whose worst finding is a warning 0.5, critical 0; info
   findings do not lower a score. Score = 100 × credits / units.
 - ``monitoring`` and ``resilience``: the share of the area's checks that passed (a check that could not be
-  evaluated is left out of both sides).
+  evaluated is left out of both sides): the monitoring layer's checks, and the checks registered with
+  ``areas=["resilience"]`` (single-control-plane, important-data-on-local-path, velero-no-offsite,
+  default-storage-class), read from :mod:`homelabctl.catalogue`.
 
 An area with no units, or whose checks could not run, scores ``null`` ("not evaluated"), never 100.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from homelabctl import kinds
+from homelabctl import catalogue, kinds
 from homelabctl.engine import CheckRun
 from homelabctl.kube import node_is_ready, workload_replicas
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
@@ -63,10 +65,6 @@ UNIT_AREAS = (
              frozenset({Layer.SECURITY})),
 )
 
-RESILIENCE_CHECKS = frozenset({
-    "single-control-plane", "important-data-on-local-path", "velero-no-offsite", "workload-single-replica",
-    "storage-single-node", "default-storage-class",
-})
 
 _CREDIT = {Severity.CRITICAL: 0.0, Severity.WARNING: 0.5, Severity.INFO: 1.0}
 
@@ -143,7 +141,7 @@ def compute_scores(state: ClusterState, run: CheckRun) -> dict[str, Score]:
     scores["backup"] = _unit_score(state, findings, by_name["backup"])
     scores["monitoring"] = _check_share(run, None, Layer.MONITORING, "monitoring")
     scores["security"] = _unit_score(state, findings, by_name["security"])
-    scores["resilience"] = _check_share(run, RESILIENCE_CHECKS, None, "resilience")
+    scores["resilience"] = _check_share(run, catalogue.checks_in_area("resilience"), None, "resilience")
     return scores
 
 

@@ -166,3 +166,15 @@ def test_atomic_write_replaces_by_rename(tmp_path: Path, monkeypatch: pytest.Mon
     options.write_atomic(target, "hello\n")
     assert target.read_text() == "hello\n"
     assert len(renames) == 1 and Path(renames[0][0]).parent == tmp_path and renames[0][1] == str(target)
+
+
+def test_an_alias_bomb_in_the_ignore_file_is_refused_not_expanded(tmp_path: Path) -> None:
+    """The ignore file can come with an untrusted repository: it is read with the bounded parser."""
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    lines += [f'{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},'
+              f'*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]'
+              for i in range(8)]
+    bomb = tmp_path / ".homelabctl.yaml"
+    bomb.write_text("\n".join(lines) + "\nignore: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\.homelabctl\.yaml"):
+        load_ignores(bomb)

@@ -373,8 +373,8 @@ def test_important_data_on_local_path(tmp_path: Path) -> None:
     })
     found = sorted(run_rule(tmp_path, "important-data-on-local-path"), key=lambda f: f.file or "")
     assert [f.message for f in found] == [
-        "HelmRelease monitoring/loki keeps loki data on local-path (values.singleBinary.persistence.storageClass)",
-        "PVC authentik/postgres-data keeps postgres data on local-path, a single node's disk",
+        "HelmRelease monitoring/loki keeps Loki data on local-path (values.singleBinary.persistence.storageClass)",
+        "PVC authentik/postgres-data keeps PostgreSQL data on local-path, a single node's disk",
     ]
 
 

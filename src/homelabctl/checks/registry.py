@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
+from homelabctl.model import Finding, Layer, Lifecycle, Nature, ObjectRef, Resource, Severity
 from homelabctl.registrybase import Documented, check_registration
 
 if TYPE_CHECKING:
@@ -32,6 +32,11 @@ class CheckSpec(Documented):
     """At least one of these group-kinds must be readable."""
     uses: tuple[str, ...] = ()
     """Group-kinds read when available, without which the check still means something."""
+    nature: Nature = Nature.STATE
+    """State checks need objects an API server returned; configuration checks also run on manifests."""
+    areas: tuple[str, ...] = ()
+    """Score areas (``scores.AREA_LABELS``) that count this check by id, beyond those its layer feeds."""
+    lifecycle: Lifecycle = Lifecycle.STABLE
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -49,12 +54,19 @@ def check(
     requires: Sequence[str] = (),
     any_of: Sequence[str] = (),
     uses: Sequence[str] = (),
+    nature: Nature = Nature.STATE,
+    areas: Sequence[str] = (),
+    lifecycle: Lifecycle = Lifecycle.STABLE,
 ) -> Callable[[CheckFunc], CheckFunc]:
-    """Register a check. Ids are kebab-case and stable: users put them in ignore lists."""
+    """Register a check. Ids are kebab-case and stable: users put them in ignore lists.
+
+    ``nature`` defaults to state: a check that judges only spec and metadata says ``Nature.CONFIGURATION``
+    so it also runs on manifests that were never applied."""
 
     def decorate(func: CheckFunc) -> CheckFunc:
         check_registration("check", id, func, REGISTRY)
-        REGISTRY[id] = CheckSpec(id, layer, severity, func, tuple(requires), tuple(any_of), tuple(uses))
+        REGISTRY[id] = CheckSpec(id, layer, severity, func, tuple(requires), tuple(any_of), tuple(uses), nature,
+                                 tuple(areas), lifecycle)
         return func
 
     return decorate

@@ -93,10 +93,12 @@ def _exit(gate: dict[str, Any], fail_on: Severity | None) -> None:
 @click.option("--layer", "layers", multiple=True, type=click.Choice(LAYERS), help="Only these layers (repeatable).")
 @click.option("--min-severity", type=click.Choice(SEVERITIES), default=None, help="Hide findings below this.")
 @click.option("-v", "--verbose", is_flag=True, help="Table: list every symptom and next step under each root cause.")
+@click.option("--schema", "schema_version", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
+              help="JSON report version (-o json): v2 is the envelope shared with `scan`; v1 is kept for a release.")
 def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
               request_timeout: float, deadline: float, now_text: str | None, fmt: str, output_file: Path | None,
               fail_on: Severity | None, namespaces: tuple[str, ...], skip: tuple[str, ...], ignore_file: Path | None,
-              layers: tuple[str, ...], min_severity: str | None, verbose: bool) -> None:
+              layers: tuple[str, ...], min_severity: str | None, verbose: bool, schema_version: str) -> None:
     """Check the cluster bottom-up (network, node, storage, platform, workloads, ...).
 
     Reads the current kubeconfig context, or --snapshot files, or the embedded --demo cluster.
@@ -109,6 +111,10 @@ def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
     if fmt == "json":
         from homelabctl.report.render_json import render_json
 
+        if schema_version == "v2":
+            from homelabctl.report.envelope import check_v2
+
+            report = check_v2(report, analysis.state.errors, manifest_objects=analysis.run.manifest_objects)
         emit(render_json(report), output_file)
     elif fmt == "markdown":
         from homelabctl.report.render_markdown import render_markdown

@@ -84,13 +84,15 @@ def _uri_prefix(path: Path) -> str:
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(path_type=Path), default=None,
               help="Write every finding of this run to a baseline file (use with --baseline later).")
 @click.option("-v", "--verbose", is_flag=True, help="Table/Markdown: list every finding, none folded.")
+@click.option("--schema", "schema_version", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
+              help="JSON report version (-o json): v2 is the envelope shared with `check`; v1 is kept for a release.")
 @click.pass_context
 def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None, fail_on: Severity | None,
              namespaces: tuple[str, ...], min_severity: str,
              history: bool, history_limit: int | None, kube_version: str | None, k3s: bool | None,
              list_objects: bool, no_render: bool, no_cache: bool, max_file_size: str, config_path: Path | None,
              only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool, baseline_path: Path | None,
-             write_baseline_path: Path | None, verbose: bool) -> int:
+             write_baseline_path: Path | None, verbose: bool, schema_version: str) -> int:
     """Audit a Flux GitOps repository before Flux applies it.
 
     Reads PATH (default: the current directory) the way Flux would: sources, Kustomizations,
@@ -151,7 +153,12 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
         from homelabctl.scan.render import to_json, to_markdown, to_sarif
 
         if output == "json":
-            text = json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+            payload = to_json(report)
+            if schema_version == "v2":
+                from homelabctl.report.envelope import scan_v2
+
+                payload = scan_v2(payload)
+            text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
         elif output == "sarif":
             text = json.dumps(to_sarif(report, uri_prefix=_uri_prefix(path)), indent=2, ensure_ascii=False) + "\n"
         else:
@@ -175,9 +182,9 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
 def _exit_now(code: int) -> None:
     """A scan holds every parse tree of the repository; freeing them one by one at interpreter exit costs
     a tenth of a large scan. In a real command-line run the output is written and flushed and nothing else
-    is pending, so leave at once. Not under a test runner or when stdout was replaced (an embedding
-    program, click's CliRunner)."""
-    if sys.stdout is not sys.__stdout__ or os.environ.get("PYTEST_CURRENT_TEST"):
+    is pending, so leave at once; not when stdout was replaced (an embedding program, click's CliRunner,
+    a test's capture), where the caller still owns the process."""
+    if sys.stdout is not sys.__stdout__:
         return
     for stream in (sys.__stdout__, sys.__stderr__):
         if stream is not None:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from homelabctl import kinds
 from homelabctl.inventory.model import App
+from homelabctl.k8s import conditions, pods, services, storage, workloads
 from homelabctl.kube import pod_is_finished, pod_is_ready, pod_template_spec, pods_of, workload_replicas
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.paperwork.cluster import (
@@ -27,7 +28,6 @@ from homelabctl.paperwork.cluster import (
     route_backend_services,
     routes_by_hostname,
 )
-from homelabctl.selectors import from_spec
 from homelabctl.sources.base import ClusterState
 
 AppState = Literal["Running", "Degraded", "Down", "Not deployed"]
@@ -116,7 +116,7 @@ class AppResolver:
                     objs.services.append(svc)
         if not app.workloads:
             for svc in objs.services:
-                for pod in self.index.select(kinds.POD, svc.namespace, from_spec(svc.spec.get("selector"))):
+                for pod in self.index.select(kinds.POD, svc.namespace, services.selector(svc)):
                     workload = self.workload_of(pod)
                     if workload is not None and workload not in objs.workloads:
                         objs.workloads.append(workload)
@@ -131,8 +131,8 @@ class AppResolver:
         claim_names: set[str] = set()
         for workload in objs.workloads:
             claim_names.update(pod_claims(pod_template_spec(workload)))
-            for template in workload.spec.get("volumeClaimTemplates") or []:
-                prefix = f"{(template.get('metadata') or {}).get('name', '')}-{workload.name}-"
+            for template in storage.volume_claim_templates(workload):
+                prefix = f"{template.name}-{workload.name}-"
                 claim_names.update(c.name for c in self._claims_by_ns.get(app.namespace, [])
                                    if c.name.startswith(prefix))
         for pod in objs.pods:
@@ -165,18 +165,18 @@ class AppResolver:
 def _workload_health(index: Any, workload: Resource) -> tuple[str, str]:
     """("ok" | "degraded" | "down", detail) for one workload."""
     if workload.kind == "CronJob":
-        if workload.spec.get("suspend"):
+        if workloads.cronjob_state(workload).suspended:
             return "down", f"CronJob {workload.name} is suspended"
         jobs = sorted(index.children(workload, kinds.JOB), key=lambda j: j.creation_timestamp or "")
         if jobs and jobs[-1].is_condition_true("Failed"):
             return "degraded", f"last run of CronJob {workload.name} failed"
-        return "ok", f"CronJob {workload.name} scheduled ({workload.spec.get('schedule', '?')})"
+        return "ok", f"CronJob {workload.name} scheduled ({workloads.cronjob_state(workload).schedule or '?'})"
     if workload.kind == "Job":
         if workload.is_condition_true("Failed"):
             return "down", f"Job {workload.name} failed"
         return "ok", f"Job {workload.name}"
     if workload.kind == "Pod":
-        if pod_is_ready(workload) or workload.status.get("phase") == "Succeeded":
+        if pod_is_ready(workload) or pods.phase(workload) == "Succeeded":
             return "ok", f"Pod {workload.name} ready"
         return "down", f"Pod {workload.name} not ready"
     ready, desired = workload_replicas(workload)
@@ -191,9 +191,9 @@ def _workload_health(index: Any, workload: Resource) -> tuple[str, str]:
 def app_status(index: Any, objs: AppObjects) -> AppStatus:
     if not objs.workloads and not objs.pods:
         for release in objs.releases:
-            ready = release.condition("Ready") or {}
-            if ready.get("status") != "True":
-                message = str(ready.get("message") or "not Ready").splitlines()[0]
+            ready = conditions.condition(release, "Ready")
+            if ready is None or not ready.is_true:
+                message = ((ready.message if ready is not None else "") or "not Ready").splitlines()[0]
                 return AppStatus("Down", f"{release.kind} {release.name}: {message}")
             return AppStatus("Down", f"{release.kind} {release.name} is Ready but runs no workloads")
         return AppStatus("Not deployed", "nothing in the cluster matches this app")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homelabctl import kinds
+from homelabctl.k8s import cilium, gateways, longhorn, nodes, pods, refs, routes, storage
 from homelabctl.kube import node_is_control_plane, node_kubelet_version
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState
@@ -37,12 +38,11 @@ PAPERWORK_KINDS = (
 
 
 def storage_class_provisioner(sc: Resource) -> str:
-    return str(sc.raw.get("provisioner") or "")
+    return storage.provisioner(sc)
 
 
 def storage_class_parameters(sc: Resource) -> Mapping[str, str]:
-    params: Mapping[str, str] = sc.raw.get("parameters") or {}
-    return params
+    return storage.parameters(sc)
 
 
 def is_default_class(sc: Resource) -> bool:
@@ -72,29 +72,24 @@ def longhorn_class_nodes(state: ClusterState, sc: Resource) -> list[str] | None:
     disk_tags, node_tags = _tags(params.get("diskSelector")), _tags(params.get("nodeSelector"))
     nodes = []
     for lh_node in state.index.all(kinds.LONGHORN_NODE):
-        spec = lh_node.spec
-        if spec.get("allowScheduling") is False or not node_tags <= set(spec.get("tags") or []):
+        info = longhorn.longhorn_node(lh_node)
+        if info.allow_scheduling is False or not node_tags <= info.tags:
             continue
-        disks: Mapping[str, Any] = spec.get("disks") or {}
-        if any(d.get("allowScheduling", True) is not False and disk_tags <= set(d.get("tags") or [])
-               for d in disks.values()):
+        if any(d.allow_scheduling and disk_tags <= d.tags for d in info.disk_list):
             nodes.append(lh_node.name)
     return sorted(nodes)
 
 
 def nfs_server_of(pv: Resource) -> tuple[str, str] | None:
-    """(server, path) of an NFS-backed PV: in-tree ``spec.nfs`` or the csi-driver-nfs attributes."""
-    spec = pv.spec
-    nfs = spec.get("nfs")
-    if isinstance(nfs, Mapping) and nfs.get("server"):
-        return str(nfs["server"]), str(nfs.get("path", ""))
-    csi = spec.get("csi")
-    if isinstance(csi, Mapping) and csi.get("driver") == "nfs.csi.k8s.io":
-        attrs = csi.get("volumeAttributes") or {}
-        if attrs.get("server"):
-            return str(attrs["server"]), str(attrs.get("share", ""))
+    """(server, path) of an NFS-backed PV: in-tree ``spec.nfs`` or the csi-driver-nfs attributes (the shared
+    reading in :mod:`homelabctl.k8s.refs`), else the server and share of a csi-driver-nfs volume id."""
+    share = refs.nfs_share(pv)
+    if share is not None:
+        return share.server, share.path
+    csi = storage.csi_source(pv)
+    if csi is not None and csi.driver == "nfs.csi.k8s.io":
         # csi-driver-nfs volume ids are "server#share#subdir#uuid#onDelete".
-        parts = str(csi.get("volumeHandle") or "").split("#")
+        parts = csi.volume_handle.split("#")
         if len(parts) >= 2 and parts[0]:
             return parts[0], parts[1]
     return None
@@ -107,23 +102,17 @@ def nfs_backed_classes(state: ClusterState) -> dict[str, set[str]]:
     for pv in state.index.all(kinds.PV):
         server = nfs_server_of(pv)
         if server:
-            found.setdefault(str(pv.spec.get("storageClassName") or ""), set()).add(server[0])
+            found.setdefault(storage.pv_class(pv), set()).add(server[0])
     return found
 
 
 def pv_pinned_nodes(pv: Resource) -> list[str]:
     """Nodes a PV is pinned to through required node affinity on the hostname (local-path, local PVs)."""
-    required = ((pv.spec.get("nodeAffinity") or {}).get("required") or {})
-    names: list[str] = []
-    for term in required.get("nodeSelectorTerms") or []:
-        for expr in term.get("matchExpressions") or []:
-            if expr.get("key") == HOSTNAME_LABEL and expr.get("operator") == "In":
-                names.extend(str(v) for v in expr.get("values") or [])
-    return sorted(set(names))
+    return sorted(set(storage.pv_node_affinity_values(pv, HOSTNAME_LABEL)))
 
 
 def pv_class(pv: Resource) -> str:
-    return str(pv.spec.get("storageClassName") or "")
+    return storage.pv_class(pv)
 
 
 def pod_claims(pod_spec: Mapping[str, Any]) -> list[str]:
@@ -150,8 +139,8 @@ class NodeGpu:
 
 def node_gpus(node: Resource) -> list[NodeGpu]:
     """GPUs a node advertises, with what NVIDIA's GPU feature discovery labels say about them."""
-    capacity: Mapping[str, Any] = node.status.get("capacity") or {}
-    allocatable: Mapping[str, Any] = node.status.get("allocatable") or {}
+    capacity = nodes.capacity(node)
+    allocatable = nodes.allocatable(node)
     labels = node.labels
     found = []
     for resource in GPU_RESOURCES:
@@ -177,7 +166,7 @@ def _int(value: object) -> int | None:
 
 def memory_gb(node: Resource) -> int | None:
     """Node memory capacity in GB (rounded), from ``status.capacity.memory`` (``395917848Ki``)."""
-    text = str((node.status.get("capacity") or {}).get("memory") or "")
+    text = nodes.capacity(node).get("memory", "")
     match = re.fullmatch(r"(\d+)(Ki|Mi|Gi|K|M|G)?", text)
     if not match:
         return None
@@ -186,19 +175,15 @@ def memory_gb(node: Resource) -> int | None:
 
 
 def node_cpus(node: Resource) -> int | None:
-    return _int((node.status.get("capacity") or {}).get("cpu"))
+    return _int(nodes.capacity(node).get("cpu"))
 
 
 def node_internal_ip(node: Resource) -> str | None:
-    for address in node.status.get("addresses") or []:
-        if address.get("type") == "InternalIP":
-            return str(address.get("address"))
-    return None
+    return nodes.address(node, "InternalIP")
 
 
 def node_os(node: Resource) -> str | None:
-    value = (node.status.get("nodeInfo") or {}).get("osImage")
-    return str(value) if value else None
+    return nodes.os_image(node) or None
 
 
 def control_plane_nodes(state: ClusterState) -> list[str]:
@@ -216,7 +201,7 @@ def cluster_version(state: ClusterState) -> str | None:
 
 
 def route_hostnames(route: Resource) -> list[str]:
-    return [str(h).lower() for h in route.spec.get("hostnames") or []]
+    return [h.lower() for h in routes.hostnames(route)]
 
 
 def routes_by_hostname(state: ClusterState) -> dict[str, list[Resource]]:
@@ -230,25 +215,25 @@ def routes_by_hostname(state: ClusterState) -> dict[str, list[Resource]]:
 def route_parent_gateways(state: ClusterState, route: Resource) -> list[tuple[Resource, str | None]]:
     """(Gateway, sectionName) for each parentRef that resolves to a Gateway we have."""
     parents = []
-    for ref in route.spec.get("parentRefs") or []:
-        if (ref.get("kind") or "Gateway") != "Gateway":
+    for ref in routes.parent_refs(route):
+        if ref.kind != "Gateway":
             continue
-        gateway = state.index.get(kinds.GATEWAY_KIND, ref.get("namespace") or route.namespace, str(ref.get("name", "")))
+        gateway = state.index.get(kinds.GATEWAY_KIND, ref.namespace, ref.name)
         if gateway is not None:
-            parents.append((gateway, ref.get("sectionName")))
+            parents.append((gateway, ref.section_name or None))
     return parents
 
 
 def route_scheme(state: ClusterState, route: Resource, hostname: str) -> str:
     """https when the listener the route attaches to (by sectionName, else by hostname) terminates TLS."""
     for gateway, section in route_parent_gateways(state, route):
-        for listener in gateway.spec.get("listeners") or []:
-            if section and listener.get("name") != section:
+        for listener in gateways.listeners(gateway):
+            if section and listener.name != section:
                 continue
-            pattern = str(listener.get("hostname") or "")
+            pattern = listener.hostname
             if not section and pattern and not _host_matches(pattern, hostname):
                 continue
-            if listener.get("protocol") == "HTTPS":
+            if listener.protocol == "HTTPS":
                 return "https"
     return "http"
 
@@ -261,42 +246,31 @@ def _host_matches(pattern: str, hostname: str) -> bool:
 
 def route_backend_services(state: ClusterState, route: Resource) -> list[Resource]:
     services = []
-    for rule in route.spec.get("rules") or []:
-        for ref in rule.get("backendRefs") or []:
-            if (ref.get("kind") or "Service") != "Service":
-                continue
-            svc = state.index.get(kinds.SERVICE, ref.get("namespace") or route.namespace, str(ref.get("name", "")))
-            if svc is not None and svc not in services:
-                services.append(svc)
+    for ref in routes.backend_refs(route):
+        if ref.kind != "Service":
+            continue
+        svc = state.index.get(kinds.SERVICE, ref.namespace, ref.name)
+        if svc is not None and svc not in services:
+            services.append(svc)
     return services
 
 
 def gateway_addresses(gateway: Resource) -> list[str]:
-    return [str(a.get("value")) for a in gateway.status.get("addresses") or [] if a.get("value")]
+    return gateways.addresses(gateway)
 
 
 def lb_ip_pools(state: ClusterState) -> list[str]:
-    cidrs: list[str] = []
-    for pool in state.index.all(kinds.CILIUM_LB_IP_POOL):
-        for block in (pool.spec.get("blocks") or []) + (pool.spec.get("cidrs") or []):
-            if block.get("cidr"):
-                cidrs.append(str(block["cidr"]))
-    return cidrs
+    return [cidr for pool in state.index.all(kinds.CILIUM_LB_IP_POOL) for cidr in cilium.pool_cidrs(pool)]
 
 
 def bgp_asns(state: ClusterState) -> list[tuple[int, int, str]]:
     """(local ASN, peer ASN, peer address) from BGP peering policies or the newer BGP cluster configs."""
     sessions: list[tuple[int, int, str]] = []
-    for policy in state.index.all(kinds.CILIUM_BGP_PEERING_POLICY):
-        for router in policy.spec.get("virtualRouters") or []:
-            for neighbor in router.get("neighbors") or []:
-                sessions.append((int(router.get("localASN") or 0), int(neighbor.get("peerASN") or 0),
-                                 str(neighbor.get("peerAddress") or "").split("/")[0]))
-    for config in state.index.all(kinds.CILIUM_BGP_CLUSTER_CONFIG):
-        for instance in config.spec.get("bgpInstances") or []:
-            for peer in instance.get("peers") or []:
-                sessions.append((int(instance.get("localASN") or 0), int(peer.get("peerASN") or 0),
-                                 str(peer.get("peerAddress") or "").split("/")[0]))
+    for gk in (kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG):
+        for res in state.index.all(gk):
+            for peer in cilium.bgp_peers(res):
+                sessions.append((_int(peer.local_asn) or 0, _int(peer.peer_asn) or 0,
+                                 "" if peer.peer_address == "None" else peer.peer_address.split("/")[0]))
     return sorted(set(sessions))
 
 
@@ -306,9 +280,7 @@ _IMAGE_TAG_RE = re.compile(r":(v?\d+\.\d+(?:\.\d+)?[^@]*)(?:@.*)?$")
 def image_version(workloads: Iterable[Resource], image_part: str) -> str | None:
     """The tag of the first container image containing ``image_part`` (``cilium/cilium:v1.15.6@sha…``)."""
     for workload in workloads:
-        template = (workload.spec.get("template") or {}).get("spec") or {}
-        for container in template.get("containers") or []:
-            image = str(container.get("image") or "")
+        for image in pods.images(pods.pod_spec(workload)):
             if image_part in image:
                 match = _IMAGE_TAG_RE.search(image)
                 if match:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from homelabctl import kinds
 from homelabctl.errors import InputError
 from homelabctl.inventory.model import App, Inventory
+from homelabctl.k8s import nodes, storage
 from homelabctl.kube import pod_is_finished, pod_node, pod_template_spec, requested
 from homelabctl.model import Resource
 from homelabctl.paperwork.apps import AppResolver
@@ -136,7 +137,7 @@ def find_spofs(state: ClusterState, inventory: Inventory | None, resolver: AppRe
     for name in sorted(backings):
         backing = backings[name]
         if backing.placement == "replicated" and len(backing.nodes) == 1:
-            claims = [c for c in state.index.all(kinds.PVC) if c.spec.get("storageClassName") == name]
+            claims = [c for c in state.index.all(kinds.PVC) if storage.claim(c).storage_class == name]
             spofs.append(Spof("storage-class", name,
                               f"Storage class {name} is backed by one node ({backing.nodes[0]}): replicas cannot "
                               "leave it", (f"{len(claims)} PVC(s) use it",)))
@@ -279,7 +280,7 @@ def whatif(target: str, state: ClusterState, inventory: Inventory | None,
         if reason:
             lost_classes[backing.name] = StorageLoss(backing.name, backing.technology, backing.placement, reason)
     lost_pvs: dict[str, VolumeLoss] = {}
-    claim_of = {(c.spec.get("volumeName")): c for c in state.index.all(kinds.PVC) if c.spec.get("volumeName")}
+    claim_of = {volume: c for c in state.index.all(kinds.PVC) if (volume := storage.claim(c).volume_name)}
     for pv in state.index.all(kinds.PV):
         reason = ""
         server = nfs_server_of(pv)
@@ -388,7 +389,7 @@ def _needs_lost_resource(state: ClusterState, workload: Resource, failed: set[st
         if requested(spec, resource) <= 0:
             continue
         survivors = [n for n in state.index.all(kinds.NODE)
-                     if n.name not in failed and resource in (n.status.get("allocatable") or {})]
+                     if n.name not in failed and resource in nodes.allocatable(n)]
         if not survivors:
             return resource
     return None

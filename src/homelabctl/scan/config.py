@@ -25,8 +25,8 @@ from homelabctl.errors import ConfigError
 CONFIG_NAME = ".homelabctl.yaml"
 
 
-# Plain dataclasses, validated by hand: the scan section is five fields, and pydantic would be a quarter
-# of a scan process's start-up.
+# The holder is a plain dataclass so that a scan without a config file never imports pydantic; a file that
+# exists is validated by the pydantic model in ``config_model``.
 @dataclass
 class ScanConfig:
     ignore: list[str] = field(default_factory=list)
@@ -37,36 +37,12 @@ class ScanConfig:
 
     @classmethod
     def from_data(cls, data: Any) -> ScanConfig:
-        """Raises ``ValueError("<field>: <problem>")``."""
+        """Raises ``ValueError("scan.<field>: <problem>")``."""
         if data is None:
             return cls()
-        if not isinstance(data, dict):
-            raise ValueError("scan: Input should be a valid dictionary")
-        config = cls()
-        for key, value in data.items():
-            if key in ("ignore", "ignore_paths"):
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise ValueError(f"scan.{key}: Input should be a valid list of strings")
-                setattr(config, key, list(value))
-            elif key == "kube_version":
-                if isinstance(value, float):
-                    # `kube_version: 1.30` unquoted is a float, and 1.30 would read back as "1.3".
-                    raise ValueError("scan.kube_version: quote the version (e.g. \"1.30\"): unquoted it is a number "
-                                     "and loses digits")
-                if value is not None and not isinstance(value, str):
-                    raise ValueError("scan.kube_version: Input should be a valid string")
-                config.kube_version = value
-            elif key == "k3s":
-                if value is not None and not isinstance(value, bool):
-                    raise ValueError("scan.k3s: Input should be a valid boolean")
-                config.k3s = value
-            elif key == "gpu_count":
-                if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-                    raise ValueError("scan.gpu_count: Input should be an integer greater than or equal to 1")
-                config.gpu_count = value
-            else:
-                raise ValueError(f"scan.{key}: Extra inputs are not permitted")
-        return config
+        from homelabctl.scan.config_model import validate_scan_section
+
+        return cls(**validate_scan_section(data))
 
 
 @dataclass
@@ -76,7 +52,7 @@ class RepoConfig:
     """Sections that belong to other commands, kept as read."""
 
 
-def _load(text: str) -> Any:
+def load_first_document(text: str) -> Any:
     """The first document, read with the scan's bounded parser (the config file is part of the untrusted
     repository: an alias bomb there must not expand)."""
     from homelabctl.scan.yamlparse import YamlParseError, parse_yaml
@@ -97,7 +73,7 @@ def load_config(root: Path, path: Path | None = None) -> RepoConfig:
             raise ConfigError(f"{path}: config file not found")
         return RepoConfig()
     try:
-        data = _load(config_path.read_text(encoding="utf-8"))
+        data = load_first_document(config_path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ConfigError(f"{config_path}:{line}: invalid YAML: {exc.problem}") from None

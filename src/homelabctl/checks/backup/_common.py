@@ -6,9 +6,9 @@ import ipaddress
 from collections.abc import Mapping
 from datetime import timedelta
 from itertools import pairwise
-from typing import Any
 from urllib.parse import urlparse
 
+from homelabctl.k8s import velero
 from homelabctl.model import Resource
 from homelabctl.timeutil import parse_go_duration
 
@@ -118,12 +118,11 @@ def error_tail(message: object, links: int = 3, limit: int = 200) -> str:
 
 def bsl_endpoint(bsl: Resource) -> str:
     """Where a BackupStorageLocation writes: ``s3Url`` for S3-compatible stores, else the provider's cloud."""
-    config: Mapping[str, Any] = bsl.spec.get("config") or {}
-    url = str(config.get("s3Url") or "")
+    location = velero.storage_location(bsl)
+    url = location.config.get("s3Url", "")
     if url:
         return url
-    bucket = (bsl.spec.get("objectStorage") or {}).get("bucket", "?")
-    return f"{bsl.spec.get('provider', '?')} bucket {bucket}"
+    return f"{location.provider or '?'} bucket {location.bucket or '?'}"
 
 
 def endpoint_locality(url: str) -> str:
@@ -145,6 +144,7 @@ def endpoint_locality(url: str) -> str:
 
 
 def bsl_summary(bsl: Resource) -> str:
-    default = " (default)" if bsl.spec.get("default") else ""
-    return (f"BackupStorageLocation {bsl.name}{default}: provider={bsl.spec.get('provider', '?')} "
-            f"endpoint={bsl_endpoint(bsl)} phase={bsl.status.get('phase', '?')}")
+    location = velero.storage_location(bsl)
+    default = " (default)" if location.default else ""
+    return (f"BackupStorageLocation {bsl.name}{default}: provider={location.provider or '?'} "
+            f"endpoint={bsl_endpoint(bsl)} phase={location.phase or '?'}")

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from homelabctl import kinds
 from homelabctl.checks.backup._common import schedule_interval
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import velero
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.selectors import from_spec
 from homelabctl.timeutil import parse_time, short_duration
@@ -18,37 +19,36 @@ FINISHED = {"Completed", "Failed", "FailedValidation", "PartiallyFailed", "Delet
 
 
 def _started(backup: Resource) -> str:
-    return str(backup.status.get("startTimestamp") or backup.creation_timestamp or "")
+    return velero.backup(backup).start_timestamp or backup.creation_timestamp or ""
 
 
 def _backup_line(backup: Resource) -> str:
-    status = backup.status
-    line = (f"Backup {backup.name}: phase={status.get('phase', '(none)')} errors={status.get('errors', 0)} "
-            f"warnings={status.get('warnings', 0)} started={status.get('startTimestamp', '?')} "
-            f"completed={status.get('completionTimestamp', '-')}")
-    if status.get("failureReason"):
-        line += f"; failureReason: {' '.join(str(status['failureReason']).split())[:300]}"
-    errors = status.get("validationErrors") or []
-    if errors:
-        line += "; validationErrors: " + "; ".join(str(e) for e in errors[:3])
+    status = velero.backup(backup)
+    line = (f"Backup {backup.name}: phase={status.phase or '(none)'} errors={status.errors} "
+            f"warnings={status.warnings} started={status.start_timestamp or '?'} "
+            f"completed={status.completion_timestamp or '-'}")
+    if status.failure_reason:
+        line += f"; failureReason: {' '.join(status.failure_reason.split())[:300]}"
+    if status.validation_errors:
+        line += "; validationErrors: " + "; ".join(status.validation_errors[:3])
     return line
 
 
 def _location_line(ctx: CheckContext, schedule: Resource, backup: Resource | None) -> str:
     """The storage location the backups go to, when it is known to be unavailable (the likely cause)."""
-    name = (backup.spec.get("storageLocation") if backup is not None else None) or \
-        (schedule.spec.get("template") or {}).get("storageLocation")
+    name = (velero.backup(backup).storage_location if backup is not None else "") or \
+        velero.schedule(schedule).storage_location
     if not ctx.readable(kinds.BACKUP_STORAGE_LOCATION):
         return ""
     if not name:  # no location named: Velero writes to the default one
         name = next((b.name for b in ctx.index.all(kinds.BACKUP_STORAGE_LOCATION)
-                     if b.namespace == schedule.namespace and b.spec.get("default")), None)
+                     if b.namespace == schedule.namespace and velero.storage_location(b).default), "")
         if not name:
             return ""
     bsl = ctx.index.get(kinds.BACKUP_STORAGE_LOCATION, schedule.namespace, str(name))
     if bsl is None:
         return f"storageLocation {name} does not exist"
-    if bsl.status.get("phase") == "Unavailable":
+    if velero.storage_location(bsl).phase == "Unavailable":
         return f"storageLocation {name} is Unavailable (see velero-bsl-unavailable)"
     return ""
 
@@ -82,9 +82,10 @@ def velero_backup_failed_or_stale(ctx: CheckContext) -> Iterator[Finding]:
 
 def _evaluate(ctx: CheckContext, schedule: Resource) -> Finding | None:
     label = f"Schedule {schedule.namespace}/{schedule.name}"
-    spec_text = str(schedule.spec.get("schedule") or "")
-    if schedule.status.get("phase") == "FailedValidation":
-        errors = schedule.status.get("validationErrors") or []
+    spec = velero.schedule(schedule)
+    spec_text = spec.schedule
+    if spec.phase == "FailedValidation":
+        errors = spec.validation_errors
         return ctx.finding(
             schedule,
             f"{label} failed validation and never runs: {'; '.join(str(e) for e in errors) or 'no detail'}",
@@ -95,7 +96,7 @@ def _evaluate(ctx: CheckContext, schedule: Resource) -> Finding | None:
     interval = schedule_interval(spec_text)
     evidence = [f"spec.schedule={spec_text!r}" + (f" (every ~{short_duration(interval)})" if interval else
                                                    " (interval not understood)")]
-    if schedule.spec.get("paused") is True:
+    if spec.paused:
         evidence.append("spec.paused=true")
     backups: Sequence[Resource] = []
     if ctx.readable(kinds.VELERO_BACKUP):
@@ -109,18 +110,18 @@ def _evaluate(ctx: CheckContext, schedule: Resource) -> Finding | None:
 def _from_backups(ctx: CheckContext, schedule: Resource, backups: Sequence[Resource],
                   interval: timedelta | None, evidence: list[str]) -> Finding | None:
     label = f"Schedule {schedule.namespace}/{schedule.name}"
-    finished = [b for b in backups if b.status.get("phase") in FINISHED and b.status.get("phase") != "Deleting"]
+    finished = [b for b in backups if velero.backup(b).phase in FINISHED and velero.backup(b).phase != "Deleting"]
     latest = finished[-1] if finished else None
     # A partially failed backup still restores most of the data: it counts as a recovery point for age.
-    usable = [b for b in finished if b.status.get("phase") in ("Completed", "PartiallyFailed")]
+    usable = [b for b in finished if velero.backup(b).phase in ("Completed", "PartiallyFailed")]
     last_good = usable[-1] if usable else None
     problems: list[tuple[Severity, str]] = []
-    if latest is not None and latest.status.get("phase") in FAILED:
-        phase = str(latest.status["phase"])
-        reason = latest.status.get("failureReason") or "; ".join(
-            str(e) for e in (latest.status.get("validationErrors") or [])[:1])
-        detail = f": {' '.join(str(reason).split())[:160]}" if reason else \
-            f" ({latest.status.get('errors', 0)} errors, {latest.status.get('warnings', 0)} warnings)"
+    latest_status = velero.backup(latest) if latest is not None else None
+    if latest is not None and latest_status is not None and latest_status.phase in FAILED:
+        phase = latest_status.phase
+        reason = latest_status.failure_reason or "; ".join(latest_status.validation_errors[:1])
+        detail = f": {' '.join(reason.split())[:160]}" if reason else \
+            f" ({latest_status.errors} errors, {latest_status.warnings} warnings)"
         problems.append((FAILED[phase], f"{label}: latest backup {latest.name} {phase}{detail}"))
         evidence.append(_backup_line(latest))
     stale = _staleness(ctx, schedule, last_good, interval)
@@ -153,9 +154,9 @@ def _staleness(ctx: CheckContext, schedule: Resource, last_good: Resource | None
         return None
     allowed = interval * STALE_FACTOR
     label = f"Schedule {schedule.namespace}/{schedule.name}"
-    paused = " (the schedule is paused)" if schedule.spec.get("paused") is True else ""
+    paused = " (the schedule is paused)" if velero.schedule(schedule).paused else ""
     if last_good is not None:
-        done = parse_time(last_good.status.get("completionTimestamp")) or parse_time(_started(last_good))
+        done = parse_time(velero.backup(last_good).completion_timestamp) or parse_time(_started(last_good))
         if done is None or ctx.now - done <= allowed:
             return None
         return (Severity.WARNING, f"{label} last completed a backup {short_duration(ctx.now - done)} ago, more "
@@ -173,9 +174,10 @@ def _from_last_backup(ctx: CheckContext, schedule: Resource, interval: timedelta
         return None
     label = f"Schedule {schedule.namespace}/{schedule.name}"
     allowed = interval * STALE_FACTOR
-    last: datetime | None = parse_time(schedule.status.get("lastBackup"))
-    paused = " (the schedule is paused)" if schedule.spec.get("paused") is True else ""
-    evidence.append(f"status.lastBackup={schedule.status.get('lastBackup', '(none)')}")
+    spec = velero.schedule(schedule)
+    last: datetime | None = parse_time(spec.last_backup)
+    paused = " (the schedule is paused)" if spec.paused else ""
+    evidence.append(f"status.lastBackup={spec.last_backup or '(none)'}")
     if not ctx.readable(kinds.VELERO_BACKUP):
         evidence.append("Backups not readable: lastBackup says when a backup started, not whether it succeeded")
     location = _location_line(ctx, schedule, None)

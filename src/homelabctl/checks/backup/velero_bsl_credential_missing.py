@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.backup._common import bsl_endpoint
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Severity
+from homelabctl.k8s import meta, velero
+from homelabctl.model import Finding, Layer, Nature, Severity
 
 
 @check("velero-bsl-credential-missing", layer=Layer.BACKUP, severity=Severity.CRITICAL,
-       requires=[kinds.BACKUP_STORAGE_LOCATION, kinds.SECRET])
+       requires=[kinds.BACKUP_STORAGE_LOCATION, kinds.SECRET],
+       nature=Nature.CONFIGURATION)
 def velero_bsl_credential_missing(ctx: CheckContext) -> Iterator[Finding]:
     """Velero BackupStorageLocation names a credentials Secret (or key) that does not exist.
 
@@ -25,16 +27,15 @@ def velero_bsl_credential_missing(ctx: CheckContext) -> Iterator[Finding]:
     ``kubectl -n <namespace> get secret <name> -o jsonpath='{.data}' | jq keys``.
     """
     for bsl in ctx.index.all(kinds.BACKUP_STORAGE_LOCATION):
-        credential = bsl.spec.get("credential")
-        if not isinstance(credential, Mapping) or not credential.get("name"):
+        location = velero.storage_location(bsl)
+        if location.credential is None or not location.credential[0]:
             continue
-        name = str(credential["name"])
-        key = str(credential.get("key") or "")
+        name, key = location.credential
         label = f"BackupStorageLocation {bsl.namespace}/{bsl.name}"
         evidence = [f"spec.credential: name={name} key={key or '(none)'}",
-                    f"endpoint={bsl_endpoint(bsl)} phase={bsl.status.get('phase', '(none)')}"]
-        if bsl.status.get("message"):
-            evidence.append(f"status.message: {' '.join(str(bsl.status['message']).split())[:300]}")
+                    f"endpoint={bsl_endpoint(bsl)} phase={location.phase or '(none)'}"]
+        if location.message:
+            evidence.append(f"status.message: {' '.join(location.message.split())[:300]}")
         secret = ctx.index.get(kinds.SECRET, bsl.namespace, name)
         hint = (f"Create Secret {bsl.namespace}/{name} with key {key or 'cloud'} (an AWS-style credentials file) or "
                 f"fix spec.credential; `kubectl -n {bsl.namespace} get secrets`")
@@ -42,7 +43,7 @@ def velero_bsl_credential_missing(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding(bsl, f"{label} uses credentials Secret {bsl.namespace}/{name}, which does not exist",
                               evidence=evidence, hint=hint)
             continue
-        keys = {str(k) for k in (secret.raw.get("data") or {})} | {str(k) for k in (secret.raw.get("stringData") or {})}
+        keys = meta.data_keys(secret)
         if key and key not in keys:
             evidence.append(f"Secret {bsl.namespace}/{name} keys: {', '.join(sorted(keys)) or 'none'}")
             yield ctx.finding(bsl, f"{label} reads key {key!r} from Secret {bsl.namespace}/{name}, which has no "

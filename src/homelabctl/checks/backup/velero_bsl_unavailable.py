@@ -7,9 +7,9 @@ from urllib.parse import urlparse
 from homelabctl import kinds
 from homelabctl.checks.backup._common import bsl_endpoint, error_tail
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import services, velero
 from homelabctl.kube import container_statuses, pod_display_status
 from homelabctl.model import Finding, Layer, Resource, Severity
-from homelabctl.selectors import from_spec
 from homelabctl.timeutil import parse_time, short_duration
 
 # Velero validates every location each minute by default; a location never validated after this is stuck.
@@ -37,10 +37,10 @@ def _backend_evidence(ctx: CheckContext, bsl: Resource, url: str) -> list[str]:
     service = ctx.index.get(kinds.SERVICE, namespace, name)
     if service is None:
         return [f"Service {namespace}/{name} named in s3Url does not exist"] if certain else []
-    selector = service.spec.get("selector")
-    if not selector or not ctx.readable(kinds.POD):
+    selector = services.selector(service)
+    if selector is None or selector.empty or not ctx.readable(kinds.POD):
         return []
-    pods = ctx.index.select(kinds.POD, service.namespace, from_spec(selector))
+    pods = ctx.index.select(kinds.POD, service.namespace, selector)
     if not pods:
         return [f"Service {service.namespace}/{service.name} selects no pods"]
     lines = []
@@ -81,24 +81,25 @@ def velero_bsl_unavailable(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _evaluate(ctx: CheckContext, bsl: Resource) -> Finding | None:
-    phase = bsl.status.get("phase")
+    location = velero.storage_location(bsl)
+    phase = location.phase
     if phase == "Available":
         return None
-    url = str((bsl.spec.get("config") or {}).get("s3Url") or "")
+    url = location.config.get("s3Url", "")
     evidence = [
         f"status.phase={phase or '(none)'}",
-        f"provider={bsl.spec.get('provider', '?')} bucket={(bsl.spec.get('objectStorage') or {}).get('bucket', '?')}",
+        f"provider={location.provider or '?'} bucket={location.bucket or '?'}",
         f"config.s3Url={url}" if url else "",
-        f"status.message: {_one_line(bsl.status['message'])}" if bsl.status.get("message") else "",
-        f"lastValidationTime={bsl.status['lastValidationTime']}" if bsl.status.get("lastValidationTime") else "",
-        "spec.default=true (backups that name no location go here)" if bsl.spec.get("default") else "",
+        f"status.message: {_one_line(location.message)}" if location.message else "",
+        f"lastValidationTime={location.last_validation_time}" if location.last_validation_time else "",
+        "spec.default=true (backups that name no location go here)" if location.default else "",
     ]
     if url:
         evidence += _backend_evidence(ctx, bsl, url)
     hint = (f"`velero backup-location get`; fix the storage behind {bsl_endpoint(bsl)} (pod logs, credentials "
             "Secret, bucket), then check the phase returns to Available")
     if phase == "Unavailable":
-        detail = f": {error_tail(bsl.status['message'])}" if bsl.status.get("message") else ""
+        detail = f": {error_tail(location.message)}" if location.message else ""
         return ctx.finding(bsl, f"BackupStorageLocation {bsl.namespace}/{bsl.name} ({bsl_endpoint(bsl)}) is "
                                 f"Unavailable{detail}", evidence=evidence, hint=hint)
     created = parse_time(bsl.creation_timestamp)

@@ -5,15 +5,17 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.backup._common import bsl_endpoint, bsl_summary, endpoint_locality
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.k8s import velero
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
 def _locality(bsl: Resource) -> str:
-    return endpoint_locality(str((bsl.spec.get("config") or {}).get("s3Url") or ""))
+    return endpoint_locality(velero.storage_location(bsl).config.get("s3Url", ""))
 
 
 @check("velero-no-offsite", layer=Layer.BACKUP, severity=Severity.WARNING,
-       requires=[kinds.BACKUP_STORAGE_LOCATION], uses=[kinds.VELERO_SCHEDULE])
+       requires=[kinds.BACKUP_STORAGE_LOCATION], uses=[kinds.VELERO_SCHEDULE],
+       nature=Nature.CONFIGURATION, areas=["resilience"])
 def velero_no_offsite(ctx: CheckContext) -> Iterator[Finding]:
     """No Velero backup leaves the building: every location is in the cluster or on the home network.
 
@@ -30,7 +32,7 @@ def velero_no_offsite(ctx: CheckContext) -> Iterator[Finding]:
     Next step: add an offsite BackupStorageLocation (e.g. Backblaze B2 via its S3 endpoint) and point at
     least the daily/critical Schedule at it (``spec.template.storageLocation``).
     """
-    bsls = sorted(ctx.index.all(kinds.BACKUP_STORAGE_LOCATION), key=lambda b: (not b.spec.get("default"), b.name))
+    bsls = sorted(ctx.index.all(kinds.BACKUP_STORAGE_LOCATION), key=lambda b: (not velero.storage_location(b).default, b.name))
     if not bsls:
         return
     offsite = [b for b in bsls if _locality(b) == "remote"]
@@ -49,16 +51,16 @@ def velero_no_offsite(ctx: CheckContext) -> Iterator[Finding]:
         return
     if not ctx.readable(kinds.VELERO_SCHEDULE):
         return
-    default = next((b.name for b in bsls if b.spec.get("default")), None)
+    default = next((b.name for b in bsls if velero.storage_location(b).default), None)
     schedules = list(ctx.index.all(kinds.VELERO_SCHEDULE))
-    targets = {str((s.spec.get("template") or {}).get("storageLocation") or default or "") for s in schedules
-               if s.spec.get("paused") is not True}
+    targets = {velero.schedule(s).storage_location or default or "" for s in schedules
+               if not velero.schedule(s).paused}
     offsite_names = {b.name for b in offsite}
     if not schedules or targets & offsite_names:
         return
     evidence = [f"{bsl_summary(b)} [remote]" for b in offsite]
-    evidence += [f"Schedule {s.name} -> {(s.spec.get('template') or {}).get('storageLocation') or default or '?'}"
-                 + (" (paused)" if s.spec.get("paused") is True else "") for s in schedules]
+    evidence += [f"Schedule {s.name} -> {velero.schedule(s).storage_location or default or '?'}"
+                 + (" (paused)" if velero.schedule(s).paused else "") for s in schedules]
     target = offsite[0]
     yield ctx.finding(
         target,

@@ -4,8 +4,9 @@ from collections.abc import Iterator, Sequence
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import nodes, velero
 from homelabctl.kube import pod_containers, pod_template_spec
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 # provider (without the "velero.io/" prefix) -> (plugin image name, node providerID prefix of that cloud)
 CLOUD_PROVIDERS = {
@@ -17,7 +18,7 @@ DEFAULT_FLAG = "--default-volume-snapshot-locations"
 
 
 def _provider(vsl: Resource) -> str:
-    return str(vsl.spec.get("provider") or "").removeprefix("velero.io/")
+    return velero.snapshot_location(vsl).provider.removeprefix("velero.io/")
 
 
 def _velero_server(ctx: CheckContext, namespace: str | None) -> Resource | None:
@@ -52,23 +53,25 @@ def _conflict_errors(ctx: CheckContext, namespace: str | None) -> list[str]:
     """Backup validation errors that name the ambiguity ("more than one possible volume snapshot location")."""
     found: list[str] = []
     for backup in ctx.index.all(kinds.VELERO_BACKUP):
-        if backup.namespace != namespace or backup.status.get("phase") != "FailedValidation":
+        state = velero.backup(backup)
+        if backup.namespace != namespace or state.phase != "FailedValidation":
             continue
-        for error in backup.status.get("validationErrors") or []:
-            if "volume snapshot location" in str(error).lower():
+        for error in state.validation_errors:
+            if "volume snapshot location" in error.lower():
                 found.append(f"Backup {backup.name}: {error}")
     return found
 
 
 def _vsl_line(vsl: Resource) -> str:
-    config = vsl.spec.get("config") or {}
-    parts = ", ".join(f"{k}={v}" for k, v in sorted(config.items()))
-    return (f"VolumeSnapshotLocation {vsl.name}: provider={vsl.spec.get('provider', '?')}"
-            f"{f' config {parts}' if parts else ''} phase={vsl.status.get('phase', '(none)')}")
+    location = velero.snapshot_location(vsl)
+    parts = ", ".join(f"{k}={v}" for k, v in sorted(location.config.items()))
+    return (f"VolumeSnapshotLocation {vsl.name}: provider={location.provider or '?'}"
+            f"{f' config {parts}' if parts else ''} phase={location.phase or '(none)'}")
 
 
 @check("velero-vsl-conflict", layer=Layer.BACKUP, severity=Severity.WARNING,
-       requires=[kinds.VOLUME_SNAPSHOT_LOCATION], uses=[kinds.DEPLOYMENT, kinds.NODE, kinds.VELERO_BACKUP])
+       requires=[kinds.VOLUME_SNAPSHOT_LOCATION], uses=[kinds.DEPLOYMENT, kinds.NODE, kinds.VELERO_BACKUP],
+       nature=Nature.CONFIGURATION)
 def velero_vsl_conflict(ctx: CheckContext) -> Iterator[Finding]:
     """Velero VolumeSnapshotLocations that conflict or cannot work in this cluster.
 
@@ -91,7 +94,7 @@ def velero_vsl_conflict(ctx: CheckContext) -> Iterator[Finding]:
     by_provider: dict[tuple[str | None, str], list[Resource]] = {}
     for vsl in ctx.index.all(kinds.VOLUME_SNAPSHOT_LOCATION):
         by_provider.setdefault((vsl.namespace, _provider(vsl)), []).append(vsl)
-    node_ids = [str(n.spec.get("providerID") or "") for n in ctx.index.all(kinds.NODE)] \
+    node_ids = [nodes.provider_id(n) for n in ctx.index.all(kinds.NODE)] \
         if ctx.readable(kinds.NODE) else None
     for (namespace, provider), vsls in sorted(by_provider.items(), key=lambda item: (item[0][0] or "", item[0][1])):
         vsls = sorted(vsls, key=lambda r: r.name)
@@ -149,10 +152,11 @@ def _unusable(ctx: CheckContext, vsl: Resource, provider: str, server: Resource 
         if images is not None and not any(plugin in image for image in images):
             problems.append(f"uses provider {provider}, but the velero Deployment has no {plugin} image")
             evidence.append("velero images: " + ", ".join(images))
-    if vsl.status.get("phase") == "Unavailable":
+    location = velero.snapshot_location(vsl)
+    if location.phase == "Unavailable":
         problems.append("is Unavailable")
-        if vsl.status.get("message"):
-            evidence.append(f"status.message: {vsl.status['message']}")
+        if location.message:
+            evidence.append(f"status.message: {location.message}")
     if not problems:
         return None
     more = f" (+{len(problems) - 1} more problem(s))" if len(problems) > 1 else ""

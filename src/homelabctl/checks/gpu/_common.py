@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homelabctl.k8s import nodes, pods
 from homelabctl.kube import pod_is_finished, pod_template_spec, requested
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
@@ -44,8 +45,8 @@ def pod_gpu_requests(pod: Resource) -> dict[str, int]:
 
 def node_gpus(node: Resource) -> dict[str, tuple[int, int]]:
     """GPU resources a node advertises: name → (capacity, allocatable)."""
-    capacity = node.status.get("capacity") or {}
-    allocatable = node.status.get("allocatable") or {}
+    capacity = nodes.capacity(node)
+    allocatable = nodes.allocatable(node)
     result: dict[str, tuple[int, int]] = {}
     for name in sorted(set(capacity) | set(allocatable)):
         if not is_gpu_resource(str(name)):
@@ -112,6 +113,6 @@ def gpu_holders(index: ClusterIndex, node_name: str, resource: str) -> list[tupl
 
 
 def holder_line(pod: Resource, count: int, resource: str) -> str:
-    prio = pod.spec.get("priorityClassName")
+    prio = pods.scheduling(pod).priority_class_name
     extra = f", priorityClassName={prio}" if prio else ", no priorityClassName"
-    return f"{pod.namespace}/{pod.name} holds {count} {resource} ({pod.status.get('phase', '?')}{extra})"
+    return f"{pod.namespace}/{pod.name} holds {count} {resource} ({pods.phase(pod) or '?'}{extra})"

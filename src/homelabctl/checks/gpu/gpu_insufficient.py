@@ -13,6 +13,7 @@ from homelabctl.checks.gpu._common import (
 )
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import age_of, event_lines, first_lines, live_pods, owner_line
+from homelabctl.k8s import pods
 from homelabctl.model import Finding, Layer, Severity
 
 MAX_HOLDERS = 8
@@ -39,7 +40,7 @@ def gpu_insufficient(ctx: CheckContext) -> Iterator[Finding]:
     """
     nodes = list(ctx.index.all(kinds.NODE))
     for pod in live_pods(ctx.index):
-        if pod.status.get("phase") != "Pending":
+        if pods.phase(pod) != "Pending":
             continue
         cond = pod.condition("PodScheduled") or {}
         message = str(cond.get("message") or "")

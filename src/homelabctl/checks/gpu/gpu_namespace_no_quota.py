@@ -7,12 +7,14 @@ from homelabctl import kinds
 from homelabctl.checks.gpu._common import pod_gpu_requests
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import live_pods
+from homelabctl.k8s import quotas as k8s_quotas
 from homelabctl.kube import pod_is_finished
-from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, ObjectRef, Resource, Severity
 
 
 @check("gpu-namespace-no-quota", layer=Layer.GPU, severity=Severity.WARNING,
-       requires=[kinds.POD, kinds.RESOURCE_QUOTA], uses=[kinds.NAMESPACE])
+       requires=[kinds.POD, kinds.RESOURCE_QUOTA], uses=[kinds.NAMESPACE],
+       nature=Nature.CONFIGURATION)
 def gpu_namespace_no_quota(ctx: CheckContext) -> Iterator[Finding]:
     """Namespace runs GPU pods with no ResourceQuota on GPU requests.
 
@@ -49,7 +51,7 @@ def gpu_namespace_no_quota(ctx: CheckContext) -> Iterator[Finding]:
         limited = {
             resource for resource in resources
             for quota in quotas[namespace]
-            if f"requests.{resource}" in (quota.spec.get("hard") or {})
+            if f"requests.{resource}" in k8s_quotas.quota_hard(quota)
         }
         unlimited = sorted(set(resources) - limited)
         if not unlimited:
@@ -61,7 +63,7 @@ def gpu_namespace_no_quota(ctx: CheckContext) -> Iterator[Finding]:
         )
         if quotas[namespace]:
             evidence.extend(
-                f"ResourceQuota {q.name} limits only: " + (", ".join(sorted(q.spec.get("hard") or {})) or "nothing")
+                f"ResourceQuota {q.name} limits only: " + (", ".join(sorted(k8s_quotas.quota_hard(q))) or "nothing")
                 for q in quotas[namespace]
             )
         else:

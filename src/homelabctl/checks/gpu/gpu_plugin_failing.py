@@ -14,6 +14,7 @@ from homelabctl.checks.workload._common import (
     waiting,
     waiting_reason,
 )
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.kube import pod_display_status, pod_is_ready, pod_node, pod_restarts
 from homelabctl.model import Finding, Layer, Resource, Severity
 
@@ -42,7 +43,7 @@ _LABEL_KEYS = ("app.kubernetes.io/name", "app", "k8s-app", "app.kubernetes.io/co
 def component_of(pod: Resource) -> tuple[str, str] | None:
     """(component name, what breaks) when the pod belongs to the GPU stack."""
     values = {pod.labels.get(key, "") for key in _LABEL_KEYS}
-    images = [str(c.get("image") or "") for c in pod.spec.get("containers") or []]
+    images = k8s_pods.images(k8s_pods.pod_spec(pod))
     for name, impact, labels, fragments in COMPONENTS:
         if values & labels or any(f in image for image in images for f in fragments):
             return name, impact
@@ -91,7 +92,7 @@ def gpu_plugin_failing(ctx: CheckContext) -> Iterator[Finding]:
     groups: dict[tuple[str, str, str], tuple[Resource, str, str, list[Resource]]] = {}
     for pod in live_pods(ctx.index):
         found = component_of(pod)
-        if found is None or pod_is_ready(pod) or pod.status.get("phase") == "Succeeded":
+        if found is None or pod_is_ready(pod) or k8s_pods.phase(pod) == "Succeeded":
             continue
         top = ctx.index.top_owner(pod)
         key = (top.kind, top.namespace or "", top.name)

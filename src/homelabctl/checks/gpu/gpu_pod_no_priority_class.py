@@ -6,12 +6,15 @@ from homelabctl import kinds
 from homelabctl.checks.gpu._common import INSUFFICIENT_GPU_RE, pod_gpu_requests
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import live_pods
+from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s import quotas as k8s_quotas
 from homelabctl.kube import pod_is_finished, pod_node
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
 @check("gpu-pod-no-priority-class", layer=Layer.GPU, severity=Severity.INFO, requires=[kinds.POD],
-       uses=[kinds.PRIORITY_CLASS])
+       uses=[kinds.PRIORITY_CLASS],
+       nature=Nature.CONFIGURATION)
 def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
     """GPU workload without a PriorityClass.
 
@@ -34,17 +37,17 @@ def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
         gpus = pod_gpu_requests(pod)
         if not gpus:
             continue
-        if pod.status.get("phase") == "Pending" and INSUFFICIENT_GPU_RE.search(
+        if k8s_pods.phase(pod) == "Pending" and INSUFFICIENT_GPU_RE.search(
                 str((pod.condition("PodScheduled") or {}).get("message") or "")):
             contention = True
-        if pod.spec.get("priorityClassName"):
+        if k8s_pods.scheduling(pod).priority_class_name:
             continue
         top = ctx.index.top_owner(pod)
         key = (top.kind, top.namespace, top.name)
         missing.setdefault(key, (top, []))[1].append(pod)
     classes = [pc for pc in ctx.index.all(kinds.PRIORITY_CLASS) if not pc.name.startswith("system-")]
     if ctx.readable(kinds.PRIORITY_CLASS):
-        existing = (", ".join(f"{pc.name}={pc.raw.get('value')}" for pc in classes)
+        existing = (", ".join(f"{pc.name}={k8s_quotas.priority_value(pc)}" for pc in classes)
                     or "none besides system-cluster-critical/system-node-critical")
         classes_line = f"PriorityClasses in the cluster: {existing}"
     else:
@@ -52,7 +55,7 @@ def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
     for (kind, namespace, name), (top, pods) in sorted(missing.items(), key=lambda item: (item[0][1] or "", item[0][2])):
         evidence = [
             f"pod {pod.name} requests " + ", ".join(f"{n} {r}" for r, n in pod_gpu_requests(pod).items())
-            + (f" on {pod_node(pod)}" if pod_node(pod) else "") + f", priority={pod.spec.get('priority', 0)}"
+            + (f" on {pod_node(pod)}" if pod_node(pod) else "") + f", priority={k8s_pods.scheduling(pod).priority}"
             for pod in sorted(pods, key=lambda p: p.name)[:4]
         ]
         evidence.append(classes_line)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from homelabctl import kinds
 from homelabctl.checks.workload._common import first_lines
+from homelabctl.k8s import conditions, flux, pods
 from homelabctl.kube import pod_display_status, pod_is_finished, pod_is_ready, pod_node, pod_restarts
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.sources.index import ClusterIndex
@@ -31,7 +32,7 @@ def find_pods(index: ClusterIndex, labels: Iterable[str], images: Iterable[str])
         if pod_is_finished(pod):
             continue
         label_hit = any(pod.labels.get(key) in wanted for key in LABEL_KEYS)
-        image_hit = any(f in str(c.get("image") or "") for c in pod.spec.get("containers") or [] for f in fragments)
+        image_hit = any(f in image for image in pods.images(pods.pod_spec(pod)) for f in fragments)
         if not (label_hit or image_hit):
             continue
         if pod_is_ready(pod) and not pod.deletion_timestamp:
@@ -54,19 +55,19 @@ def related_releases(index: ClusterIndex, words: Iterable[str]) -> list[str]:
     lines = []
     needles = tuple(words)
     for release in index.all(kinds.HELM_RELEASE):
-        chart = str(((release.spec.get("chart") or {}).get("spec") or {}).get("chart") or "")
+        chart = flux.chart_name(release)
         if not any(n in release.name or n in chart for n in needles):
             continue
-        cond = release.condition("Ready") or {}
-        lines.append(f"HelmRelease {release.namespace}/{release.name}: Ready={cond.get('status', '?')} "
-                     f"{cond.get('reason', '')}: {first_lines(cond.get('message'), lines=1)}".rstrip(": "))
+        cond = conditions.condition(release, "Ready")
+        lines.append(f"HelmRelease {release.namespace}/{release.name}: Ready={cond.status if cond else '?'} "
+                     f"{cond.reason if cond else ''}: {first_lines(cond.message if cond else '', lines=1)}".rstrip(": "))
     return lines
 
 
 def custom_resource_lines(index: ClusterIndex, gk: str) -> list[str]:
     lines = []
     for res in index.all(gk):
-        conds = ", ".join(f"{c.get('type')}={c.get('status')}" + (f" ({c.get('reason')})" if c.get("reason") else "")
-                          for c in res.conditions) or "no status conditions"
+        conds = ", ".join(f"{c.type}={c.status}" + (f" ({c.reason})" if c.reason else "")
+                          for c in conditions.conditions(res)) or "no status conditions"
         lines.append(f"{res.kind} {res.namespace}/{res.name} exists: {conds}")
     return lines

@@ -8,6 +8,8 @@ from typing import Any
 
 from homelabctl import kinds
 from homelabctl.checks.workload._common import describe_termination, first_lines
+from homelabctl.k8s import conditions, pods
+from homelabctl.k8s import selectors as k8s_selectors
 from homelabctl.kube import container_statuses, pod_display_status, pod_ready_counts, pod_restarts
 from homelabctl.model import Resource
 from homelabctl.selectors import Selector, from_spec
@@ -72,33 +74,16 @@ def config_line(config: Resource, key: str) -> str:
 
 def selector_text(spec: Mapping[str, Any] | None) -> str:
     """A LabelSelector as ``kubectl`` would print it: ``a=b,c in (d,e)``; ``<all>`` when empty."""
-    if not spec:
-        return "<all>"
-    parts = [f"{k}={v}" for k, v in (spec.get("matchLabels") or {}).items()]
-    for expr in spec.get("matchExpressions") or []:
-        op = str(expr.get("operator", ""))
-        values = ",".join(str(v) for v in expr.get("values") or [])
-        if op == "Exists":
-            parts.append(str(expr.get("key")))
-        elif op == "DoesNotExist":
-            parts.append(f"!{expr.get('key')}")
-        else:
-            parts.append(f"{expr.get('key')} {op.lower()} ({values})")
-    return ",".join(parts) or "<all>"
+    return k8s_selectors.selector_text(spec)
 
 
 def daemon_pod_target(pod: Resource) -> str | None:
     """The node a DaemonSet pod is meant for: its nodeName, else the ``metadata.name`` affinity field."""
-    node = pod.spec.get("nodeName")
+    node = pods.node_name(pod)
     if node:
-        return str(node)
-    affinity = ((pod.spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
-        "requiredDuringSchedulingIgnoredDuringExecution") or {}
-    for term in affinity.get("nodeSelectorTerms") or []:
-        for field in term.get("matchFields") or []:
-            if field.get("key") == "metadata.name" and field.get("values"):
-                return str(field["values"][0])
-    return None
+        return node
+    targets = pods.required_node_fields(pods.pod_spec(pod), "metadata.name")
+    return targets[0] if targets else None
 
 
 def unready_for(pod: Resource, now: datetime) -> timedelta | None:
@@ -131,9 +116,9 @@ def pod_problem_lines(pod: Resource, limit: int = 4) -> list[str]:
             last = (cs.get("lastState") or {}).get("terminated") or {}
             if last:
                 lines.append(f"{label} last termination: {describe_termination(last)}")
-    cond = pod.condition("Ready") or {}
-    if cond.get("status") != "True" and cond.get("message"):
-        lines.append(f"Ready={cond.get('status')} reason={cond.get('reason') or '?'}: {cond.get('message')}")
+    cond = conditions.condition(pod, "Ready")
+    if cond is not None and not cond.is_true and cond.message:
+        lines.append(f"Ready={cond.status or None} reason={cond.reason or '?'}: {cond.message}")
     return lines[: limit + 1]
 
 

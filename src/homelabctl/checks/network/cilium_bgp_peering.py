@@ -7,8 +7,10 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.network._common import cilium_config, config_line, config_value, selector_text
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import cilium, conditions
+from homelabctl.k8s import selectors as k8s_selectors
 from homelabctl.kube import node_is_control_plane
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 from homelabctl.selectors import Selector, from_spec
 
 _BAD_CLUSTER_CONDITIONS = ("cilium.io/NoMatchingNode", "cilium.io/MissingPeerConfigs",
@@ -17,21 +19,17 @@ _BAD_CLUSTER_CONDITIONS = ("cilium.io/NoMatchingNode", "cilium.io/MissingPeerCon
 
 def _selector(res: Resource) -> Selector:
     """Cilium applies a BGP policy with no nodeSelector to every node."""
-    return from_spec(res.spec.get("nodeSelector")) or Selector(())
+    return from_spec(cilium.node_selector(res)) or Selector(())
 
 
 def _peers(res: Resource) -> list[str]:
-    if res.kind == "CiliumBGPPeeringPolicy":
-        return [f"AS{vr.get('localASN')} → {nb.get('peerAddress')} AS{nb.get('peerASN')}"
-                for vr in res.spec.get("virtualRouters") or [] for nb in vr.get("neighbors") or []]
-    return [f"AS{inst.get('localASN')} → {peer.get('peerAddress')} AS{peer.get('peerASN')}"
-            for inst in res.spec.get("bgpInstances") or [] for peer in inst.get("peers") or []]
+    return [str(peer) for peer in cilium.bgp_peers(res)]
 
 
 def _label_gaps(selector_spec: Mapping[str, Any] | None, node: Resource) -> list[tuple[str, str, str | None]]:
     """The ``matchLabels`` a node does not satisfy: (key, wanted value, the node's value or None)."""
     gaps = []
-    for key, value in ((selector_spec or {}).get("matchLabels") or {}).items():
+    for key, value in k8s_selectors.match_labels(selector_spec).items():
         have = node.labels.get(key)
         if have != value:
             gaps.append((str(key), str(value), have))
@@ -43,14 +41,15 @@ def _gap_text(gaps: list[tuple[str, str, str | None]]) -> str:
 
 
 def _label_hint(selector_spec: Mapping[str, Any] | None, node: str) -> str:
-    labels = (selector_spec or {}).get("matchLabels") or {}
-    if labels and not (selector_spec or {}).get("matchExpressions"):
+    labels = k8s_selectors.match_labels(selector_spec)
+    if labels and not k8s_selectors.has_expressions(selector_spec):
         return f"`kubectl label node {node} " + " ".join(f"{k}={v}" for k, v in labels.items()) + "`"
     return f"label {node} so it matches `{selector_text(selector_spec)}`"
 
 
 @check("cilium-bgp-peering", layer=Layer.NETWORK, severity=Severity.WARNING, requires=[kinds.NODE],
-       any_of=[kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG], uses=[kinds.CONFIGMAP])
+       any_of=[kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG], uses=[kinds.CONFIGMAP],
+       nature=Nature.CONFIGURATION)
 def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
     """Cilium BGP peering does not cover the worker nodes.
 
@@ -94,23 +93,23 @@ def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
             covered[name].append(res)
             if res.kind == "CiliumBGPPeeringPolicy":
                 policy_nodes[name].append(res.name)
-        bad = [c for c in res.conditions if c.get("type") in _BAD_CLUSTER_CONDITIONS and c.get("status") == "True"]
+        bad = [c for c in conditions.conditions(res) if c.type in _BAD_CLUSTER_CONDITIONS and c.is_true]
         if matched and not bad:
             continue
-        evidence = [f"nodeSelector: {selector_text(res.spec.get('nodeSelector'))}", *_peers(res)]
-        evidence += [f"{c.get('type')}=True reason={c.get('reason') or '?'}: {c.get('message') or ''}" for c in bad]
+        evidence = [f"nodeSelector: {selector_text(cilium.node_selector(res))}", *_peers(res)]
+        evidence += [f"{c.type}=True reason={c.reason or '?'}: {c.message}" for c in bad]
         lacking = [f"{n.name} lacks {_gap_text(g)}" for n in workers
-                   if (g := _label_gaps(res.spec.get("nodeSelector"), n))]
+                   if (g := _label_gaps(cilium.node_selector(res), n))]
         evidence += lacking[:6]
         if not matched:
             message = f"{res.kind} {res.name} selects no node: no BGP session is set up"
         else:
-            message = f"{res.kind} {res.name} reports " + ", ".join(str(c.get("type")) for c in bad)
+            message = f"{res.kind} {res.name} reports " + ", ".join(c.type for c in bad)
         yield ctx.finding(
             res,
             message,
             evidence=evidence,
-            hint=(f"{_label_hint(res.spec.get('nodeSelector'), '<node>')} on the nodes that should peer, or fix "
+            hint=(f"{_label_hint(cilium.node_selector(res), '<node>')} on the nodes that should peer, or fix "
                   "the selector; then `cilium bgp peers`"),
         )
     if not covered:
@@ -119,12 +118,12 @@ def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
     for node in workers:
         if node.name in covered:
             continue
-        node_gaps = [(res, g) for res in all_bgp if (g := _label_gaps(res.spec.get("nodeSelector"), node))]
+        node_gaps = [(res, g) for res in all_bgp if (g := _label_gaps(cilium.node_selector(res), node))]
         evidence = [f"{res.kind} {res.name} needs {_gap_text(g)}" for res, g in node_gaps]
-        evidence += [f"{res.kind} {res.name} nodeSelector: {selector_text(res.spec.get('nodeSelector'))}"
+        evidence += [f"{res.kind} {res.name} nodeSelector: {selector_text(cilium.node_selector(res))}"
                      for res in all_bgp if not any(r is res for r, _ in node_gaps)]
         missing = ", ".join(f"{k}={v}" for k, v, _ in node_gaps[0][1]) if node_gaps else ""
-        hint_target = node_gaps[0][0].spec.get("nodeSelector") if node_gaps else all_bgp[0].spec.get("nodeSelector")
+        hint_target = cilium.node_selector(node_gaps[0][0] if node_gaps else all_bgp[0])
         yield ctx.finding(
             node,
             f"Worker node {node.name} is not selected by any Cilium BGP policy"

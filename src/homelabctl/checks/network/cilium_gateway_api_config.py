@@ -10,7 +10,8 @@ from homelabctl.checks.network._common import (
     config_value,
 )
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.k8s import gateways as k8s_gateways
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 ENABLE = "enable-gateway-api"
 ALPN = "enable-gateway-api-alpn"
@@ -28,13 +29,14 @@ def _cilium_gateways(ctx: CheckContext) -> tuple[list[Resource], bool]:
     if not ctx.readable(kinds.GATEWAY_CLASS):
         return gateways, True
     classes = {gc.name for gc in ctx.index.all(kinds.GATEWAY_CLASS)
-               if gc.spec.get("controllerName") == CILIUM_GATEWAY_CONTROLLER}
-    ours = [g for g in gateways if g.spec.get("gatewayClassName") in classes]
+               if k8s_gateways.class_controller(gc) == CILIUM_GATEWAY_CONTROLLER}
+    ours = [g for g in gateways if k8s_gateways.class_name(g) in classes]
     return ours, bool(ours) or (not gateways and bool(classes))
 
 
 @check("cilium-gateway-api-config", layer=Layer.NETWORK, severity=Severity.WARNING, requires=[kinds.CONFIGMAP],
-       any_of=[kinds.GATEWAY_KIND, kinds.HTTPROUTE], uses=[kinds.GATEWAY_CLASS, kinds.DAEMONSET])
+       any_of=[kinds.GATEWAY_KIND, kinds.HTTPROUTE], uses=[kinds.GATEWAY_CLASS, kinds.DAEMONSET],
+       nature=Nature.CONFIGURATION)
 def cilium_gateway_api_config(ctx: CheckContext) -> Iterator[Finding]:
     """Cilium serves Gateway API without ALPN / app-protocol support (or without Gateway API enabled).
 
@@ -63,9 +65,9 @@ def cilium_gateway_api_config(ctx: CheckContext) -> Iterator[Finding]:
         return
     evidence = [config_line(config, key) for key in (ENABLE, ALPN, APP_PROTOCOL)]
     for gw in gateways[:_MAX_LISTED]:
-        listeners = ", ".join(f"{li.get('name')}:{li.get('port')}/{li.get('protocol')}"
-                              for li in gw.spec.get("listeners") or [])
-        evidence.append(f"Gateway {gw.namespace}/{gw.name} (class {gw.spec.get('gatewayClassName')}): {listeners}")
+        listeners = ", ".join(f"{li.name or None}:{li.port}/{li.protocol or None}"
+                              for li in k8s_gateways.listeners(gw))
+        evidence.append(f"Gateway {gw.namespace}/{gw.name} (class {k8s_gateways.class_name(gw) or None}): {listeners}")
     if len(gateways) > _MAX_LISTED:
         evidence.append(f"… and {len(gateways) - _MAX_LISTED} more Gateways")
     if routes:

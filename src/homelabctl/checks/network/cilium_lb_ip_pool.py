@@ -6,6 +6,8 @@ from datetime import timedelta
 from homelabctl import kinds
 from homelabctl.checks.network._common import cilium_in_use, selector_text
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import cilium as k8s_cilium
+from homelabctl.k8s import conditions, services
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.selectors import from_spec
 from homelabctl.timeutil import parse_time, short_duration
@@ -27,19 +29,13 @@ def _count(pool: Resource, type_: str) -> int | None:
 
 
 def _blocks(pool: Resource) -> str:
-    blocks = pool.spec.get("blocks") or pool.spec.get("cidrs") or []
-    parts = []
-    for block in blocks:
-        if block.get("cidr"):
-            parts.append(str(block["cidr"]))
-        elif block.get("start"):
-            parts.append(f"{block.get('start')}-{block.get('stop', block.get('start'))}")
-    return ", ".join(parts) or "<none>"
+    return ", ".join(k8s_cilium.lb_pool(pool).blocks) or "<none>"
 
 
 def _pool_matches(pool: Resource, service: Resource) -> bool:
     """LB-IPAM matches ``serviceSelector`` against the Service's labels plus two virtual ones."""
-    selector = from_spec(pool.spec.get("serviceSelector")) if pool.spec.get("serviceSelector") else None
+    spec = k8s_cilium.lb_pool(pool).service_selector
+    selector = from_spec(spec) if spec else None
     if selector is None:
         return True
     labels = {**service.labels, "io.kubernetes.service.namespace": service.namespace or "",
@@ -68,23 +64,23 @@ def cilium_lb_ip_pool(ctx: CheckContext) -> Iterator[Finding]:
     """
     pools = list(ctx.index.all(kinds.CILIUM_LB_IP_POOL))
     for pool in pools:
-        if pool.spec.get("disabled"):
+        if k8s_cilium.lb_pool(pool).disabled:
             continue
-        conflict = pool.condition("cilium.io/PoolConflict")
-        if conflict is not None and conflict.get("status") == "True":
+        conflict = conditions.condition(pool, "cilium.io/PoolConflict")
+        if conflict is not None and conflict.is_true:
             yield ctx.finding(
                 pool,
                 f"CiliumLoadBalancerIPPool {pool.name} conflicts with another pool: Cilium allocates no IPs from it",
                 evidence=[f"blocks: {_blocks(pool)}",
-                          f"cilium.io/PoolConflict=True reason={conflict.get('reason') or '?'}: "
-                          f"{conflict.get('message') or ''}"],
+                          f"cilium.io/PoolConflict=True reason={conflict.reason or '?'}: "
+                          f"{conflict.message}"],
                 hint="`kubectl get ippools -o wide`: make the CIDR blocks of the pools disjoint",
             )
             continue
         total = _count(pool, "cilium.io/IPsTotal")
         available = _count(pool, "cilium.io/IPsAvailable")
-        exhausted_cond = pool.condition("cilium.io/IPsExhausted")
-        exhausted = (exhausted_cond is not None and exhausted_cond.get("status") == "True") or (
+        exhausted_cond = conditions.condition(pool, "cilium.io/IPsExhausted")
+        exhausted = (exhausted_cond is not None and exhausted_cond.is_true) or (
             available == 0 and (total or 0) > 0)
         if exhausted:
             used = _count(pool, "cilium.io/IPsUsed")
@@ -95,7 +91,7 @@ def cilium_lb_ip_pool(ctx: CheckContext) -> Iterator[Finding]:
                 evidence=[f"blocks: {_blocks(pool)}",
                           f"IPsTotal={total if total is not None else '?'} IPsAvailable="
                           f"{available if available is not None else '?'} IPsUsed={used if used is not None else '?'}",
-                          f"serviceSelector: {selector_text(pool.spec.get('serviceSelector'))}"],
+                          f"serviceSelector: {selector_text(k8s_cilium.lb_pool(pool).service_selector)}"],
                 hint=("Add a block to the pool (`spec.blocks`), or release addresses: "
                       "`kubectl get svc -A --field-selector spec.type=LoadBalancer`"),
             )
@@ -103,14 +99,14 @@ def cilium_lb_ip_pool(ctx: CheckContext) -> Iterator[Finding]:
         return
     cilium = bool(pools) or cilium_in_use(ctx.index)
     for svc in ctx.index.all(kinds.SERVICE):
-        if svc.spec.get("type") != "LoadBalancer":
+        if services.service_type(svc) != "LoadBalancer":
             continue
-        lb_class = svc.spec.get("loadBalancerClass")
+        lb_class = services.load_balancer_class(svc)
         if lb_class and lb_class not in CILIUM_LB_CLASSES:
             continue
-        if (svc.status.get("loadBalancer") or {}).get("ingress"):
+        if services.load_balancer_ips(svc):
             continue
-        request = svc.condition(SERVICE_REQUEST)
+        request = conditions.condition(svc, SERVICE_REQUEST)
         if not cilium and request is None:
             continue
         created = parse_time(svc.creation_timestamp)
@@ -119,12 +115,12 @@ def cilium_lb_ip_pool(ctx: CheckContext) -> Iterator[Finding]:
         age = f" after {short_duration(ctx.now - created)}" if created is not None else ""
         evidence = []
         if request is not None:
-            evidence.append(f"{SERVICE_REQUEST}={request.get('status')} reason={request.get('reason') or '?'}: "
-                            f"{request.get('message') or ''}")
-        wanted = svc.spec.get("loadBalancerIP") or svc.annotations.get("lbipam.cilium.io/ips")
+            evidence.append(f"{SERVICE_REQUEST}={request.status} reason={request.reason or '?'}: "
+                            f"{request.message}")
+        wanted = services.requested_load_balancer_ip(svc) or svc.annotations.get("lbipam.cilium.io/ips")
         if wanted:
             evidence.append(f"requested IP: {wanted}")
-        matching = [p.name for p in pools if not p.spec.get("disabled") and _pool_matches(p, svc)]
+        matching = [p.name for p in pools if not k8s_cilium.lb_pool(p).disabled and _pool_matches(p, svc)]
         if pools:
             evidence.append(f"pools matching its labels: {', '.join(matching) or 'none'} "
                             f"(of {', '.join(p.name for p in pools)})")

@@ -14,6 +14,7 @@ from homelabctl.checks.network._common import (
     unready_for,
 )
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions, workloads
 from homelabctl.kube import (
     node_ready_status,
     pod_display_status,
@@ -30,17 +31,16 @@ def _node_evidence(node: Resource) -> list[str]:
     ready = node_ready_status(node)
     if ready != "True":
         lines.append(f"node {node.name} itself is Ready={ready}: the pod status may be stale")
-    network = node.condition("NetworkUnavailable")
-    if network is not None and network.get("status") == "True":
-        lines.append(f"NetworkUnavailable=True reason={network.get('reason') or '?'}: {network.get('message') or ''}")
+    network = conditions.condition(node, "NetworkUnavailable")
+    if network is not None and network.is_true:
+        lines.append(f"NetworkUnavailable=True reason={network.reason or '?'}: {network.message}")
     return lines
 
 
 def _daemonset_line(ds: Resource) -> str:
-    s = ds.status
-    return (f"DaemonSet {ds.namespace}/{ds.name}: desired={s.get('desiredNumberScheduled', '?')} "
-            f"current={s.get('currentNumberScheduled', '?')} ready={s.get('numberReady', '?')} "
-            f"unavailable={s.get('numberUnavailable', 0)}")
+    s = workloads.daemonset_status(ds)
+    return (f"DaemonSet {ds.namespace}/{ds.name}: desired={s.desired} current={s.current} ready={s.ready} "
+            f"unavailable={s.unavailable}")
 
 
 @check("cni-agent-not-ready", layer=Layer.NETWORK, severity=Severity.CRITICAL, requires=[kinds.NODE, kinds.POD],

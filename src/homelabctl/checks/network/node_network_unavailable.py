@@ -6,6 +6,7 @@ from homelabctl import kinds
 from homelabctl.checks.network._common import cilium_agent_pods, daemon_pod_target
 from homelabctl.checks.node._common import condition_line, condition_since
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions
 from homelabctl.kube import node_ready_status, pod_display_status
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import short_duration
@@ -29,8 +30,8 @@ def node_network_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     """
     agents = {daemon_pod_target(p): p for p in cilium_agent_pods(ctx.index)} if ctx.readable(kinds.POD) else {}
     for node in ctx.index.all(kinds.NODE):
-        cond = node.condition("NetworkUnavailable")
-        if cond is None or cond.get("status") != "True":
+        cond = conditions.condition(node, "NetworkUnavailable")
+        if cond is None or not cond.is_true:
             continue
         age = condition_since(cond, ctx.now)
         duration = f" for {short_duration(age)}" if age is not None else ""

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.network._common import pod_problem_lines
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import routes
 from homelabctl.k8s.refs import scaled_to_zero, service_endpoints, service_pods, without_ready_endpoint
 from homelabctl.model import Finding, Layer, Resource, Severity
 
@@ -14,29 +14,25 @@ def backend_services(route: Resource) -> list[tuple[str, str]]:
     """(namespace, Service name) of every Service backend of an HTTPRoute/GRPCRoute or an Ingress, once each."""
     found: list[tuple[str, str]] = []
 
-    def add(namespace: Any, name: Any) -> None:
-        if name and (str(namespace or route.namespace or ""), str(name)) not in found:
-            found.append((str(namespace or route.namespace or ""), str(name)))
+    def add(namespace: str | None, name: str) -> None:
+        if name and (namespace or route.namespace or "", name) not in found:
+            found.append((namespace or route.namespace or "", name))
 
     if route.kind == "Ingress":
-        default = (route.spec.get("defaultBackend") or {}).get("service") or {}
-        add(route.namespace, default.get("name"))
-        for rule in route.spec.get("rules") or []:
-            for path in ((rule or {}).get("http") or {}).get("paths") or []:
-                add(route.namespace, (((path or {}).get("backend") or {}).get("service") or {}).get("name"))
+        default = routes.ingress_default_backend(route)
+        if default is not None:
+            add(route.namespace, default.service)
+        for backend in routes.ingress_backends(route):
+            add(route.namespace, backend.service)
         return found
-    for rule in route.spec.get("rules") or []:
-        for ref in (rule or {}).get("backendRefs") or []:
-            if isinstance(ref, Mapping) and (ref.get("kind") or "Service") == "Service" and not ref.get("group"):
-                add(ref.get("namespace"), ref.get("name"))
+    for ref in routes.backend_refs(route):
+        if ref.is_service:
+            add(ref.namespace, ref.name)
     return found
 
 
 def _hostnames(route: Resource) -> str:
-    if route.kind == "Ingress":
-        hosts = [str(r.get("host")) for r in route.spec.get("rules") or [] if isinstance(r, Mapping) and r.get("host")]
-    else:
-        hosts = [str(h) for h in route.spec.get("hostnames") or []]
+    hosts = routes.ingress_hosts(route) if route.kind == "Ingress" else list(routes.hostnames(route))
     return ", ".join(hosts[:3]) or "(any host)"
 
 

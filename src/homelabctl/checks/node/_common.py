@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
+from homelabctl.k8s.conditions import Condition
+from homelabctl.k8s.nodes import Taint
+from homelabctl.k8s.nodes import taints as node_taints
 from homelabctl.model import Resource
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -23,43 +24,39 @@ PRESSURE_TAINTS = {
 ETCD_ROLE_LABEL = "node-role.kubernetes.io/etcd"
 
 
-def taints(node: Resource) -> list[Mapping[str, Any]]:
-    found: list[Mapping[str, Any]] = node.spec.get("taints") or []
-    return found
+def taints(node: Resource) -> tuple[Taint, ...]:
+    return node_taints(node)
 
 
-def taint_text(taint: Mapping[str, Any]) -> str:
+def taint_text(taint: Taint) -> str:
     """``key=value:Effect`` or ``key:Effect``, the way ``kubectl taint`` writes it."""
-    key = str(taint.get("key", ""))
-    value = taint.get("value")
-    effect = taint.get("effect", "")
-    return f"{key}={value}:{effect}" if value else f"{key}:{effect}"
+    return taint.text
 
 
-def taint_added(taint: Mapping[str, Any]) -> datetime | None:
+def taint_added(taint: Taint) -> datetime | None:
     """``timeAdded`` is only set by the API server on NoExecute taints (and by the node controller)."""
-    return parse_time(taint.get("timeAdded"))
+    return parse_time(taint.time_added)
 
 
-def taint_line(taint: Mapping[str, Any], now: datetime) -> str:
+def taint_line(taint: Taint, now: datetime) -> str:
     added = taint_added(taint)
     if added is None:
-        return f"taint {taint_text(taint)}"
-    return f"taint {taint_text(taint)} timeAdded={taint.get('timeAdded')} ({short_duration(now - added)} ago)"
+        return f"taint {taint.text}"
+    return f"taint {taint.text} timeAdded={taint.time_added} ({short_duration(now - added)} ago)"
 
 
-def condition_since(cond: Mapping[str, Any], now: datetime) -> timedelta | None:
-    since = parse_time(cond.get("lastTransitionTime"))
+def condition_since(cond: Condition, now: datetime) -> timedelta | None:
+    since = parse_time(cond.last_transition_time)
     return now - since if since is not None else None
 
 
-def condition_line(cond: Mapping[str, Any], now: datetime) -> str:
+def condition_line(cond: Condition, now: datetime) -> str:
     """``DiskPressure=True reason=KubeletHasDiskPressure since 2h (2025-...): message``."""
-    text = f"{cond.get('type')}={cond.get('status')} reason={cond.get('reason') or '?'}"
+    text = f"{cond.type}={cond.status} reason={cond.reason or '?'}"
     age = condition_since(cond, now)
     if age is not None:
-        text += f" since {short_duration(age)} ({cond.get('lastTransitionTime')})"
-    message = str(cond.get("message") or "").strip()
+        text += f" since {short_duration(age)} ({cond.last_transition_time})"
+    message = cond.message.strip()
     return f"{text}: {message}" if message else text
 
 

@@ -5,12 +5,14 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.node._common import UNSCHEDULABLE_TAINT, taint_added, taint_line, taints
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import nodes
 from homelabctl.kube import node_display_status, pod_is_finished
-from homelabctl.model import Finding, Layer, Severity
+from homelabctl.model import Finding, Layer, Nature, Severity
 from homelabctl.timeutil import short_duration
 
 
-@check("node-cordoned", layer=Layer.NODE, severity=Severity.INFO, requires=[kinds.NODE], uses=[kinds.POD])
+@check("node-cordoned", layer=Layer.NODE, severity=Severity.INFO, requires=[kinds.NODE], uses=[kinds.POD],
+       nature=Nature.CONFIGURATION)
 def node_cordoned(ctx: CheckContext) -> Iterator[Finding]:
     """Node is cordoned (SchedulingDisabled).
 
@@ -25,9 +27,9 @@ def node_cordoned(ctx: CheckContext) -> Iterator[Finding]:
     ``kubectl drain``.
     """
     for node in ctx.index.all(kinds.NODE):
-        if not node.spec.get("unschedulable"):
+        if not nodes.unschedulable(node):
             continue
-        cordon = [t for t in taints(node) if t.get("key") == UNSCHEDULABLE_TAINT]
+        cordon = [t for t in taints(node) if t.key == UNSCHEDULABLE_TAINT]
         added = next((a for t in cordon if (a := taint_added(t)) is not None), None)
         duration = f" for {short_duration(ctx.now - added)}" if added is not None else ""
         evidence = ["spec.unschedulable=true", f"status {node_display_status(node)}"]

@@ -11,6 +11,7 @@ from homelabctl.checks.node._common import (
     taints,
 )
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions, pods
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import short_duration
 
@@ -47,16 +48,16 @@ def node_pressure(ctx: CheckContext) -> Iterator[Finding]:
     """
     for node in ctx.index.all(kinds.NODE):
         active = [
-            cond for cond in node.conditions
-            if cond.get("type") in PRESSURE_TAINTS and cond.get("status") == "True"
+            cond for cond in conditions.conditions(node)
+            if cond.type in PRESSURE_TAINTS and cond.is_true
         ]
         if not active:
             continue
-        types = [str(cond.get("type")) for cond in active]
+        types = [cond.type for cond in active]
         evidence = [condition_line(cond, ctx.now) for cond in active]
         wanted_taints = {PRESSURE_TAINTS[t] for t in types}
-        evidence += [taint_line(t, ctx.now) for t in taints(node) if t.get("key") in wanted_taints]
-        evicted = [p for p in ctx.index.pods_on_node(node.name) if p.status.get("reason") == "Evicted"]
+        evidence += [taint_line(t, ctx.now) for t in taints(node) if t.key in wanted_taints]
+        evicted = [p for p in ctx.index.pods_on_node(node.name) if pods.pod_status(p).reason == "Evicted"]
         if evicted:
             names = ", ".join(f"{p.namespace}/{p.name}" for p in evicted[:5])
             more = f" and {len(evicted) - 5} more" if len(evicted) > 5 else ""

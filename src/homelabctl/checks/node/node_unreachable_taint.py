@@ -13,6 +13,7 @@ from homelabctl.checks.node._common import (
     taints,
 )
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions
 from homelabctl.kube import node_ready_status, pod_is_finished
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import short_duration
@@ -48,11 +49,11 @@ def node_unreachable_taint(ctx: CheckContext) -> Iterator[Finding]:
     Node object so the pod garbage collector frees its pods.
     """
     for node in ctx.index.all(kinds.NODE):
-        found = [t for t in taints(node) if t.get("key") in CONDITION_TAINTS and t.get("effect") in _EFFECTS]
+        found = [t for t in taints(node) if t.key in CONDITION_TAINTS and t.effect in _EFFECTS]
         if not found:
             continue
         ready = node_ready_status(node)
-        cond = node.condition("Ready") or {}
+        cond = conditions.condition(node, "Ready") or conditions.Condition("Ready", "")
         ready_for = condition_since(cond, ctx.now)
         if ready == "True":
             if ready_for is not None and ready_for < READY_GRACE:
@@ -63,18 +64,18 @@ def node_unreachable_taint(ctx: CheckContext) -> Iterator[Finding]:
                 f"Node {node.name} is Ready{since} but still carries {', '.join(taint_text(t) for t in found)}",
                 evidence=[
                     *(taint_line(t, ctx.now) for t in found),
-                    f"Ready=True since {cond.get('lastTransitionTime', '?')}: {cond.get('message', '')}".rstrip(": "),
+                    f"Ready=True since {cond.last_transition_time or '?'}: {cond.message}".rstrip(": "),
                     "the node lifecycle controller lifts these taints once the node reports Ready",
                 ],
                 hint=(
-                    " && ".join(f"`kubectl taint node {node.name} {t.get('key')}:{t.get('effect')}-`" for t in found)
+                    " && ".join(f"`kubectl taint node {node.name} {t.key}:{t.effect}-`" for t in found)
                     + "; if it comes back, read the K3s server's controller-manager logs (`journalctl -u k3s`)"
                 ),
             )
             continue
         stale = [
             t for t in found
-            if t.get("effect") == "NoExecute" and (added := taint_added(t)) is not None
+            if t.effect == "NoExecute" and (added := taint_added(t)) is not None
             and ctx.now - added >= STALE_TAINT_AGE
         ]
         if not stale:
@@ -83,7 +84,7 @@ def node_unreachable_taint(ctx: CheckContext) -> Iterator[Finding]:
         bound = [p for p in ctx.index.pods_on_node(node.name) if not pod_is_finished(p)]
         terminating = [p for p in bound if p.deletion_timestamp]
         evidence = [taint_line(t, ctx.now) for t in stale]
-        evidence.append(f"Ready={ready} reason={cond.get('reason', '?')} since {cond.get('lastTransitionTime', '?')}")
+        evidence.append(f"Ready={ready} reason={cond.reason or '?'} since {cond.last_transition_time or '?'}")
         if bound:
             evidence.append(
                 f"{len(bound)} pod(s) still bound to the node, {len(terminating)} of them Terminating "

@@ -6,7 +6,7 @@ from homelabctl import kinds
 from homelabctl.checks.node._common import ETCD_ROLE_LABEL
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.kube import node_is_control_plane, node_is_k3s, node_ready_status
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
 def _datastore(node: Resource) -> str:
@@ -17,7 +17,8 @@ def _datastore(node: Resource) -> str:
     return "datastore not visible from the API"
 
 
-@check("single-control-plane", layer=Layer.NODE, severity=Severity.WARNING, requires=[kinds.NODE])
+@check("single-control-plane", layer=Layer.NODE, severity=Severity.WARNING, requires=[kinds.NODE],
+       nature=Nature.CONFIGURATION, areas=["resilience"])
 def single_control_plane(ctx: CheckContext) -> Iterator[Finding]:
     """Only one control-plane node (or two etcd members, which tolerate no failure either).
 

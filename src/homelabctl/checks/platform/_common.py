@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homelabctl import kinds
+from homelabctl.k8s import certmanager, events, flux, meta
+from homelabctl.k8s.conditions import Condition, condition
 from homelabctl.k8s.refs import source_failure
 from homelabctl.model import Resource
 from homelabctl.timeutil import parse_go_duration, parse_time, short_duration
@@ -65,51 +67,51 @@ def innermost_error(message: object, limit: int = 200) -> str:
     return one_line(": ".join(parts[-2:]) if len(parts) > 2 else ": ".join(parts), limit)
 
 
-def condition_text(cond: Mapping[str, Any], limit: int = 600) -> str:
+def condition_text(cond: Mapping[str, Any] | Condition, limit: int = 600) -> str:
     """``Ready=False reason=InstallFailed: <message>`` (the message flattened and bounded)."""
+    if isinstance(cond, Condition):
+        text = f"{cond.type or '?'}={cond.status or '?'} reason={cond.reason or '?'}"
+        message = one_line(cond.message, limit)
+        return f"{text}: {message}" if message else text
     text = f"{cond.get('type', '?')}={cond.get('status', '?')} reason={cond.get('reason', '?')}"
     message = one_line(cond.get("message"), limit)
     return f"{text}: {message}" if message else text
 
 
-def condition_age(cond: Mapping[str, Any], now: datetime) -> timedelta | None:
-    since = parse_time(cond.get("lastTransitionTime"))
+def condition_age(cond: Mapping[str, Any] | Condition, now: datetime) -> timedelta | None:
+    since = parse_time(cond.last_transition_time if isinstance(cond, Condition) else cond.get("lastTransitionTime"))
     return now - since if since else None
 
 
-def since_text(cond: Mapping[str, Any], now: datetime) -> str:
+def since_text(cond: Mapping[str, Any] | Condition, now: datetime) -> str:
     age = condition_age(cond, now)
     return f" for {short_duration(age)}" if age is not None else ""
 
 
 def is_suspended(res: Resource) -> bool:
-    return res.spec.get("suspend") is True
+    return flux.suspended(res)
 
 
 def flux_interval(res: Resource) -> timedelta | None:
-    return parse_go_duration(str(res.spec.get("interval") or ""))
+    return parse_go_duration(flux.interval(res))
 
 
 def flux_timeout(res: Resource) -> timedelta | None:
-    return parse_go_duration(str(res.spec.get("timeout") or ""))
+    return parse_go_duration(flux.timeout(res))
 
 
 def generation_lag(res: Resource) -> str:
     """Evidence when the controller has not yet looked at the latest spec (status describes an older one)."""
-    generation = res.metadata.get("generation")
-    observed = res.status.get("observedGeneration")
-    if isinstance(generation, int) and isinstance(observed, int) and observed < generation:
+    generation = meta.generation(res)
+    observed = meta.observed_generation(res)
+    if generation is not None and observed is not None and observed < generation:
         return f"status.observedGeneration={observed} < metadata.generation={generation} (status is for an older spec)"
     return ""
 
 
 def depends_on(res: Resource) -> list[tuple[str, str]]:
     """``spec.dependsOn`` as (namespace, name); the namespace defaults to the object's own."""
-    deps: list[tuple[str, str]] = []
-    for dep in res.spec.get("dependsOn") or []:
-        if isinstance(dep, Mapping) and dep.get("name"):
-            deps.append((str(dep.get("namespace") or res.namespace or ""), str(dep["name"])))
-    return deps
+    return flux.depends_on(res)
 
 
 _DEPENDENCY_RE = re.compile(r"dependency '([^'/]+)/([^']+)'")
@@ -136,18 +138,16 @@ def missing_kinds_in_message(message: str) -> list[tuple[str, str]]:
 
 def latest_warning_event(index: Any, res: Resource) -> str:
     """The newest Warning event on the object, ``reason (xN): message``; empty when none."""
-    newest: Resource | None = None
-    newest_stamp = ""
-    for event in index.events_for(res):
-        if event.raw.get("type") != "Warning":
+    newest: events.Event | None = None
+    for obj in index.events_for(res):
+        event = events.event(obj)
+        if event.type != "Warning":
             continue
-        stamp = str(event.raw.get("lastTimestamp") or event.raw.get("eventTime") or "")
-        if newest is None or stamp > newest_stamp:
-            newest, newest_stamp = event, stamp
+        if newest is None or event.last_seen > newest.last_seen:
+            newest = event
     if newest is None:
         return ""
-    count = newest.raw.get("count") or 1
-    return f"event {newest.raw.get('reason', '?')} (x{count}): {one_line(newest.raw.get('message'), 300)}"
+    return f"event {newest.reason or '?'} (x{newest.count}): {one_line(newest.message, 300)}"
 
 
 def issuer_for(index: Any, cert: Resource) -> tuple[str, Resource | None, str]:
@@ -156,10 +156,8 @@ def issuer_for(index: Any, cert: Resource) -> tuple[str, Resource | None, str]:
     The gk is empty for external issuers (another API group), which cert-manager hands to their own
     controllers: nothing about their solvers can be read here.
     """
-    ref = cert.spec.get("issuerRef") or {}
-    group = str(ref.get("group") or kinds.CERT_MANAGER)
-    kind = str(ref.get("kind") or "Issuer")
-    name = str(ref.get("name") or "")
+    ref = certmanager.issuer_ref(cert)
+    group, kind, name = ref.group, ref.kind, ref.name
     label = f"{kind} {name}"
     if group != kinds.CERT_MANAGER or kind not in ("Issuer", "ClusterIssuer"):
         return "", None, label
@@ -169,28 +167,24 @@ def issuer_for(index: Any, cert: Resource) -> tuple[str, Resource | None, str]:
 
 
 def cert_names(cert: Resource) -> list[str]:
-    names = [str(n) for n in cert.spec.get("dnsNames") or []]
-    common = cert.spec.get("commonName")
-    if common and str(common) not in names:
-        names.insert(0, str(common))
-    return names
+    return certmanager.dns_names(cert)
 
 
 FETCHING_SOURCE_KINDS: tuple[str, ...] = (*FLUX_SOURCE_KINDS, kinds.BUCKET, kinds.HELM_CHART)
 """Every source-controller kind: each fetches from somewhere and may fail to."""
 
 
-def source_fetch_failure(res: Resource) -> tuple[str, Mapping[str, Any]] | None:
+def source_fetch_failure(res: Resource) -> tuple[str, Condition] | None:
     """(failure class, the condition saying so) when a Flux source cannot fetch for a reason on the way to,
     or at, its origin (credentials, host key, not found, DNS, TLS, network); None otherwise. ``flux-source-failed``
     reports these and ``flux-not-ready`` leaves them to it."""
     if res.gk not in FETCHING_SOURCE_KINDS:
         return None
     for type_, bad in (("FetchFailed", "True"), ("Ready", "False")):
-        cond = res.condition(type_)
-        if cond is None or cond.get("status") != bad:
+        cond = condition(res, type_)
+        if cond is None or cond.status != bad:
             continue
-        klass = source_failure(str(cond.get("message") or ""))
+        klass = source_failure(cond.message)
         if klass is not None:
             return klass, cond
     return None

@@ -6,6 +6,7 @@ from datetime import timedelta
 from homelabctl import kinds
 from homelabctl.checks.platform._common import cert_names, condition_text
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import certmanager, conditions
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -32,30 +33,31 @@ def certificate_expiring(ctx: CheckContext) -> Iterator[Finding]:
     solver, then ``cmctl renew <name> -n <namespace>``.
     """
     for cert in ctx.index.all(kinds.CERTIFICATE):
-        not_after = parse_time(cert.status.get("notAfter"))
-        renewal = parse_time(cert.status.get("renewalTime"))
+        status = certmanager.certificate_status(cert)
+        not_after = parse_time(status.not_after)
+        renewal = parse_time(status.renewal_time)
         label = f"Certificate {cert.namespace}/{cert.name}"
-        evidence = [f"notAfter={cert.status.get('notAfter', '?')}"]
+        evidence = [f"notAfter={status.not_after or '?'}"]
         if renewal is not None:
-            evidence.append(f"renewalTime={cert.status.get('renewalTime')}")
-        issuing = cert.condition("Issuing")
-        if issuing is not None and issuing.get("status") == "False":
+            evidence.append(f"renewalTime={status.renewal_time}")
+        issuing = conditions.condition(cert, "Issuing")
+        if issuing is not None and issuing.is_false:
             evidence.append(condition_text(issuing, 500))
-        if cert.status.get("failedIssuanceAttempts"):
-            evidence.append(f"failedIssuanceAttempts={cert.status['failedIssuanceAttempts']} "
-                            f"lastFailureTime={cert.status.get('lastFailureTime', '?')}")
-        evidence.append(f"dnsNames={', '.join(cert_names(cert))} secretName={cert.spec.get('secretName', '?')}")
+        if status.failed_issuance_attempts:
+            evidence.append(f"failedIssuanceAttempts={status.failed_issuance_attempts} "
+                            f"lastFailureTime={status.last_failure_time or '?'}")
+        evidence.append(f"dnsNames={', '.join(cert_names(cert))} secretName={certmanager.secret_name(cert) or '?'}")
         hint = (f"`cmctl status certificate {cert.name} -n {cert.namespace}` to see why renewal fails; after "
                 f"fixing it, `cmctl renew {cert.name} -n {cert.namespace}`")
         if not_after is not None:
             left = not_after - ctx.now
             if left <= timedelta(0):
-                yield ctx.finding(cert, f"{label} expired {short_duration(-left)} ago ({cert.status['notAfter']})",
+                yield ctx.finding(cert, f"{label} expired {short_duration(-left)} ago ({status.not_after})",
                                   evidence=evidence, hint=hint, severity=Severity.CRITICAL)
                 continue
             if left <= WARN_WITHIN:
                 severity = Severity.CRITICAL if left <= CRITICAL_WITHIN else Severity.WARNING
-                yield ctx.finding(cert, f"{label} expires in {short_duration(left)} ({cert.status['notAfter']})",
+                yield ctx.finding(cert, f"{label} expires in {short_duration(left)} ({status.not_after})",
                                   evidence=evidence, hint=hint, severity=severity)
                 continue
         if renewal is not None and ctx.now - renewal > RENEWAL_GRACE:

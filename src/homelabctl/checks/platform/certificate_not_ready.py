@@ -15,6 +15,7 @@ from homelabctl.checks.platform._common import (
     one_line,
 )
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import certmanager, conditions
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import short_duration
 
@@ -45,14 +46,12 @@ def _challenge_evidence(cert: Resource, challenges: Sequence[Resource]) -> list[
     names = set(cert_names(cert))
     lines = []
     for challenge in challenges:
-        spec = challenge.spec
-        dns_name = str(spec.get("dnsName") or "")
-        shown = f"*.{dns_name}" if spec.get("wildcard") else dns_name
+        found = certmanager.challenge(challenge)
+        shown = found.shown_name
         if shown not in names:
             continue
-        status = challenge.status
-        lines.append(f"challenge {challenge.name} ({spec.get('type', '?')} for {shown}): "
-                     f"state={status.get('state', '?')} {one_line(status.get('reason'), 300)}".rstrip())
+        lines.append(f"challenge {challenge.name} ({found.type or '?'} for {shown}): "
+                     f"state={found.state or '?'} {one_line(found.reason, 300)}".rstrip())
     return lines
 
 
@@ -78,14 +77,15 @@ def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     """
     challenges: dict[str | None, list[Resource]] | None = None
     for cert in ctx.index.all(kinds.CERTIFICATE):
-        ready = cert.condition("Ready")
-        if ready is None or ready.get("status") == "True":
+        ready = conditions.condition(cert, "Ready")
+        if ready is None or ready.is_true:
             continue
-        issuing = cert.condition("Issuing")
-        failed_attempts = int(cert.status.get("failedIssuanceAttempts") or 0)
-        issuing_failed = issuing is not None and issuing.get("status") == "False" and issuing.get("reason") == "Failed"
+        issuing = conditions.condition(cert, "Issuing")
+        cert_status = certmanager.certificate_status(cert)
+        failed_attempts = cert_status.failed_issuance_attempts
+        issuing_failed = issuing is not None and issuing.is_false and issuing.reason == "Failed"
         age = condition_age(ready, ctx.now)
-        if (not issuing_failed and not failed_attempts and ready.get("reason") != "Expired"
+        if (not issuing_failed and not failed_attempts and ready.reason != "Expired"
                 and age is not None and age < ISSUANCE_GRACE):
             continue
         evidence = [condition_text(ready, 400)]
@@ -93,11 +93,11 @@ def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
             evidence.append(condition_text(issuing, 600))
         if failed_attempts:
             evidence.append(f"failedIssuanceAttempts={failed_attempts} lastFailureTime="
-                            f"{cert.status.get('lastFailureTime', '?')}")
-        evidence.append(f"secretName={cert.spec.get('secretName', '?')} dnsNames={', '.join(cert_names(cert))}")
+                            f"{cert_status.last_failure_time or '?'}")
+        evidence.append(f"secretName={certmanager.secret_name(cert) or '?'} dnsNames={', '.join(cert_names(cert))}")
         request = _latest_request(ctx, cert)
         if request is not None:
-            req_ready = request.condition("Ready")
+            req_ready = conditions.condition(request, "Ready")
             if req_ready is not None:
                 evidence.append(f"CertificateRequest {request.name}: {condition_text(req_ready, 600)}")
         if ctx.index.has(ACME_CHALLENGE):
@@ -106,14 +106,14 @@ def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
             evidence += _challenge_evidence(cert, challenges.get(cert.namespace, []))
         issuer_gk, issuer, issuer_label = issuer_for(ctx.index, cert)
         if issuer is not None:
-            issuer_ready = issuer.condition("Ready")
-            if issuer_ready is not None and issuer_ready.get("status") != "True":
+            issuer_ready = conditions.condition(issuer, "Ready")
+            if issuer_ready is not None and issuer_ready.status != "True":
                 evidence.append(f"{issuer_label}: {condition_text(issuer_ready, 300)}")
         elif issuer_gk and ctx.readable(issuer_gk):
             evidence.append(f"{issuer_label} does not exist")
-        why = innermost_error(ready.get("message") or ready.get("reason"))
+        why = innermost_error(ready.message or ready.reason)
         if issuing_failed and issuing is not None:
-            why = innermost_error(issuing.get("message"))
+            why = innermost_error(issuing.message)
         duration = f" for {short_duration(age)}" if age is not None else ""
         yield ctx.finding(
             cert,

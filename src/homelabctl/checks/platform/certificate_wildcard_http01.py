@@ -6,7 +6,8 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.platform._common import cert_names, issuer_for
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.k8s import certmanager, conditions
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
 def _selector_covers(solver: Mapping[str, Any], name: str, cert: Resource) -> bool:
@@ -38,7 +39,8 @@ def _describe(solver: Mapping[str, Any]) -> str:
 
 
 @check("certificate-wildcard-http01", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       requires=[kinds.CERTIFICATE], any_of=[kinds.ISSUER, kinds.CLUSTER_ISSUER])
+       requires=[kinds.CERTIFICATE], any_of=[kinds.ISSUER, kinds.CLUSTER_ISSUER],
+       nature=Nature.CONFIGURATION)
 def certificate_wildcard_http01(ctx: CheckContext) -> Iterator[Finding]:
     """Wildcard Certificate on an ACME issuer that can only solve HTTP-01.
 
@@ -62,20 +64,20 @@ def certificate_wildcard_http01(ctx: CheckContext) -> Iterator[Finding]:
         _, issuer, issuer_label = issuer_for(ctx.index, cert)
         if issuer is None:
             continue  # unknown or unreadable issuer: certificate-not-ready says what happened
-        acme = issuer.spec.get("acme")
-        if not isinstance(acme, Mapping):
+        acme = certmanager.acme(issuer)
+        if acme is None:
             continue
-        solvers = [s for s in acme.get("solvers") or [] if isinstance(s, Mapping)]
+        solvers = list(acme.solvers)
         uncovered = [name for name in wildcards
                      if not any("dns01" in s and _selector_covers(s, name, cert) for s in solvers)]
         if not uncovered:
             continue
         evidence = [f"spec.dnsNames: {', '.join(cert_names(cert))}",
-                    f"issuerRef: {issuer_label} (ACME server {acme.get('server', '?')})"]
+                    f"issuerRef: {issuer_label} (ACME server {acme.server or '?'})"]
         evidence += [f"solver[{i}]: {_describe(s)}" for i, s in enumerate(solvers)] or ["spec.acme.solvers is empty"]
-        ready = cert.condition("Ready")
-        if ready is not None and ready.get("status") != "True":
-            evidence.append(f"Ready={ready.get('status')} reason={ready.get('reason', '?')}")
+        ready = conditions.condition(cert, "Ready")
+        if ready is not None and ready.status != "True":
+            evidence.append(f"Ready={ready.status} reason={ready.reason or '?'}")
         zones = sorted({name[2:] for name in uncovered})
         yield ctx.finding(
             cert,

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, flux_cli, missing_kinds_in_message
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions, crds, flux
 from homelabctl.model import Finding, Layer, Resource, Severity, group_of
 
 # API groups the API server serves itself; their kinds never have a CRD.
@@ -24,9 +25,9 @@ def _installed(ctx: CheckContext) -> set[tuple[str, str]] | None:
         return None
     installed: set[tuple[str, str]] = set()
     for crd in ctx.index.all(kinds.CRD):
-        kind = (crd.spec.get("names") or {}).get("kind")
+        group, kind = crds.group_kind(crd)
         if kind:
-            installed.add((str(crd.spec.get("group") or ""), str(kind)))
+            installed.add((group, kind))
     return installed
 
 
@@ -37,15 +38,15 @@ def _from_inventory(res: Resource, installed: set[tuple[str, str]]) -> list[tupl
     """
     missing: list[tuple[str, str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for entry in (res.status.get("inventory") or {}).get("entries") or []:
-        parts = str(entry.get("id") or "").split("_")
+    for entry in flux.inventory(res):
+        parts = entry.id.split("_")
         if len(parts) != 4:
             continue
         _, _, group, kind = parts
         if group in BUILTIN_GROUPS or (group, kind) in installed or (group, kind) in seen:
             continue
         seen.add((group, kind))
-        missing.append((kind, f"{group}/{entry.get('v') or '?'}", str(entry.get("id"))))
+        missing.append((kind, f"{group}/{entry.version or '?'}", entry.id))
     return missing
 
 
@@ -80,10 +81,10 @@ def _evaluate(ctx: CheckContext, res: Resource, installed: set[tuple[str, str]] 
     reported: list[tuple[str, str]] = []
     conds = []
     for type_ in ("Ready", "Released"):
-        cond = res.condition(type_)
-        if cond is None or cond.get("status") != "False":
+        cond = conditions.condition(res, type_)
+        if cond is None or cond.status != "False":
             continue
-        found = missing_kinds_in_message(str(cond.get("message") or ""))
+        found = missing_kinds_in_message(str(cond.message or ""))
         if found:
             conds.append(cond)
             reported += [pair for pair in found if pair not in reported]

@@ -87,7 +87,7 @@ def flux_source_failed(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding(
                 res,
                 f"{res.kind} {res.namespace}/{res.name} cannot fetch ({klass}{since_text(cond, ctx.now)}): "
-                f"{one_line(cond.get('message'), 200)}",
+                f"{one_line(cond.message, 200)}",
                 evidence=evidence,
                 hint=_hint(res, klass),
             )

@@ -12,6 +12,7 @@ from homelabctl.checks.platform._common import (
     is_suspended,
 )
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions, flux
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -45,7 +46,7 @@ def flux_source_stale(ctx: CheckContext) -> Iterator[Finding]:
     """
     for gk in FLUX_SOURCE_KINDS:
         for res in ctx.index.all(gk):
-            if is_suspended(res) or (res.kind == "HelmRepository" and res.spec.get("type") == "oci"):
+            if is_suspended(res) or (res.kind == "HelmRepository" and flux.source_type(res) == "oci"):
                 continue
             finding = _evaluate(ctx, res)
             if finding is not None:
@@ -55,23 +56,23 @@ def flux_source_stale(ctx: CheckContext) -> Iterator[Finding]:
 def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
     label = f"{res.kind} {res.namespace}/{res.name}"
     allowed = _allowed(res)
-    artifact = res.status.get("artifact") or {}
-    ready = res.condition("Ready")
-    failing = res.condition("FetchFailed")
-    if failing is None or failing.get("status") != "True":
-        failing = ready if ready is not None and ready.get("status") == "False" else None
-    evidence = [f"spec.interval={res.spec.get('interval', '?')} (stale after {short_duration(allowed)})"]
+    artifact = flux.artifact(res)
+    ready = conditions.condition(res, "Ready")
+    failing = conditions.condition(res, "FetchFailed")
+    if failing is None or failing.status != "True":
+        failing = ready if ready is not None and ready.is_false else None
+    evidence = [f"spec.interval={flux.interval(res) or '?'} (stale after {short_duration(allowed)})"]
     if failing is not None:
         evidence.append(condition_text(failing, 400))
-        evidence.append(f"failing since {failing.get('lastTransitionTime', '?')}")
-    url = res.spec.get("url")
+        evidence.append(f"failing since {failing.last_transition_time or '?'}")
+    url = flux.url(res)
     if url:
         evidence.append(f"spec.url={url}")
-    if not artifact.get("revision"):
+    if artifact is None or not artifact.revision:
         created = parse_time(res.creation_timestamp)
         if created is None or ctx.now - created <= allowed:
             return None
-        reason = f": {failing.get('reason', '?')}" if failing is not None else ""
+        reason = f": {failing.reason or '?'}" if failing is not None else ""
         return ctx.finding(
             res,
             f"{label} has never produced an artifact in {short_duration(ctx.now - created)}{reason}",
@@ -83,13 +84,13 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
     failing_for = condition_age(failing, ctx.now)
     if failing_for is None or failing_for <= allowed:
         return None
-    served = parse_time(artifact.get("lastUpdateTime"))
+    served = parse_time(artifact.last_update_time)
     age = f" stored {short_duration(ctx.now - served)} ago" if served else ""
-    evidence.append(f"artifact revision={artifact['revision']} lastUpdateTime={artifact.get('lastUpdateTime', '?')}")
+    evidence.append(f"artifact revision={artifact.revision} lastUpdateTime={artifact.last_update_time or '?'}")
     return ctx.finding(
         res,
         f"{label} has failed to fetch for {short_duration(failing_for)}; consumers still get revision "
-        f"{artifact['revision']}{age}",
+        f"{artifact.revision}{age}",
         evidence=evidence,
         hint=f"Fix the fetch error (credentials, URL, network), then `{flux_cli(res, 'reconcile')}`",
     )

@@ -11,7 +11,8 @@ from homelabctl.checks.platform._common import (
     is_suspended,
 )
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.k8s import conditions, flux
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 _SOURCE_KIND_NAMES = {"GitRepository", "HelmRepository", "OCIRepository", "Bucket"}
 
@@ -21,19 +22,15 @@ def _source_consumers(ctx: CheckContext) -> dict[tuple[str, str | None, str], li
     consumers: dict[tuple[str, str | None, str], list[str]] = {}
     for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
         for res in ctx.index.all(gk):
-            refs = [res.spec.get("sourceRef") or {}]
-            chart_spec = (res.spec.get("chart") or {}).get("spec") or {}
-            refs.append(chart_spec.get("sourceRef") or {})
-            refs.append(res.spec.get("chartRef") or {})
-            for ref in refs:
-                kind = str(ref.get("kind") or "")
-                if kind in _SOURCE_KIND_NAMES and ref.get("name"):
-                    key = (kind, str(ref.get("namespace") or res.namespace or "") or None, str(ref["name"]))
+            for ref in flux.source_refs(res):
+                if ref.kind in _SOURCE_KIND_NAMES:
+                    key = (ref.kind, ref.namespace or None, ref.name)
                     consumers.setdefault(key, []).append(f"{res.kind} {res.namespace}/{res.name}")
     return consumers
 
 
-@check("flux-suspended", layer=Layer.PLATFORM, severity=Severity.INFO, any_of=list(FLUX_KINDS))
+@check("flux-suspended", layer=Layer.PLATFORM, severity=Severity.INFO, any_of=list(FLUX_KINDS),
+       nature=Nature.CONFIGURATION)
 def flux_suspended(ctx: CheckContext) -> Iterator[Finding]:
     """Flux object suspended (``spec.suspend: true``): it no longer follows Git.
 
@@ -59,27 +56,27 @@ def flux_suspended(ctx: CheckContext) -> Iterator[Finding]:
 def _finding(ctx: CheckContext, res: Resource, consumers: dict[tuple[str, str | None, str], list[str]]) -> Finding:
     label = f"{res.kind} {res.namespace}/{res.name}"
     evidence = ["spec.suspend=true"]
-    ready = res.condition("Ready")
+    ready = conditions.condition(res, "Ready")
     if ready is not None:
         evidence.append(condition_text(ready, 300))
-    not_ready = ready is None or ready.get("status") != "True"
+    not_ready = ready is None or ready.status != "True"
     frozen = ""
     if res.kind == "Kustomization":
-        entries = (res.status.get("inventory") or {}).get("entries") or []
+        entries = flux.inventory_ids(res)
         frozen = f"{len(entries)} applied object(s) no longer follow Git"
         evidence.append(f"status.inventory: {len(entries)} entries")
-        if res.status.get("lastAppliedRevision"):
-            evidence.append(f"lastAppliedRevision={res.status['lastAppliedRevision']}")
+        if flux.last_applied_revision(res):
+            evidence.append(f"lastAppliedRevision={flux.last_applied_revision(res)}")
     elif res.kind in _SOURCE_KIND_NAMES:
         users = consumers.get((res.kind, res.namespace, res.name), [])
         frozen = f"{len(users)} consumer(s) get no new revisions"
         if users:
             evidence.append("consumers: " + ", ".join(sorted(users)[:10]) + (" ..." if len(users) > 10 else ""))
-        artifact = res.status.get("artifact") or {}
-        if artifact.get("revision"):
-            evidence.append(f"artifact revision={artifact['revision']} lastUpdateTime={artifact.get('lastUpdateTime', '?')}")
-    elif res.status.get("lastAttemptedRevision"):
-        evidence.append(f"lastAttemptedRevision={res.status['lastAttemptedRevision']}")
+        artifact = flux.artifact(res)
+        if artifact is not None and artifact.revision:
+            evidence.append(f"artifact revision={artifact.revision} lastUpdateTime={artifact.last_update_time or '?'}")
+    elif flux.last_attempted_revision(res):
+        evidence.append(f"lastAttemptedRevision={flux.last_attempted_revision(res)}")
     severity = Severity.WARNING if (res.kind != "HelmRelease" or not_ready) else Severity.INFO
     detail = f": {frozen}" if frozen else ""
     if not_ready:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_age, condition_text, one_line
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions, gateways
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 # Conditions start as Unknown/Pending until the controller reconciles; longer means no controller took it.
@@ -17,14 +17,14 @@ _LISTENER_BAD = {"ResolvedRefs": "False", "Conflicted": "True", "Accepted": "Fal
 _LISTENER_ORDER = {type_: i for i, type_ in enumerate(_LISTENER_BAD)}
 
 
-def _bad_gateway_conditions(ctx: CheckContext, gw: Resource) -> tuple[list[Mapping[str, Any]], bool]:
+def _bad_gateway_conditions(ctx: CheckContext, gw: Resource) -> tuple[list[conditions.Condition], bool]:
     """(failing conditions, whether they are only "pending too long")."""
-    failing = [c for c in gw.conditions if c.get("type") in ("Accepted", "Programmed") and c.get("status") == "False"]
+    failing = [c for c in conditions.conditions(gw) if c.type in ("Accepted", "Programmed") and c.is_false]
     if failing:
         return failing, False
     pending = []
-    for cond in gw.conditions:
-        if cond.get("type") in ("Accepted", "Programmed") and cond.get("status") == "Unknown":
+    for cond in conditions.conditions(gw):
+        if cond.type in ("Accepted", "Programmed") and cond.status == "Unknown":
             age = condition_age(cond, ctx.now)
             if age is not None and age > PENDING_GRACE:
                 pending.append(cond)
@@ -36,13 +36,13 @@ def _missing_certificate_refs(ctx: CheckContext, gw: Resource) -> list[tuple[str
     if not ctx.readable(kinds.SECRET):
         return []
     missing = []
-    for listener in gw.spec.get("listeners") or []:
-        for ref in (listener.get("tls") or {}).get("certificateRefs") or []:
-            if (ref.get("group") or "") != "" or (ref.get("kind") or "Secret") != "Secret":
+    for listener in gateways.listeners(gw):
+        for ref in listener.certificate_refs:
+            if ref.group != "" or ref.kind != "Secret":
                 continue
-            namespace = str(ref.get("namespace") or gw.namespace or "")
-            if ctx.index.get(kinds.SECRET, namespace, str(ref.get("name", ""))) is None:
-                missing.append((str(listener.get("name", "?")), f"{namespace}/{ref.get('name', '?')}"))
+            namespace = ref.namespace or ""
+            if ctx.index.get(kinds.SECRET, namespace, ref.name) is None:
+                missing.append((listener.name or "?", f"{namespace}/{ref.name or '?'}"))
     return missing
 
 
@@ -76,7 +76,7 @@ def _evaluate(ctx: CheckContext, gw: Resource) -> Finding | None:
     problems: list[str] = []  # phrases that follow the Gateway's name, most important first
     evidence: list[str] = []
     hard = False  # anything beyond "still pending" makes it critical
-    class_name = str(gw.spec.get("gatewayClassName") or "")
+    class_name = gateways.class_name(gw)
     if ctx.readable(kinds.GATEWAY_CLASS) and class_name and ctx.index.get(kinds.GATEWAY_CLASS, None, class_name) is None:
         problems.append(f"uses GatewayClass {class_name}, which does not exist")
         evidence.append(f"spec.gatewayClassName={class_name}: no such GatewayClass")
@@ -84,23 +84,23 @@ def _evaluate(ctx: CheckContext, gw: Resource) -> Finding | None:
     failing, only_pending = _bad_gateway_conditions(ctx, gw)
     evidence += [condition_text(cond, 400) for cond in failing]
     if failing:
-        types = "/".join(str(c.get("type")) for c in failing)
+        types = "/".join(str(c.type) for c in failing)
         first = failing[0]
         if only_pending:
-            problems.append(f"is still {types} Unknown ({first.get('reason', 'Pending')}): no controller has "
+            problems.append(f"is still {types} Unknown ({first.reason or 'Pending'}): no controller has "
                             "reconciled it")
         else:
-            problems.append(f"is not {types} ({first.get('reason', '?')}: {one_line(first.get('message'), 120)})")
+            problems.append(f"is not {types} ({first.reason or '?'}: {one_line(first.message, 120)})")
             hard = True
-    for listener in gw.status.get("listeners") or []:
-        name = listener.get("name", "?")
-        bad = sorted((c for c in listener.get("conditions") or [] if _LISTENER_BAD.get(str(c.get("type"))) == c.get("status")),
-                     key=lambda c: _LISTENER_ORDER[str(c.get("type"))])
+    for listener_status in gateways.listener_statuses(gw):
+        name = listener_status.name or "?"
+        bad = sorted((c for c in listener_status.conditions if _LISTENER_BAD.get(c.type) == c.status),
+                     key=lambda c: _LISTENER_ORDER[c.type])
         evidence += [f"listener {name}: {condition_text(c, 300)}" for c in bad]
         if bad:
-            first = bad[0]
-            problems.append(f"has listener {name} with {first.get('type')}={first.get('status')} "
-                            f"({first.get('reason', '?')}: {one_line(first.get('message'), 80)})")
+            worst = bad[0]
+            problems.append(f"has listener {name} with {worst.type}={worst.status} "
+                            f"({worst.reason or '?'}: {one_line(worst.message, 80)})")
             hard = True
     missing_refs = _missing_certificate_refs(ctx, gw)
     evidence += [f"listener {listener}: certificateRef Secret {secret} does not exist" for listener, secret in missing_refs]
@@ -110,8 +110,8 @@ def _evaluate(ctx: CheckContext, gw: Resource) -> Finding | None:
             hard = True
     if not problems:
         return None
-    if gw.status.get("addresses"):
-        evidence.append("status.addresses: " + ", ".join(str(a.get("value")) for a in gw.status["addresses"]))
+    if gateways.addresses(gw):
+        evidence.append("status.addresses: " + ", ".join(gateways.addresses(gw)))
     more = f" (+{len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
     return ctx.finding(
         gw,

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, flux_cli
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.k8s import conditions, flux, meta
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 _GK = {"Secret": kinds.SECRET, "ConfigMap": kinds.CONFIGMAP}
 DEFAULT_VALUES_KEY = "values.yaml"
@@ -14,25 +14,19 @@ DEFAULT_VALUES_KEY = "values.yaml"
 
 def _keys(obj: Resource) -> set[str]:
     """Keys a Secret or ConfigMap carries (values are redacted; the keys are all this needs)."""
-    keys: set[str] = set()
-    for field in ("data", "stringData", "binaryData"):
-        section = obj.raw.get(field)
-        if isinstance(section, Mapping):
-            keys.update(str(k) for k in section)
-    return keys
+    return meta.data_keys(obj)
 
 
-def _problem(ctx: CheckContext, hr: Resource, ref: Mapping[str, Any]) -> str | None:
+def _problem(ctx: CheckContext, hr: Resource, ref: flux.ValuesRef) -> str | None:
     """What is wrong with one ``valuesFrom`` entry, or None (fine, optional, or unreadable kind)."""
-    kind = str(ref.get("kind") or "")
-    name = str(ref.get("name") or "")
+    kind, name = ref.kind, ref.name
     gk = _GK.get(kind)
-    if gk is None or not name or ref.get("optional") is True or not ctx.readable(gk):
+    if gk is None or not name or ref.optional or not ctx.readable(gk):
         return None
     target = ctx.index.get(gk, hr.namespace, name)
     if target is None:
         return f"{kind} {hr.namespace}/{name} does not exist"
-    key = str(ref.get("valuesKey") or DEFAULT_VALUES_KEY)
+    key = ref.values_key or DEFAULT_VALUES_KEY
     if key not in _keys(target):
         present = ", ".join(sorted(_keys(target))) or "none"
         return f"{kind} {hr.namespace}/{name} has no key {key!r} (keys: {present})"
@@ -40,7 +34,8 @@ def _problem(ctx: CheckContext, hr: Resource, ref: Mapping[str, Any]) -> str | N
 
 
 @check("helmrelease-missing-values-ref", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       requires=[kinds.HELM_RELEASE], any_of=[kinds.SECRET, kinds.CONFIGMAP])
+       requires=[kinds.HELM_RELEASE], any_of=[kinds.SECRET, kinds.CONFIGMAP],
+       nature=Nature.CONFIGURATION)
 def helmrelease_missing_values_ref(ctx: CheckContext) -> Iterator[Finding]:
     """HelmRelease takes values from a Secret or ConfigMap that does not exist.
 
@@ -57,13 +52,13 @@ def helmrelease_missing_values_ref(ctx: CheckContext) -> Iterator[Finding]:
     ``flux reconcile helmrelease <name> -n <namespace>``.
     """
     for hr in ctx.index.all(kinds.HELM_RELEASE):
-        refs = [r for r in hr.spec.get("valuesFrom") or [] if isinstance(r, Mapping)]
+        refs = flux.values_from(hr)
         problems = [p for p in (_problem(ctx, hr, ref) for ref in refs) if p]
         if not problems:
             continue
         evidence = [f"spec.valuesFrom: {p}" for p in problems]
-        ready = hr.condition("Ready")
-        if ready is not None and ready.get("status") != "True":
+        ready = conditions.condition(hr, "Ready")
+        if ready is not None and ready.status != "True":
             evidence.append(condition_text(ready, 400))
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, one_line
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import routes
+from homelabctl.k8s.conditions import find
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_time
 
@@ -14,19 +15,9 @@ from homelabctl.timeutil import parse_time
 STATUS_GRACE = timedelta(minutes=10)
 
 
-def _parent_key(route: Resource, ref: Mapping[str, Any]) -> tuple[str, str, str, str]:
-    """(kind, namespace, name, sectionName) with the API's defaults filled in."""
-    return (str(ref.get("kind") or "Gateway"), str(ref.get("namespace") or route.namespace or ""),
-            str(ref.get("name") or ""), str(ref.get("sectionName") or ""))
-
-
 def _parent_label(key: tuple[str, str, str, str]) -> str:
     kind, namespace, name, section = key
     return f"{kind} {namespace}/{name}" + (f" section {section}" if section else "")
-
-
-def _is_gateway(ref: Mapping[str, Any]) -> bool:
-    return (ref.get("group") or kinds.GATEWAY) == kinds.GATEWAY and (ref.get("kind") or "Gateway") == "Gateway"
 
 
 class _Verdict:
@@ -42,14 +33,14 @@ class _Verdict:
 
 
 def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict) -> None:
-    statuses = {_parent_key(route, p.get("parentRef") or {}): p for p in route.status.get("parents") or []}
+    statuses = {(p.kind, p.namespace or "", p.name, p.section_name): p for p in routes.parent_statuses(route)}
     created = parse_time(route.creation_timestamp)
     old_enough = created is not None and ctx.now - created > STATUS_GRACE
-    for ref in route.spec.get("parentRefs") or []:
-        key = _parent_key(route, ref)
+    for ref in routes.parent_refs(route):
+        key = (ref.kind, ref.namespace or "", ref.name, ref.section_name)
         label = _parent_label(key)
         verdict.parents_total += 1
-        if _is_gateway(ref) and ctx.readable(kinds.GATEWAY_KIND) and \
+        if ref.is_gateway and ctx.readable(kinds.GATEWAY_KIND) and \
                 ctx.index.get(kinds.GATEWAY_KIND, key[1], key[2]) is None:
             verdict.parents_broken += 1
             verdict.problems.append(f"is attached to {label}, which does not exist")
@@ -62,21 +53,20 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict) -> Non
                 verdict.problems.append(f"has no status from any controller for {label}")
                 verdict.evidence.append(f"status.parents has no entry for {label}")
             continue
-        controller = status.get("controllerName", "?")
-        conds = {str(c.get("type")): c for c in status.get("conditions") or []}
-        accepted = conds.get("Accepted")
-        if accepted is not None and accepted.get("status") == "False":
+        controller = status.controller or "?"
+        accepted = find(status.conditions, "Accepted")
+        if accepted is not None and accepted.is_false:
             verdict.parents_broken += 1
-            verdict.problems.append(f"is not accepted by {label} ({accepted.get('reason', '?')}: "
-                                    f"{one_line(accepted.get('message'), 120)})")
+            verdict.problems.append(f"is not accepted by {label} ({accepted.reason or '?'}: "
+                                    f"{one_line(accepted.message, 120)})")
             verdict.evidence.append(f"parent {label} ({controller}): {condition_text(accepted, 300)}")
-        resolved = conds.get("ResolvedRefs")
-        if resolved is not None and resolved.get("status") == "False":
-            verdict.problems.append(f"has unresolved backend refs ({resolved.get('reason', '?')}: "
-                                    f"{one_line(resolved.get('message'), 120)})")
+        resolved = find(status.conditions, "ResolvedRefs")
+        if resolved is not None and resolved.is_false:
+            verdict.problems.append(f"has unresolved backend refs ({resolved.reason or '?'}: "
+                                    f"{one_line(resolved.message, 120)})")
             verdict.evidence.append(f"parent {label} ({controller}): {condition_text(resolved, 300)}")
             # With Services readable, _check_backends tells a partly from a wholly missing backend set.
-            reason = resolved.get("reason")
+            reason = resolved.reason
             if reason in ("RefNotPermitted", "InvalidKind") or (
                     reason == "BackendNotFound" and not ctx.readable(kinds.SERVICE)):
                 verdict.rules_dead += 1
@@ -85,14 +75,14 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict) -> Non
 def _check_backends(ctx: CheckContext, route: Resource, verdict: _Verdict) -> None:
     if not ctx.readable(kinds.SERVICE):
         return
-    for i, rule in enumerate(route.spec.get("rules") or []):
-        refs = [r for r in rule.get("backendRefs") or [] if (r.get("group") or "") == "" and
-                (r.get("kind") or "Service") == "Service"]
+    for rule in routes.rules(route):
+        i = rule.index
+        refs = [r for r in rule.backends if r.is_service]
         missing = []
         for ref in refs:
-            namespace = str(ref.get("namespace") or route.namespace or "")
-            if ctx.index.get(kinds.SERVICE, namespace, str(ref.get("name", ""))) is None:
-                missing.append(f"{namespace}/{ref.get('name', '?')}")
+            namespace = ref.namespace or ""
+            if ctx.index.get(kinds.SERVICE, namespace, ref.name) is None:
+                missing.append(f"{namespace}/{ref.name}")
         if not missing:
             continue
         verdict.backends_missing += len(missing)
@@ -132,7 +122,7 @@ def httproute_not_accepted(ctx: CheckContext) -> Iterator[Finding]:
             continue
         nobody_serves = verdict.parents_total > 0 and verdict.parents_broken >= verdict.parents_total
         severity = Severity.CRITICAL if nobody_serves or verdict.rules_dead else Severity.WARNING
-        hostnames = route.spec.get("hostnames") or []
+        hostnames = list(routes.hostnames(route))
         evidence = list(verdict.evidence)
         if hostnames:
             evidence.append("hostnames: " + ", ".join(str(h) for h in hostnames))

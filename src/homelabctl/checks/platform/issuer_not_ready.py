@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, issuer_for, one_line, since_text
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import certmanager, conditions
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 
@@ -38,14 +39,14 @@ def issuer_not_ready(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _evaluate(ctx: CheckContext, issuer: Resource, certs: list[str]) -> Finding | None:
-    ready = issuer.condition("Ready")
-    if ready is None or ready.get("status") == "True":
+    ready = conditions.condition(issuer, "Ready")
+    if ready is None or ready.is_true:
         return None
     label = f"{issuer.kind} {issuer.namespace}/{issuer.name}" if issuer.namespace else f"{issuer.kind} {issuer.name}"
-    evidence = [condition_text(ready, 500), f"lastTransitionTime={ready.get('lastTransitionTime', '?')}"]
-    acme = issuer.spec.get("acme") or {}
-    if acme.get("server"):
-        evidence.append(f"spec.acme.server={acme['server']}")
+    evidence = [condition_text(ready, 500), f"lastTransitionTime={ready.last_transition_time or '?'}"]
+    acme = certmanager.acme(issuer)
+    if acme is not None and acme.server:
+        evidence.append(f"spec.acme.server={acme.server}")
     if certs:
         evidence.append(f"{len(certs)} Certificate(s) use it: " + ", ".join(sorted(certs)[:8])
                         + (" ..." if len(certs) > 8 else ""))
@@ -53,7 +54,7 @@ def _evaluate(ctx: CheckContext, issuer: Resource, certs: list[str]) -> Finding 
     namespace = f" -n {issuer.namespace}" if issuer.namespace else ""
     return ctx.finding(
         issuer,
-        f"{label} is not Ready{since_text(ready, ctx.now)}: {one_line(ready.get('message') or ready.get('reason'), 200)}",
+        f"{label} is not Ready{since_text(ready, ctx.now)}: {one_line(ready.message or ready.reason, 200)}",
         evidence=evidence,
         hint=(f"`kubectl describe {command} {issuer.name}{namespace}` and "
               "`kubectl -n cert-manager logs deploy/cert-manager`; check the ACME server URL, email and "

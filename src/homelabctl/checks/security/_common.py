@@ -8,86 +8,36 @@ from its config file; the readers below follow that order so the value reported 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
 from homelabctl import kinds
+from homelabctl.k8s import meta, pods, services
+from homelabctl.knowledge.admin_uis import (
+    ADMIN_UIS,
+    ALL_UI_IMAGES,
+    ALL_UI_LABELS,
+    LABEL_KEYS,
+    AdminUI,
+    is_auth_proxy,
+)
 from homelabctl.kube import pod_template_spec, pods_of
 from homelabctl.model import Resource
 from homelabctl.redact import is_marker, marker_lengths, plain_value_lengths
-from homelabctl.selectors import from_spec
 from homelabctl.sources.index import ClusterIndex
-
-LABEL_KEYS = ("app.kubernetes.io/name", "app", "k8s-app")
-
-
-@dataclass(frozen=True)
-class AdminUI:
-    name: str
-    labels: frozenset[str]
-    images: tuple[str, ...]
-    service_re: re.Pattern[str]
-    ports: frozenset[int] = frozenset()
-    """When set, only these backend ports (or ``port_names``) reach the UI: the same Service also serves
-    non-admin traffic (Traefik's web/websecure entrypoints)."""
-    port_names: frozenset[str] = frozenset()
-    token_login: bool = False
-    """It asks for a bearer token: a login of sorts, but its login page and any skip-login are public."""
-
-
-ADMIN_UIS: tuple[AdminUI, ...] = (
-    AdminUI("Prometheus", frozenset({"prometheus", "prometheus-server"}), ("prometheus/prometheus",),
-            re.compile(r"(^|-)prometheus(-server|-operated)?$")),
-    AdminUI("Alertmanager", frozenset({"alertmanager"}), ("prometheus/alertmanager",),
-            re.compile(r"(^|-)alertmanager(-operated)?$")),
-    AdminUI("Prometheus Pushgateway", frozenset({"prometheus-pushgateway", "pushgateway"}),
-            ("prometheus/pushgateway",), re.compile(r"(^|-)pushgateway$")),
-    AdminUI("Longhorn UI", frozenset({"longhorn-ui"}), ("longhornio/longhorn-ui",),
-            re.compile(r"^longhorn-frontend$")),
-    AdminUI("Hubble UI", frozenset({"hubble-ui"}), ("cilium/hubble-ui",), re.compile(r"^hubble-ui$")),
-    AdminUI("Kubernetes Dashboard", frozenset({"kubernetes-dashboard", "kubernetes-dashboard-web"}),
-            ("kubernetesui/dashboard",), re.compile(r"^kubernetes-dashboard(-web|-kong-proxy)?$"),
-            token_login=True),
-    AdminUI("Traefik dashboard", frozenset({"traefik"}), ("traefik:", "library-traefik"),
-            re.compile(r"(^|-)traefik(-dashboard)?$"), frozenset({8080, 9000}),
-            frozenset({"traefik", "dashboard", "admin"})),
-)
-
-AUTH_PROXY_LABELS = frozenset({"oauth2-proxy", "authentik-outpost", "pomerium", "vouch-proxy", "authelia"})
-AUTH_PROXY_IMAGES = ("oauth2-proxy", "goauthentik/proxy", "pomerium/pomerium", "vouch-proxy")
 
 
 def pod_images(pod_spec: Mapping[str, Any]) -> list[str]:
-    return [str(c.get("image") or "") for c in pod_spec.get("containers") or []]
-
-
-def label_values(labels: Mapping[str, str]) -> set[str]:
-    return {labels[key] for key in LABEL_KEYS if key in labels}
-
-
-def is_auth_proxy(labels: Mapping[str, str], images: Iterable[str], name: str = "") -> bool:
-    if label_values(labels) & AUTH_PROXY_LABELS or name.startswith("ak-outpost-"):
-        return True
-    return any(fragment in image for image in images for fragment in AUTH_PROXY_IMAGES)
+    return pods.images(pod_spec)
 
 
 def service_pods(index: ClusterIndex, svc: Resource) -> list[Resource]:
-    selector = svc.spec.get("selector")
-    if not selector:
+    selector = services.selector(svc)
+    if selector is None or selector.empty:
         return []
-    return index.select(kinds.POD, svc.namespace, from_spec(selector))
-
-
-def _service_port(svc: Resource | None, port: object) -> Mapping[str, Any]:
-    if svc is None:
-        return {}
-    for sp in svc.spec.get("ports") or []:
-        if sp.get("port") == port or (isinstance(port, str) and sp.get("name") == port):
-            found: Mapping[str, Any] = sp
-            return found
-    return {}
+    return index.select(kinds.POD, svc.namespace, selector)
 
 
 @dataclass(frozen=True)
@@ -102,21 +52,20 @@ def identify_backend(index: ClusterIndex, namespace: str, name: str, port: objec
     """What a route's backend Service serves: an admin UI (and how we know), an auth proxy, or neither."""
     svc = index.get(kinds.SERVICE, namespace, name) if services_readable else None
     pods = service_pods(index, svc) if svc is not None else []
-    if ("oauth2-proxy" in name or is_auth_proxy(svc.labels if svc is not None else {}, (), name)
+    if (is_auth_proxy(svc.labels if svc is not None else {}, (), name)
             or any(is_auth_proxy(p.labels, pod_images(p.spec), p.name) for p in pods)):
         return Identified(None, "auth proxy", auth_proxy=True)
-    sp = _service_port(svc, port)
-    port_number = sp.get("port", port)
-    port_name = str(sp.get("name", ""))
-    target_port = sp.get("targetPort")
+    sp = services.port(svc, port) if svc is not None else None
+    port_number: object = sp.port if sp is not None else port
+    port_name = sp.name if sp is not None else ""
+    target_port = sp.target_port if sp is not None else None
     # read each pod's labels and images once, not once per admin UI
     pod_facts = [([(key, pod.labels.get(key)) for key in LABEL_KEYS], pod_images(pod.spec)) for pod in pods]
     svc_labels = [(key, svc.labels.get(key)) for key in LABEL_KEYS] if svc is not None else []
     if not _may_be_admin_ui(pod_facts, svc_labels, name):
         return Identified(None, "")
     for ui in ADMIN_UIS:
-        if ui.ports and not (port_number in ui.ports or target_port in ui.ports or port_name in ui.port_names
-                             or target_port in ui.port_names):
+        if not ui.serves_port(port_number, target_port, port_name):
             continue
         reason = _match_reason(ui, svc is not None, pod_facts, svc_labels, name)
         if reason:
@@ -124,8 +73,8 @@ def identify_backend(index: ClusterIndex, namespace: str, name: str, port: objec
     return Identified(None, "")
 
 
-_ALL_UI_LABELS = frozenset(label for ui in ADMIN_UIS for label in ui.labels)
-_ALL_UI_IMAGES = tuple(fragment for ui in ADMIN_UIS for fragment in ui.images)
+_ALL_UI_LABELS = ALL_UI_LABELS
+_ALL_UI_IMAGES = ALL_UI_IMAGES
 
 
 def _may_be_admin_ui(pod_facts: Sequence[tuple[list[tuple[str, str | None]], list[str]]],
@@ -286,9 +235,7 @@ def _env_option(index: ClusterIndex, namespace: str, env: Mapping[str, Any], sec
         secret = index.get(kinds.SECRET, namespace, str(ref.get("name", "")))
         if secret is None:
             return OptionValue(source, problem=f"Secret {namespace}/{ref.get('name')} does not exist")
-        data = secret.data.get(str(ref.get("key", "")))
-        if data is None:
-            data = (secret.raw.get("stringData") or {}).get(str(ref.get("key", "")))
+        data = meta.secret_value(secret, str(ref.get("key", "")))
         if data is None:
             return OptionValue(source, problem=f"Secret {namespace}/{ref.get('name')} has no key {ref.get('key')}")
         lengths = marker_lengths(data)

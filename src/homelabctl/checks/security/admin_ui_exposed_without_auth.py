@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
@@ -14,18 +12,18 @@ from homelabctl.checks.security._common import (
     read_oauth2_proxy_config,
     upstream_hosts,
 )
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.k8s import gateways, meta, routes
+from homelabctl.knowledge.admin_uis import (
+    AUTH_ANNOTATIONS,
+    AUTH_FILTER_RE,
+    POLICY_AUTH_FIELDS,
+    TRAEFIK_MIDDLEWARES_ANNOTATION,
+)
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 SECURITY_POLICY = "SecurityPolicy.gateway.envoyproxy.io"
 """Envoy Gateway attaches OIDC / basic auth / ext-auth to a route or Gateway with this policy."""
-_POLICY_AUTH_FIELDS = ("oidc", "basicAuth", "extAuth", "jwt", "apiKeyAuth")
 
-_INGRESS_AUTH_ANNOTATIONS = (
-    "nginx.ingress.kubernetes.io/auth-url", "nginx.ingress.kubernetes.io/auth-type",
-    "nginx.ingress.kubernetes.io/auth-signin", "ingress.kubernetes.io/auth-type",
-)
-_TRAEFIK_MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares"
-_AUTH_WORDS = re.compile(r"auth|oauth|oidc|sso|authentik|authelia|forward", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -55,47 +53,41 @@ def _proxies_by_service(ctx: CheckContext) -> dict[tuple[str, str], str]:
 def _policy_targets(ctx: CheckContext) -> set[tuple[str, str | None, str]]:
     targets: set[tuple[str, str | None, str]] = set()
     for policy in ctx.index.all(SECURITY_POLICY):
-        if not any(policy.spec.get(f) for f in _POLICY_AUTH_FIELDS):
+        if not any(meta.spec(policy).get(f) for f in POLICY_AUTH_FIELDS):
             continue
-        refs = list(policy.spec.get("targetRefs") or [])
-        if policy.spec.get("targetRef"):
-            refs.append(policy.spec["targetRef"])
-        for ref in refs:
-            targets.add((str(ref.get("kind")), policy.namespace, str(ref.get("name"))))
+        for ref in gateways.target_refs(policy):
+            targets.add((ref.kind, policy.namespace, ref.name))
     return targets
 
 
-def _filters_auth(filters: Any) -> str:
+def _filters_auth(filters: tuple[routes.Filter, ...]) -> str:
     """An ExtensionRef filter counts only when it names authentication: a strip-prefix or headers
     Middleware in front of Prometheus protects nothing."""
-    for flt in filters if isinstance(filters, list) else []:
-        if isinstance(flt, dict) and flt.get("type") == "ExtensionRef":
-            ext = flt.get("extensionRef") or {}
-            label = f"{ext.get('kind', '?')}/{ext.get('name', '?')}"
-            if _AUTH_WORDS.search(label):
+    for flt in filters:
+        if flt.type == "ExtensionRef":
+            label = f"{flt.extension_kind or '?'}/{flt.extension_name or '?'}"
+            if AUTH_FILTER_RE.search(label):
                 return f"ExtensionRef filter {label}"
     return ""
 
 
 def _route_accepted(route: Resource) -> bool | None:
-    parents = route.status.get("parents") or []
+    parents = routes.parent_statuses(route)
     if not parents:
         return None
-    return any(c.get("type") == "Accepted" and c.get("status") == "True"
-               for parent in parents for c in parent.get("conditions") or [])
+    return any(c.type == "Accepted" and c.is_true for parent in parents for c in parent.conditions)
 
 
 def _parent_lines(ctx: CheckContext, route: Resource) -> list[str]:
     lines = []
-    for ref in route.spec.get("parentRefs") or []:
-        if ref.get("kind", "Gateway") != "Gateway":
+    for ref in routes.parent_refs(route):
+        if ref.kind != "Gateway":
             continue
-        ns = ref.get("namespace") or route.namespace
-        text = f"parent Gateway {ns}/{ref.get('name')}" + (f" (sectionName {ref['sectionName']})"
-                                                            if ref.get("sectionName") else "")
-        gateway = ctx.index.get(kinds.GATEWAY_KIND, ns, str(ref.get("name")))
+        text = f"parent Gateway {ref.namespace}/{ref.name}" + (f" (sectionName {ref.section_name})"
+                                                                if ref.section_name else "")
+        gateway = ctx.index.get(kinds.GATEWAY_KIND, ref.namespace, ref.name)
         if gateway is not None:
-            addresses = [str(a.get("value")) for a in gateway.status.get("addresses") or [] if a.get("value")]
+            addresses = gateways.addresses(gateway)
             if addresses:
                 text += " at " + ", ".join(addresses)
         lines.append(text)
@@ -104,56 +96,52 @@ def _parent_lines(ctx: CheckContext, route: Resource) -> list[str]:
 
 def _route_exposures(ctx: CheckContext, route: Resource, services_readable: bool) -> list[Exposure]:
     exposures = []
-    for i, rule in enumerate(route.spec.get("rules") or []):
-        if _filters_auth(rule.get("filters")):
+    for rule in routes.rules(route):
+        if _filters_auth(rule.filters):
             continue
-        for backend in rule.get("backendRefs") or []:
-            if backend.get("group", "") not in ("", "core") or backend.get("kind", "Service") != "Service":
+        for backend in rule.backends:
+            if backend.group not in ("", "core") or backend.kind != "Service":
                 continue
-            if _filters_auth(backend.get("filters")):
+            if _filters_auth(backend.filters):
                 continue
-            ns = str(backend.get("namespace") or route.namespace)
-            name = str(backend.get("name"))
-            ident = identify_backend(ctx.index, ns, name, backend.get("port"), services_readable)
+            ns = str(backend.namespace)
+            ident = identify_backend(ctx.index, ns, backend.name, backend.port, services_readable)
             if ident.ui is not None:
-                exposures.append(Exposure(f"rule {i}", ns, name, backend.get("port"), ident))
+                exposures.append(Exposure(f"rule {rule.index}", ns, backend.name, backend.port, ident))
     return exposures
 
 
 def _ingress_exposures(ctx: CheckContext, ingress: Resource, services_readable: bool) -> list[Exposure]:
-    backends: list[tuple[str, Mapping[str, Any]]] = []
-    default = (ingress.spec.get("defaultBackend") or {}).get("service")
-    if default:
+    backends: list[tuple[str, routes.IngressBackend]] = []
+    default = routes.ingress_default_backend(ingress)
+    if default is not None:
         backends.append(("defaultBackend", default))
-    for rule in ingress.spec.get("rules") or []:
-        for path in (rule.get("http") or {}).get("paths") or []:
-            svc = (path.get("backend") or {}).get("service")
-            if svc:
-                backends.append((f"host {rule.get('host', '*')} path {path.get('path', '/')}", svc))
+    for backend in routes.ingress_backends(ingress):
+        backends.append((f"host {backend.host or '*'} path {backend.path_text or '/'}", backend))
     exposures = []
-    for where, svc in backends:
-        port_spec = svc.get("port") or {}
-        port = port_spec.get("number", port_spec.get("name"))
-        ident = identify_backend(ctx.index, str(ingress.namespace), str(svc.get("name")), port, services_readable)
+    for where, backend in backends:
+        port: object = int(backend.port) if backend.port.isdigit() else (backend.port or None)
+        ident = identify_backend(ctx.index, str(ingress.namespace), backend.service, port, services_readable)
         if ident.ui is not None:
-            exposures.append(Exposure(where, str(ingress.namespace), str(svc.get("name")), port, ident))
+            exposures.append(Exposure(where, str(ingress.namespace), backend.service, port, ident))
     return exposures
 
 
 def _ingress_auth(ingress: Resource) -> str:
     annotations = ingress.annotations
-    for key in _INGRESS_AUTH_ANNOTATIONS:
+    for key in AUTH_ANNOTATIONS:
         if annotations.get(key):
             return f"annotation {key}"
-    middlewares = annotations.get(_TRAEFIK_MIDDLEWARES, "")
-    if _AUTH_WORDS.search(middlewares):
+    middlewares = annotations.get(TRAEFIK_MIDDLEWARES_ANNOTATION, "")
+    if AUTH_FILTER_RE.search(middlewares):
         return f"Traefik middlewares {middlewares}"
     return ""
 
 
 @check("admin-ui-exposed-without-auth", layer=Layer.SECURITY, severity=Severity.CRITICAL,
        any_of=[kinds.HTTPROUTE, kinds.INGRESS],
-       uses=[kinds.SERVICE, kinds.POD, kinds.GATEWAY_KIND, kinds.DEPLOYMENT, kinds.CONFIGMAP, SECURITY_POLICY])
+       uses=[kinds.SERVICE, kinds.POD, kinds.GATEWAY_KIND, kinds.DEPLOYMENT, kinds.CONFIGMAP, SECURITY_POLICY],
+       nature=Nature.CONFIGURATION)
 def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
     """Admin UI with no login of its own exposed through an HTTPRoute or Ingress without an auth proxy.
 
@@ -176,29 +164,25 @@ def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
     services_readable = ctx.readable(kinds.SERVICE)
     proxies = _proxies_by_service(ctx)
     protected = _policy_targets(ctx)
-    routes: list[tuple[Resource, list[Exposure]]] = []
+    exposed: list[tuple[Resource, list[Exposure]]] = []
     for route in ctx.index.all(kinds.HTTPROUTE):
         if ("HTTPRoute", route.namespace, route.name) in protected:
             continue
-        parents = {(str(r.get("namespace") or route.namespace), str(r.get("name")))
-                   for r in route.spec.get("parentRefs") or []}
+        parents = {(ref.namespace, ref.name) for ref in routes.parent_refs(route)}
         if any(("Gateway", ns, name) in protected for ns, name in parents):
             continue
         exposures = _route_exposures(ctx, route, services_readable)
         if exposures:
-            routes.append((route, exposures))
+            exposed.append((route, exposures))
     for ingress in ctx.index.all(kinds.INGRESS):
         if _ingress_auth(ingress):
             continue
         exposures = _ingress_exposures(ctx, ingress, services_readable)
         if exposures:
-            routes.append((ingress, exposures))
-    for obj, exposures in routes:
+            exposed.append((ingress, exposures))
+    for obj, exposures in exposed:
         uis = sorted({e.identified.ui.name for e in exposures if e.identified.ui is not None})
-        if obj.kind == "HTTPRoute":
-            hosts = [str(h) for h in obj.spec.get("hostnames") or []]
-        else:
-            hosts = [str(r.get("host")) for r in obj.spec.get("rules") or [] if r.get("host")]
+        hosts = list(routes.hostnames(obj)) if obj.kind == "HTTPRoute" else routes.ingress_hosts(obj)
         evidence = [f"hostnames: {', '.join(hosts)}" if hosts else "no hostnames: matches any host on its listeners"]
         if obj.kind == "HTTPRoute":
             evidence.extend(_parent_lines(ctx, obj))

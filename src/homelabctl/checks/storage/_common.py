@@ -8,22 +8,36 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homelabctl import kinds
-from homelabctl.kube import K3S_KUBELET_DIR, STANDARD_KUBELET_DIR, pod_is_finished, pod_template_spec
+from homelabctl.k8s import events, pods, storage
+from homelabctl.knowledge.csi import (
+    K3S_KUBELET_DIR as K3S_KUBELET_DIR,
+)
+from homelabctl.knowledge.csi import (
+    KNOWN_CSI_DRIVERS as KNOWN_CSI_DRIVERS,
+)
+from homelabctl.knowledge.csi import (
+    KUBELET_ROOTS as KUBELET_ROOTS,
+)
+from homelabctl.knowledge.csi import (
+    LOCAL_PATH_PROVISIONER as LOCAL_PATH_PROVISIONER,
+)
+from homelabctl.knowledge.csi import (
+    NON_CSI_PROVISIONERS as NON_CSI_PROVISIONERS,
+)
+from homelabctl.knowledge.csi import (
+    STANDARD_KUBELET_DIR as STANDARD_KUBELET_DIR,
+)
+from homelabctl.knowledge.csi import (
+    kubelet_root_of as kubelet_root_of,
+)
+from homelabctl.kube import pod_is_finished, pod_template_spec
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 
-LOCAL_PATH_PROVISIONER = "rancher.io/local-path"
 DEFAULT_CLASS_ANNOTATIONS = (
     "storageclass.kubernetes.io/is-default-class",
     "storageclass.beta.kubernetes.io/is-default-class",
 )
-NON_CSI_PROVISIONERS = frozenset({
-    LOCAL_PATH_PROVISIONER, "kubernetes.io/no-provisioner", "k8s.io/minikube-hostpath", "microk8s.io/hostpath",
-    "openebs.io/local",
-})
-KNOWN_CSI_DRIVERS = frozenset({"driver.longhorn.io", "topolvm.io", "driver.harvesterhci.io"})
-"""CSI drivers whose names do not contain "csi"."""
-KUBELET_ROOTS = (K3S_KUBELET_DIR, STANDARD_KUBELET_DIR)
 
 
 # -- StorageClasses and claims --------------------------------------------------------------------------------
@@ -36,7 +50,7 @@ def default_classes(index: ClusterIndex) -> list[Resource]:
 
 
 def provisioner(sc: Resource) -> str:
-    return str(sc.raw.get("provisioner") or "")
+    return storage.provisioner(sc)
 
 
 def effective_default(index: ClusterIndex) -> Resource | None:
@@ -47,26 +61,19 @@ def effective_default(index: ClusterIndex) -> Resource | None:
 
 def claim_class(claim: Resource, index: ClusterIndex) -> str | None:
     """The StorageClass name a PVC uses; the default class when it names none; None for ``""``."""
-    name = claim.spec.get("storageClassName")
+    name = storage.claim(claim).storage_class
     if name is None:
         legacy = claim.annotations.get("volume.beta.kubernetes.io/storage-class")
         if legacy:
             return str(legacy)
         default = effective_default(index)
         return default.name if default is not None else None
-    return str(name) or None
+    return name or None
 
 
 def pod_claims(pod: Resource) -> list[str]:
     """Claim names a pod mounts, including generic ephemeral volumes (``<pod>-<volume>``)."""
-    names = []
-    for volume in pod.spec.get("volumes") or []:
-        claim = volume.get("persistentVolumeClaim")
-        if claim and claim.get("claimName"):
-            names.append(str(claim["claimName"]))
-        elif volume.get("ephemeral"):
-            names.append(f"{pod.name}-{volume.get('name')}")
-    return names
+    return pods.claim_names(pod)
 
 
 def claim_users(index: ClusterIndex) -> dict[tuple[str | None, str], list[Resource]]:
@@ -81,22 +88,16 @@ def claim_users(index: ClusterIndex) -> dict[tuple[str | None, str], list[Resour
 
 
 def event_time(event: Resource) -> str:
-    raw = event.raw
-    series = raw.get("series") or {}
-    return str(series.get("lastObservedTime") or raw.get("lastTimestamp") or raw.get("eventTime")
-               or event.creation_timestamp or "")
+    return events.event(event).last_seen
 
 
 def event_count(event: Resource) -> int:
-    raw = event.raw
-    return int(raw.get("count") or (raw.get("series") or {}).get("count") or 1)
+    return events.event(event).count
 
 
 # -- CSI -------------------------------------------------------------------------------------------------------
 def registered_drivers(csinode: Resource | None) -> list[str]:
-    if csinode is None:
-        return []
-    return [str(d.get("name")) for d in csinode.spec.get("drivers") or [] if d.get("name")]
+    return storage.csi_node_drivers(csinode)
 
 
 def looks_like_csi(name: str, known: Iterable[str] = ()) -> bool:
@@ -107,15 +108,6 @@ def looks_like_csi(name: str, known: Iterable[str] = ()) -> bool:
 
 
 # -- kubelet root dirs -------------------------------------------------------------------------------------------
-def kubelet_root_of(path: str) -> str | None:
-    """Which kubelet root dir (K3s or standard) a host path lives under, if any."""
-    clean = path.rstrip("/") or "/"
-    for root in KUBELET_ROOTS:
-        if clean == root or clean.startswith(root + "/"):
-            return root
-    return None
-
-
 @dataclass
 class KubeletPaths:
     """Where a DaemonSet's pods expect the kubelet: host paths and the registrar's registration path."""

@@ -12,6 +12,8 @@ from homelabctl.checks.storage._common import (
     provisioner,
     registered_drivers,
 )
+from homelabctl.k8s import events as k8s_events
+from homelabctl.k8s import storage
 from homelabctl.kube import node_ready_status
 from homelabctl.model import Finding, Layer, Resource, Severity
 
@@ -20,21 +22,16 @@ NOT_REGISTERED = "not found in the list of registered CSI drivers"
 
 def _topology_allows(sc: Resource, node: Resource) -> bool:
     """``allowedTopologies``: the node must match one term's label expressions (no terms: everywhere)."""
-    terms = sc.raw.get("allowedTopologies") or []
+    terms = storage.allowed_topologies(sc)
     if not terms:
         return True
-    for term in terms:
-        exprs = term.get("matchLabelExpressions") or []
-        if all(node.labels.get(str(e.get("key"))) in (e.get("values") or []) for e in exprs):
-            return True
-    return False
+    return any(all(node.labels.get(key) in values for key, values in term) for term in terms)
 
 
 def _dedicated(node: Resource) -> bool:
     """A NoSchedule/NoExecute taint other than the node-condition ones: plugins may rightly stay off it."""
     return any(
-        t.get("effect") in ("NoSchedule", "NoExecute")
-        and not str(t.get("key", "")).startswith("node.kubernetes.io/")
+        t.effect in ("NoSchedule", "NoExecute") and not t.key.startswith("node.kubernetes.io/")
         for t in taints(node)
     )
 
@@ -43,11 +40,11 @@ def _mount_errors(ctx: CheckContext, node: Resource, drivers: set[str]) -> list[
     """FailedMount events on the node's pods that say the driver is not registered."""
     lines = []
     for pod in ctx.index.pods_on_node(node.name):
-        for event in ctx.index.events_for(pod):
-            message = str(event.raw.get("message") or "")
+        for obj in ctx.index.events_for(pod):
+            event = k8s_events.event(obj)
+            message = event.message
             if NOT_REGISTERED in message and any(d in message for d in drivers):
-                count = event.raw.get("count") or 1
-                lines.append(f"pod {pod.namespace}/{pod.name}: {event.raw.get('reason')} (x{count}): "
+                lines.append(f"pod {pod.namespace}/{pod.name}: {event.reason} (x{event.count}): "
                              f"{message.strip()[:240]}")
                 break
         if len(lines) >= 3:

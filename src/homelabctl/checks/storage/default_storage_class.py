@@ -12,14 +12,16 @@ from homelabctl.checks.storage._common import (
     effective_default,
     provisioner,
 )
-from homelabctl.model import Finding, Layer, Severity
+from homelabctl.k8s import storage
+from homelabctl.model import Finding, Layer, Nature, Severity
 
 _UNSET_DEFAULT = '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"false"}}}'
 _SET_DEFAULT = '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}'
 
 
 @check("default-storage-class", layer=Layer.STORAGE, severity=Severity.WARNING, requires=[kinds.STORAGE_CLASS],
-       uses=[kinds.PVC])
+       uses=[kinds.PVC],
+       nature=Nature.CONFIGURATION, areas=["resilience"])
 def default_storage_class(ctx: CheckContext) -> Iterator[Finding]:
     """No default StorageClass, or more than one.
 
@@ -40,7 +42,7 @@ def default_storage_class(ctx: CheckContext) -> Iterator[Finding]:
     if not classes:
         return
     defaults = sorted(default_classes(ctx.index), key=lambda sc: sc.name)
-    unnamed = [c for c in ctx.index.all(kinds.PVC) if c.spec.get("storageClassName") is None]
+    unnamed = [c for c in ctx.index.all(kinds.PVC) if storage.claim(c).storage_class is None]
     chosen = effective_default(ctx.index)
     if len(defaults) > 1 and chosen is not None:
         others = [sc.name for sc in defaults if sc is not chosen]
@@ -60,13 +62,12 @@ def default_storage_class(ctx: CheckContext) -> Iterator[Finding]:
             hint=f"`kubectl patch storageclass {target} -p '{_UNSET_DEFAULT}'` for all but one{k3s}",
         )
     elif not defaults:
-        used = Counter(str(c.spec.get("storageClassName")) for c in ctx.index.all(kinds.PVC)
-                       if c.spec.get("storageClassName"))
+        used = Counter(cls for c in ctx.index.all(kinds.PVC) if (cls := storage.claim(c).storage_class))
         candidate = max(classes, key=lambda sc: (used.get(sc.name, 0), provisioner(sc) != LOCAL_PATH_PROVISIONER,
                                                  sc.name))
         evidence = [f"StorageClasses: {', '.join(sorted(sc.name for sc in classes))}; none has "
                     f"{DEFAULT_CLASS_ANNOTATIONS[0]}=true"]
-        pending = [c for c in unnamed if c.status.get("phase") == "Pending"]
+        pending = [c for c in unnamed if storage.claim(c).phase == "Pending"]
         if pending:
             evidence.append("Pending PVCs without storageClassName: "
                             + ", ".join(f"{c.namespace}/{c.name}" for c in pending[:5]))

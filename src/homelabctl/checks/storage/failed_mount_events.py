@@ -8,6 +8,7 @@ from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.storage._common import event_count, event_time
 from homelabctl.checks.workload._common import first_lines, node_state_line
+from homelabctl.k8s import events as k8s_events
 from homelabctl.kube import pod_display_status, pod_is_finished, pod_is_ready, pod_node
 from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
 from homelabctl.timeutil import parse_time, short_duration
@@ -67,11 +68,11 @@ def failed_mount_events(ctx: CheckContext) -> Iterator[Finding]:
     """
     by_pod: dict[tuple[str | None, str], list[Resource]] = defaultdict(list)
     for event in ctx.index.all(kinds.EVENT):
-        raw = event.raw
-        involved = raw.get("involvedObject") or raw.get("regarding") or {}
-        if raw.get("reason") not in MOUNT_REASONS or raw.get("type") != "Warning" or involved.get("kind") != "Pod":
+        info = k8s_events.event(event)
+        kind, namespace, name = info.involved
+        if info.reason not in MOUNT_REASONS or info.type != "Warning" or kind != "Pod":
             continue
-        by_pod[(involved.get("namespace") or event.namespace, str(involved.get("name", "")))].append(event)
+        by_pod[(namespace or event.namespace, name)].append(event)
     pods_known = ctx.readable(kinds.POD)
     for (namespace, name), events in sorted(by_pod.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
         pod = ctx.index.get(kinds.POD, namespace, name)
@@ -81,16 +82,17 @@ def failed_mount_events(ctx: CheckContext) -> Iterator[Finding]:
             continue
         events.sort(key=event_time, reverse=True)
         latest = events[0]
-        message = str(latest.raw.get("message") or latest.raw.get("note") or "")
+        latest_event = k8s_events.event(latest)
+        message = latest_event.message
         total = sum(event_count(e) for e in events)
         ref = pod.ref if pod is not None else ObjectRef("Pod", namespace, name)
-        node = pod_node(pod) if pod is not None else (latest.raw.get("source") or {}).get("host")
+        node = pod_node(pod) if pod is not None else (latest_event.source_host or None)
         evidence = []
         for event in events[:_MAX_EVENTS]:
             stamp = parse_time(event_time(event))
             ago = f", last {short_duration(ctx.now - stamp)} ago" if stamp is not None else ""
-            evidence.append(f"{event.raw.get('reason')} (x{event_count(event)}{ago}): "
-                            f"{first_lines(event.raw.get('message') or event.raw.get('note'), lines=2, width=300)}")
+            evidence.append(f"{k8s_events.event(event).reason} (x{event_count(event)}{ago}): "
+                            f"{first_lines(k8s_events.event(event).message, lines=2, width=300)}")
         if len(events) > _MAX_EVENTS:
             evidence.append(f"… and {len(events) - _MAX_EVENTS} more mount events")
         if pod is not None:
@@ -100,7 +102,7 @@ def failed_mount_events(ctx: CheckContext) -> Iterator[Finding]:
                 evidence.append(node_line)
         yield ctx.finding(
             ref,
-            f"Pod {namespace}/{name} cannot mount its volumes: {latest.raw.get('reason')} x{total}: {_gist(message)}",
+            f"Pod {namespace}/{name} cannot mount its volumes: {latest_event.reason} x{total}: {_gist(message)}",
             evidence=evidence,
             hint=_hint(message, ref, str(node) if node else None),
         )

@@ -1,63 +1,29 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.storage._common import LOCAL_PATH_PROVISIONER, claim_class, claim_users, provisioner
-from homelabctl.kube import pod_containers, pod_node
-from homelabctl.model import Finding, Layer, Resource, Severity
+from homelabctl.k8s import meta, pods, storage
+from homelabctl.knowledge.data_stores import first_store, image_repo
+from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
-DATA_STORES = {
-    "prometheus": "Prometheus", "alertmanager": "Alertmanager", "loki": "Loki", "thanos": "Thanos",
-    "mimir": "Mimir", "tempo": "Tempo", "victoriametrics": "VictoriaMetrics", "vmstorage": "VictoriaMetrics",
-    "influxdb": "InfluxDB", "postgres": "PostgreSQL", "postgresql": "PostgreSQL", "cnpg": "PostgreSQL",
-    "timescaledb": "TimescaleDB", "mysql": "MySQL", "mariadb": "MariaDB", "redis": "Redis", "valkey": "Valkey",
-    "mongodb": "MongoDB", "mongo": "MongoDB", "etcd": "etcd", "minio": "MinIO", "elasticsearch": "Elasticsearch",
-    "opensearch": "OpenSearch", "clickhouse": "ClickHouse", "cassandra": "Cassandra", "cockroachdb": "CockroachDB",
-    "rabbitmq": "RabbitMQ", "kafka": "Kafka", "zookeeper": "ZooKeeper", "nats": "NATS", "vault": "Vault",
-}
-NOT_STORES = frozenset({
-    "grafana", "exporter", "operator", "adapter", "reloader", "sidecar", "promtail", "proxy", "oauth2", "ui",
-    "webhook", "dashboard", "console",
-})
-"""Tokens that mark a companion of a data store (``kube-prometheus-stack-grafana``), not the store."""
 _NAME_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/component", "app", "k8s-app", "component")
-_SPLIT = re.compile(r"[-_./:@]+")
 
 
 def _store(texts: Iterable[str]) -> str | None:
-    for text in texts:
-        tokens = _SPLIT.split(text.lower())
-        if NOT_STORES.intersection(tokens):
-            continue
-        for token in tokens:
-            if token in DATA_STORES:
-                return DATA_STORES[token]
-    return None
+    return first_store(texts)
 
 
-def _image_repo(image: str) -> str:
-    """``quay.io/prometheus/prometheus:v2.53.0`` → ``prometheus/prometheus`` (no registry, tag or digest)."""
-    repo = image.split("@", 1)[0]
-    last = repo.rsplit("/", 1)
-    if ":" in last[-1]:
-        repo = repo.rsplit(":", 1)[0]
-    parts = repo.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]
-    return "/".join(parts)
-
-
-def _identify(ctx: CheckContext, claim: Resource, pods: list[Resource]) -> tuple[str, str] | None:
+def _identify(ctx: CheckContext, claim: Resource, users: list[Resource]) -> tuple[str, str] | None:
     """(data store, the signal that named it), from the strongest signal to the weakest."""
-    for pod in pods:
-        for container in pod_containers(pod.spec, init=False):
-            found = _store([_image_repo(str(container.get("image") or ""))])
+    for pod in users:
+        for image in pods.images(pods.pod_spec(pod)):
+            found = _store([image_repo(image)])
             if found:
-                return found, f"pod {pod.name} runs image {container.get('image')}"
-    for pod in pods:
+                return found, f"pod {pod.name} runs image {image}"
+    for pod in users:
         chain = ctx.index.owner_chain(pod)
         owner = chain[-1] if chain else None
         if owner is not None and (found := _store([owner.name])):
@@ -73,24 +39,21 @@ def _identify(ctx: CheckContext, claim: Resource, pods: list[Resource]) -> tuple
     return None
 
 
-def _pinned_node(ctx: CheckContext, claim: Resource, pods: list[Resource]) -> str | None:
-    volume = claim.spec.get("volumeName")
-    pv = ctx.index.get(kinds.PV, None, str(volume)) if volume else None
-    if pv is not None:
-        required = (pv.spec.get("nodeAffinity") or {}).get("required") or {}
-        for term in required.get("nodeSelectorTerms") or []:
-            for expr in term.get("matchExpressions") or []:
-                if expr.get("key") == "kubernetes.io/hostname" and expr.get("values"):
-                    return str(expr["values"][0])
-    selected = claim.annotations.get("volume.kubernetes.io/selected-node")
+def _pinned_node(ctx: CheckContext, claim: Resource, users: list[Resource]) -> str | None:
+    volume = storage.claim(claim).volume_name
+    pv = ctx.index.get(kinds.PV, None, volume) if volume else None
+    if pv is not None and (hosts := storage.pv_pinned_hosts(pv)):
+        return hosts[0]
+    selected = meta.annotations_of(claim).get("volume.kubernetes.io/selected-node")
     if selected:
-        return str(selected)
-    nodes = [n for p in pods if (n := pod_node(p))]
+        return selected
+    nodes = [n for p in users if (n := pods.node_name(p))]
     return nodes[0] if nodes else None
 
 
 @check("important-data-on-local-path", layer=Layer.STORAGE, severity=Severity.WARNING, requires=[kinds.PVC],
-       uses=[kinds.STORAGE_CLASS, kinds.POD, kinds.PV, kinds.STATEFULSET, kinds.REPLICASET, kinds.DEPLOYMENT])
+       uses=[kinds.STORAGE_CLASS, kinds.POD, kinds.PV, kinds.STATEFULSET, kinds.REPLICASET, kinds.DEPLOYMENT],
+       nature=Nature.CONFIGURATION, areas=["resilience"])
 def important_data_on_local_path(ctx: CheckContext) -> Iterator[Finding]:
     """Prometheus, Loki or a database keeps its data on local-path.
 
@@ -99,7 +62,9 @@ def important_data_on_local_path(ctx: CheckContext) -> Iterator[Finding]:
     the images of the pods that mount them, their owning StatefulSet/Deployment names, the pods' and the
     PVC's ``app.kubernetes.io/name``/``app`` labels, and the PVC name. Data stores recognised: Prometheus,
     Alertmanager, Loki, Thanos/Mimir/Tempo, PostgreSQL, MySQL/MariaDB, Redis, MongoDB, etcd, MinIO,
-    Elasticsearch/OpenSearch, InfluxDB, ClickHouse and similar.
+    Elasticsearch/OpenSearch, InfluxDB, ClickHouse, Kafka and similar, by whole words and never for a
+    companion (``kube-prometheus-stack-grafana``, an exporter): the same list and rule as the scan rule of
+    the same id.
 
     Why it matters: a local-path volume is a directory on one node's disk: no replica, no CSI snapshot,
     and the pod can only ever run on that node; losing or rebuilding the node loses the data. Seed:
@@ -117,20 +82,20 @@ def important_data_on_local_path(ctx: CheckContext) -> Iterator[Finding]:
         sc_name = claim_class(claim, ctx.index)
         if sc_name not in local:
             continue
-        pods = users.get((claim.namespace, claim.name), [])
-        found = _identify(ctx, claim, pods)
+        mounting = users.get((claim.namespace, claim.name), [])
+        found = _identify(ctx, claim, mounting)
         if found is None:
             continue
         store, signal = found
-        size = (claim.status.get("capacity") or {}).get("storage") or (
-            (claim.spec.get("resources") or {}).get("requests") or {}).get("storage", "?")
-        named = claim.spec.get("storageClassName")
+        info = storage.claim(claim)
+        size = info.capacity or info.requested or "?"
+        named = info.storage_class
         evidence = [
             f"storageClassName={named if named is not None else '<unset>, default ' + str(sc_name)} "
             f"(provisioner {LOCAL_PATH_PROVISIONER}), {size}",
             f"identified as {store} by {signal}",
         ]
-        node = _pinned_node(ctx, claim, pods)
+        node = _pinned_node(ctx, claim, mounting)
         if node:
             evidence.append(f"data lives only on node {node}")
         replicated = sorted(n for n, sc in classes.items() if n not in local and provisioner(sc) == "driver.longhorn.io")

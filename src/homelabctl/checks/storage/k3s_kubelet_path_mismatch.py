@@ -9,6 +9,7 @@ import yaml
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.storage._common import KubeletPaths, kubelet_paths, kubelet_root_of, registered_drivers
+from homelabctl.k8s import flux, pods
 from homelabctl.kube import K3S_KUBELET_DIR, node_is_k3s
 from homelabctl.model import Finding, Layer, Resource, Severity
 
@@ -28,23 +29,23 @@ def _dig(values: Any, path: tuple[str, ...]) -> str | None:
 
 def _root_dir_setting(ctx: CheckContext, hr: Resource) -> tuple[str, Resource, str] | None:
     """(value, the object that sets it, where) for ``csi.kubeletRootDir``; inline values win over valuesFrom."""
-    inline = _dig(hr.spec.get("values"), ROOT_DIR_VALUE)
+    inline = _dig(flux.values(hr), ROOT_DIR_VALUE)
     if inline:
         return inline, hr, "spec.values.csi.kubeletRootDir"
     found: tuple[str, Resource, str] | None = None
-    for ref in hr.spec.get("valuesFrom") or []:
-        if ref.get("kind") != "ConfigMap":
+    for ref in flux.values_from(hr):
+        if ref.kind != "ConfigMap":
             continue
-        cm = ctx.index.get(kinds.CONFIGMAP, hr.namespace, str(ref.get("name", "")))
+        cm = ctx.index.get(kinds.CONFIGMAP, hr.namespace, ref.name)
         if cm is None:
             continue
-        key = str(ref.get("valuesKey") or "values.yaml")
+        key = ref.values_key or "values.yaml"
         text = cm.data.get(key)
         if text is None:
             continue
-        if ref.get("targetPath"):
-            if ref.get("targetPath") == ".".join(ROOT_DIR_VALUE):
-                found = str(text), cm, f"data[{key}] (targetPath {ref.get('targetPath')})"
+        if ref.target_path:
+            if ref.target_path == ".".join(ROOT_DIR_VALUE):
+                found = str(text), cm, f"data[{key}] (targetPath {ref.target_path})"
             continue
         try:
             parsed = yaml.safe_load(str(text))
@@ -63,9 +64,7 @@ def _is_csi(analysis: KubeletPaths) -> bool:
 
 
 def _is_longhorn(hr: Resource) -> bool:
-    chart = ((hr.spec.get("chart") or {}).get("spec") or {}).get("chart")
-    ref = hr.spec.get("chartRef") or {}
-    return chart == LONGHORN_CHART or (ref.get("name") == LONGHORN_CHART)
+    return LONGHORN_CHART in (flux.chart_name(hr), flux.chart_ref_name(hr))
 
 
 @check("k3s-kubelet-path-mismatch", layer=Layer.STORAGE, severity=Severity.CRITICAL, requires=[kinds.NODE],
@@ -169,16 +168,16 @@ def k3s_kubelet_path_mismatch(ctx: CheckContext) -> Iterator[Finding]:
     for deploy in ctx.index.all(kinds.DEPLOYMENT):
         if deploy.name != "longhorn-driver-deployer":
             continue
-        for container in (((deploy.spec.get("template") or {}).get("spec") or {}).get("containers") or []):
-            for env in container.get("env") or []:
-                value = str(env.get("value") or "")
-                if env.get("name") != "KUBELET_ROOT_DIR" or not value or value.rstrip("/") == expected:
+        for container in pods.containers(pods.pod_spec(deploy), init=False):
+            for env in container.env:
+                value = env.value or ""
+                if env.name != "KUBELET_ROOT_DIR" or not value or value.rstrip("/") == expected:
                     continue
                 yield ctx.finding(
                     deploy,
                     f"longhorn-driver-deployer runs with KUBELET_ROOT_DIR={value} but the kubelet on the K3s "
                     f"nodes uses {expected}",
-                    evidence=[f"container {container.get('name')} env KUBELET_ROOT_DIR={value}", basis],
+                    evidence=[f"container {container.name} env KUBELET_ROOT_DIR={value}", basis],
                     hint=(f"Confirm with {_FIND_ROOT}, then set csi.kubeletRootDir={expected} in the Longhorn Helm "
                           f"values (it renders this variable); {_DO_NOT}"),
                 )

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions, longhorn
 from homelabctl.kube import node_is_control_plane
 from homelabctl.model import Finding, Layer, Severity
 
@@ -31,18 +32,18 @@ def longhorn_node_unschedulable(ctx: CheckContext) -> Iterator[Finding]:
     for lh_node in ctx.index.all(kinds.LONGHORN_NODE):
         problems = []
         evidence = []
-        if lh_node.spec.get("allowScheduling") is False:
+        info = longhorn.longhorn_node(lh_node)
+        if info.allow_scheduling is False:
             problems.append("scheduling disabled")
             evidence.append("spec.allowScheduling=false")
-        disks = lh_node.spec.get("disks") or {}
-        if disks and all(d.get("allowScheduling") is False for d in disks.values()):
+        if info.disks and not info.schedulable_disks:
             problems.append("all disks unschedulable")
-            evidence.append(f"all {len(disks)} disk(s) have allowScheduling=false")
+            evidence.append(f"all {info.disks} disk(s) have allowScheduling=false")
         for type_ in _CONDITIONS:
-            cond = lh_node.condition(type_)
-            if cond is not None and cond.get("status") == "False":
+            cond = conditions.condition(lh_node, type_)
+            if cond is not None and cond.is_false:
                 problems.append(f"{type_}=False")
-                evidence.append(f"{type_}=False reason={cond.get('reason') or '?'}: {cond.get('message') or ''}")
+                evidence.append(f"{type_}=False reason={cond.reason or '?'}: {cond.message}")
         if not problems:
             continue
         k8s_node = ctx.index.get(kinds.NODE, None, lh_node.name)

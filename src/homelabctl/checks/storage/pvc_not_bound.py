@@ -7,6 +7,8 @@ from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.storage._common import claim_class, claim_users, event_time, provisioner
 from homelabctl.checks.workload._common import event_lines, first_lines
+from homelabctl.k8s import events as k8s_events
+from homelabctl.k8s import storage
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -19,10 +21,10 @@ _REASONS = ("ProvisioningFailed", "ExternalProvisioning", "FailedBinding", "Prov
 def _why(ctx: CheckContext, claim: Resource, sc_name: str | None, sc: Resource | None) -> str:
     """The shortest true explanation: a failure event, a missing class, or the provisioner being waited on."""
     failures = sorted((e for e in ctx.index.events_for(claim)
-                       if e.raw.get("reason") in ("ProvisioningFailed", "FailedBinding")),
+                       if k8s_events.event(e).reason in ("ProvisioningFailed", "FailedBinding")),
                       key=event_time, reverse=True)
     if failures:
-        return first_lines(failures[0].raw.get("message"), lines=1, width=200)
+        return first_lines(k8s_events.event(failures[0]).message, lines=1, width=200)
     if sc_name is None:
         return "it names no StorageClass and none is marked default"
     if sc is None and ctx.readable(kinds.STORAGE_CLASS):
@@ -52,9 +54,10 @@ def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
     """
     users = claim_users(ctx.index) if ctx.readable(kinds.POD) else {}
     for claim in ctx.index.all(kinds.PVC):
-        phase = str(claim.status.get("phase") or "Pending")
+        phase = storage.claim_phase(claim) or "Pending"
         if phase not in ("Pending", "Lost"):
             continue
+        info = storage.claim(claim)
         created = parse_time(claim.creation_timestamp)
         age = ctx.now - created if created is not None else None
         if phase == "Pending" and age is not None and age < PENDING_GRACE:
@@ -62,15 +65,15 @@ def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
         pods = users.get((claim.namespace, claim.name), [])
         sc_name = claim_class(claim, ctx.index)
         sc = ctx.index.get(kinds.STORAGE_CLASS, None, sc_name) if sc_name else None
-        mode = str(sc.raw.get("volumeBindingMode") or "Immediate") if sc is not None else None
+        mode = storage.binding_mode(sc) if sc is not None else None
         if phase == "Pending" and mode == "WaitForFirstConsumer" and not pods:
             continue
-        named = claim.spec.get("storageClassName")
+        named = info.storage_class
         evidence = [
             f"phase={phase}, storageClassName={named if named is not None else '<unset>'}"
             + (f" (default class {sc_name})" if named is None and sc_name else ""),
-            f"requests {((claim.spec.get('resources') or {}).get('requests') or {}).get('storage', '?')} "
-            f"{','.join(claim.spec.get('accessModes') or [])}",
+            f"requests {info.requested or '?'} "
+            f"{','.join(info.access_modes)}",
         ]
         if sc is not None:
             evidence.append(f"StorageClass {sc.name}: provisioner {provisioner(sc)}, volumeBindingMode {mode}")
@@ -79,7 +82,7 @@ def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
             evidence.append("used by " + ", ".join(f"pod {p.name}" for p in pods[:5]))
         duration = f" for {short_duration(age)}" if age is not None else ""
         if phase == "Lost":
-            volume = claim.spec.get("volumeName") or "?"
+            volume = info.volume_name or "?"
             gone = ctx.readable(kinds.PV) and ctx.index.get(kinds.PV, None, str(volume)) is None
             evidence.append(f"volumeName={volume}" + (" (no such PersistentVolume)" if gone else ""))
             message = f"PVC {claim.namespace}/{claim.name} is Lost: its PersistentVolume {volume} is gone"

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from homelabctl.k8s import events as k8s_events
 from homelabctl.kube import container_statuses, node_ready_status, pod_node
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
@@ -117,26 +118,18 @@ def event_lines(index: ClusterIndex, obj: Resource, reasons: Iterable[str] | Non
                 *, limit: int = 3, now: datetime | None = None) -> list[str]:
     """The object's events (optionally of some reasons), newest first, as ``Type Reason (xN, age ago): msg``."""
     wanted = set(reasons) if reasons is not None else None
-    events = [e for e in index.events_for(obj) if wanted is None or e.raw.get("reason") in wanted]
-    events.sort(key=_event_time, reverse=True)
+    found = [k8s_events.event(e) for e in index.events_for(obj)]
+    found = [e for e in found if wanted is None or e.reason in wanted]
+    found.sort(key=lambda e: e.last_seen, reverse=True)
     lines = []
-    for event in events[:limit]:
-        raw = event.raw
-        count = raw.get("count") or (raw.get("series") or {}).get("count") or 1
+    for event in found[:limit]:
         when = ""
-        stamp = parse_time(_event_time(event))
+        stamp = parse_time(event.last_seen)
         if now is not None and stamp is not None:
             when = f", last {short_duration(now - stamp)} ago"
-        lines.append(f"event {raw.get('type', 'Normal')} {raw.get('reason', '?')} (x{count}{when}): "
-                     f"{first_lines(raw.get('message') or raw.get('note'), lines=2, width=400)}")
+        lines.append(f"event {event.type} {event.reason or '?'} (x{event.count}{when}): "
+                     f"{first_lines(event.message, lines=2, width=400)}")
     return lines
-
-
-def _event_time(event: Resource) -> str:
-    raw = event.raw
-    series = raw.get("series") or {}
-    return str(series.get("lastObservedTime") or raw.get("lastTimestamp") or raw.get("eventTime")
-               or event.creation_timestamp or "")
 
 
 def owner_line(index: ClusterIndex, res: Resource) -> str:

@@ -13,6 +13,7 @@ from homelabctl.checks.workload._common import (
     waiting,
     waiting_reason,
 )
+from homelabctl.k8s import workloads
 from homelabctl.kube import node_ready_status, pod_display_status, pod_is_ready, pod_node, pod_restarts
 from homelabctl.model import Finding, Layer, Resource, Severity
 
@@ -57,12 +58,9 @@ def daemonset_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     ``kubectl logs -n NS POD --previous`` for a pod that crashes on a healthy node.
     """
     for ds in ctx.index.all(kinds.DAEMONSET):
-        status = ds.status
-        desired = int(status.get("desiredNumberScheduled") or 0)
-        ready = int(status.get("numberReady") or 0)
-        current = int(status.get("currentNumberScheduled") or 0)
-        unavailable = int(status.get("numberUnavailable") or 0)
-        misscheduled = int(status.get("numberMisscheduled") or 0)
+        status = workloads.daemonset_status(ds)
+        desired, ready, current = status.desired, status.ready, status.current
+        unavailable, misscheduled = status.unavailable, status.misscheduled
         if ready >= desired and unavailable == 0 and misscheduled == 0:
             continue
         evidence = [f"desiredNumberScheduled={desired}, currentNumberScheduled={current}, numberReady={ready}, "
@@ -79,7 +77,7 @@ def daemonset_not_ready(ctx: CheckContext) -> Iterator[Finding]:
             evidence.append(f"{misscheduled} pod(s) run on nodes the DaemonSet no longer selects")
         nodes = [line.split(":", 1)[0].removeprefix("node ") for line in per_node]
         where = f" on {', '.join(nodes[:4])}" + ("…" if len(nodes) > 4 else "") if nodes else ""
-        labels = (ds.spec.get("selector") or {}).get("matchLabels") or {}
+        labels = workloads.match_labels(ds)
         selector = ",".join(f"{k}={v}" for k, v in labels.items())
         listing = f"`kubectl get pods -n {ds.namespace} -o wide -l {selector}`" if selector else "its pods"
         yield ctx.finding(

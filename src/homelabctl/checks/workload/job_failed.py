@@ -8,6 +8,7 @@ from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import all_statuses, container_label, current_terminated, first_lines
 from homelabctl.checks.workload._common import describe_termination as describe
+from homelabctl.k8s import workloads
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_go_duration, parse_time, short_duration
 
@@ -83,8 +84,8 @@ def _failure_evidence(ctx: CheckContext, job: Resource) -> list[str]:
     cond = job.condition("Failed") or {}
     lines = [f"Job {job.name}: Failed reason={cond.get('reason', '?')} at {cond.get('lastTransitionTime', '?')}: "
              f"{first_lines(cond.get('message'), lines=1)}".rstrip(": "),
-             f"Job {job.name}: failed pods={job.status.get('failed', 0)}, "
-             f"backoffLimit={job.spec.get('backoffLimit', 6)}"]
+             f"Job {job.name}: failed pods={workloads.job_state(job).failed}, "
+             f"backoffLimit={workloads.job_state(job).backoff_limit}"]
     pods = sorted(ctx.index.children(job, kinds.POD), key=lambda p: p.creation_timestamp or "", reverse=True)
     for pod in pods:
         for cs, is_init in all_statuses(pod):
@@ -113,12 +114,13 @@ def job_failed(ctx: CheckContext) -> Iterator[Finding]:
     ``kubectl create job -n NS --from=cronjob/NAME NAME-manual`` to retry once fixed.
     """
     for cronjob in ctx.index.all(kinds.CRONJOB):
-        if cronjob.spec.get("suspend"):
+        cron = workloads.cronjob_state(cronjob)
+        if cron.suspended:
             continue
-        schedule = str(cronjob.spec.get("schedule") or "")
+        schedule = cron.schedule
         interval = schedule_interval(schedule)
-        last_success = parse_time(cronjob.status.get("lastSuccessfulTime"))
-        last_schedule = parse_time(cronjob.status.get("lastScheduleTime"))
+        last_success = parse_time(cron.last_successful_time)
+        last_schedule = parse_time(cron.last_schedule_time)
         jobs = sorted(ctx.index.children(cronjob, kinds.JOB), key=lambda j: j.creation_timestamp or "")
         finished = [j for j in jobs if _job_finished(j)]
         last = finished[-1] if finished else None
@@ -134,8 +136,8 @@ def job_failed(ctx: CheckContext) -> Iterator[Finding]:
         if not (last_failed or stale):
             continue
         evidence = [f"schedule={schedule!r}" + (f" (about every {short_duration(interval)})" if interval else ""),
-                    f"lastScheduleTime={cronjob.status.get('lastScheduleTime', 'never')}, "
-                    f"lastSuccessfulTime={cronjob.status.get('lastSuccessfulTime', 'never')}"]
+                    f"lastScheduleTime={cron.last_schedule_time or 'never'}, "
+                    f"lastSuccessfulTime={cron.last_successful_time or 'never'}"]
         if last_failed and last is not None:
             evidence.extend(_failure_evidence(ctx, last))
         if stale and last_success is not None:

@@ -17,6 +17,7 @@ from homelabctl.checks.workload._common import (
     waiting,
     waiting_reason,
 )
+from homelabctl.k8s import conditions, pods
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -48,26 +49,26 @@ def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
     node selector or toleration, bring a node back) or on the mount/sandbox event.
     """
     for pod in live_pods(ctx.index):
-        if pod.status.get("phase") != "Pending":
+        if pods.phase(pod) != "Pending":
             continue
+        sched = pods.scheduling(pod)
         created = parse_time(pod.creation_timestamp)
-        scheduled = pod.condition("PodScheduled")
+        scheduled = conditions.condition(pod, "PodScheduled")
         evidence: list[str] = []
-        if (scheduled is not None and scheduled.get("status") == "False") or not pod.spec.get("nodeName"):
-            cond = scheduled or {}
-            message = str(cond.get("message") or "")
+        if (scheduled is not None and scheduled.is_false) or not sched.node_name:
+            message = scheduled.message if scheduled is not None else ""
             if INSUFFICIENT_GPU_RE.search(message):
                 continue  # gpu-insufficient reports it, with who holds the GPUs
-            if cond.get("reason") == "SchedulingGated" or pod.spec.get("schedulingGates"):
+            if (scheduled is not None and scheduled.reason == "SchedulingGated") or sched.gated:
                 continue  # held on purpose (Kueue and other gate controllers), not a scheduling failure
-            since = parse_time(cond.get("lastTransitionTime")) or created
+            since = parse_time(scheduled.last_transition_time if scheduled is not None else None) or created
             age = ctx.now - since if since else None
             if age is not None and age < GRACE:
                 continue
-            if cond:
-                evidence.append(f"PodScheduled=False reason={cond.get('reason', '?')}: {message}".rstrip(": "))
+            if scheduled is not None:
+                evidence.append(f"PodScheduled=False reason={scheduled.reason or '?'}: {message}".rstrip(": "))
             else:
-                evidence.append(f"no PodScheduled condition: is scheduler {pod.spec.get('schedulerName', '?')} running?")
+                evidence.append(f"no PodScheduled condition: is scheduler {sched.scheduler_name or '?'} running?")
             evidence.extend(event_lines(ctx.index, pod, ("FailedScheduling",), now=ctx.now, limit=2))
             evidence.append(owner_line(ctx.index, pod))
             quoted = f": {first_lines(message, lines=1, width=160)}" if message else ""
@@ -80,7 +81,7 @@ def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
             statuses = all_statuses(pod)
             if any(waiting_reason(cs) in OWNED_WAITING_REASONS for cs, _ in statuses):
                 continue
-            started = parse_time(pod.status.get("startTime")) or created
+            started = parse_time(pods.pod_status(pod).start_time) or created
             age = ctx.now - started if started else None
             if age is not None and age < GRACE:
                 continue
@@ -91,11 +92,11 @@ def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
                     evidence.append(f"{container_label(cs, is_init)}: waiting {reason}"
                                     + (f": {first_lines(msg, lines=1)}" if msg else ""))
             if not statuses:
-                evidence.append(f"scheduled to {pod.spec.get('nodeName')} but no container status reported yet")
+                evidence.append(f"scheduled to {sched.node_name} but no container status reported yet")
             events = event_lines(ctx.index, pod, _CREATING_EVENTS, now=ctx.now)
             evidence.extend(events)
             evidence.append(owner_line(ctx.index, pod))
-            text = (f"Pod {pod.namespace}/{pod.name} is scheduled to {pod.spec.get('nodeName')} but its "
+            text = (f"Pod {pod.namespace}/{pod.name} is scheduled to {sched.node_name} but its "
                     f"containers have not started" + (f" after {short_duration(age)}" if age is not None else ""))
             hint = (f"`kubectl describe pod -n {pod.namespace} {pod.name}`: a FailedMount/FailedAttachVolume event "
                     "points at the CSI driver on that node, FailedCreatePodSandBox at the CNI")

@@ -15,6 +15,7 @@ from homelabctl.checks.workload._common import (
     owner_line,
     waiting_reason,
 )
+from homelabctl.k8s import pods
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -39,7 +40,7 @@ def pod_restarts(ctx: CheckContext) -> Iterator[Finding]:
     times with node events to see whether a node problem caused them.
     """
     for pod in live_pods(ctx.index):
-        if pod.status.get("phase") != "Running":
+        if pods.phase(pod) != "Running":
             continue
         evidence: list[str] = []
         recent = False

@@ -6,6 +6,7 @@ from datetime import timedelta
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import owner_line
+from homelabctl.k8s import pods
 from homelabctl.kube import node_ready_status, pod_node
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
@@ -38,8 +39,7 @@ def pod_stuck_terminating(ctx: CheckContext) -> Iterator[Finding]:
         deleted_at = parse_time(pod.deletion_timestamp)
         if deleted_at is None:
             continue
-        grace = int(pod.metadata.get("deletionGracePeriodSeconds")
-                    or pod.spec.get("terminationGracePeriodSeconds") or 30)
+        grace = (pods.deletion_grace_seconds(pod) or pods.scheduling(pod).termination_grace_seconds or 30)
         # deletionTimestamp is already "requested time + grace period"; the margin is on top of it.
         overdue = ctx.now - deleted_at
         if overdue < MARGIN:
@@ -74,11 +74,12 @@ def pod_stuck_terminating(ctx: CheckContext) -> Iterator[Finding]:
             evidence.append(f"node {node_name}: state unknown (Nodes not in the snapshot)")
         else:
             evidence.append("pod was never scheduled to a node")
-        finalizers = pod.metadata.get("finalizers") or []
+        finalizers = pods.finalizers(pod)
         if finalizers:
-            evidence.append("finalizers: " + ", ".join(str(f) for f in finalizers))
-        if pod.status.get("reason"):
-            evidence.append(f"status.reason={pod.status['reason']}: {pod.status.get('message', '')}".rstrip(": "))
+            evidence.append("finalizers: " + ", ".join(finalizers))
+        pod_status = pods.pod_status(pod)
+        if pod_status.reason:
+            evidence.append(f"status.reason={pod_status.reason}: {pod_status.message}".rstrip(": "))
         evidence.append(owner_line(ctx.index, pod))
         force = f"`kubectl delete pod --grace-period=0 --force -n {pod.namespace} {pod.name}`"
         if severity is Severity.CRITICAL:

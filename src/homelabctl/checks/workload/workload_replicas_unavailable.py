@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import first_lines, limit_lines
+from homelabctl.k8s import conditions, workloads
 from homelabctl.kube import (
     pod_display_status,
     pod_is_ready,
@@ -22,11 +23,11 @@ def _condition_lines(workload: Resource) -> list[str]:
     """Only conditions in their unhealthy state: a quota or admission refusal shows up here, not on a pod."""
     lines = []
     for type_, bad in (("Available", "False"), ("Progressing", "False"), ("ReplicaFailure", "True")):
-        cond = workload.condition(type_)
-        if cond is None or cond.get("status") != bad:
+        cond = conditions.condition(workload, type_)
+        if cond is None or cond.status != bad:
             continue
-        lines.append(f"condition {type_}={bad} reason={cond.get('reason', '?')}: "
-                     f"{first_lines(cond.get('message'), lines=1)}".rstrip(": "))
+        lines.append(f"condition {type_}={bad} reason={cond.reason or '?'}: "
+                     f"{first_lines(cond.message, lines=1)}".rstrip(": "))
     return lines
 
 
@@ -52,8 +53,8 @@ def workload_replicas_unavailable(ctx: CheckContext) -> Iterator[Finding]:
             if desired == 0 or ready >= desired:
                 continue
             evidence = [f"readyReplicas={ready}, spec.replicas={desired}"
-                        + (f", updatedReplicas={workload.status['updatedReplicas']}"
-                           if "updatedReplicas" in workload.status else "")]
+                        + (f", updatedReplicas={updated}"
+                           if (updated := workloads.updated_replicas(workload)) is not None else "")]
             evidence.extend(_condition_lines(workload))
             not_ready = []
             for pod in sorted(pods_of(ctx.index, workload), key=lambda p: p.name):

@@ -1,50 +1,48 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from homelabctl.k8s import gateways, meta, routes
+from homelabctl.k8s._raw import string_map
+from homelabctl.knowledge.admin_uis import (
+    AUTH_ANNOTATIONS,
+    AUTH_FILTER_RE,
+    LABEL_KEYS,
+    POLICY_AUTH_FIELDS,
+    TRAEFIK_MIDDLEWARES_ANNOTATION,
+    AdminUI,
+    is_auth_proxy_name,
+    ui_by_label,
+    ui_by_service_name,
+)
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.repo import Doc
-from homelabctl.scan.rules._common import as_dict, as_list
-
-# Services that serve a UI with no login of its own: whoever reaches them is admin.
-ADMIN_UIS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(^|-)prometheus(-server|-operated|-k8s)?$"), "Prometheus"),
-    (re.compile(r"(^|-)alertmanager(-operated|-main)?$"), "Alertmanager"),
-    (re.compile(r"^longhorn-frontend$"), "Longhorn UI"),
-    (re.compile(r"^hubble-ui$"), "Hubble UI"),
-    (re.compile(r"^kubernetes-dashboard(-kong-proxy|-web)?$"), "Kubernetes Dashboard"),
-)
-ADMIN_APP_LABELS = {"prometheus": "Prometheus", "alertmanager": "Alertmanager", "longhorn-ui": "Longhorn UI",
-                    "hubble-ui": "Hubble UI", "kubernetes-dashboard": "Kubernetes Dashboard"}
-_PROXY_RE = re.compile(r"oauth2-proxy|oauth-proxy|authentik|authelia|pomerium|outpost|vouch|forward-?auth",
-                       re.IGNORECASE)
-_AUTH_FILTER_RE = re.compile(r"auth|oauth|oidc|sso|login", re.IGNORECASE)
-AUTH_ANNOTATIONS = ("nginx.ingress.kubernetes.io/auth-url", "nginx.ingress.kubernetes.io/auth-type",
-                    "nginx.ingress.kubernetes.io/auth-signin", "nginx.ingress.kubernetes.io/auth-tls-verify-client",
-                    "ingress.kubernetes.io/auth-type", "haproxy.org/auth-type", "haproxy.org/auth-realm")
 
 
-def admin_ui(ctx: ScanContext, namespace: str | None, name: str,
-             services: dict[tuple[str | None, str], str] | None = None) -> str | None:
-    if _PROXY_RE.search(name):
+def admin_ui(ctx: ScanContext, namespace: str | None, name: str, port: int | None = None,
+             services: dict[tuple[str | None, str], AdminUI] | None = None) -> str | None:
+    """The admin UI a backend Service serves, by its name or the selector of a Service defined in the repo;
+    a UI that shares its Service with other traffic (Traefik) only on its own ports."""
+    if is_auth_proxy_name(name):
         return None
-    for pattern, label in ADMIN_UIS:
-        if pattern.search(name):
-            return label
     services = services if services is not None else _service_apps(ctx)
-    return services.get((namespace, name)) or services.get((None, name))
+    ui = ui_by_service_name(name) or services.get((namespace, name)) or services.get((None, name))
+    if ui is None or (port is not None and not ui.serves_port(port)) or (port is None and ui.ports):
+        return None
+    return ui.name
 
 
-def _service_apps(ctx: ScanContext) -> dict[tuple[str | None, str], str]:
-    """(namespace, Service name) → admin UI label, from the selectors of Services defined in the repo."""
-    out: dict[tuple[str | None, str], str] = {}
+def _service_apps(ctx: ScanContext) -> dict[tuple[str | None, str], AdminUI]:
+    """(namespace, Service name) → admin UI, from the selectors of Services defined in the repo."""
+    out: dict[tuple[str | None, str], AdminUI] = {}
     for svc in ctx.repo.of_kind("Service"):
-        selector = as_dict(svc.spec.get("selector"))
-        app = selector.get("app.kubernetes.io/name") or selector.get("app")
-        if isinstance(app, str) and app in ADMIN_APP_LABELS:
-            out[(ctx.graph.namespace_of(svc), svc.name)] = ADMIN_APP_LABELS[app]
+        selector = string_map(meta.spec(svc.data).get("selector"))
+        for key in LABEL_KEYS:
+            ui = ui_by_label(selector.get(key, ""))
+            if ui is not None:
+                out[(ctx.graph.namespace_of(svc), svc.name)] = ui
+                break
     return out
 
 
@@ -52,47 +50,40 @@ def _security_policy_targets(ctx: ScanContext) -> set[tuple[str | None, str, str
     """(namespace, kind, name) targeted by Envoy Gateway SecurityPolicies that authenticate."""
     out: set[tuple[str | None, str, str]] = set()
     for doc in ctx.repo.of_kind("SecurityPolicy"):
-        spec = doc.spec
-        if not any(k in spec for k in ("oidc", "basicAuth", "extAuth", "jwt", "apiKeyAuth")):
+        if not any(k in meta.spec(doc.data) for k in POLICY_AUTH_FIELDS):
             continue
-        refs = as_list(spec.get("targetRefs")) + ([spec["targetRef"]] if isinstance(spec.get("targetRef"), dict) else [])
-        for ref in refs:
-            if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-                out.add((ctx.graph.namespace_of(doc), str(ref.get("kind", "")), ref["name"]))
+        for ref in gateways.target_refs(doc.data):
+            out.add((ctx.graph.namespace_of(doc), ref.kind, ref.name))
     return out
 
 
 def _route_findings(ctx: ScanContext, route: Doc, protected: set[tuple[str | None, str, str]],
-                    services: dict[tuple[str | None, str], str]) -> Iterator[Finding]:
+                    services: dict[tuple[str | None, str], AdminUI]) -> Iterator[Finding]:
     namespace = ctx.graph.namespace_of(route)
     if (namespace, "HTTPRoute", route.name) in protected:
         return
-    parents = [p for p in as_list(route.spec.get("parentRefs")) if isinstance(p, dict)]
-    if any((str(p.get("namespace") or namespace), "Gateway", str(p.get("name"))) in protected for p in parents):
+    parents = routes.parent_refs(route.data)
+    if any((p.namespace or namespace, "Gateway", p.name) in protected for p in parents):
         return
-    hostnames = [str(h) for h in as_list(route.spec.get("hostnames"))]
-    for ri, route_rule in enumerate(as_list(route.spec.get("rules"))):
-        if not isinstance(route_rule, dict):
+    hostnames = list(routes.hostnames(route.data))
+    for route_rule in routes.rules(route.data):
+        if any(f.type == "ExtensionRef" and AUTH_FILTER_RE.search(f.extension_name) for f in route_rule.filters):
             continue
-        filters = [f for f in as_list(route_rule.get("filters")) if isinstance(f, dict)]
-        if any(f.get("type") == "ExtensionRef" and _AUTH_FILTER_RE.search(str(as_dict(f.get("extensionRef")).get("name", "")))
-               for f in filters):
-            continue
-        for bi, backend in enumerate(as_list(route_rule.get("backendRefs"))):
-            if not isinstance(backend, dict) or backend.get("kind", "Service") != "Service":
+        for backend in route_rule.backends:
+            if backend.kind != "Service":
                 continue
-            name = str(backend.get("name", ""))
-            target_ns = str(backend.get("namespace") or namespace or "default")
-            label = admin_ui(ctx, target_ns, name, services)
+            ri, bi, name = route_rule.index, backend.index, backend.name
+            target_ns = backend.namespace or namespace or "default"
+            label = admin_ui(ctx, target_ns, name, backend.port, services)
             if label is None:
                 continue
-            port = f":{backend['port']}" if backend.get("port") else ""
+            port = backend.port_text
             yield ctx.finding(
                 route,
                 f"HTTPRoute {namespace or 'default'}/{route.name} publishes the {label} "
                 f"(Service {target_ns}/{name}{port}) with no auth proxy in front",
                 evidence=[f"hostnames: {', '.join(hostnames) or '(any)'}",
-                          f"parentRefs: {', '.join(str(p.get('name')) for p in parents) or '(none)'}",
+                          f"parentRefs: {', '.join(p.name for p in parents) or '(none)'}",
                           f"rules[{ri}].backendRefs[{bi}]: {name}{port}"],
                 hint=f"Point the route at an oauth2-proxy (upstream http://{name}.{target_ns}.svc{port}) or "
                      f"attach an auth filter/SecurityPolicy; remove the route until then",
@@ -100,34 +91,28 @@ def _route_findings(ctx: ScanContext, route: Doc, protected: set[tuple[str | Non
             )
 
 
-def _ingress_findings(ctx: ScanContext, ingress: Doc, services: dict[tuple[str | None, str], str]
+def _ingress_findings(ctx: ScanContext, ingress: Doc, services: dict[tuple[str | None, str], AdminUI]
                       ) -> Iterator[Finding]:
-    annotations = ingress.metadata.get("annotations")
-    annotations = annotations if isinstance(annotations, dict) else {}
+    annotations = meta.annotations_of(ingress.data)
     if any(a in annotations for a in AUTH_ANNOTATIONS):
         return
-    middlewares = str(annotations.get("traefik.ingress.kubernetes.io/router.middlewares", ""))
-    if _AUTH_FILTER_RE.search(middlewares):
+    if AUTH_FILTER_RE.search(annotations.get(TRAEFIK_MIDDLEWARES_ANNOTATION, "")):
         return
     namespace = ctx.graph.namespace_of(ingress) or "default"
-    for ri, ingress_rule in enumerate(as_list(ingress.spec.get("rules"))):
-        if not isinstance(ingress_rule, dict):
+    for backend in routes.ingress_backends(ingress.data):
+        ri, pi, name = backend.rule, backend.path, backend.service
+        port = int(backend.port) if backend.port.isdigit() else None
+        label = admin_ui(ctx, namespace, name, port, services)
+        if label is None:
             continue
-        paths = as_list(as_dict(ingress_rule.get("http")).get("paths"))
-        for pi, path in enumerate(paths):
-            service = as_dict(as_dict(as_dict(path).get("backend")).get("service"))
-            name = str(service.get("name", ""))
-            label = admin_ui(ctx, namespace, name, services) if name else None
-            if label is None:
-                continue
-            yield ctx.finding(
-                ingress,
-                f"Ingress {namespace}/{ingress.name} publishes the {label} (Service {name}) with no auth in front",
-                evidence=[f"host: {ingress_rule.get('host', '(any)')}", f"rules[{ri}].http.paths[{pi}] → {name}"],
-                hint="Add auth-url/auth-signin annotations pointing at oauth2-proxy (or a forward-auth "
-                     "middleware), or remove the Ingress",
-                line=ingress.line_of("spec", "rules", ri, "http", "paths", pi),
-            )
+        yield ctx.finding(
+            ingress,
+            f"Ingress {namespace}/{ingress.name} publishes the {label} (Service {name}) with no auth in front",
+            evidence=[f"host: {backend.host or '(any)'}", f"rules[{ri}].http.paths[{pi}] → {name}"],
+            hint="Add auth-url/auth-signin annotations pointing at oauth2-proxy (or a forward-auth "
+                 "middleware), or remove the Ingress",
+            line=ingress.line_of("spec", "rules", ri, "http", "paths", pi),
+        )
 
 
 @rule("admin-ui-without-auth", layer=Layer.SECURITY, severity=Severity.CRITICAL)
@@ -135,8 +120,9 @@ def admin_ui_without_auth(ctx: ScanContext) -> Iterator[Finding]:
     """An HTTPRoute or Ingress publishes an admin UI that has no login of its own, with no auth in front.
 
     Reads every ``HTTPRoute`` backendRef and ``Ingress`` backend and flags those whose Service is
-    Prometheus, Alertmanager, the Longhorn frontend, Hubble UI or the Kubernetes Dashboard (by Service name,
-    or by the ``app.kubernetes.io/name`` selector of a Service defined in the repo). Whoever reaches the
+    Prometheus, Alertmanager, Pushgateway, the Longhorn frontend, Hubble UI, the Kubernetes Dashboard or the
+    Traefik dashboard (on its dashboard ports only), by Service name or by the ``app.kubernetes.io/name``/
+    ``app`` selector of a Service defined in the repo: the same table the cluster check reads. Whoever reaches the
     hostname can read every metric, silence alerts or delete volumes. Auth in front means: the backend is
     an oauth2-proxy/Authentik/Authelia service instead, an Envoy Gateway ``SecurityPolicy`` with
     oidc/basicAuth/extAuth targets the route or its Gateway, an auth ``ExtensionRef`` filter, or nginx/

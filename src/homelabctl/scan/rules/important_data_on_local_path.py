@@ -1,27 +1,26 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from homelabctl.k8s import meta, storage
+from homelabctl.knowledge.csi import NODE_LOCAL_CLASS_NAMES
+from homelabctl.knowledge.data_stores import first_store, names_companion
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
-from homelabctl.scan.rules._common import as_dict, as_list, values_line, walk
+from homelabctl.scan.rules._common import values_line, walk
 
-LOCAL_CLASSES = ("local-path", "local-storage", "openebs-hostpath")
-DATA_RE = re.compile(
-    r"prometheus|alertmanager|loki|thanos|mimir|tempo|postgres|postgresql|pgsql|cnpg|mysql|mariadb|mongo|"
-    r"redis|valkey|minio|elasticsearch|opensearch|influx|victoria|clickhouse|etcd|vault|nextcloud|immich|"
-    r"database|[-_]db\b|\bdb[-_]",
-    re.IGNORECASE,
-)
+LOCAL_CLASSES = NODE_LOCAL_CLASS_NAMES
 
 
 def _looks_important(*texts: object) -> str | None:
-    for text in texts:
-        match = DATA_RE.search(str(text or ""))
-        if match:
-            return match.group(0).strip("-_")
-    return None
+    return first_store(str(text) for text in texts if text)
+
+
+def _values_store(dotted: str, chart: str, name: str) -> str | None:
+    """The values path decides first: ``grafana.persistence`` in kube-prometheus-stack is Grafana's."""
+    if names_companion(dotted):
+        return None
+    return _looks_important(dotted, chart, name)
 
 
 @rule("important-data-on-local-path", layer=Layer.STORAGE, severity=Severity.WARNING)
@@ -30,9 +29,11 @@ def important_data_on_local_path(ctx: ScanContext) -> Iterator[Finding]:
 
     Reads ``storageClassName`` of PersistentVolumeClaims, StatefulSet ``volumeClaimTemplates`` and
     ``storageClassName``/``storageClass`` keys anywhere in HelmRelease values, and flags the node-local
-    classes (``local-path``, ``local-storage``, ``openebs-hostpath``) when the claim, workload, chart or
-    values path names something whose data matters (Prometheus, Alertmanager, Loki, Postgres, MySQL,
-    MariaDB, MongoDB, Redis, MinIO, Elasticsearch, InfluxDB...). local-path volumes live in one node's disk:
+    classes (``local-path``, ``local-storage``, ``openebs-hostpath``) when the claim, its labels, the
+    workload, chart or values path names something whose data matters (Prometheus, Alertmanager, Loki,
+    Postgres, MySQL, MariaDB, MongoDB, Redis, MinIO, Elasticsearch, InfluxDB, Kafka...), by whole words
+    and never for a companion (``kube-prometheus-stack-grafana``, an exporter): the same list and rule as
+    the cluster check of the same id. local-path volumes live in one node's disk:
     no replica, lost with the node, and the pod can never be rescheduled elsewhere. A claim without a
     ``storageClassName`` that falls to K3s's default ``local-path`` is not visible from the repo.
 
@@ -42,8 +43,8 @@ def important_data_on_local_path(ctx: ScanContext) -> Iterator[Finding]:
     Next step: move it to a replicated class (Longhorn) or make sure Velero backs the volume up.
     """
     for pvc in ctx.objects("PersistentVolumeClaim"):
-        cls = pvc.spec.get("storageClassName")
-        what = _looks_important(pvc.name, ctx.graph.namespace_of(pvc), *as_dict(pvc.metadata.get("labels")).values())
+        cls = storage.claim(pvc.data).storage_class
+        what = _looks_important(pvc.name, *meta.labels_of(pvc.data).values())
         if cls in LOCAL_CLASSES and what:
             yield ctx.finding(
                 pvc,
@@ -54,10 +55,9 @@ def important_data_on_local_path(ctx: ScanContext) -> Iterator[Finding]:
                 line=pvc.line_of("spec", "storageClassName"),
             )
     for sts in ctx.objects("StatefulSet"):
-        for i, template in enumerate(as_list(sts.spec.get("volumeClaimTemplates"))):
-            cls = as_dict(as_dict(template).get("spec")).get("storageClassName")
-            what = _looks_important(sts.name, ctx.graph.namespace_of(sts),
-                                    as_dict(as_dict(template).get("metadata")).get("name"))
+        for i, template in enumerate(storage.volume_claim_templates(sts.data)):
+            cls = template.storage_class
+            what = _looks_important(sts.name, template.name)
             if cls in LOCAL_CLASSES and what:
                 yield ctx.finding(
                     sts,
@@ -71,7 +71,7 @@ def important_data_on_local_path(ctx: ScanContext) -> Iterator[Finding]:
             if not path or path[-1] not in ("storageClassName", "storageClass") or value not in LOCAL_CLASSES:
                 continue
             dotted = ".".join(map(str, path))
-            what = _looks_important(dotted, hr.chart, hr.name)
+            what = _values_store(dotted, hr.chart, hr.name)
             if not what:
                 continue
             yield ctx.finding(

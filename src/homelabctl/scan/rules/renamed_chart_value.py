@@ -2,33 +2,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from homelabctl.knowledge.charts import RENAMED_VALUES
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.flux import HelmReleaseInfo
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.rules._common import dig, values_line
 
-
-@dataclass(frozen=True)
-class Rename:
-    chart: str
-    old: tuple[str, ...]
-    new: str
-    since: tuple[int, int, int]
-    removed: bool
-    """False when the old key still works for now (deprecated): reported as info."""
-    note: str
-
-
-RENAMES: tuple[Rename, ...] = (
-    Rename("oauth2-proxy", ("service", "port"), "service.portNumber", (7, 0, 0), True,
-           "oauth2-proxy chart 7 renamed service.port to service.portNumber"),
-    Rename("cert-manager", ("installCRDs",), "crds.enabled (and crds.keep)", (1, 15, 0), False,
-           "cert-manager 1.15 replaced installCRDs with crds.enabled/crds.keep"),
-    Rename("cilium", ("tunnel",), "routingMode: tunnel + tunnelProtocol: vxlan|geneve (or routingMode: native)",
-           (1, 15, 0), True, "Cilium deprecated tunnel in 1.14 and removed it in 1.15"),
-)
 _NUM = re.compile(r"(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?")
 
 
@@ -75,7 +55,7 @@ def renamed_chart_value(ctx: ScanContext) -> Iterator[Finding]:
 
     Next step: move the value to the new key; read the chart's upgrade notes before bumping majors.
     """
-    for rename in RENAMES:
+    for rename in RENAMED_VALUES:
         for hr in ctx.helm_releases(rename.chart):
             if dig(hr.values, *rename.old) is None:
                 continue

@@ -1,0 +1,65 @@
+"""``status.conditions`` of any object (Ready, Accepted, Programmed, MemoryPressure...)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homelabctl.k8s._raw import Obj, mappings, opt_integer, section, text
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    type: str
+    status: str
+    """``True``, ``False`` or ``Unknown`` (empty when the object did not say)."""
+    reason: str = ""
+    message: str = ""
+    last_transition_time: str = ""
+    observed_generation: int | None = None
+
+    @property
+    def is_true(self) -> bool:
+        return self.status == "True"
+
+    @property
+    def is_false(self) -> bool:
+        return self.status == "False"
+
+
+def _condition(c: Mapping[str, Any]) -> Condition:
+    return Condition(text(c.get("type")), text(c.get("status")), text(c.get("reason")), text(c.get("message")),
+                     text(c.get("lastTransitionTime")), opt_integer(c.get("observedGeneration")))
+
+
+def conditions_of(items: object) -> tuple[Condition, ...]:
+    """Conditions from any list of them (a Gateway listener's, a route parent's)."""
+    return tuple(_condition(c) for c in mappings(items))
+
+
+def conditions(obj: Obj) -> tuple[Condition, ...]:
+    return conditions_of(section(obj, "status").get("conditions"))
+
+
+def condition(obj: Obj, type_: str) -> Condition | None:
+    """The condition of one type; only that one is read (checks ask for one condition of many objects)."""
+    for c in mappings(section(obj, "status").get("conditions")):
+        if c.get("type") == type_:
+            return _condition(c)
+    return None
+
+
+def find(conds: tuple[Condition, ...], type_: str) -> Condition | None:
+    for cond in conds:
+        if cond.type == type_:
+            return cond
+    return None
+
+
+def is_true(obj: Obj, type_: str) -> bool | None:
+    """True/False when the condition is reported, None when it is absent or Unknown."""
+    cond = condition(obj, type_)
+    if cond is None or cond.status not in ("True", "False"):
+        return None
+    return cond.is_true

@@ -1,0 +1,122 @@
+"""Flux objects: Kustomizations, HelmReleases and sources (spec fields, inventory, artifacts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homelabctl.k8s._raw import Obj, mapping, mappings, section, text
+
+
+def suspended(res: Obj) -> bool:
+    return section(res, "spec").get("suspend") is True
+
+
+def interval(res: Obj) -> str:
+    return text(section(res, "spec").get("interval"))
+
+
+def timeout(res: Obj) -> str:
+    return text(section(res, "spec").get("timeout"))
+
+
+def url(res: Obj) -> str:
+    return text(section(res, "spec").get("url"))
+
+
+def source_type(res: Obj) -> str:
+    """``spec.type`` of a HelmRepository (``oci`` or default)."""
+    return text(section(res, "spec").get("type"))
+
+
+def depends_on(res: Obj) -> list[tuple[str, str]]:
+    """``spec.dependsOn`` as (namespace, name); the namespace defaults to the object's own."""
+    own = text(section(res, "metadata").get("namespace"))
+    return [(text(dep.get("namespace")) or own, text(dep.get("name")))
+            for dep in mappings(section(res, "spec").get("dependsOn")) if text(dep.get("name"))]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    kind: str
+    name: str
+    namespace: str
+
+
+def source_refs(res: Obj) -> list[SourceRef]:
+    """``spec.sourceRef`` (Kustomization), ``spec.chart.spec.sourceRef`` and ``spec.chartRef`` (HelmRelease);
+    namespaces default to the object's own."""
+    spec = section(res, "spec")
+    own = text(section(res, "metadata").get("namespace"))
+    refs = [mapping(spec.get("sourceRef")), mapping(mapping(mapping(spec.get("chart")).get("spec")).get("sourceRef")),
+            mapping(spec.get("chartRef"))]
+    return [SourceRef(text(r.get("kind")), text(r.get("name")), text(r.get("namespace")) or own)
+            for r in refs if text(r.get("kind")) and text(r.get("name"))]
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryEntry:
+    id: str
+    """``<namespace>_<name>_<group>_<kind>``."""
+    version: str
+
+
+def inventory(res: Obj) -> list[InventoryEntry]:
+    """``status.inventory.entries`` of a Kustomization: what it applied."""
+    return [InventoryEntry(entry_id, text(entry.get("v")))
+            for entry in mappings(mapping(section(res, "status").get("inventory")).get("entries"))
+            if (entry_id := text(entry.get("id")))]
+
+
+def inventory_ids(res: Obj) -> list[str]:
+    return [entry.id for entry in inventory(res)]
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    revision: str
+    last_update_time: str
+    url: str
+
+
+def artifact(res: Obj) -> Artifact | None:
+    found = mapping(section(res, "status").get("artifact"))
+    if not found:
+        return None
+    return Artifact(text(found.get("revision")), text(found.get("lastUpdateTime")), text(found.get("url")))
+
+
+def last_applied_revision(res: Obj) -> str:
+    return text(section(res, "status").get("lastAppliedRevision"))
+
+
+def last_attempted_revision(res: Obj) -> str:
+    return text(section(res, "status").get("lastAttemptedRevision"))
+
+
+@dataclass(frozen=True, slots=True)
+class ValuesRef:
+    kind: str
+    name: str
+    values_key: str
+    optional: bool
+    target_path: str = ""
+
+
+def values_from(hr: Obj) -> list[ValuesRef]:
+    return [ValuesRef(text(ref.get("kind")), text(ref.get("name")), text(ref.get("valuesKey")),
+                      ref.get("optional") is True, text(ref.get("targetPath")))
+            for ref in mappings(section(hr, "spec").get("valuesFrom"))]
+
+
+def chart_name(hr: Obj) -> str:
+    """``spec.chart.spec.chart`` of a HelmRelease (empty with ``chartRef``)."""
+    return text(mapping(mapping(section(hr, "spec").get("chart")).get("spec")).get("chart"))
+
+
+def values(hr: Obj) -> object:
+    """``spec.values`` of a HelmRelease as written (any YAML value)."""
+    return section(hr, "spec").get("values")
+
+
+def chart_ref_name(hr: Obj) -> str:
+    return text(mapping(section(hr, "spec").get("chartRef")).get("name"))

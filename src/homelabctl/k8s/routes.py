@@ -1,0 +1,180 @@
+"""Gateway API routes (HTTPRoute, GRPCRoute...) and Ingresses: parents, rules, backends, filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from homelabctl.k8s._raw import Obj, integer, items, mapping, mappings, opt_integer, section, strings, text
+from homelabctl.k8s.conditions import Condition, conditions_of
+
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+
+
+@dataclass(frozen=True, slots=True)
+class ParentRef:
+    """A ``parentRefs`` entry; ``namespace`` is resolved to the route's own when unset."""
+
+    name: str
+    namespace: str | None
+    group: str = GATEWAY_GROUP
+    kind: str = "Gateway"
+    section_name: str = ""
+    port: int | None = None
+    explicit_namespace: bool = False
+
+    @property
+    def is_gateway(self) -> bool:
+        return self.kind == "Gateway" and self.group == GATEWAY_GROUP
+
+
+def parent_refs(route: Obj) -> tuple[ParentRef, ...]:
+    """Entries that are not maps (``parentRefs: ["gw"]``) or have no name are skipped: the API rejects them."""
+    own = text(section(route, "metadata").get("namespace")) or None
+    found = []
+    for ref in mappings(section(route, "spec").get("parentRefs")):
+        name = text(ref.get("name"))
+        if not name:
+            continue
+        explicit = text(ref.get("namespace"))
+        found.append(ParentRef(name, explicit or own, text(ref.get("group")) or GATEWAY_GROUP,
+                               text(ref.get("kind")) or "Gateway",
+                               text(ref.get("sectionName")), opt_integer(ref.get("port")), bool(explicit)))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    type: str
+    extension_name: str = ""
+    """``extensionRef.name`` of an ExtensionRef filter."""
+    extension_kind: str = ""
+
+
+def filters(value: object) -> tuple[Filter, ...]:
+    return tuple(
+        Filter(text(f.get("type")), text(mapping(f.get("extensionRef")).get("name")),
+               text(mapping(f.get("extensionRef")).get("kind")))
+        for f in mappings(value))
+
+
+@dataclass(frozen=True, slots=True)
+class BackendRef:
+    """A ``backendRefs`` entry with where it sits (``rules[rule].backendRefs[index]``)."""
+
+    rule: int
+    index: int
+    name: str
+    namespace: str | None
+    group: str = ""
+    kind: str = "Service"
+    port: int | None = None
+    weight: int = 1
+    filters: tuple[Filter, ...] = ()
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind == "Service" and self.group == ""
+
+    @property
+    def port_text(self) -> str:
+        return f":{self.port}" if self.port is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRule:
+    index: int
+    backends: tuple[BackendRef, ...]
+    filters: tuple[Filter, ...]
+
+
+def rules(route: Obj) -> tuple[RouteRule, ...]:
+    """Every rule that is a map, with its own index kept (evidence and file lines name it)."""
+    own = text(section(route, "metadata").get("namespace")) or None
+    found = []
+    for ri, rule in enumerate(items(section(route, "spec").get("rules"))):
+        if not isinstance(rule, Mapping):
+            continue
+        backends = []
+        for bi, entry in enumerate(items(rule.get("backendRefs"))):
+            ref = mapping(entry)
+            name = text(ref.get("name"))
+            if not name:
+                continue
+            backends.append(BackendRef(ri, bi, name, text(ref.get("namespace")) or own, text(ref.get("group")),
+                                       text(ref.get("kind"), "Service") or "Service", opt_integer(ref.get("port")),
+                                       integer(ref.get("weight"), 1), filters(ref.get("filters"))))
+        found.append(RouteRule(ri, tuple(backends), filters(rule.get("filters"))))
+    return tuple(found)
+
+
+def backend_refs(route: Obj) -> tuple[BackendRef, ...]:
+    return tuple(ref for rule in rules(route) for ref in rule.backends)
+
+
+def hostnames(route: Obj) -> tuple[str, ...]:
+    return strings(section(route, "spec").get("hostnames"))
+
+
+@dataclass(frozen=True, slots=True)
+class ParentStatus:
+    """A ``status.parents`` entry: what one Gateway (controller) says about the route."""
+
+    name: str
+    namespace: str | None
+    section_name: str
+    controller: str
+    conditions: tuple[Condition, ...]
+    kind: str = "Gateway"
+
+
+def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
+    own = text(section(route, "metadata").get("namespace")) or None
+    found = []
+    for entry in mappings(section(route, "status").get("parents")):
+        ref = mapping(entry.get("parentRef"))
+        found.append(ParentStatus(text(ref.get("name")), text(ref.get("namespace")) or own,
+                                  text(ref.get("sectionName")), text(entry.get("controllerName")),
+                                  conditions_of(entry.get("conditions")), text(ref.get("kind")) or "Gateway"))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class IngressBackend:
+    rule: int
+    path: int
+    host: str
+    service: str
+    port: str
+    """Port number or name, as written."""
+    path_text: str = ""
+
+
+def _ingress_backend(rule: int, path: int, host: str, path_text: str, backend: object) -> IngressBackend | None:
+    service = mapping(mapping(backend).get("service"))
+    name = text(service.get("name"))
+    if not name:
+        return None
+    port = mapping(service.get("port"))
+    return IngressBackend(rule, path, host, name, text(port.get("number")) or text(port.get("name")), path_text)
+
+
+def ingress_backends(ingress: Obj) -> tuple[IngressBackend, ...]:
+    """Every ``rules[].http.paths[].backend.service`` (networking.k8s.io/v1), with its position."""
+    found = []
+    for ri, entry in enumerate(items(section(ingress, "spec").get("rules"))):
+        rule = mapping(entry)
+        for pi, path in enumerate(items(mapping(rule.get("http")).get("paths"))):
+            backend = _ingress_backend(ri, pi, text(rule.get("host")), text(mapping(path).get("path")),
+                                       mapping(path).get("backend"))
+            if backend is not None:
+                found.append(backend)
+    return tuple(found)
+
+
+def ingress_default_backend(ingress: Obj) -> IngressBackend | None:
+    return _ingress_backend(-1, -1, "", "", section(ingress, "spec").get("defaultBackend"))
+
+
+def ingress_hosts(ingress: Obj) -> list[str]:
+    return [host for rule in mappings(section(ingress, "spec").get("rules")) if (host := text(rule.get("host")))]

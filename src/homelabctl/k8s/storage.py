@@ -1,0 +1,108 @@
+"""Claims, volumes and StorageClasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homelabctl.k8s._raw import Obj, mapping, mappings, raw_of, section, string_map, strings, text
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A PersistentVolumeClaim's spec (or a volumeClaimTemplate's) and status."""
+
+    name: str
+    storage_class: str | None
+    """As written: None when unset (the default class applies), ``""`` when explicitly none."""
+    volume_name: str
+    requested: str
+    capacity: str
+    phase: str
+    access_modes: tuple[str, ...]
+
+
+def _claim(obj: object) -> Claim:
+    raw = mapping(obj)
+    spec = section(raw, "spec")
+    cls = spec.get("storageClassName")
+    return Claim(text(section(raw, "metadata").get("name")), None if cls is None else text(cls),
+                 text(spec.get("volumeName")),
+                 text(mapping(mapping(spec.get("resources")).get("requests")).get("storage")),
+                 text(mapping(section(raw, "status").get("capacity")).get("storage")),
+                 text(section(raw, "status").get("phase")), strings(spec.get("accessModes")))
+
+
+def claim(pvc: Obj) -> Claim:
+    return _claim(raw_of(pvc))
+
+
+def claim_phase(pvc: Obj) -> str:
+    """``status.phase`` alone (``Bound``, ``Pending``, ``Lost``): the cheap first question about a claim."""
+    return text(section(pvc, "status").get("phase"))
+
+
+def volume_claim_templates(statefulset: Obj) -> tuple[Claim, ...]:
+    return tuple(_claim(t) for t in mappings(section(statefulset, "spec").get("volumeClaimTemplates")))
+
+
+def provisioner(storage_class: Obj) -> str:
+    return text(raw_of(storage_class).get("provisioner"))
+
+
+def pv_pinned_hosts(pv: Obj) -> list[str]:
+    """``kubernetes.io/hostname`` values of a PersistentVolume's required node affinity (local volumes)."""
+    required = mapping(mapping(section(pv, "spec").get("nodeAffinity")).get("required"))
+    hosts: list[str] = []
+    for term in mappings(required.get("nodeSelectorTerms")):
+        for expr in mappings(term.get("matchExpressions")):
+            if text(expr.get("key")) == "kubernetes.io/hostname":
+                hosts.extend(strings(expr.get("values")))
+    return hosts
+
+
+def csi_node_drivers(csinode: Obj | None) -> list[str]:
+    if csinode is None:
+        return []
+    return [name for d in mappings(section(csinode, "spec").get("drivers")) if (name := text(d.get("name")))]
+
+
+def binding_mode(storage_class: Obj) -> str:
+    return text(raw_of(storage_class).get("volumeBindingMode")) or "Immediate"
+
+
+def allowed_topologies(storage_class: Obj) -> list[list[tuple[str, tuple[str, ...]]]]:
+    """``allowedTopologies``: terms, each a list of (label key, allowed values); empty means everywhere."""
+    return [[(text(e.get("key")), strings(e.get("values"))) for e in mappings(term.get("matchLabelExpressions"))]
+            for term in mappings(raw_of(storage_class).get("allowedTopologies"))]
+
+
+def parameters(storage_class: Obj) -> dict[str, str]:
+    return string_map(raw_of(storage_class).get("parameters"))
+
+
+def pv_class(pv: Obj) -> str:
+    return text(section(pv, "spec").get("storageClassName"))
+
+
+def pv_node_affinity_values(pv: Obj, key: str, operator: str = "In") -> list[str]:
+    """Values of the required node-affinity expressions on ``key`` with ``operator``."""
+    required = mapping(mapping(section(pv, "spec").get("nodeAffinity")).get("required"))
+    return [value for term in mappings(required.get("nodeSelectorTerms"))
+            for expr in mappings(term.get("matchExpressions"))
+            if text(expr.get("key")) == key and text(expr.get("operator")) == operator
+            for value in strings(expr.get("values"))]
+
+
+@dataclass(frozen=True, slots=True)
+class CsiSource:
+    driver: str
+    volume_handle: str
+    attributes: dict[str, str]
+
+
+def csi_source(pv: Obj) -> CsiSource | None:
+    """``spec.csi`` of a PersistentVolume; None for other volume types."""
+    csi = mapping(section(pv, "spec").get("csi"))
+    if not csi:
+        return None
+    return CsiSource(text(csi.get("driver")), text(csi.get("volumeHandle")), string_map(csi.get("volumeAttributes")))

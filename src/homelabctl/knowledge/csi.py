@@ -1,0 +1,34 @@
+"""Kubelet root dirs, CSI drivers and the provisioners that are not CSI."""
+
+from __future__ import annotations
+
+K3S_KUBELET_DIR = "/var/lib/rancher/k3s/agent/kubelet"
+STANDARD_KUBELET_DIR = "/var/lib/kubelet"
+KUBELET_ROOTS = (K3S_KUBELET_DIR, STANDARD_KUBELET_DIR)
+
+LOCAL_PATH_PROVISIONER = "rancher.io/local-path"
+"""K3s's built-in ``local-path`` class: a directory on one node's disk."""
+NODE_LOCAL_PROVISIONERS = frozenset({LOCAL_PATH_PROVISIONER, "kubernetes.io/no-provisioner"})
+"""Provisioners whose volumes live on one node (static local PVs and local-path)."""
+NODE_LOCAL_CLASS_NAMES = ("local-path", "local-storage", "openebs-hostpath")
+"""StorageClass names that are node-local by convention, for a repository that does not define them."""
+NON_CSI_PROVISIONERS = frozenset({
+    LOCAL_PATH_PROVISIONER, "kubernetes.io/no-provisioner", "k8s.io/minikube-hostpath", "microk8s.io/hostpath",
+    "openebs.io/local",
+})
+LONGHORN_DRIVER = "driver.longhorn.io"
+KNOWN_CSI_DRIVERS = frozenset({LONGHORN_DRIVER, "topolvm.io", "driver.harvesterhci.io"})
+"""CSI drivers whose names do not contain "csi"."""
+
+
+def kubelet_root_of(path: str) -> str | None:
+    """Which kubelet root dir (K3s or standard) a host path lives under, if any."""
+    clean = path.rstrip("/") or "/"
+    for root in KUBELET_ROOTS:
+        if clean == root or clean.startswith(root + "/"):
+            return root
+    return None
+
+
+def is_node_local_provisioner(provisioner: str) -> bool:
+    return provisioner in NODE_LOCAL_PROVISIONERS or "local-path" in provisioner

@@ -1,0 +1,75 @@
+"""The v2 report envelope: one vocabulary for check and scan, schemas generated from the pydantic models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from homelabctl.cli import cli
+from homelabctl.report import envelope
+
+REPOS = Path(__file__).parents[1] / "repos"
+CORE = {"schema", "command", "generated_at", "tool", "source", "summary", "findings", "errors"}
+FINDING_KEYS = {"id", "check", "layer", "severity", "object", "message", "evidence", "hint", "file", "line",
+                "root_cause", "fingerprint"}
+
+
+def _run(*args: str) -> dict:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code in (0, 1), result.output
+    report: dict = json.loads(result.stdout)
+    return report
+
+
+@pytest.mark.parametrize("command", ["check", "scan"])
+def test_shipped_schemas_are_generated_from_the_models(command: str) -> None:
+    """Regenerate with `python -m homelabctl.report.envelope` when a model changes."""
+    assert envelope.shipped_schema(command) == json.loads(envelope.schema_text(command))  # type: ignore[arg-type]
+
+
+def test_check_and_scan_share_the_envelope(tmp_path: Path) -> None:
+    check = _run("check", "--demo", "-o", "json")
+    scan = _run("scan", str(REPOS / "leaky"), "-o", "json", "--no-render")
+    jsonschema.validate(check, envelope.shipped_schema("check"))
+    jsonschema.validate(scan, envelope.shipped_schema("scan"))
+    for report, command in ((check, "check"), (scan, "scan")):
+        assert report["schema"] == "homelabctl.report/v2" and report["command"] == command
+        assert set(report) >= CORE
+        assert {"critical", "warning", "info", "findings", "run", "errors"} <= set(report["summary"])
+        assert report["findings"] and all(set(f) == FINDING_KEYS for f in report["findings"])
+        assert [f["id"] for f in report["findings"]][:2] == ["F1", "F2"]
+    assert all(f["file"] for f in scan["findings"]) and all(f["file"] is None for f in check["findings"])
+    assert scan["source"]["type"] == "repo" and check["source"]["type"] == "demo"
+
+
+def test_errors_are_structured_in_both(tmp_path: Path) -> None:
+    (tmp_path / "good.json").write_text(json.dumps({"apiVersion": "v1", "kind": "Namespace",
+                                                    "metadata": {"name": "a", "uid": "1"}}))
+    (tmp_path / "bad.yaml").write_text("kind: [unclosed\n")
+    check = _run("check", "--snapshot", str(tmp_path), "-o", "json")
+    assert check["errors"] and all(set(e) == {"location", "line", "message"} for e in check["errors"])
+    assert any(e["location"].endswith("bad.yaml") for e in check["errors"])
+    assert check["summary"]["errors"] == len(check["errors"])
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "bad.yaml").write_text("kind: [unclosed\n")
+    scan = _run("scan", str(repo), "-o", "json", "--no-render")
+    assert scan["errors"] and all(set(e) == {"location", "line", "message"} for e in scan["errors"])
+
+
+def test_v1_is_still_produced_behind_the_flag() -> None:
+    check = _run("check", "--demo", "-o", "json", "--schema", "v1")
+    scan = _run("scan", str(REPOS / "leaky"), "-o", "json", "--no-render", "--schema", "v1")
+    assert check["schema"] == "homelabctl.report/v1" and "checks_run" in check["summary"]
+    assert scan["schema"] == "homelabctl.scan/v1" and scan["findings"][0]["id"] == "S1"
+
+
+def test_manifests_say_state_checks_were_skipped() -> None:
+    report = _run("check", "--snapshot", str(REPOS / "seed-homelab"), "-o", "json")
+    assert report["summary"]["manifest_objects"] == report["summary"]["objects"] > 0
+    assert any("manifests never applied" in n["reason"] for n in report["not_evaluated"])
+    assert not [f for f in report["findings"] if f["check"] == "workload-replicas-unavailable"]
