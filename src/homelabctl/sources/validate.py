@@ -38,7 +38,6 @@ _METADATA: dict[str, Shape] = {
 _CONTAINER: dict[str, Shape] = {"name": STR, "image": STR, "env": LIST_OF_MAPS, "ports": LIST_OF_MAPS,
                                 "args": LIST, "command": LIST, "resources": MAP, "volumeMounts": LIST_OF_MAPS}
 _CONTAINER_STATUS: dict[str, Shape] = {"name": STR, "restartCount": INT, "state": MAP, "lastState": MAP}
-_CONDITION: dict[str, Shape] = {"type": STR, "reason": STR, "message": STR, "lastTransitionTime": STR}
 _TOP: dict[str, Shape] = {"metadata": MAP, "spec": MAP, "status": MAP}
 _BY_KIND: dict[str, dict[str, Shape]] = {
     "Event": {"count": INT, "involvedObject": MAP, "series": MAP, "reason": STR, "message": STR, "type": STR},
@@ -50,8 +49,10 @@ _HELM_SPEC: dict[str, Shape] = {"values": MAP, "chart": MAP, "postBuild": MAP, "
                                  "dependsOn": LIST}
 _ITEMS: dict[str, dict[str, Shape]] = {
     "containers": _CONTAINER, "initContainers": _CONTAINER, "ephemeralContainers": _CONTAINER,
-    "containerStatuses": _CONTAINER_STATUS, "initContainerStatuses": _CONTAINER_STATUS, "conditions": _CONDITION,
+    "containerStatuses": _CONTAINER_STATUS, "initContainerStatuses": _CONTAINER_STATUS,
 }
+"""Conditions are only checked to be a list of maps: their readers compare and print their fields, which any
+type survives, and there are many of them on every object."""
 
 
 def _describe(value: Any) -> str:
