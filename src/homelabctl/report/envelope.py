@@ -84,6 +84,7 @@ class CheckSummary(Summary):
     ignored: int = Field(0, description="Findings hidden by --skip or the ignore file")
     passed: int
     not_evaluated: int
+    partially_evaluated: int = Field(0, description="Checks that ran on part of what they read")
     root_causes: int
     objects: int
     manifest_objects: int = Field(description="Objects never applied to a cluster (no status, uid or "
@@ -99,6 +100,13 @@ class NotEvaluated(_Model):
     check: str
     layer: str
     reason: str
+
+
+class PartiallyEvaluated(NotEvaluated):
+    """A check some of whose kinds could not be read (forbidden, failed): no findings is then no verdict,
+    and its findings, if any, cover only what was read."""
+
+    missing: list[str] = Field(description="Group-kinds it reads that could not be read")
 
 
 class Node(_Model):
@@ -121,6 +129,7 @@ class CheckReport(_Model):
     scores: dict[str, Score]
     root_causes: list[dict[str, Any]] = Field(description="As in homelabctl.report/v1 (the diagnosis)")
     not_evaluated: list[NotEvaluated]
+    partially_evaluated: list[PartiallyEvaluated] = Field(default_factory=list)
     passed: list[str]
     nodes: list[Node]
 
@@ -183,6 +192,7 @@ def check_v2(report: Mapping[str, Any], errors: Iterable[Any], *, manifest_objec
                              findings=summary["findings"], run=summary["checks_run"], errors=len(error_list),
                              ignored=summary.get("ignored", 0),
                              passed=summary["checks_passed"], not_evaluated=summary["not_evaluated"],
+                             partially_evaluated=summary.get("partially_evaluated", 0),
                              root_causes=summary["root_causes"], objects=summary["objects"],
                              manifest_objects=manifest_objects),
         findings=[Finding(**_finding(f, f["id"])) for f in report["findings"]],
@@ -191,6 +201,9 @@ def check_v2(report: Mapping[str, Any], errors: Iterable[Any], *, manifest_objec
         root_causes=list(report["root_causes"]),
         not_evaluated=[NotEvaluated(check=n["check"], layer=n["layer"], reason=n["reason"])
                        for n in report["not_evaluated"]],
+        partially_evaluated=[PartiallyEvaluated(check=n["check"], layer=n["layer"], reason=n["reason"],
+                                                missing=list(n["missing"]))
+                             for n in report.get("partially_evaluated", [])],
         passed=list(report["passed"]),
         nodes=[Node(name=n["name"], status=n["status"], roles=n["roles"], version=n["version"], issues=n["issues"])
                for n in report["nodes"]],
