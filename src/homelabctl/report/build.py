@@ -79,18 +79,21 @@ def build_report(state: ClusterState, run: CheckRun, scores: dict[str, Score],
             "info": severities.count("info"),
             "findings": len(findings),
             "root_causes": len(causes_out),
-            "checks_run": sum(1 for r in run.results if r.status in ("passed", "failed")),
+            "checks_run": sum(1 for r in run.results if r.status in ("passed", "failed", "partially_evaluated")),
             "checks_passed": len(run.passed),
             "not_evaluated": len(run.not_evaluated),
+            "partially_evaluated": len(run.partially_evaluated),
             "objects": len(state.index),
         },
         "findings": [_finding_dict(f, ids[f], cause_of.get(f)) for f in findings],
         "root_causes": causes_out,
         "not_evaluated": [{"check": r.spec.id, "layer": r.spec.layer.value, "reason": r.reason}
                           for r in run.not_evaluated],
+        "partially_evaluated": [{"check": r.spec.id, "layer": r.spec.layer.value, "reason": r.reason,
+                                 "missing": list(r.missing)} for r in run.partially_evaluated],
         "passed": [r.spec.id for r in run.passed],
         "nodes": nodes_out,
-        "errors": [str(e) for e in state.errors],
+        "errors": [str(e) for e in state.errors] + [e for r in run.results for e in r.object_errors],
     }
 
 
