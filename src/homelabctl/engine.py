@@ -10,6 +10,7 @@ from weakref import WeakKeyDictionary
 
 from homelabctl import containment
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
+from homelabctl.k8s.memo import run_scope
 from homelabctl.k8s.meta import is_applied
 from homelabctl.model import Finding, Layer, Nature, ObjectRef
 from homelabctl.sources.base import ClusterState, LoadError
@@ -160,6 +161,11 @@ def applied_only(state: ClusterState, run: CheckRun) -> CheckRun:
 
 
 def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) -> CheckRun:
+    with run_scope():  # checks share their readings of each object (k8s.memo) for this run only
+        return _run_checks(state, specs)
+
+
+def _run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None) -> CheckRun:
     run = CheckRun()
     for spec in specs if specs is not None else all_checks():
         reason = why_not_evaluated(state, spec)

@@ -239,7 +239,7 @@ def test_stalled_kinds_end_at_the_deadline(tmp_path: Path) -> None:
         while not kubeconfig.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         outcome = assert_clean(run_limited("check", "--kubeconfig", str(kubeconfig), "--deadline", "6",
-                                           "--request-timeout", "20", "-o", "json"))
+                                           "--request-timeout", "20", "-o", "json", "--schema", "v1"))
     finally:
         server.terminate()
         server.wait(timeout=10)

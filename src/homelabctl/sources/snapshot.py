@@ -7,17 +7,15 @@ import json
 import os
 import re
 import stat
-import tarfile
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.errors import SourceError
 from homelabctl.gcutil import gc_paused
+from homelabctl.k8s.slim import drop_unread
 from homelabctl.model import Resource, group_kind
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
@@ -25,10 +23,18 @@ from homelabctl.sources.index import ClusterIndex
 from homelabctl.sources.validate import malformed_field, malformed_message, object_name
 from homelabctl.timeutil import parse_time
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import tarfile
+
+# PyYAML and tarfile are imported when a YAML document or a tarball is met, not for a JSON snapshot.
+
+
+def _yaml_loader(text: str) -> Any:
+    try:
+        from yaml import CSafeLoader as loader
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        from yaml import SafeLoader as loader  # type: ignore[assignment]
+    return loader(text)
 
 MANIFEST_NAME = "homelabctl-manifest.json"
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
@@ -140,7 +146,9 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
     except UnicodeDecodeError as exc:
         errors.append(LoadError(location, f"not UTF-8 text (byte {exc.start}), skipped"))
         return
-    loader = _Loader(text)
+    import yaml
+
+    loader = _yaml_loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -253,13 +261,17 @@ class SnapshotSource:
     Reading is bounded whatever the input claims: only regular files are read (a FIFO would block, a symlink
     to /dev/zero never ends), bytes are counted while reading (``st_size`` and tar headers can lie), each file
     is capped at ``max_file_bytes`` and everything together at ``max_total_bytes``.
+
+    ``slim`` (the check path) drops what no check, rule or renderer reads (see :mod:`homelabctl.k8s.slim`); the
+    default keeps every field, so what ``snapshot serve`` serves is what the file holds.
     """
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                  max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, max_objects: int = DEFAULT_MAX_OBJECTS,
-                 info: SourceInfo | None = None) -> None:
+                 info: SourceInfo | None = None, slim: bool = False) -> None:
         if not paths:
             raise SourceError("no snapshot path given")
+        self.slim = slim
         self.paths = [Path(p) for p in paths]
         self.max_file_bytes = max_file_bytes
         self.max_total_bytes = max_total_bytes
@@ -286,6 +298,8 @@ class SnapshotSource:
                                                                   "snapshot; the rest is skipped"))
                             capped = True
                             break
+                        if self.slim:
+                            drop_unread(obj)
                         problem = malformed_field(obj)
                         if problem:
                             errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
@@ -443,6 +457,8 @@ class SnapshotSource:
         fd = self._open_regular(path, errors) if not path.is_dir() else None
         if fd is None:
             return
+        import tarfile
+
         try:
             tar = tarfile.open(fileobj=os.fdopen(fd, "rb"), mode="r:*")  # noqa: SIM115 - closed below
         except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
@@ -459,6 +475,8 @@ class SnapshotSource:
 
     def _tar_members(self, tar: tarfile.TarFile, path: Path, errors: list[LoadError],
                      budget: _ByteBudget) -> Iterator[_RawFile]:
+        import tarfile
+
         count = 0
         while True:
             try:
@@ -540,6 +558,9 @@ def _apply_manifest(state: ClusterState, manifest: dict[str, Any]) -> None:
     state.captured_at = parse_time(manifest.get("capturedAt"))
     version = manifest.get("serverVersion")
     state.server_version = str(version) if version else None
+    origin = manifest.get("source")
+    if isinstance(origin, dict) and isinstance(origin.get("server"), str) and origin["server"]:
+        state.api_server = origin["server"]
     for gk in manifest.get("kinds", {}).get("captured", []) or []:
         state.kind_status.setdefault(str(gk), KindStatus("available"))
     for gk, reason in (manifest.get("kinds", {}).get("forbidden", {}) or {}).items():
@@ -556,5 +577,6 @@ def demo_snapshot_path() -> Path:
     return Path(str(files("homelabctl.demo") / "snapshot"))
 
 
-def demo_source() -> SnapshotSource:
-    return SnapshotSource([demo_snapshot_path()], info=SourceInfo("demo", "homelabctl demo cluster (fletcherlabs)"))
+def demo_source(*, slim: bool = False) -> SnapshotSource:
+    return SnapshotSource([demo_snapshot_path()], info=SourceInfo("demo", "homelabctl demo cluster (fletcherlabs)"),
+                          slim=slim)
