@@ -13,7 +13,7 @@ from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
 from homelabctl.k8s.memo import run_scope
 from homelabctl.k8s.meta import is_applied
 from homelabctl.model import Finding, Layer, Nature, ObjectRef
-from homelabctl.sources.base import ClusterState
+from homelabctl.sources.base import ClusterState, LoadError
 from homelabctl.sources.index import ClusterIndex
 
 CheckStatus = Literal["passed", "failed", "partially_evaluated", "not_evaluated", "error"]
@@ -179,7 +179,21 @@ def _run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None) -> Check
             result = CheckResult(spec, status, result.findings, partial_reason(state, missing),
                                  result.object_errors, missing)
         run.results.append(result)
+    _record_object_errors(state, run)
     return applied_only(state, run)
+
+
+def _record_object_errors(state: ClusterState, run: CheckRun) -> None:
+    """Objects a check had to skip are errors of the run, as unreadable input is (once, however often the
+    checks run on this state)."""
+    known = {str(e) for e in state.errors}
+    for result in run.results:
+        for text in result.object_errors:
+            where, _, message = text.partition(": ")
+            error = LoadError(where, message)
+            if str(error) not in known:
+                known.add(str(error))
+                state.errors.append(error)
 
 
 def _run_contained(state: ClusterState, spec: CheckSpec) -> CheckResult:

@@ -93,7 +93,7 @@ def build_report(state: ClusterState, run: CheckRun, scores: dict[str, Score],
                                  "missing": list(r.missing)} for r in run.partially_evaluated],
         "passed": [r.spec.id for r in run.passed],
         "nodes": nodes_out,
-        "errors": [str(e) for e in state.errors] + [e for r in run.results for e in r.object_errors],
+        "errors": [str(e) for e in state.errors],
     }
 
 
