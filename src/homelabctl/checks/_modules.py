@@ -31,6 +31,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.network.networkpolicy_blocks_traffic",
     "homelabctl.checks.network.node_network_unavailable",
     "homelabctl.checks.network.route_backend_unavailable",
+    "homelabctl.checks.network.route_middleware_missing",
     "homelabctl.checks.network.service_no_ready_endpoints",
     "homelabctl.checks.node.kubelet_version_skew",
     "homelabctl.checks.node.node_cordoned",
