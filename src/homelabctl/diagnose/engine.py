@@ -119,7 +119,8 @@ def _governed(ctx: RuleContext, cause: Finding, explanation: Explanation, start:
     whose default memory limit was injected into the container that OOMs) is fixed on that object."""
     if cause.object.kind not in _WORKLOAD_KINDS or explanation.object not in (None, ctx.fix_target(cause.object)):
         return explanation
-    governors = ctx.graph.governors(start, memory=_oom_killed(ctx, start))
+    memory = ctx.graph.sets_default_memory(cause.object.namespace) and _oom_killed(ctx, start)
+    governors = ctx.graph.governors(start, memory=memory)
     if not governors:
         return explanation
     governor, why = governors[0]

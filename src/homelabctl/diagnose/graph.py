@@ -561,6 +561,10 @@ class DependencyGraph:
                     out[_ref("Middleware", mw.namespace, mw.name)].append((route.ref, mw.written))
         return out
 
+    def sets_default_memory(self, namespace: str | None) -> bool:
+        """Does a LimitRange of the namespace inject a default memory limit into containers without one?"""
+        return any(_sets_default_memory(lr) for lr in self._by_namespace(kinds.LIMIT_RANGE).get(namespace, []))
+
     def middleware_references(self) -> dict[ObjectRef, list[tuple[ObjectRef, str]]]:
         found: dict[ObjectRef, list[tuple[ObjectRef, str]]] = self._lazy("middlewares", self._build_middleware_refs)
         return found
@@ -568,6 +572,8 @@ class DependencyGraph:
     def governors(self, refs: Iterable[ObjectRef], memory: bool = False) -> list[tuple[ObjectRef, str]]:
         """Objects that limit ``refs`` (a quota that refused their pods; with ``memory``, the LimitRange whose
         default memory limit was injected into them), each with the words that show it."""
+        if not self._governors and not memory:
+            return []  # the common case, decided before touching a workload's (possibly many) pods
         found: dict[ObjectRef, str] = {}
         for ref in sorted(refs, key=str):
             for governor in sorted(self._governors.get(ref, ()), key=str):
