@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import platform_parts as p
 from corpus import (
     EV,
     Expected,
@@ -30,7 +31,7 @@ from corpus import (
     workload_down,
 )
 from homelab import CLUSTER_BORN, Lab
-from k8sgen import plus
+from k8sgen import b64, plus
 
 import scenarios as s
 
@@ -194,7 +195,49 @@ def backup_cronjob_failing_only() -> tuple[Lab, Expected]:
         [cause(ref("CronJob", "home", "paperless-backup"), "workload")])
 
 
+def cainjector_down_stale_ca_bundle() -> tuple[Lab, Expected]:
+    g = lab("cainjector-down-stale-ca-bundle")
+    flux_base(g)
+    p.cert_manager(g, controllers=True)
+    since = g_ago(days=2, hours=5)
+    dep = find(g, "Deployment", "cert-manager-cainjector", "cert-manager")
+    pod = the_pod(g, "cert-manager", "cert-manager-cainjector-")
+    crashify(g, pod, "cert-manager-cainjector", "", 391, since, exit_code=137, reason="OOMKilled")
+    workload_down(dep, since)
+    g.cr("cert-manager.yaml", "admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "cert-manager-webhook",
+         None, created=plus(CLUSTER_BORN, days=22), helm=("cert-manager", "cert-manager"),
+         annotations={"cert-manager.io/inject-ca-from-secret": "cert-manager/cert-manager-webhook-ca"},
+         extra={"webhooks": [{"admissionReviewVersions": ["v1"], "failurePolicy": "Fail", "matchPolicy": "Equivalent",
+                              "name": "webhook.cert-manager.io", "sideEffects": "None", "timeoutSeconds": 30,
+                              "clientConfig": {"caBundle": b64("-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n"),
+                                               "service": {"name": "cert-manager-webhook", "namespace": "cert-manager",
+                                                           "path": "/validate", "port": 443}},
+                              "namespaceSelector": {"matchExpressions": [{"key": "cert-manager.io/disable-validation",
+                                                                          "operator": "NotIn", "values": ["true"]}]},
+                              "rules": [{"apiGroups": ["cert-manager.io", "acme.cert-manager.io"], "apiVersions": ["v1"],
+                                         "operations": ["CREATE", "UPDATE"], "resources": ["*/*"], "scope": "*"}]}]})
+    ks = find(g, "Kustomization", "infrastructure", "flux-system")
+    ks["status"]["conditions"] = [Lab.cond(
+        "Ready", "False", "ReconciliationFailed",
+        "Certificate/networking/wildcard-fletcherlabs dry-run failed: Internal error occurred: failed calling webhook "
+        "\"webhook.cert-manager.io\": failed to call webhook: Post \"https://cert-manager-webhook.cert-manager.svc:443/"
+        "validate?timeout=30s\": tls: failed to verify certificate: x509: certificate signed by unknown authority",
+        g.ago(minutes=7))]
+    s.media_app(g, "sonarr", "k3s2", 8989)
+    return g, expected(
+        "cert-manager's cainjector is OOMKilled at every start, so after the webhook's serving CA rotated nobody "
+        "wrote the new CA into the ValidatingWebhookConfiguration's caBundle (annotation "
+        "cert-manager.io/inject-ca-from-secret). The API server no longer trusts the webhook ('x509: certificate "
+        "signed by unknown authority') and Flux cannot apply any cert-manager object. The cainjector Deployment is "
+        "the cause; the webhook and the Kustomization are its symptoms.",
+        ["https://github.com/cert-manager/cert-manager/issues/3338",
+         "https://github.com/keptn/lifecycle-toolkit/issues/454"],
+        [cause(ref("Deployment", "cert-manager", "cert-manager-cainjector"), "workload", sym(pod, "pod-crashloop"),
+               sym(ref("Kustomization", "flux-system", "infrastructure"), "flux-not-ready"))])
+
+
 SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
+    "cainjector-down-stale-ca-bundle": cainjector_down_stale_ca_bundle,
     "backup-cronjob-failing-only": backup_cronjob_failing_only,
     "traefik-middleware-wrong-namespace": traefik_middleware_wrong_namespace,
     "node-firewall-blocks-overlay": node_firewall_blocks_overlay,
