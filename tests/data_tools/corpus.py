@@ -1952,10 +1952,10 @@ SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
 }
 
 
-def main(names: list[str]) -> None:
+def main(names: list[str], out_root: Path = OUT) -> None:
     for name in names or list(SCENARIOS):
         g, exp = SCENARIOS[name]()
-        out = OUT / name
+        out = out_root / name
         out.mkdir(parents=True, exist_ok=True)
         n = g.write_scenario(out, NOW, header=HEADER)
         (out / "expected.yaml").write_text(yaml.safe_dump(exp, sort_keys=False, width=110))

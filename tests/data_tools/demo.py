@@ -438,10 +438,10 @@ def disruption_targets(g: Lab) -> None:
                                                    "type": "DisruptionTarget"})
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     g = build()
-    n = g.write_dir(OUT, NOW, extra_kinds=["PriorityClass.scheduling.k8s.io", "ResourceQuota"])
-    print(f"wrote {n} objects to {OUT}")
+    n = g.write_dir(out, NOW, extra_kinds=["PriorityClass.scheduling.k8s.io", "ResourceQuota"])
+    print(f"wrote {n} objects to {out}")
 
 
 if __name__ == "__main__":

@@ -445,9 +445,9 @@ def build() -> list[dict[str, Any]]:
     return objs
 
 
-def write(objs: list[dict[str, Any]]) -> None:
-    if DATA.exists():
-        shutil.rmtree(DATA)
+def write(objs: list[dict[str, Any]], data: Path = DATA) -> None:
+    if data.exists():
+        shutil.rmtree(data)
     by_gk: dict[str, list[dict[str, Any]]] = {}
     for obj in objs:
         by_gk.setdefault(kinds.gk_of(obj["apiVersion"], obj["kind"]), []).append(obj)
@@ -460,7 +460,7 @@ def write(objs: list[dict[str, Any]]) -> None:
             continue
         items = sorted(by_gk.get(info.gk, []), key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         rel = f"{info.group or 'core'}/{info.plural}.json"
-        path = DATA / rel
+        path = data / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         body = {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items}
         path.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
@@ -474,7 +474,7 @@ def write(objs: list[dict[str, Any]]) -> None:
                                    for gk in sorted(NOT_INSTALLED)}, "failed": {}},
         "files": dict(sorted(files.items())),
     }
-    (DATA / "homelabctl-manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (data / "homelabctl-manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
