@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
 import json
 import random
 import uuid
@@ -630,8 +629,7 @@ class Gen:
                   per_node: dict[str, dict[str, Any]] | None = None, labels: dict[str, str] | None = None,
                   selector: dict[str, str] | None = None, tpl_labels: dict[str, str] | None = None,
                   ks: str | None = None, helm: tuple[str, str] | None = None, sa: str | None = None,
-                  tpl_annotations: dict[str, str] | None = None, extra_labels: dict[str, str] | None = None,
-                  owner_labels_only: bool = False, pods_created: str | None = None,
+                  tpl_annotations: dict[str, str] | None = None, pods_created: str | None = None,
                   meta_annotations: dict[str, str] | None = None) -> dict[str, Any]:
         selector = selector or {"app.kubernetes.io/name": name}
         tpl_labels = dict(tpl_labels or selector)
@@ -1109,6 +1107,3 @@ def strip_private(objs: list[dict[str, Any]]) -> None:
         for k in [k for k in o if k.startswith("_")]:
             del o[k]
 
-
-def sha256_hex(s: str) -> str:
-    return hashlib.sha256(s.encode()).hexdigest()

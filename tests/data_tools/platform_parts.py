@@ -385,7 +385,7 @@ def velero(g: Lab, *, minio_ok: bool, vsl_conflict: bool, backups: list[tuple[st
 # ---------------------------------------------------------------------------------- monitoring
 def monitoring(g: Lab, *, prom_sc: str, prom_node: str = "k3s3", npd: bool = False, grafana: bool = True,
                loki: bool = True, node_exporter_nodes: list[str] | None = None,
-               node_exporter_plan: dict[str, dict[str, Any]] | None = None, route_prometheus_to: str | None = None,
+               node_exporter_plan: dict[str, dict[str, Any]] | None = None,
                files: str = "monitoring.yaml", extras: bool = True) -> dict[str, Any]:
     """kube-prometheus-stack (Prometheus + Alertmanager StatefulSets owned by their CRs), Grafana, Loki."""
     f = files
