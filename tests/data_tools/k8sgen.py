@@ -482,7 +482,7 @@ class Gen:
             tspec["serviceAccountName"] = sa
         default_podspec(tspec, sa=None, ds_node=None, host_network=bool(tspec.get("hostNetwork")), api_volume=None,
                         template=True)
-        dep = {
+        dep: dict[str, Any] = {
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": self.meta(name, ns, created=created, labels=labels, generation=gen, ks=ks, helm=helm,
                                   kind="Deployment", group="apps",
@@ -505,7 +505,7 @@ class Gen:
         rs_labels = {**tpl_labels, "pod-template-hash": hsh}
         active = [p for p in pods if not p.get("deletion")]
         ready = sum(1 for p in active if p.get("mode", "running") == "running" and not p.get("frozen"))
-        rs = {
+        rs: dict[str, Any] = {
             "apiVersion": "apps/v1", "kind": "ReplicaSet",
             "metadata": self.meta(rs_name, ns, created=rs_created, labels=rs_labels, owner=dep, generation=gen,
                                   annotations={"deployment.kubernetes.io/desired-replicas": str(replicas),
@@ -580,7 +580,7 @@ class Gen:
             tspec["serviceAccountName"] = sa
         default_podspec(tspec, sa=None, ds_node=None, host_network=False, api_volume=None, template=True)
         rev = f"{name}-{self.sfx(10)}" if self.rng.random() < 0.6 else f"{name}-{self.rng.randint(5000000, 9999999999)}"
-        sts = {
+        sts: dict[str, Any] = {
             "apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": self.meta(name, ns, created=created, labels=labels, generation=1, ks=ks, helm=helm,
                                   owner=owner, kind="StatefulSet", group="apps"),
@@ -641,7 +641,7 @@ class Gen:
         default_podspec(tspec, sa=None, ds_node=None, host_network=bool(tspec.get("hostNetwork")), api_volume=None,
                         template=True)
         hsh = self.sfx(10) if self.rng.random() < 0.5 else str(self.rng.randint(100000000, 9999999999))
-        ds = {
+        ds: dict[str, Any] = {
             "apiVersion": "apps/v1", "kind": "DaemonSet",
             "metadata": self.meta(name, ns, created=created, labels=labels, generation=1, ks=ks, helm=helm,
                                   kind="DaemonSet", group="apps",
@@ -669,16 +669,16 @@ class Gen:
             pods.append(pod)
             if p.get("mode", "running") == "running" and not p.get("frozen"):
                 ready += 1
-        n = len(nodes)
-        st: dict[str, Any] = {"currentNumberScheduled": n, "desiredNumberScheduled": n}
+        count = len(nodes)
+        st: dict[str, Any] = {"currentNumberScheduled": count, "desiredNumberScheduled": count}
         if ready:
             st["numberAvailable"] = ready
         st["numberMisscheduled"] = 0
         st["numberReady"] = ready
-        if n - ready:
-            st["numberUnavailable"] = n - ready
+        if count - ready:
+            st["numberUnavailable"] = count - ready
         st["observedGeneration"] = 1
-        st["updatedNumberScheduled"] = n
+        st["updatedNumberScheduled"] = count
         ds["status"] = st
         ds["_pods"] = pods
         return ds
