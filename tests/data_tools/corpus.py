@@ -1953,8 +1953,11 @@ SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
 
 
 def main(names: list[str], out_root: Path = OUT) -> None:
-    for name in names or list(SCENARIOS):
-        g, exp = SCENARIOS[name]()
+    from corpus_holdout2 import SCENARIOS as HOLDOUT2  # imported here: it builds on this module's helpers
+
+    every = {**SCENARIOS, **HOLDOUT2}
+    for name in names or list(every):
+        g, exp = every[name]()
         out = out_root / name
         out.mkdir(parents=True, exist_ok=True)
         n = g.write_scenario(out, NOW, header=HEADER)

@@ -51,6 +51,8 @@ class ClusterState:
     errors: list[LoadError] = field(default_factory=list)
     captured_at: datetime | None = None
     server_version: str | None = None
+    api_server: str | None = None
+    """The API server URL the data was read from (the capture manifest's ``source.server``), when known."""
 
     def availability(self, gk: str) -> KindStatus:
         """Explicit status from the source wins; otherwise a kind is readable iff objects of it were loaded."""

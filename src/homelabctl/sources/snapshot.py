@@ -484,6 +484,9 @@ def _apply_manifest(state: ClusterState, manifest: dict[str, Any]) -> None:
     state.captured_at = parse_time(manifest.get("capturedAt"))
     version = manifest.get("serverVersion")
     state.server_version = str(version) if version else None
+    origin = manifest.get("source")
+    if isinstance(origin, dict) and isinstance(origin.get("server"), str) and origin["server"]:
+        state.api_server = origin["server"]
     for gk in manifest.get("kinds", {}).get("captured", []) or []:
         state.kind_status.setdefault(str(gk), KindStatus("available"))
     for gk, reason in (manifest.get("kinds", {}).get("forbidden", {}) or {}).items():

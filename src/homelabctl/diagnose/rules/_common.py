@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from homelabctl import kinds
 from homelabctl.diagnose.context import RuleContext
@@ -20,7 +21,26 @@ from homelabctl.diagnose.graph import (
     SELECTS,
 )
 from homelabctl.diagnose.model import NextStep
-from homelabctl.model import Finding, ObjectRef
+from homelabctl.k8s import nodes as k8s_nodes
+from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s import refs
+from homelabctl.k8s.pods import ContainerStatus
+from homelabctl.kube import (
+    node_is_control_plane,
+    node_is_k3s,
+    node_is_ready,
+    node_kubelet_version,
+    pod_containers,
+    pod_is_finished,
+    pod_is_ready,
+    pod_node,
+    pod_template_spec,
+    pods_of,
+)
+from homelabctl.model import Finding, ObjectRef, Resource
+from homelabctl.selectors import from_spec
+from homelabctl.sources.base import ClusterState
+from homelabctl.sources.index import ClusterIndex
 
 NODE_SCOPE = (RUNS_ON, REGISTERS, OWNS, SELECTS, ROUTES, BACKS_UP, HOLDS, MOUNTS, REPLICA)
 STORAGE_SCOPE = (BINDS, MOUNTS, OWNS, SELECTS, ROUTES, BACKS_UP)
@@ -87,3 +107,330 @@ def csi_accepts(finding: Finding) -> bool:
     if finding.object.kind == "Node" and finding.object.namespace is None:
         return finding.check == "csi-driver-not-registered"
     return True
+
+
+# -- lookups the next steps share: the exact pod, container, manager and address in this cluster ---------------
+# A next step names what the operator types: the crash-looping pod on the broken node, not "some pod of the
+# DaemonSet"; the HelmRelease that renders a DaemonSet, not the one a particular homelab happens to use.
+
+_BACKTICKED = re.compile(r"`((?:kubectl|flux|velero|ssh|helm|crictl|curl|journalctl) [^`]+)`")
+_PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")
+_WAITING_NEVER_STARTED = frozenset({"ContainerCreating", "PodInitializing", "ErrImagePull", "ImagePullBackOff",
+                                    "CreateContainerConfigError", "CreateContainerError", "InvalidImageName"})
+
+
+@dataclass(frozen=True, slots=True)
+class FailingContainer:
+    """The container of a pod that fails, and whether its logs can say why."""
+
+    name: str
+    restarted: bool
+    """It has a previous instance: ``logs --previous`` reads the last crash."""
+    started: bool
+    """It ever ran: a container that never started has no logs; the pod's events say why."""
+    crashlooping: bool
+
+
+def _container_score(cs: ContainerStatus) -> int:
+    if cs.waiting_reason == "CrashLoopBackOff":
+        return 5
+    if cs.last_state.terminated and not cs.ready:
+        return 4
+    if cs.state.terminated and (cs.state.exit_code or 0) != 0:
+        return 3
+    if cs.state.waiting:
+        return 2
+    return 1 if not cs.ready else 0
+
+
+def failing_container(pod: Resource) -> FailingContainer | None:
+    """The container that fails in ``pod`` (init containers included): crash-looping first, then one with a
+    previous crash, then one waiting, then one not ready. None when every container is ready."""
+    best: tuple[int, ContainerStatus] | None = None
+    for cs in k8s_pods.all_container_statuses(pod):
+        score = _container_score(cs)
+        if score and (best is None or score > best[0]):
+            best = (score, cs)
+    if best is None:
+        return None
+    cs = best[1]
+    restarted = cs.last_state.terminated or cs.restart_count > 0
+    never = cs.waiting_reason in _WAITING_NEVER_STARTED and not restarted
+    started = not never and (restarted or cs.state.running or cs.state.terminated)
+    return FailingContainer(cs.name, restarted, started, best[0] == 5)
+
+
+def _pod_badness(ctx: RuleContext, pod: Resource) -> tuple[int, bool, bool, str]:
+    container = failing_container(pod)
+    return (-(_container_score_of(container)), pod.ref not in ctx.by_object, pod_is_ready(pod), pod.name)
+
+
+def _container_score_of(container: FailingContainer | None) -> int:
+    if container is None:
+        return 0
+    return 5 if container.crashlooping else 4 if container.restarted else 2 if not container.started else 1
+
+
+def failing_pod(ctx: RuleContext, ref: ObjectRef, node: str | None = None) -> Resource | None:
+    """The pod to read for a failing object: the pod itself, or the worst live pod of a controller (a
+    crash-looping one first, one with findings first, then any not ready), on ``node`` when given."""
+    res = ctx.resource(ref)
+    if res is None:
+        return None
+    if res.kind == "Pod":
+        return res
+    pods = [p for p in pods_of(ctx.index, res) if not pod_is_finished(p) and (node is None or pod_node(p) == node)]
+    failing = [p for p in pods if not pod_is_ready(p) or failing_container(p) is not None]
+    return min(failing, key=lambda p: _pod_badness(ctx, p)) if failing else None
+
+
+def pod_read_step(pod: Resource, what: str = "read why it fails") -> NextStep:
+    """``kubectl logs`` of the failing container (``--previous`` when it has crashed before), or the pod's
+    events when the container never started (image pull, missing Secret, volume not mounted)."""
+    ns = pod.namespace or "default"
+    container = failing_container(pod)
+    if container is None or not container.started:
+        return NextStep(f"{what}: pod {ns}/{pod.name}'s events (its container never started)",
+                        f"kubectl -n {ns} describe pod {pod.name}")
+    previous = " --previous" if container.restarted else ""
+    return NextStep(f"{what}: the {'last crash' if container.restarted else 'log'} of container {container.name} "
+                    f"in pod {ns}/{pod.name}",
+                    f"kubectl -n {ns} logs {pod.name} -c {container.name}{previous} --tail=50")
+
+
+def daemon_pod_on_node(index: ClusterIndex, daemonset: Resource, node: str) -> Resource | None:
+    """The pod a DaemonSet runs on ``node`` (the newest live one)."""
+    pods = [p for p in index.pods_on_node(node) if index.top_owner(p).ref == daemonset.ref and not pod_is_finished(p)]
+    return max(pods, key=lambda p: (not p.deletion_timestamp, p.creation_timestamp or "")) if pods else None
+
+
+# CNI agents: the DaemonSet names (or name prefixes), the agent container and a status command that runs in it.
+_CNI_AGENTS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("cilium", "cilium", "cilium-agent", "cilium-dbg status --brief"),
+    ("calico", "calico-node", "calico-node", "calico-node -felix-ready"),
+    ("canal", "canal", "calico-node", None),
+    ("flannel", "kube-flannel", "kube-flannel", None),
+    ("weave", "weave-net", "weave", "/home/weave/weave --local status"),
+    ("kube-router", "kube-router", "kube-router", None),
+    ("antrea", "antrea-agent", "antrea-agent", "antctl get agentinfo"),
+    ("kube-ovn", "kube-ovn-cni", "cni-server", None),
+)
+_CNI_HOST_PATHS = ("/etc/cni/net.d", "/opt/cni/bin", "/var/lib/rancher/k3s/agent/etc/cni/net.d")
+
+
+@dataclass(frozen=True, slots=True)
+class CniAgent:
+    """The CNI agent of one node: its DaemonSet and pod there (None in K3s's embedded flannel)."""
+
+    cni: str
+    daemonset: Resource | None
+    pod: Resource | None
+    container: str | None
+    status_command: str | None
+
+
+def _cni_of(daemonset: Resource) -> tuple[str, str | None, str | None] | None:
+    for cni, prefix, container, status in _CNI_AGENTS:
+        if daemonset.name == prefix or daemonset.name.startswith(prefix + "-") or \
+                daemonset.labels.get("k8s-app") == prefix:
+            return cni, container, status
+    volumes = pod_template_spec(daemonset).get("volumes")
+    for volume in volumes if isinstance(volumes, list) else []:
+        host = volume.get("hostPath") if isinstance(volume, Mapping) else None
+        if isinstance(host, Mapping) and str(host.get("path") or "").rstrip("/") in _CNI_HOST_PATHS:
+            return daemonset.name, None, None
+    return None
+
+
+def cni_agent(ctx: RuleContext, node: Resource) -> CniAgent | None:
+    """The pod network agent of ``node``: the CNI DaemonSet's pod running there (found by its DaemonSet's
+    name, or by the CNI config directory it mounts from the host), or K3s's flannel, which runs inside the
+    k3s process itself and has no pod. None when nothing says which CNI the cluster uses."""
+    for pod in ctx.index.pods_on_node(node.name):
+        owner = ctx.index.top_owner(pod)
+        if owner.kind != "DaemonSet":
+            continue
+        known = _cni_of(owner)
+        if known is not None:
+            cni, container, status = known
+            here = daemon_pod_on_node(ctx.index, owner, node.name) or pod
+            failing = failing_container(here)
+            return CniAgent(cni, owner, here, failing.name if failing else container, status)
+    for ds in ctx.index.all(kinds.DAEMONSET):
+        known = _cni_of(ds)
+        if known is not None:  # a CNI DaemonSet with no pod on this node: why it is missing is the question
+            return CniAgent(known[0], ds, None, known[1], None)
+    if any(key.startswith("flannel.alpha.coreos.com/") for key in node.annotations) and node_is_k3s(node):
+        return CniAgent("flannel (embedded in K3s)", None, None, None, None)
+    return None
+
+
+def node_service(node: Resource) -> str:
+    """The systemd unit that runs the kubelet on ``node``: ``k3s`` on a K3s server, ``k3s-agent`` on a K3s agent,
+    ``rke2-server``/``rke2-agent`` on RKE2, else ``kubelet``."""
+    version = node_kubelet_version(node)
+    server = node_is_control_plane(node)
+    if node_is_k3s(node):
+        return "k3s" if server else "k3s-agent"
+    if "rke2" in version:
+        return "rke2-server" if server else "rke2-agent"
+    return "kubelet"
+
+
+def node_address(node: Resource, kind: str = "InternalIP") -> str | None:
+    return k8s_nodes.address(node, kind) or None
+
+
+def peer_node(index: ClusterIndex, node: Resource) -> Resource | None:
+    """Another Ready node with an address, a control-plane one first: what the node should reach."""
+    others = [n for n in index.all(kinds.NODE) if n.name != node.name and node_is_ready(n) and node_address(n)]
+    return min(others, key=lambda n: (not node_is_control_plane(n), n.name)) if others else None
+
+
+def bgp_peer(index: ClusterIndex, node: Resource) -> str | None:
+    """The router a Cilium BGP policy peers ``node`` with (the first neighbour of a policy selecting it)."""
+    for policy in index.all("CiliumBGPPeeringPolicy.cilium.io"):
+        raw = policy.spec.get("nodeSelector")
+        selector = from_spec(raw) if isinstance(raw, Mapping) else from_spec({})
+        if selector is None or not selector.matches(node.labels):
+            continue
+        for router in policy.spec.get("virtualRouters") or []:
+            for neighbour in (router.get("neighbors") or []) if isinstance(router, Mapping) else []:
+                if isinstance(neighbour, Mapping) and neighbour.get("peerAddress"):
+                    return str(neighbour["peerAddress"]).split("/", 1)[0]
+    return None
+
+
+_LOOPBACK = ("127.", "localhost", "[::1]", "::1")
+_K3S_URL = re.compile(r'"K3S_URL"\s*:\s*"(https?://[^"]+)"')
+
+
+def api_server_url(state: ClusterState, node: Resource | None = None) -> str | None:
+    """Where the API server answers, as a node would reach it: the address the data was read from (unless it is
+    a loopback address), the K3s agent's own ``K3S_URL``, the ``kubernetes`` Service's endpoints, a K3s server
+    node on 6443, else the ``kubernetes`` Service ClusterIP. None when the snapshot says nothing."""
+    server = state.api_server
+    if server and refs.url_host(server) and not any(str(refs.url_host(server)).startswith(p) for p in _LOOPBACK):
+        return server.rstrip("/")
+    if node is not None:
+        match = _K3S_URL.search(str(node.annotations.get("k3s.io/node-env") or ""))
+        if match:
+            return match.group(1).rstrip("/")
+    index = state.index
+    service = index.get(kinds.SERVICE, "default", "kubernetes")
+    if service is not None:
+        ready = refs.service_endpoints(index, service, slices_read=index.has(kinds.ENDPOINT_SLICE),
+                                       endpoints_read=index.has(kinds.ENDPOINTS))
+        ports = [p for p in service.spec.get("ports") or [] if isinstance(p, Mapping)]
+        target = ports[0].get("targetPort") if ports else None
+        if ready is not None and ready.ready and isinstance(target, int):
+            return f"https://{ready.ready[0].address}:{target}"
+    servers = [n for n in index.all(kinds.NODE) if node_is_control_plane(n) and node_is_k3s(n) and node_address(n)]
+    if servers:
+        return f"https://{node_address(sorted(servers, key=lambda n: n.name)[0])}:6443"
+    ip = service.spec.get("clusterIP") if service is not None else None
+    return f"https://{ip}:443" if ip and ip != "None" else None
+
+
+@dataclass(frozen=True, slots=True)
+class Manager:
+    """What renders an object: a Flux HelmRelease, a Helm release without Flux, or a Flux Kustomization."""
+
+    kind: str
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name}"
+
+    @property
+    def reconcile(self) -> str | None:
+        if self.kind == "HelmRelease":
+            return f"flux reconcile helmrelease {self.name} -n {self.namespace} --with-source"
+        if self.kind == "Kustomization":
+            return f"flux reconcile kustomization {self.name} -n {self.namespace} --with-source"
+        return None
+
+
+def _own_manager(index: ClusterIndex, res: Resource) -> Manager | None:
+    labels, annotations = res.labels, res.annotations
+    if labels.get("helm.toolkit.fluxcd.io/name") and labels.get("helm.toolkit.fluxcd.io/namespace"):
+        return Manager("HelmRelease", labels["helm.toolkit.fluxcd.io/namespace"], labels["helm.toolkit.fluxcd.io/name"])
+    release, release_ns = annotations.get("meta.helm.sh/release-name"), annotations.get("meta.helm.sh/release-namespace")
+    if release and release_ns:
+        for hr in index.all(kinds.HELM_RELEASE):
+            target = str(hr.spec.get("targetNamespace") or hr.namespace or "")
+            names = {str(hr.spec.get("releaseName") or ""), hr.name,
+                     f"{hr.spec.get('targetNamespace')}-{hr.name}" if hr.spec.get("targetNamespace") else ""}
+            if release in names and target == release_ns:
+                return Manager("HelmRelease", hr.namespace or release_ns, hr.name)
+        return Manager("Helm release", str(release_ns), str(release))
+    if labels.get("kustomize.toolkit.fluxcd.io/name") and labels.get("kustomize.toolkit.fluxcd.io/namespace"):
+        return Manager("Kustomization", labels["kustomize.toolkit.fluxcd.io/namespace"],
+                       labels["kustomize.toolkit.fluxcd.io/name"])
+    return None
+
+
+def manager_of(index: ClusterIndex, res: Resource) -> Manager | None:
+    """The HelmRelease, Helm release or Kustomization that renders ``res``: from its own Flux/Helm labels and
+    annotations, else from its owners', else from the workload a ``*/managed-by`` label names (Longhorn's
+    CSI DaemonSet is created by longhorn-manager, which the Longhorn HelmRelease renders)."""
+    seen: set[ObjectRef] = set()
+    queue = [res]
+    while queue and len(seen) < 8:
+        current = queue.pop(0)
+        if current.ref in seen:
+            continue
+        seen.add(current.ref)
+        found = _own_manager(index, current)
+        if found is not None:
+            return found
+        owner = index.owner(current)
+        if owner is not None:
+            queue.append(owner)
+        for key, value in current.labels.items():
+            if key.endswith("/managed-by") and value and value.lower() != "helm":
+                for gk in (kinds.DEPLOYMENT, kinds.DAEMONSET, kinds.STATEFULSET):
+                    named = index.get(gk, current.namespace, str(value))
+                    if named is not None:
+                        queue.append(named)
+    return None
+
+
+def csi_plugin_daemonset(index: ClusterIndex, driver: str) -> Resource | None:
+    """The DaemonSet that registers CSI ``driver`` with the kubelet on each node: its registrar names the
+    driver's socket (``.../plugins/<driver>/csi.sock``), it mounts the driver's plugin directory, or its plugin
+    container is given the driver's name (``--drivername=nfs.csi.k8s.io``: csi-driver-nfs's socket directory
+    is ``csi-nfsplugin``)."""
+    marker = f"/{driver}/"
+    named = re.compile(rf"^--(?:csi-)?driver-?name={re.escape(driver)}$")
+    for ds in index.all(kinds.DAEMONSET):
+        spec = pod_template_spec(ds)
+        texts: list[str] = []
+        for container in pod_containers(spec):
+            texts += [str(a) for a in container.get("args") or [] if isinstance(a, (str, int))]
+            texts += [str(e.get("value", "")) for e in container.get("env") or [] if isinstance(e, Mapping)]
+        for volume in spec.get("volumes") or []:
+            host = volume.get("hostPath") if isinstance(volume, Mapping) else None
+            if isinstance(host, Mapping):
+                texts.append(str(host.get("path") or "") + "/")
+        if any(marker in text or named.match(text) for text in texts):
+            return ds
+    return None
+
+
+def hint_steps(hint: str) -> list[NextStep]:
+    """A check's hint as a next step, with the first exact command it quotes (none with a placeholder)."""
+    if not hint:
+        return []
+    commands = [c for c in _BACKTICKED.findall(hint) if not _PLACEHOLDER.search(c)]
+    return [NextStep(hint, commands[0] if commands else None)]
+
+
+def describe_step(ref: ObjectRef) -> NextStep:
+    ns = f" -n {ref.namespace}" if ref.namespace else ""
+    return NextStep("read the object's status and events", f"kubectl describe {ref.kind.lower()} {ref.name}{ns}")
+
+
+def has_placeholder(command: str) -> bool:
+    return bool(_PLACEHOLDER.search(command))

@@ -17,11 +17,13 @@ def auth_proxy_broken(ctx: RuleContext, cause: Finding) -> Explanation | None:
     send traffic through it are grouped under the misconfiguration.
     """
     impacted = ctx.reach(cause)
+    target = ctx.fix_target(cause.object)
     routes = sorted(f"{r.namespace}/{r.name}" for r in impacted if r.kind in ("HTTPRoute", "GRPCRoute", "Ingress"))
     consequence = f": the routes behind it are down ({', '.join(routes)})" if routes else ""
     return Explanation(
         impacted, f"{cause.message}{consequence}", list(cause.evidence),
         [NextStep("generate a 32-byte cookie secret in the URL-safe alphabet oauth2-proxy decodes",
                   "python3 -c 'import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"),
-         NextStep("store it SOPS-encrypted, reconcile, and watch the rollout",
-                  f"kubectl -n {cause.object.namespace} rollout status deploy/oauth2-proxy")])
+         NextStep(f"store it SOPS-encrypted where {target.kind} {target.namespace}/{target.name} reads it, "
+                  "reconcile, and watch the rollout",
+                  f"kubectl -n {target.namespace} rollout status {target.kind.lower()}/{target.name}")])

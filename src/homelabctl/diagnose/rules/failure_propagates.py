@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
-from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
+from homelabctl.diagnose.rules._common import describe_step, hint_steps
 from homelabctl.model import Finding, Layer
 
 CONFIGURATION_CHECKS = frozenset({
@@ -37,6 +37,8 @@ def failure_propagates(ctx: RuleContext, cause: Finding) -> Explanation | None:
     members are reached. The object to fix is a pod's top-level controller.
     """
     target = ctx.fix_target(cause.object)
-    steps = [NextStep(cause.hint)] if cause.hint else []
+    steps = hint_steps(cause.hint)
+    if not any(step.command for step in steps):
+        steps.append(describe_step(target))
     return Explanation(set(), cause.message, list(cause.evidence), steps, confidence="medium",
                        object=target if target != cause.object else None)

@@ -20,12 +20,25 @@ def flux_source_broken(ctx: RuleContext, cause: Finding) -> Explanation | None:
     text = " ".join((cause.message, *cause.evidence)).lower()
     ns = cause.object.namespace or "flux-system"
     steps = []
-    if "knownhosts" in text or "key mismatch" in text:
-        steps.append(NextStep("refresh the host key in the source's Secret (known_hosts)",
-                              f"flux create secret git {cause.object.name} -n {ns} --url=<ssh url> --export"))
-    elif "auth" in text or "permission denied" in text or "handshake" in text:
-        steps.append(NextStep("re-add the deploy key to the repository, or rotate it in the source's Secret",
-                              f"flux create secret git {cause.object.name} -n {ns} --url=<ssh url>"))
+    source = ctx.resource(cause.object)
+    url = str(source.spec.get("url") or "") if source is not None else ""
+    secret_ref = source.spec.get("secretRef") if source is not None else None
+    secret = str(secret_ref.get("name") or "") if isinstance(secret_ref, dict) else ""
+    ssh = url.startswith("ssh://") or (bool(url) and "://" not in url)
+    if secret and ssh and ("knownhosts" in text or "key mismatch" in text):
+        steps.append(NextStep(f"refresh the host key in Secret {ns}/{secret} (known_hosts) from {url}",
+                              f"flux create secret git {secret} -n {ns} --url={url} --export"))
+    elif secret and ssh and ("auth" in text or "permission denied" in text or "handshake" in text):
+        steps.append(NextStep(f"re-add the deploy key of Secret {ns}/{secret} to the repository, or rotate it "
+                              "(the command prints the new public key to add)",
+                              f"flux create secret git {secret} -n {ns} --url={url}"))
+    elif secret:
+        steps.append(NextStep(f"check the credentials in Secret {ns}/{secret} against {url or 'the source'}",
+                              f"kubectl -n {ns} describe secret {secret}"))
+    elif url.startswith("http"):
+        command = (f"curl -sSI {url.rstrip('/')}/index.yaml" if cause.object.kind == "HelmRepository"
+                   else f"git ls-remote {url}")
+        steps.append(NextStep(f"ask {url} yourself: the source uses no credentials Secret", command))
     steps.append(NextStep("retry the fetch", f"flux reconcile source {cause.object.kind.lower().replace('repository', '')} "
                           f"{cause.object.name} -n {ns}"))
     return Explanation(set(), cause.message, list(cause.evidence), steps)

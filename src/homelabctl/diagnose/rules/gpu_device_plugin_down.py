@@ -5,6 +5,8 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
+from homelabctl.diagnose.rules._common import describe_step, failing_pod, pod_read_step
+from homelabctl.kube import pod_node
 from homelabctl.model import Finding, Layer
 
 
@@ -18,10 +20,12 @@ def gpu_device_plugin_down(ctx: RuleContext, cause: Finding) -> Explanation | No
     library"): the node needs the matching driver (or a reboot) before the plugin can start.
     """
     ns = cause.object.namespace or "kube-system"
+    pod = failing_pod(ctx, cause.object)
+    node = pod_node(pod) if pod is not None else None
     return Explanation(
         set(), f"{cause.message}: GPU pods cannot be scheduled until it runs", list(cause.evidence),
-        [NextStep("read why the plugin exits", f"kubectl -n {ns} logs {cause.object.kind.lower()}/{cause.object.name} "
-                  "--previous --tail=50"),
-         NextStep("on the GPU node, check the driver the plugin needs is loaded", "nvidia-smi"),
+        [pod_read_step(pod, "read why the plugin exits") if pod is not None else describe_step(cause.object),
+         NextStep(f"on the GPU node{f' {node}' if node else ''}, check the driver the plugin needs is loaded",
+                  f"ssh {node} nvidia-smi" if node else "nvidia-smi"),
          NextStep("restart the plugin after fixing the driver",
                   f"kubectl -n {ns} rollout restart {cause.object.kind.lower()}/{cause.object.name}")])

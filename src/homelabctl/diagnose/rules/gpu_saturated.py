@@ -29,5 +29,25 @@ def gpu_saturated(ctx: RuleContext, cause: Finding) -> Explanation | None:
     return Explanation(
         impacted, f"{cause.message}: new GPU pods cannot be scheduled, and the ones running share memory "
         "with no isolation", list(cause.evidence),
-        [NextStep("see who holds the GPU slices", "kubectl get pods -A -o wide --field-selector=status.phase=Running | grep -i -e gpu -e ollama -e jellyfin"),
-         NextStep("give critical GPU workloads a PriorityClass and cap each namespace with a ResourceQuota on requests.nvidia.com/gpu")])
+        [_holders_step(ctx, cause),
+         NextStep("give critical GPU workloads a PriorityClass and cap each namespace with a ResourceQuota on "
+                  f"requests.{_resource(ctx, cause)}", "kubectl get priorityclasses,resourcequotas -A")])
+
+
+def _resource(ctx: RuleContext, cause: Finding) -> str:
+    """The GPU resource the node advertises (``nvidia.com/gpu``, ``gpu.intel.com/i915``, ``amd.com/gpu``)."""
+    node = ctx.resource(cause.object)
+    allocatable = node.status.get("allocatable") if node is not None else None
+    for name in allocatable or {}:
+        if "gpu" in str(name) or "i915" in str(name):
+            return str(name)
+    return "nvidia.com/gpu"
+
+
+def _holders_step(ctx: RuleContext, cause: Finding) -> NextStep:
+    resource = _resource(ctx, cause).replace(".", "\\.")
+    node = cause.object.name
+    return NextStep(f"see which pods on {node} hold the GPU and how much each requests",
+                    f"kubectl get pods -A --field-selector spec.nodeName={node} -o custom-columns='NAMESPACE:"
+                    f".metadata.namespace,NAME:.metadata.name,PHASE:.status.phase,GPU:.spec.containers[*]."
+                    f"resources.requests.{resource}'")

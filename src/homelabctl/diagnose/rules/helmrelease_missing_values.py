@@ -19,5 +19,7 @@ def helmrelease_missing_values(ctx: RuleContext, cause: Finding) -> Explanation 
     ns = cause.object.namespace or "default"
     return Explanation(
         impacted, cause.message, list(cause.evidence),
-        [NextStep("create the Secret (SOPS-encrypted in the repo) or fix the name in valuesFrom"),
+        [NextStep("create the Secret (SOPS-encrypted in the repo) or fix the name in valuesFrom: see what the "
+                  "release reads", f"kubectl -n {ns} get helmrelease {cause.object.name} -o jsonpath="
+                  "'{range .spec.valuesFrom[*]}{.kind}/{.name} {.valuesKey}{\"\\n\"}{end}'"),
          NextStep("reconcile the release", f"flux reconcile helmrelease {cause.object.name} -n {ns} --with-source")])

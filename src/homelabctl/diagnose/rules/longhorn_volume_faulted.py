@@ -15,8 +15,12 @@ def longhorn_volume_faulted(ctx: RuleContext, cause: Finding) -> Explanation | N
     The chain is Volume → PV (CSI ``volumeHandle``) → PVC → pods. A node that is down and holds the
     replicas is upstream of the volume (``replica`` edge) and is then the cause instead.
     """
+    ns = cause.object.namespace
     return Explanation(
         set(), cause.message, list(cause.evidence),
         [NextStep("see the replicas and where they failed",
-                  f"kubectl -n longhorn-system get replicas.longhorn.io -l longhornvolume={cause.object.name} -o wide"),
-         NextStep("salvage from the most recent healthy replica in the Longhorn UI before deleting anything")])
+                  f"kubectl -n {ns} get replicas.longhorn.io -l longhornvolume={cause.object.name} -o wide"),
+         NextStep("salvage from the most recent healthy replica in the Longhorn UI before deleting anything: "
+                  "the volume's robustness and last backup", f"kubectl -n {ns} get volumes.longhorn.io "
+                  f"{cause.object.name} -o custom-columns=STATE:.status.state,ROBUSTNESS:.status.robustness,"
+                  "LAST-BACKUP:.status.lastBackup")])

@@ -20,4 +20,17 @@ def networkpolicy_blocks(ctx: RuleContext, cause: Finding) -> Explanation | None
     return Explanation(
         set(), f"{cause.message}: traffic to Ready pods is dropped by the policy", list(cause.evidence),
         [NextStep("read what the policy allows", f"kubectl -n {ns} describe networkpolicy {cause.object.name}"),
-         NextStep("add an ingress rule for the clients that must reach these pods (namespaceSelector/podSelector)")])
+         NextStep("add an ingress rule for the clients that must reach these pods (namespaceSelector/podSelector): "
+                  "the pods it isolates", _isolated_pods(ctx, cause))])
+
+
+def _isolated_pods(ctx: RuleContext, cause: Finding) -> str:
+    ns = cause.object.namespace or "default"
+    policy = ctx.resource(cause.object)
+    raw = policy.spec.get("podSelector") if policy is not None else None
+    selector_spec = raw if isinstance(raw, dict) else {}
+    labels = selector_spec.get("matchLabels")
+    if isinstance(labels, dict) and labels and not selector_spec.get("matchExpressions"):
+        selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+        return f"kubectl -n {ns} get pods -l {selector} -o wide"
+    return f"kubectl -n {ns} get pods -o wide"

@@ -5,9 +5,78 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import NODE_SCOPE, csi_symptom_note, node_scope_accepts, pod_balance
+from homelabctl.diagnose.rules._common import (
+    NODE_SCOPE,
+    api_server_url,
+    bgp_peer,
+    cni_agent,
+    csi_symptom_note,
+    failing_container,
+    node_address,
+    node_scope_accepts,
+    node_service,
+    peer_node,
+    pod_balance,
+    pod_read_step,
+)
 from homelabctl.kube import node_ready_status
-from homelabctl.model import Finding, Layer
+from homelabctl.model import Finding, Layer, Resource
+
+
+def cni_steps(ctx: RuleContext, node: Resource) -> list[NextStep]:
+    """Read the pod network agent on that node: its pod's last crash, its status from inside when it runs."""
+    agent = cni_agent(ctx, node)
+    if agent is None:
+        return [NextStep(f"find the pod network (CNI) agent of {node.name} and read its log",
+                         f"kubectl get pods -A -o wide --field-selector spec.nodeName={node.name}")]
+    if agent.pod is not None:
+        steps = [pod_read_step(agent.pod, f"read the {agent.cni} agent on {node.name}")]
+        failing = failing_container(agent.pod)
+        runs = agent.pod.status.get("phase") == "Running" and (failing is None or not failing.crashlooping)
+        if runs and agent.status_command and agent.container:  # a crash-looping container cannot be exec'ed into
+            steps.append(NextStep(f"ask the {agent.cni} agent on {node.name} for its status",
+                                  f"kubectl -n {agent.pod.namespace} exec {agent.pod.name} -c {agent.container} -- "
+                                  f"{agent.status_command}"))
+        return steps
+    if agent.daemonset is not None:
+        ds = agent.daemonset
+        return [NextStep(f"the {agent.cni} DaemonSet {ds.namespace}/{ds.name} runs no pod on {node.name}: read why",
+                         f"kubectl -n {ds.namespace} describe daemonset {ds.name}")]
+    return [NextStep(f"{agent.cni} runs inside the {node_service(node)} service on {node.name}: read its log",
+                     f"ssh {node.name} 'sudo journalctl -u {node_service(node)} -n 2000 --no-pager | grep -i flannel | "
+                     "tail -50'")]
+
+
+def connectivity_step(ctx: RuleContext, node: Resource) -> NextStep:
+    """Ping the node, then from it the router and another node, and ask the API server for its health."""
+    ip = node_address(node)
+    router = bgp_peer(ctx.index, node)
+    peer = peer_node(ctx.index, node)
+    peer_ip = node_address(peer) if peer is not None else None
+    api = api_server_url(ctx.state, node)
+    targets = [f"the BGP peer {router}" if router else "your default gateway (`ip route` on the node shows it)"]
+    if peer is not None and peer_ip:
+        targets.append(f"node {peer.name} ({peer_ip})")
+    remote = [f"ping -c3 {t}" for t in (router, peer_ip) if t]
+    if api:
+        remote.append(f"curl -sk {api}/healthz")
+    text = (f"verify L3/L4 connectivity of {node.name}{f' ({ip})' if ip else ''}: from it, ping "
+            f"{' and '.join(targets)} and reach the API server{f' ({api})' if api else ''} "
+            f"and the kubelet port 10250 from another node")
+    local = f"ping -c3 {ip}; " if ip else ""
+    command = f"{local}ssh {node.name} '{'; '.join(remote)}'" if remote else (f"ping -c3 {ip}" if ip else None)
+    return NextStep(text, command)
+
+
+def network_steps(ctx: RuleContext, node: Resource) -> list[NextStep]:
+    return [
+        *cni_steps(ctx, node),
+        connectivity_step(ctx, node),
+        NextStep(f"cordon {node.name} while investigating so nothing new lands there", f"kubectl cordon {node.name}"),
+        NextStep("after recovery, prove it with a canary pod pinned to the node",
+                 f"kubectl run canary --image=busybox --restart=Never --overrides='{{\"spec\":{{\"nodeName\":"
+                 f"\"{node.name}\"}}}}' -- wget -qO- http://kubernetes.default.svc"),
+    ]
 
 
 @cause_rule("node-network-failure", layer=Layer.NETWORK, rank=0,
@@ -38,12 +107,6 @@ def node_network_failure(ctx: RuleContext, cause: Finding) -> Explanation | None
         f"Node {node.name} has lost its pod network; the failures on {node.name} follow from it — "
         "start at the network layer, not at the applications",
         evidence,
-        [NextStep(f"verify L3/L4 connectivity from {node.name}: ping the gateway and another node, reach the API "
-                  "server on 6443 and the kubelet on 10250", f"ssh {node.name} 'ping -c3 192.168.10.1; "
-                  "curl -sk https://<api-server>:6443/healthz'"),
-         NextStep("read the Cilium agent on that node", "kubectl -n kube-system exec ds/cilium -- cilium status --brief"),
-         NextStep(f"cordon {node.name} while investigating so nothing new lands there", f"kubectl cordon {node.name}"),
-         NextStep("after recovery, prove it with a canary pod pinned to the node",
-                  f"kubectl run canary --image=busybox --restart=Never --overrides='{{\"spec\":{{\"nodeName\":\"{node.name}\"}}}}' -- wget -qO- http://kubernetes.default.svc")],
+        network_steps(ctx, node),
         accepts=node_scope_accepts(node.ref),
     )

@@ -6,6 +6,7 @@ from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
 from homelabctl.diagnose.rules._common import node_scope_accepts
+from homelabctl.kube import node_is_k3s
 from homelabctl.model import Finding, Layer
 
 
@@ -20,11 +21,23 @@ def node_pressure(ctx: RuleContext, cause: Finding) -> Explanation | None:
     if cause.object.kind != "Node":
         return None
     name = cause.object.name
+    node = ctx.resource(cause.object)
+    k3s = node is not None and node_is_k3s(node)
+    data_dirs = "/var/lib/rancher /var/lib/kubelet" if k3s else "/var/lib/containerd /var/lib/kubelet"
+    crictl = "sudo k3s crictl" if k3s else "sudo crictl"
+    text = " ".join((cause.message, *cause.evidence)).lower()
+    if "memory" in text and "disk" not in text:
+        first = [NextStep(f"see which pods use the memory on {name}", f"kubectl top pods -A --sort-by=memory "
+                          f"--field-selector spec.nodeName={name}"),
+                 NextStep("see the node's own memory use", f"ssh {name} 'free -m; ps aux --sort=-rss | head -15'")]
+    else:
+        first = [NextStep("see what fills the node (images, logs, emptyDirs)",
+                          f"ssh {name} 'df -h {data_dirs}; {crictl} images | wc -l'"),
+                 NextStep("remove unused images", f"ssh {name} {crictl} rmi --prune")]
     return Explanation(
         set(), f"{cause.message}: the kubelet evicts pods and the scheduler avoids the node", list(cause.evidence),
-        [NextStep("see what fills the node (images, logs, emptyDirs)",
-                  f"ssh {name} 'df -h /var/lib/rancher; sudo k3s crictl images | wc -l'"),
-         NextStep("remove unused images", f"ssh {name} sudo k3s crictl rmi --prune"),
-         NextStep("delete the Failed (Evicted) pods once the node recovered",
-                  "kubectl delete pods -A --field-selector=status.phase=Failed")],
+        [*first,
+         NextStep(f"delete the Failed (Evicted) pods of {name} once the node recovered",
+                  f"kubectl delete pods -A --field-selector=status.phase=Failed,spec.nodeName={name}",
+                  dangerous=True)],
         accepts=node_scope_accepts(cause.object))

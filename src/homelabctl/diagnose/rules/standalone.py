@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.graph import OWNS
-from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
+from homelabctl.diagnose.rules._common import describe_step, hint_steps
 from homelabctl.model import Finding, Layer
 
 
@@ -17,7 +17,9 @@ def standalone(ctx: RuleContext, cause: Finding) -> Explanation | None:
     explained, are grouped under it. The layer shown is the finding's own.
     """
     impacted = ctx.propagate(ctx.workload_start(cause.object), (OWNS,))
-    steps = [NextStep(cause.hint)] if cause.hint else []
     target = ctx.fix_target(cause.object)
+    steps = hint_steps(cause.hint)
+    if not any(step.command for step in steps):
+        steps.append(describe_step(target))
     return Explanation(impacted, cause.message, list(cause.evidence), steps, confidence="medium",
                        object=target if target != cause.object else None)

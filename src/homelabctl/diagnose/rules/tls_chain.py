@@ -13,5 +13,8 @@ def tls_chain(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """A Certificate that is not Ready explains the Gateway listeners serving its Secret and their routes."""
     impacted = ctx.reach(cause)
     return Explanation(impacted, cause.message, list(cause.evidence),
-                       [NextStep("read the issuance chain", f"kubectl -n {cause.object.namespace} get certificaterequest,order,challenge")],
+                       [NextStep(f"read why {cause.object.kind} {cause.object.namespace}/{cause.object.name} is not "
+                                 "ready", f"kubectl -n {cause.object.namespace} describe certificate "
+                                 f"{cause.object.name}"),
+                        NextStep("read the issuance chain", f"kubectl -n {cause.object.namespace} get certificaterequest,order,challenge")],
                        confidence="medium")

@@ -24,6 +24,16 @@ def _backend(ctx: RuleContext, config: ObjectRef) -> ObjectRef | None:
     return None
 
 
+def _service(ctx: RuleContext, config: ObjectRef) -> ObjectRef | None:
+    """The first Service the configuration's webhooks call."""
+    res = ctx.resource(config)
+    for hook in (res.raw.get("webhooks") or []) if res is not None else []:
+        svc = (hook.get("clientConfig") or {}).get("service") if isinstance(hook, dict) else None
+        if isinstance(svc, dict) and svc.get("name") and svc.get("namespace"):
+            return ObjectRef("Service", str(svc["namespace"]), str(svc["name"]))
+    return None
+
+
 @cause_rule("webhook-backend-down", layer=Layer.PLATFORM, rank=0, causes={"admission-webhook-unavailable"})
 def webhook_backend_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """An admission webhook with ``failurePolicy: Fail`` whose backend is down blocks every create it matches.
@@ -34,8 +44,12 @@ def webhook_backend_down(ctx: RuleContext, cause: Finding) -> Explanation | None
     the backend is restored).
     """
     backend = _backend(ctx, cause.object)
-    steps = [NextStep("see the webhook's service and endpoints", "kubectl get validatingwebhookconfigurations,"
-                      "mutatingwebhookconfigurations -o wide")]
+    service = _service(ctx, cause.object)
+    steps = [NextStep(f"see whether Service {service.namespace}/{service.name} of the webhook has endpoints",
+                      f"kubectl -n {service.namespace} get endpointslices -l kubernetes.io/service-name={service.name}")
+             if service is not None else
+             NextStep("see which service the webhook calls",
+                      f"kubectl get {cause.object.kind.lower()} {cause.object.name} -o yaml")]
     if backend is not None:
         steps.insert(0, NextStep(f"bring the webhook backend {backend} back first",
                                  f"kubectl -n {backend.namespace} rollout status {backend.kind.lower()}/{backend.name}"))

@@ -8,6 +8,19 @@ from homelabctl.diagnose.registry import cause_rule
 from homelabctl.model import Finding, Layer
 
 
+def _issuer_step(ctx: RuleContext, cause: Finding) -> NextStep:
+    """Open the issuer the Certificate names (``spec.issuerRef``) to add the dns01 solver."""
+    text = "add a dns01 solver (e.g. Cloudflare API token) to the issuer, selected for the wildcard name"
+    cert = ctx.resource(cause.object)
+    ref = cert.spec.get("issuerRef") if cert is not None else None
+    if not isinstance(ref, dict) or not ref.get("name"):
+        return NextStep(text, f"kubectl -n {cause.object.namespace} get certificate {cause.object.name} "
+                        "-o jsonpath='{.spec.issuerRef}'")
+    kind = str(ref.get("kind") or "Issuer")
+    ns = "" if kind == "ClusterIssuer" else f" -n {cause.object.namespace}"
+    return NextStep(f"{text}: {kind} {ref['name']}", f"kubectl get {kind.lower()} {ref['name']}{ns} -o yaml")
+
+
 @cause_rule("wildcard-needs-dns01", layer=Layer.PLATFORM, rank=0, causes={"certificate-wildcard-http01"})
 def wildcard_needs_dns01(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """A wildcard Certificate on an issuer with only HTTP-01 solvers can never be issued.
@@ -19,5 +32,5 @@ def wildcard_needs_dns01(ctx: RuleContext, cause: Finding) -> Explanation | None
     impacted = ctx.reach(cause)
     return Explanation(
         impacted, f"{cause.message}: Let's Encrypt issues wildcard names only over DNS-01", list(cause.evidence),
-        [NextStep("add a dns01 solver (e.g. Cloudflare API token) to the issuer, selected for the wildcard name"),
+        [_issuer_step(ctx, cause),
          NextStep("watch the retry", f"kubectl -n {cause.object.namespace} describe certificate {cause.object.name}")])
