@@ -51,3 +51,4 @@ _.is_finished  # k8s/pods.py
 _.tolerates  # k8s/pods.py
 _.external_users  # diagnose/graph.py
 _.preferred_version  # live/discovery.py
+_.has_placeholder  # diagnose/rules/_common.py
