@@ -28,14 +28,27 @@ from homelabctl.sources.snapshot import demo_snapshot_path
 
 DEMO = [obj for path in sorted(demo_snapshot_path().glob("*.yaml"))
         for doc in yaml.safe_load_all(path.read_text()) if doc for obj in doc.get("items", [doc])]
-# what partial or hand-edited objects really hold: missing, null, empty, and text that looks like markup.
-# (Wrong types deeper down are contained by the engine: see test_a_crashing_check_is_reported.)
+# what partial or hand-edited objects really hold: missing, null, empty, and text that looks like markup;
+# and values of the wrong type ("zzz" for replicas, a list where a map belongs, a number for a name...).
 ODD_VALUES = [None, "", [], {}]
+TYPE_CONFUSION = ["zzz", 7, -1, 3.5, True, ["x"], [7], {"a": 1}, "[red]x[/red]"]
 
 
-def _state(objects: list[dict[str, Any]]) -> ClusterState:
-    index = ClusterIndex(Resource.from_raw(redact_object(o)) for o in objects)
-    return ClusterState(index=index, source=SourceInfo("snapshot", "mutated"))
+def _state(objects: list[dict[str, Any]], *, admit: bool = True) -> ClusterState:
+    """As the loaders build it: objects with a malformed field are set aside, each with an error
+    (``admit=False``: every object goes in, for the readers' own tolerance)."""
+    from homelabctl.sources.base import LoadError
+    from homelabctl.sources.validate import malformed_field, malformed_message
+
+    errors: list[LoadError] = []
+    admitted = []
+    for obj in objects:
+        problem = malformed_field(obj) if admit else None
+        if problem:
+            errors.append(LoadError("mutated", malformed_message(obj, problem)))
+        else:
+            admitted.append(Resource.from_raw(redact_object(obj)))
+    return ClusterState(index=ClusterIndex(admitted), source=SourceInfo("snapshot", "mutated"), errors=errors)
 
 
 def _set_path(obj: dict[str, Any], path: list[str], value: Any) -> None:
@@ -51,12 +64,16 @@ def _set_path(obj: dict[str, Any], path: list[str], value: Any) -> None:
 FIELDS = [["status"], ["spec"], ["status", "conditions"], ["status", "containerStatuses"], ["spec", "containers"],
           ["spec", "valuesFrom"], ["spec", "dependsOn"], ["spec", "parentRefs"], ["spec", "rules"],
           ["spec", "volumes"], ["metadata", "labels"], ["metadata", "ownerReferences"], ["spec", "nodeName"],
-          ["involvedObject"], ["spec", "listeners"], ["status", "parents"], ["data"], ["spec", "selector"]]
+          ["involvedObject"], ["spec", "listeners"], ["status", "parents"], ["data"], ["spec", "selector"],
+          ["spec", "replicas"], ["status", "readyReplicas"], ["status", "numberReady"], ["status", "phase"],
+          ["metadata", "name"], ["metadata", "namespace"], ["metadata", "creationTimestamp"], ["count"],
+          ["status", "capacity"], ["spec", "taints"], ["status", "failedIssuanceAttempts"], ["spec", "suspend"],
+          ["status", "lastHandledReconcileAt"], ["spec", "interval"], ["spec", "template"], ["type"]]
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, len(DEMO) - 1), st.sampled_from(FIELDS), st.sampled_from(ODD_VALUES)),
-                min_size=1, max_size=12))
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(DEMO) - 1), st.sampled_from(FIELDS),
+                          st.sampled_from(ODD_VALUES + TYPE_CONFUSION)), min_size=1, max_size=12))
 def test_mutated_demo_never_crashes_checks_diagnosis_or_renderers(mutations: list[tuple[int, list[str], Any]]) -> None:
     objects = copy.deepcopy(DEMO)
     for index, path, value in mutations:
@@ -95,7 +112,7 @@ def test_diagnosis_survives_string_lists_in_flux_specs() -> None:
                    "chart": {"spec": {"chart": "authentik", "sourceRef": "authentik"}}},
           "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "InstallFailed",
                                      "message": "install retries exhausted", "lastTransitionTime": "2025-06-15T00:00:00Z"}]}}
-    state = _state([hr])
+    state = _state([hr], admit=False)  # the readers themselves tolerate it
     state.captured_at = NOW
     report = analyze(state).report
     assert not report["errors"]

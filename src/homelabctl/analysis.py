@@ -9,6 +9,7 @@ from typing import Any
 from homelabctl.checks.registry import CheckSpec
 from homelabctl.diagnose.model import RootCause
 from homelabctl.engine import CheckRun, run_checks
+from homelabctl.k8s.memo import run_scope
 from homelabctl.report.build import build_report
 from homelabctl.scores import Score, compute_scores
 from homelabctl.sources.base import ClusterState, LoadError
@@ -37,8 +38,9 @@ def diagnose_run(state: ClusterState, run: CheckRun) -> list[RootCause]:
 
 
 def analyze(state: ClusterState, specs: Sequence[CheckSpec] | None = None, *, with_diagnosis: bool = True) -> Analysis:
-    run = run_checks(state, specs)
-    scores = compute_scores(state, run)
-    causes = diagnose_run(state, run) if with_diagnosis else []
-    report = build_report(state, run, scores, causes)
+    with run_scope():  # the diagnosis reads the same objects as the checks did
+        run = run_checks(state, specs)
+        scores = compute_scores(state, run)
+        causes = diagnose_run(state, run) if with_diagnosis else []
+        report = build_report(state, run, scores, causes)
     return Analysis(state, run, scores, causes, report)

@@ -8,13 +8,17 @@ from functools import cached_property
 from typing import Literal, get_args
 from weakref import WeakKeyDictionary
 
+from homelabctl import containment
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
+from homelabctl.k8s.memo import run_scope
 from homelabctl.k8s.meta import is_applied
 from homelabctl.model import Finding, Layer, Nature, ObjectRef
-from homelabctl.sources.base import ClusterState
+from homelabctl.sources.base import ClusterState, LoadError
 from homelabctl.sources.index import ClusterIndex
 
-CheckStatus = Literal["passed", "failed", "not_evaluated", "error"]
+CheckStatus = Literal["passed", "failed", "partially_evaluated", "not_evaluated", "error"]
+"""``passed`` only when every kind the verdict needs was read; ``partially_evaluated``: no findings, but some
+of the kinds it reads (``any_of``) could not be read, so "nothing found" is not a verdict."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,10 @@ class CheckResult:
     status: CheckStatus
     findings: tuple[Finding, ...] = ()
     reason: str = ""
+    object_errors: tuple[str, ...] = ()
+    """Objects this check skipped because a value in them was malformed (object, field, why)."""
+    missing: tuple[str, ...] = ()
+    """Kinds it reads that could not be read (its findings, if any, cover only the rest)."""
 
 
 MANIFESTS_REASON = ("the input holds manifests never applied to a cluster (no object has a status, uid or "
@@ -50,6 +58,11 @@ class CheckRun:
     def passed(self) -> list[CheckResult]:
         return [r for r in self.results if r.status == "passed"]
 
+    @property
+    def partially_evaluated(self) -> list[CheckResult]:
+        """Checks that ran on part of what they read: no verdict (no findings) or findings on the rest."""
+        return [r for r in self.results if r.missing and r.status in ("partially_evaluated", "failed")]
+
 
 def select_checks(
     layers: Iterable[Layer] | None = None, ids: Iterable[str] | None = None, skip: Iterable[str] = ()
@@ -71,6 +84,18 @@ def required_kinds(specs: Sequence[CheckSpec]) -> list[str]:
     for spec in specs:
         kinds.update(spec.kinds)
     return sorted(kinds)
+
+
+def unread_kinds(state: ClusterState, spec: CheckSpec) -> tuple[str, ...]:
+    """The ``any_of`` kinds that exist but could not be read (forbidden, failed, stalled), when at least one
+    could (else it is not evaluated). A kind that is not installed, or that a snapshot simply does not hold,
+    has no objects to miss."""
+    return tuple(gk for gk in spec.any_of if state.availability(gk).state in ("forbidden", "error"))
+
+
+def partial_reason(state: ClusterState, missing: Sequence[str]) -> str:
+    reasons = [state.availability(gk).reason or f"{gk} could not be read" for gk in missing]
+    return "partially evaluated: not read: " + "; ".join(reasons)
 
 
 def why_not_evaluated(state: ClusterState, spec: CheckSpec) -> str | None:
@@ -136,16 +161,56 @@ def applied_only(state: ClusterState, run: CheckRun) -> CheckRun:
 
 
 def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) -> CheckRun:
+    with run_scope():  # checks share their readings of each object (k8s.memo) for this run only
+        return _run_checks(state, specs)
+
+
+def _run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None) -> CheckRun:
     run = CheckRun()
     for spec in specs if specs is not None else all_checks():
         reason = why_not_evaluated(state, spec)
         if reason:
             run.results.append(CheckResult(spec, "not_evaluated", reason=reason))
             continue
-        try:
-            findings = tuple(spec.func(CheckContext(state, spec)))
-        except Exception as exc:  # a broken check must not take the run down with it
-            run.results.append(CheckResult(spec, "error", reason=f"check failed: {type(exc).__name__}: {exc}"))
-            continue
-        run.results.append(CheckResult(spec, "failed" if findings else "passed", findings))
+        result = _run_contained(state, spec)
+        missing = unread_kinds(state, spec) if result.status in ("passed", "failed") else ()
+        if missing:
+            status: CheckStatus = "failed" if result.findings else "partially_evaluated"
+            result = CheckResult(spec, status, result.findings, partial_reason(state, missing),
+                                 result.object_errors, missing)
+        run.results.append(result)
+    _record_object_errors(state, run)
     return applied_only(state, run)
+
+
+def _record_object_errors(state: ClusterState, run: CheckRun) -> None:
+    """Objects a check had to skip are errors of the run, as unreadable input is (once, however often the
+    checks run on this state)."""
+    known = {str(e) for e in state.errors}
+    for result in run.results:
+        for text in result.object_errors:
+            where, _, message = text.partition(": ")
+            error = LoadError(where, message)
+            if str(error) not in known:
+                known.add(str(error))
+                state.errors.append(error)
+
+
+def _run_contained(state: ClusterState, spec: CheckSpec) -> CheckResult:
+    """Run one check; a malformed object costs its own findings (see homelabctl.containment), not the check's."""
+    dropped: set[int] = set()
+    object_errors: list[str] = []
+    current = state
+    while True:
+        try:
+            findings = tuple(spec.func(CheckContext(current, spec)))
+        except Exception as exc:  # a broken check or a malformed object must not take the run down with it
+            res = containment.culprit(exc.__traceback__)
+            if res is None or id(res) in dropped or len(dropped) >= containment.MAX_QUARANTINED:
+                return CheckResult(spec, "error", reason=f"check failed: {type(exc).__name__}: {exc}",
+                                   object_errors=tuple(object_errors))
+            dropped.add(id(res))
+            object_errors.append(containment.describe(res, exc, spec.id))
+            current = containment.without(state, dropped)
+            continue
+        return CheckResult(spec, "failed" if findings else "passed", findings, object_errors=tuple(object_errors))

@@ -22,55 +22,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.errors import ConfigError
+
+if TYPE_CHECKING:
+    from homelabctl.ignore_entries import IgnoreEntry
 
 IGNORE_FILE = ".homelabctl.yaml"
 
 
-class IgnoreEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def __getattr__(name: str) -> Any:
+    # the pydantic models load with the first ignore file, not with every `check` (most runs have none)
+    if name in ("IgnoreEntry", "IgnoreFile"):
+        from homelabctl import ignore_entries
 
-    id: str = Field(min_length=1, description="Check or scan rule id.")
-    reason: str = Field(min_length=1, description="Why this finding is accepted.")
-    object: str | None = Field(default=None, description="Object name, or Kind/name.")
-    namespace: str | None = None
-    expires: date | None = Field(default=None, description="Last day the entry applies (YYYY-MM-DD).")
-
-    @field_validator("reason")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("give a reason: why is this finding accepted?")
-        return value
-
-    def expired(self, today: date) -> bool:
-        return self.expires is not None and today > self.expires
-
-    def matches(self, check: str, obj: Mapping[str, Any]) -> bool:
-        if check != self.id:
-            return False
-        if self.namespace is not None and obj.get("namespace") != self.namespace:
-            return False
-        if self.object is not None:
-            kind, _, name = self.object.rpartition("/")
-            if name != obj.get("name") or (kind and kind.lower() != str(obj.get("kind", "")).lower()):
-                return False
-        return True
-
-    def label(self) -> str:
-        where = "/".join(p for p in (self.namespace, self.object) if p)
-        return f"{self.id}{' ' + where if where else ''}"
-
-
-class IgnoreFile(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    ignore: list[IgnoreEntry] = Field(default_factory=list)
+        return getattr(ignore_entries, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -97,6 +65,11 @@ def load_ignores(path: Path | None, *, default_dir: Path | None = None, skip: It
         if path is not None:
             raise ConfigError(f"{path}: ignore file not found")
         return Ignores(skip=skip_set)
+    import yaml
+    from pydantic import ValidationError
+
+    from homelabctl.ignore_entries import IgnoreFile
+
     try:
         # The bounded parser: the file may sit in an untrusted repository, where an alias bomb must not expand.
         from homelabctl.scan.config import load_first_document

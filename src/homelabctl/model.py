@@ -130,7 +130,7 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 def _mappings(value: Any) -> list[Mapping[str, Any]]:
     if not isinstance(value, list):
         return []
-    return [item for item in value if isinstance(item, Mapping)]
+    return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
 
 
 def group_of(api_version: str) -> str:
@@ -154,10 +154,22 @@ class Resource:
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     gk: str = field(default="", compare=False)
     """Group-kind, computed once: the index, every check and the graph ask for it."""
+    # The sections every check reads, read once per object here rather than once per check per object
+    # (raw is never mutated after loading, so they cannot go stale).
+    metadata: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    labels: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    spec: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    status: Mapping[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.gk:
             object.__setattr__(self, "gk", group_kind(self.api_version, self.kind))
+        raw = self.raw
+        meta = _mapping(raw.get("metadata"))
+        object.__setattr__(self, "metadata", meta)
+        object.__setattr__(self, "labels", _mapping(meta.get("labels")))
+        object.__setattr__(self, "spec", _mapping(raw.get("spec")))
+        object.__setattr__(self, "status", _mapping(raw.get("status")))
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> Resource:
@@ -176,28 +188,12 @@ class Resource:
         return ObjectRef(self.kind, self.namespace, self.name)
 
     @property
-    def metadata(self) -> Mapping[str, Any]:
-        return _mapping(self.raw.get("metadata"))
-
-    @property
     def uid(self) -> str:
         return str(self.metadata.get("uid", ""))
 
     @property
-    def labels(self) -> Mapping[str, str]:
-        return _mapping(self.metadata.get("labels"))
-
-    @property
     def annotations(self) -> Mapping[str, str]:
         return _mapping(self.metadata.get("annotations"))
-
-    @property
-    def spec(self) -> Mapping[str, Any]:
-        return _mapping(self.raw.get("spec"))
-
-    @property
-    def status(self) -> Mapping[str, Any]:
-        return _mapping(self.raw.get("status"))
 
     @property
     def data(self) -> Mapping[str, Any]:

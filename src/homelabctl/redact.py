@@ -1,13 +1,22 @@
-"""Secret values leave no trace: every object is passed through here as it is loaded or captured.
+"""Secret values leave no trace: every object is passed through here as it is loaded or captured (the
+capture writes what this returns; the server serves what the loader kept, which went through here too).
 
 A redacted value becomes a marker that keeps what checks need (byte length, the length oauth2-proxy would
 use as its cookie secret) and nothing that could be turned back into the value.
+
+By key (Secret data, sensitive ConfigMap keys, env values, Helm values) and by the shape of the value,
+in every string of every object: credentials in URLs, ``Authorization: Bearer/Basic`` tokens,
+``--password VALUE`` in commands, JSON/YAML/INI/env text embedded in a string (parsed and redacted by
+key), private keys; and high-entropy values under any key of annotations and Secrets.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -151,10 +160,8 @@ def redact_configmap(raw: dict[str, Any]) -> None:
                     continue
                 if value_is_sensitive(str(key), value):
                     data[key] = marker_for(str(value).encode())
-                elif isinstance(value, str) and "\n" in value:
-                    data[key] = redact_text(value)
-                elif isinstance(value, str):
-                    data[key] = mask_url_credentials(value)
+                elif isinstance(value, str) and field == "data":
+                    data[key] = redact_string(value)  # JSON, YAML, INI, .env, URLs, tokens inside
     _drop_last_applied(raw)
 
 
@@ -250,7 +257,173 @@ def redact_object(raw: dict[str, Any]) -> dict[str, Any]:
             redact_mapping(post_build["substitute"])
     # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind
     _drop_last_applied(raw)
+    _redact_annotations(raw, secret=kind == "Secret")
+    _redact_by_shape(raw, kind)
     return raw
+
+
+def _redact_by_shape(raw: dict[str, Any], kind: Any) -> None:
+    """Where free-form strings live: workload specs (commands, args, probes), custom resources' specs (Helm
+    values, backup targets...), Event messages and condition messages. Object identity is never touched."""
+    api_version = raw.get("apiVersion")
+    group = api_version.rpartition("/")[0] if isinstance(api_version, str) else ""
+    builtin = "." not in group or group.endswith(".k8s.io")
+    if kind == "Event":
+        for field in ("message", "note"):
+            if isinstance(raw.get(field), str):
+                raw[field] = redact_string(raw[field])
+    elif kind in POD_TEMPLATE_KINDS or kind in ("Pod", "CronJob") or not builtin:
+        for field in ("spec", "data"):
+            if isinstance(raw.get(field), dict | list):
+                _redact_strings(raw[field])
+    status = raw.get("status")
+    conditions = status.get("conditions") if isinstance(status, dict) else None
+    for condition in conditions if isinstance(conditions, list) else ():
+        if isinstance(condition, dict) and isinstance(condition.get("message"), str):
+            condition["message"] = redact_string(condition["message"])
+
+
+# -- by the shape of the value, in every string ---------------------------------------------------------------
+_BEARER_RE = re.compile(r"(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=-]{8,})")
+"""``Authorization: Bearer eyJ...``, ``Basic dXNlcjpwYXNz``, ``Authorization: token ghp_...``."""
+_FLAG_IN_TEXT_RE = re.compile(
+    r"(?i)(--?[a-z0-9-]*(?:secret|password|passwd|token|api-?key|credential|private-key|access-key)[a-z0-9-]*)"
+    r"(=|[ \t]+)(\"[^\"]*\"|'[^']*'|[^\s\"'-][^\s\"']*)")
+"""``--password hunter2`` and ``--token=abc`` inside a shell command string."""
+_KNOWN_TOKEN_RE = re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|"
+                             r"xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,})")
+"""Tokens whose format says what they are (GitHub, GitLab, Slack, AWS, OpenAI-style keys), wherever they are."""
+_ANCHOR_RE = re.compile(r"pass|secret|token|key|credential|auth|cookie|dsn|bearer|basic|-----begin|"
+                        r"gh[pousr]_|github_pat_|glpat-|xox|akia|sk-|pem|connection|htpasswd|@|^\s*[\[{]")
+"""Every shape redact_string masks contains one of these, a URL with '@', or is JSON."""
+_EMBEDDED_MAX = 1024 * 1024
+
+
+def _entropy(text: str) -> float:
+    counts: dict[str, int] = {}
+    for char in text:
+        counts[char] = counts.get(char, 0) + 1
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+_TOKEN_SHAPE_RE = re.compile(r"^[A-Za-z0-9+/=_.~:-]{20,}$")
+_NOT_SECRET_RE = re.compile(
+    r"^(\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)?|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|"
+    r"[a-z0-9.-]+\.[a-z]{2,}(:\d+)?|v?\d+(\.\d+)*([+-][A-Za-z0-9.-]+)?)$")
+
+
+def looks_like_a_secret(value: str) -> bool:
+    """A token-shaped string (no spaces, 20+ characters) with the entropy of random data: an API key, a
+    password, a private token. Timestamps, UUIDs, host names and versions are not."""
+    if not _TOKEN_SHAPE_RE.match(value) or _NOT_SECRET_RE.match(value) or is_marker(value):
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d"))
+    return classes >= 2 and _entropy(value) >= (3.5 if len(value) < 32 else 3.8)
+
+
+def redact_string(text: str) -> str:
+    """Every shape of secret a free-form string can hold, masked; the rest of the text kept."""
+    if len(text) < 8 or is_marker(text):
+        return text
+    return _redact_string(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _redact_string(text: str) -> str:
+    # cached: replicas, ReplicaSets and their Deployment repeat the same commands and messages
+    # the common case, fast: no anchor of any shape below
+    if not _ANCHOR_RE.search(text.lower()):  # lowercased: a case-insensitive pattern is 4x slower
+        return text
+    if PRIVATE_KEY_RE.search(text):
+        return marker_for(text.encode())
+    stripped = text.strip()
+    if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]") and len(stripped) <= _EMBEDDED_MAX:
+        try:
+            parsed = json.loads(stripped)
+        except (ValueError, RecursionError):
+            parsed = None
+        if isinstance(parsed, dict | list):
+            before = json.dumps(parsed)
+            _redact_parsed(parsed)
+            after = json.dumps(parsed)
+            return text if after == before else after
+    text = mask_url_credentials(text)
+    text = _KNOWN_TOKEN_RE.sub(lambda m: marker_for(m.group(1).encode()), text)
+    text = _BEARER_RE.sub(_mask_token, text)
+    text = _FLAG_IN_TEXT_RE.sub(lambda m: m.group(1) + m.group(2) + marker_for(m.group(3).strip("\"'").encode())
+                                if not is_marker(m.group(3).strip("\"'")) else m.group(0), text)
+    return redact_text(text) if SENSITIVE_KEY_RE.search(text) else text
+
+
+def _mask_token(match: re.Match[str]) -> str:
+    token = match.group(3)
+    # a word after "basic" or "token" in a sentence is prose; a credential mixes letters and digits or cases
+    classes = sum(bool(re.search(p, token)) for p in (r"[a-z]", r"[A-Z]", r"\d"))
+    if is_marker(token) or classes < 2:
+        return match.group(0)
+    return match.group(1) + match.group(2) + marker_for(token.encode())
+
+
+def _redact_parsed(values: Any) -> None:
+    """JSON found inside a string: sensitive keys, env entries and flags by key, then every string by shape."""
+    redact_mapping(values)
+    _redact_strings(values)
+
+
+def _redact_strings(node: Any, depth: int = 0) -> None:
+    if depth > 64:
+        return
+    kind = type(node)
+    if kind is dict:
+        for key, value in node.items():
+            vtype = type(value)
+            if vtype is str:
+                if len(value) >= 8 and key not in _KEEP_KEYS:
+                    node[key] = redact_string(value)
+            elif (vtype is dict or vtype is list) and key not in _NO_FREE_TEXT:
+                _redact_strings(value, depth + 1)
+    elif kind is list:
+        if any(type(v) is str for v in node):
+            _redact_args(node)
+        for i, value in enumerate(node):
+            vtype = type(value)
+            if vtype is str:
+                if len(value) >= 8:
+                    node[i] = redact_string(value)
+            elif vtype is dict or vtype is list:
+                _redact_strings(value, depth + 1)
+
+
+_NO_FREE_TEXT = frozenset({"resources", "securityContext", "strategy", "selector", "affinity", "tolerations",
+                           "volumeMounts", "ports", "nodeSelector", "topologySpreadConstraints", "dnsConfig",
+                           "ownerReferences", "managedFields", "updateStrategy", "matchLabels"})
+"""Structured fields of workload specs that hold no free-form text (numbers, names, label selectors)."""
+_KEEP_KEYS = frozenset({"name", "namespace", "uid", "kind", "apiVersion", "resourceVersion", "creationTimestamp",
+                        "image", "imageID", "containerID", "nodeName", "lastTransitionTime", "lastTimestamp"})
+"""Identity fields every reader relies on: never secrets, never masked."""
+
+
+def _redact_annotations(raw: dict[str, Any], *, secret: bool) -> None:
+    """Annotations (and, on Secrets, labels) are free-form: sensitive keys and high-entropy values go.
+    A pod template's annotations become its pods' annotations: they are treated alike."""
+    spec = raw.get("spec")
+    template = spec.get("template") if isinstance(spec, dict) else None
+    if isinstance(template, dict) and raw.get("kind") in POD_TEMPLATE_KINDS:
+        _redact_annotations(template, secret=False)
+    meta = raw.get("metadata")
+    if not isinstance(meta, dict):
+        return
+    for field in ("annotations", "labels") if secret else ("annotations",):
+        values = meta.get(field)
+        if not isinstance(values, dict):
+            continue
+        for key, value in list(values.items()):
+            if not isinstance(value, str) or key == LAST_APPLIED or is_marker(value):
+                continue
+            if value_is_sensitive(str(key), value) or (len(value) >= 20 and looks_like_a_secret(value)):
+                values[key] = marker_for(value.encode())
+            else:
+                values[key] = redact_string(value)
 
 
 def mask(value: str, keep: int = 4) -> str:

@@ -141,3 +141,33 @@ def test_yaml_alias_bombs_are_refused() -> None:
     errors: list = []
     honest = b"kind: ConfigMap\nx: &x {a: 1, b: 2}\ny: *x\nz: *x\n"
     assert list(parse_documents(honest, "ok.yaml", errors)) and not errors
+
+
+def test_nothing_outside_the_snapshot_directory_is_read(tmp_path: Path) -> None:
+    root = tmp_path / "snap"
+    root.mkdir()
+    (root / "nodes.json").write_text(json.dumps(node("k3s1")))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "other.json").write_text(json.dumps(node("k3s9")))
+    (root / "other.json").symlink_to(elsewhere / "other.json")
+    (root / "everything").symlink_to("/")
+    inner = root / "sub"
+    inner.mkdir()
+    (inner / "n.json").write_text(json.dumps(node("k3s2")))
+    (root / "alias").symlink_to(inner)  # inside: followed (and its target visited once)
+    state = SnapshotSource([root]).load()
+    assert sorted(n.name for n in state.index.all("Node")) == ["k3s1", "k3s2"]
+    errors = _errors(state)
+    assert f"{root / 'other.json'}: symlink to a file outside the snapshot, skipped" in errors
+    assert f"{root / 'everything'}: symlink to a directory outside the snapshot, skipped" in errors
+
+
+def test_the_number_of_objects_is_bounded(tmp_path: Path) -> None:
+    items = [configmap_like(f"cm-{i}", "x") for i in range(50)]
+    (tmp_path / "a.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    (tmp_path / "b.json").write_text(json.dumps(node("k3s1")))
+    state = SnapshotSource([tmp_path], max_objects=20).load()
+    assert len(state.index) == 20
+    assert [e for e in _errors(state) if "more than 20 objects" in e] == [
+        f"{tmp_path / 'a.json'}: more than 20 objects in the snapshot; the rest is skipped"]

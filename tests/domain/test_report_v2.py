@@ -66,3 +66,26 @@ def test_manifests_say_state_checks_were_skipped() -> None:
     assert report["summary"]["manifest_objects"] == report["summary"]["objects"] > 0
     assert any("manifests never applied" in n["reason"] for n in report["not_evaluated"])
     assert not [f for f in report["findings"] if f["check"] == "workload-replicas-unavailable"]
+
+
+def test_plain_builders_match_the_models_key_for_key() -> None:
+    """The reports are built as plain dicts (no pydantic on the report path); the models define the format.
+    Validating and dumping through the models must give back the very same JSON text, key order included."""
+    from homelabctl.report.envelope_model import CheckReport, ScanReport
+
+    check = _run("check", "--demo", "-o", "json")
+    scan = _run("scan", str(REPOS / "leaky"), "-o", "json", "--no-render")
+    for report, model in ((check, CheckReport), (scan, ScanReport)):
+        dumped = model.model_validate(report).model_dump(mode="json", by_alias=True, exclude_none=False)
+        assert json.dumps(dumped) == json.dumps(report)
+
+
+def test_a_check_report_run_does_not_import_pydantic() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom homelabctl.cli import main\ntry:\n    main(['check', '--demo', '-o', 'json'])\n"
+            "except SystemExit:\n    pass\nprint('pydantic' in sys.modules, file=sys.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                         cwd=Path(__file__).parent)
+    assert out.stderr.strip().splitlines()[-1] == "False"

@@ -282,3 +282,45 @@ def test_credential_plugins_never_run_concurrently(served: Served, tmp_path: Pat
     assert len(runs) >= 4  # the token is always expired: every request refreshed it
     for (_, previous_end), (start, _) in itertools.pairwise(runs):
         assert start >= previous_end, "two credential plugin runs overlapped"
+
+
+def test_the_deadline_is_a_deadline_with_stalled_kinds(serve: ServeFn, data_state: ClusterState) -> None:
+    """Stalled lists end at the deadline (not a retry later, not when the request timeout runs out)."""
+    deadline = 3.0
+    with serve(data_state, faults=[Fault("stall", kinds.POD), Fault("stall", kinds.DEPLOYMENT)]) as served:
+        started = time.monotonic()
+        state = LiveSource(kubeconfig=served.kubeconfig, request_timeout=10, deadline=deadline).load(KINDS)
+        elapsed = time.monotonic() - started
+    assert elapsed <= deadline * 1.1, f"{elapsed:.2f}s for a {deadline:g}s deadline"
+    assert state.availability(kinds.POD).state == "error"
+    assert state.availability(kinds.DEPLOYMENT).state == "error"
+    assert state.availability(kinds.NODE).readable
+
+
+def test_with_deployments_forbidden_replicas_unavailable_is_partial_not_passed(serve: ServeFn,
+                                                                               data_state: ClusterState) -> None:
+    from homelabctl.analysis import analyze
+    from homelabctl.report.build import validate_report
+
+    with serve(data_state, forbid=["deployments"]) as served:
+        state = LiveSource(kubeconfig=served.kubeconfig).load(KINDS)
+    analysis = analyze(state)
+    result = next(r for r in analysis.run.results if r.spec.id == "workload-replicas-unavailable")
+    assert result.status != "passed"
+    assert result.missing == (kinds.DEPLOYMENT,)
+    assert "partially evaluated: not read: forbidden: cannot list deployments.apps" in result.reason
+    report = analysis.report
+    validate_report(report)
+    partial = {p["check"]: p for p in report["partially_evaluated"]}
+    assert partial["workload-replicas-unavailable"]["missing"] == [kinds.DEPLOYMENT]
+    assert "workload-replicas-unavailable" not in report["passed"]
+    # the same check with everything readable is a verdict
+    full = analyze(SnapshotSource([DATA]).load(KINDS))
+    assert not [r for r in full.run.results if r.spec.id == "workload-replicas-unavailable" and r.missing]
+
+
+def test_a_stalled_kind_makes_its_any_of_checks_partial(serve: ServeFn, data_state: ClusterState) -> None:
+    with serve(data_state, faults=[Fault("stall", kinds.STATEFULSET)]) as served:
+        state = LiveSource(kubeconfig=served.kubeconfig, request_timeout=0.5, deadline=10).load(KINDS)
+    result = next(r for r in run_checks(state).results if r.spec.id == "workload-replicas-unavailable")
+    assert result.status in ("failed", "partially_evaluated") and result.missing == (kinds.STATEFULSET,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -237,6 +238,11 @@ def test_watch_streams_current_objects_as_added_then_ends(served: Served) -> Non
     with urllib.request.urlopen(served.url + "/api/v1/namespaces/media/pods?watch=1&resourceVersion=5",
                                 timeout=10) as response:
         assert response.read() == b""
+    started = time.monotonic()
+    with urllib.request.urlopen(served.url + "/api/v1/namespaces/media/pods?watch=1&resourceVersion=5"
+                                "&timeoutSeconds=1", timeout=10) as response:
+        assert response.read() == b""
+    assert 0.9 <= time.monotonic() - started < 5  # held open as long as asked, as the API server does
 
 
 # -- errors ------------------------------------------------------------------------------------------------

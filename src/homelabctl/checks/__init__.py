@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
+
+from homelabctl.checks._modules import MODULES
 
 
 def _import_all() -> None:
-    for module in pkgutil.walk_packages(__path__, prefix=__name__ + "."):
-        if not module.name.rsplit(".", 1)[-1].startswith("_") and not module.name.endswith(".registry"):
-            importlib.import_module(module.name)
+    # a static list (checks/_modules.py), not a walk of the package on disk: start-up time users wait for
+    for name in MODULES:
+        importlib.import_module(name)
 
 
 _import_all()

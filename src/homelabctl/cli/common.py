@@ -45,11 +45,12 @@ def make_source(demo: bool, snapshots: Sequence[Path], kubeconfig: Path | None, 
     if demo:
         from homelabctl.sources.snapshot import demo_source
 
-        return demo_source()
+        return demo_source(slim=True)
     if snapshots:
         from homelabctl.sources.snapshot import SnapshotSource
 
-        return SnapshotSource(list(snapshots))
+        # commands that read a cluster (not `snapshot serve`): fields nothing reads are dropped at load
+        return SnapshotSource(list(snapshots), slim=True)
     try:
         from homelabctl.live.source import LiveSource
     except ModuleNotFoundError as exc:  # pragma: no cover - live support is part of the package

@@ -7,14 +7,16 @@ leaves nothing behind but an uncommitted WAL tail that the next open discards.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from homelabctl.errors import InputError, StoreError
 from homelabctl.incidents.model import (
@@ -26,7 +28,11 @@ from homelabctl.incidents.model import (
     check_date,
     check_priority,
 )
+from homelabctl.incidents.sanitize import clean_text
 from homelabctl.timeutil import utcnow
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 ENV_VAR = "HOMELABCTL_DB"
 DB_FILENAME = "incidents.db"
@@ -93,6 +99,36 @@ def _now() -> str:
     return utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """A damaged file found mid-way (a corrupt page that quick_check did not reach, a file swapped under
+    us) is a clear one-line error, never a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            store = args[0]
+            raise StoreError(f"{getattr(store, 'path', 'the incident database')} is damaged: {exc}; nothing was "
+                             "written (restore it from a backup, or move it aside to start a new one)") from None
+
+    return wrapper
+
+
+def _private_file(path: Path) -> None:
+    """The log holds what went wrong and how: readable by its owner only (0600, its directory 0700)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError:
+        return  # sqlite3.connect reports it better
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and info.st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 def default_db_path() -> Path:
     from platformdirs import user_data_dir
 
@@ -138,15 +174,31 @@ class Changes:
         return not (self.opened or self.closed or self.timeline or self.actions_added or self.actions_done)
 
 
+def _clean(value: Any) -> str:
+    return clean_text(value) if isinstance(value, str) else "" if value is None else clean_text(str(value))
+
+
+def _json_value(text: Any, default: Any) -> Any:
+    try:
+        value = json.loads(text or "null")
+    except (ValueError, TypeError):
+        return default
+    if isinstance(value, list):
+        return [clean_text(v) if isinstance(v, str) else v for v in value]
+    return default if value is None else value
+
+
 class IncidentStore:
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0,
                  clock: Callable[[], str] | None = None) -> None:
         self.path = Path(path)
         self._clock = clock or _now
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True, mode=0o700)
         except OSError as exc:
             raise StoreError(f"cannot create the directory for {self.path}: {exc.strerror or exc}") from None
+        _private_file(self.path)  # before SQLite creates it (0644); its -wal and -shm files take its mode
         try:
             # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so the write lock is taken before
             # the first read of a read-modify-write and no transaction is ever upgraded half way.
@@ -155,6 +207,13 @@ class IncidentStore:
             raise StoreError(f"cannot open incident database {self.path}: {exc}") from None
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            # before anything is written: a damaged file stays exactly as it is
+            check = [line.strip() for row in self._conn.execute("PRAGMA quick_check(5)").fetchall()
+                     for line in str(row[0]).splitlines() if line.strip() and not line.startswith("***")]
+            if check != ["ok"]:
+                raise StoreError(f"{self.path} is damaged (SQLite quick_check: {'; '.join(check)[:300]}); "
+                                 "nothing was written (restore it from a backup, or move it aside to start a new "
+                                 "one)")
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreError(f"{self.path}: SQLite refused WAL mode (journal_mode={mode}); "
@@ -164,7 +223,7 @@ class IncidentStore:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self._conn.close()
-            raise StoreError(f"{self.path} is not a usable incident database: {exc}") from None
+            raise StoreError(f"{self.path} is not a usable incident database: {exc}; nothing was written") from None
         except StoreError:
             self._conn.close()
             raise
@@ -219,6 +278,7 @@ class IncidentStore:
         return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     # -- writes --------------------------------------------------------------------------------------------
+    @_guarded
     def create(self, draft: IncidentDraft) -> Incident:
         draft.validate()
         now = self._clock()
@@ -259,6 +319,7 @@ class IncidentStore:
                  now if action.status == "done" else None),
             )
 
+    @_guarded
     def update(self, incident_id: int, *, title: str | None = None, severity: str | None = None,
                date: str | None = None, what_happened: str | None = None, direct_cause: str | None = None,
                add_timeline: Sequence[TimelineEntry] = (), add_contributing: Sequence[str] = (),
@@ -297,6 +358,7 @@ class IncidentStore:
                                  (now, ids[number - 1]))
         return self.get(incident_id)
 
+    @_guarded
     def close_incident(self, incident_id: int) -> Incident:
         now = self._clock()
         with self.transaction() as conn:
@@ -305,6 +367,7 @@ class IncidentStore:
                          "updated_at = ? WHERE id = ?", (now, now, incident_id))
         return self.get(incident_id)
 
+    @_guarded
     def record_handoff(self, source: str = "") -> str:
         now = self._clock()
         with self.transaction() as conn:
@@ -316,12 +379,14 @@ class IncidentStore:
         if conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone() is None:
             raise InputError(f"no incident {incident_id} in {self.path}")
 
+    @_guarded
     def get(self, incident_id: int) -> Incident:
         found = self._load(("id = ?", (incident_id,)))
         if not found:
             raise InputError(f"no incident {incident_id} in {self.path}")
         return found[0]
 
+    @_guarded
     def incidents(self, status: str | None = None) -> list[Incident]:
         """Oldest first (by incident date, then id): the order of the seed's AAR log."""
         if status in ("open", "closed"):
@@ -355,29 +420,37 @@ class IncidentStore:
                     actions[incident_id].append(ActionItem(text, owner, priority, status))
         finally:
             self._conn.execute("COMMIT")
+        # what comes out is printed: terminal escapes and control characters never leave the store
+        c = _clean
         return [
             Incident(
-                id=row[0], title=row[1], date=row[2], severity=row[3], status=row[4], what_happened=row[5],
-                direct_cause=row[6], timeline=tuple(timeline[row[0]]),
-                contributing_factors=tuple(notes[row[0]].get("contributing", [])),
-                went_well=tuple(notes[row[0]].get("well", [])),
-                could_improve=tuple(notes[row[0]].get("improve", [])),
-                action_items=tuple(actions[row[0]]), lessons=tuple(notes[row[0]].get("lesson", [])),
-                root_causes=tuple(json.loads(row[7] or "[]")),
-                snapshot_ref=json.loads(row[8]) if row[8] else None,
+                id=row[0], title=c(row[1]), date=c(row[2]), severity=row[3], status=row[4],
+                what_happened=c(row[5]), direct_cause=c(row[6]),
+                timeline=tuple(TimelineEntry(c(e.time), c(e.text)) for e in timeline[row[0]]),
+                contributing_factors=tuple(c(t) for t in notes[row[0]].get("contributing", [])),
+                went_well=tuple(c(t) for t in notes[row[0]].get("well", [])),
+                could_improve=tuple(c(t) for t in notes[row[0]].get("improve", [])),
+                action_items=tuple(ActionItem(c(a.text), c(a.owner), a.priority, a.status)
+                                   for a in actions[row[0]]),
+                lessons=tuple(c(t) for t in notes[row[0]].get("lesson", [])),
+                root_causes=tuple(_json_value(row[7], []) or []),
+                snapshot_ref=_json_value(row[8], None) if row[8] else None,
                 created_at=row[9], updated_at=row[10], closed_at=row[11],
             )
             for row in rows
         ]
 
+    @_guarded
     def handoffs(self) -> list[tuple[str, str]]:
         """(time, source) of every recorded handoff, oldest first."""
         return [(str(t), str(s)) for t, s in self._conn.execute("SELECT created_at, source FROM handoffs ORDER BY id")]
 
+    @_guarded
     def last_handoff(self) -> str | None:
         row = self._conn.execute("SELECT created_at FROM handoffs ORDER BY id DESC LIMIT 1").fetchone()
         return str(row[0]) if row else None
 
+    @_guarded
     def actions(self, *, status: str | None = "open",
                 priorities: Sequence[Priority] = ("P0", "P1", "P2", "P3")) -> list[ActionRef]:
         """Action items across incidents, most urgent first (priority, then age)."""
@@ -400,6 +473,7 @@ class IncidentStore:
                                   ActionItem(text, owner, priority, status), created_at, done_at))
         return refs
 
+    @_guarded
     def changes_since(self, since: str | None) -> Changes:
         """Everything written after ``since`` (an RFC 3339 UTC time as stored); all of it when None."""
         mark = since or ""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
+from homelabctl.model import Resource
+
 EMPTY: Mapping[str, Any] = {}
 
 
@@ -92,8 +94,15 @@ def string_map(value: object) -> dict[str, str]:
     return {str(k): text(v) for k, v in mapping(value).items() if not isinstance(v, Mapping | list | tuple)}
 
 
+_READ_ONCE = frozenset({"metadata", "spec", "status"})
+"""Sections a Resource reads once when it is made (see model.Resource)."""
+
+
 def section(obj: object, name: str) -> Mapping[str, Any]:
     """A top-level section (``spec``, ``status``, ``metadata``, ``data``) as a mapping, never None."""
+    if type(obj) is Resource and name in _READ_ONCE:
+        read: Mapping[str, Any] = getattr(obj, name)
+        return read
     found = raw_of(obj).get(name)
     if type(found) is dict:
         return found

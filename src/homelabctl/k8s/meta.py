@@ -78,11 +78,10 @@ def is_applied(obj: Obj) -> bool:
     The API server stamps every object with a uid, a resourceVersion and a creationTimestamp, and
     controllers write ``status``; a file in a GitOps repository has none of them.
     """
-    raw = raw_of(obj)
-    meta = mapping(raw.get("metadata"))
+    meta = metadata(obj)  # run on every object: no generator, and a Resource's sections are read already
     if meta.get("uid") or meta.get("resourceVersion") or meta.get("creationTimestamp"):
         return True
-    return bool(mapping(raw.get("status")))
+    return bool(section(obj, "status"))
 
 
 @dataclass(frozen=True, slots=True)

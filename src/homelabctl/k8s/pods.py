@@ -20,6 +20,7 @@ from homelabctl.k8s._raw import (
     strings,
     text,
 )
+from homelabctl.k8s.memo import remembered
 
 OOM_KILLED = "OOMKilled"
 
@@ -210,6 +211,12 @@ def _container(c: Mapping[str, Any], init: bool) -> Container:
 def containers(spec: Mapping[str, Any] | None, *, init: bool = True) -> tuple[Container, ...]:
     """The containers of a pod spec, then (with ``init``) its init containers."""
     spec = mapping(spec)
+    if init:
+        return remembered("containers+init", spec, lambda: _containers(spec, True))
+    return remembered("containers", spec, lambda: _containers(spec, False))
+
+
+def _containers(spec: Mapping[str, Any], init: bool) -> tuple[Container, ...]:
     found = [_container(c, False) for c in mappings(spec.get("containers"))]
     if init:
         found += [_container(c, True) for c in mappings(spec.get("initContainers"))]

@@ -97,8 +97,11 @@ class CaptureResult:
             "homelabctlVersion": __version__,
             "source": {"context": self.context, "server": self.server},
             "redaction": ("Secret data and stringData, sensitive ConfigMap keys, env values, command-line "
-                          "flags and Helm values are replaced by 'homelabctl-redacted:len=N;o2p=M' markers; "
-                          "last-applied-configuration annotations, managedFields and CRD schemas are dropped"),
+                          "flags and Helm values are replaced by 'homelabctl-redacted:len=N;o2p=M' markers, and "
+                          "so are, in any string, URL credentials, bearer/basic tokens, --flag secrets, secrets "
+                          "in embedded JSON/YAML/INI/env text and known token formats, and high-entropy values "
+                          "in annotations and Secrets; last-applied-configuration annotations, managedFields "
+                          "and CRD schemas are dropped"),
             "kinds": {
                 "captured": sorted(self.counts),
                 "forbidden": reasons("forbidden"),

@@ -98,6 +98,14 @@ def describe_transport_error(exc: BaseException) -> str:
     return f"{type(reason).__name__}: {reason}"
 
 
+def _read_failure(exc: BaseException) -> bool:
+    """The request went out and no answer came back (as opposed to: no connection at all)."""
+    import urllib3.exceptions as u3
+
+    reason = exc.reason if isinstance(exc, u3.MaxRetryError) and exc.reason is not None else exc
+    return isinstance(reason, u3.ReadTimeoutError | u3.ProtocolError)
+
+
 def _kubeconfig_paths(explicit: Path | None) -> tuple[str | None, list[str]]:
     """(the kubeconfig string to load or None, the paths looked at)."""
     if explicit is not None:
@@ -156,9 +164,10 @@ class Client:
         except ConfigException as exc:
             where = config_file or "in-cluster configuration"
             raise InputError(f"cannot load {where}: {exc}") from None
-        # A read timeout is retried once (a pooled keep-alive connection may have been closed under us);
-        # connection errors twice, quickly. Status codes are never retried: 403 and 404 are answers.
-        configuration.retries = urllib3.Retry(total=3, connect=2, read=1, status=0, other=0, redirect=0,
+        # Connection errors are retried twice, quickly; a read failure once, by get() itself, within what is
+        # left of the deadline (urllib3 would give the retry a whole new timeout). Status codes are never
+        # retried: 403 and 404 are answers.
+        configuration.retries = urllib3.Retry(total=3, connect=2, read=0, status=0, other=0, redirect=0,
                                               backoff_factor=0.1, raise_on_status=False)
         configuration.connection_pool_maxsize = pool_size
         retry_log = logging.getLogger("urllib3.connectionpool")
@@ -172,30 +181,41 @@ class Client:
         self.api_client.user_agent = f"homelabctl/{__version__}"
 
     def get(self, path: str, query: Sequence[tuple[str, str]] = (), *, timeout: float | None = None,
-            accept: str = "application/json") -> HttpResult:
-        """GET ``path``; any HTTP answer is returned, no answer raises :class:`RequestFailed`."""
+            accept: str = "application/json", deadline_at: float | None = None) -> HttpResult:
+        """GET ``path``; any HTTP answer is returned, no answer raises :class:`RequestFailed`.
+
+        Each attempt waits at most ``timeout`` (default: the request timeout) and never past ``deadline_at``
+        (a ``time.monotonic()`` value); a read failure is retried once if time is left."""
         import urllib3.exceptions as u3
         from kubernetes.client.exceptions import ApiException
 
-        limit = timeout if timeout is not None else self.request_timeout
-        try:
-            with self._auth_lock:
-                method, url, headers, _, _ = self.api_client.param_serialize(
-                    "GET", path, query_params=list(query), header_params={"Accept": accept},
-                    auth_settings=["BearerToken"])
-            response: Any = self.api_client.call_api(method, url, headers, _request_timeout=(limit, limit))
-            body = response.read()
-        except ApiException as exc:  # the REST layer turns TLS errors into a status-0 ApiException
-            raise RequestFailed(f"TLS error: {exc.reason}".strip()) from None
-        except (u3.HTTPError, OSError) as exc:
-            raise RequestFailed(describe_transport_error(exc)) from None
-        return HttpResult(int(response.status), bytes(body or b""), dict(response.headers or {}))
+        for attempt in range(2):
+            limit = timeout if timeout is not None else self.request_timeout
+            if deadline_at is not None:
+                limit = min(limit, max(0.1, deadline_at - time.monotonic()))
+            try:
+                with self._auth_lock:
+                    method, url, headers, _, _ = self.api_client.param_serialize(
+                        "GET", path, query_params=list(query), header_params={"Accept": accept},
+                        auth_settings=["BearerToken"])
+                response: Any = self.api_client.call_api(method, url, headers, _request_timeout=(limit, limit))
+                body = response.read()
+            except ApiException as exc:  # the REST layer turns TLS errors into a status-0 ApiException
+                raise RequestFailed(f"TLS error: {exc.reason}".strip()) from None
+            except (u3.HTTPError, OSError) as exc:
+                # a pooled keep-alive connection may have been closed under us, or one answer got lost
+                left = None if deadline_at is None else deadline_at - time.monotonic()
+                if attempt == 0 and _read_failure(exc) and (left is None or left > 0.2):
+                    continue
+                raise RequestFailed(describe_transport_error(exc)) from None
+            return HttpResult(int(response.status), bytes(body or b""), dict(response.headers or {}))
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def version(self, timeout: float | None = None) -> tuple[str, datetime | None]:
+    def version(self, timeout: float | None = None, deadline_at: float | None = None) -> tuple[str, datetime | None]:
         """(gitVersion, the server's clock from the Date header). Raises ApiUnreachableError when there is
         no answer, SourceError when the answer is not the Kubernetes API."""
         try:
-            result = self.get("/version", timeout=timeout)
+            result = self.get("/version", timeout=timeout, deadline_at=deadline_at)
         except RequestFailed as exc:
             raise ApiUnreachableError(f"cannot reach the Kubernetes API at {self.server}: {exc.why}") from None
         if result.status == 401:
@@ -318,8 +338,7 @@ def discover(client: Client, gks: Sequence[str], deadline_at: float,
     from concurrent.futures import ThreadPoolExecutor
 
     def fetch(path: str, accept: str = "application/json") -> HttpResult:
-        return client.get(path, timeout=min(client.request_timeout, max(0.1, _remaining(deadline_at))),
-                          accept=accept)
+        return client.get(path, accept=accept, deadline_at=deadline_at)
 
     statuses: dict[str, KindStatus] = {}
     resolved: dict[str, Resolved] = {}
@@ -401,7 +420,7 @@ def connect(client: Client, gks: Sequence[str], deadline: float,
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="homelabctl-discovery")
     try:
         discovery = pool.submit(discover, client, gks, deadline_at)
-        server_version, server_time = client.version(timeout=min(client.request_timeout, deadline))
+        server_version, server_time = client.version(deadline_at=deadline_at)
         resolved, statuses = discovery.result()
     finally:
         # when /version failed, discovery fails on its own timeout: nobody waits for it
@@ -434,7 +453,7 @@ def list_pages(client: Client, resolved: Resolved, deadline_at: float,
             raise ListFailed(KindStatus("error", f"{label} not read before the deadline"))
         query = [("limit", str(page_size or PAGE_SIZE))] + ([("continue", token)] if token else [])
         try:
-            result = client.get(resolved.path, query, timeout=min(client.request_timeout, max(0.1, remaining)))
+            result = client.get(resolved.path, query, deadline_at=deadline_at)
         except RequestFailed as exc:
             raise ListFailed(KindStatus("error", f"cannot list {label}: {exc.why}")) from None
         if result.status == 403:

@@ -223,6 +223,9 @@ def served_raw(res: Resource) -> Mapping[str, Any]:
     return served
 
 
+MAX_WATCH_SECONDS = 600
+
+
 class SnapshotApi:
     """The read-only API over an :class:`ObjectFeed` (or one ClusterState), without HTTP:
     ``handle(method, path, query, accept)``."""
@@ -492,7 +495,8 @@ class SnapshotApi:
 
     def _watch(self, target: Target, items: list[Resource], query: Mapping[str, str], accept: str) -> Response:
         """Without a resourceVersion (or with 0), the current objects as ADDED events; then the feed's changes
-        after that version. A static snapshot has none, so the stream ends there."""
+        after that version. A static snapshot has none, so the stream ends there, or after ``timeoutSeconds``
+        when the client asked for it (capped at MAX_WATCH_SECONDS)."""
         rv_text = query.get("resourceVersion", "")
         since = self.resource_version
         if rv_text not in ("", "0"):
@@ -512,6 +516,9 @@ class SnapshotApi:
                                   list_meta={"resourceVersion": str(self.resource_version)}, columns=first)
             return _json({"type": kind, "object": obj}) + b"\n"
 
+        timeout_text = query.get("timeoutSeconds", "")
+        hold = min(int(timeout_text), MAX_WATCH_SECONDS) if timeout_text.isdigit() and len(timeout_text) < 9 else 0
+
         async def events() -> AsyncIterator[bytes]:
             first = True
             for res in items:
@@ -521,6 +528,10 @@ class SnapshotApi:
                 if wanted.matches(change.resource):
                     yield event(change.type, change.resource, first)
                     first = False
+            if hold:
+                # as the API server does: a watch asked to last timeoutSeconds stays open that long (a watch
+                # client would otherwise reconnect in a loop); nothing more will come
+                await asyncio.sleep(hold)
 
         return Response(200, b"", stream=events())
 

@@ -25,6 +25,7 @@ from homelabctl.model import Resource
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
+from homelabctl.sources.validate import malformed_field, malformed_message
 from homelabctl.timeutil import utcnow
 
 DEFAULT_WORKERS = 8
@@ -79,6 +80,11 @@ class LiveSource:
                         errors.append(LoadError(f"{self.client.server}{resolved[gk].path}", outcome.reason))
                     continue
                 for res in outcome:
+                    problem = malformed_field(res.raw)
+                    if problem:  # costs this object only, as for a snapshot
+                        errors.append(LoadError(f"{self.client.server}{resolved[gk].path}",
+                                                malformed_message(res.raw, problem)))
+                        continue
                     index.add(res)
                 kind_status[gk] = KindStatus("available")
         return ClusterState(index=index, source=self.info, kind_status=kind_status, errors=errors,
@@ -95,7 +101,8 @@ class LiveSource:
         pending = set(futures)
         try:
             while pending:
-                done, pending = wait(pending, timeout=max(0.0, deadline_at - time.monotonic()) + 0.5,
+                # requests end on their own by the deadline (their timeouts are capped by it): a hair of slack
+                done, pending = wait(pending, timeout=max(0.0, deadline_at - time.monotonic()) + 0.05,
                                      return_when=FIRST_COMPLETED)
                 if not done:
                     break

@@ -46,6 +46,8 @@ def filter_report(report: dict[str, Any], layers: Iterable[str] = (), min_severi
     ]
     if wanted_layers:
         out["not_evaluated"] = [n for n in report["not_evaluated"] if n.get("layer") in wanted_layers]
+        out["partially_evaluated"] = [n for n in report.get("partially_evaluated", [])
+                                      if n.get("layer") in wanted_layers]
     # the summary describes what is shown
     summary = dict(report.get("summary", {}))
     severities = [f["severity"] for f in out["findings"]]

@@ -111,6 +111,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         out += ["## ⚪ NOT EVALUATED", ""]
         out += [f"- `{n['check']}`: {n['reason']}" for n in report["not_evaluated"]]
         out.append("")
+    if report.get("partially_evaluated"):
+        out += ["## ◐ PARTIALLY EVALUATED", ""]
+        out += [f"- `{n['check']}`: {n['reason']}" for n in report["partially_evaluated"]]
+        out.append("")
     out += ["## 📊 Current State Summary", "", "```yaml"]
     for area, score in report["scores"].items():
         label = AREA_LABELS.get(area, area)

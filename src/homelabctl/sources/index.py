@@ -12,6 +12,8 @@ from homelabctl.selectors import Selector
 from homelabctl.timeutil import parse_time, utcnow
 
 _EMPTY: tuple[Resource, ...] = ()
+_ANY_NAMESPACE = "\x00any"
+"""The label index's key for "every namespace" (no namespace name can contain a NUL)."""
 
 
 def _older(candidate: Resource, current: Resource) -> bool:
@@ -39,7 +41,7 @@ class ClusterIndex:
         self._children: dict[str, list[Resource]] = defaultdict(list)
         self._pods_by_node: dict[str, list[Resource]] = defaultdict(list)
         self._events: dict[tuple[str, str | None, str], list[Resource]] = defaultdict(list)
-        self._labels: dict[str, dict[tuple[str, str], list[Resource]]] = {}
+        self._labels: dict[str, dict[tuple[str | None, str, str], list[Resource]]] = {}
         self._newest: datetime | None = None
         for resource in resources:
             self.add(resource)
@@ -161,24 +163,25 @@ class ClusterIndex:
             return []
         pairs = selector.equality_pairs()
         if pairs:
+            # buckets per namespace as well as across all of them: a Service's selector looks in its own
+            # namespace, and a bucket spanning every namespace grows with the cluster
             by_label = self._label_index(gk)
-            buckets: list[list[Resource]] = [by_label.get(pair, []) for pair in pairs]
-            smallest: list[Resource] = min(buckets, key=_length)
-            candidates: Iterable[Resource] = smallest
-        else:
-            candidates = self.all(gk)
+            scope = namespace if namespace is not None else _ANY_NAMESPACE
+            smallest: list[Resource] = min((by_label.get((scope, *pair), []) for pair in pairs), key=_length)
+            return [res for res in smallest if selector.matches(res.labels)]
         return [
-            res for res in candidates
+            res for res in self.all(gk)
             if (namespace is None or res.namespace == namespace) and selector.matches(res.labels)
         ]
 
-    def _label_index(self, gk: str) -> dict[tuple[str, str], list[Resource]]:
+    def _label_index(self, gk: str) -> dict[tuple[str | None, str, str], list[Resource]]:
         built = self._labels.get(gk)
         if built is None:
             built = defaultdict(list)
             for res in self.all(gk):
-                for pair in res.labels.items():
-                    built[pair].append(res)
+                for key, value in res.labels.items():
+                    built[(res.namespace, key, value)].append(res)
+                    built[(_ANY_NAMESPACE, key, value)].append(res)
             self._labels[gk] = built
         return built
 

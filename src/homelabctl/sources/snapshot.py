@@ -7,34 +7,44 @@ import json
 import os
 import re
 import stat
-import tarfile
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.errors import SourceError
 from homelabctl.gcutil import gc_paused
+from homelabctl.k8s.slim import drop_unread
 from homelabctl.model import Resource, group_kind
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
+from homelabctl.sources.validate import malformed_field, malformed_message, object_name
 from homelabctl.timeutil import parse_time
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import tarfile
+
+# PyYAML and tarfile are imported when a YAML document or a tarball is met, not for a JSON snapshot.
+
+
+def _yaml_loader(text: str) -> Any:
+    try:
+        from yaml import CSafeLoader as loader
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        from yaml import SafeLoader as loader  # type: ignore[assignment]
+    return loader(text)
 
 MANIFEST_NAME = "homelabctl-manifest.json"
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
 DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024
 """All files, directories and tarball members together, counted as they are read (not from sizes announced)."""
+DEFAULT_MAX_OBJECTS = 300_000
+"""A busy homelab holds tens of thousands; past this, memory and time would run out before the report."""
 MAX_TAR_MEMBERS = 100_000
+MAX_DIR_ENTRIES = 200_000
 MAX_DEPTH = 100
 """Kubernetes objects nest a few dozen levels at most. Documents deeper than the parsers allow (JSON: the
 interpreter's recursion limit; YAML: libyaml's 1,000 levels) are errors; documents using YAML aliases are
@@ -117,6 +127,9 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         except RecursionError:
             errors.append(LoadError(location, "invalid JSON: nested too deeply, skipped"))
             return
+        except MemoryError:
+            errors.append(LoadError(location, "too large to parse in the memory available, skipped"))
+            return
         except json.JSONDecodeError as exc:
             if location.endswith(".json"):
                 errors.append(LoadError(location, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno))
@@ -133,7 +146,9 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
     except UnicodeDecodeError as exc:
         errors.append(LoadError(location, f"not UTF-8 text (byte {exc.start}), skipped"))
         return
-    loader = _Loader(text)
+    import yaml
+
+    loader = _yaml_loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -146,6 +161,8 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
                 errors.append(LoadError(location, f"{problem}, skipped", line))
                 continue
             yield Document(location, line, data)
+    except MemoryError:
+        errors.append(LoadError(location, "too large to parse in the memory available, skipped"))
     except (ValueError, RecursionError, OverflowError) as exc:  # thousands of digits, deep nesting
         errors.append(LoadError(location, f"invalid YAML: {_first_line(exc) or type(exc).__name__}, skipped"))
     except yaml.MarkedYAMLError as exc:
@@ -156,13 +173,6 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         errors.append(LoadError(location, f"invalid YAML: {exc}"))
     finally:
         loader.dispose()
-
-
-def _name_of(obj: dict[str, Any]) -> str:
-    meta = obj.get("metadata")
-    name = str(meta.get("name", "")) if isinstance(meta, dict) else ""
-    namespace = meta.get("namespace") if isinstance(meta, dict) else None
-    return f"{namespace}/{name}" if namespace else name
 
 
 def _first_line(exc: BaseException) -> str:
@@ -251,15 +261,21 @@ class SnapshotSource:
     Reading is bounded whatever the input claims: only regular files are read (a FIFO would block, a symlink
     to /dev/zero never ends), bytes are counted while reading (``st_size`` and tar headers can lie), each file
     is capped at ``max_file_bytes`` and everything together at ``max_total_bytes``.
+
+    ``slim`` (the check path) drops what no check, rule or renderer reads (see :mod:`homelabctl.k8s.slim`); the
+    default keeps every field, so what ``snapshot serve`` serves is what the file holds.
     """
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, info: SourceInfo | None = None) -> None:
+                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, max_objects: int = DEFAULT_MAX_OBJECTS,
+                 info: SourceInfo | None = None, slim: bool = False) -> None:
         if not paths:
             raise SourceError("no snapshot path given")
+        self.slim = slim
         self.paths = [Path(p) for p in paths]
         self.max_file_bytes = max_file_bytes
         self.max_total_bytes = max_total_bytes
+        self.max_objects = max_objects
         self.info = info or SourceInfo("snapshot", ", ".join(str(p) for p in self.paths))
 
     def load(self, kinds: Collection[str] = ()) -> ClusterState:
@@ -267,18 +283,34 @@ class SnapshotSource:
         index = ClusterIndex()
         manifest: dict[str, Any] = {}
         listed: set[str] = set()
+        capped = False
         with gc_paused(freeze=True):
             for raw_file in self._iter_files(errors, _ByteBudget(self.max_total_bytes)):
                 if _member_name(raw_file.location) == MANIFEST_NAME:
                     manifest = _parse_manifest(raw_file, errors) or manifest
                     continue
+                if capped:
+                    continue  # only the manifest is still of use
                 for doc in parse_documents(raw_file.content, raw_file.location, errors):
                     for obj in iter_objects(doc, errors, listed):
+                        if len(index) >= self.max_objects:
+                            errors.append(LoadError(doc.location, f"more than {self.max_objects:,} objects in the "
+                                                                  "snapshot; the rest is skipped"))
+                            capped = True
+                            break
+                        if self.slim:
+                            drop_unread(obj)
+                        problem = malformed_field(obj)
+                        if problem:
+                            errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
+                            continue
                         try:
                             index.add(Resource.from_raw(redact_object(obj)))
                         except RecursionError:  # deeper than anything that reads it can walk
-                            errors.append(LoadError(doc.location, f"{obj.get('kind')} {_name_of(obj)}: nested too "
-                                                                  "deeply, skipped", doc.line))
+                            errors.append(LoadError(doc.location, f"{object_name(obj)}: nested too deeply, skipped",
+                                                    doc.line))
+                    if capped:
+                        break
         if len(index) == 0 and not listed:
             detail = "; ".join(str(e) for e in errors[:3])
             raise SourceError(
@@ -307,7 +339,18 @@ class SnapshotSource:
     def _iter_dir(self, root: Path, errors: list[LoadError], budget: _ByteBudget) -> Iterator[_RawFile]:
         found = False
         seen_dirs: set[tuple[int, int]] = set()
+        inside = os.path.realpath(root)
+        entries = 0
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            entries += len(dirnames) + len(filenames)
+            if entries > MAX_DIR_ENTRIES:
+                errors.append(LoadError(str(root), f"more than {MAX_DIR_ENTRIES:,} files and directories; the rest "
+                                                   "is skipped"))
+                return
+            if not _within(dirpath, inside):  # a symlink out of the snapshot: nothing outside it is read
+                errors.append(LoadError(dirpath, "symlink to a directory outside the snapshot, skipped"))
+                dirnames[:] = []
+                continue
             try:
                 info = os.stat(dirpath)
             except OSError as exc:
@@ -322,8 +365,14 @@ class SnapshotSource:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for filename in sorted(filenames):
                 path = Path(dirpath) / filename
-                if filename.endswith(SNAPSHOT_SUFFIXES + TARBALL_SUFFIXES) and budget.exhausted(str(path), errors):
+                if not filename.endswith(SNAPSHOT_SUFFIXES + TARBALL_SUFFIXES):
+                    continue
+                if budget.exhausted(str(path), errors):
                     return
+                if path.is_symlink() and not _within(str(path), inside) and _is_regular(path):
+                    # (a symlink to a device or a FIFO gets that said about it below)
+                    errors.append(LoadError(str(path), "symlink to a file outside the snapshot, skipped"))
+                    continue
                 if filename.endswith(SNAPSHOT_SUFFIXES):
                     raw = self._read(path, errors, budget)
                     if raw is not None:
@@ -339,6 +388,11 @@ class SnapshotSource:
         """A read descriptor for a regular file, or None with the reason in ``errors``. Opened non-blocking
         and checked on the descriptor itself, so a FIFO cannot block and nothing can be swapped in between."""
         try:
+            # a socket cannot even be opened: say what it is rather than "no such device"
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode):
+                self._not_regular(path, mode, errors)
+                return None
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
             errors.append(LoadError(str(path), f"cannot read: {exc.strerror or exc}"))
@@ -349,11 +403,9 @@ class SnapshotSource:
             os.close(fd)
             errors.append(LoadError(str(path), f"cannot read: {exc.strerror or exc}"))
             return None
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(info.st_mode):  # swapped in since the stat: the descriptor is what counts
             os.close(fd)
-            what = _FILE_TYPES.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            via = " (through a symlink)" if path.is_symlink() else ""
-            errors.append(LoadError(str(path), f"not a regular file: {what}{via}, skipped"))
+            self._not_regular(path, info.st_mode, errors)
             return None
         if info.st_size > self.max_file_bytes:
             os.close(fd)
@@ -362,6 +414,12 @@ class SnapshotSource:
             return None
         os.set_blocking(fd, True)
         return fd
+
+    @staticmethod
+    def _not_regular(path: Path, mode: int, errors: list[LoadError]) -> None:
+        what = _FILE_TYPES.get(stat.S_IFMT(mode), "not a regular file")
+        via = " (through a symlink)" if path.is_symlink() else ""
+        errors.append(LoadError(str(path), f"not a regular file: {what}{via}, skipped"))
 
     def _read(self, path: Path, errors: list[LoadError], budget: _ByteBudget) -> _RawFile | None:
         fd = self._open_regular(path, errors)
@@ -399,6 +457,8 @@ class SnapshotSource:
         fd = self._open_regular(path, errors) if not path.is_dir() else None
         if fd is None:
             return
+        import tarfile
+
         try:
             tar = tarfile.open(fileobj=os.fdopen(fd, "rb"), mode="r:*")  # noqa: SIM115 - closed below
         except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
@@ -415,6 +475,8 @@ class SnapshotSource:
 
     def _tar_members(self, tar: tarfile.TarFile, path: Path, errors: list[LoadError],
                      budget: _ByteBudget) -> Iterator[_RawFile]:
+        import tarfile
+
         count = 0
         while True:
             try:
@@ -461,6 +523,18 @@ class SnapshotSource:
                 yield _RawFile(location, content)
 
 
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _within(path: str, root_real: str) -> bool:
+    real = os.path.realpath(path)
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
 def _member_name(location: str) -> str:
     """``snap.tar.gz:capture/homelabctl-manifest.json`` → ``homelabctl-manifest.json``."""
     return PurePosixPath(location.rsplit(".tar.gz:", 1)[-1].rsplit(".tgz:", 1)[-1].rsplit(".tar:", 1)[-1]).name
@@ -503,5 +577,6 @@ def demo_snapshot_path() -> Path:
     return Path(str(files("homelabctl.demo") / "snapshot"))
 
 
-def demo_source() -> SnapshotSource:
-    return SnapshotSource([demo_snapshot_path()], info=SourceInfo("demo", "homelabctl demo cluster (fletcherlabs)"))
+def demo_source(*, slim: bool = False) -> SnapshotSource:
+    return SnapshotSource([demo_snapshot_path()], info=SourceInfo("demo", "homelabctl demo cluster (fletcherlabs)"),
+                          slim=slim)

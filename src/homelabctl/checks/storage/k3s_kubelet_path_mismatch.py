@@ -4,8 +4,6 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import yaml
-
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.storage._common import KubeletPaths, kubelet_paths, kubelet_root_of, registered_drivers
@@ -47,6 +45,8 @@ def _root_dir_setting(ctx: CheckContext, hr: Resource) -> tuple[str, Resource, s
             if ref.target_path == ".".join(ROOT_DIR_VALUE):
                 found = str(text), cm, f"data[{key}] (targetPath {ref.target_path})"
             continue
+        import yaml  # only when a HelmRelease takes values from a ConfigMap: not on every start-up
+
         try:
             parsed = yaml.safe_load(str(text))
         except yaml.YAMLError:

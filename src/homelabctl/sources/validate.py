@@ -1,0 +1,229 @@
+"""Containment per object at the door: a value of the wrong type where every reader expects one shape.
+
+Kubernetes fixes the type of its common fields (``replicas`` is an integer, ``conditions`` a list of maps,
+``labels`` a map of strings...). A hand-edited or hostile snapshot can hold ``replicas: "zzz"``; checks,
+scores, the diagnosis and the renderers all read these fields, so such an object is set aside when loaded:
+it costs its own findings (an error names the object and the field) and nothing else. Only fields whose type
+Kubernetes fixes and the code reads are looked at, at known places: cheap enough to run on every object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+INT, STR, MAP, LIST, LIST_OF_MAPS = "an integer", "a string", "a map", "a list", "a list of maps"
+Shape = str
+
+_WORKLOAD: dict[str, Shape] = {
+    **dict.fromkeys(("replicas", "readyReplicas", "availableReplicas", "updatedReplicas", "unavailableReplicas",
+                     "currentReplicas", "fullyLabeledReplicas", "numberReady", "desiredNumberScheduled",
+                     "currentNumberScheduled", "numberUnavailable", "numberMisscheduled", "numberAvailable",
+                     "updatedNumberScheduled", "failedIssuanceAttempts", "observedGeneration", "succeeded", "failed",
+                     "active", "backoffLimit", "completions", "parallelism", "terminationGracePeriodSeconds"), INT),
+    **dict.fromkeys(("conditions", "containers", "initContainers", "ephemeralContainers", "containerStatuses",
+                     "initContainerStatuses", "ephemeralContainerStatuses", "taints", "volumes", "tolerations",
+                     "valuesFrom", "parentRefs", "listeners", "parents"), LIST_OF_MAPS),
+    **dict.fromkeys(("rules", "hostnames", "dependsOn", "accessModes"), LIST),
+    **dict.fromkeys(("selector", "template", "nodeSelector", "capacity", "allocatable", "jobTemplate"), MAP),
+    **dict.fromkeys(("nodeName", "phase", "schedulerName", "serviceAccountName", "storageClassName", "volumeName"),
+                    STR),
+}
+"""Fields of ``spec``/``status`` (and of a pod template's spec) whose type is the same in every kind."""
+_METADATA: dict[str, Shape] = {
+    **dict.fromkeys(("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp"), STR),
+    **dict.fromkeys(("labels", "annotations"), MAP), "ownerReferences": LIST_OF_MAPS, "finalizers": LIST,
+    **dict.fromkeys(("generation", "deletionGracePeriodSeconds"), INT),
+}
+_CONTAINER: dict[str, Shape] = {"name": STR, "image": STR, "env": LIST_OF_MAPS, "ports": LIST_OF_MAPS,
+                                "args": LIST, "command": LIST, "resources": MAP, "volumeMounts": LIST_OF_MAPS}
+_CONTAINER_STATUS: dict[str, Shape] = {"name": STR, "restartCount": INT, "state": MAP, "lastState": MAP}
+_TOP: dict[str, Shape] = {"metadata": MAP, "spec": MAP, "status": MAP}
+_BY_KIND: dict[str, dict[str, Shape]] = {
+    "Event": {"count": INT, "involvedObject": MAP, "series": MAP, "reason": STR, "message": STR, "type": STR},
+    "ConfigMap": {"data": MAP, "binaryData": MAP}, "Secret": {"data": MAP, "stringData": MAP, "type": STR},
+    "HelmRelease": {}, "Kustomization": {},
+}
+_TOP_BY_KIND = {kind: {**_TOP, **fields} for kind, fields in _BY_KIND.items()}
+_HELM_SPEC: dict[str, Shape] = {"values": MAP, "chart": MAP, "postBuild": MAP, "valuesFrom": LIST_OF_MAPS,
+                                 "dependsOn": LIST}
+_ITEMS: dict[str, dict[str, Shape]] = {
+    "containers": _CONTAINER, "initContainers": _CONTAINER, "ephemeralContainers": _CONTAINER,
+    "containerStatuses": _CONTAINER_STATUS, "initContainerStatuses": _CONTAINER_STATUS,
+}
+"""Conditions are only checked to be a list of maps: their readers compare and print their fields, which any
+type survives, and there are many of them on every object."""
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_TYPES: dict[Shape, type] = {INT: int, STR: str, MAP: dict, LIST: list}
+
+
+def _shape_problem(shape: Shape, value: Any) -> str | None:
+    expected = _TYPES.get(shape)
+    if expected is not None:
+        # parsed JSON/YAML holds exact types: far cheaper than isinstance against ABCs
+        return None if type(value) is expected else f"expected {shape}, got {_describe(value)}"
+    if type(value) is not list:
+        return f"expected a list, got {_describe(value)}"
+    for i, item in enumerate(value):
+        if type(item) is not dict:
+            return f"[{i}]: expected a map, got {_describe(item)}"
+    return None
+
+
+def _check(mapping: Mapping[str, Any], fields: Mapping[str, Shape], prefix: str) -> str | None:
+    # only the keys both have (a set operation in C): this runs on every object loaded
+    keys = mapping.keys() & fields.keys()
+    for key in sorted(keys) if len(keys) > 1 else keys:
+        value = mapping[key]
+        if value is None:
+            continue
+        expected = _TYPES.get(fields[key])
+        if expected is not None and type(value) is expected:
+            continue
+        problem = _shape_problem(fields[key], value)
+        if problem:
+            return f"{prefix}{key}{problem}" if problem.startswith("[") else f"{prefix}{key}: {problem}"
+    return None
+
+
+def _check_section(section: dict[str, Any], prefix: str, extra: Mapping[str, Shape] = {}) -> str | None:
+    problem = _check(section, _WORKLOAD, prefix) or (_check(section, extra, prefix) if extra else None)
+    if problem:
+        return problem
+    for key in section.keys() & _ITEMS.keys():
+        value = section[key]
+        if type(value) is not list:
+            continue
+        item_fields = _ITEMS[key]
+        for i, item in enumerate(value[:500]):
+            problem = _check(item, item_fields, "")
+            if problem:
+                return f"{prefix}{key}[{i}].{problem}"
+    return None
+
+
+def _builtin(api_version: Any) -> bool:
+    group = api_version.rpartition("/")[0] if isinstance(api_version, str) else ""
+    return "." not in group or (group.endswith(".k8s.io") and not group.startswith(("gateway.", "snapshot.")))
+
+
+# -- the fast path: every object loaded goes through it; only a failing one takes the path that names the field
+def _pytype(shape: Shape) -> type:
+    return _TYPES.get(shape, list)
+
+
+_TOP_T = {key: _pytype(shape) for key, shape in _TOP.items()}
+_TOP_BY_KIND_T = {kind: {key: _pytype(shape) for key, shape in fields.items()} for kind, fields in _TOP_BY_KIND.items()}
+_METADATA_T = {key: _pytype(shape) for key, shape in _METADATA.items()}
+_WORKLOAD_T = {key: _pytype(shape) for key, shape in _WORKLOAD.items()}
+_MAP_LISTS = frozenset(key for key, shape in _WORKLOAD.items() if shape == LIST_OF_MAPS)
+_ITEMS_T: dict[str, tuple[tuple[str, type, bool], ...]] = {
+    key: tuple((name, _pytype(shape), shape == LIST_OF_MAPS) for name, shape in fields.items())
+    for key, fields in _ITEMS.items()}
+
+
+def _types_ok(mapping: dict[str, Any], types: dict[str, type]) -> bool:
+    for key in mapping.keys() & types.keys():
+        value = mapping[key]
+        if value is not None and type(value) is not types[key]:
+            return False
+    return True
+
+
+def _section_ok(section: dict[str, Any]) -> bool:
+    for key in section.keys() & _WORKLOAD_T.keys():
+        value = section[key]
+        if value is None:
+            continue
+        if type(value) is not _WORKLOAD_T[key]:
+            return False
+        if key in _MAP_LISTS:
+            fields = _ITEMS_T.get(key, ())
+            for item in cast(list[Any], value):
+                if type(item) is not dict:
+                    return False
+                for name, expected, map_list in fields:
+                    field = item.get(name)
+                    if field is None:
+                        continue
+                    if type(field) is not expected or (
+                            map_list and any(type(x) is not dict for x in cast(list[Any], field))):
+                        return False
+    return True
+
+
+def _quick_ok(raw: Mapping[str, Any]) -> bool:
+    kind = raw.get("kind")
+    if type(raw) is not dict or not _types_ok(raw, _TOP_BY_KIND_T.get(kind, _TOP_T) if type(kind) is str
+                                                else _TOP_T):
+        return False
+    meta = raw.get("metadata")
+    if type(meta) is dict and not _types_ok(meta, _METADATA_T):
+        return False
+    if not _builtin(raw.get("apiVersion")):
+        return kind not in ("HelmRelease", "Kustomization")  # their few checked fields: the slow path
+    spec = raw.get("spec")
+    status = raw.get("status")
+    if (type(spec) is dict and not _section_ok(spec)) or (type(status) is dict and not _section_ok(status)):
+        return False
+    template = spec.get("template") if type(spec) is dict else None
+    if kind == "CronJob":
+        return False  # rare: the slow path walks its job template
+    template_spec = template.get("spec") if type(template) is dict else None
+    return type(template_spec) is not dict or _section_ok(template_spec)
+
+
+def malformed_field(raw: Mapping[str, Any]) -> str | None:
+    """``"spec.replicas: expected an integer, got 'zzz'"`` for the first malformed field, or None."""
+    if _quick_ok(raw):
+        return None
+    kind = raw.get("kind")
+    problem = _check(raw, _TOP_BY_KIND.get(kind, _TOP) if isinstance(kind, str) else _TOP, "")
+    if problem:
+        return problem
+    meta = raw.get("metadata")
+    if type(meta) is dict:
+        problem = _check(meta, _METADATA, "metadata.")
+        if problem:
+            return problem
+    if not _builtin(raw.get("apiVersion")):
+        # custom resources name their fields as they like (Longhorn's spec.nodeSelector is a list): only the
+        # Flux fields every reader relies on are checked; the engine contains the rest per object
+        spec = raw.get("spec")
+        if kind in ("HelmRelease", "Kustomization") and isinstance(spec, Mapping):
+            return _check(spec, _HELM_SPEC, "spec.")
+        return None
+    extra: Mapping[str, Shape] = {}
+    for name in ("spec", "status"):
+        section = raw.get(name)
+        if type(section) is dict:
+            problem = _check_section(section, f"{name}.", extra)
+            if problem:
+                return problem
+    spec = raw.get("spec")
+    template: Any = spec.get("template") if isinstance(spec, Mapping) else None
+    if kind == "CronJob" and isinstance(spec, Mapping):
+        job = spec.get("jobTemplate")
+        job_spec = job.get("spec") if isinstance(job, Mapping) else None
+        template = job_spec.get("template") if isinstance(job_spec, Mapping) else None
+    template_spec = template.get("spec") if isinstance(template, Mapping) else None
+    if type(template_spec) is dict:
+        return _check_section(template_spec, "spec.template.spec.")
+    return None
+
+
+def object_name(raw: Mapping[str, Any]) -> str:
+    meta = raw.get("metadata")
+    meta = meta if type(meta) is dict else {}
+    name, namespace = str(meta.get("name", "")), meta.get("namespace")
+    return f"{raw.get('kind')} {namespace}/{name}" if namespace else f"{raw.get('kind')} {name}"
+
+
+def malformed_message(raw: Mapping[str, Any], problem: str) -> str:
+    return f"{object_name(raw)}: {problem}; object skipped (its checks cannot read it)"

@@ -1,0 +1,33 @@
+"""The check path drops fields nothing reads; the faithful path (``snapshot serve``) keeps every field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from homelabctl.k8s.slim import UNREAD_METADATA
+from homelabctl.sources.snapshot import SnapshotSource
+
+from factories import pod
+
+
+def _snapshot(tmp_path: Path) -> Path:
+    obj = pod("web-1", "apps", node_name="k3s1")
+    obj["metadata"]["managedFields"] = [{"manager": "kubelet", "operation": "Update", "fieldsType": "FieldsV1",
+                                         "fieldsV1": {"f:status": {"f:phase": {}}}}]
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [obj]}))
+    return path
+
+
+def test_slim_load_drops_managed_fields_only(tmp_path: Path) -> None:
+    path = _snapshot(tmp_path)
+    slim = SnapshotSource([path], slim=True).load().index.get("Pod", "apps", "web-1")
+    full = SnapshotSource([path]).load().index.get("Pod", "apps", "web-1")
+    assert slim is not None and full is not None
+    assert "managedFields" in UNREAD_METADATA
+    assert "managedFields" not in slim.metadata
+    assert full.metadata["managedFields"][0]["manager"] == "kubelet"
+    assert {k: v for k, v in full.raw.items() if k != "metadata"} == {k: v for k, v in slim.raw.items()
+                                                                      if k != "metadata"}
+    assert {k: v for k, v in full.metadata.items() if k != "managedFields"} == dict(slim.metadata)
