@@ -73,11 +73,6 @@ def configmap(name: str, namespace: str, data: dict[str, str]) -> dict[str, Any]
             "data": data}
 
 
-def node_with_labels(base: dict[str, Any], **labels: str) -> dict[str, Any]:
-    base["metadata"]["labels"].update(labels)
-    return base
-
-
 # -- Cilium ------------------------------------------------------------------------------------------------
 CILIUM_INIT = ("config", "mount-cgroup", "apply-sysctl-overwrites", "mount-bpf-fs", "clean-cilium-state",
                "install-cni-binaries")

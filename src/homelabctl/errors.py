@@ -28,6 +28,3 @@ class ConfigError(InputError):
 class StoreError(HomelabctlError):
     """The incident store could not be opened or written."""
 
-
-class UnsafeActionError(HomelabctlError):
-    """A change was refused because one of its preconditions does not hold."""

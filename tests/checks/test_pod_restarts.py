@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from factories import container_status, pod, ts
 from factories_apps import crashloop_status
@@ -9,7 +10,7 @@ from helpers import findings, run_one
 IMAGE = "longhornio/longhorn-manager:v1.6.2"
 
 
-def _restarted(restarts: int, last: timedelta, reason: str = "Error", exit_code: int = 1) -> dict[str, object]:
+def _restarted(restarts: int, last: timedelta, reason: str = "Error", exit_code: int = 1) -> dict[str, Any]:
     cs = container_status("longhorn-manager", IMAGE, restarts=restarts,
                           last_terminated={"reason": reason, "exitCode": exit_code, "finishedAt": ts(last),
                                            "message": "failed to wait for longhorn-backend: context deadline exceeded"})

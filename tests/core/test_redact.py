@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from homelabctl.redact import marker_lengths, mask, oauth2_proxy_secret_length, redact_object
 
@@ -20,16 +21,16 @@ def test_oauth2_proxy_secret_length_follows_its_decoder() -> None:
 
 
 def test_secret_configmap_env_args_and_helm_values_are_redacted() -> None:
-    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+    secret: dict[str, Any] = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
               "data": {"cookie-secret": _b64(b"y" * 167)}, "stringData": {"pw": "hunter2-HOMELABCTL"}}
-    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+    cm: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
           "data": {"DB_PASSWORD": "hunter2-HOMELABCTL", "LOG_LEVEL": "info",
                    "tls": "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----"}}
-    deploy = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+    deploy: dict[str, Any] = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
               "spec": {"template": {"spec": {"containers": [{
                   "name": "p", "args": ["--cookie-secret=hunter2-HOMELABCTL", "--http-address=0.0.0.0:4180"],
                   "env": [{"name": "API_TOKEN", "value": "hunter2-HOMELABCTL"}, {"name": "TZ", "value": "UTC"}]}]}}}}
-    hr = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "h"},
+    hr: dict[str, Any] = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "h"},
           "spec": {"values": {"config": {"cookieSecret": "hunter2-HOMELABCTL", "clientID": "prometheus"}}}}
     out = json.dumps([redact_object(o) for o in (secret, cm, deploy, hr)])
     assert "hunter2" not in out and "MIIE" not in out
@@ -54,7 +55,7 @@ def test_config_files_inside_configmaps_are_masked_line_by_line() -> None:
     cfg = ('http_address = "0.0.0.0:4180"\ncookie_secret = "HOMELABCTL_TEST_cookie_value_1234"\n'
            'client_id = "prometheus"\nclient_secret="HOMELABCTL_TEST_client"\n')
     app = "server:\n  port: 8080\ndatabase:\n  password: HOMELABCTL_TEST_pw  # rotated\n  host: db\n"
-    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "oauth2-proxy"},
+    cm: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "oauth2-proxy"},
           "data": {"oauth2_proxy.cfg": cfg, "config.yaml": app}}
     redact_object(cm)
     out = json.dumps(cm)
@@ -81,7 +82,7 @@ def test_the_forms_a_review_found_leaking_are_all_redacted() -> None:
                               "extraArgs": [f"--client-secret={leak}7"]}}}
     ks = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": {"name": "k"},
           "spec": {"postBuild": {"substitute": {"CF_API_TOKEN": f"{leak}8", "DOMAIN": "fletcherlabs.net"}}}}
-    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+    cm: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
           "data": {"settings.json": f'{{\n  "password": "{leak}9",\n  "port": 8080\n}}\n',
                    "DSN_URL": f"mysql://root:{leak}10@mariadb/app"}}
     out = json.dumps([redact_object(o) for o in (deploy, hr, ks, cm)])

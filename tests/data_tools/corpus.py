@@ -191,7 +191,7 @@ def unready(pod: dict[str, Any], names: list[str], since: str, *, init: bool = F
 def waiting(g: Lab, pod: dict[str, Any], reason: str, message: str | None = None, *, since: str) -> None:
     """The kubelet's view of a pod whose sandbox exists but whose container cannot start (image pull, config)."""
     st = pod["status"]
-    names = []
+    names: list[str] = []
     for cs in st["containerStatuses"]:
         w: dict[str, Any] = {"reason": reason}
         if message:
@@ -498,7 +498,7 @@ def longhorn_volume_faulted() -> tuple[Lab, Expected]:
                       robustness="faulted", state="detached", replicas=2, node=None)
     lhv["status"]["currentNodeID"] = ""
     lhv["status"]["ownerID"] = "k3s2"
-    replicas = []
+    replicas: list[tuple[Any, str]] = []
     for node, ip, dirname in (("k3s1", "10.42.1.23", "3f9a1c2b"), ("k3s3", "10.42.3.71", "8be04d17")):
         r = g.cr("longhorn.yaml", "longhorn.io/v1beta2", "Replica", f"{vol}-r-{g.hexs(8)}", "longhorn-system",
                  created=plus(pvc["metadata"]["creationTimestamp"], seconds=3), finalizers=["longhorn.io"],
@@ -1952,14 +1952,14 @@ SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
 }
 
 
-def main(names: list[str]) -> None:
+def main(names: list[str], out_root: Path = OUT) -> None:
     from corpus_diag2 import SCENARIOS as DIAG2  # imported here: they build on this module's helpers
     from corpus_holdout2 import SCENARIOS as HOLDOUT2
 
     every = {**SCENARIOS, **DIAG2, **HOLDOUT2}
     for name in names or list(every):
         g, exp = every[name]()
-        out = OUT / name
+        out = out_root / name
         out.mkdir(parents=True, exist_ok=True)
         n = g.write_scenario(out, NOW, header=HEADER)
         (out / "expected.yaml").write_text(yaml.safe_dump(exp, sort_keys=False, width=110))

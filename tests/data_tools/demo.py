@@ -22,7 +22,6 @@ K3S1_DOWN = "2025-06-13T02:40:00Z"
 CILIUM_DOWN = "2025-06-13T02:07:13Z"
 OUT = Path(__file__).resolve().parents[2] / "src" / "homelabctl" / "demo" / "snapshot"
 NODES = ["k3s-master1", "k3s1", "k3s2", "k3s3"]
-WORKERS = ["k3s1", "k3s2", "k3s3"]
 
 
 def frozen_crash(message: str, restarts: int, exit_code: int = 1, container_started: str | None = None) -> dict:
@@ -438,10 +437,10 @@ def disruption_targets(g: Lab) -> None:
                                                    "type": "DisruptionTarget"})
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     g = build()
-    n = g.write_dir(OUT, NOW, extra_kinds=["PriorityClass.scheduling.k8s.io", "ResourceQuota"])
-    print(f"wrote {n} objects to {OUT}")
+    n = g.write_dir(out, NOW, extra_kinds=["PriorityClass.scheduling.k8s.io", "ResourceQuota"])
+    print(f"wrote {n} objects to {out}")
 
 
 if __name__ == "__main__":

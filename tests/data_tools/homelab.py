@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from k8sgen import FLUX_NS, K3S_KUBELET, Gen, b64, plus, strip_private
+from k8sgen import FLUX_NS, K3S_KUBELET, Gen, plus, strip_private
 
 DOMAIN = "fletcherlabs.net"
 GW_NS = "networking"
@@ -71,12 +71,6 @@ class Lab(Gen):
         c["status"] = status
         c["type"] = type_
         return c
-
-    def service_account(self, file: str, ns: str, name: str, *, created: str, ks: str | None = None,
-                        helm: tuple[str, str] | None = None) -> dict[str, Any]:
-        return self.add(file, {"apiVersion": "v1", "kind": "ServiceAccount",
-                               "metadata": self.meta(name, ns, created=created, ks=ks, helm=helm,
-                                                     kind="ServiceAccount")})
 
     def csidriver(self, name: str, *, created: str, attach: bool, pod_info: bool = True,
                   helm: tuple[str, str] | None = None, file: str = "storage.yaml") -> dict[str, Any]:
@@ -395,9 +389,6 @@ def _longhorn_attrs(sc: str) -> dict[str, str]:
         attrs["nodeSelector"] = "storage"
     return attrs
 
-
-def b64_of(text: str) -> str:
-    return b64(text)
 
 
 __all__ = ["CLUSTER_BORN", "DOMAIN", "FLUX_NS", "GW_IP", "GW_NAME", "GW_NS", "K3S_KUBELET", "Lab"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
 import json
 import random
 import uuid
@@ -483,7 +482,7 @@ class Gen:
             tspec["serviceAccountName"] = sa
         default_podspec(tspec, sa=None, ds_node=None, host_network=bool(tspec.get("hostNetwork")), api_volume=None,
                         template=True)
-        dep = {
+        dep: dict[str, Any] = {
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": self.meta(name, ns, created=created, labels=labels, generation=gen, ks=ks, helm=helm,
                                   kind="Deployment", group="apps",
@@ -506,7 +505,7 @@ class Gen:
         rs_labels = {**tpl_labels, "pod-template-hash": hsh}
         active = [p for p in pods if not p.get("deletion")]
         ready = sum(1 for p in active if p.get("mode", "running") == "running" and not p.get("frozen"))
-        rs = {
+        rs: dict[str, Any] = {
             "apiVersion": "apps/v1", "kind": "ReplicaSet",
             "metadata": self.meta(rs_name, ns, created=rs_created, labels=rs_labels, owner=dep, generation=gen,
                                   annotations={"deployment.kubernetes.io/desired-replicas": str(replicas),
@@ -581,7 +580,7 @@ class Gen:
             tspec["serviceAccountName"] = sa
         default_podspec(tspec, sa=None, ds_node=None, host_network=False, api_volume=None, template=True)
         rev = f"{name}-{self.sfx(10)}" if self.rng.random() < 0.6 else f"{name}-{self.rng.randint(5000000, 9999999999)}"
-        sts = {
+        sts: dict[str, Any] = {
             "apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": self.meta(name, ns, created=created, labels=labels, generation=1, ks=ks, helm=helm,
                                   owner=owner, kind="StatefulSet", group="apps"),
@@ -630,8 +629,7 @@ class Gen:
                   per_node: dict[str, dict[str, Any]] | None = None, labels: dict[str, str] | None = None,
                   selector: dict[str, str] | None = None, tpl_labels: dict[str, str] | None = None,
                   ks: str | None = None, helm: tuple[str, str] | None = None, sa: str | None = None,
-                  tpl_annotations: dict[str, str] | None = None, extra_labels: dict[str, str] | None = None,
-                  owner_labels_only: bool = False, pods_created: str | None = None,
+                  tpl_annotations: dict[str, str] | None = None, pods_created: str | None = None,
                   meta_annotations: dict[str, str] | None = None) -> dict[str, Any]:
         selector = selector or {"app.kubernetes.io/name": name}
         tpl_labels = dict(tpl_labels or selector)
@@ -643,7 +641,7 @@ class Gen:
         default_podspec(tspec, sa=None, ds_node=None, host_network=bool(tspec.get("hostNetwork")), api_volume=None,
                         template=True)
         hsh = self.sfx(10) if self.rng.random() < 0.5 else str(self.rng.randint(100000000, 9999999999))
-        ds = {
+        ds: dict[str, Any] = {
             "apiVersion": "apps/v1", "kind": "DaemonSet",
             "metadata": self.meta(name, ns, created=created, labels=labels, generation=1, ks=ks, helm=helm,
                                   kind="DaemonSet", group="apps",
@@ -671,16 +669,16 @@ class Gen:
             pods.append(pod)
             if p.get("mode", "running") == "running" and not p.get("frozen"):
                 ready += 1
-        n = len(nodes)
-        st: dict[str, Any] = {"currentNumberScheduled": n, "desiredNumberScheduled": n}
+        count = len(nodes)
+        st: dict[str, Any] = {"currentNumberScheduled": count, "desiredNumberScheduled": count}
         if ready:
             st["numberAvailable"] = ready
         st["numberMisscheduled"] = 0
         st["numberReady"] = ready
-        if n - ready:
-            st["numberUnavailable"] = n - ready
+        if count - ready:
+            st["numberUnavailable"] = count - ready
         st["observedGeneration"] = 1
-        st["updatedNumberScheduled"] = n
+        st["updatedNumberScheduled"] = count
         ds["status"] = st
         ds["_pods"] = pods
         return ds
@@ -1109,6 +1107,3 @@ def strip_private(objs: list[dict[str, Any]]) -> None:
         for k in [k for k in o if k.startswith("_")]:
             del o[k]
 
-
-def sha256_hex(s: str) -> str:
-    return hashlib.sha256(s.encode()).hexdigest()

@@ -385,7 +385,7 @@ def velero(g: Lab, *, minio_ok: bool, vsl_conflict: bool, backups: list[tuple[st
 # ---------------------------------------------------------------------------------- monitoring
 def monitoring(g: Lab, *, prom_sc: str, prom_node: str = "k3s3", npd: bool = False, grafana: bool = True,
                loki: bool = True, node_exporter_nodes: list[str] | None = None,
-               node_exporter_plan: dict[str, dict[str, Any]] | None = None, route_prometheus_to: str | None = None,
+               node_exporter_plan: dict[str, dict[str, Any]] | None = None,
                files: str = "monitoring.yaml", extras: bool = True) -> dict[str, Any]:
     """kube-prometheus-stack (Prometheus + Alertmanager StatefulSets owned by their CRs), Grafana, Loki."""
     f = files
@@ -457,7 +457,7 @@ def _prometheus_core(g: Lab, f: str, ns: str, created: str, helm: tuple[str, str
         vct = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"creationTimestamp": None, "name": vname},
                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}, "storageClassName": prom_sc,
                         "volumeMode": "Filesystem"}, "status": {"phase": "Pending"}}
-        c = {"name": app, "image": image, "args": [f"--storage.tsdb.path=/{app}" if app == "prometheus" else f"--storage.path=/{app}"],
+        c: dict[str, Any] = {"name": app, "image": image, "args": [f"--storage.tsdb.path=/{app}" if app == "prometheus" else f"--storage.path=/{app}"],
              "ports": [{"containerPort": port, "name": "http-web"}],
              "readinessProbe": {"httpGet": {"path": "/-/ready", "port": "http-web"}, "failureThreshold": 3, "periodSeconds": 5, "timeoutSeconds": 3},
              "volumeMounts": [{"mountPath": f"/{app}", "name": vname, "subPath": f"{app}-db" if app == "prometheus" else ""}]}

@@ -478,10 +478,10 @@ SCENARIOS: dict[str, Callable[[], tuple[Lab, dict[str, Any]]]] = {
 }
 
 
-def main(names: list[str]) -> None:
+def main(names: list[str], out_root: Path = OUT) -> None:
     for name in names or list(SCENARIOS):
         g, expected = SCENARIOS[name]()
-        out = OUT / name
+        out = out_root / name
         out.mkdir(parents=True, exist_ok=True)
         n = g.write_scenario(out, NOW, header=HEADER)
         expected = {"description": expected["description"], "source": expected.get("source", SEED_SOURCE),

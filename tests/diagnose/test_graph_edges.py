@@ -167,7 +167,7 @@ def test_networkpolicy_and_webhook_edges() -> None:
             "metadata": meta("kyverno-resource-validating-webhook-cfg", kind="VWC"),
             "webhooks": [{"name": "validate.kyverno.svc-fail", "failurePolicy": "Fail",
                           "clientConfig": {"service": {"name": "kyverno-svc", "namespace": "kyverno", "path": "/validate/fail"}}}]}
-    objs = [policy, egress_only, hook, pod("web-1", "apps", labels={"app": "web"}),
+    objs: list[dict[str, Any]] = [policy, egress_only, hook, pod("web-1", "apps", labels={"app": "web"}),
             service("web", "apps", {"app": "web"}), service("kyverno-svc", "kyverno", {"app": "kyverno"})]
     graph = DependencyGraph(state(objs))
     assert graph.direct(ref("NetworkPolicy", "apps", "default-deny"), ISOLATES) == {ref("Service", "apps", "web")}

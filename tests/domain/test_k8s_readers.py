@@ -120,7 +120,7 @@ def test_replicas_as_text_number() -> None:
 
 def test_node_taints_and_conditions() -> None:
     raw = node("k3s2", ready="False", taints=[{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute",
-                                              "timeAdded": "2025-06-16T00:00:00Z"}, "bad"])
+                                              "timeAdded": "2025-06-16T00:00:00Z"}, "bad"])  # type: ignore[list-item]
     [taint] = nodes.taints(raw)
     assert taint.text == "node.kubernetes.io/unreachable:NoExecute" and taint.time_added
     assert conditions.is_true(raw, "Ready") is False

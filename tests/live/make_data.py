@@ -320,14 +320,14 @@ def build() -> list[dict[str, Any]]:
               count=5321, age=timedelta(seconds=40)))
 
     # ai: ollama on the T4, comfyui Pending on GPUs
-    for app, image, running in (("ollama", "ollama/ollama:0.6.8", True), ("comfyui", "ghcr.io/ai-dock/comfy-ui:latest", False)):
+    for app, image, serving in (("ollama", "ollama/ollama:0.6.8", True), ("comfyui", "ghcr.io/ai-dock/comfy-ui:latest", False)):
         labels = {"app.kubernetes.io/name": app}
-        dep = deployment(app, "ai", labels=labels, ready=1 if running else 0,
+        dep = deployment(app, "ai", labels=labels, ready=1 if serving else 0,
                          pod_spec={"containers": [{"name": app, "image": image,
-                                                   "resources": {"limits": {"nvidia.com/gpu": "4" if running else "1"}}}],
+                                                   "resources": {"limits": {"nvidia.com/gpu": "4" if serving else "1"}}}],
                                    "runtimeClassName": "nvidia"})
-        rs = replicaset_for(dep, "7c9b5d8f6" if running else "55f7b9c4d")
-        if running:
+        rs = replicaset_for(dep, "7c9b5d8f6" if serving else "55f7b9c4d")
+        if serving:
             gpu_pod = deployed_pod(rs, "r2d9x", "k3s3", "10.42.3.20")
         else:
             gpu_pod = pod(f"{rs['metadata']['name']}-p7fq2", "ai", node_name=None, phase="Pending",
@@ -370,7 +370,7 @@ def build() -> list[dict[str, Any]]:
 
     # a finished job
     job_labels = {"batch.kubernetes.io/job-name": "pg-dump-29160960", "job-name": "pg-dump-29160960"}
-    job = {"apiVersion": "batch/v1", "kind": "Job",
+    job: dict[str, Any] = {"apiVersion": "batch/v1", "kind": "Job",
            "metadata": meta("pg-dump-29160960", "infrastructure", kind="Job", age=timedelta(hours=3),
                             labels=job_labels),
            "spec": {"backoffLimit": 2, "completions": 1, "parallelism": 1,
@@ -445,9 +445,9 @@ def build() -> list[dict[str, Any]]:
     return objs
 
 
-def write(objs: list[dict[str, Any]]) -> None:
-    if DATA.exists():
-        shutil.rmtree(DATA)
+def write(objs: list[dict[str, Any]], data: Path = DATA) -> None:
+    if data.exists():
+        shutil.rmtree(data)
     by_gk: dict[str, list[dict[str, Any]]] = {}
     for obj in objs:
         by_gk.setdefault(kinds.gk_of(obj["apiVersion"], obj["kind"]), []).append(obj)
@@ -460,7 +460,7 @@ def write(objs: list[dict[str, Any]]) -> None:
             continue
         items = sorted(by_gk.get(info.gk, []), key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         rel = f"{info.group or 'core'}/{info.plural}.json"
-        path = DATA / rel
+        path = data / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         body = {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items}
         path.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
@@ -474,7 +474,7 @@ def write(objs: list[dict[str, Any]]) -> None:
                                    for gk in sorted(NOT_INSTALLED)}, "failed": {}},
         "files": dict(sorted(files.items())),
     }
-    (DATA / "homelabctl-manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (data / "homelabctl-manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -221,7 +221,7 @@ def test_no_seeded_secret_survives_a_capture(serve: ServeFn, tmp_path: Path, nam
 
 
 def test_scrub_drops_crd_schemas_and_keeps_names_and_columns() -> None:
-    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    crd: dict[str, Any] = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
            "metadata": {"name": "widgets.example.com"},
            "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"},
                     "versions": [{"name": "v1", "served": True, "storage": True,

@@ -31,7 +31,7 @@ def serve_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, 
     process = subprocess.Popen([*HOMELABCTL, "snapshot", "serve", str(DATA), "--port", "0"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
-    lines = []
+    lines: list[str] = []
     while not lines or lines[-1].strip() != "preferences: {}":
         line = process.stdout.readline()
         assert line, process.stderr.read() if process.stderr else "serve exited"

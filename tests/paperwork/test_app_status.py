@@ -44,7 +44,7 @@ def test_matched_through_the_route_when_names_differ() -> None:
 
 
 def test_explicit_workloads_and_cronjob() -> None:
-    cron = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("recyclarr", "media", kind="CronJob"),
+    cron: dict[str, Any] = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("recyclarr", "media", kind="CronJob"),
             "spec": {"schedule": "@daily", "suspend": False, "concurrencyPolicy": "Forbid",
                      "jobTemplate": {"spec": {"template": {"spec": {"containers": [
                          {"name": "recyclarr", "image": "ghcr.io/recyclarr/recyclarr:7.1.1"}],

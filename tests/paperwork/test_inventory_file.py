@@ -12,7 +12,7 @@ from factories_paperwork import SEED_INVENTORY
 from homelabctl.errors import ConfigError
 from homelabctl.inventory.load import InventoryError, load_inventory, parse_inventory_text
 from homelabctl.inventory.load import demo_inventory_path as demo_path
-from homelabctl.inventory.schema import SCHEMA_FILE, inventory_schema, schema_text
+from homelabctl.inventory.schema import SCHEMA_FILE, inventory_schema
 
 
 def test_demo_inventory_is_the_seed_homelab() -> None:
@@ -34,9 +34,8 @@ def test_demo_inventory_is_the_seed_homelab() -> None:
     assert len([a for a in inv.apps if a.stack == "media"]) == 11  # the seed's media table
 
 
-def test_published_schema_is_current_and_accepts_the_demo() -> None:
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), \
-        "homelab.schema.json is stale: python -m homelabctl.inventory.schema"
+def test_published_schema_accepts_the_demo() -> None:
+    """(Whether it is current: tests/test_generated.py.)"""
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(yaml.safe_load(demo_path().read_text()), schema)

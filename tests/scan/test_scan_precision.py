@@ -139,8 +139,8 @@ def test_critical_precision_and_recall_on_realistic_repositories(tmp_path: Path)
           f"critical precision {precision:.0%}; recall on {len(seeded)} seeded secrets {recall:.0%}")
     for item in false:
         print(f"  false critical: {item}")
-    for item in sorted(seeded - found, key=str):
-        print(f"  missed: {item}")
+    for miss in sorted(seeded - found, key=str):
+        print(f"  missed: {miss}")
     assert recall == 1.0, sorted(seeded - found, key=str)
     assert precision >= 0.9, false
 

@@ -75,6 +75,7 @@ def test_broken_graph_repo() -> None:
         ("source-ref-missing", "clusters/k3s-home/infrastructure.yaml", 41),
         ("orphan-yaml", "docs/oauth2-templates/longhorn-oauth2.yaml", 1),
         ("helmrelease-depends-on-missing", "infrastructure/k3s-home/authentik.yaml", 17),
+        ("flux-suspended-in-git", "infrastructure/k3s-home/minio.yaml", 1),
         ("values-from-missing", "infrastructure/k3s-home/authentik.yaml", 19),
         ("helmrelease-chart-source-missing", "infrastructure/k3s-home/velero.yaml", 12),
     }

@@ -131,7 +131,7 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         assert len(opened) == 1
         incident = opened[0]
         assert NODE in incident.title and incident.severity == "P1"
-        snapshot_path = Path(incident.snapshot_ref["paths"][0])  # type: ignore[index]
+        snapshot_path = Path(incident.snapshot_ref["paths"][0])
         assert snapshot_path.parent.parent == run.db.parent and snapshot_path.is_file()
         saved = SnapshotSource([snapshot_path]).load()
         assert saved.index.get("Node", None, NODE) is not None
@@ -185,7 +185,7 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         wait_until(lambda: run.report()["root_causes"] == [], what="cause resolved")
         report = run.report()
         assert report["summary"]["critical"] == 0
-        assert not {p["metadata"]["name"] for p in []} & set(timeline.stuck_pods)
+        assert not {f["object"]["name"] for f in report["findings"]} & set(timeline.stuck_pods)
         assert receiver.wait_for(sent_before + 4)
         resolved = [b for b in receiver.json_bodies("/hook") if b["event"] == "resolved"]
         assert len(resolved) == 1 and resolved[0]["cause"]["resolved_at"]

@@ -83,7 +83,8 @@ def test_list_then_watch_applies_events_and_resumes_from_the_last_version() -> N
     store, _ = _run(transport, lambda s, t, e: len(t.watch_calls) >= 3)
     state, _ = store.state()
     assert [r.name for r in state.index.all("Node")] == ["b"]
-    assert state.index.get("Node", None, "b").is_condition_true("Ready") is None  # Unknown
+    node_b = state.index.get("Node", None, "b")
+    assert node_b is not None and node_b.is_condition_true("Ready") is None  # Unknown
     # list at 11, then resumed from the bookmark's 15, then from the deletion's 16: never re-listed
     assert transport.watch_calls[:3] == ["11", "15", "16"]
     assert transport.list_calls == 1

@@ -16,7 +16,6 @@ from homelabctl.model import Layer, Severity
 
 LAYERS = [layer.value for layer in Layer]
 SEVERITIES = [s.value for s in Severity]
-EXIT_CODES = "Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source."
 
 
 def _console(output_file: Path | None) -> Any:

@@ -9,11 +9,6 @@ import click
 from homelabctl.cli.options import emit
 
 SHELLS = ("bash", "zsh", "fish")
-INSTALL = {
-    "bash": "homelabctl completion bash > ~/.local/share/bash-completion/completions/homelabctl",
-    "zsh": "homelabctl completion zsh > \"${fpath[1]}/_homelabctl\"   # or: eval \"$(homelabctl completion zsh)\" in ~/.zshrc",
-    "fish": "homelabctl completion fish > ~/.config/fish/completions/homelabctl.fish",
-}
 
 
 @click.command("completion")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from homelabctl.cli.options import output_options
+from homelabctl.cli.options import output_options, write_atomic
 from homelabctl.errors import InputError
 
 if TYPE_CHECKING:
@@ -138,7 +138,8 @@ def _announce(url: str, paths: tuple[str, ...], api: SnapshotApi, host: str, kub
         click.echo(f"homelabctl: warning: listening on {host} without authentication: anyone who can reach "
                    "this port can read the snapshot", err=True)
     if kubeconfig_out is not None:
-        kubeconfig_out.write_text(kubeconfig, encoding="utf-8")
+        # Atomically: whoever waits for the file to appear must never read it half-written.
+        write_atomic(kubeconfig_out, kubeconfig)
         click.echo(f"kubeconfig written to {kubeconfig_out}; try: kubectl --kubeconfig {kubeconfig_out} "
                    "get pods -A", err=True)
     else:

@@ -105,6 +105,3 @@ def controller_deprecation(api_version: str, kind: str) -> Deprecation | None:
     replacement, since, gone = entry
     return Deprecation(api_version, kind, replacement, since, gone)
 
-
-def is_flux(api_version: str) -> bool:
-    return ".toolkit.fluxcd.io/" in api_version

@@ -8,8 +8,6 @@ KUBELET_ROOTS = (K3S_KUBELET_DIR, STANDARD_KUBELET_DIR)
 
 LOCAL_PATH_PROVISIONER = "rancher.io/local-path"
 """K3s's built-in ``local-path`` class: a directory on one node's disk."""
-NODE_LOCAL_PROVISIONERS = frozenset({LOCAL_PATH_PROVISIONER, "kubernetes.io/no-provisioner"})
-"""Provisioners whose volumes live on one node (static local PVs and local-path)."""
 NODE_LOCAL_CLASS_NAMES = ("local-path", "local-storage", "openebs-hostpath")
 """StorageClass names that are node-local by convention, for a repository that does not define them."""
 NON_CSI_PROVISIONERS = frozenset({
@@ -29,6 +27,3 @@ def kubelet_root_of(path: str) -> str | None:
             return root
     return None
 
-
-def is_node_local_provisioner(provisioner: str) -> bool:
-    return provisioner in NODE_LOCAL_PROVISIONERS or "local-path" in provisioner

@@ -9,12 +9,10 @@ when stdout is not a terminal (a pipe, a file) nothing is wrapped and nothing is
 
 from __future__ import annotations
 
-import shutil
-import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from homelabctl.report.common import findings_by_id, object_label
 from homelabctl.report.next_steps import exact_steps, first_commands
@@ -147,14 +145,6 @@ def diagnose_lines(report: Mapping[str, Any], *, verbose: bool, width: int | Non
         lines += [Line(""), Line("--verbose: every symptom, all evidence and every next step; "
                                  "`homelabctl check`: every finding", "dim")]
     return lines
-
-
-def terminal_width(stream: IO[str] | None = None) -> int | None:
-    """The width to wrap at, or None when ``stream`` is not a terminal (then nothing is wrapped)."""
-    stream = stream or sys.stdout
-    if not (hasattr(stream, "isatty") and stream.isatty()):
-        return None
-    return max(shutil.get_terminal_size((100, 24)).columns - 1, 40)
 
 
 def write_console(lines: Sequence[Line], console: Console) -> None:

@@ -448,12 +448,6 @@ class FluxGraph:
         chart_name = self.resolve(doc, chart_name)
         return HelmReleaseInfo(doc, namespace, chart_name, version, source, values)
 
-    def helm_releases_of_chart(self, *names: str) -> Iterator[HelmReleaseInfo]:
-        wanted = set(names)
-        for hr in self.helm_releases:
-            if hr.chart in wanted:
-                yield hr
-
     @cached_property
     def all_variables(self) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -138,7 +138,6 @@ class RepoFile:
     text: str | None = None
     docs: list[Doc] = field(default_factory=list)
     is_yaml: bool = False
-    parse_failed: bool = False
     over_limit: tuple[int | None, str] | None = None
     """(line, why) when a document was refused for exceeding the parser's bounds (an alias bomb)."""
 
@@ -344,8 +343,6 @@ def _parse_into(repo: Repo, file: RepoFile) -> None:
             file.docs.append(doc)
             repo.docs.append(doc)
     except YamlLimitError as exc:
-        file.parse_failed = True
         file.over_limit = (exc.line, exc.message)
     except YamlParseError as exc:
-        file.parse_failed = True
         repo.errors.append(ScanError(file.path, exc.line, exc.message))

@@ -103,10 +103,6 @@ class SchemaSet:
                 if isinstance(schema, dict):
                     self._crd_schemas[f"{group}/{version['name']}:{kind}"] = (crd, schema)
 
-    @property
-    def crd_kinds(self) -> set[str]:
-        return set(self._crd_schemas)
-
     def validator(self, api_version: str, kind: str) -> tuple[LazyValidator | None, Check | None, str]:
         """(validator, fast yes/no check or None, where the schema comes from)."""
         key = f"{api_version}:{kind}"

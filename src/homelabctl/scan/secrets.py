@@ -54,10 +54,6 @@ class SecretMatch:
             return self.value.strip("-") + " (key body not shown)"
         return mask(self.value)
 
-    @property
-    def weak(self) -> bool:
-        return self.strength is Strength.WEAK
-
 
 # ---- homelab formats detect-secrets does not know --------------------------------------------------------
 

@@ -170,7 +170,7 @@ def wait_forever(stop: Callable[[], None]) -> None:
 
     done = threading.Event()
 
-    def handler(signum: int, frame: object) -> None:
+    def handler(_signum: int, _frame: object) -> None:
         done.set()
 
     signal.signal(signal.SIGTERM, handler)

@@ -41,7 +41,6 @@ class TimelineFeed:
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._closed = False
         self.stream_timeout = stream_timeout
-        self.streams_opened = 0
 
     # -- ObjectFeed ------------------------------------------------------------------------------------------
     @property
@@ -60,7 +59,6 @@ class TimelineFeed:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.stream_timeout
         seen = since
-        self.streams_opened += 1
         while True:
             with self._lock:
                 if self._closed:

@@ -64,39 +64,48 @@ def cilium_lb_ip_pool(ctx: CheckContext) -> Iterator[Finding]:
     """
     pools = list(ctx.index.all(kinds.CILIUM_LB_IP_POOL))
     for pool in pools:
-        if k8s_cilium.lb_pool(pool).disabled:
-            continue
-        conflict = conditions.condition(pool, "cilium.io/PoolConflict")
-        if conflict is not None and conflict.is_true:
-            yield ctx.finding(
-                pool,
-                f"CiliumLoadBalancerIPPool {pool.name} conflicts with another pool: Cilium allocates no IPs from it",
-                evidence=[f"blocks: {_blocks(pool)}",
-                          f"cilium.io/PoolConflict=True reason={conflict.reason or '?'}: "
-                          f"{conflict.message}"],
-                hint="`kubectl get ippools -o wide`: make the CIDR blocks of the pools disjoint",
-            )
-            continue
-        total = _count(pool, "cilium.io/IPsTotal")
-        available = _count(pool, "cilium.io/IPsAvailable")
-        exhausted_cond = conditions.condition(pool, "cilium.io/IPsExhausted")
-        exhausted = (exhausted_cond is not None and exhausted_cond.is_true) or (
-            available == 0 and (total or 0) > 0)
-        if exhausted:
-            used = _count(pool, "cilium.io/IPsUsed")
-            yield ctx.finding(
-                pool,
-                f"CiliumLoadBalancerIPPool {pool.name} has no free IPs"
-                + (f" ({used}/{total} used)" if used is not None and total is not None else ""),
-                evidence=[f"blocks: {_blocks(pool)}",
-                          f"IPsTotal={total if total is not None else '?'} IPsAvailable="
-                          f"{available if available is not None else '?'} IPsUsed={used if used is not None else '?'}",
-                          f"serviceSelector: {selector_text(k8s_cilium.lb_pool(pool).service_selector)}"],
-                hint=("Add a block to the pool (`spec.blocks`), or release addresses: "
-                      "`kubectl get svc -A --field-selector spec.type=LoadBalancer`"),
-            )
-    if not ctx.readable(kinds.SERVICE):
+        yield from _pool_findings(ctx, pool)
+    if ctx.readable(kinds.SERVICE):
+        yield from _services_without_ip(ctx, pools)
+
+
+def _pool_findings(ctx: CheckContext, pool: Resource) -> Iterator[Finding]:
+    """A pool in conflict with another, or one with no free address."""
+    if k8s_cilium.lb_pool(pool).disabled:
         return
+    conflict = conditions.condition(pool, "cilium.io/PoolConflict")
+    if conflict is not None and conflict.is_true:
+        yield ctx.finding(
+            pool,
+            f"CiliumLoadBalancerIPPool {pool.name} conflicts with another pool: Cilium allocates no IPs from it",
+            evidence=[f"blocks: {_blocks(pool)}",
+                      f"cilium.io/PoolConflict=True reason={conflict.reason or '?'}: "
+                      f"{conflict.message}"],
+            hint="`kubectl get ippools -o wide`: make the CIDR blocks of the pools disjoint",
+        )
+        return
+    total = _count(pool, "cilium.io/IPsTotal")
+    available = _count(pool, "cilium.io/IPsAvailable")
+    exhausted_cond = conditions.condition(pool, "cilium.io/IPsExhausted")
+    exhausted = (exhausted_cond is not None and exhausted_cond.is_true) or (
+        available == 0 and (total or 0) > 0)
+    if exhausted:
+        used = _count(pool, "cilium.io/IPsUsed")
+        yield ctx.finding(
+            pool,
+            f"CiliumLoadBalancerIPPool {pool.name} has no free IPs"
+            + (f" ({used}/{total} used)" if used is not None and total is not None else ""),
+            evidence=[f"blocks: {_blocks(pool)}",
+                      f"IPsTotal={total if total is not None else '?'} IPsAvailable="
+                      f"{available if available is not None else '?'} IPsUsed={used if used is not None else '?'}",
+                      f"serviceSelector: {selector_text(k8s_cilium.lb_pool(pool).service_selector)}"],
+            hint=("Add a block to the pool (`spec.blocks`), or release addresses: "
+                  "`kubectl get svc -A --field-selector spec.type=LoadBalancer`"),
+        )
+
+
+def _services_without_ip(ctx: CheckContext, pools: list[Resource]) -> Iterator[Finding]:
+    """Cilium-handled LoadBalancer Services still without an address after the grace period."""
     cilium = bool(pools) or cilium_in_use(ctx.index)
     for svc in ctx.index.all(kinds.SERVICE):
         if services.service_type(svc) != "LoadBalancer":

@@ -29,7 +29,6 @@ class _Verdict:
         self.parents_total = 0
         self.parents_broken = 0
         self.rules_dead = 0
-        self.backends_missing = 0
 
 
 def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict) -> None:
@@ -85,7 +84,6 @@ def _check_backends(ctx: CheckContext, route: Resource, verdict: _Verdict) -> No
                 missing.append(f"{namespace}/{ref.name}")
         if not missing:
             continue
-        verdict.backends_missing += len(missing)
         verdict.evidence.append(f"rules[{i}].backendRefs: Service {', '.join(missing)} does not exist"
                                 f" ({len(missing)}/{len(refs)} backends of the rule)")
         if len(missing) == len(refs):

@@ -71,36 +71,20 @@ def csi_driver_not_registered(ctx: CheckContext) -> Iterator[Finding]:
     Next step: check the node plugin pod on that node and its ``node-driver-registrar`` logs, the node's
     network, and the kubelet root dir the registrar uses.
     """
-    classes_by_driver: dict[str, list[Resource]] = defaultdict(list)
     csinodes = {c.name: c for c in ctx.index.all(kinds.CSI_NODE)}
     where: dict[str, list[str]] = defaultdict(list)
     for name, csinode in csinodes.items():
         for driver in registered_drivers(csinode):
             where[driver].append(name)
     declared = {d.name for d in ctx.index.all(kinds.CSI_DRIVER)}
-    for sc in ctx.index.all(kinds.STORAGE_CLASS):
-        prov = provisioner(sc)
-        if looks_like_csi(prov, declared | set(where)):
-            classes_by_driver[prov].append(sc)
+    classes_by_driver = _csi_classes(ctx, declared | set(where))
     if not classes_by_driver:
         return
     nodes = sorted(ctx.index.all(kinds.NODE), key=lambda n: n.name)
     missing: dict[str, dict[str, list[Resource]]] = defaultdict(dict)
     for driver, classes in sorted(classes_by_driver.items()):
         if not where.get(driver):
-            sc = max(classes, key=lambda c: (is_default_class(c), c.name == driver, -len(c.name)))
-            evidence = [f"CSINode {n}: {', '.join(registered_drivers(c)) or '(no drivers)'}"
-                        for n, c in sorted(csinodes.items())][:8]
-            evidence.append(f"CSIDriver {driver}: {'exists' if driver in declared else 'no such object'}")
-            evidence.append(f"StorageClasses using it: {', '.join(sorted(c.name for c in classes))}")
-            yield ctx.finding(
-                sc,
-                f"CSI driver {driver} is registered on no node: StorageClass "
-                f"{', '.join(sorted(c.name for c in classes))} can neither provision nor mount volumes",
-                evidence=evidence,
-                hint=("Check the driver's node plugin DaemonSet (`kubectl get ds -A | grep -i csi`) and its "
-                      "node-driver-registrar logs; the registrar's kubelet path must match the kubelet root dir"),
-            )
+            yield _registered_nowhere(ctx, driver, classes, csinodes, declared)
             continue
         for node in nodes:
             if node.name in where[driver] or _dedicated(node):
@@ -135,3 +119,31 @@ def csi_driver_not_registered(ctx: CheckContext) -> Iterator[Finding]:
                   f"node plugin pod there (`kubectl get pods -A -o wide --field-selector spec.nodeName={node.name} "
                   "| grep -i csi`) and its node-driver-registrar logs"),
         )
+
+
+def _registered_nowhere(ctx: CheckContext, driver: str, classes: list[Resource], csinodes: Mapping[str, Resource],
+                        declared: set[str]) -> Finding:
+    """One finding on the StorageClass most likely meant (the default, the one named after the driver)."""
+    sc = max(classes, key=lambda c: (is_default_class(c), c.name == driver, -len(c.name)))
+    evidence = [f"CSINode {n}: {', '.join(registered_drivers(c)) or '(no drivers)'}"
+                for n, c in sorted(csinodes.items())][:8]
+    evidence.append(f"CSIDriver {driver}: {'exists' if driver in declared else 'no such object'}")
+    evidence.append(f"StorageClasses using it: {', '.join(sorted(c.name for c in classes))}")
+    return ctx.finding(
+        sc,
+        f"CSI driver {driver} is registered on no node: StorageClass "
+        f"{', '.join(sorted(c.name for c in classes))} can neither provision nor mount volumes",
+        evidence=evidence,
+        hint=("Check the driver's node plugin DaemonSet (`kubectl get ds -A | grep -i csi`) and its "
+              "node-driver-registrar logs; the registrar's kubelet path must match the kubelet root dir"),
+    )
+
+
+def _csi_classes(ctx: CheckContext, known_drivers: set[str]) -> dict[str, list[Resource]]:
+    """StorageClasses by CSI driver (provisioners that are not CSI left out)."""
+    classes_by_driver: dict[str, list[Resource]] = defaultdict(list)
+    for sc in ctx.index.all(kinds.STORAGE_CLASS):
+        prov = provisioner(sc)
+        if looks_like_csi(prov, known_drivers):
+            classes_by_driver[prov].append(sc)
+    return classes_by_driver
