@@ -233,6 +233,39 @@ def diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause
         return _diagnose(state, findings)
 
 
+def _candidates(ctx: RuleContext, findings: Sequence[Finding], by_check: dict[str, list[CauseRule]],
+                generic: CauseRule) -> list[_Candidate]:
+    """Every finding's reading as a cause, each marked when another candidate is upstream of it."""
+    candidates: list[_Candidate] = []
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        cand = _candidate(ctx, by_check.get(finding.check, []), generic, finding)
+        if cand is not None:
+            candidates.append(cand)
+    symptom_sets = {id(c): set(c.symptoms) for c in candidates}
+    explainers: dict[Finding, list[_Candidate]] = {}
+    for cand in candidates:
+        for symptom in cand.symptoms:
+            explainers.setdefault(symptom, []).append(cand)
+    for cand in candidates:
+        cand.upstream_of_it = any(other.cause != cand.cause and other.cause not in symptom_sets[id(cand)]
+                                  for other in explainers.get(cand.cause, ()))
+    return candidates
+
+
+def _warning_causes(ctx: RuleContext, findings: Sequence[Finding], by_check: dict[str, list[CauseRule]],
+                    generic: CauseRule) -> list[_Candidate]:
+    """When nothing critical failed, a warning that hurts users (every run of a CronJob skipped behind a hung
+    Job) is still the cause to show, ranked as what it is - a warning."""
+    found = []
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        if (finding.severity is Severity.WARNING and propagates(finding)
+                and _object_impact(ctx.fix_target(finding.object)) >= 2):
+            cand = _candidate(ctx, by_check.get(finding.check, []), generic, finding)
+            if cand is not None:
+                found.append(cand)
+    return found
+
+
 def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause]:
     graph = DependencyGraph(state)
     ctx = RuleContext(state, graph, findings)
@@ -245,20 +278,7 @@ def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCaus
     for spec in rules:
         for check_id in spec.causes:
             by_check.setdefault(check_id, []).append(spec)
-    candidates: list[_Candidate] = []
-    for finding in sorted(findings, key=lambda f: f.sort_key):
-        cand = _candidate(ctx, by_check.get(finding.check, []), generic, finding)
-        if cand is not None:
-            candidates.append(cand)
-
-    symptom_sets = {id(c): set(c.symptoms) for c in candidates}
-    explainers: dict[Finding, list[_Candidate]] = {}
-    for cand in candidates:
-        for symptom in cand.symptoms:
-            explainers.setdefault(symptom, []).append(cand)
-    for cand in candidates:
-        cand.upstream_of_it = any(other.cause != cand.cause and other.cause not in symptom_sets[id(cand)]
-                                  for other in explainers.get(cand.cause, ()))
+    candidates = _candidates(ctx, findings, by_check, generic)
     candidates.sort(key=lambda c: c.key)
 
     claimed: set[Finding] = set()
@@ -289,14 +309,9 @@ def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCaus
                 accept(cand)
 
     if not accepted:
-        # nothing critical failed: a warning that hurts users (every run of a CronJob skipped behind a hung
-        # Job) is still the cause to show, ranked as what it is - a warning
-        for finding in sorted(findings, key=lambda f: f.sort_key):
-            if (finding.severity is Severity.WARNING and finding not in claimed and finding not in causes
-                    and propagates(finding) and _object_impact(ctx.fix_target(finding.object)) >= 2):
-                cand = _candidate(ctx, by_check.get(finding.check, []), generic, finding)
-                if cand is not None:
-                    accept(cand)
+        for cand in _warning_causes(ctx, findings, by_check, generic):
+            if cand.cause not in claimed and cand.cause not in causes:
+                accept(cand)
 
     accepted.sort(key=_order_key)
     return accepted
