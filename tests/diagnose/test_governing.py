@@ -47,18 +47,15 @@ def _limit_range(ns: str) -> dict[str, Any]:
                                  "defaultRequest": {"memory": "256Mi"}}]}}
 
 
-def _top(objs: list[dict[str, Any]]) -> tuple[str, str | None, str]:
-    report = analyze(state(objs)).report
-    top = report["root_causes"][0]["object"]
-    return (top["kind"], top.get("namespace"), top["name"])
-
-
-def test_limitrange_default_memory_injected_into_the_oomkilled_container_is_the_cause() -> None:
+def test_limitrange_default_memory_injected_into_the_oomkilled_container_is_named_in_the_fix() -> None:
     labels = {"app.kubernetes.io/name": "n8n"}
     dep = deployment("n8n", "automation", ready=0, labels=labels)
     rs = _rs(dep)
     objs = [node("k3s2"), dep, rs, _oom_pod(rs, labels, injected=True), _limit_range("automation")]
-    assert _top(objs) == ("LimitRange", "automation", "default-limits")
+    top = analyze(state(objs)).report["root_causes"][0]
+    assert top["object"] == {"kind": "Deployment", "namespace": "automation", "name": "n8n"}
+    assert any("kubernetes.io/limit-ranger" in line for line in top["confidence"]["evidence"])
+    assert "LimitRange default-limits" in top["next_steps"][0]["text"]
 
 
 def test_a_limit_the_workload_set_itself_stays_the_workloads() -> None:
@@ -66,7 +63,9 @@ def test_a_limit_the_workload_set_itself_stays_the_workloads() -> None:
     dep = deployment("n8n", "automation", ready=0, labels=labels)
     rs = _rs(dep)
     objs = [node("k3s2"), dep, rs, _oom_pod(rs, labels, injected=False), _limit_range("automation")]
-    assert _top(objs) == ("Deployment", "automation", "n8n")
+    top = analyze(state(objs)).report["root_causes"][0]
+    assert top["object"] == {"kind": "Deployment", "namespace": "automation", "name": "n8n"}
+    assert not any("limit-ranger" in line for line in top["confidence"]["evidence"])
 
 
 def test_exceeded_quota_in_a_failedcreate_governs_the_controller() -> None:

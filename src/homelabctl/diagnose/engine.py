@@ -115,8 +115,10 @@ def _candidate(ctx: RuleContext, specs: Sequence[CauseRule], generic: CauseRule,
 
 
 def _governed(ctx: RuleContext, cause: Finding, explanation: Explanation, start: set[ObjectRef]) -> Explanation:
-    """A failure imposed by an object that limits the workload (a ResourceQuota its pods exceed, a LimitRange
-    whose default memory limit was injected into the container that OOMs) is fixed on that object."""
+    """A failure imposed by an object that limits the workload. A ResourceQuota that refuses its pods is the
+    object to change; a LimitRange whose default memory limit was injected into the container that OOMs is
+    named with the fix, but the workload stays the cause (it runs without limits of its own: the fix is to
+    give it explicit ones, not to loosen the namespace's default for everyone)."""
     if cause.object.kind not in _WORKLOAD_KINDS or explanation.object not in (None, ctx.fix_target(cause.object)):
         return explanation
     memory = ctx.graph.sets_default_memory(cause.object.namespace) and _oom_killed(ctx, start)
@@ -125,9 +127,15 @@ def _governed(ctx: RuleContext, cause: Finding, explanation: Explanation, start:
         return explanation
     governor, why = governors[0]
     kind = governor.kind
+    if kind == "LimitRange":
+        target = explanation.object or cause.object
+        step = NextStep(f"the memory limit is the default of LimitRange {governor.name}, not the workload's own: set "
+                        f"explicit resources on {target.kind} {target.name}",
+                        f"kubectl -n {governor.namespace} describe limitrange {governor.name}")
+        return replace(explanation, evidence=[*explanation.evidence, why], next_steps=[step, *explanation.next_steps])
     summary = (f"{cause.message}; the limit comes from {kind} {governor.namespace}/{governor.name}, not from the "
                "workload's own spec")
-    step = NextStep(f"read {kind} {governor.name}: raise it, or give the workload its own explicit values",
+    step = NextStep(f"read {kind} {governor.name}: raise it, or lower what the workload asks for",
                     f"kubectl -n {governor.namespace} describe {kind.lower()} {governor.name}")
     return replace(explanation, summary=summary, evidence=[*explanation.evidence, why],
                    next_steps=[step, *explanation.next_steps], object=governor)
