@@ -57,11 +57,7 @@ KNOWN_MISSES: dict[str, str] = {
     # second holdout set (tests/data_tools/corpus_holdout2.py): written after the first holdout, run once, untuned
     "cilium-agent-crash-one-node": "[holdout2] names Node k3s2 first (cni-agent-not-ready taken as a node-network failure); expected the crash-looping DaemonSet kube-system/cilium, which is no cause at all",
     "mtu-mismatch-one-node": "[holdout2] names Deployment home/mealie first (vikunja a second cause); expected Node k3s2: timeouts from two apps on one node to pods on other nodes are not correlated into a node-network cause",
-    "traefik-middleware-missing": "[holdout2] no root cause at all; expected the Ingress whose router.middlewares annotation names a Middleware that does not exist (no check reads Traefik middleware references)",
-    "resourcequota-exceeded": "[holdout2] names Deployment media/radarr first; expected ResourceQuota media/media-quota: the 'exceeded quota' FailedCreate is not linked to the quota object",
     "cronjob-forbid-stuck-job": "[holdout2] no root cause (job-failed is only a warning); expected CronJob home/db-dump, whose hung Forbid run blocks every schedule",
-    "cert-manager-cainjector-crash": "[holdout2] names ValidatingWebhookConfiguration cert-manager-webhook first; expected Deployment cert-manager/cert-manager-cainjector: no edge from the cainjector to the webhook whose caBundle it injects",
-    "flux-healthcheck-readiness": "[holdout2] top cause Deployment home/mealie is right, but the Kustomization that health-checks it (wait: true, inventory) stays a cause of its own instead of its symptom",
 }
 
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
