@@ -63,7 +63,9 @@ def main(total: int = 10_000, repeats: int = 5) -> None:
         for name, value in med.items():
             print(f"  {name:16s} median {value * 1000:8.1f} ms")
         print(f"ratio check / json.load          = {med['check'] / med['json.load']:.2f}x  (target <= 3x)")
-        print(f"ratio check+diagnose / check     = {med['check+diagnose'] / med['check']:.2f}x  (target <= 1.5x)")
+        print(
+            f"ratio check+diagnose / check     = {med['check+diagnose'] / med['check']:.2f}x  (target <= 1.5x)"
+        )
         print(f"peak memory (tracemalloc, check+diagnose) = {peak / 1e6:.0f} MB")
 
 

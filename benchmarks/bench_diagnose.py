@@ -43,10 +43,14 @@ def main(repeats: int = 5) -> None:
     small = measure(10_000, repeats)
     large = measure(50_000, max(repeats // 2, 2))
     for total, (check, diag) in ((10_000, small), (50_000, large)):
-        print(f"{total:6d} objects: check {check * 1000:7.0f} ms  diagnose {diag * 1000:6.0f} ms  "
-              f"overhead {(check + diag) / check:.2f}x (target <= 1.30x)")
-    print(f"growth 50k/10k: diagnose {large[1] / small[1]:.2f}x, check+diagnose "
-          f"{sum(large) / sum(small):.2f}x (target <= 5.5x)")
+        print(
+            f"{total:6d} objects: check {check * 1000:7.0f} ms  diagnose {diag * 1000:6.0f} ms  "
+            f"overhead {(check + diag) / check:.2f}x (target <= 1.30x)"
+        )
+    print(
+        f"growth 50k/10k: diagnose {large[1] / small[1]:.2f}x, check+diagnose "
+        f"{sum(large) / sum(small):.2f}x (target <= 5.5x)"
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,13 @@ def _timed(func: Callable[[], object]) -> float:
 
 def _cli(*args: str, env: dict[str, str]) -> Callable[[], object]:
     def run() -> object:
-        done = subprocess.run([sys.executable, "-m", "homelabctl", "check", *args, "-o", "json"],
-                              capture_output=True, text=True, timeout=300, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "homelabctl", "check", *args, "-o", "json"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
         if done.returncode not in (0, 1):
             raise SystemExit(f"check {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
         return json.loads(done.stdout)
@@ -50,12 +55,28 @@ def _cli(*args: str, env: dict[str, str]) -> Callable[[], object]:
 
 
 def _serve(snapshot: Path, kubeconfig: Path) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen([sys.executable, "-m", "homelabctl", "snapshot", "serve", str(snapshot), "--port", "0",
-                               "--kubeconfig-out", str(kubeconfig)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "homelabctl",
+            "snapshot",
+            "serve",
+            str(snapshot),
+            "--port",
+            "0",
+            "--kubeconfig-out",
+            str(kubeconfig),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while not kubeconfig.exists():
         if server.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"snapshot serve did not start: {server.stderr.read().decode() if server.stderr else ''}")
+            raise SystemExit(
+                f"snapshot serve did not start: {server.stderr.read().decode() if server.stderr else ''}"
+            )
         time.sleep(0.05)
     return server
 
@@ -93,8 +114,12 @@ def main() -> None:
             def live_read() -> object:
                 return analyze(live_source.load(kinds), specs)
 
-            variants = {"cli --snapshot": offline_cli, "cli live": live_cli,
-                        "read --snapshot": offline_read, "read live": live_read}
+            variants = {
+                "cli --snapshot": offline_cli,
+                "cli live": live_cli,
+                "read --snapshot": offline_read,
+                "read live": live_read,
+            }
             times: dict[str, list[float]] = {name: [] for name in variants}
             for _ in range(args.repeats):
                 for name, func in variants.items():
@@ -110,8 +135,10 @@ def main() -> None:
     print(f"snapshot: {snapshot} ({objects} objects), {args.repeats} repetitions, medians")
     print(f"  check --snapshot (CLI, end to end)   {med['cli --snapshot'] * 1000:8.0f} ms")
     print(f"  check live       (CLI, end to end)   {med['cli live'] * 1000:8.0f} ms")
-    print(f"  ratio live / snapshot                {cli_ratio:8.2f}x   (target < {TARGET:g}x: "
-          f"{'met' if cli_ratio < TARGET else 'MISSED'})")
+    print(
+        f"  ratio live / snapshot                {cli_ratio:8.2f}x   (target < {TARGET:g}x: "
+        f"{'met' if cli_ratio < TARGET else 'MISSED'})"
+    )
     print(f"  read+checks --snapshot (warm)        {med['read --snapshot'] * 1000:8.1f} ms")
     print(f"  read+checks live       (warm)        {med['read live'] * 1000:8.1f} ms")
     print(f"  ratio live / snapshot (warm)         {read_ratio:8.2f}x")

@@ -87,8 +87,9 @@ def _peak_rss_kib(argv: list[str]) -> int:
         "_,status,ru=os.wait4(p.pid,0)\n"
         "print(ru.ru_maxrss)\n"
     )
-    out = subprocess.run([PY, "-c", wrapper, *argv], capture_output=True, text=True, check=True,
-                         env=CHILD_ENV).stdout
+    out = subprocess.run(
+        [PY, "-c", wrapper, *argv], capture_output=True, text=True, check=True, env=CHILD_ENV
+    ).stdout
     return int(out.strip() or 0)
 
 
@@ -126,8 +127,10 @@ def bench_size(total: int, repeats: int, workdir: Path) -> dict[str, float]:
         if name in cpu_med:
             line += f" {cpu_med[name]:8.3f} {cpu_med[name] / cpu_base:12.2f}"
         print(line)
-    print(f"  peak RSS of check -o json: {rss_mib:.0f} MiB = {rss_mib / size_mib:.1f}× the snapshot on disk "
-          f"(the json.load process alone: {base_rss_mib:.0f} MiB = {base_rss_mib / size_mib:.1f}×)")
+    print(
+        f"  peak RSS of check -o json: {rss_mib:.0f} MiB = {rss_mib / size_mib:.1f}× the snapshot on disk "
+        f"(the json.load process alone: {base_rss_mib:.0f} MiB = {base_rss_mib / size_mib:.1f}×)"
+    )
     med.update({f"{name} (CPU)": value for name, value in cpu_med.items()})
     return med
 
@@ -144,7 +147,9 @@ def bench_help(repeats: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 50_000])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()

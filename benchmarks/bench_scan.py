@@ -76,10 +76,12 @@ SOPS = """sops:
 
 def flux_ks(name: str, path: str, depends: str | None = None) -> str:
     dep = f"  dependsOn:\n    - name: {depends}\n" if depends else ""
-    return (f"---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n"
-            f"  namespace: flux-system\nspec:\n  interval: 10m\n  path: {path}\n  prune: true\n{dep}"
-            f"  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  decryption:\n    provider: sops\n"
-            f"    secretRef:\n      name: sops-age\n")
+    return (
+        f"---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n"
+        f"  namespace: flux-system\nspec:\n  interval: 10m\n  path: {path}\n  prune: true\n{dep}"
+        f"  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  decryption:\n    provider: sops\n"
+        f"    secretRef:\n      name: sops-age\n"
+    )
 
 
 def app_docs(name: str, ns: str, i: int) -> dict[str, str]:
@@ -209,8 +211,13 @@ spec:
         storageClass: longhorn
         size: 2Gi
 """
-    return {"deployment.yaml": deployment, "service.yaml": service, "storage.yaml": storage,
-            "secret.sops.yaml": secret, "redis.yaml": release}
+    return {
+        "deployment.yaml": deployment,
+        "service.yaml": service,
+        "storage.yaml": storage,
+        "secret.sops.yaml": secret,
+        "redis.yaml": release,
+    }
 
 
 def generate(root: Path, target_docs: int, rendered: int) -> int:
@@ -226,30 +233,41 @@ def generate(root: Path, target_docs: int, rendered: int) -> int:
 
     put("clusters/k3s-home/flux-system/gotk-sync.yaml", SYNC)
     put("clusters/k3s-home/flux-system/kustomization.yaml", "resources:\n  - gotk-sync.yaml\n")
-    put("clusters/k3s-home/sources.yaml",
+    put(
+        "clusters/k3s-home/sources.yaml",
         "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: bitnami\n"
-        "  namespace: flux-system\nspec:\n  interval: 12h\n  url: https://charts.bitnami.com/bitnami\n")
-    put(".sops.yaml", "creation_rules:\n  - path_regex: .*\\.sops\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n"
-                      "    age: age1qy5u9cs3rp9c2mv3u5dkd0pl7qjz4vq4rxk8yqz2y5x9e6tq3m8s2q9j7n\n")
+        "  namespace: flux-system\nspec:\n  interval: 12h\n  url: https://charts.bitnami.com/bitnami\n",
+    )
+    put(
+        ".sops.yaml",
+        "creation_rules:\n  - path_regex: .*\\.sops\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n"
+        "    age: age1qy5u9cs3rp9c2mv3u5dkd0pl7qjz4vq4rxk8yqz2y5x9e6tq3m8s2q9j7n\n",
+    )
     i = 0
     stacks: list[str] = []
     while docs < target_docs:
         stack = f"stack-{i // 25:03d}"
         if stack not in stacks:
             stacks.append(stack)
-            put(f"clusters/k3s-home/{stack}.yaml", flux_ks(stack, f"./apps/{stack}",
-                                                           stacks[-2] if len(stacks) > 1 else None))
+            put(
+                f"clusters/k3s-home/{stack}.yaml",
+                flux_ks(stack, f"./apps/{stack}", stacks[-2] if len(stacks) > 1 else None),
+            )
         name = f"app-{i:04d}"
         ns = f"ns-{i // 25:03d}"
         files = app_docs(name, ns, i)
         for fname, text in files.items():
             put(f"apps/{stack}/{name}/{fname}", text)
-        kustomization = (f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: {ns}\n"
-                         f"resources:\n" + "".join(f"  - {f}\n" for f in files))
+        kustomization = (
+            f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: {ns}\n"
+            f"resources:\n" + "".join(f"  - {f}\n" for f in files)
+        )
         if i < rendered:
-            kustomization += (f"configMapGenerator:\n  - name: {name}-env\n    literals: [MODE=production]\n"
-                              f"patches:\n  - target: {{kind: Deployment, name: {name}}}\n    patch: |\n"
-                              f"      - op: replace\n        path: /spec/replicas\n        value: 2\n")
+            kustomization += (
+                f"configMapGenerator:\n  - name: {name}-env\n    literals: [MODE=production]\n"
+                f"patches:\n  - target: {{kind: Deployment, name: {name}}}\n    patch: |\n"
+                f"      - op: replace\n        path: /spec/replicas\n        value: 2\n"
+            )
         put(f"apps/{stack}/{name}/kustomization.yaml", kustomization)
         i += 1
     return docs
@@ -257,14 +275,16 @@ def generate(root: Path, target_docs: int, rendered: int) -> int:
 
 SCRIPTS = {
     "scripts/join-node.sh": "#!/usr/bin/env bash\nset -euo pipefail\ncurl -sfL https://get.k3s.io | "
-                            "K3S_URL=https://10.20.0.10:6443 K3S_TOKEN=\"${K3S_TOKEN:?}\" sh -s - agent\n",
+    'K3S_URL=https://10.20.0.10:6443 K3S_TOKEN="${K3S_TOKEN:?}" sh -s - agent\n',
     "scripts/setup-oauth.sh": "#!/usr/bin/env bash\nCLIENT_SECRET=$(openssl rand -hex 32)\n"
-                              "COOKIE_SECRET=$(openssl rand -base64 32 | head -c 32)\n",
+    "COOKIE_SECRET=$(openssl rand -base64 32 | head -c 32)\n",
     "docs/authentik.md": "# Authentik\n\n- Username: akadmin\n- Password: Strong password (save securely!)\n",
     "docs/backup.md": "# Backups\n\n```ini\n[default]\naws_access_key_id = <B2 key ID>\n"
-                      "aws_secret_access_key = <B2 application key>\n```\n" + "Restore notes.\n" * 200,
+    "aws_secret_access_key = <B2 application key>\n```\n" + "Restore notes.\n" * 200,
     "README.md": "# homelab\n\n" + "Flux + K3s. See docs/.\n" * 100,
 }
+
+
 def crd(group: str, kind: str, fanout: int = 7, depth: int = 3) -> str:
     """A vendored CRD bundle the size real ones have (a few thousand lines of openAPIV3Schema)."""
 
@@ -273,44 +293,58 @@ def crd(group: str, kind: str, fanout: int = 7, depth: int = 3) -> str:
         for i in range(fanout):
             name = f"field{level}{i}"
             if level < depth:
-                out += (f"{indent}{name}:\n{indent}  description: {kind} setting {name}, see the upstream docs.\n"
-                        f"{indent}  type: object\n{indent}  properties:\n" + props(level + 1, indent + "    "))
+                out += (
+                    f"{indent}{name}:\n{indent}  description: {kind} setting {name}, see the upstream docs.\n"
+                    f"{indent}  type: object\n{indent}  properties:\n" + props(level + 1, indent + "    ")
+                )
             else:
                 kind_ = ("string", "integer", "boolean")[i % 3]
-                out += (f"{indent}{name}:\n{indent}  description: {kind} value {name}.\n"
-                        f"{indent}  type: {kind_}\n")
+                out += (
+                    f"{indent}{name}:\n{indent}  description: {kind} value {name}.\n{indent}  type: {kind_}\n"
+                )
         return out
 
     plural = kind.lower() + "s"
-    return (f"---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
-            f"  name: {plural}.{group}\nspec:\n  group: {group}\n  names:\n    kind: {kind}\n"
-            f"    plural: {plural}\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n"
-            f"      storage: true\n      schema:\n        openAPIV3Schema:\n          type: object\n"
-            f"          properties:\n            spec:\n              type: object\n              properties:\n"
-            + props(1, "                "))
+    return (
+        f"---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
+        f"  name: {plural}.{group}\nspec:\n  group: {group}\n  names:\n    kind: {kind}\n"
+        f"    plural: {plural}\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n"
+        f"      storage: true\n      schema:\n        openAPIV3Schema:\n          type: object\n"
+        f"          properties:\n            spec:\n              type: object\n              properties:\n"
+        + props(1, "                ")
+    )
 
 
 def add_real_world_weight(root: Path) -> None:
     """What makes a real homelab repository heavier than its app manifests: vendored CRD bundles (the
     Gateway API, cert-manager, Longhorn, Velero...) and a few long Helm values files."""
-    kinds = [("gateway.networking.k8s.io", "HTTPRoute"), ("cert-manager.io", "Certificate"),
-             ("longhorn.io", "Volume"), ("velero.io", "Backup"), ("monitoring.coreos.com", "Prometheus"),
-             ("cilium.io", "CiliumNetworkPolicy")]
+    kinds = [
+        ("gateway.networking.k8s.io", "HTTPRoute"),
+        ("cert-manager.io", "Certificate"),
+        ("longhorn.io", "Volume"),
+        ("velero.io", "Backup"),
+        ("monitoring.coreos.com", "Prometheus"),
+        ("cilium.io", "CiliumNetworkPolicy"),
+    ]
     (root / "infrastructure/crds").mkdir(parents=True, exist_ok=True)
     for group, kind in kinds:
         (root / f"infrastructure/crds/{kind.lower()}.yaml").write_text(crd(group, kind))
     (root / "infrastructure/crds/kustomization.yaml").write_text(
-        "resources:\n" + "".join(f"  - {kind.lower()}.yaml\n" for _g, kind in kinds))
-    rules = "".join(f"              - alert: Rule{i}\n                expr: up{{job=\"job-{i}\"}} == 0\n"
-                    f"                for: 5m\n                labels: {{severity: warning}}\n"
-                    f"                annotations:\n                  summary: Target job-{i} is down\n"
-                    for i in range(250))
+        "resources:\n" + "".join(f"  - {kind.lower()}.yaml\n" for _g, kind in kinds)
+    )
+    rules = "".join(
+        f'              - alert: Rule{i}\n                expr: up{{job="job-{i}"}} == 0\n'
+        f"                for: 5m\n                labels: {{severity: warning}}\n"
+        f"                annotations:\n                  summary: Target job-{i} is down\n"
+        for i in range(250)
+    )
     (root / "infrastructure/monitoring.yaml").write_text(
         "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: kube-prometheus-stack\n"
         "  namespace: monitoring\nspec:\n  interval: 30m\n  chart:\n    spec:\n      chart: kube-prometheus-stack\n"
         "      version: 66.2.1\n      sourceRef:\n        kind: HelmRepository\n        name: bitnami\n"
         "        namespace: flux-system\n  values:\n    additionalPrometheusRulesMap:\n      homelab:\n"
-        "        groups:\n          - name: homelab\n            rules:\n" + rules)
+        "        groups:\n          - name: homelab\n            rules:\n" + rules
+    )
     (root / "infrastructure/kustomization.yaml").write_text("resources:\n  - crds\n  - monitoring.yaml\n")
     (root / "clusters/k3s-home/infrastructure.yaml").write_text(flux_ks("infrastructure", "./infrastructure"))
 
@@ -345,10 +379,16 @@ def compare_processes(label: str, repo: Path, runs: int, cache: Path, target: fl
     for n in range(runs):
         parse_t.append(process_seconds(parse, env))
         scan_t.append(process_seconds(scan_argv, env))
-        cold_t.append(process_seconds(scan_argv, {**env, "HOMELABCTL_CACHE_DIR": str(cache.parent / f"cold-{label}-{n}")}))
+        cold_t.append(
+            process_seconds(
+                scan_argv, {**env, "HOMELABCTL_CACHE_DIR": str(cache.parent / f"cold-{label}-{n}")}
+            )
+        )
     p, s_, c = statistics.median(parse_t), statistics.median(scan_t), statistics.median(cold_t)
-    print(f"{label}: parse-only process {p:.3f} s; `homelabctl scan` process {s_:.3f} s = {s_ / p:.2f} x parse "
-          f"(target <= {target:g}); cold kustomize cache {c:.3f} s = {c / p:.2f} x")
+    print(
+        f"{label}: parse-only process {p:.3f} s; `homelabctl scan` process {s_:.3f} s = {s_ / p:.2f} x parse "
+        f"(target <= {target:g}); cold kustomize cache {c:.3f} s = {c / p:.2f} x"
+    )
     return s_ / p
 
 
@@ -391,15 +431,19 @@ def main(argv: list[str] | None = None) -> int:
             (small / rel).parent.mkdir(parents=True, exist_ok=True)
             (small / rel).write_text(text)
         size = sum(p.stat().st_size for p in small.rglob("*.yaml"))
-        print(f"real-size repository: {sum(1 for _ in small.rglob('*.yaml'))} YAML files ({size / 1e6:.1f} MB), "
-              f"{sum(1 for p in small.rglob('*') if p.is_file())} files")
+        print(
+            f"real-size repository: {sum(1 for _ in small.rglob('*.yaml'))} YAML files ({size / 1e6:.1f} MB), "
+            f"{sum(1 for p in small.rglob('*') if p.is_file())} files"
+        )
         repo = tmp / "repo"
         written = generate(repo, args.docs, args.rendered)
         parsed = parse_only(repo)
         files = sum(1 for _ in repo.rglob("*.yaml"))
-        print(f"large repository: {written} YAML documents ({parsed} non-empty) in {files} files, "
-              f"{args.rendered} kustomizations rendered with kubectl"
-              + ("" if shutil.which("kubectl") else " (kubectl not found: not rendered)"))
+        print(
+            f"large repository: {written} YAML documents ({parsed} non-empty) in {files} files, "
+            f"{args.rendered} kustomizations rendered with kubectl"
+            + ("" if shutil.which("kubectl") else " (kubectl not found: not rendered)")
+        )
         print(f"median of {args.runs} runs, whole processes:")
         compare_processes("real-size", small, args.runs, tmp / "cache", 2.5)
         compare_processes("5,000 documents", repo, args.runs, tmp / "cache", 2.0)
@@ -416,22 +460,29 @@ def main(argv: list[str] | None = None) -> int:
             parse_nogc_t.append(timed(lambda: parse_only(repo), gc_enabled=False))
             cold_t.append(timed(lambda: scan(repo, ScanOptions(render=True, cache_dir=cold), config=config)))  # noqa: B023
             norender_t.append(timed(lambda: scan(repo, ScanOptions(render=False), config=config)))
-            warm_t.append(timed(lambda: scan(repo, ScanOptions(render=True, cache_dir=warm_cache), config=config)))
+            warm_t.append(
+                timed(lambda: scan(repo, ScanOptions(render=True, cache_dir=warm_cache), config=config))
+            )
         report = scan(repo, ScanOptions(render=False), config=config)
         findings = len(report.findings)
         p = statistics.median(parse_t)
-        rows = [("PyYAML CSafeLoader parse", p), ("same, cyclic GC paused", statistics.median(parse_nogc_t)),
-                ("scan, cold kustomize cache", statistics.median(cold_t)),
-                ("scan, warm kustomize cache", statistics.median(warm_t)),
-                ("scan --no-render", statistics.median(norender_t))]
+        rows = [
+            ("PyYAML CSafeLoader parse", p),
+            ("same, cyclic GC paused", statistics.median(parse_nogc_t)),
+            ("scan, cold kustomize cache", statistics.median(cold_t)),
+            ("scan, warm kustomize cache", statistics.median(warm_t)),
+            ("scan --no-render", statistics.median(norender_t)),
+        ]
         print(f"in-process, median of {args.runs} runs:")
         for label, seconds in rows:
             print(f"  {label:28} {seconds:7.3f} s   {seconds / p:5.2f} x parse")
         print(f"findings on the generated repo: {findings} (expected 0); input errors: {len(report.errors)}")
         ratio = statistics.median(cold_t) / p
         fair = statistics.median(cold_t) / statistics.median(parse_nogc_t)
-        print(f"in-process scan/parse ratio (cold cache): {ratio:.2f}; "
-              f"against a parse with the GC paused too: {fair:.2f}")
+        print(
+            f"in-process scan/parse ratio (cold cache): {ratio:.2f}; "
+            f"against a parse with the GC paused too: {fair:.2f}"
+        )
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -42,9 +42,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         kubeconfig = Path(tmp) / "kubeconfig"
         what = [str(args.snapshot)] if args.snapshot else ["--demo"]
-        server = subprocess.Popen([sys.executable, "-m", "homelabctl", "snapshot", "serve", *what, "--port", "0",
-                                   "--kubeconfig-out", str(kubeconfig)], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "homelabctl",
+                "snapshot",
+                "serve",
+                *what,
+                "--port",
+                "0",
+                "--kubeconfig-out",
+                str(kubeconfig),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             deadline = time.monotonic() + 60
             while not kubeconfig.exists():
@@ -53,8 +66,11 @@ def main() -> int:
                     raise SystemExit(f"snapshot serve did not start: {err}")
                 time.sleep(0.05)
             time.sleep(0.2)
-            url = next(line.split("server: ", 1)[1].strip() for line in kubeconfig.read_text().splitlines()
-                       if "server: " in line)
+            url = next(
+                line.split("server: ", 1)[1].strip()
+                for line in kubeconfig.read_text().splitlines()
+                if "server: " in line
+            )
             return _load(urlsplit(url), args.clients, args.per_client)
         finally:
             server.terminate()
@@ -106,9 +122,11 @@ def _load(url: object, clients: int, per_client: int) -> int:
 
     print(f"snapshot serve: {total} requests from {clients} parallel clients in {wall:.2f} s")
     print(f"  OK: {ok}/{total}" + (f"  failures: {failures[:5]}" if failures else ""))
-    print(f"  latency p50 {pct(0.50) * 1000:.0f} ms  p90 {pct(0.90) * 1000:.0f} ms  p99 {pct(0.99) * 1000:.0f} ms  "
-          f"max {ordered[-1] * 1000 if ordered else float('nan'):.0f} ms  mean "
-          f"{statistics.fmean(ordered) * 1000 if ordered else float('nan'):.0f} ms")
+    print(
+        f"  latency p50 {pct(0.50) * 1000:.0f} ms  p90 {pct(0.90) * 1000:.0f} ms  p99 {pct(0.99) * 1000:.0f} ms  "
+        f"max {ordered[-1] * 1000 if ordered else float('nan'):.0f} ms  mean "
+        f"{statistics.fmean(ordered) * 1000 if ordered else float('nan'):.0f} ms"
+    )
     passed = ok == total and pct(0.99) < TARGET_P99
     print(f"  target: every request OK and p99 < {TARGET_P99:.0f} s: {'met' if passed else 'NOT met'}")
     return 0 if passed else 1

@@ -122,8 +122,18 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         server = subprocess.Popen(
-            [sys.executable, "-c", SERVER, str(Path(tmp) / "snapshot.json"), str(Path(__file__).parent),
-             str(args.objects)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-c",
+                SERVER,
+                str(Path(tmp) / "snapshot.json"),
+                str(Path(__file__).parent),
+                str(args.objects),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert server.stdin is not None and server.stdout is not None
         info = json.loads(server.stdout.readline())
         kubeconfig = Path(tmp) / "kubeconfig"
@@ -139,8 +149,9 @@ def main() -> None:
         metrics = WatchMetrics()
         history = History(Path(tmp) / "watch.db")
         live = connect_watch(required_kinds(specs), kubeconfig=kubeconfig)
-        service = WatchService(live.store, specs, history=history, incidents=Path(tmp) / "watch.db",
-                               metrics=metrics)
+        service = WatchService(
+            live.store, specs, history=history, incidents=Path(tmp) / "watch.db", metrics=metrics
+        )
         http = HttpThread(service).start()
         live.start()
         service.start()
@@ -185,18 +196,28 @@ def main() -> None:
             server.wait(timeout=30)
 
     size = info["bytes"]
-    loaded = subprocess.run([sys.executable, "-c", LOAD, str(args.objects), str(Path(__file__).parent)],
-                            capture_output=True, text=True, check=True)
+    loaded = subprocess.run(
+        [sys.executable, "-c", LOAD, str(args.objects), str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     check_memory = int(loaded.stdout.split()[0])
     print(f"cluster: {objects} objects served by a separate process; snapshot {size / 1e6:.1f} MB on disk")
     print(f"startup (connect, list {len(required_kinds(specs))} kinds, first evaluation): {startup:.2f} s")
-    print(f"idle CPU over {args.idle:.0f} s with no change: {idle_cpu * 100:.2f} % of one core "
-          f"({idle_evaluations} evaluations)")
-    print(f"change → /api/report: median {statistics.median(latencies):.2f} s, max {max(latencies):.2f} s "
-          f"over {len(latencies)} changes (target ≤ 2 s); one evaluation {evaluation:.2f} s")
-    print(f"memory added by the watch: {memory / 1e6:.0f} MB = {memory / size:.2f}× the snapshot "
-          f"(target ≤ 3×); `check --snapshot` on the same file adds {check_memory / 1e6:.0f} MB "
-          f"({check_memory / size:.2f}×)")
+    print(
+        f"idle CPU over {args.idle:.0f} s with no change: {idle_cpu * 100:.2f} % of one core "
+        f"({idle_evaluations} evaluations)"
+    )
+    print(
+        f"change → /api/report: median {statistics.median(latencies):.2f} s, max {max(latencies):.2f} s "
+        f"over {len(latencies)} changes (target ≤ 2 s); one evaluation {evaluation:.2f} s"
+    )
+    print(
+        f"memory added by the watch: {memory / 1e6:.0f} MB = {memory / size:.2f}× the snapshot "
+        f"(target ≤ 3×); `check --snapshot` on the same file adds {check_memory / 1e6:.0f} MB "
+        f"({check_memory / size:.2f}×)"
+    )
 
 
 if __name__ == "__main__":

@@ -19,30 +19,65 @@ CILIUM_CONTROLLER = "io.cilium/gateway-controller"
 LETSENCRYPT = "https://acme-v02.api.letsencrypt.org/directory"
 
 
-def condition(type_: str, status: str, reason: str, message: str, *, age: timedelta = timedelta(hours=2),
-              generation: int = 1) -> dict[str, Any]:
-    return {"type": type_, "status": status, "reason": reason, "message": message,
-            "observedGeneration": generation, "lastTransitionTime": ts(age)}
+def condition(
+    type_: str,
+    status: str,
+    reason: str,
+    message: str,
+    *,
+    age: timedelta = timedelta(hours=2),
+    generation: int = 1,
+) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "observedGeneration": generation,
+        "lastTransitionTime": ts(age),
+    }
 
 
-def flux_ready(status: str = "True", reason: str = "ReconciliationSucceeded", message: str = "",
-               *, age: timedelta = timedelta(hours=2), generation: int = 1) -> dict[str, Any]:
-    return condition("Ready", status, reason, message or f"Applied revision: {REVISION}", age=age,
-                     generation=generation)
+def flux_ready(
+    status: str = "True",
+    reason: str = "ReconciliationSucceeded",
+    message: str = "",
+    *,
+    age: timedelta = timedelta(hours=2),
+    generation: int = 1,
+) -> dict[str, Any]:
+    return condition(
+        "Ready", status, reason, message or f"Applied revision: {REVISION}", age=age, generation=generation
+    )
 
 
 # -- Flux --------------------------------------------------------------------------------------------------
-def kustomization(name: str, namespace: str = "flux-system", *, path: str | None = None,
-                  api_version: str = "kustomize.toolkit.fluxcd.io/v1", ready: dict[str, Any] | None = None,
-                  extra_conditions: list[dict[str, Any]] | None = None, depends_on: list[str] | None = None,
-                  inventory: list[tuple[str, str]] | None = None, suspend: bool = False,
-                  interval: str = "10m", source: str = "flux-system", generation: int = 1,
-                  observed_generation: int | None = None) -> dict[str, Any]:
+def kustomization(
+    name: str,
+    namespace: str = "flux-system",
+    *,
+    path: str | None = None,
+    api_version: str = "kustomize.toolkit.fluxcd.io/v1",
+    ready: dict[str, Any] | None = None,
+    extra_conditions: list[dict[str, Any]] | None = None,
+    depends_on: list[str] | None = None,
+    inventory: list[tuple[str, str]] | None = None,
+    suspend: bool = False,
+    interval: str = "10m",
+    source: str = "flux-system",
+    generation: int = 1,
+    observed_generation: int | None = None,
+) -> dict[str, Any]:
     """``inventory`` is [(id, version)] with ids like ``monitoring_prometheus_monitoring.coreos.com_PrometheusRule``."""
     ready = ready if ready is not None else flux_ready(generation=generation)
-    spec: dict[str, Any] = {"interval": interval, "path": path or f"./clusters/k3s-home/{name}", "prune": True,
-                            "sourceRef": {"kind": "GitRepository", "name": source}, "timeout": "5m",
-                            "decryption": {"provider": "sops", "secretRef": {"name": "sops-age"}}}
+    spec: dict[str, Any] = {
+        "interval": interval,
+        "path": path or f"./clusters/k3s-home/{name}",
+        "prune": True,
+        "sourceRef": {"kind": "GitRepository", "name": source},
+        "timeout": "5m",
+        "decryption": {"provider": "sops", "secretRef": {"name": "sops-age"}},
+    }
     if depends_on:
         spec["dependsOn"] = [{"name": d} for d in depends_on]
     if suspend:
@@ -59,31 +94,63 @@ def kustomization(name: str, namespace: str = "flux-system", *, path: str | None
     if inventory is not None:
         status["inventory"] = {"entries": [{"id": i, "v": v} for i, v in inventory]}
     return {
-        "apiVersion": api_version, "kind": "Kustomization",
-        "metadata": meta(name, namespace, kind="Kustomization", generation=generation,
-                         finalizers=["finalizers.fluxcd.io"],
-                         labels={"kustomize.toolkit.fluxcd.io/name": "flux-system",
-                                 "kustomize.toolkit.fluxcd.io/namespace": "flux-system"}),
+        "apiVersion": api_version,
+        "kind": "Kustomization",
+        "metadata": meta(
+            name,
+            namespace,
+            kind="Kustomization",
+            generation=generation,
+            finalizers=["finalizers.fluxcd.io"],
+            labels={
+                "kustomize.toolkit.fluxcd.io/name": "flux-system",
+                "kustomize.toolkit.fluxcd.io/namespace": "flux-system",
+            },
+        ),
         "spec": spec,
         "status": status,
     }
 
 
-def helm_release(name: str, namespace: str, *, chart: str | None = None, version: str = "1.0.0",
-                 repo: str | None = None, api_version: str = "helm.toolkit.fluxcd.io/v2",
-                 ready: dict[str, Any] | None = None, extra_conditions: list[dict[str, Any]] | None = None,
-                 values_from: list[dict[str, Any]] | None = None, depends_on: list[str] | None = None,
-                 suspend: bool = False, history_status: str | None = None, install_failures: int = 0,
-                 timeout: str | None = None) -> dict[str, Any]:
+def helm_release(
+    name: str,
+    namespace: str,
+    *,
+    chart: str | None = None,
+    version: str = "1.0.0",
+    repo: str | None = None,
+    api_version: str = "helm.toolkit.fluxcd.io/v2",
+    ready: dict[str, Any] | None = None,
+    extra_conditions: list[dict[str, Any]] | None = None,
+    values_from: list[dict[str, Any]] | None = None,
+    depends_on: list[str] | None = None,
+    suspend: bool = False,
+    history_status: str | None = None,
+    install_failures: int = 0,
+    timeout: str | None = None,
+) -> dict[str, Any]:
     chart = chart or name
-    ready = ready if ready is not None else condition(
-        "Ready", "True", "InstallSucceeded",
-        f"Helm install succeeded for release {namespace}/{name}.v1 with chart {chart}@{version}")
+    ready = (
+        ready
+        if ready is not None
+        else condition(
+            "Ready",
+            "True",
+            "InstallSucceeded",
+            f"Helm install succeeded for release {namespace}/{name}.v1 with chart {chart}@{version}",
+        )
+    )
     ok = ready.get("status") == "True"
     spec: dict[str, Any] = {
         "interval": "30m",
-        "chart": {"spec": {"chart": chart, "version": version, "reconcileStrategy": "ChartVersion",
-                           "sourceRef": {"kind": "HelmRepository", "name": repo or chart, "namespace": "flux-system"}}},
+        "chart": {
+            "spec": {
+                "chart": chart,
+                "version": version,
+                "reconcileStrategy": "ChartVersion",
+                "sourceRef": {"kind": "HelmRepository", "name": repo or chart, "namespace": "flux-system"},
+            }
+        },
         "install": {"remediation": {"retries": 3}},
         "upgrade": {"remediation": {"retries": 3}},
     }
@@ -108,132 +175,251 @@ def helm_release(name: str, namespace: str, *, chart: str | None = None, version
     if install_failures:
         status["installFailures"] = install_failures
     if ok or history_status:
-        status["history"] = [{
-            "appVersion": version, "chartName": chart, "chartVersion": version, "configDigest": CHART_DIGEST,
-            "digest": CHART_DIGEST, "firstDeployed": ts(timedelta(days=3)), "lastDeployed": ts(timedelta(hours=3)),
-            "name": name, "namespace": namespace, "status": history_status or "deployed", "version": 1,
-        }]
+        status["history"] = [
+            {
+                "appVersion": version,
+                "chartName": chart,
+                "chartVersion": version,
+                "configDigest": CHART_DIGEST,
+                "digest": CHART_DIGEST,
+                "firstDeployed": ts(timedelta(days=3)),
+                "lastDeployed": ts(timedelta(hours=3)),
+                "name": name,
+                "namespace": namespace,
+                "status": history_status or "deployed",
+                "version": 1,
+            }
+        ]
     return {
-        "apiVersion": api_version, "kind": "HelmRelease",
-        "metadata": meta(name, namespace, kind="HelmRelease", generation=1, finalizers=["finalizers.fluxcd.io"]),
+        "apiVersion": api_version,
+        "kind": "HelmRelease",
+        "metadata": meta(
+            name, namespace, kind="HelmRelease", generation=1, finalizers=["finalizers.fluxcd.io"]
+        ),
         "spec": spec,
         "status": status,
     }
 
 
 def _artifact(revision: str, kind_path: str, namespace: str, name: str, age: timedelta) -> dict[str, Any]:
-    return {"digest": CHART_DIGEST, "lastUpdateTime": ts(age), "path": f"{kind_path}/{namespace}/{name}/artifact.tar.gz",
-            "revision": revision, "size": 184320,
-            "url": f"http://source-controller.flux-system.svc.cluster.local./{kind_path}/{namespace}/{name}/artifact.tar.gz"}
+    return {
+        "digest": CHART_DIGEST,
+        "lastUpdateTime": ts(age),
+        "path": f"{kind_path}/{namespace}/{name}/artifact.tar.gz",
+        "revision": revision,
+        "size": 184320,
+        "url": f"http://source-controller.flux-system.svc.cluster.local./{kind_path}/{namespace}/{name}/artifact.tar.gz",
+    }
 
 
-def git_repository(name: str = "flux-system", namespace: str = "flux-system", *,
-                   url: str = "https://github.com/sudoflux/flux-k3s", api_version: str = "source.toolkit.fluxcd.io/v1",
-                   ready: dict[str, Any] | None = None, fetch_failed: dict[str, Any] | None = None,
-                   artifact_age: timedelta | None = timedelta(hours=6), interval: str = "1m",
-                   suspend: bool = False, age: timedelta = timedelta(days=60)) -> dict[str, Any]:
-    ready = ready if ready is not None else condition("Ready", "True", "Succeeded",
-                                                      f"stored artifact for revision '{REVISION}'")
+def git_repository(
+    name: str = "flux-system",
+    namespace: str = "flux-system",
+    *,
+    url: str = "https://github.com/sudoflux/flux-k3s",
+    api_version: str = "source.toolkit.fluxcd.io/v1",
+    ready: dict[str, Any] | None = None,
+    fetch_failed: dict[str, Any] | None = None,
+    artifact_age: timedelta | None = timedelta(hours=6),
+    interval: str = "1m",
+    suspend: bool = False,
+    age: timedelta = timedelta(days=60),
+) -> dict[str, Any]:
+    ready = (
+        ready
+        if ready is not None
+        else condition("Ready", "True", "Succeeded", f"stored artifact for revision '{REVISION}'")
+    )
     status: dict[str, Any] = {"conditions": [ready], "observedGeneration": 1}
     if fetch_failed is not None:
         status["conditions"].append(fetch_failed)
     if artifact_age is not None:
         status["artifact"] = _artifact(REVISION, "gitrepository", namespace, name, artifact_age)
-    spec: dict[str, Any] = {"interval": interval, "ref": {"branch": "main"}, "timeout": "60s", "url": url,
-                            "secretRef": {"name": "flux-system"}}
+    spec: dict[str, Any] = {
+        "interval": interval,
+        "ref": {"branch": "main"},
+        "timeout": "60s",
+        "url": url,
+        "secretRef": {"name": "flux-system"},
+    }
     if suspend:
         spec["suspend"] = True
-    return {"apiVersion": api_version, "kind": "GitRepository",
-            "metadata": meta(name, namespace, kind="GitRepository", generation=1, age=age,
-                             finalizers=["finalizers.fluxcd.io"]),
-            "spec": spec, "status": status}
+    return {
+        "apiVersion": api_version,
+        "kind": "GitRepository",
+        "metadata": meta(
+            name, namespace, kind="GitRepository", generation=1, age=age, finalizers=["finalizers.fluxcd.io"]
+        ),
+        "spec": spec,
+        "status": status,
+    }
 
 
-def helm_repository(name: str, url: str, namespace: str = "flux-system", *,
-                    api_version: str = "source.toolkit.fluxcd.io/v1", ready: dict[str, Any] | None = None,
-                    oci: bool = False, interval: str = "1h", artifact_age: timedelta | None = timedelta(hours=3),
-                    suspend: bool = False) -> dict[str, Any]:
+def helm_repository(
+    name: str,
+    url: str,
+    namespace: str = "flux-system",
+    *,
+    api_version: str = "source.toolkit.fluxcd.io/v1",
+    ready: dict[str, Any] | None = None,
+    oci: bool = False,
+    interval: str = "1h",
+    artifact_age: timedelta | None = timedelta(hours=3),
+    suspend: bool = False,
+) -> dict[str, Any]:
     spec: dict[str, Any] = {"interval": interval, "url": url, "timeout": "60s"}
     if suspend:
         spec["suspend"] = True
     if oci:
         # OCI HelmRepositories are static: source-controller writes no artifact and no conditions.
         spec["type"] = "oci"
-        return {"apiVersion": api_version, "kind": "HelmRepository",
-                "metadata": meta(name, namespace, kind="HelmRepository", generation=1), "spec": spec,
-                "status": {}}
-    ready = ready if ready is not None else condition("Ready", "True", "Succeeded",
-                                                      f"stored artifact: revision '{CHART_DIGEST}'")
+        return {
+            "apiVersion": api_version,
+            "kind": "HelmRepository",
+            "metadata": meta(name, namespace, kind="HelmRepository", generation=1),
+            "spec": spec,
+            "status": {},
+        }
+    ready = (
+        ready
+        if ready is not None
+        else condition("Ready", "True", "Succeeded", f"stored artifact: revision '{CHART_DIGEST}'")
+    )
     status: dict[str, Any] = {"conditions": [ready], "observedGeneration": 1}
     if artifact_age is not None:
         status["artifact"] = _artifact(CHART_DIGEST, "helmrepository", namespace, name, artifact_age)
-    return {"apiVersion": api_version, "kind": "HelmRepository",
-            "metadata": meta(name, namespace, kind="HelmRepository", generation=1), "spec": spec, "status": status}
+    return {
+        "apiVersion": api_version,
+        "kind": "HelmRepository",
+        "metadata": meta(name, namespace, kind="HelmRepository", generation=1),
+        "spec": spec,
+        "status": status,
+    }
 
 
-def oci_repository(name: str, url: str, namespace: str = "flux-system", *,
-                   ready: dict[str, Any] | None = None, interval: str = "5m",
-                   artifact_age: timedelta | None = timedelta(hours=1)) -> dict[str, Any]:
-    ready = ready if ready is not None else condition(
-        "Ready", "True", "Succeeded", f"stored artifact for digest 'latest@{CHART_DIGEST}'")
+def oci_repository(
+    name: str,
+    url: str,
+    namespace: str = "flux-system",
+    *,
+    ready: dict[str, Any] | None = None,
+    interval: str = "5m",
+    artifact_age: timedelta | None = timedelta(hours=1),
+) -> dict[str, Any]:
+    ready = (
+        ready
+        if ready is not None
+        else condition("Ready", "True", "Succeeded", f"stored artifact for digest 'latest@{CHART_DIGEST}'")
+    )
     status: dict[str, Any] = {"conditions": [ready], "observedGeneration": 1}
     if artifact_age is not None:
-        status["artifact"] = _artifact(f"latest@{CHART_DIGEST}", "ocirepository", namespace, name, artifact_age)
-    return {"apiVersion": "source.toolkit.fluxcd.io/v1beta2", "kind": "OCIRepository",
-            "metadata": meta(name, namespace, kind="OCIRepository", generation=1),
-            "spec": {"interval": interval, "url": url, "ref": {"tag": "latest"}}, "status": status}
-
-
-def crd(plural: str, group: str, kind: str, *, versions: tuple[str, ...] = ("v1",),
-        scope: str = "Namespaced") -> dict[str, Any]:
+        status["artifact"] = _artifact(
+            f"latest@{CHART_DIGEST}", "ocirepository", namespace, name, artifact_age
+        )
     return {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "apiVersion": "source.toolkit.fluxcd.io/v1beta2",
+        "kind": "OCIRepository",
+        "metadata": meta(name, namespace, kind="OCIRepository", generation=1),
+        "spec": {"interval": interval, "url": url, "ref": {"tag": "latest"}},
+        "status": status,
+    }
+
+
+def crd(
+    plural: str, group: str, kind: str, *, versions: tuple[str, ...] = ("v1",), scope: str = "Namespaced"
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
         "metadata": meta(f"{plural}.{group}", kind="CustomResourceDefinition"),
-        "spec": {"group": group, "scope": scope,
-                 "names": {"kind": kind, "listKind": f"{kind}List", "plural": plural, "singular": kind.lower()},
-                 "versions": [{"name": v, "served": True, "storage": i == 0} for i, v in enumerate(versions)]},
-        "status": {"acceptedNames": {"kind": kind, "plural": plural},
-                   "conditions": [condition("Established", "True", "InitialNamesAccepted",
-                                            "the initial names have been accepted")],
-                   "storedVersions": [versions[0]]},
+        "spec": {
+            "group": group,
+            "scope": scope,
+            "names": {"kind": kind, "listKind": f"{kind}List", "plural": plural, "singular": kind.lower()},
+            "versions": [{"name": v, "served": True, "storage": i == 0} for i, v in enumerate(versions)],
+        },
+        "status": {
+            "acceptedNames": {"kind": kind, "plural": plural},
+            "conditions": [
+                condition(
+                    "Established", "True", "InitialNamesAccepted", "the initial names have been accepted"
+                )
+            ],
+            "storedVersions": [versions[0]],
+        },
     }
 
 
 def secret(name: str, namespace: str, data: dict[str, str], *, type_: str = "Opaque") -> dict[str, Any]:
     """Plain values in, base64 ``data`` out, as the API returns it (the loader redacts it)."""
-    return {"apiVersion": "v1", "kind": "Secret", "type": type_,
-            "metadata": meta(name, namespace, kind="Secret"),
-            "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": type_,
+        "metadata": meta(name, namespace, kind="Secret"),
+        "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()},
+    }
 
 
 def configmap(name: str, namespace: str, data: dict[str, str]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(name, namespace, kind="ConfigMap"),
-            "data": dict(data)}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(name, namespace, kind="ConfigMap"),
+        "data": dict(data),
+    }
 
 
-def service(name: str, namespace: str, *, selector: dict[str, str] | None = None, port: int = 80) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Service",
-            "metadata": meta(name, namespace, kind="Service"),
-            "spec": {"type": "ClusterIP", "clusterIP": "10.43.12.5", "clusterIPs": ["10.43.12.5"],
-                     "ports": [{"name": "http", "port": port, "protocol": "TCP", "targetPort": port}],
-                     "selector": selector or {"app.kubernetes.io/name": name}, "sessionAffinity": "None",
-                     "internalTrafficPolicy": "Cluster", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack"},
-            "status": {"loadBalancer": {}}}
+def service(
+    name: str, namespace: str, *, selector: dict[str, str] | None = None, port: int = 80
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta(name, namespace, kind="Service"),
+        "spec": {
+            "type": "ClusterIP",
+            "clusterIP": "10.43.12.5",
+            "clusterIPs": ["10.43.12.5"],
+            "ports": [{"name": "http", "port": port, "protocol": "TCP", "targetPort": port}],
+            "selector": selector or {"app.kubernetes.io/name": name},
+            "sessionAffinity": "None",
+            "internalTrafficPolicy": "Cluster",
+            "ipFamilies": ["IPv4"],
+            "ipFamilyPolicy": "SingleStack",
+        },
+        "status": {"loadBalancer": {}},
+    }
 
 
 # -- cert-manager ------------------------------------------------------------------------------------------
 def http01_solver(gateway: str = "main-gateway", namespace: str = "networking") -> dict[str, Any]:
-    return {"http01": {"gatewayHTTPRoute": {"parentRefs": [
-        {"name": gateway, "namespace": namespace, "kind": "Gateway", "group": "gateway.networking.k8s.io"}]}}}
+    return {
+        "http01": {
+            "gatewayHTTPRoute": {
+                "parentRefs": [
+                    {
+                        "name": gateway,
+                        "namespace": namespace,
+                        "kind": "Gateway",
+                        "group": "gateway.networking.k8s.io",
+                    }
+                ]
+            }
+        }
+    }
 
 
 def ingress_http01_solver(ingress_class: str = "traefik") -> dict[str, Any]:
     return {"http01": {"ingress": {"ingressClassName": ingress_class}}}
 
 
-def cloudflare_dns01_solver(*, zones: list[str] | None = None, dns_names: list[str] | None = None) -> dict[str, Any]:
-    solver: dict[str, Any] = {"dns01": {"cloudflare": {
-        "apiTokenSecretRef": {"name": "cloudflare-api-token", "key": "api-token"}}}}
+def cloudflare_dns01_solver(
+    *, zones: list[str] | None = None, dns_names: list[str] | None = None
+) -> dict[str, Any]:
+    solver: dict[str, Any] = {
+        "dns01": {"cloudflare": {"apiTokenSecretRef": {"name": "cloudflare-api-token", "key": "api-token"}}}
+    }
     selector: dict[str, Any] = {}
     if zones:
         selector["dnsZones"] = zones
@@ -244,172 +430,340 @@ def cloudflare_dns01_solver(*, zones: list[str] | None = None, dns_names: list[s
     return solver
 
 
-def cluster_issuer(name: str = "letsencrypt-prod", *, solvers: list[dict[str, Any]] | None = None,
-                   ready: dict[str, Any] | None = None, namespace: str | None = None) -> dict[str, Any]:
+def cluster_issuer(
+    name: str = "letsencrypt-prod",
+    *,
+    solvers: list[dict[str, Any]] | None = None,
+    ready: dict[str, Any] | None = None,
+    namespace: str | None = None,
+) -> dict[str, Any]:
     """A ClusterIssuer (or, with ``namespace``, an Issuer) for Let's Encrypt."""
-    ready = ready if ready is not None else condition(
-        "Ready", "True", "ACMEAccountRegistered", "The ACME account was registered with the ACME server",
-        age=timedelta(days=20))
+    ready = (
+        ready
+        if ready is not None
+        else condition(
+            "Ready",
+            "True",
+            "ACMEAccountRegistered",
+            "The ACME account was registered with the ACME server",
+            age=timedelta(days=20),
+        )
+    )
     kind = "Issuer" if namespace else "ClusterIssuer"
     return {
-        "apiVersion": "cert-manager.io/v1", "kind": kind,
+        "apiVersion": "cert-manager.io/v1",
+        "kind": kind,
         "metadata": meta(name, namespace, kind=kind, generation=1),
-        "spec": {"acme": {"email": "admin@fletcherlabs.net", "server": LETSENCRYPT,
-                          "privateKeySecretRef": {"name": f"{name}-account-key"},
-                          "solvers": solvers if solvers is not None else [http01_solver()]}},
-        "status": {"acme": {"uri": "https://acme-v02.api.letsencrypt.org/acme/acct/1873450126",
-                            "lastRegisteredEmail": "admin@fletcherlabs.net",
-                            "lastPrivateKeyHash": "mX4mZ7nLyZf1eDq0s2iF7lU3k6Ryf8Jc0QHqsE2c7kE="},
-                   "conditions": [ready]},
+        "spec": {
+            "acme": {
+                "email": "admin@fletcherlabs.net",
+                "server": LETSENCRYPT,
+                "privateKeySecretRef": {"name": f"{name}-account-key"},
+                "solvers": solvers if solvers is not None else [http01_solver()],
+            }
+        },
+        "status": {
+            "acme": {
+                "uri": "https://acme-v02.api.letsencrypt.org/acme/acct/1873450126",
+                "lastRegisteredEmail": "admin@fletcherlabs.net",
+                "lastPrivateKeyHash": "mX4mZ7nLyZf1eDq0s2iF7lU3k6Ryf8Jc0QHqsE2c7kE=",
+            },
+            "conditions": [ready],
+        },
     }
 
 
-def certificate(name: str, namespace: str = "networking", *, dns_names: list[str] | None = None,
-                issuer: str = "letsencrypt-prod", issuer_kind: str = "ClusterIssuer",
-                ready: dict[str, Any] | None = None, issuing: dict[str, Any] | None = None,
-                not_after: timedelta = timedelta(days=80), issued: timedelta = timedelta(days=10),
-                renewal: timedelta | None = None, failed_attempts: int = 0, revision: int = 1,
-                labels: dict[str, str] | None = None) -> dict[str, Any]:
+def certificate(
+    name: str,
+    namespace: str = "networking",
+    *,
+    dns_names: list[str] | None = None,
+    issuer: str = "letsencrypt-prod",
+    issuer_kind: str = "ClusterIssuer",
+    ready: dict[str, Any] | None = None,
+    issuing: dict[str, Any] | None = None,
+    not_after: timedelta = timedelta(days=80),
+    issued: timedelta = timedelta(days=10),
+    renewal: timedelta | None = None,
+    failed_attempts: int = 0,
+    revision: int = 1,
+    labels: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """``not_after``/``renewal`` are offsets from NOW into the future (negative: in the past)."""
-    ready = ready if ready is not None else condition(
-        "Ready", "True", "Ready", "Certificate is up to date and has not expired", age=issued)
+    ready = (
+        ready
+        if ready is not None
+        else condition("Ready", "True", "Ready", "Certificate is up to date and has not expired", age=issued)
+    )
     status: dict[str, Any] = {"conditions": [ready]}
     if issuing is not None:
         status["conditions"].append(issuing)
     if ready.get("reason") != "DoesNotExist":
         renew_at = renewal if renewal is not None else not_after - timedelta(days=30)
-        status.update({"notAfter": ts(-not_after), "notBefore": ts(issued), "renewalTime": ts(-renew_at),
-                       "revision": revision})
+        status.update(
+            {
+                "notAfter": ts(-not_after),
+                "notBefore": ts(issued),
+                "renewalTime": ts(-renew_at),
+                "revision": revision,
+            }
+        )
     if failed_attempts:
         status["failedIssuanceAttempts"] = failed_attempts
         status["lastFailureTime"] = ts(timedelta(minutes=40))
     return {
-        "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "Certificate",
         "metadata": meta(name, namespace, kind="Certificate", generation=1, labels=labels),
-        "spec": {"dnsNames": dns_names or ["*.fletcherlabs.net", "fletcherlabs.net"],
-                 "issuerRef": {"group": "cert-manager.io", "kind": issuer_kind, "name": issuer},
-                 "secretName": f"{name}-tls", "privateKey": {"algorithm": "ECDSA", "size": 256,
-                                                             "rotationPolicy": "Always"}},
+        "spec": {
+            "dnsNames": dns_names or ["*.fletcherlabs.net", "fletcherlabs.net"],
+            "issuerRef": {"group": "cert-manager.io", "kind": issuer_kind, "name": issuer},
+            "secretName": f"{name}-tls",
+            "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
+        },
         "status": status,
     }
 
 
 def certificate_request(cert: dict[str, Any], revision: int, *, ready: dict[str, Any]) -> dict[str, Any]:
     name = f"{cert['metadata']['name']}-{revision}"
-    md = meta(name, cert["metadata"]["namespace"], kind="CertificateRequest", age=timedelta(hours=1),
-              annotations={"cert-manager.io/certificate-name": cert["metadata"]["name"],
-                           "cert-manager.io/certificate-revision": str(revision),
-                           "cert-manager.io/private-key-secret-name": f"{cert['metadata']['name']}-xk2pd"})
+    md = meta(
+        name,
+        cert["metadata"]["namespace"],
+        kind="CertificateRequest",
+        age=timedelta(hours=1),
+        annotations={
+            "cert-manager.io/certificate-name": cert["metadata"]["name"],
+            "cert-manager.io/certificate-revision": str(revision),
+            "cert-manager.io/private-key-secret-name": f"{cert['metadata']['name']}-xk2pd",
+        },
+    )
     md["ownerReferences"] = [owner_ref(cert)]
     return {
-        "apiVersion": "cert-manager.io/v1", "kind": "CertificateRequest", "metadata": md,
-        "spec": {"issuerRef": cert["spec"]["issuerRef"], "request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K",
-                 "usages": ["digital signature", "key encipherment"], "username": "system:serviceaccount:cert-manager:cert-manager"},
-        "status": {"conditions": [
-            condition("Approved", "True", "cert-manager.io", "Certificate request has been approved by cert-manager.io",
-                      age=timedelta(hours=1)), ready]},
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "CertificateRequest",
+        "metadata": md,
+        "spec": {
+            "issuerRef": cert["spec"]["issuerRef"],
+            "request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K",
+            "usages": ["digital signature", "key encipherment"],
+            "username": "system:serviceaccount:cert-manager:cert-manager",
+        },
+        "status": {
+            "conditions": [
+                condition(
+                    "Approved",
+                    "True",
+                    "cert-manager.io",
+                    "Certificate request has been approved by cert-manager.io",
+                    age=timedelta(hours=1),
+                ),
+                ready,
+            ]
+        },
     }
 
 
-def challenge(name: str, namespace: str, dns_name: str, *, type_: str = "HTTP-01", wildcard: bool = False,
-              state: str = "pending", reason: str = "") -> dict[str, Any]:
+def challenge(
+    name: str,
+    namespace: str,
+    dns_name: str,
+    *,
+    type_: str = "HTTP-01",
+    wildcard: bool = False,
+    state: str = "pending",
+    reason: str = "",
+) -> dict[str, Any]:
     return {
-        "apiVersion": "acme.cert-manager.io/v1", "kind": "Challenge",
+        "apiVersion": "acme.cert-manager.io/v1",
+        "kind": "Challenge",
         "metadata": meta(name, namespace, kind="Challenge", age=timedelta(minutes=50)),
-        "spec": {"dnsName": dns_name, "type": type_, "wildcard": wildcard, "key": "redacted-key-authorization",
-                 "token": "hK8p1-nXxqV4q0m", "url": "https://acme-v02.api.letsencrypt.org/acme/chall-v3/1/abc",
-                 "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"}},
+        "spec": {
+            "dnsName": dns_name,
+            "type": type_,
+            "wildcard": wildcard,
+            "key": "redacted-key-authorization",
+            "token": "hK8p1-nXxqV4q0m",
+            "url": "https://acme-v02.api.letsencrypt.org/acme/chall-v3/1/abc",
+            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"},
+        },
         "status": {"presented": True, "processing": True, "state": state, "reason": reason},
     }
 
 
 # -- Gateway API -------------------------------------------------------------------------------------------
 def gateway_class(name: str = "cilium") -> dict[str, Any]:
-    return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass",
-            "metadata": meta(name, kind="GatewayClass", generation=1),
-            "spec": {"controllerName": CILIUM_CONTROLLER},
-            "status": {"conditions": [condition("Accepted", "True", "Accepted", "Valid GatewayClass")]}}
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "GatewayClass",
+        "metadata": meta(name, kind="GatewayClass", generation=1),
+        "spec": {"controllerName": CILIUM_CONTROLLER},
+        "status": {"conditions": [condition("Accepted", "True", "Accepted", "Valid GatewayClass")]},
+    }
 
 
-def listener_conditions(*, resolved: tuple[str, str, str] = ("True", "ResolvedRefs", "Resolved Refs"),
-                        programmed: str = "True") -> list[dict[str, Any]]:
+def listener_conditions(
+    *, resolved: tuple[str, str, str] = ("True", "ResolvedRefs", "Resolved Refs"), programmed: str = "True"
+) -> list[dict[str, Any]]:
     return [
-        condition("Programmed", programmed, "Programmed" if programmed == "True" else "Invalid",
-                  "Listener Programmed" if programmed == "True" else "Listener not programmed"),
+        condition(
+            "Programmed",
+            programmed,
+            "Programmed" if programmed == "True" else "Invalid",
+            "Listener Programmed" if programmed == "True" else "Listener not programmed",
+        ),
         condition("Accepted", "True", "Accepted", "Listener Accepted"),
         condition("ResolvedRefs", resolved[0], resolved[1], resolved[2]),
     ]
 
 
-def gateway(name: str = "main-gateway", namespace: str = "networking", *, class_name: str = "cilium",
-            cert_secret: str = "wildcard-fletcherlabs-net-tls",
-            accepted: tuple[str, str, str] = ("True", "Accepted", "Gateway successfully scheduled"),
-            programmed: tuple[str, str, str] = ("True", "Programmed", "Gateway successfully reconciled"),
-            https_conditions: list[dict[str, Any]] | None = None,
-            condition_age: timedelta = timedelta(days=2)) -> dict[str, Any]:
+def gateway(
+    name: str = "main-gateway",
+    namespace: str = "networking",
+    *,
+    class_name: str = "cilium",
+    cert_secret: str = "wildcard-fletcherlabs-net-tls",
+    accepted: tuple[str, str, str] = ("True", "Accepted", "Gateway successfully scheduled"),
+    programmed: tuple[str, str, str] = ("True", "Programmed", "Gateway successfully reconciled"),
+    https_conditions: list[dict[str, Any]] | None = None,
+    condition_age: timedelta = timedelta(days=2),
+) -> dict[str, Any]:
     listeners = [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hostname": "*.fletcherlabs.net",
-         "allowedRoutes": {"namespaces": {"from": "All"}}},
-        {"name": "https", "port": 443, "protocol": "HTTPS", "hostname": "*.fletcherlabs.net",
-         "allowedRoutes": {"namespaces": {"from": "All"}},
-         "tls": {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": cert_secret}]}},
+        {
+            "name": "http",
+            "port": 80,
+            "protocol": "HTTP",
+            "hostname": "*.fletcherlabs.net",
+            "allowedRoutes": {"namespaces": {"from": "All"}},
+        },
+        {
+            "name": "https",
+            "port": 443,
+            "protocol": "HTTPS",
+            "hostname": "*.fletcherlabs.net",
+            "allowedRoutes": {"namespaces": {"from": "All"}},
+            "tls": {
+                "mode": "Terminate",
+                "certificateRefs": [{"group": "", "kind": "Secret", "name": cert_secret}],
+            },
+        },
     ]
-    route_kinds = [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"},
-                   {"group": "gateway.networking.k8s.io", "kind": "GRPCRoute"}]
+    route_kinds = [
+        {"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"},
+        {"group": "gateway.networking.k8s.io", "kind": "GRPCRoute"},
+    ]
     return {
-        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
-        "metadata": meta(name, namespace, kind="Gateway", generation=1,
-                         annotations={"cert-manager.io/cluster-issuer": "letsencrypt-prod"}),
-        "spec": {"gatewayClassName": class_name, "listeners": listeners,
-                 "infrastructure": {"annotations": {"io.cilium/lb-ipam-ips": "192.168.10.224"}}},
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "Gateway",
+        "metadata": meta(
+            name,
+            namespace,
+            kind="Gateway",
+            generation=1,
+            annotations={"cert-manager.io/cluster-issuer": "letsencrypt-prod"},
+        ),
+        "spec": {
+            "gatewayClassName": class_name,
+            "listeners": listeners,
+            "infrastructure": {"annotations": {"io.cilium/lb-ipam-ips": "192.168.10.224"}},
+        },
         "status": {
             "addresses": [{"type": "IPAddress", "value": "192.168.10.224"}],
-            "conditions": [condition("Accepted", *accepted, age=condition_age),
-                           condition("Programmed", *programmed, age=condition_age)],
+            "conditions": [
+                condition("Accepted", *accepted, age=condition_age),
+                condition("Programmed", *programmed, age=condition_age),
+            ],
             "listeners": [
-                {"name": "http", "attachedRoutes": 14, "supportedKinds": route_kinds,
-                 "conditions": listener_conditions()},
-                {"name": "https", "attachedRoutes": 14, "supportedKinds": route_kinds,
-                 "conditions": https_conditions or listener_conditions()},
+                {
+                    "name": "http",
+                    "attachedRoutes": 14,
+                    "supportedKinds": route_kinds,
+                    "conditions": listener_conditions(),
+                },
+                {
+                    "name": "https",
+                    "attachedRoutes": 14,
+                    "supportedKinds": route_kinds,
+                    "conditions": https_conditions or listener_conditions(),
+                },
             ],
         },
     }
 
 
-def httproute(name: str, namespace: str, *, host: str | None = None, backends: list[str] | None = None,
-              gateway_name: str = "main-gateway", gateway_namespace: str = "networking",
-              accepted: tuple[str, str, str] | None = ("True", "Accepted", "Accepted HTTPRoute"),
-              resolved: tuple[str, str, str] = ("True", "ResolvedRefs", "Service reference is valid"),
-              age: timedelta = timedelta(days=5)) -> dict[str, Any]:
+def httproute(
+    name: str,
+    namespace: str,
+    *,
+    host: str | None = None,
+    backends: list[str] | None = None,
+    gateway_name: str = "main-gateway",
+    gateway_namespace: str = "networking",
+    accepted: tuple[str, str, str] | None = ("True", "Accepted", "Accepted HTTPRoute"),
+    resolved: tuple[str, str, str] = ("True", "ResolvedRefs", "Service reference is valid"),
+    age: timedelta = timedelta(days=5),
+) -> dict[str, Any]:
     """``accepted=None`` means no controller has written status for the parent."""
-    parent = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": gateway_name,
-              "namespace": gateway_namespace, "sectionName": "https"}
+    parent = {
+        "group": "gateway.networking.k8s.io",
+        "kind": "Gateway",
+        "name": gateway_name,
+        "namespace": gateway_namespace,
+        "sectionName": "https",
+    }
     status: dict[str, Any] = {"parents": []}
     if accepted is not None:
-        status["parents"].append({
-            "parentRef": parent, "controllerName": CILIUM_CONTROLLER,
-            "conditions": [condition("Accepted", *accepted), condition("ResolvedRefs", *resolved)]})
+        status["parents"].append(
+            {
+                "parentRef": parent,
+                "controllerName": CILIUM_CONTROLLER,
+                "conditions": [condition("Accepted", *accepted), condition("ResolvedRefs", *resolved)],
+            }
+        )
     return {
-        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
         "metadata": meta(name, namespace, kind="HTTPRoute", generation=1, age=age),
-        "spec": {"parentRefs": [parent], "hostnames": [host or f"{name}.fletcherlabs.net"],
-                 "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
-                            "backendRefs": [{"group": "", "kind": "Service", "name": b, "port": 80, "weight": 1}
-                                            for b in (backends or [name])]}]},
+        "spec": {
+            "parentRefs": [parent],
+            "hostnames": [host or f"{name}.fletcherlabs.net"],
+            "rules": [
+                {
+                    "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                    "backendRefs": [
+                        {"group": "", "kind": "Service", "name": b, "port": 80, "weight": 1}
+                        for b in (backends or [name])
+                    ],
+                }
+            ],
+        },
         "status": status,
     }
 
 
 # -- Velero ------------------------------------------------------------------------------------------------
-def bsl(name: str, *, s3_url: str | None = "http://minio.velero.svc:9000", bucket: str = "velero",
-        provider: str = "aws", default: bool = False, phase: str | None = "Available", message: str = "",
-        credential: tuple[str, str] | None = None, region: str = "minio",
-        age: timedelta = timedelta(days=30)) -> dict[str, Any]:
+def bsl(
+    name: str,
+    *,
+    s3_url: str | None = "http://minio.velero.svc:9000",
+    bucket: str = "velero",
+    provider: str = "aws",
+    default: bool = False,
+    phase: str | None = "Available",
+    message: str = "",
+    credential: tuple[str, str] | None = None,
+    region: str = "minio",
+    age: timedelta = timedelta(days=30),
+) -> dict[str, Any]:
     config: dict[str, str] = {"region": region, "s3ForcePathStyle": "true"}
     if s3_url:
         config["s3Url"] = s3_url
-    spec: dict[str, Any] = {"provider": provider, "objectStorage": {"bucket": bucket}, "config": config,
-                            "accessMode": "ReadWrite"}
+    spec: dict[str, Any] = {
+        "provider": provider,
+        "objectStorage": {"bucket": bucket},
+        "config": config,
+        "accessMode": "ReadWrite",
+    }
     if default:
         spec["default"] = True
     if credential:
@@ -421,28 +775,55 @@ def bsl(name: str, *, s3_url: str | None = "http://minio.velero.svc:9000", bucke
             status["lastSyncedTime"] = ts(timedelta(seconds=35))
         if message:
             status["message"] = message
-    return {"apiVersion": "velero.io/v1", "kind": "BackupStorageLocation",
-            "metadata": meta(name, "velero", kind="BackupStorageLocation", generation=1, age=age,
-                             labels={"component": "velero"}),
-            "spec": spec, "status": status}
+    return {
+        "apiVersion": "velero.io/v1",
+        "kind": "BackupStorageLocation",
+        "metadata": meta(
+            name,
+            "velero",
+            kind="BackupStorageLocation",
+            generation=1,
+            age=age,
+            labels={"component": "velero"},
+        ),
+        "spec": spec,
+        "status": status,
+    }
 
 
-def vsl(name: str, *, provider: str = "aws", config: dict[str, str] | None = None,
-        phase: str | None = None) -> dict[str, Any]:
-    obj: dict[str, Any] = {"apiVersion": "velero.io/v1", "kind": "VolumeSnapshotLocation",
-                           "metadata": meta(name, "velero", kind="VolumeSnapshotLocation", generation=1,
-                                            labels={"component": "velero"}),
-                           "spec": {"provider": provider, "config": config if config is not None else {"region": "minio"}}}
+def vsl(
+    name: str, *, provider: str = "aws", config: dict[str, str] | None = None, phase: str | None = None
+) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "apiVersion": "velero.io/v1",
+        "kind": "VolumeSnapshotLocation",
+        "metadata": meta(
+            name, "velero", kind="VolumeSnapshotLocation", generation=1, labels={"component": "velero"}
+        ),
+        "spec": {"provider": provider, "config": config if config is not None else {"region": "minio"}},
+    }
     if phase:
         obj["status"] = {"phase": phase}
     return obj
 
 
-def schedule(name: str, cron: str, *, location: str | None = None, last_backup: timedelta | None = timedelta(hours=1),
-             paused: bool = False, phase: str = "Enabled", validation_errors: list[str] | None = None,
-             age: timedelta = timedelta(days=30)) -> dict[str, Any]:
-    template: dict[str, Any] = {"includedNamespaces": ["*"], "snapshotVolumes": False, "ttl": "720h0m0s",
-                                "defaultVolumesToFsBackup": True}
+def schedule(
+    name: str,
+    cron: str,
+    *,
+    location: str | None = None,
+    last_backup: timedelta | None = timedelta(hours=1),
+    paused: bool = False,
+    phase: str = "Enabled",
+    validation_errors: list[str] | None = None,
+    age: timedelta = timedelta(days=30),
+) -> dict[str, Any]:
+    template: dict[str, Any] = {
+        "includedNamespaces": ["*"],
+        "snapshotVolumes": False,
+        "ttl": "720h0m0s",
+        "defaultVolumesToFsBackup": True,
+    }
     if location:
         template["storageLocation"] = location
     spec: dict[str, Any] = {"schedule": cron, "template": template, "useOwnerReferencesInBackup": False}
@@ -453,20 +834,37 @@ def schedule(name: str, cron: str, *, location: str | None = None, last_backup: 
         status["lastBackup"] = ts(last_backup)
     if validation_errors:
         status["validationErrors"] = validation_errors
-    return {"apiVersion": "velero.io/v1", "kind": "Schedule",
-            "metadata": meta(name, "velero", kind="Schedule", generation=1, age=age),
-            "spec": spec, "status": status}
+    return {
+        "apiVersion": "velero.io/v1",
+        "kind": "Schedule",
+        "metadata": meta(name, "velero", kind="Schedule", generation=1, age=age),
+        "spec": spec,
+        "status": status,
+    }
 
 
-def backup(sched: dict[str, Any], started: timedelta, *, phase: str = "Completed", errors: int = 0,
-           warnings: int = 0, failure_reason: str = "", validation_errors: list[str] | None = None,
-           duration: timedelta = timedelta(minutes=4)) -> dict[str, Any]:
+def backup(
+    sched: dict[str, Any],
+    started: timedelta,
+    *,
+    phase: str = "Completed",
+    errors: int = 0,
+    warnings: int = 0,
+    failure_reason: str = "",
+    validation_errors: list[str] | None = None,
+    duration: timedelta = timedelta(minutes=4),
+) -> dict[str, Any]:
     """A Backup the schedule created ``started`` before NOW, named like Velero names them."""
     schedule_name = sched["metadata"]["name"]
     stamp = ts(started).replace("-", "").replace(":", "").replace("T", "").rstrip("Z")
     location = sched["spec"]["template"].get("storageLocation", "default")
-    status: dict[str, Any] = {"phase": phase, "startTimestamp": ts(started), "version": 1, "formatVersion": "1.1.0",
-                              "expiration": ts(started - timedelta(days=30))}
+    status: dict[str, Any] = {
+        "phase": phase,
+        "startTimestamp": ts(started),
+        "version": 1,
+        "formatVersion": "1.1.0",
+        "expiration": ts(started - timedelta(days=30)),
+    }
     if phase not in ("New", "InProgress", "FailedValidation"):
         status["completionTimestamp"] = ts(started - duration)
         status["progress"] = {"itemsBackedUp": 812, "totalItems": 812}
@@ -478,29 +876,56 @@ def backup(sched: dict[str, Any], started: timedelta, *, phase: str = "Completed
         status["failureReason"] = failure_reason
     if validation_errors:
         status["validationErrors"] = validation_errors
-    return {"apiVersion": "velero.io/v1", "kind": "Backup",
-            "metadata": meta(f"{schedule_name}-{stamp}", "velero", kind="Backup", age=started,
-                             labels={"velero.io/schedule-name": schedule_name,
-                                     "velero.io/storage-location": location}),
-            "spec": {**sched["spec"]["template"], "storageLocation": location},
-            "status": status}
+    return {
+        "apiVersion": "velero.io/v1",
+        "kind": "Backup",
+        "metadata": meta(
+            f"{schedule_name}-{stamp}",
+            "velero",
+            kind="Backup",
+            age=started,
+            labels={"velero.io/schedule-name": schedule_name, "velero.io/storage-location": location},
+        ),
+        "spec": {**sched["spec"]["template"], "storageLocation": location},
+        "status": status,
+    }
 
 
-def velero_deployment(*, plugins: tuple[str, ...] = ("velero/velero-plugin-for-aws:v1.10.0",),
-                      default_vsls: str | None = None) -> dict[str, Any]:
+def velero_deployment(
+    *, plugins: tuple[str, ...] = ("velero/velero-plugin-for-aws:v1.10.0",), default_vsls: str | None = None
+) -> dict[str, Any]:
     args = ["server", "--uploader-type=kopia", "--features="]
     if default_vsls:
         args.append(f"--default-volume-snapshot-locations={default_vsls}")
     labels = {"app.kubernetes.io/name": "velero", "app.kubernetes.io/instance": "velero"}
     return {
-        "apiVersion": "apps/v1", "kind": "Deployment",
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
         "metadata": meta("velero", "velero", kind="Deployment", labels=labels, generation=1),
-        "spec": {"replicas": 1, "selector": {"matchLabels": labels},
-                 "template": {"metadata": {"labels": labels}, "spec": {
-                     "containers": [{"name": "velero", "image": "velero/velero:v1.14.1", "command": ["/velero"],
-                                     "args": args}],
-                     "initContainers": [{"name": p.split("/")[-1].split(":")[0], "image": p,
-                                         "volumeMounts": [{"mountPath": "/target", "name": "plugins"}]}
-                                        for p in plugins]}}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "velero",
+                            "image": "velero/velero:v1.14.1",
+                            "command": ["/velero"],
+                            "args": args,
+                        }
+                    ],
+                    "initContainers": [
+                        {
+                            "name": p.split("/")[-1].split(":")[0],
+                            "image": p,
+                            "volumeMounts": [{"mountPath": "/target", "name": "plugins"}],
+                        }
+                        for p in plugins
+                    ],
+                },
+            },
+        },
         "status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1, "observedGeneration": 1},
     }

@@ -18,8 +18,11 @@ from factories import node, pod
 
 
 def _write_snapshot(path: Path, *, broken: bool) -> Path:
-    nodes = [node("k3s-master1", control_plane=True), node("k3s2"),
-             node("k3s1", ready="Unknown" if broken else "True", since=timedelta(days=3))]
+    nodes = [
+        node("k3s-master1", control_plane=True),
+        node("k3s2"),
+        node("k3s1", ready="Unknown" if broken else "True", since=timedelta(days=3)),
+    ]
     items = [*nodes, pod("web-1", node_name="k3s2")]
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
     return path
@@ -58,8 +61,9 @@ def test_other_formats_render(tmp_path: Path, fmt: str) -> None:
 def test_unreadable_snapshot_exits_2_with_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: [unterminated\n")
-    proc = subprocess.run([sys.executable, "-m", "homelabctl", "check", "--snapshot", str(bad)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "homelabctl", "check", "--snapshot", str(bad)], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert "bad.yaml" in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("homelabctl: error:")
@@ -93,9 +97,11 @@ def test_rules_lists_checks_and_diagnosis_rules() -> None:
 
 def test_offline_commands_do_not_import_the_kubernetes_client(tmp_path: Path) -> None:
     snap = _write_snapshot(tmp_path / "snap.json", broken=False)
-    code = ("import sys; from homelabctl.cli import main\n"
-            f"try:\n    main(['check', '--snapshot', {str(snap)!r}, '-o', 'json'])\nexcept SystemExit:\n    pass\n"
-            "assert 'kubernetes' not in sys.modules, 'kubernetes imported'\n")
+    code = (
+        "import sys; from homelabctl.cli import main\n"
+        f"try:\n    main(['check', '--snapshot', {str(snap)!r}, '-o', 'json'])\nexcept SystemExit:\n    pass\n"
+        "assert 'kubernetes' not in sys.modules, 'kubernetes imported'\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 

@@ -32,9 +32,16 @@ def test_demo_incidents_are_root_causes_with_grouped_symptoms(demo_report: dict)
     causes = {(rc["object"]["kind"], rc["object"]["name"]): rc for rc in demo_report["root_causes"]}
     assert demo_report["root_causes"][0]["object"] == {"kind": "Node", "namespace": None, "name": "k3s1"}
     assert demo_report["root_causes"][0]["layer"] == "network"
-    for key in [("Node", "k3s1"), ("HelmRelease", "authentik"), ("Kustomization", "intel-gpu-plugin"),
-                ("Deployment", "minio"), ("Deployment", "oauth2-proxy"), ("HTTPRoute", "prometheus"),
-                ("Certificate", "wildcard-fletcherlabs"), ("Node", "k3s3")]:
+    for key in [
+        ("Node", "k3s1"),
+        ("HelmRelease", "authentik"),
+        ("Kustomization", "intel-gpu-plugin"),
+        ("Deployment", "minio"),
+        ("Deployment", "oauth2-proxy"),
+        ("HTTPRoute", "prometheus"),
+        ("Certificate", "wildcard-fletcherlabs"),
+        ("Node", "k3s3"),
+    ]:
         assert key in causes, f"{key} is not a root cause"
     by_id = {f["id"]: f for f in demo_report["findings"]}
     k3s1 = causes[("Node", "k3s1")]

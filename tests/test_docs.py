@@ -19,5 +19,14 @@ def test_every_check_is_documented_and_has_tests() -> None:
 def test_at_least_35_checks_over_all_layers() -> None:
     specs = all_checks()
     assert len(specs) >= 35
-    assert {s.layer.value for s in specs} >= {"network", "node", "storage", "platform", "workload", "gpu",
-                                              "security", "backup", "monitoring"}
+    assert {s.layer.value for s in specs} >= {
+        "network",
+        "node",
+        "storage",
+        "platform",
+        "workload",
+        "gpu",
+        "security",
+        "backup",
+        "monitoring",
+    }

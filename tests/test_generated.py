@@ -37,8 +37,10 @@ for _gen in regenerate.GENERATORS:
 def test_generated_files_are_not_stale(names: tuple[str, ...]) -> None:
     chosen = tuple(g for g in regenerate.GENERATORS if g.name in names)
     problems = regenerate.stale(chosen)
-    assert not problems, (f"stale generated files, run `python tools/regenerate.py {' '.join(names)}`:\n  "
-                          + "\n  ".join(problems[:20]))
+    assert not problems, (
+        f"stale generated files, run `python tools/regenerate.py {' '.join(names)}`:\n  "
+        + "\n  ".join(problems[:20])
+    )
 
 
 def test_a_stale_file_is_noticed(tmp_path: Path) -> None:
@@ -54,5 +56,8 @@ def test_a_stale_file_is_noticed(tmp_path: Path) -> None:
     next(folder.glob("check-*.json")).unlink()
     problems = regenerate.stale((rules, schemas), root=tmp_path)
     assert "docs/rules.md: stale" in problems
-    assert "src/homelabctl/report/schemas/old.schema.json: committed but no generator writes it any more" in problems
+    assert (
+        "src/homelabctl/report/schemas/old.schema.json: committed but no generator writes it any more"
+        in problems
+    )
     assert any(p.endswith("check-report.v2.schema.json: generated but not committed") for p in problems)

@@ -26,8 +26,13 @@ from homelabctl.sources.base import ClusterState, SourceInfo
 from homelabctl.sources.index import ClusterIndex
 from homelabctl.sources.snapshot import demo_snapshot_path
 
-DEMO = [obj for path in sorted(demo_snapshot_path().glob("*.yaml"))
-        for doc in yaml.safe_load_all(path.read_text()) if doc for obj in doc.get("items", [doc])]
+DEMO = [
+    obj
+    for path in sorted(demo_snapshot_path().glob("*.yaml"))
+    for doc in yaml.safe_load_all(path.read_text())
+    if doc
+    for obj in doc.get("items", [doc])
+]
 # what partial or hand-edited objects really hold: missing, null, empty, and text that looks like markup;
 # and values of the wrong type ("zzz" for replicas, a list where a map belongs, a number for a name...).
 ODD_VALUES = [None, "", [], {}]
@@ -61,20 +66,59 @@ def _set_path(obj: dict[str, Any], path: list[str], value: Any) -> None:
         node[path[-1]] = value
 
 
-FIELDS = [["status"], ["spec"], ["status", "conditions"], ["status", "containerStatuses"], ["spec", "containers"],
-          ["spec", "valuesFrom"], ["spec", "dependsOn"], ["spec", "parentRefs"], ["spec", "rules"],
-          ["spec", "volumes"], ["metadata", "labels"], ["metadata", "ownerReferences"], ["spec", "nodeName"],
-          ["involvedObject"], ["spec", "listeners"], ["status", "parents"], ["data"], ["spec", "selector"],
-          ["spec", "replicas"], ["status", "readyReplicas"], ["status", "numberReady"], ["status", "phase"],
-          ["metadata", "name"], ["metadata", "namespace"], ["metadata", "creationTimestamp"], ["count"],
-          ["status", "capacity"], ["spec", "taints"], ["status", "failedIssuanceAttempts"], ["spec", "suspend"],
-          ["status", "lastHandledReconcileAt"], ["spec", "interval"], ["spec", "template"], ["type"]]
+FIELDS = [
+    ["status"],
+    ["spec"],
+    ["status", "conditions"],
+    ["status", "containerStatuses"],
+    ["spec", "containers"],
+    ["spec", "valuesFrom"],
+    ["spec", "dependsOn"],
+    ["spec", "parentRefs"],
+    ["spec", "rules"],
+    ["spec", "volumes"],
+    ["metadata", "labels"],
+    ["metadata", "ownerReferences"],
+    ["spec", "nodeName"],
+    ["involvedObject"],
+    ["spec", "listeners"],
+    ["status", "parents"],
+    ["data"],
+    ["spec", "selector"],
+    ["spec", "replicas"],
+    ["status", "readyReplicas"],
+    ["status", "numberReady"],
+    ["status", "phase"],
+    ["metadata", "name"],
+    ["metadata", "namespace"],
+    ["metadata", "creationTimestamp"],
+    ["count"],
+    ["status", "capacity"],
+    ["spec", "taints"],
+    ["status", "failedIssuanceAttempts"],
+    ["spec", "suspend"],
+    ["status", "lastHandledReconcileAt"],
+    ["spec", "interval"],
+    ["spec", "template"],
+    ["type"],
+]
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, len(DEMO) - 1), st.sampled_from(FIELDS),
-                          st.sampled_from(ODD_VALUES + TYPE_CONFUSION)), min_size=1, max_size=12))
-def test_mutated_demo_never_crashes_checks_diagnosis_or_renderers(mutations: list[tuple[int, list[str], Any]]) -> None:
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(DEMO) - 1),
+            st.sampled_from(FIELDS),
+            st.sampled_from(ODD_VALUES + TYPE_CONFUSION),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_mutated_demo_never_crashes_checks_diagnosis_or_renderers(
+    mutations: list[tuple[int, list[str], Any]],
+) -> None:
     objects = copy.deepcopy(DEMO)
     for index, path, value in mutations:
         _set_path(objects[index], path, copy.deepcopy(value))
@@ -93,8 +137,14 @@ def test_markup_in_cluster_text_is_printed_as_text(tmp_path: Path) -> None:
     from factories import event, node, pod
 
     stuck = pod("web-1", node_name="k3s2", phase="Pending", statuses=[])
-    objs = [node("k3s-master1", control_plane=True), node("k3s2"), stuck,
-            event(stuck, "FailedMount", "MountVolume.MountDevice [/x] failed: unmounted volumes=[config]", count=9)]
+    objs = [
+        node("k3s-master1", control_plane=True),
+        node("k3s2"),
+        stuck,
+        event(
+            stuck, "FailedMount", "MountVolume.MountDevice [/x] failed: unmounted volumes=[config]", count=9
+        ),
+    ]
     snap = tmp_path / "snap.json"
     snap.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": objs}))
     for command in (["check"], ["diagnose"]):
@@ -106,12 +156,27 @@ def test_markup_in_cluster_text_is_printed_as_text(tmp_path: Path) -> None:
 def test_diagnosis_survives_string_lists_in_flux_specs() -> None:
     from factories import NOW
 
-    hr = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",
-          "metadata": {"name": "authentik", "namespace": "authentik", "uid": "hr-1"},
-          "spec": {"valuesFrom": {"kind": "Secret", "name": "vals"}, "dependsOn": ["infra"],
-                   "chart": {"spec": {"chart": "authentik", "sourceRef": "authentik"}}},
-          "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "InstallFailed",
-                                     "message": "install retries exhausted", "lastTransitionTime": "2025-06-15T00:00:00Z"}]}}
+    hr = {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "authentik", "namespace": "authentik", "uid": "hr-1"},
+        "spec": {
+            "valuesFrom": {"kind": "Secret", "name": "vals"},
+            "dependsOn": ["infra"],
+            "chart": {"spec": {"chart": "authentik", "sourceRef": "authentik"}},
+        },
+        "status": {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "InstallFailed",
+                    "message": "install retries exhausted",
+                    "lastTransitionTime": "2025-06-15T00:00:00Z",
+                }
+            ]
+        },
+    }
     state = _state([hr], admit=False)  # the readers themselves tolerate it
     state.captured_at = NOW
     report = analyze(state).report

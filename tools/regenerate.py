@@ -114,8 +114,11 @@ def _files(base: Path, rel: str) -> dict[str, Path]:
     if not top.is_dir():
         return {}
     ignored = HAND_WRITTEN.get(rel, ())
-    return {p.relative_to(base).as_posix(): p for p in top.rglob("*")
-            if p.is_file() and p.name not in ignored and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(base).as_posix(): p
+        for p in top.rglob("*")
+        if p.is_file() and p.name not in ignored and "__pycache__" not in p.parts
+    }
 
 
 @contextlib.contextmanager

@@ -32,12 +32,18 @@ def diagnose_run(state: ClusterState, run: CheckRun) -> list[RootCause]:
     try:
         return diagnose(state, run.findings)
     except Exception as exc:
-        state.errors.append(LoadError("diagnosis", f"diagnosis failed, findings shown without root causes: "
-                                                   f"{type(exc).__name__}: {exc}"))
+        state.errors.append(
+            LoadError(
+                "diagnosis",
+                f"diagnosis failed, findings shown without root causes: {type(exc).__name__}: {exc}",
+            )
+        )
         return []
 
 
-def analyze(state: ClusterState, specs: Sequence[CheckSpec] | None = None, *, with_diagnosis: bool = True) -> Analysis:
+def analyze(
+    state: ClusterState, specs: Sequence[CheckSpec] | None = None, *, with_diagnosis: bool = True
+) -> Analysis:
     with run_scope():  # the diagnosis reads the same objects as the checks did
         run = run_checks(state, specs)
         scores = compute_scores(state, run)

@@ -19,8 +19,17 @@ from homelabctl.model import Layer, Lifecycle, Nature
 
 Registry = Literal["check", "scan", "cause"]
 
-SCORE_AREAS = ("cluster_health", "service_availability", "networking", "gitops", "storage", "backup",
-               "monitoring", "security", "resilience")
+SCORE_AREAS = (
+    "cluster_health",
+    "service_availability",
+    "networking",
+    "gitops",
+    "storage",
+    "backup",
+    "monitoring",
+    "security",
+    "resilience",
+)
 LAYER_AREAS: dict[Layer, tuple[str, ...]] = {
     Layer.NETWORK: ("networking",),
     Layer.NODE: ("cluster_health",),
@@ -62,8 +71,10 @@ def _cause_rules() -> list[tuple[str, Layer, tuple[str, ...], str]]:
     (``all_cause_rules`` of the per-file rules package, else the older ``all_rules``)."""
     module = importlib.import_module("homelabctl.diagnose.rules")
     lister = getattr(module, "all_cause_rules", None) or module.all_rules
-    return [(str(spec.id), spec.layer, tuple(sorted(getattr(spec, "causes", ()))), str(spec.title))
-            for spec in lister()]
+    return [
+        (str(spec.id), spec.layer, tuple(sorted(getattr(spec, "causes", ()))), str(spec.title))
+        for spec in lister()
+    ]
 
 
 def _build() -> list[Entry]:
@@ -75,8 +86,17 @@ def _build() -> list[Entry]:
         areas = tuple(dict.fromkeys((*LAYER_AREAS[spec.layer], *spec.areas)))
         entries.append(Entry("check", spec.id, spec.layer, spec.nature, areas, spec.lifecycle, spec.title))
     for rule in all_scan_rules():
-        entries.append(Entry("scan", rule.id, rule.layer, Nature.CONFIGURATION, LAYER_AREAS[rule.layer],
-                             Lifecycle.STABLE, rule.title))
+        entries.append(
+            Entry(
+                "scan",
+                rule.id,
+                rule.layer,
+                Nature.CONFIGURATION,
+                LAYER_AREAS[rule.layer],
+                Lifecycle.STABLE,
+                rule.title,
+            )
+        )
     for id_, layer, causes, title in _cause_rules():
         entries.append(Entry("cause", id_, layer, Nature.STATE, (), Lifecycle.STABLE, title, causes))
     validate(entries)

@@ -48,14 +48,24 @@ def _leaves(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, Any]]:
     yield path, value
 
 
-_TYPE_NAMES = {"str": str, "list": list, "dict": dict, "int": int, "float": float, "bool": bool, "NoneType": type(None)}
+_TYPE_NAMES = {
+    "str": str,
+    "list": list,
+    "dict": dict,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "NoneType": type(None),
+}
 
 
 def blamed_field(res: Resource, exc: BaseException) -> str | None:
     """The field whose value the error message quotes (``'zzz'``), or whose type it names (``'list' object``)."""
     text = str(exc)
     quoted = _QUOTED.findall(text)
-    leaves = [(p, v) for p, v in _leaves(dict(res.raw), "") if p and not p.startswith("metadata.managedFields")]
+    leaves = [
+        (p, v) for p, v in _leaves(dict(res.raw), "") if p and not p.startswith("metadata.managedFields")
+    ]
     for literal in quoted:
         for path, value in leaves:
             if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value) == literal:

@@ -29,12 +29,18 @@ def _scan_rules() -> list[Any]:
 def rules_rows() -> list[dict[str, str]]:
     from homelabctl.checks.registry import all_checks
 
-    rows = [{"id": s.id, "type": "check", "layer": s.layer.value, "severity": s.severity.value, "title": s.title}
-            for s in all_checks()]
-    rows += [{"id": r.id, "type": "diagnosis", "layer": r.layer.value, "severity": "-", "title": r.title}
-             for r in _diagnosis_rules()]
-    rows += [{"id": r.id, "type": "scan", "layer": r.layer.value, "severity": r.severity.value, "title": r.title}
-             for r in _scan_rules()]
+    rows = [
+        {"id": s.id, "type": "check", "layer": s.layer.value, "severity": s.severity.value, "title": s.title}
+        for s in all_checks()
+    ]
+    rows += [
+        {"id": r.id, "type": "diagnosis", "layer": r.layer.value, "severity": "-", "title": r.title}
+        for r in _diagnosis_rules()
+    ]
+    rows += [
+        {"id": r.id, "type": "scan", "layer": r.layer.value, "severity": r.severity.value, "title": r.title}
+        for r in _scan_rules()
+    ]
     return rows
 
 
@@ -42,8 +48,10 @@ def _section(title: str, specs: list[Any], *, with_severity: bool, extra: Any = 
     out = [f"## {title}", ""]
     if not specs:
         return [*out, "None registered.", ""]
-    out += ["| id | layer | severity | title |" if with_severity else "| id | layer | title |",
-            "|----|-------|----------|-------|" if with_severity else "|----|-------|-------|"]
+    out += [
+        "| id | layer | severity | title |" if with_severity else "| id | layer | title |",
+        "|----|-------|----------|-------|" if with_severity else "|----|-------|-------|",
+    ]
     for spec in specs:
         sev = f" {spec.severity.value} |" if with_severity else ""
         out.append(f"| [`{spec.id}`](#{spec.id}) | {spec.layer.value} |{sev} {spec.title} |")

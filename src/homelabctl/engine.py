@@ -33,9 +33,11 @@ class CheckResult:
     """Kinds it reads that could not be read (its findings, if any, cover only the rest)."""
 
 
-MANIFESTS_REASON = ("the input holds manifests never applied to a cluster (no object has a status, uid or "
-                    "creationTimestamp): only configuration checks run; state checks need a live cluster or a "
-                    "snapshot of one")
+MANIFESTS_REASON = (
+    "the input holds manifests never applied to a cluster (no object has a status, uid or "
+    "creationTimestamp): only configuration checks run; state checks need a live cluster or a "
+    "snapshot of one"
+)
 
 
 @dataclass
@@ -71,7 +73,8 @@ def select_checks(
     wanted_ids = set(ids) if ids else None
     skipped = set(skip)
     return [
-        spec for spec in all_checks()
+        spec
+        for spec in all_checks()
         if (wanted_layers is None or spec.layer in wanted_layers)
         and (wanted_ids is None or spec.id in wanted_ids)
         and spec.id not in skipped
@@ -176,8 +179,9 @@ def _run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None) -> Check
         missing = unread_kinds(state, spec) if result.status in ("passed", "failed") else ()
         if missing:
             status: CheckStatus = "failed" if result.findings else "partially_evaluated"
-            result = CheckResult(spec, status, result.findings, partial_reason(state, missing),
-                                 result.object_errors, missing)
+            result = CheckResult(
+                spec, status, result.findings, partial_reason(state, missing), result.object_errors, missing
+            )
         run.results.append(result)
     _record_object_errors(state, run)
     return applied_only(state, run)
@@ -207,10 +211,16 @@ def _run_contained(state: ClusterState, spec: CheckSpec) -> CheckResult:
         except Exception as exc:  # a broken check or a malformed object must not take the run down with it
             res = containment.culprit(exc.__traceback__)
             if res is None or id(res) in dropped or len(dropped) >= containment.MAX_QUARANTINED:
-                return CheckResult(spec, "error", reason=f"check failed: {type(exc).__name__}: {exc}",
-                                   object_errors=tuple(object_errors))
+                return CheckResult(
+                    spec,
+                    "error",
+                    reason=f"check failed: {type(exc).__name__}: {exc}",
+                    object_errors=tuple(object_errors),
+                )
             dropped.add(id(res))
             object_errors.append(containment.describe(res, exc, spec.id))
             current = containment.without(state, dropped)
             continue
-        return CheckResult(spec, "failed" if findings else "passed", findings, object_errors=tuple(object_errors))
+        return CheckResult(
+            spec, "failed" if findings else "passed", findings, object_errors=tuple(object_errors)
+        )

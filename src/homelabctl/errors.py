@@ -27,4 +27,3 @@ class ConfigError(InputError):
 
 class StoreError(HomelabctlError):
     """The incident store could not be opened or written."""
-

@@ -56,8 +56,9 @@ class Ignores:
         return bool(self.entries or self.skip)
 
 
-def load_ignores(path: Path | None, *, default_dir: Path | None = None, skip: Iterable[str] = (),
-                 today: date | None = None) -> Ignores:
+def load_ignores(
+    path: Path | None, *, default_dir: Path | None = None, skip: Iterable[str] = (), today: date | None = None
+) -> Ignores:
     """The ignore entries at ``path`` (must exist), else ``default_dir/.homelabctl.yaml`` when it exists."""
     skip_set = frozenset(skip)
     file = path if path is not None else (default_dir or Path(".")) / IGNORE_FILE
@@ -94,8 +95,10 @@ def load_ignores(path: Path | None, *, default_dir: Path | None = None, skip: It
     active, warnings = [], []
     for entry in parsed.ignore:
         if entry.expired(today):
-            warnings.append(f"{file}: ignore entry {entry.label()} expired on {entry.expires}: "
-                            "its findings are shown again (renew it with a new date, or fix them)")
+            warnings.append(
+                f"{file}: ignore entry {entry.label()} expired on {entry.expires}: "
+                "its findings are shown again (renew it with a new date, or fix them)"
+            )
         else:
             active.append(entry)
     return Ignores(tuple(active), tuple(warnings), skip_set)

@@ -42,8 +42,16 @@ class KindInfo:
         return self.singular or self.kind.lower()
 
 
-def _k(kind: str, group: str, version: str, plural: str, namespaced: bool, *short: str, crd: bool = False,
-       old: tuple[str, ...] = ()) -> KindInfo:
+def _k(
+    kind: str,
+    group: str,
+    version: str,
+    plural: str,
+    namespaced: bool,
+    *short: str,
+    crd: bool = False,
+    old: tuple[str, ...] = (),
+) -> KindInfo:
     return KindInfo(kind, group, version, plural, namespaced, tuple(short), crd=crd, old_versions=old)
 
 
@@ -87,16 +95,52 @@ KINDS: tuple[KindInfo, ...] = (
     _k("Ingress", "networking.k8s.io", "v1", "ingresses", True, "ing"),
     _k("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, "netpol"),
     _k("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
-    _k("ValidatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations",
-       False),
-    _k("MutatingWebhookConfiguration", "admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations",
-       False),
-    _k("CustomResourceDefinition", "apiextensions.k8s.io", "v1", "customresourcedefinitions", False, "crd", "crds"),
+    _k(
+        "ValidatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        "v1",
+        "validatingwebhookconfigurations",
+        False,
+    ),
+    _k(
+        "MutatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        "v1",
+        "mutatingwebhookconfigurations",
+        False,
+    ),
+    _k(
+        "CustomResourceDefinition",
+        "apiextensions.k8s.io",
+        "v1",
+        "customresourcedefinitions",
+        False,
+        "crd",
+        "crds",
+    ),
     # Flux
     _k("Kustomization", FLUX_KS, "v1", "kustomizations", True, "ks", crd=True, old=("v1beta2", "v1beta1")),
     _k("HelmRelease", FLUX_HELM, "v2", "helmreleases", True, "hr", crd=True, old=("v2beta2", "v2beta1")),
-    _k("GitRepository", FLUX_SOURCE, "v1", "gitrepositories", True, "gitrepo", crd=True, old=("v1beta2", "v1beta1")),
-    _k("HelmRepository", FLUX_SOURCE, "v1", "helmrepositories", True, "helmrepo", crd=True, old=("v1beta2", "v1beta1")),
+    _k(
+        "GitRepository",
+        FLUX_SOURCE,
+        "v1",
+        "gitrepositories",
+        True,
+        "gitrepo",
+        crd=True,
+        old=("v1beta2", "v1beta1"),
+    ),
+    _k(
+        "HelmRepository",
+        FLUX_SOURCE,
+        "v1",
+        "helmrepositories",
+        True,
+        "helmrepo",
+        crd=True,
+        old=("v1beta2", "v1beta1"),
+    ),
     _k("OCIRepository", FLUX_SOURCE, "v1beta2", "ocirepositories", True, "ocirepo", crd=True),
     _k("HelmChart", FLUX_SOURCE, "v1", "helmcharts", True, "hc", crd=True, old=("v1beta2",)),
     _k("Bucket", FLUX_SOURCE, "v1", "buckets", True, crd=True, old=("v1beta2",)),
@@ -126,8 +170,26 @@ KINDS: tuple[KindInfo, ...] = (
     _k("Engine", LONGHORN, "v1beta2", "engines", True, "lhe", crd=True),
     # Cilium
     _k("CiliumBGPPeeringPolicy", CILIUM, "v2alpha1", "ciliumbgppeeringpolicies", False, "bgpp", crd=True),
-    _k("CiliumBGPClusterConfig", CILIUM, "v2alpha1", "ciliumbgpclusterconfigs", False, "cbgpcluster", crd=True),
-    _k("CiliumLoadBalancerIPPool", CILIUM, "v2alpha1", "ciliumloadbalancerippools", False, "ippools", "ippool", "lbippool", crd=True),
+    _k(
+        "CiliumBGPClusterConfig",
+        CILIUM,
+        "v2alpha1",
+        "ciliumbgpclusterconfigs",
+        False,
+        "cbgpcluster",
+        crd=True,
+    ),
+    _k(
+        "CiliumLoadBalancerIPPool",
+        CILIUM,
+        "v2alpha1",
+        "ciliumloadbalancerippools",
+        False,
+        "ippools",
+        "ippool",
+        "lbippool",
+        crd=True,
+    ),
     _k("CiliumNode", CILIUM, "v2", "ciliumnodes", False, "cn", "ciliumn", crd=True),
     # Traefik: Ingress annotations and IngressRoutes name Middlewares; a missing one breaks the route
     _k("Middleware", "traefik.io", "v1alpha1", "middlewares", True, crd=True),

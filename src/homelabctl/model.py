@@ -176,8 +176,14 @@ class Resource:
         meta = raw.get("metadata") or {}
         api_version = str(raw.get("apiVersion", ""))
         kind = str(raw.get("kind", ""))
-        return cls(api_version, kind, meta.get("namespace") or None, str(meta.get("name", "")), raw,
-                   group_kind(api_version, kind))
+        return cls(
+            api_version,
+            kind,
+            meta.get("namespace") or None,
+            str(meta.get("name", "")),
+            raw,
+            group_kind(api_version, kind),
+        )
 
     @property
     def group(self) -> str:

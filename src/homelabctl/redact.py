@@ -34,9 +34,13 @@ PRIVATE_KEY_RE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 SENSITIVE_ARG_RE = re.compile(
     r"^(--?[a-z0-9-]*(secret|password|token|api-key|credential)[a-z0-9-]*=)(.+)$", re.IGNORECASE
 )
-SENSITIVE_FLAG_RE = re.compile(r"^--?[a-z0-9-]*(secret|password|token|api-key|credential)[a-z0-9-]*$", re.IGNORECASE)
+SENSITIVE_FLAG_RE = re.compile(
+    r"^--?[a-z0-9-]*(secret|password|token|api-key|credential)[a-z0-9-]*$", re.IGNORECASE
+)
 """A flag whose value is the next argument: ``["--cookie-secret", "VALUE"]``."""
-URL_CREDENTIALS_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@")
+URL_CREDENTIALS_RE = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@"
+)
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
 
@@ -59,7 +63,8 @@ def mask_url_credentials(text: str) -> str:
     if "://" not in text or "@" not in text:
         return text
     return URL_CREDENTIALS_RE.sub(
-        lambda m: f"{m.group('scheme')}{m.group('user')}:{marker_for(m.group('password').encode())}@", text)
+        lambda m: f"{m.group('scheme')}{m.group('user')}:{marker_for(m.group('password').encode())}@", text
+    )
 
 
 def marker_for(value: bytes) -> str:
@@ -171,8 +176,13 @@ def redact_mapping(values: Any) -> None:
     in argument lists, and passwords inside URLs."""
     if isinstance(values, dict):
         named = values.get("name")
-        if isinstance(named, str) and "value" in values and not isinstance(values["value"], dict | list) \
-                and value_is_sensitive(named, values["value"]) and not is_marker(values["value"]):
+        if (
+            isinstance(named, str)
+            and "value" in values
+            and not isinstance(values["value"], dict | list)
+            and value_is_sensitive(named, values["value"])
+            and not is_marker(values["value"])
+        ):
             values["value"] = marker_for(str(values["value"]).encode())
         for key, value in list(values.items()):
             if isinstance(value, dict | list):
@@ -196,8 +206,13 @@ def _redact_args(args: list[Any]) -> None:
         match = SENSITIVE_ARG_RE.match(arg)
         if match and not is_marker(match.group(3)):
             args[i] = match.group(1) + marker_for(match.group(3).encode())
-        elif SENSITIVE_FLAG_RE.match(arg) and i + 1 < len(args) and isinstance(args[i + 1], str) \
-                and not args[i + 1].startswith("-") and not is_marker(args[i + 1]):
+        elif (
+            SENSITIVE_FLAG_RE.match(arg)
+            and i + 1 < len(args)
+            and isinstance(args[i + 1], str)
+            and not args[i + 1].startswith("-")
+            and not is_marker(args[i + 1])
+        ):
             args[i + 1] = marker_for(args[i + 1].encode())
         else:
             args[i] = mask_url_credentials(arg)
@@ -288,13 +303,18 @@ _BEARER_RE = re.compile(r"(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=-]{8,}
 """``Authorization: Bearer eyJ...``, ``Basic dXNlcjpwYXNz``, ``Authorization: token ghp_...``."""
 _FLAG_IN_TEXT_RE = re.compile(
     r"(?i)(--?[a-z0-9-]*(?:secret|password|passwd|token|api-?key|credential|private-key|access-key)[a-z0-9-]*)"
-    r"(=|[ \t]+)(\"[^\"]*\"|'[^']*'|[^\s\"'-][^\s\"']*)")
+    r"(=|[ \t]+)(\"[^\"]*\"|'[^']*'|[^\s\"'-][^\s\"']*)"
+)
 """``--password hunter2`` and ``--token=abc`` inside a shell command string."""
-_KNOWN_TOKEN_RE = re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|"
-                             r"xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,})")
+_KNOWN_TOKEN_RE = re.compile(
+    r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|"
+    r"xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,})"
+)
 """Tokens whose format says what they are (GitHub, GitLab, Slack, AWS, OpenAI-style keys), wherever they are."""
-_ANCHOR_RE = re.compile(r"pass|secret|token|key|credential|auth|cookie|dsn|bearer|basic|-----begin|"
-                        r"gh[pousr]_|github_pat_|glpat-|xox|akia|sk-|pem|connection|htpasswd|@|^\s*[\[{]")
+_ANCHOR_RE = re.compile(
+    r"pass|secret|token|key|credential|auth|cookie|dsn|bearer|basic|-----begin|"
+    r"gh[pousr]_|github_pat_|glpat-|xox|akia|sk-|pem|connection|htpasswd|@|^\s*[\[{]"
+)
 """Every shape redact_string masks contains one of these, a URL with '@', or is JSON."""
 _EMBEDDED_MAX = 1024 * 1024
 
@@ -309,7 +329,8 @@ def _entropy(text: str) -> float:
 _TOKEN_SHAPE_RE = re.compile(r"^[A-Za-z0-9+/=_.~:-]{20,}$")
 _NOT_SECRET_RE = re.compile(
     r"^(\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)?|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|"
-    r"[a-z0-9.-]+\.[a-z]{2,}(:\d+)?|v?\d+(\.\d+)*([+-][A-Za-z0-9.-]+)?)$")
+    r"[a-z0-9.-]+\.[a-z]{2,}(:\d+)?|v?\d+(\.\d+)*([+-][A-Za-z0-9.-]+)?)$"
+)
 
 
 def looks_like_a_secret(value: str) -> bool:
@@ -350,8 +371,14 @@ def _redact_string(text: str) -> str:
     text = mask_url_credentials(text)
     text = _KNOWN_TOKEN_RE.sub(lambda m: marker_for(m.group(1).encode()), text)
     text = _BEARER_RE.sub(_mask_token, text)
-    text = _FLAG_IN_TEXT_RE.sub(lambda m: m.group(1) + m.group(2) + marker_for(m.group(3).strip("\"'").encode())
-                                if not is_marker(m.group(3).strip("\"'")) else m.group(0), text)
+    text = _FLAG_IN_TEXT_RE.sub(
+        lambda m: (
+            m.group(1) + m.group(2) + marker_for(m.group(3).strip("\"'").encode())
+            if not is_marker(m.group(3).strip("\"'"))
+            else m.group(0)
+        ),
+        text,
+    )
     return redact_text(text) if SENSITIVE_KEY_RE.search(text) else text
 
 
@@ -394,12 +421,43 @@ def _redact_strings(node: Any, depth: int = 0) -> None:
                 _redact_strings(value, depth + 1)
 
 
-_NO_FREE_TEXT = frozenset({"resources", "securityContext", "strategy", "selector", "affinity", "tolerations",
-                           "volumeMounts", "ports", "nodeSelector", "topologySpreadConstraints", "dnsConfig",
-                           "ownerReferences", "managedFields", "updateStrategy", "matchLabels"})
+_NO_FREE_TEXT = frozenset(
+    {
+        "resources",
+        "securityContext",
+        "strategy",
+        "selector",
+        "affinity",
+        "tolerations",
+        "volumeMounts",
+        "ports",
+        "nodeSelector",
+        "topologySpreadConstraints",
+        "dnsConfig",
+        "ownerReferences",
+        "managedFields",
+        "updateStrategy",
+        "matchLabels",
+    }
+)
 """Structured fields of workload specs that hold no free-form text (numbers, names, label selectors)."""
-_KEEP_KEYS = frozenset({"name", "namespace", "uid", "kind", "apiVersion", "resourceVersion", "creationTimestamp",
-                        "image", "imageID", "containerID", "nodeName", "lastTransitionTime", "lastTimestamp"})
+_KEEP_KEYS = frozenset(
+    {
+        "name",
+        "namespace",
+        "uid",
+        "kind",
+        "apiVersion",
+        "resourceVersion",
+        "creationTimestamp",
+        "image",
+        "imageID",
+        "containerID",
+        "nodeName",
+        "lastTransitionTime",
+        "lastTimestamp",
+    }
+)
 """Identity fields every reader relies on: never secrets, never masked."""
 
 

@@ -49,20 +49,57 @@ class UnitArea:
 
 
 UNIT_AREAS = (
-    UnitArea("networking", "network objects", (kinds.NODE, kinds.GATEWAY_KIND, kinds.HTTPROUTE),
-             frozenset({Layer.NETWORK, Layer.PLATFORM}),
-             frozenset({"Node", "Gateway", "HTTPRoute", "GatewayClass", "ConfigMap", "CiliumBGPPeeringPolicy",
-                        "CiliumBGPClusterConfig", "CiliumLoadBalancerIPPool", "Service", "Ingress"})),
-    UnitArea("gitops", "Flux objects", (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE, kinds.GIT_REPOSITORY,
-                                        kinds.HELM_REPOSITORY, kinds.OCI_REPOSITORY),
-             frozenset({Layer.PLATFORM}),
-             frozenset({"Kustomization", "HelmRelease", "GitRepository", "HelmRepository", "OCIRepository"})),
-    UnitArea("storage", "storage objects", (kinds.PVC, kinds.LONGHORN_VOLUME, kinds.CSI_NODE),
-             frozenset({Layer.STORAGE})),
-    UnitArea("backup", "backup objects", (kinds.BACKUP_STORAGE_LOCATION, kinds.VOLUME_SNAPSHOT_LOCATION,
-                                          kinds.VELERO_SCHEDULE), frozenset({Layer.BACKUP})),
-    UnitArea("security", "exposed routes and security objects", (kinds.HTTPROUTE, kinds.INGRESS),
-             frozenset({Layer.SECURITY})),
+    UnitArea(
+        "networking",
+        "network objects",
+        (kinds.NODE, kinds.GATEWAY_KIND, kinds.HTTPROUTE),
+        frozenset({Layer.NETWORK, Layer.PLATFORM}),
+        frozenset(
+            {
+                "Node",
+                "Gateway",
+                "HTTPRoute",
+                "GatewayClass",
+                "ConfigMap",
+                "CiliumBGPPeeringPolicy",
+                "CiliumBGPClusterConfig",
+                "CiliumLoadBalancerIPPool",
+                "Service",
+                "Ingress",
+            }
+        ),
+    ),
+    UnitArea(
+        "gitops",
+        "Flux objects",
+        (
+            kinds.FLUX_KUSTOMIZATION,
+            kinds.HELM_RELEASE,
+            kinds.GIT_REPOSITORY,
+            kinds.HELM_REPOSITORY,
+            kinds.OCI_REPOSITORY,
+        ),
+        frozenset({Layer.PLATFORM}),
+        frozenset({"Kustomization", "HelmRelease", "GitRepository", "HelmRepository", "OCIRepository"}),
+    ),
+    UnitArea(
+        "storage",
+        "storage objects",
+        (kinds.PVC, kinds.LONGHORN_VOLUME, kinds.CSI_NODE),
+        frozenset({Layer.STORAGE}),
+    ),
+    UnitArea(
+        "backup",
+        "backup objects",
+        (kinds.BACKUP_STORAGE_LOCATION, kinds.VOLUME_SNAPSHOT_LOCATION, kinds.VELERO_SCHEDULE),
+        frozenset({Layer.BACKUP}),
+    ),
+    UnitArea(
+        "security",
+        "exposed routes and security objects",
+        (kinds.HTTPROUTE, kinds.INGRESS),
+        frozenset({Layer.SECURITY}),
+    ),
 )
 
 
@@ -99,8 +136,11 @@ def _unit_score(state: ClusterState, findings: Sequence[Finding], area: UnitArea
 
 def _check_share(run: CheckRun, ids: Iterable[str] | None, layer: Layer | None, label: str) -> Score:
     wanted = set(ids) if ids is not None else None
-    relevant = [r for r in run.results
-                if (wanted is not None and r.spec.id in wanted) or (layer is not None and r.spec.layer == layer)]
+    relevant = [
+        r
+        for r in run.results
+        if (wanted is not None and r.spec.id in wanted) or (layer is not None and r.spec.layer == layer)
+    ]
     evaluated = [r for r in relevant if r.status in ("passed", "failed")]
     if not evaluated:
         return Score(None, f"not evaluated: no {label} check could run")
@@ -118,19 +158,24 @@ def compute_scores(state: ClusterState, run: CheckRun) -> dict[str, Score]:
     if state.availability(kinds.NODE).readable:
         nodes = state.index.all(kinds.NODE)
         ready = sum(1 for n in nodes if node_is_ready(n))
-        scores["cluster_health"] = (Score(round(100 * ready / len(nodes)), f"{ready}/{len(nodes)} nodes Ready")
-                                    if nodes else Score(None, "not evaluated: no nodes found"))
+        scores["cluster_health"] = (
+            Score(round(100 * ready / len(nodes)), f"{ready}/{len(nodes)} nodes Ready")
+            if nodes
+            else Score(None, "not evaluated: no nodes found")
+        )
     else:
         scores["cluster_health"] = Score(None, "not evaluated: " + state.availability(kinds.NODE).reason)
 
-    workloads = [w for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET)
-                 for w in state.index.all(gk)]
+    workloads = [
+        w for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET) for w in state.index.all(gk)
+    ]
     counted = [(w, *workload_replicas(w)) for w in workloads]
     counted = [(w, ready, desired) for w, ready, desired in counted if desired > 0]
     if counted:
         ok = sum(1 for _, ready, desired in counted if ready >= desired)
-        scores["service_availability"] = Score(round(100 * ok / len(counted)),
-                                               f"{ok}/{len(counted)} workloads fully available")
+        scores["service_availability"] = Score(
+            round(100 * ok / len(counted)), f"{ok}/{len(counted)} workloads fully available"
+        )
     else:
         scores["service_availability"] = Score(None, "not evaluated: no workloads found")
 

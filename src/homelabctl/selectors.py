@@ -56,7 +56,7 @@ def from_spec(selector: Mapping[str, Any] | None) -> Selector | None:
     reqs: list[Requirement] = []
     if "matchLabels" in selector or "matchExpressions" in selector:
         match_labels = selector.get("matchLabels")
-        for key, value in (match_labels.items() if isinstance(match_labels, Mapping) else ()):
+        for key, value in match_labels.items() if isinstance(match_labels, Mapping) else ():
             reqs.append(Requirement(str(key), "In", frozenset({str(value)})))
         expressions = selector.get("matchExpressions")
         for expr in expressions if isinstance(expressions, list) else []:

@@ -18,7 +18,9 @@ def run_one(check_id: str, objects: Iterable[dict[str, Any]], *, captured: Itera
     return run_checks(state(objects, captured=captured), [spec]).results[0]
 
 
-def findings(check_id: str, objects: Iterable[dict[str, Any]], *, captured: Iterable[str] = ()) -> list[Finding]:
+def findings(
+    check_id: str, objects: Iterable[dict[str, Any]], *, captured: Iterable[str] = ()
+) -> list[Finding]:
     result = run_one(check_id, objects, captured=captured)
     assert result.status in ("passed", "failed"), f"{check_id} not evaluated: {result.reason}"
     return list(result.findings)

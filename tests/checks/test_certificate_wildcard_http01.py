@@ -34,10 +34,14 @@ def test_dns01_solver_scoped_to_another_zone_does_not_cover() -> None:
 def test_silent_when_dns01_covers_the_wildcard() -> None:
     zoned = cluster_issuer(solvers=[http01_solver(), cloudflare_dns01_solver(zones=["fletcherlabs.net"])])
     assert findings("certificate-wildcard-http01", [zoned, certificate("wildcard-fletcherlabs-net")]) == []
-    named = cluster_issuer(solvers=[http01_solver(), cloudflare_dns01_solver(dns_names=["*.fletcherlabs.net"])])
+    named = cluster_issuer(
+        solvers=[http01_solver(), cloudflare_dns01_solver(dns_names=["*.fletcherlabs.net"])]
+    )
     assert findings("certificate-wildcard-http01", [named, certificate("wildcard-fletcherlabs-net")]) == []
     catch_all = cluster_issuer(solvers=[cloudflare_dns01_solver()])
-    assert findings("certificate-wildcard-http01", [catch_all, certificate("wildcard-fletcherlabs-net")]) == []
+    assert (
+        findings("certificate-wildcard-http01", [catch_all, certificate("wildcard-fletcherlabs-net")]) == []
+    )
 
 
 def test_silent_on_plain_names_with_http01() -> None:

@@ -23,20 +23,26 @@ def test_fires_on_conflicting_pool() -> None:
 
 def test_fires_on_service_left_without_ip_and_names_the_unmatched_pool() -> None:
     pool = lb_ip_pool(service_selector={"matchLabels": {"io.kubernetes.service.namespace": "media"}})
-    svc = lb_service("cilium-gateway-main-gateway", "networking", ip=None, age=timedelta(hours=5),
-                     cilium_reason="no_pool")
+    svc = lb_service(
+        "cilium-gateway-main-gateway", "networking", ip=None, age=timedelta(hours=5), cilium_reason="no_pool"
+    )
     found = findings("cilium-lb-ip-pool", [pool, svc, cilium_config()])
     assert [(f.object.kind, f.object.name) for f in found] == [("Service", "cilium-gateway-main-gateway")]
     f = found[0]
-    assert f.message == "LoadBalancer Service networking/cilium-gateway-main-gateway has no external IP after 5h"
-    assert ("cilium.io/IPAMRequestSatisfied=False reason=no_pool: There are no enabled CiliumLoadBalancerIPPools "
-            "that match this service") in f.evidence
+    assert (
+        f.message == "LoadBalancer Service networking/cilium-gateway-main-gateway has no external IP after 5h"
+    )
+    assert (
+        "cilium.io/IPAMRequestSatisfied=False reason=no_pool: There are no enabled CiliumLoadBalancerIPPools "
+        "that match this service"
+    ) in f.evidence
     assert "pools matching its labels: none (of main-pool)" in f.evidence
 
 
 def test_pool_matching_through_the_virtual_namespace_label_is_named() -> None:
-    pool = lb_ip_pool(service_selector={"matchLabels": {"io.kubernetes.service.namespace": "networking"}},
-                      total=16, used=16)
+    pool = lb_ip_pool(
+        service_selector={"matchLabels": {"io.kubernetes.service.namespace": "networking"}}, total=16, used=16
+    )
     svc = lb_service("cilium-gateway-main-gateway", "networking", ip=None, cilium_reason="out_of_ips")
     found = findings("cilium-lb-ip-pool", [pool, svc])
     assert [f.object.kind for f in found] == ["CiliumLoadBalancerIPPool", "Service"]
@@ -44,8 +50,11 @@ def test_pool_matching_through_the_virtual_namespace_label_is_named() -> None:
 
 
 def test_silent_on_healthy_pool_and_assigned_or_new_services() -> None:
-    objs = [lb_ip_pool(), lb_service("cilium-gateway-main-gateway", "networking"),
-            lb_service("just-created", "media", ip=None, age=timedelta(minutes=1))]
+    objs = [
+        lb_ip_pool(),
+        lb_service("cilium-gateway-main-gateway", "networking"),
+        lb_service("just-created", "media", ip=None, age=timedelta(minutes=1)),
+    ]
     assert findings("cilium-lb-ip-pool", objs) == []
 
 

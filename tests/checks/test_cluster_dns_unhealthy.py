@@ -9,20 +9,35 @@ from helpers import findings, run_one
 
 IMAGE = "rancher/mirrored-coredns-coredns:1.12.1"
 # https://github.com/k3s-io/k3s/issues/9066 (CoreDNS exits on a forwarding loop, K3s)
-LOOP = ('[FATAL] plugin/loop: Loop (127.0.0.1:60292 -> :53) detected for zone ".", see '
-        'https://coredns.io/plugins/loop#troubleshooting. Query: "HINFO 5578201896000263180.6097644536601687215."')
+LOOP = (
+    '[FATAL] plugin/loop: Loop (127.0.0.1:60292 -> :53) detected for zone ".", see '
+    'https://coredns.io/plugins/loop#troubleshooting. Query: "HINFO 5578201896000263180.6097644536601687215."'
+)
 LABELS = {"k8s-app": "kube-dns"}
 
 
 def _dns(*, crashing: bool, with_slice: bool = True) -> list[dict[str, Any]]:
-    dep = deployment("coredns", "kube-system", ready=0 if crashing else 1, labels=LABELS,
-                     pod_spec={"containers": [{"name": "coredns", "image": IMAGE}]})
+    dep = deployment(
+        "coredns",
+        "kube-system",
+        ready=0 if crashing else 1,
+        labels=LABELS,
+        pod_spec={"containers": [{"name": "coredns", "image": IMAGE}]},
+    )
     rs = replicaset(dep, "5b9d8f7c6d")
-    status = (crashloop_status("coredns", IMAGE, restarts=14, message=f".:53\nCoreDNS-1.12.1\n{LOOP}")
-              if crashing else container_status("coredns", IMAGE))
+    status = (
+        crashloop_status("coredns", IMAGE, restarts=14, message=f".:53\nCoreDNS-1.12.1\n{LOOP}")
+        if crashing
+        else container_status("coredns", IMAGE)
+    )
     pod = owned_pod(rs, "x7k2p", statuses=[status])
-    svc = service("kube-dns", "kube-system", LABELS, [{"name": "dns", "port": 53, "protocol": "UDP"}],
-                  labels={"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"})
+    svc = service(
+        "kube-dns",
+        "kube-system",
+        LABELS,
+        [{"name": "dns", "port": 53, "protocol": "UDP"}],
+        labels={"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"},
+    )
     svc["spec"]["clusterIP"] = "10.43.0.10"
     objs = [dep, rs, pod, svc]
     if with_slice:
@@ -33,7 +48,8 @@ def _dns(*, crashing: bool, with_slice: bool = True) -> list[dict[str, Any]]:
 def test_fires_on_the_coredns_deployment_with_the_loop_message() -> None:
     found = findings("cluster-dns-unhealthy", _dns(crashing=True))
     assert [(f.object.kind, f.object.namespace, f.object.name) for f in found] == [
-        ("Deployment", "kube-system", "coredns")]
+        ("Deployment", "kube-system", "coredns")
+    ]
     f = found[0]
     assert f.message == "Cluster DNS is down: no DNS server answers"
     assert f.severity.value == "critical"

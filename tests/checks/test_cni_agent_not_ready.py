@@ -13,16 +13,25 @@ def _nodes() -> list[dict[str, object]]:
 
 def test_fires_on_crashlooping_agent_with_its_termination_message() -> None:
     ds = cilium_daemonset(desired=3, ready=2)
-    bad = cilium_pod(ds, "k3s1", "x7k2p", ready=False, waiting="CrashLoopBackOff", restarts=14,
-                     message="back-off 5m0s restarting failed container=cilium-agent pod=cilium-x7k2p_kube-system",
-                     last_message="level=fatal msg=\"failed to start: daemon creation failed: unable to reach "
-                                  "kube-apiserver: context deadline exceeded\"")
+    bad = cilium_pod(
+        ds,
+        "k3s1",
+        "x7k2p",
+        ready=False,
+        waiting="CrashLoopBackOff",
+        restarts=14,
+        message="back-off 5m0s restarting failed container=cilium-agent pod=cilium-x7k2p_kube-system",
+        last_message='level=fatal msg="failed to start: daemon creation failed: unable to reach '
+        'kube-apiserver: context deadline exceeded"',
+    )
     objs = [*_nodes(), ds, cilium_pod(ds, "k3s-master1", "a1b2c"), bad, cilium_pod(ds, "k3s2", "q9w8e")]
     found = findings("cni-agent-not-ready", objs)
     assert [f.object.kind + "/" + f.object.name for f in found] == ["Node/k3s1"]
     f = found[0]
-    assert f.message == ("Cilium agent cilium-x7k2p on node k3s1 is not Ready (CrashLoopBackOff): pod networking on "
-                         "the node is down or degraded")
+    assert f.message == (
+        "Cilium agent cilium-x7k2p on node k3s1 is not Ready (CrashLoopBackOff): pod networking on "
+        "the node is down or degraded"
+    )
     assert "pod kube-system/cilium-x7k2p: CrashLoopBackOff, 0/1 ready, 14 restarts" in f.evidence
     assert any("container cilium-agent waiting: CrashLoopBackOff" in e for e in f.evidence)
     assert any("unable to reach kube-apiserver: context deadline exceeded" in e for e in f.evidence)
@@ -58,8 +67,11 @@ def test_node_outside_the_daemonset_selector_is_not_expected_to_run_it() -> None
 
 def test_silent_when_all_agents_ready_and_on_clusters_without_cilium() -> None:
     ds = cilium_daemonset()
-    healthy = [*_nodes(), ds, *(cilium_pod(ds, n, s) for n, s in
-                                 (("k3s-master1", "a1b2c"), ("k3s1", "x7k2p"), ("k3s2", "q9w8e")))]
+    healthy = [
+        *_nodes(),
+        ds,
+        *(cilium_pod(ds, n, s) for n, s in (("k3s-master1", "a1b2c"), ("k3s1", "x7k2p"), ("k3s2", "q9w8e"))),
+    ]
     assert findings("cni-agent-not-ready", healthy) == []
     assert findings("cni-agent-not-ready", [*_nodes(), pod("flannel-free", node_name="k3s1")]) == []
 

@@ -10,15 +10,33 @@ IMAGE = "longhornio/longhorn-manager:v1.6.2"
 
 
 def test_lists_per_node_which_pods_are_not_ready() -> None:
-    ds = daemonset("longhorn-manager", "longhorn-system", desired=4, ready=2,
-                   labels={"app": "longhorn-manager"}, containers=[{"name": "longhorn-manager", "image": IMAGE}])
+    ds = daemonset(
+        "longhorn-manager",
+        "longhorn-system",
+        desired=4,
+        ready=2,
+        labels={"app": "longhorn-manager"},
+        containers=[{"name": "longhorn-manager", "image": IMAGE}],
+    )
     pods = [
         owned_pod(ds, "aaaaa", node_name="k3s-master1"),
-        owned_pod(ds, "bbbbb", node_name="k3s1", ready=False, statuses=[crashloop_status(
-            "longhorn-manager", IMAGE, restarts=41, message="context deadline exceeded")]),
+        owned_pod(
+            ds,
+            "bbbbb",
+            node_name="k3s1",
+            ready=False,
+            statuses=[
+                crashloop_status("longhorn-manager", IMAGE, restarts=41, message="context deadline exceeded")
+            ],
+        ),
         owned_pod(ds, "ccccc", node_name="k3s2"),
-        owned_pod(ds, "ddddd", node_name="k3s3", ready=False, statuses=[container_status(
-            "longhorn-manager", IMAGE, ready=False)]),
+        owned_pod(
+            ds,
+            "ddddd",
+            node_name="k3s3",
+            ready=False,
+            statuses=[container_status("longhorn-manager", IMAGE, ready=False)],
+        ),
     ]
     nodes = [node("k3s1", ready="False", since=timedelta(hours=5)), node("k3s3")]
     found = findings("daemonset-not-ready", [ds, *pods, *nodes])
@@ -28,8 +46,10 @@ def test_lists_per_node_which_pods_are_not_ready() -> None:
     assert finding.message == "DaemonSet longhorn-system/longhorn-manager has 2/4 pods ready on k3s1, k3s3"
     text = "\n".join(finding.evidence)
     assert "desiredNumberScheduled=4" in text and "numberUnavailable=2" in text
-    assert ("node k3s1: longhorn-manager-bbbbb CrashLoopBackOff, restarts=41; longhorn-manager waiting "
-            "CrashLoopBackOff") in text
+    assert (
+        "node k3s1: longhorn-manager-bbbbb CrashLoopBackOff, restarts=41; longhorn-manager waiting "
+        "CrashLoopBackOff"
+    ) in text
     assert "context deadline exceeded" in text and "(node Ready=False)" in text
     assert "node k3s3: longhorn-manager-ddddd" in text
     assert "k3s-master1" not in text

@@ -10,7 +10,9 @@ def test_fires_on_each_deprecated_version() -> None:
         helm_release("grafana", "monitoring", api_version="helm.toolkit.fluxcd.io/v2beta2"),
         kustomization("apps", api_version="kustomize.toolkit.fluxcd.io/v1beta2"),
         git_repository(api_version="source.toolkit.fluxcd.io/v1beta2"),
-        helm_repository("bitnami", "https://charts.bitnami.com/bitnami", api_version="source.toolkit.fluxcd.io/v1beta1"),
+        helm_repository(
+            "bitnami", "https://charts.bitnami.com/bitnami", api_version="source.toolkit.fluxcd.io/v1beta1"
+        ),
     ]
     found = {f.object.name: f for f in findings("flux-deprecated-api", objs)}
     assert set(found) == {"authentik", "grafana", "apps", "flux-system", "bitnami"}
@@ -23,8 +25,12 @@ def test_fires_on_each_deprecated_version() -> None:
 
 
 def test_silent_on_current_versions() -> None:
-    objs = [helm_release("grafana", "monitoring"), kustomization("apps"), git_repository(),
-            helm_repository("bitnami", "https://charts.bitnami.com/bitnami")]
+    objs = [
+        helm_release("grafana", "monitoring"),
+        kustomization("apps"),
+        git_repository(),
+        helm_repository("bitnami", "https://charts.bitnami.com/bitnami"),
+    ]
     assert findings("flux-deprecated-api", objs) == []
 
 

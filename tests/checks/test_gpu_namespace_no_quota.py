@@ -10,7 +10,9 @@ def test_fires_for_namespace_whose_quota_does_not_limit_gpus() -> None:
     a1111 = gpu_deployment("automatic1111", "ai", "ghcr.io/neggles/sd-webui-docker:latest", gpus=2)
     quota = resource_quota("compute", "ai", {"requests.cpu": "8", "limits.memory": "64Gi"})
     jellyfin = gpu_deployment("jellyfin", "media", "jellyfin/jellyfin:10.9.11")
-    gpu_quota = resource_quota("gpu", "media", {"requests.nvidia.com/gpu": "1"}, {"requests.nvidia.com/gpu": "1"})
+    gpu_quota = resource_quota(
+        "gpu", "media", {"requests.nvidia.com/gpu": "1"}, {"requests.nvidia.com/gpu": "1"}
+    )
     objs = [ollama, *gpu_pod(ollama), a1111, *gpu_pod(a1111), quota, jellyfin, *gpu_pod(jellyfin), gpu_quota]
     found = findings("gpu-namespace-no-quota", objs)
     assert [(f.object.kind, f.object.name) for f in found] == [("Namespace", "ai")]

@@ -23,14 +23,21 @@ def test_fires_once_per_workload_with_existing_classes() -> None:
 
 def test_warning_while_gpu_pods_are_pending_for_lack_of_a_gpu() -> None:
     ollama = gpu_deployment("ollama", "ai", "ollama/ollama:0.3.12")
-    waiting = pending_pod("plex-0", "media", "0/4 nodes are available: 1 Insufficient nvidia.com/gpu.",
-                          containers=ollama["spec"]["template"]["spec"]["containers"], priority_class="media-critical")
+    waiting = pending_pod(
+        "plex-0",
+        "media",
+        "0/4 nodes are available: 1 Insufficient nvidia.com/gpu.",
+        containers=ollama["spec"]["template"]["spec"]["containers"],
+        priority_class="media-critical",
+    )
     found = findings("gpu-pod-no-priority-class", [ollama, *gpu_pod(ollama), waiting])
     assert [(f.object.name, f.severity.value) for f in found] == [("ollama", "warning")]
 
 
 def test_silent_when_gpu_pods_have_a_priority_class() -> None:
-    frigate = gpu_deployment("frigate", "home", "ghcr.io/blakeblackshear/frigate:0.14.1", priority_class="gpu-critical")
+    frigate = gpu_deployment(
+        "frigate", "home", "ghcr.io/blakeblackshear/frigate:0.14.1", priority_class="gpu-critical"
+    )
     objs = [frigate, *gpu_pod(frigate), priority_class("gpu-critical", 100000), node("k3s3")]
     assert findings("gpu-pod-no-priority-class", objs) == []
 

@@ -5,12 +5,19 @@ from helpers import findings, run_one
 
 
 def test_fires_on_unregistered_acme_account_and_counts_certificates() -> None:
-    issuer = cluster_issuer(ready=condition(
-        "Ready", "False", "ErrRegisterACMEAccount",
-        "Failed to register ACME account: Get \"https://acme-v02.api.letsencrypt.org/directory\": dial tcp: "
-        "lookup acme-v02.api.letsencrypt.org on 10.43.0.10:53: server misbehaving"))
-    certs = [certificate("wildcard-fletcherlabs-net"),
-             certificate("grafana", "monitoring", dns_names=["grafana.fletcherlabs.net"])]
+    issuer = cluster_issuer(
+        ready=condition(
+            "Ready",
+            "False",
+            "ErrRegisterACMEAccount",
+            'Failed to register ACME account: Get "https://acme-v02.api.letsencrypt.org/directory": dial tcp: '
+            "lookup acme-v02.api.letsencrypt.org on 10.43.0.10:53: server misbehaving",
+        )
+    )
+    certs = [
+        certificate("wildcard-fletcherlabs-net"),
+        certificate("grafana", "monitoring", dns_names=["grafana.fletcherlabs.net"]),
+    ]
     found = findings("issuer-not-ready", [issuer, *certs])
     assert len(found) == 1
     f = found[0]
@@ -22,9 +29,15 @@ def test_fires_on_unregistered_acme_account_and_counts_certificates() -> None:
 
 
 def test_unused_issuer_is_only_a_warning() -> None:
-    staging = cluster_issuer("letsencrypt-staging", ready=condition(
-        "Ready", "False", "ErrRegisterACMEAccount", "Failed to register ACME account: 400 invalidEmail"))
-    found = findings("issuer-not-ready", [staging, certificate("wildcard-fletcherlabs-net"), cluster_issuer()])
+    staging = cluster_issuer(
+        "letsencrypt-staging",
+        ready=condition(
+            "Ready", "False", "ErrRegisterACMEAccount", "Failed to register ACME account: 400 invalidEmail"
+        ),
+    )
+    found = findings(
+        "issuer-not-ready", [staging, certificate("wildcard-fletcherlabs-net"), cluster_issuer()]
+    )
     assert [f.object.name for f in found] == ["letsencrypt-staging"]
     assert found[0].severity.value == "warning"
 

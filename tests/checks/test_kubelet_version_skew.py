@@ -8,16 +8,22 @@ from helpers import findings
 
 
 def _cluster(k3s1: str = "v1.32.5+k3s1", k3s3: str = "v1.32.5+k3s1") -> list[dict[str, object]]:
-    return [node("k3s-master1", control_plane=True), node("k3s1", version=k3s1), node("k3s2"),
-            node("k3s3", version=k3s3)]
+    return [
+        node("k3s-master1", control_plane=True),
+        node("k3s1", version=k3s1),
+        node("k3s2"),
+        node("k3s3", version=k3s3),
+    ]
 
 
 def test_fires_on_agent_behind_the_control_plane_with_versions_per_node() -> None:
     found = findings("kubelet-version-skew", _cluster(k3s1="v1.31.9+k3s1"))
     assert [f.object.name for f in found] == ["k3s1"]
     f = found[0]
-    assert f.message == ("Node k3s1 runs kubelet v1.31.9+k3s1 while the control-plane node k3s-master1 runs "
-                         "v1.32.5+k3s1: older than the control plane (a half-finished upgrade)")
+    assert f.message == (
+        "Node k3s1 runs kubelet v1.31.9+k3s1 while the control-plane node k3s-master1 runs "
+        "v1.32.5+k3s1: older than the control plane (a half-finished upgrade)"
+    )
     assert "k3s1: kubelet v1.31.9+k3s1" in f.evidence and "k3s2: kubelet v1.32.5+k3s1" in f.evidence
     assert "INSTALL_K3S_VERSION=v1.32.5+k3s1" in f.hint
 

@@ -15,15 +15,25 @@ def test_fires_on_the_cluster_when_nothing_records_metrics() -> None:
 
 def test_prometheus_pods_that_are_not_ready_are_named() -> None:
     sts = prometheus_statefulset(ready=0)
-    broken = sts_pod(sts, statuses=[crashloop_status("prometheus", "quay.io/prometheus/prometheus:v2.54.1",
-                                                     message="opening storage failed: lock DB directory: resource "
-                                                             "temporarily unavailable")])
+    broken = sts_pod(
+        sts,
+        statuses=[
+            crashloop_status(
+                "prometheus",
+                "quay.io/prometheus/prometheus:v2.54.1",
+                message="opening storage failed: lock DB directory: resource temporarily unavailable",
+            )
+        ],
+    )
     found = findings("no-prometheus", [sts, broken])
     assert [(f.object.kind, f.object.name) for f in found] == [
-        ("StatefulSet", "prometheus-kube-prometheus-stack-prometheus")]
+        ("StatefulSet", "prometheus-kube-prometheus-stack-prometheus")
+    ]
     assert found[0].message == "Prometheus is not running: 1 pod(s), none ready"
-    assert ("pod monitoring/prometheus-kube-prometheus-stack-prometheus-0: CrashLoopBackOff on k3s3, restarts=12"
-            in found[0].evidence)
+    assert (
+        "pod monitoring/prometheus-kube-prometheus-stack-prometheus-0: CrashLoopBackOff on k3s3, restarts=12"
+        in found[0].evidence
+    )
 
 
 def test_silent_when_prometheus_runs() -> None:

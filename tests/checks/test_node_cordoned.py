@@ -7,11 +7,23 @@ from helpers import findings
 
 
 def test_fires_on_cordoned_node_with_age_and_undrained_pods() -> None:
-    k3s1 = node("k3s1", unschedulable=True, taints=[
-        {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule", "timeAdded": ts(timedelta(days=2, hours=4))}])
+    k3s1 = node(
+        "k3s1",
+        unschedulable=True,
+        taints=[
+            {
+                "key": "node.kubernetes.io/unschedulable",
+                "effect": "NoSchedule",
+                "timeAdded": ts(timedelta(days=2, hours=4)),
+            }
+        ],
+    )
     ds_pod = pod("cilium-5kq7v", "kube-system", node_name="k3s1")
-    ds_pod["metadata"]["ownerReferences"] = [owner_ref({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                                                        "metadata": {"name": "cilium", "uid": "ds-uid"}})]
+    ds_pod["metadata"]["ownerReferences"] = [
+        owner_ref(
+            {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "cilium", "uid": "ds-uid"}}
+        )
+    ]
     app = pod("sabnzbd-7c9d8b5f4-k2j8s", "media", node_name="k3s1")
     found = findings("node-cordoned", [k3s1, node("k3s2"), ds_pod, app])
     assert [f.object.name for f in found] == ["k3s1"]

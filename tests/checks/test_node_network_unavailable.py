@@ -11,8 +11,10 @@ def test_fires_with_condition_and_agent_state() -> None:
     k3s1 = node("k3s1", conditions={"NetworkUnavailable": "True"}, since=timedelta(minutes=47))
     ds = cilium_daemonset()
     agent = cilium_pod(ds, "k3s1", "x7k2p", ready=False, waiting="CrashLoopBackOff")
-    found = findings("node-network-unavailable", [k3s1, node("k3s2", conditions={"NetworkUnavailable": "False"}),
-                                                  ds, agent])
+    found = findings(
+        "node-network-unavailable",
+        [k3s1, node("k3s2", conditions={"NetworkUnavailable": "False"}), ds, agent],
+    )
     assert [f.object.name for f in found] == ["k3s1"]
     f = found[0]
     assert f.message == "Node k3s1 reports NetworkUnavailable for 47m: its pod network is not configured"

@@ -7,8 +7,11 @@ from helpers import findings, run_one
 
 
 def test_fires_on_unknown_node_with_duration_and_bound_pods() -> None:
-    objs = [node("styx", ready="Unknown", since=timedelta(days=3, hours=2)), node("tethys"),
-            pod("web-1", node_name="styx")]
+    objs = [
+        node("styx", ready="Unknown", since=timedelta(days=3, hours=2)),
+        node("tethys"),
+        pod("web-1", node_name="styx"),
+    ]
     found = findings("node-not-ready", objs)
     assert [f.object.name for f in found] == ["styx"]
     assert "Unknown" in found[0].message and "3d2h" in found[0].message

@@ -7,9 +7,15 @@ from helpers import findings, run_one
 
 
 def test_fires_on_disk_pressure_with_taint_and_evicted_pods() -> None:
-    k3s1 = node("k3s1", conditions={"DiskPressure": "True"}, since=timedelta(hours=3),
-                taints=[{"key": "node.kubernetes.io/disk-pressure", "effect": "NoSchedule"}])
-    evicted = pod("sonarr-6d9c7b8f5-x2x9q", "media", node_name="k3s1", phase="Failed", status_reason="Evicted")
+    k3s1 = node(
+        "k3s1",
+        conditions={"DiskPressure": "True"},
+        since=timedelta(hours=3),
+        taints=[{"key": "node.kubernetes.io/disk-pressure", "effect": "NoSchedule"}],
+    )
+    evicted = pod(
+        "sonarr-6d9c7b8f5-x2x9q", "media", node_name="k3s1", phase="Failed", status_reason="Evicted"
+    )
     found = findings("node-pressure", [k3s1, node("k3s2"), evicted])
     assert [f.object.name for f in found] == ["k3s1"]
     f = found[0]
@@ -22,7 +28,9 @@ def test_fires_on_disk_pressure_with_taint_and_evicted_pods() -> None:
 
 
 def test_lists_every_pressure_condition_of_a_node() -> None:
-    found = findings("node-pressure", [node("k3s3", conditions={"MemoryPressure": "True", "PIDPressure": "True"})])
+    found = findings(
+        "node-pressure", [node("k3s3", conditions={"MemoryPressure": "True", "PIDPressure": "True"})]
+    )
     assert found[0].message.startswith("Node k3s3 reports MemoryPressure and PIDPressure")
     assert "kubectl top pods" in found[0].hint and "podPidsLimit" in found[0].hint
 

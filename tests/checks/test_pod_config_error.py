@@ -8,10 +8,17 @@ IMAGE = "ghcr.io/goauthentik/server:2024.6.1"
 
 
 def _stuck(message: str) -> dict[str, object]:
-    return pod("authentik-server-5d8f9c7b6-k2j4h", "authentik", phase="Pending",
-               containers=[{"name": "server", "image": IMAGE}],
-               statuses=[container_status("server", IMAGE, state="waiting", reason="CreateContainerConfigError",
-                                          message=message)])
+    return pod(
+        "authentik-server-5d8f9c7b6-k2j4h",
+        "authentik",
+        phase="Pending",
+        containers=[{"name": "server", "image": IMAGE}],
+        statuses=[
+            container_status(
+                "server", IMAGE, state="waiting", reason="CreateContainerConfigError", message=message
+            )
+        ],
+    )
 
 
 def test_fires_on_missing_secret_and_names_it() -> None:
@@ -21,7 +28,7 @@ def test_fires_on_missing_secret_and_names_it() -> None:
     assert [f.object.name for f in found] == ["authentik-server-5d8f9c7b6-k2j4h"]
     assert "Secret authentik/authentik-secret does not exist" in found[0].message
     text = "\n".join(found[0].evidence)
-    assert "CreateContainerConfigError: secret \"authentik-secret\" not found" in text
+    assert 'CreateContainerConfigError: secret "authentik-secret" not found' in text
     assert "Secret authentik/authentik-secret is not in the snapshot" in text
     assert "kubectl get secret -n authentik authentik-secret" in found[0].hint
     assert found[0].severity.value == "critical"

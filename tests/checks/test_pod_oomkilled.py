@@ -13,10 +13,18 @@ def _oom(finished: timedelta, limit: str | None = "2Gi") -> dict[str, object]:
     resources: dict[str, object] = {"requests": {"cpu": "250m", "memory": "1Gi"}}
     if limit:
         resources["limits"] = {"memory": limit}
-    cs = container_status("open-webui", IMAGE, restarts=3,
-                          last_terminated={"reason": "OOMKilled", "exitCode": 137, "finishedAt": ts(finished)})
-    return pod("open-webui-0", "ai", containers=[{"name": "open-webui", "image": IMAGE, "resources": resources}],
-               statuses=[cs])
+    cs = container_status(
+        "open-webui",
+        IMAGE,
+        restarts=3,
+        last_terminated={"reason": "OOMKilled", "exitCode": 137, "finishedAt": ts(finished)},
+    )
+    return pod(
+        "open-webui-0",
+        "ai",
+        containers=[{"name": "open-webui", "image": IMAGE, "resources": resources}],
+        statuses=[cs],
+    )
 
 
 def test_fires_with_memory_limit_in_evidence() -> None:
@@ -37,8 +45,10 @@ def test_no_limit_points_at_the_node_and_old_kills_are_info() -> None:
 
 
 def test_silent_on_healthy_and_crashlooping_pods() -> None:
-    crashing = pod("c", statuses=[crashloop_status("app", "ghcr.io/example/app:1.2.3", reason="OOMKilled",
-                                                   exit_code=137)])
+    crashing = pod(
+        "c",
+        statuses=[crashloop_status("app", "ghcr.io/example/app:1.2.3", reason="OOMKilled", exit_code=137)],
+    )
     assert findings("pod-oomkilled", [pod("ok"), crashing]) == []
 
 
@@ -48,9 +58,18 @@ def test_not_evaluated_without_pods() -> None:
 
 def test_crashlooping_oom_kills_name_the_limit_in_pod_crashloop() -> None:
     cs = crashloop_status("open-webui", IMAGE, reason="OOMKilled", exit_code=137)
-    obj = pod("open-webui-1", "ai", containers=[{"name": "open-webui", "image": IMAGE,
-                                                 "resources": {"limits": {"memory": "2Gi"}, "requests": {"memory": "1Gi"}}}],
-              statuses=[cs])
+    obj = pod(
+        "open-webui-1",
+        "ai",
+        containers=[
+            {
+                "name": "open-webui",
+                "image": IMAGE,
+                "resources": {"limits": {"memory": "2Gi"}, "requests": {"memory": "1Gi"}},
+            }
+        ],
+        statuses=[cs],
+    )
     assert findings("pod-oomkilled", [obj]) == []
     found = findings("pod-crashloop", [obj])
     assert "container open-webui: memory limit=2Gi, request=1Gi" in found[0].evidence

@@ -6,9 +6,11 @@ from factories import container_status, event, pod, ts
 from factories_apps import gpu_container, pending_pod, scheduler_event
 from helpers import findings, run_one
 
-UNSCHEDULABLE = ("0/4 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, "
-                 "3 Insufficient memory. preemption: 0/4 nodes are available: 1 Preemption is not helpful for "
-                 "scheduling, 3 No preemption victims found for incoming pod.")
+UNSCHEDULABLE = (
+    "0/4 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, "
+    "3 Insufficient memory. preemption: 0/4 nodes are available: 1 Preemption is not helpful for "
+    "scheduling, 3 No preemption victims found for incoming pod."
+)
 
 
 def test_fires_with_scheduler_message_and_failed_scheduling_event() -> None:
@@ -33,22 +35,40 @@ def test_recent_pending_is_a_warning_and_very_recent_is_silent() -> None:
 
 def test_container_creating_with_failed_mount_event() -> None:
     image = "lscr.io/linuxserver/sonarr:4.0.9"
-    obj = pod("sonarr-0", "media", phase="Pending", containers=[{"name": "sonarr", "image": image}],
-              statuses=[container_status("sonarr", image, state="waiting", reason="ContainerCreating")])
-    mount = event(obj, "FailedMount", "MountVolume.MountDevice failed for volume \"pvc-3f2a\" : kubernetes.io/csi: "
-                  "attacher.MountDevice failed to create newCsiDriverClient: driver name driver.longhorn.io not "
-                  "found in the list of registered CSI drivers", count=14)
+    obj = pod(
+        "sonarr-0",
+        "media",
+        phase="Pending",
+        containers=[{"name": "sonarr", "image": image}],
+        statuses=[container_status("sonarr", image, state="waiting", reason="ContainerCreating")],
+    )
+    mount = event(
+        obj,
+        "FailedMount",
+        'MountVolume.MountDevice failed for volume "pvc-3f2a" : kubernetes.io/csi: '
+        "attacher.MountDevice failed to create newCsiDriverClient: driver name driver.longhorn.io not "
+        "found in the list of registered CSI drivers",
+        count=14,
+    )
     found = findings("pod-pending", [obj, mount])
     assert "scheduled to k3s2 but its containers have not started after 2d" in found[0].message
     assert any("not found in the list of registered CSI drivers" in e for e in found[0].evidence)
 
 
 def test_leaves_gpu_shortage_image_pulls_and_running_pods_to_other_checks() -> None:
-    gpu = pending_pod("ollama-0", "ai", "0/4 nodes are available: 1 Insufficient nvidia.com/gpu, 3 node(s) didn't "
-                      "match Pod's node affinity/selector.", containers=[gpu_container("ollama", "ollama/ollama")])
+    gpu = pending_pod(
+        "ollama-0",
+        "ai",
+        "0/4 nodes are available: 1 Insufficient nvidia.com/gpu, 3 node(s) didn't "
+        "match Pod's node affinity/selector.",
+        containers=[gpu_container("ollama", "ollama/ollama")],
+    )
     image = "ghcr.io/example/app:9.9.9"
-    pulling = pod("app-0", phase="Pending", statuses=[container_status("app", image, state="waiting",
-                                                                       reason="ImagePullBackOff")])
+    pulling = pod(
+        "app-0",
+        phase="Pending",
+        statuses=[container_status("app", image, state="waiting", reason="ImagePullBackOff")],
+    )
     assert findings("pod-pending", [gpu, pulling, pod("running")]) == []
 
 
@@ -57,9 +77,22 @@ def test_not_evaluated_without_pods() -> None:
 
 
 def test_silent_on_pods_held_by_scheduling_gates() -> None:
-    gated = pod("batch-1", "ai", node_name=None, phase="Pending", statuses=[], conditions=[
-        {"type": "PodScheduled", "status": "False", "reason": "SchedulingGated",
-         "message": "Scheduling is blocked due to non-empty scheduling gates", "lastProbeTime": None,
-         "lastTransitionTime": ts(timedelta(hours=24))}])
+    gated = pod(
+        "batch-1",
+        "ai",
+        node_name=None,
+        phase="Pending",
+        statuses=[],
+        conditions=[
+            {
+                "type": "PodScheduled",
+                "status": "False",
+                "reason": "SchedulingGated",
+                "message": "Scheduling is blocked due to non-empty scheduling gates",
+                "lastProbeTime": None,
+                "lastTransitionTime": ts(timedelta(hours=24)),
+            }
+        ],
+    )
     gated["spec"]["schedulingGates"] = [{"name": "kueue.x-k8s.io/admission"}]
     assert findings("pod-pending", [gated]) == []

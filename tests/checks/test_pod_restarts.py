@@ -11,11 +11,24 @@ IMAGE = "longhornio/longhorn-manager:v1.6.2"
 
 
 def _restarted(restarts: int, last: timedelta, reason: str = "Error", exit_code: int = 1) -> dict[str, Any]:
-    cs = container_status("longhorn-manager", IMAGE, restarts=restarts,
-                          last_terminated={"reason": reason, "exitCode": exit_code, "finishedAt": ts(last),
-                                           "message": "failed to wait for longhorn-backend: context deadline exceeded"})
-    return pod("longhorn-manager-x7k2p", "longhorn-system", node_name="k3s1",
-               containers=[{"name": "longhorn-manager", "image": IMAGE}], statuses=[cs])
+    cs = container_status(
+        "longhorn-manager",
+        IMAGE,
+        restarts=restarts,
+        last_terminated={
+            "reason": reason,
+            "exitCode": exit_code,
+            "finishedAt": ts(last),
+            "message": "failed to wait for longhorn-backend: context deadline exceeded",
+        },
+    )
+    return pod(
+        "longhorn-manager-x7k2p",
+        "longhorn-system",
+        node_name="k3s1",
+        containers=[{"name": "longhorn-manager", "image": IMAGE}],
+        statuses=[cs],
+    )
 
 
 def test_fires_warning_when_restarts_are_recent() -> None:

@@ -8,11 +8,17 @@ from helpers import findings, run_one
 
 
 def _stuck_on_styx(count: int) -> list[dict[str, object]]:
-    return [pod(f"label-studio-{i}", "apps", node_name="styx", deletion=timedelta(days=3)) for i in range(count)]
+    return [
+        pod(f"label-studio-{i}", "apps", node_name="styx", deletion=timedelta(days=3)) for i in range(count)
+    ]
 
 
 def test_fires_critical_for_each_pod_on_a_notready_node_with_force_delete_hint() -> None:
-    objs = [node("styx", ready="Unknown", since=timedelta(days=3, hours=4)), node("tethys"), *_stuck_on_styx(8)]
+    objs = [
+        node("styx", ready="Unknown", since=timedelta(days=3, hours=4)),
+        node("tethys"),
+        *_stuck_on_styx(8),
+    ]
     found = findings("pod-stuck-terminating", objs)
     assert len(found) == 8
     first = found[0]

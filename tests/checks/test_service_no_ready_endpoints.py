@@ -9,10 +9,17 @@ IMAGE = "ghcr.io/home-operations/sonarr:4.0.14"
 
 
 def _sonarr(*, ready: bool) -> list[dict[str, object]]:
-    dep = deployment("sonarr", "media", ready=1 if ready else 0, pod_spec={"containers": [{"name": "app", "image": IMAGE}]})
+    dep = deployment(
+        "sonarr", "media", ready=1 if ready else 0, pod_spec={"containers": [{"name": "app", "image": IMAGE}]}
+    )
     rs = replicaset(dep)
-    status = container_status("app", IMAGE) if ready else crashloop_status(
-        "app", IMAGE, message="[Fatal] SonarrStartupException: database disk image is malformed")
+    status = (
+        container_status("app", IMAGE)
+        if ready
+        else crashloop_status(
+            "app", IMAGE, message="[Fatal] SonarrStartupException: database disk image is malformed"
+        )
+    )
     pod = owned_pod(rs, "x2x9q", statuses=[status])
     svc = service("sonarr", "media", {"app.kubernetes.io/name": "sonarr"}, [{"name": "http", "port": 8989}])
     return [dep, rs, pod, svc, endpoint_slice(svc, [("10.42.1.17", pod["metadata"]["name"], ready)])]
@@ -31,8 +38,14 @@ def test_fires_when_every_backing_pod_is_unready() -> None:
 
 def test_fires_from_endpoints_when_no_pod_matches_the_selector() -> None:
     svc = service("radarr", "media", {"app.kubernetes.io/name": "radar"}, [{"name": "http", "port": 7878}])
-    found = findings("service-no-ready-endpoints", [svc, endpoints(svc, ready=[], not_ready=[]),
-                                                    owned_pod(replicaset(deployment("radarr", "media")), "a1b2c")])
+    found = findings(
+        "service-no-ready-endpoints",
+        [
+            svc,
+            endpoints(svc, ready=[], not_ready=[]),
+            owned_pod(replicaset(deployment("radarr", "media")), "a1b2c"),
+        ],
+    )
     assert found[0].message.endswith("no pod matches its selector")
     assert "Endpoints: 0 ready, 0 not ready" in found[0].evidence
 

@@ -18,7 +18,11 @@ def test_fires_on_the_only_server() -> None:
 
 def test_two_etcd_members_have_no_quorum_margin() -> None:
     etcd = {"node-role.kubernetes.io/etcd": "true"}
-    objs = [node("cp-a", control_plane=True, labels=etcd), node("cp-b", control_plane=True, labels=etcd), node("w1")]
+    objs = [
+        node("cp-a", control_plane=True, labels=etcd),
+        node("cp-b", control_plane=True, labels=etcd),
+        node("w1"),
+    ]
     found = findings("single-control-plane", objs)
     assert len(found) == 1 and found[0].object.name == "cp-a"
     assert "Only two etcd members (cp-a, cp-b)" in found[0].message

@@ -9,8 +9,10 @@ CREDENTIALS = "[default]\naws_access_key_id = minioadmin\naws_secret_access_key 
 
 
 def test_fires_on_secret_name_mismatch_seed() -> None:
-    objs = [bsl("default", credential=("minio-credentials", "cloud"), phase="Unavailable"),
-            secret("velero-minio-credentials", "velero", {"cloud": CREDENTIALS})]
+    objs = [
+        bsl("default", credential=("minio-credentials", "cloud"), phase="Unavailable"),
+        secret("velero-minio-credentials", "velero", {"cloud": CREDENTIALS}),
+    ]
     found = findings("velero-bsl-credential-missing", objs)
     assert len(found) == 1
     f = found[0]
@@ -21,8 +23,10 @@ def test_fires_on_secret_name_mismatch_seed() -> None:
 
 
 def test_fires_on_missing_key_without_showing_values() -> None:
-    objs = [bsl("default", credential=("minio-credentials", "cloud")),
-            secret("minio-credentials", "velero", {"rootUser": "minioadmin", "rootPassword": "do-not-print-me"})]
+    objs = [
+        bsl("default", credential=("minio-credentials", "cloud")),
+        secret("minio-credentials", "velero", {"rootUser": "minioadmin", "rootPassword": "do-not-print-me"}),
+    ]
     found = findings("velero-bsl-credential-missing", objs)
     assert "reads key 'cloud'" in found[0].message
     assert "Secret velero/minio-credentials keys: rootPassword, rootUser" in found[0].evidence
@@ -30,12 +34,17 @@ def test_fires_on_missing_key_without_showing_values() -> None:
 
 
 def test_silent_when_secret_and_key_exist_or_no_credential_is_named() -> None:
-    objs = [bsl("default", credential=("minio-credentials", "cloud")), bsl("b2"),
-            secret("minio-credentials", "velero", {"cloud": CREDENTIALS})]
+    objs = [
+        bsl("default", credential=("minio-credentials", "cloud")),
+        bsl("b2"),
+        secret("minio-credentials", "velero", {"cloud": CREDENTIALS}),
+    ]
     assert findings("velero-bsl-credential-missing", objs) == []
 
 
 def test_not_evaluated_without_secrets() -> None:
-    result = run_one("velero-bsl-credential-missing", [bsl("default", credential=("minio-credentials", "cloud"))])
+    result = run_one(
+        "velero-bsl-credential-missing", [bsl("default", credential=("minio-credentials", "cloud"))]
+    )
     assert result.status == "not_evaluated"
     assert kinds.SECRET in result.reason

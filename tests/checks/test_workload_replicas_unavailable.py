@@ -8,8 +8,9 @@ from helpers import findings, run_one
 def test_deployment_with_no_ready_replica_is_critical_and_lists_its_pods() -> None:
     deploy = deployment("sonarr", "media", replicas=1, ready=0)
     rs = replicaset(deploy)
-    crashing = owned_pod(rs, "p2x9k", statuses=[crashloop_status("sonarr", "lscr.io/linuxserver/sonarr:4.0.9")],
-                         ready=False)
+    crashing = owned_pod(
+        rs, "p2x9k", statuses=[crashloop_status("sonarr", "lscr.io/linuxserver/sonarr:4.0.9")], ready=False
+    )
     found = findings("workload-replicas-unavailable", [deploy, rs, crashing])
     assert [f.object.name for f in found] == ["sonarr"]
     finding = found[0]
@@ -22,7 +23,9 @@ def test_deployment_with_no_ready_replica_is_critical_and_lists_its_pods() -> No
 
 
 def test_partially_ready_statefulset_is_a_warning() -> None:
-    found = findings("workload-replicas-unavailable", [statefulset("loki", "monitoring", replicas=3, ready=2)])
+    found = findings(
+        "workload-replicas-unavailable", [statefulset("loki", "monitoring", replicas=3, ready=2)]
+    )
     assert [(f.object.kind, f.severity.value) for f in found] == [("StatefulSet", "warning")]
     assert "2/3 replicas ready" in found[0].message
 

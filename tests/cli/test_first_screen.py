@@ -39,13 +39,18 @@ def _blocks(text: str) -> list[list[str]]:
 
 
 def test_piped_diagnose_head_25_shows_the_first_cause_with_an_exact_command() -> None:
-    proc = subprocess.run(f"{sys.executable} -m homelabctl diagnose --demo | head -25", shell=True,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        f"{sys.executable} -m homelabctl diagnose --demo | head -25",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     lines = proc.stdout.splitlines()
     assert len(lines) == 25
     first = next(i for i, line in enumerate(lines) if line.startswith("1. "))
     assert "k3s1" in lines[first] and "pod network" in lines[first]
-    commands = [line.strip() for line in lines[first:first + 6] if line.strip().startswith("$ ")]
+    commands = [line.strip() for line in lines[first : first + 6] if line.strip().startswith("$ ")]
     assert commands, lines
     # the crash-looping Cilium pod on k3s1, not "some pod of ds/cilium"
     assert commands[0] == "$ kubectl -n kube-system logs cilium-jc6b2 -c cilium-agent --previous --tail=50"
@@ -87,8 +92,9 @@ def test_verbose_lists_every_symptom(demo_report: dict[str, Any]) -> None:
     rc = demo_report["root_causes"][0]
     for sid in rc["symptoms"]:
         assert f"  - {sid} " in text
-    assert "(DANGEROUS: read it first)" in text or not any(s["dangerous"] for r in demo_report["root_causes"]
-                                                           for s in r["next_steps"])
+    assert "(DANGEROUS: read it first)" in text or not any(
+        s["dangerous"] for r in demo_report["root_causes"] for s in r["next_steps"]
+    )
 
 
 def test_commands_name_the_exact_object(demo_report: dict[str, Any]) -> None:
@@ -106,25 +112,51 @@ def test_commands_name_the_exact_object(demo_report: dict[str, Any]) -> None:
 
 def test_logs_on_a_controller_rank_after_exact_commands() -> None:
     # a report from an older version may still say `logs deployment/x`: it lands on an arbitrary pod
-    rc = {"finding": "F1", "symptoms": [], "object": {},
-          "next_steps": [{"text": "read", "command": "kubectl -n monitoring logs deployment/oauth2-proxy --previous",
-                          "dangerous": False},
-                         {"text": "watch", "command": "kubectl -n monitoring rollout status deploy/oauth2-proxy",
-                          "dangerous": False}]}
+    rc = {
+        "finding": "F1",
+        "symptoms": [],
+        "object": {},
+        "next_steps": [
+            {
+                "text": "read",
+                "command": "kubectl -n monitoring logs deployment/oauth2-proxy --previous",
+                "dangerous": False,
+            },
+            {
+                "text": "watch",
+                "command": "kubectl -n monitoring rollout status deploy/oauth2-proxy",
+                "dangerous": False,
+            },
+        ],
+    }
     assert [(s.command, s.exact) for s in exact_steps(rc, {})] == [
         ("kubectl -n monitoring rollout status deploy/oauth2-proxy", True),
-        ("kubectl -n monitoring logs deployment/oauth2-proxy --previous", False)]
+        ("kubectl -n monitoring logs deployment/oauth2-proxy --previous", False),
+    ]
 
 
 def test_safe_exact_commands_rank_first_and_dangerous_never_on_the_first_screen() -> None:
-    rc = {"finding": "F1", "symptoms": [], "confidence": {"evidence": []}, "object": {"kind": "Node", "name": "n1"},
-          "next_steps": [{"text": "force", "command": "kubectl delete pod x --force", "dangerous": True},
-                         {"text": "ping", "command": "curl https://<api-server>:6443/healthz", "dangerous": False},
-                         {"text": "cordon", "command": "kubectl cordon n1", "dangerous": False}]}
+    rc = {
+        "finding": "F1",
+        "symptoms": [],
+        "confidence": {"evidence": []},
+        "object": {"kind": "Node", "name": "n1"},
+        "next_steps": [
+            {"text": "force", "command": "kubectl delete pod x --force", "dangerous": True},
+            {"text": "ping", "command": "curl https://<api-server>:6443/healthz", "dangerous": False},
+            {"text": "cordon", "command": "kubectl cordon n1", "dangerous": False},
+        ],
+    }
     steps = exact_steps(rc, {})
-    assert [s.command for s in steps] == ["kubectl cordon n1", "curl https://<api-server>:6443/healthz",
-                                          "kubectl delete pod x --force"]
-    assert [s.command for s in first_commands(rc, {})] == ["kubectl cordon n1", "curl https://<api-server>:6443/healthz"]
+    assert [s.command for s in steps] == [
+        "kubectl cordon n1",
+        "curl https://<api-server>:6443/healthz",
+        "kubectl delete pod x --force",
+    ]
+    assert [s.command for s in first_commands(rc, {})] == [
+        "kubectl cordon n1",
+        "curl https://<api-server>:6443/healthz",
+    ]
 
 
 def test_wrapping_never_splits_words() -> None:
@@ -137,8 +169,14 @@ def test_wrapping_never_splits_words() -> None:
 def test_verbose_shows_the_chain_when_the_diagnosis_gives_one(demo_report: dict[str, Any]) -> None:
     report = dict(demo_report)
     rc = dict(report["root_causes"][0])
-    rc["chain"] = [{"from": {"kind": "Node", "namespace": None, "name": "k3s1"}, "edge": "runs-on",
-                    "to": {"kind": "Pod", "namespace": "media", "name": "sabnzbd-x"}, "provenance": "spec.nodeName"}]
+    rc["chain"] = [
+        {
+            "from": {"kind": "Node", "namespace": None, "name": "k3s1"},
+            "edge": "runs-on",
+            "to": {"kind": "Pod", "namespace": "media", "name": "sabnzbd-x"},
+            "provenance": "spec.nodeName",
+        }
+    ]
     report["root_causes"] = [rc, *report["root_causes"][1:]]
     plain = Console(record=True, width=100, force_terminal=False, color_system=None)
     render_diagnose_tree(report, plain)

@@ -79,8 +79,12 @@ def test_shared_options_are_spelled_and_explained_the_same_everywhere() -> None:
     helps: dict[str, set[str]] = {}
     for name, command in leaf_commands().items():
         for param in command.params:
-            if isinstance(param, click.Option) and param.name in ("fail_on", "namespace_list", "all_namespaces",
-                                                                   "skip"):
+            if isinstance(param, click.Option) and param.name in (
+                "fail_on",
+                "namespace_list",
+                "all_namespaces",
+                "skip",
+            ):
                 helps.setdefault(f"{param.name} {sorted(param.opts)}", set()).add(name)
             if isinstance(param, click.Option) and "-o" in param.opts:
                 assert param.opts == ["-o", "--output"], name
@@ -94,8 +98,7 @@ def test_shared_options_are_spelled_and_explained_the_same_everywhere() -> None:
 def readme_table() -> list[str]:
     """The command x option table the README must carry, from the commands themselves."""
     options = list(SHARED)
-    lines = ["| command | " + " | ".join(f"`{o}`" for o in options) + " |",
-             "|---|" + "---|" * len(options)]
+    lines = ["| command | " + " | ".join(f"`{o}`" for o in options) + " |", "|---|" + "---|" * len(options)]
     for name, command in sorted(leaf_commands().items()):
         have = spellings(command)
         cells = ["✓" if (o in have or o.split("/")[-1] in have) else "—" for o in options]
@@ -120,7 +123,9 @@ def test_completion_scripts(shell: str) -> None:
 def test_completion_offers_formats(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.shell_completion import ShellComplete
 
-    completions = ShellComplete(cli, {}, "homelabctl", "_HOMELABCTL_COMPLETE").get_completions(["check", "-o"], "")
+    completions = ShellComplete(cli, {}, "homelabctl", "_HOMELABCTL_COMPLETE").get_completions(
+        ["check", "-o"], ""
+    )
     assert {c.value for c in completions} == {"table", "json", "markdown", "prometheus"}
 
 
@@ -136,7 +141,15 @@ def test_namespace_and_all_namespaces_are_exclusive() -> None:
 
 def test_help_shows_the_shared_options() -> None:
     text = CliRunner().invoke(cli, ["diagnose", "--help"]).stdout
-    for option in ("-o, --output", "--output-file PATH", "--fail-on", "-n, --namespace NS", "-A, --all-namespaces",
-                   "--skip ID", "--ignore-file PATH", "-v, --verbose"):
+    for option in (
+        "-o, --output",
+        "--output-file PATH",
+        "--fail-on",
+        "-n, --namespace NS",
+        "-A, --all-namespaces",
+        "--skip ID",
+        "--ignore-file PATH",
+        "-v, --verbose",
+    ):
         assert option in text, option
     assert re.search(r"Exit codes: 0 .* 1 .* 2", " ".join(text.split()))

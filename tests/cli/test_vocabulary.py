@@ -19,8 +19,9 @@ from homelabctl.ignorefile import load_ignores
 REPOS = Path(__file__).resolve().parents[1] / "repos"
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
-                                 "help_option_names": []})
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def _entry(args: tuple[str, ...]) -> None:
     main(list(args))
@@ -85,8 +86,10 @@ def test_ignore_file_entries_need_a_reason_and_expire(tmp_path: Path) -> None:
     ignore.write_text("ignore:\n  - id: single-control-plane\n")
     with pytest.raises(ConfigError, match="reason"):
         load_ignores(ignore)
-    ignore.write_text("ignore:\n  - id: single-control-plane\n    reason: \"accepted: one control plane\"\n"
-                      "  - id: pod-crashloop\n    namespace: velero\n    reason: known\n    expires: 2025-01-01\n")
+    ignore.write_text(
+        'ignore:\n  - id: single-control-plane\n    reason: "accepted: one control plane"\n'
+        "  - id: pod-crashloop\n    namespace: velero\n    reason: known\n    expires: 2025-01-01\n"
+    )
     ignores = load_ignores(None, default_dir=tmp_path, today=date(2025, 6, 16))
     assert ignores.ignored("single-control-plane", {"kind": "Node", "namespace": None, "name": "k3s-master1"})
     assert not ignores.ignored("pod-crashloop", {"kind": "Pod", "namespace": "velero", "name": "minio-x"})
@@ -95,7 +98,9 @@ def test_ignore_file_entries_need_a_reason_and_expire(tmp_path: Path) -> None:
     result = run("check", "--demo", "-o", "json", "--fail-on", "never", cwd=tmp_path)
     report = json.loads(result.stdout)
     assert not any(f["check"] == "single-control-plane" for f in report["findings"])
-    assert any(f["check"] == "pod-crashloop" and f["object"]["namespace"] == "velero" for f in report["findings"])
+    assert any(
+        f["check"] == "pod-crashloop" and f["object"]["namespace"] == "velero" for f in report["findings"]
+    )
     assert "expired on 2025-01-01" in result.stderr
     explicit = run("diagnose", "--demo", "-o", "json", "--ignore-file", str(ignore), "--fail-on", "never")
     assert not any(f["check"] == "single-control-plane" for f in json.loads(explicit.stdout)["findings"])
@@ -106,7 +111,9 @@ def test_scan_honours_the_shared_ignore_entries(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(REPOS / "leaky", repo)
     before = json.loads(run("scan", str(repo), "-o", "json", "--fail-on", "never").stdout)
-    rule = before["findings"][0]["rule"] if "rule" in before["findings"][0] else before["findings"][0]["check"]
+    rule = (
+        before["findings"][0]["rule"] if "rule" in before["findings"][0] else before["findings"][0]["check"]
+    )
     (repo / ".homelabctl.yaml").write_text(f"ignore:\n  - id: {rule}\n    reason: accepted for this test\n")
     after = json.loads(run("scan", str(repo), "-o", "json", "--fail-on", "never").stdout)
     key = "rule" if "rule" in before["findings"][0] else "check"
@@ -129,8 +136,14 @@ def test_old_spellings_warn_and_keep_working(tmp_path: Path) -> None:
     tree = run("diagnose", "--demo", "-o", "tree", "--fail-on", "never")
     assert tree.exit_code == 0 and "-o tree is now -o table" in tree.stderr
     # capture parses the old spelling before it reads the (absent) cluster
-    capture = run("snapshot", "capture", "-o", str(tmp_path / "snap.tar.gz"), "--kubeconfig",
-                  str(tmp_path / "no-kubeconfig"))
+    capture = run(
+        "snapshot",
+        "capture",
+        "-o",
+        str(tmp_path / "snap.tar.gz"),
+        "--kubeconfig",
+        str(tmp_path / "no-kubeconfig"),
+    )
     assert "deprecated: -o FILE is now --output-file FILE" in capture.stderr
     assert run("docs", "--demo", "-o", "x.md", "--output-file", str(doc)).exit_code == 2
 
@@ -171,9 +184,11 @@ def test_atomic_write_replaces_by_rename(tmp_path: Path, monkeypatch: pytest.Mon
 def test_an_alias_bomb_in_the_ignore_file_is_refused_not_expanded(tmp_path: Path) -> None:
     """The ignore file can come with an untrusted repository: it is read with the bounded parser."""
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
-    lines += [f'{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},'
-              f'*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]'
-              for i in range(8)]
+    lines += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+        f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]"
+        for i in range(8)
+    ]
     bomb = tmp_path / ".homelabctl.yaml"
     bomb.write_text("\n".join(lines) + "\nignore: []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\.homelabctl\.yaml"):

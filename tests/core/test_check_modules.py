@@ -11,7 +11,8 @@ from homelabctl.checks.registry import REGISTRY, all_checks
 
 def test_static_module_list_matches_the_package() -> None:
     walked = sorted(
-        m.name for m in pkgutil.walk_packages(checks_package.__path__, prefix=checks_package.__name__ + ".")
+        m.name
+        for m in pkgutil.walk_packages(checks_package.__path__, prefix=checks_package.__name__ + ".")
         if not m.ispkg and not m.name.rsplit(".", 1)[-1].startswith("_") and not m.name.endswith(".registry")
     )
     assert MODULES == discover() == tuple(walked), "stale: run `python src/homelabctl/checks/_modules.py`"

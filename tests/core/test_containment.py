@@ -21,14 +21,16 @@ def test_a_deployment_with_replicas_zzz_costs_only_itself(tmp_path: Path) -> Non
     bad = deployment("web", replicas=2)
     bad["spec"]["replicas"] = "zzz"
     good = deployment("api", replicas=2, ready=0)
-    (tmp_path / "snap.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List",
-                                                    "items": [node("k3s1"), bad, good, pod("api-1")]}))
+    (tmp_path / "snap.json").write_text(
+        json.dumps({"apiVersion": "v1", "kind": "List", "items": [node("k3s1"), bad, good, pod("api-1")]})
+    )
     state = SnapshotSource([tmp_path]).load()
     assert state.index.get("Deployment.apps", "default", "web") is None
     assert state.index.get("Deployment.apps", "default", "api") is not None
     assert [str(e) for e in state.errors] == [
         f"{tmp_path / 'snap.json'}:1: Deployment default/web: spec.replicas: expected an integer, got 'zzz'; "
-        "object skipped (its checks cannot read it)"]
+        "object skipped (its checks cannot read it)"
+    ]
     report = analyze(state).report
     assert any(f["object"]["name"] == "api" for f in report["findings"])
     assert any("Deployment default/web: spec.replicas" in e for e in report["errors"])
@@ -49,11 +51,18 @@ def test_type_confusion_is_named_by_field() -> None:
         assert (malformed_field(obj) or "").startswith(expected), (path, malformed_field(obj))
     restarts = copy.deepcopy(base)
     restarts["status"]["containerStatuses"][0]["restartCount"] = "many"
-    assert malformed_field(restarts) == "status.containerStatuses[0].restartCount: expected an integer, got 'many'"
+    assert (
+        malformed_field(restarts)
+        == "status.containerStatuses[0].restartCount: expected an integer, got 'many'"
+    )
     assert malformed_field(base) is None
     # custom resources name fields as they like: Longhorn's spec.nodeSelector is a list
-    volume = {"apiVersion": "longhorn.io/v1beta2", "kind": "Volume", "metadata": {"name": "v"},
-              "spec": {"nodeSelector": ["ssd"], "replicas": "3"}}
+    volume = {
+        "apiVersion": "longhorn.io/v1beta2",
+        "kind": "Volume",
+        "metadata": {"name": "v"},
+        "spec": {"nodeSelector": ["ssd"], "replicas": "3"},
+    }
     assert malformed_field(volume) is None
 
 
@@ -73,5 +82,7 @@ def test_a_check_crashing_on_one_object_loses_only_that_objects_findings() -> No
     assert result.status == "failed"
     assert len(result.findings) == len(state.index.all("Pod")) - 1
     (error,) = result.object_errors
-    assert error.startswith(f"Pod {victim.namespace}/{victim.name}: malformed value at metadata.name (ValueError")
+    assert error.startswith(
+        f"Pod {victim.namespace}/{victim.name}: malformed value at metadata.name (ValueError"
+    )
     assert error.endswith("check test-fragile skipped this object")

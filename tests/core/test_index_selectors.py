@@ -20,8 +20,12 @@ def test_selector_string_forms() -> None:
 
 
 def test_structured_selector_and_none_selects_nothing() -> None:
-    sel = from_spec({"matchLabels": {"app": "web"}, "matchExpressions": [
-        {"key": "tier", "operator": "NotIn", "values": ["db"]}]})
+    sel = from_spec(
+        {
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}],
+        }
+    )
     assert sel is not None and sel.matches({"app": "web"}) and not sel.matches({"app": "web", "tier": "db"})
     idx = ClusterIndex(Resource.from_raw(p) for p in [pod("a", labels={"app": "web"}), pod("b")])
     assert idx.select("Pod", None, None) == []
@@ -31,10 +35,24 @@ def test_structured_selector_and_none_selects_nothing() -> None:
 
 def test_index_owner_chain_node_and_events() -> None:
     dep = deployment("web")
-    rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
-          "metadata": {"name": "web-abc", "namespace": "default", "uid": "rs-uid",
-                       "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
-                                            "uid": dep["metadata"]["uid"], "controller": True}]}}
+    rs = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": "web-abc",
+            "namespace": "default",
+            "uid": "rs-uid",
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "name": "web",
+                    "uid": dep["metadata"]["uid"],
+                    "controller": True,
+                }
+            ],
+        },
+    }
     p = pod("web-abc-1", owner=rs, node_name="k3s1")
     ev = event(p, "BackOff", "Back-off restarting failed container")
     idx = ClusterIndex(Resource.from_raw(o) for o in [node("k3s1"), dep, rs, p, ev])

@@ -21,17 +21,50 @@ def test_oauth2_proxy_secret_length_follows_its_decoder() -> None:
 
 
 def test_secret_configmap_env_args_and_helm_values_are_redacted() -> None:
-    secret: dict[str, Any] = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
-              "data": {"cookie-secret": _b64(b"y" * 167)}, "stringData": {"pw": "hunter2-HOMELABCTL"}}
-    cm: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
-          "data": {"DB_PASSWORD": "hunter2-HOMELABCTL", "LOG_LEVEL": "info",
-                   "tls": "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----"}}
-    deploy: dict[str, Any] = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
-              "spec": {"template": {"spec": {"containers": [{
-                  "name": "p", "args": ["--cookie-secret=hunter2-HOMELABCTL", "--http-address=0.0.0.0:4180"],
-                  "env": [{"name": "API_TOKEN", "value": "hunter2-HOMELABCTL"}, {"name": "TZ", "value": "UTC"}]}]}}}}
-    hr: dict[str, Any] = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "h"},
-          "spec": {"values": {"config": {"cookieSecret": "hunter2-HOMELABCTL", "clientID": "prometheus"}}}}
+    secret: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s"},
+        "data": {"cookie-secret": _b64(b"y" * 167)},
+        "stringData": {"pw": "hunter2-HOMELABCTL"},
+    }
+    cm: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c"},
+        "data": {
+            "DB_PASSWORD": "hunter2-HOMELABCTL",
+            "LOG_LEVEL": "info",
+            "tls": "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+        },
+    }
+    deploy: dict[str, Any] = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "p",
+                            "args": ["--cookie-secret=hunter2-HOMELABCTL", "--http-address=0.0.0.0:4180"],
+                            "env": [
+                                {"name": "API_TOKEN", "value": "hunter2-HOMELABCTL"},
+                                {"name": "TZ", "value": "UTC"},
+                            ],
+                        }
+                    ]
+                }
+            }
+        },
+    }
+    hr: dict[str, Any] = {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "h"},
+        "spec": {"values": {"config": {"cookieSecret": "hunter2-HOMELABCTL", "clientID": "prometheus"}}},
+    }
     out = json.dumps([redact_object(o) for o in (secret, cm, deploy, hr)])
     assert "hunter2" not in out and "MIIE" not in out
     assert marker_lengths(secret["data"]["cookie-secret"]) == (167, 167)
@@ -52,11 +85,17 @@ def test_mask_shows_at_most_four_characters() -> None:
 
 
 def test_config_files_inside_configmaps_are_masked_line_by_line() -> None:
-    cfg = ('http_address = "0.0.0.0:4180"\ncookie_secret = "HOMELABCTL_TEST_cookie_value_1234"\n'
-           'client_id = "prometheus"\nclient_secret="HOMELABCTL_TEST_client"\n')
+    cfg = (
+        'http_address = "0.0.0.0:4180"\ncookie_secret = "HOMELABCTL_TEST_cookie_value_1234"\n'
+        'client_id = "prometheus"\nclient_secret="HOMELABCTL_TEST_client"\n'
+    )
     app = "server:\n  port: 8080\ndatabase:\n  password: HOMELABCTL_TEST_pw  # rotated\n  host: db\n"
-    cm: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "oauth2-proxy"},
-          "data": {"oauth2_proxy.cfg": cfg, "config.yaml": app}}
+    cm: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "oauth2-proxy"},
+        "data": {"oauth2_proxy.cfg": cfg, "config.yaml": app},
+    }
     redact_object(cm)
     out = json.dumps(cm)
     assert "HOMELABCTL_TEST" not in out
@@ -70,21 +109,57 @@ def test_the_forms_a_review_found_leaking_are_all_redacted() -> None:
     """Two-argument flags, passwords in URLs, *_KEY names, env lists in Helm values, Flux substitutions,
     JSON config files, and last-applied-configuration on any kind."""
     leak = "LEAKY-HOMELABCTL-"
-    deploy = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "annotations": {
-        "kubectl.kubernetes.io/last-applied-configuration": f'{{"env": "{leak}1"}}'}},
-        "spec": {"template": {"spec": {"containers": [{"name": "c",
-            "args": ["--cookie-secret", f"{leak}2", "--upstream=http://prometheus:9090"],
-            "env": [{"name": "DATABASE_URL", "value": f"postgres://app:{leak}3@db:5432/app"},
-                    {"name": "B2_APPLICATION_KEY", "value": f"{leak}4"},
-                    {"name": "REDIS_URL", "value": f"redis://:{leak}5@redis:6379"}]}]}}}}
-    hr = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "h"},
-          "spec": {"values": {"env": [{"name": "ADMIN_PASSWORD", "value": f"{leak}6"}],
-                              "extraArgs": [f"--client-secret={leak}7"]}}}
-    ks = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": {"name": "k"},
-          "spec": {"postBuild": {"substitute": {"CF_API_TOKEN": f"{leak}8", "DOMAIN": "fletcherlabs.net"}}}}
-    cm: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
-          "data": {"settings.json": f'{{\n  "password": "{leak}9",\n  "port": 8080\n}}\n',
-                   "DSN_URL": f"mysql://root:{leak}10@mariadb/app"}}
+    deploy = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": "d",
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": f'{{"env": "{leak}1"}}'},
+        },
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "c",
+                            "args": ["--cookie-secret", f"{leak}2", "--upstream=http://prometheus:9090"],
+                            "env": [
+                                {"name": "DATABASE_URL", "value": f"postgres://app:{leak}3@db:5432/app"},
+                                {"name": "B2_APPLICATION_KEY", "value": f"{leak}4"},
+                                {"name": "REDIS_URL", "value": f"redis://:{leak}5@redis:6379"},
+                            ],
+                        }
+                    ]
+                }
+            }
+        },
+    }
+    hr = {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "h"},
+        "spec": {
+            "values": {
+                "env": [{"name": "ADMIN_PASSWORD", "value": f"{leak}6"}],
+                "extraArgs": [f"--client-secret={leak}7"],
+            }
+        },
+    }
+    ks = {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "k"},
+        "spec": {"postBuild": {"substitute": {"CF_API_TOKEN": f"{leak}8", "DOMAIN": "fletcherlabs.net"}}},
+    }
+    cm: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c"},
+        "data": {
+            "settings.json": f'{{\n  "password": "{leak}9",\n  "port": 8080\n}}\n',
+            "DSN_URL": f"mysql://root:{leak}10@mariadb/app",
+        },
+    }
     out = json.dumps([redact_object(o) for o in (deploy, hr, ks, cm)])
     assert leak not in out, [part for part in out.split('"') if leak in part]
     assert "--upstream=http://prometheus:9090" in out and '"DOMAIN": "fletcherlabs.net"' in out

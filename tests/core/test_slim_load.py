@@ -13,8 +13,14 @@ from factories import pod
 
 def _snapshot(tmp_path: Path) -> Path:
     obj = pod("web-1", "apps", node_name="k3s1")
-    obj["metadata"]["managedFields"] = [{"manager": "kubelet", "operation": "Update", "fieldsType": "FieldsV1",
-                                         "fieldsV1": {"f:status": {"f:phase": {}}}}]
+    obj["metadata"]["managedFields"] = [
+        {
+            "manager": "kubelet",
+            "operation": "Update",
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:status": {"f:phase": {}}},
+        }
+    ]
     path = tmp_path / "snap.json"
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [obj]}))
     return path
@@ -28,6 +34,7 @@ def test_slim_load_drops_managed_fields_only(tmp_path: Path) -> None:
     assert "managedFields" in UNREAD_METADATA
     assert "managedFields" not in slim.metadata
     assert full.metadata["managedFields"][0]["manager"] == "kubelet"
-    assert {k: v for k, v in full.raw.items() if k != "metadata"} == {k: v for k, v in slim.raw.items()
-                                                                      if k != "metadata"}
+    assert {k: v for k, v in full.raw.items() if k != "metadata"} == {
+        k: v for k, v in slim.raw.items() if k != "metadata"
+    }
     assert {k: v for k, v in full.metadata.items() if k != "managedFields"} == dict(slim.metadata)

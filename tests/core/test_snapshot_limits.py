@@ -40,7 +40,10 @@ def test_a_symlink_to_dev_zero_is_skipped(tmp_path: Path) -> None:
     state = SnapshotSource([tmp_path]).load()
     assert len(state.index) == 1
     errors = _errors(state)
-    assert f"{tmp_path / 'zero.json'}: not a regular file: a character device (through a symlink), skipped" in errors
+    assert (
+        f"{tmp_path / 'zero.json'}: not a regular file: a character device (through a symlink), skipped"
+        in errors
+    )
     assert any(e.startswith(f"{tmp_path / 'zero.tar.gz'}: not a regular file") for e in errors)
     # named on the command line: the same
     state = SnapshotSource([tmp_path / "zero.json", tmp_path / "nodes.json"]).load()
@@ -112,7 +115,9 @@ def _json_errors(content: bytes, name: str = "x.json") -> list[str]:
 
 
 def test_deep_nesting_is_a_one_line_error() -> None:
-    assert _json_errors(b"[" * 100_000 + b"]" * 100_000) == ["x.json: invalid JSON: nested too deeply, skipped"]
+    assert _json_errors(b"[" * 100_000 + b"]" * 100_000) == [
+        "x.json: invalid JSON: nested too deeply, skipped"
+    ]
     (error,) = _json_errors(b"a: " + b"[" * 100_000 + b"]" * 100_000, "x.yaml")
     assert error.startswith("x.yaml:1: invalid YAML:") and "nesting depth" in error
     (error,) = _json_errors(b"a: &a [1]\nb: *a\nc: " + b"[" * 150 + b"]" * 150, "x.yaml")
@@ -133,10 +138,16 @@ def test_yaml_alias_bombs_are_refused() -> None:
     for i in range(1, 9):
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
-    bomb = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n" +
-            "\n".join("  " + line for line in lines) + "\n").encode()
+    bomb = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n"
+        + "\n".join("  " + line for line in lines)
+        + "\n"
+    ).encode()
     (error,) = _json_errors(bomb, "bomb.yaml")
-    assert error == "bomb.yaml:1: YAML aliases expand to more values than the file holds (an alias bomb), skipped"
+    assert (
+        error
+        == "bomb.yaml:1: YAML aliases expand to more values than the file holds (an alias bomb), skipped"
+    )
     # a few honest anchors (Helm values do this) still load
     errors: list = []
     honest = b"kind: ConfigMap\nx: &x {a: 1, b: 2}\ny: *x\nz: *x\n"
@@ -170,4 +181,5 @@ def test_the_number_of_objects_is_bounded(tmp_path: Path) -> None:
     state = SnapshotSource([tmp_path], max_objects=20).load()
     assert len(state.index) == 20
     assert [e for e in _errors(state) if "more than 20 objects" in e] == [
-        f"{tmp_path / 'a.json'}: more than 20 objects in the snapshot; the rest is skipped"]
+        f"{tmp_path / 'a.json'}: more than 20 objects in the snapshot; the rest is skipped"
+    ]

@@ -60,8 +60,11 @@ def test_several_paths_merge_and_duplicates_keep_the_later(tmp_path: Path) -> No
 def test_tarball_reads_members_and_refuses_path_traversal(tmp_path: Path) -> None:
     tar_path = tmp_path / "snap.tar.gz"
     with tarfile.open(tar_path, "w:gz") as tar:
-        for name, obj in (("snap/nodes.json", _list(node("k3s1"))), ("../evil.json", _list(node("evil"))),
-                          ("/abs.json", _list(node("abs")))):
+        for name, obj in (
+            ("snap/nodes.json", _list(node("k3s1"))),
+            ("../evil.json", _list(node("evil"))),
+            ("/abs.json", _list(node("abs"))),
+        ):
             data = json.dumps(obj).encode()
             info = tarfile.TarInfo(name)
             info.size = len(data)
@@ -75,7 +78,9 @@ def test_tarball_reads_members_and_refuses_path_traversal(tmp_path: Path) -> Non
 
 def test_bad_files_are_one_line_errors_and_the_rest_loads(tmp_path: Path) -> None:
     (tmp_path / "good.json").write_text(json.dumps(node("k3s1")))
-    (tmp_path / "truncated.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: {a: [1,\n")
+    (tmp_path / "truncated.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: {a: [1,\n"
+    )
     (tmp_path / "truncated.json").write_text('{"apiVersion": "v1", "kind": "Pod", "metad')
     (tmp_path / "binary.yaml").write_bytes(b"\x00\x01\x02kind: Pod")
     (tmp_path / "notk8s.yaml").write_text("- just\n- a list\n")
@@ -114,9 +119,19 @@ def test_empty_directory_and_missing_path_raise_source_error(tmp_path: Path) -> 
 
 def test_manifest_sets_capture_time_and_kind_status(tmp_path: Path) -> None:
     (tmp_path / "nodes.json").write_text(json.dumps(_list(node("k3s1"))))
-    (tmp_path / MANIFEST_NAME).write_text(json.dumps({
-        "schema": "homelabctl.snapshot/v1", "capturedAt": "2025-06-16T03:00:00Z", "serverVersion": "v1.32.5+k3s1",
-        "kinds": {"captured": ["Node", "Pod"], "forbidden": {"Secret": "forbidden: cannot list secrets"}}}))
+    (tmp_path / MANIFEST_NAME).write_text(
+        json.dumps(
+            {
+                "schema": "homelabctl.snapshot/v1",
+                "capturedAt": "2025-06-16T03:00:00Z",
+                "serverVersion": "v1.32.5+k3s1",
+                "kinds": {
+                    "captured": ["Node", "Pod"],
+                    "forbidden": {"Secret": "forbidden: cannot list secrets"},
+                },
+            }
+        )
+    )
     state = SnapshotSource([tmp_path]).load()
     assert state.reference_time.isoformat() == "2025-06-16T03:00:00+00:00"
     assert state.availability("Pod").readable  # captured, just empty
@@ -125,10 +140,20 @@ def test_manifest_sets_capture_time_and_kind_status(tmp_path: Path) -> None:
 
 
 def test_secret_values_never_stay_in_memory(tmp_path: Path) -> None:
-    secret = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-              "metadata": {"name": "s", "namespace": "default", "annotations": {
-                  "kubectl.kubernetes.io/last-applied-configuration": '{"data":{"password":"c3VwZXJzZWNyZXQ="}}'}},
-              "data": {"password": "c3VwZXJzZWNyZXQ="}, "stringData": {"token": "supersecret-token"}}
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {
+            "name": "s",
+            "namespace": "default",
+            "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": '{"data":{"password":"c3VwZXJzZWNyZXQ="}}'
+            },
+        },
+        "data": {"password": "c3VwZXJzZWNyZXQ="},
+        "stringData": {"token": "supersecret-token"},
+    }
     (tmp_path / "s.json").write_text(json.dumps(secret))
     state = SnapshotSource([tmp_path]).load()
     dumped = json.dumps([r.raw for r in state.index])
@@ -148,15 +173,25 @@ def test_parse_documents_never_raises_on_bytes(content: bytes) -> None:
 
 
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20))
-_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
-                       | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.dictionaries(st.sampled_from(["apiVersion", "kind", "metadata", "items", "spec"]), _values,
-                                max_size=5), max_size=5))
-def test_arbitrary_yaml_documents_load_or_become_errors(tmp_path_factory: pytest.TempPathFactory,
-                                                        docs: list[dict]) -> None:
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["apiVersion", "kind", "metadata", "items", "spec"]), _values, max_size=5
+        ),
+        max_size=5,
+    )
+)
+def test_arbitrary_yaml_documents_load_or_become_errors(
+    tmp_path_factory: pytest.TempPathFactory, docs: list[dict]
+) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "docs.yaml"
     path.write_text(yaml.safe_dump_all([*docs, node("anchor")]))
     state = SnapshotSource([path]).load()
@@ -167,7 +202,9 @@ def test_arbitrary_yaml_documents_load_or_become_errors(tmp_path_factory: pytest
 
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=300))
-def test_truncating_a_valid_file_anywhere_never_raises(tmp_path_factory: pytest.TempPathFactory, cut: str) -> None:
+def test_truncating_a_valid_file_anywhere_never_raises(
+    tmp_path_factory: pytest.TempPathFactory, cut: str
+) -> None:
     text = yaml.safe_dump_all([node("k3s1"), pod("web-1")])
     path = tmp_path_factory.mktemp("trunc") / "cut.yaml"
     path.write_text(text[: len(cut) * 7 % len(text)])
@@ -177,8 +214,11 @@ def test_truncating_a_valid_file_anywhere_never_raises(tmp_path_factory: pytest.
 
 def test_manifest_at_the_root_of_a_tarball_is_read(tmp_path: Path) -> None:
     tar_path = tmp_path / "capture.tgz"
-    manifest = {"schema": "homelabctl.snapshot/v1", "capturedAt": "2025-06-16T03:00:00Z",
-                "kinds": {"captured": ["Node", "Pod"]}}
+    manifest = {
+        "schema": "homelabctl.snapshot/v1",
+        "capturedAt": "2025-06-16T03:00:00Z",
+        "kinds": {"captured": ["Node", "Pod"]},
+    }
     with tarfile.open(tar_path, "w:gz") as tar:
         for name, obj in ((MANIFEST_NAME, manifest), ("nodes.json", _list(node("k3s1")))):
             data = json.dumps(obj).encode()
@@ -204,10 +244,19 @@ def test_merge_keeps_the_higher_resource_version_whatever_the_order(tmp_path: Pa
 
 def test_an_empty_typed_list_means_captured_and_empty(tmp_path: Path) -> None:
     (tmp_path / "nodes.json").write_text(json.dumps(_list(node("k3s1"))))
-    (tmp_path / "pvcs.json").write_text(json.dumps({"apiVersion": "v1", "kind": "PersistentVolumeClaimList",
-                                                    "items": [], "metadata": {"resourceVersion": "1"}}))
-    (tmp_path / "deploys.json").write_text(json.dumps({"apiVersion": "apps/v1", "kind": "DeploymentList",
-                                                       "items": []}))
+    (tmp_path / "pvcs.json").write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaimList",
+                "items": [],
+                "metadata": {"resourceVersion": "1"},
+            }
+        )
+    )
+    (tmp_path / "deploys.json").write_text(
+        json.dumps({"apiVersion": "apps/v1", "kind": "DeploymentList", "items": []})
+    )
     state = SnapshotSource([tmp_path]).load()
     assert state.availability("PersistentVolumeClaim").readable
     assert state.availability("Deployment.apps").readable

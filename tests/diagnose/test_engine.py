@@ -13,34 +13,78 @@ from homelabctl.report.build import validate_report
 from factories import container_status, deployment, node, owner_ref, pod, state, ts
 
 
-def _kustomization(name: str, *, ready: str = "True", reason: str = "ReconciliationSucceeded", message: str = "",
-                   depends_on: list[str] | None = None) -> dict[str, Any]:
-    spec: dict[str, Any] = {"interval": "10m", "path": f"./clusters/k3s-home/{name}", "prune": True,
-                            "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}
+def _kustomization(
+    name: str,
+    *,
+    ready: str = "True",
+    reason: str = "ReconciliationSucceeded",
+    message: str = "",
+    depends_on: list[str] | None = None,
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "interval": "10m",
+        "path": f"./clusters/k3s-home/{name}",
+        "prune": True,
+        "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+    }
     if depends_on:
         spec["dependsOn"] = [{"name": d} for d in depends_on]
     return {
-        "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-        "metadata": {"name": name, "namespace": "flux-system", "uid": f"ks-{name}", "generation": 1,
-                     "creationTimestamp": ts(timedelta(days=30))},
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {
+            "name": name,
+            "namespace": "flux-system",
+            "uid": f"ks-{name}",
+            "generation": 1,
+            "creationTimestamp": ts(timedelta(days=30)),
+        },
         "spec": spec,
-        "status": {"observedGeneration": 1, "lastAttemptedRevision": "main@sha1:4f2a",
-                   "conditions": [{"type": "Ready", "status": ready, "reason": reason,
-                                   "message": message or "Applied revision: main@sha1:4f2a",
-                                   "lastTransitionTime": ts(timedelta(hours=3)), "observedGeneration": 1}]},
+        "status": {
+            "observedGeneration": 1,
+            "lastAttemptedRevision": "main@sha1:4f2a",
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": ready,
+                    "reason": reason,
+                    "message": message or "Applied revision: main@sha1:4f2a",
+                    "lastTransitionTime": ts(timedelta(hours=3)),
+                    "observedGeneration": 1,
+                }
+            ],
+        },
     }
 
 
 def _crashing_pod(name: str, node_name: str, owner: dict[str, Any] | None = None) -> dict[str, Any]:
-    return pod(name, "longhorn-system", node_name=node_name, owner=owner, statuses=[container_status(
-        "longhorn-manager", "longhornio/longhorn-manager:v1.6.2", state="waiting", reason="CrashLoopBackOff",
-        ready=False, restarts=42, message="back-off 5m0s restarting failed container",
-        last_terminated={"message": "failed to list nodes: context deadline exceeded"})])
+    return pod(
+        name,
+        "longhorn-system",
+        node_name=node_name,
+        owner=owner,
+        statuses=[
+            container_status(
+                "longhorn-manager",
+                "longhornio/longhorn-manager:v1.6.2",
+                state="waiting",
+                reason="CrashLoopBackOff",
+                ready=False,
+                restarts=42,
+                message="back-off 5m0s restarting failed container",
+                last_terminated={"message": "failed to list nodes: context deadline exceeded"},
+            )
+        ],
+    )
 
 
 def _cluster(*, node_broken: bool, flux_broken: bool) -> list[dict[str, Any]]:
-    objs: list[dict[str, Any]] = [node("k3s-master1", control_plane=True), node("k3s2"), node("k3s3"),
-                                  node("k3s1", ready="Unknown" if node_broken else "True", since=timedelta(days=3))]
+    objs: list[dict[str, Any]] = [
+        node("k3s-master1", control_plane=True),
+        node("k3s2"),
+        node("k3s3"),
+        node("k3s1", ready="Unknown" if node_broken else "True", since=timedelta(days=3)),
+    ]
     app = deployment("web", "apps", replicas=2, ready=1 if node_broken else 2)
     objs.append(app)
     objs.append(pod("web-1", "apps", node_name="k3s2", owner=app))
@@ -49,18 +93,40 @@ def _cluster(*, node_broken: bool, flux_broken: bool) -> list[dict[str, Any]]:
         objs.append(pod("web-2", "apps", node_name="k3s1", owner=app, deletion=timedelta(days=2)))
     else:
         objs.append(pod("web-2", "apps", node_name="k3s1", owner=app))
-    objs += [pod("prometheus-kube-prometheus-stack-prometheus-0", "monitoring", node_name="k3s3",
-                 labels={"app.kubernetes.io/name": "prometheus"}),
-             pod("alertmanager-kube-prometheus-stack-alertmanager-0", "monitoring", node_name="k3s3",
-                 labels={"app.kubernetes.io/name": "alertmanager"})]
+    objs += [
+        pod(
+            "prometheus-kube-prometheus-stack-prometheus-0",
+            "monitoring",
+            node_name="k3s3",
+            labels={"app.kubernetes.io/name": "prometheus"},
+        ),
+        pod(
+            "alertmanager-kube-prometheus-stack-alertmanager-0",
+            "monitoring",
+            node_name="k3s3",
+            labels={"app.kubernetes.io/name": "alertmanager"},
+        ),
+    ]
     objs += [_kustomization("flux-system"), _kustomization("infrastructure")]
     if flux_broken:
-        objs.append(_kustomization("intel-gpu-plugin", ready="False", reason="ReconciliationFailed",
-                                   message='GpuDevicePlugin/gpu-plugin dry-run failed: no matches for kind '
-                                           '"GpuDevicePlugin" in version "deviceplugin.intel.com/v1"'))
-        objs.append(_kustomization("apps-ai", ready="False", reason="DependencyNotReady",
-                                   message="dependency 'flux-system/intel-gpu-plugin' is not ready",
-                                   depends_on=["intel-gpu-plugin"]))
+        objs.append(
+            _kustomization(
+                "intel-gpu-plugin",
+                ready="False",
+                reason="ReconciliationFailed",
+                message="GpuDevicePlugin/gpu-plugin dry-run failed: no matches for kind "
+                '"GpuDevicePlugin" in version "deviceplugin.intel.com/v1"',
+            )
+        )
+        objs.append(
+            _kustomization(
+                "apps-ai",
+                ready="False",
+                reason="DependencyNotReady",
+                message="dependency 'flux-system/intel-gpu-plugin' is not ready",
+                depends_on=["intel-gpu-plugin"],
+            )
+        )
     return objs
 
 
@@ -80,8 +146,10 @@ def test_node_failure_groups_pods_on_that_node_only() -> None:
     assert "longhorn-manager-x1" in symptom_objects
     assert "web-2" in symptom_objects
     assert all(by_id[s]["object"]["name"] != "web-1" for s in top["symptoms"])
-    assert any(step["dangerous"] and "--grace-period=0 --force" in (step["command"] or "")
-               for step in top["next_steps"])
+    assert any(
+        step["dangerous"] and "--grace-period=0 --force" in (step["command"] or "")
+        for step in top["next_steps"]
+    )
     for sid in top["symptoms"]:
         assert by_id[sid]["root_cause"] == top["finding"]
 
@@ -108,14 +176,20 @@ def test_healthy_cluster_has_no_root_cause() -> None:
 
 
 def test_graph_helpers() -> None:
-    assert in_cluster_service("http://minio.velero.svc:9000", "velero") == ObjectRef("Service", "velero", "minio")
-    assert in_cluster_service("http://minio.velero.svc.cluster.local:9000", None) == ObjectRef("Service", "velero", "minio")
+    assert in_cluster_service("http://minio.velero.svc:9000", "velero") == ObjectRef(
+        "Service", "velero", "minio"
+    )
+    assert in_cluster_service("http://minio.velero.svc.cluster.local:9000", None) == ObjectRef(
+        "Service", "velero", "minio"
+    )
     assert in_cluster_service("http://minio:9000", "velero") == ObjectRef("Service", "velero", "minio")
     assert in_cluster_service("https://s3.us-west-002.backblazeb2.com", "velero") is None
-    assert _inventory_ref("authentik_authentik_helm.toolkit.fluxcd.io_HelmRelease") == \
-        ObjectRef("HelmRelease", "authentik", "authentik")
-    assert _inventory_ref("_cluster-admin_rbac.authorization.k8s.io_ClusterRole") == \
-        ObjectRef("ClusterRole", None, "cluster-admin")
+    assert _inventory_ref("authentik_authentik_helm.toolkit.fluxcd.io_HelmRelease") == ObjectRef(
+        "HelmRelease", "authentik", "authentik"
+    )
+    assert _inventory_ref("_cluster-admin_rbac.authorization.k8s.io_ClusterRole") == ObjectRef(
+        "ClusterRole", None, "cluster-admin"
+    )
 
 
 def test_pod_owner_ref_helper_shape() -> None:

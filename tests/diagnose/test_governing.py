@@ -20,31 +20,63 @@ from factories import container_status, deployment, event, meta, node, owner_ref
 def _rs(dep: dict[str, Any]) -> dict[str, Any]:
     name, ns = dep["metadata"]["name"], dep["metadata"]["namespace"]
     labels = dep["spec"]["selector"]["matchLabels"]
-    return {"apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": {**meta(f"{name}-7d9f8b6c5d", ns, kind="ReplicaSet", labels=labels),
-                         "ownerReferences": [owner_ref(dep)]},
-            "spec": {"replicas": 1, "selector": {"matchLabels": labels}}, "status": {"replicas": 1}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            **meta(f"{name}-7d9f8b6c5d", ns, kind="ReplicaSet", labels=labels),
+            "ownerReferences": [owner_ref(dep)],
+        },
+        "spec": {"replicas": 1, "selector": {"matchLabels": labels}},
+        "status": {"replicas": 1},
+    }
 
 
 def _oom_pod(rs: dict[str, Any], labels: dict[str, str], *, injected: bool) -> dict[str, Any]:
     ns = rs["metadata"]["namespace"]
-    p = pod("n8n-7d9f8b6c5d-x2x9k", ns, owner=rs, labels=labels,
-            containers=[{"name": "n8n", "image": "docker.n8n.io/n8nio/n8n:1.97.1",
-                         "resources": {"limits": {"memory": "512Mi"}, "requests": {"memory": "256Mi"}}}],
-            statuses=[container_status("n8n", "docker.n8n.io/n8nio/n8n:1.97.1", state="waiting",
-                                       reason="CrashLoopBackOff", ready=False, restarts=14,
-                                       last_terminated={"reason": "OOMKilled", "exitCode": 137})])
+    p = pod(
+        "n8n-7d9f8b6c5d-x2x9k",
+        ns,
+        owner=rs,
+        labels=labels,
+        containers=[
+            {
+                "name": "n8n",
+                "image": "docker.n8n.io/n8nio/n8n:1.97.1",
+                "resources": {"limits": {"memory": "512Mi"}, "requests": {"memory": "256Mi"}},
+            }
+        ],
+        statuses=[
+            container_status(
+                "n8n",
+                "docker.n8n.io/n8nio/n8n:1.97.1",
+                state="waiting",
+                reason="CrashLoopBackOff",
+                ready=False,
+                restarts=14,
+                last_terminated={"reason": "OOMKilled", "exitCode": 137},
+            )
+        ],
+    )
     if injected:
         p["metadata"]["annotations"] = {
             "kubernetes.io/limit-ranger": "LimitRanger plugin set: memory request for container n8n; "
-                                          "memory limit for container n8n"}
+            "memory limit for container n8n"
+        }
     return p
 
 
 def _limit_range(ns: str) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "LimitRange", "metadata": meta("default-limits", ns, kind="LimitRange"),
-            "spec": {"limits": [{"type": "Container", "default": {"memory": "512Mi"},
-                                 "defaultRequest": {"memory": "256Mi"}}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": meta("default-limits", ns, kind="LimitRange"),
+        "spec": {
+            "limits": [
+                {"type": "Container", "default": {"memory": "512Mi"}, "defaultRequest": {"memory": "256Mi"}}
+            ]
+        },
+    }
 
 
 def test_limitrange_default_memory_injected_into_the_oomkilled_container_is_named_in_the_fix() -> None:
@@ -72,10 +104,18 @@ def test_exceeded_quota_in_a_failedcreate_governs_the_controller() -> None:
     labels = {"app.kubernetes.io/name": "radarr"}
     dep = deployment("grafana-agent", "media", ready=0, labels=labels)
     rs = _rs(dep)
-    quota = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta("compute", "media", kind="ResourceQuota"),
-             "spec": {"hard": {"limits.memory": "4Gi"}}}
-    failed = event(rs, "FailedCreate", 'Error creating: pods "grafana-agent-7d9f8b6c5d-q2" is forbidden: exceeded '
-                   "quota: compute, requested: limits.memory=1Gi, used: limits.memory=4Gi, limited: limits.memory=4Gi")
+    quota = {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": meta("compute", "media", kind="ResourceQuota"),
+        "spec": {"hard": {"limits.memory": "4Gi"}},
+    }
+    failed = event(
+        rs,
+        "FailedCreate",
+        'Error creating: pods "grafana-agent-7d9f8b6c5d-q2" is forbidden: exceeded '
+        "quota: compute, requested: limits.memory=1Gi, used: limits.memory=4Gi, limited: limits.memory=4Gi",
+    )
     assert [m.kind for m in object_mentions(failed["message"])] == ["ResourceQuota"]
     objs = [node("k3s2"), dep, rs, quota, failed]
     report = analyze(state(objs)).report
@@ -88,9 +128,18 @@ def _webhook(name: str, inject: bool) -> dict[str, Any]:
     md = meta(name, None, kind="ValidatingWebhookConfiguration")
     if inject:
         md["annotations"] = {"cert-manager.io/inject-ca-from-secret": "cert-manager/cert-manager-webhook-ca"}
-    return {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
-            "metadata": md, "webhooks": [{"name": f"{name}.example.io", "failurePolicy": "Fail",
-                                          "clientConfig": {"service": {"name": name, "namespace": "cert-manager"}}}]}
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": md,
+        "webhooks": [
+            {
+                "name": f"{name}.example.io",
+                "failurePolicy": "Fail",
+                "clientConfig": {"service": {"name": name, "namespace": "cert-manager"}},
+            }
+        ],
+    }
 
 
 def test_cainjector_reconciles_the_webhooks_whose_ca_it_injects_only() -> None:
@@ -104,54 +153,100 @@ def test_cainjector_reconciles_the_webhooks_whose_ca_it_injects_only() -> None:
 
 def test_traefik_middleware_references_from_ingress_annotation_and_ingressroute() -> None:
     ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": meta("home-auth", None, kind="Namespace")}
-    ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {
-        **meta("wiki", "docs", kind="Ingress"),
-        "annotations": {"traefik.ingress.kubernetes.io/router.middlewares":
-                        "home-auth-forward-auth@kubernetescrd, default-headers@file"}},
-        "spec": {"rules": [{"host": "wiki.example.net"}]}}
-    route = {"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": meta("grafana", "docs",
-                                                                                            kind="IngressRoute"),
-             "spec": {"routes": [{"match": "Host(`g.example.net`)", "middlewares": [{"name": "ip-allow"}]}]}}
+    ingress = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {
+            **meta("wiki", "docs", kind="Ingress"),
+            "annotations": {
+                "traefik.ingress.kubernetes.io/router.middlewares": "home-auth-forward-auth@kubernetescrd, default-headers@file"
+            },
+        },
+        "spec": {"rules": [{"host": "wiki.example.net"}]},
+    }
+    route = {
+        "apiVersion": "traefik.io/v1alpha1",
+        "kind": "IngressRoute",
+        "metadata": meta("grafana", "docs", kind="IngressRoute"),
+        "spec": {"routes": [{"match": "Host(`g.example.net`)", "middlewares": [{"name": "ip-allow"}]}]},
+    }
     graph = DependencyGraph(state([ns, ingress, route]))
     missing = ObjectRef("Middleware", "home-auth", "forward-auth")
     assert not graph.exists(missing)
     assert ObjectRef("Ingress", "docs", "wiki") in graph.direct(missing, GOVERNS)
-    assert ObjectRef("IngressRoute", "docs", "grafana") in graph.direct(ObjectRef("Middleware", "docs", "ip-allow"),
-                                                                         GOVERNS)
+    assert ObjectRef("IngressRoute", "docs", "grafana") in graph.direct(
+        ObjectRef("Middleware", "docs", "ip-allow"), GOVERNS
+    )
     assert set(graph.middleware_references()) == {missing, ObjectRef("Middleware", "docs", "ip-allow")}
 
 
 def test_kustomization_waiting_on_a_workload_is_downstream_of_it() -> None:
-    ks = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-          "metadata": meta("apps", "flux-system", kind="Kustomization"),
-          "spec": {"wait": True, "path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "flux-system"}},
-          "status": {"inventory": {"entries": [{"id": "home_mealie_apps_Deployment", "v": "v1"},
-                                               {"id": "home_mealie__Service", "v": "v1"}]}}}
-    checked = {**ks, "metadata": meta("infra", "flux-system", kind="Kustomization"),
-               "spec": {"healthChecks": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "postgres",
-                                          "namespace": "databases"}], "path": "./infra"}, "status": {}}
+    ks = {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": meta("apps", "flux-system", kind="Kustomization"),
+        "spec": {
+            "wait": True,
+            "path": "./apps",
+            "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+        },
+        "status": {
+            "inventory": {
+                "entries": [
+                    {"id": "home_mealie_apps_Deployment", "v": "v1"},
+                    {"id": "home_mealie__Service", "v": "v1"},
+                ]
+            }
+        },
+    }
+    checked = {
+        **ks,
+        "metadata": meta("infra", "flux-system", kind="Kustomization"),
+        "spec": {
+            "healthChecks": [
+                {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "postgres", "namespace": "databases"}
+            ],
+            "path": "./infra",
+        },
+        "status": {},
+    }
     graph = DependencyGraph(state([ks, checked]))
-    assert ObjectRef("Kustomization", "flux-system", "apps") in graph.direct(ObjectRef("Deployment", "home", "mealie"),
-                                                                              WAITS)
+    assert ObjectRef("Kustomization", "flux-system", "apps") in graph.direct(
+        ObjectRef("Deployment", "home", "mealie"), WAITS
+    )
     assert graph.direct(ObjectRef("Service", "home", "mealie"), WAITS) == set()
     assert ObjectRef("Kustomization", "flux-system", "infra") in graph.direct(
-        ObjectRef("StatefulSet", "databases", "postgres"), WAITS)
+        ObjectRef("StatefulSet", "databases", "postgres"), WAITS
+    )
 
 
 def _cronjob_and_job() -> list[dict[str, Any]]:
-    cron = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("db-dump", "home", kind="CronJob"),
-            "spec": {"schedule": "0 3 * * *", "concurrencyPolicy": "Forbid", "jobTemplate": {"spec": {}}}}
-    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {**meta("db-dump-29112345", "home", kind="Job"),
-                                                                  "ownerReferences": [owner_ref(cron)]},
-           "spec": {}, "status": {"active": 1}}
+    cron = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": meta("db-dump", "home", kind="CronJob"),
+        "spec": {"schedule": "0 3 * * *", "concurrencyPolicy": "Forbid", "jobTemplate": {"spec": {}}},
+    }
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {**meta("db-dump-29112345", "home", kind="Job"), "ownerReferences": [owner_ref(cron)]},
+        "spec": {},
+        "status": {"active": 1},
+    }
     return [cron, job]
 
 
 def test_a_warning_that_is_the_only_user_facing_failure_is_a_cause() -> None:
     objs = _cronjob_and_job()
     st = state(objs)
-    warning = Finding("job-failed", Layer.WORKLOAD, Severity.WARNING, ObjectRef("Job", "home", "db-dump-29112345"),
-                      "Job home/db-dump-29112345 has run for 3d; CronJob home/db-dump skips every run (Forbid)")
+    warning = Finding(
+        "job-failed",
+        Layer.WORKLOAD,
+        Severity.WARNING,
+        ObjectRef("Job", "home", "db-dump-29112345"),
+        "Job home/db-dump-29112345 has run for 3d; CronJob home/db-dump skips every run (Forbid)",
+    )
     causes = diagnose(st, [warning])
     assert [c.object for c in causes] == [ObjectRef("CronJob", "home", "db-dump")]
 
@@ -159,35 +254,72 @@ def test_a_warning_that_is_the_only_user_facing_failure_is_a_cause() -> None:
 def test_a_warning_stays_a_finding_next_to_a_critical_cause_or_in_observability() -> None:
     objs = _cronjob_and_job()
     st = state(objs)
-    warning = Finding("job-failed", Layer.WORKLOAD, Severity.WARNING, ObjectRef("Job", "home", "db-dump-29112345"),
-                      "Job home/db-dump-29112345 has run for 3d")
-    other = Finding("pod-crashloop", Layer.WORKLOAD, Severity.CRITICAL, ObjectRef("Pod", "media", "sonarr-0"),
-                    "Pod media/sonarr-0 is crash-looping")
+    warning = Finding(
+        "job-failed",
+        Layer.WORKLOAD,
+        Severity.WARNING,
+        ObjectRef("Job", "home", "db-dump-29112345"),
+        "Job home/db-dump-29112345 has run for 3d",
+    )
+    other = Finding(
+        "pod-crashloop",
+        Layer.WORKLOAD,
+        Severity.CRITICAL,
+        ObjectRef("Pod", "media", "sonarr-0"),
+        "Pod media/sonarr-0 is crash-looping",
+    )
     assert ObjectRef("CronJob", "home", "db-dump") not in [c.object for c in diagnose(st, [warning, other])]
-    exporter = Finding("job-failed", Layer.WORKLOAD, Severity.WARNING, ObjectRef("Job", "monitoring", "x"),
-                       "Job monitoring/x failed")
+    exporter = Finding(
+        "job-failed",
+        Layer.WORKLOAD,
+        Severity.WARNING,
+        ObjectRef("Job", "monitoring", "x"),
+        "Job monitoring/x failed",
+    )
     assert diagnose(st, [exporter]) == []
 
 
 def _cilium() -> dict[str, Any]:
     labels = {"k8s-app": "cilium"}
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": meta("cilium", "kube-system", kind="DaemonSet", labels=labels),
-            "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": meta("cilium", "kube-system", kind="DaemonSet", labels=labels),
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": {}},
+        },
+    }
 
 
 def _agent_pods(ds: dict[str, Any], crash_on: str) -> list[dict[str, Any]]:
     pods = []
     for i, name in enumerate(("k3s1", "k3s2", "k3s3")):
         crashing = name == crash_on
-        statuses = [container_status("cilium-agent", "quay.io/cilium/cilium:v1.17.4",
-                                     state="waiting" if crashing else "running", reason="CrashLoopBackOff",
-                                     ready=not crashing, restarts=40 if crashing else 0,
-                                     last_terminated={"message": 'level=fatal msg="Error while creating daemon"'}
-                                     if crashing else None)]
-        pods.append(pod(f"cilium-{i}abcd", "kube-system", node_name=name, owner=ds, labels={"k8s-app": "cilium"},
-                        containers=[{"name": "cilium-agent", "image": "quay.io/cilium/cilium:v1.17.4"}],
-                        statuses=statuses))
+        statuses = [
+            container_status(
+                "cilium-agent",
+                "quay.io/cilium/cilium:v1.17.4",
+                state="waiting" if crashing else "running",
+                reason="CrashLoopBackOff",
+                ready=not crashing,
+                restarts=40 if crashing else 0,
+                last_terminated={"message": 'level=fatal msg="Error while creating daemon"'}
+                if crashing
+                else None,
+            )
+        ]
+        pods.append(
+            pod(
+                f"cilium-{i}abcd",
+                "kube-system",
+                node_name=name,
+                owner=ds,
+                labels={"k8s-app": "cilium"},
+                containers=[{"name": "cilium-agent", "image": "quay.io/cilium/cilium:v1.17.4"}],
+                statuses=statuses,
+            )
+        )
     return pods
 
 
@@ -196,8 +328,13 @@ def _agent_context(node_ready: str) -> RuleContext:
     app = pod("paperless-0", "home", node_name="k3s2")
     objs = [node("k3s1"), node("k3s2", ready=node_ready), node("k3s3"), ds, *_agent_pods(ds, "k3s2"), app]
     st = state(objs)
-    finding = Finding("cni-agent-not-ready", Layer.NETWORK, Severity.CRITICAL, ObjectRef("Node", None, "k3s2"),
-                      "the Cilium agent on k3s2 is not ready")
+    finding = Finding(
+        "cni-agent-not-ready",
+        Layer.NETWORK,
+        Severity.CRITICAL,
+        ObjectRef("Node", None, "k3s2"),
+        "the Cilium agent on k3s2 is not ready",
+    )
     ctx = RuleContext(st, DependencyGraph(st), [finding])
     correlate(ctx)
     return ctx
@@ -211,16 +348,33 @@ def test_agent_failing_on_a_ready_node_is_the_cause_a_notready_node_stays_the_no
 
 
 def _timeout_pod(name: str, node_name: str, target_ip: str) -> dict[str, Any]:
-    return pod(f"{name}-0", "home", node_name=node_name, labels={"app": name},
-               containers=[{"name": name, "image": f"ghcr.io/example/{name}:1"}],
-               statuses=[container_status(name, f"ghcr.io/example/{name}:1", state="waiting", reason="CrashLoopBackOff",
-                                          ready=False, restarts=9,
-                                          last_terminated={"message": f"dial tcp {target_ip}:5432: i/o timeout"})])
+    return pod(
+        f"{name}-0",
+        "home",
+        node_name=node_name,
+        labels={"app": name},
+        containers=[{"name": name, "image": f"ghcr.io/example/{name}:1"}],
+        statuses=[
+            container_status(
+                name,
+                f"ghcr.io/example/{name}:1",
+                state="waiting",
+                reason="CrashLoopBackOff",
+                ready=False,
+                restarts=9,
+                last_terminated={"message": f"dial tcp {target_ip}:5432: i/o timeout"},
+            )
+        ],
+    )
 
 
 def _db(node_name: str) -> list[dict[str, Any]]:
-    svc = {"apiVersion": "v1", "kind": "Service", "metadata": meta("postgres", "databases", kind="Service"),
-           "spec": {"clusterIP": "10.43.50.5", "selector": {"app": "postgres"}, "ports": [{"port": 5432}]}}
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta("postgres", "databases", kind="Service"),
+        "spec": {"clusterIP": "10.43.50.5", "selector": {"app": "postgres"}, "ports": [{"port": 5432}]},
+    }
     return [svc, pod("postgres-0", "databases", node_name=node_name, labels={"app": "postgres"})]
 
 
@@ -229,8 +383,15 @@ def _suspects(*placements: tuple[str, str]) -> dict[ObjectRef, Any]:
     findings = []
     for name, node_name in placements:
         objs.append(_timeout_pod(name, node_name, "10.43.50.5"))
-        findings.append(Finding("pod-crashloop", Layer.WORKLOAD, Severity.CRITICAL, ObjectRef("Pod", "home", f"{name}-0"),
-                                f"Pod home/{name}-0 is crash-looping"))
+        findings.append(
+            Finding(
+                "pod-crashloop",
+                Layer.WORKLOAD,
+                Severity.CRITICAL,
+                ObjectRef("Pod", "home", f"{name}-0"),
+                f"Pod home/{name}-0 is crash-looping",
+            )
+        )
     st = state(objs)
     ctx = RuleContext(st, DependencyGraph(st), findings)
     correlate(ctx)
@@ -240,10 +401,14 @@ def _suspects(*placements: tuple[str, str]) -> dict[ObjectRef, Any]:
 def test_two_workloads_on_one_node_timing_out_towards_another_node_suspect_that_node() -> None:
     suspects = _suspects(("paperless", "k3s1"), ("vikunja", "k3s1"))
     assert list(suspects) == [ObjectRef("Node", None, "k3s1")]
-    assert any("10.43.50.5:5432: i/o timeout" in line for line in suspects[ObjectRef("Node", None, "k3s1")][1])
+    assert any(
+        "10.43.50.5:5432: i/o timeout" in line for line in suspects[ObjectRef("Node", None, "k3s1")][1]
+    )
 
 
 def test_one_workload_or_timeouts_on_several_nodes_suspect_no_node() -> None:
     assert _suspects(("paperless", "k3s1")) == {}
     assert _suspects(("paperless", "k3s1"), ("vikunja", "k3s1"), ("mealie", "k3s2")) == {}
-    assert _suspects(("paperless", "k3s3"), ("vikunja", "k3s3")) == {}  # same node as the database: not remote
+    assert (
+        _suspects(("paperless", "k3s3"), ("vikunja", "k3s3")) == {}
+    )  # same node as the database: not remote

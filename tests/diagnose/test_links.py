@@ -11,17 +11,25 @@ from homelabctl.diagnose import links
 
 # Messages as the controllers write them (source-controller, kubelet, scheduler, replicaset-controller,
 # helm-controller, external-provisioner).
-GIT_DNS = ("failed to checkout and determine revision: unable to clone 'ssh://git@github.com/fletcherlabs/home-ops': "
-           "dial tcp: lookup github.com on 10.43.0.10:53: read udp 10.42.0.31:40613->10.43.0.10:53: i/o timeout")
-WEBHOOK = ('Error creating: Internal error occurred: failed calling webhook "validate.kyverno.svc-fail": failed to call '
-           'webhook: Post "https://kyverno-svc.kyverno.svc:443/validate/fail?timeout=10s": dial tcp 10.43.12.7:443: '
-           "connect: connection refused")
+GIT_DNS = (
+    "failed to checkout and determine revision: unable to clone 'ssh://git@github.com/fletcherlabs/home-ops': "
+    "dial tcp: lookup github.com on 10.43.0.10:53: read udp 10.42.0.31:40613->10.43.0.10:53: i/o timeout"
+)
+WEBHOOK = (
+    'Error creating: Internal error occurred: failed calling webhook "validate.kyverno.svc-fail": failed to call '
+    'webhook: Post "https://kyverno-svc.kyverno.svc:443/validate/fail?timeout=10s": dial tcp 10.43.12.7:443: '
+    "connect: connection refused"
+)
 STORAGECLASS = 'storageclass.storage.k8s.io "longhorn-fast" not found'
-SECRET = ("could not resolve Secret chart values reference 'authentik/authentik-secret' with key 'values.yaml': "
-          'secrets "authentik-secret" not found')
-TAINT = ("0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/disk-pressure: }, 2 node(s) "
-         "didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful "
-         "for scheduling.")
+SECRET = (
+    "could not resolve Secret chart values reference 'authentik/authentik-secret' with key 'values.yaml': "
+    'secrets "authentik-secret" not found'
+)
+TAINT = (
+    "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/disk-pressure: }, 2 node(s) "
+    "didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful "
+    "for scheduling."
+)
 
 
 def test_ip_addresses_with_ports() -> None:
@@ -34,7 +42,9 @@ def test_service_dns_names() -> None:
     names = links.service_dns_names(WEBHOOK)
     assert [(m.namespace, m.name) for m in names] == [("kyverno", "kyverno-svc")]
     full = links.service_dns_names("dial tcp: lookup minio.velero.svc.cluster.local: no such host")
-    assert [(m.namespace, m.name, m.text) for m in full] == [("velero", "minio", "minio.velero.svc.cluster.local")]
+    assert [(m.namespace, m.name, m.text) for m in full] == [
+        ("velero", "minio", "minio.velero.svc.cluster.local")
+    ]
 
 
 def test_short_service_names_are_candidates_only() -> None:
@@ -57,13 +67,18 @@ def test_object_mentions() -> None:
     assert ("Webhook", "validate.kyverno.svc-fail") in [(m.kind, m.name) for m in hook]
     taint = links.object_mentions(TAINT)
     assert ("Taint", "node.kubernetes.io/disk-pressure") in [(m.kind, m.name) for m in taint]
-    flux = links.object_mentions("dependency 'flux-system/HelmRelease/cert-manager' is not ready; "
-                                 "HelmRelease/authentik/authentik failed")
+    flux = links.object_mentions(
+        "dependency 'flux-system/HelmRelease/cert-manager' is not ready; "
+        "HelmRelease/authentik/authentik failed"
+    )
     assert ("HelmRelease", "authentik", "authentik") in [(m.kind, m.namespace, m.name) for m in flux]
 
 
 def test_artifact_missing() -> None:
-    assert links.says_artifact_missing("Source artifact not found, retrying in 30s") == "Source artifact not found"
+    assert (
+        links.says_artifact_missing("Source artifact not found, retrying in 30s")
+        == "Source artifact not found"
+    )
     assert links.says_artifact_missing("Applied revision: main@sha1:4f2a") is None
 
 
@@ -100,15 +115,22 @@ def test_extractors_never_fail_and_quote_the_text(text: str) -> None:
     links.registry_of(text)
 
 
-@given(st.lists(st.sampled_from([GIT_DNS, WEBHOOK, STORAGECLASS, SECRET, TAINT, "x" * 50, "a.b.", "{", '"']),
-                max_size=30))
+@given(
+    st.lists(
+        st.sampled_from([GIT_DNS, WEBHOOK, STORAGECLASS, SECRET, TAINT, "x" * 50, "a.b.", "{", '"']),
+        max_size=30,
+    )
+)
 def test_real_messages_survive_concatenation(parts: list[str]) -> None:
     text = " ".join(parts)
     for mention in links.object_mentions(text):
         assert mention.text.lower() in text.lower()
 
 
-@given(st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True), st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True))
+@given(
+    st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True),
+    st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True),
+)
 def test_service_names_round_trip(name: str, namespace: str) -> None:
     name, namespace = name.rstrip("-") or "a", namespace.rstrip("-") or "b"
     text = f"dial tcp: lookup {name}.{namespace}.svc.cluster.local on 10.43.0.10:53: no such host"
@@ -125,14 +147,20 @@ def test_hostile_text_is_bounded() -> None:
 
 
 def test_taints_are_not_the_reason_when_a_node_lacks_a_resource() -> None:
-    both = ("0/4 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint "
-            "{node.kubernetes.io/unreachable: }, 2 node(s) didn't match Pod's node affinity/selector.")
+    both = (
+        "0/4 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint "
+        "{node.kubernetes.io/unreachable: }, 2 node(s) didn't match Pod's node affinity/selector."
+    )
     kinds = {m.kind for m in links.object_mentions(both)}
     assert "Taint" not in kinds and "ExtendedResource" in kinds
     assert "Taint" in {m.kind for m in links.object_mentions(TAINT)}
 
 
 def test_csi_driver_names() -> None:
-    mount = ("MountVolume.MountDevice failed for volume \"pvc-1\" : kubernetes.io/csi: attacher.MountDevice failed to "
-             "create newCsiDriverClient: driver name driver.longhorn.io not found in the list of registered CSI drivers")
-    assert [(m.kind, m.name) for m in links.object_mentions(mount)] == [("CSIDriverName", "driver.longhorn.io")]
+    mount = (
+        'MountVolume.MountDevice failed for volume "pvc-1" : kubernetes.io/csi: attacher.MountDevice failed to '
+        "create newCsiDriverClient: driver name driver.longhorn.io not found in the list of registered CSI drivers"
+    )
+    assert [(m.kind, m.name) for m in links.object_mentions(mount)] == [
+        ("CSIDriverName", "driver.longhorn.io")
+    ]

@@ -33,8 +33,9 @@ def test_every_registered_id_is_catalogued_once() -> None:
 
 def test_unknown_ids_fail_validation() -> None:
     check = catalogue.entry("check", "node-not-ready")
-    bad_cause = catalogue.Entry("cause", "x", Layer.NODE, Nature.STATE, (), Lifecycle.STABLE, "x",
-                                ("workload-single-replica",))
+    bad_cause = catalogue.Entry(
+        "cause", "x", Layer.NODE, Nature.STATE, (), Lifecycle.STABLE, "x", ("workload-single-replica",)
+    )
     with pytest.raises(catalogue.CatalogueError, match="workload-single-replica"):
         catalogue.validate([check, bad_cause])
     bad_area = catalogue.Entry("check", "y", Layer.NODE, Nature.STATE, ("ha",), Lifecycle.STABLE, "y")
@@ -56,8 +57,12 @@ def test_resilience_score_counts_only_checks_that_exist() -> None:
     """Regression: the score named workload-single-replica and storage-single-node, which never existed,
     and silently averaged fewer checks than it claimed."""
     ids = catalogue.checks_in_area("resilience")
-    assert ids == {"single-control-plane", "important-data-on-local-path", "velero-no-offsite",
-                   "default-storage-class"}
+    assert ids == {
+        "single-control-plane",
+        "important-data-on-local-path",
+        "velero-no-offsite",
+        "default-storage-class",
+    }
     assert ids <= catalogue.ids("check")
     state = SnapshotSource([REPO]).load([])
     scores = compute_scores(state, run_checks(state))
@@ -82,8 +87,9 @@ def test_manifests_get_configuration_checks_only() -> None:
 def test_manifest_objects_next_to_applied_ones_are_not_judged_by_state_checks(tmp_path: Path) -> None:
     applied = node("k3s1", ready="False")
     manifest = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "k3s9"}, "spec": {}}
-    (tmp_path / "snap.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List",
-                                                    "items": [applied, manifest]}))
+    (tmp_path / "snap.json").write_text(
+        json.dumps({"apiVersion": "v1", "kind": "List", "items": [applied, manifest]})
+    )
     state = SnapshotSource([tmp_path]).load([])
     spec = next(s for s in all_checks() if s.id == "node-not-ready")
     result = run_checks(state, [spec]).results[0]

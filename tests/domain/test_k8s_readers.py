@@ -33,10 +33,19 @@ def test_routes_read_parents_backends_and_status() -> None:
     route = Resource.from_raw(httproute("grafana", "monitoring", "grafana.example.net", "grafana", 3000))
     [parent] = routes.parent_refs(route)
     assert (parent.name, parent.namespace, parent.section_name, parent.is_gateway) == (
-        "main-gateway", "networking", "https", True)
+        "main-gateway",
+        "networking",
+        "https",
+        True,
+    )
     [backend] = routes.backend_refs(route)
     assert (backend.rule, backend.index, backend.name, backend.namespace, backend.port) == (
-        0, 0, "grafana", "monitoring", 3000)
+        0,
+        0,
+        "grafana",
+        "monitoring",
+        3000,
+    )
     assert routes.hostnames(route) == ("grafana.example.net",)
     [status] = routes.parent_statuses(route)
     accepted = conditions.find(status.conditions, "Accepted")
@@ -45,8 +54,12 @@ def test_routes_read_parents_backends_and_status() -> None:
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_route_readers_tolerate_any_shape(value: Any) -> None:
-    raw = {"kind": "HTTPRoute", "metadata": {"name": "r", "namespace": "a"},
-           "spec": {"parentRefs": value, "rules": value, "hostnames": value}, "status": {"parents": value}}
+    raw = {
+        "kind": "HTTPRoute",
+        "metadata": {"name": "r", "namespace": "a"},
+        "spec": {"parentRefs": value, "rules": value, "hostnames": value},
+        "status": {"parents": value},
+    }
     assert routes.parent_refs(raw) == ()
     assert routes.backend_refs(raw) == ()
     routes.rules(raw)
@@ -59,10 +72,16 @@ def test_route_readers_tolerate_any_shape(value: Any) -> None:
 
 def test_parent_refs_as_strings_do_not_crash_the_checks() -> None:
     """Regression: ``parentRefs: ["gw"]`` crashed admin-ui-exposed-without-auth and httproute-not-accepted."""
-    route = httproute("prometheus", "monitoring", "prom.example.net", "kube-prometheus-stack-prometheus", 9090)
+    route = httproute(
+        "prometheus", "monitoring", "prom.example.net", "kube-prometheus-stack-prometheus", 9090
+    )
     route["spec"]["parentRefs"] = ["gw"]
-    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "other", "namespace": "monitoring",
-                                                               "uid": "u1"}, "spec": {"selector": {"app": "x"}}}
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "other", "namespace": "monitoring", "uid": "u1"},
+        "spec": {"selector": {"app": "x"}},
+    }
     for check_id in ("admin-ui-exposed-without-auth", "httproute-not-accepted", "route-backend-unavailable"):
         findings(check_id, [route, svc])
     route["spec"]["rules"] = ["x", {"backendRefs": "svc"}]  # crashed route-backend-unavailable
@@ -72,9 +91,12 @@ def test_parent_refs_as_strings_do_not_crash_the_checks() -> None:
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_pod_readers_tolerate_any_shape(value: Any) -> None:
-    raw = {"kind": "Pod", "metadata": {"name": "p", "labels": value, "ownerReferences": value},
-           "spec": {"containers": value, "volumes": value, "tolerations": value, "nodeName": value},
-           "status": {"containerStatuses": value, "conditions": value, "phase": value}}
+    raw = {
+        "kind": "Pod",
+        "metadata": {"name": "p", "labels": value, "ownerReferences": value},
+        "spec": {"containers": value, "volumes": value, "tolerations": value, "nodeName": value},
+        "status": {"containerStatuses": value, "conditions": value, "phase": value},
+    }
     assert pods.container_statuses(raw) == ()
     pods.containers(pods.pod_spec(raw))
     pods.volumes(pods.pod_spec(raw))
@@ -87,15 +109,24 @@ def test_pod_readers_tolerate_any_shape(value: Any) -> None:
 
 
 def test_container_statuses_with_last_state_and_oom() -> None:
-    raw = pod("db-0", "apps", containers=[{"name": "db", "image": "postgres:16",
-                                           "resources": {"limits": {"memory": "512Mi"}}}])
+    raw = pod(
+        "db-0",
+        "apps",
+        containers=[{"name": "db", "image": "postgres:16", "resources": {"limits": {"memory": "512Mi"}}}],
+    )
     oom = container_status("db", "postgres:16", ready=False, restarts=7)
-    oom["lastState"] = {"terminated": {"reason": "OOMKilled", "exitCode": 137, "finishedAt": "2025-06-16T02:00:00Z"}}
+    oom["lastState"] = {
+        "terminated": {"reason": "OOMKilled", "exitCode": 137, "finishedAt": "2025-06-16T02:00:00Z"}
+    }
     oom["state"] = {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}}
     raw["status"]["containerStatuses"] = [oom, "garbage"]
     [cs] = pods.container_statuses(raw)
     assert (cs.restart_count, cs.waiting_reason, cs.oom_killed, cs.last_state.exit_code) == (
-        7, "CrashLoopBackOff", True, 137)
+        7,
+        "CrashLoopBackOff",
+        True,
+        137,
+    )
     assert pods.restart_count(raw) == 7
     [container] = pods.containers(pods.pod_spec(raw))
     assert container.resources.get("memory") == "512Mi"
@@ -119,8 +150,18 @@ def test_replicas_as_text_number() -> None:
 
 
 def test_node_taints_and_conditions() -> None:
-    raw = node("k3s2", ready="False", taints=[{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute",
-                                              "timeAdded": "2025-06-16T00:00:00Z"}, "bad"])  # type: ignore[list-item]
+    raw = node(
+        "k3s2",
+        ready="False",
+        taints=[
+            {
+                "key": "node.kubernetes.io/unreachable",
+                "effect": "NoExecute",
+                "timeAdded": "2025-06-16T00:00:00Z",
+            },
+            "bad",  # type: ignore[list-item]
+        ],
+    )
     [taint] = nodes.taints(raw)
     assert taint.text == "node.kubernetes.io/unreachable:NoExecute" and taint.time_added
     assert conditions.is_true(raw, "Ready") is False
@@ -138,19 +179,35 @@ def test_claims_and_templates() -> None:
 
 
 def test_services_events_gateways_selectors() -> None:
-    svc = {"kind": "Service", "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80,
-                                                                              "targetPort": "http"}, "bad"]}}
+    svc = {
+        "kind": "Service",
+        "spec": {
+            "selector": {"app": "web"},
+            "ports": [{"name": "http", "port": 80, "targetPort": "http"}, "bad"],
+        },
+    }
     assert services.port(svc, "http") is not None and services.port(svc, 80) is not None
     selector = services.selector(svc)
     assert selector is not None and selector.matches({"app": "web"})
     assert services.selector({"spec": {"selector": "app=web"}}) is None
-    event = events.event({"type": "Warning", "reason": "FailedMount", "message": "m", "count": "x",
-                          "series": {"count": 4, "lastObservedTime": "t"}})
+    event = events.event(
+        {
+            "type": "Warning",
+            "reason": "FailedMount",
+            "message": "m",
+            "count": "x",
+            "series": {"count": 4, "lastObservedTime": "t"},
+        }
+    )
     assert (event.count, event.last_seen) == (4, "t")
-    assert gateways.addresses({"status": {"addresses": [{"value": "192.168.10.224"}, "x"]}}) == ["192.168.10.224"]
+    assert gateways.addresses({"status": {"addresses": [{"value": "192.168.10.224"}, "x"]}}) == [
+        "192.168.10.224"
+    ]
     assert gateways.target_refs({"spec": {"targetRef": {"kind": "Gateway", "name": "gw"}}})[0].name == "gw"
-    assert k8s_selectors.selector_text({"matchExpressions": [{"key": "a", "operator": "In", "values": ["b"]}]}) == \
-        "a in (b)"
+    assert (
+        k8s_selectors.selector_text({"matchExpressions": [{"key": "a", "operator": "In", "values": ["b"]}]})
+        == "a in (b)"
+    )
     assert k8s_selectors.label_selector("x") is None
 
 

@@ -20,8 +20,10 @@ LOCAL = "rancher.io/local-path"
 
 
 def _check_store(claim_name: str) -> str | None:
-    objects = [storage_class("local-path", LOCAL, default=True), pvc(claim_name, "apps", "local-path",
-                                                                     provisioner=LOCAL)]
+    objects = [
+        storage_class("local-path", LOCAL, default=True),
+        pvc(claim_name, "apps", "local-path", provisioner=LOCAL),
+    ]
     found = findings("important-data-on-local-path", objects)
     if not found:
         return None
@@ -29,7 +31,10 @@ def _check_store(claim_name: str) -> str | None:
 
 
 def _scan_store(tmp_path: Path, claim_name: str) -> str | None:
-    flux_repo(tmp_path, {"cluster/pvc.yaml": f"""
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/pvc.yaml": f"""
         apiVersion: v1
         kind: PersistentVolumeClaim
         metadata:
@@ -39,34 +44,44 @@ def _scan_store(tmp_path: Path, claim_name: str) -> str | None:
           storageClassName: local-path
           accessModes: [ReadWriteOnce]
           resources: {{requests: {{storage: 8Gi}}}}
-        """})
+        """
+        },
+    )
     found = run_rule(tmp_path, "important-data-on-local-path")
     if not found:
         return None
     return found[0].message.split(" keeps ", 1)[1].split(" data ", 1)[0]
 
 
-@pytest.mark.parametrize(("claim", "store"), [
-    ("kube-prometheus-stack-grafana", None),  # Grafana is a companion of Prometheus, not its data
-    ("kafka-data-0", "Kafka"),
-    ("postgres-data", "PostgreSQL"),
-    ("prometheus-db-prometheus-0", "Prometheus"),
-    ("redis-exporter-cache", None),
-    ("jellyfin-transcode", None),
-    ("nextcloud-data", "Nextcloud"),
-])
+@pytest.mark.parametrize(
+    ("claim", "store"),
+    [
+        ("kube-prometheus-stack-grafana", None),  # Grafana is a companion of Prometheus, not its data
+        ("kafka-data-0", "Kafka"),
+        ("postgres-data", "PostgreSQL"),
+        ("prometheus-db-prometheus-0", "Prometheus"),
+        ("redis-exporter-cache", None),
+        ("jellyfin-transcode", None),
+        ("nextcloud-data", "Nextcloud"),
+    ],
+)
 def test_important_data_check_and_scan_rule_agree(tmp_path: Path, claim: str, store: str | None) -> None:
     assert _check_store(claim) == store
     assert _scan_store(tmp_path, claim) == store
 
 
 def _check_ui(service: str, port: int) -> str | None:
-    found = findings("admin-ui-exposed-without-auth", [httproute("ui", "apps", "ui.example.net", service, port)])
+    found = findings(
+        "admin-ui-exposed-without-auth", [httproute("ui", "apps", "ui.example.net", service, port)]
+    )
     return found[0].message.split(" exposes ", 1)[1].split(" at ", 1)[0] if found else None
 
 
 def _scan_ui(tmp_path: Path, service: str, port: int) -> str | None:
-    flux_repo(tmp_path, {"cluster/route.yaml": f"""
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/route.yaml": f"""
         apiVersion: gateway.networking.k8s.io/v1
         kind: HTTPRoute
         metadata:
@@ -77,22 +92,27 @@ def _scan_ui(tmp_path: Path, service: str, port: int) -> str | None:
           hostnames: [ui.example.net]
           rules:
             - backendRefs: [{{name: {service}, port: {port}}}]
-        """})
+        """
+        },
+    )
     found = run_rule(tmp_path, "admin-ui-without-auth")
     return found[0].message.split(" publishes the ", 1)[1].split(" (Service", 1)[0] if found else None
 
 
-@pytest.mark.parametrize(("service", "port", "ui"), [
-    ("kube-prometheus-stack-prometheus", 9090, "Prometheus"),
-    ("alertmanager-operated", 9093, "Alertmanager"),
-    ("prometheus-pushgateway", 9091, "Prometheus Pushgateway"),  # unknown to the scan before
-    ("traefik", 9000, "Traefik dashboard"),  # unknown to the scan before
-    ("traefik", 443, None),  # Traefik's web entrypoint is not its dashboard
-    ("longhorn-frontend", 80, "Longhorn UI"),
-    ("hubble-ui", 80, "Hubble UI"),
-    ("oauth2-proxy", 4180, None),
-    ("grafana", 80, None),
-])
+@pytest.mark.parametrize(
+    ("service", "port", "ui"),
+    [
+        ("kube-prometheus-stack-prometheus", 9090, "Prometheus"),
+        ("alertmanager-operated", 9093, "Alertmanager"),
+        ("prometheus-pushgateway", 9091, "Prometheus Pushgateway"),  # unknown to the scan before
+        ("traefik", 9000, "Traefik dashboard"),  # unknown to the scan before
+        ("traefik", 443, None),  # Traefik's web entrypoint is not its dashboard
+        ("longhorn-frontend", 80, "Longhorn UI"),
+        ("hubble-ui", 80, "Hubble UI"),
+        ("oauth2-proxy", 4180, None),
+        ("grafana", 80, None),
+    ],
+)
 def test_admin_ui_check_and_scan_rule_agree(tmp_path: Path, service: str, port: int, ui: str | None) -> None:
     assert _check_ui(service, port) == ui
     assert _scan_ui(tmp_path, service, port) == ui

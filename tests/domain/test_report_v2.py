@@ -13,8 +13,20 @@ from homelabctl.report import envelope
 
 REPOS = Path(__file__).parents[1] / "repos"
 CORE = {"schema", "command", "generated_at", "tool", "source", "summary", "findings", "errors"}
-FINDING_KEYS = {"id", "check", "layer", "severity", "object", "message", "evidence", "hint", "file", "line",
-                "root_cause", "fingerprint"}
+FINDING_KEYS = {
+    "id",
+    "check",
+    "layer",
+    "severity",
+    "object",
+    "message",
+    "evidence",
+    "hint",
+    "file",
+    "line",
+    "root_cause",
+    "fingerprint",
+}
 
 
 def _run(*args: str) -> dict:
@@ -40,8 +52,9 @@ def test_check_and_scan_share_the_envelope(tmp_path: Path) -> None:
 
 
 def test_errors_are_structured_in_both(tmp_path: Path) -> None:
-    (tmp_path / "good.json").write_text(json.dumps({"apiVersion": "v1", "kind": "Namespace",
-                                                    "metadata": {"name": "a", "uid": "1"}}))
+    (tmp_path / "good.json").write_text(
+        json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "uid": "1"}})
+    )
     (tmp_path / "bad.yaml").write_text("kind: [unclosed\n")
     check = _run("check", "--snapshot", str(tmp_path), "-o", "json")
     assert check["errors"] and all(set(e) == {"location", "line", "message"} for e in check["errors"])
@@ -84,8 +97,16 @@ def test_a_check_report_run_does_not_import_pydantic() -> None:
     import subprocess
     import sys
 
-    code = ("import sys\nfrom homelabctl.cli import main\ntry:\n    main(['check', '--demo', '-o', 'json'])\n"
-            "except SystemExit:\n    pass\nprint('pydantic' in sys.modules, file=sys.stderr)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
-                         cwd=Path(__file__).parent)
+    code = (
+        "import sys\nfrom homelabctl.cli import main\ntry:\n    main(['check', '--demo', '-o', 'json'])\n"
+        "except SystemExit:\n    pass\nprint('pydantic' in sys.modules, file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=Path(__file__).parent,
+    )
     assert out.stderr.strip().splitlines()[-1] == "False"

@@ -45,8 +45,14 @@ def run_limited(*args: str, env: dict[str, str] | None = None, timeout: float = 
     child_env.pop("HOMELABCTL_DEBUG", None)
     started = time.monotonic()
     try:
-        done = subprocess.run([sys.executable, "-m", "homelabctl", *args], capture_output=True, text=True,
-                              timeout=timeout, env=child_env, preexec_fn=limits)
+        done = subprocess.run(
+            [sys.executable, "-m", "homelabctl", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=child_env,
+            preexec_fn=limits,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"homelabctl {' '.join(args)} ran past {timeout:g}s")
     return Outcome(list(args), done.returncode, done.stdout, done.stderr, time.monotonic() - started)
@@ -59,8 +65,9 @@ def assert_clean(outcome: Outcome) -> Outcome:
     assert "internal error" not in outcome.stderr, f"{where}: {outcome.stderr[-500:]}"
     assert "MemoryError" not in outcome.stderr, where
     for line in outcome.stderr.splitlines():
-        assert line.startswith(("homelabctl: warning: ", "homelabctl: error: ")) or not line.strip(), \
+        assert line.startswith(("homelabctl: warning: ", "homelabctl: error: ")) or not line.strip(), (
             f"{where}: unexpected stderr line {line[:200]!r}"
+        )
     errors = [line for line in outcome.stderr.splitlines() if line.startswith("homelabctl: error: ")]
     if outcome.returncode in (0, 1):
         assert outcome.stdout.strip(), f"{where}: no report"

@@ -17,8 +17,14 @@ import pytest
 
 from .conftest import DEMO, Outcome, assert_clean, limits, run_limited
 
-NODE = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "k3s1"},
-        "status": {"conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": "2025-06-16T02:59:00Z"}]}}
+NODE = {
+    "apiVersion": "v1",
+    "kind": "Node",
+    "metadata": {"name": "k3s1"},
+    "status": {
+        "conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": "2025-06-16T02:59:00Z"}]
+    },
+}
 
 
 def snapshot_dir(tmp_path: Path, name: str = "snap") -> Path:
@@ -44,8 +50,10 @@ def test_symlink_to_dev_zero(tmp_path: Path) -> None:
     (root / "zero.yaml").symlink_to("/dev/urandom")
     outcome = check(root)
     assert outcome.returncode in (0, 1)
-    assert any("zero.json: not a regular file: a character device (through a symlink)" in w
-               for w in warnings(outcome))
+    assert any(
+        "zero.json: not a regular file: a character device (through a symlink)" in w
+        for w in warnings(outcome)
+    )
 
 
 def test_fifo(tmp_path: Path) -> None:
@@ -68,7 +76,7 @@ def test_socket_in_a_snapshot_directory(tmp_path: Path) -> None:
 def test_sparse_huge_file(tmp_path: Path) -> None:
     root = snapshot_dir(tmp_path)
     with (root / "huge.json").open("wb") as fh:
-        fh.seek(3 * 1024 ** 3)
+        fh.seek(3 * 1024**3)
         fh.write(b"}")
     outcome = check(root)
     assert any("file too large" in w for w in warnings(outcome))
@@ -80,8 +88,15 @@ def test_directory_of_many_files_past_the_total_budget(tmp_path: Path) -> None:
     for i in range(25):  # 750 MB of (whitespace-padded) JSON: past the 512 MB total
         path = root / f"cm-{i:02}.json"
         with path.open("wb") as fh:
-            fh.write(json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
-                                 "metadata": {"name": f"cm-{i}", "namespace": "default"}}).encode())
+            fh.write(
+                json.dumps(
+                    {
+                        "apiVersion": "v1",
+                        "kind": "ConfigMap",
+                        "metadata": {"name": f"cm-{i}", "namespace": "default"},
+                    }
+                ).encode()
+            )
             fh.write(padding)
     outcome = check(root)
     assert outcome.returncode in (0, 1)
@@ -91,7 +106,9 @@ def test_directory_of_many_files_past_the_total_budget(tmp_path: Path) -> None:
 def _gzip_tar_bomb(path: Path, members: int, member_size: int) -> None:
     """A .tar.gz of MEMBERS members of MEMBER_SIZE bytes each, built as concatenated gzip members so that
     gigabytes unpacked cost kilobytes and milliseconds to write."""
-    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "pad", "namespace": "x"}})
+    body = json.dumps(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "pad", "namespace": "x"}}
+    )
     data = body.encode() + b" " * (member_size - len(body))
     data_gz = gzip.compress(data + b"\0" * (-len(data) % 512), 9)
     with path.open("wb") as out:
@@ -143,18 +160,31 @@ def test_symlink_loop_symlink_to_root_and_unreadable_directory(tmp_path: Path) -
 
 
 # -- what is parsed ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("name", "content"), [pytest.param(n, c, id=n) for n, c in [
-    ("deep.json", b"[" * 100_000 + b"]" * 100_000),
-    ("deep-object.json", b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
-    ("deep.yaml", b"a: " + b"[" * 100_000 + b"]" * 100_000),
-    ("block-deep.yaml", "".join(" " * i + "- \n" for i in range(3000)).encode()),
-    ("digits.json", b'{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":'
-                    + b"9" * 5000 + b"}}"),
-    ("digits.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: n}\ndata:\n  x: " + b"7" * 5000 + b"\n"),
-    ("binary.json", os.urandom(4096)),
-    ("latin1.yaml", "kind: ConfigMap\nname: caf\xe9\n".encode("latin-1")),
-    ("nul.json", b'{"kind": "Pod"}\x00\x00'),
-]])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        pytest.param(n, c, id=n)
+        for n, c in [
+            ("deep.json", b"[" * 100_000 + b"]" * 100_000),
+            ("deep-object.json", b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
+            ("deep.yaml", b"a: " + b"[" * 100_000 + b"]" * 100_000),
+            ("block-deep.yaml", "".join(" " * i + "- \n" for i in range(3000)).encode()),
+            (
+                "digits.json",
+                b'{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":'
+                + b"9" * 5000
+                + b"}}",
+            ),
+            (
+                "digits.yaml",
+                b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: n}\ndata:\n  x: " + b"7" * 5000 + b"\n",
+            ),
+            ("binary.json", os.urandom(4096)),
+            ("latin1.yaml", "kind: ConfigMap\nname: caf\xe9\n".encode("latin-1")),
+            ("nul.json", b'{"kind": "Pod"}\x00\x00'),
+        ]
+    ],
+)
 def test_hostile_documents(tmp_path: Path, name: str, content: bytes) -> None:
     root = snapshot_dir(tmp_path)
     (root / name).write_bytes(content)
@@ -171,8 +201,11 @@ def test_billion_laughs(tmp_path: Path) -> None:
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
     root = snapshot_dir(tmp_path)
-    (root / "lol.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol, namespace: x}\ndata:\n"
-                                   + "\n".join("  " + line for line in lines) + "\n")
+    (root / "lol.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol, namespace: x}\ndata:\n"
+        + "\n".join("  " + line for line in lines)
+        + "\n"
+    )
     outcome = check(root)
     assert any("alias bomb" in w for w in warnings(outcome))
 
@@ -192,8 +225,9 @@ TYPE_CONFUSION = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "path", "value"), TYPE_CONFUSION,
-                         ids=[f"{k}.{'.'.join(p)}={v!r}" for k, p, v in TYPE_CONFUSION])
+@pytest.mark.parametrize(
+    ("kind", "path", "value"), TYPE_CONFUSION, ids=[f"{k}.{'.'.join(p)}={v!r}" for k, p, v in TYPE_CONFUSION]
+)
 def test_type_confusion_costs_one_object(tmp_path: Path, kind: str, path: list[str], value: object) -> None:
     snap = tmp_path / "demo"
     shutil.copytree(DEMO, snap)
@@ -203,7 +237,7 @@ def test_type_confusion_costs_one_object(tmp_path: Path, kind: str, path: list[s
     for file in sorted(snap.glob("*.yaml")):
         docs = list(yaml.safe_load_all(file.read_text()))
         for doc in docs:
-            for obj in (doc.get("items", [doc]) if isinstance(doc, dict) else []):
+            for obj in doc.get("items", [doc]) if isinstance(doc, dict) else []:
                 group = str(obj.get("apiVersion", "")).rpartition("/")[0] if isinstance(obj, dict) else ""
                 builtin = "." not in group or kind == "HelmRelease"  # Longhorn has a Node kind too
                 if not changed and isinstance(obj, dict) and obj.get("kind") == kind and builtin:
@@ -221,8 +255,9 @@ def test_type_confusion_costs_one_object(tmp_path: Path, kind: str, path: list[s
     report = outcome.report
     assert report["findings"], "the rest of the report must still be there"
     field = ".".join(path)
-    assert any(f"{kind} " in w and field in w and "object skipped" in w for w in warnings(outcome)), \
+    assert any(f"{kind} " in w and field in w and "object skipped" in w for w in warnings(outcome)), (
         outcome.stderr[-800:]
+    )
 
 
 # -- the live path -------------------------------------------------------------------------------------------
@@ -231,15 +266,46 @@ def test_stalled_kinds_end_at_the_deadline(tmp_path: Path) -> None:
     import sys
 
     kubeconfig = tmp_path / "kc"
-    server = subprocess.Popen([sys.executable, "-m", "homelabctl", "snapshot", "serve", "--demo", "--port", "0",
-                               "--fault", "stall:Pod", "--fault", "stall:Deployment", "--kubeconfig-out",
-                               str(kubeconfig)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "homelabctl",
+            "snapshot",
+            "serve",
+            "--demo",
+            "--port",
+            "0",
+            "--fault",
+            "stall:Pod",
+            "--fault",
+            "stall:Deployment",
+            "--kubeconfig-out",
+            str(kubeconfig),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while not kubeconfig.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        outcome = assert_clean(run_limited("check", "--kubeconfig", str(kubeconfig), "--deadline", "6",
-                                           "--request-timeout", "20", "-o", "json", "--schema", "v1"))
+        outcome = assert_clean(
+            run_limited(
+                "check",
+                "--kubeconfig",
+                str(kubeconfig),
+                "--deadline",
+                "6",
+                "--request-timeout",
+                "20",
+                "-o",
+                "json",
+                "--schema",
+                "v1",
+            )
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -257,24 +323,45 @@ def test_serve_survives_hostile_requests(tmp_path: Path) -> None:
     import urllib.request
 
     kubeconfig = tmp_path / "kc"
-    server = subprocess.Popen([sys.executable, "-m", "homelabctl", "snapshot", "serve", "--demo", "--port", "0",
-                               "--kubeconfig-out", str(kubeconfig)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True, preexec_fn=limits)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "homelabctl",
+            "snapshot",
+            "serve",
+            "--demo",
+            "--port",
+            "0",
+            "--kubeconfig-out",
+            str(kubeconfig),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limits,
+    )
     try:
         deadline = time.monotonic() + 30
         while not kubeconfig.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        url = next(line.split("server: ", 1)[1] for line in kubeconfig.read_text().splitlines() if "server: " in line)
+        url = next(
+            line.split("server: ", 1)[1] for line in kubeconfig.read_text().splitlines() if "server: " in line
+        )
         host, port = url.removeprefix("http://").rsplit(":", 1)
-        for request in (b"GET /api HTTP/1.1\r\nContent-Length: zz\r\n\r\n",
-                        b"POST /api/v1/pods HTTP/1.1\r\nContent-Length: 400000000\r\n\r\n{",
-                        b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\n\r\n",
-                        b"\x16\x03\x01\x02\x00garbage\r\n\r\n",
-                        b"GET /api/v1/pods HTTP/1.1\r\n" + b"X: y\r\n" * 10_000 + b"\r\n"):
+        for request in (
+            b"GET /api HTTP/1.1\r\nContent-Length: zz\r\n\r\n",
+            b"POST /api/v1/pods HTTP/1.1\r\nContent-Length: 400000000\r\n\r\n{",
+            b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\n\r\n",
+            b"\x16\x03\x01\x02\x00garbage\r\n\r\n",
+            b"GET /api/v1/pods HTTP/1.1\r\n" + b"X: y\r\n" * 10_000 + b"\r\n",
+        ):
             with socket.create_connection((host, int(port)), timeout=10) as sock:
                 sock.sendall(request)
                 answer = sock.recv(65536)
-            assert answer.startswith((b"HTTP/1.1 4", b"HTTP/1.0 4")) and b"\"kind\":\"Status\"" in answer, answer[:300]
+            assert answer.startswith((b"HTTP/1.1 4", b"HTTP/1.0 4")) and b'"kind":"Status"' in answer, answer[
+                :300
+            ]
         with urllib.request.urlopen(url.strip() + "/api/v1/nodes", timeout=10) as response:
             assert json.load(response)["items"]
     finally:
@@ -289,14 +376,23 @@ def test_corrupt_incident_database(tmp_path: Path) -> None:
     db = tmp_path / "incidents.db"
     env = {"HOMELABCTL_DB": str(db)}
     for i in range(40):
-        assert_clean(run_limited("incident", "new", "--title", f"incident {i} " + "x" * 900,
-                                 "--what-happened", "y" * 3000, env=env))
+        assert_clean(
+            run_limited(
+                "incident",
+                "new",
+                "--title",
+                f"incident {i} " + "x" * 900,
+                "--what-happened",
+                "y" * 3000,
+                env=env,
+            )
+        )
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     data = bytearray(db.read_bytes())
     for offset in range(4096 * 3, min(len(data), 4096 * 10), 4096):
-        data[offset:offset + 100] = b"\xff" * 100
+        data[offset : offset + 100] = b"\xff" * 100
     db.write_bytes(bytes(data))
     for args in (["list"], ["show", "3"], ["new", "--title", "one more"]):
         outcome = assert_clean(run_limited("incident", *args, env=env))
@@ -306,11 +402,22 @@ def test_corrupt_incident_database(tmp_path: Path) -> None:
 
 def test_terminal_escapes_in_incident_titles(tmp_path: Path) -> None:
     env = {"HOMELABCTL_DB": str(tmp_path / "incidents.db")}
-    assert_clean(run_limited("incident", "new", "--title", "ok\x1b[2J\x1b]52;c;cHduZWQ=\x07\u202eevil",
-                             "--timeline", "09:00 \x1b[31mred", env=env))
+    assert_clean(
+        run_limited(
+            "incident",
+            "new",
+            "--title",
+            "ok\x1b[2J\x1b]52;c;cHduZWQ=\x07\u202eevil",
+            "--timeline",
+            "09:00 \x1b[31mred",
+            env=env,
+        )
+    )
     for args in (["list"], ["show", "1"]):
         outcome = assert_clean(run_limited("incident", *args, env=env))
-        assert "\x1b" not in outcome.stdout and "\x07" not in outcome.stdout and "\u202e" not in outcome.stdout
+        assert (
+            "\x1b" not in outcome.stdout and "\x07" not in outcome.stdout and "\u202e" not in outcome.stdout
+        )
 
 
 def test_unsafe_members_of_a_tarball_inside_a_directory(tmp_path: Path) -> None:
@@ -340,7 +447,11 @@ def test_type_confusion_in_custom_resources_is_contained_by_the_engine(tmp_path:
     mangled = 0
     for doc in docs:
         for obj in doc.get("items", [doc]) if isinstance(doc, dict) else []:
-            if isinstance(obj, dict) and obj.get("kind") in ("Node", "Volume") and "longhorn" in obj["apiVersion"]:
+            if (
+                isinstance(obj, dict)
+                and obj.get("kind") in ("Node", "Volume")
+                and "longhorn" in obj["apiVersion"]
+            ):
                 obj["status"] = {"conditions": "Ready", "robustness": ["x"], "state": {"a": 1}}
                 obj["spec"] = {"numberOfReplicas": "three", "nodeSelector": 7}
                 mangled += 1
@@ -348,8 +459,11 @@ def test_type_confusion_in_custom_resources_is_contained_by_the_engine(tmp_path:
     assert mangled
     outcome = check(snap)
     assert outcome.returncode in (0, 1) and outcome.report["findings"]
-    crashed = [n for n in outcome.report["not_evaluated"]  # type: ignore[attr-defined]
-               if n["reason"].startswith("check failed")]
+    crashed = [
+        n
+        for n in outcome.report["not_evaluated"]  # type: ignore[attr-defined]
+        if n["reason"].startswith("check failed")
+    ]
     assert not crashed, crashed
 
 

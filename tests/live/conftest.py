@@ -42,7 +42,9 @@ def serve(tmp_path: Path) -> ServeFn:
     """``with serve(state, forbid=[...], faults=[...]) as served:`` — a server thread and its kubeconfig."""
 
     @contextmanager
-    def start(state: ClusterState, *, forbid: Sequence[str] = (), faults: Sequence[Fault] = ()) -> Iterator[Served]:
+    def start(
+        state: ClusterState, *, forbid: Sequence[str] = (), faults: Sequence[Fault] = ()
+    ) -> Iterator[Served]:
         api = SnapshotApi(state, forbid=forbid)
         requests: list[str] = []
         with ServerThread(api, faults=faults, log=requests.append) as server:
@@ -69,10 +71,27 @@ def kubectl(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     home.mkdir(exist_ok=True)
 
     def run(kubeconfig: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "KUBECONFIG": str(kubeconfig)}
-        result = subprocess.run([binary, "--kubeconfig", str(kubeconfig), "--cache-dir", str(tmp_path / "cache"),
-                                 "--request-timeout", "20s", *args],
-                                capture_output=True, text=True, env=env, timeout=90)
+        env = {
+            "HOME": str(home),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "KUBECONFIG": str(kubeconfig),
+        }
+        result = subprocess.run(
+            [
+                binary,
+                "--kubeconfig",
+                str(kubeconfig),
+                "--cache-dir",
+                str(tmp_path / "cache"),
+                "--request-timeout",
+                "20s",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=90,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
         return result

@@ -42,8 +42,12 @@ def raw_objects() -> list[dict[str, Any]]:
 def raw_state(objects: list[dict[str, Any]]) -> ClusterState:
     """Served without redaction, like a real API server: only the capture may redact."""
     index = ClusterIndex(Resource.from_raw(copy.deepcopy(o)) for o in objects)
-    return ClusterState(index=index, source=SourceInfo("snapshot", "raw"),
-                        captured_at=SnapshotSource([DATA]).load().captured_at, server_version="v1.32.5+k3s1")
+    return ClusterState(
+        index=index,
+        source=SourceInfo("snapshot", "raw"),
+        captured_at=SnapshotSource([DATA]).load().captured_at,
+        server_version="v1.32.5+k3s1",
+    )
 
 
 def test_capture_writes_one_file_per_kind_and_a_manifest(served: Served, tmp_path: Path) -> None:
@@ -61,21 +65,26 @@ def test_capture_writes_one_file_per_kind_and_a_manifest(served: Served, tmp_pat
     assert manifest["serverVersion"] == "v1.32.5+k3s1"
     assert manifest["capturedAt"] == "2025-06-16T03:00:00Z"
     assert manifest["source"] == {"context": "homelabctl-snapshot", "server": served.url}
-    assert kinds.POD in manifest["kinds"]["captured"] and kinds.RESOURCE_QUOTA in manifest["kinds"]["captured"]
+    assert (
+        kinds.POD in manifest["kinds"]["captured"] and kinds.RESOURCE_QUOTA in manifest["kinds"]["captured"]
+    )
     assert manifest["kinds"]["notInstalled"][kinds.BACKUP_STORAGE_LOCATION] == (
-        "backupstoragelocations.velero.io not installed (no CRD)")
+        "backupstoragelocations.velero.io not installed (no CRD)"
+    )
     assert manifest["files"][kinds.POD] == {"file": "core/pods.json", "apiVersion": "v1", "count": 17}
     # every kind a check reads is accounted for, including any beyond the catalogue
     from homelabctl.engine import required_kinds, select_checks
 
-    accounted = set(manifest["kinds"]["captured"]).union(*(manifest["kinds"][k] for k in ("forbidden", "notInstalled",
-                                                                                           "failed")))
+    accounted = set(manifest["kinds"]["captured"]).union(
+        *(manifest["kinds"][k] for k in ("forbidden", "notInstalled", "failed"))
+    )
     assert set(required_kinds(select_checks())) <= accounted
     assert not list(out.rglob("*.part"))
 
 
-def test_a_capture_reads_back_with_the_same_findings(served: Served, data_state: ClusterState,
-                                                     tmp_path: Path) -> None:
+def test_a_capture_reads_back_with_the_same_findings(
+    served: Served, data_state: ClusterState, tmp_path: Path
+) -> None:
     out = tmp_path / "capture"
     capture(out, kubeconfig=served.kubeconfig)
     again = SnapshotSource([out]).load()
@@ -96,11 +105,14 @@ def test_tarball_capture(served: Served, data_state: ClusterState, tmp_path: Pat
         assert all(not n.startswith(("/", "..")) for n in names)
         assert {m.uid for m in tar.getmembers()} == {0}
     assert findings(SnapshotSource([out]).load()) == findings(data_state)
-    assert [p.name for p in out.parent.iterdir()] == ["incident-42.tar.gz"]  # no temporary directory left behind
+    assert [p.name for p in out.parent.iterdir()] == [
+        "incident-42.tar.gz"
+    ]  # no temporary directory left behind
 
 
-def test_capture_records_forbidden_kinds_and_goes_on(serve: ServeFn, data_state: ClusterState,
-                                                     tmp_path: Path) -> None:
+def test_capture_records_forbidden_kinds_and_goes_on(
+    serve: ServeFn, data_state: ClusterState, tmp_path: Path
+) -> None:
     with serve(data_state, forbid=["Secret"]) as served:
         result = capture(tmp_path / "c", kubeconfig=served.kubeconfig)
     manifest = json.loads((tmp_path / "c" / MANIFEST_NAME).read_text())
@@ -132,7 +144,7 @@ SEEDS = {
     "secret_multiline": "line-one-4b7c\nline-two-e21d",
     "config_password": "cm-passw0rd-77de21",
     "config_key": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU-9c1e\n"
-                  "-----END OPENSSH PRIVATE KEY-----",
+    "-----END OPENSSH PRIVATE KEY-----",
     "pod_env": "ghp_podEnvToken5d2b8e61",
     "pod_arg": "arg-client-secret-31c0aa",
     "deploy_env": "deploy-db-pass-0c9f3e",
@@ -145,41 +157,125 @@ def seeded_objects() -> list[dict[str, Any]]:
     objects = raw_objects()
 
     def meta(name: str, ns: str, **extra: Any) -> dict[str, Any]:
-        return {"name": name, "namespace": ns, "uid": f"uid-{name}", "resourceVersion": "1",
-                "creationTimestamp": "2025-06-01T00:00:00Z", **extra}
+        return {
+            "name": name,
+            "namespace": ns,
+            "uid": f"uid-{name}",
+            "resourceVersion": "1",
+            "creationTimestamp": "2025-06-01T00:00:00Z",
+            **extra,
+        }
 
-    applied_secret = json.dumps({"apiVersion": "v1", "kind": "Secret", "stringData": {"token": SEEDS["secret_data"]}})
-    objects.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                    "metadata": meta("seeded", "auth", annotations={
-                        "kubectl.kubernetes.io/last-applied-configuration": applied_secret}),
-                    "data": {"token": base64.b64encode(SEEDS["secret_data"].encode()).decode(),
-                             "notes": base64.b64encode(SEEDS["secret_multiline"].encode()).decode()}})
-    objects.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("seeded", "auth"),
-                    "data": {"DB_PASSWORD": SEEDS["config_password"], "id_ed25519": SEEDS["config_key"],
-                             "LOG_LEVEL": "info"}})
-    container = {"name": "app", "image": "ghcr.io/example/app:1.0",
-                 "args": ["--upstream=http://app:8080", f"--client-secret={SEEDS['pod_arg']}"],
-                 "env": [{"name": "GITHUB_TOKEN", "value": SEEDS["pod_env"]}, {"name": "TZ", "value": "UTC"}]}
-    objects.append({"apiVersion": "v1", "kind": "Pod", "metadata": meta("seeded-app", "auth"),
-                    "spec": {"containers": [container], "nodeName": "k3s2"},
-                    "status": {"phase": "Running"}})
-    applied_deploy = json.dumps({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": {"spec": {
-        "containers": [{"name": "app", "env": [{"name": "APP_CONFIG", "value": SEEDS["last_applied"]}]}]}}}})
-    objects.append({"apiVersion": "apps/v1", "kind": "Deployment",
-                    "metadata": meta("seeded-app", "auth", annotations={
-                        "kubectl.kubernetes.io/last-applied-configuration": applied_deploy},
-                        managedFields=[{"manager": "kubectl", "operation": "Update", "fieldsType": "FieldsV1",
-                                        "fieldsV1": {"f:spec": {}}}]),
-                    "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "seeded"}},
-                             "template": {"metadata": {"labels": {"app": "seeded"}}, "spec": {"containers": [
-                                 {"name": "app", "image": "ghcr.io/example/app:1.0",
-                                  "env": [{"name": "DB_PASS", "value": SEEDS["deploy_env"]}]}]}}},
-                    "status": {"replicas": 1, "readyReplicas": 1}})
-    objects.append({"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",
-                    "metadata": meta("seeded", "auth"),
-                    "spec": {"interval": "30m", "chart": {"spec": {"chart": "grafana"}},
-                             "values": {"grafana": {"adminPassword": SEEDS["helm_value"], "replicas": 1}}},
-                    "status": {}})
+    applied_secret = json.dumps(
+        {"apiVersion": "v1", "kind": "Secret", "stringData": {"token": SEEDS["secret_data"]}}
+    )
+    objects.append(
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": meta(
+                "seeded",
+                "auth",
+                annotations={"kubectl.kubernetes.io/last-applied-configuration": applied_secret},
+            ),
+            "data": {
+                "token": base64.b64encode(SEEDS["secret_data"].encode()).decode(),
+                "notes": base64.b64encode(SEEDS["secret_multiline"].encode()).decode(),
+            },
+        }
+    )
+    objects.append(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": meta("seeded", "auth"),
+            "data": {
+                "DB_PASSWORD": SEEDS["config_password"],
+                "id_ed25519": SEEDS["config_key"],
+                "LOG_LEVEL": "info",
+            },
+        }
+    )
+    container = {
+        "name": "app",
+        "image": "ghcr.io/example/app:1.0",
+        "args": ["--upstream=http://app:8080", f"--client-secret={SEEDS['pod_arg']}"],
+        "env": [{"name": "GITHUB_TOKEN", "value": SEEDS["pod_env"]}, {"name": "TZ", "value": "UTC"}],
+    }
+    objects.append(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": meta("seeded-app", "auth"),
+            "spec": {"containers": [container], "nodeName": "k3s2"},
+            "status": {"phase": "Running"},
+        }
+    )
+    applied_deploy = json.dumps(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "spec": {
+                "template": {
+                    "spec": {
+                        "containers": [
+                            {"name": "app", "env": [{"name": "APP_CONFIG", "value": SEEDS["last_applied"]}]}
+                        ]
+                    }
+                }
+            },
+        }
+    )
+    objects.append(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": meta(
+                "seeded-app",
+                "auth",
+                annotations={"kubectl.kubernetes.io/last-applied-configuration": applied_deploy},
+                managedFields=[
+                    {
+                        "manager": "kubectl",
+                        "operation": "Update",
+                        "fieldsType": "FieldsV1",
+                        "fieldsV1": {"f:spec": {}},
+                    }
+                ],
+            ),
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "seeded"}},
+                "template": {
+                    "metadata": {"labels": {"app": "seeded"}},
+                    "spec": {
+                        "containers": [
+                            {
+                                "name": "app",
+                                "image": "ghcr.io/example/app:1.0",
+                                "env": [{"name": "DB_PASS", "value": SEEDS["deploy_env"]}],
+                            }
+                        ]
+                    },
+                },
+            },
+            "status": {"replicas": 1, "readyReplicas": 1},
+        }
+    )
+    objects.append(
+        {
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": meta("seeded", "auth"),
+            "spec": {
+                "interval": "30m",
+                "chart": {"spec": {"chart": "grafana"}},
+                "values": {"grafana": {"adminPassword": SEEDS["helm_value"], "replicas": 1}},
+            },
+            "status": {},
+        }
+    )
     return objects
 
 
@@ -221,13 +317,26 @@ def test_no_seeded_secret_survives_a_capture(serve: ServeFn, tmp_path: Path, nam
 
 
 def test_scrub_drops_crd_schemas_and_keeps_names_and_columns() -> None:
-    crd: dict[str, Any] = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-           "metadata": {"name": "widgets.example.com"},
-           "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"},
-                    "versions": [{"name": "v1", "served": True, "storage": True,
-                                  "schema": {"openAPIV3Schema": {"type": "object"}},
-                                  "additionalPrinterColumns": [{"name": "Ready", "type": "string",
-                                                                "jsonPath": ".status.ready"}]}]}}
+    crd: dict[str, Any] = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": "Widget", "plural": "widgets"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object"}},
+                    "additionalPrinterColumns": [
+                        {"name": "Ready", "type": "string", "jsonPath": ".status.ready"}
+                    ],
+                }
+            ],
+        },
+    }
     scrub(crd)
     version = crd["spec"]["versions"][0]
     assert "schema" not in version
@@ -240,8 +349,12 @@ def _many_pods_json(count: int) -> str:
     template = json.loads((DATA / "core/pods.json").read_text())["items"][1]
     template["metadata"].update(name="@NAME@", namespace="@NS@", uid="@UID@")
     text = json.dumps(template)
-    items = (text.replace("@NAME@", f"worker-{i:05d}").replace("@NS@", f"batch-{i % 20}")
-             .replace("@UID@", f"00000000-0000-0000-0000-{i:012d}") for i in range(count))
+    items = (
+        text.replace("@NAME@", f"worker-{i:05d}")
+        .replace("@NS@", f"batch-{i % 20}")
+        .replace("@UID@", f"00000000-0000-0000-0000-{i:012d}")
+        for i in range(count)
+    )
     return '{"apiVersion":"v1","kind":"List","items":[' + ",".join(items) + "]}"
 
 
@@ -270,7 +383,9 @@ print(base, high_water_kib())
 
 def _peak_rss_growth(*args: str) -> int:
     """How much a fresh interpreter's peak RSS grows (KiB) doing ``args``, past its imports."""
-    done = subprocess.run([sys.executable, "-c", _PEAK_RSS, *args], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK_RSS, *args], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     base, peak = (int(v) for v in done.stdout.split())
     return peak - base
@@ -285,9 +400,22 @@ def test_capture_of_ten_thousand_objects_never_holds_a_whole_kind(tmp_path: Path
     pods_file.write_text(_many_pods_json(10_000))
     (snap / "core/nodes.json").write_bytes((DATA / "core/nodes.json").read_bytes())
     kubeconfig = tmp_path / "kubeconfig"
-    server = subprocess.Popen([sys.executable, "-m", "homelabctl", "snapshot", "serve", str(snap), "--port", "0",
-                               "--kubeconfig-out", str(kubeconfig)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "homelabctl",
+            "snapshot",
+            "serve",
+            str(snap),
+            "--port",
+            "0",
+            "--kubeconfig-out",
+            str(kubeconfig),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         while not kubeconfig.exists() and time.monotonic() < deadline and server.poll() is None:
@@ -302,4 +430,6 @@ def test_capture_of_ten_thousand_objects_never_holds_a_whole_kind(tmp_path: Path
     assert {p["metadata"]["name"] for p in written} == {f"worker-{i:05d}" for i in range(10_000)}
     # 500-object pages: the capture's peak stays far below what the pod list alone takes in memory
     assert whole_kind > 50_000  # the measurement itself works: 10,000 parsed pods take well over 50 MB
-    assert captured < whole_kind / 4, f"capture grew {captured} KiB; the pod list alone takes {whole_kind} KiB"
+    assert captured < whole_kind / 4, (
+        f"capture grew {captured} KiB; the pod list alone takes {whole_kind} KiB"
+    )

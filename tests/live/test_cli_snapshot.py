@@ -21,15 +21,20 @@ HOMELABCTL = [sys.executable, "-m", "homelabctl"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HOMELABCTL, *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [*HOMELABCTL, *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}
+    )
 
 
 @pytest.fixture
 def serve_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, Path]]:
     """`homelabctl snapshot serve` in its own process; yields (process, kubeconfig text, kubeconfig path)."""
-    process = subprocess.Popen([*HOMELABCTL, "snapshot", "serve", str(DATA), "--port", "0"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*HOMELABCTL, "snapshot", "serve", str(DATA), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout is not None
     lines: list[str] = []
     while not lines or lines[-1].strip() != "preferences: {}":
@@ -47,11 +52,14 @@ def serve_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, 
 
 
 def server_of(kubeconfig_text: str) -> str:
-    return next(line.split("server: ", 1)[1].strip() for line in kubeconfig_text.splitlines() if "server: " in line)
+    return next(
+        line.split("server: ", 1)[1].strip() for line in kubeconfig_text.splitlines() if "server: " in line
+    )
 
 
-def test_serve_prints_a_kubeconfig_and_stops_cleanly_on_ctrl_c(serve_process: tuple[subprocess.Popen[str], str, Path],
-                                                                ) -> None:
+def test_serve_prints_a_kubeconfig_and_stops_cleanly_on_ctrl_c(
+    serve_process: tuple[subprocess.Popen[str], str, Path],
+) -> None:
     process, text, _ = serve_process
     url = server_of(text)
     assert url.startswith("http://127.0.0.1:")
@@ -72,8 +80,9 @@ def test_serve_stops_on_sigterm(serve_process: tuple[subprocess.Popen[str], str,
     assert process.wait(timeout=10) == 0
 
 
-def test_capture_then_check_gives_the_live_findings(serve_process: tuple[subprocess.Popen[str], str, Path],
-                                                    tmp_path: Path) -> None:
+def test_capture_then_check_gives_the_live_findings(
+    serve_process: tuple[subprocess.Popen[str], str, Path], tmp_path: Path
+) -> None:
     _, _, kubeconfig = serve_process
     out = tmp_path / "snap.tar.gz"
     captured = run("snapshot", "capture", "-o", str(out), "--kubeconfig", str(kubeconfig))
@@ -86,8 +95,13 @@ def test_capture_then_check_gives_the_live_findings(serve_process: tuple[subproc
     assert live.returncode == offline.returncode == original.returncode == 1  # critical findings in there
     reports = [json.loads(r.stdout) for r in (live, offline, original)]
     assert reports[0]["source"]["type"] == "live"
-    keys = [{(f["check"], f["object"]["kind"], f["object"]["namespace"], f["object"]["name"], f["message"])
-             for f in report["findings"]} for report in reports]
+    keys = [
+        {
+            (f["check"], f["object"]["kind"], f["object"]["namespace"], f["object"]["name"], f["message"])
+            for f in report["findings"]
+        }
+        for report in reports
+    ]
     assert keys[0]
     assert keys[0] == keys[1] == keys[2]
     assert "Reading" not in live.stderr  # no progress bar when stderr is not a terminal
@@ -104,15 +118,30 @@ def test_check_against_an_unreachable_api_exits_2_with_one_line(tmp_path: Path) 
     started = time.monotonic()
     result = run("check", "--kubeconfig", str(kubeconfig), "--request-timeout", "2")
     assert result.returncode == 2
-    assert result.stderr.strip() == (f"homelabctl: error: cannot reach the Kubernetes API at http://127.0.0.1:{port}: "
-                                     "connection refused")
+    assert result.stderr.strip() == (
+        f"homelabctl: error: cannot reach the Kubernetes API at http://127.0.0.1:{port}: connection refused"
+    )
     assert time.monotonic() - started < 20
 
 
 def test_check_with_a_forbidden_kind_reports_it_not_evaluated(tmp_path: Path) -> None:
-    process = subprocess.Popen([*HOMELABCTL, "snapshot", "serve", str(DATA), "--port", "0", "--forbid", "Pod",
-                                "--kubeconfig-out", str(tmp_path / "kc")], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            *HOMELABCTL,
+            "snapshot",
+            "serve",
+            str(DATA),
+            "--port",
+            "0",
+            "--forbid",
+            "Pod",
+            "--kubeconfig-out",
+            str(tmp_path / "kc"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while not (tmp_path / "kc").exists() and time.monotonic() < deadline:
@@ -152,8 +181,12 @@ def test_capture_of_an_unreachable_cluster_fails_before_writing(tmp_path: Path, 
 
 
 def test_serve_demo(tmp_path: Path) -> None:
-    process = subprocess.Popen([*HOMELABCTL, "snapshot", "serve", "--demo", "--port", "0", "--kubeconfig-out",
-                                str(tmp_path / "kc")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*HOMELABCTL, "snapshot", "serve", "--demo", "--port", "0", "--kubeconfig-out", str(tmp_path / "kc")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while not (tmp_path / "kc").exists() and time.monotonic() < deadline:

@@ -45,7 +45,9 @@ def test_get_pods_all_namespaces(served: Served, kubectl: Kubectl) -> None:
 
 
 def test_get_pods_by_label(served: Served, kubectl: Kubectl) -> None:
-    out = kubectl(served.kubeconfig, "get", "pods", "-n", "media", "-l", "app.kubernetes.io/name=sonarr").stdout
+    out = kubectl(
+        served.kubeconfig, "get", "pods", "-n", "media", "-l", "app.kubernetes.io/name=sonarr"
+    ).stdout
     assert set(rows(out)) == {"sonarr-84c5d7f9b-hz8mk", "sonarr-84c5d7f9b-tq2wd"}
     none = kubectl(served.kubeconfig, "get", "pods", "-A", "-l", "app=nothing-has-this")
     assert none.stdout == "" and "No resources found" in none.stderr
@@ -76,14 +78,25 @@ def test_get_a_crd_kind_uses_its_printer_columns(served: Served, kubectl: Kubect
 
 def test_get_yaml_and_describe_pod(served: Served, kubectl: Kubectl) -> None:
     out = kubectl(served.kubeconfig, "get", "secret", "-n", "auth", "oauth2-proxy", "-o", "yaml").stdout
-    assert "cookie-secret: aG9tZWxhYmN0bC1yZWRhY3RlZDpsZW49MjA7bzJwPTIw" in out  # valid base64, as on a cluster
-    decoded = kubectl(served.kubeconfig, "get", "secret", "-n", "auth", "oauth2-proxy", "-o",
-                      'go-template={{index .data "cookie-secret" | base64decode}}').stdout
+    assert (
+        "cookie-secret: aG9tZWxhYmN0bC1yZWRhY3RlZDpsZW49MjA7bzJwPTIw" in out
+    )  # valid base64, as on a cluster
+    decoded = kubectl(
+        served.kubeconfig,
+        "get",
+        "secret",
+        "-n",
+        "auth",
+        "oauth2-proxy",
+        "-o",
+        'go-template={{index .data "cookie-secret" | base64decode}}',
+    ).stdout
     assert decoded == "homelabctl-redacted:len=20;o2p=20"
     described = kubectl(served.kubeconfig, "describe", "secret", "-n", "auth", "oauth2-proxy").stdout
     assert "cookie-secret:" in described and "bytes" in described
-    out = kubectl(served.kubeconfig, "describe", "pod", "-n", "infrastructure",
-                  "project-bootstrapper-5c6d8b9f7-mv5xk").stdout
+    out = kubectl(
+        served.kubeconfig, "describe", "pod", "-n", "infrastructure", "project-bootstrapper-5c6d8b9f7-mv5xk"
+    ).stdout
     assert "CrashLoopBackOff" in out and "network is unreachable" in out
     assert "Back-off restarting failed container bootstrapper" in out
 
@@ -98,7 +111,9 @@ def test_errors_kubectl_prints(served: Served, kubectl: Kubectl, tmp_path: Path)
     missing = kubectl(served.kubeconfig, "get", "pod", "-n", "media", "nope", check=False)
     assert missing.returncode == 1
     assert 'Error from server (NotFound): pods "nope" not found' in missing.stderr
-    delete = kubectl(served.kubeconfig, "delete", "pod", "-n", "media", "jellyfin-7f9d6c8b5-9wq4n", check=False)
+    delete = kubectl(
+        served.kubeconfig, "delete", "pod", "-n", "media", "jellyfin-7f9d6c8b5-9wq4n", check=False
+    )
     assert delete.returncode == 1
     assert "MethodNotAllowed" in delete.stderr or "does not allow this method" in delete.stderr
     unknown = kubectl(served.kubeconfig, "get", "backups.velero.io", "-A", check=False)
@@ -110,8 +125,10 @@ def test_forbidden_kind_through_kubectl(serve: ServeFn, data_state: object, kube
     with serve(data_state, forbid=["pods"]) as served:
         result = kubectl(served.kubeconfig, "get", "pods", "-A", check=False)
     assert result.returncode == 1
-    assert ('Error from server (Forbidden): pods is forbidden: User "snapshot-viewer" cannot list resource "pods" '
-            'in API group "" at the cluster scope') in result.stderr
+    assert (
+        'Error from server (Forbidden): pods is forbidden: User "snapshot-viewer" cannot list resource "pods" '
+        'in API group "" at the cluster scope'
+    ) in result.stderr
 
 
 def test_kubectl_uses_aggregated_discovery(served: Served, kubectl: Kubectl) -> None:

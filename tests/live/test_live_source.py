@@ -43,22 +43,32 @@ def test_live_path_finds_exactly_what_the_snapshot_path_finds(served: Served) ->
     live_run, snapshot_run = run_checks(live), run_checks(snapshot)
     assert finding_keys(live_run)  # the cluster has problems: equality of two empty sets would prove nothing
     assert finding_keys(live_run) == finding_keys(snapshot_run)
-    assert {(r.spec.id, r.status) for r in live_run.results} == {(r.spec.id, r.status) for r in snapshot_run.results}
+    assert {(r.spec.id, r.status) for r in live_run.results} == {
+        (r.spec.id, r.status) for r in snapshot_run.results
+    }
 
 
 def test_live_source_lists_only_what_was_asked_and_marks_the_rest(served: Served) -> None:
-    state = LiveSource(kubeconfig=served.kubeconfig).load([kinds.NODE, kinds.POD, kinds.HELM_RELEASE,
-                                                          kinds.BACKUP_STORAGE_LOCATION, kinds.RESOURCE_QUOTA])
+    state = LiveSource(kubeconfig=served.kubeconfig).load(
+        [kinds.NODE, kinds.POD, kinds.HELM_RELEASE, kinds.BACKUP_STORAGE_LOCATION, kinds.RESOURCE_QUOTA]
+    )
     assert state.index.kinds == [kinds.HELM_RELEASE, kinds.NODE, kinds.POD]
     assert len(state.index.all(kinds.POD)) == 17
     assert state.availability(kinds.RESOURCE_QUOTA).readable  # listed, and there are none
     velero = state.availability(kinds.BACKUP_STORAGE_LOCATION)
-    assert (velero.state, velero.reason) == ("not_installed", "backupstoragelocations.velero.io not installed (no CRD)")
+    assert (velero.state, velero.reason) == (
+        "not_installed",
+        "backupstoragelocations.velero.io not installed (no CRD)",
+    )
     # items of built-in lists get their kind and apiVersion back; CRs keep their own version
     pod = state.index.all(kinds.POD)[0]
     assert (pod.raw["kind"], pod.raw["apiVersion"]) == ("Pod", "v1")
     versions = sorted(r.api_version for r in state.index.all(kinds.HELM_RELEASE))
-    assert versions == ["helm.toolkit.fluxcd.io/v2", "helm.toolkit.fluxcd.io/v2", "helm.toolkit.fluxcd.io/v2beta1"]
+    assert versions == [
+        "helm.toolkit.fluxcd.io/v2",
+        "helm.toolkit.fluxcd.io/v2",
+        "helm.toolkit.fluxcd.io/v2beta1",
+    ]
 
 
 def test_objects_are_redacted_on_the_live_path_too(served: Served) -> None:
@@ -88,8 +98,9 @@ def test_pagination_follows_continue_tokens(served: Served, monkeypatch: pytest.
     assert calls.count("/api/v1/pods") == 6  # 17 pods, 3 per page
 
 
-def test_a_forbidden_kind_leaves_its_checks_not_evaluated_and_the_run_goes_on(serve: ServeFn,
-                                                                              data_state: ClusterState) -> None:
+def test_a_forbidden_kind_leaves_its_checks_not_evaluated_and_the_run_goes_on(
+    serve: ServeFn, data_state: ClusterState
+) -> None:
     with serve(data_state, forbid=["Pod"]) as served:
         state = LiveSource(kubeconfig=served.kubeconfig).load(KINDS)
     assert state.availability(kinds.POD).state == "forbidden"
@@ -102,7 +113,9 @@ def test_a_forbidden_kind_leaves_its_checks_not_evaluated_and_the_run_goes_on(se
     assert not state.errors  # RBAC is a normal outcome, not a load error
 
 
-def test_a_kind_missing_from_a_served_snapshot_is_not_evaluated_on_both_paths(tmp_path: Path, serve: ServeFn) -> None:
+def test_a_kind_missing_from_a_served_snapshot_is_not_evaluated_on_both_paths(
+    tmp_path: Path, serve: ServeFn
+) -> None:
     snap = tmp_path / "snap"
     snap.mkdir()
     for rel in ("core/nodes.json", "core/pods.json", "core/events.json"):
@@ -115,18 +128,24 @@ def test_a_kind_missing_from_a_served_snapshot_is_not_evaluated_on_both_paths(tm
     assert finding_keys(live_run) == finding_keys(snapshot_run)
     assert status_of(live_run, "workload-replicas-unavailable")[0] == "not_evaluated"
     assert {r.spec.id for r in live_run.results if r.status == "not_evaluated"} == {
-        r.spec.id for r in snapshot_run.results if r.status == "not_evaluated"}
+        r.spec.id for r in snapshot_run.results if r.status == "not_evaluated"
+    }
 
 
 # -- faults ------------------------------------------------------------------------------------------------
-def test_a_stalled_api_server_fails_fast_with_the_server_named(serve: ServeFn, data_state: ClusterState) -> None:
+def test_a_stalled_api_server_fails_fast_with_the_server_named(
+    serve: ServeFn, data_state: ClusterState
+) -> None:
     with serve(data_state, faults=[Fault("stall")]) as served:
         source = LiveSource(kubeconfig=served.kubeconfig, request_timeout=0.5, deadline=5)
         started = time.monotonic()
         with pytest.raises(ApiUnreachableError) as caught:
             source.load(KINDS)
         elapsed = time.monotonic() - started
-    assert str(caught.value) == f"cannot reach the Kubernetes API at {served.url}: no answer before the request timeout"
+    assert (
+        str(caught.value)
+        == f"cannot reach the Kubernetes API at {served.url}: no answer before the request timeout"
+    )
     assert caught.value.exit_code == 2
     assert elapsed < 10  # one retry of a 0.5 s read timeout, not a hang (headroom for a loaded CI machine)
 
@@ -137,7 +156,8 @@ def test_dropped_connections_are_reported_not_hung_on(serve: ServeFn, data_state
     # a drop reads as a close or a reset, depending on whether our request was still unread
     assert str(caught.value) in (
         f"cannot reach the Kubernetes API at {served.url}: the server closed the connection without answering",
-        f"cannot reach the Kubernetes API at {served.url}: connection reset by the server")
+        f"cannot reach the Kubernetes API at {served.url}: connection reset by the server",
+    )
 
 
 def test_one_stalled_kind_fails_alone_within_the_deadline(serve: ServeFn, data_state: ClusterState) -> None:
@@ -167,7 +187,10 @@ def test_the_deadline_bounds_the_whole_read(serve: ServeFn, data_state: ClusterS
         elapsed = time.monotonic() - started
     assert elapsed < 12  # bounded, not a hang (headroom for a loaded CI machine)
     assert state.availability(kinds.POD).state == "error"
-    assert "deadline" in state.availability(kinds.POD).reason or "no answer" in state.availability(kinds.POD).reason
+    assert (
+        "deadline" in state.availability(kinds.POD).reason
+        or "no answer" in state.availability(kinds.POD).reason
+    )
     assert state.availability(kinds.NODE).readable
 
 
@@ -179,8 +202,10 @@ def test_connection_refused(tmp_path: Path) -> None:
 
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(kubeconfig_for(f"http://127.0.0.1:{port}"))
-    with pytest.raises(ApiUnreachableError, match=f"cannot reach the Kubernetes API at http://127.0.0.1:{port}: "
-                                                  "connection refused"):
+    with pytest.raises(
+        ApiUnreachableError,
+        match=f"cannot reach the Kubernetes API at http://127.0.0.1:{port}: connection refused",
+    ):
         LiveSource(kubeconfig=kubeconfig, request_timeout=2).load(KINDS)
 
 
@@ -188,17 +213,28 @@ def test_connection_refused(tmp_path: Path) -> None:
 def test_kubeconfig_context_selection(tmp_path: Path, served: Served) -> None:
     text = served.kubeconfig.read_text()
     two = text.replace("current-context: homelabctl-snapshot", "current-context: elsewhere")
-    two = two.replace("contexts:\n", "contexts:\n- name: elsewhere\n  context:\n    cluster: homelabctl-snapshot\n"
-                                     "    user: snapshot-viewer\n", 1)
+    two = two.replace(
+        "contexts:\n",
+        "contexts:\n- name: elsewhere\n  context:\n    cluster: homelabctl-snapshot\n"
+        "    user: snapshot-viewer\n",
+        1,
+    )
     kubeconfig = tmp_path / "two-contexts"
     kubeconfig.write_text(two)
     assert LiveSource(kubeconfig=kubeconfig).info.name.startswith("elsewhere (")
-    assert LiveSource(kubeconfig=kubeconfig, context="homelabctl-snapshot").info.name.startswith("homelabctl-snapshot (")
-    with pytest.raises(InputError, match=r"context 'prod' not found in .*two-contexts \(available: elsewhere, homelabctl-snapshot\)"):
+    assert LiveSource(kubeconfig=kubeconfig, context="homelabctl-snapshot").info.name.startswith(
+        "homelabctl-snapshot ("
+    )
+    with pytest.raises(
+        InputError,
+        match=r"context 'prod' not found in .*two-contexts \(available: elsewhere, homelabctl-snapshot\)",
+    ):
         LiveSource(kubeconfig=kubeconfig, context="prod")
 
 
-def test_kubeconfig_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, served: Served) -> None:
+def test_kubeconfig_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, served: Served
+) -> None:
     monkeypatch.setenv("KUBECONFIG", f"{tmp_path / 'missing'}:{served.kubeconfig}")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert LiveSource().info.name == f"homelabctl-snapshot ({served.url})"
@@ -210,12 +246,15 @@ def test_missing_kubeconfig_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    with pytest.raises(SourceError, match=r"no kubeconfig found \(looked at .*\.kube/config\) and not running in a pod"):
+    with pytest.raises(
+        SourceError, match=r"no kubeconfig found \(looked at .*\.kube/config\) and not running in a pod"
+    ):
         LiveSource()
 
 
-def test_in_cluster_config_is_used_in_a_pod_without_kubeconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                               served: Served) -> None:
+def test_in_cluster_config_is_used_in_a_pod_without_kubeconfig(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, served: Served
+) -> None:
     import kubernetes.config.incluster_config as incluster
 
     token, cert = tmp_path / "token", tmp_path / "ca.crt"
@@ -231,7 +270,9 @@ def test_in_cluster_config_is_used_in_a_pod_without_kubeconfig(monkeypatch: pyte
     source = LiveSource(request_timeout=2)
     assert source.info.name == f"in-cluster (https://127.0.0.1:{port})"
     # the served snapshot speaks plain HTTP: the in-cluster client insists on TLS and says so
-    with pytest.raises(ApiUnreachableError, match=f"cannot reach the Kubernetes API at https://127.0.0.1:{port}: TLS"):
+    with pytest.raises(
+        ApiUnreachableError, match=f"cannot reach the Kubernetes API at https://127.0.0.1:{port}: TLS"
+    ):
         source.load([kinds.NODE])
 
 
@@ -269,11 +310,13 @@ def test_credential_plugins_never_run_concurrently(served: Served, tmp_path: Pat
         f"log = open({str(log)!r}, 'a')\n"
         "log.write(f'{time.monotonic()} '); log.flush(); time.sleep(0.05); log.write(f'{time.monotonic()}\\n')\n"
         "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1beta1', 'kind': 'ExecCredential',\n"
-        "                  'status': {'token': 'short-lived', 'expirationTimestamp': '2000-01-01T00:00:00Z'}}))\n")
+        "                  'status': {'token': 'short-lived', 'expirationTimestamp': '2000-01-01T00:00:00Z'}}))\n"
+    )
     text = served.kubeconfig.read_text().replace(
         "  user: {}\n",
         "  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
-        f"      command: {sys.executable}\n      args: [{str(plugin)!r}]\n      interactiveMode: Never\n")
+        f"      command: {sys.executable}\n      args: [{str(plugin)!r}]\n      interactiveMode: Never\n",
+    )
     kubeconfig = tmp_path / "exec-kubeconfig"
     kubeconfig.write_text(text)
     state = LiveSource(kubeconfig=kubeconfig).load([kinds.NODE, kinds.POD, kinds.EVENT])
@@ -297,8 +340,9 @@ def test_the_deadline_is_a_deadline_with_stalled_kinds(serve: ServeFn, data_stat
     assert state.availability(kinds.NODE).readable
 
 
-def test_with_deployments_forbidden_replicas_unavailable_is_partial_not_passed(serve: ServeFn,
-                                                                               data_state: ClusterState) -> None:
+def test_with_deployments_forbidden_replicas_unavailable_is_partial_not_passed(
+    serve: ServeFn, data_state: ClusterState
+) -> None:
     from homelabctl.analysis import analyze
     from homelabctl.report.build import validate_report
 

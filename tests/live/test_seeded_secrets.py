@@ -46,49 +46,142 @@ def planted_objects() -> list[dict[str, Any]]:
     p = PLANTED
 
     def meta(name: str, ns: str = "seeded", **extra: Any) -> dict[str, Any]:
-        return {"name": name, "namespace": ns, "uid": f"uid-seeded-{name}", "resourceVersion": "1",
-                "creationTimestamp": "2025-06-01T00:00:00Z", **extra}
+        return {
+            "name": name,
+            "namespace": ns,
+            "uid": f"uid-seeded-{name}",
+            "resourceVersion": "1",
+            "creationTimestamp": "2025-06-01T00:00:00Z",
+            **extra,
+        }
 
     return [
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("app-config"), "data": {
-            "config.json": json.dumps({"github": {"token": p["cm_json"]}, "level": "info"}),
-            "app.yaml": f"db:\n  host: db\n  password: {p['cm_yaml']}\n",
-            "settings.ini": f"[database]\nhost = db\npassword = {p['cm_ini']}\n",
-            "app.env": f"LOG_LEVEL=info\nAPI_TOKEN={p['cm_env']}\n"}},
-        {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-         "metadata": meta("app-secret", annotations={"example.com/fingerprint": p["secret_annotation"]}),
-         "data": {"key": base64.b64encode(p["secret_data"].encode()).decode()}},
-        {"apiVersion": "v1", "kind": "Pod",
-         "metadata": meta("seeded-app", annotations={
-             "example.com/repo": f"https://admin:{p['url_annotation']}@git.example.com/org/repo.git",
-             "example.com/note": p["annotation_entropy"]}),
-         "spec": {"nodeName": "k3s2", "containers": [{
-             "name": "app", "image": "ghcr.io/example/app:1.0",
-             "command": ["sh", "-c", f"curl -H 'Authorization: Bearer {p['bearer_command']}' https://api/ && "
-                                     f"app --password {p['flag_command']} --verbose && "
-                                     f"curl -H 'Authorization: Basic {p['basic_auth']}' https://x/"],
-             "args": ["--api-token", p["flag_arg_pair"]]}]},
-         "status": {"phase": "Running", "conditions": [
-             {"type": "Ready", "status": "False", "reason": "Probe",
-              "message": f"probe sent Authorization: Bearer {p['condition_bearer']} and got 401"}]}},
-        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta("seeded-web"),
-         "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": {
-             "metadata": {"labels": {"app": "web"}, "annotations": {"example.com/key-id": p["template_annotation"]}},
-             "spec": {"containers": [{"name": "web", "image": "nginx:1.27", "livenessProbe": {"httpGet": {
-                 "path": "/healthz", "port": 80, "httpHeaders": [
-                     {"name": "Authorization", "value": f"Bearer {p['template_probe']}"}]}}}]}}},
-         "status": {"replicas": 1, "readyReplicas": 1}},
-        {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": meta("app"),
-         "spec": {"interval": "30m", "chart": {"spec": {"chart": "app"}},
-                  "values": {"extraConfig": json.dumps({"auth": {"password": p["helm_json_string"]}})}},
-         "status": {}},
-        {"apiVersion": "velero.io/v1", "kind": "BackupStorageLocation", "metadata": meta("offsite", "velero"),
-         "spec": {"provider": "aws", "objectStorage": {"bucket": "b"},
-                  "config": {"s3Url": f"https://backup:{p['cr_url']}@s3.example.com"}}, "status": {}},
-        {"apiVersion": "v1", "kind": "Event", "metadata": meta("seeded-app.1"), "type": "Warning",
-         "reason": "Failed", "count": 1, "lastTimestamp": "2025-06-16T02:00:00Z",
-         "involvedObject": {"kind": "Pod", "namespace": "seeded", "name": "seeded-app"},
-         "message": f"Failed to pull image from https://robot:{p['event_url']}@registry.example.com/app"},
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": meta("app-config"),
+            "data": {
+                "config.json": json.dumps({"github": {"token": p["cm_json"]}, "level": "info"}),
+                "app.yaml": f"db:\n  host: db\n  password: {p['cm_yaml']}\n",
+                "settings.ini": f"[database]\nhost = db\npassword = {p['cm_ini']}\n",
+                "app.env": f"LOG_LEVEL=info\nAPI_TOKEN={p['cm_env']}\n",
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": meta("app-secret", annotations={"example.com/fingerprint": p["secret_annotation"]}),
+            "data": {"key": base64.b64encode(p["secret_data"].encode()).decode()},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": meta(
+                "seeded-app",
+                annotations={
+                    "example.com/repo": f"https://admin:{p['url_annotation']}@git.example.com/org/repo.git",
+                    "example.com/note": p["annotation_entropy"],
+                },
+            ),
+            "spec": {
+                "nodeName": "k3s2",
+                "containers": [
+                    {
+                        "name": "app",
+                        "image": "ghcr.io/example/app:1.0",
+                        "command": [
+                            "sh",
+                            "-c",
+                            f"curl -H 'Authorization: Bearer {p['bearer_command']}' https://api/ && "
+                            f"app --password {p['flag_command']} --verbose && "
+                            f"curl -H 'Authorization: Basic {p['basic_auth']}' https://x/",
+                        ],
+                        "args": ["--api-token", p["flag_arg_pair"]],
+                    }
+                ],
+            },
+            "status": {
+                "phase": "Running",
+                "conditions": [
+                    {
+                        "type": "Ready",
+                        "status": "False",
+                        "reason": "Probe",
+                        "message": f"probe sent Authorization: Bearer {p['condition_bearer']} and got 401",
+                    }
+                ],
+            },
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": meta("seeded-web"),
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {
+                        "labels": {"app": "web"},
+                        "annotations": {"example.com/key-id": p["template_annotation"]},
+                    },
+                    "spec": {
+                        "containers": [
+                            {
+                                "name": "web",
+                                "image": "nginx:1.27",
+                                "livenessProbe": {
+                                    "httpGet": {
+                                        "path": "/healthz",
+                                        "port": 80,
+                                        "httpHeaders": [
+                                            {
+                                                "name": "Authorization",
+                                                "value": f"Bearer {p['template_probe']}",
+                                            }
+                                        ],
+                                    }
+                                },
+                            }
+                        ]
+                    },
+                },
+            },
+            "status": {"replicas": 1, "readyReplicas": 1},
+        },
+        {
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": meta("app"),
+            "spec": {
+                "interval": "30m",
+                "chart": {"spec": {"chart": "app"}},
+                "values": {"extraConfig": json.dumps({"auth": {"password": p["helm_json_string"]}})},
+            },
+            "status": {},
+        },
+        {
+            "apiVersion": "velero.io/v1",
+            "kind": "BackupStorageLocation",
+            "metadata": meta("offsite", "velero"),
+            "spec": {
+                "provider": "aws",
+                "objectStorage": {"bucket": "b"},
+                "config": {"s3Url": f"https://backup:{p['cr_url']}@s3.example.com"},
+            },
+            "status": {},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": meta("seeded-app.1"),
+            "type": "Warning",
+            "reason": "Failed",
+            "count": 1,
+            "lastTimestamp": "2025-06-16T02:00:00Z",
+            "involvedObject": {"kind": "Pod", "namespace": "seeded", "name": "seeded-app"},
+            "message": f"Failed to pull image from https://robot:{p['event_url']}@registry.example.com/app",
+        },
     ]
 
 
@@ -102,8 +195,9 @@ def assert_nothing_planted(where: str, data: bytes) -> None:
 def seeded_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The planted objects as files, the way a user hands a snapshot over (loaded, hence redacted, by us)."""
     root = tmp_path_factory.mktemp("seeded")
-    (root / "objects.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List",
-                                                   "items": raw_objects() + planted_objects()}))
+    (root / "objects.json").write_text(
+        json.dumps({"apiVersion": "v1", "kind": "List", "items": raw_objects() + planted_objects()})
+    )
     return root
 
 
@@ -118,29 +212,60 @@ def test_no_planted_value_survives_a_capture(serve: ServeFn, tmp_path: Path, nam
     assert_nothing_planted(f"capture {name}", data)
 
 
-def test_no_planted_value_is_served_to_kubectl(seeded_files: Path, serve: ServeFn,
-                                               kubectl: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+def test_no_planted_value_is_served_to_kubectl(
+    seeded_files: Path, serve: ServeFn, kubectl: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     from homelabctl.sources.snapshot import SnapshotSource
 
     with serve(SnapshotSource([seeded_files]).load()) as served:
-        out = kubectl(served.kubeconfig, "get",
-                      "pods,deployments,configmaps,secrets,events,helmreleases,backupstoragelocations",
-                      "-A", "-o", "json").stdout
+        out = kubectl(
+            served.kubeconfig,
+            "get",
+            "pods,deployments,configmaps,secrets,events,helmreleases,backupstoragelocations",
+            "-A",
+            "-o",
+            "json",
+        ).stdout
         described = kubectl(served.kubeconfig, "describe", "pod", "-n", "seeded", "seeded-app").stdout
-        secret = kubectl(served.kubeconfig, "get", "secret", "-n", "seeded", "app-secret", "-o",
-                         'go-template={{range .data}}{{. | base64decode}}{{"\\n"}}{{end}}').stdout
+        secret = kubectl(
+            served.kubeconfig,
+            "get",
+            "secret",
+            "-n",
+            "seeded",
+            "app-secret",
+            "-o",
+            'go-template={{range .data}}{{. | base64decode}}{{"\\n"}}{{end}}',
+        ).stdout
     assert "seeded-app" in out and "app-config" in out and "app-secret" in out
-    for label, text in (("kubectl get -o json", out), ("kubectl describe", described), ("decoded Secret", secret)):
+    for label, text in (
+        ("kubectl get -o json", out),
+        ("kubectl describe", described),
+        ("decoded Secret", secret),
+    ):
         assert_nothing_planted(label, text.encode())
 
 
-@pytest.mark.parametrize("args", [["check", "-o", "json"], ["check", "-o", "table"], ["check", "-o", "markdown"],
-                                  ["check", "-o", "prometheus"], ["diagnose", "-o", "json"],
-                                  ["diagnose", "-o", "markdown"], ["diagnose", "-o", "tree"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "-o", "json"],
+        ["check", "-o", "table"],
+        ["check", "-o", "markdown"],
+        ["check", "-o", "prometheus"],
+        ["diagnose", "-o", "json"],
+        ["diagnose", "-o", "markdown"],
+        ["diagnose", "-o", "tree"],
+    ],
+)
 def test_no_planted_value_reaches_a_report(seeded_files: Path, args: list[str]) -> None:
-    result = subprocess.run([sys.executable, "-m", "homelabctl", *args[:1], "--snapshot", str(seeded_files),
-                             *args[1:]], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "COLUMNS": "400"})
+    result = subprocess.run(
+        [sys.executable, "-m", "homelabctl", *args[:1], "--snapshot", str(seeded_files), *args[1:]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "400"},
+    )
     assert result.returncode in (0, 1), result.stderr
     assert result.stdout.strip()
     assert_nothing_planted(" ".join(args), (result.stdout + result.stderr).encode())

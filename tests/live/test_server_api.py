@@ -20,7 +20,9 @@ from .conftest import DATA, Served, ServeFn
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
 
 
-def fetch(url: str, *, accept: str = "application/json", method: str = "GET") -> tuple[int, dict[str, str], Any]:
+def fetch(
+    url: str, *, accept: str = "application/json", method: str = "GET"
+) -> tuple[int, dict[str, str], Any]:
     request = urllib.request.Request(url, method=method, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -48,8 +50,15 @@ def test_version_reports_the_captured_server_version_and_the_snapshot_time(serve
 def test_core_discovery_names_resources_like_the_api_server(served: Served) -> None:
     assert get(served, "/api")["versions"] == ["v1"]
     resources = {r["name"]: r for r in get(served, "/api/v1")["resources"]}
-    assert resources["pods"] == {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
-                                 "verbs": ["get", "list", "watch"], "shortNames": ["po"], "categories": ["all"]}
+    assert resources["pods"] == {
+        "name": "pods",
+        "singularName": "pod",
+        "namespaced": True,
+        "kind": "Pod",
+        "verbs": ["get", "list", "watch"],
+        "shortNames": ["po"],
+        "categories": ["all"],
+    }
     assert resources["nodes"]["namespaced"] is False
     assert resources["nodes"]["shortNames"] == ["no"]
     assert resources["persistentvolumeclaims"]["shortNames"] == ["pvc"]
@@ -60,14 +69,26 @@ def test_group_discovery_lists_served_groups_and_only_installed_crds(served: Ser
     groups = {g["name"]: g for g in get(served, "/apis")["groups"]}
     assert groups["apps"]["preferredVersion"] == {"groupVersion": "apps/v1", "version": "v1"}
     # the HelmRelease CRD in the snapshot serves three versions, v2 preferred
-    assert [v["version"] for v in groups["helm.toolkit.fluxcd.io"]["versions"]] == ["v2", "v2beta2", "v2beta1"]
+    assert [v["version"] for v in groups["helm.toolkit.fluxcd.io"]["versions"]] == [
+        "v2",
+        "v2beta2",
+        "v2beta1",
+    ]
     assert groups["helm.toolkit.fluxcd.io"]["preferredVersion"]["version"] == "v2"
     # captured as not installed: no group, no resource
     assert "velero.io" not in groups
     assert "monitoring.coreos.com" not in groups
     hr = get(served, "/apis/helm.toolkit.fluxcd.io/v2")["resources"]
-    assert hr == [{"name": "helmreleases", "singularName": "helmrelease", "namespaced": True, "kind": "HelmRelease",
-                   "verbs": ["get", "list", "watch"], "shortNames": ["hr"]}]
+    assert hr == [
+        {
+            "name": "helmreleases",
+            "singularName": "helmrelease",
+            "namespaced": True,
+            "kind": "HelmRelease",
+            "verbs": ["get", "list", "watch"],
+            "shortNames": ["hr"],
+        }
+    ]
     crds = {r["name"]: r for r in get(served, "/apis/apiextensions.k8s.io/v1")["resources"]}
     assert crds["customresourcedefinitions"]["namespaced"] is False
     status, _, body = fetch(served.url + "/apis/velero.io/v1")
@@ -84,15 +105,22 @@ def test_list_items_of_builtin_kinds_carry_no_kind_but_custom_resources_do(serve
     releases = get(served, "/apis/helm.toolkit.fluxcd.io/v2/helmreleases")
     versions = {item["metadata"]["name"]: item["apiVersion"] for item in releases["items"]}
     # objects keep the version they were captured with: the deprecated one stays visible
-    assert versions == {"cert-manager": "helm.toolkit.fluxcd.io/v2beta1", "jellyfin": "helm.toolkit.fluxcd.io/v2",
-                        "velero": "helm.toolkit.fluxcd.io/v2"}
+    assert versions == {
+        "cert-manager": "helm.toolkit.fluxcd.io/v2beta1",
+        "jellyfin": "helm.toolkit.fluxcd.io/v2",
+        "velero": "helm.toolkit.fluxcd.io/v2",
+    }
 
 
 def test_namespaced_list_and_get(served: Served) -> None:
     media = get(served, "/api/v1/namespaces/media/pods")
     assert {p["metadata"]["name"] for p in media["items"]} == {
-        "jellyfin-7f9d6c8b5-9wq4n", "radarr-6b8f4c7d9-hz8mk", "radarr-6b8f4c7d9-tq2wd",
-        "sonarr-84c5d7f9b-hz8mk", "sonarr-84c5d7f9b-tq2wd"}
+        "jellyfin-7f9d6c8b5-9wq4n",
+        "radarr-6b8f4c7d9-hz8mk",
+        "radarr-6b8f4c7d9-tq2wd",
+        "sonarr-84c5d7f9b-hz8mk",
+        "sonarr-84c5d7f9b-tq2wd",
+    }
     assert get(served, "/api/v1/namespaces/nope/pods")["items"] == []
     pod = get(served, "/api/v1/namespaces/media/pods/jellyfin-7f9d6c8b5-9wq4n")
     assert (pod["kind"], pod["apiVersion"], pod["spec"]["nodeName"]) == ("Pod", "v1", "k3s2")
@@ -116,19 +144,29 @@ def test_label_selectors(served: Served) -> None:
 
     assert names("app.kubernetes.io/name%3Djellyfin") == {"jellyfin-7f9d6c8b5-9wq4n"}
     assert names("app.kubernetes.io/name%20in%20(sonarr,radarr),pod-template-hash!%3D84c5d7f9b") == {
-        "radarr-6b8f4c7d9-hz8mk", "radarr-6b8f4c7d9-tq2wd"}
+        "radarr-6b8f4c7d9-hz8mk",
+        "radarr-6b8f4c7d9-tq2wd",
+    }
     assert names("k8s-app%3Dcilium") == {"cilium-a8r2v", "cilium-c8r2v", "cilium-d8r2v", "cilium-m4xw2"}
     status, _, body = fetch(served.url + "/api/v1/pods?labelSelector=a%20in%20b")
     assert status == 400 and body["reason"] == "BadRequest"
 
 
 def test_field_selectors_kubectl_describe_uses(served: Served) -> None:
-    on_k3s1 = get(served, "/api/v1/pods?fieldSelector=spec.nodeName%3Dk3s1,status.phase!%3DSucceeded,"
-                          "status.phase!%3DFailed")
+    on_k3s1 = get(
+        served,
+        "/api/v1/pods?fieldSelector=spec.nodeName%3Dk3s1,status.phase!%3DSucceeded,status.phase!%3DFailed",
+    )
     assert {p["metadata"]["name"] for p in on_k3s1["items"]} == {
-        "cilium-m4xw2", "radarr-6b8f4c7d9-tq2wd", "sonarr-84c5d7f9b-tq2wd"}
-    events = get(served, "/api/v1/events?fieldSelector=involvedObject.kind%3DNode,involvedObject.name%3Dk3s1,"
-                         "involvedObject.namespace%3D")
+        "cilium-m4xw2",
+        "radarr-6b8f4c7d9-tq2wd",
+        "sonarr-84c5d7f9b-tq2wd",
+    }
+    events = get(
+        served,
+        "/api/v1/events?fieldSelector=involvedObject.kind%3DNode,involvedObject.name%3Dk3s1,"
+        "involvedObject.namespace%3D",
+    )
     assert [e["reason"] for e in events["items"]] == ["NodeNotReady"]
     warnings = get(served, "/api/v1/namespaces/media/events?fieldSelector=type%3DWarning")
     assert {e["reason"] for e in warnings["items"]} == {"FailedAttachVolume"}
@@ -164,18 +202,39 @@ def test_pod_table_has_the_api_server_columns_and_kubectl_status(served: Served)
     table = get(served, "/api/v1/namespaces/media/pods", accept=TABLE)
     assert (table["kind"], table["apiVersion"]) == ("Table", "meta.k8s.io/v1")
     columns = [(c["name"], c["priority"]) for c in table["columnDefinitions"]]
-    assert columns == [("Name", 0), ("Ready", 0), ("Status", 0), ("Restarts", 0), ("Age", 0), ("IP", 1),
-                       ("Node", 1), ("Nominated Node", 1), ("Readiness Gates", 1)]
+    assert columns == [
+        ("Name", 0),
+        ("Ready", 0),
+        ("Status", 0),
+        ("Restarts", 0),
+        ("Age", 0),
+        ("IP", 1),
+        ("Node", 1),
+        ("Nominated Node", 1),
+        ("Readiness Gates", 1),
+    ]
     rows = {r["cells"][0]: r for r in table["rows"]}
     assert rows["sonarr-84c5d7f9b-tq2wd"]["cells"][1:5] == ["0/1", "Terminating", "0", "2d"]
     assert rows["sonarr-84c5d7f9b-hz8mk"]["cells"][2] == "ContainerCreating"
-    assert rows["jellyfin-7f9d6c8b5-9wq4n"]["cells"] == ["jellyfin-7f9d6c8b5-9wq4n", "1/1", "Running", "0", "2d",
-                                                          "10.42.2.31", "k3s2", "<none>", "<none>"]
+    assert rows["jellyfin-7f9d6c8b5-9wq4n"]["cells"] == [
+        "jellyfin-7f9d6c8b5-9wq4n",
+        "1/1",
+        "Running",
+        "0",
+        "2d",
+        "10.42.2.31",
+        "k3s2",
+        "<none>",
+        "<none>",
+    ]
     meta = rows["jellyfin-7f9d6c8b5-9wq4n"]["object"]
     assert meta["kind"] == "PartialObjectMetadata" and meta["metadata"]["namespace"] == "media"
     crash = get(served, "/api/v1/namespaces/infrastructure/pods", accept=TABLE)
     by_name = {r["cells"][0]: r for r in crash["rows"]}
-    assert by_name["project-bootstrapper-5c6d8b9f7-mv5xk"]["cells"][2:4] == ["CrashLoopBackOff", "1195 (5m ago)"]
+    assert by_name["project-bootstrapper-5c6d8b9f7-mv5xk"]["cells"][2:4] == [
+        "CrashLoopBackOff",
+        "1195 (5m ago)",
+    ]
     done = by_name["pg-dump-29160960-8kq4z"]
     assert done["cells"][2] == "Completed"
     assert done["conditions"][0]["reason"] == "Succeeded"
@@ -184,8 +243,17 @@ def test_pod_table_has_the_api_server_columns_and_kubectl_status(served: Served)
 def test_node_table_says_notready_for_an_unknown_ready_condition(served: Served) -> None:
     table = get(served, "/api/v1/nodes", accept=TABLE)
     assert [c["name"] for c in table["columnDefinitions"]] == [
-        "Name", "Status", "Roles", "Age", "Version", "Internal-IP", "External-IP", "OS-Image", "Kernel-Version",
-        "Container-Runtime"]
+        "Name",
+        "Status",
+        "Roles",
+        "Age",
+        "Version",
+        "Internal-IP",
+        "External-IP",
+        "OS-Image",
+        "Kernel-Version",
+        "Container-Runtime",
+    ]
     rows = {r["cells"][0]: r["cells"] for r in table["rows"]}
     assert rows["k3s1"][1] == "NotReady"
     assert rows["k3s-master1"][1:3] == ["Ready", "control-plane,master"]
@@ -196,11 +264,21 @@ def test_node_table_says_notready_for_an_unknown_ready_condition(served: Served)
 def test_tables_for_workloads_events_and_crds(served: Served) -> None:
     deploy = get(served, "/apis/apps/v1/namespaces/media/deployments", accept=TABLE)
     assert [c["name"] for c in deploy["columnDefinitions"] if c["priority"] == 0] == [
-        "Name", "Ready", "Up-to-date", "Available", "Age"]
+        "Name",
+        "Ready",
+        "Up-to-date",
+        "Available",
+        "Age",
+    ]
     assert {r["cells"][0]: r["cells"][1:4] for r in deploy["rows"]}["sonarr"] == ["0/1", 1, 0]
     events = get(served, "/api/v1/namespaces/ai/events", accept=TABLE)
     assert [c["name"] for c in events["columnDefinitions"] if c["priority"] == 0] == [
-        "Last Seen", "Type", "Reason", "Object", "Message"]
+        "Last Seen",
+        "Type",
+        "Reason",
+        "Object",
+        "Message",
+    ]
     cells = events["rows"][0]["cells"]
     assert cells[:4] == ["3m", "Warning", "FailedScheduling", "pod/comfyui-55f7b9c4d-p7fq2"]
     assert cells[8] == 73
@@ -210,8 +288,19 @@ def test_tables_for_workloads_events_and_crds(served: Served) -> None:
     assert velero[2] == "False" and "velero-b2-credentials" in velero[3]
     # no CRD object for certificates in the snapshot: cert-manager's own printer columns
     certs = get(served, "/apis/cert-manager.io/v1/certificates", accept=TABLE)
-    assert [c["name"] for c in certs["columnDefinitions"]] == ["Name", "Ready", "Secret", "Issuer", "Status", "Age"]
-    assert certs["rows"][0]["cells"][:3] == ["wildcard-fletcherlabs-net", "False", "wildcard-fletcherlabs-net-tls"]
+    assert [c["name"] for c in certs["columnDefinitions"]] == [
+        "Name",
+        "Ready",
+        "Secret",
+        "Issuer",
+        "Status",
+        "Age",
+    ]
+    assert certs["rows"][0]["cells"][:3] == [
+        "wildcard-fletcherlabs-net",
+        "False",
+        "wildcard-fletcherlabs-net-tls",
+    ]
     classes = get(served, "/apis/storage.k8s.io/v1/storageclasses", accept=TABLE)
     assert sorted(r["cells"][0] for r in classes["rows"]) == ["local-path", "longhorn (default)"]
 
@@ -223,24 +312,31 @@ def test_table_include_object_variants(served: Served) -> None:
     assert "object" not in bare["rows"][0]
     single = get(served, "/api/v1/nodes/k3s2", accept=TABLE)
     assert len(single["rows"]) == 1 and single["rows"][0]["cells"][0] == "k3s2"
-    partial = get(served, "/api/v1/namespaces/media/pods",
-                  accept="application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
+    partial = get(
+        served,
+        "/api/v1/namespaces/media/pods",
+        accept="application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+    )
     assert partial["kind"] == "PartialObjectMetadataList" and len(partial["items"]) == 5
 
 
 # -- watch -------------------------------------------------------------------------------------------------
 def test_watch_streams_current_objects_as_added_then_ends(served: Served) -> None:
-    with urllib.request.urlopen(served.url + "/api/v1/namespaces/media/pods?watch=true", timeout=10) as response:
+    with urllib.request.urlopen(
+        served.url + "/api/v1/namespaces/media/pods?watch=true", timeout=10
+    ) as response:
         assert response.headers["Transfer-Encoding"] == "chunked"
         lines = [json.loads(line) for line in response.read().splitlines() if line.strip()]
     assert {e["type"] for e in lines} == {"ADDED"}
     assert len(lines) == 5 and lines[0]["object"]["kind"] == "Pod"
-    with urllib.request.urlopen(served.url + "/api/v1/namespaces/media/pods?watch=1&resourceVersion=5",
-                                timeout=10) as response:
+    with urllib.request.urlopen(
+        served.url + "/api/v1/namespaces/media/pods?watch=1&resourceVersion=5", timeout=10
+    ) as response:
         assert response.read() == b""
     started = time.monotonic()
-    with urllib.request.urlopen(served.url + "/api/v1/namespaces/media/pods?watch=1&resourceVersion=5"
-                                "&timeoutSeconds=1", timeout=10) as response:
+    with urllib.request.urlopen(
+        served.url + "/api/v1/namespaces/media/pods?watch=1&resourceVersion=5&timeoutSeconds=1", timeout=10
+    ) as response:
         assert response.read() == b""
     assert 0.9 <= time.monotonic() - started < 5  # held open as long as asked, as the API server does
 
@@ -249,9 +345,16 @@ def test_watch_streams_current_objects_as_added_then_ends(served: Served) -> Non
 def test_errors_are_status_objects_like_the_api_server(served: Served) -> None:
     status, _, body = fetch(served.url + "/api/v1/namespaces/media/pods/nope")
     assert status == 404
-    assert body == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                    "message": 'pods "nope" not found', "reason": "NotFound",
-                    "details": {"name": "nope", "kind": "pods"}, "code": 404}
+    assert body == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": 'pods "nope" not found',
+        "reason": "NotFound",
+        "details": {"name": "nope", "kind": "pods"},
+        "code": 404,
+    }
     status, _, body = fetch(served.url + "/apis/apps/v1/namespaces/media/deployments/nope")
     assert body["message"] == 'deployments.apps "nope" not found' and body["details"]["group"] == "apps"
     status, _, body = fetch(served.url + "/api/v1/namespaces/media/nodes")
@@ -263,7 +366,9 @@ def test_errors_are_status_objects_like_the_api_server(served: Served) -> None:
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 def test_writes_are_refused_with_405(served: Served, method: str) -> None:
-    status, _, body = fetch(served.url + "/api/v1/namespaces/media/pods/jellyfin-7f9d6c8b5-9wq4n", method=method)
+    status, _, body = fetch(
+        served.url + "/api/v1/namespaces/media/pods/jellyfin-7f9d6c8b5-9wq4n", method=method
+    )
     assert status == 405
     assert body["reason"] == "MethodNotAllowed" and body["code"] == 405
 
@@ -272,8 +377,10 @@ def test_forbidden_kind_answers_403_with_the_rbac_message(serve: ServeFn, data_s
     with serve(data_state, forbid=["secrets"]) as served:
         status, _, body = fetch(served.url + "/api/v1/namespaces/auth/secrets")
         assert status == 403 and body["reason"] == "Forbidden"
-        assert body["message"] == ('secrets is forbidden: User "snapshot-viewer" cannot list resource "secrets" '
-                                   'in API group "" in the namespace "auth"')
+        assert body["message"] == (
+            'secrets is forbidden: User "snapshot-viewer" cannot list resource "secrets" '
+            'in API group "" in the namespace "auth"'
+        )
         status, _, body = fetch(served.url + "/api/v1/secrets")
         assert "at the cluster scope" in body["message"]
         assert fetch(served.url + "/api/v1/pods")[0] == 200
@@ -287,7 +394,10 @@ def test_kinds_a_snapshot_without_manifest_lacks_answer_404(tmp_path: Path, serv
     with serve(state) as served:
         assert fetch(served.url + "/api/v1/pods")[0] == 200
         status, _, body = fetch(served.url + "/apis/apps/v1/deployments")
-        assert status == 404 and body["message"] == "deployments.apps are not in this snapshot (they were not captured)"
+        assert (
+            status == 404
+            and body["message"] == "deployments.apps are not in this snapshot (they were not captured)"
+        )
         # still discoverable: it is a built-in kind every API server has
         assert any(r["name"] == "deployments" for r in get(served, "/apis/apps/v1")["resources"])
         # CRD kinds with no objects and no CRD object are simply not installed
@@ -302,8 +412,10 @@ def test_unknown_forbid_kind_is_an_input_error(data_state: Any) -> None:
         SnapshotApi(data_state, forbid=["Widget"])
 
 
-AGGREGATED = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
-              "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
+AGGREGATED = (
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
+)
 
 
 def test_aggregated_discovery_names_every_resource_in_one_document(served: Served) -> None:
@@ -312,12 +424,23 @@ def test_aggregated_discovery_names_every_resource_in_one_document(served: Serve
     assert headers["Content-Type"] == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
     assert (body["kind"], body["apiVersion"]) == ("APIGroupDiscoveryList", "apidiscovery.k8s.io/v2")
     groups = {item["metadata"]["name"]: item for item in body["items"]}
-    assert [v["version"] for v in groups["helm.toolkit.fluxcd.io"]["versions"]] == ["v2", "v2beta2", "v2beta1"]
-    deployments = next(r for r in groups["apps"]["versions"][0]["resources"] if r["resource"] == "deployments")
-    assert deployments == {"resource": "deployments",
-                           "responseKind": {"group": "apps", "version": "v1", "kind": "Deployment"},
-                           "scope": "Namespaced", "singularResource": "deployment", "verbs": ["get", "list", "watch"],
-                           "shortNames": ["deploy"], "categories": ["all"]}
+    assert [v["version"] for v in groups["helm.toolkit.fluxcd.io"]["versions"]] == [
+        "v2",
+        "v2beta2",
+        "v2beta1",
+    ]
+    deployments = next(
+        r for r in groups["apps"]["versions"][0]["resources"] if r["resource"] == "deployments"
+    )
+    assert deployments == {
+        "resource": "deployments",
+        "responseKind": {"group": "apps", "version": "v1", "kind": "Deployment"},
+        "scope": "Namespaced",
+        "singularResource": "deployment",
+        "verbs": ["get", "list", "watch"],
+        "shortNames": ["deploy"],
+        "categories": ["all"],
+    }
     assert "velero.io" not in groups
     _, _, core = fetch(served.url + "/api", accept=AGGREGATED)
     assert core["items"][0]["metadata"] == {}
@@ -351,7 +474,9 @@ def status_of_raw(answer: bytes) -> tuple[int, dict[str, Any]]:
 
 @pytest.mark.parametrize("length", [b"abc", b"-1", b"1, 2", b"99999999999999999999999999"])
 def test_a_bad_content_length_is_a_400_status_not_a_traceback(served: Served, length: bytes) -> None:
-    answer = raw_exchange(served, b"GET /api/v1/pods HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + b"\r\n\r\n")
+    answer = raw_exchange(
+        served, b"GET /api/v1/pods HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + b"\r\n\r\n"
+    )
     code, body = status_of_raw(answer)
     assert (code, body["kind"], body["reason"]) == (400, "Status", "BadRequest")
     assert body["message"].startswith("malformed HTTP request")
@@ -362,12 +487,17 @@ def test_a_huge_write_is_refused_without_reading_its_body(served: Served) -> Non
 
     started = time.monotonic()
     # announces 400 MB, sends none of it: the answer must come without waiting for the body
-    answer = raw_exchange(served, b"POST /api/v1/namespaces/media/pods HTTP/1.1\r\nHost: x\r\n"
-                                  b"Content-Type: application/json\r\nContent-Length: 419430400\r\n\r\n{")
+    answer = raw_exchange(
+        served,
+        b"POST /api/v1/namespaces/media/pods HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 419430400\r\n\r\n{",
+    )
     code, body = status_of_raw(answer)
     assert (code, body["reason"]) == (405, "MethodNotAllowed")
     assert time.monotonic() - started < 5
-    answer = raw_exchange(served, b"GET /api/v1/pods HTTP/1.1\r\nHost: x\r\nContent-Length: 419430400\r\n\r\n{")
+    answer = raw_exchange(
+        served, b"GET /api/v1/pods HTTP/1.1\r\nHost: x\r\nContent-Length: 419430400\r\n\r\n{"
+    )
     code, body = status_of_raw(answer)
     assert (code, body["reason"]) == (413, "RequestEntityTooLarge")
 
@@ -375,7 +505,12 @@ def test_a_huge_write_is_refused_without_reading_its_body(served: Served) -> Non
 def test_garbage_and_unknown_paths_get_status_objects(served: Served) -> None:
     code, body = status_of_raw(raw_exchange(served, b"\x16\x03\x01garbage\r\n\r\n"))
     assert (code, body["kind"]) == (400, "Status")
-    for path in ("/../../etc/passwd", "/api/v1/namespaces/media/pods/x/y/z/w", "/apis/%00/v1/x", "/" + "a/" * 2000):
+    for path in (
+        "/../../etc/passwd",
+        "/api/v1/namespaces/media/pods/x/y/z/w",
+        "/apis/%00/v1/x",
+        "/" + "a/" * 2000,
+    ):
         status, _, body = fetch(served.url + path)
         assert (status, body["kind"]) in ((404, "Status"), (400, "Status")), path
     status, _, body = fetch(served.url + "/api/v1/namespaces/media/pods?watch=1&resourceVersion=abc")

@@ -20,8 +20,9 @@ from homelabctl.sources.base import ClusterState
 from factories import state
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
-                                 "help_option_names": []})
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def _entry(args: tuple[str, ...]) -> None:
     main(list(args))

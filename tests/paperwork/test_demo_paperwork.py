@@ -12,21 +12,46 @@ from homelabctl.inventory.load import parse_inventory_text
 
 # The seed CLUSTER-SETUP's section skeleton (see test_docs_generator.SEED_SKELETON), for the demo's hardware.
 DEMO_SKELETON = [
-    "# K3s Homelab Cluster Setup Documentation", "## 📊 Cluster Health Status", "### 🚨 Root Causes",
-    "## Table of Contents", "## Overview", "## Hardware Configuration", "### Physical Nodes",
-    "#### Dell R730 (Storage Server)", "#### Dell R630 (k3s3)", "#### Dell OptiPlex Micro (k3s1 & k3s2)",
-    "### Virtual Nodes", "#### k3s-master1", "## Cluster Architecture", "### Core Components", "### Networking",
-    "## Current Issues & Status", "### Current State Summary", "### Priority 0 - Critical",
-    "## Deployed Applications", "### Media Stack (`/clusters/k3s-home/apps/media/`)",
-    "### AI Stack (`/clusters/k3s-home/apps/ai/`)", "### Infrastructure (`/clusters/k3s-home/infrastructure*/`)",
-    "## Storage Architecture", "### Storage Tiers", "### GPU Architecture", "## Failure Domains",
-    "## Quick Reference", "### Common Commands", "### Key File Locations", "### Important URLs",
+    "# K3s Homelab Cluster Setup Documentation",
+    "## 📊 Cluster Health Status",
+    "### 🚨 Root Causes",
+    "## Table of Contents",
+    "## Overview",
+    "## Hardware Configuration",
+    "### Physical Nodes",
+    "#### Dell R730 (Storage Server)",
+    "#### Dell R630 (k3s3)",
+    "#### Dell OptiPlex Micro (k3s1 & k3s2)",
+    "### Virtual Nodes",
+    "#### k3s-master1",
+    "## Cluster Architecture",
+    "### Core Components",
+    "### Networking",
+    "## Current Issues & Status",
+    "### Current State Summary",
+    "### Priority 0 - Critical",
+    "## Deployed Applications",
+    "### Media Stack (`/clusters/k3s-home/apps/media/`)",
+    "### AI Stack (`/clusters/k3s-home/apps/ai/`)",
+    "### Infrastructure (`/clusters/k3s-home/infrastructure*/`)",
+    "## Storage Architecture",
+    "### Storage Tiers",
+    "### GPU Architecture",
+    "## Failure Domains",
+    "## Quick Reference",
+    "### Common Commands",
+    "### Key File Locations",
+    "### Important URLs",
 ]
 
 
 def _rows(text: str) -> dict[str, list[str]]:
-    return {cells[0]: cells for line in text.splitlines() if line.startswith("| ")
-            for cells in [[c.strip() for c in line.strip("|").split(" | ")]]}
+    return {
+        cells[0]: cells
+        for line in text.splitlines()
+        if line.startswith("| ")
+        for cells in [[c.strip() for c in line.strip("|").split(" | ")]]
+    }
 
 
 def test_docs_demo_has_the_seed_structure_and_live_statuses(run_cli: RunCli) -> None:
@@ -45,8 +70,13 @@ def test_docs_demo_has_the_seed_structure_and_live_statuses(run_cli: RunCli) -> 
     assert rows["Recyclarr"][:3] == ["Recyclarr", "N/A", "✅ Running"]
     assert rows["Prometheus"][2].startswith("⚠️ Running: ") and "no authentication" in rows["Prometheus"][2]
     assert rows["Velero"][2].startswith("⚠️ Degraded") and "minio" in rows["Velero"][2]
-    assert rows["k3s3"] == ["k3s3", "Tesla T4 16GB", "Time-slicing", "nvidia.com/gpu: 4",
-                            "No memory isolation between workloads"]
+    assert rows["k3s3"] == [
+        "k3s3",
+        "Tesla T4 16GB",
+        "Time-slicing",
+        "nvidia.com/gpu: 4",
+        "No memory isolation between workloads",
+    ]
     assert rows["**Bulk Media**"][:3] == ["**Bulk Media**", "NFS", "R730"]
     assert "**Nodes**: 3/4 Ready (k3s1 NotReady)  " in text.splitlines()
     assert "| requests.fletcherlabs.net | media | requests |" in text  # served, not declared
@@ -80,7 +110,9 @@ def test_handoff_demo(run_cli: RunCli, tmp_path: Path) -> None:
     result = run_cli("handoff", "--demo", "--db", str(tmp_path / "i.db"))
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert text.startswith("# DevOps Team Session Handoff - K3s Homelab Cluster\n\n## Session Summary (June 16, 2025)")
+    assert text.startswith(
+        "# DevOps Team Session Handoff - K3s Homelab Cluster\n\n## Session Summary (June 16, 2025)"
+    )
     assert "1. **[P0] Node k3s1 has lost its pod network" in text
     # P0 only for what is down now (k3s1 and the apps on it); the other critical causes are P1
     priorities = [line for line in text.splitlines() if line[:1].isdigit() and "**[P" in line]

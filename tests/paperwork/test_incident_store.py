@@ -24,22 +24,37 @@ def _draft(title: str = "k3s1 Networking Failure", **kw: object) -> IncidentDraf
 
 
 def _python(code: str, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_create_then_read_back_every_field(tmp_path: Path) -> None:
     with IncidentStore(tmp_path / "i.db") as store:
-        created = store.create(_draft(
-            what_happened="Node k3s1 lost connectivity to cluster services.",
-            timeline=[parse_timeline("09:40 Longhorn pods in CrashLoopBackOff"), parse_timeline("Detection: canary")],
-            direct_cause="Network service failure on k3s1", contributing_factors=["No node network monitoring"],
-            went_well=["Node isolation"], could_improve=["Started at the CSI layer"],
-            action_items=[ActionItem("Investigate k3s1 logs", "AI Team", "P1")], lessons=["Check L3/L4 first"]))
+        created = store.create(
+            _draft(
+                what_happened="Node k3s1 lost connectivity to cluster services.",
+                timeline=[
+                    parse_timeline("09:40 Longhorn pods in CrashLoopBackOff"),
+                    parse_timeline("Detection: canary"),
+                ],
+                direct_cause="Network service failure on k3s1",
+                contributing_factors=["No node network monitoring"],
+                went_well=["Node isolation"],
+                could_improve=["Started at the CSI layer"],
+                action_items=[ActionItem("Investigate k3s1 logs", "AI Team", "P1")],
+                lessons=["Check L3/L4 first"],
+            )
+        )
         again = store.get(created.id)
     assert again == created
-    assert again.timeline == (TimelineEntry("09:40", "Longhorn pods in CrashLoopBackOff"),
-                              TimelineEntry("", "Detection: canary"))
+    assert again.timeline == (
+        TimelineEntry("09:40", "Longhorn pods in CrashLoopBackOff"),
+        TimelineEntry("", "Detection: canary"),
+    )
     assert again.action_items[0].owner == "AI Team" and again.action_items[0].status == "open"
     assert again.status == "open" and again.created_at.endswith("Z")
 
@@ -47,8 +62,14 @@ def test_create_then_read_back_every_field(tmp_path: Path) -> None:
 def test_update_appends_marks_done_and_close(tmp_path: Path) -> None:
     with IncidentStore(tmp_path / "i.db") as store:
         incident = store.create(_draft(action_items=[ActionItem("Add monitoring", "", "P2")]))
-        store.update(incident.id, add_timeline=[TimelineEntry("10:00", "Cordoned k3s1")], add_lessons=["Lesson A"],
-                     add_actions=[ActionItem("Write ADR", "AI Team", "P1")], done_actions=[1], severity="P0")
+        store.update(
+            incident.id,
+            add_timeline=[TimelineEntry("10:00", "Cordoned k3s1")],
+            add_lessons=["Lesson A"],
+            add_actions=[ActionItem("Write ADR", "AI Team", "P1")],
+            done_actions=[1],
+            severity="P0",
+        )
         closed = store.close_incident(incident.id)
     assert [a.status for a in closed.action_items] == ["done", "open"]
     assert closed.severity == "P0" and closed.status == "closed" and closed.closed_at
@@ -79,8 +100,10 @@ def test_migrates_a_version_1_database_and_keeps_its_data(tmp_path: Path) -> Non
     conn = sqlite3.connect(path)
     for statement in MIGRATIONS[0]:
         conn.execute(statement)
-    conn.execute("INSERT INTO incidents (title, date, severity, created_at, updated_at) "
-                 "VALUES ('Gateway HTTPS/TLS Resolution', '2025-06-14', 'P2', '2025-06-14T10:00:00Z', '2025-06-14T10:00:00Z')")
+    conn.execute(
+        "INSERT INTO incidents (title, date, severity, created_at, updated_at) "
+        "VALUES ('Gateway HTTPS/TLS Resolution', '2025-06-14', 'P2', '2025-06-14T10:00:00Z', '2025-06-14T10:00:00Z')"
+    )
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
@@ -117,10 +140,14 @@ def test_db_path_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 
 def test_changes_since_last_handoff(tmp_path: Path) -> None:
     with IncidentStore(tmp_path / "i.db") as store:
-        first = store.create(_draft("Longhorn CSI Complete Failure", action_items=[ActionItem("Configure Velero", "", "P0")]))
+        first = store.create(
+            _draft("Longhorn CSI Complete Failure", action_items=[ActionItem("Configure Velero", "", "P0")])
+        )
         mark = store.record_handoff("demo")
         second = store.create(_draft("OAuth2-Proxy Deployment"))
-        store.update(first.id, add_timeline=[TimelineEntry("22:00", "Velero schedules applied")], done_actions=[1])
+        store.update(
+            first.id, add_timeline=[TimelineEntry("22:00", "Velero schedules applied")], done_actions=[1]
+        )
         changes = store.changes_since(mark)
     assert [i.title for i in changes.opened] == ["OAuth2-Proxy Deployment"] and second.id != first.id
     assert [(i.id, e.text) for i, e in changes.timeline] == [(first.id, "Velero schedules applied")]
@@ -176,18 +203,30 @@ def test_two_cli_processes_appending_timeline_lose_nothing(tmp_path: Path) -> No
     with IncidentStore(db) as store:
         incident_id = store.create(_draft()).id
     count = 12
-    loop = ("for i in $(seq 1 {n}); do {py} -m homelabctl incident update {id} --db {db} "
-            "--add-timeline \"00:$(printf %02d $i) {tag}-$i\" >/dev/null || exit 1; done")
-    procs = [subprocess.Popen(["bash", "-c", loop.format(n=count, py=sys.executable, id=incident_id, db=db, tag=tag)],
-                              stderr=subprocess.PIPE, text=True) for tag in ("x", "y")]
+    loop = (
+        "for i in $(seq 1 {n}); do {py} -m homelabctl incident update {id} --db {db} "
+        '--add-timeline "00:$(printf %02d $i) {tag}-$i" >/dev/null || exit 1; done'
+    )
+    procs = [
+        subprocess.Popen(
+            ["bash", "-c", loop.format(n=count, py=sys.executable, id=incident_id, db=db, tag=tag)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("x", "y")
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
     with IncidentStore(db) as store:
         timeline = store.get(incident_id).timeline
     for tag in ("x", "y"):
-        assert [e.text for e in timeline if e.text.startswith(tag)] == [f"{tag}-{i}" for i in range(1, count + 1)]
-        assert [e.time for e in timeline if e.text.startswith(tag)] == [f"00:{i:02d}" for i in range(1, count + 1)]
+        assert [e.text for e in timeline if e.text.startswith(tag)] == [
+            f"{tag}-{i}" for i in range(1, count + 1)
+        ]
+        assert [e.time for e in timeline if e.text.startswith(tag)] == [
+            f"00:{i:02d}" for i in range(1, count + 1)
+        ]
 
 
 KILLED_MID_TRANSACTION = """
@@ -256,7 +295,13 @@ def test_writers_killed_at_random_moments_leave_only_whole_incidents(tmp_path: P
         incidents = store.incidents()
     assert len(incidents) > 6  # the loops did write before being killed
     for incident in incidents:
-        assert len(incident.timeline) == 20 and len(incident.action_items) == 3 and incident.lessons == ("l1", "l2")
+        assert (
+            len(incident.timeline) == 20
+            and len(incident.action_items) == 3
+            and incident.lessons == ("l1", "l2")
+        )
     raw = sqlite3.connect(db)
-    orphans = raw.execute("SELECT count(*) FROM timeline WHERE incident_id NOT IN (SELECT id FROM incidents)").fetchone()
+    orphans = raw.execute(
+        "SELECT count(*) FROM timeline WHERE incident_id NOT IN (SELECT id FROM incidents)"
+    ).fetchone()
     assert orphans[0] == 0

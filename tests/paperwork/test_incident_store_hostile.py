@@ -22,8 +22,13 @@ def _draft(title: str, **kw: object) -> IncidentDraft:
 
 
 def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "homelabctl", "incident", *args], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "HOMELABCTL_DB": str(db)})
+    return subprocess.run(
+        [sys.executable, "-m", "homelabctl", "incident", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HOMELABCTL_DB": str(db)},
+    )
 
 
 def _corrupt(db: Path) -> bytes:
@@ -39,7 +44,7 @@ def _corrupt(db: Path) -> bytes:
     data = bytearray(db.read_bytes())
     page = 4096
     for offset in range(page * 3, min(len(data), page * 12), page):
-        data[offset:offset + 200] = os.urandom(200)
+        data[offset : offset + 200] = os.urandom(200)
     db.write_bytes(bytes(data))
     return bytes(data)
 
@@ -70,8 +75,13 @@ def test_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
     db = tmp_path / "i.db"
     nasty = "Disk\x1b[2J\x1b]52;c;ZXZpbA==\x07 full\x07\x08\u202e\x9b31m"
     with IncidentStore(db) as store:
-        store.create(_draft(nasty, what_happened="line one\n\tline two\x1b[31m red",
-                            timeline=[parse_timeline(f"09:40 {nasty}")]))
+        store.create(
+            _draft(
+                nasty,
+                what_happened="line one\n\tline two\x1b[31m red",
+                timeline=[parse_timeline(f"09:40 {nasty}")],
+            )
+        )
     for args in (["list"], ["show", "1"], ["list", "-o", "json"], ["show", "1", "-o", "json"]):
         result = _cli(db, *args)
         assert result.returncode == 0, result.stderr

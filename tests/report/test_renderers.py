@@ -24,13 +24,30 @@ from factories import container_status, deployment, node, pod, state
 def report() -> dict[str, Any]:
     dep = deployment("oauth2-proxy", "monitoring", ready=0)
     objs = [
-        node("k3s-master1", control_plane=True), node("k3s2"),
+        node("k3s-master1", control_plane=True),
+        node("k3s2"),
         node("styx", ready="Unknown", since=timedelta(days=3, hours=4)),
         dep,
-        pod("oauth2-proxy-6d8f9-abcde", "monitoring", node_name="k3s2", owner=dep, statuses=[container_status(
-            "oauth2-proxy", "quay.io/oauth2-proxy/oauth2-proxy:v7.7.1", state="waiting", reason="CrashLoopBackOff",
-            ready=False, restarts=17, last_terminated={"message": "cookie_secret must be 16, 24, or 32 bytes to "
-                                                                  "create an AES cipher, but is 167 bytes"})]),
+        pod(
+            "oauth2-proxy-6d8f9-abcde",
+            "monitoring",
+            node_name="k3s2",
+            owner=dep,
+            statuses=[
+                container_status(
+                    "oauth2-proxy",
+                    "quay.io/oauth2-proxy/oauth2-proxy:v7.7.1",
+                    state="waiting",
+                    reason="CrashLoopBackOff",
+                    ready=False,
+                    restarts=17,
+                    last_terminated={
+                        "message": "cookie_secret must be 16, 24, or 32 bytes to "
+                        "create an AES cipher, but is 167 bytes"
+                    },
+                )
+            ],
+        ),
         pod("web-1", "apps", node_name="styx", deletion=timedelta(days=2)),
     ]
     data = analyze(state(objs)).report

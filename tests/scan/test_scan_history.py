@@ -8,14 +8,23 @@ from pathlib import Path
 import pytest
 from scan_helpers import flux_repo, run, write
 
-pytestmark = pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True).returncode != 0,
-                                reason="git not installed")
+pytestmark = pytest.mark.skipif(
+    subprocess.run(["git", "--version"], capture_output=True).returncode != 0, reason="git not installed"
+)
 
 
 def git(root: Path, *args: str) -> str:
-    env_args = ["-c", "user.name=Night Shift", "-c", "user.email=night@fletcherlabs.net", "-c", "commit.gpgsign=false"]
-    return subprocess.run(["git", "-C", str(root), *env_args, *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    env_args = [
+        "-c",
+        "user.name=Night Shift",
+        "-c",
+        "user.email=night@fletcherlabs.net",
+        "-c",
+        "commit.gpgsign=false",
+    ]
+    return subprocess.run(
+        ["git", "-C", str(root), *env_args, *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 PLAIN = """\
@@ -36,13 +45,18 @@ def test_history_reports_secrets_removed_since(tmp_path: Path) -> None:
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "Bootstrap flux")
-    write(repo, {"cluster/oauth2-proxy-secret.yaml": PLAIN,
-                 "scripts/b2.sh": "#!/bin/sh\nexport GITHUB_TOKEN=ghp_R2d8Kq7Lm3Np9Xz4Vb6Hc1Jf5Gt0Ws2Ye8Ua\n"})
+    write(
+        repo,
+        {
+            "cluster/oauth2-proxy-secret.yaml": PLAIN,
+            "scripts/b2.sh": "#!/bin/sh\nexport GITHUB_TOKEN=ghp_R2d8Kq7Lm3Np9Xz4Vb6Hc1Jf5Gt0Ws2Ye8Ua\n",
+        },
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "OAuth2-Proxy: plain secret as workaround until SOPS works")
     leak = git(repo, "rev-parse", "HEAD")
     (repo / "cluster/oauth2-proxy-secret.yaml").unlink()
-    (repo / "scripts/b2.sh").write_text("#!/bin/sh\n: \"${GITHUB_TOKEN:?}\"\n")
+    (repo / "scripts/b2.sh").write_text('#!/bin/sh\n: "${GITHUB_TOKEN:?}"\n')
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "Remove plain secret")
 
@@ -51,7 +65,10 @@ def test_history_reports_secrets_removed_since(tmp_path: Path) -> None:
     found = [f for f in report.findings if f.check == "secret-in-history"]
     assert len(found) == 3
     assert {(f.file, f.line) for f in found} == {
-        ("cluster/oauth2-proxy-secret.yaml", 8), ("cluster/oauth2-proxy-secret.yaml", 9), ("scripts/b2.sh", 2)}
+        ("cluster/oauth2-proxy-secret.yaml", 8),
+        ("cluster/oauth2-proxy-secret.yaml", 9),
+        ("scripts/b2.sh", 2),
+    }
     for finding in found:
         assert leak[:12] in finding.message
         assert f"commit {leak} " in finding.evidence[0]
@@ -67,7 +84,9 @@ def test_history_reports_secrets_removed_since(tmp_path: Path) -> None:
 
 
 def test_history_does_not_repeat_what_the_tree_still_holds(tmp_path: Path) -> None:
-    repo = flux_repo(tmp_path, {"scripts/b2.sh": "export GITHUB_TOKEN=ghp_R2d8Kq7Lm3Np9Xz4Vb6Hc1Jf5Gt0Ws2Ye8Ua\n"})
+    repo = flux_repo(
+        tmp_path, {"scripts/b2.sh": "export GITHUB_TOKEN=ghp_R2d8Kq7Lm3Np9Xz4Vb6Hc1Jf5Gt0Ws2Ye8Ua\n"}
+    )
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "add script")
@@ -85,10 +104,20 @@ def test_history_on_a_directory_that_is_not_a_repo_is_an_error_not_a_crash(tmp_p
 def test_history_skips_huge_blobs_and_lines_without_holding_them(tmp_path: Path) -> None:
     repo = flux_repo(tmp_path, {"cluster/README.md": "monitoring\n"})
     git(repo, "init", "-q", "-b", "main")
-    big = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: big\nstringData:\n  blob: " + "A" * (11 * 1024 * 1024) + "\n"
-    write(repo, {"cluster/big.yaml": big, "cluster/minified.js": "x=1;" * 400_000 + "\n",
-                 "scripts/k3s.sh": "K3S_TOKEN=K10559b09c388007decb51667fa54906c945234055fcad1881305abbd5e7c8545e1"
-                                   "::server:8779970375c0de552cc23baf0b13c1d0\n"})
+    big = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: big\nstringData:\n  blob: "
+        + "A" * (11 * 1024 * 1024)
+        + "\n"
+    )
+    write(
+        repo,
+        {
+            "cluster/big.yaml": big,
+            "cluster/minified.js": "x=1;" * 400_000 + "\n",
+            "scripts/k3s.sh": "K3S_TOKEN=K10559b09c388007decb51667fa54906c945234055fcad1881305abbd5e7c8545e1"
+            "::server:8779970375c0de552cc23baf0b13c1d0\n",
+        },
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "vendor a blob")
     for rel in ("cluster/big.yaml", "cluster/minified.js", "scripts/k3s.sh"):

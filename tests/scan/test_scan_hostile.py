@@ -29,9 +29,17 @@ needs_kubectl = pytest.mark.skipif(not HAS_KUBECTL, reason="kubectl not installe
 
 
 def git(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    ident = ["-c", "user.name=Night Shift", "-c", "user.email=night@fletcherlabs.net", "-c", "commit.gpgsign=false"]
-    return subprocess.run(["git", "-C", str(root), *ident, *args], check=True, capture_output=True, text=True,
-                          env=env).stdout
+    ident = [
+        "-c",
+        "user.name=Night Shift",
+        "-c",
+        "user.email=night@fletcherlabs.net",
+        "-c",
+        "commit.gpgsign=false",
+    ]
+    return subprocess.run(
+        ["git", "-C", str(root), *ident, *args], check=True, capture_output=True, text=True, env=env
+    ).stdout
 
 
 def hostile_repo(tmp_path: Path) -> tuple[Path, Path]:
@@ -54,7 +62,8 @@ def hostile_repo(tmp_path: Path) -> tuple[Path, Path]:
         (hooks / hook).write_text(f"#!/bin/sh\n{touch}\n")
         (hooks / hook).chmod(0o755)
     with (repo / ".git" / "config").open("a") as config:
-        config.write(textwrap.dedent(f"""\
+        config.write(
+            textwrap.dedent(f"""\
             [core]
                 fsmonitor = "{touch}; false"
                 pager = "{touch}; cat"
@@ -71,7 +80,8 @@ def hostile_repo(tmp_path: Path) -> tuple[Path, Path]:
                 showSignature = true
             [gpg]
                 program = "{touch}"
-            """))
+            """)
+        )
     return repo, marker
 
 
@@ -146,12 +156,15 @@ def test_kustomize_fetches_nothing(tmp_path: Path, server: tuple[str, list[str]]
         resources = "" if field == "resources" else "resources:\n  - local.yaml\n"
         (directory / "kustomization.yaml").write_text(
             f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n{resources}{field}:\n"
-            + entry.format(url=url))
+            + entry.format(url=url)
+        )
         with (repo / "clusters/k3s-home/apps.yaml").open("a") as ks:
-            ks.write(f"---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
-                     f"  name: remote-{field}\n  namespace: flux-system\nspec:\n  interval: 10m\n"
-                     f"  path: ./apps/remote-{field}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n"
-                     f"    name: flux-system\n")
+            ks.write(
+                f"---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+                f"  name: remote-{field}\n  namespace: flux-system\nspec:\n  interval: 10m\n"
+                f"  path: ./apps/remote-{field}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n"
+                f"    name: flux-system\n"
+            )
     report = run(repo, render=True, cache_dir=tmp_path / "cache")
     assert requests == [], f"the scan fetched {requests}"
     not_rendered = {e.file for e in report.errors if "not rendered: remote" in e.message}
@@ -170,17 +183,21 @@ def test_kustomize_reads_nothing_outside_the_repository(tmp_path: Path) -> None:
     (link_dir / "token.txt").symlink_to(outside)
     (link_dir / "kustomization.yaml").write_text(
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: default\n"
-        "secretGenerator:\n  - name: linked\n    files:\n      - token.txt\n")
+        "secretGenerator:\n  - name: linked\n    files:\n      - token.txt\n"
+    )
     fine = repo / "apps" / "fine"
     fine.mkdir()
     (fine / "kustomization.yaml").write_text(
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: default\n"
-        "secretGenerator:\n  - name: literal\n    literals:\n      - password=Lq9vX2mR7tK4wZ8pN3cJ\n")
+        "secretGenerator:\n  - name: literal\n    literals:\n      - password=Lq9vX2mR7tK4wZ8pN3cJ\n"
+    )
     with (repo / "clusters/k3s-home/apps.yaml").open("a") as ks:
         for name in ("symlinked", "fine"):
-            ks.write(f"---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
-                     f"  name: {name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/{name}\n"
-                     f"  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")
+            ks.write(
+                f"---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+                f"  name: {name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/{name}\n"
+                f"  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+            )
     cache = tmp_path / "cache"
     report = run(repo, render=True, cache_dir=cache)
 
@@ -190,7 +207,11 @@ def test_kustomize_reads_nothing_outside_the_repository(tmp_path: Path) -> None:
     assert "token.txt" in text and "symlink" in text
     # Nothing from outside reached the cache, the rendered objects or the report.
     cached = "".join(p.read_text() for p in cache.glob("*.json"))
-    everything = cached + json.dumps([r.objects for r in report.graph.kustomizations[0].renders]) + str(report.findings)
+    everything = (
+        cached
+        + json.dumps([r.objects for r in report.graph.kustomizations[0].renders])
+        + str(report.findings)
+    )
     assert "OUTSIDE-THE-REPO" not in everything
     host = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").is_file() else ""
     assert len(host) < 8 or host not in cached
@@ -233,12 +254,16 @@ def test_alias_bombs_finish_in_bounded_memory(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(REPOS / "hostile", repo)
     # A 1 GB address-space limit: the 400-byte bomb expanded is billions of nodes.
-    out = subprocess.run([sys.executable, "-c", BOMB_SCAN, str(repo)], capture_output=True, text=True,
-                         timeout=300, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", BOMB_SCAN, str(repo)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     data = json.loads(out.stdout)
     found = {(f["file"], f["check"]) for f in data["findings"] if f["check"] == "yaml-over-limits"}
-    assert found == {("apps/bombs/laughs.yaml", "yaml-over-limits"), ("apps/bombs/loop.yaml", "yaml-over-limits")}
+    assert found == {
+        ("apps/bombs/laughs.yaml", "yaml-over-limits"),
+        ("apps/bombs/loop.yaml", "yaml-over-limits"),
+    }
     laughs = next(f for f in data["findings"] if f["file"] == "apps/bombs/laughs.yaml")
     assert "excessive aliasing" in laughs["message"]
     # Anchors used normally are read as usual.
@@ -262,13 +287,16 @@ def test_exec_plugins_in_a_kustomization_run_nothing(tmp_path: Path) -> None:
     (plugin / "local.yaml").write_text((repo / "apps/remote/local.yaml").read_text())
     (plugin / "fn.yaml").write_text(
         "apiVersion: example.com/v1\nkind: Pwn\nmetadata:\n  name: pwn\n  annotations:\n"
-        "    config.kubernetes.io/function: |\n      exec:\n        path: ./run.sh\n")
+        "    config.kubernetes.io/function: |\n      exec:\n        path: ./run.sh\n"
+    )
     (plugin / "run.sh").write_text(f"#!/bin/sh\ntouch {marker}\ncat\n")
     (plugin / "run.sh").chmod(0o755)
     with (repo / "clusters/k3s-home/apps.yaml").open("a") as ks:
-        ks.write("---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: plugin\n"
-                 "  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/plugin\n  prune: true\n"
-                 "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")
+        ks.write(
+            "---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: plugin\n"
+            "  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/plugin\n  prune: true\n"
+            "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+        )
     report = run(repo, render=True, cache_dir=tmp_path / "cache")
     assert not marker.exists()
     [failed] = [f for f in report.findings if f.check == "kustomize-build-failed"]

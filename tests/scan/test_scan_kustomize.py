@@ -79,14 +79,17 @@ def test_build_failure_is_a_finding(tmp_path: Path) -> None:
     files = dict(APP)
     # A strategic-merge patch file whose object does not exist fails the build (target selectors do not).
     files["apps/media/kustomization.yaml"] += "  - path: gpu-patch.yaml\n"
-    files["apps/media/gpu-patch.yaml"] = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: jellyfin-typo\n"
-                                          "spec:\n  replicas: 1\n")
+    files["apps/media/gpu-patch.yaml"] = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: jellyfin-typo\nspec:\n  replicas: 1\n"
+    )
     flux_repo(tmp_path, files)
     report = run(tmp_path, render=True)
     [found] = [f for f in report.findings if f.check == "kustomize-build-failed"]
     assert found.file == "cluster/kustomization.yaml"
     assert "jellyfin-typo" in found.message or "no matches" in found.message
-    assert "kustomize-build-failed" not in {f.check for f in run(flux_repo(tmp_path / "ok", APP), render=True).findings}
+    assert "kustomize-build-failed" not in {
+        f.check for f in run(flux_repo(tmp_path / "ok", APP), render=True).findings
+    }
 
 
 def test_missing_kubectl_is_one_error_not_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,10 +101,16 @@ def test_missing_kubectl_is_one_error_not_a_finding(tmp_path: Path, monkeypatch:
 
 
 def test_kubectl_error_lines() -> None:
-    klog = ('E1123 00:02:44.245683    5762 run.go:72] "command failed" err=<\n'
-            '\tmap[string]interface {}(nil): yaml: unmarshal errors:\n'
-            '\t  line 10: mapping key "TZ" already defined at line 8\n >\n')
-    assert kubectl_error(klog, Path("/r")) == ('map[string]interface {}(nil): yaml: unmarshal errors: line 10: mapping '
-                                               'key "TZ" already defined at line 8')
-    assert kubectl_error("error: accumulating resources: /r/apps: no such file\n", Path("/r")) == \
-        "accumulating resources: apps: no such file"
+    klog = (
+        'E1123 00:02:44.245683    5762 run.go:72] "command failed" err=<\n'
+        "\tmap[string]interface {}(nil): yaml: unmarshal errors:\n"
+        '\t  line 10: mapping key "TZ" already defined at line 8\n >\n'
+    )
+    assert kubectl_error(klog, Path("/r")) == (
+        "map[string]interface {}(nil): yaml: unmarshal errors: line 10: mapping "
+        'key "TZ" already defined at line 8'
+    )
+    assert (
+        kubectl_error("error: accumulating resources: /r/apps: no such file\n", Path("/r"))
+        == "accumulating resources: apps: no such file"
+    )

@@ -25,8 +25,19 @@ def test_json_report_validates_and_keeps_the_finding_shape() -> None:
     jsonschema.validate(data, report_schema())
     assert data["schema"] == "homelabctl.scan/v1"
     first = data["findings"][0]
-    assert set(first) == {"id", "check", "layer", "severity", "object", "message", "evidence", "hint", "file", "line",
-                          "fingerprint"}
+    assert set(first) == {
+        "id",
+        "check",
+        "layer",
+        "severity",
+        "object",
+        "message",
+        "evidence",
+        "hint",
+        "file",
+        "line",
+        "fingerprint",
+    }
     assert data["summary"]["critical"] == sum(1 for f in data["findings"] if f["severity"] == "critical")
     ranks = [{"critical": 0, "warning": 1, "info": 2}[f["severity"]] for f in data["findings"]]
     assert ranks == sorted(ranks)  # worst first
@@ -69,8 +80,10 @@ def test_sarif_structure() -> None:
         assert float(result["properties"]["security-severity"]) > 0
     longhorn = next(r for r in sarif_run["results"] if r["ruleId"] == "longhorn-kubelet-root-dir")
     assert longhorn["level"] == "error"
-    assert longhorn["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
-        "tests/repos/seed-homelab/infrastructure/longhorn.yaml"
+    assert (
+        longhorn["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "tests/repos/seed-homelab/infrastructure/longhorn.yaml"
+    )
     assert longhorn["locations"][0]["physicalLocation"]["region"]["startLine"] == 19
 
 
@@ -88,10 +101,15 @@ def test_cli_exit_codes_and_fail_on(tmp_path: Path) -> None:
     assert code == 0 and "no findings" in out
     code, out = invoke(str(REPOS / "broken-graph"), "--no-render")
     assert code == 1 and "ks-path-missing" in out and "clusters/k3s-home/infrastructure.yaml" in out
-    flux_repo(tmp_path, {"cluster/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
-                                             "  selector: {matchLabels: {app: web}}\n  template:\n"
-                                             "    metadata: {labels: {app: web}}\n"
-                                             "    spec: {containers: [{name: web, image: nginx}]}\n"})
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+            "  selector: {matchLabels: {app: web}}\n  template:\n"
+            "    metadata: {labels: {app: web}}\n"
+            "    spec: {containers: [{name: web, image: nginx}]}\n"
+        },
+    )
     assert invoke(str(tmp_path))[0] == 0  # only a warning
     assert invoke(str(tmp_path), "--fail-on", "warning")[0] == 1
     code, out = invoke(str(tmp_path), "--fail-on", "warning", "--min-severity", "critical")
@@ -102,7 +120,11 @@ def test_cli_exit_codes_and_fail_on(tmp_path: Path) -> None:
 def test_cli_bad_input_exits_2(tmp_path: Path) -> None:
     from homelabctl.cli import main
 
-    for args in ([str(tmp_path / "missing")], [str(tmp_path), "--rule", "nope"], [str(tmp_path), "--kube-version", "x"]):
+    for args in (
+        [str(tmp_path / "missing")],
+        [str(tmp_path), "--rule", "nope"],
+        [str(tmp_path), "--kube-version", "x"],
+    ):
         try:
             main(["scan", *args])
         except SystemExit as exc:
@@ -113,7 +135,9 @@ def test_cli_bad_input_exits_2(tmp_path: Path) -> None:
 
 def test_cli_json_sarif_markdown_to_files(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    code, _ = invoke(str(REPOS / "leaky"), "-o", "json", "--schema", "v1", "--output-file", str(out), "--no-render")
+    code, _ = invoke(
+        str(REPOS / "leaky"), "-o", "json", "--schema", "v1", "--output-file", str(out), "--no-render"
+    )
     assert code == 1
     jsonschema.validate(json.loads(out.read_text()), report_schema())
     code, text = invoke(str(REPOS / "leaky"), "-o", "sarif", "--no-render")
@@ -131,19 +155,25 @@ def test_cli_list_objects_and_rules() -> None:
 
 
 def _hr(name: str) -> str:
-    return (f"---\napiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata:\n  name: {name}\n"
-            f"  namespace: media\nspec:\n  interval: 30m\n  chart:\n    spec:\n      chart: {name}\n"
-            f"      version: 1.0.0\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n"
-            f"        namespace: flux-system\n")
+    return (
+        f"---\napiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata:\n  name: {name}\n"
+        f"  namespace: media\nspec:\n  interval: 30m\n  chart:\n    spec:\n      chart: {name}\n"
+        f"      version: 1.0.0\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n"
+        f"        namespace: flux-system\n"
+    )
 
 
 def _folding_repo(root: Path) -> Path:
     files = {f"cluster/apps/{n}.yaml": _hr(n) for n in ("sonarr", "radarr", "lidarr", "prowlarr")}
-    files["cluster/sources.yaml"] = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
-                                     "  name: charts\n  namespace: flux-system\nspec:\n  interval: 1h\n"
-                                     "  url: https://charts.example.org\n")
-    files["scripts/join.sh"] = ("K3S_TOKEN=K10559b09c388007decb51667fa54906c945234055fcad1881305abbd5e7c8545e1"
-                                "::server:8779970375c0de552cc23baf0b13c1d0\n")
+    files["cluster/sources.yaml"] = (
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
+        "  name: charts\n  namespace: flux-system\nspec:\n  interval: 1h\n"
+        "  url: https://charts.example.org\n"
+    )
+    files["scripts/join.sh"] = (
+        "K3S_TOKEN=K10559b09c388007decb51667fa54906c945234055fcad1881305abbd5e7c8545e1"
+        "::server:8779970375c0de552cc23baf0b13c1d0\n"
+    )
     return flux_repo(root, files)
 
 
@@ -192,12 +222,19 @@ def test_a_piped_scan_of_a_clean_repo_imports_only_what_it_needs() -> None:
 
     # The real command leaves with os._exit once its output is flushed; make that a SystemExit here so the
     # child can still list its modules afterwards.
-    code = ("import os, sys\ndef _leave(code):\n    raise SystemExit(code)\nos._exit = _leave\n"
-            "from homelabctl.cli import main\ntry:\n    main(['scan', sys.argv[1], '--no-render'])\n"
-            "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('pydantic', 'jsonschema', 'rich', 'detect_secrets', 'requests', 'kubernetes')"
-            " if m in sys.modules), file=sys.stderr)\n")
-    out = subprocess.run([sys.executable, "-c", code, str(REPOS / "clean")], capture_output=True, text=True,
-                         check=True, timeout=120)
+    code = (
+        "import os, sys\ndef _leave(code):\n    raise SystemExit(code)\nos._exit = _leave\n"
+        "from homelabctl.cli import main\ntry:\n    main(['scan', sys.argv[1], '--no-render'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pydantic', 'jsonschema', 'rich', 'detect_secrets', 'requests', 'kubernetes')"
+        " if m in sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(REPOS / "clean")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     assert "no findings" in out.stdout
     assert out.stderr.strip().splitlines()[-1] == "[]"

@@ -63,8 +63,9 @@ AGE_KEY = """\
 # public key: age1qy5u9cs3rp9c2mv3u5dkd0pl7qjz4vq4rxk8yqz2y5x9e6tq3m8s2q9j7n
 AGE-SECRET-KEY-1XRX5U26PTCTU5VPEYWUVWFPFC8U3X6EYAG4WYAJYMKWYD6AXCD4QL2QVCN
 """
-PLACEHOLDER_SECRET = AUTHENTIK_SECRET.replace("AoyTQkoFSr4cRVDESs0h19FI8EjpwJpTnV3alDnE28cwM8YBUe", "CHANGEME").replace(
-    "V44tLgkJlIMIhMqLG2ygkYIadREQAVlZ", "<postgres-password>")
+PLACEHOLDER_SECRET = AUTHENTIK_SECRET.replace(
+    "AoyTQkoFSr4cRVDESs0h19FI8EjpwJpTnV3alDnE28cwM8YBUe", "CHANGEME"
+).replace("V44tLgkJlIMIhMqLG2ygkYIadREQAVlZ", "<postgres-password>")
 TFSTATE = """\
 {
   "version": 4,
@@ -87,15 +88,30 @@ SEEDED_HISTORY = {
     ("homelab-compose", "terraform/terraform.tfstate", 9),  # a VM password in Terraform state
 }
 HISTORY = {
-    "homelab-flux": {"infrastructure/authentik/secrets.yaml": AUTHENTIK_SECRET, "scripts/tailscale-up.sh": TAILSCALE_UP},
-    "homelab-ansible": {"ansible/keys/age.agekey": AGE_KEY, "docs/examples/authentik.yaml": PLACEHOLDER_SECRET},
-    "homelab-compose": {"terraform/terraform.tfstate": TFSTATE,
-                        "compose/.env.sample": "POSTGRES_PASSWORD=<generate one>\nTZ=Europe/Berlin\n"},
+    "homelab-flux": {
+        "infrastructure/authentik/secrets.yaml": AUTHENTIK_SECRET,
+        "scripts/tailscale-up.sh": TAILSCALE_UP,
+    },
+    "homelab-ansible": {
+        "ansible/keys/age.agekey": AGE_KEY,
+        "docs/examples/authentik.yaml": PLACEHOLDER_SECRET,
+    },
+    "homelab-compose": {
+        "terraform/terraform.tfstate": TFSTATE,
+        "compose/.env.sample": "POSTGRES_PASSWORD=<generate one>\nTZ=Europe/Berlin\n",
+    },
 }
 
 
 def git(root: Path, *args: str) -> None:
-    ident = ["-c", "user.name=Night Shift", "-c", "user.email=night@fletcherlabs.net", "-c", "commit.gpgsign=false"]
+    ident = [
+        "-c",
+        "user.name=Night Shift",
+        "-c",
+        "user.email=night@fletcherlabs.net",
+        "-c",
+        "commit.gpgsign=false",
+    ]
     subprocess.run(["git", "-C", str(root), *ident, *args], check=True, capture_output=True)
 
 
@@ -124,19 +140,26 @@ def test_critical_precision_and_recall_on_realistic_repositories(tmp_path: Path)
     for name in ("homelab-flux", "homelab-ansible", "homelab-compose"):
         report = run(with_history(tmp_path, name), history=True)
         assert not report.errors, report.errors
-        criticals += [(name, f.check, f.file or "", f.line) for f in report.findings if f.severity is Severity.CRITICAL]
+        criticals += [
+            (name, f.check, f.file or "", f.line) for f in report.findings if f.severity is Severity.CRITICAL
+        ]
 
     def is_seeded(name: str, check: str, file: str, line: int | None) -> bool:
         return (name, file, line) in seeded or (check == "plain-secret" and (name, file, None) in seeded)
 
     true = [c for c in criticals if is_seeded(*c)]
     false = [c for c in criticals if not is_seeded(*c)]
-    found = {s for s in seeded if any(c[0] == s[0] and c[2] == s[1] and (s[2] is None or c[3] == s[2])
-                                      for c in true)}
+    found = {
+        s
+        for s in seeded
+        if any(c[0] == s[0] and c[2] == s[1] and (s[2] is None or c[3] == s[2]) for c in true)
+    }
     precision = len(true) / len(criticals) if criticals else 0.0
     recall = len(found) / len(seeded)
-    print(f"\ncritical findings: {len(criticals)}, seeded real secrets among them: {len(true)}; "
-          f"critical precision {precision:.0%}; recall on {len(seeded)} seeded secrets {recall:.0%}")
+    print(
+        f"\ncritical findings: {len(criticals)}, seeded real secrets among them: {len(true)}; "
+        f"critical precision {precision:.0%}; recall on {len(seeded)} seeded secrets {recall:.0%}"
+    )
     for item in false:
         print(f"  false critical: {item}")
     for miss in sorted(seeded - found, key=str):
@@ -151,16 +174,43 @@ def test_non_secrets_in_the_realistic_repositories_are_not_critical() -> None:
     ansible = run(REPOS / "homelab-ansible")
     compose = run(REPOS / "homelab-compose")
     reports = (flux, ansible, compose)
-    critical_files = {(f.file, f.line) for r in reports for f in r.findings if f.severity is Severity.CRITICAL}
-    for decoy in ("infrastructure/authentik/helmrelease.yaml", "infrastructure/monitoring/grafana.yaml",
-                  "apps/recyclarr/configmap.yaml", "scripts/setup-oauth.sh", "docs/authentik.md", "docs/backup.md",
-                  "docs/tailscale.md", "vendor/oauth2-proxy/values.example.yaml", "vendor/grafana/values.yaml",
-                  ".env.example", "scripts/test-api.sh", "scripts/gen-secrets.sh", "docs/runbooks/test-apps.md",
-                  "docs/runbooks/sops.md", "ansible/roles/k3s/templates/config.yaml.j2", "kubernetes/apps/homepage.yaml",
-                  "ansible/inventory/group_vars/vault.yml.example", "templates/secrets.yaml",
-                  "compose/docker-compose.yml", "compose/.env.sample", "terraform/main.tf", "terraform/variables.tf",
-                  "wireguard/wg0.conf.example", ".github/workflows/deploy.yml", "scripts/deploy.sh",
-                  "charts/dashboard/values.yaml", "charts/dashboard/templates/secret.yaml", "README.md"):
+    critical_files = {
+        (f.file, f.line) for r in reports for f in r.findings if f.severity is Severity.CRITICAL
+    }
+    for decoy in (
+        "infrastructure/authentik/helmrelease.yaml",
+        "infrastructure/monitoring/grafana.yaml",
+        "apps/recyclarr/configmap.yaml",
+        "scripts/setup-oauth.sh",
+        "docs/authentik.md",
+        "docs/backup.md",
+        "docs/tailscale.md",
+        "vendor/oauth2-proxy/values.example.yaml",
+        "vendor/grafana/values.yaml",
+        ".env.example",
+        "scripts/test-api.sh",
+        "scripts/gen-secrets.sh",
+        "docs/runbooks/test-apps.md",
+        "docs/runbooks/sops.md",
+        "ansible/roles/k3s/templates/config.yaml.j2",
+        "kubernetes/apps/homepage.yaml",
+        "ansible/inventory/group_vars/vault.yml.example",
+        "templates/secrets.yaml",
+        "compose/docker-compose.yml",
+        "compose/.env.sample",
+        "terraform/main.tf",
+        "terraform/variables.tf",
+        "wireguard/wg0.conf.example",
+        ".github/workflows/deploy.yml",
+        "scripts/deploy.sh",
+        "charts/dashboard/values.yaml",
+        "charts/dashboard/templates/secret.yaml",
+        "README.md",
+    ):
         assert not [c for c in critical_files if c[0] == decoy], decoy
-    b2 = next(f for f in flux.findings if f.file == "infrastructure/velero/b2-credentials.yaml" and f.check == "plain-secret")
+    b2 = next(
+        f
+        for f in flux.findings
+        if f.file == "infrastructure/velero/b2-credentials.yaml" and f.check == "plain-secret"
+    )
     assert b2.severity is Severity.INFO and "placeholder" in b2.message

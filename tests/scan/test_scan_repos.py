@@ -91,7 +91,9 @@ def test_broken_graph_messages_name_the_objects() -> None:
     assert "Secret authentik/authentik-secret" in values.message
     assert values.severity.value == "critical"
     cycle = by_check["dependency-cycle"]
-    assert "dependsOn cycle: flux-system/apps → flux-system/infrastructure → flux-system/apps" in cycle.evidence
+    assert (
+        "dependsOn cycle: flux-system/apps → flux-system/infrastructure → flux-system/apps" in cycle.evidence
+    )
     orphans = [f for f in scanned("broken-graph").findings if f.check == "orphan-yaml"]
     docs = next(f for f in orphans if f.object.name == "./docs/oauth2-templates")
     assert docs.message.startswith("2 YAML file(s)")
@@ -115,8 +117,14 @@ def test_leaky_repo() -> None:
 
 def test_leaky_repo_never_prints_a_secret_value() -> None:
     text = str(to_json(scanned("leaky")))
-    for value in ("Vel3roBackups2025", "ghp_R2d8Kq7Lm3Np9Xz4Vb6Hc1Jf5Gt0Ws2Ye8Ua", "AKIAZ7Q3K5N2P8R4T6WX",
-                  "prom-operator-2025", "kq3Vt0fB8wYp2RmZ7xLs", "9f2c4e1a7b3d5f60"):
+    for value in (
+        "Vel3roBackups2025",
+        "ghp_R2d8Kq7Lm3Np9Xz4Vb6Hc1Jf5Gt0Ws2Ye8Ua",
+        "AKIAZ7Q3K5N2P8R4T6WX",
+        "prom-operator-2025",
+        "kq3Vt0fB8wYp2RmZ7xLs",
+        "9f2c4e1a7b3d5f60",
+    ):
         assert value not in text
     assert "ghp_********" in text and "Vel3********" in text
 
@@ -160,8 +168,11 @@ def test_every_rule_fires_somewhere_in_the_test_repos() -> None:
     fired: set[str] = set()
     for name in ("broken-graph", "leaky", "seed-homelab", "hostile"):
         fired |= checks(scanned(name))
-    never = {r.id for r in all_rules() if not r.history} - fired - ({"kustomize-build-failed"} if not HAS_KUBECTL
-                                                                     else set())
+    never = (
+        {r.id for r in all_rules() if not r.history}
+        - fired
+        - ({"kustomize-build-failed"} if not HAS_KUBECTL else set())
+    )
     assert never == set()
 
 

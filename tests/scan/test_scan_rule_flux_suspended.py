@@ -39,8 +39,13 @@ def test_fires_on_a_suspended_helmrelease_in_git(tmp_path: Path) -> None:
 
 
 def test_silent_when_nothing_is_suspended(tmp_path: Path) -> None:
-    repo = flux_repo(tmp_path, {"cluster/media/jellyfin.yaml": HR.format(suspend="  suspend: false\n"),
-                                "cluster/media/other.yaml": HR.format(suspend="").replace("jellyfin", "sonarr"),
-                                # kustomize's own Kustomization kind is not a Flux object
-                                "cluster/media/kustomization.yaml": KUSTOMIZE})
+    repo = flux_repo(
+        tmp_path,
+        {
+            "cluster/media/jellyfin.yaml": HR.format(suspend="  suspend: false\n"),
+            "cluster/media/other.yaml": HR.format(suspend="").replace("jellyfin", "sonarr"),
+            # kustomize's own Kustomization kind is not a Flux object
+            "cluster/media/kustomization.yaml": KUSTOMIZE,
+        },
+    )
     assert run_rule(repo, "flux-suspended-in-git") == []

@@ -31,19 +31,24 @@ def test_plain_secret_reports_keys_and_lengths_never_values(tmp_path: Path) -> N
     body = f"data:\n  password: {base64.b64encode(b'hunter2hunter2').decode()}\nstringData:\n  token: abcdefghij\n"
     flux_repo(tmp_path, {"cluster/secret.yaml": secret("grafana-admin", body)})
     [found] = run_rule(tmp_path, "plain-secret")
-    assert found.message == ("Secret monitoring/grafana-admin is committed in plain text (2 readable value(s), "
-                             "no SOPS encryption)")
+    assert found.message == (
+        "Secret monitoring/grafana-admin is committed in plain text (2 readable value(s), no SOPS encryption)"
+    )
     assert found.evidence == ("data.password: 14 bytes", "stringData.token: 10 bytes")
     assert found.line == 8 and found.severity.value == "critical"
     assert "hunter2" not in str(found)
 
 
 def test_plain_secret_silent_on_sops_and_placeholders(tmp_path: Path) -> None:
-    flux_repo(tmp_path, {
-        "cluster/encrypted.sops.yaml": secret("grafana-admin", f"stringData:\n    password: {ENC}\n") + SOPS,
-        "cluster/vars.yaml": secret("from-vars", "stringData:\n  password: ${GRAFANA_PASSWORD}\n"),
-        "cluster/empty.yaml": secret("filled-later", "data: {}\n"),
-    })
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/encrypted.sops.yaml": secret("grafana-admin", f"stringData:\n    password: {ENC}\n")
+            + SOPS,
+            "cluster/vars.yaml": secret("from-vars", "stringData:\n  password: ${GRAFANA_PASSWORD}\n"),
+            "cluster/empty.yaml": secret("filled-later", "data: {}\n"),
+        },
+    )
     assert run_rule(tmp_path, "plain-secret") == []
 
 
@@ -56,8 +61,13 @@ creation_rules:
 
 
 def test_sops_rule_not_covering(tmp_path: Path) -> None:
-    flux_repo(tmp_path, {".sops.yaml": SOPS_CONFIG,
-                         "cluster/apps/minio.sops.yaml": secret("minio", f"stringData:\n    root: {ENC}\n") + SOPS})
+    flux_repo(
+        tmp_path,
+        {
+            ".sops.yaml": SOPS_CONFIG,
+            "cluster/apps/minio.sops.yaml": secret("minio", f"stringData:\n    root: {ENC}\n") + SOPS,
+        },
+    )
     [found] = run_rule(tmp_path, "sops-rule-not-covering")
     assert "No creation rule in .sops.yaml matches cluster/apps/minio.sops.yaml" in found.message
     assert found.severity.value == "warning"
@@ -65,8 +75,13 @@ def test_sops_rule_not_covering(tmp_path: Path) -> None:
 
 def test_sops_rule_covering_with_wrong_encrypted_regex(tmp_path: Path) -> None:
     config = SOPS_CONFIG.replace("clusters/", "cluster/").replace("^(data|stringData)$", "^(password)$")
-    flux_repo(tmp_path, {".sops.yaml": config,
-                         "cluster/minio.sops.yaml": secret("minio", f"stringData:\n    root: {ENC}\n") + SOPS})
+    flux_repo(
+        tmp_path,
+        {
+            ".sops.yaml": config,
+            "cluster/minio.sops.yaml": secret("minio", f"stringData:\n    root: {ENC}\n") + SOPS,
+        },
+    )
     [found] = run_rule(tmp_path, "sops-rule-not-covering")
     assert "leaves the Secret's values unencrypted" in found.message
     assert "encrypted_regex '^(password)$' does not match 'data'" in found.evidence
@@ -97,8 +112,13 @@ spec:
 
 
 def test_ks_decryption_missing(tmp_path: Path) -> None:
-    flux_repo(tmp_path, {"cluster/monitoring.yaml": KS_MONITORING,
-                         "monitoring/oauth2.sops.yaml": secret("oauth2-proxy", f"stringData:\n    x: {ENC}\n") + SOPS})
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/monitoring.yaml": KS_MONITORING,
+            "monitoring/oauth2.sops.yaml": secret("oauth2-proxy", f"stringData:\n    x: {ENC}\n") + SOPS,
+        },
+    )
     [found] = run_rule(tmp_path, "ks-decryption-missing")
     assert found.object.name == "monitoring"
     assert found.evidence == ("no spec.decryption", "encrypted: monitoring/oauth2.sops.yaml")
@@ -106,18 +126,25 @@ def test_ks_decryption_missing(tmp_path: Path) -> None:
 
 def test_ks_decryption_silent_with_sops_provider(tmp_path: Path) -> None:
     ks = KS_MONITORING + "  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age\n"
-    flux_repo(tmp_path, {"cluster/monitoring.yaml": ks,
-                         "monitoring/oauth2.sops.yaml": secret("oauth2-proxy", f"stringData:\n    x: {ENC}\n") + SOPS})
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/monitoring.yaml": ks,
+            "monitoring/oauth2.sops.yaml": secret("oauth2-proxy", f"stringData:\n    x: {ENC}\n") + SOPS,
+        },
+    )
     assert run_rule(tmp_path, "ks-decryption-missing") == []
 
 
 def test_secret_in_text_finds_keys_tokens_passwords_masked(tmp_path: Path) -> None:
-    flux_repo(tmp_path, {
-        "scripts/restore.sh": "#!/bin/sh\nexport GITLAB_TOKEN=glpat-Xk29fjQ0zP3mLw8vTb1c\n"
-                              "curl -H 'Authorization: Bearer xoxb-2048-4096-AbCdEfGhIjKlMn' https://hooks\n",
-        "keys/age.txt": "# created: 2025-06-01\nAGE-SECRET-KEY-1QQPZ8Z9X6R3U5DFT0GDJN4YV3MZ8L2CRWPZKZ6QF0T3W9H7E4Q2SXK5JHN\n",
-        "docs/ssh.md": "Node access key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
-        "cluster/app.yaml": """\
+    flux_repo(
+        tmp_path,
+        {
+            "scripts/restore.sh": "#!/bin/sh\nexport GITLAB_TOKEN=glpat-Xk29fjQ0zP3mLw8vTb1c\n"
+            "curl -H 'Authorization: Bearer xoxb-2048-4096-AbCdEfGhIjKlMn' https://hooks\n",
+            "keys/age.txt": "# created: 2025-06-01\nAGE-SECRET-KEY-1QQPZ8Z9X6R3U5DFT0GDJN4YV3MZ8L2CRWPZKZ6QF0T3W9H7E4Q2SXK5JHN\n",
+            "docs/ssh.md": "Node access key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
+            "cluster/app.yaml": """\
             apiVersion: apps/v1
             kind: Deployment
             metadata:
@@ -138,7 +165,8 @@ def test_secret_in_text_finds_keys_tokens_passwords_masked(tmp_path: Path) -> No
                         - name: PAPERLESS_SECRET_KEY
                           valueFrom: {secretKeyRef: {name: paperless, key: secret-key}}
             """,
-    })
+        },
+    )
     found = run_rule(tmp_path, "secret-in-text")
     got = {(f.file, f.line, f.evidence[0]) for f in found}
     assert got == {
@@ -154,9 +182,11 @@ def test_secret_in_text_finds_keys_tokens_passwords_masked(tmp_path: Path) -> No
 
 
 def test_secret_in_text_silent_on_references_placeholders_and_secrets(tmp_path: Path) -> None:
-    flux_repo(tmp_path, {
-        "README.md": "Set `password: <your-password>` and `DB_PASSWORD=${DB_PASSWORD}`; token in $GITHUB_TOKEN.\n",
-        "cluster/values.yaml": """\
+    flux_repo(
+        tmp_path,
+        {
+            "README.md": "Set `password: <your-password>` and `DB_PASSWORD=${DB_PASSWORD}`; token in $GITHUB_TOKEN.\n",
+            "cluster/values.yaml": """\
             apiVersion: helm.toolkit.fluxcd.io/v2
             kind: HelmRelease
             metadata: {name: grafana, namespace: monitoring}
@@ -169,10 +199,14 @@ def test_secret_in_text_silent_on_references_placeholders_and_secrets(tmp_path: 
                   passwordKey: admin-password
                 passwordSecretRef: grafana-admin
             """,
-        "cluster/encrypted.sops.yaml": secret("grafana-admin", f"stringData:\n    admin-password: {ENC}\n") + SOPS,
-        "cluster/plain.yaml": secret("left-to-plain-secret", "stringData:\n  password: hunter2hunter2\n"),
-        ".sops.yaml": SOPS_CONFIG,
-    })
+            "cluster/encrypted.sops.yaml": secret(
+                "grafana-admin", f"stringData:\n    admin-password: {ENC}\n"
+            )
+            + SOPS,
+            "cluster/plain.yaml": secret("left-to-plain-secret", "stringData:\n  password: hunter2hunter2\n"),
+            ".sops.yaml": SOPS_CONFIG,
+        },
+    )
     assert run_rule(tmp_path, "secret-in-text") == []
 
 
@@ -200,11 +234,15 @@ def route(name: str, namespace: str, backend: str, port: int, filters: str = "")
 
 
 def test_admin_ui_without_auth_fires_for_prometheus_longhorn_and_hubble(tmp_path: Path) -> None:
-    flux_repo(tmp_path, {
-        "cluster/prometheus.yaml": route("prometheus", "monitoring", "kube-prometheus-stack-prometheus", 9090),
-        "cluster/longhorn.yaml": route("longhorn", "longhorn-system", "longhorn-frontend", 80),
-        "cluster/hubble.yaml": route("hubble", "kube-system", "hubble-ui", 80),
-        "cluster/ingress.yaml": """\
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/prometheus.yaml": route(
+                "prometheus", "monitoring", "kube-prometheus-stack-prometheus", 9090
+            ),
+            "cluster/longhorn.yaml": route("longhorn", "longhorn-system", "longhorn-frontend", 80),
+            "cluster/hubble.yaml": route("hubble", "kube-system", "hubble-ui", 80),
+            "cluster/ingress.yaml": """\
             apiVersion: networking.k8s.io/v1
             kind: Ingress
             metadata:
@@ -222,7 +260,8 @@ def test_admin_ui_without_auth_fires_for_prometheus_longhorn_and_hubble(tmp_path
                             name: alertmanager-operated
                             port: {number: 9093}
             """,
-    })
+        },
+    )
     found = run_rule(tmp_path, "admin-ui-without-auth")
     assert sorted(f.message for f in found) == [
         "HTTPRoute kube-system/hubble publishes the Hubble UI (Service kube-system/hubble-ui:80) with no auth "
@@ -239,11 +278,13 @@ def test_admin_ui_without_auth_fires_for_prometheus_longhorn_and_hubble(tmp_path
 
 
 def test_admin_ui_silent_behind_oauth2_proxy_security_policy_or_annotations(tmp_path: Path) -> None:
-    flux_repo(tmp_path, {
-        "cluster/prometheus.yaml": route("prometheus", "monitoring", "oauth2-proxy", 80),
-        "cluster/grafana.yaml": route("grafana", "monitoring", "kube-prometheus-stack-grafana", 80),
-        "cluster/longhorn.yaml": route("longhorn", "longhorn-system", "longhorn-frontend", 80),
-        "cluster/policy.yaml": """\
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/prometheus.yaml": route("prometheus", "monitoring", "oauth2-proxy", 80),
+            "cluster/grafana.yaml": route("grafana", "monitoring", "kube-prometheus-stack-grafana", 80),
+            "cluster/longhorn.yaml": route("longhorn", "longhorn-system", "longhorn-frontend", 80),
+            "cluster/policy.yaml": """\
             apiVersion: gateway.envoyproxy.io/v1alpha1
             kind: SecurityPolicy
             metadata:
@@ -261,7 +302,7 @@ def test_admin_ui_silent_behind_oauth2_proxy_security_policy_or_annotations(tmp_
                 clientSecret:
                   name: longhorn-oidc
             """,
-        "cluster/ingress.yaml": """\
+            "cluster/ingress.yaml": """\
             apiVersion: networking.k8s.io/v1
             kind: Ingress
             metadata:
@@ -279,16 +320,20 @@ def test_admin_ui_silent_behind_oauth2_proxy_security_policy_or_annotations(tmp_
                         pathType: Prefix
                         backend: {service: {name: alertmanager-operated, port: {number: 9093}}}
             """,
-    })
+        },
+    )
     assert run_rule(tmp_path, "admin-ui-without-auth") == []
 
 
 def test_admin_ui_recognised_by_service_selector(tmp_path: Path) -> None:
-    flux_repo(tmp_path, {
-        "cluster/route.yaml": route("metrics", "monitoring", "metrics-ui", 9090),
-        "cluster/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: metrics-ui\n  namespace: monitoring\n"
-                            "spec:\n  selector:\n    app.kubernetes.io/name: prometheus\n  ports:\n    - port: 9090\n",
-    })
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/route.yaml": route("metrics", "monitoring", "metrics-ui", 9090),
+            "cluster/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: metrics-ui\n  namespace: monitoring\n"
+            "spec:\n  selector:\n    app.kubernetes.io/name: prometheus\n  ports:\n    - port: 9090\n",
+        },
+    )
     [found] = run_rule(tmp_path, "admin-ui-without-auth")
     assert "publishes the Prometheus" in found.message
 
@@ -316,10 +361,13 @@ spec:
 
 def test_cookie_secret_length_fires_on_167_bytes_and_on_values(tmp_path: Path) -> None:
     cookie = base64.b64encode(b"x" * 167).decode()
-    flux_repo(tmp_path, {
-        "cluster/secret.yaml": secret("oauth2-proxy", f"data:\n  cookie-secret: {cookie}\n"),
-        "cluster/release.yaml": o2p_release("    config:\n      cookieSecret: not-sixteen-bytes\n"),
-    })
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/secret.yaml": secret("oauth2-proxy", f"data:\n  cookie-secret: {cookie}\n"),
+            "cluster/release.yaml": o2p_release("    config:\n      cookieSecret: not-sixteen-bytes\n"),
+        },
+    )
     found = run_rule(tmp_path, "oauth2-proxy-cookie-secret-length")
     assert sorted(f.message for f in found) == [
         "oauth2-proxy cookie secret in Secret oauth2-proxy data.cookie-secret is 167 bytes; oauth2-proxy needs 16, "
@@ -332,17 +380,24 @@ def test_cookie_secret_length_fires_on_167_bytes_and_on_values(tmp_path: Path) -
 def test_cookie_secret_length_silent_on_valid_and_encrypted(tmp_path: Path) -> None:
     url_b64_32 = base64.urlsafe_b64encode(bytes(range(32))).decode()
     raw_16 = "0123456789abcdef"
-    flux_repo(tmp_path, {
-        "cluster/secret.yaml": secret("oauth2-proxy", f"stringData:\n  cookie-secret: {url_b64_32}\n"),
-        "cluster/release.yaml": o2p_release(f"    config:\n      cookieSecret: {raw_16}\n"
-                                            f"    extraArgs:\n      cookie-secret: {ENC}\n"),
-        "cluster/enc.sops.yaml": secret("o2p", f"stringData:\n    cookie-secret: {ENC}\n") + SOPS,
-    })
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/secret.yaml": secret("oauth2-proxy", f"stringData:\n  cookie-secret: {url_b64_32}\n"),
+            "cluster/release.yaml": o2p_release(
+                f"    config:\n      cookieSecret: {raw_16}\n    extraArgs:\n      cookie-secret: {ENC}\n"
+            ),
+            "cluster/enc.sops.yaml": secret("o2p", f"stringData:\n    cookie-secret: {ENC}\n") + SOPS,
+        },
+    )
     assert run_rule(tmp_path, "oauth2-proxy-cookie-secret-length") == []
 
 
 def test_cookie_secret_in_container_args(tmp_path: Path) -> None:
-    flux_repo(tmp_path, {"cluster/deploy.yaml": """\
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/deploy.yaml": """\
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: oauth2-proxy, namespace: monitoring}
@@ -355,6 +410,8 @@ def test_cookie_secret_in_container_args(tmp_path: Path) -> None:
                 - name: oauth2-proxy
                   image: quay.io/oauth2-proxy/oauth2-proxy:v7.7.1
                   args: ["--provider=oidc", "--cookie-secret=tooshort"]
-        """})
+        """
+        },
+    )
     [found] = run_rule(tmp_path, "oauth2-proxy-cookie-secret-length")
     assert "is 8 bytes" in found.message and found.line == 12

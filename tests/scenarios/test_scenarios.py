@@ -40,11 +40,22 @@ HERE = Path(__file__).parent
 SCENARIOS = sorted(p.parent for p in HERE.glob("*/expected.yaml"))
 
 # The incidents the tool was built from: never in KNOWN_MISSES, always right.
-SEED = frozenset({
-    "k3s1-network-failure", "kubelet-path-change", "node-notready-stuck-terminating", "flux-missing-secret-and-crd",
-    "velero-minio-crash", "oauth2-proxy-cookie-secret", "gpu-insufficient", "wildcard-http01", "prometheus-exposed",
-    "healthy", "two-incidents-network-and-flux", "two-incidents-gpu-and-velero",
-})
+SEED = frozenset(
+    {
+        "k3s1-network-failure",
+        "kubelet-path-change",
+        "node-notready-stuck-terminating",
+        "flux-missing-secret-and-crd",
+        "velero-minio-crash",
+        "oauth2-proxy-cookie-secret",
+        "gpu-insufficient",
+        "wildcard-http01",
+        "prometheus-exposed",
+        "healthy",
+        "two-incidents-network-and-flux",
+        "two-incidents-gpu-and-velero",
+    }
+)
 
 # New scenarios the diagnosis gets wrong today: their per-scenario tests are xfail (not strict), so a fix
 # shows up as XPASS. Shrink this list as the engine learns; never add a seed scenario, never edit an
@@ -63,8 +74,8 @@ KNOWN_MISSES: dict[str, str] = {
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
 RULES_WITHOUT_WIN: dict[str, str] = {
     "csi-unregistered-everywhere": "unreachable: csi-driver-not-registered reports a driver registered on no node once, on "
-                                   "its StorageClass, so the rule's one-finding-per-node condition never holds "
-                                   "(nfs-csi-driver-missing is the scenario it should win)",
+    "its StorageClass, so the rule's one-finding-per-node condition never holds "
+    "(nfs-csi-driver-missing is the scenario it should win)",
 }
 
 MIN_SCENARIOS = 40
@@ -98,7 +109,9 @@ def expected_of(scenario: Path) -> dict[str, Any]:
 
 
 def report_of(scenario: Path) -> dict[str, Any]:
-    files = [p for p in sorted(scenario.iterdir()) if p.name != "expected.yaml" and p.suffix in (".yaml", ".json")]
+    files = [
+        p for p in sorted(scenario.iterdir()) if p.name != "expected.yaml" and p.suffix in (".yaml", ".json")
+    ]
     report = analyze(SnapshotSource(files).load()).report
     validate_report(report)
     return report
@@ -116,7 +129,7 @@ def evaluate(scenario: Path) -> dict[str, Any]:
         f = by_id[finding_id]
         return (str(f["check"]), _ref(f["object"]))
 
-    grouped: dict[Ref, set[Pair]] = {}      # root cause object -> pairs it holds (its finding + symptoms)
+    grouped: dict[Ref, set[Pair]] = {}  # root cause object -> pairs it holds (its finding + symptoms)
     in_any_cause: set[Pair] = set()
     for c in causes:
         held = {pair_of(c["finding"]), *(pair_of(s) for s in c["symptoms"])}
@@ -129,7 +142,9 @@ def evaluate(scenario: Path) -> dict[str, Any]:
     if not wanted:
         serious = [c for c in causes if by_id[c["finding"]]["severity"] == "critical"]
         if serious:
-            problems.append(f"expected no critical root cause, got {[_fmt_ref(_ref(c['object'])) for c in serious]}")
+            problems.append(
+                f"expected no critical root cause, got {[_fmt_ref(_ref(c['object'])) for c in serious]}"
+            )
         for f in critical:
             pair = (str(f["check"]), _ref(f["object"]))
             if pair not in unrelated:
@@ -138,8 +153,10 @@ def evaluate(scenario: Path) -> dict[str, Any]:
         if not causes:
             problems.append("no root cause found")
         elif _ref(causes[0]["object"]) != _ref(wanted[0]["object"]):
-            problems.append(f"top root cause is {_fmt_ref(_ref(causes[0]['object']))}, "
-                            f"expected {_fmt_ref(_ref(wanted[0]['object']))}")
+            problems.append(
+                f"top root cause is {_fmt_ref(_ref(causes[0]['object']))}, "
+                f"expected {_fmt_ref(_ref(wanted[0]['object']))}"
+            )
         accounted: set[Pair] = set(unrelated)
         expected_objects = {_ref(w["object"]) for w in wanted}
         for want in wanted:
@@ -158,8 +175,13 @@ def evaluate(scenario: Path) -> dict[str, Any]:
                     continue
                 exists = any((str(f["check"]), _ref(f["object"])) == pair for f in findings)
                 owner = next((c for c in causes if pair in grouped.get(_ref(c["object"]), set())), None)
-                where = (f"under {_fmt_ref(_ref(owner['object']))}" if owner else
-                         "not grouped anywhere" if exists else "no such finding")
+                where = (
+                    f"under {_fmt_ref(_ref(owner['object']))}"
+                    if owner
+                    else "not grouped anywhere"
+                    if exists
+                    else "no such finding"
+                )
                 problems.append(f"{_fmt(pair)} expected under {_fmt_ref(obj)}, {where}")
         for c in causes:
             if _ref(c["object"]) in expected_objects:
@@ -175,9 +197,15 @@ def evaluate(scenario: Path) -> dict[str, Any]:
             else:
                 problems.append(f"critical {_fmt(pair)} left ungrouped")
     top_ok = bool(causes) and bool(wanted) and _ref(causes[0]["object"]) == _ref(wanted[0]["object"])
-    return {"name": scenario.name, "problems": problems, "findings": len(findings), "root_causes": len(causes),
-            "holdout": bool(expected.get("holdout")), "seed": scenario.name in SEED,
-            "top_rule": causes[0]["rule"] if top_ok else None}
+    return {
+        "name": scenario.name,
+        "problems": problems,
+        "findings": len(findings),
+        "root_causes": len(causes),
+        "holdout": bool(expected.get("holdout")),
+        "seed": scenario.name in SEED,
+        "top_rule": causes[0]["rule"] if top_ok else None,
+    }
 
 
 def _param(scenario: Path) -> Any:
@@ -208,7 +236,9 @@ def test_corpus_size_and_sources() -> None:
         assert isinstance(exp.get("holdout"), bool), f"{s.name}: holdout must be true or false"
         for cause in exp.get("root_causes") or []:
             for symptom in cause.get("symptoms") or []:
-                assert set(symptom) == {"check", "object"}, f"{s.name}: symptom {symptom} is not a (check, object) pair"
+                assert set(symptom) == {"check", "object"}, (
+                    f"{s.name}: symptom {symptom} is not a (check, object) pair"
+                )
         if s.name in SEED:
             continue
         sources = exp.get("source")
@@ -226,9 +256,13 @@ def test_every_diagnosis_rule_wins_somewhere() -> None:
     from homelabctl.diagnose.rules import all_rules
 
     won = {r["top_rule"] for r in (evaluate(s) for s in SCENARIOS) if r["top_rule"]}
-    missing = sorted(spec.id for spec in all_rules() if spec.id not in won and spec.id not in RULES_WITHOUT_WIN)
+    missing = sorted(
+        spec.id for spec in all_rules() if spec.id not in won and spec.id not in RULES_WITHOUT_WIN
+    )
     assert not missing, f"diagnosis rules that are the expected top cause of no scenario: {missing}"
-    assert not set(RULES_WITHOUT_WIN) & won, f"rules in RULES_WITHOUT_WIN that now win: {sorted(set(RULES_WITHOUT_WIN) & won)}"
+    assert not set(RULES_WITHOUT_WIN) & won, (
+        f"rules in RULES_WITHOUT_WIN that now win: {sorted(set(RULES_WITHOUT_WIN) & won)}"
+    )
 
 
 def test_suite_accuracy_and_noise() -> None:
@@ -238,16 +272,22 @@ def test_suite_accuracy_and_noise() -> None:
     print(f"\n{'scenario':48s} {'set':>7s} {'ok':>3s} {'findings':>9s} {'causes':>7s}")
     for r in results:
         kind = "seed" if r["seed"] else "holdout" if r["holdout"] else "tuned"
-        print(f"{r['name']:48s} {kind:>7s} {'yes' if not r['problems'] else 'NO':>3s} {r['findings']:9d} "
-              f"{r['root_causes']:7d}")
-    for kind, subset in (("seed", [r for r in results if r["seed"]]),
-                         ("tuned", [r for r in results if not r["seed"] and not r["holdout"]]),
-                         ("holdout", [r for r in results if r["holdout"]])):
+        print(
+            f"{r['name']:48s} {kind:>7s} {'yes' if not r['problems'] else 'NO':>3s} {r['findings']:9d} "
+            f"{r['root_causes']:7d}"
+        )
+    for kind, subset in (
+        ("seed", [r for r in results if r["seed"]]),
+        ("tuned", [r for r in results if not r["seed"] and not r["holdout"]]),
+        ("holdout", [r for r in results if r["holdout"]]),
+    ):
         ok = sum(1 for r in subset if not r["problems"])
         print(f"accuracy {kind:8s}: {ok}/{len(subset)} scenarios ({100 * ok / max(len(subset), 1):.0f}%)")
     findings = sum(r["findings"] for r in results)
     causes = sum(r["root_causes"] for r in results)
-    print(f"noise: {findings} findings shown vs {causes} root causes ({findings / max(causes, 1):.1f} findings per cause)")
+    print(
+        f"noise: {findings} findings shown vs {causes} root causes ({findings / max(causes, 1):.1f} findings per cause)"
+    )
     seed_wrong = [r["name"] for r in results if r["seed"] and r["problems"]]
     assert not seed_wrong, f"seed scenarios wrong: {seed_wrong}"
     new_wrong = {r["name"] for r in results if not r["seed"] and r["problems"]}
@@ -280,30 +320,59 @@ def test_snapshot_is_shaped_like_a_capture(directory: Path) -> None:
         md = o["metadata"]
         for owner in md.get("ownerReferences") or []:
             parent = by_uid.get(owner["uid"])
-            if parent is None or parent["kind"] != owner["kind"] or parent["metadata"]["name"] != owner["name"]:
-                problems.append(f"{o['kind']} {md.get('namespace')}/{md['name']}: owner {owner['kind']} {owner['name']} missing")
+            if (
+                parent is None
+                or parent["kind"] != owner["kind"]
+                or parent["metadata"]["name"] != owner["name"]
+            ):
+                problems.append(
+                    f"{o['kind']} {md.get('namespace')}/{md['name']}: owner {owner['kind']} {owner['name']} missing"
+                )
             elif o["kind"] == "Pod" and owner["kind"] == "ReplicaSet":
                 want = (parent["metadata"].get("labels") or {}).get("pod-template-hash")
                 if not want or (md.get("labels") or {}).get("pod-template-hash") != want:
-                    problems.append(f"Pod {md['namespace']}/{md['name']}: pod-template-hash differs from its ReplicaSet's")
+                    problems.append(
+                        f"Pod {md['namespace']}/{md['name']}: pod-template-hash differs from its ReplicaSet's"
+                    )
     pods = [o for o in items if o["kind"] == "Pod"]
     for svc in (o for o in items if o["kind"] == "Service" and (o.get("spec") or {}).get("selector")):
         ns, name, sel = svc["metadata"]["namespace"], svc["metadata"]["name"], svc["spec"]["selector"]
-        slices = [o for o in items if o["kind"] == "EndpointSlice" and o["metadata"].get("namespace") == ns
-                  and (o["metadata"].get("labels") or {}).get("kubernetes.io/service-name") == name]
-        eps = [o for o in items if o["kind"] == "Endpoints" and o["metadata"].get("namespace") == ns
-               and o["metadata"]["name"] == name]
+        slices = [
+            o
+            for o in items
+            if o["kind"] == "EndpointSlice"
+            and o["metadata"].get("namespace") == ns
+            and (o["metadata"].get("labels") or {}).get("kubernetes.io/service-name") == name
+        ]
+        eps = [
+            o
+            for o in items
+            if o["kind"] == "Endpoints"
+            and o["metadata"].get("namespace") == ns
+            and o["metadata"]["name"] == name
+        ]
         if len(slices) != 1 or len(eps) != 1:
             problems.append(f"Service {ns}/{name}: {len(slices)} EndpointSlice(s), {len(eps)} Endpoints")
             continue
-        members = {p["metadata"]["uid"]: p for p in pods if p["metadata"]["namespace"] == ns
-                   and all((p["metadata"].get("labels") or {}).get(k) == v for k, v in sel.items())
-                   and p["status"].get("podIP") and p["status"].get("phase") not in ("Succeeded", "Failed")}
+        members = {
+            p["metadata"]["uid"]: p
+            for p in pods
+            if p["metadata"]["namespace"] == ns
+            and all((p["metadata"].get("labels") or {}).get(k) == v for k, v in sel.items())
+            and p["status"].get("podIP")
+            and p["status"].get("phase") not in ("Succeeded", "Failed")
+        }
         listed = {e["targetRef"]["uid"]: e for e in slices[0].get("endpoints") or []}
         if set(listed) != set(members):
-            problems.append(f"Service {ns}/{name}: EndpointSlice lists {len(listed)} pods, {len(members)} match")
+            problems.append(
+                f"Service {ns}/{name}: EndpointSlice lists {len(listed)} pods, {len(members)} match"
+            )
         for uid, e in listed.items():
             pod = members.get(uid)
-            if pod and (e["addresses"] != [pod["status"]["podIP"]] or e.get("nodeName") != pod["spec"].get("nodeName")):
-                problems.append(f"Service {ns}/{name}: endpoint of {pod['metadata']['name']} has the wrong IP or node")
+            if pod and (
+                e["addresses"] != [pod["status"]["podIP"]] or e.get("nodeName") != pod["spec"].get("nodeName")
+            ):
+                problems.append(
+                    f"Service {ns}/{name}: endpoint of {pod['metadata']['name']} has the wrong IP or node"
+                )
     assert not problems, "\n".join(problems[:20])

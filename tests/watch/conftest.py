@@ -25,9 +25,13 @@ CAPTURED = "2025-06-16T03:00:00Z"
 
 
 def _with(state: ClusterState, objects: list[dict[str, Any]]) -> ClusterState:
-    return ClusterState(index=ClusterIndex(Resource.from_raw(o) for o in objects), source=state.source,
-                        kind_status=dict(state.kind_status), captured_at=state.captured_at,
-                        server_version=state.server_version)
+    return ClusterState(
+        index=ClusterIndex(Resource.from_raw(o) for o in objects),
+        source=state.source,
+        kind_status=dict(state.kind_status),
+        captured_at=state.captured_at,
+        server_version=state.server_version,
+    )
 
 
 def _healthy_node(raw: dict[str, Any]) -> dict[str, Any]:
@@ -38,11 +42,19 @@ def _healthy_node(raw: dict[str, Any]) -> dict[str, Any]:
             continue
         cond["lastHeartbeatTime"] = CAPTURED
         if cond["type"] == "Ready":
-            cond.update(status="True", reason="KubeletReady", message="kubelet is posting ready status",
-                        lastTransitionTime="2025-06-10T08:00:00Z")
+            cond.update(
+                status="True",
+                reason="KubeletReady",
+                message="kubelet is posting ready status",
+                lastTransitionTime="2025-06-10T08:00:00Z",
+            )
         else:
-            cond.update(status="False", reason=f"KubeletHas{'No' if cond['type'] != 'PIDPressure' else 'Sufficient'}"
-                        f"{cond['type']}", message="kubelet is healthy", lastTransitionTime="2025-06-10T08:00:00Z")
+            cond.update(
+                status="False",
+                reason=f"KubeletHas{'No' if cond['type'] != 'PIDPressure' else 'Sufficient'}{cond['type']}",
+                message="kubelet is healthy",
+                lastTransitionTime="2025-06-10T08:00:00Z",
+            )
     return node
 
 
@@ -68,8 +80,9 @@ def _settled(raw: dict[str, Any]) -> dict[str, Any]:
         status.pop("numberUnavailable", None)
     elif obj["kind"] in ("Deployment", "StatefulSet", "ReplicaSet"):
         replicas = (obj.get("spec") or {}).get("replicas", 1)
-        status.update(replicas=replicas, readyReplicas=replicas, availableReplicas=replicas,
-                      updatedReplicas=replicas)
+        status.update(
+            replicas=replicas, readyReplicas=replicas, availableReplicas=replicas, updatedReplicas=replicas
+        )
         status.pop("unavailableReplicas", None)
     return obj
 
@@ -89,9 +102,18 @@ def timeline() -> Timeline:
     states around it: before, as the node drops, and after it comes back (the pods finally deleted)."""
     incident = SnapshotSource([SCENARIO / "snapshot.yaml", SCENARIO / "homelabctl-manifest.json"]).load()
     raws = [copy.deepcopy(dict(r.raw)) for r in incident.index]
-    on_styx = {r["metadata"]["name"] for r in raws if r["kind"] == "Pod" and r["spec"].get("nodeName") == NODE}
-    stuck = sorted(n for n in on_styx if any(r["metadata"].get("deletionTimestamp") for r in raws
-                                              if r["kind"] == "Pod" and r["metadata"]["name"] == n))
+    on_styx = {
+        r["metadata"]["name"] for r in raws if r["kind"] == "Pod" and r["spec"].get("nodeName") == NODE
+    }
+    stuck = sorted(
+        n
+        for n in on_styx
+        if any(
+            r["metadata"].get("deletionTimestamp")
+            for r in raws
+            if r["kind"] == "Pod" and r["metadata"]["name"] == n
+        )
+    )
 
     def node_event(raw: dict[str, Any]) -> bool:
         return raw["kind"] == "Event" and raw.get("involvedObject", {}).get("name") == NODE
@@ -115,11 +137,17 @@ def timeline() -> Timeline:
         return pod
 
     healthy = [fixed(r) for r in raws if not node_event(r)]
-    node_down = [(_running_pod(r) if r["kind"] == "Pod" and r["metadata"]["name"] in on_styx else r) for r in raws]
-    recovered = [replaced(fixed(r)) if r["kind"] == "Pod" and r["metadata"]["name"] in stuck else fixed(r)
-                 for r in raws if not node_event(r)]
-    return Timeline(_with(incident, healthy), _with(incident, node_down), incident, _with(incident, recovered),
-                    stuck)
+    node_down = [
+        (_running_pod(r) if r["kind"] == "Pod" and r["metadata"]["name"] in on_styx else r) for r in raws
+    ]
+    recovered = [
+        replaced(fixed(r)) if r["kind"] == "Pod" and r["metadata"]["name"] in stuck else fixed(r)
+        for r in raws
+        if not node_event(r)
+    ]
+    return Timeline(
+        _with(incident, healthy), _with(incident, node_down), incident, _with(incident, recovered), stuck
+    )
 
 
 @dataclass
@@ -130,8 +158,11 @@ class Receiver:
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
     def json_bodies(self, path: str | None = None) -> list[Any]:
-        return [json.loads(body) for p, headers, body in self.requests
-                if (path is None or p == path) and headers.get("Content-Type") == "application/json"]
+        return [
+            json.loads(body)
+            for p, headers, body in self.requests
+            if (path is None or p == path) and headers.get("Content-Type") == "application/json"
+        ]
 
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
         with self.arrived:

@@ -26,8 +26,14 @@ def free_port() -> int:
 
 
 def homelabctl(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "homelabctl", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}, **kwargs)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "homelabctl", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def test_watch_process_end_to_end(timeline: Timeline, tmp_path: Path, receiver: Receiver) -> None:
@@ -36,12 +42,29 @@ def test_watch_process_end_to_end(timeline: Timeline, tmp_path: Path, receiver: 
         kubeconfig.write_text(kubeconfig_for(server.url), encoding="utf-8")
         port = free_port()
         db = tmp_path / "watch.db"
-        proc = homelabctl("watch", "--kubeconfig", str(kubeconfig), "--listen", f"127.0.0.1:{port}", "--db", str(db),
-                          "--debounce", "0.1", "-o", "prometheus", "--output-file", str(tmp_path / "homelabctl.prom"), env={"HOMELABCTL_NOTIFY": f"{receiver.url}/a ntfy+{receiver.url}/b"})
+        proc = homelabctl(
+            "watch",
+            "--kubeconfig",
+            str(kubeconfig),
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--db",
+            str(db),
+            "--debounce",
+            "0.1",
+            "-o",
+            "prometheus",
+            "--output-file",
+            str(tmp_path / "homelabctl.prom"),
+            env={"HOMELABCTL_NOTIFY": f"{receiver.url}/a ntfy+{receiver.url}/b"},
+        )
         try:
             url = f"http://127.0.0.1:{port}"
-            wait_until(lambda: get(url + "/readyz")[0] == 200 if proc.poll() is None else True, timeout=60,
-                       what="readyz")
+            wait_until(
+                lambda: get(url + "/readyz")[0] == 200 if proc.poll() is None else True,
+                timeout=60,
+                what="readyz",
+            )
             assert proc.poll() is None, proc.communicate()
             server.advance(timeline.node_down)
             assert receiver.wait_for(2, timeout=30)
@@ -50,15 +73,24 @@ def test_watch_process_end_to_end(timeline: Timeline, tmp_path: Path, receiver: 
             assert report["root_causes"][0]["object"]["name"] == NODE
             # --output-file: the same report for node-exporter's textfile collector, rewritten atomically
             textfile = tmp_path / "homelabctl.prom"
-            wait_until(lambda: textfile.is_file() and "homelabctl_root_causes 1.0" in textfile.read_text(encoding="utf-8"),
-                       what="textfile report")
+            wait_until(
+                lambda: (
+                    textfile.is_file()
+                    and "homelabctl_root_causes 1.0" in textfile.read_text(encoding="utf-8")
+                ),
+                what="textfile report",
+            )
         finally:
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, err
         assert "serving http://127.0.0.1:" in err and f"{receiver.url}/a" not in err  # URLs never printed
-    incidents = subprocess.run([sys.executable, "-m", "homelabctl", "incident", "list", "--db", str(db), "-o", "json"],
-                               capture_output=True, text=True, check=False)
+    incidents = subprocess.run(
+        [sys.executable, "-m", "homelabctl", "incident", "list", "--db", str(db), "-o", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert NODE in incidents.stdout, incidents.stderr
 
 
@@ -79,8 +111,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_watch_a_snapshot_serves_its_dashboard(tmp_path: Path) -> None:
     """--demo/--snapshot: nothing changes, one evaluation; the same root causes as `check --demo`."""
     port = free_port()
-    proc = homelabctl("watch", "--demo", "--listen", f"127.0.0.1:{port}", "--db", str(tmp_path / "w.db"),
-                      "--no-incidents")
+    proc = homelabctl(
+        "watch", "--demo", "--listen", f"127.0.0.1:{port}", "--db", str(tmp_path / "w.db"), "--no-incidents"
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: get(url + "/readyz")[0] == 200 if proc.poll() is None else True, timeout=60)
@@ -89,8 +122,12 @@ def test_watch_a_snapshot_serves_its_dashboard(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
-    checked = subprocess.run([sys.executable, "-m", "homelabctl", "check", "--demo", "-o", "json"],
-                             capture_output=True, text=True, check=False)
+    checked = subprocess.run(
+        [sys.executable, "-m", "homelabctl", "check", "--demo", "-o", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     expected = json.loads(checked.stdout)
     assert served["source"]["type"] == "demo"
     assert [c["summary"] for c in served["root_causes"]] == [c["summary"] for c in expected["root_causes"]]

@@ -25,8 +25,9 @@ OPERATOR_KINDS = {"ServiceMonitor", "PrometheusRule"}
 def render(directory: Path) -> list[dict[str, Any]]:
     if not shutil.which(KUBECTL):
         pytest.skip("kubectl not installed")
-    done = subprocess.run([KUBECTL, "kustomize", str(directory)], capture_output=True, text=True, timeout=60,
-                          check=False)
+    done = subprocess.run(
+        [KUBECTL, "kustomize", str(directory)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
 
@@ -39,8 +40,12 @@ def by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
 
 def test_clusterrole_grants_only_reads_on_exactly_the_kinds_the_checks_read() -> None:
     role = by_kind(render(DEPLOY), "ClusterRole")
-    granted = {(group, resource) for rule in role["rules"] for group in rule["apiGroups"]
-               for resource in rule["resources"]}
+    granted = {
+        (group, resource)
+        for rule in role["rules"]
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+    }
     assert granted == {rbac.resource_of(gk) for gk in required_kinds(select_checks())}
     for rule in role["rules"]:
         assert rule["verbs"] == ["get", "list", "watch"]
@@ -48,7 +53,9 @@ def test_clusterrole_grants_only_reads_on_exactly_the_kinds_the_checks_read() ->
         assert not rule.get("nonResourceURLs") and not rule.get("resourceNames")
     binding = by_kind(render(DEPLOY), "ClusterRoleBinding")
     assert binding["roleRef"]["name"] == role["metadata"]["name"]
-    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "homelabctl", "namespace": "homelabctl"}]
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "homelabctl", "namespace": "homelabctl"}
+    ]
 
 
 def test_a_generated_role_tracks_new_kinds() -> None:
@@ -56,7 +63,11 @@ def test_a_generated_role_tracks_new_kinds() -> None:
     assert role["rules"] == [
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
         {"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get", "list", "watch"]},
-        {"apiGroups": ["helm.toolkit.fluxcd.io"], "resources": ["helmreleases"], "verbs": ["get", "list", "watch"]},
+        {
+            "apiGroups": ["helm.toolkit.fluxcd.io"],
+            "resources": ["helmreleases"],
+            "verbs": ["get", "list", "watch"],
+        },
     ]
 
 
@@ -88,8 +99,12 @@ def test_operator_examples_point_at_what_watch_serves() -> None:
     exposed = WatchMetrics().render().decode()
     exposed += "homelabctl_root_cause_active_seconds homelabctl_check_not_evaluated"  # per-report series
     for rule in rules:
-        for name in ("homelabctl_root_cause_active_seconds", "homelabctl_last_successful_evaluation_timestamp_seconds",
-                     "homelabctl_watch_errors_total", "homelabctl_kinds_unreadable"):
+        for name in (
+            "homelabctl_root_cause_active_seconds",
+            "homelabctl_last_successful_evaluation_timestamp_seconds",
+            "homelabctl_watch_errors_total",
+            "homelabctl_kinds_unreadable",
+        ):
             if name in rule["expr"]:
                 assert name.removesuffix("_total") in exposed, name
 
@@ -116,7 +131,9 @@ def test_the_watch_pod_is_non_root_read_only_probed_and_bounded() -> None:
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["resources"]["requests"] and container["resources"]["limits"]["memory"]
     assert container["image"] == "homelabctl:0.1.0"
-    assert by_kind(docs, "Namespace")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert (
+        by_kind(docs, "Namespace")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    )
 
 
 def test_the_cronjob_variant_writes_the_textfile_report() -> None:
@@ -136,12 +153,17 @@ def test_the_cronjob_variant_writes_the_textfile_report() -> None:
 
 
 def test_dockerfile_is_slim_non_root_and_installs_this_repository() -> None:
-    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.lstrip().startswith("#")]
+    lines = [
+        line.strip()
+        for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     assert lines[0] == "FROM python:3.11-slim"
     users = [line.split()[1] for line in lines if line.startswith("USER ")]
     assert users and users[-1].split(":")[0] not in ("0", "root")
-    assert any(line.startswith("COPY src") for line in lines) and any("pip install ." in line for line in lines)
+    assert any(line.startswith("COPY src") for line in lines) and any(
+        "pip install ." in line for line in lines
+    )
     assert lines[-1].startswith("CMD") and "watch" in lines[-1]
 
 
@@ -149,6 +171,8 @@ def test_the_validator_rejects_what_kubernetes_would() -> None:
     import kubernetes_validate
 
     deployment = by_kind(render(DEPLOY), "Deployment")
-    deployment["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFileSystem"] = True
+    deployment["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFileSystem"] = (
+        True
+    )
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(deployment, K8S_VERSION, strict=True)

@@ -17,20 +17,46 @@ T0 = datetime(2025, 6, 12, 22, 20, tzinfo=UTC)
 
 
 def report(*names: str) -> dict[str, Any]:
-    findings = [{"id": f"F{i}", "check": "node-not-ready", "layer": "node", "severity": "critical",
-                 "object": {"kind": "Node", "namespace": None, "name": name}, "message": f"Node {name} is Unknown"}
-                for i, name in enumerate(names, start=1)]
-    causes = [{"id": f"R{i}", "finding": f"F{i}", "rule": "node-down", "layer": "node",
-               "object": {"kind": "Node", "namespace": None, "name": name}, "summary": f"Node {name} is down",
-               "next_steps": [{"text": "check the kubelet", "command": f"ssh {name}", "dangerous": False}]}
-              for i, name in enumerate(names, start=1)]
+    findings = [
+        {
+            "id": f"F{i}",
+            "check": "node-not-ready",
+            "layer": "node",
+            "severity": "critical",
+            "object": {"kind": "Node", "namespace": None, "name": name},
+            "message": f"Node {name} is Unknown",
+        }
+        for i, name in enumerate(names, start=1)
+    ]
+    causes = [
+        {
+            "id": f"R{i}",
+            "finding": f"F{i}",
+            "rule": "node-down",
+            "layer": "node",
+            "object": {"kind": "Node", "namespace": None, "name": name},
+            "summary": f"Node {name} is down",
+            "next_steps": [{"text": "check the kubelet", "command": f"ssh {name}", "dangerous": False}],
+        }
+        for i, name in enumerate(names, start=1)
+    ]
     return {"findings": findings, "root_causes": causes}
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (0, "0 s"), (59, "59 s"), (60, "1 min"), (3599, "59 min"), (3600, "1 h"), (3 * 3600 + 120, "3 h 2 min"),
-    (86400, "1 d"), (3 * 86400 + 4 * 3600 + 2700, "3 d 4 h"), (-5, "0 s"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0 s"),
+        (59, "59 s"),
+        (60, "1 min"),
+        (3599, "59 min"),
+        (3600, "1 h"),
+        (3 * 3600 + 120, "3 h 2 min"),
+        (86400, "1 d"),
+        (3 * 86400 + 4 * 3600 + 2700, "3 d 4 h"),
+        (-5, "0 s"),
+    ],
+)
 def test_human_duration(seconds: int, text: str) -> None:
     assert human_duration(timedelta(seconds=seconds)) == text
 
@@ -40,7 +66,10 @@ def test_episodes_open_stay_resolve_and_reopen(tmp_path: Path) -> None:
     started = {"node-down|Node||styx": T0 - timedelta(minutes=6)}
     first = with_history.record(report("styx"), T0, started)
     assert [c.name for c in first.new] == ["styx"] and first.findings_new == 1
-    assert first.new[0].started_at == "2025-06-12T22:14:00Z" and first.new[0].next_step == "check the kubelet: ssh styx"
+    assert (
+        first.new[0].started_at == "2025-06-12T22:14:00Z"
+        and first.new[0].next_step == "check the kubelet: ssh styx"
+    )
     same = with_history.record(report("styx"), T0 + timedelta(days=3, hours=4))
     assert same.new == [] and same.resolved == [] and len(same.active) == 1
     assert same.active[0].lasted(T0 + timedelta(days=3, hours=4)) == "3 d 4 h"

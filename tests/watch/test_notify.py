@@ -17,27 +17,47 @@ from .conftest import Receiver
 AT = datetime(2025, 6, 16, 3, 0, tzinfo=UTC)
 
 
-def cause(n: int = 1, summary: str = "Node styx is Unknown (kubelet stopped posting status)",
-          next_step: str = "check the node is reachable: ssh styx sudo systemctl restart k3s-agent") -> CauseRecord:
-    return CauseRecord(n, f"node-down|Node||styx{n}", "node-down", "node", "critical", "Node", None, f"styx{n}",
-                       summary, next_step, "2025-06-12T22:14:09Z", "2025-06-16T02:58:00Z",
-                       "2025-06-16T03:00:00Z", None, None)
+def cause(
+    n: int = 1,
+    summary: str = "Node styx is Unknown (kubelet stopped posting status)",
+    next_step: str = "check the node is reachable: ssh styx sudo systemctl restart k3s-agent",
+) -> CauseRecord:
+    return CauseRecord(
+        n,
+        f"node-down|Node||styx{n}",
+        "node-down",
+        "node",
+        "critical",
+        "Node",
+        None,
+        f"styx{n}",
+        summary,
+        next_step,
+        "2025-06-12T22:14:09Z",
+        "2025-06-16T02:58:00Z",
+        "2025-06-16T03:00:00Z",
+        None,
+        None,
+    )
 
 
 def notice(n: int = 1, event: str = "new", **kwargs: str) -> Notice:
     return Notice(event, cause(n, **kwargs), "3 d 4 h", AT)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("url", "kind", "sent_to"), [
-    ("https://hooks.example/x", "webhook", "https://hooks.example/x"),
-    ("https://ntfy.sh/homelab", "ntfy", "https://ntfy.sh/homelab"),
-    ("ntfy+https://push.example/homelab", "ntfy", "https://push.example/homelab"),
-    ("https://discord.com/api/webhooks/1/abc", "discord", "https://discord.com/api/webhooks/1/abc"),
-    ("https://hooks.slack.com/services/T/B/x", "slack", "https://hooks.slack.com/services/T/B/x"),
-    ("slack+https://mattermost.example/hooks/x", "slack", "https://mattermost.example/hooks/x"),
-    ("alertmanager+http://alertmanager:9093", "alertmanager", "http://alertmanager:9093/api/v2/alerts"),
-    ("http://am.example/api/v2/alerts", "alertmanager", "http://am.example/api/v2/alerts"),
-])
+@pytest.mark.parametrize(
+    ("url", "kind", "sent_to"),
+    [
+        ("https://hooks.example/x", "webhook", "https://hooks.example/x"),
+        ("https://ntfy.sh/homelab", "ntfy", "https://ntfy.sh/homelab"),
+        ("ntfy+https://push.example/homelab", "ntfy", "https://push.example/homelab"),
+        ("https://discord.com/api/webhooks/1/abc", "discord", "https://discord.com/api/webhooks/1/abc"),
+        ("https://hooks.slack.com/services/T/B/x", "slack", "https://hooks.slack.com/services/T/B/x"),
+        ("slack+https://mattermost.example/hooks/x", "slack", "https://mattermost.example/hooks/x"),
+        ("alertmanager+http://alertmanager:9093", "alertmanager", "http://alertmanager:9093/api/v2/alerts"),
+        ("http://am.example/api/v2/alerts", "alertmanager", "http://am.example/api/v2/alerts"),
+    ],
+)
 def test_targets_from_urls(url: str, kind: str, sent_to: str) -> None:
     target = parse_target(url)
     assert (target.kind, target.url) == (kind, sent_to)
@@ -52,7 +72,9 @@ def test_bad_notify_url_is_one_line_without_the_secret() -> None:
 
 def test_every_message_names_the_cause_how_long_and_the_first_step() -> None:
     n = notice()
-    assert "styx1" in n.text and "for 3 d 4 h" in n.text and "Next step: check the node is reachable" in n.text
+    assert (
+        "styx1" in n.text and "for 3 d 4 h" in n.text and "Next step: check the node is reachable" in n.text
+    )
     resolved = Notice("resolved", cause(), "3 d 5 h", AT)
     assert resolved.text.startswith("RESOLVED after 3 d 5 h")
     for kind in ("webhook", "ntfy", "discord", "slack", "alertmanager"):
@@ -61,8 +83,10 @@ def test_every_message_names_the_cause_how_long_and_the_first_step() -> None:
 
 
 def test_secrets_in_cluster_text_are_redacted() -> None:
-    n = notice(summary="HelmRelease failed: values password: 'hunter2secret' for https://admin:s3cr3t@git.example/r",
-               next_step="kubectl create secret generic x --from-literal=token=abc")
+    n = notice(
+        summary="HelmRelease failed: values password: 'hunter2secret' for https://admin:s3cr3t@git.example/r",
+        next_step="kubectl create secret generic x --from-literal=token=abc",
+    )
     for kind in ("webhook", "ntfy", "discord", "slack", "alertmanager"):
         body = build_request(parse_target(f"{kind}+https://r.example/x"), [n]).data
         assert isinstance(body, bytes)
@@ -84,8 +108,11 @@ def test_rate_limit_sends_a_burst_then_one_digest(receiver: Receiver) -> None:
 def test_failures_are_retried_and_counted(receiver: Receiver) -> None:
     outcomes: list[str] = []
     receiver.status = 503
-    notifier = Notifier([parse_target(f"{receiver.url}/hook")], retries=1,
-                        on_outcome=lambda target, outcome: outcomes.append(outcome))
+    notifier = Notifier(
+        [parse_target(f"{receiver.url}/hook")],
+        retries=1,
+        on_outcome=lambda target, outcome: outcomes.append(outcome),
+    )
     notifier.start()
     notifier.post(notice())
     assert receiver.wait_for(2, timeout=10)
@@ -93,8 +120,11 @@ def test_failures_are_retried_and_counted(receiver: Receiver) -> None:
     assert outcomes == ["failed"]
     receiver.status = 400  # a client error is not retried
     receiver.requests.clear()
-    notifier = Notifier([parse_target(f"{receiver.url}/hook")], retries=3,
-                        on_outcome=lambda target, outcome: outcomes.append(outcome))
+    notifier = Notifier(
+        [parse_target(f"{receiver.url}/hook")],
+        retries=3,
+        on_outcome=lambda target, outcome: outcomes.append(outcome),
+    )
     notifier.start()
     notifier.post(notice())
     notifier.stop()
@@ -109,8 +139,14 @@ def test_alertmanager_payload_is_its_v2_api(receiver: Receiver) -> None:
     assert receiver.wait_for(2)
     notifier.stop()
     firing, resolved = receiver.json_bodies("/api/v2/alerts")
-    assert firing[0]["labels"] == {"alertname": "HomelabctlRootCause", "rule": "node-down", "severity": "critical",
-                                   "layer": "node", "kind": "Node", "name": "styx1"}
+    assert firing[0]["labels"] == {
+        "alertname": "HomelabctlRootCause",
+        "rule": "node-down",
+        "severity": "critical",
+        "layer": "node",
+        "kind": "Node",
+        "name": "styx1",
+    }
     assert firing[0]["startsAt"] == "2025-06-12T22:14:09Z" and "endsAt" not in firing[0]
     assert resolved[0]["endsAt"]
 
@@ -127,8 +163,11 @@ def test_unreachable_receiver_does_not_block_the_caller() -> None:
 
 def test_firing_alerts_are_repeated_for_alertmanager_only(receiver: Receiver) -> None:
     """Alertmanager resolves an alert nobody repeats within resolve_timeout: firing causes are re-sent."""
-    notifier = Notifier([parse_target(f"alertmanager+{receiver.url}"), parse_target(f"{receiver.url}/hook")],
-                        burst=1, per=3600)
+    notifier = Notifier(
+        [parse_target(f"alertmanager+{receiver.url}"), parse_target(f"{receiver.url}/hook")],
+        burst=1,
+        per=3600,
+    )
     notifier.start()
     for _ in range(3):
         notifier.refresh([notice(1), notice(2)])

@@ -79,10 +79,20 @@ def running(first: Any, tmp_path: Path, notify: list[str]) -> Iterator[Running]:
         db = tmp_path / "state" / "homelabctl.db"
         history = History(db)
         notifier = Notifier([parse_target(u) for u in notify], burst=20, per=0.1)
-        live = connect_watch(required_kinds(specs), kubeconfig=kubeconfig, relist_interval=600,
-                             on_error=metrics.watch_error)
-        service = WatchService(live.store, specs, history=history, incidents=db, notifier=notifier,
-                               metrics=metrics, debounce=0.1, max_delay=0.5, dashboard_url="http://watch.test/")
+        live = connect_watch(
+            required_kinds(specs), kubeconfig=kubeconfig, relist_interval=600, on_error=metrics.watch_error
+        )
+        service = WatchService(
+            live.store,
+            specs,
+            history=history,
+            incidents=db,
+            notifier=notifier,
+            metrics=metrics,
+            debounce=0.1,
+            max_delay=0.5,
+            dashboard_url="http://watch.test/",
+        )
         http = HttpThread(service).start()
         live.start()
         service.start()
@@ -96,8 +106,12 @@ def running(first: Any, tmp_path: Path, notify: list[str]) -> Iterator[Running]:
 
 
 def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, receiver: Receiver) -> None:
-    notify = [f"{receiver.url}/hook", f"ntfy+{receiver.url}/homelab", f"discord+{receiver.url}/discord",
-              f"alertmanager+{receiver.url}"]
+    notify = [
+        f"{receiver.url}/hook",
+        f"ntfy+{receiver.url}/homelab",
+        f"discord+{receiver.url}/discord",
+        f"alertmanager+{receiver.url}",
+    ]
     with running(timeline.healthy, tmp_path, notify) as run:
         url = run.http.url
         # -- healthy: ready, no cause, nothing sent
@@ -135,8 +149,11 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         assert snapshot_path.parent.parent == run.db.parent and snapshot_path.is_file()
         saved = SnapshotSource([snapshot_path]).load()
         assert saved.index.get("Node", None, NODE) is not None
-        assert not [s for s in saved.index.all("Secret") if "homelabctl-redacted" not in json.dumps(s.raw["data"])
-                    and s.raw.get("data")]
+        assert not [
+            s
+            for s in saved.index.all("Secret")
+            if "homelabctl-redacted" not in json.dumps(s.raw["data"]) and s.raw.get("data")
+        ]
 
         # notifications: every target got one "new" naming the cause, how long, the first next step
         assert receiver.wait_for(4), receiver.requests
@@ -174,7 +191,10 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         wait_until(grouped, what="stuck pods grouped under the node")
         assert run.causes() == [("Node", NODE)]
         text = get(url + "/metrics")[1]
-        assert 'homelabctl_findings{check="pod-stuck-terminating",layer="workload",severity="critical"} 8.0' in text
+        assert (
+            'homelabctl_findings{check="pod-stuck-terminating",layer="workload",severity="critical"} 8.0'
+            in text
+        )
         time.sleep(0.5)
         assert len(receiver.requests) == sent_before  # the same episode: deduplicated
         with IncidentStore(run.db) as incidents:
@@ -228,7 +248,9 @@ def test_kinds_served_later_are_discovered_and_watched(timeline: Timeline, tmp_p
         del live.transport.resolved[gk]
         live.watcher.kinds.remove(gk)
         live.watcher.kind_watchers = [w for w in live.watcher.kind_watchers if w.gk != gk]
-        live.store.set_status(gk, KindStatus("not_installed", "helmreleases.helm.toolkit.fluxcd.io not installed"))
+        live.store.set_status(
+            gk, KindStatus("not_installed", "helmreleases.helm.toolkit.fluxcd.io not installed")
+        )
         live.start()
         try:
             wait_until(lambda: live.store.synced(live.watcher.kinds), what="synced")

@@ -56,18 +56,32 @@ def scripted(tmp_path: Path) -> Iterator[tuple[Script, Path]]:
             url = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
             with script.lock:
-                script.seen.append(("watch " if query.get("watch") else "list ") + query.get("resourceVersion", ""))
+                script.seen.append(
+                    ("watch " if query.get("watch") else "list ") + query.get("resourceVersion", "")
+                )
                 if query.get("watch"):
                     status, events = script.watches.pop(0) if script.watches else (200, [])
                 else:
                     status, events = 200, []
-                    body = json.dumps(script.lists.pop(0) if len(script.lists) > 1 else script.lists[0]).encode()
+                    body = json.dumps(
+                        script.lists.pop(0) if len(script.lists) > 1 else script.lists[0]
+                    ).encode()
             if not query.get("watch"):
                 self._send(200, body)
                 return
             if status != 200:
-                self._send(status, json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure",
-                                               "message": f"status {status}", "code": status}).encode())
+                self._send(
+                    status,
+                    json.dumps(
+                        {
+                            "kind": "Status",
+                            "apiVersion": "v1",
+                            "status": "Failure",
+                            "message": f"status {status}",
+                            "code": status,
+                        }
+                    ).encode(),
+                )
                 return
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -102,9 +116,15 @@ def _run(kubeconfig: Path, until: Any) -> tuple[StateStore, list[str]]:
     client = Client(kubeconfig=kubeconfig, pool_size=4)
     store = StateStore(SourceInfo("live", "scripted"), ["Node"])
     errors: list[str] = []
-    watcher = KindWatcher("Node", ApiTransport(client, {"Node": NODES}), store, relist_interval=600,
-                          on_error=lambda gk, reason: errors.append(reason), backoff=Backoff(0.01, 0.05),
-                          min_gap=0.01)
+    watcher = KindWatcher(
+        "Node",
+        ApiTransport(client, {"Node": NODES}),
+        store,
+        relist_interval=600,
+        on_error=lambda gk, reason: errors.append(reason),
+        backoff=Backoff(0.01, 0.05),
+        min_gap=0.01,
+    )
     watcher.poll_interval = 0.05
     watcher.start()
     deadline = time.monotonic() + 10
@@ -118,26 +138,53 @@ def _run(kubeconfig: Path, until: Any) -> tuple[StateStore, list[str]]:
 
 
 def _list(rv: int, *items: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": "NodeList", "apiVersion": "v1", "metadata": {"resourceVersion": str(rv)},
-            "items": [{k: v for k, v in i.items() if k not in ("kind", "apiVersion")} for i in items]}
+    return {
+        "kind": "NodeList",
+        "apiVersion": "v1",
+        "metadata": {"resourceVersion": str(rv)},
+        "items": [{k: v for k, v in i.items() if k not in ("kind", "apiVersion")} for i in items],
+    }
 
 
 def test_bookmarks_resume_and_gone_relists(scripted: tuple[Script, Path]) -> None:
     script, kubeconfig = scripted
     script.lists = [_list(10, _node("a", 10)), _list(40, _node("a", 10), _node("c", 40))]
     script.watches = [
-        (200, [{"type": "ADDED", "object": _node("b", 11)},
-               {"type": "BOOKMARK", "object": {"kind": "Node", "apiVersion": "v1",
-                                               "metadata": {"resourceVersion": "20"}}}]),
+        (
+            200,
+            [
+                {"type": "ADDED", "object": _node("b", 11)},
+                {
+                    "type": "BOOKMARK",
+                    "object": {"kind": "Node", "apiVersion": "v1", "metadata": {"resourceVersion": "20"}},
+                },
+            ],
+        ),
         (410, []),  # the resourceVersion 20 was compacted away: HTTP 410 on the watch request
-        (200, [{"type": "MODIFIED", "object": _node("c", 41, ready="Unknown")},
-               {"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "status": "Failure",
-                                            "message": "too old resource version: 41 (50)", "reason": "Expired",
-                                            "code": 410}}]),
+        (
+            200,
+            [
+                {"type": "MODIFIED", "object": _node("c", 41, ready="Unknown")},
+                {
+                    "type": "ERROR",
+                    "object": {
+                        "kind": "Status",
+                        "apiVersion": "v1",
+                        "status": "Failure",
+                        "message": "too old resource version: 41 (50)",
+                        "reason": "Expired",
+                        "code": 410,
+                    },
+                },
+            ],
+        ),
     ]
     store, _ = _run(kubeconfig, lambda s, e: e.count("gone") >= 2)
     assert script.seen[:5] == ["list ", "watch 10", "watch 20", "list ", "watch 40"]
-    assert sorted(r.name for r in store.state()[0].index.all("Node")) == ["a", "c"]  # b vanished with the re-list
+    assert sorted(r.name for r in store.state()[0].index.all("Node")) == [
+        "a",
+        "c",
+    ]  # b vanished with the re-list
 
 
 def test_watch_forbidden_polls_with_lists(scripted: tuple[Script, Path]) -> None:

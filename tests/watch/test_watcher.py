@@ -58,8 +58,9 @@ def _store() -> StateStore:
 
 def _run(transport: FakeTransport, until: Any, *, relist: float = 600.0) -> tuple[StateStore, KindWatcher]:
     store = _store()
-    watcher = KindWatcher("Node", transport, store, relist_interval=relist, backoff=Backoff(base=0.01, cap=0.05),
-                          min_gap=0.01)
+    watcher = KindWatcher(
+        "Node", transport, store, relist_interval=relist, backoff=Backoff(base=0.01, cap=0.05), min_gap=0.01
+    )
     errors: list[str] = []
     watcher.on_error = lambda gk, reason: errors.append(reason)
     watcher.start()
@@ -78,8 +79,11 @@ def test_list_then_watch_applies_events_and_resumes_from_the_last_version() -> N
     b_down = _rv(node("b", ready="Unknown"), 12)
     transport = FakeTransport(
         [([a, b], "11")],
-        [[WatchEvent("MODIFIED", b_down), WatchEvent("BOOKMARK", {"metadata": {"resourceVersion": "15"}})],
-         [WatchEvent("DELETED", _rv(node("a"), 16))]])
+        [
+            [WatchEvent("MODIFIED", b_down), WatchEvent("BOOKMARK", {"metadata": {"resourceVersion": "15"}})],
+            [WatchEvent("DELETED", _rv(node("a"), 16))],
+        ],
+    )
     store, _ = _run(transport, lambda s, t, e: len(t.watch_calls) >= 3)
     state, _ = store.state()
     assert [r.name for r in state.index.all("Node")] == ["b"]
@@ -101,8 +105,10 @@ def test_gone_relists_and_the_list_replaces_the_state() -> None:
 
 
 def test_stream_errors_back_off_and_count() -> None:
-    transport = FakeTransport([([_rv(node("a"), 1)], "1")],
-                              [StreamFailed("connection reset by the server"), StreamFailed("connection refused"), []])
+    transport = FakeTransport(
+        [([_rv(node("a"), 1)], "1")],
+        [StreamFailed("connection reset by the server"), StreamFailed("connection refused"), []],
+    )
     _, watcher = _run(transport, lambda s, t, e: len(t.watch_calls) >= 3)
     assert watcher.errors.count("stream") == 2  # type: ignore[attr-defined]
     assert transport.watch_calls[:3] == ["1", "1", "1"]  # resumed where it was: no re-list after a reset
@@ -118,14 +124,16 @@ def test_forbidden_kind_is_not_evaluated_and_loses_its_objects() -> None:
     from homelabctl.engine import select_checks
 
     report = analyze(store.state()[0], select_checks(ids=["node-not-ready"])).report
-    assert report["not_evaluated"] == [{"check": "node-not-ready", "layer": "node",
-                                        "reason": "forbidden: cannot list nodes"}]
+    assert report["not_evaluated"] == [
+        {"check": "node-not-ready", "layer": "node", "reason": "forbidden: cannot list nodes"}
+    ]
     assert report["passed"] == []
 
 
 def test_periodic_relist_is_the_safety_net() -> None:
-    transport = FakeTransport([([_rv(node("a"), 1)], "1"), ([_rv(node("a"), 1), _rv(node("missed"), 2)], "2")],
-                              [[], [], [], []])
+    transport = FakeTransport(
+        [([_rv(node("a"), 1)], "1"), ([_rv(node("a"), 1), _rv(node("missed"), 2)], "2")], [[], [], [], []]
+    )
     store, _ = _run(transport, lambda s, t, e: t.list_calls >= 2, relist=0.05)
     assert sorted(r.name for r in store.state()[0].index.all("Node")) == ["a", "missed"]
 
@@ -144,9 +152,12 @@ def test_store_generation_moves_only_on_real_changes() -> None:
 
 def test_store_redacts_and_slims_what_arrives() -> None:
     store = StateStore(SourceInfo("live", "fake"), ["Pod", "Secret"])
-    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default",
-                                                                 "managedFields": [{"manager": "kubectl"}]},
-              "data": {"password": "aHVudGVyMg=="}}
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s", "namespace": "default", "managedFields": [{"manager": "kubectl"}]},
+        "data": {"password": "aHVudGVyMg=="},
+    }
     store.replace("Secret", [secret])
     store.apply("Pod", "ADDED", pod("p"))
     state, _ = store.state()
@@ -165,16 +176,32 @@ def test_wire_format_bookmarks_gone_and_split_chunks() -> None:
     from homelabctl.watch.watcher import _events
 
     item = Resolved("Node", "Node", "", "v1", "nodes", False)
-    added = json.dumps({"type": "ADDED", "object": {"metadata": {"name": "a", "resourceVersion": "5"}}}).encode()
-    bookmark = json.dumps({"type": "BOOKMARK", "object": {"kind": "Node", "apiVersion": "v1",
-                                                          "metadata": {"resourceVersion": "9"}}}).encode()
+    added = json.dumps(
+        {"type": "ADDED", "object": {"metadata": {"name": "a", "resourceVersion": "5"}}}
+    ).encode()
+    bookmark = json.dumps(
+        {
+            "type": "BOOKMARK",
+            "object": {"kind": "Node", "apiVersion": "v1", "metadata": {"resourceVersion": "9"}},
+        }
+    ).encode()
     wire = added + b"\n" + bookmark + b"\n"
     events = list(_events(iter([wire[:7], wire[7:60], wire[60:]]), item))
     assert [(e.type, e.resource_version) for e in events] == [("ADDED", "5"), ("BOOKMARK", "9")]
     assert events[0].object["kind"] == "Node" and events[0].object["apiVersion"] == "v1"  # filled in
-    gone = json.dumps({"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "status": "Failure",
-                                                   "message": "too old resource version: 5 (4711)",
-                                                   "reason": "Expired", "code": 410}}).encode()
+    gone = json.dumps(
+        {
+            "type": "ERROR",
+            "object": {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "message": "too old resource version: 5 (4711)",
+                "reason": "Expired",
+                "code": 410,
+            },
+        }
+    ).encode()
     with pytest.raises(Gone, match="too old resource version"):
         list(_events(iter([added + b"\n" + gone + b"\n"]), item))
     with pytest.raises(StreamFailed, match="not JSON"):
@@ -184,9 +211,14 @@ def test_wire_format_bookmarks_gone_and_split_chunks() -> None:
 def test_a_failed_relist_keeps_what_was_listed() -> None:
     """A 500 or a timeout on the periodic re-list must not make every finding on the kind disappear (and its
     causes 'resolve', then come back): the last list stays until a list succeeds."""
-    transport = FakeTransport([([_rv(node("a", ready="False"), 1)], "1"),
-                               ListFailed(KindStatus("error", "cannot list nodes: HTTP 500 etcdserver: leader changed")),
-                               ([_rv(node("a", ready="False"), 1)], "1")], [[], [], [], []])
+    transport = FakeTransport(
+        [
+            ([_rv(node("a", ready="False"), 1)], "1"),
+            ListFailed(KindStatus("error", "cannot list nodes: HTTP 500 etcdserver: leader changed")),
+            ([_rv(node("a", ready="False"), 1)], "1"),
+        ],
+        [[], [], [], []],
+    )
     seen: list[int] = []
 
     def until(store: StateStore, t: FakeTransport, errors: list[str]) -> bool:
@@ -204,8 +236,10 @@ def test_watch_forbidden_falls_back_to_polling_lists() -> None:
     """A role that allows list but not watch (made for `check`): the kind stays evaluated, re-listed."""
     from homelabctl.watch.watcher import WatchRefused
 
-    transport = FakeTransport([([_rv(node("a"), 1)], "1"), ([_rv(node("a"), 1), _rv(node("b"), 2)], "2")],
-                              [WatchRefused("forbidden: cannot watch nodes")] * 3)
+    transport = FakeTransport(
+        [([_rv(node("a"), 1)], "1"), ([_rv(node("a"), 1), _rv(node("b"), 2)], "2")],
+        [WatchRefused("forbidden: cannot watch nodes")] * 3,
+    )
     store = _store()
     watcher = KindWatcher("Node", transport, store, relist_interval=600, min_gap=0.01)
     watcher.poll_interval = 0.05

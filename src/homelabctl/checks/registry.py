@@ -65,8 +65,18 @@ def check(
 
     def decorate(func: CheckFunc) -> CheckFunc:
         check_registration("check", id, func, REGISTRY)
-        REGISTRY[id] = CheckSpec(id, layer, severity, func, tuple(requires), tuple(any_of), tuple(uses), nature,
-                                 tuple(areas), lifecycle)
+        REGISTRY[id] = CheckSpec(
+            id,
+            layer,
+            severity,
+            func,
+            tuple(requires),
+            tuple(any_of),
+            tuple(uses),
+            nature,
+            tuple(areas),
+            lifecycle,
+        )
         return func
 
     return decorate

@@ -80,7 +80,9 @@ def _unavailable(name: str) -> click.Command:
     return stub
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
 @click.version_option(__version__, prog_name="homelabctl")
 def cli() -> None:
     """homelabctl: day-to-day operations for a K3s + Flux homelab.
@@ -110,8 +112,11 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:  # a bug must not look like "findings at or above --fail-on" (exit 1)
         if os.environ.get("HOMELABCTL_DEBUG"):
             raise
-        click.echo(f"homelabctl: internal error: {type(exc).__name__}: {exc} "
-                   "(set HOMELABCTL_DEBUG=1 for the traceback, and please report it)", err=True)
+        click.echo(
+            f"homelabctl: internal error: {type(exc).__name__}: {exc} "
+            "(set HOMELABCTL_DEBUG=1 for the traceback, and please report it)",
+            err=True,
+        )
         sys.exit(2)
     # click returns the code given to ctx.exit() when not in standalone mode
     if isinstance(result, int):

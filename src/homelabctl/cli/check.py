@@ -22,7 +22,9 @@ def _console(output_file: Path | None) -> Any:
     from rich.console import Console
 
     if output_file is not None:  # a file is not a terminal: plain text, see _file_text
-        return Console(file=io.StringIO(), width=140, force_terminal=False, color_system=None, highlight=False)
+        return Console(
+            file=io.StringIO(), width=140, force_terminal=False, color_system=None, highlight=False
+        )
     return Console(highlight=False)
 
 
@@ -35,15 +37,24 @@ def _file_text(console: Any) -> str:
     return buffer.getvalue()
 
 
-def _run(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-         request_timeout: float, deadline: float, now_text: str | None, quiet_progress: bool) -> Any:
+def _run(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    quiet_progress: bool,
+) -> Any:
     from homelabctl.analysis import analyze
     from homelabctl.engine import required_kinds, select_checks
 
     # every check runs whatever --layer or -n say: a node symptom's cause may sit in the network layer
     specs = select_checks(None)
-    source = make_source(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline,
-                         progress=not quiet_progress)
+    source = make_source(
+        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, progress=not quiet_progress
+    )
     state = load_state(source, required_kinds(specs), now_text)
     return analyze(state, specs)
 
@@ -63,8 +74,14 @@ def _ignores(skip: tuple[str, ...], ignore_file: Path | None) -> Any:
     return ignores
 
 
-def _shown(analysis: Any, layers: tuple[str, ...], min_severity: str | None, namespaces: tuple[str, ...],
-           skip: tuple[str, ...], ignore_file: Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
+def _shown(
+    analysis: Any,
+    layers: tuple[str, ...],
+    min_severity: str | None,
+    namespaces: tuple[str, ...],
+    skip: tuple[str, ...],
+    ignore_file: Path | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The report as shown, and the report that decides the exit code (the same minus --min-severity:
     hiding findings below it changes what is printed, never whether the run fails)."""
     from homelabctl.report.filters import filter_report
@@ -89,22 +106,55 @@ def _exit(gate: dict[str, Any], fail_on: Severity | None) -> None:
 @fail_on_option
 @namespace_options
 @ignore_options
-@click.option("--layer", "layers", multiple=True, type=click.Choice(LAYERS), help="Only these layers (repeatable).")
+@click.option(
+    "--layer", "layers", multiple=True, type=click.Choice(LAYERS), help="Only these layers (repeatable)."
+)
 @click.option("--min-severity", type=click.Choice(SEVERITIES), default=None, help="Hide findings below this.")
-@click.option("-v", "--verbose", is_flag=True, help="Table: list every symptom and next step under each root cause.")
-@click.option("--schema", "schema_version", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
-              help="JSON report version (-o json): v2 is the envelope shared with `scan`; v1 is kept for a release.")
-def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-              request_timeout: float, deadline: float, now_text: str | None, fmt: str, output_file: Path | None,
-              fail_on: Severity | None, namespaces: tuple[str, ...], skip: tuple[str, ...], ignore_file: Path | None,
-              layers: tuple[str, ...], min_severity: str | None, verbose: bool, schema_version: str) -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Table: list every symptom and next step under each root cause."
+)
+@click.option(
+    "--schema",
+    "schema_version",
+    type=click.Choice(["v2", "v1"]),
+    default="v2",
+    show_default=True,
+    help="JSON report version (-o json): v2 is the envelope shared with `scan`; v1 is kept for a release.",
+)
+def check_cmd(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    fmt: str,
+    output_file: Path | None,
+    fail_on: Severity | None,
+    namespaces: tuple[str, ...],
+    skip: tuple[str, ...],
+    ignore_file: Path | None,
+    layers: tuple[str, ...],
+    min_severity: str | None,
+    verbose: bool,
+    schema_version: str,
+) -> None:
     """Check the cluster bottom-up (network, node, storage, platform, workloads, ...).
 
     Reads the current kubeconfig context, or --snapshot files, or the embedded --demo cluster.
     Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source.
     """
-    analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text,
-                    quiet_progress=fmt != "table")
+    analysis = _run(
+        demo,
+        snapshots,
+        kubeconfig,
+        kube_context,
+        request_timeout,
+        deadline,
+        now_text,
+        quiet_progress=fmt != "table",
+    )
     report, gate = _shown(analysis, layers, min_severity, namespaces, skip, ignore_file)
     code = 0
     if fmt == "json":
@@ -143,21 +193,45 @@ def check_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
 @namespace_options
 @ignore_options
 @click.option("-v", "--verbose", is_flag=True, help="List every symptom, all evidence and every next step.")
-def diagnose_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-                 request_timeout: float, deadline: float, now_text: str | None, fmt: str, output_file: Path | None,
-                 fail_on: Severity | None, namespaces: tuple[str, ...], skip: tuple[str, ...],
-                 ignore_file: Path | None, verbose: bool) -> None:
+def diagnose_cmd(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    fmt: str,
+    output_file: Path | None,
+    fail_on: Severity | None,
+    namespaces: tuple[str, ...],
+    skip: tuple[str, ...],
+    ignore_file: Path | None,
+    verbose: bool,
+) -> None:
     """Root causes first: what is broken, why we think so, and the exact commands to run next.
 
     Each cause fits in six lines; --verbose adds its symptoms, all its evidence and every next step.
     Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source.
     """
-    analysis = _run(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text,
-                    quiet_progress=fmt != "table")
+    analysis = _run(
+        demo,
+        snapshots,
+        kubeconfig,
+        kube_context,
+        request_timeout,
+        deadline,
+        now_text,
+        quiet_progress=fmt != "table",
+    )
     report, gate = _shown(analysis, (), None, namespaces, skip, ignore_file)
     if fmt == "json":
-        payload = {"schema": report["schema"], "source": report["source"], "root_causes": report["root_causes"],
-                   "findings": report["findings"]}
+        payload = {
+            "schema": report["schema"],
+            "source": report["source"],
+            "root_causes": report["root_causes"],
+            "findings": report["findings"],
+        }
         emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", output_file)
     elif fmt == "markdown":
         from homelabctl.report.render_diagnose import render_diagnose_markdown
@@ -201,7 +275,9 @@ def rules_cmd(fmt: str, output_file: Path | None, layers: tuple[str, ...]) -> No
             from rich.text import Text
 
             for r in rows:
-                console.print(Text(f"{r['id']:36} {r['type']:9} {r['layer']:10} {r['severity']:8} {r['title']}"),
-                              soft_wrap=True)
+                console.print(
+                    Text(f"{r['id']:36} {r['type']:9} {r['layer']:10} {r['severity']:8} {r['title']}"),
+                    soft_wrap=True,
+                )
         if output_file is not None:
             emit(_file_text(console), output_file)

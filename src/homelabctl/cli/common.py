@@ -20,17 +20,37 @@ def source_options(func: F) -> F:
     """--demo, --snapshot (repeatable), --kubeconfig, --context, --now."""
 
     @click.option("--demo", is_flag=True, help="Use the embedded demo cluster (no cluster needed).")
-    @click.option("--snapshot", "snapshots", multiple=True, type=click.Path(path_type=Path),
-                  help="Snapshot file, directory or .tar.gz (repeatable; merged).")
-    @click.option("--kubeconfig", type=click.Path(path_type=Path), default=None,
-                  help="Kubeconfig for the live cluster (default: $KUBECONFIG or ~/.kube/config).")
+    @click.option(
+        "--snapshot",
+        "snapshots",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Snapshot file, directory or .tar.gz (repeatable; merged).",
+    )
+    @click.option(
+        "--kubeconfig",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Kubeconfig for the live cluster (default: $KUBECONFIG or ~/.kube/config).",
+    )
     @click.option("--context", "kube_context", default=None, help="Kubeconfig context to use.")
-    @click.option("--request-timeout", type=float, default=10.0, show_default=True,
-                  help="Live: seconds per API request.")
-    @click.option("--deadline", type=float, default=60.0, show_default=True,
-                  help="Live: seconds for the whole read.")
-    @click.option("--now", "now_text", default=None, metavar="RFC3339",
-                  help="Reference time for ages (default: the snapshot's capture time, or now).")
+    @click.option(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        show_default=True,
+        help="Live: seconds per API request.",
+    )
+    @click.option(
+        "--deadline", type=float, default=60.0, show_default=True, help="Live: seconds for the whole read."
+    )
+    @click.option(
+        "--now",
+        "now_text",
+        default=None,
+        metavar="RFC3339",
+        help="Reference time for ages (default: the snapshot's capture time, or now).",
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
@@ -38,8 +58,15 @@ def source_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def make_source(demo: bool, snapshots: Sequence[Path], kubeconfig: Path | None, kube_context: str | None,
-                request_timeout: float = 10.0, deadline: float = 60.0, progress: bool = False) -> Source:
+def make_source(
+    demo: bool,
+    snapshots: Sequence[Path],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float = 10.0,
+    deadline: float = 60.0,
+    progress: bool = False,
+) -> Source:
     if demo and snapshots:
         raise InputError("--demo and --snapshot are exclusive")
     if demo:
@@ -55,8 +82,13 @@ def make_source(demo: bool, snapshots: Sequence[Path], kubeconfig: Path | None, 
         from homelabctl.live.source import LiveSource
     except ModuleNotFoundError as exc:  # pragma: no cover - live support is part of the package
         raise InputError("no --snapshot or --demo given, and live cluster support is unavailable") from exc
-    return LiveSource(kubeconfig=kubeconfig, context=kube_context, request_timeout=request_timeout,
-                      deadline=deadline, progress=progress)
+    return LiveSource(
+        kubeconfig=kubeconfig,
+        context=kube_context,
+        request_timeout=request_timeout,
+        deadline=deadline,
+        progress=progress,
+    )
 
 
 def load_state(source: Source, kinds: Sequence[str], now_text: str | None) -> ClusterState:

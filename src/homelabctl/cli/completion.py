@@ -13,8 +13,14 @@ SHELLS = ("bash", "zsh", "fish")
 
 @click.command("completion")
 @click.argument("shell", type=click.Choice(SHELLS))
-@click.option("--output-file", "output_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              metavar="PATH", help="Write the script to this file (atomically) instead of stdout.")
+@click.option(
+    "--output-file",
+    "output_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="PATH",
+    help="Write the script to this file (atomically) instead of stdout.",
+)
 def completion_cmd(shell: str, output_file: Path | None) -> None:
     """Print the completion script for SHELL (commands, options, formats, layers).
 

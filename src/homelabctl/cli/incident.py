@@ -21,8 +21,12 @@ ROOT_CAUSE_FIELDS = ("id", "rule", "layer", "object", "summary", "confidence", "
 
 def db_option(func: F) -> F:
     decorated: F = click.option(
-        "--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-        help="Incident database (default: $HOMELABCTL_DB, else the user data directory).")(func)
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Incident database (default: $HOMELABCTL_DB, else the user data directory).",
+    )(func)
     return decorated
 
 
@@ -56,13 +60,25 @@ def snapshot_reference(state: Any) -> dict[str, Any]:
             from homelabctl.sources.snapshot import demo_snapshot_path
 
             paths = [str(demo_snapshot_path())]
-    return {"type": state.source.type, "name": state.source.name, "paths": paths, "sha256": digest.hexdigest(),
-            "objects": len(state.index), "reference_time": format_time(state.reference_time)}
+    return {
+        "type": state.source.type,
+        "name": state.source.name,
+        "paths": paths,
+        "sha256": digest.hexdigest(),
+        "objects": len(state.index),
+        "reference_time": format_time(state.reference_time),
+    }
 
 
-def _from_check(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-                request_timeout: float, deadline: float, now_text: str | None) -> tuple[list[dict[str, Any]],
-                                                                                         dict[str, Any], str]:
+def _from_check(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     from homelabctl.analysis import analyze
     from homelabctl.engine import required_kinds, select_checks
 
@@ -70,37 +86,74 @@ def _from_check(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None
     state = load_state(source, required_kinds(select_checks()), now_text)
     report = analyze(state).report
     severities = {f["id"]: f["severity"] for f in report["findings"]}
-    causes = [{k: c[k] for k in ROOT_CAUSE_FIELDS if k in c} | {"severity": severities.get(c["finding"], "")}
-              for c in report["root_causes"]]
+    causes = [
+        {k: c[k] for k in ROOT_CAUSE_FIELDS if k in c} | {"severity": severities.get(c["finding"], "")}
+        for c in report["root_causes"]
+    ]
     severity = "P1" if any(c["severity"] == "critical" for c in causes) else "P2"
     return causes, snapshot_reference(state), severity
 
 
 @incident_group.command("new")
-@click.option("--title", default=None, help="Short title (the AAR heading). Without it, $EDITOR opens a template.")
-@click.option("--severity", type=PRIORITY, default=None, help="P0 outage/data at risk .. P3 minor (default P2).")
-@click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="Incident date (default: today).")
+@click.option(
+    "--title", default=None, help="Short title (the AAR heading). Without it, $EDITOR opens a template."
+)
+@click.option(
+    "--severity", type=PRIORITY, default=None, help="P0 outage/data at risk .. P3 minor (default P2)."
+)
+@click.option(
+    "--date", "date_text", default=None, metavar="YYYY-MM-DD", help="Incident date (default: today)."
+)
 @click.option("--what-happened", default="", help="1. What Happened.")
 @click.option("--direct-cause", default="", help="3. Root cause: the direct cause.")
 @click.option("--contributing", multiple=True, help="Contributing factor (repeatable).")
-@click.option("--timeline", "timeline", multiple=True, metavar='"HH:MM text"', help="Timeline entry (repeatable).")
+@click.option(
+    "--timeline", "timeline", multiple=True, metavar='"HH:MM text"', help="Timeline entry (repeatable)."
+)
 @click.option("--well", multiple=True, help="What went well (repeatable).")
 @click.option("--improve", multiple=True, help="What could be improved (repeatable).")
-@click.option("--action", "actions", multiple=True, help="Action item (repeatable; --owner/--priority apply).")
+@click.option(
+    "--action", "actions", multiple=True, help="Action item (repeatable; --owner/--priority apply)."
+)
 @click.option("--owner", default="", help="Owner of the --action items.")
-@click.option("--priority", type=PRIORITY, default="P2", show_default=True, help="Priority of the --action items.")
+@click.option(
+    "--priority", type=PRIORITY, default="P2", show_default=True, help="Priority of the --action items."
+)
 @click.option("--lesson", multiple=True, help="Lesson learned (repeatable).")
-@click.option("--from-check", is_flag=True,
-              help="Run the checks and attach the current root causes and a reference to the (redacted) data read.")
+@click.option(
+    "--from-check",
+    is_flag=True,
+    help="Run the checks and attach the current root causes and a reference to the (redacted) data read.",
+)
 @source_options
 @db_option
 @output_options(["text", "json"], "text")
-def new_cmd(title: str | None, severity: str | None, date_text: str | None, what_happened: str, direct_cause: str,
-            contributing: tuple[str, ...], timeline: tuple[str, ...], well: tuple[str, ...], improve: tuple[str, ...],
-            actions: tuple[str, ...], owner: str, priority: str, lesson: tuple[str, ...], from_check: bool,
-            demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-            request_timeout: float, deadline: float, now_text: str | None, db_path: Path | None, fmt: str,
-            output_file: Path | None) -> None:
+def new_cmd(
+    title: str | None,
+    severity: str | None,
+    date_text: str | None,
+    what_happened: str,
+    direct_cause: str,
+    contributing: tuple[str, ...],
+    timeline: tuple[str, ...],
+    well: tuple[str, ...],
+    improve: tuple[str, ...],
+    actions: tuple[str, ...],
+    owner: str,
+    priority: str,
+    lesson: tuple[str, ...],
+    from_check: bool,
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    db_path: Path | None,
+    fmt: str,
+    output_file: Path | None,
+) -> None:
     """Record a new incident, from options or from a template in $EDITOR."""
     from homelabctl.incidents.model import (
         ActionItem,
@@ -117,14 +170,23 @@ def new_cmd(title: str | None, severity: str | None, date_text: str | None, what
     snapshot: dict[str, Any] | None = None
     default_severity = "P2"
     if from_check:
-        causes, snapshot, default_severity = _from_check(demo, snapshots, kubeconfig, kube_context,
-                                                         request_timeout, deadline, now_text)
-    draft = IncidentDraft(title=title or "", severity=check_priority(severity or default_severity, "severity"),
-                          what_happened=what_happened, direct_cause=direct_cause,
-                          timeline=[parse_timeline(t) for t in timeline], contributing_factors=list(contributing),
-                          went_well=list(well), could_improve=list(improve),
-                          action_items=[ActionItem(a, owner, check_priority(priority, "priority")) for a in actions],
-                          lessons=list(lesson), root_causes=causes, snapshot_ref=snapshot)
+        causes, snapshot, default_severity = _from_check(
+            demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text
+        )
+    draft = IncidentDraft(
+        title=title or "",
+        severity=check_priority(severity or default_severity, "severity"),
+        what_happened=what_happened,
+        direct_cause=direct_cause,
+        timeline=[parse_timeline(t) for t in timeline],
+        contributing_factors=list(contributing),
+        went_well=list(well),
+        could_improve=list(improve),
+        action_items=[ActionItem(a, owner, check_priority(priority, "priority")) for a in actions],
+        lessons=list(lesson),
+        root_causes=causes,
+        snapshot_ref=snapshot,
+    )
     if date_text:
         draft.date = check_date(date_text)
     if from_check and causes and not draft.direct_cause:
@@ -143,8 +205,10 @@ def new_cmd(title: str | None, severity: str | None, date_text: str | None, what
         emit(render_json(incident), output_file)
     else:
         extra = f", {len(incident.root_causes)} root cause(s) attached" if from_check else ""
-        emit(f"Recorded incident {incident.id}: {incident.title} ({incident.severity}, {incident.date}){extra}\n",
-             output_file)
+        emit(
+            f"Recorded incident {incident.id}: {incident.title} ({incident.severity}, {incident.date}){extra}\n",
+            output_file,
+        )
 
 
 @incident_group.command("list")
@@ -166,8 +230,10 @@ def list_cmd(db_path: Path | None, status: str, fmt: str, output_file: Path | No
     lines = [f"{'ID':>4}  {'DATE':<10}  {'SEV':<3}  {'STATUS':<6}  {'ACTIONS':<7}  TITLE"]
     for i in incidents:
         open_actions = sum(1 for a in i.action_items if a.status == "open")
-        lines.append(f"{i.id:>4}  {i.date:<10}  {i.severity:<3}  {i.status:<6}  "
-                     f"{f'{open_actions}/{len(i.action_items)}':<7}  {i.title}")
+        lines.append(
+            f"{i.id:>4}  {i.date:<10}  {i.severity:<3}  {i.status:<6}  "
+            f"{f'{open_actions}/{len(i.action_items)}':<7}  {i.title}"
+        )
     emit("\n".join(lines) + "\n", output_file)
 
 
@@ -198,42 +264,85 @@ def show_cmd(incident_id: int, db_path: Path | None, fmt: str, output_file: Path
 @click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD")
 @click.option("--what-happened", default=None, help="Replace 1. What Happened.")
 @click.option("--direct-cause", default=None, help="Replace the direct cause.")
-@click.option("--add-timeline", multiple=True, metavar='"HH:MM text"', help="Append a timeline entry (repeatable).")
+@click.option(
+    "--add-timeline", multiple=True, metavar='"HH:MM text"', help="Append a timeline entry (repeatable)."
+)
 @click.option("--add-contributing", multiple=True, help="Append a contributing factor (repeatable).")
 @click.option("--add-well", multiple=True, help="Append to what went well (repeatable).")
 @click.option("--add-improve", multiple=True, help="Append to what could be improved (repeatable).")
-@click.option("--add-action", multiple=True, help="Append an action item (repeatable; --owner/--priority apply).")
+@click.option(
+    "--add-action", multiple=True, help="Append an action item (repeatable; --owner/--priority apply)."
+)
 @click.option("--owner", default="", help="Owner of the --add-action items.")
-@click.option("--priority", type=PRIORITY, default="P2", show_default=True, help="Priority of the --add-action items.")
+@click.option(
+    "--priority", type=PRIORITY, default="P2", show_default=True, help="Priority of the --add-action items."
+)
 @click.option("--add-lesson", multiple=True, help="Append a lesson learned (repeatable).")
-@click.option("--done", "done", multiple=True, type=int, metavar="N",
-              help="Mark action item N (1-based, as `incident show` numbers them) done (repeatable).")
+@click.option(
+    "--done",
+    "done",
+    multiple=True,
+    type=int,
+    metavar="N",
+    help="Mark action item N (1-based, as `incident show` numbers them) done (repeatable).",
+)
 @db_option
 @output_options(["text", "json"], "text")
-def update_cmd(incident_id: int, title: str | None, severity: str | None, date_text: str | None,
-               what_happened: str | None, direct_cause: str | None, add_timeline: tuple[str, ...],
-               add_contributing: tuple[str, ...], add_well: tuple[str, ...], add_improve: tuple[str, ...],
-               add_action: tuple[str, ...], owner: str, priority: str, add_lesson: tuple[str, ...],
-               done: tuple[int, ...], db_path: Path | None, fmt: str, output_file: Path | None) -> None:
+def update_cmd(
+    incident_id: int,
+    title: str | None,
+    severity: str | None,
+    date_text: str | None,
+    what_happened: str | None,
+    direct_cause: str | None,
+    add_timeline: tuple[str, ...],
+    add_contributing: tuple[str, ...],
+    add_well: tuple[str, ...],
+    add_improve: tuple[str, ...],
+    add_action: tuple[str, ...],
+    owner: str,
+    priority: str,
+    add_lesson: tuple[str, ...],
+    done: tuple[int, ...],
+    db_path: Path | None,
+    fmt: str,
+    output_file: Path | None,
+) -> None:
     """Change fields of an incident or append to its lists (one atomic write)."""
     from homelabctl.incidents.model import ActionItem, check_priority, parse_timeline
 
     entries = [parse_timeline(t) for t in add_timeline]
-    new_actions = [ActionItem(text.strip(), owner, check_priority(priority, "priority")) for text in add_action]
+    new_actions = [
+        ActionItem(text.strip(), owner, check_priority(priority, "priority")) for text in add_action
+    ]
     if any(not a.text for a in new_actions):
         raise InputError("--add-action needs text")
     with _store(db_path) as store:
-        incident = store.update(incident_id, title=title, severity=severity, date=date_text,
-                                what_happened=what_happened, direct_cause=direct_cause, add_timeline=entries,
-                                add_contributing=add_contributing, add_well=add_well, add_improve=add_improve,
-                                add_lessons=add_lesson, add_actions=new_actions, done_actions=done)
+        incident = store.update(
+            incident_id,
+            title=title,
+            severity=severity,
+            date=date_text,
+            what_happened=what_happened,
+            direct_cause=direct_cause,
+            add_timeline=entries,
+            add_contributing=add_contributing,
+            add_well=add_well,
+            add_improve=add_improve,
+            add_lessons=add_lesson,
+            add_actions=new_actions,
+            done_actions=done,
+        )
     if fmt == "json":
         from homelabctl.incidents.render import render_json
 
         emit(render_json(incident), output_file)
         return
-    emit(f"Updated incident {incident.id}: {incident.title} ({len(incident.timeline)} timeline entries, "
-         f"{sum(1 for a in incident.action_items if a.status == 'open')} open action items)\n", output_file)
+    emit(
+        f"Updated incident {incident.id}: {incident.title} ({len(incident.timeline)} timeline entries, "
+        f"{sum(1 for a in incident.action_items if a.status == 'open')} open action items)\n",
+        output_file,
+    )
 
 
 @incident_group.command("close")
@@ -250,8 +359,12 @@ def close_cmd(incident_id: int, db_path: Path | None, fmt: str, output_file: Pat
         emit(render_json(incident), output_file)
         return
     open_actions = sum(1 for a in incident.action_items if a.status == "open")
-    emit(f"Closed incident {incident.id}: {incident.title}"
-         + (f" ({open_actions} action item(s) still open)" if open_actions else "") + "\n", output_file)
+    emit(
+        f"Closed incident {incident.id}: {incident.title}"
+        + (f" ({open_actions} action item(s) still open)" if open_actions else "")
+        + "\n",
+        output_file,
+    )
 
 
 @incident_group.command("export")

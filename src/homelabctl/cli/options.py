@@ -32,13 +32,21 @@ FAIL_ON_CHOICES = ("critical", "warning", "info", "never", "none")
 
 
 def deprecated(message: str) -> None:
-    click.echo(f"homelabctl: warning: deprecated: {message} (the old spelling goes away in the next release)",
-               err=True)
+    click.echo(
+        f"homelabctl: warning: deprecated: {message} (the old spelling goes away in the next release)",
+        err=True,
+    )
 
 
-def output_options(formats: Sequence[str], default: str, *, legacy_file: bool = False,
-                   renamed: Mapping[str, str] | None = None, file_help: str = "Write the output to this file "
-                   "(atomically) instead of stdout.", dir_okay: bool = False) -> Callable[[F], F]:
+def output_options(
+    formats: Sequence[str],
+    default: str,
+    *,
+    legacy_file: bool = False,
+    renamed: Mapping[str, str] | None = None,
+    file_help: str = "Write the output to this file (atomically) instead of stdout.",
+    dir_okay: bool = False,
+) -> Callable[[F], F]:
     """``-o/--output FORMAT`` and ``--output-file PATH``, passed to the command as ``fmt`` and ``output_file``.
 
     ``legacy_file``: the command used to take ``-o FILE``; a value that is not a format is taken as the
@@ -61,21 +69,35 @@ def output_options(formats: Sequence[str], default: str, *, legacy_file: bool = 
                 fmt = renamed[fmt]
             elif fmt not in choices:
                 if not legacy_file:
-                    raise click.BadParameter(f"{fmt!r} is not one of {', '.join(choices)}",
-                                             param_hint="'-o' / '--output'")
+                    raise click.BadParameter(
+                        f"{fmt!r} is not one of {', '.join(choices)}", param_hint="'-o' / '--output'"
+                    )
                 if output_file is not None:
-                    raise click.BadParameter(f"{fmt!r} is not one of {', '.join(choices)}",
-                                             param_hint="'-o' / '--output'")
+                    raise click.BadParameter(
+                        f"{fmt!r} is not one of {', '.join(choices)}", param_hint="'-o' / '--output'"
+                    )
                 deprecated(f"-o FILE is now --output-file FILE (-o takes the format: {', '.join(choices)})")
                 fmt, output_file = default, Path(fmt)
             kwargs["fmt"], kwargs["output_file"] = fmt, output_file
             return func(*args, **kwargs)
 
-        decorated = click.option("--output-file", "output_file", type=click.Path(path_type=Path, dir_okay=dir_okay),
-                                 default=None, metavar="PATH", help=file_help)(wrapper)
-        decorated = click.option("-o", "--output", "fmt", default=None, metavar="[" + "|".join(choices) + "]",
-                                 shell_complete=complete,
-                                 help=f"Output format (default: {default}).")(decorated)
+        decorated = click.option(
+            "--output-file",
+            "output_file",
+            type=click.Path(path_type=Path, dir_okay=dir_okay),
+            default=None,
+            metavar="PATH",
+            help=file_help,
+        )(wrapper)
+        decorated = click.option(
+            "-o",
+            "--output",
+            "fmt",
+            default=None,
+            metavar="[" + "|".join(choices) + "]",
+            shell_complete=complete,
+            help=f"Output format (default: {default}).",
+        )(decorated)
         return decorated  # type: ignore[return-value]
 
     return decorate
@@ -88,10 +110,15 @@ def fail_on_option(func: F) -> F:
         return None if value in ("never", "none") else Severity(value)
 
     decorated: F = click.option(
-        "--fail-on", "fail_on", type=click.Choice(FAIL_ON_CHOICES), default="critical", show_default=True,
+        "--fail-on",
+        "fail_on",
+        type=click.Choice(FAIL_ON_CHOICES),
+        default="critical",
+        show_default=True,
         callback=convert,
         help="Exit 1 when a finding at or above this severity is shown ('never'/'none': always 0); "
-             "2 means bad input.")(func)
+        "2 means bad input.",
+    )(func)
     return decorated
 
 
@@ -106,21 +133,34 @@ def namespace_options(func: F) -> F:
         kwargs["namespaces"] = tuple(namespaces)
         return func(*args, **kwargs)
 
-    decorated = click.option("-A", "--all-namespaces", "all_namespaces", is_flag=True,
-                             help="Show every namespace (the default).")(wrapper)
-    decorated = click.option("-n", "--namespace", "namespace_list", multiple=True, metavar="NS",
-                             help="Only show findings in this namespace, and their root causes (repeatable).")(decorated)
+    decorated = click.option(
+        "-A", "--all-namespaces", "all_namespaces", is_flag=True, help="Show every namespace (the default)."
+    )(wrapper)
+    decorated = click.option(
+        "-n",
+        "--namespace",
+        "namespace_list",
+        multiple=True,
+        metavar="NS",
+        help="Only show findings in this namespace, and their root causes (repeatable).",
+    )(decorated)
     return decorated  # type: ignore[return-value]
 
 
 def ignore_options(func: F) -> F:
     """``--skip ID`` (repeatable) and ``--ignore-file PATH``, passed as ``skip`` and ``ignore_file``."""
-    decorated = click.option("--ignore-file", "ignore_file", type=click.Path(path_type=Path, dir_okay=False),
-                             default=None, metavar="PATH",
-                             help="Accepted findings, each with a reason and an optional expiry "
-                                  "(default: ./.homelabctl.yaml when it exists).")(func)
-    decorated = click.option("--skip", "skip", multiple=True, metavar="ID",
-                             help="Hide the findings of this check (repeatable).")(decorated)
+    decorated = click.option(
+        "--ignore-file",
+        "ignore_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        metavar="PATH",
+        help="Accepted findings, each with a reason and an optional expiry "
+        "(default: ./.homelabctl.yaml when it exists).",
+    )(func)
+    decorated = click.option(
+        "--skip", "skip", multiple=True, metavar="ID", help="Hide the findings of this check (repeatable)."
+    )(decorated)
     return decorated
 
 

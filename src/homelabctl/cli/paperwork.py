@@ -19,8 +19,12 @@ DEFAULT_INVENTORY = Path("homelab.yaml")
 
 def inventory_option(func: F) -> F:
     decorated: F = click.option(
-        "--inventory", "inventory_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-        help="homelab.yaml to use (default: ./homelab.yaml; with --demo, the demo's own).")(func)
+        "--inventory",
+        "inventory_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="homelab.yaml to use (default: ./homelab.yaml; with --demo, the demo's own).",
+    )(func)
     return decorated
 
 
@@ -34,12 +38,23 @@ def _inventory_path(explicit: Path | None, demo: bool, *, required: bool) -> Pat
     if DEFAULT_INVENTORY.exists():
         return DEFAULT_INVENTORY
     if required:
-        raise ConfigError("no homelab.yaml here: pass --inventory FILE, or create one with `homelabctl inventory init`")
+        raise ConfigError(
+            "no homelab.yaml here: pass --inventory FILE, or create one with `homelabctl inventory init`"
+        )
     return None
 
 
-def _state(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-           request_timeout: float, deadline: float, now_text: str | None, *, checks: bool = True) -> Any:
+def _state(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    *,
+    checks: bool = True,
+) -> Any:
     from homelabctl.paperwork.cluster import PAPERWORK_KINDS
 
     kinds = set(PAPERWORK_KINDS)
@@ -67,10 +82,21 @@ def inventory_group() -> None:
 @inventory_group.command("init")
 @source_options
 @output_options(["yaml"], "yaml", legacy_file=True)
-@click.option("--force", is_flag=True, help="Overwrite the --output-file (and its schema file) if they exist.")
-def init_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-             request_timeout: float, deadline: float, now_text: str | None, fmt: str, output_file: Path | None,
-             force: bool) -> None:
+@click.option(
+    "--force", is_flag=True, help="Overwrite the --output-file (and its schema file) if they exist."
+)
+def init_cmd(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    fmt: str,
+    output_file: Path | None,
+    force: bool,
+) -> None:
     """Write a first homelab.yaml from the cluster (nodes, storage classes, GPUs, HTTPRoutes as apps).
 
     Hardware models, VMs, disks and notes are left as TODOs to complete; then run `inventory check`.
@@ -83,7 +109,9 @@ def init_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, k
     schema_file = output_file.with_name(SCHEMA_NAME) if output_file is not None else None
     if output_file is not None and output_file.exists() and not force:
         raise InputError(f"{output_file} exists; pass --force to overwrite it")
-    state = _state(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=False)
+    state = _state(
+        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=False
+    )
     data = inventory_from_state(state)
     Inventory.model_validate(data)  # what we write must pass `inventory check`
     emit(render_inventory_yaml(data), output_file)
@@ -94,8 +122,11 @@ def init_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, k
             emit(schema_text(), schema_file)
         elif schema_file.read_text(encoding="utf-8") != schema_text():
             schema_note = f"; kept the existing {schema_file} (--force replaces it)"
-        click.echo(f"Wrote {output_file} ({len(data['nodes'])} nodes, {len(data['apps'])} apps){schema_note}. "
-                   "Complete the TODOs, then run `homelabctl inventory check`.", err=True)
+        click.echo(
+            f"Wrote {output_file} ({len(data['nodes'])} nodes, {len(data['apps'])} apps){schema_note}. "
+            "Complete the TODOs, then run `homelabctl inventory check`.",
+            err=True,
+        )
 
 
 @inventory_group.command("check")
@@ -103,9 +134,19 @@ def init_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, k
 @inventory_option
 @click.option("--validate-only", is_flag=True, help="Only validate the file; do not read the cluster.")
 @output_options(["text", "json"], "text")
-def check_inventory_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-                        request_timeout: float, deadline: float, now_text: str | None, inventory_path: Path | None,
-                        validate_only: bool, fmt: str, output_file: Path | None) -> None:
+def check_inventory_cmd(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    inventory_path: Path | None,
+    validate_only: bool,
+    fmt: str,
+    output_file: Path | None,
+) -> None:
     """Validate homelab.yaml (errors with line numbers) and compare it with the cluster.
 
     Reports nodes declared but missing, apps declared but not running, HTTPRoutes serving hostnames no
@@ -123,8 +164,13 @@ def check_inventory_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Pat
     inventory, problems = parse_inventory_text(text, str(path))
     if inventory is None:
         if fmt == "json":
-            emit(json.dumps({"file": str(path), "valid": False,
-                             "problems": [p.to_dict() for p in problems]}, indent=2) + "\n", output_file)
+            emit(
+                json.dumps(
+                    {"file": str(path), "valid": False, "problems": [p.to_dict() for p in problems]}, indent=2
+                )
+                + "\n",
+                output_file,
+            )
         else:
             for problem in problems:
                 click.echo(f"{problem}", err=True)
@@ -132,25 +178,47 @@ def check_inventory_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Pat
     doc = InventoryDocument(inventory, str(path), yaml.compose(text, Loader=yaml.SafeLoader))
     drifts = []
     if not validate_only:
-        state = _state(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=False)
+        state = _state(
+            demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=False
+        )
         drifts = compare(doc, state)
     failing = [d for d in drifts if d.level in ("error", "warning")]
     if fmt == "json":
-        emit(json.dumps({"file": str(path), "valid": True, "compared": not validate_only,
-                         "drift": [d.to_dict() for d in drifts]}, indent=2) + "\n", output_file)
+        emit(
+            json.dumps(
+                {
+                    "file": str(path),
+                    "valid": True,
+                    "compared": not validate_only,
+                    "drift": [d.to_dict() for d in drifts],
+                },
+                indent=2,
+            )
+            + "\n",
+            output_file,
+        )
     else:
-        lines = [f"{path}: valid ({len(inventory.hosts)} hosts, {len(inventory.nodes)} nodes, "
-                 f"{len(inventory.apps)} apps)"]
+        lines = [
+            f"{path}: valid ({len(inventory.hosts)} hosts, {len(inventory.nodes)} nodes, "
+            f"{len(inventory.apps)} apps)"
+        ]
         for drift in drifts:
             where = f"{path}:{drift.line}" if drift.line else str(path)
             lines.append(f"{where}: {drift.level}: {drift.message}")
         if not validate_only:
-            counts = {level: sum(1 for d in drifts if d.level == level) for level in ("error", "warning", "info")}
+            counts = {
+                level: sum(1 for d in drifts if d.level == level) for level in ("error", "warning", "info")
+            }
             not_compared = sum(1 for d in drifts if d.kind == "not-compared")
-            lines.append(("in sync with the cluster" if not failing else
-                          f"{len(failing)} difference(s) with the cluster ({counts['error']} error(s), "
-                          f"{counts['warning']} warning(s))")
-                         + (f"; {not_compared} part(s) not compared (not read)" if not_compared else ""))
+            lines.append(
+                (
+                    "in sync with the cluster"
+                    if not failing
+                    else f"{len(failing)} difference(s) with the cluster ({counts['error']} error(s), "
+                    f"{counts['warning']} warning(s))"
+                )
+                + (f"; {not_compared} part(s) not compared (not read)" if not_compared else "")
+            )
         emit("\n".join(lines) + "\n", output_file)
     if failing:
         raise SystemExit(1)
@@ -166,15 +234,26 @@ def schema_cmd(fmt: str, output_file: Path | None) -> None:
 
 
 # -- docs, whatif, handoff ------------------------------------------------------------------------------------
-def _paperwork(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-               request_timeout: float, deadline: float, now_text: str | None, inventory_path: Path | None,
-               *, checks: bool = True) -> Any:
+def _paperwork(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    inventory_path: Path | None,
+    *,
+    checks: bool = True,
+) -> Any:
     from homelabctl.inventory.load import load_inventory
     from homelabctl.paperwork.context import build_paperwork
 
     path = _inventory_path(inventory_path, demo, required=False)
     inventory = load_inventory(path) if path is not None else None
-    state = _state(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=checks)
+    state = _state(
+        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=checks
+    )
     report = _analyze(state) if checks else {}
     return build_paperwork(state, report, inventory)
 
@@ -182,17 +261,43 @@ def _paperwork(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None,
 @click.command("docs")
 @source_options
 @inventory_option
-@output_options(["markdown"], "markdown", legacy_file=True, file_help="Write the document here (atomically) "
-                "instead of stdout; with --check, the committed document to compare.")
-@click.option("--check", "check_only", is_flag=True,
-              help="Do not write: exit 1 if the --output-file's structure or declared facts differ from what "
-                   "would be generated (live statuses are ignored; for CI).")
+@output_options(
+    ["markdown"],
+    "markdown",
+    legacy_file=True,
+    file_help="Write the document here (atomically) "
+    "instead of stdout; with --check, the committed document to compare.",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Do not write: exit 1 if the --output-file's structure or declared facts differ from what "
+    "would be generated (live statuses are ignored; for CI).",
+)
 @click.option("--with-aar", is_flag=True, help="Append the AAR Log from the incident database.")
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Incident database for --with-aar (default: $HOMELABCTL_DB, else the user data directory).")
-def docs_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-             request_timeout: float, deadline: float, now_text: str | None, inventory_path: Path | None,
-             fmt: str, output_file: Path | None, check_only: bool, with_aar: bool, db_path: Path | None) -> None:
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Incident database for --with-aar (default: $HOMELABCTL_DB, else the user data directory).",
+)
+def docs_cmd(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    inventory_path: Path | None,
+    fmt: str,
+    output_file: Path | None,
+    check_only: bool,
+    with_aar: bool,
+    db_path: Path | None,
+) -> None:
     """Generate the cluster's living documentation (CLUSTER-SETUP structure) from homelab.yaml and the cluster.
 
     Stable ordering: regenerating changes only what changed, so the file can live in Git. Live statuses
@@ -203,7 +308,9 @@ def docs_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, k
 
     if check_only and output_file is None:
         raise InputError("--check needs --output-file FILE (the committed document to compare)")
-    work = _paperwork(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, inventory_path)
+    work = _paperwork(
+        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, inventory_path
+    )
     incidents = None
     if with_aar:
         from homelabctl.incidents.store import IncidentStore, resolve_db_path
@@ -220,10 +327,16 @@ def docs_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, k
         if comparable(current) != comparable(text):
             import difflib
 
-            diff = list(difflib.unified_diff(comparable(current), comparable(text), str(output_file), "generated",
-                                             lineterm="", n=1))
+            diff = list(
+                difflib.unified_diff(
+                    comparable(current), comparable(text), str(output_file), "generated", lineterm="", n=1
+                )
+            )
             click.echo("\n".join(diff[:60]), err=True)
-            click.echo(f"{output_file} is stale: regenerate it with `homelabctl docs --output-file {output_file}`", err=True)
+            click.echo(
+                f"{output_file} is stale: regenerate it with `homelabctl docs --output-file {output_file}`",
+                err=True,
+            )
             raise SystemExit(1)
         click.echo(f"{output_file} is up to date", err=True)
         return
@@ -235,9 +348,19 @@ def docs_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, k
 @source_options
 @inventory_option
 @output_options(["text", "json", "markdown"], "text")
-def whatif_cmd(target: str, demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None,
-               kube_context: str | None, request_timeout: float, deadline: float, now_text: str | None,
-               inventory_path: Path | None, fmt: str, output_file: Path | None) -> None:
+def whatif_cmd(
+    target: str,
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    inventory_path: Path | None,
+    fmt: str,
+    output_file: Path | None,
+) -> None:
     """Show which nodes, volumes, apps and URLs go down if HOST_OR_NODE fails.
 
     A host takes its VMs and their nodes with it, and every NFS volume it serves; a node takes its pods
@@ -245,8 +368,17 @@ def whatif_cmd(target: str, demo: bool, snapshots: tuple[Path, ...], kubeconfig:
     """
     from homelabctl.paperwork.failure import render_whatif_markdown, render_whatif_text, whatif
 
-    work = _paperwork(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text,
-                      inventory_path, checks=False)
+    work = _paperwork(
+        demo,
+        snapshots,
+        kubeconfig,
+        kube_context,
+        request_timeout,
+        deadline,
+        now_text,
+        inventory_path,
+        checks=False,
+    )
     impact = whatif(target, work.state, work.inventory)
     if fmt == "json":
         emit(json.dumps(impact.to_dict(), indent=2) + "\n", output_file)
@@ -259,23 +391,45 @@ def whatif_cmd(target: str, demo: bool, snapshots: tuple[Path, ...], kubeconfig:
 @click.command("handoff")
 @source_options
 @inventory_option
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Incident database (default: $HOMELABCTL_DB, else the user data directory).")
-@click.option("--no-record", is_flag=True, help="Do not record this handoff (the next one reports since the previous).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Incident database (default: $HOMELABCTL_DB, else the user data directory).",
+)
+@click.option(
+    "--no-record", is_flag=True, help="Do not record this handoff (the next one reports since the previous)."
+)
 @output_options(["markdown"], "markdown", legacy_file=True)
-def handoff_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-                request_timeout: float, deadline: float, now_text: str | None, inventory_path: Path | None,
-                db_path: Path | None, no_record: bool, fmt: str, output_file: Path | None) -> None:
+def handoff_cmd(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    inventory_path: Path | None,
+    db_path: Path | None,
+    no_record: bool,
+    fmt: str,
+    output_file: Path | None,
+) -> None:
     """Generate a session handoff: summary since the last handoff, what's working, open P0/P1 items,
     architecture notes and verification commands. Records the handoff time in the incident database
     (not for --demo, unless --db is given)."""
     from homelabctl.incidents.store import IncidentStore, resolve_db_path
     from homelabctl.paperwork.handoff import HandoffLog, render_handoff
 
-    work = _paperwork(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, inventory_path)
+    work = _paperwork(
+        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, inventory_path
+    )
     with IncidentStore(resolve_db_path(db_path)) as store:
         previous = store.last_handoff()
-        log = HandoffLog(previous, store.changes_since(previous), store.actions(status="open", priorities=("P0", "P1")))
+        log = HandoffLog(
+            previous, store.changes_since(previous), store.actions(status="open", priorities=("P0", "P1"))
+        )
         text = render_handoff(work, log)
         emit(text, output_file)
         # the demo must not leave a mark in the user's real incident log unless they named a database

@@ -60,39 +60,99 @@ def _uri_prefix(path: Path) -> str:
 @output_options(OUTPUTS, "table")
 @fail_on_option
 @namespace_options
-@click.option("--min-severity", type=click.Choice(MIN_SEVERITY), default="info", show_default=True,
-              help="Hide findings below this severity.")
+@click.option(
+    "--min-severity",
+    type=click.Choice(MIN_SEVERITY),
+    default="info",
+    show_default=True,
+    help="Hide findings below this severity.",
+)
 @click.option("--history", is_flag=True, help="Also scan every commit of the git history for secrets.")
-@click.option("--history-limit", type=int, default=None, metavar="N", help="With --history: newest N commits only.")
-@click.option("--kube-version", default=None, metavar="X.Y",
-              help="Target Kubernetes version for removed APIs (default: scan.kube_version or 1.32).")
-@click.option("--k3s/--no-k3s", "k3s", default=None,
-              help="The repo targets K3s (default: detect; K3s unless the repo names another distribution).")
-@click.option("--list", "list_objects", is_flag=True,
-              help="Table: also list what each Flux Kustomization would apply.")
-@click.option("--no-render", is_flag=True, help="Never run `kubectl kustomize` (patches/generators followed as files).")
+@click.option(
+    "--history-limit", type=int, default=None, metavar="N", help="With --history: newest N commits only."
+)
+@click.option(
+    "--kube-version",
+    default=None,
+    metavar="X.Y",
+    help="Target Kubernetes version for removed APIs (default: scan.kube_version or 1.32).",
+)
+@click.option(
+    "--k3s/--no-k3s",
+    "k3s",
+    default=None,
+    help="The repo targets K3s (default: detect; K3s unless the repo names another distribution).",
+)
+@click.option(
+    "--list", "list_objects", is_flag=True, help="Table: also list what each Flux Kustomization would apply."
+)
+@click.option(
+    "--no-render", is_flag=True, help="Never run `kubectl kustomize` (patches/generators followed as files)."
+)
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store rendered kustomize output.")
 @click.option("--max-file-size", default="10MB", show_default=True, help="Skip files larger than this.")
-@click.option("--ignore-file", "--config", "config_path", type=click.Path(path_type=Path), default=None,
-              metavar="PATH", help="Config and accepted findings, each with a reason and an optional expiry "
-                                   "(default: PATH/.homelabctl.yaml).")
+@click.option(
+    "--ignore-file",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="PATH",
+    help="Config and accepted findings, each with a reason and an optional expiry "
+    "(default: PATH/.homelabctl.yaml).",
+)
 @click.option("--rule", "only", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--skip", multiple=True, metavar="ID", help="Do not run this rule (repeatable).")
 @click.option("--list-rules", is_flag=True, help="List the scan rules and exit.")
-@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
-              help="Report only findings not in this baseline file (accepted, known findings are hidden).")
-@click.option("--write-baseline", "write_baseline_path", type=click.Path(path_type=Path), default=None,
-              help="Write every finding of this run to a baseline file (use with --baseline later).")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report only findings not in this baseline file (accepted, known findings are hidden).",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write every finding of this run to a baseline file (use with --baseline later).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Table/Markdown: list every finding, none folded.")
-@click.option("--schema", "schema_version", type=click.Choice(["v2", "v1"]), default="v2", show_default=True,
-              help="JSON report version (-o json): v2 is the envelope shared with `check`; v1 is kept for a release.")
+@click.option(
+    "--schema",
+    "schema_version",
+    type=click.Choice(["v2", "v1"]),
+    default="v2",
+    show_default=True,
+    help="JSON report version (-o json): v2 is the envelope shared with `check`; v1 is kept for a release.",
+)
 @click.pass_context
-def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None, fail_on: Severity | None,
-             namespaces: tuple[str, ...], min_severity: str,
-             history: bool, history_limit: int | None, kube_version: str | None, k3s: bool | None,
-             list_objects: bool, no_render: bool, no_cache: bool, max_file_size: str, config_path: Path | None,
-             only: tuple[str, ...], skip: tuple[str, ...], list_rules: bool, baseline_path: Path | None,
-             write_baseline_path: Path | None, verbose: bool, schema_version: str) -> int:
+def scan_cmd(
+    ctx: click.Context,
+    path: Path,
+    fmt: str,
+    output_file: Path | None,
+    fail_on: Severity | None,
+    namespaces: tuple[str, ...],
+    min_severity: str,
+    history: bool,
+    history_limit: int | None,
+    kube_version: str | None,
+    k3s: bool | None,
+    list_objects: bool,
+    no_render: bool,
+    no_cache: bool,
+    max_file_size: str,
+    config_path: Path | None,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    list_rules: bool,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
+    verbose: bool,
+    schema_version: str,
+) -> int:
     """Audit a Flux GitOps repository before Flux applies it.
 
     Reads PATH (default: the current directory) the way Flux would: sources, Kustomizations,
@@ -116,21 +176,36 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
         raise InputError(f"{path}: not a directory (scan takes the repository root)")
     config = load_config(path, config_path)
     options = ScanOptions(
-        kube_version=kube_version or "1.32", k3s=k3s, history=history, render=not no_render,
-        cache_dir=_cache_dir(no_cache), max_file_bytes=_size(max_file_size), history_limit=history_limit,
+        kube_version=kube_version or "1.32",
+        k3s=k3s,
+        history=history,
+        render=not no_render,
+        cache_dir=_cache_dir(no_cache),
+        max_file_bytes=_size(max_file_size),
+        history_limit=history_limit,
     )
-    options = options_from_config(options, config, kube_version_given=kube_version is not None,
-                                  k3s_given=k3s is not None)
+    options = options_from_config(
+        options, config, kube_version_given=kube_version is not None, k3s_given=k3s is not None
+    )
     rules = select_rules(list(only) or None, list(skip) or None)
     baseline = None
     if baseline_path is not None:
         from homelabctl.scan.baseline import load_baseline
 
         baseline = load_baseline(baseline_path)
-    report = scan(path, options, config=config, rules=rules, min_severity=Severity.parse(min_severity),
-                  baseline=baseline, freeze=True)
+    report = scan(
+        path,
+        options,
+        config=config,
+        rules=rules,
+        min_severity=Severity.parse(min_severity),
+        baseline=baseline,
+        freeze=True,
+    )
     if "ignore" in config.other or namespaces:  # the ignore file's reader (pydantic) only when it has entries
-        _apply_ignores(report, config_path if config_path is not None else path / ".homelabctl.yaml", namespaces)
+        _apply_ignores(
+            report, config_path if config_path is not None else path / ".homelabctl.yaml", namespaces
+        )
     if write_baseline_path is not None:
         from homelabctl.scan.baseline import write_baseline
 
@@ -160,7 +235,10 @@ def scan_cmd(ctx: click.Context, path: Path, fmt: str, output_file: Path | None,
                 payload = scan_v2(payload)
             text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
         elif output == "sarif":
-            text = json.dumps(to_sarif(report, uri_prefix=_uri_prefix(path)), indent=2, ensure_ascii=False) + "\n"
+            text = (
+                json.dumps(to_sarif(report, uri_prefix=_uri_prefix(path)), indent=2, ensure_ascii=False)
+                + "\n"
+            )
         else:
             text = to_markdown(report, verbose=verbose)
         if output_file is None:
@@ -203,7 +281,11 @@ def _apply_ignores(report: object, config_file: Path, namespaces: tuple[str, ...
         click.echo(f"homelabctl: warning: {warning}", err=True)
     kept = []
     for finding in report.findings:
-        obj = {"kind": finding.object.kind, "namespace": finding.object.namespace, "name": finding.object.name}
+        obj = {
+            "kind": finding.object.kind,
+            "namespace": finding.object.namespace,
+            "name": finding.object.name,
+        }
         if ignores.ignored(finding.check, obj):
             report.ignored += 1
         elif not namespaces or finding.object.namespace in namespaces:

@@ -53,28 +53,74 @@ def report_writer(fmt: str, output_file: Path) -> Callable[[dict[str, Any]], Non
 
 @click.command("watch")
 @source_options
-@click.option("--listen", default="127.0.0.1:8080", show_default=True, metavar="HOST:PORT",
-              help="Where the dashboard, /api/report, /metrics, /healthz and /readyz are served.")
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="SQLite file for the history and the incidents it opens (default: $HOMELABCTL_DB, else the "
-                   "user data directory); incident snapshots are saved next to it.")
-@click.option("--notify", "notify_urls", multiple=True, metavar="URL", envvar="HOMELABCTL_NOTIFY",
-              help="Where new and resolved root causes go (repeatable; $HOMELABCTL_NOTIFY: space-separated): an "
-                   "http(s) URL for generic JSON, or ntfy+URL, discord+URL, slack+URL, alertmanager+URL.")
-@click.option("--interval", type=float, default=600.0, show_default=True,
-              help="Seconds between full re-lists of every kind (the safety net under the watches).")
-@click.option("--debounce", type=float, default=0.3, show_default=True,
-              help="Seconds of quiet before re-evaluating after a change (at most 5x this after the first).")
+@click.option(
+    "--listen",
+    default="127.0.0.1:8080",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Where the dashboard, /api/report, /metrics, /healthz and /readyz are served.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="SQLite file for the history and the incidents it opens (default: $HOMELABCTL_DB, else the "
+    "user data directory); incident snapshots are saved next to it.",
+)
+@click.option(
+    "--notify",
+    "notify_urls",
+    multiple=True,
+    metavar="URL",
+    envvar="HOMELABCTL_NOTIFY",
+    help="Where new and resolved root causes go (repeatable; $HOMELABCTL_NOTIFY: space-separated): an "
+    "http(s) URL for generic JSON, or ntfy+URL, discord+URL, slack+URL, alertmanager+URL.",
+)
+@click.option(
+    "--interval",
+    type=float,
+    default=600.0,
+    show_default=True,
+    help="Seconds between full re-lists of every kind (the safety net under the watches).",
+)
+@click.option(
+    "--debounce",
+    type=float,
+    default=0.3,
+    show_default=True,
+    help="Seconds of quiet before re-evaluating after a change (at most 5x this after the first).",
+)
 @click.option("--dashboard-url", default="", help="Public URL of the dashboard, linked from notifications.")
-@click.option("--no-incidents", is_flag=True, help="Do not open incident records for new critical root causes.")
+@click.option(
+    "--no-incidents", is_flag=True, help="Do not open incident records for new critical root causes."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every watch error and evaluation.")
-@output_options(["json", "prometheus", "markdown"], "json",
-                file_help="Also write the current report to this file (atomically) after every evaluation, in the "
-                          "-o format: e.g. -o prometheus for node-exporter's textfile collector.")
-def watch_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, kube_context: str | None,
-              request_timeout: float, deadline: float, now_text: str | None, listen: str, db_path: Path | None,
-              notify_urls: tuple[str, ...], interval: float, debounce: float, dashboard_url: str,
-              no_incidents: bool, verbose: bool, fmt: str, output_file: Path | None) -> None:
+@output_options(
+    ["json", "prometheus", "markdown"],
+    "json",
+    file_help="Also write the current report to this file (atomically) after every evaluation, in the "
+    "-o format: e.g. -o prometheus for node-exporter's textfile collector.",
+)
+def watch_cmd(
+    demo: bool,
+    snapshots: tuple[Path, ...],
+    kubeconfig: Path | None,
+    kube_context: str | None,
+    request_timeout: float,
+    deadline: float,
+    now_text: str | None,
+    listen: str,
+    db_path: Path | None,
+    notify_urls: tuple[str, ...],
+    interval: float,
+    debounce: float,
+    dashboard_url: str,
+    no_incidents: bool,
+    verbose: bool,
+    fmt: str,
+    output_file: Path | None,
+) -> None:
     """Watch the cluster and keep checks, diagnosis and history current.
 
     Lists then watches exactly the kinds the checks read, re-evaluates on change, records how long each
@@ -92,8 +138,10 @@ def watch_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
     from homelabctl.watch.notify import Notifier, parse_target
     from homelabctl.watch.service import WatchService
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     host, port = parse_listen(listen)
     targets = [parse_target(url) for url in notify_urls]
     if interval < 10:
@@ -106,24 +154,44 @@ def watch_cmd(demo: bool, snapshots: tuple[Path, ...], kubeconfig: Path | None, 
     if incidents is not None:
         IncidentStore(db).close()  # create or migrate now: a bad --db fails before the watch starts
     metrics = WatchMetrics()
-    notifier = Notifier(targets, on_outcome=lambda t, outcome: metrics.notifications.labels(t.kind, outcome).inc())
+    notifier = Notifier(
+        targets, on_outcome=lambda t, outcome: metrics.notifications.labels(t.kind, outcome).inc()
+    )
     live: LiveWatch | None = None
     if demo or snapshots:
         store = static_store(make_source(demo, snapshots, kubeconfig, kube_context), kinds, now_text)
     else:
-        live = connect_watch(kinds, kubeconfig=kubeconfig, context=kube_context, request_timeout=request_timeout,
-                             relist_interval=interval, deadline=deadline,
-                             on_error=metrics.watch_error)
+        live = connect_watch(
+            kinds,
+            kubeconfig=kubeconfig,
+            context=kube_context,
+            request_timeout=request_timeout,
+            relist_interval=interval,
+            deadline=deadline,
+            on_error=metrics.watch_error,
+        )
         store = live.store
-    service = WatchService(store, specs, history=history, incidents=incidents, notifier=notifier,
-                           metrics=metrics, debounce=debounce, max_delay=debounce * 5, dashboard_url=dashboard_url,
-                           on_report=report_writer(fmt, output_file) if output_file is not None else None)
+    service = WatchService(
+        store,
+        specs,
+        history=history,
+        incidents=incidents,
+        notifier=notifier,
+        metrics=metrics,
+        debounce=debounce,
+        max_delay=debounce * 5,
+        dashboard_url=dashboard_url,
+        on_report=report_writer(fmt, output_file) if output_file is not None else None,
+    )
     http = HttpThread(service, host, port).start()
     if live is not None:
         live.start()
     service.start()
-    click.echo(f"homelabctl watch: {store.source.name}, {len(kinds)} kinds, history in {db}; "
-               f"serving {http.url}/ ({', '.join(t.label for t in targets) or 'no notifications'})", err=True)
+    click.echo(
+        f"homelabctl watch: {store.source.name}, {len(kinds)} kinds, history in {db}; "
+        f"serving {http.url}/ ({', '.join(t.label for t in targets) or 'no notifications'})",
+        err=True,
+    )
 
     def stop() -> None:
         if live is not None:

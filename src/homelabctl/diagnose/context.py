@@ -25,8 +25,15 @@ GENERIC_EDGES = ALL_EDGES - {HOLDS, REGISTERS}
 """Every dependency but the two only a dead node makes real (a volume it keeps attached, its registrations)."""
 _WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job", "CronJob"})
 
-NODE_FAILURE_CHECKS = frozenset({"node-not-ready", "node-network-unavailable", "cni-agent-not-ready", "node-pressure",
-                                 "node-unreachable-taint"})
+NODE_FAILURE_CHECKS = frozenset(
+    {
+        "node-not-ready",
+        "node-network-unavailable",
+        "cni-agent-not-ready",
+        "node-pressure",
+        "node-unreachable-taint",
+    }
+)
 """Node findings that mean the node itself fails its pods; others (a CSI registration, a version skew) do not."""
 
 FOLLOWS_QUORUM = frozenset({OWNS, SELECTS})
@@ -86,8 +93,9 @@ class RuleContext:
             self._failing[ref] = known
         return known
 
-    def propagate(self, start: Iterable[ObjectRef], edges: Iterable[str],
-                  via: dict[ObjectRef, set[str]] | None = None) -> set[ObjectRef]:
+    def propagate(
+        self, start: Iterable[ObjectRef], edges: Iterable[str], via: dict[ObjectRef, set[str]] | None = None
+    ) -> set[ObjectRef]:
         """Close ``start`` over ``edges``. Aggregates (owners, Services) join only when every member of
         theirs that has a finding is already in the set: one crashing replica out of three on a healthy
         node is not explained by another node's failure."""
@@ -161,8 +169,9 @@ class RuleContext:
         found = self._reach.get(cause)
         if found is None:
             edges = GENERIC_EDGES
-            if cause.object.kind == "Node" and (cause.check not in NODE_FAILURE_CHECKS
-                                                or cause.object in self.agent_nodes):
+            if cause.object.kind == "Node" and (
+                cause.check not in NODE_FAILURE_CHECKS or cause.object in self.agent_nodes
+            ):
                 edges = GENERIC_EDGES - {RUNS_ON}
             via: dict[ObjectRef, set[str]] = {}
             found = self.propagate(self.start(cause), edges, via)

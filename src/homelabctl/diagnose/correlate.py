@@ -26,8 +26,11 @@ from homelabctl.model import ObjectRef, Resource
 
 NETWORK_AGENT_CHECKS = frozenset({"cni-agent-not-ready", "node-network-unavailable"})
 NODE_DOWN_CHECKS = frozenset({"node-not-ready", "node-unreachable-taint"})
-_TIMEOUT = re.compile(r"i/o timeout|context deadline exceeded|connection timed out|no route to host|"
-                      r"Client\.Timeout exceeded|timed out waiting|operation timed out", re.IGNORECASE)
+_TIMEOUT = re.compile(
+    r"i/o timeout|context deadline exceeded|connection timed out|no route to host|"
+    r"Client\.Timeout exceeded|timed out waiting|operation timed out",
+    re.IGNORECASE,
+)
 MIN_WORKLOADS = 2
 """Distinct workloads on one node that must time out towards other nodes before the node is suspected."""
 MAX_PODS = 200
@@ -56,7 +59,9 @@ def _agent_nodes(ctx: RuleContext) -> None:
 def agent_failure(ctx: RuleContext, node: Resource) -> tuple[Resource, str] | None:
     """The node's network agent pod when it is what fails: the node Ready, its other pods running, the same
     DaemonSet's pods Ready on every other node it runs on. None when the node itself is down."""
-    if node_ready_status(node) != "True" or any(f.check in NODE_DOWN_CHECKS for f in ctx.by_object.get(node.ref, ())):
+    if node_ready_status(node) != "True" or any(
+        f.check in NODE_DOWN_CHECKS for f in ctx.by_object.get(node.ref, ())
+    ):
         return None
     agent = cni_agent(ctx, node)
     if agent is None or agent.pod is None or agent.daemonset is None:
@@ -64,17 +69,25 @@ def agent_failure(ctx: RuleContext, node: Resource) -> tuple[Resource, str] | No
     pod = agent.pod
     if pod_is_ready(pod) and failing_container(pod) is None:
         return None
-    siblings = [p for p in ctx.index.children(agent.daemonset) if p.kind == "Pod" and p.ref != pod.ref
-                and not pod_is_finished(p)]
+    siblings = [
+        p
+        for p in ctx.index.children(agent.daemonset)
+        if p.kind == "Pod" and p.ref != pod.ref and not pod_is_finished(p)
+    ]
     if not siblings or not all(pod_is_ready(p) for p in siblings):
         return None
-    running = sum(1 for p in ctx.index.pods_on_node(node.name)
-                  if p.ref != pod.ref and p.status.get("phase") == "Running")
+    running = sum(
+        1
+        for p in ctx.index.pods_on_node(node.name)
+        if p.ref != pod.ref and p.status.get("phase") == "Running"
+    )
     if not running:
         return None
-    return pod, (f"node {node.name} is Ready and runs {running} other pod(s), the {agent.cni} agent pod "
-                 f"{pod.namespace}/{pod.name} there is not, and {len(siblings)} agent pod(s) on other nodes are "
-                 "Ready: the agent is the cause, the node's network its consequence")
+    return pod, (
+        f"node {node.name} is Ready and runs {running} other pod(s), the {agent.cni} agent pod "
+        f"{pod.namespace}/{pod.name} there is not, and {len(siblings)} agent pod(s) on other nodes are "
+        "Ready: the agent is the cause, the node's network its consequence"
+    )
 
 
 def _node_of(ctx: RuleContext, ref: ObjectRef) -> set[str]:
@@ -122,8 +135,17 @@ def _node_suspects(ctx: RuleContext) -> None:
             res = ctx.resource(ref)
             if res is None:
                 continue
-            pods = [res] if res.kind == "Pod" else [p for p in ctx.index.children(res) if p.kind == "Pod"] + [
-                g for c in ctx.index.children(res) if c.kind == "ReplicaSet" for g in ctx.index.children(c)]
+            pods = (
+                [res]
+                if res.kind == "Pod"
+                else [p for p in ctx.index.children(res) if p.kind == "Pod"]
+                + [
+                    g
+                    for c in ctx.index.children(res)
+                    if c.kind == "ReplicaSet"
+                    for g in ctx.index.children(c)
+                ]
+            )
             failing_pods += [p for p in pods if not pod_is_ready(p) or ref == p.ref]
         if len(failing_pods) >= MAX_PODS:
             break
@@ -146,7 +168,9 @@ def _node_suspects(ctx: RuleContext) -> None:
         node_res = ctx.index.get(kinds.NODE, None, name)
         if node_res is None or node_ready_status(node_res) != "True" or node_res.ref in ctx.agent_nodes:
             continue
-        evidence = [f"{len(workloads)} workloads on {name} time out towards pods on other nodes; no pod on another "
-                    "node reports such timeouts"]
+        evidence = [
+            f"{len(workloads)} workloads on {name} time out towards pods on other nodes; no pod on another "
+            "node reports such timeouts"
+        ]
         evidence += [f"{w}: {words[0]}" for w, words in sorted(workloads.items())]
         ctx.node_suspects[node_res.ref] = (pods_by_node[name], evidence)

@@ -47,16 +47,54 @@ MAX_CHAIN = 40
 """Chain links kept per root cause: enough to show every symptom's path in a large incident."""
 
 
-OBSERVABILITY_NAMESPACES = frozenset({"monitoring", "observability", "logging", "prometheus", "grafana", "loki"})
-_OBSERVABILITY_WORDS = ("exporter", "prometheus", "grafana", "alertmanager", "loki", "promtail", "kube-state-metrics",
-                        "metrics-server", "vector", "fluent", "tempo", "thanos")
-_DATA_KINDS = frozenset({"PersistentVolumeClaim", "PersistentVolume", "Volume", "Replica", "Engine",
-                         "BackupStorageLocation", "VolumeSnapshotLocation", "Schedule", "Backup"})
-_DATA_NAMESPACES = frozenset({"longhorn-system", "velero", "rook-ceph", "openebs", "minio", "databases", "database"})
+OBSERVABILITY_NAMESPACES = frozenset(
+    {"monitoring", "observability", "logging", "prometheus", "grafana", "loki"}
+)
+_OBSERVABILITY_WORDS = (
+    "exporter",
+    "prometheus",
+    "grafana",
+    "alertmanager",
+    "loki",
+    "promtail",
+    "kube-state-metrics",
+    "metrics-server",
+    "vector",
+    "fluent",
+    "tempo",
+    "thanos",
+)
+_DATA_KINDS = frozenset(
+    {
+        "PersistentVolumeClaim",
+        "PersistentVolume",
+        "Volume",
+        "Replica",
+        "Engine",
+        "BackupStorageLocation",
+        "VolumeSnapshotLocation",
+        "Schedule",
+        "Backup",
+    }
+)
+_DATA_NAMESPACES = frozenset(
+    {"longhorn-system", "velero", "rook-ceph", "openebs", "minio", "databases", "database"}
+)
 _ROUTE_KINDS = frozenset({"HTTPRoute", "GRPCRoute", "Ingress", "Gateway"})
 _WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job", "CronJob"})
-_PLATFORM_NAMESPACES = frozenset({"kube-system", "flux-system", "cert-manager", "networking", "metallb-system",
-                                  "cilium", "kube-node-lease", "kube-public", "system-upgrade"})
+_PLATFORM_NAMESPACES = frozenset(
+    {
+        "kube-system",
+        "flux-system",
+        "cert-manager",
+        "networking",
+        "metallb-system",
+        "cilium",
+        "kube-node-lease",
+        "kube-public",
+        "system-upgrade",
+    }
+)
 
 
 @dataclass
@@ -72,11 +110,20 @@ class _Candidate:
     def key(self) -> tuple[bool, int, bool, int, int, int, tuple[int, int, str, str, str, str]]:
         # among findings that explain each other (a pod, its controller), the one on the object to fix speaks
         names_target = self.explanation.object in (None, self.cause.object)
-        return (self.upstream_of_it, self.spec.rank, not names_target, self.cause.layer.order, -len(self.symptoms),
-                -self.cause.severity.rank, self.cause.sort_key)
+        return (
+            self.upstream_of_it,
+            self.spec.rank,
+            not names_target,
+            self.cause.layer.order,
+            -len(self.symptoms),
+            -self.cause.severity.rank,
+            self.cause.sort_key,
+        )
 
 
-def _symptoms(ctx: RuleContext, cause: Finding, explanation: Explanation, impacted: set[ObjectRef]) -> list[Finding]:
+def _symptoms(
+    ctx: RuleContext, cause: Finding, explanation: Explanation, impacted: set[ObjectRef]
+) -> list[Finding]:
     found = []
     via = ctx.via.get(cause, {})
     start = ctx.start(cause)
@@ -93,7 +140,9 @@ def _symptoms(ctx: RuleContext, cause: Finding, explanation: Explanation, impact
     return sorted(found, key=lambda f: f.sort_key)
 
 
-def _candidate(ctx: RuleContext, specs: Sequence[CauseRule], generic: CauseRule, cause: Finding) -> _Candidate | None:
+def _candidate(
+    ctx: RuleContext, specs: Sequence[CauseRule], generic: CauseRule, cause: Finding
+) -> _Candidate | None:
     explanation: Explanation | None = None
     chosen = generic
     for spec in specs:
@@ -114,12 +163,17 @@ def _candidate(ctx: RuleContext, specs: Sequence[CauseRule], generic: CauseRule,
     return _Candidate(chosen, cause, explanation, start, _symptoms(ctx, cause, explanation, impacted))
 
 
-def _governed(ctx: RuleContext, cause: Finding, explanation: Explanation, start: set[ObjectRef]) -> Explanation:
+def _governed(
+    ctx: RuleContext, cause: Finding, explanation: Explanation, start: set[ObjectRef]
+) -> Explanation:
     """A failure imposed by an object that limits the workload. A ResourceQuota that refuses its pods is the
     object to change; a LimitRange whose default memory limit was injected into the container that OOMs is
     named with the fix, but the workload stays the cause (it runs without limits of its own: the fix is to
     give it explicit ones, not to loosen the namespace's default for everyone)."""
-    if cause.object.kind not in _WORKLOAD_KINDS or explanation.object not in (None, ctx.fix_target(cause.object)):
+    if cause.object.kind not in _WORKLOAD_KINDS or explanation.object not in (
+        None,
+        ctx.fix_target(cause.object),
+    ):
         return explanation
     memory = ctx.graph.sets_default_memory(cause.object.namespace) and _oom_killed(ctx, start)
     governors = ctx.graph.governors(start, memory=memory)
@@ -129,16 +183,29 @@ def _governed(ctx: RuleContext, cause: Finding, explanation: Explanation, start:
     kind = governor.kind
     if kind == "LimitRange":
         target = explanation.object or cause.object
-        step = NextStep(f"the memory limit is the default of LimitRange {governor.name}, not the workload's own: set "
-                        f"explicit resources on {target.kind} {target.name}",
-                        f"kubectl -n {governor.namespace} describe limitrange {governor.name}")
-        return replace(explanation, evidence=[*explanation.evidence, why], next_steps=[step, *explanation.next_steps])
-    summary = (f"{cause.message}; the limit comes from {kind} {governor.namespace}/{governor.name}, not from the "
-               "workload's own spec")
-    step = NextStep(f"read {kind} {governor.name}: raise it, or lower what the workload asks for",
-                    f"kubectl -n {governor.namespace} describe {kind.lower()} {governor.name}")
-    return replace(explanation, summary=summary, evidence=[*explanation.evidence, why],
-                   next_steps=[step, *explanation.next_steps], object=governor)
+        step = NextStep(
+            f"the memory limit is the default of LimitRange {governor.name}, not the workload's own: set "
+            f"explicit resources on {target.kind} {target.name}",
+            f"kubectl -n {governor.namespace} describe limitrange {governor.name}",
+        )
+        return replace(
+            explanation, evidence=[*explanation.evidence, why], next_steps=[step, *explanation.next_steps]
+        )
+    summary = (
+        f"{cause.message}; the limit comes from {kind} {governor.namespace}/{governor.name}, not from the "
+        "workload's own spec"
+    )
+    step = NextStep(
+        f"read {kind} {governor.name}: raise it, or lower what the workload asks for",
+        f"kubectl -n {governor.namespace} describe {kind.lower()} {governor.name}",
+    )
+    return replace(
+        explanation,
+        summary=summary,
+        evidence=[*explanation.evidence, why],
+        next_steps=[step, *explanation.next_steps],
+        object=governor,
+    )
 
 
 def _oom_killed(ctx: RuleContext, start: set[ObjectRef]) -> bool:
@@ -157,7 +224,9 @@ def _oom_killed(ctx: RuleContext, start: set[ObjectRef]) -> bool:
     return False
 
 
-def _chain(ctx: RuleContext, cand: _Candidate, symptoms: Sequence[Finding], root: ObjectRef) -> list[ChainLink]:
+def _chain(
+    ctx: RuleContext, cand: _Candidate, symptoms: Sequence[Finding], root: ObjectRef
+) -> list[ChainLink]:
     """cause → edge → symptom, one path per symptom object, found by a walk restricted to what was explained."""
     wanted = {s.object for s in symptoms} - {root}
     allowed = {s.object for s in symptoms} | cand.explanation.impacted | cand.start
@@ -187,8 +256,11 @@ def _chain(ctx: RuleContext, cand: _Candidate, symptoms: Sequence[Finding], root
         for parent, edge, child in reversed(path):
             key = (parent, edge, child)
             if key not in links:
-                why = ("metadata.ownerReferences: one workload" if edge == SAME_WORKLOAD
-                       else ctx.graph.provenance(parent, edge, child))
+                why = (
+                    "metadata.ownerReferences: one workload"
+                    if edge == SAME_WORKLOAD
+                    else ctx.graph.provenance(parent, edge, child)
+                )
                 links[key] = ChainLink(parent, edge, child, why)
     return list(links.values())[:MAX_CHAIN]
 
@@ -202,9 +274,17 @@ def _root_cause(ctx: RuleContext, cand: _Candidate, symptoms: list[Finding]) -> 
     target = exp.object
     chain = _chain(ctx, cand, symptoms, cand.cause.object)
     return RootCause(
-        cause=cand.cause, rule=cand.spec.id, summary=exp.summary, symptoms=tuple(symptoms),
-        confidence=exp.confidence, score=min(score, 0.99), evidence=tuple(evidence),
-        next_steps=tuple(exp.next_steps), target=target, chain=tuple(chain), target_layer=exp.layer,
+        cause=cand.cause,
+        rule=cand.spec.id,
+        summary=exp.summary,
+        symptoms=tuple(symptoms),
+        confidence=exp.confidence,
+        score=min(score, 0.99),
+        evidence=tuple(evidence),
+        next_steps=tuple(exp.next_steps),
+        target=target,
+        chain=tuple(chain),
+        target_layer=exp.layer,
     )
 
 
@@ -241,8 +321,9 @@ def diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause
         return _diagnose(state, findings)
 
 
-def _candidates(ctx: RuleContext, findings: Sequence[Finding], by_check: dict[str, list[CauseRule]],
-                generic: CauseRule) -> list[_Candidate]:
+def _candidates(
+    ctx: RuleContext, findings: Sequence[Finding], by_check: dict[str, list[CauseRule]], generic: CauseRule
+) -> list[_Candidate]:
     """Every finding's reading as a cause, each marked when another candidate is upstream of it."""
     candidates: list[_Candidate] = []
     for finding in sorted(findings, key=lambda f: f.sort_key):
@@ -255,19 +336,25 @@ def _candidates(ctx: RuleContext, findings: Sequence[Finding], by_check: dict[st
         for symptom in cand.symptoms:
             explainers.setdefault(symptom, []).append(cand)
     for cand in candidates:
-        cand.upstream_of_it = any(other.cause != cand.cause and other.cause not in symptom_sets[id(cand)]
-                                  for other in explainers.get(cand.cause, ()))
+        cand.upstream_of_it = any(
+            other.cause != cand.cause and other.cause not in symptom_sets[id(cand)]
+            for other in explainers.get(cand.cause, ())
+        )
     return candidates
 
 
-def _warning_causes(ctx: RuleContext, findings: Sequence[Finding], by_check: dict[str, list[CauseRule]],
-                    generic: CauseRule) -> list[_Candidate]:
+def _warning_causes(
+    ctx: RuleContext, findings: Sequence[Finding], by_check: dict[str, list[CauseRule]], generic: CauseRule
+) -> list[_Candidate]:
     """When nothing critical failed, a warning that hurts users (every run of a CronJob skipped behind a hung
     Job) is still the cause to show, ranked as what it is - a warning."""
     found = []
     for finding in sorted(findings, key=lambda f: f.sort_key):
-        if (finding.severity is Severity.WARNING and propagates(finding)
-                and _object_impact(ctx.fix_target(finding.object)) >= 2):
+        if (
+            finding.severity is Severity.WARNING
+            and propagates(finding)
+            and _object_impact(ctx.fix_target(finding.object)) >= 2
+        ):
             cand = _candidate(ctx, by_check.get(finding.check, []), generic, finding)
             if cand is not None:
                 found.append(cand)
@@ -277,8 +364,10 @@ def _warning_causes(ctx: RuleContext, findings: Sequence[Finding], by_check: dic
 def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause]:
     graph = DependencyGraph(state)
     ctx = RuleContext(state, graph, findings)
-    link_evidence(graph, {ref: [f for f in fs if f.check not in CONFIGURATION_CHECKS]
-                          for ref, fs in ctx.by_object.items()})
+    link_evidence(
+        graph,
+        {ref: [f for f in fs if f.check not in CONFIGURATION_CHECKS] for ref, fs in ctx.by_object.items()},
+    )
     correlate(ctx)
     rules = all_cause_rules()
     generic = CAUSE_RULES["failure-propagates"]
@@ -303,7 +392,8 @@ def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCaus
         if cand.cause in claimed or cand.cause in causes:
             continue
         if cand.cause.severity is not Severity.CRITICAL and not any(
-                s not in claimed and s not in causes and s.object != cand.cause.object for s in cand.symptoms):
+            s not in claimed and s not in causes and s.object != cand.cause.object for s in cand.symptoms
+        ):
             continue  # a warning that explains nothing beyond its own object stays a plain finding
         accept(cand)
 
@@ -312,8 +402,13 @@ def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCaus
         if finding.severity is Severity.CRITICAL and finding not in claimed and finding not in causes:
             explanation = fallback.func(ctx, finding)
             if explanation is not None:
-                cand = _Candidate(fallback, finding, explanation, ctx.start(finding),
-                                  _symptoms(ctx, finding, explanation, explanation.impacted))
+                cand = _Candidate(
+                    fallback,
+                    finding,
+                    explanation,
+                    ctx.start(finding),
+                    _symptoms(ctx, finding, explanation, explanation.impacted),
+                )
                 accept(cand)
 
     if not accepted:

@@ -38,7 +38,7 @@ def snippet(text: str, match: str) -> str:
     if len(flat) > _SNIPPET:
         at = max(flat.find(" ".join(match.split())), 0)
         start = max(at - 60, 0)
-        flat = ("…" if start else "") + flat[start:start + _SNIPPET] + "…"
+        flat = ("…" if start else "") + flat[start : start + _SNIPPET] + "…"
     return mask_url_credentials(flat)
 
 
@@ -52,8 +52,17 @@ def object_texts(index: object, res: Resource) -> Iterator[tuple[str, str]]:
             yield f"{label} status.{key}", value
     for cond in res.conditions:
         message = cond.get("message")
-        if isinstance(message, str) and message and cond.get("status") != ("True" if cond.get("type") not in (
-                "DiskPressure", "MemoryPressure", "PIDPressure", "NetworkUnavailable") else "False"):
+        if (
+            isinstance(message, str)
+            and message
+            and cond.get("status")
+            != (
+                "True"
+                if cond.get("type")
+                not in ("DiskPressure", "MemoryPressure", "PIDPressure", "NetworkUnavailable")
+                else "False"
+            )
+        ):
             yield f"{label} condition {cond.get('type')}", message
     if res.kind == "Pod":
         for status_entry in [*container_statuses(res), *container_statuses(res, init=True)]:
@@ -64,7 +73,11 @@ def object_texts(index: object, res: Resource) -> Iterator[tuple[str, str]]:
                     continue
                 for phase in ("waiting", "terminated"):
                     detail = state.get(phase)
-                    if isinstance(detail, dict) and isinstance(detail.get("message"), str) and detail["message"]:
+                    if (
+                        isinstance(detail, dict)
+                        and isinstance(detail.get("message"), str)
+                        and detail["message"]
+                    ):
                         yield f"{label} container {name} {state_key}.{phase}", detail["message"]
     events_for = getattr(index, "events_for", None)
     if events_for is not None:
@@ -98,8 +111,9 @@ def _object_and_children_texts(graph: DependencyGraph, res: Resource) -> Iterato
                     yield from object_texts(graph.index, grandchild)
 
 
-def _resolve(graph: DependencyGraph, failing: ObjectRef, mention: links.Mention,
-             known_hosts: set[str]) -> Iterable[ObjectRef]:
+def _resolve(
+    graph: DependencyGraph, failing: ObjectRef, mention: links.Mention, known_hosts: set[str]
+) -> Iterable[ObjectRef]:
     kind = mention.kind
     if kind == "Webhook":
         config = graph.webhook_by_entry_name(mention.name)
@@ -110,7 +124,11 @@ def _resolve(graph: DependencyGraph, failing: ObjectRef, mention: links.Mention,
         return graph.device_plugins(mention.name)
     if kind == "CSIDriverName":
         res = graph.resource(failing)
-        node = failing.name if failing.kind == "Node" else (res.spec.get("nodeName") if res is not None else None)
+        node = (
+            failing.name
+            if failing.kind == "Node"
+            else (res.spec.get("nodeName") if res is not None else None)
+        )
         return graph.csi_node_plugins(mention.name, str(node)) if node else []
     if kind in _CLUSTER_SCOPED:
         ref = ObjectRef(kind, None, mention.name)
@@ -169,12 +187,22 @@ def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, kn
         if res is not None:
             source = res.spec.get("sourceRef") or {}
             if isinstance(source, dict) and source.get("name"):
-                add(ObjectRef(str(source.get("kind", "GitRepository")), source.get("namespace") or ref.namespace,
-                              str(source["name"])), artifact, SOURCE)
+                add(
+                    ObjectRef(
+                        str(source.get("kind", "GitRepository")),
+                        source.get("namespace") or ref.namespace,
+                        str(source["name"]),
+                    ),
+                    artifact,
+                    SOURCE,
+                )
     if ref.kind == "Pod" and "node was low on resource" in text.lower():
         res = graph.resource(ref)
         node = res.spec.get("nodeName") if res is not None else None
         if node:
-            graph.add(ObjectRef("Node", None, str(node)), RUNS_ON, ref,
-                      f'{where}: "{snippet(text, "node was low on resource")}"')
-
+            graph.add(
+                ObjectRef("Node", None, str(node)),
+                RUNS_ON,
+                ref,
+                f'{where}: "{snippet(text, "node was low on resource")}"',
+            )

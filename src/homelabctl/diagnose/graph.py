@@ -31,59 +31,124 @@ from homelabctl.selectors import Selector, from_spec
 from homelabctl.sources.base import ClusterState
 
 # Edge types. Rules name the ones they follow.
-RUNS_ON = "runs-on"            # Node → Pod
-OWNS = "owns"                  # Pod → ReplicaSet → Deployment, Pod → DaemonSet/StatefulSet/Job → CronJob
-SELECTS = "selects"            # Pod → Service selecting it (selector or EndpointSlice targetRef)
-ROUTES = "routes"              # Service → HTTPRoute/GRPCRoute/Ingress using it as backend
-ATTACHES = "attaches"          # Gateway → HTTPRoute
-MOUNTS = "mounts"              # PVC/Secret/ConfigMap → Pod
-BINDS = "binds"                # PV → PVC, StorageClass → PVC, CSIDriver → StorageClass/PV, Longhorn Volume → PV
-REGISTERS = "registers"        # Node → CSINode / Longhorn Node / CiliumNode
-VALUES = "values"              # Secret/ConfigMap → HelmRelease (valuesFrom)
-SOURCE = "source"              # GitRepository/HelmRepository/OCIRepository → Kustomization/HelmRelease
-DEPENDS = "depends-on"         # Kustomization → Kustomization that dependsOn it (same for HelmRelease)
-CONTAINS = "contains"          # HelmRelease/Kustomization → Kustomization whose inventory holds it
-WAITS = "health-check"         # HelmRelease → Kustomization whose healthChecks wait for it
-RELEASE = "release"            # Helm release Secret (sh.helm.release.v1.*) → HelmRelease (a pending-* one is a lock)
-ISSUES = "issues"              # Issuer/ClusterIssuer → Certificate
-STORES = "stores"              # Certificate → its Secret
-SERVES_TLS = "serves-tls"      # Secret → Gateway listener using it
-BACKS_UP = "backs-up"          # Service (object store) → BackupStorageLocation → Schedule; VSL → Schedule
-HOLDS = "holds"                # Pod → ReadWriteOnce PVC it mounts: a pod on a dead node keeps the volume attached
-REPLICA = "replica"            # Node → Longhorn Volume/Replica there; Replica/Engine → Volume
-EXTERNAL = "external"          # ExternalHost → PV (NFS/CSI server), BSL (s3Url), Flux source (url), Pod (image registry)
-ISOLATES = "isolates"          # NetworkPolicy → the Services whose Ready pods it isolates (ingress)
-ADMITS = "admits"              # Service → Validating/MutatingWebhookConfiguration calling it
-MENTIONS = "mentions"          # evidence: object named in another failing object's messages → that object
-ALLOCATES = "allocates"        # LB IP pool (CiliumLoadBalancerIPPool, MetalLB IPAddressPool) → LoadBalancer Services
-CONSUMES = "first-consumer"    # unscheduled Pod → the WaitForFirstConsumer claim that waits for it
-GOVERNS = "governs"            # ResourceQuota/LimitRange → the controller/pods it limits; Middleware → Ingress naming it
-NODE_AGENT = "node-agent"      # a node's network (CNI) agent pod → the Node whose pod network it provides
-RECONCILES = "reconciles"      # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
+RUNS_ON = "runs-on"  # Node → Pod
+OWNS = "owns"  # Pod → ReplicaSet → Deployment, Pod → DaemonSet/StatefulSet/Job → CronJob
+SELECTS = "selects"  # Pod → Service selecting it (selector or EndpointSlice targetRef)
+ROUTES = "routes"  # Service → HTTPRoute/GRPCRoute/Ingress using it as backend
+ATTACHES = "attaches"  # Gateway → HTTPRoute
+MOUNTS = "mounts"  # PVC/Secret/ConfigMap → Pod
+BINDS = "binds"  # PV → PVC, StorageClass → PVC, CSIDriver → StorageClass/PV, Longhorn Volume → PV
+REGISTERS = "registers"  # Node → CSINode / Longhorn Node / CiliumNode
+VALUES = "values"  # Secret/ConfigMap → HelmRelease (valuesFrom)
+SOURCE = "source"  # GitRepository/HelmRepository/OCIRepository → Kustomization/HelmRelease
+DEPENDS = "depends-on"  # Kustomization → Kustomization that dependsOn it (same for HelmRelease)
+CONTAINS = "contains"  # HelmRelease/Kustomization → Kustomization whose inventory holds it
+WAITS = "health-check"  # HelmRelease → Kustomization whose healthChecks wait for it
+RELEASE = "release"  # Helm release Secret (sh.helm.release.v1.*) → HelmRelease (a pending-* one is a lock)
+ISSUES = "issues"  # Issuer/ClusterIssuer → Certificate
+STORES = "stores"  # Certificate → its Secret
+SERVES_TLS = "serves-tls"  # Secret → Gateway listener using it
+BACKS_UP = "backs-up"  # Service (object store) → BackupStorageLocation → Schedule; VSL → Schedule
+HOLDS = "holds"  # Pod → ReadWriteOnce PVC it mounts: a pod on a dead node keeps the volume attached
+REPLICA = "replica"  # Node → Longhorn Volume/Replica there; Replica/Engine → Volume
+EXTERNAL = (
+    "external"  # ExternalHost → PV (NFS/CSI server), BSL (s3Url), Flux source (url), Pod (image registry)
+)
+ISOLATES = "isolates"  # NetworkPolicy → the Services whose Ready pods it isolates (ingress)
+ADMITS = "admits"  # Service → Validating/MutatingWebhookConfiguration calling it
+MENTIONS = "mentions"  # evidence: object named in another failing object's messages → that object
+ALLOCATES = (
+    "allocates"  # LB IP pool (CiliumLoadBalancerIPPool, MetalLB IPAddressPool) → LoadBalancer Services
+)
+CONSUMES = "first-consumer"  # unscheduled Pod → the WaitForFirstConsumer claim that waits for it
+GOVERNS = (
+    "governs"  # ResourceQuota/LimitRange → the controller/pods it limits; Middleware → Ingress naming it
+)
+NODE_AGENT = "node-agent"  # a node's network (CNI) agent pod → the Node whose pod network it provides
+RECONCILES = (
+    "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
+)
 
-ALL_EDGES = frozenset({RUNS_ON, OWNS, SELECTS, ROUTES, ATTACHES, MOUNTS, BINDS, REGISTERS, VALUES, SOURCE,
-                       DEPENDS, CONTAINS, WAITS, RELEASE, ISSUES, STORES, SERVES_TLS, BACKS_UP, HOLDS, REPLICA,
-                       EXTERNAL, ISOLATES, ADMITS, MENTIONS, RECONCILES, ALLOCATES, CONSUMES, GOVERNS,
-                       NODE_AGENT})
+ALL_EDGES = frozenset(
+    {
+        RUNS_ON,
+        OWNS,
+        SELECTS,
+        ROUTES,
+        ATTACHES,
+        MOUNTS,
+        BINDS,
+        REGISTERS,
+        VALUES,
+        SOURCE,
+        DEPENDS,
+        CONTAINS,
+        WAITS,
+        RELEASE,
+        ISSUES,
+        STORES,
+        SERVES_TLS,
+        BACKS_UP,
+        HOLDS,
+        REPLICA,
+        EXTERNAL,
+        ISOLATES,
+        ADMITS,
+        MENTIONS,
+        RECONCILES,
+        ALLOCATES,
+        CONSUMES,
+        GOVERNS,
+        NODE_AGENT,
+    }
+)
 
 _FIELD = {
-    RUNS_ON: "spec.nodeName", OWNS: "metadata.ownerReferences", SELECTS: "Service selector / EndpointSlice",
-    ROUTES: "backendRefs", ATTACHES: "parentRefs", MOUNTS: "spec.volumes / env", BINDS: "claim / class / driver",
-    REGISTERS: "node registration", VALUES: "spec.valuesFrom", SOURCE: "spec.sourceRef", DEPENDS: "spec.dependsOn",
-    CONTAINS: "status.inventory", WAITS: "spec.healthChecks", RELEASE: "Helm release Secret (owner=helm)",
-    ISSUES: "spec.issuerRef", STORES: "spec.secretName", SERVES_TLS: "listeners[].tls.certificateRefs",
-    BACKS_UP: "storageLocation / s3Url", HOLDS: "ReadWriteOnce claim", REPLICA: "Longhorn replica placement",
-    EXTERNAL: "server / url / image", ISOLATES: "NetworkPolicy podSelector (Ingress)",
-    ADMITS: "webhooks[].clientConfig.service", MENTIONS: "message",
-    RECONCILES: "the controller that reconciles this kind", ALLOCATES: "pool serviceSelector / type LoadBalancer",
+    RUNS_ON: "spec.nodeName",
+    OWNS: "metadata.ownerReferences",
+    SELECTS: "Service selector / EndpointSlice",
+    ROUTES: "backendRefs",
+    ATTACHES: "parentRefs",
+    MOUNTS: "spec.volumes / env",
+    BINDS: "claim / class / driver",
+    REGISTERS: "node registration",
+    VALUES: "spec.valuesFrom",
+    SOURCE: "spec.sourceRef",
+    DEPENDS: "spec.dependsOn",
+    CONTAINS: "status.inventory",
+    WAITS: "spec.healthChecks",
+    RELEASE: "Helm release Secret (owner=helm)",
+    ISSUES: "spec.issuerRef",
+    STORES: "spec.secretName",
+    SERVES_TLS: "listeners[].tls.certificateRefs",
+    BACKS_UP: "storageLocation / s3Url",
+    HOLDS: "ReadWriteOnce claim",
+    REPLICA: "Longhorn replica placement",
+    EXTERNAL: "server / url / image",
+    ISOLATES: "NetworkPolicy podSelector (Ingress)",
+    ADMITS: "webhooks[].clientConfig.service",
+    MENTIONS: "message",
+    RECONCILES: "the controller that reconciles this kind",
+    ALLOCATES: "pool serviceSelector / type LoadBalancer",
     CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
-    GOVERNS: "quota / default limits / middleware reference", NODE_AGENT: "the node's pod network agent",
+    GOVERNS: "quota / default limits / middleware reference",
+    NODE_AGENT: "the node's pod network agent",
 }
 
 RECONCILERS: dict[str, tuple[str, ...]] = {
-    "cert-manager": (kinds.CERTIFICATE, kinds.CERTIFICATE_REQUEST, "Order.acme.cert-manager.io", kinds.ACME_CHALLENGE),
-    "source-controller": (kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY, kinds.OCI_REPOSITORY, kinds.HELM_CHART,
-                          "Bucket.source.toolkit.fluxcd.io"),
+    "cert-manager": (
+        kinds.CERTIFICATE,
+        kinds.CERTIFICATE_REQUEST,
+        "Order.acme.cert-manager.io",
+        kinds.ACME_CHALLENGE,
+    ),
+    "source-controller": (
+        kinds.GIT_REPOSITORY,
+        kinds.HELM_REPOSITORY,
+        kinds.OCI_REPOSITORY,
+        kinds.HELM_CHART,
+        "Bucket.source.toolkit.fluxcd.io",
+    ),
     "kustomize-controller": (kinds.FLUX_KUSTOMIZATION,),
     "helm-controller": (kinds.HELM_RELEASE,),
     "velero": (kinds.BACKUP_STORAGE_LOCATION, kinds.VELERO_SCHEDULE, kinds.VELERO_BACKUP),
@@ -91,15 +156,22 @@ RECONCILERS: dict[str, tuple[str, ...]] = {
 """Controller Deployments (by name) and the kinds they reconcile: while one is down, nothing of its kinds is
 renewed, applied or fetched — an expired Certificate under a crash-looping cert-manager is its symptom."""
 
-WEBHOOK_GKS = ("ValidatingWebhookConfiguration.admissionregistration.k8s.io",
-               "MutatingWebhookConfiguration.admissionregistration.k8s.io")
+WEBHOOK_GKS = (
+    "ValidatingWebhookConfiguration.admissionregistration.k8s.io",
+    "MutatingWebhookConfiguration.admissionregistration.k8s.io",
+)
 ENDPOINT_SLICE = "EndpointSlice.discovery.k8s.io"
 LONGHORN_REPLICA = "Replica.longhorn.io"
 LONGHORN_ENGINE = "Engine.longhorn.io"
 REFERENCE_GRANT = "ReferenceGrant.gateway.networking.k8s.io"
 ROUTE_GKS = ("HTTPRoute.gateway.networking.k8s.io", "GRPCRoute.gateway.networking.k8s.io")
-FLUX_SOURCE_GKS = (kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY, kinds.OCI_REPOSITORY, kinds.HELM_CHART,
-                   "Bucket.source.toolkit.fluxcd.io")
+FLUX_SOURCE_GKS = (
+    kinds.GIT_REPOSITORY,
+    kinds.HELM_REPOSITORY,
+    kinds.OCI_REPOSITORY,
+    kinds.HELM_CHART,
+    "Bucket.source.toolkit.fluxcd.io",
+)
 EXTERNAL_HOST = "ExternalHost"
 _NODE_IN_MESSAGE = re.compile(r"\bnode ([a-z0-9][a-z0-9.-]*)")
 _CONTROLLERS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
@@ -107,8 +179,11 @@ _WORKLOADS_WAITED = ("Deployment", "StatefulSet", "DaemonSet")
 _HEALTH_CHECKED = frozenset({"HelmRelease", "Kustomization", *_WORKLOADS_WAITED})
 _INVENTORY_FLUX = ("_HelmRelease", "_Kustomization")
 _INVENTORY_WAITED = (*_INVENTORY_FLUX, *(f"_{kind}" for kind in _WORKLOADS_WAITED))
-CA_INJECT_ANNOTATIONS = ("cert-manager.io/inject-ca-from", "cert-manager.io/inject-ca-from-secret",
-                         "cert-manager.io/inject-apiserver-ca")
+CA_INJECT_ANNOTATIONS = (
+    "cert-manager.io/inject-ca-from",
+    "cert-manager.io/inject-ca-from-secret",
+    "cert-manager.io/inject-apiserver-ca",
+)
 """Annotations cert-manager's cainjector acts on: while it is down, the caBundle of these objects goes stale."""
 LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
 
@@ -235,7 +310,8 @@ class DependencyGraph:
         """Edges to objects that name ``ref`` in their spec (existing or not)."""
         kind = ref.kind
         if kind in ("PersistentVolumeClaim", "Secret", "ConfigMap") and not (
-                kind == "PersistentVolumeClaim" and self._waits_for_consumer(ref)):
+            kind == "PersistentVolumeClaim" and self._waits_for_consumer(ref)
+        ):
             for target in self._ns_mounts(ref.namespace).get(ref, ()):
                 yield MOUNTS, target
         if kind in ("PersistentVolume", "StorageClass", "CSIDriver", "Volume"):
@@ -255,8 +331,14 @@ class DependencyGraph:
             if secret is not None:
                 for hr in self._helm_release_secret(secret):
                     yield RELEASE, hr
-        if kind in ("Issuer", "ClusterIssuer", "Secret", "Gateway", "BackupStorageLocation",
-                    "VolumeSnapshotLocation"):
+        if kind in (
+            "Issuer",
+            "ClusterIssuer",
+            "Secret",
+            "Gateway",
+            "BackupStorageLocation",
+            "VolumeSnapshotLocation",
+        ):
             for edge, target in self._lazy("misc", self._build_misc).get(ref, ()):
                 yield edge, target
 
@@ -353,9 +435,11 @@ class DependencyGraph:
         key = f"template-services:{namespace}"
         built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
         if built is None:
-            workloads = [(w.ref, _map(_map(_map(w.spec.get("template")).get("metadata")).get("labels")))
-                         for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET)
-                         for w in self._by_namespace(gk).get(namespace, [])]
+            workloads = [
+                (w.ref, _map(_map(_map(w.spec.get("template")).get("metadata")).get("labels")))
+                for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET)
+                for w in self._by_namespace(gk).get(namespace, [])
+            ]
             built = _match_selectors(self._ns_selectors(namespace), [(r, lab) for r, lab in workloads if lab])
             self._cache[key] = built
         return built
@@ -401,14 +485,20 @@ class DependencyGraph:
                 target = _map(endpoint.get("targetRef"))
                 if target.get("kind") == "Pod" and target.get("name"):
                     out[_ref("Pod", str(target.get("namespace") or eps.namespace), str(target["name"]))].add(
-                        _ref("Service", eps.namespace, str(svc)))
+                        _ref("Service", eps.namespace, str(svc))
+                    )
         for endpoints in self.index.all(kinds.ENDPOINTS):
             for subset in _items(endpoints.raw.get("subsets")):
                 for address in [*_items(subset.get("addresses")), *_items(subset.get("notReadyAddresses"))]:
                     target = _map(address.get("targetRef"))
                     if target.get("kind") == "Pod" and target.get("name"):
-                        out[_ref("Pod", str(target.get("namespace") or endpoints.namespace), str(target["name"]))].add(
-                            _ref("Service", endpoints.namespace, endpoints.name))
+                        out[
+                            _ref(
+                                "Pod",
+                                str(target.get("namespace") or endpoints.namespace),
+                                str(target["name"]),
+                            )
+                        ].add(_ref("Service", endpoints.namespace, endpoints.name))
         return out
 
     def _build_storage(self) -> dict[ObjectRef, set[ObjectRef]]:
@@ -462,30 +552,47 @@ class DependencyGraph:
         if built is None:
             namespaces = {namespace}
             for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
-                namespaces.update(str(f.get("namespace")) for f in _items(grant.spec.get("from")) if f.get("namespace"))
+                namespaces.update(
+                    str(f.get("namespace")) for f in _items(grant.spec.get("from")) if f.get("namespace")
+                )
             routes = [r for gk in ROUTE_GKS for ns in namespaces for r in self._by_namespace(gk).get(ns, [])]
             ingresses = self._by_namespace(kinds.INGRESS).get(namespace, [])
-            built = {svc: targets for svc, targets in self._build_routes(routes, ingresses).items()
-                     if svc.kind == "Service" and svc.namespace == namespace}
+            built = {
+                svc: targets
+                for svc, targets in self._build_routes(routes, ingresses).items()
+                if svc.kind == "Service" and svc.namespace == namespace
+            }
             self._cache[key] = built
         return built
 
     def _all_routes(self) -> dict[ObjectRef, set[ObjectRef]]:
-        return self._build_routes([r for gk in ROUTE_GKS for r in self.index.all(gk)], self.index.all(kinds.INGRESS))
+        return self._build_routes(
+            [r for gk in ROUTE_GKS for r in self.index.all(gk)], self.index.all(kinds.INGRESS)
+        )
 
     @staticmethod
-    def _build_routes(routes: Iterable[Resource], ingresses: Iterable[Resource]) -> dict[ObjectRef, set[ObjectRef]]:
+    def _build_routes(
+        routes: Iterable[Resource], ingresses: Iterable[Resource]
+    ) -> dict[ObjectRef, set[ObjectRef]]:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         for route in routes:
             for parent in _items(route.spec.get("parentRefs")):
                 if parent.get("kind", "Gateway") == "Gateway":
-                    out[_ref("Gateway", parent.get("namespace") or route.namespace,
-                             str(parent.get("name", "")))].add(route.ref)
+                    out[
+                        _ref(
+                            "Gateway", parent.get("namespace") or route.namespace, str(parent.get("name", ""))
+                        )
+                    ].add(route.ref)
             for rule in _items(route.spec.get("rules")):
                 for backend in _items(rule.get("backendRefs")):
                     if backend.get("kind", "Service") == "Service":
-                        out[_ref("Service", backend.get("namespace") or route.namespace,
-                                 str(backend.get("name", "")))].add(route.ref)
+                        out[
+                            _ref(
+                                "Service",
+                                backend.get("namespace") or route.namespace,
+                                str(backend.get("name", "")),
+                            )
+                        ].add(route.ref)
         for ingress in ingresses:
             default = _map(_map(ingress.spec.get("defaultBackend")).get("service")).get("name")
             if default:
@@ -503,29 +610,51 @@ class DependencyGraph:
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
             for res in self.index.all(gk):
                 spec = res.spec
-                source = _map(spec.get("sourceRef")) or _map(_map(_map(spec.get("chart")).get("spec")).get("sourceRef"))
+                source = _map(spec.get("sourceRef")) or _map(
+                    _map(_map(spec.get("chart")).get("spec")).get("sourceRef")
+                )
                 if source.get("name"):
-                    out[_ref(str(source.get("kind", "GitRepository")), source.get("namespace") or res.namespace,
-                             str(source["name"]))].append((SOURCE, res.ref))
+                    out[
+                        _ref(
+                            str(source.get("kind", "GitRepository")),
+                            source.get("namespace") or res.namespace,
+                            str(source["name"]),
+                        )
+                    ].append((SOURCE, res.ref))
                 chart_ref = _map(spec.get("chartRef"))
                 if chart_ref.get("name"):
-                    out[_ref(str(chart_ref.get("kind", "OCIRepository")), chart_ref.get("namespace") or res.namespace,
-                             str(chart_ref["name"]))].append((SOURCE, res.ref))
+                    out[
+                        _ref(
+                            str(chart_ref.get("kind", "OCIRepository")),
+                            chart_ref.get("namespace") or res.namespace,
+                            str(chart_ref["name"]),
+                        )
+                    ].append((SOURCE, res.ref))
                 for dep in _items(spec.get("dependsOn")):
                     if dep.get("name"):
                         out[_ref(res.kind, dep.get("namespace") or res.namespace, str(dep["name"]))].append(
-                            (DEPENDS, res.ref))
+                            (DEPENDS, res.ref)
+                        )
                 for ref in _items(spec.get("valuesFrom")):
                     if ref.get("name"):
                         out[_ref(str(ref.get("kind", "ConfigMap")), res.namespace, str(ref["name"]))].append(
-                            (VALUES, res.ref))
+                            (VALUES, res.ref)
+                        )
                 for check in _items(spec.get("healthChecks")):
                     if check.get("kind") in _HEALTH_CHECKED and check.get("name"):
-                        out[_ref(str(check["kind"]), check.get("namespace") or res.namespace,
-                                 str(check["name"]))].append((WAITS, res.ref))
+                        out[
+                            _ref(
+                                str(check["kind"]),
+                                check.get("namespace") or res.namespace,
+                                str(check["name"]),
+                            )
+                        ].append((WAITS, res.ref))
                 # with wait: true a Kustomization is Ready only when every workload it applied is healthy
-                wanted = _INVENTORY_WAITED if res.kind == "Kustomization" and spec.get("wait") is True \
+                wanted = (
+                    _INVENTORY_WAITED
+                    if res.kind == "Kustomization" and spec.get("wait") is True
                     else _INVENTORY_FLUX
+                )
                 for entry in _items(_map(res.status.get("inventory")).get("entries")):
                     entry_id = entry.get("id")
                     # only what the object waits for matters here; parse nothing else of a large inventory
@@ -537,7 +666,8 @@ class DependencyGraph:
                 if res.kind == "HelmRelease":
                     storage_ns = spec.get("storageNamespace") or spec.get("targetNamespace") or res.namespace
                     name = spec.get("releaseName") or (
-                        f"{spec['targetNamespace']}-{res.name}" if spec.get("targetNamespace") else res.name)
+                        f"{spec['targetNamespace']}-{res.name}" if spec.get("targetNamespace") else res.name
+                    )
                     releases[(str(storage_ns), str(name))].append(res.ref)
         self._cache["helm-releases"] = releases
         return out
@@ -563,10 +693,14 @@ class DependencyGraph:
 
     def sets_default_memory(self, namespace: str | None) -> bool:
         """Does a LimitRange of the namespace inject a default memory limit into containers without one?"""
-        return any(_sets_default_memory(lr) for lr in self._by_namespace(kinds.LIMIT_RANGE).get(namespace, []))
+        return any(
+            _sets_default_memory(lr) for lr in self._by_namespace(kinds.LIMIT_RANGE).get(namespace, [])
+        )
 
     def middleware_references(self) -> dict[ObjectRef, list[tuple[ObjectRef, str]]]:
-        found: dict[ObjectRef, list[tuple[ObjectRef, str]]] = self._lazy("middlewares", self._build_middleware_refs)
+        found: dict[ObjectRef, list[tuple[ObjectRef, str]]] = self._lazy(
+            "middlewares", self._build_middleware_refs
+        )
         return found
 
     def governors(self, refs: Iterable[ObjectRef], memory: bool = False) -> list[tuple[ObjectRef, str]]:
@@ -584,9 +718,11 @@ class DependencyGraph:
                 if isinstance(injected, str) and "memory limit" in injected:
                     for limit_range in self._by_namespace(kinds.LIMIT_RANGE).get(ref.namespace, []):
                         if _sets_default_memory(limit_range):
-                            found.setdefault(limit_range.ref,
-                                             f"Pod {ref.namespace}/{ref.name} annotation {LIMIT_RANGER_ANNOTATION}: "
-                                             f'"{injected[:120]}"')
+                            found.setdefault(
+                                limit_range.ref,
+                                f"Pod {ref.namespace}/{ref.name} annotation {LIMIT_RANGER_ANNOTATION}: "
+                                f'"{injected[:120]}"',
+                            )
         return sorted(found.items(), key=lambda item: str(item[0]))
 
     def _helm_release_secret(self, secret: Resource) -> list[ObjectRef]:
@@ -604,14 +740,16 @@ class DependencyGraph:
             issuer = _map(cert.spec.get("issuerRef"))
             if issuer.get("name"):
                 kind = str(issuer.get("kind", "Issuer"))
-                out[_ref(kind, None if kind == "ClusterIssuer" else cert.namespace, str(issuer["name"]))].append(
-                    (ISSUES, cert.ref))
+                out[
+                    _ref(kind, None if kind == "ClusterIssuer" else cert.namespace, str(issuer["name"]))
+                ].append((ISSUES, cert.ref))
         for gateway in self.index.all(kinds.GATEWAY_KIND):
             for listener in _items(gateway.spec.get("listeners")):
                 for ref in _items(_map(listener.get("tls")).get("certificateRefs")):
                     if ref.get("kind", "Secret") == "Secret" and ref.get("name"):
-                        out[_ref("Secret", ref.get("namespace") or gateway.namespace, str(ref["name"]))].append(
-                            (SERVES_TLS, gateway.ref))
+                        out[
+                            _ref("Secret", ref.get("namespace") or gateway.namespace, str(ref["name"]))
+                        ].append((SERVES_TLS, gateway.ref))
         for route_gw, routes in self._all_routes().items():
             if route_gw.kind == "Gateway":
                 out[route_gw] += [(ATTACHES, r) for r in sorted(routes)]
@@ -619,7 +757,9 @@ class DependencyGraph:
         for schedule in self.index.all(kinds.VELERO_SCHEDULE):
             template = _map(schedule.spec.get("template"))
             location = template.get("storageLocation") or "default"
-            out[_ref("BackupStorageLocation", schedule.namespace, str(location))].append((BACKS_UP, schedule.ref))
+            out[_ref("BackupStorageLocation", schedule.namespace, str(location))].append(
+                (BACKS_UP, schedule.ref)
+            )
             if template.get("snapshotVolumes") is not False:
                 wanted = {str(v) for v in template.get("volumeSnapshotLocations") or [] if isinstance(v, str)}
                 for vsl in snapshot_locations:
@@ -642,7 +782,9 @@ class DependencyGraph:
                 for hook in _items(config.raw.get("webhooks")):
                     svc = _map(_map(hook.get("clientConfig")).get("service"))
                     if svc.get("name"):
-                        out[_ref("Service", str(svc.get("namespace") or ""), str(svc["name"]))].add(config.ref)
+                        out[_ref("Service", str(svc.get("namespace") or ""), str(svc["name"]))].add(
+                            config.ref
+                        )
         return out
 
     def webhook_by_entry_name(self, name: str) -> ObjectRef | None:
@@ -665,8 +807,10 @@ class DependencyGraph:
         pods (image registry)."""
         out: dict[str, set[ObjectRef]] = defaultdict(set)
         for pv in self.index.all(kinds.PV):
-            for server in (_map(pv.spec.get("nfs")).get("server"),
-                           _map(_map(pv.spec.get("csi")).get("volumeAttributes")).get("server")):
+            for server in (
+                _map(pv.spec.get("nfs")).get("server"),
+                _map(_map(pv.spec.get("csi")).get("volumeAttributes")).get("server"),
+            ):
                 if server:
                     out[str(server).lower()].add(pv.ref)
         for bsl in self.index.all(kinds.BACKUP_STORAGE_LOCATION):
@@ -717,9 +861,14 @@ class DependencyGraph:
         """DaemonSets that advertise an extended resource: a ``*plugin*`` DaemonSet named after the vendor in the
         resource's domain (``nvidia.com/gpu`` → ``nvidia-device-plugin``, ``gpu.intel.com/i915`` → ``intel-gpu-plugin``)."""
         domain = resource.split("/", 1)[0]
-        vendors = [label for label in domain.split(".") if label not in ("com", "io", "org", "net", "gpu", "k8s")]
-        return [ds.ref for ds in self.index.all(kinds.DAEMONSET)
-                if "plugin" in ds.name and any(vendor in ds.name for vendor in vendors)]
+        vendors = [
+            label for label in domain.split(".") if label not in ("com", "io", "org", "net", "gpu", "k8s")
+        ]
+        return [
+            ds.ref
+            for ds in self.index.all(kinds.DAEMONSET)
+            if "plugin" in ds.name and any(vendor in ds.name for vendor in vendors)
+        ]
 
     def csi_node_plugins(self, driver: str, node: str) -> list[ObjectRef]:
         """The pods on ``node`` that register CSI ``driver`` with the kubelet (their node-driver-registrar names
@@ -736,8 +885,11 @@ class DependencyGraph:
         return found
 
     def nodes_with_taint(self, key: str) -> list[ObjectRef]:
-        return [node.ref for node in self.index.all(kinds.NODE)
-                if any(t.get("key") == key for t in _items(node.spec.get("taints")))]
+        return [
+            node.ref
+            for node in self.index.all(kinds.NODE)
+            if any(t.get("key") == key for t in _items(node.spec.get("taints")))
+        ]
 
     # -- queries ---------------------------------------------------------------------------------------
     def direct(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
@@ -763,7 +915,11 @@ class DependencyGraph:
             return {child.ref for child in self.index.children(res)}
         if edge == SELECTS and res.kind == "Service":
             selector = res.spec.get("selector")
-            found = {p.ref for p in self.index.select(kinds.POD, res.namespace, from_spec(selector))} if selector else set()
+            found = (
+                {p.ref for p in self.index.select(kinds.POD, res.namespace, from_spec(selector))}
+                if selector
+                else set()
+            )
             found |= {pod for pod, svcs in self._lazy("slices", self._build_slices).items() if ref in svcs}
             if not found:  # no pod at all: the controllers meant to run them are the members
                 found = {w for w, svcs in self._ns_template_services(res.namespace).items() if ref in svcs}
@@ -811,8 +967,9 @@ class DependencyGraph:
         return self.resource(ref) is not None
 
 
-def _match_selectors(selectors: list[tuple[ObjectRef, Selector]],
-                     members: list[tuple[ObjectRef, Mapping[str, str]]]) -> dict[ObjectRef, set[ObjectRef]]:
+def _match_selectors(
+    selectors: list[tuple[ObjectRef, Selector]], members: list[tuple[ObjectRef, Mapping[str, str]]]
+) -> dict[ObjectRef, set[ObjectRef]]:
     """member → the selectors' owners that match its labels; candidates come from an index on one label pair."""
     by_pair: dict[tuple[str, str], list[tuple[ObjectRef, Mapping[str, str]]]] = defaultdict(list)
     for member in members:
@@ -829,8 +986,11 @@ def _match_selectors(selectors: list[tuple[ObjectRef, Selector]],
 
 
 def _sets_default_memory(limit_range: Resource) -> bool:
-    return any(_map(limit.get("default")).get("memory") for limit in _items(limit_range.spec.get("limits"))
-               if limit.get("type", "Container") == "Container")
+    return any(
+        _map(limit.get("default")).get("memory")
+        for limit in _items(limit_range.spec.get("limits"))
+        if limit.get("type", "Container") == "Container"
+    )
 
 
 def _pod_dependencies(pod: Resource) -> Iterator[ObjectRef]:
@@ -870,8 +1030,13 @@ def _gks_for_kind(kind: str) -> tuple[str, ...]:
     if "." in kind:
         return (kind,)
     matches = [info.gk for info in kinds.KINDS if info.kind == kind]
-    extra = {"EndpointSlice": ENDPOINT_SLICE, "Replica": LONGHORN_REPLICA, "Engine": LONGHORN_ENGINE,
-             "ValidatingWebhookConfiguration": WEBHOOK_GKS[0], "MutatingWebhookConfiguration": WEBHOOK_GKS[1]}
+    extra = {
+        "EndpointSlice": ENDPOINT_SLICE,
+        "Replica": LONGHORN_REPLICA,
+        "Engine": LONGHORN_ENGINE,
+        "ValidatingWebhookConfiguration": WEBHOOK_GKS[0],
+        "MutatingWebhookConfiguration": WEBHOOK_GKS[1],
+    }
     if not matches and kind in extra:
         matches = [extra[kind]]
     core_first = sorted(matches, key=lambda gk: "." in gk)

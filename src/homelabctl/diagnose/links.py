@@ -31,15 +31,21 @@ class Mention:
     text: str
 
 
-_IPV4 = re.compile(r"(?<![\w.])((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})"
-                   r"(?::(\d{1,5}))?(?![\w.])")
+_IPV4 = re.compile(
+    r"(?<![\w.])((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})"
+    r"(?::(\d{1,5}))?(?![\w.])"
+)
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_SVC_DNS = re.compile(rf"(?<![\w.-])({_LABEL})\.({_LABEL})\.svc(?:\.cluster\.local)?\.?(?::\d{{1,5}})?(?![\w-])")
-_HOSTISH = re.compile(r"(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})(?::\d{1,5})?",
-                      re.IGNORECASE)
+_SVC_DNS = re.compile(
+    rf"(?<![\w.-])({_LABEL})\.({_LABEL})\.svc(?:\.cluster\.local)?\.?(?::\d{{1,5}})?(?![\w-])"
+)
+_HOSTISH = re.compile(
+    r"(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})(?::\d{1,5})?", re.IGNORECASE
+)
 _QUOTED = r"""["'\\]*([a-z0-9](?:[a-z0-9._-]{0,251}[a-z0-9])?)["'\\]*"""
 _NOT_FOUND: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(rf"\b{pattern}\s+{_QUOTED}\s+not found", re.IGNORECASE)) for kind, pattern in (
+    (kind, re.compile(rf"\b{pattern}\s+{_QUOTED}\s+not found", re.IGNORECASE))
+    for kind, pattern in (
         ("Secret", r"secrets?"),
         ("ConfigMap", r"configmaps?"),
         ("StorageClass", r"storageclass(?:es)?(?:\.storage\.k8s\.io)?"),
@@ -48,20 +54,36 @@ _NOT_FOUND: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("ServiceAccount", r"serviceaccounts?"),
         ("Service", r"services?"),
         ("PriorityClass", r"priorityclass(?:es)?(?:\.scheduling\.k8s\.io)?"),
-    ))
+    )
+)
 _WEBHOOK = re.compile(rf"failed calling webhook\s+{_QUOTED}", re.IGNORECASE)
-_FLUX_KINDS = ("HelmRelease", "Kustomization", "GitRepository", "HelmRepository", "OCIRepository", "HelmChart",
-               "Bucket")
+_FLUX_KINDS = (
+    "HelmRelease",
+    "Kustomization",
+    "GitRepository",
+    "HelmRepository",
+    "OCIRepository",
+    "HelmChart",
+    "Bucket",
+)
 _WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 # Flux names objects as Kind/ns/name ("health check failed ... Deployment/home/mealie status: 'InProgress'")
-_FLUX_REF = re.compile(rf"\b({'|'.join((*_FLUX_KINDS, *_WORKLOAD_KINDS))})/(?:({_LABEL})/)?({_LABEL})(?![\w-])")
+_FLUX_REF = re.compile(
+    rf"\b({'|'.join((*_FLUX_KINDS, *_WORKLOAD_KINDS))})/(?:({_LABEL})/)?({_LABEL})(?![\w-])"
+)
 _QUOTA = re.compile(rf"\bexceeded quota:\s*({_LABEL})", re.IGNORECASE)
-_NODE = re.compile(rf"\bnode[s]?(?:\(s\))?\s+[\"']?({_LABEL}(?:\.{_LABEL})*)[\"']?\s+(?:is\s+not\s+ready|not\s+found|"
-                   r"was\s+low|is\s+unreachable|had\s+)", re.IGNORECASE)
+_NODE = re.compile(
+    rf"\bnode[s]?(?:\(s\))?\s+[\"']?({_LABEL}(?:\.{_LABEL})*)[\"']?\s+(?:is\s+not\s+ready|not\s+found|"
+    r"was\s+low|is\s+unreachable|had\s+)",
+    re.IGNORECASE,
+)
 _TAINT = re.compile(r"untolerated taint\(?s?\)?\s*\{([a-z0-9./-]+)\s*:", re.IGNORECASE)
 _RESOURCE = re.compile(r"\bInsufficient ([a-z0-9-]+(?:\.[a-z0-9-]+)+/[a-z0-9._-]+)")
-_CSI_DRIVER = re.compile(r"\bdriver name ([a-z0-9][a-z0-9.-]*) not found in the list of registered CSI drivers|"
-                         r"\bCSI driver ([a-z0-9][a-z0-9.-]*) is not registered", re.IGNORECASE)
+_CSI_DRIVER = re.compile(
+    r"\bdriver name ([a-z0-9][a-z0-9.-]*) not found in the list of registered CSI drivers|"
+    r"\bCSI driver ([a-z0-9][a-z0-9.-]*) is not registered",
+    re.IGNORECASE,
+)
 _ARTIFACT = re.compile(r"source artifact not found|artifact not found|no artifact", re.IGNORECASE)
 _NOT_HOSTS = frozenset({"cluster.local", "svc.cluster.local", "k8s.io", "kubernetes.io"})
 
@@ -77,7 +99,9 @@ def ip_addresses(text: str) -> list[tuple[str, str]]:
 
 def service_dns_names(text: str) -> list[Mention]:
     """In-cluster Service names written as ``svc.ns.svc``, ``svc.ns.svc.cluster.local`` (with or without port)."""
-    return [Mention("Service", m.group(2), m.group(1), m.group(0)) for m in _SVC_DNS.finditer(clip(text).lower())]
+    return [
+        Mention("Service", m.group(2), m.group(1), m.group(0)) for m in _SVC_DNS.finditer(clip(text).lower())
+    ]
 
 
 def short_service_names(text: str) -> list[Mention]:
@@ -119,8 +143,10 @@ def object_mentions(text: str) -> list[Mention]:
         # a node short of a resource could have run the pod but for that: the taints elsewhere are not why
         out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
     out += [Mention("ExtendedResource", None, m.group(1), m.group(0)) for m in _RESOURCE.finditer(text)]
-    out += [Mention("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
-            for m in _CSI_DRIVER.finditer(text)]
+    out += [
+        Mention("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
+        for m in _CSI_DRIVER.finditer(text)
+    ]
     return out
 
 

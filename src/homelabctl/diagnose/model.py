@@ -28,8 +28,12 @@ class ChainLink:
     """The field that makes the dependency, or the words in a message/event that named the object."""
 
     def to_dict(self) -> dict[str, object]:
-        return {"from": self.cause.to_dict(), "edge": self.edge, "to": self.symptom.to_dict(),
-                "provenance": self.provenance}
+        return {
+            "from": self.cause.to_dict(),
+            "edge": self.edge,
+            "to": self.symptom.to_dict(),
+            "provenance": self.provenance,
+        }
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ IncidentStatus = Literal["open", "closed"]
 ActionStatus = Literal["open", "done"]
 
 _LABELLED_RE = re.compile(r"^\s*\[([^\]]{1,40})\]\s*(\S.*)$", re.DOTALL)
-_TIMELINE_RE = re.compile(r"^\s*(\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2})\s+(\S.*)$", re.DOTALL)
+_TIMELINE_RE = re.compile(
+    r"^\s*(\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2})\s+(\S.*)$", re.DOTALL
+)
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,11 @@ def render_aar(incident: Incident) -> str:
         lines.append(f"- **{entry.time}**: {entry.text}" if entry.time else f"- {entry.text}")
     if not incident.timeline:
         lines.append("- _No entries yet._")
-    lines += ["", "**3. Root Cause Analysis:**",
-              f"- **Direct Cause:** {incident.direct_cause or '_Not determined yet._'}"]
+    lines += [
+        "",
+        "**3. Root Cause Analysis:**",
+        f"- **Direct Cause:** {incident.direct_cause or '_Not determined yet._'}",
+    ]
     factors = incident.contributing_factors
     if len(factors) == 1:
         lines.append(f"- **Contributing Factors:** {factors[0]}")
@@ -79,10 +82,14 @@ def _evidence_lines(incident: Incident) -> list[str]:
     lines = [head]
     for cause in incident.root_causes:
         obj = cause.get("object") or {}
-        name = f"{obj.get('namespace')}/{obj.get('name')}" if obj.get("namespace") else str(obj.get("name", ""))
+        name = (
+            f"{obj.get('namespace')}/{obj.get('name')}" if obj.get("namespace") else str(obj.get("name", ""))
+        )
         confidence = (cause.get("confidence") or {}).get("level", "")
-        lines.append(f"- {cause.get('id', '')}: {cause.get('summary', '')} ({obj.get('kind', '')} {name}"
-                     + (f", confidence {confidence})" if confidence else ")"))
+        lines.append(
+            f"- {cause.get('id', '')}: {cause.get('summary', '')} ({obj.get('kind', '')} {name}"
+            + (f", confidence {confidence})" if confidence else ")")
+        )
     return lines
 
 

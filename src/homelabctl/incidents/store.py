@@ -109,8 +109,10 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
             return method(*args, **kwargs)
         except sqlite3.DatabaseError as exc:
             store = args[0]
-            raise StoreError(f"{getattr(store, 'path', 'the incident database')} is damaged: {exc}; nothing was "
-                             "written (restore it from a backup, or move it aside to start a new one)") from None
+            raise StoreError(
+                f"{getattr(store, 'path', 'the incident database')} is damaged: {exc}; nothing was "
+                "written (restore it from a backup, or move it aside to start a new one)"
+            ) from None
 
     return wrapper
 
@@ -189,8 +191,9 @@ def _json_value(text: Any, default: Any) -> Any:
 
 
 class IncidentStore:
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0,
-                 clock: Callable[[], str] | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = 30.0, clock: Callable[[], str] | None = None
+    ) -> None:
         self.path = Path(path)
         self._clock = clock or _now
         try:
@@ -208,22 +211,32 @@ class IncidentStore:
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             # before anything is written: a damaged file stays exactly as it is
-            check = [line.strip() for row in self._conn.execute("PRAGMA quick_check(5)").fetchall()
-                     for line in str(row[0]).splitlines() if line.strip() and not line.startswith("***")]
+            check = [
+                line.strip()
+                for row in self._conn.execute("PRAGMA quick_check(5)").fetchall()
+                for line in str(row[0]).splitlines()
+                if line.strip() and not line.startswith("***")
+            ]
             if check != ["ok"]:
-                raise StoreError(f"{self.path} is damaged (SQLite quick_check: {'; '.join(check)[:300]}); "
-                                 "nothing was written (restore it from a backup, or move it aside to start a new "
-                                 "one)")
+                raise StoreError(
+                    f"{self.path} is damaged (SQLite quick_check: {'; '.join(check)[:300]}); "
+                    "nothing was written (restore it from a backup, or move it aside to start a new "
+                    "one)"
+                )
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
-                raise StoreError(f"{self.path}: SQLite refused WAL mode (journal_mode={mode}); "
-                                 "is it on a network filesystem?")
+                raise StoreError(
+                    f"{self.path}: SQLite refused WAL mode (journal_mode={mode}); "
+                    "is it on a network filesystem?"
+                )
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self._conn.close()
-            raise StoreError(f"{self.path} is not a usable incident database: {exc}; nothing was written") from None
+            raise StoreError(
+                f"{self.path} is not a usable incident database: {exc}; nothing was written"
+            ) from None
         except StoreError:
             self._conn.close()
             raise
@@ -262,8 +275,10 @@ class IncidentStore:
 
     def _migrate(self) -> None:
         if self.schema_version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} has schema version {self.schema_version}, newer than this "
-                             f"homelabctl understands ({SCHEMA_VERSION}); upgrade homelabctl")
+            raise StoreError(
+                f"{self.path} has schema version {self.schema_version}, newer than this "
+                f"homelabctl understands ({SCHEMA_VERSION}); upgrade homelabctl"
+            )
         if self.schema_version == SCHEMA_VERSION:
             return
         with self.transaction() as conn:
@@ -286,45 +301,87 @@ class IncidentStore:
             cursor = conn.execute(
                 "INSERT INTO incidents (title, date, severity, what_happened, direct_cause, root_causes,"
                 " snapshot_ref, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (draft.title.strip(), draft.date, draft.severity, draft.what_happened.strip(),
-                 draft.direct_cause.strip(), json.dumps(draft.root_causes, sort_keys=True),
-                 json.dumps(draft.snapshot_ref, sort_keys=True) if draft.snapshot_ref else None, now, now),
+                (
+                    draft.title.strip(),
+                    draft.date,
+                    draft.severity,
+                    draft.what_happened.strip(),
+                    draft.direct_cause.strip(),
+                    json.dumps(draft.root_causes, sort_keys=True),
+                    json.dumps(draft.snapshot_ref, sort_keys=True) if draft.snapshot_ref else None,
+                    now,
+                    now,
+                ),
             )
             incident_id = int(cursor.lastrowid or 0)
-            self._insert_children(conn, incident_id, now, timeline=draft.timeline,
-                                  notes=[("contributing", t) for t in draft.contributing_factors]
-                                  + [("well", t) for t in draft.went_well]
-                                  + [("improve", t) for t in draft.could_improve]
-                                  + [("lesson", t) for t in draft.lessons],
-                                  actions=draft.action_items)
+            self._insert_children(
+                conn,
+                incident_id,
+                now,
+                timeline=draft.timeline,
+                notes=[("contributing", t) for t in draft.contributing_factors]
+                + [("well", t) for t in draft.went_well]
+                + [("improve", t) for t in draft.could_improve]
+                + [("lesson", t) for t in draft.lessons],
+                actions=draft.action_items,
+            )
         return self.get(incident_id)
 
-    def _insert_children(self, conn: sqlite3.Connection, incident_id: int, now: str, *,
-                         timeline: Sequence[TimelineEntry] = (),
-                         notes: Sequence[tuple[NoteKind, str]] = (),
-                         actions: Sequence[ActionItem] = ()) -> None:
+    def _insert_children(
+        self,
+        conn: sqlite3.Connection,
+        incident_id: int,
+        now: str,
+        *,
+        timeline: Sequence[TimelineEntry] = (),
+        notes: Sequence[tuple[NoteKind, str]] = (),
+        actions: Sequence[ActionItem] = (),
+    ) -> None:
         for entry in timeline:
-            conn.execute("INSERT INTO timeline (incident_id, time, text, created_at) VALUES (?, ?, ?, ?)",
-                         (incident_id, entry.time, entry.text, now))
+            conn.execute(
+                "INSERT INTO timeline (incident_id, time, text, created_at) VALUES (?, ?, ?, ?)",
+                (incident_id, entry.time, entry.text, now),
+            )
         for kind, text in notes:
             if text.strip():
-                conn.execute("INSERT INTO notes (incident_id, kind, text) VALUES (?, ?, ?)",
-                             (incident_id, kind, text.strip()))
+                conn.execute(
+                    "INSERT INTO notes (incident_id, kind, text) VALUES (?, ?, ?)",
+                    (incident_id, kind, text.strip()),
+                )
         for action in actions:
             check_priority(action.priority, "action priority")
             conn.execute(
                 "INSERT INTO actions (incident_id, text, owner, priority, status, created_at, done_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (incident_id, action.text.strip(), action.owner.strip(), action.priority, action.status, now,
-                 now if action.status == "done" else None),
+                (
+                    incident_id,
+                    action.text.strip(),
+                    action.owner.strip(),
+                    action.priority,
+                    action.status,
+                    now,
+                    now if action.status == "done" else None,
+                ),
             )
 
     @_guarded
-    def update(self, incident_id: int, *, title: str | None = None, severity: str | None = None,
-               date: str | None = None, what_happened: str | None = None, direct_cause: str | None = None,
-               add_timeline: Sequence[TimelineEntry] = (), add_contributing: Sequence[str] = (),
-               add_well: Sequence[str] = (), add_improve: Sequence[str] = (), add_lessons: Sequence[str] = (),
-               add_actions: Sequence[ActionItem] = (), done_actions: Sequence[int] = ()) -> Incident:
+    def update(
+        self,
+        incident_id: int,
+        *,
+        title: str | None = None,
+        severity: str | None = None,
+        date: str | None = None,
+        what_happened: str | None = None,
+        direct_cause: str | None = None,
+        add_timeline: Sequence[TimelineEntry] = (),
+        add_contributing: Sequence[str] = (),
+        add_well: Sequence[str] = (),
+        add_improve: Sequence[str] = (),
+        add_lessons: Sequence[str] = (),
+        add_actions: Sequence[ActionItem] = (),
+        done_actions: Sequence[int] = (),
+    ) -> Incident:
         if title is not None and not title.strip():
             raise InputError("the title cannot be empty")
         if severity is not None:
@@ -335,27 +392,45 @@ class IncidentStore:
         with self.transaction() as conn:
             self._require(conn, incident_id)
             fields: dict[str, str] = {}
-            for column, value in (("title", title), ("severity", severity), ("date", date),
-                                  ("what_happened", what_happened), ("direct_cause", direct_cause)):
+            for column, value in (
+                ("title", title),
+                ("severity", severity),
+                ("date", date),
+                ("what_happened", what_happened),
+                ("direct_cause", direct_cause),
+            ):
                 if value is not None:
                     fields[column] = value.strip()
             fields["updated_at"] = now
             assignments = ", ".join(f"{column} = ?" for column in fields)
             conn.execute(f"UPDATE incidents SET {assignments} WHERE id = ?", (*fields.values(), incident_id))
-            self._insert_children(conn, incident_id, now, timeline=add_timeline,
-                                  notes=[("contributing", t) for t in add_contributing]
-                                  + [("well", t) for t in add_well] + [("improve", t) for t in add_improve]
-                                  + [("lesson", t) for t in add_lessons],
-                                  actions=add_actions)
+            self._insert_children(
+                conn,
+                incident_id,
+                now,
+                timeline=add_timeline,
+                notes=[("contributing", t) for t in add_contributing]
+                + [("well", t) for t in add_well]
+                + [("improve", t) for t in add_improve]
+                + [("lesson", t) for t in add_lessons],
+                actions=add_actions,
+            )
             if done_actions:
-                ids = [row[0] for row in conn.execute(
-                    "SELECT id FROM actions WHERE incident_id = ? ORDER BY id", (incident_id,))]
+                ids = [
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT id FROM actions WHERE incident_id = ? ORDER BY id", (incident_id,)
+                    )
+                ]
                 for number in done_actions:
                     if not 1 <= number <= len(ids):
-                        raise InputError(f"incident {incident_id} has no action item {number} "
-                                         f"(it has {len(ids)})")
-                    conn.execute("UPDATE actions SET status = 'done', done_at = ? WHERE id = ? AND status = 'open'",
-                                 (now, ids[number - 1]))
+                        raise InputError(
+                            f"incident {incident_id} has no action item {number} (it has {len(ids)})"
+                        )
+                    conn.execute(
+                        "UPDATE actions SET status = 'done', done_at = ? WHERE id = ? AND status = 'open'",
+                        (now, ids[number - 1]),
+                    )
         return self.get(incident_id)
 
     @_guarded
@@ -363,8 +438,11 @@ class IncidentStore:
         now = self._clock()
         with self.transaction() as conn:
             self._require(conn, incident_id)
-            conn.execute("UPDATE incidents SET status = 'closed', closed_at = COALESCE(closed_at, ?), "
-                         "updated_at = ? WHERE id = ?", (now, now, incident_id))
+            conn.execute(
+                "UPDATE incidents SET status = 'closed', closed_at = COALESCE(closed_at, ?), "
+                "updated_at = ? WHERE id = ?",
+                (now, now, incident_id),
+            )
         return self.get(incident_id)
 
     @_guarded
@@ -400,7 +478,8 @@ class IncidentStore:
             clause, params = where or ("1 = 1", ())
             rows = self._conn.execute(
                 "SELECT id, title, date, severity, status, what_happened, direct_cause, root_causes, snapshot_ref,"
-                f" created_at, updated_at, closed_at FROM incidents WHERE {clause} ORDER BY date, id", params
+                f" created_at, updated_at, closed_at FROM incidents WHERE {clause} ORDER BY date, id",
+                params,
             ).fetchall()
             ids = [row[0] for row in rows]
             timeline: dict[int, list[TimelineEntry]] = {i: [] for i in ids}
@@ -409,14 +488,20 @@ class IncidentStore:
             if ids:
                 marks = ", ".join("?" for _ in ids)
                 for incident_id, time, text in self._conn.execute(
-                        f"SELECT incident_id, time, text FROM timeline WHERE incident_id IN ({marks}) ORDER BY id", ids):
+                    f"SELECT incident_id, time, text FROM timeline WHERE incident_id IN ({marks}) ORDER BY id",
+                    ids,
+                ):
                     timeline[incident_id].append(TimelineEntry(time, text))
                 for incident_id, kind, text in self._conn.execute(
-                        f"SELECT incident_id, kind, text FROM notes WHERE incident_id IN ({marks}) ORDER BY id", ids):
+                    f"SELECT incident_id, kind, text FROM notes WHERE incident_id IN ({marks}) ORDER BY id",
+                    ids,
+                ):
                     notes[incident_id].setdefault(kind, []).append(text)
                 for incident_id, text, owner, priority, status in self._conn.execute(
-                        f"SELECT incident_id, text, owner, priority, status FROM actions WHERE incident_id IN ({marks})"
-                        " ORDER BY id", ids):
+                    f"SELECT incident_id, text, owner, priority, status FROM actions WHERE incident_id IN ({marks})"
+                    " ORDER BY id",
+                    ids,
+                ):
                     actions[incident_id].append(ActionItem(text, owner, priority, status))
         finally:
             self._conn.execute("COMMIT")
@@ -424,18 +509,26 @@ class IncidentStore:
         c = _clean
         return [
             Incident(
-                id=row[0], title=c(row[1]), date=c(row[2]), severity=row[3], status=row[4],
-                what_happened=c(row[5]), direct_cause=c(row[6]),
+                id=row[0],
+                title=c(row[1]),
+                date=c(row[2]),
+                severity=row[3],
+                status=row[4],
+                what_happened=c(row[5]),
+                direct_cause=c(row[6]),
                 timeline=tuple(TimelineEntry(c(e.time), c(e.text)) for e in timeline[row[0]]),
                 contributing_factors=tuple(c(t) for t in notes[row[0]].get("contributing", [])),
                 went_well=tuple(c(t) for t in notes[row[0]].get("well", [])),
                 could_improve=tuple(c(t) for t in notes[row[0]].get("improve", [])),
-                action_items=tuple(ActionItem(c(a.text), c(a.owner), a.priority, a.status)
-                                   for a in actions[row[0]]),
+                action_items=tuple(
+                    ActionItem(c(a.text), c(a.owner), a.priority, a.status) for a in actions[row[0]]
+                ),
                 lessons=tuple(c(t) for t in notes[row[0]].get("lesson", [])),
                 root_causes=tuple(_json_value(row[7], []) or []),
                 snapshot_ref=_json_value(row[8], None) if row[8] else None,
-                created_at=row[9], updated_at=row[10], closed_at=row[11],
+                created_at=row[9],
+                updated_at=row[10],
+                closed_at=row[11],
             )
             for row in rows
         ]
@@ -443,7 +536,10 @@ class IncidentStore:
     @_guarded
     def handoffs(self) -> list[tuple[str, str]]:
         """(time, source) of every recorded handoff, oldest first."""
-        return [(str(t), str(s)) for t, s in self._conn.execute("SELECT created_at, source FROM handoffs ORDER BY id")]
+        return [
+            (str(t), str(s))
+            for t, s in self._conn.execute("SELECT created_at, source FROM handoffs ORDER BY id")
+        ]
 
     @_guarded
     def last_handoff(self) -> str | None:
@@ -451,12 +547,17 @@ class IncidentStore:
         return str(row[0]) if row else None
 
     @_guarded
-    def actions(self, *, status: str | None = "open",
-                priorities: Sequence[Priority] = ("P0", "P1", "P2", "P3")) -> list[ActionRef]:
+    def actions(
+        self, *, status: str | None = "open", priorities: Sequence[Priority] = ("P0", "P1", "P2", "P3")
+    ) -> list[ActionRef]:
         """Action items across incidents, most urgent first (priority, then age)."""
         refs = self._action_refs()
         return sorted(
-            (r for r in refs if (status is None or r.item.status == status) and r.item.priority in priorities),
+            (
+                r
+                for r in refs
+                if (status is None or r.item.status == status) and r.item.priority in priorities
+            ),
             key=lambda r: (r.item.priority, r.created_at, r.incident_id, r.number),
         )
 
@@ -469,8 +570,16 @@ class IncidentStore:
         counter: dict[int, int] = {}
         for incident_id, title, text, owner, priority, status, created_at, done_at in rows:
             counter[incident_id] = counter.get(incident_id, 0) + 1
-            refs.append(ActionRef(incident_id, title, counter[incident_id],
-                                  ActionItem(text, owner, priority, status), created_at, done_at))
+            refs.append(
+                ActionRef(
+                    incident_id,
+                    title,
+                    counter[incident_id],
+                    ActionItem(text, owner, priority, status),
+                    created_at,
+                    done_at,
+                )
+            )
         return refs
 
     @_guarded
@@ -483,7 +592,8 @@ class IncidentStore:
         closed = tuple(i for i in incidents.values() if i.closed_at and i.closed_at > mark)
         timeline: list[tuple[Incident, TimelineEntry]] = []
         for incident_id, time, text in self._conn.execute(
-                "SELECT incident_id, time, text FROM timeline WHERE created_at > ? ORDER BY id", (mark,)):
+            "SELECT incident_id, time, text FROM timeline WHERE created_at > ? ORDER BY id", (mark,)
+        ):
             incident = incidents[incident_id]
             if incident_id not in opened_ids:  # a new incident's own timeline is part of "opened"
                 timeline.append((incident, TimelineEntry(time, text)))

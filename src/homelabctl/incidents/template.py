@@ -15,8 +15,19 @@ from homelabctl.incidents.model import (
     parse_timeline,
 )
 
-FIELDS = ("title", "severity", "date", "what_happened", "timeline", "direct_cause", "contributing_factors",
-          "went_well", "could_improve", "action_items", "lessons")
+FIELDS = (
+    "title",
+    "severity",
+    "date",
+    "what_happened",
+    "timeline",
+    "direct_cause",
+    "contributing_factors",
+    "went_well",
+    "could_improve",
+    "action_items",
+    "lessons",
+)
 
 
 def _quoted(text: str) -> str:
@@ -25,15 +36,21 @@ def _quoted(text: str) -> str:
 
 def render_template(draft: IncidentDraft) -> str:
     """A commented template prefilled from ``draft`` (options given on the command line, --from-check)."""
+
     def block(items: list[str]) -> str:
         return "".join(f"\n  - {_quoted(item)}" for item in items) if items else " []"
 
-    actions = "".join(
-        f"\n  - {{text: {_quoted(a.text)}, owner: {_quoted(a.owner)}, priority: {a.priority}}}"
-        for a in draft.action_items
-    ) or "\n  # - {text: \"Add node network monitoring\", owner: \"AI Team\", priority: P1}"
-    timeline = "".join(f"\n  - {_quoted(timeline_text(e))}" for e in draft.timeline) or \
-        "\n  # - \"09:40 Longhorn pods in CrashLoopBackOff with 'context deadline exceeded'\""
+    actions = (
+        "".join(
+            f"\n  - {{text: {_quoted(a.text)}, owner: {_quoted(a.owner)}, priority: {a.priority}}}"
+            for a in draft.action_items
+        )
+        or '\n  # - {text: "Add node network monitoring", owner: "AI Team", priority: P1}'
+    )
+    timeline = (
+        "".join(f"\n  - {_quoted(timeline_text(e))}" for e in draft.timeline)
+        or "\n  # - \"09:40 Longhorn pods in CrashLoopBackOff with 'context deadline exceeded'\""
+    )
     what = "".join(f"\n  {line}" for line in draft.what_happened.splitlines()) or "\n  "
     return (
         "# New incident (AAR). Fill in what you know now; `homelabctl incident update` adds the rest.\n"
@@ -43,7 +60,7 @@ def render_template(draft: IncidentDraft) -> str:
         f"severity: {draft.severity}\n"
         f"date: {_quoted(draft.date)}\n"
         f"what_happened: |{what}\n"
-        f"timeline:  # \"HH:MM what happened\" or \"[June 14 AM] what happened\", oldest first{timeline}\n"
+        f'timeline:  # "HH:MM what happened" or "[June 14 AM] what happened", oldest first{timeline}\n'
         f"direct_cause: {_quoted(draft.direct_cause)}\n"
         f"contributing_factors:{block(draft.contributing_factors)}\n"
         f"went_well:{block(draft.went_well)}\n"
@@ -57,8 +74,11 @@ def timeline_text(entry: TimelineEntry) -> str:
     """The command-line form of an entry, which parse_timeline reads back to the same entry."""
     if not entry.time:
         return entry.text
-    return f"{entry.time} {entry.text}" if parse_timeline(f"{entry.time} x").time == entry.time else \
-        f"[{entry.time}] {entry.text}"
+    return (
+        f"{entry.time} {entry.text}"
+        if parse_timeline(f"{entry.time} x").time == entry.time
+        else f"[{entry.time}] {entry.text}"
+    )
 
 
 def _strings(data: dict[str, Any], key: str) -> list[str]:

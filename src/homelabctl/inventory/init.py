@@ -41,8 +41,18 @@ from homelabctl.paperwork.cluster import (
 from homelabctl.sources.base import ClusterState
 
 # Admin UIs with no login of their own: declared must_have_auth so `check` and `docs` flag them if exposed.
-ADMIN_UIS = ("prometheus", "alertmanager", "longhorn", "grafana", "hubble", "traefik", "kubernetes-dashboard",
-             "headlamp", "minio", "portainer")
+ADMIN_UIS = (
+    "prometheus",
+    "alertmanager",
+    "longhorn",
+    "grafana",
+    "hubble",
+    "traefik",
+    "kubernetes-dashboard",
+    "headlamp",
+    "minio",
+    "portainer",
+)
 TIER_NAMES = {"Longhorn": "Replicated Block", "NFS": "Bulk Media", "local-path": "Ephemeral"}
 TIER_ORDER = ("Longhorn", "NFS", "local-path")
 SCHEMA_NAME = "homelab.schema.json"
@@ -76,7 +86,9 @@ def apps_from_cluster(state: ClusterState) -> list[App]:
 def _nfs_servers(state: ClusterState) -> set[str]:
     servers = {server[0] for pv in state.index.all(kinds.PV) if (server := nfs_server_of(pv))}
     for sc in state.index.all(kinds.STORAGE_CLASS):
-        if technology_of(storage_class_provisioner(sc)) == "NFS" and storage_class_parameters(sc).get("server"):
+        if technology_of(storage_class_provisioner(sc)) == "NFS" and storage_class_parameters(sc).get(
+            "server"
+        ):
             servers.add(str(storage_class_parameters(sc)["server"]))
     return servers
 
@@ -85,8 +97,10 @@ def _storage(state: ClusterState, host_names: dict[str, str]) -> list[dict[str, 
     tiers: dict[str, dict[str, Any]] = {}
     node_names = {n.name for n in state.index.all(kinds.NODE)}
     worker_nodes = sorted(n.name for n in state.index.all(kinds.NODE) if not node_is_control_plane(n))
-    nfs_classes = {name: {host_names.get(server, server) for server in servers}
-                   for name, servers in nfs_backed_classes(state).items()}
+    nfs_classes = {
+        name: {host_names.get(server, server) for server in servers}
+        for name, servers in nfs_backed_classes(state).items()
+    }
     for sc in sorted(state.index.all(kinds.STORAGE_CLASS), key=lambda s: s.name):
         tech = "NFS" if sc.name in nfs_classes else technology_of(storage_class_provisioner(sc))
         entry: dict[str, Any] = {"name": sc.name}
@@ -99,7 +113,9 @@ def _storage(state: ClusterState, host_names: dict[str, str]) -> list[dict[str, 
             entry["nodes"] = worker_nodes
         elif tech == "NFS":
             address = storage_class_parameters(sc).get("server")
-            hosts = nfs_classes.pop(sc.name, set()) | ({host_names.get(address, address)} if address else set())
+            hosts = nfs_classes.pop(sc.name, set()) | (
+                {host_names.get(address, address)} if address else set()
+            )
             if hosts:
                 entry["hosts"] = sorted(hosts)
         if is_default_class(sc):
@@ -109,7 +125,9 @@ def _storage(state: ClusterState, host_names: dict[str, str]) -> list[dict[str, 
     for class_name, hosts in sorted(nfs_classes.items()):
         tier = tiers.setdefault("NFS", {"tier": "Bulk Media", "technology": "NFS", "classes": []})
         tier["classes"].append({"name": class_name or "nfs", "hosts": sorted(hosts)})
-    return [tiers[t] for t in sorted(tiers, key=lambda t: (TIER_ORDER.index(t) if t in TIER_ORDER else 99, t))]
+    return [
+        tiers[t] for t in sorted(tiers, key=lambda t: (TIER_ORDER.index(t) if t in TIER_ORDER else 99, t))
+    ]
 
 
 def inventory_from_state(state: ClusterState, *, placeholders: bool = True) -> dict[str, Any]:
@@ -139,9 +157,11 @@ def inventory_from_state(state: ClusterState, *, placeholders: bool = True) -> d
         for gpu in node_gpus(node):
             # GPU feature discovery renames time-sliced GPUs "<product>-SHARED".
             product = (gpu.product or "TODO").removesuffix("-SHARED").replace("-", " ")
-            entry: dict[str, Any] = {"model": product,
-                                     "vram_gb": max(1, round((gpu.memory_mib or 1024) / 1024)),
-                                     "resource": gpu.resource}
+            entry: dict[str, Any] = {
+                "model": product,
+                "vram_gb": max(1, round((gpu.memory_mib or 1024) / 1024)),
+                "resource": gpu.resource,
+            }
             if gpu.sharing in ("time-slicing", "mps"):
                 entry["sharing"] = gpu.sharing
                 entry["replicas"] = gpu.replicas or gpu.capacity
@@ -149,13 +169,25 @@ def inventory_from_state(state: ClusterState, *, placeholders: bool = True) -> d
         if gpus:
             host["gpus"] = gpus
         hosts.append(host)
-        nodes.append({"name": node.name, "host": node.name,
-                      "roles": ["control-plane"] if node_is_control_plane(node) else ["worker"]})
+        nodes.append(
+            {
+                "name": node.name,
+                "host": node.name,
+                "roles": ["control-plane"] if node_is_control_plane(node) else ["worker"],
+            }
+        )
     for server in sorted(_nfs_servers(state) - set(host_names)):
         name = "nfs-" + re.sub(r"[^A-Za-z0-9]+", "-", server).strip("-")
         host_names[server] = name
-        hosts.append({"name": name, **({"model": "TODO (the NFS server)"} if placeholders else {}),
-                      "kind": "physical", "role": "NFS storage", "addresses": [server]})
+        hosts.append(
+            {
+                "name": name,
+                **({"model": "TODO (the NFS server)"} if placeholders else {}),
+                "kind": "physical",
+                "role": "NFS storage",
+                "addresses": [server],
+            }
+        )
     network: dict[str, Any] = {}
     versions = component_versions(state)
     if state.index.has(kinds.DAEMONSET) and "Cilium" in versions:
@@ -169,14 +201,21 @@ def inventory_from_state(state: ClusterState, *, placeholders: bool = True) -> d
     sessions = bgp_asns(state)
     if sessions:
         local, peer, address = sessions[0]
-        network["bgp"] = {"local_asn": local, "peer_asn": peer, **({"peer_address": address} if address else {})}
+        network["bgp"] = {
+            "local_asn": local,
+            "peer_asn": peer,
+            **({"peer_address": address} if address else {}),
+        }
     hostnames = [h for r in state.index.all(kinds.HTTPROUTE) for h in route_hostnames(r)]
     domain = common_domain(hostnames)
     if domain:
         network["domain"] = domain
     apps = apps_from_cluster(state)
     stacks = sorted({a.stack for a in apps})
-    cluster: dict[str, Any] = {"name": "TODO-cluster-name" if placeholders else "cluster", "distribution": "K3s" if _is_k3s(state) else "Kubernetes"}
+    cluster: dict[str, Any] = {
+        "name": "TODO-cluster-name" if placeholders else "cluster",
+        "distribution": "K3s" if _is_k3s(state) else "Kubernetes",
+    }
     if state.index.has(kinds.FLUX_KUSTOMIZATION) or state.index.has(kinds.HELM_RELEASE):
         cluster["gitops"] = f"Flux CD {versions['Flux']}" if "Flux" in versions else "Flux CD"
         repos = [str(r.spec.get("url")) for r in state.index.all(kinds.GIT_REPOSITORY) if r.spec.get("url")]
@@ -205,11 +244,13 @@ def _app_dict(app: App) -> dict[str, Any]:
 
 
 def _with_todos(text: str, todo_notes: Iterable[str]) -> str:
-    header = [SCHEMA_COMMENT,
-              "# Generated by `homelabctl inventory init` from the cluster. Complete the TODOs: hardware models,",
-              "# which host runs which VM (kind: vm, host: ...), disks, stacks and app notes; then run",
-              f"# `homelabctl inventory check`. {SCHEMA_NAME} (written next to this file by `inventory init",
-              f"# --output-file`, or `homelabctl inventory schema --output-file {SCHEMA_NAME}`) gives editors completion."]
+    header = [
+        SCHEMA_COMMENT,
+        "# Generated by `homelabctl inventory init` from the cluster. Complete the TODOs: hardware models,",
+        "# which host runs which VM (kind: vm, host: ...), disks, stacks and app notes; then run",
+        f"# `homelabctl inventory check`. {SCHEMA_NAME} (written next to this file by `inventory init",
+        f"# --output-file`, or `homelabctl inventory schema --output-file {SCHEMA_NAME}`) gives editors completion.",
+    ]
     return "\n".join(header + [f"# {note}" for note in todo_notes]) + "\n" + text
 
 

@@ -111,10 +111,15 @@ def _pydantic_message(error: Any) -> str:
     return message.removeprefix("Value error, ")
 
 
-def parse_inventory_text(text: str, file: str = "homelab.yaml") -> tuple[Inventory | None, list[InventoryProblem]]:
+def parse_inventory_text(
+    text: str, file: str = "homelab.yaml"
+) -> tuple[Inventory | None, list[InventoryProblem]]:
     """The inventory and every problem found (empty when valid). Never raises on bad content."""
+
     def problem(loc: Loc, message: str, line: int | None = None) -> InventoryProblem:
-        return InventoryProblem(file, line if line is not None else line_of(root, loc), format_loc(loc), message)
+        return InventoryProblem(
+            file, line if line is not None else line_of(root, loc), format_loc(loc), message
+        )
 
     root: yaml.Node | None = None
     try:
@@ -122,14 +127,23 @@ def parse_inventory_text(text: str, file: str = "homelab.yaml") -> tuple[Invento
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return None, [InventoryProblem(file, mark.line + 1 if mark else None, "",
-                                       f"invalid YAML: {exc.problem or exc.context}")]
+        return None, [
+            InventoryProblem(
+                file, mark.line + 1 if mark else None, "", f"invalid YAML: {exc.problem or exc.context}"
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [InventoryProblem(file, None, "", f"invalid YAML: {exc}")]
     if data is None:
-        return None, [InventoryProblem(file, 1, "", "the file is empty (start from `homelabctl inventory init`)")]
+        return None, [
+            InventoryProblem(file, 1, "", "the file is empty (start from `homelabctl inventory init`)")
+        ]
     if not isinstance(data, dict):
-        return None, [InventoryProblem(file, 1, "", f"expected a mapping at the top level, found a {type(data).__name__}")]
+        return None, [
+            InventoryProblem(
+                file, 1, "", f"expected a mapping at the top level, found a {type(data).__name__}"
+            )
+        ]
     problems = [problem(loc, message, line) for loc, line, message in _duplicate_keys(root)] if root else []
     try:
         inventory = Inventory.model_validate(data)
@@ -149,8 +163,12 @@ def cross_reference_problems(inv: Inventory) -> Iterable[tuple[Loc, str]]:
     """References between sections: what a schema cannot express."""
     host_names = {h.name for h in inv.hosts}
     node_names = {n.name for n in inv.nodes}
-    for section, names in (("hosts", [h.name for h in inv.hosts]), ("nodes", [n.name for n in inv.nodes]),
-                           ("stacks", [s.name for s in inv.stacks]), ("sites", [s.name for s in inv.sites])):
+    for section, names in (
+        ("hosts", [h.name for h in inv.hosts]),
+        ("nodes", [n.name for n in inv.nodes]),
+        ("stacks", [s.name for s in inv.stacks]),
+        ("sites", [s.name for s in inv.sites]),
+    ):
         dupes = _dupes(names)
         for i, name in enumerate(names):
             if name in dupes:
@@ -160,7 +178,10 @@ def cross_reference_problems(inv: Inventory) -> Iterable[tuple[Loc, str]]:
     for t, tier in enumerate(inv.storage):
         for c, spec in enumerate(tier.classes):
             if spec.name in class_dupes:
-                yield ("storage", t, "classes", c, "name"), f"storage class {spec.name!r} is declared more than once"
+                yield (
+                    ("storage", t, "classes", c, "name"),
+                    f"storage class {spec.name!r} is declared more than once",
+                )
     site_names = {s.name for s in inv.sites}
     for i, host in enumerate(inv.hosts):
         if host.kind == "vm":
@@ -188,18 +209,27 @@ def cross_reference_problems(inv: Inventory) -> Iterable[tuple[Loc, str]]:
                     if name not in known:
                         yield ("storage", t, "classes", c, field, j), f"unknown {field[:-1]} {name!r}"
     net = inv.network
-    if net.gateway_ip and net.ip_pool and \
-            ipaddress.ip_address(net.gateway_ip) not in ipaddress.ip_network(net.ip_pool, strict=False):
+    if (
+        net.gateway_ip
+        and net.ip_pool
+        and ipaddress.ip_address(net.gateway_ip) not in ipaddress.ip_network(net.ip_pool, strict=False)
+    ):
         yield ("network", "gateway_ip"), f"{net.gateway_ip} is outside the IP pool {net.ip_pool}"
     stack_names = {s.name for s in inv.stacks}
     seen_hosts: dict[str, int] = {}
     seen_apps: dict[tuple[str, str], int] = {}
     for i, app in enumerate(inv.apps):
         if stack_names and app.stack not in stack_names:
-            yield ("apps", i, "stack"), f"unknown stack {app.stack!r} (declared: {', '.join(sorted(stack_names))})"
+            yield (
+                ("apps", i, "stack"),
+                f"unknown stack {app.stack!r} (declared: {', '.join(sorted(stack_names))})",
+            )
         key = (app.namespace, app.slug)
         if key in seen_apps:
-            yield ("apps", i, "name"), f"app {app.name!r} in {app.namespace} is declared twice (apps[{seen_apps[key]}])"
+            yield (
+                ("apps", i, "name"),
+                f"app {app.name!r} in {app.namespace} is declared twice (apps[{seen_apps[key]}])",
+            )
         seen_apps.setdefault(key, i)
         if app.host and "*" not in app.host:
             if app.host in seen_hosts:

@@ -14,7 +14,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
-Name = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")]
+Name = Annotated[
+    str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+]
 K8sName = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$")]
 Text = Annotated[str, Field(min_length=1)]
 _URL_RE = re.compile(r"^https?://[A-Za-z0-9*]([A-Za-z0-9.*-]*[A-Za-z0-9])?(:\d+)?(/\S*)?$")
@@ -28,13 +30,21 @@ class _Model(BaseModel):
 class Cluster(_Model):
     name: Name = Field(description="Cluster name, e.g. k3s-home.")
     distribution: str = Field("K3s", description="Kubernetes distribution (K3s, RKE2, kubeadm...).")
-    description: str | None = Field(None, description="One paragraph: what the cluster runs and how it is managed.")
+    description: str | None = Field(
+        None, description="One paragraph: what the cluster runs and how it is managed."
+    )
     gitops: str | None = Field(None, description="GitOps tool and version, e.g. 'Flux CD v2'.")
     repository: str | None = Field(None, description="URL of the GitOps repository.")
-    manifests_path: str | None = Field(None, description="Path of this cluster's manifests in the repository.")
-    storage: str | None = Field(None, description="Storage summary for the architecture section, e.g. 'Longhorn v1.6.2 + NFS'.")
+    manifests_path: str | None = Field(
+        None, description="Path of this cluster's manifests in the repository."
+    )
+    storage: str | None = Field(
+        None, description="Storage summary for the architecture section, e.g. 'Longhorn v1.6.2 + NFS'."
+    )
     ingress: str | None = Field(None, description="How traffic gets in, e.g. 'Gateway API with Cilium'.")
-    backup: str | None = Field(None, description="Backup summary, e.g. 'Velero with MinIO local storage + Backblaze B2'.")
+    backup: str | None = Field(
+        None, description="Backup summary, e.g. 'Velero with MinIO local storage + Backblaze B2'."
+    )
 
 
 class Site(_Model):
@@ -68,8 +78,11 @@ class Gpu(_Model):
     vram_gb: int = Field(ge=1)
     count: int = Field(1, ge=1)
     sharing: Literal["none", "time-slicing", "mps", "mig"] = Field(
-        "none", description="How the GPU is shared between pods.")
-    replicas: int | None = Field(None, ge=1, description="Time-slicing/MPS replicas the device plugin advertises.")
+        "none", description="How the GPU is shared between pods."
+    )
+    replicas: int | None = Field(
+        None, ge=1, description="Time-slicing/MPS replicas the device plugin advertises."
+    )
     resource: str = Field("nvidia.com/gpu", description="Extended resource name pods request.")
     limitations: str | None = Field(None, description="Shown in the GPU table, e.g. 'No memory isolation'.")
 
@@ -77,7 +90,9 @@ class Gpu(_Model):
 class Host(_Model):
     name: Name = Field(description="Short unique id, referenced by nodes, VMs and storage (e.g. r730).")
     model: str | None = Field(None, description="Hardware model, e.g. 'Dell R730'.")
-    label: str | None = Field(None, description="Heading label when no node runs on it, e.g. 'Storage Server'.")
+    label: str | None = Field(
+        None, description="Heading label when no node runs on it, e.g. 'Storage Server'."
+    )
     kind: Literal["physical", "vm"] = "physical"
     host: Name | None = Field(None, description="For a VM: the host it runs on.")
     site: Name | None = None
@@ -87,9 +102,12 @@ class Host(_Model):
     root_disk_gb: int | None = Field(None, ge=1)
     os: str | None = None
     network: str | None = Field(None, description="e.g. '2.5GbE (USB NIC)'.")
-    addresses: list[str] = Field(default_factory=list,
-                                 description="IPs and DNS names; NFS volumes are matched to hosts by these.")
-    features: list[str] = Field(default_factory=list, description="e.g. 'Intel QuickSync for hardware transcoding'.")
+    addresses: list[str] = Field(
+        default_factory=list, description="IPs and DNS names; NFS volumes are matched to hosts by these."
+    )
+    features: list[str] = Field(
+        default_factory=list, description="e.g. 'Intel QuickSync for hardware transcoding'."
+    )
     disks: list[Disk] = Field(default_factory=list)
     nfs_exports: list[NfsExport] = Field(default_factory=list)
     gpus: list[Gpu] = Field(default_factory=list)
@@ -115,9 +133,11 @@ class StorageClassSpec(_Model):
     nodes: list[K8sName] = Field(default_factory=list, description="Nodes whose disks back this class.")
     hosts: list[Name] = Field(default_factory=list, description="Hosts that serve it (the NFS server).")
     placement: Literal["replicated", "server", "node-local"] | None = Field(
-        None, description="replicated: survives while one backing node is up (Longhorn); server: lives on one "
-                          "server (NFS); node-local: each volume is pinned to the node it was created on "
-                          "(local-path). Default: from the tier's technology.")
+        None,
+        description="replicated: survives while one backing node is up (Longhorn); server: lives on one "
+        "server (NFS); node-local: each volume is pinned to the node it was created on "
+        "(local-path). Default: from the tier's technology.",
+    )
     performance: str | None = None
     use_case: str | None = None
 
@@ -160,7 +180,9 @@ class Network(_Model):
     cni: str | None = Field(None, description="e.g. 'Cilium v1.15.6 with eBPF'.")
     cni_mode: str | None = Field(None, description="e.g. 'Tunnel (VXLAN)'.")
     kube_proxy: str | None = Field(None, description="e.g. 'Replaced by eBPF (no iptables)'.")
-    gateway_api: str | None = Field(None, description="e.g. 'v1.1.0 with ALPN and app-protocol support enabled'.")
+    gateway_api: str | None = Field(
+        None, description="e.g. 'v1.1.0 with ALPN and app-protocol support enabled'."
+    )
     gateway_ip: str | None = Field(None, description="LoadBalancer IP of the main Gateway.")
     ip_pool: str | None = Field(None, description="LoadBalancer IP pool (CIDR).")
     bgp: Bgp | None = None
@@ -191,15 +213,19 @@ class Stack(_Model):
 
 class App(_Model):
     name: Text = Field(description="Display name, e.g. 'Open WebUI'.")
-    id: K8sName | None = Field(None, description="Matches workloads and labels; default: the name, lowercased, "
-                                                 "spaces to dashes.")
+    id: K8sName | None = Field(
+        None, description="Matches workloads and labels; default: the name, lowercased, spaces to dashes."
+    )
     namespace: K8sName
     stack: Name
     url: str | None = Field(None, description="Public URL; its host is matched against HTTPRoute hostnames.")
     notes: str | None = None
-    must_have_auth: bool = Field(False, description="An admin UI that must never be reachable without a login.")
-    workloads: list[str] = Field(default_factory=list,
-                                 description="Explicit 'Kind/name' (Deployment/ollama) when names do not match.")
+    must_have_auth: bool = Field(
+        False, description="An admin UI that must never be reachable without a login."
+    )
+    workloads: list[str] = Field(
+        default_factory=list, description="Explicit 'Kind/name' (Deployment/ollama) when names do not match."
+    )
 
     @field_validator("url")
     @classmethod
@@ -214,7 +240,9 @@ class App(_Model):
         for item in value:
             kind, _, name = item.partition("/")
             if kind not in ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod") or not name:
-                raise ValueError(f"{item!r}: expected Deployment|StatefulSet|DaemonSet|CronJob|Job|Pod/<name>")
+                raise ValueError(
+                    f"{item!r}: expected Deployment|StatefulSet|DaemonSet|CronJob|Job|Pod/<name>"
+                )
         return value
 
     @property
@@ -241,7 +269,9 @@ class Inventory(_Model):
     network: Network = Field(default_factory=lambda: Network.model_validate({}))
     stacks: list[Stack] = Field(default_factory=list)
     apps: list[App] = Field(default_factory=list)
-    architecture_notes: list[str] = Field(default_factory=list, description="Shown in handoffs, e.g. 'NO nginx ingress'.")
+    architecture_notes: list[str] = Field(
+        default_factory=list, description="Shown in handoffs, e.g. 'NO nginx ingress'."
+    )
     key_info: dict[str, str] = Field(default_factory=dict, description="Label → value, e.g. 'SOPS Age Key'.")
 
     # -- lookups used by the generators ----------------------------------------------------------------------

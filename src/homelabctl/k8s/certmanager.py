@@ -18,8 +18,9 @@ class IssuerRef:
 
 def issuer_ref(cert: Obj) -> IssuerRef:
     ref = mapping(section(cert, "spec").get("issuerRef"))
-    return IssuerRef(text(ref.get("group")) or "cert-manager.io", text(ref.get("kind")) or "Issuer",
-                     text(ref.get("name")))
+    return IssuerRef(
+        text(ref.get("group")) or "cert-manager.io", text(ref.get("kind")) or "Issuer", text(ref.get("name"))
+    )
 
 
 def dns_names(cert: Obj) -> list[str]:
@@ -46,8 +47,12 @@ class CertificateStatus:
 
 def certificate_status(cert: Obj) -> CertificateStatus:
     status = section(cert, "status")
-    return CertificateStatus(text(status.get("notAfter")), text(status.get("renewalTime")),
-                             integer(status.get("failedIssuanceAttempts")), text(status.get("lastFailureTime")))
+    return CertificateStatus(
+        text(status.get("notAfter")),
+        text(status.get("renewalTime")),
+        integer(status.get("failedIssuanceAttempts")),
+        text(status.get("lastFailureTime")),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,5 +85,10 @@ class Challenge:
 
 def challenge(obj: Obj) -> Challenge:
     spec, status = section(obj, "spec"), section(obj, "status")
-    return Challenge(text(spec.get("dnsName")), spec.get("wildcard") is True, text(spec.get("type")),
-                     text(status.get("state")), text(status.get("reason")))
+    return Challenge(
+        text(spec.get("dnsName")),
+        spec.get("wildcard") is True,
+        text(spec.get("type")),
+        text(status.get("state")),
+        text(status.get("reason")),
+    )

@@ -30,12 +30,24 @@ def bgp_peers(res: Obj) -> list[BgpPeer]:
     (``bgpInstances[].peers``)."""
     spec = section(res, "spec")
     if text(raw_of(res).get("kind")) == "CiliumBGPPeeringPolicy":
-        return [BgpPeer(text(vr.get("localASN"), "None"), text(nb.get("peerAddress"), "None"),
-                        text(nb.get("peerASN"), "None"))
-                for vr in mappings(spec.get("virtualRouters")) for nb in mappings(vr.get("neighbors"))]
-    return [BgpPeer(text(inst.get("localASN"), "None"), text(peer.get("peerAddress"), "None"),
-                    text(peer.get("peerASN"), "None"))
-            for inst in mappings(spec.get("bgpInstances")) for peer in mappings(inst.get("peers"))]
+        return [
+            BgpPeer(
+                text(vr.get("localASN"), "None"),
+                text(nb.get("peerAddress"), "None"),
+                text(nb.get("peerASN"), "None"),
+            )
+            for vr in mappings(spec.get("virtualRouters"))
+            for nb in mappings(vr.get("neighbors"))
+        ]
+    return [
+        BgpPeer(
+            text(inst.get("localASN"), "None"),
+            text(peer.get("peerAddress"), "None"),
+            text(peer.get("peerASN"), "None"),
+        )
+        for inst in mappings(spec.get("bgpInstances"))
+        for peer in mappings(inst.get("peers"))
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +67,18 @@ def lb_pool(pool: Obj) -> LbPool:
         elif text(block.get("start")):
             blocks.append(f"{text(block.get('start'))}-{text(block.get('stop')) or text(block.get('start'))}")
     selector = spec.get("serviceSelector")
-    return LbPool(bool(spec.get("disabled")), tuple(blocks),
-                  mapping(selector) if isinstance(selector, Mapping) and selector else None)
+    return LbPool(
+        bool(spec.get("disabled")),
+        tuple(blocks),
+        mapping(selector) if isinstance(selector, Mapping) and selector else None,
+    )
 
 
 def pool_cidrs(pool: Obj) -> list[str]:
     """The ``cidr`` of every block in ``spec.blocks`` and the older ``spec.cidrs``."""
     spec = section(pool, "spec")
-    return [cidr for block in [*mappings(spec.get("blocks")), *mappings(spec.get("cidrs"))]
-            if (cidr := text(block.get("cidr")))]
+    return [
+        cidr
+        for block in [*mappings(spec.get("blocks")), *mappings(spec.get("cidrs"))]
+        if (cidr := text(block.get("cidr")))
+    ]

@@ -29,8 +29,14 @@ class Condition:
 
 
 def _condition(c: Mapping[str, Any]) -> Condition:
-    return Condition(text(c.get("type")), text(c.get("status")), text(c.get("reason")), text(c.get("message")),
-                     text(c.get("lastTransitionTime")), opt_integer(c.get("observedGeneration")))
+    return Condition(
+        text(c.get("type")),
+        text(c.get("status")),
+        text(c.get("reason")),
+        text(c.get("message")),
+        text(c.get("lastTransitionTime")),
+        opt_integer(c.get("observedGeneration")),
+    )
 
 
 def conditions_of(items: object) -> tuple[Condition, ...]:

@@ -26,12 +26,22 @@ class Event:
 def event(obj: Obj) -> Event:
     raw = raw_of(obj)
     series = mapping(raw.get("series"))
-    last_seen = (text(series.get("lastObservedTime")) or text(raw.get("lastTimestamp"))
-                 or text(raw.get("eventTime")) or text(section(raw, "metadata").get("creationTimestamp")))
+    last_seen = (
+        text(series.get("lastObservedTime"))
+        or text(raw.get("lastTimestamp"))
+        or text(raw.get("eventTime"))
+        or text(section(raw, "metadata").get("creationTimestamp"))
+    )
     count = integer(raw.get("count")) or integer(series.get("count")) or 1
-    return Event(text(raw.get("type"), "Normal") or "Normal", text(raw.get("reason")),
-                 text(raw.get("message")) or text(raw.get("note")), count, last_seen,
-                 text(mapping(raw.get("source")).get("host")), _involved(raw))
+    return Event(
+        text(raw.get("type"), "Normal") or "Normal",
+        text(raw.get("reason")),
+        text(raw.get("message")) or text(raw.get("note")),
+        count,
+        last_seen,
+        text(mapping(raw.get("source")).get("host")),
+        _involved(raw),
+    )
 
 
 def _involved(raw: Mapping[str, Any]) -> tuple[str, str | None, str]:

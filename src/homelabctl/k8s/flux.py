@@ -31,8 +31,11 @@ def source_type(res: Obj) -> str:
 def depends_on(res: Obj) -> list[tuple[str, str]]:
     """``spec.dependsOn`` as (namespace, name); the namespace defaults to the object's own."""
     own = text(section(res, "metadata").get("namespace"))
-    return [(text(dep.get("namespace")) or own, text(dep.get("name")))
-            for dep in mappings(section(res, "spec").get("dependsOn")) if text(dep.get("name"))]
+    return [
+        (text(dep.get("namespace")) or own, text(dep.get("name")))
+        for dep in mappings(section(res, "spec").get("dependsOn"))
+        if text(dep.get("name"))
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +50,16 @@ def source_refs(res: Obj) -> list[SourceRef]:
     namespaces default to the object's own."""
     spec = section(res, "spec")
     own = text(section(res, "metadata").get("namespace"))
-    refs = [mapping(spec.get("sourceRef")), mapping(mapping(mapping(spec.get("chart")).get("spec")).get("sourceRef")),
-            mapping(spec.get("chartRef"))]
-    return [SourceRef(text(r.get("kind")), text(r.get("name")), text(r.get("namespace")) or own)
-            for r in refs if text(r.get("kind")) and text(r.get("name"))]
+    refs = [
+        mapping(spec.get("sourceRef")),
+        mapping(mapping(mapping(spec.get("chart")).get("spec")).get("sourceRef")),
+        mapping(spec.get("chartRef")),
+    ]
+    return [
+        SourceRef(text(r.get("kind")), text(r.get("name")), text(r.get("namespace")) or own)
+        for r in refs
+        if text(r.get("kind")) and text(r.get("name"))
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +71,11 @@ class InventoryEntry:
 
 def inventory(res: Obj) -> list[InventoryEntry]:
     """``status.inventory.entries`` of a Kustomization: what it applied."""
-    return [InventoryEntry(entry_id, text(entry.get("v")))
-            for entry in mappings(mapping(section(res, "status").get("inventory")).get("entries"))
-            if (entry_id := text(entry.get("id")))]
+    return [
+        InventoryEntry(entry_id, text(entry.get("v")))
+        for entry in mappings(mapping(section(res, "status").get("inventory")).get("entries"))
+        if (entry_id := text(entry.get("id")))
+    ]
 
 
 def inventory_ids(res: Obj) -> list[str]:
@@ -103,9 +114,16 @@ class ValuesRef:
 
 
 def values_from(hr: Obj) -> list[ValuesRef]:
-    return [ValuesRef(text(ref.get("kind")), text(ref.get("name")), text(ref.get("valuesKey")),
-                      ref.get("optional") is True, text(ref.get("targetPath")))
-            for ref in mappings(section(hr, "spec").get("valuesFrom"))]
+    return [
+        ValuesRef(
+            text(ref.get("kind")),
+            text(ref.get("name")),
+            text(ref.get("valuesKey")),
+            ref.get("optional") is True,
+            text(ref.get("targetPath")),
+        )
+        for ref in mappings(section(hr, "spec").get("valuesFrom"))
+    ]
 
 
 def chart_name(hr: Obj) -> str:

@@ -9,7 +9,11 @@ from homelabctl.k8s.conditions import Condition, conditions_of
 
 
 def addresses(gateway: Obj) -> list[str]:
-    return [value for a in mappings(section(gateway, "status").get("addresses")) if (value := text(a.get("value")))]
+    return [
+        value
+        for a in mappings(section(gateway, "status").get("addresses"))
+        if (value := text(a.get("value")))
+    ]
 
 
 def class_name(gateway: Obj) -> str:
@@ -36,12 +40,23 @@ class Listener:
 def listeners(gateway: Obj) -> tuple[Listener, ...]:
     own = text(section(gateway, "metadata").get("namespace")) or None
     return tuple(
-        Listener(text(entry.get("name")), text(entry.get("protocol")), opt_integer(entry.get("port")),
-                 text(entry.get("hostname")),
-                 tuple(CertificateRef(text(ref.get("group")), text(ref.get("kind")) or "Secret", text(ref.get("name")),
-                                      text(ref.get("namespace")) or own)
-                       for ref in mappings(mapping(entry.get("tls")).get("certificateRefs"))))
-        for entry in mappings(section(gateway, "spec").get("listeners")))
+        Listener(
+            text(entry.get("name")),
+            text(entry.get("protocol")),
+            opt_integer(entry.get("port")),
+            text(entry.get("hostname")),
+            tuple(
+                CertificateRef(
+                    text(ref.get("group")),
+                    text(ref.get("kind")) or "Secret",
+                    text(ref.get("name")),
+                    text(ref.get("namespace")) or own,
+                )
+                for ref in mappings(mapping(entry.get("tls")).get("certificateRefs"))
+            ),
+        )
+        for entry in mappings(section(gateway, "spec").get("listeners"))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +67,14 @@ class ListenerStatus:
 
 
 def listener_statuses(gateway: Obj) -> tuple[ListenerStatus, ...]:
-    return tuple(ListenerStatus(text(entry.get("name")), opt_integer(entry.get("attachedRoutes")),
-                                conditions_of(entry.get("conditions")))
-                 for entry in mappings(section(gateway, "status").get("listeners")))
+    return tuple(
+        ListenerStatus(
+            text(entry.get("name")),
+            opt_integer(entry.get("attachedRoutes")),
+            conditions_of(entry.get("conditions")),
+        )
+        for entry in mappings(section(gateway, "status").get("listeners"))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +90,11 @@ def target_refs(policy: Obj) -> tuple[TargetRef, ...]:
     refs = [*mappings(spec.get("targetRefs"))]
     if mapping(spec.get("targetRef")):
         refs.append(mapping(spec.get("targetRef")))
-    return tuple(TargetRef(text(r.get("group")), text(r.get("kind")), text(r.get("name"))) for r in refs
-                 if text(r.get("name")))
+    return tuple(
+        TargetRef(text(r.get("group")), text(r.get("kind")), text(r.get("name")))
+        for r in refs
+        if text(r.get("name"))
+    )
 
 
 def class_controller(gateway_class: Obj) -> str:

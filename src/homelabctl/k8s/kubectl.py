@@ -114,8 +114,11 @@ def pod_summary(raw: Mapping[str, Any]) -> PodSummary:
             elif terminated and terminated.get("reason"):
                 reason = str(terminated["reason"])
             elif terminated:
-                reason = (f"Signal:{terminated['signal']}" if terminated.get("signal")
-                          else f"ExitCode:{_int(terminated.get('exitCode'))}")
+                reason = (
+                    f"Signal:{terminated['signal']}"
+                    if terminated.get("signal")
+                    else f"ExitCode:{_int(terminated.get('exitCode'))}"
+                )
             elif cs.get("ready") and state.get("running") is not None:
                 has_running = True
                 ready += 1
@@ -180,7 +183,9 @@ def requested(pod_spec: Mapping[str, Any], resource: str) -> int:
     total = 0
     for container in pod_spec.get("containers") or []:
         resources = container.get("resources") or {}
-        value = (resources.get("limits") or {}).get(resource) or (resources.get("requests") or {}).get(resource)
+        value = (resources.get("limits") or {}).get(resource) or (resources.get("requests") or {}).get(
+            resource
+        )
         if value is not None:
             try:
                 total += int(str(value))
@@ -248,7 +253,7 @@ def node_roles_text(raw: Mapping[str, Any]) -> str:
     roles: set[str] = set()
     for key, value in ((raw.get("metadata") or {}).get("labels") or {}).items():
         if key.startswith("node-role.kubernetes.io/"):
-            role = key[len("node-role.kubernetes.io/"):]
+            role = key[len("node-role.kubernetes.io/") :]
             if role:
                 roles.add(role)
         elif key == "kubernetes.io/role" and value:

@@ -33,6 +33,10 @@ class LonghornNode:
 def longhorn_node(obj: Obj) -> LonghornNode:
     spec = section(obj, "spec")
     allow = spec.get("allowScheduling")
-    disks = tuple(Disk(mapping(d).get("allowScheduling") is not False, frozenset(strings(mapping(d).get("tags"))))
-                  for d in mapping(spec.get("disks")).values())
-    return LonghornNode(allow if isinstance(allow, bool) else None, frozenset(strings(spec.get("tags"))), disks)
+    disks = tuple(
+        Disk(mapping(d).get("allowScheduling") is not False, frozenset(strings(mapping(d).get("tags"))))
+        for d in mapping(spec.get("disks")).values()
+    )
+    return LonghornNode(
+        allow if isinstance(allow, bool) else None, frozenset(strings(spec.get("tags"))), disks
+    )

@@ -95,8 +95,13 @@ class OwnerRef:
 
 def owner_refs(obj: Obj) -> tuple[OwnerRef, ...]:
     return tuple(
-        OwnerRef(text(ref.get("apiVersion")), text(ref.get("kind")), text(ref.get("name")), text(ref.get("uid")),
-                 ref.get("controller") is True)
+        OwnerRef(
+            text(ref.get("apiVersion")),
+            text(ref.get("kind")),
+            text(ref.get("name")),
+            text(ref.get("uid")),
+            ref.get("controller") is True,
+        )
         for ref in mappings(metadata(obj).get("ownerReferences"))
     )
 

@@ -22,8 +22,10 @@ class Taint:
 
 
 def taints(node: Obj) -> tuple[Taint, ...]:
-    return tuple(Taint(text(t.get("key")), text(t.get("value")), text(t.get("effect")), text(t.get("timeAdded")))
-                 for t in mappings(section(node, "spec").get("taints")))
+    return tuple(
+        Taint(text(t.get("key")), text(t.get("value")), text(t.get("effect")), text(t.get("timeAdded")))
+        for t in mappings(section(node, "spec").get("taints"))
+    )
 
 
 def unschedulable(node: Obj) -> bool:

@@ -63,9 +63,15 @@ def container_state(value: object) -> ContainerState:
     for phase in ("terminated", "waiting", "running"):
         if phase in state and state.get(phase) is not None:
             detail = mapping(state.get(phase))
-            return ContainerState(phase, text(detail.get("reason")), text(detail.get("message")),
-                                  opt_integer(detail.get("exitCode")), opt_integer(detail.get("signal")),
-                                  text(detail.get("startedAt")), text(detail.get("finishedAt")))
+            return ContainerState(
+                phase,
+                text(detail.get("reason")),
+                text(detail.get("message")),
+                opt_integer(detail.get("exitCode")),
+                opt_integer(detail.get("signal")),
+                text(detail.get("startedAt")),
+                text(detail.get("finishedAt")),
+            )
     return NO_STATE
 
 
@@ -99,10 +105,18 @@ def container_statuses(pod: Obj, *, init: bool = False) -> tuple[ContainerStatus
     found = []
     for cs in mappings(section(pod, "status").get(key)):
         started = cs.get("started")
-        found.append(ContainerStatus(
-            text(cs.get("name")), init, cs.get("ready") is True, started if isinstance(started, bool) else None,
-            max(integer(cs.get("restartCount")), 0), text(cs.get("image")), container_state(cs.get("state")),
-            container_state(cs.get("lastState"))))
+        found.append(
+            ContainerStatus(
+                text(cs.get("name")),
+                init,
+                cs.get("ready") is True,
+                started if isinstance(started, bool) else None,
+                max(integer(cs.get("restartCount")), 0),
+                text(cs.get("image")),
+                container_state(cs.get("state")),
+                container_state(cs.get("lastState")),
+            )
+        )
     return tuple(found)
 
 
@@ -128,6 +142,7 @@ def node_name(pod: Obj) -> str | None:
 
 
 # -- pod specs --------------------------------------------------------------------------------------------------
+
 
 def pod_spec(obj: Obj) -> Mapping[str, Any]:
     """The pod spec of a Pod, of a workload's template, or of a CronJob's job template."""
@@ -190,22 +205,33 @@ def _env(value: object) -> tuple[EnvVar, ...]:
         source = mapping(env.get("valueFrom"))
         secret = mapping(source.get("secretKeyRef"))
         cm = mapping(source.get("configMapKeyRef"))
-        found.append(EnvVar(
-            text(env.get("name")), text(env.get("value")) if "value" in env else None,
-            (text(secret.get("name")), text(secret.get("key"))) if secret else None,
-            (text(cm.get("name")), text(cm.get("key"))) if cm else None))
+        found.append(
+            EnvVar(
+                text(env.get("name")),
+                text(env.get("value")) if "value" in env else None,
+                (text(secret.get("name")), text(secret.get("key"))) if secret else None,
+                (text(cm.get("name")), text(cm.get("key"))) if cm else None,
+            )
+        )
     return tuple(found)
 
 
 def _container(c: Mapping[str, Any], init: bool) -> Container:
     resources = mapping(c.get("resources"))
     return Container(
-        text(c.get("name")), text(c.get("image")), init, strings(c.get("command")), strings(c.get("args")),
+        text(c.get("name")),
+        text(c.get("image")),
+        init,
+        strings(c.get("command")),
+        strings(c.get("args")),
         _env(c.get("env")),
-        tuple(VolumeMount(text(m.get("name")), text(m.get("mountPath")), text(m.get("subPath")))
-              for m in mappings(c.get("volumeMounts"))),
+        tuple(
+            VolumeMount(text(m.get("name")), text(m.get("mountPath")), text(m.get("subPath")))
+            for m in mappings(c.get("volumeMounts"))
+        ),
         Resources(string_map(resources.get("requests")), string_map(resources.get("limits"))),
-        text(c.get("restartPolicy")))
+        text(c.get("restartPolicy")),
+    )
 
 
 def containers(spec: Mapping[str, Any] | None, *, init: bool = True) -> tuple[Container, ...]:
@@ -259,11 +285,17 @@ def volumes(spec: Mapping[str, Any] | None, *, pod_name: str = "") -> tuple[Volu
         ephemeral = bool(volume.get("ephemeral")) and claim is None
         if ephemeral and pod_name:
             claim = f"{pod_name}-{name}"
-        found.append(Volume(
-            name, claim, ephemeral, text(mapping(volume.get("hostPath")).get("path")) or None,
-            text(mapping(volume.get("configMap")).get("name")) or None,
-            text(mapping(volume.get("secret")).get("secretName")) or None,
-            text(mapping(volume.get("csi")).get("driver")) or None))
+        found.append(
+            Volume(
+                name,
+                claim,
+                ephemeral,
+                text(mapping(volume.get("hostPath")).get("path")) or None,
+                text(mapping(volume.get("configMap")).get("name")) or None,
+                text(mapping(volume.get("secret")).get("secretName")) or None,
+                text(mapping(volume.get("csi")).get("driver")) or None,
+            )
+        )
     return tuple(found)
 
 
@@ -293,8 +325,13 @@ class Toleration:
 
 def tolerations(spec: Mapping[str, Any] | None) -> tuple[Toleration, ...]:
     return tuple(
-        Toleration(text(t.get("key")), text(t.get("operator"), "Equal"), text(t.get("value")), text(t.get("effect")),
-                   opt_integer(t.get("tolerationSeconds")))
+        Toleration(
+            text(t.get("key")),
+            text(t.get("operator"), "Equal"),
+            text(t.get("value")),
+            text(t.get("effect")),
+            opt_integer(t.get("tolerationSeconds")),
+        )
         for t in mappings(mapping(spec).get("tolerations"))
     )
 
@@ -306,14 +343,14 @@ def node_selector(spec: Mapping[str, Any] | None) -> dict[str, str]:
 def required_node_fields(spec: Mapping[str, Any] | None, key: str) -> list[str]:
     """Values of required node-affinity ``matchFields`` on ``key`` (a DaemonSet pod's ``metadata.name``)."""
     required = mapping(mapping(mapping(spec).get("affinity")).get("nodeAffinity")).get(
-        "requiredDuringSchedulingIgnoredDuringExecution")
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    )
     values: list[str] = []
     for term in mappings(mapping(required).get("nodeSelectorTerms")):
         for expr in mappings(term.get("matchFields")):
             if text(expr.get("key")) == key:
                 values.extend(strings(expr.get("values")))
     return values
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,9 +369,14 @@ class Scheduling:
 def scheduling(pod: Obj) -> Scheduling:
     spec = section(pod, "spec")
     grace = spec.get("terminationGracePeriodSeconds")
-    return Scheduling(text(spec.get("nodeName")), text(spec.get("schedulerName")),
-                      bool(items(spec.get("schedulingGates"))), text(spec.get("priorityClassName")),
-                      integer(spec.get("priority")), opt_integer(grace))
+    return Scheduling(
+        text(spec.get("nodeName")),
+        text(spec.get("schedulerName")),
+        bool(items(spec.get("schedulingGates"))),
+        text(spec.get("priorityClassName")),
+        integer(spec.get("priority")),
+        opt_integer(grace),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,8 +390,12 @@ class PodStatus:
 
 def pod_status(pod: Obj) -> PodStatus:
     status = section(pod, "status")
-    return PodStatus(text(status.get("phase")), text(status.get("reason")), text(status.get("message")),
-                     text(status.get("startTime")))
+    return PodStatus(
+        text(status.get("phase")),
+        text(status.get("reason")),
+        text(status.get("message")),
+        text(status.get("startTime")),
+    )
 
 
 def deletion_grace_seconds(pod: Obj) -> int | None:

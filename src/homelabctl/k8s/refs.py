@@ -23,7 +23,9 @@ EXTERNAL_HOST = "ExternalHost"
 """Pseudo-kind of an object outside the cluster (an NFS server, a registry, a git host): namespace None."""
 
 DOCKER_HUB = "docker.io"
-_DOCKER_HUB_ALIASES = frozenset({"docker.io", "registry-1.docker.io", "index.docker.io", "registry.hub.docker.com"})
+_DOCKER_HUB_ALIASES = frozenset(
+    {"docker.io", "registry-1.docker.io", "index.docker.io", "registry.hub.docker.com"}
+)
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
@@ -51,7 +53,7 @@ def registry_host(image: str) -> str:
     ref = image.strip()
     for prefix in ("docker://", "oci://", "https://", "http://"):
         if ref.lower().startswith(prefix):
-            ref = ref[len(prefix):]
+            ref = ref[len(prefix) :]
     first, slash, _ = ref.partition("/")
     if not slash:
         return DOCKER_HUB
@@ -99,7 +101,9 @@ def nfs_share(pv: Resource) -> NfsShare | None:
     if isinstance(csi, Mapping) and "nfs" in str(csi.get("driver") or "").lower():
         attrs = csi.get("volumeAttributes")
         if isinstance(attrs, Mapping) and attrs.get("server"):
-            return NfsShare(strip_port(str(attrs["server"])), str(attrs.get("share") or attrs.get("path") or ""))
+            return NfsShare(
+                strip_port(str(attrs["server"])), str(attrs.get("share") or attrs.get("path") or "")
+            )
     return None
 
 
@@ -123,7 +127,10 @@ NFS_FAILURES: tuple[tuple[str, str], ...] = (
     ("connection refused", "the server refuses NFS connections"),
     ("host is down", "the server is down"),
     ("access denied by server", "the server denies the export to this node"),
-    ("requested nfs version or transport protocol is not supported", "the server does not offer this NFS version"),
+    (
+        "requested nfs version or transport protocol is not supported",
+        "the server does not offer this NFS version",
+    ),
     ("no such file or directory", "the export path does not exist on the server"),
     ("operation not permitted", "the server refused the mount"),
     ("name or service not known", "the server's name does not resolve"),
@@ -154,18 +161,51 @@ HOST_SIDE_PULL_FAILURES = frozenset({RATE_LIMITED, SERVER_ERROR, TLS_ERROR, UNRE
 """Failures of the registry (or the way to it), shared by every pod pulling from it; the others are per pod."""
 
 _PULL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (RATE_LIMITED, re.compile(r"toomanyrequests|429 too many requests|pull rate limit|rate limit exceeded", re.I)),
-    (SERVER_ERROR, re.compile(r"\b50[0234]\b[ \w]*(?:internal server error|bad gateway|service unavailable|"
-                              r"gateway time-?out)|unexpected (?:http )?status(?: code)?:? [^:]*\b5\d\d\b", re.I)),
-    (TLS_ERROR, re.compile(r"x509:|tls: failed to verify|certificate signed by unknown authority|"
-                           r"certificate has expired|server gave http response to https client", re.I)),
-    (UNREACHABLE, re.compile(r"no such host|i/o timeout|connection refused|network is unreachable|no route to host|"
-                             r"tls handshake timeout|connection reset by peer|dial tcp|context deadline exceeded|"
-                             r"temporary failure in name resolution", re.I)),
-    (UNAUTHORIZED, re.compile(r"\b401 unauthorized|\b403 forbidden|unauthorized|authentication required|"
-                              r"access denied|insufficient_scope|denied: ", re.I)),
-    (NOT_FOUND, re.compile(r"not found|manifest unknown|no such manifest|repository does not exist|"
-                           r"name unknown", re.I)),
+    (
+        RATE_LIMITED,
+        re.compile(r"toomanyrequests|429 too many requests|pull rate limit|rate limit exceeded", re.I),
+    ),
+    (
+        SERVER_ERROR,
+        re.compile(
+            r"\b50[0234]\b[ \w]*(?:internal server error|bad gateway|service unavailable|"
+            r"gateway time-?out)|unexpected (?:http )?status(?: code)?:? [^:]*\b5\d\d\b",
+            re.I,
+        ),
+    ),
+    (
+        TLS_ERROR,
+        re.compile(
+            r"x509:|tls: failed to verify|certificate signed by unknown authority|"
+            r"certificate has expired|server gave http response to https client",
+            re.I,
+        ),
+    ),
+    (
+        UNREACHABLE,
+        re.compile(
+            r"no such host|i/o timeout|connection refused|network is unreachable|no route to host|"
+            r"tls handshake timeout|connection reset by peer|dial tcp|context deadline exceeded|"
+            r"temporary failure in name resolution",
+            re.I,
+        ),
+    ),
+    (
+        UNAUTHORIZED,
+        re.compile(
+            r"\b401 unauthorized|\b403 forbidden|unauthorized|authentication required|"
+            r"access denied|insufficient_scope|denied: ",
+            re.I,
+        ),
+    ),
+    (
+        NOT_FOUND,
+        re.compile(
+            r"not found|manifest unknown|no such manifest|repository does not exist|"
+            r"name unknown",
+            re.I,
+        ),
+    ),
     (MALFORMED, re.compile(r"invalid reference format|couldn't parse image|InvalidImageName", re.I)),
 )
 
@@ -187,20 +227,44 @@ SOURCE_UNREACHABLE = "host unreachable"
 SOURCE_TLS = "TLS error"
 
 _SOURCE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (SOURCE_HOST_KEY, re.compile(r"knownhosts: key mismatch|knownhosts: key is unknown|"
-                                 r"hostkey could not be verified|host key verification failed", re.I)),
-    (SOURCE_AUTH, re.compile(r"authentication required|unable to authenticate|permission denied|"
-                             r"invalid username or password|could not read username|\b401\b|\b403\b|"
-                             r"authorization failed|access denied|unauthorized|invalid credentials|"
-                             r"the security token included in the request is invalid|signaturedoesnotmatch|"
-                             r"invalidaccesskeyid", re.I)),
-    (SOURCE_NOT_FOUND, re.compile(r"repository not found|remote repository is empty|couldn't find remote ref|"
-                                  r"\b404\b|nosuchbucket|name unknown", re.I)),
+    (
+        SOURCE_HOST_KEY,
+        re.compile(
+            r"knownhosts: key mismatch|knownhosts: key is unknown|"
+            r"hostkey could not be verified|host key verification failed",
+            re.I,
+        ),
+    ),
+    (
+        SOURCE_AUTH,
+        re.compile(
+            r"authentication required|unable to authenticate|permission denied|"
+            r"invalid username or password|could not read username|\b401\b|\b403\b|"
+            r"authorization failed|access denied|unauthorized|invalid credentials|"
+            r"the security token included in the request is invalid|signaturedoesnotmatch|"
+            r"invalidaccesskeyid",
+            re.I,
+        ),
+    ),
+    (
+        SOURCE_NOT_FOUND,
+        re.compile(
+            r"repository not found|remote repository is empty|couldn't find remote ref|"
+            r"\b404\b|nosuchbucket|name unknown",
+            re.I,
+        ),
+    ),
     (SOURCE_DNS, re.compile(r"no such host|temporary failure in name resolution|server misbehaving", re.I)),
     (SOURCE_TLS, re.compile(r"x509:|tls: |certificate signed by unknown authority", re.I)),
-    (SOURCE_UNREACHABLE, re.compile(r"i/o timeout|connection refused|connection timed out|network is unreachable|"
-                                    r"no route to host|context deadline exceeded|connection reset by peer|"
-                                    r"handshake failed: (?:eof|read tcp)", re.I)),
+    (
+        SOURCE_UNREACHABLE,
+        re.compile(
+            r"i/o timeout|connection refused|connection timed out|network is unreachable|"
+            r"no route to host|context deadline exceeded|connection reset by peer|"
+            r"handshake failed: (?:eof|read tcp)",
+            re.I,
+        ),
+    ),
 )
 
 
@@ -281,8 +345,12 @@ def _from_slices(slices: Sequence[Resource]) -> tuple[Endpoint, ...]:
             # The API: a nil ready condition means ready; terminating endpoints are never ready.
             ready = conditions.get("ready") is not False and conditions.get("terminating") is not True
             for address in item.get("addresses") or []:
-                endpoint = Endpoint(str(address), ready, _target_pod(item.get("targetRef")),
-                                    str(item["nodeName"]) if item.get("nodeName") else None)
+                endpoint = Endpoint(
+                    str(address),
+                    ready,
+                    _target_pod(item.get("targetRef")),
+                    str(item["nodeName"]) if item.get("nodeName") else None,
+                )
                 found.setdefault((endpoint.address, ready), endpoint)
     return tuple(found.values())
 
@@ -296,8 +364,14 @@ def _from_endpoints(endpoints: Resource) -> tuple[Endpoint, ...]:
         for key, ready in (("addresses", True), ("notReadyAddresses", False)):
             for addr in subset.get(key) or []:
                 if isinstance(addr, Mapping) and addr.get("ip"):
-                    found.append(Endpoint(str(addr["ip"]), ready, _target_pod(addr.get("targetRef")),
-                                          str(addr["nodeName"]) if addr.get("nodeName") else None))
+                    found.append(
+                        Endpoint(
+                            str(addr["ip"]),
+                            ready,
+                            _target_pod(addr.get("targetRef")),
+                            str(addr["nodeName"]) if addr.get("nodeName") else None,
+                        )
+                    )
     return tuple(found)
 
 
@@ -306,8 +380,9 @@ def endpoint_slices(index: ClusterIndex, namespace: str | None, service: str) ->
     return index.select(kinds.ENDPOINT_SLICE, namespace, selector)
 
 
-def service_endpoints(index: ClusterIndex, service: Resource, *, slices_read: bool,
-                      endpoints_read: bool) -> ServiceEndpoints | None:
+def service_endpoints(
+    index: ClusterIndex, service: Resource, *, slices_read: bool, endpoints_read: bool
+) -> ServiceEndpoints | None:
     """The Service's endpoints from its EndpointSlices when that kind was read, else from its Endpoints
     object; None when neither kind was read (nothing can be said). A kind read but holding nothing for the
     Service means no endpoints: the controllers publish an empty slice/Endpoints for a Service with none."""
@@ -316,8 +391,9 @@ def service_endpoints(index: ClusterIndex, service: Resource, *, slices_read: bo
         return ServiceEndpoints("EndpointSlice", _from_slices(slices), len(slices))
     if endpoints_read:
         found = index.get(kinds.ENDPOINTS, service.namespace, service.name)
-        return ServiceEndpoints("Endpoints", _from_endpoints(found) if found is not None else (),
-                                0 if found is None else 1)
+        return ServiceEndpoints(
+            "Endpoints", _from_endpoints(found) if found is not None else (), 0 if found is None else 1
+        )
     return None
 
 
@@ -345,15 +421,21 @@ def service_pods(index: ClusterIndex, service: Resource) -> list[Resource]:
     """Pods the Service's selector matches (the live ones the endpoint controller would consider)."""
     if not selects_pods(service):
         return []
-    return [p for p in index.select(kinds.POD, service.namespace, from_spec(service.spec.get("selector")))
-            if not p.deletion_timestamp and p.status.get("phase") not in ("Succeeded", "Failed")]
+    return [
+        p
+        for p in index.select(kinds.POD, service.namespace, from_spec(service.spec.get("selector")))
+        if not p.deletion_timestamp and p.status.get("phase") not in ("Succeeded", "Failed")
+    ]
 
 
 def service_names(service: Resource) -> list[str]:
     """The names and addresses other pods use to reach a Service: ``svc.ns.svc.cluster.local``, ``svc.ns``,
     its ClusterIP(s). Longest first, so a search matches the most specific form."""
-    names = [f"{service.name}.{service.namespace}.svc.cluster.local", f"{service.name}.{service.namespace}.svc",
-             f"{service.name}.{service.namespace}"]
+    names = [
+        f"{service.name}.{service.namespace}.svc.cluster.local",
+        f"{service.name}.{service.namespace}.svc",
+        f"{service.name}.{service.namespace}",
+    ]
     ips = service.spec.get("clusterIPs") or [service.spec.get("clusterIP")]
     names += [str(ip) for ip in ips if ip and ip != "None"]
     return names
@@ -367,12 +449,19 @@ def scaled_to_zero(index: ClusterIndex, service: Resource) -> Resource | None:
         return None
     for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET):
         for workload in index.all(gk):
-            idle = (workload.status.get("desiredNumberScheduled") == 0 if workload.kind == "DaemonSet"
-                    else workload.spec.get("replicas") == 0)
+            idle = (
+                workload.status.get("desiredNumberScheduled") == 0
+                if workload.kind == "DaemonSet"
+                else workload.spec.get("replicas") == 0
+            )
             if workload.namespace != service.namespace or not idle:
                 continue
             template = workload.spec.get("template")
-            labels = ((template or {}).get("metadata") or {}).get("labels") if isinstance(template, Mapping) else None
+            labels = (
+                ((template or {}).get("metadata") or {}).get("labels")
+                if isinstance(template, Mapping)
+                else None
+            )
             if isinstance(labels, Mapping) and selector.matches(labels):
                 return workload
     return None

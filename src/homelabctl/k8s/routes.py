@@ -38,9 +38,17 @@ def parent_refs(route: Obj) -> tuple[ParentRef, ...]:
         if not name:
             continue
         explicit = text(ref.get("namespace"))
-        found.append(ParentRef(name, explicit or own, text(ref.get("group")) or GATEWAY_GROUP,
-                               text(ref.get("kind")) or "Gateway",
-                               text(ref.get("sectionName")), opt_integer(ref.get("port")), bool(explicit)))
+        found.append(
+            ParentRef(
+                name,
+                explicit or own,
+                text(ref.get("group")) or GATEWAY_GROUP,
+                text(ref.get("kind")) or "Gateway",
+                text(ref.get("sectionName")),
+                opt_integer(ref.get("port")),
+                bool(explicit),
+            )
+        )
     return tuple(found)
 
 
@@ -54,9 +62,13 @@ class Filter:
 
 def filters(value: object) -> tuple[Filter, ...]:
     return tuple(
-        Filter(text(f.get("type")), text(mapping(f.get("extensionRef")).get("name")),
-               text(mapping(f.get("extensionRef")).get("kind")))
-        for f in mappings(value))
+        Filter(
+            text(f.get("type")),
+            text(mapping(f.get("extensionRef")).get("name")),
+            text(mapping(f.get("extensionRef")).get("kind")),
+        )
+        for f in mappings(value)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +114,19 @@ def rules(route: Obj) -> tuple[RouteRule, ...]:
             name = text(ref.get("name"))
             if not name:
                 continue
-            backends.append(BackendRef(ri, bi, name, text(ref.get("namespace")) or own, text(ref.get("group")),
-                                       text(ref.get("kind"), "Service") or "Service", opt_integer(ref.get("port")),
-                                       integer(ref.get("weight"), 1), filters(ref.get("filters"))))
+            backends.append(
+                BackendRef(
+                    ri,
+                    bi,
+                    name,
+                    text(ref.get("namespace")) or own,
+                    text(ref.get("group")),
+                    text(ref.get("kind"), "Service") or "Service",
+                    opt_integer(ref.get("port")),
+                    integer(ref.get("weight"), 1),
+                    filters(ref.get("filters")),
+                )
+            )
         found.append(RouteRule(ri, tuple(backends), filters(rule.get("filters"))))
     return tuple(found)
 
@@ -134,9 +156,16 @@ def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
     found = []
     for entry in mappings(section(route, "status").get("parents")):
         ref = mapping(entry.get("parentRef"))
-        found.append(ParentStatus(text(ref.get("name")), text(ref.get("namespace")) or own,
-                                  text(ref.get("sectionName")), text(entry.get("controllerName")),
-                                  conditions_of(entry.get("conditions")), text(ref.get("kind")) or "Gateway"))
+        found.append(
+            ParentStatus(
+                text(ref.get("name")),
+                text(ref.get("namespace")) or own,
+                text(ref.get("sectionName")),
+                text(entry.get("controllerName")),
+                conditions_of(entry.get("conditions")),
+                text(ref.get("kind")) or "Gateway",
+            )
+        )
     return tuple(found)
 
 
@@ -151,13 +180,17 @@ class IngressBackend:
     path_text: str = ""
 
 
-def _ingress_backend(rule: int, path: int, host: str, path_text: str, backend: object) -> IngressBackend | None:
+def _ingress_backend(
+    rule: int, path: int, host: str, path_text: str, backend: object
+) -> IngressBackend | None:
     service = mapping(mapping(backend).get("service"))
     name = text(service.get("name"))
     if not name:
         return None
     port = mapping(service.get("port"))
-    return IngressBackend(rule, path, host, name, text(port.get("number")) or text(port.get("name")), path_text)
+    return IngressBackend(
+        rule, path, host, name, text(port.get("number")) or text(port.get("name")), path_text
+    )
 
 
 def ingress_backends(ingress: Obj) -> tuple[IngressBackend, ...]:
@@ -166,8 +199,9 @@ def ingress_backends(ingress: Obj) -> tuple[IngressBackend, ...]:
     for ri, entry in enumerate(items(section(ingress, "spec").get("rules"))):
         rule = mapping(entry)
         for pi, path in enumerate(items(mapping(rule.get("http")).get("paths"))):
-            backend = _ingress_backend(ri, pi, text(rule.get("host")), text(mapping(path).get("path")),
-                                       mapping(path).get("backend"))
+            backend = _ingress_backend(
+                ri, pi, text(rule.get("host")), text(mapping(path).get("path")), mapping(path).get("backend")
+            )
             if backend is not None:
                 found.append(backend)
     return tuple(found)
@@ -178,7 +212,9 @@ def ingress_default_backend(ingress: Obj) -> IngressBackend | None:
 
 
 def ingress_hosts(ingress: Obj) -> list[str]:
-    return [host for rule in mappings(section(ingress, "spec").get("rules")) if (host := text(rule.get("host")))]
+    return [
+        host for rule in mappings(section(ingress, "spec").get("rules")) if (host := text(rule.get("host")))
+    ]
 
 
 TRAEFIK_MIDDLEWARE_ANNOTATION = "traefik.ingress.kubernetes.io/router.middlewares"
@@ -206,15 +242,27 @@ def traefik_middlewares(route: Resource, namespaces: set[str]) -> list[Middlewar
             name, _, provider = item.partition("@")
             if not name or (provider and provider != "kubernetescrd"):
                 continue
-            ns = next((n for n in sorted(namespaces, key=len, reverse=True)
-                       if name.startswith(f"{n}-") and len(name) > len(n) + 1), None)
-            found.append(MiddlewareRef(ns or own, name[len(ns) + 1:] if ns else name,
-                                       f"{TRAEFIK_MIDDLEWARE_ANNOTATION}: {item}"))
+            ns = next(
+                (
+                    n
+                    for n in sorted(namespaces, key=len, reverse=True)
+                    if name.startswith(f"{n}-") and len(name) > len(n) + 1
+                ),
+                None,
+            )
+            found.append(
+                MiddlewareRef(
+                    ns or own, name[len(ns) + 1 :] if ns else name, f"{TRAEFIK_MIDDLEWARE_ANNOTATION}: {item}"
+                )
+            )
         return found
     for entry in mappings(route.spec.get("routes")):
         for mw in mappings(entry.get("middlewares")):
             name = text(mw.get("name"))
             if name:
-                found.append(MiddlewareRef(text(mw.get("namespace")) or own, name,
-                                           f"spec.routes[].middlewares: {name}"))
+                found.append(
+                    MiddlewareRef(
+                        text(mw.get("namespace")) or own, name, f"spec.routes[].middlewares: {name}"
+                    )
+                )
     return found

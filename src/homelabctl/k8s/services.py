@@ -23,10 +23,18 @@ def ports(svc: Obj) -> tuple[ServicePort, ...]:
     found = []
     for sp in mappings(section(svc, "spec").get("ports")):
         raw_target = sp.get("targetPort")
-        target: int | str | None = opt_integer(raw_target) if isinstance(raw_target, int) else (
-            text(raw_target) or None)
-        found.append(ServicePort(text(sp.get("name")), opt_integer(sp.get("port")), target,
-                                 text(sp.get("protocol"), "TCP") or "TCP", text(sp.get("appProtocol"))))
+        target: int | str | None = (
+            opt_integer(raw_target) if isinstance(raw_target, int) else (text(raw_target) or None)
+        )
+        found.append(
+            ServicePort(
+                text(sp.get("name")),
+                opt_integer(sp.get("port")),
+                target,
+                text(sp.get("protocol"), "TCP") or "TCP",
+                text(sp.get("appProtocol")),
+            )
+        )
     return tuple(found)
 
 

@@ -25,11 +25,15 @@ def _claim(obj: object) -> Claim:
     raw = mapping(obj)
     spec = section(raw, "spec")
     cls = spec.get("storageClassName")
-    return Claim(text(section(raw, "metadata").get("name")), None if cls is None else text(cls),
-                 text(spec.get("volumeName")),
-                 text(mapping(mapping(spec.get("resources")).get("requests")).get("storage")),
-                 text(mapping(section(raw, "status").get("capacity")).get("storage")),
-                 text(section(raw, "status").get("phase")), strings(spec.get("accessModes")))
+    return Claim(
+        text(section(raw, "metadata").get("name")),
+        None if cls is None else text(cls),
+        text(spec.get("volumeName")),
+        text(mapping(mapping(spec.get("resources")).get("requests")).get("storage")),
+        text(mapping(section(raw, "status").get("capacity")).get("storage")),
+        text(section(raw, "status").get("phase")),
+        strings(spec.get("accessModes")),
+    )
 
 
 def claim(pvc: Obj) -> Claim:
@@ -72,8 +76,10 @@ def binding_mode(storage_class: Obj) -> str:
 
 def allowed_topologies(storage_class: Obj) -> list[list[tuple[str, tuple[str, ...]]]]:
     """``allowedTopologies``: terms, each a list of (label key, allowed values); empty means everywhere."""
-    return [[(text(e.get("key")), strings(e.get("values"))) for e in mappings(term.get("matchLabelExpressions"))]
-            for term in mappings(raw_of(storage_class).get("allowedTopologies"))]
+    return [
+        [(text(e.get("key")), strings(e.get("values"))) for e in mappings(term.get("matchLabelExpressions"))]
+        for term in mappings(raw_of(storage_class).get("allowedTopologies"))
+    ]
 
 
 def parameters(storage_class: Obj) -> dict[str, str]:
@@ -87,10 +93,13 @@ def pv_class(pv: Obj) -> str:
 def pv_node_affinity_values(pv: Obj, key: str, operator: str = "In") -> list[str]:
     """Values of the required node-affinity expressions on ``key`` with ``operator``."""
     required = mapping(mapping(section(pv, "spec").get("nodeAffinity")).get("required"))
-    return [value for term in mappings(required.get("nodeSelectorTerms"))
-            for expr in mappings(term.get("matchExpressions"))
-            if text(expr.get("key")) == key and text(expr.get("operator")) == operator
-            for value in strings(expr.get("values"))]
+    return [
+        value
+        for term in mappings(required.get("nodeSelectorTerms"))
+        for expr in mappings(term.get("matchExpressions"))
+        if text(expr.get("key")) == key and text(expr.get("operator")) == operator
+        for value in strings(expr.get("values"))
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,4 +114,6 @@ def csi_source(pv: Obj) -> CsiSource | None:
     csi = mapping(section(pv, "spec").get("csi"))
     if not csi:
         return None
-    return CsiSource(text(csi.get("driver")), text(csi.get("volumeHandle")), string_map(csi.get("volumeAttributes")))
+    return CsiSource(
+        text(csi.get("driver")), text(csi.get("volumeHandle")), string_map(csi.get("volumeAttributes"))
+    )

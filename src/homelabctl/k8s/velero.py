@@ -26,10 +26,15 @@ def storage_location(bsl: Obj) -> StorageLocation:
     spec, status = section(bsl, "spec"), section(bsl, "status")
     credential = mapping(spec.get("credential"))
     return StorageLocation(
-        text(spec.get("provider")), text(mapping(spec.get("objectStorage")).get("bucket")),
-        string_map(spec.get("config")), bool(spec.get("default")),
+        text(spec.get("provider")),
+        text(mapping(spec.get("objectStorage")).get("bucket")),
+        string_map(spec.get("config")),
+        bool(spec.get("default")),
         (text(credential.get("name")), text(credential.get("key"))) if credential else None,
-        text(status.get("phase")), text(status.get("message")), text(status.get("lastValidationTime")))
+        text(status.get("phase")),
+        text(status.get("message")),
+        text(status.get("lastValidationTime")),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +47,12 @@ class SnapshotLocation:
 
 def snapshot_location(vsl: Obj) -> SnapshotLocation:
     spec, status = section(vsl, "spec"), section(vsl, "status")
-    return SnapshotLocation(text(spec.get("provider")), string_map(spec.get("config")), text(status.get("phase")),
-                            text(status.get("message")))
+    return SnapshotLocation(
+        text(spec.get("provider")),
+        string_map(spec.get("config")),
+        text(status.get("phase")),
+        text(status.get("message")),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +68,14 @@ class Schedule:
 
 def schedule(obj: Obj) -> Schedule:
     spec, status = section(obj, "spec"), section(obj, "status")
-    return Schedule(text(spec.get("schedule")), spec.get("paused") is True,
-                    text(mapping(spec.get("template")).get("storageLocation")), text(status.get("phase")),
-                    tuple(text(e) for e in items(status.get("validationErrors"))), text(status.get("lastBackup")))
+    return Schedule(
+        text(spec.get("schedule")),
+        spec.get("paused") is True,
+        text(mapping(spec.get("template")).get("storageLocation")),
+        text(status.get("phase")),
+        tuple(text(e) for e in items(status.get("validationErrors"))),
+        text(status.get("lastBackup")),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +92,13 @@ class Backup:
 
 def backup(obj: Obj) -> Backup:
     spec, status = section(obj, "spec"), section(obj, "status")
-    return Backup(text(spec.get("storageLocation")), text(status.get("phase")), text(status.get("startTimestamp")),
-                  text(status.get("completionTimestamp")), text(status.get("failureReason")),
-                  integer(status.get("errors")), integer(status.get("warnings")),
-                  tuple(text(e) for e in items(status.get("validationErrors"))))
+    return Backup(
+        text(spec.get("storageLocation")),
+        text(status.get("phase")),
+        text(status.get("startTimestamp")),
+        text(status.get("completionTimestamp")),
+        text(status.get("failureReason")),
+        integer(status.get("errors")),
+        integer(status.get("warnings")),
+        tuple(text(e) for e in items(status.get("validationErrors"))),
+    )

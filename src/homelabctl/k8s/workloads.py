@@ -21,11 +21,19 @@ def replicas(workload: Obj) -> Replicas:
     raw = raw_of(workload)
     status = section(raw, "status")
     if text(raw.get("kind")) == "DaemonSet":
-        return Replicas(integer(status.get("desiredNumberScheduled")), integer(status.get("numberReady")),
-                        integer(status.get("numberAvailable")), integer(status.get("updatedNumberScheduled")))
+        return Replicas(
+            integer(status.get("desiredNumberScheduled")),
+            integer(status.get("numberReady")),
+            integer(status.get("numberAvailable")),
+            integer(status.get("updatedNumberScheduled")),
+        )
     desired = max(integer(section(raw, "spec").get("replicas"), 1), 0)
-    return Replicas(desired, integer(status.get("readyReplicas")), integer(status.get("availableReplicas")),
-                    integer(status.get("updatedReplicas")))
+    return Replicas(
+        desired,
+        integer(status.get("readyReplicas")),
+        integer(status.get("availableReplicas")),
+        integer(status.get("updatedReplicas")),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +47,13 @@ class DaemonSetStatus:
 
 def daemonset_status(ds: Obj) -> DaemonSetStatus:
     status = section(ds, "status")
-    return DaemonSetStatus(integer(status.get("desiredNumberScheduled")), integer(status.get("numberReady")),
-                           integer(status.get("currentNumberScheduled")), integer(status.get("numberUnavailable")),
-                           integer(status.get("numberMisscheduled")))
+    return DaemonSetStatus(
+        integer(status.get("desiredNumberScheduled")),
+        integer(status.get("numberReady")),
+        integer(status.get("currentNumberScheduled")),
+        integer(status.get("numberUnavailable")),
+        integer(status.get("numberMisscheduled")),
+    )
 
 
 def match_labels(workload: Obj) -> dict[str, str]:
@@ -60,8 +72,12 @@ class JobState:
 
 def job_state(job: Obj) -> JobState:
     status, spec = section(job, "status"), section(job, "spec")
-    return JobState(integer(status.get("failed")), integer(status.get("succeeded")), integer(status.get("active")),
-                    integer(spec.get("backoffLimit"), 6))
+    return JobState(
+        integer(status.get("failed")),
+        integer(status.get("succeeded")),
+        integer(status.get("active")),
+        integer(spec.get("backoffLimit"), 6),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +90,12 @@ class CronJobState:
 
 def cronjob_state(cronjob: Obj) -> CronJobState:
     status, spec = section(cronjob, "status"), section(cronjob, "spec")
-    return CronJobState(text(spec.get("schedule")), spec.get("suspend") is True,
-                        text(status.get("lastScheduleTime")), text(status.get("lastSuccessfulTime")))
+    return CronJobState(
+        text(spec.get("schedule")),
+        spec.get("suspend") is True,
+        text(status.get("lastScheduleTime")),
+        text(status.get("lastSuccessfulTime")),
+    )
 
 
 def updated_replicas(workload: Obj) -> int | None:

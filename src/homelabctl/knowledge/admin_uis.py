@@ -33,40 +33,77 @@ class AdminUI:
         """Whether a backend on ``port`` reaches the UI (always, for UIs that own their Service)."""
         if not self.ports:
             return True
-        return (port in self.ports or target_port in self.ports or port_name in self.port_names
-                or target_port in self.port_names or (isinstance(port, str) and port in self.port_names))
+        return (
+            port in self.ports
+            or target_port in self.ports
+            or port_name in self.port_names
+            or target_port in self.port_names
+            or (isinstance(port, str) and port in self.port_names)
+        )
 
 
 ADMIN_UIS: tuple[AdminUI, ...] = (
-    AdminUI("Prometheus", frozenset({"prometheus", "prometheus-server"}), ("prometheus/prometheus",),
-            re.compile(r"(^|-)prometheus(-server|-operated|-k8s)?$")),
-    AdminUI("Alertmanager", frozenset({"alertmanager"}), ("prometheus/alertmanager",),
-            re.compile(r"(^|-)alertmanager(-operated|-main)?$")),
-    AdminUI("Prometheus Pushgateway", frozenset({"prometheus-pushgateway", "pushgateway"}),
-            ("prometheus/pushgateway",), re.compile(r"(^|-)pushgateway$")),
-    AdminUI("Longhorn UI", frozenset({"longhorn-ui"}), ("longhornio/longhorn-ui",),
-            re.compile(r"^longhorn-frontend$")),
+    AdminUI(
+        "Prometheus",
+        frozenset({"prometheus", "prometheus-server"}),
+        ("prometheus/prometheus",),
+        re.compile(r"(^|-)prometheus(-server|-operated|-k8s)?$"),
+    ),
+    AdminUI(
+        "Alertmanager",
+        frozenset({"alertmanager"}),
+        ("prometheus/alertmanager",),
+        re.compile(r"(^|-)alertmanager(-operated|-main)?$"),
+    ),
+    AdminUI(
+        "Prometheus Pushgateway",
+        frozenset({"prometheus-pushgateway", "pushgateway"}),
+        ("prometheus/pushgateway",),
+        re.compile(r"(^|-)pushgateway$"),
+    ),
+    AdminUI(
+        "Longhorn UI",
+        frozenset({"longhorn-ui"}),
+        ("longhornio/longhorn-ui",),
+        re.compile(r"^longhorn-frontend$"),
+    ),
     AdminUI("Hubble UI", frozenset({"hubble-ui"}), ("cilium/hubble-ui",), re.compile(r"^hubble-ui$")),
-    AdminUI("Kubernetes Dashboard", frozenset({"kubernetes-dashboard", "kubernetes-dashboard-web"}),
-            ("kubernetesui/dashboard",), re.compile(r"^kubernetes-dashboard(-web|-kong-proxy)?$"),
-            token_login=True),
-    AdminUI("Traefik dashboard", frozenset({"traefik"}), ("traefik:", "library-traefik"),
-            re.compile(r"(^|-)traefik(-dashboard)?$"), frozenset({8080, 9000}),
-            frozenset({"traefik", "dashboard", "admin"})),
+    AdminUI(
+        "Kubernetes Dashboard",
+        frozenset({"kubernetes-dashboard", "kubernetes-dashboard-web"}),
+        ("kubernetesui/dashboard",),
+        re.compile(r"^kubernetes-dashboard(-web|-kong-proxy)?$"),
+        token_login=True,
+    ),
+    AdminUI(
+        "Traefik dashboard",
+        frozenset({"traefik"}),
+        ("traefik:", "library-traefik"),
+        re.compile(r"(^|-)traefik(-dashboard)?$"),
+        frozenset({8080, 9000}),
+        frozenset({"traefik", "dashboard", "admin"}),
+    ),
 )
 ALL_UI_LABELS = frozenset(label for ui in ADMIN_UIS for label in ui.labels)
 ALL_UI_IMAGES = tuple(fragment for ui in ADMIN_UIS for fragment in ui.images)
 
 AUTH_PROXY_LABELS = frozenset({"oauth2-proxy", "authentik-outpost", "pomerium", "vouch-proxy", "authelia"})
 AUTH_PROXY_IMAGES = ("oauth2-proxy", "goauthentik/proxy", "pomerium/pomerium", "vouch-proxy")
-AUTH_PROXY_NAME_RE = re.compile(r"oauth2-proxy|oauth-proxy|authentik|authelia|pomerium|outpost|vouch|forward-?auth",
-                                re.IGNORECASE)
+AUTH_PROXY_NAME_RE = re.compile(
+    r"oauth2-proxy|oauth-proxy|authentik|authelia|pomerium|outpost|vouch|forward-?auth", re.IGNORECASE
+)
 """Service names of auth proxies: a route to one of them is the auth in front."""
 AUTH_FILTER_RE = re.compile(r"auth|oauth|oidc|sso|login|forward", re.IGNORECASE)
 """ExtensionRef filter and middleware names that authenticate."""
-AUTH_ANNOTATIONS = ("nginx.ingress.kubernetes.io/auth-url", "nginx.ingress.kubernetes.io/auth-type",
-                    "nginx.ingress.kubernetes.io/auth-signin", "nginx.ingress.kubernetes.io/auth-tls-verify-client",
-                    "ingress.kubernetes.io/auth-type", "haproxy.org/auth-type", "haproxy.org/auth-realm")
+AUTH_ANNOTATIONS = (
+    "nginx.ingress.kubernetes.io/auth-url",
+    "nginx.ingress.kubernetes.io/auth-type",
+    "nginx.ingress.kubernetes.io/auth-signin",
+    "nginx.ingress.kubernetes.io/auth-tls-verify-client",
+    "ingress.kubernetes.io/auth-type",
+    "haproxy.org/auth-type",
+    "haproxy.org/auth-realm",
+)
 """Ingress annotations that put authentication in front of every backend."""
 POLICY_AUTH_FIELDS = ("oidc", "basicAuth", "extAuth", "jwt", "apiKeyAuth")
 """Fields of an Envoy Gateway SecurityPolicy that authenticate."""

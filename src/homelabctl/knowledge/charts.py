@@ -17,10 +17,28 @@ class Rename:
 
 
 RENAMED_VALUES: tuple[Rename, ...] = (
-    Rename("oauth2-proxy", ("service", "port"), "service.portNumber", (7, 0, 0), True,
-           "oauth2-proxy chart 7 renamed service.port to service.portNumber"),
-    Rename("cert-manager", ("installCRDs",), "crds.enabled (and crds.keep)", (1, 15, 0), False,
-           "cert-manager 1.15 replaced installCRDs with crds.enabled/crds.keep"),
-    Rename("cilium", ("tunnel",), "routingMode: tunnel + tunnelProtocol: vxlan|geneve (or routingMode: native)",
-           (1, 15, 0), True, "Cilium deprecated tunnel in 1.14 and removed it in 1.15"),
+    Rename(
+        "oauth2-proxy",
+        ("service", "port"),
+        "service.portNumber",
+        (7, 0, 0),
+        True,
+        "oauth2-proxy chart 7 renamed service.port to service.portNumber",
+    ),
+    Rename(
+        "cert-manager",
+        ("installCRDs",),
+        "crds.enabled (and crds.keep)",
+        (1, 15, 0),
+        False,
+        "cert-manager 1.15 replaced installCRDs with crds.enabled/crds.keep",
+    ),
+    Rename(
+        "cilium",
+        ("tunnel",),
+        "routingMode: tunnel + tunnelProtocol: vxlan|geneve (or routingMode: native)",
+        (1, 15, 0),
+        True,
+        "Cilium deprecated tunnel in 1.14 and removed it in 1.15",
+    ),
 )

@@ -10,10 +10,15 @@ LOCAL_PATH_PROVISIONER = "rancher.io/local-path"
 """K3s's built-in ``local-path`` class: a directory on one node's disk."""
 NODE_LOCAL_CLASS_NAMES = ("local-path", "local-storage", "openebs-hostpath")
 """StorageClass names that are node-local by convention, for a repository that does not define them."""
-NON_CSI_PROVISIONERS = frozenset({
-    LOCAL_PATH_PROVISIONER, "kubernetes.io/no-provisioner", "k8s.io/minikube-hostpath", "microk8s.io/hostpath",
-    "openebs.io/local",
-})
+NON_CSI_PROVISIONERS = frozenset(
+    {
+        LOCAL_PATH_PROVISIONER,
+        "kubernetes.io/no-provisioner",
+        "k8s.io/minikube-hostpath",
+        "microk8s.io/hostpath",
+        "openebs.io/local",
+    }
+)
 LONGHORN_DRIVER = "driver.longhorn.io"
 KNOWN_CSI_DRIVERS = frozenset({LONGHORN_DRIVER, "topolvm.io", "driver.harvesterhci.io"})
 """CSI drivers whose names do not contain "csi"."""
@@ -26,4 +31,3 @@ def kubelet_root_of(path: str) -> str | None:
         if clean == root or clean.startswith(root + "/"):
             return root
     return None
-

@@ -96,12 +96,14 @@ class CaptureResult:
             "serverVersion": self.server_version,
             "homelabctlVersion": __version__,
             "source": {"context": self.context, "server": self.server},
-            "redaction": ("Secret data and stringData, sensitive ConfigMap keys, env values, command-line "
-                          "flags and Helm values are replaced by 'homelabctl-redacted:len=N;o2p=M' markers, and "
-                          "so are, in any string, URL credentials, bearer/basic tokens, --flag secrets, secrets "
-                          "in embedded JSON/YAML/INI/env text and known token formats, and high-entropy values "
-                          "in annotations and Secrets; last-applied-configuration annotations, managedFields "
-                          "and CRD schemas are dropped"),
+            "redaction": (
+                "Secret data and stringData, sensitive ConfigMap keys, env values, command-line "
+                "flags and Helm values are replaced by 'homelabctl-redacted:len=N;o2p=M' markers, and "
+                "so are, in any string, URL credentials, bearer/basic tokens, --flag secrets, secrets "
+                "in embedded JSON/YAML/INI/env text and known token formats, and high-entropy values "
+                "in annotations and Secrets; last-applied-configuration annotations, managedFields "
+                "and CRD schemas are dropped"
+            ),
             "kinds": {
                 "captured": sorted(self.counts),
                 "forbidden": reasons("forbidden"),
@@ -120,8 +122,10 @@ def _prepare_output(output: Path, force: bool) -> tuple[Path, bool]:
             raise InputError(f"{output} already exists; choose another path or pass --force to replace it")
         if output.is_dir():
             if any(output.iterdir()) and not (output / MANIFEST_NAME).is_file():
-                raise InputError(f"{output} is a non-empty directory that is not a homelabctl snapshot; "
-                                 "refusing to replace it")
+                raise InputError(
+                    f"{output} is a non-empty directory that is not a homelabctl snapshot; "
+                    "refusing to replace it"
+                )
             shutil.rmtree(output)
     if tarball:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -165,24 +169,47 @@ def _stream(client: Client, item: Resolved, handle: TextIO, deadline_at: float) 
     return count
 
 
-def capture(output: Path, *, kubeconfig: Path | None = None, context: str | None = None,
-            request_timeout: float = 10.0, deadline: float = 300.0, progress: bool = False, force: bool = False,
-            gks: Sequence[str] | None = None, workers: int = CAPTURE_WORKERS,
-            on_kind: Callable[[str, int | KindStatus], None] | None = None) -> CaptureResult:
-    client = Client(kubeconfig=kubeconfig, context=context, pool_size=workers + 2, request_timeout=request_timeout)
+def capture(
+    output: Path,
+    *,
+    kubeconfig: Path | None = None,
+    context: str | None = None,
+    request_timeout: float = 10.0,
+    deadline: float = 300.0,
+    progress: bool = False,
+    force: bool = False,
+    gks: Sequence[str] | None = None,
+    workers: int = CAPTURE_WORKERS,
+    on_kind: Callable[[str, int | KindStatus], None] | None = None,
+) -> CaptureResult:
+    client = Client(
+        kubeconfig=kubeconfig, context=context, pool_size=workers + 2, request_timeout=request_timeout
+    )
     try:
         wanted = sorted(set(gks if gks is not None else capture_kinds()))
         server_version, server_time, resolved, statuses, deadline_at = connect(client, wanted, deadline)
         root, tarball = _prepare_output(output, force)
-        result = CaptureResult(output, client.server, client.context, server_version,
-                               format_time(server_time or utcnow()), statuses=dict(statuses))
+        result = CaptureResult(
+            output,
+            client.server,
+            client.context,
+            server_version,
+            format_time(server_time or utcnow()),
+            statuses=dict(statuses),
+        )
         files: dict[str, dict[str, Any]] = {}
         try:
-            with progress_bar(progress, len(resolved), f"Capturing {client.server}") as advance, \
-                    ThreadPoolExecutor(max_workers=max(1, min(workers, len(resolved) or 1)),
-                                       thread_name_prefix="homelabctl-capture") as pool:
-                futures = {pool.submit(_write_kind, client, item, root, deadline_at): gk
-                           for gk, item in resolved.items()}
+            with (
+                progress_bar(progress, len(resolved), f"Capturing {client.server}") as advance,
+                ThreadPoolExecutor(
+                    max_workers=max(1, min(workers, len(resolved) or 1)),
+                    thread_name_prefix="homelabctl-capture",
+                ) as pool,
+            ):
+                futures = {
+                    pool.submit(_write_kind, client, item, root, deadline_at): gk
+                    for gk, item in resolved.items()
+                }
                 for future in as_completed(futures):
                     gk = futures[future]
                     item = resolved[gk]
@@ -193,7 +220,11 @@ def capture(output: Path, *, kubeconfig: Path | None = None, context: str | None
                     else:
                         result.counts[gk] = outcome
                         result.statuses[gk] = KindStatus("available")
-                        files[gk] = {"file": relative_file(item), "apiVersion": item.api_version, "count": outcome}
+                        files[gk] = {
+                            "file": relative_file(item),
+                            "apiVersion": item.api_version,
+                            "count": outcome,
+                        }
                     if on_kind is not None:
                         on_kind(gk, outcome)
             manifest = result.manifest(dict(sorted(files.items())))

@@ -25,7 +25,9 @@ EXTRA_BUILTINS: tuple[kinds.KindInfo, ...] = (
     kinds.KindInfo("RoleBinding", "rbac.authorization.k8s.io", "v1", "rolebindings", True),
     kinds.KindInfo("ClusterRole", "rbac.authorization.k8s.io", "v1", "clusterroles", False),
     kinds.KindInfo("ClusterRoleBinding", "rbac.authorization.k8s.io", "v1", "clusterrolebindings", False),
-    kinds.KindInfo("HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", True, ("hpa",)),
+    kinds.KindInfo(
+        "HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", True, ("hpa",)
+    ),
     kinds.KindInfo("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", True, ("pdb",)),
     kinds.KindInfo("LimitRange", "", "v1", "limitranges", True, ("limits",)),
     kinds.KindInfo("ReplicationController", "", "v1", "replicationcontrollers", True, ("rc",)),
@@ -37,9 +39,18 @@ EXTRA_BUILTINS: tuple[kinds.KindInfo, ...] = (
     kinds.KindInfo("APIService", "apiregistration.k8s.io", "v1", "apiservices", False),
 )
 _KNOWN: dict[str, kinds.KindInfo] = {info.gk: info for info in (*kinds.KINDS, *EXTRA_BUILTINS)}
-_ALL_CATEGORY = {"Pod", "Service", "ReplicationController", "Deployment.apps", "StatefulSet.apps",
-                 "DaemonSet.apps", "ReplicaSet.apps", "Job.batch", "CronJob.batch",
-                 "HorizontalPodAutoscaler.autoscaling"}
+_ALL_CATEGORY = {
+    "Pod",
+    "Service",
+    "ReplicationController",
+    "Deployment.apps",
+    "StatefulSet.apps",
+    "DaemonSet.apps",
+    "ReplicaSet.apps",
+    "Job.batch",
+    "CronJob.batch",
+    "HorizontalPodAutoscaler.autoscaling",
+}
 BUILTIN_GROUPS = {"", "apps", "batch", "autoscaling", "policy"}
 READ_VERBS = ("get", "list", "watch")
 
@@ -62,8 +73,10 @@ def split_gk(gk: str) -> tuple[str, str]:
 
 
 def is_builtin_group(group: str) -> bool:
-    return group in BUILTIN_GROUPS or (group.endswith(".k8s.io") and group not in (
-        kinds.GATEWAY, "snapshot.storage.k8s.io", "metrics.k8s.io"))
+    return group in BUILTIN_GROUPS or (
+        group.endswith(".k8s.io")
+        and group not in (kinds.GATEWAY, "snapshot.storage.k8s.io", "metrics.k8s.io")
+    )
 
 
 def guess_plural(kind: str) -> str:
@@ -107,8 +120,13 @@ class ServedKind:
         return self.versions[0]
 
     def api_resource(self) -> dict[str, Any]:
-        resource: dict[str, Any] = {"name": self.plural, "singularName": self.singular, "namespaced": self.namespaced,
-                                    "kind": self.kind, "verbs": list(READ_VERBS)}
+        resource: dict[str, Any] = {
+            "name": self.plural,
+            "singularName": self.singular,
+            "namespaced": self.namespaced,
+            "kind": self.kind,
+            "verbs": list(READ_VERBS),
+        }
         if self.short_names:
             resource["shortNames"] = list(self.short_names)
         if self.categories:
@@ -148,9 +166,18 @@ def _crd_names(crd: Resource) -> _CrdNames | None:
             storage = name
         if version.get("additionalPrinterColumns") is not None:
             columns[name] = list(version["additionalPrinterColumns"])
-    return _CrdNames(str(kind), str(group), str(plural), str(names.get("singular") or str(kind).lower()),
-                     spec.get("scope", "Namespaced") != "Cluster", tuple(names.get("shortNames") or ()),
-                     tuple(names.get("categories") or ()), tuple(versions), storage, columns)
+    return _CrdNames(
+        str(kind),
+        str(group),
+        str(plural),
+        str(names.get("singular") or str(kind).lower()),
+        spec.get("scope", "Namespaced") != "Cluster",
+        tuple(names.get("shortNames") or ()),
+        tuple(names.get("categories") or ()),
+        tuple(versions),
+        storage,
+        columns,
+    )
 
 
 class Catalog:
@@ -185,7 +212,11 @@ class Catalog:
         info = _KNOWN.get(gk)
         object_versions = {res.api_version.rpartition("/")[2] for res in objects if res.api_version}
         status = state.availability(gk)
-        builtin = (info is not None and not info.crd) if info is not None else (crd is None and is_builtin_group(group))
+        builtin = (
+            (info is not None and not info.crd)
+            if info is not None
+            else (crd is None and is_builtin_group(group))
+        )
         if crd is not None:
             plural, singular, namespaced = crd.plural, crd.singular, crd.namespaced
             short_names, categories = crd.short_names, crd.categories
@@ -201,7 +232,9 @@ class Catalog:
             versions = object_versions or {"v1"}
         if gk in _ALL_CATEGORY:
             categories = ("all",)
-        preferred = [v for v in (info.version if info else None, crd.storage_version if crd else None) if v in versions]
+        preferred = [
+            v for v in (info.version if info else None, crd.storage_version if crd else None) if v in versions
+        ]
         ordered = preferred[:1] + sorted(versions - set(preferred[:1]), key=version_priority)
         if status.state == "not_installed":
             discoverable = False
@@ -209,15 +242,30 @@ class Catalog:
             discoverable = True
         else:
             discoverable = bool(objects) or crd is not None or gk in state.kind_status
-        return ServedKind(gk, kind, group, plural, singular, namespaced, tuple(short_names), tuple(ordered), builtin,
-                          status, discoverable, tuple(categories), crd.printer_columns if crd else {})
+        return ServedKind(
+            gk,
+            kind,
+            group,
+            plural,
+            singular,
+            namespaced,
+            tuple(short_names),
+            tuple(ordered),
+            builtin,
+            status,
+            discoverable,
+            tuple(categories),
+            crd.printer_columns if crd else {},
+        )
 
     def lookup(self, group: str, version: str, plural: str) -> ServedKind | None:
         return self._by_path.get((group, version, plural))
 
     def resources(self, group: str, version: str) -> list[ServedKind]:
-        return sorted((s for (g, v, _), s in self._by_path.items() if g == group and v == version),
-                      key=lambda s: s.plural)
+        return sorted(
+            (s for (g, v, _), s in self._by_path.items() if g == group and v == version),
+            key=lambda s: s.plural,
+        )
 
     def resolve(self, name: str) -> ServedKind | None:
         """``Pod``, ``pods``, ``po``, ``deployments.apps``, ``HelmRelease.helm.toolkit.fluxcd.io`` → the kind.
@@ -229,8 +277,13 @@ class Catalog:
         lowered = name.lower()
         candidates = sorted(self.kinds.values(), key=lambda s: (not s.builtin, s.group, s.kind))
         for served in candidates:
-            if lowered in (served.kind.lower(), served.plural, served.singular, served.resource_name,
-                           served.gk.lower(), *served.short_names):
+            if lowered in (
+                served.kind.lower(),
+                served.plural,
+                served.singular,
+                served.resource_name,
+                served.gk.lower(),
+                *served.short_names,
+            ):
                 return served
         return None
-

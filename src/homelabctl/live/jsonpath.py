@@ -62,7 +62,7 @@ def parse(expression: str) -> tuple[_Step, ...]:
             i += match.end()
         elif ch == "[":
             end = _closing_bracket(text, i)
-            inner = text[i + 1:end].strip()
+            inner = text[i + 1 : end].strip()
             i = end + 1
             if inner == "*":
                 steps.append(_All())

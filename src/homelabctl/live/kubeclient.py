@@ -88,7 +88,9 @@ def describe_transport_error(exc: BaseException) -> str:
         return f"TLS error: {reason}"
     if isinstance(reason, u3.ProtocolError):
         inner = reason.args[1] if len(reason.args) > 1 else None
-        if isinstance(inner, http.client.RemoteDisconnected):  # a ConnectionResetError subclass: test it first
+        if isinstance(
+            inner, http.client.RemoteDisconnected
+        ):  # a ConnectionResetError subclass: test it first
             return "the server closed the connection without answering"
         if isinstance(inner, ConnectionResetError):
             return "connection reset by the server"
@@ -131,8 +133,14 @@ def _kubeconfig_paths(explicit: Path | None) -> tuple[str | None, list[str]]:
 class Client:
     """A configured ``kubernetes.client.ApiClient`` plus the raw GET everything else uses."""
 
-    def __init__(self, *, kubeconfig: Path | None = None, context: str | None = None, pool_size: int = 10,
-                 request_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        kubeconfig: Path | None = None,
+        context: str | None = None,
+        pool_size: int = 10,
+        request_timeout: float = 10.0,
+    ) -> None:
         import urllib3
         from kubernetes import client as kubernetes_client
         from kubernetes import config as kubernetes_config
@@ -149,17 +157,24 @@ class Client:
                 if not os.environ.get(SERVICE_HOST_ENV):
                     raise SourceError(
                         f"no kubeconfig found (looked at {', '.join(looked)}) and not running in a pod; "
-                        "pass --kubeconfig, or read a snapshot with --snapshot PATH or --demo")
+                        "pass --kubeconfig, or read a snapshot with --snapshot PATH or --demo"
+                    )
                 kconfig.load_incluster_config(client_configuration=configuration)
                 self.context = "in-cluster"
             else:
                 contexts, active = kconfig.list_kube_config_contexts(config_file=config_file)
                 names = [str(c.get("name")) for c in contexts or []]
                 if context is not None and context not in names:
-                    raise InputError(f"context {context!r} not found in {config_file} "
-                                     f"(available: {', '.join(names) or 'none'})")
-                kconfig.load_kube_config(config_file=config_file, context=context,
-                                         client_configuration=configuration, persist_config=False)
+                    raise InputError(
+                        f"context {context!r} not found in {config_file} "
+                        f"(available: {', '.join(names) or 'none'})"
+                    )
+                kconfig.load_kube_config(
+                    config_file=config_file,
+                    context=context,
+                    client_configuration=configuration,
+                    persist_config=False,
+                )
                 self.context = context or str((active or {}).get("name", "default"))
         except ConfigException as exc:
             where = config_file or "in-cluster configuration"
@@ -167,8 +182,16 @@ class Client:
         # Connection errors are retried twice, quickly; a read failure once, by get() itself, within what is
         # left of the deadline (urllib3 would give the retry a whole new timeout). Status codes are never
         # retried: 403 and 404 are answers.
-        configuration.retries = urllib3.Retry(total=3, connect=2, read=0, status=0, other=0, redirect=0,
-                                              backoff_factor=0.1, raise_on_status=False)
+        configuration.retries = urllib3.Retry(
+            total=3,
+            connect=2,
+            read=0,
+            status=0,
+            other=0,
+            redirect=0,
+            backoff_factor=0.1,
+            raise_on_status=False,
+        )
         configuration.connection_pool_maxsize = pool_size
         retry_log = logging.getLogger("urllib3.connectionpool")
         if retry_log.level == logging.NOTSET:  # its retry warnings would land on a user's terminal
@@ -180,8 +203,15 @@ class Client:
         self._auth_lock = threading.Lock()
         self.api_client.user_agent = f"homelabctl/{__version__}"
 
-    def get(self, path: str, query: Sequence[tuple[str, str]] = (), *, timeout: float | None = None,
-            accept: str = "application/json", deadline_at: float | None = None) -> HttpResult:
+    def get(
+        self,
+        path: str,
+        query: Sequence[tuple[str, str]] = (),
+        *,
+        timeout: float | None = None,
+        accept: str = "application/json",
+        deadline_at: float | None = None,
+    ) -> HttpResult:
         """GET ``path``; any HTTP answer is returned, no answer raises :class:`RequestFailed`.
 
         Each attempt waits at most ``timeout`` (default: the request timeout) and never past ``deadline_at``
@@ -196,9 +226,15 @@ class Client:
             try:
                 with self._auth_lock:
                     method, url, headers, _, _ = self.api_client.param_serialize(
-                        "GET", path, query_params=list(query), header_params={"Accept": accept},
-                        auth_settings=["BearerToken"])
-                response: Any = self.api_client.call_api(method, url, headers, _request_timeout=(limit, limit))
+                        "GET",
+                        path,
+                        query_params=list(query),
+                        header_params={"Accept": accept},
+                        auth_settings=["BearerToken"],
+                    )
+                response: Any = self.api_client.call_api(
+                    method, url, headers, _request_timeout=(limit, limit)
+                )
                 body = response.read()
             except ApiException as exc:  # the REST layer turns TLS errors into a status-0 ApiException
                 raise RequestFailed(f"TLS error: {exc.reason}".strip()) from None
@@ -211,25 +247,34 @@ class Client:
             return HttpResult(int(response.status), bytes(body or b""), dict(response.headers or {}))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def version(self, timeout: float | None = None, deadline_at: float | None = None) -> tuple[str, datetime | None]:
+    def version(
+        self, timeout: float | None = None, deadline_at: float | None = None
+    ) -> tuple[str, datetime | None]:
         """(gitVersion, the server's clock from the Date header). Raises ApiUnreachableError when there is
         no answer, SourceError when the answer is not the Kubernetes API."""
         try:
             result = self.get("/version", timeout=timeout, deadline_at=deadline_at)
         except RequestFailed as exc:
-            raise ApiUnreachableError(f"cannot reach the Kubernetes API at {self.server}: {exc.why}") from None
+            raise ApiUnreachableError(
+                f"cannot reach the Kubernetes API at {self.server}: {exc.why}"
+            ) from None
         if result.status == 401:
-            raise SourceError(f"the Kubernetes API at {self.server} rejected the credentials of context "
-                              f"{self.context!r} (401 Unauthorized)")
+            raise SourceError(
+                f"the Kubernetes API at {self.server} rejected the credentials of context "
+                f"{self.context!r} (401 Unauthorized)"
+            )
         if result.status != 200:
-            raise SourceError(f"the Kubernetes API at {self.server} answered /version with HTTP {result.status}: "
-                              f"{result.message()}")
+            raise SourceError(
+                f"the Kubernetes API at {self.server} answered /version with HTTP {result.status}: "
+                f"{result.message()}"
+            )
         try:
             data = result.json()
             git_version = str(data.get("gitVersion", ""))
         except (ValueError, AttributeError):
-            raise SourceError(f"{self.server} does not look like a Kubernetes API server "
-                              "(/version is not JSON)") from None
+            raise SourceError(
+                f"{self.server} does not look like a Kubernetes API server (/version is not JSON)"
+            ) from None
         server_time: datetime | None = None
         date = result.headers.get("Date") or result.headers.get("date")
         if date:
@@ -284,7 +329,9 @@ def _is_crd_group(gk: str) -> bool:
     if info is not None:
         return info.crd
     group = gk.partition(".")[2]
-    return bool(group) and not (group.endswith(".k8s.io") or group in ("apps", "batch", "autoscaling", "policy"))
+    return bool(group) and not (
+        group.endswith(".k8s.io") or group in ("apps", "batch", "autoscaling", "policy")
+    )
 
 
 def _remaining(deadline_at: float) -> float:
@@ -310,23 +357,35 @@ def _parse_aggregated(data: Mapping[str, Any], groups: dict[str, list[str]], lis
             version = str(entry.get("version", ""))
             versions.append(version)
             lists[(name, version)] = [
-                {"name": r.get("resource"), "kind": (r.get("responseKind") or {}).get("kind"),
-                 "namespaced": r.get("scope") == "Namespaced", "verbs": r.get("verbs") or []}
-                for r in entry.get("resources") or []]
+                {
+                    "name": r.get("resource"),
+                    "kind": (r.get("responseKind") or {}).get("kind"),
+                    "namespaced": r.get("scope") == "Namespaced",
+                    "verbs": r.get("verbs") or [],
+                }
+                for r in entry.get("resources") or []
+            ]
         if versions:
             groups[name] = versions
 
 
 def _check_discovery(client: Client, result: HttpResult) -> None:
     if result.status == 401:
-        raise SourceError(f"the Kubernetes API at {client.server} rejected the credentials of context "
-                          f"{client.context!r} (401 Unauthorized)")
+        raise SourceError(
+            f"the Kubernetes API at {client.server} rejected the credentials of context "
+            f"{client.context!r} (401 Unauthorized)"
+        )
     if result.status != 200:
-        raise SourceError(f"cannot read API discovery from {client.server}: HTTP {result.status} {result.message()}")
+        raise SourceError(
+            f"cannot read API discovery from {client.server}: HTTP {result.status} {result.message()}"
+        )
 
 
-def discover(client: Client, gks: Sequence[str], deadline_at: float,
-             ) -> tuple[dict[str, Resolved], dict[str, KindStatus]]:
+def discover(
+    client: Client,
+    gks: Sequence[str],
+    deadline_at: float,
+) -> tuple[dict[str, Resolved], dict[str, KindStatus]]:
     """Resolve each group-kind to a served group/version/resource with as few requests as possible.
 
     Aggregated discovery (``/api`` and ``/apis`` as ``APIGroupDiscoveryList``, Kubernetes 1.30+) names every
@@ -357,8 +416,9 @@ def discover(client: Client, gks: Sequence[str], deadline_at: float,
         else:
             for group in groups_result.json().get("groups") or []:
                 versions = [str(v.get("version")) for v in group.get("versions") or []]
-                preferred = str((group.get("preferredVersion") or {}).get("version") or
-                                (versions[0] if versions else ""))
+                preferred = str(
+                    (group.get("preferredVersion") or {}).get("version") or (versions[0] if versions else "")
+                )
                 served_groups[str(group.get("name"))] = [preferred] + [v for v in versions if v != preferred]
         if _is_aggregated(core_result):
             _parse_aggregated(core_result.json(), served_groups, resource_lists)
@@ -369,8 +429,12 @@ def discover(client: Client, gks: Sequence[str], deadline_at: float,
             group = gk.partition(".")[2]
             if group not in served_groups:
                 label = resource_label(gk)
-                statuses[gk] = KindStatus("not_installed", f"{label} not installed (no CRD)" if _is_crd_group(gk)
-                                          else f"{label} is not served by the API server")
+                statuses[gk] = KindStatus(
+                    "not_installed",
+                    f"{label} not installed (no CRD)"
+                    if _is_crd_group(gk)
+                    else f"{label} is not served by the API server",
+                )
                 continue
             info = kinds.info_for(gk)
             wanted = [info.version, *info.old_versions] if info else []
@@ -387,7 +451,9 @@ def discover(client: Client, gks: Sequence[str], deadline_at: float,
                 try:
                     result = future.result()
                 except RequestFailed as exc:
-                    raise ApiUnreachableError(f"cannot read API discovery from {client.server}: {exc.why}") from None
+                    raise ApiUnreachableError(
+                        f"cannot read API discovery from {client.server}: {exc.why}"
+                    ) from None
                 resource_lists[gv] = (result.json().get("resources") or []) if result.status == 200 else None
             for gk in list(candidates):
                 kind, _, group = gk.partition(".")
@@ -397,21 +463,34 @@ def discover(client: Client, gks: Sequence[str], deadline_at: float,
                         if "list" not in (resource.get("verbs") or ["list"]):
                             statuses[gk] = KindStatus("error", f"{resource['name']} cannot be listed")
                         else:
-                            resolved[gk] = Resolved(gk, kind, group, version, str(resource["name"]),
-                                                    bool(resource.get("namespaced")))
+                            resolved[gk] = Resolved(
+                                gk,
+                                kind,
+                                group,
+                                version,
+                                str(resource["name"]),
+                                bool(resource.get("namespaced")),
+                            )
                         del candidates[gk]
                         break
                 else:
                     if not candidates[gk]:
                         del candidates[gk]
                         label = resource_label(gk)
-                        statuses[gk] = KindStatus("not_installed", f"{label} not installed (no CRD)"
-                                                  if _is_crd_group(gk) else f"{label} is not served by the API server")
+                        statuses[gk] = KindStatus(
+                            "not_installed",
+                            f"{label} not installed (no CRD)"
+                            if _is_crd_group(gk)
+                            else f"{label} is not served by the API server",
+                        )
     return resolved, statuses
 
 
-def connect(client: Client, gks: Sequence[str], deadline: float,
-            ) -> tuple[str, datetime | None, dict[str, Resolved], dict[str, KindStatus], float]:
+def connect(
+    client: Client,
+    gks: Sequence[str],
+    deadline: float,
+) -> tuple[str, datetime | None, dict[str, Resolved], dict[str, KindStatus], float]:
     """``/version`` and discovery side by side (they do not depend on each other; on a distant cluster that
     is one round trip saved). Returns (gitVersion, server time, resolved, statuses, deadline_at)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -438,8 +517,9 @@ class ListFailed(Exception):
         self.expired = expired
 
 
-def list_pages(client: Client, resolved: Resolved, deadline_at: float,
-               page_size: int | None = None) -> Iterator[list[dict[str, Any]]]:
+def list_pages(
+    client: Client, resolved: Resolved, deadline_at: float, page_size: int | None = None
+) -> Iterator[list[dict[str, Any]]]:
     """Pages of items (each with kind and apiVersion set), following ``continue`` until the end.
 
     Raises :class:`ListFailed` with the kind's status: forbidden on 403, absent on 404, error otherwise;
@@ -461,9 +541,13 @@ def list_pages(client: Client, resolved: Resolved, deadline_at: float,
         if result.status == 404:
             raise ListFailed(KindStatus("absent", f"{label}: {result.message()}"))
         if result.status == 410 and token:
-            raise ListFailed(KindStatus("error", f"cannot list {label}: continue token expired"), expired=True)
+            raise ListFailed(
+                KindStatus("error", f"cannot list {label}: continue token expired"), expired=True
+            )
         if result.status != 200:
-            raise ListFailed(KindStatus("error", f"cannot list {label}: HTTP {result.status} {result.message()}"))
+            raise ListFailed(
+                KindStatus("error", f"cannot list {label}: HTTP {result.status} {result.message()}")
+            )
         try:
             data = result.json()
         except ValueError:

@@ -66,7 +66,9 @@ class Fault:
 class ApiError(Exception):
     """Becomes a ``Status`` response."""
 
-    def __init__(self, code: int, reason: str, message: str, details: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, code: int, reason: str, message: str, details: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.reason = reason
@@ -74,8 +76,16 @@ class ApiError(Exception):
         self.details = dict(details or {})
 
     def status(self) -> dict[str, Any]:
-        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": self.message,
-                "reason": self.reason, "details": self.details, "code": self.code}
+        return {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "details": self.details,
+            "code": self.code,
+        }
 
 
 def not_found_path() -> ApiError:
@@ -129,8 +139,10 @@ _KIND_FIELDS: dict[str, dict[str, Callable[[Mapping[str, Any]], str]]] = {
         "status.nominatedNodeName": lambda r: _text(_path_value(r, "status.nominatedNodeName")),
     },
     "Event": {
-        **{f"involvedObject.{f}": _getter(f"involvedObject.{f}")
-           for f in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")},
+        **{
+            f"involvedObject.{f}": _getter(f"involvedObject.{f}")
+            for f in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
+        },
         "reason": lambda r: _text(r.get("reason")),
         "reportingComponent": lambda r: _text(r.get("reportingComponent")),
         "source": lambda r: _text(_path_value(r, "source.component")),
@@ -218,8 +230,10 @@ def served_raw(res: Resource) -> Mapping[str, Any]:
     served = {k: v for k, v in raw.items() if k != "stringData"}
     data = raw.get("data")
     if isinstance(data, Mapping):
-        served["data"] = {key: base64.b64encode(str(value).encode()).decode() if is_marker(value) else value
-                          for key, value in data.items()}
+        served["data"] = {
+            key: base64.b64encode(str(value).encode()).decode() if is_marker(value) else value
+            for key, value in data.items()
+        }
     return served
 
 
@@ -230,8 +244,14 @@ class SnapshotApi:
     """The read-only API over an :class:`ObjectFeed` (or one ClusterState), without HTTP:
     ``handle(method, path, query, accept)``."""
 
-    def __init__(self, source: ClusterState | ObjectFeed, *, forbid: Iterable[str] = (), now: datetime | None = None,
-                 server_version: str | None = None) -> None:
+    def __init__(
+        self,
+        source: ClusterState | ObjectFeed,
+        *,
+        forbid: Iterable[str] = (),
+        now: datetime | None = None,
+        server_version: str | None = None,
+    ) -> None:
         self.feed: ObjectFeed = StaticFeed(source) if isinstance(source, ClusterState) else source
         state = self.feed.state
         self.catalog = Catalog(state)
@@ -285,19 +305,34 @@ class SnapshotApi:
         text = self.server_version
         major, _, rest = text.lstrip("v").partition(".")
         minor = rest.partition(".")[0]
-        return {"major": major, "minor": minor, "gitVersion": text, "gitCommit": "", "gitTreeState": "clean",
-                "buildDate": "", "goVersion": "", "compiler": "gc", "platform": "linux/amd64",
-                "emulationMajor": major, "emulationMinor": minor}
+        return {
+            "major": major,
+            "minor": minor,
+            "gitVersion": text,
+            "gitCommit": "",
+            "gitTreeState": "clean",
+            "buildDate": "",
+            "goVersion": "",
+            "compiler": "gc",
+            "platform": "linux/amd64",
+            "emulationMajor": major,
+            "emulationMinor": minor,
+        }
 
     def api_versions(self) -> dict[str, Any]:
-        return {"kind": "APIVersions", "versions": ["v1"],
-                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}]}
+        return {
+            "kind": "APIVersions",
+            "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}],
+        }
 
     def _group_doc(self, group: str) -> dict[str, Any]:
         versions = self.catalog.groups[group]
-        return {"name": group,
-                "versions": [{"groupVersion": f"{group}/{v}", "version": v} for v in versions],
-                "preferredVersion": {"groupVersion": f"{group}/{versions[0]}", "version": versions[0]}}
+        return {
+            "name": group,
+            "versions": [{"groupVersion": f"{group}/{v}", "version": v} for v in versions],
+            "preferredVersion": {"groupVersion": f"{group}/{versions[0]}", "version": versions[0]},
+        }
 
     def api_groups(self) -> dict[str, Any]:
         groups = [g for g in self.api_groups_order() if g]
@@ -317,7 +352,9 @@ class SnapshotApi:
                         "resource": served.plural,
                         "responseKind": {"group": group, "version": version, "kind": served.kind},
                         "scope": "Namespaced" if served.namespaced else "Cluster",
-                        "singularResource": served.singular, "verbs": list(READ_VERBS)}
+                        "singularResource": served.singular,
+                        "verbs": list(READ_VERBS),
+                    }
                     if served.short_names:
                         entry["shortNames"] = list(served.short_names)
                     if served.categories:
@@ -325,8 +362,12 @@ class SnapshotApi:
                     resources.append(entry)
                 versions.append({"version": version, "resources": resources, "freshness": "Current"})
             items.append({"metadata": {"name": group} if group else {}, "versions": versions})
-        return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
-                "items": items}
+        return {
+            "kind": "APIGroupDiscoveryList",
+            "apiVersion": "apidiscovery.k8s.io/v2",
+            "metadata": {},
+            "items": items,
+        }
 
     def api_groups_order(self) -> list[str]:
         return sorted(self.catalog.groups, key=lambda g: (not g.endswith("k8s.io") and "." in g, g))
@@ -335,8 +376,12 @@ class SnapshotApi:
         resources = self.catalog.resources(group, version)
         if not resources:
             raise not_found_path()
-        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{group}/{version}" if group else version,
-                "resources": [s.api_resource() for s in resources]}
+        return {
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": f"{group}/{version}" if group else version,
+            "resources": [s.api_resource() for s in resources],
+        }
 
     # -- routing -----------------------------------------------------------------------------------------------
     def target(self, path: str, query: Mapping[str, str]) -> Target | None:
@@ -352,7 +397,11 @@ class SnapshotApi:
         if rest[0] == "watch":
             watch, rest = True, rest[1:]
         namespace: str | None = None
-        if len(rest) >= 3 and rest[0] == "namespaces" and self.catalog.lookup(group, version, rest[2]) is not None:
+        if (
+            len(rest) >= 3
+            and rest[0] == "namespaces"
+            and self.catalog.lookup(group, version, rest[2]) is not None
+        ):
             namespace, rest = rest[1], rest[2:]
         if not rest or len(rest) > 3:
             raise not_found_path()
@@ -368,9 +417,12 @@ class SnapshotApi:
     def handle(self, method: str, path: str, query: Mapping[str, str], accept: str) -> Response:
         try:
             if method not in ("GET", "HEAD"):
-                raise ApiError(405, "MethodNotAllowed",
-                               "the server does not allow this method on the requested resource "
-                               "(homelabctl snapshot serve is read-only)")
+                raise ApiError(
+                    405,
+                    "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource "
+                    "(homelabctl snapshot serve is read-only)",
+                )
             return self._handle_get(path, query, accept)
         except ApiError as error:
             return Response(error.code, _json(error.status()))
@@ -412,22 +464,39 @@ class SnapshotApi:
             details["group"] = served.group
         if served.gk in self.forbidden or served.status.state == "forbidden":
             scope = f'in the namespace "{target.namespace}"' if target.namespace else "at the cluster scope"
-            raise ApiError(403, "Forbidden",
-                           f'{served.resource_name} is forbidden: User "{SNAPSHOT_USER}" cannot {verb} resource '
-                           f'"{served.plural}" in API group "{served.group}" {scope}', details)
+            raise ApiError(
+                403,
+                "Forbidden",
+                f'{served.resource_name} is forbidden: User "{SNAPSHOT_USER}" cannot {verb} resource '
+                f'"{served.plural}" in API group "{served.group}" {scope}',
+                details,
+            )
         if served.status.state == "absent":
-            raise ApiError(404, "NotFound", f"{served.resource_name} are not in this snapshot (they were not captured)",
-                           details)
+            raise ApiError(
+                404,
+                "NotFound",
+                f"{served.resource_name} are not in this snapshot (they were not captured)",
+                details,
+            )
         if served.status.state == "error":
-            raise ApiError(500, "InternalError", f"{served.resource_name} could not be read when the snapshot was "
-                                                 f"captured: {served.status.reason}", details)
+            raise ApiError(
+                500,
+                "InternalError",
+                f"{served.resource_name} could not be read when the snapshot was "
+                f"captured: {served.status.reason}",
+                details,
+            )
 
     def _get(self, target: Target, accept: str) -> Response:
         served = target.served
         if target.subresource == "log" and served.gk == "Pod":
-            raise ApiError(404, "NotFound", f'logs of pod "{target.name}" are not part of a snapshot: a snapshot '
-                                            "holds API objects only, not container logs",
-                           {"name": target.name, "kind": "pods"})
+            raise ApiError(
+                404,
+                "NotFound",
+                f'logs of pod "{target.name}" are not part of a snapshot: a snapshot '
+                "holds API objects only, not container logs",
+                {"name": target.name, "kind": "pods"},
+            )
         if target.subresource not in (None, "status"):
             raise not_found_path()
         res = self.state.index.get(served.gk, target.namespace, target.name or "")
@@ -438,12 +507,26 @@ class SnapshotApi:
             raise ApiError(404, "NotFound", f'{served.resource_name} "{target.name}" not found', details)
         as_kind = _accept_as(accept)
         if as_kind[0] == "Table":
-            table = build_table(self._printer(served, target.version), [res], [res.raw], self.now,
-                                api_version=as_kind[1], list_meta={"resourceVersion": str(self.resource_version)})
+            table = build_table(
+                self._printer(served, target.version),
+                [res],
+                [res.raw],
+                self.now,
+                api_version=as_kind[1],
+                list_meta={"resourceVersion": str(self.resource_version)},
+            )
             return Response(200, _json(table))
         if as_kind[0] in ("PartialObjectMetadata", "PartialObjectMetadataList"):
-            return Response(200, _json({"kind": "PartialObjectMetadata", "apiVersion": as_kind[1],
-                                        "metadata": dict(res.metadata)}))
+            return Response(
+                200,
+                _json(
+                    {
+                        "kind": "PartialObjectMetadata",
+                        "apiVersion": as_kind[1],
+                        "metadata": dict(res.metadata),
+                    }
+                ),
+            )
         return Response(200, _json(served_raw(res)))
 
     def _printer(self, served: ServedKind, version: str) -> Printer:
@@ -479,21 +562,44 @@ class SnapshotApi:
                 meta["remainingItemCount"] = remaining
         as_kind = _accept_as(accept)
         if as_kind[0] == "Table":
-            table = build_table(self._printer(served, target.version), items, [r.raw for r in items], self.now,
-                                include_object=query.get("includeObject", "Metadata"), api_version=as_kind[1],
-                                list_meta=meta)
+            table = build_table(
+                self._printer(served, target.version),
+                items,
+                [r.raw for r in items],
+                self.now,
+                include_object=query.get("includeObject", "Metadata"),
+                api_version=as_kind[1],
+                list_meta=meta,
+            )
             return Response(200, _json(table))
         if as_kind[0] in ("PartialObjectMetadataList", "PartialObjectMetadata"):
-            return Response(200, _json({
-                "kind": "PartialObjectMetadataList", "apiVersion": as_kind[1], "metadata": meta,
-                "items": [{"kind": "PartialObjectMetadata", "apiVersion": as_kind[1], "metadata": dict(r.metadata)}
-                          for r in items]}))
-        head = _json({"kind": f"{served.kind}List", "apiVersion": served.api_version(target.version),
-                      "metadata": meta})[:-1]
+            return Response(
+                200,
+                _json(
+                    {
+                        "kind": "PartialObjectMetadataList",
+                        "apiVersion": as_kind[1],
+                        "metadata": meta,
+                        "items": [
+                            {
+                                "kind": "PartialObjectMetadata",
+                                "apiVersion": as_kind[1],
+                                "metadata": dict(r.metadata),
+                            }
+                            for r in items
+                        ],
+                    }
+                ),
+            )
+        head = _json(
+            {"kind": f"{served.kind}List", "apiVersion": served.api_version(target.version), "metadata": meta}
+        )[:-1]
         body = head + b',"items":[' + b",".join(self._item_bytes(served, r) for r in items) + b"]}"
         return Response(200, body)
 
-    def _watch(self, target: Target, items: list[Resource], query: Mapping[str, str], accept: str) -> Response:
+    def _watch(
+        self, target: Target, items: list[Resource], query: Mapping[str, str], accept: str
+    ) -> Response:
         """Without a resourceVersion (or with 0), the current objects as ADDED events; then the feed's changes
         after that version. A static snapshot has none, so the stream ends there, or after ``timeoutSeconds``
         when the client asked for it (capped at MAX_WATCH_SECONDS)."""
@@ -512,12 +618,24 @@ class SnapshotApi:
         def event(kind: str, res: Resource, first: bool) -> bytes:
             obj: Any = served_raw(res)
             if printer is not None:
-                obj = build_table(printer, [res], [res.raw], self.now, api_version=as_kind[1], include_object=include,
-                                  list_meta={"resourceVersion": str(self.resource_version)}, columns=first)
+                obj = build_table(
+                    printer,
+                    [res],
+                    [res.raw],
+                    self.now,
+                    api_version=as_kind[1],
+                    include_object=include,
+                    list_meta={"resourceVersion": str(self.resource_version)},
+                    columns=first,
+                )
             return _json({"type": kind, "object": obj}) + b"\n"
 
         timeout_text = query.get("timeoutSeconds", "")
-        hold = min(int(timeout_text), MAX_WATCH_SECONDS) if timeout_text.isdigit() and len(timeout_text) < 9 else 0
+        hold = (
+            min(int(timeout_text), MAX_WATCH_SECONDS)
+            if timeout_text.isdigit() and len(timeout_text) < 9
+            else 0
+        )
 
         async def events() -> AsyncIterator[bytes]:
             first = True
@@ -553,10 +671,12 @@ class _Filter:
         self.fields = parse_field_selector(field_text, target.served.gk) if field_text else []
 
     def matches(self, res: Resource) -> bool:
-        return ((self.namespace is None or res.namespace == self.namespace)
-                and (self.name is None or res.name == self.name)
-                and (self.labels is None or self.labels.matches(res.labels))
-                and (not self.fields or _field_matches(res.raw, self.fields)))
+        return (
+            (self.namespace is None or res.namespace == self.namespace)
+            and (self.name is None or res.name == self.name)
+            and (self.labels is None or self.labels.matches(res.labels))
+            and (not self.fields or _field_matches(res.raw, self.fields))
+        )
 
 
 AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -565,8 +685,11 @@ AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscov
 def _wants_aggregated(accept: str) -> bool:
     for media in accept.split(","):
         params = dict(p.strip().partition("=")[::2] for p in media.split(";")[1:])
-        if params.get("g") == "apidiscovery.k8s.io" and params.get("v") == "v2" and \
-                params.get("as") == "APIGroupDiscoveryList":
+        if (
+            params.get("g") == "apidiscovery.k8s.io"
+            and params.get("v") == "v2"
+            and params.get("as") == "APIGroupDiscoveryList"
+        ):
             return True
     return False
 
@@ -583,8 +706,11 @@ def _accept_as(accept: str) -> tuple[str, str]:
             if media.split(";")[0].strip() in ("application/json", "*/*", "application/*"):
                 return "", ""
             continue
-        if params.get("g") == "meta.k8s.io" and params.get("v") in ("v1", "v1beta1") and as_ in (
-                "Table", "PartialObjectMetadata", "PartialObjectMetadataList"):
+        if (
+            params.get("g") == "meta.k8s.io"
+            and params.get("v") in ("v1", "v1beta1")
+            and as_ in ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
+        ):
             return as_, f"meta.k8s.io/{params['v']}"
     return "", ""
 
@@ -597,16 +723,24 @@ LISTEN_BACKLOG = 1024
 
 _aiohttp_log = logging.getLogger("aiohttp")
 _aiohttp_log.addHandler(logging.NullHandler())
-_aiohttp_log.propagate = False  # it logs each malformed request with a traceback; we answer them with a Status
+_aiohttp_log.propagate = (
+    False  # it logs each malformed request with a traceback; we answer them with a Status
+)
 
 
 def _headers(now: datetime, content_type: str) -> dict[str, str]:
-    return {"Content-Type": content_type, "Cache-Control": "no-cache, private", "Server": "homelabctl-snapshot",
-            "Date": email.utils.format_datetime(now, usegmt=True)}
+    return {
+        "Content-Type": content_type,
+        "Cache-Control": "no-cache, private",
+        "Server": "homelabctl-snapshot",
+        "Date": email.utils.format_datetime(now, usegmt=True),
+    }
 
 
 def _status_response(error: ApiError, now: datetime, *, close: bool = False) -> web.Response:
-    response = web.Response(status=error.code, body=_json(error.status()), headers=_headers(now, "application/json"))
+    response = web.Response(
+        status=error.code, body=_json(error.status()), headers=_headers(now, "application/json")
+    )
     if close:
         response.force_close()
     return response
@@ -618,23 +752,32 @@ class _StatusRequestHandler(RequestHandler):
 
     now: datetime = datetime(1970, 1, 1, tzinfo=UTC)
 
-    def handle_error(self, request: BaseRequest, status: int = 500, exc: BaseException | None = None,
-                     message: str | None = None) -> web.StreamResponse:
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
         if request.writer.output_size > 0:  # a response is under way: all that is left is to close
             raise ConnectionError("response already started")
-        reason = {400: "BadRequest", 413: "RequestEntityTooLarge", 431: "BadRequest"}.get(status, "InternalError")
+        reason = {400: "BadRequest", 413: "RequestEntityTooLarge", 431: "BadRequest"}.get(
+            status, "InternalError"
+        )
         detail = (str(getattr(exc, "message", "") or exc or message or "").splitlines() or [""])[0][:200]
         text = "malformed HTTP request" if status < 500 else "internal error"
-        return _status_response(ApiError(status, reason, f"{text}: {detail}" if detail else text), self.now,
-                                close=True)
+        return _status_response(
+            ApiError(status, reason, f"{text}: {detail}" if detail else text), self.now, close=True
+        )
 
     def log_exception(self, *args: Any, **kwargs: Any) -> None:
         """Quiet: a malformed request is already answered, and its traceback says nothing about us."""
 
 
 class _SnapshotWebServer(web.Server):
-    def __init__(self, handler: Callable[[BaseRequest], Awaitable[web.StreamResponse]], now: datetime,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, handler: Callable[[BaseRequest], Awaitable[web.StreamResponse]], now: datetime, **kwargs: Any
+    ) -> None:
         super().__init__(handler, **kwargs)
         self.now = now
 
@@ -652,8 +795,16 @@ class SnapshotServer:
     :func:`serve_until_signal` in the foreground.
     """
 
-    def __init__(self, api: SnapshotApi, *, host: str = "127.0.0.1", port: int = 0, faults: Sequence[Fault] = (),
-                 log: Callable[[str], None] | None = None, backlog: int = LISTEN_BACKLOG) -> None:
+    def __init__(
+        self,
+        api: SnapshotApi,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: Sequence[Fault] = (),
+        log: Callable[[str], None] | None = None,
+        backlog: int = LISTEN_BACKLOG,
+    ) -> None:
         self.api = api
         self.faults = tuple(faults)
         self.log = log
@@ -671,8 +822,15 @@ class SnapshotServer:
     async def serve(self, stop: asyncio.Event, ready: Callable[[], None] | None = None) -> None:
         """Serve until ``stop`` is set (stalled requests are released then); ``ready`` runs once listening."""
         self._stop = stop
-        server = _SnapshotWebServer(self._handle, self.api.now, lingering_time=0, keepalive_timeout=120,
-                                    access_log=None, max_line_size=16384, max_field_size=16384)
+        server = _SnapshotWebServer(
+            self._handle,
+            self.api.now,
+            lingering_time=0,
+            keepalive_timeout=120,
+            access_log=None,
+            max_line_size=16384,
+            max_field_size=16384,
+        )
         runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         site = web.SockSite(runner, self.socket, backlog=self.backlog)
@@ -702,8 +860,10 @@ class SnapshotServer:
     async def _handle(self, request: BaseRequest) -> web.StreamResponse:
         response = await self._respond(request)
         if self.log is not None:
-            self.log(f'{request.remote} "{request.method} {request.raw_path} HTTP/{request.version.major}.'
-                     f'{request.version.minor}" {response.status} -')
+            self.log(
+                f'{request.remote} "{request.method} {request.raw_path} HTTP/{request.version.major}.'
+                f'{request.version.minor}" {response.status} -'
+            )
         return response
 
     async def _respond(self, request: BaseRequest) -> web.StreamResponse:
@@ -722,13 +882,23 @@ class SnapshotServer:
         if unread_body and request.method in ("GET", "HEAD"):
             length = request.content_length
             if length is None or length > MAX_BODY_BYTES:
-                return _status_response(ApiError(
-                    413, "RequestEntityTooLarge", f"request body too large (limit {MAX_BODY_BYTES} bytes): "
-                    "homelabctl snapshot serve is read-only and reads no request body"), now, close=True)
+                return _status_response(
+                    ApiError(
+                        413,
+                        "RequestEntityTooLarge",
+                        f"request body too large (limit {MAX_BODY_BYTES} bytes): "
+                        "homelabctl snapshot serve is read-only and reads no request body",
+                    ),
+                    now,
+                    close=True,
+                )
         result = self.api.handle(request.method, request.path, query, request.headers.get("Accept", ""))
         if result.stream is None:
-            response = web.Response(status=result.code, body=b"" if request.method == "HEAD" else result.body,
-                                    headers=_headers(now, result.content_type))
+            response = web.Response(
+                status=result.code,
+                body=b"" if request.method == "HEAD" else result.body,
+                headers=_headers(now, result.content_type),
+            )
             if unread_body:
                 response.force_close()
             return response
@@ -745,8 +915,15 @@ class SnapshotServer:
 class ServerThread:
     """The server on a background thread: ``with ServerThread(api) as server: ... server.url``."""
 
-    def __init__(self, api: SnapshotApi, *, host: str = "127.0.0.1", port: int = 0, faults: Sequence[Fault] = (),
-                 log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        api: SnapshotApi,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: Sequence[Fault] = (),
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         self.server = SnapshotServer(api, host=host, port=port, faults=faults, log=log)
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()

@@ -42,8 +42,14 @@ def progress_bar(enabled: bool, total: int, description: str) -> Iterator[Advanc
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
         task = progress.add_task(description, total=total)
 
         def advance(label: str) -> None:
@@ -56,20 +62,34 @@ class LiveSource:
     """Reads a cluster through the current kubeconfig context (or ``--kubeconfig``/``--context``), or the
     in-cluster service account when run in a pod without a kubeconfig."""
 
-    def __init__(self, *, kubeconfig: Path | None = None, context: str | None = None, request_timeout: float = 10.0,
-                 deadline: float = 60.0, progress: bool = False, max_workers: int = DEFAULT_WORKERS) -> None:
+    def __init__(
+        self,
+        *,
+        kubeconfig: Path | None = None,
+        context: str | None = None,
+        request_timeout: float = 10.0,
+        deadline: float = 60.0,
+        progress: bool = False,
+        max_workers: int = DEFAULT_WORKERS,
+    ) -> None:
         self.request_timeout = request_timeout
         self.deadline = deadline
         self.progress = progress
         self.max_workers = max(1, max_workers)
-        self.client = Client(kubeconfig=kubeconfig, context=context, pool_size=self.max_workers + 2,
-                             request_timeout=request_timeout)
+        self.client = Client(
+            kubeconfig=kubeconfig,
+            context=context,
+            pool_size=self.max_workers + 2,
+            request_timeout=request_timeout,
+        )
         self.info = SourceInfo("live", f"{self.client.context} ({self.client.server})")
 
     def load(self, kinds: Collection[str] = ()) -> ClusterState:
         # nothing asked for: read everything the catalogue knows (a source may read more than asked)
         wanted = sorted(set(kinds)) or [info.gk for info in catalogue.KINDS]
-        server_version, server_time, resolved, kind_status, deadline_at = connect(self.client, wanted, self.deadline)
+        server_version, server_time, resolved, kind_status, deadline_at = connect(
+            self.client, wanted, self.deadline
+        )
         index = ClusterIndex()
         errors: list[LoadError] = []
         with progress_bar(self.progress, len(resolved), f"Reading {self.client.server}") as advance:
@@ -82,19 +102,32 @@ class LiveSource:
                 for res in outcome:
                     problem = malformed_field(res.raw)
                     if problem:  # costs this object only, as for a snapshot
-                        errors.append(LoadError(f"{self.client.server}{resolved[gk].path}",
-                                                malformed_message(res.raw, problem)))
+                        errors.append(
+                            LoadError(
+                                f"{self.client.server}{resolved[gk].path}",
+                                malformed_message(res.raw, problem),
+                            )
+                        )
                         continue
                     index.add(res)
                 kind_status[gk] = KindStatus("available")
-        return ClusterState(index=index, source=self.info, kind_status=kind_status, errors=errors,
-                            captured_at=server_time or utcnow(), server_version=server_version or None)
+        return ClusterState(
+            index=index,
+            source=self.info,
+            kind_status=kind_status,
+            errors=errors,
+            captured_at=server_time or utcnow(),
+            server_version=server_version or None,
+        )
 
-    def _list_all(self, resolved: dict[str, Resolved], deadline_at: float,
-                  advance: Advance) -> Iterator[tuple[str, list[Resource] | KindStatus]]:
+    def _list_all(
+        self, resolved: dict[str, Resolved], deadline_at: float, advance: Advance
+    ) -> Iterator[tuple[str, list[Resource] | KindStatus]]:
         if not resolved:
             return
-        pool = ThreadPoolExecutor(max_workers=min(self.max_workers, len(resolved)), thread_name_prefix="homelabctl-list")
+        pool = ThreadPoolExecutor(
+            max_workers=min(self.max_workers, len(resolved)), thread_name_prefix="homelabctl-list"
+        )
         futures: dict[Future[list[Resource] | KindStatus], str] = {
             pool.submit(self._list_kind, item, deadline_at): gk for gk, item in resolved.items()
         }
@@ -102,8 +135,11 @@ class LiveSource:
         try:
             while pending:
                 # requests end on their own by the deadline (their timeouts are capped by it): a hair of slack
-                done, pending = wait(pending, timeout=max(0.0, deadline_at - time.monotonic()) + 0.05,
-                                     return_when=FIRST_COMPLETED)
+                done, pending = wait(
+                    pending,
+                    timeout=max(0.0, deadline_at - time.monotonic()) + 0.05,
+                    return_when=FIRST_COMPLETED,
+                )
                 if not done:
                     break
                 for future in done:
@@ -112,8 +148,13 @@ class LiveSource:
                     yield gk, future.result()
             for future in pending:
                 gk = futures[future]
-                yield gk, KindStatus("error", f"{resolved[gk].resource_name} not read within the {self.deadline:g}s "
-                                              "deadline")
+                yield (
+                    gk,
+                    KindStatus(
+                        "error",
+                        f"{resolved[gk].resource_name} not read within the {self.deadline:g}s deadline",
+                    ),
+                )
         finally:
             # Requests still in flight end on their own timeout, which is capped by the deadline.
             pool.shutdown(wait=False, cancel_futures=True)
@@ -129,7 +170,9 @@ class LiveSource:
                 if failure.expired and attempt == 0:
                     continue
                 return failure.status
-        return KindStatus("error", f"cannot list {item.resource_name}")  # pragma: no cover - loop always returns
+        return KindStatus(
+            "error", f"cannot list {item.resource_name}"
+        )  # pragma: no cover - loop always returns
 
 
 def _is_object(obj: Any) -> bool:

@@ -45,8 +45,13 @@ class Column:
     description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "format": self.format,
-                "description": self.description or self.name, "priority": self.priority}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "format": self.format,
+            "description": self.description or self.name,
+            "priority": self.priority,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +141,10 @@ def format_label_selector(selector: Mapping[str, Any] | None) -> str:
 
 def _containers_cells(pod_spec: Mapping[str, Any]) -> list[str]:
     containers = pod_spec.get("containers") or []
-    return [",".join(str(c.get("name", "")) for c in containers),
-            ",".join(str(c.get("image", "")) for c in containers)]
+    return [
+        ",".join(str(c.get("name", "")) for c in containers),
+        ",".join(str(c.get("image", "")) for c in containers),
+    ]
 
 
 def _template_spec(raw: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -145,8 +152,12 @@ def _template_spec(raw: Mapping[str, Any]) -> Mapping[str, Any]:
     return spec
 
 
-_ACCESS_MODES = (("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"),
-                 ("ReadWriteOncePod", "RWOP"))
+_ACCESS_MODES = (
+    ("ReadWriteOnce", "RWO"),
+    ("ReadOnlyMany", "ROX"),
+    ("ReadWriteMany", "RWX"),
+    ("ReadWriteOncePod", "RWOP"),
+)
 
 
 def _access_modes(modes: Sequence[str] | None) -> str:
@@ -155,7 +166,9 @@ def _access_modes(modes: Sequence[str] | None) -> str:
 
 
 def _condition_status(raw: Mapping[str, Any], type_: str) -> bool:
-    return any(c.get("type") == type_ and c.get("status") == "True" for c in _status(raw).get("conditions") or [])
+    return any(
+        c.get("type") == type_ and c.get("status") == "True" for c in _status(raw).get("conditions") or []
+    )
 
 
 # -- core -----------------------------------------------------------------------------------------------------
@@ -163,8 +176,13 @@ def pod_cells(raw: Mapping[str, Any], now: datetime) -> tuple[Row, str]:
     """printPod. Returns the cells and the STATUS reason (also used for row conditions)."""
     spec, status = _spec(raw), _status(raw)
     summary = pod_summary(raw)
-    reason, ready, total, restarts, last_restart = (summary.reason, summary.ready, summary.total,
-                                                    summary.restarts, summary.last_restart)
+    reason, ready, total, restarts, last_restart = (
+        summary.reason,
+        summary.ready,
+        summary.total,
+        summary.restarts,
+        summary.last_restart,
+    )
     restarts_text = str(restarts)
     if restarts and last_restart:
         restarts_text = f"{restarts} ({since(last_restart, now)} ago)"
@@ -177,9 +195,17 @@ def pod_cells(raw: Mapping[str, Any], now: datetime) -> tuple[Row, str]:
         conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
         true_count = sum(1 for g in gates if conditions.get(g.get("conditionType")) == "True")
         gates_text = f"{true_count}/{len(gates)}"
-    cells: Row = [_name(raw), f"{ready}/{total}", reason, restarts_text, _age(raw, now),
-                  pod_ip or "<none>", str(spec.get("nodeName") or "<none>"),
-                  str(status.get("nominatedNodeName") or "<none>"), gates_text]
+    cells: Row = [
+        _name(raw),
+        f"{ready}/{total}",
+        reason,
+        restarts_text,
+        _age(raw, now),
+        pod_ip or "<none>",
+        str(spec.get("nodeName") or "<none>"),
+        str(status.get("nominatedNodeName") or "<none>"),
+        gates_text,
+    ]
     return cells, reason
 
 
@@ -190,8 +216,14 @@ def _pod_row(raw: Mapping[str, Any], now: datetime) -> Row:
 def pod_row_conditions(raw: Mapping[str, Any]) -> list[dict[str, str]]:
     phase = _status(raw).get("phase")
     if phase == "Succeeded":
-        return [{"type": "Completed", "status": "True", "reason": "Succeeded",
-                 "message": "The pod has completed successfully."}]
+        return [
+            {
+                "type": "Completed",
+                "status": "True",
+                "reason": "Succeeded",
+                "message": "The pod has completed successfully.",
+            }
+        ]
     if phase == "Failed":
         return [{"type": "Completed", "status": "True", "reason": "Failed", "message": "The pod failed."}]
     return []
@@ -206,10 +238,18 @@ def _node_address(raw: Mapping[str, Any], type_: str) -> str:
 
 def _node_row(raw: Mapping[str, Any], now: datetime) -> Row:
     info = _status(raw).get("nodeInfo") or {}
-    return [_name(raw), node_status_text(raw), node_roles_text(raw), _age(raw, now),
-            str(info.get("kubeletVersion", "")), _node_address(raw, "InternalIP"), _node_address(raw, "ExternalIP"),
-            str(info.get("osImage") or "<unknown>"), str(info.get("kernelVersion") or "<unknown>"),
-            str(info.get("containerRuntimeVersion") or "<unknown>")]
+    return [
+        _name(raw),
+        node_status_text(raw),
+        node_roles_text(raw),
+        _age(raw, now),
+        str(info.get("kubeletVersion", "")),
+        _node_address(raw, "InternalIP"),
+        _node_address(raw, "ExternalIP"),
+        str(info.get("osImage") or "<unknown>"),
+        str(info.get("kernelVersion") or "<unknown>"),
+        str(info.get("containerRuntimeVersion") or "<unknown>"),
+    ]
 
 
 def _port_string(ports: Sequence[Mapping[str, Any]]) -> str:
@@ -225,7 +265,9 @@ def _port_string(ports: Sequence[Mapping[str, Any]]) -> str:
 
 def _lb_ingress(status: Mapping[str, Any]) -> str:
     ingress = (status.get("loadBalancer") or {}).get("ingress") or []
-    return ",".join(str(i.get("ip") or i.get("hostname") or "") for i in ingress if i.get("ip") or i.get("hostname"))
+    return ",".join(
+        str(i.get("ip") or i.get("hostname") or "") for i in ingress if i.get("ip") or i.get("hostname")
+    )
 
 
 def _service_external_ip(raw: Mapping[str, Any]) -> str:
@@ -247,9 +289,15 @@ def _service_external_ip(raw: Mapping[str, Any]) -> str:
 def _service_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec = _spec(raw)
     cluster_ips = spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])
-    return [_name(raw), str(spec.get("type") or "ClusterIP"), str(cluster_ips[0]) if cluster_ips else "<none>",
-            _service_external_ip(raw), _port_string(spec.get("ports") or []) or "<none>", _age(raw, now),
-            format_labels(spec.get("selector"))]
+    return [
+        _name(raw),
+        str(spec.get("type") or "ClusterIP"),
+        str(cluster_ips[0]) if cluster_ips else "<none>",
+        _service_external_ip(raw),
+        _port_string(spec.get("ports") or []) or "<none>",
+        _age(raw, now),
+        format_labels(spec.get("selector")),
+    ]
 
 
 def _endpoints_text(raw: Mapping[str, Any]) -> str:
@@ -283,7 +331,11 @@ def _endpoints_text(raw: Mapping[str, Any]) -> str:
 
 
 def _event_row(raw: Mapping[str, Any], now: datetime) -> Row:
-    first = since(raw.get("firstTimestamp"), now) if raw.get("firstTimestamp") else since(raw.get("eventTime"), now)
+    first = (
+        since(raw.get("firstTimestamp"), now)
+        if raw.get("firstTimestamp")
+        else since(raw.get("eventTime"), now)
+    )
     last = since(raw.get("lastTimestamp"), now) if raw.get("lastTimestamp") else first
     count = _int(raw.get("count"))
     series = raw.get("series")
@@ -296,11 +348,23 @@ def _event_row(raw: Mapping[str, Any], now: datetime) -> Row:
     kind = str(involved.get("kind", "")).lower()
     target = f"{kind}/{involved['name']}" if involved.get("name") else kind
     source = raw.get("source") or {}
-    component = source.get("component") or raw.get("reportingComponent") or raw.get("reportingController") or ""
+    component = (
+        source.get("component") or raw.get("reportingComponent") or raw.get("reportingController") or ""
+    )
     instance = source.get("host") or raw.get("reportingInstance") or ""
     source_text = f"{component}, {instance}" if instance else str(component)
-    return [last, str(raw.get("type", "")), str(raw.get("reason", "")), target, str(involved.get("fieldPath", "")),
-            source_text, str(raw.get("message", "")).strip(), first, count, _name(raw)]
+    return [
+        last,
+        str(raw.get("type", "")),
+        str(raw.get("reason", "")),
+        target,
+        str(involved.get("fieldPath", "")),
+        source_text,
+        str(raw.get("message", "")).strip(),
+        first,
+        count,
+        _name(raw),
+    ]
 
 
 def _pvc_row(raw: Mapping[str, Any], now: datetime) -> Row:
@@ -312,10 +376,20 @@ def _pvc_row(raw: Mapping[str, Any], now: datetime) -> Row:
         capacity = str((status.get("capacity") or {}).get("storage", ""))
     storage_class = spec.get("storageClassName")
     if storage_class is None:
-        storage_class = (_meta(raw).get("annotations") or {}).get("volume.beta.kubernetes.io/storage-class", "")
-    return [_name(raw), phase, str(spec.get("volumeName", "")), capacity, modes, str(storage_class or ""),
-            str(spec.get("volumeAttributesClassName") or "<unset>"), _age(raw, now),
-            str(spec.get("volumeMode") or "<unset>")]
+        storage_class = (_meta(raw).get("annotations") or {}).get(
+            "volume.beta.kubernetes.io/storage-class", ""
+        )
+    return [
+        _name(raw),
+        phase,
+        str(spec.get("volumeName", "")),
+        capacity,
+        modes,
+        str(storage_class or ""),
+        str(spec.get("volumeAttributesClassName") or "<unset>"),
+        _age(raw, now),
+        str(spec.get("volumeMode") or "<unset>"),
+    ]
 
 
 def _pv_row(raw: Mapping[str, Any], now: datetime) -> Row:
@@ -325,11 +399,22 @@ def _pv_row(raw: Mapping[str, Any], now: datetime) -> Row:
     phase = "Terminating" if _meta(raw).get("deletionTimestamp") else str(status.get("phase", ""))
     storage_class = spec.get("storageClassName")
     if storage_class is None:
-        storage_class = (_meta(raw).get("annotations") or {}).get("volume.beta.kubernetes.io/storage-class", "")
-    return [_name(raw), str((spec.get("capacity") or {}).get("storage", "")), _access_modes(spec.get("accessModes")),
-            str(spec.get("persistentVolumeReclaimPolicy", "")), phase, claim_text, str(storage_class or ""),
-            str(spec.get("volumeAttributesClassName") or "<unset>"), str(status.get("reason", "")), _age(raw, now),
-            str(spec.get("volumeMode") or "<unset>")]
+        storage_class = (_meta(raw).get("annotations") or {}).get(
+            "volume.beta.kubernetes.io/storage-class", ""
+        )
+    return [
+        _name(raw),
+        str((spec.get("capacity") or {}).get("storage", "")),
+        _access_modes(spec.get("accessModes")),
+        str(spec.get("persistentVolumeReclaimPolicy", "")),
+        phase,
+        claim_text,
+        str(storage_class or ""),
+        str(spec.get("volumeAttributesClassName") or "<unset>"),
+        str(status.get("reason", "")),
+        _age(raw, now),
+        str(spec.get("volumeMode") or "<unset>"),
+    ]
 
 
 def _quota_row(raw: Mapping[str, Any], now: datetime) -> Row:
@@ -347,29 +432,54 @@ def _quota_row(raw: Mapping[str, Any], now: datetime) -> Row:
 def _deployment_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
     desired = _int(spec.get("replicas", 1))
-    return [_name(raw), f"{_int(status.get('readyReplicas'))}/{desired}", _int(status.get("updatedReplicas")),
-            _int(status.get("availableReplicas")), _age(raw, now), *_containers_cells(_template_spec(raw)),
-            selector_string(spec.get("selector"))]
+    return [
+        _name(raw),
+        f"{_int(status.get('readyReplicas'))}/{desired}",
+        _int(status.get("updatedReplicas")),
+        _int(status.get("availableReplicas")),
+        _age(raw, now),
+        *_containers_cells(_template_spec(raw)),
+        selector_string(spec.get("selector")),
+    ]
 
 
 def _replicaset_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
-    return [_name(raw), _int(spec.get("replicas", 1)), _int(status.get("replicas")), _int(status.get("readyReplicas")),
-            _age(raw, now), *_containers_cells(_template_spec(raw)), selector_string(spec.get("selector"))]
+    return [
+        _name(raw),
+        _int(spec.get("replicas", 1)),
+        _int(status.get("replicas")),
+        _int(status.get("readyReplicas")),
+        _age(raw, now),
+        *_containers_cells(_template_spec(raw)),
+        selector_string(spec.get("selector")),
+    ]
 
 
 def _statefulset_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
-    return [_name(raw), f"{_int(status.get('readyReplicas'))}/{_int(spec.get('replicas', 1))}", _age(raw, now),
-            *_containers_cells(_template_spec(raw))]
+    return [
+        _name(raw),
+        f"{_int(status.get('readyReplicas'))}/{_int(spec.get('replicas', 1))}",
+        _age(raw, now),
+        *_containers_cells(_template_spec(raw)),
+    ]
 
 
 def _daemonset_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
-    return [_name(raw), _int(status.get("desiredNumberScheduled")), _int(status.get("currentNumberScheduled")),
-            _int(status.get("numberReady")), _int(status.get("updatedNumberScheduled")),
-            _int(status.get("numberAvailable")), format_labels(_template_spec(raw).get("nodeSelector")),
-            _age(raw, now), *_containers_cells(_template_spec(raw)), selector_string(spec.get("selector"))]
+    return [
+        _name(raw),
+        _int(status.get("desiredNumberScheduled")),
+        _int(status.get("currentNumberScheduled")),
+        _int(status.get("numberReady")),
+        _int(status.get("updatedNumberScheduled")),
+        _int(status.get("numberAvailable")),
+        format_labels(_template_spec(raw).get("nodeSelector")),
+        _age(raw, now),
+        *_containers_cells(_template_spec(raw)),
+        selector_string(spec.get("selector")),
+    ]
 
 
 def _job_row(raw: Mapping[str, Any], now: datetime) -> Row:
@@ -397,8 +507,15 @@ def _job_row(raw: Mapping[str, Any], now: datetime) -> Row:
         state = "FailureTarget"
     else:
         state = "Running"
-    return [_name(raw), state, completions, duration, _age(raw, now), *_containers_cells(_template_spec(raw)),
-            selector_string(spec.get("selector"))]
+    return [
+        _name(raw),
+        state,
+        completions,
+        duration,
+        _age(raw, now),
+        *_containers_cells(_template_spec(raw)),
+        selector_string(spec.get("selector")),
+    ]
 
 
 def _bool_text(value: object) -> str:
@@ -412,38 +529,64 @@ def _cronjob_row(raw: Mapping[str, Any], now: datetime) -> Row:
     job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
     pod_spec = (job_spec.get("template") or {}).get("spec") or {}
     last = status.get("lastScheduleTime")
-    return [_name(raw), str(spec.get("schedule", "")), str(spec.get("timeZone") or "<none>"),
-            _bool_text(spec.get("suspend")), len(status.get("active") or []),
-            since(last, now) if last else "<none>", _age(raw, now), *_containers_cells(pod_spec),
-            selector_string(job_spec.get("selector"))]
+    return [
+        _name(raw),
+        str(spec.get("schedule", "")),
+        str(spec.get("timeZone") or "<none>"),
+        _bool_text(spec.get("suspend")),
+        len(status.get("active") or []),
+        since(last, now) if last else "<none>",
+        _age(raw, now),
+        *_containers_cells(pod_spec),
+        selector_string(job_spec.get("selector")),
+    ]
 
 
 # -- cluster-level kinds ----------------------------------------------------------------------------------------
 def _storageclass_row(raw: Mapping[str, Any], now: datetime) -> Row:
     annotations = _meta(raw).get("annotations") or {}
     name = _name(raw)
-    if "true" in (annotations.get("storageclass.kubernetes.io/is-default-class"),
-                  annotations.get("storageclass.beta.kubernetes.io/is-default-class")):
+    if "true" in (
+        annotations.get("storageclass.kubernetes.io/is-default-class"),
+        annotations.get("storageclass.beta.kubernetes.io/is-default-class"),
+    ):
         name += " (default)"
-    return [name, str(raw.get("provisioner", "")), str(raw.get("reclaimPolicy") or "Delete"),
-            str(raw.get("volumeBindingMode") or "Immediate"), bool(raw.get("allowVolumeExpansion")), _age(raw, now)]
+    return [
+        name,
+        str(raw.get("provisioner", "")),
+        str(raw.get("reclaimPolicy") or "Delete"),
+        str(raw.get("volumeBindingMode") or "Immediate"),
+        bool(raw.get("allowVolumeExpansion")),
+        _age(raw, now),
+    ]
 
 
 def _csidriver_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec = _spec(raw)
     tokens = spec.get("tokenRequests")
     modes = spec.get("volumeLifecycleModes") or []
-    return [_name(raw), spec.get("attachRequired", True) is not False, bool(spec.get("podInfoOnMount")),
-            bool(spec.get("storageCapacity")),
-            ",".join(str(t.get("audience", "")) for t in tokens) if tokens else "<unset>",
-            bool(spec.get("requiresRepublish")), ",".join(str(m) for m in modes) if modes else "<none>",
-            _age(raw, now)]
+    return [
+        _name(raw),
+        spec.get("attachRequired", True) is not False,
+        bool(spec.get("podInfoOnMount")),
+        bool(spec.get("storageCapacity")),
+        ",".join(str(t.get("audience", "")) for t in tokens) if tokens else "<unset>",
+        bool(spec.get("requiresRepublish")),
+        ",".join(str(m) for m in modes) if modes else "<none>",
+        _age(raw, now),
+    ]
 
 
 def _volumeattachment_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec = _spec(raw)
-    return [_name(raw), str(spec.get("attacher", "")), str((spec.get("source") or {}).get("persistentVolumeName", "")),
-            str(spec.get("nodeName", "")), bool(_status(raw).get("attached")), _age(raw, now)]
+    return [
+        _name(raw),
+        str(spec.get("attacher", "")),
+        str((spec.get("source") or {}).get("persistentVolumeName", "")),
+        str(spec.get("nodeName", "")),
+        bool(_status(raw).get("attached")),
+        _age(raw, now),
+    ]
 
 
 def _ingress_hosts(rules: Sequence[Mapping[str, Any]]) -> str:
@@ -462,8 +605,14 @@ def _ingress_hosts(rules: Sequence[Mapping[str, Any]]) -> str:
 
 def _ingress_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec = _spec(raw)
-    return [_name(raw), str(spec.get("ingressClassName") or "<none>"), _ingress_hosts(spec.get("rules") or []),
-            _lb_ingress(_status(raw)), "80, 443" if spec.get("tls") else "80", _age(raw, now)]
+    return [
+        _name(raw),
+        str(spec.get("ingressClassName") or "<none>"),
+        _ingress_hosts(spec.get("rules") or []),
+        _lb_ingress(_status(raw)),
+        "80, 443" if spec.get("tls") else "80",
+        _age(raw, now),
+    ]
 
 
 def _crd_row(raw: Mapping[str, Any], now: datetime) -> Row:
@@ -472,8 +621,10 @@ def _crd_row(raw: Mapping[str, Any], now: datetime) -> Row:
 
 def _simple(*fields: tuple[str, Callable[[Mapping[str, Any]], Cell]]) -> RowFunc:
     """A row of NAME, the given cells in order, then AGE."""
+
     def row(raw: Mapping[str, Any], now: datetime) -> Row:
         return [_name(raw), *(func(raw) for _, func in fields), _age(raw, now)]
+
     return row
 
 
@@ -484,64 +635,225 @@ def _c(name: str, type_: str = "string", priority: int = 0) -> Column:
 _WIDE_CONTAINERS = (_c("Containers", priority=1), _c("Images", priority=1))
 
 BUILTIN: dict[str, Printer] = {
-    "Pod": Printer((NAME, _c("Ready"), _c("Status"), _c("Restarts"), AGE, _c("IP", priority=1),
-                    _c("Node", priority=1), _c("Nominated Node", priority=1), _c("Readiness Gates", priority=1)),
-                   _pod_row),
-    "Node": Printer((NAME, _c("Status"), _c("Roles"), AGE, _c("Version"), _c("Internal-IP", priority=1),
-                     _c("External-IP", priority=1), _c("OS-Image", priority=1), _c("Kernel-Version", priority=1),
-                     _c("Container-Runtime", priority=1)), _node_row),
-    "Namespace": Printer((NAME, _c("Status"), AGE), _simple(("Status", lambda r: str(_status(r).get("phase", ""))))),
-    "Service": Printer((NAME, _c("Type"), _c("Cluster-IP"), _c("External-IP"), _c("Port(s)"), AGE,
-                        _c("Selector", priority=1)), _service_row),
+    "Pod": Printer(
+        (
+            NAME,
+            _c("Ready"),
+            _c("Status"),
+            _c("Restarts"),
+            AGE,
+            _c("IP", priority=1),
+            _c("Node", priority=1),
+            _c("Nominated Node", priority=1),
+            _c("Readiness Gates", priority=1),
+        ),
+        _pod_row,
+    ),
+    "Node": Printer(
+        (
+            NAME,
+            _c("Status"),
+            _c("Roles"),
+            AGE,
+            _c("Version"),
+            _c("Internal-IP", priority=1),
+            _c("External-IP", priority=1),
+            _c("OS-Image", priority=1),
+            _c("Kernel-Version", priority=1),
+            _c("Container-Runtime", priority=1),
+        ),
+        _node_row,
+    ),
+    "Namespace": Printer(
+        (NAME, _c("Status"), AGE), _simple(("Status", lambda r: str(_status(r).get("phase", ""))))
+    ),
+    "Service": Printer(
+        (
+            NAME,
+            _c("Type"),
+            _c("Cluster-IP"),
+            _c("External-IP"),
+            _c("Port(s)"),
+            AGE,
+            _c("Selector", priority=1),
+        ),
+        _service_row,
+    ),
     "Endpoints": Printer((NAME, _c("Endpoints"), AGE), _simple(("Endpoints", _endpoints_text))),
-    "ConfigMap": Printer((NAME, _c("Data", "integer"), AGE),
-                         _simple(("Data", lambda r: len(r.get("data") or {}) + len(r.get("binaryData") or {})))),
-    "Secret": Printer((NAME, _c("Type"), _c("Data", "integer"), AGE),
-                      _simple(("Type", lambda r: str(r.get("type", ""))), ("Data", lambda r: len(r.get("data") or {})))),
-    "PersistentVolumeClaim": Printer((NAME, _c("Status"), _c("Volume"), _c("Capacity"), _c("Access Modes"),
-                                      _c("StorageClass"), _c("VolumeAttributesClass"), AGE,
-                                      _c("VolumeMode", priority=1)), _pvc_row),
-    "PersistentVolume": Printer((NAME, _c("Capacity"), _c("Access Modes"), _c("Reclaim Policy"), _c("Status"),
-                                 _c("Claim"), _c("StorageClass"), _c("VolumeAttributesClass"), _c("Reason"), AGE,
-                                 _c("VolumeMode", priority=1)), _pv_row),
-    "Event": Printer((_c("Last Seen"), _c("Type"), _c("Reason"), _c("Object"), _c("Subobject", priority=1),
-                      _c("Source", priority=1), _c("Message"), _c("First Seen", priority=1),
-                      _c("Count", priority=1), Column("Name", priority=1, format="name",
-                                                      description=NAME_DESCRIPTION)), _event_row),
+    "ConfigMap": Printer(
+        (NAME, _c("Data", "integer"), AGE),
+        _simple(("Data", lambda r: len(r.get("data") or {}) + len(r.get("binaryData") or {}))),
+    ),
+    "Secret": Printer(
+        (NAME, _c("Type"), _c("Data", "integer"), AGE),
+        _simple(("Type", lambda r: str(r.get("type", ""))), ("Data", lambda r: len(r.get("data") or {}))),
+    ),
+    "PersistentVolumeClaim": Printer(
+        (
+            NAME,
+            _c("Status"),
+            _c("Volume"),
+            _c("Capacity"),
+            _c("Access Modes"),
+            _c("StorageClass"),
+            _c("VolumeAttributesClass"),
+            AGE,
+            _c("VolumeMode", priority=1),
+        ),
+        _pvc_row,
+    ),
+    "PersistentVolume": Printer(
+        (
+            NAME,
+            _c("Capacity"),
+            _c("Access Modes"),
+            _c("Reclaim Policy"),
+            _c("Status"),
+            _c("Claim"),
+            _c("StorageClass"),
+            _c("VolumeAttributesClass"),
+            _c("Reason"),
+            AGE,
+            _c("VolumeMode", priority=1),
+        ),
+        _pv_row,
+    ),
+    "Event": Printer(
+        (
+            _c("Last Seen"),
+            _c("Type"),
+            _c("Reason"),
+            _c("Object"),
+            _c("Subobject", priority=1),
+            _c("Source", priority=1),
+            _c("Message"),
+            _c("First Seen", priority=1),
+            _c("Count", priority=1),
+            Column("Name", priority=1, format="name", description=NAME_DESCRIPTION),
+        ),
+        _event_row,
+    ),
     "ResourceQuota": Printer((NAME, AGE, _c("Request"), _c("Limit")), _quota_row),
-    "ServiceAccount": Printer((NAME, _c("Secrets", "integer"), AGE),
-                              _simple(("Secrets", lambda r: len(r.get("secrets") or [])))),
-    "Deployment.apps": Printer((NAME, _c("Ready"), _c("Up-to-date", "integer"), _c("Available", "integer"), AGE,
-                                *_WIDE_CONTAINERS, _c("Selector", priority=1)), _deployment_row),
-    "ReplicaSet.apps": Printer((NAME, _c("Desired", "integer"), _c("Current", "integer"), _c("Ready", "integer"), AGE,
-                                *_WIDE_CONTAINERS, _c("Selector", priority=1)), _replicaset_row),
+    "ServiceAccount": Printer(
+        (NAME, _c("Secrets", "integer"), AGE), _simple(("Secrets", lambda r: len(r.get("secrets") or [])))
+    ),
+    "Deployment.apps": Printer(
+        (
+            NAME,
+            _c("Ready"),
+            _c("Up-to-date", "integer"),
+            _c("Available", "integer"),
+            AGE,
+            *_WIDE_CONTAINERS,
+            _c("Selector", priority=1),
+        ),
+        _deployment_row,
+    ),
+    "ReplicaSet.apps": Printer(
+        (
+            NAME,
+            _c("Desired", "integer"),
+            _c("Current", "integer"),
+            _c("Ready", "integer"),
+            AGE,
+            *_WIDE_CONTAINERS,
+            _c("Selector", priority=1),
+        ),
+        _replicaset_row,
+    ),
     "StatefulSet.apps": Printer((NAME, _c("Ready"), AGE, *_WIDE_CONTAINERS), _statefulset_row),
-    "DaemonSet.apps": Printer((NAME, _c("Desired", "integer"), _c("Current", "integer"), _c("Ready", "integer"),
-                               _c("Up-to-date", "integer"), _c("Available", "integer"), _c("Node Selector"), AGE,
-                               *_WIDE_CONTAINERS, _c("Selector", priority=1)), _daemonset_row),
-    "Job.batch": Printer((NAME, _c("Status"), _c("Completions"), _c("Duration"), AGE, *_WIDE_CONTAINERS,
-                          _c("Selector", priority=1)), _job_row),
-    "CronJob.batch": Printer((NAME, _c("Schedule"), _c("Timezone"), _c("Suspend"), _c("Active", "integer"),
-                              _c("Last Schedule"), AGE, *_WIDE_CONTAINERS, _c("Selector", priority=1)), _cronjob_row),
-    "StorageClass.storage.k8s.io": Printer((NAME, _c("Provisioner"), _c("ReclaimPolicy"), _c("VolumeBindingMode"),
-                                            _c("AllowVolumeExpansion"), AGE), _storageclass_row),
-    "CSIDriver.storage.k8s.io": Printer((NAME, _c("AttachRequired", "boolean"), _c("PodInfoOnMount", "boolean"),
-                                         _c("StorageCapacity", "boolean"), _c("TokenRequests"),
-                                         _c("RequiresRepublish", "boolean"), _c("Modes"), AGE), _csidriver_row),
-    "CSINode.storage.k8s.io": Printer((NAME, _c("Drivers", "integer"), AGE),
-                                      _simple(("Drivers", lambda r: len(_spec(r).get("drivers") or [])))),
-    "VolumeAttachment.storage.k8s.io": Printer((NAME, _c("Attacher"), _c("PV"), _c("Node"), _c("Attached", "boolean"),
-                                                AGE), _volumeattachment_row),
+    "DaemonSet.apps": Printer(
+        (
+            NAME,
+            _c("Desired", "integer"),
+            _c("Current", "integer"),
+            _c("Ready", "integer"),
+            _c("Up-to-date", "integer"),
+            _c("Available", "integer"),
+            _c("Node Selector"),
+            AGE,
+            *_WIDE_CONTAINERS,
+            _c("Selector", priority=1),
+        ),
+        _daemonset_row,
+    ),
+    "Job.batch": Printer(
+        (
+            NAME,
+            _c("Status"),
+            _c("Completions"),
+            _c("Duration"),
+            AGE,
+            *_WIDE_CONTAINERS,
+            _c("Selector", priority=1),
+        ),
+        _job_row,
+    ),
+    "CronJob.batch": Printer(
+        (
+            NAME,
+            _c("Schedule"),
+            _c("Timezone"),
+            _c("Suspend"),
+            _c("Active", "integer"),
+            _c("Last Schedule"),
+            AGE,
+            *_WIDE_CONTAINERS,
+            _c("Selector", priority=1),
+        ),
+        _cronjob_row,
+    ),
+    "StorageClass.storage.k8s.io": Printer(
+        (
+            NAME,
+            _c("Provisioner"),
+            _c("ReclaimPolicy"),
+            _c("VolumeBindingMode"),
+            _c("AllowVolumeExpansion"),
+            AGE,
+        ),
+        _storageclass_row,
+    ),
+    "CSIDriver.storage.k8s.io": Printer(
+        (
+            NAME,
+            _c("AttachRequired", "boolean"),
+            _c("PodInfoOnMount", "boolean"),
+            _c("StorageCapacity", "boolean"),
+            _c("TokenRequests"),
+            _c("RequiresRepublish", "boolean"),
+            _c("Modes"),
+            AGE,
+        ),
+        _csidriver_row,
+    ),
+    "CSINode.storage.k8s.io": Printer(
+        (NAME, _c("Drivers", "integer"), AGE),
+        _simple(("Drivers", lambda r: len(_spec(r).get("drivers") or []))),
+    ),
+    "VolumeAttachment.storage.k8s.io": Printer(
+        (NAME, _c("Attacher"), _c("PV"), _c("Node"), _c("Attached", "boolean"), AGE), _volumeattachment_row
+    ),
     "PriorityClass.scheduling.k8s.io": Printer(
         (NAME, _c("Value", "integer"), _c("Global-Default", "boolean"), AGE, _c("PreemptionPolicy")),
-        lambda r, now: [_name(r), _int(r.get("value")), bool(r.get("globalDefault")), _age(r, now),
-                        str(r.get("preemptionPolicy") or "PreemptLowerPriority")]),
-    "Ingress.networking.k8s.io": Printer((NAME, _c("Class"), _c("Hosts"), _c("Address"), _c("Ports"), AGE),
-                                         _ingress_row),
+        lambda r, now: [
+            _name(r),
+            _int(r.get("value")),
+            bool(r.get("globalDefault")),
+            _age(r, now),
+            str(r.get("preemptionPolicy") or "PreemptLowerPriority"),
+        ],
+    ),
+    "Ingress.networking.k8s.io": Printer(
+        (NAME, _c("Class"), _c("Hosts"), _c("Address"), _c("Ports"), AGE), _ingress_row
+    ),
     "NetworkPolicy.networking.k8s.io": Printer(
-        (NAME, _c("Pod-Selector"), AGE), _simple(("Pod-Selector", lambda r: format_label_selector(_spec(r).get("podSelector"))))),
+        (NAME, _c("Pod-Selector"), AGE),
+        _simple(("Pod-Selector", lambda r: format_label_selector(_spec(r).get("podSelector")))),
+    ),
     "CustomResourceDefinition.apiextensions.k8s.io": Printer(
-        (NAME, Column("Created At", "date", description=AGE_DESCRIPTION)), _crd_row),
+        (NAME, Column("Created At", "date", description=AGE_DESCRIPTION)), _crd_row
+    ),
 }
 
 
@@ -567,61 +879,110 @@ KNOWN_CRD_COLUMNS: dict[str, list[dict[str, Any]]] = {
     "HelmRepository.source.toolkit.fluxcd.io": _FLUX_SOURCE,
     "OCIRepository.source.toolkit.fluxcd.io": _FLUX_SOURCE,
     "HelmChart.source.toolkit.fluxcd.io": [
-        _pc("Chart", ".spec.chart"), _pc("Version", ".spec.version"), _pc("Source Kind", ".spec.sourceRef.kind"),
-        _pc("Source Name", ".spec.sourceRef.name"), _AGE_PC, _READY_PC, _STATUS_PC],
+        _pc("Chart", ".spec.chart"),
+        _pc("Version", ".spec.version"),
+        _pc("Source Kind", ".spec.sourceRef.kind"),
+        _pc("Source Name", ".spec.sourceRef.name"),
+        _AGE_PC,
+        _READY_PC,
+        _STATUS_PC,
+    ],
     "Certificate.cert-manager.io": [
-        _READY_PC, _pc("Secret", ".spec.secretName"), _pc("Issuer", ".spec.issuerRef.name", priority=1),
-        _pc("Status", '.status.conditions[?(@.type=="Ready")].message', priority=1), _AGE_PC],
-    "Issuer.cert-manager.io": [_READY_PC, _pc("Status", '.status.conditions[?(@.type=="Ready")].message', priority=1),
-                               _AGE_PC],
-    "ClusterIssuer.cert-manager.io": [_READY_PC,
-                                      _pc("Status", '.status.conditions[?(@.type=="Ready")].message', priority=1),
-                                      _AGE_PC],
+        _READY_PC,
+        _pc("Secret", ".spec.secretName"),
+        _pc("Issuer", ".spec.issuerRef.name", priority=1),
+        _pc("Status", '.status.conditions[?(@.type=="Ready")].message', priority=1),
+        _AGE_PC,
+    ],
+    "Issuer.cert-manager.io": [
+        _READY_PC,
+        _pc("Status", '.status.conditions[?(@.type=="Ready")].message', priority=1),
+        _AGE_PC,
+    ],
+    "ClusterIssuer.cert-manager.io": [
+        _READY_PC,
+        _pc("Status", '.status.conditions[?(@.type=="Ready")].message', priority=1),
+        _AGE_PC,
+    ],
     "CertificateRequest.cert-manager.io": [
         _pc("Approved", '.status.conditions[?(@.type=="Approved")].status'),
-        _pc("Denied", '.status.conditions[?(@.type=="Denied")].status'), _READY_PC,
-        _pc("Issuer", ".spec.issuerRef.name"), _pc("Requester", ".spec.username"),
-        _pc("Status", '.status.conditions[?(@.type=="Ready")].message', priority=1), _AGE_PC],
+        _pc("Denied", '.status.conditions[?(@.type=="Denied")].status'),
+        _READY_PC,
+        _pc("Issuer", ".spec.issuerRef.name"),
+        _pc("Requester", ".spec.username"),
+        _pc("Status", '.status.conditions[?(@.type=="Ready")].message', priority=1),
+        _AGE_PC,
+    ],
     "GatewayClass.gateway.networking.k8s.io": [
-        _pc("Controller", ".spec.controllerName"), _pc("Accepted", '.status.conditions[?(@.type=="Accepted")].status'),
-        _AGE_PC, _pc("Description", ".spec.description", priority=1)],
+        _pc("Controller", ".spec.controllerName"),
+        _pc("Accepted", '.status.conditions[?(@.type=="Accepted")].status'),
+        _AGE_PC,
+        _pc("Description", ".spec.description", priority=1),
+    ],
     "Gateway.gateway.networking.k8s.io": [
-        _pc("Class", ".spec.gatewayClassName"), _pc("Address", ".status.addresses[*].value"),
-        _pc("Programmed", '.status.conditions[?(@.type=="Programmed")].status'), _AGE_PC],
+        _pc("Class", ".spec.gatewayClassName"),
+        _pc("Address", ".status.addresses[*].value"),
+        _pc("Programmed", '.status.conditions[?(@.type=="Programmed")].status'),
+        _AGE_PC,
+    ],
     "HTTPRoute.gateway.networking.k8s.io": [_pc("Hostnames", ".spec.hostnames"), _AGE_PC],
     "GRPCRoute.gateway.networking.k8s.io": [_pc("Hostnames", ".spec.hostnames"), _AGE_PC],
     "BackupStorageLocation.velero.io": [
-        _pc("Phase", ".status.phase"), _pc("Last Validated", ".status.lastValidationTime", "date"), _AGE_PC,
-        _pc("Default", ".spec.default", "boolean")],
+        _pc("Phase", ".status.phase"),
+        _pc("Last Validated", ".status.lastValidationTime", "date"),
+        _AGE_PC,
+        _pc("Default", ".spec.default", "boolean"),
+    ],
     "Schedule.velero.io": [
-        _pc("Status", ".status.phase"), _pc("Schedule", ".spec.schedule"),
-        _pc("LastBackup", ".status.lastBackup", "date"), _AGE_PC, _pc("Paused", ".spec.paused", "boolean")],
+        _pc("Status", ".status.phase"),
+        _pc("Schedule", ".spec.schedule"),
+        _pc("LastBackup", ".status.lastBackup", "date"),
+        _AGE_PC,
+        _pc("Paused", ".spec.paused", "boolean"),
+    ],
     "Volume.longhorn.io": [
-        _pc("Data Engine", ".spec.dataEngine"), _pc("State", ".status.state"), _pc("Robustness", ".status.robustness"),
-        _pc("Scheduled", ".status.conditions[?(@.type=='Scheduled')].status"), _pc("Size", ".spec.size"),
-        _pc("Node", ".status.currentNodeID"), _AGE_PC],
+        _pc("Data Engine", ".spec.dataEngine"),
+        _pc("State", ".status.state"),
+        _pc("Robustness", ".status.robustness"),
+        _pc("Scheduled", ".status.conditions[?(@.type=='Scheduled')].status"),
+        _pc("Size", ".spec.size"),
+        _pc("Node", ".status.currentNodeID"),
+        _AGE_PC,
+    ],
     "Node.longhorn.io": [
         _pc("Ready", ".status.conditions[?(@.type=='Ready')].status"),
         _pc("AllowScheduling", ".spec.allowScheduling", "boolean"),
-        _pc("Schedulable", ".status.conditions[?(@.type=='Schedulable')].status"), _AGE_PC],
+        _pc("Schedulable", ".status.conditions[?(@.type=='Schedulable')].status"),
+        _AGE_PC,
+    ],
     "Setting.longhorn.io": [_pc("Value", ".value"), _pc("Applied", ".status.applied", "boolean"), _AGE_PC],
     "CiliumNode.cilium.io": [
         _pc("CiliumInternalIP", '.spec.addresses[?(@.type=="CiliumInternalIP")].ip'),
-        _pc("InternalIP", '.spec.addresses[?(@.type=="InternalIP")].ip'), _AGE_PC],
+        _pc("InternalIP", '.spec.addresses[?(@.type=="InternalIP")].ip'),
+        _AGE_PC,
+    ],
     "CiliumLoadBalancerIPPool.cilium.io": [
         _pc("Disabled", ".spec.disabled", "boolean"),
         _pc("Conflicting", '.status.conditions[?(@.type=="cilium.io/PoolConflict")].status'),
-        _pc("IPs Available", '.status.conditions[?(@.type=="cilium.io/IPsAvailable")].message'), _AGE_PC],
+        _pc("IPs Available", '.status.conditions[?(@.type=="cilium.io/IPsAvailable")].message'),
+        _AGE_PC,
+    ],
     "Prometheus.monitoring.coreos.com": [
-        _pc("Version", ".spec.version"), _pc("Desired", ".spec.replicas", "integer"),
+        _pc("Version", ".spec.version"),
+        _pc("Desired", ".spec.replicas", "integer"),
         _pc("Ready", ".status.availableReplicas", "integer"),
         _pc("Reconciled", '.status.conditions[?(@.type == "Reconciled")].status'),
-        _pc("Available", '.status.conditions[?(@.type == "Available")].status'), _AGE_PC],
+        _pc("Available", '.status.conditions[?(@.type == "Available")].status'),
+        _AGE_PC,
+    ],
     "Alertmanager.monitoring.coreos.com": [
-        _pc("Version", ".spec.version"), _pc("Replicas", ".spec.replicas", "integer"),
+        _pc("Version", ".spec.version"),
+        _pc("Replicas", ".spec.replicas", "integer"),
         _pc("Ready", ".status.availableReplicas", "integer"),
         _pc("Reconciled", '.status.conditions[?(@.type == "Reconciled")].status'),
-        _pc("Available", '.status.conditions[?(@.type == "Available")].status'), _AGE_PC],
+        _pc("Available", '.status.conditions[?(@.type == "Available")].status'),
+        _AGE_PC,
+    ],
 }
 
 
@@ -643,21 +1004,35 @@ def _printer_value(values: list[Any], type_: str, now: datetime) -> Cell:
         if isinstance(value, bool):
             return "true" if value else "false"
         return str(value)
-    return ",".join(json.dumps(v, separators=(",", ":")) if isinstance(v, dict | list) else str(v) for v in values)
+    return ",".join(
+        json.dumps(v, separators=(",", ":")) if isinstance(v, dict | list) else str(v) for v in values
+    )
 
 
 def crd_printer(columns: Sequence[Mapping[str, Any]]) -> Printer:
     """A Printer from ``additionalPrinterColumns`` (NAME first; AGE alone when the CRD declares none)."""
     specs = list(columns) or [_AGE_PC]
     table_columns = [NAME] + [
-        Column(str(c.get("name", "")), str(c.get("type", "string")), int(c.get("priority") or 0),
-               str(c.get("format", "")), str(c.get("description", "")))
+        Column(
+            str(c.get("name", "")),
+            str(c.get("type", "string")),
+            int(c.get("priority") or 0),
+            str(c.get("format", "")),
+            str(c.get("description", "")),
+        )
         for c in specs
     ]
 
     def row(raw: Mapping[str, Any], now: datetime) -> Row:
-        return [_name(raw), *(_printer_value(jsonpath.find(raw, str(c.get("jsonPath", ""))),
-                                             str(c.get("type", "string")), now) for c in specs)]
+        return [
+            _name(raw),
+            *(
+                _printer_value(
+                    jsonpath.find(raw, str(c.get("jsonPath", ""))), str(c.get("type", "string")), now
+                )
+                for c in specs
+            ),
+        ]
 
     return Printer(tuple(table_columns), row)
 
@@ -665,7 +1040,9 @@ def crd_printer(columns: Sequence[Mapping[str, Any]]) -> Printer:
 DEFAULT_PRINTER = Printer((NAME, AGE), lambda r, now: [_name(r), _age(r, now)])
 
 
-def printer_for(gk: str, crd_columns: Sequence[Mapping[str, Any]] | None = None, *, crd: bool = False) -> Printer:
+def printer_for(
+    gk: str, crd_columns: Sequence[Mapping[str, Any]] | None = None, *, crd: bool = False
+) -> Printer:
     """Built-in printer, else the CRD's own columns, else the upstream columns we know, else NAME AGE."""
     builtin = BUILTIN.get(gk)
     if builtin is not None:
@@ -682,9 +1059,17 @@ def partial_metadata(raw: Mapping[str, Any], api_version: str = "meta.k8s.io/v1"
     return {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": dict(_meta(raw))}
 
 
-def build_table(printer: Printer, objects: Sequence[Resource], full_objects: Sequence[Mapping[str, Any]], now: datetime,
-                *, include_object: str = "Metadata", api_version: str = "meta.k8s.io/v1",
-                list_meta: Mapping[str, Any] | None = None, columns: bool = True) -> dict[str, Any]:
+def build_table(
+    printer: Printer,
+    objects: Sequence[Resource],
+    full_objects: Sequence[Mapping[str, Any]],
+    now: datetime,
+    *,
+    include_object: str = "Metadata",
+    api_version: str = "meta.k8s.io/v1",
+    list_meta: Mapping[str, Any] | None = None,
+    columns: bool = True,
+) -> dict[str, Any]:
     """A Table; ``full_objects`` are the objects as the API returns them (with kind and apiVersion)."""
     rows = []
     for res, full in zip(objects, full_objects, strict=True):

@@ -33,8 +33,14 @@ from homelabctl.sources.base import ClusterState
 AppState = Literal["Running", "Degraded", "Down", "Not deployed"]
 MATCH_LABELS = ("app.kubernetes.io/name", "app", "app.kubernetes.io/instance")
 STATUS_ICON: dict[str, str] = {"Running": "✅", "Degraded": "⚠️", "Down": "❌", "Not deployed": "➖"}
-_KIND_GK = {"Deployment": kinds.DEPLOYMENT, "StatefulSet": kinds.STATEFULSET, "DaemonSet": kinds.DAEMONSET,
-            "CronJob": kinds.CRONJOB, "Job": kinds.JOB, "Pod": kinds.POD}
+_KIND_GK = {
+    "Deployment": kinds.DEPLOYMENT,
+    "StatefulSet": kinds.STATEFULSET,
+    "DaemonSet": kinds.DAEMONSET,
+    "CronJob": kinds.CRONJOB,
+    "Job": kinds.JOB,
+    "Pod": kinds.POD,
+}
 
 
 @dataclass
@@ -48,8 +54,11 @@ class AppObjects:
 
     @property
     def refs(self) -> set[ObjectRef]:
-        return {r.ref for group in (self.workloads, self.pods, self.routes, self.services, self.claims,
-                                    self.releases) for r in group}
+        return {
+            r.ref
+            for group in (self.workloads, self.pods, self.routes, self.services, self.claims, self.releases)
+            for r in group
+        }
 
 
 @dataclass(frozen=True)
@@ -133,12 +142,16 @@ class AppResolver:
             claim_names.update(pod_claims(pod_template_spec(workload)))
             for template in storage.volume_claim_templates(workload):
                 prefix = f"{template.name}-{workload.name}-"
-                claim_names.update(c.name for c in self._claims_by_ns.get(app.namespace, [])
-                                   if c.name.startswith(prefix))
+                claim_names.update(
+                    c.name for c in self._claims_by_ns.get(app.namespace, []) if c.name.startswith(prefix)
+                )
         for pod in objs.pods:
             claim_names.update(pod_claims(pod.spec))
-        objs.claims = [c for name in sorted(claim_names)
-                       if (c := self.index.get(kinds.PVC, app.namespace, name)) is not None]
+        objs.claims = [
+            c
+            for name in sorted(claim_names)
+            if (c := self.index.get(kinds.PVC, app.namespace, name)) is not None
+        ]
         for gk in (kinds.HELM_RELEASE, kinds.FLUX_KUSTOMIZATION):
             release = self.index.get(gk, app.namespace, app.slug)
             if release is not None:
@@ -157,8 +170,11 @@ class AppResolver:
     def view(self, app: App, findings: Sequence[Mapping[str, Any]] = ()) -> AppView:
         objs = self.resolve(app)
         refs = {(r.kind, r.namespace, r.name) for r in objs.refs}
-        touching = [f for f in findings
-                    if (f["object"]["kind"], f["object"]["namespace"], f["object"]["name"]) in refs]
+        touching = [
+            f
+            for f in findings
+            if (f["object"]["kind"], f["object"]["namespace"], f["object"]["name"]) in refs
+        ]
         return AppView(app, objs, app_status(self.index, objs), touching)
 
 
@@ -170,7 +186,10 @@ def _workload_health(index: Any, workload: Resource) -> tuple[str, str]:
         jobs = sorted(index.children(workload, kinds.JOB), key=lambda j: j.creation_timestamp or "")
         if jobs and jobs[-1].is_condition_true("Failed"):
             return "degraded", f"last run of CronJob {workload.name} failed"
-        return "ok", f"CronJob {workload.name} scheduled ({workloads.cronjob_state(workload).schedule or '?'})"
+        return (
+            "ok",
+            f"CronJob {workload.name} scheduled ({workloads.cronjob_state(workload).schedule or '?'})",
+        )
     if workload.kind == "Job":
         if workload.is_condition_true("Failed"):
             return "down", f"Job {workload.name} failed"
@@ -198,8 +217,9 @@ def app_status(index: Any, objs: AppObjects) -> AppStatus:
             return AppStatus("Down", f"{release.kind} {release.name} is Ready but runs no workloads")
         return AppStatus("Not deployed", "nothing in the cluster matches this app")
     health = [_workload_health(index, w) for w in objs.workloads if w.kind != "Pod"]
-    health += [_workload_health(index, p) for p in objs.pods
-               if index.owner(p) is None and not pod_is_finished(p)]
+    health += [
+        _workload_health(index, p) for p in objs.pods if index.owner(p) is None and not pod_is_finished(p)
+    ]
     if not health:
         return AppStatus("Down", "no workload found, only finished pods")
     states = {h for h, _ in health}

@@ -18,8 +18,12 @@ from homelabctl.sources.base import ClusterState
 
 LONGHORN_PROVISIONER = "driver.longhorn.io"
 LOCAL_PATH_PROVISIONERS = ("rancher.io/local-path", "kubernetes.io/no-provisioner")
-NFS_PROVISIONERS = ("nfs.csi.k8s.io", "cluster.local/nfs-subdir-external-provisioner",
-                    "k8s-sigs.io/nfs-subdir-external-provisioner", "nfs-provisioner")
+NFS_PROVISIONERS = (
+    "nfs.csi.k8s.io",
+    "cluster.local/nfs-subdir-external-provisioner",
+    "k8s-sigs.io/nfs-subdir-external-provisioner",
+    "nfs-provisioner",
+)
 HOSTNAME_LABEL = "kubernetes.io/hostname"
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 GPU_RESOURCES = ("nvidia.com/gpu", "gpu.intel.com/i915", "amd.com/gpu")
@@ -29,11 +33,29 @@ WORKLOAD_KINDS = (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET, kinds.CR
 
 # What the paperwork reads on top of the checks (a live source lists exactly these).
 PAPERWORK_KINDS = (
-    kinds.NODE, kinds.POD, kinds.SERVICE, kinds.PVC, kinds.PV, kinds.STORAGE_CLASS, kinds.DEPLOYMENT,
-    kinds.STATEFULSET, kinds.DAEMONSET, kinds.REPLICASET, kinds.JOB, kinds.CRONJOB, kinds.HTTPROUTE,
-    kinds.GATEWAY_KIND, kinds.HELM_RELEASE, kinds.FLUX_KUSTOMIZATION, kinds.GIT_REPOSITORY, kinds.LONGHORN_NODE,
-    kinds.CILIUM_LB_IP_POOL, kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG,
-    kinds.BACKUP_STORAGE_LOCATION, kinds.VELERO_SCHEDULE,
+    kinds.NODE,
+    kinds.POD,
+    kinds.SERVICE,
+    kinds.PVC,
+    kinds.PV,
+    kinds.STORAGE_CLASS,
+    kinds.DEPLOYMENT,
+    kinds.STATEFULSET,
+    kinds.DAEMONSET,
+    kinds.REPLICASET,
+    kinds.JOB,
+    kinds.CRONJOB,
+    kinds.HTTPROUTE,
+    kinds.GATEWAY_KIND,
+    kinds.HELM_RELEASE,
+    kinds.FLUX_KUSTOMIZATION,
+    kinds.GIT_REPOSITORY,
+    kinds.LONGHORN_NODE,
+    kinds.CILIUM_LB_IP_POOL,
+    kinds.CILIUM_BGP_PEERING_POLICY,
+    kinds.CILIUM_BGP_CLUSTER_CONFIG,
+    kinds.BACKUP_STORAGE_LOCATION,
+    kinds.VELERO_SCHEDULE,
 )
 
 
@@ -116,13 +138,19 @@ def pv_class(pv: Resource) -> str:
 
 
 def pod_claims(pod_spec: Mapping[str, Any]) -> list[str]:
-    return [str(v["persistentVolumeClaim"]["claimName"]) for v in pod_spec.get("volumes") or []
-            if isinstance(v.get("persistentVolumeClaim"), Mapping) and v["persistentVolumeClaim"].get("claimName")]
+    return [
+        str(v["persistentVolumeClaim"]["claimName"])
+        for v in pod_spec.get("volumes") or []
+        if isinstance(v.get("persistentVolumeClaim"), Mapping) and v["persistentVolumeClaim"].get("claimName")
+    ]
 
 
 def pod_inline_nfs(pod_spec: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(str(v["nfs"].get("server", "")), str(v["nfs"].get("path", ""))) for v in pod_spec.get("volumes") or []
-            if isinstance(v.get("nfs"), Mapping)]
+    return [
+        (str(v["nfs"].get("server", "")), str(v["nfs"].get("path", "")))
+        for v in pod_spec.get("volumes") or []
+        if isinstance(v.get("nfs"), Mapping)
+    ]
 
 
 @dataclass(frozen=True)
@@ -152,8 +180,18 @@ def node_gpus(node: Resource) -> list[NodeGpu]:
             memory = _int(labels.get("nvidia.com/gpu.memory"))
             sharing = labels.get("nvidia.com/gpu.sharing-strategy")
             replicas = _int(labels.get("nvidia.com/gpu.replicas"))
-        found.append(NodeGpu(node.name, resource, _int(capacity.get(resource)) or 0,
-                             _int(allocatable.get(resource)) or 0, product, memory, sharing, replicas))
+        found.append(
+            NodeGpu(
+                node.name,
+                resource,
+                _int(capacity.get(resource)) or 0,
+                _int(allocatable.get(resource)) or 0,
+                product,
+                memory,
+                sharing,
+                replicas,
+            )
+        )
     return found
 
 
@@ -269,8 +307,13 @@ def bgp_asns(state: ClusterState) -> list[tuple[int, int, str]]:
     for gk in (kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG):
         for res in state.index.all(gk):
             for peer in cilium.bgp_peers(res):
-                sessions.append((_int(peer.local_asn) or 0, _int(peer.peer_asn) or 0,
-                                 "" if peer.peer_address == "None" else peer.peer_address.split("/")[0]))
+                sessions.append(
+                    (
+                        _int(peer.local_asn) or 0,
+                        _int(peer.peer_asn) or 0,
+                        "" if peer.peer_address == "None" else peer.peer_address.split("/")[0],
+                    )
+                )
     return sorted(set(sessions))
 
 
@@ -293,15 +336,24 @@ def component_versions(state: ClusterState) -> dict[str, str]:
     daemonsets = state.index.all(kinds.DAEMONSET)
     deployments = state.index.all(kinds.DEPLOYMENT)
     found: dict[str, str] = {}
-    for name, pool, part in (("Cilium", daemonsets, "cilium/cilium:"), ("Longhorn", daemonsets, "longhorn-manager:"),
-                             ("Velero", deployments, "velero/velero:"),
-                             ("cert-manager", deployments, "cert-manager-controller:")):
+    for name, pool, part in (
+        ("Cilium", daemonsets, "cilium/cilium:"),
+        ("Longhorn", daemonsets, "longhorn-manager:"),
+        ("Velero", deployments, "velero/velero:"),
+        ("cert-manager", deployments, "cert-manager-controller:"),
+    ):
         version = image_version(pool, part)
         if version:
             found[name] = version
     # Flux's controllers have their own versions; `flux install` labels them with the distribution's.
-    flux = sorted({str(d.labels.get("app.kubernetes.io/version")) for d in deployments
-                   if d.labels.get("app.kubernetes.io/part-of") == "flux" and d.labels.get("app.kubernetes.io/version")})
+    flux = sorted(
+        {
+            str(d.labels.get("app.kubernetes.io/version"))
+            for d in deployments
+            if d.labels.get("app.kubernetes.io/part-of") == "flux"
+            and d.labels.get("app.kubernetes.io/version")
+        }
+    )
     if flux:
         found["Flux"] = flux[-1]
     return found

@@ -45,21 +45,32 @@ def live_commands(state: ClusterState, report: Mapping[str, Any]) -> list[Comman
     blocks: list[CommandBlock] = []
     down = sorted(n.name for n in state.index.all(kinds.NODE) if not node_is_ready(n))
     for name in down:
-        blocks.append((f"Node {name} is not Ready", [f"kubectl describe node {name}",
-                                                     f"kubectl get pods -A -o wide --field-selector spec.nodeName={name}"]))
+        blocks.append(
+            (
+                f"Node {name} is not Ready",
+                [
+                    f"kubectl describe node {name}",
+                    f"kubectl get pods -A -o wide --field-selector spec.nodeName={name}",
+                ],
+            )
+        )
     causes = _root_cause_commands(report)
     if causes:
         blocks.append(("Current root causes (from homelabctl diagnose)", causes))
     return blocks
 
 
-def reference_commands(state: ClusterState, report: Mapping[str, Any], urls: Sequence[tuple[str, str]]) -> list[CommandBlock]:
+def reference_commands(
+    state: ClusterState, report: Mapping[str, Any], urls: Sequence[tuple[str, str]]
+) -> list[CommandBlock]:
     """The "Common Commands" block of the docs: (comment, commands) groups, only for what this cluster has.
 
     What is broken now is in :func:`live_commands` (the docs' status block)."""
     blocks: list[CommandBlock] = [("Cluster status", ["kubectl get nodes -o wide", "kubectl top nodes"])]
     if state.index.has(kinds.VELERO_SCHEDULE) or state.index.has(kinds.BACKUP_STORAGE_LOCATION):
-        blocks.append(("Check backups", ["velero backup get", "velero schedule get", "velero backup-location get"]))
+        blocks.append(
+            ("Check backups", ["velero backup get", "velero schedule get", "velero backup-location get"])
+        )
     roots = _flux_roots(state)
     if roots or state.index.has(kinds.HELM_RELEASE):
         flux = ["flux get all -A"]
@@ -68,12 +79,19 @@ def reference_commands(state: ClusterState, report: Mapping[str, Any], urls: Seq
         blocks.append(("Flux operations", flux))
     storage = ["kubectl get pvc -A", "kubectl get storageclass"]
     if state.index.has(kinds.LONGHORN_NODE) or state.index.has(kinds.LONGHORN_VOLUME):
-        storage += ["kubectl get nodes.longhorn.io -n longhorn-system",
-                    "kubectl get volumes.longhorn.io -n longhorn-system"]
+        storage += [
+            "kubectl get nodes.longhorn.io -n longhorn-system",
+            "kubectl get volumes.longhorn.io -n longhorn-system",
+        ]
     blocks.append(("Debug storage", storage))
     gpu_nodes = _gpu_nodes(state)
     if gpu_nodes:
-        blocks.append(("GPU allocation", [f"kubectl describe node {n} | grep -A8 'Allocated resources'" for n in gpu_nodes]))
+        blocks.append(
+            (
+                "GPU allocation",
+                [f"kubectl describe node {n} | grep -A8 'Allocated resources'" for n in gpu_nodes],
+            )
+        )
     access = [f"kubectl get gateway -n {ns}" for ns in _gateway_namespaces(state)]
     if state.index.has(kinds.HTTPROUTE):
         access.append("kubectl get httproute -A")
@@ -86,8 +104,12 @@ def reference_commands(state: ClusterState, report: Mapping[str, Any], urls: Seq
 
 def verification_commands(state: ClusterState, urls: Sequence[str]) -> list[CommandBlock]:
     """The handoff's "Quick Verification Commands": each prints only what is wrong."""
-    blocks: list[CommandBlock] = [("Cluster health check", ["kubectl get nodes -o wide",
-                                                            "kubectl get pods -A | grep -v -E 'Running|Completed'"])]
+    blocks: list[CommandBlock] = [
+        (
+            "Cluster health check",
+            ["kubectl get nodes -o wide", "kubectl get pods -A | grep -v -E 'Running|Completed'"],
+        )
+    ]
     if state.index.has(kinds.FLUX_KUSTOMIZATION) or state.index.has(kinds.HELM_RELEASE):
         blocks.append(("GitOps status", ['flux get all -A | grep -v "True"']))
     storage = ["kubectl get pvc -A | grep -v Bound"]
@@ -97,7 +119,12 @@ def verification_commands(state: ClusterState, urls: Sequence[str]) -> list[Comm
     if state.index.has(kinds.BACKUP_STORAGE_LOCATION):
         blocks.append(("Backup verification", ["velero backup-location get", "velero backup get | head"]))
     if urls:
-        blocks.append(("Service access test", [f"curl -k -sS -o /dev/null -w '%{{http_code}} {u}\\n' {u}" for u in urls]))
+        blocks.append(
+            (
+                "Service access test",
+                [f"curl -k -sS -o /dev/null -w '%{{http_code}} {u}\\n' {u}" for u in urls],
+            )
+        )
     return blocks
 
 

@@ -64,8 +64,14 @@ def class_backings(state: ClusterState, inventory: Inventory | None) -> dict[str
     found: dict[str, ClassBacking] = {}
     if inventory is not None:
         for tier, spec in inventory.storage_classes():
-            found[spec.name] = ClassBacking(spec.name, tier.technology, tier.placement_of(spec),
-                                            tuple(spec.nodes or tier.nodes), tuple(spec.hosts or tier.hosts), True)
+            found[spec.name] = ClassBacking(
+                spec.name,
+                tier.technology,
+                tier.placement_of(spec),
+                tuple(spec.nodes or tier.nodes),
+                tuple(spec.hosts or tier.hosts),
+                True,
+            )
     nfs_classes = nfs_backed_classes(state)
     for sc in state.index.all(kinds.STORAGE_CLASS):
         if sc.name in found:
@@ -91,20 +97,34 @@ class Spof:
     impact: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "subject": self.subject, "summary": self.summary, "impact": list(self.impact)}
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "summary": self.summary,
+            "impact": list(self.impact),
+        }
 
 
-def find_spofs(state: ClusterState, inventory: Inventory | None, resolver: AppResolver | None = None) -> list[Spof]:
+def find_spofs(
+    state: ClusterState, inventory: Inventory | None, resolver: AppResolver | None = None
+) -> list[Spof]:
     spofs: list[Spof] = []
     resolver = resolver or AppResolver(state)
     control = control_plane_nodes(state)
     if not control and inventory is not None:
         control = sorted(n.name for n in inventory.nodes if "control-plane" in n.roles)
     if len(control) == 1:
-        spofs.append(Spof("control-plane", control[0],
-                          f"Single control plane node ({control[0]}): no HA",
-                          ("API server, scheduler and controllers stop with it: nothing is rescheduled or "
-                           "reconciled (Flux) until it is back",)))
+        spofs.append(
+            Spof(
+                "control-plane",
+                control[0],
+                f"Single control plane node ({control[0]}): no HA",
+                (
+                    "API server, scheduler and controllers stop with it: nothing is rescheduled or "
+                    "reconciled (Flux) until it is back",
+                ),
+            )
+        )
     backings = class_backings(state, inventory)
     if inventory is not None:
         servers = _storage_servers(state, inventory)
@@ -129,18 +149,32 @@ def find_spofs(state: ClusterState, inventory: Inventory | None, resolver: AppRe
             if not carried or (impact.control_plane_lost and len(carried) == 1):
                 continue
             label = host.model or host.name
-            details = [f"{len(impact.nodes)} node(s) down: {', '.join(impact.nodes)}" if impact.nodes else "",
-                       f"{len(impact.volumes)} volume(s) lost" if impact.volumes else "",
-                       f"{sum(1 for a in impact.apps if a.effect == 'down')} app(s) down" if impact.apps else ""]
-            spofs.append(Spof("host", host.name, f"{label} carries " + " and ".join(carried)
-                              + ": single point of failure", tuple(d for d in details if d)))
+            details = [
+                f"{len(impact.nodes)} node(s) down: {', '.join(impact.nodes)}" if impact.nodes else "",
+                f"{len(impact.volumes)} volume(s) lost" if impact.volumes else "",
+                f"{sum(1 for a in impact.apps if a.effect == 'down')} app(s) down" if impact.apps else "",
+            ]
+            spofs.append(
+                Spof(
+                    "host",
+                    host.name,
+                    f"{label} carries " + " and ".join(carried) + ": single point of failure",
+                    tuple(d for d in details if d),
+                )
+            )
     for name in sorted(backings):
         backing = backings[name]
         if backing.placement == "replicated" and len(backing.nodes) == 1:
             claims = [c for c in state.index.all(kinds.PVC) if storage.claim(c).storage_class == name]
-            spofs.append(Spof("storage-class", name,
-                              f"Storage class {name} is backed by one node ({backing.nodes[0]}): replicas cannot "
-                              "leave it", (f"{len(claims)} PVC(s) use it",)))
+            spofs.append(
+                Spof(
+                    "storage-class",
+                    name,
+                    f"Storage class {name} is backed by one node ({backing.nodes[0]}): replicas cannot "
+                    "leave it",
+                    (f"{len(claims)} PVC(s) use it",),
+                )
+            )
     return spofs
 
 
@@ -223,7 +257,9 @@ def _resolve_target(target: str, state: ClusterState, inventory: Inventory | Non
     wanted = target.strip().lower()
     if inventory is not None:
         for host in inventory.hosts:
-            names = {host.name.lower()} | ({host.model.lower(), host.model.lower().split()[-1]} if host.model else set())
+            names = {host.name.lower()} | (
+                {host.model.lower(), host.model.lower().split()[-1]} if host.model else set()
+            )
             if wanted in names:
                 return "host", host.name
         for inv_node in inventory.nodes:
@@ -232,12 +268,19 @@ def _resolve_target(target: str, state: ClusterState, inventory: Inventory | Non
     if state.index.get(kinds.NODE, None, wanted) is not None:
         return "node", wanted
     known = sorted({h.name for h in inventory.hosts} if inventory else set()) + sorted(
-        n.name for n in state.index.all(kinds.NODE))
+        n.name for n in state.index.all(kinds.NODE)
+    )
     raise InputError(f"unknown host or node {target!r} (known: {', '.join(known) or 'none'})")
 
 
-def whatif(target: str, state: ClusterState, inventory: Inventory | None,
-           apps: Sequence[App] | None = None, *, resolver: AppResolver | None = None) -> Impact:
+def whatif(
+    target: str,
+    state: ClusterState,
+    inventory: Inventory | None,
+    apps: Sequence[App] | None = None,
+    *,
+    resolver: AppResolver | None = None,
+) -> Impact:
     kind, name = _resolve_target(target, state, inventory)
     impact = Impact(name, "host" if kind == "host" else "node")
     hosts: set[str] = set()
@@ -255,7 +298,8 @@ def whatif(target: str, state: ClusterState, inventory: Inventory | None,
         nodes = {name}
     impact.hosts, impact.nodes = sorted(hosts), sorted(nodes)
     control = control_plane_nodes(state) or (
-        sorted(n.name for n in inventory.nodes if "control-plane" in n.roles) if inventory else [])
+        sorted(n.name for n in inventory.nodes if "control-plane" in n.roles) if inventory else []
+    )
     impact.control_plane_lost = bool(control) and set(control) <= nodes
 
     # Storage: what is served from the failed hosts, or only backed by failed nodes.
@@ -278,7 +322,9 @@ def whatif(target: str, state: ClusterState, inventory: Inventory | None,
         elif backing.placement == "replicated" and backing.nodes and set(backing.nodes) <= nodes:
             reason = f"all backing nodes fail ({', '.join(backing.nodes)})"
         if reason:
-            lost_classes[backing.name] = StorageLoss(backing.name, backing.technology, backing.placement, reason)
+            lost_classes[backing.name] = StorageLoss(
+                backing.name, backing.technology, backing.placement, reason
+            )
     lost_pvs: dict[str, VolumeLoss] = {}
     claim_of = {volume: c for c in state.index.all(kinds.PVC) if (volume := storage.claim(c).volume_name)}
     for pv in state.index.all(kinds.PV):
@@ -293,10 +339,17 @@ def whatif(target: str, state: ClusterState, inventory: Inventory | None,
             reason = f"pinned to {', '.join(pinned)} ({pv_class(pv) or 'local'})"
         if reason:
             claim = claim_of.get(pv.name)
-            lost_pvs[pv.name] = VolumeLoss(claim.namespace if claim else None, claim.name if claim else None,
-                                           pv.name, pv_class(pv), reason)
+            lost_pvs[pv.name] = VolumeLoss(
+                claim.namespace if claim else None,
+                claim.name if claim else None,
+                pv.name,
+                pv_class(pv),
+                reason,
+            )
             if server and pv_class(pv) and pv_class(pv) not in lost_classes:
-                lost_classes[pv_class(pv)] = StorageLoss(pv_class(pv), "NFS", "server", f"served from {server[0]}")
+                lost_classes[pv_class(pv)] = StorageLoss(
+                    pv_class(pv), "NFS", "server", f"served from {server[0]}"
+                )
     impact.storage = sorted(lost_classes.values(), key=lambda s: s.name)
     impact.volumes = sorted(lost_pvs.values(), key=lambda v: (v.namespace or "", v.claim or "", v.volume))
     lost_claims = {(v.namespace, v.claim) for v in impact.volumes if v.claim}
@@ -339,34 +392,45 @@ def whatif(target: str, state: ClusterState, inventory: Inventory | None,
             effect, reason = "down", f"{hit[0][1]}; no control plane to reschedule it"
         elif _pinned(workload, nodes):
             effect, reason = "down", f"{hit[0][1]}; pinned to {', '.join(sorted(nodes))}"
-        elif (missing := _needs_lost_resource(state, workload, nodes)):
+        elif missing := _needs_lost_resource(state, workload, nodes):
             effect, reason = "down", f"{hit[0][1]}; needs {missing}, which no surviving node has"
         else:
             effect, reason = "rescheduled", f"{hit[0][1]}; restarts on another node after ~5 min"
         impacts[key] = WorkloadImpact(key[0], key[1], key[2], effect, reason)
-    impact.workloads = sorted(impacts.values(), key=lambda w: (-_EFFECT_RANK[w.effect], w.namespace or "", w.kind, w.name))
+    impact.workloads = sorted(
+        impacts.values(), key=lambda w: (-_EFFECT_RANK[w.effect], w.namespace or "", w.kind, w.name)
+    )
     impact.notes = _cluster_notes(impact)
 
     resolver = resolver or AppResolver(state)
     app_list = list(apps) if apps is not None else (list(inventory.apps) if inventory is not None else [])
     for app in app_list:
         objs = resolver.resolve(app)
-        hits = [impacts[(w.kind, w.namespace, w.name)] for w in objs.workloads
-                if (w.kind, w.namespace, w.name) in impacts]
+        hits = [
+            impacts[(w.kind, w.namespace, w.name)]
+            for w in objs.workloads
+            if (w.kind, w.namespace, w.name) in impacts
+        ]
         if not hits:
             continue
         worst = max(hits, key=lambda h: _EFFECT_RANK[h.effect])
         effect = worst.effect
         if worst.effect != "degraded" and len(hits) < len(objs.workloads):
             effect = "degraded"
-        impact.apps.append(AppImpact(app.name, app.stack, app.url, effect, f"{worst.kind} {worst.name}: {worst.reason}"))
+        impact.apps.append(
+            AppImpact(app.name, app.stack, app.url, effect, f"{worst.kind} {worst.name}: {worst.reason}")
+        )
     impact.apps.sort(key=lambda a: (-_EFFECT_RANK[a.effect], a.stack, a.name))
     return impact
 
 
 # Platform workloads whose loss every app feels, whatever it runs on.
 _PLATFORM = (
-    ("kube-system", "coredns", "Cluster DNS (CoreDNS) is down: in-cluster names stop resolving for every app"),
+    (
+        "kube-system",
+        "coredns",
+        "Cluster DNS (CoreDNS) is down: in-cluster names stop resolving for every app",
+    ),
     ("flux-system", "kustomize-controller", "Flux stops reconciling: Git changes are not applied"),
     ("kube-system", "cilium-operator", "cilium-operator is down: new pods on new nodes get no IP allocation"),
 )
@@ -375,8 +439,10 @@ _PLATFORM = (
 def _cluster_notes(impact: Impact) -> list[str]:
     notes = []
     if impact.control_plane_lost:
-        notes.append("The control plane is down: no API (kubectl, Flux), no scheduling; running pods elsewhere "
-                     "keep running but nothing is restarted or moved")
+        notes.append(
+            "The control plane is down: no API (kubectl, Flux), no scheduling; running pods elsewhere "
+            "keep running but nothing is restarted or moved"
+        )
     down = {(w.namespace, w.name) for w in impact.workloads if w.effect in ("down", "rescheduled")}
     notes += [text for namespace, name, text in _PLATFORM if (namespace, name) in down]
     return notes
@@ -388,8 +454,11 @@ def _needs_lost_resource(state: ClusterState, workload: Resource, failed: set[st
     for resource in GPU_RESOURCES:
         if requested(spec, resource) <= 0:
             continue
-        survivors = [n for n in state.index.all(kinds.NODE)
-                     if n.name not in failed and resource in nodes.allocatable(n)]
+        survivors = [
+            n
+            for n in state.index.all(kinds.NODE)
+            if n.name not in failed and resource in nodes.allocatable(n)
+        ]
         if not survivors:
             return resource
     return None
@@ -401,8 +470,9 @@ def _pinned(workload: Resource, nodes: set[str]) -> bool:
     hostname = (spec.get("nodeSelector") or {}).get(HOSTNAME_LABEL)
     if hostname:
         return str(hostname) in nodes
-    required = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
-                .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
+    required = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ) or {}
     allowed: set[str] = set()
     for term in required.get("nodeSelectorTerms") or []:
         for expr in term.get("matchExpressions") or []:
@@ -419,21 +489,31 @@ def render_whatif_text(impact: Impact) -> str:
         lines.append(f"Hosts down: {', '.join(impact.hosts)}")
     lines.append(f"Nodes down: {', '.join(impact.nodes) or 'none'}")
     if impact.control_plane_lost:
-        lines.append("Control plane: LOST (no API server: nothing is rescheduled or reconciled until it is back)")
+        lines.append(
+            "Control plane: LOST (no API server: nothing is rescheduled or reconciled until it is back)"
+        )
     else:
         lines.append("Control plane: survives")
-    lines += [f"  ! {note}" for note in impact.notes[1 if impact.control_plane_lost else 0:]]
+    lines += [f"  ! {note}" for note in impact.notes[1 if impact.control_plane_lost else 0 :]]
     lines += ["", "Storage lost:"]
     lines += [f"  - {s.name} ({s.technology}): {s.reason}" for s in impact.storage] or ["  - none"]
     lines += ["", f"Volumes lost ({len(impact.volumes)}):"]
-    lines += [f"  - {v.namespace}/{v.claim} ({v.volume}, {v.storage_class or 'no class'}): {v.reason}" if v.claim
-              else f"  - PV {v.volume} ({v.storage_class or 'no class'}): {v.reason}" for v in impact.volumes] or ["  - none"]
+    lines += [
+        f"  - {v.namespace}/{v.claim} ({v.volume}, {v.storage_class or 'no class'}): {v.reason}"
+        if v.claim
+        else f"  - PV {v.volume} ({v.storage_class or 'no class'}): {v.reason}"
+        for v in impact.volumes
+    ] or ["  - none"]
     lines += ["", "Apps:"]
-    lines += [f"  - {a.effect.upper():<11} {a.name} ({a.stack}) {a.url or ''}".rstrip() + f"  [{a.reason}]"
-              for a in impact.apps] or ["  - none affected"]
+    lines += [
+        f"  - {a.effect.upper():<11} {a.name} ({a.stack}) {a.url or ''}".rstrip() + f"  [{a.reason}]"
+        for a in impact.apps
+    ] or ["  - none affected"]
     others = [w for w in impact.workloads if w.effect != "degraded"]
     lines += ["", f"Workloads down or restarting ({len(others)}):"]
-    lines += [f"  - {w.effect:<11} {w.kind} {w.namespace}/{w.name}: {w.reason}" for w in others] or ["  - none"]
+    lines += [f"  - {w.effect:<11} {w.kind} {w.namespace}/{w.name}: {w.reason}" for w in others] or [
+        "  - none"
+    ]
     if impact.urls:
         lines += ["", "URLs that stop answering:"]
         lines += [f"  - {a.url}" for a in impact.apps if a.url and a.effect in ("down", "rescheduled")]
@@ -452,8 +532,10 @@ def render_whatif_markdown(impact: Impact) -> str:
     lines += [f"- **{s.name}** ({s.technology}): {s.reason}" for s in impact.storage] or ["- none"]
     if impact.volumes:
         lines += ["", "| Namespace | PVC | Volume | Class | Why |", "|---|---|---|---|---|"]
-        lines += [f"| {v.namespace or ''} | {v.claim or ''} | {v.volume} | {v.storage_class} | {v.reason} |"
-                  for v in impact.volumes]
+        lines += [
+            f"| {v.namespace or ''} | {v.claim or ''} | {v.volume} | {v.storage_class} | {v.reason} |"
+            for v in impact.volumes
+        ]
     lines += ["", "### Apps", "", "| App | Stack | URL | Effect | Why |", "|---|---|---|---|---|"]
     lines += [f"| {a.name} | {a.stack} | {a.url or 'N/A'} | {a.effect} | {a.reason} |" for a in impact.apps]
     if not impact.apps:

@@ -29,8 +29,9 @@ def _finding_dict(finding: Finding, fid: str, root_cause: str | None) -> dict[st
     return {"id": fid, **finding.to_dict(), "root_cause": root_cause}
 
 
-def build_report(state: ClusterState, run: CheckRun, scores: dict[str, Score],
-                 root_causes: Sequence[RootCause] = ()) -> dict[str, Any]:
+def build_report(
+    state: ClusterState, run: CheckRun, scores: dict[str, Score], root_causes: Sequence[RootCause] = ()
+) -> dict[str, Any]:
     findings = run.findings
     ids = finding_ids(findings)
     cause_of: dict[Finding, str] = {}
@@ -39,19 +40,24 @@ def build_report(state: ClusterState, run: CheckRun, scores: dict[str, Score],
         rc_id = f"R{n}"
         for symptom in cause.symptoms:
             cause_of.setdefault(symptom, ids[cause.cause])
-        causes_out.append({
-            "id": rc_id,
-            "finding": ids[cause.cause],
-            "rule": cause.rule,
-            "layer": cause.layer.value,
-            "object": cause.object.to_dict(),
-            "summary": cause.summary,
-            "symptoms": [ids[s] for s in cause.symptoms if s in ids],
-            "confidence": {"level": cause.confidence, "score": round(cause.score, 2),
-                           "evidence": list(cause.evidence)},
-            "next_steps": [step.to_dict() for step in cause.next_steps],
-            "chain": [link.to_dict() for link in cause.chain],
-        })
+        causes_out.append(
+            {
+                "id": rc_id,
+                "finding": ids[cause.cause],
+                "rule": cause.rule,
+                "layer": cause.layer.value,
+                "object": cause.object.to_dict(),
+                "summary": cause.summary,
+                "symptoms": [ids[s] for s in cause.symptoms if s in ids],
+                "confidence": {
+                    "level": cause.confidence,
+                    "score": round(cause.score, 2),
+                    "evidence": list(cause.evidence),
+                },
+                "next_steps": [step.to_dict() for step in cause.next_steps],
+                "chain": [link.to_dict() for link in cause.chain],
+            }
+        )
     severities = [f.severity.value for f in findings]
     nodes_out = []
     node_issues: dict[str, list[str]] = {}
@@ -59,19 +65,25 @@ def build_report(state: ClusterState, run: CheckRun, scores: dict[str, Score],
         if finding.object.kind == "Node":
             node_issues.setdefault(finding.object.name, []).append(finding.message)
     for node in sorted(state.index.all(kinds.NODE), key=lambda n: n.name):
-        nodes_out.append({
-            "name": node.name,
-            "status": node_display_status(node),
-            "roles": node_roles(node),
-            "version": node_kubelet_version(node),
-            "issues": node_issues.get(node.name, []),
-        })
+        nodes_out.append(
+            {
+                "name": node.name,
+                "status": node_display_status(node),
+                "roles": node_roles(node),
+                "version": node_kubelet_version(node),
+                "issues": node_issues.get(node.name, []),
+            }
+        )
     return {
         "schema": SCHEMA_ID,
         "generated_at": format_time(utcnow()),
         "reference_time": format_time(state.reference_time),
         "tool": {"name": "homelabctl", "version": __version__},
-        "source": {"type": state.source.type, "name": state.source.name, "server_version": state.server_version},
+        "source": {
+            "type": state.source.type,
+            "name": state.source.name,
+            "server_version": state.server_version,
+        },
         "scores": {area: score.to_dict() for area, score in scores.items()},
         "summary": {
             "critical": severities.count("critical"),
@@ -79,7 +91,9 @@ def build_report(state: ClusterState, run: CheckRun, scores: dict[str, Score],
             "info": severities.count("info"),
             "findings": len(findings),
             "root_causes": len(causes_out),
-            "checks_run": sum(1 for r in run.results if r.status in ("passed", "failed", "partially_evaluated")),
+            "checks_run": sum(
+                1 for r in run.results if r.status in ("passed", "failed", "partially_evaluated")
+            ),
             "checks_passed": len(run.passed),
             "not_evaluated": len(run.not_evaluated),
             "partially_evaluated": len(run.partially_evaluated),
@@ -87,10 +101,13 @@ def build_report(state: ClusterState, run: CheckRun, scores: dict[str, Score],
         },
         "findings": [_finding_dict(f, ids[f], cause_of.get(f)) for f in findings],
         "root_causes": causes_out,
-        "not_evaluated": [{"check": r.spec.id, "layer": r.spec.layer.value, "reason": r.reason}
-                          for r in run.not_evaluated],
-        "partially_evaluated": [{"check": r.spec.id, "layer": r.spec.layer.value, "reason": r.reason,
-                                 "missing": list(r.missing)} for r in run.partially_evaluated],
+        "not_evaluated": [
+            {"check": r.spec.id, "layer": r.spec.layer.value, "reason": r.reason} for r in run.not_evaluated
+        ],
+        "partially_evaluated": [
+            {"check": r.spec.id, "layer": r.spec.layer.value, "reason": r.reason, "missing": list(r.missing)}
+            for r in run.partially_evaluated
+        ],
         "passed": [r.spec.id for r in run.passed],
         "nodes": nodes_out,
         "errors": [str(e) for e in state.errors],

@@ -40,6 +40,8 @@ def chain_lines(rc: dict[str, Any], indent: str) -> list[str]:
         return []
     out = [f"{indent[:-2]}- **How it spreads**:" if indent else "**How it spreads**:"]
     for link in links:
-        out.append(f"{indent}- {object_label(link['from'])} —{link['edge']}→ {object_label(link['to'])}"
-                   f" ({link['provenance']})")
+        out.append(
+            f"{indent}- {object_label(link['from'])} —{link['edge']}→ {object_label(link['to'])}"
+            f" ({link['provenance']})"
+        )
     return out

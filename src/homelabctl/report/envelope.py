@@ -26,11 +26,20 @@ SCHEMA_FILES = {"check": "check-report.v2.schema.json", "scan": "scan-report.v2.
 
 def _finding(data: Mapping[str, Any], fid: str) -> dict[str, Any]:
     obj = data["object"]
-    return {"id": fid, "check": data["check"], "layer": data["layer"], "severity": data["severity"],
-            "object": {"kind": obj["kind"], "namespace": obj.get("namespace"), "name": obj["name"]},
-            "message": data["message"], "evidence": list(data["evidence"]), "hint": data["hint"],
-            "file": data.get("file"), "line": data.get("line"), "root_cause": data.get("root_cause"),
-            "fingerprint": data.get("fingerprint")}
+    return {
+        "id": fid,
+        "check": data["check"],
+        "layer": data["layer"],
+        "severity": data["severity"],
+        "object": {"kind": obj["kind"], "namespace": obj.get("namespace"), "name": obj["name"]},
+        "message": data["message"],
+        "evidence": list(data["evidence"]),
+        "hint": data["hint"],
+        "file": data.get("file"),
+        "line": data.get("line"),
+        "root_cause": data.get("root_cause"),
+        "fingerprint": data.get("fingerprint"),
+    }
 
 
 def _evaluation(entry: Mapping[str, Any], *, missing: bool = False) -> dict[str, Any]:
@@ -40,7 +49,9 @@ def _evaluation(entry: Mapping[str, Any], *, missing: bool = False) -> dict[str,
     return out
 
 
-def check_v2(report: Mapping[str, Any], errors: Iterable[Any], *, manifest_objects: int = 0) -> dict[str, Any]:
+def check_v2(
+    report: Mapping[str, Any], errors: Iterable[Any], *, manifest_objects: int = 0
+) -> dict[str, Any]:
     """The v2 check report from the v1 one (after filtering) and the run's ``LoadError`` records."""
     error_list = [{"location": str(e.location), "line": e.line, "message": str(e.message)} for e in errors]
     summary = report["summary"]
@@ -50,15 +61,27 @@ def check_v2(report: Mapping[str, Any], errors: Iterable[Any], *, manifest_objec
         "command": "check",
         "generated_at": report["generated_at"],
         "tool": {"name": "homelabctl", "version": report["tool"]["version"]},
-        "source": {"type": source["type"], "name": source["name"], "server_version": source.get("server_version"),
-                   "reference_time": report["reference_time"]},
-        "summary": {"critical": summary["critical"], "warning": summary["warning"], "info": summary["info"],
-                    "findings": summary["findings"], "run": summary["checks_run"], "errors": len(error_list),
-                    "ignored": summary.get("ignored", 0), "passed": summary["checks_passed"],
-                    "not_evaluated": summary["not_evaluated"],
-                    "partially_evaluated": summary.get("partially_evaluated", 0),
-                    "root_causes": summary["root_causes"], "objects": summary["objects"],
-                    "manifest_objects": manifest_objects},
+        "source": {
+            "type": source["type"],
+            "name": source["name"],
+            "server_version": source.get("server_version"),
+            "reference_time": report["reference_time"],
+        },
+        "summary": {
+            "critical": summary["critical"],
+            "warning": summary["warning"],
+            "info": summary["info"],
+            "findings": summary["findings"],
+            "run": summary["checks_run"],
+            "errors": len(error_list),
+            "ignored": summary.get("ignored", 0),
+            "passed": summary["checks_passed"],
+            "not_evaluated": summary["not_evaluated"],
+            "partially_evaluated": summary.get("partially_evaluated", 0),
+            "root_causes": summary["root_causes"],
+            "objects": summary["objects"],
+            "manifest_objects": manifest_objects,
+        },
         "findings": [_finding(f, f["id"]) for f in report["findings"]],
         "errors": error_list,
         "scores": {k: {"score": v["score"], "detail": v["detail"]} for k, v in report["scores"].items()},
@@ -66,8 +89,16 @@ def check_v2(report: Mapping[str, Any], errors: Iterable[Any], *, manifest_objec
         "not_evaluated": [_evaluation(n) for n in report["not_evaluated"]],
         "partially_evaluated": [_evaluation(n, missing=True) for n in report.get("partially_evaluated", [])],
         "passed": list(report["passed"]),
-        "nodes": [{"name": n["name"], "status": n["status"], "roles": list(n["roles"]), "version": n["version"],
-                   "issues": list(n["issues"])} for n in report["nodes"]],
+        "nodes": [
+            {
+                "name": n["name"],
+                "status": n["status"],
+                "roles": list(n["roles"]),
+                "version": n["version"],
+                "issues": list(n["issues"]),
+            }
+            for n in report["nodes"]
+        ],
     }
 
 
@@ -80,16 +111,33 @@ def scan_v2(report: Mapping[str, Any]) -> dict[str, Any]:
         "command": "scan",
         "generated_at": report["generated_at"],
         "tool": {"name": "homelabctl", "version": __version__},
-        "source": {"type": "repo", "name": repo["path"], "git": repo["git"], "kube_version": repo["kube_version"],
-                   "history": repo["history"]},
-        "summary": {"critical": summary["critical"], "warning": summary["warning"], "info": summary["info"],
-                    "findings": len(report["findings"]), "run": summary["rules"], "errors": summary["errors"],
-                    "files": summary["files"], "documents": summary["documents"], "objects": summary["objects"],
-                    "kustomizations": summary["kustomizations"], "helm_releases": summary["helm_releases"],
-                    "ignored": summary["ignored"], "baselined": summary.get("baselined", 0),
-                    "seconds": summary["seconds"]},
+        "source": {
+            "type": "repo",
+            "name": repo["path"],
+            "git": repo["git"],
+            "kube_version": repo["kube_version"],
+            "history": repo["history"],
+        },
+        "summary": {
+            "critical": summary["critical"],
+            "warning": summary["warning"],
+            "info": summary["info"],
+            "findings": len(report["findings"]),
+            "run": summary["rules"],
+            "errors": summary["errors"],
+            "files": summary["files"],
+            "documents": summary["documents"],
+            "objects": summary["objects"],
+            "kustomizations": summary["kustomizations"],
+            "helm_releases": summary["helm_releases"],
+            "ignored": summary["ignored"],
+            "baselined": summary.get("baselined", 0),
+            "seconds": summary["seconds"],
+        },
         "findings": [_finding(f, f"F{i}") for i, f in enumerate(report["findings"], start=1)],
-        "errors": [{"location": e["file"], "line": e["line"], "message": e["message"]} for e in report["errors"]],
+        "errors": [
+            {"location": e["file"], "line": e["line"], "message": e["message"]} for e in report["errors"]
+        ],
         "objects": report.get("objects"),
     }
 

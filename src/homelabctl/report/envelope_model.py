@@ -32,8 +32,9 @@ class ObjectRef(_Model):
 class Finding(_Model):
     id: str = Field(description="F1..Fn in report order, for check and scan alike")
     check: str = Field(description="The check or scan rule id (see `homelabctl rules`)")
-    layer: Literal["network", "node", "storage", "platform", "workload", "gpu", "security", "backup",
-                   "monitoring"]
+    layer: Literal[
+        "network", "node", "storage", "platform", "workload", "gpu", "security", "backup", "monitoring"
+    ]
     severity: Literal["critical", "warning", "info"]
     object: ObjectRef
     message: str
@@ -42,7 +43,9 @@ class Finding(_Model):
     file: str | None = Field(description="Repository file (scan), else null")
     line: int | None = Field(description="1-based line in `file`, else null")
     root_cause: str | None = Field(description="Id of the finding that is its root cause (check), else null")
-    fingerprint: str | None = Field(None, description="Stable identity across runs (scan baselines), when known")
+    fingerprint: str | None = Field(
+        None, description="Stable identity across runs (scan baselines), when known"
+    )
 
 
 class Error(_Model):
@@ -76,8 +79,10 @@ class CheckSummary(Summary):
     partially_evaluated: int = Field(0, description="Checks that ran on part of what they read")
     root_causes: int
     objects: int
-    manifest_objects: int = Field(description="Objects never applied to a cluster (no status, uid or "
-                                               "creationTimestamp): state checks do not judge them")
+    manifest_objects: int = Field(
+        description="Objects never applied to a cluster (no status, uid or "
+        "creationTimestamp): state checks do not judge them"
+    )
 
 
 class Score(_Model):
@@ -153,8 +158,9 @@ class ScanReport(_Model):
     summary: ScanSummary
     findings: list[Finding]
     errors: list[Error]
-    objects: dict[str, Any] | None = Field(None, description="The Flux graph: Kustomizations, HelmReleases, "
-                                                             "sources (as in homelabctl.scan/v1)")
+    objects: dict[str, Any] | None = Field(
+        None, description="The Flux graph: Kustomizations, HelmReleases, sources (as in homelabctl.scan/v1)"
+    )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -16,8 +16,13 @@ if TYPE_CHECKING:
     from homelabctl.ignorefile import Ignores
 
 
-def filter_report(report: dict[str, Any], layers: Iterable[str] = (), min_severity: Severity | None = None,
-                  namespaces: Iterable[str] = (), ignores: Ignores | None = None) -> dict[str, Any]:
+def filter_report(
+    report: dict[str, Any],
+    layers: Iterable[str] = (),
+    min_severity: Severity | None = None,
+    namespaces: Iterable[str] = (),
+    ignores: Ignores | None = None,
+) -> dict[str, Any]:
     wanted_layers = set(layers)
     wanted_ns = set(namespaces)
     if not wanted_layers and min_severity is None and not wanted_ns and not ignores:
@@ -37,23 +42,33 @@ def filter_report(report: dict[str, Any], layers: Iterable[str] = (), min_severi
     kept = {f["id"] for f in report["findings"] if keep(f)}
     # a kept finding's root cause stays visible even when it sits in a layer or namespace the user did not
     # ask for (a media pod's cause is often a node); an ignored cause is hidden with its own finding only
-    kept |= {f["root_cause"] for f in report["findings"]
-             if f["id"] in kept and f.get("root_cause") and f["root_cause"] not in ignored}
+    kept |= {
+        f["root_cause"]
+        for f in report["findings"]
+        if f["id"] in kept and f.get("root_cause") and f["root_cause"] not in ignored
+    }
     out["findings"] = [f for f in report["findings"] if f["id"] in kept]
     out["root_causes"] = [
         {**rc, "symptoms": [s for s in rc["symptoms"] if s in kept]}
-        for rc in report["root_causes"] if rc["finding"] in kept
+        for rc in report["root_causes"]
+        if rc["finding"] in kept
     ]
     if wanted_layers:
         out["not_evaluated"] = [n for n in report["not_evaluated"] if n.get("layer") in wanted_layers]
-        out["partially_evaluated"] = [n for n in report.get("partially_evaluated", [])
-                                      if n.get("layer") in wanted_layers]
+        out["partially_evaluated"] = [
+            n for n in report.get("partially_evaluated", []) if n.get("layer") in wanted_layers
+        ]
     # the summary describes what is shown
     summary = dict(report.get("summary", {}))
     severities = [f["severity"] for f in out["findings"]]
     summary.update({sev: severities.count(sev) for sev in ("critical", "warning", "info")})
-    summary.update({"findings": len(out["findings"]), "root_causes": len(out["root_causes"]),
-                    "not_evaluated": len(out["not_evaluated"])})
+    summary.update(
+        {
+            "findings": len(out["findings"]),
+            "root_causes": len(out["root_causes"]),
+            "not_evaluated": len(out["not_evaluated"]),
+        }
+    )
     if ignores:
         summary["ignored"] = len(ignored)
     out["summary"] = summary

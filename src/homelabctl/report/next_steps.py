@@ -31,7 +31,9 @@ def is_exact(command: str | None) -> bool:
     if command is None:
         return False
     words = set(command.split())
-    return not _PLACEHOLDER.search(command) and not (_CONTROLLER_REF.search(command) and {"logs", "exec"} & words)
+    return not _PLACEHOLDER.search(command) and not (
+        _CONTROLLER_REF.search(command) and {"logs", "exec"} & words
+    )
 
 
 def exact_steps(rc: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]] | None = None) -> list[Step]:
@@ -45,7 +47,8 @@ def exact_steps(rc: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]] | 
     return sorted(steps, key=lambda s: (s.dangerous, s.command is None, not s.exact, order[id(s)]))
 
 
-def first_commands(rc: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]] | None = None,
-                   limit: int = 2) -> list[Step]:
+def first_commands(
+    rc: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]] | None = None, limit: int = 2
+) -> list[Step]:
     """The commands for the first screen: at most ``limit``, never a dangerous one."""
     return [s for s in exact_steps(rc, by_id) if s.command and not s.dangerous][:limit]

@@ -26,9 +26,13 @@ def render_diagnose_markdown(report: dict[str, Any]) -> str:
     if not report["root_causes"]:
         out += ["No root cause found: nothing is failing.", ""]
     for n, rc in enumerate(report["root_causes"], start=1):
-        out += [f"## {n}. {rc['summary']}", "",
-                f"**Cause**: {object_label(rc['object'])} — layer {rc['layer']}, confidence "
-                f"{rc['confidence']['level']} (rule `{rc.get('rule', '')}`)", ""]
+        out += [
+            f"## {n}. {rc['summary']}",
+            "",
+            f"**Cause**: {object_label(rc['object'])} — layer {rc['layer']}, confidence "
+            f"{rc['confidence']['level']} (rule `{rc.get('rule', '')}`)",
+            "",
+        ]
         if rc["confidence"]["evidence"]:
             out += ["**Evidence**:", *[f"- {e}" for e in rc["confidence"]["evidence"]], ""]
         chain = chain_lines(rc, "")

@@ -17,8 +17,11 @@ from homelabctl.scores import AREA_LABELS
 
 
 def _finding_block(n: int, finding: dict[str, Any], causes: dict[str, str]) -> list[str]:
-    lines = [f"### {n}. {finding['message']}", f"- **Object**: {object_label(finding['object'])}",
-             f"- **Layer**: {finding['layer']} · **Check**: `{finding['check']}` · **Id**: {finding['id']}"]
+    lines = [
+        f"### {n}. {finding['message']}",
+        f"- **Object**: {object_label(finding['object'])}",
+        f"- **Layer**: {finding['layer']} · **Check**: `{finding['check']}` · **Id**: {finding['id']}",
+    ]
     if finding["evidence"]:
         lines.append("- **Evidence**:")
         lines.extend(f"  - {e}" for e in finding["evidence"])
@@ -57,7 +60,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         out += ["## 🔧 ROOT CAUSE ANALYSIS", ""]
         for n, rc in enumerate(report["root_causes"], start=1):
             out.append(f"### {n}. {rc['summary']}")
-            out.append(f"- **Cause**: {object_label(rc['object'])} ({rc['layer']}, confidence {rc['confidence']['level']})")
+            out.append(
+                f"- **Cause**: {object_label(rc['object'])} ({rc['layer']}, confidence {rc['confidence']['level']})"
+            )
             for ev in rc["confidence"]["evidence"]:
                 out.append(f"  - {ev}")
             out += chain_lines(rc, "  ")
@@ -100,12 +105,19 @@ def render_markdown(report: dict[str, Any]) -> str:
         out.append("No check passed.")
     out.append("")
     if report.get("nodes"):
-        out += ["## 📊 Node Health", "", "| Node | Status | Roles | Version | Issues |", "|------|--------|-------|---------|--------|"]
+        out += [
+            "## 📊 Node Health",
+            "",
+            "| Node | Status | Roles | Version | Issues |",
+            "|------|--------|-------|---------|--------|",
+        ]
         for node in report["nodes"]:
             icon = "✅" if node["status"].startswith("Ready") else "❌"
             issues = "; ".join(node.get("issues") or []) or "None"
-            out.append(f"| {node['name']} | {icon} {node['status']} | {', '.join(node.get('roles') or []) or '-'} "
-                       f"| {node.get('version', '')} | {issues} |")
+            out.append(
+                f"| {node['name']} | {icon} {node['status']} | {', '.join(node.get('roles') or []) or '-'} "
+                f"| {node.get('version', '')} | {issues} |"
+            )
         out.append("")
     if report["not_evaluated"]:
         out += ["## ⚪ NOT EVALUATED", ""]
@@ -123,7 +135,12 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += ["```", ""]
     layers = by_layer(report["findings"])
     if layers:
-        out += ["## Findings by Layer", "", "| Layer | Critical | Warning | Info |", "|-------|----------|---------|------|"]
+        out += [
+            "## Findings by Layer",
+            "",
+            "| Layer | Critical | Warning | Info |",
+            "|-------|----------|---------|------|",
+        ]
         for layer, items in layers:
             counts = [sum(1 for f in items if f["severity"] == s) for s in ("critical", "warning", "info")]
             out.append(f"| {layer} | {counts[0]} | {counts[1]} | {counts[2]} |")

@@ -32,16 +32,22 @@ def plain_lines(report: dict[str, Any], *, verbose: bool = False) -> list[Line]:
     lines += [Line(""), Line("Current state")]
     for area, score in report["scores"].items():
         value = score["score"]
-        lines.append(Line(f"  {AREA_LABELS.get(area, area)}: {'n/a' if value is None else f'{value}%'} "
-                          f"({score['detail']})"))
+        lines.append(
+            Line(
+                f"  {AREA_LABELS.get(area, area)}: {'n/a' if value is None else f'{value}%'} "
+                f"({score['detail']})"
+            )
+        )
     if report["not_evaluated"]:
         lines += [Line(""), Line("Not evaluated (could not be read — not counted as passing)")]
         lines += [Line(f"  {item['check']}: {item['reason']}") for item in report["not_evaluated"]]
     if report.get("partially_evaluated"):
-        lines += [Line(""), Line("Partially evaluated (some kinds could not be read — not counted as passing)")]
+        lines += [
+            Line(""),
+            Line("Partially evaluated (some kinds could not be read — not counted as passing)"),
+        ]
         lines += [Line(f"  {item['check']}: {item['reason']}") for item in report["partially_evaluated"]]
     return lines
-
 
 
 def check_text(report: dict[str, Any], *, verbose: bool = False) -> str:

@@ -31,21 +31,27 @@ def summary_panel(report: dict[str, Any]) -> Panel:
     s = report.get("summary", {})
     text = Text()
     text.append(f"{report['source']['type']}: {report['source']['name']}\n", style="bold")
-    text.append(f"as of {report.get('reference_time', report['generated_at'])}  ·  {s.get('objects', 0)} objects\n")
+    text.append(
+        f"as of {report.get('reference_time', report['generated_at'])}  ·  {s.get('objects', 0)} objects\n"
+    )
     text.append(f"{s.get('critical', 0)} critical", style=SEVERITY_STYLE["critical"])
     text.append("  ")
     text.append(f"{s.get('warning', 0)} warning", style=SEVERITY_STYLE["warning"])
     text.append("  ")
     text.append(f"{s.get('info', 0)} info", style=SEVERITY_STYLE["info"])
-    text.append(f"   root causes: {len(report['root_causes'])}   checks: {s.get('checks_passed', 0)}/"
-                f"{s.get('checks_run', 0)} passed, {len(report['not_evaluated'])} not evaluated")
+    text.append(
+        f"   root causes: {len(report['root_causes'])}   checks: {s.get('checks_passed', 0)}/"
+        f"{s.get('checks_run', 0)} passed, {len(report['not_evaluated'])} not evaluated"
+    )
     return Panel(text, title="homelabctl check", expand=False)
 
 
 def findings_tables(report: dict[str, Any]) -> list[Table]:
     tables = []
     for layer, items in by_layer(report["findings"]):
-        table = Table(title=f"{layer}", title_justify="left", title_style="bold", expand=True, show_lines=False)
+        table = Table(
+            title=f"{layer}", title_justify="left", title_style="bold", expand=True, show_lines=False
+        )
         table.add_column("id", style="dim", no_wrap=True)
         table.add_column("severity", no_wrap=True)
         table.add_column("object", overflow="fold", ratio=1)
@@ -60,8 +66,12 @@ def findings_tables(report: dict[str, Any]) -> list[Table]:
                 detail.append(f"\n→ {f['hint']}", style="green")
             if f.get("root_cause"):
                 detail.append(f"\n↳ explained by {f['root_cause']}", style="magenta")
-            table.add_row(f["id"], Text(f["severity"], style=SEVERITY_STYLE[f["severity"]]),
-                          Text(object_label(f["object"])), detail)
+            table.add_row(
+                f["id"],
+                Text(f["severity"], style=SEVERITY_STYLE[f["severity"]]),
+                Text(object_label(f["object"])),
+                detail,
+            )
         tables.append(table)
     return tables
 
@@ -73,8 +83,11 @@ def scores_table(report: dict[str, Any]) -> Table:
     table.add_column("measured")
     for area, score in report["scores"].items():
         value = score["score"]
-        table.add_row(AREA_LABELS.get(area, area), Text("n/a" if value is None else f"{value}%",
-                                                        style=_score_style(value)), Text(score["detail"]))
+        table.add_row(
+            AREA_LABELS.get(area, area),
+            Text("n/a" if value is None else f"{value}%", style=_score_style(value)),
+            Text(score["detail"]),
+        )
     return table
 
 
@@ -100,8 +113,10 @@ def render_table(report: dict[str, Any], console: Console, *, verbose: bool = Fa
             ne.add_row(Text(item["check"]), Text(item["reason"]))
         parts.append(ne)
     if report.get("partially_evaluated"):
-        pe = Table(title="Partially evaluated (some kinds could not be read — not counted as passing)",
-                   title_justify="left")
+        pe = Table(
+            title="Partially evaluated (some kinds could not be read — not counted as passing)",
+            title_justify="left",
+        )
         pe.add_column("check", style="dim")
         pe.add_column("reason")
         for item in report["partially_evaluated"]:

@@ -43,15 +43,23 @@ def clip(text: str, width: int) -> str:
     return cut.rstrip(" ,;:—-") + "…"
 
 
-def wrap(text: str, width: int | None, indent: str, first: str = "", max_lines: int | None = None) -> list[str]:
+def wrap(
+    text: str, width: int | None, indent: str, first: str = "", max_lines: int | None = None
+) -> list[str]:
     """Word-wrapped lines (never split mid-word); ``width`` None: one unwrapped line."""
     text = " ".join(text.split())
     if width is None:
         return [first + text]
-    lines = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=indent,
-                          break_long_words=False, break_on_hyphens=False) or [first]
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [first]
     if max_lines is not None and len(lines) > max_lines:
-        rest = " ".join(lines[max_lines - 1:])[len(indent):] if max_lines > 1 else text
+        rest = " ".join(lines[max_lines - 1 :])[len(indent) :] if max_lines > 1 else text
         head = lines[max_lines - 1][: len(indent)] if max_lines > 1 else first
         lines = [*lines[: max_lines - 1], head + clip(rest, width - len(head))]
     return lines
@@ -63,23 +71,31 @@ def header_lines(report: Mapping[str, Any], title: str, width: int | None) -> li
     when = report.get("reference_time") or report.get("generated_at", "")
     ignored = f" · {s['ignored']} ignored" if s.get("ignored") else ""
     first = f"{title} · {source.get('type', '')}: {source.get('name', '')} · as of {when}"
-    second = (f"{s.get('critical', 0)} critical, {s.get('warning', 0)} warning, {s.get('info', 0)} info · "
-              f"{len(report.get('root_causes') or [])} root cause(s) · {s.get('checks_passed', 0)}/"
-              f"{s.get('checks_run', 0)} checks passed, {len(report.get('not_evaluated') or [])} not evaluated"
-              f"{ignored}")
+    second = (
+        f"{s.get('critical', 0)} critical, {s.get('warning', 0)} warning, {s.get('info', 0)} info · "
+        f"{len(report.get('root_causes') or [])} root cause(s) · {s.get('checks_passed', 0)}/"
+        f"{s.get('checks_run', 0)} checks passed, {len(report.get('not_evaluated') or [])} not evaluated"
+        f"{ignored}"
+    )
     style = "bold red" if s.get("critical") else "yellow" if s.get("warning") else "green"
-    return [Line(clip(first, width) if width else first, "bold"), Line(clip(second, width) if width else second, style)]
+    return [
+        Line(clip(first, width) if width else first, "bold"),
+        Line(clip(second, width) if width else second, style),
+    ]
 
 
-def cause_lines(n: int, rc: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]], *, verbose: bool,
-                width: int | None) -> list[Line]:
+def cause_lines(
+    n: int, rc: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]], *, verbose: bool, width: int | None
+) -> list[Line]:
     cause = by_id.get(str(rc.get("finding")), {})
     severity = str(cause.get("severity", "warning"))
     prefix = f"{n}. "
     indent = " " * len(prefix)
     head = f"{rc.get('summary', '')}"
-    lines = [Line(t, SEVERITY_STYLE.get(severity, "bold"))
-             for t in wrap(head, width, indent, prefix, max_lines=None if verbose else 2)]
+    lines = [
+        Line(t, SEVERITY_STYLE.get(severity, "bold"))
+        for t in wrap(head, width, indent, prefix, max_lines=None if verbose else 2)
+    ]
     evidence = [str(e) for e in (rc.get("confidence") or {}).get("evidence") or []]
     if evidence:
         room = (width or PLAIN_CLIP + 9) - len(indent) - len("why: ")
@@ -94,16 +110,26 @@ def cause_lines(n: int, rc: Mapping[str, Any], by_id: Mapping[str, Mapping[str, 
         return lines
     for ev in evidence[1:]:
         lines += [Line(t, "dim") for t in wrap(ev, width, indent + "     ", indent + "     ")]
-    for link in rc.get("chain") or []:  # how the cause reaches its symptoms, edge by edge (when the rule says)
-        if isinstance(link, Mapping) and isinstance(link.get("from"), Mapping) and isinstance(link.get("to"), Mapping):
+    for link in (
+        rc.get("chain") or []
+    ):  # how the cause reaches its symptoms, edge by edge (when the rule says)
+        if (
+            isinstance(link, Mapping)
+            and isinstance(link.get("from"), Mapping)
+            and isinstance(link.get("to"), Mapping)
+        ):
             text = f"via: {object_label(link['from'])} —{link.get('edge', '')}→ {object_label(link['to'])}"
             if link.get("provenance"):
                 text += f" ({link['provenance']})"
             lines += [Line(t, "dim") for t in wrap(text, width, indent + "       ", indent)]
     for sid in symptoms:
         s = by_id[sid]
-        lines += [Line(t) for t in wrap(f"{sid} {object_label(s['object'])}: {s['message']}", width,
-                                        indent + "    ", indent + "  - ")]
+        lines += [
+            Line(t)
+            for t in wrap(
+                f"{sid} {object_label(s['object'])}: {s['message']}", width, indent + "    ", indent + "  - "
+            )
+        ]
     for step in exact_steps(rc, by_id):
         style = "bold red" if step.dangerous else "green"
         note = " (DANGEROUS: read it first)" if step.dangerous else ""
@@ -139,11 +165,24 @@ def diagnose_lines(report: Mapping[str, Any], *, verbose: bool, width: int | Non
         lines += [Line(""), Line(f"Other findings not explained by a root cause: {len(rest)}", "bold")]
         if verbose:
             for f in rest:
-                lines += [Line(t) for t in wrap(f"{f['id']} [{f['severity']}] {object_label(f['object'])}: "
-                                                f"{f['message']}", width, "    ", "  - ")]
+                lines += [
+                    Line(t)
+                    for t in wrap(
+                        f"{f['id']} [{f['severity']}] {object_label(f['object'])}: {f['message']}",
+                        width,
+                        "    ",
+                        "  - ",
+                    )
+                ]
     if not verbose and (report.get("root_causes") or rest):
-        lines += [Line(""), Line("--verbose: every symptom, all evidence and every next step; "
-                                 "`homelabctl check`: every finding", "dim")]
+        lines += [
+            Line(""),
+            Line(
+                "--verbose: every symptom, all evidence and every next step; "
+                "`homelabctl check`: every finding",
+                "dim",
+            ),
+        ]
     return lines
 
 
@@ -153,5 +192,6 @@ def write_console(lines: Sequence[Line], console: Console) -> None:
     from rich.text import Text
 
     for line in lines:
-        console.print(Text(line.text, style=line.style if console.is_terminal else ""), soft_wrap=True,
-                      highlight=False)
+        console.print(
+            Text(line.text, style=line.style if console.is_terminal else ""), soft_wrap=True, highlight=False
+        )

@@ -29,8 +29,9 @@ def fingerprints(findings: list[Finding], keys: dict[Finding, str]) -> dict[Find
     seen: Counter[str] = Counter()
     for finding in findings:
         key = keys.get(finding) or _NUMBER_RE.sub("#", finding.message)
-        base = hashlib.sha256("\0".join(
-            (finding.check, finding.file or "", str(finding.object), key)).encode()).hexdigest()[:32]
+        base = hashlib.sha256(
+            "\0".join((finding.check, finding.file or "", str(finding.object), key)).encode()
+        ).hexdigest()[:32]
         seen[base] += 1
         out[finding] = base if seen[base] == 1 else f"{base}:{seen[base]}"
     return out
@@ -43,9 +44,17 @@ def load_baseline(path: Path) -> set[str]:
         raise ConfigError(f"{path}: baseline file not found (write one with --write-baseline)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{path}: not a homelabctl baseline: {exc}") from None
-    if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA or not isinstance(data.get("findings"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("schema") != BASELINE_SCHEMA
+        or not isinstance(data.get("findings"), list)
+    ):
         raise ConfigError(f"{path}: not a homelabctl baseline (expected schema {BASELINE_SCHEMA})")
-    return {str(item["fingerprint"]) for item in data["findings"] if isinstance(item, dict) and "fingerprint" in item}
+    return {
+        str(item["fingerprint"])
+        for item in data["findings"]
+        if isinstance(item, dict) and "fingerprint" in item
+    }
 
 
 def baseline_document(findings: list[Finding], prints: dict[Finding, str]) -> dict[str, Any]:
@@ -54,13 +63,20 @@ def baseline_document(findings: list[Finding], prints: dict[Finding, str]) -> di
     return {
         "schema": BASELINE_SCHEMA,
         "findings": [
-            {"fingerprint": prints[f], "rule": f.check, "severity": f.severity.value, "file": f.file,
-             "object": str(f.object), "message": f.message}
+            {
+                "fingerprint": prints[f],
+                "rule": f.check,
+                "severity": f.severity.value,
+                "file": f.file,
+                "object": str(f.object),
+                "message": f.message,
+            }
             for f in findings
         ],
     }
 
 
 def write_baseline(path: Path, findings: list[Finding], prints: dict[Finding, str]) -> None:
-    path.write_text(json.dumps(baseline_document(findings, prints), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(baseline_document(findings, prints), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )

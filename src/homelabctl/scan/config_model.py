@@ -14,11 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 class ScanSection(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    ignore: list[str] = Field(default_factory=list, description="Rule ids never reported for this repository.")
+    ignore: list[str] = Field(
+        default_factory=list, description="Rule ids never reported for this repository."
+    )
     ignore_paths: list[str] = Field(default_factory=list, description="Glob patterns of files not scanned.")
-    kube_version: str | None = Field(default=None, description='Kubernetes version to check APIs against, e.g. "1.32".')
+    kube_version: str | None = Field(
+        default=None, description='Kubernetes version to check APIs against, e.g. "1.32".'
+    )
     k3s: bool | None = Field(default=None, description="The cluster runs K3s; omit to detect.")
-    gpu_count: int | None = Field(default=None, ge=1, description="Physical GPUs behind the time-slicing config.")
+    gpu_count: int | None = Field(
+        default=None, ge=1, description="Physical GPUs behind the time-slicing config."
+    )
 
     @field_validator("kube_version", mode="before")
     @classmethod

@@ -43,8 +43,9 @@ class ScanReport:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
 
 
-def options_from_config(options: ScanOptions, config: RepoConfig, *, kube_version_given: bool,
-                        k3s_given: bool) -> ScanOptions:
+def options_from_config(
+    options: ScanOptions, config: RepoConfig, *, kube_version_given: bool, k3s_given: bool
+) -> ScanOptions:
     """Command-line flags win over the config file, which wins over the defaults."""
     if config.scan.kube_version and not kube_version_given:
         options.kube_version = config.scan.kube_version
@@ -98,8 +99,15 @@ def scan(
         return _run(path, options, config, specs, min_severity, started, baseline)
 
 
-def _run(path: Path, options: ScanOptions, config: RepoConfig, specs: list[RuleSpec], min_severity: Severity,
-         started: float, baseline: set[str] | None) -> ScanReport:
+def _run(
+    path: Path,
+    options: ScanOptions,
+    config: RepoConfig,
+    specs: list[RuleSpec],
+    min_severity: Severity,
+    started: float,
+    baseline: set[str] | None,
+) -> ScanReport:
     ignored_rules = set(config.scan.ignore)
     ignored_paths = [glob_regex(p) for p in config.scan.ignore_paths]
     repo = load_repo(path, max_file_bytes=options.max_file_bytes, max_total_bytes=options.max_total_bytes)
@@ -111,16 +119,21 @@ def _run(path: Path, options: ScanOptions, config: RepoConfig, specs: list[RuleS
         return bool(rel) and any(p.match(rel or "") for p in ignored_paths)
 
     report.errors.extend(e for e in repo.errors if not path_ignored(e.file))
-    unrendered = sorted(d for d, r in graph.render_errors.items() if (r.error or "").startswith("kubectl not found"))
+    unrendered = sorted(
+        d for d, r in graph.render_errors.items() if (r.error or "").startswith("kubectl not found")
+    )
     for directory, result in sorted(graph.render_errors.items()):
         if (result.error or "").startswith("not rendered"):
             report.errors.append(ScanError(f"./{directory}" if directory else ".", None, result.error or ""))
     if unrendered:
-        report.errors.append(ScanError(
-            unrendered[0] or ".", None,
-            f"kubectl not found: {len(unrendered)} kustomization(s) with patches/generators followed without "
-            f"rendering (install kubectl, or pass --no-render to silence this)",
-        ))
+        report.errors.append(
+            ScanError(
+                unrendered[0] or ".",
+                None,
+                f"kubectl not found: {len(unrendered)} kustomization(s) with patches/generators followed without "
+                f"rendering (install kubectl, or pass --no-render to silence this)",
+            )
+        )
     for spec in specs:
         if spec.history and not options.history:
             continue
@@ -130,7 +143,9 @@ def _run(path: Path, options: ScanOptions, config: RepoConfig, specs: list[RuleS
         try:
             produced = list(spec.func(ctx))
         except Exception as exc:  # a broken rule must not hide the other rules' findings
-            report.errors.append(ScanError(f"(rule {spec.id})", None, f"rule failed: {type(exc).__name__}: {exc}"))
+            report.errors.append(
+                ScanError(f"(rule {spec.id})", None, f"rule failed: {type(exc).__name__}: {exc}")
+            )
             continue
         report.errors.extend(ctx.errors)
         keys.update(ctx.fingerprints)

@@ -202,7 +202,9 @@ class FluxGraph:
         source: Ref | None = None
         ref = spec.get("sourceRef")
         if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-            source = Ref(str(ref.get("kind") or "GitRepository"), str(ref.get("namespace") or namespace), ref["name"])
+            source = Ref(
+                str(ref.get("kind") or "GitRepository"), str(ref.get("namespace") or namespace), ref["name"]
+            )
         variables: dict[str, str] = {}
         substitute_from: list[tuple[str, str, bool, int]] = []
         post = spec.get("postBuild")
@@ -211,26 +213,40 @@ class FluxGraph:
                 variables.update({str(k): str(v) for k, v in post["substitute"].items()})
             for i, item in enumerate(post.get("substituteFrom") or []):
                 if isinstance(item, dict) and isinstance(item.get("name"), str):
-                    substitute_from.append((str(item.get("kind") or "ConfigMap"), item["name"],
-                                            bool(item.get("optional")), doc.line_of("spec", "postBuild",
-                                                                                    "substituteFrom", i)))
+                    substitute_from.append(
+                        (
+                            str(item.get("kind") or "ConfigMap"),
+                            item["name"],
+                            bool(item.get("optional")),
+                            doc.line_of("spec", "postBuild", "substituteFrom", i),
+                        )
+                    )
         ks = FluxKustomization(
-            doc=doc, name=doc.name, namespace=namespace,
+            doc=doc,
+            name=doc.name,
+            namespace=namespace,
             path=None if has_variable(raw_path) else norm("", raw_path),
-            raw_path=raw_path, source=source,
+            raw_path=raw_path,
+            source=source,
             decryption_provider=(spec.get("decryption") or {}).get("provider")
-            if isinstance(spec.get("decryption"), dict) else None,
-            target_namespace=spec.get("targetNamespace") if isinstance(spec.get("targetNamespace"), str) else None,
-            variables=variables, substitute_from=substitute_from,
+            if isinstance(spec.get("decryption"), dict)
+            else None,
+            target_namespace=spec.get("targetNamespace")
+            if isinstance(spec.get("targetNamespace"), str)
+            else None,
+            variables=variables,
+            substitute_from=substitute_from,
         )
         for i, dep in enumerate(spec.get("dependsOn") or []):
             if isinstance(dep, dict) and isinstance(dep.get("name"), str):
-                ks.depends_on.append((str(dep.get("namespace") or namespace), dep["name"],
-                                      doc.line_of("spec", "dependsOn", i)))
+                ks.depends_on.append(
+                    (str(dep.get("namespace") or namespace), dep["name"], doc.line_of("spec", "dependsOn", i))
+                )
         ks.local = self._is_local(source)
         for kind, name, _optional, _line in substitute_from:
-            ks.variables.update({k: v for k, v in self._vars_from(kind, namespace, name).items()
-                                 if k not in ks.variables})
+            ks.variables.update(
+                {k: v for k, v in self._vars_from(kind, namespace, name).items() if k not in ks.variables}
+            )
         if ks.path is None and ks.variables:
             resolved = substitute(raw_path, ks.variables)
             if not has_variable(resolved):
@@ -274,8 +290,11 @@ class FluxGraph:
             ks.files.add(rel)
             self.reached_files.add(rel)
             file = self.repo.files.get(rel)
-            if file is None or rel.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml",
-                                                          "Kustomization"):
+            if file is None or rel.rsplit("/", 1)[-1] in (
+                "kustomization.yaml",
+                "kustomization.yml",
+                "Kustomization",
+            ):
                 continue
             for doc in file.docs:
                 if not doc.is_object or doc.is_kustomize_config:
@@ -300,8 +319,9 @@ class FluxGraph:
         for sub in subdirs.get(directory, ()):
             yield from self._expand_flux_path(ks, sub)
 
-    def _expand_kustomize(self, ks: FluxKustomization, directory: str, outer_ns: str | None,
-                          seen: set[str]) -> Iterator[tuple[str, str | None]]:
+    def _expand_kustomize(
+        self, ks: FluxKustomization, directory: str, outer_ns: str | None, seen: set[str]
+    ) -> Iterator[tuple[str, str | None]]:
         if directory in seen:
             return
         seen.add(directory)
@@ -340,9 +360,14 @@ class FluxGraph:
                     continue
                 if self.kz.tree_remote(directory):
                     entries = sorted({r for kd in self.kz.tree(directory) for r in kd.remote})
-                    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
-                    remote[directory] = RenderResult(directory, error=f"not rendered: remote {shown} (the scan never "
-                                                                      f"fetches; objects from it are not checked)")
+                    shown = ", ".join(entries[:3]) + (
+                        f" and {len(entries) - 3} more" if len(entries) > 3 else ""
+                    )
+                    remote[directory] = RenderResult(
+                        directory,
+                        error=f"not rendered: remote {shown} (the scan never "
+                        f"fetches; objects from it are not checked)",
+                    )
                 elif self.kz.tree_needs_render(directory) and not self.kz.tree_missing(directory):
                     wanted.append(directory)
         results = render_dirs(self.repo, self.kz, wanted, cache_dir) if wanted else {}
@@ -429,12 +454,18 @@ class FluxGraph:
             version = str(chart_spec["version"]) if chart_spec.get("version") is not None else None
             ref = chart_spec.get("sourceRef")
             if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-                source = Ref(str(ref.get("kind") or "HelmRepository"), str(ref.get("namespace") or namespace),
-                             ref["name"])
+                source = Ref(
+                    str(ref.get("kind") or "HelmRepository"),
+                    str(ref.get("namespace") or namespace),
+                    ref["name"],
+                )
         chart_ref = spec.get("chartRef")
         if isinstance(chart_ref, dict) and isinstance(chart_ref.get("name"), str):
-            source = Ref(str(chart_ref.get("kind") or "OCIRepository"),
-                         str(chart_ref.get("namespace") or namespace), chart_ref["name"])
+            source = Ref(
+                str(chart_ref.get("kind") or "OCIRepository"),
+                str(chart_ref.get("namespace") or namespace),
+                chart_ref["name"],
+            )
             oci = self.source(source)
             if oci is not None:
                 url = str(oci.spec.get("url") or "")

@@ -75,21 +75,41 @@ class HistoryScan:
 
 def _unquote(path: str) -> str:
     if path.startswith('"') and path.endswith('"'):
-        return path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode(
-            "latin-1", "replace").decode("utf-8", "replace")
+        return (
+            path[1:-1]
+            .encode("latin-1", "backslashreplace")
+            .decode("unicode_escape")
+            .encode("latin-1", "replace")
+            .decode("utf-8", "replace")
+        )
     return path
 
 
 def _log_lines(root: Path, limit: int | None) -> Iterator[str]:
     # --no-textconv/--no-ext-diff: a repository's diff drivers are programs (see gitsafe).
-    args = ["log", "--all", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
-            "--no-show-signature", "--reverse",
-            f"--format={COMMIT_MARK}%H %aI %s"]
+    args = [
+        "log",
+        "--all",
+        "-p",
+        "-U0",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--no-renames",
+        "--no-show-signature",
+        "--reverse",
+        f"--format={COMMIT_MARK}%H %aI %s",
+    ]
     if limit:
         args.insert(1, f"--max-count={limit}")
     try:
-        proc = subprocess.Popen(git_cmd(root, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, env=git_env())
+        proc = subprocess.Popen(
+            git_cmd(root, *args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=git_env(),
+        )
     except OSError as exc:
         raise HistoryError(f"git could not run: {exc.strerror}") from None
     assert proc.stdout is not None
@@ -122,7 +142,7 @@ def scan_history(root: Path, *, limit: int | None = None) -> HistoryScan:
     flagged: set[tuple[str, str]] = set()
     for text in _log_lines(root, limit):
         if text.startswith(COMMIT_MARK):
-            sha, _, rest = text[len(COMMIT_MARK):].partition(" ")
+            sha, _, rest = text[len(COMMIT_MARK) :].partition(" ")
             date, _, subject = rest.partition(" ")
             commit = Commit(sha, date, subject)
             result.commits += 1
@@ -151,11 +171,15 @@ def scan_history(root: Path, *, limit: int | None = None) -> HistoryScan:
         _plain_secrets(root, secret_files, result, seen)
         # A line inside a plain Secret is reported as that Secret's key, not also as a loose password.
         in_secrets = {(h.commit.sha, h.path, h.line) for h in result.hits if h.object_name}
-        result.hits = [h for h in result.hits if h.object_name or (h.commit.sha, h.path, h.line) not in in_secrets]
+        result.hits = [
+            h for h in result.hits if h.object_name or (h.commit.sha, h.path, h.line) not in in_secrets
+        ]
     return result
 
 
-def _record(result: HistoryScan, seen: set[str], commit: Commit, path: str, line: int, found: SecretMatch) -> None:
+def _record(
+    result: HistoryScan, seen: set[str], commit: Commit, path: str, line: int, found: SecretMatch
+) -> None:
     severity = severity_for(found, path)
     if severity is None:
         return
@@ -173,8 +197,13 @@ def _cat_files(root: Path, wanted: list[tuple[Commit, str]]) -> Iterator[tuple[C
         request.write("".join(f"{c.sha}:{p}\n" for c, p in wanted).encode())
         request.seek(0)
         try:
-            proc = subprocess.Popen(git_cmd(root, "cat-file", "--batch"), stdin=request, stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, env=git_env())
+            proc = subprocess.Popen(
+                git_cmd(root, "cat-file", "--batch"),
+                stdin=request,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=git_env(),
+            )
         except OSError as exc:
             raise HistoryError(f"git cat-file failed: {exc.strerror}") from None
         assert proc.stdout is not None
@@ -226,8 +255,9 @@ def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: History
                     if not raw:
                         continue
                     verdict = judge_secret_value(raw, str(key))
-                    if verdict.placeholder or (verdict.strength is Strength.WEAK
-                                               and not SENSITIVE_KEY_RE.search(str(key))):
+                    if verdict.placeholder or (
+                        verdict.strength is Strength.WEAK and not SENSITIVE_KEY_RE.search(str(key))
+                    ):
                         continue  # a template, or `username: alerts@...` beside the secrets
                     print_ = fingerprint(f"{path}:{name}:{key}", raw.hex())
                     if print_ in seen:
@@ -239,9 +269,19 @@ def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: History
                         what += f" ({verdict.what})"
                     # A value in a Secret manifest is a credential by intent: critical unless typed-looking
                     # in an example.
-                    weak_example = verdict.strength is Strength.WEAK and severity_for(
-                        SecretMatch(what, "", 0, Strength.WEAK), path) is None
-                    result.hits.append(HistoryHit(
-                        commit, path, line, what, f"{len(raw)} bytes in clear", print_,
-                        Severity.WARNING if weak_example else Severity.CRITICAL, object_name=name,
-                    ))
+                    weak_example = (
+                        verdict.strength is Strength.WEAK
+                        and severity_for(SecretMatch(what, "", 0, Strength.WEAK), path) is None
+                    )
+                    result.hits.append(
+                        HistoryHit(
+                            commit,
+                            path,
+                            line,
+                            what,
+                            f"{len(raw)} bytes in clear",
+                            print_,
+                            Severity.WARNING if weak_example else Severity.CRITICAL,
+                            object_name=name,
+                        )
+                    )

@@ -27,15 +27,40 @@ from homelabctl.scan.repo import KUSTOMIZATION_FILES, YAML_SUFFIXES, Doc, Repo
 from homelabctl.scan.yamlparse import YamlParseError, parse_yaml
 
 KUBECTL_TIMEOUT = 60.0
-RENDER_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "configMapGenerator",
-                 "secretGenerator", "helmCharts", "transformers", "generators")
+RENDER_FIELDS = (
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "replacements",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmCharts",
+    "transformers",
+    "generators",
+)
 
 
 def is_remote(entry: str) -> bool:
     entry = entry.strip()
-    return ("://" in entry or entry.startswith(("github.com/", "gitlab.com/", "bitbucket.org/", "git@", "ssh:",
-                                                 "git::", "https:", "http:", "oci:"))
-            or "?ref=" in entry or "?version=" in entry or "//" in entry.lstrip("/"))
+    return (
+        "://" in entry
+        or entry.startswith(
+            (
+                "github.com/",
+                "gitlab.com/",
+                "bitbucket.org/",
+                "git@",
+                "ssh:",
+                "git::",
+                "https:",
+                "http:",
+                "oci:",
+            )
+        )
+        or "?ref=" in entry
+        or "?version=" in entry
+        or "//" in entry.lstrip("/")
+    )
 
 
 def norm(base: str, entry: str) -> str:
@@ -145,7 +170,9 @@ class Kustomizer:
             if isinstance(chart, dict):
                 kd.remote.append(f"helmCharts: {chart.get('name', '?')} {chart.get('repo') or ''}".strip())
                 if isinstance(chart.get("valuesFile"), str):
-                    self._aux(kd, doc, ("helmCharts", i, "valuesFile"), "helmCharts.valuesFile", chart["valuesFile"])
+                    self._aux(
+                        kd, doc, ("helmCharts", i, "valuesFile"), "helmCharts.valuesFile", chart["valuesFile"]
+                    )
         for i, item in enumerate(data.get("replacements") or []):
             if isinstance(item, dict) and isinstance(item.get("path"), str):
                 self._aux(kd, doc, ("replacements", i, "path"), "replacements", item["path"])
@@ -343,14 +370,28 @@ def _sandbox(repo: Repo, files: set[str], into: Path) -> None:
 
 def _kubectl_env(home: Path) -> dict[str, str]:
     dead = "http://127.0.0.1:9"  # discard port: any proxied request fails at once
-    env = {k: v for k, v in os.environ.items()
-           if k in ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR")}
-    env.update({
-        "HOME": str(home), "KUBECONFIG": os.devnull, "XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home),
-        "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead, "NO_PROXY": "",
-        "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ALLOW_PROTOCOL": "", "GIT_SSH_COMMAND": "false", "HELM_CACHE_HOME": str(home),
-    })
+    env = {
+        k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR")
+    }
+    env.update(
+        {
+            "HOME": str(home),
+            "KUBECONFIG": os.devnull,
+            "XDG_CONFIG_HOME": str(home),
+            "XDG_CACHE_HOME": str(home),
+            "HTTP_PROXY": dead,
+            "HTTPS_PROXY": dead,
+            "http_proxy": dead,
+            "https_proxy": dead,
+            "NO_PROXY": "",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_ALLOW_PROTOCOL": "",
+            "GIT_SSH_COMMAND": "false",
+            "HELM_CACHE_HOME": str(home),
+        }
+    )
     return env
 
 
@@ -367,8 +408,13 @@ def _run_kubectl(kubectl: str, repo: Repo, kz: Kustomizer, directory: str) -> tu
         try:
             out = subprocess.run(
                 [kubectl, "kustomize", str(sandbox / directory)],
-                capture_output=True, text=True, timeout=KUBECTL_TIMEOUT, check=False, cwd=tmp,
-                env=_kubectl_env(home), stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=KUBECTL_TIMEOUT,
+                check=False,
+                cwd=tmp,
+                env=_kubectl_env(home),
+                stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
             return None, f"kubectl kustomize timed out after {KUBECTL_TIMEOUT:.0f}s"
@@ -377,8 +423,10 @@ def _run_kubectl(kubectl: str, repo: Repo, kz: Kustomizer, directory: str) -> tu
         if out.returncode != 0:
             message = kubectl_error(out.stderr, sandbox) or f"exit code {out.returncode}"
             if "is not in or below" in message:
-                return None, ("not rendered: it reads a file outside its own kustomization directory, which "
-                              "kustomize's load restrictor refuses here (" + message + ")")
+                return None, (
+                    "not rendered: it reads a file outside its own kustomization directory, which "
+                    "kustomize's load restrictor refuses here (" + message + ")"
+                )
             return None, message
         return out.stdout, None
 
@@ -396,8 +444,9 @@ def kubectl_error(stderr: str, root: Path) -> str:
     return " ".join(parts).replace(str(root) + "/", "").replace(str(root), ".")
 
 
-def render_dirs(repo: Repo, kz: Kustomizer, directories: list[str], cache_dir: Path | None,
-                kubectl: str | None = None) -> dict[str, RenderResult]:
+def render_dirs(
+    repo: Repo, kz: Kustomizer, directories: list[str], cache_dir: Path | None, kubectl: str | None = None
+) -> dict[str, RenderResult]:
     """Render each directory with ``kubectl kustomize`` (in parallel), reusing cached output."""
     kubectl = kubectl or kubectl_path()
     results: dict[str, RenderResult] = {}

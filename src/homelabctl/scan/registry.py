@@ -34,11 +34,12 @@ class RuleSpec(Documented):
     """Runs only with ``--history`` (reads the git history, not the work tree)."""
 
 
-
 RULES: dict[str, RuleSpec] = {}
 
 
-def rule(id: str, *, layer: Layer, severity: Severity, history: bool = False) -> Callable[[RuleFunc], RuleFunc]:
+def rule(
+    id: str, *, layer: Layer, severity: Severity, history: bool = False
+) -> Callable[[RuleFunc], RuleFunc]:
     """Register a scan rule. Ids are kebab-case and stable: users put them in ignore lists and comments."""
 
     def decorate(func: RuleFunc) -> RuleFunc:

@@ -73,7 +73,9 @@ def by_rule(report: ScanReport) -> list[dict[str, Any]]:
     for finding in report.findings:
         row = counts.setdefault(finding.check, {"critical": 0, "warning": 0, "info": 0})
         row[finding.severity.value] += 1
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1]["critical"], -kv[1]["warning"], -kv[1]["info"], kv[0]))
+    ordered = sorted(
+        counts.items(), key=lambda kv: (-kv[1]["critical"], -kv[1]["warning"], -kv[1]["info"], kv[0])
+    )
     return [{"rule": rule, **row} for rule, row in ordered]
 
 
@@ -126,15 +128,31 @@ def _ks_dict(report: ScanReport, ks: FluxKustomization) -> dict[str, Any]:
     for placed in ks.objects:
         if placed.doc.path in rendered_files:
             continue
-        objects.append({"apiVersion": placed.doc.api_version, "kind": placed.doc.kind,
-                        "namespace": placed.namespace, "name": placed.doc.name,
-                        "file": placed.doc.path, "line": placed.doc.line})
+        objects.append(
+            {
+                "apiVersion": placed.doc.api_version,
+                "kind": placed.doc.kind,
+                "namespace": placed.namespace,
+                "name": placed.doc.name,
+                "file": placed.doc.path,
+                "line": placed.doc.line,
+            }
+        )
     for gen, namespace, directory in ks.generated:
         if directory in rendered_trees:
             continue
         kdoc = graph.kz.dir(directory).doc
-        objects.append({"apiVersion": "v1", "kind": gen.kind, "namespace": namespace, "name": gen.name,
-                        "file": kdoc.path if kdoc else None, "line": gen.line, "generated": True})
+        objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": gen.kind,
+                "namespace": namespace,
+                "name": gen.name,
+                "file": kdoc.path if kdoc else None,
+                "line": gen.line,
+                "generated": True,
+            }
+        )
     for result in ks.renders:
         if result.error:
             continue
@@ -143,9 +161,17 @@ def _ks_dict(report: ScanReport, ks: FluxKustomization) -> dict[str, Any]:
             meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
             assert isinstance(meta, dict)
             namespace = ks.target_namespace or meta.get("namespace")
-            objects.append({"apiVersion": str(obj.get("apiVersion", "")), "kind": str(obj.get("kind", "")),
-                            "namespace": namespace, "name": str(meta.get("name", "")),
-                            "file": kfile.path if kfile else None, "line": None, "rendered": True})
+            objects.append(
+                {
+                    "apiVersion": str(obj.get("apiVersion", "")),
+                    "kind": str(obj.get("kind", "")),
+                    "namespace": namespace,
+                    "name": str(meta.get("name", "")),
+                    "file": kfile.path if kfile else None,
+                    "line": None,
+                    "rendered": True,
+                }
+            )
     remote = sorted({r for d in ks.top_dirs for kd in graph.kz.tree(d) for r in kd.remote})
     return {
         "name": ks.name,
@@ -171,16 +197,33 @@ def objects_dict(report: ScanReport) -> dict[str, Any]:
     return {
         "kustomizations": [_ks_dict(report, ks) for ks in graph.kustomizations],
         "helmReleases": [
-            {"name": hr.name, "namespace": hr.namespace, "chart": hr.chart, "version": hr.version,
-             "source": str(hr.source) if hr.source else None,
-             "valuesFrom": [f"{v.get('kind', 'ConfigMap')}/{v.get('name')}" for v in hr.doc.spec.get("valuesFrom") or []
-                            if isinstance(v, dict)],
-             "file": hr.doc.path, "line": hr.doc.line}
+            {
+                "name": hr.name,
+                "namespace": hr.namespace,
+                "chart": hr.chart,
+                "version": hr.version,
+                "source": str(hr.source) if hr.source else None,
+                "valuesFrom": [
+                    f"{v.get('kind', 'ConfigMap')}/{v.get('name')}"
+                    for v in hr.doc.spec.get("valuesFrom") or []
+                    if isinstance(v, dict)
+                ],
+                "file": hr.doc.path,
+                "line": hr.doc.line,
+            }
             for hr in graph.helm_releases
         ],
-        "sources": [{"kind": kind, "namespace": ns, "name": name, "file": doc.path, "line": doc.line,
-                     "url": doc.spec.get("url")}
-                    for (kind, ns, name), doc in sorted(graph.sources.items())],
+        "sources": [
+            {
+                "kind": kind,
+                "namespace": ns,
+                "name": name,
+                "file": doc.path,
+                "line": doc.line,
+                "url": doc.spec.get("url"),
+            }
+            for (kind, ns, name), doc in sorted(graph.sources.items())
+        ],
     }
 
 
@@ -188,11 +231,17 @@ def to_json(report: ScanReport, *, objects: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "generated_at": report.generated_at.isoformat().replace("+00:00", "Z"),
-        "repo": {"path": str(report.root), "git": report.repo.git, "kube_version": report.options.kube_version,
-                 "history": report.options.history},
+        "repo": {
+            "path": str(report.root),
+            "git": report.repo.git,
+            "kube_version": report.options.kube_version,
+            "history": report.options.history,
+        },
         "summary": summary(report),
         "by_rule": by_rule(report),
-        "findings": [finding_dict(f, i, report.fingerprints.get(f)) for i, f in enumerate(report.findings, start=1)],
+        "findings": [
+            finding_dict(f, i, report.fingerprints.get(f)) for i, f in enumerate(report.findings, start=1)
+        ],
         "errors": [e.to_dict() for e in report.errors],
     }
     if objects:
@@ -217,16 +266,23 @@ def to_sarif(report: ScanReport, *, uri_prefix: str = "") -> dict[str, Any]:
             "ruleId": finding.check,
             "level": SARIF_LEVEL[finding.severity],
             "message": {"text": message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": prefix + (finding.file or ".homelabctl.yaml"),
-                                         "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": max(1, finding.line or 1)},
-                },
-            }],
-            "properties": {"object": str(finding.object), "layer": finding.layer.value,
-                           "severity": finding.severity.value,
-                           "security-severity": SECURITY_SEVERITY[finding.severity]},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {
+                            "uri": prefix + (finding.file or ".homelabctl.yaml"),
+                            "uriBaseId": "%SRCROOT%",
+                        },
+                        "region": {"startLine": max(1, finding.line or 1)},
+                    },
+                }
+            ],
+            "properties": {
+                "object": str(finding.object),
+                "layer": finding.layer.value,
+                "severity": finding.severity.value,
+                "security-severity": SECURITY_SEVERITY[finding.severity],
+            },
         }
         fingerprint = report.fingerprints.get(finding)
         if fingerprint:
@@ -237,40 +293,52 @@ def to_sarif(report: ScanReport, *, uri_prefix: str = "") -> dict[str, Any]:
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "homelabctl",
-                "version": __version__,
-                "informationUri": "https://pypi.org/project/homelabctl/",
-                "rules": [{
-                    "id": spec.id,
-                    "name": "".join(part.capitalize() for part in spec.id.replace(".", "-").split("-")),
-                    "shortDescription": {"text": spec.title},
-                    "fullDescription": {"text": spec.description or spec.title},
-                    "help": {"text": spec.doc, "markdown": spec.doc},
-                    "helpUri": RULES_DOC_URL + spec.id,
-                    "defaultConfiguration": {"level": SARIF_LEVEL[spec.severity]},
-                    "properties": {
-                        "tags": [spec.layer.value, "homelab", "gitops"]
-                        + (["security"] if spec.layer.value == "security" else []),
-                        "security-severity": SECURITY_SEVERITY[spec.severity],
-                    },
-                } for spec in rules],
-            }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": report.root.as_uri() + "/"}},
-            "results": results,
-            "invocations": [{
-                "executionSuccessful": True,
-                "toolExecutionNotifications": [
-                    {"level": "warning", "message": {"text": str(e)}} for e in report.errors
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "homelabctl",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/homelabctl/",
+                        "rules": [
+                            {
+                                "id": spec.id,
+                                "name": "".join(
+                                    part.capitalize() for part in spec.id.replace(".", "-").split("-")
+                                ),
+                                "shortDescription": {"text": spec.title},
+                                "fullDescription": {"text": spec.description or spec.title},
+                                "help": {"text": spec.doc, "markdown": spec.doc},
+                                "helpUri": RULES_DOC_URL + spec.id,
+                                "defaultConfiguration": {"level": SARIF_LEVEL[spec.severity]},
+                                "properties": {
+                                    "tags": [spec.layer.value, "homelab", "gitops"]
+                                    + (["security"] if spec.layer.value == "security" else []),
+                                    "security-severity": SECURITY_SEVERITY[spec.severity],
+                                },
+                            }
+                            for spec in rules
+                        ],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": report.root.as_uri() + "/"}},
+                "results": results,
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": [
+                            {"level": "warning", "message": {"text": str(e)}} for e in report.errors
+                        ],
+                    }
                 ],
-            }],
-        }],
+            }
+        ],
     }
 
 
-def render_table(report: ScanReport, console: Console, *, list_objects: bool = False,
-                 verbose: bool = False) -> None:
+def render_table(
+    report: ScanReport, console: Console, *, list_objects: bool = False, verbose: bool = False
+) -> None:
     from rich.markup import escape  # rich only for the table: JSON/SARIF runs do not pay for it
     from rich.table import Table
 
@@ -289,8 +357,10 @@ def render_table(report: ScanReport, console: Console, *, list_objects: bool = F
         for item in group:
             f = item.first
             if item.folded:
-                detail = (f"{len(item.findings)} findings share one fix: [green]→ {escape(f.hint)}[/green]\n"
-                          f"[dim]  e.g. {escape(f.message)}[/dim]")
+                detail = (
+                    f"{len(item.findings)} findings share one fix: [green]→ {escape(f.hint)}[/green]\n"
+                    f"[dim]  e.g. {escape(f.message)}[/dim]"
+                )
                 detail += "\n" + "\n".join(f"[dim]  {escape(p)}[/dim]" for p in item.places())
             else:
                 where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "(repository)")
@@ -314,9 +384,14 @@ def render_table(report: ScanReport, console: Console, *, list_objects: bool = F
     for error in report.errors:
         console.print(f"[yellow]skipped[/yellow] {escape(str(error))}")
     s = summary(report)
-    verdict = "[bold green]no findings[/bold green]" if not report.findings else (
-        f"[bold red]{s['critical']} critical[/bold red], [yellow]{s['warning']} warning[/yellow], "
-        f"[cyan]{s['info']} info[/cyan]")
+    verdict = (
+        "[bold green]no findings[/bold green]"
+        if not report.findings
+        else (
+            f"[bold red]{s['critical']} critical[/bold red], [yellow]{s['warning']} warning[/yellow], "
+            f"[cyan]{s['info']} info[/cyan]"
+        )
+    )
     baselined = f" · {report.baselined} in the baseline" if report.baselined else ""
     console.print(
         f"\n{verdict} · {s['files']} files, {s['documents']} YAML documents, {s['kustomizations']} Flux "
@@ -327,12 +402,17 @@ def render_table(report: ScanReport, console: Console, *, list_objects: bool = F
 
 def _verdict_line(report: ScanReport) -> str:
     s = summary(report)
-    verdict = "no findings" if not report.findings else (
-        f"{s['critical']} critical, {s['warning']} warning, {s['info']} info")
+    verdict = (
+        "no findings"
+        if not report.findings
+        else (f"{s['critical']} critical, {s['warning']} warning, {s['info']} info")
+    )
     baselined = f" · {report.baselined} in the baseline" if report.baselined else ""
-    return (f"{verdict} · {s['files']} files, {s['documents']} YAML documents, {s['kustomizations']} Flux "
-            f"Kustomizations, {s['helm_releases']} HelmReleases · {s['ignored']} ignored{baselined} · "
-            f"{len(report.errors)} input error(s) · {s['seconds']:.2f}s")
+    return (
+        f"{verdict} · {s['files']} files, {s['documents']} YAML documents, {s['kustomizations']} Flux "
+        f"Kustomizations, {s['helm_releases']} HelmReleases · {s['ignored']} ignored{baselined} · "
+        f"{len(report.errors)} input error(s) · {s['seconds']:.2f}s"
+    )
 
 
 def to_text(report: ScanReport, *, verbose: bool = False, list_objects: bool = False) -> str:
@@ -355,8 +435,10 @@ def to_text(report: ScanReport, *, verbose: bool = False, list_objects: bool = F
         for item in group:
             f = item.first
             if item.folded:
-                lines.append(f"  {f.check} ×{len(item.findings)}: {len(item.findings)} findings share one fix: "
-                             f"-> {f.hint}")
+                lines.append(
+                    f"  {f.check} ×{len(item.findings)}: {len(item.findings)} findings share one fix: "
+                    f"-> {f.hint}"
+                )
                 lines.append(f"      e.g. {f.message}")
                 lines += [f"      {place}" for place in item.places()]
                 continue
@@ -371,8 +453,10 @@ def to_text(report: ScanReport, *, verbose: bool = False, list_objects: bool = F
         width = max(len(r["rule"]) for r in rows)
         lines.append("By rule" + " " * (width - 5) + "  critical  warning  info")
         for r in rows:
-            lines.append(f"  {r['rule']:<{width}}  {r['critical'] or '':>8}  {r['warning'] or '':>7}  "
-                         f"{r['info'] or '':>4}")
+            lines.append(
+                f"  {r['rule']:<{width}}  {r['critical'] or '':>8}  {r['warning'] or '':>7}  "
+                f"{r['info'] or '':>4}"
+            )
         lines.append("")
     lines += [f"skipped {e}" for e in report.errors]
     lines.append(_verdict_line(report))
@@ -386,8 +470,10 @@ def render_objects(report: ScanReport, console: Console) -> None:
     for ks in data["kustomizations"]:
         state = "" if ks["reached"] else " [yellow](not reached from flux-system)[/yellow]"
         source = "" if ks["local"] else f" [dim](source {escape(str(ks['source']))}, not in this repo)[/dim]"
-        console.print(f"\n[bold]Kustomization {ks['namespace']}/{ks['name']}[/bold] → {escape(ks['path'] or './')}"
-                      f"{source}{state}")
+        console.print(
+            f"\n[bold]Kustomization {ks['namespace']}/{ks['name']}[/bold] → {escape(ks['path'] or './')}"
+            f"{source}{state}"
+        )
         by_kind: dict[str, int] = defaultdict(int)
         for obj in ks["objects"]:
             by_kind[obj["kind"]] += 1

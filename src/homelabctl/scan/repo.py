@@ -34,7 +34,46 @@ YAML_SUFFIXES = (".yaml", ".yml")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # Never worth reading for secrets or manifests; saves decoding large blobs.
 BINARY_SUFFIXES = frozenset(
-    [".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".pdf", ".zip", ".gz", ".tgz", ".xz", ".bz2", ".7z", ".tar", ".jar", ".so", ".dylib", ".dll", ".exe", ".bin", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp3", ".mp4", ".mov", ".avi", ".iso", ".img", ".qcow2", ".pyc", ".class", ".o", ".a", ".db", ".sqlite"]
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".ico",
+        ".webp",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".xz",
+        ".bz2",
+        ".7z",
+        ".tar",
+        ".jar",
+        ".so",
+        ".dylib",
+        ".dll",
+        ".exe",
+        ".bin",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".mp3",
+        ".mp4",
+        ".mov",
+        ".avi",
+        ".iso",
+        ".img",
+        ".qcow2",
+        ".pyc",
+        ".class",
+        ".o",
+        ".a",
+        ".db",
+        ".sqlite",
+    ]
 )
 IGNORE_COMMENT_RE = re.compile(r"#\s*homelabctl:\s*ignore=([a-z0-9,\s-]+)")
 KUSTOMIZE_CONFIG_GROUPS = ("kustomize.config.k8s.io",)
@@ -250,7 +289,7 @@ def _in_chart_templates(path: str, chart_dirs: set[str]) -> bool:
     """Helm templates are Go templates, not YAML; charts vendored in the repo are read by Helm, not us."""
     for chart in chart_dirs:
         prefix = f"{chart}/" if chart else ""
-        if path.startswith(prefix) and path[len(prefix):].startswith(("templates/", "charts/", "crds/")):
+        if path.startswith(prefix) and path[len(prefix) :].startswith(("templates/", "charts/", "crds/")):
             return True
     return False
 
@@ -269,8 +308,12 @@ def _decode(raw: bytes, rel: str, errors: list[ScanError], is_yaml: bool) -> str
         return None
 
 
-def load_repo(root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-              max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES) -> Repo:
+def load_repo(
+    root: Path,
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
+) -> Repo:
     """Read the repository under ``root``. Unreadable pieces become :class:`ScanError`s. Files over
     ``max_file_bytes`` are skipped; once ``max_total_bytes`` have been read, the rest is skipped."""
     root = root.resolve()
@@ -293,15 +336,23 @@ def load_repo(root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
             repo.errors.append(ScanError(rel, None, message))
             continue
         if size > max_file_bytes:
-            repo.errors.append(ScanError(
-                rel, None,
-                f"{size / 1048576:.0f} MB is over the {max_file_bytes / 1048576:g} MB limit (--max-file-size), skipped",
-            ))
+            repo.errors.append(
+                ScanError(
+                    rel,
+                    None,
+                    f"{size / 1048576:.0f} MB is over the {max_file_bytes / 1048576:g} MB limit (--max-file-size), skipped",
+                )
+            )
             continue
         if total + size > max_total_bytes:
-            repo.errors.append(ScanError(
-                rel, None, f"the repository is over the {max_total_bytes / 1048576:g} MB total read limit: this "
-                           f"file and the rest skipped"))
+            repo.errors.append(
+                ScanError(
+                    rel,
+                    None,
+                    f"the repository is over the {max_total_bytes / 1048576:g} MB total read limit: this "
+                    f"file and the rest skipped",
+                )
+            )
             break
         total += size
         try:
@@ -316,8 +367,13 @@ def load_repo(root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
             repo.errors.append(ScanError(rel, None, message))
             continue
         if len(raw) > max_file_bytes:
-            repo.errors.append(ScanError(rel, None, f"grew over the {max_file_bytes / 1048576:g} MB limit while "
-                                                    f"being read, skipped"))
+            repo.errors.append(
+                ScanError(
+                    rel,
+                    None,
+                    f"grew over the {max_file_bytes / 1048576:g} MB limit while being read, skipped",
+                )
+            )
             continue
         text = _decode(raw, rel, repo.errors, is_yaml)
         if text is None:
@@ -336,8 +392,13 @@ def _parse_into(repo: Repo, file: RepoFile) -> None:
             if parsed.data is None:
                 continue
             doc = Doc(
-                file=file, index=parsed.index, node=parsed.node, data=parsed.data, traps=parsed.traps,
-                duplicates=parsed.duplicates, line=parsed.node.start_mark.line + 1,
+                file=file,
+                index=parsed.index,
+                node=parsed.node,
+                data=parsed.data,
+                traps=parsed.traps,
+                duplicates=parsed.duplicates,
+                line=parsed.node.start_mark.line + 1,
                 end_line=parsed.node.end_mark.line + 1,
             )
             file.docs.append(doc)

@@ -98,8 +98,11 @@ class SchemaSet:
             for version in spec.get("versions") or []:
                 if not isinstance(version, dict) or not isinstance(version.get("name"), str):
                     continue
-                schema = (version.get("schema") or {}).get("openAPIV3Schema") if isinstance(
-                    version.get("schema"), dict) else None
+                schema = (
+                    (version.get("schema") or {}).get("openAPIV3Schema")
+                    if isinstance(version.get("schema"), dict)
+                    else None
+                )
                 if isinstance(schema, dict):
                     self._crd_schemas[f"{group}/{version['name']}:{kind}"] = (crd, schema)
 
@@ -118,15 +121,30 @@ class SchemaSet:
 
 
 Check = Callable[[Any], bool]
-_IGNORED = frozenset({
-    "$schema", "$id", "$comment", "title", "description", "default", "examples", "format", "readOnly",
-    "writeOnly", "deprecated", "$defs", "definitions",
-})
+_IGNORED = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "format",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "$defs",
+        "definitions",
+    }
+)
 _TYPES: dict[str, Check] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
+    ),
     "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
@@ -213,12 +231,14 @@ def _compile(schema: Any, defs: dict[str, Any], depth: int) -> Check:
         if key == "$ref":
             if not isinstance(value, str) or not value.startswith("#/$defs/"):
                 raise _Unsupported()
-            checks.append(_compile(defs[value[len("#/$defs/"):]], defs, depth + 1))
+            checks.append(_compile(defs[value[len("#/$defs/") :]], defs, depth + 1))
         elif key == "type":
             tests = [_TYPES[n] for n in ([value] if isinstance(value, str) else list(value))]
             checks.append(tests[0] if len(tests) == 1 else _any_of(tests))
         elif key == "properties":
-            checks.append(_properties([(name, _compile(sub, defs, depth + 1)) for name, sub in value.items()]))
+            checks.append(
+                _properties([(name, _compile(sub, defs, depth + 1)) for name, sub in value.items()])
+            )
         elif key == "additionalProperties":
             checks.append(_additional(_compile(value, defs, depth + 1), set(schema.get("properties") or ())))
         elif key == "required":
@@ -238,7 +258,9 @@ def _compile(schema: Any, defs: dict[str, Any], depth: int) -> Check:
             checks.append(_bound(value, key == "minimum"))
         elif key in ("anyOf", "oneOf", "allOf"):
             subs = [_compile(item, defs, depth + 1) for item in value]
-            checks.append(_any_of(subs) if key == "anyOf" else _all_of(subs) if key == "allOf" else _one_of(subs))
+            checks.append(
+                _any_of(subs) if key == "anyOf" else _all_of(subs) if key == "allOf" else _one_of(subs)
+            )
         elif key == "uniqueItems":
             if value:
                 checks.append(_unique)

@@ -62,26 +62,46 @@ K3S_TOKEN_RE = re.compile(r"\b(K10[0-9a-f]{64}::(server|node):[A-Za-z0-9]{8,})")
 FORMAT_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     # (what, pattern with the value in group 1, a literal that must occur for the pattern to match)
     ("age secret key", re.compile(r"\b(AGE-SECRET-KEY-1[0-9A-Z]{58})\b"), "AGE-SECRET-KEY-1"),
-    ("Tailscale auth key", re.compile(r"\b(tskey-(?:auth|api|client|webhook|scim)-[A-Za-z0-9]{6,}-[A-Za-z0-9]{16,})"),
-     "tskey-"),
+    (
+        "Tailscale auth key",
+        re.compile(r"\b(tskey-(?:auth|api|client|webhook|scim)-[A-Za-z0-9]{6,}-[A-Za-z0-9]{16,})"),
+        "tskey-",
+    ),
     ("Tailscale auth key", re.compile(r"\b(tskey-[0-9a-f]{30,})\b"), "tskey-"),
-    ("Backblaze B2 application key", re.compile(r"(?<![A-Za-z0-9+/])(K00[0-9][A-Za-z0-9+/]{27})(?![A-Za-z0-9+/])"), "K00"),
+    (
+        "Backblaze B2 application key",
+        re.compile(r"(?<![A-Za-z0-9+/])(K00[0-9][A-Za-z0-9+/]{27})(?![A-Za-z0-9+/])"),
+        "K00",
+    ),
     ("Google API key", re.compile(r"\b(AIza[0-9A-Za-z_-]{35})\b"), "AIza"),
     ("GitHub fine-grained token", re.compile(r"\b(github_pat_[A-Za-z0-9_]{60,255})\b"), "github_pat_"),
 )
 # A key name says which service a generic-looking value belongs to.
 CONTEXT_KEYS: tuple[tuple[re.Pattern[str], str, re.Pattern[str]], ...] = (
-    (re.compile(r"(?i)(cloudflare|^cf)[_.-]?(api)?[_.-]?(token|key)$"), "Cloudflare API token",
-     re.compile(r"^[A-Za-z0-9_-]{37,40}$")),
-    (re.compile(r"(?i)b2[_.-]?(application|account|app)?[_.-]?key$"), "Backblaze B2 application key",
-     re.compile(r"^[A-Za-z0-9+/]{31}$")),
+    (
+        re.compile(r"(?i)(cloudflare|^cf)[_.-]?(api)?[_.-]?(token|key)$"),
+        "Cloudflare API token",
+        re.compile(r"^[A-Za-z0-9_-]{37,40}$"),
+    ),
+    (
+        re.compile(r"(?i)b2[_.-]?(application|account|app)?[_.-]?key$"),
+        "Backblaze B2 application key",
+        re.compile(r"^[A-Za-z0-9+/]{31}$"),
+    ),
     (re.compile(r"(?i)authentik[_.-]*secret[_.-]?key$"), "Authentik secret key", re.compile(r"^\S{20,}$")),
-    (re.compile(r"(?i)(aws[_.-]?secret|secret[_.-]?access)[_.-]?(access[_.-]?)?key$"), "S3 secret access key",
-     re.compile(r"^[A-Za-z0-9+/]{40}$")),
+    (
+        re.compile(r"(?i)(aws[_.-]?secret|secret[_.-]?access)[_.-]?(access[_.-]?)?key$"),
+        "S3 secret access key",
+        re.compile(r"^[A-Za-z0-9+/]{40}$"),
+    ),
     (re.compile(r"(?i)k3s[_.-]?(agent[_.-]?)?token$"), "K3s join token", re.compile(r"^\S{8,}$")),
     (re.compile(r"(?i)(ts|tailscale)[_.-]?auth[_.-]?key$"), "Tailscale auth key", re.compile(r"^\S{16,}$")),
     (re.compile(r"(?i)cookie[_.-]?secret$"), "oauth2-proxy cookie secret", re.compile(r"^\S{16,}$")),
-    (re.compile(r"(?i)^private[_.-]?key$"), "WireGuard private key", re.compile(r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$")),
+    (
+        re.compile(r"(?i)^private[_.-]?key$"),
+        "WireGuard private key",
+        re.compile(r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"),
+    ),
 )
 
 # `password: hunter2`, `DB_PASSWORD=hunter2`, `"adminPassword": "hunter2"`, `--password=x`, `--password x`:
@@ -96,25 +116,69 @@ ASSIGN_RE = re.compile(
     """
 )
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-_HASH_RE = re.compile(r"^(?:\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$[156]\$|\$apr1\$|\{S?SHA\d*\}|pbkdf2_sha\d+\$"
-                      r"|\$pbkdf2-sha\d+\$|\$scrypt\$)")
+_HASH_RE = re.compile(
+    r"^(?:\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$[156]\$|\$apr1\$|\{S?SHA\d*\}|pbkdf2_sha\d+\$"
+    r"|\$pbkdf2-sha\d+\$|\$scrypt\$)"
+)
 # Words that name a password outright: even a typed, low-entropy value is reported (as a warning).
 PASSWORD_WORDS = ("password", "passwd", "pwd", "passphrase")
-URL_PASSWORD_RE = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://([^\s:/@'\"<>{}$]{1,64}):([^\s@'\"/<>]{1,128})@[\w.-]+")
+URL_PASSWORD_RE = re.compile(
+    r"\b[a-z][a-z0-9+.-]{1,20}://([^\s:/@'\"<>{}$]{1,64}):([^\s@'\"/<>]{1,128})@[\w.-]+"
+)
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 _KEY_BOUNDARY = frozenset(" \t\r\n{,\"'-[(")
-REF_KEYS_RE = re.compile(r"(?i)(ref|name|file|path|env|existing|existing[_-]?secret|secretkey(ref)?|from|keyname|selector|type|length|"
-                         r"size|policy|mode|enabled|field|url|uri|header|prefix|format|command|location|id)$")
+REF_KEYS_RE = re.compile(
+    r"(?i)(ref|name|file|path|env|existing|existing[_-]?secret|secretkey(ref)?|from|keyname|selector|type|length|"
+    r"size|policy|mode|enabled|field|url|uri|header|prefix|format|command|location|id)$"
+)
 
 # Lines worth a closer look: anything a detector could match. One pass over the ASCII-lowercased text
 # finds them. The alternatives are grouped by first character (a trie's first level): the regex engine
 # then tries one branch per position instead of all of them, which is most of this module's time.
 _CANDIDATES = (
-    "pass", "secret", "token", "pwd", "auth", "cred", "api_key", "api-key", "apikey", "private", "access_key",
-    "access-key", "accesskey", "dsn", "cookie", "application_key", "application-key", "applicationkey",
-    r"://[^\s/@]*:[^\s@]*@", "akia", "asia", "abia", "acca", "a3t", "gh[pousr]_", "github_pat_",
-    "glpat-", "xox[abposr]-", "sk_live_", "rk_live_", "eyj", "npm_", "pypi-", r"sg\.", "aiza", "k10[0-9a-f]{64}",
-    "age-secret", "tskey-", "szew", "k00[0-9]", "sk-", "accountkey=", "putty-user",
+    "pass",
+    "secret",
+    "token",
+    "pwd",
+    "auth",
+    "cred",
+    "api_key",
+    "api-key",
+    "apikey",
+    "private",
+    "access_key",
+    "access-key",
+    "accesskey",
+    "dsn",
+    "cookie",
+    "application_key",
+    "application-key",
+    "applicationkey",
+    r"://[^\s/@]*:[^\s@]*@",
+    "akia",
+    "asia",
+    "abia",
+    "acca",
+    "a3t",
+    "gh[pousr]_",
+    "github_pat_",
+    "glpat-",
+    "xox[abposr]-",
+    "sk_live_",
+    "rk_live_",
+    "eyj",
+    "npm_",
+    "pypi-",
+    r"sg\.",
+    "aiza",
+    "k10[0-9a-f]{64}",
+    "age-secret",
+    "tskey-",
+    "szew",
+    "k00[0-9]",
+    "sk-",
+    "accountkey=",
+    "putty-user",
 )
 
 
@@ -122,28 +186,98 @@ def _trie_regex(alternatives: tuple[str, ...]) -> re.Pattern[str]:
     groups: dict[str, list[str]] = {}
     for alt in alternatives:
         first = alt[:2] if alt.startswith("\\") else alt[0]
-        groups.setdefault(first, []).append(alt[len(first):])
-    parts = [re.escape(first) + "(?:" + "|".join(sorted(rest, key=len, reverse=True)) + ")"
-             for first, rest in groups.items()]
+        groups.setdefault(first, []).append(alt[len(first) :])
+    parts = [
+        re.escape(first) + "(?:" + "|".join(sorted(rest, key=len, reverse=True)) + ")"
+        for first, rest in groups.items()
+    ]
     return re.compile("|".join(parts))
 
 
 _CANDIDATE_RE = _trie_regex(_CANDIDATES)
-_DS_TRIGGER_RE = _trie_regex((
-    "private key", "putty-user", "akia", "asia", "abia", "acca", "a3t", "gh", "glpat-", "gldt-", "glft-", "glsoat-",
-    "glrt-", "gr1348941", "xox", "sk_live_", "rk_live_", "eyj", "npm_", "pypi-", r"sg\.", "sk-", "accountkey=",
-))
+_DS_TRIGGER_RE = _trie_regex(
+    (
+        "private key",
+        "putty-user",
+        "akia",
+        "asia",
+        "abia",
+        "acca",
+        "a3t",
+        "gh",
+        "glpat-",
+        "gldt-",
+        "glft-",
+        "glsoat-",
+        "glrt-",
+        "gr1348941",
+        "xox",
+        "sk_live_",
+        "rk_live_",
+        "eyj",
+        "npm_",
+        "pypi-",
+        r"sg\.",
+        "sk-",
+        "accountkey=",
+    )
+)
 _PLACEHOLDER_WORDS_RE = re.compile(
     r"(?i)placeholder|change[_-]?me|changeit|replace|your[_-]|_here\b|-here\b|example|dummy|redacted|sample"
     r"|xxxx|\*\*\*|todo|fixme|tbd|fake|not[_-]?real|insert[_-]|secret[_-]?here|<[^>]*>|\.\.\.|"
     r"homelabctl-redacted"
 )
-_PLACEHOLDER_EXACT = frozenset({
-    "password", "secret", "token", "none", "null", "nil", "true", "false", "yes", "no", "test", "testing",
-    "required", "optional", "string", "str", "value", "key", "admin", "default", "empty", "unset", "undefined",
-    "prompt", "ask", "n/a", "na", "-", "~", "''", '""', "foo", "bar", "foobar", "xxx", "pass", "passwd",
-    "apikey", "api_key", "api-key", "env", "auto", "generated", "random", "hidden", "masked", "stdin",
-})
+_PLACEHOLDER_EXACT = frozenset(
+    {
+        "password",
+        "secret",
+        "token",
+        "none",
+        "null",
+        "nil",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "test",
+        "testing",
+        "required",
+        "optional",
+        "string",
+        "str",
+        "value",
+        "key",
+        "admin",
+        "default",
+        "empty",
+        "unset",
+        "undefined",
+        "prompt",
+        "ask",
+        "n/a",
+        "na",
+        "-",
+        "~",
+        "''",
+        '""',
+        "foo",
+        "bar",
+        "foobar",
+        "xxx",
+        "pass",
+        "passwd",
+        "apikey",
+        "api_key",
+        "api-key",
+        "env",
+        "auto",
+        "generated",
+        "random",
+        "hidden",
+        "masked",
+        "stdin",
+    }
+)
 _REFERENCE_RE = re.compile(
     r"""(?x)^(?:
         \\?\$\{[^}]*\}?           # ${VAR}, \${VAR}, ${VAR:-x}
@@ -222,20 +356,43 @@ def _detect_secrets() -> tuple[list[Any], Any, Any, Any]:
     finally:
         if stub is not None and sys.modules.get("requests") is stub:
             del sys.modules["requests"]
-    plugins = [cls() for cls in (
-        PrivateKeyDetector, AWSKeyDetector, GitHubTokenDetector, GitLabTokenDetector, SlackDetector, StripeDetector,
-        JwtTokenDetector, NpmDetector, PypiTokenDetector, SendGridDetector, TwilioKeyDetector, OpenAIDetector,
-        DiscordBotTokenDetector, TelegramBotTokenDetector,
-    )]
+    plugins = [
+        cls()
+        for cls in (
+            PrivateKeyDetector,
+            AWSKeyDetector,
+            GitHubTokenDetector,
+            GitLabTokenDetector,
+            SlackDetector,
+            StripeDetector,
+            JwtTokenDetector,
+            NpmDetector,
+            PypiTokenDetector,
+            SendGridDetector,
+            TwilioKeyDetector,
+            OpenAIDetector,
+            DiscordBotTokenDetector,
+            TelegramBotTokenDetector,
+        )
+    ]
     return plugins, Base64HighEntropyString(), HexHighEntropyString(), heuristic
 
 
 _DS_NAMES = {
-    "Private Key": "private key", "AWS Access Key": "AWS access key", "GitHub Token": "GitHub token",
-    "GitLab Token": "GitLab token", "Slack Token": "Slack token", "Stripe Access Key": "Stripe key",
-    "JSON Web Token": "JSON Web Token", "NPM tokens": "npm token", "PyPI Token": "PyPI token",
-    "SendGrid API Key": "SendGrid API key", "Twilio API Key": "Twilio API key", "OpenAI Token": "OpenAI API key",
-    "Discord Bot Token": "Discord bot token", "Telegram Bot Token": "Telegram bot token",
+    "Private Key": "private key",
+    "AWS Access Key": "AWS access key",
+    "GitHub Token": "GitHub token",
+    "GitLab Token": "GitLab token",
+    "Slack Token": "Slack token",
+    "Stripe Access Key": "Stripe key",
+    "JSON Web Token": "JSON Web Token",
+    "NPM tokens": "npm token",
+    "PyPI Token": "PyPI token",
+    "SendGrid API Key": "SendGrid API key",
+    "Twilio API Key": "Twilio API key",
+    "OpenAI Token": "OpenAI API key",
+    "Discord Bot Token": "Discord bot token",
+    "Telegram Bot Token": "Telegram bot token",
 }
 _HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -302,7 +459,9 @@ def _prose_after(line: str, end: int, quoted: bool) -> bool:
     if quoted:
         return False
     rest = line[end:].lstrip(" \t")
-    return bool(rest) and not rest.startswith(("#", "//", ";", "\\", "&&", "||", "|", ">", ")", "]", "}", ","))
+    return bool(rest) and not rest.startswith(
+        ("#", "//", ";", "\\", "&&", "||", "|", ">", ")", "]", "}", ",")
+    )
 
 
 def _assignment(line: str, lowered: str, match: re.Match[str]) -> SecretMatch | None:
@@ -314,15 +473,15 @@ def _assignment(line: str, lowered: str, match: re.Match[str]) -> SecretMatch | 
         return None  # `passwordSecretRef`
     key = line[start:word_end].strip("-. ")
     group = next(g for g in (2, 3, 4) if match.group(g) is not None)
-    value = line[match.start(group):match.end(group)].strip()
-    separator = line[word_end:match.start(group)]
-    if ":" not in separator and "=" not in separator and line[max(0, start - 2):start] != "--":
+    value = line[match.start(group) : match.end(group)].strip()
+    separator = line[word_end : match.start(group)]
+    if ":" not in separator and "=" not in separator and line[max(0, start - 2) : start] != "--":
         return None  # `the password is x` in prose: only flags take a space-separated value
     if REF_KEYS_RE.search(key) or is_placeholder(value):
         return None
     if ":" in separator and "=" not in separator and _prose_after(line, match.end(group), group != 4):
         return None
-    if lowered[match.start(group):match.end(group)] in ("true", "false"):
+    if lowered[match.start(group) : match.end(group)] in ("true", "false"):
         return None
     if _HASH_RE.match(value):
         # Authelia users, htpasswd, Traefik basic auth: a hash is meant to be stored, but it can be cracked
@@ -330,7 +489,9 @@ def _assignment(line: str, lowered: str, match: re.Match[str]) -> SecretMatch | 
         return SecretMatch(f"{key} value (a password hash)", value, start, Strength.WEAK)
     for pattern, what, shape in CONTEXT_KEYS:
         if pattern.search(key) and shape.match(value):
-            return SecretMatch(f"{what} ({key})", value, start, _classify(value) if "K3s" in what else Strength.FORMAT)
+            return SecretMatch(
+                f"{what} ({key})", value, start, _classify(value) if "K3s" in what else Strength.FORMAT
+            )
     # A UUID under a secret-named key is a secret (Proxmox API token secrets are UUIDs); elsewhere an id.
     strength = Strength.RANDOM if _UUID_RE.match(value) else _classify(value)
     if strength is Strength.WEAK and not match.group(1).startswith(PASSWORD_WORDS):
@@ -369,8 +530,11 @@ def _any_detector() -> re.Pattern[str]:
     parts = []
     for plugin in _detect_secrets()[0]:
         for regex in plugin.denylist:
-            flags = "".join(f for f, bit in (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL))
-                            if regex.flags & bit)
+            flags = "".join(
+                f
+                for f, bit in (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL))
+                if regex.flags & bit
+            )
             parts.append(f"(?{flags}:{regex.pattern})" if flags else f"(?:{regex.pattern})")
     return re.compile("|".join(parts))
 
@@ -426,8 +590,10 @@ def _scan_candidate(line: str) -> list[SecretMatch]:
     values = sorted(best.values(), key=lambda m: (m.column, -m.strength))
     out: list[SecretMatch] = []
     for item in values:
-        if any(item.value in other.value and item is not other and other.strength >= item.strength
-               for other in values):
+        if any(
+            item.value in other.value and item is not other and other.strength >= item.strength
+            for other in values
+        ):
             continue
         out.append(item)
     return out
@@ -436,8 +602,10 @@ def _scan_candidate(line: str) -> list[SecretMatch]:
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _NEWLINE_RE = re.compile(r"\n")
 # A key header followed by a key body (armor headers such as `Version:` may come between).
-_PRIVATE_BODY_RE = re.compile(r"BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[ \t\r]*\n(?:[ \t]*\n|[ \t]*[A-Za-z-]+: .*\n)*"
-                              r"[ \t\"'|>-]*[A-Za-z0-9+/=]{16,}")
+_PRIVATE_BODY_RE = re.compile(
+    r"BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[ \t\r]*\n(?:[ \t]*\n|[ \t]*[A-Za-z-]+: .*\n)*"
+    r"[ \t\"'|>-]*[A-Za-z0-9+/=]{16,}"
+)
 
 
 def scan_text(text: str) -> Iterator[tuple[int, SecretMatch]]:
@@ -453,7 +621,7 @@ def scan_text(text: str) -> Iterator[tuple[int, SecretMatch]]:
             continue
         lines_seen.add(begin)
         end = text.find("\n", candidate.end())
-        line = text[begin:end if end != -1 else len(text)]
+        line = text[begin : end if end != -1 else len(text)]
         if len(line) > 4096:
             line = line[:4096]  # minified blobs: the head is enough and the regexes stay linear
         matches = _scan_candidate(line)
@@ -464,8 +632,11 @@ def scan_text(text: str) -> Iterator[tuple[int, SecretMatch]]:
             starts.extend(m.end() for m in _NEWLINE_RE.finditer(text))
         number = bisect.bisect_right(starts, begin)
         for found in matches:
-            if (found.what == "private key" and found.value.startswith("BEGIN")
-                    and not _PRIVATE_BODY_RE.match(text, begin + found.column)):
+            if (
+                found.what == "private key"
+                and found.value.startswith("BEGIN")
+                and not _PRIVATE_BODY_RE.match(text, begin + found.column)
+            ):
                 continue  # a header with no key body after it: documentation of the format
             out.append((number, found))
     out.sort(key=lambda item: (item[0], item[1].column))
@@ -475,9 +646,27 @@ def scan_text(text: str) -> Iterator[tuple[int, SecretMatch]]:
 # ---- where a match is, and what it is worth ----------------------------------------------------------------
 
 _DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org", ".html")
-_EXAMPLE_DIRS = frozenset({"docs", "doc", "documentation", "example", "examples", "sample", "samples", "test",
-                           "tests", "testdata", "fixtures", "vendor", "third_party", "node_modules", "templates",
-                           "template", "demo"})
+_EXAMPLE_DIRS = frozenset(
+    {
+        "docs",
+        "doc",
+        "documentation",
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "test",
+        "tests",
+        "testdata",
+        "fixtures",
+        "vendor",
+        "third_party",
+        "node_modules",
+        "templates",
+        "template",
+        "demo",
+    }
+)
 _EXAMPLE_NAME_RE = re.compile(r"(?i)(\.|_|-|^)(example|sample|template|tmpl|dist|test|demo|spec)(\.|_|-|$)")
 
 
@@ -590,7 +779,11 @@ def sensitive_env_values(pod_spec: Mapping[str, Any]) -> Iterator[tuple[str, str
                 if not isinstance(env, dict) or not isinstance(env.get("value"), str):
                     continue
                 name = str(env.get("name", ""))
-                if SENSITIVE_KEY_RE.search(name) and not REF_KEYS_RE.search(name) and plausible_secret(env["value"]):
+                if (
+                    SENSITIVE_KEY_RE.search(name)
+                    and not REF_KEYS_RE.search(name)
+                    and plausible_secret(env["value"])
+                ):
                     yield name, env["value"], (field_name, ci, "env", ei, "value")
             for arg_field in ("args", "command"):
                 args = container.get(arg_field)
@@ -606,5 +799,3 @@ def sensitive_env_values(pod_spec: Mapping[str, Any]) -> Iterator[tuple[str, str
 def plausible_secret(value: str) -> bool:
     value = value.strip()
     return len(value) >= 6 and not is_placeholder(value)
-
-

@@ -33,7 +33,12 @@ def git_toplevel(root: Path) -> Path | None:
     try:
         out = subprocess.run(
             git_cmd(root, "rev-parse", "--show-toplevel"),
-            capture_output=True, text=True, timeout=GIT_TIMEOUT, check=False, env=git_env(), stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+            env=git_env(),
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -46,7 +51,11 @@ def _git_files(root: Path) -> list[str] | None:
     try:
         out = subprocess.run(
             git_cmd(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"),
-            capture_output=True, timeout=GIT_TIMEOUT, check=False, env=git_env(), stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+            env=git_env(),
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -184,7 +193,7 @@ def _translate(glob: str) -> str:
             if end == -1:
                 out.append(re.escape(c))
             else:
-                body = glob[i + 1:end].replace("\\", "\\\\")
+                body = glob[i + 1 : end].replace("\\", "\\\\")
                 if body.startswith("!"):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")
@@ -230,7 +239,7 @@ class GitIgnore:
             if pattern.base:
                 if not rel.startswith(pattern.base + "/"):
                     continue
-                sub = rel[len(pattern.base) + 1:]
+                sub = rel[len(pattern.base) + 1 :]
             else:
                 sub = rel
             if pattern.dir_only and not is_dir and "/" not in sub:

@@ -64,7 +64,10 @@ class TrackingLoader(_BaseLoader):
                 duplicate = key in mapping
             except TypeError:
                 raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "found unhashable key",
+                    key_node.start_mark,
                 ) from None
             if duplicate:
                 self._note_duplicate(node, key, key_node)
@@ -73,7 +76,11 @@ class TrackingLoader(_BaseLoader):
 
     def _note_duplicate(self, node: MappingNode, key: Hashable, key_node: Node) -> None:
         first = next(
-            (k.start_mark.line + 1 for k, _ in node.value if isinstance(k, ScalarNode) and k.value == str(key)),
+            (
+                k.start_mark.line + 1
+                for k, _ in node.value
+                if isinstance(k, ScalarNode) and k.value == str(key)
+            ),
             key_node.start_mark.line + 1,
         )
         self.duplicates.append(DuplicateKey(str(key), key_node.start_mark.line + 1, first))
@@ -187,8 +194,11 @@ def parse_yaml(text: str) -> Iterator[ParsedDoc]:
                 if size is None:
                     raise YamlLimitError(line, "document contains a recursive alias: not read")
                 if size > MAX_EXPANDED_NODES:
-                    raise YamlLimitError(line, f"document contains excessive aliasing (over {MAX_EXPANDED_NODES:,} "
-                                               f"nodes once aliases are expanded): not read")
+                    raise YamlLimitError(
+                        line,
+                        f"document contains excessive aliasing (over {MAX_EXPANDED_NODES:,} "
+                        f"nodes once aliases are expanded): not read",
+                    )
             loader.traps = []
             loader.duplicates = []
             data = loader.construct_document(node)

@@ -71,8 +71,13 @@ class ClusterIndex:
         elif res.kind == "Event":
             involved = res.raw.get("involvedObject") or res.raw.get("regarding")
             if isinstance(involved, Mapping):
-                self._events[(str(involved.get("kind", "")), involved.get("namespace") or None,
-                              str(involved.get("name", "")))].append(res)
+                self._events[
+                    (
+                        str(involved.get("kind", "")),
+                        involved.get("namespace") or None,
+                        str(involved.get("name", "")),
+                    )
+                ].append(res)
         self._labels.pop(res.gk, None)
         self._newest = None
 
@@ -170,7 +175,8 @@ class ClusterIndex:
             smallest: list[Resource] = min((by_label.get((scope, *pair), []) for pair in pairs), key=_length)
             return [res for res in smallest if selector.matches(res.labels)]
         return [
-            res for res in self.all(gk)
+            res
+            for res in self.all(gk)
             if (namespace is None or res.namespace == namespace) and selector.matches(res.labels)
         ]
 

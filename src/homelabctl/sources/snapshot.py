@@ -36,6 +36,7 @@ def _yaml_loader(text: str) -> Any:
         from yaml import SafeLoader as loader  # type: ignore[assignment]
     return loader(text)
 
+
 MANIFEST_NAME = "homelabctl-manifest.json"
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -114,7 +115,7 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         content = content[3:]
     # find the first significant byte without copying a file that may be tens of megabytes
     start = _LEADING_SPACE.match(content)
-    first = content[start.end():start.end() + 1] if start else content[:1]
+    first = content[start.end() : start.end() + 1] if start else content[:1]
     if not first:
         errors.append(LoadError(location, "empty file, skipped"))
         return
@@ -132,7 +133,9 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
             return
         except json.JSONDecodeError as exc:
             if location.endswith(".json"):
-                errors.append(LoadError(location, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno))
+                errors.append(
+                    LoadError(location, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
+                )
                 return
             data = None  # fall through: YAML flow style that is not strict JSON
         except ValueError as exc:  # an integer of thousands of digits
@@ -179,8 +182,9 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [""])[0][:200]
 
 
-def iter_objects(doc: Document, errors: list[LoadError],
-                 listed_kinds: set[str] | None = None) -> Iterator[dict[str, Any]]:
+def iter_objects(
+    doc: Document, errors: list[LoadError], listed_kinds: set[str] | None = None
+) -> Iterator[dict[str, Any]]:
     """Flatten ``List``/``PodList`` documents and validate that each object is a Kubernetes object."""
     data = doc.data
     if isinstance(data, list):
@@ -188,7 +192,9 @@ def iter_objects(doc: Document, errors: list[LoadError],
             yield from iter_objects(Document(doc.location, doc.line, item), errors, listed_kinds)
         return
     if not isinstance(data, dict):
-        errors.append(LoadError(doc.location, f"not a Kubernetes object (a {type(data).__name__}), skipped", doc.line))
+        errors.append(
+            LoadError(doc.location, f"not a Kubernetes object (a {type(data).__name__}), skipped", doc.line)
+        )
         return
     kind = data.get("kind")
     if isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list):
@@ -199,8 +205,9 @@ def iter_objects(doc: Document, errors: list[LoadError],
         for item in data["items"]:
             if isinstance(item, dict) and item_kind and "kind" not in item:
                 item = {"apiVersion": data.get("apiVersion", "v1"), "kind": item_kind, **item}
-            if isinstance(item, dict) and not (isinstance(item.get("items"), list)
-                                               and str(item.get("kind", "")).endswith("List")):
+            if isinstance(item, dict) and not (
+                isinstance(item.get("items"), list) and str(item.get("kind", "")).endswith("List")
+            ):
                 problem = _object_problem(item)
                 if problem:
                     errors.append(LoadError(doc.location, problem + ", skipped", doc.line))
@@ -233,8 +240,13 @@ class _RawFile:
     content: bytes
 
 
-_FILE_TYPES = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-               stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory"}
+_FILE_TYPES = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
 
 
 class _ByteBudget:
@@ -250,8 +262,13 @@ class _ByteBudget:
             return False
         if not self.exhausted_reported:
             self.exhausted_reported = True
-            errors.append(LoadError(location, f"snapshot too large: more than {_human_size(self.total)} read in total "
-                                              "(files and tarball members together); the rest is skipped"))
+            errors.append(
+                LoadError(
+                    location,
+                    f"snapshot too large: more than {_human_size(self.total)} read in total "
+                    "(files and tarball members together); the rest is skipped",
+                )
+            )
         return True
 
 
@@ -266,9 +283,16 @@ class SnapshotSource:
     default keeps every field, so what ``snapshot serve`` serves is what the file holds.
     """
 
-    def __init__(self, paths: Sequence[str | os.PathLike[str]], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES, max_objects: int = DEFAULT_MAX_OBJECTS,
-                 info: SourceInfo | None = None, slim: bool = False) -> None:
+    def __init__(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
+        max_objects: int = DEFAULT_MAX_OBJECTS,
+        info: SourceInfo | None = None,
+        slim: bool = False,
+    ) -> None:
         if not paths:
             raise SourceError("no snapshot path given")
         self.slim = slim
@@ -294,8 +318,13 @@ class SnapshotSource:
                 for doc in parse_documents(raw_file.content, raw_file.location, errors):
                     for obj in iter_objects(doc, errors, listed):
                         if len(index) >= self.max_objects:
-                            errors.append(LoadError(doc.location, f"more than {self.max_objects:,} objects in the "
-                                                                  "snapshot; the rest is skipped"))
+                            errors.append(
+                                LoadError(
+                                    doc.location,
+                                    f"more than {self.max_objects:,} objects in the "
+                                    "snapshot; the rest is skipped",
+                                )
+                            )
                             capped = True
                             break
                         if self.slim:
@@ -307,17 +336,25 @@ class SnapshotSource:
                         try:
                             index.add(Resource.from_raw(redact_object(obj)))
                         except RecursionError:  # deeper than anything that reads it can walk
-                            errors.append(LoadError(doc.location, f"{object_name(obj)}: nested too deeply, skipped",
-                                                    doc.line))
+                            errors.append(
+                                LoadError(
+                                    doc.location, f"{object_name(obj)}: nested too deeply, skipped", doc.line
+                                )
+                            )
                     if capped:
                         break
         if len(index) == 0 and not listed:
             detail = "; ".join(str(e) for e in errors[:3])
             raise SourceError(
-                f"no Kubernetes objects could be read from {self.info.name}" + (f" ({detail})" if detail else "")
+                f"no Kubernetes objects could be read from {self.info.name}"
+                + (f" ({detail})" if detail else "")
             )
-        state = ClusterState(index=index, source=self.info, errors=errors,
-                             kind_status={gk: KindStatus("available") for gk in sorted(listed)})
+        state = ClusterState(
+            index=index,
+            source=self.info,
+            errors=errors,
+            kind_status={gk: KindStatus("available") for gk in sorted(listed)},
+        )
         _apply_manifest(state, manifest)
         return state
 
@@ -344,8 +381,11 @@ class SnapshotSource:
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
             entries += len(dirnames) + len(filenames)
             if entries > MAX_DIR_ENTRIES:
-                errors.append(LoadError(str(root), f"more than {MAX_DIR_ENTRIES:,} files and directories; the rest "
-                                                   "is skipped"))
+                errors.append(
+                    LoadError(
+                        str(root), f"more than {MAX_DIR_ENTRIES:,} files and directories; the rest is skipped"
+                    )
+                )
                 return
             if not _within(dirpath, inside):  # a symlink out of the snapshot: nothing outside it is read
                 errors.append(LoadError(dirpath, "symlink to a directory outside the snapshot, skipped"))
@@ -409,8 +449,13 @@ class SnapshotSource:
             return None
         if info.st_size > self.max_file_bytes:
             os.close(fd)
-            errors.append(LoadError(str(path), f"file too large ({_human_size(info.st_size)}; limit "
-                                               f"{_human_size(self.max_file_bytes)}), skipped"))
+            errors.append(
+                LoadError(
+                    str(path),
+                    f"file too large ({_human_size(info.st_size)}; limit "
+                    f"{_human_size(self.max_file_bytes)}), skipped",
+                )
+            )
             return None
         os.set_blocking(fd, True)
         return fd
@@ -433,7 +478,9 @@ class SnapshotSource:
             return None
         return None if content is None else _RawFile(str(path), content)
 
-    def _read_capped(self, handle: Any, location: str, errors: list[LoadError], budget: _ByteBudget) -> bytes | None:
+    def _read_capped(
+        self, handle: Any, location: str, errors: list[LoadError], budget: _ByteBudget
+    ) -> bytes | None:
         """Read in chunks, counting: stop past the per-file limit or the total budget, whatever sizes said."""
         chunks: list[bytes] = []
         size = 0
@@ -445,8 +492,12 @@ class SnapshotSource:
             size += len(chunk)
             budget.remaining -= len(chunk)
             if size > self.max_file_bytes:
-                errors.append(LoadError(location, f"file too large (more than {_human_size(self.max_file_bytes)} "
-                                                  "read), skipped"))
+                errors.append(
+                    LoadError(
+                        location,
+                        f"file too large (more than {_human_size(self.max_file_bytes)} read), skipped",
+                    )
+                )
                 return None
             if budget.remaining < 0:
                 budget.exhausted(location, errors)
@@ -473,8 +524,9 @@ class SnapshotSource:
             if fileobj is not None:
                 fileobj.close()
 
-    def _tar_members(self, tar: tarfile.TarFile, path: Path, errors: list[LoadError],
-                     budget: _ByteBudget) -> Iterator[_RawFile]:
+    def _tar_members(
+        self, tar: tarfile.TarFile, path: Path, errors: list[LoadError], budget: _ByteBudget
+    ) -> Iterator[_RawFile]:
         import tarfile
 
         count = 0
@@ -482,16 +534,25 @@ class SnapshotSource:
             try:
                 member = tar.next()
             except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-                errors.append(LoadError(str(path), f"truncated or corrupt tarball: {_first_line(exc)}; members "
-                                                   "after this point are skipped"))
+                errors.append(
+                    LoadError(
+                        str(path),
+                        f"truncated or corrupt tarball: {_first_line(exc)}; members "
+                        "after this point are skipped",
+                    )
+                )
                 return
             if member is None:
                 return
             count += 1
             tar.members = []  # type: ignore[attr-defined]  # read once, in order: keep none in memory
             if count > MAX_TAR_MEMBERS:
-                errors.append(LoadError(str(path), f"more than {MAX_TAR_MEMBERS:,} members in the tarball; the rest "
-                                                   "is skipped"))
+                errors.append(
+                    LoadError(
+                        str(path),
+                        f"more than {MAX_TAR_MEMBERS:,} members in the tarball; the rest is skipped",
+                    )
+                )
                 return
             location = f"{path}:{member.name}"
             if budget.exhausted(location, errors):
@@ -537,7 +598,9 @@ def _within(path: str, root_real: str) -> bool:
 
 def _member_name(location: str) -> str:
     """``snap.tar.gz:capture/homelabctl-manifest.json`` → ``homelabctl-manifest.json``."""
-    return PurePosixPath(location.rsplit(".tar.gz:", 1)[-1].rsplit(".tgz:", 1)[-1].rsplit(".tar:", 1)[-1]).name
+    return PurePosixPath(
+        location.rsplit(".tar.gz:", 1)[-1].rsplit(".tgz:", 1)[-1].rsplit(".tar:", 1)[-1]
+    ).name
 
 
 def _parse_manifest(raw_file: _RawFile, errors: list[LoadError]) -> dict[str, Any] | None:
@@ -578,5 +641,6 @@ def demo_snapshot_path() -> Path:
 
 
 def demo_source(*, slim: bool = False) -> SnapshotSource:
-    return SnapshotSource([demo_snapshot_path()], info=SourceInfo("demo", "homelabctl demo cluster (fletcherlabs)"),
-                          slim=slim)
+    return SnapshotSource(
+        [demo_snapshot_path()], info=SourceInfo("demo", "homelabctl demo cluster (fletcherlabs)"), slim=slim
+    )

@@ -16,40 +16,100 @@ INT, STR, MAP, LIST, LIST_OF_MAPS = "an integer", "a string", "a map", "a list",
 Shape = str
 
 _WORKLOAD: dict[str, Shape] = {
-    **dict.fromkeys(("replicas", "readyReplicas", "availableReplicas", "updatedReplicas", "unavailableReplicas",
-                     "currentReplicas", "fullyLabeledReplicas", "numberReady", "desiredNumberScheduled",
-                     "currentNumberScheduled", "numberUnavailable", "numberMisscheduled", "numberAvailable",
-                     "updatedNumberScheduled", "failedIssuanceAttempts", "observedGeneration", "succeeded", "failed",
-                     "active", "backoffLimit", "completions", "parallelism", "terminationGracePeriodSeconds"), INT),
-    **dict.fromkeys(("conditions", "containers", "initContainers", "ephemeralContainers", "containerStatuses",
-                     "initContainerStatuses", "ephemeralContainerStatuses", "taints", "volumes", "tolerations",
-                     "valuesFrom", "parentRefs", "listeners", "parents"), LIST_OF_MAPS),
+    **dict.fromkeys(
+        (
+            "replicas",
+            "readyReplicas",
+            "availableReplicas",
+            "updatedReplicas",
+            "unavailableReplicas",
+            "currentReplicas",
+            "fullyLabeledReplicas",
+            "numberReady",
+            "desiredNumberScheduled",
+            "currentNumberScheduled",
+            "numberUnavailable",
+            "numberMisscheduled",
+            "numberAvailable",
+            "updatedNumberScheduled",
+            "failedIssuanceAttempts",
+            "observedGeneration",
+            "succeeded",
+            "failed",
+            "active",
+            "backoffLimit",
+            "completions",
+            "parallelism",
+            "terminationGracePeriodSeconds",
+        ),
+        INT,
+    ),
+    **dict.fromkeys(
+        (
+            "conditions",
+            "containers",
+            "initContainers",
+            "ephemeralContainers",
+            "containerStatuses",
+            "initContainerStatuses",
+            "ephemeralContainerStatuses",
+            "taints",
+            "volumes",
+            "tolerations",
+            "valuesFrom",
+            "parentRefs",
+            "listeners",
+            "parents",
+        ),
+        LIST_OF_MAPS,
+    ),
     **dict.fromkeys(("rules", "hostnames", "dependsOn", "accessModes"), LIST),
     **dict.fromkeys(("selector", "template", "nodeSelector", "capacity", "allocatable", "jobTemplate"), MAP),
-    **dict.fromkeys(("nodeName", "phase", "schedulerName", "serviceAccountName", "storageClassName", "volumeName"),
-                    STR),
+    **dict.fromkeys(
+        ("nodeName", "phase", "schedulerName", "serviceAccountName", "storageClassName", "volumeName"), STR
+    ),
 }
 """Fields of ``spec``/``status`` (and of a pod template's spec) whose type is the same in every kind."""
 _METADATA: dict[str, Shape] = {
     **dict.fromkeys(("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp"), STR),
-    **dict.fromkeys(("labels", "annotations"), MAP), "ownerReferences": LIST_OF_MAPS, "finalizers": LIST,
+    **dict.fromkeys(("labels", "annotations"), MAP),
+    "ownerReferences": LIST_OF_MAPS,
+    "finalizers": LIST,
     **dict.fromkeys(("generation", "deletionGracePeriodSeconds"), INT),
 }
-_CONTAINER: dict[str, Shape] = {"name": STR, "image": STR, "env": LIST_OF_MAPS, "ports": LIST_OF_MAPS,
-                                "args": LIST, "command": LIST, "resources": MAP, "volumeMounts": LIST_OF_MAPS}
+_CONTAINER: dict[str, Shape] = {
+    "name": STR,
+    "image": STR,
+    "env": LIST_OF_MAPS,
+    "ports": LIST_OF_MAPS,
+    "args": LIST,
+    "command": LIST,
+    "resources": MAP,
+    "volumeMounts": LIST_OF_MAPS,
+}
 _CONTAINER_STATUS: dict[str, Shape] = {"name": STR, "restartCount": INT, "state": MAP, "lastState": MAP}
 _TOP: dict[str, Shape] = {"metadata": MAP, "spec": MAP, "status": MAP}
 _BY_KIND: dict[str, dict[str, Shape]] = {
     "Event": {"count": INT, "involvedObject": MAP, "series": MAP, "reason": STR, "message": STR, "type": STR},
-    "ConfigMap": {"data": MAP, "binaryData": MAP}, "Secret": {"data": MAP, "stringData": MAP, "type": STR},
-    "HelmRelease": {}, "Kustomization": {},
+    "ConfigMap": {"data": MAP, "binaryData": MAP},
+    "Secret": {"data": MAP, "stringData": MAP, "type": STR},
+    "HelmRelease": {},
+    "Kustomization": {},
 }
 _TOP_BY_KIND = {kind: {**_TOP, **fields} for kind, fields in _BY_KIND.items()}
-_HELM_SPEC: dict[str, Shape] = {"values": MAP, "chart": MAP, "postBuild": MAP, "valuesFrom": LIST_OF_MAPS,
-                                 "dependsOn": LIST}
+_HELM_SPEC: dict[str, Shape] = {
+    "values": MAP,
+    "chart": MAP,
+    "postBuild": MAP,
+    "valuesFrom": LIST_OF_MAPS,
+    "dependsOn": LIST,
+}
 _ITEMS: dict[str, dict[str, Shape]] = {
-    "containers": _CONTAINER, "initContainers": _CONTAINER, "ephemeralContainers": _CONTAINER,
-    "containerStatuses": _CONTAINER_STATUS, "initContainerStatuses": _CONTAINER_STATUS,
+    "containers": _CONTAINER,
+    "initContainers": _CONTAINER,
+    "ephemeralContainers": _CONTAINER,
+    "containerStatuses": _CONTAINER_STATUS,
+    "initContainerStatuses": _CONTAINER_STATUS,
 }
 """Conditions are only checked to be a list of maps: their readers compare and print their fields, which any
 type survives, and there are many of them on every object."""
@@ -119,13 +179,16 @@ def _pytype(shape: Shape) -> type:
 
 
 _TOP_T = {key: _pytype(shape) for key, shape in _TOP.items()}
-_TOP_BY_KIND_T = {kind: {key: _pytype(shape) for key, shape in fields.items()} for kind, fields in _TOP_BY_KIND.items()}
+_TOP_BY_KIND_T = {
+    kind: {key: _pytype(shape) for key, shape in fields.items()} for kind, fields in _TOP_BY_KIND.items()
+}
 _METADATA_T = {key: _pytype(shape) for key, shape in _METADATA.items()}
 _WORKLOAD_T = {key: _pytype(shape) for key, shape in _WORKLOAD.items()}
 _MAP_LISTS = frozenset(key for key, shape in _WORKLOAD.items() if shape == LIST_OF_MAPS)
 _ITEMS_T: dict[str, tuple[tuple[str, type, bool], ...]] = {
     key: tuple((name, _pytype(shape), shape == LIST_OF_MAPS) for name, shape in fields.items())
-    for key, fields in _ITEMS.items()}
+    for key, fields in _ITEMS.items()
+}
 
 
 def _types_ok(mapping: dict[str, Any], types: dict[str, type]) -> bool:
@@ -153,15 +216,17 @@ def _section_ok(section: dict[str, Any]) -> bool:
                     if field is None:
                         continue
                     if type(field) is not expected or (
-                            map_list and any(type(x) is not dict for x in cast(list[Any], field))):
+                        map_list and any(type(x) is not dict for x in cast(list[Any], field))
+                    ):
                         return False
     return True
 
 
 def _quick_ok(raw: Mapping[str, Any]) -> bool:
     kind = raw.get("kind")
-    if type(raw) is not dict or not _types_ok(raw, _TOP_BY_KIND_T.get(kind, _TOP_T) if type(kind) is str
-                                                else _TOP_T):
+    if type(raw) is not dict or not _types_ok(
+        raw, _TOP_BY_KIND_T.get(kind, _TOP_T) if type(kind) is str else _TOP_T
+    ):
         return False
     meta = raw.get("metadata")
     if type(meta) is dict and not _types_ok(meta, _METADATA_T):

@@ -58,8 +58,12 @@ def _steps(steps: Sequence[Mapping[str, Any]]) -> str:
     return "<p><b>Next steps</b></p><ol>" + "".join(items) + "</ol>"
 
 
-def _cause_block(cause: Mapping[str, Any], record: CauseRecord | None, findings: Mapping[str, Mapping[str, Any]],
-                 now: datetime) -> str:
+def _cause_block(
+    cause: Mapping[str, Any],
+    record: CauseRecord | None,
+    findings: Mapping[str, Mapping[str, Any]],
+    now: datetime,
+) -> str:
     lead = findings.get(cause["finding"], {})
     severity = str(lead.get("severity", "warning"))
     lasted = record.lasted(now) if record is not None else "just now"
@@ -68,30 +72,45 @@ def _cause_block(cause: Mapping[str, Any], record: CauseRecord | None, findings:
     evidence = "".join(f"<li>{_e(line)}</li>" for line in (lead.get("evidence") or [])[:12])
     confidence = cause.get("confidence", {})
     symptoms = [findings[s] for s in cause.get("symptoms", []) if s in findings]
-    symptom_items = "".join(f"<li>{_e(object_label(s['object']))}: {_e(s['message'])}</li>" for s in symptoms[:50])
+    symptom_items = "".join(
+        f"<li>{_e(object_label(s['object']))}: {_e(s['message'])}</li>" for s in symptoms[:50]
+    )
     more = f"<li class=muted>… and {len(symptoms) - 50} more</li>" if len(symptoms) > 50 else ""
     return (
         f'<div class="cause {_e(severity)}"><h3>{_sev(severity)} {_e(cause["summary"])}</h3>'
         f'<p><span class="for">for {_e(lasted)}</span>{since} · {_e(object_label(cause["object"]))} · '
-        f'rule <code>{_e(cause["rule"])}</code> · confidence {_e(confidence.get("level"))}{_e(incident)}</p>'
+        f"rule <code>{_e(cause['rule'])}</code> · confidence {_e(confidence.get('level'))}{_e(incident)}</p>"
         + (f"<p><b>Evidence</b></p><ul>{evidence}</ul>" if evidence else "")
-        + (f"<details><summary>{len(symptoms)} symptom(s) explained by this cause</summary>"
-           f"<ul>{symptom_items}{more}</ul></details>" if symptoms else "")
+        + (
+            f"<details><summary>{len(symptoms)} symptom(s) explained by this cause</summary>"
+            f"<ul>{symptom_items}{more}</ul></details>"
+            if symptoms
+            else ""
+        )
         + _steps(cause.get("next_steps") or [])
-        + "</div>")
+        + "</div>"
+    )
 
 
-def render_dashboard(report: Mapping[str, Any] | None, active: Sequence[CauseRecord], timeline: Sequence[CauseRecord],
-                     now: datetime, *, open_findings: Mapping[str, tuple[str, str]] | None = None,
-                     status: str = "") -> str:
+def render_dashboard(
+    report: Mapping[str, Any] | None,
+    active: Sequence[CauseRecord],
+    timeline: Sequence[CauseRecord],
+    now: datetime,
+    *,
+    open_findings: Mapping[str, tuple[str, str]] | None = None,
+    status: str = "",
+) -> str:
     title = "homelabctl watch"
     if report is None:
         body = f"<main><p>Waiting for the first evaluation… {_e(status)}</p></main>"
         return _page(title, "", body, refresh=5)
     source = report.get("source", {})
     summary = report.get("summary", {})
-    head = (f"{_e(source.get('name'))} · {summary.get('objects', 0)} objects · evaluated {_when(report.get('reference_time'))}"
-            f" · {summary.get('critical', 0)} critical, {summary.get('warning', 0)} warning · {_e(status)}")
+    head = (
+        f"{_e(source.get('name'))} · {summary.get('objects', 0)} objects · evaluated {_when(report.get('reference_time'))}"
+        f" · {summary.get('critical', 0)} critical, {summary.get('warning', 0)} warning · {_e(status)}"
+    )
     findings = findings_by_id(report)
     by_key = {r.key: r for r in active}
     from homelabctl.watch.history import cause_key
@@ -105,19 +124,25 @@ def render_dashboard(report: Mapping[str, Any] | None, active: Sequence[CauseRec
     parts.append("<h2>Scores</h2><table><tr><th>area</th><th>score</th><th>why</th></tr>")
     for area, score in report["scores"].items():
         value = score.get("score")
-        parts.append(f"<tr><td>{_e(area.replace('_', ' '))}</td>"
-                     f"<td>{'not evaluated' if value is None else _e(value)}</td><td>{_e(score.get('detail'))}</td></tr>")
+        parts.append(
+            f"<tr><td>{_e(area.replace('_', ' '))}</td>"
+            f"<td>{'not evaluated' if value is None else _e(value)}</td><td>{_e(score.get('detail'))}</td></tr>"
+        )
     parts.append("</table>")
 
     parts.append("<h2>Timeline of root causes</h2>")
     if timeline:
-        parts.append("<table><tr><th>started</th><th>cause</th><th>object</th><th>lasted</th><th>resolved</th>"
-                     "<th>incident</th></tr>")
+        parts.append(
+            "<table><tr><th>started</th><th>cause</th><th>object</th><th>lasted</th><th>resolved</th>"
+            "<th>incident</th></tr>"
+        )
         for record in timeline:
             resolved = _when(record.resolved_at) if record.resolved_at else "<b>ongoing</b>"
-            parts.append(f"<tr><td>{_when(record.started_at)}</td><td>{_sev(record.severity)} {_e(record.summary)}</td>"
-                         f"<td>{_e(record.object_label)}</td><td>{_e(record.lasted(now))}</td><td>{resolved}</td>"
-                         f"<td>{_e(record.incident_id or '')}</td></tr>")
+            parts.append(
+                f"<tr><td>{_when(record.started_at)}</td><td>{_sev(record.severity)} {_e(record.summary)}</td>"
+                f"<td>{_e(record.object_label)}</td><td>{_e(record.lasted(now))}</td><td>{resolved}</td>"
+                f"<td>{_e(record.incident_id or '')}</td></tr>"
+            )
         parts.append("</table>")
     else:
         parts.append('<p class="muted">Nothing yet.</p>')
@@ -138,20 +163,28 @@ def render_dashboard(report: Mapping[str, Any] | None, active: Sequence[CauseRec
                 f"<p>{_sev(finding['severity'])} <b>{_e(object_label(finding['object']))}</b>: {_e(finding['message'])}"
                 f' <span class="muted">({_e(finding["check"])}{age}{cause_note})</span></p>'
                 + (f"<ul>{evidence}</ul>" if evidence else "")
-                + (f"<p>Next step: {_e(finding['hint'])}</p>" if finding.get("hint") else ""))
+                + (f"<p>Next step: {_e(finding['hint'])}</p>" if finding.get("hint") else "")
+            )
         parts.append("</details>")
 
     if report["not_evaluated"]:
         parts.append(f"<h2>Not evaluated ({len(report['not_evaluated'])})</h2><ul>")
-        parts += [f"<li><code>{_e(item['check'])}</code>: {_e(item['reason'])}</li>" for item in report["not_evaluated"]]
+        parts += [
+            f"<li><code>{_e(item['check'])}</code>: {_e(item['reason'])}</li>"
+            for item in report["not_evaluated"]
+        ]
         parts.append("</ul>")
     if report.get("errors"):
         parts.append("<h2>Errors</h2><ul>" + "".join(f"<li>{_e(e)}</li>" for e in report["errors"]) + "</ul>")
-    parts.append(f'<p class="muted">Page rendered {_e(format_time(now))}; it refreshes every 30 s.</p></main>')
+    parts.append(
+        f'<p class="muted">Page rendered {_e(format_time(now))}; it refreshes every 30 s.</p></main>'
+    )
     return _page(title, head, "".join(parts), refresh=30)
 
 
 def _page(title: str, head: str, body: str, *, refresh: int) -> str:
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{refresh}">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{_e(title)}</title>'
-            f"<style>{CSS}</style></head><body><header><h1>{_e(title)}</h1><p>{head}</p></header>{body}</body></html>")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{refresh}">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{_e(title)}</title>'
+        f"<style>{CSS}</style></head><body><header><h1>{_e(title)}</h1><p>{head}</p></header>{body}</body></html>"
+    )

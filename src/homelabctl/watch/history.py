@@ -123,12 +123,22 @@ class CauseRecord:
         return human_duration(self.duration(now))
 
     def to_dict(self, now: datetime) -> dict[str, Any]:
-        return {"id": self.id, "rule": self.rule, "layer": self.layer, "severity": self.severity,
-                "object": {"kind": self.kind, "namespace": self.namespace, "name": self.name},
-                "summary": self.summary, "next_step": self.next_step, "started_at": self.started_at,
-                "first_seen": self.first_seen, "last_seen": self.last_seen, "resolved_at": self.resolved_at,
-                "duration_seconds": int(self.duration(now).total_seconds()), "duration": self.lasted(now),
-                "incident_id": self.incident_id}
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "layer": self.layer,
+            "severity": self.severity,
+            "object": {"kind": self.kind, "namespace": self.namespace, "name": self.name},
+            "summary": self.summary,
+            "next_step": self.next_step,
+            "started_at": self.started_at,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "resolved_at": self.resolved_at,
+            "duration_seconds": int(self.duration(now).total_seconds()),
+            "duration": self.lasted(now),
+            "incident_id": self.incident_id,
+        }
 
 
 @dataclass
@@ -160,8 +170,10 @@ def first_next_step(cause: Mapping[str, Any]) -> str:
     return f"{text}: {command}" if command else text
 
 
-_CAUSE_COLUMNS = ("id, key, rule, layer, severity, kind, namespace, name, summary, next_step, started_at, first_seen,"
-                  " last_seen, resolved_at, incident_id, notified")
+_CAUSE_COLUMNS = (
+    "id, key, rule, layer, severity, kind, namespace, name, summary, next_step, started_at, first_seen,"
+    " last_seen, resolved_at, incident_id, notified"
+)
 
 
 class History:
@@ -169,7 +181,9 @@ class History:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            self._conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the watch history {self.path}: {exc}") from None
         try:
@@ -205,7 +219,8 @@ class History:
     @property
     def schema_version(self) -> int:
         row = self._conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'watch_meta'").fetchone()
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'watch_meta'"
+        ).fetchone()
         if row is None:
             return 0
         found = self._conn.execute("SELECT version FROM watch_meta").fetchone()
@@ -213,8 +228,10 @@ class History:
 
     def _migrate(self) -> None:
         if self.schema_version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: watch history schema {self.schema_version} is newer than this "
-                             f"homelabctl understands ({SCHEMA_VERSION}); upgrade homelabctl")
+            raise StoreError(
+                f"{self.path}: watch history schema {self.schema_version} is newer than this "
+                f"homelabctl understands ({SCHEMA_VERSION}); upgrade homelabctl"
+            )
         if self.schema_version == SCHEMA_VERSION:
             return
         with self.transaction() as conn:
@@ -229,8 +246,9 @@ class History:
                 conn.execute("UPDATE watch_meta SET version = ?", (version + 1,))
 
     # -- the one write per evaluation -------------------------------------------------------------------------
-    def record(self, report: Mapping[str, Any], now: datetime,
-               started: Mapping[str, datetime] | None = None) -> Changes:
+    def record(
+        self, report: Mapping[str, Any], now: datetime, started: Mapping[str, datetime] | None = None
+    ) -> Changes:
         """Bring the open episodes in line with ``report``. ``started``: cause key → when the cluster says
         it began (earlier than now)."""
         started = started or {}
@@ -241,8 +259,9 @@ class History:
         changes = Changes()
         touch = self._last_touch is None or now - self._last_touch >= LAST_SEEN_EVERY
         with self.transaction() as conn:
-            open_findings = dict(conn.execute(
-                "SELECT key, id FROM watch_findings WHERE resolved_at IS NULL").fetchall())
+            open_findings = dict(
+                conn.execute("SELECT key, id FROM watch_findings WHERE resolved_at IS NULL").fetchall()
+            )
             for key, finding in findings.items():
                 if key in open_findings:
                     continue
@@ -250,18 +269,35 @@ class History:
                 conn.execute(
                     "INSERT INTO watch_findings (key, check_id, layer, severity, kind, namespace, name, message,"
                     " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (key, finding["check"], finding["layer"], finding["severity"], obj["kind"], obj.get("namespace"),
-                     obj["name"], finding["message"], when, when))
+                    (
+                        key,
+                        finding["check"],
+                        finding["layer"],
+                        finding["severity"],
+                        obj["kind"],
+                        obj.get("namespace"),
+                        obj["name"],
+                        finding["message"],
+                        when,
+                        when,
+                    ),
+                )
                 changes.findings_new += 1
             gone = [fid for key, fid in open_findings.items() if key not in findings]
-            conn.executemany("UPDATE watch_findings SET resolved_at = ?, last_seen = ? WHERE id = ?",
-                             [(when, when, fid) for fid in gone])
+            conn.executemany(
+                "UPDATE watch_findings SET resolved_at = ?, last_seen = ? WHERE id = ?",
+                [(when, when, fid) for fid in gone],
+            )
             changes.findings_resolved = len(gone)
             if touch:
                 conn.execute("UPDATE watch_findings SET last_seen = ? WHERE resolved_at IS NULL", (when,))
 
-            open_causes = {row[1]: self._cause(row) for row in conn.execute(
-                f"SELECT {_CAUSE_COLUMNS} FROM watch_causes WHERE resolved_at IS NULL").fetchall()}
+            open_causes = {
+                row[1]: self._cause(row)
+                for row in conn.execute(
+                    f"SELECT {_CAUSE_COLUMNS} FROM watch_causes WHERE resolved_at IS NULL"
+                ).fetchall()
+            }
             for key, cause in causes.items():
                 if key in open_causes:
                     continue
@@ -271,19 +307,37 @@ class History:
                 cursor = conn.execute(
                     "INSERT INTO watch_causes (key, rule, layer, severity, kind, namespace, name, summary, next_step,"
                     " started_at, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (key, cause["rule"], cause["layer"], severity_of.get(cause["finding"], "warning"), obj["kind"],
-                     obj.get("namespace"), obj["name"], cause["summary"], first_next_step(cause), started_at,
-                     when, when))
+                    (
+                        key,
+                        cause["rule"],
+                        cause["layer"],
+                        severity_of.get(cause["finding"], "warning"),
+                        obj["kind"],
+                        obj.get("namespace"),
+                        obj["name"],
+                        cause["summary"],
+                        first_next_step(cause),
+                        started_at,
+                        when,
+                        when,
+                    ),
+                )
                 changes.new.append(self._cause_by_id(conn, int(cursor.lastrowid or 0)))
             for key, record in open_causes.items():
                 if key not in causes:
-                    conn.execute("UPDATE watch_causes SET resolved_at = ?, last_seen = ? WHERE id = ?",
-                                 (when, when, record.id))
+                    conn.execute(
+                        "UPDATE watch_causes SET resolved_at = ?, last_seen = ? WHERE id = ?",
+                        (when, when, record.id),
+                    )
                     changes.resolved.append(self._cause_by_id(conn, record.id))
             if touch:
                 conn.execute("UPDATE watch_causes SET last_seen = ? WHERE resolved_at IS NULL", (when,))
-            changes.active = [self._cause(row) for row in conn.execute(
-                f"SELECT {_CAUSE_COLUMNS} FROM watch_causes WHERE resolved_at IS NULL ORDER BY started_at, id")]
+            changes.active = [
+                self._cause(row)
+                for row in conn.execute(
+                    f"SELECT {_CAUSE_COLUMNS} FROM watch_causes WHERE resolved_at IS NULL ORDER BY started_at, id"
+                )
+            ]
         if touch:
             self._last_touch = now
         if self._last_prune is None or now - self._last_prune >= timedelta(days=1):
@@ -295,10 +349,12 @@ class History:
         """Delete episodes resolved before ``before``; returns how many."""
         cutoff = stamp(before)
         with self.transaction() as conn:
-            gone = conn.execute("DELETE FROM watch_findings WHERE resolved_at IS NOT NULL AND resolved_at < ?",
-                                (cutoff,)).rowcount
-            gone += conn.execute("DELETE FROM watch_causes WHERE resolved_at IS NOT NULL AND resolved_at < ?",
-                                 (cutoff,)).rowcount
+            gone = conn.execute(
+                "DELETE FROM watch_findings WHERE resolved_at IS NOT NULL AND resolved_at < ?", (cutoff,)
+            ).rowcount
+            gone += conn.execute(
+                "DELETE FROM watch_causes WHERE resolved_at IS NOT NULL AND resolved_at < ?", (cutoff,)
+            ).rowcount
         return int(gone)
 
     def set_incident(self, cause_id: int, incident_id: int) -> None:
@@ -316,7 +372,9 @@ class History:
             if event in done:
                 return False
             done.add(event)
-            conn.execute("UPDATE watch_causes SET notified = ? WHERE id = ?", (",".join(sorted(done)), cause_id))
+            conn.execute(
+                "UPDATE watch_causes SET notified = ? WHERE id = ?", (",".join(sorted(done)), cause_id)
+            )
             return True
 
     # -- reads ---------------------------------------------------------------------------------------------
@@ -330,14 +388,30 @@ class History:
 
     def causes(self, limit: int = 200) -> list[CauseRecord]:
         """Episodes, newest first: the dashboard's timeline."""
-        return [self._cause(row) for row in self._conn.execute(
-            f"SELECT {_CAUSE_COLUMNS} FROM watch_causes ORDER BY first_seen DESC, id DESC LIMIT ?", (limit,))]
+        return [
+            self._cause(row)
+            for row in self._conn.execute(
+                f"SELECT {_CAUSE_COLUMNS} FROM watch_causes ORDER BY first_seen DESC, id DESC LIMIT ?",
+                (limit,),
+            )
+        ]
 
     def open_causes(self) -> dict[str, CauseRecord]:
-        return {r.key: r for r in (self._cause(row) for row in self._conn.execute(
-            f"SELECT {_CAUSE_COLUMNS} FROM watch_causes WHERE resolved_at IS NULL"))}
+        return {
+            r.key: r
+            for r in (
+                self._cause(row)
+                for row in self._conn.execute(
+                    f"SELECT {_CAUSE_COLUMNS} FROM watch_causes WHERE resolved_at IS NULL"
+                )
+            )
+        }
 
     def open_findings(self) -> dict[str, tuple[str, str]]:
         """finding key → (first_seen, last_seen) of its open episode."""
-        return {str(k): (str(f), str(last)) for k, f, last in self._conn.execute(
-            "SELECT key, first_seen, last_seen FROM watch_findings WHERE resolved_at IS NULL")}
+        return {
+            str(k): (str(f), str(last))
+            for k, f, last in self._conn.execute(
+                "SELECT key, first_seen, last_seen FROM watch_findings WHERE resolved_at IS NULL"
+            )
+        }

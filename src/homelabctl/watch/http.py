@@ -40,24 +40,38 @@ async def dashboard(request: web.Request) -> web.Response:
     errors = service.metrics.recent_errors()
     if errors:
         kinds = sorted({f"{gk} ({reason})" for gk, reason in errors})
-        status = (f"{len(errors)} watch error(s) in the last 5 min, the data may be stale: "
-                  f"{', '.join(kinds[:5])}{' …' if len(kinds) > 5 else ''}" + (f"; {status}" if status else ""))
+        status = (
+            f"{len(errors)} watch error(s) in the last 5 min, the data may be stale: "
+            f"{', '.join(kinds[:5])}{' …' if len(kinds) > 5 else ''}" + (f"; {status}" if status else "")
+        )
     if current is None:
         page = render_dashboard(None, [], [], service.store.now(), status=status or "reading the cluster")
     else:
-        page = render_dashboard(current.report, current.active, current.timeline, service.store.now(),
-                                open_findings=current.open_findings, status=status or
-                                f"evaluation took {current.seconds:.2f} s")
+        page = render_dashboard(
+            current.report,
+            current.active,
+            current.timeline,
+            service.store.now(),
+            open_findings=current.open_findings,
+            status=status or f"evaluation took {current.seconds:.2f} s",
+        )
     return web.Response(text=page, content_type="text/html", charset="utf-8", headers=SECURITY_HEADERS)
 
 
 async def api_report(request: web.Request) -> web.Response:
     current = _service(request).current
     if current is None:
-        return web.json_response({"error": "not ready: the first evaluation has not finished"}, status=503,
-                                 headers={"Retry-After": "5"})
-    return web.Response(body=current.report_json, content_type="application/json", charset="utf-8",
-                        headers={"Cache-Control": "no-store"})
+        return web.json_response(
+            {"error": "not ready: the first evaluation has not finished"},
+            status=503,
+            headers={"Retry-After": "5"},
+        )
+    return web.Response(
+        body=current.report_json,
+        content_type="application/json",
+        charset="utf-8",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -62,20 +62,32 @@ class LiveWatch:
             self.rediscover()
 
 
-def connect_watch(kinds: Sequence[str], *, kubeconfig: Path | None = None, context: str | None = None,
-                  request_timeout: float = 10.0, relist_interval: float = 600.0, deadline: float = 60.0,
-                  on_error: ErrorHook | None = None) -> LiveWatch:
+def connect_watch(
+    kinds: Sequence[str],
+    *,
+    kubeconfig: Path | None = None,
+    context: str | None = None,
+    request_timeout: float = 10.0,
+    relist_interval: float = 600.0,
+    deadline: float = 60.0,
+    on_error: ErrorHook | None = None,
+) -> LiveWatch:
     """Discovery decides which kinds are watched: the ones the server does not serve are "not evaluated"
     from the start (and cost nothing). Raises ApiUnreachableError/SourceError like ``check``."""
     # one pooled connection per watched kind (each watch holds its connection open) plus room for lists
-    client = Client(kubeconfig=kubeconfig, context=context, pool_size=len(kinds) + 8, request_timeout=request_timeout)
+    client = Client(
+        kubeconfig=kubeconfig, context=context, pool_size=len(kinds) + 8, request_timeout=request_timeout
+    )
     try:
         server_version, server_time, resolved, statuses, _ = connect(client, list(kinds), deadline=deadline)
     except BaseException:
         client.close()
         raise
-    store = StateStore(SourceInfo("live", f"{client.context} ({client.server})"), kinds,
-                       server_version=server_version or None)
+    store = StateStore(
+        SourceInfo("live", f"{client.context} ({client.server})"),
+        kinds,
+        server_version=server_version or None,
+    )
     if server_time is not None:
         store.clock_offset = server_time - utcnow()
     for gk, status in statuses.items():

@@ -30,16 +30,23 @@ class _ReportCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         report, causes, now = self.metrics.current()
-        findings = GaugeMetricFamily("homelabctl_findings", "Current findings by check and severity",
-                                     labels=["check", "layer", "severity"])
-        scores = GaugeMetricFamily("homelabctl_score", "Area score 0-100 (absent when not evaluated)",
-                                   labels=["area"])
-        not_evaluated = GaugeMetricFamily("homelabctl_check_not_evaluated",
-                                          "1 when the check could not be evaluated", labels=["check"])
+        findings = GaugeMetricFamily(
+            "homelabctl_findings",
+            "Current findings by check and severity",
+            labels=["check", "layer", "severity"],
+        )
+        scores = GaugeMetricFamily(
+            "homelabctl_score", "Area score 0-100 (absent when not evaluated)", labels=["area"]
+        )
+        not_evaluated = GaugeMetricFamily(
+            "homelabctl_check_not_evaluated", "1 when the check could not be evaluated", labels=["check"]
+        )
         count = GaugeMetricFamily("homelabctl_root_causes", "Current root causes", labels=["severity"])
-        active = GaugeMetricFamily("homelabctl_root_cause_active_seconds",
-                                   "How long each current root cause has lasted",
-                                   labels=["rule", "severity", "kind", "namespace", "name"])
+        active = GaugeMetricFamily(
+            "homelabctl_root_cause_active_seconds",
+            "How long each current root cause has lasted",
+            labels=["rule", "severity", "kind", "namespace", "name"],
+        )
         objects = GaugeMetricFamily("homelabctl_objects", "Objects in the watched state")
         if report is not None:
             tally = Tally((f["check"], f["layer"], f["severity"]) for f in report["findings"])
@@ -54,8 +61,10 @@ class _ReportCollector(Collector):
             for severity in ("critical", "warning", "info"):
                 count.add_metric([severity], by_severity.get(severity, 0))
             for cause in causes:
-                active.add_metric([cause.rule, cause.severity, cause.kind, cause.namespace or "", cause.name],
-                                  cause.duration(now).total_seconds())
+                active.add_metric(
+                    [cause.rule, cause.severity, cause.kind, cause.namespace or "", cause.name],
+                    cause.duration(now).total_seconds(),
+                )
             objects.add_metric([], report["summary"].get("objects", 0))
         yield from (findings, scores, not_evaluated, count, active, objects)
 
@@ -69,19 +78,35 @@ class WatchMetrics:
         self._now = datetime.min
         self._recent: list[tuple[float, str, str]] = []
         self.evaluation_seconds = Histogram(
-            "homelabctl_evaluation_duration_seconds", "Checks + diagnosis + history, per evaluation",
-            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30), registry=self.registry)
-        self.last_success = Gauge("homelabctl_last_successful_evaluation_timestamp_seconds",
-                                  "Unix time of the last evaluation that completed", registry=self.registry)
-        self.evaluation_failures = Counter("homelabctl_evaluation_failures",
-                                           "Evaluations that raised", registry=self.registry)
-        self.watch_errors = Counter("homelabctl_watch_errors", "List/watch failures by kind and reason",
-                                    ["kind", "reason"], registry=self.registry)
+            "homelabctl_evaluation_duration_seconds",
+            "Checks + diagnosis + history, per evaluation",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
+            registry=self.registry,
+        )
+        self.last_success = Gauge(
+            "homelabctl_last_successful_evaluation_timestamp_seconds",
+            "Unix time of the last evaluation that completed",
+            registry=self.registry,
+        )
+        self.evaluation_failures = Counter(
+            "homelabctl_evaluation_failures", "Evaluations that raised", registry=self.registry
+        )
+        self.watch_errors = Counter(
+            "homelabctl_watch_errors",
+            "List/watch failures by kind and reason",
+            ["kind", "reason"],
+            registry=self.registry,
+        )
         self.watch_events = Counter("homelabctl_watch_events", "Watch events applied", registry=self.registry)
-        self.notifications = Counter("homelabctl_notifications", "Notification deliveries by target and outcome",
-                                     ["target", "outcome"], registry=self.registry)
-        self.kinds_unreadable = Gauge("homelabctl_kinds_unreadable",
-                                      "Kinds the checks need that cannot be read", registry=self.registry)
+        self.notifications = Counter(
+            "homelabctl_notifications",
+            "Notification deliveries by target and outcome",
+            ["target", "outcome"],
+            registry=self.registry,
+        )
+        self.kinds_unreadable = Gauge(
+            "homelabctl_kinds_unreadable", "Kinds the checks need that cannot be read", registry=self.registry
+        )
         self.registry.register(_ReportCollector(self))
 
     def watch_error(self, gk: str, reason: str) -> None:
@@ -96,7 +121,9 @@ class WatchMetrics:
         and streams), oldest first. A 410 is routine, and refused or missing kinds are "not evaluated"."""
         cutoff = time.monotonic() - within
         with self._lock:
-            return [(gk, reason) for at, gk, reason in self._recent if at >= cutoff and reason in STALE_REASONS]
+            return [
+                (gk, reason) for at, gk, reason in self._recent if at >= cutoff and reason in STALE_REASONS
+            ]
 
     def update(self, report: dict[str, Any], causes: list[CauseRecord], now: datetime) -> None:
         with self._lock:

@@ -79,11 +79,15 @@ def parse_target(text: str) -> Target:
         else:
             kind = "webhook"
     else:
-        raise InputError(f"--notify {mask_url_credentials(text)[:60]}: expected an http(s) URL, optionally "
-                         f"prefixed with one of {', '.join(k + '+' for k in KINDS)}")
+        raise InputError(
+            f"--notify {mask_url_credentials(text)[:60]}: expected an http(s) URL, optionally "
+            f"prefixed with one of {', '.join(k + '+' for k in KINDS)}"
+        )
     if kind == "alertmanager" and not urlsplit(url).path.rstrip("/").endswith("/api/v2/alerts"):
         parts = urlsplit(url)
-        url = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/api/v2/alerts", parts.query, ""))
+        url = urlunsplit(
+            (parts.scheme, parts.netloc, parts.path.rstrip("/") + "/api/v2/alerts", parts.query, "")
+        )
     return Target(kind, url)
 
 
@@ -117,21 +121,34 @@ class Notice:
 
     def to_dict(self) -> dict[str, Any]:
         cause = self.cause
-        return {"schema": SCHEMA, "event": self.event, "title": self.title, "text": self.text,
-                "cause": {"rule": cause.rule, "layer": cause.layer, "severity": cause.severity,
-                          "object": {"kind": cause.kind, "namespace": cause.namespace, "name": cause.name},
-                          "summary": clean(cause.summary), "next_step": clean(cause.next_step),
-                          "started_at": cause.started_at, "resolved_at": cause.resolved_at,
-                          "incident_id": cause.incident_id},
-                "duration": self.duration, "at": format_time(self.at),
-                "tool": {"name": "homelabctl", "version": __version__}}
+        return {
+            "schema": SCHEMA,
+            "event": self.event,
+            "title": self.title,
+            "text": self.text,
+            "cause": {
+                "rule": cause.rule,
+                "layer": cause.layer,
+                "severity": cause.severity,
+                "object": {"kind": cause.kind, "namespace": cause.namespace, "name": cause.name},
+                "summary": clean(cause.summary),
+                "next_step": clean(cause.next_step),
+                "started_at": cause.started_at,
+                "resolved_at": cause.resolved_at,
+                "incident_id": cause.incident_id,
+            },
+            "duration": self.duration,
+            "at": format_time(self.at),
+            "tool": {"name": "homelabctl", "version": __version__},
+        }
 
 
 # ``password: hunter2`` inside a sentence (an Event or condition message quoting a config): redact_text only
 # looks at whole lines of config files, and a message leaves the cluster here.
 _INLINE_SECRET_RE = re.compile(
     r"(?i)\b(?P<key>[a-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|apikey|credential)[a-z0-9_.-]*)"
-    r"(?P<sep>\s*[:=]\s*)(?P<quote>['\"]?)(?P<value>[^\s'\",;]+)(?P=quote)")
+    r"(?P<sep>\s*[:=]\s*)(?P<quote>['\"]?)(?P<value>[^\s'\",;]+)(?P=quote)"
+)
 
 
 def _mask_inline(match: re.Match[str]) -> str:
@@ -167,8 +184,13 @@ def build_request(target: Target, notices: Sequence[Notice]) -> urllib.request.R
         text = "\n\n".join(n.text for n in notices)
     if target.kind == "ntfy":
         urgent = any(n.event == "new" and n.cause.severity == "critical" for n in notices)
-        headers.update({"Title": _header(title), "Priority": "5" if urgent else "3",
-                        "Tags": "rotating_light" if urgent else "white_check_mark"})
+        headers.update(
+            {
+                "Title": _header(title),
+                "Priority": "5" if urgent else "3",
+                "Tags": "rotating_light" if urgent else "white_check_mark",
+            }
+        )
         return urllib.request.Request(target.url, data=text.encode(), headers=headers, method="POST")
     headers["Content-Type"] = "application/json"
     body: Any
@@ -179,9 +201,17 @@ def build_request(target: Target, notices: Sequence[Notice]) -> urllib.request.R
     elif target.kind == "alertmanager":
         body = [_alert(n) for n in notices]
     else:
-        body = notices[0].to_dict() if len(notices) == 1 else {
-            "schema": SCHEMA, "event": "digest", "title": title, "text": text,
-            "notifications": [n.to_dict() for n in notices]}
+        body = (
+            notices[0].to_dict()
+            if len(notices) == 1
+            else {
+                "schema": SCHEMA,
+                "event": "digest",
+                "title": title,
+                "text": text,
+                "notifications": [n.to_dict() for n in notices],
+            }
+        )
     return urllib.request.Request(target.url, data=json.dumps(body).encode(), headers=headers, method="POST")
 
 
@@ -192,14 +222,24 @@ def _header(text: str) -> str:
 
 def _alert(notice: Notice) -> dict[str, Any]:
     cause = notice.cause
-    labels = {"alertname": "HomelabctlRootCause", "rule": cause.rule, "severity": cause.severity,
-              "layer": cause.layer, "kind": cause.kind, "name": cause.name}
+    labels = {
+        "alertname": "HomelabctlRootCause",
+        "rule": cause.rule,
+        "severity": cause.severity,
+        "layer": cause.layer,
+        "kind": cause.kind,
+        "name": cause.name,
+    }
     if cause.namespace:
         labels["namespace"] = cause.namespace
     alert: dict[str, Any] = {
         "labels": labels,
-        "annotations": {"summary": clean(cause.summary), "description": notice.text, "duration": notice.duration,
-                        "next_step": clean(cause.next_step)},
+        "annotations": {
+            "summary": clean(cause.summary),
+            "description": notice.text,
+            "duration": notice.duration,
+            "next_step": clean(cause.next_step),
+        },
         "startsAt": cause.started_at,
     }
     if notice.dashboard_url:
@@ -244,8 +284,17 @@ class _Refresh:
 class Notifier:
     """A queue and one delivery thread. ``post`` never blocks the caller."""
 
-    def __init__(self, targets: Sequence[Target], *, burst: int = 5, per: float = 60.0, timeout: float = 10.0,
-                 retries: int = 2, send: Send = _send, on_outcome: Outcome | None = None) -> None:
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        *,
+        burst: int = 5,
+        per: float = 60.0,
+        timeout: float = 10.0,
+        retries: int = 2,
+        send: Send = _send,
+        on_outcome: Outcome | None = None,
+    ) -> None:
         self.targets = list(targets)
         self.timeout = timeout
         self.retries = retries
@@ -342,5 +391,5 @@ class Notifier:
                 log.warning("notify %s: HTTP %s (not retried)", target.label, status)
                 break
             if attempt < self.retries:
-                time.sleep(min(10.0, 0.5 * 2 ** attempt))
+                time.sleep(min(10.0, 0.5 * 2**attempt))
         self.on_outcome(target, "failed")

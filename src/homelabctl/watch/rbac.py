@@ -42,12 +42,19 @@ def cluster_role(gks: list[str] | None = None) -> dict[str, object]:
     for gk in wanted:
         group, plural = resource_of(gk)
         by_group[group].add(plural)
-    rules = [{"apiGroups": [group], "resources": sorted(plurals), "verbs": list(VERBS)}
-             for group, plurals in sorted(by_group.items())]
-    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-            "metadata": {"name": NAME, "labels": {"app.kubernetes.io/name": "homelabctl",
-                                                  "app.kubernetes.io/component": "watch"}},
-            "rules": rules}
+    rules = [
+        {"apiGroups": [group], "resources": sorted(plurals), "verbs": list(VERBS)}
+        for group, plurals in sorted(by_group.items())
+    ]
+    return {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {
+            "name": NAME,
+            "labels": {"app.kubernetes.io/name": "homelabctl", "app.kubernetes.io/component": "watch"},
+        },
+        "rules": rules,
+    }
 
 
 def render() -> str:

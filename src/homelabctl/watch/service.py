@@ -89,24 +89,40 @@ def write_snapshot(state: ClusterState, directory: Path, name: str) -> tuple[Pat
     path = directory / f"{name}.tar.gz"
     top = name
     objects = sorted(state.index, key=lambda r: (r.gk, r.namespace or "", r.name))
-    listing = json.dumps({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
-                          "items": [res.raw for res in objects]}, separators=(",", ":"), default=str).encode()
+    listing = json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "List",
+            "metadata": {"resourceVersion": ""},
+            "items": [res.raw for res in objects],
+        },
+        separators=(",", ":"),
+        default=str,
+    ).encode()
     statuses = state.kind_status
     manifest = {
-        "schema": "homelabctl.snapshot/v1", "capturedAt": format_time(state.reference_time),
-        "serverVersion": state.server_version or "", "homelabctlVersion": __version__,
+        "schema": "homelabctl.snapshot/v1",
+        "capturedAt": format_time(state.reference_time),
+        "serverVersion": state.server_version or "",
+        "homelabctlVersion": __version__,
         "source": {"context": state.source.name, "server": "homelabctl watch"},
         "redaction": "objects as homelabctl watch holds them: redacted on arrival",
-        "kinds": {"captured": sorted(gk for gk, s in statuses.items() if s.readable),
-                  "forbidden": {gk: s.reason for gk, s in sorted(statuses.items()) if s.state == "forbidden"},
-                  "notInstalled": {gk: s.reason for gk, s in sorted(statuses.items())
-                                   if s.state in ("not_installed", "absent")},
-                  "failed": {gk: s.reason for gk, s in sorted(statuses.items()) if s.state == "error"}},
+        "kinds": {
+            "captured": sorted(gk for gk, s in statuses.items() if s.readable),
+            "forbidden": {gk: s.reason for gk, s in sorted(statuses.items()) if s.state == "forbidden"},
+            "notInstalled": {
+                gk: s.reason for gk, s in sorted(statuses.items()) if s.state in ("not_installed", "absent")
+            },
+            "failed": {gk: s.reason for gk, s in sorted(statuses.items()) if s.state == "error"},
+        },
         "files": {"objects.json": {"count": len(objects)}},
     }
     partial = path.with_name(path.name + ".part")
     with tarfile.open(partial, "w:gz") as tar:
-        for member, data in ((MANIFEST_NAME, json.dumps(manifest, indent=2).encode()), ("objects.json", listing)):
+        for member, data in (
+            (MANIFEST_NAME, json.dumps(manifest, indent=2).encode()),
+            ("objects.json", listing),
+        ):
             info = tarfile.TarInfo(f"{top}/{member}")
             info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
             tar.addfile(info, io.BytesIO(data))
@@ -135,11 +151,22 @@ _malloc_trim: Any = None
 
 
 class WatchService:
-    def __init__(self, store: StateStore, specs: Sequence[CheckSpec], *, history: History,
-                 incidents: Path | None = None, notifier: Notifier | None = None,
-                 metrics: WatchMetrics | None = None, debounce: float = 0.3, max_delay: float = 1.5,
-                 tick: float = 60.0, dashboard_url: str = "", incident_severity: str = "critical",
-                 on_report: Callable[[dict[str, Any]], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        specs: Sequence[CheckSpec],
+        *,
+        history: History,
+        incidents: Path | None = None,
+        notifier: Notifier | None = None,
+        metrics: WatchMetrics | None = None,
+        debounce: float = 0.3,
+        max_delay: float = 1.5,
+        tick: float = 60.0,
+        dashboard_url: str = "",
+        incident_severity: str = "critical",
+        on_report: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.store = store
         self.specs = list(specs)
         self.kinds = required_kinds(self.specs)
@@ -193,7 +220,9 @@ class WatchService:
             return
         self._refreshed = time.monotonic()
         now = self.store.now()
-        self.notifier.refresh([Notice("new", c, c.lasted(now), now, self.dashboard_url) for c in self.current.active])
+        self.notifier.refresh(
+            [Notice("new", c, c.lasted(now), now, self.dashboard_url) for c in self.current.active]
+        )
 
     def _run(self) -> None:
         seen = -1
@@ -250,12 +279,16 @@ class WatchService:
             # Published before the slow side effects (snapshot tarball, incident writes, notifications):
             # /api/report and /metrics follow the cluster as soon as the evaluation itself is done.
             self._publish(report, report_json, now, generation, seconds)
-            self.metrics.kinds_unreadable.set(sum(1 for gk in self.kinds if not state.availability(gk).readable))
+            self.metrics.kinds_unreadable.set(
+                sum(1 for gk in self.kinds if not state.availability(gk).readable)
+            )
             opening = [c for c in changes.new if c.severity == self.incident_severity]
             if self.incidents is not None and opening:
                 snapshot = self._snapshot(state)
-                changes.new = [self._open_incident(c, state, report, snapshot) if c in opening else c
-                               for c in changes.new]
+                changes.new = [
+                    self._open_incident(c, state, report, snapshot) if c in opening else c
+                    for c in changes.new
+                ]
                 self._publish(report, report_json, now, generation, seconds)  # with the incident numbers
             self._resolve_incidents(changes, now)
             self._notify(changes, now)
@@ -276,8 +309,9 @@ class WatchService:
         release_free_memory()
         return generation
 
-    def _publish(self, report: dict[str, Any], report_json: bytes, now: datetime, generation: int,
-                 seconds: float) -> None:
+    def _publish(
+        self, report: dict[str, Any], report_json: bytes, now: datetime, generation: int, seconds: float
+    ) -> None:
         try:
             active = sorted(self.history.open_causes().values(), key=lambda c: (c.started_at, c.id))
             timeline, seen = self.history.causes(), self.history.open_findings()
@@ -291,30 +325,51 @@ class WatchService:
         """One snapshot per evaluation, shared by every incident it opens."""
         stamp_text = format_time(state.reference_time).replace(":", "").replace("-", "")
         try:
-            path, digest = write_snapshot(state, self.history.path.parent / SNAPSHOT_DIR,
-                                          f"watch-{stamp_text}-{self.evaluations + 1}")
+            path, digest = write_snapshot(
+                state, self.history.path.parent / SNAPSHOT_DIR, f"watch-{stamp_text}-{self.evaluations + 1}"
+            )
         except OSError as exc:
             log.warning("cannot save the incident snapshot: %s", exc)
             return None
-        return {"type": "snapshot", "name": str(path), "paths": [str(path)], "sha256": digest,
-                "objects": len(state.index), "reference_time": format_time(state.reference_time)}
+        return {
+            "type": "snapshot",
+            "name": str(path),
+            "paths": [str(path)],
+            "sha256": digest,
+            "objects": len(state.index),
+            "reference_time": format_time(state.reference_time),
+        }
 
-    def _open_incident(self, cause: CauseRecord, state: ClusterState, report: dict[str, Any],
-                       snapshot: dict[str, Any] | None) -> CauseRecord:
+    def _open_incident(
+        self, cause: CauseRecord, state: ClusterState, report: dict[str, Any], snapshot: dict[str, Any] | None
+    ) -> CauseRecord:
         assert self.incidents is not None
         severity_of = {f["id"]: f["severity"] for f in report["findings"]}
-        attached = [{k: c[k] for k in INCIDENT_FIELDS if k in c} | {"severity": severity_of.get(c["finding"], "")}
-                    for c in report["root_causes"] if cause_key(c) == cause.key]
+        attached = [
+            {k: c[k] for k in INCIDENT_FIELDS if k in c} | {"severity": severity_of.get(c["finding"], "")}
+            for c in report["root_causes"]
+            if cause_key(c) == cause.key
+        ]
         at = parse_time(cause.first_seen) or state.reference_time
         draft = IncidentDraft(
-            title=(cause.summary if cause.name in cause.summary else f"{cause.object_label}: {cause.summary}")[:200], severity="P1", date=at.date().isoformat(),
+            title=(
+                cause.summary if cause.name in cause.summary else f"{cause.object_label}: {cause.summary}"
+            )[:200],
+            severity="P1",
+            date=at.date().isoformat(),
             what_happened=f"homelabctl watch found a new {cause.severity} root cause: {cause.summary}",
             direct_cause=cause.summary,
-            timeline=[TimelineEntry(at.strftime("%Y-%m-%d %H:%M"),
-                                    f"Detected by homelabctl watch: {cause.summary} ({cause.object_label}); "
-                                    f"started {cause.started_at}" + (f"; next step: {cause.next_step}"
-                                                                     if cause.next_step else ""))],
-            root_causes=attached, snapshot_ref=snapshot)
+            timeline=[
+                TimelineEntry(
+                    at.strftime("%Y-%m-%d %H:%M"),
+                    f"Detected by homelabctl watch: {cause.summary} ({cause.object_label}); "
+                    f"started {cause.started_at}"
+                    + (f"; next step: {cause.next_step}" if cause.next_step else ""),
+                )
+            ],
+            root_causes=attached,
+            snapshot_ref=snapshot,
+        )
         try:
             with IncidentStore(self.incidents) as store:
                 incident = store.create(draft)
@@ -330,9 +385,11 @@ class WatchService:
         for cause in changes.resolved:
             if cause.incident_id is None:
                 continue
-            entry = TimelineEntry(now.strftime("%Y-%m-%d %H:%M"),
-                                  f"Resolved (seen by homelabctl watch): {cause.summary} ({cause.object_label}) "
-                                  f"after {cause.lasted(now)}")
+            entry = TimelineEntry(
+                now.strftime("%Y-%m-%d %H:%M"),
+                f"Resolved (seen by homelabctl watch): {cause.summary} ({cause.object_label}) "
+                f"after {cause.lasted(now)}",
+            )
             try:
                 with IncidentStore(self.incidents) as store:
                     store.update(cause.incident_id, add_timeline=[entry])
@@ -345,5 +402,12 @@ class WatchService:
         for event, causes in (("new", changes.new), ("resolved", changes.resolved)):
             for cause in causes:
                 if self.history.mark_notified(cause.id, event):
-                    self.notifier.post(Notice(event, cause, cause.lasted(now), now,  # type: ignore[arg-type]
-                                              self.dashboard_url))
+                    self.notifier.post(
+                        Notice(
+                            event,  # type: ignore[arg-type]
+                            cause,
+                            cause.lasted(now),
+                            now,
+                            self.dashboard_url,
+                        )
+                    )

@@ -70,7 +70,9 @@ def _key(res: Resource) -> Key:
 class StateStore:
     """Thread-safe. Writers: one watcher per kind. Reader: the evaluator, through :meth:`state`."""
 
-    def __init__(self, source: SourceInfo, kinds: Iterable[str] = (), *, server_version: str | None = None) -> None:
+    def __init__(
+        self, source: SourceInfo, kinds: Iterable[str] = (), *, server_version: str | None = None
+    ) -> None:
         self.source = source
         self.server_version = server_version
         self.clock_offset = timedelta(0)
@@ -101,8 +103,9 @@ class StateStore:
             self._objects[gk] = fresh
             self._status[gk] = KindStatus("available")
             self._synced.add(gk)
-            unchanged = (status is not None and status.readable and previous is not None
-                         and _same(previous, fresh))
+            unchanged = (
+                status is not None and status.readable and previous is not None and _same(previous, fresh)
+            )
             if not unchanged:
                 self._bump()
 
@@ -188,8 +191,13 @@ class StateStore:
             resources = [res for objects in self._objects.values() for res in objects.values()]
             statuses = dict(self._status)
         index = ClusterIndex(resources)
-        state = ClusterState(index=index, source=self.source, kind_status=statuses, captured_at=self.now(),
-                             server_version=self.server_version)
+        state = ClusterState(
+            index=index,
+            source=self.source,
+            kind_status=statuses,
+            captured_at=self.now(),
+            server_version=self.server_version,
+        )
         return state, generation
 
 

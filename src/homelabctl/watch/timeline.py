@@ -101,9 +101,14 @@ class TimelineFeed:
                 if key not in new_objects:
                     self._rv += 1
                     changes.append(Change("DELETED", _at(old, self._rv), self._rv))
-            self._state = ClusterState(index=ClusterIndex(new_objects.values()), source=step.source,
-                                       kind_status=dict(step.kind_status), errors=list(step.errors),
-                                       captured_at=self._state.captured_at, server_version=step.server_version)
+            self._state = ClusterState(
+                index=ClusterIndex(new_objects.values()),
+                source=step.source,
+                kind_status=dict(step.kind_status),
+                errors=list(step.errors),
+                captured_at=self._state.captured_at,
+                server_version=step.server_version,
+            )
             self._objects = new_objects
             self._generation += 1
             self._log.extend(changes)
@@ -138,8 +143,9 @@ def _at(res: Resource, rv: int) -> Resource:
 class TimelineServer:
     """``with TimelineServer(first_state) as server: server.url; server.feed.advance(next_state)``."""
 
-    def __init__(self, first: ClusterState, *, host: str = "127.0.0.1", port: int = 0,
-                 stream_timeout: float = 300.0) -> None:
+    def __init__(
+        self, first: ClusterState, *, host: str = "127.0.0.1", port: int = 0, stream_timeout: float = 300.0
+    ) -> None:
         self.feed = TimelineFeed(first, stream_timeout=stream_timeout)
         self.api = SnapshotApi(self.feed)
         self._thread = ServerThread(self.api, host=host, port=port)

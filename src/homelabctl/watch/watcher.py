@@ -106,13 +106,19 @@ class ApiTransport:
             if result.status == 404:
                 raise ListFailed(KindStatus("not_installed", f"{label}: {result.message()}"))
             if result.status == 410:
-                raise ListFailed(KindStatus("error", f"cannot list {label}: continue token expired"), expired=True)
+                raise ListFailed(
+                    KindStatus("error", f"cannot list {label}: continue token expired"), expired=True
+                )
             if result.status != 200:
-                raise ListFailed(KindStatus("error", f"cannot list {label}: HTTP {result.status} {result.message()}"))
+                raise ListFailed(
+                    KindStatus("error", f"cannot list {label}: HTTP {result.status} {result.message()}")
+                )
             try:
                 data = result.json()
             except ValueError:
-                raise ListFailed(KindStatus("error", f"cannot list {label}: the answer is not JSON")) from None
+                raise ListFailed(
+                    KindStatus("error", f"cannot list {label}: the answer is not JSON")
+                ) from None
             api_version = str(data.get("apiVersion") or item.api_version)
             for obj in data.get("items") or []:
                 if isinstance(obj, dict):
@@ -136,10 +142,15 @@ class ApiTransport:
         try:
             with self.client._auth_lock:
                 method, url, headers, _, _ = api_client.param_serialize(
-                    "GET", item.path, query_params=query, header_params={"Accept": "application/json"},
-                    auth_settings=["BearerToken"])
+                    "GET",
+                    item.path,
+                    query_params=query,
+                    header_params={"Accept": "application/json"},
+                    auth_settings=["BearerToken"],
+                )
             response: Any = api_client.call_api(
-                method, url, headers, _request_timeout=(self.client.request_timeout, timeout_seconds + 30))
+                method, url, headers, _request_timeout=(self.client.request_timeout, timeout_seconds + 30)
+            )
         except (u3.HTTPError, OSError) as exc:
             raise StreamFailed(describe_transport_error(exc)) from None
         except Exception as exc:  # the REST layer wraps TLS failures in its own exception
@@ -195,7 +206,9 @@ def _events(chunks: Iterator[bytes], item: Resolved) -> Iterator[WatchEvent]:
     for chunk in chunks:
         buffer += chunk
         if len(buffer) > MAX_EVENT_BYTES and b"\n" not in buffer:
-            raise StreamFailed(f"watch {item.resource_name}: an event larger than {MAX_EVENT_BYTES >> 20} MiB")
+            raise StreamFailed(
+                f"watch {item.resource_name}: an event larger than {MAX_EVENT_BYTES >> 20} MiB"
+            )
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
             if line.strip():
@@ -229,7 +242,7 @@ class Backoff:
         self.base, self.cap, self.failures = base, cap, 0
 
     def next(self) -> float:
-        delay = min(self.cap, self.base * (2 ** self.failures))
+        delay = min(self.cap, self.base * (2**self.failures))
         self.failures += 1
         return float(delay * random.uniform(0.8, 1.2))
 
@@ -243,9 +256,18 @@ ErrorHook = Callable[[str, str], None]
 class KindWatcher:
     """The reflector loop for one kind, on its own thread."""
 
-    def __init__(self, gk: str, transport: Transport, store: StateStore, *, relist_interval: float = 600.0,
-                 on_error: ErrorHook | None = None, backoff: Backoff | None = None,
-                 watch_timeout: int = WATCH_TIMEOUT, min_gap: float = MIN_WATCH_GAP) -> None:
+    def __init__(
+        self,
+        gk: str,
+        transport: Transport,
+        store: StateStore,
+        *,
+        relist_interval: float = 600.0,
+        on_error: ErrorHook | None = None,
+        backoff: Backoff | None = None,
+        watch_timeout: int = WATCH_TIMEOUT,
+        min_gap: float = MIN_WATCH_GAP,
+    ) -> None:
         self.gk = gk
         self.min_gap = min_gap
         self.transport = transport
@@ -325,8 +347,12 @@ class KindWatcher:
                     self._sleep(self.backoff.next())
             except WatchRefused as failure:
                 if self.polling == 0:
-                    log.warning("watch %s: %s; re-listing every %.0f s instead", self.gk, failure.reason,
-                                self.poll_interval)
+                    log.warning(
+                        "watch %s: %s; re-listing every %.0f s instead",
+                        self.gk,
+                        failure.reason,
+                        self.poll_interval,
+                    )
                 self.polling += 1
                 self.on_error(self.gk, "watch_forbidden")
                 resource_version = None
@@ -346,23 +372,33 @@ class KindWatcher:
 class Watcher:
     """One :class:`KindWatcher` per kind."""
 
-    def __init__(self, kinds: Sequence[str], transport: Transport, store: StateStore, *,
-                 relist_interval: float = 600.0, on_error: ErrorHook | None = None) -> None:
+    def __init__(
+        self,
+        kinds: Sequence[str],
+        transport: Transport,
+        store: StateStore,
+        *,
+        relist_interval: float = 600.0,
+        on_error: ErrorHook | None = None,
+    ) -> None:
         self.kinds = list(kinds)
         self.store = store
         self.transport = transport
         self.relist_interval = relist_interval
         self.on_error = on_error
-        self.kind_watchers = [KindWatcher(gk, transport, store, relist_interval=relist_interval, on_error=on_error)
-                              for gk in self.kinds]
+        self.kind_watchers = [
+            KindWatcher(gk, transport, store, relist_interval=relist_interval, on_error=on_error)
+            for gk in self.kinds
+        ]
         self._started = False
 
     def add(self, gk: str) -> None:
         """Watch one more kind (a CRD installed after the start)."""
         if gk in self.kinds:
             return
-        kind_watcher = KindWatcher(gk, self.transport, self.store, relist_interval=self.relist_interval,
-                                   on_error=self.on_error)
+        kind_watcher = KindWatcher(
+            gk, self.transport, self.store, relist_interval=self.relist_interval, on_error=self.on_error
+        )
         self.kinds.append(gk)
         self.kind_watchers.append(kind_watcher)
         if self._started:

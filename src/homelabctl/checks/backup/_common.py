@@ -21,8 +21,12 @@ _DESCRIPTORS = {
     "@midnight": timedelta(days=1),
     "@hourly": timedelta(hours=1),
 }
-_MONTHS = {name: i for i, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTHS = {
+    name: i
+    for i, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 _DAYS = {name: i for i, name in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
 
 
@@ -146,5 +150,7 @@ def endpoint_locality(url: str) -> str:
 def bsl_summary(bsl: Resource) -> str:
     location = velero.storage_location(bsl)
     default = " (default)" if location.default else ""
-    return (f"BackupStorageLocation {bsl.name}{default}: provider={location.provider or '?'} "
-            f"endpoint={bsl_endpoint(bsl)} phase={location.phase or '?'}")
+    return (
+        f"BackupStorageLocation {bsl.name}{default}: provider={location.provider or '?'} "
+        f"endpoint={bsl_endpoint(bsl)} phase={location.phase or '?'}"
+    )

@@ -13,8 +13,11 @@ from homelabctl.timeutil import parse_time, short_duration
 
 SCHEDULE_LABEL = "velero.io/schedule-name"
 STALE_FACTOR = 2
-FAILED = {"Failed": Severity.CRITICAL, "FailedValidation": Severity.CRITICAL,
-          "PartiallyFailed": Severity.WARNING}
+FAILED = {
+    "Failed": Severity.CRITICAL,
+    "FailedValidation": Severity.CRITICAL,
+    "PartiallyFailed": Severity.WARNING,
+}
 FINISHED = {"Completed", "Failed", "FailedValidation", "PartiallyFailed", "Deleting"}
 
 
@@ -24,9 +27,11 @@ def _started(backup: Resource) -> str:
 
 def _backup_line(backup: Resource) -> str:
     status = velero.backup(backup)
-    line = (f"Backup {backup.name}: phase={status.phase or '(none)'} errors={status.errors} "
-            f"warnings={status.warnings} started={status.start_timestamp or '?'} "
-            f"completed={status.completion_timestamp or '-'}")
+    line = (
+        f"Backup {backup.name}: phase={status.phase or '(none)'} errors={status.errors} "
+        f"warnings={status.warnings} started={status.start_timestamp or '?'} "
+        f"completed={status.completion_timestamp or '-'}"
+    )
     if status.failure_reason:
         line += f"; failureReason: {' '.join(status.failure_reason.split())[:300]}"
     if status.validation_errors:
@@ -36,13 +41,20 @@ def _backup_line(backup: Resource) -> str:
 
 def _location_line(ctx: CheckContext, schedule: Resource, backup: Resource | None) -> str:
     """The storage location the backups go to, when it is known to be unavailable (the likely cause)."""
-    name = (velero.backup(backup).storage_location if backup is not None else "") or \
-        velero.schedule(schedule).storage_location
+    name = (velero.backup(backup).storage_location if backup is not None else "") or velero.schedule(
+        schedule
+    ).storage_location
     if not ctx.readable(kinds.BACKUP_STORAGE_LOCATION):
         return ""
     if not name:  # no location named: Velero writes to the default one
-        name = next((b.name for b in ctx.index.all(kinds.BACKUP_STORAGE_LOCATION)
-                     if b.namespace == schedule.namespace and velero.storage_location(b).default), "")
+        name = next(
+            (
+                b.name
+                for b in ctx.index.all(kinds.BACKUP_STORAGE_LOCATION)
+                if b.namespace == schedule.namespace and velero.storage_location(b).default
+            ),
+            "",
+        )
         if not name:
             return ""
     bsl = ctx.index.get(kinds.BACKUP_STORAGE_LOCATION, schedule.namespace, str(name))
@@ -53,8 +65,13 @@ def _location_line(ctx: CheckContext, schedule: Resource, backup: Resource | Non
     return ""
 
 
-@check("velero-backup-failed-or-stale", layer=Layer.BACKUP, severity=Severity.CRITICAL,
-       requires=[kinds.VELERO_SCHEDULE], uses=[kinds.VELERO_BACKUP, kinds.BACKUP_STORAGE_LOCATION])
+@check(
+    "velero-backup-failed-or-stale",
+    layer=Layer.BACKUP,
+    severity=Severity.CRITICAL,
+    requires=[kinds.VELERO_SCHEDULE],
+    uses=[kinds.VELERO_BACKUP, kinds.BACKUP_STORAGE_LOCATION],
+)
 def velero_backup_failed_or_stale(ctx: CheckContext) -> Iterator[Finding]:
     """Velero Schedule whose latest backup failed, or whose last good backup is too old.
 
@@ -89,28 +106,44 @@ def _evaluate(ctx: CheckContext, schedule: Resource) -> Finding | None:
         return ctx.finding(
             schedule,
             f"{label} failed validation and never runs: {'; '.join(str(e) for e in errors) or 'no detail'}",
-            evidence=["status.phase=FailedValidation", f"spec.schedule={spec_text!r}",
-                      *[f"validationError: {e}" for e in errors]],
+            evidence=[
+                "status.phase=FailedValidation",
+                f"spec.schedule={spec_text!r}",
+                *[f"validationError: {e}" for e in errors],
+            ],
             hint=f"Fix the Schedule spec in Git, then `velero schedule describe {schedule.name} -n {schedule.namespace}`",
         )
     interval = schedule_interval(spec_text)
-    evidence = [f"spec.schedule={spec_text!r}" + (f" (every ~{short_duration(interval)})" if interval else
-                                                   " (interval not understood)")]
+    evidence = [
+        f"spec.schedule={spec_text!r}"
+        + (f" (every ~{short_duration(interval)})" if interval else " (interval not understood)")
+    ]
     if spec.paused:
         evidence.append("spec.paused=true")
     backups: Sequence[Resource] = []
     if ctx.readable(kinds.VELERO_BACKUP):
-        backups = sorted(ctx.index.select(kinds.VELERO_BACKUP, schedule.namespace,
-                                          from_spec({SCHEDULE_LABEL: schedule.name})), key=_started)
+        backups = sorted(
+            ctx.index.select(
+                kinds.VELERO_BACKUP, schedule.namespace, from_spec({SCHEDULE_LABEL: schedule.name})
+            ),
+            key=_started,
+        )
     if backups:
         return _from_backups(ctx, schedule, backups, interval, evidence)
     return _from_last_backup(ctx, schedule, interval, evidence)
 
 
-def _from_backups(ctx: CheckContext, schedule: Resource, backups: Sequence[Resource],
-                  interval: timedelta | None, evidence: list[str]) -> Finding | None:
+def _from_backups(
+    ctx: CheckContext,
+    schedule: Resource,
+    backups: Sequence[Resource],
+    interval: timedelta | None,
+    evidence: list[str],
+) -> Finding | None:
     label = f"Schedule {schedule.namespace}/{schedule.name}"
-    finished = [b for b in backups if velero.backup(b).phase in FINISHED and velero.backup(b).phase != "Deleting"]
+    finished = [
+        b for b in backups if velero.backup(b).phase in FINISHED and velero.backup(b).phase != "Deleting"
+    ]
     latest = finished[-1] if finished else None
     # A partially failed backup still restores most of the data: it counts as a recovery point for age.
     usable = [b for b in finished if velero.backup(b).phase in ("Completed", "PartiallyFailed")]
@@ -120,8 +153,11 @@ def _from_backups(ctx: CheckContext, schedule: Resource, backups: Sequence[Resou
     if latest is not None and latest_status is not None and latest_status.phase in FAILED:
         phase = latest_status.phase
         reason = latest_status.failure_reason or "; ".join(latest_status.validation_errors[:1])
-        detail = f": {' '.join(reason.split())[:160]}" if reason else \
-            f" ({latest_status.errors} errors, {latest_status.warnings} warnings)"
+        detail = (
+            f": {' '.join(reason.split())[:160]}"
+            if reason
+            else f" ({latest_status.errors} errors, {latest_status.warnings} warnings)"
+        )
         problems.append((FAILED[phase], f"{label}: latest backup {latest.name} {phase}{detail}"))
         evidence.append(_backup_line(latest))
     stale = _staleness(ctx, schedule, last_good, interval)
@@ -132,7 +168,9 @@ def _from_backups(ctx: CheckContext, schedule: Resource, backups: Sequence[Resou
     if last_good is not None and last_good is not latest:
         evidence.append("last usable: " + _backup_line(last_good))
     elif last_good is None:
-        evidence.append(f"no Completed or PartiallyFailed backup among {len(backups)} backup(s) of this schedule")
+        evidence.append(
+            f"no Completed or PartiallyFailed backup among {len(backups)} backup(s) of this schedule"
+        )
     location = _location_line(ctx, schedule, latest)
     if location:
         evidence.append(location)
@@ -142,14 +180,20 @@ def _from_backups(ctx: CheckContext, schedule: Resource, backups: Sequence[Resou
         message += f"; {problems[1][1].removeprefix(label + ' ')}"
     target = latest.name if latest is not None else schedule.name
     return ctx.finding(
-        schedule, message, evidence=evidence, severity=severity,
-        hint=(f"`velero backup describe {target} --details -n {schedule.namespace}` and "
-              f"`velero backup logs {target} -n {schedule.namespace}`; check the storage location and velero pod"),
+        schedule,
+        message,
+        evidence=evidence,
+        severity=severity,
+        hint=(
+            f"`velero backup describe {target} --details -n {schedule.namespace}` and "
+            f"`velero backup logs {target} -n {schedule.namespace}`; check the storage location and velero pod"
+        ),
     )
 
 
-def _staleness(ctx: CheckContext, schedule: Resource, last_good: Resource | None,
-               interval: timedelta | None) -> tuple[Severity, str] | None:
+def _staleness(
+    ctx: CheckContext, schedule: Resource, last_good: Resource | None, interval: timedelta | None
+) -> tuple[Severity, str] | None:
     if interval is None:
         return None
     allowed = interval * STALE_FACTOR
@@ -159,17 +203,23 @@ def _staleness(ctx: CheckContext, schedule: Resource, last_good: Resource | None
         done = parse_time(velero.backup(last_good).completion_timestamp) or parse_time(_started(last_good))
         if done is None or ctx.now - done <= allowed:
             return None
-        return (Severity.WARNING, f"{label} last completed a backup {short_duration(ctx.now - done)} ago, more "
-                                  f"than twice its {short_duration(interval)} interval{paused}")
+        return (
+            Severity.WARNING,
+            f"{label} last completed a backup {short_duration(ctx.now - done)} ago, more "
+            f"than twice its {short_duration(interval)} interval{paused}",
+        )
     created = parse_time(schedule.creation_timestamp)
     if created is None or ctx.now - created <= allowed:
         return None
-    return (Severity.CRITICAL, f"{label} has no usable backup {short_duration(ctx.now - created)} after "
-                               f"creation{paused}")
+    return (
+        Severity.CRITICAL,
+        f"{label} has no usable backup {short_duration(ctx.now - created)} after creation{paused}",
+    )
 
 
-def _from_last_backup(ctx: CheckContext, schedule: Resource, interval: timedelta | None,
-                      evidence: list[str]) -> Finding | None:
+def _from_last_backup(
+    ctx: CheckContext, schedule: Resource, interval: timedelta | None, evidence: list[str]
+) -> Finding | None:
     if interval is None:
         return None
     label = f"Schedule {schedule.namespace}/{schedule.name}"
@@ -179,23 +229,33 @@ def _from_last_backup(ctx: CheckContext, schedule: Resource, interval: timedelta
     paused = " (the schedule is paused)" if spec.paused else ""
     evidence.append(f"status.lastBackup={spec.last_backup or '(none)'}")
     if not ctx.readable(kinds.VELERO_BACKUP):
-        evidence.append("Backups not readable: lastBackup says when a backup started, not whether it succeeded")
+        evidence.append(
+            "Backups not readable: lastBackup says when a backup started, not whether it succeeded"
+        )
     location = _location_line(ctx, schedule, None)
     if location:
         evidence.append(location)
-    hint = (f"`velero schedule describe {schedule.name} -n {schedule.namespace}`; "
-            f"check the velero pod (`kubectl -n {schedule.namespace} get pods`)")
+    hint = (
+        f"`velero schedule describe {schedule.name} -n {schedule.namespace}`; "
+        f"check the velero pod (`kubectl -n {schedule.namespace} get pods`)"
+    )
     if last is None:
         created = parse_time(schedule.creation_timestamp)
         if created is None or ctx.now - created <= allowed:
             return None
-        return ctx.finding(schedule, f"{label} has never run a backup in {short_duration(ctx.now - created)}{paused}",
-                           evidence=evidence, hint=hint)
+        return ctx.finding(
+            schedule,
+            f"{label} has never run a backup in {short_duration(ctx.now - created)}{paused}",
+            evidence=evidence,
+            hint=hint,
+        )
     if ctx.now - last <= allowed:
         return None
     return ctx.finding(
         schedule,
         f"{label} last started a backup {short_duration(ctx.now - last)} ago, more than twice its "
         f"{short_duration(interval)} interval{paused}",
-        evidence=evidence, hint=hint, severity=Severity.WARNING,
+        evidence=evidence,
+        hint=hint,
+        severity=Severity.WARNING,
     )

@@ -9,9 +9,13 @@ from homelabctl.k8s import meta, velero
 from homelabctl.model import Finding, Layer, Nature, Severity
 
 
-@check("velero-bsl-credential-missing", layer=Layer.BACKUP, severity=Severity.CRITICAL,
-       requires=[kinds.BACKUP_STORAGE_LOCATION, kinds.SECRET],
-       nature=Nature.CONFIGURATION)
+@check(
+    "velero-bsl-credential-missing",
+    layer=Layer.BACKUP,
+    severity=Severity.CRITICAL,
+    requires=[kinds.BACKUP_STORAGE_LOCATION, kinds.SECRET],
+    nature=Nature.CONFIGURATION,
+)
 def velero_bsl_credential_missing(ctx: CheckContext) -> Iterator[Finding]:
     """Velero BackupStorageLocation names a credentials Secret (or key) that does not exist.
 
@@ -32,19 +36,31 @@ def velero_bsl_credential_missing(ctx: CheckContext) -> Iterator[Finding]:
             continue
         name, key = location.credential
         label = f"BackupStorageLocation {bsl.namespace}/{bsl.name}"
-        evidence = [f"spec.credential: name={name} key={key or '(none)'}",
-                    f"endpoint={bsl_endpoint(bsl)} phase={location.phase or '(none)'}"]
+        evidence = [
+            f"spec.credential: name={name} key={key or '(none)'}",
+            f"endpoint={bsl_endpoint(bsl)} phase={location.phase or '(none)'}",
+        ]
         if location.message:
             evidence.append(f"status.message: {' '.join(location.message.split())[:300]}")
         secret = ctx.index.get(kinds.SECRET, bsl.namespace, name)
-        hint = (f"Create Secret {bsl.namespace}/{name} with key {key or 'cloud'} (an AWS-style credentials file) or "
-                f"fix spec.credential; `kubectl -n {bsl.namespace} get secrets`")
+        hint = (
+            f"Create Secret {bsl.namespace}/{name} with key {key or 'cloud'} (an AWS-style credentials file) or "
+            f"fix spec.credential; `kubectl -n {bsl.namespace} get secrets`"
+        )
         if secret is None:
-            yield ctx.finding(bsl, f"{label} uses credentials Secret {bsl.namespace}/{name}, which does not exist",
-                              evidence=evidence, hint=hint)
+            yield ctx.finding(
+                bsl,
+                f"{label} uses credentials Secret {bsl.namespace}/{name}, which does not exist",
+                evidence=evidence,
+                hint=hint,
+            )
             continue
         keys = meta.data_keys(secret)
         if key and key not in keys:
             evidence.append(f"Secret {bsl.namespace}/{name} keys: {', '.join(sorted(keys)) or 'none'}")
-            yield ctx.finding(bsl, f"{label} reads key {key!r} from Secret {bsl.namespace}/{name}, which has no "
-                                   "such key", evidence=evidence, hint=hint)
+            yield ctx.finding(
+                bsl,
+                f"{label} reads key {key!r} from Secret {bsl.namespace}/{name}, which has no such key",
+                evidence=evidence,
+                hint=hint,
+            )

@@ -49,7 +49,11 @@ def _backend_evidence(ctx: CheckContext, bsl: Resource, url: str) -> list[str]:
             continue
         line = f"backend pod {pod.namespace}/{pod.name}: {pod_display_status(pod)}"
         for cs in container_statuses(pod):
-            last = (cs.get("lastState") or {}).get("terminated") or (cs.get("state") or {}).get("terminated") or {}
+            last = (
+                (cs.get("lastState") or {}).get("terminated")
+                or (cs.get("state") or {}).get("terminated")
+                or {}
+            )
             if last.get("message"):
                 line += f", last termination: {_one_line(last['message'], 200)}"
                 break
@@ -57,8 +61,13 @@ def _backend_evidence(ctx: CheckContext, bsl: Resource, url: str) -> list[str]:
     return lines
 
 
-@check("velero-bsl-unavailable", layer=Layer.BACKUP, severity=Severity.CRITICAL,
-       requires=[kinds.BACKUP_STORAGE_LOCATION], uses=[kinds.SERVICE, kinds.POD])
+@check(
+    "velero-bsl-unavailable",
+    layer=Layer.BACKUP,
+    severity=Severity.CRITICAL,
+    requires=[kinds.BACKUP_STORAGE_LOCATION],
+    uses=[kinds.SERVICE, kinds.POD],
+)
 def velero_bsl_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     """Velero BackupStorageLocation is Unavailable: backups to it fail.
 
@@ -96,12 +105,18 @@ def _evaluate(ctx: CheckContext, bsl: Resource) -> Finding | None:
     ]
     if url:
         evidence += _backend_evidence(ctx, bsl, url)
-    hint = (f"`velero backup-location get`; fix the storage behind {bsl_endpoint(bsl)} (pod logs, credentials "
-            "Secret, bucket), then check the phase returns to Available")
+    hint = (
+        f"`velero backup-location get`; fix the storage behind {bsl_endpoint(bsl)} (pod logs, credentials "
+        "Secret, bucket), then check the phase returns to Available"
+    )
     if phase == "Unavailable":
         detail = f": {error_tail(location.message)}" if location.message else ""
-        return ctx.finding(bsl, f"BackupStorageLocation {bsl.namespace}/{bsl.name} ({bsl_endpoint(bsl)}) is "
-                                f"Unavailable{detail}", evidence=evidence, hint=hint)
+        return ctx.finding(
+            bsl,
+            f"BackupStorageLocation {bsl.namespace}/{bsl.name} ({bsl_endpoint(bsl)}) is Unavailable{detail}",
+            evidence=evidence,
+            hint=hint,
+        )
     created = parse_time(bsl.creation_timestamp)
     if phase or created is None or ctx.now - created < VALIDATION_GRACE:
         return None

@@ -13,9 +13,15 @@ def _locality(bsl: Resource) -> str:
     return endpoint_locality(velero.storage_location(bsl).config.get("s3Url", ""))
 
 
-@check("velero-no-offsite", layer=Layer.BACKUP, severity=Severity.WARNING,
-       requires=[kinds.BACKUP_STORAGE_LOCATION], uses=[kinds.VELERO_SCHEDULE],
-       nature=Nature.CONFIGURATION, areas=["resilience"])
+@check(
+    "velero-no-offsite",
+    layer=Layer.BACKUP,
+    severity=Severity.WARNING,
+    requires=[kinds.BACKUP_STORAGE_LOCATION],
+    uses=[kinds.VELERO_SCHEDULE],
+    nature=Nature.CONFIGURATION,
+    areas=["resilience"],
+)
 def velero_no_offsite(ctx: CheckContext) -> Iterator[Finding]:
     """No Velero backup leaves the building: every location is in the cluster or on the home network.
 
@@ -32,7 +38,10 @@ def velero_no_offsite(ctx: CheckContext) -> Iterator[Finding]:
     Next step: add an offsite BackupStorageLocation (e.g. Backblaze B2 via its S3 endpoint) and point at
     least the daily/critical Schedule at it (``spec.template.storageLocation``).
     """
-    bsls = sorted(ctx.index.all(kinds.BACKUP_STORAGE_LOCATION), key=lambda b: (not velero.storage_location(b).default, b.name))
+    bsls = sorted(
+        ctx.index.all(kinds.BACKUP_STORAGE_LOCATION),
+        key=lambda b: (not velero.storage_location(b).default, b.name),
+    )
     if not bsls:
         return
     offsite = [b for b in bsls if _locality(b) == "remote"]
@@ -45,22 +54,30 @@ def velero_no_offsite(ctx: CheckContext) -> Iterator[Finding]:
             f"All {len(bsls)} Velero backup location(s) are {' or '.join(where)} "
             f"({', '.join(bsl_endpoint(b) for b in bsls[:3])}): no copy survives losing the cluster or the site",
             evidence=evidence,
-            hint=("Add an offsite BackupStorageLocation (e.g. Backblaze B2's S3 endpoint) and set "
-                  "spec.template.storageLocation of the important Schedules to it"),
+            hint=(
+                "Add an offsite BackupStorageLocation (e.g. Backblaze B2's S3 endpoint) and set "
+                "spec.template.storageLocation of the important Schedules to it"
+            ),
         )
         return
     if not ctx.readable(kinds.VELERO_SCHEDULE):
         return
     default = next((b.name for b in bsls if velero.storage_location(b).default), None)
     schedules = list(ctx.index.all(kinds.VELERO_SCHEDULE))
-    targets = {velero.schedule(s).storage_location or default or "" for s in schedules
-               if not velero.schedule(s).paused}
+    targets = {
+        velero.schedule(s).storage_location or default or ""
+        for s in schedules
+        if not velero.schedule(s).paused
+    }
     offsite_names = {b.name for b in offsite}
     if not schedules or targets & offsite_names:
         return
     evidence = [f"{bsl_summary(b)} [remote]" for b in offsite]
-    evidence += [f"Schedule {s.name} -> {velero.schedule(s).storage_location or default or '?'}"
-                 + (" (paused)" if velero.schedule(s).paused else "") for s in schedules]
+    evidence += [
+        f"Schedule {s.name} -> {velero.schedule(s).storage_location or default or '?'}"
+        + (" (paused)" if velero.schedule(s).paused else "")
+        for s in schedules
+    ]
     target = offsite[0]
     yield ctx.finding(
         target,

@@ -65,13 +65,20 @@ def _conflict_errors(ctx: CheckContext, namespace: str | None) -> list[str]:
 def _vsl_line(vsl: Resource) -> str:
     location = velero.snapshot_location(vsl)
     parts = ", ".join(f"{k}={v}" for k, v in sorted(location.config.items()))
-    return (f"VolumeSnapshotLocation {vsl.name}: provider={location.provider or '?'}"
-            f"{f' config {parts}' if parts else ''} phase={location.phase or '(none)'}")
+    return (
+        f"VolumeSnapshotLocation {vsl.name}: provider={location.provider or '?'}"
+        f"{f' config {parts}' if parts else ''} phase={location.phase or '(none)'}"
+    )
 
 
-@check("velero-vsl-conflict", layer=Layer.BACKUP, severity=Severity.WARNING,
-       requires=[kinds.VOLUME_SNAPSHOT_LOCATION], uses=[kinds.DEPLOYMENT, kinds.NODE, kinds.VELERO_BACKUP],
-       nature=Nature.CONFIGURATION)
+@check(
+    "velero-vsl-conflict",
+    layer=Layer.BACKUP,
+    severity=Severity.WARNING,
+    requires=[kinds.VOLUME_SNAPSHOT_LOCATION],
+    uses=[kinds.DEPLOYMENT, kinds.NODE, kinds.VELERO_BACKUP],
+    nature=Nature.CONFIGURATION,
+)
 def velero_vsl_conflict(ctx: CheckContext) -> Iterator[Finding]:
     """Velero VolumeSnapshotLocations that conflict or cannot work in this cluster.
 
@@ -94,9 +101,10 @@ def velero_vsl_conflict(ctx: CheckContext) -> Iterator[Finding]:
     by_provider: dict[tuple[str | None, str], list[Resource]] = {}
     for vsl in ctx.index.all(kinds.VOLUME_SNAPSHOT_LOCATION):
         by_provider.setdefault((vsl.namespace, _provider(vsl)), []).append(vsl)
-    node_ids = [nodes.provider_id(n) for n in ctx.index.all(kinds.NODE)] \
-        if ctx.readable(kinds.NODE) else None
-    for (namespace, provider), vsls in sorted(by_provider.items(), key=lambda item: (item[0][0] or "", item[0][1])):
+    node_ids = [nodes.provider_id(n) for n in ctx.index.all(kinds.NODE)] if ctx.readable(kinds.NODE) else None
+    for (namespace, provider), vsls in sorted(
+        by_provider.items(), key=lambda item: (item[0][0] or "", item[0][1])
+    ):
         vsls = sorted(vsls, key=lambda r: r.name)
         server = _velero_server(ctx, namespace)
         yield from _duplicates(ctx, namespace, provider, vsls, server)
@@ -106,8 +114,9 @@ def velero_vsl_conflict(ctx: CheckContext) -> Iterator[Finding]:
                 yield finding
 
 
-def _duplicates(ctx: CheckContext, namespace: str | None, provider: str, vsls: Sequence[Resource],
-                server: Resource | None) -> Iterator[Finding]:
+def _duplicates(
+    ctx: CheckContext, namespace: str | None, provider: str, vsls: Sequence[Resource], server: Resource | None
+) -> Iterator[Finding]:
     if len(vsls) < 2:
         return
     defaults = _server_defaults(server) if server is not None else {}
@@ -116,8 +125,10 @@ def _duplicates(ctx: CheckContext, namespace: str | None, provider: str, vsls: S
         return
     evidence = [_vsl_line(v) for v in vsls]
     if server is not None:
-        evidence.append(f"Deployment {namespace}/velero: no {DEFAULT_FLAG} entry for {provider}"
-                        + (f" (it names {chosen}, which does not exist)" if chosen else ""))
+        evidence.append(
+            f"Deployment {namespace}/velero: no {DEFAULT_FLAG} entry for {provider}"
+            + (f" (it names {chosen}, which does not exist)" if chosen else "")
+        )
     errors = _conflict_errors(ctx, namespace) if ctx.readable(kinds.VELERO_BACKUP) else []
     evidence += errors[:3]
     names = ", ".join(v.name for v in vsls)
@@ -126,27 +137,38 @@ def _duplicates(ctx: CheckContext, namespace: str | None, provider: str, vsls: S
         f"{len(vsls)} VolumeSnapshotLocations for provider {provider} ({names}) and no default among them: "
         "backups that snapshot volumes fail validation",
         evidence=evidence,
-        hint=(f"Delete the locations you do not use (`kubectl -n {namespace} delete volumesnapshotlocation <name>` "
-              f"and in Git), or set `{DEFAULT_FLAG}={provider}:<name>` on the velero server"),
+        hint=(
+            f"Delete the locations you do not use (`kubectl -n {namespace} delete volumesnapshotlocation <name>` "
+            f"and in Git), or set `{DEFAULT_FLAG}={provider}:<name>` on the velero server"
+        ),
         severity=Severity.CRITICAL if errors else Severity.WARNING,
     )
 
 
-def _unusable(ctx: CheckContext, vsl: Resource, provider: str, server: Resource | None,
-              node_ids: list[str] | None) -> Finding | None:
+def _unusable(
+    ctx: CheckContext, vsl: Resource, provider: str, server: Resource | None, node_ids: list[str] | None
+) -> Finding | None:
     label = f"VolumeSnapshotLocation {vsl.namespace}/{vsl.name}"
     evidence = [_vsl_line(vsl)]
     problems: list[str] = []
     cloud = CLOUD_PROVIDERS.get(provider)
-    hint = (f"If volume snapshots are not used, delete it: `kubectl -n {vsl.namespace} delete "
-            f"volumesnapshotlocation {vsl.name}` (and remove it from Git / the Helm values)")
+    hint = (
+        f"If volume snapshots are not used, delete it: `kubectl -n {vsl.namespace} delete "
+        f"volumesnapshotlocation {vsl.name}` (and remove it from Git / the Helm values)"
+    )
     if cloud is not None:
         plugin, prefix = cloud
         if node_ids and not any(node_id.startswith(prefix) for node_id in node_ids):
-            shown = sorted({node_id.split("://")[0] + "://" if "://" in node_id else node_id or "(none)"
-                            for node_id in node_ids})
-            problems.append(f"uses provider {provider}, but no node runs on that cloud, so it cannot snapshot "
-                            "any volume here")
+            shown = sorted(
+                {
+                    node_id.split("://")[0] + "://" if "://" in node_id else node_id or "(none)"
+                    for node_id in node_ids
+                }
+            )
+            problems.append(
+                f"uses provider {provider}, but no node runs on that cloud, so it cannot snapshot "
+                "any volume here"
+            )
             evidence.append(f"node providerIDs: {', '.join(shown)}... (nodes on {provider} have {prefix}...)")
         images = _server_images(server) if server is not None else None
         if images is not None and not any(plugin in image for image in images):

@@ -14,7 +14,8 @@ from homelabctl.sources.index import ClusterIndex
 
 GPU_RESOURCE_PREFIXES = ("nvidia.com/gpu", "nvidia.com/mig-", "gpu.intel.com/", "amd.com/gpu")
 INSUFFICIENT_GPU_RE = re.compile(
-    r"Insufficient ((?:nvidia\.com/(?:gpu[\w.]*|mig-[\w.-]+))|gpu\.intel\.com/[\w.-]+|amd\.com/gpu)")
+    r"Insufficient ((?:nvidia\.com/(?:gpu[\w.]*|mig-[\w.-]+))|gpu\.intel\.com/[\w.-]+|amd\.com/gpu)"
+)
 
 # Labels gpu-feature-discovery puts on nodes (NVIDIA GPU operator / k8s-device-plugin with GFD).
 LABEL_REPLICAS = "nvidia.com/gpu.replicas"
@@ -96,8 +97,13 @@ def node_sharing(node: Resource) -> Sharing:
     product = labels.get(LABEL_PRODUCT, "")
     if strategy not in ("time-slicing", "mps"):
         strategy = "time-slicing" if replicas > 1 or product.endswith("-SHARED") else "none"
-    return Sharing(strategy, replicas, _int(labels.get(LABEL_COUNT)), product.removesuffix("-SHARED"),
-                   _int(labels.get(LABEL_MEMORY)))
+    return Sharing(
+        strategy,
+        replicas,
+        _int(labels.get(LABEL_COUNT)),
+        product.removesuffix("-SHARED"),
+        _int(labels.get(LABEL_MEMORY)),
+    )
 
 
 def gpu_holders(index: ClusterIndex, node_name: str, resource: str) -> list[tuple[Resource, int]]:

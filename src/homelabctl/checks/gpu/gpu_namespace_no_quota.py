@@ -12,9 +12,14 @@ from homelabctl.kube import pod_is_finished
 from homelabctl.model import Finding, Layer, Nature, ObjectRef, Resource, Severity
 
 
-@check("gpu-namespace-no-quota", layer=Layer.GPU, severity=Severity.WARNING,
-       requires=[kinds.POD, kinds.RESOURCE_QUOTA], uses=[kinds.NAMESPACE],
-       nature=Nature.CONFIGURATION)
+@check(
+    "gpu-namespace-no-quota",
+    layer=Layer.GPU,
+    severity=Severity.WARNING,
+    requires=[kinds.POD, kinds.RESOURCE_QUOTA],
+    uses=[kinds.NAMESPACE],
+    nature=Nature.CONFIGURATION,
+)
 def gpu_namespace_no_quota(ctx: CheckContext) -> Iterator[Finding]:
     """Namespace runs GPU pods with no ResourceQuota on GPU requests.
 
@@ -49,21 +54,25 @@ def gpu_namespace_no_quota(ctx: CheckContext) -> Iterator[Finding]:
     for namespace in sorted(usage):
         resources = usage[namespace]
         limited = {
-            resource for resource in resources
+            resource
+            for resource in resources
             for quota in quotas[namespace]
             if f"requests.{resource}" in k8s_quotas.quota_hard(quota)
         }
         unlimited = sorted(set(resources) - limited)
         if not unlimited:
             continue
-        evidence = [f"GPU requests in {namespace}: " + ", ".join(f"{n} {r}" for r, n in sorted(resources.items()))]
+        evidence = [
+            f"GPU requests in {namespace}: " + ", ".join(f"{n} {r}" for r, n in sorted(resources.items()))
+        ]
         evidence.extend(
             f"pod {pod.name} requests " + ", ".join(f"{n} {r}" for r, n in pod_gpu_requests(pod).items())
             for pod in sorted(pods_by_ns[namespace], key=lambda p: p.name)[:5]
         )
         if quotas[namespace]:
             evidence.extend(
-                f"ResourceQuota {q.name} limits only: " + (", ".join(sorted(k8s_quotas.quota_hard(q))) or "nothing")
+                f"ResourceQuota {q.name} limits only: "
+                + (", ".join(sorted(k8s_quotas.quota_hard(q))) or "nothing")
                 for q in quotas[namespace]
             )
         else:
@@ -76,5 +85,5 @@ def gpu_namespace_no_quota(ctx: CheckContext) -> Iterator[Finding]:
             f"Namespace {namespace} runs GPU pods with no quota on requests.{first}",
             evidence=evidence,
             hint=f"`kubectl create quota gpu -n {namespace} --hard=requests.{first}={resources[first]}` "
-                 "(set the number to the share this namespace may take)",
+            "(set the number to the share this namespace may take)",
         )

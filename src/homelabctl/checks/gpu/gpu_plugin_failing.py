@@ -20,22 +20,48 @@ from homelabctl.model import Finding, Layer, Resource, Severity
 
 # (component, what breaks without it, label values, image fragments)
 COMPONENTS: tuple[tuple[str, str, frozenset[str], tuple[str, ...]], ...] = (
-    ("NVIDIA device plugin", "the node stops advertising nvidia.com/gpu, so GPU pods cannot be scheduled",
-     frozenset({"nvidia-device-plugin", "nvidia-device-plugin-daemonset", "nvidia-device-plugin-ds"}),
-     ("k8s-device-plugin", "nvidia/device-plugin")),
-    ("DCGM exporter", "there are no GPU metrics (utilisation, VRAM, temperature) in Prometheus",
-     frozenset({"dcgm-exporter", "nvidia-dcgm-exporter"}), ("dcgm-exporter",)),
-    ("GPU feature discovery", "GPU nodes lose their nvidia.com/gpu.* labels (product, replicas)",
-     frozenset({"gpu-feature-discovery"}), ("gpu-feature-discovery",)),
-    ("NVIDIA container toolkit", "containers on the node cannot be given the GPU",
-     frozenset({"nvidia-container-toolkit-daemonset"}), ("container-toolkit",)),
-    ("NVIDIA GPU operator", "the GPU stack on the nodes is not reconciled",
-     frozenset({"gpu-operator"}), ("gpu-operator",)),
-    ("Intel GPU plugin", "the node stops advertising gpu.intel.com/i915 (QuickSync transcoding)",
-     frozenset({"intel-gpu-plugin"}), ("intel-gpu-plugin",)),
-    ("Intel device plugins operator", "the Intel GPU plugin is not deployed or updated",
-     frozenset({"intel-device-plugins-operator", "inteldeviceplugins-controller-manager"}),
-     ("intel-deviceplugin-operator",)),
+    (
+        "NVIDIA device plugin",
+        "the node stops advertising nvidia.com/gpu, so GPU pods cannot be scheduled",
+        frozenset({"nvidia-device-plugin", "nvidia-device-plugin-daemonset", "nvidia-device-plugin-ds"}),
+        ("k8s-device-plugin", "nvidia/device-plugin"),
+    ),
+    (
+        "DCGM exporter",
+        "there are no GPU metrics (utilisation, VRAM, temperature) in Prometheus",
+        frozenset({"dcgm-exporter", "nvidia-dcgm-exporter"}),
+        ("dcgm-exporter",),
+    ),
+    (
+        "GPU feature discovery",
+        "GPU nodes lose their nvidia.com/gpu.* labels (product, replicas)",
+        frozenset({"gpu-feature-discovery"}),
+        ("gpu-feature-discovery",),
+    ),
+    (
+        "NVIDIA container toolkit",
+        "containers on the node cannot be given the GPU",
+        frozenset({"nvidia-container-toolkit-daemonset"}),
+        ("container-toolkit",),
+    ),
+    (
+        "NVIDIA GPU operator",
+        "the GPU stack on the nodes is not reconciled",
+        frozenset({"gpu-operator"}),
+        ("gpu-operator",),
+    ),
+    (
+        "Intel GPU plugin",
+        "the node stops advertising gpu.intel.com/i915 (QuickSync transcoding)",
+        frozenset({"intel-gpu-plugin"}),
+        ("intel-gpu-plugin",),
+    ),
+    (
+        "Intel device plugins operator",
+        "the Intel GPU plugin is not deployed or updated",
+        frozenset({"intel-device-plugins-operator", "inteldeviceplugins-controller-manager"}),
+        ("intel-deviceplugin-operator",),
+    ),
 )
 _LABEL_KEYS = ("app.kubernetes.io/name", "app", "k8s-app", "app.kubernetes.io/component")
 
@@ -52,15 +78,20 @@ def component_of(pod: Resource) -> tuple[str, str] | None:
 
 def _pod_line(ctx: CheckContext, pod: Resource) -> list[str]:
     node_name = pod_node(pod)
-    line = f"pod {pod.name}" + (f" on {node_name}" if node_name else "") + \
-        f": {pod_display_status(pod)}, restarts={pod_restarts(pod)}"
+    line = (
+        f"pod {pod.name}"
+        + (f" on {node_name}" if node_name else "")
+        + f": {pod_display_status(pod)}, restarts={pod_restarts(pod)}"
+    )
     lines = [line]
     for cs, _ in all_statuses(pod):
         reason = waiting_reason(cs)
         term = last_terminated(cs)
         if reason and reason != "PodInitializing":
             message = first_lines(waiting(cs).get("message"), lines=1, width=160)
-            lines.append(f"{pod.name} {cs.get('name')}: waiting {reason}" + (f": {message}" if message else ""))
+            lines.append(
+                f"{pod.name} {cs.get('name')}: waiting {reason}" + (f": {message}" if message else "")
+            )
         if term and not cs.get("ready"):
             lines.append(f"{pod.name} {cs.get('name')} last terminated {describe_termination(term)}")
     if node_name:
@@ -72,8 +103,9 @@ def _pod_line(ctx: CheckContext, pod: Resource) -> list[str]:
     return lines
 
 
-@check("gpu-plugin-failing", layer=Layer.GPU, severity=Severity.WARNING, requires=[kinds.POD],
-       uses=[kinds.NODE])
+@check(
+    "gpu-plugin-failing", layer=Layer.GPU, severity=Severity.WARNING, requires=[kinds.POD], uses=[kinds.NODE]
+)
 def gpu_plugin_failing(ctx: CheckContext) -> Iterator[Finding]:
     """GPU stack pod failing: NVIDIA device plugin, DCGM exporter, GPU operator or Intel GPU plugin.
 
@@ -97,7 +129,9 @@ def gpu_plugin_failing(ctx: CheckContext) -> Iterator[Finding]:
         top = ctx.index.top_owner(pod)
         key = (top.kind, top.namespace or "", top.name)
         groups.setdefault(key, (top, found[0], found[1], []))[3].append(pod)
-    for (_kind, namespace, _name), (top, component, impact, pods) in sorted(groups.items(), key=lambda i: i[0]):
+    for (_kind, namespace, _name), (top, component, impact, pods) in sorted(
+        groups.items(), key=lambda i: i[0]
+    ):
         evidence: list[str] = []
         for pod in sorted(pods, key=lambda p: p.name)[:5]:
             evidence.extend(_pod_line(ctx, pod))
@@ -107,7 +141,9 @@ def gpu_plugin_failing(ctx: CheckContext) -> Iterator[Finding]:
         if component.startswith("Intel"):
             check_node = "that /dev/dri exists on the node and the i915 driver is loaded"
         else:
-            check_node = "the GPU driver on the node (`nvidia-smi`) and that the pod uses the nvidia runtime class"
+            check_node = (
+                "the GPU driver on the node (`nvidia-smi`) and that the pod uses the nvidia runtime class"
+            )
         yield ctx.finding(
             top,
             f"{component} {top.kind} {namespace}/{top.name} is not ready{where}: {impact}",

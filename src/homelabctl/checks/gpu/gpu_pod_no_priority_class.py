@@ -12,9 +12,14 @@ from homelabctl.kube import pod_is_finished, pod_node
 from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
-@check("gpu-pod-no-priority-class", layer=Layer.GPU, severity=Severity.INFO, requires=[kinds.POD],
-       uses=[kinds.PRIORITY_CLASS],
-       nature=Nature.CONFIGURATION)
+@check(
+    "gpu-pod-no-priority-class",
+    layer=Layer.GPU,
+    severity=Severity.INFO,
+    requires=[kinds.POD],
+    uses=[kinds.PRIORITY_CLASS],
+    nature=Nature.CONFIGURATION,
+)
 def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
     """GPU workload without a PriorityClass.
 
@@ -38,7 +43,8 @@ def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
         if not gpus:
             continue
         if k8s_pods.phase(pod) == "Pending" and INSUFFICIENT_GPU_RE.search(
-                str((pod.condition("PodScheduled") or {}).get("message") or "")):
+            str((pod.condition("PodScheduled") or {}).get("message") or "")
+        ):
             contention = True
         if k8s_pods.scheduling(pod).priority_class_name:
             continue
@@ -47,15 +53,21 @@ def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
         missing.setdefault(key, (top, []))[1].append(pod)
     classes = [pc for pc in ctx.index.all(kinds.PRIORITY_CLASS) if not pc.name.startswith("system-")]
     if ctx.readable(kinds.PRIORITY_CLASS):
-        existing = (", ".join(f"{pc.name}={k8s_quotas.priority_value(pc)}" for pc in classes)
-                    or "none besides system-cluster-critical/system-node-critical")
+        existing = (
+            ", ".join(f"{pc.name}={k8s_quotas.priority_value(pc)}" for pc in classes)
+            or "none besides system-cluster-critical/system-node-critical"
+        )
         classes_line = f"PriorityClasses in the cluster: {existing}"
     else:
         classes_line = ""
-    for (kind, namespace, name), (top, pods) in sorted(missing.items(), key=lambda item: (item[0][1] or "", item[0][2])):
+    for (kind, namespace, name), (top, pods) in sorted(
+        missing.items(), key=lambda item: (item[0][1] or "", item[0][2])
+    ):
         evidence = [
-            f"pod {pod.name} requests " + ", ".join(f"{n} {r}" for r, n in pod_gpu_requests(pod).items())
-            + (f" on {pod_node(pod)}" if pod_node(pod) else "") + f", priority={k8s_pods.scheduling(pod).priority}"
+            f"pod {pod.name} requests "
+            + ", ".join(f"{n} {r}" for r, n in pod_gpu_requests(pod).items())
+            + (f" on {pod_node(pod)}" if pod_node(pod) else "")
+            + f", priority={k8s_pods.scheduling(pod).priority}"
             for pod in sorted(pods, key=lambda p: p.name)[:4]
         ]
         evidence.append(classes_line)
@@ -66,8 +78,10 @@ def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
             target,
             f"{kind} {namespace}/{name} uses a GPU without a PriorityClass",
             evidence=evidence,
-            hint=("Create a PriorityClass for GPU workloads that must win (`kubectl create priorityclass "
-                  "gpu-critical --value=100000 --description='GPU services'`) and set priorityClassName in "
-                  f"{kind} {namespace}/{name}'s pod template"),
+            hint=(
+                "Create a PriorityClass for GPU workloads that must win (`kubectl create priorityclass "
+                "gpu-critical --value=100000 --description='GPU services'`) and set priorityClassName in "
+                f"{kind} {namespace}/{name}'s pod template"
+            ),
             severity=Severity.WARNING if contention else Severity.INFO,
         )

@@ -8,7 +8,9 @@ from homelabctl.checks.registry import CheckContext, check
 from homelabctl.model import Finding, Layer, Severity
 
 
-@check("gpu-time-slicing-saturated", layer=Layer.GPU, severity=Severity.WARNING, requires=[kinds.NODE, kinds.POD])
+@check(
+    "gpu-time-slicing-saturated", layer=Layer.GPU, severity=Severity.WARNING, requires=[kinds.NODE, kinds.POD]
+)
 def gpu_time_slicing_saturated(ctx: CheckContext) -> Iterator[Finding]:
     """Time-sliced GPU fully allocated: every slice is taken, and the slices share one GPU's memory.
 
@@ -37,9 +39,11 @@ def gpu_time_slicing_saturated(ctx: CheckContext) -> Iterator[Finding]:
             used = sum(count for _, count in holders)
             if used < allocatable:
                 continue
-            evidence = [f"{resource}: allocatable={allocatable}, requested={used} by {len(holders)} pod(s)",
-                        f"{sharing.describe()} (node label nvidia.com/gpu.replicas="
-                        f"{node.labels.get('nvidia.com/gpu.replicas', '?')})"]
+            evidence = [
+                f"{resource}: allocatable={allocatable}, requested={used} by {len(holders)} pod(s)",
+                f"{sharing.describe()} (node label nvidia.com/gpu.replicas="
+                f"{node.labels.get('nvidia.com/gpu.replicas', '?')})",
+            ]
             evidence.extend(holder_line(pod, count, resource) for pod, count in holders)
             memory = f"{sharing.memory_mib // 1024} GiB of " if sharing.memory_mib else ""
             evidence.append(f"time-slicing shares {memory}GPU memory with no isolation between these pods")
@@ -48,7 +52,9 @@ def gpu_time_slicing_saturated(ctx: CheckContext) -> Iterator[Finding]:
                 f"Node {node.name}'s time-sliced {sharing.product or 'GPU'} is fully allocated "
                 f"({used}/{allocatable} {resource})",
                 evidence=evidence,
-                hint=("Check real VRAM use with `nvidia-smi` on the node, limit what each app loads, and give "
-                      "critical GPU workloads a PriorityClass; a new GPU pod will stay Pending until a slice "
-                      "is freed"),
+                hint=(
+                    "Check real VRAM use with `nvidia-smi` on the node, limit what each app loads, and give "
+                    "critical GPU workloads a PriorityClass; a new GPU pod will stay Pending until a slice "
+                    "is freed"
+                ),
             )

@@ -46,7 +46,9 @@ def pod_lines(pods: Iterable[Resource], limit: int = 4) -> list[str]:
     lines = []
     for pod in sorted(pods, key=lambda p: (p.namespace or "", p.name))[:limit]:
         where = f" on {pod_node(pod)}" if pod_node(pod) else ""
-        lines.append(f"pod {pod.namespace}/{pod.name}: {pod_display_status(pod)}{where}, restarts={pod_restarts(pod)}")
+        lines.append(
+            f"pod {pod.namespace}/{pod.name}: {pod_display_status(pod)}{where}, restarts={pod_restarts(pod)}"
+        )
     return lines
 
 
@@ -59,15 +61,24 @@ def related_releases(index: ClusterIndex, words: Iterable[str]) -> list[str]:
         if not any(n in release.name or n in chart for n in needles):
             continue
         cond = conditions.condition(release, "Ready")
-        lines.append(f"HelmRelease {release.namespace}/{release.name}: Ready={cond.status if cond else '?'} "
-                     f"{cond.reason if cond else ''}: {first_lines(cond.message if cond else '', lines=1)}".rstrip(": "))
+        lines.append(
+            f"HelmRelease {release.namespace}/{release.name}: Ready={cond.status if cond else '?'} "
+            f"{cond.reason if cond else ''}: {first_lines(cond.message if cond else '', lines=1)}".rstrip(
+                ": "
+            )
+        )
     return lines
 
 
 def custom_resource_lines(index: ClusterIndex, gk: str) -> list[str]:
     lines = []
     for res in index.all(gk):
-        conds = ", ".join(f"{c.type}={c.status}" + (f" ({c.reason})" if c.reason else "")
-                          for c in conditions.conditions(res)) or "no status conditions"
+        conds = (
+            ", ".join(
+                f"{c.type}={c.status}" + (f" ({c.reason})" if c.reason else "")
+                for c in conditions.conditions(res)
+            )
+            or "no status conditions"
+        )
         lines.append(f"{res.kind} {res.namespace}/{res.name} exists: {conds}")
     return lines

@@ -17,8 +17,13 @@ ALERTMANAGER_LABELS = ("alertmanager", "vmalertmanager")
 ALERTMANAGER_IMAGES = ("prometheus/alertmanager",)
 
 
-@check("no-alertmanager", layer=Layer.MONITORING, severity=Severity.WARNING, requires=[kinds.POD],
-       uses=[kinds.ALERTMANAGER, kinds.HELM_RELEASE])
+@check(
+    "no-alertmanager",
+    layer=Layer.MONITORING,
+    severity=Severity.WARNING,
+    requires=[kinds.POD],
+    uses=[kinds.ALERTMANAGER, kinds.HELM_RELEASE],
+)
 def no_alertmanager(ctx: CheckContext) -> Iterator[Finding]:
     """No Alertmanager is running: alert rules can fire but nobody is notified.
 
@@ -48,11 +53,13 @@ def no_alertmanager(ctx: CheckContext) -> Iterator[Finding]:
             hint=f"`kubectl describe pod -n {first.namespace} {first.name}` and follow its pod finding",
         )
         return
-    evidence.insert(0, "no pod labelled app.kubernetes.io/name=alertmanager or running the Alertmanager image")
+    evidence.insert(
+        0, "no pod labelled app.kubernetes.io/name=alertmanager or running the Alertmanager image"
+    )
     yield ctx.finding(
         CLUSTER,
         "No Alertmanager is running: alerts notify nobody",
         evidence=evidence,
         hint="Enable alertmanager in kube-prometheus-stack's values and configure a receiver "
-             "(alertmanager.config.receivers), then test with `amtool alert add test`",
+        "(alertmanager.config.receivers), then test with `amtool alert add test`",
     )

@@ -11,8 +11,13 @@ from homelabctl.model import Finding, Layer, Severity
 NPD = "node-problem-detector"
 
 
-@check("no-node-problem-detector", layer=Layer.MONITORING, severity=Severity.INFO, requires=[kinds.DAEMONSET],
-       uses=[kinds.NODE])
+@check(
+    "no-node-problem-detector",
+    layer=Layer.MONITORING,
+    severity=Severity.INFO,
+    requires=[kinds.DAEMONSET],
+    uses=[kinds.NODE],
+)
 def no_node_problem_detector(ctx: CheckContext) -> Iterator[Finding]:
     """No node-problem-detector DaemonSet: kernel, disk and runtime problems never reach the API.
 
@@ -30,8 +35,7 @@ def no_node_problem_detector(ctx: CheckContext) -> Iterator[Finding]:
     daemonsets = list(ctx.index.all(kinds.DAEMONSET))
     for ds in daemonsets:
         images = [str(c.get("image") or "") for c in pod_template_spec(ds).get("containers") or []]
-        if (NPD in ds.name or NPD in ds.labels.values()
-                or any(NPD in image for image in images)):
+        if NPD in ds.name or NPD in ds.labels.values() or any(NPD in image for image in images):
             return
     nodes = len(ctx.index.all(kinds.NODE))
     evidence = [f"none of the {len(daemonsets)} DaemonSet(s) runs node-problem-detector"]

@@ -17,8 +17,13 @@ PROMETHEUS_LABELS = ("prometheus", "prometheus-server", "victoria-metrics-single
 PROMETHEUS_IMAGES = ("prometheus/prometheus", "victoriametrics/victoria-metrics", "victoriametrics/vmstorage")
 
 
-@check("no-prometheus", layer=Layer.MONITORING, severity=Severity.WARNING, requires=[kinds.POD],
-       uses=[kinds.PROMETHEUS, kinds.HELM_RELEASE])
+@check(
+    "no-prometheus",
+    layer=Layer.MONITORING,
+    severity=Severity.WARNING,
+    requires=[kinds.POD],
+    uses=[kinds.PROMETHEUS, kinds.HELM_RELEASE],
+)
 def no_prometheus(ctx: CheckContext) -> Iterator[Finding]:
     """No Prometheus (or other metrics store) is running: nothing records metrics.
 
@@ -49,20 +54,25 @@ def no_prometheus(ctx: CheckContext) -> Iterator[Finding]:
             f"Prometheus is not running: {len(found.failing)} pod(s), none ready",
             evidence=evidence,
             hint=f"Follow the pod findings for {first.namespace}/{first.name}; "
-                 f"`kubectl describe pod -n {first.namespace} {first.name}`",
+            f"`kubectl describe pod -n {first.namespace} {first.name}`",
         )
         return
     prometheuses = list(ctx.index.all(kinds.PROMETHEUS))
     target = prometheuses[0] if prometheuses else CLUSTER
-    evidence.insert(0, "no pod labelled app.kubernetes.io/name=prometheus or running a Prometheus/VictoriaMetrics "
-                       "image")
+    evidence.insert(
+        0, "no pod labelled app.kubernetes.io/name=prometheus or running a Prometheus/VictoriaMetrics image"
+    )
     yield ctx.finding(
         target,
-        "No Prometheus is running: the cluster records no metrics" if not prometheuses
+        "No Prometheus is running: the cluster records no metrics"
+        if not prometheuses
         else f"Prometheus {prometheuses[0].namespace}/{prometheuses[0].name} is defined but has no pods",
         evidence=evidence,
-        hint=("Deploy kube-prometheus-stack with a Flux HelmRelease (Prometheus, Alertmanager, node-exporter, "
-              "kube-state-metrics) on replicated storage" if not prometheuses else
-              "Check the prometheus-operator's logs and the StatefulSet it should have created "
-              "(`kubectl get statefulsets -A -l app.kubernetes.io/name=prometheus`)"),
+        hint=(
+            "Deploy kube-prometheus-stack with a Flux HelmRelease (Prometheus, Alertmanager, node-exporter, "
+            "kube-state-metrics) on replicated storage"
+            if not prometheuses
+            else "Check the prometheus-operator's logs and the StatefulSet it should have created "
+            "(`kubectl get statefulsets -A -l app.kubernetes.io/name=prometheus`)"
+        ),
     )

@@ -95,11 +95,15 @@ def unready_for(pod: Resource, now: datetime) -> timedelta | None:
 def pod_problem_lines(pod: Resource, limit: int = 4) -> list[str]:
     """Why a pod is not Ready: its status column, counts, then each unready container's state."""
     ready, total = pod_ready_counts(pod)
-    lines = [f"pod {pod.namespace}/{pod.name}: {pod_display_status(pod)}, {ready}/{total} ready, "
-             f"{pod_restarts(pod)} restarts"]
+    lines = [
+        f"pod {pod.namespace}/{pod.name}: {pod_display_status(pod)}, {ready}/{total} ready, "
+        f"{pod_restarts(pod)} restarts"
+    ]
     for init in (True, False):
         for cs in container_statuses(pod, init=init):
-            if cs.get("ready") or (init and ((cs.get("state") or {}).get("terminated") or {}).get("exitCode") == 0):
+            if cs.get("ready") or (
+                init and ((cs.get("state") or {}).get("terminated") or {}).get("exitCode") == 0
+            ):
                 continue
             label = f"{'init container' if init else 'container'} {cs.get('name')}"
             state = cs.get("state") or {}
@@ -125,6 +129,8 @@ def pod_problem_lines(pod: Resource, limit: int = 4) -> list[str]:
 def first_failing_container(pod: Resource) -> str:
     for init in (True, False):
         for cs in container_statuses(pod, init=init):
-            if not cs.get("ready") and not (init and ((cs.get("state") or {}).get("terminated") or {}).get("exitCode") == 0):
+            if not cs.get("ready") and not (
+                init and ((cs.get("state") or {}).get("terminated") or {}).get("exitCode") == 0
+            ):
                 return str(cs.get("name") or "")
     return ""

@@ -13,8 +13,11 @@ from homelabctl.kube import node_is_control_plane
 from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 from homelabctl.selectors import Selector, from_spec
 
-_BAD_CLUSTER_CONDITIONS = ("cilium.io/NoMatchingNode", "cilium.io/MissingPeerConfigs",
-                           "cilium.io/ConflictingClusterConfigs")
+_BAD_CLUSTER_CONDITIONS = (
+    "cilium.io/NoMatchingNode",
+    "cilium.io/MissingPeerConfigs",
+    "cilium.io/ConflictingClusterConfigs",
+)
 
 
 def _selector(res: Resource) -> Selector:
@@ -47,9 +50,15 @@ def _label_hint(selector_spec: Mapping[str, Any] | None, node: str) -> str:
     return f"label {node} so it matches `{selector_text(selector_spec)}`"
 
 
-@check("cilium-bgp-peering", layer=Layer.NETWORK, severity=Severity.WARNING, requires=[kinds.NODE],
-       any_of=[kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG], uses=[kinds.CONFIGMAP],
-       nature=Nature.CONFIGURATION)
+@check(
+    "cilium-bgp-peering",
+    layer=Layer.NETWORK,
+    severity=Severity.WARNING,
+    requires=[kinds.NODE],
+    any_of=[kinds.CILIUM_BGP_PEERING_POLICY, kinds.CILIUM_BGP_CLUSTER_CONFIG],
+    uses=[kinds.CONFIGMAP],
+    nature=Nature.CONFIGURATION,
+)
 def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
     """Cilium BGP peering does not cover the worker nodes.
 
@@ -80,8 +89,10 @@ def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
                 res,
                 f"{res.kind} {res.name} has no effect: the Cilium BGP control plane is disabled",
                 evidence=[config_line(config, "enable-bgp-control-plane"), *_peers(res)],
-                hint=("Set `bgpControlPlane.enabled: true` in the Cilium Helm values and restart the agents "
-                      "(`kubectl -n kube-system rollout restart ds/cilium`)"),
+                hint=(
+                    "Set `bgpControlPlane.enabled: true` in the Cilium Helm values and restart the agents "
+                    "(`kubectl -n kube-system rollout restart ds/cilium`)"
+                ),
             )
         return
     covered: dict[str, list[Resource]] = defaultdict(list)
@@ -98,8 +109,11 @@ def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
             continue
         evidence = [f"nodeSelector: {selector_text(cilium.node_selector(res))}", *_peers(res)]
         evidence += [f"{c.type}=True reason={c.reason or '?'}: {c.message}" for c in bad]
-        lacking = [f"{n.name} lacks {_gap_text(g)}" for n in workers
-                   if (g := _label_gaps(cilium.node_selector(res), n))]
+        lacking = [
+            f"{n.name} lacks {_gap_text(g)}"
+            for n in workers
+            if (g := _label_gaps(cilium.node_selector(res), n))
+        ]
         evidence += lacking[:6]
         if not matched:
             message = f"{res.kind} {res.name} selects no node: no BGP session is set up"
@@ -109,8 +123,10 @@ def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
             res,
             message,
             evidence=evidence,
-            hint=(f"{_label_hint(cilium.node_selector(res), '<node>')} on the nodes that should peer, or fix "
-                  "the selector; then `cilium bgp peers`"),
+            hint=(
+                f"{_label_hint(cilium.node_selector(res), '<node>')} on the nodes that should peer, or fix "
+                "the selector; then `cilium bgp peers`"
+            ),
         )
     if not covered:
         return
@@ -120,8 +136,11 @@ def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
             continue
         node_gaps = [(res, g) for res in all_bgp if (g := _label_gaps(cilium.node_selector(res), node))]
         evidence = [f"{res.kind} {res.name} needs {_gap_text(g)}" for res, g in node_gaps]
-        evidence += [f"{res.kind} {res.name} nodeSelector: {selector_text(cilium.node_selector(res))}"
-                     for res in all_bgp if not any(r is res for r, _ in node_gaps)]
+        evidence += [
+            f"{res.kind} {res.name} nodeSelector: {selector_text(cilium.node_selector(res))}"
+            for res in all_bgp
+            if not any(r is res for r, _ in node_gaps)
+        ]
         missing = ", ".join(f"{k}={v}" for k, v, _ in node_gaps[0][1]) if node_gaps else ""
         hint_target = cilium.node_selector(node_gaps[0][0] if node_gaps else all_bgp[0])
         yield ctx.finding(

@@ -16,7 +16,11 @@ from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 ENABLE = "enable-gateway-api"
 ALPN = "enable-gateway-api-alpn"
 APP_PROTOCOL = "enable-gateway-api-app-protocol"
-_HELM_VALUE = {ENABLE: "gatewayAPI.enabled", ALPN: "gatewayAPI.enableAlpn", APP_PROTOCOL: "gatewayAPI.enableAppProtocol"}
+_HELM_VALUE = {
+    ENABLE: "gatewayAPI.enabled",
+    ALPN: "gatewayAPI.enableAlpn",
+    APP_PROTOCOL: "gatewayAPI.enableAppProtocol",
+}
 _MAX_LISTED = 5
 
 
@@ -28,15 +32,24 @@ def _cilium_gateways(ctx: CheckContext) -> tuple[list[Resource], bool]:
     gateways = list(ctx.index.all(kinds.GATEWAY_KIND))
     if not ctx.readable(kinds.GATEWAY_CLASS):
         return gateways, True
-    classes = {gc.name for gc in ctx.index.all(kinds.GATEWAY_CLASS)
-               if k8s_gateways.class_controller(gc) == CILIUM_GATEWAY_CONTROLLER}
+    classes = {
+        gc.name
+        for gc in ctx.index.all(kinds.GATEWAY_CLASS)
+        if k8s_gateways.class_controller(gc) == CILIUM_GATEWAY_CONTROLLER
+    }
     ours = [g for g in gateways if k8s_gateways.class_name(g) in classes]
     return ours, bool(ours) or (not gateways and bool(classes))
 
 
-@check("cilium-gateway-api-config", layer=Layer.NETWORK, severity=Severity.WARNING, requires=[kinds.CONFIGMAP],
-       any_of=[kinds.GATEWAY_KIND, kinds.HTTPROUTE], uses=[kinds.GATEWAY_CLASS, kinds.DAEMONSET],
-       nature=Nature.CONFIGURATION)
+@check(
+    "cilium-gateway-api-config",
+    layer=Layer.NETWORK,
+    severity=Severity.WARNING,
+    requires=[kinds.CONFIGMAP],
+    any_of=[kinds.GATEWAY_KIND, kinds.HTTPROUTE],
+    uses=[kinds.GATEWAY_CLASS, kinds.DAEMONSET],
+    nature=Nature.CONFIGURATION,
+)
 def cilium_gateway_api_config(ctx: CheckContext) -> Iterator[Finding]:
     """Cilium serves Gateway API without ALPN / app-protocol support (or without Gateway API enabled).
 
@@ -65,20 +78,26 @@ def cilium_gateway_api_config(ctx: CheckContext) -> Iterator[Finding]:
         return
     evidence = [config_line(config, key) for key in (ENABLE, ALPN, APP_PROTOCOL)]
     for gw in gateways[:_MAX_LISTED]:
-        listeners = ", ".join(f"{li.name or None}:{li.port}/{li.protocol or None}"
-                              for li in k8s_gateways.listeners(gw))
-        evidence.append(f"Gateway {gw.namespace}/{gw.name} (class {k8s_gateways.class_name(gw) or None}): {listeners}")
+        listeners = ", ".join(
+            f"{li.name or None}:{li.port}/{li.protocol or None}" for li in k8s_gateways.listeners(gw)
+        )
+        evidence.append(
+            f"Gateway {gw.namespace}/{gw.name} (class {k8s_gateways.class_name(gw) or None}): {listeners}"
+        )
     if len(gateways) > _MAX_LISTED:
         evidence.append(f"… and {len(gateways) - _MAX_LISTED} more Gateways")
     if routes:
         evidence.append(f"{len(routes)} HTTPRoute(s) in the cluster")
     if ENABLE in missing:
-        message = (f"Cilium has {ENABLE} unset while Gateway API objects exist: Cilium does not program "
-                   "any Gateway")
+        message = (
+            f"Cilium has {ENABLE} unset while Gateway API objects exist: Cilium does not program any Gateway"
+        )
         severity = Severity.CRITICAL
     else:
-        message = (f"Cilium serves Gateway API without {' and '.join(missing)}: HTTPS clients negotiating "
-                   "HTTP/2 and h2c/gRPC backends get connection resets")
+        message = (
+            f"Cilium serves Gateway API without {' and '.join(missing)}: HTTPS clients negotiating "
+            "HTTP/2 and h2c/gRPC backends get connection resets"
+        )
         severity = None
     values = ", ".join(f"`{_HELM_VALUE[key]}: true`" for key in missing)
     ns = config.namespace or "kube-system"
@@ -86,7 +105,9 @@ def cilium_gateway_api_config(ctx: CheckContext) -> Iterator[Finding]:
         config,
         message,
         evidence=evidence,
-        hint=(f"Set {values} in the Cilium Helm values (HelmRelease or K3s HelmChartConfig), then "
-              f"`kubectl -n {ns} rollout restart deploy/cilium-operator ds/cilium`"),
+        hint=(
+            f"Set {values} in the Cilium Helm values (HelmRelease or K3s HelmChartConfig), then "
+            f"`kubectl -n {ns} rollout restart deploy/cilium-operator ds/cilium`"
+        ),
         severity=severity,
     )

@@ -38,13 +38,21 @@ def _pool_matches(pool: Resource, service: Resource) -> bool:
     selector = from_spec(spec) if spec else None
     if selector is None:
         return True
-    labels = {**service.labels, "io.kubernetes.service.namespace": service.namespace or "",
-              "io.kubernetes.service.name": service.name}
+    labels = {
+        **service.labels,
+        "io.kubernetes.service.namespace": service.namespace or "",
+        "io.kubernetes.service.name": service.name,
+    }
     return selector.matches(labels)
 
 
-@check("cilium-lb-ip-pool", layer=Layer.NETWORK, severity=Severity.WARNING,
-       any_of=[kinds.CILIUM_LB_IP_POOL, kinds.SERVICE], uses=[kinds.CONFIGMAP, kinds.DAEMONSET, kinds.POD])
+@check(
+    "cilium-lb-ip-pool",
+    layer=Layer.NETWORK,
+    severity=Severity.WARNING,
+    any_of=[kinds.CILIUM_LB_IP_POOL, kinds.SERVICE],
+    uses=[kinds.CONFIGMAP, kinds.DAEMONSET, kinds.POD],
+)
 def cilium_lb_ip_pool(ctx: CheckContext) -> Iterator[Finding]:
     """Cilium LoadBalancer IP pool exhausted or conflicting, or LoadBalancer Services left without an IP.
 
@@ -78,9 +86,10 @@ def _pool_findings(ctx: CheckContext, pool: Resource) -> Iterator[Finding]:
         yield ctx.finding(
             pool,
             f"CiliumLoadBalancerIPPool {pool.name} conflicts with another pool: Cilium allocates no IPs from it",
-            evidence=[f"blocks: {_blocks(pool)}",
-                      f"cilium.io/PoolConflict=True reason={conflict.reason or '?'}: "
-                      f"{conflict.message}"],
+            evidence=[
+                f"blocks: {_blocks(pool)}",
+                f"cilium.io/PoolConflict=True reason={conflict.reason or '?'}: {conflict.message}",
+            ],
             hint="`kubectl get ippools -o wide`: make the CIDR blocks of the pools disjoint",
         )
         return
@@ -88,19 +97,24 @@ def _pool_findings(ctx: CheckContext, pool: Resource) -> Iterator[Finding]:
     available = _count(pool, "cilium.io/IPsAvailable")
     exhausted_cond = conditions.condition(pool, "cilium.io/IPsExhausted")
     exhausted = (exhausted_cond is not None and exhausted_cond.is_true) or (
-        available == 0 and (total or 0) > 0)
+        available == 0 and (total or 0) > 0
+    )
     if exhausted:
         used = _count(pool, "cilium.io/IPsUsed")
         yield ctx.finding(
             pool,
             f"CiliumLoadBalancerIPPool {pool.name} has no free IPs"
             + (f" ({used}/{total} used)" if used is not None and total is not None else ""),
-            evidence=[f"blocks: {_blocks(pool)}",
-                      f"IPsTotal={total if total is not None else '?'} IPsAvailable="
-                      f"{available if available is not None else '?'} IPsUsed={used if used is not None else '?'}",
-                      f"serviceSelector: {selector_text(k8s_cilium.lb_pool(pool).service_selector)}"],
-            hint=("Add a block to the pool (`spec.blocks`), or release addresses: "
-                  "`kubectl get svc -A --field-selector spec.type=LoadBalancer`"),
+            evidence=[
+                f"blocks: {_blocks(pool)}",
+                f"IPsTotal={total if total is not None else '?'} IPsAvailable="
+                f"{available if available is not None else '?'} IPsUsed={used if used is not None else '?'}",
+                f"serviceSelector: {selector_text(k8s_cilium.lb_pool(pool).service_selector)}",
+            ],
+            hint=(
+                "Add a block to the pool (`spec.blocks`), or release addresses: "
+                "`kubectl get svc -A --field-selector spec.type=LoadBalancer`"
+            ),
         )
 
 
@@ -124,22 +138,27 @@ def _services_without_ip(ctx: CheckContext, pools: list[Resource]) -> Iterator[F
         age = f" after {short_duration(ctx.now - created)}" if created is not None else ""
         evidence = []
         if request is not None:
-            evidence.append(f"{SERVICE_REQUEST}={request.status} reason={request.reason or '?'}: "
-                            f"{request.message}")
+            evidence.append(
+                f"{SERVICE_REQUEST}={request.status} reason={request.reason or '?'}: {request.message}"
+            )
         wanted = services.requested_load_balancer_ip(svc) or svc.annotations.get("lbipam.cilium.io/ips")
         if wanted:
             evidence.append(f"requested IP: {wanted}")
         matching = [p.name for p in pools if not k8s_cilium.lb_pool(p).disabled and _pool_matches(p, svc)]
         if pools:
-            evidence.append(f"pools matching its labels: {', '.join(matching) or 'none'} "
-                            f"(of {', '.join(p.name for p in pools)})")
+            evidence.append(
+                f"pools matching its labels: {', '.join(matching) or 'none'} "
+                f"(of {', '.join(p.name for p in pools)})"
+            )
         elif ctx.readable(kinds.CILIUM_LB_IP_POOL) or cilium:
             evidence.append("no CiliumLoadBalancerIPPool exists")
         yield ctx.finding(
             svc,
             f"LoadBalancer Service {svc.namespace}/{svc.name} has no external IP{age}",
             evidence=evidence,
-            hint=("`kubectl get ippools` and compare each pool's serviceSelector with "
-                  f"`kubectl -n {svc.namespace} get svc {svc.name} --show-labels`; create or widen a pool if none "
-                  "matches or all are full"),
+            hint=(
+                "`kubectl get ippools` and compare each pool's serviceSelector with "
+                f"`kubectl -n {svc.namespace} get svc {svc.name} --show-labels`; create or widen a pool if none "
+                "matches or all are full"
+            ),
         )

@@ -26,8 +26,11 @@ def dns_services(ctx: CheckContext) -> list[Resource]:
 def _dns_pods(ctx: CheckContext, svc: Resource) -> list[Resource]:
     pods = service_pods(ctx.index, svc)
     if not pods:
-        pods = [p for p in ctx.index.select(kinds.POD, svc.namespace, from_spec({DNS_LABEL[0]: DNS_LABEL[1]}))
-                if not p.deletion_timestamp]
+        pods = [
+            p
+            for p in ctx.index.select(kinds.POD, svc.namespace, from_spec({DNS_LABEL[0]: DNS_LABEL[1]}))
+            if not p.deletion_timestamp
+        ]
     return pods
 
 
@@ -55,8 +58,13 @@ def _loop_lines(pod: Resource) -> list[str]:
     return lines
 
 
-@check("cluster-dns-unhealthy", layer=Layer.NETWORK, severity=Severity.CRITICAL, requires=[kinds.SERVICE, kinds.POD],
-       uses=[kinds.ENDPOINT_SLICE, kinds.ENDPOINTS, kinds.DEPLOYMENT])
+@check(
+    "cluster-dns-unhealthy",
+    layer=Layer.NETWORK,
+    severity=Severity.CRITICAL,
+    requires=[kinds.SERVICE, kinds.POD],
+    uses=[kinds.ENDPOINT_SLICE, kinds.ENDPOINTS, kinds.DEPLOYMENT],
+)
 def cluster_dns_unhealthy(ctx: CheckContext) -> Iterator[Finding]:
     """Cluster DNS (CoreDNS behind the kube-dns Service) is down or degraded.
 
@@ -80,8 +88,11 @@ def cluster_dns_unhealthy(ctx: CheckContext) -> Iterator[Finding]:
         pods = _dns_pods(ctx, svc)
         state = service_endpoints(ctx.index, svc, slices_read=slices_read, endpoints_read=endpoints_read)
         no_endpoints = without_ready_endpoint(ctx.index, svc, state)
-        unready = [p for p in pods if not pod_is_ready(p)
-                   and ((age := unready_for(p, ctx.now)) is None or age > NOT_READY_GRACE)]
+        unready = [
+            p
+            for p in pods
+            if not pod_is_ready(p) and ((age := unready_for(p, ctx.now)) is None or age > NOT_READY_GRACE)
+        ]
         if not (no_endpoints or unready or not pods):
             continue
         target = _owner(ctx, svc, pods)
@@ -99,14 +110,22 @@ def cluster_dns_unhealthy(ctx: CheckContext) -> Iterator[Finding]:
             ready, desired = int(target.status.get("readyReplicas") or 0), target.spec.get("replicas", 1)
             evidence.append(f"Deployment {target.namespace}/{target.name}: {ready}/{desired} ready")
         down = no_endpoints or not pods or len(unready) == len(pods)
-        what = "down: no DNS server answers" if down else f"degraded: {len(unready)} of {len(pods)} DNS pods not Ready"
+        what = (
+            "down: no DNS server answers"
+            if down
+            else f"degraded: {len(unready)} of {len(pods)} DNS pods not Ready"
+        )
         if loops:
-            hint = ("CoreDNS detected a forwarding loop: point the kubelet's resolvConf (K3s: `--resolv-conf`) at a "
-                    "file listing a real upstream resolver, or set `forward . 1.1.1.1` in the Corefile, then "
-                    f"`kubectl -n {svc.namespace} rollout restart deployment/coredns`")
+            hint = (
+                "CoreDNS detected a forwarding loop: point the kubelet's resolvConf (K3s: `--resolv-conf`) at a "
+                "file listing a real upstream resolver, or set `forward . 1.1.1.1` in the Corefile, then "
+                f"`kubectl -n {svc.namespace} rollout restart deployment/coredns`"
+            )
         else:
-            hint = (f"`kubectl -n {svc.namespace} logs -l {DNS_LABEL[0]}={DNS_LABEL[1]} --previous` and "
-                    f"`kubectl -n {svc.namespace} describe pods -l {DNS_LABEL[0]}={DNS_LABEL[1]}`")
+            hint = (
+                f"`kubectl -n {svc.namespace} logs -l {DNS_LABEL[0]}={DNS_LABEL[1]} --previous` and "
+                f"`kubectl -n {svc.namespace} describe pods -l {DNS_LABEL[0]}={DNS_LABEL[1]}`"
+            )
         yield ctx.finding(
             target,
             f"Cluster DNS is {what}",

@@ -39,12 +39,19 @@ def _node_evidence(node: Resource) -> list[str]:
 
 def _daemonset_line(ds: Resource) -> str:
     s = workloads.daemonset_status(ds)
-    return (f"DaemonSet {ds.namespace}/{ds.name}: desired={s.desired} current={s.current} ready={s.ready} "
-            f"unavailable={s.unavailable}")
+    return (
+        f"DaemonSet {ds.namespace}/{ds.name}: desired={s.desired} current={s.current} ready={s.ready} "
+        f"unavailable={s.unavailable}"
+    )
 
 
-@check("cni-agent-not-ready", layer=Layer.NETWORK, severity=Severity.CRITICAL, requires=[kinds.NODE, kinds.POD],
-       uses=[kinds.DAEMONSET])
+@check(
+    "cni-agent-not-ready",
+    layer=Layer.NETWORK,
+    severity=Severity.CRITICAL,
+    requires=[kinds.NODE, kinds.POD],
+    uses=[kinds.DAEMONSET],
+)
 def cni_agent_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     """Cilium agent not Ready, or missing, on a node.
 

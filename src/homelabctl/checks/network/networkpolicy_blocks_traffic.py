@@ -17,8 +17,11 @@ from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.selectors import from_spec
 from homelabctl.sources.index import ClusterIndex
 
-_FAILURE = re.compile(r"i/o timeout|timed out|timeout|connection refused|context deadline exceeded|"
-                      r"no route to host|connection reset", re.IGNORECASE)
+_FAILURE = re.compile(
+    r"i/o timeout|timed out|timeout|connection refused|context deadline exceeded|"
+    r"no route to host|connection reset",
+    re.IGNORECASE,
+)
 MAX_TEXT = 2000
 
 
@@ -31,7 +34,9 @@ def isolates_ingress(policy: Resource) -> bool:
 
 
 def selected_pods(index: ClusterIndex, policy: Resource) -> list[Resource]:
-    selector = from_spec(policy.spec.get("podSelector") if isinstance(policy.spec.get("podSelector"), Mapping) else {})
+    selector = from_spec(
+        policy.spec.get("podSelector") if isinstance(policy.spec.get("podSelector"), Mapping) else {}
+    )
     return index.select(kinds.POD, policy.namespace, selector)
 
 
@@ -45,7 +50,9 @@ def _ip_in_block(ip: str, block: Mapping[str, Any]) -> bool:
         address = ipaddress.ip_address(ip)
         if address not in ipaddress.ip_network(str(block.get("cidr") or ""), strict=False):
             return False
-        return not any(address in ipaddress.ip_network(str(e), strict=False) for e in block.get("except") or [])
+        return not any(
+            address in ipaddress.ip_network(str(e), strict=False) for e in block.get("except") or []
+        )
     except ValueError:
         return False
 
@@ -123,8 +130,13 @@ def _targets(ctx: CheckContext, pods: list[Resource]) -> list[_Target]:
     return found
 
 
-@check("networkpolicy-blocks-traffic", layer=Layer.NETWORK, severity=Severity.WARNING,
-       requires=[kinds.NETWORK_POLICY, kinds.POD, kinds.SERVICE], uses=[kinds.EVENT, kinds.NAMESPACE])
+@check(
+    "networkpolicy-blocks-traffic",
+    layer=Layer.NETWORK,
+    severity=Severity.WARNING,
+    requires=[kinds.NETWORK_POLICY, kinds.POD, kinds.SERVICE],
+    uses=[kinds.EVENT, kinds.NAMESPACE],
+)
 def networkpolicy_blocks_traffic(ctx: CheckContext) -> Iterator[Finding]:
     """NetworkPolicy isolates Ready pods that other pods time out or are refused on.
 
@@ -172,8 +184,10 @@ def networkpolicy_blocks_traffic(ctx: CheckContext) -> Iterator[Finding]:
             policies_here = isolating[target.pod.uid or f"{target.pod.namespace}/{target.pod.name}"]
             if any(allows(ctx.index, p, source) for p in policies_here):
                 continue
-            line = (f"pod {source.namespace}/{source.name} → Service {target.service.namespace}/"
-                    f"{target.service.name} (Ready pod {target.pod.name}): {' '.join(quoted.split())[:300]}")
+            line = (
+                f"pod {source.namespace}/{source.name} → Service {target.service.namespace}/"
+                f"{target.service.name} (Ready pod {target.pod.name}): {' '.join(quoted.split())[:300]}"
+            )
             for policy in policies_here:
                 key = (policy.namespace, policy.name)
                 policy_by_key[key] = policy
@@ -182,10 +196,12 @@ def networkpolicy_blocks_traffic(ctx: CheckContext) -> Iterator[Finding]:
     for key, lines in sorted(blocked.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
         policy = policy_by_key[key]
         rules = policy.spec.get("ingress") or []
-        evidence = [f"podSelector {selector_text(policy.spec.get('podSelector'))}, policyTypes "
-                    f"{','.join(policy.spec.get('policyTypes') or ['Ingress'])}, {len(rules)} ingress rule(s)"
-                    + (" (denies all ingress)" if not rules else ""),
-                    *lines[:5]]
+        evidence = [
+            f"podSelector {selector_text(policy.spec.get('podSelector'))}, policyTypes "
+            f"{','.join(policy.spec.get('policyTypes') or ['Ingress'])}, {len(rules)} ingress rule(s)"
+            + (" (denies all ingress)" if not rules else ""),
+            *lines[:5],
+        ]
         if len(lines) > 5:
             evidence.append(f"… and {len(lines) - 5} more blocked connections")
         source_ns = lines[0].split(" ", 2)[1].split("/", 1)[0]
@@ -194,7 +210,9 @@ def networkpolicy_blocks_traffic(ctx: CheckContext) -> Iterator[Finding]:
             f"NetworkPolicy {policy.namespace}/{policy.name} blocks traffic to Ready pods: "
             f"{len(lines)} connection(s) from other pods time out or are refused",
             evidence=evidence,
-            hint=(f"`kubectl -n {policy.namespace} describe networkpolicy {policy.name}`; admit the client with an "
-                  f"ingress rule such as `from: [{{namespaceSelector: {{matchLabels: "
-                  f"{{kubernetes.io/metadata.name: {source_ns}}}}}}}]`"),
+            hint=(
+                f"`kubectl -n {policy.namespace} describe networkpolicy {policy.name}`; admit the client with an "
+                f"ingress rule such as `from: [{{namespaceSelector: {{matchLabels: "
+                f"{{kubernetes.io/metadata.name: {source_ns}}}}}}}]`"
+            ),
         )

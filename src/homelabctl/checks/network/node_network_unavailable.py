@@ -12,8 +12,13 @@ from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import short_duration
 
 
-@check("node-network-unavailable", layer=Layer.NETWORK, severity=Severity.CRITICAL, requires=[kinds.NODE],
-       uses=[kinds.POD])
+@check(
+    "node-network-unavailable",
+    layer=Layer.NETWORK,
+    severity=Severity.CRITICAL,
+    requires=[kinds.NODE],
+    uses=[kinds.POD],
+)
 def node_network_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     """Node reports NetworkUnavailable.
 
@@ -28,7 +33,9 @@ def node_network_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     Next step: check the CNI agent on that node, then the host: ``ip -br link``, ``ip route``,
     ``networkctl list`` (is systemd-networkd or NetworkManager managing ``cilium_*``/``lxc*`` devices?).
     """
-    agents = {daemon_pod_target(p): p for p in cilium_agent_pods(ctx.index)} if ctx.readable(kinds.POD) else {}
+    agents = (
+        {daemon_pod_target(p): p for p in cilium_agent_pods(ctx.index)} if ctx.readable(kinds.POD) else {}
+    )
     for node in ctx.index.all(kinds.NODE):
         cond = conditions.condition(node, "NetworkUnavailable")
         if cond is None or not cond.is_true:

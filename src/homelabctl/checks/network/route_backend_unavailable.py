@@ -36,8 +36,14 @@ def _hostnames(route: Resource) -> str:
     return ", ".join(hosts[:3]) or "(any host)"
 
 
-@check("route-backend-unavailable", layer=Layer.NETWORK, severity=Severity.CRITICAL, requires=[kinds.SERVICE],
-       any_of=[kinds.HTTPROUTE, kinds.GRPCROUTE, kinds.INGRESS], uses=[kinds.ENDPOINT_SLICE, kinds.ENDPOINTS, kinds.POD])
+@check(
+    "route-backend-unavailable",
+    layer=Layer.NETWORK,
+    severity=Severity.CRITICAL,
+    requires=[kinds.SERVICE],
+    any_of=[kinds.HTTPROUTE, kinds.GRPCROUTE, kinds.INGRESS],
+    uses=[kinds.ENDPOINT_SLICE, kinds.ENDPOINTS, kinds.POD],
+)
 def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     """HTTPRoute, GRPCRoute or Ingress whose backend Service is missing or has no ready endpoint.
 
@@ -72,14 +78,18 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                     first_broken = first_broken or f"{namespace}/{name}"
                     idle_only = False
                     continue
-                state = service_endpoints(ctx.index, svc, slices_read=slices_read, endpoints_read=endpoints_read)
+                state = service_endpoints(
+                    ctx.index, svc, slices_read=slices_read, endpoints_read=endpoints_read
+                )
                 if state is None or not without_ready_endpoint(ctx.index, svc, state):
                     continue
                 pods = service_pods(ctx.index, svc)
                 idle = scaled_to_zero(ctx.index, svc) if not pods else None
                 idle_only = idle_only and idle is not None
-                problems.append(f"backend {label} has no ready endpoint"
-                                + (f" (its {idle.kind} {idle.namespace}/{idle.name} is scaled to 0)" if idle else ""))
+                problems.append(
+                    f"backend {label} has no ready endpoint"
+                    + (f" (its {idle.kind} {idle.namespace}/{idle.name} is scaled to 0)" if idle else "")
+                )
                 evidence.append(f"backend {label}: {state.summary()}")
                 if not pods and idle is None and ctx.readable(kinds.POD):
                     evidence.append(f"backend {label}: no pod matches its selector")
@@ -93,8 +103,10 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                 route,
                 f"{route.kind} {route.namespace}/{route.name} ({_hostnames(route)}): {'; '.join(problems)}",
                 evidence=evidence,
-                hint=(f"`kubectl -n {namespace} get endpointslices -l kubernetes.io/service-name={name}` and "
-                      f"`kubectl -n {namespace} get pods` for the backend; fix the workload behind Service "
-                      f"{first_broken} (or the backend name in the {route.kind})"),
+                hint=(
+                    f"`kubectl -n {namespace} get endpointslices -l kubernetes.io/service-name={name}` and "
+                    f"`kubectl -n {namespace} get pods` for the backend; fix the workload behind Service "
+                    f"{first_broken} (or the backend name in the {route.kind})"
+                ),
                 severity=Severity.WARNING if idle_only else None,
             )

@@ -8,8 +8,13 @@ from homelabctl.k8s import routes
 from homelabctl.model import Finding, Layer, Severity
 
 
-@check("route-middleware-missing", layer=Layer.NETWORK, severity=Severity.CRITICAL,
-       any_of=list(kinds.TRAEFIK_MIDDLEWARES), uses=[kinds.INGRESS, *kinds.TRAEFIK_INGRESS_ROUTES, kinds.NAMESPACE])
+@check(
+    "route-middleware-missing",
+    layer=Layer.NETWORK,
+    severity=Severity.CRITICAL,
+    any_of=list(kinds.TRAEFIK_MIDDLEWARES),
+    uses=[kinds.INGRESS, *kinds.TRAEFIK_INGRESS_ROUTES, kinds.NAMESPACE],
+)
 def route_middleware_missing(ctx: CheckContext) -> Iterator[Finding]:
     """Ingress or IngressRoute naming a Traefik Middleware that does not exist.
 
@@ -29,8 +34,11 @@ def route_middleware_missing(ctx: CheckContext) -> Iterator[Finding]:
     namespaces = {ns.name for ns in ctx.index.all(kinds.NAMESPACE)}
     for gk in (kinds.INGRESS, *kinds.TRAEFIK_INGRESS_ROUTES):
         for route in ctx.index.all(gk):
-            missing = [ref for ref in routes.traefik_middlewares(route, namespaces)
-                       if (ref.namespace, ref.name) not in existing]
+            missing = [
+                ref
+                for ref in routes.traefik_middlewares(route, namespaces)
+                if (ref.namespace, ref.name) not in existing
+            ]
             if not missing:
                 continue
             names = ", ".join(f"{ref.namespace}/{ref.name}" for ref in missing)
@@ -40,5 +48,5 @@ def route_middleware_missing(ctx: CheckContext) -> Iterator[Finding]:
                 "Traefik does not serve this router",
                 evidence=[ref.written for ref in missing],
                 hint=f"Create the Middleware or fix the reference: kubectl get middlewares.traefik.io -A | grep "
-                     f"{missing[0].name}",
+                f"{missing[0].name}",
             )

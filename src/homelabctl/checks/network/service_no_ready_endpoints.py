@@ -22,8 +22,14 @@ NEW_SERVICE_GRACE = timedelta(minutes=2)
 MAX_PODS_SHOWN = 3
 
 
-@check("service-no-ready-endpoints", layer=Layer.NETWORK, severity=Severity.WARNING, requires=[kinds.SERVICE],
-       any_of=[kinds.ENDPOINT_SLICE, kinds.ENDPOINTS], uses=[kinds.POD])
+@check(
+    "service-no-ready-endpoints",
+    layer=Layer.NETWORK,
+    severity=Severity.WARNING,
+    requires=[kinds.SERVICE],
+    any_of=[kinds.ENDPOINT_SLICE, kinds.ENDPOINTS],
+    uses=[kinds.POD],
+)
 def service_no_ready_endpoints(ctx: CheckContext) -> Iterator[Finding]:
     """Service has no ready endpoint: every connection to it fails.
 
@@ -77,7 +83,9 @@ def service_no_ready_endpoints(ctx: CheckContext) -> Iterator[Finding]:
             f"Service {svc.namespace}/{svc.name} has no ready endpoint: {why}",
             evidence=evidence,
             severity=Severity.INFO if idle is not None else None,
-            hint=(f"`kubectl -n {svc.namespace} get endpointslices -l kubernetes.io/service-name={svc.name}` and "
-                  f"`kubectl -n {svc.namespace} get pods -l {selector}`; fix why those pods are not Ready"
-                  + ("" if pods else " or the selector")),
+            hint=(
+                f"`kubectl -n {svc.namespace} get endpointslices -l kubernetes.io/service-name={svc.name}` and "
+                f"`kubectl -n {svc.namespace} get pods -l {selector}`; fix why those pods are not Ready"
+                + ("" if pods else " or the selector")
+            ),
         )

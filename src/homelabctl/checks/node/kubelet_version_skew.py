@@ -14,8 +14,9 @@ MAX_KUBELET_MINOR_LAG = 3
 _EVIDENCE_NODES = 12
 
 
-def _reference(ctx: CheckContext, versions: dict[str, KubeVersion],
-               nodes: list[Resource]) -> tuple[KubeVersion, str] | None:
+def _reference(
+    ctx: CheckContext, versions: dict[str, KubeVersion], nodes: list[Resource]
+) -> tuple[KubeVersion, str] | None:
     """The version every kubelet is compared with, and where it comes from."""
     server = KubeVersion.parse(ctx.state.server_version or "")
     if server is not None:
@@ -62,9 +63,9 @@ def kubelet_version_skew(ctx: CheckContext) -> Iterator[Finding]:
     if found is None:
         return
     reference, source = found
-    listing = [
-        f"{name}: kubelet {version.text}" for name, version in sorted(versions.items())
-    ][:_EVIDENCE_NODES]
+    listing = [f"{name}: kubelet {version.text}" for name, version in sorted(versions.items())][
+        :_EVIDENCE_NODES
+    ]
     k3s = any(node_is_k3s(n) for n in nodes)
     for node in nodes:
         version = versions.get(node.name)
@@ -82,8 +83,8 @@ def kubelet_version_skew(ctx: CheckContext) -> Iterator[Finding]:
             f"Bring {node.name} to {reference.text}: the system-upgrade-controller Plan, or on the node "
             f"`curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION={reference.text} sh -s - agent` "
             "(control plane first, agents after)"
-            if k3s else
-            f"Upgrade the kubelet on {node.name} to {reference.text} (control plane first, nodes after)"
+            if k3s
+            else f"Upgrade the kubelet on {node.name} to {reference.text} (control plane first, nodes after)"
         )
         yield ctx.finding(
             node,

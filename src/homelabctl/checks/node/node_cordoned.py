@@ -11,8 +11,14 @@ from homelabctl.model import Finding, Layer, Nature, Severity
 from homelabctl.timeutil import short_duration
 
 
-@check("node-cordoned", layer=Layer.NODE, severity=Severity.INFO, requires=[kinds.NODE], uses=[kinds.POD],
-       nature=Nature.CONFIGURATION)
+@check(
+    "node-cordoned",
+    layer=Layer.NODE,
+    severity=Severity.INFO,
+    requires=[kinds.NODE],
+    uses=[kinds.POD],
+    nature=Nature.CONFIGURATION,
+)
 def node_cordoned(ctx: CheckContext) -> Iterator[Finding]:
     """Node is cordoned (SchedulingDisabled).
 
@@ -35,8 +41,10 @@ def node_cordoned(ctx: CheckContext) -> Iterator[Finding]:
         evidence = ["spec.unschedulable=true", f"status {node_display_status(node)}"]
         evidence += [taint_line(t, ctx.now) for t in cordon]
         remaining = [
-            p for p in ctx.index.pods_on_node(node.name)
-            if not pod_is_finished(p) and not p.deletion_timestamp
+            p
+            for p in ctx.index.pods_on_node(node.name)
+            if not pod_is_finished(p)
+            and not p.deletion_timestamp
             and (p.controller_owner or {}).get("kind") != "DaemonSet"
         ]
         if remaining:

@@ -9,7 +9,9 @@ from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
 
-@check("node-not-ready", layer=Layer.NODE, severity=Severity.CRITICAL, requires=[kinds.NODE], uses=[kinds.POD])
+@check(
+    "node-not-ready", layer=Layer.NODE, severity=Severity.CRITICAL, requires=[kinds.NODE], uses=[kinds.POD]
+)
 def node_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     """Node is NotReady or Unknown (kubelet stopped posting status).
 

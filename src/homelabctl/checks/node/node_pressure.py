@@ -48,8 +48,7 @@ def node_pressure(ctx: CheckContext) -> Iterator[Finding]:
     """
     for node in ctx.index.all(kinds.NODE):
         active = [
-            cond for cond in conditions.conditions(node)
-            if cond.type in PRESSURE_TAINTS and cond.is_true
+            cond for cond in conditions.conditions(node) if cond.type in PRESSURE_TAINTS and cond.is_true
         ]
         if not active:
             continue

@@ -25,8 +25,13 @@ STALE_TAINT_AGE = timedelta(hours=1)
 _EFFECTS = ("NoExecute", "NoSchedule")
 
 
-@check("node-unreachable-taint", layer=Layer.NODE, severity=Severity.WARNING, requires=[kinds.NODE],
-       uses=[kinds.POD])
+@check(
+    "node-unreachable-taint",
+    layer=Layer.NODE,
+    severity=Severity.WARNING,
+    requires=[kinds.NODE],
+    uses=[kinds.POD],
+)
 def node_unreachable_taint(ctx: CheckContext) -> Iterator[Finding]:
     """Unreachable/not-ready taint left on a Ready node, or held for hours on a dead one.
 
@@ -74,8 +79,10 @@ def node_unreachable_taint(ctx: CheckContext) -> Iterator[Finding]:
             )
             continue
         stale = [
-            t for t in found
-            if t.effect == "NoExecute" and (added := taint_added(t)) is not None
+            t
+            for t in found
+            if t.effect == "NoExecute"
+            and (added := taint_added(t)) is not None
             and ctx.now - added >= STALE_TAINT_AGE
         ]
         if not stale:

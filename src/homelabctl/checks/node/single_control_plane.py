@@ -17,8 +17,14 @@ def _datastore(node: Resource) -> str:
     return "datastore not visible from the API"
 
 
-@check("single-control-plane", layer=Layer.NODE, severity=Severity.WARNING, requires=[kinds.NODE],
-       nature=Nature.CONFIGURATION, areas=["resilience"])
+@check(
+    "single-control-plane",
+    layer=Layer.NODE,
+    severity=Severity.WARNING,
+    requires=[kinds.NODE],
+    nature=Nature.CONFIGURATION,
+    areas=["resilience"],
+)
 def single_control_plane(ctx: CheckContext) -> Iterator[Finding]:
     """Only one control-plane node (or two etcd members, which tolerate no failure either).
 

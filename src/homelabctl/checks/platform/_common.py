@@ -49,7 +49,9 @@ def flux_cli(res: Resource, verb: str) -> str:
 
 
 def flux_logs_cmd(res: Resource) -> str:
-    return f"flux logs --kind={res.kind} --name={res.name}" + (f" -n {res.namespace}" if res.namespace else "")
+    return f"flux logs --kind={res.kind} --name={res.name}" + (
+        f" -n {res.namespace}" if res.namespace else ""
+    )
 
 
 def one_line(text: object, limit: int = 240) -> str:
@@ -79,7 +81,9 @@ def condition_text(cond: Mapping[str, Any] | Condition, limit: int = 600) -> str
 
 
 def condition_age(cond: Mapping[str, Any] | Condition, now: datetime) -> timedelta | None:
-    since = parse_time(cond.last_transition_time if isinstance(cond, Condition) else cond.get("lastTransitionTime"))
+    since = parse_time(
+        cond.last_transition_time if isinstance(cond, Condition) else cond.get("lastTransitionTime")
+    )
     return now - since if since else None
 
 

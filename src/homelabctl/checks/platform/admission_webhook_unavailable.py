@@ -42,14 +42,20 @@ def _failed_calls(ctx: CheckContext) -> dict[str, list[Resource]]:
 def _event_line(event: Resource) -> str:
     raw = event.raw
     involved = raw.get("involvedObject") or raw.get("regarding") or {}
-    return (f"event {raw.get('reason', '?')} on {involved.get('kind', '?')} {involved.get('namespace') or ''}"
-            f"{'/' if involved.get('namespace') else ''}{involved.get('name', '?')} (x{raw.get('count') or 1}): "
-            f"{one_line(raw.get('message') or raw.get('note'), 300)}")
+    return (
+        f"event {raw.get('reason', '?')} on {involved.get('kind', '?')} {involved.get('namespace') or ''}"
+        f"{'/' if involved.get('namespace') else ''}{involved.get('name', '?')} (x{raw.get('count') or 1}): "
+        f"{one_line(raw.get('message') or raw.get('note'), 300)}"
+    )
 
 
-@check("admission-webhook-unavailable", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       any_of=[kinds.VALIDATING_WEBHOOK, kinds.MUTATING_WEBHOOK],
-       uses=[kinds.SERVICE, kinds.ENDPOINT_SLICE, kinds.ENDPOINTS, kinds.POD, kinds.EVENT])
+@check(
+    "admission-webhook-unavailable",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    any_of=[kinds.VALIDATING_WEBHOOK, kinds.MUTATING_WEBHOOK],
+    uses=[kinds.SERVICE, kinds.ENDPOINT_SLICE, kinds.ENDPOINTS, kinds.POD, kinds.EVENT],
+)
 def admission_webhook_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     """Admission webhook whose service is missing or has no ready endpoint, or that the API server cannot call.
 
@@ -88,16 +94,21 @@ def admission_webhook_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                         problems.append(f"{label} does not exist")
                         evidence.append(f"webhook {name} (failurePolicy {policy}) calls {label}: not found")
                     else:
-                        state = service_endpoints(ctx.index, svc, slices_read=slices_read,
-                                                  endpoints_read=endpoints_read)
+                        state = service_endpoints(
+                            ctx.index, svc, slices_read=slices_read, endpoints_read=endpoints_read
+                        )
                         if state is not None and without_ready_endpoint(ctx.index, svc, state):
                             broken = True
                             problems.append(f"{label} has no ready endpoint")
-                            evidence.append(f"webhook {name} (failurePolicy {policy}) calls {label}: {state.summary()}")
+                            evidence.append(
+                                f"webhook {name} (failurePolicy {policy}) calls {label}: {state.summary()}"
+                            )
                             for pod in service_pods(ctx.index, svc)[:2]:
                                 top = ctx.index.top_owner(pod)
-                                evidence.append(f"backend pod {pod.namespace}/{pod.name}: {pod_display_status(pod)}"
-                                                + (f", owned by {top.ref}" if top is not pod else ""))
+                                evidence.append(
+                                    f"backend pod {pod.namespace}/{pod.name}: {pod_display_status(pod)}"
+                                    + (f", owned by {top.ref}" if top is not pod else "")
+                                )
                                 backend = backend or (str(top.ref) if top is not pod else "")
                 events = failed_calls.get(name, [])
                 if events:
@@ -109,13 +120,19 @@ def admission_webhook_unavailable(ctx: CheckContext) -> Iterator[Finding]:
             if not failing_policies:
                 continue
             fail = "Fail" in failing_policies
-            consequence = ("requests it matches are rejected" if fail
-                           else "requests it matches skip it (failurePolicy Ignore)")
+            consequence = (
+                "requests it matches are rejected"
+                if fail
+                else "requests it matches skip it (failurePolicy Ignore)"
+            )
             kind_cli = config.kind.lower()
-            hint = (f"Bring back {backend} (see its pods' state)" if backend else
-                    "Restore the webhook's backend")
-            hint += (f"; if that component was removed, `kubectl delete {kind_cli} {config.name}`; "
-                     f"`kubectl get {kind_cli} {config.name} -o yaml` shows what it matches")
+            hint = (
+                f"Bring back {backend} (see its pods' state)" if backend else "Restore the webhook's backend"
+            )
+            hint += (
+                f"; if that component was removed, `kubectl delete {kind_cli} {config.name}`; "
+                f"`kubectl get {kind_cli} {config.name} -o yaml` shows what it matches"
+            )
             yield ctx.finding(
                 config,
                 f"{config.kind} {config.name} is unavailable ({'; '.join(dict.fromkeys(problems))}): {consequence}",

@@ -44,21 +44,37 @@ def certificate_expiring(ctx: CheckContext) -> Iterator[Finding]:
         if issuing is not None and issuing.is_false:
             evidence.append(condition_text(issuing, 500))
         if status.failed_issuance_attempts:
-            evidence.append(f"failedIssuanceAttempts={status.failed_issuance_attempts} "
-                            f"lastFailureTime={status.last_failure_time or '?'}")
-        evidence.append(f"dnsNames={', '.join(cert_names(cert))} secretName={certmanager.secret_name(cert) or '?'}")
-        hint = (f"`cmctl status certificate {cert.name} -n {cert.namespace}` to see why renewal fails; after "
-                f"fixing it, `cmctl renew {cert.name} -n {cert.namespace}`")
+            evidence.append(
+                f"failedIssuanceAttempts={status.failed_issuance_attempts} "
+                f"lastFailureTime={status.last_failure_time or '?'}"
+            )
+        evidence.append(
+            f"dnsNames={', '.join(cert_names(cert))} secretName={certmanager.secret_name(cert) or '?'}"
+        )
+        hint = (
+            f"`cmctl status certificate {cert.name} -n {cert.namespace}` to see why renewal fails; after "
+            f"fixing it, `cmctl renew {cert.name} -n {cert.namespace}`"
+        )
         if not_after is not None:
             left = not_after - ctx.now
             if left <= timedelta(0):
-                yield ctx.finding(cert, f"{label} expired {short_duration(-left)} ago ({status.not_after})",
-                                  evidence=evidence, hint=hint, severity=Severity.CRITICAL)
+                yield ctx.finding(
+                    cert,
+                    f"{label} expired {short_duration(-left)} ago ({status.not_after})",
+                    evidence=evidence,
+                    hint=hint,
+                    severity=Severity.CRITICAL,
+                )
                 continue
             if left <= WARN_WITHIN:
                 severity = Severity.CRITICAL if left <= CRITICAL_WITHIN else Severity.WARNING
-                yield ctx.finding(cert, f"{label} expires in {short_duration(left)} ({status.not_after})",
-                                  evidence=evidence, hint=hint, severity=severity)
+                yield ctx.finding(
+                    cert,
+                    f"{label} expires in {short_duration(left)} ({status.not_after})",
+                    evidence=evidence,
+                    hint=hint,
+                    severity=severity,
+                )
                 continue
         if renewal is not None and ctx.now - renewal > RENEWAL_GRACE:
             yield ctx.finding(

@@ -50,13 +50,20 @@ def _challenge_evidence(cert: Resource, challenges: Sequence[Resource]) -> list[
         shown = found.shown_name
         if shown not in names:
             continue
-        lines.append(f"challenge {challenge.name} ({found.type or '?'} for {shown}): "
-                     f"state={found.state or '?'} {one_line(found.reason, 300)}".rstrip())
+        lines.append(
+            f"challenge {challenge.name} ({found.type or '?'} for {shown}): "
+            f"state={found.state or '?'} {one_line(found.reason, 300)}".rstrip()
+        )
     return lines
 
 
-@check("certificate-not-ready", layer=Layer.PLATFORM, severity=Severity.CRITICAL, requires=[kinds.CERTIFICATE],
-       uses=[CERTIFICATE_REQUEST, ACME_CHALLENGE, kinds.ISSUER, kinds.CLUSTER_ISSUER])
+@check(
+    "certificate-not-ready",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    requires=[kinds.CERTIFICATE],
+    uses=[CERTIFICATE_REQUEST, ACME_CHALLENGE, kinds.ISSUER, kinds.CLUSTER_ISSUER],
+)
 def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     """cert-manager Certificate is not Ready: its Secret is missing, expired or cannot be (re)issued.
 
@@ -85,16 +92,25 @@ def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
         failed_attempts = cert_status.failed_issuance_attempts
         issuing_failed = issuing is not None and issuing.is_false and issuing.reason == "Failed"
         age = condition_age(ready, ctx.now)
-        if (not issuing_failed and not failed_attempts and ready.reason != "Expired"
-                and age is not None and age < ISSUANCE_GRACE):
+        if (
+            not issuing_failed
+            and not failed_attempts
+            and ready.reason != "Expired"
+            and age is not None
+            and age < ISSUANCE_GRACE
+        ):
             continue
         evidence = [condition_text(ready, 400)]
         if issuing is not None:
             evidence.append(condition_text(issuing, 600))
         if failed_attempts:
-            evidence.append(f"failedIssuanceAttempts={failed_attempts} lastFailureTime="
-                            f"{cert_status.last_failure_time or '?'}")
-        evidence.append(f"secretName={certmanager.secret_name(cert) or '?'} dnsNames={', '.join(cert_names(cert))}")
+            evidence.append(
+                f"failedIssuanceAttempts={failed_attempts} lastFailureTime="
+                f"{cert_status.last_failure_time or '?'}"
+            )
+        evidence.append(
+            f"secretName={certmanager.secret_name(cert) or '?'} dnsNames={', '.join(cert_names(cert))}"
+        )
         request = _latest_request(ctx, cert)
         if request is not None:
             req_ready = conditions.condition(request, "Ready")
@@ -119,6 +135,8 @@ def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
             cert,
             f"Certificate {cert.namespace}/{cert.name} is not Ready{duration}: {why}",
             evidence=evidence,
-            hint=(f"`cmctl status certificate {cert.name} -n {cert.namespace}`, then "
-                  f"`kubectl get certificaterequests,orders,challenges -n {cert.namespace}` for the ACME error"),
+            hint=(
+                f"`cmctl status certificate {cert.name} -n {cert.namespace}`, then "
+                f"`kubectl get certificaterequests,orders,challenges -n {cert.namespace}` for the ACME error"
+            ),
         )

@@ -38,9 +38,14 @@ def _describe(solver: Mapping[str, Any]) -> str:
     return f"{kind}{f' ({flavour})' if flavour else ''}{scope}"
 
 
-@check("certificate-wildcard-http01", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       requires=[kinds.CERTIFICATE], any_of=[kinds.ISSUER, kinds.CLUSTER_ISSUER],
-       nature=Nature.CONFIGURATION)
+@check(
+    "certificate-wildcard-http01",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    requires=[kinds.CERTIFICATE],
+    any_of=[kinds.ISSUER, kinds.CLUSTER_ISSUER],
+    nature=Nature.CONFIGURATION,
+)
 def certificate_wildcard_http01(ctx: CheckContext) -> Iterator[Finding]:
     """Wildcard Certificate on an ACME issuer that can only solve HTTP-01.
 
@@ -68,13 +73,20 @@ def certificate_wildcard_http01(ctx: CheckContext) -> Iterator[Finding]:
         if acme is None:
             continue
         solvers = list(acme.solvers)
-        uncovered = [name for name in wildcards
-                     if not any("dns01" in s and _selector_covers(s, name, cert) for s in solvers)]
+        uncovered = [
+            name
+            for name in wildcards
+            if not any("dns01" in s and _selector_covers(s, name, cert) for s in solvers)
+        ]
         if not uncovered:
             continue
-        evidence = [f"spec.dnsNames: {', '.join(cert_names(cert))}",
-                    f"issuerRef: {issuer_label} (ACME server {acme.server or '?'})"]
-        evidence += [f"solver[{i}]: {_describe(s)}" for i, s in enumerate(solvers)] or ["spec.acme.solvers is empty"]
+        evidence = [
+            f"spec.dnsNames: {', '.join(cert_names(cert))}",
+            f"issuerRef: {issuer_label} (ACME server {acme.server or '?'})",
+        ]
+        evidence += [f"solver[{i}]: {_describe(s)}" for i, s in enumerate(solvers)] or [
+            "spec.acme.solvers is empty"
+        ]
         ready = conditions.condition(cert, "Ready")
         if ready is not None and ready.status != "True":
             evidence.append(f"Ready={ready.status} reason={ready.reason or '?'}")
@@ -84,6 +96,8 @@ def certificate_wildcard_http01(ctx: CheckContext) -> Iterator[Finding]:
             f"Certificate {cert.namespace}/{cert.name} asks for {', '.join(uncovered)} but {issuer_label} has no "
             "DNS-01 solver for it, and ACME cannot issue wildcards over HTTP-01",
             evidence=evidence,
-            hint=(f"Add a dns01 solver to {issuer_label} (e.g. cloudflare with apiTokenSecretRef) with "
-                  f"selector.dnsZones: [{', '.join(zones)}], or list the exact host names instead of the wildcard"),
+            hint=(
+                f"Add a dns01 solver to {issuer_label} (e.g. cloudflare with apiTokenSecretRef) with "
+                f"selector.dnsZones: [{', '.join(zones)}], or list the exact host names instead of the wildcard"
+            ),
         )

@@ -7,12 +7,22 @@ from homelabctl.checks.registry import CheckContext, check
 from homelabctl.knowledge.apis import controller_deprecation
 from homelabctl.model import Finding, Layer, Nature, Severity
 
-FLUX_KINDS = (kinds.HELM_RELEASE, kinds.FLUX_KUSTOMIZATION, kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY,
-              kinds.OCI_REPOSITORY)
+FLUX_KINDS = (
+    kinds.HELM_RELEASE,
+    kinds.FLUX_KUSTOMIZATION,
+    kinds.GIT_REPOSITORY,
+    kinds.HELM_REPOSITORY,
+    kinds.OCI_REPOSITORY,
+)
 
 
-@check("flux-deprecated-api", layer=Layer.PLATFORM, severity=Severity.WARNING, any_of=list(FLUX_KINDS),
-       nature=Nature.CONFIGURATION)
+@check(
+    "flux-deprecated-api",
+    layer=Layer.PLATFORM,
+    severity=Severity.WARNING,
+    any_of=list(FLUX_KINDS),
+    nature=Nature.CONFIGURATION,
+)
 def flux_deprecated_api(ctx: CheckContext) -> Iterator[Finding]:
     """Flux object written against a deprecated API version.
 
@@ -42,7 +52,9 @@ def flux_deprecated_api(ctx: CheckContext) -> Iterator[Finding]:
                 f"{res.kind} {res.namespace}/{res.name} uses deprecated apiVersion {res.api_version}; "
                 f"the current one is {current}",
                 evidence=[f"apiVersion={res.api_version}", f"replacement: {current}"],
-                hint=(f"Change apiVersion to {current} in Git (`flux migrate` in newer flux CLIs rewrites it, "
-                      "then review field changes); if the cluster serves only the old version, upgrade Flux "
-                      "(`flux check`)"),
+                hint=(
+                    f"Change apiVersion to {current} in Git (`flux migrate` in newer flux CLIs rewrites it, "
+                    "then review field changes); if the cluster serves only the old version, upgrade Flux "
+                    "(`flux check`)"
+                ),
             )

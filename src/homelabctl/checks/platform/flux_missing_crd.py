@@ -9,14 +9,34 @@ from homelabctl.k8s import conditions, crds, flux
 from homelabctl.model import Finding, Layer, Resource, Severity, group_of
 
 # API groups the API server serves itself; their kinds never have a CRD.
-BUILTIN_GROUPS = frozenset({
-    "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io",
-    "storage.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io", "coordination.k8s.io",
-    "discovery.k8s.io", "scheduling.k8s.io", "node.k8s.io", "certificates.k8s.io", "events.k8s.io",
-    "flowcontrol.apiserver.k8s.io", "apiregistration.k8s.io", "authentication.k8s.io",
-    "authorization.k8s.io", "resource.k8s.io", "storagemigration.k8s.io", "internal.apiserver.k8s.io",
-    "metrics.k8s.io",
-})
+BUILTIN_GROUPS = frozenset(
+    {
+        "",
+        "apps",
+        "batch",
+        "autoscaling",
+        "policy",
+        "networking.k8s.io",
+        "rbac.authorization.k8s.io",
+        "storage.k8s.io",
+        "apiextensions.k8s.io",
+        "admissionregistration.k8s.io",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+        "scheduling.k8s.io",
+        "node.k8s.io",
+        "certificates.k8s.io",
+        "events.k8s.io",
+        "flowcontrol.apiserver.k8s.io",
+        "apiregistration.k8s.io",
+        "authentication.k8s.io",
+        "authorization.k8s.io",
+        "resource.k8s.io",
+        "storagemigration.k8s.io",
+        "internal.apiserver.k8s.io",
+        "metrics.k8s.io",
+    }
+)
 
 
 def _installed(ctx: CheckContext) -> set[tuple[str, str]] | None:
@@ -50,8 +70,13 @@ def _from_inventory(res: Resource, installed: set[tuple[str, str]]) -> list[tupl
     return missing
 
 
-@check("flux-missing-crd", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       any_of=[kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE], uses=[kinds.CRD])
+@check(
+    "flux-missing-crd",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    any_of=[kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE],
+    uses=[kinds.CRD],
+)
 def flux_missing_crd(ctx: CheckContext) -> Iterator[Finding]:
     """Flux applies objects whose CustomResourceDefinition is not installed.
 
@@ -88,15 +113,20 @@ def _evaluate(ctx: CheckContext, res: Resource, installed: set[tuple[str, str]] 
         if found:
             conds.append(cond)
             reported += [pair for pair in found if pair not in reported]
-    inventory = _from_inventory(res, installed) if installed is not None and res.kind == "Kustomization" else []
+    inventory = (
+        _from_inventory(res, installed) if installed is not None and res.kind == "Kustomization" else []
+    )
     if not reported and not inventory:
         return None
     evidence = [f"missing: kind {kind} apiVersion {api_version}" for kind, api_version in reported]
     evidence += [condition_text(cond, 400) for cond in conds[:1]]
-    evidence += [f"inventory entry {entry_id} (apiVersion {api_version}): no CRD for kind {kind}"
-                 for kind, api_version, entry_id in inventory]
-    still_missing = [(kind, api) for kind, api in reported
-                     if installed is None or (group_of(api), kind) not in installed]
+    evidence += [
+        f"inventory entry {entry_id} (apiVersion {api_version}): no CRD for kind {kind}"
+        for kind, api_version, entry_id in inventory
+    ]
+    still_missing = [
+        (kind, api) for kind, api in reported if installed is None or (group_of(api), kind) not in installed
+    ]
     pairs = still_missing + [(kind, api) for kind, api, _ in inventory]
     if not pairs:
         # Every kind in the message has a CRD by now: the failure predates the CRD install.
@@ -116,6 +146,8 @@ def _evaluate(ctx: CheckContext, res: Resource, installed: set[tuple[str, str]] 
         res,
         f"{label} applies {kind} ({api_version}) but no CRD for it is installed{more}",
         evidence=evidence,
-        hint=(f"Install the CRDs for {', '.join(groups)} first (the operator or CRD chart as its own "
-              f"HelmRelease/Kustomization listed in this one's dependsOn) or remove what needs them; {grep}"),
+        hint=(
+            f"Install the CRDs for {', '.join(groups)} first (the operator or CRD chart as its own "
+            f"HelmRelease/Kustomization listed in this one's dependsOn) or remove what needs them; {grep}"
+        ),
     )

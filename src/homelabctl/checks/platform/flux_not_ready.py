@@ -42,8 +42,13 @@ def _history_evidence(res: Resource) -> list[str]:
                 f"latest release: {latest.get('name', '?')} v{latest.get('version', '?')} "
                 f"chart {latest.get('chartName', '?')}@{latest.get('chartVersion', '?')} status={latest.get('status', '?')}"
             )
-        for field in ("lastAttemptedRevision", "lastAttemptedReleaseAction", "installFailures", "upgradeFailures",
-                      "failures"):
+        for field in (
+            "lastAttemptedRevision",
+            "lastAttemptedReleaseAction",
+            "installFailures",
+            "upgradeFailures",
+            "failures",
+        ):
             if status.get(field) not in (None, ""):
                 lines.append(f"status.{field}={status[field]}")
     elif res.kind == "Kustomization":
@@ -56,7 +61,9 @@ def _history_evidence(res: Resource) -> list[str]:
     else:
         artifact = status.get("artifact") or {}
         if artifact.get("revision"):
-            lines.append(f"artifact revision={artifact['revision']} lastUpdateTime={artifact.get('lastUpdateTime', '?')}")
+            lines.append(
+                f"artifact revision={artifact['revision']} lastUpdateTime={artifact.get('lastUpdateTime', '?')}"
+            )
     return lines
 
 
@@ -74,7 +81,11 @@ def _dependency_evidence(ctx: CheckContext, res: Resource, message: str) -> tupl
             state = "not found" if ctx.readable(res.gk) else "not in the snapshot"
         else:
             cond = dep.condition("Ready")
-            state = (f"Ready={cond.get('status')} reason={cond.get('reason', '?')}" if cond else "no Ready condition")
+            state = (
+                f"Ready={cond.get('status')} reason={cond.get('reason', '?')}"
+                if cond
+                else "no Ready condition"
+            )
             if is_suspended(dep):
                 state += ", suspended"
         lines.append(f"dependency: {label} ({state})")
@@ -83,8 +94,13 @@ def _dependency_evidence(ctx: CheckContext, res: Resource, message: str) -> tupl
     return first, lines
 
 
-@check("flux-not-ready", layer=Layer.PLATFORM, severity=Severity.CRITICAL, any_of=list(FLUX_KINDS),
-       uses=[kinds.EVENT])
+@check(
+    "flux-not-ready",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    any_of=list(FLUX_KINDS),
+    uses=[kinds.EVENT],
+)
 def flux_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     """Flux object not Ready (failed, waiting on a dependency, or reconciling for too long).
 
@@ -150,7 +166,12 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
         return None  # flux-source-failed names the fetch failure's class; one finding per source
     evidence = [condition_text(ready), f"lastTransitionTime={ready.get('lastTransitionTime', '?')}"]
     # The other conditions Flux sets only add something when they are in their "bad" state.
-    for extra, bad in (("Stalled", "True"), ("Reconciling", "True"), ("FetchFailed", "True"), ("Released", "False")):
+    for extra, bad in (
+        ("Stalled", "True"),
+        ("Reconciling", "True"),
+        ("FetchFailed", "True"),
+        ("Released", "False"),
+    ):
         cond = res.condition(extra)
         if cond is not None and cond.get("status") == bad:
             evidence.append(condition_text(cond, 300))
@@ -171,8 +192,10 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
             res,
             f"{label}{waited} for dependency{target}, which is not Ready",
             evidence=[*evidence, *dep_lines],
-            hint=(f"Fix the dependency{target} first (see its own finding); this object reconciles once it is "
-                  f"Ready, or run `{flux_cli(res, 'reconcile')}` afterwards"),
+            hint=(
+                f"Fix the dependency{target} first (see its own finding); this object reconciles once it is "
+                f"Ready, or run `{flux_cli(res, 'reconcile')}` afterwards"
+            ),
             severity=Severity.WARNING,
         )
     if status == "False":

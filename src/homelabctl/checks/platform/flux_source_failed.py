@@ -30,26 +30,41 @@ def _hint(res: Resource, klass: str) -> str:
     host = refs.url_host(str(res.spec.get("url") or res.spec.get("endpoint") or "")) or "the host"
     reconcile = f"then `{flux_cli(res, 'reconcile')}`"
     if klass == refs.SOURCE_AUTH:
-        where = (f"Secret {res.namespace}/{secret}" if secret else "spec.secretRef (none is set)")
-        return (f"The credentials in {where} were refused by {host}: check the deploy key or token is still "
-                f"registered there (`kubectl -n {res.namespace} get secret {secret or '<name>'} -o yaml` for its keys), "
-                f"renew it with `flux create secret git {secret or res.name} --url={res.spec.get('url', '<url>')}`, "
-                + reconcile)
+        where = f"Secret {res.namespace}/{secret}" if secret else "spec.secretRef (none is set)"
+        return (
+            f"The credentials in {where} were refused by {host}: check the deploy key or token is still "
+            f"registered there (`kubectl -n {res.namespace} get secret {secret or '<name>'} -o yaml` for its keys), "
+            f"renew it with `flux create secret git {secret or res.name} --url={res.spec.get('url', '<url>')}`, "
+            + reconcile
+        )
     if klass == refs.SOURCE_HOST_KEY:
-        return (f"{host}'s SSH host key is not the one in known_hosts of Secret {res.namespace}/{secret or '?'}: "
-                f"verify the new key (`ssh-keyscan {host}`) and update known_hosts, " + reconcile)
+        return (
+            f"{host}'s SSH host key is not the one in known_hosts of Secret {res.namespace}/{secret or '?'}: "
+            f"verify the new key (`ssh-keyscan {host}`) and update known_hosts, " + reconcile
+        )
     if klass == refs.SOURCE_NOT_FOUND:
-        return (f"{res.spec.get('url', 'the URL')} does not exist or the credentials cannot see it: check spec.url, "
-                "the branch/tag/chart and the access of the key, " + reconcile)
+        return (
+            f"{res.spec.get('url', 'the URL')} does not exist or the credentials cannot see it: check spec.url, "
+            "the branch/tag/chart and the access of the key, " + reconcile
+        )
     if klass == refs.SOURCE_DNS:
-        return (f"{host} does not resolve from the cluster: check cluster DNS first (see cluster-dns-unhealthy), "
-                "then the host name in spec.url, " + reconcile)
+        return (
+            f"{host} does not resolve from the cluster: check cluster DNS first (see cluster-dns-unhealthy), "
+            "then the host name in spec.url, " + reconcile
+        )
     if klass == refs.SOURCE_TLS:
-        return f"TLS to {host} fails: check spec.certSecretRef / the CA and the server's certificate, " + reconcile
-    return f"{host} is unreachable from the cluster: check the node's egress and that {host} is up, " + reconcile
+        return (
+            f"TLS to {host} fails: check spec.certSecretRef / the CA and the server's certificate, "
+            + reconcile
+        )
+    return (
+        f"{host} is unreachable from the cluster: check the node's egress and that {host} is up, " + reconcile
+    )
 
 
-@check("flux-source-failed", layer=Layer.PLATFORM, severity=Severity.CRITICAL, any_of=list(FETCHING_SOURCE_KINDS))
+@check(
+    "flux-source-failed", layer=Layer.PLATFORM, severity=Severity.CRITICAL, any_of=list(FETCHING_SOURCE_KINDS)
+)
 def flux_source_failed(ctx: CheckContext) -> Iterator[Finding]:
     """Flux source cannot fetch: authentication, host key, not found, DNS, TLS or network failure.
 
@@ -79,8 +94,11 @@ def flux_source_failed(ctx: CheckContext) -> Iterator[Finding]:
             if secret:
                 evidence.append(f"spec.secretRef={secret}")
             artifact = res.status.get("artifact") or {}
-            evidence.append(f"last artifact revision={artifact['revision']}" if artifact.get("revision")
-                            else "no artifact: nothing was ever fetched")
+            evidence.append(
+                f"last artifact revision={artifact['revision']}"
+                if artifact.get("revision")
+                else "no artifact: nothing was ever fetched"
+            )
             event = latest_warning_event(ctx.index, res)
             if event:
                 evidence.append(event)

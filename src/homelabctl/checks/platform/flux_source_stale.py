@@ -86,7 +86,9 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
         return None
     served = parse_time(artifact.last_update_time)
     age = f" stored {short_duration(ctx.now - served)} ago" if served else ""
-    evidence.append(f"artifact revision={artifact.revision} lastUpdateTime={artifact.last_update_time or '?'}")
+    evidence.append(
+        f"artifact revision={artifact.revision} lastUpdateTime={artifact.last_update_time or '?'}"
+    )
     return ctx.finding(
         res,
         f"{label} has failed to fetch for {short_duration(failing_for)}; consumers still get revision "

@@ -29,8 +29,13 @@ def _source_consumers(ctx: CheckContext) -> dict[tuple[str, str | None, str], li
     return consumers
 
 
-@check("flux-suspended", layer=Layer.PLATFORM, severity=Severity.INFO, any_of=list(FLUX_KINDS),
-       nature=Nature.CONFIGURATION)
+@check(
+    "flux-suspended",
+    layer=Layer.PLATFORM,
+    severity=Severity.INFO,
+    any_of=list(FLUX_KINDS),
+    nature=Nature.CONFIGURATION,
+)
 def flux_suspended(ctx: CheckContext) -> Iterator[Finding]:
     """Flux object suspended (``spec.suspend: true``): it no longer follows Git.
 
@@ -53,7 +58,9 @@ def flux_suspended(ctx: CheckContext) -> Iterator[Finding]:
         yield _finding(ctx, res, consumers)
 
 
-def _finding(ctx: CheckContext, res: Resource, consumers: dict[tuple[str, str | None, str], list[str]]) -> Finding:
+def _finding(
+    ctx: CheckContext, res: Resource, consumers: dict[tuple[str, str | None, str], list[str]]
+) -> Finding:
     label = f"{res.kind} {res.namespace}/{res.name}"
     evidence = ["spec.suspend=true"]
     ready = conditions.condition(res, "Ready")
@@ -71,17 +78,24 @@ def _finding(ctx: CheckContext, res: Resource, consumers: dict[tuple[str, str | 
         users = consumers.get((res.kind, res.namespace, res.name), [])
         frozen = f"{len(users)} consumer(s) get no new revisions"
         if users:
-            evidence.append("consumers: " + ", ".join(sorted(users)[:10]) + (" ..." if len(users) > 10 else ""))
+            evidence.append(
+                "consumers: " + ", ".join(sorted(users)[:10]) + (" ..." if len(users) > 10 else "")
+            )
         artifact = flux.artifact(res)
         if artifact is not None and artifact.revision:
-            evidence.append(f"artifact revision={artifact.revision} lastUpdateTime={artifact.last_update_time or '?'}")
+            evidence.append(
+                f"artifact revision={artifact.revision} lastUpdateTime={artifact.last_update_time or '?'}"
+            )
     elif flux.last_attempted_revision(res):
         evidence.append(f"lastAttemptedRevision={flux.last_attempted_revision(res)}")
     severity = Severity.WARNING if (res.kind != "HelmRelease" or not_ready) else Severity.INFO
     detail = f": {frozen}" if frozen else ""
     if not_ready:
-        detail += (", and it is not Ready so nothing will retry it" if detail
-                   else ": it is not Ready and nothing will retry it")
+        detail += (
+            ", and it is not Ready so nothing will retry it"
+            if detail
+            else ": it is not Ready and nothing will retry it"
+        )
     return ctx.finding(
         res,
         f"{label} is suspended{detail}",

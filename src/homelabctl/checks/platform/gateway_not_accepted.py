@@ -46,8 +46,13 @@ def _missing_certificate_refs(ctx: CheckContext, gw: Resource) -> list[tuple[str
     return missing
 
 
-@check("gateway-not-accepted", layer=Layer.PLATFORM, severity=Severity.CRITICAL, requires=[kinds.GATEWAY_KIND],
-       uses=[kinds.GATEWAY_CLASS, kinds.SECRET])
+@check(
+    "gateway-not-accepted",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    requires=[kinds.GATEWAY_KIND],
+    uses=[kinds.GATEWAY_CLASS, kinds.SECRET],
+)
 def gateway_not_accepted(ctx: CheckContext) -> Iterator[Finding]:
     """Gateway API Gateway not Accepted/Programmed, or a listener with unresolved refs.
 
@@ -77,7 +82,11 @@ def _evaluate(ctx: CheckContext, gw: Resource) -> Finding | None:
     evidence: list[str] = []
     hard = False  # anything beyond "still pending" makes it critical
     class_name = gateways.class_name(gw)
-    if ctx.readable(kinds.GATEWAY_CLASS) and class_name and ctx.index.get(kinds.GATEWAY_CLASS, None, class_name) is None:
+    if (
+        ctx.readable(kinds.GATEWAY_CLASS)
+        and class_name
+        and ctx.index.get(kinds.GATEWAY_CLASS, None, class_name) is None
+    ):
         problems.append(f"uses GatewayClass {class_name}, which does not exist")
         evidence.append(f"spec.gatewayClassName={class_name}: no such GatewayClass")
         hard = True
@@ -87,23 +96,31 @@ def _evaluate(ctx: CheckContext, gw: Resource) -> Finding | None:
         types = "/".join(str(c.type) for c in failing)
         first = failing[0]
         if only_pending:
-            problems.append(f"is still {types} Unknown ({first.reason or 'Pending'}): no controller has "
-                            "reconciled it")
+            problems.append(
+                f"is still {types} Unknown ({first.reason or 'Pending'}): no controller has reconciled it"
+            )
         else:
             problems.append(f"is not {types} ({first.reason or '?'}: {one_line(first.message, 120)})")
             hard = True
     for listener_status in gateways.listener_statuses(gw):
         name = listener_status.name or "?"
-        bad = sorted((c for c in listener_status.conditions if _LISTENER_BAD.get(c.type) == c.status),
-                     key=lambda c: _LISTENER_ORDER[c.type])
+        bad = sorted(
+            (c for c in listener_status.conditions if _LISTENER_BAD.get(c.type) == c.status),
+            key=lambda c: _LISTENER_ORDER[c.type],
+        )
         evidence += [f"listener {name}: {condition_text(c, 300)}" for c in bad]
         if bad:
             worst = bad[0]
-            problems.append(f"has listener {name} with {worst.type}={worst.status} "
-                            f"({worst.reason or '?'}: {one_line(worst.message, 80)})")
+            problems.append(
+                f"has listener {name} with {worst.type}={worst.status} "
+                f"({worst.reason or '?'}: {one_line(worst.message, 80)})"
+            )
             hard = True
     missing_refs = _missing_certificate_refs(ctx, gw)
-    evidence += [f"listener {listener}: certificateRef Secret {secret} does not exist" for listener, secret in missing_refs]
+    evidence += [
+        f"listener {listener}: certificateRef Secret {secret} does not exist"
+        for listener, secret in missing_refs
+    ]
     for listener, secret in missing_refs:
         if not any(p.startswith(f"has listener {listener} ") for p in problems):
             problems.append(f"has listener {listener} whose certificateRef Secret {secret} does not exist")
@@ -117,7 +134,9 @@ def _evaluate(ctx: CheckContext, gw: Resource) -> Finding | None:
         gw,
         f"{label} {problems[0]}{more}",
         evidence=evidence,
-        hint=(f"`kubectl describe gateway {gw.name} -n {gw.namespace}`; for certificate refs check the Secret and "
-              "the cert-manager Certificate that writes it (`kubectl get certificate -A`)"),
+        hint=(
+            f"`kubectl describe gateway {gw.name} -n {gw.namespace}`; for certificate refs check the Secret and "
+            "the cert-manager Certificate that writes it (`kubectl get certificate -A`)"
+        ),
         severity=Severity.CRITICAL if hard else Severity.WARNING,
     )

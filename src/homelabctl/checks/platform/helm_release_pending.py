@@ -57,8 +57,12 @@ def release_key(hr: Resource) -> tuple[str | None, str]:
     return storage or None, str(name)
 
 
-@check("helm-release-pending", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       any_of=[kinds.HELM_RELEASE, kinds.SECRET])
+@check(
+    "helm-release-pending",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    any_of=[kinds.HELM_RELEASE, kinds.SECRET],
+)
 def helm_release_pending(ctx: CheckContext) -> Iterator[Finding]:
     """Helm release locked in pending-install/pending-upgrade/pending-rollback.
 
@@ -95,18 +99,32 @@ def helm_release_pending(ctx: CheckContext) -> Iterator[Finding]:
     for key, hr in releases.items():
         if key in reported:
             continue
-        locked = [c for c in hr.conditions if HELM_LOCKED in str(c.get("message") or "") and c.get("status") != "True"]
+        locked = [
+            c
+            for c in hr.conditions
+            if HELM_LOCKED in str(c.get("message") or "") and c.get("status") != "True"
+        ]
         if locked:
             yield _finding(ctx, key, None, hr, "locked", None, locked_text=condition_text(locked[0], 400))
 
 
-def _finding(ctx: CheckContext, key: tuple[str | None, str], secret: Resource | None, hr: Resource | None,
-             status: str, age: timedelta | None, *, locked_text: str = "") -> Finding:
+def _finding(
+    ctx: CheckContext,
+    key: tuple[str | None, str],
+    secret: Resource | None,
+    hr: Resource | None,
+    status: str,
+    age: timedelta | None,
+    *,
+    locked_text: str = "",
+) -> Finding:
     namespace, release = key
     evidence = []
     if secret is not None:
-        evidence.append(f"Secret {secret.namespace}/{secret.name}: status={status} version={secret.labels.get('version')}"
-                        + (f", for {short_duration(age)}" if age is not None else ""))
+        evidence.append(
+            f"Secret {secret.namespace}/{secret.name}: status={status} version={secret.labels.get('version')}"
+            + (f", for {short_duration(age)}" if age is not None else "")
+        )
     if locked_text:
         evidence.append(locked_text)
     if hr is not None:
@@ -116,16 +134,20 @@ def _finding(ctx: CheckContext, key: tuple[str | None, str], secret: Resource | 
         evidence.append(f"installed by HelmRelease {hr.namespace}/{hr.name}")
     elif secret is not None:
         evidence.append("no HelmRelease manages this release (installed with the helm CLI)")
-    hint = (f"Check nothing is still running (`helm -n {namespace} history {release}`), then "
-            f"`helm -n {namespace} rollback {release}` (or delete the pending revision's Secret"
-            + (f" {secret.name}" if secret is not None else "") + ")")
+    hint = (
+        f"Check nothing is still running (`helm -n {namespace} history {release}`), then "
+        f"`helm -n {namespace} rollback {release}` (or delete the pending revision's Secret"
+        + (f" {secret.name}" if secret is not None else "")
+        + ")"
+    )
     if hr is not None:
         hint += f", then `{flux_cli(hr, 'reconcile').replace(' --with-source', '')} --force`"
     what = f"is stuck in {status}" if status != "locked" else "is locked by another Helm operation"
     return ctx.finding(
         hr if hr is not None else secret,  # type: ignore[arg-type]
         f"Helm release {namespace}/{release} {what}"
-        + (f" for {short_duration(age)}" if age is not None else "") + ": every upgrade fails until it is unlocked",
+        + (f" for {short_duration(age)}" if age is not None else "")
+        + ": every upgrade fails until it is unlocked",
         evidence=evidence,
         hint=hint,
     )

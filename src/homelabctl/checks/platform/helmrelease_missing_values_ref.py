@@ -33,9 +33,14 @@ def _problem(ctx: CheckContext, hr: Resource, ref: flux.ValuesRef) -> str | None
     return None
 
 
-@check("helmrelease-missing-values-ref", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       requires=[kinds.HELM_RELEASE], any_of=[kinds.SECRET, kinds.CONFIGMAP],
-       nature=Nature.CONFIGURATION)
+@check(
+    "helmrelease-missing-values-ref",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    requires=[kinds.HELM_RELEASE],
+    any_of=[kinds.SECRET, kinds.CONFIGMAP],
+    nature=Nature.CONFIGURATION,
+)
 def helmrelease_missing_values_ref(ctx: CheckContext) -> Iterator[Finding]:
     """HelmRelease takes values from a Secret or ConfigMap that does not exist.
 
@@ -68,7 +73,9 @@ def helmrelease_missing_values_ref(ctx: CheckContext) -> Iterator[Finding]:
             hr,
             f"HelmRelease {hr.namespace}/{hr.name} cannot render: its valuesFrom {first}{more}",
             evidence=evidence,
-            hint=(f"Create {missing_kind} {missing_name} with the expected key (if it is a SOPS secret, check the "
-                  f"Kustomization that should decrypt and apply it) or fix spec.valuesFrom; then "
-                  f"`{flux_cli(hr, 'reconcile')}`"),
+            hint=(
+                f"Create {missing_kind} {missing_name} with the expected key (if it is a SOPS secret, check the "
+                f"Kustomization that should decrypt and apply it) or fix spec.valuesFrom; then "
+                f"`{flux_cli(hr, 'reconcile')}`"
+            ),
         )

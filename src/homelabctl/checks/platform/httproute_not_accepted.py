@@ -39,8 +39,11 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict) -> Non
         key = (ref.kind, ref.namespace or "", ref.name, ref.section_name)
         label = _parent_label(key)
         verdict.parents_total += 1
-        if ref.is_gateway and ctx.readable(kinds.GATEWAY_KIND) and \
-                ctx.index.get(kinds.GATEWAY_KIND, key[1], key[2]) is None:
+        if (
+            ref.is_gateway
+            and ctx.readable(kinds.GATEWAY_KIND)
+            and ctx.index.get(kinds.GATEWAY_KIND, key[1], key[2]) is None
+        ):
             verdict.parents_broken += 1
             verdict.problems.append(f"is attached to {label}, which does not exist")
             verdict.evidence.append(f"parentRef {label}: no such Gateway")
@@ -56,18 +59,21 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict) -> Non
         accepted = find(status.conditions, "Accepted")
         if accepted is not None and accepted.is_false:
             verdict.parents_broken += 1
-            verdict.problems.append(f"is not accepted by {label} ({accepted.reason or '?'}: "
-                                    f"{one_line(accepted.message, 120)})")
+            verdict.problems.append(
+                f"is not accepted by {label} ({accepted.reason or '?'}: {one_line(accepted.message, 120)})"
+            )
             verdict.evidence.append(f"parent {label} ({controller}): {condition_text(accepted, 300)}")
         resolved = find(status.conditions, "ResolvedRefs")
         if resolved is not None and resolved.is_false:
-            verdict.problems.append(f"has unresolved backend refs ({resolved.reason or '?'}: "
-                                    f"{one_line(resolved.message, 120)})")
+            verdict.problems.append(
+                f"has unresolved backend refs ({resolved.reason or '?'}: {one_line(resolved.message, 120)})"
+            )
             verdict.evidence.append(f"parent {label} ({controller}): {condition_text(resolved, 300)}")
             # With Services readable, _check_backends tells a partly from a wholly missing backend set.
             reason = resolved.reason
             if reason in ("RefNotPermitted", "InvalidKind") or (
-                    reason == "BackendNotFound" and not ctx.readable(kinds.SERVICE)):
+                reason == "BackendNotFound" and not ctx.readable(kinds.SERVICE)
+            ):
                 verdict.rules_dead += 1
 
 
@@ -84,16 +90,23 @@ def _check_backends(ctx: CheckContext, route: Resource, verdict: _Verdict) -> No
                 missing.append(f"{namespace}/{ref.name}")
         if not missing:
             continue
-        verdict.evidence.append(f"rules[{i}].backendRefs: Service {', '.join(missing)} does not exist"
-                                f" ({len(missing)}/{len(refs)} backends of the rule)")
+        verdict.evidence.append(
+            f"rules[{i}].backendRefs: Service {', '.join(missing)} does not exist"
+            f" ({len(missing)}/{len(refs)} backends of the rule)"
+        )
         if len(missing) == len(refs):
             verdict.rules_dead += 1
         if not any("backend" in p for p in verdict.problems):
             verdict.problems.append(f"sends traffic to Service {missing[0]}, which does not exist")
 
 
-@check("httproute-not-accepted", layer=Layer.PLATFORM, severity=Severity.CRITICAL, requires=[kinds.HTTPROUTE],
-       uses=[kinds.GATEWAY_KIND, kinds.SERVICE])
+@check(
+    "httproute-not-accepted",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    requires=[kinds.HTTPROUTE],
+    uses=[kinds.GATEWAY_KIND, kinds.SERVICE],
+)
 def httproute_not_accepted(ctx: CheckContext) -> Iterator[Finding]:
     """HTTPRoute not accepted by its Gateway, or pointing at backends that do not exist.
 
@@ -129,8 +142,10 @@ def httproute_not_accepted(ctx: CheckContext) -> Iterator[Finding]:
             route,
             f"HTTPRoute {route.namespace}/{route.name} {verdict.problems[0]}{more}",
             evidence=evidence,
-            hint=(f"`kubectl describe httproute {route.name} -n {route.namespace}`; compare parentRefs with "
-                  f"`kubectl get gateway -A` and backendRefs with `kubectl get svc -n {route.namespace}` "
-                  "(cross-namespace backends need a ReferenceGrant)"),
+            hint=(
+                f"`kubectl describe httproute {route.name} -n {route.namespace}`; compare parentRefs with "
+                f"`kubectl get gateway -A` and backendRefs with `kubectl get svc -n {route.namespace}` "
+                "(cross-namespace backends need a ReferenceGrant)"
+            ),
             severity=severity,
         )

@@ -22,15 +22,23 @@ MAX_PODS = 5
 PULL_EVENT_REASONS = frozenset({"Failed", "BackOff", "ErrImagePull"})
 
 _HINTS = {
-    refs.RATE_LIMITED: ("{host} rate-limits this cluster's pulls: authenticate them (an imagePullSecret, or K3s "
-                        "`/etc/rancher/k3s/registries.yaml` credentials) or pull through a mirror, then wait for the "
-                        "window to reset; `sudo k3s crictl pull {image}` on {node} shows when it works again"),
-    refs.SERVER_ERROR: ("{host} answers with server errors: check its status page; pods retry on their own once it "
-                        "recovers (`sudo k3s crictl pull {image}` on {node} to confirm); a mirror avoids the dependency"),
-    refs.UNREACHABLE: ("{node} cannot reach {host}: from the node, `getent hosts {host}` and "
-                       "`curl -sI https://{host}/v2/` (DNS, egress, proxy); then `sudo k3s crictl pull {image}`"),
-    refs.TLS_ERROR: ("TLS to {host} fails: trust its CA on the nodes (K3s registries.yaml `tls.ca_file`) or fix its "
-                     "certificate; `curl -v https://{host}/v2/` from {node} shows the error"),
+    refs.RATE_LIMITED: (
+        "{host} rate-limits this cluster's pulls: authenticate them (an imagePullSecret, or K3s "
+        "`/etc/rancher/k3s/registries.yaml` credentials) or pull through a mirror, then wait for the "
+        "window to reset; `sudo k3s crictl pull {image}` on {node} shows when it works again"
+    ),
+    refs.SERVER_ERROR: (
+        "{host} answers with server errors: check its status page; pods retry on their own once it "
+        "recovers (`sudo k3s crictl pull {image}` on {node} to confirm); a mirror avoids the dependency"
+    ),
+    refs.UNREACHABLE: (
+        "{node} cannot reach {host}: from the node, `getent hosts {host}` and "
+        "`curl -sI https://{host}/v2/` (DNS, egress, proxy); then `sudo k3s crictl pull {image}`"
+    ),
+    refs.TLS_ERROR: (
+        "TLS to {host} fails: trust its CA on the nodes (K3s registries.yaml `tls.ca_file`) or fix its "
+        "certificate; `curl -v https://{host}/v2/` from {node} shows the error"
+    ),
 }
 
 
@@ -64,8 +72,13 @@ def pull_messages(ctx: CheckContext, pod: Resource) -> list[tuple[str, str]]:
     return found
 
 
-@check("image-registry-failing", layer=Layer.PLATFORM, severity=Severity.CRITICAL, requires=[kinds.POD],
-       uses=[kinds.EVENT])
+@check(
+    "image-registry-failing",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    requires=[kinds.POD],
+    uses=[kinds.EVENT],
+)
 def image_registry_failing(ctx: CheckContext) -> Iterator[Finding]:
     """Image registry failing pulls for reasons on its side: rate limit, server errors, unreachable, TLS.
 
@@ -106,7 +119,10 @@ def image_registry_failing(ctx: CheckContext) -> Iterator[Finding]:
     for (host, klass), group in sorted(groups.items()):
         pods = group.pods
         evidence = [f"registry {host}: {klass}", f"registry answer: {group.quote}"]
-        evidence += [f"pod {p.namespace}/{p.name} on {p.spec.get('nodeName') or '(unscheduled)'}" for p in pods[:MAX_PODS]]
+        evidence += [
+            f"pod {p.namespace}/{p.name} on {p.spec.get('nodeName') or '(unscheduled)'}"
+            for p in pods[:MAX_PODS]
+        ]
         if len(pods) > MAX_PODS:
             evidence.append(f"… and {len(pods) - MAX_PODS} more pods")
         evidence.append("images: " + ", ".join(group.images[:5]))

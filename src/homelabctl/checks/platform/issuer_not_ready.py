@@ -9,8 +9,13 @@ from homelabctl.k8s import certmanager, conditions
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 
-@check("issuer-not-ready", layer=Layer.PLATFORM, severity=Severity.CRITICAL,
-       any_of=[kinds.ISSUER, kinds.CLUSTER_ISSUER], uses=[kinds.CERTIFICATE])
+@check(
+    "issuer-not-ready",
+    layer=Layer.PLATFORM,
+    severity=Severity.CRITICAL,
+    any_of=[kinds.ISSUER, kinds.CLUSTER_ISSUER],
+    uses=[kinds.CERTIFICATE],
+)
 def issuer_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     """cert-manager Issuer or ClusterIssuer is not Ready: nothing it signs can be issued or renewed.
 
@@ -30,7 +35,9 @@ def issuer_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     for cert in ctx.index.all(kinds.CERTIFICATE):
         _, issuer, _ = issuer_for(ctx.index, cert)
         if issuer is not None:
-            users.setdefault((issuer.kind, issuer.namespace, issuer.name), []).append(f"{cert.namespace}/{cert.name}")
+            users.setdefault((issuer.kind, issuer.namespace, issuer.name), []).append(
+                f"{cert.namespace}/{cert.name}"
+            )
     for gk in (kinds.ISSUER, kinds.CLUSTER_ISSUER):
         for issuer in ctx.index.all(gk):
             finding = _evaluate(ctx, issuer, users.get((issuer.kind, issuer.namespace, issuer.name), []))
@@ -42,22 +49,31 @@ def _evaluate(ctx: CheckContext, issuer: Resource, certs: list[str]) -> Finding 
     ready = conditions.condition(issuer, "Ready")
     if ready is None or ready.is_true:
         return None
-    label = f"{issuer.kind} {issuer.namespace}/{issuer.name}" if issuer.namespace else f"{issuer.kind} {issuer.name}"
+    label = (
+        f"{issuer.kind} {issuer.namespace}/{issuer.name}"
+        if issuer.namespace
+        else f"{issuer.kind} {issuer.name}"
+    )
     evidence = [condition_text(ready, 500), f"lastTransitionTime={ready.last_transition_time or '?'}"]
     acme = certmanager.acme(issuer)
     if acme is not None and acme.server:
         evidence.append(f"spec.acme.server={acme.server}")
     if certs:
-        evidence.append(f"{len(certs)} Certificate(s) use it: " + ", ".join(sorted(certs)[:8])
-                        + (" ..." if len(certs) > 8 else ""))
+        evidence.append(
+            f"{len(certs)} Certificate(s) use it: "
+            + ", ".join(sorted(certs)[:8])
+            + (" ..." if len(certs) > 8 else "")
+        )
     command = "clusterissuer" if issuer.kind == "ClusterIssuer" else "issuer"
     namespace = f" -n {issuer.namespace}" if issuer.namespace else ""
     return ctx.finding(
         issuer,
         f"{label} is not Ready{since_text(ready, ctx.now)}: {one_line(ready.message or ready.reason, 200)}",
         evidence=evidence,
-        hint=(f"`kubectl describe {command} {issuer.name}{namespace}` and "
-              "`kubectl -n cert-manager logs deploy/cert-manager`; check the ACME server URL, email and "
-              "privateKeySecretRef"),
+        hint=(
+            f"`kubectl describe {command} {issuer.name}{namespace}` and "
+            "`kubectl -n cert-manager logs deploy/cert-manager`; check the ACME server URL, email and "
+            "privateKeySecretRef"
+        ),
         severity=Severity.CRITICAL if certs or not ctx.readable(kinds.CERTIFICATE) else Severity.WARNING,
     )

@@ -47,13 +47,15 @@ class Identified:
     auth_proxy: bool = False
 
 
-def identify_backend(index: ClusterIndex, namespace: str, name: str, port: object,
-                     services_readable: bool) -> Identified:
+def identify_backend(
+    index: ClusterIndex, namespace: str, name: str, port: object, services_readable: bool
+) -> Identified:
     """What a route's backend Service serves: an admin UI (and how we know), an auth proxy, or neither."""
     svc = index.get(kinds.SERVICE, namespace, name) if services_readable else None
     pods = service_pods(index, svc) if svc is not None else []
-    if (is_auth_proxy(svc.labels if svc is not None else {}, (), name)
-            or any(is_auth_proxy(p.labels, pod_images(p.spec), p.name) for p in pods)):
+    if is_auth_proxy(svc.labels if svc is not None else {}, (), name) or any(
+        is_auth_proxy(p.labels, pod_images(p.spec), p.name) for p in pods
+    ):
         return Identified(None, "auth proxy", auth_proxy=True)
     sp = services.port(svc, port) if svc is not None else None
     port_number: object = sp.port if sp is not None else port
@@ -77,8 +79,11 @@ _ALL_UI_LABELS = ALL_UI_LABELS
 _ALL_UI_IMAGES = ALL_UI_IMAGES
 
 
-def _may_be_admin_ui(pod_facts: Sequence[tuple[list[tuple[str, str | None]], list[str]]],
-                     svc_labels: Sequence[tuple[str, str | None]], name: str) -> bool:
+def _may_be_admin_ui(
+    pod_facts: Sequence[tuple[list[tuple[str, str | None]], list[str]]],
+    svc_labels: Sequence[tuple[str, str | None]],
+    name: str,
+) -> bool:
     """One pass over the union of every UI's signs, so ordinary app backends cost one check, not seven."""
     for labels, images in pod_facts:
         if any(value in _ALL_UI_LABELS for _, value in labels):
@@ -90,8 +95,13 @@ def _may_be_admin_ui(pod_facts: Sequence[tuple[list[tuple[str, str | None]], lis
     return any(ui.service_re.search(name) for ui in ADMIN_UIS)
 
 
-def _match_reason(ui: AdminUI, svc_found: bool, pod_facts: Sequence[tuple[list[tuple[str, str | None]], list[str]]],
-                  svc_labels: Sequence[tuple[str, str | None]], name: str) -> str:
+def _match_reason(
+    ui: AdminUI,
+    svc_found: bool,
+    pod_facts: Sequence[tuple[list[tuple[str, str | None]], list[str]]],
+    svc_labels: Sequence[tuple[str, str | None]],
+    name: str,
+) -> str:
     for labels, images in pod_facts:
         for key, value in labels:
             if value in ui.labels:
@@ -109,9 +119,12 @@ def _match_reason(ui: AdminUI, svc_found: bool, pod_facts: Sequence[tuple[list[t
 
 # -- oauth2-proxy --------------------------------------------------------------------------------------------
 
-O2P_COOKIE_RE = re.compile(r"cookie_secret must be 16, 24, or 32 bytes to create an AES cipher, but is (\d+) bytes")
+O2P_COOKIE_RE = re.compile(
+    r"cookie_secret must be 16, 24, or 32 bytes to create an AES cipher, but is (\d+) bytes"
+)
 O2P_ISSUER_RE = re.compile(
-    r'issuer did not match the issuer returned by provider, expected "([^"]*)" got "([^"]*)"')
+    r'issuer did not match the issuer returned by provider, expected "([^"]*)" got "([^"]*)"'
+)
 VALID_COOKIE_LENGTHS = (16, 24, 32)
 
 
@@ -146,7 +159,7 @@ def parse_flags(args: Sequence[object]) -> dict[str, str]:
     return flags
 
 
-_CFG_LINE_RE = re.compile(r'^\s*([a-z0-9_]+)\s*=\s*(.+?)\s*$')
+_CFG_LINE_RE = re.compile(r"^\s*([a-z0-9_]+)\s*=\s*(.+?)\s*$")
 
 
 def parse_config_file(text: str) -> dict[str, str]:
@@ -189,8 +202,14 @@ def _lengths(value: str) -> tuple[int, int]:
     return lengths if lengths is not None else plain_value_lengths(value)
 
 
-def read_oauth2_proxy_config(index: ClusterIndex, namespace: str, pod_spec: Mapping[str, Any],
-                             *, secrets_readable: bool, configmaps_readable: bool) -> OAuth2ProxyConfig:
+def read_oauth2_proxy_config(
+    index: ClusterIndex,
+    namespace: str,
+    pod_spec: Mapping[str, Any],
+    *,
+    secrets_readable: bool,
+    configmaps_readable: bool,
+) -> OAuth2ProxyConfig:
     """The options oauth2-proxy ends up with: flags, then ``OAUTH2_PROXY_*`` env, then the config file."""
     config = OAuth2ProxyConfig()
     container = oauth2_proxy_container(pod_spec)
@@ -199,11 +218,14 @@ def read_oauth2_proxy_config(index: ClusterIndex, namespace: str, pod_spec: Mapp
     flags = parse_flags([*(container.get("command") or [])[1:], *(container.get("args") or [])])
     cfg_path = flags.get("config", "")
     if cfg_path:
-        for key, value in _config_file(index, namespace, pod_spec, container, cfg_path, configmaps_readable).items():
+        for key, value in _config_file(
+            index, namespace, pod_spec, container, cfg_path, configmaps_readable
+        ).items():
             option = key.replace("_", "-")
             if key == "cookie_secret":
-                config.options[option] = OptionValue(f"config file {cfg_path} ({key})",
-                                                     secret_lengths=_lengths(value))
+                config.options[option] = OptionValue(
+                    f"config file {cfg_path} ({key})", secret_lengths=_lengths(value)
+                )
             else:
                 config.options[option] = OptionValue(f"config file {cfg_path} ({key})", value=value)
     for env in container.get("env") or []:
@@ -220,7 +242,9 @@ def read_oauth2_proxy_config(index: ClusterIndex, namespace: str, pod_spec: Mapp
     return config
 
 
-def _env_option(index: ClusterIndex, namespace: str, env: Mapping[str, Any], secrets_readable: bool) -> OptionValue:
+def _env_option(
+    index: ClusterIndex, namespace: str, env: Mapping[str, Any], secrets_readable: bool
+) -> OptionValue:
     name = str(env.get("name"))
     if "value" in env:
         value = str(env.get("value") or "")
@@ -237,20 +261,30 @@ def _env_option(index: ClusterIndex, namespace: str, env: Mapping[str, Any], sec
             return OptionValue(source, problem=f"Secret {namespace}/{ref.get('name')} does not exist")
         data = meta.secret_value(secret, str(ref.get("key", "")))
         if data is None:
-            return OptionValue(source, problem=f"Secret {namespace}/{ref.get('name')} has no key {ref.get('key')}")
+            return OptionValue(
+                source, problem=f"Secret {namespace}/{ref.get('name')} has no key {ref.get('key')}"
+            )
         lengths = marker_lengths(data)
         return OptionValue(source, secret_lengths=lengths, problem="" if lengths else "value not readable")
     cm_ref = (env.get("valueFrom") or {}).get("configMapKeyRef") or {}
     if cm_ref:
         cm = index.get(kinds.CONFIGMAP, namespace, str(cm_ref.get("name", "")))
         cm_value = cm.data.get(str(cm_ref.get("key", ""))) if cm is not None else None
-        return OptionValue(f"env {name} from ConfigMap {namespace}/{cm_ref.get('name')}",
-                           value=str(cm_value) if cm_value is not None and not is_marker(cm_value) else None)
+        return OptionValue(
+            f"env {name} from ConfigMap {namespace}/{cm_ref.get('name')}",
+            value=str(cm_value) if cm_value is not None and not is_marker(cm_value) else None,
+        )
     return OptionValue(f"env {name}")
 
 
-def _config_file(index: ClusterIndex, namespace: str, pod_spec: Mapping[str, Any], container: Mapping[str, Any],
-                 path: str, configmaps_readable: bool) -> dict[str, str]:
+def _config_file(
+    index: ClusterIndex,
+    namespace: str,
+    pod_spec: Mapping[str, Any],
+    container: Mapping[str, Any],
+    path: str,
+    configmaps_readable: bool,
+) -> dict[str, str]:
     if not configmaps_readable:
         return {}
     for mount in container.get("volumeMounts") or []:
@@ -259,7 +293,7 @@ def _config_file(index: ClusterIndex, namespace: str, pod_spec: Mapping[str, Any
         if sub_path and mount_path == path:
             key = sub_path
         elif not sub_path and path.startswith(mount_path.rstrip("/") + "/"):
-            key = path[len(mount_path.rstrip("/")) + 1:]
+            key = path[len(mount_path.rstrip("/")) + 1 :]
         else:
             continue
         for volume in pod_spec.get("volumes") or []:
@@ -295,15 +329,17 @@ def oauth2_proxy_deployments(index: ClusterIndex) -> list[OAuth2ProxyDeployment]
             spec = pod_template_spec(workload)
             if oauth2_proxy_container(spec) is not None:
                 found[(workload.kind, workload.namespace or "", workload.name)] = OAuth2ProxyDeployment(
-                    workload, spec, [p for p in pods_of(index, workload) if not p.deletion_timestamp])
+                    workload, spec, [p for p in pods_of(index, workload) if not p.deletion_timestamp]
+                )
     for pod in index.all(kinds.POD):
         if pod.deletion_timestamp or oauth2_proxy_container(pod.spec) is None:
             continue
         top = index.top_owner(pod)
         key = (top.kind, top.namespace or "", top.name)
         if key not in found:
-            found[key] = OAuth2ProxyDeployment(top, pod.spec if top is pod else pod_template_spec(top) or pod.spec,
-                                               [])
+            found[key] = OAuth2ProxyDeployment(
+                top, pod.spec if top is pod else pod_template_spec(top) or pod.spec, []
+            )
         if pod not in found[key].pods:
             found[key].pods.append(pod)
     return [found[key] for key in sorted(found)]

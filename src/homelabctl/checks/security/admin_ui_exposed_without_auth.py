@@ -25,7 +25,6 @@ SECURITY_POLICY = "SecurityPolicy.gateway.envoyproxy.io"
 """Envoy Gateway attaches OIDC / basic auth / ext-auth to a route or Gateway with this policy."""
 
 
-
 @dataclass(frozen=True)
 class Exposure:
     where: str
@@ -40,8 +39,13 @@ def _proxies_by_service(ctx: CheckContext) -> dict[tuple[str, str], str]:
     mapping: dict[tuple[str, str], str] = {}
     for proxy in oauth2_proxy_deployments(ctx.index):
         namespace = proxy.owner.namespace or ""
-        config = read_oauth2_proxy_config(ctx.index, namespace, proxy.pod_spec, secrets_readable=False,
-                                          configmaps_readable=ctx.readable(kinds.CONFIGMAP))
+        config = read_oauth2_proxy_config(
+            ctx.index,
+            namespace,
+            proxy.pod_spec,
+            secrets_readable=False,
+            configmaps_readable=ctx.readable(kinds.CONFIGMAP),
+        )
         upstreams = config.value("upstream") or config.value("upstreams") or ""
         for host in upstream_hosts(upstreams):
             parts = host.split(".")
@@ -83,8 +87,9 @@ def _parent_lines(ctx: CheckContext, route: Resource) -> list[str]:
     for ref in routes.parent_refs(route):
         if ref.kind != "Gateway":
             continue
-        text = f"parent Gateway {ref.namespace}/{ref.name}" + (f" (sectionName {ref.section_name})"
-                                                                if ref.section_name else "")
+        text = f"parent Gateway {ref.namespace}/{ref.name}" + (
+            f" (sectionName {ref.section_name})" if ref.section_name else ""
+        )
         gateway = ctx.index.get(kinds.GATEWAY_KIND, ref.namespace, ref.name)
         if gateway is not None:
             addresses = gateways.addresses(gateway)
@@ -138,10 +143,14 @@ def _ingress_auth(ingress: Resource) -> str:
     return ""
 
 
-@check("admin-ui-exposed-without-auth", layer=Layer.SECURITY, severity=Severity.CRITICAL,
-       any_of=[kinds.HTTPROUTE, kinds.INGRESS],
-       uses=[kinds.SERVICE, kinds.POD, kinds.GATEWAY_KIND, kinds.DEPLOYMENT, kinds.CONFIGMAP, SECURITY_POLICY],
-       nature=Nature.CONFIGURATION)
+@check(
+    "admin-ui-exposed-without-auth",
+    layer=Layer.SECURITY,
+    severity=Severity.CRITICAL,
+    any_of=[kinds.HTTPROUTE, kinds.INGRESS],
+    uses=[kinds.SERVICE, kinds.POD, kinds.GATEWAY_KIND, kinds.DEPLOYMENT, kinds.CONFIGMAP, SECURITY_POLICY],
+    nature=Nature.CONFIGURATION,
+)
 def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
     """Admin UI with no login of its own exposed through an HTTPRoute or Ingress without an auth proxy.
 
@@ -183,38 +192,50 @@ def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
     for obj, exposures in exposed:
         uis = sorted({e.identified.ui.name for e in exposures if e.identified.ui is not None})
         hosts = list(routes.hostnames(obj)) if obj.kind == "HTTPRoute" else routes.ingress_hosts(obj)
-        evidence = [f"hostnames: {', '.join(hosts)}" if hosts else "no hostnames: matches any host on its listeners"]
+        evidence = [
+            f"hostnames: {', '.join(hosts)}" if hosts else "no hostnames: matches any host on its listeners"
+        ]
         if obj.kind == "HTTPRoute":
             evidence.extend(_parent_lines(ctx, obj))
         bypassed = ""
         for exp in exposures:
             ui = exp.identified.ui
-            evidence.append(f"{exp.where}: backend Service {exp.namespace}/{exp.service}:{exp.port} is "
-                            f"{ui.name if ui else '?'} ({exp.identified.reason}), no auth filter")
+            evidence.append(
+                f"{exp.where}: backend Service {exp.namespace}/{exp.service}:{exp.port} is "
+                f"{ui.name if ui else '?'} ({exp.identified.reason}), no auth filter"
+            )
             proxy = proxies.get((exp.namespace, exp.service))
             if proxy:
                 bypassed = proxy
-                evidence.append(f"{proxy} proxies to {exp.service}.{exp.namespace} but this "
-                                f"{obj.kind} sends traffic straight to {exp.service}, bypassing it")
+                evidence.append(
+                    f"{proxy} proxies to {exp.service}.{exp.namespace} but this "
+                    f"{obj.kind} sends traffic straight to {exp.service}, bypassing it"
+                )
         severity = Severity.CRITICAL
         if all(e.identified.ui is not None and e.identified.ui.token_login for e in exposures):
             severity = Severity.WARNING
-            evidence.append("it asks for a bearer token, but its login page (and --enable-skip-login, if set) "
-                            "is reachable by anyone")
+            evidence.append(
+                "it asks for a bearer token, but its login page (and --enable-skip-login, if set) "
+                "is reachable by anyone"
+            )
         accepted = _route_accepted(obj) if obj.kind == "HTTPRoute" else None
         if accepted is False:
             severity = Severity.WARNING
             evidence.append("the route is not Accepted by its Gateway yet: it will expose the UI once it is")
         where = f" at {hosts[0]}" if hosts else ""
         if bypassed:
-            hint = (f"Point the backendRef at {bypassed}'s Service instead of {exposures[0].service}, "
-                    "and finish its OIDC setup")
+            hint = (
+                f"Point the backendRef at {bypassed}'s Service instead of {exposures[0].service}, "
+                "and finish its OIDC setup"
+            )
         else:
-            hint = ("Put an auth proxy in front (oauth2-proxy with --upstream="
-                    f"http://{exposures[0].service}.{exposures[0].namespace}.svc:{exposures[0].port}, or an "
-                    "authentik outpost) and route to it, or remove the route and use "
-                    f"`kubectl port-forward -n {exposures[0].namespace} svc/{exposures[0].service} "
-                    f"{exposures[0].port}`")
+            hint = (
+                "Put an auth proxy in front (oauth2-proxy with --upstream="
+                f"http://{exposures[0].service}.{exposures[0].namespace}.svc:{exposures[0].port}, or an "
+                "authentik outpost) and route to it, or remove the route and use "
+                f"`kubectl port-forward -n {exposures[0].namespace} svc/{exposures[0].service} "
+                f"{exposures[0].port}`"
+            )
         yield ctx.finding(
             obj,
             f"{obj.kind} {obj.namespace}/{obj.name} exposes {' and '.join(uis)}{where} with no authentication",

@@ -40,8 +40,10 @@ def _status_lines(pods: list[Resource]) -> list[str]:
     for pod in sorted(pods, key=lambda p: p.name)[:3]:
         shown = pod_display_status(pod)
         reasons = {waiting_reason(cs) for cs, _ in all_statuses(pod)} - {"", shown}
-        lines.append(f"pod {pod.name}: {shown}, restarts={pod_restarts(pod)}"
-                     + (f" ({', '.join(sorted(reasons))})" if reasons else ""))
+        lines.append(
+            f"pod {pod.name}: {shown}, restarts={pod_restarts(pod)}"
+            + (f" ({', '.join(sorted(reasons))})" if reasons else "")
+        )
     return lines
 
 
@@ -49,8 +51,13 @@ def _describe(proxy: OAuth2ProxyDeployment) -> str:
     return f"{proxy.owner.kind} {proxy.owner.namespace}/{proxy.owner.name}"
 
 
-@check("oauth2-proxy-misconfigured", layer=Layer.SECURITY, severity=Severity.CRITICAL,
-       any_of=[kinds.POD, kinds.DEPLOYMENT], uses=[kinds.SECRET, kinds.CONFIGMAP])
+@check(
+    "oauth2-proxy-misconfigured",
+    layer=Layer.SECURITY,
+    severity=Severity.CRITICAL,
+    any_of=[kinds.POD, kinds.DEPLOYMENT],
+    uses=[kinds.SECRET, kinds.CONFIGMAP],
+)
 def oauth2_proxy_misconfigured(ctx: CheckContext) -> Iterator[Finding]:
     """oauth2-proxy cannot start: cookie secret of the wrong length, or OIDC issuer mismatch.
 
@@ -74,8 +81,13 @@ def oauth2_proxy_misconfigured(ctx: CheckContext) -> Iterator[Finding]:
     configmaps_readable = ctx.readable(kinds.CONFIGMAP)
     for proxy in oauth2_proxy_deployments(ctx.index):
         namespace = proxy.owner.namespace or ""
-        config = read_oauth2_proxy_config(ctx.index, namespace, proxy.pod_spec, secrets_readable=secrets_readable,
-                                          configmaps_readable=configmaps_readable)
+        config = read_oauth2_proxy_config(
+            ctx.index,
+            namespace,
+            proxy.pod_spec,
+            secrets_readable=secrets_readable,
+            configmaps_readable=configmaps_readable,
+        )
         messages = _messages(proxy.pods)
         status = _status_lines(proxy.pods)
         target = proxy.owner
@@ -93,8 +105,10 @@ def oauth2_proxy_misconfigured(ctx: CheckContext) -> Iterator[Finding]:
         if cookie is not None and cookie.secret_lengths is not None:
             raw_len, effective = cookie.secret_lengths
             decoded = " after base64 decoding" if effective != raw_len else ""
-            evidence.append(f"cookie secret from {cookie.source}: {raw_len} bytes, {effective} bytes as oauth2-proxy "
-                            f"uses it{decoded}")
+            evidence.append(
+                f"cookie secret from {cookie.source}: {raw_len} bytes, {effective} bytes as oauth2-proxy "
+                f"uses it{decoded}"
+            )
             # The configured value is what the next start uses; a termination message may predate a fix.
             bad_length = effective if effective not in VALID_COOKIE_LENGTHS else None
         elif cookie is not None and cookie.problem:
@@ -105,15 +119,19 @@ def oauth2_proxy_misconfigured(ctx: CheckContext) -> Iterator[Finding]:
                 target,
                 f"oauth2-proxy {name} has a {bad_length}-byte cookie secret; it must be 16, 24 or 32 bytes",
                 evidence=evidence,
-                hint=("Generate one with `openssl rand -base64 32 | tr -- '+/' '-_'` (32 bytes once decoded) and "
-                      f"put it where oauth2-proxy reads it ({cookie.source if cookie else 'its cookie-secret'}), then "
-                      f"`kubectl rollout restart -n {namespace} {proxy.owner.kind.lower()}/{proxy.owner.name}`"),
+                hint=(
+                    "Generate one with `openssl rand -base64 32 | tr -- '+/' '-_'` (32 bytes once decoded) and "
+                    f"put it where oauth2-proxy reads it ({cookie.source if cookie else 'its cookie-secret'}), then "
+                    f"`kubectl rollout restart -n {namespace} {proxy.owner.kind.lower()}/{proxy.owner.name}`"
+                ),
             )
 
         # OIDC issuer.
         issuer_option = config.get("oidc-issuer-url")
         issuer = config.value("oidc-issuer-url") or ""
-        mismatch = next(((pod, m) for pod, text in messages if (m := O2P_ISSUER_RE.search(text)) is not None), None)
+        mismatch = next(
+            ((pod, m) for pod, text in messages if (m := O2P_ISSUER_RE.search(text)) is not None), None
+        )
         if mismatch is not None:
             pod, match = mismatch
             expected, got = match.group(1), match.group(2)
@@ -128,22 +146,34 @@ def oauth2_proxy_misconfigured(ctx: CheckContext) -> Iterator[Finding]:
                 target,
                 f"oauth2-proxy {name} rejects its OIDC provider: issuer {expected!r} does not match {got!r}",
                 evidence=evidence,
-                hint=(f"Set --oidc-issuer-url to exactly {got!r} "
-                      f"(in {issuer_option.source if issuer_option else 'its extraArgs'}), character for character"),
+                hint=(
+                    f"Set --oidc-issuer-url to exactly {got!r} "
+                    f"(in {issuer_option.source if issuer_option else 'its extraArgs'}), character for character"
+                ),
             )
-        elif (issuer and is_authentik_issuer(issuer) and proxy.pods
-              and not any(pod_is_ready(p) for p in proxy.pods) and bad_length is None):
+        elif (
+            issuer
+            and is_authentik_issuer(issuer)
+            and proxy.pods
+            and not any(pod_is_ready(p) for p in proxy.pods)
+            and bad_length is None
+        ):
             other = issuer.rstrip("/") if issuer.endswith("/") else issuer + "/"
-            evidence = [f"oidc-issuer-url={issuer!r} ({issuer_option.source if issuer_option else '?'})",
-                        f"the other form: {other!r}",
-                        "Authentik's per-provider issuer is https://HOST/application/o/SLUG/ (with the slash); "
-                        "oauth2-proxy compares it exactly", *status]
+            evidence = [
+                f"oidc-issuer-url={issuer!r} ({issuer_option.source if issuer_option else '?'})",
+                f"the other form: {other!r}",
+                "Authentik's per-provider issuer is https://HOST/application/o/SLUG/ (with the slash); "
+                "oauth2-proxy compares it exactly",
+                *status,
+            ]
             yield ctx.finding(
                 target,
                 f"oauth2-proxy {name} is not ready and its Authentik issuer URL may not match exactly",
                 evidence=evidence,
-                hint=(f"`curl -s {issuer.rstrip('/')}/.well-known/openid-configuration | jq -r .issuer` and set "
-                      "--oidc-issuer-url to that exact string; `kubectl logs -n "
-                      f"{namespace} {proxy.owner.kind.lower()}/{proxy.owner.name}` shows the error"),
+                hint=(
+                    f"`curl -s {issuer.rstrip('/')}/.well-known/openid-configuration | jq -r .issuer` and set "
+                    "--oidc-issuer-url to that exact string; `kubectl logs -n "
+                    f"{namespace} {proxy.owner.kind.lower()}/{proxy.owner.name}` shows the error"
+                ),
                 severity=Severity.WARNING,
             )

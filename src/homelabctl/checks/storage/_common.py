@@ -152,7 +152,9 @@ def kubelet_paths(ds: Resource) -> KubeletPaths:
                 if driver:
                     found.drivers.add(driver)
         for env in container.get("env") or []:
-            if env.get("name") in ("KUBELET_ROOT_DIR", "KUBELET_DIR", "DRIVER_REG_SOCK_PATH") and env.get("value"):
+            if env.get("name") in ("KUBELET_ROOT_DIR", "KUBELET_DIR", "DRIVER_REG_SOCK_PATH") and env.get(
+                "value"
+            ):
                 path = str(env["value"])
                 if kubelet_root_of(path):
                     found.paths.append((f"container {container.get('name')} env {env.get('name')}", path))

@@ -44,16 +44,23 @@ def _mount_errors(ctx: CheckContext, node: Resource, drivers: set[str]) -> list[
             event = k8s_events.event(obj)
             message = event.message
             if NOT_REGISTERED in message and any(d in message for d in drivers):
-                lines.append(f"pod {pod.namespace}/{pod.name}: {event.reason} (x{event.count}): "
-                             f"{message.strip()[:240]}")
+                lines.append(
+                    f"pod {pod.namespace}/{pod.name}: {event.reason} (x{event.count}): "
+                    f"{message.strip()[:240]}"
+                )
                 break
         if len(lines) >= 3:
             break
     return lines
 
 
-@check("csi-driver-not-registered", layer=Layer.STORAGE, severity=Severity.CRITICAL,
-       requires=[kinds.STORAGE_CLASS, kinds.CSI_NODE, kinds.NODE], uses=[kinds.CSI_DRIVER, kinds.POD, kinds.EVENT])
+@check(
+    "csi-driver-not-registered",
+    layer=Layer.STORAGE,
+    severity=Severity.CRITICAL,
+    requires=[kinds.STORAGE_CLASS, kinds.CSI_NODE, kinds.NODE],
+    uses=[kinds.CSI_DRIVER, kinds.POD, kinds.EVENT],
+)
 def csi_driver_not_registered(ctx: CheckContext) -> Iterator[Finding]:
     """CSI driver a StorageClass needs is not registered on a node.
 
@@ -100,11 +107,14 @@ def csi_driver_not_registered(ctx: CheckContext) -> Iterator[Finding]:
         drivers = sorted(gaps)
         lines = [
             f"CSINode {node.name} registers: {', '.join(registered_drivers(own)) or '(no drivers)'}"
-            if own is not None else f"no CSINode object for {node.name} (the kubelet registered none)",
+            if own is not None
+            else f"no CSINode object for {node.name} (the kubelet registered none)",
         ]
         for driver in drivers:
-            lines.append(f"{driver} needed by StorageClass {', '.join(sorted(c.name for c in gaps[driver]))}; "
-                         f"registered on {', '.join(sorted(where[driver]))}")
+            lines.append(
+                f"{driver} needed by StorageClass {', '.join(sorted(c.name for c in gaps[driver]))}; "
+                f"registered on {', '.join(sorted(where[driver]))}"
+            )
         ready = node_ready_status(node)
         if ready != "True":
             lines.append(f"node {node.name} is Ready={ready}: look at the node before the driver")
@@ -115,18 +125,27 @@ def csi_driver_not_registered(ctx: CheckContext) -> Iterator[Finding]:
             f"CSI driver {' and '.join(drivers)} is not registered on node {node.name}: pods there cannot mount "
             f"{'its' if len(drivers) == 1 else 'their'} volumes",
             evidence=lines,
-            hint=(f"Verify {node.name}'s network first (a node network failure often looks like a CSI driver bug), then the "
-                  f"node plugin pod there (`kubectl get pods -A -o wide --field-selector spec.nodeName={node.name} "
-                  "| grep -i csi`) and its node-driver-registrar logs"),
+            hint=(
+                f"Verify {node.name}'s network first (a node network failure often looks like a CSI driver bug), then the "
+                f"node plugin pod there (`kubectl get pods -A -o wide --field-selector spec.nodeName={node.name} "
+                "| grep -i csi`) and its node-driver-registrar logs"
+            ),
         )
 
 
-def _registered_nowhere(ctx: CheckContext, driver: str, classes: list[Resource], csinodes: Mapping[str, Resource],
-                        declared: set[str]) -> Finding:
+def _registered_nowhere(
+    ctx: CheckContext,
+    driver: str,
+    classes: list[Resource],
+    csinodes: Mapping[str, Resource],
+    declared: set[str],
+) -> Finding:
     """One finding on the StorageClass most likely meant (the default, the one named after the driver)."""
     sc = max(classes, key=lambda c: (is_default_class(c), c.name == driver, -len(c.name)))
-    evidence = [f"CSINode {n}: {', '.join(registered_drivers(c)) or '(no drivers)'}"
-                for n, c in sorted(csinodes.items())][:8]
+    evidence = [
+        f"CSINode {n}: {', '.join(registered_drivers(c)) or '(no drivers)'}"
+        for n, c in sorted(csinodes.items())
+    ][:8]
     evidence.append(f"CSIDriver {driver}: {'exists' if driver in declared else 'no such object'}")
     evidence.append(f"StorageClasses using it: {', '.join(sorted(c.name for c in classes))}")
     return ctx.finding(
@@ -134,8 +153,10 @@ def _registered_nowhere(ctx: CheckContext, driver: str, classes: list[Resource],
         f"CSI driver {driver} is registered on no node: StorageClass "
         f"{', '.join(sorted(c.name for c in classes))} can neither provision nor mount volumes",
         evidence=evidence,
-        hint=("Check the driver's node plugin DaemonSet (`kubectl get ds -A | grep -i csi`) and its "
-              "node-driver-registrar logs; the registrar's kubelet path must match the kubelet root dir"),
+        hint=(
+            "Check the driver's node plugin DaemonSet (`kubectl get ds -A | grep -i csi`) and its "
+            "node-driver-registrar logs; the registrar's kubelet path must match the kubelet root dir"
+        ),
     )
 
 

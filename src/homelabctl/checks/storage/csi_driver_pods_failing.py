@@ -22,28 +22,57 @@ from homelabctl.kube import (
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 CSI_IMAGE_MARKERS = (
-    "csi-node-driver-registrar", "csi-provisioner", "csi-attacher", "csi-resizer", "csi-snapshotter",
-    "nfsplugin", "smbplugin", "democratic-csi", "cephcsi", "longhornio/longhorn-manager",
+    "csi-node-driver-registrar",
+    "csi-provisioner",
+    "csi-attacher",
+    "csi-resizer",
+    "csi-snapshotter",
+    "nfsplugin",
+    "smbplugin",
+    "democratic-csi",
+    "cephcsi",
+    "longhornio/longhorn-manager",
 )
-LONGHORN_APPS = frozenset({
-    "longhorn-manager", "longhorn-csi-plugin", "longhorn-driver-deployer", "csi-attacher", "csi-provisioner",
-    "csi-resizer", "csi-snapshotter",
-})
+LONGHORN_APPS = frozenset(
+    {
+        "longhorn-manager",
+        "longhorn-csi-plugin",
+        "longhorn-driver-deployer",
+        "csi-attacher",
+        "csi-provisioner",
+        "csi-resizer",
+        "csi-snapshotter",
+    }
+)
 LONGHORN_COMPONENTS = frozenset({"instance-manager", "engine-image"})
-_NETWORK_SIGNS = ("context deadline exceeded", "i/o timeout", "no route to host", "connection refused",
-                  "network is unreachable")
+_NETWORK_SIGNS = (
+    "context deadline exceeded",
+    "i/o timeout",
+    "no route to host",
+    "connection refused",
+    "network is unreachable",
+)
 
 
 def is_storage_pod(pod: Resource) -> bool:
     """CSI plugin and controller pods (by their sidecar images) and Longhorn's data-path pods."""
-    if pod.labels.get("app") in LONGHORN_APPS or pod.labels.get("longhorn.io/component") in LONGHORN_COMPONENTS:
+    if (
+        pod.labels.get("app") in LONGHORN_APPS
+        or pod.labels.get("longhorn.io/component") in LONGHORN_COMPONENTS
+    ):
         return True
-    return any(marker in str(c.get("image") or "") for c in pod_containers(pod.spec)
-               for marker in CSI_IMAGE_MARKERS)
+    return any(
+        marker in str(c.get("image") or "") for c in pod_containers(pod.spec) for marker in CSI_IMAGE_MARKERS
+    )
 
 
-@check("csi-driver-pods-failing", layer=Layer.STORAGE, severity=Severity.CRITICAL, requires=[kinds.POD],
-       uses=[kinds.NODE, kinds.DAEMONSET, kinds.DEPLOYMENT, kinds.REPLICASET])
+@check(
+    "csi-driver-pods-failing",
+    layer=Layer.STORAGE,
+    severity=Severity.CRITICAL,
+    requires=[kinds.POD],
+    uses=[kinds.NODE, kinds.DAEMONSET, kinds.DEPLOYMENT, kinds.REPLICASET],
+)
 def csi_driver_pods_failing(ctx: CheckContext) -> Iterator[Finding]:
     """CSI driver or Longhorn pod not Ready on a node.
 
@@ -80,8 +109,10 @@ def csi_driver_pods_failing(ctx: CheckContext) -> Iterator[Finding]:
         hint = f"`kubectl -n {pod.namespace} logs {pod.name} -c {container} --previous`"
         text = " ".join(evidence).lower()
         if any(sign in text for sign in _NETWORK_SIGNS):
-            hint += (f"; the errors are network timeouts: check {node_name or 'the node'}'s connectivity and its "
-                     "CNI agent before the driver (a node network failure often looks like a CSI driver bug)")
+            hint += (
+                f"; the errors are network timeouts: check {node_name or 'the node'}'s connectivity and its "
+                "CNI agent before the driver (a node network failure often looks like a CSI driver bug)"
+            )
         where = f" on node {node_name}" if node_name else " (not scheduled)"
         yield ctx.finding(
             pod,

@@ -19,9 +19,15 @@ _UNSET_DEFAULT = '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-def
 _SET_DEFAULT = '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}'
 
 
-@check("default-storage-class", layer=Layer.STORAGE, severity=Severity.WARNING, requires=[kinds.STORAGE_CLASS],
-       uses=[kinds.PVC],
-       nature=Nature.CONFIGURATION, areas=["resilience"])
+@check(
+    "default-storage-class",
+    layer=Layer.STORAGE,
+    severity=Severity.WARNING,
+    requires=[kinds.STORAGE_CLASS],
+    uses=[kinds.PVC],
+    nature=Nature.CONFIGURATION,
+    areas=["resilience"],
+)
 def default_storage_class(ctx: CheckContext) -> Iterator[Finding]:
     """No default StorageClass, or more than one.
 
@@ -47,13 +53,19 @@ def default_storage_class(ctx: CheckContext) -> Iterator[Finding]:
     if len(defaults) > 1 and chosen is not None:
         others = [sc.name for sc in defaults if sc is not chosen]
         local = [sc.name for sc in defaults if provisioner(sc) == LOCAL_PATH_PROVISIONER]
-        evidence = [f"StorageClass {sc.name}: provisioner {provisioner(sc)}, created {sc.creation_timestamp or '?'}, "
-                    + ", ".join(f"{a}={sc.annotations[a]}" for a in DEFAULT_CLASS_ANNOTATIONS if a in sc.annotations)
-                    for sc in defaults]
+        evidence = [
+            f"StorageClass {sc.name}: provisioner {provisioner(sc)}, created {sc.creation_timestamp or '?'}, "
+            + ", ".join(f"{a}={sc.annotations[a]}" for a in DEFAULT_CLASS_ANNOTATIONS if a in sc.annotations)
+            for sc in defaults
+        ]
         if unnamed:
             evidence.append(f"{len(unnamed)} PVC(s) name no storageClassName and get {chosen.name}")
         target = local[0] if local and chosen.name not in local else others[0]
-        k3s = " (K3s re-marks local-path on restart: `--disable local-storage` if you do not use it)" if local else ""
+        k3s = (
+            " (K3s re-marks local-path on restart: `--disable local-storage` if you do not use it)"
+            if local
+            else ""
+        )
         yield ctx.finding(
             chosen,
             f"{len(defaults)} StorageClasses are marked default ({', '.join(sc.name for sc in defaults)}): claims "
@@ -63,14 +75,19 @@ def default_storage_class(ctx: CheckContext) -> Iterator[Finding]:
         )
     elif not defaults:
         used = Counter(cls for c in ctx.index.all(kinds.PVC) if (cls := storage.claim(c).storage_class))
-        candidate = max(classes, key=lambda sc: (used.get(sc.name, 0), provisioner(sc) != LOCAL_PATH_PROVISIONER,
-                                                 sc.name))
-        evidence = [f"StorageClasses: {', '.join(sorted(sc.name for sc in classes))}; none has "
-                    f"{DEFAULT_CLASS_ANNOTATIONS[0]}=true"]
+        candidate = max(
+            classes, key=lambda sc: (used.get(sc.name, 0), provisioner(sc) != LOCAL_PATH_PROVISIONER, sc.name)
+        )
+        evidence = [
+            f"StorageClasses: {', '.join(sorted(sc.name for sc in classes))}; none has "
+            f"{DEFAULT_CLASS_ANNOTATIONS[0]}=true"
+        ]
         pending = [c for c in unnamed if storage.claim(c).phase == "Pending"]
         if pending:
-            evidence.append("Pending PVCs without storageClassName: "
-                            + ", ".join(f"{c.namespace}/{c.name}" for c in pending[:5]))
+            evidence.append(
+                "Pending PVCs without storageClassName: "
+                + ", ".join(f"{c.namespace}/{c.name}" for c in pending[:5])
+            )
         if used:
             evidence.append(f"{candidate.name} is the most used class ({used.get(candidate.name, 0)} PVCs)")
         yield ctx.finding(

@@ -35,21 +35,32 @@ def _gist(message: str) -> str:
 def _hint(message: str, pod: ObjectRef, node: str | None) -> str:
     where = node or "the node"
     if _DRIVER_RE.search(message):
-        return (f"The kubelet on {where} has no such CSI driver registered: check {where}'s network first "
-                f"(a node network failure often looks like a CSI driver bug), then its CSI node plugin pod and "
-                f"`kubectl get csinode {where} -o yaml`; on K3s the plugin must register under the kubelet's root dir")
+        return (
+            f"The kubelet on {where} has no such CSI driver registered: check {where}'s network first "
+            f"(a node network failure often looks like a CSI driver bug), then its CSI node plugin pod and "
+            f"`kubectl get csinode {where} -o yaml`; on K3s the plugin must register under the kubelet's root dir"
+        )
     if "Multi-Attach error" in message:
-        return ("The volume is held by a pod on another node (often a dead one): `kubectl get volumeattachment` "
-                "for the PV, and once that node is confirmed down delete the stale pod or VolumeAttachment")
+        return (
+            "The volume is held by a pod on another node (often a dead one): `kubectl get volumeattachment` "
+            "for the PV, and once that node is confirmed down delete the stale pod or VolumeAttachment"
+        )
     missing = _MISSING_RE.search(message)
     if missing:
-        return (f"Create {missing.group(1)} {pod.namespace}/{missing.group(2)} (or fix the name in the pod spec); "
-                "with Flux, check the Kustomization that should apply it")
+        return (
+            f"Create {missing.group(1)} {pod.namespace}/{missing.group(2)} (or fix the name in the pod spec); "
+            "with Flux, check the Kustomization that should apply it"
+        )
     return f"`kubectl -n {pod.namespace} describe pod {pod.name}` and the kubelet log on {where} (`journalctl -u k3s-agent`)"
 
 
-@check("failed-mount-events", layer=Layer.STORAGE, severity=Severity.CRITICAL, requires=[kinds.EVENT],
-       uses=[kinds.POD, kinds.NODE])
+@check(
+    "failed-mount-events",
+    layer=Layer.STORAGE,
+    severity=Severity.CRITICAL,
+    requires=[kinds.EVENT],
+    uses=[kinds.POD, kinds.NODE],
+)
 def failed_mount_events(ctx: CheckContext) -> Iterator[Finding]:
     """Pod cannot mount or attach its volumes (FailedMount / FailedAttachVolume events).
 
@@ -91,8 +102,10 @@ def failed_mount_events(ctx: CheckContext) -> Iterator[Finding]:
         for event in events[:_MAX_EVENTS]:
             stamp = parse_time(event_time(event))
             ago = f", last {short_duration(ctx.now - stamp)} ago" if stamp is not None else ""
-            evidence.append(f"{k8s_events.event(event).reason} (x{event_count(event)}{ago}): "
-                            f"{first_lines(k8s_events.event(event).message, lines=2, width=300)}")
+            evidence.append(
+                f"{k8s_events.event(event).reason} (x{event_count(event)}{ago}): "
+                f"{first_lines(k8s_events.event(event).message, lines=2, width=300)}"
+            )
         if len(events) > _MAX_EVENTS:
             evidence.append(f"… and {len(events) - _MAX_EVENTS} more mount events")
         if pod is not None:

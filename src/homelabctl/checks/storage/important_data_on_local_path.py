@@ -30,10 +30,14 @@ def _identify(ctx: CheckContext, claim: Resource, users: list[Resource]) -> tupl
             return found, f"mounted by {owner.kind} {owner.namespace}/{owner.name}"
         labels = [pod.labels[k] for k in _NAME_LABELS if k in pod.labels]
         if found := _store(labels):
-            return found, f"pod {pod.name} labels " + ", ".join(f"{k}={pod.labels[k]}" for k in _NAME_LABELS if k in pod.labels)
+            return found, f"pod {pod.name} labels " + ", ".join(
+                f"{k}={pod.labels[k]}" for k in _NAME_LABELS if k in pod.labels
+            )
     labels = [claim.labels[k] for k in _NAME_LABELS if k in claim.labels]
     if found := _store(labels):
-        return found, "PVC labels " + ", ".join(f"{k}={claim.labels[k]}" for k in _NAME_LABELS if k in claim.labels)
+        return found, "PVC labels " + ", ".join(
+            f"{k}={claim.labels[k]}" for k in _NAME_LABELS if k in claim.labels
+        )
     if found := _store([claim.name]):
         return found, f"PVC name {claim.name}"
     return None
@@ -51,9 +55,15 @@ def _pinned_node(ctx: CheckContext, claim: Resource, users: list[Resource]) -> s
     return nodes[0] if nodes else None
 
 
-@check("important-data-on-local-path", layer=Layer.STORAGE, severity=Severity.WARNING, requires=[kinds.PVC],
-       uses=[kinds.STORAGE_CLASS, kinds.POD, kinds.PV, kinds.STATEFULSET, kinds.REPLICASET, kinds.DEPLOYMENT],
-       nature=Nature.CONFIGURATION, areas=["resilience"])
+@check(
+    "important-data-on-local-path",
+    layer=Layer.STORAGE,
+    severity=Severity.WARNING,
+    requires=[kinds.PVC],
+    uses=[kinds.STORAGE_CLASS, kinds.POD, kinds.PV, kinds.STATEFULSET, kinds.REPLICASET, kinds.DEPLOYMENT],
+    nature=Nature.CONFIGURATION,
+    areas=["resilience"],
+)
 def important_data_on_local_path(ctx: CheckContext) -> Iterator[Finding]:
     """Prometheus, Loki or a database keeps its data on local-path.
 
@@ -98,13 +108,17 @@ def important_data_on_local_path(ctx: CheckContext) -> Iterator[Finding]:
         node = _pinned_node(ctx, claim, mounting)
         if node:
             evidence.append(f"data lives only on node {node}")
-        replicated = sorted(n for n, sc in classes.items() if n not in local and provisioner(sc) == "driver.longhorn.io")
+        replicated = sorted(
+            n for n, sc in classes.items() if n not in local and provisioner(sc) == "driver.longhorn.io"
+        )
         target = replicated[0] if replicated else "a replicated StorageClass"
         yield ctx.finding(
             claim,
             f"PVC {claim.namespace}/{claim.name} keeps {store} data on local-path: one node's disk, no replica",
             evidence=evidence,
-            hint=(f"Back it up first (`velero backup create --include-namespaces {claim.namespace} "
-                  "--default-volumes-to-fs-backup`), then recreate the claim on "
-                  f"{target} (for Helm charts: the storageClassName of the volumeClaimTemplate) and restore"),
+            hint=(
+                f"Back it up first (`velero backup create --include-namespaces {claim.namespace} "
+                "--default-volumes-to-fs-backup`), then recreate the claim on "
+                f"{target} (for Helm charts: the storageClassName of the volumeClaimTemplate) and restore"
+            ),
         )

@@ -59,16 +59,25 @@ def _root_dir_setting(ctx: CheckContext, hr: Resource) -> tuple[str, Resource, s
 
 def _is_csi(analysis: KubeletPaths) -> bool:
     """CSI node plugins and Longhorn: what an unconfirmed root is checked on (a log shipper is not)."""
-    return (bool(analysis.drivers) or analysis.daemonset.namespace == "longhorn-system"
-            or any("plugins_registry" in path or "registration-path" in what for what, path in analysis.paths))
+    return (
+        bool(analysis.drivers)
+        or analysis.daemonset.namespace == "longhorn-system"
+        or any("plugins_registry" in path or "registration-path" in what for what, path in analysis.paths)
+    )
 
 
 def _is_longhorn(hr: Resource) -> bool:
     return LONGHORN_CHART in (flux.chart_name(hr), flux.chart_ref_name(hr))
 
 
-@check("k3s-kubelet-path-mismatch", layer=Layer.STORAGE, severity=Severity.CRITICAL, requires=[kinds.NODE],
-       any_of=[kinds.DAEMONSET, kinds.HELM_RELEASE, kinds.DEPLOYMENT], uses=[kinds.CSI_NODE, kinds.CONFIGMAP])
+@check(
+    "k3s-kubelet-path-mismatch",
+    layer=Layer.STORAGE,
+    severity=Severity.CRITICAL,
+    requires=[kinds.NODE],
+    any_of=[kinds.DAEMONSET, kinds.HELM_RELEASE, kinds.DEPLOYMENT],
+    uses=[kinds.CSI_NODE, kinds.CONFIGMAP],
+)
 def k3s_kubelet_path_mismatch(ctx: CheckContext) -> Iterator[Finding]:
     """CSI / Longhorn kubelet paths do not match the kubelet root dir on K3s nodes.
 
@@ -100,15 +109,19 @@ def k3s_kubelet_path_mismatch(ctx: CheckContext) -> Iterator[Finding]:
         if csinode.name in k3s_nodes:
             for driver in registered_drivers(csinode):
                 registered_on[driver].add(csinode.name)
-    analyses: list[KubeletPaths] = [a for ds in ctx.index.all(kinds.DAEMONSET) if (a := kubelet_paths(ds)).paths]
+    analyses: list[KubeletPaths] = [
+        a for ds in ctx.index.all(kinds.DAEMONSET) if (a := kubelet_paths(ds)).paths
+    ]
     confirmed: dict[str, list[str]] = defaultdict(list)
     for analysis in analyses:
         for driver in sorted(analysis.drivers):
             if registered_on.get(driver) and len(analysis.roots) == 1:
                 root = next(iter(analysis.roots))
                 ds = analysis.daemonset
-                confirmed[root].append(f"{driver} (DaemonSet {ds.namespace}/{ds.name}) is registered on "
-                                       f"{len(registered_on[driver])} K3s node(s) through {root}")
+                confirmed[root].append(
+                    f"{driver} (DaemonSet {ds.namespace}/{ds.name}) is registered on "
+                    f"{len(registered_on[driver])} K3s node(s) through {root}"
+                )
     if len(confirmed) > 1:
         return  # drivers register through both roots: the host links them, nothing is misplaced
     if confirmed:
@@ -127,8 +140,10 @@ def k3s_kubelet_path_mismatch(ctx: CheckContext) -> Iterator[Finding]:
         evidence = [f"{what}: {path}" for what, path in wrong[:5]]
         for driver in sorted(analysis.drivers):
             if csinodes_known:
-                evidence.append(f"{driver} registered on {len(registered_on.get(driver, ()))}/{len(k3s_nodes)} "
-                                "K3s node(s) (CSINode)")
+                evidence.append(
+                    f"{driver} registered on {len(registered_on.get(driver, ()))}/{len(k3s_nodes)} "
+                    "K3s node(s) (CSINode)"
+                )
             else:
                 evidence.append(f"{driver}: CSINodes not in the snapshot, registration not checked")
         evidence.append(basis)
@@ -138,8 +153,10 @@ def k3s_kubelet_path_mismatch(ctx: CheckContext) -> Iterator[Finding]:
             f"DaemonSet {ds.namespace}/{ds.name} uses kubelet paths under {', '.join(used)} but the kubelet on the "
             f"K3s nodes uses {expected}: its CSI socket and mounts land where the kubelet never looks",
             evidence=evidence,
-            hint=(f"Confirm the kubelet root with {_FIND_ROOT}; set `csi.kubeletRootDir: {expected}` in the Longhorn "
-                  f"HelmRelease (or the driver's equivalent) and let the plugin DaemonSet be recreated; {_DO_NOT}"),
+            hint=(
+                f"Confirm the kubelet root with {_FIND_ROOT}; set `csi.kubeletRootDir: {expected}` in the Longhorn "
+                f"HelmRelease (or the driver's equivalent) and let the plugin DaemonSet be recreated; {_DO_NOT}"
+            ),
         )
 
     reported_release = False
@@ -160,8 +177,10 @@ def k3s_kubelet_path_mismatch(ctx: CheckContext) -> Iterator[Finding]:
             holder,
             f"Longhorn's csi.kubeletRootDir is {value} but the kubelet on the K3s nodes uses {expected}",
             evidence=evidence,
-            hint=(f"Confirm with {_FIND_ROOT}, then set `csi.kubeletRootDir: {expected}` in Git and "
-                  f"`flux reconcile helmrelease -n {hr.namespace} {hr.name}`; {_DO_NOT}"),
+            hint=(
+                f"Confirm with {_FIND_ROOT}, then set `csi.kubeletRootDir: {expected}` in Git and "
+                f"`flux reconcile helmrelease -n {hr.namespace} {hr.name}`; {_DO_NOT}"
+            ),
         )
     if reported_release:
         return
@@ -178,6 +197,8 @@ def k3s_kubelet_path_mismatch(ctx: CheckContext) -> Iterator[Finding]:
                     f"longhorn-driver-deployer runs with KUBELET_ROOT_DIR={value} but the kubelet on the K3s "
                     f"nodes uses {expected}",
                     evidence=[f"container {container.name} env KUBELET_ROOT_DIR={value}", basis],
-                    hint=(f"Confirm with {_FIND_ROOT}, then set csi.kubeletRootDir={expected} in the Longhorn Helm "
-                          f"values (it renders this variable); {_DO_NOT}"),
+                    hint=(
+                        f"Confirm with {_FIND_ROOT}, then set csi.kubeletRootDir={expected} in the Longhorn Helm "
+                        f"values (it renders this variable); {_DO_NOT}"
+                    ),
                 )

@@ -11,8 +11,13 @@ from homelabctl.model import Finding, Layer, Severity
 _CONDITIONS = ("Ready", "Schedulable", "MountPropagation")
 
 
-@check("longhorn-node-unschedulable", layer=Layer.STORAGE, severity=Severity.WARNING,
-       requires=[kinds.LONGHORN_NODE], uses=[kinds.NODE])
+@check(
+    "longhorn-node-unschedulable",
+    layer=Layer.STORAGE,
+    severity=Severity.WARNING,
+    requires=[kinds.LONGHORN_NODE],
+    uses=[kinds.NODE],
+)
 def longhorn_node_unschedulable(ctx: CheckContext) -> Iterator[Finding]:
     """Longhorn node not Ready, not schedulable, or with scheduling disabled.
 
@@ -47,14 +52,17 @@ def longhorn_node_unschedulable(ctx: CheckContext) -> Iterator[Finding]:
         if not problems:
             continue
         k8s_node = ctx.index.get(kinds.NODE, None, lh_node.name)
-        on_purpose = (problems == ["scheduling disabled"] and k8s_node is not None
-                      and node_is_control_plane(k8s_node))
+        on_purpose = (
+            problems == ["scheduling disabled"] and k8s_node is not None and node_is_control_plane(k8s_node)
+        )
         yield ctx.finding(
             lh_node,
             f"Longhorn node {lh_node.name}: {', '.join(problems)}; no new replicas are placed on it",
             evidence=evidence,
-            hint=(f"Longhorn UI → Node {lh_node.name}, or `kubectl -n {lh_node.namespace} patch nodes.longhorn.io "
-                  f"{lh_node.name} --type merge -p '{{\"spec\":{{\"allowScheduling\":true}}}}'`; for Ready=False "
-                  f"check the longhorn-manager pod on {lh_node.name}"),
+            hint=(
+                f"Longhorn UI → Node {lh_node.name}, or `kubectl -n {lh_node.namespace} patch nodes.longhorn.io "
+                f'{lh_node.name} --type merge -p \'{{"spec":{{"allowScheduling":true}}}}\'`; for Ready=False '
+                f"check the longhorn-manager pod on {lh_node.name}"
+            ),
             severity=Severity.INFO if on_purpose else None,
         )

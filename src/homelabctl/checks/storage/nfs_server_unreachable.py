@@ -31,19 +31,32 @@ def nfs_volumes_of(ctx: CheckContext, pod: Resource) -> list[tuple[str, refs.Nfs
     for volume in pod.spec.get("volumes") or []:
         inline = (volume or {}).get("nfs") or {}
         if inline.get("server"):
-            found.append((f"inline volume {volume.get('name')}",
-                          refs.NfsShare(refs.strip_port(str(inline["server"])), str(inline.get("path") or ""))))
+            found.append(
+                (
+                    f"inline volume {volume.get('name')}",
+                    refs.NfsShare(refs.strip_port(str(inline["server"])), str(inline.get("path") or "")),
+                )
+            )
     for claim_name in pod_claims(pod):
         claim = ctx.index.get(kinds.PVC, pod.namespace, claim_name)
-        pv = ctx.index.get(kinds.PV, None, str(claim.spec.get("volumeName") or "")) if claim is not None else None
+        pv = (
+            ctx.index.get(kinds.PV, None, str(claim.spec.get("volumeName") or ""))
+            if claim is not None
+            else None
+        )
         share = refs.nfs_share(pv) if pv is not None else None
         if pv is not None and share is not None:
             found.append((f"PV {pv.name}", share))
     return found
 
 
-@check("nfs-server-unreachable", layer=Layer.STORAGE, severity=Severity.CRITICAL, requires=[kinds.EVENT],
-       uses=[kinds.POD, kinds.PVC, kinds.PV])
+@check(
+    "nfs-server-unreachable",
+    layer=Layer.STORAGE,
+    severity=Severity.CRITICAL,
+    requires=[kinds.EVENT],
+    uses=[kinds.POD, kinds.PVC, kinds.PV],
+)
 def nfs_server_unreachable(ctx: CheckContext) -> Iterator[Finding]:
     """NFS server fails the mounts of the volumes it serves (timeouts, refusals, access denied).
 
@@ -66,7 +79,11 @@ def nfs_server_unreachable(ctx: CheckContext) -> Iterator[Finding]:
     for event in sorted(ctx.index.all(kinds.EVENT), key=event_time, reverse=True):
         raw = event.raw
         involved = raw.get("involvedObject") or raw.get("regarding") or {}
-        if raw.get("reason") not in MOUNT_REASONS or raw.get("type") != "Warning" or involved.get("kind") != "Pod":
+        if (
+            raw.get("reason") not in MOUNT_REASONS
+            or raw.get("type") != "Warning"
+            or involved.get("kind") != "Pod"
+        ):
             continue
         message = str(raw.get("message") or raw.get("note") or "")
         failure = refs.nfs_failure(message)
@@ -88,15 +105,22 @@ def nfs_server_unreachable(ctx: CheckContext) -> Iterator[Finding]:
             entry.pods.append(label)
         entry.failures[failure] = entry.failures.get(failure, 0) + event_count(event)
         entry.quote = entry.quote or first_lines(message, lines=6, width=300)
-        node = (pod.spec.get("nodeName") if pod is not None else None) or (raw.get("source") or {}).get("host")
+        node = (pod.spec.get("nodeName") if pod is not None else None) or (raw.get("source") or {}).get(
+            "host"
+        )
         if node:
             entry.nodes.add(str(node))
-        entry.volumes.update(f"{what} ({share.server}:{share.path})" for what, share in shares
-                             if share.server == refs.strip_port(server))
+        entry.volumes.update(
+            f"{what} ({share.server}:{share.path})"
+            for what, share in shares
+            if share.server == refs.strip_port(server)
+        )
     for host, entry in sorted(servers.items()):
         reasons = sorted(entry.failures, key=lambda r: -entry.failures[r])
-        evidence = ["mount failures: " + ", ".join(f"{r} (x{entry.failures[r]})" for r in reasons),
-                    f"kubelet: {entry.quote}"]
+        evidence = [
+            "mount failures: " + ", ".join(f"{r} (x{entry.failures[r]})" for r in reasons),
+            f"kubelet: {entry.quote}",
+        ]
         evidence += [f"pod {p} cannot mount" for p in entry.pods[:MAX_PODS]]
         if len(entry.pods) > MAX_PODS:
             evidence.append(f"… and {len(entry.pods) - MAX_PODS} more pods")
@@ -109,6 +133,8 @@ def nfs_server_unreachable(ctx: CheckContext) -> Iterator[Finding]:
             refs.external_host(host),
             f"NFS server {host} fails mounts ({reasons[0]}): {len(entry.pods)} pod(s) cannot start",
             evidence=evidence,
-            hint=(f"From {nodes[0] if nodes else 'an affected node'}: `showmount -e {host}` and `rpcinfo -p {host}`; "
-                  f"check {host} is up, its NFS service runs and its exports allow the nodes"),
+            hint=(
+                f"From {nodes[0] if nodes else 'an affected node'}: `showmount -e {host}` and `rpcinfo -p {host}`; "
+                f"check {host} is up, its NFS service runs and its exports allow the nodes"
+            ),
         )

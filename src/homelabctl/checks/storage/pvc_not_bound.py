@@ -14,15 +14,28 @@ from homelabctl.timeutil import parse_time, short_duration
 
 PENDING_GRACE = timedelta(minutes=2)
 """Dynamic provisioning normally binds within seconds to a minute."""
-_REASONS = ("ProvisioningFailed", "ExternalProvisioning", "FailedBinding", "Provisioning", "VolumeMismatch",
-            "ClaimLost", "ClaimMisbound")
+_REASONS = (
+    "ProvisioningFailed",
+    "ExternalProvisioning",
+    "FailedBinding",
+    "Provisioning",
+    "VolumeMismatch",
+    "ClaimLost",
+    "ClaimMisbound",
+)
 
 
 def _why(ctx: CheckContext, claim: Resource, sc_name: str | None, sc: Resource | None) -> str:
     """The shortest true explanation: a failure event, a missing class, or the provisioner being waited on."""
-    failures = sorted((e for e in ctx.index.events_for(claim)
-                       if k8s_events.event(e).reason in ("ProvisioningFailed", "FailedBinding")),
-                      key=event_time, reverse=True)
+    failures = sorted(
+        (
+            e
+            for e in ctx.index.events_for(claim)
+            if k8s_events.event(e).reason in ("ProvisioningFailed", "FailedBinding")
+        ),
+        key=event_time,
+        reverse=True,
+    )
     if failures:
         return first_lines(k8s_events.event(failures[0]).message, lines=1, width=200)
     if sc_name is None:
@@ -34,8 +47,13 @@ def _why(ctx: CheckContext, claim: Resource, sc_name: str | None, sc: Resource |
     return ""
 
 
-@check("pvc-not-bound", layer=Layer.STORAGE, severity=Severity.CRITICAL, requires=[kinds.PVC],
-       uses=[kinds.STORAGE_CLASS, kinds.POD, kinds.PV, kinds.EVENT])
+@check(
+    "pvc-not-bound",
+    layer=Layer.STORAGE,
+    severity=Severity.CRITICAL,
+    requires=[kinds.PVC],
+    uses=[kinds.STORAGE_CLASS, kinds.POD, kinds.PV, kinds.EVENT],
+)
 def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
     """PersistentVolumeClaim Pending or Lost.
 
@@ -72,11 +90,12 @@ def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
         evidence = [
             f"phase={phase}, storageClassName={named if named is not None else '<unset>'}"
             + (f" (default class {sc_name})" if named is None and sc_name else ""),
-            f"requests {info.requested or '?'} "
-            f"{','.join(info.access_modes)}",
+            f"requests {info.requested or '?'} {','.join(info.access_modes)}",
         ]
         if sc is not None:
-            evidence.append(f"StorageClass {sc.name}: provisioner {provisioner(sc)}, volumeBindingMode {mode}")
+            evidence.append(
+                f"StorageClass {sc.name}: provisioner {provisioner(sc)}, volumeBindingMode {mode}"
+            )
         evidence += event_lines(ctx.index, claim, _REASONS, now=ctx.now)
         if pods:
             evidence.append("used by " + ", ".join(f"pod {p.name}" for p in pods[:5]))
@@ -86,16 +105,21 @@ def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
             gone = ctx.readable(kinds.PV) and ctx.index.get(kinds.PV, None, str(volume)) is None
             evidence.append(f"volumeName={volume}" + (" (no such PersistentVolume)" if gone else ""))
             message = f"PVC {claim.namespace}/{claim.name} is Lost: its PersistentVolume {volume} is gone"
-            hint = ("The data behind it is unreachable: restore the PV from backup (Velero) or recreate the "
-                    f"claim; `kubectl -n {claim.namespace} describe pvc {claim.name}`")
+            hint = (
+                "The data behind it is unreachable: restore the PV from backup (Velero) or recreate the "
+                f"claim; `kubectl -n {claim.namespace} describe pvc {claim.name}`"
+            )
         else:
             why = _why(ctx, claim, sc_name, sc)
             message = f"PVC {claim.namespace}/{claim.name} is Pending{duration}" + (f": {why}" if why else "")
             hint = f"`kubectl -n {claim.namespace} describe pvc {claim.name}`"
             if sc is not None:
-                hint += (f"; check the {provisioner(sc)} controller pods and that the driver is registered on "
-                         "the nodes (`kubectl get csinode -o yaml`)")
+                hint += (
+                    f"; check the {provisioner(sc)} controller pods and that the driver is registered on "
+                    "the nodes (`kubectl get csinode -o yaml`)"
+                )
             elif sc_name is None:
                 hint += "; set storageClassName or mark a StorageClass default"
-        yield ctx.finding(claim, message, evidence=evidence, hint=hint,
-                          severity=None if pods else Severity.WARNING)
+        yield ctx.finding(
+            claim, message, evidence=evidence, hint=hint, severity=None if pods else Severity.WARNING
+        )

@@ -12,8 +12,13 @@ from homelabctl.model import Finding, Layer, Severity
 MAX_CLASSES = 6
 
 
-@check("pvc-storage-class-missing", layer=Layer.STORAGE, severity=Severity.CRITICAL,
-       requires=[kinds.PVC, kinds.STORAGE_CLASS], uses=[kinds.EVENT, kinds.POD])
+@check(
+    "pvc-storage-class-missing",
+    layer=Layer.STORAGE,
+    severity=Severity.CRITICAL,
+    requires=[kinds.PVC, kinds.STORAGE_CLASS],
+    uses=[kinds.EVENT, kinds.POD],
+)
 def pvc_storage_class_missing(ctx: CheckContext) -> Iterator[Finding]:
     """PersistentVolumeClaim names a StorageClass that does not exist.
 
@@ -43,16 +48,26 @@ def pvc_storage_class_missing(ctx: CheckContext) -> Iterator[Finding]:
         if not named or str(named) in existing:
             continue
         name = str(named)
-        evidence = [f"storageClassName={name}: no such StorageClass",
-                    "StorageClasses that exist: " + (", ".join(
-                        f"{sc.name} ({provisioner(sc)})" for sc in classes[:MAX_CLASSES]) or "none")]
-        events = sorted((e for e in ctx.index.events_for(claim)
-                         if storage_class_in_message(str(e.raw.get("message") or e.raw.get("note") or "")) == name),
-                        key=event_time, reverse=True)
+        evidence = [
+            f"storageClassName={name}: no such StorageClass",
+            "StorageClasses that exist: "
+            + (", ".join(f"{sc.name} ({provisioner(sc)})" for sc in classes[:MAX_CLASSES]) or "none"),
+        ]
+        events = sorted(
+            (
+                e
+                for e in ctx.index.events_for(claim)
+                if storage_class_in_message(str(e.raw.get("message") or e.raw.get("note") or "")) == name
+            ),
+            key=event_time,
+            reverse=True,
+        )
         if events:
             raw = events[0].raw
-            evidence.append(f"event {raw.get('reason', '?')} (x{raw.get('count') or 1}): "
-                            f"{first_lines(raw.get('message'), lines=1)}")
+            evidence.append(
+                f"event {raw.get('reason', '?')} (x{raw.get('count') or 1}): "
+                f"{first_lines(raw.get('message'), lines=1)}"
+            )
         pods = users.get((claim.namespace, claim.name), [])
         if pods:
             evidence.append("waited on by " + ", ".join(f"pod {p.name}" for p in pods[:5]))
@@ -63,7 +78,9 @@ def pvc_storage_class_missing(ctx: CheckContext) -> Iterator[Finding]:
             claim,
             f"PVC {claim.namespace}/{claim.name} asks for StorageClass {name}, which does not exist",
             evidence=evidence,
-            hint=(f"`kubectl get storageclass`; storageClassName is immutable: fix it in Git (one of "
-                  f"{', '.join(existing[:MAX_CLASSES]) or 'a class you create'}) and recreate the claim "
-                  f"(`kubectl -n {claim.namespace} delete pvc {claim.name}` once nothing needs it)"),
+            hint=(
+                f"`kubectl get storageclass`; storageClassName is immutable: fix it in Git (one of "
+                f"{', '.join(existing[:MAX_CLASSES]) or 'a class you create'}) and recreate the claim "
+                f"(`kubectl -n {claim.namespace} delete pvc {claim.name}` once nothing needs it)"
+            ),
         )

@@ -17,13 +17,24 @@ from homelabctl.sources.index import ClusterIndex
 from homelabctl.timeutil import parse_time, short_duration
 
 CRASHLOOP = "CrashLoopBackOff"
-IMAGE_PULL_REASONS = frozenset({
-    "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable",
-})
-CONFIG_ERROR_REASONS = frozenset({
-    "CreateContainerConfigError", "CreateContainerError", "RunContainerError",
-    "PreStartHookError", "PostStartHookError",
-})
+IMAGE_PULL_REASONS = frozenset(
+    {
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "InvalidImageName",
+        "ErrImageNeverPull",
+        "RegistryUnavailable",
+    }
+)
+CONFIG_ERROR_REASONS = frozenset(
+    {
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "RunContainerError",
+        "PreStartHookError",
+        "PostStartHookError",
+    }
+)
 OWNED_WAITING_REASONS = IMAGE_PULL_REASONS | CONFIG_ERROR_REASONS | {CRASHLOOP}
 """Waiting reasons a dedicated check reports; pod-pending stays quiet about them."""
 
@@ -114,8 +125,14 @@ def describe_termination(term: Mapping[str, Any]) -> str:
     return f"{text}: {message}" if message else text
 
 
-def event_lines(index: ClusterIndex, obj: Resource, reasons: Iterable[str] | None = None,
-                *, limit: int = 3, now: datetime | None = None) -> list[str]:
+def event_lines(
+    index: ClusterIndex,
+    obj: Resource,
+    reasons: Iterable[str] | None = None,
+    *,
+    limit: int = 3,
+    now: datetime | None = None,
+) -> list[str]:
     """The object's events (optionally of some reasons), newest first, as ``Type Reason (xN, age ago): msg``."""
     wanted = set(reasons) if reasons is not None else None
     found = [k8s_events.event(e) for e in index.events_for(obj)]
@@ -127,8 +144,10 @@ def event_lines(index: ClusterIndex, obj: Resource, reasons: Iterable[str] | Non
         stamp = parse_time(event.last_seen)
         if now is not None and stamp is not None:
             when = f", last {short_duration(now - stamp)} ago"
-        lines.append(f"event {event.type} {event.reason or '?'} (x{event.count}{when}): "
-                     f"{first_lines(event.message, lines=2, width=400)}")
+        lines.append(
+            f"event {event.type} {event.reason or '?'} (x{event.count}{when}): "
+            f"{first_lines(event.message, lines=2, width=400)}"
+        )
     return lines
 
 
@@ -183,5 +202,6 @@ def memory_line(pod: Resource, container: str, label: str) -> str:
     resources = container_spec(pod, container).get("resources") or {}
     limit = (resources.get("limits") or {}).get("memory")
     request = (resources.get("requests") or {}).get("memory")
-    return (f"{label}: memory limit={limit or 'none'}, request={request or 'none'}"
-            + ("" if limit else " (no limit: the node itself ran out of memory)"))
+    return f"{label}: memory limit={limit or 'none'}, request={request or 'none'}" + (
+        "" if limit else " (no limit: the node itself ran out of memory)"
+    )

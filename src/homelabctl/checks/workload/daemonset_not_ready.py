@@ -39,8 +39,13 @@ def _pod_detail(ctx: CheckContext, pod: Resource) -> str:
     return detail
 
 
-@check("daemonset-not-ready", layer=Layer.WORKLOAD, severity=Severity.WARNING, requires=[kinds.DAEMONSET],
-       uses=[kinds.POD, kinds.NODE])
+@check(
+    "daemonset-not-ready",
+    layer=Layer.WORKLOAD,
+    severity=Severity.WARNING,
+    requires=[kinds.DAEMONSET],
+    uses=[kinds.POD, kinds.NODE],
+)
 def daemonset_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     """DaemonSet pods not ready, missing or misscheduled on some nodes.
 
@@ -63,8 +68,10 @@ def daemonset_not_ready(ctx: CheckContext) -> Iterator[Finding]:
         unavailable, misscheduled = status.unavailable, status.misscheduled
         if ready >= desired and unavailable == 0 and misscheduled == 0:
             continue
-        evidence = [f"desiredNumberScheduled={desired}, currentNumberScheduled={current}, numberReady={ready}, "
-                    f"numberUnavailable={unavailable}, numberMisscheduled={misscheduled}"]
+        evidence = [
+            f"desiredNumberScheduled={desired}, currentNumberScheduled={current}, numberReady={ready}, "
+            f"numberUnavailable={unavailable}, numberMisscheduled={misscheduled}"
+        ]
         per_node = []
         for pod in sorted(ctx.index.children(ds, kinds.POD), key=lambda p: pod_node(p) or ""):
             if pod_is_ready(pod) and not pod.deletion_timestamp:
@@ -84,7 +91,9 @@ def daemonset_not_ready(ctx: CheckContext) -> Iterator[Finding]:
             ds,
             f"DaemonSet {ds.namespace}/{ds.name} has {ready}/{desired} pods ready{where}",
             evidence=evidence,
-            hint=(f"Check the listed nodes first (`kubectl get nodes`), then {listing} and "
-                  f"`kubectl logs -n {ds.namespace} POD --previous` for a pod failing on a healthy node"),
+            hint=(
+                f"Check the listed nodes first (`kubectl get nodes`), then {listing} and "
+                f"`kubectl logs -n {ds.namespace} POD --previous` for a pod failing on a healthy node"
+            ),
             severity=Severity.CRITICAL if ready == 0 and desired > 0 else Severity.WARNING,
         )

@@ -16,8 +16,12 @@ OLD_FAILURE = timedelta(days=7)
 """A standalone Job that failed longer ago than this is leftover history: info."""
 
 _MACROS = {
-    "@yearly": timedelta(days=365), "@annually": timedelta(days=365), "@monthly": timedelta(days=31),
-    "@weekly": timedelta(days=7), "@daily": timedelta(days=1), "@midnight": timedelta(days=1),
+    "@yearly": timedelta(days=365),
+    "@annually": timedelta(days=365),
+    "@monthly": timedelta(days=31),
+    "@weekly": timedelta(days=7),
+    "@daily": timedelta(days=1),
+    "@midnight": timedelta(days=1),
     "@hourly": timedelta(hours=1),
 }
 
@@ -82,10 +86,12 @@ def _job_finished(job: Resource) -> str | None:
 
 def _failure_evidence(ctx: CheckContext, job: Resource) -> list[str]:
     cond = job.condition("Failed") or {}
-    lines = [f"Job {job.name}: Failed reason={cond.get('reason', '?')} at {cond.get('lastTransitionTime', '?')}: "
-             f"{first_lines(cond.get('message'), lines=1)}".rstrip(": "),
-             f"Job {job.name}: failed pods={workloads.job_state(job).failed}, "
-             f"backoffLimit={workloads.job_state(job).backoff_limit}"]
+    lines = [
+        f"Job {job.name}: Failed reason={cond.get('reason', '?')} at {cond.get('lastTransitionTime', '?')}: "
+        f"{first_lines(cond.get('message'), lines=1)}".rstrip(": "),
+        f"Job {job.name}: failed pods={workloads.job_state(job).failed}, "
+        f"backoffLimit={workloads.job_state(job).backoff_limit}",
+    ]
     pods = sorted(ctx.index.children(job, kinds.POD), key=lambda p: p.creation_timestamp or "", reverse=True)
     for pod in pods:
         for cs, is_init in all_statuses(pod):
@@ -96,8 +102,13 @@ def _failure_evidence(ctx: CheckContext, job: Resource) -> list[str]:
     return lines
 
 
-@check("job-failed", layer=Layer.WORKLOAD, severity=Severity.WARNING, any_of=[kinds.JOB, kinds.CRONJOB],
-       uses=[kinds.POD])
+@check(
+    "job-failed",
+    layer=Layer.WORKLOAD,
+    severity=Severity.WARNING,
+    any_of=[kinds.JOB, kinds.CRONJOB],
+    uses=[kinds.POD],
+)
 def job_failed(ctx: CheckContext) -> Iterator[Finding]:
     """Job failed, or CronJob whose last run failed or that has not succeeded for too long.
 
@@ -135,14 +146,18 @@ def job_failed(ctx: CheckContext) -> Iterator[Finding]:
             stale = reference is not None and ctx.now - reference > limit and last_schedule is not None
         if not (last_failed or stale):
             continue
-        evidence = [f"schedule={schedule!r}" + (f" (about every {short_duration(interval)})" if interval else ""),
-                    f"lastScheduleTime={cron.last_schedule_time or 'never'}, "
-                    f"lastSuccessfulTime={cron.last_successful_time or 'never'}"]
+        evidence = [
+            f"schedule={schedule!r}" + (f" (about every {short_duration(interval)})" if interval else ""),
+            f"lastScheduleTime={cron.last_schedule_time or 'never'}, "
+            f"lastSuccessfulTime={cron.last_successful_time or 'never'}",
+        ]
         if last_failed and last is not None:
             evidence.extend(_failure_evidence(ctx, last))
         if stale and last_success is not None:
-            message = (f"CronJob {cronjob.namespace}/{cronjob.name} has not succeeded for "
-                       f"{short_duration(ctx.now - last_success)}")
+            message = (
+                f"CronJob {cronjob.namespace}/{cronjob.name} has not succeeded for "
+                f"{short_duration(ctx.now - last_success)}"
+            )
         elif stale:
             message = f"CronJob {cronjob.namespace}/{cronjob.name} has never succeeded"
         else:
@@ -152,8 +167,10 @@ def job_failed(ctx: CheckContext) -> Iterator[Finding]:
             cronjob,
             message,
             evidence=evidence,
-            hint=(f"`kubectl logs -n {cronjob.namespace} job/{target}`; once fixed, "
-                  f"`kubectl create job -n {cronjob.namespace} --from=cronjob/{cronjob.name} {cronjob.name}-manual`"),
+            hint=(
+                f"`kubectl logs -n {cronjob.namespace} job/{target}`; once fixed, "
+                f"`kubectl create job -n {cronjob.namespace} --from=cronjob/{cronjob.name} {cronjob.name}-manual`"
+            ),
         )
     for job in ctx.index.all(kinds.JOB):
         owner = ctx.index.owner(job)
@@ -167,7 +184,9 @@ def job_failed(ctx: CheckContext) -> Iterator[Finding]:
             job,
             f"Job {job.namespace}/{job.name} failed ({(job.condition('Failed') or {}).get('reason', 'Failed')})",
             evidence=_failure_evidence(ctx, job),
-            hint=(f"`kubectl logs -n {job.namespace} job/{job.name}`; a Job does not retry after it failed: "
-                  f"delete and recreate it (or let Flux/Helm re-run it) once fixed"),
+            hint=(
+                f"`kubectl logs -n {job.namespace} job/{job.name}`; a Job does not retry after it failed: "
+                f"delete and recreate it (or let Flux/Helm re-run it) once fixed"
+            ),
             severity=Severity.INFO if old else None,
         )

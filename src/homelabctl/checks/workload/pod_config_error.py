@@ -24,8 +24,13 @@ _MISSING_RE = re.compile(r'\b(secret|configmap)s? "([^"]+)" not found', re.IGNOR
 _MISSING_KEY_RE = re.compile(r"couldn't find key (\S+) in (Secret|ConfigMap) ([\w.-]+)/([\w.-]+)")
 
 
-@check("pod-config-error", layer=Layer.WORKLOAD, severity=Severity.CRITICAL, requires=[kinds.POD],
-       uses=[kinds.EVENT, kinds.SECRET, kinds.CONFIGMAP])
+@check(
+    "pod-config-error",
+    layer=Layer.WORKLOAD,
+    severity=Severity.CRITICAL,
+    requires=[kinds.POD],
+    uses=[kinds.EVENT, kinds.SECRET, kinds.CONFIGMAP],
+)
 def pod_config_error(ctx: CheckContext) -> Iterator[Finding]:
     """Pod container cannot be created (CreateContainerConfigError, CreateContainerError, RunContainerError).
 
@@ -41,17 +46,23 @@ def pod_config_error(ctx: CheckContext) -> Iterator[Finding]:
     and check that the Kustomization that should create it has ``decryption.provider: sops``.
     """
     for pod in live_pods(ctx.index):
-        stuck = [(cs, is_init) for cs, is_init in all_statuses(pod) if waiting_reason(cs) in CONFIG_ERROR_REASONS]
+        stuck = [
+            (cs, is_init) for cs, is_init in all_statuses(pod) if waiting_reason(cs) in CONFIG_ERROR_REASONS
+        ]
         if not stuck:
             continue
         evidence: list[str] = []
         missing: list[tuple[str, str, str, str]] = []  # kind, namespace, name, key
         for cs, is_init in stuck:
             message = str(waiting(cs).get("message") or "")
-            evidence.append(f"{container_label(cs, is_init)}: {waiting_reason(cs)}"
-                            + (f": {first_lines(message, lines=2)}" if message else ""))
+            evidence.append(
+                f"{container_label(cs, is_init)}: {waiting_reason(cs)}"
+                + (f": {first_lines(message, lines=2)}" if message else "")
+            )
             for kind, name in _MISSING_RE.findall(message):
-                missing.append(("Secret" if kind.lower() == "secret" else "ConfigMap", str(pod.namespace), name, ""))
+                missing.append(
+                    ("Secret" if kind.lower() == "secret" else "ConfigMap", str(pod.namespace), name, "")
+                )
             for key, kind, ns, name in _MISSING_KEY_RE.findall(message):
                 missing.append((kind, ns, name, key))
         evidence.extend(event_lines(ctx.index, pod, ("Failed",), now=ctx.now))
@@ -62,13 +73,23 @@ def pod_config_error(ctx: CheckContext) -> Iterator[Finding]:
             gk = kinds.SECRET if kind == "Secret" else kinds.CONFIGMAP
             if not key and ctx.readable(gk):
                 exists = ctx.index.get(gk, ns, name) is not None
-                evidence.append(f"{kind} {ns}/{name} " + ("exists in the snapshot now: the kubelet will pick it up "
-                                                          "on its next retry" if exists else "is not in the snapshot"))
+                evidence.append(
+                    f"{kind} {ns}/{name} "
+                    + (
+                        "exists in the snapshot now: the kubelet will pick it up on its next retry"
+                        if exists
+                        else "is not in the snapshot"
+                    )
+                )
             message = f"Pod {pod.namespace}/{pod.name} cannot start its containers: {what} does not exist"
-            hint = (f"Create it and check with `kubectl get {kind.lower()} -n {ns} {name}`; if it comes from a "
-                    "SOPS-encrypted file, check the Flux Kustomization's decryption settings "
-                    "(`flux get kustomizations -A`)")
+            hint = (
+                f"Create it and check with `kubectl get {kind.lower()} -n {ns} {name}`; if it comes from a "
+                "SOPS-encrypted file, check the Flux Kustomization's decryption settings "
+                "(`flux get kustomizations -A`)"
+            )
         else:
-            message = f"Pod {pod.namespace}/{pod.name} cannot create its containers ({waiting_reason(stuck[0][0])})"
+            message = (
+                f"Pod {pod.namespace}/{pod.name} cannot create its containers ({waiting_reason(stuck[0][0])})"
+            )
             hint = f"`kubectl describe pod -n {pod.namespace} {pod.name}` and fix what the message names"
         yield ctx.finding(pod, message, evidence=evidence, hint=hint)

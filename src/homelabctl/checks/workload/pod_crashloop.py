@@ -21,8 +21,13 @@ from homelabctl.checks.workload._common import (
 from homelabctl.model import Finding, Layer, Severity
 
 
-@check("pod-crashloop", layer=Layer.WORKLOAD, severity=Severity.CRITICAL, requires=[kinds.POD],
-       uses=[kinds.EVENT])
+@check(
+    "pod-crashloop",
+    layer=Layer.WORKLOAD,
+    severity=Severity.CRITICAL,
+    requires=[kinds.POD],
+    uses=[kinds.EVENT],
+)
 def pod_crashloop(ctx: CheckContext) -> Iterator[Finding]:
     """Pod container in CrashLoopBackOff.
 
@@ -47,8 +52,10 @@ def pod_crashloop(ctx: CheckContext) -> Iterator[Finding]:
         oom = False
         for cs, is_init in crashing:
             label = container_label(cs, is_init)
-            evidence.append(f"{label}: restartCount={cs.get('restartCount', 0)}, "
-                            f"waiting CrashLoopBackOff: {first_lines(waiting(cs).get('message'), lines=1)}")
+            evidence.append(
+                f"{label}: restartCount={cs.get('restartCount', 0)}, "
+                f"waiting CrashLoopBackOff: {first_lines(waiting(cs).get('message'), lines=1)}"
+            )
             term = last_terminated(cs)
             if term:
                 evidence.append(f"{label} last terminated {describe_termination(term)}")

@@ -35,8 +35,13 @@ def _likely_cause(text: str) -> str:
     return _CAUSES.get(klass, "") if klass else ""
 
 
-@check("pod-image-pull", layer=Layer.WORKLOAD, severity=Severity.CRITICAL, requires=[kinds.POD],
-       uses=[kinds.EVENT])
+@check(
+    "pod-image-pull",
+    layer=Layer.WORKLOAD,
+    severity=Severity.CRITICAL,
+    requires=[kinds.POD],
+    uses=[kinds.EVENT],
+)
 def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
     """Pod cannot pull its image (ErrImagePull, ImagePullBackOff, InvalidImageName).
 
@@ -51,7 +56,9 @@ def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
     pull from the node itself (``sudo k3s crictl pull IMAGE``) to tell a registry problem from a node one.
     """
     for pod in live_pods(ctx.index):
-        stuck = [(cs, is_init) for cs, is_init in all_statuses(pod) if waiting_reason(cs) in IMAGE_PULL_REASONS]
+        stuck = [
+            (cs, is_init) for cs, is_init in all_statuses(pod) if waiting_reason(cs) in IMAGE_PULL_REASONS
+        ]
         if not stuck:
             continue
         evidence: list[str] = []
@@ -61,22 +68,30 @@ def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
             image = str(container_spec(pod, str(cs.get("name"))).get("image") or cs.get("image") or "?")
             images.append(image)
             message = str(waiting(cs).get("message") or "")
-            evidence.append(f"{container_label(cs, is_init)}: image {image}: {waiting_reason(cs)}"
-                            + (f": {first_lines(message, lines=2)}" if message else ""))
+            evidence.append(
+                f"{container_label(cs, is_init)}: image {image}: {waiting_reason(cs)}"
+                + (f": {first_lines(message, lines=2)}" if message else "")
+            )
             causes.append(_likely_cause(message))
-        events = event_lines(ctx.index, pod, ("Failed", "BackOff", "InspectFailed", "ErrImageNeverPull"),
-                             now=ctx.now)
+        events = event_lines(
+            ctx.index, pod, ("Failed", "BackOff", "InspectFailed", "ErrImageNeverPull"), now=ctx.now
+        )
         evidence.extend(events)
         causes.extend(_likely_cause(str(e.raw.get("message") or "")) for e in ctx.index.events_for(pod))
         messages = [str(waiting(cs).get("message") or "") for cs, _ in stuck]
         messages += [str(e.raw.get("message") or "") for e in ctx.index.events_for(pod)]
         klass = next((k for k in map(refs.pull_failure, messages) if k and k != refs.MALFORMED), None)
-        host_side = " (the registry's side: see image-registry-failing)" if klass in refs.HOST_SIDE_PULL_FAILURES else ""
+        host_side = (
+            " (the registry's side: see image-registry-failing)"
+            if klass in refs.HOST_SIDE_PULL_FAILURES
+            else ""
+        )
         evidence.append(f"registry {refs.registry_host(images[0])}, reason: {klass or 'unknown'}{host_side}")
         evidence.append(owner_line(ctx.index, pod))
         cause = next((c for c in causes if c), "")
         hint = (f"{cause[0].upper()}{cause[1:]}; " if cause else "") + (
-            f"verify with `sudo k3s crictl pull {images[0]}` on node {pod.spec.get('nodeName') or '?'}")
+            f"verify with `sudo k3s crictl pull {images[0]}` on node {pod.spec.get('nodeName') or '?'}"
+        )
         yield ctx.finding(
             pod,
             f"Pod {pod.namespace}/{pod.name} cannot pull image {images[0]}",

@@ -46,8 +46,10 @@ def pod_oomkilled(ctx: CheckContext) -> Iterator[Finding]:
         for cs, is_init in all_statuses(pod):
             if waiting_reason(cs) == CRASHLOOP:
                 continue
-            term = next((t for t in (current_terminated(cs), last_terminated(cs)) if t.get("reason") == "OOMKilled"),
-                        None)
+            term = next(
+                (t for t in (current_terminated(cs), last_terminated(cs)) if t.get("reason") == "OOMKilled"),
+                None,
+            )
             if term is None:
                 continue
             name = str(cs.get("name"))
@@ -56,8 +58,10 @@ def pod_oomkilled(ctx: CheckContext) -> Iterator[Finding]:
             if finished is None or ctx.now - finished <= STALE:
                 recent = True
             when = f" {short_duration(ctx.now - finished)} ago" if finished else ""
-            evidence.append(f"{container_label(cs, is_init)}: OOMKilled{when} (exitCode={term.get('exitCode', '?')}, "
-                            f"restartCount={cs.get('restartCount', 0)})")
+            evidence.append(
+                f"{container_label(cs, is_init)}: OOMKilled{when} (exitCode={term.get('exitCode', '?')}, "
+                f"restartCount={cs.get('restartCount', 0)})"
+            )
             evidence.append(memory_line(pod, name, container_label(cs, is_init)))
         if not killed:
             continue
@@ -67,6 +71,6 @@ def pod_oomkilled(ctx: CheckContext) -> Iterator[Finding]:
             f"Pod {pod.namespace}/{pod.name} container {killed[0]} was OOMKilled",
             evidence=evidence,
             hint=f"`kubectl top pod -n {pod.namespace} {pod.name} --containers`, then raise "
-                 f"resources.limits.memory for {killed[0]} or find what grows",
+            f"resources.limits.memory for {killed[0]} or find what grows",
             severity=Severity.WARNING if recent else Severity.INFO,
         )

@@ -25,12 +25,19 @@ GRACE = timedelta(minutes=2)
 """Younger than this, a pending pod is normally still being scheduled or pulled."""
 CRITICAL_AFTER = timedelta(minutes=30)
 
-_CREATING_EVENTS = ("FailedMount", "FailedAttachVolume", "FailedCreatePodSandBox", "FailedScheduling",
-                    "FailedCreatePodContainer", "NetworkNotReady")
+_CREATING_EVENTS = (
+    "FailedMount",
+    "FailedAttachVolume",
+    "FailedCreatePodSandBox",
+    "FailedScheduling",
+    "FailedCreatePodContainer",
+    "NetworkNotReady",
+)
 
 
-@check("pod-pending", layer=Layer.WORKLOAD, severity=Severity.WARNING, requires=[kinds.POD],
-       uses=[kinds.EVENT])
+@check(
+    "pod-pending", layer=Layer.WORKLOAD, severity=Severity.WARNING, requires=[kinds.POD], uses=[kinds.EVENT]
+)
 def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
     """Pod stuck Pending: not schedulable, or scheduled but its containers never get created.
 
@@ -66,17 +73,26 @@ def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
             if age is not None and age < GRACE:
                 continue
             if scheduled is not None:
-                evidence.append(f"PodScheduled=False reason={scheduled.reason or '?'}: {message}".rstrip(": "))
+                evidence.append(
+                    f"PodScheduled=False reason={scheduled.reason or '?'}: {message}".rstrip(": ")
+                )
             else:
-                evidence.append(f"no PodScheduled condition: is scheduler {sched.scheduler_name or '?'} running?")
+                evidence.append(
+                    f"no PodScheduled condition: is scheduler {sched.scheduler_name or '?'} running?"
+                )
             evidence.extend(event_lines(ctx.index, pod, ("FailedScheduling",), now=ctx.now, limit=2))
             evidence.append(owner_line(ctx.index, pod))
             quoted = f": {first_lines(message, lines=1, width=160)}" if message else ""
-            text = f"Pod {pod.namespace}/{pod.name} cannot be scheduled" + (
-                f" (Pending {short_duration(age)})" if age is not None else "") + quoted
-            hint = ("Act on the scheduler's reasons: free or add the resource it lacks, fix the node selector, "
-                    "affinity or tolerations, or bring the tainted/NotReady node back; "
-                    f"`kubectl describe pod -n {pod.namespace} {pod.name}`")
+            text = (
+                f"Pod {pod.namespace}/{pod.name} cannot be scheduled"
+                + (f" (Pending {short_duration(age)})" if age is not None else "")
+                + quoted
+            )
+            hint = (
+                "Act on the scheduler's reasons: free or add the resource it lacks, fix the node selector, "
+                "affinity or tolerations, or bring the tainted/NotReady node back; "
+                f"`kubectl describe pod -n {pod.namespace} {pod.name}`"
+            )
         else:
             statuses = all_statuses(pod)
             if any(waiting_reason(cs) in OWNED_WAITING_REASONS for cs, _ in statuses):
@@ -89,16 +105,22 @@ def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
                 reason = waiting_reason(cs)
                 if reason:
                     msg = waiting(cs).get("message")
-                    evidence.append(f"{container_label(cs, is_init)}: waiting {reason}"
-                                    + (f": {first_lines(msg, lines=1)}" if msg else ""))
+                    evidence.append(
+                        f"{container_label(cs, is_init)}: waiting {reason}"
+                        + (f": {first_lines(msg, lines=1)}" if msg else "")
+                    )
             if not statuses:
                 evidence.append(f"scheduled to {sched.node_name} but no container status reported yet")
             events = event_lines(ctx.index, pod, _CREATING_EVENTS, now=ctx.now)
             evidence.extend(events)
             evidence.append(owner_line(ctx.index, pod))
-            text = (f"Pod {pod.namespace}/{pod.name} is scheduled to {sched.node_name} but its "
-                    f"containers have not started" + (f" after {short_duration(age)}" if age is not None else ""))
-            hint = (f"`kubectl describe pod -n {pod.namespace} {pod.name}`: a FailedMount/FailedAttachVolume event "
-                    "points at the CSI driver on that node, FailedCreatePodSandBox at the CNI")
+            text = (
+                f"Pod {pod.namespace}/{pod.name} is scheduled to {sched.node_name} but its "
+                f"containers have not started" + (f" after {short_duration(age)}" if age is not None else "")
+            )
+            hint = (
+                f"`kubectl describe pod -n {pod.namespace} {pod.name}`: a FailedMount/FailedAttachVolume event "
+                "points at the CSI driver on that node, FailedCreatePodSandBox at the CNI"
+            )
         severity = Severity.CRITICAL if age is not None and age >= CRITICAL_AFTER else Severity.WARNING
         yield ctx.finding(pod, text, evidence=evidence, hint=hint, severity=severity)

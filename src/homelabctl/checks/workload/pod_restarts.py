@@ -57,7 +57,9 @@ def pod_restarts(ctx: CheckContext) -> Iterator[Finding]:
             when = f", last restart {short_duration(ctx.now - finished)} ago" if finished else ""
             evidence.append(f"{container_label(cs, is_init)}: restartCount={restarts}{when}")
             if term:
-                evidence.append(f"{container_label(cs, is_init)} last terminated {describe_termination(term)}")
+                evidence.append(
+                    f"{container_label(cs, is_init)} last terminated {describe_termination(term)}"
+                )
             if restarts > worst:
                 worst, worst_name = restarts, str(cs.get("name"))
         if not evidence:
@@ -68,6 +70,6 @@ def pod_restarts(ctx: CheckContext) -> Iterator[Finding]:
             f"Pod {pod.namespace}/{pod.name} container {worst_name} has restarted {worst} times",
             evidence=evidence,
             hint=f"`kubectl logs -n {pod.namespace} {pod.name} -c {worst_name} --previous` and "
-                 f"`kubectl get events -n {pod.namespace} --field-selector involvedObject.name={pod.name}`",
+            f"`kubectl get events -n {pod.namespace} --field-selector involvedObject.name={pod.name}`",
             severity=Severity.WARNING if recent else Severity.INFO,
         )

@@ -15,8 +15,13 @@ MARGIN = timedelta(minutes=5)
 """Beyond the grace period: the kubelet needs a moment to report the containers gone."""
 
 
-@check("pod-stuck-terminating", layer=Layer.WORKLOAD, severity=Severity.CRITICAL, requires=[kinds.POD],
-       uses=[kinds.NODE])
+@check(
+    "pod-stuck-terminating",
+    layer=Layer.WORKLOAD,
+    severity=Severity.CRITICAL,
+    requires=[kinds.POD],
+    uses=[kinds.NODE],
+)
 def pod_stuck_terminating(ctx: CheckContext) -> Iterator[Finding]:
     """Pod stuck Terminating well past its grace period.
 
@@ -39,7 +44,7 @@ def pod_stuck_terminating(ctx: CheckContext) -> Iterator[Finding]:
         deleted_at = parse_time(pod.deletion_timestamp)
         if deleted_at is None:
             continue
-        grace = (pods.deletion_grace_seconds(pod) or pods.scheduling(pod).termination_grace_seconds or 30)
+        grace = pods.deletion_grace_seconds(pod) or pods.scheduling(pod).termination_grace_seconds or 30
         # deletionTimestamp is already "requested time + grace period"; the margin is on top of it.
         overdue = ctx.now - deleted_at
         if overdue < MARGIN:
@@ -66,8 +71,10 @@ def pod_stuck_terminating(ctx: CheckContext) -> Iterator[Finding]:
                     for_how_long = f" for {short_duration(ctx.now - since)}" if since else ""
                     label = "NotReady" if status == "False" else "Unknown"
                     node_text = f"node {node_name} is {label}{for_how_long}"
-                    evidence.append(f"node {node_name} Ready={status} reason={cond.get('reason', '?')} "
-                                    f"since {cond.get('lastTransitionTime', '?')}: {cond.get('message', '')}".rstrip(": "))
+                    evidence.append(
+                        f"node {node_name} Ready={status} reason={cond.get('reason', '?')} "
+                        f"since {cond.get('lastTransitionTime', '?')}: {cond.get('message', '')}".rstrip(": ")
+                    )
                 else:
                     evidence.append(f"node {node_name} is Ready")
         elif node_name:
@@ -83,16 +90,22 @@ def pod_stuck_terminating(ctx: CheckContext) -> Iterator[Finding]:
         evidence.append(owner_line(ctx.index, pod))
         force = f"`kubectl delete pod --grace-period=0 --force -n {pod.namespace} {pod.name}`"
         if severity is Severity.CRITICAL:
-            hint = (f"Recover {node_name} first (`systemctl restart k3s-agent` on it). DANGEROUS, only once you "
-                    f"have confirmed {node_name} is down and its containers are not running: {force}")
+            hint = (
+                f"Recover {node_name} first (`systemctl restart k3s-agent` on it). DANGEROUS, only once you "
+                f"have confirmed {node_name} is down and its containers are not running: {force}"
+            )
             why = f" because {node_text}"
         elif finalizers:
-            hint = (f"Find the controller that owns finalizer {finalizers[0]} and why it does not remove it; "
-                    f"`kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{{.metadata.finalizers}}'`")
+            hint = (
+                f"Find the controller that owns finalizer {finalizers[0]} and why it does not remove it; "
+                f"`kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{{.metadata.finalizers}}'`"
+            )
             why = f" (finalizer {finalizers[0]})"
         else:
-            hint = (f"Check the kubelet on {node_name or 'its node'} (`journalctl -u k3s-agent`); force-deleting "
-                    f"({force}) is a last resort once you know the containers are gone")
+            hint = (
+                f"Check the kubelet on {node_name or 'its node'} (`journalctl -u k3s-agent`); force-deleting "
+                f"({force}) is a last resort once you know the containers are gone"
+            )
             why = ""
         yield ctx.finding(
             pod,

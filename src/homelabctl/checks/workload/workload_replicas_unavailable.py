@@ -26,13 +26,20 @@ def _condition_lines(workload: Resource) -> list[str]:
         cond = conditions.condition(workload, type_)
         if cond is None or cond.status != bad:
             continue
-        lines.append(f"condition {type_}={bad} reason={cond.reason or '?'}: "
-                     f"{first_lines(cond.message, lines=1)}".rstrip(": "))
+        lines.append(
+            f"condition {type_}={bad} reason={cond.reason or '?'}: "
+            f"{first_lines(cond.message, lines=1)}".rstrip(": ")
+        )
     return lines
 
 
-@check("workload-replicas-unavailable", layer=Layer.WORKLOAD, severity=Severity.CRITICAL,
-       any_of=[kinds.DEPLOYMENT, kinds.STATEFULSET], uses=[kinds.POD, kinds.REPLICASET])
+@check(
+    "workload-replicas-unavailable",
+    layer=Layer.WORKLOAD,
+    severity=Severity.CRITICAL,
+    any_of=[kinds.DEPLOYMENT, kinds.STATEFULSET],
+    uses=[kinds.POD, kinds.REPLICASET],
+)
 def workload_replicas_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     """Deployment or StatefulSet has fewer ready replicas than desired.
 
@@ -52,16 +59,23 @@ def workload_replicas_unavailable(ctx: CheckContext) -> Iterator[Finding]:
             ready, desired = workload_replicas(workload)
             if desired == 0 or ready >= desired:
                 continue
-            evidence = [f"readyReplicas={ready}, spec.replicas={desired}"
-                        + (f", updatedReplicas={updated}"
-                           if (updated := workloads.updated_replicas(workload)) is not None else "")]
+            evidence = [
+                f"readyReplicas={ready}, spec.replicas={desired}"
+                + (
+                    f", updatedReplicas={updated}"
+                    if (updated := workloads.updated_replicas(workload)) is not None
+                    else ""
+                )
+            ]
             evidence.extend(_condition_lines(workload))
             not_ready = []
             for pod in sorted(pods_of(ctx.index, workload), key=lambda p: p.name):
                 if pod_is_ready(pod) and not pod.deletion_timestamp:
                     continue
                 where = f" on {pod_node(pod)}" if pod_node(pod) else ""
-                not_ready.append(f"pod {pod.name}: {pod_display_status(pod)}{where}, restarts={pod_restarts(pod)}")
+                not_ready.append(
+                    f"pod {pod.name}: {pod_display_status(pod)}{where}, restarts={pod_restarts(pod)}"
+                )
             evidence.extend(limit_lines(not_ready, MAX_PODS, "more pods"))
             kind = workload.kind
             short = "deploy" if kind == "Deployment" else "sts"
@@ -69,7 +83,9 @@ def workload_replicas_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                 workload,
                 f"{kind} {workload.namespace}/{workload.name} has {ready}/{desired} replicas ready",
                 evidence=evidence,
-                hint=(f"Follow the findings on its pods; `kubectl rollout status -n {workload.namespace} "
-                      f"{short}/{workload.name}` and `kubectl describe {short} -n {workload.namespace} {workload.name}`"),
+                hint=(
+                    f"Follow the findings on its pods; `kubectl rollout status -n {workload.namespace} "
+                    f"{short}/{workload.name}` and `kubectl describe {short} -n {workload.namespace} {workload.name}`"
+                ),
                 severity=Severity.CRITICAL if ready == 0 else Severity.WARNING,
             )

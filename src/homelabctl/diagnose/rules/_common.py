@@ -44,10 +44,17 @@ from homelabctl.sources.index import ClusterIndex
 
 NODE_SCOPE = (RUNS_ON, REGISTERS, OWNS, SELECTS, ROUTES, BACKS_UP, HOLDS, MOUNTS, REPLICA)
 STORAGE_SCOPE = (BINDS, MOUNTS, OWNS, SELECTS, ROUTES, BACKS_UP)
-NODE_SYMPTOM_CHECKS_ON_NODE = frozenset({
-    "node-not-ready", "node-unreachable-taint", "node-pressure", "cni-agent-not-ready", "node-network-unavailable",
-    "csi-driver-not-registered", "node-cordoned",
-})
+NODE_SYMPTOM_CHECKS_ON_NODE = frozenset(
+    {
+        "node-not-ready",
+        "node-unreachable-taint",
+        "node-pressure",
+        "cni-agent-not-ready",
+        "node-network-unavailable",
+        "csi-driver-not-registered",
+        "node-cordoned",
+    }
+)
 
 
 def node_scope_accepts(node: ObjectRef) -> Callable[[Finding], bool]:
@@ -67,16 +74,22 @@ def pod_balance(ctx: RuleContext, node_name: str) -> str:
     others = len(ctx.index.all(kinds.POD)) - len(on_node)
     here = {p.ref for p in on_node}
     failing_elsewhere = sum(1 for ref in failing_pods if ref not in here)
-    return (f"{failing_here}/{len(on_node)} pods on {node_name} have findings; "
-            f"{failing_elsewhere}/{max(others, 0)} pods on other nodes do")
+    return (
+        f"{failing_here}/{len(on_node)} pods on {node_name} have findings; "
+        f"{failing_elsewhere}/{max(others, 0)} pods on other nodes do"
+    )
 
 
 def csi_symptom_note(ctx: RuleContext, symptoms: Iterable[ObjectRef]) -> str | None:
     texts = [e for ref in symptoms for f in ctx.by_object.get(ref, []) for e in (f.message, *f.evidence)]
-    if any(re.search(r"not found in the list of registered CSI drivers|context deadline exceeded|i/o timeout", t)
-           for t in texts):
-        return ("CSI errors ('driver not registered', 'context deadline exceeded') on this node are symptoms of "
-                "the node, not a CSI driver bug")
+    if any(
+        re.search(r"not found in the list of registered CSI drivers|context deadline exceeded|i/o timeout", t)
+        for t in texts
+    ):
+        return (
+            "CSI errors ('driver not registered', 'context deadline exceeded') on this node are symptoms of "
+            "the node, not a CSI driver bug"
+        )
     return None
 
 
@@ -84,11 +97,14 @@ def stuck_terminating_steps(ctx: RuleContext, node_name: str) -> list[NextStep]:
     steps = []
     for pod in ctx.index.pods_on_node(node_name):
         if pod.deletion_timestamp:
-            steps.append(NextStep(
-                f"force-delete pod {pod.namespace}/{pod.name} stuck Terminating — only once you are sure "
-                f"{node_name} is down and will not come back with the pod still running",
-                f"kubectl delete pod --grace-period=0 --force -n {pod.namespace} {pod.name}",
-                dangerous=True))
+            steps.append(
+                NextStep(
+                    f"force-delete pod {pod.namespace}/{pod.name} stuck Terminating — only once you are sure "
+                    f"{node_name} is down and will not come back with the pod still running",
+                    f"kubectl delete pod --grace-period=0 --force -n {pod.namespace} {pod.name}",
+                    dangerous=True,
+                )
+            )
     return steps
 
 
@@ -115,8 +131,17 @@ def csi_accepts(finding: Finding) -> bool:
 
 _BACKTICKED = re.compile(r"`((?:kubectl|flux|velero|ssh|helm|crictl|curl|journalctl) [^`]+)`")
 _PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")
-_WAITING_NEVER_STARTED = frozenset({"ContainerCreating", "PodInitializing", "ErrImagePull", "ImagePullBackOff",
-                                    "CreateContainerConfigError", "CreateContainerError", "InvalidImageName"})
+_WAITING_NEVER_STARTED = frozenset(
+    {
+        "ContainerCreating",
+        "PodInitializing",
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "InvalidImageName",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +204,9 @@ def failing_pod(ctx: RuleContext, ref: ObjectRef, node: str | None = None) -> Re
         return None
     if res.kind == "Pod":
         return res
-    pods = [p for p in pods_of(ctx.index, res) if not pod_is_finished(p) and (node is None or pod_node(p) == node)]
+    pods = [
+        p for p in pods_of(ctx.index, res) if not pod_is_finished(p) and (node is None or pod_node(p) == node)
+    ]
     failing = [p for p in pods if not pod_is_ready(p) or failing_container(p) is not None]
     return min(failing, key=lambda p: _pod_badness(ctx, p)) if failing else None
 
@@ -190,17 +217,25 @@ def pod_read_step(pod: Resource, what: str = "read why it fails") -> NextStep:
     ns = pod.namespace or "default"
     container = failing_container(pod)
     if container is None or not container.started:
-        return NextStep(f"{what}: pod {ns}/{pod.name}'s events (its container never started)",
-                        f"kubectl -n {ns} describe pod {pod.name}")
+        return NextStep(
+            f"{what}: pod {ns}/{pod.name}'s events (its container never started)",
+            f"kubectl -n {ns} describe pod {pod.name}",
+        )
     previous = " --previous" if container.restarted else ""
-    return NextStep(f"{what}: the {'last crash' if container.restarted else 'log'} of container {container.name} "
-                    f"in pod {ns}/{pod.name}",
-                    f"kubectl -n {ns} logs {pod.name} -c {container.name}{previous} --tail=50")
+    return NextStep(
+        f"{what}: the {'last crash' if container.restarted else 'log'} of container {container.name} "
+        f"in pod {ns}/{pod.name}",
+        f"kubectl -n {ns} logs {pod.name} -c {container.name}{previous} --tail=50",
+    )
 
 
 def daemon_pod_on_node(index: ClusterIndex, daemonset: Resource, node: str) -> Resource | None:
     """The pod a DaemonSet runs on ``node`` (the newest live one)."""
-    pods = [p for p in index.pods_on_node(node) if index.top_owner(p).ref == daemonset.ref and not pod_is_finished(p)]
+    pods = [
+        p
+        for p in index.pods_on_node(node)
+        if index.top_owner(p).ref == daemonset.ref and not pod_is_finished(p)
+    ]
     return max(pods, key=lambda p: (not p.deletion_timestamp, p.creation_timestamp or "")) if pods else None
 
 
@@ -231,8 +266,11 @@ class CniAgent:
 
 def _cni_of(daemonset: Resource) -> tuple[str, str | None, str | None] | None:
     for cni, prefix, container, status in _CNI_AGENTS:
-        if daemonset.name == prefix or daemonset.name.startswith(prefix + "-") or \
-                daemonset.labels.get("k8s-app") == prefix:
+        if (
+            daemonset.name == prefix
+            or daemonset.name.startswith(prefix + "-")
+            or daemonset.labels.get("k8s-app") == prefix
+        ):
             return cni, container, status
     volumes = pod_template_spec(daemonset).get("volumes")
     for volume in volumes if isinstance(volumes, list) else []:
@@ -283,7 +321,9 @@ def node_address(node: Resource, kind: str = "InternalIP") -> str | None:
 
 def peer_node(index: ClusterIndex, node: Resource) -> Resource | None:
     """Another Ready node with an address, a control-plane one first: what the node should reach."""
-    others = [n for n in index.all(kinds.NODE) if n.name != node.name and node_is_ready(n) and node_address(n)]
+    others = [
+        n for n in index.all(kinds.NODE) if n.name != node.name and node_is_ready(n) and node_address(n)
+    ]
     return min(others, key=lambda n: (not node_is_control_plane(n), n.name)) if others else None
 
 
@@ -310,7 +350,11 @@ def api_server_url(state: ClusterState, node: Resource | None = None) -> str | N
     a loopback address), the K3s agent's own ``K3S_URL``, the ``kubernetes`` Service's endpoints, a K3s server
     node on 6443, else the ``kubernetes`` Service ClusterIP. None when the snapshot says nothing."""
     server = state.api_server
-    if server and refs.url_host(server) and not any(str(refs.url_host(server)).startswith(p) for p in _LOOPBACK):
+    if (
+        server
+        and refs.url_host(server)
+        and not any(str(refs.url_host(server)).startswith(p) for p in _LOOPBACK)
+    ):
         return server.rstrip("/")
     if node is not None:
         match = _K3S_URL.search(str(node.annotations.get("k3s.io/node-env") or ""))
@@ -319,13 +363,19 @@ def api_server_url(state: ClusterState, node: Resource | None = None) -> str | N
     index = state.index
     service = index.get(kinds.SERVICE, "default", "kubernetes")
     if service is not None:
-        ready = refs.service_endpoints(index, service, slices_read=index.has(kinds.ENDPOINT_SLICE),
-                                       endpoints_read=index.has(kinds.ENDPOINTS))
+        ready = refs.service_endpoints(
+            index,
+            service,
+            slices_read=index.has(kinds.ENDPOINT_SLICE),
+            endpoints_read=index.has(kinds.ENDPOINTS),
+        )
         ports = [p for p in service.spec.get("ports") or [] if isinstance(p, Mapping)]
         target = ports[0].get("targetPort") if ports else None
         if ready is not None and ready.ready and isinstance(target, int):
             return f"https://{ready.ready[0].address}:{target}"
-    servers = [n for n in index.all(kinds.NODE) if node_is_control_plane(n) and node_is_k3s(n) and node_address(n)]
+    servers = [
+        n for n in index.all(kinds.NODE) if node_is_control_plane(n) and node_is_k3s(n) and node_address(n)
+    ]
     if servers:
         return f"https://{node_address(sorted(servers, key=lambda n: n.name)[0])}:6443"
     ip = service.spec.get("clusterIP") if service is not None else None
@@ -355,19 +405,30 @@ class Manager:
 def _own_manager(index: ClusterIndex, res: Resource) -> Manager | None:
     labels, annotations = res.labels, res.annotations
     if labels.get("helm.toolkit.fluxcd.io/name") and labels.get("helm.toolkit.fluxcd.io/namespace"):
-        return Manager("HelmRelease", labels["helm.toolkit.fluxcd.io/namespace"], labels["helm.toolkit.fluxcd.io/name"])
-    release, release_ns = annotations.get("meta.helm.sh/release-name"), annotations.get("meta.helm.sh/release-namespace")
+        return Manager(
+            "HelmRelease", labels["helm.toolkit.fluxcd.io/namespace"], labels["helm.toolkit.fluxcd.io/name"]
+        )
+    release, release_ns = (
+        annotations.get("meta.helm.sh/release-name"),
+        annotations.get("meta.helm.sh/release-namespace"),
+    )
     if release and release_ns:
         for hr in index.all(kinds.HELM_RELEASE):
             target = str(hr.spec.get("targetNamespace") or hr.namespace or "")
-            names = {str(hr.spec.get("releaseName") or ""), hr.name,
-                     f"{hr.spec.get('targetNamespace')}-{hr.name}" if hr.spec.get("targetNamespace") else ""}
+            names = {
+                str(hr.spec.get("releaseName") or ""),
+                hr.name,
+                f"{hr.spec.get('targetNamespace')}-{hr.name}" if hr.spec.get("targetNamespace") else "",
+            }
             if release in names and target == release_ns:
                 return Manager("HelmRelease", hr.namespace or release_ns, hr.name)
         return Manager("Helm release", str(release_ns), str(release))
     if labels.get("kustomize.toolkit.fluxcd.io/name") and labels.get("kustomize.toolkit.fluxcd.io/namespace"):
-        return Manager("Kustomization", labels["kustomize.toolkit.fluxcd.io/namespace"],
-                       labels["kustomize.toolkit.fluxcd.io/name"])
+        return Manager(
+            "Kustomization",
+            labels["kustomize.toolkit.fluxcd.io/namespace"],
+            labels["kustomize.toolkit.fluxcd.io/name"],
+        )
     return None
 
 
@@ -429,7 +490,9 @@ def hint_steps(hint: str) -> list[NextStep]:
 
 def describe_step(ref: ObjectRef) -> NextStep:
     ns = f" -n {ref.namespace}" if ref.namespace else ""
-    return NextStep("read the object's status and events", f"kubectl describe {ref.kind.lower()} {ref.name}{ns}")
+    return NextStep(
+        "read the object's status and events", f"kubectl describe {ref.kind.lower()} {ref.name}{ns}"
+    )
 
 
 def has_placeholder(command: str) -> bool:

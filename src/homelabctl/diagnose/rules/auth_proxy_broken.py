@@ -18,12 +18,23 @@ def auth_proxy_broken(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """
     impacted = ctx.reach(cause)
     target = ctx.fix_target(cause.object)
-    routes = sorted(f"{r.namespace}/{r.name}" for r in impacted if r.kind in ("HTTPRoute", "GRPCRoute", "Ingress"))
+    routes = sorted(
+        f"{r.namespace}/{r.name}" for r in impacted if r.kind in ("HTTPRoute", "GRPCRoute", "Ingress")
+    )
     consequence = f": the routes behind it are down ({', '.join(routes)})" if routes else ""
     return Explanation(
-        impacted, f"{cause.message}{consequence}", list(cause.evidence),
-        [NextStep("generate a 32-byte cookie secret in the URL-safe alphabet oauth2-proxy decodes",
-                  "python3 -c 'import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"),
-         NextStep(f"store it SOPS-encrypted where {target.kind} {target.namespace}/{target.name} reads it, "
-                  "reconcile, and watch the rollout",
-                  f"kubectl -n {target.namespace} rollout status {target.kind.lower()}/{target.name}")])
+        impacted,
+        f"{cause.message}{consequence}",
+        list(cause.evidence),
+        [
+            NextStep(
+                "generate a 32-byte cookie secret in the URL-safe alphabet oauth2-proxy decodes",
+                "python3 -c 'import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'",
+            ),
+            NextStep(
+                f"store it SOPS-encrypted where {target.kind} {target.namespace}/{target.name} reads it, "
+                "reconcile, and watch the rollout",
+                f"kubectl -n {target.namespace} rollout status {target.kind.lower()}/{target.name}",
+            ),
+        ],
+    )

@@ -32,9 +32,18 @@ def backup_endpoint_unreachable(ctx: RuleContext, cause: Finding) -> Explanation
     if refs.source_failure(" ".join((cause.message, *cause.evidence))) not in _HOST_SIDE:
         return None
     return Explanation(
-        set(), f"{cause.message}: the object store {host} does not answer from the cluster", list(cause.evidence),
-        [NextStep("test the endpoint from a node", f"curl -sSI {url if '://' in url else f'https://{host}'}"),
-         NextStep("check the provider's status page and the route out (DNS, firewall, ISP)"),
-         NextStep("after it answers, confirm the location is Available",
-                  f"velero backup-location get {res.name} -n {res.namespace}")],
-        object=external(host))
+        set(),
+        f"{cause.message}: the object store {host} does not answer from the cluster",
+        list(cause.evidence),
+        [
+            NextStep(
+                "test the endpoint from a node", f"curl -sSI {url if '://' in url else f'https://{host}'}"
+            ),
+            NextStep("check the provider's status page and the route out (DNS, firewall, ISP)"),
+            NextStep(
+                "after it answers, confirm the location is Available",
+                f"velero backup-location get {res.name} -n {res.namespace}",
+            ),
+        ],
+        object=external(host),
+    )

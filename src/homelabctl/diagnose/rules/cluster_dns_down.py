@@ -37,11 +37,26 @@ def cluster_dns_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     steps = [pod_read_step(pod, "read the DNS server") if pod is not None else describe_step(target)]
     if "loop" in text:
         config = _corefile(ctx, target)
-        steps.insert(0, NextStep("CoreDNS forwards to itself: point `forward .` at a real upstream resolver "
-                                 "(K3s: --resolv-conf pointing at a file listing the upstream DNS server)",
-                                 f"kubectl -n {config.namespace} get configmap {config.name} -o yaml" if config
-                                 else f"kubectl -n {target.namespace} get configmaps"))
-    steps.append(NextStep("prove resolution after the fix",
-                          "kubectl run dnscheck --rm -it --image=busybox --restart=Never -- nslookup kubernetes.default"))
-    return Explanation(set(), f"{cause.message}: name resolution fails for everything in the cluster",
-                       list(cause.evidence), steps, object=ctx.fix_target(cause.object))
+        steps.insert(
+            0,
+            NextStep(
+                "CoreDNS forwards to itself: point `forward .` at a real upstream resolver "
+                "(K3s: --resolv-conf pointing at a file listing the upstream DNS server)",
+                f"kubectl -n {config.namespace} get configmap {config.name} -o yaml"
+                if config
+                else f"kubectl -n {target.namespace} get configmaps",
+            ),
+        )
+    steps.append(
+        NextStep(
+            "prove resolution after the fix",
+            "kubectl run dnscheck --rm -it --image=busybox --restart=Never -- nslookup kubernetes.default",
+        )
+    )
+    return Explanation(
+        set(),
+        f"{cause.message}: name resolution fails for everything in the cluster",
+        list(cause.evidence),
+        steps,
+        object=ctx.fix_target(cause.object),
+    )

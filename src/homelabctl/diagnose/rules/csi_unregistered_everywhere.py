@@ -41,7 +41,9 @@ def csi_unregistered_everywhere(ctx: RuleContext, cause: Finding) -> Explanation
         "its hostPaths and the kubelet root dir",
         [*cause.evidence, f"{len(unregistered)}/{len(nodes)} nodes lack the driver"],
         registrar_steps(ctx, driver, plugin, cause.object.name if cause.object.kind == "Node" else None),
-        confidence="medium", accepts=csi_accepts)
+        confidence="medium",
+        accepts=csi_accepts,
+    )
 
 
 def _driver(ctx: RuleContext, unregistered: list[Finding]) -> str | None:
@@ -56,22 +58,41 @@ def _driver(ctx: RuleContext, unregistered: list[Finding]) -> str | None:
     return None
 
 
-def registrar_steps(ctx: RuleContext, driver: str | None, plugin: Resource | None,
-                    node: str | None) -> list[NextStep]:
+def registrar_steps(
+    ctx: RuleContext, driver: str | None, plugin: Resource | None, node: str | None
+) -> list[NextStep]:
     """Read the node-driver-registrar of the driver's node plugin, on the node the finding is about."""
     if plugin is None:
-        return [NextStep(f"find the node plugin DaemonSet of {driver or 'the CSI driver'}: none in the snapshot "
-                         "mounts its socket directory", "kubectl get daemonsets -A -o wide")]
+        return [
+            NextStep(
+                f"find the node plugin DaemonSet of {driver or 'the CSI driver'}: none in the snapshot "
+                "mounts its socket directory",
+                "kubectl get daemonsets -A -o wide",
+            )
+        ]
     nodes = [node] if node else sorted(n.name for n in ctx.index.all(kinds.NODE))
     for name in nodes:
         pod = daemon_pod_on_node(ctx.index, plugin, name)
         if pod is not None:
-            registrar = next((str(c.get("name")) for c in pod_containers(pod.spec, init=False)
-                              if "registrar" in str(c.get("name") or "") or "registrar" in str(c.get("image") or "")),
-                             None)
+            registrar = next(
+                (
+                    str(c.get("name"))
+                    for c in pod_containers(pod.spec, init=False)
+                    if "registrar" in str(c.get("name") or "") or "registrar" in str(c.get("image") or "")
+                ),
+                None,
+            )
             container = f" -c {registrar}" if registrar else ""
-            return [NextStep(f"read the registrar of {driver} on {name} (pod {pod.namespace}/{pod.name} of "
-                             f"DaemonSet {plugin.namespace}/{plugin.name})",
-                             f"kubectl -n {pod.namespace} logs {pod.name}{container} --tail=50")]
-    return [NextStep(f"DaemonSet {plugin.namespace}/{plugin.name} registers {driver} but runs no pod: read why",
-                     f"kubectl -n {plugin.namespace} describe daemonset {plugin.name}")]
+            return [
+                NextStep(
+                    f"read the registrar of {driver} on {name} (pod {pod.namespace}/{pod.name} of "
+                    f"DaemonSet {plugin.namespace}/{plugin.name})",
+                    f"kubectl -n {pod.namespace} logs {pod.name}{container} --tail=50",
+                )
+            ]
+    return [
+        NextStep(
+            f"DaemonSet {plugin.namespace}/{plugin.name} registers {driver} but runs no pod: read why",
+            f"kubectl -n {plugin.namespace} describe daemonset {plugin.name}",
+        )
+    ]

@@ -7,12 +7,24 @@ from homelabctl.diagnose.registry import cause_rule
 from homelabctl.diagnose.rules._common import describe_step, hint_steps
 from homelabctl.model import Finding, Layer
 
-CONFIGURATION_CHECKS = frozenset({
-    "flux-deprecated-api", "gpu-pod-no-priority-class", "gpu-namespace-no-quota", "kubelet-version-skew",
-    "single-control-plane", "important-data-on-local-path", "default-storage-class", "cilium-gateway-api-config",
-    "cilium-bgp-peering", "flux-suspended", "velero-no-offsite", "no-node-problem-detector",
-    "admin-ui-exposed-without-auth", "pod-restarts",
-})
+CONFIGURATION_CHECKS = frozenset(
+    {
+        "flux-deprecated-api",
+        "gpu-pod-no-priority-class",
+        "gpu-namespace-no-quota",
+        "kubelet-version-skew",
+        "single-control-plane",
+        "important-data-on-local-path",
+        "default-storage-class",
+        "cilium-gateway-api-config",
+        "cilium-bgp-peering",
+        "flux-suspended",
+        "velero-no-offsite",
+        "no-node-problem-detector",
+        "admin-ui-exposed-without-auth",
+        "pod-restarts",
+    }
+)
 """Findings about how something is configured, not about something failing. They can be a cause
 (a wildcard on an HTTP-01 issuer), but never a symptom: a deprecated apiVersion on a HelmRelease that
 cannot find its values Secret is a second problem, not a consequence of the first."""
@@ -40,5 +52,11 @@ def failure_propagates(ctx: RuleContext, cause: Finding) -> Explanation | None:
     steps = hint_steps(cause.hint)
     if not any(step.command for step in steps):
         steps.append(describe_step(target))
-    return Explanation(set(), cause.message, list(cause.evidence), steps, confidence="medium",
-                       object=target if target != cause.object else None)
+    return Explanation(
+        set(),
+        cause.message,
+        list(cause.evidence),
+        steps,
+        confidence="medium",
+        object=target if target != cause.object else None,
+    )

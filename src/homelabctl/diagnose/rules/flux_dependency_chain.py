@@ -20,7 +20,15 @@ def flux_dependency_chain(ctx: RuleContext, cause: Finding) -> Explanation | Non
     impacted = ctx.reach(cause)
     kind = cause.object.kind.lower()
     return Explanation(
-        impacted, cause.message, list(cause.evidence),
-        [NextStep("read the controller's view", f"flux get {kind}s -A --status-selector ready=false"),
-         NextStep("reconcile after fixing", f"flux reconcile {kind} {cause.object.name} -n {cause.object.namespace} --with-source")],
-        confidence="medium")
+        impacted,
+        cause.message,
+        list(cause.evidence),
+        [
+            NextStep("read the controller's view", f"flux get {kind}s -A --status-selector ready=false"),
+            NextStep(
+                "reconcile after fixing",
+                f"flux reconcile {kind} {cause.object.name} -n {cause.object.namespace} --with-source",
+            ),
+        ],
+        confidence="medium",
+    )

@@ -9,7 +9,9 @@ from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
 from homelabctl.model import Finding, Layer
 
-_MISSING = re.compile(r"""kind\s+"?([A-Za-z0-9]+)"?\s+(?:in version|apiVersion)\s+"?([a-z0-9.-]+/)?v[0-9a-z]+""")
+_MISSING = re.compile(
+    r"""kind\s+"?([A-Za-z0-9]+)"?\s+(?:in version|apiVersion)\s+"?([a-z0-9.-]+/)?v[0-9a-z]+"""
+)
 
 
 def _crd_step(cause: Finding) -> NextStep:
@@ -19,14 +21,20 @@ def _crd_step(cause: Finding) -> NextStep:
         match = _MISSING.search(text)
         if match and match.group(2):
             group = match.group(2).rstrip("/")
-            return NextStep(f"see whether any CRD of {group} (kind {match.group(1)}) is installed",
-                            f"kubectl get crds | grep -i {group}")
+            return NextStep(
+                f"see whether any CRD of {group} (kind {match.group(1)}) is installed",
+                f"kubectl get crds | grep -i {group}",
+            )
         if match:
-            return NextStep(f"see whether the API serves kind {match.group(1)}",
-                            f"kubectl api-resources | grep -iw {match.group(1)}")
+            return NextStep(
+                f"see whether the API serves kind {match.group(1)}",
+                f"kubectl api-resources | grep -iw {match.group(1)}",
+            )
     ns = cause.object.namespace or "flux-system"
-    return NextStep("read which kind the Kustomization could not apply",
-                    f"kubectl -n {ns} describe kustomization {cause.object.name}")
+    return NextStep(
+        "read which kind the Kustomization could not apply",
+        f"kubectl -n {ns} describe kustomization {cause.object.name}",
+    )
 
 
 @cause_rule("flux-missing-crd", layer=Layer.PLATFORM, rank=0, causes={"flux-missing-crd"})
@@ -42,6 +50,11 @@ def flux_missing_crd(ctx: RuleContext, cause: Finding) -> Explanation | None:
         impacted,
         f"{cause.message}; install the CRDs first (their own Kustomization, listed in dependsOn)",
         list(cause.evidence),
-        [_crd_step(cause),
-         NextStep("reconcile once the CRDs exist",
-                  f"flux reconcile kustomization {cause.object.name} -n {cause.object.namespace or 'flux-system'} --with-source")])
+        [
+            _crd_step(cause),
+            NextStep(
+                "reconcile once the CRDs exist",
+                f"flux reconcile kustomization {cause.object.name} -n {cause.object.namespace or 'flux-system'} --with-source",
+            ),
+        ],
+    )

@@ -26,19 +26,39 @@ def flux_source_broken(ctx: RuleContext, cause: Finding) -> Explanation | None:
     secret = str(secret_ref.get("name") or "") if isinstance(secret_ref, dict) else ""
     ssh = url.startswith("ssh://") or (bool(url) and "://" not in url)
     if secret and ssh and ("knownhosts" in text or "key mismatch" in text):
-        steps.append(NextStep(f"refresh the host key in Secret {ns}/{secret} (known_hosts) from {url}",
-                              f"flux create secret git {secret} -n {ns} --url={url} --export"))
+        steps.append(
+            NextStep(
+                f"refresh the host key in Secret {ns}/{secret} (known_hosts) from {url}",
+                f"flux create secret git {secret} -n {ns} --url={url} --export",
+            )
+        )
     elif secret and ssh and ("auth" in text or "permission denied" in text or "handshake" in text):
-        steps.append(NextStep(f"re-add the deploy key of Secret {ns}/{secret} to the repository, or rotate it "
-                              "(the command prints the new public key to add)",
-                              f"flux create secret git {secret} -n {ns} --url={url}"))
+        steps.append(
+            NextStep(
+                f"re-add the deploy key of Secret {ns}/{secret} to the repository, or rotate it "
+                "(the command prints the new public key to add)",
+                f"flux create secret git {secret} -n {ns} --url={url}",
+            )
+        )
     elif secret:
-        steps.append(NextStep(f"check the credentials in Secret {ns}/{secret} against {url or 'the source'}",
-                              f"kubectl -n {ns} describe secret {secret}"))
+        steps.append(
+            NextStep(
+                f"check the credentials in Secret {ns}/{secret} against {url or 'the source'}",
+                f"kubectl -n {ns} describe secret {secret}",
+            )
+        )
     elif url.startswith("http"):
-        command = (f"curl -sSI {url.rstrip('/')}/index.yaml" if cause.object.kind == "HelmRepository"
-                   else f"git ls-remote {url}")
+        command = (
+            f"curl -sSI {url.rstrip('/')}/index.yaml"
+            if cause.object.kind == "HelmRepository"
+            else f"git ls-remote {url}"
+        )
         steps.append(NextStep(f"ask {url} yourself: the source uses no credentials Secret", command))
-    steps.append(NextStep("retry the fetch", f"flux reconcile source {cause.object.kind.lower().replace('repository', '')} "
-                          f"{cause.object.name} -n {ns}"))
+    steps.append(
+        NextStep(
+            "retry the fetch",
+            f"flux reconcile source {cause.object.kind.lower().replace('repository', '')} "
+            f"{cause.object.name} -n {ns}",
+        )
+    )
     return Explanation(set(), cause.message, list(cause.evidence), steps)

@@ -13,7 +13,16 @@ from homelabctl.model import Finding, Layer
 def gateway_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """A Gateway that is not accepted or programmed explains the HTTPRoutes attached to it."""
     impacted = ctx.propagate({cause.object}, (ATTACHES,))
-    return Explanation(impacted, cause.message, list(cause.evidence),
-                       [NextStep("read the Gateway status", f"kubectl -n {cause.object.namespace} describe gateway {cause.object.name}")],
-                       confidence="medium",
-                       accepts=lambda f: f.object == cause.object or f.check == "httproute-not-accepted")
+    return Explanation(
+        impacted,
+        cause.message,
+        list(cause.evidence),
+        [
+            NextStep(
+                "read the Gateway status",
+                f"kubectl -n {cause.object.namespace} describe gateway {cause.object.name}",
+            )
+        ],
+        confidence="medium",
+        accepts=lambda f: f.object == cause.object or f.check == "httproute-not-accepted",
+    )

@@ -23,9 +23,20 @@ def gpu_device_plugin_down(ctx: RuleContext, cause: Finding) -> Explanation | No
     pod = failing_pod(ctx, cause.object)
     node = pod_node(pod) if pod is not None else None
     return Explanation(
-        set(), f"{cause.message}: GPU pods cannot be scheduled until it runs", list(cause.evidence),
-        [pod_read_step(pod, "read why the plugin exits") if pod is not None else describe_step(cause.object),
-         NextStep(f"on the GPU node{f' {node}' if node else ''}, check the driver the plugin needs is loaded",
-                  f"ssh {node} nvidia-smi" if node else "nvidia-smi"),
-         NextStep("restart the plugin after fixing the driver",
-                  f"kubectl -n {ns} rollout restart {cause.object.kind.lower()}/{cause.object.name}")])
+        set(),
+        f"{cause.message}: GPU pods cannot be scheduled until it runs",
+        list(cause.evidence),
+        [
+            pod_read_step(pod, "read why the plugin exits")
+            if pod is not None
+            else describe_step(cause.object),
+            NextStep(
+                f"on the GPU node{f' {node}' if node else ''}, check the driver the plugin needs is loaded",
+                f"ssh {node} nvidia-smi" if node else "nvidia-smi",
+            ),
+            NextStep(
+                "restart the plugin after fixing the driver",
+                f"kubectl -n {ns} rollout restart {cause.object.kind.lower()}/{cause.object.name}",
+            ),
+        ],
+    )

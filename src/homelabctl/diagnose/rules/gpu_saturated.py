@@ -22,16 +22,28 @@ def gpu_saturated(ctx: RuleContext, cause: Finding) -> Explanation | None:
     are requested, new GPU pods stay Pending on ``Insufficient nvidia.com/gpu``; those pods and their
     controllers are grouped here. Known case: a Tesla T4 time-sliced to 4.
     """
-    pending = {f.object for check in ("gpu-insufficient", "pod-pending") for f in ctx.by_check.get(check, [])
-               if _requests_gpu(ctx.resource(f.object))}
+    pending = {
+        f.object
+        for check in ("gpu-insufficient", "pod-pending")
+        for f in ctx.by_check.get(check, [])
+        if _requests_gpu(ctx.resource(f.object))
+    }
     start = {cause.object} | {ref for p in pending for ref in ctx.workload_start(p)}
     impacted = ctx.propagate(start, (OWNS,))
     return Explanation(
-        impacted, f"{cause.message}: new GPU pods cannot be scheduled, and the ones running share memory "
-        "with no isolation", list(cause.evidence),
-        [_holders_step(ctx, cause),
-         NextStep("give critical GPU workloads a PriorityClass and cap each namespace with a ResourceQuota on "
-                  f"requests.{_resource(ctx, cause)}", "kubectl get priorityclasses,resourcequotas -A")])
+        impacted,
+        f"{cause.message}: new GPU pods cannot be scheduled, and the ones running share memory "
+        "with no isolation",
+        list(cause.evidence),
+        [
+            _holders_step(ctx, cause),
+            NextStep(
+                "give critical GPU workloads a PriorityClass and cap each namespace with a ResourceQuota on "
+                f"requests.{_resource(ctx, cause)}",
+                "kubectl get priorityclasses,resourcequotas -A",
+            ),
+        ],
+    )
 
 
 def _resource(ctx: RuleContext, cause: Finding) -> str:
@@ -47,7 +59,9 @@ def _resource(ctx: RuleContext, cause: Finding) -> str:
 def _holders_step(ctx: RuleContext, cause: Finding) -> NextStep:
     resource = _resource(ctx, cause).replace(".", "\\.")
     node = cause.object.name
-    return NextStep(f"see which pods on {node} hold the GPU and how much each requests",
-                    f"kubectl get pods -A --field-selector spec.nodeName={node} -o custom-columns='NAMESPACE:"
-                    f".metadata.namespace,NAME:.metadata.name,PHASE:.status.phase,GPU:.spec.containers[*]."
-                    f"resources.requests.{resource}'")
+    return NextStep(
+        f"see which pods on {node} hold the GPU and how much each requests",
+        f"kubectl get pods -A --field-selector spec.nodeName={node} -o custom-columns='NAMESPACE:"
+        f".metadata.namespace,NAME:.metadata.name,PHASE:.status.phase,GPU:.spec.containers[*]."
+        f"resources.requests.{resource}'",
+    )

@@ -37,8 +37,13 @@ def _values_steps(ctx: RuleContext, cause: Finding, driver: str) -> list[NextSte
     if match is None or key is None:
         return [step]
     name, ns = match.group(1), match.group(2)
-    return [NextStep(f"see the kubelet root dir HelmRelease {ns}/{name} sets now ({key})",
-                     f"kubectl -n {ns} get helmrelease {name} -o jsonpath='{{.spec.values.{key}}}'"), step]
+    return [
+        NextStep(
+            f"see the kubelet root dir HelmRelease {ns}/{name} sets now ({key})",
+            f"kubectl -n {ns} get helmrelease {name} -o jsonpath='{{.spec.values.{key}}}'",
+        ),
+        step,
+    ]
 
 
 def _values_step(ctx: RuleContext, cause: Finding, driver: str) -> NextStep:
@@ -49,21 +54,30 @@ def _values_step(ctx: RuleContext, cause: Finding, driver: str) -> NextStep:
     if res is not None and res.kind == "HelmRelease":
         manager = Manager("HelmRelease", res.namespace or "", res.name)
     else:
-        plugin = res if res is not None and res.kind == "DaemonSet" else csi_plugin_daemonset(ctx.index, driver)
+        plugin = (
+            res if res is not None and res.kind == "DaemonSet" else csi_plugin_daemonset(ctx.index, driver)
+        )
         manager = manager_of(ctx.index, plugin) if plugin is not None else None
         if manager is None and plugin is not None:
-            return NextStep(f"set the kubelet paths of DaemonSet {plugin.namespace}/{plugin.name} (hostPaths and "
-                            f"--kubelet-registration-path) to {K3S_KUBELET_DIR}, in the manifests it comes from",
-                            f"kubectl -n {plugin.namespace} edit daemonset {plugin.name}")
+            return NextStep(
+                f"set the kubelet paths of DaemonSet {plugin.namespace}/{plugin.name} (hostPaths and "
+                f"--kubelet-registration-path) to {K3S_KUBELET_DIR}, in the manifests it comes from",
+                f"kubectl -n {plugin.namespace} edit daemonset {plugin.name}",
+            )
     key = KUBELET_DIR_VALUES.get(driver, "the chart's kubelet dir value")
     if manager is None:
-        return NextStep(f"set {key} to {K3S_KUBELET_DIR} where the {driver} chart is installed, then confirm",
-                        "kubectl get daemonsets -A -o wide")
+        return NextStep(
+            f"set {key} to {K3S_KUBELET_DIR} where the {driver} chart is installed, then confirm",
+            "kubectl get daemonsets -A -o wide",
+        )
     if manager.reconcile is None:
-        return NextStep(f"set {key}: {K3S_KUBELET_DIR} in the values of {manager} and upgrade it",
-                        f"helm get values {manager.name} -n {manager.namespace}")
-    return NextStep(f"set {key}: {K3S_KUBELET_DIR} in the values of {manager} (in Git) and reconcile",
-                    manager.reconcile)
+        return NextStep(
+            f"set {key}: {K3S_KUBELET_DIR} in the values of {manager} and upgrade it",
+            f"helm get values {manager.name} -n {manager.namespace}",
+        )
+    return NextStep(
+        f"set {key}: {K3S_KUBELET_DIR} in the values of {manager} (in Git) and reconcile", manager.reconcile
+    )
 
 
 @cause_rule("kubelet-path-breaks-csi", layer=Layer.STORAGE, rank=0, causes={"k3s-kubelet-path-mismatch"})
@@ -84,12 +98,22 @@ def kubelet_path_breaks_csi(ctx: RuleContext, cause: Finding) -> Explanation | N
     unregistered = len(ctx.by_check.get("csi-driver-not-registered", []))
     evidence = [*cause.evidence]
     if unregistered:
-        evidence.append(f"{unregistered}/{len(ctx.index.all(kinds.NODE))} nodes report no {driver} registration")
+        evidence.append(
+            f"{unregistered}/{len(ctx.index.all(kinds.NODE))} nodes report no {driver} registration"
+        )
     return Explanation(
         impacted,
         f"{cause.message}: the CSI driver cannot register on any K3s node, so every volume mount fails",
         evidence,
-        [*_values_steps(ctx, cause, driver),
-         NextStep("confirm registration on every node", "kubectl get csinode -o custom-columns=NODE:.metadata.name,DRIVERS:.spec.drivers[*].name"),
-         NextStep("never change the kubelet path without a storage migration plan and a tested Velero backup")],
-        accepts=csi_accepts)
+        [
+            *_values_steps(ctx, cause, driver),
+            NextStep(
+                "confirm registration on every node",
+                "kubectl get csinode -o custom-columns=NODE:.metadata.name,DRIVERS:.spec.drivers[*].name",
+            ),
+            NextStep(
+                "never change the kubelet path without a storage migration plan and a tested Velero backup"
+            ),
+        ],
+        accepts=csi_accepts,
+    )

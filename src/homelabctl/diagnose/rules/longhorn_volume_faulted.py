@@ -17,10 +17,20 @@ def longhorn_volume_faulted(ctx: RuleContext, cause: Finding) -> Explanation | N
     """
     ns = cause.object.namespace
     return Explanation(
-        set(), cause.message, list(cause.evidence),
-        [NextStep("see the replicas and where they failed",
-                  f"kubectl -n {ns} get replicas.longhorn.io -l longhornvolume={cause.object.name} -o wide"),
-         NextStep("salvage from the most recent healthy replica in the Longhorn UI before deleting anything: "
-                  "the volume's robustness and last backup", f"kubectl -n {ns} get volumes.longhorn.io "
-                  f"{cause.object.name} -o custom-columns=STATE:.status.state,ROBUSTNESS:.status.robustness,"
-                  "LAST-BACKUP:.status.lastBackup")])
+        set(),
+        cause.message,
+        list(cause.evidence),
+        [
+            NextStep(
+                "see the replicas and where they failed",
+                f"kubectl -n {ns} get replicas.longhorn.io -l longhornvolume={cause.object.name} -o wide",
+            ),
+            NextStep(
+                "salvage from the most recent healthy replica in the Longhorn UI before deleting anything: "
+                "the volume's robustness and last backup",
+                f"kubectl -n {ns} get volumes.longhorn.io "
+                f"{cause.object.name} -o custom-columns=STATE:.status.state,ROBUSTNESS:.status.robustness,"
+                "LAST-BACKUP:.status.lastBackup",
+            ),
+        ],
+    )

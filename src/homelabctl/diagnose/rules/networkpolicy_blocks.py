@@ -18,10 +18,20 @@ def networkpolicy_blocks(ctx: RuleContext, cause: Finding) -> Explanation | None
     """
     ns = cause.object.namespace or "default"
     return Explanation(
-        set(), f"{cause.message}: traffic to Ready pods is dropped by the policy", list(cause.evidence),
-        [NextStep("read what the policy allows", f"kubectl -n {ns} describe networkpolicy {cause.object.name}"),
-         NextStep("add an ingress rule for the clients that must reach these pods (namespaceSelector/podSelector): "
-                  "the pods it isolates", _isolated_pods(ctx, cause))])
+        set(),
+        f"{cause.message}: traffic to Ready pods is dropped by the policy",
+        list(cause.evidence),
+        [
+            NextStep(
+                "read what the policy allows", f"kubectl -n {ns} describe networkpolicy {cause.object.name}"
+            ),
+            NextStep(
+                "add an ingress rule for the clients that must reach these pods (namespaceSelector/podSelector): "
+                "the pods it isolates",
+                _isolated_pods(ctx, cause),
+            ),
+        ],
+    )
 
 
 def _isolated_pods(ctx: RuleContext, cause: Finding) -> str:

@@ -18,7 +18,13 @@ def nfs_server_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """
     host = cause.object.name
     return Explanation(
-        set(), f"{cause.message}: every volume served by {host} is unavailable", list(cause.evidence),
-        [NextStep("ask the server for its exports from a node", f"showmount -e {host}"),
-         NextStep("check the NFS ports are open from the nodes (2049, and 111 for NFSv3)",
-                  f"rpcinfo -p {host}")])
+        set(),
+        f"{cause.message}: every volume served by {host} is unavailable",
+        list(cause.evidence),
+        [
+            NextStep("ask the server for its exports from a node", f"showmount -e {host}"),
+            NextStep(
+                "check the NFS ports are open from the nodes (2049, and 111 for NFSv3)", f"rpcinfo -p {host}"
+            ),
+        ],
+    )

@@ -36,19 +36,32 @@ def node_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
         evidence.append(note)
     stuck = sum(1 for p in ctx.index.pods_on_node(node.name) if p.deletion_timestamp)
     if stuck:
-        evidence.append(f"{stuck} pod(s) on {node.name} are stuck Terminating: the kubelet cannot confirm deletion")
+        evidence.append(
+            f"{stuck} pod(s) on {node.name} are stuck Terminating: the kubelet cannot confirm deletion"
+        )
     unit = node_service(node)
     ip = node_address(node)
-    steps = [NextStep(f"check {node.name} is reachable{f' ({ip})' if ip else ''} and read its kubelet "
-                      f"({unit}: its status and last 200 log lines)",
-                      f"{f'ping -c3 {ip}; ' if ip else ''}ssh {node.name} 'sudo systemctl status {unit} --no-pager; "
-                      f"sudo journalctl -u {unit} -n 200 --no-pager'"),
-             NextStep(f"restart the kubelet on {node.name} once you read why it stopped",
-                      f"ssh {node.name} sudo systemctl restart {unit}"),
-             NextStep(f"cordon {node.name} and move its workloads while it is down",
-                      f"kubectl cordon {node.name} && kubectl drain {node.name} --ignore-daemonsets --delete-emptydir-data --timeout=2m"),
-             *stuck_terminating_steps(ctx, node.name)]
+    steps = [
+        NextStep(
+            f"check {node.name} is reachable{f' ({ip})' if ip else ''} and read its kubelet "
+            f"({unit}: its status and last 200 log lines)",
+            f"{f'ping -c3 {ip}; ' if ip else ''}ssh {node.name} 'sudo systemctl status {unit} --no-pager; "
+            f"sudo journalctl -u {unit} -n 200 --no-pager'",
+        ),
+        NextStep(
+            f"restart the kubelet on {node.name} once you read why it stopped",
+            f"ssh {node.name} sudo systemctl restart {unit}",
+        ),
+        NextStep(
+            f"cordon {node.name} and move its workloads while it is down",
+            f"kubectl cordon {node.name} && kubectl drain {node.name} --ignore-daemonsets --delete-emptydir-data --timeout=2m",
+        ),
+        *stuck_terminating_steps(ctx, node.name),
+    ]
     return Explanation(
         impacted,
         f"{cause.message}; its pods are stale or stuck Terminating and everything scheduled there is down",
-        evidence, steps, accepts=node_scope_accepts(node.ref))
+        evidence,
+        steps,
+        accepts=node_scope_accepts(node.ref),
+    )

@@ -27,24 +27,42 @@ def cni_steps(ctx: RuleContext, node: Resource) -> list[NextStep]:
     """Read the pod network agent on that node: its pod's last crash, its status from inside when it runs."""
     agent = cni_agent(ctx, node)
     if agent is None:
-        return [NextStep(f"find the pod network (CNI) agent of {node.name} and read its log",
-                         f"kubectl get pods -A -o wide --field-selector spec.nodeName={node.name}")]
+        return [
+            NextStep(
+                f"find the pod network (CNI) agent of {node.name} and read its log",
+                f"kubectl get pods -A -o wide --field-selector spec.nodeName={node.name}",
+            )
+        ]
     if agent.pod is not None:
         steps = [pod_read_step(agent.pod, f"read the {agent.cni} agent on {node.name}")]
         failing = failing_container(agent.pod)
         runs = agent.pod.status.get("phase") == "Running" and (failing is None or not failing.crashlooping)
-        if runs and agent.status_command and agent.container:  # a crash-looping container cannot be exec'ed into
-            steps.append(NextStep(f"ask the {agent.cni} agent on {node.name} for its status",
-                                  f"kubectl -n {agent.pod.namespace} exec {agent.pod.name} -c {agent.container} -- "
-                                  f"{agent.status_command}"))
+        if (
+            runs and agent.status_command and agent.container
+        ):  # a crash-looping container cannot be exec'ed into
+            steps.append(
+                NextStep(
+                    f"ask the {agent.cni} agent on {node.name} for its status",
+                    f"kubectl -n {agent.pod.namespace} exec {agent.pod.name} -c {agent.container} -- "
+                    f"{agent.status_command}",
+                )
+            )
         return steps
     if agent.daemonset is not None:
         ds = agent.daemonset
-        return [NextStep(f"the {agent.cni} DaemonSet {ds.namespace}/{ds.name} runs no pod on {node.name}: read why",
-                         f"kubectl -n {ds.namespace} describe daemonset {ds.name}")]
-    return [NextStep(f"{agent.cni} runs inside the {node_service(node)} service on {node.name}: read its log",
-                     f"ssh {node.name} 'sudo journalctl -u {node_service(node)} -n 2000 --no-pager | grep -i flannel | "
-                     "tail -50'")]
+        return [
+            NextStep(
+                f"the {agent.cni} DaemonSet {ds.namespace}/{ds.name} runs no pod on {node.name}: read why",
+                f"kubectl -n {ds.namespace} describe daemonset {ds.name}",
+            )
+        ]
+    return [
+        NextStep(
+            f"{agent.cni} runs inside the {node_service(node)} service on {node.name}: read its log",
+            f"ssh {node.name} 'sudo journalctl -u {node_service(node)} -n 2000 --no-pager | grep -i flannel | "
+            "tail -50'",
+        )
+    ]
 
 
 def connectivity_step(ctx: RuleContext, node: Resource) -> NextStep:
@@ -54,17 +72,23 @@ def connectivity_step(ctx: RuleContext, node: Resource) -> NextStep:
     peer = peer_node(ctx.index, node)
     peer_ip = node_address(peer) if peer is not None else None
     api = api_server_url(ctx.state, node)
-    targets = [f"the BGP peer {router}" if router else "your default gateway (`ip route` on the node shows it)"]
+    targets = [
+        f"the BGP peer {router}" if router else "your default gateway (`ip route` on the node shows it)"
+    ]
     if peer is not None and peer_ip:
         targets.append(f"node {peer.name} ({peer_ip})")
     remote = [f"ping -c3 {t}" for t in (router, peer_ip) if t]
     if api:
         remote.append(f"curl -sk {api}/healthz")
-    text = (f"verify L3/L4 connectivity of {node.name}{f' ({ip})' if ip else ''}: from it, ping "
-            f"{' and '.join(targets)} and reach the API server{f' ({api})' if api else ''} "
-            f"and the kubelet port 10250 from another node")
+    text = (
+        f"verify L3/L4 connectivity of {node.name}{f' ({ip})' if ip else ''}: from it, ping "
+        f"{' and '.join(targets)} and reach the API server{f' ({api})' if api else ''} "
+        f"and the kubelet port 10250 from another node"
+    )
     local = f"ping -c3 {ip}; " if ip else ""
-    command = f"{local}ssh {node.name} '{'; '.join(remote)}'" if remote else (f"ping -c3 {ip}" if ip else None)
+    command = (
+        f"{local}ssh {node.name} '{'; '.join(remote)}'" if remote else (f"ping -c3 {ip}" if ip else None)
+    )
     return NextStep(text, command)
 
 
@@ -72,15 +96,24 @@ def network_steps(ctx: RuleContext, node: Resource) -> list[NextStep]:
     return [
         *cni_steps(ctx, node),
         connectivity_step(ctx, node),
-        NextStep(f"cordon {node.name} while investigating so nothing new lands there", f"kubectl cordon {node.name}"),
-        NextStep("after recovery, prove it with a canary pod pinned to the node",
-                 f"kubectl run canary --image=busybox --restart=Never --overrides='{{\"spec\":{{\"nodeName\":"
-                 f"\"{node.name}\"}}}}' -- wget -qO- http://kubernetes.default.svc"),
+        NextStep(
+            f"cordon {node.name} while investigating so nothing new lands there",
+            f"kubectl cordon {node.name}",
+        ),
+        NextStep(
+            "after recovery, prove it with a canary pod pinned to the node",
+            f'kubectl run canary --image=busybox --restart=Never --overrides=\'{{"spec":{{"nodeName":'
+            f'"{node.name}"}}}}\' -- wget -qO- http://kubernetes.default.svc',
+        ),
     ]
 
 
-@cause_rule("node-network-failure", layer=Layer.NETWORK, rank=0,
-            causes={"node-network-unavailable", "cni-agent-not-ready"})
+@cause_rule(
+    "node-network-failure",
+    layer=Layer.NETWORK,
+    rank=0,
+    causes={"node-network-unavailable", "cni-agent-not-ready"},
+)
 def node_network_failure(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """A node's network is down: everything failing on that node follows from it.
 
@@ -98,7 +131,9 @@ def node_network_failure(ctx: RuleContext, cause: Finding) -> Explanation | None
         return None
     network_unavailable = node.is_condition_true("NetworkUnavailable") is True
     if cause.check == "cni-agent-not-ready" and node_ready_status(node) != "True" and not network_unavailable:
-        return None  # the kubelet itself is silent: the stale CNI status is a symptom of the node, not a cause
+        return (
+            None  # the kubelet itself is silent: the stale CNI status is a symptom of the node, not a cause
+        )
     if node.ref in ctx.agent_nodes:
         return None  # the node is Ready and only its agent fails: the agent's DaemonSet is the cause
     impacted = ctx.propagate({node.ref}, NODE_SCOPE)

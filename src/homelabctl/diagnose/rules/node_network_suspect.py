@@ -9,9 +9,12 @@ from homelabctl.diagnose.rules.node_network_failure import network_steps
 from homelabctl.model import Finding, Layer
 
 
-@cause_rule("node-network-suspect", layer=Layer.NETWORK, rank=0,
-            causes={"pod-crashloop", "workload-replicas-unavailable", "pod-oomkilled",
-                    "service-no-ready-endpoints"})
+@cause_rule(
+    "node-network-suspect",
+    layer=Layer.NETWORK,
+    rank=0,
+    causes={"pod-crashloop", "workload-replicas-unavailable", "pod-oomkilled", "service-no-ready-endpoints"},
+)
 def node_network_suspect(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """Several workloads on one Ready node time out towards other nodes: the node's network is the cause.
 
@@ -32,5 +35,10 @@ def node_network_suspect(ctx: RuleContext, cause: Finding) -> Explanation | None
             impacted | {node},
             f"Pods of several workloads on {node.name} time out towards other nodes while the rest of the cluster "
             f"does not: suspect the network of {node.name} (MTU, CNI routes/overlay), not the applications",
-            evidence, network_steps(ctx, res), confidence="medium", object=node, layer=Layer.NETWORK)
+            evidence,
+            network_steps(ctx, res),
+            confidence="medium",
+            object=node,
+            layer=Layer.NETWORK,
+        )
     return None

@@ -27,17 +27,32 @@ def node_pressure(ctx: RuleContext, cause: Finding) -> Explanation | None:
     crictl = "sudo k3s crictl" if k3s else "sudo crictl"
     text = " ".join((cause.message, *cause.evidence)).lower()
     if "memory" in text and "disk" not in text:
-        first = [NextStep(f"see which pods use the memory on {name}", f"kubectl top pods -A --sort-by=memory "
-                          f"--field-selector spec.nodeName={name}"),
-                 NextStep("see the node's own memory use", f"ssh {name} 'free -m; ps aux --sort=-rss | head -15'")]
+        first = [
+            NextStep(
+                f"see which pods use the memory on {name}",
+                f"kubectl top pods -A --sort-by=memory --field-selector spec.nodeName={name}",
+            ),
+            NextStep("see the node's own memory use", f"ssh {name} 'free -m; ps aux --sort=-rss | head -15'"),
+        ]
     else:
-        first = [NextStep("see what fills the node (images, logs, emptyDirs)",
-                          f"ssh {name} 'df -h {data_dirs}; {crictl} images | wc -l'"),
-                 NextStep("remove unused images", f"ssh {name} {crictl} rmi --prune")]
+        first = [
+            NextStep(
+                "see what fills the node (images, logs, emptyDirs)",
+                f"ssh {name} 'df -h {data_dirs}; {crictl} images | wc -l'",
+            ),
+            NextStep("remove unused images", f"ssh {name} {crictl} rmi --prune"),
+        ]
     return Explanation(
-        set(), f"{cause.message}: the kubelet evicts pods and the scheduler avoids the node", list(cause.evidence),
-        [*first,
-         NextStep(f"delete the Failed (Evicted) pods of {name} once the node recovered",
-                  f"kubectl delete pods -A --field-selector=status.phase=Failed,spec.nodeName={name}",
-                  dangerous=True)],
-        accepts=node_scope_accepts(cause.object))
+        set(),
+        f"{cause.message}: the kubelet evicts pods and the scheduler avoids the node",
+        list(cause.evidence),
+        [
+            *first,
+            NextStep(
+                f"delete the Failed (Evicted) pods of {name} once the node recovered",
+                f"kubectl delete pods -A --field-selector=status.phase=Failed,spec.nodeName={name}",
+                dangerous=True,
+            ),
+        ],
+        accepts=node_scope_accepts(cause.object),
+    )

@@ -25,8 +25,10 @@ def _pull_step(ctx: RuleContext, host: str) -> NextStep:
             continue
         node = ctx.index.get(kinds.NODE, None, node_name)
         crictl = "sudo k3s crictl" if node is not None and node_is_k3s(node) else "sudo crictl"
-        return NextStep(f"pull {image} by hand on {node_name}, where pod {pod.namespace}/{pod.name} failed to",
-                        f"ssh {node_name} {crictl} pull {image}")
+        return NextStep(
+            f"pull {image} by hand on {node_name}, where pod {pod.namespace}/{pod.name} failed to",
+            f"ssh {node_name} {crictl} pull {image}",
+        )
     return NextStep(f"test {host} from a node", f"curl -sSI https://{host}/v2/")
 
 
@@ -42,8 +44,16 @@ def registry_failing(ctx: RuleContext, cause: Finding) -> Explanation | None:
     text = " ".join((cause.message, *cause.evidence)).lower()
     steps = []
     if "429" in text or "toomanyrequests" in text or "rate" in text:
-        steps.append(NextStep(f"pull from {host} authenticated (imagePullSecret) or through a mirror: K3s "
-                              "/etc/rancher/k3s/registries.yaml `mirrors:` with a pull-through cache"))
+        steps.append(
+            NextStep(
+                f"pull from {host} authenticated (imagePullSecret) or through a mirror: K3s "
+                "/etc/rancher/k3s/registries.yaml `mirrors:` with a pull-through cache"
+            )
+        )
     steps.append(_pull_step(ctx, host))
-    return Explanation(set(), f"{cause.message}: every pull from {host} fails on the registry's side",
-                       list(cause.evidence), steps)
+    return Explanation(
+        set(),
+        f"{cause.message}: every pull from {host} fails on the registry's side",
+        list(cause.evidence),
+        steps,
+    )

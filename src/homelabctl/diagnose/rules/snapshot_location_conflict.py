@@ -31,8 +31,11 @@ def _provider(vsl: Resource) -> str:
 
 def _keep(ctx: RuleContext, locations: list[Resource]) -> Resource:
     """The location to name as default: one a Schedule asks for, else one called ``default``, else the first."""
-    wanted = {str(name) for s in ctx.index.all(kinds.VELERO_SCHEDULE)
-              for name in ((s.spec.get("template") or {}).get("volumeSnapshotLocations") or [])}
+    wanted = {
+        str(name)
+        for s in ctx.index.all(kinds.VELERO_SCHEDULE)
+        for name in ((s.spec.get("template") or {}).get("volumeSnapshotLocations") or [])
+    }
     return min(locations, key=lambda v: (v.name not in wanted, v.name != "default", v.name))
 
 
@@ -50,34 +53,52 @@ def _velero(ctx: RuleContext, namespace: str | None) -> Resource | None:
 def conflict_steps(ctx: RuleContext, ref: ObjectRef) -> list[NextStep]:
     vsl = ctx.resource(ref)
     ns = ref.namespace or "velero"
-    listing = NextStep("list the locations and their providers",
-                       f"kubectl -n {ns} get volumesnapshotlocations -o custom-columns=NAME:.metadata.name,"
-                       "PROVIDER:.spec.provider,PHASE:.status.phase")
+    listing = NextStep(
+        "list the locations and their providers",
+        f"kubectl -n {ns} get volumesnapshotlocations -o custom-columns=NAME:.metadata.name,"
+        "PROVIDER:.spec.provider,PHASE:.status.phase",
+    )
     if vsl is None:
         return [listing]
-    same = [v for v in ctx.index.all(kinds.VOLUME_SNAPSHOT_LOCATION)
-            if v.namespace == vsl.namespace and _provider(v) == _provider(vsl)]
+    same = [
+        v
+        for v in ctx.index.all(kinds.VOLUME_SNAPSHOT_LOCATION)
+        if v.namespace == vsl.namespace and _provider(v) == _provider(vsl)
+    ]
     keep = _keep(ctx, same or [vsl])
     default = f"{_provider(keep)}:{keep.name}"
     steps = [listing]
     server = _velero(ctx, vsl.namespace)
     manager = manager_of(ctx.index, server) if server is not None else None
     if manager is not None and manager.reconcile is not None and manager.kind == "HelmRelease":
-        steps.append(NextStep(f"name a default: set configuration.defaultVolumeSnapshotLocations: {default} in the "
-                              f"values of {manager} (in Git; or the one you use): its configuration now",
-                              f"kubectl -n {manager.namespace} get helmrelease {manager.name} "
-                              "-o jsonpath='{.spec.values.configuration}'"))
+        steps.append(
+            NextStep(
+                f"name a default: set configuration.defaultVolumeSnapshotLocations: {default} in the "
+                f"values of {manager} (in Git; or the one you use): its configuration now",
+                f"kubectl -n {manager.namespace} get helmrelease {manager.name} "
+                "-o jsonpath='{.spec.values.configuration}'",
+            )
+        )
         steps.append(NextStep(f"reconcile {manager} after the change", manager.reconcile))
     elif server is not None:
         containers = list(pod_containers(pod_template_spec(server), init=False))
         index = next((i for i, c in enumerate(containers) if c.get("name") == "velero"), 0)
-        steps.append(NextStep(f"name a default on the Velero server {server.namespace}/{server.name} "
-                              f"(or the one you use instead of {keep.name})",
-                              f"kubectl -n {server.namespace} patch deployment {server.name} --type=json -p='[{{\"op\":"
-                              f"\"add\",\"path\":\"/spec/template/spec/containers/{index}/args/-\",\"value\":"
-                              f"\"--default-volume-snapshot-locations={default}\"}}]'"))
+        steps.append(
+            NextStep(
+                f"name a default on the Velero server {server.namespace}/{server.name} "
+                f"(or the one you use instead of {keep.name})",
+                f'kubectl -n {server.namespace} patch deployment {server.name} --type=json -p=\'[{{"op":'
+                f'"add","path":"/spec/template/spec/containers/{index}/args/-","value":'
+                f'"--default-volume-snapshot-locations={default}"}}]\'',
+            )
+        )
     for other in sorted(v.name for v in same if v.name != keep.name):
-        steps.append(NextStep(f"or delete the location you do not use ({other}; remove it from Git too, or Flux "
-                              "puts it back)", f"kubectl -n {ns} delete volumesnapshotlocation {other}",
-                              dangerous=True))
+        steps.append(
+            NextStep(
+                f"or delete the location you do not use ({other}; remove it from Git too, or Flux "
+                "puts it back)",
+                f"kubectl -n {ns} delete volumesnapshotlocation {other}",
+                dangerous=True,
+            )
+        )
     return steps

@@ -21,5 +21,11 @@ def standalone(ctx: RuleContext, cause: Finding) -> Explanation | None:
     steps = hint_steps(cause.hint)
     if not any(step.command for step in steps):
         steps.append(describe_step(target))
-    return Explanation(impacted, cause.message, list(cause.evidence), steps, confidence="medium",
-                       object=target if target != cause.object else None)
+    return Explanation(
+        impacted,
+        cause.message,
+        list(cause.evidence),
+        steps,
+        confidence="medium",
+        object=target if target != cause.object else None,
+    )

@@ -17,7 +17,14 @@ def storage_class_missing(ctx: RuleContext, cause: Finding) -> Explanation | Non
     """
     ns = cause.object.namespace or "default"
     return Explanation(
-        set(), cause.message, list(cause.evidence),
-        [NextStep("list the classes that exist", "kubectl get storageclass"),
-         NextStep("recreate the claim with an existing class (storageClassName cannot be changed in place)",
-                  f"kubectl -n {ns} get pvc {cause.object.name} -o yaml")])
+        set(),
+        cause.message,
+        list(cause.evidence),
+        [
+            NextStep("list the classes that exist", "kubectl get storageclass"),
+            NextStep(
+                "recreate the claim with an existing class (storageClassName cannot be changed in place)",
+                f"kubectl -n {ns} get pvc {cause.object.name} -o yaml",
+            ),
+        ],
+    )

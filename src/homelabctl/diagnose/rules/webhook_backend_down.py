@@ -45,15 +45,36 @@ def webhook_backend_down(ctx: RuleContext, cause: Finding) -> Explanation | None
     """
     backend = _backend(ctx, cause.object)
     service = _service(ctx, cause.object)
-    steps = [NextStep(f"see whether Service {service.namespace}/{service.name} of the webhook has endpoints",
-                      f"kubectl -n {service.namespace} get endpointslices -l kubernetes.io/service-name={service.name}")
-             if service is not None else
-             NextStep("see which service the webhook calls",
-                      f"kubectl get {cause.object.kind.lower()} {cause.object.name} -o yaml")]
+    steps = [
+        NextStep(
+            f"see whether Service {service.namespace}/{service.name} of the webhook has endpoints",
+            f"kubectl -n {service.namespace} get endpointslices -l kubernetes.io/service-name={service.name}",
+        )
+        if service is not None
+        else NextStep(
+            "see which service the webhook calls",
+            f"kubectl get {cause.object.kind.lower()} {cause.object.name} -o yaml",
+        )
+    ]
     if backend is not None:
-        steps.insert(0, NextStep(f"bring the webhook backend {backend} back first",
-                                 f"kubectl -n {backend.namespace} rollout status {backend.kind.lower()}/{backend.name}"))
-    steps.append(NextStep("as a last resort, remove the configuration so creates go through (re-apply it after)",
-                          f"kubectl delete {cause.object.kind.lower()} {cause.object.name}", dangerous=True))
-    return Explanation(set(), f"{cause.message}: creates it matches are rejected until its backend answers",
-                       list(cause.evidence), steps, object=backend)
+        steps.insert(
+            0,
+            NextStep(
+                f"bring the webhook backend {backend} back first",
+                f"kubectl -n {backend.namespace} rollout status {backend.kind.lower()}/{backend.name}",
+            ),
+        )
+    steps.append(
+        NextStep(
+            "as a last resort, remove the configuration so creates go through (re-apply it after)",
+            f"kubectl delete {cause.object.kind.lower()} {cause.object.name}",
+            dangerous=True,
+        )
+    )
+    return Explanation(
+        set(),
+        f"{cause.message}: creates it matches are rejected until its backend answers",
+        list(cause.evidence),
+        steps,
+        object=backend,
+    )

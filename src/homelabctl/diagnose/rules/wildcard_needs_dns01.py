@@ -14,8 +14,11 @@ def _issuer_step(ctx: RuleContext, cause: Finding) -> NextStep:
     cert = ctx.resource(cause.object)
     ref = cert.spec.get("issuerRef") if cert is not None else None
     if not isinstance(ref, dict) or not ref.get("name"):
-        return NextStep(text, f"kubectl -n {cause.object.namespace} get certificate {cause.object.name} "
-                        "-o jsonpath='{.spec.issuerRef}'")
+        return NextStep(
+            text,
+            f"kubectl -n {cause.object.namespace} get certificate {cause.object.name} "
+            "-o jsonpath='{.spec.issuerRef}'",
+        )
     kind = str(ref.get("kind") or "Issuer")
     ns = "" if kind == "ClusterIssuer" else f" -n {cause.object.namespace}"
     return NextStep(f"{text}: {kind} {ref['name']}", f"kubectl get {kind.lower()} {ref['name']}{ns} -o yaml")
@@ -31,6 +34,14 @@ def wildcard_needs_dns01(ctx: RuleContext, cause: Finding) -> Explanation | None
     """
     impacted = ctx.reach(cause)
     return Explanation(
-        impacted, f"{cause.message}: Let's Encrypt issues wildcard names only over DNS-01", list(cause.evidence),
-        [_issuer_step(ctx, cause),
-         NextStep("watch the retry", f"kubectl -n {cause.object.namespace} describe certificate {cause.object.name}")])
+        impacted,
+        f"{cause.message}: Let's Encrypt issues wildcard names only over DNS-01",
+        list(cause.evidence),
+        [
+            _issuer_step(ctx, cause),
+            NextStep(
+                "watch the retry",
+                f"kubectl -n {cause.object.namespace} describe certificate {cause.object.name}",
+            ),
+        ],
+    )

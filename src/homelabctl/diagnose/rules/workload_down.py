@@ -26,23 +26,35 @@ def doubled(quantity: str) -> str | None:
 def oom_step(ctx: RuleContext, target: ObjectRef, pod: Resource | None) -> NextStep:
     """Raise the memory limit of the container that was OOMKilled to twice what it is."""
     failing = failing_container(pod) if pod is not None else None
-    spec = next((c for c in pod_containers(pod.spec) if failing is None or c.get("name") == failing.name), None) \
-        if pod is not None else None
+    spec = (
+        next((c for c in pod_containers(pod.spec) if failing is None or c.get("name") == failing.name), None)
+        if pod is not None
+        else None
+    )
     limit = str(((spec or {}).get("resources") or {}).get("limits", {}).get("memory") or "") if spec else ""
     higher = doubled(limit) if limit else None
     where = f"{target.kind.lower()}/{target.name}"
     container = f" -c {spec.get('name')}" if spec and spec.get("name") else ""
     if higher is None:
-        return NextStep(f"the container has no memory limit to raise{f' ({limit})' if limit else ''}: see what "
-                        f"it uses and set a limit above it (or find the leak)",
-                        f"kubectl -n {target.namespace} top pod {pod.name} --containers" if pod is not None
-                        else f"kubectl -n {target.namespace} top pods")
-    return NextStep(f"raise the memory limit from {limit} (here doubled; or find the leak) and watch the restarts stop",
-                    f"kubectl -n {target.namespace} set resources {where}{container} --limits=memory={higher}")
+        return NextStep(
+            f"the container has no memory limit to raise{f' ({limit})' if limit else ''}: see what "
+            f"it uses and set a limit above it (or find the leak)",
+            f"kubectl -n {target.namespace} top pod {pod.name} --containers"
+            if pod is not None
+            else f"kubectl -n {target.namespace} top pods",
+        )
+    return NextStep(
+        f"raise the memory limit from {limit} (here doubled; or find the leak) and watch the restarts stop",
+        f"kubectl -n {target.namespace} set resources {where}{container} --limits=memory={higher}",
+    )
 
 
-@cause_rule("workload-down", layer=Layer.WORKLOAD, rank=1,
-            causes={"pod-crashloop", "pod-image-pull", "workload-replicas-unavailable", "pod-oomkilled"})
+@cause_rule(
+    "workload-down",
+    layer=Layer.WORKLOAD,
+    rank=1,
+    causes={"pod-crashloop", "pod-image-pull", "workload-replicas-unavailable", "pod-oomkilled"},
+)
 def workload_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """A failing workload explains what depends on it: its controller, Services, routes, backup locations.
 
@@ -53,12 +65,21 @@ def workload_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """
     impacted = ctx.reach(cause)
     target = ctx.fix_target(cause.object)
-    downstream = sorted(str(ref) for ref in impacted
-                        if ref.kind not in ("Pod", "ReplicaSet", "Job") and ref != target and ctx.failing(ref))
+    downstream = sorted(
+        str(ref)
+        for ref in impacted
+        if ref.kind not in ("Pod", "ReplicaSet", "Job") and ref != target and ctx.failing(ref)
+    )
     consequence = f"; it takes down {', '.join(downstream)}" if downstream else ""
     pod = failing_pod(ctx, cause.object)
     steps = [pod_read_step(pod)] if pod is not None else [describe_step(target)]
     if cause.check == "pod-oomkilled":
         steps.append(oom_step(ctx, target, pod))
-    return Explanation(impacted, f"{cause.message}{consequence}", list(cause.evidence), steps,
-                       confidence="medium", object=target)
+    return Explanation(
+        impacted,
+        f"{cause.message}{consequence}",
+        list(cause.evidence),
+        steps,
+        confidence="medium",
+        object=target,
+    )

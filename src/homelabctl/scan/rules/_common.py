@@ -83,8 +83,9 @@ def applied(ctx: ScanContext, doc: Doc) -> bool:
     return ctx.applied(doc)
 
 
-_OTHER_DISTROS = re.compile(r"\b(talos|kubeadm|rke2|microk8s|k0s|eks|gke|aks|openshift|kind-cluster|minikube)\b",
-                            re.IGNORECASE)
+_OTHER_DISTROS = re.compile(
+    r"\b(talos|kubeadm|rke2|microk8s|k0s|eks|gke|aks|openshift|kind-cluster|minikube)\b", re.IGNORECASE
+)
 _K3S = re.compile(r"k3s", re.IGNORECASE)
 
 

@@ -20,8 +20,13 @@ from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.repo import Doc
 
 
-def admin_ui(ctx: ScanContext, namespace: str | None, name: str, port: int | None = None,
-             services: dict[tuple[str | None, str], AdminUI] | None = None) -> str | None:
+def admin_ui(
+    ctx: ScanContext,
+    namespace: str | None,
+    name: str,
+    port: int | None = None,
+    services: dict[tuple[str | None, str], AdminUI] | None = None,
+) -> str | None:
     """The admin UI a backend Service serves, by its name or the selector of a Service defined in the repo;
     a UI that shares its Service with other traffic (Traefik) only on its own ports."""
     if is_auth_proxy_name(name):
@@ -57,8 +62,12 @@ def _security_policy_targets(ctx: ScanContext) -> set[tuple[str | None, str, str
     return out
 
 
-def _route_findings(ctx: ScanContext, route: Doc, protected: set[tuple[str | None, str, str]],
-                    services: dict[tuple[str | None, str], AdminUI]) -> Iterator[Finding]:
+def _route_findings(
+    ctx: ScanContext,
+    route: Doc,
+    protected: set[tuple[str | None, str, str]],
+    services: dict[tuple[str | None, str], AdminUI],
+) -> Iterator[Finding]:
     namespace = ctx.graph.namespace_of(route)
     if (namespace, "HTTPRoute", route.name) in protected:
         return
@@ -67,7 +76,9 @@ def _route_findings(ctx: ScanContext, route: Doc, protected: set[tuple[str | Non
         return
     hostnames = list(routes.hostnames(route.data))
     for route_rule in routes.rules(route.data):
-        if any(f.type == "ExtensionRef" and AUTH_FILTER_RE.search(f.extension_name) for f in route_rule.filters):
+        if any(
+            f.type == "ExtensionRef" and AUTH_FILTER_RE.search(f.extension_name) for f in route_rule.filters
+        ):
             continue
         for backend in route_rule.backends:
             if backend.kind != "Service":
@@ -82,17 +93,20 @@ def _route_findings(ctx: ScanContext, route: Doc, protected: set[tuple[str | Non
                 route,
                 f"HTTPRoute {namespace or 'default'}/{route.name} publishes the {label} "
                 f"(Service {target_ns}/{name}{port}) with no auth proxy in front",
-                evidence=[f"hostnames: {', '.join(hostnames) or '(any)'}",
-                          f"parentRefs: {', '.join(p.name for p in parents) or '(none)'}",
-                          f"rules[{ri}].backendRefs[{bi}]: {name}{port}"],
+                evidence=[
+                    f"hostnames: {', '.join(hostnames) or '(any)'}",
+                    f"parentRefs: {', '.join(p.name for p in parents) or '(none)'}",
+                    f"rules[{ri}].backendRefs[{bi}]: {name}{port}",
+                ],
                 hint=f"Point the route at an oauth2-proxy (upstream http://{name}.{target_ns}.svc{port}) or "
-                     f"attach an auth filter/SecurityPolicy; remove the route until then",
+                f"attach an auth filter/SecurityPolicy; remove the route until then",
                 line=route.line_of("spec", "rules", ri, "backendRefs", bi),
             )
 
 
-def _ingress_findings(ctx: ScanContext, ingress: Doc, services: dict[tuple[str | None, str], AdminUI]
-                      ) -> Iterator[Finding]:
+def _ingress_findings(
+    ctx: ScanContext, ingress: Doc, services: dict[tuple[str | None, str], AdminUI]
+) -> Iterator[Finding]:
     annotations = meta.annotations_of(ingress.data)
     if any(a in annotations for a in AUTH_ANNOTATIONS):
         return
@@ -110,7 +124,7 @@ def _ingress_findings(ctx: ScanContext, ingress: Doc, services: dict[tuple[str |
             f"Ingress {namespace}/{ingress.name} publishes the {label} (Service {name}) with no auth in front",
             evidence=[f"host: {backend.host or '(any)'}", f"rules[{ri}].http.paths[{pi}] → {name}"],
             hint="Add auth-url/auth-signin annotations pointing at oauth2-proxy (or a forward-auth "
-                 "middleware), or remove the Ingress",
+            "middleware), or remove the Ingress",
             line=ingress.line_of("spec", "rules", ri, "http", "paths", pi),
         )
 

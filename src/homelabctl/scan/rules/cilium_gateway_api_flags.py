@@ -30,15 +30,20 @@ def cilium_gateway_api_flags(ctx: ScanContext) -> Iterator[Finding]:
         if not truthy(dig(hr.values, "gatewayAPI", "enabled")):
             continue
         extra = as_dict(hr.values.get("extraConfig"))
-        missing = [f"gatewayAPI.{key}" for key, flag in FLAGS
-                   if not truthy(dig(hr.values, "gatewayAPI", key)) and not truthy(extra.get(flag))]
+        missing = [
+            f"gatewayAPI.{key}"
+            for key, flag in FLAGS
+            if not truthy(dig(hr.values, "gatewayAPI", key)) and not truthy(extra.get(flag))
+        ]
         if not missing:
             continue
         yield ctx.finding(
             hr.doc,
             f"HelmRelease {hr.namespace}/{hr.name} enables Cilium Gateway API without {' and '.join(missing)}",
             evidence=["values.gatewayAPI.enabled: true", *(f"{m}: not true" for m in missing)],
-            hint="Set " + " and ".join(f"{m}: true" for m in missing) + "; then restart cilium-operator and the agents",
+            hint="Set "
+            + " and ".join(f"{m}: true" for m in missing)
+            + "; then restart cilium-operator and the agents",
             line=values_line(hr, "gatewayAPI", "enabled"),
         )
     for doc in ctx.objects("ConfigMap"):
@@ -54,7 +59,9 @@ def cilium_gateway_api_flags(ctx: ScanContext) -> Iterator[Finding]:
             doc,
             f"ConfigMap {ctx.graph.namespace_of(doc) or 'kube-system'}/cilium-config enables Gateway API without "
             f"{' and '.join(missing)}",
-            evidence=['enable-gateway-api: "true"', *(f"{m}: not \"true\"" for m in missing)],
-            hint="Add " + ", ".join(f'{m}: "true"' for m in missing) + "; then restart cilium-operator and the agents",
+            evidence=['enable-gateway-api: "true"', *(f'{m}: not "true"' for m in missing)],
+            hint="Add "
+            + ", ".join(f'{m}: "true"' for m in missing)
+            + "; then restart cilium-operator and the agents",
             line=doc.line_of("data", "enable-gateway-api"),
         )

@@ -54,8 +54,9 @@ def _cycles(edges: dict[tuple[str, str], list[tuple[str, str]]]) -> list[list[tu
     return found
 
 
-def _order(component: list[tuple[str, str]], edges: dict[tuple[str, str], list[tuple[str, str]]]
-           ) -> list[tuple[str, str]]:
+def _order(
+    component: list[tuple[str, str]], edges: dict[tuple[str, str], list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
     """Walk the cycle from its smallest member so the evidence reads a → b → c → a."""
     members = set(component)
     path = [min(component)]

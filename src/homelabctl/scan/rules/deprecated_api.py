@@ -38,11 +38,19 @@ def deprecated_api(ctx: ScanContext) -> Iterator[Finding]:
             yield ctx.finding(
                 doc,
                 f"{kind} {doc.name} uses {api}, "
-                + (f"which Kubernetes {target_text} no longer serves (removed in {version[0]}.{version[1]})"
-                   if gone else f"which is removed in Kubernetes {version[0]}.{version[1]}"),
-                evidence=[f"apiVersion: {api}", f"target Kubernetes version: {target_text}",
-                          f"replacement: {replacement}"],
-                hint=f"Change apiVersion to {replacement}" if "/" in replacement else f"Migrate to {replacement}",
+                + (
+                    f"which Kubernetes {target_text} no longer serves (removed in {version[0]}.{version[1]})"
+                    if gone
+                    else f"which is removed in Kubernetes {version[0]}.{version[1]}"
+                ),
+                evidence=[
+                    f"apiVersion: {api}",
+                    f"target Kubernetes version: {target_text}",
+                    f"replacement: {replacement}",
+                ],
+                hint=f"Change apiVersion to {replacement}"
+                if "/" in replacement
+                else f"Migrate to {replacement}",
                 severity=Severity.CRITICAL if gone else Severity.WARNING,
                 line=line,
             )
@@ -57,7 +65,7 @@ def deprecated_api(ctx: ScanContext) -> Iterator[Finding]:
             f"{kind} {doc.name} uses {api}, {state}; use {replacement}",
             evidence=[f"apiVersion: {api}", f"replacement: {replacement}"],
             hint=f"Change apiVersion to {replacement}"
-                 + (" (`flux migrate` rewrites Flux manifests)" if "fluxcd" in api else ""),
+            + (" (`flux migrate` rewrites Flux manifests)" if "fluxcd" in api else ""),
             severity=Severity.CRITICAL if gone else Severity.WARNING,
             line=line,
         )

@@ -31,5 +31,5 @@ def flux_suspended_in_git(ctx: ScanContext) -> Iterator[Finding]:
             "so Flux never applies a later commit to it, even after `flux resume`",
             evidence=["spec.suspend: true"],
             hint="Remove `suspend: true` from the manifest and commit (or ignore the finding with a reason "
-                 "when the pin is deliberate)",
+            "when the pin is deliberate)",
         )

@@ -35,7 +35,9 @@ def _pod_gpus(spec: dict[str, object]) -> int:
     init = 0
     for field, _i, container in containers(spec):
         resources = as_dict(container.get("resources"))
-        value = _int(as_dict(resources.get("limits")).get(GPU) or as_dict(resources.get("requests")).get(GPU) or 0)
+        value = _int(
+            as_dict(resources.get("limits")).get(GPU) or as_dict(resources.get("requests")).get(GPU) or 0
+        )
         if field == "containers":
             regular += value
         else:
@@ -88,8 +90,11 @@ def time_slicing(ctx: ScanContext) -> Iterator[tuple[Doc, int, str]]:
             if isinstance(value, str) and "timeSlicing" in value:
                 texts.append((hr.doc, value, f"HelmRelease {hr.name} values.{'.'.join(map(str, path))}"))
             elif path and path[-1] == "timeSlicing" and isinstance(value, dict):
-                yield from _replicas_in(hr.doc, {"sharing": {"timeSlicing": value}},
-                                        f"HelmRelease {hr.name} values.{'.'.join(map(str, path))}")
+                yield from _replicas_in(
+                    hr.doc,
+                    {"sharing": {"timeSlicing": value}},
+                    f"HelmRelease {hr.name} values.{'.'.join(map(str, path))}",
+                )
     for doc, text, where in texts:
         try:
             config = yaml.safe_load(text)
@@ -158,8 +163,10 @@ def gpu_quota_exceeded(ctx: ScanContext) -> Iterator[Finding]:
         doc,
         f"Workloads request {total} {GPU} in total but the time-slicing config offers {capacity} "
         f"({replicas} replicas × {physical} GPU{'s' if physical > 1 else ''})",
-        evidence=[f"{where}: replicas {replicas}",
-                  f"physical GPUs: {physical} ({'scan.gpu_count' if ctx.options.gpu_count else 'assumed; set scan.gpu_count'})",
-                  *[u.detail for u in sorted(uses, key=lambda u: (u.namespace, u.detail))][:10]],
+        evidence=[
+            f"{where}: replicas {replicas}",
+            f"physical GPUs: {physical} ({'scan.gpu_count' if ctx.options.gpu_count else 'assumed; set scan.gpu_count'})",
+            *[u.detail for u in sorted(uses, key=lambda u: (u.namespace, u.detail))][:10],
+        ],
         hint="Lower GPU requests/replicas, or raise timeSlicing replicas (VRAM stays shared)",
     )

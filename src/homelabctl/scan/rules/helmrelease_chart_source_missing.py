@@ -32,6 +32,6 @@ def helmrelease_chart_source_missing(ctx: ScanContext) -> Iterator[Finding]:
             f"defined in the repo",
             evidence=[f"spec.{field}: {ref}", *(["defined as: " + ", ".join(similar)] if similar else [])],
             hint=f"Add the {ref.kind} manifest (e.g. `flux create source helm {ref.name} --url <repo-url> "
-                 f"--namespace {ref.namespace} --export`) or fix the reference",
+            f"--namespace {ref.namespace} --export`) or fix the reference",
             line=hr.doc.line_of(*path),
         )

@@ -28,7 +28,11 @@ def ks_decryption_missing(ctx: ScanContext) -> Iterator[Finding]:
         if not encrypted:
             continue
         shown = ", ".join(encrypted[:3]) + (f" and {len(encrypted) - 3} more" if len(encrypted) > 3 else "")
-        provider = f"decryption.provider: {ks.decryption_provider}" if ks.decryption_provider else "no spec.decryption"
+        provider = (
+            f"decryption.provider: {ks.decryption_provider}"
+            if ks.decryption_provider
+            else "no spec.decryption"
+        )
         yield ctx.finding(
             ks.doc,
             f"Kustomization {ks.label} applies {len(encrypted)} SOPS-encrypted file(s) but does not decrypt "

@@ -43,6 +43,6 @@ def ks_path_missing(ctx: ScanContext) -> Iterator[Finding]:
             f"Kustomization {ks.label} path {ks.raw_path!r} {problem}, so nothing under it is applied",
             evidence=evidence,
             hint=f"Fix spec.path in {ks.doc.path} (relative to the repository root) or create the directory; "
-                 f"then `flux build kustomization {ks.name} --path ./<dir>` to preview",
+            f"then `flux build kustomization {ks.name} --path ./<dir>` to preview",
             line=line,
         )

@@ -57,7 +57,7 @@ def longhorn_kubelet_root_dir(ctx: ScanContext) -> Iterator[Finding]:
                 f"the kubelet in {K3S_KUBELET_DIR}",
                 evidence=[f"values.{'.'.join(path)}: {value}", f"repo targets K3s: {why}"],
                 hint=f"Set {'.'.join(path)}: {K3S_KUBELET_DIR} (or remove it; Longhorn detects it) before the "
-                     f"next reconcile",
+                f"next reconcile",
                 line=values_line(hr, *path),
             )
     for doc in ctx.repo.objects:
@@ -70,17 +70,34 @@ def longhorn_kubelet_root_dir(ctx: ScanContext) -> Iterator[Finding]:
                 if isinstance(arg, str) and arg.startswith("--kubelet-root-dir="):
                     value = arg.split("=", 1)[1]
                     if _wrong(value):
-                        yield _manifest_finding(ctx, doc, f"arg {arg}", why,
-                                                doc.line_of(*prefix, field, ci, "args", ai))
+                        yield _manifest_finding(
+                            ctx, doc, f"arg {arg}", why, doc.line_of(*prefix, field, ci, "args", ai)
+                        )
             for ei, env in enumerate(as_list(container.get("env"))):
-                if isinstance(env, dict) and env.get("name") == "KUBELET_ROOT_DIR" and _wrong(env.get("value")):
-                    yield _manifest_finding(ctx, doc, f"env KUBELET_ROOT_DIR={env.get('value')}", why,
-                                            doc.line_of(*prefix, field, ci, "env", ei, "value"))
+                if (
+                    isinstance(env, dict)
+                    and env.get("name") == "KUBELET_ROOT_DIR"
+                    and _wrong(env.get("value"))
+                ):
+                    yield _manifest_finding(
+                        ctx,
+                        doc,
+                        f"env KUBELET_ROOT_DIR={env.get('value')}",
+                        why,
+                        doc.line_of(*prefix, field, ci, "env", ei, "value"),
+                    )
         for vi, volume in enumerate(as_list(spec.get("volumes"))):
             path = dig(volume, "hostPath", "path")
-            if isinstance(path, str) and (path == STANDARD_KUBELET_DIR or path.startswith(STANDARD_KUBELET_DIR + "/")):
-                yield _manifest_finding(ctx, doc, f"hostPath volume {dig(volume, 'name')}: {path}", why,
-                                        doc.line_of(*prefix, "volumes", vi, "hostPath", "path"))
+            if isinstance(path, str) and (
+                path == STANDARD_KUBELET_DIR or path.startswith(STANDARD_KUBELET_DIR + "/")
+            ):
+                yield _manifest_finding(
+                    ctx,
+                    doc,
+                    f"hostPath volume {dig(volume, 'name')}: {path}",
+                    why,
+                    doc.line_of(*prefix, "volumes", vi, "hostPath", "path"),
+                )
 
 
 def _manifest_finding(ctx: ScanContext, doc: Doc, what: str, why: str, line: int) -> Finding:

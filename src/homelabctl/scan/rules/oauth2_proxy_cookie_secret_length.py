@@ -28,8 +28,12 @@ def _from_args(doc: Doc, args: list[object], path: tuple[str | int, ...]) -> Ite
         if isinstance(arg, str) and arg.startswith(("--cookie-secret=", "-cookie-secret=")):
             value = arg.split("=", 1)[1]
             if value and not is_enc(value):
-                yield Candidate(doc, f"{'.'.join(str(p) for p in path)}[{i}] --cookie-secret",
-                                value.encode(), doc.line_of(*path, i))
+                yield Candidate(
+                    doc,
+                    f"{'.'.join(str(p) for p in path)}[{i}] --cookie-secret",
+                    value.encode(),
+                    doc.line_of(*path, i),
+                )
 
 
 def _candidates(ctx: ScanContext) -> Iterator[Candidate]:
@@ -41,26 +45,44 @@ def _candidates(ctx: ScanContext) -> Iterator[Candidate]:
                 if key in SECRET_KEYS and not is_enc(value):
                     raw = decode_secret_value(value, base64_encoded=encoded)
                     if raw is not None:
-                        yield Candidate(doc, f"Secret {doc.name} {field}.{key}", raw, doc.line_of(field, str(key)))
+                        yield Candidate(
+                            doc, f"Secret {doc.name} {field}.{key}", raw, doc.line_of(field, str(key))
+                        )
     for hr in ctx.helm_releases("oauth2-proxy"):
         values = hr.values
         secret = dig(values, "config", "cookieSecret")
         if isinstance(secret, str) and secret and not is_enc(secret):
-            yield Candidate(hr.doc, "values config.cookieSecret", secret.encode(),
-                            hr.doc.line_of("spec", "values", "config", "cookieSecret"))
+            yield Candidate(
+                hr.doc,
+                "values config.cookieSecret",
+                secret.encode(),
+                hr.doc.line_of("spec", "values", "config", "cookieSecret"),
+            )
         extra = values.get("extraArgs")
         if isinstance(extra, dict):
             value = extra.get("cookie-secret")
             if isinstance(value, str) and value and not is_enc(value):
-                yield Candidate(hr.doc, "values extraArgs.cookie-secret", value.encode(),
-                                hr.doc.line_of("spec", "values", "extraArgs", "cookie-secret"))
+                yield Candidate(
+                    hr.doc,
+                    "values extraArgs.cookie-secret",
+                    value.encode(),
+                    hr.doc.line_of("spec", "values", "extraArgs", "cookie-secret"),
+                )
         elif isinstance(extra, list):
             yield from _from_args(hr.doc, extra, ("spec", "values", "extraArgs"))
         for i, env in enumerate(as_list(values.get("extraEnv"))):
-            if (isinstance(env, dict) and env.get("name") == ENV_NAME and isinstance(env.get("value"), str)
-                    and not is_enc(env["value"])):
-                yield Candidate(hr.doc, f"values extraEnv {ENV_NAME}", env["value"].encode(),
-                                hr.doc.line_of("spec", "values", "extraEnv", i, "value"))
+            if (
+                isinstance(env, dict)
+                and env.get("name") == ENV_NAME
+                and isinstance(env.get("value"), str)
+                and not is_enc(env["value"])
+            ):
+                yield Candidate(
+                    hr.doc,
+                    f"values extraEnv {ENV_NAME}",
+                    env["value"].encode(),
+                    hr.doc.line_of("spec", "values", "extraEnv", i, "value"),
+                )
     for doc in ctx.repo.objects:
         found = pod_spec(doc)
         if found is None or not ctx.applied(doc):
@@ -71,10 +93,18 @@ def _candidates(ctx: ScanContext) -> Iterator[Candidate]:
                 continue
             yield from _from_args(doc, as_list(container.get("args")), (*prefix, field, ci, "args"))
             for ei, env in enumerate(as_list(container.get("env"))):
-                if (isinstance(env, dict) and env.get("name") == ENV_NAME and isinstance(env.get("value"), str)
-                        and not is_enc(env["value"])):
-                    yield Candidate(doc, f"{field}[{ci}] env {ENV_NAME}", env["value"].encode(),
-                                    doc.line_of(*prefix, field, ci, "env", ei, "value"))
+                if (
+                    isinstance(env, dict)
+                    and env.get("name") == ENV_NAME
+                    and isinstance(env.get("value"), str)
+                    and not is_enc(env["value"])
+                ):
+                    yield Candidate(
+                        doc,
+                        f"{field}[{ci}] env {ENV_NAME}",
+                        env["value"].encode(),
+                        doc.line_of(*prefix, field, ci, "env", ei, "value"),
+                    )
 
 
 @rule("oauth2-proxy-cookie-secret-length", layer=Layer.SECURITY, severity=Severity.CRITICAL)
@@ -100,8 +130,10 @@ def oauth2_proxy_cookie_secret_length(ctx: ScanContext) -> Iterator[Finding]:
         yield ctx.finding(
             cand.doc,
             f"oauth2-proxy cookie secret in {cand.where} is {effective} bytes; oauth2-proxy needs 16, 24 or 32",
-            evidence=[f"{cand.where}: {len(cand.value)} bytes as written, {effective} bytes as oauth2-proxy reads "
-                      f"it (URL-safe base64 decoded only when that gives 16/24/32 bytes)"],
+            evidence=[
+                f"{cand.where}: {len(cand.value)} bytes as written, {effective} bytes as oauth2-proxy reads "
+                f"it (URL-safe base64 decoded only when that gives 16/24/32 bytes)"
+            ],
             hint="Generate one with `openssl rand -base64 32 | tr -- '+/' '-_'` and store it SOPS-encrypted",
             line=cand.line,
         )

@@ -44,7 +44,7 @@ def orphan_yaml(ctx: ScanContext) -> Iterator[Finding]:
             f"kustomization.yaml",
             evidence=[f"files: {shown}", f"kinds: {', '.join(kinds)}"],
             hint="Add them to the directory's kustomization.yaml resources (or the Flux Kustomization path), "
-                 "or delete them",
+            "or delete them",
             doc=first.docs[0],
             line=first.docs[0].line,
         )

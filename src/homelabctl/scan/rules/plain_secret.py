@@ -48,7 +48,9 @@ def plain_secret(ctx: ScanContext) -> Iterator[Finding]:
                 raw = decode_secret_value(value, base64_encoded=encoded)
                 if raw is None:
                     placeholder = is_placeholder(str(value))
-                    readable.append(f"{field}.{key}: " + ("placeholder" if placeholder else "not valid base64"))
+                    readable.append(
+                        f"{field}.{key}: " + ("placeholder" if placeholder else "not valid base64")
+                    )
                     real += 0 if placeholder else 1
                     first_line = first_line or doc.line_of(field, str(key))
                     continue
@@ -75,7 +77,7 @@ def plain_secret(ctx: ScanContext) -> Iterator[Finding]:
                 f"Secret {name} is committed in plain text ({real} readable value(s), no SOPS encryption)",
                 evidence=shown,
                 hint=f"`sops --encrypt --in-place {doc.path}` (a .sops.yaml creation rule must cover it), set "
-                     f"decryption.provider: sops on the Flux Kustomization, and rotate the values",
+                f"decryption.provider: sops on the Flux Kustomization, and rotate the values",
                 line=first_line or doc.line,
                 fingerprint=":".join(sorted(prints)),
             )
@@ -85,7 +87,7 @@ def plain_secret(ctx: ScanContext) -> Iterator[Finding]:
                 f"Secret {name} is an unencrypted template: every value is a placeholder",
                 evidence=shown,
                 hint=f"Fine as a template; encrypt it (`sops --encrypt --in-place {doc.path}`) before putting "
-                     f"real values in, or generate it from a SOPS-encrypted source",
+                f"real values in, or generate it from a SOPS-encrypted source",
                 line=first_line or doc.line,
                 severity=Severity.INFO,
             )

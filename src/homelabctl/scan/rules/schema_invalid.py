@@ -12,8 +12,15 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 MAX_ERRORS = 3
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
-               "number": "a number", "boolean": "true/false", "null": "null"}
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true/false",
+    "null": "null",
+}
 
 
 def _type_of(value: object) -> str:
@@ -76,8 +83,13 @@ def schema_invalid(ctx: ScanContext) -> Iterator[Finding]:
 
     Next step: fix the field the evidence names; ``kubectl apply --dry-run=server -f <file>`` confirms.
     """
-    schemas = SchemaSet([d for d in ctx.repo.of_kind("CustomResourceDefinition")
-                         if d.api_version == "apiextensions.k8s.io/v1"])
+    schemas = SchemaSet(
+        [
+            d
+            for d in ctx.repo.of_kind("CustomResourceDefinition")
+            if d.api_version == "apiextensions.k8s.io/v1"
+        ]
+    )
     for doc in ctx.repo.objects:
         if doc.sops_encrypted or not ctx.applied(doc):
             continue

@@ -57,17 +57,22 @@ def secret_in_history(ctx: ScanContext) -> Iterator[Finding]:
     for hit in history.hits:
         if hit.fingerprint in current:
             continue
-        obj = (ObjectRef("Secret", *hit.object_name.split("/", 1)) if hit.object_name
-               else ObjectRef("Commit", None, hit.commit.short))
+        obj = (
+            ObjectRef("Secret", *hit.object_name.split("/", 1))
+            if hit.object_name
+            else ObjectRef("Commit", None, hit.commit.short)
+        )
         still = "a file that still exists" if hit.path in ctx.repo.files else "a file deleted since"
         yield ctx.finding(
             obj,
             f"{hit.what} was committed in clear in {hit.commit.short} ({hit.path}, {still}) and is still "
             f"in the git history",
-            evidence=[f"commit {hit.commit.sha} {hit.commit.date}: {hit.commit.subject}",
-                      f"{hit.path}:{hit.line}: {hit.masked}"],
+            evidence=[
+                f"commit {hit.commit.sha} {hit.commit.date}: {hit.commit.subject}",
+                f"{hit.path}:{hit.line}: {hit.masked}",
+            ],
             hint="Rotate it: anyone with a clone has it. Then purge it with `git filter-repo --replace-text` "
-                 "and force-push if the repo is shared",
+            "and force-push if the repo is shared",
             file=hit.path,
             line=hit.line,
             severity=hit.severity,

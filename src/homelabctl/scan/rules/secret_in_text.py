@@ -103,7 +103,7 @@ def secret_in_text(ctx: ScanContext) -> Iterator[Finding]:
                     f"{doc.kind} {doc.name} sets {name} to a literal secret in {path}:{line}",
                     evidence=[f"{name}: {mask(value)}"],
                     hint=f"Use valueFrom.secretKeyRef to a SOPS-encrypted Secret instead of a literal {name}; "
-                         f"rotate the value",
+                    f"rotate the value",
                     line=line,
                     severity=severity,
                     fingerprint=fingerprint(path, value),
@@ -112,6 +112,8 @@ def secret_in_text(ctx: ScanContext) -> Iterator[Finding]:
 
 def _hint(match: SecretMatch) -> str:
     if match.what.startswith("K3s"):
-        return ("Rotate it (`k3s token rotate` on a server, then update every node's config), keep it in a "
-                "SOPS-encrypted file, and purge it from history (`git filter-repo --replace-text`)")
+        return (
+            "Rotate it (`k3s token rotate` on a server, then update every node's config), keep it in a "
+            "SOPS-encrypted file, and purge it from history (`git filter-repo --replace-text`)"
+        )
     return "Move it to a SOPS-encrypted Secret and reference it; rotate it (it is in git history)"

@@ -26,12 +26,15 @@ def _rules(file: RepoFile) -> list[CreationRule] | None:
     out = []
     for i, item in enumerate(doc.data.get("creation_rules") or []):
         if isinstance(item, dict):
-            out.append(CreationRule(
-                i, doc.line_of("creation_rules", i),
-                str(item["path_regex"]) if item.get("path_regex") is not None else None,
-                str(item["encrypted_regex"]) if item.get("encrypted_regex") is not None else None,
-                str(item["unencrypted_regex"]) if item.get("unencrypted_regex") is not None else None,
-            ))
+            out.append(
+                CreationRule(
+                    i,
+                    doc.line_of("creation_rules", i),
+                    str(item["path_regex"]) if item.get("path_regex") is not None else None,
+                    str(item["encrypted_regex"]) if item.get("encrypted_regex") is not None else None,
+                    str(item["unencrypted_regex"]) if item.get("unencrypted_regex") is not None else None,
+                )
+            )
     return out
 
 
@@ -77,17 +80,19 @@ def sops_rule_not_covering(ctx: ScanContext) -> Iterator[Finding]:
         rules = parsed[base]
         if rules is None:
             continue
-        rel = doc.path[len(base) + 1:] if base else doc.path
+        rel = doc.path[len(base) + 1 :] if base else doc.path
         match = next((r for r in rules if r.path_regex is None or _search(r.path_regex, rel)), None)
         if match is None:
             yield ctx.finding(
                 doc,
                 f"No creation rule in {config.path} matches {rel}, so `sops --encrypt` refuses this "
                 f"{doc.kind} file",
-                evidence=[f"path_regex tried: {', '.join(repr(r.path_regex) for r in rules) or '(no rules)'}",
-                          f"file: {rel} (relative to {config.path})"],
+                evidence=[
+                    f"path_regex tried: {', '.join(repr(r.path_regex) for r in rules) or '(no rules)'}",
+                    f"file: {rel} (relative to {config.path})",
+                ],
                 hint=f"Add a creation rule whose path_regex matches {rel} (with encrypted_regex: "
-                     f"^(data|stringData)$) in {config.path}",
+                f"^(data|stringData)$) in {config.path}",
             )
             continue
         leaks = []

@@ -55,13 +55,21 @@ def unpinned_chart_or_image(ctx: ScanContext) -> Iterator[Finding]:
                 yield ctx.finding(
                     hr.doc,
                     f"HelmRelease {hr.namespace}/{hr.name} installs chart {hr.chart or '?'} with {problem}",
-                    evidence=[f"spec.chart.spec.version: {hr.version!r}" if hr.version is not None
-                              else "spec.chart.spec.version: (not set)"],
+                    evidence=[
+                        f"spec.chart.spec.version: {hr.version!r}"
+                        if hr.version is not None
+                        else "spec.chart.spec.version: (not set)"
+                    ],
                     hint=f"Pin spec.chart.spec.version (e.g. the current release of {hr.chart or 'the chart'})",
                     line=hr.doc.line_of("spec", "chart", "spec", "version"),
                 )
         for path, value in walk(hr.values):
-            if path and path[-1] == "tag" and isinstance(value, str) and value in ("latest", "main", "master"):
+            if (
+                path
+                and path[-1] == "tag"
+                and isinstance(value, str)
+                and value in ("latest", "main", "master")
+            ):
                 repo = dig(hr.values, *path[:-1], "repository")
                 yield ctx.finding(
                     hr.doc,

@@ -26,7 +26,11 @@ def values_from_missing(ctx: ScanContext) -> Iterator[Finding]:
         if not ctx.applied(hr.doc):
             continue
         for i, ref in enumerate(hr.doc.spec.get("valuesFrom") or []):
-            if not isinstance(ref, dict) or ref.get("optional") is True or not isinstance(ref.get("name"), str):
+            if (
+                not isinstance(ref, dict)
+                or ref.get("optional") is True
+                or not isinstance(ref.get("name"), str)
+            ):
                 continue
             kind = str(ref.get("kind") or "ConfigMap")
             name = ctx.graph.resolve(hr.doc, ref["name"])
@@ -39,7 +43,7 @@ def values_from_missing(ctx: ScanContext) -> Iterator[Finding]:
                 f"nothing in the repo creates",
                 evidence=[f"spec.valuesFrom[{i}]: {kind}/{name}{key}"],
                 hint=f"Commit the {kind} (SOPS-encrypted if it is a Secret) in namespace {hr.namespace}, or set "
-                     f"`optional: true` if the chart works without it",
+                f"`optional: true` if the chart works without it",
                 line=hr.doc.line_of("spec", "valuesFrom", i),
             )
     for ks in ctx.graph.kustomizations:
@@ -54,6 +58,6 @@ def values_from_missing(ctx: ScanContext) -> Iterator[Finding]:
                 f"nothing in the repo creates",
                 evidence=[f"spec.postBuild.substituteFrom: {kind}/{name}"],
                 hint=f"Commit the {kind} in namespace {ks.namespace} (applied by a Kustomization this one "
-                     f"dependsOn), or set `optional: true`",
+                f"dependsOn), or set `optional: true`",
                 line=line,
             )

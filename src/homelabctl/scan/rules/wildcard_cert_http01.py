@@ -58,14 +58,18 @@ def wildcard_cert_http01(ctx: ScanContext) -> Iterator[Finding]:
     for doc in ctx.objects("Ingress", "Gateway"):
         annotations = doc.metadata.get("annotations")
         annotations = annotations if isinstance(annotations, dict) else {}
-        issuer_name = annotations.get("cert-manager.io/cluster-issuer") or annotations.get("cert-manager.io/issuer")
+        issuer_name = annotations.get("cert-manager.io/cluster-issuer") or annotations.get(
+            "cert-manager.io/issuer"
+        )
         if not isinstance(issuer_name, str):
             continue
         kind = "ClusterIssuer" if "cert-manager.io/cluster-issuer" in annotations else "Issuer"
         if doc.kind == "Ingress":
             hosts = [str(h) for t in as_list(doc.spec.get("tls")) for h in as_list(as_dict(t).get("hosts"))]
         else:
-            hosts = [str(as_dict(listener).get("hostname", "")) for listener in as_list(doc.spec.get("listeners"))]
+            hosts = [
+                str(as_dict(listener).get("hostname", "")) for listener in as_list(doc.spec.get("listeners"))
+            ]
         wildcards = sorted({h for h in hosts if h.startswith("*.")})
         issuer = _issuer(ctx, kind, issuer_name, ctx.graph.namespace_of(doc)) if wildcards else None
         if issuer is None or not _http01_only(issuer):
@@ -78,7 +82,10 @@ def _finding(ctx: ScanContext, doc: Doc, wildcards: list[str], issuer: Doc, line
         doc,
         f"{doc.kind} {doc.name} asks {issuer.kind} {issuer.name} for {', '.join(wildcards)}, but that issuer "
         f"only has HTTP-01 solvers, which cannot validate wildcard names",
-        evidence=[f"names: {', '.join(wildcards)}", f"{issuer.kind} {issuer.name} ({issuer.path}): solvers are all http01"],
+        evidence=[
+            f"names: {', '.join(wildcards)}",
+            f"{issuer.kind} {issuer.name} ({issuer.path}): solvers are all http01",
+        ],
         hint=f"Add a dns01 solver to {issuer.kind} {issuer.name} (with a selector for the wildcard zone)",
         line=line,
     )

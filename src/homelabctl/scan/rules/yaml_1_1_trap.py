@@ -8,12 +8,46 @@ from homelabctl.scan.repo import Doc
 from homelabctl.scan.yamlparse import PathKey, path_to
 
 # Helm values keys whose values are strings by nature (image tags, versions, modes, codes...).
-STRINGY_KEYS = frozenset((
-    "tag", "version", "name", "mode", "level", "loglevel", "policy", "country", "region", "locale", "lang",
-    "language", "format", "umask", "zone", "timezone", "tz", "code", "id", "host", "hostname", "path", "prefix",
-    "suffix", "value", "text", "label", "channel", "schedule", "cron", "domain", "user", "username", "group",
-    "answer", "string",
-))
+STRINGY_KEYS = frozenset(
+    (
+        "tag",
+        "version",
+        "name",
+        "mode",
+        "level",
+        "loglevel",
+        "policy",
+        "country",
+        "region",
+        "locale",
+        "lang",
+        "language",
+        "format",
+        "umask",
+        "zone",
+        "timezone",
+        "tz",
+        "code",
+        "id",
+        "host",
+        "hostname",
+        "path",
+        "prefix",
+        "suffix",
+        "value",
+        "text",
+        "label",
+        "channel",
+        "schedule",
+        "cron",
+        "domain",
+        "user",
+        "username",
+        "group",
+        "answer",
+        "string",
+    )
+)
 
 
 def stringy_key(key: str) -> bool:
@@ -30,14 +64,24 @@ def _string_only(kind: str, path: tuple[PathKey, ...]) -> str | None:
         return "Secret stringData values must be strings"
     if len(path) >= 3 and path[-2] in ("labels", "annotations") and "metadata" in names:
         return f"{path[-2]} values must be strings"
-    if len(path) >= 2 and path[-1] == "value" and isinstance(path[-2], int) and len(path) >= 3 and path[-3] == "env":
+    if (
+        len(path) >= 2
+        and path[-1] == "value"
+        and isinstance(path[-2], int)
+        and len(path) >= 3
+        and path[-3] == "env"
+    ):
         return "env values must be strings"
     if len(path) >= 2 and isinstance(path[-1], int) and path[-2] in ("args", "command"):
         return f"container {path[-2]} must be strings"
     if kind == "Kustomization" and path[:3] == ("spec", "postBuild", "substitute") and len(path) == 4:
         return "postBuild.substitute values must be strings"
-    if kind == "HelmRelease" and path[:2] == ("spec", "values") and isinstance(path[-1], str) \
-            and stringy_key(path[-1]):
+    if (
+        kind == "HelmRelease"
+        and path[:2] == ("spec", "values")
+        and isinstance(path[-1], str)
+        and stringy_key(path[-1])
+    ):
         return f"the chart most likely expects a string for {path[-1]!r}"
     return None
 
