@@ -85,9 +85,6 @@ def velero_backup_failed_or_stale(ctx: CheckContext) -> Iterator[Finding]:
     two intervals) critical. Without Backup objects it falls back to ``status.lastBackup``, which says when
     a backup last started but not whether it succeeded. A Schedule in phase ``FailedValidation`` never runs.
 
-    Seed: Velero schedules "Hourly (Longhorn), Daily (critical), Weekly (full cluster)" while the local
-    MinIO location was broken ("Local backups unavailable"): a schedule writing there only fails.
-
     Next step: ``velero backup describe <backup> --details`` and ``velero backup logs <backup>``;
     ``velero schedule describe <schedule>``; check the storage location and the velero pod.
     """

@@ -24,8 +24,6 @@ def velero_bsl_credential_missing(ctx: CheckContext) -> Iterator[Finding]:
     the bucket and the location goes Unavailable, or backups fail with an access error. Locations without
     ``spec.credential`` use the Velero server's own mounted credentials and are not judged here.
 
-    Seed: Week 4 "Fixed MinIO configuration (secret name mismatch, credential format)".
-
     Next step: create the Secret with the expected key (an AWS-style credentials file:
     ``[default]`` / ``aws_access_key_id`` / ``aws_secret_access_key``) or fix ``spec.credential``:
     ``kubectl -n <namespace> get secret <name> -o jsonpath='{.data}' | jq keys``.

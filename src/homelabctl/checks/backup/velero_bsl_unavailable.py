@@ -78,8 +78,6 @@ def velero_bsl_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     local MinIO location is down. A location that still has no phase 10 minutes after creation was never
     validated (Velero not running) and is a warning.
 
-    Seed: "MinIO Local Storage - Storage corruption ('0 drives provided') - Local backups unavailable".
-
     Next step: ``velero backup-location get``; fix the storage behind the s3Url (MinIO pod logs,
     credentials Secret, bucket), then watch the phase return to Available.
     """

@@ -32,9 +32,6 @@ def velero_no_offsite(ctx: CheckContext) -> Iterator[Finding]:
     location exists but no Schedule writes to it (``spec.template.storageLocation``, default location when
     empty), it is reported too: the offsite copy exists only on paper.
 
-    Seed: "Velero | Partial | MinIO errors, no offsite backup" - the only location was MinIO inside the
-    cluster until Backblaze B2 was added.
-
     Next step: add an offsite BackupStorageLocation (e.g. Backblaze B2 via its S3 endpoint) and point at
     least the daily/critical Schedule at it (``spec.template.storageLocation``).
     """

@@ -92,8 +92,6 @@ def velero_vsl_conflict(ctx: CheckContext) -> Iterator[Finding]:
     MinIO-oriented chart creates on a K3s homelab: EBS snapshots cannot snapshot Longhorn or NFS volumes);
     and a location whose phase is Unavailable.
 
-    Seed: Week 4's Velero fixes - "Deleted conflicting VSL configuration".
-
     Next step: keep one location per provider (or set ``--default-volume-snapshot-locations``); delete
     locations for clouds the cluster is not on and use CSI snapshots or file-system backup instead:
     ``kubectl -n velero delete volumesnapshotlocation <name>`` (and remove it from Git / Helm values).

@@ -36,9 +36,6 @@ def gpu_insufficient(ctx: CheckContext) -> Iterator[Finding]:
     cannot preempt a batch job to make room for an important service, so first come, first served.
     If no node advertises the resource at all, the NVIDIA device plugin is not running.
 
-    Seed: the Tesla T4 on k3s3 time-sliced to ``nvidia.com/gpu: 4`` and used by Jellyfin, Ollama and
-    Automatic1111; "Implement PriorityClass for critical GPU workloads (Plex, Frigate)".
-
     Next step: scale down a less important holder (``kubectl scale -n NS deploy/NAME --replicas=0``), give
     critical GPU workloads a higher PriorityClass, or raise the time-slicing replicas in the device
     plugin's config (more slices, same 16 GB of memory).

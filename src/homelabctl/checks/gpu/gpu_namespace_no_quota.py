@@ -29,8 +29,6 @@ def gpu_namespace_no_quota(ctx: CheckContext) -> Iterator[Finding]:
     (scale a deployment up, start a batch of jobs) and starve the others. Needs ResourceQuotas to be
     readable: with none captured the check is not evaluated rather than guessing.
 
-    Seed: "Configure ResourceQuota per namespace for GPU access control" for the time-sliced T4.
-
     Next step: ``kubectl create quota gpu -n NS --hard=requests.nvidia.com/gpu=N`` with N the share that
     namespace is allowed.
     """

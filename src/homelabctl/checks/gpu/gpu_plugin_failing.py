@@ -115,8 +115,6 @@ def gpu_plugin_failing(ctx: CheckContext) -> Iterator[Finding]:
     (``nvidia.com/gpu`` allocatable). One finding per DaemonSet/Deployment, naming what stops working:
     no device plugin means no schedulable GPU; no DCGM exporter means no GPU metrics.
 
-    Seed: "DCGM Exporter: CrashLoopBackOff (GPU metrics)" left as "fix when GPU monitoring needed".
-
     Next step: ``kubectl logs -n NS POD --previous``; for DCGM on a time-sliced or consumer GPU, check the
     exporter version against the driver (``nvidia-smi`` on the node) and that the pod runs with the
     ``nvidia`` runtime class.

@@ -29,8 +29,6 @@ def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
     preempt a batch job to start an important service: whoever came first keeps the GPU. Info, warning
     while some GPU pod is Pending for lack of a GPU (the contention is real right now).
 
-    Seed: "Implement PriorityClass for critical GPU workloads (Plex, Frigate)" on the time-sliced T4.
-
     Next step: create a PriorityClass (``kubectl create priorityclass gpu-critical --value=100000``) and set
     ``priorityClassName`` in the chart values of the workloads that must win.
     """

@@ -22,9 +22,6 @@ def gpu_time_slicing_saturated(ctx: CheckContext) -> Iterator[Finding]:
     makes the others fail with CUDA out-of-memory errors. A dedicated (not shared) GPU in full use is
     normal and not reported.
 
-    Seed: Tesla T4 16GB on k3s3 time-sliced to ``nvidia.com/gpu: 4``, "No memory isolation between GPU
-    workloads", "Risk of memory-hungry jobs affecting others".
-
     Next step: document VRAM use per service (``nvidia-smi`` on the node), cap what each app loads (e.g.
     Ollama ``OLLAMA_MAX_LOADED_MODELS=1``), and give the critical GPU workloads a PriorityClass.
     """

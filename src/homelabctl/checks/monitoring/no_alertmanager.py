@@ -32,9 +32,6 @@ def no_alertmanager(ctx: CheckContext) -> Iterator[Finding]:
     related HelmReleases when there are some. Prometheus evaluates rules without it, but the alerts go
     nowhere: a node NotReady for three days stays unnoticed.
 
-    Seed: *styx* NotReady for 3+ days with no alert; "Set up alerting for critical failures" and
-    "AlertManager for notifications" in the audit's plan.
-
     Next step: enable Alertmanager in kube-prometheus-stack and configure a receiver (e-mail, Discord,
     ntfy) in ``alertmanager.config``; test it with ``amtool alert add``.
     """

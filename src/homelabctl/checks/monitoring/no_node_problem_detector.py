@@ -27,8 +27,6 @@ def no_node_problem_detector(ctx: CheckContext) -> Iterator[Finding]:
     show up only as mysterious pod failures. A detector that exists but is not ready is reported by
     daemonset-not-ready.
 
-    Seed: "Deploy node-problem-detector DaemonSet" (P1 after *styx*); the USB NICs on k3s1/k3s2 to watch.
-
     Next step: ``helm install npd deliveryhero/node-problem-detector -n kube-system`` (through a Flux
     HelmRelease), then alert on its node conditions.
     """

@@ -34,9 +34,6 @@ def no_prometheus(ctx: CheckContext) -> Iterator[Finding]:
     finding quotes them. Without metrics there are no alerts, no history to diagnose from, and the
     Longhorn/CSI alert rules written after an incident never fire.
 
-    Seed: "Monitoring: 0% (not implemented)" in the architecture audit; the Longhorn CSI failure that
-    "monitoring didn't catch".
-
     Next step: install kube-prometheus-stack through Flux (a HelmRelease in ``monitoring``) on
     replicated storage, then add the alert rules.
     """

@@ -70,8 +70,7 @@ def cilium_bgp_peering(ctx: CheckContext) -> Iterator[Finding]:
     (Cilium then applies none to it), and policies that cannot act because the BGP control plane is off.
 
     Why it matters: a node outside the peering announces nothing, so LoadBalancer IPs whose endpoints
-    live there (``externalTrafficPolicy: Local``) blackhole, and the router loses a path. Seed: "Enabled
-    k3s3 BGP peering (missing label)"; the cluster peers AS 64512 with the router's AS 64513.
+    live there (``externalTrafficPolicy: Local``) blackhole, and the router loses a path.
 
     Next step: label the node so the selector matches (``kubectl label node <node> <key>=<value>``), and
     check the sessions with ``cilium bgp peers``.

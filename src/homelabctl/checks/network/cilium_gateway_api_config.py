@@ -60,8 +60,7 @@ def cilium_gateway_api_config(ctx: CheckContext) -> Iterator[Finding]:
     Why it matters: without ALPN the Cilium gateway's Envoy does not negotiate HTTP/2 on TLS listeners,
     and without app-protocol it ignores a backend's ``appProtocol`` (h2c, gRPC, WebSocket): clients see
     connection resets on HTTPS. Without ``enable-gateway-api`` Cilium does not program Gateways at all,
-    which is critical. Seed: "HTTPS services were inaccessible with connection reset errors. Fixed by
-    enabling ALPN and app-protocol support in Cilium."
+    which is critical.
 
     Next step: set ``gatewayAPI.enabled``, ``gatewayAPI.enableAlpn`` and ``gatewayAPI.enableAppProtocol``
     to ``true`` in Cilium's Helm values, then restart the operator and agents.

@@ -64,8 +64,7 @@ def cilium_lb_ip_pool(ctx: CheckContext) -> Iterator[Finding]:
     selectors match them.
 
     Why it matters: the Gateway's own LoadBalancer Service is how every HTTPRoute is reached; without an
-    address nothing behind the Gateway answers. Seed: gateway IP 192.168.10.224 from pool
-    192.168.10.224/28, announced over BGP.
+    address nothing behind the Gateway answers.
 
     Next step: ``kubectl get ippools``; widen the pool or free addresses, resolve overlaps, or fix the
     pool's ``serviceSelector`` so it matches the Service.

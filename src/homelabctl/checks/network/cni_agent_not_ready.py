@@ -62,9 +62,7 @@ def cni_agent_not_ready(ctx: CheckContext) -> Iterator[Finding]:
 
     Why it matters: the agent programs the node's eBPF datapath; without it pods on that node get no
     network (new pods stay in ``ContainerCreating``, existing ones lose services and DNS), and everything
-    above (CSI, Flux, apps) fails there with misleading errors. Seed: *k3s1* losing the network showed up
-    as Longhorn CSI pods in CrashLoopBackOff and was misdiagnosed as a CSI bug; the lesson was to check the
-    network layer first.
+    above (CSI, Flux, apps) fails there with misleading errors.
 
     Next step: read the agent's logs and status on that node (``cilium-dbg status``), and check the node's
     own connectivity before anything above it.

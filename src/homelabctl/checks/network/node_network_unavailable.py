@@ -27,9 +27,6 @@ def node_network_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     are not set up, so pods there cannot reach other nodes, services or DNS. The node's Cilium agent pod
     status is added as evidence when it is in the snapshot.
 
-    Seed: the *k3s1* network failure, first misread as a Longhorn CSI bug; its root cause was
-    systemd-networkd interfering with the CNI's interfaces.
-
     Next step: check the CNI agent on that node, then the host: ``ip -br link``, ``ip route``,
     ``networkctl list`` (is systemd-networkd or NetworkManager managing ``cilium_*``/``lxc*`` devices?).
     """

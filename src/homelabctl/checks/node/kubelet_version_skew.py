@@ -46,7 +46,6 @@ def kubelet_version_skew(ctx: CheckContext) -> Iterator[Finding]:
     Why it matters: a kubelet newer than the API server is unsupported and may send fields the server
     drops; one more than three minor versions older is outside the skew policy; and a half-finished
     upgrade (nodes on different K3s builds) is how "works on k3s2, fails on k3s1" incidents start.
-    Seed: the cluster pinned to K3s v1.32.5+k3s1, and a downgrade attempt that had to be rolled back.
 
     Next step: upgrade the control plane first, then the agents to the same version (the system-upgrade-
     controller, or the install script with ``INSTALL_K3S_VERSION``).

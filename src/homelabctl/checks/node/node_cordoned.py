@@ -26,8 +26,7 @@ def node_cordoned(ctx: CheckContext) -> Iterator[Finding]:
     tells how long the cordon has been in place, and counts the pods (DaemonSets aside) still running there.
 
     Why it matters: a cordon is a maintenance tool that is easy to forget; a forgotten one quietly removes
-    a node's capacity from the scheduler. Seed: *k3s1* was cordoned to contain its network failure and
-    left to "self-recover".
+    a node's capacity from the scheduler.
 
     Next step: ``kubectl uncordon <node>`` once the node is healthy, or finish the maintenance with
     ``kubectl drain``.

@@ -21,8 +21,6 @@ def node_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     The finding says how long the node has been in that state (from ``lastTransitionTime``) and how many
     pods are still bound to it.
 
-    Seed: *styx* NotReady for three days with pods stuck Terminating; *k3s1* losing the network.
-
     Next step: check L3/L4 connectivity to the node first (ping, SSH, ``curl -k https://<node>:10250/healthz``),
     then ``systemctl status k3s-agent`` on it; cordon it while you investigate.
     """

@@ -47,8 +47,6 @@ def node_unreachable_taint(ctx: CheckContext) -> Iterator[Finding]:
       toleration has been evicted, and the evicted pods stay ``Terminating`` because no kubelet confirms
       the deletion.
 
-    Seed: *styx* NotReady for three days with 8 pods stuck Terminating.
-
     Next step: for a Ready node, remove the taint (``kubectl taint node <node> <key>:<effect>-``) and look
     at the K3s server's controller logs; for a dead node, bring the kubelet back or drain and delete the
     Node object so the pod garbage collector frees its pods.

@@ -33,8 +33,7 @@ def single_control_plane(ctx: CheckContext) -> Iterator[Finding]:
 
     Why it matters: with one server, its loss stops the API, the scheduler, controllers and Flux; running
     pods keep going, but nothing heals. Two embedded-etcd servers are no better: etcd needs a majority, so
-    losing either one stops the cluster. Seed: "Single control plane (no HA)" on *k3s-master1*, a VM on
-    the single storage server; the audit scored HA/Resilience 20%.
+    losing either one stops the cluster.
 
     Next step: add servers to reach three (K3s: ``--cluster-init`` on the first, ``--server`` on the
     others), and until then keep datastore backups (``k3s etcd-snapshot save`` or a copy of

@@ -26,9 +26,6 @@ def certificate_expiring(ctx: CheckContext) -> Iterator[Finding]:
     ``failedIssuanceAttempts`` are added as evidence. Let's Encrypt certificates live 90 days and renew at
     60, so a healthy one never comes within 14 days of expiry.
 
-    Seed: TLS for every ``*.fletcherlabs.net`` service comes from cert-manager with Let's Encrypt; a renewal
-    that silently fails takes all of them down on the same day.
-
     Next step: ``cmctl status certificate <name> -n <namespace>`` for why renewal fails, fix the issuer or
     solver, then ``cmctl renew <name> -n <namespace>``.
     """

@@ -76,9 +76,6 @@ def certificate_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     Why it matters: a Gateway listener whose certificate Secret is missing or expired serves no HTTPS at
     all - every ``*.domain`` service behind it is down for browsers.
 
-    Seed: Week 4's TLS work - cert-manager with Let's Encrypt and one wildcard ``*.fletcherlabs.net``
-    certificate on the Cilium Gateway, so every service's HTTPS hangs on that one Certificate.
-
     Next step: ``cmctl status certificate <name> -n <namespace>`` (or ``kubectl describe certificate``),
     then ``kubectl get certificaterequests,orders,challenges -n <namespace>``.
     """

@@ -56,9 +56,6 @@ def certificate_wildcard_http01(ctx: CheckContext) -> Iterator[Finding]:
     used for this challenge") and the Certificate is never issued. Issuers that are not ACME or are external
     (another API group) are skipped.
 
-    Seed: Week 4 "Configured wildcard certificate for ``*.fletcherlabs.net``" while the cluster doc says
-    "TLS: cert-manager with Let's Encrypt (HTTP-01 challenges)".
-
     Next step: add a ``dns01`` solver (e.g. ``cloudflare`` with an ``apiTokenSecretRef``) whose selector
     covers the zone (``dnsZones: [<domain>]``), or replace the wildcard with the explicit host names.
     """

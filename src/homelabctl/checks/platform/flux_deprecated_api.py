@@ -35,9 +35,6 @@ def flux_deprecated_api(ctx: CheckContext) -> Iterator[Finding]:
     a Flux upgrade, which is exactly when nobody is looking at them. In a snapshot taken from the API the
     version is the one the cluster serves, so an old version there means the installed Flux itself is old.
 
-    Seed: the homelab runs every app as a Flux HelmRelease or Kustomization; a Flux upgrade that drops an
-    API version breaks all of them at once.
-
     Next step: update the manifests in Git to the GA version (newer flux CLIs do it with ``flux migrate``);
     if the cluster serves only the old version, upgrade Flux first (``flux check`` shows the installed one).
     """

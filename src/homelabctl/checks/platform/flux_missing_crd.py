@@ -87,9 +87,6 @@ def flux_missing_crd(ctx: CheckContext) -> Iterator[Finding]:
     deleted, e.g. by an uninstall). The whole Kustomization or Helm release fails on one such object.
     When the CRD now exists but the message is old, the finding is a warning: reconcile again.
 
-    Seed: Flux reconciliation failure "Intel GPU Plugin: CRDs not installed" (fix: install the Intel
-    device plugin CRDs or remove the HelmRelease).
-
     Next step: install the CRDs first (the operator or CRD chart as its own HelmRelease/Kustomization that
     this one ``dependsOn``), or remove the object that needs them; ``kubectl get crd | grep <group>``.
     """

@@ -119,8 +119,6 @@ def flux_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     Why it matters: while an object is not Ready the cluster no longer follows Git; everything downstream
     (dependants, the apps in a Kustomization) is stuck at the last good revision or absent.
 
-    Seed: Flux reconciliation failures on a missing Secret (Authentik) and on missing CRDs (Intel GPU plugin).
-
     Next step: read the message, fix the cause in Git or in the cluster, then
     ``flux reconcile <kind> <name> -n <namespace> --with-source``; ``flux logs --kind=<Kind> --name=<name>``
     shows the controller's side.

@@ -38,9 +38,6 @@ def flux_source_stale(ctx: CheckContext) -> Iterator[Finding]:
     artifact is only rebuilt when the revision changes, so a quiet repository looks old and is fine.
     Suspended sources (``flux-suspended``) and OCI HelmRepositories (static, no artifact) are skipped.
 
-    Seed: the runbook's "Verify Flux sync: ``flux get all -A``" - a source that silently stopped fetching
-    makes every later fix in Git a no-op.
-
     Next step: ``flux get sources all -A``, fix credentials/URL/network from the FetchFailed message, then
     ``flux reconcile source git <name> -n <namespace>``.
     """

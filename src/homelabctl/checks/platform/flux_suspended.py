@@ -41,12 +41,10 @@ def flux_suspended(ctx: CheckContext) -> Iterator[Finding]:
 
     Reads ``spec.suspend`` on Kustomizations, HelmReleases and sources. A suspended object keeps whatever
     was last applied and ignores every new commit, so a suspension left behind after an incident
-    (``flux suspend kustomization --all`` is in the seed's emergency runbook) silently freezes part of the
+    (``flux suspend kustomization --all`` is a common emergency measure) silently freezes part of the
     cluster. Warning for Kustomizations and sources (everything they deliver is frozen; the finding counts
     the inventory entries or the consumers) and for any suspended object that is not Ready (nothing will
     retry it); info for a healthy suspended HelmRelease, which is often a deliberate pin.
-
-    Seed: "Flux can be suspended: ``flux suspend kustomization --all``" as an emergency measure.
 
     Next step: if the suspension is no longer intended, ``flux resume <kind> <name> -n <namespace>``.
     """

@@ -64,9 +64,6 @@ def gateway_not_accepted(ctx: CheckContext) -> Iterator[Finding]:
     10 minutes mean no controller accepted the Gateway (Cilium's ``enable-gateway-api`` off, wrong class).
     A failing HTTPS listener takes every route attached to it down.
 
-    Seed: every ``*.fletcherlabs.net`` service goes through one Cilium Gateway (main-gateway,
-    192.168.10.224) with a wildcard TLS listener; Week 4 lost hours to HTTPS being unreachable through it.
-
     Next step: ``kubectl describe gateway <name> -n <namespace>``; for ``InvalidCertificateRef`` check the
     Secret named in the listener (``kubectl get secret``, the cert-manager Certificate that writes it).
     """

@@ -50,8 +50,6 @@ def helmrelease_missing_values_ref(ctx: CheckContext) -> Iterator[Finding]:
     reference"), so the release is neither installed nor upgraded. Entries marked ``optional: true`` are
     skipped, as helm-controller skips them; a kind that could not be read is not judged.
 
-    Seed: Flux reconciliation failure "Authentik: Missing secret ``authentik/authentik-secret``".
-
     Next step: create the Secret/ConfigMap in that namespace (for SOPS-encrypted secrets: check that the
     Kustomization that should deliver it decrypts and applies it), or fix the name in ``valuesFrom``; then
     ``flux reconcile helmrelease <name> -n <namespace>``.

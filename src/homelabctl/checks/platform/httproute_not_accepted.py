@@ -118,9 +118,6 @@ def httproute_not_accepted(ctx: CheckContext) -> Iterator[Finding]:
     whole rule has no backend (the hostname returns errors); a warning when only some parents or some
     backends of a rule are affected.
 
-    Seed: every app is published through an HTTPRoute on main-gateway ("NO nginx ingress - Use HTTPRoute
-    only"); a typo in a Service name or a parentRef makes an app vanish while everything looks Running.
-
     Next step: ``kubectl describe httproute <name> -n <namespace>``; compare parentRefs with
     ``kubectl get gateway -A`` and backendRefs with ``kubectl get svc -n <namespace>``; a cross-namespace
     backend needs a ReferenceGrant in the backend's namespace.

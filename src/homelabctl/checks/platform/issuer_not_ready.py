@@ -24,9 +24,6 @@ def issuer_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     missing private-key Secret or no egress to the CA) and counts the Certificates that reference it.
     It is the common cause behind several ``certificate-not-ready`` findings at once.
 
-    Seed: the cluster's TLS comes from one Let's Encrypt ClusterIssuer; if its account cannot register,
-    no certificate is renewed.
-
     Next step: ``kubectl describe clusterissuer <name>`` and the cert-manager logs
     (``kubectl -n cert-manager logs deploy/cert-manager``); check the ACME server URL, the email and the
     ``privateKeySecretRef`` Secret.

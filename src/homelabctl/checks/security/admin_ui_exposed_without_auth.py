@@ -164,9 +164,6 @@ def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
     or nginx/Traefik auth annotations on an Ingress count as protection. When an oauth2-proxy exists whose
     upstream is the exposed Service, the finding says the route bypasses it.
 
-    Seed: "Prometheus publicly accessible without authentication" through its HTTPRoute while the
-    oauth2-proxy meant for it waited for Authentik; Longhorn's UI served at longhorn.fletcherlabs.net.
-
     Next step: point the route's backendRef at the oauth2-proxy Service (whose ``--upstream`` is the UI's
     Service), or remove the route and use ``kubectl port-forward`` until authentication works.
     """

@@ -72,8 +72,6 @@ def oauth2_proxy_misconfigured(ctx: CheckContext) -> Iterator[Finding]:
     without its trailing slash to compare against the provider's discovery document (Authentik publishes
     ``https://HOST/application/o/SLUG/``, with the slash).
 
-    Seed: "Cookie secret length error (was 167 bytes, needs 32)"; "OIDC issuer URL format incorrect".
-
     Next step: ``openssl rand -base64 32 | tr -- '+/' '-_'`` for a new cookie secret; for the issuer,
     ``curl -s ISSUER/.well-known/openid-configuration | jq -r .issuer`` and copy that value exactly.
     """

@@ -72,9 +72,6 @@ def csi_driver_not_registered(ctx: CheckContext) -> Iterator[Finding]:
     outside a class's ``allowedTopologies`` and nodes with dedicated NoSchedule/NoExecute taints are not
     expected to run the plugin.
 
-    Seed: "driver name driver.longhorn.io not found in the list of registered CSI drivers", first blamed on
-    a K3s v1.32.5 CSI bug; the cause was *k3s1*'s network (and, a day later, a changed kubelet path).
-
     Next step: check the node plugin pod on that node and its ``node-driver-registrar`` logs, the node's
     network, and the kubelet root dir the registrar uses.
     """

@@ -85,8 +85,7 @@ def csi_driver_pods_failing(ctx: CheckContext) -> Iterator[Finding]:
 
     Why it matters: the node plugin is what mounts volumes on its node; the manager and instance managers
     are Longhorn's data path. When they fail on a node, every pod there that needs a volume is stuck in
-    ContainerCreating. Seed: "Longhorn pods in CrashLoopBackOff with 'context deadline exceeded'" on
-    *k3s1*, which was the node's network failing, not a CSI bug.
+    ContainerCreating.
 
     Next step: read the failing container's previous logs; if they show timeouts to other pods or the
     API, check the node's network before the driver.

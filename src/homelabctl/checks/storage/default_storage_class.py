@@ -37,8 +37,7 @@ def default_storage_class(ctx: CheckContext) -> Iterator[Finding]:
     Why it matters: with none, a PVC without ``storageClassName`` stays Pending forever; with several,
     the API silently gives it the newest default, so a chart's data can land on K3s' ``local-path``
     instead of Longhorn (or the reverse) depending on install order. K3s re-applies its ``local-path``
-    manifest with the default annotation at every server restart. Seed: ``longhorn`` is meant to be the
-    default class, next to K3s' built-in ``local-path``.
+    manifest with the default annotation at every server restart.
 
     Next step: keep exactly one default: unset the annotation on the other classes (and on K3s start the
     server with ``--disable local-storage`` or ``--default-local-storage-path`` only, so it stops

@@ -71,8 +71,7 @@ def failed_mount_events(ctx: CheckContext) -> Iterator[Finding]:
     Why it matters: the pod stays in ContainerCreating until the volume mounts; the message says which
     layer is broken: "driver name driver.longhorn.io not found in the list of registered CSI drivers"
     (no CSI node plugin registered on that node), "Multi-Attach error" (an RWO volume still held by
-    another, often dead, node), a missing Secret/ConfigMap, or a timeout. Seed: the Longhorn "CSI driver
-    not registered" errors on *k3s1* and after the kubelet path change.
+    another, often dead, node), a missing Secret/ConfigMap, or a timeout.
 
     Next step: follow the hint for the message's kind; for CSI errors check the node's network and the
     driver's node plugin before the driver itself.

@@ -77,9 +77,7 @@ def important_data_on_local_path(ctx: CheckContext) -> Iterator[Finding]:
     the same id.
 
     Why it matters: a local-path volume is a directory on one node's disk: no replica, no CSI snapshot,
-    and the pod can only ever run on that node; losing or rebuilding the node loses the data. Seed:
-    "Using local-path for Prometheus/Alertmanager due to Longhorn fsGroup issues" ("Data loss risk"),
-    flagged in every review until migrated.
+    and the pod can only ever run on that node; losing or rebuilding the node loses the data.
 
     Next step: move the claim to a replicated class (Longhorn), after a file-system backup with Velero.
     """

@@ -88,14 +88,11 @@ def k3s_kubelet_path_mismatch(ctx: CheckContext) -> Iterator[Finding]:
 
     The root dir in use is taken from evidence first: a CSI driver that is registered on the K3s nodes
     proves the root its DaemonSet uses (registration only works through ``<root>/plugins_registry``).
-    Without such proof the K3s path ``/var/lib/rancher/k3s/agent/kubelet`` is expected, as in the seed,
+    Without such proof the K3s path ``/var/lib/rancher/k3s/agent/kubelet`` is expected, as on a default K3s install,
     and only CSI node plugins and Longhorn are held to it (the root really depends on the K3s version and
     ``--kubelet-arg=root-dir``, hence the hint to confirm it on a node). Anything pointing at the other root
     is reported: sockets and volume mounts then land where the kubelet never looks, so the driver never
     registers and no volume mounts.
-
-    Seed AAR "Longhorn CSI Complete Failure": the day shift changed the kubelet paths from the K3s default
-    to the standard one; CSI stopped, a 24-hour outage followed and the nuclear cleanup lost every volume.
 
     Next step: confirm the kubelet's root on a node, set ``csi.kubeletRootDir`` to it in the Longhorn
     HelmRelease, and let the driver deployer recreate the plugin; never delete Longhorn to fix a path.

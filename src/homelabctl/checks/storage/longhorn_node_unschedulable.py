@@ -29,7 +29,6 @@ def longhorn_node_unschedulable(ctx: CheckContext) -> Iterator[Finding]:
     Why it matters: Longhorn places no replica on such a node; StorageClasses whose ``nodeSelector`` or
     ``diskSelector`` only match it (the Optane/NVMe/SAS tiers of one server) cannot provision at all, and
     other volumes stay degraded. Without mount propagation the CSI plugin cannot mount volumes there.
-    Seed: "Enabled node scheduling for k3s3 in Longhorn" (the node with the storage tiers).
 
     Next step: Longhorn UI → Node → Edit node and disks, or ``kubectl -n longhorn-system patch
     nodes.longhorn.io <node> --type merge -p '{"spec":{"allowScheduling":true}}'``.

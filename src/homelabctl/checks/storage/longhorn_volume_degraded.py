@@ -98,8 +98,7 @@ def longhorn_volume_degraded(ctx: CheckContext) -> Iterator[Finding]:
     with ``spec.failedAt``, their node and disk, and how many still run).
 
     Severity: faulted is critical, a detached volume whose pod is Pending on it is critical, degraded is a
-    warning (one more failure away from faulted). Seed: "Fixed Longhorn faulted volumes on monitoring
-    stack"; the CSI failure that ended with every volume lost.
+    warning (one more failure away from faulted).
 
     Next step: the Longhorn UI's volume page or ``kubectl -n longhorn-system get replicas.longhorn.io -l
     longhornvolume=<volume>``; for a degraded volume make room for a replica (a schedulable node with free

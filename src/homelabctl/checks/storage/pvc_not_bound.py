@@ -64,8 +64,6 @@ def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
     bound PersistentVolume is gone.
 
     Critical when a pod uses the claim (that pod cannot start), warning otherwise.
-    Seed: new Longhorn volumes could not be created while the CSI driver was broken; the test PVC on
-    ``longhorn-nvme`` in the runbook.
 
     Next step: ``kubectl describe pvc``; for a CSI class check the provisioner's controller pods and that
     the driver is registered on the nodes (``kubectl get csinode``).

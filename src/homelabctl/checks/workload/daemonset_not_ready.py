@@ -56,9 +56,6 @@ def daemonset_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     shipper missing on one node breaks that node for everything scheduled there. Critical when no pod of
     it is ready anywhere.
 
-    Seed: Longhorn's CSI plugin and manager pods failing on *k3s1* (a node network failure); the DCGM
-    exporter in CrashLoopBackOff.
-
     Next step: look at the nodes named in the evidence first (NotReady, network, disk), then
     ``kubectl logs -n NS POD --previous`` for a pod that crashes on a healthy node.
     """

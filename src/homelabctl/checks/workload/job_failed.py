@@ -119,8 +119,6 @@ def job_failed(ctx: CheckContext) -> Iterator[Finding]:
     successful run superseded is not reported. Suspended CronJobs are skipped. A standalone Job that
     failed more than a week ago is info (leftover history, e.g. an old Helm hook).
 
-    Seed: Recyclarr runs as a CronJob (trash guides sync) that nobody would notice failing.
-
     Next step: ``kubectl logs -n NS job/NAME`` (or the failed pod with ``--previous``), then
     ``kubectl create job -n NS --from=cronjob/NAME NAME-manual`` to retry once fixed.
     """

@@ -39,9 +39,6 @@ def pod_config_error(ctx: CheckContext) -> Iterator[Finding]:
     the namespace: a SOPS-encrypted Secret Flux could not decrypt, a Secret created under another name,
     a key renamed by a chart upgrade.
 
-    Seed: Authentik's HelmRelease failing on the missing ``authentik/authentik-secret``; SOPS not
-    decrypting in the monitoring namespace, so oauth2-proxy ran on a hand-made plain Secret.
-
     Next step: ``kubectl get secret -n NS NAME``; if it is SOPS-managed, ``flux get kustomizations -A``
     and check that the Kustomization that should create it has ``decryption.provider: sops``.
     """

@@ -37,10 +37,6 @@ def pod_crashloop(ctx: CheckContext) -> Iterator[Finding]:
     The exit code and the termination message are usually the whole diagnosis: 137 is an OOM kill or a
     failed liveness probe, 127 a wrong entrypoint, 1 an application error that its log explains.
 
-    Seed: Longhorn pods crash-looping with "context deadline exceeded" on k3s1 (the node's network, not
-    the CSI driver, was broken), the DCGM exporter in CrashLoopBackOff, oauth2-proxy refusing a 167-byte
-    cookie secret.
-
     Next step: ``kubectl logs -n NS POD -c CONTAINER --previous``; when several pods on the same node crash
     with timeouts, check that node's network first.
     """

@@ -33,9 +33,6 @@ def pod_oomkilled(ctx: CheckContext) -> Iterator[Finding]:
     when the kill is more than a week old. Containers crash-looping on OOM right now are reported by
     pod-crashloop.
 
-    Seed: no OOM kill is logged, but the T4 notes warn of "memory-hungry jobs affecting others"; host
-    memory is shared the same way by the media and AI apps.
-
     Next step: compare usage with the limit (``kubectl top pod -n NS POD --containers``) and raise
     ``resources.limits.memory`` in the chart values, or find what grows.
     """

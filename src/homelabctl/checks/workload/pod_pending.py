@@ -49,9 +49,6 @@ def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
     minutes, critical after thirty. Pods waiting on an image, a missing Secret or a crash loop are left to
     pod-image-pull, pod-config-error and pod-crashloop; pods waiting for a GPU to gpu-insufficient.
 
-    Seed: *styx* NotReady took a third of the cluster's capacity; during the k3s1 incident volumes could
-    not be mounted ("CSI driver not registered"), which leaves pods in ContainerCreating.
-
     Next step: ``kubectl describe pod -n NS POD`` and act on the scheduler's reasons (free resources, fix a
     node selector or toleration, bring a node back) or on the mount/sandbox event.
     """

@@ -34,8 +34,6 @@ def pod_restarts(ctx: CheckContext) -> Iterator[Finding]:
     info when it is older (the restart count never goes down, so an old storm stays visible). Containers
     crash-looping right now are reported by pod-crashloop, OOM kills by pod-oomkilled.
 
-    Seed: Longhorn manager pods restarting over and over on *k3s1* during its network failure.
-
     Next step: ``kubectl logs -n NS POD -c CONTAINER --previous`` and the pod's events; compare the restart
     times with node events to see whether a node problem caused them.
     """

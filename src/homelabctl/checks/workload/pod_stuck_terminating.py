@@ -32,8 +32,6 @@ def pod_stuck_terminating(ctx: CheckContext) -> Iterator[Finding]:
     the pod's replacement may be blocked (StatefulSets never start a second pod with the same name;
     ReadWriteOnce volumes stay attached to the dead node).
 
-    Seed: 8 pods stuck Terminating on *styx*, NotReady for three days with a dead kubelet.
-
     Next step: bring the node back (``systemctl restart k3s-agent`` on it). Only after confirming the node
     is really down and will not come back with the containers still running, force-delete:
     ``kubectl delete pod --grace-period=0 --force -n NS NAME`` (dangerous: the API forgets the pod without

@@ -48,9 +48,6 @@ def workload_replicas_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     status of each of its pods that is not ready. Critical when no replica is ready (the service is down),
     warning when some are. A workload scaled to ``replicas: 0`` is intentional and not reported.
 
-    Seed: Bazarr scaled to 0 on purpose (not a finding); the "deployment confusion" of pods stuck on
-    NotReady *styx*.
-
     Next step: the pod lines in the evidence name the failing pods; follow the pod finding for each
     (crash loop, image, pending, stuck terminating). ``kubectl rollout status -n NS deploy/NAME``.
     """

@@ -142,8 +142,6 @@ def admin_ui_without_auth(ctx: ScanContext) -> Iterator[Finding]:
     oidc/basicAuth/extAuth targets the route or its Gateway, an auth ``ExtensionRef`` filter, or nginx/
     Traefik auth annotations on the Ingress.
 
-    Seed: "Prometheus publicly accessible without authentication" via its HTTPRoute.
-
     Next step: send the hostname to oauth2-proxy with the UI as upstream, or remove the route until auth
     is in place.
     """

@@ -20,9 +20,6 @@ def cilium_gateway_api_flags(ctx: ScanContext) -> Iterator[Finding]:
     (gRPC breaks, browsers get connection resets); without app-protocol, backends declaring
     ``appProtocol`` (h2c, gRPC) are spoken to in HTTP/1.1.
 
-    Seed: "HTTPS services were inaccessible with connection reset errors. Fixed by enabling ALPN and
-    app-protocol support in Cilium."
-
     Next step: set ``gatewayAPI.enableAlpn: true`` and ``gatewayAPI.enableAppProtocol: true`` and restart
     the cilium-operator and agents.
     """

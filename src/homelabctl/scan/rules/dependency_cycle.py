@@ -75,8 +75,6 @@ def dependency_cycle(ctx: ScanContext) -> Iterator[Finding]:
     reports every cycle once, on its first member. Each member waits for the next to become Ready, so
     none of them is ever applied: a deadlock that only shows as ``dependency not ready`` messages.
 
-    Seed: layered infrastructure/apps Kustomizations whose ordering grew by hand.
-
     Next step: remove the ``dependsOn`` edge that closes the cycle (usually the one pointing "up" from
     infrastructure to apps).
     """

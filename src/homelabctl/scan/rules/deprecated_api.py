@@ -19,8 +19,6 @@ def deprecated_api(ctx: ScanContext) -> Iterator[Finding]:
     and Gateway API beta versions superseded by stable ones are reported with their replacement;
     cert-manager's pre-v1 APIs, gone since 1.7, are critical.
 
-    Seed: the K3s v1.32 cluster and its Flux v2 objects.
-
     Next step: change ``apiVersion`` to the replacement (check field changes in the project's upgrade
     notes); ``flux migrate`` rewrites Flux manifests.
     """

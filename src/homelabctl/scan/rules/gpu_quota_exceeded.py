@@ -122,8 +122,6 @@ def gpu_quota_exceeded(ctx: ScanContext) -> Iterator[Finding]:
     1 by default): pods beyond it stay Pending on ``Insufficient nvidia.com/gpu``. Time-slicing has no memory
     isolation, so even within capacity the jobs share 16 GB.
 
-    Seed: Tesla T4 time-sliced to 4 (``nvidia.com/gpu: 4``) shared by Jellyfin, Ollama, Automatic1111...
-
     Next step: lower replicas or GPU requests, raise the quota, or add time-slicing replicas knowing that
     VRAM is shared.
     """

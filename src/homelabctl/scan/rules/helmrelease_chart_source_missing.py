@@ -14,8 +14,6 @@ def helmrelease_chart_source_missing(ctx: ScanContext) -> Iterator[Finding]:
     every HelmRelease; the namespace defaults to the HelmRelease's. helm-controller cannot create the
     HelmChart and reports ``HelmRepository ... not found``; the release is never installed or upgraded.
 
-    Seed: OAuth2-Proxy's chart repository added by hand during the night shift.
-
     Next step: add the HelmRepository manifest (``flux create source helm <name> --url ... --export``) or
     fix the reference.
     """

@@ -14,8 +14,6 @@ def helmrelease_depends_on_missing(ctx: ScanContext) -> Iterator[Finding]:
     after kustomize and Flux ``targetNamespace`` overrides) and looks the target up among the repository's
     HelmReleases. helm-controller keeps the release waiting (``dependency ... not found``) forever.
 
-    Seed: Flux reconciliation failures that blocked the Authentik and GPU plugin releases.
-
     Next step: fix the name/namespace in ``dependsOn`` or add the missing HelmRelease.
     """
     releases = {(hr.namespace, hr.name) for hr in ctx.graph.helm_releases}

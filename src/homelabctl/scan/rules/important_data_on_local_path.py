@@ -37,9 +37,6 @@ def important_data_on_local_path(ctx: ScanContext) -> Iterator[Finding]:
     no replica, lost with the node, and the pod can never be rescheduled elsewhere. A claim without a
     ``storageClassName`` that falls to K3s's default ``local-path`` is not visible from the repo.
 
-    Seed: "Using local-path for Prometheus/Alertmanager due to Longhorn fsGroup issues"; "Monitoring on
-    Ephemeral Storage: data loss risk".
-
     Next step: move it to a replicated class (Longhorn) or make sure Velero backs the volume up.
     """
     for pvc in ctx.objects("PersistentVolumeClaim"):

@@ -16,8 +16,6 @@ def ks_decryption_missing(ctx: ScanContext) -> Iterator[Finding]:
     ``stringData``, created holding ciphertext, and the app that reads it fails. Decryption is per
     Kustomization, so one that lacks it breaks only the namespaces it applies.
 
-    Seed: "SOPS decryption not working in monitoring namespace".
-
     Next step: add ``spec.decryption: {provider: sops, secretRef: {name: sops-age}}`` to the Kustomization
     (the ``sops-age`` Secret holds the age key in flux-system).
     """

@@ -16,8 +16,6 @@ def ks_depends_on_missing(ctx: ScanContext) -> Iterator[Finding]:
     the dependent Kustomization. A same-named Kustomization in another namespace is shown, since a missing
     ``namespace:`` is the usual cause.
 
-    Seed: stacks stuck behind Flux reconciliation failures.
-
     Next step: fix the name/namespace in ``dependsOn`` or add the missing Kustomization.
     """
     known = ctx.graph.ks_by_key

@@ -17,8 +17,6 @@ def ks_path_missing(ctx: ScanContext) -> Iterator[Finding]:
     or is a file makes the Kustomization fail with ``kustomization path not found`` and nothing under it
     is applied. Paths that still contain ``${VAR}`` after substitution are skipped.
 
-    Seed: Flux reconciliation failures blocking whole stacks (Authentik, the Intel GPU plugin).
-
     Next step: fix ``spec.path`` (relative to the repository root, starting with ``./``) or create the
     directory; ``flux build kustomization <name> --path <dir>`` shows what it would apply.
     """

@@ -19,8 +19,6 @@ def kustomize_build_failed(ctx: ScanContext) -> Iterator[Finding]:
     instead; trees with remote bases, configurations, transformers, generators or Helm charts are never
     fetched and are listed as "not rendered: remote" input errors. Skipped with ``--no-render``.
 
-    Seed: Flux reconciliation failures found only after pushing.
-
     Next step: run the same ``kubectl kustomize <dir>`` locally and fix the entry it names.
     """
     for directory, result in sorted(ctx.graph.render_errors.items()):

@@ -16,8 +16,6 @@ def kustomize_resource_missing(ctx: ScanContext) -> Iterator[Finding]:
     directory without its own kustomization.yaml, or a path that leaves the repository makes
     ``kustomize build`` (and so the Flux Kustomization that builds it) fail as a whole.
 
-    Seed: Flux reconciliation failures (a Kustomization for CRDs that were never installed).
-
     Next step: fix or remove the entry; ``kubectl kustomize <dir>`` reproduces the error locally.
     """
     for directory in ctx.graph.all_kustomize_dirs():

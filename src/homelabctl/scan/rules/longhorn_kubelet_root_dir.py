@@ -34,9 +34,6 @@ def longhorn_kubelet_root_dir(ctx: ScanContext) -> Iterator[Finding]:
     cluster variables, Kustomization paths, directory and node names (K3s is assumed otherwise). Leaving
     ``csi.kubeletRootDir`` unset is fine: Longhorn detects the path.
 
-    Seed: "Day shift changed kubelet paths from K3s default to standard" → 24-hour Longhorn outage, all
-    volumes lost.
-
     Next step: set ``csi.kubeletRootDir: /var/lib/rancher/k3s/agent/kubelet`` (or remove it) before the
     next reconcile, and never change it on a running cluster without a storage migration plan.
     """

@@ -119,8 +119,6 @@ def oauth2_proxy_cookie_secret_length(ctx: ScanContext) -> Iterator[Finding]:
     stops it with ``cookie_secret must be 16, 24, or 32 bytes to create an AES cipher``. Encrypted values
     cannot be checked here; the cluster check covers them.
 
-    Seed: "Cookie secret length error (was 167 bytes, needs 32)".
-
     Next step: ``openssl rand -base64 32 | tr -- '+/' '-_'`` gives a valid secret; store it SOPS-encrypted.
     """
     for cand in _candidates(ctx):

@@ -19,8 +19,6 @@ def orphan_yaml(ctx: ScanContext) -> Iterator[Finding]:
     cluster runs them) or meant to be applied and forgotten in a ``resources:`` list. Files of vendored
     Helm charts and YAML that is not a Kubernetes object are not counted.
 
-    Seed: manifests "ready in the repo" that were never running (OAuth2 templates, test pods).
-
     Next step: add the file to its directory's kustomization.yaml ``resources``, or delete it.
     """
     graph = ctx.graph

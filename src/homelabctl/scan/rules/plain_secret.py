@@ -28,8 +28,6 @@ def plain_secret(ctx: ScanContext) -> Iterator[Finding]:
     are all placeholders (``CHANGEME``, ``<password>``, ``REPLACE_ME``; plain values under keys that do not
     name a secret, such as ``client-id: grafana``, count as neither) is a template: info, not critical.
 
-    Seed: "SOPS: added decryption config but used plain secret as workaround" for oauth2-proxy.
-
     Next step: ``sops --encrypt --in-place <file>`` (with a ``.sops.yaml`` rule covering it), make the
     Flux Kustomization decrypt (``spec.decryption.provider: sops``), and rotate the value: it is in the
     git history now.

@@ -44,14 +44,12 @@ def _applies(hr: HelmReleaseInfo, since: tuple[int, int, int]) -> tuple[bool, st
 def renamed_chart_value(ctx: ScanContext) -> Iterator[Finding]:
     """A HelmRelease sets a chart value that the chart version it installs has renamed.
 
-    For the charts the seeds use, reads HelmRelease ``spec.values`` for keys that were renamed and the
+    For charts homelabs commonly use, reads HelmRelease ``spec.values`` for keys that were renamed and the
     chart version constraint: ``service.port`` → ``service.portNumber`` (oauth2-proxy chart 7),
     ``installCRDs`` → ``crds.enabled`` (cert-manager 1.15, still accepted: info), ``tunnel`` →
     ``routingMode``/``tunnelProtocol`` (Cilium 1.15). The old key is silently ignored (or fails the chart's
     schema), so the setting you think you made is not there. Fires when the version constraint can reach
     the release that renamed the key, including a missing or ``*`` version.
-
-    Seed: "Failed due to helm chart value changes (service.port deprecated)" on oauth2-proxy 7.7.1.
 
     Next step: move the value to the new key; read the chart's upgrade notes before bumping majors.
     """

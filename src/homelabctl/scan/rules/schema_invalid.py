@@ -79,8 +79,6 @@ def schema_invalid(ctx: ScanContext) -> Iterator[Finding]:
     whole Flux Kustomization apply (``dry-run failed``). Values holding ``${VAR}`` and SOPS-encrypted
     documents are skipped; at most three errors are shown per object.
 
-    Seed: Flux reconciliation failures discovered only after pushing.
-
     Next step: fix the field the evidence names; ``kubectl apply --dry-run=server -f <file>`` confirms.
     """
     schemas = SchemaSet(

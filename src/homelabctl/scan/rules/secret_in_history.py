@@ -43,8 +43,6 @@ def secret_in_history(ctx: ScanContext) -> Iterator[Finding]:
     it). Deleting a file does not un-leak it: every clone, fork and CI cache keeps the history, so a
     real-looking secret is critical until it is rotated; a typed password is a warning.
 
-    Seed: the plain oauth2-proxy Secret committed as a workaround, "encrypted later".
-
     Next step: rotate the credential first (that is what closes it); then, if the repository is or was
     shared, rewrite history (``git filter-repo --replace-text``) and force-push.
     """

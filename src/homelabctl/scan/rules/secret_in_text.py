@@ -52,9 +52,6 @@ def secret_in_text(ctx: ScanContext) -> Iterator[Finding]:
     random value in documentation, examples or tests. Kubernetes Secrets are left to ``plain-secret``. The value is shown
     masked (first 4 characters).
 
-    Seed: credentials handled by hand across sessions (MinIO secrets, Grafana admin, the SOPS age key,
-    the K3s join token in a node setup script).
-
     Next step: move the value into a SOPS-encrypted Secret and reference it (``secretKeyRef``,
     ``valuesFrom``), rotate it, and purge it from history (``git filter-repo``) if the repo is shared.
     """

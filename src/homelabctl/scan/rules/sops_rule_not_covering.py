@@ -57,8 +57,6 @@ def sops_rule_not_covering(ctx: ScanContext) -> Iterator[Finding]:
     leaves ``data``/``stringData`` unencrypted is reported too. Silent when the repo has no
     ``.sops.yaml``.
 
-    Seed: SOPS not decrypting in the monitoring namespace; the plain oauth2-proxy Secret committed instead.
-
     Next step: add or widen a creation rule, e.g. ``path_regex: .*\\.sops\\.ya?ml$`` or
     ``path_regex: clusters/.*`` with ``encrypted_regex: ^(data|stringData)$``.
     """

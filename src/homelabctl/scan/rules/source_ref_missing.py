@@ -16,8 +16,6 @@ def source_ref_missing(ctx: ScanContext) -> Iterator[Finding]:
     in the repo. kustomize-controller reports ``Source '<kind>/<ns>/<name>' not found`` and applies
     nothing.
 
-    Seed: Flux reconciliation failures.
-
     Next step: fix ``sourceRef`` (kind, name and namespace) or add the source manifest.
     """
     for ks in ctx.graph.kustomizations:

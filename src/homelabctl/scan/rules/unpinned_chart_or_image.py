@@ -43,8 +43,6 @@ def unpinned_chart_or_image(ctx: ScanContext) -> Iterator[Finding]:
     ``image.tag``-style HelmRelease values set to a moving tag. An unpinned upgrade arrives on the next
     reconcile, unreviewed, and a rollback needs to know what ran before.
 
-    Seed: the oauth2-proxy chart jumping to 7.x and renaming ``service.port`` under a running release.
-
     Next step: pin an exact chart version (or ``~1.2``/``1.x``) and image tags (or digests); let
     Renovate/Flux image automation propose upgrades as commits.
     """

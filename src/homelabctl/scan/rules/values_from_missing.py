@@ -17,8 +17,6 @@ def values_from_missing(ctx: ScanContext) -> Iterator[Finding]:
     cert-manager Certificate ``secretName``. If none does, Flux fails the release with ``could not find
     Secret '<ns>/<name>'`` unless someone created it by hand, which the next rebuild will not do.
 
-    Seed: the Authentik HelmRelease failing on the missing ``authentik/authentik-secret``.
-
     Next step: commit the Secret SOPS-encrypted (``sops --encrypt``) next to the HelmRelease, or mark the
     reference ``optional: true`` if the chart works without it.
     """

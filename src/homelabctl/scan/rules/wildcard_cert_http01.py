@@ -35,8 +35,6 @@ def wildcard_cert_http01(ctx: ScanContext) -> Iterator[Finding]:
     validates wildcard names with DNS-01: with HTTP-01 solvers only, the order stays pending and the
     certificate is never issued, or never renewed once the current one expires.
 
-    Seed: wildcard certificate for ``*.fletcherlabs.net`` with "Let's Encrypt (HTTP-01 challenges)".
-
     Next step: add a ``dns01`` solver (e.g. Cloudflare API token) to the issuer, with a ``selector`` for the
     wildcard zone if HTTP-01 stays for the rest.
     """

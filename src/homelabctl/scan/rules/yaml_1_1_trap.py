@@ -105,8 +105,6 @@ def yaml_11_trap(ctx: ScanContext) -> Iterator[Finding]:
     ``umask``, ``country``. Kubernetes rejects the object (``cannot unmarshal bool into ... of type
     string``); a chart gets ``true`` instead of ``"on"``, or ``493`` instead of ``"0755"``.
 
-    Seed: Cilium/Gateway flags written as ``"true"`` strings in the seed notes, exactly to dodge this.
-
     Next step: quote the value (``"on"``, ``"0755"``, ``"1e3"``).
     """
     for doc in ctx.repo.objects:

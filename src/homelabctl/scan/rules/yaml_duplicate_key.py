@@ -15,8 +15,6 @@ def yaml_duplicate_key(ctx: ScanContext) -> Iterator[Finding]:
     ``mapping key "<key>" already defined``, and where it is accepted the first value is lost without a
     word, often the one that was just edited.
 
-    Seed: Helm values edited in place across sessions (``service.port`` next to ``service.portNumber``).
-
     Next step: keep one of the two keys (merge their content if both are mappings).
     """
     for doc in ctx.repo.docs:

@@ -16,8 +16,6 @@ def yaml_over_limits(ctx: ScanContext) -> Iterator[Finding]:
     a document too (go-yaml: "document contains excessive aliasing"), so it is never applied; in a pull
     request it is at best a mistake and at worst an attack on the tools that read the repository.
 
-    Seed: scanning untrusted branches in CI.
-
     Next step: remove the document, or write the repeated parts out without aliases.
     """
     for path, file in sorted(ctx.repo.files.items()):
