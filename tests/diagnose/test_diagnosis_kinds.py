@@ -34,11 +34,16 @@ def test_every_kind_the_diagnosis_names_is_listed_live() -> None:
             same_kind = {g for g in listed if g.split(".", 1)[0] == gk.split(".", 1)[0]}
             if not same_kind:
                 unlisted.setdefault(gk, set()).add(path.name)
-    assert not unlisted, f"add to kinds.DIAGNOSIS_KINDS (named by the diagnosis, listed by no check): {unlisted}"
+    assert not unlisted, (
+        f"add to kinds.DIAGNOSIS_KINDS (named by the diagnosis, listed by no check): {unlisted}"
+    )
 
 
 def test_the_scan_sees_a_kind_name() -> None:
-    assert named_kinds('x == "LimitRange" or k == "Engine.longhorn.io"') == {"LimitRange", "Engine.longhorn.io"}
+    assert named_kinds('x == "LimitRange" or k == "Engine.longhorn.io"') == {
+        "LimitRange",
+        "Engine.longhorn.io",
+    }
     assert named_kinds('"NotAKind"') == set()
 
 
