@@ -386,6 +386,15 @@ def longhorn_node_scheduling_disabled() -> tuple[Lab, Expected]:
     )
     lhv["spec"]["nodeSelector"] = ["storage"]
     lhv["status"]["currentNodeID"] = ""
+    # longhorn-manager lists the pods that use the claim, attached or not
+    lhv["status"]["kubernetesStatus"]["workloadsStatus"] = [
+        {
+            "podName": pod["metadata"]["name"],
+            "podStatus": "Pending",
+            "workloadName": dep["_rs"]["metadata"]["name"],
+            "workloadType": "ReplicaSet",
+        }
+    ]
     g.cr(
         "longhorn.yaml",
         "longhorn.io/v1beta2",
@@ -1194,7 +1203,9 @@ def _job_name(cj: str, scheduled: str) -> str:
 
 def double_cronjob_sa_and_route_hostname() -> tuple[Lab, Expected]:
     g = lab("double-cronjob-sa-and-route-hostname")
-    p.cert_manager(g)
+    p.cert_manager(
+        g, http01_only=False
+    )  # the wildcard below is issued over DNS-01, as in the healthy cluster
     p.certificate(
         g,
         "networking",
