@@ -72,7 +72,7 @@ def cilium_ipam_exhausted_one_node() -> tuple[Lab, Expected]:
         'plugin type="cilium-cni" failed (add): unable to allocate IP via local cilium agent: [POST /ipam][502] '
         "postIpamFailure  range is full"
     )
-    pods = []
+    pods: list[dict[str, Any]] = []
     for name, port in (("sonarr", 8989), ("radarr", 7878)):
         s.media_app(
             g,
