@@ -308,9 +308,24 @@ def impact(rc: RootCause) -> int:
     return max(_object_impact(ref) for ref in refs)
 
 
-def _order_key(rc: RootCause) -> tuple[bool, int, int, int, int, tuple[int, int, str, str, str, str]]:
+def contained(rc: RootCause) -> bool:
+    """Does the failure stay on its own object (nothing else it explains fails)? A source that cannot fetch
+    while its consumers keep the last revision is contained; disk pressure that evicted an app is not."""
+    own = {rc.object, rc.cause.object}
+    return all(s.object in own for s in rc.symptoms)
+
+
+def _order_key(rc: RootCause) -> tuple[bool, bool, int, int, int, int, tuple[int, int, str, str, str, str]]:
     level = impact(rc)
-    return (level == 0, -rc.cause.severity.rank, -level, rc.layer.order, -len(rc.symptoms), rc.cause.sort_key)
+    return (
+        level == 0,
+        contained(rc),
+        -rc.cause.severity.rank,
+        -level,
+        rc.layer.order,
+        -len(rc.symptoms),
+        rc.cause.sort_key,
+    )
 
 
 def diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause]:

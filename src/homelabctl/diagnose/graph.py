@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from homelabctl import kinds
 from homelabctl.diagnose import links
+from homelabctl.k8s import cluster_dns
 from homelabctl.k8s import routes as k8s_routes
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.selectors import Selector, from_spec
@@ -64,6 +65,9 @@ CONSUMES = "first-consumer"  # unscheduled Pod → the WaitForFirstConsumer clai
 GOVERNS = (
     "governs"  # ResourceQuota/LimitRange → the controller/pods it limits; Middleware → Ingress naming it
 )
+APPLIES = (
+    "applies"  # Flux Kustomization → a missing object its failure message says it could not apply/decrypt
+)
 NODE_AGENT = "node-agent"  # a node's network (CNI) agent pod → the Node whose pod network it provides
 RECONCILES = (
     "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
@@ -100,6 +104,7 @@ ALL_EDGES = frozenset(
         CONSUMES,
         GOVERNS,
         NODE_AGENT,
+        APPLIES,
     }
 )
 
@@ -133,6 +138,7 @@ _FIELD = {
     CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
     GOVERNS: "quota / default limits / middleware reference",
     NODE_AGENT: "the node's pod network agent",
+    APPLIES: "the object it failed to apply",
 }
 
 RECONCILERS: dict[str, tuple[str, ...]] = {
@@ -835,6 +841,13 @@ class DependencyGraph:
 
     def external_users(self, host: str) -> set[ObjectRef]:
         found: set[ObjectRef] = self._lazy("external", self._build_external).get(host, set())
+        return found
+
+    def cluster_dns(self) -> list[ObjectRef]:
+        """The cluster DNS Service(s) every pod's resolv.conf points at."""
+        found: list[ObjectRef] = self._lazy(
+            "cluster-dns", lambda: [svc.ref for svc in cluster_dns.dns_services(self.index)]
+        )
         return found
 
     def service_by_ip(self, ip: str) -> ObjectRef | None:
