@@ -18,7 +18,7 @@ from homelabctl.model import Finding, Layer, ObjectRef, Severity
 from homelabctl.report.build import validate_report
 from homelabctl.sources.validate import malformed_field
 
-from factories import container_status, meta, node, owner_ref, pod, state, ts
+from factories import container_status, event, meta, node, owner_ref, pod, state, ts
 
 
 def _causes(objs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -347,3 +347,80 @@ def test_a_cronjob_with_an_active_run_is_not_malformed() -> None:
     assert malformed_field(cronjob) is None
     cronjob["status"]["active"] = 3
     assert malformed_field(cronjob) == "status.active: expected a list, got 3"
+
+
+# -- a CSI driver no node registers is one cause, on the StorageClass that names it ------------------------------
+def _csinode(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "CSINode",
+        "metadata": meta(name, kind="CSINode"),
+        "spec": {"drivers": [{"name": "driver.longhorn.io", "nodeID": name}]},
+    }
+
+
+def test_a_driver_registered_on_no_node_makes_its_storageclass_the_cause_of_the_mounts() -> None:
+    labels = {"app": "archive"}
+    sts = _statefulset("archive", "records", labels)
+    p = pod(
+        "archive-0",
+        "records",
+        node_name="worker-b",
+        phase="Pending",
+        owner=sts,
+        labels=labels,
+        containers=[{"name": "archive", "image": "quay.io/example/archive:2"}],
+        statuses=[
+            container_status(
+                "archive",
+                "quay.io/example/archive:2",
+                state="waiting",
+                reason="ContainerCreating",
+                ready=False,
+            )
+        ],
+        volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "archive-data"}}],
+    )
+    p["metadata"]["ownerReferences"] = [owner_ref(sts)]
+    objs: list[dict[str, Any]] = [
+        node("worker-a"),
+        node("worker-b"),
+        _csinode("worker-a"),
+        _csinode("worker-b"),
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": meta("smb-share", kind="StorageClass"),
+            "provisioner": "smb.csi.k8s.io",
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": meta("archive-data", "records", kind="PersistentVolumeClaim"),
+            "spec": {
+                "storageClassName": "smb-share",
+                "accessModes": ["ReadWriteMany"],
+                "volumeName": "pvc-4e1",
+            },
+            "status": {"phase": "Bound"},
+        },
+        sts,
+        p,
+        event(
+            p,
+            "FailedMount",
+            'MountVolume.MountDevice failed for volume "pvc-4e1" : kubernetes.io/csi: attacher.MountDevice failed '
+            "to create newCsiDriverClient: driver name smb.csi.k8s.io not found in the list of registered CSI drivers",
+            count=40,
+        ),
+    ]
+    causes, by_id = _causes(objs)
+    top = causes[0]
+    assert top["rule"] == "csi-unregistered-everywhere"
+    assert _ref(top["object"]) == ("StorageClass", None, "smb-share")
+    grouped = {_ref(by_id[s]["object"]) for s in top["symptoms"]}
+    assert ("StatefulSet", "records", "archive") in grouped
+    assert any(
+        "no node plugin" in step["text"] or "none in the snapshot" in step["text"]
+        for step in top["next_steps"]
+    )

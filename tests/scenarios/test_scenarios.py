@@ -68,11 +68,7 @@ KNOWN_MISSES: dict[str, str] = {
 }
 
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
-RULES_WITHOUT_WIN: dict[str, str] = {
-    "csi-unregistered-everywhere": "unreachable: csi-driver-not-registered reports a driver registered on no node once, on "
-    "its StorageClass, so the rule's one-finding-per-node condition never holds "
-    "(nfs-csi-driver-missing is the scenario it should win)",
-}
+RULES_WITHOUT_WIN: dict[str, str] = {}
 
 MIN_SCENARIOS = 40
 
