@@ -18,7 +18,7 @@ from homelabctl.model import Finding, Layer, ObjectRef, Severity
 from homelabctl.report.build import validate_report
 from homelabctl.sources.validate import malformed_field
 
-from factories import container_status, event, meta, node, owner_ref, pod, state, ts
+from factories import container_status, deployment, event, meta, node, owner_ref, pod, state, ts
 
 
 def _causes(objs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -424,3 +424,110 @@ def test_a_driver_registered_on_no_node_makes_its_storageclass_the_cause_of_the_
         "no node plugin" in step["text"] or "none in the snapshot" in step["text"]
         for step in top["next_steps"]
     )
+
+
+# -- a fail-closed webhook explains failed creates only where its selectors make the API server call it ----------
+def _namespace(name: str, labels: dict[str, str]) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta(name, kind="Namespace", labels=labels)}
+
+
+def _blocked(name: str, ns: str, message: str) -> list[dict[str, Any]]:
+    labels = {"app": name}
+    dep = deployment(name, ns, ready=0, labels=labels)
+    dep["status"]["replicas"] = 0
+    rs = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            **meta(f"{name}-5c9d7f", ns, kind="ReplicaSet", labels=labels),
+            "ownerReferences": [owner_ref(dep)],
+        },
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}},
+        },
+        "status": {"replicas": 0},
+    }
+    return [dep, rs, event(rs, "FailedCreate", message, count=25, component="replicaset-controller")]
+
+
+def test_a_fail_closed_webhook_explains_failed_creates_only_in_the_namespaces_it_selects() -> None:
+    timeout = "Error creating: Timeout: request did not complete within requested timeout - context deadline exceeded"
+    named = (
+        'Error creating: Internal error occurred: failed calling webhook "sidecar.mesh.example.io": failed to '
+        'call webhook: Post "https://mesh-injector.mesh.svc:443/inject": no endpoints available for service'
+    )
+    config = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "MutatingWebhookConfiguration",
+        "metadata": meta("mesh-sidecar-injector", kind="MutatingWebhookConfiguration"),
+        "webhooks": [
+            {
+                "name": "sidecar.mesh.example.io",
+                "failurePolicy": "Fail",
+                "clientConfig": {
+                    "service": {"namespace": "mesh", "name": "mesh-injector", "path": "/inject"}
+                },
+                "namespaceSelector": {
+                    "matchExpressions": [{"key": "mesh", "operator": "In", "values": ["on"]}]
+                },
+                "rules": [
+                    {
+                        "operations": ["CREATE"],
+                        "apiGroups": [""],
+                        "apiVersions": ["v1"],
+                        "resources": ["pods"],
+                    }
+                ],
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+            }
+        ],
+    }
+    objs = [
+        node("worker-a"),
+        _namespace("shop", {"mesh": "on"}),
+        _namespace("lab", {}),
+        _namespace("mesh", {}),
+        config,
+        *_blocked("cart", "shop", timeout),
+        *_blocked("scratch", "lab", timeout),
+        *_blocked("notebook", "lab", named),
+    ]
+    causes, by_id = _causes(objs)
+    hook = [c for c in causes if c["object"]["kind"] == "MutatingWebhookConfiguration"]
+    assert len(hook) == 1
+    held = {_ref(by_id[s]["object"]) for s in hook[0]["symptoms"]}
+    assert ("Deployment", "shop", "cart") in held
+    assert ("Deployment", "lab", "scratch") not in held
+    assert ("Deployment", "lab", "notebook") not in held  # named, but lab is not a namespace it selects
+    assert any(link["edge"] == "admits" for link in hook[0]["chain"])
+
+
+def test_webhook_entries_read_policy_selectors_and_whether_they_intercept_pod_creates() -> None:
+    from homelabctl.k8s import admission
+
+    config = {
+        "kind": "ValidatingWebhookConfiguration",
+        "webhooks": [
+            {
+                "name": "a.example.io",
+                "rules": [{"operations": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
+            },
+            {
+                "name": "b.example.io",
+                "failurePolicy": "Ignore",
+                "objectSelector": {"matchLabels": {"tier": "web"}},
+                "rules": [
+                    {"operations": ["CREATE"], "apiGroups": ["networking.k8s.io"], "resources": ["ingresses"]}
+                ],
+            },
+            "not a webhook",
+        ],
+    }
+    a, b = admission.webhooks(config)
+    assert (a.fails_closed, a.creates_pods, a.namespace_selector, a.service) == (True, True, None, None)
+    assert (b.fails_closed, b.creates_pods) == (False, False)
+    assert b.matches({}, {"tier": "web"}) and not b.matches({}, {"tier": "db"})
+    assert admission.namespace_labels(None, "lab") == {"kubernetes.io/metadata.name": "lab"}

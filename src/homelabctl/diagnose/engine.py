@@ -230,6 +230,10 @@ def _chain(
     """cause → edge → symptom, one path per symptom object, found by a walk restricted to what was explained."""
     wanted = {s.object for s in symptoms} - {root}
     allowed = {s.object for s in symptoms} | cand.explanation.impacted | cand.start
+    if propagates(cand.cause):
+        allowed |= ctx.reach(
+            cand.cause
+        )  # the objects in between (a ReplicaSet between a webhook and its Deployment)
     parents: dict[ObjectRef, tuple[ObjectRef, str]] = {}
     starts = [root, *sorted(cand.start - {root})]
     seen = set(starts)

@@ -117,8 +117,9 @@ def _resolve(
 ) -> Iterable[ObjectRef]:
     kind = mention.kind
     if kind == "Webhook":
-        config = graph.webhook_by_entry_name(mention.name)
-        return [config] if config is not None else []
+        entry = graph.webhook_entry(mention.name)
+        # a webhook explains failures only where its selectors make the API server call it
+        return [entry[0]] if entry is not None and graph.admitted_by(entry[1], failing) else []
     if kind == "Taint":
         return graph.nodes_with_taint(mention.name)
     if kind == "ExtendedResource":

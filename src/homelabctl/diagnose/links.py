@@ -79,6 +79,12 @@ _UNAPPLIED = (
     re.compile(rf"'({_LABEL})/({_LABEL})' ({_KIND}) data"),
     re.compile(rf"\b({_KIND})/({_LABEL})/({_LABEL}) dry-run failed"),
 )
+# the API server could not finish admission: a webhook did not answer (with or without its name)
+_ADMISSION_UNANSWERED = re.compile(
+    r"failed calling webhook|Internal error occurred|Timeout: request did not complete within requested timeout|"
+    r"no endpoints available for service|context deadline exceeded",
+    re.IGNORECASE,
+)
 _QUOTA = re.compile(rf"\bexceeded quota:\s*({_LABEL})", re.IGNORECASE)
 _NODE = re.compile(
     rf"\bnode[s]?(?:\(s\))?\s+[\"']?({_LABEL}(?:\.{_LABEL})*)[\"']?\s+(?:is\s+not\s+ready|not\s+found|"
@@ -165,6 +171,13 @@ def unapplied_objects(text: str) -> list[Mention]:
     out = [Mention(m.group(3), m.group(1), m.group(2), m.group(0)) for m in _UNAPPLIED[0].finditer(text)]
     out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _UNAPPLIED[1].finditer(text)]
     return out
+
+
+def admission_unanswered(text: str) -> str | None:
+    """The words when a create failed because admission could not finish (a webhook that does not answer),
+    as opposed to a refusal (``exceeded quota``, ``denied the request``)."""
+    m = _ADMISSION_UNANSWERED.search(clip(text))
+    return m.group(0) if m else None
 
 
 def lookup_unanswered(text: str) -> str | None:
