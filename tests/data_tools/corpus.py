@@ -4528,8 +4528,9 @@ def main(names: list[str], out_root: Path = OUT) -> None:
     from corpus_diag2 import SCENARIOS as DIAG2  # imported here: they build on this module's helpers
     from corpus_holdout2 import SCENARIOS as HOLDOUT2
     from corpus_holdout3 import SCENARIOS as HOLDOUT3
+    from corpus_holdout4 import SCENARIOS as HOLDOUT4
 
-    every = {**SCENARIOS, **DIAG2, **HOLDOUT2, **HOLDOUT3}
+    every = {**SCENARIOS, **DIAG2, **HOLDOUT2, **HOLDOUT3, **HOLDOUT4}
     for name in names or list(every):
         g, exp = every[name]()
         out = out_root / name

@@ -127,7 +127,26 @@ HOLDOUT_SETS: dict[str, frozenset[str]] = {
             "healthy-mid-rollout-noisy",
         }
     ),
+    "holdout4": frozenset(
+        {
+            "ingress-class-not-served",
+            "containerd-disk-full-one-node",
+            "k3s-datastore-slow-leader-election",
+            "prometheus-wal-disk-full",
+            "kustomization-substitutes-from-itself",
+            "externalsecret-store-unauthorized",
+            "gpu-runtime-handler-missing",
+            "velero-node-agent-missing-one-node",
+            "kyverno-policy-blocks-pods",
+            "double-readiness-port-and-values-schema",
+            "double-acme-rate-limit-and-ephemeral-eviction",
+            "healthy-maintenance-noisy",
+        }
+    ),
 }
+# Holdout scenarios written and committed but not run yet: every test that diagnoses skips them until their one
+# recorded run on the final engine, which empties this set and records the figure in HOLDOUT_FIRST_RUN.
+PENDING_FIRST_RUN: frozenset[str] = HOLDOUT_SETS["holdout4"]
 # (right, total) of each set's one untuned first run, and whether the engine was tuned on the set since.
 HOLDOUT_FIRST_RUN: dict[str, tuple[int, int]] = {
     "holdout1": (6, 10),
@@ -269,8 +288,15 @@ def evaluate(scenario: Path) -> dict[str, Any]:
     }
 
 
+def _diagnosed() -> list[Path]:
+    """The scenarios the diagnosis runs on: all but the holdout scenarios awaiting their first run."""
+    return [s for s in SCENARIOS if s.name not in PENDING_FIRST_RUN]
+
+
 def _param(scenario: Path) -> Any:
     marks = []
+    if scenario.name in PENDING_FIRST_RUN:
+        marks.append(pytest.mark.skip(reason="holdout scenario awaiting its one recorded first run"))
     if scenario.name in KNOWN_MISSES:
         marks.append(pytest.mark.xfail(reason=KNOWN_MISSES[scenario.name], strict=False))
     return pytest.param(scenario, id=scenario.name, marks=marks)
@@ -290,7 +316,11 @@ def test_holdout_sets_partition_the_holdout_scenarios() -> None:
         f"holdout scenarios in no set: {sorted(holdout - set(named))}; "
         f"set members not marked holdout: {sorted(set(named) - holdout)}"
     )
+    assert set(named) >= PENDING_FIRST_RUN, "a pending scenario is in no holdout set"
     for name, members in HOLDOUT_SETS.items():
+        if members <= PENDING_FIRST_RUN:
+            assert name not in HOLDOUT_FIRST_RUN, f"{name}: a first-run figure for a set never run"
+            continue
         assert HOLDOUT_FIRST_RUN[name][1] == len(members), (
             f"{name}: first-run total differs from the set's size"
         )
@@ -330,7 +360,7 @@ def test_every_diagnosis_rule_wins_somewhere() -> None:
     ``homelabctl.diagnose.rules.all_rules()``: TODO tighten to the engine's registry API when it lands."""
     from homelabctl.diagnose.rules import all_rules
 
-    won = {r["top_rule"] for r in (evaluate(s) for s in SCENARIOS) if r["top_rule"]}
+    won = {r["top_rule"] for r in (evaluate(s) for s in _diagnosed()) if r["top_rule"]}
     missing = sorted(
         spec.id for spec in all_rules() if spec.id not in won and spec.id not in RULES_WITHOUT_WIN
     )
@@ -343,7 +373,7 @@ def test_every_diagnosis_rule_wins_somewhere() -> None:
 def test_suite_accuracy_and_noise() -> None:
     if not SCENARIOS:
         pytest.skip("no scenarios in tests/scenarios")
-    results = [evaluate(s) for s in SCENARIOS]
+    results = [evaluate(s) for s in _diagnosed()]
     print(f"\n{'scenario':48s} {'set':>7s} {'ok':>3s} {'findings':>9s} {'causes':>7s}")
     for r in results:
         kind = "seed" if r["seed"] else "holdout" if r["holdout"] else "tuned"
@@ -359,6 +389,9 @@ def test_suite_accuracy_and_noise() -> None:
         print(f"accuracy {kind:8s}: {ok}/{len(subset)} scenarios ({100 * ok / max(len(subset), 1):.0f}%)")
     # each holdout set apart: pooling them would mix untuned first runs with sets tuned on since
     for name, members in HOLDOUT_SETS.items():
+        if name not in HOLDOUT_FIRST_RUN:
+            print(f"accuracy {name:8s}: not run yet ({len(members)} scenarios awaiting their one first run)")
+            continue
         subset = [r for r in results if r["name"] in members]
         ok = sum(1 for r in subset if not r["problems"])
         first_ok, first_n = HOLDOUT_FIRST_RUN[name]
