@@ -273,6 +273,20 @@ def containerd_disk_full_one_node() -> tuple[Lab, Expected]:
         container="sonarr",
     )
     del sonarr
+    # the kubelet's list of k3s3's images: large ones, every one of them used by a pod still on the node
+    g.nodes["k3s3"]["status"]["images"] = [
+        {"names": [f"{ref_}@sha256:{g.hexs(64)}", ref_], "sizeBytes": size}
+        for ref_, size in (
+            ("docker.io/ollama/ollama:0.9.0", 3_491_847_211),
+            ("ghcr.io/open-webui/open-webui:v0.6.14-cuda", 5_873_104_482),
+            ("ghcr.io/immich-app/immich-machine-learning:v1.135.3-cuda", 4_125_772_090),
+            ("nvcr.io/nvidia/k8s/dcgm-exporter:3.3.7-3.5.0-ubuntu22.04", 1_602_488_115),
+            ("docker.io/jellyfin/jellyfin:10.10.6", 1_371_992_406),
+            ("ghcr.io/paperless-ngx/paperless-ngx:2.15.3", 1_118_437_201),
+            ("quay.io/cilium/cilium:v1.17.4", 228_117_492),
+            ("docker.io/longhornio/longhorn-instance-manager:v1.8.1", 381_004_227),
+        )
+    ]
     return g, expected(
         "k3s3's root disk, which also holds containerd's image store under /var/lib/rancher/k3s/agent/containerd, is "
         "91% full: the kubelet's image GC cannot free anything (every image on it is in use: 'Attempted to free "
@@ -1345,6 +1359,55 @@ def kyverno_policy_blocks_pods() -> tuple[Lab, Expected]:
         )
         deps.append(dep)
     s.media_app(g, "sonarr", "k3s2", 8989)
+    # the background scan reports the pods that were already running without CPU limits (they are not evicted)
+    sonarr = the_pod(g, "media", "sonarr-")
+    violation = (
+        "policy require-requests-limits/validate-resources fail: validation error: CPU and memory resource requests "
+        "and limits are required. rule validate-resources failed at path /spec/containers/0/resources/limits/cpu/"
+    )
+    ev(
+        g,
+        sonarr,
+        "PolicyViolation",
+        violation,
+        first=plus(enforced, minutes=1),
+        last=g.ago(minutes=11),
+        count=3,
+        component="kyverno-scan",
+        host="",
+    )
+    g.cr(
+        "apps-media.yaml",
+        "wgpolicyk8s.io/v1alpha2",
+        "PolicyReport",
+        sonarr["metadata"]["uid"],
+        "media",
+        created=plus(enforced, minutes=1),
+        labels={"app.kubernetes.io/managed-by": "kyverno"},
+        owner=sonarr,
+        extra={
+            "results": [
+                {
+                    "category": "Best Practices",
+                    "message": violation.split(" fail: ", 1)[1],
+                    "policy": "require-requests-limits",
+                    "result": "fail",
+                    "rule": "validate-resources",
+                    "scored": True,
+                    "severity": "medium",
+                    "source": "kyverno",
+                    "timestamp": {"nanos": 0, "seconds": 1750032000},
+                }
+            ],
+            "scope": {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "name": sonarr["metadata"]["name"],
+                "namespace": "media",
+            },
+            "summary": {"error": 0, "fail": 1, "pass": 0, "skip": 0, "warn": 0},
+        },
+    )
     return g, expected(
         "A hardening commit added Kyverno's require-requests-limits ClusterPolicy in Enforce mode, with autogen for "
         "Pod controllers turned off, without running it in Audit first. Pods already running were not touched, but "
@@ -1596,7 +1659,6 @@ def double_acme_rate_limit_and_ephemeral_eviction() -> tuple[Lab, Expected]:
         component="cert-manager-certificates-issuing",
         host="",
     )
-    del cr
     app(
         g,
         "vaultwarden",
@@ -1679,6 +1741,25 @@ def double_acme_rate_limit_and_ephemeral_eviction() -> tuple[Lab, Expected]:
     dep["status"].update({"replicas": 1, "unavailableReplicas": 1, "updatedReplicas": 1})
     dep["_rs"]["status"] = {"fullyLabeledReplicas": 1, "observedGeneration": 1, "replicas": 1}
     s.media_app(g, "sonarr", "k3s2", 8989)
+    g.cr(
+        "cert-manager.yaml",
+        "acme.cert-manager.io/v1",
+        "Order",
+        "vault-fletcherlabs-6-2917463310",
+        "networking",
+        created=g.ago(minutes=38, seconds=19),
+        owner=cr,
+        spec={
+            "dnsNames": [vhost],
+            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"},
+            "request": cr["spec"]["request"],
+        },
+        status={
+            "failureTime": g.ago(minutes=38),
+            "reason": limit.split("state: ", 1)[1],
+            "state": "errored",
+        },
+    )
     return g, expected(
         "Two unrelated incidents. While debugging a new Gateway listener for vault.fletcherlabs.net this week, its "
         "Certificate and Secret were deleted and recreated five times; each time Let's Encrypt issued a certificate, so "
