@@ -1041,12 +1041,15 @@ def velero_node_agent_missing_one_node() -> tuple[Lab, Expected]:
     hourly = [f"2025-06-15T{h:02d}:00:12Z" for h in range(18, 24)] + [
         f"2025-06-16T0{h}:00:12Z" for h in range(3)
     ]
+    # the media namespace is the same every hour: the same items, kept the schedule's 72 hours
+    same = {"progress": {"itemsBackedUp": 214, "totalItems": 214}}
     backups = [
         (
             "hourly-longhorn",
             t,
             "PartiallyFailed" if t >= "2025-06-15T23" else "Completed",
-            {"errors": 1, "warnings": 0} if t >= "2025-06-15T23" else {},
+            {**same, "expiration": plus(t, hours=72)}
+            | ({"errors": 1, "warnings": 0} if t >= "2025-06-15T23" else {}),
         )
         for t in hourly
     ]
