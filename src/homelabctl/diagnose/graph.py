@@ -69,6 +69,7 @@ GOVERNS = (
 APPLIES = (
     "applies"  # Flux Kustomization → a missing object its failure message says it could not apply/decrypt
 )
+EGRESS = "egress"  # Node whose network is down → ExternalHost that only its pods fail to reach
 NODE_AGENT = "node-agent"  # a node's network (CNI) agent pod → the Node whose pod network it provides
 RECONCILES = (
     "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
@@ -106,6 +107,7 @@ ALL_EDGES = frozenset(
         GOVERNS,
         NODE_AGENT,
         APPLIES,
+        EGRESS,
     }
 )
 
@@ -140,6 +142,7 @@ _FIELD = {
     GOVERNS: "quota / default limits / middleware reference",
     NODE_AGENT: "the node's pod network agent",
     APPLIES: "the object it failed to apply",
+    EGRESS: "the node's way out",
 }
 
 RECONCILERS: dict[str, tuple[str, ...]] = {
