@@ -591,3 +591,18 @@ def test_registry_failures_on_a_healthy_node_too_stay_the_registrys() -> None:
     assert [_ref(c["object"]) for c in causes if c["object"]["kind"] == "ExternalHost"] == [
         ("ExternalHost", None, "quay.io")
     ]
+
+
+def test_cronjob_runs_reader() -> None:
+    from homelabctl.k8s import cronjobs
+
+    forbid = {
+        "kind": "CronJob",
+        "spec": {"concurrencyPolicy": "Forbid", "jobTemplate": {"spec": {"activeDeadlineSeconds": 3600}}},
+        "status": {"active": [{"kind": "Job", "name": "sync-29000"}, "junk"]},
+    }
+    assert cronjobs.runs(forbid) == cronjobs.Runs("Forbid", 3600, ("sync-29000",))
+    assert cronjobs.runs({"kind": "CronJob", "spec": {}}) == cronjobs.Runs("Allow", None, ())
+    assert (
+        cronjobs.job_start_time({"status": {"startTime": "2026-01-02T03:04:05Z"}}) == "2026-01-02T03:04:05Z"
+    )
