@@ -606,3 +606,64 @@ def test_cronjob_runs_reader() -> None:
     assert (
         cronjobs.job_start_time({"status": {"startTime": "2026-01-02T03:04:05Z"}}) == "2026-01-02T03:04:05Z"
     )
+
+
+# -- a CronJob whose Forbid policy lets one hung run block every schedule -------------------------------------------
+def _cron(policy: str) -> list[dict[str, Any]]:
+    cron = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": meta("ledger-export", "finance", kind="CronJob", age=timedelta(days=40)),
+        "spec": {
+            "schedule": "30 */4 * * *",
+            "concurrencyPolicy": policy,
+            "jobTemplate": {
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "containers": [{"name": "export", "image": "quay.io/example/export:1"}],
+                            "restartPolicy": "Never",
+                        }
+                    }
+                }
+            },
+        },
+        "status": {
+            "lastScheduleTime": ts(timedelta(days=2)),
+            "lastSuccessfulTime": ts(timedelta(days=2, hours=4)),
+            "active": [
+                {
+                    "apiVersion": "batch/v1",
+                    "kind": "Job",
+                    "name": "ledger-export-29100",
+                    "namespace": "finance",
+                }
+            ],
+        },
+    }
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            **meta("ledger-export-29100", "finance", kind="Job", age=timedelta(days=2)),
+            "ownerReferences": [owner_ref(cron)],
+        },
+        "spec": {"backoffLimit": 0, "template": {"spec": {"containers": [{"name": "export", "image": "x"}]}}},
+        "status": {"active": 1, "ready": 1, "startTime": ts(timedelta(days=2))},
+    }
+    return [node("worker-a"), cron, job]
+
+
+def test_a_forbid_cronjob_behind_a_hung_run_is_the_cause_with_the_run_to_end() -> None:
+    causes, _ = _causes(_cron("Forbid"))
+    assert [(c["rule"], _ref(c["object"])) for c in causes] == [
+        ("cronjob-blocked-by-run", ("CronJob", "finance", "ledger-export"))
+    ]
+    commands = [step["command"] for step in causes[0]["next_steps"]]
+    assert "kubectl -n finance delete job ledger-export-29100" in commands
+    assert any("activeDeadlineSeconds" in step["text"] for step in causes[0]["next_steps"])
+
+
+def test_a_cronjob_that_allows_concurrent_runs_is_not_blocked_by_one() -> None:
+    causes, _ = _causes(_cron("Allow"))
+    assert causes and all(c["rule"] != "cronjob-blocked-by-run" for c in causes)
