@@ -28,6 +28,7 @@ from homelabctl.diagnose import links
 from homelabctl.k8s import admission, cluster_dns, refs, templates
 from homelabctl.k8s import events as k8s_events
 from homelabctl.k8s import routes as k8s_routes
+from homelabctl.knowledge import controllers
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.selectors import Selector, from_spec
 from homelabctl.sources.base import ClusterState
@@ -145,27 +146,6 @@ _FIELD = {
     EGRESS: "the node's way out",
 }
 
-RECONCILERS: dict[str, tuple[str, ...]] = {
-    "cert-manager": (
-        kinds.CERTIFICATE,
-        kinds.CERTIFICATE_REQUEST,
-        "Order.acme.cert-manager.io",
-        kinds.ACME_CHALLENGE,
-    ),
-    "source-controller": (
-        kinds.GIT_REPOSITORY,
-        kinds.HELM_REPOSITORY,
-        kinds.OCI_REPOSITORY,
-        kinds.HELM_CHART,
-        "Bucket.source.toolkit.fluxcd.io",
-    ),
-    "kustomize-controller": (kinds.FLUX_KUSTOMIZATION,),
-    "helm-controller": (kinds.HELM_RELEASE,),
-    "velero": (kinds.BACKUP_STORAGE_LOCATION, kinds.VELERO_SCHEDULE, kinds.VELERO_BACKUP),
-}
-"""Controller Deployments (by name) and the kinds they reconcile: while one is down, nothing of its kinds is
-renewed, applied or fetched — an expired Certificate under a crash-looping cert-manager is its symptom."""
-
 WEBHOOK_GKS = (
     "ValidatingWebhookConfiguration.admissionregistration.k8s.io",
     "MutatingWebhookConfiguration.admissionregistration.k8s.io",
@@ -189,12 +169,6 @@ _WORKLOADS_WAITED = ("Deployment", "StatefulSet", "DaemonSet")
 _HEALTH_CHECKED = frozenset({"HelmRelease", "Kustomization", *_WORKLOADS_WAITED})
 _INVENTORY_FLUX = ("_HelmRelease", "_Kustomization")
 _INVENTORY_WAITED = (*_INVENTORY_FLUX, *(f"_{kind}" for kind in _WORKLOADS_WAITED))
-CA_INJECT_ANNOTATIONS = (
-    "cert-manager.io/inject-ca-from",
-    "cert-manager.io/inject-ca-from-secret",
-    "cert-manager.io/inject-apiserver-ca",
-)
-"""Annotations cert-manager's cainjector acts on: while it is down, the caBundle of these objects goes stale."""
 LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
 
 
@@ -286,10 +260,10 @@ class DependencyGraph:
             for svc_ref in self._template_services(res):
                 yield SELECTS, svc_ref
             if kind == "Deployment":
-                for gk in RECONCILERS.get(res.name, ()):
+                for gk in controllers.RECONCILERS.get(res.name, ()):
                     for obj in self.index.all(gk):
                         yield RECONCILES, obj.ref
-                if "cainjector" in res.name:
+                if controllers.CA_INJECTOR in res.name:
                     for target in self._lazy("ca-injected", self._build_ca_injected):
                         yield RECONCILES, target
             return
@@ -689,7 +663,7 @@ class DependencyGraph:
         out = []
         for gk in (*WEBHOOK_GKS, kinds.CRD):
             for obj in self.index.all(gk):
-                if any(key in obj.annotations for key in CA_INJECT_ANNOTATIONS):
+                if any(key in obj.annotations for key in controllers.CA_INJECT_ANNOTATIONS):
                     out.append(obj.ref)
         return out
 

@@ -25,6 +25,7 @@ from homelabctl.k8s import nodes as k8s_nodes
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s import refs
 from homelabctl.k8s.pods import ContainerStatus
+from homelabctl.knowledge import cni as cni_facts
 from homelabctl.kube import (
     node_is_control_plane,
     node_is_k3s,
@@ -239,20 +240,6 @@ def daemon_pod_on_node(index: ClusterIndex, daemonset: Resource, node: str) -> R
     return max(pods, key=lambda p: (not p.deletion_timestamp, p.creation_timestamp or "")) if pods else None
 
 
-# CNI agents: the DaemonSet names (or name prefixes), the agent container and a status command that runs in it.
-_CNI_AGENTS: tuple[tuple[str, str, str, str | None], ...] = (
-    ("cilium", "cilium", "cilium-agent", "cilium-dbg status --brief"),
-    ("calico", "calico-node", "calico-node", "calico-node -felix-ready"),
-    ("canal", "canal", "calico-node", None),
-    ("flannel", "kube-flannel", "kube-flannel", None),
-    ("weave", "weave-net", "weave", "/home/weave/weave --local status"),
-    ("kube-router", "kube-router", "kube-router", None),
-    ("antrea", "antrea-agent", "antrea-agent", "antctl get agentinfo"),
-    ("kube-ovn", "kube-ovn-cni", "cni-server", None),
-)
-_CNI_HOST_PATHS = ("/etc/cni/net.d", "/opt/cni/bin", "/var/lib/rancher/k3s/agent/etc/cni/net.d")
-
-
 @dataclass(frozen=True, slots=True)
 class CniAgent:
     """The CNI agent of one node: its DaemonSet and pod there (None in K3s's embedded flannel)."""
@@ -265,7 +252,7 @@ class CniAgent:
 
 
 def _cni_of(daemonset: Resource) -> tuple[str, str | None, str | None] | None:
-    for cni, prefix, container, status in _CNI_AGENTS:
+    for cni, prefix, container, status in cni_facts.CNI_AGENTS:
         if (
             daemonset.name == prefix
             or daemonset.name.startswith(prefix + "-")
@@ -275,7 +262,7 @@ def _cni_of(daemonset: Resource) -> tuple[str, str | None, str | None] | None:
     volumes = pod_template_spec(daemonset).get("volumes")
     for volume in volumes if isinstance(volumes, list) else []:
         host = volume.get("hostPath") if isinstance(volume, Mapping) else None
-        if isinstance(host, Mapping) and str(host.get("path") or "").rstrip("/") in _CNI_HOST_PATHS:
+        if isinstance(host, Mapping) and str(host.get("path") or "").rstrip("/") in cni_facts.CNI_HOST_PATHS:
             return daemonset.name, None, None
     return None
 
