@@ -1,0 +1,246 @@
+"""References between objects that the diagnosis follows and no other reader covers: endpoint targets, service
+and node addresses, volume servers and claims, Longhorn parts, grants, policies, Flux wiring, Velero
+schedules and default limits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from homelabctl.k8s._raw import Obj, items, mapping, mappings, raw_of, section, strings, text
+from homelabctl.selectors import Selector, from_spec
+
+
+# -- endpoints -------------------------------------------------------------------------------------------------
+def slice_target_pods(endpoint_slice: Obj) -> list[tuple[str, str]]:
+    """(namespace, name) of the pods an EndpointSlice lists (``endpoints[].targetRef``), namespace defaulted."""
+    own = text(section(endpoint_slice, "metadata").get("namespace"))
+    found = []
+    for endpoint in mappings(raw_of(endpoint_slice).get("endpoints")):
+        target = mapping(endpoint.get("targetRef"))
+        if text(target.get("kind")) == "Pod" and text(target.get("name")):
+            found.append((text(target.get("namespace")) or own, text(target.get("name"))))
+    return found
+
+
+def endpoints_target_pods(endpoints: Obj) -> list[tuple[str, str]]:
+    """(namespace, name) of the pods an Endpoints object lists, ready or not."""
+    own = text(section(endpoints, "metadata").get("namespace"))
+    found = []
+    for subset in mappings(raw_of(endpoints).get("subsets")):
+        for address in [*mappings(subset.get("addresses")), *mappings(subset.get("notReadyAddresses"))]:
+            target = mapping(address.get("targetRef"))
+            if text(target.get("kind")) == "Pod" and text(target.get("name")):
+                found.append((text(target.get("namespace")) or own, text(target.get("name"))))
+    return found
+
+
+# -- addresses -------------------------------------------------------------------------------------------------
+def cluster_ips(service: Obj) -> list[str]:
+    """``spec.clusterIP`` and ``spec.clusterIPs`` (``None`` for a headless Service is no address)."""
+    spec = section(service, "spec")
+    found = [text(spec.get("clusterIP")), *strings(spec.get("clusterIPs"))]
+    return [ip for ip in found if ip and ip != "None"]
+
+
+def node_addresses(node: Obj) -> list[str]:
+    """InternalIP and ExternalIP addresses of a node, in ``status.addresses`` order."""
+    return [
+        text(a.get("address"))
+        for a in mappings(section(node, "status").get("addresses"))
+        if text(a.get("type")) in ("InternalIP", "ExternalIP") and text(a.get("address"))
+    ]
+
+
+# -- volumes ---------------------------------------------------------------------------------------------------
+def pv_servers(pv: Obj) -> list[str]:
+    """The file servers a PersistentVolume mounts from: ``spec.nfs.server`` and a CSI volume's ``server``
+    attribute (csi-driver-nfs, SMB), as written."""
+    spec = section(pv, "spec")
+    found = [
+        text(mapping(spec.get("nfs")).get("server")),
+        text(mapping(mapping(spec.get("csi")).get("volumeAttributes")).get("server")),
+    ]
+    return [server for server in found if server]
+
+
+def pv_claim(pv: Obj) -> tuple[str | None, str] | None:
+    """(namespace, name) of the claim a PersistentVolume is bound to (``spec.claimRef``)."""
+    claim = mapping(section(pv, "spec").get("claimRef"))
+    name = text(claim.get("name"))
+    return (text(claim.get("namespace")) or None, name) if name else None
+
+
+def claim_access_modes(pvc: Obj) -> tuple[str, ...]:
+    """``spec.accessModes``, else ``status.accessModes``."""
+    return strings(section(pvc, "spec").get("accessModes")) or strings(
+        section(pvc, "status").get("accessModes")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LonghornPart:
+    """A Longhorn Replica or Engine: the volume it belongs to and the node it runs on."""
+
+    volume: str
+    node: str
+
+
+def longhorn_part(part: Obj) -> LonghornPart:
+    spec = section(part, "spec")
+    return LonghornPart(text(spec.get("volumeName")), text(spec.get("nodeID")))
+
+
+# -- Gateway API, policies -------------------------------------------------------------------------------------
+def grant_from_namespaces(grant: Obj) -> list[str]:
+    """Namespaces a ReferenceGrant lets refer into its own (``spec.from[].namespace``)."""
+    return [ns for f in mappings(section(grant, "spec").get("from")) if (ns := text(f.get("namespace")))]
+
+
+def ingress_isolation(policy: Obj) -> Selector | None:
+    """The pods a NetworkPolicy isolates for ingress (its ``podSelector``); None when it does not restrict
+    ingress. Without ``policyTypes`` a policy restricts ingress, and egress too when it has egress rules."""
+    spec = section(policy, "spec")
+    types = strings(spec.get("policyTypes")) or (
+        ("Ingress", "Egress") if spec.get("egress") else ("Ingress",)
+    )
+    if "Ingress" not in types:
+        return None
+    selector = spec.get("podSelector")
+    return from_spec(selector if isinstance(selector, Mapping) else {})
+
+
+# -- Flux ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Ref:
+    kind: str
+    namespace: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FluxWiring:
+    """What a Kustomization or HelmRelease is built from, waits for and depends on."""
+
+    sources: tuple[Ref, ...]
+    """``sourceRef`` / ``chart.spec.sourceRef`` (kind defaults to GitRepository), ``chartRef`` (OCIRepository)."""
+    depends_on: tuple[Ref, ...]
+    """Objects of its own kind it ``dependsOn``."""
+    values_from: tuple[Ref, ...]
+    health_checks: tuple[Ref, ...]
+    wait: bool
+    inventory: tuple[str, ...]
+    """``status.inventory.entries[].id``."""
+    target_namespace: str
+    release_name: str
+    storage_namespace: str
+
+
+def flux_wiring(res: Obj) -> FluxWiring:
+    raw = raw_of(res)
+    spec, own = section(raw, "spec"), text(section(raw, "metadata").get("namespace")) or None
+    kind = text(raw.get("kind"))
+    source = mapping(spec.get("sourceRef")) or mapping(
+        mapping(mapping(spec.get("chart")).get("spec")).get("sourceRef")
+    )
+    sources = []
+    if text(source.get("name")):
+        sources.append(
+            Ref(
+                text(source.get("kind")) or "GitRepository",
+                text(source.get("namespace")) or own,
+                text(source.get("name")),
+            )
+        )
+    chart_ref = mapping(spec.get("chartRef"))
+    if text(chart_ref.get("name")):
+        sources.append(
+            Ref(
+                text(chart_ref.get("kind")) or "OCIRepository",
+                text(chart_ref.get("namespace")) or own,
+                text(chart_ref.get("name")),
+            )
+        )
+    target = text(spec.get("targetNamespace"))
+    name = text(section(raw, "metadata").get("name"))
+    return FluxWiring(
+        tuple(sources),
+        tuple(
+            Ref(kind, text(dep.get("namespace")) or own, text(dep.get("name")))
+            for dep in mappings(spec.get("dependsOn"))
+            if text(dep.get("name"))
+        ),
+        tuple(
+            Ref(text(v.get("kind")) or "ConfigMap", own, text(v.get("name")))
+            for v in mappings(spec.get("valuesFrom"))
+            if text(v.get("name"))
+        ),
+        tuple(
+            Ref(text(c.get("kind")), text(c.get("namespace")) or own, text(c.get("name")))
+            for c in mappings(spec.get("healthChecks"))
+            if text(c.get("kind")) and text(c.get("name"))
+        ),
+        spec.get("wait") is True,
+        tuple(
+            entry_id
+            for entry in mappings(mapping(section(raw, "status").get("inventory")).get("entries"))
+            if (entry_id := text(entry.get("id")))
+        ),
+        target,
+        text(spec.get("releaseName")) or (f"{target}-{name}" if target else name),
+        text(spec.get("storageNamespace")) or target or (own or ""),
+    )
+
+
+def inventory_entry_ids(res: Obj) -> list[str]:
+    """``status.inventory.entries[].id`` without reading anything else of the object."""
+    return [
+        entry_id
+        for entry in mappings(mapping(section(res, "status").get("inventory")).get("entries"))
+        if (entry_id := text(entry.get("id")))
+    ]
+
+
+def source_address(source: Obj) -> str:
+    """Where a Flux source fetches from: ``spec.url``, or a Bucket's ``spec.endpoint``."""
+    spec = section(source, "spec")
+    return text(spec.get("url")) or text(spec.get("endpoint"))
+
+
+def secret_ref_name(obj: Obj) -> str:
+    """``spec.secretRef.name`` (Flux sources' credentials)."""
+    return text(mapping(section(obj, "spec").get("secretRef")).get("name"))
+
+
+# -- Velero ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ScheduleLocations:
+    storage_location: str
+    """``spec.template.storageLocation``, ``default`` when unset."""
+    snapshots: bool
+    """Volume snapshots are taken (``snapshotVolumes`` not false)."""
+    snapshot_locations: tuple[str, ...]
+
+
+def schedule_locations(schedule: Obj) -> ScheduleLocations:
+    template = mapping(section(schedule, "spec").get("template"))
+    return ScheduleLocations(
+        text(template.get("storageLocation")) or "default",
+        template.get("snapshotVolumes") is not False,
+        tuple(text(v) for v in items(template.get("volumeSnapshotLocations")) if isinstance(v, str)),
+    )
+
+
+def s3_url(location: Obj) -> str:
+    """``spec.config.s3Url`` of a BackupStorageLocation."""
+    return text(mapping(section(location, "spec").get("config")).get("s3Url"))
+
+
+# -- limits ----------------------------------------------------------------------------------------------------
+def sets_default_memory(limit_range: Obj) -> bool:
+    """Does a LimitRange give containers without a memory limit a default one?"""
+    return any(
+        mapping(limit.get("default")).get("memory")
+        for limit in mappings(section(limit_range, "spec").get("limits"))
+        if text(limit.get("type"), "Container") == "Container"
+    )
