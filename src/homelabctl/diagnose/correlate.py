@@ -19,7 +19,8 @@ from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.evidence import object_texts, snippet
 from homelabctl.diagnose.graph import EGRESS, EXTERNAL, EXTERNAL_HOST, NODE_AGENT, SELECTS
 from homelabctl.diagnose.rules._common import cni_agent, failing_container
-from homelabctl.k8s import pods
+from homelabctl.k8s import podrefs
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.knowledge import net_errors
 from homelabctl.kube import node_ready_status, pod_is_finished, pod_is_ready
 from homelabctl.model import ObjectRef, Resource
@@ -79,7 +80,7 @@ def _node_egress(ctx: RuleContext) -> None:
                 if ref.kind != "Pod" or not ctx.failing(ref):
                     continue
                 pod = ctx.resource(ref)
-                name = pods.node_name(pod) if pod is not None else None
+                name = k8s_pods.node_name(pod) if pod is not None else None
                 if name is None:
                     nodes = {}
                     break  # a pod that failed without a node: the node is not why
@@ -118,9 +119,7 @@ def agent_failure(ctx: RuleContext, node: Resource) -> tuple[Resource, str] | No
     if not siblings or not all(pod_is_ready(p) for p in siblings):
         return None
     running = sum(
-        1
-        for p in ctx.index.pods_on_node(node.name)
-        if p.ref != pod.ref and p.status.get("phase") == "Running"
+        1 for p in ctx.index.pods_on_node(node.name) if p.ref != pod.ref and k8s_pods.phase(p) == "Running"
     )
     if not running:
         return None
@@ -137,13 +136,15 @@ def _node_of(ctx: RuleContext, ref: ObjectRef) -> set[str]:
     if res is None:
         return set()
     if res.kind == "Pod":
-        return {str(res.spec.get("nodeName"))} if res.spec.get("nodeName") else set()
+        node = k8s_pods.node_name(res)
+        return {node} if node else set()
     if res.kind == "Service":
         nodes = set()
         for member in ctx.graph.members(ref, SELECTS):
             pod = ctx.resource(member)
-            if pod is not None and pod.kind == "Pod" and pod.spec.get("nodeName"):
-                nodes.add(str(pod.spec["nodeName"]))
+            node = k8s_pods.node_name(pod) if pod is not None and pod.kind == "Pod" else None
+            if node:
+                nodes.add(node)
         return nodes
     return set()
 
@@ -194,10 +195,11 @@ def _node_suspects(ctx: RuleContext) -> None:
     pods_by_node: dict[str, set[ObjectRef]] = {}
     seen: set[ObjectRef] = set()
     for pod in failing_pods:
-        if pod.ref in seen or not pod.spec.get("nodeName") or pod.spec.get("hostNetwork"):
+        node_name = k8s_pods.node_name(pod)
+        if pod.ref in seen or not node_name or podrefs.host_network(pod):
             continue
         seen.add(pod.ref)
-        node = str(pod.spec["nodeName"])
+        node = node_name
         remote = [words for words, nodes in _timeouts(ctx, pod) if nodes - {node}]
         if remote:
             workload = ctx.index.top_owner(pod).ref

@@ -29,8 +29,8 @@ from homelabctl.diagnose.model import ChainLink, NextStep, RootCause
 from homelabctl.diagnose.registry import CAUSE_RULES, CauseRule, all_cause_rules
 from homelabctl.diagnose.rules.failure_propagates import CONFIGURATION_CHECKS, propagates
 from homelabctl.gcutil import gc_paused
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.knowledge import serves
-from homelabctl.kube import container_statuses
 from homelabctl.model import Finding, ObjectRef, Severity
 from homelabctl.sources.base import ClusterState
 
@@ -169,13 +169,8 @@ def _oom_killed(ctx: RuleContext, start: set[ObjectRef]) -> bool:
         if any(f.check == "pod-oomkilled" for f in ctx.by_object.get(ref, ())):
             return True
         res = ctx.resource(ref) if ref.kind == "Pod" else None
-        if res is None:
-            continue
-        for status in container_statuses(res):
-            for key in ("state", "lastState"):
-                terminated = (status.get(key) or {}).get("terminated") or {}
-                if isinstance(terminated, dict) and terminated.get("reason") == "OOMKilled":
-                    return True
+        if res is not None and any(cs.oom_killed for cs in k8s_pods.container_statuses(res)):
+            return True
     return False
 
 

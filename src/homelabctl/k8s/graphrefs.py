@@ -192,15 +192,6 @@ def flux_wiring(res: Obj) -> FluxWiring:
     )
 
 
-def inventory_entry_ids(res: Obj) -> list[str]:
-    """``status.inventory.entries[].id`` without reading anything else of the object."""
-    return [
-        entry_id
-        for entry in mappings(mapping(section(res, "status").get("inventory")).get("entries"))
-        if (entry_id := text(entry.get("id")))
-    ]
-
-
 def source_address(source: Obj) -> str:
     """Where a Flux source fetches from: ``spec.url``, or a Bucket's ``spec.endpoint``."""
     spec = section(source, "spec")
@@ -244,3 +235,16 @@ def sets_default_memory(limit_range: Obj) -> bool:
         for limit in mappings(section(limit_range, "spec").get("limits"))
         if text(limit.get("type"), "Container") == "Container"
     )
+
+
+# -- words an object wrote about itself -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StatusWords:
+    message: str
+    reason: str
+
+
+def status_words(obj: Obj) -> StatusWords:
+    """``status.message`` and ``status.reason`` (a Pod evicted, a Longhorn object, a Velero location)."""
+    status = section(obj, "status")
+    return StatusWords(text(status.get("message")), text(status.get("reason")))
