@@ -21,7 +21,6 @@ EXEMPT = ("k8s/", "model.py")
 """The readers themselves, and Resource, which holds the raw object and hands out its sections."""
 
 ALLOWED_PACKAGES = (
-    "diagnose/",
     "live/",
     "sources/",
     "incidents/",

@@ -248,3 +248,25 @@ def status_words(obj: Obj) -> StatusWords:
     """``status.message`` and ``status.reason`` (a Pod evicted, a Longhorn object, a Velero location)."""
     status = section(obj, "status")
     return StatusWords(text(status.get("message")), text(status.get("reason")))
+
+
+# -- Helm storage ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class HelmStorage:
+    """What Helm's labels on a release Secret say (``owner=helm``, ``name``, ``status``, ``version``)."""
+
+    release: str
+    status: str
+    """``deployed``, ``superseded``, ``failed``, ``pending-install``, ``pending-upgrade``, ``pending-rollback``."""
+    version: int
+
+
+def helm_storage(secret: Obj) -> HelmStorage | None:
+    """None for a Secret Helm does not own."""
+    labels = mapping(section(secret, "metadata").get("labels"))
+    if text(labels.get("owner")) != "helm" or not text(labels.get("name")):
+        return None
+    version = text(labels.get("version"))
+    return HelmStorage(
+        text(labels.get("name")), text(labels.get("status")), int(version) if version.isdigit() else 0
+    )

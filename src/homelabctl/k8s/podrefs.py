@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homelabctl.k8s._raw import Obj, items, mapping, mappings, section, text
+from homelabctl.k8s.pods import containers
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +28,14 @@ def dependencies(pod: Obj) -> list[Dependency]:
             name = text(mapping(volume.get(field)).get(key))
             if name:
                 found.append(Dependency(kind, name))
-    for container in [*mappings(spec.get("containers")), *mappings(spec.get("initContainers"))]:
-        for env in mappings(container.get("env")):
-            source = mapping(env.get("valueFrom"))
-            for kind, key in (("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")):
-                name = text(mapping(source.get(key)).get("name"))
-                if name:
-                    found.append(Dependency(kind, name))
-        for env_from in mappings(container.get("envFrom")):
+    for container in containers(spec):
+        for env in container.env:
+            if env.secret_ref is not None and env.secret_ref[0]:
+                found.append(Dependency("Secret", env.secret_ref[0]))
+            if env.config_map_ref is not None and env.config_map_ref[0]:
+                found.append(Dependency("ConfigMap", env.config_map_ref[0]))
+    for container_spec in [*mappings(spec.get("containers")), *mappings(spec.get("initContainers"))]:
+        for env_from in mappings(container_spec.get("envFrom")):
             for kind, key in (("Secret", "secretRef"), ("ConfigMap", "configMapRef")):
                 name = text(mapping(env_from.get(key)).get("name"))
                 if name:

@@ -21,9 +21,9 @@ from homelabctl.diagnose.graph import (
     SELECTS,
 )
 from homelabctl.diagnose.model import NextStep
+from homelabctl.k8s import cilium, graphrefs, refs, services
 from homelabctl.k8s import nodes as k8s_nodes
 from homelabctl.k8s import pods as k8s_pods
-from homelabctl.k8s import refs
 from homelabctl.k8s.pods import ContainerStatus
 from homelabctl.knowledge import cni as cni_facts
 from homelabctl.kube import (
@@ -317,14 +317,13 @@ def peer_node(index: ClusterIndex, node: Resource) -> Resource | None:
 def bgp_peer(index: ClusterIndex, node: Resource) -> str | None:
     """The router a Cilium BGP policy peers ``node`` with (the first neighbour of a policy selecting it)."""
     for policy in index.all("CiliumBGPPeeringPolicy.cilium.io"):
-        raw = policy.spec.get("nodeSelector")
+        raw = cilium.node_selector(policy)
         selector = from_spec(raw) if isinstance(raw, Mapping) else from_spec({})
         if selector is None or not selector.matches(node.labels):
             continue
-        for router in policy.spec.get("virtualRouters") or []:
-            for neighbour in (router.get("neighbors") or []) if isinstance(router, Mapping) else []:
-                if isinstance(neighbour, Mapping) and neighbour.get("peerAddress"):
-                    return str(neighbour["peerAddress"]).split("/", 1)[0]
+        for peer in cilium.bgp_peers(policy):
+            if peer.peer_address and peer.peer_address != "None":
+                return peer.peer_address.split("/", 1)[0]
     return None
 
 
@@ -356,8 +355,8 @@ def api_server_url(state: ClusterState, node: Resource | None = None) -> str | N
             slices_read=index.has(kinds.ENDPOINT_SLICE),
             endpoints_read=index.has(kinds.ENDPOINTS),
         )
-        ports = [p for p in service.spec.get("ports") or [] if isinstance(p, Mapping)]
-        target = ports[0].get("targetPort") if ports else None
+        ports = services.ports(service)
+        target = ports[0].target_port if ports else None
         if ready is not None and ready.ready and isinstance(target, int):
             return f"https://{ready.ready[0].address}:{target}"
     servers = [
@@ -365,8 +364,8 @@ def api_server_url(state: ClusterState, node: Resource | None = None) -> str | N
     ]
     if servers:
         return f"https://{node_address(sorted(servers, key=lambda n: n.name)[0])}:6443"
-    ip = service.spec.get("clusterIP") if service is not None else None
-    return f"https://{ip}:443" if ip and ip != "None" else None
+    ips = graphrefs.cluster_ips(service) if service is not None else []
+    return f"https://{ips[0]}:443" if ips else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,12 +400,9 @@ def _own_manager(index: ClusterIndex, res: Resource) -> Manager | None:
     )
     if release and release_ns:
         for hr in index.all(kinds.HELM_RELEASE):
-            target = str(hr.spec.get("targetNamespace") or hr.namespace or "")
-            names = {
-                str(hr.spec.get("releaseName") or ""),
-                hr.name,
-                f"{hr.spec.get('targetNamespace')}-{hr.name}" if hr.spec.get("targetNamespace") else "",
-            }
+            wiring = graphrefs.flux_wiring(hr)
+            target = wiring.target_namespace or hr.namespace or ""
+            names = {wiring.release_name, hr.name}
             if release in names and target == release_ns:
                 return Manager("HelmRelease", hr.namespace or release_ns, hr.name)
         return Manager("Helm release", str(release_ns), str(release))
