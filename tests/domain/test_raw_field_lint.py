@@ -31,16 +31,6 @@ ALLOWED_PACKAGES = (
     "inventory/",
     "watch/",
     "redact.py",
-    "scan/flux.py",
-    "scan/history.py",
-    "scan/render.py",
-    "scan/repo.py",
-    "scan/schema.py",
-    "scan/rules/dependency_cycle.py",
-    "scan/rules/gpu_quota_exceeded.py",
-    "scan/rules/helmrelease_depends_on_missing.py",
-    "scan/rules/values_from_missing.py",
-    "scan/rules/wildcard_cert_http01.py",
 )
 """Being rewritten by other work in progress (the diagnosis rules, the live source and server, watch, the scan
 engine and its rules, the CLI and renderers): allowed whole, without counts, until that work lands. Shrink
