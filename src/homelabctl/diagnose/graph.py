@@ -547,12 +547,11 @@ class DependencyGraph:
     ) -> dict[ObjectRef, set[ObjectRef]]:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         for route in routes:
-            for parent in k8s_routes.parent_refs(route):
-                if parent.kind == "Gateway":
-                    out[_ref("Gateway", parent.namespace, parent.name)].add(route.ref)
-            for backend in k8s_routes.backend_refs(route):
-                if backend.kind == "Service":
-                    out[_ref("Service", backend.namespace, backend.name)].add(route.ref)
+            linked = graphrefs.route_links(route)
+            for namespace, name in linked.gateways:
+                out[_ref("Gateway", namespace, name)].add(route.ref)
+            for namespace, name in linked.services:
+                out[_ref("Service", namespace, name)].add(route.ref)
         for ingress in ingresses:
             default = k8s_routes.ingress_default_backend(ingress)
             for backend in (
@@ -579,10 +578,8 @@ class DependencyGraph:
                         out[_ref(check.kind, check.namespace, check.name)].append((WAITS, res.ref))
                 # with wait: true a Kustomization is Ready only when every workload it applied is healthy
                 wanted = _INVENTORY_WAITED if res.kind == "Kustomization" and wiring.wait else _INVENTORY_FLUX
-                for entry_id in wiring.inventory:
-                    # only what the object waits for matters here; parse nothing else of a large inventory
-                    if not entry_id.endswith(wanted):
-                        continue
+                # only what the object waits for matters here; parse nothing else of a large inventory
+                for entry_id in graphrefs.inventory_entry_ids(res, wanted):
                     member = _inventory_ref(entry_id)
                     if member is not None:
                         out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, res.ref))

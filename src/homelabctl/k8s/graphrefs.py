@@ -129,67 +129,82 @@ class FluxWiring:
     values_from: tuple[Ref, ...]
     health_checks: tuple[Ref, ...]
     wait: bool
-    inventory: tuple[str, ...]
-    """``status.inventory.entries[].id``."""
     target_namespace: str
     release_name: str
     storage_namespace: str
 
 
+def _refs(entries: object, kind: str | None, own: str | None, default_kind: str = "") -> tuple[Ref, ...]:
+    if not entries:  # most objects have none: decided before any parsing
+        return ()
+    found = []
+    for entry in mappings(entries):
+        name = text(entry.get("name"))
+        entry_kind = kind or text(entry.get("kind")) or default_kind
+        if name and entry_kind:
+            found.append(Ref(entry_kind, text(entry.get("namespace")) or own, name))
+    return tuple(found)
+
+
 def flux_wiring(res: Obj) -> FluxWiring:
     raw = raw_of(res)
-    spec, own = section(raw, "spec"), text(section(raw, "metadata").get("namespace")) or None
-    kind = text(raw.get("kind"))
-    source = mapping(spec.get("sourceRef")) or mapping(
-        mapping(mapping(spec.get("chart")).get("spec")).get("sourceRef")
+    spec, metadata = section(raw, "spec"), section(raw, "metadata")
+    own = text(metadata.get("namespace")) or None
+    chart = spec.get("chart")
+    source = mapping(spec.get("sourceRef")) or (
+        mapping(mapping(mapping(chart).get("spec")).get("sourceRef")) if chart else {}
     )
-    sources = []
-    if text(source.get("name")):
-        sources.append(
-            Ref(
-                text(source.get("kind")) or "GitRepository",
-                text(source.get("namespace")) or own,
-                text(source.get("name")),
-            )
-        )
-    chart_ref = mapping(spec.get("chartRef"))
-    if text(chart_ref.get("name")):
-        sources.append(
-            Ref(
-                text(chart_ref.get("kind")) or "OCIRepository",
-                text(chart_ref.get("namespace")) or own,
-                text(chart_ref.get("name")),
-            )
-        )
+    sources = _refs([source], None, own, "GitRepository") if source else ()
+    if spec.get("chartRef"):
+        sources += _refs([spec.get("chartRef")], None, own, "OCIRepository")
     target = text(spec.get("targetNamespace"))
-    name = text(section(raw, "metadata").get("name"))
+    name = text(metadata.get("name"))
     return FluxWiring(
-        tuple(sources),
-        tuple(
-            Ref(kind, text(dep.get("namespace")) or own, text(dep.get("name")))
-            for dep in mappings(spec.get("dependsOn"))
-            if text(dep.get("name"))
-        ),
-        tuple(
-            Ref(text(v.get("kind")) or "ConfigMap", own, text(v.get("name")))
-            for v in mappings(spec.get("valuesFrom"))
-            if text(v.get("name"))
-        ),
-        tuple(
-            Ref(text(c.get("kind")), text(c.get("namespace")) or own, text(c.get("name")))
-            for c in mappings(spec.get("healthChecks"))
-            if text(c.get("kind")) and text(c.get("name"))
-        ),
+        sources,
+        _refs(spec.get("dependsOn"), text(raw.get("kind")), own),
+        tuple(Ref(r.kind, own, r.name) for r in _refs(spec.get("valuesFrom"), None, own, "ConfigMap")),
+        _refs(spec.get("healthChecks"), None, own),
         spec.get("wait") is True,
-        tuple(
-            entry_id
-            for entry in mappings(mapping(section(raw, "status").get("inventory")).get("entries"))
-            if (entry_id := text(entry.get("id")))
-        ),
         target,
         text(spec.get("releaseName")) or (f"{target}-{name}" if target else name),
         text(spec.get("storageNamespace")) or target or (own or ""),
     )
+
+
+def inventory_entry_ids(res: Obj, suffixes: tuple[str, ...]) -> list[str]:
+    """``status.inventory.entries[].id`` ending in one of ``suffixes`` (``_Kustomization``...): an inventory
+    can list thousands of objects, and only a few kinds of them matter to the caller."""
+    return [
+        entry_id
+        for entry in mappings(mapping(section(res, "status").get("inventory")).get("entries"))
+        if isinstance(entry_id := entry.get("id"), str) and entry_id.endswith(suffixes)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLinks:
+    """The Gateways a route attaches to and the Services it sends to, as (namespace, name), defaults applied."""
+
+    gateways: tuple[tuple[str | None, str], ...]
+    services: tuple[tuple[str | None, str], ...]
+
+
+def route_links(route: Obj) -> RouteLinks:
+    """``parentRefs`` of kind Gateway and ``rules[].backendRefs`` of kind Service, nothing else of the route."""
+    spec = section(route, "spec")
+    own = text(section(route, "metadata").get("namespace")) or None
+    gateways = tuple(
+        (text(p.get("namespace")) or own, text(p.get("name")))
+        for p in mappings(spec.get("parentRefs"))
+        if (text(p.get("kind")) or "Gateway") == "Gateway" and text(p.get("name"))
+    )
+    services = tuple(
+        (text(b.get("namespace")) or own, text(b.get("name")))
+        for rule in mappings(spec.get("rules"))
+        for b in mappings(rule.get("backendRefs"))
+        if (text(b.get("kind")) or "Service") == "Service" and text(b.get("name"))
+    )
+    return RouteLinks(gateways, services)
 
 
 def source_address(source: Obj) -> str:
