@@ -21,7 +21,7 @@ def test_every_entry_resolves_and_accepts_its_options(entry: renderers.Renderer)
 
 
 def test_formats_are_the_cli_choices() -> None:
-    assert renderers.formats("check") == ["table", "json", "markdown", "prometheus"]
+    assert renderers.formats("check") == ["table", "json", "markdown", "prometheus", "junit"]
     assert renderers.formats("diagnose") == ["table", "json", "markdown"]
     assert renderers.for_output("check", "table", terminal=True).name == "table"
     assert renderers.for_output("check", "table", terminal=False).name == "text"

@@ -47,6 +47,7 @@ RENDERERS: tuple[Renderer, ...] = (
     Renderer(
         "check", "prometheus", "homelabctl.report.render_prometheus:render_prometheus", options=("success",)
     ),
+    Renderer("check", "junit", "homelabctl.report.render_junit:render_junit"),
     Renderer(
         "diagnose",
         "table",
