@@ -25,7 +25,7 @@ def source_options(func: F) -> F:
         "snapshots",
         multiple=True,
         type=click.Path(path_type=Path),
-        help="Snapshot file, directory or .tar.gz (repeatable; merged).",
+        help="Snapshot file, directory or .tar.gz, or - for objects piped in (repeatable; merged).",
     )
     @click.option(
         "--kubeconfig",
@@ -73,6 +73,10 @@ def make_source(
         from homelabctl.sources.snapshot import demo_source
 
         return demo_source(slim=True)
+    if any(str(p) == "-" for p in snapshots):
+        from homelabctl.sources.stdin import StdinSource
+
+        return StdinSource(list(snapshots), slim=True)
     if snapshots:
         from homelabctl.sources.snapshot import SnapshotSource
 
