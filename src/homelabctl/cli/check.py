@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from homelabctl.cli.common import load_state, make_source, source_options
+from homelabctl.cli.common import SourceOptions, source_options
 from homelabctl.cli.options import emit, fail_on_option, ignore_options, namespace_options, output_options
 from homelabctl.model import Layer, Severity
 from homelabctl.report import renderers
@@ -39,13 +39,7 @@ def _file_text(console: Any) -> str:
 
 
 def _run(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     quiet_progress: bool,
 ) -> Any:
     from homelabctl.analysis import analyze
@@ -53,10 +47,7 @@ def _run(
 
     # every check runs whatever --layer or -n say: a node symptom's cause may sit in the network layer
     specs = select_checks(None)
-    source = make_source(
-        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, progress=not quiet_progress
-    )
-    state = load_state(source, required_kinds(specs), now_text)
+    state = source.load(required_kinds(specs), progress=not quiet_progress)
     return analyze(state, specs)
 
 
@@ -134,13 +125,7 @@ def _emit(renderer: renderers.Renderer, report: Any, output_file: Path | None, *
     help="JSON report version (-o json): v2 is the envelope shared with `scan`; v1 is kept for a release.",
 )
 def check_cmd(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     fmt: str,
     output_file: Path | None,
     fail_on: Severity | None,
@@ -158,13 +143,7 @@ def check_cmd(
     Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source.
     """
     analysis = _run(
-        demo,
-        snapshots,
-        kubeconfig,
-        kube_context,
-        request_timeout,
-        deadline,
-        now_text,
+        source,
         quiet_progress=fmt != "table",
     )
     report, gate = _shown(analysis, layers, min_severity, namespaces, skip, ignore_file)
@@ -185,13 +164,7 @@ def check_cmd(
 @ignore_options
 @click.option("-v", "--verbose", is_flag=True, help="List every symptom, all evidence and every next step.")
 def diagnose_cmd(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     fmt: str,
     output_file: Path | None,
     fail_on: Severity | None,
@@ -206,13 +179,7 @@ def diagnose_cmd(
     Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source.
     """
     analysis = _run(
-        demo,
-        snapshots,
-        kubeconfig,
-        kube_context,
-        request_timeout,
-        deadline,
-        now_text,
+        source,
         quiet_progress=fmt != "table",
     )
     report, gate = _shown(analysis, (), None, namespaces, skip, ignore_file)
