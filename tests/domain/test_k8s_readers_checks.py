@@ -95,9 +95,14 @@ def test_longhorn_readers_tolerate_any_shape(value: Any) -> None:
 def test_webhooks_read_service_and_policy() -> None:
     config = webhook_configuration("kyverno", [("validate.kyverno.svc", "kyverno", "kyverno-svc")])
     [hook] = admission.webhooks(Resource.from_raw(config))
-    assert hook == admission.Webhook("validate.kyverno.svc", "Fail", ("kyverno", "kyverno-svc"))
+    assert (hook.name, hook.failure_policy, hook.service) == (
+        "validate.kyverno.svc",
+        "Fail",
+        ("kyverno", "kyverno-svc"),
+    )
     url_hook = {"webhooks": [{"name": "x", "clientConfig": {"url": "https://x"}, "failurePolicy": "Ignore"}]}
-    assert admission.webhooks(url_hook) == (admission.Webhook("x", "Ignore", None),)
+    [read] = admission.webhooks(url_hook)
+    assert (read.name, read.failure_policy, read.service, read.fails_closed) == ("x", "Ignore", None, False)
 
 
 @pytest.mark.parametrize("value", HOSTILE)
