@@ -23,6 +23,7 @@ def test_every_entry_resolves_and_accepts_its_options(entry: renderers.Renderer)
 def test_formats_are_the_cli_choices() -> None:
     assert renderers.formats("check") == ["table", "json", "markdown", "prometheus", "junit"]
     assert renderers.formats("diagnose") == ["table", "json", "markdown"]
+    assert renderers.formats("scan") == ["table", "json", "sarif", "markdown"]
     assert renderers.for_output("check", "table", terminal=True).name == "table"
     assert renderers.for_output("check", "table", terminal=False).name == "text"
     assert renderers.for_output("check", "json", terminal=True).name == "json"

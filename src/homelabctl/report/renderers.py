@@ -10,7 +10,7 @@ spelled out in a command, and ``homelabctl --help`` or ``check -o json`` import 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from typing import Any
 @dataclass(frozen=True, slots=True)
 class Renderer:
     command: str
-    """The command whose ``-o`` it serves: ``check`` or ``diagnose``."""
+    """The command whose ``-o`` it serves: ``check``, ``diagnose`` or ``scan``."""
     name: str
     """The ``-o`` value."""
     target: str
@@ -59,6 +59,14 @@ RENDERERS: tuple[Renderer, ...] = (
     Renderer("diagnose", "text", "homelabctl.report.render_plain:diagnose_text", options=("verbose",)),
     Renderer("diagnose", "json", "homelabctl.report.render_json:render_diagnose_json"),
     Renderer("diagnose", "markdown", "homelabctl.report.render_diagnose:render_diagnose_markdown"),
+    # scan renders a ScanReport (scan.engine), not the check report dict
+    Renderer(
+        "scan", "table", "homelabctl.scan.render:render_table", False, ("list_objects", "verbose"), "text"
+    ),
+    Renderer("scan", "text", "homelabctl.scan.render:to_text", options=("verbose", "list_objects")),
+    Renderer("scan", "json", "homelabctl.scan.render:json_text", options=("schema",)),
+    Renderer("scan", "sarif", "homelabctl.scan.render:sarif_text", options=("uri_prefix",)),
+    Renderer("scan", "markdown", "homelabctl.scan.render:to_markdown", options=("verbose",)),
 )
 """Every format; ``text`` is the plain form of ``table`` when the output is not a terminal, and not offered
 as an ``-o`` value of its own."""
@@ -87,9 +95,7 @@ def for_output(command: str, name: str, *, terminal: bool) -> Renderer:
     return found
 
 
-def render(
-    renderer: Renderer, report: Mapping[str, Any], console: Any = None, **options: object
-) -> str | None:
+def render(renderer: Renderer, report: Any, console: Any = None, **options: object) -> str | None:
     """Call the renderer with the options it accepts; the text for a report renderer, None for a terminal one."""
     function = renderer.load()
     accepted = {key: value for key, value in options.items() if key in renderer.options}
