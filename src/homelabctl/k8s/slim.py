@@ -1,4 +1,5 @@
-"""Fields no check, rule or renderer reads, dropped at load on the check path (never for `snapshot serve`)."""
+"""What the check path keeps of each object: fields no check, rule or renderer reads are dropped at load, and
+repeated values are shared (never for `snapshot serve`, which serves what the file holds)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ UNREAD_METADATA = ("managedFields",)
 """Server-side-apply bookkeeping: often a third of an object as the API returns it (``kubectl get
 --show-managed-fields``, older kubectl), read by nothing on the check path."""
 
+SHARED_MAX_LENGTH = 128
+"""Longer strings (messages, scripts, embedded configs) rarely repeat; images with digests do, and fit."""
+_MAX_DEPTH = 64
+
 
 def drop_unread(obj: dict[str, Any]) -> None:
     """Remove the unread fields from a freshly parsed object, in place."""
@@ -15,3 +20,36 @@ def drop_unread(obj: dict[str, Any]) -> None:
     if type(meta) is dict:
         for key in UNREAD_METADATA:
             meta.pop(key, None)
+
+
+def share_values(node: dict[str, Any], shared: dict[str, str], depth: int = 0) -> None:
+    """In place: every short string value becomes the one equal string already in ``shared`` (or goes
+    there). Namespaces, timestamps, images, label values, condition types and statuses repeat across
+    thousands of objects; a parser makes a new string for each occurrence (a third of a parsed snapshot's
+    memory), and equal strings are interchangeable. Called on each object as it is parsed, so the copies
+    are freed before the next object is."""
+    if depth > _MAX_DEPTH:
+        return
+    for key, value in node.items():
+        kind = type(value)
+        if kind is str:
+            if len(value) <= SHARED_MAX_LENGTH:
+                node[key] = shared.setdefault(value, value)
+        elif kind is dict:
+            share_values(value, shared, depth + 1)
+        elif kind is list:
+            _share_list(value, shared, depth + 1)
+
+
+def _share_list(items: list[Any], shared: dict[str, str], depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        return
+    for i, value in enumerate(items):
+        kind = type(value)
+        if kind is str:
+            if len(value) <= SHARED_MAX_LENGTH:
+                items[i] = shared.setdefault(value, value)
+        elif kind is dict:
+            share_values(value, shared, depth + 1)
+        elif kind is list:
+            _share_list(value, shared, depth + 1)
