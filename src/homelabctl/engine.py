@@ -12,6 +12,7 @@ from homelabctl import containment
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
 from homelabctl.k8s.memo import run_scope
 from homelabctl.k8s.meta import is_applied
+from homelabctl.kinds import DIAGNOSIS_KINDS
 from homelabctl.model import Finding, Layer, Nature, ObjectRef
 from homelabctl.sources.base import ClusterState, LoadError
 from homelabctl.sources.index import ClusterIndex
@@ -82,8 +83,9 @@ def select_checks(
 
 
 def required_kinds(specs: Sequence[CheckSpec]) -> list[str]:
-    """Every group-kind the given checks read: what a live source must list."""
-    kinds = {"Event"}
+    """Every group-kind the given checks read, and those the diagnosis follows: what a live source must
+    list."""
+    kinds = {"Event", *DIAGNOSIS_KINDS}
     for spec in specs:
         kinds.update(spec.kinds)
     return sorted(kinds)

@@ -277,3 +277,16 @@ CILIUM_BGP_CLUSTER_CONFIG = f"CiliumBGPClusterConfig.{CILIUM}"
 CILIUM_LB_IP_POOL = f"CiliumLoadBalancerIPPool.{CILIUM}"
 PROMETHEUS = "Prometheus.monitoring.coreos.com"
 ALERTMANAGER = "Alertmanager.monitoring.coreos.com"
+
+DIAGNOSIS_KINDS = (
+    LIMIT_RANGE,
+    "ServiceAccount",
+    "Engine.longhorn.io",
+    "CiliumNode.cilium.io",
+    "Order.acme.cert-manager.io",
+    "ReferenceGrant.gateway.networking.k8s.io",
+)
+"""Kinds no check reads but the diagnosis follows (a LimitRange's injected default limit behind an OOM, the
+Longhorn Engine between a Volume and its Replicas, ...). Every command that diagnoses lists them too, so a
+live cluster gives the diagnosis the same objects a snapshot does; ``tests/diagnose/test_diagnosis_kinds.py``
+fails when the diagnosis starts naming a kind that is neither here nor read by a check."""

@@ -4527,8 +4527,9 @@ SCENARIOS: dict[str, Callable[[], tuple[Lab, Expected]]] = {
 def main(names: list[str], out_root: Path = OUT) -> None:
     from corpus_diag2 import SCENARIOS as DIAG2  # imported here: they build on this module's helpers
     from corpus_holdout2 import SCENARIOS as HOLDOUT2
+    from corpus_holdout3 import SCENARIOS as HOLDOUT3
 
-    every = {**SCENARIOS, **DIAG2, **HOLDOUT2}
+    every = {**SCENARIOS, **DIAG2, **HOLDOUT2, **HOLDOUT3}
     for name in names or list(every):
         g, exp = every[name]()
         out = out_root / name

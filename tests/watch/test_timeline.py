@@ -145,6 +145,7 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         assert len(opened) == 1
         incident = opened[0]
         assert NODE in incident.title and incident.severity == "P1"
+        assert "found a new critical root cause" in incident.what_happened
         snapshot_path = Path(incident.snapshot_ref["paths"][0])
         assert snapshot_path.parent.parent == run.db.parent and snapshot_path.is_file()
         saved = SnapshotSource([snapshot_path]).load()
@@ -225,6 +226,23 @@ def test_watch_follows_the_styx_timeline(timeline: Timeline, tmp_path: Path, rec
         # the dashboard shows the episode in its timeline
         page = get(url + "/")[1]
         assert "Timeline of root causes" in page and NODE in page
+
+
+def test_a_cause_present_at_start_opens_an_incident_that_says_so(timeline: Timeline, tmp_path: Path) -> None:
+    """Started during an outage: the record says the cause predates the watch and dates it from the cluster."""
+    with running(timeline.node_down, tmp_path, []) as run:
+        wait_until(lambda: get(run.http.url + "/readyz")[0] == 200, what="readyz")
+        assert ("Node", NODE) in run.causes()
+
+        def incidents_now() -> list[Any]:
+            with IncidentStore(run.db) as incidents:
+                return incidents.incidents()
+
+        opened = wait_until(incidents_now, what="incident opened")
+        assert len(opened) == 1
+        text = opened[0].what_happened
+        assert "already present when it started" in text and "2025-06-12T22:14:09Z" in text
+        assert "found a new" not in text
 
 
 @contextmanager

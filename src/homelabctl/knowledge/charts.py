@@ -21,9 +21,11 @@ RENAMED_VALUES: tuple[Rename, ...] = (
         "oauth2-proxy",
         ("service", "port"),
         "service.portNumber",
-        (7, 0, 0),
+        (4, 0, 0),
         True,
-        "oauth2-proxy chart 7 renamed service.port to service.portNumber",
+        # oauth2-proxy/manifests 4d36457 (chart 4.0.0, June 2021): "`service.port` was renamed to
+        # `service.portNumber`" in the chart's README upgrade notes
+        "oauth2-proxy chart 4.0.0 renamed service.port to service.portNumber",
     ),
     Rename(
         "cert-manager",

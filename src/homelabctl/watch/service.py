@@ -357,7 +357,12 @@ class WatchService:
             )[:200],
             severity="P1",
             date=at.date().isoformat(),
-            what_happened=f"homelabctl watch found a new {cause.severity} root cause: {cause.summary}",
+            what_happened=(
+                f"homelabctl watch found a {cause.severity} root cause already present when it started "
+                f"(the cluster dates it from {cause.started_at}): {cause.summary}"
+                if self.evaluations == 0
+                else f"homelabctl watch found a new {cause.severity} root cause: {cause.summary}"
+            ),
             direct_cause=cause.summary,
             timeline=[
                 TimelineEntry(

@@ -45,7 +45,7 @@ def renamed_chart_value(ctx: ScanContext) -> Iterator[Finding]:
     """A HelmRelease sets a chart value that the chart version it installs has renamed.
 
     For charts homelabs commonly use, reads HelmRelease ``spec.values`` for keys that were renamed and the
-    chart version constraint: ``service.port`` → ``service.portNumber`` (oauth2-proxy chart 7),
+    chart version constraint: ``service.port`` → ``service.portNumber`` (oauth2-proxy chart 4),
     ``installCRDs`` → ``crds.enabled`` (cert-manager 1.15, still accepted: info), ``tunnel`` →
     ``routingMode``/``tunnelProtocol`` (Cilium 1.15). The old key is silently ignored (or fails the chart's
     schema), so the setting you think you made is not there. Fires when the version constraint can reach
