@@ -21,6 +21,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from homelabctl.k8s import shape
+
 MARKER_PREFIX = "homelabctl-redacted:"
 _MARKER_RE = re.compile(r"^homelabctl-redacted:len=(\d+);o2p=(\d+)$")
 
@@ -118,7 +120,7 @@ def redact_secret(raw: dict[str, Any]) -> None:
 
 
 def _drop_last_applied(raw: dict[str, Any]) -> None:
-    meta = raw.get("metadata")
+    meta = shape.value(raw, "metadata")
     if isinstance(meta, dict):
         annotations = meta.get("annotations")
         if isinstance(annotations, dict) and LAST_APPLIED in annotations:
@@ -252,22 +254,19 @@ def redact_object(raw: dict[str, Any]) -> dict[str, Any]:
     elif kind == "ConfigMap":
         redact_configmap(raw)
     elif kind == "Pod":
-        spec = raw.get("spec")
+        spec = shape.value(raw, "spec")
         if isinstance(spec, dict):
             _redact_containers(spec)
     elif kind in POD_TEMPLATE_KINDS or kind == "CronJob":
-        spec = _dict(raw.get("spec"))
-        if kind == "CronJob":
-            spec = _dict(_dict(spec.get("jobTemplate")).get("spec"))
-        template_spec = _dict(spec.get("template")).get("spec")
+        template_spec = shape.pod_template_spec(raw)
         if isinstance(template_spec, dict):
             _redact_containers(template_spec)
     elif kind == "HelmRelease":
-        spec = raw.get("spec")
+        spec = shape.value(raw, "spec")
         if isinstance(spec, dict) and isinstance(spec.get("values"), dict):
             redact_mapping(spec["values"])
     elif kind == "Kustomization":
-        post_build = _dict(raw.get("spec")).get("postBuild")
+        post_build = _dict(shape.value(raw, "spec")).get("postBuild")
         if isinstance(post_build, dict) and isinstance(post_build.get("substitute"), dict):
             redact_mapping(post_build["substitute"])
     # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind
@@ -291,7 +290,7 @@ def _redact_by_shape(raw: dict[str, Any], kind: Any) -> None:
         for field in ("spec", "data"):
             if isinstance(raw.get(field), dict | list):
                 _redact_strings(raw[field])
-    status = raw.get("status")
+    status = shape.value(raw, "status")
     conditions = status.get("conditions") if isinstance(status, dict) else None
     for condition in conditions if isinstance(conditions, list) else ():
         if isinstance(condition, dict) and isinstance(condition.get("message"), str):
@@ -464,11 +463,10 @@ _KEEP_KEYS = frozenset(
 def _redact_annotations(raw: dict[str, Any], *, secret: bool) -> None:
     """Annotations (and, on Secrets, labels) are free-form: sensitive keys and high-entropy values go.
     A pod template's annotations become its pods' annotations: they are treated alike."""
-    spec = raw.get("spec")
-    template = spec.get("template") if isinstance(spec, dict) else None
+    template = shape.pod_template(raw)
     if isinstance(template, dict) and raw.get("kind") in POD_TEMPLATE_KINDS:
         _redact_annotations(template, secret=False)
-    meta = raw.get("metadata")
+    meta = shape.value(raw, "metadata")
     if not isinstance(meta, dict):
         return
     for field in ("annotations", "labels") if secret else ("annotations",):

@@ -17,6 +17,7 @@ import msgspec
 
 from homelabctl.errors import SourceError
 from homelabctl.gcutil import gc_paused
+from homelabctl.k8s import shape
 from homelabctl.k8s.slim import drop_unread, share_values
 from homelabctl.model import Resource, group_kind
 from homelabctl.redact import redact_object
@@ -316,7 +317,7 @@ def _object_problem(data: dict[str, Any]) -> str | None:
         return "object without kind"
     if not isinstance(data.get("apiVersion"), str) or not data.get("apiVersion"):
         return f"{data['kind']} without apiVersion"
-    meta = data.get("metadata")
+    meta = shape.value(data, "metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         return f"{data['kind']} without metadata.name"
     return None
