@@ -14,12 +14,14 @@ SHARED_MAX_LENGTH = 128
 _MAX_DEPTH = 64
 
 
-def drop_unread(obj: dict[str, Any]) -> None:
-    """Remove the unread fields from a freshly parsed object, in place."""
+def slim_object(obj: dict[str, Any], shared: dict[str, str]) -> None:
+    """In place, on a freshly parsed object: the unread fields dropped, then its values shared."""
     meta = obj.get("metadata")
     if type(meta) is dict:
         for key in UNREAD_METADATA:
-            meta.pop(key, None)
+            if key in meta:
+                del meta[key]
+    share_values(obj, shared)
 
 
 def share_values(node: dict[str, Any], shared: dict[str, str], depth: int = 0) -> None:

@@ -18,7 +18,7 @@ import msgspec
 from homelabctl.errors import SourceError
 from homelabctl.gcutil import gc_paused
 from homelabctl.k8s import shape
-from homelabctl.k8s.slim import drop_unread, share_values
+from homelabctl.k8s.slim import slim_object
 from homelabctl.model import Resource, group_kind
 from homelabctl.redact import redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
@@ -427,8 +427,7 @@ class SnapshotSource:
                             capped = True
                             break
                         if self.slim:
-                            drop_unread(obj)
-                            share_values(obj, shared)
+                            slim_object(obj, shared)
                         problem = malformed_field(obj)
                         if problem:
                             errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
