@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from homelabctl.k8s import shape
+from homelabctl.k8s.slim import share_any
 
 MARKER_PREFIX = "homelabctl-redacted:"
 _MARKER_RE = re.compile(r"^homelabctl-redacted:len=(\d+);o2p=(\d+)$")
@@ -246,8 +247,11 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def redact_object(raw: dict[str, Any]) -> dict[str, Any]:
-    """Redact one object in place (and return it). Safe to call twice."""
+def redact_object(raw: dict[str, Any], shared: dict[str, str] | None = None) -> dict[str, Any]:
+    """Redact one object in place (and return it). Safe to call twice.
+
+    ``shared`` (the loader's, see :func:`homelabctl.k8s.slim.slim_object`): the strings of the sections
+    walked here for free text (:func:`walks_free_text`) are shared on the same walk, not on a second one."""
     kind = raw.get("kind")
     if kind == "Secret":
         redact_secret(raw)
@@ -272,24 +276,36 @@ def redact_object(raw: dict[str, Any]) -> dict[str, Any]:
     # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind
     _drop_last_applied(raw)
     _redact_annotations(raw, secret=kind == "Secret")
-    _redact_by_shape(raw, kind)
+    _redact_by_shape(raw, kind, shared)
     return raw
 
 
-def _redact_by_shape(raw: dict[str, Any], kind: Any) -> None:
-    """Where free-form strings live: workload specs (commands, args, probes), custom resources' specs (Helm
-    values, backup targets...), Event messages and condition messages. Object identity is never touched."""
+FREE_TEXT_SECTIONS = ("spec", "data")
+"""The sections :func:`walks_free_text` objects have every string of walked."""
+
+
+def walks_free_text(raw: dict[str, Any]) -> bool:
+    """Whether every string of the object's ``spec`` and ``data`` is read for secrets: workloads and pods
+    (commands, args, probes) and custom resources (Helm values, backup targets...)."""
+    kind = raw.get("kind")
+    if kind in POD_TEMPLATE_KINDS or kind in ("Pod", "CronJob"):
+        return True
     api_version = raw.get("apiVersion")
     group = api_version.rpartition("/")[0] if isinstance(api_version, str) else ""
-    builtin = "." not in group or group.endswith(".k8s.io")
+    return kind != "Event" and not ("." not in group or group.endswith(".k8s.io"))
+
+
+def _redact_by_shape(raw: dict[str, Any], kind: Any, shared: dict[str, str] | None = None) -> None:
+    """Where free-form strings live: workload specs (commands, args, probes), custom resources' specs (Helm
+    values, backup targets...), Event messages and condition messages. Object identity is never touched."""
     if kind == "Event":
         for field in ("message", "note"):
             if isinstance(raw.get(field), str):
                 raw[field] = redact_string(raw[field])
-    elif kind in POD_TEMPLATE_KINDS or kind in ("Pod", "CronJob") or not builtin:
-        for field in ("spec", "data"):
+    elif walks_free_text(raw):
+        for field in FREE_TEXT_SECTIONS:
             if isinstance(raw.get(field), dict | list):
-                _redact_strings(raw[field])
+                _redact_strings(raw[field], shared=shared)
     status = shape.value(raw, "status")
     conditions = status.get("conditions") if isinstance(status, dict) else None
     for condition in conditions if isinstance(conditions, list) else ():
@@ -396,28 +412,45 @@ def _redact_parsed(values: Any) -> None:
     _redact_strings(values)
 
 
-def _redact_strings(node: Any, depth: int = 0) -> None:
+def _redact_strings(node: Any, depth: int = 0, shared: dict[str, str] | None = None) -> None:
+    """Every string by shape. With ``shared``, the strings left as they are and the subtrees skipped are
+    shared too (see :func:`homelabctl.k8s.slim.share_values`): one walk, not two."""
     if depth > 64:
         return
     kind = type(node)
     if kind is dict:
-        for key, value in node.items():
-            vtype = type(value)
-            if vtype is str:
-                if len(value) >= 8 and key not in _KEEP_KEYS:
-                    node[key] = redact_string(value)
-            elif (vtype is dict or vtype is list) and key not in _NO_FREE_TEXT:
-                _redact_strings(value, depth + 1)
+        _redact_dict_strings(node, depth, shared)
     elif kind is list:
-        if any(type(v) is str for v in node):
-            _redact_args(node)
-        for i, value in enumerate(node):
-            vtype = type(value)
-            if vtype is str:
-                if len(value) >= 8:
-                    node[i] = redact_string(value)
-            elif vtype is dict or vtype is list:
-                _redact_strings(value, depth + 1)
+        _redact_list_strings(node, depth, shared)
+
+
+def _redact_dict_strings(node: dict[str, Any], depth: int, shared: dict[str, str] | None) -> None:
+    for key, value in node.items():
+        vtype = type(value)
+        if vtype is str:
+            if len(value) >= 8 and key not in _KEEP_KEYS:
+                node[key] = redact_string(value)
+            elif shared is not None:
+                node[key] = shared.setdefault(value, value)
+        elif vtype is dict or vtype is list:
+            if key not in _NO_FREE_TEXT:
+                _redact_strings(value, depth + 1, shared)
+            elif shared is not None:
+                share_any(value, shared, depth + 1)
+
+
+def _redact_list_strings(node: list[Any], depth: int, shared: dict[str, str] | None) -> None:
+    if any(type(v) is str for v in node):
+        _redact_args(node)
+    for i, value in enumerate(node):
+        vtype = type(value)
+        if vtype is str:
+            if len(value) >= 8:
+                node[i] = redact_string(value)
+            elif shared is not None:
+                node[i] = shared.setdefault(value, value)
+        elif vtype is dict or vtype is list:
+            _redact_strings(value, depth + 1, shared)
 
 
 _NO_FREE_TEXT = frozenset(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homelabctl.k8s._raw import Obj, raw_of
+from homelabctl.k8s._raw import Obj, raw_of, section
 
 
 def value(raw: Mapping[str, Any], name: str) -> Any:
@@ -54,14 +54,12 @@ def cronjob_template(raw: Mapping[str, Any]) -> Any:
 
 def metadata_value(obj: Obj, name: str) -> Any:
     """A metadata field (``uid``, ``resourceVersion``, ``creationTimestamp``...) as found, or None."""
-    meta = raw_of(obj).get("metadata")
-    return meta.get(name) if isinstance(meta, Mapping) else None
+    return section(obj, "metadata").get(name)
 
 
 def spec_value(obj: Obj, name: str) -> Any:
     """A spec field (``nodeName``...) as found, or None."""
-    spec = raw_of(obj).get("spec")
-    return spec.get(name) if isinstance(spec, Mapping) else None
+    return section(obj, "spec").get(name)
 
 
 def involved(obj: Obj) -> Mapping[str, Any] | None:

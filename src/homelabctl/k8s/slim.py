@@ -3,6 +3,7 @@ repeated values are shared (never for `snapshot serve`, which serves what the fi
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 UNREAD_METADATA = ("managedFields",)
@@ -14,14 +15,36 @@ SHARED_MAX_LENGTH = 128
 _MAX_DEPTH = 64
 
 
-def slim_object(obj: dict[str, Any], shared: dict[str, str]) -> None:
-    """In place, on a freshly parsed object: the unread fields dropped, then its values shared."""
+def slim_object(obj: dict[str, Any], shared: dict[str, str], skip: Collection[str] = ()) -> None:
+    """In place, on a freshly parsed object: the unread fields dropped, then its values shared, except in the
+    top-level sections in ``skip`` (redaction walks those anyway, and shares them on the way)."""
     meta = obj.get("metadata")
     if type(meta) is dict:
         for key in UNREAD_METADATA:
             if key in meta:
                 del meta[key]
-    share_values(obj, shared)
+    if not skip:
+        share_values(obj, shared)
+        return
+    for key, value in obj.items():
+        if key in skip:
+            continue
+        kind = type(value)
+        if kind is str:
+            if len(value) <= SHARED_MAX_LENGTH:
+                obj[key] = shared.setdefault(value, value)
+        elif kind is dict:
+            share_values(value, shared, 1)
+        elif kind is list:
+            _share_list(value, shared, 1)
+
+
+def share_any(value: Any, shared: dict[str, str], depth: int = 0) -> None:
+    """:func:`share_values` on a map or a list."""
+    if type(value) is dict:
+        share_values(value, shared, depth)
+    elif type(value) is list:
+        _share_list(value, shared, depth)
 
 
 def share_values(node: dict[str, Any], shared: dict[str, str], depth: int = 0) -> None:

@@ -20,7 +20,7 @@ from homelabctl.gcutil import gc_paused
 from homelabctl.k8s import shape
 from homelabctl.k8s.slim import slim_object
 from homelabctl.model import Resource, group_kind
-from homelabctl.redact import redact_object
+from homelabctl.redact import FREE_TEXT_SECTIONS, redact_object, walks_free_text
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
 from homelabctl.sources.validate import malformed_field, malformed_message, object_name
@@ -427,13 +427,14 @@ class SnapshotSource:
                             capped = True
                             break
                         if self.slim:
-                            slim_object(obj, shared)
+                            skip = FREE_TEXT_SECTIONS if walks_free_text(obj) else ()
+                            slim_object(obj, shared, skip)
                         problem = malformed_field(obj)
                         if problem:
                             errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
                             continue
                         try:
-                            index.add(Resource.from_raw(redact_object(obj)))
+                            index.add(Resource.from_raw(redact_object(obj, shared if self.slim else None)))
                         except RecursionError:  # deeper than anything that reads it can walk
                             errors.append(
                                 LoadError(
