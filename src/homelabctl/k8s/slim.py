@@ -10,8 +10,6 @@ UNREAD_METADATA = ("managedFields",)
 """Server-side-apply bookkeeping: often a third of an object as the API returns it (``kubectl get
 --show-managed-fields``, older kubectl), read by nothing on the check path."""
 
-SHARED_MAX_LENGTH = 128
-"""Longer strings (messages, scripts, embedded configs) rarely repeat; images with digests do, and fit."""
 _MAX_DEPTH = 64
 
 
@@ -31,8 +29,7 @@ def slim_object(obj: dict[str, Any], shared: dict[str, str], skip: Collection[st
             continue
         kind = type(value)
         if kind is str:
-            if len(value) <= SHARED_MAX_LENGTH:
-                obj[key] = shared.setdefault(value, value)
+            obj[key] = shared.setdefault(value, value)
         elif kind is dict:
             share_values(value, shared, 1)
         elif kind is list:
@@ -48,22 +45,29 @@ def share_any(value: Any, shared: dict[str, str], depth: int = 0) -> None:
 
 
 def share_values(node: dict[str, Any], shared: dict[str, str], depth: int = 0) -> None:
-    """In place: every short string value becomes the one equal string already in ``shared`` (or goes
-    there). Namespaces, timestamps, images, label values, condition types and statuses repeat across
-    thousands of objects; a parser makes a new string for each occurrence (a third of a parsed snapshot's
-    memory), and equal strings are interchangeable. Called on each object as it is parsed, so the copies
-    are freed before the next object is."""
+    """In place: every string value becomes the one equal string already in ``shared`` (or goes there).
+    Namespaces, timestamps, images, label values, condition types and statuses repeat across thousands of
+    objects; a parser makes a new string for each occurrence (a third of a parsed snapshot's memory), and
+    equal strings are interchangeable. Called on each object as it is parsed, so the copies are freed
+    before the next object is. (Hot: lists of maps, the common case, are walked inline.)"""
     if depth > _MAX_DEPTH:
         return
+    setdefault = shared.setdefault
     for key, value in node.items():
         kind = type(value)
         if kind is str:
-            if len(value) <= SHARED_MAX_LENGTH:
-                node[key] = shared.setdefault(value, value)
+            node[key] = setdefault(value, value)
         elif kind is dict:
             share_values(value, shared, depth + 1)
         elif kind is list:
-            _share_list(value, shared, depth + 1)
+            for i, item in enumerate(value):
+                item_kind = type(item)
+                if item_kind is dict:
+                    share_values(item, shared, depth + 2)
+                elif item_kind is str:
+                    value[i] = setdefault(item, item)
+                elif item_kind is list:
+                    _share_list(item, shared, depth + 2)
 
 
 def _share_list(items: list[Any], shared: dict[str, str], depth: int) -> None:
@@ -72,8 +76,7 @@ def _share_list(items: list[Any], shared: dict[str, str], depth: int) -> None:
     for i, value in enumerate(items):
         kind = type(value)
         if kind is str:
-            if len(value) <= SHARED_MAX_LENGTH:
-                items[i] = shared.setdefault(value, value)
+            items[i] = shared.setdefault(value, value)
         elif kind is dict:
             share_values(value, shared, depth + 1)
         elif kind is list:
