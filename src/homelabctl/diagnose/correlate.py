@@ -13,24 +13,18 @@ Two readings, both decided by the cluster's own state rather than by which incid
 
 from __future__ import annotations
 
-import re
-
 from homelabctl import kinds
 from homelabctl.diagnose import links
 from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.evidence import object_texts, snippet
 from homelabctl.diagnose.graph import NODE_AGENT, SELECTS
 from homelabctl.diagnose.rules._common import cni_agent, failing_container
+from homelabctl.knowledge import net_errors
 from homelabctl.kube import node_ready_status, pod_is_finished, pod_is_ready
 from homelabctl.model import ObjectRef, Resource
 
 NETWORK_AGENT_CHECKS = frozenset({"cni-agent-not-ready", "node-network-unavailable"})
 NODE_DOWN_CHECKS = frozenset({"node-not-ready", "node-unreachable-taint"})
-_TIMEOUT = re.compile(
-    r"i/o timeout|context deadline exceeded|connection timed out|no route to host|"
-    r"Client\.Timeout exceeded|timed out waiting|operation timed out",
-    re.IGNORECASE,
-)
 MIN_WORKLOADS = 2
 """Distinct workloads on one node that must time out towards other nodes before the node is suspected."""
 MAX_PODS = 200
@@ -112,7 +106,7 @@ def _timeouts(ctx: RuleContext, pod: Resource) -> list[tuple[str, set[str]]]:
     out = []
     for where, raw in object_texts(ctx.index, pod):
         text = links.clip(raw)
-        match = _TIMEOUT.search(text)
+        match = net_errors.TIMEOUT.search(text)
         if match is None:
             continue
         targets: set[ObjectRef] = set()

@@ -230,6 +230,10 @@ def _chain(
     """cause → edge → symptom, one path per symptom object, found by a walk restricted to what was explained."""
     wanted = {s.object for s in symptoms} - {root}
     allowed = {s.object for s in symptoms} | cand.explanation.impacted | cand.start
+    if propagates(cand.cause):
+        allowed |= ctx.reach(
+            cand.cause
+        )  # the objects in between (a ReplicaSet between a webhook and its Deployment)
     parents: dict[ObjectRef, tuple[ObjectRef, str]] = {}
     starts = [root, *sorted(cand.start - {root})]
     seen = set(starts)
@@ -308,9 +312,24 @@ def impact(rc: RootCause) -> int:
     return max(_object_impact(ref) for ref in refs)
 
 
-def _order_key(rc: RootCause) -> tuple[bool, int, int, int, int, tuple[int, int, str, str, str, str]]:
+def contained(rc: RootCause) -> bool:
+    """Does the failure stay on its own object (nothing else it explains fails)? A source that cannot fetch
+    while its consumers keep the last revision is contained; disk pressure that evicted an app is not."""
+    own = {rc.object, rc.cause.object}
+    return all(s.object in own for s in rc.symptoms)
+
+
+def _order_key(rc: RootCause) -> tuple[bool, bool, int, int, int, int, tuple[int, int, str, str, str, str]]:
     level = impact(rc)
-    return (level == 0, -rc.cause.severity.rank, -level, rc.layer.order, -len(rc.symptoms), rc.cause.sort_key)
+    return (
+        level == 0,
+        contained(rc),
+        -rc.cause.severity.rank,
+        -level,
+        rc.layer.order,
+        -len(rc.symptoms),
+        rc.cause.sort_key,
+    )
 
 
 def diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause]:

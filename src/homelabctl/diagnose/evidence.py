@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from homelabctl.diagnose import links
 from homelabctl.diagnose.graph import (
+    APPLIES,
     EXTERNAL_HOST,
     GOVERNS,
     MENTIONS,
@@ -116,8 +117,9 @@ def _resolve(
 ) -> Iterable[ObjectRef]:
     kind = mention.kind
     if kind == "Webhook":
-        config = graph.webhook_by_entry_name(mention.name)
-        return [config] if config is not None else []
+        entry = graph.webhook_entry(mention.name)
+        # a webhook explains failures only where its selectors make the API server call it
+        return [entry[0]] if entry is not None and graph.admitted_by(entry[1], failing) else []
     if kind == "Taint":
         return graph.nodes_with_taint(mention.name)
     if kind == "ExtendedResource":
@@ -181,6 +183,17 @@ def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, kn
         edge = GOVERNS if mention.kind == "ResourceQuota" else MENTIONS
         for target in _resolve(graph, ref, mention, known_hosts):
             add(target, mention.text, edge)
+    if ref.kind == "Kustomization" and not from_finding:
+        # an object it failed to create is missing because of it: the Kustomization is upstream of it
+        for mention in links.unapplied_objects(text):
+            target = ObjectRef(mention.kind, mention.namespace, mention.name)
+            if not graph.exists(target):
+                graph.add(ref, APPLIES, target, f'{where}: "{snippet(text, mention.text)}"')
+    lookup = links.lookup_unanswered(text)
+    if lookup:
+        # every pod resolves through the cluster DNS Service: a lookup nobody answered names it
+        for dns in graph.cluster_dns():
+            add(dns, lookup)
     artifact = links.says_artifact_missing(text)
     if artifact and ref.kind in ("Kustomization", "HelmRelease"):
         res = graph.resource(ref)

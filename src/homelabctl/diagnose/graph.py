@@ -25,6 +25,8 @@ from urllib.parse import urlparse
 
 from homelabctl import kinds
 from homelabctl.diagnose import links
+from homelabctl.k8s import admission, cluster_dns, refs, templates
+from homelabctl.k8s import events as k8s_events
 from homelabctl.k8s import routes as k8s_routes
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.selectors import Selector, from_spec
@@ -55,7 +57,7 @@ EXTERNAL = (
     "external"  # ExternalHost → PV (NFS/CSI server), BSL (s3Url), Flux source (url), Pod (image registry)
 )
 ISOLATES = "isolates"  # NetworkPolicy → the Services whose Ready pods it isolates (ingress)
-ADMITS = "admits"  # Service → Validating/MutatingWebhookConfiguration calling it
+ADMITS = "admits"  # Service → Validating/MutatingWebhookConfiguration calling it → controllers it blocks
 MENTIONS = "mentions"  # evidence: object named in another failing object's messages → that object
 ALLOCATES = (
     "allocates"  # LB IP pool (CiliumLoadBalancerIPPool, MetalLB IPAddressPool) → LoadBalancer Services
@@ -63,6 +65,9 @@ ALLOCATES = (
 CONSUMES = "first-consumer"  # unscheduled Pod → the WaitForFirstConsumer claim that waits for it
 GOVERNS = (
     "governs"  # ResourceQuota/LimitRange → the controller/pods it limits; Middleware → Ingress naming it
+)
+APPLIES = (
+    "applies"  # Flux Kustomization → a missing object its failure message says it could not apply/decrypt
 )
 NODE_AGENT = "node-agent"  # a node's network (CNI) agent pod → the Node whose pod network it provides
 RECONCILES = (
@@ -100,6 +105,7 @@ ALL_EDGES = frozenset(
         CONSUMES,
         GOVERNS,
         NODE_AGENT,
+        APPLIES,
     }
 )
 
@@ -133,6 +139,7 @@ _FIELD = {
     CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
     GOVERNS: "quota / default limits / middleware reference",
     NODE_AGENT: "the node's pod network agent",
+    APPLIES: "the object it failed to apply",
 }
 
 RECONCILERS: dict[str, tuple[str, ...]] = {
@@ -305,6 +312,8 @@ class DependencyGraph:
                 yield STORES, _ref("Secret", ref.namespace, str(secret))
         elif kind == "NetworkPolicy" and res is not None:
             yield from self._policy_out(res)
+        elif kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration") and res is not None:
+            yield from self._admits_out(res)
 
     def _referrers(self, ref: ObjectRef) -> Iterator[tuple[str, ObjectRef]]:
         """Edges to objects that name ``ref`` in their spec (existing or not)."""
@@ -779,28 +788,66 @@ class DependencyGraph:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         for gk in WEBHOOK_GKS:
             for config in self.index.all(gk):
-                for hook in _items(config.raw.get("webhooks")):
-                    svc = _map(_map(hook.get("clientConfig")).get("service"))
-                    if svc.get("name"):
-                        out[_ref("Service", str(svc.get("namespace") or ""), str(svc["name"]))].add(
-                            config.ref
-                        )
+                for hook in admission.webhooks(config):
+                    if hook.service is not None:
+                        out[_ref("Service", hook.service[0], hook.service[1])].add(config.ref)
         return out
 
     def webhook_by_entry_name(self, name: str) -> ObjectRef | None:
         """The configuration holding the webhook entry ``name`` (what ``failed calling webhook "x"`` names)."""
-        names = self._lazy("webhook-names", self._build_webhook_names)
-        found: ObjectRef | None = names.get(name)
-        return found
+        entry = self.webhook_entry(name)
+        return entry[0] if entry is not None else None
 
-    def _build_webhook_names(self) -> dict[str, ObjectRef]:
-        out: dict[str, ObjectRef] = {}
+    def webhook_entry(self, name: str) -> tuple[ObjectRef, admission.Webhook] | None:
+        names: dict[str, tuple[ObjectRef, admission.Webhook]] = self._lazy(
+            "webhook-names", self._build_webhook_names
+        )
+        return names.get(name)
+
+    def _build_webhook_names(self) -> dict[str, tuple[ObjectRef, admission.Webhook]]:
+        out: dict[str, tuple[ObjectRef, admission.Webhook]] = {}
         for gk in WEBHOOK_GKS:
             for config in self.index.all(gk):
-                for hook in _items(config.raw.get("webhooks")):
-                    if hook.get("name"):
-                        out.setdefault(str(hook["name"]), config.ref)
+                for hook in admission.webhooks(config):
+                    out.setdefault(hook.name, (config.ref, hook))
         return out
+
+    def admitted_by(self, hook: admission.Webhook, ref: ObjectRef) -> bool:
+        """Does the webhook entry intercept what ``ref`` creates: its namespace's labels against the entry's
+        ``namespaceSelector``, the labels of the pods it makes against its ``objectSelector``?"""
+        if ref.namespace is None:
+            return hook.namespace_selector is None
+        namespace = self.index.get(kinds.NAMESPACE, None, ref.namespace)
+        res = self.resource(ref)
+        labels: Mapping[str, str] = {}
+        if res is not None:
+            template = templates.pod_template_labels(res)
+            labels = template if template is not None else res.labels
+        return hook.matches(admission.namespace_labels(namespace, ref.namespace), labels)
+
+    def _admits_out(self, config: Resource) -> Iterator[tuple[str, ObjectRef]]:
+        """Controllers whose pod creates fail on an admission call that named no webhook (``Timeout: request
+        did not complete``), in the namespaces and for the objects a fail-closed pod entry of ``config``
+        matches."""
+        hooks = [h for h in admission.webhooks(config) if h.fails_closed and h.creates_pods]
+        if not hooks:
+            return
+        for controller in self._lazy("admission-failures", self._build_admission_failures):
+            if any(self.admitted_by(hook, controller) for hook in hooks):
+                yield ADMITS, controller
+
+    def _build_admission_failures(self) -> list[ObjectRef]:
+        found: set[ObjectRef] = set()
+        for raw_event in self.index.all(kinds.EVENT):
+            ev = k8s_events.event(raw_event)
+            if ev.reason != "FailedCreate" or not links.admission_unanswered(ev.message):
+                continue
+            if refs.webhooks_in_message(ev.message):
+                continue  # it names its webhook: the evidence link says which
+            kind, namespace, name = ev.involved
+            if kind:
+                found.add(_ref(kind, namespace, name))
+        return sorted(found)
 
     def _build_external(self) -> dict[str, set[ObjectRef]]:
         """Host → the objects that use it: PVs and inline volumes (NFS server), BSLs (s3Url), Flux sources (url),
@@ -835,6 +882,13 @@ class DependencyGraph:
 
     def external_users(self, host: str) -> set[ObjectRef]:
         found: set[ObjectRef] = self._lazy("external", self._build_external).get(host, set())
+        return found
+
+    def cluster_dns(self) -> list[ObjectRef]:
+        """The cluster DNS Service(s) every pod's resolv.conf points at."""
+        found: list[ObjectRef] = self._lazy(
+            "cluster-dns", lambda: [svc.ref for svc in cluster_dns.dns_services(self.index)]
+        )
         return found
 
     def service_by_ip(self, ip: str) -> ObjectRef | None:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from homelabctl.k8s import refs
+from homelabctl.knowledge import net_errors
 
 MAX_TEXT = 4096
 """Longest text read per message; real controller messages are far shorter."""
@@ -70,6 +71,19 @@ _WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 # Flux names objects as Kind/ns/name ("health check failed ... Deployment/home/mealie status: 'InProgress'")
 _FLUX_REF = re.compile(
     rf"\b({'|'.join((*_FLUX_KINDS, *_WORKLOAD_KINDS))})/(?:({_LABEL})/)?({_LABEL})(?![\w-])"
+)
+_KIND = r"[A-Z][A-Za-z]{1,62}"
+# kustomize-controller: "failed to decrypt and format 'media/app-secrets' Secret data",
+# "Secret/media/app-secrets dry-run failed (Invalid): ..."
+_UNAPPLIED = (
+    re.compile(rf"'({_LABEL})/({_LABEL})' ({_KIND}) data"),
+    re.compile(rf"\b({_KIND})/({_LABEL})/({_LABEL}) dry-run failed"),
+)
+# the API server could not finish admission: a webhook did not answer (with or without its name)
+_ADMISSION_UNANSWERED = re.compile(
+    r"failed calling webhook|Internal error occurred|Timeout: request did not complete within requested timeout|"
+    r"no endpoints available for service|context deadline exceeded",
+    re.IGNORECASE,
 )
 _QUOTA = re.compile(rf"\bexceeded quota:\s*({_LABEL})", re.IGNORECASE)
 _NODE = re.compile(
@@ -148,6 +162,29 @@ def object_mentions(text: str) -> list[Mention]:
         for m in _CSI_DRIVER.finditer(text)
     ]
     return out
+
+
+def unapplied_objects(text: str) -> list[Mention]:
+    """Objects a Flux Kustomization says it could not build or apply: ``'ns/name' Secret data`` of a
+    decryption failure, ``Kind/ns/name dry-run failed``."""
+    text = clip(text)
+    out = [Mention(m.group(3), m.group(1), m.group(2), m.group(0)) for m in _UNAPPLIED[0].finditer(text)]
+    out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _UNAPPLIED[1].finditer(text)]
+    return out
+
+
+def admission_unanswered(text: str) -> str | None:
+    """The words when a create failed because admission could not finish (a webhook that does not answer),
+    as opposed to a refusal (``exceeded quota``, ``denied the request``)."""
+    m = _ADMISSION_UNANSWERED.search(clip(text))
+    return m.group(0) if m else None
+
+
+def lookup_unanswered(text: str) -> str | None:
+    """The words when a name lookup got no answer from the DNS server (``getaddrinfo EAI_AGAIN x``,
+    ``Temporary failure in name resolution``): the resolver, not the name, failed."""
+    m = net_errors.LOOKUP_UNANSWERED.search(clip(text))
+    return m.group(0) if m else None
 
 
 def says_artifact_missing(text: str) -> str | None:

@@ -9,4 +9,5 @@ cannot disagree about what an admin UI, a data store or a deprecated API is (a t
   versions deprecated or gone
 - ``charts``: chart values renamed or removed by chart version
 - ``csi``: kubelet root dirs, CSI drivers and provisioners
+- ``net_errors``: how programs write a network timeout and a DNS lookup nobody answered
 """

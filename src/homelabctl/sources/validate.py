@@ -90,6 +90,7 @@ _CONTAINER: dict[str, Shape] = {
     "volumeMounts": LIST_OF_MAPS,
 }
 _CONTAINER_STATUS: dict[str, Shape] = {"name": STR, "restartCount": INT, "state": MAP, "lastState": MAP}
+_CRONJOB_STATUS: dict[str, Shape] = {"active": LIST_OF_MAPS}
 _TOP: dict[str, Shape] = {"metadata": MAP, "spec": MAP, "status": MAP}
 _BY_KIND: dict[str, dict[str, Shape]] = {
     "Event": {"count": INT, "involvedObject": MAP, "series": MAP, "reason": STR, "message": STR, "type": STR},
@@ -265,6 +266,12 @@ def malformed_field(raw: Mapping[str, Any]) -> str | None:
     extra: Mapping[str, Shape] = {}
     for name, section in (("spec", spec), ("status", status)):
         if type(section) is dict:
+            if kind == "CronJob" and name == "status":
+                # a CronJob's status.active lists its running Jobs (a Job's is a count)
+                problem = _check(section, _CRONJOB_STATUS, "status.")
+                section = {key: value for key, value in section.items() if key != "active"}
+                if problem:
+                    return problem
             problem = _check_section(section, f"{name}.", extra)
             if problem:
                 return problem

@@ -24,13 +24,18 @@ _DRIVER_IN_MESSAGE = re.compile(r"(?:CSI driver|driver name) ([a-z0-9][a-z0-9.-]
 def csi_unregistered_everywhere(ctx: RuleContext, cause: Finding) -> Explanation | None:
     """A CSI driver is missing from every node's CSINode: one cause, not one failure per node.
 
-    Only applies when the driver is unregistered on all nodes (on one node, the node itself is the usual
-    cause). Mount failures, pending PVCs and crashing plugin pods of that storage are grouped under it.
+    Applies to the finding on a StorageClass whose driver no node registers (the check reports that case
+    once, there), or when the per-node findings cover every node (on one node, the node itself is the
+    usual cause). Mount failures, pending PVCs and crashing plugin pods of that storage are grouped under
+    it; the next step names the plugin DaemonSet that should register the driver, or says none exists.
     """
     unregistered = ctx.by_check.get("csi-driver-not-registered", [])
     nodes = ctx.index.all(kinds.NODE)
-    if len(nodes) < 2 or len({f.object.name for f in unregistered}) < len(nodes):
+    nowhere = cause.object.kind == "StorageClass"
+    if not nowhere and (len(nodes) < 2 or len({f.object.name for f in unregistered}) < len(nodes)):
         return None
+    if nowhere:
+        unregistered = [cause]
     driver = _driver(ctx, unregistered)
     plugin = csi_plugin_daemonset(ctx.index, driver) if driver else None
     namespace = plugin.namespace if plugin is not None and plugin.namespace else None
@@ -39,7 +44,10 @@ def csi_unregistered_everywhere(ctx: RuleContext, cause: Finding) -> Explanation
         impacted,
         f"The CSI driver{f' {driver}' if driver else ''} is registered on no node: check the plugin DaemonSet, "
         "its hostPaths and the kubelet root dir",
-        [*cause.evidence, f"{len(unregistered)}/{len(nodes)} nodes lack the driver"],
+        [
+            *cause.evidence,
+            f"{len(nodes) if nowhere else len(unregistered)}/{len(nodes)} nodes lack the driver",
+        ],
         registrar_steps(ctx, driver, plugin, cause.object.name if cause.object.kind == "Node" else None),
         confidence="medium",
         accepts=csi_accepts,

@@ -39,7 +39,10 @@ def webhook_backend_down(ctx: RuleContext, cause: Finding) -> Explanation | None
     """An admission webhook with ``failurePolicy: Fail`` whose backend is down blocks every create it matches.
 
     The controllers whose ``FailedCreate`` events say ``failed calling webhook "<name>"`` are linked to the
-    webhook configuration by those words. When the webhook's own Deployment is failing, that Deployment is
+    webhook configuration by those words, and those whose creates timed out without naming a webhook
+    (``Timeout: request did not complete``) to the fail-closed entries that intercept pod creates — in
+    both cases only in the namespaces its ``namespaceSelector`` and for the pods its ``objectSelector``
+    match: a create elsewhere never reached it. When the webhook's own Deployment is failing, that Deployment is
     the object to fix; otherwise the configuration is (delete it, or set ``failurePolicy: Ignore``, while
     the backend is restored).
     """

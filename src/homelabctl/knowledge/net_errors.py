@@ -1,0 +1,38 @@
+"""How programs write that the network failed them: timeouts, and a name server that did not answer.
+
+One copy for every reader: the diagnosis correlates timeouts across nodes and links a failed lookup to the
+cluster DNS with these, and a check that classes a connection error can read the same table.
+"""
+
+from __future__ import annotations
+
+import re
+
+TIMEOUT_PHRASES = (
+    r"i/o timeout",
+    r"context deadline exceeded",
+    r"connection timed out",
+    r"connect timed out",
+    r"no route to host",
+    r"Client\.Timeout exceeded",
+    r"timed out waiting",
+    r"operation timed out",
+    r"timeout expired",  # libpq: "connection to server at ... failed: timeout expired"
+    r"ETIMEDOUT",  # Node.js, errno names
+    r"SocketTimeoutException",  # Java
+)
+"""A connection that got no answer, as Go, libpq, Node.js, Java and curl write it."""
+
+TIMEOUT = re.compile("|".join(TIMEOUT_PHRASES), re.IGNORECASE)
+
+LOOKUP_UNANSWERED_PHRASES = (
+    r"EAI_AGAIN",  # getaddrinfo's "try again": the resolver got no answer (glibc, Node.js, Python)
+    r"temporary failure in name resolution",
+    r"server misbehaving",  # Go: the name server answered SERVFAIL
+    r"no servers could be reached",  # dig / nslookup
+    r"lookup [^\s:]+(?: on [^\s]+)?: (?:read udp|dial udp|i/o timeout)",  # Go's resolver timing out
+)
+"""A name lookup the DNS server never answered. Not ``no such host`` / ``ENOTFOUND``: that is an answer (the
+name does not exist), which a working DNS gives for a misspelt name."""
+
+LOOKUP_UNANSWERED = re.compile("|".join(LOOKUP_UNANSWERED_PHRASES), re.IGNORECASE)
