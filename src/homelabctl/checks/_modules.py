@@ -39,6 +39,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.node.node_pressure",
     "homelabctl.checks.node.node_unreachable_taint",
     "homelabctl.checks.node.single_control_plane",
+    "homelabctl.checks.platform.acme_solver_secret_missing",
     "homelabctl.checks.platform.admission_webhook_unavailable",
     "homelabctl.checks.platform.certificate_expiring",
     "homelabctl.checks.platform.certificate_not_ready",
@@ -66,6 +67,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.storage.longhorn_node_unschedulable",
     "homelabctl.checks.storage.longhorn_volume_degraded",
     "homelabctl.checks.storage.nfs_server_unreachable",
+    "homelabctl.checks.storage.pv_bound_elsewhere",
     "homelabctl.checks.storage.pvc_not_bound",
     "homelabctl.checks.storage.pvc_storage_class_missing",
     "homelabctl.checks.workload.daemonset_not_ready",
@@ -76,7 +78,9 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.workload.pod_oomkilled",
     "homelabctl.checks.workload.pod_pending",
     "homelabctl.checks.workload.pod_restarts",
+    "homelabctl.checks.workload.pod_security_refused",
     "homelabctl.checks.workload.pod_stuck_terminating",
+    "homelabctl.checks.workload.serviceaccount_missing",
     "homelabctl.checks.workload.workload_replicas_unavailable",
 )
 
