@@ -16,6 +16,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     helm_release_locked,
     helmrelease_missing_values,
     kubelet_path_breaks_csi,
+    longhorn_node_blocks_volumes,
     longhorn_volume_faulted,
     namespace_refuses_pods,
     networkpolicy_blocks,
