@@ -67,9 +67,7 @@ KNOWN_MISSES: dict[str, str] = {
     "but its expected layer is network, while the tuned cilium-agent-crash-ready-node expects workload for the same "
     "shape (the contract: the layer of the finding that names the cause, daemonset-not-ready); one expectation is wrong",
     # third holdout set (tests/data_tools/corpus_holdout3.py): new incident shapes, run once, untuned: 3/12
-    "cilium-ipam-exhausted-one-node": "[holdout3] names Deployment media/radarr (sonarr a second cause) ; expected Node k3s2: the same 'range is full' sandbox failure of two workloads on one node whose Cilium agent is Ready is not correlated into a node cause",
     "upstream-dns-resolver-down": "[holdout3] names ExternalHost ghcr.io (the Flux sources grouped under it) ; expected ExternalHost 192.168.10.53: the resolver named in the pull error ('lookup ghcr.io on 192.168.10.53:53') and in CoreDNS's forward line is not made the cause, nor is 'server misbehaving' from a Ready CoreDNS followed upstream",
-    "inotify-limit-one-node": "[holdout3] names Deployment media/jellyfin (the device-plugin and promtail DaemonSets two more causes) ; expected Node k3s3: the same inotify/'too many open files' exhaustion in three workloads on one node is not correlated into a node cause (only network timeouts are)",
     "helmrelease-hook-job-failed": "[holdout3] names HelmRelease social/mastodon (right) but leaves job-failed on its pre-upgrade hook Job ungrouped ; expected the Job under the HelmRelease: Helm hook Jobs (helm.sh/hook annotation, release labels) are not linked to their release",
 }
 

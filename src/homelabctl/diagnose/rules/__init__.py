@@ -22,6 +22,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     networkpolicy_blocks,
     nfs_server_down,
     node_down,
+    node_local_exhaustion,
     node_network_failure,
     node_network_suspect,
     node_pressure,
