@@ -16,6 +16,7 @@ import yaml
 
 from homelabctl import kinds
 from homelabctl.inventory.model import App
+from homelabctl.k8s import flux as k8s_flux
 from homelabctl.kube import node_is_control_plane
 from homelabctl.paperwork.cluster import (
     bgp_asns,
@@ -218,7 +219,7 @@ def inventory_from_state(state: ClusterState, *, placeholders: bool = True) -> d
     }
     if state.index.has(kinds.FLUX_KUSTOMIZATION) or state.index.has(kinds.HELM_RELEASE):
         cluster["gitops"] = f"Flux CD {versions['Flux']}" if "Flux" in versions else "Flux CD"
-        repos = [str(r.spec.get("url")) for r in state.index.all(kinds.GIT_REPOSITORY) if r.spec.get("url")]
+        repos = [url for r in state.index.all(kinds.GIT_REPOSITORY) if (url := k8s_flux.url(r))]
         if repos:
             cluster["repository"] = sorted(repos)[0]
     return {

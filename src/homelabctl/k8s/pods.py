@@ -141,6 +141,11 @@ def node_name(pod: Obj) -> str | None:
     return text(section(pod, "spec").get("nodeName")) or None
 
 
+def pod_ip(pod: Obj) -> str:
+    """``status.podIP``; empty before the pod has a sandbox."""
+    return text(section(pod, "status").get("podIP"))
+
+
 # -- pod specs --------------------------------------------------------------------------------------------------
 
 

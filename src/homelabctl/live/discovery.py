@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homelabctl import kinds
+from homelabctl.k8s import crd_schemas
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState, KindStatus
 
@@ -149,34 +150,20 @@ class _CrdNames:
 
 
 def _crd_names(crd: Resource) -> _CrdNames | None:
-    spec = crd.spec
-    names = spec.get("names") or {}
-    kind, group, plural = names.get("kind"), spec.get("group"), names.get("plural")
-    if not (kind and group and plural):
+    found = crd_schemas.served(crd)
+    if found is None:
         return None
-    versions: list[str] = []
-    storage: str | None = None
-    columns: dict[str, list[dict[str, Any]]] = {}
-    for version in spec.get("versions") or []:
-        name = str(version.get("name", ""))
-        if not name or version.get("served") is False:
-            continue
-        versions.append(name)
-        if version.get("storage"):
-            storage = name
-        if version.get("additionalPrinterColumns") is not None:
-            columns[name] = list(version["additionalPrinterColumns"])
     return _CrdNames(
-        str(kind),
-        str(group),
-        str(plural),
-        str(names.get("singular") or str(kind).lower()),
-        spec.get("scope", "Namespaced") != "Cluster",
-        tuple(names.get("shortNames") or ()),
-        tuple(names.get("categories") or ()),
-        tuple(versions),
-        storage,
-        columns,
+        found.kind,
+        found.group,
+        found.plural,
+        found.singular,
+        found.namespaced,
+        found.short_names,
+        found.categories,
+        found.versions,
+        found.storage_version,
+        found.printer_columns,
     )
 
 

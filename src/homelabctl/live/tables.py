@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from homelabctl.k8s import conditions as k8s_conditions
+from homelabctl.k8s import meta as k8s_meta
+from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s.templates import job_template_spec
 from homelabctl.kube import node_roles_text, node_status_text, pod_summary
 from homelabctl.live import jsonpath
 from homelabctl.model import Resource
@@ -77,18 +81,15 @@ def since(stamp: object, now: datetime) -> str:
 
 
 def _meta(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    meta: Mapping[str, Any] = raw.get("metadata") or {}
-    return meta
+    return k8s_meta.metadata(raw)
 
 
 def _spec(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    spec: Mapping[str, Any] = raw.get("spec") or {}
-    return spec
+    return k8s_meta.spec(raw)
 
 
 def _status(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    status: Mapping[str, Any] = raw.get("status") or {}
-    return status
+    return k8s_meta.status(raw)
 
 
 def _name(raw: Mapping[str, Any]) -> str:
@@ -148,8 +149,7 @@ def _containers_cells(pod_spec: Mapping[str, Any]) -> list[str]:
 
 
 def _template_spec(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    spec: Mapping[str, Any] = (_spec(raw).get("template") or {}).get("spec") or {}
-    return spec
+    return k8s_pods.pod_spec(raw)
 
 
 _ACCESS_MODES = (
@@ -166,9 +166,7 @@ def _access_modes(modes: Sequence[str] | None) -> str:
 
 
 def _condition_status(raw: Mapping[str, Any], type_: str) -> bool:
-    return any(
-        c.get("type") == type_ and c.get("status") == "True" for c in _status(raw).get("conditions") or []
-    )
+    return any(c.type == type_ and c.is_true for c in k8s_conditions.conditions(raw))
 
 
 # -- core -----------------------------------------------------------------------------------------------------
@@ -192,7 +190,7 @@ def pod_cells(raw: Mapping[str, Any], now: datetime) -> tuple[Row, str]:
     gates = spec.get("readinessGates") or []
     gates_text = "<none>"
     if gates:
-        conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+        conditions = {c.type: c.status for c in k8s_conditions.conditions(raw)}
         true_count = sum(1 for g in gates if conditions.get(g.get("conditionType")) == "True")
         gates_text = f"{true_count}/{len(gates)}"
     cells: Row = [
@@ -526,8 +524,8 @@ def _bool_text(value: object) -> str:
 
 def _cronjob_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
-    job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-    pod_spec = (job_spec.get("template") or {}).get("spec") or {}
+    job_spec = job_template_spec(raw)
+    pod_spec = k8s_pods.pod_spec(raw)
     last = status.get("lastScheduleTime")
     return [
         _name(raw),
@@ -1073,7 +1071,7 @@ def build_table(
     """A Table; ``full_objects`` are the objects as the API returns them (with kind and apiVersion)."""
     rows = []
     for res, full in zip(objects, full_objects, strict=True):
-        raw = res.raw
+        raw = k8s_meta.whole(res)
         try:
             cells = printer.row(raw, now)
         except Exception:  # one odd object must not break `kubectl get` for the whole kind

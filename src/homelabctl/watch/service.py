@@ -30,6 +30,7 @@ from homelabctl.errors import HomelabctlError
 from homelabctl.gcutil import gc_paused
 from homelabctl.incidents.model import IncidentDraft, TimelineEntry
 from homelabctl.incidents.store import IncidentStore
+from homelabctl.k8s import conditions as k8s_conditions
 from homelabctl.sources.base import ClusterState
 from homelabctl.sources.snapshot import MANIFEST_NAME
 from homelabctl.timeutil import format_time, parse_time
@@ -73,9 +74,9 @@ def started_hints(state: ClusterState, report: dict[str, Any]) -> dict[str, date
             res = state.index.get(gk, obj.get("namespace"), obj["name"])
             if res is None:
                 continue
-            ready = res.condition("Ready")
-            if ready is not None and ready.get("status") != "True":
-                moment = parse_time(ready.get("lastTransitionTime"))
+            ready = k8s_conditions.condition(res, "Ready")
+            if ready is not None and ready.status != "True":
+                moment = parse_time(ready.last_transition_time or None)
                 if moment is not None:
                     hints[cause_key(cause)] = moment
             break

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from homelabctl.k8s import revisions
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState, KindStatus, SourceInfo
 from homelabctl.sources.index import ClusterIndex
@@ -55,8 +56,7 @@ def prepare(raw: dict[str, Any]) -> Resource | None:
     half of an object), with repeated strings shared, so memory follows the snapshot's size."""
     from homelabctl.live.capture import scrub
 
-    meta = raw.get("metadata")
-    if not isinstance(meta, dict) or not meta.get("name"):
+    if not revisions.has_name(raw):
         return None
     raw = scrub(raw)
     _share(raw)
@@ -202,7 +202,7 @@ class StateStore:
 
 
 def _rv(res: Resource) -> str:
-    return str(res.metadata.get("resourceVersion") or "")
+    return revisions.resource_version(res)
 
 
 def _same(old: Mapping[Key, Resource], new: Mapping[Key, Resource]) -> bool:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from homelabctl.k8s import revisions
 from homelabctl.live.kubeclient import Client, ListFailed, RequestFailed, Resolved, describe_transport_error
 from homelabctl.sources.base import KindStatus
 from homelabctl.watch.store import StateStore
@@ -62,7 +63,7 @@ class WatchEvent:
 
     @property
     def resource_version(self) -> str:
-        return str((self.object.get("metadata") or {}).get("resourceVersion") or "")
+        return revisions.resource_version(self.object)
 
 
 class Transport(Protocol):
@@ -125,9 +126,8 @@ class ApiTransport:
                     obj.setdefault("kind", item.kind)
                     obj.setdefault("apiVersion", api_version)
                     items.append(obj)
-            meta = data.get("metadata") or {}
-            resource_version = str(meta.get("resourceVersion") or resource_version)
-            token = str(meta.get("continue") or "")
+            resource_version = revisions.resource_version(data) or resource_version
+            token = revisions.continue_token(data)
             if not token:
                 return items, resource_version
 

@@ -6,6 +6,7 @@ from homelabctl import kinds
 from homelabctl.checks.network._common import NOT_READY_GRACE, pod_problem_lines, unready_for
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import all_statuses, current_terminated, last_terminated
+from homelabctl.k8s import services, workloads
 from homelabctl.k8s.refs import service_endpoints, service_pods, without_ready_endpoint
 from homelabctl.kube import pod_is_ready
 from homelabctl.model import Finding, Layer, Resource, Severity
@@ -96,7 +97,7 @@ def cluster_dns_unhealthy(ctx: CheckContext) -> Iterator[Finding]:
         if not (no_endpoints or unready or not pods):
             continue
         target = _owner(ctx, svc, pods)
-        evidence = [f"Service {svc.namespace}/{svc.name} clusterIP {svc.spec.get('clusterIP') or '?'}"]
+        evidence = [f"Service {svc.namespace}/{svc.name} clusterIP {services.cluster_ip(svc) or '?'}"]
         if state is not None:
             evidence.append(state.summary())
         ready_count = len(pods) - len([p for p in pods if not pod_is_ready(p)])
@@ -107,7 +108,8 @@ def cluster_dns_unhealthy(ctx: CheckContext) -> Iterator[Finding]:
             loops.extend(_loop_lines(pod))
         evidence.extend(loops)
         if target.kind == "Deployment":
-            ready, desired = int(target.status.get("readyReplicas") or 0), target.spec.get("replicas", 1)
+            counts = workloads.replicas(target)
+            ready, desired = counts.ready, counts.desired
             evidence.append(f"Deployment {target.namespace}/{target.name}: {ready}/{desired} ready")
         down = no_endpoints or not pods or len(unready) == len(pods)
         what = (

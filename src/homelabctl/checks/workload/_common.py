@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from homelabctl.k8s import events as k8s_events
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.kube import container_statuses, node_ready_status, pod_node
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
@@ -85,13 +86,15 @@ def container_label(cs: Mapping[str, Any], is_init: bool) -> str:
     return f"init container {cs.get('name')}" if is_init else f"container {cs.get('name')}"
 
 
-def container_spec(pod: Resource, name: str) -> Mapping[str, Any]:
-    for field in ("containers", "initContainers"):
-        for container in pod.spec.get(field) or []:
-            if container.get("name") == name:
-                found: Mapping[str, Any] = container
-                return found
-    return {}
+def container_spec(pod: Resource, name: str) -> k8s_pods.Container | None:
+    """The spec of the (init) container ``name``; None when the pod spec has none of that name."""
+    return k8s_pods.container(k8s_pods.pod_spec(pod), name)
+
+
+def container_image(pod: Resource, cs: Mapping[str, Any]) -> str:
+    """The image a container status's container asks for: the spec's, else the status's (the resolved one)."""
+    spec = container_spec(pod, str(cs.get("name")))
+    return (spec.image if spec is not None else "") or str(cs.get("image") or "")
 
 
 EXIT_CODE_MEANING = {
@@ -199,9 +202,9 @@ def limit_lines(lines: Sequence[str], limit: int, noun: str = "more") -> list[st
 
 def memory_line(pod: Resource, container: str, label: str) -> str:
     """``container x: memory limit=2Gi, request=1Gi``: what an OOM kill is measured against."""
-    resources = container_spec(pod, container).get("resources") or {}
-    limit = (resources.get("limits") or {}).get("memory")
-    request = (resources.get("requests") or {}).get("memory")
+    spec = container_spec(pod, container)
+    limit = spec.resources.limits.get("memory") if spec is not None else None
+    request = spec.resources.requests.get("memory") if spec is not None else None
     return f"{label}: memory limit={limit or 'none'}, request={request or 'none'}" + (
         "" if limit else " (no limit: the node itself ran out of memory)"
     )
