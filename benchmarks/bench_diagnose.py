@@ -57,5 +57,7 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("repeats", nargs="?", type=int, default=5, help="rounds at 10,000 objects (default 5)")
+    parser.add_argument(
+        "repeats", nargs="?", type=int, default=5, help="rounds at 10,000 objects (default 5)"
+    )
     main(parser.parse_args().repeats)
