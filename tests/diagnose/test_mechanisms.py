@@ -11,7 +11,7 @@ from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.correlate import correlate
 from homelabctl.diagnose.engine import _order_key, contained
 from homelabctl.diagnose.evidence import link_evidence
-from homelabctl.diagnose.graph import APPLIES, MENTIONS, DependencyGraph
+from homelabctl.diagnose.graph import APPLIES, HOOK, MENTIONS, DependencyGraph
 from homelabctl.diagnose.model import RootCause
 from homelabctl.diagnose.rules.flux_source_broken import host_side
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
@@ -676,3 +676,105 @@ def test_a_forbid_cronjob_behind_a_hung_run_is_the_cause_with_the_run_to_end() -
 def test_a_cronjob_that_allows_concurrent_runs_is_not_blocked_by_one() -> None:
     causes, _ = _causes(_cron("Allow"))
     assert causes and all(c["rule"] != "cronjob-blocked-by-run" for c in causes)
+
+
+# -- a Helm hook Job is part of its release's install/upgrade -------------------------------------------------
+def _hook_job(name: str, ns: str, labels: dict[str, str], annotations: dict[str, str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": meta(name, ns, kind="Job", labels=labels, annotations=annotations),
+        "spec": {
+            "backoffLimit": 2,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "migrate", "image": "quay.io/example/ledger:3"}],
+                }
+            },
+        },
+        "status": {
+            "failed": 3,
+            "startTime": ts(timedelta(hours=2)),
+            "conditions": [
+                {
+                    "type": "Failed",
+                    "status": "True",
+                    "reason": "BackoffLimitExceeded",
+                    "message": "Job has reached the specified backoff limit",
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                }
+            ],
+        },
+    }
+
+
+def _failed_release(name: str, ns: str, **spec: Any) -> dict[str, Any]:
+    message = (
+        f"Helm upgrade failed for release {ns}/{name} with chart {name}@2.1.0: "
+        "post-upgrade hooks failed: job failed: BackoffLimitExceeded"
+    )
+    return {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": meta(name, ns, kind="HelmRelease"),
+        "spec": {"interval": "30m", "chart": {"spec": {"chart": name, "version": "2.1.0"}}, **spec},
+        "status": {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "UpgradeFailed",
+                    "message": "Helm upgrade failed: upgrade retries exhausted",
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                },
+                {
+                    "type": "Released",
+                    "status": "False",
+                    "reason": "UpgradeFailed",
+                    "message": message,
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                },
+            ]
+        },
+    }
+
+
+def test_helm_hook_jobs_belong_to_their_release() -> None:
+    flux_labelled = _hook_job(
+        "ledger-schema",
+        "finance",
+        {
+            "app.kubernetes.io/managed-by": "Helm",
+            "helm.toolkit.fluxcd.io/name": "ledger",
+            "helm.toolkit.fluxcd.io/namespace": "finance",
+        },
+        {"helm.sh/hook": "post-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation"},
+    )
+    # Helm's own labels only, in a release installed into another namespace under another release name
+    helm_labelled = _hook_job(
+        "books-init",
+        "ledger-db",
+        {"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": "books"},
+        {"helm.sh/hook": "pre-install"},
+    )
+    not_a_hook = _hook_job(
+        "ledger-report",
+        "finance",
+        {"helm.toolkit.fluxcd.io/name": "ledger", "helm.toolkit.fluxcd.io/namespace": "finance"},
+        {},
+    )
+    other = _failed_release("ledger-db", "finance", targetNamespace="ledger-db", releaseName="books")
+    objs = [_failed_release("ledger", "finance"), other, flux_labelled, helm_labelled, not_a_hook]
+    graph = DependencyGraph(state(objs))
+    assert graph.direct(ObjectRef("HelmRelease", "finance", "ledger"), HOOK) == {
+        ObjectRef("Job", "finance", "ledger-schema")
+    }
+    assert graph.direct(ObjectRef("HelmRelease", "finance", "ledger-db"), HOOK) == {
+        ObjectRef("Job", "ledger-db", "books-init")
+    }
+
+    causes, by_id = _causes([_failed_release("ledger", "finance"), flux_labelled])
+    assert [_ref(c["object"]) for c in causes] == [("HelmRelease", "finance", "ledger")]
+    grouped = {(by_id[s]["check"], _ref(by_id[s]["object"])) for s in causes[0]["symptoms"]}
+    assert ("job-failed", ("Job", "finance", "ledger-schema")) in grouped
