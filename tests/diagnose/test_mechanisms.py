@@ -904,3 +904,15 @@ def test_a_failing_cluster_dns_is_not_passed_on_to_its_upstream() -> None:
         },
     )
     assert not graph.shared_resolvers
+
+
+def test_one_table_of_waiting_reasons_for_checks_and_diagnosis() -> None:
+    from homelabctl.checks.workload import _common as workload_common
+    from homelabctl.knowledge import container_states
+
+    assert workload_common.IMAGE_PULL_REASONS is container_states.IMAGE_PULL_REASONS
+    assert workload_common.CONFIG_ERROR_REASONS is container_states.CONFIG_ERROR_REASONS
+    # what never ran is still being set up, or failed before it could start
+    assert container_states.NEVER_STARTED_REASONS - container_states.STARTING_REASONS <= (
+        container_states.IMAGE_PULL_REASONS | container_states.CONFIG_ERROR_REASONS
+    )
