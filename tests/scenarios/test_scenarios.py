@@ -123,7 +123,7 @@ HOLDOUT_FIRST_RUN: dict[str, tuple[int, int]] = {
     "holdout2": (5, 12),
     "holdout3": (3, 12),
 }
-HOLDOUT_TUNED_ON: frozenset[str] = frozenset({"holdout1", "holdout2"})
+HOLDOUT_TUNED_ON: frozenset[str] = frozenset({"holdout1", "holdout2", "holdout3"})
 
 # Diagnosis rules that name the expected top cause of no scenario, with the reason; shrink it, do not grow it.
 RULES_WITHOUT_WIN: dict[str, str] = {}
