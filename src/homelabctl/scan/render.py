@@ -245,6 +245,21 @@ def to_json(report: ScanReport, *, objects: bool = True) -> dict[str, Any]:
     return out
 
 
+def json_text(report: ScanReport, *, schema: str = "v2") -> str:
+    """``scan -o json``: the v2 envelope shared with ``check``, or the v1 report (``--schema v1``)."""
+    payload = to_json(report)
+    if schema == "v2":
+        from homelabctl.report.envelope import scan_v2
+
+        payload = scan_v2(payload)
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif_text(report: ScanReport, *, uri_prefix: str = "") -> str:
+    """``scan -o sarif``."""
+    return json.dumps(to_sarif(report, uri_prefix=uri_prefix), indent=2, ensure_ascii=False) + "\n"
+
+
 def to_sarif(report: ScanReport, *, uri_prefix: str = "") -> dict[str, Any]:
     """SARIF 2.1.0 for GitHub code scanning. ``uri_prefix`` is the scanned directory relative to the
     checkout root, so locations resolve when the scan did not start at the repository root."""

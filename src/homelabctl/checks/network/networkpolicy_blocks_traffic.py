@@ -119,6 +119,40 @@ def _targets(ctx: CheckContext, pods: list[Resource]) -> list[_Target]:
     return found
 
 
+PolicyKey = tuple[str | None, str]
+
+
+def _blocked(
+    ctx: CheckContext, targets: list[_Target], isolating: Mapping[str, list[Resource]]
+) -> tuple[dict[PolicyKey, list[str]], dict[PolicyKey, Resource]]:
+    """Per isolating policy, the connections of other pods that fail to a target no rule of it admits."""
+    blocked: dict[PolicyKey, list[str]] = defaultdict(list)
+    policy_by_key: dict[PolicyKey, Resource] = {}
+    for source in ctx.index.all(kinds.POD):
+        failures = [t for t in _texts(ctx, source) if _FAILURE.search(t)]
+        if not failures:
+            continue
+        for target in targets:
+            if target.pod is source:
+                continue
+            quoted = next((t for t in failures if any(p.search(t) for p in target.patterns)), None)
+            if quoted is None:
+                continue
+            policies_here = isolating[target.pod.uid or f"{target.pod.namespace}/{target.pod.name}"]
+            if any(allows(ctx.index, p, source) for p in policies_here):
+                continue
+            line = (
+                f"pod {source.namespace}/{source.name} → Service {target.service.namespace}/"
+                f"{target.service.name} (Ready pod {target.pod.name}): {' '.join(quoted.split())[:300]}"
+            )
+            for policy in policies_here:
+                key = (policy.namespace, policy.name)
+                policy_by_key[key] = policy
+                if line not in blocked[key]:
+                    blocked[key].append(line)
+    return blocked, policy_by_key
+
+
 @check(
     "networkpolicy-blocks-traffic",
     layer=Layer.NETWORK,
@@ -158,30 +192,7 @@ def networkpolicy_blocks_traffic(ctx: CheckContext) -> Iterator[Finding]:
     targets = _targets(ctx, list(ready_pods.values()))
     if not targets:
         return
-    blocked: dict[tuple[str | None, str], list[str]] = defaultdict(list)
-    policy_by_key: dict[tuple[str | None, str], Resource] = {}
-    for source in ctx.index.all(kinds.POD):
-        failures = [t for t in _texts(ctx, source) if _FAILURE.search(t)]
-        if not failures:
-            continue
-        for target in targets:
-            if target.pod is source:
-                continue
-            quoted = next((t for t in failures if any(p.search(t) for p in target.patterns)), None)
-            if quoted is None:
-                continue
-            policies_here = isolating[target.pod.uid or f"{target.pod.namespace}/{target.pod.name}"]
-            if any(allows(ctx.index, p, source) for p in policies_here):
-                continue
-            line = (
-                f"pod {source.namespace}/{source.name} → Service {target.service.namespace}/"
-                f"{target.service.name} (Ready pod {target.pod.name}): {' '.join(quoted.split())[:300]}"
-            )
-            for policy in policies_here:
-                key = (policy.namespace, policy.name)
-                policy_by_key[key] = policy
-                if line not in blocked[key]:
-                    blocked[key].append(line)
+    blocked, policy_by_key = _blocked(ctx, targets, isolating)
     for key, lines in sorted(blocked.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
         policy = policy_by_key[key]
         read = netpol.network_policy(policy)

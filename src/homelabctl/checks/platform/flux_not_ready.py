@@ -118,6 +118,23 @@ def flux_not_ready(ctx: CheckContext) -> Iterator[Finding]:
                 yield finding
 
 
+def _never_reconciled(ctx: CheckContext, res: Resource, label: str, common: list[str]) -> Finding | None:
+    """An object without a Ready condition long after it was created: no controller picked it up."""
+    if res.kind == "HelmRepository" and flux.source_type(res) == "oci":
+        return None  # OCI HelmRepositories are static: source-controller no longer reports on them
+    created = parse_time(res.creation_timestamp)
+    if created is None or ctx.now - created < NEVER_RECONCILED_GRACE or is_suspended(res):
+        return None
+    return ctx.finding(
+        res,
+        f"{label} has no Ready condition {short_duration(ctx.now - created)} after creation: no controller "
+        "has reconciled it",
+        evidence=["status.conditions has no Ready entry", *common],
+        hint="Check that the Flux controllers run: `flux check` and `kubectl -n flux-system get pods`",
+        severity=Severity.WARNING,
+    )
+
+
 def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
     ready = conditions.condition(res, "Ready")
     label = f"{res.kind} {res.namespace}/{res.name}" if res.namespace else f"{res.kind} {res.name}"
@@ -128,19 +145,7 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
     if lag:
         common.append(lag)
     if ready is None:
-        if res.kind == "HelmRepository" and flux.source_type(res) == "oci":
-            return None  # OCI HelmRepositories are static: source-controller no longer reports on them
-        created = parse_time(res.creation_timestamp)
-        if created is None or ctx.now - created < NEVER_RECONCILED_GRACE or is_suspended(res):
-            return None
-        return ctx.finding(
-            res,
-            f"{label} has no Ready condition {short_duration(ctx.now - created)} after creation: no controller "
-            "has reconciled it",
-            evidence=["status.conditions has no Ready entry", *common],
-            hint="Check that the Flux controllers run: `flux check` and `kubectl -n flux-system get pods`",
-            severity=Severity.WARNING,
-        )
+        return _never_reconciled(ctx, res, label, common)
     status, reason, message = ready.status, ready.reason, ready.message
     if status == "True":
         return None

@@ -5,6 +5,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     auth_proxy_broken,
     backup_endpoint_unreachable,
     cluster_dns_down,
+    cronjob_blocked_by_run,
     csi_unregistered_everywhere,
     failure_propagates,
     flux_dependency_chain,
