@@ -63,7 +63,6 @@ SEED = frozenset(
 # expectation to make a miss go away.
 KNOWN_MISSES: dict[str, str] = {
     # third holdout set (tests/data_tools/corpus_holdout3.py): new incident shapes, run once, untuned: 3/12
-    "upstream-dns-resolver-down": "[holdout3] names ExternalHost ghcr.io (the Flux sources grouped under it) ; expected ExternalHost 192.168.10.53: the resolver named in the pull error ('lookup ghcr.io on 192.168.10.53:53') and in CoreDNS's forward line is not made the cause, nor is 'server misbehaving' from a Ready CoreDNS followed upstream",
     "helmrelease-hook-job-failed": "[holdout3] names HelmRelease social/mastodon (right) but leaves job-failed on its pre-upgrade hook Job ungrouped ; expected the Job under the HelmRelease: Helm hook Jobs (helm.sh/hook annotation, release labels) are not linked to their release",
 }
 
