@@ -51,7 +51,7 @@ ALLOWED_PACKAGES = (
 whole, without counts, until that work lands. Shrink this list as they move onto the readers."""
 
 ALLOWED: dict[str, int] = {
-    "live/tables.py": 17,  # kubectl's table printers, column by column (more through local section names)
+    "live/tables.py": 3,  # kubectl table columns (VolumeAttachment, CSINode, NetworkPolicy), and more through local section names
 }
 """Files not migrated yet, with how many raw reads each still has. Lower a count when you migrate reads;
 never raise one."""
