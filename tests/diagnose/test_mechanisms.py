@@ -531,3 +531,139 @@ def test_webhook_entries_read_policy_selectors_and_whether_they_intercept_pod_cr
     assert (b.fails_closed, b.creates_pods) == (False, False)
     assert b.matches({}, {"tier": "web"}) and not b.matches({}, {"tier": "db"})
     assert admission.namespace_labels(None, "lab") == {"kubernetes.io/metadata.name": "lab"}
+
+
+# -- pulls that fail only on a node whose network is down are that node's symptom --------------------------------
+def _pulling(name: str, ns: str, node_name: str) -> list[dict[str, Any]]:
+    image = f"quay.io/example/{name}:3.1"
+    labels = {"app": name}
+    dep = deployment(name, ns, ready=0, labels=labels)
+    p = pod(
+        f"{name}-6b8f9-x2k4q",
+        ns,
+        node_name=node_name,
+        owner=dep,
+        labels=labels,
+        containers=[{"name": name, "image": image}],
+        statuses=[
+            container_status(
+                name,
+                image,
+                state="waiting",
+                reason="ImagePullBackOff",
+                ready=False,
+                message=f'Back-off pulling image "{image}"',
+            )
+        ],
+    )
+    failed = (
+        f'Failed to pull image "{image}": failed to resolve reference "{image}": failed to do request: Head '
+        f'"https://quay.io/v2/example/{name}/manifests/3.1": dial tcp 3.224.34.11:443: i/o timeout'
+    )
+    return [dep, p, event(p, "Failed", failed, count=12)]
+
+
+def _pull_causes(elsewhere: bool) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    cut_off = node("edge-1", conditions={"NetworkUnavailable": "True"})
+    objs = [
+        node("edge-2"),
+        cut_off,
+        *_pulling("wiki", "docs", "edge-1"),
+        *_pulling("search", "docs", "edge-1"),
+    ]
+    if elsewhere:
+        objs += _pulling("feeds", "news", "edge-2")
+    return _causes(objs)
+
+
+def test_registry_failures_only_on_a_cut_off_node_are_the_nodes_symptom() -> None:
+    causes, by_id = _pull_causes(elsewhere=False)
+    assert not [c for c in causes if c["object"]["kind"] == "ExternalHost"]
+    top = causes[0]
+    assert _ref(top["object"]) == ("Node", None, "edge-1")
+    held = {(by_id[s]["check"], _ref(by_id[s]["object"])) for s in top["symptoms"]}
+    assert ("image-registry-failing", ("ExternalHost", None, "quay.io")) in held
+    assert any(link["edge"] == "egress" for link in top["chain"])
+
+
+def test_registry_failures_on_a_healthy_node_too_stay_the_registrys() -> None:
+    causes, _ = _pull_causes(elsewhere=True)
+    assert [_ref(c["object"]) for c in causes if c["object"]["kind"] == "ExternalHost"] == [
+        ("ExternalHost", None, "quay.io")
+    ]
+
+
+def test_cronjob_runs_reader() -> None:
+    from homelabctl.k8s import cronjobs
+
+    forbid = {
+        "kind": "CronJob",
+        "spec": {"concurrencyPolicy": "Forbid", "jobTemplate": {"spec": {"activeDeadlineSeconds": 3600}}},
+        "status": {"active": [{"kind": "Job", "name": "sync-29000"}, "junk"]},
+    }
+    assert cronjobs.runs(forbid) == cronjobs.Runs("Forbid", 3600, ("sync-29000",))
+    assert cronjobs.runs({"kind": "CronJob", "spec": {}}) == cronjobs.Runs("Allow", None, ())
+    assert (
+        cronjobs.job_start_time({"status": {"startTime": "2026-01-02T03:04:05Z"}}) == "2026-01-02T03:04:05Z"
+    )
+
+
+# -- a CronJob whose Forbid policy lets one hung run block every schedule -------------------------------------------
+def _cron(policy: str) -> list[dict[str, Any]]:
+    cron = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": meta("ledger-export", "finance", kind="CronJob", age=timedelta(days=40)),
+        "spec": {
+            "schedule": "30 */4 * * *",
+            "concurrencyPolicy": policy,
+            "jobTemplate": {
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "containers": [{"name": "export", "image": "quay.io/example/export:1"}],
+                            "restartPolicy": "Never",
+                        }
+                    }
+                }
+            },
+        },
+        "status": {
+            "lastScheduleTime": ts(timedelta(days=2)),
+            "lastSuccessfulTime": ts(timedelta(days=2, hours=4)),
+            "active": [
+                {
+                    "apiVersion": "batch/v1",
+                    "kind": "Job",
+                    "name": "ledger-export-29100",
+                    "namespace": "finance",
+                }
+            ],
+        },
+    }
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            **meta("ledger-export-29100", "finance", kind="Job", age=timedelta(days=2)),
+            "ownerReferences": [owner_ref(cron)],
+        },
+        "spec": {"backoffLimit": 0, "template": {"spec": {"containers": [{"name": "export", "image": "x"}]}}},
+        "status": {"active": 1, "ready": 1, "startTime": ts(timedelta(days=2))},
+    }
+    return [node("worker-a"), cron, job]
+
+
+def test_a_forbid_cronjob_behind_a_hung_run_is_the_cause_with_the_run_to_end() -> None:
+    causes, _ = _causes(_cron("Forbid"))
+    assert [(c["rule"], _ref(c["object"])) for c in causes] == [
+        ("cronjob-blocked-by-run", ("CronJob", "finance", "ledger-export"))
+    ]
+    commands = [step["command"] for step in causes[0]["next_steps"]]
+    assert "kubectl -n finance delete job ledger-export-29100" in commands
+    assert any("activeDeadlineSeconds" in step["text"] for step in causes[0]["next_steps"])
+
+
+def test_a_cronjob_that_allows_concurrent_runs_is_not_blocked_by_one() -> None:
+    causes, _ = _causes(_cron("Allow"))
+    assert causes and all(c["rule"] != "cronjob-blocked-by-run" for c in causes)

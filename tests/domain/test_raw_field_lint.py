@@ -4,8 +4,8 @@ A raw read is ``x.get("spec")``, ``x["status"]``, ``x.get("metadata")``... (any 
 object), a read through a Resource/Doc section (``res.spec.get(...)``, ``doc.spec["rules"]``,
 ``res.raw.get(...)``) or through a function that hands one out (``meta.spec(obj).get(...)``,
 ``pod_template_spec(ds).get(...)``), or a section handed to a local name (``spec = res.spec``). Not seen:
-reads on a local name bound to such a function's result (``spec = meta.spec(obj)``; ``spec.get(...)``). Condition dicts read with
-``.get("status")`` count too: read conditions through ``k8s.conditions``. Not counted: a label or annotation
+reads on a local name bound to such a function's result (``spec = meta.spec(obj)``; ``spec.get(...)``).
+Condition dicts read with ``.get("status")`` count too: read conditions through ``k8s.conditions``. Not counted: a label or annotation
 named ``status`` (``secret.labels.get("status")``), and a row of a check report's ``nodes`` list read in the
 scope that iterates it (``for n in report["nodes"]: n["status"]``), which is report data, not an object.
 Files not yet migrated are listed in ``ALLOWED`` with how many raw reads they still have; the count may only
@@ -42,15 +42,15 @@ they return reads a field as surely as ``obj.spec.get`` does (leading underscore
 EXEMPT = ("k8s/", "model.py")
 """The readers themselves, and Resource, which holds the raw object and hands out its sections."""
 
-ALLOWED_PACKAGES = (
-    "diagnose/",
-    "sources/",
-    "redact.py",
-)
-"""Being rewritten by other work in progress (the diagnosis graph and rules, the sources and redaction): allowed
+ALLOWED_PACKAGES: tuple[str, ...] = ()
+"""Packages being rewritten by work in progress, allowed
 whole, without counts, until that work lands. Shrink this list as they move onto the readers."""
 
 ALLOWED: dict[str, int] = {
+    # reads through a section-handing function, counted since the lint sees them (pods.volumes reads these)
+    "diagnose/rules/_common.py": 1,
+    "diagnose/rules/cluster_dns_down.py": 1,
+    "diagnose/rules/networkpolicy_blocks.py": 1,
     "live/tables.py": 3,  # kubectl table columns (VolumeAttachment, CSINode, NetworkPolicy), and more through local section names
 }
 """Files not migrated yet, with how many raw reads each still has. Lower a count when you migrate reads;

@@ -22,7 +22,10 @@ from homelabctl.diagnose.graph import (
     DependencyGraph,
     external,
 )
-from homelabctl.kube import container_statuses
+from homelabctl.k8s import conditions as k8s_conditions
+from homelabctl.k8s import events as k8s_events
+from homelabctl.k8s import graphrefs
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.model import Finding, ObjectRef, Resource
 from homelabctl.redact import mask_url_credentials
 
@@ -31,6 +34,8 @@ MAX_CHILDREN = 20
 _SNIPPET = 160
 _CLUSTER_SCOPED = frozenset({"StorageClass", "PersistentVolume", "PriorityClass", "Node"})
 _NAMESPACED = frozenset({"Secret", "ConfigMap", "PersistentVolumeClaim", "ServiceAccount", "Service"})
+_HEALTHY_WHEN_FALSE = frozenset({"DiskPressure", "MemoryPressure", "PIDPressure", "NetworkUnavailable"})
+"""Conditions that say something is wrong when True; every other condition does when it is not True."""
 
 
 def snippet(text: str, match: str) -> str:
@@ -46,48 +51,26 @@ def snippet(text: str, match: str) -> str:
 def object_texts(index: object, res: Resource) -> Iterator[tuple[str, str]]:
     """(where, text) pairs: status message and conditions, container messages, and the object's events."""
     label = f"{res.kind} {res.namespace + '/' if res.namespace else ''}{res.name}"
-    status = res.status
-    for key in ("message", "reason"):
-        value = status.get(key)
-        if isinstance(value, str) and value:
+    said = graphrefs.status_words(res)
+    for key, value in (("message", said.message), ("reason", said.reason)):
+        if value:
             yield f"{label} status.{key}", value
-    for cond in res.conditions:
-        message = cond.get("message")
-        if (
-            isinstance(message, str)
-            and message
-            and cond.get("status")
-            != (
-                "True"
-                if cond.get("type")
-                not in ("DiskPressure", "MemoryPressure", "PIDPressure", "NetworkUnavailable")
-                else "False"
-            )
-        ):
-            yield f"{label} condition {cond.get('type')}", message
+    for cond in k8s_conditions.conditions(res):
+        healthy = "False" if cond.type in _HEALTHY_WHEN_FALSE else "True"
+        if cond.message and cond.status != healthy:
+            yield f"{label} condition {cond.type}", cond.message
     if res.kind == "Pod":
-        for status_entry in [*container_statuses(res), *container_statuses(res, init=True)]:
-            name = status_entry.get("name")
-            for state_key in ("state", "lastState"):
-                state = status_entry.get(state_key)
-                if not isinstance(state, dict):
-                    continue
-                for phase in ("waiting", "terminated"):
-                    detail = state.get(phase)
-                    if (
-                        isinstance(detail, dict)
-                        and isinstance(detail.get("message"), str)
-                        and detail["message"]
-                    ):
-                        yield f"{label} container {name} {state_key}.{phase}", detail["message"]
+        for cs in [*k8s_pods.container_statuses(res), *k8s_pods.container_statuses(res, init=True)]:
+            for state_key, state in (("state", cs.state), ("lastState", cs.last_state)):
+                if state.phase in ("waiting", "terminated") and state.message:
+                    yield f"{label} container {cs.name} {state_key}.{state.phase}", state.message
     events_for = getattr(index, "events_for", None)
     if events_for is not None:
-        for event in events_for(res):
-            if event.raw.get("type") == "Normal":
+        for raw_event in events_for(res):
+            ev = k8s_events.event(raw_event)
+            if ev.type == "Normal" or not ev.message:
                 continue
-            message = event.raw.get("message")
-            if isinstance(message, str) and message:
-                yield f"Event {event.raw.get('reason') or ''} on {label}".replace("  ", " "), message
+            yield f"Event {ev.reason} on {label}".replace("  ", " "), ev.message
 
 
 def _texts(graph: DependencyGraph, ref: ObjectRef, findings: Sequence[Finding]) -> Iterator[tuple[str, str]]:
@@ -127,11 +110,9 @@ def _resolve(
     if kind == "CSIDriverName":
         res = graph.resource(failing)
         node = (
-            failing.name
-            if failing.kind == "Node"
-            else (res.spec.get("nodeName") if res is not None else None)
+            failing.name if failing.kind == "Node" else (k8s_pods.node_name(res) if res is not None else None)
         )
-        return graph.csi_node_plugins(mention.name, str(node)) if node else []
+        return graph.csi_node_plugins(mention.name, node) if node else []
     if kind in _CLUSTER_SCOPED:
         ref = ObjectRef(kind, None, mention.name)
         return [ref] if kind != "Node" or graph.exists(ref) else []
@@ -198,23 +179,14 @@ def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, kn
     if artifact and ref.kind in ("Kustomization", "HelmRelease"):
         res = graph.resource(ref)
         if res is not None:
-            source = res.spec.get("sourceRef") or {}
-            if isinstance(source, dict) and source.get("name"):
-                add(
-                    ObjectRef(
-                        str(source.get("kind", "GitRepository")),
-                        source.get("namespace") or ref.namespace,
-                        str(source["name"]),
-                    ),
-                    artifact,
-                    SOURCE,
-                )
+            for source in graphrefs.flux_wiring(res).sources[:1]:
+                add(ObjectRef(source.kind, source.namespace, source.name), artifact, SOURCE)
     if ref.kind == "Pod" and "node was low on resource" in text.lower():
         res = graph.resource(ref)
-        node = res.spec.get("nodeName") if res is not None else None
+        node = k8s_pods.node_name(res) if res is not None else None
         if node:
             graph.add(
-                ObjectRef("Node", None, str(node)),
+                ObjectRef("Node", None, node),
                 RUNS_ON,
                 ref,
                 f'{where}: "{snippet(text, "node was low on resource")}"',
