@@ -26,7 +26,7 @@ NODES = ["k3s-master1", "k3s1", "k3s2", "k3s3"]
 
 def frozen_crash(
     message: str, restarts: int, exit_code: int = 1, container_started: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     """A crash loop as the kubelet last reported it before k3s1 went silent."""
     fin = plus(K3S1_DOWN, seconds=-95)
     return {
