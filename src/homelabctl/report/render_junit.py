@@ -54,8 +54,12 @@ def render_junit(report: dict[str, Any]) -> str:
         failure.text = "\n".join(lines)
         if check in partial:
             ET.SubElement(case, "system-out").text = f"partially evaluated: {partial[check]['reason']}"
+    # the report lists passed checks by id only; their layer is the catalogue's, as for the others
+    from homelabctl.catalogue import catalogue
+
+    layer_of = {e.id: str(e.layer) for e in catalogue() if e.registry == "check"}
     for check in sorted(report["passed"]):
-        case = _case(suite, check, "")
+        case = _case(suite, check, layer_of.get(check, ""))
         if check in partial:
             ET.SubElement(case, "system-out").text = f"partially evaluated: {partial[check]['reason']}"
     for row in sorted(skipped, key=lambda r: r["check"]):
