@@ -170,9 +170,9 @@ def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, kn
             target = ObjectRef(mention.kind, mention.namespace, mention.name)
             if not graph.exists(target):
                 graph.add(ref, APPLIES, target, f'{where}: "{snippet(text, mention.text)}"')
-    lookup = links.lookup_unanswered(text)
+    lookup = links.cluster_lookup_unanswered(text)
     if lookup:
-        # every pod resolves through the cluster DNS Service: a lookup nobody answered names it
+        # a pod resolves through the cluster DNS Service: a lookup nobody answered names it
         for dns in graph.cluster_dns():
             add(dns, lookup)
     artifact = links.says_artifact_missing(text)
