@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -22,7 +23,7 @@ from factories_platform import secret
 PASSWORD = "hunter2-correct-horse-battery"
 
 
-def _list(*items: dict) -> bytes:
+def _list(*items: dict[str, Any]) -> bytes:
     """What ``kubectl get nodes,pods,secrets -A -o json`` prints."""
     return json.dumps({"apiVersion": "v1", "kind": "List", "items": list(items), "metadata": {}}).encode()
 

@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+from homelabctl.sources.base import LoadError
 from homelabctl.sources.snapshot import SnapshotSource, StreamedList, parse_documents
 
 from factories import deployment, pod
@@ -73,13 +74,13 @@ def test_an_item_neither_parser_reads_costs_that_item_only(tmp_path: Path) -> No
 
 def test_invalid_utf8_is_refused_for_the_whole_file_as_before() -> None:
     text = b'{"apiVersion":"v1","kind":"List","items":[{"kind":"ConfigMap","metadata":{"name":"\xff"}}]}'
-    errors: list = []
+    errors: list[LoadError] = []
     assert list(parse_documents(text, "x.json", errors)) == []
     assert "not UTF-8 text" in errors[0].message
 
 
 def test_syntax_errors_are_reported_by_the_standard_parser_with_their_position() -> None:
-    errors: list = []
+    errors: list[LoadError] = []
     assert list(parse_documents(b'{"kind":"List","items":[{"a":1},]}', "x.json", errors)) == []
     assert errors[0].message.startswith("invalid JSON:") and "column" in errors[0].message
 

@@ -6,7 +6,17 @@ from typing import Any
 
 import pytest
 
-from homelabctl.k8s import admission, fluxsources, helmreleases, longhorn_volumes, netpol, nfs, pods, services
+from homelabctl.k8s import (
+    admission,
+    fluxsources,
+    helmreleases,
+    longhorn_volumes,
+    netpol,
+    nfs,
+    pods,
+    policies,
+    services,
+)
 from homelabctl.model import Resource
 
 from factories import pod
@@ -186,3 +196,13 @@ def test_service_selector_labels_and_cluster_ip() -> None:
     assert services.cluster_ip(svc) == "10.43.0.10"
     assert services.selector_labels({"spec": {"selector": "app=x"}}) == {}
     assert services.cluster_ip({"spec": {"clusterIP": None}}) == ""
+
+
+def test_policy_fields_declared_and_configured() -> None:
+    policy = {"kind": "SecurityPolicy", "spec": {"oidc": {}, "basicAuth": {"users": {"name": "htpasswd"}}}}
+    names = ("oidc", "basicAuth", "jwt")
+    assert policies.declared(policy, names) == ("oidc", "basicAuth")
+    assert policies.configured(policy, names) == ("basicAuth",)
+    for value in HOSTILE:
+        assert policies.declared({"spec": value}, names) == ()
+        assert policies.configured({"spec": value}, names) == ()

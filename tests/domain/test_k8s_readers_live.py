@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from homelabctl.k8s import crd_schemas, meta, revisions, scrub, templates
+from homelabctl.k8s.nodeinfo import node_info
 from homelabctl.model import Resource
 from homelabctl.redact import LAST_APPLIED
 
-from factories import pod
+from factories import node, pod
 
 HOSTILE: list[Any] = ["gw", 3, None, ["x"], {"a": "b"}, True]
 
@@ -124,3 +125,12 @@ def test_job_template_spec_and_whole() -> None:
         assert templates.job_template_spec({"spec": {"jobTemplate": value}}) == {}
     res = Resource.from_raw(CRD)
     assert meta.whole(res) is res.raw and meta.whole(CRD) is CRD
+
+
+def test_node_info() -> None:
+    info = node_info(Resource.from_raw(node("k3s1")))
+    assert info.kubelet_version.startswith("v1.") and info.container_runtime_version.startswith(
+        "containerd://"
+    )
+    for value in HOSTILE:
+        assert node_info({"status": {"nodeInfo": value}}) == node_info({})

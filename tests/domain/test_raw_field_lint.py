@@ -2,8 +2,10 @@
 
 A raw read is ``x.get("spec")``, ``x["status"]``, ``x.get("metadata")``... (any top-level section of an
 object), a read through a Resource/Doc section (``res.spec.get(...)``, ``doc.spec["rules"]``,
-``res.raw.get(...)``), or a section handed to a local name (``spec = res.spec``). Condition dicts read with
-``.get("status")`` count too: read conditions through ``k8s.conditions``. Not counted: a label or annotation
+``res.raw.get(...)``) or through a function that hands one out (``meta.spec(obj).get(...)``,
+``pod_template_spec(ds).get(...)``), or a section handed to a local name (``spec = res.spec``). Not seen:
+reads on a local name bound to such a function's result (``spec = meta.spec(obj)``; ``spec.get(...)``).
+Condition dicts read with ``.get("status")`` count too: read conditions through ``k8s.conditions``. Not counted: a label or annotation
 named ``status`` (``secret.labels.get("status")``), and a row of a check report's ``nodes`` list read in the
 scope that iterates it (``for n in report["nodes"]: n["status"]``), which is report data, not an object.
 Files not yet migrated are listed in ``ALLOWED`` with how many raw reads they still have; the count may only
@@ -21,6 +23,22 @@ SECTIONS = frozenset({"spec", "status", "metadata"})
 SECTION_ATTRS = frozenset({"spec", "status", "metadata", "raw"})
 ALIASED = frozenset({"spec", "metadata", "raw"})
 LABEL_MAPS = frozenset({"labels", "annotations"})
+SECTION_CALLS = frozenset(
+    {
+        "spec",
+        "status",
+        "metadata",
+        "meta",
+        "section",
+        "whole",
+        "pod_spec",
+        "template_spec",
+        "pod_template_spec",
+        "job_template_spec",
+    }
+)
+"""Functions that hand out a raw section (``meta.spec(obj)``, ``pod_template_spec(ds)``): a ``.get`` on what
+they return reads a field as surely as ``obj.spec.get`` does (leading underscores do not change that)."""
 EXEMPT = ("k8s/", "model.py")
 """The readers themselves, and Resource, which holds the raw object and hands out its sections."""
 
@@ -28,7 +46,13 @@ ALLOWED_PACKAGES: tuple[str, ...] = ()
 """Packages being rewritten by work in progress, allowed
 whole, without counts, until that work lands. Shrink this list as they move onto the readers."""
 
-ALLOWED: dict[str, int] = {}
+ALLOWED: dict[str, int] = {
+    # reads through a section-handing function, counted since the lint sees them (pods.volumes reads these)
+    "diagnose/rules/_common.py": 1,
+    "diagnose/rules/cluster_dns_down.py": 1,
+    "diagnose/rules/networkpolicy_blocks.py": 1,
+    "live/tables.py": 3,  # kubectl table columns (VolumeAttachment, CSINode, NetworkPolicy), and more through local section names
+}
 """Files not migrated yet, with how many raw reads each still has. Lower a count when you migrate reads;
 never raise one."""
 
@@ -41,6 +65,10 @@ def _is_raw_read(node: ast.AST) -> bool:
         first = node.args[0] if node.args else None
         if isinstance(first, ast.Constant) and first.value in SECTIONS:
             return True
+        if isinstance(target, ast.Call):
+            called = target.func
+            name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+            return name.lstrip("_") in SECTION_CALLS
         return isinstance(target, ast.Attribute) and target.attr in SECTION_ATTRS
     if isinstance(node, ast.Subscript):
         if isinstance(node.slice, ast.Constant) and node.slice.value in SECTIONS:
@@ -182,6 +210,8 @@ def test_report_rows_are_not_object_fields() -> None:
 def test_the_lint_sees_raw_reads() -> None:
     sample = ast.parse(
         'a.get("spec"); b["status"]; res.spec.get("x"); doc.raw["kind"]; c.get("name"); '
-        "s = ds.spec; t = self.spec; u = r.ref; v = result.status; w = secret.labels.get('status')"
+        "s = ds.spec; t = self.spec; u = r.ref; v = result.status; w = secret.labels.get('status'); "
+        "meta.spec(x).get('url'); _status(raw).get('phase'); pod_template_spec(ds).get('volumes'); "
+        "pods.images(pod_spec(p)); f(x).get('y')"
     )
-    assert sum(1 for node in ast.walk(sample) if _is_raw_read(node)) == 5
+    assert sum(1 for node in ast.walk(sample) if _is_raw_read(node)) == 8

@@ -34,6 +34,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.network.route_backend_unavailable",
     "homelabctl.checks.network.route_middleware_missing",
     "homelabctl.checks.network.service_no_ready_endpoints",
+    "homelabctl.checks.network.upstream_dns_unreachable",
     "homelabctl.checks.node.kubelet_version_skew",
     "homelabctl.checks.node.node_cordoned",
     "homelabctl.checks.node.node_not_ready",

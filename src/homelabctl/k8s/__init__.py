@@ -24,6 +24,7 @@ returning a safe default: a string where a map belongs, ``replicas: "zzz"``, ``p
 - ``nfs``: NFS shares mounted inline by pods
 - ``fluxspec``, ``manifests``, ``crd_schemas``: what a GitOps repository writes (Flux references with their
   list positions, counts before variable substitution, CRD version schemas)
+- ``nodeinfo``, ``policies``: a Node's software versions; which optional features a policy object declares
 - ``revisions``, ``scrub``, ``templates``: resource versions and list continuation (watch, feeds), what a
   capture drops, a CronJob's job template
 - ``refs``: references between objects and to hosts outside the cluster (registries, NFS servers, URLs),

@@ -16,7 +16,9 @@ from typing import Any
 
 from homelabctl.k8s import conditions as k8s_conditions
 from homelabctl.k8s import meta as k8s_meta
+from homelabctl.k8s import nodes as k8s_nodes
 from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s.nodeinfo import node_info
 from homelabctl.k8s.templates import job_template_spec
 from homelabctl.kube import node_roles_text, node_status_text, pod_summary
 from homelabctl.live import jsonpath
@@ -93,11 +95,11 @@ def _status(raw: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _name(raw: Mapping[str, Any]) -> str:
-    return str(_meta(raw).get("name", ""))
+    return k8s_meta.name(raw)
 
 
 def _age(raw: Mapping[str, Any], now: datetime) -> str:
-    return since(_meta(raw).get("creationTimestamp"), now)
+    return since(k8s_meta.creation_timestamp(raw), now)
 
 
 def _int(value: object) -> int:
@@ -212,7 +214,7 @@ def _pod_row(raw: Mapping[str, Any], now: datetime) -> Row:
 
 
 def pod_row_conditions(raw: Mapping[str, Any]) -> list[dict[str, str]]:
-    phase = _status(raw).get("phase")
+    phase = k8s_pods.phase(raw)
     if phase == "Succeeded":
         return [
             {
@@ -228,25 +230,23 @@ def pod_row_conditions(raw: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def _node_address(raw: Mapping[str, Any], type_: str) -> str:
-    for address in _status(raw).get("addresses") or []:
-        if address.get("type") == type_:
-            return str(address.get("address", ""))
-    return "<none>"
+    found = k8s_nodes.address(raw, type_)
+    return found if found is not None else "<none>"
 
 
 def _node_row(raw: Mapping[str, Any], now: datetime) -> Row:
-    info = _status(raw).get("nodeInfo") or {}
+    info = node_info(raw)
     return [
         _name(raw),
         node_status_text(raw),
         node_roles_text(raw),
         _age(raw, now),
-        str(info.get("kubeletVersion", "")),
+        info.kubelet_version,
         _node_address(raw, "InternalIP"),
         _node_address(raw, "ExternalIP"),
-        str(info.get("osImage") or "<unknown>"),
-        str(info.get("kernelVersion") or "<unknown>"),
-        str(info.get("containerRuntimeVersion") or "<unknown>"),
+        info.os_image or "<unknown>",
+        info.kernel_version or "<unknown>",
+        info.container_runtime_version or "<unknown>",
     ]
 
 
@@ -367,16 +367,14 @@ def _event_row(raw: Mapping[str, Any], now: datetime) -> Row:
 
 def _pvc_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
-    phase = "Terminating" if _meta(raw).get("deletionTimestamp") else str(status.get("phase", ""))
+    phase = "Terminating" if k8s_meta.deletion_timestamp(raw) else str(status.get("phase", ""))
     capacity, modes = "", ""
     if spec.get("volumeName"):
         modes = _access_modes(status.get("accessModes"))
         capacity = str((status.get("capacity") or {}).get("storage", ""))
     storage_class = spec.get("storageClassName")
     if storage_class is None:
-        storage_class = (_meta(raw).get("annotations") or {}).get(
-            "volume.beta.kubernetes.io/storage-class", ""
-        )
+        storage_class = k8s_meta.annotations_of(raw).get("volume.beta.kubernetes.io/storage-class", "")
     return [
         _name(raw),
         phase,
@@ -394,12 +392,10 @@ def _pv_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
     claim = spec.get("claimRef")
     claim_text = f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else ""
-    phase = "Terminating" if _meta(raw).get("deletionTimestamp") else str(status.get("phase", ""))
+    phase = "Terminating" if k8s_meta.deletion_timestamp(raw) else str(status.get("phase", ""))
     storage_class = spec.get("storageClassName")
     if storage_class is None:
-        storage_class = (_meta(raw).get("annotations") or {}).get(
-            "volume.beta.kubernetes.io/storage-class", ""
-        )
+        storage_class = k8s_meta.annotations_of(raw).get("volume.beta.kubernetes.io/storage-class", "")
     return [
         _name(raw),
         str((spec.get("capacity") or {}).get("storage", "")),
@@ -473,7 +469,7 @@ def _daemonset_row(raw: Mapping[str, Any], now: datetime) -> Row:
         _int(status.get("numberReady")),
         _int(status.get("updatedNumberScheduled")),
         _int(status.get("numberAvailable")),
-        format_labels(_template_spec(raw).get("nodeSelector")),
+        format_labels(k8s_pods.node_selector(_template_spec(raw))),
         _age(raw, now),
         *_containers_cells(_template_spec(raw)),
         selector_string(spec.get("selector")),
@@ -495,7 +491,7 @@ def _job_row(raw: Mapping[str, Any], now: datetime) -> Row:
         state = "Complete"
     elif _condition_status(raw, "Failed"):
         state = "Failed"
-    elif _meta(raw).get("deletionTimestamp"):
+    elif k8s_meta.deletion_timestamp(raw):
         state = "Terminating"
     elif _condition_status(raw, "SuccessCriteriaMet"):
         state = "SuccessCriteriaMet"
@@ -542,7 +538,7 @@ def _cronjob_row(raw: Mapping[str, Any], now: datetime) -> Row:
 
 # -- cluster-level kinds ----------------------------------------------------------------------------------------
 def _storageclass_row(raw: Mapping[str, Any], now: datetime) -> Row:
-    annotations = _meta(raw).get("annotations") or {}
+    annotations = k8s_meta.annotations_of(raw)
     name = _name(raw)
     if "true" in (
         annotations.get("storageclass.kubernetes.io/is-default-class"),
@@ -614,7 +610,7 @@ def _ingress_row(raw: Mapping[str, Any], now: datetime) -> Row:
 
 
 def _crd_row(raw: Mapping[str, Any], now: datetime) -> Row:
-    return [_name(raw), str(_meta(raw).get("creationTimestamp", ""))]
+    return [_name(raw), k8s_meta.creation_timestamp(raw) or ""]
 
 
 def _simple(*fields: tuple[str, Callable[[Mapping[str, Any]], Cell]]) -> RowFunc:
@@ -663,7 +659,8 @@ BUILTIN: dict[str, Printer] = {
         _node_row,
     ),
     "Namespace": Printer(
-        (NAME, _c("Status"), AGE), _simple(("Status", lambda r: str(_status(r).get("phase", ""))))
+        (NAME, _c("Status"), AGE),
+        _simple(("Status", lambda r: k8s_pods.phase(r))),  # the same status.phase field
     ),
     "Service": Printer(
         (

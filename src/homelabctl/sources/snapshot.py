@@ -188,7 +188,7 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
 
 
 class _ListShape(msgspec.Struct):
-    """A kubectl ``List`` with its items left as undecoded byte ranges of the file (no copy)."""
+    """A kubectl ``List`` with its items left as undecoded byte ranges of the file."""
 
     kind: Any = None
     apiVersion: Any = msgspec.UNSET  # the field as the document names it
@@ -216,10 +216,10 @@ class StreamedList:
             try:
                 yield _ITEM_DECODER.decode(raw)
                 continue
-            except (msgspec.DecodeError, msgspec.ValidationError):
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
                 pass
-            # what only the standard library reads (1e999 as inf, lone surrogates, integers past 64 bits): its
-            # reading, as before; what it refuses too costs this item only
+            # what only the standard library reads (1e999 as inf, lone surrogates): its reading, as before;
+            # what it refuses too costs this item only
             try:
                 yield json.loads(bytes(raw))
             except (ValueError, RecursionError) as exc:

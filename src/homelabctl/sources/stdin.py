@@ -45,6 +45,8 @@ class StdinSource(SnapshotSource):
                 errors.append(LoadError(LOCATION, f"cannot read: {exc.strerror or exc}"))
                 content = None
             if content is not None:
-                yield _RawFile(LOCATION, content)
+                raw_file = _RawFile(LOCATION, content)
+                content = None  # the parser takes the only reference and frees it as it goes
+                yield raw_file
         if self.paths:
             yield from super()._iter_files(errors, budget)

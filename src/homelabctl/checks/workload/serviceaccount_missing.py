@@ -16,8 +16,8 @@ SERVICE_ACCOUNT = "ServiceAccount"
     "serviceaccount-missing",
     layer=Layer.WORKLOAD,
     severity=Severity.CRITICAL,
-    any_of=[kinds.EVENT],
-    uses=[kinds.REPLICASET, kinds.JOB, kinds.CRONJOB, kinds.STATEFULSET, kinds.DAEMONSET, SERVICE_ACCOUNT],
+    any_of=[kinds.EVENT, kinds.REPLICASET],
+    uses=[kinds.JOB, kinds.CRONJOB, kinds.STATEFULSET, kinds.DAEMONSET, SERVICE_ACCOUNT],
 )
 def serviceaccount_missing(ctx: CheckContext) -> Iterator[Finding]:
     """Workload whose pods cannot be created because its ServiceAccount does not exist.
