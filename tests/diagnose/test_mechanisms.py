@@ -780,6 +780,139 @@ def test_helm_hook_jobs_belong_to_their_release() -> None:
     assert ("job-failed", ("Job", "finance", "ledger-schema")) in grouped
 
 
+# -- a resolver outside the cluster that several names failed through is their shared upstream ---------------
+def _fetch_failing(kind: str, name: str, url: str, message: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": kind,
+        "metadata": meta(name, "flux-system", kind=kind),
+        "spec": {"url": url, "interval": "10m"},
+        "status": {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "GitOperationFailed" if kind == "GitRepository" else "Failed",
+                    "message": message,
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                }
+            ]
+        },
+    }
+
+
+def _dns_server(ready: bool, forward: str) -> list[dict[str, Any]]:
+    labels = {"k8s-app": "kube-dns"}
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta("kube-dns", "kube-system", kind="Service", labels=labels),
+        "spec": {"clusterIP": "10.96.0.10", "selector": labels, "ports": [{"port": 53, "protocol": "UDP"}]},
+    }
+    corefile = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta("coredns", "kube-system", kind="ConfigMap"),
+        "data": {
+            "Corefile": f".:53 {{\n    errors\n    kubernetes cluster.local\n    {forward}\n    cache 30\n}}\n"
+        },
+    }
+    server = pod(
+        "coredns-5d78c9869d-p2xkq",
+        "kube-system",
+        labels=labels,
+        containers=[{"name": "coredns", "image": "registry.k8s.io/coredns/coredns:v1.11.1"}],
+        statuses=[
+            container_status(
+                "coredns",
+                "registry.k8s.io/coredns/coredns:v1.11.1",
+                state="running" if ready else "waiting",
+                reason="" if ready else "CrashLoopBackOff",
+                ready=ready,
+                restarts=0 if ready else 9,
+            )
+        ],
+    )
+    dns = deployment("coredns", "kube-system", replicas=1, ready=1 if ready else 0, labels=labels)
+    return [svc, corefile, dns, server]
+
+
+def _resolver_sources(
+    resolver: str, timeout: str = "read udp 10.42.0.7:40211->10.96.0.10:53: i/o timeout"
+) -> list[dict[str, Any]]:
+    return [
+        _fetch_failing(
+            "GitRepository",
+            "infra",
+            "https://codeberg.org/example/infra.git",
+            "failed to checkout and determine revision: unable to clone 'https://codeberg.org/example/infra.git': "
+            f"dial tcp: lookup codeberg.org on {resolver}:53: server misbehaving",
+        ),
+        _fetch_failing(
+            "HelmRepository",
+            "bitnami",
+            "https://charts.bitnami.com/bitnami",
+            "failed to fetch Helm repository index: failed to cache index to temporary file: Get "
+            f'"https://charts.bitnami.com/bitnami/index.yaml": dial tcp: lookup charts.bitnami.com on {resolver}:53: '
+            + timeout,
+        ),
+    ]
+
+
+def _top(objs: list[dict[str, Any]]) -> tuple[dict[str, Any], set[tuple[str, str | None, str]]]:
+    causes, by_id = _causes(objs)
+    held = {_ref(by_id[causes[0]["finding"]]["object"])} | {
+        _ref(by_id[s]["object"]) for s in causes[0]["symptoms"]
+    }
+    return causes[0], held
+
+
+def test_sources_failing_through_a_healthy_cluster_dns_name_its_upstream_after_their_events_expired() -> None:
+    # no Event left: the sources' conditions still say which lookups failed
+    top, held = _top(
+        [
+            node("k3s2"),
+            *_dns_server(True, "forward . 10.20.0.2"),
+            *_resolver_sources("10.96.0.10", "server misbehaving"),
+        ]
+    )
+    assert _ref(top["object"]) == ("ExternalHost", None, "10.20.0.2")
+    assert top["layer"] == "network"
+    assert {("GitRepository", "flux-system", "infra"), ("HelmRepository", "flux-system", "bitnami")} <= held
+
+
+def test_a_resolver_outside_the_cluster_named_directly_is_the_shared_upstream() -> None:
+    top, held = _top(
+        [node("k3s2"), *_dns_server(True, "forward . /etc/resolv.conf"), *_resolver_sources("172.16.5.1")]
+    )
+    assert _ref(top["object"]) == ("ExternalHost", None, "172.16.5.1")
+    assert ("HelmRepository", "flux-system", "bitnami") in held
+
+
+def test_a_resolver_inside_the_cluster_is_not_an_external_host() -> None:
+    resolver = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta("blocky", "dns", kind="Service"),
+        "spec": {"clusterIP": "10.96.40.4", "selector": {"app": "blocky"}, "ports": [{"port": 53}]},
+    }
+    causes, _ = _causes(
+        [node("k3s2"), *_dns_server(True, "forward . 10.96.40.4"), resolver, *_resolver_sources("10.96.40.4")]
+    )
+    assert all(c["object"]["kind"] != "ExternalHost" for c in causes)
+
+
+def test_a_failing_cluster_dns_is_not_passed_on_to_its_upstream() -> None:
+    causes, _ = _causes(
+        [
+            node("k3s2"),
+            *_dns_server(False, "forward . 10.20.0.2"),
+            *_resolver_sources("10.96.0.10", "server misbehaving"),
+        ]
+    )
+    assert all(c["object"]["kind"] != "ExternalHost" for c in causes)
+
+
 def test_one_table_of_waiting_reasons_for_checks_and_diagnosis() -> None:
     from homelabctl.checks.workload import _common as workload_common
     from homelabctl.knowledge import container_states
