@@ -3,7 +3,8 @@ of the registry that looks unreachable only because its name does not resolve.""
 
 from __future__ import annotations
 
-from checks.test_upstream_dns_unreachable import _dns, _failing
+from factories_dns import dns_forwarding_to as _dns
+from factories_dns import sources_failing_lookup as _failing
 from homelabctl.analysis import analyze
 from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.graph import DependencyGraph
