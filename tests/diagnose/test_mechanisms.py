@@ -11,7 +11,7 @@ from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.correlate import correlate
 from homelabctl.diagnose.engine import _order_key, contained
 from homelabctl.diagnose.evidence import link_evidence
-from homelabctl.diagnose.graph import APPLIES, HOOK, MENTIONS, DependencyGraph
+from homelabctl.diagnose.graph import APPLIES, HOOK, MENTIONS, RESOLVES, DependencyGraph
 from homelabctl.diagnose.model import RootCause
 from homelabctl.diagnose.rules.flux_source_broken import host_side
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
@@ -833,13 +833,10 @@ def _dns_server(ready: bool, forward: str) -> list[dict[str, Any]]:
             )
         ],
     )
-    dns = deployment("coredns", "kube-system", replicas=1, ready=1 if ready else 0, labels=labels)
-    return [svc, corefile, dns, server]
+    return [svc, corefile, server]
 
 
-def _resolver_sources(
-    resolver: str, timeout: str = "read udp 10.42.0.7:40211->10.96.0.10:53: i/o timeout"
-) -> list[dict[str, Any]]:
+def _resolver_sources(resolver: str) -> list[dict[str, Any]]:
     return [
         _fetch_failing(
             "GitRepository",
@@ -854,63 +851,59 @@ def _resolver_sources(
             "https://charts.bitnami.com/bitnami",
             "failed to fetch Helm repository index: failed to cache index to temporary file: Get "
             f'"https://charts.bitnami.com/bitnami/index.yaml": dial tcp: lookup charts.bitnami.com on {resolver}:53: '
-            + timeout,
+            "read udp 10.42.0.7:40211->10.96.0.10:53: i/o timeout",
         ),
     ]
 
 
-def _top(objs: list[dict[str, Any]]) -> tuple[dict[str, Any], set[tuple[str, str | None, str]]]:
-    causes, by_id = _causes(objs)
+def test_names_failing_through_a_healthy_cluster_dns_name_the_resolver_it_forwards_to() -> None:
+    causes, by_id = _causes(
+        [node("k3s2"), *_dns_server(True, "forward . 10.20.0.2 10.20.0.3"), *_resolver_sources("10.96.0.10")]
+    )
+    assert _ref(causes[0]["object"]) == ("ExternalHost", None, "10.20.0.2")
+    assert causes[0]["layer"] == "network"
     held = {_ref(by_id[causes[0]["finding"]]["object"])} | {
         _ref(by_id[s]["object"]) for s in causes[0]["symptoms"]
     }
-    return causes[0], held
-
-
-def test_sources_failing_through_a_healthy_cluster_dns_name_its_upstream_after_their_events_expired() -> None:
-    # no Event left: the sources' conditions still say which lookups failed
-    top, held = _top(
-        [
-            node("k3s2"),
-            *_dns_server(True, "forward . 10.20.0.2"),
-            *_resolver_sources("10.96.0.10", "server misbehaving"),
-        ]
-    )
-    assert _ref(top["object"]) == ("ExternalHost", None, "10.20.0.2")
-    assert top["layer"] == "network"
     assert {("GitRepository", "flux-system", "infra"), ("HelmRepository", "flux-system", "bitnami")} <= held
 
 
 def test_a_resolver_outside_the_cluster_named_directly_is_the_shared_upstream() -> None:
-    top, held = _top(
-        [node("k3s2"), *_dns_server(True, "forward . /etc/resolv.conf"), *_resolver_sources("172.16.5.1")]
-    )
-    assert _ref(top["object"]) == ("ExternalHost", None, "172.16.5.1")
-    assert ("HelmRepository", "flux-system", "bitnami") in held
-
-
-def test_a_resolver_inside_the_cluster_is_not_an_external_host() -> None:
-    resolver = {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": meta("blocky", "dns", kind="Service"),
-        "spec": {"clusterIP": "10.96.40.4", "selector": {"app": "blocky"}, "ports": [{"port": 53}]},
+    objs = [node("k3s2"), *_dns_server(True, "forward . /etc/resolv.conf"), *_resolver_sources("172.16.5.1")]
+    graph = DependencyGraph(state(objs))
+    git = ObjectRef("GitRepository", "flux-system", "infra")
+    helm = ObjectRef("HelmRepository", "flux-system", "bitnami")
+    by_object = {
+        git: [_finding("flux-source-failed", Severity.CRITICAL, git, Layer.PLATFORM)],
+        helm: [_finding("flux-source-failed", Severity.CRITICAL, helm, Layer.PLATFORM)],
     }
-    causes, _ = _causes(
-        [node("k3s2"), *_dns_server(True, "forward . 10.96.40.4"), resolver, *_resolver_sources("10.96.40.4")]
-    )
-    assert all(c["object"]["kind"] != "ExternalHost" for c in causes)
+    link_evidence(graph, by_object)
+    resolver = ObjectRef("ExternalHost", None, "172.16.5.1")
+    assert graph.direct(resolver, RESOLVES) == {git, helm}
+    assert "lookup codeberg.org on 172.16.5.1:53" in graph.provenance(resolver, RESOLVES, git)
+    # one name failing is that name's problem, not the resolver's
+    graph = DependencyGraph(state(objs))
+    link_evidence(graph, {git: by_object[git]})
+    assert not graph.shared_resolvers and not graph.direct(resolver, RESOLVES)
 
 
 def test_a_failing_cluster_dns_is_not_passed_on_to_its_upstream() -> None:
-    causes, _ = _causes(
-        [
-            node("k3s2"),
-            *_dns_server(False, "forward . 10.20.0.2"),
-            *_resolver_sources("10.96.0.10", "server misbehaving"),
-        ]
-    )
+    objs = [node("k3s2"), *_dns_server(False, "forward . 10.20.0.2"), *_resolver_sources("10.96.0.10")]
+    causes, _ = _causes(objs)
     assert all(c["object"]["kind"] != "ExternalHost" for c in causes)
+    graph = DependencyGraph(state(objs))
+    git = ObjectRef("GitRepository", "flux-system", "infra")
+    helm = ObjectRef("HelmRepository", "flux-system", "bitnami")
+    dns = ObjectRef("Deployment", "kube-system", "coredns")
+    link_evidence(
+        graph,
+        {
+            git: [_finding("flux-source-failed", Severity.CRITICAL, git, Layer.PLATFORM)],
+            helm: [_finding("flux-source-failed", Severity.CRITICAL, helm, Layer.PLATFORM)],
+            dns: [_finding("cluster-dns-unhealthy", Severity.CRITICAL, dns, Layer.NETWORK)],
+        },
+    )
+    assert not graph.shared_resolvers
 
 
 def test_one_table_of_waiting_reasons_for_checks_and_diagnosis() -> None:

@@ -87,6 +87,9 @@ APPLIES = (
     "applies"  # Flux Kustomization → a missing object its failure message says it could not apply/decrypt
 )
 EGRESS = "egress"  # Node whose network is down → ExternalHost that only its pods fail to reach
+RESOLVES = (
+    "resolves"  # ExternalHost (a DNS resolver outside the cluster) → what failed to look names up through it
+)
 NODE_AGENT = "node-agent"  # a node's network (CNI) agent pod → the Node whose pod network it provides
 RECONCILES = (
     "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
@@ -126,6 +129,7 @@ ALL_EDGES = frozenset(
         NODE_AGENT,
         APPLIES,
         EGRESS,
+        RESOLVES,
     }
 )
 
@@ -162,6 +166,7 @@ _FIELD = {
     NODE_AGENT: "the node's pod network agent",
     APPLIES: "the object it failed to apply",
     EGRESS: "the node's way out",
+    RESOLVES: "the resolver named in `lookup <name> on <resolver>:53`",
 }
 
 WEBHOOK_GKS = (
@@ -213,6 +218,9 @@ class DependencyGraph:
         self._cache: dict[str, Any] = {}
         self._members: dict[tuple[ObjectRef, str], set[ObjectRef]] = {}
         self._governors: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        self.shared_resolvers: dict[ObjectRef, tuple[list[str], list[str]]] = {}
+        """DNS resolvers outside the cluster through which lookups of several names went unanswered:
+        ``ExternalHost`` → (the names, the evidence). Set by the evidence links."""
 
     # -- construction ----------------------------------------------------------------------------------
     def add(self, cause: ObjectRef, edge: str, dependent: ObjectRef, why: str | None = None) -> None:

@@ -9,21 +9,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from homelabctl import kinds
-from homelabctl.k8s import graphrefs, podrefs
 from homelabctl.k8s._raw import Obj, text
-from homelabctl.k8s.cluster_dns import dns_services
-from homelabctl.k8s.conditions import conditions
+from homelabctl.k8s.cluster_dns import dns_services, forward_targets
 from homelabctl.k8s.events import event
 from homelabctl.k8s.meta import data
 from homelabctl.k8s.services import cluster_ip
 from homelabctl.k8s.workloads import replicas
+from homelabctl.knowledge.net_errors import NAMED_LOOKUP
 from homelabctl.sources.index import ClusterIndex
 
-_LOOKUP = re.compile(
-    r"lookup ([A-Za-z0-9][A-Za-z0-9.-]{0,252}) on ([0-9]{1,3}(?:\.[0-9]{1,3}){3}):53: "
-    r"(server misbehaving|(?:read|dial|write) udp [^\s]{0,60} ?[^\s]{0,60}: i/o timeout|i/o timeout)"
+_OUTCOME = re.compile(
+    r": (server misbehaving|(?:read|dial|write) udp [^\s]{0,60} ?[^\s]{0,60}: i/o timeout|i/o timeout)"
 )
-_FORWARD = re.compile(r"^\s*forward\s+\.\s+([^{}\n]+?)\s*(?:\{|$)", re.MULTILINE)
+"""What follows ``lookup <name> on <resolver>:53`` when the resolver gave no usable answer."""
 _MAX_TEXT = 4096
 
 
@@ -40,27 +38,23 @@ class FailedLookup:
 
 
 def failed_lookups(message: str) -> Iterator[FailedLookup]:
-    for m in _LOOKUP.finditer(message[:_MAX_TEXT]):
+    text = message[:_MAX_TEXT]
+    for m in NAMED_LOOKUP.finditer(text):
+        outcome = _OUTCOME.match(text, m.end())
+        if outcome is None:
+            continue
         yield FailedLookup(
-            m.group(1).lower().rstrip("."), m.group(2), m.group(0), m.group(3) == "server misbehaving"
+            m.group(1).lower().rstrip("."),
+            m.group(2).lower(),
+            text[m.start() : outcome.end()],
+            outcome.group(1) == "server misbehaving",
         )
 
 
 def corefile_forwards(configmap: Obj) -> tuple[list[str], str]:
     """(upstream hosts, the Corefile line) of ``forward .`` in the CoreDNS ConfigMap's ``Corefile``;
     ``/etc/resolv.conf`` (the node's resolver, unknown here) is left out."""
-    corefile = text(data(configmap).get("Corefile"))[:65536]
-    m = _FORWARD.search(corefile)
-    if m is None:
-        return [], ""
-    hosts = []
-    for target in m.group(1).split():
-        if target.startswith("/"):
-            continue
-        host = target.removeprefix("dns://").removeprefix("tls://")
-        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-        hosts.append(host)
-    return hosts, " ".join(m.group(0).split())
+    return forward_targets(text(data(configmap).get("Corefile")))
 
 
 @dataclass
@@ -85,71 +79,29 @@ def _cluster_dns_ready(index: ClusterIndex) -> bool:
     return counts.desired > 0 and counts.ready >= counts.desired
 
 
-_SOURCE_GKS = (
-    kinds.GIT_REPOSITORY,
-    kinds.HELM_REPOSITORY,
-    kinds.OCI_REPOSITORY,
-    kinds.HELM_CHART,
-    f"Bucket.{kinds.FLUX_SOURCE}",
-)
-"""Flux sources keep their last fetch error in their conditions, after the events about it have expired."""
-
-
-def _cluster_addresses(index: ClusterIndex) -> set[str]:
-    """Service ClusterIPs, pod IPs and node addresses: a DNS server at one of them is in the cluster."""
-    found: set[str] = set()
-    for svc in index.all(kinds.SERVICE):
-        found.update(graphrefs.cluster_ips(svc))
-    for pod in index.all(kinds.POD):
-        ip = podrefs.pod_ip(pod)
-        if ip:
-            found.add(ip)
-    for node in index.all(kinds.NODE):
-        found.update(graphrefs.node_addresses(node))
-    return found
-
-
-def _messages(index: ClusterIndex) -> Iterator[tuple[tuple[str, str | None, str], str]]:
-    """(involved object, message): Warning events, then the failing conditions of Flux sources."""
-    for ev in index.all(kinds.EVENT):
-        info = event(ev)
-        if info.type == "Warning" and "lookup " in info.message:
-            yield info.involved, info.message
-    for gk in _SOURCE_GKS:
-        for source in index.all(gk):
-            for cond in conditions(source):
-                if cond.message and "lookup " in cond.message and not cond.is_true:
-                    yield (source.kind, source.namespace, source.name), cond.message
-
-
 def upstream_failures(index: ClusterIndex) -> dict[str, UpstreamFailures]:
-    """DNS server → the lookups Warning events (and Flux sources' conditions) say it failed. A lookup through
-    the cluster DNS Service counts against the upstream CoreDNS forwards to, and only when CoreDNS answered
-    (``server misbehaving``) and its pods are all ready; a lookup naming another server counts against that
-    server when it is outside the cluster (no Service, pod or node has its address: an in-cluster resolver
-    is a workload, not an external host)."""
+    """DNS server → the lookups Warning events say it failed. A lookup through the cluster DNS Service counts
+    against the upstream CoreDNS forwards to, and only when CoreDNS answered (``server misbehaving``) and its
+    pods are all ready; a lookup naming another server (a node's resolver) counts against that server."""
     dns_ips = {cluster_ip(svc) for svc in dns_services(index)} - {"", "None"}
     coredns = index.get(kinds.CONFIGMAP, "kube-system", "coredns")
     forwards, forward_line = corefile_forwards(coredns) if coredns is not None else ([], "")
     ready = _cluster_dns_ready(index)
-    inside: set[str] | None = None
     found: dict[str, UpstreamFailures] = {}
-    for involved, message in _messages(index):
-        for lookup in failed_lookups(message):
+    for ev in index.all(kinds.EVENT):
+        info = event(ev)
+        if info.type != "Warning":
+            continue
+        for lookup in failed_lookups(info.message):
             via_cluster = lookup.resolver in dns_ips
             if via_cluster and not (lookup.answered and ready):
                 continue
-            if not via_cluster:
-                if inside is None:
-                    inside = _cluster_addresses(index)
-                if lookup.resolver in inside:
-                    continue
-            kind, namespace, name = involved
+            kind, namespace, name = info.involved
             line = f"{kind} {namespace + '/' if namespace else ''}{name}: {lookup.words}"
             for upstream in forwards if via_cluster else [lookup.resolver]:
                 entry = found.setdefault(upstream, UpstreamFailures())
                 entry.names.add(lookup.name)
-                entry.objects.add(involved)
+                entry.objects.add(info.involved)
                 if via_cluster:
                     entry.via_cluster_dns = True
                     entry.forward_line = forward_line

@@ -249,10 +249,8 @@ def _cni_of(daemonset: Resource) -> tuple[str, str | None, str | None] | None:
             or daemonset.labels.get("k8s-app") == prefix
         ):
             return cni, container, status
-    volumes = pod_template_spec(daemonset).get("volumes")
-    for volume in volumes if isinstance(volumes, list) else []:
-        host = volume.get("hostPath") if isinstance(volume, Mapping) else None
-        if isinstance(host, Mapping) and str(host.get("path") or "").rstrip("/") in cni_facts.CNI_HOST_PATHS:
+    for volume in k8s_pods.volumes(pod_template_spec(daemonset)):
+        if (volume.host_path or "").rstrip("/") in cni_facts.CNI_HOST_PATHS:
             return daemonset.name, None, None
     return None
 
