@@ -166,8 +166,13 @@ class ParentStatus:
 
 def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
+    status = section(route, "status")
+    return remembered(f"parent_statuses:{own}", status, lambda: _parent_statuses(status, own))
+
+
+def _parent_statuses(status: Mapping[str, Any], own: str | None) -> tuple[ParentStatus, ...]:
     found = []
-    for entry in mappings(section(route, "status").get("parents")):
+    for entry in mappings(status.get("parents")):
         ref = mapping(entry.get("parentRef"))
         found.append(
             ParentStatus(
