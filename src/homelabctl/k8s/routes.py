@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from homelabctl.k8s._raw import Obj, integer, items, mapping, mappings, opt_integer, section, strings, text
 from homelabctl.k8s.conditions import Condition, conditions_of
-from homelabctl.k8s.memo import remembered
 from homelabctl.model import Resource
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -34,14 +32,8 @@ class ParentRef:
 def parent_refs(route: Obj) -> tuple[ParentRef, ...]:
     """Entries that are not maps (``parentRefs: ["gw"]``) or have no name are skipped: the API rejects them."""
     own = text(section(route, "metadata").get("namespace")) or None
-    spec = section(route, "spec")
-    # read once per run (k8s.memo): three checks and the diagnosis read every route's parents and rules
-    return remembered(f"parent_refs:{own}", spec, lambda: _parent_refs(spec, own))
-
-
-def _parent_refs(spec: Mapping[str, Any], own: str | None) -> tuple[ParentRef, ...]:
     found = []
-    for ref in mappings(spec.get("parentRefs")):
+    for ref in mappings(section(route, "spec").get("parentRefs")):
         name = text(ref.get("name"))
         if not name:
             continue
@@ -112,13 +104,8 @@ class RouteRule:
 def rules(route: Obj) -> tuple[RouteRule, ...]:
     """Every rule that is a map, with its own index kept (evidence and file lines name it)."""
     own = text(section(route, "metadata").get("namespace")) or None
-    spec = section(route, "spec")
-    return remembered(f"rules:{own}", spec, lambda: _rules(spec, own))
-
-
-def _rules(spec: Mapping[str, Any], own: str | None) -> tuple[RouteRule, ...]:
     found = []
-    for ri, rule in enumerate(items(spec.get("rules"))):
+    for ri, rule in enumerate(items(section(route, "spec").get("rules"))):
         if not isinstance(rule, Mapping):
             continue
         backends = []
@@ -166,13 +153,8 @@ class ParentStatus:
 
 def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
-    status = section(route, "status")
-    return remembered(f"parent_statuses:{own}", status, lambda: _parent_statuses(status, own))
-
-
-def _parent_statuses(status: Mapping[str, Any], own: str | None) -> tuple[ParentStatus, ...]:
     found = []
-    for entry in mappings(status.get("parents")):
+    for entry in mappings(section(route, "status").get("parents")):
         ref = mapping(entry.get("parentRef"))
         found.append(
             ParentStatus(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, opt_integer, section, string_map, text
-from homelabctl.k8s.memo import remembered
 from homelabctl.selectors import Selector, from_spec
 
 
@@ -22,14 +20,8 @@ class ServicePort:
 
 
 def ports(svc: Obj) -> tuple[ServicePort, ...]:
-    spec = section(svc, "spec")
-    # once per run (k8s.memo): every route backend, webhook and endpoint check reads its Service's ports
-    return remembered("service_ports", spec, lambda: _ports(spec))
-
-
-def _ports(spec: Mapping[str, Any]) -> tuple[ServicePort, ...]:
     found = []
-    for sp in mappings(spec.get("ports")):
+    for sp in mappings(section(svc, "spec").get("ports")):
         raw_target = sp.get("targetPort")
         target: int | str | None = (
             opt_integer(raw_target) if isinstance(raw_target, int) else (text(raw_target) or None)
@@ -59,7 +51,7 @@ def selector(svc: Obj) -> Selector | None:
     value = section(svc, "spec").get("selector")
     if not isinstance(value, Mapping):
         return None
-    return remembered("service_selector", value, lambda: from_spec(string_map(value)))
+    return from_spec(string_map(value))
 
 
 def selector_labels(svc: Obj) -> dict[str, str]:
