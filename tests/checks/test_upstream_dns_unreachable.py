@@ -6,39 +6,10 @@ https://github.com/kubernetes/kubernetes/issues/105152).
 
 from __future__ import annotations
 
-from typing import Any
+from factories_dns import dns_forwarding_to as _dns
+from factories_dns import sources_failing_lookup as _failing
 
-from factories import deployment, event
-from factories_apps import service
-from factories_infra import configmap
-from factories_platform import condition, git_repository, helm_repository
 from helpers import findings
-
-COREFILE = ".:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . 192.168.10.53\n    cache 30\n    loop\n}\n"
-
-
-def _dns(*, ready: int = 1) -> list[dict[str, Any]]:
-    svc = service("kube-dns", "kube-system", {"k8s-app": "kube-dns"}, [{"name": "dns", "port": 53}])
-    svc["spec"]["clusterIP"] = "10.43.0.10"
-    return [
-        svc,
-        deployment("coredns", "kube-system", ready=ready, labels={"k8s-app": "kube-dns"}),
-        configmap("coredns", "kube-system", {"Corefile": COREFILE}),
-    ]
-
-
-def _failing(*names: str) -> list[dict[str, Any]]:
-    objs: list[dict[str, Any]] = []
-    for i, name in enumerate(names):
-        message = f"failed to checkout and determine revision: dial tcp: lookup {name} on 10.43.0.10:53: server misbehaving"
-        ready = condition("Ready", "False", "GitOperationFailed", message)
-        source = (
-            git_repository(f"repo-{i}", ready=ready)
-            if i % 2 == 0
-            else helm_repository(f"charts-{i}", "https://charts.jetstack.io", ready=ready)
-        )
-        objs += [source, event(source, "GitOperationFailed", message, component="source-controller")]
-    return objs
 
 
 def test_fires_on_the_upstream_coredns_forwards_to() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -71,7 +71,7 @@ def g_now_minus(**kw: float) -> str:
 
     from k8sgen import fmt, parse
 
-    return fmt(parse(NOW) - timedelta(**kw))
+    return cast("str", fmt(parse(NOW) - timedelta(**kw)))
 
 
 def pods_named(g: Lab, ns: str, prefix: str) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.correlate import correlate
 from homelabctl.diagnose.engine import _order_key, contained
 from homelabctl.diagnose.evidence import link_evidence
-from homelabctl.diagnose.graph import APPLIES, MENTIONS, DependencyGraph
+from homelabctl.diagnose.graph import APPLIES, HOOK, MENTIONS, RESOLVES, DependencyGraph
 from homelabctl.diagnose.model import RootCause
 from homelabctl.diagnose.rules.flux_source_broken import host_side
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
@@ -676,3 +676,243 @@ def test_a_forbid_cronjob_behind_a_hung_run_is_the_cause_with_the_run_to_end() -
 def test_a_cronjob_that_allows_concurrent_runs_is_not_blocked_by_one() -> None:
     causes, _ = _causes(_cron("Allow"))
     assert causes and all(c["rule"] != "cronjob-blocked-by-run" for c in causes)
+
+
+# -- a Helm hook Job is part of its release's install/upgrade -------------------------------------------------
+def _hook_job(name: str, ns: str, labels: dict[str, str], annotations: dict[str, str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": meta(name, ns, kind="Job", labels=labels, annotations=annotations),
+        "spec": {
+            "backoffLimit": 2,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "migrate", "image": "quay.io/example/ledger:3"}],
+                }
+            },
+        },
+        "status": {
+            "failed": 3,
+            "startTime": ts(timedelta(hours=2)),
+            "conditions": [
+                {
+                    "type": "Failed",
+                    "status": "True",
+                    "reason": "BackoffLimitExceeded",
+                    "message": "Job has reached the specified backoff limit",
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                }
+            ],
+        },
+    }
+
+
+def _failed_release(name: str, ns: str, **spec: Any) -> dict[str, Any]:
+    message = (
+        f"Helm upgrade failed for release {ns}/{name} with chart {name}@2.1.0: "
+        "post-upgrade hooks failed: job failed: BackoffLimitExceeded"
+    )
+    return {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": meta(name, ns, kind="HelmRelease"),
+        "spec": {"interval": "30m", "chart": {"spec": {"chart": name, "version": "2.1.0"}}, **spec},
+        "status": {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "UpgradeFailed",
+                    "message": "Helm upgrade failed: upgrade retries exhausted",
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                },
+                {
+                    "type": "Released",
+                    "status": "False",
+                    "reason": "UpgradeFailed",
+                    "message": message,
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                },
+            ]
+        },
+    }
+
+
+def test_helm_hook_jobs_belong_to_their_release() -> None:
+    flux_labelled = _hook_job(
+        "ledger-schema",
+        "finance",
+        {
+            "app.kubernetes.io/managed-by": "Helm",
+            "helm.toolkit.fluxcd.io/name": "ledger",
+            "helm.toolkit.fluxcd.io/namespace": "finance",
+        },
+        {"helm.sh/hook": "post-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation"},
+    )
+    # Helm's own labels only, in a release installed into another namespace under another release name
+    helm_labelled = _hook_job(
+        "books-init",
+        "ledger-db",
+        {"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": "books"},
+        {"helm.sh/hook": "pre-install"},
+    )
+    not_a_hook = _hook_job(
+        "ledger-report",
+        "finance",
+        {"helm.toolkit.fluxcd.io/name": "ledger", "helm.toolkit.fluxcd.io/namespace": "finance"},
+        {},
+    )
+    other = _failed_release("ledger-db", "finance", targetNamespace="ledger-db", releaseName="books")
+    objs = [_failed_release("ledger", "finance"), other, flux_labelled, helm_labelled, not_a_hook]
+    graph = DependencyGraph(state(objs))
+    assert graph.direct(ObjectRef("HelmRelease", "finance", "ledger"), HOOK) == {
+        ObjectRef("Job", "finance", "ledger-schema")
+    }
+    assert graph.direct(ObjectRef("HelmRelease", "finance", "ledger-db"), HOOK) == {
+        ObjectRef("Job", "ledger-db", "books-init")
+    }
+
+    causes, by_id = _causes([_failed_release("ledger", "finance"), flux_labelled])
+    assert [_ref(c["object"]) for c in causes] == [("HelmRelease", "finance", "ledger")]
+    grouped = {(by_id[s]["check"], _ref(by_id[s]["object"])) for s in causes[0]["symptoms"]}
+    assert ("job-failed", ("Job", "finance", "ledger-schema")) in grouped
+
+
+# -- a resolver outside the cluster that several names failed through is their shared upstream ---------------
+def _fetch_failing(kind: str, name: str, url: str, message: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": kind,
+        "metadata": meta(name, "flux-system", kind=kind),
+        "spec": {"url": url, "interval": "10m"},
+        "status": {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "GitOperationFailed" if kind == "GitRepository" else "Failed",
+                    "message": message,
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                }
+            ]
+        },
+    }
+
+
+def _dns_server(ready: bool, forward: str) -> list[dict[str, Any]]:
+    labels = {"k8s-app": "kube-dns"}
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta("kube-dns", "kube-system", kind="Service", labels=labels),
+        "spec": {"clusterIP": "10.96.0.10", "selector": labels, "ports": [{"port": 53, "protocol": "UDP"}]},
+    }
+    corefile = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta("coredns", "kube-system", kind="ConfigMap"),
+        "data": {
+            "Corefile": f".:53 {{\n    errors\n    kubernetes cluster.local\n    {forward}\n    cache 30\n}}\n"
+        },
+    }
+    server = pod(
+        "coredns-5d78c9869d-p2xkq",
+        "kube-system",
+        labels=labels,
+        containers=[{"name": "coredns", "image": "registry.k8s.io/coredns/coredns:v1.11.1"}],
+        statuses=[
+            container_status(
+                "coredns",
+                "registry.k8s.io/coredns/coredns:v1.11.1",
+                state="running" if ready else "waiting",
+                reason="" if ready else "CrashLoopBackOff",
+                ready=ready,
+                restarts=0 if ready else 9,
+            )
+        ],
+    )
+    return [svc, corefile, server]
+
+
+def _resolver_sources(resolver: str) -> list[dict[str, Any]]:
+    return [
+        _fetch_failing(
+            "GitRepository",
+            "infra",
+            "https://codeberg.org/example/infra.git",
+            "failed to checkout and determine revision: unable to clone 'https://codeberg.org/example/infra.git': "
+            f"dial tcp: lookup codeberg.org on {resolver}:53: server misbehaving",
+        ),
+        _fetch_failing(
+            "HelmRepository",
+            "bitnami",
+            "https://charts.bitnami.com/bitnami",
+            "failed to fetch Helm repository index: failed to cache index to temporary file: Get "
+            f'"https://charts.bitnami.com/bitnami/index.yaml": dial tcp: lookup charts.bitnami.com on {resolver}:53: '
+            "read udp 10.42.0.7:40211->10.96.0.10:53: i/o timeout",
+        ),
+    ]
+
+
+def test_names_failing_through_a_healthy_cluster_dns_name_the_resolver_it_forwards_to() -> None:
+    causes, by_id = _causes(
+        [node("k3s2"), *_dns_server(True, "forward . 10.20.0.2 10.20.0.3"), *_resolver_sources("10.96.0.10")]
+    )
+    assert _ref(causes[0]["object"]) == ("ExternalHost", None, "10.20.0.2")
+    assert causes[0]["layer"] == "network"
+    held = {_ref(by_id[causes[0]["finding"]]["object"])} | {
+        _ref(by_id[s]["object"]) for s in causes[0]["symptoms"]
+    }
+    assert {("GitRepository", "flux-system", "infra"), ("HelmRepository", "flux-system", "bitnami")} <= held
+
+
+def test_a_resolver_outside_the_cluster_named_directly_is_the_shared_upstream() -> None:
+    objs = [node("k3s2"), *_dns_server(True, "forward . /etc/resolv.conf"), *_resolver_sources("172.16.5.1")]
+    graph = DependencyGraph(state(objs))
+    git = ObjectRef("GitRepository", "flux-system", "infra")
+    helm = ObjectRef("HelmRepository", "flux-system", "bitnami")
+    by_object = {
+        git: [_finding("flux-source-failed", Severity.CRITICAL, git, Layer.PLATFORM)],
+        helm: [_finding("flux-source-failed", Severity.CRITICAL, helm, Layer.PLATFORM)],
+    }
+    link_evidence(graph, by_object)
+    resolver = ObjectRef("ExternalHost", None, "172.16.5.1")
+    assert graph.direct(resolver, RESOLVES) == {git, helm}
+    assert "lookup codeberg.org on 172.16.5.1:53" in graph.provenance(resolver, RESOLVES, git)
+    # one name failing is that name's problem, not the resolver's
+    graph = DependencyGraph(state(objs))
+    link_evidence(graph, {git: by_object[git]})
+    assert not graph.shared_resolvers and not graph.direct(resolver, RESOLVES)
+
+
+def test_a_failing_cluster_dns_is_not_passed_on_to_its_upstream() -> None:
+    objs = [node("k3s2"), *_dns_server(False, "forward . 10.20.0.2"), *_resolver_sources("10.96.0.10")]
+    causes, _ = _causes(objs)
+    assert all(c["object"]["kind"] != "ExternalHost" for c in causes)
+    graph = DependencyGraph(state(objs))
+    git = ObjectRef("GitRepository", "flux-system", "infra")
+    helm = ObjectRef("HelmRepository", "flux-system", "bitnami")
+    dns = ObjectRef("Deployment", "kube-system", "coredns")
+    link_evidence(
+        graph,
+        {
+            git: [_finding("flux-source-failed", Severity.CRITICAL, git, Layer.PLATFORM)],
+            helm: [_finding("flux-source-failed", Severity.CRITICAL, helm, Layer.PLATFORM)],
+            dns: [_finding("cluster-dns-unhealthy", Severity.CRITICAL, dns, Layer.NETWORK)],
+        },
+    )
+    assert not graph.shared_resolvers
+
+
+def test_one_table_of_waiting_reasons_for_checks_and_diagnosis() -> None:
+    from homelabctl.checks.workload import _common as workload_common
+    from homelabctl.knowledge import container_states
+
+    assert workload_common.IMAGE_PULL_REASONS is container_states.IMAGE_PULL_REASONS
+    assert workload_common.CONFIG_ERROR_REASONS is container_states.CONFIG_ERROR_REASONS
+    # what never ran is still being set up, or failed before it could start
+    assert container_states.NEVER_STARTED_REASONS - container_states.STARTING_REASONS <= (
+        container_states.IMAGE_PULL_REASONS | container_states.CONFIG_ERROR_REASONS
+    )

@@ -17,14 +17,15 @@ from homelabctl.diagnose.graph import (
     EXTERNAL_HOST,
     GOVERNS,
     MENTIONS,
+    RESOLVES,
     RUNS_ON,
     SOURCE,
     DependencyGraph,
     external,
 )
+from homelabctl.k8s import cluster_dns, graphrefs
 from homelabctl.k8s import conditions as k8s_conditions
 from homelabctl.k8s import events as k8s_events
-from homelabctl.k8s import graphrefs
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.model import Finding, ObjectRef, Resource
 from homelabctl.redact import mask_url_credentials
@@ -34,6 +35,10 @@ MAX_CHILDREN = 20
 _SNIPPET = 160
 _CLUSTER_SCOPED = frozenset({"StorageClass", "PersistentVolume", "PriorityClass", "Node"})
 _NAMESPACED = frozenset({"Secret", "ConfigMap", "PersistentVolumeClaim", "ServiceAccount", "Service"})
+MIN_RESOLVED_NAMES = 2
+"""Different names whose lookups through one resolver went unanswered before the resolver is the cause: one
+name could be that name's own zone failing."""
+_CLUSTER_SUFFIXES = (".local", ".svc", ".internal", ".lan", ".home.arpa")
 _HEALTHY_WHEN_FALSE = frozenset({"DiskPressure", "MemoryPressure", "PIDPressure", "NetworkUnavailable"})
 """Conditions that say something is wrong when True; every other condition does when it is not True."""
 
@@ -122,15 +127,78 @@ def _resolve(
     return [ref] if graph.exists(ref) else []
 
 
+Lookup = tuple[str, str, ObjectRef, str]
+"""(resolver address, name looked up, the failing object, the words)."""
+
+
 def link_evidence(graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]]) -> None:
     """Add a ``mentions`` edge for every resolvable reference in the texts of each failing object."""
     known_hosts = {ref.name for ref in by_object if ref.kind == EXTERNAL_HOST}
+    lookups: list[Lookup] = []
     for ref, findings in by_object.items():
         if ref.kind == EXTERNAL_HOST:
+            # a host's finding quotes what failed to reach it: only the resolver it asked is read from it
+            for where, raw_text in _texts(graph, ref, findings):
+                text = links.clip(raw_text)
+                lookups += [
+                    (ip, name, ref, f'{where}: "{snippet(text, match)}"')
+                    for name, ip, match in links.unanswered_named_lookups(text)
+                ]
             continue
         for where, raw_text in _texts(graph, ref, findings):
             text = links.clip(raw_text)
             _link_text(graph, ref, where, text, known_hosts)
+            lookups += [
+                (ip, name, ref, f'{where}: "{snippet(text, match)}"')
+                for name, ip, match in links.unanswered_named_lookups(text)
+            ]
+    if lookups:
+        _link_resolvers(graph, by_object, lookups)
+
+
+def _link_resolvers(
+    graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]], lookups: list[Lookup]
+) -> None:
+    """A resolver outside the cluster that left lookups of several different names unanswered is their shared
+    upstream: it gets a ``resolves`` edge to every object whose lookup it failed. A resolver is reached
+    directly (``lookup x on 192.168.1.53:53`` names an address that is no Service, pod or node) or through the
+    cluster DNS: when CoreDNS is healthy (no finding on it) and forwards outside names to that resolver, its
+    ``server misbehaving`` for an outside name is the resolver's failure passed on. When the cluster DNS
+    itself fails, it stays the cause (the lookups name its Service)."""
+    dns_ips: dict[str, list[str]] = {}
+    dns_failing = any(f.check == "cluster-dns-unhealthy" for fs in by_object.values() for f in fs)
+    for svc_ref in graph.cluster_dns():
+        svc = graph.resource(svc_ref)
+        if svc is None:
+            continue
+        healthy = svc_ref not in by_object and not dns_failing
+        forwards = cluster_dns.forward_addresses(graph.index, svc) if healthy else []
+        for ip in graphrefs.cluster_ips(svc):
+            dns_ips[ip] = forwards
+    through: dict[str, list[tuple[str, ObjectRef, str]]] = {}
+    for ip, name, ref, why in lookups:
+        if ip in dns_ips:
+            if "." not in name or name.endswith(_CLUSTER_SUFFIXES):
+                continue  # a cluster name is answered by CoreDNS itself
+            for upstream in dns_ips[ip]:
+                through.setdefault(upstream, []).append(
+                    (name, ref, f"{why}; the cluster DNS at {ip} forwards it to {upstream}")
+                )
+        elif graph.service_by_ip(ip) is None:
+            through.setdefault(ip, []).append((name, ref, why))
+    for ip, failed in sorted(through.items()):
+        names = sorted({name for name, _, _ in failed})
+        if len(names) < MIN_RESOLVED_NAMES:
+            continue
+        resolver = external(ip)
+        for _, ref, why in failed:
+            graph.add(resolver, RESOLVES, ref, why)
+        evidence = [f"lookups through {ip} unanswered for {len(names)} names: {', '.join(names[:8])}"]
+        first: dict[tuple[str, ObjectRef], str] = {}
+        for name, ref, why in failed:
+            first.setdefault((name, ref), why)
+        evidence += list(first.values())[:6]
+        graph.shared_resolvers[resolver] = (names, evidence)
 
 
 def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, known_hosts: set[str]) -> None:

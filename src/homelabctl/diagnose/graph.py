@@ -63,6 +63,7 @@ DEPENDS = "depends-on"  # Kustomization → Kustomization that dependsOn it (sam
 CONTAINS = "contains"  # HelmRelease/Kustomization → Kustomization whose inventory holds it
 WAITS = "health-check"  # HelmRelease → Kustomization whose healthChecks wait for it
 RELEASE = "release"  # Helm release Secret (sh.helm.release.v1.*) → HelmRelease (a pending-* one is a lock)
+HOOK = "hook"  # HelmRelease → the Helm hook Jobs/Pods (helm.sh/hook) its install/upgrade runs
 ISSUES = "issues"  # Issuer/ClusterIssuer → Certificate
 STORES = "stores"  # Certificate → its Secret
 SERVES_TLS = "serves-tls"  # Secret → Gateway listener using it
@@ -86,6 +87,9 @@ APPLIES = (
     "applies"  # Flux Kustomization → a missing object its failure message says it could not apply/decrypt
 )
 EGRESS = "egress"  # Node whose network is down → ExternalHost that only its pods fail to reach
+RESOLVES = (
+    "resolves"  # ExternalHost (a DNS resolver outside the cluster) → what failed to look names up through it
+)
 NODE_AGENT = "node-agent"  # a node's network (CNI) agent pod → the Node whose pod network it provides
 RECONCILES = (
     "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
@@ -107,6 +111,7 @@ ALL_EDGES = frozenset(
         CONTAINS,
         WAITS,
         RELEASE,
+        HOOK,
         ISSUES,
         STORES,
         SERVES_TLS,
@@ -124,6 +129,7 @@ ALL_EDGES = frozenset(
         NODE_AGENT,
         APPLIES,
         EGRESS,
+        RESOLVES,
     }
 )
 
@@ -142,6 +148,7 @@ _FIELD = {
     CONTAINS: "status.inventory",
     WAITS: "spec.healthChecks",
     RELEASE: "Helm release Secret (owner=helm)",
+    HOOK: "helm.sh/hook annotation and the release's labels",
     ISSUES: "spec.issuerRef",
     STORES: "spec.secretName",
     SERVES_TLS: "listeners[].tls.certificateRefs",
@@ -159,6 +166,7 @@ _FIELD = {
     NODE_AGENT: "the node's pod network agent",
     APPLIES: "the object it failed to apply",
     EGRESS: "the node's way out",
+    RESOLVES: "the resolver named in `lookup <name> on <resolver>:53`",
 }
 
 WEBHOOK_GKS = (
@@ -185,6 +193,9 @@ _HEALTH_CHECKED = frozenset({"HelmRelease", "Kustomization", *_WORKLOADS_WAITED}
 _INVENTORY_FLUX = ("_HelmRelease", "_Kustomization")
 _INVENTORY_WAITED = (*_INVENTORY_FLUX, *(f"_{kind}" for kind in _WORKLOADS_WAITED))
 LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
+HELM_HOOK_ANNOTATION = "helm.sh/hook"
+FLUX_HELM_NAME = "helm.toolkit.fluxcd.io/name"
+FLUX_HELM_NAMESPACE = "helm.toolkit.fluxcd.io/namespace"
 
 
 def _ref(kind: str, namespace: str | None, name: str) -> ObjectRef:
@@ -207,6 +218,9 @@ class DependencyGraph:
         self._cache: dict[str, Any] = {}
         self._members: dict[tuple[ObjectRef, str], set[ObjectRef]] = {}
         self._governors: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        self.shared_resolvers: dict[ObjectRef, tuple[list[str], list[str]]] = {}
+        """DNS resolvers outside the cluster through which lookups of several names went unanswered:
+        ``ExternalHost`` → (the names, the evidence). Set by the evidence links."""
 
     # -- construction ----------------------------------------------------------------------------------
     def add(self, cause: ObjectRef, edge: str, dependent: ObjectRef, why: str | None = None) -> None:
@@ -280,7 +294,10 @@ class DependencyGraph:
         yield from self._referrers(ref)
         if kind in ("CiliumLoadBalancerIPPool", "IPAddressPool") and res is not None:
             yield from self._pool_out(res)
-        if kind == "Service":
+        if kind == "HelmRelease":
+            for target in self._lazy("hooks", self._build_hooks).get(ref, ()):
+                yield HOOK, target
+        elif kind == "Service":
             for target in self._ns_routes(ref.namespace).get(ref, ()):
                 yield ROUTES, target
             for target in self._lazy("velero", self._build_velero).get(ref, ()):
@@ -586,6 +603,45 @@ class DependencyGraph:
                 if res.kind == "HelmRelease":
                     releases[(wiring.storage_namespace, wiring.release_name)].append(res.ref)
         self._cache["helm-releases"] = releases
+        return out
+
+    def _build_hooks(self) -> dict[ObjectRef, set[ObjectRef]]:
+        """HelmRelease → the hook Jobs and Pods of its release. A hook runs inside the release's install or
+        upgrade, so its failure is that operation's failure: the release is the object to change. Hooks are
+        found by the labels helm-controller puts on what it renders (``helm.toolkit.fluxcd.io/name`` and
+        ``/namespace``), else by Helm's release name (``meta.helm.sh/release-name`` annotation, or
+        ``app.kubernetes.io/instance`` with ``app.kubernetes.io/managed-by: Helm``) in the release's namespace."""
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        by_release: dict[tuple[str, str], ObjectRef] | None = None
+        for gk in (kinds.JOB, kinds.POD):
+            for res in self.index.all(gk):
+                if HELM_HOOK_ANNOTATION not in res.annotations:
+                    continue
+                if res.kind == "Pod" and res.owner_references:
+                    continue  # a hook Job's pod: the Job stands for it
+                labels = res.labels
+                hr_name, hr_ns = labels.get(FLUX_HELM_NAME), labels.get(FLUX_HELM_NAMESPACE)
+                if hr_name and hr_ns:
+                    out[_ref("HelmRelease", hr_ns, hr_name)].add(res.ref)
+                    continue
+                release = res.annotations.get("meta.helm.sh/release-name") or (
+                    labels.get("app.kubernetes.io/instance")
+                    if str(labels.get("app.kubernetes.io/managed-by", "")).lower() == "helm"
+                    else None
+                )
+                namespace = res.annotations.get("meta.helm.sh/release-namespace") or res.namespace
+                if not release or not namespace:
+                    continue
+                if by_release is None:
+                    by_release = {}
+                    for hr in self.index.all(kinds.HELM_RELEASE):
+                        wiring = graphrefs.flux_wiring(hr)
+                        by_release[(wiring.target_namespace or hr.namespace or "", wiring.release_name)] = (
+                            hr.ref
+                        )
+                owner = by_release.get((str(namespace), str(release)))
+                if owner is not None:
+                    out[owner].add(res.ref)
         return out
 
     def _build_ca_injected(self) -> list[ObjectRef]:

@@ -10,18 +10,18 @@ from dataclasses import dataclass, field
 
 from homelabctl import kinds
 from homelabctl.k8s._raw import Obj, text
-from homelabctl.k8s.cluster_dns import dns_services
+from homelabctl.k8s.cluster_dns import dns_services, forward_targets
 from homelabctl.k8s.events import event
 from homelabctl.k8s.meta import data
 from homelabctl.k8s.services import cluster_ip
 from homelabctl.k8s.workloads import replicas
+from homelabctl.knowledge.net_errors import NAMED_LOOKUP
 from homelabctl.sources.index import ClusterIndex
 
-_LOOKUP = re.compile(
-    r"lookup ([A-Za-z0-9][A-Za-z0-9.-]{0,252}) on ([0-9]{1,3}(?:\.[0-9]{1,3}){3}):53: "
-    r"(server misbehaving|(?:read|dial|write) udp [^\s]{0,60} ?[^\s]{0,60}: i/o timeout|i/o timeout)"
+_OUTCOME = re.compile(
+    r": (server misbehaving|(?:read|dial|write) udp [^\s]{0,60} ?[^\s]{0,60}: i/o timeout|i/o timeout)"
 )
-_FORWARD = re.compile(r"^\s*forward\s+\.\s+([^{}\n]+?)\s*(?:\{|$)", re.MULTILINE)
+"""What follows ``lookup <name> on <resolver>:53`` when the resolver gave no usable answer."""
 _MAX_TEXT = 4096
 
 
@@ -38,27 +38,23 @@ class FailedLookup:
 
 
 def failed_lookups(message: str) -> Iterator[FailedLookup]:
-    for m in _LOOKUP.finditer(message[:_MAX_TEXT]):
+    text = message[:_MAX_TEXT]
+    for m in NAMED_LOOKUP.finditer(text):
+        outcome = _OUTCOME.match(text, m.end())
+        if outcome is None:
+            continue
         yield FailedLookup(
-            m.group(1).lower().rstrip("."), m.group(2), m.group(0), m.group(3) == "server misbehaving"
+            m.group(1).lower().rstrip("."),
+            m.group(2).lower(),
+            text[m.start() : outcome.end()],
+            outcome.group(1) == "server misbehaving",
         )
 
 
 def corefile_forwards(configmap: Obj) -> tuple[list[str], str]:
     """(upstream hosts, the Corefile line) of ``forward .`` in the CoreDNS ConfigMap's ``Corefile``;
     ``/etc/resolv.conf`` (the node's resolver, unknown here) is left out."""
-    corefile = text(data(configmap).get("Corefile"))[:65536]
-    m = _FORWARD.search(corefile)
-    if m is None:
-        return [], ""
-    hosts = []
-    for target in m.group(1).split():
-        if target.startswith("/"):
-            continue
-        host = target.removeprefix("dns://").removeprefix("tls://")
-        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-        hosts.append(host)
-    return hosts, " ".join(m.group(0).split())
+    return forward_targets(text(data(configmap).get("Corefile")))
 
 
 @dataclass

@@ -80,3 +80,8 @@ def network_policy(obj: Obj) -> NetworkPolicy:
         strings(spec.get("policyTypes")),
         tuple(_rule(r) for r in items(spec.get("ingress"))),
     )
+
+
+def pod_selector(obj: Obj) -> Mapping[str, Any]:
+    """``spec.podSelector`` as written (empty when absent or not a map), for printers that format it themselves."""
+    return mapping(section(obj, "spec").get("podSelector"))

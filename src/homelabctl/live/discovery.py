@@ -16,7 +16,6 @@ from typing import Any
 
 from homelabctl import kinds
 from homelabctl.k8s import crd_schemas
-from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState, KindStatus
 
 # Built-in kinds homelabctl does not read but that snapshots often hold; named so serve lists them properly.
@@ -135,46 +134,14 @@ class ServedKind:
         return resource
 
 
-@dataclass
-class _CrdNames:
-    kind: str
-    group: str
-    plural: str
-    singular: str
-    namespaced: bool
-    short_names: tuple[str, ...]
-    categories: tuple[str, ...]
-    versions: tuple[str, ...]
-    storage_version: str | None
-    printer_columns: dict[str, list[dict[str, Any]]]
-
-
-def _crd_names(crd: Resource) -> _CrdNames | None:
-    found = crd_schemas.served(crd)
-    if found is None:
-        return None
-    return _CrdNames(
-        found.kind,
-        found.group,
-        found.plural,
-        found.singular,
-        found.namespaced,
-        found.short_names,
-        found.categories,
-        found.versions,
-        found.storage_version,
-        found.printer_columns,
-    )
-
-
 class Catalog:
     """Every kind the server knows, by group-kind and by (group, version, plural)."""
 
     def __init__(self, state: ClusterState) -> None:
         self.kinds: dict[str, ServedKind] = {}
-        crds: dict[str, _CrdNames] = {}
+        crds: dict[str, crd_schemas.ServedCrd] = {}
         for crd in state.index.all(kinds.CRD):
-            names = _crd_names(crd)
+            names = crd_schemas.served(crd)
             if names is not None:
                 crds[f"{names.kind}.{names.group}"] = names
         gks = set(state.index.kinds) | {info.gk for info in kinds.KINDS} | set(crds) | set(state.kind_status)
@@ -193,7 +160,7 @@ class Catalog:
             versions.sort(key=version_priority)
 
     @staticmethod
-    def _served(gk: str, state: ClusterState, crd: _CrdNames | None) -> ServedKind:
+    def _served(gk: str, state: ClusterState, crd: crd_schemas.ServedCrd | None) -> ServedKind:
         kind, group = split_gk(gk)
         objects = state.index.all(gk)
         info = _KNOWN.get(gk)

@@ -16,8 +16,10 @@ from typing import Any
 
 from homelabctl.k8s import conditions as k8s_conditions
 from homelabctl.k8s import meta as k8s_meta
+from homelabctl.k8s import netpol as k8s_netpol
 from homelabctl.k8s import nodes as k8s_nodes
 from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s import storage as k8s_storage
 from homelabctl.k8s.nodeinfo import node_info
 from homelabctl.k8s.templates import job_template_spec
 from homelabctl.kube import node_roles_text, node_status_text, pod_summary
@@ -578,7 +580,7 @@ def _volumeattachment_row(raw: Mapping[str, Any], now: datetime) -> Row:
         str(spec.get("attacher", "")),
         str((spec.get("source") or {}).get("persistentVolumeName", "")),
         str(spec.get("nodeName", "")),
-        bool(_status(raw).get("attached")),
+        k8s_storage.volume_attachment_attached(raw),
         _age(raw, now),
     ]
 
@@ -824,7 +826,7 @@ BUILTIN: dict[str, Printer] = {
     ),
     "CSINode.storage.k8s.io": Printer(
         (NAME, _c("Drivers", "integer"), AGE),
-        _simple(("Drivers", lambda r: len(_spec(r).get("drivers") or []))),
+        _simple(("Drivers", lambda r: len(k8s_storage.csi_node_drivers(r)))),
     ),
     "VolumeAttachment.storage.k8s.io": Printer(
         (NAME, _c("Attacher"), _c("PV"), _c("Node"), _c("Attached", "boolean"), AGE), _volumeattachment_row
@@ -844,7 +846,7 @@ BUILTIN: dict[str, Printer] = {
     ),
     "NetworkPolicy.networking.k8s.io": Printer(
         (NAME, _c("Pod-Selector"), AGE),
-        _simple(("Pod-Selector", lambda r: format_label_selector(_spec(r).get("podSelector")))),
+        _simple(("Pod-Selector", lambda r: format_label_selector(k8s_netpol.pod_selector(r)))),
     ),
     "CustomResourceDefinition.apiextensions.k8s.io": Printer(
         (NAME, Column("Created At", "date", description=AGE_DESCRIPTION)), _crd_row

@@ -185,3 +185,15 @@ def source_fetch_failure(res: Resource) -> tuple[str, Condition] | None:
         if klass is not None:
             return klass, cond
     return None
+
+
+def certificates_by_issuer(index: Any) -> dict[tuple[str, str | None, str], list[str]]:
+    """``namespace/name`` of the Certificates each Issuer/ClusterIssuer signs, keyed by (kind, namespace, name)."""
+    users: dict[tuple[str, str | None, str], list[str]] = {}
+    for cert in index.all(kinds.CERTIFICATE):
+        _, issuer, _ = issuer_for(index, cert)
+        if issuer is not None:
+            users.setdefault((issuer.kind, issuer.namespace, issuer.name), []).append(
+                f"{cert.namespace}/{cert.name}"
+            )
+    return users

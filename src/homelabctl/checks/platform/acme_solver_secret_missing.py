@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.platform._common import issuer_for
+from homelabctl.checks.platform._common import certificates_by_issuer
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import acme_solvers, certmanager
 from homelabctl.model import Finding, Layer, Resource, Severity
@@ -68,13 +68,7 @@ def acme_solver_secret_missing(ctx: CheckContext) -> Iterator[Finding]:
     """
     crn, crn_source = _cluster_resource_namespace(ctx)
     challenges = _challenge_lines(ctx)
-    users: dict[tuple[str, str | None, str], list[str]] = {}
-    for cert in ctx.index.all(kinds.CERTIFICATE):
-        _, issuer, _ = issuer_for(ctx.index, cert)
-        if issuer is not None:
-            users.setdefault((issuer.kind, issuer.namespace, issuer.name), []).append(
-                f"{cert.namespace}/{cert.name}"
-            )
+    users = certificates_by_issuer(ctx.index)
     for gk in (kinds.ISSUER, kinds.CLUSTER_ISSUER):
         for issuer in sorted(ctx.index.all(gk), key=lambda i: (i.namespace or "", i.name)):
             key = (issuer.kind, issuer.namespace, issuer.name)

@@ -12,32 +12,16 @@ from typing import Any
 
 from homelabctl.k8s import events as k8s_events
 from homelabctl.k8s import pods as k8s_pods
+
+# re-exported: the pod checks split a pod's problems by these reasons
+from homelabctl.knowledge.container_states import CONFIG_ERROR_REASONS as CONFIG_ERROR_REASONS
+from homelabctl.knowledge.container_states import CRASHLOOP as CRASHLOOP
+from homelabctl.knowledge.container_states import IMAGE_PULL_REASONS as IMAGE_PULL_REASONS
+from homelabctl.knowledge.container_states import OWNED_WAITING_REASONS as OWNED_WAITING_REASONS
 from homelabctl.kube import container_statuses, node_ready_status, pod_node
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 from homelabctl.timeutil import parse_time, short_duration
-
-CRASHLOOP = "CrashLoopBackOff"
-IMAGE_PULL_REASONS = frozenset(
-    {
-        "ErrImagePull",
-        "ImagePullBackOff",
-        "InvalidImageName",
-        "ErrImageNeverPull",
-        "RegistryUnavailable",
-    }
-)
-CONFIG_ERROR_REASONS = frozenset(
-    {
-        "CreateContainerConfigError",
-        "CreateContainerError",
-        "RunContainerError",
-        "PreStartHookError",
-        "PostStartHookError",
-    }
-)
-OWNED_WAITING_REASONS = IMAGE_PULL_REASONS | CONFIG_ERROR_REASONS | {CRASHLOOP}
-"""Waiting reasons a dedicated check reports; pod-pending stays quiet about them."""
 
 MAX_MESSAGE_LINES = 3
 MAX_LINE_WIDTH = 240

@@ -33,7 +33,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     standalone,
     storage_class_missing,
     tls_chain,
-    upstream_dns_down,
+    upstream_resolver_down,
     webhook_backend_down,
     wildcard_needs_dns01,
     workload_down,

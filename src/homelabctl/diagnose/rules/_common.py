@@ -26,6 +26,7 @@ from homelabctl.k8s import nodes as k8s_nodes
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s.pods import ContainerStatus
 from homelabctl.knowledge import cni as cni_facts
+from homelabctl.knowledge.container_states import CRASHLOOP, NEVER_STARTED_REASONS
 from homelabctl.kube import (
     node_is_control_plane,
     node_is_k3s,
@@ -132,17 +133,6 @@ def csi_accepts(finding: Finding) -> bool:
 
 _BACKTICKED = re.compile(r"`((?:kubectl|flux|velero|ssh|helm|crictl|curl|journalctl) [^`]+)`")
 _PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")
-_WAITING_NEVER_STARTED = frozenset(
-    {
-        "ContainerCreating",
-        "PodInitializing",
-        "ErrImagePull",
-        "ImagePullBackOff",
-        "CreateContainerConfigError",
-        "CreateContainerError",
-        "InvalidImageName",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +148,7 @@ class FailingContainer:
 
 
 def _container_score(cs: ContainerStatus) -> int:
-    if cs.waiting_reason == "CrashLoopBackOff":
+    if cs.waiting_reason == CRASHLOOP:
         return 5
     if cs.last_state.terminated and not cs.ready:
         return 4
@@ -181,7 +171,7 @@ def failing_container(pod: Resource) -> FailingContainer | None:
         return None
     cs = best[1]
     restarted = cs.last_state.terminated or cs.restart_count > 0
-    never = cs.waiting_reason in _WAITING_NEVER_STARTED and not restarted
+    never = cs.waiting_reason in NEVER_STARTED_REASONS and not restarted
     started = not never and (restarted or cs.state.running or cs.state.terminated)
     return FailingContainer(cs.name, restarted, started, best[0] == 5)
 
@@ -259,10 +249,8 @@ def _cni_of(daemonset: Resource) -> tuple[str, str | None, str | None] | None:
             or daemonset.labels.get("k8s-app") == prefix
         ):
             return cni, container, status
-    volumes = pod_template_spec(daemonset).get("volumes")
-    for volume in volumes if isinstance(volumes, list) else []:
-        host = volume.get("hostPath") if isinstance(volume, Mapping) else None
-        if isinstance(host, Mapping) and str(host.get("path") or "").rstrip("/") in cni_facts.CNI_HOST_PATHS:
+    for volume in k8s_pods.volumes(pod_template_spec(daemonset)):
+        if (volume.host_path or "").rstrip("/") in cni_facts.CNI_HOST_PATHS:
             return daemonset.name, None, None
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.k8s import meta as k8s_meta
+from homelabctl.k8s import netpol as k8s_netpol
 from homelabctl.k8s import selectors as k8s_selectors
 from homelabctl.model import Finding, Layer
 
@@ -39,7 +39,7 @@ def networkpolicy_blocks(ctx: RuleContext, cause: Finding) -> Explanation | None
 def _isolated_pods(ctx: RuleContext, cause: Finding) -> str:
     ns = cause.object.namespace or "default"
     policy = ctx.resource(cause.object)
-    raw = k8s_meta.spec(policy).get("podSelector") if policy is not None else None
+    raw = k8s_netpol.pod_selector(policy) if policy is not None else None
     labels = k8s_selectors.match_labels(raw)
     if labels and not k8s_selectors.has_expressions(raw):
         selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
