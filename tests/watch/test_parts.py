@@ -65,3 +65,27 @@ def test_parts_no_object_uses_any_more_are_dropped() -> None:
     assert 0 < left < held
     store.replace("Pod", [])
     assert store.parts.sweep() == 0
+
+
+def test_a_whole_analysis_leaves_the_shared_objects_as_they_arrived() -> None:
+    """Shared parts make any write to an object a write to others: checks, diagnosis and the report must only
+    read. The demo cluster, held by a store, analysed; every object still serializes as it arrived."""
+    from homelabctl.analysis import analyze
+    from homelabctl.engine import select_checks
+    from homelabctl.sources.snapshot import demo_source
+
+    demo = demo_source().load()
+    store = StateStore(SourceInfo("live", "test"))
+    for gk in demo.index.kinds:
+        store.replace(gk, [copy.deepcopy(res.raw) for res in demo.index.all(gk)])
+    state, _ = store.state()
+    before = {
+        gk: [json.dumps(res.raw, sort_keys=True) for res in state.index.all(gk)] for gk in state.index.kinds
+    }
+    assert sum(map(len, before.values())) > 300
+    report = analyze(state, select_checks()).report
+    assert report["root_causes"], "the demo cluster has causes: the analysis really ran"
+    after = {
+        gk: [json.dumps(res.raw, sort_keys=True) for res in state.index.all(gk)] for gk in state.index.kinds
+    }
+    assert after == before
