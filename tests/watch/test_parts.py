@@ -77,7 +77,7 @@ def test_a_whole_analysis_leaves_the_shared_objects_as_they_arrived() -> None:
     demo = demo_source().load()
     store = StateStore(SourceInfo("live", "test"))
     for gk in demo.index.kinds:
-        store.replace(gk, [copy.deepcopy(res.raw) for res in demo.index.all(gk)])
+        store.replace(gk, [copy.deepcopy(dict(res.raw)) for res in demo.index.all(gk)])
     state, _ = store.state()
     before = {
         gk: [json.dumps(res.raw, sort_keys=True) for res in state.index.all(gk)] for gk in state.index.kinds
