@@ -54,4 +54,10 @@ def main(repeats: int = 5) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "repeats", nargs="?", type=int, default=5, help="rounds at 10,000 objects (default 5)"
+    )
+    main(parser.parse_args().repeats)

@@ -119,6 +119,24 @@ def test_prometheus_output_parses(tmp_path: Path) -> None:
     assert failing["node-not-ready"] == 1
 
 
+def test_junit_output_lists_every_check_as_a_test(tmp_path: Path) -> None:
+    from xml.etree import ElementTree as ET
+
+    snap = _write_snapshot(tmp_path / "snap.json", broken=True)
+    out = tmp_path / "report.xml"
+    result = CliRunner().invoke(
+        cli, ["check", "--snapshot", str(snap), "-o", "junit", "--output-file", str(out)]
+    )
+    assert result.exit_code == 1 and result.stdout == ""
+    suite = ET.parse(out).getroot()
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert suite.get("tests") == str(len(cases)) and int(suite.get("failures") or 0) >= 1
+    failure = cases["node-not-ready"].find("failure")
+    assert failure is not None and failure.get("type") == "critical" and "Node k3s1" in (failure.text or "")
+    skipped = [case for case in cases.values() if case.find("skipped") is not None]
+    assert suite.get("skipped") == str(len(skipped))
+
+
 def test_min_severity_hides_but_does_not_change_the_exit_code(tmp_path: Path) -> None:
     snap = _write_snapshot(tmp_path / "snap.json", broken=False)
     base = ["check", "--snapshot", str(snap), "-o", "json", "--fail-on", "warning"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -12,14 +13,14 @@ from homelabctl.report.build import validate_report
 
 
 @pytest.fixture(scope="module")
-def demo_report() -> dict:
+def demo_report() -> dict[str, Any]:
     result = CliRunner().invoke(cli, ["check", "--demo", "-o", "json", "--schema", "v1"])
     assert result.exit_code == 1, result.output  # the demo is broken on purpose
-    report: dict = json.loads(result.stdout)
+    report: dict[str, Any] = json.loads(result.stdout)
     return report
 
 
-def test_demo_validates_and_spans_at_least_seven_layers(demo_report: dict) -> None:
+def test_demo_validates_and_spans_at_least_seven_layers(demo_report: dict[str, Any]) -> None:
     validate_report(demo_report)
     layers = {f["layer"] for f in demo_report["findings"]}
     assert len(layers) >= 7, layers
@@ -28,7 +29,7 @@ def test_demo_validates_and_spans_at_least_seven_layers(demo_report: dict) -> No
     assert demo_report["scores"]["cluster_health"] == {"score": 75, "detail": "3/4 nodes Ready"}
 
 
-def test_demo_incidents_are_root_causes_with_grouped_symptoms(demo_report: dict) -> None:
+def test_demo_incidents_are_root_causes_with_grouped_symptoms(demo_report: dict[str, Any]) -> None:
     causes = {(rc["object"]["kind"], rc["object"]["name"]): rc for rc in demo_report["root_causes"]}
     assert demo_report["root_causes"][0]["object"] == {"kind": "Node", "namespace": None, "name": "k3s1"}
     assert demo_report["root_causes"][0]["layer"] == "network"

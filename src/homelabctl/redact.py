@@ -21,6 +21,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from homelabctl.k8s import shape
+from homelabctl.k8s.slim import share_any
+
 MARKER_PREFIX = "homelabctl-redacted:"
 _MARKER_RE = re.compile(r"^homelabctl-redacted:len=(\d+);o2p=(\d+)$")
 
@@ -118,7 +121,7 @@ def redact_secret(raw: dict[str, Any]) -> None:
 
 
 def _drop_last_applied(raw: dict[str, Any]) -> None:
-    meta = raw.get("metadata")
+    meta = shape.value(raw, "metadata")
     if isinstance(meta, dict):
         annotations = meta.get("annotations")
         if isinstance(annotations, dict) and LAST_APPLIED in annotations:
@@ -244,54 +247,66 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def redact_object(raw: dict[str, Any]) -> dict[str, Any]:
-    """Redact one object in place (and return it). Safe to call twice."""
+def redact_object(raw: dict[str, Any], shared: dict[str, str] | None = None) -> dict[str, Any]:
+    """Redact one object in place (and return it). Safe to call twice.
+
+    ``shared`` (the loader's, see :func:`homelabctl.k8s.slim.slim_object`): the strings of the sections
+    walked here for free text (:func:`walks_free_text`) are shared on the same walk, not on a second one."""
     kind = raw.get("kind")
     if kind == "Secret":
         redact_secret(raw)
     elif kind == "ConfigMap":
         redact_configmap(raw)
     elif kind == "Pod":
-        spec = raw.get("spec")
+        spec = shape.value(raw, "spec")
         if isinstance(spec, dict):
             _redact_containers(spec)
     elif kind in POD_TEMPLATE_KINDS or kind == "CronJob":
-        spec = _dict(raw.get("spec"))
-        if kind == "CronJob":
-            spec = _dict(_dict(spec.get("jobTemplate")).get("spec"))
-        template_spec = _dict(spec.get("template")).get("spec")
+        template_spec = shape.pod_template_spec(raw)
         if isinstance(template_spec, dict):
             _redact_containers(template_spec)
     elif kind == "HelmRelease":
-        spec = raw.get("spec")
+        spec = shape.value(raw, "spec")
         if isinstance(spec, dict) and isinstance(spec.get("values"), dict):
             redact_mapping(spec["values"])
     elif kind == "Kustomization":
-        post_build = _dict(raw.get("spec")).get("postBuild")
+        post_build = _dict(shape.value(raw, "spec")).get("postBuild")
         if isinstance(post_build, dict) and isinstance(post_build.get("substitute"), dict):
             redact_mapping(post_build["substitute"])
     # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind
     _drop_last_applied(raw)
     _redact_annotations(raw, secret=kind == "Secret")
-    _redact_by_shape(raw, kind)
+    _redact_by_shape(raw, kind, shared)
     return raw
 
 
-def _redact_by_shape(raw: dict[str, Any], kind: Any) -> None:
-    """Where free-form strings live: workload specs (commands, args, probes), custom resources' specs (Helm
-    values, backup targets...), Event messages and condition messages. Object identity is never touched."""
+FREE_TEXT_SECTIONS = ("spec", "data")
+"""The sections :func:`walks_free_text` objects have every string of walked."""
+
+
+def walks_free_text(raw: dict[str, Any]) -> bool:
+    """Whether every string of the object's ``spec`` and ``data`` is read for secrets: workloads and pods
+    (commands, args, probes) and custom resources (Helm values, backup targets...)."""
+    kind = raw.get("kind")
+    if kind in POD_TEMPLATE_KINDS or kind in ("Pod", "CronJob"):
+        return True
     api_version = raw.get("apiVersion")
     group = api_version.rpartition("/")[0] if isinstance(api_version, str) else ""
-    builtin = "." not in group or group.endswith(".k8s.io")
+    return kind != "Event" and not ("." not in group or group.endswith(".k8s.io"))
+
+
+def _redact_by_shape(raw: dict[str, Any], kind: Any, shared: dict[str, str] | None = None) -> None:
+    """Where free-form strings live: workload specs (commands, args, probes), custom resources' specs (Helm
+    values, backup targets...), Event messages and condition messages. Object identity is never touched."""
     if kind == "Event":
         for field in ("message", "note"):
             if isinstance(raw.get(field), str):
                 raw[field] = redact_string(raw[field])
-    elif kind in POD_TEMPLATE_KINDS or kind in ("Pod", "CronJob") or not builtin:
-        for field in ("spec", "data"):
+    elif walks_free_text(raw):
+        for field in FREE_TEXT_SECTIONS:
             if isinstance(raw.get(field), dict | list):
-                _redact_strings(raw[field])
-    status = raw.get("status")
+                _redact_strings(raw[field], shared=shared)
+    status = shape.value(raw, "status")
     conditions = status.get("conditions") if isinstance(status, dict) else None
     for condition in conditions if isinstance(conditions, list) else ():
         if isinstance(condition, dict) and isinstance(condition.get("message"), str):
@@ -397,28 +412,45 @@ def _redact_parsed(values: Any) -> None:
     _redact_strings(values)
 
 
-def _redact_strings(node: Any, depth: int = 0) -> None:
+def _redact_strings(node: Any, depth: int = 0, shared: dict[str, str] | None = None) -> None:
+    """Every string by shape. With ``shared``, the strings left as they are and the subtrees skipped are
+    shared too (see :func:`homelabctl.k8s.slim.share_values`): one walk, not two."""
     if depth > 64:
         return
     kind = type(node)
     if kind is dict:
-        for key, value in node.items():
-            vtype = type(value)
-            if vtype is str:
-                if len(value) >= 8 and key not in _KEEP_KEYS:
-                    node[key] = redact_string(value)
-            elif (vtype is dict or vtype is list) and key not in _NO_FREE_TEXT:
-                _redact_strings(value, depth + 1)
+        _redact_dict_strings(node, depth, shared)
     elif kind is list:
-        if any(type(v) is str for v in node):
-            _redact_args(node)
-        for i, value in enumerate(node):
-            vtype = type(value)
-            if vtype is str:
-                if len(value) >= 8:
-                    node[i] = redact_string(value)
-            elif vtype is dict or vtype is list:
-                _redact_strings(value, depth + 1)
+        _redact_list_strings(node, depth, shared)
+
+
+def _redact_dict_strings(node: dict[str, Any], depth: int, shared: dict[str, str] | None) -> None:
+    for key, value in node.items():
+        vtype = type(value)
+        if vtype is str:
+            if len(value) >= 8 and key not in _KEEP_KEYS:
+                node[key] = redact_string(value)
+            elif shared is not None:
+                node[key] = shared.setdefault(value, value)
+        elif vtype is dict or vtype is list:
+            if key not in _NO_FREE_TEXT:
+                _redact_strings(value, depth + 1, shared)
+            elif shared is not None:
+                share_any(value, shared, depth + 1)
+
+
+def _redact_list_strings(node: list[Any], depth: int, shared: dict[str, str] | None) -> None:
+    if any(type(v) is str for v in node):
+        _redact_args(node)
+    for i, value in enumerate(node):
+        vtype = type(value)
+        if vtype is str:
+            if len(value) >= 8:
+                node[i] = redact_string(value)
+            elif shared is not None:
+                node[i] = shared.setdefault(value, value)
+        elif vtype is dict or vtype is list:
+            _redact_strings(value, depth + 1, shared)
 
 
 _NO_FREE_TEXT = frozenset(
@@ -464,11 +496,10 @@ _KEEP_KEYS = frozenset(
 def _redact_annotations(raw: dict[str, Any], *, secret: bool) -> None:
     """Annotations (and, on Secrets, labels) are free-form: sensitive keys and high-entropy values go.
     A pod template's annotations become its pods' annotations: they are treated alike."""
-    spec = raw.get("spec")
-    template = spec.get("template") if isinstance(spec, dict) else None
+    template = shape.pod_template(raw)
     if isinstance(template, dict) and raw.get("kind") in POD_TEMPLATE_KINDS:
         _redact_annotations(template, secret=False)
-    meta = raw.get("metadata")
+    meta = shape.value(raw, "metadata")
     if not isinstance(meta, dict):
         return
     for field in ("annotations", "labels") if secret else ("annotations",):

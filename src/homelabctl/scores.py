@@ -1,4 +1,4 @@
-"""Area scores, 0-100, each with the sentence behind it (the seed audit's "Current State Summary").
+"""Area scores, 0-100, each with the sentence behind it (the audit report's "Current State Summary").
 
 Formulas (documented in docs/scoring.md, generated from this docstring's module):
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from factories import node
-from factories_infra import longhorn_node
+from factories_infra import longhorn_node, longhorn_volume, pvc
 from helpers import findings, run_one
 
 
@@ -39,3 +41,48 @@ def test_silent_on_healthy_nodes() -> None:
 
 def test_not_evaluated_without_longhorn_nodes() -> None:
     assert run_one("longhorn-node-unschedulable", [node("k3s1")]).status == "not_evaluated"
+
+
+# A volume whose tags admit one node only (https://github.com/longhorn/longhorn/issues/1360): Longhorn's
+# Scheduled condition says "precheck new replica failed: nodes are unavailable".
+PRECHECK = "precheck new replica failed: nodes are unavailable"
+
+
+def _tagged_node(name: str, *, allow: bool) -> dict[str, Any]:
+    obj = longhorn_node(name, allow_scheduling=allow)
+    obj["spec"]["tags"] = ["storage"]
+    obj["spec"]["disks"]["nvme-disk-2c7a"] = {
+        "allowScheduling": True,
+        "diskType": "filesystem",
+        "path": "/var/mnt/nvme",
+        "storageReserved": 0,
+        "tags": ["nvme"],
+    }
+    return obj
+
+
+def _volume() -> dict[str, Any]:
+    vol = longhorn_volume(
+        pvc("frigate-media", "home"),
+        robustness="unknown",
+        state="detached",
+        replicas=1,
+        scheduled_message=PRECHECK,
+    )
+    vol["spec"]["nodeSelector"] = ["storage"]
+    vol["spec"]["diskSelector"] = ["nvme"]
+    return vol
+
+
+def test_critical_when_it_is_the_only_node_a_failing_volume_may_use() -> None:
+    objs = [longhorn_node("k3s1"), _tagged_node("k3s3", allow=False), _volume()]
+    [found] = findings("longhorn-node-unschedulable", objs)
+    assert found.object.name == "k3s3" and found.severity.value == "critical"
+    assert "only node 1 failing volume(s) may use" in found.message
+    assert any("diskSelector=['nvme']" in e and PRECHECK in e for e in found.evidence)
+
+
+def test_warning_when_another_admitted_node_could_take_the_replica() -> None:
+    objs = [_tagged_node("k3s2", allow=True), _tagged_node("k3s3", allow=False), _volume()]
+    [found] = findings("longhorn-node-unschedulable", objs)
+    assert found.object.name == "k3s3" and found.severity.value == "warning"

@@ -126,7 +126,7 @@ def test_completion_offers_formats(monkeypatch: pytest.MonkeyPatch) -> None:
     completions = ShellComplete(cli, {}, "homelabctl", "_HOMELABCTL_COMPLETE").get_completions(
         ["check", "-o"], ""
     )
-    assert {c.value for c in completions} == {"table", "json", "markdown", "prometheus"}
+    assert {c.value for c in completions} == {"table", "json", "markdown", "prometheus", "junit"}
 
 
 def test_bad_format_is_bad_input() -> None:

@@ -174,7 +174,7 @@ def test_atomic_write_replaces_by_rename(tmp_path: Path, monkeypatch: pytest.Mon
         renames.append((str(src), str(dst)))
         real(src, dst)
 
-    monkeypatch.setattr(options.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)  # the os module options.write_atomic calls
     target = tmp_path / "out.txt"
     options.write_atomic(target, "hello\n")
     assert target.read_text() == "hello\n"

@@ -38,3 +38,19 @@ def test_slim_load_drops_managed_fields_only(tmp_path: Path) -> None:
         k: v for k, v in slim.raw.items() if k != "metadata"
     }
     assert {k: v for k, v in full.metadata.items() if k != "managedFields"} == dict(slim.metadata)
+
+
+def test_slim_load_shares_equal_strings_across_objects_without_changing_them(tmp_path: Path) -> None:
+    """Repeated values (namespaces, images, condition statuses) become one string object: in the sections
+    redaction walks (a pod's spec) as in the others (metadata, status); the objects read the same."""
+    items = [pod(f"web-{i}", "apps", node_name="k3s1") for i in range(3)]
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    slim = [r for r in SnapshotSource([path], slim=True).load().index if r.kind == "Pod"]
+    full = [r for r in SnapshotSource([path]).load().index if r.kind == "Pod"]
+    assert [r.raw for r in slim] == [r.raw for r in full]
+    first, second = slim[0], slim[1]
+    assert first.namespace is second.namespace
+    assert first.spec["nodeName"] is second.spec["nodeName"]  # a spec redaction walks: shared on its walk
+    image = first.spec["containers"][0]["image"]
+    assert image is second.spec["containers"][0]["image"]

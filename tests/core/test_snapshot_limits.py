@@ -7,17 +7,19 @@ import json
 import os
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from homelabctl.errors import SourceError
+from homelabctl.sources.base import LoadError
 from homelabctl.sources.snapshot import SnapshotSource, parse_documents
 
 from factories import node
 from factories_infra import configmap
 
 
-def configmap_like(name: str, padding: str) -> dict:
+def configmap_like(name: str, padding: str) -> dict[str, Any]:
     return configmap(name, "default", {"pad": padding})
 
 
@@ -54,7 +56,7 @@ def test_bytes_are_counted_while_reading_not_taken_from_the_size(tmp_path: Path)
     from homelabctl.sources.snapshot import _ByteBudget
 
     source = SnapshotSource([tmp_path], max_file_bytes=1000)
-    errors: list = []
+    errors: list[LoadError] = []
     # a stream longer than its announced size: only the counted bytes matter
     assert source._read_capped(io.BytesIO(b"x" * 5000), "stream", errors, _ByteBudget(10**9)) is None
     assert [str(e) for e in errors] == ["stream: file too large (more than 1000 bytes read), skipped"]
@@ -108,7 +110,7 @@ def test_a_truncated_tarball_keeps_what_came_before_and_says_so(tmp_path: Path) 
 
 
 def _json_errors(content: bytes, name: str = "x.json") -> list[str]:
-    errors: list = []
+    errors: list[LoadError] = []
     docs = list(parse_documents(content, name, errors))
     assert not docs
     return [str(e) for e in errors]
@@ -122,7 +124,7 @@ def test_deep_nesting_is_a_one_line_error() -> None:
     assert error.startswith("x.yaml:1: invalid YAML:") and "nesting depth" in error
     (error,) = _json_errors(b"a: &a [1]\nb: *a\nc: " + b"[" * 150 + b"]" * 150, "x.yaml")
     assert error == "x.yaml:1: nested deeper than 100 levels, skipped"
-    errors: list = []
+    errors: list[LoadError] = []
     assert list(parse_documents(b'{"a":' * 50 + b"1" + b"}" * 50, "ok.json", errors)) and not errors
 
 
@@ -149,7 +151,7 @@ def test_yaml_alias_bombs_are_refused() -> None:
         == "bomb.yaml:1: YAML aliases expand to more values than the file holds (an alias bomb), skipped"
     )
     # a few honest anchors (Helm values do this) still load
-    errors: list = []
+    errors: list[LoadError] = []
     honest = b"kind: ConfigMap\nx: &x {a: 1, b: 2}\ny: *x\nz: *x\n"
     assert list(parse_documents(honest, "ok.yaml", errors)) and not errors
 

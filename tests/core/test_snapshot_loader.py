@@ -6,6 +6,7 @@ import io
 import json
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,7 +20,7 @@ from homelabctl.sources.snapshot import MANIFEST_NAME, SnapshotSource, parse_doc
 from factories import deployment, node, pod
 
 
-def _list(*items: dict) -> dict:
+def _list(*items: dict[str, Any]) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "List", "items": list(items), "metadata": {"resourceVersion": ""}}
 
 
@@ -190,7 +191,7 @@ _values = st.recursive(
     )
 )
 def test_arbitrary_yaml_documents_load_or_become_errors(
-    tmp_path_factory: pytest.TempPathFactory, docs: list[dict]
+    tmp_path_factory: pytest.TempPathFactory, docs: list[dict[str, Any]]
 ) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "docs.yaml"
     path.write_text(yaml.safe_dump_all([*docs, node("anchor")]))

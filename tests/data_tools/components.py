@@ -7,7 +7,7 @@ once) and the small scenario snapshots (one or two incidents in healthy surround
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from homelab import CLUSTER_BORN, Lab
 from k8sgen import K3S_KUBELET, plus
@@ -554,7 +554,7 @@ def cilium(
                 ]
             },
         )
-    return ds
+    return cast("dict[str, Any]", ds)
 
 
 # ---------------------------------------------------------------------------------- Longhorn
@@ -1010,31 +1010,34 @@ def lh_node(
         g.cond("MountPropagation", "True", "", "", created, gen=None),
         g.cond("RequiredPackages", "True", "", "", created, gen=None),
     ]
-    return g.cr(
-        "longhorn.yaml",
-        "longhorn.io/v1beta2",
-        "Node",
-        name,
-        "longhorn-system",
-        created=created,
-        finalizers=["longhorn.io"],
-        labels={"longhornnode": name},
-        spec={
-            "allowScheduling": allow,
-            "disks": spec_disks,
-            "evictionRequested": False,
-            "instanceManagerCPURequest": 0,
-            "name": name,
-            "tags": [] if name != "k3s3" else ["storage"],
-        },
-        status={
-            "autoEvicting": False,
-            "conditions": conds,
-            "diskStatus": status_disks,
-            "region": "",
-            "zone": "",
-            "snapshotCheckStatus": {},
-        },
+    return cast(
+        "dict[str, Any]",
+        g.cr(
+            "longhorn.yaml",
+            "longhorn.io/v1beta2",
+            "Node",
+            name,
+            "longhorn-system",
+            created=created,
+            finalizers=["longhorn.io"],
+            labels={"longhornnode": name},
+            spec={
+                "allowScheduling": allow,
+                "disks": spec_disks,
+                "evictionRequested": False,
+                "instanceManagerCPURequest": 0,
+                "name": name,
+                "tags": [] if name != "k3s3" else ["storage"],
+            },
+            status={
+                "autoEvicting": False,
+                "conditions": conds,
+                "diskStatus": status_disks,
+                "region": "",
+                "zone": "",
+                "snapshotCheckStatus": {},
+            },
+        ),
     )
 
 
@@ -1083,42 +1086,45 @@ def lh_volume(
             for p in pods or []
         ],
     }
-    return g.cr(
-        "longhorn.yaml",
-        "longhorn.io/v1beta2",
-        "Volume",
-        name,
-        "longhorn-system",
-        created=created,
-        finalizers=["longhorn.io"],
-        labels={
-            "longhornvolume": name,
-            "setting.longhorn.io/remove-snapshots-during-filesystem-trim": "ignored",
-            "setting.longhorn.io/replica-auto-balance": "ignored",
-            "setting.longhorn.io/snapshot-data-integrity": "ignored",
-        },
-        spec={
-            "accessMode": "rwo",
-            "backingImage": "",
-            "dataEngine": "v1",
-            "dataLocality": "disabled",
-            "diskSelector": disk_selector or [],
-            "frontend": "blockdev",
-            "nodeSelector": [],
-            "numberOfReplicas": replicas,
-            "size": size_b,
-            "staleReplicaTimeout": 30,
-        },
-        status={
-            "actualSize": int(int(size_b) * 0.31),
-            "conditions": conds,
-            "currentNodeID": node or "",
-            "frontendDisabled": False,
-            "kubernetesStatus": ks,
-            "ownerID": node or "k3s2",
-            "robustness": robustness,
-            "state": state,
-        },
+    return cast(
+        "dict[str, Any]",
+        g.cr(
+            "longhorn.yaml",
+            "longhorn.io/v1beta2",
+            "Volume",
+            name,
+            "longhorn-system",
+            created=created,
+            finalizers=["longhorn.io"],
+            labels={
+                "longhornvolume": name,
+                "setting.longhorn.io/remove-snapshots-during-filesystem-trim": "ignored",
+                "setting.longhorn.io/replica-auto-balance": "ignored",
+                "setting.longhorn.io/snapshot-data-integrity": "ignored",
+            },
+            spec={
+                "accessMode": "rwo",
+                "backingImage": "",
+                "dataEngine": "v1",
+                "dataLocality": "disabled",
+                "diskSelector": disk_selector or [],
+                "frontend": "blockdev",
+                "nodeSelector": [],
+                "numberOfReplicas": replicas,
+                "size": size_b,
+                "staleReplicaTimeout": 30,
+            },
+            status={
+                "actualSize": int(int(size_b) * 0.31),
+                "conditions": conds,
+                "currentNodeID": node or "",
+                "frontendDisabled": False,
+                "kubernetesStatus": ks,
+                "ownerID": node or "k3s2",
+                "robustness": robustness,
+                "state": state,
+            },
+        ),
     )
 
 

@@ -15,7 +15,7 @@ import copy
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -198,7 +198,7 @@ def kube_system(
         )
     if traefik:
         k3s_traefik(g, nodes or [node])
-    return dns
+    return cast("dict[str, Any]", dns)
 
 
 def k3s_traefik(g: Lab, nodes: list[str]) -> None:
@@ -477,7 +477,7 @@ def waiting(g: Lab, pod: dict[str, Any], reason: str, message: str | None = None
 def s_image(pod: dict[str, Any], i: int) -> str:
     from k8sgen import full_image
 
-    return full_image(pod["spec"]["containers"][i]["image"])
+    return cast("str", full_image(pod["spec"]["containers"][i]["image"]))
 
 
 def evicted(pod: dict[str, Any], message: str, at: str) -> None:
@@ -537,7 +537,7 @@ def pressure(g: Lab, node: str, kind: str, since: str) -> dict[str, Any]:
         component="kubelet",
         host=node,
     )
-    return n
+    return cast("dict[str, Any]", n)
 
 
 def ready_false(
@@ -556,7 +556,7 @@ def cause(obj: dict[str, Any], layer: str, *symptoms: list[dict[str, Any]]) -> d
 
 
 def host(name: str) -> dict[str, Any]:
-    return ref("ExternalHost", None, name)
+    return cast("dict[str, Any]", ref("ExternalHost", None, name))
 
 
 def expected(
@@ -584,19 +584,20 @@ def app(
     days: int = 3,
     **kw: Any,
 ) -> dict[str, Any]:
-    return g.app(
-        ns, name, image, port, node=node, created=plus(CLUSTER_BORN, days=days), ks=f"apps-{ns}", **kw
+    return cast(
+        "dict[str, Any]",
+        g.app(ns, name, image, port, node=node, created=plus(CLUSTER_BORN, days=days), ks=f"apps-{ns}", **kw),
     )
 
 
 def the_pod(g: Lab, ns: str, prefix: str, node: str | None = None) -> dict[str, Any]:
     found = pods_of(g, ns, prefix, node)
     assert len(found) == 1, (ns, prefix, [x["metadata"]["name"] for x in found])
-    return found[0]
+    return cast("dict[str, Any]", found[0])
 
 
 def dep_ref(ns: str, name: str) -> dict[str, Any]:
-    return ref("Deployment", ns, name)
+    return cast("dict[str, Any]", ref("Deployment", ns, name))
 
 
 def route_down(ns: str, *names: str) -> list[dict[str, Any]]:
@@ -660,7 +661,7 @@ def find(g: Lab, kind: str, name: str, ns: str | None = None) -> dict[str, Any]:
             and o["metadata"]["name"] == name
             and (ns is None or o["metadata"].get("namespace") == ns)
         ):
-            return o
+            return cast("dict[str, Any]", o)
     raise KeyError((kind, ns, name))
 
 
@@ -834,7 +835,7 @@ def disk_pressure_evictions() -> tuple[Lab, Expected]:
 
 
 def g_ago(**kw: float) -> str:
-    return Lab("clock", NOW).ago(**kw)
+    return cast("str", Lab("clock", NOW).ago(**kw))
 
 
 def memory_pressure_evictions() -> tuple[Lab, Expected]:

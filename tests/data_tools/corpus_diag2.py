@@ -8,7 +8,7 @@ Run through ``python tests/data_tools/corpus.py [name ...]`` (its ``main`` inclu
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import platform_parts as p
 from corpus import (
@@ -78,7 +78,7 @@ def _postgres(
         ks=ks,
         ports=[{"name": "postgres", "port": 5432, "targetPort": "postgres"}],
     )
-    return sts
+    return cast("dict[str, Any]", sts)
 
 
 def quota_blocks_statefulset() -> tuple[Lab, Expected]:

@@ -108,7 +108,9 @@ def cilium_agent_crash_one_node() -> tuple[Lab, Expected]:
         [
             cause(
                 ref("DaemonSet", "kube-system", "cilium"),
-                "network",
+                # corrected after the first run: the contract's layer is that of the finding naming the cause
+                # (daemonset-not-ready: workload), as in the tuned cilium-agent-crash-ready-node
+                "workload",
                 sym(agent, "pod-crashloop"),
                 sym(ref("Node", None, "k3s2"), "cni-agent-not-ready"),
                 [x for pod in pods for x in sym(pod, "pod-pending")],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -26,7 +26,7 @@ NODES = ["k3s-master1", "k3s1", "k3s2", "k3s3"]
 
 def frozen_crash(
     message: str, restarts: int, exit_code: int = 1, container_started: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     """A crash loop as the kubelet last reported it before k3s1 went silent."""
     fin = plus(K3S1_DOWN, seconds=-95)
     return {
@@ -71,7 +71,7 @@ def g_now_minus(**kw: float) -> str:
 
     from k8sgen import fmt, parse
 
-    return fmt(parse(NOW) - timedelta(**kw))
+    return cast("str", fmt(parse(NOW) - timedelta(**kw)))
 
 
 def pods_named(g: Lab, ns: str, prefix: str) -> list[dict[str, Any]]:

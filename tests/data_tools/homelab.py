@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from k8sgen import FLUX_NS, K3S_KUBELET, Gen, plus, strip_private
 
@@ -111,7 +111,7 @@ class Lab(Gen):
             obj["spec"] = spec
         if status is not None:
             obj["status"] = status
-        return self.add(file, obj)
+        return cast("dict[str, Any]", self.add(file, obj))
 
     @staticmethod
     def cond(
@@ -728,7 +728,7 @@ class Lab(Gen):
                 ks=ks,
                 file=file,
             )
-        return dep
+        return cast("dict[str, Any]", dep)
 
     # ------------------------------------------------------------ output
     def manifest(
@@ -766,7 +766,7 @@ class Lab(Gen):
         (outdir / "homelabctl-manifest.json").write_text(
             json.dumps(self.manifest(captured_at, extra_kinds), indent=2) + "\n"
         )
-        return n
+        return cast("int", n)
 
     def write_scenario(
         self, outdir: Path, captured_at: str, extra_kinds: list[str] | None = None, header: str | None = None
@@ -776,7 +776,7 @@ class Lab(Gen):
         (outdir / "homelabctl-manifest.json").write_text(
             json.dumps(self.manifest(captured_at, extra_kinds, base=SCENARIO_CAPTURED), indent=2) + "\n"
         )
-        return n
+        return cast("int", n)
 
 
 def _longhorn_attrs(sc: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import string
-from typing import Any
+from typing import Any, cast
 
 from homelab import CLUSTER_BORN, DOMAIN, GW_IP, GW_NAME, GW_NS, Lab
 from k8sgen import FLUX_NS, plus
@@ -328,8 +328,19 @@ def certificate(
             },
             labels={"controller.cert-manager.io/fao": "true"},
         )
-    return g.cr(
-        file, "cert-manager.io/v1", "Certificate", name, ns, created=created, ks=ks, spec=spec, status=status
+    return cast(
+        "dict[str, Any]",
+        g.cr(
+            file,
+            "cert-manager.io/v1",
+            "Certificate",
+            name,
+            ns,
+            created=created,
+            ks=ks,
+            spec=spec,
+            status=status,
+        ),
     )
 
 
@@ -559,7 +570,7 @@ def gateway(
             {"name": "port-443", "port": 443, "targetPort": 443},
         ],
     )
-    return gw
+    return cast("dict[str, Any]", gw)
 
 
 # ---------------------------------------------------------------------------------- oauth2-proxy
@@ -678,7 +689,7 @@ def oauth2_proxy(
         ports=[{"name": "http", "port": 4180, "targetPort": "http", "appProtocol": "http"}],
     )
     dep["_cookie"] = cookie
-    return dep
+    return cast("dict[str, Any]", dep)
 
 
 # ---------------------------------------------------------------------------------- Velero
@@ -1504,7 +1515,7 @@ def _prometheus_core(
             labels=lsel,
             ports=[{"name": "http-metrics", "port": 3100, "targetPort": "http-metrics"}],
         )
-    return prom_cr
+    return cast("dict[str, Any]", prom_cr)
 
 
 # ---------------------------------------------------------------------------------- GPU stack

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -175,18 +175,21 @@ def media_app(
         "bazarr": "lscr.io/linuxserver/bazarr:1.5.2",
         "whisparr": "ghcr.io/hotio/whisparr:v3-3.0.0.1141",
     }
-    return g.app(
-        "media",
-        name,
-        images[name],
-        port,
-        node=node,
-        created=plus(c.CLUSTER_BORN, days=3),
-        ks="apps-media",
-        pvc=(f"{name}-config", "5Gi", sc) if sc else None,
-        probe_path="/ping",
-        pods=pods,
-        **kw,
+    return cast(
+        "dict[str, Any]",
+        g.app(
+            "media",
+            name,
+            images[name],
+            port,
+            node=node,
+            created=plus(c.CLUSTER_BORN, days=3),
+            ks="apps-media",
+            pvc=(f"{name}-config", "5Gi", sc) if sc else None,
+            probe_path="/ping",
+            pods=pods,
+            **kw,
+        ),
     )
 
 

@@ -11,7 +11,7 @@ from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.correlate import correlate
 from homelabctl.diagnose.engine import _order_key, contained
 from homelabctl.diagnose.evidence import link_evidence
-from homelabctl.diagnose.graph import APPLIES, MENTIONS, DependencyGraph
+from homelabctl.diagnose.graph import APPLIES, HOOK, MENTIONS, RESOLVES, DependencyGraph
 from homelabctl.diagnose.model import RootCause
 from homelabctl.diagnose.rules.flux_source_broken import host_side
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
@@ -62,6 +62,15 @@ def test_lookup_unanswered_phrases_and_answers_that_are_not() -> None:
     # an answer (the name does not exist) is not a DNS failure
     assert links.lookup_unanswered("getaddrinfo ENOTFOUND redis.cache.svc.cluster.local") is None
     assert links.lookup_unanswered("dial tcp: lookup minio on 10.96.0.10:53: no such host") is None
+    # through the cluster DNS: not when a resolver is named (linked by its address), not for image pulls
+    assert links.cluster_lookup_unanswered("Error: getaddrinfo EAI_AGAIN redis.cache.svc.cluster.local")
+    assert links.cluster_lookup_unanswered("lookup quay.io on 192.168.1.1:53: server misbehaving") is None
+    assert (
+        links.cluster_lookup_unanswered(
+            'Failed to pull image "quay.io/x/y:1": dial tcp: lookup quay.io: Temporary failure in name resolution'
+        )
+        is None
+    )
 
 
 def test_a_lookup_nobody_answered_links_the_dns_service_found_by_its_label() -> None:
@@ -531,3 +540,379 @@ def test_webhook_entries_read_policy_selectors_and_whether_they_intercept_pod_cr
     assert (b.fails_closed, b.creates_pods) == (False, False)
     assert b.matches({}, {"tier": "web"}) and not b.matches({}, {"tier": "db"})
     assert admission.namespace_labels(None, "lab") == {"kubernetes.io/metadata.name": "lab"}
+
+
+# -- pulls that fail only on a node whose network is down are that node's symptom --------------------------------
+def _pulling(name: str, ns: str, node_name: str) -> list[dict[str, Any]]:
+    image = f"quay.io/example/{name}:3.1"
+    labels = {"app": name}
+    dep = deployment(name, ns, ready=0, labels=labels)
+    p = pod(
+        f"{name}-6b8f9-x2k4q",
+        ns,
+        node_name=node_name,
+        owner=dep,
+        labels=labels,
+        containers=[{"name": name, "image": image}],
+        statuses=[
+            container_status(
+                name,
+                image,
+                state="waiting",
+                reason="ImagePullBackOff",
+                ready=False,
+                message=f'Back-off pulling image "{image}"',
+            )
+        ],
+    )
+    failed = (
+        f'Failed to pull image "{image}": failed to resolve reference "{image}": failed to do request: Head '
+        f'"https://quay.io/v2/example/{name}/manifests/3.1": dial tcp 3.224.34.11:443: i/o timeout'
+    )
+    return [dep, p, event(p, "Failed", failed, count=12)]
+
+
+def _pull_causes(elsewhere: bool) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    cut_off = node("edge-1", conditions={"NetworkUnavailable": "True"})
+    objs = [
+        node("edge-2"),
+        cut_off,
+        *_pulling("wiki", "docs", "edge-1"),
+        *_pulling("search", "docs", "edge-1"),
+    ]
+    if elsewhere:
+        objs += _pulling("feeds", "news", "edge-2")
+    return _causes(objs)
+
+
+def test_registry_failures_only_on_a_cut_off_node_are_the_nodes_symptom() -> None:
+    causes, by_id = _pull_causes(elsewhere=False)
+    assert not [c for c in causes if c["object"]["kind"] == "ExternalHost"]
+    top = causes[0]
+    assert _ref(top["object"]) == ("Node", None, "edge-1")
+    held = {(by_id[s]["check"], _ref(by_id[s]["object"])) for s in top["symptoms"]}
+    assert ("image-registry-failing", ("ExternalHost", None, "quay.io")) in held
+    assert any(link["edge"] == "egress" for link in top["chain"])
+
+
+def test_registry_failures_on_a_healthy_node_too_stay_the_registrys() -> None:
+    causes, _ = _pull_causes(elsewhere=True)
+    assert [_ref(c["object"]) for c in causes if c["object"]["kind"] == "ExternalHost"] == [
+        ("ExternalHost", None, "quay.io")
+    ]
+
+
+def test_cronjob_runs_reader() -> None:
+    from homelabctl.k8s import cronjobs
+
+    forbid = {
+        "kind": "CronJob",
+        "spec": {"concurrencyPolicy": "Forbid", "jobTemplate": {"spec": {"activeDeadlineSeconds": 3600}}},
+        "status": {"active": [{"kind": "Job", "name": "sync-29000"}, "junk"]},
+    }
+    assert cronjobs.runs(forbid) == cronjobs.Runs("Forbid", 3600, ("sync-29000",))
+    assert cronjobs.runs({"kind": "CronJob", "spec": {}}) == cronjobs.Runs("Allow", None, ())
+    assert (
+        cronjobs.job_start_time({"status": {"startTime": "2026-01-02T03:04:05Z"}}) == "2026-01-02T03:04:05Z"
+    )
+
+
+# -- a CronJob whose Forbid policy lets one hung run block every schedule -------------------------------------------
+def _cron(policy: str) -> list[dict[str, Any]]:
+    cron = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": meta("ledger-export", "finance", kind="CronJob", age=timedelta(days=40)),
+        "spec": {
+            "schedule": "30 */4 * * *",
+            "concurrencyPolicy": policy,
+            "jobTemplate": {
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "containers": [{"name": "export", "image": "quay.io/example/export:1"}],
+                            "restartPolicy": "Never",
+                        }
+                    }
+                }
+            },
+        },
+        "status": {
+            "lastScheduleTime": ts(timedelta(days=2)),
+            "lastSuccessfulTime": ts(timedelta(days=2, hours=4)),
+            "active": [
+                {
+                    "apiVersion": "batch/v1",
+                    "kind": "Job",
+                    "name": "ledger-export-29100",
+                    "namespace": "finance",
+                }
+            ],
+        },
+    }
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            **meta("ledger-export-29100", "finance", kind="Job", age=timedelta(days=2)),
+            "ownerReferences": [owner_ref(cron)],
+        },
+        "spec": {"backoffLimit": 0, "template": {"spec": {"containers": [{"name": "export", "image": "x"}]}}},
+        "status": {"active": 1, "ready": 1, "startTime": ts(timedelta(days=2))},
+    }
+    return [node("worker-a"), cron, job]
+
+
+def test_a_forbid_cronjob_behind_a_hung_run_is_the_cause_with_the_run_to_end() -> None:
+    causes, _ = _causes(_cron("Forbid"))
+    assert [(c["rule"], _ref(c["object"])) for c in causes] == [
+        ("cronjob-blocked-by-run", ("CronJob", "finance", "ledger-export"))
+    ]
+    commands = [step["command"] for step in causes[0]["next_steps"]]
+    assert "kubectl -n finance delete job ledger-export-29100" in commands
+    assert any("activeDeadlineSeconds" in step["text"] for step in causes[0]["next_steps"])
+
+
+def test_a_cronjob_that_allows_concurrent_runs_is_not_blocked_by_one() -> None:
+    causes, _ = _causes(_cron("Allow"))
+    assert causes and all(c["rule"] != "cronjob-blocked-by-run" for c in causes)
+
+
+# -- a Helm hook Job is part of its release's install/upgrade -------------------------------------------------
+def _hook_job(name: str, ns: str, labels: dict[str, str], annotations: dict[str, str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": meta(name, ns, kind="Job", labels=labels, annotations=annotations),
+        "spec": {
+            "backoffLimit": 2,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "migrate", "image": "quay.io/example/ledger:3"}],
+                }
+            },
+        },
+        "status": {
+            "failed": 3,
+            "startTime": ts(timedelta(hours=2)),
+            "conditions": [
+                {
+                    "type": "Failed",
+                    "status": "True",
+                    "reason": "BackoffLimitExceeded",
+                    "message": "Job has reached the specified backoff limit",
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                }
+            ],
+        },
+    }
+
+
+def _failed_release(name: str, ns: str, **spec: Any) -> dict[str, Any]:
+    message = (
+        f"Helm upgrade failed for release {ns}/{name} with chart {name}@2.1.0: "
+        "post-upgrade hooks failed: job failed: BackoffLimitExceeded"
+    )
+    return {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": meta(name, ns, kind="HelmRelease"),
+        "spec": {"interval": "30m", "chart": {"spec": {"chart": name, "version": "2.1.0"}}, **spec},
+        "status": {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "UpgradeFailed",
+                    "message": "Helm upgrade failed: upgrade retries exhausted",
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                },
+                {
+                    "type": "Released",
+                    "status": "False",
+                    "reason": "UpgradeFailed",
+                    "message": message,
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                },
+            ]
+        },
+    }
+
+
+def test_helm_hook_jobs_belong_to_their_release() -> None:
+    flux_labelled = _hook_job(
+        "ledger-schema",
+        "finance",
+        {
+            "app.kubernetes.io/managed-by": "Helm",
+            "helm.toolkit.fluxcd.io/name": "ledger",
+            "helm.toolkit.fluxcd.io/namespace": "finance",
+        },
+        {"helm.sh/hook": "post-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation"},
+    )
+    # Helm's own labels only, in a release installed into another namespace under another release name
+    helm_labelled = _hook_job(
+        "books-init",
+        "ledger-db",
+        {"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": "books"},
+        {"helm.sh/hook": "pre-install"},
+    )
+    not_a_hook = _hook_job(
+        "ledger-report",
+        "finance",
+        {"helm.toolkit.fluxcd.io/name": "ledger", "helm.toolkit.fluxcd.io/namespace": "finance"},
+        {},
+    )
+    other = _failed_release("ledger-db", "finance", targetNamespace="ledger-db", releaseName="books")
+    objs = [_failed_release("ledger", "finance"), other, flux_labelled, helm_labelled, not_a_hook]
+    graph = DependencyGraph(state(objs))
+    assert graph.direct(ObjectRef("HelmRelease", "finance", "ledger"), HOOK) == {
+        ObjectRef("Job", "finance", "ledger-schema")
+    }
+    assert graph.direct(ObjectRef("HelmRelease", "finance", "ledger-db"), HOOK) == {
+        ObjectRef("Job", "ledger-db", "books-init")
+    }
+
+    causes, by_id = _causes([_failed_release("ledger", "finance"), flux_labelled])
+    assert [_ref(c["object"]) for c in causes] == [("HelmRelease", "finance", "ledger")]
+    grouped = {(by_id[s]["check"], _ref(by_id[s]["object"])) for s in causes[0]["symptoms"]}
+    assert ("job-failed", ("Job", "finance", "ledger-schema")) in grouped
+
+
+# -- a resolver outside the cluster that several names failed through is their shared upstream ---------------
+def _fetch_failing(kind: str, name: str, url: str, message: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": kind,
+        "metadata": meta(name, "flux-system", kind=kind),
+        "spec": {"url": url, "interval": "10m"},
+        "status": {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "GitOperationFailed" if kind == "GitRepository" else "Failed",
+                    "message": message,
+                    "lastTransitionTime": ts(timedelta(hours=2)),
+                }
+            ]
+        },
+    }
+
+
+def _dns_server(ready: bool, forward: str) -> list[dict[str, Any]]:
+    labels = {"k8s-app": "kube-dns"}
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta("kube-dns", "kube-system", kind="Service", labels=labels),
+        "spec": {"clusterIP": "10.96.0.10", "selector": labels, "ports": [{"port": 53, "protocol": "UDP"}]},
+    }
+    corefile = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta("coredns", "kube-system", kind="ConfigMap"),
+        "data": {
+            "Corefile": f".:53 {{\n    errors\n    kubernetes cluster.local\n    {forward}\n    cache 30\n}}\n"
+        },
+    }
+    server = pod(
+        "coredns-5d78c9869d-p2xkq",
+        "kube-system",
+        labels=labels,
+        containers=[{"name": "coredns", "image": "registry.k8s.io/coredns/coredns:v1.11.1"}],
+        statuses=[
+            container_status(
+                "coredns",
+                "registry.k8s.io/coredns/coredns:v1.11.1",
+                state="running" if ready else "waiting",
+                reason="" if ready else "CrashLoopBackOff",
+                ready=ready,
+                restarts=0 if ready else 9,
+            )
+        ],
+    )
+    return [svc, corefile, server]
+
+
+def _resolver_sources(resolver: str) -> list[dict[str, Any]]:
+    return [
+        _fetch_failing(
+            "GitRepository",
+            "infra",
+            "https://codeberg.org/example/infra.git",
+            "failed to checkout and determine revision: unable to clone 'https://codeberg.org/example/infra.git': "
+            f"dial tcp: lookup codeberg.org on {resolver}:53: server misbehaving",
+        ),
+        _fetch_failing(
+            "HelmRepository",
+            "bitnami",
+            "https://charts.bitnami.com/bitnami",
+            "failed to fetch Helm repository index: failed to cache index to temporary file: Get "
+            f'"https://charts.bitnami.com/bitnami/index.yaml": dial tcp: lookup charts.bitnami.com on {resolver}:53: '
+            "read udp 10.42.0.7:40211->10.96.0.10:53: i/o timeout",
+        ),
+    ]
+
+
+def test_names_failing_through_a_healthy_cluster_dns_name_the_resolver_it_forwards_to() -> None:
+    causes, by_id = _causes(
+        [node("k3s2"), *_dns_server(True, "forward . 10.20.0.2 10.20.0.3"), *_resolver_sources("10.96.0.10")]
+    )
+    assert _ref(causes[0]["object"]) == ("ExternalHost", None, "10.20.0.2")
+    assert causes[0]["layer"] == "network"
+    held = {_ref(by_id[causes[0]["finding"]]["object"])} | {
+        _ref(by_id[s]["object"]) for s in causes[0]["symptoms"]
+    }
+    assert {("GitRepository", "flux-system", "infra"), ("HelmRepository", "flux-system", "bitnami")} <= held
+
+
+def test_a_resolver_outside_the_cluster_named_directly_is_the_shared_upstream() -> None:
+    objs = [node("k3s2"), *_dns_server(True, "forward . /etc/resolv.conf"), *_resolver_sources("172.16.5.1")]
+    graph = DependencyGraph(state(objs))
+    git = ObjectRef("GitRepository", "flux-system", "infra")
+    helm = ObjectRef("HelmRepository", "flux-system", "bitnami")
+    by_object = {
+        git: [_finding("flux-source-failed", Severity.CRITICAL, git, Layer.PLATFORM)],
+        helm: [_finding("flux-source-failed", Severity.CRITICAL, helm, Layer.PLATFORM)],
+    }
+    link_evidence(graph, by_object)
+    resolver = ObjectRef("ExternalHost", None, "172.16.5.1")
+    assert graph.direct(resolver, RESOLVES) == {git, helm}
+    assert "lookup codeberg.org on 172.16.5.1:53" in graph.provenance(resolver, RESOLVES, git)
+    # one name failing is that name's problem, not the resolver's
+    graph = DependencyGraph(state(objs))
+    link_evidence(graph, {git: by_object[git]})
+    assert not graph.shared_resolvers and not graph.direct(resolver, RESOLVES)
+
+
+def test_a_failing_cluster_dns_is_not_passed_on_to_its_upstream() -> None:
+    objs = [node("k3s2"), *_dns_server(False, "forward . 10.20.0.2"), *_resolver_sources("10.96.0.10")]
+    causes, _ = _causes(objs)
+    assert all(c["object"]["kind"] != "ExternalHost" for c in causes)
+    graph = DependencyGraph(state(objs))
+    git = ObjectRef("GitRepository", "flux-system", "infra")
+    helm = ObjectRef("HelmRepository", "flux-system", "bitnami")
+    dns = ObjectRef("Deployment", "kube-system", "coredns")
+    link_evidence(
+        graph,
+        {
+            git: [_finding("flux-source-failed", Severity.CRITICAL, git, Layer.PLATFORM)],
+            helm: [_finding("flux-source-failed", Severity.CRITICAL, helm, Layer.PLATFORM)],
+            dns: [_finding("cluster-dns-unhealthy", Severity.CRITICAL, dns, Layer.NETWORK)],
+        },
+    )
+    assert not graph.shared_resolvers
+
+
+def test_one_table_of_waiting_reasons_for_checks_and_diagnosis() -> None:
+    from homelabctl.checks.workload import _common as workload_common
+    from homelabctl.knowledge import container_states
+
+    assert workload_common.IMAGE_PULL_REASONS is container_states.IMAGE_PULL_REASONS
+    assert workload_common.CONFIG_ERROR_REASONS is container_states.CONFIG_ERROR_REASONS
+    # what never ran is still being set up, or failed before it could start
+    assert container_states.NEVER_STARTED_REASONS - container_states.STARTING_REASONS <= (
+        container_states.IMAGE_PULL_REASONS | container_states.CONFIG_ERROR_REASONS
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 from click.testing import CliRunner
@@ -29,10 +30,10 @@ FINDING_KEYS = {
 }
 
 
-def _run(*args: str) -> dict:
+def _run(*args: str) -> dict[str, Any]:
     result = CliRunner().invoke(cli, list(args))
     assert result.exit_code in (0, 1), result.output
-    report: dict = json.loads(result.stdout)
+    report: dict[str, Any] = json.loads(result.stdout)
     return report
 
 

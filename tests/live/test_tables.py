@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from homelabctl.kube import node_status_text
 from homelabctl.live import jsonpath
 from homelabctl.live.kubeclient import describe_transport_error
 from homelabctl.live.source import progress_bar
@@ -16,7 +17,6 @@ from homelabctl.live.tables import (
     BUILTIN,
     crd_printer,
     human_duration,
-    node_status_text,
     pod_cells,
     selector_string,
 )

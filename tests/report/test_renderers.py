@@ -14,6 +14,7 @@ from homelabctl.model import Severity
 from homelabctl.report.build import validate_report
 from homelabctl.report.filters import exit_code_for, filter_report
 from homelabctl.report.render_diagnose import render_diagnose_markdown, render_diagnose_tree
+from homelabctl.report.render_junit import render_junit
 from homelabctl.report.render_markdown import render_markdown
 from homelabctl.report.render_table import render_table
 
@@ -54,6 +55,10 @@ def report() -> dict[str, Any]:
     data["generated_at"] = "2025-06-16T03:00:00Z"
     validate_report(data)
     return data
+
+
+def test_junit(report: dict[str, Any], snapshot: SnapshotAssertion) -> None:
+    assert render_junit(report) == snapshot
 
 
 def test_markdown_audit(report: dict[str, Any], snapshot: SnapshotAssertion) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import jsonschema
 import pytest
@@ -174,7 +175,7 @@ def _folding_repo(root: Path) -> Path:
         "K3S_TOKEN=K10559b09c388007decb51667fa54906c945234055fcad1881305abbd5e7c8545e1"
         "::server:8779970375c0de552cc23baf0b13c1d0\n"
     )
-    return flux_repo(root, files)
+    return cast("Path", flux_repo(root, files))
 
 
 def test_repeated_findings_with_one_fix_fold_and_verbose_expands(tmp_path: Path) -> None:

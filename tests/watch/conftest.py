@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -116,7 +116,7 @@ def timeline() -> Timeline:
     )
 
     def node_event(raw: dict[str, Any]) -> bool:
-        return raw["kind"] == "Event" and raw.get("involvedObject", {}).get("name") == NODE
+        return cast("bool", raw["kind"] == "Event" and raw.get("involvedObject", {}).get("name") == NODE)
 
     def fixed(raw: dict[str, Any]) -> dict[str, Any]:
         if raw["kind"] == "Node" and raw["metadata"]["name"] == NODE:

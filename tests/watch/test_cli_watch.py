@@ -26,14 +26,15 @@ def free_port() -> int:
 
 
 def homelabctl(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    process: subprocess.Popen[str] = subprocess.Popen(  # type: ignore[call-overload]
         [sys.executable, "-m", "homelabctl", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, **(env or {})},
         **kwargs,
-    )  # type: ignore[call-overload]
+    )
+    return process
 
 
 def test_watch_process_end_to_end(timeline: Timeline, tmp_path: Path, receiver: Receiver) -> None:

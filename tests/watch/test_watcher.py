@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from homelabctl.live.kubeclient import ListFailed
 from homelabctl.sources.base import KindStatus, SourceInfo
@@ -36,7 +36,7 @@ class FakeTransport:
         item = self.lists.pop(0) if len(self.lists) > 1 else self.lists[0]
         if isinstance(item, Exception):
             raise item
-        return item
+        return cast("tuple[list[dict[str, Any]], str]", item)
 
     def watch(self, gk: str, resource_version: str, timeout_seconds: int) -> Iterator[WatchEvent]:
         self.watch_calls.append(resource_version)

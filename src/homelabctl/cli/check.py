@@ -10,9 +10,10 @@ from typing import Any
 
 import click
 
-from homelabctl.cli.common import load_state, make_source, source_options
+from homelabctl.cli.common import SourceOptions, source_options
 from homelabctl.cli.options import emit, fail_on_option, ignore_options, namespace_options, output_options
 from homelabctl.model import Layer, Severity
+from homelabctl.report import renderers
 
 LAYERS = [layer.value for layer in Layer]
 SEVERITIES = [s.value for s in Severity]
@@ -38,13 +39,7 @@ def _file_text(console: Any) -> str:
 
 
 def _run(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     quiet_progress: bool,
 ) -> Any:
     from homelabctl.analysis import analyze
@@ -52,10 +47,7 @@ def _run(
 
     # every check runs whatever --layer or -n say: a node symptom's cause may sit in the network layer
     specs = select_checks(None)
-    source = make_source(
-        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, progress=not quiet_progress
-    )
-    state = load_state(source, required_kinds(specs), now_text)
+    state = source.load(required_kinds(specs), progress=not quiet_progress)
     return analyze(state, specs)
 
 
@@ -92,17 +84,28 @@ def _shown(
     return report, gate
 
 
-def _exit(gate: dict[str, Any], fail_on: Severity | None) -> None:
+def _exit_code(gate: dict[str, Any], fail_on: Severity | None) -> int:
     from homelabctl.report.filters import exit_code_for
 
-    code = exit_code_for(gate, fail_on)
+    return exit_code_for(gate, fail_on)
+
+
+def _exit(gate: dict[str, Any], fail_on: Severity | None) -> None:
+    code = _exit_code(gate, fail_on)
     if code:
         raise SystemExit(code)
 
 
+def _emit(renderer: renderers.Renderer, report: Any, output_file: Path | None, **options: object) -> None:
+    """Text renderers write to stdout or the file; a terminal renderer draws on the terminal."""
+    text = renderers.render(renderer, report, None if renderer.takes_report else _console(None), **options)
+    if text is not None:
+        emit(text, output_file)
+
+
 @click.command("check")
 @source_options
-@output_options(["table", "json", "markdown", "prometheus"], "table")
+@output_options(renderers.formats("check"), "table")
 @fail_on_option
 @namespace_options
 @ignore_options
@@ -122,13 +125,7 @@ def _exit(gate: dict[str, Any], fail_on: Severity | None) -> None:
     help="JSON report version (-o json): v2 is the envelope shared with `scan`; v1 is kept for a release.",
 )
 def check_cmd(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     fmt: str,
     output_file: Path | None,
     fail_on: Severity | None,
@@ -146,61 +143,28 @@ def check_cmd(
     Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source.
     """
     analysis = _run(
-        demo,
-        snapshots,
-        kubeconfig,
-        kube_context,
-        request_timeout,
-        deadline,
-        now_text,
+        source,
         quiet_progress=fmt != "table",
     )
     report, gate = _shown(analysis, layers, min_severity, namespaces, skip, ignore_file)
-    code = 0
-    if fmt == "json":
-        from homelabctl.report.render_json import render_json
+    renderer = renderers.for_output("check", fmt, terminal=output_file is None and _is_terminal())
+    if renderer.envelope and schema_version == "v2":
+        from homelabctl.report.envelope import check_v2
 
-        if schema_version == "v2":
-            from homelabctl.report.envelope import check_v2
-
-            report = check_v2(report, analysis.state.errors, manifest_objects=analysis.run.manifest_objects)
-        emit(render_json(report), output_file)
-    elif fmt == "markdown":
-        from homelabctl.report.render_markdown import render_markdown
-
-        emit(render_markdown(report), output_file)
-    elif fmt == "prometheus":
-        from homelabctl.report.filters import exit_code_for
-        from homelabctl.report.render_prometheus import render_prometheus
-
-        code = exit_code_for(gate, fail_on)
-        emit(render_prometheus(report, success=code == 0), output_file)
-    elif output_file is not None or not _is_terminal():
-        from homelabctl.report.render_plain import check_text
-
-        emit(check_text(report, verbose=verbose), output_file)
-    else:
-        from homelabctl.report.render_table import render_table
-
-        render_table(report, _console(None), verbose=verbose)
+        report = check_v2(report, analysis.state.errors, manifest_objects=analysis.run.manifest_objects)
+    _emit(renderer, report, output_file, verbose=verbose, success=_exit_code(gate, fail_on) == 0)
     _exit(gate, fail_on)
 
 
 @click.command("diagnose")
 @source_options
-@output_options(["table", "json", "markdown"], "table", renamed={"tree": "table"})
+@output_options(renderers.formats("diagnose"), "table", renamed={"tree": "table"})
 @fail_on_option
 @namespace_options
 @ignore_options
 @click.option("-v", "--verbose", is_flag=True, help="List every symptom, all evidence and every next step.")
 def diagnose_cmd(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     fmt: str,
     output_file: Path | None,
     fail_on: Severity | None,
@@ -215,36 +179,12 @@ def diagnose_cmd(
     Exit codes: 0 nothing shown at or above --fail-on, 1 something is, 2 bad input or unreadable source.
     """
     analysis = _run(
-        demo,
-        snapshots,
-        kubeconfig,
-        kube_context,
-        request_timeout,
-        deadline,
-        now_text,
+        source,
         quiet_progress=fmt != "table",
     )
     report, gate = _shown(analysis, (), None, namespaces, skip, ignore_file)
-    if fmt == "json":
-        payload = {
-            "schema": report["schema"],
-            "source": report["source"],
-            "root_causes": report["root_causes"],
-            "findings": report["findings"],
-        }
-        emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", output_file)
-    elif fmt == "markdown":
-        from homelabctl.report.render_diagnose import render_diagnose_markdown
-
-        emit(render_diagnose_markdown(report), output_file)
-    elif output_file is not None or not _is_terminal():
-        from homelabctl.report.render_plain import diagnose_text
-
-        emit(diagnose_text(report, verbose=verbose), output_file)
-    else:
-        from homelabctl.report.render_diagnose import render_diagnose_tree
-
-        render_diagnose_tree(report, _console(None), verbose=verbose)
+    renderer = renderers.for_output("diagnose", fmt, terminal=output_file is None and _is_terminal())
+    _emit(renderer, report, output_file, verbose=verbose)
     _exit(gate, fail_on)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,8 +17,44 @@ from homelabctl.timeutil import parse_time
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """What the source options say, handed to a command as one ``source`` argument: a new source option is
+    an option in ``source_options``, a field here and its use in ``make_source``, and no command changes."""
+
+    demo: bool = False
+    snapshots: tuple[Path, ...] = ()
+    kubeconfig: Path | None = None
+    kube_context: str | None = None
+    request_timeout: float = 10.0
+    deadline: float = 60.0
+    now_text: str | None = None
+
+    @property
+    def offline(self) -> bool:
+        """A snapshot or the demo: nothing changes while the command runs."""
+        return self.demo or bool(self.snapshots)
+
+    def source(self, *, progress: bool = False) -> Source:
+        return make_source(
+            self.demo,
+            self.snapshots,
+            self.kubeconfig,
+            self.kube_context,
+            self.request_timeout,
+            self.deadline,
+            progress=progress,
+        )
+
+    def load(self, kinds: Sequence[str], *, progress: bool = False) -> ClusterState:
+        return load_state(self.source(progress=progress), kinds, self.now_text)
+
+
+_FIELDS = tuple(f.name for f in fields(SourceOptions))
+
+
 def source_options(func: F) -> F:
-    """--demo, --snapshot (repeatable), --kubeconfig, --context, --now."""
+    """--demo, --snapshot (repeatable), --kubeconfig, --context, --now: passed as ``source: SourceOptions``."""
 
     @click.option("--demo", is_flag=True, help="Use the embedded demo cluster (no cluster needed).")
     @click.option(
@@ -25,7 +62,7 @@ def source_options(func: F) -> F:
         "snapshots",
         multiple=True,
         type=click.Path(path_type=Path),
-        help="Snapshot file, directory or .tar.gz (repeatable; merged).",
+        help="Snapshot file, directory or .tar.gz, or - for objects piped in (repeatable; merged).",
     )
     @click.option(
         "--kubeconfig",
@@ -53,7 +90,8 @@ def source_options(func: F) -> F:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
+        source = SourceOptions(**{name: kwargs.pop(name) for name in _FIELDS})
+        return func(*args, source=source, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -73,6 +111,10 @@ def make_source(
         from homelabctl.sources.snapshot import demo_source
 
         return demo_source(slim=True)
+    if any(str(p) == "-" for p in snapshots):
+        from homelabctl.sources.stdin import StdinSource
+
+        return StdinSource(list(snapshots), slim=True)
     if snapshots:
         from homelabctl.sources.snapshot import SnapshotSource
 

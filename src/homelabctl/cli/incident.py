@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from homelabctl.cli.common import load_state, make_source, source_options
+from homelabctl.cli.common import SourceOptions, source_options
 from homelabctl.cli.options import emit, output_options
 from homelabctl.errors import InputError
 
@@ -71,19 +71,12 @@ def snapshot_reference(state: Any) -> dict[str, Any]:
 
 
 def _from_check(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     from homelabctl.analysis import analyze
     from homelabctl.engine import required_kinds, select_checks
 
-    source = make_source(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, progress=False)
-    state = load_state(source, required_kinds(select_checks()), now_text)
+    state = source.load(required_kinds(select_checks()))
     report = analyze(state).report
     severities = {f["id"]: f["severity"] for f in report["findings"]}
     causes = [
@@ -143,13 +136,7 @@ def new_cmd(
     priority: str,
     lesson: tuple[str, ...],
     from_check: bool,
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     db_path: Path | None,
     fmt: str,
     output_file: Path | None,
@@ -164,15 +151,13 @@ def new_cmd(
     )
     from homelabctl.incidents.template import parse_template, render_template
 
-    if (demo or snapshots) and not from_check:
+    if source.offline and not from_check:
         raise InputError("--demo/--snapshot only make sense with --from-check")
     causes: list[dict[str, Any]] = []
     snapshot: dict[str, Any] | None = None
     default_severity = "P2"
     if from_check:
-        causes, snapshot, default_severity = _from_check(
-            demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text
-        )
+        causes, snapshot, default_severity = _from_check(source)
     draft = IncidentDraft(
         title=title or "",
         severity=check_priority(severity or default_severity, "severity"),

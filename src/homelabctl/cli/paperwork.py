@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from homelabctl.cli.common import load_state, make_source, source_options
+from homelabctl.cli.common import SourceOptions, source_options
 from homelabctl.cli.options import emit, output_options
 from homelabctl.errors import ConfigError, InputError
 
@@ -45,13 +45,7 @@ def _inventory_path(explicit: Path | None, demo: bool, *, required: bool) -> Pat
 
 
 def _state(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     *,
     checks: bool = True,
 ) -> Any:
@@ -62,8 +56,7 @@ def _state(
         from homelabctl.engine import required_kinds, select_checks
 
         kinds.update(required_kinds(select_checks()))
-    source = make_source(demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, progress=False)
-    return load_state(source, sorted(kinds), now_text)
+    return source.load(sorted(kinds))
 
 
 def _analyze(state: Any) -> dict[str, Any]:
@@ -86,13 +79,7 @@ def inventory_group() -> None:
     "--force", is_flag=True, help="Overwrite the --output-file (and its schema file) if they exist."
 )
 def init_cmd(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     fmt: str,
     output_file: Path | None,
     force: bool,
@@ -109,9 +96,7 @@ def init_cmd(
     schema_file = output_file.with_name(SCHEMA_NAME) if output_file is not None else None
     if output_file is not None and output_file.exists() and not force:
         raise InputError(f"{output_file} exists; pass --force to overwrite it")
-    state = _state(
-        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=False
-    )
+    state = _state(source, checks=False)
     data = inventory_from_state(state)
     Inventory.model_validate(data)  # what we write must pass `inventory check`
     emit(render_inventory_yaml(data), output_file)
@@ -135,13 +120,7 @@ def init_cmd(
 @click.option("--validate-only", is_flag=True, help="Only validate the file; do not read the cluster.")
 @output_options(["text", "json"], "text")
 def check_inventory_cmd(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     inventory_path: Path | None,
     validate_only: bool,
     fmt: str,
@@ -158,7 +137,7 @@ def check_inventory_cmd(
     from homelabctl.inventory.compare import compare
     from homelabctl.inventory.load import InventoryDocument, parse_inventory_text, read_inventory_text
 
-    path = _inventory_path(inventory_path, demo, required=True)
+    path = _inventory_path(inventory_path, source.demo, required=True)
     assert path is not None
     text = read_inventory_text(path)
     inventory, problems = parse_inventory_text(text, str(path))
@@ -178,9 +157,7 @@ def check_inventory_cmd(
     doc = InventoryDocument(inventory, str(path), yaml.compose(text, Loader=yaml.SafeLoader))
     drifts = []
     if not validate_only:
-        state = _state(
-            demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=False
-        )
+        state = _state(source, checks=False)
         drifts = compare(doc, state)
     failing = [d for d in drifts if d.level in ("error", "warning")]
     if fmt == "json":
@@ -235,13 +212,7 @@ def schema_cmd(fmt: str, output_file: Path | None) -> None:
 
 # -- docs, whatif, handoff ------------------------------------------------------------------------------------
 def _paperwork(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     inventory_path: Path | None,
     *,
     checks: bool = True,
@@ -249,11 +220,9 @@ def _paperwork(
     from homelabctl.inventory.load import load_inventory
     from homelabctl.paperwork.context import build_paperwork
 
-    path = _inventory_path(inventory_path, demo, required=False)
+    path = _inventory_path(inventory_path, source.demo, required=False)
     inventory = load_inventory(path) if path is not None else None
-    state = _state(
-        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, checks=checks
-    )
+    state = _state(source, checks=checks)
     report = _analyze(state) if checks else {}
     return build_paperwork(state, report, inventory)
 
@@ -284,13 +253,7 @@ def _paperwork(
     help="Incident database for --with-aar (default: $HOMELABCTL_DB, else the user data directory).",
 )
 def docs_cmd(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     inventory_path: Path | None,
     fmt: str,
     output_file: Path | None,
@@ -308,9 +271,7 @@ def docs_cmd(
 
     if check_only and output_file is None:
         raise InputError("--check needs --output-file FILE (the committed document to compare)")
-    work = _paperwork(
-        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, inventory_path
-    )
+    work = _paperwork(source, inventory_path)
     incidents = None
     if with_aar:
         from homelabctl.incidents.store import IncidentStore, resolve_db_path
@@ -350,13 +311,7 @@ def docs_cmd(
 @output_options(["text", "json", "markdown"], "text")
 def whatif_cmd(
     target: str,
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     inventory_path: Path | None,
     fmt: str,
     output_file: Path | None,
@@ -369,13 +324,7 @@ def whatif_cmd(
     from homelabctl.paperwork.failure import render_whatif_markdown, render_whatif_text, whatif
 
     work = _paperwork(
-        demo,
-        snapshots,
-        kubeconfig,
-        kube_context,
-        request_timeout,
-        deadline,
-        now_text,
+        source,
         inventory_path,
         checks=False,
     )
@@ -403,13 +352,7 @@ def whatif_cmd(
 )
 @output_options(["markdown"], "markdown", legacy_file=True)
 def handoff_cmd(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     inventory_path: Path | None,
     db_path: Path | None,
     no_record: bool,
@@ -422,9 +365,7 @@ def handoff_cmd(
     from homelabctl.incidents.store import IncidentStore, resolve_db_path
     from homelabctl.paperwork.handoff import HandoffLog, render_handoff
 
-    work = _paperwork(
-        demo, snapshots, kubeconfig, kube_context, request_timeout, deadline, now_text, inventory_path
-    )
+    work = _paperwork(source, inventory_path)
     with IncidentStore(resolve_db_path(db_path)) as store:
         previous = store.last_handoff()
         log = HandoffLog(
@@ -433,6 +374,6 @@ def handoff_cmd(
         text = render_handoff(work, log)
         emit(text, output_file)
         # the demo must not leave a mark in the user's real incident log unless they named a database
-        if not no_record and not (demo and db_path is None):
-            source = work.report.get("source") or {}
-            store.record_handoff(f"{source.get('type', '')}: {source.get('name', '')}")
+        if not no_record and not (source.demo and db_path is None):
+            origin = work.report.get("source") or {}
+            store.record_handoff(f"{origin.get('type', '')}: {origin.get('name', '')}")

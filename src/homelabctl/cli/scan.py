@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -14,11 +13,12 @@ import click
 from homelabctl.cli.options import fail_on_option, namespace_options, output_options, write_atomic
 from homelabctl.errors import InputError
 from homelabctl.model import Severity
+from homelabctl.report import renderers
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    pass
 
-OUTPUTS = ("table", "json", "sarif", "markdown")
+OUTPUTS = tuple(renderers.formats("scan"))
 MIN_SEVERITY = ("critical", "warning", "info")
 
 
@@ -210,43 +210,7 @@ def scan_cmd(
         from homelabctl.scan.baseline import write_baseline
 
         write_baseline(write_baseline_path, report.findings, report.fingerprints)
-    output = fmt
-
-    if output == "table" and output_file is None and sys.stdout.isatty():
-        from rich.console import Console
-
-        _render_table(report, Console(highlight=False), list_objects, verbose)
-    elif output == "table":  # a pipe, a CI log or a file: the same content as plain text
-        from homelabctl.scan.render import to_text
-
-        text = to_text(report, verbose=verbose, list_objects=list_objects)
-        if output_file is None:
-            sys.stdout.write(text)
-        else:
-            write_atomic(output_file, text)
-    else:
-        from homelabctl.scan.render import to_json, to_markdown, to_sarif
-
-        if output == "json":
-            payload = to_json(report)
-            if schema_version == "v2":
-                from homelabctl.report.envelope import scan_v2
-
-                payload = scan_v2(payload)
-            text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-        elif output == "sarif":
-            text = (
-                json.dumps(to_sarif(report, uri_prefix=_uri_prefix(path)), indent=2, ensure_ascii=False)
-                + "\n"
-            )
-        else:
-            text = to_markdown(report, verbose=verbose)
-        if output_file is None:
-            sys.stdout.write(text)
-        else:
-            write_atomic(output_file, text)
-        for error in report.errors:
-            click.echo(f"homelabctl: warning: {error}", err=True)
+    _output(report, fmt, output_file, path, list_objects=list_objects, verbose=verbose, schema=schema_version)
     if fail_on is None:
         _exit_now(0)
         ctx.exit(0)
@@ -293,9 +257,23 @@ def _apply_ignores(report: object, config_file: Path, namespaces: tuple[str, ...
     report.findings = kept
 
 
-def _render_table(report: object, console: Console, list_objects: bool, verbose: bool) -> None:
-    from homelabctl.scan.engine import ScanReport
-    from homelabctl.scan.render import render_table
+def _output(report: object, fmt: str, output_file: Path | None, path: Path, **options: object) -> None:
+    """Render through the registry; warnings go to stderr for the formats that do not show them inline."""
+    renderer = renderers.for_output("scan", fmt, terminal=output_file is None and sys.stdout.isatty())
+    if "uri_prefix" in renderer.options:  # asks git: only for SARIF
+        options["uri_prefix"] = _uri_prefix(path)
+    console = None
+    if not renderer.takes_report:
+        from rich.console import Console
 
-    assert isinstance(report, ScanReport)
-    render_table(report, console, list_objects=list_objects, verbose=verbose)
+        console = Console(highlight=False)
+    text = renderers.render(renderer, report, console, **options)
+    if text is None:
+        return
+    if output_file is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output_file, text)
+    if fmt != "table":
+        for error in getattr(report, "errors", ()):
+            click.echo(f"homelabctl: warning: {error}", err=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from homelabctl.cli.common import load_state, make_source, source_options
+from homelabctl.cli.common import SourceOptions, load_state, source_options
 from homelabctl.cli.options import output_options
 
 if TYPE_CHECKING:
@@ -103,13 +103,7 @@ def report_writer(fmt: str, output_file: Path) -> Callable[[dict[str, Any]], Non
     "-o format: e.g. -o prometheus for node-exporter's textfile collector.",
 )
 def watch_cmd(
-    demo: bool,
-    snapshots: tuple[Path, ...],
-    kubeconfig: Path | None,
-    kube_context: str | None,
-    request_timeout: float,
-    deadline: float,
-    now_text: str | None,
+    source: SourceOptions,
     listen: str,
     db_path: Path | None,
     notify_urls: tuple[str, ...],
@@ -158,16 +152,16 @@ def watch_cmd(
         targets, on_outcome=lambda t, outcome: metrics.notifications.labels(t.kind, outcome).inc()
     )
     live: LiveWatch | None = None
-    if demo or snapshots:
-        store = static_store(make_source(demo, snapshots, kubeconfig, kube_context), kinds, now_text)
+    if source.offline:
+        store = static_store(source.source(), kinds, source.now_text)
     else:
         live = connect_watch(
             kinds,
-            kubeconfig=kubeconfig,
-            context=kube_context,
-            request_timeout=request_timeout,
+            kubeconfig=source.kubeconfig,
+            context=source.kube_context,
+            request_timeout=source.request_timeout,
             relist_interval=interval,
-            deadline=deadline,
+            deadline=source.deadline,
             on_error=metrics.watch_error,
         )
         store = live.store

@@ -1,1 +1,1 @@
-"""The embedded demo: the seed homelab caught in a bad hour (``snapshot/``) and its inventory."""
+"""The embedded demo: a four-node K3s + Flux homelab caught in a bad hour (``snapshot/``) and its inventory."""

@@ -17,8 +17,10 @@ from homelabctl import kinds
 from homelabctl.diagnose import links
 from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.evidence import object_texts, snippet
-from homelabctl.diagnose.graph import NODE_AGENT, SELECTS
+from homelabctl.diagnose.graph import EGRESS, EXTERNAL, EXTERNAL_HOST, NODE_AGENT, SELECTS
 from homelabctl.diagnose.rules._common import cni_agent, failing_container
+from homelabctl.k8s import podrefs
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.knowledge import net_errors
 from homelabctl.kube import node_ready_status, pod_is_finished, pod_is_ready
 from homelabctl.model import ObjectRef, Resource
@@ -31,9 +33,15 @@ MAX_PODS = 200
 """Failing pods read for timeouts; a cluster-wide outage needs no more to show it is not one node."""
 
 
+NETWORK_DOWN_CHECKS = frozenset({"node-network-unavailable", "cni-agent-not-ready"})
+HOST_CHECKS = frozenset({"image-registry-failing"})
+"""Findings on an ``ExternalHost`` made of failures seen from pods: the nodes those pods run on matter."""
+
+
 def correlate(ctx: RuleContext) -> None:
     _agent_nodes(ctx)
     _node_suspects(ctx)
+    _node_egress(ctx)
 
 
 def _agent_nodes(ctx: RuleContext) -> None:
@@ -48,6 +56,46 @@ def _agent_nodes(ctx: RuleContext) -> None:
             pod, evidence = why
             ctx.agent_nodes[node.ref] = evidence
             ctx.graph.add(pod.ref, NODE_AGENT, node.ref, evidence)
+
+
+def _network_down(ctx: RuleContext, node: ObjectRef) -> bool:
+    if node in ctx.node_suspects:
+        return True
+    return node not in ctx.agent_nodes and any(
+        f.check in NETWORK_DOWN_CHECKS for f in ctx.by_object.get(node, ())
+    )
+
+
+def _node_egress(ctx: RuleContext) -> None:
+    """A host outside the cluster that only pods on nodes whose network is down fail to reach is not failing:
+    those nodes cannot get out. Each such node gets an ``egress`` edge to the host, so the host's finding is
+    the node's symptom."""
+    for check in sorted(HOST_CHECKS):
+        for finding in ctx.by_check.get(check, ()):
+            host = finding.object
+            if host.kind != EXTERNAL_HOST:
+                continue
+            nodes: dict[str, int] = {}
+            for ref in ctx.graph.direct(host, EXTERNAL):
+                if ref.kind != "Pod" or not ctx.failing(ref):
+                    continue
+                pod = ctx.resource(ref)
+                name = k8s_pods.node_name(pod) if pod is not None else None
+                if name is None:
+                    nodes = {}
+                    break  # a pod that failed without a node: the node is not why
+                nodes[name] = nodes.get(name, 0) + 1
+            down = [ObjectRef("Node", None, name) for name in sorted(nodes)]
+            if not down or not all(_network_down(ctx, node) for node in down):
+                continue
+            for node in down:
+                ctx.graph.add(
+                    node,
+                    EGRESS,
+                    host,
+                    f"{nodes[node.name]} pod(s) failing to reach {host.name} all run on node(s) whose network "
+                    f"is down ({', '.join(n.name for n in down)}); no pod elsewhere fails to",
+                )
 
 
 def agent_failure(ctx: RuleContext, node: Resource) -> tuple[Resource, str] | None:
@@ -71,9 +119,7 @@ def agent_failure(ctx: RuleContext, node: Resource) -> tuple[Resource, str] | No
     if not siblings or not all(pod_is_ready(p) for p in siblings):
         return None
     running = sum(
-        1
-        for p in ctx.index.pods_on_node(node.name)
-        if p.ref != pod.ref and p.status.get("phase") == "Running"
+        1 for p in ctx.index.pods_on_node(node.name) if p.ref != pod.ref and k8s_pods.phase(p) == "Running"
     )
     if not running:
         return None
@@ -90,13 +136,15 @@ def _node_of(ctx: RuleContext, ref: ObjectRef) -> set[str]:
     if res is None:
         return set()
     if res.kind == "Pod":
-        return {str(res.spec.get("nodeName"))} if res.spec.get("nodeName") else set()
+        node = k8s_pods.node_name(res)
+        return {node} if node else set()
     if res.kind == "Service":
         nodes = set()
         for member in ctx.graph.members(ref, SELECTS):
             pod = ctx.resource(member)
-            if pod is not None and pod.kind == "Pod" and pod.spec.get("nodeName"):
-                nodes.add(str(pod.spec["nodeName"]))
+            node = k8s_pods.node_name(pod) if pod is not None and pod.kind == "Pod" else None
+            if node:
+                nodes.add(node)
         return nodes
     return set()
 
@@ -147,10 +195,11 @@ def _node_suspects(ctx: RuleContext) -> None:
     pods_by_node: dict[str, set[ObjectRef]] = {}
     seen: set[ObjectRef] = set()
     for pod in failing_pods:
-        if pod.ref in seen or not pod.spec.get("nodeName") or pod.spec.get("hostNetwork"):
+        node_name = k8s_pods.node_name(pod)
+        if pod.ref in seen or not node_name or podrefs.host_network(pod):
             continue
         seen.add(pod.ref)
-        node = str(pod.spec["nodeName"])
+        node = node_name
         remote = [words for words, nodes in _timeouts(ctx, pod) if nodes - {node}]
         if remote:
             workload = ctx.index.top_owner(pod).ref

@@ -29,7 +29,8 @@ from homelabctl.diagnose.model import ChainLink, NextStep, RootCause
 from homelabctl.diagnose.registry import CAUSE_RULES, CauseRule, all_cause_rules
 from homelabctl.diagnose.rules.failure_propagates import CONFIGURATION_CHECKS, propagates
 from homelabctl.gcutil import gc_paused
-from homelabctl.kube import container_statuses
+from homelabctl.k8s import pods as k8s_pods
+from homelabctl.knowledge import serves
 from homelabctl.model import Finding, ObjectRef, Severity
 from homelabctl.sources.base import ClusterState
 
@@ -47,54 +48,8 @@ MAX_CHAIN = 40
 """Chain links kept per root cause: enough to show every symptom's path in a large incident."""
 
 
-OBSERVABILITY_NAMESPACES = frozenset(
-    {"monitoring", "observability", "logging", "prometheus", "grafana", "loki"}
-)
-_OBSERVABILITY_WORDS = (
-    "exporter",
-    "prometheus",
-    "grafana",
-    "alertmanager",
-    "loki",
-    "promtail",
-    "kube-state-metrics",
-    "metrics-server",
-    "vector",
-    "fluent",
-    "tempo",
-    "thanos",
-)
-_DATA_KINDS = frozenset(
-    {
-        "PersistentVolumeClaim",
-        "PersistentVolume",
-        "Volume",
-        "Replica",
-        "Engine",
-        "BackupStorageLocation",
-        "VolumeSnapshotLocation",
-        "Schedule",
-        "Backup",
-    }
-)
-_DATA_NAMESPACES = frozenset(
-    {"longhorn-system", "velero", "rook-ceph", "openebs", "minio", "databases", "database"}
-)
 _ROUTE_KINDS = frozenset({"HTTPRoute", "GRPCRoute", "Ingress", "Gateway"})
 _WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job", "CronJob"})
-_PLATFORM_NAMESPACES = frozenset(
-    {
-        "kube-system",
-        "flux-system",
-        "cert-manager",
-        "networking",
-        "metallb-system",
-        "cilium",
-        "kube-node-lease",
-        "kube-public",
-        "system-upgrade",
-    }
-)
 
 
 @dataclass
@@ -214,13 +169,8 @@ def _oom_killed(ctx: RuleContext, start: set[ObjectRef]) -> bool:
         if any(f.check == "pod-oomkilled" for f in ctx.by_object.get(ref, ())):
             return True
         res = ctx.resource(ref) if ref.kind == "Pod" else None
-        if res is None:
-            continue
-        for status in container_statuses(res):
-            for key in ("state", "lastState"):
-                terminated = (status.get(key) or {}).get("terminated") or {}
-                if isinstance(terminated, dict) and terminated.get("reason") == "OOMKilled":
-                    return True
+        if res is not None and any(cs.oom_killed for cs in k8s_pods.container_statuses(res)):
+            return True
     return False
 
 
@@ -295,13 +245,15 @@ def _root_cause(ctx: RuleContext, cand: _Candidate, symptoms: list[Finding]) -> 
 def _object_impact(ref: ObjectRef) -> int:
     """3 user-facing, 2 data, 1 platform, 0 observability only."""
     text = f"{ref.namespace or ''}/{ref.name}".lower()
-    if ref.namespace in OBSERVABILITY_NAMESPACES or any(word in text for word in _OBSERVABILITY_WORDS):
+    if ref.namespace in serves.OBSERVABILITY_NAMESPACES or any(
+        word in text for word in serves.OBSERVABILITY_WORDS
+    ):
         return 0
-    if ref.kind in _DATA_KINDS or ref.namespace in _DATA_NAMESPACES:
+    if ref.kind in serves.DATA_KINDS or ref.namespace in serves.DATA_NAMESPACES:
         return 2
     if ref.kind in _ROUTE_KINDS:
         return 3
-    if ref.kind in _WORKLOAD_KINDS and ref.namespace not in _PLATFORM_NAMESPACES:
+    if ref.kind in _WORKLOAD_KINDS and ref.namespace not in serves.PLATFORM_NAMESPACES:
         return 3
     return 1
 

@@ -17,12 +17,16 @@ from homelabctl.diagnose.graph import (
     EXTERNAL_HOST,
     GOVERNS,
     MENTIONS,
+    RESOLVES,
     RUNS_ON,
     SOURCE,
     DependencyGraph,
     external,
 )
-from homelabctl.kube import container_statuses
+from homelabctl.k8s import cluster_dns, graphrefs
+from homelabctl.k8s import conditions as k8s_conditions
+from homelabctl.k8s import events as k8s_events
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.model import Finding, ObjectRef, Resource
 from homelabctl.redact import mask_url_credentials
 
@@ -31,6 +35,12 @@ MAX_CHILDREN = 20
 _SNIPPET = 160
 _CLUSTER_SCOPED = frozenset({"StorageClass", "PersistentVolume", "PriorityClass", "Node"})
 _NAMESPACED = frozenset({"Secret", "ConfigMap", "PersistentVolumeClaim", "ServiceAccount", "Service"})
+MIN_RESOLVED_NAMES = 2
+"""Different names whose lookups through one resolver went unanswered before the resolver is the cause: one
+name could be that name's own zone failing."""
+_CLUSTER_SUFFIXES = (".local", ".svc", ".internal", ".lan", ".home.arpa")
+_HEALTHY_WHEN_FALSE = frozenset({"DiskPressure", "MemoryPressure", "PIDPressure", "NetworkUnavailable"})
+"""Conditions that say something is wrong when True; every other condition does when it is not True."""
 
 
 def snippet(text: str, match: str) -> str:
@@ -46,48 +56,26 @@ def snippet(text: str, match: str) -> str:
 def object_texts(index: object, res: Resource) -> Iterator[tuple[str, str]]:
     """(where, text) pairs: status message and conditions, container messages, and the object's events."""
     label = f"{res.kind} {res.namespace + '/' if res.namespace else ''}{res.name}"
-    status = res.status
-    for key in ("message", "reason"):
-        value = status.get(key)
-        if isinstance(value, str) and value:
+    said = graphrefs.status_words(res)
+    for key, value in (("message", said.message), ("reason", said.reason)):
+        if value:
             yield f"{label} status.{key}", value
-    for cond in res.conditions:
-        message = cond.get("message")
-        if (
-            isinstance(message, str)
-            and message
-            and cond.get("status")
-            != (
-                "True"
-                if cond.get("type")
-                not in ("DiskPressure", "MemoryPressure", "PIDPressure", "NetworkUnavailable")
-                else "False"
-            )
-        ):
-            yield f"{label} condition {cond.get('type')}", message
+    for cond in k8s_conditions.conditions(res):
+        healthy = "False" if cond.type in _HEALTHY_WHEN_FALSE else "True"
+        if cond.message and cond.status != healthy:
+            yield f"{label} condition {cond.type}", cond.message
     if res.kind == "Pod":
-        for status_entry in [*container_statuses(res), *container_statuses(res, init=True)]:
-            name = status_entry.get("name")
-            for state_key in ("state", "lastState"):
-                state = status_entry.get(state_key)
-                if not isinstance(state, dict):
-                    continue
-                for phase in ("waiting", "terminated"):
-                    detail = state.get(phase)
-                    if (
-                        isinstance(detail, dict)
-                        and isinstance(detail.get("message"), str)
-                        and detail["message"]
-                    ):
-                        yield f"{label} container {name} {state_key}.{phase}", detail["message"]
+        for cs in [*k8s_pods.container_statuses(res), *k8s_pods.container_statuses(res, init=True)]:
+            for state_key, state in (("state", cs.state), ("lastState", cs.last_state)):
+                if state.phase in ("waiting", "terminated") and state.message:
+                    yield f"{label} container {cs.name} {state_key}.{state.phase}", state.message
     events_for = getattr(index, "events_for", None)
     if events_for is not None:
-        for event in events_for(res):
-            if event.raw.get("type") == "Normal":
+        for raw_event in events_for(res):
+            ev = k8s_events.event(raw_event)
+            if ev.type == "Normal" or not ev.message:
                 continue
-            message = event.raw.get("message")
-            if isinstance(message, str) and message:
-                yield f"Event {event.raw.get('reason') or ''} on {label}".replace("  ", " "), message
+            yield f"Event {ev.reason} on {label}".replace("  ", " "), ev.message
 
 
 def _texts(graph: DependencyGraph, ref: ObjectRef, findings: Sequence[Finding]) -> Iterator[tuple[str, str]]:
@@ -127,11 +115,9 @@ def _resolve(
     if kind == "CSIDriverName":
         res = graph.resource(failing)
         node = (
-            failing.name
-            if failing.kind == "Node"
-            else (res.spec.get("nodeName") if res is not None else None)
+            failing.name if failing.kind == "Node" else (k8s_pods.node_name(res) if res is not None else None)
         )
-        return graph.csi_node_plugins(mention.name, str(node)) if node else []
+        return graph.csi_node_plugins(mention.name, node) if node else []
     if kind in _CLUSTER_SCOPED:
         ref = ObjectRef(kind, None, mention.name)
         return [ref] if kind != "Node" or graph.exists(ref) else []
@@ -141,15 +127,78 @@ def _resolve(
     return [ref] if graph.exists(ref) else []
 
 
+Lookup = tuple[str, str, ObjectRef, str]
+"""(resolver address, name looked up, the failing object, the words)."""
+
+
 def link_evidence(graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]]) -> None:
     """Add a ``mentions`` edge for every resolvable reference in the texts of each failing object."""
     known_hosts = {ref.name for ref in by_object if ref.kind == EXTERNAL_HOST}
+    lookups: list[Lookup] = []
     for ref, findings in by_object.items():
         if ref.kind == EXTERNAL_HOST:
+            # a host's finding quotes what failed to reach it: only the resolver it asked is read from it
+            for where, raw_text in _texts(graph, ref, findings):
+                text = links.clip(raw_text)
+                lookups += [
+                    (ip, name, ref, f'{where}: "{snippet(text, match)}"')
+                    for name, ip, match in links.unanswered_named_lookups(text)
+                ]
             continue
         for where, raw_text in _texts(graph, ref, findings):
             text = links.clip(raw_text)
             _link_text(graph, ref, where, text, known_hosts)
+            lookups += [
+                (ip, name, ref, f'{where}: "{snippet(text, match)}"')
+                for name, ip, match in links.unanswered_named_lookups(text)
+            ]
+    if lookups:
+        _link_resolvers(graph, by_object, lookups)
+
+
+def _link_resolvers(
+    graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]], lookups: list[Lookup]
+) -> None:
+    """A resolver outside the cluster that left lookups of several different names unanswered is their shared
+    upstream: it gets a ``resolves`` edge to every object whose lookup it failed. A resolver is reached
+    directly (``lookup x on 192.168.1.53:53`` names an address that is no Service, pod or node) or through the
+    cluster DNS: when CoreDNS is healthy (no finding on it) and forwards outside names to that resolver, its
+    ``server misbehaving`` for an outside name is the resolver's failure passed on. When the cluster DNS
+    itself fails, it stays the cause (the lookups name its Service)."""
+    dns_ips: dict[str, list[str]] = {}
+    dns_failing = any(f.check == "cluster-dns-unhealthy" for fs in by_object.values() for f in fs)
+    for svc_ref in graph.cluster_dns():
+        svc = graph.resource(svc_ref)
+        if svc is None:
+            continue
+        healthy = svc_ref not in by_object and not dns_failing
+        forwards = cluster_dns.forward_addresses(graph.index, svc) if healthy else []
+        for ip in graphrefs.cluster_ips(svc):
+            dns_ips[ip] = forwards
+    through: dict[str, list[tuple[str, ObjectRef, str]]] = {}
+    for ip, name, ref, why in lookups:
+        if ip in dns_ips:
+            if "." not in name or name.endswith(_CLUSTER_SUFFIXES):
+                continue  # a cluster name is answered by CoreDNS itself
+            for upstream in dns_ips[ip]:
+                through.setdefault(upstream, []).append(
+                    (name, ref, f"{why}; the cluster DNS at {ip} forwards it to {upstream}")
+                )
+        elif graph.service_by_ip(ip) is None:
+            through.setdefault(ip, []).append((name, ref, why))
+    for ip, failed in sorted(through.items()):
+        names = sorted({name for name, _, _ in failed})
+        if len(names) < MIN_RESOLVED_NAMES:
+            continue
+        resolver = external(ip)
+        for _, ref, why in failed:
+            graph.add(resolver, RESOLVES, ref, why)
+        evidence = [f"lookups through {ip} unanswered for {len(names)} names: {', '.join(names[:8])}"]
+        first: dict[tuple[str, ObjectRef], str] = {}
+        for name, ref, why in failed:
+            first.setdefault((name, ref), why)
+        evidence += list(first.values())[:6]
+        graph.shared_resolvers[resolver] = (names, evidence)
 
 
 def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, known_hosts: set[str]) -> None:
@@ -189,32 +238,23 @@ def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, kn
             target = ObjectRef(mention.kind, mention.namespace, mention.name)
             if not graph.exists(target):
                 graph.add(ref, APPLIES, target, f'{where}: "{snippet(text, mention.text)}"')
-    lookup = links.lookup_unanswered(text)
+    lookup = links.cluster_lookup_unanswered(text)
     if lookup:
-        # every pod resolves through the cluster DNS Service: a lookup nobody answered names it
+        # a pod resolves through the cluster DNS Service: a lookup nobody answered names it
         for dns in graph.cluster_dns():
             add(dns, lookup)
     artifact = links.says_artifact_missing(text)
     if artifact and ref.kind in ("Kustomization", "HelmRelease"):
         res = graph.resource(ref)
         if res is not None:
-            source = res.spec.get("sourceRef") or {}
-            if isinstance(source, dict) and source.get("name"):
-                add(
-                    ObjectRef(
-                        str(source.get("kind", "GitRepository")),
-                        source.get("namespace") or ref.namespace,
-                        str(source["name"]),
-                    ),
-                    artifact,
-                    SOURCE,
-                )
+            for source in graphrefs.flux_wiring(res).sources[:1]:
+                add(ObjectRef(source.kind, source.namespace, source.name), artifact, SOURCE)
     if ref.kind == "Pod" and "node was low on resource" in text.lower():
         res = graph.resource(ref)
-        node = res.spec.get("nodeName") if res is not None else None
+        node = k8s_pods.node_name(res) if res is not None else None
         if node:
             graph.add(
-                ObjectRef("Node", None, str(node)),
+                ObjectRef("Node", None, node),
                 RUNS_ON,
                 ref,
                 f'{where}: "{snippet(text, "node was low on resource")}"',

@@ -25,9 +25,25 @@ from urllib.parse import urlparse
 
 from homelabctl import kinds
 from homelabctl.diagnose import links
-from homelabctl.k8s import admission, cluster_dns, refs, templates
+from homelabctl.k8s import (
+    admission,
+    certmanager,
+    cilium,
+    cluster_dns,
+    gateways,
+    graphrefs,
+    podrefs,
+    refs,
+    services,
+    storage,
+    templates,
+)
 from homelabctl.k8s import events as k8s_events
+from homelabctl.k8s import nodes as k8s_nodes
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s import routes as k8s_routes
+from homelabctl.knowledge import controllers
+from homelabctl.knowledge import csi as csi_facts
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.selectors import Selector, from_spec
 from homelabctl.sources.base import ClusterState
@@ -47,6 +63,7 @@ DEPENDS = "depends-on"  # Kustomization → Kustomization that dependsOn it (sam
 CONTAINS = "contains"  # HelmRelease/Kustomization → Kustomization whose inventory holds it
 WAITS = "health-check"  # HelmRelease → Kustomization whose healthChecks wait for it
 RELEASE = "release"  # Helm release Secret (sh.helm.release.v1.*) → HelmRelease (a pending-* one is a lock)
+HOOK = "hook"  # HelmRelease → the Helm hook Jobs/Pods (helm.sh/hook) its install/upgrade runs
 ISSUES = "issues"  # Issuer/ClusterIssuer → Certificate
 STORES = "stores"  # Certificate → its Secret
 SERVES_TLS = "serves-tls"  # Secret → Gateway listener using it
@@ -69,6 +86,10 @@ GOVERNS = (
 APPLIES = (
     "applies"  # Flux Kustomization → a missing object its failure message says it could not apply/decrypt
 )
+EGRESS = "egress"  # Node whose network is down → ExternalHost that only its pods fail to reach
+RESOLVES = (
+    "resolves"  # ExternalHost (a DNS resolver outside the cluster) → what failed to look names up through it
+)
 NODE_AGENT = "node-agent"  # a node's network (CNI) agent pod → the Node whose pod network it provides
 RECONCILES = (
     "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
@@ -90,6 +111,7 @@ ALL_EDGES = frozenset(
         CONTAINS,
         WAITS,
         RELEASE,
+        HOOK,
         ISSUES,
         STORES,
         SERVES_TLS,
@@ -106,6 +128,8 @@ ALL_EDGES = frozenset(
         GOVERNS,
         NODE_AGENT,
         APPLIES,
+        EGRESS,
+        RESOLVES,
     }
 )
 
@@ -124,6 +148,7 @@ _FIELD = {
     CONTAINS: "status.inventory",
     WAITS: "spec.healthChecks",
     RELEASE: "Helm release Secret (owner=helm)",
+    HOOK: "helm.sh/hook annotation and the release's labels",
     ISSUES: "spec.issuerRef",
     STORES: "spec.secretName",
     SERVES_TLS: "listeners[].tls.certificateRefs",
@@ -140,28 +165,9 @@ _FIELD = {
     GOVERNS: "quota / default limits / middleware reference",
     NODE_AGENT: "the node's pod network agent",
     APPLIES: "the object it failed to apply",
+    EGRESS: "the node's way out",
+    RESOLVES: "the resolver named in `lookup <name> on <resolver>:53`",
 }
-
-RECONCILERS: dict[str, tuple[str, ...]] = {
-    "cert-manager": (
-        kinds.CERTIFICATE,
-        kinds.CERTIFICATE_REQUEST,
-        "Order.acme.cert-manager.io",
-        kinds.ACME_CHALLENGE,
-    ),
-    "source-controller": (
-        kinds.GIT_REPOSITORY,
-        kinds.HELM_REPOSITORY,
-        kinds.OCI_REPOSITORY,
-        kinds.HELM_CHART,
-        "Bucket.source.toolkit.fluxcd.io",
-    ),
-    "kustomize-controller": (kinds.FLUX_KUSTOMIZATION,),
-    "helm-controller": (kinds.HELM_RELEASE,),
-    "velero": (kinds.BACKUP_STORAGE_LOCATION, kinds.VELERO_SCHEDULE, kinds.VELERO_BACKUP),
-}
-"""Controller Deployments (by name) and the kinds they reconcile: while one is down, nothing of its kinds is
-renewed, applied or fetched — an expired Certificate under a crash-looping cert-manager is its symptom."""
 
 WEBHOOK_GKS = (
     "ValidatingWebhookConfiguration.admissionregistration.k8s.io",
@@ -186,24 +192,10 @@ _WORKLOADS_WAITED = ("Deployment", "StatefulSet", "DaemonSet")
 _HEALTH_CHECKED = frozenset({"HelmRelease", "Kustomization", *_WORKLOADS_WAITED})
 _INVENTORY_FLUX = ("_HelmRelease", "_Kustomization")
 _INVENTORY_WAITED = (*_INVENTORY_FLUX, *(f"_{kind}" for kind in _WORKLOADS_WAITED))
-CA_INJECT_ANNOTATIONS = (
-    "cert-manager.io/inject-ca-from",
-    "cert-manager.io/inject-ca-from-secret",
-    "cert-manager.io/inject-apiserver-ca",
-)
-"""Annotations cert-manager's cainjector acts on: while it is down, the caBundle of these objects goes stale."""
 LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
-
-
-def _items(value: Any) -> list[Mapping[str, Any]]:
-    """The mapping entries of a list field; anything else a hand-written object put there is ignored."""
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if isinstance(item, Mapping)]
-
-
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+HELM_HOOK_ANNOTATION = "helm.sh/hook"
+FLUX_HELM_NAME = "helm.toolkit.fluxcd.io/name"
+FLUX_HELM_NAMESPACE = "helm.toolkit.fluxcd.io/namespace"
 
 
 def _ref(kind: str, namespace: str | None, name: str) -> ObjectRef:
@@ -226,6 +218,9 @@ class DependencyGraph:
         self._cache: dict[str, Any] = {}
         self._members: dict[tuple[ObjectRef, str], set[ObjectRef]] = {}
         self._governors: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        self.shared_resolvers: dict[ObjectRef, tuple[list[str], list[str]]] = {}
+        """DNS resolvers outside the cluster through which lookups of several names went unanswered:
+        ``ExternalHost`` → (the names, the evidence). Set by the evidence links."""
 
     # -- construction ----------------------------------------------------------------------------------
     def add(self, cause: ObjectRef, edge: str, dependent: ObjectRef, why: str | None = None) -> None:
@@ -283,10 +278,10 @@ class DependencyGraph:
             for svc_ref in self._template_services(res):
                 yield SELECTS, svc_ref
             if kind == "Deployment":
-                for gk in RECONCILERS.get(res.name, ()):
+                for gk in controllers.RECONCILERS.get(res.name, ()):
                     for obj in self.index.all(gk):
                         yield RECONCILES, obj.ref
-                if "cainjector" in res.name:
+                if controllers.CA_INJECTOR in res.name:
                     for target in self._lazy("ca-injected", self._build_ca_injected):
                         yield RECONCILES, target
             return
@@ -299,7 +294,10 @@ class DependencyGraph:
         yield from self._referrers(ref)
         if kind in ("CiliumLoadBalancerIPPool", "IPAddressPool") and res is not None:
             yield from self._pool_out(res)
-        if kind == "Service":
+        if kind == "HelmRelease":
+            for target in self._lazy("hooks", self._build_hooks).get(ref, ()):
+                yield HOOK, target
+        elif kind == "Service":
             for target in self._ns_routes(ref.namespace).get(ref, ()):
                 yield ROUTES, target
             for target in self._lazy("velero", self._build_velero).get(ref, ()):
@@ -307,9 +305,9 @@ class DependencyGraph:
             for target in self._lazy("webhooks", self._build_webhooks).get(ref, ()):
                 yield ADMITS, target
         elif kind == "Certificate" and res is not None:
-            secret = res.spec.get("secretName")
+            secret = certmanager.secret_name(res)
             if secret:
-                yield STORES, _ref("Secret", ref.namespace, str(secret))
+                yield STORES, _ref("Secret", ref.namespace, secret)
         elif kind == "NetworkPolicy" and res is not None:
             yield from self._policy_out(res)
         elif kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration") and res is not None:
@@ -362,39 +360,33 @@ class DependencyGraph:
             yield SELECTS, svc_ref
         for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
             yield SELECTS, svc_ref
-        for volume in _items(pod.spec.get("volumes")):
-            claim = _map(volume.get("persistentVolumeClaim")).get("claimName")
-            if not claim:
-                continue
-            claim_ref = _ref("PersistentVolumeClaim", pod.namespace, str(claim))
-            if self._read_write_once(pod.namespace, str(claim)):
+        for claim in podrefs.claims(pod):
+            claim_ref = _ref("PersistentVolumeClaim", pod.namespace, claim)
+            if self._read_write_once(pod.namespace, claim):
                 yield HOLDS, claim_ref
-            if not pod.spec.get("nodeName") and self._waits_for_consumer(claim_ref):
+            if not k8s_pods.node_name(pod) and self._waits_for_consumer(claim_ref):
                 yield CONSUMES, claim_ref
 
     def _pool_out(self, pool: Resource) -> Iterator[tuple[str, ObjectRef]]:
         """LoadBalancer Services an address pool serves (Cilium ``serviceSelector``; no selector: all of them)."""
-        raw_selector = pool.spec.get("serviceSelector")
+        raw_selector = cilium.lb_pool(pool).service_selector
         selector = from_spec(raw_selector) if isinstance(raw_selector, Mapping) else None
         for svc in self.index.all(kinds.SERVICE):
-            if svc.spec.get("type") != "LoadBalancer":
+            if services.service_type(svc) != "LoadBalancer":
                 continue
             if selector is None or selector.matches(svc.labels):
                 yield ALLOCATES, svc.ref
 
     def _policy_out(self, policy: Resource) -> Iterator[tuple[str, ObjectRef]]:
-        spec = policy.spec
-        types = spec.get("policyTypes") or (["Ingress", "Egress"] if spec.get("egress") else ["Ingress"])
-        if "Ingress" not in types:
+        selector = graphrefs.ingress_isolation(policy)
+        if selector is None:
             return
-        selector = from_spec(spec.get("podSelector") if isinstance(spec.get("podSelector"), Mapping) else {})
-        pods = self.index.select(kinds.POD, policy.namespace, selector)
-        services: set[ObjectRef] = set()
-        for pod in pods:
+        isolated: set[ObjectRef] = set()
+        for pod in self.index.select(kinds.POD, policy.namespace, selector):
             for edge, target in self._pod_out(pod):
                 if edge == SELECTS:
-                    services.add(target)
-        for svc in sorted(services):
+                    isolated.add(target)
+        for svc in sorted(isolated):
             yield ISOLATES, svc
 
     # -- lazy indexes ----------------------------------------------------------------------------------
@@ -422,9 +414,8 @@ class DependencyGraph:
         if built is None:
             built = []
             for svc in self._by_namespace(kinds.SERVICE).get(namespace, []):
-                raw = svc.spec.get("selector")
-                selector = from_spec(raw) if raw else None
-                if selector is not None:
+                selector = services.selector(svc)
+                if selector is not None and not selector.empty:  # no selector, or {}: endpoints kept by hand
                     built.append((svc.ref, selector))
             self._cache[key] = built
         return built
@@ -444,12 +435,14 @@ class DependencyGraph:
         key = f"template-services:{namespace}"
         built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
         if built is None:
-            workloads = [
-                (w.ref, _map(_map(_map(w.spec.get("template")).get("metadata")).get("labels")))
+            controllers = [
+                (w.ref, templates.pod_template_labels(w))
                 for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET)
                 for w in self._by_namespace(gk).get(namespace, [])
             ]
-            built = _match_selectors(self._ns_selectors(namespace), [(r, lab) for r, lab in workloads if lab])
+            built = _match_selectors(
+                self._ns_selectors(namespace), [(r, lab) for r, lab in controllers if lab]
+            )
             self._cache[key] = built
         return built
 
@@ -464,25 +457,28 @@ class DependencyGraph:
         if built is None:
             built = defaultdict(set)
             for pod in self._by_namespace(kinds.POD).get(namespace, []):
-                for dep in _pod_dependencies(pod):
-                    built[dep].add(pod.ref)
+                for dep in podrefs.dependencies(pod):
+                    built[_ref(dep.kind, namespace, dep.name)].add(pod.ref)
             self._cache[key] = built
         return built
 
     def _waits_for_consumer(self, claim: ObjectRef) -> bool:
         """An unbound claim whose class binds on first consumer: it waits for the pod, not the reverse."""
         pvc = self.index.get(kinds.PVC, claim.namespace, claim.name)
-        if pvc is None or pvc.spec.get("volumeName") or pvc.status.get("phase") == "Bound":
+        if pvc is None:
             return False
-        sc = self.index.get(kinds.STORAGE_CLASS, None, str(pvc.spec.get("storageClassName") or ""))
-        return sc is not None and sc.raw.get("volumeBindingMode") == "WaitForFirstConsumer"
+        claim_state = storage.claim(pvc)
+        if claim_state.volume_name or claim_state.phase == "Bound":
+            return False
+        sc = self.index.get(kinds.STORAGE_CLASS, None, claim_state.storage_class or "")
+        return sc is not None and storage.binding_mode(sc) == "WaitForFirstConsumer"
 
     def _read_write_once(self, namespace: str | None, claim: str) -> bool:
         pvc = self.index.get(kinds.PVC, namespace, claim)
         if pvc is None:
             return False
-        modes = pvc.spec.get("accessModes") or pvc.status.get("accessModes") or []
-        return isinstance(modes, list) and ("ReadWriteOnce" in modes or "ReadWriteOncePod" in modes)
+        modes = graphrefs.claim_access_modes(pvc)
+        return "ReadWriteOnce" in modes or "ReadWriteOncePod" in modes
 
     def _build_slices(self) -> dict[ObjectRef, set[ObjectRef]]:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
@@ -490,48 +486,34 @@ class DependencyGraph:
             svc = eps.labels.get("kubernetes.io/service-name")
             if not svc:
                 continue
-            for endpoint in _items(eps.raw.get("endpoints")):
-                target = _map(endpoint.get("targetRef"))
-                if target.get("kind") == "Pod" and target.get("name"):
-                    out[_ref("Pod", str(target.get("namespace") or eps.namespace), str(target["name"]))].add(
-                        _ref("Service", eps.namespace, str(svc))
-                    )
+            for pod_ns, pod_name in graphrefs.slice_target_pods(eps):
+                out[_ref("Pod", pod_ns, pod_name)].add(_ref("Service", eps.namespace, str(svc)))
         for endpoints in self.index.all(kinds.ENDPOINTS):
-            for subset in _items(endpoints.raw.get("subsets")):
-                for address in [*_items(subset.get("addresses")), *_items(subset.get("notReadyAddresses"))]:
-                    target = _map(address.get("targetRef"))
-                    if target.get("kind") == "Pod" and target.get("name"):
-                        out[
-                            _ref(
-                                "Pod",
-                                str(target.get("namespace") or endpoints.namespace),
-                                str(target["name"]),
-                            )
-                        ].add(_ref("Service", endpoints.namespace, endpoints.name))
+            for pod_ns, pod_name in graphrefs.endpoints_target_pods(endpoints):
+                out[_ref("Pod", pod_ns, pod_name)].add(_ref("Service", endpoints.namespace, endpoints.name))
         return out
 
     def _build_storage(self) -> dict[ObjectRef, set[ObjectRef]]:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         for pvc in self.index.all(kinds.PVC):
-            sc = pvc.spec.get("storageClassName")
-            if sc:
-                out[_ref("StorageClass", None, str(sc))].add(pvc.ref)
-            volume = pvc.spec.get("volumeName")
-            if volume:
-                out[_ref("PersistentVolume", None, str(volume))].add(pvc.ref)
+            claim_state = storage.claim(pvc)
+            if claim_state.storage_class:
+                out[_ref("StorageClass", None, claim_state.storage_class)].add(pvc.ref)
+            if claim_state.volume_name:
+                out[_ref("PersistentVolume", None, claim_state.volume_name)].add(pvc.ref)
         for pv in self.index.all(kinds.PV):
-            csi = _map(pv.spec.get("csi"))
-            if csi.get("driver"):
-                out[_ref("CSIDriver", None, str(csi["driver"]))].add(pv.ref)
-                if csi.get("driver") == "driver.longhorn.io" and csi.get("volumeHandle"):
-                    out[_ref("Volume", "longhorn-system", str(csi["volumeHandle"]))].add(pv.ref)
-            claim = _map(pv.spec.get("claimRef"))
-            if claim.get("name"):
-                out[pv.ref].add(_ref("PersistentVolumeClaim", claim.get("namespace"), str(claim["name"])))
+            csi = storage.csi_source(pv)
+            if csi is not None and csi.driver:
+                out[_ref("CSIDriver", None, csi.driver)].add(pv.ref)
+                if csi.driver == csi_facts.LONGHORN_DRIVER and csi.volume_handle:
+                    out[_ref("Volume", "longhorn-system", csi.volume_handle)].add(pv.ref)
+            bound = graphrefs.pv_claim(pv)
+            if bound is not None:
+                out[pv.ref].add(_ref("PersistentVolumeClaim", bound[0], bound[1]))
         for sc in self.index.all(kinds.STORAGE_CLASS):
-            provisioner = sc.raw.get("provisioner")
+            provisioner = storage.provisioner(sc)
             if provisioner:
-                out[_ref("CSIDriver", None, str(provisioner))].add(sc.ref)
+                out[_ref("CSIDriver", None, provisioner)].add(sc.ref)
         return out
 
     def _build_longhorn(self) -> dict[ObjectRef, set[ObjectRef]]:
@@ -545,12 +527,11 @@ class DependencyGraph:
                         out[_ref("Node", None, name)].add(volume.ref)
         for gk in (LONGHORN_REPLICA, LONGHORN_ENGINE):
             for part in self.index.all(gk):
-                volume_name = part.spec.get("volumeName")
-                if volume_name:
-                    out[part.ref].add(_ref("Volume", part.namespace, str(volume_name)))
-                node_id = part.spec.get("nodeID")
-                if node_id:
-                    out[_ref("Node", None, str(node_id))].add(part.ref)
+                placed = graphrefs.longhorn_part(part)
+                if placed.volume:
+                    out[part.ref].add(_ref("Volume", part.namespace, placed.volume))
+                if placed.node:
+                    out[_ref("Node", None, placed.node)].add(part.ref)
         return out
 
     def _ns_routes(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
@@ -561,9 +542,7 @@ class DependencyGraph:
         if built is None:
             namespaces = {namespace}
             for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
-                namespaces.update(
-                    str(f.get("namespace")) for f in _items(grant.spec.get("from")) if f.get("namespace")
-                )
+                namespaces.update(graphrefs.grant_from_namespaces(grant))
             routes = [r for gk in ROUTE_GKS for ns in namespaces for r in self._by_namespace(gk).get(ns, [])]
             ingresses = self._by_namespace(kinds.INGRESS).get(namespace, [])
             built = {
@@ -585,32 +564,18 @@ class DependencyGraph:
     ) -> dict[ObjectRef, set[ObjectRef]]:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         for route in routes:
-            for parent in _items(route.spec.get("parentRefs")):
-                if parent.get("kind", "Gateway") == "Gateway":
-                    out[
-                        _ref(
-                            "Gateway", parent.get("namespace") or route.namespace, str(parent.get("name", ""))
-                        )
-                    ].add(route.ref)
-            for rule in _items(route.spec.get("rules")):
-                for backend in _items(rule.get("backendRefs")):
-                    if backend.get("kind", "Service") == "Service":
-                        out[
-                            _ref(
-                                "Service",
-                                backend.get("namespace") or route.namespace,
-                                str(backend.get("name", "")),
-                            )
-                        ].add(route.ref)
+            linked = graphrefs.route_links(route)
+            for namespace, name in linked.gateways:
+                out[_ref("Gateway", namespace, name)].add(route.ref)
+            for namespace, name in linked.services:
+                out[_ref("Service", namespace, name)].add(route.ref)
         for ingress in ingresses:
-            default = _map(_map(ingress.spec.get("defaultBackend")).get("service")).get("name")
-            if default:
-                out[_ref("Service", ingress.namespace, str(default))].add(ingress.ref)
-            for rule in _items(ingress.spec.get("rules")):
-                for path in _items(_map(rule.get("http")).get("paths")):
-                    svc = _map(_map(path.get("backend")).get("service")).get("name")
-                    if svc:
-                        out[_ref("Service", ingress.namespace, str(svc))].add(ingress.ref)
+            default = k8s_routes.ingress_default_backend(ingress)
+            for backend in (
+                *((default,) if default is not None else ()),
+                *k8s_routes.ingress_backends(ingress),
+            ):
+                out[_ref("Service", ingress.namespace, backend.service)].add(ingress.ref)
         return out
 
     def _build_flux(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
@@ -618,67 +583,65 @@ class DependencyGraph:
         releases: dict[tuple[str | None, str], list[ObjectRef]] = defaultdict(list)
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
             for res in self.index.all(gk):
-                spec = res.spec
-                source = _map(spec.get("sourceRef")) or _map(
-                    _map(_map(spec.get("chart")).get("spec")).get("sourceRef")
-                )
-                if source.get("name"):
-                    out[
-                        _ref(
-                            str(source.get("kind", "GitRepository")),
-                            source.get("namespace") or res.namespace,
-                            str(source["name"]),
-                        )
-                    ].append((SOURCE, res.ref))
-                chart_ref = _map(spec.get("chartRef"))
-                if chart_ref.get("name"):
-                    out[
-                        _ref(
-                            str(chart_ref.get("kind", "OCIRepository")),
-                            chart_ref.get("namespace") or res.namespace,
-                            str(chart_ref["name"]),
-                        )
-                    ].append((SOURCE, res.ref))
-                for dep in _items(spec.get("dependsOn")):
-                    if dep.get("name"):
-                        out[_ref(res.kind, dep.get("namespace") or res.namespace, str(dep["name"]))].append(
-                            (DEPENDS, res.ref)
-                        )
-                for ref in _items(spec.get("valuesFrom")):
-                    if ref.get("name"):
-                        out[_ref(str(ref.get("kind", "ConfigMap")), res.namespace, str(ref["name"]))].append(
-                            (VALUES, res.ref)
-                        )
-                for check in _items(spec.get("healthChecks")):
-                    if check.get("kind") in _HEALTH_CHECKED and check.get("name"):
-                        out[
-                            _ref(
-                                str(check["kind"]),
-                                check.get("namespace") or res.namespace,
-                                str(check["name"]),
-                            )
-                        ].append((WAITS, res.ref))
+                wiring = graphrefs.flux_wiring(res)
+                for source in wiring.sources:
+                    out[_ref(source.kind, source.namespace, source.name)].append((SOURCE, res.ref))
+                for dep in wiring.depends_on:
+                    out[_ref(dep.kind, dep.namespace, dep.name)].append((DEPENDS, res.ref))
+                for values in wiring.values_from:
+                    out[_ref(values.kind, values.namespace, values.name)].append((VALUES, res.ref))
+                for check in wiring.health_checks:
+                    if check.kind in _HEALTH_CHECKED:
+                        out[_ref(check.kind, check.namespace, check.name)].append((WAITS, res.ref))
                 # with wait: true a Kustomization is Ready only when every workload it applied is healthy
-                wanted = (
-                    _INVENTORY_WAITED
-                    if res.kind == "Kustomization" and spec.get("wait") is True
-                    else _INVENTORY_FLUX
-                )
-                for entry in _items(_map(res.status.get("inventory")).get("entries")):
-                    entry_id = entry.get("id")
-                    # only what the object waits for matters here; parse nothing else of a large inventory
-                    if not isinstance(entry_id, str) or not entry_id.endswith(wanted):
-                        continue
+                wanted = _INVENTORY_WAITED if res.kind == "Kustomization" and wiring.wait else _INVENTORY_FLUX
+                # only what the object waits for matters here; parse nothing else of a large inventory
+                for entry_id in graphrefs.inventory_entry_ids(res, wanted):
                     member = _inventory_ref(entry_id)
                     if member is not None:
                         out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, res.ref))
                 if res.kind == "HelmRelease":
-                    storage_ns = spec.get("storageNamespace") or spec.get("targetNamespace") or res.namespace
-                    name = spec.get("releaseName") or (
-                        f"{spec['targetNamespace']}-{res.name}" if spec.get("targetNamespace") else res.name
-                    )
-                    releases[(str(storage_ns), str(name))].append(res.ref)
+                    releases[(wiring.storage_namespace, wiring.release_name)].append(res.ref)
         self._cache["helm-releases"] = releases
+        return out
+
+    def _build_hooks(self) -> dict[ObjectRef, set[ObjectRef]]:
+        """HelmRelease → the hook Jobs and Pods of its release. A hook runs inside the release's install or
+        upgrade, so its failure is that operation's failure: the release is the object to change. Hooks are
+        found by the labels helm-controller puts on what it renders (``helm.toolkit.fluxcd.io/name`` and
+        ``/namespace``), else by Helm's release name (``meta.helm.sh/release-name`` annotation, or
+        ``app.kubernetes.io/instance`` with ``app.kubernetes.io/managed-by: Helm``) in the release's namespace."""
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        by_release: dict[tuple[str, str], ObjectRef] | None = None
+        for gk in (kinds.JOB, kinds.POD):
+            for res in self.index.all(gk):
+                if HELM_HOOK_ANNOTATION not in res.annotations:
+                    continue
+                if res.kind == "Pod" and res.owner_references:
+                    continue  # a hook Job's pod: the Job stands for it
+                labels = res.labels
+                hr_name, hr_ns = labels.get(FLUX_HELM_NAME), labels.get(FLUX_HELM_NAMESPACE)
+                if hr_name and hr_ns:
+                    out[_ref("HelmRelease", hr_ns, hr_name)].add(res.ref)
+                    continue
+                release = res.annotations.get("meta.helm.sh/release-name") or (
+                    labels.get("app.kubernetes.io/instance")
+                    if str(labels.get("app.kubernetes.io/managed-by", "")).lower() == "helm"
+                    else None
+                )
+                namespace = res.annotations.get("meta.helm.sh/release-namespace") or res.namespace
+                if not release or not namespace:
+                    continue
+                if by_release is None:
+                    by_release = {}
+                    for hr in self.index.all(kinds.HELM_RELEASE):
+                        wiring = graphrefs.flux_wiring(hr)
+                        by_release[(wiring.target_namespace or hr.namespace or "", wiring.release_name)] = (
+                            hr.ref
+                        )
+                owner = by_release.get((str(namespace), str(release)))
+                if owner is not None:
+                    out[owner].add(res.ref)
         return out
 
     def _build_ca_injected(self) -> list[ObjectRef]:
@@ -686,7 +649,7 @@ class DependencyGraph:
         out = []
         for gk in (*WEBHOOK_GKS, kinds.CRD):
             for obj in self.index.all(gk):
-                if any(key in obj.annotations for key in CA_INJECT_ANNOTATIONS):
+                if any(key in obj.annotations for key in controllers.CA_INJECT_ANNOTATIONS):
                     out.append(obj.ref)
         return out
 
@@ -703,7 +666,8 @@ class DependencyGraph:
     def sets_default_memory(self, namespace: str | None) -> bool:
         """Does a LimitRange of the namespace inject a default memory limit into containers without one?"""
         return any(
-            _sets_default_memory(lr) for lr in self._by_namespace(kinds.LIMIT_RANGE).get(namespace, [])
+            graphrefs.sets_default_memory(lr)
+            for lr in self._by_namespace(kinds.LIMIT_RANGE).get(namespace, [])
         )
 
     def middleware_references(self) -> dict[ObjectRef, list[tuple[ObjectRef, str]]]:
@@ -726,7 +690,7 @@ class DependencyGraph:
                 injected = pod.annotations.get(LIMIT_RANGER_ANNOTATION) if pod is not None else None
                 if isinstance(injected, str) and "memory limit" in injected:
                     for limit_range in self._by_namespace(kinds.LIMIT_RANGE).get(ref.namespace, []):
-                        if _sets_default_memory(limit_range):
+                        if graphrefs.sets_default_memory(limit_range):
                             found.setdefault(
                                 limit_range.ref,
                                 f"Pod {ref.namespace}/{ref.name} annotation {LIMIT_RANGER_ANNOTATION}: "
@@ -746,31 +710,28 @@ class DependencyGraph:
     def _build_misc(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
         out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)
         for cert in self.index.all(kinds.CERTIFICATE):
-            issuer = _map(cert.spec.get("issuerRef"))
-            if issuer.get("name"):
-                kind = str(issuer.get("kind", "Issuer"))
-                out[
-                    _ref(kind, None if kind == "ClusterIssuer" else cert.namespace, str(issuer["name"]))
-                ].append((ISSUES, cert.ref))
+            issuer = certmanager.issuer_ref(cert)
+            if issuer.name:
+                namespace = None if issuer.kind == "ClusterIssuer" else cert.namespace
+                out[_ref(issuer.kind, namespace, issuer.name)].append((ISSUES, cert.ref))
         for gateway in self.index.all(kinds.GATEWAY_KIND):
-            for listener in _items(gateway.spec.get("listeners")):
-                for ref in _items(_map(listener.get("tls")).get("certificateRefs")):
-                    if ref.get("kind", "Secret") == "Secret" and ref.get("name"):
-                        out[
-                            _ref("Secret", ref.get("namespace") or gateway.namespace, str(ref["name"]))
-                        ].append((SERVES_TLS, gateway.ref))
+            for listener in gateways.listeners(gateway):
+                for cert_ref in listener.certificate_refs:
+                    if cert_ref.kind == "Secret" and cert_ref.name:
+                        out[_ref("Secret", cert_ref.namespace, cert_ref.name)].append(
+                            (SERVES_TLS, gateway.ref)
+                        )
         for route_gw, routes in self._all_routes().items():
             if route_gw.kind == "Gateway":
                 out[route_gw] += [(ATTACHES, r) for r in sorted(routes)]
         snapshot_locations = self.index.all(kinds.VOLUME_SNAPSHOT_LOCATION)
         for schedule in self.index.all(kinds.VELERO_SCHEDULE):
-            template = _map(schedule.spec.get("template"))
-            location = template.get("storageLocation") or "default"
-            out[_ref("BackupStorageLocation", schedule.namespace, str(location))].append(
+            locations = graphrefs.schedule_locations(schedule)
+            out[_ref("BackupStorageLocation", schedule.namespace, locations.storage_location)].append(
                 (BACKS_UP, schedule.ref)
             )
-            if template.get("snapshotVolumes") is not False:
-                wanted = {str(v) for v in template.get("volumeSnapshotLocations") or [] if isinstance(v, str)}
+            if locations.snapshots:
+                wanted = set(locations.snapshot_locations)
                 for vsl in snapshot_locations:
                     if vsl.namespace == schedule.namespace and (not wanted or vsl.name in wanted):
                         out[vsl.ref].append((BACKS_UP, schedule.ref))
@@ -779,7 +740,7 @@ class DependencyGraph:
     def _build_velero(self) -> dict[ObjectRef, set[ObjectRef]]:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         for bsl in self.index.all(kinds.BACKUP_STORAGE_LOCATION):
-            service = in_cluster_service(str(_map(bsl.spec.get("config")).get("s3Url", "")), bsl.namespace)
+            service = in_cluster_service(graphrefs.s3_url(bsl), bsl.namespace)
             if service is not None:
                 out[service].add(bsl.ref)
         return out
@@ -854,29 +815,22 @@ class DependencyGraph:
         pods (image registry)."""
         out: dict[str, set[ObjectRef]] = defaultdict(set)
         for pv in self.index.all(kinds.PV):
-            for server in (
-                _map(pv.spec.get("nfs")).get("server"),
-                _map(_map(pv.spec.get("csi")).get("volumeAttributes")).get("server"),
-            ):
-                if server:
-                    out[str(server).lower()].add(pv.ref)
+            for server in graphrefs.pv_servers(pv):
+                out[server.lower()].add(pv.ref)
         for bsl in self.index.all(kinds.BACKUP_STORAGE_LOCATION):
-            host = links.url_host(str(_map(bsl.spec.get("config")).get("s3Url", "")))
+            host = links.url_host(graphrefs.s3_url(bsl))
             if host:
                 out[host].add(bsl.ref)
         for gk in FLUX_SOURCE_GKS:
             for source in self.index.all(gk):
-                host = links.url_host(str(source.spec.get("url") or source.spec.get("endpoint") or ""))
+                host = links.url_host(graphrefs.source_address(source))
                 if host:
                     out[host].add(source.ref)
         for pod in self.index.all(kinds.POD):
-            for volume in _items(pod.spec.get("volumes")):
-                server = _map(volume.get("nfs")).get("server")
-                if server:
-                    out[str(server).lower()].add(pod.ref)
-            for container in [*_items(pod.spec.get("containers")), *_items(pod.spec.get("initContainers"))]:
-                image = container.get("image")
-                if isinstance(image, str) and image:
+            for server in podrefs.nfs_servers(pod):
+                out[server.lower()].add(pod.ref)
+            for image in k8s_pods.images(k8s_pods.pod_spec(pod), init=True):
+                if image:
                     out[links.registry_of(image)].add(pod.ref)
         return out
 
@@ -898,17 +852,15 @@ class DependencyGraph:
     def _build_ips(self) -> dict[str, ObjectRef]:
         out: dict[str, ObjectRef] = {}
         for svc in self.index.all(kinds.SERVICE):
-            for ip in [svc.spec.get("clusterIP"), *(svc.spec.get("clusterIPs") or [])]:
-                if isinstance(ip, str) and ip and ip != "None":
-                    out.setdefault(ip, svc.ref)
+            for ip in graphrefs.cluster_ips(svc):
+                out.setdefault(ip, svc.ref)
         for pod in self.index.all(kinds.POD):
-            ip = pod.status.get("podIP")
-            if isinstance(ip, str) and ip and not pod.spec.get("hostNetwork"):
+            ip = podrefs.pod_ip(pod)
+            if ip and not podrefs.host_network(pod):
                 out.setdefault(ip, pod.ref)
         for node in self.index.all(kinds.NODE):
-            for address in _items(node.status.get("addresses")):
-                if address.get("type") in ("InternalIP", "ExternalIP") and address.get("address"):
-                    out.setdefault(str(address["address"]), node.ref)
+            for address in graphrefs.node_addresses(node):
+                out.setdefault(address, node.ref)
         return out
 
     def device_plugins(self, resource: str) -> list[ObjectRef]:
@@ -930,19 +882,15 @@ class DependencyGraph:
         marker = f"/{driver}/"
         found = []
         for pod in self.index.pods_on_node(node):
-            for container in _items(pod.spec.get("containers")):
-                args = [str(a) for a in container.get("args") or [] if isinstance(a, (str, int))]
-                env = [str(e.get("value", "")) for e in _items(container.get("env"))]
-                if any(marker in text for text in (*args, *env)):
-                    found.append(pod.ref)
-                    break
+            if any(marker in text for texts in podrefs.container_texts(pod) for text in texts):
+                found.append(pod.ref)
         return found
 
     def nodes_with_taint(self, key: str) -> list[ObjectRef]:
         return [
             node.ref
             for node in self.index.all(kinds.NODE)
-            if any(t.get("key") == key for t in _items(node.spec.get("taints")))
+            if any(taint.key == key for taint in k8s_nodes.taints(node))
         ]
 
     # -- queries ---------------------------------------------------------------------------------------
@@ -968,10 +916,10 @@ class DependencyGraph:
         if edge == OWNS:
             return {child.ref for child in self.index.children(res)}
         if edge == SELECTS and res.kind == "Service":
-            selector = res.spec.get("selector")
+            selector = services.selector(res)
             found = (
-                {p.ref for p in self.index.select(kinds.POD, res.namespace, from_spec(selector))}
-                if selector
+                {p.ref for p in self.index.select(kinds.POD, res.namespace, selector)}
+                if selector is not None and not selector.empty
                 else set()
             )
             found |= {pod for pod, svcs in self._lazy("slices", self._build_slices).items() if ref in svcs}
@@ -1037,45 +985,6 @@ def _match_selectors(
             if selector.matches(labels):
                 out[ref].add(owner)
     return out
-
-
-def _sets_default_memory(limit_range: Resource) -> bool:
-    return any(
-        _map(limit.get("default")).get("memory")
-        for limit in _items(limit_range.spec.get("limits"))
-        if limit.get("type", "Container") == "Container"
-    )
-
-
-def _pod_dependencies(pod: Resource) -> Iterator[ObjectRef]:
-    """The claims, Secrets and ConfigMaps a pod needs to start."""
-    spec, ns = pod.spec, pod.namespace
-    for volume in _items(spec.get("volumes")):
-        claim = _map(volume.get("persistentVolumeClaim")).get("claimName")
-        if claim:
-            yield _ref("PersistentVolumeClaim", ns, str(claim))
-        secret = _map(volume.get("secret")).get("secretName")
-        if secret:
-            yield _ref("Secret", ns, str(secret))
-        cm = _map(volume.get("configMap")).get("name")
-        if cm:
-            yield _ref("ConfigMap", ns, str(cm))
-    for container in [*_items(spec.get("containers")), *_items(spec.get("initContainers"))]:
-        for env in _items(container.get("env")):
-            source = _map(env.get("valueFrom"))
-            secret_ref = _map(source.get("secretKeyRef")).get("name")
-            if secret_ref:
-                yield _ref("Secret", ns, str(secret_ref))
-            cm_ref = _map(source.get("configMapKeyRef")).get("name")
-            if cm_ref:
-                yield _ref("ConfigMap", ns, str(cm_ref))
-        for env_from in _items(container.get("envFrom")):
-            secret_ref = _map(env_from.get("secretRef")).get("name")
-            if secret_ref:
-                yield _ref("Secret", ns, str(secret_ref))
-            cm_ref = _map(env_from.get("configMapRef")).get("name")
-            if cm_ref:
-                yield _ref("ConfigMap", ns, str(cm_ref))
 
 
 @cache

@@ -187,6 +187,28 @@ def lookup_unanswered(text: str) -> str | None:
     return m.group(0) if m else None
 
 
+def cluster_lookup_unanswered(text: str) -> str | None:
+    """Like :func:`lookup_unanswered`, for lookups a pod made through the cluster DNS: not when the text names
+    the resolver it asked (that address is linked as written), and not for image pulls (the node's runtime
+    resolves registries through the node's own resolver)."""
+    text = clip(text)
+    if net_errors.NAMED_RESOLVER.search(text) or net_errors.IMAGE_PULL.search(text):
+        return None
+    return lookup_unanswered(text)
+
+
+def unanswered_named_lookups(text: str) -> list[tuple[str, str, str]]:
+    """(name, resolver address, words) for each ``lookup <name> on <resolver>:53`` in a text that says the
+    lookup got no answer (``i/o timeout``, ``server misbehaving``); an answer (``no such host``) names nothing."""
+    text = clip(text)
+    if not net_errors.LOOKUP_UNANSWERED.search(text):
+        return []
+    return [
+        (m.group(1).lower().rstrip("."), m.group(2).lower(), m.group(0))
+        for m in net_errors.NAMED_LOOKUP.finditer(text)
+    ]
+
+
 def says_artifact_missing(text: str) -> str | None:
     """The words when a Flux object says its source has no artifact (the link then goes to its sourceRef)."""
     m = _ARTIFACT.search(clip(text))

@@ -1,1 +1,1 @@
-"""Incident records (AARs) kept in one SQLite file, rendered in the seed's AAR Log format."""
+"""Incident records (AARs) kept in one SQLite file, rendered as the CLUSTER-SETUP "AAR Log"."""

@@ -1,4 +1,4 @@
-"""Incident records in the seed's AAR shape (CLUSTER-SETUP "AAR Log")."""
+"""Incident records in the After Action Review shape of the CLUSTER-SETUP "AAR Log"."""
 
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def check_date(value: str) -> str:
 
 def parse_timeline(text: str) -> TimelineEntry:
     """``"14:05 Longhorn pods CrashLoopBackOff"`` → (14:05, text); ``"[June 14 AM] text"`` → (June 14 AM, text);
-    text without a leading time keeps no time (the seed's "Detection: ..." entries)."""
+    text without a leading time keeps no time (entries such as "Detection: ...")."""
     stripped = text.strip()
     if not stripped:
         raise InputError("a timeline entry needs text")

@@ -1,4 +1,4 @@
-"""Incidents rendered exactly in the seed's AAR structure (CLUSTER-SETUP "AAR Log"), and as JSON."""
+"""Incidents rendered in the After Action Review structure of the CLUSTER-SETUP "AAR Log", and as JSON."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ JSON_SCHEMA_ID = "homelabctl.incident/v1"
 
 
 def human_date(iso: str) -> str:
-    """``2025-06-14`` → ``June 14, 2025`` (the seed's heading format); anything else is left as written."""
+    """``2025-06-14`` → ``June 14, 2025`` (the AAR heading format); anything else is left as written."""
     try:
         day = date.fromisoformat(iso)
     except ValueError:
@@ -22,8 +22,8 @@ def human_date(iso: str) -> str:
 
 
 def _action_line(action: ActionItem) -> str:
-    # The seed writes "(Owner: AI Team, Priority: P1)" for open items and "(Owner: AI Team, Complete)"
-    # once they are done; items without an owner just carry the priority.
+    # An action reads "(Owner: AI Team, Priority: P1)" while open and "(Owner: AI Team, Complete)" once
+    # done; items without an owner just carry the priority.
     parts = [f"Owner: {action.owner}"] if action.owner else []
     parts.append("Complete" if action.status == "done" else f"Priority: {action.priority}")
     return f"- **Action:** {action.text} ({', '.join(parts)})"
@@ -67,7 +67,7 @@ def render_aar(incident: Incident) -> str:
 
 
 def _evidence_lines(incident: Incident) -> list[str]:
-    """The seed closes an AAR with "**Full Details:** See ..."; ours points at the check run it came from."""
+    """An AAR closes with "**Full Details:** See ...": here, the check run it came from."""
     ref = incident.snapshot_ref
     if not ref and not incident.root_causes:
         return []
@@ -94,7 +94,7 @@ def _evidence_lines(incident: Incident) -> list[str]:
 
 
 def render_log(incidents: Sequence[Incident]) -> str:
-    """The whole log, oldest first, under the seed's "## AAR Log" heading."""
+    """The whole log, oldest first, under the "## AAR Log" heading."""
     if not incidents:
         return "## AAR Log\n\n_No incidents recorded._\n"
     return "## AAR Log\n\n" + "\n".join(render_aar(i) for i in incidents)

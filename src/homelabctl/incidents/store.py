@@ -466,7 +466,7 @@ class IncidentStore:
 
     @_guarded
     def incidents(self, status: str | None = None) -> list[Incident]:
-        """Oldest first (by incident date, then id): the order of the seed's AAR log."""
+        """Oldest first (by incident date, then id): the order of an AAR log."""
         if status in ("open", "closed"):
             return self._load(("status = ?", (status,)))
         return self._load(None)

@@ -16,7 +16,9 @@ import yaml
 
 from homelabctl import kinds
 from homelabctl.inventory.model import App
+from homelabctl.k8s import flux as k8s_flux
 from homelabctl.kube import node_is_control_plane
+from homelabctl.model import Resource
 from homelabctl.paperwork.cluster import (
     bgp_asns,
     common_domain,
@@ -130,6 +132,43 @@ def _storage(state: ClusterState, host_names: dict[str, str]) -> list[dict[str, 
     ]
 
 
+def _gpu_entries(node: Resource) -> list[dict[str, Any]]:
+    gpus = []
+    for gpu in node_gpus(node):
+        # GPU feature discovery renames time-sliced GPUs "<product>-SHARED".
+        product = (gpu.product or "TODO").removesuffix("-SHARED").replace("-", " ")
+        entry: dict[str, Any] = {
+            "model": product,
+            "vram_gb": max(1, round((gpu.memory_mib or 1024) / 1024)),
+            "resource": gpu.resource,
+        }
+        if gpu.sharing in ("time-slicing", "mps"):
+            entry["sharing"] = gpu.sharing
+            entry["replicas"] = gpu.replicas or gpu.capacity
+        gpus.append(entry)
+    return gpus
+
+
+def _node_host(node: Resource, placeholders: bool) -> dict[str, Any]:
+    """The host a node runs on, as far as the node tells: CPU threads, memory, OS, address, GPUs."""
+    host: dict[str, Any] = {"name": node.name, "kind": "physical"}
+    if placeholders:
+        host["model"] = "TODO (e.g. Dell R630)"
+    cpus, ram, os_image, ip = node_cpus(node), memory_gb(node), node_os(node), node_internal_ip(node)
+    if cpus:
+        host["cpu"] = {"threads": cpus}
+    if ram:
+        host["ram_gb"] = ram
+    if os_image:
+        host["os"] = os_image
+    if ip:
+        host["addresses"] = [ip]
+    gpus = _gpu_entries(node)
+    if gpus:
+        host["gpus"] = gpus
+    return host
+
+
 def inventory_from_state(state: ClusterState, *, placeholders: bool = True) -> dict[str, Any]:
     """The inventory as plain data (validated by the caller); one host per node, named after it.
 
@@ -140,34 +179,9 @@ def inventory_from_state(state: ClusterState, *, placeholders: bool = True) -> d
     nodes: list[dict[str, Any]] = []
     host_names: dict[str, str] = {}
     for node in sorted(state.index.all(kinds.NODE), key=lambda n: n.name):
-        host: dict[str, Any] = {"name": node.name, "kind": "physical"}
-        if placeholders:
-            host["model"] = "TODO (e.g. Dell R630)"
-        cpus, ram, os_image, ip = node_cpus(node), memory_gb(node), node_os(node), node_internal_ip(node)
-        if cpus:
-            host["cpu"] = {"threads": cpus}
-        if ram:
-            host["ram_gb"] = ram
-        if os_image:
-            host["os"] = os_image
-        if ip:
-            host["addresses"] = [ip]
-            host_names[ip] = node.name
-        gpus = []
-        for gpu in node_gpus(node):
-            # GPU feature discovery renames time-sliced GPUs "<product>-SHARED".
-            product = (gpu.product or "TODO").removesuffix("-SHARED").replace("-", " ")
-            entry: dict[str, Any] = {
-                "model": product,
-                "vram_gb": max(1, round((gpu.memory_mib or 1024) / 1024)),
-                "resource": gpu.resource,
-            }
-            if gpu.sharing in ("time-slicing", "mps"):
-                entry["sharing"] = gpu.sharing
-                entry["replicas"] = gpu.replicas or gpu.capacity
-            gpus.append(entry)
-        if gpus:
-            host["gpus"] = gpus
+        host = _node_host(node, placeholders)
+        if host.get("addresses"):
+            host_names[host["addresses"][0]] = node.name
         hosts.append(host)
         nodes.append(
             {
@@ -218,7 +232,7 @@ def inventory_from_state(state: ClusterState, *, placeholders: bool = True) -> d
     }
     if state.index.has(kinds.FLUX_KUSTOMIZATION) or state.index.has(kinds.HELM_RELEASE):
         cluster["gitops"] = f"Flux CD {versions['Flux']}" if "Flux" in versions else "Flux CD"
-        repos = [str(r.spec.get("url")) for r in state.index.all(kinds.GIT_REPOSITORY) if r.spec.get("url")]
+        repos = [url for r in state.index.all(kinds.GIT_REPOSITORY) if (url := k8s_flux.url(r))]
         if repos:
             cluster["repository"] = sorted(repos)[0]
     return {

@@ -17,6 +17,16 @@ returning a safe default: a string where a map belongs, ``replicas: "zzz"``, ``p
 - ``events``: Events
 - ``selectors``: label selectors
 - ``flux``, ``certmanager``, ``velero``, ``cilium``, ``longhorn``, ``crds``, ``quotas``: controller objects
+- ``netpol``: NetworkPolicies (pod selector, policy types, ingress peers)
+- ``admission``: webhook configurations (each webhook's Service and failure policy)
+- ``longhorn_volumes``, ``helmreleases``, ``fluxsources``: Longhorn volumes and replicas, HelmRelease storage
+  and history, Flux sources' origins
+- ``nfs``: NFS shares mounted inline by pods
+- ``fluxspec``, ``manifests``, ``crd_schemas``: what a GitOps repository writes (Flux references with their
+  list positions, counts before variable substitution, CRD version schemas)
+- ``nodeinfo``, ``policies``: a Node's software versions; which optional features a policy object declares
+- ``revisions``, ``scrub``, ``templates``: resource versions and list continuation (watch, feeds), what a
+  capture drops, a CronJob's job template
 - ``refs``: references between objects and to hosts outside the cluster (registries, NFS servers, URLs),
   failure classes in controller messages, a Service's endpoints from its EndpointSlices, else Endpoints
 """

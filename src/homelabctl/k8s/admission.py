@@ -18,6 +18,7 @@ class Webhook:
     """One entry of a Validating/MutatingWebhookConfiguration."""
 
     name: str
+    """``?`` when the entry has no name."""
     failure_policy: str
     """``Fail`` (the default in admissionregistration/v1) or ``Ignore``."""
     service: tuple[str, str] | None
@@ -64,9 +65,7 @@ def webhooks(config: Obj) -> tuple[Webhook, ...]:
     """The entries of a webhook configuration (``webhooks[]``), malformed ones skipped."""
     found = []
     for hook in mappings(raw_of(config).get("webhooks")):
-        name = text(hook.get("name"))
-        if not name:
-            continue
+        name = text(hook.get("name")) or "?"  # kept: an unnamed entry still fails closed
         svc = mapping(mapping(hook.get("clientConfig")).get("service"))
         service = (
             (text(svc.get("namespace"), "default") or "default", text(svc.get("name")))

@@ -37,6 +37,15 @@ def secret_name(cert: Obj) -> str:
     return text(section(cert, "spec").get("secretName"))
 
 
+def ingress_tls_hosts(ingress: Obj) -> list[str]:
+    """``spec.tls[].hosts`` of an Ingress: the names cert-manager's ingress-shim puts in the Certificate."""
+    return [
+        host
+        for entry in mappings(section(ingress, "spec").get("tls"))
+        for host in strings(entry.get("hosts"))
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class CertificateStatus:
     not_after: str

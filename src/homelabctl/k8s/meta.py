@@ -30,6 +30,12 @@ def field(obj: Obj, name: str) -> Any:
     return raw_of(obj).get(name)
 
 
+def whole(obj: Obj) -> Mapping[str, Any]:
+    """The object as one mapping (a Resource's ``raw``), for code that hands it on whole: a kubectl table
+    printer, a serializer. Reading its fields is for the readers here."""
+    return raw_of(obj)
+
+
 def name(obj: Obj) -> str:
     return text(metadata(obj).get("name"))
 

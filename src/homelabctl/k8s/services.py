@@ -54,6 +54,16 @@ def selector(svc: Obj) -> Selector | None:
     return from_spec(string_map(value))
 
 
+def selector_labels(svc: Obj) -> dict[str, str]:
+    """``spec.selector`` as written (a plain label map); empty when unset or not a map."""
+    return string_map(section(svc, "spec").get("selector"))
+
+
+def cluster_ip(svc: Obj) -> str:
+    """``spec.clusterIP``: ``None`` for a headless Service, empty before the API server allocates one."""
+    return text(section(svc, "spec").get("clusterIP"))
+
+
 def service_type(svc: Obj) -> str:
     return text(section(svc, "spec").get("type"), "ClusterIP") or "ClusterIP"
 

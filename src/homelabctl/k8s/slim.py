@@ -1,17 +1,83 @@
-"""Fields no check, rule or renderer reads, dropped at load on the check path (never for `snapshot serve`)."""
+"""What the check path keeps of each object: fields no check, rule or renderer reads are dropped at load, and
+repeated values are shared (never for `snapshot serve`, which serves what the file holds)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 UNREAD_METADATA = ("managedFields",)
 """Server-side-apply bookkeeping: often a third of an object as the API returns it (``kubectl get
 --show-managed-fields``, older kubectl), read by nothing on the check path."""
 
+_MAX_DEPTH = 64
 
-def drop_unread(obj: dict[str, Any]) -> None:
-    """Remove the unread fields from a freshly parsed object, in place."""
+
+def slim_object(obj: dict[str, Any], shared: dict[str, str], skip: Collection[str] = ()) -> None:
+    """In place, on a freshly parsed object: the unread fields dropped, then its values shared, except in the
+    top-level sections in ``skip`` (redaction walks those anyway, and shares them on the way)."""
     meta = obj.get("metadata")
     if type(meta) is dict:
         for key in UNREAD_METADATA:
-            meta.pop(key, None)
+            if key in meta:
+                del meta[key]
+    if not skip:
+        share_values(obj, shared)
+        return
+    for key, value in obj.items():
+        if key in skip:
+            continue
+        kind = type(value)
+        if kind is str:
+            obj[key] = shared.setdefault(value, value)
+        elif kind is dict:
+            share_values(value, shared, 1)
+        elif kind is list:
+            _share_list(value, shared, 1)
+
+
+def share_any(value: Any, shared: dict[str, str], depth: int = 0) -> None:
+    """:func:`share_values` on a map or a list."""
+    if type(value) is dict:
+        share_values(value, shared, depth)
+    elif type(value) is list:
+        _share_list(value, shared, depth)
+
+
+def share_values(node: dict[str, Any], shared: dict[str, str], depth: int = 0) -> None:
+    """In place: every string value becomes the one equal string already in ``shared`` (or goes there).
+    Namespaces, timestamps, images, label values, condition types and statuses repeat across thousands of
+    objects; a parser makes a new string for each occurrence (a third of a parsed snapshot's memory), and
+    equal strings are interchangeable. Called on each object as it is parsed, so the copies are freed
+    before the next object is. (Hot: lists of maps, the common case, are walked inline.)"""
+    if depth > _MAX_DEPTH:
+        return
+    setdefault = shared.setdefault
+    for key, value in node.items():
+        kind = type(value)
+        if kind is str:
+            node[key] = setdefault(value, value)
+        elif kind is dict:
+            share_values(value, shared, depth + 1)
+        elif kind is list:
+            for i, item in enumerate(value):
+                item_kind = type(item)
+                if item_kind is dict:
+                    share_values(item, shared, depth + 2)
+                elif item_kind is str:
+                    value[i] = setdefault(item, item)
+                elif item_kind is list:
+                    _share_list(item, shared, depth + 2)
+
+
+def _share_list(items: list[Any], shared: dict[str, str], depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        return
+    for i, value in enumerate(items):
+        kind = type(value)
+        if kind is str:
+            items[i] = shared.setdefault(value, value)
+        elif kind is dict:
+            share_values(value, shared, depth + 1)
+        elif kind is list:
+            _share_list(value, shared, depth + 1)

@@ -117,3 +117,8 @@ def csi_source(pv: Obj) -> CsiSource | None:
     return CsiSource(
         text(csi.get("driver")), text(csi.get("volumeHandle")), string_map(csi.get("volumeAttributes"))
     )
+
+
+def volume_attachment_attached(attachment: Obj) -> bool:
+    """``status.attached`` of a VolumeAttachment (false when unset)."""
+    return section(attachment, "status").get("attached") is True

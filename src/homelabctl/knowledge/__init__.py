@@ -8,6 +8,9 @@ cannot disagree about what an admin UI, a data store or a deprecated API is (a t
 - ``apis``: Kubernetes API versions removed by release, controller (Flux, cert-manager, Gateway API)
   versions deprecated or gone
 - ``charts``: chart values renamed or removed by chart version
-- ``csi``: kubelet root dirs, CSI drivers and provisioners
+- ``csi``: kubelet root dirs, CSI drivers and provisioners, the chart value setting each driver's kubelet dir
 - ``net_errors``: how programs write a network timeout and a DNS lookup nobody answered
+- ``cni``: the pod network agents (DaemonSet names, containers, status commands, host paths)
+- ``controllers``: the controllers (cert-manager, Flux, Velero, cainjector) and what they reconcile
+- ``serves``: what an object serves (users, data, the platform, observability), for ranking causes
 """

@@ -31,3 +31,13 @@ def kubelet_root_of(path: str) -> str | None:
         if clean == root or clean.startswith(root + "/"):
             return root
     return None
+
+
+KUBELET_DIR_VALUES = {
+    "driver.longhorn.io": "csi.kubeletRootDir",
+    "nfs.csi.k8s.io": "kubeletDir",
+    "smb.csi.k8s.io": "kubeletDir",
+    "rook-ceph.rbd.csi.ceph.com": "csi.kubeletDirPath",
+    "rook-ceph.cephfs.csi.ceph.com": "csi.kubeletDirPath",
+}
+"""The chart value that sets the kubelet root dir of a CSI driver's node plugin, per driver."""

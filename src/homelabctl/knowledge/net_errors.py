@@ -36,3 +36,15 @@ LOOKUP_UNANSWERED_PHRASES = (
 name does not exist), which a working DNS gives for a misspelt name."""
 
 LOOKUP_UNANSWERED = re.compile("|".join(LOOKUP_UNANSWERED_PHRASES), re.IGNORECASE)
+
+NAMED_RESOLVER = re.compile(r"\bon \[?([0-9a-f.:]+?)\]?:53\b", re.IGNORECASE)
+"""Go names the resolver it asked (``lookup x on 10.43.0.10:53: ...``): that resolver, and no other, failed."""
+
+NAMED_LOOKUP = re.compile(r"\blookup ([a-z0-9][a-z0-9.-]*) on \[?([0-9a-f.:]+?)\]?:53\b", re.IGNORECASE)
+"""Go's ``lookup <name> on <resolver>:53``: the name looked up and the resolver asked."""
+
+IMAGE_PULL = re.compile(
+    r"pull(?:ing)? image|ErrImagePull|ImagePullBackOff|failed to resolve reference", re.IGNORECASE
+)
+"""Image pulls: the node's container runtime resolves the registry through the node's resolver, not the
+cluster DNS."""

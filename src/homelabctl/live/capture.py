@@ -28,9 +28,10 @@ from typing import Any, TextIO
 
 from homelabctl import __version__, kinds
 from homelabctl.errors import InputError
+from homelabctl.k8s.scrub import drop_bookkeeping
 from homelabctl.live.kubeclient import Client, ListFailed, Resolved, connect, list_pages
 from homelabctl.live.source import progress_bar
-from homelabctl.redact import LAST_APPLIED, MARKER_PREFIX, redact_object
+from homelabctl.redact import MARKER_PREFIX, redact_object
 from homelabctl.sources.base import KindStatus
 from homelabctl.sources.snapshot import MANIFEST_NAME
 from homelabctl.timeutil import format_time, utcnow
@@ -59,16 +60,7 @@ def scrub(obj: dict[str, Any]) -> dict[str, Any]:
     hides them too); CRD schemas are large and no check reads them.
     """
     redact_object(obj)
-    meta = obj.get("metadata")
-    if isinstance(meta, dict):
-        meta.pop("managedFields", None)
-        annotations = meta.get("annotations")
-        if isinstance(annotations, dict) and LAST_APPLIED in annotations:
-            annotations[LAST_APPLIED] = MARKER_PREFIX + "last-applied-configuration"
-    if obj.get("kind") == "CustomResourceDefinition":
-        for version in (obj.get("spec") or {}).get("versions") or []:
-            if isinstance(version, dict):
-                version.pop("schema", None)
+    drop_bookkeeping(obj, MARKER_PREFIX + "last-applied-configuration")
     return obj
 
 

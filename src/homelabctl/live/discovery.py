@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homelabctl import kinds
-from homelabctl.model import Resource
+from homelabctl.k8s import crd_schemas
 from homelabctl.sources.base import ClusterState, KindStatus
 
 # Built-in kinds homelabctl does not read but that snapshots often hold; named so serve lists them properly.
@@ -134,60 +134,14 @@ class ServedKind:
         return resource
 
 
-@dataclass
-class _CrdNames:
-    kind: str
-    group: str
-    plural: str
-    singular: str
-    namespaced: bool
-    short_names: tuple[str, ...]
-    categories: tuple[str, ...]
-    versions: tuple[str, ...]
-    storage_version: str | None
-    printer_columns: dict[str, list[dict[str, Any]]]
-
-
-def _crd_names(crd: Resource) -> _CrdNames | None:
-    spec = crd.spec
-    names = spec.get("names") or {}
-    kind, group, plural = names.get("kind"), spec.get("group"), names.get("plural")
-    if not (kind and group and plural):
-        return None
-    versions: list[str] = []
-    storage: str | None = None
-    columns: dict[str, list[dict[str, Any]]] = {}
-    for version in spec.get("versions") or []:
-        name = str(version.get("name", ""))
-        if not name or version.get("served") is False:
-            continue
-        versions.append(name)
-        if version.get("storage"):
-            storage = name
-        if version.get("additionalPrinterColumns") is not None:
-            columns[name] = list(version["additionalPrinterColumns"])
-    return _CrdNames(
-        str(kind),
-        str(group),
-        str(plural),
-        str(names.get("singular") or str(kind).lower()),
-        spec.get("scope", "Namespaced") != "Cluster",
-        tuple(names.get("shortNames") or ()),
-        tuple(names.get("categories") or ()),
-        tuple(versions),
-        storage,
-        columns,
-    )
-
-
 class Catalog:
     """Every kind the server knows, by group-kind and by (group, version, plural)."""
 
     def __init__(self, state: ClusterState) -> None:
         self.kinds: dict[str, ServedKind] = {}
-        crds: dict[str, _CrdNames] = {}
+        crds: dict[str, crd_schemas.ServedCrd] = {}
         for crd in state.index.all(kinds.CRD):
-            names = _crd_names(crd)
+            names = crd_schemas.served(crd)
             if names is not None:
                 crds[f"{names.kind}.{names.group}"] = names
         gks = set(state.index.kinds) | {info.gk for info in kinds.KINDS} | set(crds) | set(state.kind_status)
@@ -206,7 +160,7 @@ class Catalog:
             versions.sort(key=version_priority)
 
     @staticmethod
-    def _served(gk: str, state: ClusterState, crd: _CrdNames | None) -> ServedKind:
+    def _served(gk: str, state: ClusterState, crd: crd_schemas.ServedCrd | None) -> ServedKind:
         kind, group = split_gk(gk)
         objects = state.index.all(gk)
         info = _KNOWN.get(gk)

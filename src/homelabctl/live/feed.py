@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from homelabctl.k8s import revisions
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState
 
@@ -59,7 +60,7 @@ class ObjectFeed(Protocol):
 def max_resource_version(state: ClusterState) -> int:
     best = 1
     for res in state.index:
-        text = str(res.metadata.get("resourceVersion") or 0)
+        text = revisions.resource_version(res) or "0"
         if text.isdigit() and len(text) <= 19:  # etcd revisions are int64; anything else is opaque
             best = max(best, int(text))
     return best

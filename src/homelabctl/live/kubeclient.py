@@ -26,6 +26,8 @@ from typing import Any
 
 from homelabctl import __version__, kinds
 from homelabctl.errors import ApiUnreachableError, InputError, SourceError
+from homelabctl.k8s import meta as k8s_meta
+from homelabctl.k8s import revisions
 from homelabctl.sources.base import KindStatus
 
 PAGE_SIZE = 500
@@ -351,7 +353,7 @@ def _is_aggregated(result: HttpResult) -> bool:
 def _parse_aggregated(data: Mapping[str, Any], groups: dict[str, list[str]], lists: ResourceLists) -> None:
     """apidiscovery.k8s.io/v2: groups in preference order, each with its versions and their resources."""
     for item in data.get("items") or []:
-        name = str((item.get("metadata") or {}).get("name") or "")
+        name = k8s_meta.name(item)
         versions: list[str] = []
         for entry in item.get("versions") or []:
             version = str(entry.get("version", ""))
@@ -561,6 +563,6 @@ def list_pages(
             if "apiVersion" not in item:
                 item["apiVersion"] = api_version
         yield items
-        token = str((data.get("metadata") or {}).get("continue") or "")
+        token = revisions.continue_token(data)
         if not token:
             return

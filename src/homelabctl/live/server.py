@@ -41,6 +41,7 @@ from aiohttp.web_request import BaseRequest
 
 from homelabctl import selectors
 from homelabctl.errors import InputError
+from homelabctl.k8s import meta as k8s_meta
 from homelabctl.live.discovery import READ_VERBS, Catalog, ServedKind
 from homelabctl.live.feed import ObjectFeed, StaticFeed
 from homelabctl.live.tables import Printer, build_table, printer_for
@@ -224,7 +225,7 @@ class Target:
 def served_raw(res: Resource) -> Mapping[str, Any]:
     """The object as the API serves it. A Secret's ``data`` is base64 on the wire: clients decode it, so the
     redaction markers that stand in for the values are encoded too (``stringData`` is write-only: dropped)."""
-    raw = res.raw
+    raw = k8s_meta.whole(res)
     if res.kind != "Secret" or (not isinstance(raw.get("data"), Mapping) and "stringData" not in raw):
         return raw
     served = {k: v for k, v in raw.items() if k != "stringData"}

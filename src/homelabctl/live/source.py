@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from homelabctl import kinds as catalogue
+from homelabctl.k8s import revisions
 from homelabctl.live.kubeclient import Client, ListFailed, Resolved, connect, list_pages
 from homelabctl.model import Resource
 from homelabctl.redact import redact_object
@@ -176,4 +177,4 @@ class LiveSource:
 
 
 def _is_object(obj: Any) -> bool:
-    return isinstance(obj, dict) and bool((obj.get("metadata") or {}).get("name"))
+    return isinstance(obj, dict) and revisions.has_name(obj)

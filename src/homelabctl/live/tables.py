@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from homelabctl.k8s import conditions as k8s_conditions
+from homelabctl.k8s import meta as k8s_meta
+from homelabctl.k8s import netpol as k8s_netpol
+from homelabctl.k8s import nodes as k8s_nodes
+from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s import storage as k8s_storage
+from homelabctl.k8s.nodeinfo import node_info
+from homelabctl.k8s.templates import job_template_spec
 from homelabctl.kube import node_roles_text, node_status_text, pod_summary
 from homelabctl.live import jsonpath
 from homelabctl.model import Resource
@@ -77,26 +85,23 @@ def since(stamp: object, now: datetime) -> str:
 
 
 def _meta(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    meta: Mapping[str, Any] = raw.get("metadata") or {}
-    return meta
+    return k8s_meta.metadata(raw)
 
 
 def _spec(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    spec: Mapping[str, Any] = raw.get("spec") or {}
-    return spec
+    return k8s_meta.spec(raw)
 
 
 def _status(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    status: Mapping[str, Any] = raw.get("status") or {}
-    return status
+    return k8s_meta.status(raw)
 
 
 def _name(raw: Mapping[str, Any]) -> str:
-    return str(_meta(raw).get("name", ""))
+    return k8s_meta.name(raw)
 
 
 def _age(raw: Mapping[str, Any], now: datetime) -> str:
-    return since(_meta(raw).get("creationTimestamp"), now)
+    return since(k8s_meta.creation_timestamp(raw), now)
 
 
 def _int(value: object) -> int:
@@ -148,8 +153,7 @@ def _containers_cells(pod_spec: Mapping[str, Any]) -> list[str]:
 
 
 def _template_spec(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    spec: Mapping[str, Any] = (_spec(raw).get("template") or {}).get("spec") or {}
-    return spec
+    return k8s_pods.pod_spec(raw)
 
 
 _ACCESS_MODES = (
@@ -166,9 +170,7 @@ def _access_modes(modes: Sequence[str] | None) -> str:
 
 
 def _condition_status(raw: Mapping[str, Any], type_: str) -> bool:
-    return any(
-        c.get("type") == type_ and c.get("status") == "True" for c in _status(raw).get("conditions") or []
-    )
+    return any(c.type == type_ and c.is_true for c in k8s_conditions.conditions(raw))
 
 
 # -- core -----------------------------------------------------------------------------------------------------
@@ -192,7 +194,7 @@ def pod_cells(raw: Mapping[str, Any], now: datetime) -> tuple[Row, str]:
     gates = spec.get("readinessGates") or []
     gates_text = "<none>"
     if gates:
-        conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+        conditions = {c.type: c.status for c in k8s_conditions.conditions(raw)}
         true_count = sum(1 for g in gates if conditions.get(g.get("conditionType")) == "True")
         gates_text = f"{true_count}/{len(gates)}"
     cells: Row = [
@@ -214,7 +216,7 @@ def _pod_row(raw: Mapping[str, Any], now: datetime) -> Row:
 
 
 def pod_row_conditions(raw: Mapping[str, Any]) -> list[dict[str, str]]:
-    phase = _status(raw).get("phase")
+    phase = k8s_pods.phase(raw)
     if phase == "Succeeded":
         return [
             {
@@ -230,25 +232,23 @@ def pod_row_conditions(raw: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def _node_address(raw: Mapping[str, Any], type_: str) -> str:
-    for address in _status(raw).get("addresses") or []:
-        if address.get("type") == type_:
-            return str(address.get("address", ""))
-    return "<none>"
+    found = k8s_nodes.address(raw, type_)
+    return found if found is not None else "<none>"
 
 
 def _node_row(raw: Mapping[str, Any], now: datetime) -> Row:
-    info = _status(raw).get("nodeInfo") or {}
+    info = node_info(raw)
     return [
         _name(raw),
         node_status_text(raw),
         node_roles_text(raw),
         _age(raw, now),
-        str(info.get("kubeletVersion", "")),
+        info.kubelet_version,
         _node_address(raw, "InternalIP"),
         _node_address(raw, "ExternalIP"),
-        str(info.get("osImage") or "<unknown>"),
-        str(info.get("kernelVersion") or "<unknown>"),
-        str(info.get("containerRuntimeVersion") or "<unknown>"),
+        info.os_image or "<unknown>",
+        info.kernel_version or "<unknown>",
+        info.container_runtime_version or "<unknown>",
     ]
 
 
@@ -369,16 +369,14 @@ def _event_row(raw: Mapping[str, Any], now: datetime) -> Row:
 
 def _pvc_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
-    phase = "Terminating" if _meta(raw).get("deletionTimestamp") else str(status.get("phase", ""))
+    phase = "Terminating" if k8s_meta.deletion_timestamp(raw) else str(status.get("phase", ""))
     capacity, modes = "", ""
     if spec.get("volumeName"):
         modes = _access_modes(status.get("accessModes"))
         capacity = str((status.get("capacity") or {}).get("storage", ""))
     storage_class = spec.get("storageClassName")
     if storage_class is None:
-        storage_class = (_meta(raw).get("annotations") or {}).get(
-            "volume.beta.kubernetes.io/storage-class", ""
-        )
+        storage_class = k8s_meta.annotations_of(raw).get("volume.beta.kubernetes.io/storage-class", "")
     return [
         _name(raw),
         phase,
@@ -396,12 +394,10 @@ def _pv_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
     claim = spec.get("claimRef")
     claim_text = f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else ""
-    phase = "Terminating" if _meta(raw).get("deletionTimestamp") else str(status.get("phase", ""))
+    phase = "Terminating" if k8s_meta.deletion_timestamp(raw) else str(status.get("phase", ""))
     storage_class = spec.get("storageClassName")
     if storage_class is None:
-        storage_class = (_meta(raw).get("annotations") or {}).get(
-            "volume.beta.kubernetes.io/storage-class", ""
-        )
+        storage_class = k8s_meta.annotations_of(raw).get("volume.beta.kubernetes.io/storage-class", "")
     return [
         _name(raw),
         str((spec.get("capacity") or {}).get("storage", "")),
@@ -475,7 +471,7 @@ def _daemonset_row(raw: Mapping[str, Any], now: datetime) -> Row:
         _int(status.get("numberReady")),
         _int(status.get("updatedNumberScheduled")),
         _int(status.get("numberAvailable")),
-        format_labels(_template_spec(raw).get("nodeSelector")),
+        format_labels(k8s_pods.node_selector(_template_spec(raw))),
         _age(raw, now),
         *_containers_cells(_template_spec(raw)),
         selector_string(spec.get("selector")),
@@ -497,7 +493,7 @@ def _job_row(raw: Mapping[str, Any], now: datetime) -> Row:
         state = "Complete"
     elif _condition_status(raw, "Failed"):
         state = "Failed"
-    elif _meta(raw).get("deletionTimestamp"):
+    elif k8s_meta.deletion_timestamp(raw):
         state = "Terminating"
     elif _condition_status(raw, "SuccessCriteriaMet"):
         state = "SuccessCriteriaMet"
@@ -526,8 +522,8 @@ def _bool_text(value: object) -> str:
 
 def _cronjob_row(raw: Mapping[str, Any], now: datetime) -> Row:
     spec, status = _spec(raw), _status(raw)
-    job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-    pod_spec = (job_spec.get("template") or {}).get("spec") or {}
+    job_spec = job_template_spec(raw)
+    pod_spec = k8s_pods.pod_spec(raw)
     last = status.get("lastScheduleTime")
     return [
         _name(raw),
@@ -544,7 +540,7 @@ def _cronjob_row(raw: Mapping[str, Any], now: datetime) -> Row:
 
 # -- cluster-level kinds ----------------------------------------------------------------------------------------
 def _storageclass_row(raw: Mapping[str, Any], now: datetime) -> Row:
-    annotations = _meta(raw).get("annotations") or {}
+    annotations = k8s_meta.annotations_of(raw)
     name = _name(raw)
     if "true" in (
         annotations.get("storageclass.kubernetes.io/is-default-class"),
@@ -584,7 +580,7 @@ def _volumeattachment_row(raw: Mapping[str, Any], now: datetime) -> Row:
         str(spec.get("attacher", "")),
         str((spec.get("source") or {}).get("persistentVolumeName", "")),
         str(spec.get("nodeName", "")),
-        bool(_status(raw).get("attached")),
+        k8s_storage.volume_attachment_attached(raw),
         _age(raw, now),
     ]
 
@@ -616,7 +612,7 @@ def _ingress_row(raw: Mapping[str, Any], now: datetime) -> Row:
 
 
 def _crd_row(raw: Mapping[str, Any], now: datetime) -> Row:
-    return [_name(raw), str(_meta(raw).get("creationTimestamp", ""))]
+    return [_name(raw), k8s_meta.creation_timestamp(raw) or ""]
 
 
 def _simple(*fields: tuple[str, Callable[[Mapping[str, Any]], Cell]]) -> RowFunc:
@@ -665,7 +661,8 @@ BUILTIN: dict[str, Printer] = {
         _node_row,
     ),
     "Namespace": Printer(
-        (NAME, _c("Status"), AGE), _simple(("Status", lambda r: str(_status(r).get("phase", ""))))
+        (NAME, _c("Status"), AGE),
+        _simple(("Status", lambda r: k8s_pods.phase(r))),  # the same status.phase field
     ),
     "Service": Printer(
         (
@@ -829,7 +826,7 @@ BUILTIN: dict[str, Printer] = {
     ),
     "CSINode.storage.k8s.io": Printer(
         (NAME, _c("Drivers", "integer"), AGE),
-        _simple(("Drivers", lambda r: len(_spec(r).get("drivers") or []))),
+        _simple(("Drivers", lambda r: len(k8s_storage.csi_node_drivers(r)))),
     ),
     "VolumeAttachment.storage.k8s.io": Printer(
         (NAME, _c("Attacher"), _c("PV"), _c("Node"), _c("Attached", "boolean"), AGE), _volumeattachment_row
@@ -849,7 +846,7 @@ BUILTIN: dict[str, Printer] = {
     ),
     "NetworkPolicy.networking.k8s.io": Printer(
         (NAME, _c("Pod-Selector"), AGE),
-        _simple(("Pod-Selector", lambda r: format_label_selector(_spec(r).get("podSelector")))),
+        _simple(("Pod-Selector", lambda r: format_label_selector(k8s_netpol.pod_selector(r)))),
     ),
     "CustomResourceDefinition.apiextensions.k8s.io": Printer(
         (NAME, Column("Created At", "date", description=AGE_DESCRIPTION)), _crd_row
@@ -1073,7 +1070,7 @@ def build_table(
     """A Table; ``full_objects`` are the objects as the API returns them (with kind and apiVersion)."""
     rows = []
     for res, full in zip(objects, full_objects, strict=True):
-        raw = res.raw
+        raw = k8s_meta.whole(res)
         try:
             cells = printer.row(raw, now)
         except Exception:  # one odd object must not break `kubectl get` for the whole kind

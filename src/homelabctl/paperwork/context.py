@@ -54,7 +54,7 @@ class Paperwork:
         return node_display_status(node) if node is not None else None
 
     def host_label(self, host: Host) -> str:
-        """``R730`` for "Dell R730": how the seed refers to a machine in running text."""
+        """``R730`` for "Dell R730": how running text refers to a machine."""
         if host.model:
             return host.model.split()[-1] if host.model.lower().startswith("dell ") else host.model
         return host.name

@@ -1,7 +1,7 @@
-"""`homelabctl docs`: the seed's CLUSTER-SETUP document, generated from homelab.yaml and the cluster.
+"""`homelabctl docs`: the cluster's CLUSTER-SETUP document, generated from homelab.yaml and the cluster.
 
-Sections and tables follow the seed (status header, hardware, architecture, current issues, application
-tables per stack, storage tiers, GPU table, quick reference, AAR log). Everything is ordered by the
+Sections and tables: status header, hardware, architecture, current issues, application tables per stack,
+storage tiers, GPU table, quick reference, AAR log. Everything is ordered by the
 inventory or by name, never by dict or API order, so regenerating changes only the lines whose facts
 changed and the file can live in Git.
 
@@ -308,7 +308,7 @@ def _physical(work: Paperwork, hosts: list[Host], spof_hosts: Mapping[str, Any])
 
 
 def _disk(disk: Disk) -> str:
-    """The seed's wording: "2x Intel Optane 110GB (ultra-performance tier)", "512GB NVMe"."""
+    """A disk as the document writes it: "2x Intel Optane 110GB (ultra-performance tier)", "512GB NVMe"."""
     if disk.count > 1:
         text = f"{disk.count}x {disk.model} {_size(disk.size_gb)}".strip()
     else:

@@ -1,5 +1,5 @@
-"""The audit report in the structure of the seed audit (004): summary, critical issues, degraded, working,
-node health table, current state summary."""
+"""The audit report (``check -o markdown``): executive summary, critical issues, degraded, working, node health
+table, current state summary."""
 
 from __future__ import annotations
 

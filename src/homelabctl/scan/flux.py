@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from homelabctl.k8s import flux as k8s_flux
+from homelabctl.k8s import fluxspec
 from homelabctl.scan.kustomize import (
     Generated,
     Kustomizer,
@@ -195,32 +197,24 @@ class FluxGraph:
         return {id(ks.doc): ks for ks in self.kustomizations}
 
     def _flux_ks(self, doc: Doc) -> FluxKustomization:
-        spec = doc.spec
+        read = fluxspec.kustomization_spec(doc.data)
         namespace = doc.namespace or "flux-system"
-        raw_path = spec.get("path")
-        raw_path = raw_path if isinstance(raw_path, str) else ""
+        raw_path = read.path
         source: Ref | None = None
-        ref = spec.get("sourceRef")
-        if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+        if read.source is not None:
             source = Ref(
-                str(ref.get("kind") or "GitRepository"), str(ref.get("namespace") or namespace), ref["name"]
+                read.source.kind or "GitRepository", read.source.namespace or namespace, read.source.name
             )
-        variables: dict[str, str] = {}
-        substitute_from: list[tuple[str, str, bool, int]] = []
-        post = spec.get("postBuild")
-        if isinstance(post, dict):
-            if isinstance(post.get("substitute"), dict):
-                variables.update({str(k): str(v) for k, v in post["substitute"].items()})
-            for i, item in enumerate(post.get("substituteFrom") or []):
-                if isinstance(item, dict) and isinstance(item.get("name"), str):
-                    substitute_from.append(
-                        (
-                            str(item.get("kind") or "ConfigMap"),
-                            item["name"],
-                            bool(item.get("optional")),
-                            doc.line_of("spec", "postBuild", "substituteFrom", i),
-                        )
-                    )
+        variables: dict[str, str] = dict(read.substitute)
+        substitute_from = [
+            (
+                item.kind,
+                item.name,
+                item.optional,
+                doc.line_of("spec", "postBuild", "substituteFrom", item.index),
+            )
+            for item in read.substitute_from
+        ]
         ks = FluxKustomization(
             doc=doc,
             name=doc.name,
@@ -228,20 +222,15 @@ class FluxGraph:
             path=None if has_variable(raw_path) else norm("", raw_path),
             raw_path=raw_path,
             source=source,
-            decryption_provider=(spec.get("decryption") or {}).get("provider")
-            if isinstance(spec.get("decryption"), dict)
-            else None,
-            target_namespace=spec.get("targetNamespace")
-            if isinstance(spec.get("targetNamespace"), str)
-            else None,
+            decryption_provider=read.decryption_provider,
+            target_namespace=read.target_namespace,
             variables=variables,
             substitute_from=substitute_from,
         )
-        for i, dep in enumerate(spec.get("dependsOn") or []):
-            if isinstance(dep, dict) and isinstance(dep.get("name"), str):
-                ks.depends_on.append(
-                    (str(dep.get("namespace") or namespace), dep["name"], doc.line_of("spec", "dependsOn", i))
-                )
+        for dep in fluxspec.dependencies(doc.data):
+            ks.depends_on.append(
+                (dep.namespace or namespace, dep.name, doc.line_of("spec", "dependsOn", dep.index))
+            )
         ks.local = self._is_local(source)
         for kind, name, _optional, _line in substitute_from:
             ks.variables.update(
@@ -262,15 +251,16 @@ class FluxGraph:
         doc = self.sources.get((source.kind, source.namespace, source.name))
         if doc is None:
             return False
-        url = doc.spec.get("url")
-        return isinstance(url, str) and url.rstrip("/").removesuffix(".git") in self._local_urls
+        url = fluxspec.source_url(doc.data)
+        return url is not None and url.rstrip("/").removesuffix(".git") in self._local_urls
 
     @cached_property
     def _local_urls(self) -> set[str]:
         urls = set()
         for (kind, _ns, name), doc in self.sources.items():
-            if kind == "GitRepository" and name == "flux-system" and isinstance(doc.spec.get("url"), str):
-                urls.add(str(doc.spec["url"]).rstrip("/").removesuffix(".git"))
+            url = fluxspec.source_url(doc.data) if kind == "GitRepository" and name == "flux-system" else None
+            if url is not None:
+                urls.add(url.rstrip("/").removesuffix(".git"))
         return urls
 
     def _vars_from(self, kind: str, namespace: str, name: str) -> dict[str, str]:
@@ -416,14 +406,13 @@ class FluxGraph:
             for gen, namespace, _dir in ks.generated:
                 out.add((gen.kind, namespace, gen.name))
         for doc in self.repo.of_kind("SealedSecret"):
-            meta = _mapping(_mapping(doc.spec.get("template")).get("metadata"))
-            out.add(("Secret", self.namespace_of(doc), str(meta.get("name") or doc.name)))
+            out.add(("Secret", self.namespace_of(doc), fluxspec.sealed_secret_name(doc.data) or doc.name))
         for doc in self.repo.of_kind("ExternalSecret"):
-            target = _mapping(doc.spec.get("target"))
-            out.add(("Secret", self.namespace_of(doc), str(target.get("name") or doc.name)))
+            out.add(("Secret", self.namespace_of(doc), fluxspec.external_secret_target(doc.data) or doc.name))
         for doc in self.repo.of_kind("Certificate"):
-            if isinstance(doc.spec.get("secretName"), str):
-                out.add(("Secret", self.namespace_of(doc), doc.spec["secretName"]))
+            secret_name = fluxspec.certificate_secret(doc.data)
+            if secret_name is not None:
+                out.add(("Secret", self.namespace_of(doc), secret_name))
         return out
 
     def produces(self, kind: str, namespace: str | None, name: str) -> bool:
@@ -444,38 +433,26 @@ class FluxGraph:
         return out
 
     def _helm_release(self, doc: Doc) -> HelmReleaseInfo:
-        spec = doc.spec
         namespace = self.namespace_of(doc) or "default"
-        chart_name, version, source = "", None, None
-        chart = spec.get("chart")
-        chart_spec = chart.get("spec") if isinstance(chart, dict) else None
-        if isinstance(chart_spec, dict):
-            chart_name = str(chart_spec.get("chart") or "")
-            version = str(chart_spec["version"]) if chart_spec.get("version") is not None else None
-            ref = chart_spec.get("sourceRef")
-            if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-                source = Ref(
-                    str(ref.get("kind") or "HelmRepository"),
-                    str(ref.get("namespace") or namespace),
-                    ref["name"],
-                )
-        chart_ref = spec.get("chartRef")
-        if isinstance(chart_ref, dict) and isinstance(chart_ref.get("name"), str):
+        read = fluxspec.helm_chart_spec(doc.data)
+        chart_name, version, source = read.chart, read.version, None
+        if read.source is not None:
             source = Ref(
-                str(chart_ref.get("kind") or "OCIRepository"),
-                str(chart_ref.get("namespace") or namespace),
-                chart_ref["name"],
+                read.source.kind or "HelmRepository", read.source.namespace or namespace, read.source.name
             )
+        if read.chart_ref is not None:
+            ref = read.chart_ref
+            source = Ref(ref.kind or "OCIRepository", ref.namespace or namespace, ref.name)
             oci = self.source(source)
             if oci is not None:
-                url = str(oci.spec.get("url") or "")
+                url = fluxspec.source_url(oci.data) or ""
                 chart_name = url.rstrip("/").rsplit("/", 1)[-1] or source.name
-                ref = oci.spec.get("ref")
-                if isinstance(ref, dict):
-                    version = str(ref.get("semver") or ref.get("tag") or "") or None
+                pinned = fluxspec.oci_version(oci.data)
+                if pinned is not None:
+                    version = pinned or None
             else:
                 chart_name = source.name
-        values = _mapping(spec.get("values"))
+        values = _mapping(k8s_flux.values(doc.data))
         chart_name = self.resolve(doc, chart_name)
         return HelmReleaseInfo(doc, namespace, chart_name, version, source, values)
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from homelabctl.k8s import meta as k8s_meta
 from homelabctl.model import Severity
 from homelabctl.redact import SENSITIVE_KEY_RE
 from homelabctl.scan.gitsafe import git_cmd, git_env
@@ -244,8 +245,7 @@ def _plain_secrets(root: Path, wanted: list[tuple[Commit, str]], result: History
             data = doc.data
             if not isinstance(data, dict) or data.get("kind") != "Secret" or "sops" in data:
                 continue
-            meta = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
-            name = f"{meta.get('namespace') or 'default'}/{meta.get('name') or '?'}"
+            name = f"{k8s_meta.namespace(data) or 'default'}/{k8s_meta.name(data) or '?'}"
             for field_name, encoded in (("data", True), ("stringData", False)):
                 values = data.get(field_name)
                 if not isinstance(values, dict):

@@ -2,7 +2,7 @@
 
 A rule is a function in its own module under ``homelabctl/scan/rules/``, decorated with :func:`rule`. Its
 docstring is its documentation: the first line is the title, the rest says what it reads, why it matters,
-the seed incident it comes from and the next step.
+the kind of incident it prevents and the next step.
 """
 
 from __future__ import annotations

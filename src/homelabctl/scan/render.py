@@ -16,6 +16,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from homelabctl import __version__
+from homelabctl.k8s import fluxspec
+from homelabctl.k8s import meta as k8s_meta
 from homelabctl.model import Finding, Severity
 from homelabctl.scan.engine import ScanReport
 from homelabctl.scan.flux import FluxKustomization
@@ -158,15 +160,13 @@ def _ks_dict(report: ScanReport, ks: FluxKustomization) -> dict[str, Any]:
             continue
         kfile = graph.kz.dir(result.directory).doc
         for obj in result.objects:
-            meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-            assert isinstance(meta, dict)
-            namespace = ks.target_namespace or meta.get("namespace")
+            namespace = ks.target_namespace or k8s_meta.namespace(obj)
             objects.append(
                 {
                     "apiVersion": str(obj.get("apiVersion", "")),
                     "kind": str(obj.get("kind", "")),
                     "namespace": namespace,
-                    "name": str(meta.get("name", "")),
+                    "name": k8s_meta.name(obj),
                     "file": kfile.path if kfile else None,
                     "line": None,
                     "rendered": True,
@@ -203,11 +203,7 @@ def objects_dict(report: ScanReport) -> dict[str, Any]:
                 "chart": hr.chart,
                 "version": hr.version,
                 "source": str(hr.source) if hr.source else None,
-                "valuesFrom": [
-                    f"{v.get('kind', 'ConfigMap')}/{v.get('name')}"
-                    for v in hr.doc.spec.get("valuesFrom") or []
-                    if isinstance(v, dict)
-                ],
+                "valuesFrom": fluxspec.values_from_labels(hr.doc.data),
                 "file": hr.doc.path,
                 "line": hr.doc.line,
             }
@@ -220,7 +216,7 @@ def objects_dict(report: ScanReport) -> dict[str, Any]:
                 "name": name,
                 "file": doc.path,
                 "line": doc.line,
-                "url": doc.spec.get("url"),
+                "url": fluxspec.source_url(doc.data),
             }
             for (kind, ns, name), doc in sorted(graph.sources.items())
         ],
@@ -247,6 +243,21 @@ def to_json(report: ScanReport, *, objects: bool = True) -> dict[str, Any]:
     if objects:
         out["objects"] = objects_dict(report)
     return out
+
+
+def json_text(report: ScanReport, *, schema: str = "v2") -> str:
+    """``scan -o json``: the v2 envelope shared with ``check``, or the v1 report (``--schema v1``)."""
+    payload = to_json(report)
+    if schema == "v2":
+        from homelabctl.report.envelope import scan_v2
+
+        payload = scan_v2(payload)
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif_text(report: ScanReport, *, uri_prefix: str = "") -> str:
+    """``scan -o sarif``."""
+    return json.dumps(to_sarif(report, uri_prefix=uri_prefix), indent=2, ensure_ascii=False) + "\n"
 
 
 def to_sarif(report: ScanReport, *, uri_prefix: str = "") -> dict[str, Any]:

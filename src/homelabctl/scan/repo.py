@@ -16,6 +16,7 @@ from typing import Any
 
 from yaml.nodes import Node
 
+from homelabctl.k8s import meta as k8s_meta
 from homelabctl.model import ObjectRef, Resource, group_kind
 from homelabctl.scan.walk import list_files
 from homelabctl.scan.yamlparse import (
@@ -121,10 +122,8 @@ class Doc:
             self.is_object = isinstance(api, str) and isinstance(kind, str)
             self.api_version = str(api or "")
             self.kind = str(kind or "")
-            meta = data.get("metadata")
-            if isinstance(meta, dict):
-                self.name = str(meta.get("name") or "")
-                self.namespace = str(meta["namespace"]) if meta.get("namespace") else None
+            self.name = k8s_meta.name(data)
+            self.namespace = k8s_meta.namespace(data)
 
     @property
     def path(self) -> str:
@@ -145,13 +144,11 @@ class Doc:
 
     @property
     def metadata(self) -> Mapping[str, Any]:
-        meta = self.data.get("metadata") if isinstance(self.data, dict) else None
-        return meta if isinstance(meta, dict) else {}
+        return k8s_meta.metadata(self.data) if isinstance(self.data, dict) else {}
 
     @property
     def spec(self) -> Mapping[str, Any]:
-        spec = self.data.get("spec") if isinstance(self.data, dict) else None
-        return spec if isinstance(spec, dict) else {}
+        return k8s_meta.spec(self.data) if isinstance(self.data, dict) else {}
 
     @property
     def ref(self) -> ObjectRef:

@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from homelabctl.k8s.crd_schemas import version_schemas
 from homelabctl.scan.repo import Doc
 
 if TYPE_CHECKING:
@@ -89,22 +90,8 @@ class SchemaSet:
         self._crd_schemas: dict[str, tuple[Doc, Any]] = {}
         self._crd_validators: dict[str, tuple[LazyValidator, Check | None]] = {}
         for crd in crds:
-            spec = crd.spec
-            group = spec.get("group")
-            names = spec["names"] if isinstance(spec.get("names"), dict) else {}
-            kind = names.get("kind")
-            if not isinstance(group, str) or not isinstance(kind, str):
-                continue
-            for version in spec.get("versions") or []:
-                if not isinstance(version, dict) or not isinstance(version.get("name"), str):
-                    continue
-                schema = (
-                    (version.get("schema") or {}).get("openAPIV3Schema")
-                    if isinstance(version.get("schema"), dict)
-                    else None
-                )
-                if isinstance(schema, dict):
-                    self._crd_schemas[f"{group}/{version['name']}:{kind}"] = (crd, schema)
+            for found in version_schemas(crd.data):
+                self._crd_schemas[f"{found.group}/{found.version}:{found.kind}"] = (crd, found.schema)
 
     def validator(self, api_version: str, kind: str) -> tuple[LazyValidator | None, Check | None, str]:
         """(validator, fast yes/no check or None, where the schema comes from)."""

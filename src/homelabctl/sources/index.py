@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from homelabctl.k8s import shape
 from homelabctl.model import ObjectRef, Resource, group_kind
 from homelabctl.selectors import Selector
 from homelabctl.timeutil import parse_time, utcnow
@@ -18,7 +19,8 @@ _ANY_NAMESPACE = "\x00any"
 
 def _older(candidate: Resource, current: Resource) -> bool:
     """resourceVersions are etcd revisions: integers in practice, opaque by contract."""
-    new, old = candidate.metadata.get("resourceVersion"), current.metadata.get("resourceVersion")
+    new = shape.metadata_value(candidate, "resourceVersion")
+    old = shape.metadata_value(current, "resourceVersion")
     if isinstance(new, str) and isinstance(old, str) and new.isdigit() and old.isdigit():
         return int(new) < int(old)
     return False
@@ -57,7 +59,7 @@ class ClusterIndex:
             self._remove(previous)
         self._by_key[key] = res
         self._by_gk[res.gk].append(res)
-        uid = res.metadata.get("uid")
+        uid = shape.metadata_value(res, "uid")
         if uid and isinstance(uid, str):
             self._by_uid[uid] = res
         for owner in res.owner_references:
@@ -65,12 +67,12 @@ class ClusterIndex:
             if owner_uid and isinstance(owner_uid, str):
                 self._children[owner_uid].append(res)
         if res.kind == "Pod":
-            node = res.spec.get("nodeName")
+            node = shape.spec_value(res, "nodeName")
             if node and isinstance(node, str):
                 self._pods_by_node[node].append(res)
         elif res.kind == "Event":
-            involved = res.raw.get("involvedObject") or res.raw.get("regarding")
-            if isinstance(involved, Mapping):
+            involved = shape.involved(res)
+            if involved is not None:
                 self._events[
                     (
                         str(involved.get("kind", "")),
@@ -91,7 +93,7 @@ class ClusterIndex:
             if siblings and res in siblings:
                 siblings.remove(res)
         if res.kind == "Pod":
-            node = res.spec.get("nodeName")
+            node = shape.spec_value(res, "nodeName")
             if node and res in self._pods_by_node.get(node, []):
                 self._pods_by_node[node].remove(res)
         elif res.kind == "Event":
@@ -202,18 +204,12 @@ class ClusterIndex:
                 if stamp > newest:
                     newest = stamp
         for event in self.all("Event"):
-            raw = event.raw
-            for key in ("lastTimestamp", "eventTime"):
-                stamp = raw.get(key) or ""
+            for stamp in shape.event_stamps(event):
                 if isinstance(stamp, str) and stamp > newest:
                     newest = stamp
-            series = raw.get("series") or {}
-            stamp = series.get("lastObservedTime") or ""
-            if isinstance(stamp, str) and stamp > newest:
-                newest = stamp
         if not newest:
             for res in self._by_key.values():
-                stamp = res.metadata.get("creationTimestamp") or ""
+                stamp = shape.metadata_value(res, "creationTimestamp") or ""
                 if isinstance(stamp, str) and stamp > newest:
                     newest = stamp
         self._newest = parse_time(newest) or utcnow()

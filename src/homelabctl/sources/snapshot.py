@@ -8,16 +8,19 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from homelabctl.errors import SourceError
 from homelabctl.gcutil import gc_paused
-from homelabctl.k8s.slim import drop_unread
+from homelabctl.k8s import shape
+from homelabctl.k8s.slim import slim_object
 from homelabctl.model import Resource, group_kind
-from homelabctl.redact import redact_object
+from homelabctl.redact import FREE_TEXT_SECTIONS, redact_object, walks_free_text
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
 from homelabctl.sources.validate import malformed_field, malformed_message, object_name
@@ -116,10 +119,16 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
     # find the first significant byte without copying a file that may be tens of megabytes
     start = _LEADING_SPACE.match(content)
     first = content[start.end() : start.end() + 1] if start else content[:1]
+    del start  # a match holds the whole content
     if not first:
         errors.append(LoadError(location, "empty file, skipped"))
         return
     if first in (b"{", b"["):
+        streamed = _streamed_list(content) if first == b"{" else None
+        if streamed is not None:
+            content = b""  # the list holds copies of its items' bytes, freed one by one as they are read
+            yield Document(location, 1, streamed)
+            return
         try:
             data = json.loads(content)
         except UnicodeDecodeError as exc:
@@ -178,6 +187,71 @@ def parse_documents(content: bytes, location: str, errors: list[LoadError]) -> I
         loader.dispose()
 
 
+class _ListShape(msgspec.Struct):
+    """A kubectl ``List`` with its items left as undecoded byte ranges of the file."""
+
+    kind: Any = None
+    apiVersion: Any = msgspec.UNSET  # the field as the document names it
+    items: list[msgspec.Raw] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamedList:
+    """A ``List`` document whose items are decoded one at a time as they are loaded: each object is slimmed,
+    validated, redacted and indexed before the next is parsed, so the whole parsed file never exists at once
+    (json.loads builds every object first, plus a decoded copy of the text), and the object cap stops the
+    parsing itself."""
+
+    kind: str
+    api_version: Any
+    raw_items: list[Any]
+    """``msgspec.Raw`` byte ranges of the file; None once decoded."""
+
+    def items(self, errors: list[LoadError], location: str) -> Iterator[Any]:
+        raws = self.raw_items
+        for i, raw in enumerate(raws):
+            if raw is None:
+                continue
+            raws[i] = None  # each byte range is dropped once decoded
+            try:
+                yield _ITEM_DECODER.decode(raw)
+                continue
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+                pass
+            # what only the standard library reads (1e999 as inf, lone surrogates): its reading, as before;
+            # what it refuses too costs this item only
+            try:
+                yield json.loads(bytes(raw))
+            except (ValueError, RecursionError) as exc:
+                errors.append(
+                    LoadError(location, f"invalid JSON in item {i + 1}: {_first_line(exc)}, skipped")
+                )
+
+
+_LIST_DECODER = msgspec.json.Decoder(_ListShape)
+_ITEM_DECODER = msgspec.json.Decoder()
+
+
+def _streamed_list(content: bytes) -> StreamedList | None:
+    """The file as a :class:`StreamedList` when it is a JSON ``List`` msgspec can split, else None (the
+    standard parser then reads it, and says what is wrong with it exactly as before)."""
+    if not content.isascii():
+        try:  # what json.loads would refuse as a whole must still be refused as a whole
+            content.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return None
+    try:
+        shape = _LIST_DECODER.decode(content)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, MemoryError):
+        return None
+    kind = shape.kind
+    if not (type(kind) is str and kind.endswith("List") and type(shape.items) is list):
+        return None
+    version = "v1" if shape.apiVersion is msgspec.UNSET else shape.apiVersion
+    # copies, so that the file's bytes can go now: each copy is freed once its object is parsed
+    return StreamedList(kind, version, [raw.copy() for raw in shape.items])
+
+
 def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [""])[0][:200]
 
@@ -187,6 +261,10 @@ def iter_objects(
 ) -> Iterator[dict[str, Any]]:
     """Flatten ``List``/``PodList`` documents and validate that each object is a Kubernetes object."""
     data = doc.data
+    if type(data) is StreamedList:
+        items = data.items(errors, doc.location)
+        yield from _list_items(doc, data.kind, data.api_version, items, errors, listed_kinds)
+        return
     if isinstance(data, list):
         for item in data:
             yield from iter_objects(Document(doc.location, doc.line, item), errors, listed_kinds)
@@ -198,23 +276,7 @@ def iter_objects(
         return
     kind = data.get("kind")
     if isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list):
-        item_kind = kind[: -len("List")] if kind != "List" else None
-        if item_kind and listed_kinds is not None:
-            # an empty PersistentVolumeClaimList still says "there are none", unlike an empty List
-            listed_kinds.add(group_kind(str(data.get("apiVersion", "v1")), item_kind))
-        for item in data["items"]:
-            if isinstance(item, dict) and item_kind and "kind" not in item:
-                item = {"apiVersion": data.get("apiVersion", "v1"), "kind": item_kind, **item}
-            if isinstance(item, dict) and not (
-                isinstance(item.get("items"), list) and str(item.get("kind", "")).endswith("List")
-            ):
-                problem = _object_problem(item)
-                if problem:
-                    errors.append(LoadError(doc.location, problem + ", skipped", doc.line))
-                else:
-                    yield item
-            else:
-                yield from iter_objects(Document(doc.location, doc.line, item), errors, listed_kinds)
+        yield from _list_items(doc, kind, data.get("apiVersion", "v1"), data["items"], errors, listed_kinds)
         return
     problem = _object_problem(data)
     if problem:
@@ -223,21 +285,57 @@ def iter_objects(
     yield data
 
 
+def _list_items(
+    doc: Document,
+    kind: str,
+    api_version: Any,
+    items: Iterable[Any],
+    errors: list[LoadError],
+    listed_kinds: set[str] | None,
+) -> Iterator[dict[str, Any]]:
+    item_kind = kind[: -len("List")] if kind != "List" else None
+    if item_kind and listed_kinds is not None:
+        # an empty PersistentVolumeClaimList still says "there are none", unlike an empty List
+        listed_kinds.add(group_kind(str(api_version), item_kind))
+    for item in items:
+        if isinstance(item, dict) and item_kind and "kind" not in item:
+            item = {"apiVersion": api_version, "kind": item_kind, **item}
+        if isinstance(item, dict) and not (
+            isinstance(item.get("items"), list) and str(item.get("kind", "")).endswith("List")
+        ):
+            problem = _object_problem(item)
+            if problem:
+                errors.append(LoadError(doc.location, problem + ", skipped", doc.line))
+            else:
+                yield item
+        else:
+            yield from iter_objects(Document(doc.location, doc.line, item), errors, listed_kinds)
+
+
 def _object_problem(data: dict[str, Any]) -> str | None:
     if not isinstance(data.get("kind"), str) or not data.get("kind"):
         return "object without kind"
     if not isinstance(data.get("apiVersion"), str) or not data.get("apiVersion"):
         return f"{data['kind']} without apiVersion"
-    meta = data.get("metadata")
+    meta = shape.value(data, "metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         return f"{data['kind']} without metadata.name"
     return None
 
 
-@dataclass(frozen=True, slots=True)
 class _RawFile:
-    location: str
-    content: bytes
+    """One file's bytes, held until the parser takes them: a streamed ``List`` then owns the only copy and
+    frees it as it goes."""
+
+    __slots__ = ("content", "location")
+
+    def __init__(self, location: str, content: bytes) -> None:
+        self.location = location
+        self.content = content
+
+    def take(self) -> bytes:
+        content, self.content = self.content, b""
+        return content
 
 
 _FILE_TYPES = {
@@ -307,6 +405,7 @@ class SnapshotSource:
         index = ClusterIndex()
         manifest: dict[str, Any] = {}
         listed: set[str] = set()
+        shared: dict[str, str] = {}
         capped = False
         with gc_paused(freeze=True):
             for raw_file in self._iter_files(errors, _ByteBudget(self.max_total_bytes)):
@@ -315,7 +414,7 @@ class SnapshotSource:
                     continue
                 if capped:
                     continue  # only the manifest is still of use
-                for doc in parse_documents(raw_file.content, raw_file.location, errors):
+                for doc in parse_documents(raw_file.take(), raw_file.location, errors):
                     for obj in iter_objects(doc, errors, listed):
                         if len(index) >= self.max_objects:
                             errors.append(
@@ -328,13 +427,14 @@ class SnapshotSource:
                             capped = True
                             break
                         if self.slim:
-                            drop_unread(obj)
+                            skip = FREE_TEXT_SECTIONS if walks_free_text(obj) else ()
+                            slim_object(obj, shared, skip)
                         problem = malformed_field(obj)
                         if problem:
                             errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
                             continue
                         try:
-                            index.add(Resource.from_raw(redact_object(obj)))
+                            index.add(Resource.from_raw(redact_object(obj, shared if self.slim else None)))
                         except RecursionError:  # deeper than anything that reads it can walk
                             errors.append(
                                 LoadError(
@@ -581,7 +681,9 @@ class SnapshotSource:
                 errors.append(LoadError(location, f"truncated or corrupt tarball member: {_first_line(exc)}"))
                 return
             if content is not None:
-                yield _RawFile(location, content)
+                raw_file = _RawFile(location, content)
+                content = None  # the parser takes the only reference (see _RawFile)
+                yield raw_file
 
 
 def _is_regular(path: Path) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
+from homelabctl.k8s import shape
+
 INT, STR, MAP, LIST, LIST_OF_MAPS = "an integer", "a string", "a map", "a list", "a list of maps"
 Shape = str
 
@@ -229,19 +231,16 @@ def _quick_ok(raw: Mapping[str, Any]) -> bool:
         raw, _TOP_BY_KIND_T.get(kind, _TOP_T) if type(kind) is str else _TOP_T
     ):
         return False
-    meta = raw.get("metadata")
+    meta, spec, status = shape.sections(raw)
     if type(meta) is dict and not _types_ok(meta, _METADATA_T):
         return False
     if not _builtin(raw.get("apiVersion")):
         return kind not in ("HelmRelease", "Kustomization")  # their few checked fields: the slow path
-    spec = raw.get("spec")
-    status = raw.get("status")
     if (type(spec) is dict and not _section_ok(spec)) or (type(status) is dict and not _section_ok(status)):
         return False
-    template = spec.get("template") if type(spec) is dict else None
     if kind == "CronJob":
         return False  # rare: the slow path walks its job template
-    template_spec = template.get("spec") if type(template) is dict else None
+    template_spec = shape.pod_template_spec(raw)
     return type(template_spec) is not dict or _section_ok(template_spec)
 
 
@@ -253,7 +252,7 @@ def malformed_field(raw: Mapping[str, Any]) -> str | None:
     problem = _check(raw, _TOP_BY_KIND.get(kind, _TOP) if isinstance(kind, str) else _TOP, "")
     if problem:
         return problem
-    meta = raw.get("metadata")
+    meta, spec, status = shape.sections(raw)
     if type(meta) is dict:
         problem = _check(meta, _METADATA, "metadata.")
         if problem:
@@ -261,13 +260,11 @@ def malformed_field(raw: Mapping[str, Any]) -> str | None:
     if not _builtin(raw.get("apiVersion")):
         # custom resources name their fields as they like (Longhorn's spec.nodeSelector is a list): only the
         # Flux fields every reader relies on are checked; the engine contains the rest per object
-        spec = raw.get("spec")
         if kind in ("HelmRelease", "Kustomization") and isinstance(spec, Mapping):
             return _check(spec, _HELM_SPEC, "spec.")
         return None
     extra: Mapping[str, Shape] = {}
-    for name in ("spec", "status"):
-        section = raw.get(name)
+    for name, section in (("spec", spec), ("status", status)):
         if type(section) is dict:
             if kind == "CronJob" and name == "status":
                 # a CronJob's status.active lists its running Jobs (a Job's is a count)
@@ -278,20 +275,15 @@ def malformed_field(raw: Mapping[str, Any]) -> str | None:
             problem = _check_section(section, f"{name}.", extra)
             if problem:
                 return problem
-    spec = raw.get("spec")
-    template: Any = spec.get("template") if isinstance(spec, Mapping) else None
-    if kind == "CronJob" and isinstance(spec, Mapping):
-        job = spec.get("jobTemplate")
-        job_spec = job.get("spec") if isinstance(job, Mapping) else None
-        template = job_spec.get("template") if isinstance(job_spec, Mapping) else None
-    template_spec = template.get("spec") if isinstance(template, Mapping) else None
+    template = shape.cronjob_template(raw) if kind == "CronJob" else shape.pod_template(raw)
+    template_spec = shape.value(template, "spec") if isinstance(template, Mapping) else None
     if type(template_spec) is dict:
         return _check_section(template_spec, "spec.template.spec.")
     return None
 
 
 def object_name(raw: Mapping[str, Any]) -> str:
-    meta = raw.get("metadata")
+    meta = shape.value(raw, "metadata")
     meta = meta if type(meta) is dict else {}
     name, namespace = str(meta.get("name", "")), meta.get("namespace")
     return f"{raw.get('kind')} {namespace}/{name}" if namespace else f"{raw.get('kind')} {name}"

@@ -11,11 +11,11 @@ last resourceVersion they saw.
 from __future__ import annotations
 
 import asyncio
-import copy
 import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from homelabctl.k8s import revisions
 from homelabctl.live.feed import Change, max_resource_version
 from homelabctl.live.server import ServerThread, SnapshotApi
 from homelabctl.model import Resource
@@ -26,8 +26,7 @@ Key = tuple[str, str | None, str]
 
 
 def _comparable(raw: Mapping[str, Any]) -> Any:
-    meta = {k: v for k, v in (raw.get("metadata") or {}).items() if k != "resourceVersion"}
-    return {**raw, "metadata": meta}
+    return revisions.without_resource_version(raw)
 
 
 class TimelineFeed:
@@ -133,11 +132,7 @@ def _resolve(waiter: asyncio.Future[None]) -> None:
 
 
 def _at(res: Resource, rv: int) -> Resource:
-    raw = copy.deepcopy(dict(res.raw))
-    meta = raw.get("metadata")
-    if isinstance(meta, dict):
-        meta["resourceVersion"] = str(rv)
-    return Resource.from_raw(raw)
+    return Resource.from_raw(revisions.with_resource_version(res, rv))
 
 
 class TimelineServer:

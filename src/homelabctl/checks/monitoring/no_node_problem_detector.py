@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.monitoring._common import CLUSTER
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.kube import pod_template_spec
 from homelabctl.model import Finding, Layer, Severity
 
@@ -32,7 +33,7 @@ def no_node_problem_detector(ctx: CheckContext) -> Iterator[Finding]:
     """
     daemonsets = list(ctx.index.all(kinds.DAEMONSET))
     for ds in daemonsets:
-        images = [str(c.get("image") or "") for c in pod_template_spec(ds).get("containers") or []]
+        images = k8s_pods.images(pod_template_spec(ds))
         if NPD in ds.name or NPD in ds.labels.values() or any(NPD in image for image in images):
             return
     nodes = len(ctx.index.all(kinds.NODE))

@@ -6,21 +6,20 @@ from homelabctl import kinds
 from homelabctl.checks.network._common import NOT_READY_GRACE, pod_problem_lines, unready_for
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import all_statuses, current_terminated, last_terminated
+from homelabctl.k8s import cluster_dns, services, workloads
+from homelabctl.k8s.cluster_dns import DNS_LABEL
 from homelabctl.k8s.refs import service_endpoints, service_pods, without_ready_endpoint
 from homelabctl.kube import pod_is_ready
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.selectors import from_spec
 
-DNS_LABEL = ("k8s-app", "kube-dns")
 LOOP_MARKER = "plugin/loop"
 
 
 def dns_services(ctx: CheckContext) -> list[Resource]:
-    """``kube-system/kube-dns`` (kubeadm, K3s), else Services labelled ``k8s-app=kube-dns``."""
-    found = ctx.index.get(kinds.SERVICE, "kube-system", "kube-dns")
-    if found is not None:
-        return [found]
-    return ctx.index.select(kinds.SERVICE, None, from_spec({DNS_LABEL[0]: DNS_LABEL[1]}))
+    """``kube-system/kube-dns`` (kubeadm, K3s), else Services labelled ``k8s-app=kube-dns`` (one reader with
+    the diagnosis, which links a lookup nobody answered to the same Service)."""
+    return cluster_dns.dns_services(ctx.index)
 
 
 def _dns_pods(ctx: CheckContext, svc: Resource) -> list[Resource]:
@@ -96,7 +95,7 @@ def cluster_dns_unhealthy(ctx: CheckContext) -> Iterator[Finding]:
         if not (no_endpoints or unready or not pods):
             continue
         target = _owner(ctx, svc, pods)
-        evidence = [f"Service {svc.namespace}/{svc.name} clusterIP {svc.spec.get('clusterIP') or '?'}"]
+        evidence = [f"Service {svc.namespace}/{svc.name} clusterIP {services.cluster_ip(svc) or '?'}"]
         if state is not None:
             evidence.append(state.summary())
         ready_count = len(pods) - len([p for p in pods if not pod_is_ready(p)])
@@ -107,7 +106,8 @@ def cluster_dns_unhealthy(ctx: CheckContext) -> Iterator[Finding]:
             loops.extend(_loop_lines(pod))
         evidence.extend(loops)
         if target.kind == "Deployment":
-            ready, desired = int(target.status.get("readyReplicas") or 0), target.spec.get("replicas", 1)
+            counts = workloads.replicas(target)
+            ready, desired = counts.ready, counts.desired
             evidence.append(f"Deployment {target.namespace}/{target.name}: {ready}/{desired} ready")
         down = no_endpoints or not pods or len(unready) == len(pods)
         what = (

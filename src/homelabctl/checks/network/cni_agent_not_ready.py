@@ -15,6 +15,7 @@ from homelabctl.checks.network._common import (
 )
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import conditions, workloads
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.kube import (
     node_ready_status,
     pod_display_status,
@@ -76,7 +77,7 @@ def cni_agent_not_ready(ctx: CheckContext) -> Iterator[Finding]:
         target = daemon_pod_target(pod)
         if target and not pod_is_finished(pod):
             by_node[target].append(pod)
-    selector = from_spec(pod_template_spec(ds).get("nodeSelector") or {}) if ds is not None else None
+    selector = from_spec(k8s_pods.node_selector(pod_template_spec(ds))) if ds is not None else None
     namespace = ds.namespace if ds is not None else (pods[0].namespace or "kube-system")
     for node in ctx.index.all(kinds.NODE):
         node_pods = by_node.get(node.name, [])

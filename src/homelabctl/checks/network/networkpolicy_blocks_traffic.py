@@ -5,16 +5,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from homelabctl import kinds
-from homelabctl.checks.network._common import selector_text
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import all_statuses, current_terminated, last_terminated, waiting
+from homelabctl.k8s import events, netpol, services
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s.refs import service_names
 from homelabctl.kube import pod_is_ready
 from homelabctl.model import Finding, Layer, Resource, Severity
-from homelabctl.selectors import from_spec
 from homelabctl.sources.index import ClusterIndex
 
 _FAILURE = re.compile(
@@ -26,18 +25,11 @@ MAX_TEXT = 2000
 
 
 def isolates_ingress(policy: Resource) -> bool:
-    """The API's default: ``policyTypes`` absent means Ingress (plus Egress when egress rules are given)."""
-    types = policy.spec.get("policyTypes")
-    if not isinstance(types, list) or not types:
-        return True
-    return "Ingress" in types
+    return netpol.network_policy(policy).isolates_ingress
 
 
 def selected_pods(index: ClusterIndex, policy: Resource) -> list[Resource]:
-    selector = from_spec(
-        policy.spec.get("podSelector") if isinstance(policy.spec.get("podSelector"), Mapping) else {}
-    )
-    return index.select(kinds.POD, policy.namespace, selector)
+    return index.select(kinds.POD, policy.namespace, netpol.network_policy(policy).pod_selector)
 
 
 def _namespace_labels(index: ClusterIndex, name: str | None) -> Mapping[str, str]:
@@ -45,40 +37,36 @@ def _namespace_labels(index: ClusterIndex, name: str | None) -> Mapping[str, str
     return ns.labels if ns is not None else {"kubernetes.io/metadata.name": name or ""}
 
 
-def _ip_in_block(ip: str, block: Mapping[str, Any]) -> bool:
+def _ip_in_block(ip: str, block: netpol.IpBlock) -> bool:
     try:
         address = ipaddress.ip_address(ip)
-        if address not in ipaddress.ip_network(str(block.get("cidr") or ""), strict=False):
+        if address not in ipaddress.ip_network(block.cidr, strict=False):
             return False
-        return not any(
-            address in ipaddress.ip_network(str(e), strict=False) for e in block.get("except") or []
-        )
+        return not any(address in ipaddress.ip_network(e, strict=False) for e in block.excepts)
     except ValueError:
         return False
 
 
 def allows(index: ClusterIndex, policy: Resource, source: Resource) -> bool:
     """Whether one of the policy's ingress rules admits traffic from ``source`` (ports are not judged)."""
-    for rule in policy.spec.get("ingress") or []:
-        peers = (rule or {}).get("from") if isinstance(rule, Mapping) else None
-        if not peers:
+    for rule in netpol.network_policy(policy).ingress:
+        if rule.admits_all:
             return True
-        for peer in peers:
-            if not isinstance(peer, Mapping):
-                continue
-            if isinstance(peer.get("ipBlock"), Mapping):
-                if _ip_in_block(str(source.status.get("podIP") or ""), peer["ipBlock"]):
+        for peer in rule.peers:
+            if peer.ip_block is not None:
+                if _ip_in_block(k8s_pods.pod_ip(source), peer.ip_block):
                     return True
                 continue
-            pod_sel, ns_sel = peer.get("podSelector"), peer.get("namespaceSelector")
-            if ns_sel is None:
+            if not peer.namespace_selector_set:
                 ns_ok = source.namespace == policy.namespace
             else:
-                selector = from_spec(ns_sel)
+                selector = peer.namespace_selector
                 ns_ok = selector is not None and selector.matches(_namespace_labels(index, source.namespace))
-            pod_selector = from_spec(pod_sel) if pod_sel is not None else None
-            pod_ok = pod_sel is None or (pod_selector is not None and pod_selector.matches(source.labels))
-            if ns_ok and pod_ok and (pod_sel is not None or ns_sel is not None):
+            pod_selector = peer.pod_selector
+            pod_ok = not peer.pod_selector_set or (
+                pod_selector is not None and pod_selector.matches(source.labels)
+            )
+            if ns_ok and pod_ok and (peer.pod_selector_set or peer.namespace_selector_set):
                 return True
     return False
 
@@ -94,7 +82,7 @@ def _texts(ctx: CheckContext, pod: Resource) -> list[str]:
     if ready.get("message"):
         texts.append(str(ready["message"])[:MAX_TEXT])
     for event in ctx.index.events_for(pod):
-        text = event.raw.get("message") or event.raw.get("note")
+        text = events.event(event).message
         if text:
             texts.append(str(text)[:MAX_TEXT])
     return texts
@@ -115,19 +103,54 @@ def _targets(ctx: CheckContext, pods: list[Resource]) -> list[_Target]:
     for pod in pods:
         by_namespace[pod.namespace].append(pod)
     for svc in ctx.index.all(kinds.SERVICE):
-        selector = svc.spec.get("selector")
-        if svc.namespace not in by_namespace or not isinstance(selector, Mapping) or not selector:
+        if svc.namespace not in by_namespace:
             continue
-        sel = from_spec(selector)
+        sel = services.selector(svc)
+        if sel is None or sel.empty:
+            continue
         for pod in by_namespace[svc.namespace]:
-            if sel is not None and sel.matches(pod.labels):
+            if sel.matches(pod.labels):
                 names = [re.escape(n) for n in service_names(svc)]
                 names.append(rf"{re.escape(svc.name)}:\d+")
-                if pod.status.get("podIP"):
-                    names.append(re.escape(str(pod.status["podIP"])))
+                if k8s_pods.pod_ip(pod):
+                    names.append(re.escape(k8s_pods.pod_ip(pod)))
                 pattern = re.compile(r"(?<![\w.-])(?:" + "|".join(names) + r")(?![\w-])")
                 found.append(_Target(pod, svc, [pattern]))
     return found
+
+
+PolicyKey = tuple[str | None, str]
+
+
+def _blocked(
+    ctx: CheckContext, targets: list[_Target], isolating: Mapping[str, list[Resource]]
+) -> tuple[dict[PolicyKey, list[str]], dict[PolicyKey, Resource]]:
+    """Per isolating policy, the connections of other pods that fail to a target no rule of it admits."""
+    blocked: dict[PolicyKey, list[str]] = defaultdict(list)
+    policy_by_key: dict[PolicyKey, Resource] = {}
+    for source in ctx.index.all(kinds.POD):
+        failures = [t for t in _texts(ctx, source) if _FAILURE.search(t)]
+        if not failures:
+            continue
+        for target in targets:
+            if target.pod is source:
+                continue
+            quoted = next((t for t in failures if any(p.search(t) for p in target.patterns)), None)
+            if quoted is None:
+                continue
+            policies_here = isolating[target.pod.uid or f"{target.pod.namespace}/{target.pod.name}"]
+            if any(allows(ctx.index, p, source) for p in policies_here):
+                continue
+            line = (
+                f"pod {source.namespace}/{source.name} → Service {target.service.namespace}/"
+                f"{target.service.name} (Ready pod {target.pod.name}): {' '.join(quoted.split())[:300]}"
+            )
+            for policy in policies_here:
+                key = (policy.namespace, policy.name)
+                policy_by_key[key] = policy
+                if line not in blocked[key]:
+                    blocked[key].append(line)
+    return blocked, policy_by_key
 
 
 @check(
@@ -169,36 +192,14 @@ def networkpolicy_blocks_traffic(ctx: CheckContext) -> Iterator[Finding]:
     targets = _targets(ctx, list(ready_pods.values()))
     if not targets:
         return
-    blocked: dict[tuple[str | None, str], list[str]] = defaultdict(list)
-    policy_by_key: dict[tuple[str | None, str], Resource] = {}
-    for source in ctx.index.all(kinds.POD):
-        failures = [t for t in _texts(ctx, source) if _FAILURE.search(t)]
-        if not failures:
-            continue
-        for target in targets:
-            if target.pod is source:
-                continue
-            quoted = next((t for t in failures if any(p.search(t) for p in target.patterns)), None)
-            if quoted is None:
-                continue
-            policies_here = isolating[target.pod.uid or f"{target.pod.namespace}/{target.pod.name}"]
-            if any(allows(ctx.index, p, source) for p in policies_here):
-                continue
-            line = (
-                f"pod {source.namespace}/{source.name} → Service {target.service.namespace}/"
-                f"{target.service.name} (Ready pod {target.pod.name}): {' '.join(quoted.split())[:300]}"
-            )
-            for policy in policies_here:
-                key = (policy.namespace, policy.name)
-                policy_by_key[key] = policy
-                if line not in blocked[key]:
-                    blocked[key].append(line)
+    blocked, policy_by_key = _blocked(ctx, targets, isolating)
     for key, lines in sorted(blocked.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
         policy = policy_by_key[key]
-        rules = policy.spec.get("ingress") or []
+        read = netpol.network_policy(policy)
+        rules = read.ingress
         evidence = [
-            f"podSelector {selector_text(policy.spec.get('podSelector'))}, policyTypes "
-            f"{','.join(policy.spec.get('policyTypes') or ['Ingress'])}, {len(rules)} ingress rule(s)"
+            f"podSelector {read.pod_selector_text}, policyTypes "
+            f"{','.join(read.policy_types or ('Ingress',))}, {len(rules)} ingress rule(s)"
             + (" (denies all ingress)" if not rules else ""),
             *lines[:5],
         ]

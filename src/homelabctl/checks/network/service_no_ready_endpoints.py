@@ -7,6 +7,7 @@ from homelabctl import kinds
 from homelabctl.checks.network._common import pod_problem_lines
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import owner_line
+from homelabctl.k8s import services
 from homelabctl.k8s.refs import (
     scaled_to_zero,
     selects_pods,
@@ -58,7 +59,7 @@ def service_no_ready_endpoints(ctx: CheckContext) -> Iterator[Finding]:
         state = service_endpoints(ctx.index, svc, slices_read=slices_read, endpoints_read=endpoints_read)
         if state is None or not without_ready_endpoint(ctx.index, svc, state):
             continue
-        selector = ",".join(f"{k}={v}" for k, v in (svc.spec.get("selector") or {}).items())
+        selector = ",".join(f"{k}={v}" for k, v in services.selector_labels(svc).items())
         evidence = [state.summary(), f"selector {selector}"]
         pods = service_pods(ctx.index, svc) if ctx.readable(kinds.POD) else []
         idle = scaled_to_zero(ctx.index, svc) if not pods else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -69,25 +68,19 @@ def innermost_error(message: object, limit: int = 200) -> str:
     return one_line(": ".join(parts[-2:]) if len(parts) > 2 else ": ".join(parts), limit)
 
 
-def condition_text(cond: Mapping[str, Any] | Condition, limit: int = 600) -> str:
+def condition_text(cond: Condition, limit: int = 600) -> str:
     """``Ready=False reason=InstallFailed: <message>`` (the message flattened and bounded)."""
-    if isinstance(cond, Condition):
-        text = f"{cond.type or '?'}={cond.status or '?'} reason={cond.reason or '?'}"
-        message = one_line(cond.message, limit)
-        return f"{text}: {message}" if message else text
-    text = f"{cond.get('type', '?')}={cond.get('status', '?')} reason={cond.get('reason', '?')}"
-    message = one_line(cond.get("message"), limit)
+    text = f"{cond.type or '?'}={cond.status or '?'} reason={cond.reason or '?'}"
+    message = one_line(cond.message, limit)
     return f"{text}: {message}" if message else text
 
 
-def condition_age(cond: Mapping[str, Any] | Condition, now: datetime) -> timedelta | None:
-    since = parse_time(
-        cond.last_transition_time if isinstance(cond, Condition) else cond.get("lastTransitionTime")
-    )
+def condition_age(cond: Condition, now: datetime) -> timedelta | None:
+    since = parse_time(cond.last_transition_time)
     return now - since if since else None
 
 
-def since_text(cond: Mapping[str, Any] | Condition, now: datetime) -> str:
+def since_text(cond: Condition, now: datetime) -> str:
     age = condition_age(cond, now)
     return f" for {short_duration(age)}" if age is not None else ""
 
@@ -192,3 +185,15 @@ def source_fetch_failure(res: Resource) -> tuple[str, Condition] | None:
         if klass is not None:
             return klass, cond
     return None
+
+
+def certificates_by_issuer(index: Any) -> dict[tuple[str, str | None, str], list[str]]:
+    """``namespace/name`` of the Certificates each Issuer/ClusterIssuer signs, keyed by (kind, namespace, name)."""
+    users: dict[tuple[str, str | None, str], list[str]] = {}
+    for cert in index.all(kinds.CERTIFICATE):
+        _, issuer, _ = issuer_for(index, cert)
+        if issuer is not None:
+            users.setdefault((issuer.kind, issuer.namespace, issuer.name), []).append(
+                f"{cert.namespace}/{cert.name}"
+            )
+    return users

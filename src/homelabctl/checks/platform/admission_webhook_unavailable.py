@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.platform._common import one_line
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import admission, events
 from homelabctl.k8s.refs import service_endpoints, service_pods, webhooks_in_message, without_ready_endpoint
 from homelabctl.kube import pod_display_status
 from homelabctl.model import Finding, Layer, Resource, Severity
@@ -14,24 +14,11 @@ from homelabctl.model import Finding, Layer, Resource, Severity
 MAX_EVENTS = 3
 
 
-def webhooks(config: Resource) -> list[Mapping[str, Any]]:
-    items = config.raw.get("webhooks")
-    return [w for w in items if isinstance(w, Mapping)] if isinstance(items, list) else []
-
-
-def webhook_service(hook: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(namespace, name) of the Service a webhook calls; None for a URL webhook."""
-    svc = (hook.get("clientConfig") or {}).get("service")
-    if isinstance(svc, Mapping) and svc.get("name"):
-        return str(svc.get("namespace") or "default"), str(svc["name"])
-    return None
-
-
 def _failed_calls(ctx: CheckContext) -> dict[str, list[Resource]]:
     """Events quoting ``failed calling webhook "<name>"`` (FailedCreate of ReplicaSets, Jobs, ...), per name."""
     found: dict[str, list[Resource]] = defaultdict(list)
     for event in ctx.index.all(kinds.EVENT):
-        message = str(event.raw.get("message") or event.raw.get("note") or "")
+        message = events.event(event).message
         if "failed calling webhook" not in message:
             continue
         for name in webhooks_in_message(message):
@@ -40,12 +27,12 @@ def _failed_calls(ctx: CheckContext) -> dict[str, list[Resource]]:
 
 
 def _event_line(event: Resource) -> str:
-    raw = event.raw
-    involved = raw.get("involvedObject") or raw.get("regarding") or {}
+    read = events.event(event)
+    kind, namespace, name = read.involved
     return (
-        f"event {raw.get('reason', '?')} on {involved.get('kind', '?')} {involved.get('namespace') or ''}"
-        f"{'/' if involved.get('namespace') else ''}{involved.get('name', '?')} (x{raw.get('count') or 1}): "
-        f"{one_line(raw.get('message') or raw.get('note'), 300)}"
+        f"event {read.reason or '?'} on {kind or '?'} {namespace or ''}"
+        f"{'/' if namespace else ''}{name or '?'} (x{read.count}): "
+        f"{one_line(read.message, 300)}"
     )
 
 
@@ -81,11 +68,10 @@ def admission_webhook_unavailable(ctx: CheckContext) -> Iterator[Finding]:
             failing_policies: list[str] = []
             problems: list[str] = []
             backend = ""
-            for hook in webhooks(config):
-                name = str(hook.get("name") or "?")
-                policy = str(hook.get("failurePolicy") or "Fail")
+            for hook in admission.webhooks(config):
+                name, policy = hook.name, hook.failure_policy
                 broken = False
-                target = webhook_service(hook)
+                target = hook.service
                 if target is not None and ctx.readable(kinds.SERVICE):
                     svc = ctx.index.get(kinds.SERVICE, target[0], target[1])
                     label = f"Service {target[0]}/{target[1]}"
@@ -110,11 +96,11 @@ def admission_webhook_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                                     + (f", owned by {top.ref}" if top is not pod else "")
                                 )
                                 backend = backend or (str(top.ref) if top is not pod else "")
-                events = failed_calls.get(name, [])
-                if events:
+                calls = failed_calls.get(name, [])
+                if calls:
                     broken = True
-                    problems.append(f"{sum(int(e.raw.get('count') or 1) for e in events)} failed call(s)")
-                    evidence.extend(_event_line(e) for e in events[:MAX_EVENTS])
+                    problems.append(f"{sum(events.event(e).count for e in calls)} failed call(s)")
+                    evidence.extend(_event_line(e) for e in calls[:MAX_EVENTS])
                 if broken:
                     failing_policies.append(policy)
             if not failing_policies:

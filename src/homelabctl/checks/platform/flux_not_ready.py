@@ -22,6 +22,7 @@ from homelabctl.checks.platform._common import (
     source_fetch_failure,
 )
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions, flux, helmreleases
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -32,37 +33,28 @@ NEVER_RECONCILED_GRACE = timedelta(minutes=10)
 
 
 def _history_evidence(res: Resource) -> list[str]:
-    status = res.status
     lines: list[str] = []
     if res.kind == "HelmRelease":
-        history = status.get("history") or []
+        history = helmreleases.history(res)
         if history:
             latest = history[0]
             lines.append(
-                f"latest release: {latest.get('name', '?')} v{latest.get('version', '?')} "
-                f"chart {latest.get('chartName', '?')}@{latest.get('chartVersion', '?')} status={latest.get('status', '?')}"
+                f"latest release: {latest.name} v{latest.version} "
+                f"chart {latest.chart_name}@{latest.chart_version} status={latest.status}"
             )
-        for field in (
-            "lastAttemptedRevision",
-            "lastAttemptedReleaseAction",
-            "installFailures",
-            "upgradeFailures",
-            "failures",
-        ):
-            if status.get(field) not in (None, ""):
-                lines.append(f"status.{field}={status[field]}")
+        lines += [f"status.{field}={value}" for field, value in helmreleases.status_fields(res)]
     elif res.kind == "Kustomization":
-        applied = status.get("lastAppliedRevision")
-        attempted = status.get("lastAttemptedRevision")
+        applied = flux.last_applied_revision(res)
+        attempted = flux.last_attempted_revision(res)
         if attempted:
             lines.append(f"lastAttemptedRevision={attempted}")
         if applied and applied != attempted:
             lines.append(f"lastAppliedRevision={applied} (the cluster still runs this one)")
     else:
-        artifact = status.get("artifact") or {}
-        if artifact.get("revision"):
+        artifact = flux.artifact(res)
+        if artifact is not None and artifact.revision:
             lines.append(
-                f"artifact revision={artifact['revision']} lastUpdateTime={artifact.get('lastUpdateTime', '?')}"
+                f"artifact revision={artifact.revision} lastUpdateTime={artifact.last_update_time or '?'}"
             )
     return lines
 
@@ -80,12 +72,8 @@ def _dependency_evidence(ctx: CheckContext, res: Resource, message: str) -> tupl
         if dep is None:
             state = "not found" if ctx.readable(res.gk) else "not in the snapshot"
         else:
-            cond = dep.condition("Ready")
-            state = (
-                f"Ready={cond.get('status')} reason={cond.get('reason', '?')}"
-                if cond
-                else "no Ready condition"
-            )
+            cond = conditions.condition(dep, "Ready")
+            state = f"Ready={cond.status} reason={cond.reason or '?'}" if cond else "no Ready condition"
             if is_suspended(dep):
                 state += ", suspended"
         lines.append(f"dependency: {label} ({state})")
@@ -130,8 +118,25 @@ def flux_not_ready(ctx: CheckContext) -> Iterator[Finding]:
                 yield finding
 
 
+def _never_reconciled(ctx: CheckContext, res: Resource, label: str, common: list[str]) -> Finding | None:
+    """An object without a Ready condition long after it was created: no controller picked it up."""
+    if res.kind == "HelmRepository" and flux.source_type(res) == "oci":
+        return None  # OCI HelmRepositories are static: source-controller no longer reports on them
+    created = parse_time(res.creation_timestamp)
+    if created is None or ctx.now - created < NEVER_RECONCILED_GRACE or is_suspended(res):
+        return None
+    return ctx.finding(
+        res,
+        f"{label} has no Ready condition {short_duration(ctx.now - created)} after creation: no controller "
+        "has reconciled it",
+        evidence=["status.conditions has no Ready entry", *common],
+        hint="Check that the Flux controllers run: `flux check` and `kubectl -n flux-system get pods`",
+        severity=Severity.WARNING,
+    )
+
+
 def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
-    ready = res.condition("Ready")
+    ready = conditions.condition(res, "Ready")
     label = f"{res.kind} {res.namespace}/{res.name}" if res.namespace else f"{res.kind} {res.name}"
     common: list[str] = []
     if is_suspended(res):
@@ -140,29 +145,15 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
     if lag:
         common.append(lag)
     if ready is None:
-        if res.kind == "HelmRepository" and res.spec.get("type") == "oci":
-            return None  # OCI HelmRepositories are static: source-controller no longer reports on them
-        created = parse_time(res.creation_timestamp)
-        if created is None or ctx.now - created < NEVER_RECONCILED_GRACE or is_suspended(res):
-            return None
-        return ctx.finding(
-            res,
-            f"{label} has no Ready condition {short_duration(ctx.now - created)} after creation: no controller "
-            "has reconciled it",
-            evidence=["status.conditions has no Ready entry", *common],
-            hint="Check that the Flux controllers run: `flux check` and `kubectl -n flux-system get pods`",
-            severity=Severity.WARNING,
-        )
-    status = ready.get("status")
-    reason = str(ready.get("reason") or "")
-    message = str(ready.get("message") or "")
+        return _never_reconciled(ctx, res, label, common)
+    status, reason, message = ready.status, ready.reason, ready.message
     if status == "True":
         return None
     if status == "False" and missing_kinds_in_message(message):
         return None  # flux-missing-crd names the missing CRD; one finding per cause
     if source_fetch_failure(res) is not None:
         return None  # flux-source-failed names the fetch failure's class; one finding per source
-    evidence = [condition_text(ready), f"lastTransitionTime={ready.get('lastTransitionTime', '?')}"]
+    evidence = [condition_text(ready), f"lastTransitionTime={ready.last_transition_time or '?'}"]
     # The other conditions Flux sets only add something when they are in their "bad" state.
     for extra, bad in (
         ("Stalled", "True"),
@@ -170,8 +161,8 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
         ("FetchFailed", "True"),
         ("Released", "False"),
     ):
-        cond = res.condition(extra)
-        if cond is not None and cond.get("status") == bad:
+        cond = conditions.condition(res, extra)
+        if cond is not None and cond.status == bad:
             evidence.append(condition_text(cond, 300))
     evidence += _history_evidence(res)
     evidence += common
@@ -205,11 +196,11 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
         )
     # Unknown: a reconcile is in progress; only one that never settles is a finding.
     grace = max(flux_timeout(res) or timedelta(0), MIN_PROGRESS_GRACE)
-    stalled = res.condition("Stalled")
-    if stalled is not None and stalled.get("status") == "True":
+    stalled = conditions.condition(res, "Stalled")
+    if stalled is not None and stalled.status == "True":
         return ctx.finding(
             res,
-            f"{label} is stalled ({stalled.get('reason', '?')}{for_age}): {one_line(stalled.get('message'), 200)}",
+            f"{label} is stalled ({stalled.reason or '?'}{for_age}): {one_line(stalled.message, 200)}",
             evidence=evidence,
             hint=f"A stalled object is not retried until its spec changes: fix it, then `{flux_cli(res, 'reconcile')}`",
         )

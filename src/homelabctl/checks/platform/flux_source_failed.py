@@ -13,28 +13,28 @@ from homelabctl.checks.platform._common import (
     source_fetch_failure,
 )
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import refs
+from homelabctl.k8s import flux, fluxsources, refs
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 
 def _origin(res: Resource) -> str:
-    url = str(res.spec.get("url") or res.spec.get("endpoint") or "")
+    found = fluxsources.origin(res)
     if res.kind == "HelmChart":
-        source = res.spec.get("sourceRef") or {}
-        return f"{source.get('kind', '?')} {res.namespace}/{source.get('name', '?')}"
-    return url or "?"
+        return f"{found.source_kind} {res.namespace}/{found.source_name}"
+    return found.location or "?"
 
 
 def _hint(res: Resource, klass: str) -> str:
-    secret = (res.spec.get("secretRef") or {}).get("name")
-    host = refs.url_host(str(res.spec.get("url") or res.spec.get("endpoint") or "")) or "the host"
+    found = fluxsources.origin(res)
+    secret = found.secret
+    host = refs.url_host(found.location) or "the host"
     reconcile = f"then `{flux_cli(res, 'reconcile')}`"
     if klass == refs.SOURCE_AUTH:
         where = f"Secret {res.namespace}/{secret}" if secret else "spec.secretRef (none is set)"
         return (
             f"The credentials in {where} were refused by {host}: check the deploy key or token is still "
             f"registered there (`kubectl -n {res.namespace} get secret {secret or '<name>'} -o yaml` for its keys), "
-            f"renew it with `flux create secret git {secret or res.name} --url={res.spec.get('url', '<url>')}`, "
+            f"renew it with `flux create secret git {secret or res.name} --url={found.url or '<url>'}`, "
             + reconcile
         )
     if klass == refs.SOURCE_HOST_KEY:
@@ -44,7 +44,7 @@ def _hint(res: Resource, klass: str) -> str:
         )
     if klass == refs.SOURCE_NOT_FOUND:
         return (
-            f"{res.spec.get('url', 'the URL')} does not exist or the credentials cannot see it: check spec.url, "
+            f"{found.url or 'the URL'} does not exist or the credentials cannot see it: check spec.url, "
             "the branch/tag/chart and the access of the key, " + reconcile
         )
     if klass == refs.SOURCE_DNS:
@@ -90,13 +90,13 @@ def flux_source_failed(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             klass, cond = failure
             evidence = [condition_text(cond, 500), f"spec.url={_origin(res)}"]
-            secret = (res.spec.get("secretRef") or {}).get("name")
+            secret = fluxsources.origin(res).secret
             if secret:
                 evidence.append(f"spec.secretRef={secret}")
-            artifact = res.status.get("artifact") or {}
+            artifact = flux.artifact(res)
             evidence.append(
-                f"last artifact revision={artifact['revision']}"
-                if artifact.get("revision")
+                f"last artifact revision={artifact.revision}"
+                if artifact is not None and artifact.revision
                 else "no artifact: nothing was ever fetched"
             )
             event = latest_warning_event(ctx.index, res)

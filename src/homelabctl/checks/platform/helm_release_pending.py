@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, flux_cli, flux_timeout
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions, helmreleases, meta
 from homelabctl.k8s.refs import HELM_LOCKED
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_time, short_duration
@@ -30,7 +31,7 @@ def latest_release_secrets(ctx: CheckContext) -> dict[tuple[str | None, str], Re
     for secret in ctx.index.all(kinds.SECRET):
         if secret.labels.get("owner") != "helm" or not secret.labels.get("name"):
             continue
-        if secret.raw.get("type") not in (HELM_SECRET_TYPE, None):
+        if meta.field(secret, "type") not in (HELM_SECRET_TYPE, None):
             continue
         key = (secret.namespace, str(secret.labels["name"]))
         if key not in latest or _version(secret) > _version(latest[key]):
@@ -49,12 +50,13 @@ def _modified_at(secret: Resource) -> datetime | None:
 def release_key(hr: Resource) -> tuple[str | None, str]:
     """Where helm-controller stores the release: ``spec.storageNamespace`` (default: the HelmRelease's
     namespace) and ``spec.releaseName`` (default: ``<targetNamespace>-<name>`` or ``<name>``)."""
-    storage = str(hr.spec.get("storageNamespace") or hr.status.get("storageNamespace") or hr.namespace or "")
-    name = hr.spec.get("releaseName")
+    found = helmreleases.release_storage(hr)
+    storage = found.storage_namespace or hr.namespace or ""
+    name = found.release_name
     if not name:
-        target = hr.spec.get("targetNamespace")
+        target = found.target_namespace
         name = f"{target}-{hr.name}" if target and target != hr.namespace else hr.name
-    return storage or None, str(name)
+    return storage or None, name
 
 
 @check(
@@ -99,11 +101,7 @@ def helm_release_pending(ctx: CheckContext) -> Iterator[Finding]:
     for key, hr in releases.items():
         if key in reported:
             continue
-        locked = [
-            c
-            for c in hr.conditions
-            if HELM_LOCKED in str(c.get("message") or "") and c.get("status") != "True"
-        ]
+        locked = [c for c in conditions.conditions(hr) if HELM_LOCKED in c.message and c.status != "True"]
         if locked:
             yield _finding(ctx, key, None, hr, "locked", None, locked_text=condition_text(locked[0], 400))
 
@@ -128,7 +126,7 @@ def _finding(
     if locked_text:
         evidence.append(locked_text)
     if hr is not None:
-        ready = hr.condition("Ready")
+        ready = conditions.condition(hr, "Ready")
         if ready is not None and not locked_text:
             evidence.append(condition_text(ready, 400))
         evidence.append(f"installed by HelmRelease {hr.namespace}/{hr.name}")

@@ -9,13 +9,14 @@ from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import (
     IMAGE_PULL_REASONS,
     all_statuses,
-    container_spec,
+    container_image,
     first_lines,
     live_pods,
     waiting,
     waiting_reason,
 )
-from homelabctl.k8s import refs
+from homelabctl.k8s import events, refs
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 MAX_PODS = 5
@@ -57,16 +58,17 @@ def pull_messages(ctx: CheckContext, pod: Resource) -> list[tuple[str, str]]:
     for cs, _ in all_statuses(pod):
         if waiting_reason(cs) not in IMAGE_PULL_REASONS:
             continue
-        image = str(container_spec(pod, str(cs.get("name"))).get("image") or cs.get("image") or "")
+        image = container_image(pod, cs)
         stuck.append(image)
         if waiting(cs).get("message"):
             found.append((image, str(waiting(cs)["message"])))
     if not stuck:
         return []
     for event in ctx.index.events_for(pod):
-        if event.raw.get("reason") not in PULL_EVENT_REASONS:
+        read = events.event(event)
+        if read.reason not in PULL_EVENT_REASONS:
             continue
-        message = str(event.raw.get("message") or event.raw.get("note") or "")
+        message = read.message
         image = next((img for img in stuck if img and img in message), stuck[0])
         found.append((image, message))
     return found
@@ -114,13 +116,14 @@ def image_registry_failing(ctx: CheckContext) -> Iterator[Finding]:
             group.pods.append(pod)
             if image not in group.images:
                 group.images.append(image)
-            if pod.spec.get("nodeName"):
-                group.nodes.add(str(pod.spec["nodeName"]))
+            node = k8s_pods.node_name(pod)
+            if node:
+                group.nodes.add(node)
     for (host, klass), group in sorted(groups.items()):
         pods = group.pods
         evidence = [f"registry {host}: {klass}", f"registry answer: {group.quote}"]
         evidence += [
-            f"pod {p.namespace}/{p.name} on {p.spec.get('nodeName') or '(unscheduled)'}"
+            f"pod {p.namespace}/{p.name} on {k8s_pods.node_name(p) or '(unscheduled)'}"
             for p in pods[:MAX_PODS]
         ]
         if len(pods) > MAX_PODS:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.platform._common import condition_text, issuer_for, one_line, since_text
+from homelabctl.checks.platform._common import certificates_by_issuer, condition_text, one_line, since_text
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import certmanager, conditions
 from homelabctl.model import Finding, Layer, Resource, Severity
@@ -28,13 +28,7 @@ def issuer_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     (``kubectl -n cert-manager logs deploy/cert-manager``); check the ACME server URL, the email and the
     ``privateKeySecretRef`` Secret.
     """
-    users: dict[tuple[str, str | None, str], list[str]] = {}
-    for cert in ctx.index.all(kinds.CERTIFICATE):
-        _, issuer, _ = issuer_for(ctx.index, cert)
-        if issuer is not None:
-            users.setdefault((issuer.kind, issuer.namespace, issuer.name), []).append(
-                f"{cert.namespace}/{cert.name}"
-            )
+    users = certificates_by_issuer(ctx.index)
     for gk in (kinds.ISSUER, kinds.CLUSTER_ISSUER):
         for issuer in ctx.index.all(gk):
             finding = _evaluate(ctx, issuer, users.get((issuer.kind, issuer.namespace, issuer.name), []))

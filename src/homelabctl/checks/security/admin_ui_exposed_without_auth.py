@@ -12,7 +12,7 @@ from homelabctl.checks.security._common import (
     read_oauth2_proxy_config,
     upstream_hosts,
 )
-from homelabctl.k8s import gateways, meta, routes
+from homelabctl.k8s import gateways, policies, routes
 from homelabctl.knowledge.admin_uis import (
     AUTH_ANNOTATIONS,
     AUTH_FILTER_RE,
@@ -57,7 +57,7 @@ def _proxies_by_service(ctx: CheckContext) -> dict[tuple[str, str], str]:
 def _policy_targets(ctx: CheckContext) -> set[tuple[str, str | None, str]]:
     targets: set[tuple[str, str | None, str]] = set()
     for policy in ctx.index.all(SECURITY_POLICY):
-        if not any(meta.spec(policy).get(f) for f in POLICY_AUTH_FIELDS):
+        if not policies.configured(policy, POLICY_AUTH_FIELDS):
             continue
         for ref in gateways.target_refs(policy):
             targets.add((ref.kind, policy.namespace, ref.name))

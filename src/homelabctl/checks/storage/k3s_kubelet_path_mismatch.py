@@ -8,11 +8,13 @@ from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.storage._common import KubeletPaths, kubelet_paths, kubelet_root_of, registered_drivers
 from homelabctl.k8s import flux, pods
+from homelabctl.knowledge.csi import KUBELET_DIR_VALUES, LONGHORN_DRIVER
 from homelabctl.kube import K3S_KUBELET_DIR, node_is_k3s
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 LONGHORN_CHART = "longhorn"
-ROOT_DIR_VALUE = ("csi", "kubeletRootDir")
+ROOT_DIR_VALUE = tuple(KUBELET_DIR_VALUES[LONGHORN_DRIVER].split("."))
+"""``csi.kubeletRootDir``: the one table the diagnosis reads too (``knowledge.csi``)."""
 _FIND_ROOT = "`journalctl -u k3s-agent | grep -o -- '--root-dir=[^ ]*' | tail -1` on a node (no match: /var/lib/kubelet)"
 _DO_NOT = "do not uninstall Longhorn or delete its CRDs to fix this (that has cost every volume before)"
 

@@ -1,83 +1,71 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
+from homelabctl.k8s import conditions
+from homelabctl.k8s.longhorn_volumes import LonghornReplica, LonghornVolume, longhorn_replica, longhorn_volume
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 _WAITING_POD = ("Pending",)
 _BAD_CONDITIONS = {"Scheduled": "False", "TooManySnapshots": "True"}
 
 
-def _workloads(volume: Resource) -> list[Mapping[str, Any]]:
-    found: list[Mapping[str, Any]] = (volume.status.get("kubernetesStatus") or {}).get(
-        "workloadsStatus"
-    ) or []
-    return found
-
-
-def _claim(volume: Resource) -> str:
-    k8s = volume.status.get("kubernetesStatus") or {}
-    if k8s.get("pvcName"):
-        return f"PVC {k8s.get('namespace')}/{k8s.get('pvcName')}"
+def _claim(volume: LonghornVolume) -> str:
+    if volume.claim_name:
+        return f"PVC {volume.claim_namespace}/{volume.claim_name}"
     return "no PVC"
 
 
-def _replicas(ctx: CheckContext, volume: Resource) -> list[Resource]:
-    return [
-        r
-        for r in ctx.index.all(kinds.LONGHORN_REPLICA)
-        if r.namespace == volume.namespace
-        and (r.spec.get("volumeName") or r.labels.get("longhornvolume")) == volume.name
-    ]
+def _replicas(ctx: CheckContext, volume: Resource) -> list[tuple[Resource, LonghornReplica]]:
+    found = []
+    for r in ctx.index.all(kinds.LONGHORN_REPLICA):
+        if r.namespace != volume.namespace:
+            continue
+        replica = longhorn_replica(r)
+        if (replica.volume_name or r.labels.get("longhornvolume")) == volume.name:
+            found.append((r, replica))
+    return found
 
 
 def replica_lines(ctx: CheckContext, volume: Resource) -> list[str]:
     """Failed replicas first (``spec.failedAt`` set, or state ``error``), with their node and disk."""
     lines = []
-    replicas = sorted(_replicas(ctx, volume), key=lambda r: (not r.spec.get("failedAt"), r.name))
-    for replica in replicas:
-        failed_at = replica.spec.get("failedAt")
-        state = str(replica.status.get("currentState") or "?")
-        if not failed_at and state != "error":
+    replicas = sorted(_replicas(ctx, volume), key=lambda r: (not r[1].failed_at, r[0].name))
+    for res, replica in replicas:
+        state = replica.current_state or "?"
+        if not replica.failed_at and state != "error":
             continue
         lines.append(
-            f"replica {replica.name} on node {replica.spec.get('nodeID') or '?'} disk "
-            f"{replica.spec.get('diskPath') or replica.spec.get('diskID') or '?'}: failed at "
-            f"{failed_at or '?'}, state {state}"
+            f"replica {res.name} on node {replica.node or '?'} disk {replica.disk or '?'}: failed at "
+            f"{replica.failed_at or '?'}, state {state}"
         )
     healthy = [
-        r for r in replicas if not r.spec.get("failedAt") and r.status.get("currentState") == "running"
+        (res, replica)
+        for res, replica in replicas
+        if not replica.failed_at and replica.current_state == "running"
     ]
     if replicas:
         lines.append(
             f"{len(healthy)} of {len(replicas)} replicas running: "
-            + (", ".join(f"{r.name} on {r.spec.get('nodeID') or '?'}" for r in healthy[:3]) or "none")
+            + (", ".join(f"{res.name} on {r.node or '?'}" for res, r in healthy[:3]) or "none")
         )
     return lines
 
 
-def _evidence(volume: Resource) -> list[str]:
-    status = volume.status
+def _evidence(res: Resource, volume: LonghornVolume) -> list[str]:
     lines = [
-        f"robustness={status.get('robustness') or '?'} state={status.get('state') or '?'} "
-        f"numberOfReplicas={volume.spec.get('numberOfReplicas', '?')} "
-        f"currentNodeID={status.get('currentNodeID') or '<none>'}",
+        f"robustness={volume.robustness or '?'} state={volume.state or '?'} "
+        f"numberOfReplicas={volume.number_of_replicas} "
+        f"currentNodeID={volume.current_node or '<none>'}",
         f"{_claim(volume)}",
     ]
-    for cond in volume.conditions:
-        if _BAD_CONDITIONS.get(str(cond.get("type"))) == cond.get("status"):
-            lines.append(
-                f"{cond.get('type')}={cond.get('status')} reason={cond.get('reason') or '?'}: "
-                f"{cond.get('message') or ''}"
-            )
-    for wl in _workloads(volume)[:3]:
-        lines.append(
-            f"used by pod {wl.get('podName')} ({wl.get('podStatus')}) of {wl.get('workloadType')} "
-            f"{wl.get('workloadName')}"
-        )
+    for cond in conditions.conditions(res):
+        if _BAD_CONDITIONS.get(cond.type) == cond.status:
+            lines.append(f"{cond.type}={cond.status} reason={cond.reason or '?'}: {cond.message}")
+    for wl in volume.workloads[:3]:
+        lines.append(f"used by pod {wl.pod_name} ({wl.pod_status}) of {wl.workload_type} {wl.workload_name}")
     return lines
 
 
@@ -105,15 +93,14 @@ def longhorn_volume_degraded(ctx: CheckContext) -> Iterator[Finding]:
     disk), for a faulted one salvage replicas before anything else.
     """
     for volume in ctx.index.all(kinds.LONGHORN_VOLUME):
-        status = volume.status
-        robustness = str(status.get("robustness") or "")
-        state = str(status.get("state") or "")
-        claim = _claim(volume)
+        read = longhorn_volume(volume)
+        robustness, state = read.robustness, read.state
+        claim = _claim(read)
         if robustness == "faulted":
             yield ctx.finding(
                 volume,
                 f"Longhorn volume {volume.name} ({claim}) is faulted: no healthy replica, its data is unreachable",
-                evidence=[*_evidence(volume), *replica_lines(ctx, volume)],
+                evidence=[*_evidence(volume, read), *replica_lines(ctx, volume)],
                 hint=(
                     f"Do not delete it: in the Longhorn UI use 'Salvage' on {volume.name}, or find the newest "
                     f"replica with `kubectl -n {volume.namespace} get replicas.longhorn.io -l "
@@ -125,23 +112,21 @@ def longhorn_volume_degraded(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding(
                 volume,
                 f"Longhorn volume {volume.name} ({claim}) is degraded: fewer healthy replicas than the "
-                f"{volume.spec.get('numberOfReplicas', '?')} it wants",
-                evidence=[*_evidence(volume), *replica_lines(ctx, volume)],
+                f"{read.number_of_replicas} it wants",
+                evidence=[*_evidence(volume, read), *replica_lines(ctx, volume)],
                 hint=(
                     f"`kubectl -n {volume.namespace} get replicas.longhorn.io -l longhornvolume={volume.name} "
                     "-o wide`; make a schedulable node with free disk available so Longhorn can rebuild"
                 ),
             )
         elif state in ("detached", "attaching") and any(
-            wl.get("podStatus") in _WAITING_POD for wl in _workloads(volume)
+            wl.pod_status in _WAITING_POD for wl in read.workloads
         ):
-            waiting = [
-                str(wl.get("podName")) for wl in _workloads(volume) if wl.get("podStatus") in _WAITING_POD
-            ]
+            waiting = [wl.pod_name for wl in read.workloads if wl.pod_status in _WAITING_POD]
             yield ctx.finding(
                 volume,
                 f"Longhorn volume {volume.name} ({claim}) is {state} while pod {', '.join(waiting)} waits for it",
-                evidence=[*_evidence(volume), *replica_lines(ctx, volume)],
+                evidence=[*_evidence(volume, read), *replica_lines(ctx, volume)],
                 hint=(
                     f"`kubectl -n {volume.namespace} describe volumes.longhorn.io {volume.name}` and the events of "
                     f"the waiting pod; check longhorn-manager and the CSI plugin on the pod's node"

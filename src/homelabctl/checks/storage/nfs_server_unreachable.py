@@ -9,7 +9,8 @@ from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.storage._common import event_count, event_time, pod_claims
 from homelabctl.checks.storage.failed_mount_events import MOUNT_REASONS
 from homelabctl.checks.workload._common import first_lines
-from homelabctl.k8s import refs
+from homelabctl.k8s import events, nfs, refs, storage
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.kube import pod_is_finished, pod_is_ready
 from homelabctl.model import Finding, Layer, Resource, Severity
 
@@ -28,22 +29,10 @@ class _Server:
 def nfs_volumes_of(ctx: CheckContext, pod: Resource) -> list[tuple[str, refs.NfsShare]]:
     """(volume label, share) for the pod's NFS volumes: inline ``nfs:`` volumes and claims bound to NFS PVs."""
     found: list[tuple[str, refs.NfsShare]] = []
-    for volume in pod.spec.get("volumes") or []:
-        inline = (volume or {}).get("nfs") or {}
-        if inline.get("server"):
-            found.append(
-                (
-                    f"inline volume {volume.get('name')}",
-                    refs.NfsShare(refs.strip_port(str(inline["server"])), str(inline.get("path") or "")),
-                )
-            )
+    found += [(f"inline volume {name}", share) for name, share in nfs.inline_shares(pod)]
     for claim_name in pod_claims(pod):
         claim = ctx.index.get(kinds.PVC, pod.namespace, claim_name)
-        pv = (
-            ctx.index.get(kinds.PV, None, str(claim.spec.get("volumeName") or ""))
-            if claim is not None
-            else None
-        )
+        pv = ctx.index.get(kinds.PV, None, storage.claim(claim).volume_name) if claim is not None else None
         share = refs.nfs_share(pv) if pv is not None else None
         if pv is not None and share is not None:
             found.append((f"PV {pv.name}", share))
@@ -77,19 +66,15 @@ def nfs_server_unreachable(ctx: CheckContext) -> Iterator[Finding]:
     servers: dict[str, _Server] = defaultdict(_Server)
     pods_known = ctx.readable(kinds.POD)
     for event in sorted(ctx.index.all(kinds.EVENT), key=event_time, reverse=True):
-        raw = event.raw
-        involved = raw.get("involvedObject") or raw.get("regarding") or {}
-        if (
-            raw.get("reason") not in MOUNT_REASONS
-            or raw.get("type") != "Warning"
-            or involved.get("kind") != "Pod"
-        ):
+        read = events.event(event)
+        involved_kind, involved_namespace, involved_name = read.involved
+        if read.reason not in MOUNT_REASONS or read.type != "Warning" or involved_kind != "Pod":
             continue
-        message = str(raw.get("message") or raw.get("note") or "")
+        message = read.message
         failure = refs.nfs_failure(message)
         if failure is None:
             continue
-        namespace, name = involved.get("namespace") or event.namespace, str(involved.get("name", ""))
+        namespace, name = involved_namespace or event.namespace, involved_name
         pod = ctx.index.get(kinds.POD, namespace, name)
         if pods_known and (pod is None or pod_is_ready(pod) or pod_is_finished(pod)):
             continue
@@ -105,11 +90,9 @@ def nfs_server_unreachable(ctx: CheckContext) -> Iterator[Finding]:
             entry.pods.append(label)
         entry.failures[failure] = entry.failures.get(failure, 0) + event_count(event)
         entry.quote = entry.quote or first_lines(message, lines=6, width=300)
-        node = (pod.spec.get("nodeName") if pod is not None else None) or (raw.get("source") or {}).get(
-            "host"
-        )
+        node = (k8s_pods.node_name(pod) if pod is not None else None) or read.source_host
         if node:
-            entry.nodes.add(str(node))
+            entry.nodes.add(node)
         entry.volumes.update(
             f"{what} ({share.server}:{share.path})"
             for what, share in shares

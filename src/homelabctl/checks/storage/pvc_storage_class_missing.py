@@ -6,6 +6,7 @@ from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.storage._common import claim_users, event_time, provisioner
 from homelabctl.checks.workload._common import first_lines, owner_line
+from homelabctl.k8s import events, storage
 from homelabctl.k8s.refs import storage_class_in_message
 from homelabctl.model import Finding, Layer, Severity
 
@@ -40,9 +41,10 @@ def pvc_storage_class_missing(ctx: CheckContext) -> Iterator[Finding]:
     existing = [sc.name for sc in classes]
     users = claim_users(ctx.index) if ctx.readable(kinds.POD) else {}
     for claim in ctx.index.all(kinds.PVC):
-        if claim.status.get("phase") == "Bound":
+        read = storage.claim(claim)
+        if read.phase == "Bound":
             continue
-        named = claim.spec.get("storageClassName")
+        named = read.storage_class
         if named is None:
             named = claim.annotations.get("volume.beta.kubernetes.io/storage-class")
         if not named or str(named) in existing:
@@ -53,20 +55,19 @@ def pvc_storage_class_missing(ctx: CheckContext) -> Iterator[Finding]:
             "StorageClasses that exist: "
             + (", ".join(f"{sc.name} ({provisioner(sc)})" for sc in classes[:MAX_CLASSES]) or "none"),
         ]
-        events = sorted(
+        found = sorted(
             (
                 e
                 for e in ctx.index.events_for(claim)
-                if storage_class_in_message(str(e.raw.get("message") or e.raw.get("note") or "")) == name
+                if storage_class_in_message(events.event(e).message) == name
             ),
             key=event_time,
             reverse=True,
         )
-        if events:
-            raw = events[0].raw
+        if found:
+            newest = events.event(found[0])
             evidence.append(
-                f"event {raw.get('reason', '?')} (x{raw.get('count') or 1}): "
-                f"{first_lines(raw.get('message'), lines=1)}"
+                f"event {newest.reason or '?'} (x{newest.count}): {first_lines(newest.message, lines=1)}"
             )
         pods = users.get((claim.namespace, claim.name), [])
         if pods:

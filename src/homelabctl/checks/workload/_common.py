@@ -11,32 +11,18 @@ from datetime import datetime
 from typing import Any
 
 from homelabctl.k8s import events as k8s_events
+from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s.memo import remembered
+
+# re-exported: the pod checks split a pod's problems by these reasons
+from homelabctl.knowledge.container_states import CONFIG_ERROR_REASONS as CONFIG_ERROR_REASONS
+from homelabctl.knowledge.container_states import CRASHLOOP as CRASHLOOP
+from homelabctl.knowledge.container_states import IMAGE_PULL_REASONS as IMAGE_PULL_REASONS
+from homelabctl.knowledge.container_states import OWNED_WAITING_REASONS as OWNED_WAITING_REASONS
 from homelabctl.kube import container_statuses, node_ready_status, pod_node
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 from homelabctl.timeutil import parse_time, short_duration
-
-CRASHLOOP = "CrashLoopBackOff"
-IMAGE_PULL_REASONS = frozenset(
-    {
-        "ErrImagePull",
-        "ImagePullBackOff",
-        "InvalidImageName",
-        "ErrImageNeverPull",
-        "RegistryUnavailable",
-    }
-)
-CONFIG_ERROR_REASONS = frozenset(
-    {
-        "CreateContainerConfigError",
-        "CreateContainerError",
-        "RunContainerError",
-        "PreStartHookError",
-        "PostStartHookError",
-    }
-)
-OWNED_WAITING_REASONS = IMAGE_PULL_REASONS | CONFIG_ERROR_REASONS | {CRASHLOOP}
-"""Waiting reasons a dedicated check reports; pod-pending stays quiet about them."""
 
 MAX_MESSAGE_LINES = 3
 MAX_LINE_WIDTH = 240
@@ -52,11 +38,17 @@ def first_lines(text: object, lines: int = MAX_MESSAGE_LINES, width: int = MAX_L
     return joined + (" | …" if more else "")
 
 
-def all_statuses(pod: Resource) -> list[tuple[Mapping[str, Any], bool]]:
-    """Container statuses with an ``is_init`` flag, init containers first (the order the kubelet runs them)."""
-    return [(cs, True) for cs in container_statuses(pod, init=True)] + [
-        (cs, False) for cs in container_statuses(pod)
-    ]
+def all_statuses(pod: Resource) -> tuple[tuple[Mapping[str, Any], bool], ...]:
+    """Container statuses with an ``is_init`` flag, init containers first (the order the kubelet runs them).
+    Read once per pod and run (k8s.memo): a dozen checks read them."""
+    return remembered("all_statuses", pod.status, lambda: _all_statuses(pod))
+
+
+def _all_statuses(pod: Resource) -> tuple[tuple[Mapping[str, Any], bool], ...]:
+    return tuple(
+        [(cs, True) for cs in container_statuses(pod, init=True)]
+        + [(cs, False) for cs in container_statuses(pod)]
+    )
 
 
 def waiting(cs: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -85,13 +77,15 @@ def container_label(cs: Mapping[str, Any], is_init: bool) -> str:
     return f"init container {cs.get('name')}" if is_init else f"container {cs.get('name')}"
 
 
-def container_spec(pod: Resource, name: str) -> Mapping[str, Any]:
-    for field in ("containers", "initContainers"):
-        for container in pod.spec.get(field) or []:
-            if container.get("name") == name:
-                found: Mapping[str, Any] = container
-                return found
-    return {}
+def container_spec(pod: Resource, name: str) -> k8s_pods.Container | None:
+    """The spec of the (init) container ``name``; None when the pod spec has none of that name."""
+    return k8s_pods.container(k8s_pods.pod_spec(pod), name)
+
+
+def container_image(pod: Resource, cs: Mapping[str, Any]) -> str:
+    """The image a container status's container asks for: the spec's, else the status's (the resolved one)."""
+    spec = container_spec(pod, str(cs.get("name")))
+    return (spec.image if spec is not None else "") or str(cs.get("image") or "")
 
 
 EXIT_CODE_MEANING = {
@@ -186,9 +180,10 @@ def age_of(stamp: object, now: datetime) -> str:
 
 def live_pods(index: ClusterIndex) -> Iterator[Resource]:
     """Pods that are not being deleted: a pod on its way out is reported by pod-stuck-terminating only."""
-    for pod in index.all("Pod"):
-        if not pod.deletion_timestamp:
-            yield pod
+    # the list once per index and run (k8s.memo): a dozen checks walk it
+    yield from remembered(
+        "live_pods", index, lambda: [p for p in index.all("Pod") if not p.deletion_timestamp]
+    )
 
 
 def limit_lines(lines: Sequence[str], limit: int, noun: str = "more") -> list[str]:
@@ -199,9 +194,9 @@ def limit_lines(lines: Sequence[str], limit: int, noun: str = "more") -> list[st
 
 def memory_line(pod: Resource, container: str, label: str) -> str:
     """``container x: memory limit=2Gi, request=1Gi``: what an OOM kill is measured against."""
-    resources = container_spec(pod, container).get("resources") or {}
-    limit = (resources.get("limits") or {}).get("memory")
-    request = (resources.get("requests") or {}).get("memory")
+    spec = container_spec(pod, container)
+    limit = spec.resources.limits.get("memory") if spec is not None else None
+    request = spec.resources.requests.get("memory") if spec is not None else None
     return f"{label}: memory limit={limit or 'none'}, request={request or 'none'}" + (
         "" if limit else " (no limit: the node itself ran out of memory)"
     )

@@ -7,8 +7,8 @@ from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import (
     IMAGE_PULL_REASONS,
     all_statuses,
+    container_image,
     container_label,
-    container_spec,
     event_lines,
     first_lines,
     live_pods,
@@ -16,6 +16,8 @@ from homelabctl.checks.workload._common import (
     waiting,
     waiting_reason,
 )
+from homelabctl.k8s import events as k8s_events
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s import refs
 from homelabctl.model import Finding, Layer, Severity
 
@@ -65,7 +67,7 @@ def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
         causes: list[str] = []
         images: list[str] = []
         for cs, is_init in stuck:
-            image = str(container_spec(pod, str(cs.get("name"))).get("image") or cs.get("image") or "?")
+            image = container_image(pod, cs) or "?"
             images.append(image)
             message = str(waiting(cs).get("message") or "")
             evidence.append(
@@ -77,9 +79,10 @@ def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
             ctx.index, pod, ("Failed", "BackOff", "InspectFailed", "ErrImageNeverPull"), now=ctx.now
         )
         evidence.extend(events)
-        causes.extend(_likely_cause(str(e.raw.get("message") or "")) for e in ctx.index.events_for(pod))
+        pod_events = [k8s_events.event(e).message for e in ctx.index.events_for(pod)]
+        causes.extend(_likely_cause(message) for message in pod_events)
         messages = [str(waiting(cs).get("message") or "") for cs, _ in stuck]
-        messages += [str(e.raw.get("message") or "") for e in ctx.index.events_for(pod)]
+        messages += pod_events
         klass = next((k for k in map(refs.pull_failure, messages) if k and k != refs.MALFORMED), None)
         host_side = (
             " (the registry's side: see image-registry-failing)"
@@ -90,7 +93,7 @@ def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
         evidence.append(owner_line(ctx.index, pod))
         cause = next((c for c in causes if c), "")
         hint = (f"{cause[0].upper()}{cause[1:]}; " if cause else "") + (
-            f"verify with `sudo k3s crictl pull {images[0]}` on node {pod.spec.get('nodeName') or '?'}"
+            f"verify with `sudo k3s crictl pull {images[0]}` on node {k8s_pods.node_name(pod) or '?'}"
         )
         yield ctx.finding(
             pod,

@@ -21,10 +21,12 @@ from homelabctl.diagnose.graph import (
     SELECTS,
 )
 from homelabctl.diagnose.model import NextStep
+from homelabctl.k8s import cilium, graphrefs, refs, services
 from homelabctl.k8s import nodes as k8s_nodes
 from homelabctl.k8s import pods as k8s_pods
-from homelabctl.k8s import refs
 from homelabctl.k8s.pods import ContainerStatus
+from homelabctl.knowledge import cni as cni_facts
+from homelabctl.knowledge.container_states import CRASHLOOP, NEVER_STARTED_REASONS
 from homelabctl.kube import (
     node_is_control_plane,
     node_is_k3s,
@@ -131,17 +133,6 @@ def csi_accepts(finding: Finding) -> bool:
 
 _BACKTICKED = re.compile(r"`((?:kubectl|flux|velero|ssh|helm|crictl|curl|journalctl) [^`]+)`")
 _PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")
-_WAITING_NEVER_STARTED = frozenset(
-    {
-        "ContainerCreating",
-        "PodInitializing",
-        "ErrImagePull",
-        "ImagePullBackOff",
-        "CreateContainerConfigError",
-        "CreateContainerError",
-        "InvalidImageName",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +148,7 @@ class FailingContainer:
 
 
 def _container_score(cs: ContainerStatus) -> int:
-    if cs.waiting_reason == "CrashLoopBackOff":
+    if cs.waiting_reason == CRASHLOOP:
         return 5
     if cs.last_state.terminated and not cs.ready:
         return 4
@@ -180,7 +171,7 @@ def failing_container(pod: Resource) -> FailingContainer | None:
         return None
     cs = best[1]
     restarted = cs.last_state.terminated or cs.restart_count > 0
-    never = cs.waiting_reason in _WAITING_NEVER_STARTED and not restarted
+    never = cs.waiting_reason in NEVER_STARTED_REASONS and not restarted
     started = not never and (restarted or cs.state.running or cs.state.terminated)
     return FailingContainer(cs.name, restarted, started, best[0] == 5)
 
@@ -239,20 +230,6 @@ def daemon_pod_on_node(index: ClusterIndex, daemonset: Resource, node: str) -> R
     return max(pods, key=lambda p: (not p.deletion_timestamp, p.creation_timestamp or "")) if pods else None
 
 
-# CNI agents: the DaemonSet names (or name prefixes), the agent container and a status command that runs in it.
-_CNI_AGENTS: tuple[tuple[str, str, str, str | None], ...] = (
-    ("cilium", "cilium", "cilium-agent", "cilium-dbg status --brief"),
-    ("calico", "calico-node", "calico-node", "calico-node -felix-ready"),
-    ("canal", "canal", "calico-node", None),
-    ("flannel", "kube-flannel", "kube-flannel", None),
-    ("weave", "weave-net", "weave", "/home/weave/weave --local status"),
-    ("kube-router", "kube-router", "kube-router", None),
-    ("antrea", "antrea-agent", "antrea-agent", "antctl get agentinfo"),
-    ("kube-ovn", "kube-ovn-cni", "cni-server", None),
-)
-_CNI_HOST_PATHS = ("/etc/cni/net.d", "/opt/cni/bin", "/var/lib/rancher/k3s/agent/etc/cni/net.d")
-
-
 @dataclass(frozen=True, slots=True)
 class CniAgent:
     """The CNI agent of one node: its DaemonSet and pod there (None in K3s's embedded flannel)."""
@@ -265,17 +242,15 @@ class CniAgent:
 
 
 def _cni_of(daemonset: Resource) -> tuple[str, str | None, str | None] | None:
-    for cni, prefix, container, status in _CNI_AGENTS:
+    for cni, prefix, container, status in cni_facts.CNI_AGENTS:
         if (
             daemonset.name == prefix
             or daemonset.name.startswith(prefix + "-")
             or daemonset.labels.get("k8s-app") == prefix
         ):
             return cni, container, status
-    volumes = pod_template_spec(daemonset).get("volumes")
-    for volume in volumes if isinstance(volumes, list) else []:
-        host = volume.get("hostPath") if isinstance(volume, Mapping) else None
-        if isinstance(host, Mapping) and str(host.get("path") or "").rstrip("/") in _CNI_HOST_PATHS:
+    for volume in k8s_pods.volumes(pod_template_spec(daemonset)):
+        if (volume.host_path or "").rstrip("/") in cni_facts.CNI_HOST_PATHS:
             return daemonset.name, None, None
     return None
 
@@ -330,14 +305,13 @@ def peer_node(index: ClusterIndex, node: Resource) -> Resource | None:
 def bgp_peer(index: ClusterIndex, node: Resource) -> str | None:
     """The router a Cilium BGP policy peers ``node`` with (the first neighbour of a policy selecting it)."""
     for policy in index.all("CiliumBGPPeeringPolicy.cilium.io"):
-        raw = policy.spec.get("nodeSelector")
+        raw = cilium.node_selector(policy)
         selector = from_spec(raw) if isinstance(raw, Mapping) else from_spec({})
         if selector is None or not selector.matches(node.labels):
             continue
-        for router in policy.spec.get("virtualRouters") or []:
-            for neighbour in (router.get("neighbors") or []) if isinstance(router, Mapping) else []:
-                if isinstance(neighbour, Mapping) and neighbour.get("peerAddress"):
-                    return str(neighbour["peerAddress"]).split("/", 1)[0]
+        for peer in cilium.bgp_peers(policy):
+            if peer.peer_address and peer.peer_address != "None":
+                return peer.peer_address.split("/", 1)[0]
     return None
 
 
@@ -369,8 +343,8 @@ def api_server_url(state: ClusterState, node: Resource | None = None) -> str | N
             slices_read=index.has(kinds.ENDPOINT_SLICE),
             endpoints_read=index.has(kinds.ENDPOINTS),
         )
-        ports = [p for p in service.spec.get("ports") or [] if isinstance(p, Mapping)]
-        target = ports[0].get("targetPort") if ports else None
+        ports = services.ports(service)
+        target = ports[0].target_port if ports else None
         if ready is not None and ready.ready and isinstance(target, int):
             return f"https://{ready.ready[0].address}:{target}"
     servers = [
@@ -378,8 +352,8 @@ def api_server_url(state: ClusterState, node: Resource | None = None) -> str | N
     ]
     if servers:
         return f"https://{node_address(sorted(servers, key=lambda n: n.name)[0])}:6443"
-    ip = service.spec.get("clusterIP") if service is not None else None
-    return f"https://{ip}:443" if ip and ip != "None" else None
+    ips = graphrefs.cluster_ips(service) if service is not None else []
+    return f"https://{ips[0]}:443" if ips else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,12 +388,9 @@ def _own_manager(index: ClusterIndex, res: Resource) -> Manager | None:
     )
     if release and release_ns:
         for hr in index.all(kinds.HELM_RELEASE):
-            target = str(hr.spec.get("targetNamespace") or hr.namespace or "")
-            names = {
-                str(hr.spec.get("releaseName") or ""),
-                hr.name,
-                f"{hr.spec.get('targetNamespace')}-{hr.name}" if hr.spec.get("targetNamespace") else "",
-            }
+            wiring = graphrefs.flux_wiring(hr)
+            target = wiring.target_namespace or hr.namespace or ""
+            names = {wiring.release_name, hr.name}
             if release in names and target == release_ns:
                 return Manager("HelmRelease", hr.namespace or release_ns, hr.name)
         return Manager("Helm release", str(release_ns), str(release))

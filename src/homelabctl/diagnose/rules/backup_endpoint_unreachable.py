@@ -6,7 +6,7 @@ from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.graph import external, in_cluster_service
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.k8s import refs
+from homelabctl.k8s import graphrefs, refs
 from homelabctl.model import Finding, Layer
 
 _HOST_SIDE = frozenset({refs.SOURCE_UNREACHABLE, refs.SOURCE_TLS})
@@ -24,8 +24,7 @@ def backup_endpoint_unreachable(ctx: RuleContext, cause: Finding) -> Explanation
     res = ctx.resource(cause.object)
     if res is None or res.kind != "BackupStorageLocation":
         return None
-    config = res.spec.get("config")
-    url = str(config.get("s3Url") or "") if isinstance(config, dict) else ""
+    url = graphrefs.s3_url(res)
     host = refs.url_host(url)
     if not host or in_cluster_service(url, res.namespace) is not None:
         return None

@@ -6,6 +6,7 @@ from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
 from homelabctl.diagnose.rules._common import describe_step, failing_pod, pod_read_step
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.kube import pod_template_spec
 from homelabctl.model import Finding, Layer, ObjectRef
 
@@ -15,10 +16,9 @@ def _corefile(ctx: RuleContext, workload: ObjectRef) -> ObjectRef | None:
     res = ctx.resource(workload)
     if res is None:
         return None
-    for volume in pod_template_spec(res).get("volumes") or []:
-        config = volume.get("configMap") if isinstance(volume, dict) else None
-        if isinstance(config, dict) and config.get("name"):
-            return ObjectRef("ConfigMap", res.namespace, str(config["name"]))
+    for volume in k8s_pods.volumes(pod_template_spec(res)):
+        if volume.config_map:
+            return ObjectRef("ConfigMap", res.namespace, volume.config_map)
     return None
 
 

@@ -14,6 +14,7 @@ from homelabctl.diagnose.rules._common import (
     csi_plugin_daemonset,
     daemon_pod_on_node,
 )
+from homelabctl.k8s import storage
 from homelabctl.kube import pod_containers
 from homelabctl.model import Finding, Layer, Resource
 
@@ -58,8 +59,8 @@ def _driver(ctx: RuleContext, unregistered: list[Finding]) -> str | None:
     """The driver the findings are about: a StorageClass's provisioner, else the name in the message."""
     for finding in unregistered:
         res = ctx.resource(finding.object)
-        if res is not None and res.kind == "StorageClass" and res.raw.get("provisioner"):
-            return str(res.raw["provisioner"])
+        if res is not None and res.kind == "StorageClass" and storage.provisioner(res):
+            return storage.provisioner(res)
         match = _DRIVER_IN_MESSAGE.search(" ".join((finding.message, *finding.evidence)))
         if match:
             return match.group(1)

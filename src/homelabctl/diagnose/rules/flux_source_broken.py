@@ -9,7 +9,8 @@ from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.graph import external
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.k8s import refs
+from homelabctl.k8s import flux as k8s_flux
+from homelabctl.k8s import graphrefs, refs
 from homelabctl.model import Finding, Layer, ObjectRef
 
 _HOST_SIDE = frozenset({refs.SOURCE_UNREACHABLE, refs.SOURCE_TLS})
@@ -48,9 +49,8 @@ def flux_source_broken(ctx: RuleContext, cause: Finding) -> Explanation | None:
     ns = cause.object.namespace or "flux-system"
     steps = []
     source = ctx.resource(cause.object)
-    url = str(source.spec.get("url") or "") if source is not None else ""
-    secret_ref = source.spec.get("secretRef") if source is not None else None
-    secret = str(secret_ref.get("name") or "") if isinstance(secret_ref, dict) else ""
+    url = k8s_flux.url(source) if source is not None else ""
+    secret = graphrefs.secret_ref_name(source) if source is not None else ""
     ssh = url.startswith("ssh://") or (bool(url) and "://" not in url)
     if secret and ssh and ("knownhosts" in text or "key mismatch" in text):
         steps.append(

@@ -6,6 +6,7 @@ from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.graph import OWNS
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
+from homelabctl.k8s import nodes as k8s_nodes
 from homelabctl.kube import requested
 from homelabctl.model import Finding, Layer, Resource
 
@@ -49,8 +50,8 @@ def gpu_saturated(ctx: RuleContext, cause: Finding) -> Explanation | None:
 def _resource(ctx: RuleContext, cause: Finding) -> str:
     """The GPU resource the node advertises (``nvidia.com/gpu``, ``gpu.intel.com/i915``, ``amd.com/gpu``)."""
     node = ctx.resource(cause.object)
-    allocatable = node.status.get("allocatable") if node is not None else None
-    for name in allocatable or {}:
+    allocatable = k8s_nodes.allocatable(node) if node is not None else {}
+    for name in allocatable:
         if "gpu" in str(name) or "i915" in str(name):
             return str(name)
     return "nvidia.com/gpu"

@@ -6,6 +6,7 @@ from homelabctl import kinds
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
+from homelabctl.k8s import graphrefs
 from homelabctl.model import Finding, Layer, Resource
 
 
@@ -36,9 +37,11 @@ def helm_release_locked(ctx: RuleContext, cause: Finding) -> Explanation | None:
         ),
     ]
     if pending is not None:
+        held = graphrefs.helm_storage(pending)
+        pending_status = held.status if held is not None else "pending"
         steps.append(
             NextStep(
-                f"if there is no revision to roll back to, delete the {pending.labels.get('status')} "
+                f"if there is no revision to roll back to, delete the {pending_status} "
                 f"release Secret {storage}/{pending.name}",
                 f"kubectl -n {storage} delete secret {pending.name}",
                 dangerous=True,
@@ -67,10 +70,10 @@ def _release_name(ctx: RuleContext, cause: Finding) -> str:
     hr = ctx.resource(cause.object)
     if hr is None or hr.kind != "HelmRelease":
         return cause.object.name
-    if hr.spec.get("releaseName"):
-        return str(hr.spec["releaseName"])
-    target = hr.spec.get("targetNamespace")
-    return f"{target}-{hr.name}" if target and target != hr.namespace else hr.name
+    wiring = graphrefs.flux_wiring(hr)
+    if wiring.target_namespace == hr.namespace:
+        return hr.name  # a target namespace that is its own adds no prefix
+    return wiring.release_name
 
 
 def _pending_secret(ctx: RuleContext, cause: Finding) -> Resource | None:
@@ -79,22 +82,13 @@ def _pending_secret(ctx: RuleContext, cause: Finding) -> Resource | None:
     name = _release_name(ctx, cause)
     storage = {cause.object.namespace}
     if hr is not None:
-        storage |= {str(hr.spec.get("storageNamespace") or hr.spec.get("targetNamespace") or hr.namespace)}
+        storage |= {graphrefs.flux_wiring(hr).storage_namespace}
     found = [
-        s
+        (held.version, s)
         for s in ctx.index.all(kinds.SECRET)
         if s.namespace in storage
-        and s.labels.get("owner") == "helm"
-        and s.labels.get("name") == name
-        and str(s.labels.get("status") or "").startswith("pending-")
+        and (held := graphrefs.helm_storage(s)) is not None
+        and held.release == name
+        and held.status.startswith("pending-")
     ]
-    return (
-        max(
-            found,
-            key=lambda s: (
-                int(s.labels.get("version") or 0) if str(s.labels.get("version") or "").isdigit() else 0
-            ),
-        )
-        if found
-        else None
-    )
+    return max(found, key=lambda item: item[0])[1] if found else None

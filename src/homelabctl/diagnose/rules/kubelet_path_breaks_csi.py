@@ -15,25 +15,18 @@ from homelabctl.diagnose.rules._common import (
     csi_plugin_daemonset,
     manager_of,
 )
+from homelabctl.knowledge import csi
 from homelabctl.kube import K3S_KUBELET_DIR
 from homelabctl.model import Finding, Layer
 
 _RECONCILE = re.compile(r"^flux reconcile helmrelease (\S+) -n (\S+) ")
-KUBELET_DIR_VALUES = {
-    "driver.longhorn.io": "csi.kubeletRootDir",
-    "nfs.csi.k8s.io": "kubeletDir",
-    "smb.csi.k8s.io": "kubeletDir",
-    "rook-ceph.rbd.csi.ceph.com": "csi.kubeletDirPath",
-    "rook-ceph.cephfs.csi.ceph.com": "csi.kubeletDirPath",
-}
-"""The chart value that sets the kubelet root dir of a CSI driver's node plugin, per driver."""
 
 
 def _values_steps(ctx: RuleContext, cause: Finding, driver: str) -> list[NextStep]:
     """The value as the HelmRelease sets it now, then the change and the reconcile."""
     step = _values_step(ctx, cause, driver)
     match = _RECONCILE.match(step.command or "")
-    key = KUBELET_DIR_VALUES.get(driver)
+    key = csi.KUBELET_DIR_VALUES.get(driver)
     if match is None or key is None:
         return [step]
     name, ns = match.group(1), match.group(2)
@@ -64,7 +57,7 @@ def _values_step(ctx: RuleContext, cause: Finding, driver: str) -> NextStep:
                 f"--kubelet-registration-path) to {K3S_KUBELET_DIR}, in the manifests it comes from",
                 f"kubectl -n {plugin.namespace} edit daemonset {plugin.name}",
             )
-    key = KUBELET_DIR_VALUES.get(driver, "the chart's kubelet dir value")
+    key = csi.KUBELET_DIR_VALUES.get(driver, "the chart's kubelet dir value")
     if manager is None:
         return NextStep(
             f"set {key} to {K3S_KUBELET_DIR} where the {driver} chart is installed, then confirm",

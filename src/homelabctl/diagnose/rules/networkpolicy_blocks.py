@@ -5,6 +5,8 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
+from homelabctl.k8s import netpol as k8s_netpol
+from homelabctl.k8s import selectors as k8s_selectors
 from homelabctl.model import Finding, Layer
 
 
@@ -37,10 +39,9 @@ def networkpolicy_blocks(ctx: RuleContext, cause: Finding) -> Explanation | None
 def _isolated_pods(ctx: RuleContext, cause: Finding) -> str:
     ns = cause.object.namespace or "default"
     policy = ctx.resource(cause.object)
-    raw = policy.spec.get("podSelector") if policy is not None else None
-    selector_spec = raw if isinstance(raw, dict) else {}
-    labels = selector_spec.get("matchLabels")
-    if isinstance(labels, dict) and labels and not selector_spec.get("matchExpressions"):
+    raw = k8s_netpol.pod_selector(policy) if policy is not None else None
+    labels = k8s_selectors.match_labels(raw)
+    if labels and not k8s_selectors.has_expressions(raw):
         selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
         return f"kubectl -n {ns} get pods -l {selector} -o wide"
     return f"kubectl -n {ns} get pods -o wide"

@@ -19,6 +19,7 @@ from homelabctl.diagnose.rules._common import (
     pod_balance,
     pod_read_step,
 )
+from homelabctl.k8s import pods as k8s_pods
 from homelabctl.kube import node_ready_status
 from homelabctl.model import Finding, Layer, Resource
 
@@ -36,7 +37,7 @@ def cni_steps(ctx: RuleContext, node: Resource) -> list[NextStep]:
     if agent.pod is not None:
         steps = [pod_read_step(agent.pod, f"read the {agent.cni} agent on {node.name}")]
         failing = failing_container(agent.pod)
-        runs = agent.pod.status.get("phase") == "Running" and (failing is None or not failing.crashlooping)
+        runs = k8s_pods.phase(agent.pod) == "Running" and (failing is None or not failing.crashlooping)
         if (
             runs and agent.status_command and agent.container
         ):  # a crash-looping container cannot be exec'ed into

@@ -39,6 +39,10 @@ def registry_failing(ctx: RuleContext, cause: Finding) -> Explanation | None:
     The pods whose images come from that registry (the ``external`` edge from the image reference) and
     their controllers are grouped under the ``ExternalHost``, however many nodes they are on. For Docker
     Hub's ``429 Too Many Requests`` the fix is authenticated pulls or a pull-through mirror.
+
+    Not when every pod that fails to pull from it runs on a node whose network is down (NetworkUnavailable,
+    its CNI agent not ready, or the node suspected by correlation): those nodes cannot get out, and the
+    registry's finding is grouped under them (an ``egress`` edge from each such node to the host).
     """
     host = cause.object.name
     text = " ".join((cause.message, *cause.evidence)).lower()

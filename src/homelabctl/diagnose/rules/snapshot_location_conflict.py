@@ -8,6 +8,7 @@ from homelabctl.diagnose.graph import BACKS_UP
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
 from homelabctl.diagnose.rules._common import manager_of
+from homelabctl.k8s import graphrefs, velero
 from homelabctl.kube import pod_containers, pod_template_spec
 from homelabctl.model import Finding, Layer, ObjectRef, Resource
 
@@ -26,7 +27,7 @@ def snapshot_location_conflict(ctx: RuleContext, cause: Finding) -> Explanation 
 
 
 def _provider(vsl: Resource) -> str:
-    return str(vsl.spec.get("provider") or "")
+    return velero.snapshot_location(vsl).provider
 
 
 def _keep(ctx: RuleContext, locations: list[Resource]) -> Resource:
@@ -34,7 +35,7 @@ def _keep(ctx: RuleContext, locations: list[Resource]) -> Resource:
     wanted = {
         str(name)
         for s in ctx.index.all(kinds.VELERO_SCHEDULE)
-        for name in ((s.spec.get("template") or {}).get("volumeSnapshotLocations") or [])
+        for name in graphrefs.schedule_locations(s).snapshot_locations
     }
     return min(locations, key=lambda v: (v.name not in wanted, v.name != "default", v.name))
 

@@ -6,6 +6,7 @@ from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.graph import SELECTS
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
+from homelabctl.k8s import admission
 from homelabctl.model import Finding, Layer, ObjectRef
 
 
@@ -13,11 +14,10 @@ def _backend(ctx: RuleContext, config: ObjectRef) -> ObjectRef | None:
     res = ctx.resource(config)
     if res is None:
         return None
-    for hook in res.raw.get("webhooks") or []:
-        svc = (hook.get("clientConfig") or {}).get("service") if isinstance(hook, dict) else None
-        if not isinstance(svc, dict) or not svc.get("name"):
+    for hook in admission.webhooks(res):
+        if hook.service is None:
             continue
-        service = ObjectRef("Service", str(svc.get("namespace") or ""), str(svc["name"]))
+        service = ObjectRef("Service", hook.service[0], hook.service[1])
         for pod in sorted(ctx.graph.members(service, SELECTS)):
             if ctx.failing(pod):
                 return ctx.fix_target(pod)
@@ -27,10 +27,9 @@ def _backend(ctx: RuleContext, config: ObjectRef) -> ObjectRef | None:
 def _service(ctx: RuleContext, config: ObjectRef) -> ObjectRef | None:
     """The first Service the configuration's webhooks call."""
     res = ctx.resource(config)
-    for hook in (res.raw.get("webhooks") or []) if res is not None else []:
-        svc = (hook.get("clientConfig") or {}).get("service") if isinstance(hook, dict) else None
-        if isinstance(svc, dict) and svc.get("name") and svc.get("namespace"):
-            return ObjectRef("Service", str(svc["namespace"]), str(svc["name"]))
+    for hook in admission.webhooks(res) if res is not None else ():
+        if hook.service is not None:
+            return ObjectRef("Service", hook.service[0], hook.service[1])
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
+from homelabctl.k8s import certmanager
 from homelabctl.model import Finding, Layer
 
 
@@ -12,16 +13,16 @@ def _issuer_step(ctx: RuleContext, cause: Finding) -> NextStep:
     """Open the issuer the Certificate names (``spec.issuerRef``) to add the dns01 solver."""
     text = "add a dns01 solver (e.g. Cloudflare API token) to the issuer, selected for the wildcard name"
     cert = ctx.resource(cause.object)
-    ref = cert.spec.get("issuerRef") if cert is not None else None
-    if not isinstance(ref, dict) or not ref.get("name"):
+    ref = certmanager.issuer_ref(cert) if cert is not None else None
+    if ref is None or not ref.name:
         return NextStep(
             text,
             f"kubectl -n {cause.object.namespace} get certificate {cause.object.name} "
             "-o jsonpath='{.spec.issuerRef}'",
         )
-    kind = str(ref.get("kind") or "Issuer")
+    kind = ref.kind
     ns = "" if kind == "ClusterIssuer" else f" -n {cause.object.namespace}"
-    return NextStep(f"{text}: {kind} {ref['name']}", f"kubectl get {kind.lower()} {ref['name']}{ns} -o yaml")
+    return NextStep(f"{text}: {kind} {ref.name}", f"kubectl get {kind.lower()} {ref.name}{ns} -o yaml")
 
 
 @cause_rule("wildcard-needs-dns01", layer=Layer.PLATFORM, rank=0, causes={"certificate-wildcard-http01"})

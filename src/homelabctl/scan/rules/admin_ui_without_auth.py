@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from homelabctl.k8s import gateways, meta, routes
-from homelabctl.k8s._raw import string_map
+from homelabctl.k8s import gateways, meta, policies, routes, services
 from homelabctl.knowledge.admin_uis import (
     AUTH_ANNOTATIONS,
     AUTH_FILTER_RE,
@@ -42,7 +41,7 @@ def _service_apps(ctx: ScanContext) -> dict[tuple[str | None, str], AdminUI]:
     """(namespace, Service name) → admin UI, from the selectors of Services defined in the repo."""
     out: dict[tuple[str | None, str], AdminUI] = {}
     for svc in ctx.repo.of_kind("Service"):
-        selector = string_map(meta.spec(svc.data).get("selector"))
+        selector = services.selector_labels(svc.data)
         for key in LABEL_KEYS:
             ui = ui_by_label(selector.get(key, ""))
             if ui is not None:
@@ -55,7 +54,7 @@ def _security_policy_targets(ctx: ScanContext) -> set[tuple[str | None, str, str
     """(namespace, kind, name) targeted by Envoy Gateway SecurityPolicies that authenticate."""
     out: set[tuple[str | None, str, str]] = set()
     for doc in ctx.repo.of_kind("SecurityPolicy"):
-        if not any(k in meta.spec(doc.data) for k in POLICY_AUTH_FIELDS):
+        if not policies.declared(doc.data, POLICY_AUTH_FIELDS):
             continue
         for ref in gateways.target_refs(doc.data):
             out.add((ctx.graph.namespace_of(doc), ref.kind, ref.name))

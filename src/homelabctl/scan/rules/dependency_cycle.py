@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from homelabctl.k8s import fluxspec
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.repo import Doc
@@ -95,9 +96,8 @@ def dependency_cycle(ctx: ScanContext) -> Iterator[Finding]:
     hr_docs: dict[tuple[str, str], Doc] = {}
     for hr in graph.helm_releases:
         deps = []
-        for dep in hr.doc.spec.get("dependsOn") or []:
-            if isinstance(dep, dict) and isinstance(dep.get("name"), str):
-                deps.append((str(dep.get("namespace") or hr.namespace), dep["name"]))
+        for dep in fluxspec.dependencies(hr.doc.data):
+            deps.append((dep.namespace or hr.namespace, dep.name))
         hr_edges[(hr.namespace, hr.name)] = deps
         hr_docs[(hr.namespace, hr.name)] = hr.doc
     for cycle in _cycles(hr_edges):

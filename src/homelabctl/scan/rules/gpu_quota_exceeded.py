@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from homelabctl.k8s import manifests, quotas
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.repo import Doc
@@ -47,10 +48,9 @@ def _pod_gpus(spec: dict[str, object]) -> int:
 
 def _replicas(doc: Doc) -> tuple[int, str]:
     if doc.kind in ("Deployment", "StatefulSet", "ReplicaSet"):
-        replicas = doc.spec.get("replicas", 1)
-        return (_int(replicas) if replicas is not None else 1), "replicas"
+        return manifests.spec_count(doc.data, "replicas"), "replicas"
     if doc.kind == "Job":
-        return _int(doc.spec.get("parallelism", 1) or 1), "parallelism"
+        return manifests.spec_count(doc.data, "parallelism") or 1, "parallelism"
     return 1, "pod" if doc.kind != "DaemonSet" else "per node"
 
 
@@ -132,7 +132,7 @@ def gpu_quota_exceeded(ctx: ScanContext) -> Iterator[Finding]:
     for use in uses:
         by_ns[use.namespace].append(use)
     for quota in ctx.repo.of_kind("ResourceQuota"):
-        hard = as_dict(quota.spec.get("hard"))
+        hard = quotas.quota_hard(quota.data)
         limit_key = next((k for k in (f"requests.{GPU}", f"limits.{GPU}") if k in hard), None)
         namespace = ctx.graph.namespace_of(quota) or "default"
         if limit_key is None or not applied(ctx, quota):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from homelabctl.k8s import fluxspec
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
 
@@ -20,17 +21,18 @@ def helmrelease_depends_on_missing(ctx: ScanContext) -> Iterator[Finding]:
     for hr in ctx.graph.helm_releases:
         if not ctx.applied(hr.doc):
             continue
-        for i, dep in enumerate(hr.doc.spec.get("dependsOn") or []):
-            if not isinstance(dep, dict) or not isinstance(dep.get("name"), str) or "${" in dep["name"]:
+        for dep in fluxspec.dependencies(hr.doc.data):
+            if "${" in dep.name:
                 continue
-            namespace = str(dep.get("namespace") or hr.namespace)
-            if (namespace, dep["name"]) in releases:
+            i = dep.index
+            namespace = dep.namespace or hr.namespace
+            if (namespace, dep.name) in releases:
                 continue
             yield ctx.finding(
                 hr.doc,
-                f"HelmRelease {hr.namespace}/{hr.name} depends on {namespace}/{dep['name']}, which no "
+                f"HelmRelease {hr.namespace}/{hr.name} depends on {namespace}/{dep.name}, which no "
                 f"HelmRelease in the repo defines, so it is never installed",
-                evidence=[f"spec.dependsOn[{i}]: {namespace}/{dep['name']}"],
+                evidence=[f"spec.dependsOn[{i}]: {namespace}/{dep.name}"],
                 hint="Fix spec.dependsOn (name and namespace) or add the missing HelmRelease",
                 line=hr.doc.line_of("spec", "dependsOn", i),
             )

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from homelabctl.kube import K3S_KUBELET_DIR, STANDARD_KUBELET_DIR
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.repo import Doc
 from homelabctl.scan.rules._common import (
+    PathKey,
     as_dict,
     as_list,
     containers,
@@ -61,40 +63,43 @@ def longhorn_kubelet_root_dir(ctx: ScanContext) -> Iterator[Finding]:
         found_spec = pod_spec(doc)
         if found_spec is None or not ctx.applied(doc) or ctx.graph.namespace_of(doc) != "longhorn-system":
             continue
-        spec, prefix = found_spec
-        for field, ci, container in containers(spec):
-            for ai, arg in enumerate(as_list(container.get("args"))):
-                if isinstance(arg, str) and arg.startswith("--kubelet-root-dir="):
-                    value = arg.split("=", 1)[1]
-                    if _wrong(value):
-                        yield _manifest_finding(
-                            ctx, doc, f"arg {arg}", why, doc.line_of(*prefix, field, ci, "args", ai)
-                        )
-            for ei, env in enumerate(as_list(container.get("env"))):
-                if (
-                    isinstance(env, dict)
-                    and env.get("name") == "KUBELET_ROOT_DIR"
-                    and _wrong(env.get("value"))
-                ):
+        yield from _manifest_findings(ctx, doc, found_spec, why)
+
+
+def _manifest_findings(
+    ctx: ScanContext, doc: Doc, found_spec: tuple[dict[str, Any], tuple[PathKey, ...]], why: str
+) -> Iterator[Finding]:
+    """A Longhorn manifest's containers' --kubelet-root-dir and KUBELET_ROOT_DIR, and its hostPath volumes."""
+    spec, prefix = found_spec
+    for field, ci, container in containers(spec):
+        for ai, arg in enumerate(as_list(container.get("args"))):
+            if isinstance(arg, str) and arg.startswith("--kubelet-root-dir="):
+                value = arg.split("=", 1)[1]
+                if _wrong(value):
                     yield _manifest_finding(
-                        ctx,
-                        doc,
-                        f"env KUBELET_ROOT_DIR={env.get('value')}",
-                        why,
-                        doc.line_of(*prefix, field, ci, "env", ei, "value"),
+                        ctx, doc, f"arg {arg}", why, doc.line_of(*prefix, field, ci, "args", ai)
                     )
-        for vi, volume in enumerate(as_list(spec.get("volumes"))):
-            path = dig(volume, "hostPath", "path")
-            if isinstance(path, str) and (
-                path == STANDARD_KUBELET_DIR or path.startswith(STANDARD_KUBELET_DIR + "/")
-            ):
+        for ei, env in enumerate(as_list(container.get("env"))):
+            if isinstance(env, dict) and env.get("name") == "KUBELET_ROOT_DIR" and _wrong(env.get("value")):
                 yield _manifest_finding(
                     ctx,
                     doc,
-                    f"hostPath volume {dig(volume, 'name')}: {path}",
+                    f"env KUBELET_ROOT_DIR={env.get('value')}",
                     why,
-                    doc.line_of(*prefix, "volumes", vi, "hostPath", "path"),
+                    doc.line_of(*prefix, field, ci, "env", ei, "value"),
                 )
+    for vi, volume in enumerate(as_list(spec.get("volumes"))):
+        path = dig(volume, "hostPath", "path")
+        if isinstance(path, str) and (
+            path == STANDARD_KUBELET_DIR or path.startswith(STANDARD_KUBELET_DIR + "/")
+        ):
+            yield _manifest_finding(
+                ctx,
+                doc,
+                f"hostPath volume {dig(volume, 'name')}: {path}",
+                why,
+                doc.line_of(*prefix, "volumes", vi, "hostPath", "path"),
+            )
 
 
 def _manifest_finding(ctx: ScanContext, doc: Doc, what: str, why: str, line: int) -> Finding:

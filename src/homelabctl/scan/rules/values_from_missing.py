@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from homelabctl.k8s import fluxspec
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
 
@@ -23,18 +24,14 @@ def values_from_missing(ctx: ScanContext) -> Iterator[Finding]:
     for hr in ctx.graph.helm_releases:
         if not ctx.applied(hr.doc):
             continue
-        for i, ref in enumerate(hr.doc.spec.get("valuesFrom") or []):
-            if (
-                not isinstance(ref, dict)
-                or ref.get("optional") is True
-                or not isinstance(ref.get("name"), str)
-            ):
+        for ref in fluxspec.values_sources(hr.doc.data):
+            if ref.optional:
                 continue
-            kind = str(ref.get("kind") or "ConfigMap")
-            name = ctx.graph.resolve(hr.doc, ref["name"])
+            i, kind = ref.index, ref.kind
+            name = ctx.graph.resolve(hr.doc, ref.name)
             if "${" in name or ctx.graph.produces(kind, hr.namespace, name):
                 continue
-            key = f" (key {ref['valuesKey']})" if ref.get("valuesKey") else ""
+            key = f" (key {ref.values_key})" if ref.values_key else ""
             yield ctx.finding(
                 hr.doc,
                 f"HelmRelease {hr.namespace}/{hr.name} reads values from {kind} {hr.namespace}/{name}, which "

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from homelabctl.k8s import certmanager, gateways
+from homelabctl.k8s import meta as k8s_meta
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
 from homelabctl.scan.repo import Doc
-from homelabctl.scan.rules._common import as_dict, as_list
 
 CM_GROUP = "cert-manager.io"
 
 
 def _http01_only(issuer: Doc) -> bool:
-    acme = as_dict(issuer.spec.get("acme"))
-    solvers = [s for s in as_list(acme.get("solvers")) if isinstance(s, dict)]
+    acme = certmanager.acme(issuer.data)
+    solvers = [s for s in acme.solvers if isinstance(s, dict)] if acme is not None else []
     return bool(solvers) and all("http01" in s and "dns01" not in s for s in solvers)
 
 
@@ -41,21 +42,16 @@ def wildcard_cert_http01(ctx: ScanContext) -> Iterator[Finding]:
     for cert in ctx.objects("Certificate"):
         if not cert.api_version.startswith(CM_GROUP + "/"):
             continue
-        names = [str(n) for n in as_list(cert.spec.get("dnsNames"))]
-        if isinstance(cert.spec.get("commonName"), str):
-            names.append(cert.spec["commonName"])
-        wildcards = sorted({n for n in names if n.startswith("*.")})
-        ref = as_dict(cert.spec.get("issuerRef"))
-        if not wildcards or not isinstance(ref.get("name"), str):
+        wildcards = sorted({n for n in certmanager.dns_names(cert.data) if n.startswith("*.")})
+        ref = certmanager.issuer_ref(cert.data)
+        if not wildcards or not ref.name:
             continue
-        kind = str(ref.get("kind") or "Issuer")
-        issuer = _issuer(ctx, kind, ref["name"], ctx.graph.namespace_of(cert))
+        issuer = _issuer(ctx, ref.kind, ref.name, ctx.graph.namespace_of(cert))
         if issuer is None or not _http01_only(issuer):
             continue
         yield _finding(ctx, cert, wildcards, issuer, cert.line_of("spec", "dnsNames"))
     for doc in ctx.objects("Ingress", "Gateway"):
-        annotations = doc.metadata.get("annotations")
-        annotations = annotations if isinstance(annotations, dict) else {}
+        annotations = k8s_meta.annotations_of(doc.data)
         issuer_name = annotations.get("cert-manager.io/cluster-issuer") or annotations.get(
             "cert-manager.io/issuer"
         )
@@ -63,11 +59,9 @@ def wildcard_cert_http01(ctx: ScanContext) -> Iterator[Finding]:
             continue
         kind = "ClusterIssuer" if "cert-manager.io/cluster-issuer" in annotations else "Issuer"
         if doc.kind == "Ingress":
-            hosts = [str(h) for t in as_list(doc.spec.get("tls")) for h in as_list(as_dict(t).get("hosts"))]
+            hosts = certmanager.ingress_tls_hosts(doc.data)
         else:
-            hosts = [
-                str(as_dict(listener).get("hostname", "")) for listener in as_list(doc.spec.get("listeners"))
-            ]
+            hosts = [listener.hostname for listener in gateways.listeners(doc.data)]
         wildcards = sorted({h for h in hosts if h.startswith("*.")})
         issuer = _issuer(ctx, kind, issuer_name, ctx.graph.namespace_of(doc)) if wildcards else None
         if issuer is None or not _http01_only(issuer):

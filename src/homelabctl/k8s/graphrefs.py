@@ -1,0 +1,287 @@
+"""References between objects that the diagnosis follows and no other reader covers: endpoint targets, service
+and node addresses, volume servers and claims, Longhorn parts, grants, policies, Flux wiring, Velero
+schedules and default limits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from homelabctl.k8s._raw import Obj, items, mapping, mappings, raw_of, section, strings, text
+from homelabctl.selectors import Selector, from_spec
+
+
+# -- endpoints -------------------------------------------------------------------------------------------------
+def slice_target_pods(endpoint_slice: Obj) -> list[tuple[str, str]]:
+    """(namespace, name) of the pods an EndpointSlice lists (``endpoints[].targetRef``), namespace defaulted."""
+    own = text(section(endpoint_slice, "metadata").get("namespace"))
+    found = []
+    for endpoint in mappings(raw_of(endpoint_slice).get("endpoints")):
+        target = mapping(endpoint.get("targetRef"))
+        if text(target.get("kind")) == "Pod" and text(target.get("name")):
+            found.append((text(target.get("namespace")) or own, text(target.get("name"))))
+    return found
+
+
+def endpoints_target_pods(endpoints: Obj) -> list[tuple[str, str]]:
+    """(namespace, name) of the pods an Endpoints object lists, ready or not."""
+    own = text(section(endpoints, "metadata").get("namespace"))
+    found = []
+    for subset in mappings(raw_of(endpoints).get("subsets")):
+        for address in [*mappings(subset.get("addresses")), *mappings(subset.get("notReadyAddresses"))]:
+            target = mapping(address.get("targetRef"))
+            if text(target.get("kind")) == "Pod" and text(target.get("name")):
+                found.append((text(target.get("namespace")) or own, text(target.get("name"))))
+    return found
+
+
+# -- addresses -------------------------------------------------------------------------------------------------
+def cluster_ips(service: Obj) -> list[str]:
+    """``spec.clusterIP`` and ``spec.clusterIPs`` (``None`` for a headless Service is no address)."""
+    spec = section(service, "spec")
+    found = [text(spec.get("clusterIP")), *strings(spec.get("clusterIPs"))]
+    return [ip for ip in found if ip and ip != "None"]
+
+
+def node_addresses(node: Obj) -> list[str]:
+    """InternalIP and ExternalIP addresses of a node, in ``status.addresses`` order."""
+    return [
+        text(a.get("address"))
+        for a in mappings(section(node, "status").get("addresses"))
+        if text(a.get("type")) in ("InternalIP", "ExternalIP") and text(a.get("address"))
+    ]
+
+
+# -- volumes ---------------------------------------------------------------------------------------------------
+def pv_servers(pv: Obj) -> list[str]:
+    """The file servers a PersistentVolume mounts from: ``spec.nfs.server`` and a CSI volume's ``server``
+    attribute (csi-driver-nfs, SMB), as written."""
+    spec = section(pv, "spec")
+    found = [
+        text(mapping(spec.get("nfs")).get("server")),
+        text(mapping(mapping(spec.get("csi")).get("volumeAttributes")).get("server")),
+    ]
+    return [server for server in found if server]
+
+
+def pv_claim(pv: Obj) -> tuple[str | None, str] | None:
+    """(namespace, name) of the claim a PersistentVolume is bound to (``spec.claimRef``)."""
+    claim = mapping(section(pv, "spec").get("claimRef"))
+    name = text(claim.get("name"))
+    return (text(claim.get("namespace")) or None, name) if name else None
+
+
+def claim_access_modes(pvc: Obj) -> tuple[str, ...]:
+    """``spec.accessModes``, else ``status.accessModes``."""
+    return strings(section(pvc, "spec").get("accessModes")) or strings(
+        section(pvc, "status").get("accessModes")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LonghornPart:
+    """A Longhorn Replica or Engine: the volume it belongs to and the node it runs on."""
+
+    volume: str
+    node: str
+
+
+def longhorn_part(part: Obj) -> LonghornPart:
+    spec = section(part, "spec")
+    return LonghornPart(text(spec.get("volumeName")), text(spec.get("nodeID")))
+
+
+# -- Gateway API, policies -------------------------------------------------------------------------------------
+def grant_from_namespaces(grant: Obj) -> list[str]:
+    """Namespaces a ReferenceGrant lets refer into its own (``spec.from[].namespace``)."""
+    return [ns for f in mappings(section(grant, "spec").get("from")) if (ns := text(f.get("namespace")))]
+
+
+def ingress_isolation(policy: Obj) -> Selector | None:
+    """The pods a NetworkPolicy isolates for ingress (its ``podSelector``); None when it does not restrict
+    ingress. Without ``policyTypes`` a policy restricts ingress, and egress too when it has egress rules."""
+    spec = section(policy, "spec")
+    types = strings(spec.get("policyTypes")) or (
+        ("Ingress", "Egress") if spec.get("egress") else ("Ingress",)
+    )
+    if "Ingress" not in types:
+        return None
+    selector = spec.get("podSelector")
+    return from_spec(selector if isinstance(selector, Mapping) else {})
+
+
+# -- Flux ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Ref:
+    kind: str
+    namespace: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FluxWiring:
+    """What a Kustomization or HelmRelease is built from, waits for and depends on."""
+
+    sources: tuple[Ref, ...]
+    """``sourceRef`` / ``chart.spec.sourceRef`` (kind defaults to GitRepository), ``chartRef`` (OCIRepository)."""
+    depends_on: tuple[Ref, ...]
+    """Objects of its own kind it ``dependsOn``."""
+    values_from: tuple[Ref, ...]
+    health_checks: tuple[Ref, ...]
+    wait: bool
+    target_namespace: str
+    release_name: str
+    storage_namespace: str
+
+
+def _refs(entries: object, kind: str | None, own: str | None, default_kind: str = "") -> tuple[Ref, ...]:
+    if not entries:  # most objects have none: decided before any parsing
+        return ()
+    found = []
+    for entry in mappings(entries):
+        name = text(entry.get("name"))
+        entry_kind = kind or text(entry.get("kind")) or default_kind
+        if name and entry_kind:
+            found.append(Ref(entry_kind, text(entry.get("namespace")) or own, name))
+    return tuple(found)
+
+
+def flux_wiring(res: Obj) -> FluxWiring:
+    raw = raw_of(res)
+    spec, metadata = section(raw, "spec"), section(raw, "metadata")
+    own = text(metadata.get("namespace")) or None
+    chart = spec.get("chart")
+    source = mapping(spec.get("sourceRef")) or (
+        mapping(mapping(mapping(chart).get("spec")).get("sourceRef")) if chart else {}
+    )
+    sources = _refs([source], None, own, "GitRepository") if source else ()
+    if spec.get("chartRef"):
+        sources += _refs([spec.get("chartRef")], None, own, "OCIRepository")
+    target = text(spec.get("targetNamespace"))
+    name = text(metadata.get("name"))
+    return FluxWiring(
+        sources,
+        _refs(spec.get("dependsOn"), text(raw.get("kind")), own),
+        tuple(Ref(r.kind, own, r.name) for r in _refs(spec.get("valuesFrom"), None, own, "ConfigMap")),
+        _refs(spec.get("healthChecks"), None, own),
+        spec.get("wait") is True,
+        target,
+        text(spec.get("releaseName")) or (f"{target}-{name}" if target else name),
+        text(spec.get("storageNamespace")) or target or (own or ""),
+    )
+
+
+def inventory_entry_ids(res: Obj, suffixes: tuple[str, ...]) -> list[str]:
+    """``status.inventory.entries[].id`` ending in one of ``suffixes`` (``_Kustomization``...): an inventory
+    can list thousands of objects, and only a few kinds of them matter to the caller."""
+    return [
+        entry_id
+        for entry in mappings(mapping(section(res, "status").get("inventory")).get("entries"))
+        if isinstance(entry_id := entry.get("id"), str) and entry_id.endswith(suffixes)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLinks:
+    """The Gateways a route attaches to and the Services it sends to, as (namespace, name), defaults applied."""
+
+    gateways: tuple[tuple[str | None, str], ...]
+    services: tuple[tuple[str | None, str], ...]
+
+
+def route_links(route: Obj) -> RouteLinks:
+    """``parentRefs`` of kind Gateway and ``rules[].backendRefs`` of kind Service, nothing else of the route."""
+    spec = section(route, "spec")
+    own = text(section(route, "metadata").get("namespace")) or None
+    gateways = tuple(
+        (text(p.get("namespace")) or own, text(p.get("name")))
+        for p in mappings(spec.get("parentRefs"))
+        if (text(p.get("kind")) or "Gateway") == "Gateway" and text(p.get("name"))
+    )
+    services = tuple(
+        (text(b.get("namespace")) or own, text(b.get("name")))
+        for rule in mappings(spec.get("rules"))
+        for b in mappings(rule.get("backendRefs"))
+        if (text(b.get("kind")) or "Service") == "Service" and text(b.get("name"))
+    )
+    return RouteLinks(gateways, services)
+
+
+def source_address(source: Obj) -> str:
+    """Where a Flux source fetches from: ``spec.url``, or a Bucket's ``spec.endpoint``."""
+    spec = section(source, "spec")
+    return text(spec.get("url")) or text(spec.get("endpoint"))
+
+
+def secret_ref_name(obj: Obj) -> str:
+    """``spec.secretRef.name`` (Flux sources' credentials)."""
+    return text(mapping(section(obj, "spec").get("secretRef")).get("name"))
+
+
+# -- Velero ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ScheduleLocations:
+    storage_location: str
+    """``spec.template.storageLocation``, ``default`` when unset."""
+    snapshots: bool
+    """Volume snapshots are taken (``snapshotVolumes`` not false)."""
+    snapshot_locations: tuple[str, ...]
+
+
+def schedule_locations(schedule: Obj) -> ScheduleLocations:
+    template = mapping(section(schedule, "spec").get("template"))
+    return ScheduleLocations(
+        text(template.get("storageLocation")) or "default",
+        template.get("snapshotVolumes") is not False,
+        tuple(text(v) for v in items(template.get("volumeSnapshotLocations")) if isinstance(v, str)),
+    )
+
+
+def s3_url(location: Obj) -> str:
+    """``spec.config.s3Url`` of a BackupStorageLocation."""
+    return text(mapping(section(location, "spec").get("config")).get("s3Url"))
+
+
+# -- limits ----------------------------------------------------------------------------------------------------
+def sets_default_memory(limit_range: Obj) -> bool:
+    """Does a LimitRange give containers without a memory limit a default one?"""
+    return any(
+        mapping(limit.get("default")).get("memory")
+        for limit in mappings(section(limit_range, "spec").get("limits"))
+        if text(limit.get("type"), "Container") == "Container"
+    )
+
+
+# -- words an object wrote about itself -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StatusWords:
+    message: str
+    reason: str
+
+
+def status_words(obj: Obj) -> StatusWords:
+    """``status.message`` and ``status.reason`` (a Pod evicted, a Longhorn object, a Velero location)."""
+    status = section(obj, "status")
+    return StatusWords(text(status.get("message")), text(status.get("reason")))
+
+
+# -- Helm storage ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class HelmStorage:
+    """What Helm's labels on a release Secret say (``owner=helm``, ``name``, ``status``, ``version``)."""
+
+    release: str
+    status: str
+    """``deployed``, ``superseded``, ``failed``, ``pending-install``, ``pending-upgrade``, ``pending-rollback``."""
+    version: int
+
+
+def helm_storage(secret: Obj) -> HelmStorage | None:
+    """None for a Secret Helm does not own."""
+    labels = mapping(section(secret, "metadata").get("labels"))
+    if text(labels.get("owner")) != "helm" or not text(labels.get("name")):
+        return None
+    version = text(labels.get("version"))
+    return HelmStorage(
+        text(labels.get("name")), text(labels.get("status")), int(version) if version.isdigit() else 0
+    )
