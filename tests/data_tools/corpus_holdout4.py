@@ -149,7 +149,7 @@ def ingress_class_not_served() -> tuple[Lab, Expected]:
             if cls == "nginx"
             else {"traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"}
         )
-        return g.add(
+        obj: dict[str, Any] = g.add(
             f"apps-{ns}.yaml",
             {
                 "apiVersion": "networking.k8s.io/v1",
@@ -184,6 +184,7 @@ def ingress_class_not_served() -> tuple[Lab, Expected]:
                 "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]} if lb else {}},
             },
         )
+        return obj
 
     ing = ingress("home", "mealie", "nginx", "mealie.home.arpa", 9000, created, False)
     app(
@@ -817,7 +818,7 @@ def externalsecret_store_unauthorized() -> tuple[Lab, Expected]:
             "refreshTime": synced,
             "syncedResourceVersion": f"1-{g.hexs(32)}" if synced else None,
         }
-        es = g.cr(
+        es: dict[str, Any] = g.cr(
             f"apps-{ns_}.yaml",
             "external-secrets.io/v1",
             "ExternalSecret",
