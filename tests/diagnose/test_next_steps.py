@@ -33,6 +33,7 @@ from homelabctl.diagnose.rules.workload_down import doubled, workload_down
 from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
 from homelabctl.sources.base import ClusterState
 from homelabctl.sources.snapshot import SnapshotSource, demo_source
+from scenarios.test_scenarios import PENDING_FIRST_RUN
 
 from factories import container_status, deployment, node, pod, state
 from factories_apps import daemonset, replicaset
@@ -231,7 +232,15 @@ def test_csi_unregistered_everywhere_reads_the_registrar_of_the_driver_that_is_m
 _PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _FORBIDDEN = ("192.168.", "longhorn-system", "fletcherlabs")
-_NAMES = [*sorted([p.name for p in SCENARIOS.iterdir() if (p / "expected.yaml").exists()]), "demo"]
+# a holdout set waiting for its recorded first run is not diagnosed here either
+_NAMES = [
+    *sorted(
+        p.name
+        for p in SCENARIOS.iterdir()
+        if (p / "expected.yaml").exists() and p.name not in PENDING_FIRST_RUN
+    ),
+    "demo",
+]
 
 
 def _known_names(st: ClusterState) -> list[str]:
