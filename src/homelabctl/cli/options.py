@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -174,6 +173,8 @@ def emit(text: str, output_file: Path | None) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
+    import tempfile  # here: only --output-file needs it, and it costs every run ~4 ms of imports
+
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

@@ -261,13 +261,18 @@ def container(spec: Mapping[str, Any] | None, name: str) -> Container | None:
     return None
 
 
-def images(spec: Mapping[str, Any] | None, *, init: bool = False) -> list[str]:
-    """Container images (init containers too with ``init``), without building the full Container records."""
+def images(spec: Mapping[str, Any] | None, *, init: bool = False) -> tuple[str, ...]:
+    """Container images (init containers too with ``init``), without building the full Container records.
+    Once per pod spec and run (k8s.memo): half a dozen checks look for images among every pod's."""
     spec = mapping(spec)
+    return remembered("images+init" if init else "images", spec, lambda: _images(spec, init))
+
+
+def _images(spec: Mapping[str, Any], init: bool) -> tuple[str, ...]:
     found = [text(c.get("image")) for c in mappings(spec.get("containers"))]
     if init:
         found += [text(c.get("image")) for c in mappings(spec.get("initContainers"))]
-    return found
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from homelabctl import __version__, kinds
@@ -116,6 +115,8 @@ def build_report(
 
 @cache
 def report_schema() -> dict[str, Any]:
+    from importlib.resources import files  # here: importlib.resources (and tempfile) cost every run ~5 ms
+
     text = (files("homelabctl.report") / "report.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Mapping
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
@@ -149,6 +148,8 @@ def schema_text(command: Literal["check", "scan"]) -> str:
 
 
 def shipped_schema(command: Literal["check", "scan"]) -> dict[str, Any]:
+    from importlib.resources import files  # here: importlib.resources (and tempfile) cost every run ~5 ms
+
     text = (files("homelabctl.report") / "schemas" / SCHEMA_FILES[command]).read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded

@@ -26,40 +26,149 @@ Key = tuple[str | None, str]
 
 INTERN_MAX = 64
 """Strings up to this long are shared between objects: keys, condition types and reasons, label values,
-namespaces, images repeat across thousands of objects (a third of a parsed cluster's memory)."""
+namespaces, images repeat across thousands of objects."""
 _MAX_DEPTH = 64
+_SWEEP_MIN = 4096
 
 
-def _share(value: Any, depth: int = 0) -> None:
-    """Intern short string values in place (no new dicts or lists: copying a parsed object would leave its
-    old self as holes in the allocator's pools). Keys are already shared by the JSON parser within a page."""
-    if depth > _MAX_DEPTH:  # deeper than any Kubernetes object: left as parsed
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, str):
-                if len(item) <= INTERN_MAX:
-                    value[key] = sys.intern(item)
-            elif isinstance(item, dict | list):
-                _share(item, depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, str):
-                if len(item) <= INTERN_MAX:
-                    value[index] = sys.intern(item)
-            elif isinstance(item, dict | list):
-                _share(item, depth + 1)
+class Parts:
+    """Equal parts of objects held once: the store's objects are trees of dicts and lists (two thirds of a
+    parsed cluster's memory is the dicts), and most of those subtrees repeat — a pod's tolerations, its
+    containers' resources and ports, the conditions of every healthy pod, a ReplicaSet's template, the
+    selector and labels a Deployment, its ReplicaSets, pods and Service all carry. Each arriving object is
+    rebuilt bottom-up onto the parts already held, so a subtree equal (same keys in the same order, values of
+    the same JSON types) to one already held becomes that one, and the arriving copy is freed at once.
+
+    Sound because stored objects are never mutated (``model.Resource``: redaction runs before this, checks and
+    readers only read), and equal parts are interchangeable for every reader, ``json.dumps`` included.
+
+    The table is keyed by a hash of each part's items, its sub-parts by identity (they are already shared),
+    and confirmed by a shallow comparison before sharing. A part no stored object uses any more is dropped by
+    :meth:`sweep`, run when the table has doubled since the last one (amortised: a cluster that churns Events
+    does not grow it without bound)."""
+
+    def __init__(self) -> None:
+        self._table: dict[int, dict[str, Any] | list[Any]] = {}
+        self._lock = threading.Lock()
+        self._kept = 0
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def share(self, raw: dict[str, Any]) -> None:
+        """In place, on a freshly parsed object not yet visible to anyone else. The object itself and its
+        ``metadata`` (name, uid: never equal to another object's) are not held, their parts are."""
+        with self._lock:
+            for key, value in raw.items():
+                kind = type(value)
+                if kind is str:
+                    if len(value) <= INTERN_MAX:
+                        raw[key] = sys.intern(value)
+                elif key == "metadata" and kind is dict:
+                    self._children(value, 1)
+                elif kind is dict or kind is list:
+                    shared = self._part(value, 1)
+                    if shared is not value:
+                        raw[key] = shared
+            if len(self._table) > 2 * self._kept + _SWEEP_MIN:
+                self._sweep()
+
+    def sweep(self) -> int:
+        """Drop the parts no stored object uses any more. Returns how many are left."""
+        with self._lock:
+            return self._sweep()
+
+    def _sweep(self) -> int:
+        table = self._table
+        # Newest first: a part is always added after its sub-parts, so dropping a part releases its
+        # sub-parts before they are looked at. The references left to an unused part: the table's, the
+        # local name's and getrefcount's own argument.
+        for key in reversed(list(table)):
+            part = table[key]
+            if sys.getrefcount(part) <= 3:
+                del table[key]
+            del part
+        self._kept = len(table)
+        return self._kept
+
+    def _children(self, node: dict[str, Any], depth: int) -> list[Any]:
+        """Share ``node``'s values in place; returns the items hashed for ``node`` itself."""
+        items: list[Any] = []
+        for key, value in node.items():
+            kind = type(value)
+            if kind is str:
+                if len(value) <= INTERN_MAX:
+                    value = node[key] = sys.intern(value)
+                items += (key, value)
+            elif kind is dict or kind is list:
+                shared = self._part(value, depth + 1)
+                if shared is not value:
+                    node[key] = shared
+                items += (key, id(shared))
+            else:
+                items += (key, value)
+        return items
+
+    def _part(self, node: dict[str, Any] | list[Any], depth: int) -> dict[str, Any] | list[Any]:
+        if depth > _MAX_DEPTH:  # deeper than any Kubernetes object: left as parsed, never held
+            return node
+        if type(node) is dict:
+            items = self._children(node, depth)
+            items.append("{")
+        else:
+            items = []
+            for index, value in enumerate(node):
+                kind = type(value)
+                if kind is str:
+                    if len(value) <= INTERN_MAX:
+                        value = node[index] = sys.intern(value)  # type: ignore[index]
+                    items.append(value)
+                elif kind is dict or kind is list:
+                    shared = self._part(value, depth + 1)
+                    if shared is not value:
+                        node[index] = shared  # type: ignore[index]
+                    items.append(id(shared))
+                else:
+                    items.append(value)
+            items.append("[")
+        key = hash(tuple(items))
+        held = self._table.get(key)
+        if held is None:
+            self._table[key] = node
+            return node
+        return held if _same_part(held, node) else node
 
 
-def prepare(raw: dict[str, Any]) -> Resource | None:
+def _same_value(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if type(a) is not type(b) or type(a) in (dict, list):  # sub-parts are shared: equal ones are the same
+        return False
+    return repr(a) == repr(b) if type(a) is float else bool(a == b)  # -0.0 == 0.0
+
+
+def _same_part(held: dict[str, Any] | list[Any], new: dict[str, Any] | list[Any]) -> bool:
+    """Equal as JSON (1, 1.0 and True are equal in Python, not in JSON), given that the sub-parts of both
+    are already shared."""
+    if type(held) is not type(new) or len(held) != len(new):
+        return False
+    if isinstance(held, dict) and isinstance(new, dict):
+        return all(
+            ka == kb and _same_value(va, vb)
+            for (ka, va), (kb, vb) in zip(held.items(), new.items(), strict=True)
+        )
+    return all(_same_value(va, vb) for va, vb in zip(held, new, strict=True))
+
+
+def prepare(raw: dict[str, Any], parts: Parts | None = None) -> Resource | None:
     """Redact and slim one object as it arrives: what a capture would write (``managedFields`` alone is often
-    half of an object), with repeated strings shared, so memory follows the snapshot's size."""
+    half of an object), with its repeated parts shared, so memory follows the snapshot's size."""
     from homelabctl.live.capture import scrub
 
     if not revisions.has_name(raw):
         return None
     raw = scrub(raw)
-    _share(raw)
+    (Parts() if parts is None else parts).share(raw)
     return Resource.from_raw(raw)
 
 
@@ -78,6 +187,7 @@ class StateStore:
         self.clock_offset = timedelta(0)
         """API server clock minus ours: ages are measured on the clock that wrote the timestamps."""
         self._objects: dict[str, dict[Key, Resource]] = {gk: {} for gk in kinds}
+        self.parts = Parts()
         self._status: dict[str, KindStatus] = {}
         self._synced: set[str] = set()
         self._lock = threading.Lock()
@@ -94,7 +204,7 @@ class StateStore:
         """A full list of ``gk``: the kind is readable and holds exactly these objects."""
         fresh: dict[Key, Resource] = {}
         for raw in raws:
-            res = prepare(raw)
+            res = prepare(raw, self.parts)
             if res is not None:
                 fresh[_key(res)] = res
         with self._lock:
@@ -111,7 +221,7 @@ class StateStore:
 
     def apply(self, gk: str, event: EventType, raw: dict[str, Any]) -> bool:
         """One watch event. Returns whether the state changed."""
-        res = prepare(raw)
+        res = prepare(raw, self.parts)
         if res is None:
             return False
         with self._lock:

@@ -20,9 +20,11 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import msgspec
 
 from homelabctl.k8s import revisions
 from homelabctl.live.kubeclient import Client, ListFailed, RequestFailed, Resolved, describe_transport_error
@@ -67,8 +69,9 @@ class WatchEvent:
 
 
 class Transport(Protocol):
-    def list(self, gk: str) -> tuple[list[dict[str, Any]], str]:
-        """Every object of ``gk`` and the list's resourceVersion. Raises ListFailed."""
+    def list(self, gk: str) -> tuple[Iterable[dict[str, Any]], str]:
+        """Every object of ``gk`` and the list's resourceVersion. Raises ListFailed (before the objects are
+        iterated: a list that fails half-way replaces nothing)."""
         ...
 
     def watch(self, gk: str, resource_version: str, timeout_seconds: int) -> Iterator[WatchEvent]:
@@ -90,10 +93,14 @@ class ApiTransport:
         self._open: dict[str, Any] = {}
         self._lock = threading.Lock()
 
-    def list(self, gk: str) -> tuple[list[dict[str, Any]], str]:
+    def list(self, gk: str) -> tuple[Iterable[dict[str, Any]], str]:
+        """Every page is fetched first (a list that fails half-way replaces nothing), but its objects are
+        decoded one at a time as the store takes them: each is redacted and its parts shared before the next
+        is parsed, so the whole parsed kind (three times its JSON) never exists at once, and what sharing
+        frees is reused by the next object instead of leaving holes between the ones kept."""
         item = self.resolved[gk]
         label = item.resource_name
-        items: list[dict[str, Any]] = []
+        pages: list[tuple[str, list[Any]]] = []
         token = ""
         resource_version = ""
         while True:
@@ -114,22 +121,14 @@ class ApiTransport:
                 raise ListFailed(
                     KindStatus("error", f"cannot list {label}: HTTP {result.status} {result.message()}")
                 )
-            try:
-                data = result.json()
-            except ValueError:
-                raise ListFailed(
-                    KindStatus("error", f"cannot list {label}: the answer is not JSON")
-                ) from None
-            api_version = str(data.get("apiVersion") or item.api_version)
-            for obj in data.get("items") or []:
-                if isinstance(obj, dict):
-                    obj.setdefault("kind", item.kind)
-                    obj.setdefault("apiVersion", api_version)
-                    items.append(obj)
+            data, raws = _page(result.body)
+            if data is None:
+                raise ListFailed(KindStatus("error", f"cannot list {label}: the answer is not JSON"))
+            pages.append((str(data.get("apiVersion") or item.api_version), raws))
             resource_version = revisions.resource_version(data) or resource_version
             token = revisions.continue_token(data)
             if not token:
-                return items, resource_version
+                return _objects(pages, item.kind), resource_version
 
     def watch(self, gk: str, resource_version: str, timeout_seconds: int) -> Iterator[WatchEvent]:
         import urllib3.exceptions as u3
@@ -186,6 +185,63 @@ class ApiTransport:
                 raw.shutdown()
             except Exception:  # already closed: nothing to unblock
                 log.debug("cancel %s: stream already closed", gk)
+
+
+class _Page(msgspec.Struct):
+    """A list answer with its items left as byte ranges of the answer, decoded one at a time later."""
+
+    apiVersion: Any = None
+    metadata: Any = None
+    items: list[msgspec.Raw] | None = None
+
+
+_PAGE = msgspec.json.Decoder(_Page)
+_OBJECT = msgspec.json.Decoder()
+
+
+def _page(body: bytes) -> tuple[dict[str, Any] | None, list[Any]]:
+    """(the list without its items, its items: byte ranges, or objects when msgspec cannot split it); None
+    when the answer is not a JSON object."""
+    try:
+        page = _PAGE.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        pass
+    else:
+        return {"apiVersion": page.apiVersion, "metadata": page.metadata}, list(page.items or [])
+    # what only the standard library reads (1e999, lone surrogates), or a shape msgspec refuses: as before
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None, []
+    if not isinstance(data, dict):
+        return None, []
+    items = data.pop("items", None)
+    return data, items if isinstance(items, list) else []
+
+
+def _objects(pages: list[tuple[str, list[Any]]], kind: str) -> Iterator[dict[str, Any]]:
+    """Each page's objects, decoded (and their byte ranges dropped) one at a time."""
+    while pages:
+        api_version, items = pages.pop(0)
+        for index, raw in enumerate(items):
+            items[index] = None
+            obj = _decode(raw) if isinstance(raw, msgspec.Raw) else raw
+            if isinstance(obj, dict):
+                obj.setdefault("kind", kind)
+                obj.setdefault("apiVersion", api_version)
+                yield obj
+
+
+def _decode(raw: msgspec.Raw) -> Any:
+    try:
+        return _OBJECT.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        pass
+    try:  # 1e999 as inf, lone surrogates: the standard library's reading, as for every other answer
+        return json.loads(bytes(raw))
+    except (ValueError, RecursionError):
+        log.warning("an object of a list is not JSON; skipped")
+        return None
 
 
 def _status_message(body: bytes) -> str:

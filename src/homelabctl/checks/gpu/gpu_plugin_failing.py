@@ -66,10 +66,17 @@ COMPONENTS: tuple[tuple[str, str, frozenset[str], tuple[str, ...]], ...] = (
 _LABEL_KEYS = ("app.kubernetes.io/name", "app", "k8s-app", "app.kubernetes.io/component")
 
 
+_ANY_LABEL = frozenset().union(*(labels for _, _, labels, _ in COMPONENTS))
+_ANY_FRAGMENT = tuple(fragment for _, _, _, fragments in COMPONENTS for fragment in fragments)
+
+
 def component_of(pod: Resource) -> tuple[str, str] | None:
     """(component name, what breaks) when the pod belongs to the GPU stack."""
     values = {pod.labels.get(key, "") for key in _LABEL_KEYS}
     images = k8s_pods.images(k8s_pods.pod_spec(pod))
+    # most pods are no part of the GPU stack: one test against every component's signs, not one per component
+    if not values & _ANY_LABEL and not any(f in image for image in images for f in _ANY_FRAGMENT):
+        return None
     for name, impact, labels, fragments in COMPONENTS:
         if values & labels or any(f in image for image in images for f in fragments):
             return name, impact

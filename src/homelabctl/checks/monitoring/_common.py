@@ -31,9 +31,10 @@ def find_pods(index: ClusterIndex, labels: Iterable[str], images: Iterable[str])
     for pod in index.all(kinds.POD):
         if pod_is_finished(pod):
             continue
-        label_hit = any(pod.labels.get(key) in wanted for key in LABEL_KEYS)
-        image_hit = any(f in image for image in pods.images(pods.pod_spec(pod)) for f in fragments)
-        if not (label_hit or image_hit):
+        labels = pod.labels
+        if not any(labels.get(key) in wanted for key in LABEL_KEYS) and not any(
+            f in image for image in pods.images(pods.pod_spec(pod)) for f in fragments
+        ):
             continue
         if pod_is_ready(pod) and not pod.deletion_timestamp:
             found.running.append(pod)

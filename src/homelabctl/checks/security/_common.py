@@ -29,7 +29,7 @@ from homelabctl.redact import is_marker, marker_lengths, plain_value_lengths
 from homelabctl.sources.index import ClusterIndex
 
 
-def pod_images(pod_spec: Mapping[str, Any]) -> list[str]:
+def pod_images(pod_spec: Mapping[str, Any]) -> tuple[str, ...]:
     return pods.images(pod_spec)
 
 
@@ -80,7 +80,7 @@ _ALL_UI_IMAGES = ALL_UI_IMAGES
 
 
 def _may_be_admin_ui(
-    pod_facts: Sequence[tuple[list[tuple[str, str | None]], list[str]]],
+    pod_facts: Sequence[tuple[list[tuple[str, str | None]], Sequence[str]]],
     svc_labels: Sequence[tuple[str, str | None]],
     name: str,
 ) -> bool:
@@ -98,7 +98,7 @@ def _may_be_admin_ui(
 def _match_reason(
     ui: AdminUI,
     svc_found: bool,
-    pod_facts: Sequence[tuple[list[tuple[str, str | None]], list[str]]],
+    pod_facts: Sequence[tuple[list[tuple[str, str | None]], Sequence[str]]],
     svc_labels: Sequence[tuple[str, str | None]],
     name: str,
 ) -> str:

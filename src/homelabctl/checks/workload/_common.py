@@ -12,6 +12,7 @@ from typing import Any
 
 from homelabctl.k8s import events as k8s_events
 from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s.memo import remembered
 
 # re-exported: the pod checks split a pod's problems by these reasons
 from homelabctl.knowledge.container_states import CONFIG_ERROR_REASONS as CONFIG_ERROR_REASONS
@@ -37,11 +38,17 @@ def first_lines(text: object, lines: int = MAX_MESSAGE_LINES, width: int = MAX_L
     return joined + (" | …" if more else "")
 
 
-def all_statuses(pod: Resource) -> list[tuple[Mapping[str, Any], bool]]:
-    """Container statuses with an ``is_init`` flag, init containers first (the order the kubelet runs them)."""
-    return [(cs, True) for cs in container_statuses(pod, init=True)] + [
-        (cs, False) for cs in container_statuses(pod)
-    ]
+def all_statuses(pod: Resource) -> tuple[tuple[Mapping[str, Any], bool], ...]:
+    """Container statuses with an ``is_init`` flag, init containers first (the order the kubelet runs them).
+    Read once per pod and run (k8s.memo): a dozen checks read them."""
+    return remembered("all_statuses", pod.status, lambda: _all_statuses(pod))
+
+
+def _all_statuses(pod: Resource) -> tuple[tuple[Mapping[str, Any], bool], ...]:
+    return tuple(
+        [(cs, True) for cs in container_statuses(pod, init=True)]
+        + [(cs, False) for cs in container_statuses(pod)]
+    )
 
 
 def waiting(cs: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -173,9 +180,10 @@ def age_of(stamp: object, now: datetime) -> str:
 
 def live_pods(index: ClusterIndex) -> Iterator[Resource]:
     """Pods that are not being deleted: a pod on its way out is reported by pod-stuck-terminating only."""
-    for pod in index.all("Pod"):
-        if not pod.deletion_timestamp:
-            yield pod
+    # the list once per index and run (k8s.memo): a dozen checks walk it
+    yield from remembered(
+        "live_pods", index, lambda: [p for p in index.all("Pod") if not p.deletion_timestamp]
+    )
 
 
 def limit_lines(lines: Sequence[str], limit: int, noun: str = "more") -> list[str]:
