@@ -14,6 +14,7 @@ from homelabctl.diagnose.evidence import link_evidence
 from homelabctl.diagnose.graph import APPLIES, HOOK, MENTIONS, RESOLVES, DependencyGraph
 from homelabctl.diagnose.model import RootCause
 from homelabctl.diagnose.rules.flux_source_broken import host_side
+from homelabctl.k8s.dns_upstream import upstream_failures
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
 from homelabctl.report.build import validate_report
 from homelabctl.sources.validate import malformed_field
@@ -916,3 +917,19 @@ def test_one_table_of_waiting_reasons_for_checks_and_diagnosis() -> None:
     assert container_states.NEVER_STARTED_REASONS - container_states.STARTING_REASONS <= (
         container_states.IMAGE_PULL_REASONS | container_states.CONFIG_ERROR_REASONS
     )
+
+
+def test_the_resolver_finding_comes_from_conditions_and_never_names_an_in_cluster_server() -> None:
+    # Flux sources keep the failed lookups in their conditions after the events expired
+    upstream = upstream_failures(state([node("k3s2"), *_resolver_sources("172.16.5.1")]).index)
+    assert sorted(upstream["172.16.5.1"].names) == ["charts.bitnami.com", "codeberg.org"]
+    # a resolver at a Service address runs in the cluster: it is a workload, not an ExternalHost
+    blocky = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta("blocky", "dns", kind="Service"),
+        "spec": {"clusterIP": "10.96.40.4", "selector": {"app": "blocky"}, "ports": [{"port": 53}]},
+    }
+    assert upstream_failures(state([node("k3s2"), blocky, *_resolver_sources("10.96.40.4")]).index) == {}
+    causes, _ = _causes([node("k3s2"), blocky, *_resolver_sources("10.96.40.4")])
+    assert all(c["object"]["kind"] != "ExternalHost" for c in causes)

@@ -16,18 +16,20 @@ MAX_LINES = 5
     "upstream-dns-unreachable",
     layer=Layer.NETWORK,
     severity=Severity.CRITICAL,
-    requires=[kinds.EVENT],
-    uses=[kinds.SERVICE, kinds.CONFIGMAP, kinds.DEPLOYMENT],
+    any_of=[kinds.EVENT, kinds.GIT_REPOSITORY, kinds.HELM_REPOSITORY, kinds.OCI_REPOSITORY],
+    uses=[kinds.SERVICE, kinds.CONFIGMAP, kinds.DEPLOYMENT, kinds.POD, kinds.NODE],
 )
 def upstream_dns_unreachable(ctx: CheckContext) -> Iterator[Finding]:
     """The DNS server outside the cluster that resolves external names does not answer.
 
-    Reads Warning events for Go's resolver errors, which name the server asked: ``lookup github.com on
+    Reads Warning events and Flux sources' failing conditions (which outlive the events) for Go's resolver
+    errors, which name the server asked: ``lookup github.com on
     192.168.10.53:53: read udp ...: i/o timeout`` (a node's own resolver, e.g. for image pulls) and ``lookup
     github.com on 10.43.0.10:53: server misbehaving`` (the cluster DNS answered SERVFAIL: it is up, its
     upstream is not). Lookups through the cluster DNS Service are charged to the upstream its Corefile
     forwards to (``forward . 192.168.10.53`` in ConfigMap ``kube-system/coredns``), and only while the
-    CoreDNS pods are all ready. One finding on ``ExternalHost <server>`` when two or more distinct names
+    CoreDNS pods are all ready. A server at a Service, pod or node address is in the cluster, not an external
+    host. One finding on ``ExternalHost <server>`` when two or more distinct names
     failed through it.
 
     Why it matters: every external name fails at once - Flux cannot clone or fetch charts, nodes cannot
