@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from holdout_pending import PENDING_FIRST_RUN
 from homelabctl.analysis import analyze
 from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.graph import DependencyGraph
@@ -33,7 +34,6 @@ from homelabctl.diagnose.rules.workload_down import doubled, workload_down
 from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
 from homelabctl.sources.base import ClusterState
 from homelabctl.sources.snapshot import SnapshotSource, demo_source
-from scenarios.test_scenarios import PENDING_FIRST_RUN
 
 from factories import container_status, deployment, node, pod, state
 from factories_apps import daemonset, replicaset
