@@ -114,3 +114,14 @@ def node_local(index: ClusterIndex, pods: Sequence[Resource]) -> dict[tuple[str,
                 items, key=lambda i: (i.workload.namespace or "", i.workload.name)
             )
     return found
+
+
+def described(items: Sequence[Exhausted], limit: int) -> tuple[list[str], list[str]]:
+    """(``Kind ns/name`` of each workload, sorted; one evidence line per pod, the first ``limit``) of the
+    pods one node found short of one resource."""
+    workloads = sorted({f"{i.workload.kind} {i.workload.namespace}/{i.workload.name}" for i in items})
+    lines = [
+        f"pod {i.pod.namespace}/{i.pod.name} ({i.workload.kind} {i.workload.name}): {i.line}"
+        for i in items[:limit]
+    ]
+    return workloads, lines

@@ -41,11 +41,7 @@ def node_pod_ips_exhausted(ctx: CheckContext) -> Iterator[Finding]:
         if resource != exhaustion.POD_IPS:
             continue
         node_obj = ctx.index.get(kinds.NODE, None, node)
-        workloads = sorted({f"{i.workload.kind} {i.workload.namespace}/{i.workload.name}" for i in items})
-        evidence = [
-            f"pod {i.pod.namespace}/{i.pod.name} ({i.workload.kind} {i.workload.name}): {i.line}"
-            for i in items[:MAX_WORKLOADS]
-        ]
+        workloads, evidence = exhaustion.described(items, MAX_WORKLOADS)
         evidence.append(
             f"{len(workloads)} workload(s) on {node} get no pod IP; no pod on another node reports it"
         )

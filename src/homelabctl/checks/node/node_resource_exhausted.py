@@ -50,11 +50,7 @@ def node_resource_exhausted(ctx: CheckContext) -> Iterator[Finding]:
         if resource not in _NEXT:
             continue
         node_obj = ctx.index.get(kinds.NODE, None, node)
-        workloads = sorted({f"{i.workload.kind} {i.workload.namespace}/{i.workload.name}" for i in items})
-        evidence = [
-            f"pod {i.pod.namespace}/{i.pod.name} ({i.workload.kind} {i.workload.name}): {i.line}"
-            for i in items[:MAX_WORKLOADS]
-        ]
+        workloads, evidence = exhaustion.described(items, MAX_WORKLOADS)
         evidence.append(f"{len(workloads)} workload(s) on {node} report it; no pod on another node does")
         yield ctx.finding(
             node_obj if node_obj is not None else ObjectRef("Node", None, node),
