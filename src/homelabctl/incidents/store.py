@@ -13,7 +13,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
@@ -190,6 +190,26 @@ def _json_value(text: Any, default: Any) -> Any:
     return default if value is None else value
 
 
+@contextmanager
+def write_transaction(conn: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connection]:
+    """One atomic write on a connection in autocommit mode (the incident store's, the watch history's: they
+    share the file). Anything raised inside rolls it back; a lock or a failed commit is a StoreError."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"{path}: cannot start a write ({exc})") from None
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        conn.execute("ROLLBACK")
+        raise StoreError(f"{path}: write failed: {exc}") from None
+
+
 class IncidentStore:
     def __init__(
         self, path: str | os.PathLike[str], *, timeout: float = 30.0, clock: Callable[[], str] | None = None
@@ -251,23 +271,9 @@ class IncidentStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One atomic write. Anything raised inside rolls the whole transaction back."""
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot start a write ({exc})") from None
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        try:
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._conn.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: write failed: {exc}") from None
+        return write_transaction(self._conn, self.path)
 
     @property
     def schema_version(self) -> int:

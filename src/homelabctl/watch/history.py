@@ -14,14 +14,15 @@ three days says "for 3 d 4 h", not "for 2 min".
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from homelabctl.errors import StoreError
+from homelabctl.incidents.store import write_transaction
 from homelabctl.report.common import object_label
 from homelabctl.timeutil import format_time, parse_time
 
@@ -203,18 +204,8 @@ class History:
     def close(self) -> None:
         self._conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot start a write ({exc})") from None
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._conn, self.path)
 
     @property
     def schema_version(self) -> int:
