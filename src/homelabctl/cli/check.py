@@ -11,7 +11,14 @@ from typing import Any
 import click
 
 from homelabctl.cli.common import SourceOptions, source_options
-from homelabctl.cli.options import emit, fail_on_option, ignore_options, namespace_options, output_options
+from homelabctl.cli.options import (
+    emit,
+    fail_on_option,
+    ignore_options,
+    namespace_options,
+    output_options,
+    schema_option,
+)
 from homelabctl.model import Layer, Severity
 from homelabctl.report import renderers
 
@@ -116,14 +123,7 @@ def _emit(renderer: renderers.Renderer, report: Any, output_file: Path | None, *
 @click.option(
     "-v", "--verbose", is_flag=True, help="Table: list every symptom and next step under each root cause."
 )
-@click.option(
-    "--schema",
-    "schema_version",
-    type=click.Choice(["v2", "v1"]),
-    default="v2",
-    show_default=True,
-    help="JSON report version (-o json): v2 is the envelope shared with `scan`; v1 is kept for a release.",
-)
+@schema_option(shared_with="scan")
 def check_cmd(
     source: SourceOptions,
     fmt: str,

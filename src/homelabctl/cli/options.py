@@ -121,6 +121,20 @@ def fail_on_option(func: F) -> F:
     return decorated
 
 
+def schema_option(shared_with: str) -> Callable[[F], F]:
+    """``--schema v2|v1``, passed as ``schema_version``: the JSON report's version (the v2 envelope is shared
+    between ``check`` and ``scan``)."""
+    return click.option(
+        "--schema",
+        "schema_version",
+        type=click.Choice(["v2", "v1"]),
+        default="v2",
+        show_default=True,
+        help=f"JSON report version (-o json): v2 is the envelope shared with `{shared_with}`; v1 is kept for a "
+        "release.",
+    )
+
+
 def namespace_options(func: F) -> F:
     """``-n/--namespace`` (repeatable) and ``-A/--all-namespaces``, passed as ``namespaces`` (empty: all)."""
 

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from homelabctl.cli.options import fail_on_option, namespace_options, output_options, write_atomic
+from homelabctl.cli.options import (
+    fail_on_option,
+    namespace_options,
+    output_options,
+    schema_option,
+    write_atomic,
+)
 from homelabctl.errors import InputError
 from homelabctl.model import Severity
 from homelabctl.report import renderers
@@ -119,14 +125,7 @@ def _uri_prefix(path: Path) -> str:
     help="Write every finding of this run to a baseline file (use with --baseline later).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Table/Markdown: list every finding, none folded.")
-@click.option(
-    "--schema",
-    "schema_version",
-    type=click.Choice(["v2", "v1"]),
-    default="v2",
-    show_default=True,
-    help="JSON report version (-o json): v2 is the envelope shared with `check`; v1 is kept for a release.",
-)
+@schema_option(shared_with="check")
 @click.pass_context
 def scan_cmd(
     ctx: click.Context,
