@@ -118,6 +118,18 @@ def items(report: ScanReport, *, verbose: bool = False) -> list[Item]:
     return out
 
 
+def by_severity(report: ScanReport, *, verbose: bool = False) -> list[tuple[Severity, list[Item], int]]:
+    """The shown items (:func:`items`) grouped worst severity first, with how many findings each group holds;
+    severities with nothing shown are left out."""
+    shown = items(report, verbose=verbose)
+    out = []
+    for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
+        group = [item for item in shown if item.first.severity is severity]
+        if group:
+            out.append((severity, group, sum(len(item.findings) for item in group)))
+    return out
+
+
 def _ks_dict(report: ScanReport, ks: FluxKustomization) -> dict[str, Any]:
     objects: list[dict[str, Any]] = []
     rendered_dirs = {r.directory for r in ks.renders if not r.error}
@@ -355,12 +367,7 @@ def render_table(
 
     if list_objects:
         render_objects(report, console)
-    shown = items(report, verbose=verbose)
-    for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
-        group = [item for item in shown if item.first.severity is severity]
-        if not group:
-            continue
-        count = sum(len(item.findings) for item in group)
+    for severity, group, count in by_severity(report, verbose=verbose):
         console.print(f"\n[{COLOURS[severity]}]{severity.value.upper()} ({count})[/]")
         table = Table(show_header=False, box=None, pad_edge=False, expand=False)
         table.add_column("rule", style="magenta", no_wrap=True)
@@ -437,12 +444,8 @@ def to_text(report: ScanReport, *, verbose: bool = False, list_objects: bool = F
                 ns = f"{obj['namespace']}/" if obj["namespace"] else ""
                 lines.append(f"    {obj['kind']} {ns}{obj['name']}")
         lines.append("")
-    shown = items(report, verbose=verbose)
-    for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
-        group = [item for item in shown if item.first.severity is severity]
-        if not group:
-            continue
-        lines.append(f"{severity.value.upper()} ({sum(len(item.findings) for item in group)})")
+    for severity, group, count in by_severity(report, verbose=verbose):
+        lines.append(f"{severity.value.upper()} ({count})")
         for item in group:
             f = item.first
             if item.folded:
@@ -521,13 +524,9 @@ def to_markdown(report: ScanReport, *, verbose: bool = False) -> str:
         lines += ["| Rule | Critical | Warning | Info |", "|---|---|---|---|"]
         lines += [f"| `{r['rule']}` | {r['critical']} | {r['warning']} | {r['info']} |" for r in rows]
         lines.append("")
-    shown = items(report, verbose=verbose)
-    for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
-        group = [item for item in shown if item.first.severity is severity]
-        if not group:
-            continue
+    for severity, group, count in by_severity(report, verbose=verbose):
         icon = {"critical": "🔴", "warning": "🟡", "info": "🔵"}[severity.value]
-        lines += [f"## {icon} {severity.value.capitalize()} ({sum(len(i.findings) for i in group)})", ""]
+        lines += [f"## {icon} {severity.value.capitalize()} ({count})", ""]
         for item in group:
             f = item.first
             if item.folded:
