@@ -23,6 +23,15 @@ class Candidate:
     line: int
 
 
+def _plain_cookie_env(env: object) -> str | None:
+    """The value of an ``OAUTH2_PROXY_COOKIE_SECRET`` env entry written in the clear (not SOPS-encrypted)."""
+    if isinstance(env, dict) and env.get("name") == ENV_NAME:
+        value = env.get("value")
+        if isinstance(value, str) and not is_enc(value):
+            return value
+    return None
+
+
 def _from_args(doc: Doc, args: list[object], path: tuple[str | int, ...]) -> Iterator[Candidate]:
     for i, arg in enumerate(args):
         if isinstance(arg, str) and arg.startswith(("--cookie-secret=", "-cookie-secret=")):
@@ -71,16 +80,11 @@ def _candidates(ctx: ScanContext) -> Iterator[Candidate]:
         elif isinstance(extra, list):
             yield from _from_args(hr.doc, extra, ("spec", "values", "extraArgs"))
         for i, env in enumerate(as_list(values.get("extraEnv"))):
-            if (
-                isinstance(env, dict)
-                and env.get("name") == ENV_NAME
-                and isinstance(env.get("value"), str)
-                and not is_enc(env["value"])
-            ):
+            if (value := _plain_cookie_env(env)) is not None:
                 yield Candidate(
                     hr.doc,
                     f"values extraEnv {ENV_NAME}",
-                    env["value"].encode(),
+                    value.encode(),
                     hr.doc.line_of("spec", "values", "extraEnv", i, "value"),
                 )
     for doc in ctx.repo.objects:
@@ -93,16 +97,11 @@ def _candidates(ctx: ScanContext) -> Iterator[Candidate]:
                 continue
             yield from _from_args(doc, as_list(container.get("args")), (*prefix, field, ci, "args"))
             for ei, env in enumerate(as_list(container.get("env"))):
-                if (
-                    isinstance(env, dict)
-                    and env.get("name") == ENV_NAME
-                    and isinstance(env.get("value"), str)
-                    and not is_enc(env["value"])
-                ):
+                if (value := _plain_cookie_env(env)) is not None:
                     yield Candidate(
                         doc,
                         f"{field}[{ci}] env {ENV_NAME}",
-                        env["value"].encode(),
+                        value.encode(),
                         doc.line_of(*prefix, field, ci, "env", ei, "value"),
                     )
 
