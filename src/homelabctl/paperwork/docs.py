@@ -25,6 +25,7 @@ from homelabctl.paperwork.apps import AppView
 from homelabctl.paperwork.cluster import cluster_version, component_versions, node_gpus
 from homelabctl.paperwork.commands import live_commands, reference_commands, render_blocks
 from homelabctl.paperwork.context import SEVERITY_RANK, Paperwork
+from homelabctl.scores import AREA_LABELS
 
 TITLE = "# K3s Homelab Cluster Setup Documentation"
 GENERATED_MARK = (
@@ -48,17 +49,6 @@ PRIORITY_HEADINGS = (
     ("spof", "Priority 2 - Medium"),
     ("info", "Priority 3 - Low"),
 )
-AREA_LABELS = {
-    "cluster_health": "Cluster Health",
-    "service_availability": "Service Availability",
-    "networking": "Networking",
-    "gitops": "GitOps",
-    "storage": "Storage",
-    "backup": "Backup",
-    "monitoring": "Monitoring",
-    "security": "Security",
-    "resilience": "HA/Resilience",
-}
 
 
 def cell(text: object) -> str:

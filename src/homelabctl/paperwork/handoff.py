@@ -24,7 +24,8 @@ from homelabctl.incidents.store import ActionRef, Changes
 from homelabctl.paperwork.cluster import gateway_addresses
 from homelabctl.paperwork.commands import render_blocks, verification_commands
 from homelabctl.paperwork.context import Paperwork
-from homelabctl.paperwork.docs import AREA_LABELS, obj_label
+from homelabctl.paperwork.docs import obj_label
+from homelabctl.scores import AREA_LABELS
 from homelabctl.timeutil import parse_time
 
 TITLE = "# DevOps Team Session Handoff - K3s Homelab Cluster"
