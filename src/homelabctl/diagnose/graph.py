@@ -32,6 +32,7 @@ from homelabctl.k8s import (
     cluster_dns,
     gateways,
     graphrefs,
+    longhorn_volumes,
     podrefs,
     refs,
     services,
@@ -527,9 +528,10 @@ class DependencyGraph:
                         out[_ref("Node", None, name)].add(volume.ref)
         for gk in (LONGHORN_REPLICA, LONGHORN_ENGINE):
             for part in self.index.all(gk):
-                placed = graphrefs.longhorn_part(part)
-                if placed.volume:
-                    out[part.ref].add(_ref("Volume", part.namespace, placed.volume))
+                # an Engine names its volume and node in the same spec fields a Replica does
+                placed = longhorn_volumes.longhorn_replica(part)
+                if placed.volume_name:
+                    out[part.ref].add(_ref("Volume", part.namespace, placed.volume_name))
                 if placed.node:
                     out[_ref("Node", None, placed.node)].add(part.ref)
         return out

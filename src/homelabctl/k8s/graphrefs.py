@@ -78,19 +78,6 @@ def claim_access_modes(pvc: Obj) -> tuple[str, ...]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class LonghornPart:
-    """A Longhorn Replica or Engine: the volume it belongs to and the node it runs on."""
-
-    volume: str
-    node: str
-
-
-def longhorn_part(part: Obj) -> LonghornPart:
-    spec = section(part, "spec")
-    return LonghornPart(text(spec.get("volumeName")), text(spec.get("nodeID")))
-
-
 # -- Gateway API, policies -------------------------------------------------------------------------------------
 def grant_from_namespaces(grant: Obj) -> list[str]:
     """Namespaces a ReferenceGrant lets refer into its own (``spec.from[].namespace``)."""
