@@ -54,10 +54,11 @@ def render_junit(report: dict[str, Any]) -> str:
         failure.text = "\n".join(lines)
         if check in partial:
             ET.SubElement(case, "system-out").text = f"partially evaluated: {partial[check]['reason']}"
-    # the report lists passed checks by id only; their layer is the catalogue's, as for the others
-    from homelabctl.catalogue import catalogue
+    # the report lists passed checks by id only; their layer is the registry's (already loaded by the run: the
+    # catalogue would import every scan and cause rule too)
+    from homelabctl.checks.registry import all_checks
 
-    layer_of = {e.id: str(e.layer) for e in catalogue() if e.registry == "check"}
+    layer_of = {spec.id: str(spec.layer) for spec in all_checks()}
     for check in sorted(report["passed"]):
         case = _case(suite, check, layer_of.get(check, ""))
         if check in partial:
