@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, section, text
 from homelabctl.k8s.pods import containers, pod_spec
@@ -22,8 +23,7 @@ _MAX_DEPTH = 4
 _SECRET_NOT_FOUND = re.compile(r'\bsecrets? "([a-z0-9][a-z0-9.-]{0,252})" not found')
 
 
-@dataclass(frozen=True, slots=True)
-class SolverSecret:
+class SolverSecret(msgspec.Struct, frozen=True):
     provider: str
     """``cloudflare``, ``route53``...: the key under ``dns01``."""
     field: str
@@ -60,8 +60,7 @@ def issuer_dns01_secrets(issuer: Obj) -> list[SolverSecret]:
     return [s for solver in mappings(acme.get("solvers")) for s in dns01_secrets(solver)]
 
 
-@dataclass(frozen=True, slots=True)
-class ChallengeIssuer:
+class ChallengeIssuer(msgspec.Struct, frozen=True):
     kind: str
     name: str
     missing_secret: str

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, items, mapping, mappings, raw_of, section, string_map, strings, text
 from homelabctl.selectors import Selector, from_spec
@@ -13,8 +14,7 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 """The label the API server puts on every Namespace (its name): selectors may match on it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Webhook:
+class Webhook(msgspec.Struct, frozen=True):
     """One entry of a Validating/MutatingWebhookConfiguration."""
 
     name: str

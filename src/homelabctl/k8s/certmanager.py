@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, integer, mapping, mappings, section, strings, text
 
 
-@dataclass(frozen=True, slots=True)
-class IssuerRef:
+class IssuerRef(msgspec.Struct, frozen=True):
     group: str
     kind: str
     name: str
@@ -46,8 +46,7 @@ def ingress_tls_hosts(ingress: Obj) -> list[str]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class CertificateStatus:
+class CertificateStatus(msgspec.Struct, frozen=True):
     not_after: str
     renewal_time: str
     failed_issuance_attempts: int
@@ -64,8 +63,7 @@ def certificate_status(cert: Obj) -> CertificateStatus:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Acme:
+class Acme(msgspec.Struct, frozen=True):
     server: str
     solvers: tuple[Any, ...]
     """The ``solvers`` entries that are maps, as written (their shape is provider-specific)."""
@@ -79,8 +77,7 @@ def acme(issuer: Obj) -> Acme | None:
     return Acme(text(found.get("server")), tuple(mappings(found.get("solvers"))))
 
 
-@dataclass(frozen=True, slots=True)
-class Challenge:
+class Challenge(msgspec.Struct, frozen=True):
     dns_name: str
     wildcard: bool
     type: str

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, raw_of, section, text
 
@@ -15,8 +16,7 @@ def node_selector(res: Obj) -> Mapping[str, Any] | None:
     return found if isinstance(found, Mapping) else None
 
 
-@dataclass(frozen=True, slots=True)
-class BgpPeer:
+class BgpPeer(msgspec.Struct, frozen=True):
     local_asn: str
     peer_address: str
     peer_asn: str
@@ -50,8 +50,7 @@ def bgp_peers(res: Obj) -> list[BgpPeer]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class LbPool:
+class LbPool(msgspec.Struct, frozen=True):
     disabled: bool
     blocks: tuple[str, ...]
     """``cidr`` or ``start-stop`` of each block (``spec.blocks``, or the older ``spec.cidrs``)."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, items, mapping, mappings, section, strings, text
 
 
-@dataclass(frozen=True, slots=True)
-class VersionSchema:
+class VersionSchema(msgspec.Struct, frozen=True):
     group: str
     version: str
     kind: str
@@ -33,8 +33,7 @@ def version_schemas(crd: Obj) -> list[VersionSchema]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class ServedCrd:
+class ServedCrd(msgspec.Struct, frozen=True):
     """What an API server's discovery says about a CRD's resource: names, scope and served versions."""
 
     kind: str

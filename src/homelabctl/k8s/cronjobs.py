@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, opt_integer, section, text
 
 
-@dataclass(frozen=True, slots=True)
-class Runs:
+class Runs(msgspec.Struct, frozen=True):
     concurrency_policy: str
     """``Allow`` (the default), ``Forbid`` (skip a schedule while a run is active) or ``Replace``."""
     active_deadline_seconds: int | None

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s import graphrefs, podrefs
@@ -27,8 +28,7 @@ _OUTCOME = re.compile(
 _MAX_TEXT = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class FailedLookup:
+class FailedLookup(msgspec.Struct, frozen=True):
     name: str
     """The name that was looked up (``github.com``)."""
     resolver: str
@@ -59,14 +59,13 @@ def corefile_forwards(configmap: Obj) -> tuple[list[str], str]:
     return forward_targets(text(data(configmap).get("Corefile")))
 
 
-@dataclass
-class UpstreamFailures:
+class UpstreamFailures(msgspec.Struct):
     """What failed through one DNS server outside the cluster."""
 
-    names: set[str] = field(default_factory=set)
-    lines: list[str] = field(default_factory=list)
+    names: set[str] = msgspec.field(default_factory=set)
+    lines: list[str] = msgspec.field(default_factory=list)
     """``Kind ns/name: the words``, one per object and message."""
-    objects: set[tuple[str, str | None, str]] = field(default_factory=set)
+    objects: set[tuple[str, str | None, str]] = msgspec.field(default_factory=set)
     """(kind, namespace, name) of the objects whose events carry the failures."""
     via_cluster_dns: bool = False
     forward_line: str = ""

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl.k8s.events import event
 from homelabctl.k8s.kubectl import pod_is_finished, pod_is_ready, pod_node
@@ -76,8 +77,7 @@ def _texts(index: ClusterIndex, pod: Resource) -> Iterator[str]:
             yield info.message
 
 
-@dataclass(frozen=True, slots=True)
-class Exhausted:
+class Exhausted(msgspec.Struct, frozen=True):
     pod: Resource
     workload: Resource
     """The pod's top-level owner (the pod itself when it has none)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, section, text
 
@@ -38,8 +38,7 @@ def depends_on(res: Obj) -> list[tuple[str, str]]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRef:
+class SourceRef(msgspec.Struct, frozen=True):
     kind: str
     name: str
     namespace: str
@@ -62,8 +61,7 @@ def source_refs(res: Obj) -> list[SourceRef]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class InventoryEntry:
+class InventoryEntry(msgspec.Struct, frozen=True):
     id: str
     """``<namespace>_<name>_<group>_<kind>``."""
     version: str
@@ -82,8 +80,7 @@ def inventory_ids(res: Obj) -> list[str]:
     return [entry.id for entry in inventory(res)]
 
 
-@dataclass(frozen=True, slots=True)
-class Artifact:
+class Artifact(msgspec.Struct, frozen=True):
     revision: str
     last_update_time: str
     url: str
@@ -104,8 +101,7 @@ def last_attempted_revision(res: Obj) -> str:
     return text(section(res, "status").get("lastAttemptedRevision"))
 
 
-@dataclass(frozen=True, slots=True)
-class ValuesRef:
+class ValuesRef(msgspec.Struct, frozen=True):
     kind: str
     name: str
     values_key: str

@@ -4,7 +4,7 @@ no reference). Namespaces are returned as written; the caller applies the object
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, items, mapping, section, text
 
@@ -13,8 +13,7 @@ def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@dataclass(frozen=True, slots=True)
-class Dependency:
+class Dependency(msgspec.Struct, frozen=True):
     index: int
     """Position in ``spec.dependsOn``."""
     name: str
@@ -32,8 +31,7 @@ def dependencies(obj: Obj) -> tuple[Dependency, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True, slots=True)
-class ValuesSource:
+class ValuesSource(msgspec.Struct, frozen=True):
     index: int
     """Position in ``spec.valuesFrom``."""
     kind: str
@@ -71,8 +69,7 @@ def values_from_labels(hr: Obj) -> list[str]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(msgspec.Struct, frozen=True):
     kind: str
     """As written; empty when unset (the caller knows the default kind)."""
     name: str
@@ -87,8 +84,7 @@ def _reference(value: object) -> Reference | None:
     return Reference(text(ref.get("kind")), name, text(ref.get("namespace")))
 
 
-@dataclass(frozen=True, slots=True)
-class SubstituteFrom:
+class SubstituteFrom(msgspec.Struct, frozen=True):
     index: int
     kind: str
     """``ConfigMap`` (the default) or ``Secret``."""
@@ -96,8 +92,7 @@ class SubstituteFrom:
     optional: bool
 
 
-@dataclass(frozen=True, slots=True)
-class KustomizationSpec:
+class KustomizationSpec(msgspec.Struct, frozen=True):
     path: str
     """``spec.path`` when it is a string, else empty."""
     source: Reference | None
@@ -135,8 +130,7 @@ def kustomization_spec(ks: Obj) -> KustomizationSpec:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class HelmChartSpec:
+class HelmChartSpec(msgspec.Struct, frozen=True):
     chart: str
     """``spec.chart.spec.chart``; empty with ``chartRef``."""
     version: str | None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, opt_integer, section, text
 from homelabctl.k8s.conditions import Condition, conditions_of
@@ -20,16 +20,14 @@ def class_name(gateway: Obj) -> str:
     return text(section(gateway, "spec").get("gatewayClassName"))
 
 
-@dataclass(frozen=True, slots=True)
-class CertificateRef:
+class CertificateRef(msgspec.Struct, frozen=True):
     group: str
     kind: str
     name: str
     namespace: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Listener:
+class Listener(msgspec.Struct, frozen=True):
     name: str
     protocol: str
     port: int | None
@@ -59,8 +57,7 @@ def listeners(gateway: Obj) -> tuple[Listener, ...]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ListenerStatus:
+class ListenerStatus(msgspec.Struct, frozen=True):
     name: str
     attached_routes: int | None
     conditions: tuple[Condition, ...]
@@ -77,8 +74,7 @@ def listener_statuses(gateway: Obj) -> tuple[ListenerStatus, ...]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class TargetRef:
+class TargetRef(msgspec.Struct, frozen=True):
     group: str
     kind: str
     name: str

@@ -5,7 +5,8 @@ schedules and default limits."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, items, mapping, mappings, raw_of, section, strings, text
 from homelabctl.selectors import Selector, from_spec
@@ -98,15 +99,13 @@ def ingress_isolation(policy: Obj) -> Selector | None:
 
 
 # -- Flux ------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(msgspec.Struct, frozen=True):
     kind: str
     namespace: str | None
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class FluxWiring:
+class FluxWiring(msgspec.Struct, frozen=True):
     """What a Kustomization or HelmRelease is built from, waits for and depends on."""
 
     sources: tuple[Ref, ...]
@@ -168,8 +167,7 @@ def inventory_entry_ids(res: Obj, suffixes: tuple[str, ...]) -> list[str]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class RouteLinks:
+class RouteLinks(msgspec.Struct, frozen=True):
     """The Gateways a route attaches to and the Services it sends to, as (namespace, name), defaults applied."""
 
     gateways: tuple[tuple[str | None, str], ...]
@@ -206,8 +204,7 @@ def secret_ref_name(obj: Obj) -> str:
 
 
 # -- Velero ----------------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class ScheduleLocations:
+class ScheduleLocations(msgspec.Struct, frozen=True):
     storage_location: str
     """``spec.template.storageLocation``, ``default`` when unset."""
     snapshots: bool
@@ -240,8 +237,7 @@ def sets_default_memory(limit_range: Obj) -> bool:
 
 
 # -- words an object wrote about itself -----------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class StatusWords:
+class StatusWords(msgspec.Struct, frozen=True):
     message: str
     reason: str
 
@@ -253,8 +249,7 @@ def status_words(obj: Obj) -> StatusWords:
 
 
 # -- Helm storage ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class HelmStorage:
+class HelmStorage(msgspec.Struct, frozen=True):
     """What Helm's labels on a release Secret say (``owner=helm``, ``name``, ``status``, ``version``)."""
 
     release: str

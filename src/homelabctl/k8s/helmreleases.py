@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mappings, section, text
 
 
-@dataclass(frozen=True, slots=True)
-class ReleaseStorage:
+class ReleaseStorage(msgspec.Struct, frozen=True):
     release_name: str
     """``spec.releaseName``; empty when the default applies."""
     target_namespace: str
@@ -25,8 +24,7 @@ def release_storage(hr: Obj) -> ReleaseStorage:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Release:
+class Release(msgspec.Struct, frozen=True):
     """One entry of ``status.history`` (newest first); ``?`` where the controller did not say."""
 
     name: str

@@ -8,8 +8,9 @@ never disagree about an object's state.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s.workloads import replicas as k8s_replicas
 from homelabctl.knowledge.csi import K3S_KUBELET_DIR as K3S_KUBELET_DIR
@@ -40,8 +41,7 @@ def _condition_true(status: Mapping[str, Any], type_: str) -> bool:
     return any(c.get("type") == type_ and c.get("status") == "True" for c in status.get("conditions") or [])
 
 
-@dataclass(frozen=True, slots=True)
-class PodSummary:
+class PodSummary(msgspec.Struct, frozen=True):
     """What kubectl's printPod derives: STATUS reason, READY x/y, RESTARTS and when the last one was."""
 
     reason: str

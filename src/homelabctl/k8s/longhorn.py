@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, section, strings
 
 
-@dataclass(frozen=True, slots=True)
-class Disk:
+class Disk(msgspec.Struct, frozen=True):
     allow_scheduling: bool
     tags: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class LonghornNode:
+class LonghornNode(msgspec.Struct, frozen=True):
     allow_scheduling: bool | None
     """``spec.allowScheduling``; None when unset."""
     tags: frozenset[str]

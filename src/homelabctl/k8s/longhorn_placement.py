@@ -3,7 +3,7 @@ Longhorn nodes' tags, scheduling flags and disks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s import conditions
 from homelabctl.k8s._raw import Obj, section, strings, text
@@ -12,8 +12,7 @@ from homelabctl.k8s.longhorn import longhorn_node
 _FAILING_ROBUSTNESS = frozenset({"degraded", "faulted"})
 
 
-@dataclass(frozen=True, slots=True)
-class VolumePlacement:
+class VolumePlacement(msgspec.Struct, frozen=True):
     node_selector: frozenset[str]
     disk_selector: frozenset[str]
     unschedulable: str

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, section, text
 
 
-@dataclass(frozen=True, slots=True)
-class WorkloadUse:
+class WorkloadUse(msgspec.Struct, frozen=True):
     """One entry of ``status.kubernetesStatus.workloadsStatus``: a pod that uses the volume."""
 
     pod_name: str
@@ -17,8 +16,7 @@ class WorkloadUse:
     workload_name: str
 
 
-@dataclass(frozen=True, slots=True)
-class LonghornVolume:
+class LonghornVolume(msgspec.Struct, frozen=True):
     robustness: str
     """``healthy``, ``degraded``, ``faulted`` or ``unknown``; empty when not reported."""
     state: str
@@ -54,8 +52,7 @@ def longhorn_volume(obj: Obj) -> LonghornVolume:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class LonghornReplica:
+class LonghornReplica(msgspec.Struct, frozen=True):
     volume_name: str
     """``spec.volumeName``; empty when unset (the ``longhornvolume`` label says it too)."""
     failed_at: str

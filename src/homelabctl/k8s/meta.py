@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, raw_of, section, string_map, text
 
@@ -90,8 +91,7 @@ def is_applied(obj: Obj) -> bool:
     return bool(section(obj, "status"))
 
 
-@dataclass(frozen=True, slots=True)
-class OwnerRef:
+class OwnerRef(msgspec.Struct, frozen=True):
     api_version: str
     kind: str
     name: str

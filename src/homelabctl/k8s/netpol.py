@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, items, mapping, mappings, section, strings, text
 from homelabctl.k8s.selectors import selector_text
 from homelabctl.selectors import Selector, from_spec
 
 
-@dataclass(frozen=True, slots=True)
-class IpBlock:
+class IpBlock(msgspec.Struct, frozen=True):
     cidr: str
     excepts: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Peer:
+class Peer(msgspec.Struct, frozen=True):
     """One entry of a rule's ``from``. A selector that is present but unreadable is set and selects nothing
     (None); an absent one is not set."""
 
@@ -29,15 +28,13 @@ class Peer:
     ip_block: IpBlock | None
 
 
-@dataclass(frozen=True, slots=True)
-class IngressRule:
+class IngressRule(msgspec.Struct, frozen=True):
     admits_all: bool
     """No ``from`` (or an empty one): the rule admits every source."""
     peers: tuple[Peer, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NetworkPolicy:
+class NetworkPolicy(msgspec.Struct, frozen=True):
     pod_selector: Selector
     """``spec.podSelector``; a missing or unreadable one is read as empty, which selects every pod."""
     pod_selector_text: str

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, items, mapping, mappings, section, text
 from homelabctl.k8s.pods import containers
 
 
-@dataclass(frozen=True, slots=True)
-class Dependency:
+class Dependency(msgspec.Struct, frozen=True):
     kind: str
     """``PersistentVolumeClaim``, ``Secret`` or ``ConfigMap``."""
     name: str

@@ -4,8 +4,9 @@ resources, volumes and tolerations."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s._raw import (
     Obj,
@@ -25,8 +26,7 @@ from homelabctl.k8s.memo import remembered
 OOM_KILLED = "OOMKilled"
 
 
-@dataclass(frozen=True, slots=True)
-class ContainerState:
+class ContainerState(msgspec.Struct, frozen=True):
     """One of a container's ``state``/``lastState``: which it is (waiting, running, terminated or none)."""
 
     phase: str
@@ -75,8 +75,7 @@ def container_state(value: object) -> ContainerState:
     return NO_STATE
 
 
-@dataclass(frozen=True, slots=True)
-class ContainerStatus:
+class ContainerStatus(msgspec.Struct, frozen=True):
     name: str
     init: bool
     ready: bool
@@ -161,8 +160,7 @@ def pod_spec(obj: Obj) -> Mapping[str, Any]:
     return mapping(mapping(spec.get("template")).get("spec"))
 
 
-@dataclass(frozen=True, slots=True)
-class Resources:
+class Resources(msgspec.Struct, frozen=True):
     """A container's ``resources``: quantities kept as written (``512Mi``, ``1``, ``500m``)."""
 
     requests: Mapping[str, str]
@@ -173,8 +171,7 @@ class Resources:
         return self.limits.get(resource) or self.requests.get(resource) or None
 
 
-@dataclass(frozen=True, slots=True)
-class EnvVar:
+class EnvVar(msgspec.Struct, frozen=True):
     name: str
     value: str | None
     """None when the variable comes from ``valueFrom``."""
@@ -183,15 +180,13 @@ class EnvVar:
     config_map_ref: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class VolumeMount:
+class VolumeMount(msgspec.Struct, frozen=True):
     name: str
     mount_path: str
     sub_path: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Container:
+class Container(msgspec.Struct, frozen=True):
     name: str
     image: str
     init: bool
@@ -275,8 +270,7 @@ def _images(spec: Mapping[str, Any], init: bool) -> tuple[str, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True, slots=True)
-class Volume:
+class Volume(msgspec.Struct, frozen=True):
     name: str
     claim_name: str | None = None
     """``persistentVolumeClaim.claimName``, or ``<pod>-<volume>`` for a generic ephemeral volume."""
@@ -315,8 +309,7 @@ def claim_names(pod: Obj) -> list[str]:
     return [v.claim_name for v in volumes(section(pod, "spec"), pod_name=pod_name) if v.claim_name]
 
 
-@dataclass(frozen=True, slots=True)
-class Toleration:
+class Toleration(msgspec.Struct, frozen=True):
     key: str
     operator: str
     value: str
@@ -363,8 +356,7 @@ def required_node_fields(spec: Mapping[str, Any] | None, key: str) -> list[str]:
     return values
 
 
-@dataclass(frozen=True, slots=True)
-class Scheduling:
+class Scheduling(msgspec.Struct, frozen=True):
     """What decides where and whether a pod runs, and how it stops."""
 
     node_name: str
@@ -389,8 +381,7 @@ def scheduling(pod: Obj) -> Scheduling:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class PodStatus:
+class PodStatus(msgspec.Struct, frozen=True):
     phase: str
     reason: str
     """``Evicted``, ``NodeLost``..."""

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, section, text
 
 _ALREADY_BOUND = re.compile(r'volume "([a-z0-9][a-z0-9.-]{0,252})" already bound to a different claim')
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimRef:
+class ClaimRef(msgspec.Struct, frozen=True):
     namespace: str
     name: str
     uid: str

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.model import ObjectRef, Resource
@@ -85,8 +86,7 @@ def url_host(url: str) -> str | None:
 
 
 # -- NFS -------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class NfsShare:
+class NfsShare(msgspec.Struct, frozen=True):
     server: str
     path: str
 
@@ -294,8 +294,7 @@ def storage_class_in_message(message: str) -> str | None:
 
 
 # -- Services and their endpoints ------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(msgspec.Struct, frozen=True):
     address: str
     ready: bool
     pod: str | None
@@ -303,8 +302,7 @@ class Endpoint:
     node: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceEndpoints:
+class ServiceEndpoints(msgspec.Struct, frozen=True):
     """What the endpoint controllers published for one Service. ``source`` is the kind read."""
 
     source: str

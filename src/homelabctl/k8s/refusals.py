@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s import conditions
@@ -32,8 +33,7 @@ _SERVICE_ACCOUNT = re.compile(
 _MAX_TEXT = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class PodSecurityRefusal:
+class PodSecurityRefusal(msgspec.Struct, frozen=True):
     level: str
     """``privileged``, ``baseline`` or ``restricted``."""
     version: str
@@ -88,8 +88,7 @@ def short_of_pods(controller: Obj) -> bool:
     return integer(status.get("replicas")) < desired
 
 
-@dataclass(frozen=True, slots=True)
-class PodSecurityLabels:
+class PodSecurityLabels(msgspec.Struct, frozen=True):
     enforce: str
     """The enforce level, empty when the namespace has no enforce label (the cluster default applies)."""
     version: str
@@ -103,8 +102,7 @@ def pod_security_labels(namespace: Obj) -> PodSecurityLabels:
 _CONTROLLER_GKS = (kinds.REPLICASET, kinds.JOB, kinds.STATEFULSET, kinds.DAEMONSET)
 
 
-@dataclass(frozen=True, slots=True)
-class Refused:
+class Refused(msgspec.Struct, frozen=True):
     controller: Resource
     """The object whose creates fail (a ReplicaSet, a Job, a StatefulSet, a DaemonSet)."""
     top: Resource

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, integer, items, mapping, mappings, opt_integer, section, strings, text
 from homelabctl.k8s.conditions import Condition, conditions_of
@@ -12,8 +13,7 @@ from homelabctl.model import Resource
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 
 
-@dataclass(frozen=True, slots=True)
-class ParentRef:
+class ParentRef(msgspec.Struct, frozen=True):
     """A ``parentRefs`` entry; ``namespace`` is resolved to the route's own when unset."""
 
     name: str
@@ -52,8 +52,7 @@ def parent_refs(route: Obj) -> tuple[ParentRef, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True, slots=True)
-class Filter:
+class Filter(msgspec.Struct, frozen=True):
     type: str
     extension_name: str = ""
     """``extensionRef.name`` of an ExtensionRef filter."""
@@ -71,8 +70,7 @@ def filters(value: object) -> tuple[Filter, ...]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class BackendRef:
+class BackendRef(msgspec.Struct, frozen=True):
     """A ``backendRefs`` entry with where it sits (``rules[rule].backendRefs[index]``)."""
 
     rule: int
@@ -94,8 +92,7 @@ class BackendRef:
         return f":{self.port}" if self.port is not None else ""
 
 
-@dataclass(frozen=True, slots=True)
-class RouteRule:
+class RouteRule(msgspec.Struct, frozen=True):
     index: int
     backends: tuple[BackendRef, ...]
     filters: tuple[Filter, ...]
@@ -139,8 +136,7 @@ def hostnames(route: Obj) -> tuple[str, ...]:
     return strings(section(route, "spec").get("hostnames"))
 
 
-@dataclass(frozen=True, slots=True)
-class ParentStatus:
+class ParentStatus(msgspec.Struct, frozen=True):
     """A ``status.parents`` entry: what one Gateway (controller) says about the route."""
 
     name: str
@@ -169,8 +165,7 @@ def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True, slots=True)
-class IngressBackend:
+class IngressBackend(msgspec.Struct, frozen=True):
     rule: int
     path: int
     host: str
@@ -220,8 +215,7 @@ def ingress_hosts(ingress: Obj) -> list[str]:
 TRAEFIK_MIDDLEWARE_ANNOTATION = "traefik.ingress.kubernetes.io/router.middlewares"
 
 
-@dataclass(frozen=True, slots=True)
-class MiddlewareRef:
+class MiddlewareRef(msgspec.Struct, frozen=True):
     """A Traefik Middleware a route names (Kubernetes CRD provider only), and the words that name it."""
 
     namespace: str

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, opt_integer, section, string_map, text
 from homelabctl.selectors import Selector, from_spec
 
 
-@dataclass(frozen=True, slots=True)
-class ServicePort:
+class ServicePort(msgspec.Struct, frozen=True):
     name: str
     port: int | None
     target_port: int | str | None

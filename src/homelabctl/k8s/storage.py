@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, raw_of, section, string_map, strings, text
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(msgspec.Struct, frozen=True):
     """A PersistentVolumeClaim's spec (or a volumeClaimTemplate's) and status."""
 
     name: str
@@ -102,8 +101,7 @@ def pv_node_affinity_values(pv: Obj, key: str, operator: str = "In") -> list[str
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class CsiSource:
+class CsiSource(msgspec.Struct, frozen=True):
     driver: str
     volume_handle: str
     attributes: dict[str, str]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, integer, items, mapping, section, string_map, text
 
 
-@dataclass(frozen=True, slots=True)
-class StorageLocation:
+class StorageLocation(msgspec.Struct, frozen=True):
     """A BackupStorageLocation."""
 
     provider: str
@@ -37,8 +36,7 @@ def storage_location(bsl: Obj) -> StorageLocation:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class SnapshotLocation:
+class SnapshotLocation(msgspec.Struct, frozen=True):
     provider: str
     config: dict[str, str]
     phase: str
@@ -55,8 +53,7 @@ def snapshot_location(vsl: Obj) -> SnapshotLocation:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Schedule:
+class Schedule(msgspec.Struct, frozen=True):
     schedule: str
     paused: bool
     storage_location: str
@@ -78,8 +75,7 @@ def schedule(obj: Obj) -> Schedule:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Backup:
+class Backup(msgspec.Struct, frozen=True):
     storage_location: str
     phase: str
     start_timestamp: str

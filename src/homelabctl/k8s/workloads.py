@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl.k8s._raw import Obj, integer, mapping, raw_of, section, string_map, text
 
 
-@dataclass(frozen=True, slots=True)
-class Replicas:
+class Replicas(msgspec.Struct, frozen=True):
     desired: int
     ready: int
     available: int
@@ -36,8 +35,7 @@ def replicas(workload: Obj) -> Replicas:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class DaemonSetStatus:
+class DaemonSetStatus(msgspec.Struct, frozen=True):
     desired: int
     ready: int
     current: int
@@ -61,8 +59,7 @@ def match_labels(workload: Obj) -> dict[str, str]:
     return string_map(mapping(section(workload, "spec").get("selector")).get("matchLabels"))
 
 
-@dataclass(frozen=True, slots=True)
-class JobState:
+class JobState(msgspec.Struct, frozen=True):
     failed: int
     succeeded: int
     active: int
@@ -80,8 +77,7 @@ def job_state(job: Obj) -> JobState:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CronJobState:
+class CronJobState(msgspec.Struct, frozen=True):
     schedule: str
     suspended: bool
     last_schedule_time: str
