@@ -11,6 +11,8 @@ from typing import Any
 class Documented:
     """Mixin for a registered function whose docstring is its documentation."""
 
+    __slots__ = ()  # the registries' specs are msgspec Structs: no __dict__ per instance
+
     id: str
     func: Callable[..., Any]
 

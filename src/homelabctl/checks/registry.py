@@ -6,9 +6,10 @@ The docstring is the documentation: its first line is the title, the rest is ren
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from homelabctl.model import Finding, Layer, Lifecycle, Nature, ObjectRef, Resource, Severity
 from homelabctl.registrybase import Documented, check_registration
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
 CheckFunc = Callable[["CheckContext"], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
-class CheckSpec(Documented):
+class CheckSpec(Documented, msgspec.Struct, frozen=True):
     id: str
     layer: Layer
     severity: Severity

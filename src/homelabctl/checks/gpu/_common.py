@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s import nodes, pods
 from homelabctl.kube import pod_is_finished, pod_template_spec, requested
@@ -63,8 +64,7 @@ def _int(value: object) -> int:
         return 0
 
 
-@dataclass(frozen=True)
-class Sharing:
+class Sharing(msgspec.Struct, frozen=True):
     strategy: str
     """``time-slicing``, ``mps`` or ``none``."""
     replicas: int

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.checks.workload._common import first_lines
@@ -17,10 +18,9 @@ CLUSTER = ObjectRef("Cluster", None, "cluster")
 LABEL_KEYS = ("app.kubernetes.io/name", "app", "k8s-app")
 
 
-@dataclass
-class Presence:
-    running: list[Resource] = field(default_factory=list)
-    failing: list[Resource] = field(default_factory=list)
+class Presence(msgspec.Struct):
+    running: list[Resource] = msgspec.field(default_factory=list)
+    failing: list[Resource] = msgspec.field(default_factory=list)
 
 
 def find_pods(index: ClusterIndex, labels: Iterable[str], images: Iterable[str]) -> Presence:

@@ -4,7 +4,8 @@ import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
@@ -88,13 +89,12 @@ def _texts(ctx: CheckContext, pod: Resource) -> list[str]:
     return texts
 
 
-@dataclass
-class _Target:
+class _Target(msgspec.Struct):
     """A Ready pod behind a Service, and the names other pods reach it by."""
 
     pod: Resource
     service: Resource
-    patterns: list[re.Pattern[str]] = field(default_factory=list)
+    patterns: list[re.Pattern[str]] = msgspec.field(default_factory=list)
 
 
 def _targets(ctx: CheckContext, pods: list[Resource]) -> list[_Target]:

@@ -63,6 +63,7 @@ def condition_line(cond: Condition, now: datetime) -> str:
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(.*)$")
 
 
+# A dataclass, not a msgspec Struct: ``text`` is left out of ordering and equality (field(compare=False)).
 @dataclass(frozen=True, order=True)
 class KubeVersion:
     major: int

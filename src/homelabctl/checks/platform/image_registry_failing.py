@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
@@ -43,12 +44,11 @@ _HINTS = {
 }
 
 
-@dataclass
-class _Group:
-    images: list[str] = field(default_factory=list)
-    pods: list[Resource] = field(default_factory=list)
+class _Group(msgspec.Struct):
+    images: list[str] = msgspec.field(default_factory=list)
+    pods: list[Resource] = msgspec.field(default_factory=list)
     quote: str = ""
-    nodes: set[str] = field(default_factory=set)
+    nodes: set[str] = msgspec.field(default_factory=set)
 
 
 def pull_messages(ctx: CheckContext, pod: Resource) -> list[tuple[str, str]]:

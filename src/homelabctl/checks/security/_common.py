@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s import meta, pods, services
@@ -40,8 +41,7 @@ def service_pods(index: ClusterIndex, svc: Resource) -> list[Resource]:
     return index.select(kinds.POD, svc.namespace, selector)
 
 
-@dataclass(frozen=True)
-class Identified:
+class Identified(msgspec.Struct, frozen=True):
     ui: AdminUI | None
     reason: str
     auth_proxy: bool = False
@@ -174,8 +174,7 @@ def parse_config_file(text: str) -> dict[str, str]:
     return values
 
 
-@dataclass
-class OptionValue:
+class OptionValue(msgspec.Struct):
     """Where an oauth2-proxy option comes from and, for plain options, its value."""
 
     source: str
@@ -185,9 +184,8 @@ class OptionValue:
     problem: str = ""
 
 
-@dataclass
-class OAuth2ProxyConfig:
-    options: dict[str, OptionValue] = field(default_factory=dict)
+class OAuth2ProxyConfig(msgspec.Struct):
+    options: dict[str, OptionValue] = msgspec.field(default_factory=dict)
 
     def get(self, name: str) -> OptionValue | None:
         return self.options.get(name)
@@ -312,8 +310,7 @@ def is_authentik_issuer(url: str) -> bool:
     return "/application/o/" in parsed.path or "authentik" in parsed.netloc
 
 
-@dataclass
-class OAuth2ProxyDeployment:
+class OAuth2ProxyDeployment(msgspec.Struct):
     """An oauth2-proxy instance: its top owner (or bare pod), pod spec and current pods."""
 
     owner: Resource

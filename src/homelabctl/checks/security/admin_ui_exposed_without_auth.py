@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
@@ -25,8 +26,7 @@ SECURITY_POLICY = "SecurityPolicy.gateway.envoyproxy.io"
 """Envoy Gateway attaches OIDC / basic auth / ext-auth to a route or Gateway with this policy."""
 
 
-@dataclass(frozen=True)
-class Exposure:
+class Exposure(msgspec.Struct, frozen=True):
     where: str
     namespace: str
     service: str

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s import events, pods, storage
@@ -108,14 +109,13 @@ def looks_like_csi(name: str, known: Iterable[str] = ()) -> bool:
 
 
 # -- kubelet root dirs -------------------------------------------------------------------------------------------
-@dataclass
-class KubeletPaths:
+class KubeletPaths(msgspec.Struct):
     """Where a DaemonSet's pods expect the kubelet: host paths and the registrar's registration path."""
 
     daemonset: Resource
-    paths: list[tuple[str, str]] = field(default_factory=list)
+    paths: list[tuple[str, str]] = msgspec.field(default_factory=list)
     """(what, host path) for every reference under a kubelet root dir."""
-    drivers: set[str] = field(default_factory=set)
+    drivers: set[str] = msgspec.field(default_factory=set)
     """CSI driver names seen in ``plugins/<driver>`` paths."""
 
     @property

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
@@ -17,12 +18,11 @@ from homelabctl.model import Finding, Layer, Resource, Severity
 MAX_PODS = 5
 
 
-@dataclass
-class _Server:
-    pods: list[str] = field(default_factory=list)
-    nodes: set[str] = field(default_factory=set)
-    volumes: set[str] = field(default_factory=set)
-    failures: dict[str, int] = field(default_factory=dict)
+class _Server(msgspec.Struct):
+    pods: list[str] = msgspec.field(default_factory=list)
+    nodes: set[str] = msgspec.field(default_factory=set)
+    volumes: set[str] = msgspec.field(default_factory=set)
+    failures: dict[str, int] = msgspec.field(default_factory=dict)
     quote: str = ""
 
 
