@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.diagnose.graph import (
@@ -40,14 +41,13 @@ FOLLOWS_QUORUM = frozenset({OWNS, SELECTS})
 """Edges from many members to one aggregate: the aggregate is explained only if all its failing members are."""
 
 
-@dataclass
-class Explanation:
+class Explanation(msgspec.Struct):
     """A rule's reading of one candidate cause: what it reaches, what to say, and what to do."""
 
     impacted: set[ObjectRef]
     summary: str
-    evidence: list[str] = field(default_factory=list)
-    next_steps: list[NextStep] = field(default_factory=list)
+    evidence: list[str] = msgspec.field(default_factory=list)
+    next_steps: list[NextStep] = msgspec.field(default_factory=list)
     confidence: str = "high"
     accepts: Callable[[Finding], bool] | None = None
     """Optional filter: which findings on impacted objects count as symptoms."""

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+
+import msgspec
+from msgspec.structs import replace
 
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.correlate import correlate
@@ -52,8 +54,7 @@ _ROUTE_KINDS = frozenset({"HTTPRoute", "GRPCRoute", "Ingress", "Gateway"})
 _WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job", "CronJob"})
 
 
-@dataclass
-class _Candidate:
+class _Candidate(msgspec.Struct):
     spec: CauseRule
     cause: Finding
     explanation: Explanation

@@ -13,7 +13,8 @@ quantifiers), so a hostile event message costs bounded time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl.k8s import refs
 from homelabctl.knowledge import net_errors
@@ -22,8 +23,7 @@ MAX_TEXT = 4096
 """Longest text read per message; real controller messages are far shorter."""
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(msgspec.Struct, frozen=True):
     """One reference found in a text: what it names (``kind``, ``namespace``, ``name``) and the words."""
 
     kind: str

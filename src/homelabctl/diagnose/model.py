@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import msgspec
 
 from homelabctl.model import Finding, Layer, ObjectRef
 
 
-@dataclass(frozen=True)
-class NextStep:
+class NextStep(msgspec.Struct, frozen=True):
     text: str
     command: str | None = None
     dangerous: bool = False
@@ -17,8 +16,7 @@ class NextStep:
         return {"text": self.text, "command": self.command, "dangerous": self.dangerous}
 
 
-@dataclass(frozen=True)
-class ChainLink:
+class ChainLink(msgspec.Struct, frozen=True):
     """One step of a cause's explanation: ``cause`` —``edge``→ ``symptom``, and why the edge exists."""
 
     cause: ObjectRef
@@ -36,8 +34,7 @@ class ChainLink:
         }
 
 
-@dataclass(frozen=True)
-class RootCause:
+class RootCause(msgspec.Struct, frozen=True):
     cause: Finding
     rule: str
     summary: str
@@ -45,7 +42,7 @@ class RootCause:
     confidence: str = "medium"
     score: float = 0.5
     evidence: tuple[str, ...] = ()
-    next_steps: tuple[NextStep, ...] = field(default=())
+    next_steps: tuple[NextStep, ...] = msgspec.field(default=())
     target: ObjectRef | None = None
     """The object to fix when it is not the cause finding's object (a crashing pod's Deployment)."""
     chain: tuple[ChainLink, ...] = ()

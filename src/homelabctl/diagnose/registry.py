@@ -10,7 +10,8 @@ CSI registration on *every* node), the extra objects it reaches.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.model import Finding, Layer
@@ -19,8 +20,7 @@ from homelabctl.registrybase import Documented, check_registration
 RuleFunc = Callable[[RuleContext, Finding], "Explanation | None"]
 
 
-@dataclass(frozen=True)
-class CauseRule(Documented):
+class CauseRule(Documented, msgspec.Struct, frozen=True):
     """A registered cause rule: which findings it can read as a cause, and how it explains them."""
 
     id: str

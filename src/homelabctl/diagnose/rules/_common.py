@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.diagnose.context import RuleContext
@@ -135,8 +136,7 @@ _BACKTICKED = re.compile(r"`((?:kubectl|flux|velero|ssh|helm|crictl|curl|journal
 _PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")
 
 
-@dataclass(frozen=True, slots=True)
-class FailingContainer:
+class FailingContainer(msgspec.Struct, frozen=True):
     """The container of a pod that fails, and whether its logs can say why."""
 
     name: str
@@ -230,8 +230,7 @@ def daemon_pod_on_node(index: ClusterIndex, daemonset: Resource, node: str) -> R
     return max(pods, key=lambda p: (not p.deletion_timestamp, p.creation_timestamp or "")) if pods else None
 
 
-@dataclass(frozen=True, slots=True)
-class CniAgent:
+class CniAgent(msgspec.Struct, frozen=True):
     """The CNI agent of one node: its DaemonSet and pod there (None in K3s's embedded flannel)."""
 
     cni: str
@@ -356,8 +355,7 @@ def api_server_url(state: ClusterState, node: Resource | None = None) -> str | N
     return f"https://{ips[0]}:443" if ips else None
 
 
-@dataclass(frozen=True, slots=True)
-class Manager:
+class Manager(msgspec.Struct, frozen=True):
     """What renders an object: a Flux HelmRelease, a Helm release without Flux, or a Flux Kustomization."""
 
     kind: str
