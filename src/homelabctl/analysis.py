@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl.checks.registry import CheckSpec
 from homelabctl.diagnose.model import RootCause
@@ -15,8 +16,7 @@ from homelabctl.scores import Score, compute_scores
 from homelabctl.sources.base import ClusterState, LoadError
 
 
-@dataclass
-class Analysis:
+class Analysis(msgspec.Struct):
     state: ClusterState
     run: CheckRun
     scores: dict[str, Score]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from typing import Literal
+
+import msgspec
 
 from homelabctl.model import Layer, Lifecycle, Nature
 
@@ -44,8 +45,7 @@ LAYER_AREAS: dict[Layer, tuple[str, ...]] = {
 """Areas whose scores a finding in the layer can lower (see ``scores``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     registry: Registry
     id: str
     layer: Layer

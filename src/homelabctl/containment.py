@@ -8,11 +8,12 @@ check. Only when no object can be blamed does the whole check read as failed.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
+
+import msgspec
 
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState
@@ -92,4 +93,4 @@ def describe(res: Resource, exc: BaseException, check_id: str) -> str:
 def without(state: ClusterState, dropped: set[int]) -> ClusterState:
     """The same state minus some objects (by identity)."""
     index = ClusterIndex(res for res in state.index if id(res) not in dropped)
-    return dataclasses.replace(state, index=index)
+    return msgspec.structs.replace(state, index=index)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, get_args
 from weakref import WeakKeyDictionary
+
+import msgspec
+from msgspec.structs import replace
 
 from homelabctl import containment
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
@@ -22,8 +25,7 @@ CheckStatus = Literal["passed", "failed", "partially_evaluated", "not_evaluated"
 of the kinds it reads (``any_of``) could not be read, so "nothing found" is not a verdict."""
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(msgspec.Struct, frozen=True):
     spec: CheckSpec
     status: CheckStatus
     findings: tuple[Finding, ...] = ()
@@ -41,6 +43,7 @@ MANIFESTS_REASON = (
 )
 
 
+# A dataclass, not a msgspec Struct: ``findings`` is a cached_property, which needs an instance __dict__.
 @dataclass
 class CheckRun:
     results: list[CheckResult] = field(default_factory=list)

@@ -19,10 +19,11 @@ Other top-level sections (``scan:``) belong to other commands and are left alone
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from homelabctl.errors import ConfigError
 
@@ -41,8 +42,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
-class Ignores:
+class Ignores(msgspec.Struct, frozen=True):
     """The entries in force, and warnings (expired entries) to print once."""
 
     entries: tuple[IgnoreEntry, ...] = ()

@@ -7,11 +7,10 @@ is listed, captured and served the same way everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True, slots=True)
-class KindInfo:
+class KindInfo(msgspec.Struct, frozen=True):
     kind: str
     group: str
     version: str

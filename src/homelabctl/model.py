@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+import msgspec
+
 
 class Severity(StrEnum):
     CRITICAL = "critical"
@@ -79,8 +81,7 @@ class ObjectRef(NamedTuple):
         return {"kind": self.kind, "namespace": self.namespace, "name": self.name}
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """One problem on one object. ``id`` and ``root_cause`` are assigned when a report is built."""
 
     check: str
@@ -143,6 +144,7 @@ def group_kind(api_version: str, kind: str) -> str:
     return f"{kind}.{group}" if group else kind
 
 
+# A dataclass, not a msgspec Struct: fields with compare/repr/init=False, which a Struct cannot express.
 @dataclass(frozen=True, slots=True)
 class Resource:
     """A Kubernetes object as the API returned it. ``raw`` is never mutated after loading."""

@@ -20,7 +20,8 @@ An area with no units, or whose checks could not run, scores ``null`` ("not eval
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl import catalogue, kinds
 from homelabctl.engine import CheckRun
@@ -29,8 +30,7 @@ from homelabctl.model import Finding, Layer, ObjectRef, Severity
 from homelabctl.sources.base import ClusterState
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(msgspec.Struct, frozen=True):
     score: int | None
     detail: str
 
@@ -38,8 +38,7 @@ class Score:
         return {"score": self.score, "detail": self.detail}
 
 
-@dataclass(frozen=True)
-class UnitArea:
+class UnitArea(msgspec.Struct, frozen=True):
     name: str
     label: str
     unit_kinds: tuple[str, ...]

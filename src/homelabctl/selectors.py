@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+
+class Requirement(msgspec.Struct, frozen=True):
     key: str
     operator: str  # In, NotIn, Exists, DoesNotExist
     values: frozenset[str] = frozenset()
@@ -26,8 +26,7 @@ class Requirement:
         return False
 
 
-@dataclass(frozen=True, slots=True)
-class Selector:
+class Selector(msgspec.Struct, frozen=True):
     requirements: tuple[Requirement, ...]
 
     @property

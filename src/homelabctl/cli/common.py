@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import msgspec
 
 from homelabctl.errors import InputError
 from homelabctl.sources.base import ClusterState, Source
@@ -17,8 +17,7 @@ from homelabctl.timeutil import parse_time
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True, slots=True)
-class SourceOptions:
+class SourceOptions(msgspec.Struct, frozen=True):
     """What the source options say, handed to a command as one ``source`` argument: a new source option is
     an option in ``source_options``, a field here and its use in ``make_source``, and no command changes."""
 
@@ -50,7 +49,7 @@ class SourceOptions:
         return load_state(self.source(progress=progress), kinds, self.now_text)
 
 
-_FIELDS = tuple(f.name for f in fields(SourceOptions))
+_FIELDS = SourceOptions.__struct_fields__
 
 
 def source_options(func: F) -> F:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 LABEL_KEYS = ("app.kubernetes.io/name", "app", "k8s-app")
 """Labels whose values name the app a pod or Service belongs to."""
 
 
-@dataclass(frozen=True)
-class AdminUI:
+class AdminUI(msgspec.Struct, frozen=True):
     name: str
     labels: frozenset[str]
     """Values of the ``LABEL_KEYS`` labels that mark its pods or Service."""

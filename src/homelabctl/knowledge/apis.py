@@ -3,7 +3,7 @@ projects deprecated or stopped serving."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 _V = tuple[int, int]
 # (apiVersion, kind) → (replacement apiVersion or advice, Kubernetes minor that stopped serving it).
@@ -157,8 +157,7 @@ CONTROLLER_DEPRECATED: dict[tuple[str, str | None], tuple[str, str, bool]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Deprecation:
+class Deprecation(msgspec.Struct, frozen=True):
     api_version: str
     kind: str
     replacement: str

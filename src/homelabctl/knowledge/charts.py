@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True)
-class Rename:
+class Rename(msgspec.Struct, frozen=True):
     chart: str
     old: tuple[str, ...]
     new: str

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 _CONTROLLER_REF = re.compile(r"\b(?:ds|daemonsets?|deploy|deployments?|sts|statefulsets?)/[a-z0-9.-]+")
 _PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(msgspec.Struct, frozen=True):
     text: str
     command: str | None
     dangerous: bool = False

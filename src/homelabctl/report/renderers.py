@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class Renderer:
+
+class Renderer(msgspec.Struct, frozen=True):
     command: str
     """The command whose ``-o`` it serves: ``check``, ``diagnose`` or ``scan``."""
     name: str

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from homelabctl.report.common import findings_by_id, object_label
 from homelabctl.report.next_steps import exact_steps, first_commands
@@ -25,8 +26,7 @@ PLAIN_CLIP = 200
 """Longest evidence line on the first screen when not wrapping (container logs can run to kilobytes)."""
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(msgspec.Struct, frozen=True):
     text: str
     style: str = ""
 

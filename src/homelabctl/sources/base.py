@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
+
+import msgspec
 
 from homelabctl.sources.index import ClusterIndex
 
 KindState = Literal["available", "absent", "forbidden", "not_installed", "error"]
 
 
-@dataclass(frozen=True, slots=True)
-class KindStatus:
+class KindStatus(msgspec.Struct, frozen=True):
     state: KindState
     reason: str = ""
 
@@ -22,14 +22,12 @@ class KindStatus:
         return self.state == "available"
 
 
-@dataclass(frozen=True, slots=True)
-class SourceInfo:
+class SourceInfo(msgspec.Struct, frozen=True):
     type: Literal["snapshot", "live", "demo"]
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class LoadError:
+class LoadError(msgspec.Struct, frozen=True):
     """Something that could not be read. The run goes on without it."""
 
     location: str
@@ -41,14 +39,13 @@ class LoadError:
         return f"{where}: {self.message}"
 
 
-@dataclass
-class ClusterState:
+class ClusterState(msgspec.Struct):
     """What checks see: the indexed objects plus what we know about what could not be read."""
 
     index: ClusterIndex
     source: SourceInfo
-    kind_status: dict[str, KindStatus] = field(default_factory=dict)
-    errors: list[LoadError] = field(default_factory=list)
+    kind_status: dict[str, KindStatus] = msgspec.field(default_factory=dict)
+    errors: list[LoadError] = msgspec.field(default_factory=list)
     captured_at: datetime | None = None
     server_version: str | None = None
     api_server: str | None = None

@@ -9,7 +9,6 @@ import re
 import stat
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -58,8 +57,7 @@ SNAPSHOT_SUFFIXES = (".json", ".yaml", ".yml")
 TARBALL_SUFFIXES = (".tar.gz", ".tgz", ".tar")
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(msgspec.Struct, frozen=True):
     """One parsed YAML/JSON document with where it came from."""
 
     location: str
@@ -195,8 +193,7 @@ class _ListShape(msgspec.Struct):
     items: list[msgspec.Raw] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StreamedList:
+class StreamedList(msgspec.Struct, frozen=True):
     """A ``List`` document whose items are decoded one at a time as they are loaded: each object is slimmed,
     validated, redacted and indexed before the next is parsed, so the whole parsed file never exists at once
     (json.loads builds every object first, plus a decoded copy of the text), and the object cap stops the
