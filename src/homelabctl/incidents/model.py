@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
+
+import msgspec
 
 from homelabctl.errors import InputError
 
@@ -20,8 +21,7 @@ _TIMELINE_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
+class TimelineEntry(msgspec.Struct, frozen=True):
     time: str
     """Free text the user gave ("14:05", "2025-06-14 09:30"); empty when the entry has no time."""
     text: str
@@ -30,8 +30,7 @@ class TimelineEntry:
         return {"time": self.time, "text": self.text}
 
 
-@dataclass(frozen=True)
-class ActionItem:
+class ActionItem(msgspec.Struct, frozen=True):
     text: str
     owner: str = ""
     priority: Priority = "P2"
@@ -41,8 +40,7 @@ class ActionItem:
         return {"text": self.text, "owner": self.owner, "priority": self.priority, "status": self.status}
 
 
-@dataclass(frozen=True)
-class Incident:
+class Incident(msgspec.Struct, frozen=True):
     id: int
     title: str
     date: str
@@ -88,22 +86,21 @@ class Incident:
         }
 
 
-@dataclass
-class IncidentDraft:
+class IncidentDraft(msgspec.Struct):
     """What a user supplies to create an incident (options, or the $EDITOR template)."""
 
     title: str
     severity: Priority = "P2"
-    date: str = field(default_factory=lambda: date.today().isoformat())
+    date: str = msgspec.field(default_factory=lambda: date.today().isoformat())
     what_happened: str = ""
     direct_cause: str = ""
-    timeline: list[TimelineEntry] = field(default_factory=list)
-    contributing_factors: list[str] = field(default_factory=list)
-    went_well: list[str] = field(default_factory=list)
-    could_improve: list[str] = field(default_factory=list)
-    action_items: list[ActionItem] = field(default_factory=list)
-    lessons: list[str] = field(default_factory=list)
-    root_causes: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[TimelineEntry] = msgspec.field(default_factory=list)
+    contributing_factors: list[str] = msgspec.field(default_factory=list)
+    went_well: list[str] = msgspec.field(default_factory=list)
+    could_improve: list[str] = msgspec.field(default_factory=list)
+    action_items: list[ActionItem] = msgspec.field(default_factory=list)
+    lessons: list[str] = msgspec.field(default_factory=list)
+    root_causes: list[dict[str, Any]] = msgspec.field(default_factory=list)
     snapshot_ref: dict[str, Any] | None = None
 
     def validate(self) -> None:

@@ -14,9 +14,10 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
+
+import msgspec
 
 from homelabctl.errors import InputError, StoreError
 from homelabctl.incidents.model import (
@@ -147,8 +148,7 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_db_path()
 
 
-@dataclass(frozen=True)
-class ActionRef:
+class ActionRef(msgspec.Struct, frozen=True):
     """An action item with the incident it belongs to (for handoffs and priority lists)."""
 
     incident_id: int
@@ -160,8 +160,7 @@ class ActionRef:
     done_at: str | None
 
 
-@dataclass(frozen=True)
-class Changes:
+class Changes(msgspec.Struct, frozen=True):
     """What was written to the log after a moment (the previous handoff)."""
 
     since: str | None

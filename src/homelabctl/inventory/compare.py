@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.inventory.load import InventoryDocument
@@ -30,8 +31,7 @@ DriftLevel = Literal["error", "warning", "info"]
 APP_KINDS = (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET, kinds.POD)
 
 
-@dataclass(frozen=True)
-class Drift:
+class Drift(msgspec.Struct, frozen=True):
     level: DriftLevel
     kind: str
     subject: str

@@ -12,10 +12,10 @@ import ipaddress
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import yaml
 from pydantic import ValidationError
 
@@ -25,8 +25,7 @@ from homelabctl.inventory.model import Inventory
 Loc = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class InventoryProblem:
+class InventoryProblem(msgspec.Struct, frozen=True):
     file: str
     line: int | None
     location: str
@@ -237,8 +236,7 @@ def cross_reference_problems(inv: Inventory) -> Iterable[tuple[Loc, str]]:
             seen_hosts.setdefault(app.host, i)
 
 
-@dataclass(frozen=True)
-class InventoryDocument:
+class InventoryDocument(msgspec.Struct, frozen=True):
     """A valid inventory with the node tree it came from, so later reports can cite lines."""
 
     inventory: Inventory

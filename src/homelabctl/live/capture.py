@@ -22,9 +22,10 @@ import tarfile
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+
+import msgspec
 
 from homelabctl import __version__, kinds
 from homelabctl.errors import InputError
@@ -64,15 +65,14 @@ def scrub(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-@dataclass
-class CaptureResult:
+class CaptureResult(msgspec.Struct):
     output: Path
     server: str
     context: str
     server_version: str
     captured_at: str
-    counts: dict[str, int] = field(default_factory=dict)
-    statuses: dict[str, KindStatus] = field(default_factory=dict)
+    counts: dict[str, int] = msgspec.field(default_factory=dict)
+    statuses: dict[str, KindStatus] = msgspec.field(default_factory=dict)
 
     @property
     def objects(self) -> int:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s import crd_schemas
@@ -89,8 +90,7 @@ def guess_plural(kind: str) -> str:
     return lower + "s"
 
 
-@dataclass
-class ServedKind:
+class ServedKind(msgspec.Struct):
     gk: str
     kind: str
     group: str
@@ -105,7 +105,7 @@ class ServedKind:
     status: KindStatus
     discoverable: bool
     categories: tuple[str, ...] = ()
-    printer_columns: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    printer_columns: dict[str, list[dict[str, Any]]] = msgspec.field(default_factory=dict)
     """Per version, from the CRD object in the snapshot."""
 
     @property

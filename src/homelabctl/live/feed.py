@@ -17,8 +17,9 @@ the objects that differ (with increasing resource versions), and ends at the las
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Literal, Protocol
+
+import msgspec
 
 from homelabctl.k8s import revisions
 from homelabctl.model import Resource
@@ -27,8 +28,7 @@ from homelabctl.sources.base import ClusterState
 ChangeType = Literal["ADDED", "MODIFIED", "DELETED"]
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """One watch event: what happened to which object, at which revision of the object set."""
 
     type: ChangeType

@@ -9,28 +9,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class _Field:
+
+class _Field(msgspec.Struct, frozen=True):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Index:
+class _Index(msgspec.Struct, frozen=True):
     index: int
 
 
-@dataclass(frozen=True, slots=True)
-class _All:
+class _All(msgspec.Struct, frozen=True):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class _Filter:
+class _Filter(msgspec.Struct, frozen=True):
     path: tuple[str, ...]
     op: str  # "==", "!=" or "exists"
     value: str

@@ -19,10 +19,11 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from homelabctl import __version__, kinds
 from homelabctl.errors import ApiUnreachableError, InputError, SourceError
@@ -42,8 +43,7 @@ class RequestFailed(Exception):
         self.why = why
 
 
-@dataclass(frozen=True, slots=True)
-class HttpResult:
+class HttpResult(msgspec.Struct, frozen=True):
     status: int
     body: bytes
     headers: Mapping[str, str]
@@ -291,8 +291,7 @@ class Client:
 
 
 # -- discovery -------------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(msgspec.Struct, frozen=True):
     """Where a group-kind is listed on this server."""
 
     gk: str

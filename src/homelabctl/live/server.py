@@ -31,10 +31,10 @@ import signal
 import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import msgspec
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
@@ -56,8 +56,7 @@ KUBECONFIG_NAME = "homelabctl-snapshot"
 FaultMode = Literal["drop", "stall"]
 
 
-@dataclass(frozen=True, slots=True)
-class Fault:
+class Fault(msgspec.Struct, frozen=True):
     """``drop`` closes the connection without answering; ``stall`` never answers. ``gk`` None: every request."""
 
     mode: FaultMode
@@ -93,8 +92,7 @@ def not_found_path() -> ApiError:
     return ApiError(404, "NotFound", "the server could not find the requested resource")
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
+class Response(msgspec.Struct, frozen=True):
     code: int
     body: bytes
     content_type: str = "application/json"
@@ -210,8 +208,7 @@ def _sort_key(res: Resource) -> str:
 
 
 # -- the API ---------------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(msgspec.Struct, frozen=True):
     """What a request path names: a kind, maybe a namespace and a name, maybe a subresource."""
 
     served: ServedKind

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s import conditions as k8s_conditions
 from homelabctl.k8s import meta as k8s_meta
@@ -44,8 +45,7 @@ AGE_DESCRIPTION = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     name: str
     type: str = "string"
     priority: int = 0
@@ -62,8 +62,7 @@ class Column:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Printer:
+class Printer(msgspec.Struct, frozen=True):
     columns: tuple[Column, ...]
     row: RowFunc
 

@@ -14,8 +14,9 @@ name or ``app.kubernetes.io/name`` / ``app`` / ``app.kubernetes.io/instance`` la
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.inventory.model import App
@@ -43,14 +44,13 @@ _KIND_GK = {
 }
 
 
-@dataclass
-class AppObjects:
-    workloads: list[Resource] = field(default_factory=list)
-    pods: list[Resource] = field(default_factory=list)
-    routes: list[Resource] = field(default_factory=list)
-    services: list[Resource] = field(default_factory=list)
-    claims: list[Resource] = field(default_factory=list)
-    releases: list[Resource] = field(default_factory=list)
+class AppObjects(msgspec.Struct):
+    workloads: list[Resource] = msgspec.field(default_factory=list)
+    pods: list[Resource] = msgspec.field(default_factory=list)
+    routes: list[Resource] = msgspec.field(default_factory=list)
+    services: list[Resource] = msgspec.field(default_factory=list)
+    claims: list[Resource] = msgspec.field(default_factory=list)
+    releases: list[Resource] = msgspec.field(default_factory=list)
 
     @property
     def refs(self) -> set[ObjectRef]:
@@ -61,8 +61,7 @@ class AppObjects:
         }
 
 
-@dataclass(frozen=True)
-class AppStatus:
+class AppStatus(msgspec.Struct, frozen=True):
     state: AppState
     detail: str
 
@@ -71,14 +70,13 @@ class AppStatus:
         return STATUS_ICON[self.state]
 
 
-@dataclass
-class AppView:
+class AppView(msgspec.Struct):
     """An app with its objects, status and the findings that name one of its objects."""
 
     app: App
     objects: AppObjects
     status: AppStatus
-    findings: list[Mapping[str, Any]] = field(default_factory=list)
+    findings: list[Mapping[str, Any]] = msgspec.field(default_factory=list)
 
 
 class AppResolver:

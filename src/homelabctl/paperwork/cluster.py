@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s import cilium, gateways, longhorn, nodes, pods, refs, routes, storage
@@ -153,8 +154,7 @@ def pod_inline_nfs(pod_spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-@dataclass(frozen=True)
-class NodeGpu:
+class NodeGpu(msgspec.Struct, frozen=True):
     node: str
     resource: str
     capacity: int

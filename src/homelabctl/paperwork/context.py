@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.inventory.model import App, Host, Inventory
@@ -18,16 +19,15 @@ from homelabctl.sources.base import ClusterState
 SEVERITY_RANK = {"critical": 3, "warning": 2, "info": 1}
 
 
-@dataclass
-class Paperwork:
+class Paperwork(msgspec.Struct):
     state: ClusterState
     report: Mapping[str, Any]
     inventory: Inventory
     inventory_declared: bool
     """False when there was no homelab.yaml and the inventory was derived from the cluster."""
-    apps: list[AppView] = field(default_factory=list)
-    spofs: list[Spof] = field(default_factory=list)
-    undeclared_routes: list[tuple[str, str, str]] = field(default_factory=list)
+    apps: list[AppView] = msgspec.field(default_factory=list)
+    spofs: list[Spof] = msgspec.field(default_factory=list)
+    undeclared_routes: list[tuple[str, str, str]] = msgspec.field(default_factory=list)
     """(hostname, namespace, route name) of HTTPRoutes serving a hostname no app declares."""
 
     @property

@@ -15,8 +15,9 @@ class; the cluster says which pods run where and which volumes they mount. ``wha
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.errors import InputError
@@ -48,8 +49,7 @@ Effect = Literal["down", "rescheduled", "degraded"]
 _EFFECT_RANK = {"down": 3, "rescheduled": 2, "degraded": 1}
 
 
-@dataclass(frozen=True)
-class ClassBacking:
+class ClassBacking(msgspec.Struct, frozen=True):
     name: str
     technology: str
     placement: str
@@ -89,8 +89,7 @@ def class_backings(state: ClusterState, inventory: Inventory | None) -> dict[str
     return found
 
 
-@dataclass(frozen=True)
-class Spof:
+class Spof(msgspec.Struct, frozen=True):
     kind: Literal["control-plane", "host", "storage-class"]
     subject: str
     summary: str
@@ -194,16 +193,14 @@ def _storage_servers(state: ClusterState, inventory: Inventory) -> set[str]:
     return servers
 
 
-@dataclass(frozen=True)
-class StorageLoss:
+class StorageLoss(msgspec.Struct, frozen=True):
     name: str
     technology: str
     placement: str
     reason: str
 
 
-@dataclass(frozen=True)
-class VolumeLoss:
+class VolumeLoss(msgspec.Struct, frozen=True):
     namespace: str | None
     claim: str | None
     volume: str
@@ -211,8 +208,7 @@ class VolumeLoss:
     reason: str
 
 
-@dataclass(frozen=True)
-class WorkloadImpact:
+class WorkloadImpact(msgspec.Struct, frozen=True):
     kind: str
     namespace: str | None
     name: str
@@ -220,8 +216,7 @@ class WorkloadImpact:
     reason: str
 
 
-@dataclass(frozen=True)
-class AppImpact:
+class AppImpact(msgspec.Struct, frozen=True):
     name: str
     stack: str
     url: str | None
@@ -229,18 +224,17 @@ class AppImpact:
     reason: str
 
 
-@dataclass
-class Impact:
+class Impact(msgspec.Struct):
     target: str
     target_kind: Literal["host", "node"]
-    hosts: list[str] = field(default_factory=list)
-    nodes: list[str] = field(default_factory=list)
+    hosts: list[str] = msgspec.field(default_factory=list)
+    nodes: list[str] = msgspec.field(default_factory=list)
     control_plane_lost: bool = False
-    storage: list[StorageLoss] = field(default_factory=list)
-    volumes: list[VolumeLoss] = field(default_factory=list)
-    workloads: list[WorkloadImpact] = field(default_factory=list)
-    apps: list[AppImpact] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    storage: list[StorageLoss] = msgspec.field(default_factory=list)
+    volumes: list[VolumeLoss] = msgspec.field(default_factory=list)
+    workloads: list[WorkloadImpact] = msgspec.field(default_factory=list)
+    apps: list[AppImpact] = msgspec.field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)
     """Cluster-wide consequences: the control plane, cluster DNS, GitOps."""
 
     @property
@@ -248,7 +242,7 @@ class Impact:
         return [a.url for a in self.apps if a.url]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data: dict[str, Any] = msgspec.to_builtins(self)  # as dataclasses.asdict: only str, bool, None here
         data["urls"] = self.urls
         return data
 

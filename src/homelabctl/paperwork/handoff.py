@@ -13,9 +13,10 @@ open P0/P1 action items from the incident log follow.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.checks.registry import REGISTRY, all_checks
@@ -31,8 +32,7 @@ from homelabctl.timeutil import parse_time
 TITLE = "# DevOps Team Session Handoff - K3s Homelab Cluster"
 
 
-@dataclass(frozen=True)
-class HandoffLog:
+class HandoffLog(msgspec.Struct, frozen=True):
     """What the incident log contributes: changes since the previous handoff and open urgent actions."""
 
     previous: str | None

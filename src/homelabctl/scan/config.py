@@ -14,10 +14,10 @@ Other top-level sections belong to other commands and are left alone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import yaml
 
 from homelabctl.errors import ConfigError
@@ -27,10 +27,9 @@ CONFIG_NAME = ".homelabctl.yaml"
 
 # The holder is a plain dataclass so that a scan without a config file never imports pydantic; a file that
 # exists is validated by the pydantic model in ``config_model``.
-@dataclass
-class ScanConfig:
-    ignore: list[str] = field(default_factory=list)
-    ignore_paths: list[str] = field(default_factory=list)
+class ScanConfig(msgspec.Struct):
+    ignore: list[str] = msgspec.field(default_factory=list)
+    ignore_paths: list[str] = msgspec.field(default_factory=list)
     kube_version: str | None = None
     k3s: bool | None = None
     gpu_count: int | None = None
@@ -45,10 +44,9 @@ class ScanConfig:
         return cls(**validate_scan_section(data))
 
 
-@dataclass
-class RepoConfig:
-    scan: ScanConfig = field(default_factory=ScanConfig)
-    other: dict[str, Any] = field(default_factory=dict)
+class RepoConfig(msgspec.Struct):
+    scan: ScanConfig = msgspec.field(default_factory=ScanConfig)
+    other: dict[str, Any] = msgspec.field(default_factory=dict)
     """Sections that belong to other commands, kept as read."""
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import msgspec
 
 from homelabctl.errors import ConfigError, InputError
 from homelabctl.gcutil import gc_paused
@@ -17,19 +18,18 @@ from homelabctl.scan.registry import RuleSpec, ScanContext, ScanOptions, all_rul
 from homelabctl.scan.repo import Repo, ScanError, load_repo
 
 
-@dataclass
-class ScanReport:
+class ScanReport(msgspec.Struct):
     repo: Repo
     graph: FluxGraph
     options: ScanOptions
     rules: list[RuleSpec]
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[ScanError] = field(default_factory=list)
+    findings: list[Finding] = msgspec.field(default_factory=list)
+    errors: list[ScanError] = msgspec.field(default_factory=list)
     ignored: int = 0
     baselined: int = 0
     """Findings hidden because the baseline holds their fingerprint."""
-    fingerprints: dict[Finding, str] = field(default_factory=dict)
-    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    fingerprints: dict[Finding, str] = msgspec.field(default_factory=dict)
+    generated_at: datetime = msgspec.field(default_factory=lambda: datetime.now(UTC))
     seconds: float = 0.0
 
     @property

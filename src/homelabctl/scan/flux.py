@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from homelabctl.k8s import flux as k8s_flux
 from homelabctl.k8s import fluxspec
@@ -74,8 +75,7 @@ def has_variable(text: str) -> bool:
     return "${" in text
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(msgspec.Struct, frozen=True):
     kind: str
     namespace: str
     name: str
@@ -84,8 +84,7 @@ class Ref:
         return f"{self.kind} {self.namespace}/{self.name}"
 
 
-@dataclass
-class FluxKustomization:
+class FluxKustomization(msgspec.Struct):
     doc: Doc
     name: str
     namespace: str
@@ -94,19 +93,19 @@ class FluxKustomization:
     source: Ref | None
     local: bool = False
     reached: bool = False
-    depends_on: list[tuple[str, str, int]] = field(default_factory=list)
+    depends_on: list[tuple[str, str, int]] = msgspec.field(default_factory=list)
     decryption_provider: str | None = None
     target_namespace: str | None = None
-    variables: dict[str, str] = field(default_factory=dict)
-    substitute_from: list[tuple[str, str, bool, int]] = field(default_factory=list)
+    variables: dict[str, str] = msgspec.field(default_factory=dict)
+    substitute_from: list[tuple[str, str, bool, int]] = msgspec.field(default_factory=list)
     """(kind, name, optional, line) of postBuild.substituteFrom entries."""
-    files: set[str] = field(default_factory=set)
-    objects: list[Placed] = field(default_factory=list)
-    generated: list[tuple[Generated, str | None, str]] = field(default_factory=list)
+    files: set[str] = msgspec.field(default_factory=set)
+    objects: list[Placed] = msgspec.field(default_factory=list)
+    generated: list[tuple[Generated, str | None, str]] = msgspec.field(default_factory=list)
     """(generator, effective namespace, kustomization dir)."""
-    top_dirs: list[str] = field(default_factory=list)
+    top_dirs: list[str] = msgspec.field(default_factory=list)
     """Outermost kustomization directories this Kustomization builds (render units)."""
-    renders: list[RenderResult] = field(default_factory=list)
+    renders: list[RenderResult] = msgspec.field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -117,8 +116,7 @@ class FluxKustomization:
         return f"{self.namespace}/{self.name}"
 
 
-@dataclass(eq=False, slots=True)
-class Placed:
+class Placed(msgspec.Struct, eq=False):
     """A document as a cluster would receive it: effective namespace and the Kustomization applying it."""
 
     doc: Doc
@@ -126,8 +124,7 @@ class Placed:
     ks: FluxKustomization | None
 
 
-@dataclass
-class HelmReleaseInfo:
+class HelmReleaseInfo(msgspec.Struct):
     doc: Doc
     namespace: str
     chart: str

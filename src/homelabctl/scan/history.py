@@ -12,8 +12,9 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from homelabctl.k8s import meta as k8s_meta
 from homelabctl.model import Severity
@@ -44,8 +45,7 @@ class HistoryError(Exception):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
+class Commit(msgspec.Struct, frozen=True):
     sha: str
     date: str
     subject: str
@@ -55,8 +55,7 @@ class Commit:
         return self.sha[:12]
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryHit:
+class HistoryHit(msgspec.Struct, frozen=True):
     commit: Commit
     path: str
     line: int
@@ -68,9 +67,8 @@ class HistoryHit:
     object_name: str | None = None
 
 
-@dataclass
-class HistoryScan:
-    hits: list[HistoryHit] = field(default_factory=list)
+class HistoryScan(msgspec.Struct):
+    hits: list[HistoryHit] = msgspec.field(default_factory=list)
     commits: int = 0
 
 

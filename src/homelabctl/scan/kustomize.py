@@ -19,9 +19,10 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from homelabctl.scan.repo import KUSTOMIZATION_FILES, YAML_SUFFIXES, Doc, Repo
 from homelabctl.scan.yamlparse import YamlParseError, parse_yaml
@@ -69,38 +70,35 @@ def norm(base: str, entry: str) -> str:
     return "" if joined == "." else joined
 
 
-@dataclass(frozen=True, slots=True)
-class Missing:
+class Missing(msgspec.Struct, frozen=True):
     field: str
     entry: str
     line: int
     why: str = "does not exist"
 
 
-@dataclass(frozen=True, slots=True)
-class Generated:
+class Generated(msgspec.Struct, frozen=True):
     kind: str
     name: str
     namespace: str | None
     line: int
 
 
-@dataclass
-class KustomizeDir:
+class KustomizeDir(msgspec.Struct):
     dir: str
     doc: Doc | None
     namespace: str | None = None
     name_prefix: str = ""
     name_suffix: str = ""
-    files: list[str] = field(default_factory=list)
+    files: list[str] = msgspec.field(default_factory=list)
     """Files whose documents are resources of this kustomization."""
-    subdirs: list[str] = field(default_factory=list)
+    subdirs: list[str] = msgspec.field(default_factory=list)
     """Kustomization directories included as resources or components."""
-    aux_files: list[str] = field(default_factory=list)
+    aux_files: list[str] = msgspec.field(default_factory=list)
     """Files read by kustomize that are not resources: patches, generator inputs, configurations."""
-    generated: list[Generated] = field(default_factory=list)
-    missing: list[Missing] = field(default_factory=list)
-    remote: list[str] = field(default_factory=list)
+    generated: list[Generated] = msgspec.field(default_factory=list)
+    missing: list[Missing] = msgspec.field(default_factory=list)
+    remote: list[str] = msgspec.field(default_factory=list)
     needs_render: bool = False
 
 
@@ -283,10 +281,9 @@ class Kustomizer:
 # files 0600.
 
 
-@dataclass
-class RenderResult:
+class RenderResult(msgspec.Struct):
     directory: str
-    objects: list[dict[str, Any]] = field(default_factory=list)
+    objects: list[dict[str, Any]] = msgspec.field(default_factory=list)
     error: str | None = None
     cached: bool = False
 

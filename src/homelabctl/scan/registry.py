@@ -8,9 +8,10 @@ the kind of incident it prevents and the next step.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
 from homelabctl.registrybase import Documented, check_registration
@@ -24,8 +25,7 @@ RuleFunc = Callable[["ScanContext"], Iterable[Finding]]
 DEFAULT_KUBE_VERSION = "1.32"
 
 
-@dataclass(frozen=True)
-class RuleSpec(Documented):
+class RuleSpec(Documented, msgspec.Struct, frozen=True):
     id: str
     layer: Layer
     severity: Severity
@@ -67,8 +67,7 @@ def parse_kube_version(text: str) -> tuple[int, int]:
         raise ValueError(f"not a Kubernetes version: {text!r} (expected e.g. 1.32)") from None
 
 
-@dataclass
-class ScanOptions:
+class ScanOptions(msgspec.Struct):
     kube_version: str = DEFAULT_KUBE_VERSION
     k3s: bool | None = None
     """None: detect from the repo (and assume K3s when nothing says otherwise)."""
@@ -79,7 +78,7 @@ class ScanOptions:
     max_total_bytes: int = 512 * 1024 * 1024
     gpu_count: int | None = None
     history_limit: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = msgspec.field(default_factory=dict)
 
     @property
     def kube(self) -> tuple[int, int]:

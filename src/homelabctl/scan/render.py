@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from homelabctl import __version__
 from homelabctl.k8s import fluxspec
@@ -81,8 +82,7 @@ def by_rule(report: ScanReport) -> list[dict[str, Any]]:
     return [{"rule": rule, **row} for rule, row in ordered]
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(msgspec.Struct, frozen=True):
     """What a person reads: one finding, or several that share one fix."""
 
     findings: tuple[Finding, ...]

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from yaml.nodes import Node
 
 from homelabctl.k8s import meta as k8s_meta
@@ -80,8 +81,7 @@ IGNORE_COMMENT_RE = re.compile(r"#\s*homelabctl:\s*ignore=([a-z0-9,\s-]+)")
 KUSTOMIZE_CONFIG_GROUPS = ("kustomize.config.k8s.io",)
 
 
-@dataclass(frozen=True, slots=True)
-class ScanError:
+class ScanError(msgspec.Struct, frozen=True):
     """Input that could not be read. Never a finding: the scan goes on without it."""
 
     file: str
@@ -96,8 +96,7 @@ class ScanError:
         return {"file": self.file, "line": self.line, "message": self.message}
 
 
-@dataclass(eq=False, slots=True)
-class Doc:
+class Doc(msgspec.Struct, eq=False):
     """One YAML document: its data, its node tree (for lines) and where it sits."""
 
     file: RepoFile
@@ -167,6 +166,7 @@ class Doc:
         return isinstance(meta, dict) and ("mac" in meta or "lastmodified" in meta)
 
 
+# A dataclass, not a msgspec Struct: it has cached_property attributes, which need an instance __dict__.
 @dataclass(eq=False)
 class RepoFile:
     path: str
@@ -222,6 +222,7 @@ class RepoFile:
         return False
 
 
+# A dataclass, not a msgspec Struct: it has cached_property attributes, which need an instance __dict__.
 @dataclass
 class Repo:
     root: Path

@@ -27,9 +27,10 @@ import re
 import sys
 import types
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+import msgspec
 
 from homelabctl.model import Severity
 from homelabctl.redact import SENSITIVE_ARG_RE, SENSITIVE_KEY_RE, mask
@@ -41,8 +42,7 @@ class Strength(enum.IntEnum):
     FORMAT = 3
 
 
-@dataclass(frozen=True, slots=True)
-class SecretMatch:
+class SecretMatch(msgspec.Struct, frozen=True):
     what: str
     value: str
     column: int
@@ -717,8 +717,7 @@ def decode_secret_value(value: Any, *, base64_encoded: bool) -> bytes | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class ValueVerdict:
+class ValueVerdict(msgspec.Struct, frozen=True):
     placeholder: bool
     what: str | None
     """A credential format found in the value (``K3s server join token``), if any."""

@@ -12,19 +12,19 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from homelabctl.scan.gitsafe import git_cmd, git_env
 
 GIT_TIMEOUT = 60.0
 
 
-@dataclass
-class Listing:
-    files: list[str] = field(default_factory=list)
+class Listing(msgspec.Struct):
+    files: list[str] = msgspec.field(default_factory=list)
     """Repo-relative POSIX paths of regular files (symlinks resolved)."""
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = msgspec.field(default_factory=list)
     """(path, message) for entries that could not be listed."""
     git: bool = False
 
@@ -158,8 +158,7 @@ def _read_lines(path: Path) -> list[str]:
         return []
 
 
-@dataclass(frozen=True)
-class _Pattern:
+class _Pattern(msgspec.Struct, frozen=True):
     base: str
     regex: re.Pattern[str]
     negate: bool

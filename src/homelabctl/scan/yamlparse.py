@@ -12,6 +12,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -29,6 +30,7 @@ _GO_FLOAT_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)$
 _OCTAL_RE = re.compile(r"^[-+]?0[0-7_]+$")
 
 
+# A dataclass, not a msgspec Struct: ``node`` is left out of repr and equality, which a Struct cannot express.
 @dataclass(frozen=True, slots=True)
 class Trap:
     """A plain scalar whose type depends on the YAML version reading it."""
@@ -40,8 +42,7 @@ class Trap:
     node: ScalarNode = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
-class DuplicateKey:
+class DuplicateKey(msgspec.Struct, frozen=True):
     key: str
     line: int
     first_line: int
@@ -113,8 +114,7 @@ TrackingLoader.add_constructor("tag:yaml.org,2002:int", TrackingLoader.construct
 TrackingLoader.add_constructor("tag:yaml.org,2002:str", TrackingLoader.construct_yaml_str)
 
 
-@dataclass(slots=True)
-class ParsedDoc:
+class ParsedDoc(msgspec.Struct):
     index: int
     node: Node
     data: Any

@@ -16,10 +16,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from homelabctl.errors import StoreError
 from homelabctl.incidents.store import write_transaction
@@ -92,8 +93,7 @@ def human_duration(delta: timedelta) -> str:
     return f"{days} d {rest_hours} h" if rest_hours else f"{days} d"
 
 
-@dataclass(frozen=True)
-class CauseRecord:
+class CauseRecord(msgspec.Struct, frozen=True):
     id: int
     key: str
     rule: str
@@ -142,11 +142,10 @@ class CauseRecord:
         }
 
 
-@dataclass
-class Changes:
-    new: list[CauseRecord] = field(default_factory=list)
-    resolved: list[CauseRecord] = field(default_factory=list)
-    active: list[CauseRecord] = field(default_factory=list)
+class Changes(msgspec.Struct):
+    new: list[CauseRecord] = msgspec.field(default_factory=list)
+    resolved: list[CauseRecord] = msgspec.field(default_factory=list)
+    active: list[CauseRecord] = msgspec.field(default_factory=list)
     findings_new: int = 0
     findings_resolved: int = 0
 

@@ -19,6 +19,7 @@ from homelabctl.watch.watcher import ApiTransport, ErrorHook, Watcher
 log = logging.getLogger("homelabctl.watch")
 
 
+# A dataclass, not a msgspec Struct: __post_init__ adds attributes that are not fields (needs __dict__).
 @dataclass
 class LiveWatch:
     client: Client

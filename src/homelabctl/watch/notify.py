@@ -28,10 +28,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
+
+import msgspec
 
 from homelabctl import __version__
 from homelabctl.errors import InputError
@@ -47,8 +48,7 @@ SCHEMA = "homelabctl.notification/v1"
 EventName = Literal["new", "resolved"]
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(msgspec.Struct, frozen=True):
     kind: TargetKind
     url: str
 
@@ -91,8 +91,7 @@ def parse_target(text: str) -> Target:
     return Target(kind, url)
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(msgspec.Struct, frozen=True):
     event: EventName
     cause: CauseRecord
     duration: str
@@ -249,14 +248,13 @@ def _alert(notice: Notice) -> dict[str, Any]:
     return alert
 
 
-@dataclass
-class Bucket:
+class Bucket(msgspec.Struct):
     """Token bucket: ``burst`` messages at once, then one per ``per`` seconds."""
 
     burst: int
     per: float
     tokens: float = 0.0
-    stamp: float = field(default_factory=time.monotonic)
+    stamp: float = msgspec.field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         self.tokens = float(self.burst)
@@ -276,8 +274,7 @@ class Bucket:
 Outcome = Callable[[Target, str], None]
 
 
-@dataclass(frozen=True)
-class _Refresh:
+class _Refresh(msgspec.Struct, frozen=True):
     notices: tuple[Notice, ...]
 
 

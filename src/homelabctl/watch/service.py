@@ -19,10 +19,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+
+import msgspec
+from msgspec.structs import replace
 
 from homelabctl import __version__
 from homelabctl.checks.registry import CheckSpec
@@ -49,8 +51,7 @@ ALERT_REFRESH = 60.0
 """Seconds between re-sends of firing alerts to Alertmanager (its default resolve_timeout is 5 minutes)."""
 
 
-@dataclass
-class Evaluation:
+class Evaluation(msgspec.Struct):
     """What the endpoints serve: one immutable result, swapped in whole."""
 
     report: dict[str, Any]
@@ -60,7 +61,7 @@ class Evaluation:
     at: datetime
     generation: int
     seconds: float
-    open_findings: dict[str, tuple[str, str]] = field(default_factory=dict)
+    open_findings: dict[str, tuple[str, str]] = msgspec.field(default_factory=dict)
 
 
 def started_hints(state: ClusterState, report: dict[str, Any]) -> dict[str, datetime]:

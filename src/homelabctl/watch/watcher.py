@@ -21,7 +21,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import msgspec
@@ -57,8 +56,7 @@ class WatchRefused(StreamFailed):
     """403 on watch while list is allowed (a role made for ``check``): poll with lists instead."""
 
 
-@dataclass(frozen=True, slots=True)
-class WatchEvent:
+class WatchEvent(msgspec.Struct, frozen=True):
     type: str
     """ADDED, MODIFIED, DELETED, BOOKMARK."""
     object: dict[str, Any]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+import msgspec
 import yaml
 
 from homelabctl.k8s import manifests, quotas
@@ -15,8 +15,7 @@ from homelabctl.scan.rules._common import applied, as_dict, as_list, containers,
 GPU = "nvidia.com/gpu"
 
 
-@dataclass(frozen=True)
-class GpuUse:
+class GpuUse(msgspec.Struct, frozen=True):
     doc: Doc
     namespace: str
     gpus: int

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.redact import oauth2_proxy_secret_length
@@ -15,8 +16,7 @@ SECRET_KEYS = ("cookie-secret", "cookie_secret", "cookieSecret", "OAUTH2_PROXY_C
 ENV_NAME = "OAUTH2_PROXY_COOKIE_SECRET"
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(msgspec.Struct, frozen=True):
     doc: Doc
     where: str
     value: bytes

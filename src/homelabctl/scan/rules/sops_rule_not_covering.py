@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
@@ -10,8 +11,7 @@ from homelabctl.scan.repo import Doc, RepoFile
 from homelabctl.scan.walk import iter_parents
 
 
-@dataclass(frozen=True)
-class CreationRule:
+class CreationRule(msgspec.Struct, frozen=True):
     index: int
     line: int
     path_regex: str | None
