@@ -1,6 +1,6 @@
 """Typed, crash-proof readers of Kubernetes objects: the only code that reads raw object fields.
 
-Each module reads one family of fields and returns small frozen dataclasses. Every reader accepts a
+Each module reads one family of fields and returns small frozen msgspec Structs. Every reader accepts a
 loaded ``Resource`` or a plain mapping (a scan document's data, a sub-object) and tolerates wrong types by
 returning a safe default: a string where a map belongs, ``replicas: "zzz"``, ``parentRefs: ["gw"]``, null.
 
