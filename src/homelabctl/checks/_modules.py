@@ -74,6 +74,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.storage.pv_bound_elsewhere",
     "homelabctl.checks.storage.pvc_not_bound",
     "homelabctl.checks.storage.pvc_storage_class_missing",
+    "homelabctl.checks.storage.volume_full",
     "homelabctl.checks.workload.daemonset_not_ready",
     "homelabctl.checks.workload.job_failed",
     "homelabctl.checks.workload.pod_config_error",
