@@ -14,6 +14,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.backup.velero_bsl_credential_missing",
     "homelabctl.checks.backup.velero_bsl_unavailable",
     "homelabctl.checks.backup.velero_no_offsite",
+    "homelabctl.checks.backup.velero_node_agent_missing",
     "homelabctl.checks.backup.velero_vsl_conflict",
     "homelabctl.checks.gpu.gpu_insufficient",
     "homelabctl.checks.gpu.gpu_namespace_no_quota",
