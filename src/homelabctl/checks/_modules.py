@@ -42,6 +42,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.node.node_not_ready",
     "homelabctl.checks.node.node_pressure",
     "homelabctl.checks.node.node_resource_exhausted",
+    "homelabctl.checks.node.node_runtime_handler_missing",
     "homelabctl.checks.node.node_unreachable_taint",
     "homelabctl.checks.node.single_control_plane",
     "homelabctl.checks.platform.acme_solver_secret_missing",
