@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s._raw import Obj, mappings, raw_of, section, text
@@ -42,8 +43,7 @@ def node_handlers(node: Obj) -> tuple[str, ...] | None:
     return tuple(text(entry.get("name")) for entry in mappings(reported))  # "" is the default handler
 
 
-@dataclass(frozen=True, slots=True)
-class Refused:
+class Refused(msgspec.Struct, frozen=True):
     """A pod whose sandbox a node's runtime refused for want of a handler, with the kubelet's words."""
 
     pod: ObjectRef
