@@ -5,8 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from homelabctl.k8s._raw import Obj, integer, items, mapping, mappings, opt_integer, section, strings, text
+from homelabctl.k8s._raw import (
+    Obj,
+    integer,
+    items,
+    mapping,
+    mappings,
+    opt_integer,
+    raw_of,
+    section,
+    strings,
+    text,
+)
 from homelabctl.k8s.conditions import Condition, conditions_of
+from homelabctl.k8s.memo import remembered
 from homelabctl.model import Resource
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -30,7 +42,12 @@ class ParentRef:
 
 
 def parent_refs(route: Obj) -> tuple[ParentRef, ...]:
-    """Entries that are not maps (``parentRefs: ["gw"]``) or have no name are skipped: the API rejects them."""
+    """Entries that are not maps (``parentRefs: ["gw"]``) or have no name are skipped: the API rejects them.
+    Once per route and run (k8s.memo): the route checks and the diagnosis each read them."""
+    return remembered("routes.parent_refs", raw_of(route), lambda: _parent_refs(route))
+
+
+def _parent_refs(route: Obj) -> tuple[ParentRef, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
     for ref in mappings(section(route, "spec").get("parentRefs")):
@@ -102,7 +119,12 @@ class RouteRule:
 
 
 def rules(route: Obj) -> tuple[RouteRule, ...]:
-    """Every rule that is a map, with its own index kept (evidence and file lines name it)."""
+    """Every rule that is a map, with its own index kept (evidence and file lines name it).
+    Once per route and run (k8s.memo): three route checks read them."""
+    return remembered("routes.rules", raw_of(route), lambda: _rules(route))
+
+
+def _rules(route: Obj) -> tuple[RouteRule, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
     for ri, rule in enumerate(items(section(route, "spec").get("rules"))):
@@ -152,6 +174,11 @@ class ParentStatus:
 
 
 def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
+    """Once per route and run (k8s.memo): two route checks read them."""
+    return remembered("routes.parent_statuses", raw_of(route), lambda: _parent_statuses(route))
+
+
+def _parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
     for entry in mappings(section(route, "status").get("parents")):
