@@ -186,6 +186,34 @@ def live_pods(index: ClusterIndex) -> Iterator[Resource]:
     )
 
 
+def troubled_pods(index: ClusterIndex) -> list[Resource]:
+    """Live pods with a container that waits for a reason, is or was terminated, or has restarted, in index
+    order, once per index and run (k8s.memo). The container-state checks (crash loops, config errors, image
+    pulls, OOM kills, restarts) have nothing to say about the others, so they walk these pods only."""
+    return remembered(
+        "troubled_pods", index, lambda: [pod for pod in live_pods(index) if not _untroubled(pod)]
+    )
+
+
+def _untroubled(pod: Resource) -> bool:
+    """Every container status shows a plain state: no restart, no termination now or last, no waiting reason.
+    Anything of an unexpected type counts as trouble, so the checks read it (and contain it) as before."""
+    for cs, _ in all_statuses(pod):
+        if cs.get("restartCount"):
+            return False
+        last = cs.get("lastState")
+        if last and (type(last) is not dict or last.get("terminated")):
+            return False
+        state = cs.get("state")
+        if state:
+            if type(state) is not dict or state.get("terminated"):
+                return False
+            found = state.get("waiting")
+            if found and (type(found) is not dict or found.get("reason")):
+                return False
+    return True
+
+
 def limit_lines(lines: Sequence[str], limit: int, noun: str = "more") -> list[str]:
     if len(lines) <= limit:
         return list(lines)
