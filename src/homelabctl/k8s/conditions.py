@@ -56,6 +56,16 @@ def condition(obj: Obj, type_: str) -> Condition | None:
     return None
 
 
+def with_message(obj: Obj, words: str) -> tuple[Condition, ...]:
+    """The conditions whose message contains ``words``; only those are read (a check looking for one
+    controller message among every object's conditions)."""
+    return tuple(
+        _condition(c)
+        for c in mappings(section(obj, "status").get("conditions"))
+        if words in text(c.get("message"))
+    )
+
+
 def find(conds: tuple[Condition, ...], type_: str) -> Condition | None:
     for cond in conds:
         if cond.type == type_:
