@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from homelabctl.k8s.memo import remembered
-from homelabctl.k8s.pods import images, pod_spec
+from homelabctl.k8s.pods import pod_spec, read_images
 from homelabctl.model import Resource
 from homelabctl.selectors import Requirement, Selector
 
@@ -22,15 +22,18 @@ if TYPE_CHECKING:
 POD = "Pod"
 
 
-def pods_by_image(index: ClusterIndex) -> Mapping[str, list[Resource]]:
-    """Every image the pods' containers run (init containers aside), with the pods that run it, in index order."""
-    return remembered("pods_by_image", index, lambda: _pods_by_image(index))
+def pods_by_image(index: ClusterIndex, *, init: bool = False) -> Mapping[str, list[Resource]]:
+    """Every image the pods' containers (and with ``init`` their init containers) run, with the pods that run
+    it, in index order."""
+    if init:
+        return remembered("pods_by_image+init", index, lambda: _pods_by_image(index, True))
+    return remembered("pods_by_image", index, lambda: _pods_by_image(index, False))
 
 
-def _pods_by_image(index: ClusterIndex) -> dict[str, list[Resource]]:
+def _pods_by_image(index: ClusterIndex, init: bool) -> dict[str, list[Resource]]:
     found: dict[str, list[Resource]] = {}
     for pod in index.all(POD):
-        for image in images(pod_spec(pod)):
+        for image in read_images(pod_spec(pod), init):
             found.setdefault(image, []).append(pod)
     return found
 
@@ -40,10 +43,13 @@ def showing(
     label_keys: Iterable[str],
     label_values: Iterable[str],
     image_fragments: Iterable[str],
+    *,
+    init: bool = False,
 ) -> set[int]:
     """Identities of the pods that have a ``label_keys`` label valued in ``label_values``, or whose containers
     run an image containing one of ``image_fragments``: the same pods as testing each one with
-    ``pod.labels.get(key) in label_values`` and ``fragment in image`` for ``images(pod_spec(pod))``."""
+    ``pod.labels.get(key) in label_values`` and ``fragment in image`` for ``images(pod_spec(pod), init=init)``.
+    """
     found: set[int] = set()
     values = tuple(label_values)
     for key in label_keys:
@@ -51,9 +57,10 @@ def showing(
             selector = Selector((Requirement(key, "In", frozenset((value,))),))
             found.update(map(id, index.select(POD, None, selector)))
     fragments = tuple(image_fragments)
-    for image, pods in pods_by_image(index).items():
-        if any(fragment in image for fragment in fragments):
-            found.update(map(id, pods))
+    if fragments:
+        for image, pods in pods_by_image(index, init=init).items():
+            if any(fragment in image for fragment in fragments):
+                found.update(map(id, pods))
     return found
 
 

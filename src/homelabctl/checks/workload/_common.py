@@ -196,21 +196,31 @@ def troubled_pods(index: ClusterIndex) -> list[Resource]:
 
 
 def _untroubled(pod: Resource) -> bool:
-    """Every container status shows a plain state: no restart, no termination now or last, no waiting reason.
-    Anything of an unexpected type counts as trouble, so the checks read it (and contain it) as before."""
-    for cs, _ in all_statuses(pod):
-        if cs.get("restartCount"):
-            return False
-        last = cs.get("lastState")
-        if last and (type(last) is not dict or last.get("terminated")):
-            return False
-        state = cs.get("state")
-        if state:
-            if type(state) is not dict or state.get("terminated"):
+    """Every container status (those ``all_statuses`` reads, read in place: most pods are healthy and never
+    read again) shows a plain state: no restart, no termination now or last, no waiting reason. Anything of
+    an unexpected type counts as trouble, so the checks read it (and contain it) as before."""
+    status = pod.status
+    for key in ("initContainerStatuses", "containerStatuses"):
+        statuses = status.get(key)
+        for cs in statuses if isinstance(statuses, list) else ():
+            if isinstance(cs, Mapping) and not _plain(cs):
                 return False
-            found = state.get("waiting")
-            if found and (type(found) is not dict or found.get("reason")):
-                return False
+    return True
+
+
+def _plain(cs: Mapping[str, Any]) -> bool:
+    if cs.get("restartCount"):
+        return False
+    last = cs.get("lastState")
+    if last and (type(last) is not dict or last.get("terminated")):
+        return False
+    state = cs.get("state")
+    if state:
+        if type(state) is not dict or state.get("terminated"):
+            return False
+        found = state.get("waiting")
+        if found and (type(found) is not dict or found.get("reason")):
+            return False
     return True
 
 
