@@ -149,7 +149,12 @@ def pod_restarts(pod: Resource) -> int:
 
 
 def pod_is_ready(pod: Resource) -> bool:
-    return pod.is_condition_true("Ready") is True
+    """``Resource.is_condition_true("Ready") is True``, read in place: asked of every pod by several checks."""
+    conditions = pod.status.get("conditions")
+    for cond in conditions if isinstance(conditions, list) else ():
+        if (type(cond) is dict or isinstance(cond, Mapping)) and cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return False
 
 
 def pod_is_finished(pod: Resource) -> bool:

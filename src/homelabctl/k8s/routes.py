@@ -78,6 +78,8 @@ class Filter:
 
 
 def filters(value: object) -> tuple[Filter, ...]:
+    if not value:  # most rules and backends have none
+        return ()
     return tuple(
         Filter(
             text(f.get("type")),
