@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from homelabctl.k8s._raw import mappings, text
 from homelabctl.k8s.memo import remembered
-from homelabctl.k8s.pods import pod_spec, read_images
 from homelabctl.model import Resource
 from homelabctl.selectors import Requirement, Selector
 
@@ -23,19 +23,22 @@ POD = "Pod"
 
 
 def pods_by_image(index: ClusterIndex, *, init: bool = False) -> Mapping[str, list[Resource]]:
-    """Every image the pods' containers (and with ``init`` their init containers) run, with the pods that run
-    it, in index order."""
-    if init:
-        return remembered("pods_by_image+init", index, lambda: _pods_by_image(index, True))
-    return remembered("pods_by_image", index, lambda: _pods_by_image(index, False))
+    """Every image the pods' containers (with ``init``: their init containers instead) run, with the pods
+    that run it, in index order. One pass over the pods for both, once per index and run (k8s.memo)."""
+    containers, init_containers = remembered("pods_by_image", index, lambda: _pods_by_image(index))
+    return init_containers if init else containers
 
 
-def _pods_by_image(index: ClusterIndex, init: bool) -> dict[str, list[Resource]]:
-    found: dict[str, list[Resource]] = {}
+def _pods_by_image(index: ClusterIndex) -> tuple[dict[str, list[Resource]], dict[str, list[Resource]]]:
+    containers: dict[str, list[Resource]] = {}
+    init_containers: dict[str, list[Resource]] = {}
     for pod in index.all(POD):
-        for image in read_images(pod_spec(pod), init):
-            found.setdefault(image, []).append(pod)
-    return found
+        spec = pod.spec  # a Pod's pod spec: pod_spec(pod), without asking its kind again
+        for container in mappings(spec.get("containers")):
+            containers.setdefault(text(container.get("image")), []).append(pod)
+        for container in mappings(spec.get("initContainers")):
+            init_containers.setdefault(text(container.get("image")), []).append(pod)
+    return containers, init_containers
 
 
 def showing(
@@ -48,7 +51,7 @@ def showing(
 ) -> set[int]:
     """Identities of the pods that have a ``label_keys`` label valued in ``label_values``, or whose containers
     run an image containing one of ``image_fragments``: the same pods as testing each one with
-    ``pod.labels.get(key) in label_values`` and ``fragment in image`` for ``images(pod_spec(pod), init=init)``.
+    ``pod.labels.get(key) in label_values`` and ``fragment in image`` for ``images(pod.spec, init=init)``.
     """
     found: set[int] = set()
     values = tuple(label_values)
@@ -57,8 +60,11 @@ def showing(
             selector = Selector((Requirement(key, "In", frozenset((value,))),))
             found.update(map(id, index.select(POD, None, selector)))
     fragments = tuple(image_fragments)
-    if fragments:
-        for image, pods in pods_by_image(index, init=init).items():
+    if not fragments:
+        return found
+    maps = (pods_by_image(index), pods_by_image(index, init=True)) if init else (pods_by_image(index),)
+    for by_image in maps:
+        for image, pods in by_image.items():
             if any(fragment in image for fragment in fragments):
                 found.update(map(id, pods))
     return found

@@ -265,11 +265,10 @@ def images(spec: Mapping[str, Any] | None, *, init: bool = False) -> tuple[str, 
     """Container images (init containers too with ``init``), without building the full Container records.
     Once per pod spec and run (k8s.memo): half a dozen checks look for images among every pod's."""
     spec = mapping(spec)
-    return remembered("images+init" if init else "images", spec, lambda: read_images(spec, init))
+    return remembered("images+init" if init else "images", spec, lambda: _images(spec, init))
 
 
-def read_images(spec: Mapping[str, Any], init: bool) -> tuple[str, ...]:
-    """:func:`images` without keeping the answer (for a reader that keeps its own)."""
+def _images(spec: Mapping[str, Any], init: bool) -> tuple[str, ...]:
     found = [text(c.get("image")) for c in mappings(spec.get("containers"))]
     if init:
         found += [text(c.get("image")) for c in mappings(spec.get("initContainers"))]
