@@ -66,6 +66,15 @@ def with_message(obj: Obj, words: str) -> tuple[Condition, ...]:
     )
 
 
+def false_condition(items: object, type_: str) -> Condition | None:
+    """``find(conditions_of(items), type_)`` when that condition's status is False, else None; only that
+    condition is read (a check asking one question of every route's parents)."""
+    for c in mappings(items):
+        if text(c.get("type")) == type_:
+            return _condition(c) if text(c.get("status")) == "False" else None
+    return None
+
+
 def find(conds: tuple[Condition, ...], type_: str) -> Condition | None:
     for cond in conds:
         if cond.type == type_:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from homelabctl.k8s._raw import (
     Obj,
@@ -42,12 +43,7 @@ class ParentRef:
 
 
 def parent_refs(route: Obj) -> tuple[ParentRef, ...]:
-    """Entries that are not maps (``parentRefs: ["gw"]``) or have no name are skipped: the API rejects them.
-    Once per route and run (k8s.memo): the route checks and the diagnosis each read them."""
-    return remembered("routes.parent_refs", raw_of(route), lambda: _parent_refs(route))
-
-
-def _parent_refs(route: Obj) -> tuple[ParentRef, ...]:
+    """Entries that are not maps (``parentRefs: ["gw"]``) or have no name are skipped: the API rejects them."""
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
     for ref in mappings(section(route, "spec").get("parentRefs")):
@@ -176,11 +172,6 @@ class ParentStatus:
 
 
 def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
-    """Once per route and run (k8s.memo): two route checks read them."""
-    return remembered("routes.parent_statuses", raw_of(route), lambda: _parent_statuses(route))
-
-
-def _parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
     for entry in mappings(section(route, "status").get("parents")):
@@ -196,6 +187,24 @@ def _parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
             )
         )
     return tuple(found)
+
+
+def parent_status_entries(route: Obj) -> dict[tuple[str, str, str, str], Mapping[str, Any]]:
+    """``status.parents`` entries as written, by the (kind, namespace, name, sectionName) of their parentRef
+    (the namespace resolved as in :func:`parent_statuses`, empty when unknown; a later entry for the same
+    parent wins): for a check that reads one or two conditions of each, not all of them."""
+    own = text(section(route, "metadata").get("namespace")) or None
+    found: dict[tuple[str, str, str, str], Mapping[str, Any]] = {}
+    for entry in mappings(section(route, "status").get("parents")):
+        ref = mapping(entry.get("parentRef"))
+        key = (
+            text(ref.get("kind")) or "Gateway",
+            text(ref.get("namespace")) or own or "",
+            text(ref.get("name")),
+            text(ref.get("sectionName")),
+        )
+        found[key] = entry
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, one_line
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import routes
-from homelabctl.k8s.conditions import find
+from homelabctl.k8s._raw import text
+from homelabctl.k8s.conditions import false_condition
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_time
 
@@ -35,7 +36,7 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict, gatewa
     refs = routes.parent_refs(route)
     if not refs:
         return
-    statuses = {(p.kind, p.namespace or "", p.name, p.section_name): p for p in routes.parent_statuses(route)}
+    statuses = routes.parent_status_entries(route)
     old_enough: bool | None = None  # read only when a parent has no status
     for ref in refs:
         key = (ref.kind, ref.namespace or "", ref.name, ref.section_name)
@@ -57,17 +58,18 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict, gatewa
                 verdict.problems.append(f"has no status from any controller for {label}")
                 verdict.evidence.append(f"status.parents has no entry for {label}")
             continue
-        controller = status.controller or "?"
-        accepted = find(status.conditions, "Accepted")
-        if accepted is not None and accepted.is_false:
+        controller = text(status.get("controllerName")) or "?"
+        conds = status.get("conditions")
+        accepted = false_condition(conds, "Accepted")
+        if accepted is not None:
             label = _parent_label(key)
             verdict.parents_broken += 1
             verdict.problems.append(
                 f"is not accepted by {label} ({accepted.reason or '?'}: {one_line(accepted.message, 120)})"
             )
             verdict.evidence.append(f"parent {label} ({controller}): {condition_text(accepted, 300)}")
-        resolved = find(status.conditions, "ResolvedRefs")
-        if resolved is not None and resolved.is_false:
+        resolved = false_condition(conds, "ResolvedRefs")
+        if resolved is not None:
             label = _parent_label(key)
             verdict.problems.append(
                 f"has unresolved backend refs ({resolved.reason or '?'}: {one_line(resolved.message, 120)})"
