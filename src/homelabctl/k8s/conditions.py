@@ -56,6 +56,15 @@ def condition(obj: Obj, type_: str) -> Condition | None:
     return None
 
 
+def condition_status(obj: Obj, type_: str) -> str | None:
+    """``condition(obj, type_).status`` without building the condition (None when there is none): the
+    first question a check asks of every object, answered for most by ``True``."""
+    for c in mappings(section(obj, "status").get("conditions")):
+        if c.get("type") == type_:
+            return text(c.get("status"))
+    return None
+
+
 def with_message(obj: Obj, words: str) -> tuple[Condition, ...]:
     """The conditions whose message contains ``words``; only those are read (a check looking for one
     controller message among every object's conditions)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from homelabctl.k8s.workloads import replicas as k8s_replicas
+from homelabctl.k8s.workloads import ready_and_desired as k8s_ready_and_desired
 from homelabctl.knowledge.csi import K3S_KUBELET_DIR as K3S_KUBELET_DIR
 from homelabctl.knowledge.csi import STANDARD_KUBELET_DIR as STANDARD_KUBELET_DIR
 from homelabctl.model import Resource
@@ -269,8 +269,7 @@ def node_roles_text(raw: Mapping[str, Any]) -> str:
 def workload_replicas(workload: Resource) -> tuple[int, int]:
     """(ready, desired) for Deployments, StatefulSets, ReplicaSets and DaemonSets; a value that is not a
     number (``replicas: "zzz"``) reads as the API default instead of failing the run."""
-    counts = k8s_replicas(workload)
-    return counts.ready, counts.desired
+    return k8s_ready_and_desired(workload)
 
 
 def pods_of(index: Any, workload: Resource) -> list[Resource]:
