@@ -93,6 +93,8 @@ KINDS: tuple[KindInfo, ...] = (
     _k("VolumeAttachment", "storage.k8s.io", "v1", "volumeattachments", False),
     _k("PriorityClass", "scheduling.k8s.io", "v1", "priorityclasses", False, "pc"),
     _k("Ingress", "networking.k8s.io", "v1", "ingresses", True, "ing"),
+    _k("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
+    _k("RuntimeClass", "node.k8s.io", "v1", "runtimeclasses", False),
     _k("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, "netpol"),
     _k("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
     _k(
@@ -242,6 +244,8 @@ CSI_NODE = "CSINode.storage.k8s.io"
 VOLUME_ATTACHMENT = "VolumeAttachment.storage.k8s.io"
 PRIORITY_CLASS = "PriorityClass.scheduling.k8s.io"
 INGRESS = "Ingress.networking.k8s.io"
+INGRESS_CLASS = "IngressClass.networking.k8s.io"
+RUNTIME_CLASS = "RuntimeClass.node.k8s.io"
 NETWORK_POLICY = "NetworkPolicy.networking.k8s.io"
 ENDPOINT_SLICE = "EndpointSlice.discovery.k8s.io"
 VALIDATING_WEBHOOK = "ValidatingWebhookConfiguration.admissionregistration.k8s.io"
