@@ -190,9 +190,23 @@ def troubled_pods(index: ClusterIndex) -> list[Resource]:
     """Live pods with a container that waits for a reason, is or was terminated, or has restarted, in index
     order, once per index and run (k8s.memo). The container-state checks (crash loops, config errors, image
     pulls, OOM kills, restarts) have nothing to say about the others, so they walk these pods only."""
-    return remembered(
-        "troubled_pods", index, lambda: [pod for pod in live_pods(index) if not _untroubled(pod)]
-    )
+    return _container_state_pods(index)[0]
+
+
+def _container_state_pods(index: ClusterIndex) -> tuple[list[Resource], list[Resource]]:
+    """(troubled_pods, pods_with_state_messages): one pass over the pods for both, once per index and run."""
+    return remembered("container_state_pods", index, lambda: _read_container_state_pods(index))
+
+
+def _read_container_state_pods(index: ClusterIndex) -> tuple[list[Resource], list[Resource]]:
+    troubled: list[Resource] = []
+    with_messages: list[Resource] = []
+    for pod in index.all("Pod"):
+        if not pod.deletion_timestamp and not _untroubled(pod):
+            troubled.append(pod)
+        if _has_state_message(pod):
+            with_messages.append(pod)
+    return troubled, with_messages
 
 
 def _untroubled(pod: Resource) -> bool:
@@ -222,6 +236,30 @@ def _plain(cs: Mapping[str, Any]) -> bool:
         if found and (type(found) is not dict or found.get("reason")):
             return False
     return True
+
+
+def pods_with_state_messages(index: ClusterIndex) -> list[Resource]:
+    """Pods (terminating ones too) with a container whose waiting, terminated or last terminated state carries
+    a message, in index order, once per index and run (k8s.memo): checks that read what containers said
+    walk these only. A value of an unexpected type counts, so the checks read it (and contain it) as before."""
+    return _container_state_pods(index)[1]
+
+
+def _has_state_message(pod: Resource) -> bool:
+    status = pod.status
+    for key in ("initContainerStatuses", "containerStatuses"):
+        statuses = status.get(key)
+        for cs in statuses if isinstance(statuses, list) else ():
+            if not isinstance(cs, Mapping):
+                continue
+            state = cs.get("state") or {}
+            last = cs.get("lastState") or {}
+            if type(state) is not dict or type(last) is not dict:
+                return True
+            for part in (state.get("waiting"), state.get("terminated"), last.get("terminated")):
+                if part and (type(part) is not dict or part.get("message")):
+                    return True
+    return False
 
 
 def limit_lines(lines: Sequence[str], limit: int, noun: str = "more") -> list[str]:
