@@ -131,26 +131,64 @@ Lookup = tuple[str, str, ObjectRef, str]
 """(resolver address, name looked up, the failing object, the words)."""
 
 
+class _Words:
+    """What the extractors of :mod:`links` find in one text. Objects and findings repeat the same words (every
+    pod of a workload with one BackOff message, a finding quoting its object's condition), so each distinct text
+    is read once per diagnosis and resolved against the graph for every object that wrote it."""
+
+    __slots__ = (
+        "_text",
+        "_unapplied",
+        "artifact",
+        "cluster_lookup",
+        "hosts",
+        "ips",
+        "low_resource",
+        "mentions",
+        "named_lookups",
+        "service_dns",
+        "short_services",
+    )
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self.ips = links.ip_addresses(text)
+        self.service_dns = links.service_dns_names(text)
+        self.short_services = links.short_service_names(text)
+        self.hosts = links.hostnames(text)
+        self.mentions = links.object_mentions(text)
+        self.cluster_lookup = links.cluster_lookup_unanswered(text)
+        self.artifact = links.says_artifact_missing(text)
+        self.low_resource = "node was low on resource" in text.lower()
+        self.named_lookups = links.unanswered_named_lookups(text)
+        self._unapplied: list[links.Mention] | None = None
+
+    @property
+    def unapplied(self) -> list[links.Mention]:
+        """Only a Kustomization's own words are read for these: computed on first use."""
+        if self._unapplied is None:
+            self._unapplied = links.unapplied_objects(self._text)
+        return self._unapplied
+
+
 def link_evidence(graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]]) -> None:
     """Add a ``mentions`` edge for every resolvable reference in the texts of each failing object."""
     known_hosts = {ref.name for ref in by_object if ref.kind == EXTERNAL_HOST}
     lookups: list[Lookup] = []
+    read: dict[str, _Words] = {}
     for ref, findings in by_object.items():
-        if ref.kind == EXTERNAL_HOST:
-            # a host's finding quotes what failed to reach it: only the resolver it asked is read from it
-            for where, raw_text in _texts(graph, ref, findings):
-                text = links.clip(raw_text)
-                lookups += [
-                    (ip, name, ref, f'{where}: "{snippet(text, match)}"')
-                    for name, ip, match in links.unanswered_named_lookups(text)
-                ]
-            continue
+        host = ref.kind == EXTERNAL_HOST
         for where, raw_text in _texts(graph, ref, findings):
             text = links.clip(raw_text)
-            _link_text(graph, ref, where, text, known_hosts)
+            words = read.get(text)
+            if words is None:
+                words = read[text] = _Words(text)
+            if not host:
+                _link_text(graph, ref, where, text, words, known_hosts)
+            # a host's finding quotes what failed to reach it: only the resolver it asked is read from it
             lookups += [
                 (ip, name, ref, f'{where}: "{snippet(text, match)}"')
-                for name, ip, match in links.unanswered_named_lookups(text)
+                for name, ip, match in words.named_lookups
             ]
     if lookups:
         _link_resolvers(graph, by_object, lookups)
@@ -201,32 +239,34 @@ def _link_resolvers(
         graph.shared_resolvers[resolver] = (names, evidence)
 
 
-def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, known_hosts: set[str]) -> None:
+def _link_text(
+    graph: DependencyGraph, ref: ObjectRef, where: str, text: str, words: _Words, known_hosts: set[str]
+) -> None:
     def add(cause: ObjectRef, match: str, edge: str = MENTIONS) -> None:
         # a Service named in its own backends' messages is not upstream of them (their failure is its failure)
         if cause != ref and not (cause.kind == "Service" and graph.backs(ref, cause)):
             graph.add(cause, edge, ref, f'{where}: "{snippet(text, match)}"')
 
-    for ip, match in links.ip_addresses(text):
+    for ip, match in words.ips:
         if ip in known_hosts:
             add(external(ip), match)
             continue
         target = graph.service_by_ip(ip)
         if target is not None:
             add(target, match)
-    for mention in links.service_dns_names(text):
+    for mention in words.service_dns:
         svc = ObjectRef("Service", mention.namespace, mention.name)
         if graph.exists(svc):
             add(svc, mention.text)
-    for mention in links.short_service_names(text):
+    for mention in words.short_services:
         svc = ObjectRef("Service", mention.namespace, mention.name)
         if graph.exists(svc):
             add(svc, mention.text)
-    for host, match in links.hostnames(text):
+    for host, match in words.hosts:
         if host in known_hosts:
             add(external(host), match)
     from_finding = where.startswith("finding ")
-    for mention in links.object_mentions(text):
+    for mention in words.mentions:
         if mention.kind == "Node" and from_finding:
             continue  # our own sentences say "pod x on node y is not Ready": only the cluster's words name a node
         edge = GOVERNS if mention.kind == "ResourceQuota" else MENTIONS
@@ -234,22 +274,22 @@ def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, kn
             add(target, mention.text, edge)
     if ref.kind == "Kustomization" and not from_finding:
         # an object it failed to create is missing because of it: the Kustomization is upstream of it
-        for mention in links.unapplied_objects(text):
+        for mention in words.unapplied:
             target = ObjectRef(mention.kind, mention.namespace, mention.name)
             if not graph.exists(target):
                 graph.add(ref, APPLIES, target, f'{where}: "{snippet(text, mention.text)}"')
-    lookup = links.cluster_lookup_unanswered(text)
+    lookup = words.cluster_lookup
     if lookup:
         # a pod resolves through the cluster DNS Service: a lookup nobody answered names it
         for dns in graph.cluster_dns():
             add(dns, lookup)
-    artifact = links.says_artifact_missing(text)
+    artifact = words.artifact
     if artifact and ref.kind in ("Kustomization", "HelmRelease"):
         res = graph.resource(ref)
         if res is not None:
             for source in graphrefs.flux_wiring(res).sources[:1]:
                 add(ObjectRef(source.kind, source.namespace, source.name), artifact, SOURCE)
-    if ref.kind == "Pod" and "node was low on resource" in text.lower():
+    if ref.kind == "Pod" and words.low_resource:
         res = graph.resource(ref)
         node = k8s_pods.node_name(res) if res is not None else None
         if node:

@@ -113,9 +113,10 @@ def ip_addresses(text: str) -> list[tuple[str, str]]:
 
 def service_dns_names(text: str) -> list[Mention]:
     """In-cluster Service names written as ``svc.ns.svc``, ``svc.ns.svc.cluster.local`` (with or without port)."""
-    return [
-        Mention("Service", m.group(2), m.group(1), m.group(0)) for m in _SVC_DNS.finditer(clip(text).lower())
-    ]
+    lowered = clip(text).lower()
+    if ".svc" not in lowered:
+        return []
+    return [Mention("Service", m.group(2), m.group(1), m.group(0)) for m in _SVC_DNS.finditer(lowered)]
 
 
 def short_service_names(text: str) -> list[Mention]:
@@ -146,21 +147,30 @@ def object_mentions(text: str) -> list[Mention]:
     resources in ``Insufficient nvidia.com/gpu`` (kind ``ExtendedResource``), and a CSI driver missing from a
     node's registrations (kind ``CSIDriverName``)."""
     text = clip(text)
+    lowered = text.lower()
     out = []
-    for kind, pattern in _NOT_FOUND:
-        out += [Mention(kind, None, m.group(1), m.group(0)) for m in pattern.finditer(text)]
-    out += [Mention("Webhook", None, m.group(1), m.group(0)) for m in _WEBHOOK.finditer(text)]
-    out += [Mention("ResourceQuota", None, m.group(1), m.group(0)) for m in _QUOTA.finditer(text)]
-    out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
-    out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
+    if "not found" in lowered:
+        for kind, pattern in _NOT_FOUND:
+            out += [Mention(kind, None, m.group(1), m.group(0)) for m in pattern.finditer(text)]
+    if "webhoo" in lowered:
+        out += [Mention("Webhook", None, m.group(1), m.group(0)) for m in _WEBHOOK.finditer(text)]
+    if "exceeded quota:" in lowered:
+        out += [Mention("ResourceQuota", None, m.group(1), m.group(0)) for m in _QUOTA.finditer(text)]
+    if "/" in text:
+        out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
+    if "node" in lowered:
+        out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
     if "Insufficient " not in text:
         # a node short of a resource could have run the pod but for that: the taints elsewhere are not why
-        out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
-    out += [Mention("ExtendedResource", None, m.group(1), m.group(0)) for m in _RESOURCE.finditer(text)]
-    out += [
-        Mention("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
-        for m in _CSI_DRIVER.finditer(text)
-    ]
+        if "untolerated" in lowered:
+            out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
+    else:
+        out += [Mention("ExtendedResource", None, m.group(1), m.group(0)) for m in _RESOURCE.finditer(text)]
+    if "ver " in lowered and "not " in lowered:
+        out += [
+            Mention("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
+            for m in _CSI_DRIVER.finditer(text)
+        ]
     return out
 
 
@@ -192,9 +202,10 @@ def cluster_lookup_unanswered(text: str) -> str | None:
     the resolver it asked (that address is linked as written), and not for image pulls (the node's runtime
     resolves registries through the node's own resolver)."""
     text = clip(text)
-    if net_errors.NAMED_RESOLVER.search(text) or net_errors.IMAGE_PULL.search(text):
+    found = lookup_unanswered(text)
+    if found is None or net_errors.NAMED_RESOLVER.search(text) or net_errors.IMAGE_PULL.search(text):
         return None
-    return lookup_unanswered(text)
+    return found
 
 
 def unanswered_named_lookups(text: str) -> list[tuple[str, str, str]]:
