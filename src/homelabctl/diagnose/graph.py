@@ -189,6 +189,16 @@ FLUX_SOURCE_GKS = (
 EXTERNAL_HOST = "ExternalHost"
 _NODE_IN_MESSAGE = re.compile(r"\bnode ([a-z0-9][a-z0-9.-]*)")
 _CONTROLLERS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
+_TEMPLATE_GKS = {
+    "Deployment": kinds.DEPLOYMENT,
+    "StatefulSet": kinds.STATEFULSET,
+    "DaemonSet": kinds.DAEMONSET,
+}
+"""Controllers whose pod template's labels say which Services are meant for their pods."""
+_SelectorIndex = tuple[
+    dict[tuple[str, str], list[tuple[ObjectRef, Selector]]], list[tuple[ObjectRef, Selector]]
+]
+"""Selectors by one equality pair of theirs, and those without any."""
 _WORKLOADS_WAITED = ("Deployment", "StatefulSet", "DaemonSet")
 _HEALTH_CHECKED = frozenset({"HelmRelease", "Kustomization", *_WORKLOADS_WAITED})
 _INVENTORY_FLUX = ("_HelmRelease", "_Kustomization")
@@ -357,7 +367,7 @@ class DependencyGraph:
         else:
             for oref in pod.owner_references:
                 yield OWNS, _ref(str(oref.get("kind", "")), pod.namespace, str(oref.get("name", "")))
-        for svc_ref in self._ns_pod_services(pod.namespace).get(pod.ref, ()):
+        for svc_ref in self._services_matching(pod.namespace, pod.labels):
             yield SELECTS, svc_ref
         for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
             yield SELECTS, svc_ref
@@ -421,15 +431,37 @@ class DependencyGraph:
             self._cache[key] = built
         return built
 
-    def _ns_pod_services(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
-        """Pod → the Services selecting it, for one namespace, through a label index (linear, not pods × Services)."""
-        key = f"pod-services:{namespace}"
-        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+    def _ns_selector_index(self, namespace: str | None) -> _SelectorIndex:
+        """The namespace's Service selectors by one label pair each (and those without one): the Services whose
+        selector matches a set of labels are found from that set's own pairs, without reading the other pods."""
+        key = f"selector-index:{namespace}"
+        built: _SelectorIndex | None = self._cache.get(key)
         if built is None:
-            pods = self._by_namespace(kinds.POD).get(namespace, [])
-            built = _match_selectors(self._ns_selectors(namespace), [(p.ref, p.labels) for p in pods])
+            by_pair: dict[tuple[str, str], list[tuple[ObjectRef, Selector]]] = defaultdict(list)
+            unpaired: list[tuple[ObjectRef, Selector]] = []
+            for owner, selector in self._ns_selectors(namespace):
+                pairs = selector.equality_pairs()
+                if pairs:
+                    by_pair[pairs[0]].append((owner, selector))  # a match has every pair: one is enough
+                else:
+                    unpaired.append((owner, selector))
+            built = (by_pair, unpaired)
             self._cache[key] = built
         return built
+
+    def _services_matching(self, namespace: str | None, labels: Mapping[str, str]) -> set[ObjectRef]:
+        """The Services of ``namespace`` whose selector matches ``labels`` (a pod's, a pod template's)."""
+        by_pair, unpaired = self._ns_selector_index(namespace)
+        found: set[ObjectRef] = set()
+        if by_pair:
+            for pair in labels.items():
+                for owner, selector in by_pair.get(pair, ()):
+                    if selector.matches(labels):
+                        found.add(owner)
+        for owner, selector in unpaired:
+            if selector.matches(labels):
+                found.add(owner)
+        return found
 
     def _ns_template_services(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
         """Controller → the Services its pod template's labels would match (what it runs when it can)."""
@@ -448,9 +480,17 @@ class DependencyGraph:
         return built
 
     def _template_services(self, workload: Resource) -> set[ObjectRef]:
-        if workload.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
+        gk = _TEMPLATE_GKS.get(workload.kind)
+        if gk is None:
             return set()
-        return self._ns_template_services(workload.namespace).get(workload.ref, set())
+        if workload.gk != gk:
+            # another group's kind of that name: the controller the graph resolves that name to speaks for it
+            found = self.index.get(gk, workload.namespace, workload.name)
+            if found is None:
+                return set()
+            workload = found
+        labels = templates.pod_template_labels(workload)
+        return self._services_matching(workload.namespace, labels) if labels else set()
 
     def _ns_mounts(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
         key = f"mounts:{namespace}"
@@ -492,6 +532,14 @@ class DependencyGraph:
         for endpoints in self.index.all(kinds.ENDPOINTS):
             for pod_ns, pod_name in graphrefs.endpoints_target_pods(endpoints):
                 out[_ref("Pod", pod_ns, pod_name)].add(_ref("Service", endpoints.namespace, endpoints.name))
+        return out
+
+    def _build_slice_members(self) -> dict[ObjectRef, set[ObjectRef]]:
+        """Service → the pods its EndpointSlices or Endpoints list (the reverse of ``slices``)."""
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        for pod, svcs in self._lazy("slices", self._build_slices).items():
+            for svc in svcs:
+                out[svc].add(pod)
         return out
 
     def _build_storage(self) -> dict[ObjectRef, set[ObjectRef]]:
@@ -924,7 +972,7 @@ class DependencyGraph:
                 if selector is not None and not selector.empty
                 else set()
             )
-            found |= {pod for pod, svcs in self._lazy("slices", self._build_slices).items() if ref in svcs}
+            found |= self._lazy("slice-members", self._build_slice_members).get(ref, set())
             if not found:  # no pod at all: the controllers meant to run them are the members
                 found = {w for w, svcs in self._ns_template_services(res.namespace).items() if ref in svcs}
             return found
