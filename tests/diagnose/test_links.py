@@ -222,3 +222,31 @@ def test_substring_gates_change_nothing(parts: list[str]) -> None:
     assert [(m.namespace, m.name, m.text) for m in links.service_dns_names(text)] == [
         (m.group(2), m.group(1), m.group(0)) for m in links._SVC_DNS.finditer(lowered)
     ]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "minio.velero",
+                "MINIO.Velero:9000",
+                "github.com",
+                "GitHub.COM.",
+                "nas.lan:2049",
+                "10.43.0.10",
+                "cluster.local",
+                "İstanbul.example",
+                "\u212aube.system",
+                " ",
+                "/",
+                "-",
+                ".",
+                "x",
+            ]
+        ),
+        max_size=10,
+    )
+)
+def test_one_pass_for_hosts_and_short_names(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert links.hosts_and_short_services(text) == (links.hostnames(text), links.short_service_names(text))

@@ -154,13 +154,11 @@ class _Words:
         self._text = text
         self.ips = links.ip_addresses(text)
         self.service_dns = links.service_dns_names(text)
-        self.short_services = links.short_service_names(text)
-        self.hosts = links.hostnames(text)
+        self.hosts, self.short_services = links.hosts_and_short_services(text)
         self.mentions = links.object_mentions(text)
-        self.cluster_lookup = links.cluster_lookup_unanswered(text)
+        self.cluster_lookup, self.named_lookups = links.lookup_readings(text)
         self.artifact = links.says_artifact_missing(text)
         self.low_resource = "node was low on resource" in text.lower()
-        self.named_lookups = links.unanswered_named_lookups(text)
         self._unapplied: list[links.Mention] | None = None
 
     @property

@@ -634,24 +634,25 @@ class DependencyGraph:
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
             for res in self.index.all(gk):
                 wiring = graphrefs.flux_wiring(res)
+                me = res.ref
                 for source in wiring.sources:
-                    out[_ref(source.kind, source.namespace, source.name)].append((SOURCE, res.ref))
+                    out[_ref(source.kind, source.namespace, source.name)].append((SOURCE, me))
                 for dep in wiring.depends_on:
-                    out[_ref(dep.kind, dep.namespace, dep.name)].append((DEPENDS, res.ref))
+                    out[_ref(dep.kind, dep.namespace, dep.name)].append((DEPENDS, me))
                 for values in wiring.values_from:
-                    out[_ref(values.kind, values.namespace, values.name)].append((VALUES, res.ref))
+                    out[_ref(values.kind, values.namespace, values.name)].append((VALUES, me))
                 for check in wiring.health_checks:
                     if check.kind in _HEALTH_CHECKED:
-                        out[_ref(check.kind, check.namespace, check.name)].append((WAITS, res.ref))
+                        out[_ref(check.kind, check.namespace, check.name)].append((WAITS, me))
                 # with wait: true a Kustomization is Ready only when every workload it applied is healthy
-                wanted = _INVENTORY_WAITED if res.kind == "Kustomization" and wiring.wait else _INVENTORY_FLUX
+                wanted = _INVENTORY_WAITED if me.kind == "Kustomization" and wiring.wait else _INVENTORY_FLUX
                 # only what the object waits for matters here; parse nothing else of a large inventory
                 for entry_id in graphrefs.inventory_entry_ids(res, wanted):
                     member = _inventory_ref(entry_id)
                     if member is not None:
-                        out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, res.ref))
-                if res.kind == "HelmRelease":
-                    releases[(wiring.storage_namespace, wiring.release_name)].append(res.ref)
+                        out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, me))
+                if me.kind == "HelmRelease":
+                    releases[(wiring.storage_namespace, wiring.release_name)].append(me)
         self._cache["helm-releases"] = releases
         return out
 

@@ -140,6 +140,26 @@ def hostnames(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def hosts_and_short_services(text: str) -> tuple[list[tuple[str, str]], list[Mention]]:
+    """``hostnames(text)`` and ``short_service_names(text)``. Their pattern ignores case, so on ASCII text it
+    matches the same spans in the text and in its lower-case form: one pass gives both."""
+    text = clip(text)
+    if not text.isascii():
+        return hostnames(text), short_service_names(text)
+    hosts: list[tuple[str, str]] = []
+    services: list[Mention] = []
+    for m in _HOSTISH.finditer(text):
+        name = m.group(1).lower()
+        labels = name.split(".")
+        if len(labels) == 2:
+            services.append(Mention("Service", labels[1], labels[0], m.group(0).lower()))
+        host = name.rstrip(".")
+        if host in _NOT_HOSTS or host.replace(".", "").isdigit():
+            continue
+        hosts.append((host, m.group(0)))
+    return hosts, services
+
+
 def object_mentions(text: str) -> list[Mention]:
     """Objects named in controller messages: ``secret "x" not found``, ``storageclass.storage.k8s.io "x" not
     found``, ``exceeded quota: q`` (a ResourceQuota), ``failed calling webhook "w"`` (kind ``Webhook``: a webhook *entry* name), ``HelmRelease/ns/name`` (and ``Deployment/ns/name``),
@@ -197,32 +217,34 @@ def lookup_unanswered(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-def cluster_lookup_unanswered(text: str) -> str | None:
-    """Like :func:`lookup_unanswered`, for lookups a pod made through the cluster DNS: not when the text names
-    the resolver it asked (that address is linked as written), and not for image pulls (the node's runtime
-    resolves registries through the node's own resolver)."""
-    text = clip(text)
-    found = lookup_unanswered(text)
-    if found is None or net_errors.NAMED_RESOLVER.search(text) or net_errors.IMAGE_PULL.search(text):
-        return None
-    return found
+def lookup_readings(text: str) -> tuple[str | None, list[tuple[str, str, str]]]:
+    """What a text says about name lookups nobody answered, asking once whether one went unanswered:
 
-
-def unanswered_named_lookups(text: str) -> list[tuple[str, str, str]]:
-    """(name, resolver address, words) for each ``lookup <name> on <resolver>:53`` in a text that says the
-    lookup got no answer (``i/o timeout``, ``server misbehaving``); an answer (``no such host``) names nothing."""
+    - like :func:`lookup_unanswered`, the words for a lookup a pod made through the cluster DNS: not when the
+      text names the resolver it asked (that address is linked as written), and not for image pulls (the
+      node's runtime resolves registries through the node's own resolver);
+    - (name, resolver address, words) for each ``lookup <name> on <resolver>:53`` in a text that says the
+      lookup got no answer (``i/o timeout``, ``server misbehaving``); an answer (``no such host``) names
+      nothing."""
     text = clip(text)
-    if not net_errors.LOOKUP_UNANSWERED.search(text):
-        return []
-    return [
+    unanswered = net_errors.LOOKUP_UNANSWERED.search(text)
+    if unanswered is None:
+        return None, []
+    named = [
         (m.group(1).lower().rstrip("."), m.group(2).lower(), m.group(0))
         for m in net_errors.NAMED_LOOKUP.finditer(text)
     ]
+    if net_errors.NAMED_RESOLVER.search(text) or net_errors.IMAGE_PULL.search(text):
+        return None, named
+    return unanswered.group(0), named
 
 
 def says_artifact_missing(text: str) -> str | None:
     """The words when a Flux object says its source has no artifact (the link then goes to its sourceRef)."""
-    m = _ARTIFACT.search(clip(text))
+    text = clip(text)
+    if "fact" not in text.lower():  # every phrase says "artifact"
+        return None
+    m = _ARTIFACT.search(text)
     return m.group(0) if m else None
 
 

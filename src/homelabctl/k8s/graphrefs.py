@@ -137,19 +137,25 @@ def flux_wiring(res: Obj) -> FluxWiring:
     raw = raw_of(res)
     spec, metadata = section(raw, "spec"), section(raw, "metadata")
     own = text(metadata.get("namespace")) or None
-    chart = spec.get("chart")
-    source = mapping(spec.get("sourceRef")) or (
-        mapping(mapping(mapping(chart).get("spec")).get("sourceRef")) if chart else {}
-    )
-    sources = _refs([source], None, own, "GitRepository") if source else ()
-    if spec.get("chartRef"):
-        sources += _refs([spec.get("chartRef")], None, own, "OCIRepository")
+    source = mapping(spec.get("sourceRef"))
+    if not source:
+        chart = spec.get("chart")
+        if chart:
+            source = mapping(mapping(mapping(chart).get("spec")).get("sourceRef"))
+    sources = _refs((source,), None, own, "GitRepository") if source else ()
+    chart_ref = spec.get("chartRef")
+    if chart_ref:
+        sources += _refs((chart_ref,), None, own, "OCIRepository")
+    depends_on = spec.get("dependsOn")
+    values_from = spec.get("valuesFrom")
     target = text(spec.get("targetNamespace"))
     name = text(metadata.get("name"))
     return FluxWiring(
         sources,
-        _refs(spec.get("dependsOn"), text(raw.get("kind")), own),
-        tuple(Ref(r.kind, own, r.name) for r in _refs(spec.get("valuesFrom"), None, own, "ConfigMap")),
+        _refs(depends_on, text(raw.get("kind")), own) if depends_on else (),
+        tuple(Ref(r.kind, own, r.name) for r in _refs(values_from, None, own, "ConfigMap"))
+        if values_from
+        else (),
         _refs(spec.get("healthChecks"), None, own),
         spec.get("wait") is True,
         target,
@@ -180,18 +186,18 @@ def route_links(route: Obj) -> RouteLinks:
     """``parentRefs`` of kind Gateway and ``rules[].backendRefs`` of kind Service, nothing else of the route."""
     spec = section(route, "spec")
     own = text(section(route, "metadata").get("namespace")) or None
-    gateways = tuple(
-        (text(p.get("namespace")) or own, text(p.get("name")))
-        for p in mappings(spec.get("parentRefs"))
-        if (text(p.get("kind")) or "Gateway") == "Gateway" and text(p.get("name"))
-    )
-    services = tuple(
-        (text(b.get("namespace")) or own, text(b.get("name")))
-        for rule in mappings(spec.get("rules"))
-        for b in mappings(rule.get("backendRefs"))
-        if (text(b.get("kind")) or "Service") == "Service" and text(b.get("name"))
-    )
-    return RouteLinks(gateways, services)
+    gateways = []
+    for parent in mappings(spec.get("parentRefs")):
+        name = text(parent.get("name"))
+        if name and (text(parent.get("kind")) or "Gateway") == "Gateway":
+            gateways.append((text(parent.get("namespace")) or own, name))
+    services = []
+    for rule in mappings(spec.get("rules")):
+        for backend in mappings(rule.get("backendRefs")):
+            name = text(backend.get("name"))
+            if name and (text(backend.get("kind")) or "Service") == "Service":
+                services.append((text(backend.get("namespace")) or own, name))
+    return RouteLinks(tuple(gateways), tuple(services))
 
 
 def source_address(source: Obj) -> str:
