@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from homelabctl.diagnose import links
+from homelabctl.knowledge import net_errors
 
 # Messages as the controllers write them (source-controller, kubelet, scheduler, replicaset-controller,
 # helm-controller, external-provisioner).
@@ -250,3 +251,50 @@ def test_substring_gates_change_nothing(parts: list[str]) -> None:
 def test_one_pass_for_hosts_and_short_names(parts: list[str]) -> None:
     text = "".join(parts)
     assert links.hosts_and_short_services(text) == (links.hostnames(text), links.short_service_names(text))
+
+
+def test_every_unanswered_lookup_phrase_has_a_gate_word() -> None:
+    """A phrase added to the knowledge without a word of the gate would never be searched for."""
+    for phrase in net_errors.LOOKUP_UNANSWERED_PHRASES:
+        assert any(word in phrase.lower() for word in links._UNANSWERED_WORDS), phrase
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "getaddrinfo EAI_AGAIN redis",
+                "eaı_again",
+                "Temporary failure in name resolution",
+                "SERVER MISBEHAVING",
+                "ſerver misbehaving",
+                "no servers could be reached",
+                "lookup minio on 10.96.0.10:53: i/o timeout",
+                "LOOKUP \u212aube on 10.96.0.10:53: read udp",
+                "pulling image",
+                " ",
+                "x",
+            ]
+        ),
+        max_size=6,
+    )
+)
+def test_lookup_gate_changes_nothing(parts: list[str]) -> None:
+    text = "".join(parts)
+    unanswered = net_errors.LOOKUP_UNANSWERED.search(text)
+    named = (
+        [
+            (m.group(1).lower().rstrip("."), m.group(2).lower(), m.group(0))
+            for m in net_errors.NAMED_LOOKUP.finditer(text)
+        ]
+        if unanswered
+        else []
+    )
+    cluster = (
+        unanswered.group(0)
+        if unanswered
+        and not net_errors.NAMED_RESOLVER.search(text)
+        and not net_errors.IMAGE_PULL.search(text)
+        else None
+    )
+    assert links.lookup_readings(text) == (cluster, named)

@@ -9,6 +9,7 @@ fails too, is upstream.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from homelabctl.diagnose import links
@@ -27,6 +28,7 @@ from homelabctl.k8s import cluster_dns, graphrefs
 from homelabctl.k8s import conditions as k8s_conditions
 from homelabctl.k8s import events as k8s_events
 from homelabctl.k8s import pods as k8s_pods
+from homelabctl.knowledge import net_errors
 from homelabctl.model import Finding, ObjectRef, Resource
 from homelabctl.redact import mask_url_credentials
 
@@ -78,26 +80,30 @@ def object_texts(index: object, res: Resource) -> Iterator[tuple[str, str]]:
             yield f"Event {ev.reason} on {label}".replace("  ", " "), ev.message
 
 
-def _texts(graph: DependencyGraph, ref: ObjectRef, findings: Sequence[Finding]) -> Iterator[tuple[str, str]]:
+def _texts(
+    graph: DependencyGraph, readings: Readings, ref: ObjectRef, findings: Sequence[Finding]
+) -> Iterator[tuple[str, str]]:
     """The object's own words first (they make the better provenance), then what the findings quote."""
     res = graph.resource(ref)
     if res is not None:
-        yield from _object_and_children_texts(graph, res)
+        yield from _object_and_children_texts(graph, readings, res)
     for finding in findings:
         yield f"finding {finding.check} on {ref}", finding.message
         for ev in finding.evidence:
             yield f"finding {finding.check} on {ref}", ev
 
 
-def _object_and_children_texts(graph: DependencyGraph, res: Resource) -> Iterator[tuple[str, str]]:
-    yield from object_texts(graph.index, res)
+def _object_and_children_texts(
+    graph: DependencyGraph, readings: Readings, res: Resource
+) -> Iterator[tuple[str, str]]:
+    yield from readings.texts(res)
     if res.kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
         children = list(graph.index.children(res))[:MAX_CHILDREN]
         for child in children:
-            yield from object_texts(graph.index, child)
+            yield from readings.texts(child)
             if child.kind == "ReplicaSet":
                 for grandchild in list(graph.index.children(child))[:MAX_CHILDREN]:
-                    yield from object_texts(graph.index, grandchild)
+                    yield from readings.texts(grandchild)
 
 
 def _resolve(
@@ -138,6 +144,7 @@ class _Words:
 
     __slots__ = (
         "_text",
+        "_timeout",
         "_unapplied",
         "artifact",
         "cluster_lookup",
@@ -160,6 +167,7 @@ class _Words:
         self.artifact = links.says_artifact_missing(text)
         self.low_resource = "node was low on resource" in text.lower()
         self._unapplied: list[links.Mention] | None = None
+        self._timeout: tuple[re.Match[str] | None] | None = None
 
     @property
     def unapplied(self) -> list[links.Mention]:
@@ -168,19 +176,52 @@ class _Words:
             self._unapplied = links.unapplied_objects(self._text)
         return self._unapplied
 
+    @property
+    def timeout(self) -> re.Match[str] | None:
+        """A network timeout in the text (only failing pods' texts are asked, by the correlations)."""
+        if self._timeout is None:
+            self._timeout = (net_errors.TIMEOUT.search(self._text),)
+        return self._timeout[0]
 
-def link_evidence(graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]]) -> None:
+
+class Readings:
+    """The texts of objects and what the extractors find in them, read once per diagnosis: the evidence links
+    read a failing pod for its own finding and again as its controller's child, and the correlations across
+    findings read the same pods."""
+
+    def __init__(self, index: object) -> None:
+        self.index = index
+        self._texts: dict[int, tuple[Resource, list[tuple[str, str]]]] = {}
+        self._words: dict[str, _Words] = {}
+
+    def texts(self, res: Resource) -> list[tuple[str, str]]:
+        """``object_texts`` of ``res`` (keyed by the object itself, which the entry keeps alive)."""
+        hit = self._texts.get(id(res))
+        if hit is None:
+            hit = self._texts[id(res)] = (res, list(object_texts(self.index, res)))
+        return hit[1]
+
+    def words(self, text: str) -> _Words:
+        """What the extractors find in ``text`` (already clipped)."""
+        found = self._words.get(text)
+        if found is None:
+            found = self._words[text] = _Words(text)
+        return found
+
+
+def link_evidence(
+    graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]], readings: Readings | None = None
+) -> None:
     """Add a ``mentions`` edge for every resolvable reference in the texts of each failing object."""
+    if readings is None:
+        readings = Readings(graph.index)
     known_hosts = {ref.name for ref in by_object if ref.kind == EXTERNAL_HOST}
     lookups: list[Lookup] = []
-    read: dict[str, _Words] = {}
     for ref, findings in by_object.items():
         host = ref.kind == EXTERNAL_HOST
-        for where, raw_text in _texts(graph, ref, findings):
+        for where, raw_text in _texts(graph, readings, ref, findings):
             text = links.clip(raw_text)
-            words = read.get(text)
-            if words is None:
-                words = read[text] = _Words(text)
+            words = readings.words(text)
             if not host:
                 _link_text(graph, ref, where, text, words, known_hosts)
             # a host's finding quotes what failed to reach it: only the resolver it asked is read from it

@@ -99,6 +99,10 @@ _CSI_DRIVER = re.compile(
     re.IGNORECASE,
 )
 _ARTIFACT = re.compile(r"source artifact not found|artifact not found|no artifact", re.IGNORECASE)
+_UNANSWERED_WORDS = ("_aga", "temporary", "erver m", "could be reached", "lookup ")
+"""A word of each phrase of ``net_errors.LOOKUP_UNANSWERED`` (EAI_AGAIN, temporary failure in name resolution,
+server misbehaving, no servers could be reached, lookup x: i/o timeout), free of the letters a case-insensitive
+pattern also matches as long s or dotless i: a text without any of them has no unanswered lookup."""
 _NOT_HOSTS = frozenset({"cluster.local", "svc.cluster.local", "k8s.io", "kubernetes.io"})
 
 
@@ -227,6 +231,9 @@ def lookup_readings(text: str) -> tuple[str | None, list[tuple[str, str, str]]]:
       lookup got no answer (``i/o timeout``, ``server misbehaving``); an answer (``no such host``) names
       nothing."""
     text = clip(text)
+    lowered = text.lower()
+    if not any(word in lowered for word in _UNANSWERED_WORDS):
+        return None, []
     unanswered = net_errors.LOOKUP_UNANSWERED.search(text)
     if unanswered is None:
         return None, []
