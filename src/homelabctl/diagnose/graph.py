@@ -597,8 +597,8 @@ class DependencyGraph:
             ingresses = self._by_namespace(kinds.INGRESS).get(namespace, [])
             built = {
                 svc: targets
-                for svc, targets in self._build_routes(routes, ingresses).items()
-                if svc.kind == "Service" and svc.namespace == namespace
+                for svc, targets in self._build_backends(routes, ingresses).items()
+                if svc.namespace == namespace
             }
             self._cache[key] = built
         return built
@@ -619,6 +619,23 @@ class DependencyGraph:
                 out[_ref("Gateway", namespace, name)].add(route.ref)
             for namespace, name in linked.services:
                 out[_ref("Service", namespace, name)].add(route.ref)
+        DependencyGraph._add_ingress_backends(out, ingresses)
+        return out
+
+    @staticmethod
+    def _build_backends(
+        routes: Iterable[Resource], ingresses: Iterable[Resource]
+    ) -> dict[ObjectRef, set[ObjectRef]]:
+        """Service → the routes sending to it: the Services of ``_build_routes``, without reading parentRefs."""
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        for route in routes:
+            for namespace, name in graphrefs.route_backends(route):
+                out[_ref("Service", namespace, name)].add(route.ref)
+        DependencyGraph._add_ingress_backends(out, ingresses)
+        return out
+
+    @staticmethod
+    def _add_ingress_backends(out: dict[ObjectRef, set[ObjectRef]], ingresses: Iterable[Resource]) -> None:
         for ingress in ingresses:
             default = k8s_routes.ingress_default_backend(ingress)
             for backend in (
@@ -626,7 +643,6 @@ class DependencyGraph:
                 *k8s_routes.ingress_backends(ingress),
             ):
                 out[_ref("Service", ingress.namespace, backend.service)].add(ingress.ref)
-        return out
 
     def _build_flux(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
         out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)

@@ -191,13 +191,20 @@ def route_links(route: Obj) -> RouteLinks:
         name = text(parent.get("name"))
         if name and (text(parent.get("kind")) or "Gateway") == "Gateway":
             gateways.append((text(parent.get("namespace")) or own, name))
+    return RouteLinks(tuple(gateways), route_backends(route))
+
+
+def route_backends(route: Obj) -> tuple[tuple[str | None, str], ...]:
+    """The Services of ``route_links``, alone: what a Service's failure reaches does not need the Gateways."""
+    spec = section(route, "spec")
+    own = text(section(route, "metadata").get("namespace")) or None
     services = []
     for rule in mappings(spec.get("rules")):
         for backend in mappings(rule.get("backendRefs")):
             name = text(backend.get("name"))
             if name and (text(backend.get("kind")) or "Service") == "Service":
                 services.append((text(backend.get("namespace")) or own, name))
-    return RouteLinks(tuple(gateways), tuple(services))
+    return tuple(services)
 
 
 def source_address(source: Obj) -> str:
