@@ -199,6 +199,8 @@ _GATED_WORDS = [
     "exceeded quota: q1",
     "EXCEEDED QUOTA: q1",
     "HelmRelease/flux-system/app",
+    "Deployment/home/mealie",
+    "helmrelease/x/y",
     "node k3s1 is not ready",
     "NODE k3s1 IS NOT READY",
     "untolerated taint {node.kubernetes.io/disk-pressure: }",

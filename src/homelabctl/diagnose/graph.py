@@ -682,7 +682,7 @@ class DependencyGraph:
         by_release: dict[tuple[str, str], ObjectRef] | None = None
         for gk in (kinds.JOB, kinds.POD):
             for res in self.index.all(gk):
-                if HELM_HOOK_ANNOTATION not in res.annotations:
+                if not graphrefs.has_annotation(res, HELM_HOOK_ANNOTATION):
                     continue
                 if res.kind == "Pod" and res.owner_references:
                     continue  # a hook Job's pod: the Job stands for it

@@ -72,6 +72,8 @@ _WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 _FLUX_REF = re.compile(
     rf"\b({'|'.join((*_FLUX_KINDS, *_WORKLOAD_KINDS))})/(?:({_LABEL})/)?({_LABEL})(?![\w-])"
 )
+_FLUX_REF_KINDS = tuple(f"{kind}/" for kind in (*_FLUX_KINDS, *_WORKLOAD_KINDS))
+"""What ``_FLUX_REF`` needs in a text before it can match (it is case-sensitive)."""
 _KIND = r"[A-Z][A-Za-z]{1,62}"
 # kustomize-controller: "failed to decrypt and format 'media/app-secrets' Secret data",
 # "Secret/media/app-secrets dry-run failed (Invalid): ..."
@@ -180,7 +182,7 @@ def object_mentions(text: str) -> list[Mention]:
         out += [Mention("Webhook", None, m.group(1), m.group(0)) for m in _WEBHOOK.finditer(text)]
     if "exceeded quota:" in lowered:
         out += [Mention("ResourceQuota", None, m.group(1), m.group(0)) for m in _QUOTA.finditer(text)]
-    if "/" in text:
+    if any(kind in text for kind in _FLUX_REF_KINDS):
         out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
     if "node" in lowered:
         out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
