@@ -184,9 +184,12 @@ def flux_wiring(res: Obj) -> FluxWiring:
 def inventory_entry_ids(res: Obj, suffixes: tuple[str, ...]) -> list[str]:
     """``status.inventory.entries[].id`` ending in one of ``suffixes`` (``_Kustomization``...): an inventory
     can list thousands of objects, and only a few kinds of them matter to the caller."""
+    inventory = section(res, "status").get("inventory")
+    if not inventory:  # a HelmRelease has none
+        return []
     return [
         entry_id
-        for entry in mappings(mapping(section(res, "status").get("inventory")).get("entries"))
+        for entry in mappings(mapping(inventory).get("entries"))
         if isinstance(entry_id := entry.get("id"), str) and entry_id.endswith(suffixes)
     ]
 
