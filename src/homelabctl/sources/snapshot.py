@@ -426,15 +426,19 @@ class SnapshotSource:
                             )
                             capped = True
                             break
+                        free_text = walks_free_text(obj)
                         if self.slim:
-                            skip = FREE_TEXT_SECTIONS if walks_free_text(obj) else ()
-                            slim_object(obj, shared, skip)
+                            slim_object(obj, shared, FREE_TEXT_SECTIONS if free_text else ())
                         problem = malformed_field(obj)
                         if problem:
                             errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
                             continue
                         try:
-                            index.add(Resource.from_raw(redact_object(obj, shared if self.slim else None)))
+                            index.add(
+                                Resource.from_raw(
+                                    redact_object(obj, shared if self.slim else None, free_text)
+                                )
+                            )
                         except RecursionError:  # deeper than anything that reads it can walk
                             errors.append(
                                 LoadError(
