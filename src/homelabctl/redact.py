@@ -303,9 +303,23 @@ def walks_free_text(raw: dict[str, Any]) -> bool:
     """Whether every string of the object's ``spec`` and ``data`` is read for secrets: workloads and pods
     (commands, args, probes) and custom resources (Helm values, backup targets...)."""
     kind = raw.get("kind")
+    api_version = raw.get("apiVersion")
+    if type(kind) is not str or type(api_version) is not str:
+        return _walks_free_text(kind, api_version)
+    known = _FREE_TEXT_KINDS.get((kind, api_version))
+    if known is None:
+        known = _walks_free_text(kind, api_version)
+        if len(_FREE_TEXT_KINDS) < 1024:  # the answer per kind and version, bounded
+            _FREE_TEXT_KINDS[(kind, api_version)] = known
+    return known
+
+
+_FREE_TEXT_KINDS: dict[tuple[str, str], bool] = {}
+
+
+def _walks_free_text(kind: Any, api_version: Any) -> bool:
     if kind in POD_TEMPLATE_KINDS or kind in ("Pod", "CronJob"):
         return True
-    api_version = raw.get("apiVersion")
     group = api_version.rpartition("/")[0] if isinstance(api_version, str) else ""
     return kind != "Event" and not ("." not in group or group.endswith(".k8s.io"))
 
