@@ -4,7 +4,13 @@ from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.checks.workload._common import all_statuses, current_terminated, last_terminated, waiting
+from homelabctl.checks.workload._common import (
+    all_statuses,
+    current_terminated,
+    last_terminated,
+    pods_with_state_messages,
+    waiting,
+)
 from homelabctl.k8s import enospc, storage
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.model import Finding, Layer, Lifecycle, ObjectRef, Severity
@@ -40,7 +46,7 @@ def volume_full(ctx: CheckContext) -> Iterator[Finding]:
     space on it (shorter retention, old WAL or logs); then let the pod restart.
     """
     by_claim: dict[tuple[str | None, str], list[str]] = {}
-    for pod in ctx.index.all(kinds.POD):
+    for pod in pods_with_state_messages(ctx.index):  # the others have no message to read
         for cs, is_init in all_statuses(pod):
             messages = [
                 str(part.get("message") or "")
