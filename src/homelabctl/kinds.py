@@ -63,6 +63,7 @@ GATEWAY = "gateway.networking.k8s.io"
 VELERO = "velero.io"
 LONGHORN = "longhorn.io"
 CILIUM = "cilium.io"
+KYVERNO = "kyverno.io"
 
 KINDS: tuple[KindInfo, ...] = (
     # core
@@ -193,6 +194,9 @@ KINDS: tuple[KindInfo, ...] = (
         crd=True,
     ),
     _k("CiliumNode", CILIUM, "v2", "ciliumnodes", False, "cn", "ciliumn", crd=True),
+    # Kyverno
+    _k("ClusterPolicy", KYVERNO, "v1", "clusterpolicies", False, "cpol", crd=True),
+    _k("Policy", KYVERNO, "v1", "policies", True, "pol", crd=True),
     # Traefik: Ingress annotations and IngressRoutes name Middlewares; a missing one breaks the route
     _k("Middleware", "traefik.io", "v1alpha1", "middlewares", True, crd=True),
     _k("Middleware", "traefik.containo.us", "v1alpha1", "middlewares", True, crd=True),
@@ -277,6 +281,8 @@ LONGHORN_SETTING = f"Setting.{LONGHORN}"
 LONGHORN_REPLICA = f"Replica.{LONGHORN}"
 LONGHORN_ENGINE = f"Engine.{LONGHORN}"
 CILIUM_BGP_PEERING_POLICY = f"CiliumBGPPeeringPolicy.{CILIUM}"
+KYVERNO_CLUSTER_POLICY = f"ClusterPolicy.{KYVERNO}"
+KYVERNO_POLICY = f"Policy.{KYVERNO}"
 CILIUM_BGP_CLUSTER_CONFIG = f"CiliumBGPClusterConfig.{CILIUM}"
 CILIUM_LB_IP_POOL = f"CiliumLoadBalancerIPPool.{CILIUM}"
 PROMETHEUS = "Prometheus.monitoring.coreos.com"

@@ -63,6 +63,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.platform.image_registry_failing",
     "homelabctl.checks.platform.issuer_not_ready",
     "homelabctl.checks.security.admin_ui_exposed_without_auth",
+    "homelabctl.checks.security.admission_policy_refuses_pods",
     "homelabctl.checks.security.oauth2_proxy_misconfigured",
     "homelabctl.checks.storage.csi_driver_not_registered",
     "homelabctl.checks.storage.csi_driver_pods_failing",
