@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s import nodes, velero
@@ -25,8 +25,7 @@ def is_node_agent(daemonset: Resource) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class Uncovered:
+class Uncovered(msgspec.Struct, frozen=True):
     """A node with running pods that mount claims, where the agent has no running pod."""
 
     node: Resource
