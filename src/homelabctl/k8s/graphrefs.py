@@ -8,7 +8,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from homelabctl.k8s._raw import EMPTY, Obj, items, mapping, mappings, raw_of, section, strings, text
+from homelabctl.k8s._raw import (
+    EMPTY,
+    Obj,
+    items,
+    mapping,
+    mappings,
+    raw_of,
+    section,
+    string_map,
+    strings,
+    text,
+)
 from homelabctl.selectors import Selector, from_spec
 
 
@@ -77,6 +88,25 @@ def claim_access_modes(pvc: Obj) -> tuple[str, ...]:
     return strings(section(pvc, "spec").get("accessModes")) or strings(
         section(pvc, "status").get("accessModes")
     )
+
+
+# -- Services --------------------------------------------------------------------------------------------------
+def selector_key(service: Obj) -> tuple[str, str] | None:
+    """The first label pair of a Service's selector as ``services.selector`` reads it (``spec.selector``, scalar
+    values as text): every pod the selector matches carries it, so it indexes the Service without parsing the
+    selector. None when the Service selects no pod by labels."""
+    value = section(service, "spec").get("selector")
+    if type(value) is dict and all(type(key) is str for key in value):
+        # the common case without building the map: text keys cannot collide once made text
+        for key, label in value.items():
+            if type(label) is str:
+                return key, label
+            if label is None or not isinstance(label, Mapping | list | tuple):
+                return key, text(label)
+        return None
+    for pair in string_map(value).items():
+        return pair
+    return None
 
 
 # -- Gateway API, policies -------------------------------------------------------------------------------------
