@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from homelabctl.k8s import graphrefs, services
-from homelabctl.k8s._raw import string_map
+from homelabctl.k8s._raw import mapping, mappings, string_map, text
 
 _SCALARS = st.one_of(
     st.text(max_size=3), st.integers(-2, 2), st.booleans(), st.none(), st.floats(allow_nan=False)
@@ -55,3 +55,39 @@ def test_flux_wiring_of_a_helmrelease_with_its_source_under_the_chart() -> None:
     assert wiring.depends_on == (graphrefs.Ref("HelmRelease", "team", "db"),)
     assert (wiring.release_name, wiring.storage_namespace) == ("apps-app", "apps")
     assert graphrefs.inventory_entry_ids(hr, ("_HelmRelease",)) == []
+
+
+def _backends_as_written(route: dict[str, Any]) -> tuple[tuple[str | None, str], ...]:
+    """rules[].backendRefs[] of kind Service (the default), namespace defaulted: the plain reading."""
+    own = text(mapping(route.get("metadata")).get("namespace")) or None
+    return tuple(
+        (text(b.get("namespace")) or own, text(b.get("name")))
+        for rule in mappings(mapping(route.get("spec")).get("rules"))
+        for b in mappings(rule.get("backendRefs"))
+        if (text(b.get("kind")) or "Service") == "Service" and text(b.get("name"))
+    )
+
+
+_BACKENDS = st.lists(
+    st.one_of(
+        st.fixed_dictionaries(
+            {"name": st.one_of(st.sampled_from(["web", ""]), _SCALARS)},
+            optional={
+                "kind": st.one_of(st.sampled_from(["Service", "ServiceImport", ""]), _SCALARS),
+                "namespace": st.one_of(st.sampled_from(["other", ""]), _SCALARS),
+            },
+        ),
+        _SCALARS,
+    ),
+    max_size=3,
+)
+
+
+@given(
+    st.lists(st.one_of(st.fixed_dictionaries({}, optional={"backendRefs": _BACKENDS}), _SCALARS), max_size=3),
+    st.one_of(st.just("apps"), _SCALARS),
+)
+def test_route_backends_read_every_service_backend(rules: list[Any], namespace: Any) -> None:
+    route = {"kind": "HTTPRoute", "metadata": {"name": "r", "namespace": namespace}, "spec": {"rules": rules}}
+    assert graphrefs.route_backends(route) == _backends_as_written(route)
+    assert graphrefs.route_links(route).services == _backends_as_written(route)

@@ -245,15 +245,21 @@ def route_links(route: Obj) -> RouteLinks:
 
 
 def route_backends(route: Obj) -> tuple[tuple[str | None, str], ...]:
-    """The Services of ``route_links``, alone: what a Service's failure reaches does not need the Gateways."""
-    spec = section(route, "spec")
+    """The Services of ``route_links``, alone: what a Service's failure reaches does not need the Gateways.
+    Read for every route of each namespace a failure reaches: no list is made for a rule without backends."""
     own = text(section(route, "metadata").get("namespace")) or None
     services = []
-    for rule in mappings(spec.get("rules")):
-        for backend in mappings(rule.get("backendRefs")):
-            name = text(backend.get("name"))
-            if name and (text(backend.get("kind")) or "Service") == "Service":
-                services.append((text(backend.get("namespace")) or own, name))
+    for rule in mappings(section(route, "spec").get("rules")):
+        backends = rule.get("backendRefs")
+        if not backends:
+            continue
+        for backend in mappings(backends):
+            name = backend.get("name")
+            name = name if type(name) is str else text(name)
+            kind = backend.get("kind")
+            if name and (kind is None or (text(kind) or "Service") == "Service"):
+                namespace = backend.get("namespace")
+                services.append(((namespace if type(namespace) is str else text(namespace)) or own, name))
     return tuple(services)
 
 
