@@ -162,25 +162,37 @@ class Resource:
     status: Mapping[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # (hot: once per object loaded) ``type(...) is dict`` answers the common case without a call
+        init = object.__setattr__
         if not self.gk:
-            object.__setattr__(self, "gk", group_kind(self.api_version, self.kind))
+            init(self, "gk", group_kind(self.api_version, self.kind))
         raw = self.raw
-        meta = _mapping(raw.get("metadata"))
-        object.__setattr__(self, "metadata", meta)
-        object.__setattr__(self, "labels", _mapping(meta.get("labels")))
-        object.__setattr__(self, "spec", _mapping(raw.get("spec")))
-        object.__setattr__(self, "status", _mapping(raw.get("status")))
+        meta = raw.get("metadata")
+        if type(meta) is not dict:
+            meta = _mapping(meta)
+        init(self, "metadata", meta)
+        labels = meta.get("labels")
+        init(self, "labels", labels if type(labels) is dict else _mapping(labels))
+        spec = raw.get("spec")
+        init(self, "spec", spec if type(spec) is dict else _mapping(spec))
+        status = raw.get("status")
+        init(self, "status", status if type(status) is dict else _mapping(status))
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> Resource:
         meta = raw.get("metadata") or {}
-        api_version = str(raw.get("apiVersion", ""))
-        kind = str(raw.get("kind", ""))
+        api_version = raw.get("apiVersion", "")
+        if type(api_version) is not str:
+            api_version = str(api_version)
+        kind = raw.get("kind", "")
+        if type(kind) is not str:
+            kind = str(kind)
+        name = meta.get("name", "")
         return cls(
             api_version,
             kind,
             meta.get("namespace") or None,
-            str(meta.get("name", "")),
+            name if type(name) is str else str(name),
             raw,
             group_kind(api_version, kind),
         )

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from homelabctl.k8s import shape
-from homelabctl.k8s.slim import share_any
+from homelabctl.k8s.slim import share_list, share_values
 
 MARKER_PREFIX = "homelabctl-redacted:"
 _MARKER_RE = re.compile(r"^homelabctl-redacted:len=(\d+);o2p=(\d+)$")
@@ -123,15 +123,27 @@ def redact_secret(raw: dict[str, Any]) -> None:
 def _drop_last_applied(raw: dict[str, Any]) -> None:
     meta = shape.value(raw, "metadata")
     if isinstance(meta, dict):
-        annotations = meta.get("annotations")
-        if isinstance(annotations, dict) and LAST_APPLIED in annotations:
-            annotations[LAST_APPLIED] = MARKER_PREFIX + "last-applied-configuration"
+        _drop_last_applied_annotation(meta)
+
+
+def _drop_last_applied_annotation(meta: dict[str, Any]) -> None:
+    annotations = meta.get("annotations")
+    if isinstance(annotations, dict) and LAST_APPLIED in annotations:
+        annotations[LAST_APPLIED] = MARKER_PREFIX + "last-applied-configuration"
 
 
 def value_is_sensitive(key: str, value: object) -> bool:
-    if isinstance(value, str) and PRIVATE_KEY_RE.search(value):
+    # the literal first: PRIVATE_KEY_RE cannot match without it, and most values are long config text
+    if isinstance(value, str) and "PRIVATE KEY-----" in value and PRIVATE_KEY_RE.search(value):
         return True
-    return bool(SENSITIVE_KEY_RE.search(key)) and isinstance(value, str | int | float) and value != ""
+    return sensitive_key(key) and isinstance(value, str | int | float) and value != ""
+
+
+@functools.lru_cache(maxsize=4096)
+def sensitive_key(key: str) -> bool:
+    """Whether a key names a secret (``SENSITIVE_KEY_RE``). Remembered: the same keys (annotation keys, env
+    names, Helm value keys) come back on every object, and the case-insensitive pattern is slow."""
+    return SENSITIVE_KEY_RE.search(key) is not None
 
 
 # ``cookie_secret = "..."`` in oauth2_proxy.cfg, ``password: ...`` in an app's config.yaml, ``TOKEN=...`` in .env
@@ -247,11 +259,14 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def redact_object(raw: dict[str, Any], shared: dict[str, str] | None = None) -> dict[str, Any]:
+def redact_object(
+    raw: dict[str, Any], shared: dict[str, str] | None = None, free_text: bool | None = None
+) -> dict[str, Any]:
     """Redact one object in place (and return it). Safe to call twice.
 
-    ``shared`` (the loader's, see :func:`homelabctl.k8s.slim.slim_object`): the strings of the sections
-    walked here for free text (:func:`walks_free_text`) are shared on the same walk, not on a second one."""
+    ``shared`` (the loader's, see :func:`homelabctl.k8s.slim.share_values`): the strings of the sections
+    walked here for free text (:func:`walks_free_text`) are shared on the same walk, not on a second one.
+    ``free_text``: what :func:`walks_free_text` says of ``raw``, when the caller already asked."""
     kind = raw.get("kind")
     if kind == "Secret":
         redact_secret(raw)
@@ -276,7 +291,7 @@ def redact_object(raw: dict[str, Any], shared: dict[str, str] | None = None) -> 
     # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind
     _drop_last_applied(raw)
     _redact_annotations(raw, secret=kind == "Secret")
-    _redact_by_shape(raw, kind, shared)
+    _redact_by_shape(raw, kind, shared, free_text)
     return raw
 
 
@@ -288,29 +303,48 @@ def walks_free_text(raw: dict[str, Any]) -> bool:
     """Whether every string of the object's ``spec`` and ``data`` is read for secrets: workloads and pods
     (commands, args, probes) and custom resources (Helm values, backup targets...)."""
     kind = raw.get("kind")
+    api_version = raw.get("apiVersion")
+    if type(kind) is not str or type(api_version) is not str:
+        return _walks_free_text(kind, api_version)
+    known = _FREE_TEXT_KINDS.get((kind, api_version))
+    if known is None:
+        known = _walks_free_text(kind, api_version)
+        if len(_FREE_TEXT_KINDS) < 1024:  # the answer per kind and version, bounded
+            _FREE_TEXT_KINDS[(kind, api_version)] = known
+    return known
+
+
+_FREE_TEXT_KINDS: dict[tuple[str, str], bool] = {}
+
+
+def _walks_free_text(kind: Any, api_version: Any) -> bool:
     if kind in POD_TEMPLATE_KINDS or kind in ("Pod", "CronJob"):
         return True
-    api_version = raw.get("apiVersion")
     group = api_version.rpartition("/")[0] if isinstance(api_version, str) else ""
     return kind != "Event" and not ("." not in group or group.endswith(".k8s.io"))
 
 
-def _redact_by_shape(raw: dict[str, Any], kind: Any, shared: dict[str, str] | None = None) -> None:
+def _redact_by_shape(
+    raw: dict[str, Any], kind: Any, shared: dict[str, str] | None, free_text: bool | None
+) -> None:
     """Where free-form strings live: workload specs (commands, args, probes), custom resources' specs (Helm
     values, backup targets...), Event messages and condition messages. Object identity is never touched."""
     if kind == "Event":
         for field in ("message", "note"):
             if isinstance(raw.get(field), str):
                 raw[field] = redact_string(raw[field])
-    elif walks_free_text(raw):
+    elif walks_free_text(raw) if free_text is None else free_text:
         for field in FREE_TEXT_SECTIONS:
             if isinstance(raw.get(field), dict | list):
                 _redact_strings(raw[field], shared=shared)
     status = shape.value(raw, "status")
     conditions = status.get("conditions") if isinstance(status, dict) else None
     for condition in conditions if isinstance(conditions, list) else ():
-        if isinstance(condition, dict) and isinstance(condition.get("message"), str):
-            condition["message"] = redact_string(condition["message"])
+        if isinstance(condition, dict):
+            message = condition.get("message")
+            # redact_string inlined: every condition of every object comes here
+            if isinstance(message, str) and len(message) >= 8 and not message.startswith(MARKER_PREFIX):
+                condition["message"] = _redact_string(message)
 
 
 # -- by the shape of the value, in every string ---------------------------------------------------------------
@@ -425,32 +459,47 @@ def _redact_strings(node: Any, depth: int = 0, shared: dict[str, str] | None = N
 
 
 def _redact_dict_strings(node: dict[str, Any], depth: int, shared: dict[str, str] | None) -> None:
+    # hot (every map of every workload and custom resource spec): redact_string and _redact_strings inlined
     for key, value in node.items():
         vtype = type(value)
         if vtype is str:
             if len(value) >= 8 and key not in _KEEP_KEYS:
-                node[key] = redact_string(value)
+                if not value.startswith(MARKER_PREFIX):
+                    node[key] = _redact_string(value)
             elif shared is not None:
                 node[key] = shared.setdefault(value, value)
-        elif vtype is dict or vtype is list:
-            if key not in _NO_FREE_TEXT:
-                _redact_strings(value, depth + 1, shared)
-            elif shared is not None:
-                share_any(value, shared, depth + 1)
+        elif vtype is dict:
+            if key in _NO_FREE_TEXT:
+                if shared is not None:
+                    share_values(value, shared, depth + 1)
+            elif depth < 64:
+                _redact_dict_strings(value, depth + 1, shared)
+        elif vtype is list:
+            if key in _NO_FREE_TEXT:
+                if shared is not None:
+                    share_list(value, shared, depth + 1)
+            elif depth < 64:
+                _redact_list_strings(value, depth + 1, shared)
 
 
 def _redact_list_strings(node: list[Any], depth: int, shared: dict[str, str] | None) -> None:
-    if any(type(v) is str for v in node):
-        _redact_args(node)
+    for value in node:
+        if type(value) is str:
+            _redact_args(node)
+            break
     for i, value in enumerate(node):
         vtype = type(value)
         if vtype is str:
             if len(value) >= 8:
-                node[i] = redact_string(value)
+                if not value.startswith(MARKER_PREFIX):
+                    node[i] = _redact_string(value)
             elif shared is not None:
                 node[i] = shared.setdefault(value, value)
-        elif vtype is dict or vtype is list:
-            _redact_strings(value, depth + 1, shared)
+        elif vtype is dict:
+            if depth < 64:
+                _redact_dict_strings(value, depth + 1, shared)
+        elif vtype is list and depth < 64:
+            _redact_list_strings(value, depth + 1, shared)
 
 
 _NO_FREE_TEXT = frozenset(
@@ -496,23 +545,33 @@ _KEEP_KEYS = frozenset(
 def _redact_annotations(raw: dict[str, Any], *, secret: bool) -> None:
     """Annotations (and, on Secrets, labels) are free-form: sensitive keys and high-entropy values go.
     A pod template's annotations become its pods' annotations: they are treated alike."""
-    template = shape.pod_template(raw)
-    if isinstance(template, dict) and raw.get("kind") in POD_TEMPLATE_KINDS:
-        _redact_annotations(template, secret=False)
+    kind = raw.get("kind")
+    if type(kind) is not str or kind in POD_TEMPLATE_KINDS:  # (a kind that is not a string: as it always was)
+        template = shape.pod_template(raw)
+        if isinstance(template, dict) and kind in POD_TEMPLATE_KINDS:
+            _redact_annotations(template, secret=False)
     meta = shape.value(raw, "metadata")
-    if not isinstance(meta, dict):
-        return
+    if isinstance(meta, dict):
+        _redact_metadata_values(meta, secret)
+
+
+def _redact_metadata_values(meta: dict[str, Any], secret: bool) -> None:
     for field in ("annotations", "labels") if secret else ("annotations",):
         values = meta.get(field)
         if not isinstance(values, dict):
             continue
         for key, value in list(values.items()):
-            if not isinstance(value, str) or key == LAST_APPLIED or is_marker(value):
+            if not isinstance(value, str) or key == LAST_APPLIED or value.startswith(MARKER_PREFIX):
                 continue
-            if value_is_sensitive(str(key), value) or (len(value) >= 20 and looks_like_a_secret(value)):
-                values[key] = marker_for(value.encode())
-            else:
-                values[key] = redact_string(value)
+            values[key] = _redacted_annotation(key, value)
+
+
+@functools.lru_cache(maxsize=16384, typed=True)
+def _redacted_annotation(key: Any, value: str) -> str:
+    # remembered: the same annotations (revisions, tool stamps) come back on thousands of objects
+    if value_is_sensitive(str(key), value) or (len(value) >= 20 and looks_like_a_secret(value)):
+        return marker_for(value.encode())
+    return redact_string(value)
 
 
 def mask(value: str, keep: int = 4) -> str:

@@ -57,6 +57,13 @@ def metadata_value(obj: Obj, name: str) -> Any:
     return section(obj, "metadata").get(name)
 
 
+def uid_and_owners(obj: Obj) -> tuple[Any, Any]:
+    """``metadata.uid`` and ``metadata.ownerReferences`` as found, in one call: the index reads both of
+    every object it adds."""
+    meta = section(obj, "metadata")
+    return meta.get("uid"), meta.get("ownerReferences")
+
+
 def spec_value(obj: Obj, name: str) -> Any:
     """A spec field (``nodeName``...) as found, or None."""
     return section(obj, "spec").get(name)

@@ -33,15 +33,7 @@ def slim_object(obj: dict[str, Any], shared: dict[str, str], skip: Collection[st
         elif kind is dict:
             share_values(value, shared, 1)
         elif kind is list:
-            _share_list(value, shared, 1)
-
-
-def share_any(value: Any, shared: dict[str, str], depth: int = 0) -> None:
-    """:func:`share_values` on a map or a list."""
-    if type(value) is dict:
-        share_values(value, shared, depth)
-    elif type(value) is list:
-        _share_list(value, shared, depth)
+            share_list(value, shared, 1)
 
 
 def share_values(node: dict[str, Any], shared: dict[str, str], depth: int = 0) -> None:
@@ -67,10 +59,11 @@ def share_values(node: dict[str, Any], shared: dict[str, str], depth: int = 0) -
                 elif item_kind is str:
                     value[i] = setdefault(item, item)
                 elif item_kind is list:
-                    _share_list(item, shared, depth + 2)
+                    share_list(item, shared, depth + 2)
 
 
-def _share_list(items: list[Any], shared: dict[str, str], depth: int) -> None:
+def share_list(items: list[Any], shared: dict[str, str], depth: int = 0) -> None:
+    """:func:`share_values` on a list."""
     if depth > _MAX_DEPTH:
         return
     for i, value in enumerate(items):
@@ -80,4 +73,4 @@ def _share_list(items: list[Any], shared: dict[str, str], depth: int) -> None:
         elif kind is dict:
             share_values(value, shared, depth + 1)
         elif kind is list:
-            _share_list(value, shared, depth + 1)
+            share_list(value, shared, depth + 1)

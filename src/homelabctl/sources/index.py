@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -51,21 +51,24 @@ class ClusterIndex:
     def add(self, res: Resource) -> None:
         """Add, or replace the same gk/namespace/name: the higher resourceVersion wins (the later one when
         they are not comparable), so merged snapshots keep the newest state of each object."""
-        key = (res.gk, res.namespace, res.name)
+        gk = res.gk
+        key = (gk, res.namespace, res.name)
         previous = self._by_key.get(key)
         if previous is not None:
             if _older(res, previous):
                 return
             self._remove(previous)
         self._by_key[key] = res
-        self._by_gk[res.gk].append(res)
-        uid = shape.metadata_value(res, "uid")
+        self._by_gk[gk].append(res)
+        uid, owners = shape.uid_and_owners(res)
         if uid and isinstance(uid, str):
             self._by_uid[uid] = res
-        for owner in res.owner_references:
-            owner_uid = owner.get("uid")
-            if owner_uid and isinstance(owner_uid, str):
-                self._children[owner_uid].append(res)
+        if isinstance(owners, list):  # the maps of the list, as Resource.owner_references reads them
+            for owner in owners:
+                if isinstance(owner, Mapping):
+                    owner_uid = owner.get("uid")
+                    if owner_uid and isinstance(owner_uid, str):
+                        self._children[owner_uid].append(res)
         if res.kind == "Pod":
             node = shape.spec_value(res, "nodeName")
             if node and isinstance(node, str):
@@ -80,7 +83,8 @@ class ClusterIndex:
                         str(involved.get("name", "")),
                     )
                 ].append(res)
-        self._labels.pop(res.gk, None)
+        if self._labels:
+            self._labels.pop(gk, None)
         self._newest = None
 
     def _remove(self, res: Resource) -> None:

@@ -297,29 +297,33 @@ def _list_items(
     if item_kind and listed_kinds is not None:
         # an empty PersistentVolumeClaimList still says "there are none", unlike an empty List
         listed_kinds.add(group_kind(str(api_version), item_kind))
+    location, line = doc.location, doc.line
     for item in items:
-        if isinstance(item, dict) and item_kind and "kind" not in item:
-            item = {"apiVersion": api_version, "kind": item_kind, **item}
-        if isinstance(item, dict) and not (
-            isinstance(item.get("items"), list) and str(item.get("kind", "")).endswith("List")
-        ):
-            problem = _object_problem(item)
-            if problem:
-                errors.append(LoadError(doc.location, problem + ", skipped", doc.line))
-            else:
-                yield item
-        else:
-            yield from iter_objects(Document(doc.location, doc.line, item), errors, listed_kinds)
+        # (hot: every object of a List; parsed JSON and YAML hold exact dicts and strings)
+        if isinstance(item, dict):
+            if item_kind and "kind" not in item:
+                item = {"apiVersion": api_version, "kind": item_kind, **item}
+            nested = item.get("kind")
+            if not (type(nested) is str and nested.endswith("List") and isinstance(item.get("items"), list)):
+                problem = _object_problem(item)
+                if problem:
+                    errors.append(LoadError(location, problem + ", skipped", line))
+                else:
+                    yield item
+                continue
+        yield from iter_objects(Document(location, line, item), errors, listed_kinds)
 
 
 def _object_problem(data: dict[str, Any]) -> str | None:
-    if not isinstance(data.get("kind"), str) or not data.get("kind"):
+    kind = data.get("kind")
+    if not isinstance(kind, str) or not kind:
         return "object without kind"
-    if not isinstance(data.get("apiVersion"), str) or not data.get("apiVersion"):
-        return f"{data['kind']} without apiVersion"
+    api_version = data.get("apiVersion")
+    if not isinstance(api_version, str) or not api_version:
+        return f"{kind} without apiVersion"
     meta = shape.value(data, "metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
-        return f"{data['kind']} without metadata.name"
+        return f"{kind} without metadata.name"
     return None
 
 
@@ -426,15 +430,19 @@ class SnapshotSource:
                             )
                             capped = True
                             break
+                        free_text = walks_free_text(obj)
                         if self.slim:
-                            skip = FREE_TEXT_SECTIONS if walks_free_text(obj) else ()
-                            slim_object(obj, shared, skip)
+                            slim_object(obj, shared, FREE_TEXT_SECTIONS if free_text else ())
                         problem = malformed_field(obj)
                         if problem:
                             errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
                             continue
                         try:
-                            index.add(Resource.from_raw(redact_object(obj, shared if self.slim else None)))
+                            index.add(
+                                Resource.from_raw(
+                                    redact_object(obj, shared if self.slim else None, free_text)
+                                )
+                            )
                         except RecursionError:  # deeper than anything that reads it can walk
                             errors.append(
                                 LoadError(

@@ -195,53 +195,100 @@ _ITEMS_T: dict[str, tuple[tuple[str, type, bool], ...]] = {
 
 
 def _types_ok(mapping: dict[str, Any], types: dict[str, type]) -> bool:
-    for key in mapping.keys() & types.keys():
-        value = mapping[key]
-        if value is not None and type(value) is not types[key]:
+    # every key looked up, rather than the keys both have taken as a set: cheaper on maps of a few keys
+    expected_type = types.get
+    for key, value in mapping.items():
+        expected = expected_type(key)
+        if expected is not None and type(value) is not expected and value is not None:
             return False
     return True
 
 
 def _section_ok(section: dict[str, Any]) -> bool:
-    for key in section.keys() & _WORKLOAD_T.keys():
-        value = section[key]
-        if value is None:
+    expected_type = _WORKLOAD_T.get
+    for key, value in section.items():
+        expected = expected_type(key)
+        if expected is None or value is None:
             continue
-        if type(value) is not _WORKLOAD_T[key]:
+        if type(value) is not expected:
             return False
         if key in _MAP_LISTS:
             fields = _ITEMS_T.get(key, ())
             for item in cast(list[Any], value):
                 if type(item) is not dict:
                     return False
-                for name, expected, map_list in fields:
+                for name, field_type, map_list in fields:
                     field = item.get(name)
                     if field is None:
                         continue
-                    if type(field) is not expected or (
+                    if type(field) is not field_type or (
                         map_list and any(type(x) is not dict for x in cast(list[Any], field))
                     ):
                         return False
     return True
 
 
+_BUILTIN_VERSIONS: dict[str, bool] = {}
+
+
+def _builtin_version(api_version: Any) -> bool:
+    """:func:`_builtin`, remembered per apiVersion (a snapshot holds a few dozen)."""
+    if type(api_version) is not str:
+        return _builtin(api_version)
+    known = _BUILTIN_VERSIONS.get(api_version)
+    if known is None:
+        known = _builtin(api_version)
+        if len(_BUILTIN_VERSIONS) < 1024:  # bounded, whatever a hostile file holds
+            _BUILTIN_VERSIONS[api_version] = known
+    return known
+
+
+_EXTRA_TOP_T = {kind: types for kind, types in _TOP_BY_KIND_T.items() if types.keys() - _TOP_T.keys()}
+"""The kinds with checked top-level fields besides the sections (Events, ConfigMaps, Secrets)."""
+_HELM_SPEC_T = {key: _pytype(shape) for key, shape in _HELM_SPEC.items()}
+
+
 def _quick_ok(raw: Mapping[str, Any]) -> bool:
+    if type(raw) is not dict:
+        return False
     kind = raw.get("kind")
-    if type(raw) is not dict or not _types_ok(
-        raw, _TOP_BY_KIND_T.get(kind, _TOP_T) if type(kind) is str else _TOP_T
+    meta, spec, status = shape.sections(raw)
+    if not (
+        (meta is None or type(meta) is dict)
+        and (spec is None or type(spec) is dict)
+        and (status is None or type(status) is dict)
     ):
         return False
-    meta, spec, status = shape.sections(raw)
-    if type(meta) is dict and not _types_ok(meta, _METADATA_T):
+    extra = _EXTRA_TOP_T.get(kind) if type(kind) is str else None
+    if extra is not None and not _types_ok(raw, extra):
         return False
-    if not _builtin(raw.get("apiVersion")):
-        return kind not in ("HelmRelease", "Kustomization")  # their few checked fields: the slow path
-    if (type(spec) is dict and not _section_ok(spec)) or (type(status) is dict and not _section_ok(status)):
+    if meta is not None and not _types_ok(meta, _METADATA_T):
+        return False
+    if not _builtin_version(raw.get("apiVersion")):
+        if kind == "HelmRelease" or kind == "Kustomization":
+            return _flux_ok(meta, spec)
+        return True
+    if (spec is not None and not _section_ok(spec)) or (status is not None and not _section_ok(status)):
         return False
     if kind == "CronJob":
         return False  # rare: the slow path walks its job template
-    template_spec = shape.pod_template_spec(raw)
+    template = spec.get("template") if spec is not None else None
+    template_spec = shape.value(template, "spec") if type(template) is dict else None
     return type(template_spec) is not dict or _section_ok(template_spec)
+
+
+def _flux_ok(meta: dict[str, Any] | None, spec: dict[str, Any] | None) -> bool:
+    """What the slow path checks of a HelmRelease or a Kustomization besides the types checked already: the
+    owner references are maps, and the Flux spec fields every reader relies on have their type."""
+    owners = meta.get("ownerReferences") if meta is not None else None
+    if owners is not None and any(type(owner) is not dict for owner in owners):
+        return False
+    if spec is None:
+        return True
+    if not _types_ok(spec, _HELM_SPEC_T):
+        return False
+    values_from = spec.get("valuesFrom")
+    return values_from is None or all(type(item) is dict for item in values_from)
 
 
 def malformed_field(raw: Mapping[str, Any]) -> str | None:
