@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from homelabctl.k8s import graphrefs, services
+from homelabctl.k8s import graphrefs, routes, services
 from homelabctl.k8s._raw import mapping, mappings, string_map, text
 
 _SCALARS = st.one_of(
@@ -91,3 +91,6 @@ def test_route_backends_read_every_service_backend(rules: list[Any], namespace: 
     route = {"kind": "HTTPRoute", "metadata": {"name": "r", "namespace": namespace}, "spec": {"rules": rules}}
     assert graphrefs.route_backends(route) == _backends_as_written(route)
     assert graphrefs.route_links(route).services == _backends_as_written(route)
+    # the graph reads the checks' reading of the rules (shared in a run): the same Services
+    shared = tuple((b.namespace, b.name) for b in routes.backend_refs(route) if b.kind == "Service")
+    assert shared == _backends_as_written(route)

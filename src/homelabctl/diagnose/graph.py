@@ -596,13 +596,18 @@ class DependencyGraph:
             namespaces = {namespace}
             for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
                 namespaces.update(graphrefs.grant_from_namespaces(grant))
-            routes = [r for gk in ROUTE_GKS for ns in namespaces for r in self._by_namespace(gk).get(ns, [])]
-            ingresses = self._by_namespace(kinds.INGRESS).get(namespace, [])
-            built = {
-                svc: targets
-                for svc, targets in self._build_backends(routes, ingresses).items()
-                if svc.namespace == namespace
-            }
+            built = {}
+            for gk in ROUTE_GKS:
+                for ns in namespaces:
+                    for route in self._by_namespace(gk).get(ns, ()):
+                        me: ObjectRef | None = None
+                        # the checks read every route's rules in the same run (k8s.memo): reused here
+                        for backend in k8s_routes.backend_refs(route):
+                            if backend.kind == "Service" and (backend.namespace or None) == namespace:
+                                if me is None:
+                                    me = route.ref
+                                built.setdefault(ObjectRef("Service", namespace, backend.name), set()).add(me)
+            self._add_ingress_backends(built, self._by_namespace(kinds.INGRESS).get(namespace, ()))
             self._cache[key] = built
         return built
 
@@ -626,18 +631,6 @@ class DependencyGraph:
         return out
 
     @staticmethod
-    def _build_backends(
-        routes: Iterable[Resource], ingresses: Iterable[Resource]
-    ) -> dict[ObjectRef, set[ObjectRef]]:
-        """Service → the routes sending to it: the Services of ``_build_routes``, without reading parentRefs."""
-        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
-        for route in routes:
-            for namespace, name in graphrefs.route_backends(route):
-                out[_ref("Service", namespace, name)].add(route.ref)
-        DependencyGraph._add_ingress_backends(out, ingresses)
-        return out
-
-    @staticmethod
     def _add_ingress_backends(out: dict[ObjectRef, set[ObjectRef]], ingresses: Iterable[Resource]) -> None:
         for ingress in ingresses:
             default = k8s_routes.ingress_default_backend(ingress)
@@ -645,7 +638,7 @@ class DependencyGraph:
                 *((default,) if default is not None else ()),
                 *k8s_routes.ingress_backends(ingress),
             ):
-                out[_ref("Service", ingress.namespace, backend.service)].add(ingress.ref)
+                out.setdefault(_ref("Service", ingress.namespace, backend.service), set()).add(ingress.ref)
 
     def _build_flux(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
         out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)
