@@ -288,9 +288,14 @@ def redact_object(
         post_build = _dict(shape.value(raw, "spec")).get("postBuild")
         if isinstance(post_build, dict) and isinstance(post_build.get("substitute"), dict):
             redact_mapping(post_build["substitute"])
-    # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind
-    _drop_last_applied(raw)
-    _redact_annotations(raw, secret=kind == "Secret")
+    # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind; then
+    # the annotations (see _redact_annotations, here with the metadata read once)
+    meta = shape.value(raw, "metadata")
+    if isinstance(meta, dict):
+        _drop_last_applied_annotation(meta)
+    _redact_template_annotations(raw, kind)
+    if isinstance(meta, dict):
+        _redact_metadata_values(meta, kind == "Secret")
     _redact_by_shape(raw, kind, shared, free_text)
     return raw
 
@@ -545,14 +550,17 @@ _KEEP_KEYS = frozenset(
 def _redact_annotations(raw: dict[str, Any], *, secret: bool) -> None:
     """Annotations (and, on Secrets, labels) are free-form: sensitive keys and high-entropy values go.
     A pod template's annotations become its pods' annotations: they are treated alike."""
-    kind = raw.get("kind")
+    _redact_template_annotations(raw, raw.get("kind"))
+    meta = shape.value(raw, "metadata")
+    if isinstance(meta, dict):
+        _redact_metadata_values(meta, secret)
+
+
+def _redact_template_annotations(raw: dict[str, Any], kind: Any) -> None:
     if type(kind) is not str or kind in POD_TEMPLATE_KINDS:  # (a kind that is not a string: as it always was)
         template = shape.pod_template(raw)
         if isinstance(template, dict) and kind in POD_TEMPLATE_KINDS:
             _redact_annotations(template, secret=False)
-    meta = shape.value(raw, "metadata")
-    if isinstance(meta, dict):
-        _redact_metadata_values(meta, secret)
 
 
 def _redact_metadata_values(meta: dict[str, Any], secret: bool) -> None:
