@@ -268,12 +268,12 @@ def redact_object(
     walked here for free text (:func:`walks_free_text`) are shared on the same walk, not on a second one.
     ``free_text``: what :func:`walks_free_text` says of ``raw``, when the caller already asked."""
     kind = raw.get("kind")
+    meta, spec, status = shape.sections(raw)  # each read once: redaction changes values, not sections
     if kind == "Secret":
         redact_secret(raw)
     elif kind == "ConfigMap":
         redact_configmap(raw)
     elif kind == "Pod":
-        spec = shape.value(raw, "spec")
         if isinstance(spec, dict):
             _redact_containers(spec)
     elif kind in POD_TEMPLATE_KINDS or kind == "CronJob":
@@ -281,22 +281,20 @@ def redact_object(
         if isinstance(template_spec, dict):
             _redact_containers(template_spec)
     elif kind == "HelmRelease":
-        spec = shape.value(raw, "spec")
         if isinstance(spec, dict) and isinstance(spec.get("values"), dict):
             redact_mapping(spec["values"])
     elif kind == "Kustomization":
-        post_build = _dict(shape.value(raw, "spec")).get("postBuild")
+        post_build = _dict(spec).get("postBuild")
         if isinstance(post_build, dict) and isinstance(post_build.get("substitute"), dict):
             redact_mapping(post_build["substitute"])
     # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind; then
     # the annotations (see _redact_annotations, here with the metadata read once)
-    meta = shape.value(raw, "metadata")
     if isinstance(meta, dict):
         _drop_last_applied_annotation(meta)
     _redact_template_annotations(raw, kind)
     if isinstance(meta, dict):
         _redact_metadata_values(meta, kind == "Secret")
-    _redact_by_shape(raw, kind, shared, free_text)
+    _redact_by_shape(raw, kind, spec, status, shared, free_text)
     return raw
 
 
@@ -330,19 +328,27 @@ def _walks_free_text(kind: Any, api_version: Any) -> bool:
 
 
 def _redact_by_shape(
-    raw: dict[str, Any], kind: Any, shared: dict[str, str] | None, free_text: bool | None
+    raw: dict[str, Any],
+    kind: Any,
+    spec: Any,
+    status: Any,
+    shared: dict[str, str] | None,
+    free_text: bool | None,
 ) -> None:
     """Where free-form strings live: workload specs (commands, args, probes), custom resources' specs (Helm
-    values, backup targets...), Event messages and condition messages. Object identity is never touched."""
+    values, backup targets...), Event messages and condition messages. Object identity is never touched.
+    ``spec`` and ``status``: the object's, as found."""
     if kind == "Event":
         for field in ("message", "note"):
             if isinstance(raw.get(field), str):
                 raw[field] = redact_string(raw[field])
     elif walks_free_text(raw) if free_text is None else free_text:
-        for field in FREE_TEXT_SECTIONS:
-            if isinstance(raw.get(field), dict | list):
-                _redact_strings(raw[field], shared=shared)
-    status = shape.value(raw, "status")
+        # FREE_TEXT_SECTIONS, in their order: spec, then data
+        if isinstance(spec, dict | list):
+            _redact_strings(spec, shared=shared)
+        data = raw.get("data")
+        if isinstance(data, dict | list):
+            _redact_strings(data, shared=shared)
     conditions = status.get("conditions") if isinstance(status, dict) else None
     for condition in conditions if isinstance(conditions, list) else ():
         if isinstance(condition, dict):
