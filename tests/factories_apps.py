@@ -12,7 +12,7 @@ import base64
 from datetime import timedelta
 from typing import Any
 
-from factories import container_status, meta, owner_ref, pod, ts
+from factories import container_status, deployment, event, meta, owner_ref, pod, ts
 
 # -- generic controllers -------------------------------------------------------------------------------------
 
@@ -1163,3 +1163,27 @@ def oauth2_proxy_pod(
     else:
         statuses = [crashloop_status("oauth2-proxy", image, restarts=9, message=message)]
     return rs, owned_pod(rs, "qz7lm", node_name="k3s2", statuses=statuses)
+
+
+# -- pods whose sandbox gets no IP (Cilium: https://github.com/cilium/cilium/issues/10627; host-local under
+# flannel: https://github.com/k3s-io/k3s/issues/4682, https://github.com/k3s-io/k3s/issues/7078) ---------
+CILIUM_RANGE_FULL = (
+    'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "57ae1891": '
+    'plugin type="cilium-cni" failed (add): unable to allocate IP via local cilium agent: [POST /ipam][502] '
+    "postIpamFailure  range is full"
+)
+HOST_LOCAL_RANGE_FULL = (
+    'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "36bde45b": '
+    'plugin type="flannel" failed (add): failed to delegate add: failed to allocate for range 0: no IP addresses available in range set: '
+    "10.42.2.1-10.42.2.254"
+)
+
+
+def sandbox_stuck_pods(name: str, node_name: str, message: str) -> list[dict[str, Any]]:
+    """A Deployment whose new pod on ``node_name`` waits for a sandbox the CNI cannot give an IP: the
+    owner chain, the pod and the kubelet's FailedCreatePodSandBox event (``message``, as the runtime says it)."""
+    dep = deployment(name, "media", ready=0)
+    rs = replicaset(dep)
+    status = container_status(name, f"ghcr.io/example/{name}:1.0.0", state="waiting", ready=False)
+    p = owned_pod(rs, "h2cbw", node_name=node_name, phase="Pending", statuses=[status], ready=False)
+    return [dep, rs, p, event(p, "FailedCreatePodSandBox", message, count=96)]

@@ -11,7 +11,8 @@ import base64
 from datetime import timedelta
 from typing import Any
 
-from factories import meta, owner_ref, ts
+from factories import deployment, event, meta, owner_ref, ts
+from factories_apps import replicaset
 
 REVISION = "main@sha1:3f6c0a1e9d2b47c58a0e1f2d3c4b5a69788796a5"
 CHART_DIGEST = "sha256:8c1e0c2f5f1a3b6d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d"
@@ -928,4 +929,38 @@ def velero_deployment(
             },
         },
         "status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1, "observedGeneration": 1},
+    }
+
+
+# -- admission policies (Kyverno: https://github.com/kyverno/kyverno/pull/1862) ----------------------------
+KYVERNO_DENIED = (
+    'admission webhook "validate.kyverno.svc-fail" denied the request: \n\nresource Pod/{ns}/ was blocked due to '
+    "the following policies \n\nrequire-requests-limits:\n  validate-resources: 'validation error: CPU and memory "
+    "resource requests and limits are required. rule validate-resources failed at path "
+    "/spec/containers/0/resources/limits/cpu/'\n"
+)
+
+
+def refused_by_admission(name: str, namespace: str, message: str) -> list[dict[str, Any]]:
+    """A Deployment whose ReplicaSet could not create its pod: the admission webhook's ``message`` is in its
+    ReplicaFailure condition and FailedCreate event, as the ReplicaSet controller records them."""
+    dep = deployment(name, namespace, ready=0)
+    rs = replicaset(dep)
+    rs["status"].update(replicas=0, fullyLabeledReplicas=0)  # no pod was ever created
+    rs["status"]["conditions"] = [
+        {"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate", "message": message}
+    ]
+    return [
+        dep,
+        rs,
+        event(rs, "FailedCreate", f"Error creating: {message}", count=37, component="replicaset-controller"),
+    ]
+
+
+def kyverno_cluster_policy(name: str, action: str = "Enforce") -> dict[str, Any]:
+    return {
+        "apiVersion": "kyverno.io/v1",
+        "kind": "ClusterPolicy",
+        "metadata": meta(name, kind="ClusterPolicy", generation=1),
+        "spec": {"admission": True, "background": True, "rules": [], "validationFailureAction": action},
     }

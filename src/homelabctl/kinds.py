@@ -63,6 +63,7 @@ GATEWAY = "gateway.networking.k8s.io"
 VELERO = "velero.io"
 LONGHORN = "longhorn.io"
 CILIUM = "cilium.io"
+KYVERNO = "kyverno.io"
 
 KINDS: tuple[KindInfo, ...] = (
     # core
@@ -93,6 +94,8 @@ KINDS: tuple[KindInfo, ...] = (
     _k("VolumeAttachment", "storage.k8s.io", "v1", "volumeattachments", False),
     _k("PriorityClass", "scheduling.k8s.io", "v1", "priorityclasses", False, "pc"),
     _k("Ingress", "networking.k8s.io", "v1", "ingresses", True, "ing"),
+    _k("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
+    _k("RuntimeClass", "node.k8s.io", "v1", "runtimeclasses", False),
     _k("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, "netpol"),
     _k("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
     _k(
@@ -191,6 +194,9 @@ KINDS: tuple[KindInfo, ...] = (
         crd=True,
     ),
     _k("CiliumNode", CILIUM, "v2", "ciliumnodes", False, "cn", "ciliumn", crd=True),
+    # Kyverno
+    _k("ClusterPolicy", KYVERNO, "v1", "clusterpolicies", False, "cpol", crd=True),
+    _k("Policy", KYVERNO, "v1", "policies", True, "pol", crd=True),
     # Traefik: Ingress annotations and IngressRoutes name Middlewares; a missing one breaks the route
     _k("Middleware", "traefik.io", "v1alpha1", "middlewares", True, crd=True),
     _k("Middleware", "traefik.containo.us", "v1alpha1", "middlewares", True, crd=True),
@@ -242,6 +248,8 @@ CSI_NODE = "CSINode.storage.k8s.io"
 VOLUME_ATTACHMENT = "VolumeAttachment.storage.k8s.io"
 PRIORITY_CLASS = "PriorityClass.scheduling.k8s.io"
 INGRESS = "Ingress.networking.k8s.io"
+INGRESS_CLASS = "IngressClass.networking.k8s.io"
+RUNTIME_CLASS = "RuntimeClass.node.k8s.io"
 NETWORK_POLICY = "NetworkPolicy.networking.k8s.io"
 ENDPOINT_SLICE = "EndpointSlice.discovery.k8s.io"
 VALIDATING_WEBHOOK = "ValidatingWebhookConfiguration.admissionregistration.k8s.io"
@@ -273,6 +281,8 @@ LONGHORN_SETTING = f"Setting.{LONGHORN}"
 LONGHORN_REPLICA = f"Replica.{LONGHORN}"
 LONGHORN_ENGINE = f"Engine.{LONGHORN}"
 CILIUM_BGP_PEERING_POLICY = f"CiliumBGPPeeringPolicy.{CILIUM}"
+KYVERNO_CLUSTER_POLICY = f"ClusterPolicy.{KYVERNO}"
+KYVERNO_POLICY = f"Policy.{KYVERNO}"
 CILIUM_BGP_CLUSTER_CONFIG = f"CiliumBGPClusterConfig.{CILIUM}"
 CILIUM_LB_IP_POOL = f"CiliumLoadBalancerIPPool.{CILIUM}"
 PROMETHEUS = "Prometheus.monitoring.coreos.com"

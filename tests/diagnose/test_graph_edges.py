@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from homelabctl.diagnose.evidence import link_evidence
 from homelabctl.diagnose.graph import (
     ADMITS,
@@ -30,6 +33,7 @@ from homelabctl.diagnose.graph import (
     external,
 )
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
+from homelabctl.selectors import from_spec
 
 from factories import deployment, event, meta, node, owner_ref, pod, state
 
@@ -496,3 +500,42 @@ def test_graph_is_lazy() -> None:
     graph.direct(ref("Pod", "ns0", "p0"), SELECTS)
     touched = {source for source, _, _ in graph.edges()}
     assert touched == {ref("Pod", "ns0", "p0")}
+
+
+_LABELS = st.dictionaries(st.sampled_from(["app", "tier", "role"]), st.sampled_from(["a", "b"]), max_size=3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_LABELS, min_size=1, max_size=4),
+    st.lists(_LABELS, max_size=3),
+    st.lists(_LABELS, min_size=1, max_size=4),
+)
+def test_selects_edges_are_every_matching_selector(
+    pod_labels: list[dict[str, str]],
+    template_labels: list[dict[str, str]],
+    selectors: list[dict[str, str]],
+) -> None:
+    """Pods and pod templates reach exactly the Services of their namespace whose selector matches them (the
+    graph looks Services up by one label pair of theirs; an empty selector selects nothing here)."""
+    pods = [pod(f"p{i}", "apps", labels=labels) for i, labels in enumerate(pod_labels)]
+    deployments = []
+    for i, labels in enumerate(template_labels):
+        dep = deployment(f"d{i}", "apps")
+        dep["spec"]["template"]["metadata"]["labels"] = labels
+        deployments.append(dep)
+    services = [service(f"s{i}", "apps", sel) for i, sel in enumerate(selectors)]
+    graph = DependencyGraph(state([*pods, *deployments, *services]))
+
+    def expected(labels: dict[str, str]) -> set[ObjectRef]:
+        return {
+            ref("Service", "apps", f"s{i}")
+            for i, spec in enumerate(selectors)
+            if (sel := from_spec(spec)) is not None and not sel.empty and sel.matches(labels)
+        }
+
+    for i, labels in enumerate(pod_labels):
+        assert graph.direct(ref("Pod", "apps", f"p{i}"), SELECTS) == expected(labels)
+    for i, labels in enumerate(template_labels):
+        wanted = expected(labels) if labels else set()
+        assert graph.direct(ref("Deployment", "apps", f"d{i}"), SELECTS) == wanted

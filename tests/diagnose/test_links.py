@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from homelabctl.diagnose import links
+from homelabctl.knowledge import net_errors
 
 # Messages as the controllers write them (source-controller, kubelet, scheduler, replicaset-controller,
 # helm-controller, external-provisioner).
@@ -164,3 +165,138 @@ def test_csi_driver_names() -> None:
     assert [(m.kind, m.name) for m in links.object_mentions(mount)] == [
         ("CSIDriverName", "driver.longhorn.io")
     ]
+
+
+def _every_pattern(text: str) -> list[tuple[str, str | None, str, str]]:
+    """object_mentions without its substring gates: every pattern run on every text."""
+    text = links.clip(text)
+    out: list[tuple[str, str | None, str, str]] = [
+        (kind, None, m.group(1), m.group(0)) for kind, p in links._NOT_FOUND for m in p.finditer(text)
+    ]
+    out += [("Webhook", None, m.group(1), m.group(0)) for m in links._WEBHOOK.finditer(text)]
+    out += [("ResourceQuota", None, m.group(1), m.group(0)) for m in links._QUOTA.finditer(text)]
+    out += [(m.group(1), m.group(2), m.group(3), m.group(0)) for m in links._FLUX_REF.finditer(text)]
+    out += [("Node", None, m.group(1).lower(), m.group(0)) for m in links._NODE.finditer(text)]
+    if "Insufficient " not in text:
+        out += [("Taint", None, m.group(1), m.group(0)) for m in links._TAINT.finditer(text)]
+    out += [("ExtendedResource", None, m.group(1), m.group(0)) for m in links._RESOURCE.finditer(text)]
+    out += [
+        ("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
+        for m in links._CSI_DRIVER.finditer(text)
+    ]
+    return out
+
+
+# the words the gates look for, in other cases and with the characters a case-insensitive pattern also
+# matches (Kelvin sign for k, long s for s, dotted and dotless i)
+_GATED_WORDS = [
+    'secrets "a" not found',
+    'SECRETS "a" NOT FOUND',
+    'ſecret "a" not found',
+    'ſecrets "a" not found',
+    'failed calling webhook "w.example.io"',
+    'FAILED CALLİNG WEBHOO\u212a "w"',
+    "exceeded quota: q1",
+    "EXCEEDED QUOTA: q1",
+    "HelmRelease/flux-system/app",
+    "Deployment/home/mealie",
+    "helmrelease/x/y",
+    "node k3s1 is not ready",
+    "NODE k3s1 IS NOT READY",
+    "untolerated taint {node.kubernetes.io/disk-pressure: }",
+    "UNTOLERATED TAİNT {x: }",
+    "untolerated taınt {x: }",
+    'failed callıng webhook "w"',
+    "Insufficient nvidia.com/gpu",
+    "driver name d.io not found in the list of registered CSI drivers",
+    "CSI DRİVER d.io IS NOT REGİSTERED",
+    "service.ns.svc.cluster.local:80",
+    "x.ns.SVC",
+]
+
+
+@given(st.lists(st.sampled_from([*_GATED_WORDS, " ", ", ", "\n", "/", "x"]), max_size=8))
+def test_substring_gates_change_nothing(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert [(m.kind, m.namespace, m.name, m.text) for m in links.object_mentions(text)] == _every_pattern(
+        text
+    )
+    lowered = links.clip(text).lower()
+    assert [(m.namespace, m.name, m.text) for m in links.service_dns_names(text)] == [
+        (m.group(2), m.group(1), m.group(0)) for m in links._SVC_DNS.finditer(lowered)
+    ]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "minio.velero",
+                "MINIO.Velero:9000",
+                "github.com",
+                "GitHub.COM.",
+                "nas.lan:2049",
+                "10.43.0.10",
+                "cluster.local",
+                "İstanbul.example",
+                "\u212aube.system",
+                " ",
+                "/",
+                "-",
+                ".",
+                "x",
+            ]
+        ),
+        max_size=10,
+    )
+)
+def test_one_pass_for_hosts_and_short_names(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert links.hosts_and_short_services(text) == (links.hostnames(text), links.short_service_names(text))
+
+
+def test_every_unanswered_lookup_phrase_has_a_gate_word() -> None:
+    """A phrase added to the knowledge without a word of the gate would never be searched for."""
+    for phrase in net_errors.LOOKUP_UNANSWERED_PHRASES:
+        assert any(word in phrase.lower() for word in links._UNANSWERED_WORDS), phrase
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "getaddrinfo EAI_AGAIN redis",
+                "eaı_again",
+                "Temporary failure in name resolution",
+                "SERVER MISBEHAVING",
+                "ſerver misbehaving",
+                "no servers could be reached",
+                "lookup minio on 10.96.0.10:53: i/o timeout",
+                "LOOKUP \u212aube on 10.96.0.10:53: read udp",
+                "pulling image",
+                " ",
+                "x",
+            ]
+        ),
+        max_size=6,
+    )
+)
+def test_lookup_gate_changes_nothing(parts: list[str]) -> None:
+    text = "".join(parts)
+    unanswered = net_errors.LOOKUP_UNANSWERED.search(text)
+    named = (
+        [
+            (m.group(1).lower().rstrip("."), m.group(2).lower(), m.group(0))
+            for m in net_errors.NAMED_LOOKUP.finditer(text)
+        ]
+        if unanswered
+        else []
+    )
+    cluster = (
+        unanswered.group(0)
+        if unanswered
+        and not net_errors.NAMED_RESOLVER.search(text)
+        and not net_errors.IMAGE_PULL.search(text)
+        else None
+    )
+    assert links.lookup_readings(text) == (cluster, named)

@@ -64,14 +64,15 @@ def test_lookup_unanswered_phrases_and_answers_that_are_not() -> None:
     assert links.lookup_unanswered("getaddrinfo ENOTFOUND redis.cache.svc.cluster.local") is None
     assert links.lookup_unanswered("dial tcp: lookup minio on 10.96.0.10:53: no such host") is None
     # through the cluster DNS: not when a resolver is named (linked by its address), not for image pulls
-    assert links.cluster_lookup_unanswered("Error: getaddrinfo EAI_AGAIN redis.cache.svc.cluster.local")
-    assert links.cluster_lookup_unanswered("lookup quay.io on 192.168.1.1:53: server misbehaving") is None
-    assert (
-        links.cluster_lookup_unanswered(
-            'Failed to pull image "quay.io/x/y:1": dial tcp: lookup quay.io: Temporary failure in name resolution'
-        )
-        is None
+    assert links.lookup_readings("Error: getaddrinfo EAI_AGAIN redis.cache.svc.cluster.local")[0]
+    named = links.lookup_readings("lookup quay.io on 192.168.1.1:53: server misbehaving")
+    assert named == (None, [("quay.io", "192.168.1.1", "lookup quay.io on 192.168.1.1:53")])
+    pull = (
+        'Failed to pull image "quay.io/x/y:1": dial tcp: lookup quay.io: Temporary failure in name resolution'
     )
+    assert links.lookup_readings(pull) == (None, [])
+    # an answer names no resolver that failed
+    assert links.lookup_readings("dial tcp: lookup minio on 10.96.0.10:53: no such host") == (None, [])
 
 
 def test_a_lookup_nobody_answered_links_the_dns_service_found_by_its_label() -> None:

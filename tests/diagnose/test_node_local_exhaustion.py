@@ -3,7 +3,6 @@ the same workloads elsewhere are not its symptoms."""
 
 from __future__ import annotations
 
-from checks.test_node_pod_ips_exhausted import CILIUM, _stuck
 from homelabctl.analysis import analyze
 from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.graph import DependencyGraph
@@ -11,10 +10,16 @@ from homelabctl.diagnose.rules.node_local_exhaustion import node_local_exhaustio
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
 
 from factories import node, state
+from factories_apps import CILIUM_RANGE_FULL, sandbox_stuck_pods
 
 
 def test_the_node_is_the_cause_of_the_workloads_that_get_no_ip() -> None:
-    objs = [node("k3s1"), node("k3s2"), *_stuck("sonarr", "k3s2", CILIUM), *_stuck("radarr", "k3s2", CILIUM)]
+    objs = [
+        node("k3s1"),
+        node("k3s2"),
+        *sandbox_stuck_pods("sonarr", "k3s2", CILIUM_RANGE_FULL),
+        *sandbox_stuck_pods("radarr", "k3s2", CILIUM_RANGE_FULL),
+    ]
     report = analyze(state(objs)).report
     top = report["root_causes"][0]
     assert top["object"] == {"kind": "Node", "namespace": None, "name": "k3s2"}
@@ -24,7 +29,7 @@ def test_the_node_is_the_cause_of_the_workloads_that_get_no_ip() -> None:
 
 
 def test_the_rule_explains_nothing_on_a_node_without_exhausted_pods() -> None:
-    st = state([node("k3s2"), *_stuck("sonarr", "k3s2", CILIUM)])
+    st = state([node("k3s2"), *sandbox_stuck_pods("sonarr", "k3s2", CILIUM_RANGE_FULL)])
     finding = Finding(
         "node-pod-ips-exhausted", Layer.NETWORK, Severity.CRITICAL, ObjectRef("Node", None, "k3s2"), "x"
     )

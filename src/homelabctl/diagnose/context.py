@@ -70,6 +70,7 @@ class RuleContext:
             self.by_check.setdefault(finding.check, []).append(finding)
         self._failing: dict[ObjectRef, bool] = {}
         self._reach: dict[Finding, set[ObjectRef]] = {}
+        self._quorum_members: dict[tuple[ObjectRef, tuple[str, ...]], set[ObjectRef]] = {}
         self.via: dict[Finding, dict[ObjectRef, set[str]]] = {}
         """For each reach: the edge types by which each object was reached (what kind of failure got there)."""
         self.agent_nodes: dict[ObjectRef, str] = {}
@@ -100,6 +101,7 @@ class RuleContext:
         theirs that has a finding is already in the set: one crashing replica out of three on a healthy
         node is not explained by another node's failure."""
         allowed = frozenset(edges)
+        quorum = tuple(sorted(FOLLOWS_QUORUM & allowed))
         impacted = set(start)
         frontier = list(impacted)
         deferred: set[ObjectRef] = set()
@@ -124,7 +126,7 @@ class RuleContext:
                             # a message naming a node makes that node's finding a symptom, not all its pods
                             frontier.append(target)
             for target in list(deferred):  # the fixpoint does not depend on the order
-                members = {m for e in FOLLOWS_QUORUM & allowed for m in self.graph.members(target, e)}
+                members = self._members(target, quorum)
                 failing_members = {m for m in members if m in impacted or self.failing(m)}
                 if failing_members and failing_members <= impacted:
                     impacted.add(target)
@@ -134,6 +136,15 @@ class RuleContext:
             if not progressed:
                 break
         return impacted
+
+    def _members(self, aggregate: ObjectRef, edges: tuple[str, ...]) -> set[ObjectRef]:
+        """The members of an aggregate along ``edges`` (the graph never changes what they are)."""
+        key = (aggregate, edges)
+        found = self._quorum_members.get(key)
+        if found is None:
+            found = {m for e in edges for m in self.graph.members(aggregate, e)}
+            self._quorum_members[key] = found
+        return found
 
     def resource(self, ref: ObjectRef) -> Resource | None:
         return self.graph.resource(ref)

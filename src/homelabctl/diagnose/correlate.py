@@ -16,12 +16,11 @@ from __future__ import annotations
 from homelabctl import kinds
 from homelabctl.diagnose import links
 from homelabctl.diagnose.context import RuleContext
-from homelabctl.diagnose.evidence import object_texts, snippet
+from homelabctl.diagnose.evidence import Readings, snippet
 from homelabctl.diagnose.graph import EGRESS, EXTERNAL, EXTERNAL_HOST, NODE_AGENT, SELECTS
 from homelabctl.diagnose.rules._common import cni_agent, failing_container
 from homelabctl.k8s import podrefs
 from homelabctl.k8s import pods as k8s_pods
-from homelabctl.knowledge import net_errors
 from homelabctl.kube import node_ready_status, pod_is_finished, pod_is_ready
 from homelabctl.model import ObjectRef, Resource
 
@@ -38,9 +37,9 @@ HOST_CHECKS = frozenset({"image-registry-failing"})
 """Findings on an ``ExternalHost`` made of failures seen from pods: the nodes those pods run on matter."""
 
 
-def correlate(ctx: RuleContext) -> None:
+def correlate(ctx: RuleContext, readings: Readings | None = None) -> None:
     _agent_nodes(ctx)
-    _node_suspects(ctx)
+    _node_suspects(ctx, readings if readings is not None else Readings(ctx.index))
     _node_egress(ctx)
 
 
@@ -149,20 +148,21 @@ def _node_of(ctx: RuleContext, ref: ObjectRef) -> set[str]:
     return set()
 
 
-def _timeouts(ctx: RuleContext, pod: Resource) -> list[tuple[str, set[str]]]:
+def _timeouts(ctx: RuleContext, readings: Readings, pod: Resource) -> list[tuple[str, set[str]]]:
     """(the words, the nodes the timed-out targets run on) for each timeout message of the pod."""
     out = []
-    for where, raw in object_texts(ctx.index, pod):
+    for where, raw in readings.texts(pod):
         text = links.clip(raw)
-        match = net_errors.TIMEOUT.search(text)
+        words = readings.words(text)
+        match = words.timeout
         if match is None:
             continue
         targets: set[ObjectRef] = set()
-        for ip, _ in links.ip_addresses(text):
+        for ip, _ in words.ips:
             found = ctx.graph.service_by_ip(ip)
             if found is not None:
                 targets.add(found)
-        for mention in [*links.service_dns_names(text), *links.short_service_names(text)]:
+        for mention in [*words.service_dns, *words.short_services]:
             targets.add(ObjectRef("Service", mention.namespace, mention.name))
         nodes = {n for t in targets if t != pod.ref for n in _node_of(ctx, t)}
         if nodes:
@@ -170,7 +170,7 @@ def _timeouts(ctx: RuleContext, pod: Resource) -> list[tuple[str, set[str]]]:
     return out
 
 
-def _node_suspects(ctx: RuleContext) -> None:
+def _node_suspects(ctx: RuleContext, readings: Readings) -> None:
     failing_pods: list[Resource] = []
     for ref in sorted(ctx.by_object, key=str):
         if ref.kind in ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
@@ -200,7 +200,7 @@ def _node_suspects(ctx: RuleContext) -> None:
             continue
         seen.add(pod.ref)
         node = node_name
-        remote = [words for words, nodes in _timeouts(ctx, pod) if nodes - {node}]
+        remote = [words for words, nodes in _timeouts(ctx, readings, pod) if nodes - {node}]
         if remote:
             workload = ctx.index.top_owner(pod).ref
             by_node.setdefault(node, {}).setdefault(workload, []).extend(remote[:1])

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.correlate import correlate
-from homelabctl.diagnose.evidence import link_evidence
+from homelabctl.diagnose.evidence import Readings, link_evidence
 from homelabctl.diagnose.graph import MENTIONS, ROUTES, SELECTS, DependencyGraph
 from homelabctl.diagnose.model import ChainLink, NextStep, RootCause
 from homelabctl.diagnose.registry import CAUSE_RULES, CauseRule, all_cause_rules
@@ -335,11 +335,13 @@ def _warning_causes(
 def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCause]:
     graph = DependencyGraph(state)
     ctx = RuleContext(state, graph, findings)
+    readings = Readings(state.index)
     link_evidence(
         graph,
         {ref: [f for f in fs if f.check not in CONFIGURATION_CHECKS] for ref, fs in ctx.by_object.items()},
+        readings,
     )
-    correlate(ctx)
+    correlate(ctx, readings)
     rules = all_cause_rules()
     generic = CAUSE_RULES["failure-propagates"]
     by_check: dict[str, list[CauseRule]] = {}

@@ -9,6 +9,7 @@ fails too, is upstream.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from homelabctl.diagnose import links
@@ -27,6 +28,7 @@ from homelabctl.k8s import cluster_dns, graphrefs
 from homelabctl.k8s import conditions as k8s_conditions
 from homelabctl.k8s import events as k8s_events
 from homelabctl.k8s import pods as k8s_pods
+from homelabctl.knowledge import net_errors
 from homelabctl.model import Finding, ObjectRef, Resource
 from homelabctl.redact import mask_url_credentials
 
@@ -78,26 +80,30 @@ def object_texts(index: object, res: Resource) -> Iterator[tuple[str, str]]:
             yield f"Event {ev.reason} on {label}".replace("  ", " "), ev.message
 
 
-def _texts(graph: DependencyGraph, ref: ObjectRef, findings: Sequence[Finding]) -> Iterator[tuple[str, str]]:
+def _texts(
+    graph: DependencyGraph, readings: Readings, ref: ObjectRef, findings: Sequence[Finding]
+) -> Iterator[tuple[str, str]]:
     """The object's own words first (they make the better provenance), then what the findings quote."""
     res = graph.resource(ref)
     if res is not None:
-        yield from _object_and_children_texts(graph, res)
+        yield from _object_and_children_texts(graph, readings, res)
     for finding in findings:
         yield f"finding {finding.check} on {ref}", finding.message
         for ev in finding.evidence:
             yield f"finding {finding.check} on {ref}", ev
 
 
-def _object_and_children_texts(graph: DependencyGraph, res: Resource) -> Iterator[tuple[str, str]]:
-    yield from object_texts(graph.index, res)
+def _object_and_children_texts(
+    graph: DependencyGraph, readings: Readings, res: Resource
+) -> Iterator[tuple[str, str]]:
+    yield from readings.texts(res)
     if res.kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
         children = list(graph.index.children(res))[:MAX_CHILDREN]
         for child in children:
-            yield from object_texts(graph.index, child)
+            yield from readings.texts(child)
             if child.kind == "ReplicaSet":
                 for grandchild in list(graph.index.children(child))[:MAX_CHILDREN]:
-                    yield from object_texts(graph.index, grandchild)
+                    yield from readings.texts(grandchild)
 
 
 def _resolve(
@@ -131,26 +137,97 @@ Lookup = tuple[str, str, ObjectRef, str]
 """(resolver address, name looked up, the failing object, the words)."""
 
 
-def link_evidence(graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]]) -> None:
+class _Words:
+    """What the extractors of :mod:`links` find in one text. Objects and findings repeat the same words (every
+    pod of a workload with one BackOff message, a finding quoting its object's condition), so each distinct text
+    is read once per diagnosis and resolved against the graph for every object that wrote it."""
+
+    __slots__ = (
+        "_text",
+        "_timeout",
+        "_unapplied",
+        "artifact",
+        "cluster_lookup",
+        "hosts",
+        "ips",
+        "low_resource",
+        "mentions",
+        "named_lookups",
+        "service_dns",
+        "short_services",
+    )
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self.ips = links.ip_addresses(text)
+        self.service_dns = links.service_dns_names(text)
+        self.hosts, self.short_services = links.hosts_and_short_services(text)
+        self.mentions = links.object_mentions(text)
+        self.cluster_lookup, self.named_lookups = links.lookup_readings(text)
+        self.artifact = links.says_artifact_missing(text)
+        self.low_resource = "node was low on resource" in text.lower()
+        self._unapplied: list[links.Mention] | None = None
+        self._timeout: tuple[re.Match[str] | None] | None = None
+
+    @property
+    def unapplied(self) -> list[links.Mention]:
+        """Only a Kustomization's own words are read for these: computed on first use."""
+        if self._unapplied is None:
+            self._unapplied = links.unapplied_objects(self._text)
+        return self._unapplied
+
+    @property
+    def timeout(self) -> re.Match[str] | None:
+        """A network timeout in the text (only failing pods' texts are asked, by the correlations)."""
+        if self._timeout is None:
+            self._timeout = (net_errors.TIMEOUT.search(self._text),)
+        return self._timeout[0]
+
+
+class Readings:
+    """The texts of objects and what the extractors find in them, read once per diagnosis: the evidence links
+    read a failing pod for its own finding and again as its controller's child, and the correlations across
+    findings read the same pods."""
+
+    def __init__(self, index: object) -> None:
+        self.index = index
+        self._texts: dict[int, tuple[Resource, list[tuple[str, str]]]] = {}
+        self._words: dict[str, _Words] = {}
+
+    def texts(self, res: Resource) -> list[tuple[str, str]]:
+        """``object_texts`` of ``res`` (keyed by the object itself, which the entry keeps alive)."""
+        hit = self._texts.get(id(res))
+        if hit is None:
+            hit = self._texts[id(res)] = (res, list(object_texts(self.index, res)))
+        return hit[1]
+
+    def words(self, text: str) -> _Words:
+        """What the extractors find in ``text`` (already clipped)."""
+        found = self._words.get(text)
+        if found is None:
+            found = self._words[text] = _Words(text)
+        return found
+
+
+def link_evidence(
+    graph: DependencyGraph, by_object: dict[ObjectRef, list[Finding]], readings: Readings | None = None
+) -> None:
     """Add a ``mentions`` edge for every resolvable reference in the texts of each failing object."""
+    if readings is None:
+        readings = Readings(graph.index)
     known_hosts = {ref.name for ref in by_object if ref.kind == EXTERNAL_HOST}
     lookups: list[Lookup] = []
     for ref, findings in by_object.items():
-        if ref.kind == EXTERNAL_HOST:
-            # a host's finding quotes what failed to reach it: only the resolver it asked is read from it
-            for where, raw_text in _texts(graph, ref, findings):
-                text = links.clip(raw_text)
-                lookups += [
-                    (ip, name, ref, f'{where}: "{snippet(text, match)}"')
-                    for name, ip, match in links.unanswered_named_lookups(text)
-                ]
-            continue
-        for where, raw_text in _texts(graph, ref, findings):
+        host = ref.kind == EXTERNAL_HOST
+        for where, raw_text in _texts(graph, readings, ref, findings):
             text = links.clip(raw_text)
-            _link_text(graph, ref, where, text, known_hosts)
+            words = readings.words(text)
+            if not host:
+                _link_text(graph, ref, where, text, words, known_hosts)
+            # a host's finding quotes what failed to reach it: only the resolver it asked is read from it
             lookups += [
                 (ip, name, ref, f'{where}: "{snippet(text, match)}"')
-                for name, ip, match in links.unanswered_named_lookups(text)
+                for name, ip, match in words.named_lookups
             ]
     if lookups:
         _link_resolvers(graph, by_object, lookups)
@@ -201,32 +278,34 @@ def _link_resolvers(
         graph.shared_resolvers[resolver] = (names, evidence)
 
 
-def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, known_hosts: set[str]) -> None:
+def _link_text(
+    graph: DependencyGraph, ref: ObjectRef, where: str, text: str, words: _Words, known_hosts: set[str]
+) -> None:
     def add(cause: ObjectRef, match: str, edge: str = MENTIONS) -> None:
         # a Service named in its own backends' messages is not upstream of them (their failure is its failure)
         if cause != ref and not (cause.kind == "Service" and graph.backs(ref, cause)):
             graph.add(cause, edge, ref, f'{where}: "{snippet(text, match)}"')
 
-    for ip, match in links.ip_addresses(text):
+    for ip, match in words.ips:
         if ip in known_hosts:
             add(external(ip), match)
             continue
         target = graph.service_by_ip(ip)
         if target is not None:
             add(target, match)
-    for mention in links.service_dns_names(text):
+    for mention in words.service_dns:
         svc = ObjectRef("Service", mention.namespace, mention.name)
         if graph.exists(svc):
             add(svc, mention.text)
-    for mention in links.short_service_names(text):
+    for mention in words.short_services:
         svc = ObjectRef("Service", mention.namespace, mention.name)
         if graph.exists(svc):
             add(svc, mention.text)
-    for host, match in links.hostnames(text):
+    for host, match in words.hosts:
         if host in known_hosts:
             add(external(host), match)
     from_finding = where.startswith("finding ")
-    for mention in links.object_mentions(text):
+    for mention in words.mentions:
         if mention.kind == "Node" and from_finding:
             continue  # our own sentences say "pod x on node y is not Ready": only the cluster's words name a node
         edge = GOVERNS if mention.kind == "ResourceQuota" else MENTIONS
@@ -234,22 +313,22 @@ def _link_text(graph: DependencyGraph, ref: ObjectRef, where: str, text: str, kn
             add(target, mention.text, edge)
     if ref.kind == "Kustomization" and not from_finding:
         # an object it failed to create is missing because of it: the Kustomization is upstream of it
-        for mention in links.unapplied_objects(text):
+        for mention in words.unapplied:
             target = ObjectRef(mention.kind, mention.namespace, mention.name)
             if not graph.exists(target):
                 graph.add(ref, APPLIES, target, f'{where}: "{snippet(text, mention.text)}"')
-    lookup = links.cluster_lookup_unanswered(text)
+    lookup = words.cluster_lookup
     if lookup:
         # a pod resolves through the cluster DNS Service: a lookup nobody answered names it
         for dns in graph.cluster_dns():
             add(dns, lookup)
-    artifact = links.says_artifact_missing(text)
+    artifact = words.artifact
     if artifact and ref.kind in ("Kustomization", "HelmRelease"):
         res = graph.resource(ref)
         if res is not None:
             for source in graphrefs.flux_wiring(res).sources[:1]:
                 add(ObjectRef(source.kind, source.namespace, source.name), artifact, SOURCE)
-    if ref.kind == "Pod" and "node was low on resource" in text.lower():
+    if ref.kind == "Pod" and words.low_resource:
         res = graph.resource(ref)
         node = k8s_pods.node_name(res) if res is not None else None
         if node:

@@ -189,6 +189,16 @@ FLUX_SOURCE_GKS = (
 EXTERNAL_HOST = "ExternalHost"
 _NODE_IN_MESSAGE = re.compile(r"\bnode ([a-z0-9][a-z0-9.-]*)")
 _CONTROLLERS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
+_TEMPLATE_GKS = {
+    "Deployment": kinds.DEPLOYMENT,
+    "StatefulSet": kinds.STATEFULSET,
+    "DaemonSet": kinds.DAEMONSET,
+}
+"""Controllers whose pod template's labels say which Services are meant for their pods."""
+_SelectorIndex = tuple[
+    dict[tuple[str, str], list[tuple[ObjectRef, Selector]]], list[tuple[ObjectRef, Selector]]
+]
+"""Selectors by one equality pair of theirs, and those without any."""
 _WORKLOADS_WAITED = ("Deployment", "StatefulSet", "DaemonSet")
 _HEALTH_CHECKED = frozenset({"HelmRelease", "Kustomization", *_WORKLOADS_WAITED})
 _INVENTORY_FLUX = ("_HelmRelease", "_Kustomization")
@@ -357,7 +367,7 @@ class DependencyGraph:
         else:
             for oref in pod.owner_references:
                 yield OWNS, _ref(str(oref.get("kind", "")), pod.namespace, str(oref.get("name", "")))
-        for svc_ref in self._ns_pod_services(pod.namespace).get(pod.ref, ()):
+        for svc_ref in self._services_matching(pod.namespace, pod.labels):
             yield SELECTS, svc_ref
         for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
             yield SELECTS, svc_ref
@@ -421,15 +431,37 @@ class DependencyGraph:
             self._cache[key] = built
         return built
 
-    def _ns_pod_services(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
-        """Pod → the Services selecting it, for one namespace, through a label index (linear, not pods × Services)."""
-        key = f"pod-services:{namespace}"
-        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+    def _ns_selector_index(self, namespace: str | None) -> _SelectorIndex:
+        """The namespace's Service selectors by one label pair each (and those without one): the Services whose
+        selector matches a set of labels are found from that set's own pairs, without reading the other pods."""
+        key = f"selector-index:{namespace}"
+        built: _SelectorIndex | None = self._cache.get(key)
         if built is None:
-            pods = self._by_namespace(kinds.POD).get(namespace, [])
-            built = _match_selectors(self._ns_selectors(namespace), [(p.ref, p.labels) for p in pods])
+            by_pair: dict[tuple[str, str], list[tuple[ObjectRef, Selector]]] = defaultdict(list)
+            unpaired: list[tuple[ObjectRef, Selector]] = []
+            for owner, selector in self._ns_selectors(namespace):
+                pairs = selector.equality_pairs()
+                if pairs:
+                    by_pair[pairs[0]].append((owner, selector))  # a match has every pair: one is enough
+                else:
+                    unpaired.append((owner, selector))
+            built = (by_pair, unpaired)
             self._cache[key] = built
         return built
+
+    def _services_matching(self, namespace: str | None, labels: Mapping[str, str]) -> set[ObjectRef]:
+        """The Services of ``namespace`` whose selector matches ``labels`` (a pod's, a pod template's)."""
+        by_pair, unpaired = self._ns_selector_index(namespace)
+        found: set[ObjectRef] = set()
+        if by_pair:
+            for pair in labels.items():
+                for owner, selector in by_pair.get(pair, ()):
+                    if selector.matches(labels):
+                        found.add(owner)
+        for owner, selector in unpaired:
+            if selector.matches(labels):
+                found.add(owner)
+        return found
 
     def _ns_template_services(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
         """Controller → the Services its pod template's labels would match (what it runs when it can)."""
@@ -448,9 +480,17 @@ class DependencyGraph:
         return built
 
     def _template_services(self, workload: Resource) -> set[ObjectRef]:
-        if workload.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
+        gk = _TEMPLATE_GKS.get(workload.kind)
+        if gk is None:
             return set()
-        return self._ns_template_services(workload.namespace).get(workload.ref, set())
+        if workload.gk != gk:
+            # another group's kind of that name: the controller the graph resolves that name to speaks for it
+            found = self.index.get(gk, workload.namespace, workload.name)
+            if found is None:
+                return set()
+            workload = found
+        labels = templates.pod_template_labels(workload)
+        return self._services_matching(workload.namespace, labels) if labels else set()
 
     def _ns_mounts(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
         key = f"mounts:{namespace}"
@@ -492,6 +532,14 @@ class DependencyGraph:
         for endpoints in self.index.all(kinds.ENDPOINTS):
             for pod_ns, pod_name in graphrefs.endpoints_target_pods(endpoints):
                 out[_ref("Pod", pod_ns, pod_name)].add(_ref("Service", endpoints.namespace, endpoints.name))
+        return out
+
+    def _build_slice_members(self) -> dict[ObjectRef, set[ObjectRef]]:
+        """Service → the pods its EndpointSlices or Endpoints list (the reverse of ``slices``)."""
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        for pod, svcs in self._lazy("slices", self._build_slices).items():
+            for svc in svcs:
+                out[svc].add(pod)
         return out
 
     def _build_storage(self) -> dict[ObjectRef, set[ObjectRef]]:
@@ -549,8 +597,8 @@ class DependencyGraph:
             ingresses = self._by_namespace(kinds.INGRESS).get(namespace, [])
             built = {
                 svc: targets
-                for svc, targets in self._build_routes(routes, ingresses).items()
-                if svc.kind == "Service" and svc.namespace == namespace
+                for svc, targets in self._build_backends(routes, ingresses).items()
+                if svc.namespace == namespace
             }
             self._cache[key] = built
         return built
@@ -571,6 +619,23 @@ class DependencyGraph:
                 out[_ref("Gateway", namespace, name)].add(route.ref)
             for namespace, name in linked.services:
                 out[_ref("Service", namespace, name)].add(route.ref)
+        DependencyGraph._add_ingress_backends(out, ingresses)
+        return out
+
+    @staticmethod
+    def _build_backends(
+        routes: Iterable[Resource], ingresses: Iterable[Resource]
+    ) -> dict[ObjectRef, set[ObjectRef]]:
+        """Service → the routes sending to it: the Services of ``_build_routes``, without reading parentRefs."""
+        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
+        for route in routes:
+            for namespace, name in graphrefs.route_backends(route):
+                out[_ref("Service", namespace, name)].add(route.ref)
+        DependencyGraph._add_ingress_backends(out, ingresses)
+        return out
+
+    @staticmethod
+    def _add_ingress_backends(out: dict[ObjectRef, set[ObjectRef]], ingresses: Iterable[Resource]) -> None:
         for ingress in ingresses:
             default = k8s_routes.ingress_default_backend(ingress)
             for backend in (
@@ -578,7 +643,6 @@ class DependencyGraph:
                 *k8s_routes.ingress_backends(ingress),
             ):
                 out[_ref("Service", ingress.namespace, backend.service)].add(ingress.ref)
-        return out
 
     def _build_flux(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
         out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)
@@ -586,24 +650,25 @@ class DependencyGraph:
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
             for res in self.index.all(gk):
                 wiring = graphrefs.flux_wiring(res)
+                me = res.ref
                 for source in wiring.sources:
-                    out[_ref(source.kind, source.namespace, source.name)].append((SOURCE, res.ref))
+                    out[_ref(source.kind, source.namespace, source.name)].append((SOURCE, me))
                 for dep in wiring.depends_on:
-                    out[_ref(dep.kind, dep.namespace, dep.name)].append((DEPENDS, res.ref))
+                    out[_ref(dep.kind, dep.namespace, dep.name)].append((DEPENDS, me))
                 for values in wiring.values_from:
-                    out[_ref(values.kind, values.namespace, values.name)].append((VALUES, res.ref))
+                    out[_ref(values.kind, values.namespace, values.name)].append((VALUES, me))
                 for check in wiring.health_checks:
                     if check.kind in _HEALTH_CHECKED:
-                        out[_ref(check.kind, check.namespace, check.name)].append((WAITS, res.ref))
+                        out[_ref(check.kind, check.namespace, check.name)].append((WAITS, me))
                 # with wait: true a Kustomization is Ready only when every workload it applied is healthy
-                wanted = _INVENTORY_WAITED if res.kind == "Kustomization" and wiring.wait else _INVENTORY_FLUX
+                wanted = _INVENTORY_WAITED if me.kind == "Kustomization" and wiring.wait else _INVENTORY_FLUX
                 # only what the object waits for matters here; parse nothing else of a large inventory
                 for entry_id in graphrefs.inventory_entry_ids(res, wanted):
                     member = _inventory_ref(entry_id)
                     if member is not None:
-                        out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, res.ref))
-                if res.kind == "HelmRelease":
-                    releases[(wiring.storage_namespace, wiring.release_name)].append(res.ref)
+                        out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, me))
+                if me.kind == "HelmRelease":
+                    releases[(wiring.storage_namespace, wiring.release_name)].append(me)
         self._cache["helm-releases"] = releases
         return out
 
@@ -617,7 +682,7 @@ class DependencyGraph:
         by_release: dict[tuple[str, str], ObjectRef] | None = None
         for gk in (kinds.JOB, kinds.POD):
             for res in self.index.all(gk):
-                if HELM_HOOK_ANNOTATION not in res.annotations:
+                if not graphrefs.has_annotation(res, HELM_HOOK_ANNOTATION):
                     continue
                 if res.kind == "Pod" and res.owner_references:
                     continue  # a hook Job's pod: the Job stands for it
@@ -924,7 +989,7 @@ class DependencyGraph:
                 if selector is not None and not selector.empty
                 else set()
             )
-            found |= {pod for pod, svcs in self._lazy("slices", self._build_slices).items() if ref in svcs}
+            found |= self._lazy("slice-members", self._build_slice_members).get(ref, set())
             if not found:  # no pod at all: the controllers meant to run them are the members
                 found = {w for w, svcs in self._ns_template_services(res.namespace).items() if ref in svcs}
             return found

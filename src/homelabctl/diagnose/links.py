@@ -72,6 +72,8 @@ _WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 _FLUX_REF = re.compile(
     rf"\b({'|'.join((*_FLUX_KINDS, *_WORKLOAD_KINDS))})/(?:({_LABEL})/)?({_LABEL})(?![\w-])"
 )
+_FLUX_REF_KINDS = tuple(f"{kind}/" for kind in (*_FLUX_KINDS, *_WORKLOAD_KINDS))
+"""What ``_FLUX_REF`` needs in a text before it can match (it is case-sensitive)."""
 _KIND = r"[A-Z][A-Za-z]{1,62}"
 # kustomize-controller: "failed to decrypt and format 'media/app-secrets' Secret data",
 # "Secret/media/app-secrets dry-run failed (Invalid): ..."
@@ -99,6 +101,10 @@ _CSI_DRIVER = re.compile(
     re.IGNORECASE,
 )
 _ARTIFACT = re.compile(r"source artifact not found|artifact not found|no artifact", re.IGNORECASE)
+_UNANSWERED_WORDS = ("_aga", "temporary", "erver m", "could be reached", "lookup ")
+"""A word of each phrase of ``net_errors.LOOKUP_UNANSWERED`` (EAI_AGAIN, temporary failure in name resolution,
+server misbehaving, no servers could be reached, lookup x: i/o timeout), free of the letters a case-insensitive
+pattern also matches as long s or dotless i: a text without any of them has no unanswered lookup."""
 _NOT_HOSTS = frozenset({"cluster.local", "svc.cluster.local", "k8s.io", "kubernetes.io"})
 
 
@@ -113,9 +119,10 @@ def ip_addresses(text: str) -> list[tuple[str, str]]:
 
 def service_dns_names(text: str) -> list[Mention]:
     """In-cluster Service names written as ``svc.ns.svc``, ``svc.ns.svc.cluster.local`` (with or without port)."""
-    return [
-        Mention("Service", m.group(2), m.group(1), m.group(0)) for m in _SVC_DNS.finditer(clip(text).lower())
-    ]
+    lowered = clip(text).lower()
+    if ".svc" not in lowered:
+        return []
+    return [Mention("Service", m.group(2), m.group(1), m.group(0)) for m in _SVC_DNS.finditer(lowered)]
 
 
 def short_service_names(text: str) -> list[Mention]:
@@ -139,6 +146,26 @@ def hostnames(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def hosts_and_short_services(text: str) -> tuple[list[tuple[str, str]], list[Mention]]:
+    """``hostnames(text)`` and ``short_service_names(text)``. Their pattern ignores case, so on ASCII text it
+    matches the same spans in the text and in its lower-case form: one pass gives both."""
+    text = clip(text)
+    if not text.isascii():
+        return hostnames(text), short_service_names(text)
+    hosts: list[tuple[str, str]] = []
+    services: list[Mention] = []
+    for m in _HOSTISH.finditer(text):
+        name = m.group(1).lower()
+        labels = name.split(".")
+        if len(labels) == 2:
+            services.append(Mention("Service", labels[1], labels[0], m.group(0).lower()))
+        host = name.rstrip(".")
+        if host in _NOT_HOSTS or host.replace(".", "").isdigit():
+            continue
+        hosts.append((host, m.group(0)))
+    return hosts, services
+
+
 def object_mentions(text: str) -> list[Mention]:
     """Objects named in controller messages: ``secret "x" not found``, ``storageclass.storage.k8s.io "x" not
     found``, ``exceeded quota: q`` (a ResourceQuota), ``failed calling webhook "w"`` (kind ``Webhook``: a webhook *entry* name), ``HelmRelease/ns/name`` (and ``Deployment/ns/name``),
@@ -146,21 +173,30 @@ def object_mentions(text: str) -> list[Mention]:
     resources in ``Insufficient nvidia.com/gpu`` (kind ``ExtendedResource``), and a CSI driver missing from a
     node's registrations (kind ``CSIDriverName``)."""
     text = clip(text)
+    lowered = text.lower()
     out = []
-    for kind, pattern in _NOT_FOUND:
-        out += [Mention(kind, None, m.group(1), m.group(0)) for m in pattern.finditer(text)]
-    out += [Mention("Webhook", None, m.group(1), m.group(0)) for m in _WEBHOOK.finditer(text)]
-    out += [Mention("ResourceQuota", None, m.group(1), m.group(0)) for m in _QUOTA.finditer(text)]
-    out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
-    out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
+    if "not found" in lowered:
+        for kind, pattern in _NOT_FOUND:
+            out += [Mention(kind, None, m.group(1), m.group(0)) for m in pattern.finditer(text)]
+    if "webhoo" in lowered:
+        out += [Mention("Webhook", None, m.group(1), m.group(0)) for m in _WEBHOOK.finditer(text)]
+    if "exceeded quota:" in lowered:
+        out += [Mention("ResourceQuota", None, m.group(1), m.group(0)) for m in _QUOTA.finditer(text)]
+    if any(kind in text for kind in _FLUX_REF_KINDS):
+        out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
+    if "node" in lowered:
+        out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
     if "Insufficient " not in text:
         # a node short of a resource could have run the pod but for that: the taints elsewhere are not why
-        out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
-    out += [Mention("ExtendedResource", None, m.group(1), m.group(0)) for m in _RESOURCE.finditer(text)]
-    out += [
-        Mention("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
-        for m in _CSI_DRIVER.finditer(text)
-    ]
+        if "untolerated" in lowered:
+            out += [Mention("Taint", None, m.group(1), m.group(0)) for m in _TAINT.finditer(text)]
+    else:
+        out += [Mention("ExtendedResource", None, m.group(1), m.group(0)) for m in _RESOURCE.finditer(text)]
+    if "ver " in lowered and "not " in lowered:
+        out += [
+            Mention("CSIDriverName", None, (m.group(1) or m.group(2)).lower(), m.group(0))
+            for m in _CSI_DRIVER.finditer(text)
+        ]
     return out
 
 
@@ -187,31 +223,37 @@ def lookup_unanswered(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-def cluster_lookup_unanswered(text: str) -> str | None:
-    """Like :func:`lookup_unanswered`, for lookups a pod made through the cluster DNS: not when the text names
-    the resolver it asked (that address is linked as written), and not for image pulls (the node's runtime
-    resolves registries through the node's own resolver)."""
-    text = clip(text)
-    if net_errors.NAMED_RESOLVER.search(text) or net_errors.IMAGE_PULL.search(text):
-        return None
-    return lookup_unanswered(text)
+def lookup_readings(text: str) -> tuple[str | None, list[tuple[str, str, str]]]:
+    """What a text says about name lookups nobody answered, asking once whether one went unanswered:
 
-
-def unanswered_named_lookups(text: str) -> list[tuple[str, str, str]]:
-    """(name, resolver address, words) for each ``lookup <name> on <resolver>:53`` in a text that says the
-    lookup got no answer (``i/o timeout``, ``server misbehaving``); an answer (``no such host``) names nothing."""
+    - like :func:`lookup_unanswered`, the words for a lookup a pod made through the cluster DNS: not when the
+      text names the resolver it asked (that address is linked as written), and not for image pulls (the
+      node's runtime resolves registries through the node's own resolver);
+    - (name, resolver address, words) for each ``lookup <name> on <resolver>:53`` in a text that says the
+      lookup got no answer (``i/o timeout``, ``server misbehaving``); an answer (``no such host``) names
+      nothing."""
     text = clip(text)
-    if not net_errors.LOOKUP_UNANSWERED.search(text):
-        return []
-    return [
+    lowered = text.lower()
+    if not any(word in lowered for word in _UNANSWERED_WORDS):
+        return None, []
+    unanswered = net_errors.LOOKUP_UNANSWERED.search(text)
+    if unanswered is None:
+        return None, []
+    named = [
         (m.group(1).lower().rstrip("."), m.group(2).lower(), m.group(0))
         for m in net_errors.NAMED_LOOKUP.finditer(text)
     ]
+    if net_errors.NAMED_RESOLVER.search(text) or net_errors.IMAGE_PULL.search(text):
+        return None, named
+    return unanswered.group(0), named
 
 
 def says_artifact_missing(text: str) -> str | None:
     """The words when a Flux object says its source has no artifact (the link then goes to its sourceRef)."""
-    m = _ARTIFACT.search(clip(text))
+    text = clip(text)
+    if "fact" not in text.lower():  # every phrase says "artifact"
+        return None
+    m = _ARTIFACT.search(text)
     return m.group(0) if m else None
 
 

@@ -46,13 +46,19 @@ def mapping(value: object) -> Mapping[str, Any]:
 
 def mappings(value: object) -> list[Mapping[str, Any]]:
     """The mapping items of a list; anything else (a string, a map, a number) is no items."""
+    if value is None:
+        return []
+    if type(value) is list:  # parsed documents hold exact lists: skip the union isinstance
+        return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
     if not isinstance(value, list | tuple):
         return []
     return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
 
 
 def items(value: object) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else []
+    if value is None:
+        return []
+    return list(value) if type(value) is list or isinstance(value, list | tuple) else []
 
 
 def text(value: object, default: str = "") -> str:
@@ -69,6 +75,10 @@ def strings(value: object) -> tuple[str, ...]:
 
 
 def integer(value: object, default: int = 0) -> int:
+    if type(value) is int:  # the common case first (a bool is not one: its type is bool)
+        return value
+    if value is None:
+        return default
     if isinstance(value, bool):
         return default
     if isinstance(value, int):
@@ -84,6 +94,8 @@ def integer(value: object, default: int = 0) -> int:
 
 
 def opt_integer(value: object) -> int | None:
+    if value is None:
+        return None
     sentinel = -(2**63)
     found = integer(value, sentinel)
     return None if found == sentinel else found

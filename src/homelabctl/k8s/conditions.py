@@ -56,6 +56,34 @@ def condition(obj: Obj, type_: str) -> Condition | None:
     return None
 
 
+def condition_status(obj: Obj, type_: str) -> str | None:
+    """``condition(obj, type_).status`` without building the condition (None when there is none): the
+    first question a check asks of every object, answered for most by ``True``."""
+    for c in mappings(section(obj, "status").get("conditions")):
+        if c.get("type") == type_:
+            return text(c.get("status"))
+    return None
+
+
+def with_message(obj: Obj, words: str) -> tuple[Condition, ...]:
+    """The conditions whose message contains ``words``; only those are read (a check looking for one
+    controller message among every object's conditions)."""
+    return tuple(
+        _condition(c)
+        for c in mappings(section(obj, "status").get("conditions"))
+        if words in text(c.get("message"))
+    )
+
+
+def false_condition(items: object, type_: str) -> Condition | None:
+    """``find(conditions_of(items), type_)`` when that condition's status is False, else None; only that
+    condition is read (a check asking one question of every route's parents)."""
+    for c in mappings(items):
+        if text(c.get("type")) == type_:
+            return _condition(c) if text(c.get("status")) == "False" else None
+    return None
+
+
 def find(conds: tuple[Condition, ...], type_: str) -> Condition | None:
     for cond in conds:
         if cond.type == type_:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from homelabctl.k8s.events import event
 from homelabctl.k8s.kubectl import pod_is_finished, pod_is_ready, pod_node
+from homelabctl.k8s.memo import remembered
 from homelabctl.k8s.pods import all_container_statuses
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
@@ -114,6 +115,12 @@ def node_local(index: ClusterIndex, pods: Sequence[Resource]) -> dict[tuple[str,
                 items, key=lambda i: (i.workload.namespace or "", i.workload.name)
             )
     return found
+
+
+def node_local_pods(index: ClusterIndex) -> dict[tuple[str, str], list[Exhausted]]:
+    """:func:`node_local` over every pod of the index, once per index and run (k8s.memo): the open-files/disk
+    check and the pod-IP check each ask."""
+    return remembered("exhaustion.node_local_pods", index, lambda: node_local(index, index.all("Pod")))
 
 
 def described(items: Sequence[Exhausted], limit: int) -> tuple[list[str], list[str]]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from homelabctl.k8s._raw import Obj, items, mapping, mappings, raw_of, section, strings, text
+from homelabctl.k8s._raw import EMPTY, Obj, items, mapping, mappings, raw_of, section, strings, text
 from homelabctl.selectors import Selector, from_spec
 
 
@@ -126,31 +127,53 @@ def _refs(entries: object, kind: str | None, own: str | None, default_kind: str 
         return ()
     found = []
     for entry in mappings(entries):
-        name = text(entry.get("name"))
-        entry_kind = kind or text(entry.get("kind")) or default_kind
-        if name and entry_kind:
-            found.append(Ref(entry_kind, text(entry.get("namespace")) or own, name))
+        ref = _ref_of(entry, kind, own, default_kind)
+        if ref is not None:
+            found.append(ref)
     return tuple(found)
 
 
+def _ref_of(entry: Mapping[str, Any], kind: str | None, own: str | None, default_kind: str) -> Ref | None:
+    name = text(entry.get("name"))
+    entry_kind = kind or text(entry.get("kind")) or default_kind
+    if name and entry_kind:
+        return Ref(entry_kind, text(entry.get("namespace")) or own, name)
+    return None
+
+
+def _map(value: object) -> Mapping[str, Any]:
+    """``mapping`` without the abstract-class check for the common absent field (every HelmRelease lacks a
+    ``sourceRef``: it names its source under ``chart.spec``)."""
+    if type(value) is dict:
+        return value
+    return EMPTY if value is None else mapping(value)
+
+
 def flux_wiring(res: Obj) -> FluxWiring:
-    raw = raw_of(res)
-    spec, metadata = section(raw, "spec"), section(raw, "metadata")
+    spec, metadata = section(res, "spec"), section(res, "metadata")
     own = text(metadata.get("namespace")) or None
-    chart = spec.get("chart")
-    source = mapping(spec.get("sourceRef")) or (
-        mapping(mapping(mapping(chart).get("spec")).get("sourceRef")) if chart else {}
-    )
-    sources = _refs([source], None, own, "GitRepository") if source else ()
-    if spec.get("chartRef"):
-        sources += _refs([spec.get("chartRef")], None, own, "OCIRepository")
+    source = _map(spec.get("sourceRef"))
+    if not source:
+        chart = spec.get("chart")
+        if chart:
+            source = _map(_map(_map(chart).get("spec")).get("sourceRef"))
+    first = _ref_of(source, None, own, "GitRepository") if source else None
+    sources: tuple[Ref, ...] = (first,) if first is not None else ()
+    chart_ref = spec.get("chartRef")
+    if chart_ref:
+        sources += _refs((chart_ref,), None, own, "OCIRepository")
+    depends_on = spec.get("dependsOn")
+    values_from = spec.get("valuesFrom")
+    checks = spec.get("healthChecks")
     target = text(spec.get("targetNamespace"))
     name = text(metadata.get("name"))
     return FluxWiring(
         sources,
-        _refs(spec.get("dependsOn"), text(raw.get("kind")), own),
-        tuple(Ref(r.kind, own, r.name) for r in _refs(spec.get("valuesFrom"), None, own, "ConfigMap")),
-        _refs(spec.get("healthChecks"), None, own),
+        _refs(depends_on, text(raw_of(res).get("kind")), own) if depends_on else (),
+        tuple(Ref(r.kind, own, r.name) for r in _refs(values_from, None, own, "ConfigMap"))
+        if values_from
+        else (),
+        _refs(checks, None, own) if checks else (),
         spec.get("wait") is True,
         target,
         text(spec.get("releaseName")) or (f"{target}-{name}" if target else name),
@@ -161,9 +184,12 @@ def flux_wiring(res: Obj) -> FluxWiring:
 def inventory_entry_ids(res: Obj, suffixes: tuple[str, ...]) -> list[str]:
     """``status.inventory.entries[].id`` ending in one of ``suffixes`` (``_Kustomization``...): an inventory
     can list thousands of objects, and only a few kinds of them matter to the caller."""
+    inventory = section(res, "status").get("inventory")
+    if not inventory:  # a HelmRelease has none
+        return []
     return [
         entry_id
-        for entry in mappings(mapping(section(res, "status").get("inventory")).get("entries"))
+        for entry in mappings(mapping(inventory).get("entries"))
         if isinstance(entry_id := entry.get("id"), str) and entry_id.endswith(suffixes)
     ]
 
@@ -180,18 +206,25 @@ def route_links(route: Obj) -> RouteLinks:
     """``parentRefs`` of kind Gateway and ``rules[].backendRefs`` of kind Service, nothing else of the route."""
     spec = section(route, "spec")
     own = text(section(route, "metadata").get("namespace")) or None
-    gateways = tuple(
-        (text(p.get("namespace")) or own, text(p.get("name")))
-        for p in mappings(spec.get("parentRefs"))
-        if (text(p.get("kind")) or "Gateway") == "Gateway" and text(p.get("name"))
-    )
-    services = tuple(
-        (text(b.get("namespace")) or own, text(b.get("name")))
-        for rule in mappings(spec.get("rules"))
-        for b in mappings(rule.get("backendRefs"))
-        if (text(b.get("kind")) or "Service") == "Service" and text(b.get("name"))
-    )
-    return RouteLinks(gateways, services)
+    gateways = []
+    for parent in mappings(spec.get("parentRefs")):
+        name = text(parent.get("name"))
+        if name and (text(parent.get("kind")) or "Gateway") == "Gateway":
+            gateways.append((text(parent.get("namespace")) or own, name))
+    return RouteLinks(tuple(gateways), route_backends(route))
+
+
+def route_backends(route: Obj) -> tuple[tuple[str | None, str], ...]:
+    """The Services of ``route_links``, alone: what a Service's failure reaches does not need the Gateways."""
+    spec = section(route, "spec")
+    own = text(section(route, "metadata").get("namespace")) or None
+    services = []
+    for rule in mappings(spec.get("rules")):
+        for backend in mappings(rule.get("backendRefs")):
+            name = text(backend.get("name"))
+            if name and (text(backend.get("kind")) or "Service") == "Service":
+                services.append((text(backend.get("namespace")) or own, name))
+    return tuple(services)
 
 
 def source_address(source: Obj) -> str:
@@ -250,6 +283,15 @@ def status_words(obj: Obj) -> StatusWords:
     """``status.message`` and ``status.reason`` (a Pod evicted, a Longhorn object, a Velero location)."""
     status = section(obj, "status")
     return StatusWords(text(status.get("message")), text(status.get("reason")))
+
+
+# -- annotations -----------------------------------------------------------------------------------------------
+def has_annotation(obj: Obj, key: str) -> bool:
+    """Is ``key`` among the object's annotations? Asked of every pod and Job: no mapping is made for it."""
+    found = section(obj, "metadata").get("annotations")
+    if type(found) is dict:
+        return key in found
+    return found is not None and isinstance(found, Mapping) and key in found
 
 
 # -- Helm storage ----------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from homelabctl.k8s.workloads import replicas as k8s_replicas
+from homelabctl.k8s.workloads import ready_and_desired as k8s_ready_and_desired
 from homelabctl.knowledge.csi import K3S_KUBELET_DIR as K3S_KUBELET_DIR
 from homelabctl.knowledge.csi import STANDARD_KUBELET_DIR as STANDARD_KUBELET_DIR
 from homelabctl.model import Resource
@@ -149,7 +149,12 @@ def pod_restarts(pod: Resource) -> int:
 
 
 def pod_is_ready(pod: Resource) -> bool:
-    return pod.is_condition_true("Ready") is True
+    """``Resource.is_condition_true("Ready") is True``, read in place: asked of every pod by several checks."""
+    conditions = pod.status.get("conditions")
+    for cond in conditions if isinstance(conditions, list) else ():
+        if (type(cond) is dict or isinstance(cond, Mapping)) and cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return False
 
 
 def pod_is_finished(pod: Resource) -> bool:
@@ -264,8 +269,7 @@ def node_roles_text(raw: Mapping[str, Any]) -> str:
 def workload_replicas(workload: Resource) -> tuple[int, int]:
     """(ready, desired) for Deployments, StatefulSets, ReplicaSets and DaemonSets; a value that is not a
     number (``replicas: "zzz"``) reads as the API default instead of failing the run."""
-    counts = k8s_replicas(workload)
-    return counts.ready, counts.desired
+    return k8s_ready_and_desired(workload)
 
 
 def pods_of(index: Any, workload: Resource) -> list[Resource]:

@@ -16,6 +16,7 @@ from homelabctl import kinds
 from homelabctl.k8s import conditions
 from homelabctl.k8s._raw import Obj, integer, mapping, raw_of, section, string_map, text
 from homelabctl.k8s.events import event
+from homelabctl.k8s.memo import remembered
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 
@@ -114,7 +115,15 @@ class Refused:
 
 
 def refused_controllers(index: ClusterIndex, namespace: str | None = None) -> Iterator[Refused]:
-    """Every controller (in ``namespace``, or all) that still lacks pods and whose creates were refused."""
+    """Every controller (in ``namespace``, or all) that still lacks pods and whose creates were refused.
+    Across all namespaces once per index and run (k8s.memo): two checks walk every ReplicaSet for it."""
+    if namespace is None:
+        yield from remembered("refusals.refused_controllers", index, lambda: tuple(_refused(index, None)))
+    else:
+        yield from _refused(index, namespace)
+
+
+def _refused(index: ClusterIndex, namespace: str | None) -> Iterator[Refused]:
     named: set[tuple[str, str | None, str]] = set()
     for ev in index.all(kinds.EVENT):
         info = event(ev)

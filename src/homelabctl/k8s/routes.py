@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from homelabctl.k8s._raw import Obj, integer, items, mapping, mappings, opt_integer, section, strings, text
+from homelabctl.k8s._raw import (
+    Obj,
+    integer,
+    items,
+    mapping,
+    mappings,
+    opt_integer,
+    raw_of,
+    section,
+    strings,
+    text,
+)
 from homelabctl.k8s.conditions import Condition, conditions_of
+from homelabctl.k8s.memo import remembered
 from homelabctl.model import Resource
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -61,6 +74,8 @@ class Filter:
 
 
 def filters(value: object) -> tuple[Filter, ...]:
+    if not value:  # most rules and backends have none
+        return ()
     return tuple(
         Filter(
             text(f.get("type")),
@@ -102,7 +117,12 @@ class RouteRule:
 
 
 def rules(route: Obj) -> tuple[RouteRule, ...]:
-    """Every rule that is a map, with its own index kept (evidence and file lines name it)."""
+    """Every rule that is a map, with its own index kept (evidence and file lines name it).
+    Once per route and run (k8s.memo): three route checks read them."""
+    return remembered("routes.rules", raw_of(route), lambda: _rules(route))
+
+
+def _rules(route: Obj) -> tuple[RouteRule, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
     for ri, rule in enumerate(items(section(route, "spec").get("rules"))):
@@ -167,6 +187,24 @@ def parent_statuses(route: Obj) -> tuple[ParentStatus, ...]:
             )
         )
     return tuple(found)
+
+
+def parent_status_entries(route: Obj) -> dict[tuple[str, str, str, str], Mapping[str, Any]]:
+    """``status.parents`` entries as written, by the (kind, namespace, name, sectionName) of their parentRef
+    (the namespace resolved as in :func:`parent_statuses`, empty when unknown; a later entry for the same
+    parent wins): for a check that reads one or two conditions of each, not all of them."""
+    own = text(section(route, "metadata").get("namespace")) or None
+    found: dict[tuple[str, str, str, str], Mapping[str, Any]] = {}
+    for entry in mappings(section(route, "status").get("parents")):
+        ref = mapping(entry.get("parentRef"))
+        key = (
+            text(ref.get("kind")) or "Gateway",
+            text(ref.get("namespace")) or own or "",
+            text(ref.get("name")),
+            text(ref.get("sectionName")),
+        )
+        found[key] = entry
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, raw_of, section, string_map, strings, text
+from homelabctl.k8s.memo import remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,9 @@ def _claim(obj: object) -> Claim:
 
 
 def claim(pvc: Obj) -> Claim:
-    return _claim(raw_of(pvc))
+    """Once per claim and run (k8s.memo): half a dozen storage checks and the diagnosis read it."""
+    raw = raw_of(pvc)
+    return remembered("storage.claim", raw, lambda: _claim(raw))
 
 
 def claim_phase(pvc: Obj) -> str:

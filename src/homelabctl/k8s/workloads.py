@@ -36,6 +36,15 @@ def replicas(workload: Obj) -> Replicas:
     )
 
 
+def ready_and_desired(workload: Obj) -> tuple[int, int]:
+    """``(replicas(w).ready, replicas(w).desired)`` without the other counts: asked of every workload."""
+    raw = raw_of(workload)
+    status = section(raw, "status")
+    if text(raw.get("kind")) == "DaemonSet":
+        return integer(status.get("numberReady")), integer(status.get("desiredNumberScheduled"))
+    return integer(status.get("readyReplicas")), max(integer(section(raw, "spec").get("replicas"), 1), 0)
+
+
 @dataclass(frozen=True, slots=True)
 class DaemonSetStatus:
     desired: int

@@ -86,6 +86,8 @@ ADMIN_UIS: tuple[AdminUI, ...] = (
 )
 ALL_UI_LABELS = frozenset(label for ui in ADMIN_UIS for label in ui.labels)
 ALL_UI_IMAGES = tuple(fragment for ui in ADMIN_UIS for fragment in ui.images)
+ANY_UI_SERVICE_RE = re.compile("|".join(f"(?:{ui.service_re.pattern})" for ui in ADMIN_UIS))
+"""Matches the names every UI's ``service_re`` matches: one search for "is it any of them"."""
 
 AUTH_PROXY_LABELS = frozenset({"oauth2-proxy", "authentik-outpost", "pomerium", "vouch-proxy", "authelia"})
 AUTH_PROXY_IMAGES = ("oauth2-proxy", "goauthentik/proxy", "pomerium/pomerium", "vouch-proxy")
@@ -115,9 +117,14 @@ def label_values(labels: Mapping[str, str]) -> set[str]:
 
 
 def is_auth_proxy(labels: Mapping[str, str], images: Iterable[str], name: str = "") -> bool:
-    if label_values(labels) & AUTH_PROXY_LABELS or name.startswith("ak-outpost-") or "oauth2-proxy" in name:
+    if label_values(labels) & AUTH_PROXY_LABELS or is_auth_proxy_pod_name(name):
         return True
     return any(fragment in image for image in images for fragment in AUTH_PROXY_IMAGES)
+
+
+def is_auth_proxy_pod_name(name: str) -> bool:
+    """authentik names its outpost pods ``ak-outpost-*``; the oauth2-proxy charts name theirs after it."""
+    return name.startswith("ak-outpost-") or "oauth2-proxy" in name
 
 
 def is_auth_proxy_name(name: str) -> bool:

@@ -33,9 +33,7 @@ EXTRA_BUILTINS: tuple[kinds.KindInfo, ...] = (
     kinds.KindInfo("ReplicationController", "", "v1", "replicationcontrollers", True, ("rc",)),
     kinds.KindInfo("PodTemplate", "", "v1", "podtemplates", True),
     kinds.KindInfo("ControllerRevision", "apps", "v1", "controllerrevisions", True),
-    kinds.KindInfo("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
     kinds.KindInfo("CSIStorageCapacity", "storage.k8s.io", "v1", "csistoragecapacities", True),
-    kinds.KindInfo("RuntimeClass", "node.k8s.io", "v1", "runtimeclasses", False),
     kinds.KindInfo("APIService", "apiregistration.k8s.io", "v1", "apiservices", False),
 )
 _KNOWN: dict[str, kinds.KindInfo] = {info.gk: info for info in (*kinds.KINDS, *EXTRA_BUILTINS)}

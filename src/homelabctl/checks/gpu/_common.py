@@ -35,7 +35,11 @@ def gpu_requests(pod_spec: Mapping[str, Any]) -> dict[str, int]:
     for container in pod_spec.get("containers") or []:
         resources = container.get("resources") or {}
         for section in ("limits", "requests"):
-            names.update(k for k in (resources.get(section) or {}) if is_gpu_resource(str(k)))
+            for k in resources.get(section) or {}:
+                if str(k).startswith(GPU_RESOURCE_PREFIXES):  # is_gpu_resource, inline: every pod is asked
+                    names.add(k)
+    if not names:
+        return {}
     found = {name: requested(pod_spec, name) for name in sorted(names)}
     return {name: count for name, count in found.items() if count > 0}
 

@@ -14,6 +14,7 @@ from homelabctl.checks.workload._common import (
     waiting,
     waiting_reason,
 )
+from homelabctl.k8s import pod_lookup
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.kube import pod_display_status, pod_is_ready, pod_node, pod_restarts
 from homelabctl.model import Finding, Layer, Resource, Severity
@@ -127,7 +128,11 @@ def gpu_plugin_failing(ctx: CheckContext) -> Iterator[Finding]:
     ``nvidia`` runtime class.
     """
     groups: dict[tuple[str, str, str], tuple[Resource, str, str, list[Resource]]] = {}
+    # the pods with a GPU stack label or image, looked up (k8s.pod_lookup) rather than each pod tested
+    stack = pod_lookup.showing(ctx.index, _LABEL_KEYS, _ANY_LABEL, _ANY_FRAGMENT)
     for pod in live_pods(ctx.index):
+        if id(pod) not in stack:
+            continue
         found = component_of(pod)
         if found is None or pod_is_ready(pod) or k8s_pods.phase(pod) == "Succeeded":
             continue

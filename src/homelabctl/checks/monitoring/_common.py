@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from homelabctl import kinds
 from homelabctl.checks.workload._common import first_lines
-from homelabctl.k8s import conditions, flux, pods
+from homelabctl.k8s import conditions, flux, pod_lookup
+from homelabctl.k8s.memo import remembered
 from homelabctl.kube import pod_display_status, pod_is_finished, pod_is_ready, pod_node, pod_restarts
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.sources.index import ClusterIndex
@@ -25,16 +26,10 @@ class Presence:
 
 def find_pods(index: ClusterIndex, labels: Iterable[str], images: Iterable[str]) -> Presence:
     """Pods whose name label or image says they are the component, split into running-and-ready or not."""
-    wanted = set(labels)
-    fragments = tuple(images)
     found = Presence()
-    for pod in index.all(kinds.POD):
+    # label and image lookups (k8s.pod_lookup) rather than a test of every pod
+    for pod in pod_lookup.in_index_order(index, pod_lookup.showing(index, LABEL_KEYS, labels, images)):
         if pod_is_finished(pod):
-            continue
-        labels = pod.labels
-        if not any(labels.get(key) in wanted for key in LABEL_KEYS) and not any(
-            f in image for image in pods.images(pods.pod_spec(pod)) for f in fragments
-        ):
             continue
         if pod_is_ready(pod) and not pod.deletion_timestamp:
             found.running.append(pod)
@@ -57,8 +52,7 @@ def related_releases(index: ClusterIndex, words: Iterable[str]) -> list[str]:
     """HelmReleases that look like they should install the component, with their Ready condition."""
     lines = []
     needles = tuple(words)
-    for release in index.all(kinds.HELM_RELEASE):
-        chart = flux.chart_name(release)
+    for release, chart in _release_charts(index):
         if not any(n in release.name or n in chart for n in needles):
             continue
         cond = conditions.condition(release, "Ready")
@@ -69,6 +63,15 @@ def related_releases(index: ClusterIndex, words: Iterable[str]) -> list[str]:
             )
         )
     return lines
+
+
+def _release_charts(index: ClusterIndex) -> list[tuple[Resource, str]]:
+    """Every HelmRelease with its chart name, once per index and run (k8s.memo): each monitoring check asks."""
+    return remembered(
+        "monitoring.release_charts",
+        index,
+        lambda: [(release, flux.chart_name(release)) for release in index.all(kinds.HELM_RELEASE)],
+    )
 
 
 def custom_resource_lines(index: ClusterIndex, gk: str) -> list[str]:

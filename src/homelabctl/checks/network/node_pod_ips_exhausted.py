@@ -36,7 +36,7 @@ def node_pod_ips_exhausted(ctx: CheckContext) -> Iterator[Finding]:
     in its agent), release the leaked ones (restarting the CNI agent on that node garbage-collects them),
     or drain the node.
     """
-    found = exhaustion.node_local(ctx.index, ctx.index.all(kinds.POD))
+    found = exhaustion.node_local_pods(ctx.index)
     for (node, resource), items in sorted(found.items()):
         if resource != exhaustion.POD_IPS:
             continue

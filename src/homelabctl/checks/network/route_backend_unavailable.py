@@ -66,13 +66,13 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
     for gk in (kinds.HTTPROUTE, kinds.GRPCROUTE, kinds.INGRESS):
         for route in ctx.index.all(gk):
             problems: list[str] = []
-            evidence: list[str] = [f"hostnames: {_hostnames(route)}"]
+            evidence: list[str] = []  # after the hostnames line, written only for a route with a problem
             first_broken = ""
             idle_only = True
             for namespace, name in backend_services(route):
                 svc = ctx.index.get(kinds.SERVICE, namespace, name)
-                label = f"Service {namespace}/{name}"
                 if svc is None:
+                    label = f"Service {namespace}/{name}"
                     problems.append(f"backend {label} does not exist")
                     evidence.append(f"backend {label}: not found")
                     first_broken = first_broken or f"{namespace}/{name}"
@@ -83,6 +83,7 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                 )
                 if state is None or not without_ready_endpoint(ctx.index, svc, state):
                     continue
+                label = f"Service {namespace}/{name}"
                 pods = service_pods(ctx.index, svc)
                 idle = scaled_to_zero(ctx.index, svc) if not pods else None
                 idle_only = idle_only and idle is not None
@@ -98,6 +99,7 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                 first_broken = first_broken or f"{namespace}/{name}"
             if not problems:
                 continue
+            evidence.insert(0, f"hostnames: {_hostnames(route)}")
             namespace, _, name = first_broken.partition("/")
             yield ctx.finding(
                 route,

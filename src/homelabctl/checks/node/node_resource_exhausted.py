@@ -46,7 +46,7 @@ def node_resource_exhausted(ctx: CheckContext) -> Iterator[Finding]:
     Next step: the hint names the node and the exact commands: read and raise the sysctl limits (or free
     disk space) on that node, then restart the failing pods.
     """
-    for (node, resource), items in sorted(exhaustion.node_local(ctx.index, ctx.index.all(kinds.POD)).items()):
+    for (node, resource), items in sorted(exhaustion.node_local_pods(ctx.index).items()):
         if resource not in _NEXT:
             continue
         node_obj = ctx.index.get(kinds.NODE, None, node)

@@ -103,8 +103,10 @@ def _evaluate(ctx: CheckContext, res: Resource, installed: set[tuple[str, str]] 
     reported: list[tuple[str, str]] = []
     conds = []
     for type_ in ("Ready", "Released"):
+        if conditions.condition_status(res, type_) != "False":
+            continue
         cond = conditions.condition(res, type_)
-        if cond is None or cond.status != "False":
+        if cond is None:
             continue
         found = missing_kinds_in_message(str(cond.message or ""))
         if found:

@@ -136,6 +136,8 @@ def _never_reconciled(ctx: CheckContext, res: Resource, label: str, common: list
 
 
 def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
+    if conditions.condition_status(res, "Ready") == "True":
+        return None  # most objects: nothing else is read for them
     ready = conditions.condition(res, "Ready")
     label = f"{res.kind} {res.namespace}/{res.name}" if res.namespace else f"{res.kind} {res.name}"
     common: list[str] = []

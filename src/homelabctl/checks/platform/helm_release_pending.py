@@ -101,7 +101,7 @@ def helm_release_pending(ctx: CheckContext) -> Iterator[Finding]:
     for key, hr in releases.items():
         if key in reported:
             continue
-        locked = [c for c in conditions.conditions(hr) if HELM_LOCKED in c.message and c.status != "True"]
+        locked = [c for c in conditions.with_message(hr, HELM_LOCKED) if c.status != "True"]
         if locked:
             yield _finding(ctx, key, None, hr, "locked", None, locked_text=condition_text(locked[0], 400))
 

@@ -7,7 +7,8 @@ from homelabctl import kinds
 from homelabctl.checks.platform._common import condition_text, one_line
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import routes
-from homelabctl.k8s.conditions import find
+from homelabctl.k8s._raw import text
+from homelabctl.k8s.conditions import false_condition
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_time
 
@@ -31,40 +32,45 @@ class _Verdict:
         self.rules_dead = 0
 
 
-def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict) -> None:
-    statuses = {(p.kind, p.namespace or "", p.name, p.section_name): p for p in routes.parent_statuses(route)}
-    created = parse_time(route.creation_timestamp)
-    old_enough = created is not None and ctx.now - created > STATUS_GRACE
-    for ref in routes.parent_refs(route):
+def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict, gateways_readable: bool) -> None:
+    refs = routes.parent_refs(route)
+    if not refs:
+        return
+    statuses = routes.parent_status_entries(route)
+    old_enough: bool | None = None  # read only when a parent has no status
+    for ref in refs:
         key = (ref.kind, ref.namespace or "", ref.name, ref.section_name)
-        label = _parent_label(key)
         verdict.parents_total += 1
-        if (
-            ref.is_gateway
-            and ctx.readable(kinds.GATEWAY_KIND)
-            and ctx.index.get(kinds.GATEWAY_KIND, key[1], key[2]) is None
-        ):
+        if ref.is_gateway and gateways_readable and ctx.index.get(kinds.GATEWAY_KIND, key[1], key[2]) is None:
+            label = _parent_label(key)
             verdict.parents_broken += 1
             verdict.problems.append(f"is attached to {label}, which does not exist")
             verdict.evidence.append(f"parentRef {label}: no such Gateway")
             continue
         status = statuses.get(key)
         if status is None:
+            if old_enough is None:
+                created = parse_time(route.creation_timestamp)
+                old_enough = created is not None and ctx.now - created > STATUS_GRACE
             if old_enough:
+                label = _parent_label(key)
                 verdict.parents_broken += 1
                 verdict.problems.append(f"has no status from any controller for {label}")
                 verdict.evidence.append(f"status.parents has no entry for {label}")
             continue
-        controller = status.controller or "?"
-        accepted = find(status.conditions, "Accepted")
-        if accepted is not None and accepted.is_false:
+        controller = text(status.get("controllerName")) or "?"
+        conds = status.get("conditions")
+        accepted = false_condition(conds, "Accepted")
+        if accepted is not None:
+            label = _parent_label(key)
             verdict.parents_broken += 1
             verdict.problems.append(
                 f"is not accepted by {label} ({accepted.reason or '?'}: {one_line(accepted.message, 120)})"
             )
             verdict.evidence.append(f"parent {label} ({controller}): {condition_text(accepted, 300)}")
-        resolved = find(status.conditions, "ResolvedRefs")
-        if resolved is not None and resolved.is_false:
+        resolved = false_condition(conds, "ResolvedRefs")
+        if resolved is not None:
+            label = _parent_label(key)
             verdict.problems.append(
                 f"has unresolved backend refs ({resolved.reason or '?'}: {one_line(resolved.message, 120)})"
             )
@@ -78,8 +84,6 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict) -> Non
 
 
 def _check_backends(ctx: CheckContext, route: Resource, verdict: _Verdict) -> None:
-    if not ctx.readable(kinds.SERVICE):
-        return
     for rule in routes.rules(route):
         i = rule.index
         refs = [r for r in rule.backends if r.is_service]
@@ -122,10 +126,14 @@ def httproute_not_accepted(ctx: CheckContext) -> Iterator[Finding]:
     ``kubectl get gateway -A`` and backendRefs with ``kubectl get svc -n <namespace>``; a cross-namespace
     backend needs a ReferenceGrant in the backend's namespace.
     """
+    # what is readable does not change during the run: asked once, not per route and parent
+    gateways_readable = ctx.readable(kinds.GATEWAY_KIND)
+    services_readable = ctx.readable(kinds.SERVICE)
     for route in ctx.index.all(kinds.HTTPROUTE):
         verdict = _Verdict()
-        _check_parents(ctx, route, verdict)
-        _check_backends(ctx, route, verdict)
+        _check_parents(ctx, route, verdict, gateways_readable)
+        if services_readable:
+            _check_backends(ctx, route, verdict)
         if not verdict.problems:
             continue
         nobody_serves = verdict.parents_total > 0 and verdict.parents_broken >= verdict.parents_total

@@ -11,7 +11,7 @@ from homelabctl.checks.workload._common import (
     all_statuses,
     container_image,
     first_lines,
-    live_pods,
+    troubled_pods,
     waiting,
     waiting_reason,
 )
@@ -100,7 +100,7 @@ def image_registry_failing(ctx: CheckContext) -> Iterator[Finding]:
     Next step: the hint per reason; confirm from a node with ``sudo k3s crictl pull IMAGE``.
     """
     groups: dict[tuple[str, str], _Group] = defaultdict(_Group)
-    for pod in live_pods(ctx.index):
+    for pod in troubled_pods(ctx.index):
         seen: set[tuple[str, str]] = set()
         for image, message in pull_messages(ctx, pod):
             klass = refs.pull_failure(message)

@@ -14,14 +14,19 @@ from typing import Any
 from urllib.parse import urlparse
 
 from homelabctl import kinds
-from homelabctl.k8s import meta, pods, services
+from homelabctl.k8s import meta, pod_lookup, pods, services
+from homelabctl.k8s.memo import remembered
 from homelabctl.knowledge.admin_uis import (
     ADMIN_UIS,
     ALL_UI_IMAGES,
     ALL_UI_LABELS,
+    ANY_UI_SERVICE_RE,
+    AUTH_PROXY_IMAGES,
+    AUTH_PROXY_LABELS,
     LABEL_KEYS,
     AdminUI,
     is_auth_proxy,
+    is_auth_proxy_pod_name,
 )
 from homelabctl.kube import pod_template_spec, pods_of
 from homelabctl.model import Resource
@@ -52,20 +57,22 @@ def identify_backend(
 ) -> Identified:
     """What a route's backend Service serves: an admin UI (and how we know), an auth proxy, or neither."""
     svc = index.get(kinds.SERVICE, namespace, name) if services_readable else None
-    pods = service_pods(index, svc) if svc is not None else []
+    # a Service selects pods of its own namespace: where none shows a sign of a UI or an auth proxy, its pods
+    # cannot change the answer, and are not looked up
+    pods = service_pods(index, svc) if svc is not None and svc.namespace in _sign_namespaces(index) else []
     if is_auth_proxy(svc.labels if svc is not None else {}, (), name) or any(
         is_auth_proxy(p.labels, pod_images(p.spec), p.name) for p in pods
     ):
         return Identified(None, "auth proxy", auth_proxy=True)
-    sp = services.port(svc, port) if svc is not None else None
-    port_number: object = sp.port if sp is not None else port
-    port_name = sp.name if sp is not None else ""
-    target_port = sp.target_port if sp is not None else None
     # read each pod's labels and images once, not once per admin UI
     pod_facts = [([(key, pod.labels.get(key)) for key in LABEL_KEYS], pod_images(pod.spec)) for pod in pods]
     svc_labels = [(key, svc.labels.get(key)) for key in LABEL_KEYS] if svc is not None else []
     if not _may_be_admin_ui(pod_facts, svc_labels, name):
         return Identified(None, "")
+    sp = services.port(svc, port) if svc is not None else None
+    port_number: object = sp.port if sp is not None else port
+    port_name = sp.name if sp is not None else ""
+    target_port = sp.target_port if sp is not None else None
     for ui in ADMIN_UIS:
         if not ui.serves_port(port_number, target_port, port_name):
             continue
@@ -77,6 +84,21 @@ def identify_backend(
 
 _ALL_UI_LABELS = ALL_UI_LABELS
 _ALL_UI_IMAGES = ALL_UI_IMAGES
+
+
+def _sign_namespaces(index: ClusterIndex) -> frozenset[str | None]:
+    """Namespaces holding a pod with a sign of an admin UI or an auth proxy (a label, an image, or an auth
+    proxy's pod name), once per index and run (k8s.memo)."""
+    return remembered("security.sign_namespaces", index, lambda: _read_sign_namespaces(index))
+
+
+def _read_sign_namespaces(index: ClusterIndex) -> frozenset[str | None]:
+    signs = pod_lookup.showing(
+        index, LABEL_KEYS, ALL_UI_LABELS | AUTH_PROXY_LABELS, ALL_UI_IMAGES + AUTH_PROXY_IMAGES
+    )
+    found = {pod.namespace for pod in pod_lookup.in_index_order(index, signs)}
+    found.update(pod.namespace for pod in index.all(kinds.POD) if is_auth_proxy_pod_name(pod.name))
+    return frozenset(found)
 
 
 def _may_be_admin_ui(
@@ -92,7 +114,7 @@ def _may_be_admin_ui(
             return True
     if any(value in _ALL_UI_LABELS for _, value in svc_labels):
         return True
-    return any(ui.service_re.search(name) for ui in ADMIN_UIS)
+    return ANY_UI_SERVICE_RE.search(name) is not None
 
 
 def _match_reason(
@@ -128,8 +150,11 @@ O2P_ISSUER_RE = re.compile(
 VALID_COOKIE_LENGTHS = (16, 24, 32)
 
 
+_O2P_IMAGE = "oauth2-proxy"
+
+
 def is_oauth2_proxy_container(container: Mapping[str, Any]) -> bool:
-    return "oauth2-proxy" in str(container.get("image") or "")
+    return _O2P_IMAGE in str(container.get("image") or "")
 
 
 def oauth2_proxy_container(pod_spec: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -322,7 +347,12 @@ class OAuth2ProxyDeployment:
 
 
 def oauth2_proxy_deployments(index: ClusterIndex) -> list[OAuth2ProxyDeployment]:
-    """Every oauth2-proxy, from its Deployment (or other owner) when present, else from its pods."""
+    """Every oauth2-proxy, from its Deployment (or other owner) when present, else from its pods. Once per
+    index and run (k8s.memo): two checks ask."""
+    return remembered("security.oauth2_proxy_deployments", index, lambda: _oauth2_proxy_deployments(index))
+
+
+def _oauth2_proxy_deployments(index: ClusterIndex) -> list[OAuth2ProxyDeployment]:
     found: dict[tuple[str, str, str], OAuth2ProxyDeployment] = {}
     for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET):
         for workload in index.all(gk):
@@ -331,7 +361,8 @@ def oauth2_proxy_deployments(index: ClusterIndex) -> list[OAuth2ProxyDeployment]
                 found[(workload.kind, workload.namespace or "", workload.name)] = OAuth2ProxyDeployment(
                     workload, spec, [p for p in pods_of(index, workload) if not p.deletion_timestamp]
                 )
-    for pod in index.all(kinds.POD):
+    # the pods running an oauth2-proxy image, looked up among the cluster's images (k8s.pod_lookup)
+    for pod in pod_lookup.in_index_order(index, pod_lookup.showing(index, (), (), (_O2P_IMAGE,))):
         if pod.deletion_timestamp or oauth2_proxy_container(pod.spec) is None:
             continue
         top = index.top_owner(pod)

@@ -174,8 +174,9 @@ def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
     for route in ctx.index.all(kinds.HTTPROUTE):
         if ("HTTPRoute", route.namespace, route.name) in protected:
             continue
-        parents = {(ref.namespace, ref.name) for ref in routes.parent_refs(route)}
-        if any(("Gateway", ns, name) in protected for ns, name in parents):
+        if protected and any(
+            ("Gateway", ref.namespace, ref.name) in protected for ref in routes.parent_refs(route)
+        ):
             continue
         exposures = _route_exposures(ctx, route, services_readable)
         if exposures:

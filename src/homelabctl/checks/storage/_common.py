@@ -9,6 +9,7 @@ from typing import Any
 
 from homelabctl import kinds
 from homelabctl.k8s import events, pods, storage
+from homelabctl.k8s.memo import remembered
 from homelabctl.knowledge.csi import (
     K3S_KUBELET_DIR as K3S_KUBELET_DIR,
 )
@@ -77,14 +78,20 @@ def pod_claims(pod: Resource) -> list[str]:
 
 
 def claim_users(index: ClusterIndex) -> dict[tuple[str | None, str], list[Resource]]:
-    """(namespace, claim) → the live pods that mount it. One pass over the pods."""
+    """(namespace, claim) → the live pods that mount it. One pass over the pods, once per index and run
+    (k8s.memo): three claim checks ask."""
+    return remembered("storage.claim_users", index, lambda: _claim_users(index))
+
+
+def _claim_users(index: ClusterIndex) -> dict[tuple[str | None, str], list[Resource]]:
     users: dict[tuple[str | None, str], list[Resource]] = defaultdict(list)
     for pod in index.all(kinds.POD):
-        if pod_is_finished(pod):
+        # a pod without volumes mounts no claim (most pods: no need to read its name and volumes)
+        if not pod.spec.get("volumes") or pod_is_finished(pod):
             continue
         for claim in pod_claims(pod):
             users[(pod.namespace, claim)].append(pod)
-    return users
+    return dict(users)
 
 
 def event_time(event: Resource) -> str:

@@ -11,6 +11,7 @@ from homelabctl.checks.network._common import (
 )
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import owner_line
+from homelabctl.k8s import pod_lookup
 from homelabctl.kube import (
     node_ready_status,
     pod_containers,
@@ -90,7 +91,11 @@ def csi_driver_pods_failing(ctx: CheckContext) -> Iterator[Finding]:
     Next step: read the failing container's previous logs; if they show timeouts to other pods or the
     API, check the node's network before the driver.
     """
-    for pod in ctx.index.all(kinds.POD):
+    # the pods with a storage label or image, looked up (k8s.pod_lookup) rather than each pod tested
+    storage_pods = pod_lookup.showing(
+        ctx.index, ("app",), LONGHORN_APPS, CSI_IMAGE_MARKERS, init=True
+    ) | pod_lookup.showing(ctx.index, ("longhorn.io/component",), LONGHORN_COMPONENTS, ())
+    for pod in pod_lookup.in_index_order(ctx.index, storage_pods):
         if pod_is_finished(pod) or pod.deletion_timestamp or pod_is_ready(pod) or not is_storage_pod(pod):
             continue
         age = unready_for(pod, ctx.now)

@@ -11,8 +11,8 @@ from homelabctl.checks.workload._common import (
     container_label,
     event_lines,
     first_lines,
-    live_pods,
     owner_line,
+    troubled_pods,
     waiting,
     waiting_reason,
 )
@@ -42,7 +42,7 @@ def pod_config_error(ctx: CheckContext) -> Iterator[Finding]:
     Next step: ``kubectl get secret -n NS NAME``; if it is SOPS-managed, ``flux get kustomizations -A``
     and check that the Kustomization that should create it has ``decryption.provider: sops``.
     """
-    for pod in live_pods(ctx.index):
+    for pod in troubled_pods(ctx.index):
         stuck = [
             (cs, is_init) for cs, is_init in all_statuses(pod) if waiting_reason(cs) in CONFIG_ERROR_REASONS
         ]

@@ -12,9 +12,9 @@ from homelabctl.checks.workload._common import (
     event_lines,
     first_lines,
     last_terminated,
-    live_pods,
     memory_line,
     owner_line,
+    troubled_pods,
     waiting,
     waiting_reason,
 )
@@ -40,7 +40,7 @@ def pod_crashloop(ctx: CheckContext) -> Iterator[Finding]:
     Next step: ``kubectl logs -n NS POD -c CONTAINER --previous``; when several pods on the same node crash
     with timeouts, check that node's network first.
     """
-    for pod in live_pods(ctx.index):
+    for pod in troubled_pods(ctx.index):
         crashing = [(cs, is_init) for cs, is_init in all_statuses(pod) if waiting_reason(cs) == CRASHLOOP]
         if not crashing:
             continue

@@ -11,8 +11,8 @@ from homelabctl.checks.workload._common import (
     container_label,
     event_lines,
     first_lines,
-    live_pods,
     owner_line,
+    troubled_pods,
     waiting,
     waiting_reason,
 )
@@ -57,7 +57,7 @@ def pod_image_pull(ctx: CheckContext) -> Iterator[Finding]:
     Next step: ``crane manifest IMAGE`` (or ``docker manifest inspect``) from a workstation; if that works,
     pull from the node itself (``sudo k3s crictl pull IMAGE``) to tell a registry problem from a node one.
     """
-    for pod in live_pods(ctx.index):
+    for pod in troubled_pods(ctx.index):
         stuck = [
             (cs, is_init) for cs, is_init in all_statuses(pod) if waiting_reason(cs) in IMAGE_PULL_REASONS
         ]

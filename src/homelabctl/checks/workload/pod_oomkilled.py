@@ -11,9 +11,9 @@ from homelabctl.checks.workload._common import (
     container_label,
     current_terminated,
     last_terminated,
-    live_pods,
     memory_line,
     owner_line,
+    troubled_pods,
     waiting_reason,
 )
 from homelabctl.model import Finding, Layer, Severity
@@ -36,7 +36,7 @@ def pod_oomkilled(ctx: CheckContext) -> Iterator[Finding]:
     Next step: compare usage with the limit (``kubectl top pod -n NS POD --containers``) and raise
     ``resources.limits.memory`` in the chart values, or find what grows.
     """
-    for pod in live_pods(ctx.index):
+    for pod in troubled_pods(ctx.index):
         evidence: list[str] = []
         recent = False
         killed: list[str] = []

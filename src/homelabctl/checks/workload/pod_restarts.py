@@ -11,8 +11,8 @@ from homelabctl.checks.workload._common import (
     container_label,
     describe_termination,
     last_terminated,
-    live_pods,
     owner_line,
+    troubled_pods,
     waiting_reason,
 )
 from homelabctl.k8s import pods
@@ -37,7 +37,7 @@ def pod_restarts(ctx: CheckContext) -> Iterator[Finding]:
     Next step: ``kubectl logs -n NS POD -c CONTAINER --previous`` and the pod's events; compare the restart
     times with node events to see whether a node problem caused them.
     """
-    for pod in live_pods(ctx.index):
+    for pod in troubled_pods(ctx.index):
         if pods.phase(pod) != "Running":
             continue
         evidence: list[str] = []

@@ -27,6 +27,8 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     node_network_failure,
     node_network_suspect,
     node_pressure,
+    node_refuses_runtime_class,
+    policy_refuses_pods,
     registry_failing,
     snapshot_location_conflict,
     stale_claim_ref,

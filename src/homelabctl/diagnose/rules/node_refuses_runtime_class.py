@@ -1,0 +1,48 @@
+"""Cause rule ``node-refuses-runtime-class``."""
+
+from __future__ import annotations
+
+from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
+from homelabctl.diagnose.evidence import snippet
+from homelabctl.diagnose.graph import RUNS_ON
+from homelabctl.diagnose.model import NextStep
+from homelabctl.diagnose.registry import cause_rule
+from homelabctl.diagnose.rules._common import hint_steps
+from homelabctl.k8s import runtime_handlers
+from homelabctl.model import Finding, Layer, ObjectRef
+
+
+@cause_rule(
+    "node-refuses-runtime-class",
+    layer=Layer.NODE,
+    rank=0,
+    causes={"node-runtime-handler-missing"},
+)
+def node_refuses_runtime_class(ctx: RuleContext, cause: Finding) -> Explanation | None:
+    """A node whose container runtime lacks a RuntimeClass's handler explains the pods it refused, and only
+    those: the node's other pods start there, so the rule follows the pods the kubelet's sandbox errors
+    name (their words are the provenance of the ``runs-on`` edge), then their controllers, Services and
+    routes."""
+    node = cause.object.name
+    start: set[ObjectRef] = set()
+    for (where, _handler), refused in runtime_handlers.refused_by_node(ctx.index).items():
+        if where != node:
+            continue
+        for item in refused:
+            ctx.graph.add(
+                cause.object,
+                RUNS_ON,
+                item.pod,
+                f'pod {item.pod.namespace}/{item.pod.name} on {node}: "{snippet(item.line, item.line)}"',
+            )
+            start |= ctx.workload_start(item.pod)
+    if not start:
+        return None
+    steps = hint_steps(cause.hint)
+    steps.insert(
+        0,
+        NextStep(
+            f"see the runtime's handlers on {node}", f"kubectl get runtimeclass; kubectl describe node {node}"
+        ),
+    )
+    return Explanation(ctx.propagate(start, GENERIC_EDGES), cause.message, list(cause.evidence), steps)
