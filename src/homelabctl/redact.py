@@ -287,12 +287,12 @@ def redact_object(
         post_build = _dict(spec).get("postBuild")
         if isinstance(post_build, dict) and isinstance(post_build.get("substitute"), dict):
             redact_mapping(post_build["substitute"])
-    # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind; then
-    # the annotations (see _redact_annotations, here with the metadata read once)
-    if isinstance(meta, dict):
-        _drop_last_applied_annotation(meta)
+    # the annotations (see _redact_annotations; the template's, then the object's own, read once), and the one
+    # kubectl apply keeps the whole object in (env values, Helm values), for every kind: the two passes touch
+    # different keys, so their order does not matter
     _redact_template_annotations(raw, kind)
-    if isinstance(meta, dict):
+    if isinstance(meta, dict) and ("annotations" in meta or kind == "Secret"):
+        _drop_last_applied_annotation(meta)
         _redact_metadata_values(meta, kind == "Secret")
     _redact_by_shape(raw, kind, spec, status, shared, free_text)
     return raw
