@@ -964,3 +964,58 @@ def kyverno_cluster_policy(name: str, action: str = "Enforce") -> dict[str, Any]
         "metadata": meta(name, kind="ClusterPolicy", generation=1),
         "spec": {"admission": True, "background": True, "rules": [], "validationFailureAction": action},
     }
+
+
+# -- External Secrets Operator (https://github.com/external-secrets/external-secrets/issues/3412) ------------
+def secret_store(
+    ready: bool, *, kind: str = "ClusterSecretStore", namespace: str | None = None
+) -> dict[str, Any]:
+    """A 1Password store of External Secrets Operator, Ready or failing its validation."""
+    cond = (
+        {"type": "Ready", "status": "True", "reason": "Valid", "message": "store validated"}
+        if ready
+        else {
+            "type": "Ready",
+            "status": "False",
+            "reason": "ValidationFailed",
+            "message": "unable to validate store",
+        }
+    )
+    return {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": kind,
+        "metadata": meta("onepassword", namespace, kind=kind, generation=1),
+        "spec": {
+            "provider": {
+                "onepassword": {"connectHost": "http://onepassword-connect.external-secrets.svc:8080"}
+            }
+        },
+        "status": {"capabilities": "ReadOnly", "conditions": [cond]},
+    }
+
+
+def external_secret(
+    name: str, namespace: str, *, ready: bool, kind: str = "ClusterSecretStore"
+) -> dict[str, Any]:
+    cond = (
+        {"type": "Ready", "status": "True", "reason": "SecretSynced", "message": "secret synced"}
+        if ready
+        else {
+            "type": "Ready",
+            "status": "False",
+            "reason": "SecretSyncedError",
+            "message": "could not get secret data from provider",
+        }
+    )
+    return {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": meta(name, namespace, kind="ExternalSecret", generation=1),
+        "spec": {
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": kind, "name": "onepassword"},
+            "target": {"creationPolicy": "Owner", "name": name},
+            "dataFrom": [{"extract": {"key": name}}],
+        },
+        "status": {"conditions": [cond]},
+    }

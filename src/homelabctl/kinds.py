@@ -64,6 +64,7 @@ VELERO = "velero.io"
 LONGHORN = "longhorn.io"
 CILIUM = "cilium.io"
 KYVERNO = "kyverno.io"
+EXTERNAL_SECRETS = "external-secrets.io"
 
 KINDS: tuple[KindInfo, ...] = (
     # core
@@ -194,6 +195,19 @@ KINDS: tuple[KindInfo, ...] = (
         crd=True,
     ),
     _k("CiliumNode", CILIUM, "v2", "ciliumnodes", False, "cn", "ciliumn", crd=True),
+    # External Secrets Operator (v1 since 0.17)
+    _k("ExternalSecret", EXTERNAL_SECRETS, "v1", "externalsecrets", True, "es", crd=True, old=("v1beta1",)),
+    _k("SecretStore", EXTERNAL_SECRETS, "v1", "secretstores", True, "ss", crd=True, old=("v1beta1",)),
+    _k(
+        "ClusterSecretStore",
+        EXTERNAL_SECRETS,
+        "v1",
+        "clustersecretstores",
+        False,
+        "css",
+        crd=True,
+        old=("v1beta1",),
+    ),
     # Kyverno
     _k("ClusterPolicy", KYVERNO, "v1", "clusterpolicies", False, "cpol", crd=True),
     _k("Policy", KYVERNO, "v1", "policies", True, "pol", crd=True),
@@ -283,6 +297,9 @@ LONGHORN_ENGINE = f"Engine.{LONGHORN}"
 CILIUM_BGP_PEERING_POLICY = f"CiliumBGPPeeringPolicy.{CILIUM}"
 KYVERNO_CLUSTER_POLICY = f"ClusterPolicy.{KYVERNO}"
 KYVERNO_POLICY = f"Policy.{KYVERNO}"
+EXTERNAL_SECRET = f"ExternalSecret.{EXTERNAL_SECRETS}"
+SECRET_STORE = f"SecretStore.{EXTERNAL_SECRETS}"
+CLUSTER_SECRET_STORE = f"ClusterSecretStore.{EXTERNAL_SECRETS}"
 CILIUM_BGP_CLUSTER_CONFIG = f"CiliumBGPClusterConfig.{CILIUM}"
 CILIUM_LB_IP_POOL = f"CiliumLoadBalancerIPPool.{CILIUM}"
 PROMETHEUS = "Prometheus.monitoring.coreos.com"

@@ -62,6 +62,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.platform.httproute_not_accepted",
     "homelabctl.checks.platform.image_registry_failing",
     "homelabctl.checks.platform.issuer_not_ready",
+    "homelabctl.checks.platform.secret_store_not_ready",
     "homelabctl.checks.security.admin_ui_exposed_without_auth",
     "homelabctl.checks.security.admission_policy_refuses_pods",
     "homelabctl.checks.security.oauth2_proxy_misconfigured",

@@ -86,8 +86,7 @@ def claim_users(index: ClusterIndex) -> dict[tuple[str | None, str], list[Resour
 def _claim_users(index: ClusterIndex) -> dict[tuple[str | None, str], list[Resource]]:
     users: dict[tuple[str | None, str], list[Resource]] = defaultdict(list)
     for pod in index.all(kinds.POD):
-        # a pod without volumes mounts no claim (most pods: no need to read its name and volumes)
-        if not pod.spec.get("volumes") or pod_is_finished(pod):
+        if pod_is_finished(pod):
             continue
         for claim in pod_claims(pod):
             users[(pod.namespace, claim)].append(pod)

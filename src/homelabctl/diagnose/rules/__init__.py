@@ -30,6 +30,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     node_refuses_runtime_class,
     policy_refuses_pods,
     registry_failing,
+    secret_store_down,
     snapshot_location_conflict,
     stale_claim_ref,
     standalone,
