@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from factories import deployment, event, meta, owner_ref, ts
-from factories_apps import replicaset
+from factories_apps import daemonset, owned_pod, replicaset
 
 REVISION = "main@sha1:3f6c0a1e9d2b47c58a0e1f2d3c4b5a69788796a5"
 CHART_DIGEST = "sha256:8c1e0c2f5f1a3b6d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d"
@@ -1019,3 +1019,31 @@ def external_secret(
         },
         "status": {"conditions": [cond]},
     }
+
+
+# -- Velero node-agent (https://github.com/velero-io/velero/issues/6763) ------------------------------------
+GPU_TAINT = {"effect": "NoSchedule", "key": "nvidia.com/gpu", "value": "present"}
+NODE_AGENT = {
+    "name": "node-agent",
+    "image": "velero/velero:v1.14.0",
+    "command": ["/velero"],
+    "args": ["node-agent", "server"],
+}
+
+
+def velero_node_agent_pods(*nodes: str) -> list[dict[str, Any]]:
+    """Velero's node-agent DaemonSet with one running pod on each of ``nodes``."""
+    ds = daemonset(
+        "node-agent", "velero", labels={"name": "node-agent"}, containers=[NODE_AGENT], desired=len(nodes)
+    )
+    return [ds, *(owned_pod(ds, f"x{i}", node_name=n) for i, n in enumerate(nodes))]
+
+
+def app_with_claim(name: str, node_name: str) -> list[dict[str, Any]]:
+    """A media Deployment whose pod on ``node_name`` mounts the claim ``<name>-config``."""
+    dep = deployment(name, "media")
+    dep["spec"]["template"]["spec"]["volumes"] = [
+        {"name": "config", "persistentVolumeClaim": {"claimName": f"{name}-config"}}
+    ]
+    rs = replicaset(dep)
+    return [dep, rs, owned_pod(rs, "abcde", node_name=node_name)]

@@ -14,31 +14,7 @@ from checks.helpers import findings
 
 from factories import deployment, node
 from factories_apps import daemonset, owned_pod, replicaset
-from factories_platform import backup, schedule
-
-GPU_TAINT = {"effect": "NoSchedule", "key": "nvidia.com/gpu", "value": "present"}
-NODE_AGENT = {
-    "name": "node-agent",
-    "image": "velero/velero:v1.14.0",
-    "command": ["/velero"],
-    "args": ["node-agent", "server"],
-}
-
-
-def agent_on(*nodes: str) -> list[dict[str, Any]]:
-    ds = daemonset(
-        "node-agent", "velero", labels={"name": "node-agent"}, containers=[NODE_AGENT], desired=len(nodes)
-    )
-    return [ds, *(owned_pod(ds, f"x{i}", node_name=n) for i, n in enumerate(nodes))]
-
-
-def app_with_volume(name: str, node_name: str) -> list[dict[str, Any]]:
-    dep = deployment(name, "media")
-    dep["spec"]["template"]["spec"]["volumes"] = [
-        {"name": "config", "persistentVolumeClaim": {"claimName": f"{name}-config"}}
-    ]
-    rs = replicaset(dep)
-    return [dep, rs, owned_pod(rs, "abcde", node_name=node_name)]
+from factories_platform import GPU_TAINT, app_with_claim, backup, schedule, velero_node_agent_pods
 
 
 def nodes() -> list[dict[str, Any]]:
@@ -49,8 +25,8 @@ def test_fires_on_the_agent_missing_from_a_tainted_node_with_volumes() -> None:
     hourly = schedule("hourly", "0 * * * *", last_backup=timedelta(minutes=58))
     objs = [
         *nodes(),
-        *agent_on("k3s1", "k3s2"),
-        *app_with_volume("jellyfin", "k3s3"),
+        *velero_node_agent_pods("k3s1", "k3s2"),
+        *app_with_claim("jellyfin", "k3s3"),
         hourly,
         backup(hourly, timedelta(minutes=58), phase="PartiallyFailed", errors=1),
         backup(hourly, timedelta(hours=2)),
@@ -69,7 +45,8 @@ def test_fires_on_the_agent_missing_from_a_tainted_node_with_volumes() -> None:
 
 def test_a_warning_while_backups_still_succeed() -> None:
     [finding] = findings(
-        "velero-node-agent-missing", [*nodes(), *agent_on("k3s1"), *app_with_volume("jellyfin", "k3s2")]
+        "velero-node-agent-missing",
+        [*nodes(), *velero_node_agent_pods("k3s1"), *app_with_claim("jellyfin", "k3s2")],
     )
     assert finding.severity.value == "warning"
     assert any(e.startswith("node k3s2: no node-agent pod runs there") for e in finding.evidence)
@@ -78,20 +55,20 @@ def test_a_warning_while_backups_still_succeed() -> None:
 def test_silent_when_the_skipped_node_runs_no_pod_with_volumes() -> None:
     objs = [
         *nodes(),
-        *agent_on("k3s1", "k3s2"),
-        *app_with_volume("sonarr", "k3s2"),
+        *velero_node_agent_pods("k3s1", "k3s2"),
+        *app_with_claim("sonarr", "k3s2"),
         *deployment_pod_on("k3s3"),
     ]
     assert findings("velero-node-agent-missing", objs) == []
 
 
 def test_silent_when_the_agent_tolerates_the_taint() -> None:
-    objs = [*nodes(), *agent_on("k3s1", "k3s2", "k3s3"), *app_with_volume("jellyfin", "k3s3")]
+    objs = [*nodes(), *velero_node_agent_pods("k3s1", "k3s2", "k3s3"), *app_with_claim("jellyfin", "k3s3")]
     assert findings("velero-node-agent-missing", objs) == []
 
 
 def test_silent_without_a_node_agent() -> None:
-    objs = [*nodes(), *app_with_volume("jellyfin", "k3s3"), daemonset("fluent-bit", "logging", desired=2)]
+    objs = [*nodes(), *app_with_claim("jellyfin", "k3s3"), daemonset("fluent-bit", "logging", desired=2)]
     assert findings("velero-node-agent-missing", objs) == []
 
 

@@ -67,7 +67,6 @@ KNOWN_MISSES: dict[str, str] = {
     # once on the final engine (main at 00:35 UTC), untuned: 4/12; tuned on since
     "double-acme-rate-limit-and-ephemeral-eviction": "[holdout4] names Certificate networking/vault-fletcherlabs (tls-chain; the open-webui second cause is right) ; expected ExternalHost acme-v02.api.letsencrypt.org: a CertificateRequest and Order refused by the ACME server with '429 urn:ietf:params:acme:error:rateLimited' are not followed to the issuer's server host, as a registry's 429 is",
     "k3s-datastore-slow-leader-election": "[holdout4] names Deployment cert-manager/cert-manager ; expected Node k3s-master1: 'leader election lost' and 'etcdserver: request timed out' in controllers on several nodes, kube-controller-manager's flapping lease and NodeNotReady flaps are not traced to the datastore of the only server behind 10.43.0.1",
-    "velero-node-agent-missing-one-node": "[holdout4] names DaemonSet velero/node-agent (velero-node-agent-missing, since 5 December) but leaves Schedule velero/hourly-longhorn outside it ; expected the Schedule as its symptom: no graph edge from a file-system backup to the node-agent on the backed-up pod's node",
 }
 
 # The holdout sets, each written after the engine was tuned on everything before it and run once untuned. Their

@@ -311,8 +311,11 @@ def volumes(spec: Mapping[str, Any] | None, *, pod_name: str = "") -> tuple[Volu
 
 def claim_names(pod: Obj) -> list[str]:
     """Claim names a pod mounts, including generic ephemeral volumes (``<pod>-<volume>``)."""
+    spec = section(pod, "spec")
+    if not spec.get("volumes"):
+        return []  # most pods: nothing else to read
     pod_name = text(section(pod, "metadata").get("name"))
-    return [v.claim_name for v in volumes(section(pod, "spec"), pod_name=pod_name) if v.claim_name]
+    return [v.claim_name for v in volumes(spec, pod_name=pod_name) if v.claim_name]
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,10 +142,10 @@ def _refused(index: ClusterIndex, namespace: str | None) -> Iterator[Refused]:
                 namespace is None or res.namespace == namespace
             ):
                 candidates[key] = res
-    for key in sorted(candidates, key=lambda k: (k[0], k[1] or "", k[2])):
-        res = candidates[key]
-        if not short_of_pods(res):
-            continue
+    # most ReplicaSets have their pods: only those short of them are sorted and read further
+    short = {key: res for key, res in candidates.items() if short_of_pods(res)}
+    for key in sorted(short, key=lambda k: (k[0], k[1] or "", k[2])):
+        res = short[key]
         messages = create_failures(res, list(index.events_for(res)))
         if messages:
             yield Refused(res, index.top_owner(res), tuple(messages))

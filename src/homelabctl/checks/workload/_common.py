@@ -202,11 +202,30 @@ def _read_container_state_pods(index: ClusterIndex) -> tuple[list[Resource], lis
     troubled: list[Resource] = []
     with_messages: list[Resource] = []
     for pod in index.all("Pod"):
+        if _quiet(pod):
+            continue  # most pods: neither list, one read of each status
         if not pod.deletion_timestamp and not _untroubled(pod):
             troubled.append(pod)
         if _has_state_message(pod):
             with_messages.append(pod)
     return troubled, with_messages
+
+
+def _quiet(pod: Resource) -> bool:
+    """Neither troubled nor carrying a message: every status plain (see ``_plain``), waiting without a message."""
+    status = pod.status
+    for key in ("initContainerStatuses", "containerStatuses"):
+        statuses = status.get(key)
+        for cs in statuses if isinstance(statuses, list) else ():
+            if not isinstance(cs, Mapping):
+                continue
+            if not _plain(cs):
+                return False
+            state = cs.get("state")
+            found = state.get("waiting") if state else None  # _plain: a state is a map here
+            if found and found.get("message"):
+                return False
+    return True
 
 
 def _untroubled(pod: Resource) -> bool:

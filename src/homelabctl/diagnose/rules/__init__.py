@@ -22,6 +22,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     namespace_refuses_pods,
     networkpolicy_blocks,
     nfs_server_down,
+    node_agent_misses_volumes,
     node_down,
     node_local_exhaustion,
     node_network_failure,
