@@ -268,12 +268,12 @@ def redact_object(
     walked here for free text (:func:`walks_free_text`) are shared on the same walk, not on a second one.
     ``free_text``: what :func:`walks_free_text` says of ``raw``, when the caller already asked."""
     kind = raw.get("kind")
+    meta, spec, status = shape.sections(raw)  # each read once: redaction changes values, not sections
     if kind == "Secret":
         redact_secret(raw)
     elif kind == "ConfigMap":
         redact_configmap(raw)
     elif kind == "Pod":
-        spec = shape.value(raw, "spec")
         if isinstance(spec, dict):
             _redact_containers(spec)
     elif kind in POD_TEMPLATE_KINDS or kind == "CronJob":
@@ -281,17 +281,20 @@ def redact_object(
         if isinstance(template_spec, dict):
             _redact_containers(template_spec)
     elif kind == "HelmRelease":
-        spec = shape.value(raw, "spec")
         if isinstance(spec, dict) and isinstance(spec.get("values"), dict):
             redact_mapping(spec["values"])
     elif kind == "Kustomization":
-        post_build = _dict(shape.value(raw, "spec")).get("postBuild")
+        post_build = _dict(spec).get("postBuild")
         if isinstance(post_build, dict) and isinstance(post_build.get("substitute"), dict):
             redact_mapping(post_build["substitute"])
-    # kubectl apply keeps the whole object (env values, Helm values) in this annotation, for every kind
-    _drop_last_applied(raw)
-    _redact_annotations(raw, secret=kind == "Secret")
-    _redact_by_shape(raw, kind, shared, free_text)
+    # the annotations (see _redact_annotations; the template's, then the object's own, read once), and the one
+    # kubectl apply keeps the whole object in (env values, Helm values), for every kind: the two passes touch
+    # different keys, so their order does not matter
+    _redact_template_annotations(raw, kind)
+    if isinstance(meta, dict) and ("annotations" in meta or kind == "Secret"):
+        _drop_last_applied_annotation(meta)
+        _redact_metadata_values(meta, kind == "Secret")
+    _redact_by_shape(raw, kind, spec, status, shared, free_text)
     return raw
 
 
@@ -325,19 +328,27 @@ def _walks_free_text(kind: Any, api_version: Any) -> bool:
 
 
 def _redact_by_shape(
-    raw: dict[str, Any], kind: Any, shared: dict[str, str] | None, free_text: bool | None
+    raw: dict[str, Any],
+    kind: Any,
+    spec: Any,
+    status: Any,
+    shared: dict[str, str] | None,
+    free_text: bool | None,
 ) -> None:
     """Where free-form strings live: workload specs (commands, args, probes), custom resources' specs (Helm
-    values, backup targets...), Event messages and condition messages. Object identity is never touched."""
+    values, backup targets...), Event messages and condition messages. Object identity is never touched.
+    ``spec`` and ``status``: the object's, as found."""
     if kind == "Event":
         for field in ("message", "note"):
             if isinstance(raw.get(field), str):
                 raw[field] = redact_string(raw[field])
     elif walks_free_text(raw) if free_text is None else free_text:
-        for field in FREE_TEXT_SECTIONS:
-            if isinstance(raw.get(field), dict | list):
-                _redact_strings(raw[field], shared=shared)
-    status = shape.value(raw, "status")
+        # FREE_TEXT_SECTIONS, in their order: spec, then data
+        if isinstance(spec, dict | list):
+            _redact_strings(spec, shared=shared)
+        data = raw.get("data")
+        if isinstance(data, dict | list):
+            _redact_strings(data, shared=shared)
     conditions = status.get("conditions") if isinstance(status, dict) else None
     for condition in conditions if isinstance(conditions, list) else ():
         if isinstance(condition, dict):
@@ -545,14 +556,17 @@ _KEEP_KEYS = frozenset(
 def _redact_annotations(raw: dict[str, Any], *, secret: bool) -> None:
     """Annotations (and, on Secrets, labels) are free-form: sensitive keys and high-entropy values go.
     A pod template's annotations become its pods' annotations: they are treated alike."""
-    kind = raw.get("kind")
+    _redact_template_annotations(raw, raw.get("kind"))
+    meta = shape.value(raw, "metadata")
+    if isinstance(meta, dict):
+        _redact_metadata_values(meta, secret)
+
+
+def _redact_template_annotations(raw: dict[str, Any], kind: Any) -> None:
     if type(kind) is not str or kind in POD_TEMPLATE_KINDS:  # (a kind that is not a string: as it always was)
         template = shape.pod_template(raw)
         if isinstance(template, dict) and kind in POD_TEMPLATE_KINDS:
             _redact_annotations(template, secret=False)
-    meta = shape.value(raw, "metadata")
-    if isinstance(meta, dict):
-        _redact_metadata_values(meta, secret)
 
 
 def _redact_metadata_values(meta: dict[str, Any], secret: bool) -> None:

@@ -15,6 +15,7 @@ from homelabctl.sources.snapshot import SnapshotSource
 from homelabctl.sources.validate import malformed_field
 
 from factories import deployment, node, pod
+from factories_platform import helm_release, kustomization
 
 
 def test_a_deployment_with_replicas_zzz_costs_only_itself(tmp_path: Path) -> None:
@@ -64,6 +65,31 @@ def test_type_confusion_is_named_by_field() -> None:
         "spec": {"nodeSelector": ["ssd"], "replicas": "3"},
     }
     assert malformed_field(volume) is None
+
+
+def test_flux_objects_are_checked_on_the_few_fields_every_reader_relies_on() -> None:
+    """HelmReleases and Kustomizations answer without the path that names the field when they are fine, and
+    name the same fields as before when they are not (owner references included, unlike built-in kinds)."""
+    release = helm_release("app", "apps", values_from=[{"kind": "ConfigMap", "name": "app-values"}])
+    flux = kustomization("apps", depends_on=["infra"])
+    assert malformed_field(release) is None and malformed_field(flux) is None
+    cases: list[tuple[dict[str, Any], list[str], Any, str]] = [
+        (release, ["spec", "values"], ["a"], "spec.values: expected a map, got ['a']"),
+        (release, ["spec", "valuesFrom"], [1], "spec.valuesFrom[0]: expected a map, got 1"),
+        (release, ["spec", "chart"], "app", "spec.chart: expected a map, got 'app'"),
+        (flux, ["spec", "dependsOn"], "infra", "spec.dependsOn: expected a list, got 'infra'"),
+        (flux, ["spec", "postBuild"], [], "spec.postBuild: expected a map, got []"),
+        (flux, ["metadata", "ownerReferences"], [1], "metadata.ownerReferences[0]: expected a map, got 1"),
+        (release, ["metadata", "labels"], "x", "metadata.labels: expected a map, got 'x'"),
+    ]
+    for obj, path, value, expected in cases:
+        broken = copy.deepcopy(obj)
+        broken[path[0]][path[1]] = value
+        assert malformed_field(broken) == expected, (path, malformed_field(broken))
+    # their other fields are theirs to shape (spec.replicas of a custom resource is not the Deployment's)
+    loose = copy.deepcopy(release)
+    loose["spec"]["replicas"] = "three"
+    assert malformed_field(loose) is None
 
 
 def test_a_check_crashing_on_one_object_loses_only_that_objects_findings() -> None:

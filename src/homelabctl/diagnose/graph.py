@@ -195,10 +195,6 @@ _TEMPLATE_GKS = {
     "DaemonSet": kinds.DAEMONSET,
 }
 """Controllers whose pod template's labels say which Services are meant for their pods."""
-_SelectorIndex = tuple[
-    dict[tuple[str, str], list[tuple[ObjectRef, Selector]]], list[tuple[ObjectRef, Selector]]
-]
-"""Selectors by one equality pair of theirs, and those without any."""
 _WORKLOADS_WAITED = ("Deployment", "StatefulSet", "DaemonSet")
 _HEALTH_CHECKED = frozenset({"HelmRelease", "Kustomization", *_WORKLOADS_WAITED})
 _INVENTORY_FLUX = ("_HelmRelease", "_Kustomization")
@@ -228,6 +224,7 @@ class DependencyGraph:
         self._why: dict[tuple[ObjectRef, str, ObjectRef], str] = {}
         self._cache: dict[str, Any] = {}
         self._members: dict[tuple[ObjectRef, str], set[ObjectRef]] = {}
+        self._selectors: dict[ObjectRef, Selector | None] = {}
         self._governors: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         self.shared_resolvers: dict[ObjectRef, tuple[list[str], list[str]]] = {}
         """DNS resolvers outside the cluster through which lookups of several names went unanswered:
@@ -431,36 +428,42 @@ class DependencyGraph:
             self._cache[key] = built
         return built
 
-    def _ns_selector_index(self, namespace: str | None) -> _SelectorIndex:
-        """The namespace's Service selectors by one label pair each (and those without one): the Services whose
-        selector matches a set of labels are found from that set's own pairs, without reading the other pods."""
+    def _ns_selector_index(self, namespace: str | None) -> dict[tuple[str, str], list[Resource]]:
+        """The namespace's Services by the first label pair of their selector, which every pod they select
+        carries: the Services that may select a set of labels are found from that set's own pairs, and only
+        those have their selector parsed."""
         key = f"selector-index:{namespace}"
-        built: _SelectorIndex | None = self._cache.get(key)
+        built: dict[tuple[str, str], list[Resource]] | None = self._cache.get(key)
         if built is None:
-            by_pair: dict[tuple[str, str], list[tuple[ObjectRef, Selector]]] = defaultdict(list)
-            unpaired: list[tuple[ObjectRef, Selector]] = []
-            for owner, selector in self._ns_selectors(namespace):
-                pairs = selector.equality_pairs()
-                if pairs:
-                    by_pair[pairs[0]].append((owner, selector))  # a match has every pair: one is enough
-                else:
-                    unpaired.append((owner, selector))
-            built = (by_pair, unpaired)
+            built = defaultdict(list)
+            for svc in self._by_namespace(kinds.SERVICE).get(namespace, []):
+                pair = graphrefs.selector_key(svc)
+                if pair is not None:
+                    built[pair].append(svc)
             self._cache[key] = built
         return built
 
+    def _selector(self, svc: Resource) -> Selector | None:
+        """The Service's pod selector, parsed once; None when it selects nothing (none, or empty: endpoints
+        kept by hand)."""
+        ref = svc.ref
+        if ref in self._selectors:
+            return self._selectors[ref]
+        selector = services.selector(svc)
+        found = selector if selector is not None and not selector.empty else None
+        self._selectors[ref] = found
+        return found
+
     def _services_matching(self, namespace: str | None, labels: Mapping[str, str]) -> set[ObjectRef]:
         """The Services of ``namespace`` whose selector matches ``labels`` (a pod's, a pod template's)."""
-        by_pair, unpaired = self._ns_selector_index(namespace)
+        by_pair = self._ns_selector_index(namespace)
         found: set[ObjectRef] = set()
         if by_pair:
             for pair in labels.items():
-                for owner, selector in by_pair.get(pair, ()):
-                    if selector.matches(labels):
-                        found.add(owner)
-        for owner, selector in unpaired:
-            if selector.matches(labels):
-                found.add(owner)
+                for svc in by_pair.get(pair, ()):
+                    selector = self._selector(svc)
+                    if selector is not None and selector.matches(labels):
+                        found.add(svc.ref)
         return found
 
     def _ns_template_services(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
@@ -593,13 +596,18 @@ class DependencyGraph:
             namespaces = {namespace}
             for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
                 namespaces.update(graphrefs.grant_from_namespaces(grant))
-            routes = [r for gk in ROUTE_GKS for ns in namespaces for r in self._by_namespace(gk).get(ns, [])]
-            ingresses = self._by_namespace(kinds.INGRESS).get(namespace, [])
-            built = {
-                svc: targets
-                for svc, targets in self._build_backends(routes, ingresses).items()
-                if svc.namespace == namespace
-            }
+            built = {}
+            for gk in ROUTE_GKS:
+                for ns in namespaces:
+                    for route in self._by_namespace(gk).get(ns, ()):
+                        me: ObjectRef | None = None
+                        # the checks read every route's rules in the same run (k8s.memo): reused here
+                        for backend in k8s_routes.backend_refs(route):
+                            if backend.kind == "Service" and (backend.namespace or None) == namespace:
+                                if me is None:
+                                    me = route.ref
+                                built.setdefault(ObjectRef("Service", namespace, backend.name), set()).add(me)
+            self._add_ingress_backends(built, self._by_namespace(kinds.INGRESS).get(namespace, ()))
             self._cache[key] = built
         return built
 
@@ -623,18 +631,6 @@ class DependencyGraph:
         return out
 
     @staticmethod
-    def _build_backends(
-        routes: Iterable[Resource], ingresses: Iterable[Resource]
-    ) -> dict[ObjectRef, set[ObjectRef]]:
-        """Service → the routes sending to it: the Services of ``_build_routes``, without reading parentRefs."""
-        out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
-        for route in routes:
-            for namespace, name in graphrefs.route_backends(route):
-                out[_ref("Service", namespace, name)].add(route.ref)
-        DependencyGraph._add_ingress_backends(out, ingresses)
-        return out
-
-    @staticmethod
     def _add_ingress_backends(out: dict[ObjectRef, set[ObjectRef]], ingresses: Iterable[Resource]) -> None:
         for ingress in ingresses:
             default = k8s_routes.ingress_default_backend(ingress)
@@ -642,7 +638,7 @@ class DependencyGraph:
                 *((default,) if default is not None else ()),
                 *k8s_routes.ingress_backends(ingress),
             ):
-                out[_ref("Service", ingress.namespace, backend.service)].add(ingress.ref)
+                out.setdefault(_ref("Service", ingress.namespace, backend.service), set()).add(ingress.ref)
 
     def _build_flux(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
         out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)

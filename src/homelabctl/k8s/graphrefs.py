@@ -9,7 +9,18 @@ from typing import Any
 
 import msgspec
 
-from homelabctl.k8s._raw import EMPTY, Obj, items, mapping, mappings, raw_of, section, strings, text
+from homelabctl.k8s._raw import (
+    EMPTY,
+    Obj,
+    items,
+    mapping,
+    mappings,
+    raw_of,
+    section,
+    string_map,
+    strings,
+    text,
+)
 from homelabctl.selectors import Selector, from_spec
 
 
@@ -78,6 +89,25 @@ def claim_access_modes(pvc: Obj) -> tuple[str, ...]:
     return strings(section(pvc, "spec").get("accessModes")) or strings(
         section(pvc, "status").get("accessModes")
     )
+
+
+# -- Services --------------------------------------------------------------------------------------------------
+def selector_key(service: Obj) -> tuple[str, str] | None:
+    """The first label pair of a Service's selector as ``services.selector`` reads it (``spec.selector``, scalar
+    values as text): every pod the selector matches carries it, so it indexes the Service without parsing the
+    selector. None when the Service selects no pod by labels."""
+    value = section(service, "spec").get("selector")
+    if type(value) is dict and all(type(key) is str for key in value):
+        # the common case without building the map: text keys cannot collide once made text
+        for key, label in value.items():
+            if type(label) is str:
+                return key, label
+            if label is None or not isinstance(label, Mapping | list | tuple):
+                return key, text(label)
+        return None
+    for pair in string_map(value).items():
+        return pair
+    return None
 
 
 # -- Gateway API, policies -------------------------------------------------------------------------------------
@@ -213,15 +243,21 @@ def route_links(route: Obj) -> RouteLinks:
 
 
 def route_backends(route: Obj) -> tuple[tuple[str | None, str], ...]:
-    """The Services of ``route_links``, alone: what a Service's failure reaches does not need the Gateways."""
-    spec = section(route, "spec")
+    """The Services of ``route_links``, alone: what a Service's failure reaches does not need the Gateways.
+    Read for every route of each namespace a failure reaches: no list is made for a rule without backends."""
     own = text(section(route, "metadata").get("namespace")) or None
     services = []
-    for rule in mappings(spec.get("rules")):
-        for backend in mappings(rule.get("backendRefs")):
-            name = text(backend.get("name"))
-            if name and (text(backend.get("kind")) or "Service") == "Service":
-                services.append((text(backend.get("namespace")) or own, name))
+    for rule in mappings(section(route, "spec").get("rules")):
+        backends = rule.get("backendRefs")
+        if not backends:
+            continue
+        for backend in mappings(backends):
+            name = backend.get("name")
+            name = name if type(name) is str else text(name)
+            kind = backend.get("kind")
+            if name and (kind is None or (text(kind) or "Service") == "Service"):
+                namespace = backend.get("namespace")
+                services.append(((namespace if type(namespace) is str else text(namespace)) or own, name))
     return tuple(services)
 
 

@@ -65,7 +65,7 @@ class ClusterIndex:
             self._by_uid[uid] = res
         if isinstance(owners, list):  # the maps of the list, as Resource.owner_references reads them
             for owner in owners:
-                if isinstance(owner, Mapping):
+                if type(owner) is dict or isinstance(owner, Mapping):
                     owner_uid = owner.get("uid")
                     if owner_uid and isinstance(owner_uid, str):
                         self._children[owner_uid].append(res)

@@ -416,36 +416,7 @@ class SnapshotSource:
                 if capped:
                     continue  # only the manifest is still of use
                 for doc in parse_documents(raw_file.take(), raw_file.location, errors):
-                    for obj in iter_objects(doc, errors, listed):
-                        if len(index) >= self.max_objects:
-                            errors.append(
-                                LoadError(
-                                    doc.location,
-                                    f"more than {self.max_objects:,} objects in the "
-                                    "snapshot; the rest is skipped",
-                                )
-                            )
-                            capped = True
-                            break
-                        free_text = walks_free_text(obj)
-                        if self.slim:
-                            slim_object(obj, shared, FREE_TEXT_SECTIONS if free_text else ())
-                        problem = malformed_field(obj)
-                        if problem:
-                            errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
-                            continue
-                        try:
-                            index.add(
-                                Resource.from_raw(
-                                    redact_object(obj, shared if self.slim else None, free_text)
-                                )
-                            )
-                        except RecursionError:  # deeper than anything that reads it can walk
-                            errors.append(
-                                LoadError(
-                                    doc.location, f"{object_name(obj)}: nested too deeply, skipped", doc.line
-                                )
-                            )
+                    capped = self._load_objects(doc, index, errors, listed, shared)
                     if capped:
                         break
         if len(index) == 0 and not listed:
@@ -462,6 +433,44 @@ class SnapshotSource:
         )
         _apply_manifest(state, manifest)
         return state
+
+    def _load_objects(
+        self,
+        doc: Document,
+        index: ClusterIndex,
+        errors: list[LoadError],
+        listed: set[str],
+        shared: dict[str, str],
+    ) -> bool:
+        """Each object of the document slimmed (``slim``), validated, redacted and indexed in turn; True when
+        the object cap stopped it. (Hot: what every object needs is read into locals once.)"""
+        slim = self.slim
+        max_objects = self.max_objects
+        add = index.add
+        from_raw = Resource.from_raw
+        for obj in iter_objects(doc, errors, listed):
+            if len(index) >= max_objects:
+                errors.append(
+                    LoadError(
+                        doc.location,
+                        f"more than {max_objects:,} objects in the snapshot; the rest is skipped",
+                    )
+                )
+                return True
+            free_text = walks_free_text(obj)
+            if slim:
+                slim_object(obj, shared, FREE_TEXT_SECTIONS if free_text else ())
+            problem = malformed_field(obj)
+            if problem:
+                errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
+                continue
+            try:
+                add(from_raw(redact_object(obj, shared if slim else None, free_text)))
+            except RecursionError:  # deeper than anything that reads it can walk
+                errors.append(
+                    LoadError(doc.location, f"{object_name(obj)}: nested too deeply, skipped", doc.line)
+                )
+        return False
 
     def _iter_files(self, errors: list[LoadError], budget: _ByteBudget) -> Iterator[_RawFile]:
         for path in self.paths:
