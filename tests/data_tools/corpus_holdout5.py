@@ -142,7 +142,7 @@ def networkpolicy_egress_blocks_dns() -> tuple[Lab, Expected]:
                         "node": node,
                         "mode": "crash",
                         "crash_since": since,
-                        "created": plus(CLUSTER_BORN, days=30 + i),
+                        "created": plus(CLUSTER_BORN, days=20 + i),
                         "crash": {name: crash(g, msg, 21 - i * 3, ran=6)},
                     }
                 ],
