@@ -134,6 +134,20 @@ HOLDOUT_SETS: dict[str, frozenset[str]] = {
             "healthy-maintenance-noisy",
         }
     ),
+    "holdout5": frozenset(
+        {
+            "networkpolicy-egress-blocks-dns",
+            "traefik-ingress-tls-secret-elsewhere",
+            "node-pid-pressure",
+            "longhorn-rwx-nfs-client-missing",
+            "local-path-provisioner-forbidden",
+            "helmrelease-ownership-conflict",
+            "certificate-issuer-not-found",
+            "upgrade-drain-blocked-by-pdb",
+            "double-knownhosts-and-priorityclass",
+            "healthy-after-node-reboot-noisy",
+        }
+    ),
 }
 # (right, total) of each set's one untuned first run, and whether the engine was tuned on the set since.
 HOLDOUT_FIRST_RUN: dict[str, tuple[int, int]] = {
