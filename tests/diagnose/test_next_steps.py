@@ -231,6 +231,7 @@ def test_csi_unregistered_everywhere_reads_the_registrar_of_the_driver_that_is_m
 # -- every root cause of every scenario and the demo -----------------------------------------------------------
 _PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\",]+")
 _FORBIDDEN = ("192.168.", "longhorn-system", "fletcherlabs")
 # a holdout set waiting for its recorded first run is not diagnosed here either
 _NAMES = [
@@ -244,12 +245,13 @@ _NAMES = [
 
 
 def _known_names(st: ClusterState) -> list[str]:
-    """Every name, namespace and address the snapshot holds, longest first (what a command may quote)."""
+    """Every name, namespace, address and URL the snapshot holds, longest first (what a command may quote)."""
     names: set[str] = set()
     for res in st.index:
         names.update(filter(None, (res.name, res.namespace)))
     text = " ".join(str(res.raw) for res in st.index)
     names.update(_IPV4.findall(text))
+    names.update(_URL.findall(text))  # a Git source's URL, quoted by the command that recreates its secret
     return sorted(names, key=len, reverse=True)
 
 

@@ -9,6 +9,7 @@ import msgspec
 
 from homelabctl import kinds
 from homelabctl.diagnose.context import RuleContext
+from homelabctl.diagnose.evidence import snippet
 from homelabctl.diagnose.graph import (
     BACKS_UP,
     BINDS,
@@ -466,3 +467,19 @@ def describe_step(ref: ObjectRef) -> NextStep:
 
 def has_placeholder(command: str) -> bool:
     return bool(_PLACEHOLDER.search(command))
+
+
+def link_pods_refused_on_node(
+    ctx: RuleContext, cause: Finding, refused: Iterable[tuple[ObjectRef, str]]
+) -> set[ObjectRef]:
+    """A node cause that fails some pods only (a resource run out, a runtime handler missing): link it to
+    each pod whose own words ``line`` say so (``runs-on``, those words as provenance) and return them with
+    their controllers, the start of the propagation. The node's other pods are not its symptoms."""
+    node = cause.object.name
+    start: set[ObjectRef] = set()
+    for pod, line in refused:
+        ctx.graph.add(
+            cause.object, RUNS_ON, pod, f'pod {pod.namespace}/{pod.name} on {node}: "{snippet(line, line)}"'
+        )
+        start |= ctx.workload_start(pod)
+    return start

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from homelabctl import kinds
 from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
-from homelabctl.diagnose.evidence import snippet
-from homelabctl.diagnose.graph import RUNS_ON
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import hint_steps
+from homelabctl.diagnose.rules._common import hint_steps, link_pods_refused_on_node
 from homelabctl.k8s import exhaustion
-from homelabctl.model import Finding, Layer, ObjectRef
+from homelabctl.model import Finding, Layer
 
 
 @cause_rule(
@@ -29,18 +27,11 @@ def node_local_exhaustion(ctx: RuleContext, cause: Finding) -> Explanation | Non
     """
     node = cause.object.name
     found = exhaustion.node_local(ctx.index, ctx.index.all(kinds.POD))
-    start: set[ObjectRef] = set()
-    for (where, _resource), items in found.items():
-        if where != node:
-            continue
-        for item in items:
-            ctx.graph.add(
-                cause.object,
-                RUNS_ON,
-                item.pod.ref,
-                f'pod {item.pod.namespace}/{item.pod.name} on {node}: "{snippet(item.line, item.line)}"',
-            )
-            start |= ctx.workload_start(item.pod.ref)
+    start = link_pods_refused_on_node(
+        ctx,
+        cause,
+        ((item.pod.ref, item.line) for (where, _), items in found.items() if where == node for item in items),
+    )
     if not start:
         return None
     steps = hint_steps(cause.hint)

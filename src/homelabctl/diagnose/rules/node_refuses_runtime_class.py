@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
-from homelabctl.diagnose.evidence import snippet
-from homelabctl.diagnose.graph import RUNS_ON
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import hint_steps
+from homelabctl.diagnose.rules._common import hint_steps, link_pods_refused_on_node
 from homelabctl.k8s import runtime_handlers
-from homelabctl.model import Finding, Layer, ObjectRef
+from homelabctl.model import Finding, Layer
 
 
 @cause_rule(
@@ -24,18 +22,10 @@ def node_refuses_runtime_class(ctx: RuleContext, cause: Finding) -> Explanation 
     name (their words are the provenance of the ``runs-on`` edge), then their controllers, Services and
     routes."""
     node = cause.object.name
-    start: set[ObjectRef] = set()
-    for (where, _handler), refused in runtime_handlers.refused_by_node(ctx.index).items():
-        if where != node:
-            continue
-        for item in refused:
-            ctx.graph.add(
-                cause.object,
-                RUNS_ON,
-                item.pod,
-                f'pod {item.pod.namespace}/{item.pod.name} on {node}: "{snippet(item.line, item.line)}"',
-            )
-            start |= ctx.workload_start(item.pod)
+    refused = runtime_handlers.refused_by_node(ctx.index)
+    start = link_pods_refused_on_node(
+        ctx, cause, ((r.pod, r.line) for (where, _), items in refused.items() if where == node for r in items)
+    )
     if not start:
         return None
     steps = hint_steps(cause.hint)
