@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homelabctl.k8s._raw import Obj, mapping, mappings, section, text
+from homelabctl.k8s._raw import Obj, mapping, mappings, section, strings, text
 from homelabctl.k8s.meta import annotations_of
 
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
@@ -28,3 +28,12 @@ def controller(ingress_class: Obj) -> str:
 
 def is_default(ingress_class: Obj) -> bool:
     return annotations_of(ingress_class).get(DEFAULT_CLASS_ANNOTATION, "") == "true"
+
+
+def tls_secrets(ingress: Obj) -> list[tuple[str, tuple[str, ...]]]:
+    """(secretName, hosts) of each ``spec.tls`` entry that names a Secret (of the Ingress's own namespace)."""
+    return [
+        (name, strings(entry.get("hosts")))
+        for entry in mappings(section(ingress, "spec").get("tls"))
+        if (name := text(entry.get("secretName")))
+    ]
