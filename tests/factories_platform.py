@@ -11,7 +11,7 @@ import base64
 from datetime import timedelta
 from typing import Any
 
-from factories import deployment, event, meta, owner_ref, ts
+from factories import deployment, event, meta, owner_ref, pod, ts
 from factories_apps import daemonset, owned_pod, replicaset
 
 REVISION = "main@sha1:3f6c0a1e9d2b47c58a0e1f2d3c4b5a69788796a5"
@@ -1047,3 +1047,79 @@ def app_with_claim(name: str, node_name: str) -> list[dict[str, Any]]:
     ]
     rs = replicaset(dep)
     return [dep, rs, owned_pod(rs, "abcde", node_name=node_name)]
+
+
+# -- PodDisruptionBudgets and drains (https://github.com/rancher/system-upgrade-controller/issues/78) ------------
+def single_replica_with_budget(
+    name: str, namespace: str, node_name: str, *, replicas: int = 1, healthy: int | None = None
+) -> list[dict[str, Any]]:
+    """A Deployment with ``replicas`` pods on ``node_name`` and a ``minAvailable: 1`` budget over them, its
+    status as the disruption controller computes it."""
+    healthy = replicas if healthy is None else healthy
+    dep = deployment(name, namespace, replicas=replicas, ready=healthy)
+    rs = replicaset(dep)
+    labels = dep["spec"]["selector"]["matchLabels"]
+    pods = [owned_pod(rs, f"p{i}x7q", node_name=node_name, ready=i < healthy) for i in range(replicas)]
+    allowed = max(healthy - 1, 0)
+    pdb = {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": meta(name, namespace, kind="PodDisruptionBudget", generation=1),
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": dict(labels)}},
+        "status": {
+            "conditions": [
+                {
+                    "type": "DisruptionAllowed",
+                    "status": "True" if allowed else "False",
+                    "reason": "SufficientPods" if allowed else "InsufficientPods",
+                    "message": "",
+                    "observedGeneration": 1,
+                }
+            ],
+            "currentHealthy": healthy,
+            "desiredHealthy": 1,
+            "disruptionsAllowed": allowed,
+            "expectedPods": replicas,
+            "observedGeneration": 1,
+        },
+    }
+    return [dep, rs, *pods, pdb]
+
+
+def drain_job_pods(node_name: str) -> list[dict[str, Any]]:
+    """The system-upgrade-controller's Job for ``node_name``, its pod stuck in the ``drain`` init container."""
+    job_name = f"apply-k3s-agent-on-{node_name}-with-23a025105d"
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": meta(job_name, "system-upgrade", kind="Job", generation=1),
+        "spec": {
+            "backoffLimit": 99,
+            "template": {"metadata": {"labels": {"upgrade.cattle.io/plan": "k3s-agent"}}},
+        },
+        "status": {"active": 1, "ready": 0},
+    }
+    stuck = pod(
+        f"{job_name}-2b94h",
+        "system-upgrade",
+        node_name=node_name,
+        phase="Pending",
+        owner=job,
+        containers=[{"name": "upgrade", "image": "docker.io/rancher/k3s-upgrade:v1.33.2-k3s1"}],
+        ready=False,
+    )
+    stuck["spec"]["initContainers"] = [
+        {
+            "name": "drain",
+            "image": "docker.io/rancher/kubectl:v1.32.5",
+            "args": [
+                "drain",
+                node_name,
+                "--pod-selector",
+                "!upgrade.cattle.io/controller",
+                "--ignore-daemonsets",
+                "--force",
+            ],
+        }
+    ]
+    return [job, stuck]

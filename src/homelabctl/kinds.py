@@ -93,6 +93,7 @@ KINDS: tuple[KindInfo, ...] = (
     _k("CSINode", "storage.k8s.io", "v1", "csinodes", False),
     _k("VolumeAttachment", "storage.k8s.io", "v1", "volumeattachments", False),
     _k("PriorityClass", "scheduling.k8s.io", "v1", "priorityclasses", False, "pc"),
+    _k("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", True, "pdb"),
     _k("Ingress", "networking.k8s.io", "v1", "ingresses", True, "ing"),
     _k("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
     _k("RuntimeClass", "node.k8s.io", "v1", "runtimeclasses", False),
@@ -260,6 +261,7 @@ CSI_DRIVER = "CSIDriver.storage.k8s.io"
 CSI_NODE = "CSINode.storage.k8s.io"
 VOLUME_ATTACHMENT = "VolumeAttachment.storage.k8s.io"
 PRIORITY_CLASS = "PriorityClass.scheduling.k8s.io"
+POD_DISRUPTION_BUDGET = "PodDisruptionBudget.policy"
 INGRESS = "Ingress.networking.k8s.io"
 INGRESS_CLASS = "IngressClass.networking.k8s.io"
 RUNTIME_CLASS = "RuntimeClass.node.k8s.io"

@@ -82,6 +82,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.storage.volume_full",
     "homelabctl.checks.workload.daemonset_not_ready",
     "homelabctl.checks.workload.job_failed",
+    "homelabctl.checks.workload.pdb_blocks_eviction",
     "homelabctl.checks.workload.pod_config_error",
     "homelabctl.checks.workload.pod_crashloop",
     "homelabctl.checks.workload.pod_image_pull",

@@ -29,7 +29,6 @@ EXTRA_BUILTINS: tuple[kinds.KindInfo, ...] = (
     kinds.KindInfo(
         "HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", True, ("hpa",)
     ),
-    kinds.KindInfo("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", True, ("pdb",)),
     kinds.KindInfo("LimitRange", "", "v1", "limitranges", True, ("limits",)),
     kinds.KindInfo("ReplicationController", "", "v1", "replicationcontrollers", True, ("rc",)),
     kinds.KindInfo("PodTemplate", "", "v1", "podtemplates", True),

@@ -4,6 +4,7 @@ from homelabctl.diagnose.registry import all_cause_rules
 from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     auth_proxy_broken,
     backup_endpoint_unreachable,
+    budget_blocks_drain,
     cluster_dns_down,
     cronjob_blocked_by_run,
     csi_unregistered_everywhere,
