@@ -31,6 +31,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.network.cni_agent_not_ready",
     "homelabctl.checks.network.ingress_class_missing",
     "homelabctl.checks.network.ingress_tls_secret_missing",
+    "homelabctl.checks.network.networkpolicy_blocks_dns",
     "homelabctl.checks.network.networkpolicy_blocks_traffic",
     "homelabctl.checks.network.node_network_unavailable",
     "homelabctl.checks.network.node_pod_ips_exhausted",

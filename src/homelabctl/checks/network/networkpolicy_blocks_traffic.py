@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -33,42 +32,13 @@ def selected_pods(index: ClusterIndex, policy: Resource) -> list[Resource]:
     return index.select(kinds.POD, policy.namespace, netpol.network_policy(policy).pod_selector)
 
 
-def _namespace_labels(index: ClusterIndex, name: str | None) -> Mapping[str, str]:
-    ns = index.get(kinds.NAMESPACE, None, name or "")
-    return ns.labels if ns is not None else {"kubernetes.io/metadata.name": name or ""}
-
-
-def _ip_in_block(ip: str, block: netpol.IpBlock) -> bool:
-    try:
-        address = ipaddress.ip_address(ip)
-        if address not in ipaddress.ip_network(block.cidr, strict=False):
-            return False
-        return not any(address in ipaddress.ip_network(e, strict=False) for e in block.excepts)
-    except ValueError:
-        return False
-
-
 def allows(index: ClusterIndex, policy: Resource, source: Resource) -> bool:
     """Whether one of the policy's ingress rules admits traffic from ``source`` (ports are not judged)."""
     for rule in netpol.network_policy(policy).ingress:
         if rule.admits_all:
             return True
-        for peer in rule.peers:
-            if peer.ip_block is not None:
-                if _ip_in_block(k8s_pods.pod_ip(source), peer.ip_block):
-                    return True
-                continue
-            if not peer.namespace_selector_set:
-                ns_ok = source.namespace == policy.namespace
-            else:
-                selector = peer.namespace_selector
-                ns_ok = selector is not None and selector.matches(_namespace_labels(index, source.namespace))
-            pod_selector = peer.pod_selector
-            pod_ok = not peer.pod_selector_set or (
-                pod_selector is not None and pod_selector.matches(source.labels)
-            )
-            if ns_ok and pod_ok and (peer.pod_selector_set or peer.namespace_selector_set):
-                return True
+        if any(netpol.peer_is(index, policy.namespace, peer, source) for peer in rule.peers):
+            return True
     return False
 
 
