@@ -33,12 +33,28 @@ def test_critical_when_it_holds_up_the_drain_of_a_cordoned_node() -> None:
     )
 
 
-def test_a_warning_while_no_node_is_drained() -> None:
-    [finding] = findings(
-        "pdb-blocks-eviction", [node("k3s2"), *single_replica_with_budget("paperless-ngx", "home", "k3s2")]
+def test_silent_while_no_node_running_its_pods_is_drained() -> None:
+    assert (
+        findings(
+            "pdb-blocks-eviction",
+            [node("k3s2"), *single_replica_with_budget("paperless-ngx", "home", "k3s2")],
+        )
+        == []
     )
-    assert finding.severity.value == "warning"
-    assert "can never allow an eviction" in finding.message
+
+
+def test_a_budget_an_operator_keeps_is_named_with_its_keeper() -> None:
+    objs = [
+        node("k3s2", unschedulable=True),
+        *single_replica_with_budget("instance-manager-3f2a", "longhorn-system", "k3s2"),
+    ]
+    objs[-1]["metadata"]["labels"] = {"longhorn.io/managed-by": "longhorn-manager"}
+    [finding] = findings("pdb-blocks-eviction", objs)
+    assert (
+        "kept by longhorn-manager (longhorn.io/managed-by): its controller removes it when the drain is safe"
+        in finding.evidence
+    )
+    assert finding.hint.startswith("See why longhorn-manager (longhorn.io/managed-by) keeps the budget")
 
 
 def test_silent_when_the_budget_allows_one_or_a_pod_is_merely_down() -> None:

@@ -8,6 +8,7 @@ import msgspec
 from homelabctl import kinds
 from homelabctl.k8s._raw import Obj, integer, mapping, section, text
 from homelabctl.k8s.kubectl import pod_is_finished, pod_node
+from homelabctl.k8s.meta import owner_refs
 from homelabctl.k8s.nodes import unschedulable
 from homelabctl.k8s.pods import containers, pod_spec
 from homelabctl.model import Resource
@@ -52,6 +53,23 @@ def budget(pdb: Obj) -> Budget:
         integer(status.get("desiredHealthy")),
         integer(status.get("expectedPods")),
     )
+
+
+MANAGED_BY_LABELS = ("longhorn.io/managed-by",)
+"""Labels of operators that create budgets on purpose and remove them when a drain is safe (Longhorn guards the
+last replica of a volume on its instance-manager pods this way)."""
+
+
+def managed_by(pdb: Obj) -> str:
+    """Who keeps this budget, when a controller does (its owner, or an operator's label); empty when a person
+    or a chart wrote it."""
+    for ref in owner_refs(pdb):
+        return f"{ref.kind} {ref.name}"
+    labels = mapping(section(pdb, "metadata").get("labels"))
+    for key in MANAGED_BY_LABELS:
+        if text(labels.get(key)):
+            return f"{text(labels.get(key))} ({key})"
+    return ""
 
 
 def drained_node(pod: Obj) -> str:

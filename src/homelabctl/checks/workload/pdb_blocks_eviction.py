@@ -13,19 +13,21 @@ MAX_LISTED = 4
 @check(
     "pdb-blocks-eviction",
     layer=Layer.WORKLOAD,
-    severity=Severity.WARNING,
+    severity=Severity.CRITICAL,
     requires=[kinds.POD_DISRUPTION_BUDGET, kinds.POD],
     uses=[kinds.NODE],
     lifecycle=Lifecycle.PREVIEW,
 )
 def pdb_blocks_eviction(ctx: CheckContext) -> Iterator[Finding]:
-    """PodDisruptionBudget that can never allow an eviction; critical when it holds up a node's drain.
+    """PodDisruptionBudget that can never allow an eviction, holding up the drain of a cordoned node.
 
     Reads each budget's status: every expected pod healthy and still ``disruptionsAllowed: 0`` means the
     rule itself forbids any voluntary eviction (``minAvailable`` equal to the replicas, often 1 of 1, or
-    ``maxUnavailable: 0``), not a pod that happens to be down. Critical when one of its pods runs on a
-    cordoned node (``spec.unschedulable``), whose drain therefore cannot finish; names the pods draining
-    that node (``kubectl drain NODE``, as the system-upgrade-controller or kured run it).
+    ``maxUnavailable: 0``), not a pod that happens to be down. Fires when one of its pods runs on a cordoned
+    node (``spec.unschedulable``), whose drain therefore cannot finish, and names the pods draining that node
+    (``kubectl drain NODE``, as the system-upgrade-controller or kured run it). Such a budget on nodes nobody
+    drains is not reported: operators keep some on purpose (Longhorn guards volumes this way), and the
+    budget only matters once a drain starts. A budget an operator keeps is named as such, with its owner.
 
     Why it matters: ``kubectl drain`` and everything built on it (K3s upgrades through the
     system-upgrade-controller, kured reboots, node replacement) retry the eviction forever ("Cannot evict pod
@@ -37,7 +39,7 @@ def pdb_blocks_eviction(ctx: CheckContext) -> Iterator[Finding]:
     """
     for pdb in ctx.index.all(kinds.POD_DISRUPTION_BUDGET):
         held = disruption.blocked(ctx.index, pdb)
-        if held is None or not held.pods:
+        if held is None or not held.cordoned:
             continue
         info = disruption.budget(pdb)
         evidence = [
@@ -47,20 +49,21 @@ def pdb_blocks_eviction(ctx: CheckContext) -> Iterator[Finding]:
             + ", ".join(f"{p.namespace}/{p.name}" for p in held.pods[:MAX_LISTED])
             + (f" and {len(held.pods) - MAX_LISTED} more" if len(held.pods) > MAX_LISTED else ""),
         ]
-        if held.cordoned:
-            evidence.append(f"cordoned node(s) still running them: {', '.join(held.cordoned)}")
+        evidence.append(f"cordoned node(s) still running them: {', '.join(held.cordoned)}")
         for pod in held.drainers[:MAX_LISTED]:
             evidence.append(f"pod {pod.namespace}/{pod.name} drains {disruption.drained_node(pod)}")
-        what = (
-            f"blocks the drain of {', '.join(held.cordoned)}"
-            if held.cordoned
-            else "can never allow an eviction: a drain of the nodes running its pods will hang"
-        )
+        keeper = disruption.managed_by(pdb)
+        if keeper:
+            evidence.append(f"kept by {keeper}: its controller removes it when the drain is safe")
         yield ctx.finding(
             pdb,
-            f"PodDisruptionBudget {pdb.namespace}/{pdb.name} {what}",
+            f"PodDisruptionBudget {pdb.namespace}/{pdb.name} blocks the drain of {', '.join(held.cordoned)}",
             evidence=evidence,
-            hint=f"Allow one disruption (maxUnavailable: 1) or remove the budget: kubectl -n {pdb.namespace} get pdb "
-            f"{pdb.name} -o yaml",
-            severity=Severity.CRITICAL if held.cordoned else None,
+            hint=(
+                f"See why {keeper} keeps the budget (Longhorn: its node drain policy and the volume's replicas) "
+                f"before touching it: kubectl -n {pdb.namespace} get pdb {pdb.name} -o yaml"
+                if keeper
+                else f"Allow one disruption (maxUnavailable: 1) or remove the budget: kubectl -n {pdb.namespace} get "
+                f"pdb {pdb.name} -o yaml"
+            ),
         )
