@@ -85,3 +85,11 @@ def test_missing_handler_reads_both_runtimes() -> None:
 def test_missing_handler_returns_a_name_from_the_message(message: str) -> None:
     name = missing_handler(message)
     assert name == "" or f'"{name}"' in message
+
+
+def test_silent_once_the_refused_pod_is_ready() -> None:
+    objs = [node("k3s3"), *sandbox_stuck_pods("ollama", "k3s3", CONTAINERD)]
+    assert objs[3]["kind"] == "Pod" and findings("node-runtime-handler-missing", objs)  # fires while it waits
+    objs[3]["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
+    objs[3]["status"]["phase"] = "Running"
+    assert findings("node-runtime-handler-missing", objs) == []

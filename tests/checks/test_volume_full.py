@@ -116,3 +116,17 @@ def test_mount_of_takes_the_deepest_mount_and_respects_path_boundaries() -> None
 def test_full_paths_only_returns_absolute_paths_from_the_message(message: str) -> None:
     for path in enospc.full_paths(message):
         assert path.startswith("/") and path in message
+
+
+def test_silent_once_the_container_is_ready_again() -> None:
+    objs = [
+        pvc("prometheus-db-prometheus-0", "monitoring", size="50Gi"),
+        *crashing(
+            "prometheus", "/prometheus", claim_volume("prometheus-db-prometheus-0"), PROMETHEUS_WAL_FULL
+        ),
+    ]
+    assert findings("volume-full", objs)  # while it crash-loops
+    status = objs[-1]["status"]["containerStatuses"][0]
+    status["ready"] = True
+    status["state"] = {"running": {"startedAt": "2025-06-16T02:58:00Z"}}
+    assert findings("volume-full", objs) == []

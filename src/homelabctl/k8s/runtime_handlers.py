@@ -9,7 +9,7 @@ import msgspec
 from homelabctl import kinds
 from homelabctl.k8s._raw import Obj, mappings, raw_of, section, text
 from homelabctl.k8s.events import event
-from homelabctl.k8s.kubectl import pod_node
+from homelabctl.k8s.kubectl import pod_is_ready, pod_node
 from homelabctl.model import ObjectRef
 from homelabctl.sources.index import ClusterIndex
 
@@ -52,7 +52,8 @@ class Refused(msgspec.Struct, frozen=True):
 
 
 def refused_by_node(index: ClusterIndex) -> dict[tuple[str, str], list[Refused]]:
-    """(node, handler) → the pods refused there, from the kubelet's ``FailedCreatePodSandBox`` events."""
+    """(node, handler) → the pods refused there and still not Ready, from the kubelet's ``FailedCreatePodSandBox``
+    events."""
     found: dict[tuple[str, str], dict[ObjectRef, Refused]] = {}
     for ev in index.all(kinds.EVENT):
         info = event(ev)
@@ -63,6 +64,8 @@ def refused_by_node(index: ClusterIndex) -> dict[tuple[str, str], list[Refused]]
             continue
         _, namespace, pod_name = info.involved
         pod = index.get(kinds.POD, namespace, pod_name)
+        if pod is not None and pod_is_ready(pod):
+            continue  # the event outlived the problem: the pod got its sandbox since
         node = (pod_node(pod) if pod is not None else None) or info.source_host
         if not node:
             continue

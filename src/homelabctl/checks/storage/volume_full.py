@@ -30,9 +30,9 @@ def volume_full(ctx: CheckContext) -> Iterator[Finding]:
     """PersistentVolumeClaim that is full: a container failed writing under its mount with "no space left
     on device".
 
-    Reads the messages of every container's current and last state (the termination message and the log
-    tail the kubelet keeps, and waiting messages) for ``no space left on device``, takes the absolute path
-    named before it (``open /prometheus/wal/00001847: no space left on device``), and follows that path to
+    Reads the messages of the current and last state of every container that is not Ready (the termination
+    message and the log tail the kubelet keeps, and waiting messages) for ``no space left on device``, takes
+    the absolute path named before it (``open /prometheus/wal/00001847: no space left on device``), follows it to
     the container's volume mount and the claim behind it (a ``persistentVolumeClaim`` or a generic ephemeral
     volume). Paths outside any claim (the container's own filesystem, an ``emptyDir``) are the node's disk
     and are left to the node checks; a relative path names no mount and is not judged.
@@ -48,6 +48,8 @@ def volume_full(ctx: CheckContext) -> Iterator[Finding]:
     by_claim: dict[tuple[str | None, str], list[str]] = {}
     for pod in pods_with_state_messages(ctx.index):  # the others have no message to read
         for cs, is_init in all_statuses(pod):
+            if cs.get("ready") is True:
+                continue  # running and Ready again: a last termination for want of space is history
             messages = [
                 str(part.get("message") or "")
                 for part in (waiting(cs), current_terminated(cs), last_terminated(cs))
