@@ -6,7 +6,11 @@ import re
 
 import msgspec
 
+from homelabctl import kinds
+from homelabctl.k8s import admission
 from homelabctl.k8s._raw import Obj, section, text
+from homelabctl.model import ObjectRef, Resource
+from homelabctl.sources.index import ClusterIndex
 
 _DENIED = re.compile(
     r'admission webhook "(?P<webhook>[^"]{1,253})" denied the request:?[ \t]*(?P<rest>.*)', re.DOTALL
@@ -58,3 +62,30 @@ def denial(message: str) -> Denial | None:
 def failure_action(policy: Obj) -> str:
     """A Kyverno policy's ``spec.validationFailureAction`` (``Enforce`` or ``Audit``); empty when unset."""
     return text(section(policy, "spec").get("validationFailureAction"))
+
+
+def refusing_objects(
+    index: ClusterIndex, denial: Denial, namespace: str | None
+) -> list[Resource | ObjectRef]:
+    """The objects to change for a denial of an object in ``namespace``: the Kyverno policies the message names
+    (a Policy of that namespace, else the ClusterPolicy), else the ValidatingWebhookConfiguration holding the
+    webhook; references when they are not in the snapshot."""
+    if denial.policies:
+        found: list[Resource | ObjectRef] = []
+        for verdict in denial.policies:
+            ns, _, name = verdict.policy.rpartition("/")
+            policy = index.get(kinds.KYVERNO_POLICY, ns or namespace, name)
+            if policy is None and not ns:
+                policy = index.get(kinds.KYVERNO_CLUSTER_POLICY, None, name)
+            found.append(
+                policy
+                if policy is not None
+                else ObjectRef("ClusterPolicy", None, name)
+                if not ns
+                else ObjectRef("Policy", ns, name)
+            )
+        return found
+    for config in index.all(kinds.VALIDATING_WEBHOOK):
+        if any(hook.name == denial.webhook for hook in admission.webhooks(config)):
+            return [config]
+    return [ObjectRef("ValidatingWebhookConfiguration", None, denial.webhook)]

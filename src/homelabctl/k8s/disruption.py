@@ -87,6 +87,7 @@ def drained_node(pod: Obj) -> str:
 class Blocked(msgspec.Struct, frozen=True):
     """A budget that never allows an eviction, the pods it guards, and the drains they hold up."""
 
+    budget: Budget
     pods: tuple[Resource, ...]
     cordoned: tuple[str, ...]
     """Cordoned nodes (``spec.unschedulable``) where one of its pods still runs: their drain cannot finish."""
@@ -113,5 +114,5 @@ def blocked(index: ClusterIndex, pdb: Resource) -> Blocked | None:
             }
         )
     )
-    drainers = tuple(p for p in index.all(kinds.POD) if cordoned and drained_node(p) in cordoned)
-    return Blocked(pods, cordoned, drainers)
+    drainers = tuple(p for p in index.all(kinds.POD) if drained_node(p) in cordoned) if cordoned else ()
+    return Blocked(info, pods, cordoned, drainers)

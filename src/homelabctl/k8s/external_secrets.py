@@ -3,6 +3,8 @@ they are Ready."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from homelabctl import kinds
 from homelabctl.k8s._raw import Obj, mapping, section, text
 from homelabctl.model import Resource
@@ -36,10 +38,11 @@ def users(index: ClusterIndex, store: Resource) -> list[Resource]:
     return found
 
 
-def unwritten_targets(index: ClusterIndex, store: Resource) -> list[tuple[Resource, str]]:
-    """(ExternalSecret, Secret name) for the users of ``store`` whose target Secret does not exist."""
+def unwritten_targets(index: ClusterIndex, users: Iterable[Resource]) -> list[tuple[Resource, str]]:
+    """(ExternalSecret, Secret name) for those of ``users`` (a store's, see :func:`users`) whose target Secret
+    does not exist."""
     return [
         (es, target)
-        for es in users(index, store)
+        for es in users
         if index.get(kinds.SECRET, es.namespace, target := target_name(es)) is None
     ]

@@ -98,3 +98,12 @@ def backup(obj: Obj) -> Backup:
         integer(status.get("warnings")),
         tuple(text(e) for e in items(status.get("validationErrors"))),
     )
+
+
+SCHEDULE_LABEL = "velero.io/schedule-name"
+"""The label Velero puts on each Backup a Schedule creates, naming the Schedule."""
+
+
+def started(obj: Obj) -> str:
+    """When a Backup started (``status.startTimestamp``), else when it was created: the order of backups."""
+    return backup(obj).start_timestamp or text(section(obj, "metadata").get("creationTimestamp"))

@@ -12,7 +12,6 @@ from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 
 FAILED_PHASES = ("PartiallyFailed", "Failed")
-SCHEDULE_LABEL = "velero.io/schedule-name"
 
 
 def is_node_agent(daemonset: Resource) -> bool:
@@ -76,10 +75,9 @@ def newest_backups(index: ClusterIndex) -> dict[str, Resource]:
     """The newest Backup of each schedule (key ``""``: the backups no schedule made)."""
     newest: dict[str, Resource] = {}
     for backup in index.all(kinds.VELERO_BACKUP):
-        schedule = backup.labels.get(SCHEDULE_LABEL, "")
-        started = velero.backup(backup).start_timestamp or backup.creation_timestamp or ""
+        schedule = backup.labels.get(velero.SCHEDULE_LABEL, "")
         kept = newest.get(schedule)
-        if kept is None or started > (velero.backup(kept).start_timestamp or kept.creation_timestamp or ""):
+        if kept is None or velero.started(backup) > velero.started(kept):
             newest[schedule] = backup
     return newest
 

@@ -11,7 +11,6 @@ from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.selectors import from_spec
 from homelabctl.timeutil import parse_time, short_duration
 
-SCHEDULE_LABEL = "velero.io/schedule-name"
 STALE_FACTOR = 2
 FAILED = {
     "Failed": Severity.CRITICAL,
@@ -19,10 +18,6 @@ FAILED = {
     "PartiallyFailed": Severity.WARNING,
 }
 FINISHED = {"Completed", "Failed", "FailedValidation", "PartiallyFailed", "Deleting"}
-
-
-def _started(backup: Resource) -> str:
-    return velero.backup(backup).start_timestamp or backup.creation_timestamp or ""
 
 
 def _backup_line(backup: Resource) -> str:
@@ -121,9 +116,9 @@ def _evaluate(ctx: CheckContext, schedule: Resource) -> Finding | None:
     if ctx.readable(kinds.VELERO_BACKUP):
         backups = sorted(
             ctx.index.select(
-                kinds.VELERO_BACKUP, schedule.namespace, from_spec({SCHEDULE_LABEL: schedule.name})
+                kinds.VELERO_BACKUP, schedule.namespace, from_spec({velero.SCHEDULE_LABEL: schedule.name})
             ),
-            key=_started,
+            key=velero.started,
         )
     if backups:
         return _from_backups(ctx, schedule, backups, interval, evidence)
@@ -197,7 +192,9 @@ def _staleness(
     label = f"Schedule {schedule.namespace}/{schedule.name}"
     paused = " (the schedule is paused)" if velero.schedule(schedule).paused else ""
     if last_good is not None:
-        done = parse_time(velero.backup(last_good).completion_timestamp) or parse_time(_started(last_good))
+        done = parse_time(velero.backup(last_good).completion_timestamp) or parse_time(
+            velero.started(last_good)
+        )
         if done is None or ctx.now - done <= allowed:
             return None
         return (

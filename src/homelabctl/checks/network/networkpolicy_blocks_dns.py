@@ -17,8 +17,10 @@ MAX_LISTED = 4
 MAX_TEXT = 2000
 
 
-def _dns_allowed(ctx: CheckContext, policy: Resource, dns_pods: list[Resource]) -> bool:
-    for rule in netpol.network_policy(policy).egress:
+def _dns_allowed(
+    ctx: CheckContext, policy: Resource, rules: netpol.NetworkPolicy, dns_pods: list[Resource]
+) -> bool:
+    for rule in rules.egress:
         if rule.ports and not any(port in DNS_PORTS or not port for _, port in rule.ports):
             continue
         if rule.reaches_all or any(
@@ -68,22 +70,22 @@ def networkpolicy_blocks_dns(ctx: CheckContext) -> Iterator[Finding]:
     {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]`` with
     ``ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]``.
     """
-    isolating = [p for p in ctx.index.all(kinds.NETWORK_POLICY) if netpol.network_policy(p).isolates_egress]
+    parsed = {p: netpol.network_policy(p) for p in ctx.index.all(kinds.NETWORK_POLICY)}
+    isolating = {p: rules for p, rules in parsed.items() if rules.isolates_egress}
     if not isolating:
         return
     dns_pods = ctx.index.select(kinds.POD, None, from_spec({DNS_LABEL[0]: DNS_LABEL[1]}))
-    allowed = {p.ref: _dns_allowed(ctx, p, dns_pods) for p in isolating}
+    allowed = {p: _dns_allowed(ctx, p, rules, dns_pods) for p, rules in isolating.items()}
     blocked: dict[Resource, list[str]] = {}
-    for policy in isolating:
-        if allowed[policy.ref]:
+    for policy, rules in isolating.items():
+        if allowed[policy]:
             continue
-        for pod in ctx.index.select(kinds.POD, policy.namespace, netpol.network_policy(policy).pod_selector):
-            others = [
-                p
-                for p in isolating
-                if p.namespace == pod.namespace and netpol.network_policy(p).pod_selector.matches(pod.labels)
-            ]
-            if any(allowed[p.ref] for p in others):
+        for pod in ctx.index.select(kinds.POD, policy.namespace, rules.pod_selector):
+            if any(
+                allowed[other]
+                for other, other_rules in isolating.items()
+                if other.namespace == pod.namespace and other_rules.pod_selector.matches(pod.labels)
+            ):
                 continue  # policies add up: another one lets this pod reach DNS
             said = _unanswered(pod)
             if said:

@@ -58,7 +58,7 @@ def secret_store_not_ready(ctx: CheckContext) -> Iterator[Finding]:
                 names = ", ".join(f"{es.namespace}/{es.name}" for es in stuck[:MAX_LISTED])
                 more = f" and {len(stuck) - MAX_LISTED} more" if len(stuck) > MAX_LISTED else ""
                 evidence.append(f"ExternalSecrets not Ready: {names}{more}")
-            missing = external_secrets.unwritten_targets(ctx.index, store)
+            missing = external_secrets.unwritten_targets(ctx.index, users)
             for es, target in missing[:MAX_LISTED]:
                 evidence.append(
                     f"Secret {es.namespace}/{target} (target of ExternalSecret {es.name}) does not exist"

@@ -4,36 +4,11 @@ from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.k8s import admission, admission_denials, refusals
+from homelabctl.k8s import admission_denials, refusals
 from homelabctl.model import Finding, Layer, Lifecycle, ObjectRef, Resource, Severity
 
 MAX_WORKLOADS = 5
 MAX_REASONS = 3
-
-
-def _refusing_object(
-    ctx: CheckContext, denial: admission_denials.Denial, namespace: str | None
-) -> list[Resource | ObjectRef]:
-    """The objects to change: the Kyverno policies the message names, else the webhook configuration."""
-    if denial.policies:
-        found: list[Resource | ObjectRef] = []
-        for verdict in denial.policies:
-            ns, _, name = verdict.policy.rpartition("/")
-            policy = ctx.index.get(kinds.KYVERNO_POLICY, ns or namespace, name)
-            if policy is None and not ns:
-                policy = ctx.index.get(kinds.KYVERNO_CLUSTER_POLICY, None, name)
-            found.append(
-                policy
-                if policy is not None
-                else ObjectRef("ClusterPolicy", None, name)
-                if not ns
-                else ObjectRef("Policy", ns, name)
-            )
-        return found
-    for config in ctx.index.all(kinds.VALIDATING_WEBHOOK):
-        if any(hook.name == denial.webhook for hook in admission.webhooks(config)):
-            return [config]
-    return [ObjectRef("ValidatingWebhookConfiguration", None, denial.webhook)]
 
 
 @check(
@@ -78,7 +53,7 @@ def admission_policy_refuses_pods(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             top = refused.top
             workload = f"{top.kind} {top.namespace}/{top.name}"
-            for target in _refusing_object(ctx, denial, refused.controller.namespace):
+            for target in admission_denials.refusing_objects(ctx.index, denial, refused.controller.namespace):
                 ref = target.ref if isinstance(target, Resource) else target
                 _, workloads, reasons = by_object.setdefault(ref, (target, [], []))
                 if workload not in workloads:

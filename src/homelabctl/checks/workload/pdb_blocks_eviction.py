@@ -41,7 +41,7 @@ def pdb_blocks_eviction(ctx: CheckContext) -> Iterator[Finding]:
         held = disruption.blocked(ctx.index, pdb)
         if held is None or not held.cordoned:
             continue
-        info = disruption.budget(pdb)
+        info = held.budget
         evidence = [
             f"{info.rule or 'no rule'}; status: disruptionsAllowed={info.disruptions_allowed}, "
             f"currentHealthy={info.current_healthy}, expectedPods={info.expected_pods}",

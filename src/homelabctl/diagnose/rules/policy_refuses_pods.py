@@ -8,20 +8,14 @@ from homelabctl.diagnose.graph import MENTIONS
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
 from homelabctl.diagnose.rules._common import hint_steps
-from homelabctl.k8s import admission, admission_denials, refusals
-from homelabctl.model import Finding, Layer, ObjectRef
+from homelabctl.k8s import admission_denials, refusals
+from homelabctl.model import Finding, Layer, ObjectRef, Resource
 
 
-def _names(ctx: RuleContext, cause: Finding, denial: admission_denials.Denial) -> bool:
-    """Does this refusal come from the cause's object (a Kyverno policy it lists, or the configuration that
-    holds the webhook that answered)?"""
-    target = cause.object
-    if target.kind in ("ClusterPolicy", "Policy"):
-        return any(v.policy.rpartition("/")[2] == target.name for v in denial.policies)
-    config = ctx.resource(target)
-    if config is None:
-        return target.name == denial.webhook
-    return any(hook.name == denial.webhook for hook in admission.webhooks(config))
+def _names(ctx: RuleContext, cause: Finding, denial: admission_denials.Denial, namespace: str | None) -> bool:
+    """Does this refusal come from the cause's object (the same objects the check names for it)?"""
+    targets = admission_denials.refusing_objects(ctx.index, denial, namespace)
+    return cause.object in {t.ref if isinstance(t, Resource) else t for t in targets}
 
 
 @cause_rule("policy-refuses-pods", layer=Layer.SECURITY, rank=0, causes={"admission-policy-refuses-pods"})
@@ -38,7 +32,7 @@ def policy_refuses_pods(ctx: RuleContext, cause: Finding) -> Explanation | None:
     for refused in refusals.refused_controllers(ctx.index):
         for message in refused.messages:
             denial = admission_denials.denial(message)
-            if denial is None or not _names(ctx, cause, denial):
+            if denial is None or not _names(ctx, cause, denial, refused.controller.namespace):
                 continue
             controller = refused.controller
             ctx.graph.add(

@@ -24,7 +24,7 @@ def secret_store_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
     if store is None:
         return None
     start: set[ObjectRef] = set()
-    for es, target in external_secrets.unwritten_targets(ctx.index, store):
+    for es, target in external_secrets.unwritten_targets(ctx.index, external_secrets.users(ctx.index, store)):
         for pod in ctx.index.all(kinds.POD):
             if pod.namespace != es.namespace:
                 continue
