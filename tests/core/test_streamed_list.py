@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 
 from homelabctl.sources.base import LoadError
-from homelabctl.sources.snapshot import SnapshotSource, StreamedList, parse_documents
+from homelabctl.sources.snapshot import _PACK_BYTES, SnapshotSource, StreamedList, parse_documents
 
 from factories import deployment, pod
 
@@ -89,3 +89,37 @@ def test_objects_that_are_not_lists_are_read_whole() -> None:
     doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "items": [1, 2]}
     parsed = list(parse_documents(json.dumps(doc).encode(), "x.json", []))
     assert parsed[0].data == doc
+
+
+def test_items_across_several_packs_keep_their_order_and_numbers(tmp_path: Path) -> None:
+    """Items are copied into mappings of about a mebibyte: a list larger than one, with an item larger than a
+    whole mapping, reads every object in order, and an unreadable item is named by its place in the list."""
+    big = configmap("big", data={"blob": "x" * (_PACK_BYTES + 10)})
+    items = [json.dumps(configmap(f"c{i:04d}", data={"v": "y" * 2000})) for i in range(900)]
+    items.insert(450, json.dumps(big))
+    items.insert(700, '{"kind":"ConfigMap","metadata":{"name":"bad"},"data":{"n":' + "9" * 5000 + "}}")
+    text = '{"apiVersion":"v1","kind":"List","items":[' + ",".join(items) + "]}"
+    parsed = list(parse_documents(text.encode(), "x.json", []))
+    streamed = parsed[0].data
+    assert type(streamed) is StreamedList and len(streamed.packs) > 2
+    state = SnapshotSource([_write(tmp_path / "many.json", text)]).load()
+    names = [r.name for r in state.index]
+    assert names[450] == "big" and len(names) == 901 and names[:3] == ["c0000", "c0001", "c0002"]
+    assert names[451:] == [f"c{i:04d}" for i in range(450, 900)]
+    assert [e.message.split(":")[0] for e in state.errors] == ["invalid JSON in item 701"]
+
+
+def test_an_abandoned_list_returns_its_memory_without_error() -> None:
+    """The object cap stops the iteration mid-pack: the pack being read is closed with it, the rest are
+    released with the list, and no view of a closed mapping is left behind."""
+    items = ",".join(json.dumps(configmap(f"c{i}", data={"v": "y" * 3000})) for i in range(1000))
+    parsed = list(parse_documents(('{"kind":"List","items":[' + items + "]}").encode(), "x.json", []))
+    streamed = parsed[0].data
+    assert type(streamed) is StreamedList
+    first_pack = streamed.packs[0]
+    assert first_pack is not None
+    reader = streamed.items([], "x.json")
+    assert next(reader)["metadata"]["name"] == "c0"
+    reader.close()
+    assert first_pack.block.closed
+    assert streamed.packs[0] is None and streamed.packs[1] is not None
