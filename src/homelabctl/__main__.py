@@ -1,3 +1,3 @@
-from homelabctl.cli import main
+from homelabctl.cli import run
 
-main()
+run()

@@ -6,10 +6,11 @@ kubernetes client or the repo scanner.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -90,6 +91,53 @@ def cli() -> None:
     Everything works on a live cluster (current kubeconfig context) and on snapshots
     (kubectl JSON/YAML, directories, tarballs). Try: homelabctl check --demo
     """
+
+
+_process_exit = False
+"""Set by ``run``: homelabctl is its own process, which ends when the command does."""
+_left_to_exit: list[object] = []
+
+
+def leave_at_exit(*objects: object) -> None:
+    """A command hands over what it loaded (a whole snapshot): when homelabctl is its own process (``run``),
+    the process then ends without freeing it object by object (the OS takes the memory back at once; ~15 ms
+    of CPU at 10,000 objects). Called in-process (``main()`` from a test), this does nothing."""
+    if _process_exit:
+        _left_to_exit.extend(objects)
+
+
+def run() -> NoReturn:
+    """The process entry point (``python -m homelabctl``, the console script): ``main()``, then the exit."""
+    global _process_exit
+    _process_exit = True
+    try:
+        result = main()
+    except SystemExit as exc:
+        _leave(exc.code)
+        raise
+    _leave(result)
+    sys.exit(result)
+
+
+def _leave(code: object) -> None:
+    """End the process now, with the same exit code, when the interpreter's teardown has nothing left to do
+    but free memory: a command asked for it (``leave_at_exit``), no exit handler is registered, no other
+    thread runs, and stdout and stderr are flushed. Otherwise return, and the normal exit follows."""
+    if not _left_to_exit or not (code is None or type(code) is int):
+        return
+    registered = getattr(atexit, "_ncallbacks", None)  # CPython: without it, exit normally
+    if registered is None or registered():
+        return
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() != 1:
+        return
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:  # a closed pipe: the normal exit reports it as it always did
+        return
+    os._exit(code or 0)
 
 
 def main(argv: list[str] | None = None) -> Any:

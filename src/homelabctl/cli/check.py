@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from homelabctl.cli import leave_at_exit
 from homelabctl.cli.common import SourceOptions, source_options
 from homelabctl.cli.options import (
     emit,
@@ -55,7 +56,11 @@ def _run(
     # every check runs whatever --layer or -n say: a node symptom's cause may sit in the network layer
     specs = select_checks(None)
     state = source.load(required_kinds(specs), progress=not quiet_progress)
-    return analyze(state, specs)
+    analysis = analyze(state, specs)
+    leave_at_exit(
+        analysis
+    )  # the process ends with the command: the OS frees the snapshot, not the interpreter
+    return analysis
 
 
 def _ignores(skip: tuple[str, ...], ignore_file: Path | None) -> Any:
