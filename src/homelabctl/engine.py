@@ -14,7 +14,7 @@ from msgspec.structs import replace
 from homelabctl import containment
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
 from homelabctl.k8s.memo import run_scope
-from homelabctl.k8s.meta import is_applied
+from homelabctl.k8s.meta import never_applied
 from homelabctl.kinds import DIAGNOSIS_KINDS
 from homelabctl.model import Finding, Layer, Nature, ObjectRef
 from homelabctl.sources.base import ClusterState, LoadError
@@ -128,7 +128,7 @@ def manifest_refs(state: ClusterState) -> frozenset[ObjectRef]:
     cached = _MANIFESTS.get(state.index)
     if cached is not None and cached[0] == len(state.index):
         return cached[1]
-    found = frozenset(res.ref for res in state.index if not is_applied(res))
+    found = frozenset(res.ref for res in never_applied(state.index))
     _MANIFESTS[state.index] = (len(state.index), found)
     return found
 

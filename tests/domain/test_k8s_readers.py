@@ -215,3 +215,22 @@ def test_is_applied_tells_manifests_from_api_objects() -> None:
     assert meta.is_applied(pod("p", "apps"))
     assert not meta.is_applied({"kind": "Pod", "metadata": {"name": "p"}, "spec": {}})
     assert meta.is_applied({"kind": "Pod", "metadata": {"name": "p"}, "status": {"phase": "Running"}})
+
+
+def test_never_applied_is_is_applied_over_an_index() -> None:
+    documents: list[dict[str, Any]] = [
+        pod("p", "apps"),
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "manifest"}, "spec": {}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "s"}, "status": {"phase": "Running"}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "rv", "resourceVersion": "7"}},
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "c", "creationTimestamp": "2026-01-01T00:00:00Z"},
+        },
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "empty-status"}, "status": {}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "n", "uid": ""}, "status": None},
+    ]
+    resources = [Resource.from_raw(d) for d in documents]
+    assert meta.never_applied(resources) == [r for r in resources if not meta.is_applied(r)]
+    assert [r.name for r in meta.never_applied(resources)] == ["manifest", "empty-status", "n"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, raw_of, section, string_map, text
+from homelabctl.model import Resource
 
 
 def metadata(obj: Obj) -> Mapping[str, Any]:
@@ -89,6 +90,19 @@ def is_applied(obj: Obj) -> bool:
     if meta.get("uid") or meta.get("resourceVersion") or meta.get("creationTimestamp"):
         return True
     return bool(section(obj, "status"))
+
+
+def never_applied(resources: Iterable[Resource]) -> list[Resource]:
+    """The objects ``is_applied`` says never went through an API server, in one pass over a whole index: its
+    test inlined on the sections each Resource read when it was made (a call per object was half the cost)."""
+    found = []
+    for res in resources:
+        meta = res.metadata
+        if not (
+            meta.get("uid") or meta.get("resourceVersion") or meta.get("creationTimestamp") or res.status
+        ):
+            found.append(res)
+    return found
 
 
 class OwnerRef(msgspec.Struct, frozen=True):
