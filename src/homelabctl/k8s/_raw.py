@@ -41,6 +41,8 @@ def raw_of(obj: object) -> Mapping[str, Any]:
 def mapping(value: object) -> Mapping[str, Any]:
     if type(value) is dict:
         return value
+    if value is None or type(value) is str:  # absent fields and strings: no abstract-class check
+        return EMPTY
     return value if isinstance(value, Mapping) else EMPTY
 
 
@@ -115,7 +117,7 @@ def section(obj: object, name: str) -> Mapping[str, Any]:
     if type(obj) is Resource and name in _READ_ONCE:
         read: Mapping[str, Any] = getattr(obj, name)
         return read
-    found = raw_of(obj).get(name)
+    found = obj.get(name) if type(obj) is dict else raw_of(obj).get(name)
     if type(found) is dict:
         return found
     return found if isinstance(found, Mapping) else EMPTY

@@ -123,7 +123,7 @@ def _rules(route: Obj) -> tuple[RouteRule, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
     for ri, rule in enumerate(items(section(route, "spec").get("rules"))):
-        if not isinstance(rule, Mapping):
+        if type(rule) is not dict and not isinstance(rule, Mapping):
             continue
         backends = []
         for bi, entry in enumerate(items(rule.get("backendRefs"))):
