@@ -10,6 +10,7 @@ import msgspec
 from homelabctl.checks.registry import CheckSpec
 from homelabctl.diagnose.model import RootCause
 from homelabctl.engine import CheckRun, run_checks
+from homelabctl.gcutil import gc_paused
 from homelabctl.k8s.memo import run_scope
 from homelabctl.report.build import build_report
 from homelabctl.scores import Score, compute_scores
@@ -44,7 +45,8 @@ def diagnose_run(state: ClusterState, run: CheckRun) -> list[RootCause]:
 def analyze(
     state: ClusterState, specs: Sequence[CheckSpec] | None = None, *, with_diagnosis: bool = True
 ) -> Analysis:
-    with run_scope():  # the diagnosis reads the same objects as the checks did
+    # the diagnosis reads the same objects as the checks did; no garbage cycles are made (see run_checks)
+    with run_scope(), gc_paused():
         run = run_checks(state, specs)
         scores = compute_scores(state, run)
         causes = diagnose_run(state, run) if with_diagnosis else []

@@ -13,6 +13,7 @@ from msgspec.structs import replace
 
 from homelabctl import containment
 from homelabctl.checks.registry import CheckContext, CheckSpec, all_checks
+from homelabctl.gcutil import gc_paused
 from homelabctl.k8s.memo import run_scope
 from homelabctl.k8s.meta import never_applied
 from homelabctl.kinds import DIAGNOSIS_KINDS
@@ -169,7 +170,9 @@ def applied_only(state: ClusterState, run: CheckRun) -> CheckRun:
 
 
 def run_checks(state: ClusterState, specs: Sequence[CheckSpec] | None = None) -> CheckRun:
-    with run_scope():  # checks share their readings of each object (k8s.memo) for this run only
+    # checks share their readings of each object (k8s.memo) for this run only; they build small short-lived
+    # records and no garbage cycles, so the cyclic GC would only rescan what the run holds (~5% of the checks)
+    with run_scope(), gc_paused():
         return _run_checks(state, specs)
 
 
