@@ -108,29 +108,54 @@ _CREDIT = {Severity.CRITICAL: 0.0, Severity.WARNING: 0.5, Severity.INFO: 1.0}
 def _unit_score(state: ClusterState, findings: Sequence[Finding], area: UnitArea) -> Score:
     if not any(state.availability(gk).readable for gk in area.unit_kinds) and not findings:
         return Score(None, f"not evaluated: no {area.label} could be read")
-    units: dict[ObjectRef, float] = {}
-    for gk in area.unit_kinds:
-        for res in state.index.all(gk):
-            units[res.ref] = 1.0
+    worst: dict[ObjectRef, float] = {}
     for finding in findings:
         if finding.layer not in area.layers:
             continue
         if area.finding_kinds is not None and finding.object.kind not in area.finding_kinds:
             continue
         credit = _CREDIT[finding.severity]
-        units[finding.object] = min(units.get(finding.object, 1.0), credit)
-    if not units:
+        worst[finding.object] = min(worst.get(finding.object, 1.0), credit)
+    count = _unit_count(state, area, worst)
+    if not count:
         return Score(None, f"not evaluated: no {area.label} found")
-    healthy = sum(1 for c in units.values() if c == 1.0)
-    degraded = sum(1 for c in units.values() if c == 0.5)
-    failing = sum(1 for c in units.values() if c == 0.0)
-    score = round(100 * sum(units.values()) / len(units))
-    parts = [f"{healthy}/{len(units)} {area.label} healthy"]
+    # credits are 0, 0.5 or 1: their sum is exact in any order
+    degraded = sum(1 for c in worst.values() if c == 0.5)
+    failing = sum(1 for c in worst.values() if c == 0.0)
+    healthy = count - degraded - failing
+    score = round(100 * (float(healthy) + 0.5 * degraded) / count)
+    parts = [f"{healthy}/{count} {area.label} healthy"]
     if degraded:
         parts.append(f"{degraded} degraded")
     if failing:
         parts.append(f"{failing} failing")
     return Score(score, ", ".join(parts))
+
+
+def _unit_count(state: ClusterState, area: UnitArea, found: dict[ObjectRef, float]) -> int:
+    """How many units: the area's objects and the other objects with a finding (``found``), each object once.
+
+    Counted without a reference per object when no object can be counted twice: an object's kind is its
+    group-kind up to a dot, so when the area's group-kinds share no such prefix, no two objects of
+    different group-kinds have the same reference."""
+    index = state.index
+    prefixes = [_dot_prefixes(gk) for gk in area.unit_kinds]
+    if sum(map(len, prefixes)) != len(set().union(*prefixes)):
+        refs = {res.ref for gk in area.unit_kinds for res in index.all(gk)}
+        return len(refs | found.keys())
+    count = sum(len(index.all(gk)) for gk in area.unit_kinds)
+    for ref in found:
+        if not any(
+            (res := index.get(gk, ref.namespace, ref.name)) is not None and res.ref == ref
+            for gk in area.unit_kinds
+        ):
+            count += 1
+    return count
+
+
+def _dot_prefixes(gk: str) -> set[str]:
+    parts = gk.split(".")
+    return {".".join(parts[: i + 1]) for i in range(len(parts))}
 
 
 def _check_share(run: CheckRun, ids: Iterable[str] | None, layer: Layer | None, label: str) -> Score:
