@@ -100,6 +100,15 @@ class ContainerStatus(msgspec.Struct, frozen=True):
 
 
 def container_statuses(pod: Obj, *, init: bool = False) -> tuple[ContainerStatus, ...]:
+    """Once per pod and run (k8s.memo): the container checks and the diagnosis read the same pods' statuses
+    again and again (378 reads of 54 pods at 10,000 objects)."""
+    raw = raw_of(pod)
+    if init:
+        return remembered("pods.init_container_statuses", raw, lambda: _container_statuses(raw, True))
+    return remembered("pods.container_statuses", raw, lambda: _container_statuses(raw, False))
+
+
+def _container_statuses(pod: Obj, init: bool) -> tuple[ContainerStatus, ...]:
     key = "initContainerStatuses" if init else "containerStatuses"
     found = []
     for cs in mappings(section(pod, "status").get(key)):
