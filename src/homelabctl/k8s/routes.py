@@ -128,17 +128,20 @@ def _rules(route: Obj) -> tuple[RouteRule, ...]:
         backends = []
         for bi, entry in enumerate(items(rule.get("backendRefs"))):
             ref = mapping(entry)
-            name = text(ref.get("name"))
+            name = ref.get("name")
+            if type(name) is not str:  # (hot: every backend of every route) the usual types answer inline
+                name = text(name)
             if not name:
                 continue
+            namespace, group, kind = ref.get("namespace"), ref.get("group"), ref.get("kind")
             backends.append(
                 BackendRef(
                     ri,
                     bi,
                     name,
-                    text(ref.get("namespace")) or own,
-                    text(ref.get("group")),
-                    text(ref.get("kind"), "Service") or "Service",
+                    (namespace if type(namespace) is str else text(namespace)) or own,
+                    group if type(group) is str else text(group),
+                    (kind if type(kind) is str else text(kind, "Service")) or "Service",
                     opt_integer(ref.get("port")),
                     integer(ref.get("weight"), 1),
                     filters(ref.get("filters")),
