@@ -234,3 +234,22 @@ def test_never_applied_is_is_applied_over_an_index() -> None:
     resources = [Resource.from_raw(d) for d in documents]
     assert meta.never_applied(resources) == [r for r in resources if not meta.is_applied(r)]
     assert [r.name for r in meta.never_applied(resources)] == ["manifest", "empty-status", "n"]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {},
+        {"storageClassName": None},
+        {"storageClassName": ""},
+        {"storageClassName": "local-path"},
+        {"storageClassName": 5},
+        "not a map",
+    ],
+)
+def test_claim_class_name_is_the_claims_storage_class(spec: Any) -> None:
+    pvc = Resource.from_raw(
+        {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "c"}, "spec": spec}
+    )
+    assert storage.claim_class_name(pvc) == storage.claim(pvc).storage_class
+    assert storage.claim_class_name(pvc.raw) == storage.claim(pvc.raw).storage_class

@@ -42,6 +42,13 @@ def claim(pvc: Obj) -> Claim:
     return remembered("storage.claim", raw, lambda: _claim(raw))
 
 
+def claim_class_name(pvc: Obj) -> str | None:
+    """``claim(pvc).storage_class`` alone (None when unset): what a check asks of every claim before it
+    reads the rest of a few."""
+    cls = section(raw_of(pvc), "spec").get("storageClassName")
+    return None if cls is None else text(cls)
+
+
 def claim_phase(pvc: Obj) -> str:
     """``status.phase`` alone (``Bound``, ``Pending``, ``Lost``): the cheap first question about a claim."""
     return text(section(pvc, "status").get("phase"))

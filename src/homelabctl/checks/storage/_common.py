@@ -63,7 +63,7 @@ def effective_default(index: ClusterIndex) -> Resource | None:
 
 def claim_class(claim: Resource, index: ClusterIndex) -> str | None:
     """The StorageClass name a PVC uses; the default class when it names none; None for ``""``."""
-    name = storage.claim(claim).storage_class
+    name = storage.claim_class_name(claim)
     if name is None:
         legacy = claim.annotations.get("volume.beta.kubernetes.io/storage-class")
         if legacy:
