@@ -8,6 +8,7 @@ import pytest
 
 from checks.helpers import findings
 from homelabctl.k8s import (
+    _raw,
     conditions,
     events,
     gateways,
@@ -253,3 +254,24 @@ def test_claim_class_name_is_the_claims_storage_class(spec: Any) -> None:
     )
     assert storage.claim_class_name(pvc) == storage.claim(pvc).storage_class
     assert storage.claim_class_name(pvc.raw) == storage.claim(pvc.raw).storage_class
+
+
+def test_string_map_keeps_scalars_as_text_in_order() -> None:
+    value = {
+        "app": "web",
+        1: 2,
+        "none": None,
+        "list": ["x"],
+        "map": {"a": "b"},
+        "flag": True,
+        "f": 1.5,
+        "t": ("x",),
+    }
+    assert list(_raw.string_map(value).items()) == [
+        ("app", "web"),
+        ("1", "2"),
+        ("none", ""),
+        ("flag", "True"),
+        ("f", "1.5"),
+    ]
+    assert _raw.string_map("app=web") == {} and _raw.string_map(None) == {}

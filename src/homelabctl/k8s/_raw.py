@@ -105,7 +105,12 @@ def opt_integer(value: object) -> int | None:
 
 def string_map(value: object) -> dict[str, str]:
     """A ``map[string]string`` (labels, selectors, requests): non-scalar values are dropped."""
-    return {str(k): text(v) for k, v in mapping(value).items() if not isinstance(v, Mapping | list | tuple)}
+    # strings, nearly every value, are kept without the abstract-class check
+    return {
+        k if type(k) is str else str(k): v if type(v) is str else text(v)
+        for k, v in mapping(value).items()
+        if type(v) is str or not isinstance(v, Mapping | list | tuple)
+    }
 
 
 def section(obj: object, name: str) -> Mapping[str, Any]:
