@@ -10,7 +10,9 @@ import re
 import stat
 import zlib
 from array import array
+from bisect import bisect_right
 from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
+from itertools import accumulate
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -257,25 +259,26 @@ def _decode_item(item: memoryview, number: int, errors: list[LoadError], locatio
     return _UNREADABLE
 
 
+def _anonymous_block(size: int) -> mmap.mmap:
+    if hasattr(mmap, "MAP_PRIVATE"):  # not on Windows
+        # private pages, faulted in by one call rather than one fault per page as they are written
+        return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | getattr(mmap, "MAP_POPULATE", 0))
+    return mmap.mmap(-1, size)
+
+
 def _packed(raws: list[msgspec.Raw]) -> list[_PackedItems | None]:
+    sizes = array("Q", map(len, raws))
+    ends = list(accumulate(sizes))  # every JSON value is at least one byte: the ends strictly increase
     packs: list[_PackedItems | None] = []
-    count = len(raws)
-    i = 0
-    while i < count:
-        j, size = i, 0
-        while j < count and (j == i or size + len(raws[j]) <= _PACK_BYTES):
-            size += len(raws[j])
-            j += 1
-        block = mmap.mmap(-1, max(size, 1))
-        lengths = array("Q")
-        position = 0
-        for raw in raws[i:j]:
-            length = len(raw)
-            block[position : position + length] = raw
-            lengths.append(length)
-            position += length
-        packs.append(_PackedItems(block, lengths))
-        i = j
+    first, base = 0, 0
+    while first < len(raws):
+        past = max(bisect_right(ends, base + _PACK_BYTES), first + 1)
+        block = _anonymous_block(ends[past - 1] - base)
+        write = block.write
+        for raw in raws[first:past]:
+            write(raw)
+        packs.append(_PackedItems(block, sizes[first:past]))
+        first, base = past, ends[past - 1]
     return packs
 
 
