@@ -37,7 +37,7 @@ def test_a_json_list_is_streamed_and_loads_the_same_objects(tmp_path: Path) -> N
     assert len(parsed) == 1 and type(parsed[0].data) is StreamedList
     streamed = SnapshotSource([path], slim=True).load()
     # a bare JSON array of the same objects is read whole by json.loads
-    whole = SnapshotSource([_write(tmp_path / "array.json", json.dumps(items))]).load()
+    whole = SnapshotSource([_write(tmp_path / "array.json", json.dumps(items))], slim=True).load()
     assert [r.raw for r in streamed.index] == [r.raw for r in whole.index]
     assert streamed.errors == whole.errors == []
 
