@@ -197,7 +197,7 @@ class _ListShape(msgspec.Struct):
     items: list[msgspec.Raw] | None = None
 
 
-class _PackedItems(msgspec.Struct):
+class _PackedItems(msgspec.Struct, frozen=True):
     """Consecutive items' bytes copied into one anonymous memory mapping as a JSON array (``[a,b,...]``), and
     the items' lengths."""
 
