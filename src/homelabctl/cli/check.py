@@ -57,9 +57,8 @@ def _run(
     specs = select_checks(None)
     state = source.load(required_kinds(specs), progress=not quiet_progress)
     analysis = analyze(state, specs)
-    leave_at_exit(
-        analysis
-    )  # the process ends with the command: the OS frees the snapshot, not the interpreter
+    # the process ends with the command: the OS frees the snapshot, not the interpreter object by object
+    leave_at_exit(analysis)
     return analysis
 
 
