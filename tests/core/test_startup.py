@@ -1,0 +1,89 @@
+"""Start-up pays only for the path taken: patterns compiled on first use, modules imported where needed.
+
+A ``check`` process on a 10,000-object snapshot has a budget of a few hundred milliseconds; its imports used to
+take a fifth of it. These tests keep the costs removed from coming back; the figures are in the commits and in
+benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from homelabctl.lazyre import LazyPattern
+
+_PATTERNS = (
+    (r"\b(secret|configmap)s? \"([^\"]+)\" not found", re.IGNORECASE),
+    (r"^(?P<key>[a-z]+)=(?P<value>.*)$", re.MULTILINE),
+    (r"(\d+)", 0),
+)
+
+
+@given(st.sampled_from(_PATTERNS), st.text(alphabet='aZ=9 "secrt\nconfigmp', max_size=40))
+def test_a_lazy_pattern_answers_as_the_compiled_one(spec: tuple[str, int], text: str) -> None:
+    compiled = re.compile(*spec)
+    lazy = LazyPattern(*spec)
+    for _ in range(2):  # the first call compiles, the second goes to the compiled pattern's own methods
+        assert repr(lazy.search(text)) == repr(compiled.search(text))
+        assert repr(lazy.match(text)) == repr(compiled.match(text))
+        assert repr(lazy.fullmatch(text)) == repr(compiled.fullmatch(text))
+        assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+        assert lazy.findall(text) == compiled.findall(text)
+        assert lazy.sub("-", text) == compiled.sub("-", text)
+        assert lazy.split(text) == compiled.split(text)
+        assert lazy.compiled() is lazy.compiled()
+
+
+def test_a_lazy_pattern_compiles_on_first_use_and_binds_the_compiled_methods() -> None:
+    lazy = LazyPattern(r"x(y)")
+    assert "search" not in vars(lazy)
+    assert lazy.sub(lambda m: m.group(1), "axyb", 1) == "ayb"
+    assert vars(lazy)["search"] == lazy.compiled().search and lazy.pattern == r"x(y)"
+
+
+# Run in a fresh process: which patterns a module compiles when it is imported, on the whole check path
+# (the modules `check` imports lazily while it runs included).
+_COMPILED_AT_IMPORT = """
+import json, os, re, sys
+found = []
+_compile = re._compile
+def spy(pattern, flags):
+    caller = sys._getframe(1)
+    while caller.f_globals.get("__name__") == "re":
+        caller = caller.f_back
+    module = caller.f_globals.get("__name__", "")
+    if caller.f_code.co_name == "<module>" and module.startswith("homelabctl"):
+        found.append([module, str(pattern)])
+    return _compile(pattern, flags)
+re._compile = spy
+def leave(code):
+    raise SystemExit(code)
+os._exit = leave
+from homelabctl.cli import main
+try:
+    main(["check", "--demo", "-o", "json"])
+except SystemExit:
+    pass
+print(json.dumps(found), file=sys.stderr)
+"""
+
+# Compiled at import on purpose, each with its reason.
+_EAGER = {
+    # bytes, on the load path of every snapshot file
+    "homelabctl.sources.snapshot",
+}
+
+
+def test_the_check_path_compiles_no_pattern_at_import() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _COMPILED_AT_IMPORT], capture_output=True, text=True, timeout=120, check=True
+    )
+    found = [(module, pattern) for module, pattern in json.loads(out.stderr.strip().splitlines()[-1])]
+    assert [hit for hit in found if hit[0] not in _EAGER] == [], (
+        "module-level re.compile on the check path: use homelabctl.lazyre.LazyPattern"
+    )
