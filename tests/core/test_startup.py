@@ -87,3 +87,18 @@ def test_the_check_path_compiles_no_pattern_at_import() -> None:
     assert [hit for hit in found if hit[0] not in _EAGER] == [], (
         "module-level re.compile on the check path: use homelabctl.lazyre.LazyPattern"
     )
+
+
+def test_start_up_pauses_the_collector_only_while_it_imports() -> None:
+    """The CLI imports with the cyclic GC paused (nothing it builds is garbage): the collector must be on again
+    afterwards, in the CLI module and after a check, or a long-running `watch` would never collect cycles."""
+    code = (
+        "import gc, os, sys\ndef leave(code):\n    raise SystemExit(code)\nos._exit = leave\n"
+        "import homelabctl.cli\nafter_import = gc.isenabled()\n"
+        "try:\n    homelabctl.cli.main(['check', '--demo', '-o', 'json'])\nexcept SystemExit:\n    pass\n"
+        "print(after_import, gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stderr.strip().splitlines()[-1] == "True True True"
