@@ -11,11 +11,15 @@ import json
 import re
 import subprocess
 import sys
+from datetime import timedelta
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from homelabctl.lazyre import LazyPattern
+
+from factories import node, pod
 
 _PATTERNS = (
     (r"\b(secret|configmap)s? \"([^\"]+)\" not found", re.IGNORECASE),
@@ -102,3 +106,58 @@ def test_start_up_pauses_the_collector_only_while_it_imports() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stderr.strip().splitlines()[-1] == "True True True"
+
+
+# What `check --snapshot x.json -o json` never needs: output libraries for other formats, other inputs (YAML,
+# tarballs, a live API), the paperwork's and the scanner's dependencies, and the stdlib modules they pull in.
+NOT_ON_THE_JSON_PATH = (
+    "aiohttp",
+    "asyncio",
+    "concurrent",
+    "detect_secrets",
+    "email",
+    "gzip",
+    "hashlib",
+    "http",
+    "importlib.metadata",
+    "jsonschema",
+    "kubernetes",
+    "logging",
+    "platformdirs",
+    "prometheus_client",
+    "pydantic",
+    "random",
+    "requests",
+    "rich",
+    "shutil",
+    "socket",
+    "sqlite3",
+    "ssl",
+    "subprocess",
+    "tarfile",
+    "tempfile",
+    "xml",
+    "yaml",
+    "zipfile",
+)
+
+
+def test_a_json_check_imports_none_of_what_it_does_not_need(tmp_path: Path) -> None:
+    items = [
+        node("k3s1", ready="Unknown", since=timedelta(days=1)),
+        node("k3s2"),
+        pod("web-1", node_name="k3s1"),
+    ]
+    snapshot = tmp_path / "snap.json"
+    snapshot.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    code = (
+        "import os, sys\ndef leave(code):\n    raise SystemExit(code)\nos._exit = leave\n"
+        "from homelabctl.cli import main\n"
+        "try:\n    main(['check', '--snapshot', sys.argv[1], '-o', 'json'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {NOT_ON_THE_JSON_PATH!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(snapshot)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert '"root_causes"' in out.stdout
+    assert out.stderr.strip().splitlines()[-1] == "[]"
