@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from homelabctl.k8s.slim import UNREAD_METADATA
+from homelabctl.k8s.slim import UNREAD_METADATA, UNREAD_POD_STATUS
 from homelabctl.sources.snapshot import SnapshotSource
 
 from factories import pod
@@ -21,12 +21,14 @@ def _snapshot(tmp_path: Path) -> Path:
             "fieldsV1": {"f:status": {"f:phase": {}}},
         }
     ]
+    obj["status"]["podIP"], obj["status"]["hostIP"] = "10.42.1.7", "192.168.1.21"
+    obj["status"]["podIPs"], obj["status"]["hostIPs"] = [{"ip": "10.42.1.7"}], [{"ip": "192.168.1.21"}]
     path = tmp_path / "snap.json"
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [obj]}))
     return path
 
 
-def test_slim_load_drops_managed_fields_only(tmp_path: Path) -> None:
+def test_slim_load_drops_managed_fields_and_pod_address_lists_only(tmp_path: Path) -> None:
     path = _snapshot(tmp_path)
     slim = SnapshotSource([path], slim=True).load().index.get("Pod", "apps", "web-1")
     full = SnapshotSource([path]).load().index.get("Pod", "apps", "web-1")
@@ -34,10 +36,25 @@ def test_slim_load_drops_managed_fields_only(tmp_path: Path) -> None:
     assert "managedFields" in UNREAD_METADATA
     assert "managedFields" not in slim.metadata
     assert full.metadata["managedFields"][0]["manager"] == "kubelet"
-    assert {k: v for k, v in full.raw.items() if k != "metadata"} == {
-        k: v for k, v in slim.raw.items() if k != "metadata"
+    assert "podIPs" not in slim.status and "hostIPs" not in slim.status
+    assert full.status["podIPs"] == [{"ip": "10.42.1.7"}] and slim.status["podIP"] == "10.42.1.7"
+    assert {k: v for k, v in full.raw.items() if k not in ("metadata", "status")} == {
+        k: v for k, v in slim.raw.items() if k not in ("metadata", "status")
     }
     assert {k: v for k, v in full.metadata.items() if k != "managedFields"} == dict(slim.metadata)
+    assert {k: v for k, v in full.status.items() if k not in UNREAD_POD_STATUS} == dict(slim.status)
+
+
+def test_nothing_on_the_check_path_reads_what_the_slim_load_drops() -> None:
+    """Only ``snapshot serve`` and the live capture (``live/``), which keep every field, may name them.
+    (``managedFields`` is named by the code that drops it or skips it, never read.)"""
+    src = Path(__file__).parents[2] / "src" / "homelabctl"
+    for path in src.rglob("*.py"):
+        if path.parts[-2] == "live" or path.name == "slim.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for field in UNREAD_POD_STATUS:
+            assert f'"{field}"' not in text and f"'{field}'" not in text, f"{path.name} reads {field}"
 
 
 def test_slim_load_shares_equal_strings_across_objects_without_changing_them(tmp_path: Path) -> None:
@@ -48,6 +65,9 @@ def test_slim_load_shares_equal_strings_across_objects_without_changing_them(tmp
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
     slim = [r for r in SnapshotSource([path], slim=True).load().index if r.kind == "Pod"]
     full = [r for r in SnapshotSource([path]).load().index if r.kind == "Pod"]
+    for res in full:
+        for field in UNREAD_POD_STATUS:
+            res.raw["status"].pop(field, None)
     assert [r.raw for r in slim] == [r.raw for r in full]
     first, second = slim[0], slim[1]
     assert first.namespace is second.namespace

@@ -10,7 +10,9 @@ import re
 import stat
 import zlib
 from array import array
-from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from itertools import accumulate, chain
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -196,51 +198,71 @@ class _ListShape(msgspec.Struct):
 
 
 class _PackedItems(msgspec.Struct):
-    """Consecutive items' bytes copied into one anonymous memory mapping, and their lengths."""
+    """Consecutive items' bytes copied into one anonymous memory mapping as a JSON array (``[a,b,...]``), and
+    the items' lengths."""
 
     block: mmap.mmap
     lengths: array[int]
 
 
-_PACK_BYTES = 1024 * 1024
-"""Items are copied in mappings of about this size, each returned to the system as soon as its last item is
-decoded. Copies made one per item would go to the allocator's heap, between the objects built from them, and
-the heap cannot give back the holes they leave: at 10,000 objects, a tenth of the process's peak memory."""
+_PACK_BYTES = 256 * 1024
+"""Items are copied in mappings of about this size, each decoded by one call and returned to the system at
+once. Copies made one per item would go to the allocator's heap, between the objects built from them, and the
+heap cannot give back the holes they leave: at 10,000 objects, a tenth of the process's peak memory. Small
+enough that the objects of one pack, parsed before they are slimmed, add little to the peak."""
 
 
 class StreamedList(msgspec.Struct, frozen=True):
-    """A ``List`` document whose items are decoded one at a time as they are loaded: each object is slimmed,
-    validated, redacted and indexed before the next is parsed, so the whole parsed file never exists at once
-    (json.loads builds every object first, plus a decoded copy of the text), and the object cap stops the
-    parsing itself."""
+    """A ``List`` document whose items are decoded a pack at a time as they are loaded: each pack's objects
+    are slimmed, validated, redacted and indexed before the next pack is parsed, so the whole parsed file never
+    exists at once (json.loads builds every object first, plus a decoded copy of the text), and the object cap
+    stops the parsing itself."""
 
     kind: str
     api_version: Any
     packs: list[_PackedItems | None]
     """The items' bytes; each pack None once its items are decoded."""
 
-    def items(self, errors: list[LoadError], location: str) -> Generator[Any, None, None]:
+    def items(self, errors: list[LoadError], location: str) -> Iterator[Any]:
+        # (hot: every object) the objects come from lists, one per pack: no generator frame runs per object
+        return chain.from_iterable(self._decoded_packs(errors, location))
+
+    def _decoded_packs(self, errors: list[LoadError], location: str) -> Iterator[list[Any]]:
         packs = self.packs
-        number = 0
+        number = 0  # the items before this pack
         for p, pack in enumerate(packs):
             if pack is None:
                 continue
             packs[p] = None
-            with pack.block as block, memoryview(block) as view:
-                start = 0
-                for length in pack.lengths:
-                    number += 1
-                    item = view[start : start + length]
-                    start += length
-                    try:
-                        decoded = _decode_item(item, number, errors, location)
-                    finally:
-                        item.release()  # the mapping cannot be closed while a view of it is held
-                    if decoded is not _UNREADABLE:
-                        yield decoded
+            with pack.block as block:
+                try:
+                    decoded = _ITEM_DECODER.decode(block)
+                except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+                    decoded = _each_item(block, pack.lengths, number, errors, location)
+            number += len(pack.lengths)
+            yield decoded
 
 
 _UNREADABLE = object()
+
+
+def _each_item(
+    block: mmap.mmap, lengths: array[int], before: int, errors: list[LoadError], location: str
+) -> list[Any]:
+    """A pack msgspec cannot read whole: its items one by one, so that a bad one costs itself only."""
+    decoded = []
+    with memoryview(block) as view:
+        start = 1  # past the "["
+        for number, length in enumerate(lengths, before + 1):
+            item = view[start : start + length]
+            start += length + 1  # and the ","
+            try:
+                value = _decode_item(item, number, errors, location)
+            finally:
+                item.release()  # the mapping cannot be closed while a view of it is held
+            if value is not _UNREADABLE:
+                decoded.append(value)
+    return decoded
 
 
 def _decode_item(item: memoryview, number: int, errors: list[LoadError], location: str) -> Any:
@@ -257,25 +279,31 @@ def _decode_item(item: memoryview, number: int, errors: list[LoadError], locatio
     return _UNREADABLE
 
 
+def _anonymous_block(size: int) -> mmap.mmap:
+    if hasattr(mmap, "MAP_PRIVATE"):  # not on Windows
+        # private pages, faulted in by one call rather than one fault per page as they are written
+        return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | getattr(mmap, "MAP_POPULATE", 0))
+    return mmap.mmap(-1, size)
+
+
 def _packed(raws: list[msgspec.Raw]) -> list[_PackedItems | None]:
+    sizes = array("Q", map(len, raws))
+    ends = list(accumulate(sizes))  # every JSON value is at least one byte: the ends strictly increase
     packs: list[_PackedItems | None] = []
-    count = len(raws)
-    i = 0
-    while i < count:
-        j, size = i, 0
-        while j < count and (j == i or size + len(raws[j]) <= _PACK_BYTES):
-            size += len(raws[j])
-            j += 1
-        block = mmap.mmap(-1, max(size, 1))
-        lengths = array("Q")
-        position = 0
-        for raw in raws[i:j]:
-            length = len(raw)
-            block[position : position + length] = raw
-            lengths.append(length)
-            position += length
-        packs.append(_PackedItems(block, lengths))
-        i = j
+    first, base = 0, 0
+    while first < len(raws):
+        past = max(bisect_right(ends, base + _PACK_BYTES), first + 1)
+        # the items, a comma between each two, in brackets
+        block = _anonymous_block(ends[past - 1] - base + past - first + 1)
+        write = block.write
+        write(b"[")
+        for raw in raws[first : past - 1]:
+            write(raw)
+            write(b",")
+        write(raws[past - 1])
+        write(b"]")
+        packs.append(_PackedItems(block, sizes[first:past]))
+        first, base = past, ends[past - 1]
     return packs
 
 
@@ -502,7 +530,13 @@ class SnapshotSource:
         max_objects = self.max_objects
         add = index.add
         from_raw = Resource.from_raw
-        for obj in iter_objects(doc, errors, listed):
+        data = doc.data
+        if type(data) is StreamedList:  # (what iter_objects does for it, one generator fewer per object)
+            items = data.items(errors, doc.location)
+            objects = _list_items(doc, data.kind, data.api_version, items, errors, listed)
+        else:
+            objects = iter_objects(doc, errors, listed)
+        for obj in objects:
             if len(index) >= max_objects:
                 errors.append(
                     LoadError(

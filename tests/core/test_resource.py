@@ -1,0 +1,64 @@
+"""``Resource.from_raw`` (the loader's fast path, filling the slots directly) builds exactly the object the
+dataclass's own constructor builds, for well-formed and hand-written odd objects alike."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from homelabctl.model import Resource
+
+_ODD = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=2))
+_SECTION = st.one_of(_ODD, st.dictionaries(st.sampled_from(["a", "b", "nodeName"]), _ODD, max_size=3))
+_META = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.one_of(st.text(max_size=8), st.integers()),
+        "namespace": st.one_of(st.just(""), st.text(max_size=8), st.none()),
+        "labels": _SECTION,
+        "uid": st.text(max_size=8),
+    },
+)
+_RAW = st.fixed_dictionaries(
+    {},
+    optional={
+        "apiVersion": st.one_of(
+            st.sampled_from(["v1", "apps/v1", "helm.toolkit.fluxcd.io/v2"]), st.integers()
+        ),
+        "kind": st.one_of(st.sampled_from(["Pod", "Deployment", "HelmRelease"]), st.integers()),
+        "metadata": st.one_of(_META, st.none()),
+        "spec": _SECTION,
+        "status": _SECTION,
+    },
+)
+
+
+def _by_constructor(raw: dict[str, Any]) -> Resource:
+    meta = raw.get("metadata") or {}
+    name = meta.get("name", "")
+    return Resource(
+        str(raw.get("apiVersion", "")),
+        str(raw.get("kind", "")),
+        meta.get("namespace") or None,
+        name if isinstance(name, str) else str(name),
+        raw,
+    )
+
+
+@given(_RAW)
+def test_from_raw_fills_every_field_as_the_constructor_does(raw: dict[str, Any]) -> None:
+    fast, slow = Resource.from_raw(raw), _by_constructor(raw)
+    for field in dataclasses.fields(Resource):  # a field added later and not filled in fails here
+        assert getattr(fast, field.name) == getattr(slow, field.name), field.name
+    assert fast == slow and hash(fast) == hash(slow)
+
+
+def test_a_resource_stays_frozen() -> None:
+    res = Resource.from_raw({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "n"}})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.name = "other"  # type: ignore[misc]
+    assert (res.gk, res.namespace, res.labels, res.spec) == ("Pod", "n", {}, {})
