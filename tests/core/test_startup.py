@@ -161,3 +161,27 @@ def test_a_json_check_imports_none_of_what_it_does_not_need(tmp_path: Path) -> N
     )
     assert '"root_causes"' in out.stdout
     assert out.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_a_check_process_leaves_once_its_output_is_flushed(tmp_path: Path) -> None:
+    """Freeing the snapshot object by object at interpreter exit is work no one waits for: a real command-line
+    run exits as soon as the report is out (atexit handlers do not run), with the report whole and the exit
+    code it always had."""
+    items = [
+        node("k3s1", ready="Unknown", since=timedelta(days=1)),
+        node("k3s2"),
+        pod("web-1", node_name="k3s1"),
+    ]
+    snapshot = tmp_path / "snap.json"
+    snapshot.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    code = (
+        "import atexit, sys\natexit.register(lambda: print('torn down', file=sys.stderr))\n"
+        "from homelabctl.cli import main\nmain(sys.argv[1:])\n"
+    )
+    for command, exit_code in (("check", 1), ("diagnose", 1), ("check", 0)):
+        args = [command, "--snapshot", str(snapshot), "-o", "json"] + (
+            ["--fail-on", "never"] if exit_code == 0 else []
+        )
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+        assert (out.returncode, out.stderr) == (exit_code, "")
+        assert '"rule": "node-down"' in out.stdout and json.loads(out.stdout)

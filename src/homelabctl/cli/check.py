@@ -15,6 +15,7 @@ from homelabctl.cli.options import (
     emit,
     fail_on_option,
     ignore_options,
+    leave_now,
     namespace_options,
     output_options,
     schema_option,
@@ -105,6 +106,7 @@ def _exit_code(gate: dict[str, Any], fail_on: Severity | None) -> int:
 
 def _exit(gate: dict[str, Any], fail_on: Severity | None) -> None:
     code = _exit_code(gate, fail_on)
+    leave_now(code)
     if code:
         raise SystemExit(code)
 

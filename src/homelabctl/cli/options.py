@@ -186,6 +186,20 @@ def emit(text: str, output_file: Path | None) -> None:
     write_atomic(output_file, text)
 
 
+def leave_now(code: int) -> None:
+    """Exit at once once the output is written: freeing the snapshot, the index and every finding one object
+    at a time, then the interpreter, costs a check ~30 ms of CPU at 10,000 objects (6% of its process) and
+    ~140 ms at 50,000, and serves no one. Only in a real command-line run, where the output is written and flushed and nothing
+    else is pending; not when stdout was replaced (an embedding program, click's CliRunner, a test's
+    capture), where the caller still owns the process. (``scan`` does the same, for its parse trees.)"""
+    if sys.stdout is not sys.__stdout__:
+        return
+    for stream in (sys.__stdout__, sys.__stderr__):
+        if stream is not None:
+            stream.flush()
+    os._exit(code)
+
+
 def write_atomic(path: Path, text: str) -> None:
     import tempfile  # here: only --output-file needs it, and it costs every run ~4 ms of imports
 
