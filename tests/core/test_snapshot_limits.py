@@ -185,3 +185,30 @@ def test_the_number_of_objects_is_bounded(tmp_path: Path) -> None:
     assert [e for e in _errors(state) if "more than 20 objects" in e] == [
         f"{tmp_path / 'a.json'}: more than 20 objects in the snapshot; the rest is skipped"
     ]
+
+
+class _CountingReader(io.BytesIO):
+    def __init__(self, content: bytes) -> None:
+        super().__init__(content)
+        self.asked: list[int] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.asked.append(-1 if size is None else size)
+        return super().read(size)
+
+
+@pytest.mark.parametrize("hint", [0, 10, 3 * 1024 * 1024, 50 * 1024 * 1024])
+def test_a_file_is_read_whole_whatever_its_announced_size(hint: int) -> None:
+    """What the file system announces sizes the first read (one call, one buffer, no copy by joining chunks
+    when it is right), and never limits what is read when it is wrong."""
+    from homelabctl.sources.snapshot import _ByteBudget
+
+    content = b"x" * (3 * 1024 * 1024)
+    reader = _CountingReader(content)
+    source = SnapshotSource(["unused"], max_file_bytes=20 * 1024 * 1024)
+    budget = _ByteBudget(10**9)
+    assert source._read_capped(reader, "f.json", [], budget, hint) == content
+    assert budget.remaining == 10**9 - len(content)
+    if hint == len(content):
+        assert len(reader.asked) == 2  # the whole file, then the end
+    assert reader.asked[0] == min(max(1024 * 1024, hint + 1), 20 * 1024 * 1024 + 1)

@@ -197,7 +197,7 @@ class _ListShape(msgspec.Struct):
     items: list[msgspec.Raw] | None = None
 
 
-class _PackedItems(msgspec.Struct):
+class _PackedItems(msgspec.Struct, frozen=True):
     """Consecutive items' bytes copied into one anonymous memory mapping as a JSON array (``[a,b,...]``), and
     the items' lengths."""
 
@@ -674,20 +674,24 @@ class SnapshotSource:
             return None
         try:
             with os.fdopen(fd, "rb") as handle:
-                content = self._read_capped(handle, str(path), errors, budget)
+                content = self._read_capped(handle, str(path), errors, budget, os.fstat(fd).st_size)
         except OSError as exc:
             errors.append(LoadError(str(path), f"cannot read: {exc.strerror or exc}"))
             return None
         return None if content is None else _RawFile(str(path), content)
 
     def _read_capped(
-        self, handle: Any, location: str, errors: list[LoadError], budget: _ByteBudget
+        self, handle: Any, location: str, errors: list[LoadError], budget: _ByteBudget, size_hint: int = 0
     ) -> bytes | None:
-        """Read in chunks, counting: stop past the per-file limit or the total budget, whatever sizes said."""
+        """Read in chunks, counting: stop past the per-file limit or the total budget, whatever sizes said.
+        ``size_hint`` (what the file system says): the first read asks for all of it, so that a file that is
+        what it says is read by one call into one buffer, not copied again by joining chunks."""
         chunks: list[bytes] = []
         size = 0
+        wanted = max(_CHUNK, size_hint + 1)
         while True:
-            chunk = handle.read(min(_CHUNK, self.max_file_bytes + 1 - size, max(budget.remaining, 0) + 1))
+            chunk = handle.read(min(wanted, self.max_file_bytes + 1 - size, max(budget.remaining, 0) + 1))
+            wanted = _CHUNK
             if not chunk:
                 break
             chunks.append(chunk)
@@ -704,7 +708,7 @@ class SnapshotSource:
             if budget.remaining < 0:
                 budget.exhausted(location, errors)
                 return None
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _iter_tar(self, path: Path, errors: list[LoadError], budget: _ByteBudget) -> Iterator[_RawFile]:
         fd = self._open_regular(path, errors) if not path.is_dir() else None
