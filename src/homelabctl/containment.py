@@ -8,20 +8,20 @@ check. Only when no object can be blamed does the whole check read as failed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
 import msgspec
 
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Resource
 from homelabctl.sources.base import ClusterState
 from homelabctl.sources.index import ClusterIndex
 
 MAX_QUARANTINED = 5
 """Objects one check may drop before it is reported as failed as a whole (a bug, not bad data)."""
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.){1,200})'")
+_QUOTED = LazyPattern(r"'((?:[^'\\]|\\.){1,200})'")
 
 
 def culprit(tb: TracebackType | None) -> Resource | None:

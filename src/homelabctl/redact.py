@@ -23,25 +23,26 @@ from typing import Any
 
 from homelabctl.k8s import shape
 from homelabctl.k8s.slim import share_list, share_values
+from homelabctl.lazyre import LazyPattern
 
 MARKER_PREFIX = "homelabctl-redacted:"
-_MARKER_RE = re.compile(r"^homelabctl-redacted:len=(\d+);o2p=(\d+)$")
+_MARKER_RE = LazyPattern(r"^homelabctl-redacted:len=(\d+);o2p=(\d+)$")
 
-SENSITIVE_KEY_RE = re.compile(
+SENSITIVE_KEY_RE = LazyPattern(
     r"(pass(word|wd)?|secret|token|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|"
     r"access[_-]?key|client[_-]?secret|cookie[_-]?secret|\.pem$|\.key$|htpasswd|dsn|connection[_-]?string|"
     r"(^|[_.-])key$)",
     re.IGNORECASE,
 )
-PRIVATE_KEY_RE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
-SENSITIVE_ARG_RE = re.compile(
+PRIVATE_KEY_RE = LazyPattern(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+SENSITIVE_ARG_RE = LazyPattern(
     r"^(--?[a-z0-9-]*(secret|password|token|api-key|credential)[a-z0-9-]*=)(.+)$", re.IGNORECASE
 )
-SENSITIVE_FLAG_RE = re.compile(
+SENSITIVE_FLAG_RE = LazyPattern(
     r"^--?[a-z0-9-]*(secret|password|token|api-key|credential)[a-z0-9-]*$", re.IGNORECASE
 )
 """A flag whose value is the next argument: ``["--cookie-secret", "VALUE"]``."""
-URL_CREDENTIALS_RE = re.compile(
+URL_CREDENTIALS_RE = LazyPattern(
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@"
 )
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -147,7 +148,7 @@ def sensitive_key(key: str) -> bool:
 
 
 # ``cookie_secret = "..."`` in oauth2_proxy.cfg, ``password: ...`` in an app's config.yaml, ``TOKEN=...`` in .env
-_ASSIGNMENT_RE = re.compile(
+_ASSIGNMENT_RE = LazyPattern(
     r"^(?P<lead>[ \t]*[\"']?(?P<key>[A-Za-z0-9_.-]+)[\"']?[ \t]*[:=][ \t]*)(?P<quote>[\"']?)"
     r"(?P<value>[^\"'\s#][^\"'#\n]*?)(?P=quote)(?P<tail>[ \t]*,?[ \t]*(#[^\n]*)?)$",
     re.MULTILINE,
@@ -359,19 +360,19 @@ def _redact_by_shape(
 
 
 # -- by the shape of the value, in every string ---------------------------------------------------------------
-_BEARER_RE = re.compile(r"(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=-]{8,})")
+_BEARER_RE = LazyPattern(r"(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=-]{8,})")
 """``Authorization: Bearer eyJ...``, ``Basic dXNlcjpwYXNz``, ``Authorization: token ghp_...``."""
-_FLAG_IN_TEXT_RE = re.compile(
+_FLAG_IN_TEXT_RE = LazyPattern(
     r"(?i)(--?[a-z0-9-]*(?:secret|password|passwd|token|api-?key|credential|private-key|access-key)[a-z0-9-]*)"
     r"(=|[ \t]+)(\"[^\"]*\"|'[^']*'|[^\s\"'-][^\s\"']*)"
 )
 """``--password hunter2`` and ``--token=abc`` inside a shell command string."""
-_KNOWN_TOKEN_RE = re.compile(
+_KNOWN_TOKEN_RE = LazyPattern(
     r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|"
     r"xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,})"
 )
 """Tokens whose format says what they are (GitHub, GitLab, Slack, AWS, OpenAI-style keys), wherever they are."""
-_ANCHOR_RE = re.compile(
+_ANCHOR_RE = LazyPattern(
     r"pass|secret|token|key|credential|auth|cookie|dsn|bearer|basic|-----begin|"
     r"gh[pousr]_|github_pat_|glpat-|xox|akia|sk-|pem|connection|htpasswd|@|^\s*[\[{]"
 )
@@ -386,8 +387,8 @@ def _entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
-_TOKEN_SHAPE_RE = re.compile(r"^[A-Za-z0-9+/=_.~:-]{20,}$")
-_NOT_SECRET_RE = re.compile(
+_TOKEN_SHAPE_RE = LazyPattern(r"^[A-Za-z0-9+/=_.~:-]{20,}$")
+_NOT_SECRET_RE = LazyPattern(
     r"^(\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)?|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|"
     r"[a-z0-9.-]+\.[a-z]{2,}(:\d+)?|v?\d+(\.\d+)*([+-][A-Za-z0-9.-]+)?)$"
 )

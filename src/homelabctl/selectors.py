@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import msgspec
+
+from homelabctl.lazyre import LazyPattern
 
 
 class Requirement(msgspec.Struct, frozen=True):
@@ -74,8 +75,8 @@ def from_spec(selector: Mapping[str, Any] | None) -> Selector | None:
     return Selector(tuple(reqs))
 
 
-_KEY_RE = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_VALUE_RE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_KEY_RE = LazyPattern(r"^([A-Za-z0-9][-A-Za-z0-9_.]*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_VALUE_RE = LazyPattern(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 
 def _checked(key: str, values: frozenset[str], operator: str) -> Requirement:
@@ -87,7 +88,7 @@ def _checked(key: str, values: frozenset[str], operator: str) -> Requirement:
     return Requirement(key, operator, values)
 
 
-_SET_RE = re.compile(r"^\s*([A-Za-z0-9_./-]+)\s+(in|notin)\s+\(([^)]*)\)\s*$")
+_SET_RE = LazyPattern(r"^\s*([A-Za-z0-9_./-]+)\s+(in|notin)\s+\(([^)]*)\)\s*$")
 
 
 def _split_top_level(text: str) -> list[str]:

@@ -6,16 +6,23 @@ kubernetes client or the repo scanner.
 
 from __future__ import annotations
 
-import atexit
-import importlib
-import os
-import sys
-from typing import Any, NoReturn
+from homelabctl.gcutil import gc_paused
 
-import click
+# Importing click and what it pulls in builds tens of thousands of objects that live as long as the process,
+# and no garbage: the cyclic collector would scan them ~20 times while they load (~2 ms of every start).
+# Frozen after, as the loader freezes the snapshot, so that no later collection scans them (cli/check.py
+# does the same for the check path's modules).
+with gc_paused(freeze=True):
+    import atexit
+    import importlib
+    import os
+    import sys
+    from typing import Any, NoReturn
 
-from homelabctl import __version__
-from homelabctl.errors import HomelabctlError
+    import click
+
+    from homelabctl import __version__
+    from homelabctl.errors import HomelabctlError
 
 # name -> "module:attribute"; each module owns its command(s).
 COMMANDS: dict[str, str] = {

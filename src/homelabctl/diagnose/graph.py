@@ -16,7 +16,6 @@ object is a perfectly good cause. Hosts outside the cluster are ``ExternalHost``
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
@@ -45,6 +44,7 @@ from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s import routes as k8s_routes
 from homelabctl.knowledge import controllers
 from homelabctl.knowledge import csi as csi_facts
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.selectors import Selector, from_spec
 from homelabctl.sources.base import ClusterState
@@ -187,7 +187,7 @@ FLUX_SOURCE_GKS = (
     "Bucket.source.toolkit.fluxcd.io",
 )
 EXTERNAL_HOST = "ExternalHost"
-_NODE_IN_MESSAGE = re.compile(r"\bnode ([a-z0-9][a-z0-9.-]*)")
+_NODE_IN_MESSAGE = LazyPattern(r"\bnode ([a-z0-9][a-z0-9.-]*)")
 _CONTROLLERS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
 _TEMPLATE_GKS = {
     "Deployment": kinds.DEPLOYMENT,

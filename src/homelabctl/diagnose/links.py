@@ -18,6 +18,7 @@ import msgspec
 
 from homelabctl.k8s import refs
 from homelabctl.knowledge import net_errors
+from homelabctl.lazyre import LazyPattern
 
 MAX_TEXT = 4096
 """Longest text read per message; real controller messages are far shorter."""
@@ -32,20 +33,20 @@ class Mention(msgspec.Struct, frozen=True):
     text: str
 
 
-_IPV4 = re.compile(
+_IPV4 = LazyPattern(
     r"(?<![\w.])((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})"
     r"(?::(\d{1,5}))?(?![\w.])"
 )
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_SVC_DNS = re.compile(
+_SVC_DNS = LazyPattern(
     rf"(?<![\w.-])({_LABEL})\.({_LABEL})\.svc(?:\.cluster\.local)?\.?(?::\d{{1,5}})?(?![\w-])"
 )
-_HOSTISH = re.compile(
+_HOSTISH = LazyPattern(
     r"(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})(?::\d{1,5})?", re.IGNORECASE
 )
 _QUOTED = r"""["'\\]*([a-z0-9](?:[a-z0-9._-]{0,251}[a-z0-9])?)["'\\]*"""
-_NOT_FOUND: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(rf"\b{pattern}\s+{_QUOTED}\s+not found", re.IGNORECASE))
+_NOT_FOUND: tuple[tuple[str, LazyPattern], ...] = tuple(
+    (kind, LazyPattern(rf"\b{pattern}\s+{_QUOTED}\s+not found", re.IGNORECASE))
     for kind, pattern in (
         ("Secret", r"secrets?"),
         ("ConfigMap", r"configmaps?"),
@@ -57,7 +58,7 @@ _NOT_FOUND: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("PriorityClass", r"priorityclass(?:es)?(?:\.scheduling\.k8s\.io)?"),
     )
 )
-_WEBHOOK = re.compile(rf"failed calling webhook\s+{_QUOTED}", re.IGNORECASE)
+_WEBHOOK = LazyPattern(rf"failed calling webhook\s+{_QUOTED}", re.IGNORECASE)
 _FLUX_KINDS = (
     "HelmRelease",
     "Kustomization",
@@ -69,7 +70,7 @@ _FLUX_KINDS = (
 )
 _WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 # Flux names objects as Kind/ns/name ("health check failed ... Deployment/home/mealie status: 'InProgress'")
-_FLUX_REF = re.compile(
+_FLUX_REF = LazyPattern(
     rf"\b({'|'.join((*_FLUX_KINDS, *_WORKLOAD_KINDS))})/(?:({_LABEL})/)?({_LABEL})(?![\w-])"
 )
 _FLUX_REF_KINDS = tuple(f"{kind}/" for kind in (*_FLUX_KINDS, *_WORKLOAD_KINDS))
@@ -78,29 +79,29 @@ _KIND = r"[A-Z][A-Za-z]{1,62}"
 # kustomize-controller: "failed to decrypt and format 'media/app-secrets' Secret data",
 # "Secret/media/app-secrets dry-run failed (Invalid): ..."
 _UNAPPLIED = (
-    re.compile(rf"'({_LABEL})/({_LABEL})' ({_KIND}) data"),
-    re.compile(rf"\b({_KIND})/({_LABEL})/({_LABEL}) dry-run failed"),
+    LazyPattern(rf"'({_LABEL})/({_LABEL})' ({_KIND}) data"),
+    LazyPattern(rf"\b({_KIND})/({_LABEL})/({_LABEL}) dry-run failed"),
 )
 # the API server could not finish admission: a webhook did not answer (with or without its name)
-_ADMISSION_UNANSWERED = re.compile(
+_ADMISSION_UNANSWERED = LazyPattern(
     r"failed calling webhook|Internal error occurred|Timeout: request did not complete within requested timeout|"
     r"no endpoints available for service|context deadline exceeded",
     re.IGNORECASE,
 )
-_QUOTA = re.compile(rf"\bexceeded quota:\s*({_LABEL})", re.IGNORECASE)
-_NODE = re.compile(
+_QUOTA = LazyPattern(rf"\bexceeded quota:\s*({_LABEL})", re.IGNORECASE)
+_NODE = LazyPattern(
     rf"\bnode[s]?(?:\(s\))?\s+[\"']?({_LABEL}(?:\.{_LABEL})*)[\"']?\s+(?:is\s+not\s+ready|not\s+found|"
     r"was\s+low|is\s+unreachable|had\s+)",
     re.IGNORECASE,
 )
-_TAINT = re.compile(r"untolerated taint\(?s?\)?\s*\{([a-z0-9./-]+)\s*:", re.IGNORECASE)
-_RESOURCE = re.compile(r"\bInsufficient ([a-z0-9-]+(?:\.[a-z0-9-]+)+/[a-z0-9._-]+)")
-_CSI_DRIVER = re.compile(
+_TAINT = LazyPattern(r"untolerated taint\(?s?\)?\s*\{([a-z0-9./-]+)\s*:", re.IGNORECASE)
+_RESOURCE = LazyPattern(r"\bInsufficient ([a-z0-9-]+(?:\.[a-z0-9-]+)+/[a-z0-9._-]+)")
+_CSI_DRIVER = LazyPattern(
     r"\bdriver name ([a-z0-9][a-z0-9.-]*) not found in the list of registered CSI drivers|"
     r"\bCSI driver ([a-z0-9][a-z0-9.-]*) is not registered",
     re.IGNORECASE,
 )
-_ARTIFACT = re.compile(r"source artifact not found|artifact not found|no artifact", re.IGNORECASE)
+_ARTIFACT = LazyPattern(r"source artifact not found|artifact not found|no artifact", re.IGNORECASE)
 _UNANSWERED_WORDS = ("_aga", "temporary", "erver m", "could be reached", "lookup ")
 """A word of each phrase of ``net_errors.LOOKUP_UNANSWERED`` (EAI_AGAIN, temporary failure in name resolution,
 server misbehaving, no servers could be reached, lookup x: i/o timeout), free of the letters a case-insensitive

@@ -8,7 +8,6 @@ so the reader finds them by that suffix rather than by a list of providers that 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,11 +15,12 @@ import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, mappings, section, text
 from homelabctl.k8s.pods import containers, pod_spec
+from homelabctl.lazyre import LazyPattern
 
 DEFAULT_CLUSTER_RESOURCE_NAMESPACE = "cert-manager"
 _FLAG = "--cluster-resource-namespace="
 _MAX_DEPTH = 4
-_SECRET_NOT_FOUND = re.compile(r'\bsecrets? "([a-z0-9][a-z0-9.-]{0,252})" not found')
+_SECRET_NOT_FOUND = LazyPattern(r'\bsecrets? "([a-z0-9][a-z0-9.-]{0,252})" not found')
 
 
 class SolverSecret(msgspec.Struct, frozen=True):

@@ -9,15 +9,16 @@ import msgspec
 from homelabctl import kinds
 from homelabctl.k8s import admission
 from homelabctl.k8s._raw import Obj, section, text
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.sources.index import ClusterIndex
 
-_DENIED = re.compile(
+_DENIED = LazyPattern(
     r'admission webhook "(?P<webhook>[^"]{1,253})" denied the request:?[ \t]*(?P<rest>.*)', re.DOTALL
 )
 _KYVERNO_BLOCKED = "blocked due to the following policies"
-_POLICY_LINE = re.compile(r"^(?P<policy>[a-z0-9][a-z0-9.-]{0,252}):\s*$")
-_RULE_LINE = re.compile(r"^\s+(?P<rule>[A-Za-z0-9][A-Za-z0-9._-]{0,252}):\s*(?P<message>.*)$")
+_POLICY_LINE = LazyPattern(r"^(?P<policy>[a-z0-9][a-z0-9.-]{0,252}):\s*$")
+_RULE_LINE = LazyPattern(r"^\s+(?P<rule>[A-Za-z0-9][A-Za-z0-9._-]{0,252}):\s*(?P<message>.*)$")
 _MAX_TEXT = 4096
 
 

@@ -7,6 +7,7 @@ import re
 
 from homelabctl import kinds
 from homelabctl.k8s.kubectl import pod_template_spec
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Resource
 from homelabctl.selectors import from_spec
 from homelabctl.sources.index import ClusterIndex
@@ -41,7 +42,7 @@ def _corefile(index: ClusterIndex, service: Resource) -> str:
     return ""
 
 
-_FORWARD = re.compile(r"^\s*forward\s+\.\s+([^{}\n]+?)\s*(?:\{|$)", re.MULTILINE)
+_FORWARD = LazyPattern(r"^\s*forward\s+\.\s+([^{}\n]+?)\s*(?:\{|$)", re.MULTILINE)
 
 
 def forward_targets(corefile: str) -> tuple[list[str], str]:

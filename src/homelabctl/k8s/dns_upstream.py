@@ -4,7 +4,6 @@ misbehaving``), and CoreDNS's Corefile names the upstream it forwards external n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import msgspec
@@ -19,9 +18,10 @@ from homelabctl.k8s.meta import data
 from homelabctl.k8s.services import cluster_ip
 from homelabctl.k8s.workloads import replicas
 from homelabctl.knowledge.net_errors import NAMED_LOOKUP
+from homelabctl.lazyre import LazyPattern
 from homelabctl.sources.index import ClusterIndex
 
-_OUTCOME = re.compile(
+_OUTCOME = LazyPattern(
     r": (server misbehaving|(?:read|dial|write) udp [^\s]{0,60} ?[^\s]{0,60}: i/o timeout|i/o timeout)"
 )
 """What follows ``lookup <name> on <resolver>:53`` when the resolver gave no usable answer."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from homelabctl.k8s.pods import VolumeMount
+from homelabctl.lazyre import LazyPattern
 
 NO_SPACE = "no space left on device"
-_ABSOLUTE_PATH = re.compile(r"(/[^\s'\":,;()\[\]]+)")
+_ABSOLUTE_PATH = LazyPattern(r"(/[^\s'\":,;()\[\]]+)")
 
 
 def full_paths(message: str) -> list[str]:

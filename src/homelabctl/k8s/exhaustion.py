@@ -19,6 +19,7 @@ from homelabctl.k8s.events import event
 from homelabctl.k8s.kubectl import pod_is_finished, pod_is_ready, pod_node
 from homelabctl.k8s.memo import remembered
 from homelabctl.k8s.pods import all_container_statuses
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 
@@ -26,10 +27,10 @@ OPEN_FILES = "open files / inotify"
 DISK = "disk space"
 POD_IPS = "pod IP addresses"
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_PATTERNS: tuple[tuple[str, LazyPattern], ...] = (
     (
         OPEN_FILES,
-        re.compile(
+        LazyPattern(
             r"too many open files|inotify[^\n]{0,80}(?:limit|reached|instances|watches)|"
             r"(?:limit|number) of inotify|failed to create (?:fs|file ?system) watcher|"
             r"inotify_add_watch[^\n]{0,80}no space left on device|ENOSPC: System limit for number of file watchers",
@@ -38,13 +39,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         POD_IPS,
-        re.compile(
+        LazyPattern(
             r"no IP addresses available in range set|failed to allocate for range \d+|\brange is full\b|"
             r"no more IPs? (?:available|left)|ipam[^\n]{0,60}exhausted",
             re.IGNORECASE,
         ),
     ),
-    (DISK, re.compile(r"no space left on device", re.IGNORECASE)),
+    (DISK, LazyPattern(r"no space left on device", re.IGNORECASE)),
 )
 _MAX_TEXT = 4096
 _BEFORE = 140

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import msgspec
 
 from homelabctl.k8s._raw import Obj, mapping, section, text
+from homelabctl.lazyre import LazyPattern
 
-_ALREADY_BOUND = re.compile(r'volume "([a-z0-9][a-z0-9.-]{0,252})" already bound to a different claim')
+_ALREADY_BOUND = LazyPattern(r'volume "([a-z0-9][a-z0-9.-]{0,252})" already bound to a different claim')
 
 
 class ClaimRef(msgspec.Struct, frozen=True):

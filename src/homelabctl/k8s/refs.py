@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from homelabctl import kinds
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.selectors import from_spec
 from homelabctl.sources.index import ClusterIndex
@@ -64,7 +65,7 @@ def registry_host(image: str) -> str:
     return DOCKER_HUB
 
 
-_SCP_LIKE = re.compile(r"^(?:[^@/\s]+@)?([^:/\s]+):(?!\d+(?:/|$))")
+_SCP_LIKE = LazyPattern(r"^(?:[^@/\s]+@)?([^:/\s]+):(?!\d+(?:/|$))")
 
 
 def url_host(url: str) -> str | None:
@@ -107,8 +108,8 @@ def nfs_share(pv: Resource) -> NfsShare | None:
     return None
 
 
-_NFS_MOUNT_ARGS = re.compile(r"-t nfs4?\b(?:\s+-o\s+\S+)?\s+\[?([^\s\]:]+(?::[^\s\]/]+)*)\]?:(/\S*)")
-_NFS_WHILE_MOUNTING = re.compile(r"while mounting \[?([^\s\]]+?)\]?:(/\S*)")
+_NFS_MOUNT_ARGS = LazyPattern(r"-t nfs4?\b(?:\s+-o\s+\S+)?\s+\[?([^\s\]:]+(?::[^\s\]/]+)*)\]?:(/\S*)")
+_NFS_WHILE_MOUNTING = LazyPattern(r"while mounting \[?([^\s\]]+?)\]?:(/\S*)")
 
 
 def nfs_server_in_message(message: str) -> str | None:
@@ -160,14 +161,14 @@ MALFORMED = "invalid reference"
 HOST_SIDE_PULL_FAILURES = frozenset({RATE_LIMITED, SERVER_ERROR, TLS_ERROR, UNREACHABLE})
 """Failures of the registry (or the way to it), shared by every pod pulling from it; the others are per pod."""
 
-_PULL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_PULL_PATTERNS: tuple[tuple[str, LazyPattern], ...] = (
     (
         RATE_LIMITED,
-        re.compile(r"toomanyrequests|429 too many requests|pull rate limit|rate limit exceeded", re.I),
+        LazyPattern(r"toomanyrequests|429 too many requests|pull rate limit|rate limit exceeded", re.I),
     ),
     (
         SERVER_ERROR,
-        re.compile(
+        LazyPattern(
             r"\b50[0234]\b[ \w]*(?:internal server error|bad gateway|service unavailable|"
             r"gateway time-?out)|unexpected (?:http )?status(?: code)?:? [^:]*\b5\d\d\b",
             re.I,
@@ -175,7 +176,7 @@ _PULL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         TLS_ERROR,
-        re.compile(
+        LazyPattern(
             r"x509:|tls: failed to verify|certificate signed by unknown authority|"
             r"certificate has expired|server gave http response to https client",
             re.I,
@@ -183,7 +184,7 @@ _PULL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         UNREACHABLE,
-        re.compile(
+        LazyPattern(
             r"no such host|i/o timeout|connection refused|network is unreachable|no route to host|"
             r"tls handshake timeout|connection reset by peer|dial tcp|context deadline exceeded|"
             r"temporary failure in name resolution",
@@ -192,7 +193,7 @@ _PULL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         UNAUTHORIZED,
-        re.compile(
+        LazyPattern(
             r"\b401 unauthorized|\b403 forbidden|unauthorized|authentication required|"
             r"access denied|insufficient_scope|denied: ",
             re.I,
@@ -200,13 +201,13 @@ _PULL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         NOT_FOUND,
-        re.compile(
+        LazyPattern(
             r"not found|manifest unknown|no such manifest|repository does not exist|"
             r"name unknown",
             re.I,
         ),
     ),
-    (MALFORMED, re.compile(r"invalid reference format|couldn't parse image|InvalidImageName", re.I)),
+    (MALFORMED, LazyPattern(r"invalid reference format|couldn't parse image|InvalidImageName", re.I)),
 )
 
 
@@ -226,10 +227,10 @@ SOURCE_DNS = "host name does not resolve"
 SOURCE_UNREACHABLE = "host unreachable"
 SOURCE_TLS = "TLS error"
 
-_SOURCE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_SOURCE_PATTERNS: tuple[tuple[str, LazyPattern], ...] = (
     (
         SOURCE_HOST_KEY,
-        re.compile(
+        LazyPattern(
             r"knownhosts: key mismatch|knownhosts: key is unknown|"
             r"hostkey could not be verified|host key verification failed",
             re.I,
@@ -237,7 +238,7 @@ _SOURCE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         SOURCE_AUTH,
-        re.compile(
+        LazyPattern(
             r"authentication required|unable to authenticate|permission denied|"
             r"invalid username or password|could not read username|\b401\b|\b403\b|"
             r"authorization failed|access denied|unauthorized|invalid credentials|"
@@ -248,17 +249,17 @@ _SOURCE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         SOURCE_NOT_FOUND,
-        re.compile(
+        LazyPattern(
             r"repository not found|remote repository is empty|couldn't find remote ref|"
             r"\b404\b|nosuchbucket|name unknown",
             re.I,
         ),
     ),
-    (SOURCE_DNS, re.compile(r"no such host|temporary failure in name resolution|server misbehaving", re.I)),
-    (SOURCE_TLS, re.compile(r"x509:|tls: |certificate signed by unknown authority", re.I)),
+    (SOURCE_DNS, LazyPattern(r"no such host|temporary failure in name resolution|server misbehaving", re.I)),
+    (SOURCE_TLS, LazyPattern(r"x509:|tls: |certificate signed by unknown authority", re.I)),
     (
         SOURCE_UNREACHABLE,
-        re.compile(
+        LazyPattern(
             r"i/o timeout|connection refused|connection timed out|network is unreachable|"
             r"no route to host|context deadline exceeded|connection reset by peer|"
             r"handshake failed: (?:eof|read tcp)",
@@ -277,8 +278,8 @@ def source_failure(message: str) -> str | None:
 
 
 # -- names in messages -----------------------------------------------------------------------------------------
-_WEBHOOK_RE = re.compile(r'failed calling webhook \\?"([^"\\]+)\\?"')
-_STORAGE_CLASS_RE = re.compile(r'storageclass(?:\.storage\.k8s\.io)? \\?"([^"\\]+)\\?" not found', re.I)
+_WEBHOOK_RE = LazyPattern(r'failed calling webhook \\?"([^"\\]+)\\?"')
+_STORAGE_CLASS_RE = LazyPattern(r'storageclass(?:\.storage\.k8s\.io)? \\?"([^"\\]+)\\?" not found', re.I)
 HELM_LOCKED = "another operation (install/upgrade/rollback) is in progress"
 
 

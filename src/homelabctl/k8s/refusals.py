@@ -8,7 +8,6 @@ the namespace's Pod Security admission level and a missing ServiceAccount.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import msgspec
@@ -18,6 +17,7 @@ from homelabctl.k8s import conditions
 from homelabctl.k8s._raw import Obj, integer, mapping, raw_of, section, string_map, text
 from homelabctl.k8s.events import event
 from homelabctl.k8s.memo import remembered
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 
@@ -26,8 +26,8 @@ CONTROLLER_KINDS = frozenset({"ReplicaSet", "Job", "StatefulSet", "DaemonSet", "
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"
 
-_POD_SECURITY = re.compile(r'violates PodSecurity "([a-z]+):([A-Za-z0-9.]+)":\s*([^\n]{0,600})')
-_SERVICE_ACCOUNT = re.compile(
+_POD_SECURITY = LazyPattern(r'violates PodSecurity "([a-z]+):([A-Za-z0-9.]+)":\s*([^\n]{0,600})')
+_SERVICE_ACCOUNT = LazyPattern(
     r"error looking up service account ([a-z0-9][a-z0-9.-]{0,252})/([a-z0-9][a-z0-9.-]{0,252}):"
     r"\s*serviceaccounts? \"([a-z0-9][a-z0-9.-]{0,252})\" not found"
 )

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s._raw import Obj, mappings, raw_of, section, text
 from homelabctl.k8s.events import event
 from homelabctl.k8s.kubectl import pod_is_ready, pod_node
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import ObjectRef
 from homelabctl.sources.index import ClusterIndex
 
 SANDBOX_FAILED = "FailedCreatePodSandBox"
-_MISSING_HANDLER = re.compile(
+_MISSING_HANDLER = LazyPattern(
     # containerd (the CRI plugin): failed to get sandbox runtime: no runtime for "nvidia" is configured
     r"no runtime for \"(?P<containerd>[^\"]{1,253})\" is configured|"
     # CRI-O: RuntimeHandler "nvidia" not supported

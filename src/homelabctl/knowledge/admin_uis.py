@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 
 import msgspec
 
+from homelabctl.lazyre import LazyPattern
+
 LABEL_KEYS = ("app.kubernetes.io/name", "app", "k8s-app")
 """Labels whose values name the app a pod or Service belongs to."""
 
@@ -20,7 +22,7 @@ class AdminUI(msgspec.Struct, frozen=True):
     """Values of the ``LABEL_KEYS`` labels that mark its pods or Service."""
     images: tuple[str, ...]
     """Image fragments of its pods."""
-    service_re: re.Pattern[str]
+    service_re: LazyPattern
     """Service names charts and manifests give it."""
     ports: frozenset[int] = frozenset()
     """When set, only these backend ports (or ``port_names``) reach the UI: the same Service also serves
@@ -47,55 +49,55 @@ ADMIN_UIS: tuple[AdminUI, ...] = (
         "Prometheus",
         frozenset({"prometheus", "prometheus-server"}),
         ("prometheus/prometheus",),
-        re.compile(r"(^|-)prometheus(-server|-operated|-k8s)?$"),
+        LazyPattern(r"(^|-)prometheus(-server|-operated|-k8s)?$"),
     ),
     AdminUI(
         "Alertmanager",
         frozenset({"alertmanager"}),
         ("prometheus/alertmanager",),
-        re.compile(r"(^|-)alertmanager(-operated|-main)?$"),
+        LazyPattern(r"(^|-)alertmanager(-operated|-main)?$"),
     ),
     AdminUI(
         "Prometheus Pushgateway",
         frozenset({"prometheus-pushgateway", "pushgateway"}),
         ("prometheus/pushgateway",),
-        re.compile(r"(^|-)pushgateway$"),
+        LazyPattern(r"(^|-)pushgateway$"),
     ),
     AdminUI(
         "Longhorn UI",
         frozenset({"longhorn-ui"}),
         ("longhornio/longhorn-ui",),
-        re.compile(r"^longhorn-frontend$"),
+        LazyPattern(r"^longhorn-frontend$"),
     ),
-    AdminUI("Hubble UI", frozenset({"hubble-ui"}), ("cilium/hubble-ui",), re.compile(r"^hubble-ui$")),
+    AdminUI("Hubble UI", frozenset({"hubble-ui"}), ("cilium/hubble-ui",), LazyPattern(r"^hubble-ui$")),
     AdminUI(
         "Kubernetes Dashboard",
         frozenset({"kubernetes-dashboard", "kubernetes-dashboard-web"}),
         ("kubernetesui/dashboard",),
-        re.compile(r"^kubernetes-dashboard(-web|-kong-proxy)?$"),
+        LazyPattern(r"^kubernetes-dashboard(-web|-kong-proxy)?$"),
         token_login=True,
     ),
     AdminUI(
         "Traefik dashboard",
         frozenset({"traefik"}),
         ("traefik:", "library-traefik"),
-        re.compile(r"(^|-)traefik(-dashboard)?$"),
+        LazyPattern(r"(^|-)traefik(-dashboard)?$"),
         frozenset({8080, 9000}),
         frozenset({"traefik", "dashboard", "admin"}),
     ),
 )
 ALL_UI_LABELS = frozenset(label for ui in ADMIN_UIS for label in ui.labels)
 ALL_UI_IMAGES = tuple(fragment for ui in ADMIN_UIS for fragment in ui.images)
-ANY_UI_SERVICE_RE = re.compile("|".join(f"(?:{ui.service_re.pattern})" for ui in ADMIN_UIS))
+ANY_UI_SERVICE_RE = LazyPattern("|".join(f"(?:{ui.service_re.pattern})" for ui in ADMIN_UIS))
 """Matches the names every UI's ``service_re`` matches: one search for "is it any of them"."""
 
 AUTH_PROXY_LABELS = frozenset({"oauth2-proxy", "authentik-outpost", "pomerium", "vouch-proxy", "authelia"})
 AUTH_PROXY_IMAGES = ("oauth2-proxy", "goauthentik/proxy", "pomerium/pomerium", "vouch-proxy")
-AUTH_PROXY_NAME_RE = re.compile(
+AUTH_PROXY_NAME_RE = LazyPattern(
     r"oauth2-proxy|oauth-proxy|authentik|authelia|pomerium|outpost|vouch|forward-?auth", re.IGNORECASE
 )
 """Service names of auth proxies: a route to one of them is the auth in front."""
-AUTH_FILTER_RE = re.compile(r"auth|oauth|oidc|sso|login|forward", re.IGNORECASE)
+AUTH_FILTER_RE = LazyPattern(r"auth|oauth|oidc|sso|login|forward", re.IGNORECASE)
 """ExtensionRef filter and middleware names that authenticate."""
 AUTH_ANNOTATIONS = (
     "nginx.ingress.kubernetes.io/auth-url",

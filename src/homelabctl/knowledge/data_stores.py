@@ -6,8 +6,9 @@ of a store (``kube-prometheus-stack-grafana``, ``postgres-exporter``) names no s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from homelabctl.lazyre import LazyPattern
 
 DATA_STORES: dict[str, str] = {
     "prometheus": "Prometheus",
@@ -67,7 +68,7 @@ COMPANIONS = frozenset(
     }
 )
 """Tokens that mark a companion of a data store (``kube-prometheus-stack-grafana``), not the store."""
-_SPLIT = re.compile(r"[-_./:@\s]+")
+_SPLIT = LazyPattern(r"[-_./:@\s]+")
 
 
 def tokens(text: str) -> list[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from homelabctl.lazyre import LazyPattern
+
 TIMEOUT_PHRASES = (
     r"i/o timeout",
     r"context deadline exceeded",
@@ -23,7 +25,7 @@ TIMEOUT_PHRASES = (
 )
 """A connection that got no answer, as Go, libpq, Node.js, Java and curl write it."""
 
-TIMEOUT = re.compile("|".join(TIMEOUT_PHRASES), re.IGNORECASE)
+TIMEOUT = LazyPattern("|".join(TIMEOUT_PHRASES), re.IGNORECASE)
 
 LOOKUP_UNANSWERED_PHRASES = (
     r"EAI_AGAIN",  # getaddrinfo's "try again": the resolver got no answer (glibc, Node.js, Python)
@@ -35,15 +37,15 @@ LOOKUP_UNANSWERED_PHRASES = (
 """A name lookup the DNS server never answered. Not ``no such host`` / ``ENOTFOUND``: that is an answer (the
 name does not exist), which a working DNS gives for a misspelt name."""
 
-LOOKUP_UNANSWERED = re.compile("|".join(LOOKUP_UNANSWERED_PHRASES), re.IGNORECASE)
+LOOKUP_UNANSWERED = LazyPattern("|".join(LOOKUP_UNANSWERED_PHRASES), re.IGNORECASE)
 
-NAMED_RESOLVER = re.compile(r"\bon \[?([0-9a-f.:]+?)\]?:53\b", re.IGNORECASE)
+NAMED_RESOLVER = LazyPattern(r"\bon \[?([0-9a-f.:]+?)\]?:53\b", re.IGNORECASE)
 """Go names the resolver it asked (``lookup x on 10.43.0.10:53: ...``): that resolver, and no other, failed."""
 
-NAMED_LOOKUP = re.compile(r"\blookup ([a-z0-9][a-z0-9.-]*) on \[?([0-9a-f.:]+?)\]?:53\b", re.IGNORECASE)
+NAMED_LOOKUP = LazyPattern(r"\blookup ([a-z0-9][a-z0-9.-]*) on \[?([0-9a-f.:]+?)\]?:53\b", re.IGNORECASE)
 """Go's ``lookup <name> on <resolver>:53``: the name looked up and the resolver asked."""
 
-IMAGE_PULL = re.compile(
+IMAGE_PULL = LazyPattern(
     r"pull(?:ing)? image|ErrImagePull|ImagePullBackOff|failed to resolve reference", re.IGNORECASE
 )
 """Image pulls: the node's container runtime resolves the registry through the node's resolver, not the

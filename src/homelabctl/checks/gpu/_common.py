@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,11 +9,12 @@ import msgspec
 
 from homelabctl.k8s import nodes, pods
 from homelabctl.kube import pod_is_finished, pod_template_spec, requested
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 
 GPU_RESOURCE_PREFIXES = ("nvidia.com/gpu", "nvidia.com/mig-", "gpu.intel.com/", "amd.com/gpu")
-INSUFFICIENT_GPU_RE = re.compile(
+INSUFFICIENT_GPU_RE = LazyPattern(
     r"Insufficient ((?:nvidia\.com/(?:gpu[\w.]*|mig-[\w.-]+))|gpu\.intel\.com/[\w.-]+|amd\.com/gpu)"
 )
 

@@ -13,10 +13,11 @@ from homelabctl.k8s import events, netpol, services
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s.refs import service_names
 from homelabctl.kube import pod_is_ready
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.sources.index import ClusterIndex
 
-_FAILURE = re.compile(
+_FAILURE = LazyPattern(
     r"i/o timeout|timed out|timeout|connection refused|context deadline exceeded|"
     r"no route to host|connection reset",
     re.IGNORECASE,

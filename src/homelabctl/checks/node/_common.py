@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from homelabctl.k8s.conditions import Condition
 from homelabctl.k8s.nodes import Taint
 from homelabctl.k8s.nodes import taints as node_taints
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Resource
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -60,7 +60,7 @@ def condition_line(cond: Condition, now: datetime) -> str:
     return f"{text}: {message}" if message else text
 
 
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(.*)$")
+_VERSION_RE = LazyPattern(r"^v?(\d+)\.(\d+)\.(\d+)(.*)$")
 
 
 # A dataclass, not a msgspec Struct: ``text`` is left out of ordering and equality (field(compare=False)).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +9,7 @@ from homelabctl import kinds
 from homelabctl.k8s import certmanager, events, flux, meta
 from homelabctl.k8s.conditions import Condition, condition
 from homelabctl.k8s.refs import source_failure
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Resource
 from homelabctl.timeutil import parse_go_duration, parse_time, short_duration
 
@@ -111,7 +111,7 @@ def depends_on(res: Resource) -> list[tuple[str, str]]:
     return flux.depends_on(res)
 
 
-_DEPENDENCY_RE = re.compile(r"dependency '([^'/]+)/([^']+)'")
+_DEPENDENCY_RE = LazyPattern(r"dependency '([^'/]+)/([^']+)'")
 
 
 def dependency_in_message(message: str) -> tuple[str, str] | None:
@@ -120,7 +120,7 @@ def dependency_in_message(message: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-_NO_MATCH_RE = re.compile(r'no matches for kind \\?"([^"\\]+)\\?" in version \\?"([^"\\]+)\\?"')
+_NO_MATCH_RE = LazyPattern(r'no matches for kind \\?"([^"\\]+)\\?" in version \\?"([^"\\]+)\\?"')
 
 
 def missing_kinds_in_message(message: str) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from homelabctl.knowledge.admin_uis import (
     is_auth_proxy_pod_name,
 )
 from homelabctl.kube import pod_template_spec, pods_of
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Resource
 from homelabctl.redact import is_marker, marker_lengths, plain_value_lengths
 from homelabctl.sources.index import ClusterIndex
@@ -141,10 +142,10 @@ def _match_reason(
 
 # -- oauth2-proxy --------------------------------------------------------------------------------------------
 
-O2P_COOKIE_RE = re.compile(
+O2P_COOKIE_RE = LazyPattern(
     r"cookie_secret must be 16, 24, or 32 bytes to create an AES cipher, but is (\d+) bytes"
 )
-O2P_ISSUER_RE = re.compile(
+O2P_ISSUER_RE = LazyPattern(
     r'issuer did not match the issuer returned by provider, expected "([^"]*)" got "([^"]*)"'
 )
 VALID_COOKIE_LENGTHS = (16, 24, 32)
@@ -184,7 +185,7 @@ def parse_flags(args: Sequence[object]) -> dict[str, str]:
     return flags
 
 
-_CFG_LINE_RE = re.compile(r"^\s*([a-z0-9_]+)\s*=\s*(.+?)\s*$")
+_CFG_LINE_RE = LazyPattern(r"^\s*([a-z0-9_]+)\s*=\s*(.+?)\s*$")
 
 
 def parse_config_file(text: str) -> dict[str, str]:

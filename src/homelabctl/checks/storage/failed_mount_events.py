@@ -10,12 +10,13 @@ from homelabctl.checks.storage._common import event_count, event_time
 from homelabctl.checks.workload._common import first_lines, node_state_line
 from homelabctl.k8s import events as k8s_events
 from homelabctl.kube import pod_display_status, pod_is_finished, pod_is_ready, pod_node
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, Layer, ObjectRef, Resource, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
 MOUNT_REASONS = frozenset({"FailedMount", "FailedAttachVolume", "FailedMapVolume"})
-_DRIVER_RE = re.compile(r"driver name (\S+) not found in the list of registered CSI drivers")
-_MISSING_RE = re.compile(r'(secret|configmap) "([^"]+)" not found', re.IGNORECASE)
+_DRIVER_RE = LazyPattern(r"driver name (\S+) not found in the list of registered CSI drivers")
+_MISSING_RE = LazyPattern(r'(secret|configmap) "([^"]+)" not found', re.IGNORECASE)
 _MAX_EVENTS = 3
 
 

@@ -16,12 +16,13 @@ from homelabctl.checks.workload._common import (
     waiting,
     waiting_reason,
 )
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, Layer, Severity
 
 # kubelet's wording: `secret "authentik-secret" not found`, `configmap "x" not found`,
 # `couldn't find key cookie-secret in Secret monitoring/oauth2-proxy`.
-_MISSING_RE = re.compile(r'\b(secret|configmap)s? "([^"]+)" not found', re.IGNORECASE)
-_MISSING_KEY_RE = re.compile(r"couldn't find key (\S+) in (Secret|ConfigMap) ([\w.-]+)/([\w.-]+)")
+_MISSING_RE = LazyPattern(r'\b(secret|configmap)s? "([^"]+)" not found', re.IGNORECASE)
+_MISSING_KEY_RE = LazyPattern(r"couldn't find key (\S+) in (Secret|ConfigMap) ([\w.-]+)/([\w.-]+)")
 
 
 @check(

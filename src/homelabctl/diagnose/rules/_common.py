@@ -41,6 +41,7 @@ from homelabctl.kube import (
     pod_template_spec,
     pods_of,
 )
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, ObjectRef, Resource
 from homelabctl.selectors import from_spec
 from homelabctl.sources.base import ClusterState
@@ -133,8 +134,8 @@ def csi_accepts(finding: Finding) -> bool:
 # A next step names what the operator types: the crash-looping pod on the broken node, not "some pod of the
 # DaemonSet"; the HelmRelease that renders a DaemonSet, not the one a particular homelab happens to use.
 
-_BACKTICKED = re.compile(r"`((?:kubectl|flux|velero|ssh|helm|crictl|curl|journalctl) [^`]+)`")
-_PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")
+_BACKTICKED = LazyPattern(r"`((?:kubectl|flux|velero|ssh|helm|crictl|curl|journalctl) [^`]+)`")
+_PLACEHOLDER = LazyPattern(r"<[A-Za-z][A-Za-z0-9 _-]*>")
 
 
 class FailingContainer(msgspec.Struct, frozen=True):
@@ -316,7 +317,7 @@ def bgp_peer(index: ClusterIndex, node: Resource) -> str | None:
 
 
 _LOOPBACK = ("127.", "localhost", "[::1]", "::1")
-_K3S_URL = re.compile(r'"K3S_URL"\s*:\s*"(https?://[^"]+)"')
+_K3S_URL = LazyPattern(r'"K3S_URL"\s*:\s*"(https?://[^"]+)"')
 
 
 def api_server_url(state: ClusterState, node: Resource | None = None) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from homelabctl import kinds
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
@@ -16,9 +14,10 @@ from homelabctl.diagnose.rules._common import (
 )
 from homelabctl.k8s import storage
 from homelabctl.kube import pod_containers
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, Layer, Resource
 
-_DRIVER_IN_MESSAGE = re.compile(r"(?:CSI driver|driver name) ([a-z0-9][a-z0-9.-]*[a-z0-9])")
+_DRIVER_IN_MESSAGE = LazyPattern(r"(?:CSI driver|driver name) ([a-z0-9][a-z0-9.-]*[a-z0-9])")
 
 
 @cause_rule("csi-unregistered-everywhere", layer=Layer.STORAGE, rank=1, causes={"csi-driver-not-registered"})

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, Layer
 
-_MISSING = re.compile(
+_MISSING = LazyPattern(
     r"""kind\s+"?([A-Za-z0-9]+)"?\s+(?:in version|apiVersion)\s+"?([a-z0-9.-]+/)?v[0-9a-z]+"""
 )
 

@@ -11,11 +11,12 @@ from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
 from homelabctl.k8s import flux as k8s_flux
 from homelabctl.k8s import graphrefs, refs
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, Layer, ObjectRef
 
 _HOST_SIDE = frozenset({refs.SOURCE_UNREACHABLE, refs.SOURCE_TLS})
 _HOST_ANSWERS = frozenset({refs.RATE_LIMITED, refs.SERVER_ERROR})
-_FORBIDDEN = re.compile(r"\b403\b|\bforbidden\b", re.IGNORECASE)
+_FORBIDDEN = LazyPattern(r"\b403\b|\bforbidden\b", re.IGNORECASE)
 
 
 def host_side(text: str, url: str, credentials: bool) -> ObjectRef | None:

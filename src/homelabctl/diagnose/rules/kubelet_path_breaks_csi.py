@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from homelabctl import kinds
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
@@ -17,9 +15,10 @@ from homelabctl.diagnose.rules._common import (
 )
 from homelabctl.knowledge import csi
 from homelabctl.kube import K3S_KUBELET_DIR
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, Layer
 
-_RECONCILE = re.compile(r"^flux reconcile helmrelease (\S+) -n (\S+) ")
+_RECONCILE = LazyPattern(r"^flux reconcile helmrelease (\S+) -n (\S+) ")
 
 
 def _values_steps(ctx: RuleContext, cause: Finding, driver: str) -> list[NextStep]:

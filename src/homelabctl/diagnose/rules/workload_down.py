@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
 from homelabctl.diagnose.rules._common import describe_step, failing_container, failing_pod, pod_read_step
 from homelabctl.kube import pod_containers
+from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, Layer, ObjectRef, Resource
 
-_QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|K|M|G)?$")
+_QUANTITY = LazyPattern(r"^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|K|M|G)?$")
 
 
 def doubled(quantity: str) -> str | None:
