@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from homelabctl.k8s.slim import UNREAD_METADATA, UNREAD_POD_STATUS
+from hypothesis import given
+from hypothesis import strategies as st
+
+from homelabctl.k8s.slim import UNREAD_METADATA, UNREAD_POD_STATUS, share_values
 from homelabctl.sources.snapshot import SnapshotSource
 
 from factories import pod
@@ -74,3 +77,32 @@ def test_slim_load_shares_equal_strings_across_objects_without_changing_them(tmp
     assert first.spec["nodeName"] is second.spec["nodeName"]  # a spec redaction walks: shared on its walk
     image = first.spec["containers"][0]["image"]
     assert image is second.spec["containers"][0]["image"]
+
+
+_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.sampled_from(["a", "b", "Running", "True"])),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.sampled_from(["x", "y", "z"]), children, max_size=3),
+    ),
+    max_leaves=40,
+)
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _strings(value)]
+    return []
+
+
+@given(st.dictionaries(st.sampled_from(["metadata", "spec", "status"]), _JSON, max_size=3))
+def test_sharing_reaches_every_string_at_every_depth_and_changes_no_value(obj: dict[str, object]) -> None:
+    copied = json.loads(json.dumps(obj))  # strings of its own, equal to the original's
+    shared: dict[str, str] = {}
+    share_values(copied, shared)
+    assert copied == obj
+    assert all(value is shared[value] for value in _strings(copied))
