@@ -128,8 +128,8 @@ def bench_size(total: int, repeats: int, workdir: Path) -> dict[str, float]:
             line += f" {cpu_med[name]:8.3f} {cpu_med[name] / cpu_base:12.2f}"
         print(line)
     print(
-        f"  peak RSS of check -o json: {rss_mib:.0f} MiB = {rss_mib / size_mib:.1f}× the snapshot on disk "
-        f"(the json.load process alone: {base_rss_mib:.0f} MiB = {base_rss_mib / size_mib:.1f}×)"
+        f"  peak RSS of check -o json: {rss_mib:.1f} MiB = {rss_mib / size_mib:.2f}× the snapshot on disk "
+        f"(the json.load process alone: {base_rss_mib:.1f} MiB = {base_rss_mib / size_mib:.2f}×)"
     )
     med.update({f"{name} (CPU)": value for name, value in cpu_med.items()})
     return med
