@@ -142,7 +142,7 @@ NOT_ON_THE_JSON_PATH = (
 )
 
 
-def test_a_json_check_imports_none_of_what_it_does_not_need(tmp_path: Path) -> None:
+def _node_down_snapshot(tmp_path: Path) -> Path:
     items = [
         node("k3s1", ready="Unknown", since=timedelta(days=1)),
         node("k3s2"),
@@ -150,9 +150,13 @@ def test_a_json_check_imports_none_of_what_it_does_not_need(tmp_path: Path) -> N
     ]
     snapshot = tmp_path / "snap.json"
     snapshot.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    return snapshot
+
+
+def test_a_json_check_imports_none_of_what_it_does_not_need(tmp_path: Path) -> None:
+    snapshot = _node_down_snapshot(tmp_path)
     code = (
-        "import os, sys\ndef leave(code):\n    raise SystemExit(code)\nos._exit = leave\n"
-        "from homelabctl.cli import main\n"
+        "import sys\nfrom homelabctl.cli import main\n"
         "try:\n    main(['check', '--snapshot', sys.argv[1], '-o', 'json'])\nexcept SystemExit:\n    pass\n"
         f"print(sorted(m for m in {NOT_ON_THE_JSON_PATH!r} if m in sys.modules), file=sys.stderr)\n"
     )
@@ -168,13 +172,7 @@ def test_a_check_process_leaves_once_its_output_is_flushed(tmp_path: Path) -> No
     (``cli.run``: the console script, ``python -m homelabctl``) leaves with ``os._exit`` as soon as the report
     is out, with the report whole and the exit code it always had. (When an atexit handler is registered it
     exits normally instead: tests/cli/test_process_exit.py.)"""
-    items = [
-        node("k3s1", ready="Unknown", since=timedelta(days=1)),
-        node("k3s2"),
-        pod("web-1", node_name="k3s1"),
-    ]
-    snapshot = tmp_path / "snap.json"
-    snapshot.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    snapshot = _node_down_snapshot(tmp_path)
     code = (
         "import os, sys\nreal_exit = os._exit\n"
         "def leave(code):\n    print('left', code, file=sys.stderr, flush=True)\n    real_exit(code)\n"
