@@ -10,11 +10,12 @@ from homelabctl.analysis import analyze
 from homelabctl.diagnose.context import RuleContext
 from homelabctl.diagnose.correlate import correlate
 from homelabctl.diagnose.engine import diagnose
-from homelabctl.diagnose.graph import GOVERNS, RECONCILES, WAITS, DependencyGraph
+from homelabctl.diagnose.graph import CONSUMES, GOVERNS, MOUNTS, RECONCILES, WAITS, DependencyGraph
 from homelabctl.diagnose.links import object_mentions
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
 
 from factories import container_status, deployment, event, meta, node, owner_ref, pod, state
+from factories_infra import pvc, storage_class
 
 
 def _rs(dep: dict[str, Any]) -> dict[str, Any]:
@@ -412,3 +413,67 @@ def test_one_workload_or_timeouts_on_several_nodes_suspect_no_node() -> None:
     assert (
         _suspects(("paperless", "k3s3"), ("vikunja", "k3s3")) == {}
     )  # same node as the database: not remote
+
+
+def _claim_pod(claim: str) -> dict[str, Any]:
+    """A pod the scheduler has not placed (its claim not bound yet)."""
+    return pod(
+        "kuma-6d5f7c9b8-x2x9k",
+        "home",
+        node_name=None,
+        phase="Pending",
+        volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": claim}}],
+    )
+
+
+def test_a_provisioner_deployment_reconciles_the_claims_waiting_for_its_provisioner_only() -> None:
+    """While local-path-provisioner is down no claim of its classes gets a volume: the unbound ones depend on
+    it; a bound one keeps working, and a claim of another provisioner does not depend on it."""
+    objs = [
+        deployment("local-path-provisioner", "kube-system"),
+        deployment("web", "home"),
+        storage_class("local-path", "rancher.io/local-path", binding_mode="WaitForFirstConsumer"),
+        storage_class("longhorn"),
+        pvc(
+            "kuma-data",
+            "home",
+            "local-path",
+            phase="Pending",
+            provisioner="rancher.io/local-path",
+            selected_node="k3s1",
+        ),
+        pvc("old-data", "home", "local-path", provisioner="rancher.io/local-path"),
+        pvc("db-data", "home", "longhorn", phase="Pending"),
+    ]
+    graph = DependencyGraph(state(objs))
+    assert graph.direct(ObjectRef("Deployment", "kube-system", "local-path-provisioner"), RECONCILES) == {
+        ObjectRef("PersistentVolumeClaim", "home", "kuma-data")
+    }
+    assert graph.direct(ObjectRef("Deployment", "home", "web"), RECONCILES) == set()
+
+
+def test_a_first_consumer_claim_waits_for_its_pod_until_a_node_is_selected_then_for_its_volume() -> None:
+    """WaitForFirstConsumer: before the scheduler picks a node, the unscheduled pod explains the unbound
+    claim; once it has (``volume.kubernetes.io/selected-node``), the claim waits for its provisioner and
+    the pod waits for the claim."""
+    local_path = storage_class("local-path", "rancher.io/local-path", binding_mode="WaitForFirstConsumer")
+    claim = ObjectRef("PersistentVolumeClaim", "home", "kuma-data")
+    for selected in (None, "k3s1"):
+        objs = [
+            local_path,
+            pvc(
+                "kuma-data",
+                "home",
+                "local-path",
+                phase="Pending",
+                provisioner="rancher.io/local-path",
+                selected_node=selected,
+            ),
+            _claim_pod("kuma-data"),
+        ]
+        graph = DependencyGraph(state(objs))
+        pod_ref = ObjectRef("Pod", "home", "kuma-6d5f7c9b8-x2x9k")
+        if selected is None:
+            assert graph.direct(pod_ref, CONSUMES) == {claim} and graph.direct(claim, MOUNTS) == set()
+        else:
+            assert graph.direct(pod_ref, CONSUMES) == set() and graph.direct(claim, MOUNTS) == {pod_ref}

@@ -65,7 +65,6 @@ SEED = frozenset(
 KNOWN_MISSES: dict[str, str] = {
     # fifth holdout set (tests/data_tools/corpus_holdout5.py): written by a helper who neither ran the engine on it nor
     # read the engine, committed, then run once on main at 02:53 UTC on 5 December 2026, untuned: 5/10; tuned on since
-    "local-path-provisioner-forbidden": "[holdout5] names Deployment home/uptime-kuma ; expected Deployment kube-system/local-path-provisioner: the claim that stays Pending is not traced to the provisioner whose own errors say its ServiceAccount is forbidden to create PersistentVolumes",
     "longhorn-rwx-nfs-client-missing": "[holdout5] names Deployments media/bazarr and media/sabnzbd ; expected Node k3s3: the same RWX mount failure (no NFS client on the host) in two workloads on one node is not correlated into a node cause",
     # fourth holdout set (tests/data_tools/corpus_holdout4.py): written while the engine was still being extended, run
     # once on the final engine (main at 00:35 UTC), untuned: 4/12; tuned on since

@@ -292,6 +292,9 @@ class DependencyGraph:
                 if controllers.CA_INJECTOR in res.name:
                     for target in self._lazy("ca-injected", self._build_ca_injected):
                         yield RECONCILES, target
+                for provisioner in csi_facts.provisioners_run_by(res.name):
+                    for target in self._lazy("provisioning", self._build_provisioning).get(provisioner, ()):
+                        yield RECONCILES, target
             return
         if res is not None:
             # anything owned (a Gateway's generated Service) is part of its owner
@@ -512,10 +515,27 @@ class DependencyGraph:
         if pvc is None:
             return False
         claim_state = storage.claim(pvc)
-        if claim_state.volume_name or claim_state.phase == "Bound":
+        if claim_state.volume_name or claim_state.phase == "Bound" or storage.claim_selected_node(pvc):
             return False
         sc = self.index.get(kinds.STORAGE_CLASS, None, claim_state.storage_class or "")
         return sc is not None and storage.binding_mode(sc) == "WaitForFirstConsumer"
+
+    def _build_provisioning(self) -> dict[str, set[ObjectRef]]:
+        """Provisioner name → the unbound claims waiting for it to create their volume (the claim's own
+        ``storage-provisioner`` annotation, else its StorageClass's provisioner). Bound claims keep working
+        while their provisioner is down: they are not its dependents."""
+        out: dict[str, set[ObjectRef]] = defaultdict(set)
+        for pvc in self.index.all(kinds.PVC):
+            claim_state = storage.claim(pvc)
+            if claim_state.volume_name or claim_state.phase == "Bound":
+                continue
+            provisioner = storage.claim_provisioner(pvc)
+            if not provisioner and claim_state.storage_class:
+                sc = self.index.get(kinds.STORAGE_CLASS, None, claim_state.storage_class)
+                provisioner = storage.provisioner(sc) if sc is not None else ""
+            if provisioner:
+                out[provisioner].add(pvc.ref)
+        return out
 
     def _read_write_once(self, namespace: str | None, claim: str) -> bool:
         pvc = self.index.get(kinds.PVC, namespace, claim)

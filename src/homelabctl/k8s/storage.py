@@ -54,6 +54,29 @@ def claim_phase(pvc: Obj) -> str:
     return text(section(pvc, "status").get("phase"))
 
 
+CLAIM_PROVISIONER_ANNOTATIONS = (
+    "volume.kubernetes.io/storage-provisioner",
+    "volume.beta.kubernetes.io/storage-provisioner",
+)
+SELECTED_NODE_ANNOTATION = "volume.kubernetes.io/selected-node"
+
+
+def claim_provisioner(pvc: Obj) -> str:
+    """The provisioner the PersistentVolume controller handed a claim to (its ``storage-provisioner``
+    annotation, GA or beta), or ``""`` when it has none (a claim bound by hand, or never provisioned)."""
+    annotations = string_map(section(pvc, "metadata").get("annotations"))
+    for key in CLAIM_PROVISIONER_ANNOTATIONS:
+        if annotations.get(key):
+            return annotations[key]
+    return ""
+
+
+def claim_selected_node(pvc: Obj) -> str:
+    """The node the scheduler chose for a WaitForFirstConsumer claim's first pod (``selected-node``): from
+    then on the claim waits for its provisioner to create the volume there, no longer for a consumer."""
+    return string_map(section(pvc, "metadata").get("annotations")).get(SELECTED_NODE_ANNOTATION, "")
+
+
 def volume_claim_templates(statefulset: Obj) -> tuple[Claim, ...]:
     return tuple(_claim(t) for t in mappings(section(statefulset, "spec").get("volumeClaimTemplates")))
 

@@ -19,6 +19,20 @@ NON_CSI_PROVISIONERS = frozenset(
         "openebs.io/local",
     }
 )
+PROVISIONER_DEPLOYMENTS: dict[str, str] = {
+    LOCAL_PATH_PROVISIONER: "local-path-provisioner",
+    "openebs.io/local": "localpv-provisioner",
+    "microk8s.io/hostpath": "hostpath-provisioner",
+}
+"""Dynamic provisioners that are not CSI drivers, and what the Deployment that runs each is named (a part of
+the name: charts prefix their release). While it is down, no claim of its classes gets a volume."""
+
+
+def provisioners_run_by(deployment: str) -> tuple[str, ...]:
+    """The provisioners a Deployment of this name runs, per :data:`PROVISIONER_DEPLOYMENTS`."""
+    return tuple(p for p, name in PROVISIONER_DEPLOYMENTS.items() if name in deployment)
+
+
 LONGHORN_DRIVER = "driver.longhorn.io"
 KNOWN_CSI_DRIVERS = frozenset({LONGHORN_DRIVER, "topolvm.io", "driver.harvesterhci.io"})
 """CSI drivers whose names do not contain "csi"."""
