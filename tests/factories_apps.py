@@ -1182,8 +1182,14 @@ HOST_LOCAL_RANGE_FULL = (
 def sandbox_stuck_pods(name: str, node_name: str, message: str) -> list[dict[str, Any]]:
     """A Deployment whose new pod on ``node_name`` waits for a sandbox the CNI cannot give an IP: the
     owner chain, the pod and the kubelet's FailedCreatePodSandBox event (``message``, as the runtime says it)."""
+    return stuck_pods(name, node_name, "FailedCreatePodSandBox", message)
+
+
+def stuck_pods(name: str, node_name: str, reason: str, message: str) -> list[dict[str, Any]]:
+    """A Deployment whose new pod on ``node_name`` stays in ContainerCreating: the owner chain, the pod and
+    the kubelet's event of ``reason`` (FailedCreatePodSandBox, FailedMount) with ``message`` as it says it."""
     dep = deployment(name, "media", ready=0)
     rs = replicaset(dep)
     status = container_status(name, f"ghcr.io/example/{name}:1.0.0", state="waiting", ready=False)
     p = owned_pod(rs, "h2cbw", node_name=node_name, phase="Pending", statuses=[status], ready=False)
-    return [dep, rs, p, event(p, "FailedCreatePodSandBox", message, count=96)]
+    return [dep, rs, p, event(p, reason, message, count=96)]

@@ -65,7 +65,6 @@ SEED = frozenset(
 KNOWN_MISSES: dict[str, str] = {
     # fifth holdout set (tests/data_tools/corpus_holdout5.py): written by a helper who neither ran the engine on it nor
     # read the engine, committed, then run once on main at 02:53 UTC on 5 December 2026, untuned: 5/10; tuned on since
-    "longhorn-rwx-nfs-client-missing": "[holdout5] names Deployments media/bazarr and media/sabnzbd ; expected Node k3s3: the same RWX mount failure (no NFS client on the host) in two workloads on one node is not correlated into a node cause",
     # fourth holdout set (tests/data_tools/corpus_holdout4.py): written while the engine was still being extended, run
     # once on the final engine (main at 00:35 UTC), untuned: 4/12; tuned on since
     "double-acme-rate-limit-and-ephemeral-eviction": "[holdout4] names Certificate networking/vault-fletcherlabs (tls-chain; the open-webui second cause is right) ; expected ExternalHost acme-v02.api.letsencrypt.org: a CertificateRequest and Order refused by the ACME server with '429 urn:ietf:params:acme:error:rateLimited' are not followed to the issuer's server host, as a registry's 429 is",

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import msgspec
-
-from homelabctl import kinds
+from homelabctl.k8s import node_refusals
 from homelabctl.k8s._raw import Obj, mappings, raw_of, section, text
-from homelabctl.k8s.events import event
-from homelabctl.k8s.kubectl import pod_is_ready, pod_node
+from homelabctl.k8s.node_refusals import Refused
 from homelabctl.lazyre import LazyPattern
-from homelabctl.model import ObjectRef
 from homelabctl.sources.index import ClusterIndex
 
 SANDBOX_FAILED = "FailedCreatePodSandBox"
@@ -42,36 +38,9 @@ def node_handlers(node: Obj) -> tuple[str, ...] | None:
     return tuple(text(entry.get("name")) for entry in mappings(reported))  # "" is the default handler
 
 
-class Refused(msgspec.Struct, frozen=True):
-    """A pod whose sandbox a node's runtime refused for want of a handler, with the kubelet's words."""
-
-    pod: ObjectRef
-    line: str
-    count: int
-
-
 def refused_by_node(index: ClusterIndex) -> dict[tuple[str, str], list[Refused]]:
     """(node, handler) → the pods refused there and still not Ready, from the kubelet's ``FailedCreatePodSandBox``
     events."""
-    found: dict[tuple[str, str], dict[ObjectRef, Refused]] = {}
-    for ev in index.all(kinds.EVENT):
-        info = event(ev)
-        if info.reason != SANDBOX_FAILED or info.involved[0] != "Pod":
-            continue
-        name = missing_handler(info.message)
-        if not name:
-            continue
-        _, namespace, pod_name = info.involved
-        pod = index.get(kinds.POD, namespace, pod_name)
-        if pod is not None and pod_is_ready(pod):
-            continue  # the event outlived the problem: the pod got its sandbox since
-        node = (pod_node(pod) if pod is not None else None) or info.source_host
-        if not node:
-            continue
-        ref = pod.ref if pod is not None else ObjectRef("Pod", namespace, pod_name)
-        line = " ".join(info.message.split())[:300]
-        found.setdefault((node, name), {}).setdefault(ref, Refused(ref, line, info.count))
-    return {
-        key: sorted(pods.values(), key=lambda r: (r.pod.namespace or "", r.pod.name))
-        for key, pods in found.items()
-    }
+    return node_refusals.refused_by_node(
+        index, SANDBOX_FAILED, lambda message: missing_handler(message) or None
+    )

@@ -25,6 +25,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     nfs_server_down,
     node_agent_misses_volumes,
     node_down,
+    node_lacks_mount_helper,
     node_local_exhaustion,
     node_network_failure,
     node_network_suspect,
