@@ -48,6 +48,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.node.node_runtime_handler_missing",
     "homelabctl.checks.node.node_unreachable_taint",
     "homelabctl.checks.node.single_control_plane",
+    "homelabctl.checks.platform.acme_server_refusing",
     "homelabctl.checks.platform.acme_solver_secret_missing",
     "homelabctl.checks.platform.admission_webhook_unavailable",
     "homelabctl.checks.platform.certificate_expiring",

@@ -2,6 +2,7 @@
 
 from homelabctl.diagnose.registry import all_cause_rules
 from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
+    acme_server_refuses,
     auth_proxy_broken,
     backup_endpoint_unreachable,
     budget_blocks_drain,
