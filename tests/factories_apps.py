@@ -12,7 +12,7 @@ import base64
 from datetime import timedelta
 from typing import Any
 
-from factories import container_status, deployment, event, meta, owner_ref, pod, ts
+from factories import container_status, deployment, event, meta, node, owner_ref, pod, ts
 
 # -- generic controllers -------------------------------------------------------------------------------------
 
@@ -1193,3 +1193,44 @@ def stuck_pods(name: str, node_name: str, reason: str, message: str) -> list[dic
     status = container_status(name, f"ghcr.io/example/{name}:1.0.0", state="waiting", ready=False)
     p = owned_pod(rs, "h2cbw", node_name=node_name, phase="Pending", statuses=[status], ready=False)
     return [dep, rs, p, event(p, reason, message, count=96)]
+
+
+# etcd timeouts passed on by the API server, as controllers log them when a lease write times out (client-go
+# leaderelection; https://github.com/k3s-io/k3s/issues/2853)
+DATASTORE_KLOG = (
+    "E0616 02:57:59.303118       1 leaderelection.go:429] Failed to update lock optimitically: Put "
+    '"https://10.43.0.1:443/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/cert-manager-controller": '
+    "etcdserver: request timed out, falling back to slow path\n"
+    'E0616 02:58:01.118301       1 main.go:43] "error executing command" err="error starting controller: leader '
+    'election lost"'
+)
+DATASTORE_ZAP = (
+    '{"level":"error","msg":"Failed to update lock optimitically: etcdserver: request timed out, falling back to '
+    'slow path"}\n{"level":"error","logger":"setup","msg":"problem running manager","error":"leader election lost"}'
+)
+
+
+def lease_losing_controller(
+    name: str, namespace: str, node_name: str, message: str, *, ago: timedelta
+) -> list[dict[str, Any]]:
+    dep = deployment(name, namespace)
+    rs = replicaset(dep)
+    status = container_status(
+        name,
+        f"ghcr.io/example/{name}:1.0.0",
+        restarts=23,
+        last_terminated={"message": message, "finishedAt": ts(ago)},
+    )
+    return [dep, rs, owned_pod(rs, "x2x9k", node_name=node_name, statuses=[status])]
+
+
+def datastore_timeout_cluster(ago: timedelta = timedelta(minutes=30)) -> list[dict[str, Any]]:
+    """One K3s server, and two controllers on two nodes that lost their leases to etcd timeouts."""
+    return [
+        node("k3s-master1", control_plane=True),
+        node("k3s2"),
+        *lease_losing_controller("cert-manager", "cert-manager", "k3s2", DATASTORE_KLOG, ago=ago),
+        *lease_losing_controller(
+            "kustomize-controller", "flux-system", "k3s-master1", DATASTORE_ZAP, ago=ago
+        ),
+    ]

@@ -67,7 +67,6 @@ KNOWN_MISSES: dict[str, str] = {
     # read the engine, committed, then run once on main at 02:53 UTC on 5 December 2026, untuned: 5/10; tuned on since
     # fourth holdout set (tests/data_tools/corpus_holdout4.py): written while the engine was still being extended, run
     # once on the final engine (main at 00:35 UTC), untuned: 4/12; tuned on since
-    "k3s-datastore-slow-leader-election": "[holdout4] names Deployment cert-manager/cert-manager ; expected Node k3s-master1: 'leader election lost' and 'etcdserver: request timed out' in controllers on several nodes, kube-controller-manager's flapping lease and NodeNotReady flaps are not traced to the datastore of the only server behind 10.43.0.1",
 }
 
 # The holdout sets, each written after the engine was tuned on everything before it and run once untuned. Their

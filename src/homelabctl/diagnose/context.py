@@ -55,6 +55,9 @@ class Explanation(msgspec.Struct):
     """The object to fix, when it is not the cause finding's own (a crashing pod's Deployment)."""
     layer: Layer | None = None
     """The layer of the object to fix, when it is not the cause finding's (a node's network behind app timeouts)."""
+    restarted_by: frozenset[ObjectRef] = frozenset()
+    """Pods whose own last termination quotes the cause: their restart findings (never symptoms otherwise, past
+    restarts being no current failure) are this cause's symptoms."""
 
 
 class RuleContext:

@@ -38,6 +38,8 @@ from homelabctl.sources.base import ClusterState
 
 _BASE_SCORE = {0: 0.9, 1: 0.7, 2: 0.5}
 
+RESTART_CHECKS = frozenset({"pod-restarts"})
+"""Configuration-like findings a rule can still claim, for the pods it names (``Explanation.restarted_by``)."""
 EXPLAINED_ONLY_VIA: dict[str, frozenset[str]] = {
     "route-backend-unavailable": frozenset({ROUTES, MENTIONS}),
     "service-no-ready-endpoints": frozenset({SELECTS, MENTIONS}),
@@ -85,7 +87,11 @@ def _symptoms(
     start = ctx.start(cause)
     for ref in impacted | {cause.object}:
         for finding in ctx.by_object.get(ref, ()):
-            if finding is cause or finding == cause or finding.check in CONFIGURATION_CHECKS:
+            if finding is cause or finding == cause:
+                continue
+            if finding.check in CONFIGURATION_CHECKS and not (
+                finding.check in RESTART_CHECKS and ref in explanation.restarted_by
+            ):
                 continue
             if explanation.accepts is not None and not explanation.accepts(finding):
                 continue

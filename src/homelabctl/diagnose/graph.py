@@ -95,6 +95,7 @@ NODE_AGENT = "node-agent"  # a node's network (CNI) agent pod → the Node whose
 RECONCILES = (
     "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
 )
+STORES_STATE = "datastore"  # control-plane node (its datastore) → pods whose API writes it failed to commit
 
 ALL_EDGES = frozenset(
     {
@@ -124,6 +125,7 @@ ALL_EDGES = frozenset(
         ADMITS,
         MENTIONS,
         RECONCILES,
+        STORES_STATE,
         ALLOCATES,
         CONSUMES,
         GOVERNS,
@@ -161,6 +163,7 @@ _FIELD = {
     ADMITS: "webhooks[].clientConfig.service",
     MENTIONS: "message",
     RECONCILES: "the controller that reconciles this kind",
+    STORES_STATE: "etcd's errors passed on by the API server",
     ALLOCATES: "pool serviceSelector / type LoadBalancer",
     CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
     GOVERNS: "quota / default limits / middleware reference",

@@ -9,6 +9,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     cluster_dns_down,
     cronjob_blocked_by_run,
     csi_unregistered_everywhere,
+    datastore_fails_writes,
     failure_propagates,
     flux_dependency_chain,
     flux_missing_crd,
