@@ -3,14 +3,16 @@ every client whose write it could not commit in time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import msgspec
 
 from homelabctl import kinds
+from homelabctl.k8s.memo import remembered
 from homelabctl.k8s.pods import all_container_statuses, node_name
 from homelabctl.lazyre import LazyPattern
-from homelabctl.model import ObjectRef
+from homelabctl.model import ObjectRef, Resource
 from homelabctl.sources.index import ClusterIndex
 from homelabctl.timeutil import parse_time
 
@@ -42,11 +44,44 @@ def etcd_error_line(message: str) -> str:
     return " ".join(text[start : end if end >= 0 else len(text)].split())[:300]
 
 
-def datastore_errors(index: ClusterIndex, now: datetime) -> list[DatastoreError]:
+def datastore_errors(
+    index: ClusterIndex, now: datetime, candidates: Iterable[Resource] | None = None
+) -> list[DatastoreError]:
     """Pods whose containers quote an etcd error in their current state or in a termination of the last
-    :data:`RECENT` hours: one per pod."""
+    :data:`RECENT` hours: one per pod, once per index and run (k8s.memo: the check and its rule ask).
+    ``candidates``: the pods with a container stopped or restarted, when the caller has them already (every
+    other pod is read again otherwise, which costs a walk of the pods at 10,000 objects)."""
+    return remembered(
+        "datastore_errors",
+        index,
+        lambda: _datastore_errors(
+            candidates if candidates is not None else filter(_stopped_or_restarted, index.all(kinds.POD)), now
+        ),
+    )
+
+
+def _stopped_or_restarted(pod: Resource) -> bool:
+    """A container not running now, or restarted: the only ones with a message to read. (Hot: most pods are
+    neither, and their statuses are not parsed; anything of an unexpected shape is parsed, to be safe.)"""
+    status = pod.status
+    for key in ("initContainerStatuses", "containerStatuses"):
+        statuses = status.get(key)
+        if statuses is None:
+            continue
+        if type(statuses) is not list:
+            return True
+        for cs in statuses:
+            if type(cs) is not dict or cs.get("restartCount"):
+                return True
+            state = cs.get("state")
+            if type(state) is not dict or "running" not in state:
+                return True
+    return False
+
+
+def _datastore_errors(pods: Iterable[Resource], now: datetime) -> list[DatastoreError]:
     found: list[DatastoreError] = []
-    for pod in index.all(kinds.POD):
+    for pod in pods:
         for status in all_container_statuses(pod):
             line = ""
             for state in (status.state, status.last_state):
