@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 import msgspec
 
 from homelabctl import kinds
-from homelabctl.diagnose.context import RuleContext
+from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
 from homelabctl.diagnose.evidence import snippet
 from homelabctl.diagnose.graph import (
     BACKS_UP,
@@ -26,6 +26,7 @@ from homelabctl.diagnose.model import NextStep
 from homelabctl.k8s import cilium, graphrefs, refs, services
 from homelabctl.k8s import nodes as k8s_nodes
 from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s.node_refusals import Refused
 from homelabctl.k8s.pods import ContainerStatus
 from homelabctl.knowledge import cni as cni_facts
 from homelabctl.knowledge.container_states import CRASHLOOP, NEVER_STARTED_REASONS
@@ -484,3 +485,22 @@ def link_pods_refused_on_node(
         )
         start |= ctx.workload_start(pod)
     return start
+
+
+def node_refusal_explanation(
+    ctx: RuleContext,
+    cause: Finding,
+    refused: dict[tuple[str, str], list[Refused]],
+    first_step: NextStep,
+) -> Explanation | None:
+    """The explanation of a node cause that refuses some pods only (a runtime handler or a mount helper it
+    lacks): the pods ``refused`` there, linked by their own words, and what depends on them; ``first_step``
+    (what to look at on the node) before the check's hint. None when no pod on the node was refused."""
+    node = cause.object.name
+    start = link_pods_refused_on_node(
+        ctx, cause, ((r.pod, r.line) for (where, _), items in refused.items() if where == node for r in items)
+    )
+    if not start:
+        return None
+    steps = [first_step, *hint_steps(cause.hint)]
+    return Explanation(ctx.propagate(start, GENERIC_EDGES), cause.message, list(cause.evidence), steps)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
+from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import hint_steps, link_pods_refused_on_node
+from homelabctl.diagnose.rules._common import node_refusal_explanation
 from homelabctl.k8s import mount_helpers
 from homelabctl.model import Finding, Layer
 
@@ -22,18 +22,8 @@ def node_lacks_mount_helper(ctx: RuleContext, cause: Finding) -> Explanation | N
     follows the pods the kubelet's mount errors name (their words are the provenance of the ``runs-on``
     edge), then their controllers, Services and routes."""
     node = cause.object.name
-    refused = mount_helpers.refused_by_node(ctx.index)
-    start = link_pods_refused_on_node(
-        ctx, cause, ((r.pod, r.line) for (where, _), items in refused.items() if where == node for r in items)
+    first = NextStep(
+        f"see which mount helpers {node} has",
+        f"ssh {node} 'ls -l /sbin/mount.*; dpkg -l nfs-common cifs-utils 2>/dev/null | tail -n +6'",
     )
-    if not start:
-        return None
-    steps = hint_steps(cause.hint)
-    steps.insert(
-        0,
-        NextStep(
-            f"see which mount helpers {node} has",
-            f"ssh {node} 'ls -l /sbin/mount.*; dpkg -l nfs-common cifs-utils 2>/dev/null | tail -n +6'",
-        ),
-    )
-    return Explanation(ctx.propagate(start, GENERIC_EDGES), cause.message, list(cause.evidence), steps)
+    return node_refusal_explanation(ctx, cause, mount_helpers.refused_by_node(ctx.index), first)
