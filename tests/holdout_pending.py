@@ -8,12 +8,4 @@ name the data generators' ``scenarios`` module also has."""
 
 from __future__ import annotations
 
-PENDING_FIRST_RUN: frozenset[str] = frozenset(
-    {
-        "amd64-image-on-arm64-node",
-        "coredns-custom-unknown-directive",
-        "kustomization-dependency-renamed",
-        "node-cordon-forgotten-local-path",
-        "servicelb-port-conflict",
-    }
-)
+PENDING_FIRST_RUN: frozenset[str] = frozenset()
