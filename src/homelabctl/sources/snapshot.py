@@ -531,7 +531,9 @@ class SnapshotSource:
         add = index.add
         from_raw = Resource.from_raw
         data = doc.data
-        if type(data) is StreamedList:  # (what iter_objects does for it, one generator fewer per object)
+        # what iter_objects does for a StreamedList, without its generator between each object and this loop
+        # (the List's items come from C: ~4.5% of a 10k load's instructions)
+        if type(data) is StreamedList:
             items = data.items(errors, doc.location)
             objects = _list_items(doc, data.kind, data.api_version, items, errors, listed)
         else:
