@@ -10,7 +10,7 @@ from homelabctl.k8s import certmanager
 from homelabctl.k8s._raw import text
 from homelabctl.k8s.refs import url_host
 from homelabctl.lazyre import LazyPattern
-from homelabctl.model import ObjectRef, Resource
+from homelabctl.model import ObjectRef
 from homelabctl.sources.index import ClusterIndex
 
 _SERVER_SIDE = LazyPattern(r"urn:ietf:params:acme:error:(rateLimited|serverInternal)\b")
@@ -37,13 +37,6 @@ def server_problem(message: str) -> str:
     return found.group(1) if found else ""
 
 
-def _issuer(index: ClusterIndex, obj: Resource) -> Resource | None:
-    ref = certmanager.issuer_ref(obj)  # a CertificateRequest's spec.issuerRef has the Certificate's shape
-    if ref.kind == "ClusterIssuer":
-        return index.get(kinds.CLUSTER_ISSUER, None, ref.name)
-    return index.get(kinds.ISSUER, obj.namespace, ref.name)
-
-
 def refusals(index: ClusterIndex) -> dict[tuple[str, str], list[AcmeRefusal]]:
     """(ACME server host, problem type) → the Certificates whose issuance it refused (one per Certificate),
     from the failed conditions of Certificates and CertificateRequests."""
@@ -57,7 +50,7 @@ def refusals(index: ClusterIndex) -> dict[tuple[str, str], list[AcmeRefusal]]:
                 problem = server_problem(message)
                 if not problem:
                     continue
-                issuer = _issuer(index, obj)
+                _, issuer, _ = certmanager.issuer_for(index, obj)
                 acme = certmanager.acme(issuer) if issuer is not None else None
                 host = url_host(acme.server) if acme is not None else None
                 if issuer is None or not host:

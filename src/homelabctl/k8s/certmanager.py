@@ -7,7 +7,9 @@ from typing import Any
 
 import msgspec
 
+from homelabctl import kinds
 from homelabctl.k8s._raw import Obj, integer, mapping, mappings, section, strings, text
+from homelabctl.model import Resource
 
 
 class IssuerRef(msgspec.Struct, frozen=True):
@@ -21,6 +23,23 @@ def issuer_ref(cert: Obj) -> IssuerRef:
     return IssuerRef(
         text(ref.get("group")) or "cert-manager.io", text(ref.get("kind")) or "Issuer", text(ref.get("name"))
     )
+
+
+def issuer_for(index: Any, cert: Resource) -> tuple[str, Resource | None, str]:
+    """(gk, issuer or None, "ClusterIssuer letsencrypt-prod") for a Certificate's (or CertificateRequest's)
+    ``spec.issuerRef``.
+
+    The gk is empty for external issuers (another API group), which cert-manager hands to their own
+    controllers: nothing about their solvers can be read here.
+    """
+    ref = issuer_ref(cert)
+    group, kind, name = ref.group, ref.kind, ref.name
+    label = f"{kind} {name}"
+    if group != kinds.CERT_MANAGER or kind not in ("Issuer", "ClusterIssuer"):
+        return "", None, label
+    if kind == "ClusterIssuer":
+        return kinds.CLUSTER_ISSUER, index.get(kinds.CLUSTER_ISSUER, None, name), label
+    return kinds.ISSUER, index.get(kinds.ISSUER, cert.namespace, name), f"Issuer {cert.namespace}/{name}"
 
 
 def dns_names(cert: Obj) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from homelabctl import kinds
 from homelabctl.k8s import certmanager, events, flux, meta
+from homelabctl.k8s.certmanager import issuer_for
 from homelabctl.k8s.conditions import Condition, condition
 from homelabctl.k8s.refs import source_failure
 from homelabctl.lazyre import LazyPattern
@@ -145,22 +146,6 @@ def latest_warning_event(index: Any, res: Resource) -> str:
     if newest is None:
         return ""
     return f"event {newest.reason or '?'} (x{newest.count}): {one_line(newest.message, 300)}"
-
-
-def issuer_for(index: Any, cert: Resource) -> tuple[str, Resource | None, str]:
-    """(gk, issuer or None, "ClusterIssuer letsencrypt-prod") for a Certificate's ``spec.issuerRef``.
-
-    The gk is empty for external issuers (another API group), which cert-manager hands to their own
-    controllers: nothing about their solvers can be read here.
-    """
-    ref = certmanager.issuer_ref(cert)
-    group, kind, name = ref.group, ref.kind, ref.name
-    label = f"{kind} {name}"
-    if group != kinds.CERT_MANAGER or kind not in ("Issuer", "ClusterIssuer"):
-        return "", None, label
-    if kind == "ClusterIssuer":
-        return kinds.CLUSTER_ISSUER, index.get(kinds.CLUSTER_ISSUER, None, name), label
-    return kinds.ISSUER, index.get(kinds.ISSUER, cert.namespace, name), f"Issuer {cert.namespace}/{name}"
 
 
 def cert_names(cert: Resource) -> list[str]:

@@ -11,11 +11,11 @@ from homelabctl.checks.platform._common import (
     condition_age,
     condition_text,
     innermost_error,
-    issuer_for,
     one_line,
 )
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import certmanager, conditions
+from homelabctl.k8s.certmanager import issuer_for
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import short_duration
 

@@ -4,9 +4,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from homelabctl import kinds
-from homelabctl.checks.platform._common import cert_names, issuer_for
+from homelabctl.checks.platform._common import cert_names
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import certmanager, conditions
+from homelabctl.k8s.certmanager import issuer_for
 from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
