@@ -12,8 +12,9 @@ from homelabctl.checks.gpu._common import (
     pod_gpu_requests,
 )
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.checks.workload._common import age_of, event_lines, first_lines, live_pods, owner_line
+from homelabctl.checks.workload._common import age_of, event_lines, first_lines, owner_line
 from homelabctl.k8s import pods
+from homelabctl.k8s.pod_trouble import live_pods
 from homelabctl.model import Finding, Layer, Severity
 
 MAX_HOLDERS = 8

@@ -10,12 +10,12 @@ from homelabctl.checks.workload._common import (
     describe_termination,
     first_lines,
     last_terminated,
-    live_pods,
     waiting,
     waiting_reason,
 )
 from homelabctl.k8s import pod_lookup
 from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s.pod_trouble import live_pods
 from homelabctl.kube import pod_display_status, pod_is_ready, pod_node, pod_restarts
 from homelabctl.model import Finding, Layer, Resource, Severity
 

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.gpu._common import INSUFFICIENT_GPU_RE, pod_gpu_requests
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.checks.workload._common import live_pods
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s import quotas as k8s_quotas
+from homelabctl.k8s.pod_trouble import live_pods
 from homelabctl.kube import pod_is_finished, pod_node
 from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.checks.workload._common import troubled_pods
 from homelabctl.k8s import datastore_errors
 from homelabctl.kube import node_is_control_plane, node_is_k3s
 from homelabctl.model import Finding, Layer, Lifecycle, ObjectRef, Resource, Severity
@@ -40,8 +39,7 @@ def control_plane_datastore_slow(ctx: CheckContext) -> Iterator[Finding]:
     fdatasync|apply request took too long'``) and the disk's latency; move etcd to a disk with fast fsync, or
     free the server of other load.
     """
-    # the pods the container-state checks walk: only a stopped or restarted container has a message to read
-    errors = datastore_errors.datastore_errors(ctx.index, ctx.now, troubled_pods(ctx.index))
+    errors = datastore_errors.datastore_errors(ctx.index, ctx.now)
     controllers = {
         ctx.index.top_owner(pod).ref
         for e in errors

@@ -12,12 +12,12 @@ from homelabctl.checks.workload._common import (
     all_statuses,
     container_image,
     first_lines,
-    troubled_pods,
     waiting,
     waiting_reason,
 )
 from homelabctl.k8s import events, refs
 from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s.pod_trouble import troubled_pods
 from homelabctl.model import Finding, Layer, Resource, Severity
 
 MAX_PODS = 5

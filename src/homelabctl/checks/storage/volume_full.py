@@ -4,15 +4,10 @@ from collections.abc import Iterator
 
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
-from homelabctl.checks.workload._common import (
-    all_statuses,
-    current_terminated,
-    last_terminated,
-    pods_with_state_messages,
-    waiting,
-)
+from homelabctl.checks.workload._common import all_statuses, current_terminated, last_terminated, waiting
 from homelabctl.k8s import enospc, storage
 from homelabctl.k8s import pods as k8s_pods
+from homelabctl.k8s.pod_trouble import pods_with_state_messages
 from homelabctl.model import Finding, Layer, Lifecycle, ObjectRef, Severity
 
 MAX_EVIDENCE_LINE = 240

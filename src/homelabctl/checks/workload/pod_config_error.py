@@ -12,10 +12,10 @@ from homelabctl.checks.workload._common import (
     event_lines,
     first_lines,
     owner_line,
-    troubled_pods,
     waiting,
     waiting_reason,
 )
+from homelabctl.k8s.pod_trouble import troubled_pods
 from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Finding, Layer, Severity
 

@@ -12,13 +12,13 @@ from homelabctl.checks.workload._common import (
     event_lines,
     first_lines,
     owner_line,
-    troubled_pods,
     waiting,
     waiting_reason,
 )
 from homelabctl.k8s import events as k8s_events
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s import refs
+from homelabctl.k8s.pod_trouble import troubled_pods
 from homelabctl.model import Finding, Layer, Severity
 
 _CAUSES = {

@@ -13,9 +13,9 @@ from homelabctl.checks.workload._common import (
     last_terminated,
     memory_line,
     owner_line,
-    troubled_pods,
     waiting_reason,
 )
+from homelabctl.k8s.pod_trouble import troubled_pods
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 

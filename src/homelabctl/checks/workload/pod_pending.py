@@ -12,12 +12,12 @@ from homelabctl.checks.workload._common import (
     container_label,
     event_lines,
     first_lines,
-    live_pods,
     owner_line,
     waiting,
     waiting_reason,
 )
 from homelabctl.k8s import conditions, pods
+from homelabctl.k8s.pod_trouble import live_pods
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 

@@ -12,10 +12,10 @@ from homelabctl.checks.workload._common import (
     describe_termination,
     last_terminated,
     owner_line,
-    troubled_pods,
     waiting_reason,
 )
 from homelabctl.k8s import pods
+from homelabctl.k8s.pod_trouble import troubled_pods
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
