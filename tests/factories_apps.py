@@ -1234,3 +1234,14 @@ def datastore_timeout_cluster(ago: timedelta = timedelta(minutes=30)) -> list[di
             "kustomize-controller", "flux-system", "k3s-master1", DATASTORE_ZAP, ago=ago
         ),
     ]
+
+
+def crashlooping_app(name: str, node_name: str) -> list[dict[str, Any]]:
+    """A Deployment whose one pod on ``node_name`` crash-loops for reasons of its own (a failure on the same
+    node that a node cause must not claim)."""
+    dep = deployment(name, "home", ready=0)
+    rs = replicaset(dep)
+    status = container_status(
+        name, f"ghcr.io/example/{name}:1.0.0", state="waiting", reason="CrashLoopBackOff", restarts=30
+    )
+    return [dep, rs, owned_pod(rs, "q7x2m", node_name=node_name, statuses=[status], ready=False)]

@@ -9,8 +9,8 @@ from homelabctl.diagnose.graph import DependencyGraph
 from homelabctl.diagnose.rules.node_lacks_mount_helper import node_lacks_mount_helper
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
 
-from factories import container_status, deployment, node, state
-from factories_apps import owned_pod, replicaset, stuck_pods
+from factories import node, state
+from factories_apps import crashlooping_app, stuck_pods
 
 MNT = "/var/lib/kubelet/plugins/kubernetes.io/csi/driver.longhorn.io/5d1e0c/globalmount"
 NO_NFS_HELPER = (
@@ -22,23 +22,12 @@ NO_NFS_HELPER = (
 
 
 def test_the_node_is_the_cause_of_the_pods_whose_mounts_it_refused() -> None:
-    crashing = deployment("immich", "home", ready=0)
-    rs = replicaset(crashing)
-    status = container_status(
-        "immich",
-        "ghcr.io/immich-app/immich-server:v1.135.3",
-        state="waiting",
-        reason="CrashLoopBackOff",
-        restarts=30,
-    )
     objs = [
         node("k3s1"),
         node("k3s3"),
         *stuck_pods("sabnzbd", "k3s3", "FailedMount", NO_NFS_HELPER),
         *stuck_pods("bazarr", "k3s3", "FailedMount", NO_NFS_HELPER),
-        crashing,
-        rs,
-        owned_pod(rs, "q7x2m", node_name="k3s3", statuses=[status], ready=False),
+        *crashlooping_app("immich", "k3s3"),
     ]
     report = analyze(state(objs)).report
     top = report["root_causes"][0]

@@ -9,8 +9,8 @@ from homelabctl.diagnose.graph import DependencyGraph
 from homelabctl.diagnose.rules.node_refuses_runtime_class import node_refuses_runtime_class
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
 
-from factories import container_status, deployment, node, state
-from factories_apps import CILIUM_RANGE_FULL, owned_pod, replicaset, sandbox_stuck_pods
+from factories import node, state
+from factories_apps import CILIUM_RANGE_FULL, crashlooping_app, sandbox_stuck_pods
 
 CONTAINERD = (
     "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: "
@@ -19,23 +19,12 @@ CONTAINERD = (
 
 
 def test_the_node_is_the_cause_of_the_pods_its_runtime_refused() -> None:
-    crashing = deployment("immich", "home", ready=0)
-    rs = replicaset(crashing)
-    status = container_status(
-        "immich",
-        "ghcr.io/immich-app/immich-server:v1.135.3",
-        state="waiting",
-        reason="CrashLoopBackOff",
-        restarts=30,
-    )
     objs = [
         node("k3s1"),
         node("k3s3"),
         *sandbox_stuck_pods("ollama", "k3s3", CONTAINERD),
         *sandbox_stuck_pods("faster-whisper", "k3s3", CONTAINERD),
-        crashing,
-        rs,
-        owned_pod(rs, "q7x2m", node_name="k3s3", statuses=[status], ready=False),
+        *crashlooping_app("immich", "k3s3"),
     ]
     report = analyze(state(objs)).report
     top = report["root_causes"][0]
