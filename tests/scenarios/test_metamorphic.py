@@ -1,4 +1,4 @@
-"""The diagnosis must not depend on the names a homelab happens to use.
+"""The diagnosis must not depend on the names a homelab happens to use, nor on how its capture was written.
 
 Every scenario of the corpus is built in the same lab: nodes ``k3s-master1``, ``k3s1``..``k3s3``, apps in
 namespaces such as ``media`` and ``home``. A rule tuned to those names would pass the corpus and fail every
@@ -10,15 +10,20 @@ way (a rename that rescues a known miss would mean the diagnosis reads names).
 What is renamed is only what an operator chooses freely. Names that identify software (``flux-system``,
 ``velero``, an image name) or an API (``monitoring.coreos.com``) are left as they are:
 reading those is knowledge, not overfitting.
+
+Each scenario is also diagnosed as one JSON ``List`` per file with its objects in reverse order: the result
+must be the same, problem for problem.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from test_scenarios import KNOWN_MISSES, SCENARIOS, evaluate
 
 from holdout_pending import PENDING_FIRST_RUN
@@ -48,11 +53,11 @@ NAMESPACE_RENAMES = {
 }
 RENAMES = {**NODE_RENAMES, **NAMESPACE_RENAMES}
 
-# a whole name: not part of a longer name (``home-assistant``, ``k3s10``), not an API group or a domain
-# (``monitoring.coreos.com``), but a DNS label of a Service name is (``db.media.svc.cluster.local``)
+# a whole name: not part of a longer name (``home-assistant``, ``k3s10``, K3s's version ``v1.32.5+k3s1``), not
+# an API group or a domain (``monitoring.coreos.com``), but a DNS label of a Service name is (``db.media.svc.cluster.local``)
 _NAMES = "|".join(re.escape(name) for name in sorted(RENAMES, key=len, reverse=True))
 _NAME = re.compile(
-    rf"(?:(?<![A-Za-z0-9_.-])|(?<=\.)(?=(?:{_NAMES})\.svc\b))({_NAMES})"
+    rf"(?:(?<![A-Za-z0-9_.+-])|(?<=\.)(?=(?:{_NAMES})\.svc\b))({_NAMES})"
     r"(?![A-Za-z0-9_-])(?!\.(?!svc\b)[a-z0-9-]+\.[a-z])"
 )
 
@@ -66,11 +71,13 @@ def test_renaming_reaches_names_and_leaves_software_alone() -> None:
         "nodeName: k3s1\nnamespace: media\nmessage: node k3s2 is NotReady; pod media/jellyfin-0\n"
         "host: jellyfin.media.svc.cluster.local\napiVersion: monitoring.coreos.com/v1\n"
         "app: home-assistant\nnodes: k3s10\nnamespace: flux-system\nimage: ghcr.io/home-operations/x:1\n"
+        "kubeletVersion: v1.32.5+k3s1\n"
     )
     assert renamed(text) == (
         "nodeName: pi-a\nnamespace: streaming\nmessage: node pi-b is NotReady; pod streaming/jellyfin-0\n"
         "host: jellyfin.streaming.svc.cluster.local\napiVersion: monitoring.coreos.com/v1\n"
         "app: home-assistant\nnodes: k3s10\nnamespace: flux-system\nimage: ghcr.io/home-operations/x:1\n"
+        "kubeletVersion: v1.32.5+k3s1\n"
     )
 
 
@@ -99,3 +106,32 @@ def test_diagnosis_is_the_same_under_other_names(scenario: Path, tmp_path: Path)
         return
     assert not before, "\n".join(before)
     assert not after, "right with the lab's names, wrong under others:\n" + "\n".join(after)
+
+
+def _reordered_copy(scenario: Path, root: Path) -> Path:
+    """The scenario as ``kubectl get -o json`` would give it in another order: every file one JSON ``List``
+    with its items reversed."""
+    target = root / f"{scenario.name}-reordered"
+    target.mkdir(parents=True)
+    for path in scenario.iterdir():
+        if path.suffix == ".yaml" and path.name != "expected.yaml":
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+            items = list(reversed(doc.get("items") or []))
+            (target / f"{path.stem}.json").write_text(json.dumps({**doc, "items": items}), encoding="utf-8")
+        elif path.is_file():
+            shutil.copy(path, target / path.name)
+    return target
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "scenario",
+    [pytest.param(s, id=s.name) for s in SCENARIOS if s.name not in PENDING_FIRST_RUN],
+)
+def test_diagnosis_does_not_depend_on_the_order_or_format_of_the_capture(
+    scenario: Path, tmp_path: Path
+) -> None:
+    """Ties broken by the order objects were listed in, or a reader of one format only, would show here."""
+    before = evaluate(scenario)["problems"]
+    after = evaluate(_reordered_copy(scenario, tmp_path))["problems"]
+    assert after == before, f"another order gives other problems:\n{after}\nbefore:\n{before}"
