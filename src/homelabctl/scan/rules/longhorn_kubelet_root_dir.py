@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from homelabctl.knowledge.csi import is_longhorn_image
 from homelabctl.kube import K3S_KUBELET_DIR, STANDARD_KUBELET_DIR
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
@@ -74,11 +75,9 @@ LONGHORN_NAMESPACE = "longhorn-system"
 
 
 def _runs_longhorn(spec: dict[str, Any]) -> bool:
-    """A workload of Longhorn's, by its images (``longhornio/longhorn-manager``, also behind a registry or
-    mirror): the manifests can install Longhorn into any namespace."""
     for _, _, container in containers(spec):
         image = container.get("image")
-        if isinstance(image, str) and (image.startswith("longhornio/") or "/longhornio/" in image):
+        if isinstance(image, str) and is_longhorn_image(image):
             return True
     return False
 
