@@ -219,12 +219,8 @@ def k3s_traefik(g: Lab, nodes: list[str]) -> None:
                     labels={"helmcharts.helm.cattle.io/chart": job[13:]},
                     annotations={"helmcharts.helm.cattle.io/configHash": "SHA256=" + g.hexs(64).upper()},
                 ),
-                "spec": {
-                    "backoffLimit": 1000,
-                    "completionMode": "NonIndexed",
-                    "completions": 1,
-                    "parallelism": 1,
-                    "template": {
+                "spec": job_spec(
+                    {
                         "spec": {
                             "containers": [
                                 {
@@ -237,33 +233,9 @@ def k3s_traefik(g: Lab, nodes: list[str]) -> None:
                             "serviceAccountName": f"helm-{job[13:]}",
                         }
                     },
-                },
-                "status": {
-                    "completionTime": plus(created, seconds=31),
-                    "conditions": [
-                        {
-                            "lastProbeTime": plus(created, seconds=31),
-                            "lastTransitionTime": plus(created, seconds=31),
-                            "message": "Reached expected number of succeeded pods",
-                            "reason": "CompletionsReached",
-                            "status": "True",
-                            "type": "SuccessCriteriaMet",
-                        },
-                        {
-                            "lastProbeTime": plus(created, seconds=31),
-                            "lastTransitionTime": plus(created, seconds=31),
-                            "message": "Reached expected number of succeeded pods",
-                            "reason": "CompletionsReached",
-                            "status": "True",
-                            "type": "Complete",
-                        },
-                    ],
-                    "ready": 0,
-                    "startTime": plus(created, seconds=1),
-                    "succeeded": 1,
-                    "terminating": 0,
-                    "uncountedTerminatedPods": {},
-                },
+                    1000,
+                ),
+                "status": job_complete(plus(created, seconds=1), plus(created, seconds=31)),
             },
         )
         job_obj = g.files[f][-1]
@@ -1624,6 +1596,83 @@ def storageclass_misspelled() -> tuple[Lab, Expected]:
     )
 
 
+def job_conditions(at: str, *, failed: bool = False) -> list[dict[str, Any]]:
+    """The job controller's two terminal conditions: SuccessCriteriaMet and Complete, or FailureTarget and
+    Failed once the backoff limit is reached."""
+    if failed:
+        message, reason, types = (
+            "Job has reached the specified backoff limit",
+            "BackoffLimitExceeded",
+            ("FailureTarget", "Failed"),
+        )
+    else:
+        message, reason, types = (
+            "Reached expected number of succeeded pods",
+            "CompletionsReached",
+            ("SuccessCriteriaMet", "Complete"),
+        )
+    return [
+        {
+            "lastProbeTime": at,
+            "lastTransitionTime": at,
+            "message": message,
+            "reason": reason,
+            "status": "True",
+            "type": t,
+        }
+        for t in types
+    ]
+
+
+def job_spec(template: dict[str, Any], backoff_limit: int) -> dict[str, Any]:
+    """A non-indexed Job's spec: one completion, one pod at a time."""
+    return {
+        "backoffLimit": backoff_limit,
+        "completionMode": "NonIndexed",
+        "completions": 1,
+        "parallelism": 1,
+        "template": template,
+    }
+
+
+def job_complete(started: str, done: str) -> dict[str, Any]:
+    """Status of a Job whose one pod succeeded."""
+    return {
+        "completionTime": done,
+        "conditions": job_conditions(done),
+        "ready": 0,
+        "startTime": started,
+        "succeeded": 1,
+        "terminating": 0,
+        "uncountedTerminatedPods": {},
+    }
+
+
+def job_pod(
+    g: Lab, f: str, job: dict[str, Any], *, node: str, created: str, plan: dict[str, Any]
+) -> dict[str, Any]:
+    """A pod of ``job``, labelled as the job controller labels it, with the Job template's spec."""
+    name = job["metadata"]["name"]
+    uid = job["metadata"]["uid"]
+    pod = g.pod(
+        f,
+        name=f"{name}-{g.sfx(5)}",
+        ns=job["metadata"]["namespace"],
+        node=node,
+        labels={
+            "batch.kubernetes.io/controller-uid": uid,
+            "batch.kubernetes.io/job-name": name,
+            "controller-uid": uid,
+            "job-name": name,
+        },
+        spec=copy.deepcopy(job["spec"]["template"]["spec"]),
+        owner=job,
+        created=created,
+        plan=plan,
+    )
+    return cast("dict[str, Any]", pod)
+
+
 def cronjob(
     g: Lab,
     ns: str,
@@ -1691,32 +1740,9 @@ def cronjob(
                 owner=cj,
                 labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
             ),
-            "spec": {
-                "backoffLimit": 0,
-                "completionMode": "NonIndexed",
-                "completions": 1,
-                "parallelism": 1,
-                "template": tpl,
-            },
+            "spec": job_spec(tpl, 0),
             "status": {
-                "conditions": [
-                    {
-                        "lastProbeTime": fin,
-                        "lastTransitionTime": fin,
-                        "message": "Job has reached the specified backoff limit",
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "FailureTarget",
-                    },
-                    {
-                        "lastProbeTime": fin,
-                        "lastTransitionTime": fin,
-                        "message": "Job has reached the specified backoff limit",
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "Failed",
-                    },
-                ],
+                "conditions": job_conditions(fin, failed=True),
                 "failed": 1,
                 "ready": 0,
                 "startTime": last_run,
@@ -1725,19 +1751,11 @@ def cronjob(
             },
         },
     )
-    pod = g.pod(
+    job_pod(
+        g,
         f,
-        name=f"{jname}-{g.sfx(5)}",
-        ns=ns,
+        job,
         node=node,
-        labels={
-            "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
-            "batch.kubernetes.io/job-name": jname,
-            "controller-uid": job["metadata"]["uid"],
-            "job-name": jname,
-        },
-        spec=copy.deepcopy(tpl["spec"]),
-        owner=job,
         created=plus(last_run, seconds=1),
         plan={"mode": "failed", "finished": fin, "message": failed_msg, "exit_code": 1},
     )
@@ -1750,7 +1768,6 @@ def cronjob(
         component="job-controller",
         host="",
     )
-    del pod
     return cj, job
 
 
@@ -2713,6 +2730,71 @@ def workload_down(obj: dict[str, Any], since: str) -> None:
     elif obj["kind"] == "StatefulSet":
         st.pop("readyReplicas", None)
         st["availableReplicas"] = 0
+
+
+def replica_failure(
+    g: Lab, dep: dict[str, Any], msg: str, at: str, count: int, *, last: str | None = None
+) -> None:
+    """A ReplicaSet the API server refuses pods to (``msg``: the 'Error creating: ...' event): its
+    ReplicaFailure condition, the FailedCreate events (last two minutes ago unless ``last``), the Deployment
+    down, with the condition copied onto it as the deployment controller does."""
+    rs = dep["_rs"]
+    cond = {
+        "lastTransitionTime": at,
+        "message": msg.split("Error creating: ", 1)[1],
+        "reason": "FailedCreate",
+        "status": "True",
+        "type": "ReplicaFailure",
+    }
+    rs["status"]["conditions"] = [cond]
+    ev(
+        g,
+        rs,
+        "FailedCreate",
+        msg,
+        first=at,
+        last=last or g.ago(minutes=2),
+        count=count,
+        component="replicaset-controller",
+        host="",
+    )
+    workload_down(dep, at)
+    dep["status"]["conditions"].append(dict(cond, lastUpdateTime=at))
+
+
+def dependency_not_ready(
+    g: Lab, obj: dict[str, Any], message: str, *, first: str, last: str, count: int
+) -> None:
+    """The Normal DependencyNotReady event Flux repeats while a Kustomization or HelmRelease waits on a dependency."""
+    ev(
+        g,
+        obj,
+        "DependencyNotReady",
+        message,
+        first=first,
+        last=last,
+        count=count,
+        component="helm-controller" if obj["kind"] == "HelmRelease" else "kustomize-controller",
+        host="",
+        type_="Normal",
+    )
+
+
+def apps_automation_waits(g: Lab, at: str, *, created: str, last: str, count: int) -> dict[str, Any]:
+    """The apps-automation Kustomization, which dependsOn apps-home, waiting on it since a minute after ``at``."""
+    wait = "dependency 'flux-system/apps-home' is not ready"
+    ks = g.kustomization(
+        "apps-automation",
+        "./clusters/k3s-home/apps/automation",
+        created=created,
+        revision=p.GIT_REV,
+        applied=plus(at, minutes=1),
+        depends=["apps-home"],
+        ready=("False", "DependencyNotReady", wait),
+        last_applied=p.GIT_REV_OLD,
+    )
+    dependency_not_ready(g, ks, wait, first=plus(at, minutes=1), last=last, count=count)
+    return cast("dict[str, Any]", ks)
 
 
 def init_crash(g: Lab, pod: dict[str, Any], init: str, message: str, restarts: int, since: str) -> None:

@@ -29,10 +29,14 @@ from corpus import (
     flux_base,
     g_ago,
     host,
+    job_complete,
+    job_pod,
+    job_spec,
     lab,
     pods_of,
     pull_failure,
     ref,
+    replica_failure,
     route_down,
     sym,
     the_pod,
@@ -338,29 +342,7 @@ def resourcequota_exceeded() -> tuple[Lab, Expected]:
         "limits.memory=1536Mi,requests.memory=256Mi, used: limits.memory=3Gi,requests.memory=768Mi, limited: "
         "limits.memory=4Gi,requests.memory=2Gi"
     )
-    rs["status"]["conditions"] = [
-        {
-            "lastTransitionTime": at,
-            "message": msg.split("Error creating: ", 1)[1],
-            "reason": "FailedCreate",
-            "status": "True",
-            "type": "ReplicaFailure",
-        }
-    ]
-    ev(
-        g,
-        rs,
-        "FailedCreate",
-        msg,
-        first=at,
-        last=g.ago(minutes=3),
-        count=25,
-        component="replicaset-controller",
-        host="",
-    )
-    workload_down(dep, at)
-    # the deployment controller copies the ReplicaSet's ReplicaFailure condition onto the Deployment
-    dep["status"]["conditions"].append(dict(rs["status"]["conditions"][0], lastUpdateTime=at))
+    replica_failure(g, dep, msg, at, 25, last=g.ago(minutes=3))
     return g, expected(
         "Renovate raised Radarr's memory limit to 1.5Gi; the namespace's ResourceQuota caps limits.memory at 4Gi and 3Gi "
         "is already used, so the Recreate rollout deleted the old pod and the ReplicaSet cannot create the new one "
@@ -517,13 +499,7 @@ def cronjob_forbid_stuck_job() -> tuple[Lab, Expected]:
                 owner=cj,
                 labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
             ),
-            "spec": {
-                "backoffLimit": 0,
-                "completionMode": "NonIndexed",
-                "completions": 1,
-                "parallelism": 1,
-                "template": copy.deepcopy(tpl),
-            },
+            "spec": job_spec(copy.deepcopy(tpl), 0),
             "status": {
                 "active": 1,
                 "ready": 1,
@@ -543,22 +519,7 @@ def cronjob_forbid_stuck_job() -> tuple[Lab, Expected]:
             "uid": job["metadata"]["uid"],
         }
     ]
-    g.pod(
-        f,
-        name=f"{jname}-{g.sfx(5)}",
-        ns="home",
-        node="k3s1",
-        labels={
-            "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
-            "batch.kubernetes.io/job-name": jname,
-            "controller-uid": job["metadata"]["uid"],
-            "job-name": jname,
-        },
-        spec=copy.deepcopy(tpl["spec"]),
-        owner=job,
-        created=plus(started, seconds=1),
-        plan={"mode": "running"},
-    )
+    job_pod(g, f, job, node="k3s1", created=plus(started, seconds=1), plan={"mode": "running"})
     ev(
         g,
         cj,
@@ -980,12 +941,8 @@ def healthy_noisy_leftovers() -> tuple[Lab, Expected]:
                 ks="apps-home",
                 labels={"batch.kubernetes.io/job-name": "mealie-migrate-v2", "job-name": "mealie-migrate-v2"},
             ),
-            "spec": {
-                "backoffLimit": 2,
-                "completionMode": "NonIndexed",
-                "completions": 1,
-                "parallelism": 1,
-                "template": {
+            "spec": job_spec(
+                {
                     "spec": {
                         "containers": [
                             {
@@ -997,48 +954,16 @@ def healthy_noisy_leftovers() -> tuple[Lab, Expected]:
                         "restartPolicy": "Never",
                     }
                 },
-            },
-            "status": {
-                "completionTime": plus(created, seconds=48),
-                "conditions": [
-                    {
-                        "lastProbeTime": plus(created, seconds=48),
-                        "lastTransitionTime": plus(created, seconds=48),
-                        "message": "Reached expected number of succeeded pods",
-                        "reason": "CompletionsReached",
-                        "status": "True",
-                        "type": "SuccessCriteriaMet",
-                    },
-                    {
-                        "lastProbeTime": plus(created, seconds=48),
-                        "lastTransitionTime": plus(created, seconds=48),
-                        "message": "Reached expected number of succeeded pods",
-                        "reason": "CompletionsReached",
-                        "status": "True",
-                        "type": "Complete",
-                    },
-                ],
-                "ready": 0,
-                "startTime": plus(created, seconds=1),
-                "succeeded": 1,
-                "terminating": 0,
-                "uncountedTerminatedPods": {},
-            },
+                2,
+            ),
+            "status": job_complete(plus(created, seconds=1), plus(created, seconds=48)),
         },
     )
-    g.pod(
+    job_pod(
+        g,
         "apps-home.yaml",
-        name=f"mealie-migrate-v2-{g.sfx(5)}",
-        ns="home",
+        job,
         node="k3s1",
-        labels={
-            "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
-            "batch.kubernetes.io/job-name": "mealie-migrate-v2",
-            "controller-uid": job["metadata"]["uid"],
-            "job-name": "mealie-migrate-v2",
-        },
-        spec=copy.deepcopy(job["spec"]["template"]["spec"]),
-        owner=job,
         created=plus(created, seconds=1),
         plan={"mode": "succeeded", "finished": plus(created, seconds=47)},
     )

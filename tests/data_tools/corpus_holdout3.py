@@ -17,6 +17,7 @@ from corpus import (
     EV,
     Expected,
     app,
+    apps_automation_waits,
     backoff_event,
     cause,
     crash,
@@ -26,10 +27,14 @@ from corpus import (
     find,
     flux_base,
     host,
+    job_conditions,
+    job_pod,
+    job_spec,
     lab,
     pods_of,
     pull_failure,
     ref,
+    replica_failure,
     route_down,
     sym,
     the_pod,
@@ -517,28 +522,8 @@ def kustomization_immutable_selector() -> tuple[Lab, Expected]:
         component="kustomize-controller",
         host="",
     )
-    wait = "dependency 'flux-system/apps-home' is not ready"
-    ks2 = g.kustomization(
-        "apps-automation",
-        "./clusters/k3s-home/apps/automation",
-        created=plus(CLUSTER_BORN, minutes=46),
-        revision=p.GIT_REV,
-        applied=plus(at, minutes=1),
-        depends=["apps-home"],
-        ready=("False", "DependencyNotReady", wait),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks2,
-        "DependencyNotReady",
-        wait,
-        first=plus(at, minutes=1),
-        last=g.ago(minutes=1),
-        count=300,
-        component="kustomize-controller",
-        host="",
-        type_="Normal",
+    ks2 = apps_automation_waits(
+        g, at, created=plus(CLUSTER_BORN, minutes=46), last=g.ago(minutes=1), count=300
     )
     app(g, "mealie", "ghcr.io/mealie-recipes/mealie:v2.8.0", 9000, ns="home", node="k3s2")
     app(g, "miniflux", "ghcr.io/miniflux/miniflux:2.2.9", 8080, ns="home", node="k3s3")
@@ -802,32 +787,9 @@ def helmrelease_hook_job_failed() -> tuple[Lab, Expected]:
                 },
                 labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
             ),
-            "spec": {
-                "backoffLimit": 2,
-                "completionMode": "NonIndexed",
-                "completions": 1,
-                "parallelism": 1,
-                "template": copy.deepcopy(tpl),
-            },
+            "spec": job_spec(copy.deepcopy(tpl), 2),
             "status": {
-                "conditions": [
-                    {
-                        "lastProbeTime": plus(started, minutes=1),
-                        "lastTransitionTime": plus(started, minutes=1),
-                        "message": "Job has reached the specified backoff limit",
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "FailureTarget",
-                    },
-                    {
-                        "lastProbeTime": plus(started, minutes=1),
-                        "lastTransitionTime": plus(started, minutes=1),
-                        "message": "Job has reached the specified backoff limit",
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "Failed",
-                    },
-                ],
+                "conditions": job_conditions(plus(started, minutes=1), failed=True),
                 "failed": 3,
                 "ready": 0,
                 "startTime": started,
@@ -838,19 +800,11 @@ def helmrelease_hook_job_failed() -> tuple[Lab, Expected]:
     )
     for i in range(3):
         t0 = plus(started, seconds=1 + 20 * i)
-        g.pod(
+        job_pod(
+            g,
             f"apps-{ns}.yaml",
-            name=f"{jname}-{g.sfx(5)}",
-            ns=ns,
+            job,
             node="k3s1",
-            labels={
-                "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
-                "batch.kubernetes.io/job-name": jname,
-                "controller-uid": job["metadata"]["uid"],
-                "job-name": jname,
-            },
-            spec=copy.deepcopy(tpl["spec"]),
-            owner=job,
             created=t0,
             plan={"mode": "failed", "finished": plus(t0, seconds=14), "exit_code": 1, "message": migrate},
         )
@@ -939,28 +893,7 @@ def podsecurity_blocks_hostnetwork() -> tuple[Lab, Expected]:
         '"baseline:latest": host namespaces (hostNetwork=true), hostPort (container "home-assistant" uses hostPort '
         "8123)"
     )
-    rs["status"]["conditions"] = [
-        {
-            "lastTransitionTime": at,
-            "message": msg.split("Error creating: ", 1)[1],
-            "reason": "FailedCreate",
-            "status": "True",
-            "type": "ReplicaFailure",
-        }
-    ]
-    ev(
-        g,
-        rs,
-        "FailedCreate",
-        msg,
-        first=at,
-        last=g.ago(minutes=5),
-        count=31,
-        component="replicaset-controller",
-        host="",
-    )
-    workload_down(dep, at)
-    dep["status"]["conditions"].append(dict(rs["status"]["conditions"][0], lastUpdateTime=at))
+    replica_failure(g, dep, msg, at, 31, last=g.ago(minutes=5))
     app(g, "miniflux", "ghcr.io/miniflux/miniflux:2.2.9", 8080, ns="home", node="k3s3")
     # a capture lists every Namespace
     used = {o["metadata"].get("namespace") for o in g.all_objects()} | {

@@ -18,19 +18,23 @@ from corpus import (
     EV,
     Expected,
     app,
+    apps_automation_waits,
     cause,
     crashify,
     cronjob,
+    dependency_not_ready,
     ev,
     evicted,
     expected,
     find,
     flux_base,
     host,
+    job_complete,
     lab,
     pods_of,
     pull_failure,
     ref,
+    replica_failure,
     route_down,
     sym,
     the_pod,
@@ -617,28 +621,8 @@ def kustomization_substitutes_from_itself() -> tuple[Lab, Expected]:
         component="kustomize-controller",
         host="",
     )
-    wait = "dependency 'flux-system/apps-home' is not ready"
-    ks2 = g.kustomization(
-        "apps-automation",
-        "./clusters/k3s-home/apps/automation",
-        created=plus(CLUSTER_BORN, minutes=47),
-        revision=p.GIT_REV,
-        applied=plus(at, minutes=1),
-        depends=["apps-home"],
-        ready=("False", "DependencyNotReady", wait),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks2,
-        "DependencyNotReady",
-        wait,
-        first=plus(at, minutes=1),
-        last=g.ago(seconds=30),
-        count=360,
-        component="kustomize-controller",
-        host="",
-        type_="Normal",
+    ks2 = apps_automation_waits(
+        g, at, created=plus(CLUSTER_BORN, minutes=47), last=g.ago(seconds=30), count=360
     )
     app(g, "mealie", "ghcr.io/mealie-recipes/mealie:v2.8.0", 9000, ns="home", node="k3s2")
     app(g, "miniflux", "ghcr.io/miniflux/miniflux:2.2.9", 8080, ns="home", node="k3s3")
@@ -1336,31 +1320,10 @@ def kyverno_policy_blocks_pods() -> tuple[Lab, Expected]:
             "memory resource requests and limits are required. rule validate-resources failed at path "
             "/spec/containers/0/resources/limits/cpu/'\n"
         )
-        rs["status"]["conditions"] = [
-            {
-                "lastTransitionTime": plus(updated, seconds=1),
-                "message": denied,
-                "reason": "FailedCreate",
-                "status": "True",
-                "type": "ReplicaFailure",
-            }
-        ]
-        ev(
-            g,
-            rs,
-            "FailedCreate",
-            f"Error creating: {denied}",
-            first=plus(updated, seconds=1),
-            last=g.ago(minutes=4),
-            count=37,
-            component="replicaset-controller",
-            host="",
+        replica_failure(
+            g, dep, f"Error creating: {denied}", plus(updated, seconds=1), 37, last=g.ago(minutes=4)
         )
-        workload_down(dep, plus(updated, seconds=1))
         dep["status"]["observedGeneration"] = 4
-        dep["status"]["conditions"].append(
-            dict(rs["status"]["conditions"][0], lastUpdateTime=plus(updated, seconds=1))
-        )
         deps.append(dep)
     s.media_app(g, "sonarr", "k3s2", 8989)
     # the background scan reports the pods that were already running without CPU limits (they are not evicted)
@@ -1522,18 +1485,7 @@ def double_readiness_port_and_values_schema() -> tuple[Lab, Expected]:
         ready=("False", "DependencyNotReady", wait),
     )
     hr2["spec"]["dependsOn"] = [{"name": "mosquitto"}]
-    ev(
-        g,
-        hr2,
-        "DependencyNotReady",
-        wait,
-        first=plus(at, minutes=1),
-        last=g.ago(seconds=40),
-        count=140,
-        component="helm-controller",
-        host="",
-        type_="Normal",
-    )
+    dependency_not_ready(g, hr2, wait, first=plus(at, minutes=1), last=g.ago(seconds=40), count=140)
     g.kustomization(
         "apps-home",
         "./clusters/k3s-home/apps/home",
@@ -1913,25 +1865,7 @@ def healthy_maintenance_noisy() -> tuple[Lab, Expected]:
             },
         }
     )
-    ok_job["status"] = {
-        "completionTime": "2025-06-16T02:01:47Z",
-        "conditions": [
-            {
-                "lastProbeTime": "2025-06-16T02:01:47Z",
-                "lastTransitionTime": "2025-06-16T02:01:47Z",
-                "message": "Reached expected number of succeeded pods",
-                "reason": "CompletionsReached",
-                "status": "True",
-                "type": t,
-            }
-            for t in ("SuccessCriteriaMet", "Complete")
-        ],
-        "ready": 0,
-        "startTime": "2025-06-16T02:00:00Z",
-        "succeeded": 1,
-        "terminating": 0,
-        "uncountedTerminatedPods": {},
-    }
+    ok_job["status"] = job_complete("2025-06-16T02:00:00Z", "2025-06-16T02:01:47Z")
     g.add("apps-home.yaml", ok_job)
     cj["status"]["lastScheduleTime"] = "2025-06-16T02:00:00Z"
     cj["status"]["lastSuccessfulTime"] = "2025-06-16T02:01:47Z"

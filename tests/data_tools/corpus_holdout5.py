@@ -30,6 +30,7 @@ from corpus import (
     lab,
     pressure,
     ref,
+    replica_failure,
     route_down,
     sym,
     the_pod,
@@ -43,32 +44,6 @@ from k8sgen import plus
 import scenarios as s
 
 NOW = s.NOW
-
-
-def _replica_failure(g: Lab, dep: dict[str, Any], msg: str, at: str, count: int) -> None:
-    """A ReplicaSet the API server refuses pods to: its ReplicaFailure condition, copied onto the Deployment."""
-    rs = dep["_rs"]
-    cond = {
-        "lastTransitionTime": at,
-        "message": msg.split("Error creating: ", 1)[1],
-        "reason": "FailedCreate",
-        "status": "True",
-        "type": "ReplicaFailure",
-    }
-    rs["status"]["conditions"] = [cond]
-    ev(
-        g,
-        rs,
-        "FailedCreate",
-        msg,
-        first=at,
-        last=g.ago(minutes=2),
-        count=count,
-        component="replicaset-controller",
-        host="",
-    )
-    workload_down(dep, at)
-    dep["status"]["conditions"].append(dict(cond, lastUpdateTime=at))
 
 
 # ------------------------------------------------------------------------------------------ network
@@ -984,7 +959,7 @@ def double_knownhosts_and_priorityclass() -> tuple[Lab, Expected]:
         replicas=1,
         strategy={"type": "Recreate"},
     )
-    _replica_failure(
+    replica_failure(
         g,
         dep,
         f'Error creating: pods "{dep["_rs"]["metadata"]["name"]}-" is forbidden: no PriorityClass with name nvr-critical was found',

@@ -21,7 +21,7 @@ from corpus import (
     crash,
     crashify,
     dep_ref,
-    ev,
+    dependency_not_ready,
     expected,
     find,
     flux_base,
@@ -386,18 +386,7 @@ def kustomization_dependency_renamed() -> tuple[Lab, Expected]:
         last_applied=p.GIT_REV_OLD,
         ready=("False", "DependencyNotReady", msg),
     )
-    ev(
-        g,
-        apps,
-        "DependencyNotReady",
-        msg,
-        first=plus(at, seconds=45),
-        last=g.ago(seconds=20),
-        count=372,
-        component="kustomize-controller",
-        host="",
-        type_="Normal",
-    )
+    dependency_not_ready(g, apps, msg, first=plus(at, seconds=45), last=g.ago(seconds=20), count=372)
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
         "A tidy-up commit renamed the infra-configs Kustomization to infrastructure-configs; Flux pruned the old object "
