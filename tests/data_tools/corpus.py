@@ -1260,24 +1260,7 @@ def flux_deploy_key_removed() -> tuple[Lab, Expected]:
         "to authenticate, attempted methods [none publickey], no supported methods remain"
     )
     git["status"]["artifact"]["lastUpdateTime"] = plus(since, minutes=-50)
-    ready_false(
-        git,
-        "GitOperationFailed",
-        msg,
-        since,
-        [Lab.cond("FetchFailed", "True", "GitOperationFailed", msg, since)],
-    )
-    ev(
-        g,
-        git,
-        "GitOperationFailed",
-        msg,
-        first=since,
-        last=g.ago(seconds=48),
-        count=379,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, git, "GitOperationFailed", msg, since, last=g.ago(seconds=48), count=379)
     g.secret(
         "flux.yaml",
         FLUX_NS,
@@ -1985,26 +1968,16 @@ def webhook_orphaned_ingress_nginx() -> tuple[Lab, Expected]:
         '"validate.nginx.ingress.kubernetes.io": failed to call webhook: Post "https://ingress-nginx-controller-admission.'
         'ingress-nginx.svc:443/networking/v1/ingresses?timeout=10s": service "ingress-nginx-controller-admission" not found'
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-media",
         "./clusters/k3s-home/apps/media",
-        created=plus(CLUSTER_BORN, days=3),
-        revision=p.GIT_REV,
-        applied=at,
-        depends=["infrastructure"],
-        ready=("False", "ReconciliationFailed", msg),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         msg,
-        first=at,
+        created=plus(CLUSTER_BORN, days=3),
+        at=at,
         last=g.ago(minutes=7),
         count=23,
-        component="kustomize-controller",
-        host="",
     )
     s.media_app(g, "sonarr", "k3s2", 8989, route=False)
     return g, expected(
@@ -2778,6 +2751,46 @@ def dependency_not_ready(
         host="",
         type_="Normal",
     )
+
+
+def kustomization_fails(
+    g: Lab,
+    name: str,
+    path: str,
+    reason: str,
+    message: str,
+    *,
+    created: str,
+    at: str,
+    last: str,
+    count: int,
+    last_applied: str = p.GIT_REV_OLD,
+    **kw: Any,
+) -> dict[str, Any]:
+    """A Kustomization (dependsOn infrastructure) failing since ``at``: Ready False with ``reason``, and
+    kustomize-controller's Warning event repeated since."""
+    ks = g.kustomization(
+        name,
+        path,
+        created=created,
+        revision=p.GIT_REV,
+        applied=at,
+        depends=["infrastructure"],
+        ready=("False", reason, message),
+        last_applied=last_applied,
+        **kw,
+    )
+    ev(g, ks, reason, message, first=at, last=last, count=count, component="kustomize-controller", host="")
+    return cast("dict[str, Any]", ks)
+
+
+def source_fails(
+    g: Lab, src: dict[str, Any], reason: str, message: str, at: str, *, last: str, count: int
+) -> None:
+    """A Flux source that cannot fetch since ``at``: Ready False and FetchFailed, and source-controller's
+    Warning event repeated since."""
+    ready_false(src, reason, message, at, [Lab.cond("FetchFailed", "True", reason, message, at)])
+    ev(g, src, reason, message, first=at, last=last, count=count, component="source-controller", host="")
 
 
 def apps_automation_waits(g: Lab, at: str, *, created: str, last: str, count: int) -> dict[str, Any]:
@@ -4061,24 +4074,7 @@ def double_disk_pressure_and_deploy_key() -> tuple[Lab, Expected]:
         f"failed to checkout and determine revision: unable to clone '{p.REPO_URL}': ssh: handshake failed: ssh: unable "
         "to authenticate, attempted methods [none publickey], no supported methods remain"
     )
-    ready_false(
-        git,
-        "GitOperationFailed",
-        fmsg,
-        fsince,
-        [Lab.cond("FetchFailed", "True", "GitOperationFailed", fmsg, fsince)],
-    )
-    ev(
-        g,
-        git,
-        "GitOperationFailed",
-        fmsg,
-        first=fsince,
-        last=g.ago(seconds=40),
-        count=1561,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, git, "GitOperationFailed", fmsg, fsince, last=g.ago(seconds=40), count=1561)
     return g, expected(
         "Two unrelated incidents. k3s1's disk filled (DiskPressure, evictions) and Lidarr, pinned there by its local-path "
         "volume, cannot come back: the node is the cause. Since yesterday the flux-system GitRepository has also been "
@@ -4111,18 +4107,7 @@ def helm_repository_forbidden() -> tuple[Lab, Expected]:
         "failed to fetch Helm repository index: failed to cache index to temporary file: failed to fetch "
         "https://charts.appscode.com/stable/index.yaml : 403 Forbidden"
     )
-    ready_false(hrepo, "Failed", why, at, [Lab.cond("FetchFailed", "True", "Failed", why, at)])
-    ev(
-        g,
-        hrepo,
-        "Failed",
-        why,
-        first=at,
-        last=g.ago(minutes=9),
-        count=17,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, hrepo, "Failed", why, at, last=g.ago(minutes=9), count=17)
     hr = g.helm_release(
         "kubed",
         "kube-system",
@@ -4232,27 +4217,17 @@ def sops_decryption_failed() -> tuple[Lab, Expected]:
         "no master key was able to decrypt the file. In\norder for SOPS to recover the file, at least one key has to be "
         "successful,\nbut none were."
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-media",
         "./clusters/k3s-home/apps/media",
-        created=plus(CLUSTER_BORN, days=3),
-        revision=p.GIT_REV,
-        applied=at,
-        depends=["infrastructure"],
-        sops=True,
-        ready=("False", "ReconciliationFailed", msg),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         msg,
-        first=at,
+        created=plus(CLUSTER_BORN, days=3),
+        at=at,
         last=g.ago(minutes=8),
         count=19,
-        component="kustomize-controller",
-        host="",
+        sops=True,
     )
     env = [
         {

@@ -32,6 +32,7 @@ from corpus import (
     job_complete,
     job_pod,
     job_spec,
+    kustomization_fails,
     lab,
     pods_of,
     pull_failure,
@@ -638,26 +639,17 @@ def cert_manager_cainjector_crash() -> tuple[Lab, Expected]:
         '"webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/'
         'validate?timeout=30s": tls: failed to verify certificate: x509: certificate signed by unknown authority'
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "infra-configs",
         "./clusters/k3s-home/infrastructure/configs",
-        created=plus(CLUSTER_BORN, minutes=43),
-        revision=p.GIT_REV,
-        applied=g.ago(hours=19, minutes=50),
-        depends=["infrastructure"],
-        ready=("False", "ReconciliationFailed", why),
-        last_applied="4b1c9e0d" * 5,
-    )
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         why,
-        first=g.ago(hours=19, minutes=50),
+        created=plus(CLUSTER_BORN, minutes=43),
+        at=g.ago(hours=19, minutes=50),
         last=g.ago(minutes=7),
         count=118,
-        component="kustomize-controller",
-        host="",
+        last_applied="4b1c9e0d" * 5,
     )
     return g, expected(
         "cert-manager was upgraded and regenerated its webhook CA, but the cainjector crash-loops ('leader election lost') "
@@ -843,27 +835,18 @@ def flux_healthcheck_readiness() -> tuple[Lab, Expected]:
         "type": "Progressing",
     }
     why = "health check failed after 5m0.025s: timeout waiting for: [Deployment/home/mealie status: 'Failed']"
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-home",
         "./clusters/k3s-home/apps/home",
-        created=plus(CLUSTER_BORN, minutes=44),
-        revision=p.GIT_REV,
-        applied=plus(since, minutes=5),
-        depends=["infrastructure"],
-        ready=("False", "HealthCheckFailed", why),
-        health_checks=True,
-        last_applied="9a7d3e21" * 5,
-    )
-    ev(
-        g,
-        ks,
         "HealthCheckFailed",
         why,
-        first=plus(since, minutes=5),
+        created=plus(CLUSTER_BORN, minutes=44),
+        at=plus(since, minutes=5),
         last=g.ago(minutes=3),
         count=8,
-        component="kustomize-controller",
-        host="",
+        last_applied="9a7d3e21" * 5,
+        health_checks=True,
     )
     return g, expected(
         "Renovate bumped Mealie to v3; the new pod starts but its readiness probe answers 500 (the database migration "

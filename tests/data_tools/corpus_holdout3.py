@@ -30,12 +30,14 @@ from corpus import (
     job_conditions,
     job_pod,
     job_spec,
+    kustomization_fails,
     lab,
     pods_of,
     pull_failure,
     ref,
     replica_failure,
     route_down,
+    source_fails,
     sym,
     the_pod,
     unready,
@@ -129,42 +131,14 @@ def upstream_dns_resolver_down() -> tuple[Lab, Expected]:
         f"failed to checkout and determine revision: unable to clone '{p.REPO_URL}': dial tcp: lookup github.com "
         "on 10.43.0.10:53: server misbehaving"
     )
-    git["status"]["conditions"] = [
-        Lab.cond("Ready", "False", "GitOperationFailed", msg, plus(since, minutes=3)),
-        Lab.cond("FetchFailed", "True", "GitOperationFailed", msg, plus(since, minutes=3)),
-    ]
-    ev(
-        g,
-        git,
-        "GitOperationFailed",
-        msg,
-        first=plus(since, minutes=3),
-        last=g.ago(minutes=1),
-        count=161,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, git, "GitOperationFailed", msg, plus(since, minutes=3), last=g.ago(minutes=1), count=161)
     repo = find(g, "HelmRepository", "jetstack")
     rmsg = (
         "failed to fetch Helm repository index: failed to cache index to temporary file: Get "
         '"https://charts.jetstack.io/index.yaml": dial tcp: lookup charts.jetstack.io on 10.43.0.10:53: server '
         "misbehaving"
     )
-    repo["status"]["conditions"] = [
-        Lab.cond("Ready", "False", "Failed", rmsg, plus(since, minutes=20)),
-        Lab.cond("FetchFailed", "True", "Failed", rmsg, plus(since, minutes=20)),
-    ]
-    ev(
-        g,
-        repo,
-        "Failed",
-        rmsg,
-        first=plus(since, minutes=20),
-        last=g.ago(minutes=8),
-        count=3,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, repo, "Failed", rmsg, plus(since, minutes=20), last=g.ago(minutes=8), count=3)
     image = "ghcr.io/home-operations/radarr:5.27.2.10142"
     app(
         g,
@@ -501,26 +475,16 @@ def kustomization_immutable_selector() -> tuple[Lab, Expected]:
         + ", ".join(f'"{k}":"{v}"' for k, v in sel.items())
         + "}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-home",
         "./clusters/k3s-home/apps/home",
-        created=plus(CLUSTER_BORN, minutes=44),
-        revision=p.GIT_REV,
-        applied=at,
-        depends=["infrastructure"],
-        ready=("False", "ReconciliationFailed", why),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         why,
-        first=at,
+        created=plus(CLUSTER_BORN, minutes=44),
+        at=at,
         last=g.ago(minutes=4),
         count=31,
-        component="kustomize-controller",
-        host="",
     )
     ks2 = apps_automation_waits(
         g, at, created=plus(CLUSTER_BORN, minutes=46), last=g.ago(minutes=1), count=300

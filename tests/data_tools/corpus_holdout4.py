@@ -30,6 +30,7 @@ from corpus import (
     flux_base,
     host,
     job_complete,
+    kustomization_fails,
     lab,
     pods_of,
     pull_failure,
@@ -593,15 +594,16 @@ def kustomization_substitutes_from_itself() -> tuple[Lab, Expected]:
         "var substitution failed for 'home': substitute from 'ConfigMap/home-settings' error: configmaps "
         '"home-settings" not found'
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-home",
         "./clusters/k3s-home/apps/home",
+        "BuildFailed",
+        why,
         created=plus(CLUSTER_BORN, minutes=45),
-        revision=p.GIT_REV,
-        applied=at,
-        depends=["infrastructure"],
-        ready=("False", "BuildFailed", why),
-        last_applied=p.GIT_REV_OLD,
+        at=at,
+        last=g.ago(minutes=3),
+        count=37,
     )
     # the ConfigMap it reads is one of the manifests under its own path: the build fails before it can apply it
     ks["spec"]["postBuild"] = {
@@ -610,17 +612,6 @@ def kustomization_substitutes_from_itself() -> tuple[Lab, Expected]:
             {"kind": "ConfigMap", "name": "home-settings"},
         ]
     }
-    ev(
-        g,
-        ks,
-        "BuildFailed",
-        why,
-        first=at,
-        last=g.ago(minutes=3),
-        count=37,
-        component="kustomize-controller",
-        host="",
-    )
     ks2 = apps_automation_waits(
         g, at, created=plus(CLUSTER_BORN, minutes=47), last=g.ago(seconds=30), count=360
     )
