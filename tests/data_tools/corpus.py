@@ -2503,36 +2503,15 @@ def ingress_selector_mismatch() -> tuple[Lab, Expected]:
         labels={"app": "whoami"},
         ports=[{"name": "http", "port": 80, "targetPort": 80}],
     )
-    ing = g.add(
-        "apps-default.yaml",
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "Ingress",
-            "metadata": g.meta(
-                "whoami",
-                "default",
-                created=created,
-                annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"},
-            ),
-            "spec": {
-                "ingressClassName": "traefik",
-                "rules": [
-                    {
-                        "host": "whoami.home.arpa",
-                        "http": {
-                            "paths": [
-                                {
-                                    "backend": {"service": {"name": "whoami", "port": {"number": 80}}},
-                                    "path": "/",
-                                    "pathType": "Prefix",
-                                }
-                            ]
-                        },
-                    }
-                ],
-            },
-            "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}},
-        },
+    ing = ingress(
+        g,
+        "default",
+        "whoami",
+        "whoami.home.arpa",
+        80,
+        created=created,
+        ks=None,
+        annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"},
     )
     return g, expected(
         "The whoami Service selects app=whoami but the Deployment labels its pods app.kubernetes.io/name=whoami: the "
@@ -2791,6 +2770,60 @@ def source_fails(
     Warning event repeated since."""
     ready_false(src, reason, message, at, [Lab.cond("FetchFailed", "True", reason, message, at)])
     ev(g, src, reason, message, first=at, last=last, count=count, component="source-controller", host="")
+
+
+def ingress(
+    g: Lab,
+    ns: str,
+    name: str,
+    host: str,
+    port: int,
+    *,
+    created: str,
+    ks: str | None,
+    annotations: dict[str, str],
+    cls: str = "traefik",
+    lb: bool = True,
+    tls_secret: str | None = None,
+    typed: bool = False,
+) -> dict[str, Any]:
+    """A one-rule Ingress in apps-<ns>.yaml: ``host`` / to the Service ``name``:``port``, with the ServiceLB
+    address in its status when ``lb``. ``typed``: its metadata names its kind and generation, as a capture does."""
+    spec: dict[str, Any] = {
+        "ingressClassName": cls,
+        "rules": [
+            {
+                "host": host,
+                "http": {
+                    "paths": [
+                        {
+                            "backend": {"service": {"name": name, "port": {"number": port}}},
+                            "path": "/",
+                            "pathType": "Prefix",
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    if tls_secret:
+        spec["tls"] = [{"hosts": [host], "secretName": tls_secret}]
+    typing: dict[str, Any] = (
+        {"generation": 1, "kind": "Ingress", "group": "networking.k8s.io"} if typed else {}
+    )
+    return cast(
+        "dict[str, Any]",
+        g.add(
+            f"apps-{ns}.yaml",
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "Ingress",
+                "metadata": g.meta(name, ns, created=created, ks=ks, annotations=annotations, **typing),
+                "spec": spec,
+                "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]} if lb else {}},
+            },
+        ),
+    )
 
 
 def apps_automation_waits(g: Lab, at: str, *, created: str, last: str, count: int) -> dict[str, Any]:
@@ -4488,37 +4521,15 @@ def ingress_service_renamed() -> tuple[Lab, Expected]:
         labels=sel,
         ports=[{"name": "http", "port": 8080, "targetPort": "http"}],
     )
-    ing = g.add(
-        "apps-cloud.yaml",
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "Ingress",
-            "metadata": g.meta(
-                "nextcloud",
-                "cloud",
-                created=created,
-                ks="apps-cloud",
-                annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "websecure"},
-            ),
-            "spec": {
-                "ingressClassName": "traefik",
-                "rules": [
-                    {
-                        "host": "cloud.home.arpa",
-                        "http": {
-                            "paths": [
-                                {
-                                    "backend": {"service": {"name": "nextcloud", "port": {"number": 8080}}},
-                                    "path": "/",
-                                    "pathType": "Prefix",
-                                }
-                            ]
-                        },
-                    }
-                ],
-            },
-            "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}},
-        },
+    ing = ingress(
+        g,
+        "cloud",
+        "nextcloud",
+        "cloud.home.arpa",
+        8080,
+        created=created,
+        ks="apps-cloud",
+        annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "websecure"},
     )
     return g, expected(
         "A Nextcloud chart upgrade renamed its Service from 'nextcloud' to 'nextcloud-app'; the hand-written Ingress still "

@@ -29,6 +29,7 @@ from corpus import (
     flux_base,
     g_ago,
     host,
+    ingress,
     job_complete,
     job_pod,
     job_spec,
@@ -268,39 +269,17 @@ def traefik_middleware_missing() -> tuple[Lab, Expected]:
         created=created,
         ports=[{"name": "http", "port": 3000, "targetPort": "http"}],
     )
-    ing = g.add(
-        "apps-home.yaml",
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "Ingress",
-            "metadata": g.meta(
-                "homepage",
-                "home",
-                created=g.ago(hours=5, minutes=3),
-                ks="apps-home",
-                annotations={
-                    "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
-                    "traefik.ingress.kubernetes.io/router.middlewares": "home-secure-headers@kubernetescrd,home-authelia@kubernetescrd",
-                },
-            ),
-            "spec": {
-                "ingressClassName": "traefik",
-                "rules": [
-                    {
-                        "host": "home.home.arpa",
-                        "http": {
-                            "paths": [
-                                {
-                                    "backend": {"service": {"name": "homepage", "port": {"number": 3000}}},
-                                    "path": "/",
-                                    "pathType": "Prefix",
-                                }
-                            ]
-                        },
-                    }
-                ],
-            },
-            "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}},
+    ing = ingress(
+        g,
+        "home",
+        "homepage",
+        "home.home.arpa",
+        3000,
+        created=g.ago(hours=5, minutes=3),
+        ks="apps-home",
+        annotations={
+            "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
+            "traefik.ingress.kubernetes.io/router.middlewares": "home-secure-headers@kubernetescrd,home-authelia@kubernetescrd",
         },
     )
     return g, expected(

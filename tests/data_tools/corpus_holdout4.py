@@ -29,6 +29,7 @@ from corpus import (
     find,
     flux_base,
     host,
+    ingress,
     job_complete,
     kustomization_fails,
     lab,
@@ -145,53 +146,22 @@ def ingress_class_not_served() -> tuple[Lab, Expected]:
     created = g.ago(days=2, hours=3, minutes=12)
     app(g, "mealie", "ghcr.io/mealie-recipes/mealie:v2.8.0", 9000, ns="home", node="k3s2", route=False)
 
-    def ingress(ns: str, name: str, cls: str, hostname: str, port: int, at: str, lb: bool) -> dict[str, Any]:
-        ann = (
-            {
-                "nginx.ingress.kubernetes.io/proxy-body-size": "0",
-                "nginx.ingress.kubernetes.io/ssl-redirect": "false",
-            }
-            if cls == "nginx"
-            else {"traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"}
-        )
-        obj: dict[str, Any] = g.add(
-            f"apps-{ns}.yaml",
-            {
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "Ingress",
-                "metadata": g.meta(
-                    name,
-                    ns,
-                    created=at,
-                    ks=f"apps-{ns}",
-                    annotations=ann,
-                    generation=1,
-                    kind="Ingress",
-                    group="networking.k8s.io",
-                ),
-                "spec": {
-                    "ingressClassName": cls,
-                    "rules": [
-                        {
-                            "host": hostname,
-                            "http": {
-                                "paths": [
-                                    {
-                                        "backend": {"service": {"name": name, "port": {"number": port}}},
-                                        "path": "/",
-                                        "pathType": "Prefix",
-                                    }
-                                ]
-                            },
-                        }
-                    ],
-                },
-                "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]} if lb else {}},
-            },
-        )
-        return obj
-
-    ing = ingress("home", "mealie", "nginx", "mealie.home.arpa", 9000, created, False)
+    ing = ingress(
+        g,
+        "home",
+        "mealie",
+        "mealie.home.arpa",
+        9000,
+        created=created,
+        ks="apps-home",
+        annotations={
+            "nginx.ingress.kubernetes.io/proxy-body-size": "0",
+            "nginx.ingress.kubernetes.io/ssl-redirect": "false",
+        },
+        cls="nginx",
+        lb=False,
+        typed=True,
+    )
     app(
         g,
         "nextcloud",
@@ -202,7 +172,17 @@ def ingress_class_not_served() -> tuple[Lab, Expected]:
         route=False,
         probe_path="/status.php",
     )
-    ingress("cloud", "nextcloud", "traefik", "cloud.home.arpa", 80, plus(CLUSTER_BORN, days=4), True)
+    ingress(
+        g,
+        "cloud",
+        "nextcloud",
+        "cloud.home.arpa",
+        80,
+        created=plus(CLUSTER_BORN, days=4),
+        ks="apps-cloud",
+        annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"},
+        typed=True,
+    )
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
         "Mealie was moved from docker-compose with an Ingress copied from a guide written for ingress-nginx "

@@ -27,6 +27,7 @@ from corpus import (
     expected,
     find,
     flux_base,
+    ingress,
     lab,
     pressure,
     ref,
@@ -165,48 +166,6 @@ def traefik_ingress_tls_secret_elsewhere() -> tuple[Lab, Expected]:
         ks="infrastructure",
     )
 
-    def ingress(ns: str, name: str, hostname: str, port: int, at: str, tls_secret: str) -> dict[str, Any]:
-        obj: dict[str, Any] = g.add(
-            f"apps-{ns}.yaml",
-            {
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "Ingress",
-                "metadata": g.meta(
-                    name,
-                    ns,
-                    created=at,
-                    ks=f"apps-{ns}",
-                    annotations={
-                        "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
-                        "traefik.ingress.kubernetes.io/router.tls": "true",
-                    },
-                    generation=1,
-                    kind="Ingress",
-                    group="networking.k8s.io",
-                ),
-                "spec": {
-                    "ingressClassName": "traefik",
-                    "rules": [
-                        {
-                            "host": hostname,
-                            "http": {
-                                "paths": [
-                                    {
-                                        "backend": {"service": {"name": name, "port": {"number": port}}},
-                                        "path": "/",
-                                        "pathType": "Prefix",
-                                    }
-                                ]
-                            },
-                        }
-                    ],
-                    "tls": [{"hosts": [hostname], "secretName": tls_secret}],
-                },
-                "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}},
-            },
-        )
-        return obj
-
     app(
         g,
         "nextcloud",
@@ -218,7 +177,19 @@ def traefik_ingress_tls_secret_elsewhere() -> tuple[Lab, Expected]:
         probe_path="/status.php",
     )
     ing = ingress(
-        "cloud", "nextcloud", "cloud.home.arpa", 80, g.ago(hours=3, minutes=5), "wildcard-home-arpa-tls"
+        g,
+        "cloud",
+        "nextcloud",
+        "cloud.home.arpa",
+        80,
+        created=g.ago(hours=3, minutes=5),
+        ks="apps-cloud",
+        tls_secret="wildcard-home-arpa-tls",
+        annotations={
+            "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
+            "traefik.ingress.kubernetes.io/router.tls": "true",
+        },
+        typed=True,
     )
     # the one that works: its Secret is in its own namespace
     app(
@@ -244,12 +215,19 @@ def traefik_ingress_tls_secret_elsewhere() -> tuple[Lab, Expected]:
         ks="apps-monitoring",
     )
     ingress(
+        g,
         "monitoring",
         "grafana",
         "grafana.home.arpa",
         3000,
-        plus(CLUSTER_BORN, days=8),
-        "grafana-home-arpa-tls",
+        created=plus(CLUSTER_BORN, days=8),
+        ks="apps-monitoring",
+        tls_secret="grafana-home-arpa-tls",
+        annotations={
+            "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
+            "traefik.ingress.kubernetes.io/router.tls": "true",
+        },
+        typed=True,
     )
     return g, expected(
         "Nextcloud moved behind the K3s Traefik with an Ingress whose tls section names 'wildcard-home-arpa-tls'. That "
