@@ -2826,6 +2826,38 @@ def ingress(
     )
 
 
+def velero_b2_unavailable(g: Lab, *, failed_nights: int, message: str, validated: str) -> dict[str, Any]:
+    """Velero with its offsite location b2 Unavailable (``message``, validated at ``validated``): the daily-critical
+    schedule completed once, then failed validation each of the last ``failed_nights`` nights (to 2025-06-16);
+    MinIO and the hourly schedule work. Returns the b2 BackupStorageLocation."""
+    fail = "backup can't be created because BackupStorageLocation b2 is in Unavailable status."
+    first_failed = 17 - failed_nights
+    p.velero(
+        g,
+        minio_ok=True,
+        vsl_conflict=False,
+        vsl=False,
+        schedules=s.VELERO_SCHEDULES,
+        backups=[
+            ("hourly-longhorn", "2025-06-16T01:00:12Z", "Completed", {}),
+            ("hourly-longhorn", "2025-06-16T02:00:12Z", "Completed", {}),
+            ("daily-critical", f"2025-06-{first_failed - 1}T02:00:31Z", "Completed", {}),
+            *(
+                (
+                    "daily-critical",
+                    f"2025-06-{day}T02:00:31Z",
+                    "FailedValidation",
+                    {"validationErrors": [fail]},
+                )
+                for day in range(first_failed, 17)
+            ),
+        ],
+    )
+    bsl = find(g, "BackupStorageLocation", "b2", "velero")
+    bsl["status"] = {"lastValidationTime": validated, "message": message, "phase": "Unavailable"}
+    return bsl
+
+
 def apps_automation_waits(g: Lab, at: str, *, created: str, last: str, count: int) -> dict[str, Any]:
     """The apps-automation Kustomization, which dependsOn apps-home, waiting on it since a minute after ``at``."""
     wait = "dependency 'flux-system/apps-home' is not ready"
@@ -2959,29 +2991,14 @@ def csi_plugin_crash_one_node() -> tuple[Lab, Expected]:
 
 def velero_b2_unreachable() -> tuple[Lab, Expected]:
     g = lab("velero-b2-unreachable")
-    fail = "backup can't be created because BackupStorageLocation b2 is in Unavailable status."
-    p.velero(
+    bsl = velero_b2_unavailable(
         g,
-        minio_ok=True,
-        vsl_conflict=False,
-        vsl=False,
-        schedules=s.VELERO_SCHEDULES,
-        backups=[
-            ("hourly-longhorn", "2025-06-16T01:00:12Z", "Completed", {}),
-            ("hourly-longhorn", "2025-06-16T02:00:12Z", "Completed", {}),
-            ("daily-critical", "2025-06-14T02:00:31Z", "Completed", {}),
-            ("daily-critical", "2025-06-15T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-            ("daily-critical", "2025-06-16T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-        ],
-    )
-    bsl = find(g, "BackupStorageLocation", "b2", "velero")
-    bsl["status"] = {
-        "lastValidationTime": g.ago(seconds=24),
-        "message": 'BackupStorageLocation "b2" is unavailable: rpc error: code = Unknown desc = RequestError: '
+        failed_nights=2,
+        message='BackupStorageLocation "b2" is unavailable: rpc error: code = Unknown desc = RequestError: '
         'send request failed\ncaused by: Get "https://s3.us-west-004.backblazeb2.com/fletcherlabs-velero?'
         'delimiter=%2F&list-type=2&prefix=k3s-home%2F": dial tcp 149.137.136.19:443: i/o timeout',
-        "phase": "Unavailable",
-    }
+        validated=g.ago(seconds=24),
+    )
     return g, expected(
         "The offsite Backblaze B2 endpoint (s3.us-west-004.backblazeb2.com) stopped answering from the homelab (ISP routing "
         "incident): Velero marks location b2 Unavailable and the daily-critical schedule fails validation two days in a "

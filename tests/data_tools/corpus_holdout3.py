@@ -41,6 +41,7 @@ from corpus import (
     sym,
     the_pod,
     unready,
+    velero_b2_unavailable,
     workload_down,
 )
 from homelab import CLUSTER_BORN, DOMAIN, Lab
@@ -535,46 +536,18 @@ def clusterissuer_dns01_secret_missing() -> tuple[Lab, Expected]:
     f, ns = "cert-manager.yaml", "networking"
     reason = 'error getting cloudflare service account: secret "cloudflare-api-token" not found'
     started = g.ago(hours=3, minutes=8)
-    cr = g.cr(
-        f,
-        "cert-manager.io/v1",
-        "CertificateRequest",
-        "wildcard-fletcherlabs-12",
-        ns,
+    cr = p.certificate_request(
+        g,
+        cert,
+        12,
+        "wildcard-fletcherlabs-x7k2p",
         created=started,
-        owner=cert,
-        annotations={
-            "cert-manager.io/certificate-name": "wildcard-fletcherlabs",
-            "cert-manager.io/certificate-revision": "12",
-            "cert-manager.io/private-key-secret-name": "wildcard-fletcherlabs-x7k2p",
-        },
-        spec={
-            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"},
-            "request": b64(
-                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB"
-                + "Q" * 40
-                + "\n-----END CERTIFICATE REQUEST-----\n"
-            ),
-            "usages": ["digital signature", "key encipherment"],
-        },
-        status={
-            "conditions": [
-                Lab.cond(
-                    "Approved",
-                    "True",
-                    "cert-manager.io",
-                    "Certificate request has been approved by cert-manager.io",
-                    started,
-                ),
-                Lab.cond(
-                    "Ready",
-                    "False",
-                    "Pending",
-                    'Waiting on certificate issuance from order networking/wildcard-fletcherlabs-12-1902384467: "pending"',
-                    started,
-                ),
-            ]
-        },
+        ready=(
+            "Pending",
+            'Waiting on certificate issuance from order networking/wildcard-fletcherlabs-12-1902384467: "pending"',
+            started,
+        ),
+        csr_fill="Q",
     )
     order = g.cr(
         f,
@@ -893,34 +866,18 @@ def podsecurity_blocks_hostnetwork() -> tuple[Lab, Expected]:
 # ------------------------------------------------------------------------------------------ backup
 def velero_bsl_wrong_region() -> tuple[Lab, Expected]:
     g = lab("velero-bsl-wrong-region")
-    fail = "backup can't be created because BackupStorageLocation b2 is in Unavailable status."
-    p.velero(
+    bsl = velero_b2_unavailable(
         g,
-        minio_ok=True,
-        vsl_conflict=False,
-        vsl=False,
-        schedules=s.VELERO_SCHEDULES,
-        backups=[
-            ("hourly-longhorn", "2025-06-16T01:00:12Z", "Completed", {}),
-            ("hourly-longhorn", "2025-06-16T02:00:12Z", "Completed", {}),
-            ("daily-critical", "2025-06-13T02:00:31Z", "Completed", {}),
-            ("daily-critical", "2025-06-14T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-            ("daily-critical", "2025-06-15T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-            ("daily-critical", "2025-06-16T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-        ],
-    )
-    bsl = find(g, "BackupStorageLocation", "b2", "velero")
-    bsl["spec"]["config"]["s3Url"] = "https://s3.eu-central-003.backblazeb2.com"
-    bsl["spec"]["objectStorage"]["bucket"] = "fletcherlabs-velero-eu"
-    bsl["metadata"]["generation"] = 2
-    bsl["status"] = {
-        "lastValidationTime": g.ago(seconds=41),
-        "message": 'BackupStorageLocation "b2" is unavailable: rpc error: code = Unknown desc = operation error S3: '
+        failed_nights=3,
+        message='BackupStorageLocation "b2" is unavailable: rpc error: code = Unknown desc = operation error S3: '
         "ListObjectsV2, https response error StatusCode: 400, RequestID: 9c1f3a7e2b4d5e60, HostID: "
         "aM2Y0ZTk4NjE3ZWQ=, api error AuthorizationHeaderMalformed: The authorization header is malformed; the "
         "region 'us-west-004' is wrong; expecting 'eu-central-003'",
-        "phase": "Unavailable",
-    }
+        validated=g.ago(seconds=41),
+    )
+    bsl["spec"]["config"]["s3Url"] = "https://s3.eu-central-003.backblazeb2.com"
+    bsl["spec"]["objectStorage"]["bucket"] = "fletcherlabs-velero-eu"
+    bsl["metadata"]["generation"] = 2
     return g, expected(
         "The offsite bucket was recreated in a new Backblaze account in eu-central-003; the b2 location's s3Url and "
         "bucket were updated but its config.region was left at us-west-004. Every request is signed for the wrong "

@@ -1538,42 +1538,16 @@ def double_acme_rate_limit_and_ephemeral_eviction() -> tuple[Lab, Expected]:
         failure=f"The certificate request has failed to complete and will be retried: {limit}",
     )
     cert["status"]["failedIssuanceAttempts"] = 3
-    cr = g.cr(
-        "cert-manager.yaml",
-        "cert-manager.io/v1",
-        "CertificateRequest",
-        "vault-fletcherlabs-6",
-        "networking",
+    cr = p.certificate_request(
+        g,
+        cert,
+        6,
+        "vault-fletcherlabs-p8q2d",
         created=g.ago(minutes=38, seconds=20),
-        owner=cert,
-        annotations={
-            "cert-manager.io/certificate-name": "vault-fletcherlabs",
-            "cert-manager.io/certificate-revision": "6",
-            "cert-manager.io/private-key-secret-name": "vault-fletcherlabs-p8q2d",
-        },
-        spec={
-            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"},
-            "request": b64(
-                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB"
-                + "R" * 40
-                + "\n-----END CERTIFICATE REQUEST-----\n"
-            ),
-            "usages": ["digital signature", "key encipherment"],
-        },
-        status={
-            "conditions": [
-                Lab.cond(
-                    "Approved",
-                    "True",
-                    "cert-manager.io",
-                    "Certificate request has been approved by cert-manager.io",
-                    g.ago(minutes=38, seconds=20),
-                    gen=None,
-                ),
-                Lab.cond("Ready", "False", "Failed", limit, g.ago(minutes=38), gen=None),
-            ],
-            "failureTime": g.ago(minutes=38),
-        },
+        ready=("Failed", limit, g.ago(minutes=38)),
+        csr_fill="R",
+        gen=None,
+        failed=True,
     )
     ev(
         g,

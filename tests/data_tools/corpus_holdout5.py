@@ -614,47 +614,15 @@ def certificate_issuer_not_found() -> tuple[Lab, Expected]:
         "nextPrivateKeySecretName": "vault-fletcherlabs-net-k8w2q",
     }
     missing = 'Referenced "ClusterIssuer" not found: clusterissuer.cert-manager.io "letsencrypt-production" not found'
-    cr = g.cr(
-        "cert-manager.yaml",
-        "cert-manager.io/v1",
-        "CertificateRequest",
-        "vault-fletcherlabs-net-1",
-        "networking",
+    cr = p.certificate_request(
+        g,
+        cert,
+        1,
+        "vault-fletcherlabs-net-k8w2q",
         created=plus(created, seconds=2),
-        owner=cert,
-        annotations={
-            "cert-manager.io/certificate-name": "vault-fletcherlabs-net",
-            "cert-manager.io/certificate-revision": "1",
-            "cert-manager.io/private-key-secret-name": "vault-fletcherlabs-net-k8w2q",
-        },
-        spec={
-            "extra": {},
-            "groups": [
-                "system:serviceaccounts",
-                "system:serviceaccounts:cert-manager",
-                "system:authenticated",
-            ],
-            "issuerRef": {
-                "group": "cert-manager.io",
-                "kind": "ClusterIssuer",
-                "name": "letsencrypt-production",
-            },
-            "request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K",
-            "usages": ["digital signature", "key encipherment"],
-            "username": "system:serviceaccount:cert-manager:cert-manager",
-        },
-        status={
-            "conditions": [
-                g.cond(
-                    "Approved",
-                    "True",
-                    "cert-manager.io",
-                    "Certificate request has been approved by cert-manager.io",
-                    plus(created, seconds=2),
-                ),
-                g.cond("Ready", "False", "Pending", missing, plus(created, seconds=2)),
-            ]
-        },
+        ready=("Pending", missing, plus(created, seconds=2)),
+        requester={},
+        issuer="letsencrypt-production",
     )
     ev(
         g,
