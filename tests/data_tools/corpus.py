@@ -452,6 +452,43 @@ def s_image(pod: dict[str, Any], i: int) -> str:
     return cast("str", full_image(pod["spec"]["containers"][i]["image"]))
 
 
+def restarted(
+    g: Lab, pod: dict[str, Any], message: str, restarts: int, finished: str, *, exit_code: int = 1
+) -> None:
+    """A running container that has died and been restarted: ``restartCount`` and ``lastState.terminated``."""
+    cs = pod["status"]["containerStatuses"][0]
+    cs["lastState"] = {
+        "terminated": {
+            "containerID": f"containerd://{g.hexs(64)}",
+            "exitCode": exit_code,
+            "finishedAt": finished,
+            "message": message,
+            "reason": "Error",
+            "startedAt": plus(finished, minutes=-9, seconds=-14),
+        }
+    }
+    cs["restartCount"] = restarts
+    cs["state"] = {"running": {"startedAt": plus(finished, seconds=11)}}
+
+
+def node_event(
+    g: Lab, node: str, reason: str, message: str, *, first: str, last: str, count: int, type_: str = "Warning"
+) -> None:
+    """An event the kubelet of ``node`` reports about its Node."""
+    g.event(
+        EV,
+        g.nodes[node],
+        reason=reason,
+        message=message,
+        type_=type_,
+        first=first,
+        last=last,
+        count=count,
+        component="kubelet",
+        host=node,
+    )
+
+
 def evicted(pod: dict[str, Any], message: str, at: str) -> None:
     st = pod["status"]
     for cs in st["containerStatuses"]:

@@ -33,10 +33,12 @@ from corpus import (
     job_complete,
     kustomization_fails,
     lab,
+    node_event,
     pods_of,
     pull_failure,
     ref,
     replica_failure,
+    restarted,
     route_down,
     sym,
     the_pod,
@@ -52,40 +54,9 @@ import scenarios as s
 NOW = s.NOW
 
 
-def _restarted(
-    g: Lab, pod: dict[str, Any], message: str, restarts: int, finished: str, *, exit_code: int = 1
-) -> None:
-    """A running container that has died and been restarted: ``restartCount`` and ``lastState.terminated``."""
-    cs = pod["status"]["containerStatuses"][0]
-    cs["lastState"] = {
-        "terminated": {
-            "containerID": f"containerd://{g.hexs(64)}",
-            "exitCode": exit_code,
-            "finishedAt": finished,
-            "message": message,
-            "reason": "Error",
-            "startedAt": plus(finished, minutes=-9, seconds=-14),
-        }
-    }
-    cs["restartCount"] = restarts
-    cs["state"] = {"running": {"startedAt": plus(finished, seconds=11)}}
-
-
-def _node_event(
-    g: Lab, node: str, reason: str, message: str, *, first: str, last: str, count: int, type_: str = "Warning"
-) -> None:
-    g.event(
-        EV,
-        g.nodes[node],
-        reason=reason,
-        message=message,
-        type_=type_,
-        first=first,
-        last=last,
-        count=count,
-        component="kubelet",
-        host=node,
-    )
+# moved to corpus.py; the old names stay importable from here
+_restarted = restarted
+_node_event = node_event
 
 
 def _new_revision(dep: dict[str, Any], at: str, revision: int) -> None:
@@ -206,7 +177,7 @@ def containerd_disk_full_one_node() -> tuple[Lab, Expected]:
         "bytes eligible to free."
     )
     for reason in ("FreeDiskSpaceFailed", "ImageGCFailed"):
-        _node_event(
+        node_event(
             g, "k3s3", reason, gc_msg, first=g.ago(hours=6, minutes=40), last=g.ago(minutes=3), count=81
         )
     root = "/var/lib/rancher/k3s/agent/containerd"
@@ -398,7 +369,7 @@ def k3s_datastore_slow() -> tuple[Lab, Expected]:
             count=n,
             component="node-controller",
         )
-        _node_event(
+        node_event(
             g,
             node,
             "NodeReady",
@@ -425,7 +396,7 @@ def k3s_datastore_slow() -> tuple[Lab, Expected]:
     crashify(g, cm_pod, ctr, cm_msg, 47, g.ago(minutes=14))
     workload_down(cm, g.ago(minutes=14))
     lpp = the_pod(g, "kube-system", "local-path-provisioner-")
-    _restarted(
+    restarted(
         g,
         lpp,
         "E0616 02:31:05.662431       1 leaderelection.go:340] Failed to update lock: etcdserver: request timed out\n"
@@ -438,7 +409,7 @@ def k3s_datastore_slow() -> tuple[Lab, Expected]:
     flux_pods = []
     for comp, restarts, ago in (("helm-controller", 18, 22), ("kustomize-controller", 23, 41)):
         fp = the_pod(g, "flux-system", f"{comp}-")
-        _restarted(
+        restarted(
             g,
             fp,
             f'{{"level":"error","ts":"2025-06-16T02:{59 - ago:02d}:12.932Z","logger":"runtime","msg":"Failed to update lock optimitically: etcdserver: request timed out, falling back to slow path"}}\n'
@@ -901,7 +872,7 @@ def gpu_runtime_handler_missing() -> tuple[Lab, Expected]:
     info["kubeletVersion"] = info["kubeProxyVersion"] = "v1.32.6+k3s1"
     info["containerRuntimeVersion"] = "containerd://2.0.5-k3s1.32"
     node["metadata"]["labels"]["plan.upgrade.cattle.io/agent-plan"] = g.hexs(56)
-    _node_event(
+    node_event(
         g, "k3s3", "Starting", "Starting kubelet.", first=upgraded, last=upgraded, count=1, type_="Normal"
     )
     g.cr(
@@ -1714,7 +1685,7 @@ def healthy_maintenance_noisy() -> tuple[Lab, Expected]:
     k3s2["spec"].setdefault("taints", []).append(
         {"effect": "NoSchedule", "key": "node.kubernetes.io/unschedulable", "timeAdded": drained}
     )
-    _node_event(
+    node_event(
         g,
         "k3s2",
         "NodeNotSchedulable",

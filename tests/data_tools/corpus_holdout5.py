@@ -29,16 +29,17 @@ from corpus import (
     flux_base,
     ingress,
     lab,
+    node_event,
     pressure,
     ref,
     replica_failure,
+    restarted,
     route_down,
     sym,
     the_pod,
     unready,
     workload_down,
 )
-from corpus_holdout4 import _node_event, _restarted
 from homelab import CLUSTER_BORN, Lab
 from k8sgen import plus
 
@@ -304,7 +305,7 @@ def node_pid_pressure() -> tuple[Lab, Expected]:
     msg = "The node was low on resource: pids. Threshold quantity: 3276, available: 2871. "
     evicted(old, msg, plus(since, minutes=2))
     ev(g, old, "Evicted", msg, first=plus(since, minutes=2), component="kubelet")
-    _node_event(
+    node_event(
         g,
         "k3s2",
         "EvictionThresholdMet",
@@ -674,7 +675,7 @@ def upgrade_drain_blocked_by_pdb() -> tuple[Lab, Expected]:
         }
     )
     node["metadata"]["labels"]["plan.upgrade.cattle.io/k3s-agent"] = g.hexs(56)
-    _node_event(
+    node_event(
         g,
         "k3s2",
         "NodeNotSchedulable",
@@ -960,7 +961,7 @@ def healthy_after_node_reboot_noisy() -> tuple[Lab, Expected]:
         component="node-controller",
         host="",
     )
-    _node_event(
+    node_event(
         g,
         "k3s1",
         "Starting",
@@ -970,7 +971,7 @@ def healthy_after_node_reboot_noisy() -> tuple[Lab, Expected]:
         count=1,
         type_="Normal",
     )
-    _node_event(
+    node_event(
         g,
         "k3s1",
         "Rebooted",
@@ -979,7 +980,7 @@ def healthy_after_node_reboot_noisy() -> tuple[Lab, Expected]:
         last=plus(up, seconds=-19),
         count=1,
     )
-    _node_event(
+    node_event(
         g,
         "k3s1",
         "NodeReady",
@@ -1004,7 +1005,7 @@ def healthy_after_node_reboot_noisy() -> tuple[Lab, Expected]:
             probe_path="/",
         )
         pod = the_pod(g, "home", f"{name}-")
-        _restarted(g, pod, "", 1, plus(down, seconds=12), exit_code=255)
+        restarted(g, pod, "", 1, plus(down, seconds=12), exit_code=255)
         term = pod["status"]["containerStatuses"][0]["lastState"]["terminated"]
         term["reason"] = "Unknown"
         del term["message"]

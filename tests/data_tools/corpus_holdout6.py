@@ -26,6 +26,7 @@ from corpus import (
     find,
     flux_base,
     lab,
+    node_event,
     ready_false,
     ref,
     route_down,
@@ -33,7 +34,6 @@ from corpus import (
     the_pod,
     workload_down,
 )
-from corpus_holdout4 import _node_event
 from homelab import CLUSTER_BORN, Lab
 from k8sgen import plus
 
@@ -248,7 +248,7 @@ def node_cordon_forgotten_local_path() -> tuple[Lab, Expected]:
             "timeAdded": plus(drained, seconds=2),
         }
     )
-    _node_event(
+    node_event(
         g,
         "k3s3",
         "NodeNotSchedulable",
