@@ -260,7 +260,6 @@ def test_diagnosis_is_the_same_with_other_tenants_healthy_workloads(scenario: Pa
 EVENT_ONLY: dict[str, str] = {
     "cilium-ipam-exhausted-one-node": "the IPAM refusal is in the kubelet's FailedCreatePodSandBox events",
     "containerd-disk-full-one-node": "'no space left on device' is in the kubelet's events; the node reports no pressure",
-    "csi-plugin-crash-one-node": "'not found in the list of registered CSI drivers' is in FailedMount events",
     "dockerhub-rate-limit": "the 429 is in the pull events; the pods' status says only 'Back-off pulling image'",
     "gpu-runtime-handler-missing": "'no runtime for \"nvidia\" is configured' is in FailedCreatePodSandBox events",
     "longhorn-rwx-nfs-client-missing": "the missing mount helper is named in FailedMount events",

@@ -29,6 +29,7 @@ from homelabctl.k8s import (
     certmanager,
     cilium,
     cluster_dns,
+    csi_mounts,
     gateways,
     graphrefs,
     longhorn_volumes,
@@ -96,6 +97,9 @@ RECONCILES = (
     "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
 )
 STORES_STATE = "datastore"  # control-plane node (its datastore) → pods whose API writes it failed to commit
+CSI_MOUNT = (
+    "csi-mount"  # Node → the pods there waiting to mount a CSI volume whose driver it has not registered
+)
 
 ALL_EDGES = frozenset(
     {
@@ -126,6 +130,7 @@ ALL_EDGES = frozenset(
         MENTIONS,
         RECONCILES,
         STORES_STATE,
+        CSI_MOUNT,
         ALLOCATES,
         CONSUMES,
         GOVERNS,
@@ -164,6 +169,7 @@ _FIELD = {
     MENTIONS: "message",
     RECONCILES: "the controller that reconciles this kind",
     STORES_STATE: "etcd's errors passed on by the API server",
+    CSI_MOUNT: "CSINode drivers / the pod's CSI volumes",
     ALLOCATES: "pool serviceSelector / type LoadBalancer",
     CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
     GOVERNS: "quota / default limits / middleware reference",
@@ -275,6 +281,7 @@ class DependencyGraph:
             yield REGISTERS, _ref("CSINode", None, ref.name)
             yield REGISTERS, _ref("Node", self.longhorn_namespace(), ref.name)
             yield REGISTERS, _ref("CiliumNode", None, ref.name)
+            yield from self._blocked_mounts(ref, ref.name, None)
             for target in self._lazy("longhorn", self._build_longhorn).get(ref, ()):
                 yield REPLICA, target
             return
@@ -374,12 +381,36 @@ class DependencyGraph:
             yield SELECTS, svc_ref
         for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
             yield SELECTS, svc_ref
+        node = k8s_pods.node_name(pod)
+        if node and pod.namespace:
+            drivers = csi_mounts.node_plugin_drivers(pod.spec)
+            if drivers:  # a CSI driver's node plugin: the pods on its node waiting for its registration
+                yield from self._blocked_mounts(pod.ref, node, drivers)
         for claim in podrefs.claims(pod):
             claim_ref = _ref("PersistentVolumeClaim", pod.namespace, claim)
             if self._read_write_once(pod.namespace, claim):
                 yield HOLDS, claim_ref
             if not k8s_pods.node_name(pod) and self._waits_for_consumer(claim_ref):
                 yield CONSUMES, claim_ref
+
+    def _blocked_mounts(
+        self, source: ObjectRef, node: str, drivers: set[str] | None
+    ) -> Iterator[tuple[str, ObjectRef]]:
+        """CSI_MOUNT edges from a node (any driver) or from a driver's node plugin pod on it (its drivers) to the
+        pods there waiting to mount a volume of a driver the node's CSINode does not list."""
+        blocked: list[csi_mounts.BlockedMount] = self._lazy(
+            f"csi-blocked:{node}", lambda: csi_mounts.blocked_mounts(self.index, node)
+        )
+        for mount in blocked:
+            if drivers is not None and mount.driver not in drivers:
+                continue
+            waiting = mount.pod.ref
+            self._why.setdefault(
+                (source, CSI_MOUNT, waiting),
+                f"CSINode {node} lists no {mount.driver}; pod {waiting.namespace}/{waiting.name} waits there to "
+                f"mount {mount.volume}",
+            )
+            yield CSI_MOUNT, waiting
 
     def _pool_out(self, pool: Resource) -> Iterator[tuple[str, ObjectRef]]:
         """LoadBalancer Services an address pool serves (Cilium ``serviceSelector``; no selector: all of them)."""
