@@ -372,20 +372,22 @@ def gitrepository_branch_renamed() -> tuple[Lab, Expected]:
 
 def clusterissuer_acme_email_forbidden() -> tuple[Lab, Expected]:
     # Sources: the cert-manager ACME troubleshooting page (cert-manager/website content/docs/troubleshooting/acme.md:
-    # an issuer with a @example.com e-mail is Ready=False, reason ErrUpdateACMEAccount, '400
-    # urn:ietf:params:acme:error:invalidEmail ... Contact emails @example.com are forbidden'), bouvet/nord-juice-shop#66
-    # (cert-manager does not retry a registration the ACME server answered with 400), openwrt/luci#8064 (Let's
-    # Encrypt's current wording: 'urn:ietf:params:acme:error:invalidContact', 'Error validating contact(s) :: contact
-    # email has forbidden domain "example.org"'). Reason ErrRegisterACMEAccount and the prefix 'Failed to register ACME
-    # account: ' are the constants of cert-manager's pkg/issuer/acme/setup.go; the CertificateRequest's 'Referenced
-    # issuer does not have a Ready status condition' (reason Pending, event IssuerNotReady) is cert-manager's text.
+    # an issuer with a @example.com e-mail is Ready=False, '400 urn:ietf:params:acme:error:invalidEmail ... Contact
+    # emails @example.com are forbidden'), cert-manager/cert-manager#3394 (a failed account registration: condition
+    # reason ErrRegisterACMEAccount with the message 'Failed to verify ACME account: <error>', and a Warning event
+    # ErrVerifyACMEAccount with the same text), bouvet/nord-juice-shop#66 (cert-manager logs 'skipping retrying account
+    # registration as a BadRequest response was returned from the ACME server': a 400 is not retried) and
+    # openwrt/luci#8064 (Let's Encrypt's current wording: 'urn:ietf:params:acme:error:invalidContact', 'Error
+    # validating contact(s) :: contact email has forbidden domain "example.org"'). The CertificateRequest's
+    # 'Referenced issuer does not have a Ready status condition' (reason Pending, event IssuerNotReady) is
+    # cert-manager's text.
     g = lab("clusterissuer-acme-email-forbidden")
     flux_base(g, {"jetstack": "https://charts.jetstack.io"})
     p.cert_manager(g, http01_only=False)
     added = g.ago(hours=2, minutes=47)
     f = "cert-manager.yaml"
     refusal = (
-        "Failed to register ACME account: 400 urn:ietf:params:acme:error:invalidContact: Error validating contact(s) "
+        "Failed to verify ACME account: 400 urn:ietf:params:acme:error:invalidContact: Error validating contact(s) "
         ':: contact email has forbidden domain "example.com"'
     )
     issuer = g.cr(
@@ -422,7 +424,7 @@ def clusterissuer_acme_email_forbidden() -> tuple[Lab, Expected]:
     ev(
         g,
         issuer,
-        "ErrRegisterACMEAccount",
+        "ErrVerifyACMEAccount",
         refusal,
         first=plus(added, seconds=3),
         count=1,
@@ -536,6 +538,7 @@ def clusterissuer_acme_email_forbidden() -> tuple[Lab, Expected]:
         "created. The ClusterIssuer's e-mail is the cause; letsencrypt-prod and its certificates are fine.",
         [
             "https://github.com/cert-manager/website/blob/master/content/docs/troubleshooting/acme.md",
+            "https://github.com/cert-manager/cert-manager/issues/3394",
             "https://github.com/bouvet/nord-juice-shop/issues/66",
             "https://github.com/openwrt/luci/issues/8064",
         ],
