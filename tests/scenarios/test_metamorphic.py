@@ -265,7 +265,6 @@ EVENT_ONLY: dict[str, str] = {
     "longhorn-rwx-nfs-client-missing": "the missing mount helper is named in FailedMount events",
     "nfs-server-unreachable": "the mount timeout against the server is in FailedMount events",
     "private-registry-tls-changed": "the x509 error is in the pull events; the pods' status says only back-off",
-    "quota-blocks-statefulset": "a StatefulSet has no ReplicaFailure condition: the quota refusal is in its events",
     "upstream-dns-resolver-down": "the resolver's i/o timeout is quoted in pull events only",
 }
 _TOP_CAUSE_PROBLEMS = ("top root cause", "no root cause", "expected no critical root cause")

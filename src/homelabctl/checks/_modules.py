@@ -95,6 +95,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.workload.pod_restarts",
     "homelabctl.checks.workload.pod_security_refused",
     "homelabctl.checks.workload.pod_stuck_terminating",
+    "homelabctl.checks.workload.quota_leaves_no_room",
     "homelabctl.checks.workload.serviceaccount_missing",
     "homelabctl.checks.workload.workload_replicas_unavailable",
 )

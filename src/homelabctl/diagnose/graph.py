@@ -34,6 +34,7 @@ from homelabctl.k8s import (
     graphrefs,
     longhorn_volumes,
     podrefs,
+    quota_room,
     refs,
     services,
     storage,
@@ -353,6 +354,9 @@ class DependencyGraph:
             yield edge, target
         if kind == "Middleware":
             for target, _why in self.middleware_references().get(ref, ()):
+                yield GOVERNS, target
+        if kind == "ResourceQuota":
+            for target in self._quota_room().get(ref, ()):
                 yield GOVERNS, target
         if kind == "Secret":
             secret = self.resource(ref)
@@ -811,9 +815,28 @@ class DependencyGraph:
         )
         return found
 
+    def _quota_room(self) -> dict[ObjectRef, list[ObjectRef]]:
+        """ResourceQuota → the controllers short of a pod it has no room for, read from the quota's state
+        (k8s/quota_room); each also counts as governed by the quota, as the refusal's Event would make it."""
+        found: dict[ObjectRef, list[ObjectRef]] | None = self._cache.get("quota-room")
+        if found is None:
+            found = {}
+            self._cache["quota-room"] = found
+            for refusal in quota_room.no_room(self.index):
+                quota, workload = refusal.quota.ref, refusal.workload.ref
+                found.setdefault(quota, []).append(workload)
+                self._governors[workload].add(quota)
+                self._why.setdefault(
+                    (quota, GOVERNS, workload),
+                    f"ResourceQuota {quota.namespace}/{quota.name} status: {refusal.resource} {refusal.used} used "
+                    f"+ {refusal.asked} for one more pod > {refusal.hard} hard",
+                )
+        return found
+
     def governors(self, refs: Iterable[ObjectRef], memory: bool = False) -> list[tuple[ObjectRef, str]]:
         """Objects that limit ``refs`` (a quota that refused their pods; with ``memory``, the LimitRange whose
         default memory limit was injected into them), each with the words that show it."""
+        self._quota_room()
         if not self._governors and not memory:
             return []  # the common case, decided before touching a workload's (possibly many) pods
         found: dict[ObjectRef, str] = {}
