@@ -55,6 +55,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.platform.certificate_expiring",
     "homelabctl.checks.platform.certificate_not_ready",
     "homelabctl.checks.platform.certificate_wildcard_http01",
+    "homelabctl.checks.platform.flux_dependency_missing",
     "homelabctl.checks.platform.flux_deprecated_api",
     "homelabctl.checks.platform.flux_missing_crd",
     "homelabctl.checks.platform.flux_not_ready",

@@ -11,6 +11,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     csi_unregistered_everywhere,
     datastore_fails_writes,
     failure_propagates,
+    flux_dependency_absent,
     flux_dependency_chain,
     flux_missing_crd,
     flux_source_broken,

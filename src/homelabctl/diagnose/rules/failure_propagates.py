@@ -9,6 +9,7 @@ from homelabctl.model import Finding, Layer
 
 CONFIGURATION_CHECKS = frozenset(
     {
+        "flux-dependency-missing",
         "flux-deprecated-api",
         "gpu-pod-no-priority-class",
         "gpu-namespace-no-quota",
