@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from factories import container_status, deployment, event, meta, node, owner_ref, pod, ts
+from factories_infra import local_path_pv, pvc
 
 # -- generic controllers -------------------------------------------------------------------------------------
 
@@ -1245,3 +1246,28 @@ def crashlooping_app(name: str, node_name: str) -> list[dict[str, Any]]:
         name, f"ghcr.io/example/{name}:1.0.0", state="waiting", reason="CrashLoopBackOff", restarts=30
     )
     return [dep, rs, owned_pod(rs, "q7x2m", node_name=node_name, statuses=[status], ready=False)]
+
+
+CORDON_AND_LOCAL_VOLUME = (
+    "0/4 nodes are available: 1 node(s) were unschedulable, 3 node(s) had volume node affinity conflict. "
+    "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."
+)
+"""kube-scheduler's FailedScheduling when a pod's local volume is pinned to the one node that is cordoned
+(NodeUnschedulable and VolumeBinding filters; https://github.com/kubernetes/kubernetes/issues/108096)."""
+
+
+def pinned_volume_app(
+    name: str, pinned_to: str, message: str = CORDON_AND_LOCAL_VOLUME
+) -> list[dict[str, Any]]:
+    """A Deployment whose pod waits unscheduled (``message``: the scheduler's words) with its claim bound to a
+    local-path PersistentVolume pinned to ``pinned_to``: owner chain, pod, FailedScheduling event, PVC, PV."""
+    dep = deployment(name, "home", ready=0)
+    rs = replicaset(dep)
+    p = pending_pod(f"{rs['metadata']['name']}-x8k2p", "home", message, owner=rs, age=timedelta(hours=44))
+    claim = pvc(
+        f"{name}-config", "home", "local-path", provisioner="rancher.io/local-path", selected_node=pinned_to
+    )
+    p["spec"]["volumes"] = [
+        {"name": "config", "persistentVolumeClaim": {"claimName": claim["metadata"]["name"]}}
+    ]
+    return [dep, rs, p, scheduler_event(p, message, count=412), claim, local_path_pv(claim, pinned_to)]

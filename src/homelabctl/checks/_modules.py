@@ -41,6 +41,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.network.upstream_dns_unreachable",
     "homelabctl.checks.node.control_plane_datastore_slow",
     "homelabctl.checks.node.kubelet_version_skew",
+    "homelabctl.checks.node.node_cordon_strands_volumes",
     "homelabctl.checks.node.node_cordoned",
     "homelabctl.checks.node.node_mount_helper_missing",
     "homelabctl.checks.node.node_not_ready",
