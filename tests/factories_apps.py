@@ -1271,3 +1271,80 @@ def pinned_volume_app(
         {"name": "config", "persistentVolumeClaim": {"claimName": claim["metadata"]["name"]}}
     ]
     return [dep, rs, p, scheduler_event(p, message, count=412), claim, local_path_pv(claim, pinned_to)]
+
+
+NO_FREE_PORTS = (
+    "0/4 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 3 node(s) didn't match "
+    "Pod's node affinity/selector. preemption: 0/4 nodes are available: 1 No preemption victims found for incoming "
+    "pod, 3 Preemption is not helpful for scheduling."
+)
+"""kube-scheduler's NodePorts filter when another pod holds the hostPort (https://github.com/k3s-io/k3s/issues/1969)."""
+
+
+def servicelb(
+    name: str,
+    namespace: str,
+    ports: list[tuple[int, str]],
+    *,
+    node_name: str = "k3s-master1",
+    running: bool = True,
+) -> list[dict[str, Any]]:
+    """A LoadBalancer Service and the svclb DaemonSet K3s's ServiceLB runs for it, with its pod on ``node_name``:
+    running and holding ``ports`` (port, protocol) as hostPorts, or Pending on the scheduler's NO_FREE_PORTS."""
+    svc = service(
+        name,
+        namespace,
+        {"app.kubernetes.io/name": name},
+        [
+            {"name": f"p{port}-{proto.lower()}", "port": port, "protocol": proto, "targetPort": port}
+            for port, proto in ports
+        ],
+    )
+    svc["spec"]["type"] = "LoadBalancer"
+    if running:
+        svc["status"] = {"loadBalancer": {"ingress": [{"ip": "192.168.10.30", "ipMode": "VIP"}]}}
+    ds_name = f"svclb-{name}-{svc['metadata']['uid'][:8]}"
+    labels = {
+        "app": ds_name,
+        "svccontroller.k3s.cattle.io/svcname": name,
+        "svccontroller.k3s.cattle.io/svcnamespace": namespace,
+    }
+    containers = [
+        {
+            "name": f"lb-{proto.lower()}-{port}",
+            "image": "rancher/klipper-lb:v0.4.13",
+            "ports": [
+                {
+                    "containerPort": port,
+                    "hostPort": port,
+                    "name": f"lb-{proto.lower()}-{port}",
+                    "protocol": proto,
+                }
+            ],
+        }
+        for port, proto in ports
+    ]
+    ds = daemonset(
+        ds_name, "kube-system", labels=labels, containers=containers, desired=1, ready=1 if running else 0
+    )
+    affinity = {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node_name]}]}
+                ]
+            }
+        }
+    }
+    ds["spec"]["template"]["spec"]["affinity"] = affinity
+    if running:
+        return [svc, ds, owned_pod(ds, "q4fzt", node_name=node_name)]
+    p = owned_pod(
+        ds,
+        "k9qmb",
+        node_name=None,
+        phase="Pending",
+        ready=False,
+        conditions=unschedulable_conditions(NO_FREE_PORTS),
+    )
+    return [svc, ds, p, scheduler_event(p, NO_FREE_PORTS, count=64)]

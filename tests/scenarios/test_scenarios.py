@@ -66,7 +66,6 @@ KNOWN_MISSES: dict[str, str] = {
     # sixth holdout set (tests/data_tools/corpus_holdout6.py): written by a helper who neither ran the engine on it nor
     # read the engine, committed, then run once on main at 06:09 UTC on 5 December 2026, untuned: 1/5; tuned on since
     "coredns-custom-unknown-directive": "[holdout6] names Deployment kube-system/coredns ; expected ConfigMap kube-system/coredns-custom: CoreDNS crash-looping on 'Unknown directive' is not traced to the ConfigMap whose server block the Corefile imports",
-    "servicelb-port-conflict": "[holdout6] names DaemonSet kube-system/svclb-adguard-home-lb-c6637e65 ; expected Service home/adguard-home-lb: a klipper-lb pod Pending on 'didn't have free ports' is not traced to the LoadBalancer Service asking for a port another one holds",
     # fifth holdout set (tests/data_tools/corpus_holdout5.py): written by a helper who neither ran the engine on it nor
     # read the engine, committed, then run once on main at 02:53 UTC on 5 December 2026, untuned: 5/10; tuned on since
     # fourth holdout set (tests/data_tools/corpus_holdout4.py): written while the engine was still being extended, run

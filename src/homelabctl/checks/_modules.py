@@ -38,6 +38,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.network.route_backend_unavailable",
     "homelabctl.checks.network.route_middleware_missing",
     "homelabctl.checks.network.service_no_ready_endpoints",
+    "homelabctl.checks.network.servicelb_port_taken",
     "homelabctl.checks.network.upstream_dns_unreachable",
     "homelabctl.checks.node.control_plane_datastore_slow",
     "homelabctl.checks.node.kubelet_version_skew",

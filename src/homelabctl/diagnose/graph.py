@@ -96,6 +96,9 @@ RECONCILES = (
     "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
 )
 STORES_STATE = "datastore"  # control-plane node (its datastore) → pods whose API writes it failed to commit
+SERVICELB = (
+    "servicelb"  # LoadBalancer Service → the svclb pods K3s's ServiceLB runs for it (svccontroller labels)
+)
 
 ALL_EDGES = frozenset(
     {
@@ -126,6 +129,7 @@ ALL_EDGES = frozenset(
         MENTIONS,
         RECONCILES,
         STORES_STATE,
+        SERVICELB,
         ALLOCATES,
         CONSUMES,
         GOVERNS,
@@ -164,6 +168,7 @@ _FIELD = {
     MENTIONS: "message",
     RECONCILES: "the controller that reconciles this kind",
     STORES_STATE: "etcd's errors passed on by the API server",
+    SERVICELB: "svccontroller.k3s.cattle.io/svcname and svcnamespace labels",
     ALLOCATES: "pool serviceSelector / type LoadBalancer",
     CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
     GOVERNS: "quota / default limits / middleware reference",

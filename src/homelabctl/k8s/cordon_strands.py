@@ -6,10 +6,8 @@ from __future__ import annotations
 import msgspec
 
 from homelabctl import kinds
-from homelabctl.k8s import conditions, nodes, podrefs, pods, storage
-from homelabctl.k8s.events import event
-from homelabctl.k8s.pod_trouble import live_pods
-from homelabctl.model import ObjectRef, Resource
+from homelabctl.k8s import nodes, podrefs, scheduling, storage
+from homelabctl.model import ObjectRef
 from homelabctl.sources.index import ClusterIndex
 
 # kube-scheduler's filter reasons (NodeUnschedulable and VolumeBinding plugins), as its FailedScheduling message and
@@ -17,7 +15,6 @@ from homelabctl.sources.index import ClusterIndex
 # had volume node affinity conflict."
 CORDONED = "node(s) were unschedulable"
 PINNED_ELSEWHERE = "volume node affinity conflict"
-_MAX_TEXT = 4096
 
 
 class Stranded(msgspec.Struct, frozen=True):
@@ -37,10 +34,8 @@ def stranded_by_cordon(index: ClusterIndex) -> dict[str, list[Stranded]]:
     if not cordoned:
         return {}
     found: dict[str, list[Stranded]] = {}
-    for pod in live_pods(index):
-        if pods.phase(pod) != "Pending" or pods.scheduling(pod).node_name:
-            continue
-        line = _scheduler_message(index, pod)
+    for pod in scheduling.unscheduled_pods(index):
+        line = scheduling.scheduler_says(index, pod, CORDONED, PINNED_ELSEWHERE)
         if not line:
             continue
         for claim_name in podrefs.claims(pod):
@@ -54,18 +49,3 @@ def stranded_by_cordon(index: ClusterIndex) -> dict[str, list[Stranded]]:
                     found.setdefault(host, []).append(Stranded(pod.ref, claim_name, volume, line))
                     break
     return found
-
-
-def _scheduler_message(index: ClusterIndex, pod: Resource) -> str:
-    """The scheduler's message when it names both reasons (the PodScheduled condition, else the newest
-    FailedScheduling event); empty otherwise."""
-    cond = conditions.condition(pod, "PodScheduled")
-    texts = [cond.message] if cond is not None and cond.status == "False" else []
-    texts += [
-        info.message for ev in index.events_for(pod) if (info := event(ev)).reason == "FailedScheduling"
-    ]
-    for message in texts:
-        head = message[:_MAX_TEXT]
-        if CORDONED in head and PINNED_ELSEWHERE in head:
-            return " ".join(head.split())[:300]
-    return ""

@@ -38,6 +38,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     policy_refuses_pods,
     registry_failing,
     secret_store_down,
+    servicelb_port_clash,
     snapshot_location_conflict,
     stale_claim_ref,
     standalone,
