@@ -1348,3 +1348,52 @@ def servicelb(
         conditions=unschedulable_conditions(NO_FREE_PORTS),
     )
     return [svc, ds, p, scheduler_event(p, NO_FREE_PORTS, count=64)]
+
+
+UNKNOWN_DIRECTIVE = (
+    "/etc/coredns/custom/home.server:3 - Error during parsing: Unknown directive 'k8s_gateway'"
+)
+"""CoreDNS's exit when a server block imported from coredns-custom names a plugin its build lacks
+(https://github.com/ori-edge/k8s_gateway/issues/76)."""
+
+
+def coredns_with_custom(
+    message: str = UNKNOWN_DIRECTIVE, *, custom_key: str = "home.server"
+) -> list[dict[str, Any]]:
+    """K3s's CoreDNS Deployment crash-looping with ``message`` as its last termination message: the coredns
+    ConfigMap at /etc/coredns (items Corefile, NodeHosts) and the optional coredns-custom at /etc/coredns/custom
+    (with the one key ``custom_key``), the owner chain and the pod."""
+    dep = deployment("coredns", "kube-system", ready=0, labels={"k8s-app": "kube-dns"})
+    mounts = [
+        {"mountPath": "/etc/coredns", "name": "config-volume", "readOnly": True},
+        {"mountPath": "/etc/coredns/custom", "name": "custom-config-volume", "readOnly": True},
+    ]
+    image = "rancher/mirrored-coredns-coredns:1.12.1"
+    container = {"name": "coredns", "image": image, "volumeMounts": mounts}
+    template = dep["spec"]["template"]["spec"]
+    template["containers"] = [container]
+    template["volumes"] = [
+        {
+            "name": "config-volume",
+            "configMap": {
+                "name": "coredns",
+                "items": [{"key": "Corefile", "path": "Corefile"}, {"key": "NodeHosts", "path": "NodeHosts"}],
+            },
+        },
+        {"name": "custom-config-volume", "configMap": {"name": "coredns-custom", "optional": True}},
+    ]
+    rs = replicaset(dep)
+    status = crashloop_status("coredns", image, restarts=61, message=message)
+    p = owned_pod(rs, "rtlk4", node_name="k3s-master1", statuses=[status], ready=False)
+    corefile = ".:53 {\n    errors\n    forward . /etc/resolv.conf\n}\nimport /etc/coredns/custom/*.server\n"
+    return [
+        dep,
+        rs,
+        p,
+        configmap(
+            "coredns", "kube-system", {"Corefile": corefile, "NodeHosts": "192.168.10.30 k3s-master1\n"}
+        ),
+        configmap(
+            "coredns-custom", "kube-system", {custom_key: "home.arpa:53 {\n    k8s_gateway home.arpa\n}\n"}
+        ),
+    ]

@@ -65,7 +65,6 @@ SEED = frozenset(
 KNOWN_MISSES: dict[str, str] = {
     # sixth holdout set (tests/data_tools/corpus_holdout6.py): written by a helper who neither ran the engine on it nor
     # read the engine, committed, then run once on main at 06:09 UTC on 5 December 2026, untuned: 1/5; tuned on since
-    "coredns-custom-unknown-directive": "[holdout6] names Deployment kube-system/coredns ; expected ConfigMap kube-system/coredns-custom: CoreDNS crash-looping on 'Unknown directive' is not traced to the ConfigMap whose server block the Corefile imports",
     # fifth holdout set (tests/data_tools/corpus_holdout5.py): written by a helper who neither ran the engine on it nor
     # read the engine, committed, then run once on main at 02:53 UTC on 5 December 2026, untuned: 5/10; tuned on since
     # fourth holdout set (tests/data_tools/corpus_holdout4.py): written while the engine was still being extended, run

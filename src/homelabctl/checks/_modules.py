@@ -87,6 +87,7 @@ MODULES: tuple[str, ...] = (
     "homelabctl.checks.storage.pvc_not_bound",
     "homelabctl.checks.storage.pvc_storage_class_missing",
     "homelabctl.checks.storage.volume_full",
+    "homelabctl.checks.workload.config_file_rejected",
     "homelabctl.checks.workload.daemonset_not_ready",
     "homelabctl.checks.workload.job_failed",
     "homelabctl.checks.workload.pdb_blocks_eviction",

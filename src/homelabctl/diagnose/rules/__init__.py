@@ -7,6 +7,7 @@ from homelabctl.diagnose.rules import (  # noqa: F401 - imported to register
     backup_endpoint_unreachable,
     budget_blocks_drain,
     cluster_dns_down,
+    config_file_breaks_workload,
     cordon_strands_pods,
     cronjob_blocked_by_run,
     csi_unregistered_everywhere,
