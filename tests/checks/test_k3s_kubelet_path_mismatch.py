@@ -150,3 +150,28 @@ def test_silent_on_k3s_paths_and_on_non_k3s_clusters() -> None:
 
 def test_not_evaluated_without_workloads_or_releases() -> None:
     assert run_one("k3s-kubelet-path-mismatch", _nodes()).status == "not_evaluated"
+
+
+def _manager(namespace: str, image: str) -> dict[str, object]:
+    """A DaemonSet mounting the pods' directory under the standard kubelet root, with no CSI plugin path."""
+    return daemonset(
+        "longhorn-manager",
+        namespace,
+        labels={"app": "longhorn-manager"},
+        pod_spec={
+            "containers": [{"name": "longhorn-manager", "image": image}],
+            "volumes": [{"name": "pods", "hostPath": {"path": f"{STANDARD}/pods", "type": "Directory"}}],
+        },
+    )
+
+
+def test_longhorn_is_recognised_by_its_images_in_any_namespace() -> None:
+    """Without a registered driver to prove the root, only CSI plugins and Longhorn are judged: Longhorn by
+    its chart's default namespace, or by its images wherever it was installed; another workload mounting the
+    kubelet's directory (a log shipper) is left alone."""
+    found = findings(
+        "k3s-kubelet-path-mismatch", [*_nodes(), _manager("storage", "longhornio/longhorn-manager:v1.7.2")]
+    )
+    assert [(f.object.namespace, f.object.name) for f in found] == [("storage", "longhorn-manager")]
+    shipper = _manager("storage", "fluent/fluent-bit:3.0")
+    assert findings("k3s-kubelet-path-mismatch", [*_nodes(), shipper]) == []

@@ -330,6 +330,27 @@ def test_longhorn_kubelet_root_dir_in_driver_deployer_manifest(tmp_path: Path) -
     )
     [found] = run_rule(tmp_path, "longhorn-kubelet-root-dir")
     assert "env KUBELET_ROOT_DIR=/var/lib/kubelet" in found.message
+    assert "Deployment longhorn-system/longhorn-driver-deployer uses" in found.message
+
+
+def test_longhorn_kubelet_root_dir_in_a_manifest_install_in_another_namespace(tmp_path: Path) -> None:
+    """Longhorn's manifests installed into a namespace of the operator's choosing are still Longhorn's, by their
+    images; another workload there mounting the kubelet's directory (a log shipper) is not."""
+    extra = "          env:\n            - name: KUBELET_ROOT_DIR\n              value: /var/lib/kubelet\n"
+    flux_repo(
+        tmp_path,
+        {
+            "cluster/deployer.yaml": deployment(
+                "longhorn-driver-deployer",
+                "storage",
+                "docker.io/longhornio/longhorn-manager:v1.6.2",
+                extra=extra,
+            ),
+            "cluster/shipper.yaml": deployment("shipper", "storage", "fluent/fluent-bit:3.0", extra=extra),
+        },
+    )
+    [found] = run_rule(tmp_path, "longhorn-kubelet-root-dir")
+    assert found.message.startswith("Deployment storage/longhorn-driver-deployer uses env KUBELET_ROOT_DIR")
 
 
 def test_longhorn_kubelet_root_dir_silent_on_k3s_path_unset_or_other_distro(tmp_path: Path) -> None:

@@ -278,7 +278,7 @@ class DependencyGraph:
             for pod in self.index.pods_on_node(ref.name):
                 yield RUNS_ON, pod.ref
             yield REGISTERS, _ref("CSINode", None, ref.name)
-            yield REGISTERS, _ref("Node", "longhorn-system", ref.name)
+            yield REGISTERS, _ref("Node", self.longhorn_namespace(), ref.name)
             yield REGISTERS, _ref("CiliumNode", None, ref.name)
             for target in self._lazy("longhorn", self._build_longhorn).get(ref, ()):
                 yield REPLICA, target
@@ -415,6 +415,24 @@ class DependencyGraph:
             built = build()
             self._cache[key] = built
         return built
+
+    def longhorn_namespace(self) -> str:
+        """Where Longhorn keeps its Node and Volume objects: the namespace it was installed in, read from the
+        Longhorn objects captured (the chart's default, ``longhorn-system``, when none was)."""
+        found: str = self._lazy("longhorn-namespace", self._find_longhorn_namespace)
+        return found
+
+    def _find_longhorn_namespace(self) -> str:
+        for gk in (
+            kinds.LONGHORN_NODE,
+            kinds.LONGHORN_VOLUME,
+            kinds.LONGHORN_SETTING,
+            kinds.LONGHORN_REPLICA,
+        ):
+            for res in self.index.all(gk):
+                if res.namespace:
+                    return res.namespace
+        return "longhorn-system"
 
     def _by_namespace(self, gk: str) -> dict[str | None, list[Resource]]:
         key = f"ns:{gk}"
@@ -586,7 +604,7 @@ class DependencyGraph:
             if csi is not None and csi.driver:
                 out[_ref("CSIDriver", None, csi.driver)].add(pv.ref)
                 if csi.driver == csi_facts.LONGHORN_DRIVER and csi.volume_handle:
-                    out[_ref("Volume", "longhorn-system", csi.volume_handle)].add(pv.ref)
+                    out[_ref("Volume", self.longhorn_namespace(), csi.volume_handle)].add(pv.ref)
             bound = graphrefs.pv_claim(pv)
             if bound is not None:
                 out[pv.ref].add(_ref("PersistentVolumeClaim", bound[0], bound[1]))

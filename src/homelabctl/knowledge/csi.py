@@ -34,6 +34,15 @@ def provisioners_run_by(deployment: str) -> tuple[str, ...]:
 
 
 LONGHORN_DRIVER = "driver.longhorn.io"
+
+
+def is_longhorn_image(image: str) -> bool:
+    """One of Longhorn's own images (``longhornio/longhorn-manager``, also behind a registry or a mirror:
+    ``docker.io/longhornio/...``). Its chart and manifests install into any namespace: the images, not
+    ``longhorn-system``, say a workload is Longhorn's."""
+    return image.startswith("longhornio/") or "/longhornio/" in image
+
+
 KNOWN_CSI_DRIVERS = frozenset({LONGHORN_DRIVER, "topolvm.io", "driver.harvesterhci.io"})
 """CSI drivers whose names do not contain "csi"."""
 

@@ -7,8 +7,8 @@ from typing import Any
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.storage._common import KubeletPaths, kubelet_paths, kubelet_root_of, registered_drivers
-from homelabctl.k8s import flux, pods
-from homelabctl.knowledge.csi import KUBELET_DIR_VALUES, LONGHORN_DRIVER
+from homelabctl.k8s import flux, kubectl, pods
+from homelabctl.knowledge.csi import KUBELET_DIR_VALUES, LONGHORN_DRIVER, is_longhorn_image
 from homelabctl.kube import K3S_KUBELET_DIR, node_is_k3s
 from homelabctl.model import Finding, Layer, Resource, Severity
 
@@ -60,10 +60,13 @@ def _root_dir_setting(ctx: CheckContext, hr: Resource) -> tuple[str, Resource, s
 
 
 def _is_csi(analysis: KubeletPaths) -> bool:
-    """CSI node plugins and Longhorn: what an unconfirmed root is checked on (a log shipper is not)."""
+    """CSI node plugins and Longhorn (in its chart's default namespace, or by its images wherever it was
+    installed): what an unconfirmed root is checked on (a log shipper is not)."""
     return (
         bool(analysis.drivers)
-        or analysis.daemonset.namespace == "longhorn-system"
+        or any(
+            is_longhorn_image(image) for image in pods.images(kubectl.pod_template_spec(analysis.daemonset))
+        )
         or any("plugins_registry" in path or "registration-path" in what for what, path in analysis.paths)
     )
 

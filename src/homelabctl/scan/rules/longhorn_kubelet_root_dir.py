@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from homelabctl.knowledge.csi import is_longhorn_image
 from homelabctl.kube import K3S_KUBELET_DIR, STANDARD_KUBELET_DIR
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.scan.registry import ScanContext, rule
@@ -29,8 +30,9 @@ def longhorn_kubelet_root_dir(ctx: ScanContext) -> Iterator[Finding]:
 
     Reads Longhorn HelmRelease values (``csi.kubeletRootDir`` and any ``defaultSettings`` key naming the
     kubelet dir) and, for manifest installs, the ``longhorn-driver-deployer`` ``--kubelet-root-dir`` arg /
-    ``KUBELET_ROOT_DIR`` env and ``hostPath`` volumes under ``/var/lib/kubelet`` in longhorn-system
-    workloads. K3s keeps the kubelet in ``/var/lib/rancher/k3s/agent/kubelet``: any other path makes the CSI
+    ``KUBELET_ROOT_DIR`` env and ``hostPath`` volumes under ``/var/lib/kubelet`` in Longhorn's workloads
+    (those in ``longhorn-system`` and, in whatever namespace Longhorn was installed, those running a
+    ``longhornio/`` image). K3s keeps the kubelet in ``/var/lib/rancher/k3s/agent/kubelet``: any other path makes the CSI
     plugin register its socket where the kubelet never looks, volumes stop attaching and Longhorn has to be
     reinstalled. Whether the repo targets K3s comes from ``--k3s``/``--no-k3s``, the config, or clues in
     cluster variables, Kustomization paths, directory and node names (K3s is assumed otherwise). Leaving
@@ -61,13 +63,31 @@ def longhorn_kubelet_root_dir(ctx: ScanContext) -> Iterator[Finding]:
             )
     for doc in ctx.repo.objects:
         found_spec = pod_spec(doc)
-        if found_spec is None or not ctx.applied(doc) or ctx.graph.namespace_of(doc) != "longhorn-system":
+        if found_spec is None or not ctx.applied(doc):
             continue
-        yield from _manifest_findings(ctx, doc, found_spec, why)
+        namespace = ctx.graph.namespace_of(doc)
+        if namespace != LONGHORN_NAMESPACE and not _runs_longhorn(found_spec[0]):
+            continue
+        yield from _manifest_findings(ctx, doc, namespace, found_spec, why)
+
+
+LONGHORN_NAMESPACE = "longhorn-system"
+
+
+def _runs_longhorn(spec: dict[str, Any]) -> bool:
+    for _, _, container in containers(spec):
+        image = container.get("image")
+        if isinstance(image, str) and is_longhorn_image(image):
+            return True
+    return False
 
 
 def _manifest_findings(
-    ctx: ScanContext, doc: Doc, found_spec: tuple[dict[str, Any], tuple[PathKey, ...]], why: str
+    ctx: ScanContext,
+    doc: Doc,
+    namespace: str | None,
+    found_spec: tuple[dict[str, Any], tuple[PathKey, ...]],
+    why: str,
 ) -> Iterator[Finding]:
     """A Longhorn manifest's containers' --kubelet-root-dir and KUBELET_ROOT_DIR, and its hostPath volumes."""
     spec, prefix = found_spec
@@ -77,13 +97,14 @@ def _manifest_findings(
                 value = arg.split("=", 1)[1]
                 if _wrong(value):
                     yield _manifest_finding(
-                        ctx, doc, f"arg {arg}", why, doc.line_of(*prefix, field, ci, "args", ai)
+                        ctx, doc, namespace, f"arg {arg}", why, doc.line_of(*prefix, field, ci, "args", ai)
                     )
         for ei, env in enumerate(as_list(container.get("env"))):
             if isinstance(env, dict) and env.get("name") == "KUBELET_ROOT_DIR" and _wrong(env.get("value")):
                 yield _manifest_finding(
                     ctx,
                     doc,
+                    namespace,
                     f"env KUBELET_ROOT_DIR={env.get('value')}",
                     why,
                     doc.line_of(*prefix, field, ci, "env", ei, "value"),
@@ -96,16 +117,19 @@ def _manifest_findings(
             yield _manifest_finding(
                 ctx,
                 doc,
+                namespace,
                 f"hostPath volume {dig(volume, 'name')}: {path}",
                 why,
                 doc.line_of(*prefix, "volumes", vi, "hostPath", "path"),
             )
 
 
-def _manifest_finding(ctx: ScanContext, doc: Doc, what: str, why: str, line: int) -> Finding:
+def _manifest_finding(
+    ctx: ScanContext, doc: Doc, namespace: str | None, what: str, why: str, line: int
+) -> Finding:
     return ctx.finding(
         doc,
-        f"{doc.kind} longhorn-system/{doc.name} uses {what}, but K3s runs the kubelet in {K3S_KUBELET_DIR}",
+        f"{doc.kind} {namespace}/{doc.name} uses {what}, but K3s runs the kubelet in {K3S_KUBELET_DIR}",
         evidence=[what, f"repo targets K3s: {why}"],
         hint=f"Use {K3S_KUBELET_DIR} (regenerate the Longhorn manifest with the K3s kubelet root dir)",
         line=line,
