@@ -103,7 +103,10 @@ GENERATORS = (
     Generator("corpus", ("tests/scenarios",), _corpus),
     Generator("live-data", ("tests/live/data",), _live_data),
 )
-HAND_WRITTEN = {"tests/scenarios": ("test_scenarios.py",), "src/homelabctl/demo/snapshot": ("README.md",)}
+HAND_WRITTEN = {
+    "tests/scenarios": ("test_scenarios.py", "test_metamorphic.py"),
+    "src/homelabctl/demo/snapshot": ("README.md",),
+}
 """Hand-written files inside generated directories."""
 
 

@@ -589,6 +589,14 @@ def _redacted_annotation(key: Any, value: str) -> str:
     return redact_string(value)
 
 
+def forget_seen_values() -> None:
+    """Empty the caches that remember strings as they were before redaction (:func:`_redact_string`,
+    :func:`_redacted_annotation`). Called when a load or a capture ends: a long-running process (``watch``)
+    must not keep a cluster's unredacted text in memory from one load to the next."""
+    _redact_string.cache_clear()
+    _redacted_annotation.cache_clear()
+
+
 def mask(value: str, keep: int = 4) -> str:
     """For reports that must point at a leaked value: ``ghp_****`` (never more than 4 characters shown)."""
     if len(value) <= keep * 2:

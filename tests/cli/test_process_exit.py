@@ -55,3 +55,27 @@ def test_main_called_in_process_returns_and_keeps_nothing(capsys: pytest.Capture
         assert exc.code in (0, None)
     assert cli_module._left_to_exit == []
     assert json.loads(capsys.readouterr().out)["findings"]
+
+
+REPO = Path(__file__).resolve().parent.parent / "repos" / "broken-graph"
+LEFT = "import os, sys\nreal_exit = os._exit\nos._exit = lambda code: (print('left', code, file=sys.stderr), real_exit(code))\n"
+
+
+def _findings(proc: subprocess.CompletedProcess[str]) -> list[object]:
+    return list(json.loads(proc.stdout)["findings"])
+
+
+def test_a_scan_leaves_early_by_the_same_rules(tmp_path: Path) -> None:
+    """scan leaves through cli.run's rules, not on its own: an exit handler registered (one that writes a file)
+    or a log file to close means a normal exit; logging that only writes to stderr (as detect-secrets sets it
+    up) does not hold the process back. Output and exit code are the same either way."""
+    marker, log = tmp_path / "handler-ran", tmp_path / "scan.log"
+    args = ("scan", str(REPO), "--no-render", "-o", "json")
+    early = _process(*args, prelude=LEFT + "import logging\nlogging.basicConfig()")
+    assert (early.returncode, early.stderr) == (1, "left 1\n")
+    handler = f"import atexit, pathlib\natexit.register(pathlib.Path({str(marker)!r}).write_text, 'ran')\n"
+    normal = _process(*args, prelude=LEFT + handler)
+    assert (normal.returncode, normal.stderr, marker.read_text()) == (1, "", "ran")
+    logged = _process(*args, prelude=LEFT + f"import logging\nlogging.basicConfig(filename={str(log)!r})")
+    assert (logged.returncode, logged.stderr) == (1, "")
+    assert _findings(early) == _findings(normal) == _findings(logged) != []

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from homelabctl.redact import marker_lengths, mask, oauth2_proxy_secret_length, redact_object
 
@@ -165,3 +168,30 @@ def test_the_forms_a_review_found_leaking_are_all_redacted() -> None:
     assert "--upstream=http://prometheus:9090" in out and '"DOMAIN": "fletcherlabs.net"' in out
     assert "postgres://app:homelabctl-redacted" in out and "@db:5432/app" in out
     assert '"port": 8080' in cm["data"]["settings.json"]
+
+
+def test_a_snapshot_load_leaves_no_unredacted_text_in_the_redaction_caches(tmp_path: Path) -> None:
+    """The caches are keyed by text as it was before redaction: they are emptied when a load ends, even one
+    that fails, so a long-running process does not keep a cluster's secrets from one load to the next."""
+    from homelabctl import redact
+    from homelabctl.errors import SourceError
+    from homelabctl.sources.snapshot import SnapshotSource
+
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "default", "annotations": {"note": f"token {token}"}},
+        "spec": {"containers": [{"name": "c", "image": "busybox", "args": [f"--github-token={token}"]}]},
+    }
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [pod]}))
+    state = SnapshotSource([path]).load()
+    assert token not in json.dumps(next(iter(state.index)).raw)
+    assert redact._redact_string.cache_info().currsize == 0
+    assert redact._redacted_annotation.cache_info().currsize == 0
+    redact.redact_string(f"Bearer {token}")  # something remembered, then a load that finds nothing
+    (tmp_path / "empty.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [{}]}))
+    with pytest.raises(SourceError):
+        SnapshotSource([tmp_path / "empty.json"]).load()
+    assert redact._redact_string.cache_info().currsize == 0

@@ -230,12 +230,8 @@ def k3s_traefik(g: Lab, nodes: list[str]) -> None:
                     labels={"helmcharts.helm.cattle.io/chart": job[13:]},
                     annotations={"helmcharts.helm.cattle.io/configHash": "SHA256=" + g.hexs(64).upper()},
                 ),
-                "spec": {
-                    "backoffLimit": 1000,
-                    "completionMode": "NonIndexed",
-                    "completions": 1,
-                    "parallelism": 1,
-                    "template": {
+                "spec": job_spec(
+                    {
                         "spec": {
                             "containers": [
                                 {
@@ -248,33 +244,9 @@ def k3s_traefik(g: Lab, nodes: list[str]) -> None:
                             "serviceAccountName": f"helm-{job[13:]}",
                         }
                     },
-                },
-                "status": {
-                    "completionTime": plus(created, seconds=31),
-                    "conditions": [
-                        {
-                            "lastProbeTime": plus(created, seconds=31),
-                            "lastTransitionTime": plus(created, seconds=31),
-                            "message": "Reached expected number of succeeded pods",
-                            "reason": "CompletionsReached",
-                            "status": "True",
-                            "type": "SuccessCriteriaMet",
-                        },
-                        {
-                            "lastProbeTime": plus(created, seconds=31),
-                            "lastTransitionTime": plus(created, seconds=31),
-                            "message": "Reached expected number of succeeded pods",
-                            "reason": "CompletionsReached",
-                            "status": "True",
-                            "type": "Complete",
-                        },
-                    ],
-                    "ready": 0,
-                    "startTime": plus(created, seconds=1),
-                    "succeeded": 1,
-                    "terminating": 0,
-                    "uncountedTerminatedPods": {},
-                },
+                    1000,
+                ),
+                "status": job_complete(plus(created, seconds=1), plus(created, seconds=31)),
             },
         )
         job_obj = g.files[f][-1]
@@ -489,6 +461,43 @@ def s_image(pod: dict[str, Any], i: int) -> str:
     from k8sgen import full_image
 
     return cast("str", full_image(pod["spec"]["containers"][i]["image"]))
+
+
+def restarted(
+    g: Lab, pod: dict[str, Any], message: str, restarts: int, finished: str, *, exit_code: int = 1
+) -> None:
+    """A running container that has died and been restarted: ``restartCount`` and ``lastState.terminated``."""
+    cs = pod["status"]["containerStatuses"][0]
+    cs["lastState"] = {
+        "terminated": {
+            "containerID": f"containerd://{g.hexs(64)}",
+            "exitCode": exit_code,
+            "finishedAt": finished,
+            "message": message,
+            "reason": "Error",
+            "startedAt": plus(finished, minutes=-9, seconds=-14),
+        }
+    }
+    cs["restartCount"] = restarts
+    cs["state"] = {"running": {"startedAt": plus(finished, seconds=11)}}
+
+
+def node_event(
+    g: Lab, node: str, reason: str, message: str, *, first: str, last: str, count: int, type_: str = "Warning"
+) -> None:
+    """An event the kubelet of ``node`` reports about its Node."""
+    g.event(
+        EV,
+        g.nodes[node],
+        reason=reason,
+        message=message,
+        type_=type_,
+        first=first,
+        last=last,
+        count=count,
+        component="kubelet",
+        host=node,
+    )
 
 
 def evicted(pod: dict[str, Any], message: str, at: str) -> None:
@@ -1299,24 +1308,7 @@ def flux_deploy_key_removed() -> tuple[Lab, Expected]:
         "to authenticate, attempted methods [none publickey], no supported methods remain"
     )
     git["status"]["artifact"]["lastUpdateTime"] = plus(since, minutes=-50)
-    ready_false(
-        git,
-        "GitOperationFailed",
-        msg,
-        since,
-        [Lab.cond("FetchFailed", "True", "GitOperationFailed", msg, since)],
-    )
-    ev(
-        g,
-        git,
-        "GitOperationFailed",
-        msg,
-        first=since,
-        last=g.ago(seconds=48),
-        count=379,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, git, "GitOperationFailed", msg, since, last=g.ago(seconds=48), count=379)
     g.secret(
         "flux.yaml",
         FLUX_NS,
@@ -1635,6 +1627,83 @@ def storageclass_misspelled() -> tuple[Lab, Expected]:
     )
 
 
+def job_conditions(at: str, *, failed: bool = False) -> list[dict[str, Any]]:
+    """The job controller's two terminal conditions: SuccessCriteriaMet and Complete, or FailureTarget and
+    Failed once the backoff limit is reached."""
+    if failed:
+        message, reason, types = (
+            "Job has reached the specified backoff limit",
+            "BackoffLimitExceeded",
+            ("FailureTarget", "Failed"),
+        )
+    else:
+        message, reason, types = (
+            "Reached expected number of succeeded pods",
+            "CompletionsReached",
+            ("SuccessCriteriaMet", "Complete"),
+        )
+    return [
+        {
+            "lastProbeTime": at,
+            "lastTransitionTime": at,
+            "message": message,
+            "reason": reason,
+            "status": "True",
+            "type": t,
+        }
+        for t in types
+    ]
+
+
+def job_spec(template: dict[str, Any], backoff_limit: int) -> dict[str, Any]:
+    """A non-indexed Job's spec: one completion, one pod at a time."""
+    return {
+        "backoffLimit": backoff_limit,
+        "completionMode": "NonIndexed",
+        "completions": 1,
+        "parallelism": 1,
+        "template": template,
+    }
+
+
+def job_complete(started: str, done: str) -> dict[str, Any]:
+    """Status of a Job whose one pod succeeded."""
+    return {
+        "completionTime": done,
+        "conditions": job_conditions(done),
+        "ready": 0,
+        "startTime": started,
+        "succeeded": 1,
+        "terminating": 0,
+        "uncountedTerminatedPods": {},
+    }
+
+
+def job_pod(
+    g: Lab, f: str, job: dict[str, Any], *, node: str, created: str, plan: dict[str, Any]
+) -> dict[str, Any]:
+    """A pod of ``job``, labelled as the job controller labels it, with the Job template's spec."""
+    name = job["metadata"]["name"]
+    uid = job["metadata"]["uid"]
+    pod = g.pod(
+        f,
+        name=f"{name}-{g.sfx(5)}",
+        ns=job["metadata"]["namespace"],
+        node=node,
+        labels={
+            "batch.kubernetes.io/controller-uid": uid,
+            "batch.kubernetes.io/job-name": name,
+            "controller-uid": uid,
+            "job-name": name,
+        },
+        spec=copy.deepcopy(job["spec"]["template"]["spec"]),
+        owner=job,
+        created=created,
+        plan=plan,
+    )
+    return cast("dict[str, Any]", pod)
+
+
 def cronjob(
     g: Lab,
     ns: str,
@@ -1702,32 +1771,9 @@ def cronjob(
                 owner=cj,
                 labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
             ),
-            "spec": {
-                "backoffLimit": 0,
-                "completionMode": "NonIndexed",
-                "completions": 1,
-                "parallelism": 1,
-                "template": tpl,
-            },
+            "spec": job_spec(tpl, 0),
             "status": {
-                "conditions": [
-                    {
-                        "lastProbeTime": fin,
-                        "lastTransitionTime": fin,
-                        "message": "Job has reached the specified backoff limit",
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "FailureTarget",
-                    },
-                    {
-                        "lastProbeTime": fin,
-                        "lastTransitionTime": fin,
-                        "message": "Job has reached the specified backoff limit",
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "Failed",
-                    },
-                ],
+                "conditions": job_conditions(fin, failed=True),
                 "failed": 1,
                 "ready": 0,
                 "startTime": last_run,
@@ -1736,19 +1782,11 @@ def cronjob(
             },
         },
     )
-    pod = g.pod(
+    job_pod(
+        g,
         f,
-        name=f"{jname}-{g.sfx(5)}",
-        ns=ns,
+        job,
         node=node,
-        labels={
-            "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
-            "batch.kubernetes.io/job-name": jname,
-            "controller-uid": job["metadata"]["uid"],
-            "job-name": jname,
-        },
-        spec=copy.deepcopy(tpl["spec"]),
-        owner=job,
         created=plus(last_run, seconds=1),
         plan={"mode": "failed", "finished": fin, "message": failed_msg, "exit_code": 1},
     )
@@ -1761,7 +1799,6 @@ def cronjob(
         component="job-controller",
         host="",
     )
-    del pod
     return cj, job
 
 
@@ -1979,26 +2016,16 @@ def webhook_orphaned_ingress_nginx() -> tuple[Lab, Expected]:
         '"validate.nginx.ingress.kubernetes.io": failed to call webhook: Post "https://ingress-nginx-controller-admission.'
         'ingress-nginx.svc:443/networking/v1/ingresses?timeout=10s": service "ingress-nginx-controller-admission" not found'
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-media",
         "./clusters/k3s-home/apps/media",
-        created=plus(CLUSTER_BORN, days=3),
-        revision=p.GIT_REV,
-        applied=at,
-        depends=["infrastructure"],
-        ready=("False", "ReconciliationFailed", msg),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         msg,
-        first=at,
+        created=plus(CLUSTER_BORN, days=3),
+        at=at,
         last=g.ago(minutes=7),
         count=23,
-        component="kustomize-controller",
-        host="",
     )
     s.media_app(g, "sonarr", "k3s2", 8989, route=False)
     return g, expected(
@@ -2524,36 +2551,15 @@ def ingress_selector_mismatch() -> tuple[Lab, Expected]:
         labels={"app": "whoami"},
         ports=[{"name": "http", "port": 80, "targetPort": 80}],
     )
-    ing = g.add(
-        "apps-default.yaml",
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "Ingress",
-            "metadata": g.meta(
-                "whoami",
-                "default",
-                created=created,
-                annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"},
-            ),
-            "spec": {
-                "ingressClassName": "traefik",
-                "rules": [
-                    {
-                        "host": "whoami.home.arpa",
-                        "http": {
-                            "paths": [
-                                {
-                                    "backend": {"service": {"name": "whoami", "port": {"number": 80}}},
-                                    "path": "/",
-                                    "pathType": "Prefix",
-                                }
-                            ]
-                        },
-                    }
-                ],
-            },
-            "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}},
-        },
+    ing = ingress(
+        g,
+        "default",
+        "whoami",
+        "whoami.home.arpa",
+        80,
+        created=created,
+        ks=None,
+        annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"},
     )
     return g, expected(
         "The whoami Service selects app=whoami but the Deployment labels its pods app.kubernetes.io/name=whoami: the "
@@ -2726,6 +2732,197 @@ def workload_down(obj: dict[str, Any], since: str) -> None:
         st["availableReplicas"] = 0
 
 
+def replica_failure(
+    g: Lab, dep: dict[str, Any], msg: str, at: str, count: int, *, last: str | None = None
+) -> None:
+    """A ReplicaSet the API server refuses pods to (``msg``: the 'Error creating: ...' event): its
+    ReplicaFailure condition, the FailedCreate events (last two minutes ago unless ``last``), the Deployment
+    down, with the condition copied onto it as the deployment controller does."""
+    rs = dep["_rs"]
+    cond = {
+        "lastTransitionTime": at,
+        "message": msg.split("Error creating: ", 1)[1],
+        "reason": "FailedCreate",
+        "status": "True",
+        "type": "ReplicaFailure",
+    }
+    rs["status"]["conditions"] = [cond]
+    ev(
+        g,
+        rs,
+        "FailedCreate",
+        msg,
+        first=at,
+        last=last or g.ago(minutes=2),
+        count=count,
+        component="replicaset-controller",
+        host="",
+    )
+    workload_down(dep, at)
+    dep["status"]["conditions"].append(dict(cond, lastUpdateTime=at))
+
+
+def dependency_not_ready(
+    g: Lab, obj: dict[str, Any], message: str, *, first: str, last: str, count: int
+) -> None:
+    """The Normal DependencyNotReady event Flux repeats while a Kustomization or HelmRelease waits on a dependency."""
+    ev(
+        g,
+        obj,
+        "DependencyNotReady",
+        message,
+        first=first,
+        last=last,
+        count=count,
+        component="helm-controller" if obj["kind"] == "HelmRelease" else "kustomize-controller",
+        host="",
+        type_="Normal",
+    )
+
+
+def kustomization_fails(
+    g: Lab,
+    name: str,
+    path: str,
+    reason: str,
+    message: str,
+    *,
+    created: str,
+    at: str,
+    last: str,
+    count: int,
+    last_applied: str = p.GIT_REV_OLD,
+    **kw: Any,
+) -> dict[str, Any]:
+    """A Kustomization (dependsOn infrastructure) failing since ``at``: Ready False with ``reason``, and
+    kustomize-controller's Warning event repeated since."""
+    ks = g.kustomization(
+        name,
+        path,
+        created=created,
+        revision=p.GIT_REV,
+        applied=at,
+        depends=["infrastructure"],
+        ready=("False", reason, message),
+        last_applied=last_applied,
+        **kw,
+    )
+    ev(g, ks, reason, message, first=at, last=last, count=count, component="kustomize-controller", host="")
+    return cast("dict[str, Any]", ks)
+
+
+def source_fails(
+    g: Lab, src: dict[str, Any], reason: str, message: str, at: str, *, last: str, count: int
+) -> None:
+    """A Flux source that cannot fetch since ``at``: Ready False and FetchFailed, and source-controller's
+    Warning event repeated since."""
+    ready_false(src, reason, message, at, [Lab.cond("FetchFailed", "True", reason, message, at)])
+    ev(g, src, reason, message, first=at, last=last, count=count, component="source-controller", host="")
+
+
+def ingress(
+    g: Lab,
+    ns: str,
+    name: str,
+    host: str,
+    port: int,
+    *,
+    created: str,
+    ks: str | None,
+    annotations: dict[str, str],
+    cls: str = "traefik",
+    lb: bool = True,
+    tls_secret: str | None = None,
+    typed: bool = False,
+) -> dict[str, Any]:
+    """A one-rule Ingress in apps-<ns>.yaml: ``host`` / to the Service ``name``:``port``, with the ServiceLB
+    address in its status when ``lb``. ``typed``: its metadata names its kind and generation, as a capture does."""
+    spec: dict[str, Any] = {
+        "ingressClassName": cls,
+        "rules": [
+            {
+                "host": host,
+                "http": {
+                    "paths": [
+                        {
+                            "backend": {"service": {"name": name, "port": {"number": port}}},
+                            "path": "/",
+                            "pathType": "Prefix",
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    if tls_secret:
+        spec["tls"] = [{"hosts": [host], "secretName": tls_secret}]
+    typing: dict[str, Any] = (
+        {"generation": 1, "kind": "Ingress", "group": "networking.k8s.io"} if typed else {}
+    )
+    return cast(
+        "dict[str, Any]",
+        g.add(
+            f"apps-{ns}.yaml",
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "Ingress",
+                "metadata": g.meta(name, ns, created=created, ks=ks, annotations=annotations, **typing),
+                "spec": spec,
+                "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]} if lb else {}},
+            },
+        ),
+    )
+
+
+def velero_b2_unavailable(g: Lab, *, failed_nights: int, message: str, validated: str) -> dict[str, Any]:
+    """Velero with its offsite location b2 Unavailable (``message``, validated at ``validated``): the daily-critical
+    schedule completed once, then failed validation each of the last ``failed_nights`` nights (to 2025-06-16);
+    MinIO and the hourly schedule work. Returns the b2 BackupStorageLocation."""
+    fail = "backup can't be created because BackupStorageLocation b2 is in Unavailable status."
+    first_failed = 17 - failed_nights
+    p.velero(
+        g,
+        minio_ok=True,
+        vsl_conflict=False,
+        vsl=False,
+        schedules=s.VELERO_SCHEDULES,
+        backups=[
+            ("hourly-longhorn", "2025-06-16T01:00:12Z", "Completed", {}),
+            ("hourly-longhorn", "2025-06-16T02:00:12Z", "Completed", {}),
+            ("daily-critical", f"2025-06-{first_failed - 1}T02:00:31Z", "Completed", {}),
+            *(
+                (
+                    "daily-critical",
+                    f"2025-06-{day}T02:00:31Z",
+                    "FailedValidation",
+                    {"validationErrors": [fail]},
+                )
+                for day in range(first_failed, 17)
+            ),
+        ],
+    )
+    bsl = find(g, "BackupStorageLocation", "b2", "velero")
+    bsl["status"] = {"lastValidationTime": validated, "message": message, "phase": "Unavailable"}
+    return bsl
+
+
+def apps_automation_waits(g: Lab, at: str, *, created: str, last: str, count: int) -> dict[str, Any]:
+    """The apps-automation Kustomization, which dependsOn apps-home, waiting on it since a minute after ``at``."""
+    wait = "dependency 'flux-system/apps-home' is not ready"
+    ks = g.kustomization(
+        "apps-automation",
+        "./clusters/k3s-home/apps/automation",
+        created=created,
+        revision=p.GIT_REV,
+        applied=plus(at, minutes=1),
+        depends=["apps-home"],
+        ready=("False", "DependencyNotReady", wait),
+        last_applied=p.GIT_REV_OLD,
+    )
+    dependency_not_ready(g, ks, wait, first=plus(at, minutes=1), last=last, count=count)
+    return cast("dict[str, Any]", ks)
+
+
 def init_crash(g: Lab, pod: dict[str, Any], init: str, message: str, restarts: int, since: str) -> None:
     st = pod["status"]
     for cs in st["initContainerStatuses"]:
@@ -2842,29 +3039,14 @@ def csi_plugin_crash_one_node() -> tuple[Lab, Expected]:
 
 def velero_b2_unreachable() -> tuple[Lab, Expected]:
     g = lab("velero-b2-unreachable")
-    fail = "backup can't be created because BackupStorageLocation b2 is in Unavailable status."
-    p.velero(
+    bsl = velero_b2_unavailable(
         g,
-        minio_ok=True,
-        vsl_conflict=False,
-        vsl=False,
-        schedules=s.VELERO_SCHEDULES,
-        backups=[
-            ("hourly-longhorn", "2025-06-16T01:00:12Z", "Completed", {}),
-            ("hourly-longhorn", "2025-06-16T02:00:12Z", "Completed", {}),
-            ("daily-critical", "2025-06-14T02:00:31Z", "Completed", {}),
-            ("daily-critical", "2025-06-15T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-            ("daily-critical", "2025-06-16T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-        ],
-    )
-    bsl = find(g, "BackupStorageLocation", "b2", "velero")
-    bsl["status"] = {
-        "lastValidationTime": g.ago(seconds=24),
-        "message": 'BackupStorageLocation "b2" is unavailable: rpc error: code = Unknown desc = RequestError: '
+        failed_nights=2,
+        message='BackupStorageLocation "b2" is unavailable: rpc error: code = Unknown desc = RequestError: '
         'send request failed\ncaused by: Get "https://s3.us-west-004.backblazeb2.com/fletcherlabs-velero?'
         'delimiter=%2F&list-type=2&prefix=k3s-home%2F": dial tcp 149.137.136.19:443: i/o timeout',
-        "phase": "Unavailable",
-    }
+        validated=g.ago(seconds=24),
+    )
     return g, expected(
         "The offsite Backblaze B2 endpoint (s3.us-west-004.backblazeb2.com) stopped answering from the homelab (ISP routing "
         "incident): Velero marks location b2 Unavailable and the daily-critical schedule fails validation two days in a "
@@ -3990,24 +4172,7 @@ def double_disk_pressure_and_deploy_key() -> tuple[Lab, Expected]:
         f"failed to checkout and determine revision: unable to clone '{p.REPO_URL}': ssh: handshake failed: ssh: unable "
         "to authenticate, attempted methods [none publickey], no supported methods remain"
     )
-    ready_false(
-        git,
-        "GitOperationFailed",
-        fmsg,
-        fsince,
-        [Lab.cond("FetchFailed", "True", "GitOperationFailed", fmsg, fsince)],
-    )
-    ev(
-        g,
-        git,
-        "GitOperationFailed",
-        fmsg,
-        first=fsince,
-        last=g.ago(seconds=40),
-        count=1561,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, git, "GitOperationFailed", fmsg, fsince, last=g.ago(seconds=40), count=1561)
     return g, expected(
         "Two unrelated incidents. k3s1's disk filled (DiskPressure, evictions) and Lidarr, pinned there by its local-path "
         "volume, cannot come back: the node is the cause. Since yesterday the flux-system GitRepository has also been "
@@ -4040,18 +4205,7 @@ def helm_repository_forbidden() -> tuple[Lab, Expected]:
         "failed to fetch Helm repository index: failed to cache index to temporary file: failed to fetch "
         "https://charts.appscode.com/stable/index.yaml : 403 Forbidden"
     )
-    ready_false(hrepo, "Failed", why, at, [Lab.cond("FetchFailed", "True", "Failed", why, at)])
-    ev(
-        g,
-        hrepo,
-        "Failed",
-        why,
-        first=at,
-        last=g.ago(minutes=9),
-        count=17,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, hrepo, "Failed", why, at, last=g.ago(minutes=9), count=17)
     hr = g.helm_release(
         "kubed",
         "kube-system",
@@ -4161,27 +4315,17 @@ def sops_decryption_failed() -> tuple[Lab, Expected]:
         "no master key was able to decrypt the file. In\norder for SOPS to recover the file, at least one key has to be "
         "successful,\nbut none were."
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-media",
         "./clusters/k3s-home/apps/media",
-        created=plus(CLUSTER_BORN, days=3),
-        revision=p.GIT_REV,
-        applied=at,
-        depends=["infrastructure"],
-        sops=True,
-        ready=("False", "ReconciliationFailed", msg),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         msg,
-        first=at,
+        created=plus(CLUSTER_BORN, days=3),
+        at=at,
         last=g.ago(minutes=8),
         count=19,
-        component="kustomize-controller",
-        host="",
+        sops=True,
     )
     env = [
         {
@@ -4442,37 +4586,15 @@ def ingress_service_renamed() -> tuple[Lab, Expected]:
         labels=sel,
         ports=[{"name": "http", "port": 8080, "targetPort": "http"}],
     )
-    ing = g.add(
-        "apps-cloud.yaml",
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "Ingress",
-            "metadata": g.meta(
-                "nextcloud",
-                "cloud",
-                created=created,
-                ks="apps-cloud",
-                annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "websecure"},
-            ),
-            "spec": {
-                "ingressClassName": "traefik",
-                "rules": [
-                    {
-                        "host": "cloud.home.arpa",
-                        "http": {
-                            "paths": [
-                                {
-                                    "backend": {"service": {"name": "nextcloud", "port": {"number": 8080}}},
-                                    "path": "/",
-                                    "pathType": "Prefix",
-                                }
-                            ]
-                        },
-                    }
-                ],
-            },
-            "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}},
-        },
+    ing = ingress(
+        g,
+        "cloud",
+        "nextcloud",
+        "cloud.home.arpa",
+        8080,
+        created=created,
+        ks="apps-cloud",
+        annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "websecure"},
     )
     return g, expected(
         "A Nextcloud chart upgrade renamed its Service from 'nextcloud' to 'nextcloud-app'; the hand-written Ingress still "
@@ -4543,8 +4665,9 @@ def main(names: list[str], out_root: Path = OUT) -> None:
     from corpus_holdout4 import SCENARIOS as HOLDOUT4
     from corpus_holdout5 import SCENARIOS as HOLDOUT5
     from corpus_holdout6 import SCENARIOS as HOLDOUT6
+    from corpus_holdout7 import SCENARIOS as HOLDOUT7
 
-    every = {**SCENARIOS, **DIAG2, **HOLDOUT2, **HOLDOUT3, **HOLDOUT4, **HOLDOUT5, **HOLDOUT6}
+    every = {**SCENARIOS, **DIAG2, **HOLDOUT2, **HOLDOUT3, **HOLDOUT4, **HOLDOUT5, **HOLDOUT6, **HOLDOUT7}
     for name in names or list(every):
         g, exp = every[name]()
         out = out_root / name

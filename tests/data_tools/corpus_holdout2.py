@@ -29,10 +29,16 @@ from corpus import (
     flux_base,
     g_ago,
     host,
+    ingress,
+    job_complete,
+    job_pod,
+    job_spec,
+    kustomization_fails,
     lab,
     pods_of,
     pull_failure,
     ref,
+    replica_failure,
     route_down,
     sym,
     the_pod,
@@ -263,39 +269,17 @@ def traefik_middleware_missing() -> tuple[Lab, Expected]:
         created=created,
         ports=[{"name": "http", "port": 3000, "targetPort": "http"}],
     )
-    ing = g.add(
-        "apps-home.yaml",
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "Ingress",
-            "metadata": g.meta(
-                "homepage",
-                "home",
-                created=g.ago(hours=5, minutes=3),
-                ks="apps-home",
-                annotations={
-                    "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
-                    "traefik.ingress.kubernetes.io/router.middlewares": "home-secure-headers@kubernetescrd,home-authelia@kubernetescrd",
-                },
-            ),
-            "spec": {
-                "ingressClassName": "traefik",
-                "rules": [
-                    {
-                        "host": "home.home.arpa",
-                        "http": {
-                            "paths": [
-                                {
-                                    "backend": {"service": {"name": "homepage", "port": {"number": 3000}}},
-                                    "path": "/",
-                                    "pathType": "Prefix",
-                                }
-                            ]
-                        },
-                    }
-                ],
-            },
-            "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}},
+    ing = ingress(
+        g,
+        "home",
+        "homepage",
+        "home.home.arpa",
+        3000,
+        created=g.ago(hours=5, minutes=3),
+        ks="apps-home",
+        annotations={
+            "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
+            "traefik.ingress.kubernetes.io/router.middlewares": "home-secure-headers@kubernetescrd,home-authelia@kubernetescrd",
         },
     )
     return g, expected(
@@ -338,29 +322,7 @@ def resourcequota_exceeded() -> tuple[Lab, Expected]:
         "limits.memory=1536Mi,requests.memory=256Mi, used: limits.memory=3Gi,requests.memory=768Mi, limited: "
         "limits.memory=4Gi,requests.memory=2Gi"
     )
-    rs["status"]["conditions"] = [
-        {
-            "lastTransitionTime": at,
-            "message": msg.split("Error creating: ", 1)[1],
-            "reason": "FailedCreate",
-            "status": "True",
-            "type": "ReplicaFailure",
-        }
-    ]
-    ev(
-        g,
-        rs,
-        "FailedCreate",
-        msg,
-        first=at,
-        last=g.ago(minutes=3),
-        count=25,
-        component="replicaset-controller",
-        host="",
-    )
-    workload_down(dep, at)
-    # the deployment controller copies the ReplicaSet's ReplicaFailure condition onto the Deployment
-    dep["status"]["conditions"].append(dict(rs["status"]["conditions"][0], lastUpdateTime=at))
+    replica_failure(g, dep, msg, at, 25, last=g.ago(minutes=3))
     return g, expected(
         "Renovate raised Radarr's memory limit to 1.5Gi; the namespace's ResourceQuota caps limits.memory at 4Gi and 3Gi "
         "is already used, so the Recreate rollout deleted the old pod and the ReplicaSet cannot create the new one "
@@ -517,13 +479,7 @@ def cronjob_forbid_stuck_job() -> tuple[Lab, Expected]:
                 owner=cj,
                 labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
             ),
-            "spec": {
-                "backoffLimit": 0,
-                "completionMode": "NonIndexed",
-                "completions": 1,
-                "parallelism": 1,
-                "template": copy.deepcopy(tpl),
-            },
+            "spec": job_spec(copy.deepcopy(tpl), 0),
             "status": {
                 "active": 1,
                 "ready": 1,
@@ -543,22 +499,7 @@ def cronjob_forbid_stuck_job() -> tuple[Lab, Expected]:
             "uid": job["metadata"]["uid"],
         }
     ]
-    g.pod(
-        f,
-        name=f"{jname}-{g.sfx(5)}",
-        ns="home",
-        node="k3s1",
-        labels={
-            "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
-            "batch.kubernetes.io/job-name": jname,
-            "controller-uid": job["metadata"]["uid"],
-            "job-name": jname,
-        },
-        spec=copy.deepcopy(tpl["spec"]),
-        owner=job,
-        created=plus(started, seconds=1),
-        plan={"mode": "running"},
-    )
+    job_pod(g, f, job, node="k3s1", created=plus(started, seconds=1), plan={"mode": "running"})
     ev(
         g,
         cj,
@@ -677,26 +618,17 @@ def cert_manager_cainjector_crash() -> tuple[Lab, Expected]:
         '"webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/'
         'validate?timeout=30s": tls: failed to verify certificate: x509: certificate signed by unknown authority'
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "infra-configs",
         "./clusters/k3s-home/infrastructure/configs",
-        created=plus(CLUSTER_BORN, minutes=43),
-        revision=p.GIT_REV,
-        applied=g.ago(hours=19, minutes=50),
-        depends=["infrastructure"],
-        ready=("False", "ReconciliationFailed", why),
-        last_applied="4b1c9e0d" * 5,
-    )
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         why,
-        first=g.ago(hours=19, minutes=50),
+        created=plus(CLUSTER_BORN, minutes=43),
+        at=g.ago(hours=19, minutes=50),
         last=g.ago(minutes=7),
         count=118,
-        component="kustomize-controller",
-        host="",
+        last_applied="4b1c9e0d" * 5,
     )
     return g, expected(
         "cert-manager was upgraded and regenerated its webhook CA, but the cainjector crash-loops ('leader election lost') "
@@ -882,27 +814,18 @@ def flux_healthcheck_readiness() -> tuple[Lab, Expected]:
         "type": "Progressing",
     }
     why = "health check failed after 5m0.025s: timeout waiting for: [Deployment/home/mealie status: 'Failed']"
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-home",
         "./clusters/k3s-home/apps/home",
-        created=plus(CLUSTER_BORN, minutes=44),
-        revision=p.GIT_REV,
-        applied=plus(since, minutes=5),
-        depends=["infrastructure"],
-        ready=("False", "HealthCheckFailed", why),
-        health_checks=True,
-        last_applied="9a7d3e21" * 5,
-    )
-    ev(
-        g,
-        ks,
         "HealthCheckFailed",
         why,
-        first=plus(since, minutes=5),
+        created=plus(CLUSTER_BORN, minutes=44),
+        at=plus(since, minutes=5),
         last=g.ago(minutes=3),
         count=8,
-        component="kustomize-controller",
-        host="",
+        last_applied="9a7d3e21" * 5,
+        health_checks=True,
     )
     return g, expected(
         "Renovate bumped Mealie to v3; the new pod starts but its readiness probe answers 500 (the database migration "
@@ -980,12 +903,8 @@ def healthy_noisy_leftovers() -> tuple[Lab, Expected]:
                 ks="apps-home",
                 labels={"batch.kubernetes.io/job-name": "mealie-migrate-v2", "job-name": "mealie-migrate-v2"},
             ),
-            "spec": {
-                "backoffLimit": 2,
-                "completionMode": "NonIndexed",
-                "completions": 1,
-                "parallelism": 1,
-                "template": {
+            "spec": job_spec(
+                {
                     "spec": {
                         "containers": [
                             {
@@ -997,48 +916,16 @@ def healthy_noisy_leftovers() -> tuple[Lab, Expected]:
                         "restartPolicy": "Never",
                     }
                 },
-            },
-            "status": {
-                "completionTime": plus(created, seconds=48),
-                "conditions": [
-                    {
-                        "lastProbeTime": plus(created, seconds=48),
-                        "lastTransitionTime": plus(created, seconds=48),
-                        "message": "Reached expected number of succeeded pods",
-                        "reason": "CompletionsReached",
-                        "status": "True",
-                        "type": "SuccessCriteriaMet",
-                    },
-                    {
-                        "lastProbeTime": plus(created, seconds=48),
-                        "lastTransitionTime": plus(created, seconds=48),
-                        "message": "Reached expected number of succeeded pods",
-                        "reason": "CompletionsReached",
-                        "status": "True",
-                        "type": "Complete",
-                    },
-                ],
-                "ready": 0,
-                "startTime": plus(created, seconds=1),
-                "succeeded": 1,
-                "terminating": 0,
-                "uncountedTerminatedPods": {},
-            },
+                2,
+            ),
+            "status": job_complete(plus(created, seconds=1), plus(created, seconds=48)),
         },
     )
-    g.pod(
+    job_pod(
+        g,
         "apps-home.yaml",
-        name=f"mealie-migrate-v2-{g.sfx(5)}",
-        ns="home",
+        job,
         node="k3s1",
-        labels={
-            "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
-            "batch.kubernetes.io/job-name": "mealie-migrate-v2",
-            "controller-uid": job["metadata"]["uid"],
-            "job-name": "mealie-migrate-v2",
-        },
-        spec=copy.deepcopy(job["spec"]["template"]["spec"]),
-        owner=job,
         created=plus(created, seconds=1),
         plan={"mode": "succeeded", "finished": plus(created, seconds=47)},
     )

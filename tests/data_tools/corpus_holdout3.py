@@ -17,6 +17,7 @@ from corpus import (
     EV,
     Expected,
     app,
+    apps_automation_waits,
     backoff_event,
     cause,
     crash,
@@ -26,14 +27,21 @@ from corpus import (
     find,
     flux_base,
     host,
+    job_conditions,
+    job_pod,
+    job_spec,
+    kustomization_fails,
     lab,
     pods_of,
     pull_failure,
     ref,
+    replica_failure,
     route_down,
+    source_fails,
     sym,
     the_pod,
     unready,
+    velero_b2_unavailable,
     workload_down,
 )
 from homelab import CLUSTER_BORN, DOMAIN, Lab
@@ -124,42 +132,14 @@ def upstream_dns_resolver_down() -> tuple[Lab, Expected]:
         f"failed to checkout and determine revision: unable to clone '{p.REPO_URL}': dial tcp: lookup github.com "
         "on 10.43.0.10:53: server misbehaving"
     )
-    git["status"]["conditions"] = [
-        Lab.cond("Ready", "False", "GitOperationFailed", msg, plus(since, minutes=3)),
-        Lab.cond("FetchFailed", "True", "GitOperationFailed", msg, plus(since, minutes=3)),
-    ]
-    ev(
-        g,
-        git,
-        "GitOperationFailed",
-        msg,
-        first=plus(since, minutes=3),
-        last=g.ago(minutes=1),
-        count=161,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, git, "GitOperationFailed", msg, plus(since, minutes=3), last=g.ago(minutes=1), count=161)
     repo = find(g, "HelmRepository", "jetstack")
     rmsg = (
         "failed to fetch Helm repository index: failed to cache index to temporary file: Get "
         '"https://charts.jetstack.io/index.yaml": dial tcp: lookup charts.jetstack.io on 10.43.0.10:53: server '
         "misbehaving"
     )
-    repo["status"]["conditions"] = [
-        Lab.cond("Ready", "False", "Failed", rmsg, plus(since, minutes=20)),
-        Lab.cond("FetchFailed", "True", "Failed", rmsg, plus(since, minutes=20)),
-    ]
-    ev(
-        g,
-        repo,
-        "Failed",
-        rmsg,
-        first=plus(since, minutes=20),
-        last=g.ago(minutes=8),
-        count=3,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, repo, "Failed", rmsg, plus(since, minutes=20), last=g.ago(minutes=8), count=3)
     image = "ghcr.io/home-operations/radarr:5.27.2.10142"
     app(
         g,
@@ -496,49 +476,19 @@ def kustomization_immutable_selector() -> tuple[Lab, Expected]:
         + ", ".join(f'"{k}":"{v}"' for k, v in sel.items())
         + "}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-home",
         "./clusters/k3s-home/apps/home",
-        created=plus(CLUSTER_BORN, minutes=44),
-        revision=p.GIT_REV,
-        applied=at,
-        depends=["infrastructure"],
-        ready=("False", "ReconciliationFailed", why),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         why,
-        first=at,
+        created=plus(CLUSTER_BORN, minutes=44),
+        at=at,
         last=g.ago(minutes=4),
         count=31,
-        component="kustomize-controller",
-        host="",
     )
-    wait = "dependency 'flux-system/apps-home' is not ready"
-    ks2 = g.kustomization(
-        "apps-automation",
-        "./clusters/k3s-home/apps/automation",
-        created=plus(CLUSTER_BORN, minutes=46),
-        revision=p.GIT_REV,
-        applied=plus(at, minutes=1),
-        depends=["apps-home"],
-        ready=("False", "DependencyNotReady", wait),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks2,
-        "DependencyNotReady",
-        wait,
-        first=plus(at, minutes=1),
-        last=g.ago(minutes=1),
-        count=300,
-        component="kustomize-controller",
-        host="",
-        type_="Normal",
+    ks2 = apps_automation_waits(
+        g, at, created=plus(CLUSTER_BORN, minutes=46), last=g.ago(minutes=1), count=300
     )
     app(g, "mealie", "ghcr.io/mealie-recipes/mealie:v2.8.0", 9000, ns="home", node="k3s2")
     app(g, "miniflux", "ghcr.io/miniflux/miniflux:2.2.9", 8080, ns="home", node="k3s3")
@@ -586,46 +536,18 @@ def clusterissuer_dns01_secret_missing() -> tuple[Lab, Expected]:
     f, ns = "cert-manager.yaml", "networking"
     reason = 'error getting cloudflare service account: secret "cloudflare-api-token" not found'
     started = g.ago(hours=3, minutes=8)
-    cr = g.cr(
-        f,
-        "cert-manager.io/v1",
-        "CertificateRequest",
-        "wildcard-fletcherlabs-12",
-        ns,
+    cr = p.certificate_request(
+        g,
+        cert,
+        12,
+        "wildcard-fletcherlabs-x7k2p",
         created=started,
-        owner=cert,
-        annotations={
-            "cert-manager.io/certificate-name": "wildcard-fletcherlabs",
-            "cert-manager.io/certificate-revision": "12",
-            "cert-manager.io/private-key-secret-name": "wildcard-fletcherlabs-x7k2p",
-        },
-        spec={
-            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"},
-            "request": b64(
-                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB"
-                + "Q" * 40
-                + "\n-----END CERTIFICATE REQUEST-----\n"
-            ),
-            "usages": ["digital signature", "key encipherment"],
-        },
-        status={
-            "conditions": [
-                Lab.cond(
-                    "Approved",
-                    "True",
-                    "cert-manager.io",
-                    "Certificate request has been approved by cert-manager.io",
-                    started,
-                ),
-                Lab.cond(
-                    "Ready",
-                    "False",
-                    "Pending",
-                    'Waiting on certificate issuance from order networking/wildcard-fletcherlabs-12-1902384467: "pending"',
-                    started,
-                ),
-            ]
-        },
+        ready=(
+            "Pending",
+            'Waiting on certificate issuance from order networking/wildcard-fletcherlabs-12-1902384467: "pending"',
+            started,
+        ),
+        csr_fill="Q",
     )
     order = g.cr(
         f,
@@ -802,32 +724,9 @@ def helmrelease_hook_job_failed() -> tuple[Lab, Expected]:
                 },
                 labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
             ),
-            "spec": {
-                "backoffLimit": 2,
-                "completionMode": "NonIndexed",
-                "completions": 1,
-                "parallelism": 1,
-                "template": copy.deepcopy(tpl),
-            },
+            "spec": job_spec(copy.deepcopy(tpl), 2),
             "status": {
-                "conditions": [
-                    {
-                        "lastProbeTime": plus(started, minutes=1),
-                        "lastTransitionTime": plus(started, minutes=1),
-                        "message": "Job has reached the specified backoff limit",
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "FailureTarget",
-                    },
-                    {
-                        "lastProbeTime": plus(started, minutes=1),
-                        "lastTransitionTime": plus(started, minutes=1),
-                        "message": "Job has reached the specified backoff limit",
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "Failed",
-                    },
-                ],
+                "conditions": job_conditions(plus(started, minutes=1), failed=True),
                 "failed": 3,
                 "ready": 0,
                 "startTime": started,
@@ -838,19 +737,11 @@ def helmrelease_hook_job_failed() -> tuple[Lab, Expected]:
     )
     for i in range(3):
         t0 = plus(started, seconds=1 + 20 * i)
-        g.pod(
+        job_pod(
+            g,
             f"apps-{ns}.yaml",
-            name=f"{jname}-{g.sfx(5)}",
-            ns=ns,
+            job,
             node="k3s1",
-            labels={
-                "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
-                "batch.kubernetes.io/job-name": jname,
-                "controller-uid": job["metadata"]["uid"],
-                "job-name": jname,
-            },
-            spec=copy.deepcopy(tpl["spec"]),
-            owner=job,
             created=t0,
             plan={"mode": "failed", "finished": plus(t0, seconds=14), "exit_code": 1, "message": migrate},
         )
@@ -939,28 +830,7 @@ def podsecurity_blocks_hostnetwork() -> tuple[Lab, Expected]:
         '"baseline:latest": host namespaces (hostNetwork=true), hostPort (container "home-assistant" uses hostPort '
         "8123)"
     )
-    rs["status"]["conditions"] = [
-        {
-            "lastTransitionTime": at,
-            "message": msg.split("Error creating: ", 1)[1],
-            "reason": "FailedCreate",
-            "status": "True",
-            "type": "ReplicaFailure",
-        }
-    ]
-    ev(
-        g,
-        rs,
-        "FailedCreate",
-        msg,
-        first=at,
-        last=g.ago(minutes=5),
-        count=31,
-        component="replicaset-controller",
-        host="",
-    )
-    workload_down(dep, at)
-    dep["status"]["conditions"].append(dict(rs["status"]["conditions"][0], lastUpdateTime=at))
+    replica_failure(g, dep, msg, at, 31, last=g.ago(minutes=5))
     app(g, "miniflux", "ghcr.io/miniflux/miniflux:2.2.9", 8080, ns="home", node="k3s3")
     # a capture lists every Namespace
     used = {o["metadata"].get("namespace") for o in g.all_objects()} | {
@@ -996,34 +866,18 @@ def podsecurity_blocks_hostnetwork() -> tuple[Lab, Expected]:
 # ------------------------------------------------------------------------------------------ backup
 def velero_bsl_wrong_region() -> tuple[Lab, Expected]:
     g = lab("velero-bsl-wrong-region")
-    fail = "backup can't be created because BackupStorageLocation b2 is in Unavailable status."
-    p.velero(
+    bsl = velero_b2_unavailable(
         g,
-        minio_ok=True,
-        vsl_conflict=False,
-        vsl=False,
-        schedules=s.VELERO_SCHEDULES,
-        backups=[
-            ("hourly-longhorn", "2025-06-16T01:00:12Z", "Completed", {}),
-            ("hourly-longhorn", "2025-06-16T02:00:12Z", "Completed", {}),
-            ("daily-critical", "2025-06-13T02:00:31Z", "Completed", {}),
-            ("daily-critical", "2025-06-14T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-            ("daily-critical", "2025-06-15T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-            ("daily-critical", "2025-06-16T02:00:31Z", "FailedValidation", {"validationErrors": [fail]}),
-        ],
-    )
-    bsl = find(g, "BackupStorageLocation", "b2", "velero")
-    bsl["spec"]["config"]["s3Url"] = "https://s3.eu-central-003.backblazeb2.com"
-    bsl["spec"]["objectStorage"]["bucket"] = "fletcherlabs-velero-eu"
-    bsl["metadata"]["generation"] = 2
-    bsl["status"] = {
-        "lastValidationTime": g.ago(seconds=41),
-        "message": 'BackupStorageLocation "b2" is unavailable: rpc error: code = Unknown desc = operation error S3: '
+        failed_nights=3,
+        message='BackupStorageLocation "b2" is unavailable: rpc error: code = Unknown desc = operation error S3: '
         "ListObjectsV2, https response error StatusCode: 400, RequestID: 9c1f3a7e2b4d5e60, HostID: "
         "aM2Y0ZTk4NjE3ZWQ=, api error AuthorizationHeaderMalformed: The authorization header is malformed; the "
         "region 'us-west-004' is wrong; expecting 'eu-central-003'",
-        "phase": "Unavailable",
-    }
+        validated=g.ago(seconds=41),
+    )
+    bsl["spec"]["config"]["s3Url"] = "https://s3.eu-central-003.backblazeb2.com"
+    bsl["spec"]["objectStorage"]["bucket"] = "fletcherlabs-velero-eu"
+    bsl["metadata"]["generation"] = 2
     return g, expected(
         "The offsite bucket was recreated in a new Backblaze account in eu-central-003; the b2 location's s3Url and "
         "bucket were updated but its config.region was left at us-west-004. Every request is signed for the wrong "

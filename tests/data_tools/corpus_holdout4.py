@@ -18,19 +18,27 @@ from corpus import (
     EV,
     Expected,
     app,
+    apps_automation_waits,
     cause,
     crashify,
     cronjob,
+    dependency_not_ready,
     ev,
     evicted,
     expected,
     find,
     flux_base,
     host,
+    ingress,
+    job_complete,
+    kustomization_fails,
     lab,
+    node_event,
     pods_of,
     pull_failure,
     ref,
+    replica_failure,
+    restarted,
     route_down,
     sym,
     the_pod,
@@ -46,40 +54,9 @@ import scenarios as s
 NOW = s.NOW
 
 
-def _restarted(
-    g: Lab, pod: dict[str, Any], message: str, restarts: int, finished: str, *, exit_code: int = 1
-) -> None:
-    """A running container that has died and been restarted: ``restartCount`` and ``lastState.terminated``."""
-    cs = pod["status"]["containerStatuses"][0]
-    cs["lastState"] = {
-        "terminated": {
-            "containerID": f"containerd://{g.hexs(64)}",
-            "exitCode": exit_code,
-            "finishedAt": finished,
-            "message": message,
-            "reason": "Error",
-            "startedAt": plus(finished, minutes=-9, seconds=-14),
-        }
-    }
-    cs["restartCount"] = restarts
-    cs["state"] = {"running": {"startedAt": plus(finished, seconds=11)}}
-
-
-def _node_event(
-    g: Lab, node: str, reason: str, message: str, *, first: str, last: str, count: int, type_: str = "Warning"
-) -> None:
-    g.event(
-        EV,
-        g.nodes[node],
-        reason=reason,
-        message=message,
-        type_=type_,
-        first=first,
-        last=last,
-        count=count,
-        component="kubelet",
-        host=node,
-    )
+# moved to corpus.py; the old names stay importable from here
+_restarted = restarted
+_node_event = node_event
 
 
 def _new_revision(dep: dict[str, Any], at: str, revision: int) -> None:
@@ -140,53 +117,22 @@ def ingress_class_not_served() -> tuple[Lab, Expected]:
     created = g.ago(days=2, hours=3, minutes=12)
     app(g, "mealie", "ghcr.io/mealie-recipes/mealie:v2.8.0", 9000, ns="home", node="k3s2", route=False)
 
-    def ingress(ns: str, name: str, cls: str, hostname: str, port: int, at: str, lb: bool) -> dict[str, Any]:
-        ann = (
-            {
-                "nginx.ingress.kubernetes.io/proxy-body-size": "0",
-                "nginx.ingress.kubernetes.io/ssl-redirect": "false",
-            }
-            if cls == "nginx"
-            else {"traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"}
-        )
-        obj: dict[str, Any] = g.add(
-            f"apps-{ns}.yaml",
-            {
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "Ingress",
-                "metadata": g.meta(
-                    name,
-                    ns,
-                    created=at,
-                    ks=f"apps-{ns}",
-                    annotations=ann,
-                    generation=1,
-                    kind="Ingress",
-                    group="networking.k8s.io",
-                ),
-                "spec": {
-                    "ingressClassName": cls,
-                    "rules": [
-                        {
-                            "host": hostname,
-                            "http": {
-                                "paths": [
-                                    {
-                                        "backend": {"service": {"name": name, "port": {"number": port}}},
-                                        "path": "/",
-                                        "pathType": "Prefix",
-                                    }
-                                ]
-                            },
-                        }
-                    ],
-                },
-                "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]} if lb else {}},
-            },
-        )
-        return obj
-
-    ing = ingress("home", "mealie", "nginx", "mealie.home.arpa", 9000, created, False)
+    ing = ingress(
+        g,
+        "home",
+        "mealie",
+        "mealie.home.arpa",
+        9000,
+        created=created,
+        ks="apps-home",
+        annotations={
+            "nginx.ingress.kubernetes.io/proxy-body-size": "0",
+            "nginx.ingress.kubernetes.io/ssl-redirect": "false",
+        },
+        cls="nginx",
+        lb=False,
+        typed=True,
+    )
     app(
         g,
         "nextcloud",
@@ -197,7 +143,17 @@ def ingress_class_not_served() -> tuple[Lab, Expected]:
         route=False,
         probe_path="/status.php",
     )
-    ingress("cloud", "nextcloud", "traefik", "cloud.home.arpa", 80, plus(CLUSTER_BORN, days=4), True)
+    ingress(
+        g,
+        "cloud",
+        "nextcloud",
+        "cloud.home.arpa",
+        80,
+        created=plus(CLUSTER_BORN, days=4),
+        ks="apps-cloud",
+        annotations={"traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure"},
+        typed=True,
+    )
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
         "Mealie was moved from docker-compose with an Ingress copied from a guide written for ingress-nginx "
@@ -221,7 +177,7 @@ def containerd_disk_full_one_node() -> tuple[Lab, Expected]:
         "bytes eligible to free."
     )
     for reason in ("FreeDiskSpaceFailed", "ImageGCFailed"):
-        _node_event(
+        node_event(
             g, "k3s3", reason, gc_msg, first=g.ago(hours=6, minutes=40), last=g.ago(minutes=3), count=81
         )
     root = "/var/lib/rancher/k3s/agent/containerd"
@@ -413,7 +369,7 @@ def k3s_datastore_slow() -> tuple[Lab, Expected]:
             count=n,
             component="node-controller",
         )
-        _node_event(
+        node_event(
             g,
             node,
             "NodeReady",
@@ -440,7 +396,7 @@ def k3s_datastore_slow() -> tuple[Lab, Expected]:
     crashify(g, cm_pod, ctr, cm_msg, 47, g.ago(minutes=14))
     workload_down(cm, g.ago(minutes=14))
     lpp = the_pod(g, "kube-system", "local-path-provisioner-")
-    _restarted(
+    restarted(
         g,
         lpp,
         "E0616 02:31:05.662431       1 leaderelection.go:340] Failed to update lock: etcdserver: request timed out\n"
@@ -453,7 +409,7 @@ def k3s_datastore_slow() -> tuple[Lab, Expected]:
     flux_pods = []
     for comp, restarts, ago in (("helm-controller", 18, 22), ("kustomize-controller", 23, 41)):
         fp = the_pod(g, "flux-system", f"{comp}-")
-        _restarted(
+        restarted(
             g,
             fp,
             f'{{"level":"error","ts":"2025-06-16T02:{59 - ago:02d}:12.932Z","logger":"runtime","msg":"Failed to update lock optimitically: etcdserver: request timed out, falling back to slow path"}}\n'
@@ -589,15 +545,16 @@ def kustomization_substitutes_from_itself() -> tuple[Lab, Expected]:
         "var substitution failed for 'home': substitute from 'ConfigMap/home-settings' error: configmaps "
         '"home-settings" not found'
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-home",
         "./clusters/k3s-home/apps/home",
+        "BuildFailed",
+        why,
         created=plus(CLUSTER_BORN, minutes=45),
-        revision=p.GIT_REV,
-        applied=at,
-        depends=["infrastructure"],
-        ready=("False", "BuildFailed", why),
-        last_applied=p.GIT_REV_OLD,
+        at=at,
+        last=g.ago(minutes=3),
+        count=37,
     )
     # the ConfigMap it reads is one of the manifests under its own path: the build fails before it can apply it
     ks["spec"]["postBuild"] = {
@@ -606,39 +563,8 @@ def kustomization_substitutes_from_itself() -> tuple[Lab, Expected]:
             {"kind": "ConfigMap", "name": "home-settings"},
         ]
     }
-    ev(
-        g,
-        ks,
-        "BuildFailed",
-        why,
-        first=at,
-        last=g.ago(minutes=3),
-        count=37,
-        component="kustomize-controller",
-        host="",
-    )
-    wait = "dependency 'flux-system/apps-home' is not ready"
-    ks2 = g.kustomization(
-        "apps-automation",
-        "./clusters/k3s-home/apps/automation",
-        created=plus(CLUSTER_BORN, minutes=47),
-        revision=p.GIT_REV,
-        applied=plus(at, minutes=1),
-        depends=["apps-home"],
-        ready=("False", "DependencyNotReady", wait),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks2,
-        "DependencyNotReady",
-        wait,
-        first=plus(at, minutes=1),
-        last=g.ago(seconds=30),
-        count=360,
-        component="kustomize-controller",
-        host="",
-        type_="Normal",
+    ks2 = apps_automation_waits(
+        g, at, created=plus(CLUSTER_BORN, minutes=47), last=g.ago(seconds=30), count=360
     )
     app(g, "mealie", "ghcr.io/mealie-recipes/mealie:v2.8.0", 9000, ns="home", node="k3s2")
     app(g, "miniflux", "ghcr.io/miniflux/miniflux:2.2.9", 8080, ns="home", node="k3s3")
@@ -946,7 +872,7 @@ def gpu_runtime_handler_missing() -> tuple[Lab, Expected]:
     info["kubeletVersion"] = info["kubeProxyVersion"] = "v1.32.6+k3s1"
     info["containerRuntimeVersion"] = "containerd://2.0.5-k3s1.32"
     node["metadata"]["labels"]["plan.upgrade.cattle.io/agent-plan"] = g.hexs(56)
-    _node_event(
+    node_event(
         g, "k3s3", "Starting", "Starting kubelet.", first=upgraded, last=upgraded, count=1, type_="Normal"
     )
     g.cr(
@@ -1336,31 +1262,10 @@ def kyverno_policy_blocks_pods() -> tuple[Lab, Expected]:
             "memory resource requests and limits are required. rule validate-resources failed at path "
             "/spec/containers/0/resources/limits/cpu/'\n"
         )
-        rs["status"]["conditions"] = [
-            {
-                "lastTransitionTime": plus(updated, seconds=1),
-                "message": denied,
-                "reason": "FailedCreate",
-                "status": "True",
-                "type": "ReplicaFailure",
-            }
-        ]
-        ev(
-            g,
-            rs,
-            "FailedCreate",
-            f"Error creating: {denied}",
-            first=plus(updated, seconds=1),
-            last=g.ago(minutes=4),
-            count=37,
-            component="replicaset-controller",
-            host="",
+        replica_failure(
+            g, dep, f"Error creating: {denied}", plus(updated, seconds=1), 37, last=g.ago(minutes=4)
         )
-        workload_down(dep, plus(updated, seconds=1))
         dep["status"]["observedGeneration"] = 4
-        dep["status"]["conditions"].append(
-            dict(rs["status"]["conditions"][0], lastUpdateTime=plus(updated, seconds=1))
-        )
         deps.append(dep)
     s.media_app(g, "sonarr", "k3s2", 8989)
     # the background scan reports the pods that were already running without CPU limits (they are not evicted)
@@ -1522,18 +1427,7 @@ def double_readiness_port_and_values_schema() -> tuple[Lab, Expected]:
         ready=("False", "DependencyNotReady", wait),
     )
     hr2["spec"]["dependsOn"] = [{"name": "mosquitto"}]
-    ev(
-        g,
-        hr2,
-        "DependencyNotReady",
-        wait,
-        first=plus(at, minutes=1),
-        last=g.ago(seconds=40),
-        count=140,
-        component="helm-controller",
-        host="",
-        type_="Normal",
-    )
+    dependency_not_ready(g, hr2, wait, first=plus(at, minutes=1), last=g.ago(seconds=40), count=140)
     g.kustomization(
         "apps-home",
         "./clusters/k3s-home/apps/home",
@@ -1615,42 +1509,16 @@ def double_acme_rate_limit_and_ephemeral_eviction() -> tuple[Lab, Expected]:
         failure=f"The certificate request has failed to complete and will be retried: {limit}",
     )
     cert["status"]["failedIssuanceAttempts"] = 3
-    cr = g.cr(
-        "cert-manager.yaml",
-        "cert-manager.io/v1",
-        "CertificateRequest",
-        "vault-fletcherlabs-6",
-        "networking",
+    cr = p.certificate_request(
+        g,
+        cert,
+        6,
+        "vault-fletcherlabs-p8q2d",
         created=g.ago(minutes=38, seconds=20),
-        owner=cert,
-        annotations={
-            "cert-manager.io/certificate-name": "vault-fletcherlabs",
-            "cert-manager.io/certificate-revision": "6",
-            "cert-manager.io/private-key-secret-name": "vault-fletcherlabs-p8q2d",
-        },
-        spec={
-            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"},
-            "request": b64(
-                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB"
-                + "R" * 40
-                + "\n-----END CERTIFICATE REQUEST-----\n"
-            ),
-            "usages": ["digital signature", "key encipherment"],
-        },
-        status={
-            "conditions": [
-                Lab.cond(
-                    "Approved",
-                    "True",
-                    "cert-manager.io",
-                    "Certificate request has been approved by cert-manager.io",
-                    g.ago(minutes=38, seconds=20),
-                    gen=None,
-                ),
-                Lab.cond("Ready", "False", "Failed", limit, g.ago(minutes=38), gen=None),
-            ],
-            "failureTime": g.ago(minutes=38),
-        },
+        ready=("Failed", limit, g.ago(minutes=38)),
+        csr_fill="R",
+        gen=None,
+        failed=True,
     )
     ev(
         g,
@@ -1817,7 +1685,7 @@ def healthy_maintenance_noisy() -> tuple[Lab, Expected]:
     k3s2["spec"].setdefault("taints", []).append(
         {"effect": "NoSchedule", "key": "node.kubernetes.io/unschedulable", "timeAdded": drained}
     )
-    _node_event(
+    node_event(
         g,
         "k3s2",
         "NodeNotSchedulable",
@@ -1913,25 +1781,7 @@ def healthy_maintenance_noisy() -> tuple[Lab, Expected]:
             },
         }
     )
-    ok_job["status"] = {
-        "completionTime": "2025-06-16T02:01:47Z",
-        "conditions": [
-            {
-                "lastProbeTime": "2025-06-16T02:01:47Z",
-                "lastTransitionTime": "2025-06-16T02:01:47Z",
-                "message": "Reached expected number of succeeded pods",
-                "reason": "CompletionsReached",
-                "status": "True",
-                "type": t,
-            }
-            for t in ("SuccessCriteriaMet", "Complete")
-        ],
-        "ready": 0,
-        "startTime": "2025-06-16T02:00:00Z",
-        "succeeded": 1,
-        "terminating": 0,
-        "uncountedTerminatedPods": {},
-    }
+    ok_job["status"] = job_complete("2025-06-16T02:00:00Z", "2025-06-16T02:01:47Z")
     g.add("apps-home.yaml", ok_job)
     cj["status"]["lastScheduleTime"] = "2025-06-16T02:00:00Z"
     cj["status"]["lastSuccessfulTime"] = "2025-06-16T02:01:47Z"

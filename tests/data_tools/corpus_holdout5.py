@@ -27,48 +27,25 @@ from corpus import (
     expected,
     find,
     flux_base,
+    ingress,
     lab,
+    node_event,
     pressure,
     ref,
+    replica_failure,
+    restarted,
     route_down,
     sym,
     the_pod,
     unready,
     workload_down,
 )
-from corpus_holdout4 import _node_event, _restarted
 from homelab import CLUSTER_BORN, Lab
 from k8sgen import plus
 
 import scenarios as s
 
 NOW = s.NOW
-
-
-def _replica_failure(g: Lab, dep: dict[str, Any], msg: str, at: str, count: int) -> None:
-    """A ReplicaSet the API server refuses pods to: its ReplicaFailure condition, copied onto the Deployment."""
-    rs = dep["_rs"]
-    cond = {
-        "lastTransitionTime": at,
-        "message": msg.split("Error creating: ", 1)[1],
-        "reason": "FailedCreate",
-        "status": "True",
-        "type": "ReplicaFailure",
-    }
-    rs["status"]["conditions"] = [cond]
-    ev(
-        g,
-        rs,
-        "FailedCreate",
-        msg,
-        first=at,
-        last=g.ago(minutes=2),
-        count=count,
-        component="replicaset-controller",
-        host="",
-    )
-    workload_down(dep, at)
-    dep["status"]["conditions"].append(dict(cond, lastUpdateTime=at))
 
 
 # ------------------------------------------------------------------------------------------ network
@@ -190,48 +167,6 @@ def traefik_ingress_tls_secret_elsewhere() -> tuple[Lab, Expected]:
         ks="infrastructure",
     )
 
-    def ingress(ns: str, name: str, hostname: str, port: int, at: str, tls_secret: str) -> dict[str, Any]:
-        obj: dict[str, Any] = g.add(
-            f"apps-{ns}.yaml",
-            {
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "Ingress",
-                "metadata": g.meta(
-                    name,
-                    ns,
-                    created=at,
-                    ks=f"apps-{ns}",
-                    annotations={
-                        "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
-                        "traefik.ingress.kubernetes.io/router.tls": "true",
-                    },
-                    generation=1,
-                    kind="Ingress",
-                    group="networking.k8s.io",
-                ),
-                "spec": {
-                    "ingressClassName": "traefik",
-                    "rules": [
-                        {
-                            "host": hostname,
-                            "http": {
-                                "paths": [
-                                    {
-                                        "backend": {"service": {"name": name, "port": {"number": port}}},
-                                        "path": "/",
-                                        "pathType": "Prefix",
-                                    }
-                                ]
-                            },
-                        }
-                    ],
-                    "tls": [{"hosts": [hostname], "secretName": tls_secret}],
-                },
-                "status": {"loadBalancer": {"ingress": [{"ip": g.node_ip["k3s-master1"]}]}},
-            },
-        )
-        return obj
-
     app(
         g,
         "nextcloud",
@@ -243,7 +178,19 @@ def traefik_ingress_tls_secret_elsewhere() -> tuple[Lab, Expected]:
         probe_path="/status.php",
     )
     ing = ingress(
-        "cloud", "nextcloud", "cloud.home.arpa", 80, g.ago(hours=3, minutes=5), "wildcard-home-arpa-tls"
+        g,
+        "cloud",
+        "nextcloud",
+        "cloud.home.arpa",
+        80,
+        created=g.ago(hours=3, minutes=5),
+        ks="apps-cloud",
+        tls_secret="wildcard-home-arpa-tls",
+        annotations={
+            "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
+            "traefik.ingress.kubernetes.io/router.tls": "true",
+        },
+        typed=True,
     )
     # the one that works: its Secret is in its own namespace
     app(
@@ -269,12 +216,19 @@ def traefik_ingress_tls_secret_elsewhere() -> tuple[Lab, Expected]:
         ks="apps-monitoring",
     )
     ingress(
+        g,
         "monitoring",
         "grafana",
         "grafana.home.arpa",
         3000,
-        plus(CLUSTER_BORN, days=8),
-        "grafana-home-arpa-tls",
+        created=plus(CLUSTER_BORN, days=8),
+        ks="apps-monitoring",
+        tls_secret="grafana-home-arpa-tls",
+        annotations={
+            "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
+            "traefik.ingress.kubernetes.io/router.tls": "true",
+        },
+        typed=True,
     )
     return g, expected(
         "Nextcloud moved behind the K3s Traefik with an Ingress whose tls section names 'wildcard-home-arpa-tls'. That "
@@ -351,7 +305,7 @@ def node_pid_pressure() -> tuple[Lab, Expected]:
     msg = "The node was low on resource: pids. Threshold quantity: 3276, available: 2871. "
     evicted(old, msg, plus(since, minutes=2))
     ev(g, old, "Evicted", msg, first=plus(since, minutes=2), component="kubelet")
-    _node_event(
+    node_event(
         g,
         "k3s2",
         "EvictionThresholdMet",
@@ -661,47 +615,15 @@ def certificate_issuer_not_found() -> tuple[Lab, Expected]:
         "nextPrivateKeySecretName": "vault-fletcherlabs-net-k8w2q",
     }
     missing = 'Referenced "ClusterIssuer" not found: clusterissuer.cert-manager.io "letsencrypt-production" not found'
-    cr = g.cr(
-        "cert-manager.yaml",
-        "cert-manager.io/v1",
-        "CertificateRequest",
-        "vault-fletcherlabs-net-1",
-        "networking",
+    cr = p.certificate_request(
+        g,
+        cert,
+        1,
+        "vault-fletcherlabs-net-k8w2q",
         created=plus(created, seconds=2),
-        owner=cert,
-        annotations={
-            "cert-manager.io/certificate-name": "vault-fletcherlabs-net",
-            "cert-manager.io/certificate-revision": "1",
-            "cert-manager.io/private-key-secret-name": "vault-fletcherlabs-net-k8w2q",
-        },
-        spec={
-            "extra": {},
-            "groups": [
-                "system:serviceaccounts",
-                "system:serviceaccounts:cert-manager",
-                "system:authenticated",
-            ],
-            "issuerRef": {
-                "group": "cert-manager.io",
-                "kind": "ClusterIssuer",
-                "name": "letsencrypt-production",
-            },
-            "request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K",
-            "usages": ["digital signature", "key encipherment"],
-            "username": "system:serviceaccount:cert-manager:cert-manager",
-        },
-        status={
-            "conditions": [
-                g.cond(
-                    "Approved",
-                    "True",
-                    "cert-manager.io",
-                    "Certificate request has been approved by cert-manager.io",
-                    plus(created, seconds=2),
-                ),
-                g.cond("Ready", "False", "Pending", missing, plus(created, seconds=2)),
-            ]
-        },
+        ready=("Pending", missing, plus(created, seconds=2)),
+        requester={},
+        issuer="letsencrypt-production",
     )
     ev(
         g,
@@ -753,7 +675,7 @@ def upgrade_drain_blocked_by_pdb() -> tuple[Lab, Expected]:
         }
     )
     node["metadata"]["labels"]["plan.upgrade.cattle.io/k3s-agent"] = g.hexs(56)
-    _node_event(
+    node_event(
         g,
         "k3s2",
         "NodeNotSchedulable",
@@ -984,7 +906,7 @@ def double_knownhosts_and_priorityclass() -> tuple[Lab, Expected]:
         replicas=1,
         strategy={"type": "Recreate"},
     )
-    _replica_failure(
+    replica_failure(
         g,
         dep,
         f'Error creating: pods "{dep["_rs"]["metadata"]["name"]}-" is forbidden: no PriorityClass with name nvr-critical was found',
@@ -1039,7 +961,7 @@ def healthy_after_node_reboot_noisy() -> tuple[Lab, Expected]:
         component="node-controller",
         host="",
     )
-    _node_event(
+    node_event(
         g,
         "k3s1",
         "Starting",
@@ -1049,7 +971,7 @@ def healthy_after_node_reboot_noisy() -> tuple[Lab, Expected]:
         count=1,
         type_="Normal",
     )
-    _node_event(
+    node_event(
         g,
         "k3s1",
         "Rebooted",
@@ -1058,7 +980,7 @@ def healthy_after_node_reboot_noisy() -> tuple[Lab, Expected]:
         last=plus(up, seconds=-19),
         count=1,
     )
-    _node_event(
+    node_event(
         g,
         "k3s1",
         "NodeReady",
@@ -1083,7 +1005,7 @@ def healthy_after_node_reboot_noisy() -> tuple[Lab, Expected]:
             probe_path="/",
         )
         pod = the_pod(g, "home", f"{name}-")
-        _restarted(g, pod, "", 1, plus(down, seconds=12), exit_code=255)
+        restarted(g, pod, "", 1, plus(down, seconds=12), exit_code=255)
         term = pod["status"]["containerStatuses"][0]["lastState"]["terminated"]
         term["reason"] = "Unknown"
         del term["message"]

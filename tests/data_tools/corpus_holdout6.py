@@ -21,11 +21,12 @@ from corpus import (
     crash,
     crashify,
     dep_ref,
-    ev,
+    dependency_not_ready,
     expected,
     find,
     flux_base,
     lab,
+    node_event,
     ready_false,
     ref,
     route_down,
@@ -33,7 +34,6 @@ from corpus import (
     the_pod,
     workload_down,
 )
-from corpus_holdout4 import _node_event
 from homelab import CLUSTER_BORN, Lab
 from k8sgen import plus
 
@@ -248,7 +248,7 @@ def node_cordon_forgotten_local_path() -> tuple[Lab, Expected]:
             "timeAdded": plus(drained, seconds=2),
         }
     )
-    _node_event(
+    node_event(
         g,
         "k3s3",
         "NodeNotSchedulable",
@@ -389,17 +389,13 @@ def kustomization_dependency_renamed() -> tuple[Lab, Expected]:
     # kustomize-controller's checkDependencies (v1.3 to v1.9): the Ready condition quotes the dependency's Get error
     # (the API server's NotFound names the resource, kustomizations.kustomize.toolkit.fluxcd.io); the event it records
     # each retry is Normal, with the condition's reason and a fixed text.
-    ev(
+    dependency_not_ready(
         g,
         apps,
-        "DependencyNotReady",
         "Dependencies do not meet ready condition, retrying in 30s",
         first=plus(at, seconds=45),
         last=g.ago(seconds=20),
         count=372,
-        component="kustomize-controller",
-        host="",
-        type_="Normal",
     )
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(

@@ -1386,7 +1386,11 @@ class Gen:
             sname, ns, created=smd["creationTimestamp"], labels=svc_labels, annotations=trigger
         )
         eps: dict[str, Any] = {"apiVersion": "v1", "kind": "Endpoints", "metadata": eps_md}
-        if ready_addrs or unready_addrs:
+        # The Endpoints controller adds a pod only under the ports it resolves in that pod: when a named targetPort
+        # resolves in none, the pods are left out (the EndpointSlice still lists them, without ports). Opt-in
+        # (``_unresolved_ports_drop_endpoints``) so that the snapshots written before this stay byte-identical.
+        dropped = svc.get("_unresolved_ports_drop_endpoints") and not ports and svc["spec"].get("ports")
+        if (ready_addrs or unready_addrs) and not dropped:
             subset: dict[str, Any] = {}
             if ready_addrs:
                 subset["addresses"] = ready_addrs

@@ -8,7 +8,7 @@ import string
 from typing import Any, cast
 
 from homelab import CLUSTER_BORN, DOMAIN, GW_IP, GW_NAME, GW_NS, Lab
-from k8sgen import FLUX_NS, plus
+from k8sgen import FLUX_NS, b64, plus
 
 GIT_REV = "5e2c9d41b8a07f3c6d1e29ab4470c1f8e9d3a6b2"
 GIT_REV_OLD = "a17be03c94d25f6e8b1c0d9f3e4a5b6c7d8e9f01"
@@ -344,6 +344,75 @@ def certificate(
     )
 
 
+def certificate_request(
+    g: Lab,
+    cert: dict[str, Any],
+    revision: int,
+    key_secret: str,
+    *,
+    created: str,
+    ready: tuple[str, str, str],
+    csr_fill: str | None = None,
+    requester: dict[str, Any] | None = None,
+    issuer: str = "letsencrypt-prod",
+    gen: int | None = 1,
+    failed: bool = False,
+) -> dict[str, Any]:
+    """cert-manager's CertificateRequest for revision ``revision`` of ``cert``: approved at ``created``, Ready
+    False with ``ready`` (reason, message, since); ``failed`` adds the failureTime cert-manager sets then.
+    ``csr_fill``: a CSR of that letter (else an empty one); ``requester``: the ``extra`` the API server records
+    of cert-manager's service account, with its groups and username."""
+    name = cert["metadata"]["name"]
+    reason, message, at = ready
+    spec: dict[str, Any] = {}
+    if requester is not None:
+        spec["extra"] = requester
+        spec["groups"] = [
+            "system:serviceaccounts",
+            "system:serviceaccounts:cert-manager",
+            "system:authenticated",
+        ]
+    spec["issuerRef"] = {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": issuer}
+    spec["request"] = (
+        b64(
+            "-----BEGIN CERTIFICATE REQUEST-----\nMIIB"
+            + csr_fill * 40
+            + "\n-----END CERTIFICATE REQUEST-----\n"
+        )
+        if csr_fill
+        else "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K"
+    )
+    spec["usages"] = ["digital signature", "key encipherment"]
+    if requester is not None:
+        spec["username"] = "system:serviceaccount:cert-manager:cert-manager"
+    approved = "Certificate request has been approved by cert-manager.io"
+    status: dict[str, Any] = {
+        "conditions": [
+            g.cond("Approved", "True", "cert-manager.io", approved, created, gen=gen),
+            g.cond("Ready", "False", reason, message, at, gen=gen),
+        ]
+    }
+    if failed:
+        status["failureTime"] = at
+    req = g.cr(
+        "cert-manager.yaml",
+        "cert-manager.io/v1",
+        "CertificateRequest",
+        f"{name}-{revision}",
+        cert["metadata"]["namespace"],
+        created=created,
+        owner=cert,
+        annotations={
+            "cert-manager.io/certificate-name": name,
+            "cert-manager.io/certificate-revision": str(revision),
+            "cert-manager.io/private-key-secret-name": key_secret,
+        },
+        spec=spec,
+        status=status,
+    )
+    return cast("dict[str, Any]", req)
+
+
 def wildcard_order(g: Lab, cert: dict[str, Any], *, created: str) -> None:
     """The CertificateRequest and ACME Order of a wildcard certificate on an HTTP-01-only issuer."""
     f = "cert-manager.yaml"
@@ -356,52 +425,20 @@ def wildcard_order(g: Lab, cert: dict[str, Any], *, created: str) -> None:
         "no configured challenge solvers can be used for this challenge"
     )
     at = plus(created, seconds=3)
-    req = g.cr(
-        f,
-        "cert-manager.io/v1",
-        "CertificateRequest",
-        cr_name,
-        ns,
+    req = certificate_request(
+        g,
+        cert,
+        1,
+        f"{name}-x7q2k",
         created=at,
-        owner=cert,
-        annotations={
-            "cert-manager.io/certificate-name": name,
-            "cert-manager.io/certificate-revision": "1",
-            "cert-manager.io/private-key-secret-name": f"{name}-x7q2k",
-        },
-        spec={
-            "extra": {"authentication.kubernetes.io/pod-name": ["cert-manager-6d5f8c7b9-wx2mn"]},
-            "groups": [
-                "system:serviceaccounts",
-                "system:serviceaccounts:cert-manager",
-                "system:authenticated",
-            ],
-            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"},
-            "request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K",
-            "usages": ["digital signature", "key encipherment"],
-            "username": "system:serviceaccount:cert-manager:cert-manager",
-        },
-        status={
-            "conditions": [
-                g.cond(
-                    "Approved",
-                    "True",
-                    "cert-manager.io",
-                    "Certificate request has been approved by cert-manager.io",
-                    at,
-                    gen=None,
-                ),
-                g.cond(
-                    "Ready",
-                    "False",
-                    "Failed",
-                    f'Failed to wait for order resource "{order_name}" to become ready: order is in "errored" state: {msg}',
-                    plus(at, seconds=9),
-                    gen=None,
-                ),
-            ],
-            "failureTime": plus(at, seconds=9),
-        },
+        ready=(
+            "Failed",
+            f'Failed to wait for order resource "{order_name}" to become ready: order is in "errored" state: {msg}',
+            plus(at, seconds=9),
+        ),
+        requester={"authentication.kubernetes.io/pod-name": ["cert-manager-6d5f8c7b9-wx2mn"]},
+        gen=None,
+        failed=True,
     )
     g.cr(
         f,

@@ -14,6 +14,7 @@ from homelabctl.diagnose.graph import (
     BACKS_UP,
     BINDS,
     CONTAINS,
+    CSI_MOUNT,
     DEPENDS,
     EXTERNAL,
     HOLDS,
@@ -35,7 +36,8 @@ from homelabctl.diagnose.graph import (
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
 from homelabctl.selectors import from_spec
 
-from factories import deployment, event, meta, node, owner_ref, pod, state
+from factories import container_status, deployment, event, meta, node, owner_ref, pod, state
+from factories_infra import csi_node, longhorn_csi_plugin, pvc
 
 
 def service(
@@ -539,3 +541,81 @@ def test_selects_edges_are_every_matching_selector(
     for i, labels in enumerate(template_labels):
         wanted = expected(labels) if labels else set()
         assert graph.direct(ref("Deployment", "apps", f"d{i}"), SELECTS) == wanted
+
+
+def _longhorn_pv(claim: dict[str, Any]) -> dict[str, Any]:
+    name = claim["spec"]["volumeName"]
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolume",
+        "metadata": meta(name, kind="PV"),
+        "spec": {
+            "csi": {"driver": "driver.longhorn.io", "volumeHandle": name, "fsType": "ext4"},
+            "claimRef": {"namespace": claim["metadata"]["namespace"], "name": claim["metadata"]["name"]},
+            "persistentVolumeReclaimPolicy": "Delete",
+            "storageClassName": "longhorn",
+        },
+        "status": {"phase": "Bound"},
+    }
+
+
+def _app_pod(name: str, claim: str, *, started: bool) -> dict[str, Any]:
+    image = "ghcr.io/home-operations/radarr:5.27.2"
+    if started:
+        return pod(
+            name,
+            "media",
+            node_name="k3s2",
+            volumes=[{"name": "config", "persistentVolumeClaim": {"claimName": claim}}],
+        )
+    return pod(
+        name,
+        "media",
+        node_name="k3s2",
+        phase="Pending",
+        statuses=[container_status("app", image, state="waiting", reason="ContainerCreating")],
+        volumes=[{"name": "config", "persistentVolumeClaim": {"claimName": claim}}],
+    )
+
+
+def test_csi_mount_edges_from_the_node_and_its_plugin_to_pods_waiting_for_the_driver() -> None:
+    """A node whose CSINode does not list a driver, and that driver's node plugin pod there, reach the pods on
+    the node waiting (none of their containers started) to mount a volume of that driver; not a pod that has
+    started (its volume is mounted), not a node that lists the driver, not where no CSINode was captured."""
+
+    waiting_claim, running_claim = pvc("radarr-config", "media"), pvc("sonarr-config", "media")
+    waiting = _app_pod("radarr-0", "radarr-config", started=False)
+    running = _app_pod("sonarr-0", "sonarr-config", started=True)
+    plugin_ds = longhorn_csi_plugin()
+    plugin = pod(
+        "longhorn-csi-plugin-x7k2p",
+        "longhorn-system",
+        node_name="k3s2",
+        owner=plugin_ds,
+        containers=plugin_ds["spec"]["template"]["spec"]["containers"],
+        volumes=plugin_ds["spec"]["template"]["spec"]["volumes"],
+    )
+    objs = [
+        node("k3s2"),
+        waiting_claim,
+        running_claim,
+        _longhorn_pv(waiting_claim),
+        _longhorn_pv(running_claim),
+        waiting,
+        running,
+        plugin_ds,
+        plugin,
+    ]
+    graph = DependencyGraph(state([*objs, csi_node("k3s2", ["nfs.csi.k8s.io"])]))
+    blocked = {ref("Pod", "media", "radarr-0")}
+    assert graph.direct(ref("Node", None, "k3s2"), CSI_MOUNT) == blocked
+    assert graph.direct(ref("Pod", "longhorn-system", "longhorn-csi-plugin-x7k2p"), CSI_MOUNT) == blocked
+    why = graph.provenance(ref("Node", None, "k3s2"), CSI_MOUNT, ref("Pod", "media", "radarr-0"))
+    assert why.startswith(
+        "CSINode k3s2 lists no driver.longhorn.io; pod media/radarr-0 waits there to mount PVC"
+    )
+    registered = DependencyGraph(state([*objs, csi_node("k3s2", ["driver.longhorn.io"])]))
+    assert registered.direct(ref("Node", None, "k3s2"), CSI_MOUNT) == set()
+    assert registered.direct(ref("Pod", "longhorn-system", "longhorn-csi-plugin-x7k2p"), CSI_MOUNT) == set()
+    unknown = DependencyGraph(state(objs))
+    assert unknown.direct(ref("Node", None, "k3s2"), CSI_MOUNT) == set()

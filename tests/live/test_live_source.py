@@ -81,6 +81,16 @@ def test_objects_are_redacted_on_the_live_path_too(served: Served) -> None:
     assert config.raw["data"]["LOG_LEVEL"] == "debug"
 
 
+def test_no_unredacted_text_is_remembered_after_a_live_load(served: Served) -> None:
+    """``watch`` loads again and again in one process: the redaction caches, whose keys are text as it was
+    before redaction, are emptied when each load ends."""
+    from homelabctl import redact
+
+    LiveSource(kubeconfig=served.kubeconfig).load([kinds.CONFIGMAP, kinds.POD, kinds.DEPLOYMENT])
+    assert redact._redact_string.cache_info().currsize == 0
+    assert redact._redacted_annotation.cache_info().currsize == 0
+
+
 def test_pagination_follows_continue_tokens(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
     import homelabctl.live.kubeclient as kubeclient
 

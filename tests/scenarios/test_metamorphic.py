@@ -26,6 +26,7 @@ import json
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -88,22 +89,42 @@ def test_renaming_reaches_names_and_leaves_software_alone() -> None:
     )
 
 
-def _renamed_copy(scenario: Path, root: Path) -> Path:
-    target = root / scenario.name
+def _copy(scenario: Path, target: Path, rewrite: Callable[[Path], tuple[str, str] | None]) -> Path:
+    """The scenario's files in ``target``, each one ``rewrite`` returns (name, text) for written so."""
     target.mkdir(parents=True)
     for path in scenario.iterdir():
-        if path.suffix in (".yaml", ".json"):
-            (target / path.name).write_text(renamed(path.read_text(encoding="utf-8")), encoding="utf-8")
-        elif path.is_file():
+        if not path.is_file():
+            continue
+        written = rewrite(path)
+        if written is None:
             shutil.copy(path, target / path.name)
+        else:
+            (target / written[0]).write_text(written[1], encoding="utf-8")
     return target
 
 
+def _items(path: Path) -> dict[str, Any] | None:
+    """A snapshot file's ``List`` (None for the expectation and the manifest)."""
+    if path.suffix != ".yaml" or path.name == "expected.yaml":
+        return None
+    doc: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    return doc
+
+
+def _renamed_copy(scenario: Path, root: Path) -> Path:
+    def rewrite(path: Path) -> tuple[str, str] | None:
+        if path.suffix not in (".yaml", ".json"):
+            return None
+        return path.name, renamed(path.read_text(encoding="utf-8"))
+
+    return _copy(scenario, root / scenario.name, rewrite)
+
+
+DIAGNOSED = [pytest.param(s, id=s.name) for s in SCENARIOS if s.name not in PENDING_FIRST_RUN]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "scenario",
-    [pytest.param(s, id=s.name) for s in SCENARIOS if s.name not in PENDING_FIRST_RUN],
-)
+@pytest.mark.parametrize("scenario", DIAGNOSED)
 def test_diagnosis_is_the_same_under_other_names(scenario: Path, tmp_path: Path) -> None:
     before = evaluate(scenario)["problems"]
     after = evaluate(_renamed_copy(scenario, tmp_path))["problems"]
@@ -118,23 +139,18 @@ def test_diagnosis_is_the_same_under_other_names(scenario: Path, tmp_path: Path)
 def _reordered_copy(scenario: Path, root: Path) -> Path:
     """The scenario as ``kubectl get -o json`` would give it in another order: every file one JSON ``List``
     with its items reversed."""
-    target = root / f"{scenario.name}-reordered"
-    target.mkdir(parents=True)
-    for path in scenario.iterdir():
-        if path.suffix == ".yaml" and path.name != "expected.yaml":
-            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-            items = list(reversed(doc.get("items") or []))
-            (target / f"{path.stem}.json").write_text(json.dumps({**doc, "items": items}), encoding="utf-8")
-        elif path.is_file():
-            shutil.copy(path, target / path.name)
-    return target
+
+    def rewrite(path: Path) -> tuple[str, str] | None:
+        doc = _items(path)
+        if doc is None:
+            return None
+        return f"{path.stem}.json", json.dumps({**doc, "items": list(reversed(doc.get("items") or []))})
+
+    return _copy(scenario, root / f"{scenario.name}-reordered", rewrite)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "scenario",
-    [pytest.param(s, id=s.name) for s in SCENARIOS if s.name not in PENDING_FIRST_RUN],
-)
+@pytest.mark.parametrize("scenario", DIAGNOSED)
 def test_diagnosis_does_not_depend_on_the_order_or_format_of_the_capture(
     scenario: Path, tmp_path: Path
 ) -> None:
@@ -211,12 +227,10 @@ def _noise(items: list[dict[str, Any]], now: str, seed: str) -> list[dict[str, A
 
 
 def _with_noise_copy(scenario: Path, root: Path) -> Path:
-    target = root / f"{scenario.name}-with-noise"
-    shutil.copytree(scenario, target)
-    items: list[dict[str, Any]] = []
-    for path in sorted(scenario.glob("*.yaml")):
-        if path.name != "expected.yaml":
-            items += yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader).get("items") or []
+    target = _copy(scenario, root / f"{scenario.name}-with-noise", lambda path: None)
+    items = [
+        obj for path in sorted(scenario.glob("*.yaml")) for obj in (_items(path) or {}).get("items") or []
+    ]
     now = json.loads((scenario / "homelabctl-manifest.json").read_text(encoding="utf-8"))["capturedAt"]
     noise = _noise(items, now, scenario.name)
     (target / "noise.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": noise}))
@@ -235,10 +249,7 @@ def test_noise_is_healthy_and_shaped_like_a_capture(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "scenario",
-    [pytest.param(s, id=s.name) for s in SCENARIOS if s.name not in PENDING_FIRST_RUN],
-)
+@pytest.mark.parametrize("scenario", DIAGNOSED)
 def test_diagnosis_is_the_same_with_other_tenants_healthy_workloads(scenario: Path, tmp_path: Path) -> None:
     before = evaluate(scenario)["problems"]
     after = evaluate(_with_noise_copy(scenario, tmp_path))["problems"]
@@ -249,7 +260,6 @@ def test_diagnosis_is_the_same_with_other_tenants_healthy_workloads(scenario: Pa
 EVENT_ONLY: dict[str, str] = {
     "cilium-ipam-exhausted-one-node": "the IPAM refusal is in the kubelet's FailedCreatePodSandBox events",
     "containerd-disk-full-one-node": "'no space left on device' is in the kubelet's events; the node reports no pressure",
-    "csi-plugin-crash-one-node": "'not found in the list of registered CSI drivers' is in FailedMount events",
     "dockerhub-rate-limit": "the 429 is in the pull events; the pods' status says only 'Back-off pulling image'",
     "gpu-runtime-handler-missing": "'no runtime for \"nvidia\" is configured' is in FailedCreatePodSandBox events",
     "longhorn-rwx-nfs-client-missing": "the missing mount helper is named in FailedMount events",
@@ -262,26 +272,18 @@ _TOP_CAUSE_PROBLEMS = ("top root cause", "no root cause", "expected no critical 
 
 
 def _without_events_copy(scenario: Path, root: Path) -> Path:
-    target = root / f"{scenario.name}-without-events"
-    shutil.copytree(scenario, target)
-    for path in target.glob("*.yaml"):
-        if path.name == "expected.yaml":
-            continue
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-        doc["items"] = [obj for obj in doc.get("items") or [] if obj.get("kind") != "Event"]
-        path.write_text(json.dumps(doc), encoding="utf-8")
-    return target
+    def rewrite(path: Path) -> tuple[str, str] | None:
+        doc = _items(path)
+        if doc is None:
+            return None
+        items = [obj for obj in doc.get("items") or [] if obj.get("kind") != "Event"]
+        return path.name, json.dumps({**doc, "items": items})
+
+    return _copy(scenario, root / f"{scenario.name}-without-events", rewrite)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "scenario",
-    [
-        pytest.param(s, id=s.name)
-        for s in SCENARIOS
-        if s.name not in PENDING_FIRST_RUN and s.name not in KNOWN_MISSES
-    ],
-)
+@pytest.mark.parametrize("scenario", [p for p in DIAGNOSED if p.id not in KNOWN_MISSES])
 def test_top_cause_without_events_unless_only_an_event_shows_it(scenario: Path, tmp_path: Path) -> None:
     problems = evaluate(_without_events_copy(scenario, tmp_path))["problems"]
     lost = [p for p in problems if p.startswith(_TOP_CAUSE_PROBLEMS)]

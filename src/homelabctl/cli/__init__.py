@@ -128,15 +128,14 @@ def run() -> NoReturn:
 
 def _leave(code: object) -> None:
     """End the process now, with the same exit code, when the interpreter's teardown has nothing left to do
-    but free memory: a command asked for it (``leave_at_exit``), no exit handler is registered, no other
-    thread runs, and stdout and stderr are flushed. Otherwise return, and the normal exit follows."""
+    but free memory: a command asked for it (``leave_at_exit``), no other thread runs, no exit handler has
+    work to do (``_exit_handlers_pending``), and stdout and stderr are flushed. Otherwise return, and the normal exit follows."""
     if not _left_to_exit or not (code is None or type(code) is int):
-        return
-    registered = getattr(atexit, "_ncallbacks", None)  # CPython: without it, exit normally
-    if registered is None or registered():
         return
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() != 1:
+        return
+    if _exit_handlers_pending():
         return
     try:
         for stream in (sys.stdout, sys.stderr):
@@ -145,6 +144,35 @@ def _leave(code: object) -> None:
     except Exception:  # a closed pipe: the normal exit reports it as it always did
         return
     os._exit(code or 0)
+
+
+def _exit_handlers_pending() -> bool:
+    """Whether an atexit handler would have work to do. Importing logging registers its shutdown (so does
+    anything that imports logging: concurrent.futures for scan's kustomize renderer and the live reader,
+    detect-secrets, which also logs to stderr); while every logging handler does nothing or writes to stdout
+    or stderr, that shutdown only flushes them, which ``_leave`` does, so it alone does not count."""
+    registered = getattr(atexit, "_ncallbacks", None)  # CPython: without it, exit normally
+    if registered is None:
+        return True
+    if registered() == 0:
+        return False
+    # logging registers its shutdown as it is imported: with logging imported, one handler is that one
+    if registered() != 1 or "logging" not in sys.modules:
+        return True
+    import logging
+
+    handlers = getattr(logging, "_handlerList", None)
+    if handlers is None:
+        return True
+    streams = (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)
+    quiet = (logging.StreamHandler, getattr(logging, "_StderrHandler", logging.StreamHandler))
+    for ref in handlers:
+        handler = ref()
+        if handler is None or type(handler) is logging.NullHandler:
+            continue
+        if type(handler) not in quiet or handler.stream not in streams:
+            return True
+    return False
 
 
 def main(argv: list[str] | None = None) -> Any:

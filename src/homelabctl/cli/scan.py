@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from homelabctl.cli import leave_at_exit
 from homelabctl.cli.options import (
     fail_on_option,
     namespace_options,
@@ -201,6 +202,9 @@ def scan_cmd(
         baseline=baseline,
         freeze=True,
     )
+    # the process ends with the command: the OS frees every parse tree of the repository, not the interpreter
+    # object by object (a tenth of a large scan), when cli.run finds nothing else to do at exit
+    leave_at_exit(report)
     if "ignore" in config.other or namespaces:  # the ignore file's reader (pydantic) only when it has entries
         _apply_ignores(
             report, config_path if config_path is not None else path / ".homelabctl.yaml", namespaces
@@ -210,27 +214,9 @@ def scan_cmd(
 
         write_baseline(write_baseline_path, report.findings, report.fingerprints)
     _output(report, fmt, output_file, path, list_objects=list_objects, verbose=verbose, schema=schema_version)
-    if fail_on is None:
-        _exit_now(0)
-        ctx.exit(0)
-        return 0  # pragma: no cover - ctx.exit raises
-    code = 1 if any(f.severity.rank >= fail_on.rank for f in report.findings) else 0
-    _exit_now(code)
+    code = 0 if fail_on is None else int(any(f.severity.rank >= fail_on.rank for f in report.findings))
     ctx.exit(code)
     return code  # pragma: no cover - ctx.exit raises
-
-
-def _exit_now(code: int) -> None:
-    """A scan holds every parse tree of the repository; freeing them one by one at interpreter exit costs
-    a tenth of a large scan. In a real command-line run the output is written and flushed and nothing else
-    is pending, so leave at once; not when stdout was replaced (an embedding program, click's CliRunner,
-    a test's capture), where the caller still owns the process."""
-    if sys.stdout is not sys.__stdout__:
-        return
-    for stream in (sys.__stdout__, sys.__stderr__):
-        if stream is not None:
-            stream.flush()
-    os._exit(code)
 
 
 def _apply_ignores(report: object, config_file: Path, namespaces: tuple[str, ...]) -> None:

@@ -29,6 +29,7 @@ from homelabctl.k8s import (
     certmanager,
     cilium,
     cluster_dns,
+    csi_mounts,
     gateways,
     graphrefs,
     longhorn_volumes,
@@ -99,6 +100,9 @@ STORES_STATE = "datastore"  # control-plane node (its datastore) → pods whose 
 SERVICELB = (
     "servicelb"  # LoadBalancer Service → the svclb pods K3s's ServiceLB runs for it (svccontroller labels)
 )
+CSI_MOUNT = (
+    "csi-mount"  # Node → the pods there waiting to mount a CSI volume whose driver it has not registered
+)
 
 ALL_EDGES = frozenset(
     {
@@ -130,6 +134,7 @@ ALL_EDGES = frozenset(
         RECONCILES,
         STORES_STATE,
         SERVICELB,
+        CSI_MOUNT,
         ALLOCATES,
         CONSUMES,
         GOVERNS,
@@ -169,6 +174,7 @@ _FIELD = {
     RECONCILES: "the controller that reconciles this kind",
     STORES_STATE: "etcd's errors passed on by the API server",
     SERVICELB: "svccontroller.k3s.cattle.io/svcname and svcnamespace labels",
+    CSI_MOUNT: "CSINode drivers / the pod's CSI volumes",
     ALLOCATES: "pool serviceSelector / type LoadBalancer",
     CONSUMES: "volumeBindingMode: WaitForFirstConsumer",
     GOVERNS: "quota / default limits / middleware reference",
@@ -280,6 +286,7 @@ class DependencyGraph:
             yield REGISTERS, _ref("CSINode", None, ref.name)
             yield REGISTERS, _ref("Node", self.longhorn_namespace(), ref.name)
             yield REGISTERS, _ref("CiliumNode", None, ref.name)
+            yield from self._blocked_mounts(ref, ref.name, None)
             for target in self._lazy("longhorn", self._build_longhorn).get(ref, ()):
                 yield REPLICA, target
             return
@@ -379,12 +386,36 @@ class DependencyGraph:
             yield SELECTS, svc_ref
         for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
             yield SELECTS, svc_ref
+        node = k8s_pods.node_name(pod)
+        if node and pod.namespace:
+            drivers = csi_mounts.node_plugin_drivers(pod.spec)
+            if drivers:  # a CSI driver's node plugin: the pods on its node waiting for its registration
+                yield from self._blocked_mounts(pod.ref, node, drivers)
         for claim in podrefs.claims(pod):
             claim_ref = _ref("PersistentVolumeClaim", pod.namespace, claim)
             if self._read_write_once(pod.namespace, claim):
                 yield HOLDS, claim_ref
             if not k8s_pods.node_name(pod) and self._waits_for_consumer(claim_ref):
                 yield CONSUMES, claim_ref
+
+    def _blocked_mounts(
+        self, source: ObjectRef, node: str, drivers: set[str] | None
+    ) -> Iterator[tuple[str, ObjectRef]]:
+        """CSI_MOUNT edges from a node (any driver) or from a driver's node plugin pod on it (its drivers) to the
+        pods there waiting to mount a volume of a driver the node's CSINode does not list."""
+        blocked: list[csi_mounts.BlockedMount] = self._lazy(
+            f"csi-blocked:{node}", lambda: csi_mounts.blocked_mounts(self.index, node)
+        )
+        for mount in blocked:
+            if drivers is not None and mount.driver not in drivers:
+                continue
+            waiting = mount.pod.ref
+            self._why.setdefault(
+                (source, CSI_MOUNT, waiting),
+                f"CSINode {node} lists no {mount.driver}; pod {waiting.namespace}/{waiting.name} waits there to "
+                f"mount {mount.volume}",
+            )
+            yield CSI_MOUNT, waiting
 
     def _pool_out(self, pool: Resource) -> Iterator[tuple[str, ObjectRef]]:
         """LoadBalancer Services an address pool serves (Cilium ``serviceSelector``; no selector: all of them)."""

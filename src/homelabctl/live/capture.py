@@ -32,7 +32,7 @@ from homelabctl.errors import InputError
 from homelabctl.k8s.scrub import drop_bookkeeping
 from homelabctl.live.kubeclient import Client, ListFailed, Resolved, connect, list_pages
 from homelabctl.live.source import progress_bar
-from homelabctl.redact import MARKER_PREFIX, redact_object
+from homelabctl.redact import MARKER_PREFIX, forget_seen_values, redact_object
 from homelabctl.sources.base import KindStatus
 from homelabctl.sources.snapshot import MANIFEST_NAME
 from homelabctl.timeutil import format_time, utcnow
@@ -229,6 +229,7 @@ def capture(
         return result
     finally:
         client.close()
+        forget_seen_values()
 
 
 def tarball_top(output: Path) -> str:

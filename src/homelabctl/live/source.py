@@ -23,7 +23,7 @@ from homelabctl import kinds as catalogue
 from homelabctl.k8s import revisions
 from homelabctl.live.kubeclient import Client, ListFailed, Resolved, connect, list_pages
 from homelabctl.model import Resource
-from homelabctl.redact import redact_object
+from homelabctl.redact import forget_seen_values, redact_object
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
 from homelabctl.sources.validate import malformed_field, malformed_message
@@ -93,7 +93,10 @@ class LiveSource:
         )
         index = ClusterIndex()
         errors: list[LoadError] = []
-        with progress_bar(self.progress, len(resolved), f"Reading {self.client.server}") as advance:
+        with (
+            progress_bar(self.progress, len(resolved), f"Reading {self.client.server}") as advance,
+            _forgetting_seen_values(),
+        ):
             for gk, outcome in self._list_all(resolved, deadline_at, advance):
                 if isinstance(outcome, KindStatus):
                     kind_status[gk] = outcome
@@ -178,3 +181,11 @@ class LiveSource:
 
 def _is_object(obj: Any) -> bool:
     return isinstance(obj, dict) and revisions.has_name(obj)
+
+
+@contextmanager
+def _forgetting_seen_values() -> Iterator[None]:
+    try:
+        yield
+    finally:
+        forget_seen_values()

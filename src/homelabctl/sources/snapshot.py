@@ -23,7 +23,7 @@ from homelabctl.gcutil import gc_paused
 from homelabctl.k8s import shape
 from homelabctl.k8s.slim import slim_object
 from homelabctl.model import Resource, group_kind
-from homelabctl.redact import FREE_TEXT_SECTIONS, redact_object, walks_free_text
+from homelabctl.redact import FREE_TEXT_SECTIONS, forget_seen_values, redact_object, walks_free_text
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
 from homelabctl.sources.validate import malformed_field, malformed_message, object_name
@@ -491,16 +491,19 @@ class SnapshotSource:
         shared: dict[str, str] = {}
         capped = False
         with gc_paused(freeze=True):
-            for raw_file in self._iter_files(errors, _ByteBudget(self.max_total_bytes)):
-                if _member_name(raw_file.location) == MANIFEST_NAME:
-                    manifest = _parse_manifest(raw_file, errors) or manifest
-                    continue
-                if capped:
-                    continue  # only the manifest is still of use
-                for doc in parse_documents(raw_file.take(), raw_file.location, errors):
-                    capped = self._load_objects(doc, index, errors, listed, shared)
+            try:
+                for raw_file in self._iter_files(errors, _ByteBudget(self.max_total_bytes)):
+                    if _member_name(raw_file.location) == MANIFEST_NAME:
+                        manifest = _parse_manifest(raw_file, errors) or manifest
+                        continue
                     if capped:
-                        break
+                        continue  # only the manifest is still of use
+                    for doc in parse_documents(raw_file.take(), raw_file.location, errors):
+                        capped = self._load_objects(doc, index, errors, listed, shared)
+                        if capped:
+                            break
+            finally:
+                forget_seen_values()
         if len(index) == 0 and not listed:
             detail = "; ".join(str(e) for e in errors[:3])
             raise SourceError(

@@ -10,6 +10,7 @@ import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s import events, pods, storage
+from homelabctl.k8s.csi_mounts import driver_from_path
 from homelabctl.k8s.memo import remembered
 from homelabctl.knowledge.csi import (
     K3S_KUBELET_DIR as K3S_KUBELET_DIR,
@@ -129,15 +130,6 @@ class KubeletPaths(msgspec.Struct):
         return {root for _, path in self.paths if (root := kubelet_root_of(path)) is not None}
 
 
-def _driver_from_path(path: str) -> str | None:
-    parts = path.rstrip("/").split("/")
-    if "plugins" in parts:
-        i = parts.index("plugins")
-        if i + 1 < len(parts) and parts[i + 1] and not parts[i + 1].endswith(".sock"):
-            return parts[i + 1]
-    return None
-
-
 def kubelet_paths(ds: Resource) -> KubeletPaths:
     spec = pod_template_spec(ds)
     found = KubeletPaths(ds)
@@ -145,7 +137,7 @@ def kubelet_paths(ds: Resource) -> KubeletPaths:
         path = str((volume.get("hostPath") or {}).get("path") or "")
         if path and kubelet_root_of(path):
             found.paths.append((f"hostPath volume {volume.get('name')}", path))
-            driver = _driver_from_path(path)
+            driver = driver_from_path(path)
             if driver:
                 found.drivers.add(driver)
     for container in _containers(spec):
@@ -154,7 +146,7 @@ def kubelet_paths(ds: Resource) -> KubeletPaths:
             if text.startswith("--kubelet-registration-path="):
                 path = text.split("=", 1)[1]
                 found.paths.append((f"container {container.get('name')} {text.split('=', 1)[0]}", path))
-                driver = _driver_from_path(path)
+                driver = driver_from_path(path)
                 if driver:
                     found.drivers.add(driver)
         for env in container.get("env") or []:
