@@ -70,3 +70,10 @@ def test_not_evaluated_when_the_kinds_were_not_read() -> None:
     status = {kinds.FLUX_KUSTOMIZATION: forbidden, kinds.HELM_RELEASE: forbidden}
     [result] = run_checks(state([], kind_status=status), [REGISTRY["flux-dependency-missing"]]).results
     assert result.status == "not_evaluated" and "forbidden" in (result.reason or "")
+
+
+def test_flux_not_ready_says_the_dependency_does_not_exist() -> None:
+    objs = [kustomization("infrastructure-configs"), _waiting(["infra-configs"])]
+    [waiting] = findings("flux-not-ready", objs)
+    assert waiting.message.endswith("for dependency flux-system/infra-configs, which does not exist")
+    assert "flux-dependency-missing" in waiting.hint
