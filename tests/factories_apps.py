@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from factories import container_status, deployment, event, meta, node, owner_ref, pod, ts
+from factories_infra import local_path_pv, pvc
 
 # -- generic controllers -------------------------------------------------------------------------------------
 
@@ -1245,3 +1246,154 @@ def crashlooping_app(name: str, node_name: str) -> list[dict[str, Any]]:
         name, f"ghcr.io/example/{name}:1.0.0", state="waiting", reason="CrashLoopBackOff", restarts=30
     )
     return [dep, rs, owned_pod(rs, "q7x2m", node_name=node_name, statuses=[status], ready=False)]
+
+
+CORDON_AND_LOCAL_VOLUME = (
+    "0/4 nodes are available: 1 node(s) were unschedulable, 3 node(s) had volume node affinity conflict. "
+    "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."
+)
+"""kube-scheduler's FailedScheduling when a pod's local volume is pinned to the one node that is cordoned
+(NodeUnschedulable and VolumeBinding filters; https://github.com/kubernetes/kubernetes/issues/108096)."""
+
+
+def pinned_volume_app(
+    name: str, pinned_to: str, message: str = CORDON_AND_LOCAL_VOLUME
+) -> list[dict[str, Any]]:
+    """A Deployment whose pod waits unscheduled (``message``: the scheduler's words) with its claim bound to a
+    local-path PersistentVolume pinned to ``pinned_to``: owner chain, pod, FailedScheduling event, PVC, PV."""
+    dep = deployment(name, "home", ready=0)
+    rs = replicaset(dep)
+    p = pending_pod(f"{rs['metadata']['name']}-x8k2p", "home", message, owner=rs, age=timedelta(hours=44))
+    claim = pvc(
+        f"{name}-config", "home", "local-path", provisioner="rancher.io/local-path", selected_node=pinned_to
+    )
+    p["spec"]["volumes"] = [
+        {"name": "config", "persistentVolumeClaim": {"claimName": claim["metadata"]["name"]}}
+    ]
+    return [dep, rs, p, scheduler_event(p, message, count=412), claim, local_path_pv(claim, pinned_to)]
+
+
+NO_FREE_PORTS = (
+    "0/4 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 3 node(s) didn't match "
+    "Pod's node affinity/selector. preemption: 0/4 nodes are available: 1 No preemption victims found for incoming "
+    "pod, 3 Preemption is not helpful for scheduling."
+)
+"""kube-scheduler's NodePorts filter when another pod holds the hostPort (https://github.com/k3s-io/k3s/issues/1969)."""
+
+
+def servicelb(
+    name: str,
+    namespace: str,
+    ports: list[tuple[int, str]],
+    *,
+    node_name: str = "k3s-master1",
+    running: bool = True,
+) -> list[dict[str, Any]]:
+    """A LoadBalancer Service and the svclb DaemonSet K3s's ServiceLB runs for it, with its pod on ``node_name``:
+    running and holding ``ports`` (port, protocol) as hostPorts, or Pending on the scheduler's NO_FREE_PORTS."""
+    svc = service(
+        name,
+        namespace,
+        {"app.kubernetes.io/name": name},
+        [
+            {"name": f"p{port}-{proto.lower()}", "port": port, "protocol": proto, "targetPort": port}
+            for port, proto in ports
+        ],
+    )
+    svc["spec"]["type"] = "LoadBalancer"
+    if running:
+        svc["status"] = {"loadBalancer": {"ingress": [{"ip": "192.168.10.30", "ipMode": "VIP"}]}}
+    ds_name = f"svclb-{name}-{svc['metadata']['uid'][:8]}"
+    labels = {
+        "app": ds_name,
+        "svccontroller.k3s.cattle.io/svcname": name,
+        "svccontroller.k3s.cattle.io/svcnamespace": namespace,
+    }
+    containers = [
+        {
+            "name": f"lb-{proto.lower()}-{port}",
+            "image": "rancher/klipper-lb:v0.4.13",
+            "ports": [
+                {
+                    "containerPort": port,
+                    "hostPort": port,
+                    "name": f"lb-{proto.lower()}-{port}",
+                    "protocol": proto,
+                }
+            ],
+        }
+        for port, proto in ports
+    ]
+    ds = daemonset(
+        ds_name, "kube-system", labels=labels, containers=containers, desired=1, ready=1 if running else 0
+    )
+    affinity = {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node_name]}]}
+                ]
+            }
+        }
+    }
+    ds["spec"]["template"]["spec"]["affinity"] = affinity
+    if running:
+        return [svc, ds, owned_pod(ds, "q4fzt", node_name=node_name)]
+    p = owned_pod(
+        ds,
+        "k9qmb",
+        node_name=None,
+        phase="Pending",
+        ready=False,
+        conditions=unschedulable_conditions(NO_FREE_PORTS),
+    )
+    return [svc, ds, p, scheduler_event(p, NO_FREE_PORTS, count=64)]
+
+
+UNKNOWN_DIRECTIVE = (
+    "/etc/coredns/custom/home.server:3 - Error during parsing: Unknown directive 'k8s_gateway'"
+)
+"""CoreDNS's exit when a server block imported from coredns-custom names a plugin its build lacks
+(https://github.com/ori-edge/k8s_gateway/issues/76)."""
+
+
+def coredns_with_custom(
+    message: str = UNKNOWN_DIRECTIVE, *, custom_key: str = "home.server"
+) -> list[dict[str, Any]]:
+    """K3s's CoreDNS Deployment crash-looping with ``message`` as its last termination message: the coredns
+    ConfigMap at /etc/coredns (items Corefile, NodeHosts) and the optional coredns-custom at /etc/coredns/custom
+    (with the one key ``custom_key``), the owner chain and the pod."""
+    dep = deployment("coredns", "kube-system", ready=0, labels={"k8s-app": "kube-dns"})
+    mounts = [
+        {"mountPath": "/etc/coredns", "name": "config-volume", "readOnly": True},
+        {"mountPath": "/etc/coredns/custom", "name": "custom-config-volume", "readOnly": True},
+    ]
+    image = "rancher/mirrored-coredns-coredns:1.12.1"
+    container = {"name": "coredns", "image": image, "volumeMounts": mounts}
+    template = dep["spec"]["template"]["spec"]
+    template["containers"] = [container]
+    template["volumes"] = [
+        {
+            "name": "config-volume",
+            "configMap": {
+                "name": "coredns",
+                "items": [{"key": "Corefile", "path": "Corefile"}, {"key": "NodeHosts", "path": "NodeHosts"}],
+            },
+        },
+        {"name": "custom-config-volume", "configMap": {"name": "coredns-custom", "optional": True}},
+    ]
+    rs = replicaset(dep)
+    status = crashloop_status("coredns", image, restarts=61, message=message)
+    p = owned_pod(rs, "rtlk4", node_name="k3s-master1", statuses=[status], ready=False)
+    corefile = ".:53 {\n    errors\n    forward . /etc/resolv.conf\n}\nimport /etc/coredns/custom/*.server\n"
+    return [
+        dep,
+        rs,
+        p,
+        configmap(
+            "coredns", "kube-system", {"Corefile": corefile, "NodeHosts": "192.168.10.30 k3s-master1\n"}
+        ),
+        configmap(
+            "coredns-custom", "kube-system", {custom_key: "home.arpa:53 {\n    k8s_gateway home.arpa\n}\n"}
+        ),
+    ]

@@ -90,8 +90,15 @@ def kube_system(
                         "requests": {"cpu": "100m", "memory": "70Mi"},
                     },
                     "terminationMessagePolicy": "FallbackToLogsOnError",
+                    # K3s (coredns.yaml since v1.21): the optional coredns-custom ConfigMap, whose *.server and
+                    # *.override keys the Corefile imports, is mounted at /etc/coredns/custom
                     "volumeMounts": [
-                        {"mountPath": "/etc/coredns", "name": "config-volume", "readOnly": True}
+                        {"mountPath": "/etc/coredns", "name": "config-volume", "readOnly": True},
+                        {
+                            "mountPath": "/etc/coredns/custom",
+                            "name": "custom-config-volume",
+                            "readOnly": True,
+                        },
                     ],
                 }
             ],
@@ -117,7 +124,11 @@ def kube_system(
                         "name": "coredns",
                     },
                     "name": "config-volume",
-                }
+                },
+                {
+                    "configMap": {"defaultMode": 420, "name": "coredns-custom", "optional": True},
+                    "name": "custom-config-volume",
+                },
             ],
         },
         pods=[plan],

@@ -373,7 +373,7 @@ def kustomization_dependency_renamed() -> tuple[Lab, Expected]:
         depends=["infrastructure"],
     )
     msg = (
-        "dependency 'flux-system/infra-configs' not found: Kustomization.kustomize.toolkit.fluxcd.io "
+        "dependency 'flux-system/infra-configs' not found: kustomizations.kustomize.toolkit.fluxcd.io "
         '"infra-configs" not found'
     )
     apps = g.kustomization(
@@ -386,7 +386,17 @@ def kustomization_dependency_renamed() -> tuple[Lab, Expected]:
         last_applied=p.GIT_REV_OLD,
         ready=("False", "DependencyNotReady", msg),
     )
-    dependency_not_ready(g, apps, msg, first=plus(at, seconds=45), last=g.ago(seconds=20), count=372)
+    # kustomize-controller's checkDependencies (v1.3 to v1.9): the Ready condition quotes the dependency's Get error
+    # (the API server's NotFound names the resource, kustomizations.kustomize.toolkit.fluxcd.io); the event it records
+    # each retry is Normal, with the condition's reason and a fixed text.
+    dependency_not_ready(
+        g,
+        apps,
+        "Dependencies do not meet ready condition, retrying in 30s",
+        first=plus(at, seconds=45),
+        last=g.ago(seconds=20),
+        count=372,
+    )
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
         "A tidy-up commit renamed the infra-configs Kustomization to infrastructure-configs; Flux pruned the old object "

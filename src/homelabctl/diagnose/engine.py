@@ -28,8 +28,9 @@ from homelabctl.diagnose.correlate import correlate
 from homelabctl.diagnose.evidence import Readings, link_evidence
 from homelabctl.diagnose.graph import MENTIONS, ROUTES, SELECTS, DependencyGraph
 from homelabctl.diagnose.model import ChainLink, NextStep, RootCause
+from homelabctl.diagnose.natures import NOT_FAILURES, never_symptoms, quotes_unread
 from homelabctl.diagnose.registry import CAUSE_RULES, CauseRule, all_cause_rules
-from homelabctl.diagnose.rules.failure_propagates import CONFIGURATION_CHECKS, propagates
+from homelabctl.diagnose.rules.failure_propagates import propagates
 from homelabctl.gcutil import gc_paused
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.knowledge import serves
@@ -38,8 +39,8 @@ from homelabctl.sources.base import ClusterState
 
 _BASE_SCORE = {0: 0.9, 1: 0.7, 2: 0.5}
 
-RESTART_CHECKS = frozenset({"pod-restarts"})
-"""Configuration-like findings a rule can still claim, for the pods it names (``Explanation.restarted_by``)."""
+RESTART_CHECKS = frozenset({"pod-restarts"}) & NOT_FAILURES.keys()
+"""Findings of no failure a rule can still claim, for the pods it names (``Explanation.restarted_by``)."""
 EXPLAINED_ONLY_VIA: dict[str, frozenset[str]] = {
     "route-backend-unavailable": frozenset({ROUTES, MENTIONS}),
     "service-no-ready-endpoints": frozenset({SELECTS, MENTIONS}),
@@ -83,13 +84,14 @@ def _symptoms(
     ctx: RuleContext, cause: Finding, explanation: Explanation, impacted: set[ObjectRef]
 ) -> list[Finding]:
     found = []
+    unfailing = never_symptoms()
     via = ctx.via.get(cause, {})
     start = ctx.start(cause)
     for ref in impacted | {cause.object}:
         for finding in ctx.by_object.get(ref, ()):
             if finding is cause or finding == cause:
                 continue
-            if finding.check in CONFIGURATION_CHECKS and not (
+            if finding.check in unfailing and not (
                 finding.check in RESTART_CHECKS and ref in explanation.restarted_by
             ):
                 continue
@@ -343,10 +345,9 @@ def _diagnose(state: ClusterState, findings: Sequence[Finding]) -> list[RootCaus
     graph = DependencyGraph(state)
     ctx = RuleContext(state, graph, findings)
     readings = Readings(state.index)
+    unread = quotes_unread()
     link_evidence(
-        graph,
-        {ref: [f for f in fs if f.check not in CONFIGURATION_CHECKS] for ref, fs in ctx.by_object.items()},
-        readings,
+        graph, {ref: [f for f in fs if f.check not in unread] for ref, fs in ctx.by_object.items()}, readings
     )
     correlate(ctx, readings)
     rules = all_cause_rules()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from homelabctl.checks.registry import REGISTRY
 from homelabctl.diagnose import links
 from homelabctl.diagnose.graph import (
     APPLIES,
@@ -25,12 +24,13 @@ from homelabctl.diagnose.graph import (
     DependencyGraph,
     external,
 )
+from homelabctl.diagnose.natures import quotes_unread
 from homelabctl.k8s import cluster_dns, graphrefs
 from homelabctl.k8s import conditions as k8s_conditions
 from homelabctl.k8s import events as k8s_events
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.knowledge import net_errors
-from homelabctl.model import Finding, Nature, ObjectRef, Resource
+from homelabctl.model import Finding, ObjectRef, Resource
 from homelabctl.redact import mask_url_credentials
 
 MAX_CHILDREN = 20
@@ -86,13 +86,13 @@ def _texts(
 ) -> Iterator[tuple[str, str]]:
     """The object's own words first (they make the better provenance), then what the findings quote. Not
     what a configuration finding quotes: it describes how the object is set up (its issuer's server, its
-    image's registry), which names what the object uses, not what failed it."""
+    image's registry), which names what the object uses, not what failed it (``natures.quotes_unread``)."""
     res = graph.resource(ref)
     if res is not None:
         yield from _object_and_children_texts(graph, readings, res)
+    unread = quotes_unread()
     for finding in findings:
-        spec = REGISTRY.get(finding.check)
-        if spec is not None and spec.nature is Nature.CONFIGURATION:
+        if finding.check in unread:
             continue
         yield f"finding {finding.check} on {ref}", finding.message
         for ev in finding.evidence:

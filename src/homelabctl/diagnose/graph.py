@@ -98,6 +98,9 @@ RECONCILES = (
     "reconciles"  # controller Deployment (cert-manager, Flux controllers, Velero) → the objects it reconciles
 )
 STORES_STATE = "datastore"  # control-plane node (its datastore) → pods whose API writes it failed to commit
+SERVICELB = (
+    "servicelb"  # LoadBalancer Service → the svclb pods K3s's ServiceLB runs for it (svccontroller labels)
+)
 CSI_MOUNT = (
     "csi-mount"  # Node → the pods there waiting to mount a CSI volume whose driver it has not registered
 )
@@ -131,6 +134,7 @@ ALL_EDGES = frozenset(
         MENTIONS,
         RECONCILES,
         STORES_STATE,
+        SERVICELB,
         CSI_MOUNT,
         ALLOCATES,
         CONSUMES,
@@ -170,6 +174,7 @@ _FIELD = {
     MENTIONS: "message",
     RECONCILES: "the controller that reconciles this kind",
     STORES_STATE: "etcd's errors passed on by the API server",
+    SERVICELB: "svccontroller.k3s.cattle.io/svcname and svcnamespace labels",
     CSI_MOUNT: "CSINode drivers / the pod's CSI volumes",
     ALLOCATES: "pool serviceSelector / type LoadBalancer",
     CONSUMES: "volumeBindingMode: WaitForFirstConsumer",

@@ -59,13 +59,15 @@ def _history_evidence(res: Resource) -> list[str]:
     return lines
 
 
-def _dependency_evidence(ctx: CheckContext, res: Resource, message: str) -> tuple[str, list[str]]:
-    """The dependency the object waits for (``namespace/name``) and what is known about it."""
+def _dependency_evidence(ctx: CheckContext, res: Resource, message: str) -> tuple[str, list[str], bool]:
+    """The dependency the object waits for (``namespace/name``), what is known about it, and whether it is
+    known not to exist."""
     named = dependency_in_message(message)
     candidates = [named] if named else []
     candidates += [d for d in depends_on(res) if d not in candidates]
     lines: list[str] = []
     first = ""
+    absent = False
     for namespace, name in candidates:
         dep = ctx.index.get(res.gk, namespace, name)
         label = f"{res.kind} {namespace}/{name}"
@@ -79,7 +81,8 @@ def _dependency_evidence(ctx: CheckContext, res: Resource, message: str) -> tupl
         lines.append(f"dependency: {label} ({state})")
         if not first:
             first = f"{namespace}/{name}"
-    return first, lines
+            absent = dep is None and ctx.readable(res.gk)
+    return first, lines, absent
 
 
 @check(
@@ -98,7 +101,7 @@ def flux_not_ready(ctx: CheckContext) -> Iterator[Finding]:
     ``HealthCheckFailed``...), the release history or applied revision, and the newest Warning event.
     ``DependencyNotReady`` is only a warning and names the dependency in an evidence line
     ``dependency: <Kind> <namespace>/<name> (...)``: it is a symptom, and the diagnosis groups it under
-    the dependency that failed. ``Ready=Unknown`` (reconciling) counts once it has lasted longer than the
+    the dependency that failed (or, when the dependency does not exist, under ``flux-dependency-missing``). ``Ready=Unknown`` (reconciling) counts once it has lasted longer than the
     object's ``spec.timeout`` and at least 10 minutes; an object with no Ready condition 10 minutes after
     creation was never picked up by its controller. Missing-CRD failures ("no matches for kind") are left
     to ``flux-missing-crd``, which says which CRD is missing, and sources that cannot fetch
@@ -177,14 +180,17 @@ def _evaluate(ctx: CheckContext, res: Resource) -> Finding | None:
     waited = f" has waited {short_duration(age)}" if age is not None else " waits"
 
     if status == "False" and reason == "DependencyNotReady":
-        dependency, dep_lines = _dependency_evidence(ctx, res, message)
+        dependency, dep_lines, absent = _dependency_evidence(ctx, res, message)
         target = f" {dependency}" if dependency else ""
         return ctx.finding(
             res,
-            f"{label}{waited} for dependency{target}, which is not Ready",
+            f"{label}{waited} for dependency{target}, which {'does not exist' if absent else 'is not Ready'}",
             evidence=[*evidence, *dep_lines],
             hint=(
-                f"Fix the dependency{target} first (see its own finding); this object reconciles once it is "
+                f"Change spec.dependsOn: nothing will create{target} (see flux-dependency-missing), then run "
+                f"`{flux_cli(res, 'reconcile')}`"
+                if absent
+                else f"Fix the dependency{target} first (see its own finding); this object reconciles once it is "
                 f"Ready, or run `{flux_cli(res, 'reconcile')}` afterwards"
             ),
             severity=Severity.WARNING,

@@ -3,39 +3,21 @@
 from __future__ import annotations
 
 from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
+from homelabctl.diagnose.natures import never_symptoms
 from homelabctl.diagnose.registry import cause_rule
 from homelabctl.diagnose.rules._common import describe_step, hint_steps
 from homelabctl.model import Finding, Layer
 
-CONFIGURATION_CHECKS = frozenset(
-    {
-        "flux-deprecated-api",
-        "gpu-pod-no-priority-class",
-        "gpu-namespace-no-quota",
-        "kubelet-version-skew",
-        "single-control-plane",
-        "important-data-on-local-path",
-        "default-storage-class",
-        "cilium-gateway-api-config",
-        "cilium-bgp-peering",
-        "flux-suspended",
-        "velero-no-offsite",
-        "no-node-problem-detector",
-        "admin-ui-exposed-without-auth",
-        "pod-restarts",
-    }
-)
-"""Findings about how something is configured, not about something failing. They can be a cause
-(a wildcard on an HTTP-01 issuer), but never a symptom: a deprecated apiVersion on a HelmRelease that
-cannot find its values Secret is a second problem, not a consequence of the first."""
-
-NON_PROPAGATING = CONFIGURATION_CHECKS | {"node-cordoned"}
-__all__ = ["CONFIGURATION_CHECKS", "GENERIC_EDGES", "NON_PROPAGATING", "failure_propagates", "propagates"]
-"""Configuration findings, and states that do not make anything else fail (a cordoned node runs its pods)."""
+GROUPED_NON_PROPAGATING = frozenset({"node-cordoned"})
+"""Findings grouped under causes (``natures.GROUPED_CONFIGURATION``) that make nothing else fail by themselves: a
+cordoned node runs its pods."""
+__all__ = ["GENERIC_EDGES", "GROUPED_NON_PROPAGATING", "failure_propagates", "propagates"]
 
 
 def propagates(finding: Finding) -> bool:
-    return finding.check not in NON_PROPAGATING
+    """Can this finding's failure reach other objects? Not when it reports no failure (``natures.never_symptoms``:
+    configuration and the state checks that report none), nor for GROUPED_NON_PROPAGATING."""
+    return finding.check not in GROUPED_NON_PROPAGATING and finding.check not in never_symptoms()
 
 
 @cause_rule("failure-propagates", layer=Layer.WORKLOAD, rank=1, causes=set())
