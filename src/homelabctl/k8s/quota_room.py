@@ -9,7 +9,6 @@ one more pod of the controller's template asks for does not fit in what is left.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Any
 
 import msgspec
@@ -82,23 +81,23 @@ def _short_of_pods(workload: Resource) -> str | None:
     return f"{have} of {want} pods" if have < want else None
 
 
-def pod_demand(pod_spec: Mapping[str, Any]) -> dict[str, Fraction]:
+def pod_demand(pod_spec: Mapping[str, Any]) -> dict[str, int]:
     """What one pod of ``pod_spec`` counts against a quota, by quota resource name: ``pods``, and
     ``requests.<r>``/``limits.<r>`` (``cpu``/``memory`` alone mean requests), the containers' sum or the
     largest init container's, whichever is more, as the API server counts them. A resource no container sets
     is absent."""
-    totals: dict[str, Fraction] = {"pods": Fraction(1), "count/pods": Fraction(1)}
+    totals: dict[str, int] = {"pods": quantity.NANO, "count/pods": quantity.NANO}
     for kind in ("requests", "limits"):
-        running: dict[str, Fraction] = {}
+        running: dict[str, int] = {}
         for container in mappings(pod_spec.get("containers")):
             for name, value in string_map(mapping(mapping(container.get("resources")).get(kind))).items():
                 amount = quantity.parse(value)
                 if amount is not None:
-                    running[name] = running.get(name, Fraction(0)) + amount
+                    running[name] = running.get(name, 0) + amount
         for container in mappings(pod_spec.get("initContainers")):
             for name, value in string_map(mapping(mapping(container.get("resources")).get(kind))).items():
                 amount = quantity.parse(value)
-                if amount is not None and amount > running.get(name, Fraction(0)):
+                if amount is not None and amount > running.get(name, 0):
                     running[name] = amount
         for name, amount in running.items():
             totals[f"{kind}.{name}"] = amount
@@ -107,7 +106,7 @@ def pod_demand(pod_spec: Mapping[str, Any]) -> dict[str, Fraction]:
     return totals
 
 
-def _refusal(quota: Resource, workload: Resource, demand: Mapping[str, Fraction], pods: str) -> NoRoom | None:
+def _refusal(quota: Resource, workload: Resource, demand: Mapping[str, int], pods: str) -> NoRoom | None:
     status = section(quota, "status")
     hard, used = string_map(status.get("hard")), string_map(status.get("used"))
     for resource in sorted(hard):
