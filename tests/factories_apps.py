@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from factories import container_status, deployment, event, meta, node, owner_ref, pod, ts
+from factories_diag import endpoint_slice
 from factories_infra import local_path_pv, pvc
 
 # -- generic controllers -------------------------------------------------------------------------------------
@@ -1397,3 +1398,51 @@ def coredns_with_custom(
             "coredns-custom", "kube-system", {custom_key: "home.arpa:53 {\n    k8s_gateway home.arpa\n}\n"}
         ),
     ]
+
+
+UNINITIALIZED_TAINT = {
+    "key": "node.cloudprovider.kubernetes.io/uninitialized",
+    "value": "true",
+    "effect": "NoSchedule",
+}
+TAINT_HOLDS_POD = (
+    "0/3 nodes are available: 1 node(s) had untolerated taint {node.cloudprovider.kubernetes.io/uninitialized: "
+    "true}, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption "
+    "is not helpful for scheduling."
+)
+"""kube-scheduler's TaintToleration filter (https://github.com/kubernetes/cloud-provider-openstack/issues/2200)."""
+
+
+def pinned_app(name: str, node_name: str, message: str = TAINT_HOLDS_POD) -> list[dict[str, Any]]:
+    """A Deployment whose pod, pinned to ``node_name`` by a hostname nodeSelector, waits unscheduled
+    (``message``: the scheduler's words): owner chain, pod, FailedScheduling event."""
+    dep = deployment(name, "home", ready=0)
+    rs = replicaset(dep)
+    p = pending_pod(f"{rs['metadata']['name']}-q7v2n", "home", message, owner=rs, age=timedelta(hours=3))
+    p["spec"]["nodeSelector"] = {"kubernetes.io/hostname": node_name}
+    return [dep, rs, p, scheduler_event(p, message, count=40)]
+
+
+def named_port_app(target_port: str, pod_port: str) -> list[dict[str, Any]]:
+    """linkding's Deployment with one Ready pod whose container port is named ``pod_port``, its Service with
+    ``targetPort: target_port`` and the EndpointSlice the controller writes: the Service's port when the names
+    agree, no port at all when they do not (https://github.com/kubernetes/kubernetes/issues/109627)."""
+    container = {
+        "name": "app",
+        "image": "sissbruecker/linkding:1.39.1",
+        "ports": [{"name": pod_port, "containerPort": 9090, "protocol": "TCP"}],
+    }
+    dep = deployment("linkding", "home", pod_spec={"containers": [container]})
+    rs = replicaset(dep)
+    p = owned_pod(rs, "czqfz")
+    svc = service(
+        "linkding",
+        "home",
+        {"app.kubernetes.io/name": "linkding"},
+        [{"name": "http", "port": 80, "targetPort": target_port}],
+    )
+    eps = endpoint_slice(svc, [("10.42.1.179", p["metadata"]["name"], True)])
+    if target_port != pod_port:
+        eps["ports"] = None
+    route = http_route("linkding", "home", ["linkding.fletcherlabs.net"], [("linkding", 80)])
+    return [dep, rs, p, svc, eps, route]

@@ -11,8 +11,10 @@ import base64
 from datetime import timedelta
 from typing import Any
 
-from factories import deployment, event, meta, owner_ref, pod, ts
+from factories import container_status, deployment, event, meta, owner_ref, pod, ts
 from factories_apps import daemonset, owned_pod, replicaset
+from factories_infra import pvc
+from factories_infra import storage_class as make_class
 
 REVISION = "main@sha1:3f6c0a1e9d2b47c58a0e1f2d3c4b5a69788796a5"
 CHART_DIGEST = "sha256:8c1e0c2f5f1a3b6d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d"
@@ -1123,3 +1125,68 @@ def drain_job_pods(node_name: str) -> list[dict[str, Any]]:
         }
     ]
     return [job, stuck]
+
+
+# -- Secrets made by other objects (https://github.com/bitnami/sealed-secrets/issues/442) ----------------------------
+def sealed_secret(name: str, namespace: str, *, synced: bool) -> dict[str, Any]:
+    """A Bitnami SealedSecret, unsealed or refused by its controller (sealed for another namespace)."""
+    cond = {"type": "Synced", "status": "True", "lastTransitionTime": ts(timedelta(hours=1))}
+    if not synced:
+        cond = {**cond, "status": "False", "message": "no key could decrypt secret (ADMIN_TOKEN)"}
+    return {
+        "apiVersion": "bitnami.com/v1alpha1",
+        "kind": "SealedSecret",
+        "metadata": meta(name, namespace, kind="SealedSecret", generation=1),
+        "spec": {
+            "encryptedData": {"ADMIN_TOKEN": "AgBy3i4OJSWK+PiTySYZZA"},
+            "template": {"metadata": {"name": name, "namespace": namespace}, "type": "Opaque"},
+        },
+        "status": {"conditions": [cond], "observedGeneration": 1},
+    }
+
+
+def app_needing_secret(name: str, namespace: str, secret_name: str, *, waiting: bool) -> list[dict[str, Any]]:
+    """A Deployment whose container reads ``secret_name`` in its env: its pod in CreateContainerConfigError
+    (``secret "NAME" not found``) while ``waiting``, running otherwise."""
+    dep = deployment(name, namespace, ready=0 if waiting else 1)
+    dep["spec"]["template"]["spec"]["containers"][0]["env"] = [
+        {"name": "ADMIN_TOKEN", "valueFrom": {"secretKeyRef": {"name": secret_name, "key": "ADMIN_TOKEN"}}}
+    ]
+    rs = replicaset(dep)
+    image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
+    status = (
+        container_status(
+            name,
+            image,
+            state="waiting",
+            reason="CreateContainerConfigError",
+            message=f'secret "{secret_name}" not found',
+        )
+        if waiting
+        else container_status(name, image)
+    )
+    return [dep, rs, owned_pod(rs, "qfqsq", statuses=[status], ready=not waiting)]
+
+
+# -- A claim grown in Git that its StorageClass cannot expand (https://github.com/kubernetes/kubernetes/issues/73778)
+EXPANSION_REFUSED = (
+    'PersistentVolumeClaim/home/paperless-media dry-run failed (Forbidden): persistentvolumeclaims "paperless-media" '
+    "is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must "
+    "support resize"
+)
+
+
+def grown_claim(
+    *, allow_expansion: bool, storage_class: str | None = "longhorn-retain"
+) -> list[dict[str, Any]]:
+    """The apps-home Kustomization whose dry-run the API server refused, the claim it grows and its class."""
+    ks = kustomization(
+        "apps-home",
+        ready=flux_ready("False", "ReconciliationFailed", EXPANSION_REFUSED, age=timedelta(hours=4)),
+    )
+    objs = [ks, pvc("paperless-media", "home", storage_class, size="20Gi")]
+    if storage_class:
+        sc = make_class(storage_class)
+        sc["allowVolumeExpansion"] = allow_expansion
+        objs.append(sc)
+    return objs

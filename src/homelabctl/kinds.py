@@ -64,6 +64,7 @@ LONGHORN = "longhorn.io"
 CILIUM = "cilium.io"
 KYVERNO = "kyverno.io"
 EXTERNAL_SECRETS = "external-secrets.io"
+SEALED_SECRETS = "bitnami.com"
 
 KINDS: tuple[KindInfo, ...] = (
     # core
@@ -195,6 +196,8 @@ KINDS: tuple[KindInfo, ...] = (
         crd=True,
     ),
     _k("CiliumNode", CILIUM, "v2", "ciliumnodes", False, "cn", "ciliumn", crd=True),
+    # Bitnami Sealed Secrets
+    _k("SealedSecret", SEALED_SECRETS, "v1alpha1", "sealedsecrets", True, "sealedsecret", crd=True),
     # External Secrets Operator (v1 since 0.17)
     _k("ExternalSecret", EXTERNAL_SECRETS, "v1", "externalsecrets", True, "es", crd=True, old=("v1beta1",)),
     _k("SecretStore", EXTERNAL_SECRETS, "v1", "secretstores", True, "ss", crd=True, old=("v1beta1",)),
@@ -298,6 +301,7 @@ LONGHORN_ENGINE = f"Engine.{LONGHORN}"
 CILIUM_BGP_PEERING_POLICY = f"CiliumBGPPeeringPolicy.{CILIUM}"
 KYVERNO_CLUSTER_POLICY = f"ClusterPolicy.{KYVERNO}"
 KYVERNO_POLICY = f"Policy.{KYVERNO}"
+SEALED_SECRET = f"SealedSecret.{SEALED_SECRETS}"
 EXTERNAL_SECRET = f"ExternalSecret.{EXTERNAL_SECRETS}"
 SECRET_STORE = f"SecretStore.{EXTERNAL_SECRETS}"
 CLUSTER_SECRET_STORE = f"ClusterSecretStore.{EXTERNAL_SECRETS}"

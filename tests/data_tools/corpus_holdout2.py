@@ -553,6 +553,14 @@ def cert_manager_cainjector_crash() -> tuple[Lab, Expected]:
         "app.kubernetes.io/instance": "cert-manager",
         "app.kubernetes.io/name": "webhook",
     }
+    # cert-manager's chart names the webhook's serving port "https" (10250): the Service's named targetPort
+    # resolves to it, as in a real install.
+    webhook_ports = [{"containerPort": 10250, "name": "https", "protocol": "TCP"}]
+    for spec_of in (
+        find(g, "Deployment", "cert-manager-webhook", ns)["spec"]["template"],
+        the_pod(g, ns, "cert-manager-webhook-"),
+    ):
+        spec_of["spec"]["containers"][0]["ports"] = copy.deepcopy(webhook_ports)
     g.service(
         f,
         ns,

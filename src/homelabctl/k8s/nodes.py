@@ -27,6 +27,24 @@ def taints(node: Obj) -> tuple[Taint, ...]:
     )
 
 
+UNINITIALIZED_TAINT = "node.cloudprovider.kubernetes.io/uninitialized"
+CONDITION_TAINTS = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
+_SCHEDULING_EFFECTS = ("NoSchedule", "NoExecute")
+
+
+def kept_taints(node: Obj, ready: bool) -> list[Taint]:
+    """The node's scheduling taints that its lifecycle should have removed by now: the cloud provider's
+    uninitialized taint always (a kubelet started with ``--cloud-provider=external`` sets it; only a cloud
+    controller manager lifts it), the node controller's not-ready and unreachable taints only while the node
+    reports Ready (``ready``)."""
+    return [
+        t
+        for t in taints(node)
+        if t.effect in _SCHEDULING_EFFECTS
+        and (t.key == UNINITIALIZED_TAINT or (ready and t.key in CONDITION_TAINTS))
+    ]
+
+
 def unschedulable(node: Obj) -> bool:
     return section(node, "spec").get("unschedulable") is True
 

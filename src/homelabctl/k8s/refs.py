@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from homelabctl import kinds
+from homelabctl.k8s import services
 from homelabctl.lazyre import LazyPattern
 from homelabctl.model import ObjectRef, Resource
 from homelabctl.selectors import from_spec
@@ -301,6 +302,9 @@ class Endpoint(msgspec.Struct, frozen=True):
     pod: str | None
     """Name of the pod behind the address (``targetRef`` of kind Pod), when the controller recorded it."""
     node: str | None
+    portless: bool = False
+    """Listed only in slices that carry none of the Service's ports (a named targetPort the pod lacks): kube-proxy
+    sends it nothing."""
 
 
 class ServiceEndpoints(msgspec.Struct, frozen=True):
@@ -313,17 +317,27 @@ class ServiceEndpoints(msgspec.Struct, frozen=True):
 
     @property
     def ready(self) -> list[Endpoint]:
-        return [e for e in self.endpoints if e.ready]
+        """Ready addresses that serve at least one of the Service's ports."""
+        return [e for e in self.endpoints if e.ready and not e.portless]
 
     @property
     def not_ready(self) -> list[Endpoint]:
         return [e for e in self.endpoints if not e.ready]
 
+    @property
+    def portless(self) -> list[Endpoint]:
+        """Ready addresses listed without any of the Service's ports."""
+        return [e for e in self.endpoints if e.ready and e.portless]
+
     def summary(self) -> str:
         """``EndpointSlice: 0 ready, 2 not ready (10.42.1.7 pod coredns-5b9d-x7k2p, ...)``."""
         text = f"{self.source}: {len(self.ready)} ready, {len(self.not_ready)} not ready"
         shown = [f"{e.address}" + (f" pod {e.pod}" if e.pod else "") for e in self.not_ready[:3]]
-        return text + (f" ({', '.join(shown)})" if shown else "")
+        text += f" ({', '.join(shown)})" if shown else ""
+        if self.portless:
+            listed = ", ".join(f"{e.address}" + (f" pod {e.pod}" if e.pod else "") for e in self.portless[:3])
+            text += f", {len(self.portless)} ready but listed with none of the Service's ports ({listed})"
+        return text
 
 
 def _target_pod(ref: Any) -> str | None:
@@ -332,9 +346,19 @@ def _target_pod(ref: Any) -> str | None:
     return None
 
 
-def _from_slices(slices: Sequence[Resource]) -> tuple[Endpoint, ...]:
+def _slice_port_names(eps: Resource) -> set[str]:
+    raw = eps.raw.get("ports")
+    return (
+        {str(p.get("name") or "") for p in raw if isinstance(p, Mapping)} if isinstance(raw, list) else set()
+    )
+
+
+def _from_slices(slices: Sequence[Resource], wanted: frozenset[str] = frozenset()) -> tuple[Endpoint, ...]:
+    """Endpoints of the slices; with ``wanted`` (the Service's port names), an address listed only in slices that
+    carry none of them is ``portless`` (the endpoint controllers group a pod lacking a named targetPort apart)."""
     found: dict[tuple[str, bool], Endpoint] = {}
     for eps in slices:
+        portless = bool(wanted) and not (_slice_port_names(eps) & wanted)
         items = eps.raw.get("endpoints")
         for item in items if isinstance(items, list) else []:
             if not isinstance(item, Mapping):
@@ -349,8 +373,11 @@ def _from_slices(slices: Sequence[Resource]) -> tuple[Endpoint, ...]:
                     ready,
                     _target_pod(item.get("targetRef")),
                     str(item["nodeName"]) if item.get("nodeName") else None,
+                    portless,
                 )
-                found.setdefault((endpoint.address, ready), endpoint)
+                known = found.get((endpoint.address, ready))
+                if known is None or (known.portless and not portless):
+                    found[(endpoint.address, ready)] = endpoint
     return tuple(found.values())
 
 
@@ -387,7 +414,8 @@ def service_endpoints(
     Service means no endpoints: the controllers publish an empty slice/Endpoints for a Service with none."""
     if slices_read:
         slices = endpoint_slices(index, service.namespace, service.name)
-        return ServiceEndpoints("EndpointSlice", _from_slices(slices), len(slices))
+        wanted = frozenset(p.name for p in services.ports(service))
+        return ServiceEndpoints("EndpointSlice", _from_slices(slices, wanted), len(slices))
     if endpoints_read:
         found = index.get(kinds.ENDPOINTS, service.namespace, service.name)
         return ServiceEndpoints(

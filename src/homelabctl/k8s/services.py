@@ -19,6 +19,11 @@ class ServicePort(msgspec.Struct, frozen=True):
     app_protocol: str = ""
 
 
+def has_named_target_port(svc: Obj) -> bool:
+    """Some ``spec.ports[].targetPort`` is a container port name rather than a number."""
+    return any(isinstance(p.get("targetPort"), str) for p in mappings(section(svc, "spec").get("ports")))
+
+
 def ports(svc: Obj) -> tuple[ServicePort, ...]:
     found = []
     for sp in mappings(section(svc, "spec").get("ports")):

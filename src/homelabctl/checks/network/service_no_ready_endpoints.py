@@ -69,6 +69,8 @@ def service_no_ready_endpoints(ctx: CheckContext) -> Iterator[Finding]:
         elif ctx.readable(kinds.POD) and not pods:
             evidence.append("no live pod matches the selector")
             why = "no pod matches its selector"
+        elif state.portless and not state.not_ready:
+            why = f"its {len(state.portless)} Ready address(es) are listed with none of its ports"
         else:
             why = f"none of its {len(pods)} pod(s) is Ready" if pods else "no address is ready"
         for pod in pods[:MAX_PODS_SHOWN]:
