@@ -32,3 +32,9 @@ def test_the_service_without_endpoints_says_its_ready_pods_have_no_port() -> Non
     [finding] = findings("service-no-ready-endpoints", named_port_app("http", "web"))
     assert finding.message.endswith("its 1 Ready address(es) are listed with none of its ports")
     assert findings("service-no-ready-endpoints", named_port_app("http", "http")) == []
+
+
+def test_silent_when_the_endpoint_controllers_list_the_port() -> None:
+    objs = named_port_app("http", "web")
+    objs[4]["ports"] = [{"name": "http", "port": 9090, "protocol": "TCP"}]  # the slice says the name resolved
+    assert findings("service-target-port-unmatched", objs) == []
