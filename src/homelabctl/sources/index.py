@@ -13,8 +13,6 @@ from homelabctl.selectors import Selector
 from homelabctl.timeutil import parse_time, utcnow
 
 _EMPTY: tuple[Resource, ...] = ()
-_ANY_NAMESPACE = "\x00any"
-"""The label index's key for "every namespace" (no namespace name can contain a NUL)."""
 
 
 def _older(candidate: Resource, current: Resource) -> bool:
@@ -24,10 +22,6 @@ def _older(candidate: Resource, current: Resource) -> bool:
     if isinstance(new, str) and isinstance(old, str) and new.isdigit() and old.isdigit():
         return int(new) < int(old)
     return False
-
-
-def _length(items: list[Resource]) -> int:
-    return len(items)
 
 
 class ClusterIndex:
@@ -43,7 +37,8 @@ class ClusterIndex:
         self._children: dict[str, list[Resource]] = defaultdict(list)
         self._pods_by_node: dict[str, list[Resource]] = defaultdict(list)
         self._events: dict[tuple[str, str | None, str], list[Resource]] = defaultdict(list)
-        self._labels: dict[str, dict[tuple[str | None, str, str], list[Resource]]] = {}
+        self._labels: dict[str, dict[tuple[str, str], list[Resource]]] = {}
+        self._ns_labels: dict[str, dict[tuple[str | None, str, str], list[Resource]]] = {}
         self._newest: datetime | None = None
         for resource in resources:
             self.add(resource)
@@ -83,8 +78,9 @@ class ClusterIndex:
                         str(involved.get("name", "")),
                     )
                 ].append(res)
-        if self._labels:
+        if self._labels or self._ns_labels:
             self._labels.pop(gk, None)
+            self._ns_labels.pop(gk, None)
         self._newest = None
 
     def _remove(self, res: Resource) -> None:
@@ -176,9 +172,13 @@ class ClusterIndex:
         if pairs:
             # buckets per namespace as well as across all of them: a Service's selector looks in its own
             # namespace, and a bucket spanning every namespace grows with the cluster
-            by_label = self._label_index(gk)
-            scope = namespace if namespace is not None else _ANY_NAMESPACE
-            smallest: list[Resource] = min((by_label.get((scope, *pair), []) for pair in pairs), key=_length)
+            smallest: Sequence[Resource]
+            if namespace is None:
+                anywhere = self._label_index(gk)
+                smallest = min((anywhere.get(pair, _EMPTY) for pair in pairs), key=len)
+            else:
+                by_namespace = self._namespace_label_index(gk)
+                smallest = min((by_namespace.get((namespace, *pair), _EMPTY) for pair in pairs), key=len)
             return [res for res in smallest if selector.matches(res.labels)]
         return [
             res
@@ -186,15 +186,28 @@ class ClusterIndex:
             if (namespace is None or res.namespace == namespace) and selector.matches(res.labels)
         ]
 
-    def _label_index(self, gk: str) -> dict[tuple[str | None, str, str], list[Resource]]:
+    def _label_index(self, gk: str) -> dict[tuple[str, str], list[Resource]]:
+        """``gk``'s objects by label pair, across every namespace. Built apart from the per-namespace buckets:
+        most kinds are selected in one way only (a Service's selector looks in its own namespace, a check for
+        a component across all of them), and each costs a bucket per object."""
         built = self._labels.get(gk)
         if built is None:
             built = defaultdict(list)
             for res in self.all(gk):
-                for key, value in res.labels.items():
-                    built[(res.namespace, key, value)].append(res)
-                    built[(_ANY_NAMESPACE, key, value)].append(res)
+                for pair in res.labels.items():
+                    built[pair].append(res)
             self._labels[gk] = built
+        return built
+
+    def _namespace_label_index(self, gk: str) -> dict[tuple[str | None, str, str], list[Resource]]:
+        built = self._ns_labels.get(gk)
+        if built is None:
+            built = defaultdict(list)
+            for res in self.all(gk):
+                namespace = res.namespace
+                for key, value in res.labels.items():
+                    built[(namespace, key, value)].append(res)
+            self._ns_labels[gk] = built
         return built
 
     def newest_timestamp(self) -> datetime:
