@@ -668,16 +668,16 @@ class DependencyGraph:
                     out[_ref("Node", None, placed.node)].add(part.ref)
         return out
 
-    def _ns_routes(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
+    def _ns_routes(self, namespace: str | None) -> dict[ObjectRef, tuple[ObjectRef, ...]]:
         """Service → routes for the Services of one namespace. A route in another namespace can use a Service
         only if a ReferenceGrant in the Service's namespace allows it, so only those namespaces are read."""
         key = f"routes:{namespace}"
-        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+        built: dict[ObjectRef, tuple[ObjectRef, ...]] | None = self._cache.get(key)
         if built is None:
             namespaces = {namespace}
             for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
                 namespaces.update(graphrefs.grant_from_namespaces(grant))
-            built = {}
+            found: dict[ObjectRef, set[ObjectRef]] = {}
             for gk in ROUTE_GKS:
                 for ns in namespaces:
                     for route in self._by_namespace(gk).get(ns, ()):
@@ -687,9 +687,10 @@ class DependencyGraph:
                             if backend.kind == "Service" and (backend.namespace or None) == namespace:
                                 if me is None:
                                     me = route.ref
-                                built.setdefault(ObjectRef("Service", namespace, backend.name), set()).add(me)
-            self._add_ingress_backends(built, self._by_namespace(kinds.INGRESS).get(namespace, ()))
-            self._cache[key] = built
+                                found.setdefault(ObjectRef("Service", namespace, backend.name), set()).add(me)
+            self._add_ingress_backends(found, self._by_namespace(kinds.INGRESS).get(namespace, ()))
+            # kept as tuples, in the sets' order: a set of the one route a Service usually has is 216 bytes
+            built = self._cache[key] = {svc: tuple(refs) for svc, refs in found.items()}
         return built
 
     def _all_routes(self) -> dict[ObjectRef, set[ObjectRef]]:
