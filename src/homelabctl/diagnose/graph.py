@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from functools import cache
 from typing import Any
 from urllib.parse import urlparse
@@ -220,6 +221,9 @@ FLUX_HELM_NAME = "helm.toolkit.fluxcd.io/name"
 FLUX_HELM_NAMESPACE = "helm.toolkit.fluxcd.io/namespace"
 
 
+_NO_MEMBERS: frozenset[ObjectRef] = frozenset()
+
+
 def _ref(kind: str, namespace: str | None, name: str) -> ObjectRef:
     return ObjectRef(kind, namespace or None, name)
 
@@ -238,7 +242,7 @@ class DependencyGraph:
         self._extra: dict[ObjectRef, dict[str, set[ObjectRef]]] = defaultdict(dict)
         self._why: dict[tuple[ObjectRef, str, ObjectRef], str] = {}
         self._cache: dict[str, Any] = {}
-        self._members: dict[tuple[ObjectRef, str], set[ObjectRef]] = {}
+        self._members: dict[tuple[ObjectRef, str], AbstractSet[ObjectRef]] = {}
         self._selectors: dict[ObjectRef, Selector | None] = {}
         self._governors: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         self.shared_resolvers: dict[ObjectRef, tuple[list[str], list[str]]] = {}
@@ -1064,12 +1068,13 @@ class DependencyGraph:
     def out_edges(self, ref: ObjectRef) -> dict[str, set[ObjectRef]]:
         return self._expand(ref)
 
-    def members(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
+    def members(self, ref: ObjectRef, edge: str) -> AbstractSet[ObjectRef]:
         """The members of an aggregate: a controller's children (OWNS), a Service's pods (SELECTS)."""
         key = (ref, edge)
         found = self._members.get(key)
         if found is None:
-            found = self._members_uncached(ref, edge)
+            # most objects asked are no aggregate along that edge: one shared empty set for all of them
+            found = self._members_uncached(ref, edge) or _NO_MEMBERS
             self._members[key] = found
         return found
 
