@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 import msgspec
 
@@ -85,7 +86,7 @@ class RuleContext:
             self.by_check.setdefault(finding.check, []).append(finding)
         self._failing: dict[ObjectRef, bool] = {}
         self._reach: dict[Finding, set[ObjectRef]] = {}
-        self._quorum_members: dict[tuple[ObjectRef, tuple[str, ...]], set[ObjectRef]] = {}
+        self._quorum_members: dict[tuple[ObjectRef, tuple[str, ...]], AbstractSet[ObjectRef]] = {}
         self.via: dict[Finding, dict[ObjectRef, frozenset[str]]] = {}
         """For each reach: the edge types by which each object was reached (what kind of failure got there)."""
         self.agent_nodes: dict[ObjectRef, str] = {}
@@ -160,12 +161,14 @@ class RuleContext:
                 break
         return impacted
 
-    def _members(self, aggregate: ObjectRef, edges: tuple[str, ...]) -> set[ObjectRef]:
+    def _members(self, aggregate: ObjectRef, edges: tuple[str, ...]) -> AbstractSet[ObjectRef]:
         """The members of an aggregate along ``edges`` (the graph never changes what they are)."""
         key = (aggregate, edges)
         found = self._quorum_members.get(key)
         if found is None:
-            found = {m for e in edges for m in self.graph.members(aggregate, e)}
+            along = [members for e in edges if (members := self.graph.members(aggregate, e))]
+            # an aggregate is one along one edge (a controller owns, a Service selects): the graph's own set
+            found = along[0] if len(along) == 1 else {m for members in along for m in members}
             self._quorum_members[key] = found
         return found
 
