@@ -37,8 +37,8 @@ class ClusterIndex:
         self._children: dict[str, list[Resource]] = defaultdict(list)
         self._pods_by_node: dict[str, list[Resource]] = defaultdict(list)
         self._events: dict[tuple[str, str | None, str], list[Resource]] = defaultdict(list)
-        self._labels: dict[str, dict[tuple[str, str], list[Resource]]] = {}
-        self._ns_labels: dict[str, dict[tuple[str | None, str, str], list[Resource]]] = {}
+        self._labels: dict[str, dict[tuple[str, str], tuple[Resource, ...]]] = {}
+        self._ns_labels: dict[str, dict[tuple[str | None, str, str], tuple[Resource, ...]]] = {}
         self._newest: datetime | None = None
         for resource in resources:
             self.add(resource)
@@ -186,28 +186,29 @@ class ClusterIndex:
             if (namespace is None or res.namespace == namespace) and selector.matches(res.labels)
         ]
 
-    def _label_index(self, gk: str) -> dict[tuple[str, str], list[Resource]]:
+    def _label_index(self, gk: str) -> dict[tuple[str, str], tuple[Resource, ...]]:
         """``gk``'s objects by label pair, across every namespace. Built apart from the per-namespace buckets:
         most kinds are selected in one way only (a Service's selector looks in its own namespace, a check for
-        a component across all of them), and each costs a bucket per object."""
+        a component across all of them), and each costs a bucket per object. Buckets are tuples (a list of
+        one or two is 88 bytes, the tuple 48 or 56): adding an object of the kind drops its index anyway."""
         built = self._labels.get(gk)
         if built is None:
-            built = defaultdict(list)
+            buckets: dict[tuple[str, str], list[Resource]] = defaultdict(list)
             for res in self.all(gk):
                 for pair in res.labels.items():
-                    built[pair].append(res)
-            self._labels[gk] = built
+                    buckets[pair].append(res)
+            built = self._labels[gk] = {pair: tuple(found) for pair, found in buckets.items()}
         return built
 
-    def _namespace_label_index(self, gk: str) -> dict[tuple[str | None, str, str], list[Resource]]:
+    def _namespace_label_index(self, gk: str) -> dict[tuple[str | None, str, str], tuple[Resource, ...]]:
         built = self._ns_labels.get(gk)
         if built is None:
-            built = defaultdict(list)
+            buckets: dict[tuple[str | None, str, str], list[Resource]] = defaultdict(list)
             for res in self.all(gk):
                 namespace = res.namespace
                 for key, value in res.labels.items():
-                    built[(namespace, key, value)].append(res)
-            self._ns_labels[gk] = built
+                    buckets[(namespace, key, value)].append(res)
+            built = self._ns_labels[gk] = {key: tuple(found) for key, found in buckets.items()}
         return built
 
     def newest_timestamp(self) -> datetime:
