@@ -17,7 +17,7 @@ object is a perfectly good cause. Hosts outside the cluster are ``ExternalHost``
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from functools import cache
 from typing import Any
@@ -222,6 +222,7 @@ FLUX_HELM_NAMESPACE = "helm.toolkit.fluxcd.io/namespace"
 
 
 _NO_MEMBERS: frozenset[ObjectRef] = frozenset()
+_Targets = set[ObjectRef] | tuple[ObjectRef, ...]
 
 
 def _ref(kind: str, namespace: str | None, name: str) -> ObjectRef:
@@ -238,7 +239,7 @@ class DependencyGraph:
     def __init__(self, state: ClusterState) -> None:
         self.state = state
         self.index = state.index
-        self._out: dict[ObjectRef, dict[str, set[ObjectRef]]] = {}
+        self._out: dict[ObjectRef, dict[str, _Targets]] = {}
         self._extra: dict[ObjectRef, dict[str, set[ObjectRef]]] = defaultdict(dict)
         self._why: dict[tuple[ObjectRef, str, ObjectRef], str] = {}
         self._cache: dict[str, Any] = {}
@@ -259,23 +260,35 @@ class DependencyGraph:
             self._governors[dependent].add(cause)
         out = self._out.get(cause)
         if out is not None:
-            out.setdefault(edge, set()).add(dependent)
+            targets = out.get(edge)
+            if isinstance(targets, set):
+                targets.add(dependent)
+            else:
+                out[edge] = {*(targets or ()), dependent}
         if why and (cause, edge, dependent) not in self._why:
             self._why[(cause, edge, dependent)] = why
 
-    def _expand(self, ref: ObjectRef) -> dict[str, set[ObjectRef]]:
-        out = self._out.get(ref)
-        if out is not None:
-            return out
-        out = {edge: set(targets) for edge, targets in self._extra.get(ref, {}).items()}
+    def _expand(self, ref: ObjectRef) -> dict[str, _Targets]:
+        found = self._out.get(ref)
+        if found is not None:
+            return found
+        out: dict[str, _Targets] = {edge: set(targets) for edge, targets in self._extra.get(ref, {}).items()}
         self._out[ref] = out
 
         def put(edge: str, target: ObjectRef) -> None:
             if target != ref:
-                out.setdefault(edge, set()).add(target)
+                targets = out.get(edge)
+                if isinstance(targets, set):
+                    targets.add(target)
+                else:  # the edge's first target (tuples are made once this walk is over)
+                    out[edge] = {*(targets or ()), target}
 
         for edge, target in self._structural(ref):
             put(edge, target)
+        # one target along an edge is the usual case: kept as a tuple (48 bytes; a set of one is 216)
+        for edge, targets in out.items():
+            if len(targets) == 1:
+                out[edge] = tuple(targets)
         return out
 
     def _structural(self, ref: ObjectRef) -> Iterator[tuple[str, ObjectRef]]:
@@ -1063,9 +1076,13 @@ class DependencyGraph:
 
     # -- queries ---------------------------------------------------------------------------------------
     def direct(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
-        return self._expand(ref).get(edge, set())
+        targets = self._expand(ref).get(edge)
+        if isinstance(targets, set):
+            return targets
+        return set(targets or ())
 
-    def out_edges(self, ref: ObjectRef) -> dict[str, set[ObjectRef]]:
+    def out_edges(self, ref: ObjectRef) -> Mapping[str, Collection[ObjectRef]]:
+        """Each edge's targets: a set, or a tuple of the one target there is."""
         return self._expand(ref)
 
     def members(self, ref: ObjectRef, edge: str) -> AbstractSet[ObjectRef]:
