@@ -741,7 +741,6 @@ class DependencyGraph:
 
     def _build_flux(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
         out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)
-        releases: dict[tuple[str | None, str], list[ObjectRef]] = defaultdict(list)
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
             for res in self.index.all(gk):
                 wiring = graphrefs.flux_wiring(res)
@@ -762,10 +761,16 @@ class DependencyGraph:
                     member = _inventory_ref(entry_id)
                     if member is not None:
                         out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, me))
-                if me.kind == "HelmRelease":
-                    releases[(wiring.storage_namespace, wiring.release_name)].append(me)
-        self._cache["helm-releases"] = releases
         return out
+
+    def _build_helm_releases(self) -> dict[tuple[str | None, str], list[ObjectRef]]:
+        """(storage namespace, Helm release name) → the HelmReleases that install that release. Built only when
+        a Helm release Secret is walked: most walks meet none, and it holds an entry per HelmRelease."""
+        releases: dict[tuple[str | None, str], list[ObjectRef]] = defaultdict(list)
+        for res in self.index.all(kinds.HELM_RELEASE):
+            wiring = graphrefs.flux_wiring(res)
+            releases[(wiring.storage_namespace, wiring.release_name)].append(res.ref)
+        return releases
 
     def _build_hooks(self) -> dict[ObjectRef, set[ObjectRef]]:
         """HelmRelease → the hook Jobs and Pods of its release. A hook runs inside the release's install or
@@ -884,8 +889,9 @@ class DependencyGraph:
         labels = secret.labels
         if labels.get("owner") != "helm" or not labels.get("name"):
             return []
-        self._lazy("flux", self._build_flux)
-        releases: dict[tuple[str | None, str], list[ObjectRef]] = self._cache.get("helm-releases") or {}
+        releases: dict[tuple[str | None, str], list[ObjectRef]] = self._lazy(
+            "helm-releases", self._build_helm_releases
+        )
         return list(releases.get((str(secret.namespace), str(labels["name"])), ()))
 
     def _build_misc(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
