@@ -13,6 +13,7 @@ from homelabctl.selectors import Selector
 from homelabctl.timeutil import parse_time, utcnow
 
 _EMPTY: tuple[Resource, ...] = ()
+_NO_VALUES: Mapping[str, tuple[Resource, ...]] = {}
 
 
 def _older(candidate: Resource, current: Resource) -> bool:
@@ -37,7 +38,7 @@ class ClusterIndex:
         self._children: dict[str, list[Resource]] = defaultdict(list)
         self._pods_by_node: dict[str, list[Resource]] = defaultdict(list)
         self._events: dict[tuple[str, str | None, str], list[Resource]] = defaultdict(list)
-        self._labels: dict[str, dict[tuple[str, str], tuple[Resource, ...]]] = {}
+        self._labels: dict[str, dict[str, dict[str, tuple[Resource, ...]]]] = {}
         self._ns_labels: dict[str, dict[tuple[str | None, str, str], tuple[Resource, ...]]] = {}
         self._newest: datetime | None = None
         for resource in resources:
@@ -175,7 +176,9 @@ class ClusterIndex:
             smallest: Sequence[Resource]
             if namespace is None:
                 anywhere = self._label_index(gk)
-                smallest = min((anywhere.get(pair, _EMPTY) for pair in pairs), key=len)
+                smallest = min(
+                    (anywhere.get(key, _NO_VALUES).get(value, _EMPTY) for key, value in pairs), key=len
+                )
             else:
                 by_namespace = self._namespace_label_index(gk)
                 smallest = min((by_namespace.get((namespace, *pair), _EMPTY) for pair in pairs), key=len)
@@ -186,18 +189,26 @@ class ClusterIndex:
             if (namespace is None or res.namespace == namespace) and selector.matches(res.labels)
         ]
 
-    def _label_index(self, gk: str) -> dict[tuple[str, str], tuple[Resource, ...]]:
-        """``gk``'s objects by label pair, across every namespace. Built apart from the per-namespace buckets:
-        most kinds are selected in one way only (a Service's selector looks in its own namespace, a check for
-        a component across all of them), and each costs a bucket per object. Buckets are tuples (a list of
-        one or two is 88 bytes, the tuple 48 or 56): adding an object of the kind drops its index anyway."""
+    def _label_index(self, gk: str) -> dict[str, dict[str, tuple[Resource, ...]]]:
+        """``gk``'s objects by label key, then value, across every namespace. Built apart from the per-namespace
+        buckets: most kinds are selected in one way only (a Service's selector looks in its own namespace, a
+        check for a component across all of them), and each costs a bucket per object. Buckets are tuples (a
+        list of one or two is 88 bytes, the tuple 48 or 56): adding an object of the kind drops its index
+        anyway; keys are not pairs (a 56-byte tuple per distinct label)."""
         built = self._labels.get(gk)
         if built is None:
-            buckets: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+            buckets: dict[str, dict[str, list[Resource]]] = defaultdict(dict)
             for res in self.all(gk):
-                for pair in res.labels.items():
-                    buckets[pair].append(res)
-            built = self._labels[gk] = {pair: tuple(found) for pair, found in buckets.items()}
+                for key, value in res.labels.items():
+                    found = buckets[key].get(value)
+                    if found is None:
+                        buckets[key][value] = [res]
+                    else:
+                        found.append(res)
+            built = self._labels[gk] = {
+                key: {value: tuple(found) for value, found in values.items()}
+                for key, values in buckets.items()
+            }
         return built
 
     def _namespace_label_index(self, gk: str) -> dict[tuple[str | None, str, str], tuple[Resource, ...]]:
