@@ -4666,8 +4666,19 @@ def main(names: list[str], out_root: Path = OUT) -> None:
     from corpus_holdout5 import SCENARIOS as HOLDOUT5
     from corpus_holdout6 import SCENARIOS as HOLDOUT6
     from corpus_holdout7 import SCENARIOS as HOLDOUT7
+    from corpus_holdout8 import SCENARIOS as HOLDOUT8
 
-    every = {**SCENARIOS, **DIAG2, **HOLDOUT2, **HOLDOUT3, **HOLDOUT4, **HOLDOUT5, **HOLDOUT6, **HOLDOUT7}
+    every = {
+        **SCENARIOS,
+        **DIAG2,
+        **HOLDOUT2,
+        **HOLDOUT3,
+        **HOLDOUT4,
+        **HOLDOUT5,
+        **HOLDOUT6,
+        **HOLDOUT7,
+        **HOLDOUT8,
+    }
     for name in names or list(every):
         g, exp = every[name]()
         out = out_root / name

@@ -7,8 +7,8 @@ namespaces are renamed consistently, in every file (objects, references, event m
 its expectation: a scenario right before must stay right, and one wrong before must stay wrong in the same
 way (a rename that rescues a known miss would mean the diagnosis reads names).
 
-What is renamed is only what an operator chooses freely. Names that identify software (``flux-system``,
-``velero``, an image name) or an API (``monitoring.coreos.com``) are left as they are:
+What is renamed is only what an operator chooses freely. Names that identify software (``velero``,
+``cert-manager``, an image name) or an API (``monitoring.coreos.com``) are left as they are:
 reading those is knowledge, not overfitting.
 
 Each scenario is also diagnosed as one JSON ``List`` per file with its objects in reverse order, and with
@@ -58,6 +58,8 @@ NAMESPACE_RENAMES = {
     # the namespace Longhorn's chart is installed into is the operator's choice too: its Node and Volume
     # objects are found where they are, not assumed in the chart's default
     "longhorn-system": "storage",
+    # so is Flux's (flux bootstrap --namespace), and its root GitRepository and Kustomization take that name
+    "flux-system": "gitops",
 }
 RENAMES = {**NODE_RENAMES, **NAMESPACE_RENAMES}
 
@@ -78,13 +80,13 @@ def test_renaming_reaches_names_and_leaves_software_alone() -> None:
     text = (
         "nodeName: k3s1\nnamespace: media\nmessage: node k3s2 is NotReady; pod media/jellyfin-0\n"
         "host: jellyfin.media.svc.cluster.local\napiVersion: monitoring.coreos.com/v1\n"
-        "app: home-assistant\nnodes: k3s10\nnamespace: flux-system\nimage: ghcr.io/home-operations/x:1\n"
+        "app: home-assistant\nnodes: k3s10\nnamespace: velero\nimage: ghcr.io/home-operations/x:1\n"
         "kubeletVersion: v1.32.5+k3s1\n"
     )
     assert renamed(text) == (
         "nodeName: pi-a\nnamespace: streaming\nmessage: node pi-b is NotReady; pod streaming/jellyfin-0\n"
         "host: jellyfin.streaming.svc.cluster.local\napiVersion: monitoring.coreos.com/v1\n"
-        "app: home-assistant\nnodes: k3s10\nnamespace: flux-system\nimage: ghcr.io/home-operations/x:1\n"
+        "app: home-assistant\nnodes: k3s10\nnamespace: velero\nimage: ghcr.io/home-operations/x:1\n"
         "kubeletVersion: v1.32.5+k3s1\n"
     )
 
