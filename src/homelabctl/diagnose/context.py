@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 import msgspec
 
@@ -24,6 +25,18 @@ from homelabctl.sources.base import ClusterState
 
 GENERIC_EDGES = ALL_EDGES - {HOLDS, REGISTERS}
 """Every dependency but the two only a dead node makes real (a volume it keeps attached, its registrations)."""
+
+_ONE_EDGE: dict[str, frozenset[str]] = {}
+"""{edge} for each edge name (the graph's own few): what ``propagate`` records for most objects it reaches."""
+
+
+def _one_edge(edge: str) -> frozenset[str]:
+    found = _ONE_EDGE.get(edge)
+    if found is None:
+        found = _ONE_EDGE[edge] = frozenset((edge,))
+    return found
+
+
 _WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job", "CronJob"})
 
 NODE_FAILURE_CHECKS = frozenset(
@@ -73,8 +86,8 @@ class RuleContext:
             self.by_check.setdefault(finding.check, []).append(finding)
         self._failing: dict[ObjectRef, bool] = {}
         self._reach: dict[Finding, set[ObjectRef]] = {}
-        self._quorum_members: dict[tuple[ObjectRef, tuple[str, ...]], set[ObjectRef]] = {}
-        self.via: dict[Finding, dict[ObjectRef, set[str]]] = {}
+        self._quorum_members: dict[tuple[ObjectRef, tuple[str, ...]], AbstractSet[ObjectRef]] = {}
+        self.via: dict[Finding, dict[ObjectRef, frozenset[str]]] = {}
         """For each reach: the edge types by which each object was reached (what kind of failure got there)."""
         self.agent_nodes: dict[ObjectRef, str] = {}
         """Ready nodes whose own network agent fails while the other nodes' agents run: node → the evidence.
@@ -98,7 +111,10 @@ class RuleContext:
         return known
 
     def propagate(
-        self, start: Iterable[ObjectRef], edges: Iterable[str], via: dict[ObjectRef, set[str]] | None = None
+        self,
+        start: Iterable[ObjectRef],
+        edges: Iterable[str],
+        via: dict[ObjectRef, frozenset[str]] | None = None,
     ) -> set[ObjectRef]:
         """Close ``start`` over ``edges``. Aggregates (owners, Services) join only when every member of
         theirs that has a finding is already in the set: one crashing replica out of three on a healthy
@@ -117,7 +133,12 @@ class RuleContext:
                         continue
                     for target in targets:
                         if via is not None:
-                            via.setdefault(target, set()).add(edge)
+                            # shared sets of edge names: most objects are reached along one edge
+                            reached = via.get(target)
+                            if reached is None:
+                                via[target] = _one_edge(edge)
+                            elif edge not in reached:
+                                via[target] = reached | {edge}
                         if target in impacted:
                             continue
                         if edge in FOLLOWS_QUORUM:
@@ -140,12 +161,14 @@ class RuleContext:
                 break
         return impacted
 
-    def _members(self, aggregate: ObjectRef, edges: tuple[str, ...]) -> set[ObjectRef]:
+    def _members(self, aggregate: ObjectRef, edges: tuple[str, ...]) -> AbstractSet[ObjectRef]:
         """The members of an aggregate along ``edges`` (the graph never changes what they are)."""
         key = (aggregate, edges)
         found = self._quorum_members.get(key)
         if found is None:
-            found = {m for e in edges for m in self.graph.members(aggregate, e)}
+            along = [members for e in edges if (members := self.graph.members(aggregate, e))]
+            # an aggregate is one along one edge (a controller owns, a Service selects): the graph's own set
+            found = along[0] if len(along) == 1 else {m for members in along for m in members}
             self._quorum_members[key] = found
         return found
 
@@ -187,7 +210,7 @@ class RuleContext:
                 cause.check not in NODE_FAILURE_CHECKS or cause.object in self.agent_nodes
             ):
                 edges = GENERIC_EDGES - {RUNS_ON}
-            via: dict[ObjectRef, set[str]] = {}
+            via: dict[ObjectRef, frozenset[str]] = {}
             found = self.propagate(self.start(cause), edges, via)
             self._reach[cause] = found
             self.via[cause] = via

@@ -17,7 +17,8 @@ object is a perfectly good cause. Hosts outside the cluster are ``ExternalHost``
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from functools import cache
 from typing import Any
 from urllib.parse import urlparse
@@ -220,6 +221,10 @@ FLUX_HELM_NAME = "helm.toolkit.fluxcd.io/name"
 FLUX_HELM_NAMESPACE = "helm.toolkit.fluxcd.io/namespace"
 
 
+_NO_MEMBERS: frozenset[ObjectRef] = frozenset()
+_Targets = set[ObjectRef] | tuple[ObjectRef, ...]
+
+
 def _ref(kind: str, namespace: str | None, name: str) -> ObjectRef:
     return ObjectRef(kind, namespace or None, name)
 
@@ -234,11 +239,11 @@ class DependencyGraph:
     def __init__(self, state: ClusterState) -> None:
         self.state = state
         self.index = state.index
-        self._out: dict[ObjectRef, dict[str, set[ObjectRef]]] = {}
+        self._out: dict[ObjectRef, dict[str, _Targets]] = {}
         self._extra: dict[ObjectRef, dict[str, set[ObjectRef]]] = defaultdict(dict)
         self._why: dict[tuple[ObjectRef, str, ObjectRef], str] = {}
         self._cache: dict[str, Any] = {}
-        self._members: dict[tuple[ObjectRef, str], set[ObjectRef]] = {}
+        self._members: dict[tuple[ObjectRef, str], AbstractSet[ObjectRef]] = {}
         self._selectors: dict[ObjectRef, Selector | None] = {}
         self._governors: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         self.shared_resolvers: dict[ObjectRef, tuple[list[str], list[str]]] = {}
@@ -255,23 +260,35 @@ class DependencyGraph:
             self._governors[dependent].add(cause)
         out = self._out.get(cause)
         if out is not None:
-            out.setdefault(edge, set()).add(dependent)
+            targets = out.get(edge)
+            if isinstance(targets, set):
+                targets.add(dependent)
+            else:
+                out[edge] = {*(targets or ()), dependent}
         if why and (cause, edge, dependent) not in self._why:
             self._why[(cause, edge, dependent)] = why
 
-    def _expand(self, ref: ObjectRef) -> dict[str, set[ObjectRef]]:
-        out = self._out.get(ref)
-        if out is not None:
-            return out
-        out = {edge: set(targets) for edge, targets in self._extra.get(ref, {}).items()}
+    def _expand(self, ref: ObjectRef) -> dict[str, _Targets]:
+        found = self._out.get(ref)
+        if found is not None:
+            return found
+        out: dict[str, _Targets] = {edge: set(targets) for edge, targets in self._extra.get(ref, {}).items()}
         self._out[ref] = out
 
         def put(edge: str, target: ObjectRef) -> None:
             if target != ref:
-                out.setdefault(edge, set()).add(target)
+                targets = out.get(edge)
+                if isinstance(targets, set):
+                    targets.add(target)
+                else:  # the edge's first target (tuples are made once this walk is over)
+                    out[edge] = {*(targets or ()), target}
 
         for edge, target in self._structural(ref):
             put(edge, target)
+        # one target along an edge is the usual case: kept as a tuple (48 bytes; a set of one is 216)
+        for edge, targets in out.items():
+            if len(targets) == 1:
+                out[edge] = tuple(targets)
         return out
 
     def _structural(self, ref: ObjectRef) -> Iterator[tuple[str, ObjectRef]]:
@@ -668,16 +685,16 @@ class DependencyGraph:
                     out[_ref("Node", None, placed.node)].add(part.ref)
         return out
 
-    def _ns_routes(self, namespace: str | None) -> dict[ObjectRef, set[ObjectRef]]:
+    def _ns_routes(self, namespace: str | None) -> dict[ObjectRef, tuple[ObjectRef, ...]]:
         """Service → routes for the Services of one namespace. A route in another namespace can use a Service
         only if a ReferenceGrant in the Service's namespace allows it, so only those namespaces are read."""
         key = f"routes:{namespace}"
-        built: dict[ObjectRef, set[ObjectRef]] | None = self._cache.get(key)
+        built: dict[ObjectRef, tuple[ObjectRef, ...]] | None = self._cache.get(key)
         if built is None:
             namespaces = {namespace}
             for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
                 namespaces.update(graphrefs.grant_from_namespaces(grant))
-            built = {}
+            found: dict[ObjectRef, set[ObjectRef]] = {}
             for gk in ROUTE_GKS:
                 for ns in namespaces:
                     for route in self._by_namespace(gk).get(ns, ()):
@@ -687,9 +704,10 @@ class DependencyGraph:
                             if backend.kind == "Service" and (backend.namespace or None) == namespace:
                                 if me is None:
                                     me = route.ref
-                                built.setdefault(ObjectRef("Service", namespace, backend.name), set()).add(me)
-            self._add_ingress_backends(built, self._by_namespace(kinds.INGRESS).get(namespace, ()))
-            self._cache[key] = built
+                                found.setdefault(ObjectRef("Service", namespace, backend.name), set()).add(me)
+            self._add_ingress_backends(found, self._by_namespace(kinds.INGRESS).get(namespace, ()))
+            # kept as tuples, in the sets' order: a set of the one route a Service usually has is 216 bytes
+            built = self._cache[key] = {svc: tuple(refs) for svc, refs in found.items()}
         return built
 
     def _all_routes(self) -> dict[ObjectRef, set[ObjectRef]]:
@@ -723,7 +741,6 @@ class DependencyGraph:
 
     def _build_flux(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
         out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)
-        releases: dict[tuple[str | None, str], list[ObjectRef]] = defaultdict(list)
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
             for res in self.index.all(gk):
                 wiring = graphrefs.flux_wiring(res)
@@ -744,10 +761,16 @@ class DependencyGraph:
                     member = _inventory_ref(entry_id)
                     if member is not None:
                         out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, me))
-                if me.kind == "HelmRelease":
-                    releases[(wiring.storage_namespace, wiring.release_name)].append(me)
-        self._cache["helm-releases"] = releases
         return out
+
+    def _build_helm_releases(self) -> dict[tuple[str | None, str], list[ObjectRef]]:
+        """(storage namespace, Helm release name) → the HelmReleases that install that release. Built only when
+        a Helm release Secret is walked: most walks meet none, and it holds an entry per HelmRelease."""
+        releases: dict[tuple[str | None, str], list[ObjectRef]] = defaultdict(list)
+        for res in self.index.all(kinds.HELM_RELEASE):
+            wiring = graphrefs.flux_wiring(res)
+            releases[(wiring.storage_namespace, wiring.release_name)].append(res.ref)
+        return releases
 
     def _build_hooks(self) -> dict[ObjectRef, set[ObjectRef]]:
         """HelmRelease → the hook Jobs and Pods of its release. A hook runs inside the release's install or
@@ -866,8 +889,9 @@ class DependencyGraph:
         labels = secret.labels
         if labels.get("owner") != "helm" or not labels.get("name"):
             return []
-        self._lazy("flux", self._build_flux)
-        releases: dict[tuple[str | None, str], list[ObjectRef]] = self._cache.get("helm-releases") or {}
+        releases: dict[tuple[str | None, str], list[ObjectRef]] = self._lazy(
+            "helm-releases", self._build_helm_releases
+        )
         return list(releases.get((str(secret.namespace), str(labels["name"])), ()))
 
     def _build_misc(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
@@ -1058,17 +1082,22 @@ class DependencyGraph:
 
     # -- queries ---------------------------------------------------------------------------------------
     def direct(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
-        return self._expand(ref).get(edge, set())
+        targets = self._expand(ref).get(edge)
+        if isinstance(targets, set):
+            return targets
+        return set(targets or ())
 
-    def out_edges(self, ref: ObjectRef) -> dict[str, set[ObjectRef]]:
+    def out_edges(self, ref: ObjectRef) -> Mapping[str, Collection[ObjectRef]]:
+        """Each edge's targets: a set, or a tuple of the one target there is."""
         return self._expand(ref)
 
-    def members(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
+    def members(self, ref: ObjectRef, edge: str) -> AbstractSet[ObjectRef]:
         """The members of an aggregate: a controller's children (OWNS), a Service's pods (SELECTS)."""
         key = (ref, edge)
         found = self._members.get(key)
         if found is None:
-            found = self._members_uncached(ref, edge)
+            # most objects asked are no aggregate along that edge: one shared empty set for all of them
+            found = self._members_uncached(ref, edge) or _NO_MEMBERS
             self._members[key] = found
         return found
 

@@ -15,7 +15,20 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_active: list[dict[tuple[str, int], tuple[object, Any]]] = []
+
+class _Scope:
+    """Readings by name, then by the id of the object read; the objects themselves in one list, which keeps
+    their ids from being reused while the scope lasts (an entry per reading costs a dict slot, no tuple)."""
+
+    __slots__ = ("held", "readings")
+
+    def __init__(self) -> None:
+        self.readings: dict[str, dict[int, Any]] = {}
+        self.held: list[object] = []
+
+
+_active: list[_Scope] = []
+_MISSING = object()
 
 
 @contextmanager
@@ -24,7 +37,7 @@ def run_scope() -> Iterator[None]:
     if _active:
         yield
         return
-    _active.append({})
+    _active.append(_Scope())
     try:
         yield
     finally:
@@ -35,12 +48,15 @@ def remembered(name: str, source: object, read: Callable[[], T]) -> T:
     """``read()``, computed once per ``source`` object within the current scope."""
     if not _active:
         return read()
-    cache = _active[0]
-    key = (name, id(source))
-    hit = cache.get(key)
-    if hit is not None and hit[0] is source:
-        value: T = hit[1]
+    scope = _active[0]
+    readings = scope.readings.get(name)
+    if readings is None:
+        readings = scope.readings[name] = {}
+    hit = readings.get(id(source), _MISSING)
+    if hit is not _MISSING:
+        value: T = hit
         return value
     value = read()
-    cache[key] = (source, value)
+    readings[id(source)] = value
+    scope.held.append(source)
     return value

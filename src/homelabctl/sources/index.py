@@ -13,8 +13,7 @@ from homelabctl.selectors import Selector
 from homelabctl.timeutil import parse_time, utcnow
 
 _EMPTY: tuple[Resource, ...] = ()
-_ANY_NAMESPACE = "\x00any"
-"""The label index's key for "every namespace" (no namespace name can contain a NUL)."""
+_NO_VALUES: Mapping[str, tuple[Resource, ...]] = {}
 
 
 def _older(candidate: Resource, current: Resource) -> bool:
@@ -24,10 +23,6 @@ def _older(candidate: Resource, current: Resource) -> bool:
     if isinstance(new, str) and isinstance(old, str) and new.isdigit() and old.isdigit():
         return int(new) < int(old)
     return False
-
-
-def _length(items: list[Resource]) -> int:
-    return len(items)
 
 
 class ClusterIndex:
@@ -43,7 +38,8 @@ class ClusterIndex:
         self._children: dict[str, list[Resource]] = defaultdict(list)
         self._pods_by_node: dict[str, list[Resource]] = defaultdict(list)
         self._events: dict[tuple[str, str | None, str], list[Resource]] = defaultdict(list)
-        self._labels: dict[str, dict[tuple[str | None, str, str], list[Resource]]] = {}
+        self._labels: dict[str, dict[str, dict[str, tuple[Resource, ...]]]] = {}
+        self._ns_labels: dict[str, dict[tuple[str | None, str, str], tuple[Resource, ...]]] = {}
         self._newest: datetime | None = None
         for resource in resources:
             self.add(resource)
@@ -83,8 +79,9 @@ class ClusterIndex:
                         str(involved.get("name", "")),
                     )
                 ].append(res)
-        if self._labels:
+        if self._labels or self._ns_labels:
             self._labels.pop(gk, None)
+            self._ns_labels.pop(gk, None)
         self._newest = None
 
     def _remove(self, res: Resource) -> None:
@@ -176,9 +173,15 @@ class ClusterIndex:
         if pairs:
             # buckets per namespace as well as across all of them: a Service's selector looks in its own
             # namespace, and a bucket spanning every namespace grows with the cluster
-            by_label = self._label_index(gk)
-            scope = namespace if namespace is not None else _ANY_NAMESPACE
-            smallest: list[Resource] = min((by_label.get((scope, *pair), []) for pair in pairs), key=_length)
+            smallest: Sequence[Resource]
+            if namespace is None:
+                anywhere = self._label_index(gk)
+                smallest = min(
+                    (anywhere.get(key, _NO_VALUES).get(value, _EMPTY) for key, value in pairs), key=len
+                )
+            else:
+                by_namespace = self._namespace_label_index(gk)
+                smallest = min((by_namespace.get((namespace, *pair), _EMPTY) for pair in pairs), key=len)
             return [res for res in smallest if selector.matches(res.labels)]
         return [
             res
@@ -186,15 +189,37 @@ class ClusterIndex:
             if (namespace is None or res.namespace == namespace) and selector.matches(res.labels)
         ]
 
-    def _label_index(self, gk: str) -> dict[tuple[str | None, str, str], list[Resource]]:
+    def _label_index(self, gk: str) -> dict[str, dict[str, tuple[Resource, ...]]]:
+        """``gk``'s objects by label key, then value, across every namespace. Built apart from the per-namespace
+        buckets: most kinds are selected in one way only (a Service's selector looks in its own namespace, a
+        check for a component across all of them), and each costs a bucket per object. Buckets are tuples (a
+        list of one or two is 88 bytes, the tuple 48 or 56): adding an object of the kind drops its index
+        anyway; keys are not pairs (a 56-byte tuple per distinct label)."""
         built = self._labels.get(gk)
         if built is None:
-            built = defaultdict(list)
+            buckets: dict[str, dict[str, list[Resource]]] = defaultdict(dict)
             for res in self.all(gk):
                 for key, value in res.labels.items():
-                    built[(res.namespace, key, value)].append(res)
-                    built[(_ANY_NAMESPACE, key, value)].append(res)
-            self._labels[gk] = built
+                    found = buckets[key].get(value)
+                    if found is None:
+                        buckets[key][value] = [res]
+                    else:
+                        found.append(res)
+            built = self._labels[gk] = {
+                key: {value: tuple(found) for value, found in values.items()}
+                for key, values in buckets.items()
+            }
+        return built
+
+    def _namespace_label_index(self, gk: str) -> dict[tuple[str | None, str, str], tuple[Resource, ...]]:
+        built = self._ns_labels.get(gk)
+        if built is None:
+            buckets: dict[tuple[str | None, str, str], list[Resource]] = defaultdict(list)
+            for res in self.all(gk):
+                namespace = res.namespace
+                for key, value in res.labels.items():
+                    buckets[(namespace, key, value)].append(res)
+            built = self._ns_labels[gk] = {key: tuple(found) for key, found in buckets.items()}
         return built
 
     def newest_timestamp(self) -> datetime:
