@@ -63,6 +63,9 @@ SEED = frozenset(
 # shows up as XPASS. Shrink this list as the engine learns; never add a seed scenario, never edit an
 # expectation to make a miss go away.
 KNOWN_MISSES: dict[str, str] = {
+    # eighth holdout set (tests/data_tools/corpus_holdout8.py): written by a helper who neither ran the engine on it
+    # nor read the engine, committed, then run once on main (2e0835e) at 08:05 UTC on 5 December 2026, untuned: 5/6
+    "double-job-deadline-and-namespace-missing": "[holdout8] names only Kustomization flux-system/apps-tools ; expected CronJob home/immich-backup too: a CronJob whose Jobs hit activeDeadlineSeconds three nights running is a warning (job-failed) that explains nothing else, so it is not made a root cause",
     # seventh holdout set (tests/data_tools/corpus_holdout7.py): written by a helper who neither ran the engine on it
     # nor read the engine, committed, then run once on main (08cf6c3) at 07:24 UTC on 5 December 2026, untuned: 3/7;
     # tuned on since
@@ -175,7 +178,7 @@ HOLDOUT_SETS: dict[str, frozenset[str]] = {
             "service-targetport-name-mismatch",
         }
     ),
-    # eighth holdout set (tests/data_tools/corpus_holdout8.py): pending its first run (tests/holdout_pending.py)
+    # eighth holdout set (tests/data_tools/corpus_holdout8.py): run once on main at 08:05 UTC on 5 December 2026, untuned
     "holdout8": frozenset(
         {
             "container-command-not-found",
@@ -196,6 +199,7 @@ HOLDOUT_FIRST_RUN: dict[str, tuple[int, int]] = {
     "holdout5": (5, 10),
     "holdout6": (1, 5),
     "holdout7": (3, 7),
+    "holdout8": (5, 6),
 }
 HOLDOUT_TUNED_ON: frozenset[str] = frozenset(
     {"holdout1", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7"}
