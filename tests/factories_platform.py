@@ -1145,12 +1145,14 @@ def sealed_secret(name: str, namespace: str, *, synced: bool) -> dict[str, Any]:
     }
 
 
-def app_needing_secret(name: str, namespace: str, secret_name: str, *, waiting: bool) -> list[dict[str, Any]]:
-    """A Deployment whose container reads ``secret_name`` in its env: its pod in CreateContainerConfigError
-    (``secret "NAME" not found``) while ``waiting``, running otherwise."""
+def app_needing_secret(
+    name: str, namespace: str, secret_name: str, *, waiting: bool, key: str = "ADMIN_TOKEN"
+) -> list[dict[str, Any]]:
+    """A Deployment whose container reads ``key`` of ``secret_name`` in its env: its pod in
+    CreateContainerConfigError (``secret "NAME" not found``) while ``waiting``, running otherwise."""
     dep = deployment(name, namespace, ready=0 if waiting else 1)
     dep["spec"]["template"]["spec"]["containers"][0]["env"] = [
-        {"name": "ADMIN_TOKEN", "valueFrom": {"secretKeyRef": {"name": secret_name, "key": "ADMIN_TOKEN"}}}
+        {"name": key, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
     ]
     rs = replicaset(dep)
     image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
