@@ -2791,11 +2791,11 @@ def kustomization_fails(
     at: str,
     last: str,
     count: int,
-    last_applied: str = p.GIT_REV_OLD,
+    last_applied: str | None = p.GIT_REV_OLD,
     **kw: Any,
 ) -> dict[str, Any]:
     """A Kustomization (dependsOn infrastructure) failing since ``at``: Ready False with ``reason``, and
-    kustomize-controller's Warning event repeated since."""
+    kustomize-controller's Warning event repeated since. ``last_applied`` None: it never applied anything."""
     ks = g.kustomization(
         name,
         path,

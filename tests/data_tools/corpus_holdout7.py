@@ -27,15 +27,16 @@ from corpus import (
     expected,
     find,
     flux_base,
+    kustomization_fails,
     lab,
-    ready_false,
+    node_event,
     route_down,
+    source_fails,
     sym,
     the_pod,
     waiting,
     workload_down,
 )
-from corpus_holdout4 import _node_event
 from homelab import CLUSTER_BORN, DOMAIN, Lab
 from k8sgen import b64, plus
 
@@ -156,7 +157,7 @@ def node_cloudprovider_uninitialized_taint() -> tuple[Lab, Expected]:
         ),
         ("NodeReady", "Node k3s4 status is now: NodeReady", plus(joined, seconds=21)),
     ):
-        _node_event(g, "k3s4", reason, msg, first=at, last=at, count=1, type_="Normal")
+        node_event(g, "k3s4", reason, msg, first=at, last=at, count=1, type_="Normal")
     moved = plus(joined, minutes=34)
     msg = (
         "0/5 nodes are available: 1 node(s) had untolerated taint {node.cloudprovider.kubernetes.io/uninitialized: "
@@ -268,26 +269,16 @@ def pvc_expand_storageclass_disallows() -> tuple[Lab, Expected]:
         "is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc "
         "must support resize"
     )
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-home",
         "./clusters/k3s-home/apps/home",
-        created=plus(CLUSTER_BORN, minutes=44),
-        revision=p.GIT_REV,
-        applied=at,
-        depends=["infrastructure"],
-        ready=("False", "ReconciliationFailed", why),
-        last_applied=p.GIT_REV_OLD,
-    )
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         why,
-        first=at,
+        created=plus(CLUSTER_BORN, minutes=44),
+        at=at,
         last=g.ago(minutes=6),
         count=29,
-        component="kustomize-controller",
-        host="",
     )
     app(g, "mealie", "ghcr.io/mealie-recipes/mealie:v2.8.0", 9000, ns="home", node="k3s3")
     s.media_app(g, "sonarr", "k3s2", 8989)
@@ -336,24 +327,7 @@ def gitrepository_branch_renamed() -> tuple[Lab, Expected]:
         '"refs/heads/master"'
     )
     git["status"]["artifact"]["lastUpdateTime"] = plus(since, minutes=-1)
-    ready_false(
-        git,
-        "GitOperationFailed",
-        msg,
-        since,
-        [Lab.cond("FetchFailed", "True", "GitOperationFailed", msg, since)],
-    )
-    ev(
-        g,
-        git,
-        "GitOperationFailed",
-        msg,
-        first=since,
-        last=g.ago(seconds=52),
-        count=431,
-        component="source-controller",
-        host="",
-    )
+    source_fails(g, git, "GitOperationFailed", msg, since, last=g.ago(seconds=52), count=431)
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
         "The default branch of the cluster repository was renamed from master to main on GitHub. The flux-system "

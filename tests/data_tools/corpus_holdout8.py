@@ -28,6 +28,7 @@ from corpus import (
     g_ago,
     job_conditions,
     job_spec,
+    kustomization_fails,
     lab,
     node_event,
     route_down,
@@ -892,27 +893,19 @@ def double_job_deadline_and_namespace_missing() -> tuple[Lab, Expected]:
     # incident 2: a new Kustomization for the 'tools' apps with targetNamespace: tools; nothing creates the namespace
     at = g.ago(hours=2, minutes=51)
     why = 'Deployment/tools/stirling-pdf dry-run failed (NotFound): namespaces "tools" not found'
-    ks = g.kustomization(
+    ks = kustomization_fails(
+        g,
         "apps-tools",
         "./clusters/k3s-home/apps/tools",
-        created=at,
-        revision=p.GIT_REV,
-        applied=plus(at, seconds=9),
-        depends=["infrastructure"],
-        ready=("False", "ReconciliationFailed", why),
-    )
-    ks["spec"]["targetNamespace"] = "tools"
-    ev(
-        g,
-        ks,
         "ReconciliationFailed",
         why,
-        first=plus(at, seconds=9),
+        created=at,
+        at=plus(at, seconds=9),
         last=g.ago(minutes=1),
         count=18,
-        component="kustomize-controller",
-        host="",
+        last_applied=None,
     )
+    ks["spec"]["targetNamespace"] = "tools"
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
         "Two unrelated incidents. The nightly restic backup of the Immich photo library runs as a CronJob whose Jobs "
