@@ -2906,6 +2906,143 @@ def velero_b2_unavailable(g: Lab, *, failed_nights: int, message: str, validated
     return bsl
 
 
+def external_secrets_onepassword(
+    g: Lab, *, seeds: tuple[int, int], broken: tuple[str, str, str] | None = None
+) -> dict[str, Any]:
+    """external-secrets (controller, webhook, cert controller) and 1Password Connect, read by the onepassword
+    ClusterSecretStore with a Connect token; ``seeds``: the secret_text seeds of the Connect credentials and of the
+    token. The store is Ready unless ``broken`` (reason, message, since). Returns the store."""
+    f, ns = "external-secrets.yaml", "external-secrets"
+    created = plus(CLUSTER_BORN, days=6)
+    for name, args in (
+        ("external-secrets", ["--concurrent=1"]),
+        ("external-secrets-webhook", ["webhook", "--port=10250"]),
+        ("external-secrets-cert-controller", ["certcontroller", "--crd-requeue-interval=5m"]),
+    ):
+        g.deployment(
+            f,
+            ns,
+            name,
+            created=created,
+            selector={"app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": name},
+            helm=("external-secrets", ns),
+            sa=name,
+            spec={
+                "containers": [
+                    {
+                        "name": name.removeprefix("external-secrets-"),
+                        "image": "ghcr.io/external-secrets/external-secrets:v0.18.2",
+                        "args": args,
+                    }
+                ]
+            },
+            pods=[{"node": "k3s1", "created": plus(created, days=14)}],
+            rs_created=plus(created, days=14),
+            revision=3,
+        )
+    csel = {"app.kubernetes.io/name": "onepassword-connect"}
+    g.deployment(
+        f,
+        ns,
+        "onepassword-connect",
+        created=created,
+        selector=csel,
+        ks="infrastructure",
+        spec={
+            "containers": [
+                {
+                    "name": "connect-api",
+                    "image": "docker.io/1password/connect-api:1.7.3",
+                    "ports": [{"containerPort": 8080, "name": "http"}],
+                    "env": [
+                        {
+                            "name": "OP_SESSION",
+                            "valueFrom": {
+                                "secretKeyRef": {
+                                    "name": "op-credentials",
+                                    "key": "1password-credentials.json",
+                                }
+                            },
+                        }
+                    ],
+                },
+                {
+                    "name": "connect-sync",
+                    "image": "docker.io/1password/connect-sync:1.7.3",
+                    "ports": [{"containerPort": 8081, "name": "sync"}],
+                },
+            ]
+        },
+        pods=[{"node": "k3s2", "created": plus(created, days=14)}],
+        rs_created=plus(created, days=14),
+    )
+    g.service(
+        f,
+        ns,
+        "onepassword-connect",
+        selector=csel,
+        created=created,
+        ks="infrastructure",
+        labels=csel,
+        ports=[{"name": "http", "port": 8080, "targetPort": "http"}],
+    )
+    g.secret(
+        f,
+        ns,
+        "op-credentials",
+        {"1password-credentials.json": p.secret_text(seeds[0], 60)},
+        created=created,
+        ks="infrastructure",
+    )
+    g.secret(
+        f,
+        ns,
+        "onepassword-connect-token",
+        {"token": p.secret_text(seeds[1], 80)},
+        created=created,
+        ks="infrastructure",
+    )
+    ready = (
+        Lab.cond("Ready", "False", *broken, gen=None)
+        if broken
+        else Lab.cond(
+            "Ready", "True", "Valid", "store validated", plus(created, minutes=3, seconds=2), gen=None
+        )
+    )
+    store: dict[str, Any] = g.cr(
+        f,
+        "external-secrets.io/v1",
+        "ClusterSecretStore",
+        "onepassword",
+        None,
+        created=plus(created, minutes=3),
+        ks="infrastructure",
+        spec={
+            "provider": {
+                "onepassword": {
+                    "auth": {
+                        "secretRef": {
+                            "connectTokenSecretRef": {
+                                "key": "token",
+                                "name": "onepassword-connect-token",
+                                "namespace": ns,
+                            }
+                        }
+                    },
+                    "connectHost": f"http://onepassword-connect.{ns}.svc.cluster.local:8080",
+                    "vaults": {"homelab": 1},
+                }
+            },
+            "refreshInterval": 300,
+        },
+        status={
+            "capabilities": "ReadOnly",
+            "conditions": [ready],
+        },
+    )
+    return store
+
+
 def apps_automation_waits(g: Lab, at: str, *, created: str, last: str, count: int) -> dict[str, Any]:
     """The apps-automation Kustomization, which dependsOn apps-home, waiting on it since a minute after ``at``."""
     wait = "dependency 'flux-system/apps-home' is not ready"

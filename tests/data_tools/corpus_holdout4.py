@@ -26,6 +26,7 @@ from corpus import (
     ev,
     evicted,
     expected,
+    external_secrets_onepassword,
     find,
     flux_base,
     host,
@@ -588,132 +589,9 @@ def kustomization_substitutes_from_itself() -> tuple[Lab, Expected]:
 
 def externalsecret_store_unauthorized() -> tuple[Lab, Expected]:
     g = lab("externalsecret-store-unauthorized")
-    f, ns = "external-secrets.yaml", "external-secrets"
-    created = plus(CLUSTER_BORN, days=6)
-    helm = ("external-secrets", ns)
-    for name, image, args in (
-        ("external-secrets", "ghcr.io/external-secrets/external-secrets:v0.18.2", ["--concurrent=1"]),
-        (
-            "external-secrets-webhook",
-            "ghcr.io/external-secrets/external-secrets:v0.18.2",
-            ["webhook", "--port=10250"],
-        ),
-        (
-            "external-secrets-cert-controller",
-            "ghcr.io/external-secrets/external-secrets:v0.18.2",
-            ["certcontroller", "--crd-requeue-interval=5m"],
-        ),
-    ):
-        g.deployment(
-            f,
-            ns,
-            name,
-            created=created,
-            selector={"app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": name},
-            helm=helm,
-            sa=name,
-            spec={
-                "containers": [{"name": name.removeprefix("external-secrets-"), "image": image, "args": args}]
-            },
-            pods=[{"node": "k3s1", "created": plus(created, days=14)}],
-            rs_created=plus(created, days=14),
-            revision=3,
-        )
-    csel = {"app.kubernetes.io/name": "onepassword-connect"}
-    g.deployment(
-        f,
-        ns,
-        "onepassword-connect",
-        created=created,
-        selector=csel,
-        ks="infrastructure",
-        spec={
-            "containers": [
-                {
-                    "name": "connect-api",
-                    "image": "docker.io/1password/connect-api:1.7.3",
-                    "ports": [{"containerPort": 8080, "name": "http"}],
-                    "env": [
-                        {
-                            "name": "OP_SESSION",
-                            "valueFrom": {
-                                "secretKeyRef": {
-                                    "name": "op-credentials",
-                                    "key": "1password-credentials.json",
-                                }
-                            },
-                        }
-                    ],
-                },
-                {
-                    "name": "connect-sync",
-                    "image": "docker.io/1password/connect-sync:1.7.3",
-                    "ports": [{"containerPort": 8081, "name": "sync"}],
-                },
-            ]
-        },
-        pods=[{"node": "k3s2", "created": plus(created, days=14)}],
-        rs_created=plus(created, days=14),
-    )
-    g.service(
-        f,
-        ns,
-        "onepassword-connect",
-        selector=csel,
-        created=created,
-        ks="infrastructure",
-        labels=csel,
-        ports=[{"name": "http", "port": 8080, "targetPort": "http"}],
-    )
-    g.secret(
-        f,
-        ns,
-        "op-credentials",
-        {"1password-credentials.json": p.secret_text(41, 60)},
-        created=created,
-        ks="infrastructure",
-    )
-    g.secret(
-        f,
-        ns,
-        "onepassword-connect-token",
-        {"token": p.secret_text(42, 80)},
-        created=created,
-        ks="infrastructure",
-    )
     broke = g.ago(hours=7, minutes=31)
-    store = g.cr(
-        f,
-        "external-secrets.io/v1",
-        "ClusterSecretStore",
-        "onepassword",
-        None,
-        created=plus(created, minutes=3),
-        ks="infrastructure",
-        spec={
-            "provider": {
-                "onepassword": {
-                    "auth": {
-                        "secretRef": {
-                            "connectTokenSecretRef": {
-                                "key": "token",
-                                "name": "onepassword-connect-token",
-                                "namespace": ns,
-                            }
-                        }
-                    },
-                    "connectHost": f"http://onepassword-connect.{ns}.svc.cluster.local:8080",
-                    "vaults": {"homelab": 1},
-                }
-            },
-            "refreshInterval": 300,
-        },
-        status={
-            "capabilities": "ReadOnly",
-            "conditions": [
-                g.cond("Ready", "False", "ValidationFailed", "unable to validate store", broke, gen=None)
-            ],
-        },
+    store = external_secrets_onepassword(
+        g, seeds=(41, 42), broken=("ValidationFailed", "unable to validate store", broke)
     )
     err = "status 401: Invalid bearer token"
     ev(

@@ -24,6 +24,7 @@ from corpus import (
     crashify,
     ev,
     expected,
+    external_secrets_onepassword,
     flux_base,
     g_ago,
     job_conditions,
@@ -315,136 +316,6 @@ def localpath_pvc_readwritemany() -> tuple[Lab, Expected]:
 
 
 # ------------------------------------------------------------------------------------------ platform
-def _external_secrets_onepassword(g: Lab) -> None:
-    """external-secrets with a working 1Password Connect ClusterSecretStore (as in externalsecret-store-unauthorized,
-    healthy here)."""
-    f, ns = "external-secrets.yaml", "external-secrets"
-    created = plus(CLUSTER_BORN, days=6)
-    for name, args in (
-        ("external-secrets", ["--concurrent=1"]),
-        ("external-secrets-webhook", ["webhook", "--port=10250"]),
-        ("external-secrets-cert-controller", ["certcontroller", "--crd-requeue-interval=5m"]),
-    ):
-        g.deployment(
-            f,
-            ns,
-            name,
-            created=created,
-            selector={"app.kubernetes.io/instance": "external-secrets", "app.kubernetes.io/name": name},
-            helm=("external-secrets", ns),
-            sa=name,
-            spec={
-                "containers": [
-                    {
-                        "name": name.removeprefix("external-secrets-"),
-                        "image": "ghcr.io/external-secrets/external-secrets:v0.18.2",
-                        "args": args,
-                    }
-                ]
-            },
-            pods=[{"node": "k3s1", "created": plus(created, days=14)}],
-            rs_created=plus(created, days=14),
-            revision=3,
-        )
-    csel = {"app.kubernetes.io/name": "onepassword-connect"}
-    g.deployment(
-        f,
-        ns,
-        "onepassword-connect",
-        created=created,
-        selector=csel,
-        ks="infrastructure",
-        spec={
-            "containers": [
-                {
-                    "name": "connect-api",
-                    "image": "docker.io/1password/connect-api:1.7.3",
-                    "ports": [{"containerPort": 8080, "name": "http"}],
-                    "env": [
-                        {
-                            "name": "OP_SESSION",
-                            "valueFrom": {
-                                "secretKeyRef": {
-                                    "name": "op-credentials",
-                                    "key": "1password-credentials.json",
-                                }
-                            },
-                        }
-                    ],
-                },
-                {
-                    "name": "connect-sync",
-                    "image": "docker.io/1password/connect-sync:1.7.3",
-                    "ports": [{"containerPort": 8081, "name": "sync"}],
-                },
-            ]
-        },
-        pods=[{"node": "k3s2", "created": plus(created, days=14)}],
-        rs_created=plus(created, days=14),
-    )
-    g.service(
-        f,
-        ns,
-        "onepassword-connect",
-        selector=csel,
-        created=created,
-        ks="infrastructure",
-        labels=csel,
-        ports=[{"name": "http", "port": 8080, "targetPort": "http"}],
-    )
-    g.secret(
-        f,
-        ns,
-        "op-credentials",
-        {"1password-credentials.json": p.secret_text(71, 60)},
-        created=created,
-        ks="infrastructure",
-    )
-    g.secret(
-        f,
-        ns,
-        "onepassword-connect-token",
-        {"token": p.secret_text(72, 80)},
-        created=created,
-        ks="infrastructure",
-    )
-    g.cr(
-        f,
-        "external-secrets.io/v1",
-        "ClusterSecretStore",
-        "onepassword",
-        None,
-        created=plus(created, minutes=3),
-        ks="infrastructure",
-        spec={
-            "provider": {
-                "onepassword": {
-                    "auth": {
-                        "secretRef": {
-                            "connectTokenSecretRef": {
-                                "key": "token",
-                                "name": "onepassword-connect-token",
-                                "namespace": ns,
-                            }
-                        }
-                    },
-                    "connectHost": f"http://onepassword-connect.{ns}.svc.cluster.local:8080",
-                    "vaults": {"homelab": 1},
-                }
-            },
-            "refreshInterval": 300,
-        },
-        status={
-            "capabilities": "ReadOnly",
-            "conditions": [
-                g.cond(
-                    "Ready", "True", "Valid", "store validated", plus(created, minutes=3, seconds=2), gen=None
-                )
-            ],
-        },
-    )
-
-
 def _external_secret(
     g: Lab, ns: str, name: str, at: str, data: list[tuple[str, str, str]], status: dict[str, Any]
 ) -> dict[str, Any]:
@@ -487,7 +358,7 @@ def externalsecret_remote_key_missing() -> tuple[Lab, Expected]:
     # code search) around the 1Password provider's 'key not found in 1Password Vaults: <key> in: map[<vault>:1]' as
     # quoted in a public runbook for that error; the store's 'Valid'/'store validated' condition is from memory.
     g = lab("externalsecret-remote-key-missing")
-    _external_secrets_onepassword(g)
+    external_secrets_onepassword(g, seeds=(71, 72))
     old = plus(CLUSTER_BORN, days=9)
     _external_secret(
         g,
