@@ -1679,6 +1679,93 @@ def job_complete(started: str, done: str) -> dict[str, Any]:
     }
 
 
+def cronjob_object(
+    g: Lab,
+    f: str,
+    ns: str,
+    name: str,
+    job_template_spec: dict[str, Any],
+    *,
+    created: str,
+    ks: str | None,
+    generation: int,
+    schedule: str,
+    concurrency: str = "Forbid",
+    failed_history: int = 1,
+    status: dict[str, Any],
+) -> dict[str, Any]:
+    """A CronJob as the API server returns it; ``job_template_spec``: its jobTemplate's spec."""
+    obj: dict[str, Any] = g.add(
+        f,
+        {
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": g.meta(
+                name,
+                ns,
+                created=created,
+                ks=ks,
+                kind="CronJob",
+                group="batch",
+                generation=generation,
+                labels={"app.kubernetes.io/name": name},
+            ),
+            "spec": {
+                "concurrencyPolicy": concurrency,
+                "failedJobsHistoryLimit": failed_history,
+                "schedule": schedule,
+                "successfulJobsHistoryLimit": 3,
+                "suspend": False,
+                "jobTemplate": {"metadata": {"creationTimestamp": None}, "spec": job_template_spec},
+            },
+            "status": status,
+        },
+    )
+    return obj
+
+
+def cronjob_run(
+    g: Lab,
+    f: str,
+    cj: dict[str, Any],
+    name: str,
+    *,
+    created: str,
+    spec: dict[str, Any],
+    status: dict[str, Any],
+) -> dict[str, Any]:
+    """A Job the CronJob ``cj`` started, labelled as the job controller labels it."""
+    obj: dict[str, Any] = g.add(
+        f,
+        {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": g.meta(
+                name,
+                cj["metadata"]["namespace"],
+                created=created,
+                owner=cj,
+                labels={"batch.kubernetes.io/job-name": name, "job-name": name},
+            ),
+            "spec": spec,
+            "status": status,
+        },
+    )
+    return obj
+
+
+def job_failed(started: str, conditions: list[dict[str, Any]], *, failed: int = 1) -> dict[str, Any]:
+    """Status of a Job that failed (``conditions``: job_conditions(..., failed=True) or its variant)."""
+    return {
+        "conditions": conditions,
+        "failed": failed,
+        "ready": 0,
+        "startTime": started,
+        "terminating": 0,
+        "uncountedTerminatedPods": {},
+    }
+
+
 def job_pod(
     g: Lab, f: str, job: dict[str, Any], *, node: str, created: str, plan: dict[str, Any]
 ) -> dict[str, Any]:
@@ -1723,34 +1810,17 @@ def cronjob(
     tpl = {
         "spec": {"containers": [{"name": name, "image": image, "args": ["sync"]}], "restartPolicy": "Never"}
     }
-    cj = g.add(
+    cj = cronjob_object(
+        g,
         f,
-        {
-            "apiVersion": "batch/v1",
-            "kind": "CronJob",
-            "metadata": g.meta(
-                name,
-                ns,
-                created=created,
-                ks=ks,
-                kind="CronJob",
-                group="batch",
-                generation=1,
-                labels={"app.kubernetes.io/name": name},
-            ),
-            "spec": {
-                "concurrencyPolicy": "Forbid",
-                "failedJobsHistoryLimit": 1,
-                "schedule": schedule,
-                "successfulJobsHistoryLimit": 3,
-                "suspend": False,
-                "jobTemplate": {
-                    "metadata": {"creationTimestamp": None},
-                    "spec": {"backoffLimit": 0, "template": tpl},
-                },
-            },
-            "status": {"lastScheduleTime": last_run},
-        },
+        ns,
+        name,
+        {"backoffLimit": 0, "template": tpl},
+        created=created,
+        ks=ks,
+        generation=1,
+        schedule=schedule,
+        status={"lastScheduleTime": last_run},
     )
     if not failed_msg:
         cj["status"]["lastSuccessfulTime"] = plus(last_run, seconds=41)
@@ -1759,28 +1829,14 @@ def cronjob(
         cj["status"]["lastSuccessfulTime"] = last_success
     jname = f"{name}-{g.rng.randint(29000000, 29199999)}"
     fin = plus(last_run, seconds=35)
-    job = g.add(
+    job = cronjob_run(
+        g,
         f,
-        {
-            "apiVersion": "batch/v1",
-            "kind": "Job",
-            "metadata": g.meta(
-                jname,
-                ns,
-                created=last_run,
-                owner=cj,
-                labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
-            ),
-            "spec": job_spec(tpl, 0),
-            "status": {
-                "conditions": job_conditions(fin, failed=True),
-                "failed": 1,
-                "ready": 0,
-                "startTime": last_run,
-                "terminating": 0,
-                "uncountedTerminatedPods": {},
-            },
-        },
+        cj,
+        jname,
+        created=last_run,
+        spec=job_spec(tpl, 0),
+        status=job_failed(last_run, job_conditions(fin, failed=True)),
     )
     job_pod(
         g,

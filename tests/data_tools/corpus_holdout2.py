@@ -21,6 +21,8 @@ from corpus import (
     crash,
     crashify,
     cronjob,
+    cronjob_object,
+    cronjob_run,
     dep_ref,
     ev,
     evicted,
@@ -434,59 +436,35 @@ def cronjob_forbid_stuck_job() -> tuple[Lab, Expected]:
             "restartPolicy": "Never",
         }
     }
-    cj = g.add(
+    cj = cronjob_object(
+        g,
         f,
-        {
-            "apiVersion": "batch/v1",
-            "kind": "CronJob",
-            "metadata": g.meta(
-                "db-dump",
-                "home",
-                created=plus(CLUSTER_BORN, days=4),
-                ks="apps-home",
-                kind="CronJob",
-                group="batch",
-                generation=1,
-                labels={"app.kubernetes.io/name": "db-dump"},
-            ),
-            "spec": {
-                "concurrencyPolicy": "Forbid",
-                "failedJobsHistoryLimit": 1,
-                "schedule": "0 */6 * * *",
-                "successfulJobsHistoryLimit": 3,
-                "suspend": False,
-                "jobTemplate": {
-                    "metadata": {"creationTimestamp": None},
-                    "spec": {"backoffLimit": 0, "template": tpl},
-                },
-            },
-            "status": {
-                "lastScheduleTime": started,
-                "lastSuccessfulTime": plus(started, hours=-5, minutes=-58),
-            },
+        "home",
+        "db-dump",
+        {"backoffLimit": 0, "template": tpl},
+        created=plus(CLUSTER_BORN, days=4),
+        ks="apps-home",
+        generation=1,
+        schedule="0 */6 * * *",
+        status={
+            "lastScheduleTime": started,
+            "lastSuccessfulTime": plus(started, hours=-5, minutes=-58),
         },
     )
     jname = "db-dump-29163960"
-    job = g.add(
+    job = cronjob_run(
+        g,
         f,
-        {
-            "apiVersion": "batch/v1",
-            "kind": "Job",
-            "metadata": g.meta(
-                jname,
-                "home",
-                created=started,
-                owner=cj,
-                labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
-            ),
-            "spec": job_spec(copy.deepcopy(tpl), 0),
-            "status": {
-                "active": 1,
-                "ready": 1,
-                "startTime": started,
-                "terminating": 0,
-                "uncountedTerminatedPods": {},
-            },
+        cj,
+        jname,
+        created=started,
+        spec=job_spec(copy.deepcopy(tpl), 0),
+        status={
+            "active": 1,
+            "ready": 1,
+            "startTime": started,
+            "terminating": 0,
+            "uncountedTerminatedPods": {},
         },
     )
     cj["status"]["active"] = [

@@ -21,6 +21,8 @@ from corpus import (
     backoff_event,
     cause,
     crash,
+    cronjob_object,
+    cronjob_run,
     dep_ref,
     ev,
     expected,
@@ -1111,67 +1113,38 @@ def double_cronjob_sa_and_route_hostname() -> tuple[Lab, Expected]:
             "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "paperless-data"}}],
         }
     }
-    cj = g.add(
+    cj = cronjob_object(
+        g,
         f,
-        {
-            "apiVersion": "batch/v1",
-            "kind": "CronJob",
-            "metadata": g.meta(
-                name,
-                ns,
-                created=plus(CLUSTER_BORN, days=5),
-                ks="apps-home",
-                kind="CronJob",
-                group="batch",
-                generation=3,
-                labels={"app.kubernetes.io/name": name},
-            ),
-            "spec": {
-                "concurrencyPolicy": "Allow",
-                "failedJobsHistoryLimit": 1,
-                "schedule": "0 2 * * *",
-                "successfulJobsHistoryLimit": 3,
-                "suspend": False,
-                "jobTemplate": {
-                    "metadata": {"creationTimestamp": None},
-                    "spec": {"backoffLimit": 2, "template": tpl},
-                },
-            },
-            "status": {
-                "lastScheduleTime": "2025-06-16T02:00:00Z",
-                "lastSuccessfulTime": "2025-06-13T02:01:47Z",
-            },
+        ns,
+        name,
+        {"backoffLimit": 2, "template": tpl},
+        created=plus(CLUSTER_BORN, days=5),
+        ks="apps-home",
+        generation=3,
+        schedule="0 2 * * *",
+        concurrency="Allow",
+        status={
+            "lastScheduleTime": "2025-06-16T02:00:00Z",
+            "lastSuccessfulTime": "2025-06-13T02:01:47Z",
         },
     )
     active = []
     for day in ("2025-06-14", "2025-06-15", "2025-06-16"):
         at = f"{day}T02:00:00Z"
         jname = _job_name(name, at)
-        job = g.add(
+        job = cronjob_run(
+            g,
             f,
-            {
-                "apiVersion": "batch/v1",
-                "kind": "Job",
-                "metadata": g.meta(
-                    jname,
-                    ns,
-                    created=plus(at, seconds=1),
-                    owner=cj,
-                    labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
-                ),
-                "spec": {
-                    "backoffLimit": 2,
-                    "completionMode": "NonIndexed",
-                    "completions": 1,
-                    "parallelism": 1,
-                    "template": copy.deepcopy(tpl),
-                },
-                "status": {
-                    "ready": 0,
-                    "startTime": plus(at, seconds=1),
-                    "terminating": 0,
-                    "uncountedTerminatedPods": {},
-                },
+            cj,
+            jname,
+            created=plus(at, seconds=1),
+            spec=job_spec(copy.deepcopy(tpl), 2),
+            status={
+                "ready": 0,
+                "startTime": plus(at, seconds=1),
+                "terminating": 0,
+                "uncountedTerminatedPods": {},
             },
         )
         ev(

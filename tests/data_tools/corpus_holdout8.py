@@ -22,12 +22,16 @@ from corpus import (
     app,
     cause,
     crashify,
+    cronjob_object,
+    cronjob_run,
     ev,
     expected,
     external_secrets_onepassword,
     flux_base,
     g_ago,
+    job_complete,
     job_conditions,
+    job_failed,
     job_spec,
     kustomization_fails,
     lab,
@@ -652,31 +656,18 @@ def double_job_deadline_and_namespace_missing() -> tuple[Lab, Expected]:
         }
     }
     jt_spec = {"activeDeadlineSeconds": 3600, "backoffLimit": 1, "template": tpl}
-    cj = g.add(
+    cj = cronjob_object(
+        g,
         f,
-        {
-            "apiVersion": "batch/v1",
-            "kind": "CronJob",
-            "metadata": g.meta(
-                name,
-                ns,
-                created=plus(CLUSTER_BORN, days=5),
-                ks="apps-home",
-                kind="CronJob",
-                group="batch",
-                generation=2,
-                labels={"app.kubernetes.io/name": name},
-            ),
-            "spec": {
-                "concurrencyPolicy": "Forbid",
-                "failedJobsHistoryLimit": 3,
-                "schedule": "30 1 * * *",
-                "successfulJobsHistoryLimit": 3,
-                "suspend": False,
-                "jobTemplate": {"metadata": {"creationTimestamp": None}, "spec": jt_spec},
-            },
-            "status": {},
-        },
+        ns,
+        name,
+        jt_spec,
+        created=plus(CLUSTER_BORN, days=5),
+        ks="apps-home",
+        generation=2,
+        schedule="30 1 * * *",
+        failed_history=3,
+        status={},
     )
     days = [plus(NOW[:10] + "T01:30:00Z", days=-d) for d in (3, 2, 1, 0)]
     for i, at in enumerate(days):
@@ -685,29 +676,14 @@ def double_job_deadline_and_namespace_missing() -> tuple[Lab, Expected]:
         spec["activeDeadlineSeconds"] = 3600
         if i == 0:  # the last night it still fitted
             done = plus(at, minutes=57, seconds=13)
-            job = g.add(
+            cronjob_run(
+                g,
                 f,
-                {
-                    "apiVersion": "batch/v1",
-                    "kind": "Job",
-                    "metadata": g.meta(
-                        jname,
-                        ns,
-                        created=plus(at, seconds=1),
-                        owner=cj,
-                        labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
-                    ),
-                    "spec": spec,
-                    "status": {
-                        "completionTime": done,
-                        "conditions": job_conditions(done),
-                        "ready": 0,
-                        "startTime": plus(at, seconds=1),
-                        "succeeded": 1,
-                        "terminating": 0,
-                        "uncountedTerminatedPods": {},
-                    },
-                },
+                cj,
+                jname,
+                created=plus(at, seconds=1),
+                spec=spec,
+                status=job_complete(plus(at, seconds=1), done),
             )
             cj["status"]["lastSuccessfulTime"] = done
             continue
@@ -717,28 +693,14 @@ def double_job_deadline_and_namespace_missing() -> tuple[Lab, Expected]:
             cond.update(
                 {"message": "Job was active longer than specified deadline", "reason": "DeadlineExceeded"}
             )
-        job = g.add(
+        job = cronjob_run(
+            g,
             f,
-            {
-                "apiVersion": "batch/v1",
-                "kind": "Job",
-                "metadata": g.meta(
-                    jname,
-                    ns,
-                    created=plus(at, seconds=1),
-                    owner=cj,
-                    labels={"batch.kubernetes.io/job-name": jname, "job-name": jname},
-                ),
-                "spec": spec,
-                "status": {
-                    "conditions": conds,
-                    "failed": 1,
-                    "ready": 0,
-                    "startTime": plus(at, seconds=1),
-                    "terminating": 0,
-                    "uncountedTerminatedPods": {},
-                },
-            },
+            cj,
+            jname,
+            created=plus(at, seconds=1),
+            spec=spec,
+            status=job_failed(plus(at, seconds=1), conds),
         )
         ev(
             g,
