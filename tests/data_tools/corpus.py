@@ -457,6 +457,16 @@ def waiting(g: Lab, pod: dict[str, Any], reason: str, message: str | None = None
         st["podIPs"] = [{"ip": ip}]
 
 
+def config_error(
+    g: Lab, pod: dict[str, Any], message: str, *, since: str, first: str, last: str, count: int
+) -> None:
+    """A pod whose container the kubelet will not create (``message``, e.g. a Secret it reads is missing): waiting
+    in CreateContainerConfigError since ``since``, and the kubelet's Failed event repeated from ``first``."""
+    waiting(g, pod, "CreateContainerConfigError", message, since=since)
+    container = pod["spec"]["containers"][0]["name"]
+    ev(g, pod, "Failed", f"Error: {message}", first=first, last=last, count=count, container=container)
+
+
 def s_image(pod: dict[str, Any], i: int) -> str:
     from k8sgen import full_image
 
@@ -2376,16 +2386,14 @@ def missing_secret_env() -> tuple[Lab, Expected]:
         pods=[{"node": "k3s1", "mode": "creating", "created": since}],
     )
     pod = the_pod(g, "media", "paperless-")
-    waiting(g, pod, "CreateContainerConfigError", 'secret "paperless-secrets" not found', since=since)
-    ev(
+    config_error(
         g,
         pod,
-        "Failed",
-        'Error: secret "paperless-secrets" not found',
+        'secret "paperless-secrets" not found',
+        since=since,
         first=plus(since, seconds=4),
         last=g.ago(seconds=40),
         count=178,
-        container="paperless",
     )
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
@@ -4535,18 +4543,14 @@ def sops_decryption_failed() -> tuple[Lab, Expected]:
         pods=[{"node": "k3s2", "mode": "creating", "created": plus(at, minutes=1)}],
     )
     pod = the_pod(g, "media", "sonarr-")
-    waiting(
-        g, pod, "CreateContainerConfigError", 'secret "sonarr-secrets" not found', since=plus(at, minutes=1)
-    )
-    ev(
+    config_error(
         g,
         pod,
-        "Failed",
-        'Error: secret "sonarr-secrets" not found',
+        'secret "sonarr-secrets" not found',
+        since=plus(at, minutes=1),
         first=plus(at, minutes=1),
         last=g.ago(seconds=50),
         count=260,
-        container="sonarr",
     )
     s.media_app(g, "radarr", "k3s3", 7878)
     return g, expected(

@@ -20,6 +20,7 @@ from corpus import (
     app,
     apps_automation_waits,
     cause,
+    config_error,
     crashify,
     cronjob,
     dependency_not_ready,
@@ -44,7 +45,6 @@ from corpus import (
     sym,
     the_pod,
     unready,
-    waiting,
     workload_down,
 )
 from homelab import CLUSTER_BORN, DOMAIN, GW_NAME, GW_NS, Lab
@@ -703,18 +703,14 @@ def externalsecret_store_unauthorized() -> tuple[Lab, Expected]:
     )
     dep["metadata"]["creationTimestamp"] = new
     pod = the_pod(g, "home", "immich-server-")
-    waiting(
-        g, pod, "CreateContainerConfigError", 'secret "immich-secret" not found', since=plus(new, minutes=1)
-    )
-    ev(
+    config_error(
         g,
         pod,
-        "Failed",
-        'Error: secret "immich-secret" not found',
+        'secret "immich-secret" not found',
+        since=plus(new, minutes=1),
         first=plus(new, minutes=1, seconds=4),
         last=g.ago(minutes=1),
         count=598,
-        container="immich-server",
     )
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(

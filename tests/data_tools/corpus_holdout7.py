@@ -22,6 +22,7 @@ from corpus import (
     Expected,
     app,
     cause,
+    config_error,
     dep_ref,
     ev,
     expected,
@@ -34,7 +35,6 @@ from corpus import (
     source_fails,
     sym,
     the_pod,
-    waiting,
     workload_down,
 )
 from homelab import CLUSTER_BORN, DOMAIN, Lab
@@ -627,18 +627,14 @@ def sealedsecret_sealed_for_other_namespace() -> tuple[Lab, Expected]:
         pods=[{"node": "k3s2", "mode": "creating", "created": plus(created, seconds=3)}],
     )
     pod = the_pod(g, ns, "vaultwarden-")
-    waiting(
-        g, pod, "CreateContainerConfigError", 'secret "vaultwarden" not found', since=plus(created, seconds=3)
-    )
-    ev(
+    config_error(
         g,
         pod,
-        "Failed",
-        'Error: secret "vaultwarden" not found',
+        'secret "vaultwarden" not found',
+        since=plus(created, seconds=3),
         first=plus(created, seconds=5),
         last=g.ago(seconds=44),
         count=236,
-        container="vaultwarden",
     )
     workload_down(vw, plus(created, seconds=3))
     s.media_app(g, "sonarr", "k3s2", 8989)
@@ -693,16 +689,8 @@ def runasnonroot_image_runs_as_root() -> tuple[Lab, Expected]:
         f'container has runAsNonRoot and image will run as root (pod: "{md["name"]}_{md["namespace"]}({md["uid"]})", '
         "container: heimdall)"
     )
-    waiting(g, pod, "CreateContainerConfigError", refusal, since=rolled)
-    ev(
-        g,
-        pod,
-        "Failed",
-        f"Error: {refusal}",
-        first=plus(rolled, seconds=6),
-        last=g.ago(seconds=37),
-        count=322,
-        container="heimdall",
+    config_error(
+        g, pod, refusal, since=rolled, first=plus(rolled, seconds=6), last=g.ago(seconds=37), count=322
     )
     workload_down(heimdall, rolled)
     app(g, "mealie", "ghcr.io/mealie-recipes/mealie:v2.8.0", 9000, ns="home", node="k3s2")

@@ -21,6 +21,7 @@ from corpus import (
     Expected,
     app,
     cause,
+    config_error,
     crashify,
     cronjob_object,
     cronjob_run,
@@ -39,7 +40,6 @@ from corpus import (
     route_down,
     sym,
     the_pod,
-    waiting,
     workload_down,
 )
 from corpus_holdout3 import _job_name
@@ -454,18 +454,14 @@ def externalsecret_remote_key_missing() -> tuple[Lab, Expected]:
     )
     mealie["metadata"]["creationTimestamp"] = new
     pod = the_pod(g, "home", "mealie-")
-    waiting(
-        g, pod, "CreateContainerConfigError", 'secret "mealie-secret" not found', since=plus(new, minutes=1)
-    )
-    ev(
+    config_error(
         g,
         pod,
-        "Failed",
-        'Error: secret "mealie-secret" not found',
+        'secret "mealie-secret" not found',
+        since=plus(new, minutes=1),
         first=plus(new, minutes=1, seconds=4),
         last=g.ago(seconds=51),
         count=402,
-        container="mealie",
     )
     workload_down(mealie, plus(new, minutes=1))
     s.media_app(g, "sonarr", "k3s2", 8989)
