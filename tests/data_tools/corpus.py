@@ -684,6 +684,30 @@ def flux_base(g: Lab, repos: dict[str, str] | None = None) -> None:
     )
 
 
+def wildcard_certificate(g: Lab, *, state: str = "ready", not_after: str) -> dict[str, Any]:
+    """The Gateway's wildcard Certificate for the lab's domain (issued three weeks after the cluster was built)."""
+    return cast(
+        "dict[str, Any]",
+        p.certificate(
+            g,
+            "networking",
+            "wildcard-fletcherlabs",
+            [f"*.{DOMAIN}", DOMAIN],
+            created=plus(CLUSTER_BORN, days=21),
+            secret="wildcard-fletcherlabs-tls",
+            state=state,
+            not_after=not_after,
+        ),
+    )
+
+
+def route_refused(route: dict[str, Any], reason: str, message: str) -> None:
+    """The Gateway controller does not accept ``route`` on its (first) parent: Accepted False."""
+    for cond in route["status"]["parents"][0]["conditions"]:
+        if cond["type"] == "Accepted":
+            cond.update({"message": message, "reason": reason, "status": "False"})
+
+
 def find(g: Lab, kind: str, name: str, ns: str | None = None) -> dict[str, Any]:
     for o in g.all_objects():
         if (
@@ -2226,16 +2250,7 @@ def cert_manager_down_cert_expired() -> tuple[Lab, Expected]:
     rs["status"].pop("readyReplicas", None)
     rs["status"].pop("availableReplicas", None)
     backoff_event(g, cm, cs["name"], 6120, since)
-    cert = p.certificate(
-        g,
-        "networking",
-        "wildcard-fletcherlabs",
-        [f"*.{DOMAIN}", DOMAIN],
-        created=plus(CLUSTER_BORN, days=21),
-        secret="wildcard-fletcherlabs-tls",
-        state="ready",
-        not_after=g.ago(days=4, hours=6),
-    )
+    cert = wildcard_certificate(g, not_after=g.ago(days=4, hours=6))
     p.gateway(g, https_ok=True, routes=2)
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(

@@ -39,11 +39,13 @@ from corpus import (
     ref,
     replica_failure,
     route_down,
+    route_refused,
     source_fails,
     sym,
     the_pod,
     unready,
     velero_b2_unavailable,
+    wildcard_certificate,
     workload_down,
 )
 from homelab import CLUSTER_BORN, DOMAIN, Lab
@@ -524,16 +526,7 @@ def clusterissuer_dns01_secret_missing() -> tuple[Lab, Expected]:
         ks="infrastructure",
     )
     not_after = g.ago(days=-2, hours=-7)
-    cert = p.certificate(
-        g,
-        "networking",
-        "wildcard-fletcherlabs",
-        [f"*.{DOMAIN}", DOMAIN],
-        created=plus(CLUSTER_BORN, days=21),
-        secret="wildcard-fletcherlabs-tls",
-        state="expiring",
-        not_after=not_after,
-    )
+    cert = wildcard_certificate(g, state="expiring", not_after=not_after)
     cert["status"]["failedIssuanceAttempts"] = 11
     f, ns = "cert-manager.yaml", "networking"
     reason = 'error getting cloudflare service account: secret "cloudflare-api-token" not found'
@@ -1062,16 +1055,7 @@ def double_cronjob_sa_and_route_hostname() -> tuple[Lab, Expected]:
     p.cert_manager(
         g, http01_only=False
     )  # the wildcard below is issued over DNS-01, as in the healthy cluster
-    p.certificate(
-        g,
-        "networking",
-        "wildcard-fletcherlabs",
-        [f"*.{DOMAIN}", DOMAIN],
-        created=plus(CLUSTER_BORN, days=21),
-        secret="wildcard-fletcherlabs-tls",
-        state="ready",
-        not_after=g.ago(days=-61),
-    )
+    wildcard_certificate(g, not_after=g.ago(days=-61))
     p.gateway(g, https_ok=True, routes=3)
     # incident 1: a new HTTPRoute whose hostname no listener accepts (typo in the domain)
     created = g.ago(hours=1, minutes=30)
@@ -1086,15 +1070,7 @@ def double_cronjob_sa_and_route_hostname() -> tuple[Lab, Expected]:
         ks="apps-home",
         resolved=("True", "ResolvedRefs", "Service reference is valid"),
     )
-    for cond in route["status"]["parents"][0]["conditions"]:
-        if cond["type"] == "Accepted":
-            cond.update(
-                {
-                    "status": "False",
-                    "reason": "NoMatchingListenerHostname",
-                    "message": "No matching listener hostname",
-                }
-            )
+    route_refused(route, "NoMatchingListenerHostname", "No matching listener hostname")
     # incident 2: the backup CronJob's ServiceAccount was removed by a chart values change
     f, ns, name = "apps-home.yaml", "home", "paperless-backup"
     tpl = {
@@ -1351,16 +1327,7 @@ def healthy_mid_rollout_noisy() -> tuple[Lab, Expected]:
         "type": "Progressing",
     }
     # a certificate renewing on schedule (renewal due three minutes ago, order in flight)
-    cert = p.certificate(
-        g,
-        "networking",
-        "wildcard-fletcherlabs",
-        [f"*.{DOMAIN}", DOMAIN],
-        created=plus(CLUSTER_BORN, days=21),
-        secret="wildcard-fletcherlabs-tls",
-        state="ready",
-        not_after=plus(g.ago(minutes=3), days=30),
-    )
+    cert = wildcard_certificate(g, not_after=plus(g.ago(minutes=3), days=30))
     cert["status"]["conditions"].append(
         Lab.cond(
             "Issuing",

@@ -45,6 +45,7 @@ from corpus import (
     sym,
     the_pod,
     unready,
+    wildcard_certificate,
     workload_down,
 )
 from homelab import CLUSTER_BORN, DOMAIN, GW_NAME, GW_NS, Lab
@@ -1341,16 +1342,7 @@ def double_readiness_port_and_values_schema() -> tuple[Lab, Expected]:
 def double_acme_rate_limit_and_ephemeral_eviction() -> tuple[Lab, Expected]:
     g = lab("double-acme-rate-limit-and-ephemeral-eviction")
     p.cert_manager(g, http01_only=False)
-    p.certificate(
-        g,
-        "networking",
-        "wildcard-fletcherlabs",
-        [f"*.{DOMAIN}", DOMAIN],
-        created=plus(CLUSTER_BORN, days=21),
-        secret="wildcard-fletcherlabs-tls",
-        state="ready",
-        not_after=g.ago(days=-58),
-    )
+    wildcard_certificate(g, not_after=g.ago(days=-58))
     vhost = f"vault.{DOMAIN}"
     gw = p.gateway(
         g, https_ok=True, routes=2, extra_listeners=[("https-vault", vhost, "vault-fletcherlabs-tls")]
@@ -1541,16 +1533,7 @@ def healthy_maintenance_noisy() -> tuple[Lab, Expected]:
     g = lab("healthy-maintenance-noisy")
     flux_base(g, {"bjw-s": "https://bjw-s-labs.github.io/helm-charts"})
     p.cert_manager(g, http01_only=False)
-    p.certificate(
-        g,
-        "networking",
-        "wildcard-fletcherlabs",
-        [f"*.{DOMAIN}", DOMAIN],
-        created=plus(CLUSTER_BORN, days=21),
-        secret="wildcard-fletcherlabs-tls",
-        state="ready",
-        not_after=g.ago(days=-71),
-    )
+    wildcard_certificate(g, not_after=g.ago(days=-71))
     p.gateway(g, https_ok=True, routes=3)
     # k3s2 cordoned and drained for a BIOS update twenty minutes ago
     drained = g.ago(minutes=21)

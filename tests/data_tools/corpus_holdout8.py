@@ -38,8 +38,10 @@ from corpus import (
     lab,
     node_event,
     route_down,
+    route_refused,
     sym,
     the_pod,
+    wildcard_certificate,
     workload_down,
 )
 from corpus_holdout3 import _job_name
@@ -496,16 +498,7 @@ def httproute_sectionname_no_listener() -> tuple[Lab, Expected]:
     # False, reason NoMatchingParent, message 'No matching listener with sectionName <name>'.
     g = lab("httproute-sectionname-no-listener")
     p.cert_manager(g, http01_only=False)
-    p.certificate(
-        g,
-        "networking",
-        "wildcard-fletcherlabs",
-        [f"*.{DOMAIN}", DOMAIN],
-        created=plus(CLUSTER_BORN, days=21),
-        secret="wildcard-fletcherlabs-tls",
-        state="ready",
-        not_after=g.ago(days=-58),
-    )
+    wildcard_certificate(g, not_after=g.ago(days=-58))
     p.gateway(g, https_ok=True, routes=2)
     created = g.ago(hours=3, minutes=5)
     app(
@@ -528,15 +521,7 @@ def httproute_sectionname_no_listener() -> tuple[Lab, Expected]:
         ks="apps-home",
         section="websecure",
     )
-    for cond in route["status"]["parents"][0]["conditions"]:
-        if cond["type"] == "Accepted":
-            cond.update(
-                {
-                    "message": "No matching listener with sectionName websecure",
-                    "reason": "NoMatchingParent",
-                    "status": "False",
-                }
-            )
+    route_refused(route, "NoMatchingParent", "No matching listener with sectionName websecure")
     app(g, "mealie", "ghcr.io/mealie-recipes/mealie:v2.8.0", 9000, ns="home", node="k3s2")
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
