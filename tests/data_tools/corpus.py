@@ -1327,14 +1327,7 @@ def nfs_server_unreachable() -> tuple[Lab, Expected]:
 def flux_deploy_key_removed() -> tuple[Lab, Expected]:
     g = lab("flux-deploy-key-removed")
     flux_base(g)
-    g.kustomization(
-        "apps-media",
-        "./clusters/k3s-home/apps/media",
-        created=plus(CLUSTER_BORN, days=3),
-        revision=p.GIT_REV,
-        applied=g.ago(minutes=44),
-        depends=["infrastructure"],
-    )
+    apps_kustomization(g, "media", created=plus(CLUSTER_BORN, days=3), applied=g.ago(minutes=44))
     git = find(g, "GitRepository", "flux-system")
     since = g.ago(hours=6, minutes=20)
     msg = (
@@ -2859,6 +2852,23 @@ def dependency_not_ready(
     )
 
 
+def apps_kustomization(
+    g: Lab, area: str, *, created: str, applied: str, depends: list[str] | None = None, **kw: Any
+) -> dict[str, Any]:
+    """The Kustomization apps-``area`` (path ./clusters/k3s-home/apps/``area``, at the current Git revision),
+    dependsOn ``depends`` (infrastructure unless given); ``kw`` as for Lab.kustomization."""
+    ks = g.kustomization(
+        f"apps-{area}",
+        f"./clusters/k3s-home/apps/{area}",
+        created=created,
+        revision=p.GIT_REV,
+        applied=applied,
+        depends=depends or ["infrastructure"],
+        **kw,
+    )
+    return cast("dict[str, Any]", ks)
+
+
 def kustomization_fails(
     g: Lab,
     name: str,
@@ -3125,18 +3135,17 @@ def external_secrets_onepassword(
 def apps_automation_waits(g: Lab, at: str, *, created: str, last: str, count: int) -> dict[str, Any]:
     """The apps-automation Kustomization, which dependsOn apps-home, waiting on it since a minute after ``at``."""
     wait = "dependency 'flux-system/apps-home' is not ready"
-    ks = g.kustomization(
-        "apps-automation",
-        "./clusters/k3s-home/apps/automation",
+    ks = apps_kustomization(
+        g,
+        "automation",
         created=created,
-        revision=p.GIT_REV,
         applied=plus(at, minutes=1),
         depends=["apps-home"],
         ready=("False", "DependencyNotReady", wait),
         last_applied=p.GIT_REV_OLD,
     )
     dependency_not_ready(g, ks, wait, first=plus(at, minutes=1), last=last, count=count)
-    return cast("dict[str, Any]", ks)
+    return ks
 
 
 def init_crash(g: Lab, pod: dict[str, Any], init: str, message: str, restarts: int, since: str) -> None:
@@ -3429,11 +3438,10 @@ def kustomization_path_broken_chain() -> tuple[Lab, Expected]:
         last_applied=p.GIT_REV_OLD,
         ready=("False", "DependencyNotReady", "dependency 'flux-system/infrastructure' is not ready"),
     )
-    ks2 = g.kustomization(
-        "apps-media",
-        "./clusters/k3s-home/apps/media",
+    ks2 = apps_kustomization(
+        g,
+        "media",
         created=plus(CLUSTER_BORN, days=3),
-        revision=p.GIT_REV,
         applied=at,
         depends=["infra-configs"],
         last_applied=p.GIT_REV_OLD,

@@ -18,6 +18,7 @@ from corpus import (
     Expected,
     app,
     apps_automation_waits,
+    apps_kustomization,
     backoff_event,
     cause,
     crash,
@@ -1178,13 +1179,11 @@ def healthy_mid_rollout_noisy() -> tuple[Lab, Expected]:
     p.gateway(g, https_ok=True, routes=3)
     merged = g.ago(minutes=2, seconds=10)
     # the Kustomization applying Renovate's merge right now
-    ks = g.kustomization(
-        "apps-media",
-        "./clusters/k3s-home/apps/media",
+    ks = apps_kustomization(
+        g,
+        "media",
         created=plus(CLUSTER_BORN, days=3),
-        revision=p.GIT_REV,
         applied=plus(merged, seconds=50),
-        depends=["infrastructure"],
         ready=("Unknown", "Progressing", "Reconciliation in progress"),
         last_applied=p.GIT_REV_OLD,
     )

@@ -19,6 +19,7 @@ from corpus import (
     Expected,
     app,
     apps_automation_waits,
+    apps_kustomization,
     cause,
     config_error,
     crashify,
@@ -533,14 +534,7 @@ def kustomization_substitutes_from_itself() -> tuple[Lab, Expected]:
         created=plus(CLUSTER_BORN, minutes=41),
         ks="flux-system",
     )
-    media = g.kustomization(
-        "apps-media",
-        "./clusters/k3s-home/apps/media",
-        created=plus(CLUSTER_BORN, minutes=44),
-        revision=p.GIT_REV,
-        applied=g.ago(minutes=7),
-        depends=["infrastructure"],
-    )
+    media = apps_kustomization(g, "media", created=plus(CLUSTER_BORN, minutes=44), applied=g.ago(minutes=7))
     media["spec"]["postBuild"] = {"substituteFrom": [{"kind": "ConfigMap", "name": "cluster-settings"}]}
     at = g.ago(hours=6, minutes=3)
     why = (
@@ -1303,14 +1297,7 @@ def double_readiness_port_and_values_schema() -> tuple[Lab, Expected]:
     )
     hr2["spec"]["dependsOn"] = [{"name": "mosquitto"}]
     dependency_not_ready(g, hr2, wait, first=plus(at, minutes=1), last=g.ago(seconds=40), count=140)
-    g.kustomization(
-        "apps-home",
-        "./clusters/k3s-home/apps/home",
-        created=plus(CLUSTER_BORN, minutes=45),
-        revision=p.GIT_REV,
-        applied=g.ago(minutes=12),
-        depends=["infrastructure"],
-    )
+    apps_kustomization(g, "home", created=plus(CLUSTER_BORN, minutes=45), applied=g.ago(minutes=12))
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
         "Two unrelated incidents. Paperless-ngx was moved to port 8000 (PAPERLESS_PORT and the container port), but its "

@@ -18,6 +18,7 @@ from corpus import (
     EV,
     Expected,
     app,
+    apps_kustomization,
     backoff_event,
     cause,
     crash,
@@ -511,14 +512,7 @@ def local_path_provisioner_forbidden() -> tuple[Lab, Expected]:
 def helmrelease_ownership_conflict() -> tuple[Lab, Expected]:
     g = lab("helmrelease-ownership-conflict")
     flux_base(g, {"twin": "https://twin.github.io/helm-charts"})
-    g.kustomization(
-        "apps-monitoring",
-        "./clusters/k3s-home/apps/monitoring",
-        created=plus(CLUSTER_BORN, minutes=45),
-        revision=p.GIT_REV,
-        applied=g.ago(minutes=44),
-        depends=["infrastructure"],
-    )
+    apps_kustomization(g, "monitoring", created=plus(CLUSTER_BORN, minutes=45), applied=g.ago(minutes=44))
     # the gatus that was kubectl-applied by hand months ago and still runs: no Helm ownership metadata
     g.app(
         "monitoring",

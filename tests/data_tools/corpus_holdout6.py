@@ -17,6 +17,7 @@ from corpus import (
     EV,
     Expected,
     app,
+    apps_kustomization,
     cause,
     crash,
     crashify,
@@ -376,11 +377,10 @@ def kustomization_dependency_renamed() -> tuple[Lab, Expected]:
         "dependency 'flux-system/infra-configs' not found: kustomizations.kustomize.toolkit.fluxcd.io "
         '"infra-configs" not found'
     )
-    apps = g.kustomization(
-        "apps-home",
-        "./clusters/k3s-home/apps/home",
+    apps = apps_kustomization(
+        g,
+        "home",
         created=plus(CLUSTER_BORN, days=3),
-        revision=p.GIT_REV,
         applied=at,
         depends=["infra-configs"],
         last_applied=p.GIT_REV_OLD,

@@ -21,6 +21,7 @@ from corpus import (
     EV,
     Expected,
     app,
+    apps_kustomization,
     cause,
     config_error,
     dep_ref,
@@ -307,14 +308,7 @@ def gitrepository_branch_renamed() -> tuple[Lab, Expected]:
     # corpus's other GitRepository failures.
     g = lab("gitrepository-branch-renamed")
     flux_base(g)
-    g.kustomization(
-        "apps-media",
-        "./clusters/k3s-home/apps/media",
-        created=plus(CLUSTER_BORN, days=3),
-        revision=p.GIT_REV,
-        applied=g.ago(minutes=38),
-        depends=["infrastructure"],
-    )
+    apps_kustomization(g, "media", created=plus(CLUSTER_BORN, days=3), applied=g.ago(minutes=38))
     # The repository was bootstrapped on 'master': every revision Flux recorded names that branch.
     for o in g.all_objects():
         if o["kind"] in ("GitRepository", "Kustomization"):
