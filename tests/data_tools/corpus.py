@@ -2736,6 +2736,76 @@ def pvc_wffc_insufficient_cpu() -> tuple[Lab, Expected]:
     )
 
 
+def waits_for_provisioner(g: Lab, claim: dict[str, Any], *, first: str, last: str, count: int) -> None:
+    """The persistentvolume-controller's Normal ExternalProvisioning event on a claim no volume was provisioned for."""
+    provisioner = claim["metadata"]["annotations"]["volume.kubernetes.io/storage-provisioner"]
+    ev(
+        g,
+        claim,
+        "ExternalProvisioning",
+        f"Waiting for a volume to be created either by the external provisioner '{provisioner}' or manually by "
+        "the system administrator. If volume creation is delayed, please verify that the provisioner is running and "
+        "correctly registered.",
+        first=first,
+        last=last,
+        count=count,
+        component="persistentvolume-controller",
+        host="",
+        type_="Normal",
+    )
+
+
+def volume_binding_times_out(
+    g: Lab,
+    name: str,
+    image: str,
+    port: int,
+    claim_name: str,
+    volume: tuple[str, str],
+    *,
+    ns: str,
+    node: str,
+    created: str,
+    last: str,
+    count: int,
+    **kw: Any,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A Deployment (Recreate) whose only pod, created two seconds after ``created``, mounts the claim ``claim_name``
+    (``volume``: name, mount path) that never gets a volume: the scheduler gives up binding it ten minutes later and
+    keeps retrying (FailedScheduling, last at ``last``). Returns the Deployment and the pod."""
+    msg = 'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded'
+    gave_up = plus(created, minutes=10, seconds=2)
+    vol, path = volume
+    dep = app(
+        g,
+        name,
+        image,
+        port,
+        ns=ns,
+        node=node,
+        strategy={"type": "Recreate"},
+        extra_volumes=[
+            (
+                {"mountPath": path, "name": vol},
+                {"name": vol, "persistentVolumeClaim": {"claimName": claim_name}},
+            )
+        ],
+        pods=[
+            {
+                "node": None,
+                "mode": "unschedulable",
+                "created": plus(created, seconds=2),
+                "unsched_since": gave_up,
+                "unsched_msg": msg,
+            }
+        ],
+        **kw,
+    )
+    pod = the_pod(g, ns, f"{name}-")
+    g.series_event(EV, pod, reason="FailedScheduling", message=msg, first=gave_up, last=last, count=count)
+    return dep, pod
+
+
 def crashify(
     g: Lab,
     pod: dict[str, Any],

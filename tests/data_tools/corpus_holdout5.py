@@ -39,6 +39,8 @@ from corpus import (
     sym,
     the_pod,
     unready,
+    volume_binding_times_out,
+    waits_for_provisioner,
     workload_down,
 )
 from homelab import CLUSTER_BORN, Lab
@@ -434,52 +436,17 @@ def local_path_provisioner_forbidden() -> tuple[Lab, Expected]:
         selected_node="k3s1",
         labels={"app.kubernetes.io/instance": "uptime-kuma", "app.kubernetes.io/name": "uptime-kuma"},
     )
-    ev(
-        g,
-        claim,
-        "ExternalProvisioning",
-        "Waiting for a volume to be created either by the external provisioner 'rancher.io/local-path' or manually by "
-        "the system administrator. If volume creation is delayed, please verify that the provisioner is running and "
-        "correctly registered.",
-        first=plus(created, seconds=3),
-        last=g.ago(seconds=12),
-        count=246,
-        component="persistentvolume-controller",
-        host="",
-        type_="Normal",
-    )
-    msg = 'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded'
-    kuma = app(
+    waits_for_provisioner(g, claim, first=plus(created, seconds=3), last=g.ago(seconds=12), count=246)
+    kuma, kpod = volume_binding_times_out(
         g,
         "uptime-kuma",
         "docker.io/louislam/uptime-kuma:1.23.16",
         3001,
+        "uptime-kuma-data",
+        ("data", "/app/data"),
         ns="home",
         node="k3s1",
-        strategy={"type": "Recreate"},
-        extra_volumes=[
-            (
-                {"mountPath": "/app/data", "name": "data"},
-                {"name": "data", "persistentVolumeClaim": {"claimName": "uptime-kuma-data"}},
-            )
-        ],
-        pods=[
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": plus(created, seconds=2),
-                "unsched_since": plus(created, minutes=10, seconds=2),
-                "unsched_msg": msg,
-            }
-        ],
-    )
-    kpod = the_pod(g, "home", "uptime-kuma-")
-    g.series_event(
-        EV,
-        kpod,
-        reason="FailedScheduling",
-        message=msg,
-        first=plus(created, minutes=10, seconds=2),
+        created=created,
         last=g.ago(minutes=3),
         count=6,
     )

@@ -41,6 +41,8 @@ from corpus import (
     route_refused,
     sym,
     the_pod,
+    volume_binding_times_out,
+    waits_for_provisioner,
     wildcard_certificate,
     workload_down,
 )
@@ -219,20 +221,7 @@ def localpath_pvc_readwritemany() -> tuple[Lab, Expected]:
     )
     lpp_pod = the_pod(g, "kube-system", "local-path-provisioner-")
     source = f"rancher.io/local-path_{lpp_pod['metadata']['name']}_{g.uid()}"
-    ev(
-        g,
-        claim,
-        "ExternalProvisioning",
-        "Waiting for a volume to be created either by the external provisioner 'rancher.io/local-path' or manually by "
-        "the system administrator. If volume creation is delayed, please verify that the provisioner is running and "
-        "correctly registered.",
-        first=plus(created, seconds=3),
-        last=g.ago(seconds=9),
-        count=531,
-        component="persistentvolume-controller",
-        host="",
-        type_="Normal",
-    )
+    waits_for_provisioner(g, claim, first=plus(created, seconds=3), last=g.ago(seconds=9), count=531)
     ev(
         g,
         claim,
@@ -257,44 +246,22 @@ def localpath_pvc_readwritemany() -> tuple[Lab, Expected]:
         component=source,
         host="",
     )
-    msg = 'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded'
-    localai = app(
+    localai, pod = volume_binding_times_out(
         g,
         "local-ai",
         "quay.io/go-skynet/local-ai:v2.29.0",
         8080,
+        claim_name,
+        ("models", "/models"),
         ns=ns,
         node="k3s2",
-        strategy={"type": "Recreate"},
+        created=created,
+        last=g.ago(minutes=2),
+        count=13,
         probe_path="/readyz",
-        extra_volumes=[
-            (
-                {"mountPath": "/models", "name": "models"},
-                {"name": "models", "persistentVolumeClaim": {"claimName": claim_name}},
-            )
-        ],
-        pods=[
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": plus(created, seconds=2),
-                "unsched_since": plus(created, minutes=10, seconds=2),
-                "unsched_msg": msg,
-            }
-        ],
     )
     localai["metadata"]["creationTimestamp"] = created
     workload_down(localai, plus(created, seconds=2))
-    pod = the_pod(g, ns, "local-ai-")
-    g.series_event(
-        EV,
-        pod,
-        reason="FailedScheduling",
-        message=msg,
-        first=plus(created, minutes=10, seconds=2),
-        last=g.ago(minutes=2),
-        count=13,
-    )
     s.media_app(g, "sonarr", "k3s2", 8989)
     return g, expected(
         "LocalAI was added with a model volume copied from its chart's defaults: a 50Gi claim with accessModes "
