@@ -3202,6 +3202,33 @@ def external_secrets_onepassword(
     return store
 
 
+def paperless_reads_synced_secret(g: Lab, data: dict[str, str], *, created: str) -> None:
+    """Paperless-ngx (home, k3s1) reading PAPERLESS_SECRET_KEY from the Secret paperless-secret, which
+    external-secrets wrote (``data``) at ``created`` and still holds."""
+    g.secret(
+        "apps-home.yaml",
+        "home",
+        "paperless-secret",
+        data,
+        created=created,
+        labels={"reconcile.external-secrets.io/managed": "true"},
+    )
+    app(
+        g,
+        "paperless-ngx",
+        "ghcr.io/paperless-ngx/paperless-ngx:2.16.3",
+        8000,
+        ns="home",
+        node="k3s1",
+        env=[
+            {
+                "name": "PAPERLESS_SECRET_KEY",
+                "valueFrom": {"secretKeyRef": {"name": "paperless-secret", "key": "PAPERLESS_SECRET_KEY"}},
+            }
+        ],
+    )
+
+
 def apps_automation_waits(g: Lab, at: str, *, created: str, last: str, count: int) -> dict[str, Any]:
     """The apps-automation Kustomization, which dependsOn apps-home, waiting on it since a minute after ``at``."""
     wait = "dependency 'flux-system/apps-home' is not ready"

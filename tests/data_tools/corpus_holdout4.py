@@ -37,6 +37,7 @@ from corpus import (
     kustomization_fails,
     lab,
     node_event,
+    paperless_reads_synced_secret,
     pods_of,
     pull_failure,
     ref,
@@ -657,27 +658,10 @@ def externalsecret_store_unauthorized() -> tuple[Lab, Expected]:
 
     old = plus(CLUSTER_BORN, days=9)
     external_secret("home", "paperless-secret", old, g.ago(hours=8, minutes=2))
-    g.secret(
-        "apps-home.yaml",
-        "home",
-        "paperless-secret",
+    paperless_reads_synced_secret(
+        g,
         {"PAPERLESS_SECRET_KEY": p.secret_text(43, 50), "PAPERLESS_DBPASS": p.secret_text(44, 40)},
         created=old,
-        labels={"reconcile.external-secrets.io/managed": "true"},
-    )
-    app(
-        g,
-        "paperless-ngx",
-        "ghcr.io/paperless-ngx/paperless-ngx:2.16.3",
-        8000,
-        ns="home",
-        node="k3s1",
-        env=[
-            {
-                "name": "PAPERLESS_SECRET_KEY",
-                "valueFrom": {"secretKeyRef": {"name": "paperless-secret", "key": "PAPERLESS_SECRET_KEY"}},
-            }
-        ],
     )
     new = g.ago(hours=2, minutes=16)
     external_secret("home", "immich-secret", new, None)

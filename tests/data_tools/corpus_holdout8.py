@@ -37,6 +37,7 @@ from corpus import (
     kustomization_fails,
     lab,
     node_event,
+    paperless_reads_synced_secret,
     route_down,
     route_refused,
     sym,
@@ -348,28 +349,7 @@ def externalsecret_remote_key_missing() -> tuple[Lab, Expected]:
             "syncedResourceVersion": f"1-{g.hexs(32)}",
         },
     )
-    g.secret(
-        "apps-home.yaml",
-        "home",
-        "paperless-secret",
-        {"PAPERLESS_SECRET_KEY": p.secret_text(73, 50)},
-        created=old,
-        labels={"reconcile.external-secrets.io/managed": "true"},
-    )
-    app(
-        g,
-        "paperless-ngx",
-        "ghcr.io/paperless-ngx/paperless-ngx:2.16.3",
-        8000,
-        ns="home",
-        node="k3s1",
-        env=[
-            {
-                "name": "PAPERLESS_SECRET_KEY",
-                "valueFrom": {"secretKeyRef": {"name": "paperless-secret", "key": "PAPERLESS_SECRET_KEY"}},
-            }
-        ],
-    )
+    paperless_reads_synced_secret(g, {"PAPERLESS_SECRET_KEY": p.secret_text(73, 50)}, created=old)
     # The new ExternalSecret names the 1Password item 'mealie-postgres'; the item in the vault is called 'mealie'.
     new = g.ago(hours=1, minutes=43)
     es = _external_secret(
