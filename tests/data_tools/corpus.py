@@ -3229,6 +3229,45 @@ def paperless_reads_synced_secret(g: Lab, data: dict[str, str], *, created: str)
     )
 
 
+def app_added_before_its_secret(
+    g: Lab,
+    name: str,
+    image: str,
+    port: int,
+    secret: str,
+    env: list[dict[str, Any]],
+    *,
+    added: str,
+    last: str,
+    count: int,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A Deployment in home (k3s2) added at ``added`` whose ``env`` reads the Secret ``secret``, which was never
+    written: its pod, created a minute later, waits in CreateContainerConfigError. Returns the Deployment and pod."""
+    since = plus(added, minutes=1)
+    dep = app(
+        g,
+        name,
+        image,
+        port,
+        ns="home",
+        node="k3s2",
+        env=env,
+        pods=[{"node": "k3s2", "mode": "creating", "created": since}],
+    )
+    dep["metadata"]["creationTimestamp"] = added
+    pod = the_pod(g, "home", f"{name}-")
+    config_error(
+        g,
+        pod,
+        f'secret "{secret}" not found',
+        since=since,
+        first=plus(since, seconds=4),
+        last=last,
+        count=count,
+    )
+    return dep, pod
+
+
 def apps_automation_waits(g: Lab, at: str, *, created: str, last: str, count: int) -> dict[str, Any]:
     """The apps-automation Kustomization, which dependsOn apps-home, waiting on it since a minute after ``at``."""
     wait = "dependency 'flux-system/apps-home' is not ready"

@@ -18,10 +18,10 @@ from corpus import (
     EV,
     Expected,
     app,
+    app_added_before_its_secret,
     apps_automation_waits,
     apps_kustomization,
     cause,
-    config_error,
     crashify,
     cronjob,
     dependency_not_ready,
@@ -665,29 +665,19 @@ def externalsecret_store_unauthorized() -> tuple[Lab, Expected]:
     )
     new = g.ago(hours=2, minutes=16)
     external_secret("home", "immich-secret", new, None)
-    dep = app(
+    dep, pod = app_added_before_its_secret(
         g,
         "immich-server",
         "ghcr.io/immich-app/immich-server:v1.135.3",
         2283,
-        ns="home",
-        node="k3s2",
-        env=[
+        "immich-secret",
+        [
             {
                 "name": "DB_PASSWORD",
                 "valueFrom": {"secretKeyRef": {"name": "immich-secret", "key": "DB_PASSWORD"}},
             }
         ],
-        pods=[{"node": "k3s2", "mode": "creating", "created": plus(new, minutes=1)}],
-    )
-    dep["metadata"]["creationTimestamp"] = new
-    pod = the_pod(g, "home", "immich-server-")
-    config_error(
-        g,
-        pod,
-        'secret "immich-secret" not found',
-        since=plus(new, minutes=1),
-        first=plus(new, minutes=1, seconds=4),
+        added=new,
         last=g.ago(minutes=1),
         count=598,
     )

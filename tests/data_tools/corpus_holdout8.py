@@ -20,8 +20,8 @@ from corpus import (
     EV,
     Expected,
     app,
+    app_added_before_its_secret,
     cause,
-    config_error,
     crashify,
     cronjob_object,
     cronjob_run,
@@ -385,30 +385,20 @@ def externalsecret_remote_key_missing() -> tuple[Lab, Expected]:
         component="external-secrets",
         host="",
     )
-    mealie = app(
+    mealie, pod = app_added_before_its_secret(
         g,
         "mealie",
         "ghcr.io/mealie-recipes/mealie:v2.8.0",
         9000,
-        ns="home",
-        node="k3s2",
-        env=[
+        "mealie-secret",
+        [
             {"name": "DB_ENGINE", "value": "postgres"},
             {
                 "name": "POSTGRES_PASSWORD",
                 "valueFrom": {"secretKeyRef": {"name": "mealie-secret", "key": "POSTGRES_PASSWORD"}},
             },
         ],
-        pods=[{"node": "k3s2", "mode": "creating", "created": plus(new, minutes=1)}],
-    )
-    mealie["metadata"]["creationTimestamp"] = new
-    pod = the_pod(g, "home", "mealie-")
-    config_error(
-        g,
-        pod,
-        'secret "mealie-secret" not found',
-        since=plus(new, minutes=1),
-        first=plus(new, minutes=1, seconds=4),
+        added=new,
         last=g.ago(seconds=51),
         count=402,
     )
