@@ -39,7 +39,7 @@ from corpus import (
     workload_down,
 )
 from homelab import CLUSTER_BORN, DOMAIN, Lab
-from k8sgen import b64, plus
+from k8sgen import plus
 
 import scenarios as s
 
@@ -432,47 +432,16 @@ def clusterissuer_acme_email_forbidden() -> tuple[Lab, Expected]:
         "nextPrivateKeySecretName": "wildcard-home-9tq4z",
     }
     pending = "Referenced issuer does not have a Ready status condition"
-    cr = g.cr(
-        f,
-        "cert-manager.io/v1",
-        "CertificateRequest",
-        "wildcard-home-1",
-        ns,
+    cr = p.certificate_request(
+        g,
+        cert,
+        1,
+        "wildcard-home-9tq4z",
         created=plus(at, seconds=1),
-        owner=cert,
-        annotations={
-            "cert-manager.io/certificate-name": "wildcard-home",
-            "cert-manager.io/certificate-revision": "1",
-            "cert-manager.io/private-key-secret-name": "wildcard-home-9tq4z",
-        },
-        spec={
-            "extra": {},
-            "groups": [
-                "system:serviceaccounts",
-                "system:serviceaccounts:cert-manager",
-                "system:authenticated",
-            ],
-            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-dns"},
-            "request": b64(
-                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB"
-                + "R" * 40
-                + "\n-----END CERTIFICATE REQUEST-----\n"
-            ),
-            "usages": ["digital signature", "key encipherment"],
-            "username": "system:serviceaccount:cert-manager:cert-manager",
-        },
-        status={
-            "conditions": [
-                g.cond(
-                    "Approved",
-                    "True",
-                    "cert-manager.io",
-                    "Certificate request has been approved by cert-manager.io",
-                    plus(at, seconds=1),
-                ),
-                g.cond("Ready", "False", "Pending", pending, plus(at, seconds=1)),
-            ]
-        },
+        ready=("Pending", pending, plus(at, seconds=1)),
+        csr_fill="R",
+        requester={},
+        issuer="letsencrypt-dns",
     )
     ev(
         g,
