@@ -708,6 +708,13 @@ def route_refused(route: dict[str, Any], reason: str, message: str) -> None:
             cond.update({"message": message, "reason": reason, "status": "False"})
 
 
+def drop(g: Lab, pred: Callable[[dict[str, Any]], bool]) -> None:
+    """Remove every object ``pred`` holds for from the lab (something the incident deleted or never created)."""
+    for objs in g.files.values():
+        for o in [o for o in objs if pred(o)]:
+            objs.remove(o)
+
+
 def find(g: Lab, kind: str, name: str, ns: str | None = None) -> dict[str, Any]:
     for o in g.all_objects():
         if (

@@ -25,6 +25,7 @@ from corpus import (
     cronjob_object,
     cronjob_run,
     dep_ref,
+    drop,
     ev,
     expected,
     find,
@@ -68,13 +69,6 @@ def _sandbox_failure(g: Lab, pod: dict[str, Any], detail: str, first: str, count
         last=g.ago(seconds=37),
         count=count,
     )
-
-
-def _drop(g: Lab, kind: str, name: str, ns: str | None) -> None:
-    for objs in g.files.values():
-        for o in list(objs):
-            if o["kind"] == kind and o["metadata"]["name"] == name and o["metadata"].get("namespace") == ns:
-                objs.remove(o)
 
 
 # ------------------------------------------------------------------------------------------ network
@@ -517,7 +511,8 @@ def clusterissuer_dns01_secret_missing() -> tuple[Lab, Expected]:
     flux_base(g, {"jetstack": "https://charts.jetstack.io"})
     p.cert_manager(g, http01_only=False)
     moved = g.ago(days=31, hours=4)
-    _drop(g, "Secret", "cloudflare-api-token", "cert-manager")
+    gone = ("Secret", "cert-manager", "cloudflare-api-token")
+    drop(g, lambda o: (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) == gone)
     g.secret(
         "cert-manager.yaml",
         "networking",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 import components as c
 import platform_parts as p
@@ -25,6 +24,7 @@ from corpus import (
     cause,
     config_error,
     dep_ref,
+    drop,
     ev,
     expected,
     find,
@@ -44,12 +44,6 @@ from k8sgen import plus
 import scenarios as s
 
 NOW = s.NOW
-
-
-def _drop(g: Lab, pred: Callable[[dict[str, Any]], bool]) -> None:
-    for objs in g.files.values():
-        for o in [o for o in objs if pred(o)]:
-            objs.remove(o)
 
 
 # ------------------------------------------------------------------------------------------ network
@@ -132,7 +126,7 @@ def node_cloudprovider_uninitialized_taint() -> tuple[Lab, Expected]:
         and o["spec"].get("nodeName") == "k3s4"
         and o["metadata"]["namespace"] == "longhorn-system"
     }
-    _drop(g, lambda o: o["kind"] == "Pod" and o["metadata"]["name"] in lh_pods)
+    drop(g, lambda o: o["kind"] == "Pod" and o["metadata"]["name"] in lh_pods)
     for o in g.all_objects():
         if o["kind"] == "DaemonSet" and o["metadata"]["name"] in ("longhorn-manager", "longhorn-csi-plugin"):
             st = o["status"]
