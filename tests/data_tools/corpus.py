@@ -620,6 +620,18 @@ def app(
     )
 
 
+def unschedulable(created: str, message: str, *, since: str | None = None) -> dict[str, Any]:
+    """The plan of a pod the scheduler cannot place (``message``: its FailedScheduling text) since ``since``
+    (its creation unless given)."""
+    return {
+        "node": None,
+        "mode": "unschedulable",
+        "created": created,
+        "unsched_since": since or created,
+        "unsched_msg": message,
+    }
+
+
 def the_pod(g: Lab, ns: str, prefix: str, node: str | None = None) -> dict[str, Any]:
     found = pods_of(g, ns, prefix, node)
     assert len(found) == 1, (ns, prefix, [x["metadata"]["name"] for x in found])
@@ -1611,15 +1623,7 @@ def storageclass_misspelled() -> tuple[Lab, Expected]:
                 {"name": "data", "persistentVolumeClaim": {"claimName": "paperless-data"}},
             )
         ],
-        pods=[
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": plus(created, seconds=2),
-                "unsched_since": plus(created, seconds=2),
-                "unsched_msg": msg,
-            }
-        ],
+        pods=[unschedulable(plus(created, seconds=2), msg)],
     )
     pod = the_pod(g, "media", "paperless-")
     g.series_event(
@@ -2689,15 +2693,7 @@ def pvc_wffc_insufficient_cpu() -> tuple[Lab, Expected]:
                 {"name": "models", "persistentVolumeClaim": {"claimName": "localai-models"}},
             )
         ],
-        pods=[
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": plus(created, seconds=1),
-                "unsched_since": plus(created, seconds=1),
-                "unsched_msg": msg,
-            }
-        ],
+        pods=[unschedulable(plus(created, seconds=1), msg)],
     )
     pod = the_pod(g, "ai", "localai-")
     g.series_event(
@@ -2797,15 +2793,7 @@ def volume_binding_times_out(
                 {"name": vol, "persistentVolumeClaim": {"claimName": claim_name}},
             )
         ],
-        pods=[
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": plus(created, seconds=2),
-                "unsched_since": gave_up,
-                "unsched_msg": msg,
-            }
-        ],
+        pods=[unschedulable(plus(created, seconds=2), msg, since=gave_up)],
         **kw,
     )
     pod = the_pod(g, ns, f"{name}-")
@@ -4228,13 +4216,7 @@ def kubelet_cert_expired() -> tuple[Lab, Expected]:
             replicas=1,
             pods=[
                 s.frozen("k3s3", since, deletion=plus(evict, seconds=30), created="2025-06-10T12:00:41Z"),
-                {
-                    "node": None,
-                    "mode": "unschedulable",
-                    "created": plus(evict, seconds=1),
-                    "unsched_since": plus(evict, seconds=1),
-                    "unsched_msg": msg,
-                },
+                unschedulable(plus(evict, seconds=1), msg),
             ],
         )
         pend = next(x for x in pods_of(g, ns, f"{name}-") if not x["spec"].get("nodeName"))
@@ -4330,15 +4312,7 @@ def statefulset_local_path_dead_node() -> tuple[Lab, Expected]:
                 }
             ]
         },
-        pods=[
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": force,
-                "unsched_since": force,
-                "unsched_msg": msg,
-            }
-        ],
+        pods=[unschedulable(force, msg)],
     )
     pod = the_pod(g, "home", "mariadb-")
     pvc = g.pvc(
@@ -4506,13 +4480,7 @@ def double_disk_pressure_and_deploy_key() -> tuple[Lab, Expected]:
         replicas=1,
         pods=[
             {"node": "k3s1", "mode": "failed", "finished": evict_at, "created": "2025-06-11T04:11:09Z"},
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": plus(evict_at, seconds=1),
-                "unsched_since": plus(evict_at, seconds=1),
-                "unsched_msg": msg,
-            },
+            unschedulable(plus(evict_at, seconds=1), msg),
         ],
     )
     old = the_pod(g, "media", "lidarr-", "k3s1")
@@ -4781,15 +4749,7 @@ def statefulset_vct_storageclass_typo() -> tuple[Lab, Expected]:
                 }
             ]
         },
-        pods=[
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": plus(created, seconds=1),
-                "unsched_since": plus(created, seconds=1),
-                "unsched_msg": msg,
-            }
-        ],
+        pods=[unschedulable(plus(created, seconds=1), msg)],
     )
     pod = the_pod(g, "home", "influxdb-")
     pvc = g.pvc(

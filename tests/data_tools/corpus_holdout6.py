@@ -33,6 +33,7 @@ from corpus import (
     route_down,
     sym,
     the_pod,
+    unschedulable,
     workload_down,
 )
 from homelab import CLUSTER_BORN, Lab
@@ -272,15 +273,7 @@ def node_cordon_forgotten_local_path() -> tuple[Lab, Expected]:
         ns="home",
         node="k3s3",
         pvc=("home-assistant-config", "5Gi", "local-path"),
-        pods=[
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": pod_created,
-                "unsched_since": pod_created,
-                "unsched_msg": msg,
-            }
-        ],
+        pods=[unschedulable(pod_created, msg)],
     )
     pod = the_pod(g, "home", "home-assistant-")
     g.series_event(

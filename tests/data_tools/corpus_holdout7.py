@@ -36,6 +36,7 @@ from corpus import (
     source_fails,
     sym,
     the_pod,
+    unschedulable,
     workload_down,
 )
 from homelab import CLUSTER_BORN, DOMAIN, Lab
@@ -174,15 +175,7 @@ def node_cloudprovider_uninitialized_taint() -> tuple[Lab, Expected]:
                 {"hostPath": {"path": "/dev/bus/usb", "type": ""}, "name": "coral"},
             )
         ],
-        pods=[
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": moved,
-                "unsched_since": moved,
-                "unsched_msg": msg,
-            }
-        ],
+        pods=[unschedulable(moved, msg)],
     )
     pod = the_pod(g, "home", "frigate-")
     g.series_event(

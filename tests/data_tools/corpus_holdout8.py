@@ -42,6 +42,7 @@ from corpus import (
     route_refused,
     sym,
     the_pod,
+    unschedulable,
     volume_binding_times_out,
     waits_for_provisioner,
     wildcard_certificate,
@@ -131,13 +132,7 @@ def node_pleg_not_healthy() -> tuple[Lab, Expected]:
         strategy={"type": "Recreate"},
         pods=[
             s.frozen("k3s3", since, deletion=plus(evict, seconds=30), created=old),
-            {
-                "node": None,
-                "mode": "unschedulable",
-                "created": plus(evict, seconds=1),
-                "unsched_since": plus(evict, seconds=1),
-                "unsched_msg": msg,
-            },
+            unschedulable(plus(evict, seconds=1), msg),
         ],
     )
     pending = next(x for x in s.pods_of(g, "home", "zigbee2mqtt-") if not x["spec"].get("nodeName"))
