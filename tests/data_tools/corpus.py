@@ -3197,6 +3197,59 @@ def external_secrets_onepassword(
     return store
 
 
+def external_secret(
+    g: Lab,
+    ns: str,
+    name: str,
+    at: str,
+    status: dict[str, Any],
+    *,
+    data: list[tuple[str, str, str]] | None = None,
+) -> dict[str, Any]:
+    """An ExternalSecret of apps-``ns`` created at ``at``, writing the Secret ``name`` from the onepassword
+    ClusterSecretStore: ``data`` (Secret key, item, field) entries, or without them the whole item named like the
+    Secret less '-secret' (dataFrom extract)."""
+    remote = {"conversionStrategy": "Default", "decodingStrategy": "None"}
+    source: dict[str, Any] = (
+        {"dataFrom": [{"extract": {**remote, "key": name.removesuffix("-secret"), "metadataPolicy": "None"}}]}
+        if data is None
+        else {
+            "data": [
+                {
+                    "remoteRef": {**remote, "key": key, "metadataPolicy": "None", "property": prop},
+                    "secretKey": secret_key,
+                }
+                for secret_key, key, prop in data
+            ]
+        }
+    )
+    es: dict[str, Any] = g.cr(
+        f"apps-{ns}.yaml",
+        "external-secrets.io/v1",
+        "ExternalSecret",
+        name,
+        ns,
+        created=at,
+        ks=f"apps-{ns}",
+        spec={
+            **source,
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
+            "target": {"creationPolicy": "Owner", "deletionPolicy": "Retain", "name": name},
+        },
+        status=status,
+    )
+    return es
+
+
+def secret_sync_error(at: str) -> dict[str, Any]:
+    """An ExternalSecret's Ready condition once the provider refused it."""
+    cond = Lab.cond(
+        "Ready", "False", "SecretSyncedError", "could not get secret data from provider", at, gen=None
+    )
+    return cast("dict[str, Any]", cond)
+
+
 def paperless_reads_synced_secret(g: Lab, data: dict[str, str], *, created: str) -> None:
     """Paperless-ngx (home, k3s1) reading PAPERLESS_SECRET_KEY from the Secret paperless-secret, which
     external-secrets wrote (``data``) at ``created`` and still holds."""

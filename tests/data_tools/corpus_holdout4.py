@@ -28,6 +28,7 @@ from corpus import (
     ev,
     evicted,
     expected,
+    external_secret,
     external_secrets_onepassword,
     find,
     flux_base,
@@ -44,6 +45,7 @@ from corpus import (
     replica_failure,
     restarted,
     route_down,
+    secret_sync_error,
     sym,
     the_pod,
     unready,
@@ -602,47 +604,14 @@ def externalsecret_store_unauthorized() -> tuple[Lab, Expected]:
         host="",
     )
 
-    def external_secret(ns_: str, name: str, at: str, synced: str | None) -> dict[str, Any]:
+    def failing_external_secret(ns_: str, name: str, at: str, synced: str | None) -> dict[str, Any]:
         st: dict[str, Any] = {
             "binding": {"name": name},
-            "conditions": [
-                g.cond(
-                    "Ready",
-                    "False",
-                    "SecretSyncedError",
-                    "could not get secret data from provider",
-                    max(at, broke),
-                    gen=None,
-                )
-            ],
+            "conditions": [secret_sync_error(max(at, broke))],
             "refreshTime": synced,
             "syncedResourceVersion": f"1-{g.hexs(32)}" if synced else None,
         }
-        es: dict[str, Any] = g.cr(
-            f"apps-{ns_}.yaml",
-            "external-secrets.io/v1",
-            "ExternalSecret",
-            name,
-            ns_,
-            created=at,
-            ks=f"apps-{ns_}",
-            spec={
-                "dataFrom": [
-                    {
-                        "extract": {
-                            "conversionStrategy": "Default",
-                            "decodingStrategy": "None",
-                            "key": name.removesuffix("-secret"),
-                            "metadataPolicy": "None",
-                        }
-                    }
-                ],
-                "refreshInterval": "1h",
-                "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
-                "target": {"creationPolicy": "Owner", "deletionPolicy": "Retain", "name": name},
-            },
-            status={k: v for k, v in st.items() if v is not None},
-        )
+        es: dict[str, Any] = external_secret(g, ns_, name, at, {k: v for k, v in st.items() if v is not None})
         ev(
             g,
             es,
@@ -657,14 +626,14 @@ def externalsecret_store_unauthorized() -> tuple[Lab, Expected]:
         return es
 
     old = plus(CLUSTER_BORN, days=9)
-    external_secret("home", "paperless-secret", old, g.ago(hours=8, minutes=2))
+    failing_external_secret("home", "paperless-secret", old, g.ago(hours=8, minutes=2))
     paperless_reads_synced_secret(
         g,
         {"PAPERLESS_SECRET_KEY": p.secret_text(43, 50), "PAPERLESS_DBPASS": p.secret_text(44, 40)},
         created=old,
     )
     new = g.ago(hours=2, minutes=16)
-    external_secret("home", "immich-secret", new, None)
+    failing_external_secret("home", "immich-secret", new, None)
     dep, pod = app_added_before_its_secret(
         g,
         "immich-server",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
 
 import platform_parts as p
 from corpus import (
@@ -27,6 +26,7 @@ from corpus import (
     cronjob_run,
     ev,
     expected,
+    external_secret,
     external_secrets_onepassword,
     flux_base,
     g_ago,
@@ -40,6 +40,7 @@ from corpus import (
     paperless_reads_synced_secret,
     route_down,
     route_refused,
+    secret_sync_error,
     sym,
     the_pod,
     unschedulable,
@@ -285,40 +286,6 @@ def localpath_pvc_readwritemany() -> tuple[Lab, Expected]:
 
 
 # ------------------------------------------------------------------------------------------ platform
-def _external_secret(
-    g: Lab, ns: str, name: str, at: str, data: list[tuple[str, str, str]], status: dict[str, Any]
-) -> dict[str, Any]:
-    es: dict[str, Any] = g.cr(
-        f"apps-{ns}.yaml",
-        "external-secrets.io/v1",
-        "ExternalSecret",
-        name,
-        ns,
-        created=at,
-        ks=f"apps-{ns}",
-        spec={
-            "data": [
-                {
-                    "remoteRef": {
-                        "conversionStrategy": "Default",
-                        "decodingStrategy": "None",
-                        "key": key,
-                        "metadataPolicy": "None",
-                        "property": prop,
-                    },
-                    "secretKey": secret_key,
-                }
-                for secret_key, key, prop in data
-            ],
-            "refreshInterval": "1h",
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "onepassword"},
-            "target": {"creationPolicy": "Owner", "deletionPolicy": "Retain", "name": name},
-        },
-        status=status,
-    )
-    return es
-
-
 def externalsecret_remote_key_missing() -> tuple[Lab, Expected]:
     # Sources: external-secrets/external-secrets#3094 (ExternalSecret Ready=False, reason SecretSyncedError, 'could not
     # get secret data from provider', with an UpdateFailed event naming the key the provider does not have),
@@ -329,12 +296,11 @@ def externalsecret_remote_key_missing() -> tuple[Lab, Expected]:
     g = lab("externalsecret-remote-key-missing")
     external_secrets_onepassword(g, seeds=(71, 72))
     old = plus(CLUSTER_BORN, days=9)
-    _external_secret(
+    external_secret(
         g,
         "home",
         "paperless-secret",
         old,
-        [("PAPERLESS_SECRET_KEY", "paperless", "secret-key")],
         {
             "binding": {"name": "paperless-secret"},
             "conditions": [
@@ -343,30 +309,22 @@ def externalsecret_remote_key_missing() -> tuple[Lab, Expected]:
             "refreshTime": g.ago(minutes=22),
             "syncedResourceVersion": f"1-{g.hexs(32)}",
         },
+        data=[("PAPERLESS_SECRET_KEY", "paperless", "secret-key")],
     )
     paperless_reads_synced_secret(g, {"PAPERLESS_SECRET_KEY": p.secret_text(73, 50)}, created=old)
     # The new ExternalSecret names the 1Password item 'mealie-postgres'; the item in the vault is called 'mealie'.
     new = g.ago(hours=1, minutes=43)
-    es = _external_secret(
+    es = external_secret(
         g,
         "home",
         "mealie-secret",
         new,
-        [("POSTGRES_PASSWORD", "mealie-postgres", "password")],
         {
             "binding": {"name": ""},
-            "conditions": [
-                g.cond(
-                    "Ready",
-                    "False",
-                    "SecretSyncedError",
-                    "could not get secret data from provider",
-                    plus(new, seconds=1),
-                    gen=None,
-                )
-            ],
+            "conditions": [secret_sync_error(plus(new, seconds=1))],
             "refreshTime": None,
         },
+        data=[("POSTGRES_PASSWORD", "mealie-postgres", "password")],
     )
     ev(
         g,
