@@ -1717,6 +1717,29 @@ def job_complete(started: str, done: str) -> dict[str, Any]:
     }
 
 
+def restic_backup_template(
+    host: str, path: str, volume: dict[str, Any], *, restart: str = "Never", sa: str | None = None
+) -> dict[str, Any]:
+    """The pod template of a restic backup Job: ``volume`` mounted read-only at ``path``, backed up as ``host``
+    with the repository settings of the Secret <host>-restic."""
+    spec: dict[str, Any] = {
+        "containers": [
+            {
+                "name": "restic",
+                "image": "docker.io/restic/restic:0.18.0",
+                "args": ["backup", path, "--host", host],
+                "envFrom": [{"secretRef": {"name": f"{host}-restic"}}],
+                "volumeMounts": [{"mountPath": path, "name": volume["name"], "readOnly": True}],
+            }
+        ],
+        "restartPolicy": restart,
+    }
+    if sa:
+        spec["serviceAccountName"] = sa
+    spec["volumes"] = [volume]
+    return {"spec": spec}
+
+
 def cronjob_object(
     g: Lab,
     f: str,

@@ -40,6 +40,7 @@ from corpus import (
     pull_failure,
     ref,
     replica_failure,
+    restic_backup_template,
     route_down,
     route_refused,
     source_fails,
@@ -1069,22 +1070,13 @@ def double_cronjob_sa_and_route_hostname() -> tuple[Lab, Expected]:
     route_refused(route, "NoMatchingListenerHostname", "No matching listener hostname")
     # incident 2: the backup CronJob's ServiceAccount was removed by a chart values change
     f, ns, name = "apps-home.yaml", "home", "paperless-backup"
-    tpl = {
-        "spec": {
-            "containers": [
-                {
-                    "name": "restic",
-                    "image": "docker.io/restic/restic:0.18.0",
-                    "args": ["backup", "/data", "--host", "paperless"],
-                    "envFrom": [{"secretRef": {"name": "paperless-restic"}}],
-                    "volumeMounts": [{"mountPath": "/data", "name": "data", "readOnly": True}],
-                }
-            ],
-            "restartPolicy": "OnFailure",
-            "serviceAccountName": name,
-            "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "paperless-data"}}],
-        }
-    }
+    tpl = restic_backup_template(
+        "paperless",
+        "/data",
+        {"name": "data", "persistentVolumeClaim": {"claimName": "paperless-data"}},
+        restart="OnFailure",
+        sa=name,
+    )
     cj = cronjob_object(
         g,
         f,

@@ -38,6 +38,7 @@ from corpus import (
     lab,
     node_event,
     paperless_reads_synced_secret,
+    restic_backup_template,
     route_down,
     route_refused,
     secret_sync_error,
@@ -511,21 +512,11 @@ def double_job_deadline_and_namespace_missing() -> tuple[Lab, Expected]:
     flux_base(g)
     # incident 1: the nightly restic backup of the photo library outgrew its one-hour deadline
     f, ns, name = "apps-home.yaml", "home", "immich-backup"
-    tpl = {
-        "spec": {
-            "containers": [
-                {
-                    "name": "restic",
-                    "image": "docker.io/restic/restic:0.18.0",
-                    "args": ["backup", "/library", "--host", "immich"],
-                    "envFrom": [{"secretRef": {"name": "immich-restic"}}],
-                    "volumeMounts": [{"mountPath": "/library", "name": "library", "readOnly": True}],
-                }
-            ],
-            "restartPolicy": "Never",
-            "volumes": [{"name": "library", "nfs": {"path": "/mnt/rust/photos", "server": "192.168.10.100"}}],
-        }
-    }
+    tpl = restic_backup_template(
+        "immich",
+        "/library",
+        {"name": "library", "nfs": {"path": "/mnt/rust/photos", "server": "192.168.10.100"}},
+    )
     jt_spec = {"activeDeadlineSeconds": 3600, "backoffLimit": 1, "template": tpl}
     cj = cronjob_object(
         g,
