@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import msgspec
 
+from homelabctl import kinds
 from homelabctl.k8s._raw import Obj, items, mapping, mappings, section, text
 from homelabctl.k8s.pods import containers
+from homelabctl.model import Resource
+from homelabctl.sources.index import ClusterIndex
 
 
 class Dependency(msgspec.Struct, frozen=True):
@@ -40,6 +43,17 @@ def dependencies(pod: Obj) -> list[Dependency]:
                 if name:
                     found.append(Dependency(kind, name))
     return found
+
+
+def pods_needing_secret(index: ClusterIndex, namespace: str | None, secret: str) -> list[Resource]:
+    """The pods of ``namespace`` (terminating ones too) that need Secret ``secret`` to start: a volume,
+    ``env[].valueFrom`` or ``envFrom`` (:func:`dependencies`)."""
+    return [
+        pod
+        for pod in index.all(kinds.POD)
+        if pod.namespace == namespace
+        and any(d.kind == "Secret" and d.name == secret for d in dependencies(pod))
+    ]
 
 
 def claims(pod: Obj) -> list[str]:

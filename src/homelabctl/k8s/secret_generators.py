@@ -73,8 +73,6 @@ def pods_waiting(index: ClusterIndex, unwritten: Unwritten) -> list[Resource]:
     """The live pods in the generator's namespace that need its Secret (volume, env or envFrom)."""
     return [
         pod
-        for pod in index.all(kinds.POD)
-        if pod.namespace == unwritten.generator.namespace
-        and not pod.deletion_timestamp
-        and any(d.kind == "Secret" and d.name == unwritten.secret for d in podrefs.dependencies(pod))
+        for pod in podrefs.pods_needing_secret(index, unwritten.generator.namespace, unwritten.secret)
+        if not pod.deletion_timestamp
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from homelabctl import kinds
 from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
 from homelabctl.diagnose.graph import MENTIONS
 from homelabctl.diagnose.registry import cause_rule
@@ -25,11 +24,7 @@ def secret_store_down(ctx: RuleContext, cause: Finding) -> Explanation | None:
         return None
     start: set[ObjectRef] = set()
     for es, target in external_secrets.unwritten_targets(ctx.index, external_secrets.users(ctx.index, store)):
-        for pod in ctx.index.all(kinds.POD):
-            if pod.namespace != es.namespace:
-                continue
-            if not any(d.kind == "Secret" and d.name == target for d in podrefs.dependencies(pod)):
-                continue
+        for pod in podrefs.pods_needing_secret(ctx.index, es.namespace, target):
             ctx.graph.add(
                 cause.object,
                 MENTIONS,
