@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import msgspec
 
+from homelabctl import kinds
 from homelabctl.model import Finding, Layer, Lifecycle, Nature, ObjectRef, Resource, Severity
 from homelabctl.registrybase import Documented, check_registration
 
@@ -19,6 +21,18 @@ if TYPE_CHECKING:
     from homelabctl.sources.index import ClusterIndex
 
 CheckFunc = Callable[["CheckContext"], Iterable[Finding]]
+
+MAX_PODS_LISTED = 5
+"""How many pods a finding's evidence names one by one; the rest are counted (:func:`first_pod_lines`)."""
+
+
+def first_pod_lines(lines: Iterable[str], total: int, limit: int = MAX_PODS_LISTED) -> list[str]:
+    """The first ``limit`` of ``lines`` (one per pod, ``total`` of them; only those are formatted), then
+    ``and N more pod(s)`` for the rest."""
+    shown = list(islice(lines, limit))
+    if total > limit:
+        shown.append(f"and {total - limit} more pod(s)")
+    return shown
 
 
 class CheckSpec(Documented, msgspec.Struct, frozen=True):
@@ -93,6 +107,11 @@ class CheckContext:
 
     def readable(self, gk: str) -> bool:
         return self.state.availability(gk).readable
+
+    def node(self, name: str) -> Resource | ObjectRef:
+        """The Node ``name`` as captured, else its reference: a finding about a node names it either way."""
+        found = self.index.get(kinds.NODE, None, name)
+        return found if found is not None else ObjectRef("Node", None, name)
 
     def finding(
         self,

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import exhaustion
-from homelabctl.model import Finding, Layer, ObjectRef, Severity
+from homelabctl.model import Finding, Layer, Severity
 
 MAX_WORKLOADS = 6
 
@@ -40,13 +40,12 @@ def node_pod_ips_exhausted(ctx: CheckContext) -> Iterator[Finding]:
     for (node, resource), items in sorted(found.items()):
         if resource != exhaustion.POD_IPS:
             continue
-        node_obj = ctx.index.get(kinds.NODE, None, node)
         workloads, evidence = exhaustion.described(items, MAX_WORKLOADS)
         evidence.append(
             f"{len(workloads)} workload(s) on {node} get no pod IP; no pod on another node reports it"
         )
         yield ctx.finding(
-            node_obj if node_obj is not None else ObjectRef("Node", None, node),
+            ctx.node(node),
             f"Node {node} has no pod IP address left: new pods of {len(workloads)} workloads cannot start there "
             f"({', '.join(workloads[:MAX_WORKLOADS])})",
             evidence=evidence,

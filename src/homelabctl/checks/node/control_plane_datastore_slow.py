@@ -3,13 +3,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.registry import CheckContext, check
+from homelabctl.checks.registry import CheckContext, check, first_pod_lines
 from homelabctl.k8s import datastore_errors
 from homelabctl.kube import node_is_control_plane, node_is_k3s
 from homelabctl.model import Finding, Layer, Lifecycle, ObjectRef, Resource, Severity
 
 MIN_CONTROLLERS = 2
-MAX_LISTED = 5
 
 
 @check(
@@ -49,11 +48,9 @@ def control_plane_datastore_slow(ctx: CheckContext) -> Iterator[Finding]:
         return
     servers = sorted((n for n in ctx.index.all(kinds.NODE) if node_is_control_plane(n)), key=lambda n: n.name)
     nodes = sorted({e.node for e in errors if e.node})
-    evidence = [
-        f"pod {e.pod.namespace}/{e.pod.name} on {e.node or '?'}: {e.line}" for e in errors[:MAX_LISTED]
-    ]
-    if len(errors) > MAX_LISTED:
-        evidence.append(f"and {len(errors) - MAX_LISTED} more pod(s)")
+    evidence = first_pod_lines(
+        (f"pod {e.pod.namespace}/{e.pod.name} on {e.node or '?'}: {e.line}" for e in errors), len(errors)
+    )
     if len(servers) == 1:
         server = servers[0]
         where: Resource | ObjectRef = server

@@ -3,11 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.registry import CheckContext, check
+from homelabctl.checks.registry import CheckContext, check, first_pod_lines
 from homelabctl.k8s import cordon_strands
-from homelabctl.model import Finding, Layer, Lifecycle, ObjectRef, Severity
-
-MAX_PODS_LISTED = 5
+from homelabctl.model import Finding, Layer, Lifecycle, Severity
 
 
 @check(
@@ -37,17 +35,19 @@ def node_cordon_strands_volumes(ctx: CheckContext) -> Iterator[Finding]:
     is to stay out, move the data off it (restore the volume on another node) instead.
     """
     for node, stranded in sorted(cordon_strands.stranded_by_cordon(ctx.index).items()):
-        evidence = ["spec.unschedulable=true"]
-        evidence += [
-            f"pod {s.pod.namespace}/{s.pod.name}: claim {s.claim} → PersistentVolume {s.volume} pinned to {node}; "
-            f"scheduler: {s.line}"
-            for s in stranded[:MAX_PODS_LISTED]
+        evidence = [
+            "spec.unschedulable=true",
+            *first_pod_lines(
+                (
+                    f"pod {s.pod.namespace}/{s.pod.name}: claim {s.claim} → PersistentVolume {s.volume} "
+                    f"pinned to {node}; scheduler: {s.line}"
+                    for s in stranded
+                ),
+                len(stranded),
+            ),
         ]
-        if len(stranded) > MAX_PODS_LISTED:
-            evidence.append(f"and {len(stranded) - MAX_PODS_LISTED} more pod(s)")
-        node_obj = ctx.index.get(kinds.NODE, None, node)
         yield ctx.finding(
-            node_obj if node_obj is not None else ObjectRef("Node", None, node),
+            ctx.node(node),
             f"Node {node} is cordoned and holds the volumes of {len(stranded)} pending pod(s): they can be "
             "scheduled on no other node",
             evidence=evidence,

@@ -3,11 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.registry import CheckContext, check
+from homelabctl.checks.registry import CheckContext, check, first_pod_lines
 from homelabctl.k8s import mount_helpers
-from homelabctl.model import Finding, Layer, Lifecycle, ObjectRef, Severity
+from homelabctl.model import Finding, Layer, Lifecycle, Severity
 
-MAX_PODS_LISTED = 5
 CLIENT_PACKAGES = {"nfs": "nfs-common (Debian/Ubuntu) or nfs-utils", "cifs": "cifs-utils"}
 
 
@@ -36,16 +35,13 @@ def node_mount_helper_missing(ctx: CheckContext) -> Iterator[Finding]:
     RHEL-likes; ``cifs-utils`` for CIFS), then delete the waiting pods so their mounts are retried at once.
     """
     for (node, fs_type), listed in sorted(mount_helpers.refused_by_node(ctx.index).items()):
-        evidence = [
-            f"pod {r.pod.namespace}/{r.pod.name}: {r.line} (x{r.count})" for r in listed[:MAX_PODS_LISTED]
-        ]
-        if len(listed) > MAX_PODS_LISTED:
-            evidence.append(f"and {len(listed) - MAX_PODS_LISTED} more pod(s)")
+        evidence = first_pod_lines(
+            (f"pod {r.pod.namespace}/{r.pod.name}: {r.line} (x{r.count})" for r in listed), len(listed)
+        )
         what = f"{fs_type} " if fs_type else "network filesystem "
         package = CLIENT_PACKAGES.get(fs_type, "the filesystem's client package")
-        node_obj = ctx.index.get(kinds.NODE, None, node)
         yield ctx.finding(
-            node_obj if node_obj is not None else ObjectRef("Node", None, node),
+            ctx.node(node),
             f"Node {node} has no {what}mount helper (/sbin/mount.{fs_type or '<type>'}): {len(listed)} pod(s) "
             "cannot mount their volumes there",
             evidence=evidence,

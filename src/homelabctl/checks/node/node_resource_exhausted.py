@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from homelabctl import kinds
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import exhaustion
-from homelabctl.model import Finding, Layer, ObjectRef, Severity
+from homelabctl.model import Finding, Layer, Severity
 
 MAX_WORKLOADS = 6
 _NEXT = {
@@ -49,11 +49,10 @@ def node_resource_exhausted(ctx: CheckContext) -> Iterator[Finding]:
     for (node, resource), items in sorted(exhaustion.node_local_pods(ctx.index).items()):
         if resource not in _NEXT:
             continue
-        node_obj = ctx.index.get(kinds.NODE, None, node)
         workloads, evidence = exhaustion.described(items, MAX_WORKLOADS)
         evidence.append(f"{len(workloads)} workload(s) on {node} report it; no pod on another node does")
         yield ctx.finding(
-            node_obj if node_obj is not None else ObjectRef("Node", None, node),
+            ctx.node(node),
             f"Node {node} ran out of {resource}: {len(workloads)} workloads fail on it there "
             f"({', '.join(workloads[:MAX_WORKLOADS])})",
             evidence=evidence,

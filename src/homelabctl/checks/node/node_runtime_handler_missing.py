@@ -3,11 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.registry import CheckContext, check
+from homelabctl.checks.registry import CheckContext, check, first_pod_lines
 from homelabctl.k8s import runtime_handlers
 from homelabctl.model import Finding, Layer, Lifecycle, ObjectRef, Severity
-
-MAX_PODS_LISTED = 5
 
 
 @check(
@@ -39,11 +37,9 @@ def node_runtime_handler_missing(ctx: CheckContext) -> Iterator[Finding]:
     """
     classes = {runtime_handlers.handler(rc): rc.name for rc in ctx.index.all(kinds.RUNTIME_CLASS)}
     for (node, name), listed in sorted(runtime_handlers.refused_by_node(ctx.index).items()):
-        evidence = [
-            f"pod {r.pod.namespace}/{r.pod.name}: {r.line} (x{r.count})" for r in listed[:MAX_PODS_LISTED]
-        ]
-        if len(listed) > MAX_PODS_LISTED:
-            evidence.append(f"and {len(listed) - MAX_PODS_LISTED} more pod(s)")
+        evidence = first_pod_lines(
+            (f"pod {r.pod.namespace}/{r.pod.name}: {r.line} (x{r.count})" for r in listed), len(listed)
+        )
         runtime_class = classes.get(name)
         if runtime_class:
             evidence.append(

@@ -3,12 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.registry import CheckContext, check
+from homelabctl.checks.registry import CheckContext, check, first_pod_lines
 from homelabctl.k8s import nodes
 from homelabctl.k8s.kubectl import node_ready_status
-from homelabctl.model import Finding, Layer, Lifecycle, ObjectRef, Severity
-
-MAX_PODS_LISTED = 5
+from homelabctl.model import Finding, Layer, Lifecycle, Severity
 
 
 @check(
@@ -47,15 +45,12 @@ def node_taint_holds_pods(ctx: CheckContext) -> Iterator[Finding]:
     for node, held in sorted(lifecycle_taints.held_by_kept_taints(ctx.index).items()):
         taints = sorted({h.taint.text for h in held})
         evidence = [f"taint {t}" for t in taints]
-        evidence += [
-            f"pod {h.pod.namespace}/{h.pod.name}: scheduler: {h.line}" for h in held[:MAX_PODS_LISTED]
-        ]
-        if len(held) > MAX_PODS_LISTED:
-            evidence.append(f"and {len(held) - MAX_PODS_LISTED} more pod(s)")
-        node_obj = ctx.index.get(kinds.NODE, None, node)
+        evidence += first_pod_lines(
+            (f"pod {h.pod.namespace}/{h.pod.name}: scheduler: {h.line}" for h in held), len(held)
+        )
         keys = sorted({h.taint.key for h in held})
         yield ctx.finding(
-            node_obj if node_obj is not None else ObjectRef("Node", None, node),
+            ctx.node(node),
             f"Node {node} still carries {', '.join(taints)}, which its controllers should have removed: "
             f"{len(held)} pending pod(s) meant for it cannot be scheduled",
             evidence=evidence,

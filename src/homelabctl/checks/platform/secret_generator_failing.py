@@ -3,10 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.registry import CheckContext, check
+from homelabctl.checks.registry import CheckContext, check, first_pod_lines
 from homelabctl.model import Finding, Layer, Lifecycle, Severity
-
-MAX_PODS_LISTED = 5
 
 
 @check(
@@ -45,12 +43,13 @@ def secret_generator_failing(ctx: CheckContext) -> Iterator[Finding]:
     for unwritten in secret_generators.unwritten_secrets(ctx.index):
         ref = unwritten.generator
         waiting = secret_generators.pods_waiting(ctx.index, unwritten) if pods_read else []
-        evidence = [unwritten.condition, f"Secret {ref.namespace}/{unwritten.secret} does not exist"]
-        evidence += [
-            f"pod {p.namespace}/{p.name} needs Secret {unwritten.secret}" for p in waiting[:MAX_PODS_LISTED]
+        evidence = [
+            unwritten.condition,
+            f"Secret {ref.namespace}/{unwritten.secret} does not exist",
+            *first_pod_lines(
+                (f"pod {p.namespace}/{p.name} needs Secret {unwritten.secret}" for p in waiting), len(waiting)
+            ),
         ]
-        if len(waiting) > MAX_PODS_LISTED:
-            evidence.append(f"and {len(waiting) - MAX_PODS_LISTED} more pod(s)")
         obj = ctx.index.get(
             kinds.SEALED_SECRET if ref.kind == "SealedSecret" else kinds.EXTERNAL_SECRET,
             ref.namespace,

@@ -3,11 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.registry import CheckContext, check
+from homelabctl.checks.registry import CheckContext, check, first_pod_lines
 from homelabctl.k8s import config_files
 from homelabctl.model import Finding, Layer, Lifecycle, Severity
-
-MAX_PODS_LISTED = 5
 
 
 @check(
@@ -41,13 +39,13 @@ def config_file_rejected(ctx: CheckContext) -> Iterator[Finding]:
         by_key.setdefault((cm.namespace or "", cm.name, rejected.key), []).append(rejected)
     for (namespace, name, key), listed in sorted(by_key.items()):
         first = listed[0]
-        evidence = [f"data key {key!r} is mounted at {first.path}"]
-        evidence += [
-            f"pod {r.pod.namespace}/{r.pod.name} container {r.container}: {r.line}"
-            for r in listed[:MAX_PODS_LISTED]
+        evidence = [
+            f"data key {key!r} is mounted at {first.path}",
+            *first_pod_lines(
+                (f"pod {r.pod.namespace}/{r.pod.name} container {r.container}: {r.line}" for r in listed),
+                len(listed),
+            ),
         ]
-        if len(listed) > MAX_PODS_LISTED:
-            evidence.append(f"and {len(listed) - MAX_PODS_LISTED} more pod(s)")
         cm_obj = ctx.index.get(kinds.CONFIGMAP, namespace, name)
         yield ctx.finding(
             cm_obj if cm_obj is not None else first.config_map,
