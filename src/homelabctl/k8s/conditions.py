@@ -95,6 +95,11 @@ def false_conditions(items: object, types: tuple[str, ...]) -> list[Condition | 
     return found
 
 
+def false_conditions_of(obj: Obj, types: tuple[str, ...]) -> list[Condition | None]:
+    """:func:`false_conditions` of the object's own ``status.conditions``."""
+    return false_conditions(section(obj, "status").get("conditions"), types)
+
+
 def find(conds: tuple[Condition, ...], type_: str) -> Condition | None:
     for cond in conds:
         if cond.type == type_:
