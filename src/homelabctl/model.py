@@ -191,19 +191,25 @@ class Resource:
         """(Hot: once per object loaded.) The same object ``Resource(...)`` builds, filled in through the slots
         directly: the frozen dataclass's ``__init__`` and ``__post_init__`` pay an ``object.__setattr__`` call
         per field, a third of the time of building one."""
-        meta = raw.get("metadata")
+        get = raw.get
+        return cls.from_parts(
+            raw, get("apiVersion", ""), get("kind", ""), get("metadata"), get("spec"), get("status")
+        )
+
+    @classmethod
+    def from_parts(
+        cls, raw: Mapping[str, Any], api_version: Any, kind: Any, meta: Any, spec: Any, status: Any
+    ) -> Resource:
+        """:meth:`from_raw`, given the fields of ``raw`` the caller has read already (the loader reads each
+        once): ``apiVersion`` and ``kind`` ("" where absent), ``metadata``, ``spec`` and ``status`` as found."""
         if type(meta) is not dict:
             meta = _mapping(meta)
-        api_version = raw.get("apiVersion", "")
         if type(api_version) is not str:
             api_version = str(api_version)
-        kind = raw.get("kind", "")
         if type(kind) is not str:
             kind = str(kind)
         name = meta.get("name", "")
         labels = meta.get("labels")
-        spec = raw.get("spec")
-        status = raw.get("status")
         gk = _GROUP_KINDS.get((api_version, kind))
         if gk is None:
             gk = group_kind(api_version, kind)
