@@ -17,17 +17,13 @@ UNREAD_POD_STATUS = ("hostIPs", "podIPs")
 _MAX_DEPTH = 64
 
 
-def slim_object(obj: dict[str, Any], shared: dict[str, str], skip: Collection[str] = ()) -> None:
-    """In place, on a freshly parsed object: the unread fields dropped, then its values shared, except in the
-    top-level sections in ``skip`` (redaction walks those anyway, and shares them on the way)."""
-    slim_sections(obj, obj.get("kind"), obj.get("metadata"), obj.get("status"), shared, skip)
-
-
 def slim_sections(
     obj: dict[str, Any], kind: Any, meta: Any, status: Any, shared: dict[str, str], skip: Collection[str] = ()
 ) -> None:
-    """:func:`slim_object`, given the object's ``kind``, ``metadata`` and ``status`` as found (the loader has
-    read them already)."""
+    """In place, on a freshly parsed object: the unread fields dropped, then its values shared, except in the
+    top-level sections in ``skip`` (redaction walks those anyway, and shares them on the way). ``kind``,
+    ``meta`` and ``status``: the object's ``kind``, ``metadata`` and ``status`` as found (the loader has read
+    them already)."""
     if type(meta) is dict:
         for key in UNREAD_METADATA:
             if key in meta:
