@@ -553,8 +553,7 @@ class SnapshotSource:
             # what every step reads of the object, read once here: the objects come checked (_object_problem:
             # kind and apiVersion are strings, metadata a map), and no step replaces a section
             kind = obj["kind"]
-            meta = obj["metadata"]
-            status = obj.get("status")
+            meta, spec, status = shape.sections(obj)
             free_text = walks_free_text(obj)
             if slim:
                 slim_sections(obj, kind, meta, status, shared, FREE_TEXT_SECTIONS if free_text else ())
@@ -563,7 +562,6 @@ class SnapshotSource:
             if problem:
                 errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
                 continue
-            spec = obj.get("spec")
             try:
                 redact_sections(obj, kind, meta, spec, status, shared if slim else None, free_text)
                 add(from_parts(obj, obj["apiVersion"], kind, meta, spec, status))
