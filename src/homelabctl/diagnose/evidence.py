@@ -186,7 +186,7 @@ class _Words:
     def timeout(self) -> re.Match[str] | None:
         """A network timeout in the text (only failing pods' texts are asked, by the correlations)."""
         if self._timeout is None:
-            self._timeout = (net_errors.TIMEOUT.search(self._text),)
+            self._timeout = (net_errors.timeout(self._text),)
         return self._timeout[0]
 
 

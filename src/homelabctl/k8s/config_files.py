@@ -71,7 +71,8 @@ def rejected_files(index: ClusterIndex) -> list[RejectedFile]:
         specs = {c.name: c for c in containers(section(pod, "spec"))}
         for cs in (*container_statuses(pod, init=True), *container_statuses(pod)):
             for message in _last_words(cs):
-                quoted = [p.rstrip(".") for p in _PATH.findall(message)]
+                # a path has two slashes at least: most messages are not searched (nor the pattern compiled)
+                quoted = [p.rstrip(".") for p in _PATH.findall(message)] if message.count("/") > 1 else []
                 spec = specs.get(cs.name)
                 if not quoted or spec is None:
                     continue

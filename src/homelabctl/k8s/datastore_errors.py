@@ -36,6 +36,8 @@ class DatastoreError(msgspec.Struct, frozen=True):
 def etcd_error_line(message: str) -> str:
     """The line of a container's message that quotes an etcd error, or ``""``."""
     text = message[-_MAX_TEXT:]  # a termination message's last lines are the ones before the exit
+    if "etcdserver: " not in text:  # the pattern's literal start: most messages are not searched
+        return ""
     found = _ETCD_ERROR.search(text)
     if not found:
         return ""

@@ -27,9 +27,10 @@ OPEN_FILES = "open files / inotify"
 DISK = "disk space"
 POD_IPS = "pod IP addresses"
 
-_PATTERNS: tuple[tuple[str, LazyPattern], ...] = (
+_PATTERNS: tuple[tuple[str, tuple[str, ...], LazyPattern], ...] = (
     (
         OPEN_FILES,
+        ("too many open f", "fy", "watcher"),
         LazyPattern(
             r"too many open files|inotify[^\n]{0,80}(?:limit|reached|instances|watches)|"
             r"(?:limit|number) of inotify|failed to create (?:fs|file ?system) watcher|"
@@ -39,14 +40,18 @@ _PATTERNS: tuple[tuple[str, LazyPattern], ...] = (
     ),
     (
         POD_IPS,
+        ("p addre", "range", "no more ", "pam"),
         LazyPattern(
             r"no IP addresses available in range set|failed to allocate for range \d+|\brange is full\b|"
             r"no more IPs? (?:available|left)|ipam[^\n]{0,60}exhausted",
             re.IGNORECASE,
         ),
     ),
-    (DISK, LazyPattern(r"no space left on device", re.IGNORECASE)),
+    (DISK, ("left on dev",), LazyPattern(r"no space left on device", re.IGNORECASE)),
 )
+"""Each resource with words every text its pattern matches holds once lower-cased (free of the letters a
+case-insensitive pattern also matches as long s or dotless i), then the pattern: most pods' last words ("Back-off
+restarting failed container") hold none of them, and are not searched (nor the patterns compiled) for them."""
 _MAX_TEXT = 4096
 _BEFORE = 140
 _AFTER = 60
@@ -55,7 +60,10 @@ _AFTER = 60
 def classify(message: str) -> tuple[str, str] | None:
     """(resource, the line that says so) for a message reporting a node-local resource running out."""
     clipped = message[:_MAX_TEXT]
-    for resource, pattern in _PATTERNS:
+    lowered = clipped.lower()
+    for resource, words, pattern in _PATTERNS:
+        if not any(word in lowered for word in words):
+            continue
         m = pattern.search(clipped)
         if m is not None:
             # the line that says it, cut around the words (a sandbox error puts them after 200 characters)

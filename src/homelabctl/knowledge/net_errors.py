@@ -26,6 +26,18 @@ TIMEOUT_PHRASES = (
 """A connection that got no answer, as Go, libpq, Node.js, Java and curl write it."""
 
 TIMEOUT = LazyPattern("|".join(TIMEOUT_PHRASES), re.IGNORECASE)
+TIMEOUT_WORDS = ("meout", "deadl", "med out", "medout", "route to ho")
+"""A word of each phrase of ``TIMEOUT`` lower-cased, free of the letters a case-insensitive pattern also matches
+as long s or dotless i: a text without any of them holds no timeout (use :func:`timeout`)."""
+
+
+def timeout(text: str) -> re.Match[str] | None:
+    """``TIMEOUT.search(text)``, without searching (or compiling the pattern for) a text no phrase can be in."""
+    lowered = text.lower()
+    if not any(word in lowered for word in TIMEOUT_WORDS):
+        return None
+    return TIMEOUT.search(text)
+
 
 LOOKUP_UNANSWERED_PHRASES = (
     r"EAI_AGAIN",  # getaddrinfo's "try again": the resolver got no answer (glibc, Node.js, Python)

@@ -456,7 +456,9 @@ def hint_steps(hint: str) -> list[NextStep]:
     """A check's hint as a next step, with the first exact command it quotes (none with a placeholder)."""
     if not hint:
         return []
-    commands = [c for c in _BACKTICKED.findall(hint) if not _PLACEHOLDER.search(c)]
+    # a command is quoted between backticks: most hints quote none (nor is the pattern compiled for them)
+    quoted = _BACKTICKED.findall(hint) if "`" in hint else []
+    commands = [c for c in quoted if not _PLACEHOLDER.search(c)]
     return [NextStep(hint, commands[0] if commands else None)]
 
 
