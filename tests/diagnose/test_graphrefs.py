@@ -94,3 +94,82 @@ def test_route_backends_read_every_service_backend(rules: list[Any], namespace: 
     # the graph reads the checks' reading of the rules (shared in a run): the same Services
     shared = tuple((b.namespace, b.name) for b in routes.backend_refs(route) if b.kind == "Service")
     assert shared == _backends_as_written(route)
+
+
+def _flux_references_as_written(res: dict[str, Any]) -> graphrefs.FluxReferences:
+    """The references as ``flux_wiring`` read them before its shortcut: the plain reading."""
+
+    def ref(entry: Any, kind: str | None, own: str | None, default: str) -> graphrefs.Ref | None:
+        entry = mapping(entry)
+        name, entry_kind = text(entry.get("name")), kind or text(entry.get("kind")) or default
+        return (
+            graphrefs.Ref(entry_kind, text(entry.get("namespace")) or own, name)
+            if name and entry_kind
+            else None
+        )
+
+    def refs(entries: Any, kind: str | None, own: str | None, default: str = "") -> tuple[graphrefs.Ref, ...]:
+        found = (ref(e, kind, own, default) for e in mappings(entries)) if entries else ()
+        return tuple(r for r in found if r is not None)
+
+    spec, metadata = mapping(res.get("spec")), mapping(res.get("metadata"))
+    own = text(metadata.get("namespace")) or None
+    source = mapping(spec.get("sourceRef")) or mapping(
+        mapping(mapping(spec.get("chart")).get("spec")).get("sourceRef")
+    )
+    sources = refs([source], None, own, "GitRepository") if source else ()
+    if spec.get("chartRef"):
+        sources += refs([spec.get("chartRef")], None, own, "OCIRepository")
+    return (
+        sources,
+        refs(spec.get("dependsOn"), text(res.get("kind")), own),
+        tuple(
+            graphrefs.Ref(r.kind, own, r.name) for r in refs(spec.get("valuesFrom"), None, own, "ConfigMap")
+        ),
+        refs(spec.get("healthChecks"), None, own),
+        spec.get("wait") is True,
+    )
+
+
+_REF_ENTRY = st.one_of(
+    _SCALARS,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "kind": st.sampled_from(["", "HelmRepository", "Secret", 3]),
+            "name": st.sampled_from(["", "x", 7, None]),
+            "namespace": st.sampled_from(["", "ns", None, 1]),
+        },
+    ),
+)
+_REF_LIST = st.one_of(_SCALARS, st.lists(_REF_ENTRY, max_size=2))
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "sourceRef": _REF_ENTRY,
+            "chart": st.one_of(
+                _SCALARS,
+                st.fixed_dictionaries(
+                    {}, optional={"spec": _VALUES | st.fixed_dictionaries({"sourceRef": _REF_ENTRY})}
+                ),
+            ),
+            "chartRef": _REF_ENTRY,
+            "dependsOn": _REF_LIST,
+            "valuesFrom": _REF_LIST,
+            "healthChecks": _REF_LIST,
+            "wait": _SCALARS,
+        },
+    ),
+    st.sampled_from(["team", "", None, 5]),
+    st.sampled_from(["HelmRelease", "Kustomization", None]),
+)
+def test_flux_references_are_the_plain_reading(spec: dict[str, Any], namespace: Any, kind: Any) -> None:
+    res = {"kind": kind, "metadata": {"name": "app", "namespace": namespace}, "spec": spec}
+    assert graphrefs.flux_references(res) == _flux_references_as_written(res)
+    wiring = graphrefs.flux_wiring(res)
+    assert (wiring.sources, wiring.depends_on, wiring.values_from, wiring.health_checks, wiring.wait) == (
+        graphrefs.flux_references(res)
+    )

@@ -739,23 +739,28 @@ class DependencyGraph:
             ):
                 out.setdefault(_ref("Service", ingress.namespace, backend.service), set()).add(ingress.ref)
 
-    def _build_flux(self) -> dict[ObjectRef, list[tuple[str, ObjectRef]]]:
-        out: dict[ObjectRef, list[tuple[str, ObjectRef]]] = defaultdict(list)
+    def _build_flux(self) -> dict[tuple[str, str | None, str], list[tuple[str, ObjectRef]]]:
+        """Object → (edge, Kustomization or HelmRelease) for what each of those is built from, depends on,
+        takes values from, waits for and holds. Keyed by plain (kind, namespace, name) tuples, which an
+        ObjectRef looks up as itself (a NamedTuple hashes and compares as its fields): no ObjectRef is made for
+        the ~1,000 references of a large cluster, nearly all to one chart repository. The namespaces are
+        ``None`` or text already (``flux_references`` defaults them), as ``_ref`` would make them."""
+        out: dict[tuple[str, str | None, str], list[tuple[str, ObjectRef]]] = defaultdict(list)
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
             for res in self.index.all(gk):
-                wiring = graphrefs.flux_wiring(res)
+                sources, depends_on, values_from, health_checks, wait = graphrefs.flux_references(res)
                 me = res.ref
-                for source in wiring.sources:
-                    out[_ref(source.kind, source.namespace, source.name)].append((SOURCE, me))
-                for dep in wiring.depends_on:
-                    out[_ref(dep.kind, dep.namespace, dep.name)].append((DEPENDS, me))
-                for values in wiring.values_from:
-                    out[_ref(values.kind, values.namespace, values.name)].append((VALUES, me))
-                for check in wiring.health_checks:
+                for source in sources:
+                    out[(source.kind, source.namespace, source.name)].append((SOURCE, me))
+                for dep in depends_on:
+                    out[(dep.kind, dep.namespace, dep.name)].append((DEPENDS, me))
+                for values in values_from:
+                    out[(values.kind, values.namespace, values.name)].append((VALUES, me))
+                for check in health_checks:
                     if check.kind in _HEALTH_CHECKED:
-                        out[_ref(check.kind, check.namespace, check.name)].append((WAITS, me))
+                        out[(check.kind, check.namespace, check.name)].append((WAITS, me))
                 # with wait: true a Kustomization is Ready only when every workload it applied is healthy
-                wanted = _INVENTORY_WAITED if me.kind == "Kustomization" and wiring.wait else _INVENTORY_FLUX
+                wanted = _INVENTORY_WAITED if me.kind == "Kustomization" and wait else _INVENTORY_FLUX
                 # only what the object waits for matters here; parse nothing else of a large inventory
                 for entry_id in graphrefs.inventory_entry_ids(res, wanted):
                     member = _inventory_ref(entry_id)

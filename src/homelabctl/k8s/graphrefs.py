@@ -178,14 +178,26 @@ def _map(value: object) -> Mapping[str, Any]:
     return EMPTY if value is None else mapping(value)
 
 
-def flux_wiring(res: Obj) -> FluxWiring:
+FluxReferences = tuple[tuple[Ref, ...], tuple[Ref, ...], tuple[Ref, ...], tuple[Ref, ...], bool]
+"""The first five fields of :class:`FluxWiring`: what the object is built from, depends on, takes values from,
+waits for, and whether it waits."""
+
+
+def flux_references(res: Obj) -> FluxReferences:
+    """The references of :func:`flux_wiring`, without the Helm release's names: the dependency graph reads them
+    from every Kustomization and HelmRelease, and most of those objects name one source and nothing else."""
     spec, metadata = section(res, "spec"), section(res, "metadata")
-    own = text(metadata.get("namespace")) or None
-    source = _map(spec.get("sourceRef"))
+    own = metadata.get("namespace")
+    own = (own if type(own) is str else text(own)) or None
+    source = spec.get("sourceRef")
+    source = source if type(source) is dict else _map(source)
     if not source:
         chart = spec.get("chart")
         if chart:
-            source = _map(_map(_map(chart).get("spec")).get("sourceRef"))
+            chart_spec = _map(chart).get("spec")
+            chart_spec = chart_spec if type(chart_spec) is dict else _map(chart_spec)
+            source = chart_spec.get("sourceRef")
+            source = source if type(source) is dict else _map(source)
     first = _ref_of(source, None, own, "GitRepository") if source else None
     sources: tuple[Ref, ...] = (first,) if first is not None else ()
     chart_ref = spec.get("chartRef")
@@ -194,9 +206,7 @@ def flux_wiring(res: Obj) -> FluxWiring:
     depends_on = spec.get("dependsOn")
     values_from = spec.get("valuesFrom")
     checks = spec.get("healthChecks")
-    target = text(spec.get("targetNamespace"))
-    name = text(metadata.get("name"))
-    return FluxWiring(
+    return (
         sources,
         _refs(depends_on, text(raw_of(res).get("kind")), own) if depends_on else (),
         tuple(Ref(r.kind, own, r.name) for r in _refs(values_from, None, own, "ConfigMap"))
@@ -204,6 +214,16 @@ def flux_wiring(res: Obj) -> FluxWiring:
         else (),
         _refs(checks, None, own) if checks else (),
         spec.get("wait") is True,
+    )
+
+
+def flux_wiring(res: Obj) -> FluxWiring:
+    spec, metadata = section(res, "spec"), section(res, "metadata")
+    own = text(metadata.get("namespace")) or None
+    target = text(spec.get("targetNamespace"))
+    name = text(metadata.get("name"))
+    return FluxWiring(
+        *flux_references(res),
         target,
         text(spec.get("releaseName")) or (f"{target}-{name}" if target else name),
         text(spec.get("storageNamespace")) or target or (own or ""),
