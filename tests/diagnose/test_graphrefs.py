@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from homelabctl.k8s import graphrefs, routes, services
 from homelabctl.k8s._raw import mapping, mappings, string_map, text
+from homelabctl.model import Resource
 
 _SCALARS = st.one_of(
     st.text(max_size=3), st.integers(-2, 2), st.booleans(), st.none(), st.floats(allow_nan=False)
@@ -23,6 +24,7 @@ _KEYS = st.one_of(st.text(max_size=3), st.integers(0, 3))  # YAML keys need not 
 def test_selector_key_is_the_first_pair_services_reads(selector: Any) -> None:
     service = {"apiVersion": "v1", "kind": "Service", "spec": {"selector": selector}}
     assert graphrefs.selector_key(service) == next(iter(string_map(selector).items()), None)
+    assert graphrefs.selector_key(Resource.from_raw(service)) == graphrefs.selector_key(service)
     parsed = services.selector(service)
     if parsed is not None and parsed.equality_pairs():
         # every pod the selector matches carries the key: it may index the Service
@@ -35,6 +37,8 @@ def test_has_annotation() -> None:
     assert not graphrefs.has_annotation(pod, "other")
     assert not graphrefs.has_annotation({"metadata": {"annotations": ["helm.sh/hook"]}}, "helm.sh/hook")
     assert not graphrefs.has_annotation({"metadata": {}}, "helm.sh/hook")
+    assert graphrefs.has_annotation(Resource.from_raw({"kind": "Pod", **pod}), "helm.sh/hook")
+    assert not graphrefs.has_annotation(Resource.from_raw({"kind": "Pod", "metadata": {}}), "helm.sh/hook")
 
 
 def test_flux_wiring_of_a_helmrelease_with_its_source_under_the_chart() -> None:
@@ -169,6 +173,12 @@ _REF_LIST = st.one_of(_SCALARS, st.lists(_REF_ENTRY, max_size=2))
 def test_flux_references_are_the_plain_reading(spec: dict[str, Any], namespace: Any, kind: Any) -> None:
     res = {"kind": kind, "metadata": {"name": "app", "namespace": namespace}, "spec": spec}
     assert graphrefs.flux_references(res) == _flux_references_as_written(res)
+    # a loaded object's sections are read from the Resource, a document's through ``section``: the same
+    loaded = Resource.from_raw(res)
+    assert graphrefs.flux_references(loaded) == graphrefs.flux_references(res)
+    assert graphrefs.inventory_entry_ids(loaded, ("_HelmRelease",)) == graphrefs.inventory_entry_ids(
+        res, ("_HelmRelease",)
+    )
     wiring = graphrefs.flux_wiring(res)
     assert (wiring.sources, wiring.depends_on, wiring.values_from, wiring.health_checks, wiring.wait) == (
         graphrefs.flux_references(res)

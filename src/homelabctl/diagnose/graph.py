@@ -372,8 +372,8 @@ class DependencyGraph:
             for target in self._lazy("longhorn", self._build_longhorn).get(ref, ()):
                 yield REPLICA, target
         flux = self._lazy("flux", self._build_flux)
-        for edge, target in flux.get(ref, ()):
-            yield edge, target
+        for edge, dependent in flux.get(ref, ()):
+            yield edge, dependent.ref
         if kind == "Middleware":
             for target, _why in self.middleware_references().get(ref, ()):
                 yield GOVERNS, target
@@ -739,33 +739,33 @@ class DependencyGraph:
             ):
                 out.setdefault(_ref("Service", ingress.namespace, backend.service), set()).add(ingress.ref)
 
-    def _build_flux(self) -> dict[tuple[str, str | None, str], list[tuple[str, ObjectRef]]]:
+    def _build_flux(self) -> dict[tuple[str, str | None, str], list[tuple[str, Resource]]]:
         """Object → (edge, Kustomization or HelmRelease) for what each of those is built from, depends on,
-        takes values from, waits for and holds. Keyed by plain (kind, namespace, name) tuples, which an
-        ObjectRef looks up as itself (a NamedTuple hashes and compares as its fields): no ObjectRef is made for
-        the ~1,000 references of a large cluster, nearly all to one chart repository. The namespaces are
-        ``None`` or text already (``flux_references`` defaults them), as ``_ref`` would make them."""
-        out: dict[tuple[str, str | None, str], list[tuple[str, ObjectRef]]] = defaultdict(list)
+        takes values from, waits for and holds. Built from every such object, and asked for the few a walk
+        reaches, so nothing is made per object that a lookup can make: the keys are plain (kind, namespace,
+        name) tuples, which an ObjectRef finds as itself (a NamedTuple hashes and compares as its fields; the
+        namespaces are ``None`` or text already, as ``_ref`` makes them), and the dependents are the objects,
+        whose ref a lookup makes (~1,000 HelmReleases on a large cluster, nearly all naming one repository)."""
+        out: dict[tuple[str, str | None, str], list[tuple[str, Resource]]] = defaultdict(list)
         for gk in (kinds.FLUX_KUSTOMIZATION, kinds.HELM_RELEASE):
             for res in self.index.all(gk):
                 sources, depends_on, values_from, health_checks, wait = graphrefs.flux_references(res)
-                me = res.ref
                 for source in sources:
-                    out[(source.kind, source.namespace, source.name)].append((SOURCE, me))
+                    out[(source.kind, source.namespace, source.name)].append((SOURCE, res))
                 for dep in depends_on:
-                    out[(dep.kind, dep.namespace, dep.name)].append((DEPENDS, me))
+                    out[(dep.kind, dep.namespace, dep.name)].append((DEPENDS, res))
                 for values in values_from:
-                    out[(values.kind, values.namespace, values.name)].append((VALUES, me))
+                    out[(values.kind, values.namespace, values.name)].append((VALUES, res))
                 for check in health_checks:
                     if check.kind in _HEALTH_CHECKED:
-                        out[(check.kind, check.namespace, check.name)].append((WAITS, me))
+                        out[(check.kind, check.namespace, check.name)].append((WAITS, res))
                 # with wait: true a Kustomization is Ready only when every workload it applied is healthy
-                wanted = _INVENTORY_WAITED if me.kind == "Kustomization" and wait else _INVENTORY_FLUX
+                wanted = _INVENTORY_WAITED if res.kind == "Kustomization" and wait else _INVENTORY_FLUX
                 # only what the object waits for matters here; parse nothing else of a large inventory
                 for entry_id in graphrefs.inventory_entry_ids(res, wanted):
                     member = _inventory_ref(entry_id)
                     if member is not None:
-                        out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, me))
+                        out[member].append((WAITS if member.kind in _WORKLOADS_WAITED else CONTAINS, res))
         return out
 
     def _build_helm_releases(self) -> dict[tuple[str | None, str], list[ObjectRef]]:

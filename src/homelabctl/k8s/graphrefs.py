@@ -21,6 +21,7 @@ from homelabctl.k8s._raw import (
     strings,
     text,
 )
+from homelabctl.model import Resource
 from homelabctl.selectors import Selector, from_spec
 
 
@@ -96,7 +97,7 @@ def selector_key(service: Obj) -> tuple[str, str] | None:
     """The first label pair of a Service's selector as ``services.selector`` reads it (``spec.selector``, scalar
     values as text): every pod the selector matches carries it, so it indexes the Service without parsing the
     selector. None when the Service selects no pod by labels."""
-    value = section(service, "spec").get("selector")
+    value = (service.spec if type(service) is Resource else section(service, "spec")).get("selector")
     if type(value) is dict and all(type(key) is str for key in value):
         # the common case without building the map: text keys cannot collide once made text
         for key, label in value.items():
@@ -163,10 +164,17 @@ def _refs(entries: object, kind: str | None, own: str | None, default_kind: str 
 
 
 def _ref_of(entry: Mapping[str, Any], kind: str | None, own: str | None, default_kind: str) -> Ref | None:
-    name = text(entry.get("name"))
-    entry_kind = kind or text(entry.get("kind")) or default_kind
+    # text fields (nearly all) are taken as they are: ``text`` of a string is the string
+    name = entry.get("name")
+    if type(name) is not str:
+        name = text(name)
+    entry_kind = kind
+    if not entry_kind:
+        entry_kind = entry.get("kind")
+        entry_kind = (entry_kind if type(entry_kind) is str else text(entry_kind)) or default_kind
     if name and entry_kind:
-        return Ref(entry_kind, text(entry.get("namespace")) or own, name)
+        namespace = entry.get("namespace")
+        return Ref(entry_kind, (namespace if type(namespace) is str else text(namespace)) or own, name)
     return None
 
 
@@ -186,7 +194,10 @@ waits for, and whether it waits."""
 def flux_references(res: Obj) -> FluxReferences:
     """The references of :func:`flux_wiring`, without the Helm release's names: the dependency graph reads them
     from every Kustomization and HelmRelease, and most of those objects name one source and nothing else."""
-    spec, metadata = section(res, "spec"), section(res, "metadata")
+    if type(res) is Resource:  # its sections were read when it was made: no call for them
+        spec, metadata = res.spec, res.metadata
+    else:
+        spec, metadata = section(res, "spec"), section(res, "metadata")
     own = metadata.get("namespace")
     own = (own if type(own) is str else text(own)) or None
     source = spec.get("sourceRef")
@@ -233,7 +244,8 @@ def flux_wiring(res: Obj) -> FluxWiring:
 def inventory_entry_ids(res: Obj, suffixes: tuple[str, ...]) -> list[str]:
     """``status.inventory.entries[].id`` ending in one of ``suffixes`` (``_Kustomization``...): an inventory
     can list thousands of objects, and only a few kinds of them matter to the caller."""
-    inventory = section(res, "status").get("inventory")
+    # a Resource's status was read when it was made: asked of every HelmRelease, which has no inventory
+    inventory = (res.status if type(res) is Resource else section(res, "status")).get("inventory")
     if not inventory:  # a HelmRelease has none
         return []
     return [
@@ -339,8 +351,9 @@ def status_words(obj: Obj) -> StatusWords:
 
 # -- annotations -----------------------------------------------------------------------------------------------
 def has_annotation(obj: Obj, key: str) -> bool:
-    """Is ``key`` among the object's annotations? Asked of every pod and Job: no mapping is made for it."""
-    found = section(obj, "metadata").get("annotations")
+    """Is ``key`` among the object's annotations? Asked of every pod and Job: no mapping is made for it (nor
+    a call to read a Resource's metadata, read when it was made)."""
+    found = (obj.metadata if type(obj) is Resource else section(obj, "metadata")).get("annotations")
     if type(found) is dict:
         return key in found
     return found is not None and isinstance(found, Mapping) and key in found
