@@ -4,6 +4,8 @@ their case variants (long s, dotless i, Kelvin sign) and ordinary words."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -106,3 +108,20 @@ def test_hint_command_gate_changes_nothing(hint: str) -> None:
     steps = _common.hint_steps(hint)
     full = [c for c in _common._BACKTICKED.findall(hint) if not _common._PLACEHOLDER.search(c)]
     assert [s.command for s in steps] == ([full[0] if full else None] if hint else [])
+
+
+@given(
+    _texts(
+        [
+            "not found in the list of registered CSI drivers",
+            "NOT FOUND in the list of registered csi drivers",
+            "context deadline exceeded",
+            "i/o timeout",
+            "I/O timeout",
+            "driver name x",
+        ]
+    )
+)
+def test_csi_symptom_phrases_are_the_pattern(text: str) -> None:
+    pattern = r"not found in the list of registered CSI drivers|context deadline exceeded|i/o timeout"
+    assert any(phrase in text for phrase in _common._CSI_SYMPTOM_PHRASES) == bool(re.search(pattern, text))

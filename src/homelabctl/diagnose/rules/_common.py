@@ -86,12 +86,17 @@ def pod_balance(ctx: RuleContext, node_name: str) -> str:
     )
 
 
+_CSI_SYMPTOM_PHRASES = (
+    "not found in the list of registered CSI drivers",
+    "context deadline exceeded",
+    "i/o timeout",
+)
+
+
 def csi_symptom_note(ctx: RuleContext, symptoms: Iterable[ObjectRef]) -> str | None:
     texts = [e for ref in symptoms for f in ctx.by_object.get(ref, []) for e in (f.message, *f.evidence)]
-    if any(
-        re.search(r"not found in the list of registered CSI drivers|context deadline exceeded|i/o timeout", t)
-        for t in texts
-    ):
+    # three literal phrases, case as written: substring tests, no pattern to compile or look up per text
+    if any(phrase in t for t in texts for phrase in _CSI_SYMPTOM_PHRASES):
         return (
             "CSI errors ('driver not registered', 'context deadline exceeded') on this node are symptoms of "
             "the node, not a CSI driver bug"
