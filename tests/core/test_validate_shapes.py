@@ -142,22 +142,40 @@ def test_one_object_of_each_kind_with_each_field_of_the_wrong_type() -> None:
                     _assert_same(obj)
 
 
+def _leaves(value: Any) -> list[Any]:
+    return [leaf for part in value for leaf in _leaves(part)] if type(value) is tuple else [value]
+
+
 def test_the_plans_stay_bounded_and_hold_no_object() -> None:
+    """Plans hold strings (keys, kinds, apiVersions), types and tables, never a map or a list of an object;
+    a snapshot of ever new shapes cannot make them grow past their bound, nor keep its long keys."""
     pod = next(obj for obj in DEMO if obj["kind"] == "Pod")
-    for i in range(3 * validate._PLANS_LIMIT):
+    for i in range(2 * validate._PLANS_LIMIT + validate._PLANS_LIMIT // 2):  # filled twice, then half
         obj = copy.deepcopy(pod)
         obj["spec"][f"field{i}"] = {"replicas": "zzz"}
-        obj["metadata"]["x" * 200 + str(i)] = 1  # too long a key to remember
+        obj["status"]["containerStatuses"][0][f"field{i}"] = 1
         _assert_same(obj)
+        long_key = copy.deepcopy(pod)
+        long_key["metadata"]["x" * 200 + str(i)] = 1
+        _assert_same(long_key)
     tables = [
         validate._SECTION,
+        validate._CONTAINER_STATUS_TABLE,
         validate._METADATA_TABLE,
         validate._FLUX_SPEC_TABLE,
         *validate._EXTRA_TOP.values(),
     ]
-    for table in tables:
-        if isinstance(table, validate._Table):
-            assert len(table.plans) <= validate._PLANS_LIMIT
-            for key, plan in table.plans.items():
-                assert all(type(part) is str for part in key), key
-                assert all(type(name) is str and type(kind) is type for name, kind, _ in plan)
+    plans: list[dict[tuple[Any, ...], Any]] = [validate._OBJECT_PLANS, *(table.plans for table in tables)]
+    assert len(validate._OBJECT_PLANS) > 100 and len(validate._CONTAINER_STATUS_TABLE.plans) > 100
+    for remembered in plans:
+        assert len(remembered) <= validate._PLANS_LIMIT
+        for key, plan in remembered.items():
+            assert all(
+                part is None or (type(part) is str and len(part) <= 128)
+                for part in key
+                if part is not validate._NEXT_MAP
+            )
+            assert all(
+                type(leaf) in (str, int, bool, type, validate._Table) or leaf is None
+                for leaf in _leaves(plan)
+            )

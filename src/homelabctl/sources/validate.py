@@ -274,26 +274,32 @@ _METADATA_TABLE = _Table(_METADATA)
 _FLUX_METADATA_TABLE = _Table(_METADATA, {"ownerReferences": _MAPS})
 """... but those of a HelmRelease or a Kustomization are, as the path that names the field does."""
 _FLUX_SPEC_TABLE = _Table(_HELM_SPEC, {"valuesFrom": _MAPS})
-_EXTRA_TOP = {kind: _Table(fields) for kind, fields in _TOP_BY_KIND.items() if fields.keys() - _TOP.keys()}
-"""The kinds with checked top-level fields besides the sections (Events, ConfigMaps, Secrets)."""
+_EXTRA_TOP = {
+    kind: _Table({key: shape for key, shape in fields.items() if key not in _TOP})
+    for kind, fields in _BY_KIND.items()
+    if fields
+}
+"""The kinds with checked top-level fields besides the sections (Events, ConfigMaps, Secrets), and those."""
 
 _NEXT_MAP = object()
 """Between the keys of two sections in an object's shape (no parsed key is this object)."""
 _EMPTY: dict[str, Any] = {}
 """An absent section (never written to)."""
-ObjectPlan = tuple[tuple[tuple[int, str, type, _Table | None], ...], _Table | None, bool]
+ObjectPlan = tuple[
+    tuple[tuple[int, str, type], ...], tuple[tuple[int, str, _Table], ...], _Table | None, bool
+]
 """What to look at of an object of a given shape: see :func:`_object_plan`."""
 _OBJECT_PLANS: dict[tuple[Any, ...], ObjectPlan] = {}
-_SLOW_PATH: ObjectPlan = ((), None, False)
+_SLOW_PATH: ObjectPlan = ((), (), None, False)
 """The plan of a built-in CronJob: the path that names the field judges it (it walks the job template)."""
 
 
 def _object_plan(
     kind: str | None, api_version: str | None, sections: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 ) -> ObjectPlan:
-    """The checked fields of the sections (each with the index of its section: metadata, spec, status), the
-    table of the checked top-level fields besides the sections (None: none) and whether to look at the pod
-    template."""
+    """The checked fields of the sections, each with the index of its section (metadata, spec, status): those
+    with a type to check, then the lists of maps, each with the table of its items; the table of the checked
+    top-level fields besides the sections (None: none); whether to look at the pod template."""
     builtin = _builtin(api_version)
     if kind == "CronJob" and builtin:
         return _SLOW_PATH
@@ -304,14 +310,16 @@ def _object_plan(
         tables = (_FLUX_METADATA_TABLE, _FLUX_SPEC_TABLE, None)
     else:  # custom resources name their fields as they like
         tables = (_METADATA_TABLE, None, None)
-    checks = tuple(
+    checks = [
         (where, key, expected, items)
         for where, (table, section) in enumerate(zip(tables, sections, strict=True))
         if table is not None
         for key, expected, items in table.checks(tuple(section))
-    )
+    ]
+    typed = tuple((where, key, expected) for where, key, expected, items in checks if items is None)
+    lists = tuple((where, key, items) for where, key, _, items in checks if items is not None)
     extra = _EXTRA_TOP.get(kind) if kind is not None else None
-    return checks, extra, builtin and "template" in sections[1]
+    return typed, lists, extra, builtin and "template" in sections[1]
 
 
 def _plan(
@@ -327,46 +335,6 @@ def _plan(
             _OBJECT_PLANS.clear()
         _OBJECT_PLANS[shape_key] = plan
     return plan
-
-
-def _sections_ok(
-    raw: Mapping[str, Any], kind: Any, api_version: Any, meta: Any, spec: Any, status: Any
-) -> bool:
-    if not (
-        type(raw) is dict
-        and (meta is None or type(meta) is dict)
-        and (spec is None or type(spec) is dict)
-        and (status is None or type(status) is dict)
-    ):
-        return False
-    sections = (meta or _EMPTY, spec or _EMPTY, status or _EMPTY)
-    kind = kind if type(kind) is str else None  # any other kind is judged alike
-    api_version = api_version if type(api_version) is str else None
-    shape_key = (kind, api_version, *sections[0], _NEXT_MAP, *sections[1], _NEXT_MAP, *sections[2])
-    plan = _OBJECT_PLANS.get(shape_key)
-    if plan is None:
-        plan = _plan(shape_key, kind, api_version, sections)
-    if plan is _SLOW_PATH:
-        return False
-    checks, extra, template = plan
-    for where, key, expected, items in checks:
-        value = sections[where][key]
-        if type(value) is not expected:
-            if value is None:
-                continue
-            return False
-        if items is not None:
-            # read again: a list here, which the check above narrows no type checker to
-            for item in sections[where][key]:
-                if type(item) is not dict or (items is not _MAPS and not _map_ok(item, items)):
-                    return False
-    if extra is not None and not _map_ok(raw, extra):
-        return False
-    if template:
-        pod_template = sections[1]["template"]
-        template_spec = shape.value(pod_template, "spec") if type(pod_template) is dict else None
-        return type(template_spec) is not dict or _map_ok(template_spec, _SECTION)
-    return True
 
 
 def _named_problem(raw: Mapping[str, Any]) -> str | None:
@@ -417,10 +385,46 @@ def malformed_sections(
     raw: Mapping[str, Any], kind: Any, api_version: Any, meta: Any, spec: Any, status: Any
 ) -> str | None:
     """:func:`malformed_field` for a loader that has read the object's ``kind``, ``apiVersion``, ``metadata``,
-    ``spec`` and ``status`` already (None where absent): the same answer, without reading them again."""
-    if _sections_ok(raw, kind, api_version, meta, spec, status):
-        return None
-    return _named_problem(raw)
+    ``spec`` and ``status`` already (None where absent): the same answer, without reading them again. (The
+    fast path: only an object it does not pass takes the path that names the field.)"""
+    if not (
+        type(raw) is dict
+        and (meta is None or type(meta) is dict)
+        and (spec is None or type(spec) is dict)
+        and (status is None or type(status) is dict)
+    ):
+        return _named_problem(raw)
+    sections = (meta or _EMPTY, spec or _EMPTY, status or _EMPTY)
+    kind = kind if type(kind) is str else None  # any other kind is judged alike
+    api_version = api_version if type(api_version) is str else None
+    shape_key = (kind, api_version, *sections[0], _NEXT_MAP, *sections[1], _NEXT_MAP, *sections[2])
+    plan = _OBJECT_PLANS.get(shape_key)
+    if plan is None:
+        plan = _plan(shape_key, kind, api_version, sections)
+    if plan is _SLOW_PATH:
+        return _named_problem(raw)
+    typed, lists, extra, template = plan
+    for where, key, expected in typed:
+        value = sections[where][key]
+        if type(value) is not expected and value is not None:
+            return _named_problem(raw)
+    for where, key, items in lists:
+        value = sections[where][key]
+        if type(value) is not list:
+            if value is None:
+                continue
+            return _named_problem(raw)
+        for item in value:
+            if type(item) is not dict or (items is not _MAPS and not _map_ok(item, items)):
+                return _named_problem(raw)
+    if extra is not None and not _map_ok(raw, extra):
+        return _named_problem(raw)
+    if template:
+        pod_template = sections[1]["template"]
+        template_spec = shape.value(pod_template, "spec") if type(pod_template) is dict else None
+        if type(template_spec) is dict and not _map_ok(template_spec, _SECTION):
+            return _named_problem(raw)
+    return None
 
 
 def object_name(raw: Mapping[str, Any]) -> str:
