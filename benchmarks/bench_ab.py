@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_process import BASELINE, CHILD_ENV, PY, _peak_rss_kib, _run_pipe
+from bench_process import BASELINE, CHILD_ENV, PY, _peak_rss_kib, _run_pipe, homelabctl_command
 from gen_snapshot import write_snapshot
 
 
@@ -36,7 +36,7 @@ def bench(total: int, repeats: int, before: Path, workdir: Path) -> None:
     before_env = {"PYTHONPATH": str(before)}
     variants: dict[str, list[str]] = {"json.load": [PY, "-c", BASELINE, str(path)]}
     for label, extra in (("before", before_env), ("after", {})):
-        cli = _with_env([PY, "-m", "homelabctl"], extra) if extra else [PY, "-m", "homelabctl"]
+        cli = _with_env(homelabctl_command(), extra) if extra else homelabctl_command()
         variants[f"{label} check -o json"] = [*cli, "check", "--snapshot", str(path), "-o", "json"]
         variants[f"{label} check (pipe)"] = [*cli, "check", "--snapshot", str(path)]
     for argv in variants.values():  # warm-up: page cache and bytecode cache, not timed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -150,60 +149,114 @@ rather than a copy of its own (~300 KiB at 10,000 objects). Bounded: a long-runn
 _GROUP_KINDS_MAX = 1024
 
 
-# A dataclass, not a msgspec Struct: fields with compare/repr/init=False, which a Struct cannot express.
-@dataclass(frozen=True, slots=True)
 class Resource:
-    """A Kubernetes object as the API returned it. ``raw`` is never mutated after loading."""
+    """A Kubernetes object as the API returned it. ``raw`` is never mutated after loading.
+
+    Frozen, equal and hashed by (api_version, kind, namespace, name); ``raw`` and what is read from it are left
+    out of both, and of the repr. (Written out rather than a dataclass: its fields need compare/repr/init=False,
+    which a msgspec Struct cannot express, and building the dataclass at import cost ~1 ms of every start.)"""
+
+    __slots__ = (
+        "api_version",
+        "gk",
+        "kind",
+        "labels",
+        "metadata",
+        "name",
+        "namespace",
+        "raw",
+        "spec",
+        "status",
+    )
 
     api_version: str
     kind: str
     namespace: str | None
     name: str
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
-    gk: str = field(default="", compare=False)
+    raw: Mapping[str, Any]
+    gk: str
     """Group-kind, computed once: the index, every check and the graph ask for it."""
     # The sections every check reads, read once per object here rather than once per check per object
     # (raw is never mutated after loading, so they cannot go stale).
-    metadata: Mapping[str, Any] = field(init=False, repr=False, compare=False)
-    labels: Mapping[str, str] = field(init=False, repr=False, compare=False)
-    spec: Mapping[str, Any] = field(init=False, repr=False, compare=False)
-    status: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    metadata: Mapping[str, Any]
+    labels: Mapping[str, str]
+    spec: Mapping[str, Any]
+    status: Mapping[str, Any]
 
-    def __post_init__(self) -> None:
-        # (hot: once per object loaded) ``type(...) is dict`` answers the common case without a call
-        init = object.__setattr__
-        if not self.gk:
-            init(self, "gk", group_kind(self.api_version, self.kind))
-        raw = self.raw
+    def __init__(
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        raw: Mapping[str, Any],
+        gk: str = "",
+    ) -> None:
+        _set_api_version(self, api_version)
+        _set_kind(self, kind)
+        _set_namespace(self, namespace)
+        _set_name(self, name)
+        _set_raw(self, raw)
+        _set_gk(self, gk or group_kind(api_version, kind))
+        # ``type(...) is dict`` answers the common case without a call
         meta = raw.get("metadata")
         if type(meta) is not dict:
             meta = _mapping(meta)
-        init(self, "metadata", meta)
+        _set_metadata(self, meta)
         labels = meta.get("labels")
-        init(self, "labels", labels if type(labels) is dict else _mapping(labels))
+        _set_labels(self, labels if type(labels) is dict else _mapping(labels))
         spec = raw.get("spec")
-        init(self, "spec", spec if type(spec) is dict else _mapping(spec))
+        _set_spec(self, spec if type(spec) is dict else _mapping(spec))
         status = raw.get("status")
-        init(self, "status", status if type(status) is dict else _mapping(status))
+        _set_status(self, status if type(status) is dict else _mapping(status))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a Resource is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a Resource is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Resource:
+            return NotImplemented
+        return (self.api_version, self.kind, self.namespace, self.name) == (
+            other.api_version,
+            other.kind,
+            other.namespace,
+            other.name,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.api_version, self.kind, self.namespace, self.name))
+
+    def __repr__(self) -> str:
+        return (
+            f"Resource(api_version={self.api_version!r}, kind={self.kind!r}, namespace={self.namespace!r}, "
+            f"name={self.name!r}, gk={self.gk!r})"
+        )
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> Resource:
-        """(Hot: once per object loaded.) The same object ``Resource(...)`` builds, filled in through the slots
-        directly: the frozen dataclass's ``__init__`` and ``__post_init__`` pay an ``object.__setattr__`` call
-        per field, a third of the time of building one."""
-        meta = raw.get("metadata")
+        """(Hot: once per object loaded.) The same object ``Resource(...)`` builds."""
+        get = raw.get
+        return cls.from_parts(
+            raw, get("apiVersion", ""), get("kind", ""), get("metadata"), get("spec"), get("status")
+        )
+
+    @classmethod
+    def from_parts(
+        cls, raw: Mapping[str, Any], api_version: Any, kind: Any, meta: Any, spec: Any, status: Any
+    ) -> Resource:
+        """:meth:`from_raw`, given the fields of ``raw`` the caller has read already (the loader reads each
+        once): ``apiVersion`` and ``kind`` ("" where absent), ``metadata``, ``spec`` and ``status`` as found."""
         if type(meta) is not dict:
             meta = _mapping(meta)
-        api_version = raw.get("apiVersion", "")
         if type(api_version) is not str:
             api_version = str(api_version)
-        kind = raw.get("kind", "")
         if type(kind) is not str:
             kind = str(kind)
         name = meta.get("name", "")
         labels = meta.get("labels")
-        spec = raw.get("spec")
-        status = raw.get("status")
         gk = _GROUP_KINDS.get((api_version, kind))
         if gk is None:
             gk = group_kind(api_version, kind)
@@ -294,7 +347,8 @@ def _slot_setter(field_name: str) -> Callable[[Resource, Any], None]:
     return setter
 
 
-# the slots' own setters: they write a frozen instance's fields without its __setattr__ (see Resource.from_raw)
+# the slots' own setters: they write a frozen instance's fields without its __setattr__, and without a Python
+# call per field (see Resource.from_raw)
 _set_api_version = _slot_setter("api_version")
 _set_kind = _slot_setter("kind")
 _set_namespace = _slot_setter("namespace")

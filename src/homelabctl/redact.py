@@ -26,6 +26,7 @@ from homelabctl.k8s.slim import share_list, share_values
 from homelabctl.lazyre import LazyPattern
 
 MARKER_PREFIX = "homelabctl-redacted:"
+_MARKER_PREFIX_BYTES = MARKER_PREFIX.encode()
 _MARKER_RE = LazyPattern(r"^homelabctl-redacted:len=(\d+);o2p=(\d+)$")
 
 SENSITIVE_KEY_RE = LazyPattern(
@@ -49,9 +50,16 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
 
 
+_SHORTEST_AES_KEY_BASE64 = 22
+"""Base64 of 16 bytes takes 22 characters (padding aside): a shorter value cannot decode to an AES key size,
+so its length is its own without decoding it (most Secret values, and every marker's length, are measured)."""
+
+
 def oauth2_proxy_secret_length(value: bytes) -> int:
     """The length oauth2-proxy's SecretBytes() yields: base64 (raw URL alphabet) decoded if that gives an
     AES key size, else the raw bytes. Standard-alphabet base64 with ``+`` or ``/`` does not decode."""
+    if len(value) < _SHORTEST_AES_KEY_BASE64:
+        return len(value)
     try:
         text = value.decode("ascii").rstrip("=")
         decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -111,8 +119,11 @@ def redact_secret(raw: dict[str, Any]) -> None:
             if not is_marker(value):
                 decoded = _decode_b64(value)
                 # a served snapshot sends its markers base64-encoded, as the API sends every Secret value
-                marker = decoded.decode("ascii", "replace")
-                data[key] = marker if marker_lengths(marker) is not None else marker_for(decoded)
+                if decoded.startswith(_MARKER_PREFIX_BYTES):
+                    marker = decoded.decode("ascii", "replace")
+                    data[key] = marker if marker_lengths(marker) is not None else marker_for(decoded)
+                else:
+                    data[key] = marker_for(decoded)
     string_data = raw.get("stringData")
     if isinstance(string_data, dict):
         for key, value in list(string_data.items()):
@@ -268,14 +279,29 @@ def redact_object(
     ``shared`` (the loader's, see :func:`homelabctl.k8s.slim.share_values`): the strings of the sections
     walked here for free text (:func:`walks_free_text`) are shared on the same walk, not on a second one.
     ``free_text``: what :func:`walks_free_text` says of ``raw``, when the caller already asked."""
-    kind = raw.get("kind")
     meta, spec, status = shape.sections(raw)  # each read once: redaction changes values, not sections
+    redact_sections(raw, raw.get("kind"), meta, spec, status, shared, free_text)
+    return raw
+
+
+def redact_sections(
+    raw: dict[str, Any],
+    kind: Any,
+    meta: Any,
+    spec: Any,
+    status: Any,
+    shared: dict[str, str] | None,
+    free_text: bool | None,
+) -> None:
+    """:func:`redact_object`, given the object's ``kind`` and its ``metadata``, ``spec`` and ``status`` as
+    found (the loader has read them already). (Hot: every object loaded; ``type(x) is dict`` answers the
+    common case before the ``isinstance`` that also admits a subclass.)"""
     if kind == "Secret":
         redact_secret(raw)
     elif kind == "ConfigMap":
         redact_configmap(raw)
     elif kind == "Pod":
-        if isinstance(spec, dict):
+        if type(spec) is dict or isinstance(spec, dict):
             _redact_containers(spec)
     elif kind in POD_TEMPLATE_KINDS or kind == "CronJob":
         template_spec = shape.pod_template_spec(raw)
@@ -291,12 +317,16 @@ def redact_object(
     # the annotations (see _redact_annotations; the template's, then the object's own, read once), and the one
     # kubectl apply keeps the whole object in (env values, Helm values), for every kind: the two passes touch
     # different keys, so their order does not matter
-    _redact_template_annotations(raw, kind)
-    if isinstance(meta, dict) and ("annotations" in meta or kind == "Secret"):
+    if type(kind) is not str:
+        _redact_template_annotations(raw, kind)
+    elif kind in POD_TEMPLATE_KINDS:
+        template = spec.get("template") if isinstance(spec, dict) else None
+        if isinstance(template, dict):
+            _redact_annotations(template, secret=False)
+    if (type(meta) is dict or isinstance(meta, dict)) and ("annotations" in meta or kind == "Secret"):
         _drop_last_applied_annotation(meta)
         _redact_metadata_values(meta, kind == "Secret")
     _redact_by_shape(raw, kind, spec, status, shared, free_text)
-    return raw
 
 
 FREE_TEXT_SECTIONS = ("spec", "data")
@@ -344,15 +374,19 @@ def _redact_by_shape(
             if isinstance(raw.get(field), str):
                 raw[field] = redact_string(raw[field])
     elif walks_free_text(raw) if free_text is None else free_text:
-        # FREE_TEXT_SECTIONS, in their order: spec, then data
-        if isinstance(spec, dict | list):
+        # FREE_TEXT_SECTIONS, in their order: spec, then data (_redact_strings walks exact dicts and lists)
+        if type(spec) is dict or type(spec) is list:
             _redact_strings(spec, shared=shared)
         data = raw.get("data")
-        if isinstance(data, dict | list):
+        if type(data) is dict or type(data) is list:
             _redact_strings(data, shared=shared)
-    conditions = status.get("conditions") if isinstance(status, dict) else None
-    for condition in conditions if isinstance(conditions, list) else ():
-        if isinstance(condition, dict):
+    if type(status) is not dict and not isinstance(status, dict):
+        return
+    conditions = status.get("conditions")
+    if type(conditions) is not list and not isinstance(conditions, list):
+        return
+    for condition in conditions:
+        if type(condition) is dict or isinstance(condition, dict):
             message = condition.get("message")
             # redact_string inlined: every condition of every object comes here
             if isinstance(message, str) and len(message) >= 8 and not message.startswith(MARKER_PREFIX):
@@ -373,10 +407,21 @@ _KNOWN_TOKEN_RE = LazyPattern(
 )
 """Tokens whose format says what they are (GitHub, GitLab, Slack, AWS, OpenAI-style keys), wherever they are."""
 _ANCHOR_RE = LazyPattern(
-    r"pass|secret|token|key|credential|auth|cookie|dsn|bearer|basic|-----begin|"
-    r"gh[pousr]_|github_pat_|glpat-|xox|akia|sk-|pem|connection|htpasswd|@|^\s*[\[{]"
+    r"p(?:ass|em)|s(?:ecret|k-)|token|key|c(?:redential|ookie|onnection)|a(?:uth|kia)|dsn|b(?:earer|asic)|"
+    r"-----begin|g(?:h[pousr]_|ithub_pat_|lpat-)|xox|@"
 )
-"""Every shape redact_string masks contains one of these, a URL with '@', or is JSON."""
+"""Every shape redact_string masks contains one of these (lowercased; ``htpasswd`` contains ``pass``), a URL
+with '@', or is JSON (see :func:`_has_anchor`). Literals only, grouped by their first letter: the regex
+engine then skips the positions no literal starts at, which it cannot do once an anchored branch such as
+JSON's leading bracket is among them (~2x faster on a message of a few dozen characters)."""
+
+
+def _has_anchor(lowered: str) -> bool:
+    """Whether lowercased text holds an :data:`_ANCHOR_RE` literal or opens like JSON (``[`` or ``{``
+    after leading white space)."""
+    return _ANCHOR_RE.search(lowered) is not None or lowered.lstrip().startswith(("[", "{"))
+
+
 _EMBEDDED_MAX = 1024 * 1024
 
 
@@ -414,7 +459,7 @@ def redact_string(text: str) -> str:
 def _redact_string(text: str) -> str:
     # cached: replicas, ReplicaSets and their Deployment repeat the same commands and messages
     # the common case, fast: no anchor of any shape below
-    if not _ANCHOR_RE.search(text.lower()):  # lowercased: a case-insensitive pattern is 4x slower
+    if not _has_anchor(text.lower()):  # lowercased: a case-insensitive pattern is 4x slower
         return text
     if PRIVATE_KEY_RE.search(text):
         return marker_for(text.encode())

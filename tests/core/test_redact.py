@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from homelabctl.redact import marker_lengths, mask, oauth2_proxy_secret_length, redact_object
+from homelabctl.redact import _has_anchor, marker_lengths, mask, oauth2_proxy_secret_length, redact_object
 
 
 def _b64(raw: bytes) -> str:
@@ -195,3 +199,75 @@ def test_a_snapshot_load_leaves_no_unredacted_text_in_the_redaction_caches(tmp_p
     with pytest.raises(SourceError):
         SnapshotSource([tmp_path / "empty.json"]).load()
     assert redact._redact_string.cache_info().currsize == 0
+
+
+# -- the fast paths give what the definitions they stand for give --------------------------------------------
+_ANCHOR_DEFINITION = re.compile(
+    r"pass|secret|token|key|credential|auth|cookie|dsn|bearer|basic|-----begin|"
+    r"gh[pousr]_|github_pat_|glpat-|xox|akia|sk-|pem|connection|htpasswd|@|^\s*[\[{]"
+)
+_ANCHOR_PIECES = [
+    "pass", "pem", "secret", "sk-", "token", "key", "credential", "cookie", "connection", "auth", "akia",
+    "dsn", "bearer", "basic", "-----begin", "ghp_", "gho_", "ghx_", "github_pat_", "glpat-", "xox", "@",
+    "[", "{", " ", "\t", "\u2003", "p", "s", "k", "c", "a", "g", "h", "x", "-", "_", "é", "İ",
+]  # fmt: skip
+
+
+def _same_anchor_verdict(text: str) -> None:
+    lowered = text.lower()
+    assert _has_anchor(lowered) == (_ANCHOR_DEFINITION.search(lowered) is not None), text
+
+
+@pytest.mark.parametrize("piece", _ANCHOR_PIECES)
+def test_each_anchor_alone_and_in_a_sentence_is_found_as_defined(piece: str) -> None:
+    for text in (piece, piece.upper(), f"the {piece} here", f"  {piece}", f"x{piece}y"):
+        _same_anchor_verdict(text)
+
+
+@given(st.lists(st.sampled_from(_ANCHOR_PIECES) | st.text(max_size=3), max_size=8).map("".join))
+def test_the_anchor_test_matches_its_definition(text: str) -> None:
+    _same_anchor_verdict(text)
+
+
+def _oauth2_proxy_secret_length_by_definition(value: bytes) -> int:
+    try:
+        text = value.decode("ascii").rstrip("=")
+        decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        if "+" not in text and "/" not in text and len(decoded) in (16, 24, 32):
+            return len(decoded)
+    except (UnicodeDecodeError, binascii.Error, ValueError):
+        pass
+    return len(value)
+
+
+@given(
+    st.binary(max_size=60)
+    | st.binary(max_size=40).map(base64.urlsafe_b64encode)
+    | st.binary(max_size=40).map(lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"="))
+    | st.text("ABCDEFabcdef0123456789-_=+/. \n", max_size=60).map(str.encode)
+)
+def test_the_oauth2_proxy_length_shortcut_matches_its_definition(value: bytes) -> None:
+    assert oauth2_proxy_secret_length(value) == _oauth2_proxy_secret_length_by_definition(value)
+
+
+def test_the_oauth2_proxy_length_shortcut_holds_at_every_key_size_and_length() -> None:
+    for size in range(40):
+        encoded = base64.urlsafe_b64encode(bytes(range(size)))
+        for value in (encoded, encoded.rstrip(b"="), encoded + b"=", encoded[:-1]):
+            assert oauth2_proxy_secret_length(value) == _oauth2_proxy_secret_length_by_definition(value)
+
+
+def test_a_served_marker_stays_the_same_marker_and_other_values_become_markers() -> None:
+    marker = redact_object(
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": _b64(b"hunter2")}}
+    )["data"]["k"]
+    served = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s"},
+        "data": {"k": _b64(marker.encode())},
+    }
+    assert redact_object(served)["data"]["k"] == marker
+    lookalike = _b64(b"homelabctl-redacted:not-a-marker")
+    other = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": lookalike}}
+    assert marker_lengths(redact_object(other)["data"]["k"]) == (32, 32)

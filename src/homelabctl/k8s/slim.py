@@ -17,32 +17,33 @@ UNREAD_POD_STATUS = ("hostIPs", "podIPs")
 _MAX_DEPTH = 64
 
 
-def slim_object(obj: dict[str, Any], shared: dict[str, str], skip: Collection[str] = ()) -> None:
+def slim_sections(
+    obj: dict[str, Any], kind: Any, meta: Any, status: Any, shared: dict[str, str], skip: Collection[str] = ()
+) -> None:
     """In place, on a freshly parsed object: the unread fields dropped, then its values shared, except in the
-    top-level sections in ``skip`` (redaction walks those anyway, and shares them on the way)."""
-    meta = obj.get("metadata")
+    top-level sections in ``skip`` (redaction walks those anyway, and shares them on the way). ``kind``,
+    ``meta`` and ``status``: the object's ``kind``, ``metadata`` and ``status`` as found (the loader has read
+    them already)."""
     if type(meta) is dict:
         for key in UNREAD_METADATA:
             if key in meta:
                 del meta[key]
-    if obj.get("kind") == "Pod":
-        status = obj.get("status")
-        if type(status) is dict:
-            for key in UNREAD_POD_STATUS:
-                if key in status:
-                    del status[key]
+    if kind == "Pod" and type(status) is dict:
+        for key in UNREAD_POD_STATUS:
+            if key in status:
+                del status[key]
     if not skip:
         share_values(obj, shared)
         return
     for key, value in obj.items():
         if key in skip:
             continue
-        kind = type(value)
-        if kind is str:
+        value_type = type(value)
+        if value_type is str:
             obj[key] = shared.setdefault(value, value)
-        elif kind is dict:
+        elif value_type is dict:
             share_values(value, shared, 1)
-        elif kind is list:
+        elif value_type is list:
             share_list(value, shared, 1)
 
 

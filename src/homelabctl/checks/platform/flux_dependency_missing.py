@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from homelabctl import kinds
@@ -79,6 +78,8 @@ def _finding(
     if ready is not None and ready.status != "True":
         evidence.append(f"Ready={ready.status} {ready.reason}: {' '.join(ready.message.split())[:300]}")
     same_name = [f"{ns}/{n}" for ns, n in known if n == name and ns != namespace]
+    import difflib  # here, not at the top: only a finding needs it, and every start would pay ~1 ms for it
+
     close = difflib.get_close_matches(name, [n for ns, n in known if ns == namespace], n=3, cutoff=0.6)
     if same_name:
         evidence.append(f"a {res.kind} of that name exists in another namespace: {', '.join(same_name)}")
