@@ -37,6 +37,7 @@ _.weight
 _.attributes
 
 # 2. Set for a library that reads them.
+_.__class__  # model.Resource.from_parts: read by the interpreter, it makes a filled-in object a Resource
 _.gid  # tarfile.TarInfo: a deterministic snapshot tarball
 _.gname
 _.uname

@@ -52,7 +52,10 @@ def _by_constructor(raw: dict[str, Any]) -> Resource:
 @given(_RAW)
 def test_from_raw_fills_every_field_as_the_constructor_does(raw: dict[str, Any]) -> None:
     fast, slow = Resource.from_raw(raw), _by_constructor(raw)
-    for field in Resource.__slots__:  # a field added later and not filled in fails here
+    assert type(fast) is Resource  # filled in as another class of the same layout, then made a Resource
+    fields = [name for cls in Resource.__mro__ for name in getattr(cls, "__slots__", ())]
+    assert len(fields) == 10
+    for field in fields:  # a field added later and not filled in fails here
         assert getattr(fast, field) == getattr(slow, field), field
     assert fast == slow and hash(fast) == hash(slow)
 

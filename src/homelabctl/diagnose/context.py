@@ -86,6 +86,7 @@ class RuleContext:
             self.by_check.setdefault(finding.check, []).append(finding)
         self._failing: dict[ObjectRef, bool] = {}
         self._reach: dict[Finding, set[ObjectRef]] = {}
+        self._start: dict[Finding, set[ObjectRef]] = {}
         self._quorum_members: dict[tuple[ObjectRef, tuple[str, ...]], AbstractSet[ObjectRef]] = {}
         self.via: dict[Finding, dict[ObjectRef, frozenset[str]]] = {}
         """For each reach: the edge types by which each object was reached (what kind of failure got there)."""
@@ -196,10 +197,14 @@ class RuleContext:
         return self.index.top_owner(res).ref
 
     def start(self, cause: Finding) -> set[ObjectRef]:
-        """Where a finding's failure starts: a workload's object stands for the whole workload."""
-        if cause.object.kind in _WORKLOAD_KINDS:
-            return self.workload_start(cause.object)
-        return {cause.object}
+        """Where a finding's failure starts: a workload's object stands for the whole workload. Read once per
+        finding (its reach, its candidate and its symptoms ask): the set is shared, callers do not change it."""
+        found = self._start.get(cause)
+        if found is None:
+            found = self._start[cause] = (
+                self.workload_start(cause.object) if cause.object.kind in _WORKLOAD_KINDS else {cause.object}
+            )
+        return found
 
     def reach(self, cause: Finding) -> set[ObjectRef]:
         """What the failure behind ``cause`` reaches along every generic edge (computed once per finding)."""

@@ -94,6 +94,10 @@ _NODE = LazyPattern(
     r"was\s+low|is\s+unreachable|had\s+)",
     re.IGNORECASE,
 )
+_NODE_WORDS = (("not", "ready"), ("not", "found"), ("low",), ("unreachable",), ("had",))
+"""Words of each phrase ``_NODE`` ends with, free of the letters a case-insensitive pattern also matches as
+long s, dotless i or the Kelvin sign: a text without all the words of one phrase names no node that way
+(most texts that say "node" do not: the pattern is not even compiled for them)."""
 _TAINT = LazyPattern(r"untolerated taint\(?s?\)?\s*\{([a-z0-9./-]+)\s*:", re.IGNORECASE)
 _RESOURCE = LazyPattern(r"\bInsufficient ([a-z0-9-]+(?:\.[a-z0-9-]+)+/[a-z0-9._-]+)")
 _CSI_DRIVER = LazyPattern(
@@ -115,7 +119,12 @@ def clip(text: str) -> str:
 
 def ip_addresses(text: str) -> list[tuple[str, str]]:
     """IPv4 addresses (``10.43.0.10`` from ``10.43.0.10:53``), each with the text that named it."""
-    return [(m.group(1), m.group(0)) for m in _IPV4.finditer(clip(text))]
+    text = clip(text)
+    if (
+        text.count(".") < 3
+    ):  # an address has three dots: most messages are not searched (nor the pattern compiled)
+        return []
+    return [(m.group(1), m.group(0)) for m in _IPV4.finditer(text)]
 
 
 def service_dns_names(text: str) -> list[Mention]:
@@ -151,6 +160,8 @@ def hosts_and_short_services(text: str) -> tuple[list[tuple[str, str]], list[Men
     """``hostnames(text)`` and ``short_service_names(text)``. Their pattern ignores case, so on ASCII text it
     matches the same spans in the text and in its lower-case form: one pass gives both."""
     text = clip(text)
+    if "." not in text.rstrip("."):
+        return [], []  # a name has a dot with something after it; a sentence's final dot names nothing
     if not text.isascii():
         return hostnames(text), short_service_names(text)
     hosts: list[tuple[str, str]] = []
@@ -185,7 +196,7 @@ def object_mentions(text: str) -> list[Mention]:
         out += [Mention("ResourceQuota", None, m.group(1), m.group(0)) for m in _QUOTA.finditer(text)]
     if any(kind in text for kind in _FLUX_REF_KINDS):
         out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
-    if "node" in lowered:
+    if "node" in lowered and any(all(word in lowered for word in words) for words in _NODE_WORDS):
         out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]
     if "Insufficient " not in text:
         # a node short of a resource could have run the pod but for that: the taints elsewhere are not why

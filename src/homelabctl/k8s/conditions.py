@@ -75,13 +75,29 @@ def with_message(obj: Obj, words: str) -> tuple[Condition, ...]:
     )
 
 
-def false_condition(items: object, type_: str) -> Condition | None:
-    """``find(conditions_of(items), type_)`` when that condition's status is False, else None; only that
-    condition is read (a check asking one question of every route's parents)."""
+def false_conditions(items: object, types: tuple[str, ...]) -> list[Condition | None]:
+    """For each of ``types``, that condition when its status is False, else None (absent, True, Unknown); the
+    first condition of a type decides. One pass over the conditions for all of them (a check asks two
+    questions of every route's parents; most are answered True, and nothing is built for those)."""
+    found: list[Condition | None] = [None] * len(types)
+    seen: set[str] = set()
     for c in mappings(items):
-        if text(c.get("type")) == type_:
-            return _condition(c) if text(c.get("status")) == "False" else None
-    return None
+        kind = c.get("type")
+        if type(kind) is not str:
+            kind = text(kind)
+        if kind in seen or kind not in types:
+            continue
+        seen.add(kind)
+        if text(c.get("status")) == "False":
+            found[types.index(kind)] = _condition(c)
+        if len(seen) == len(types):
+            break
+    return found
+
+
+def false_conditions_of(obj: Obj, types: tuple[str, ...]) -> list[Condition | None]:
+    """:func:`false_conditions` of the object's own ``status.conditions``."""
+    return false_conditions(section(obj, "status").get("conditions"), types)
 
 
 def find(conds: tuple[Condition, ...], type_: str) -> Condition | None:

@@ -50,7 +50,7 @@ def _quiet(pod: Resource) -> bool:
     for key in ("initContainerStatuses", "containerStatuses"):
         statuses = status.get(key)
         for cs in statuses if isinstance(statuses, list) else ():
-            if not isinstance(cs, Mapping):
+            if type(cs) is not dict and not isinstance(cs, Mapping):  # dicts without the abstract-class check
                 continue
             if not _plain(cs):
                 return False

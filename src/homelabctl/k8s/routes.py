@@ -47,17 +47,26 @@ def parent_refs(route: Obj) -> tuple[ParentRef, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
     for ref in mappings(section(route, "spec").get("parentRefs")):
-        name = text(ref.get("name"))
+        # (hot: every parent of every route, asked by a check and the diagnosis) the usual strings inline
+        name = ref.get("name")
+        if type(name) is not str:
+            name = text(name)
         if not name:
             continue
-        explicit = text(ref.get("namespace"))
+        explicit, group, kind, section_name = (
+            ref.get("namespace"),
+            ref.get("group"),
+            ref.get("kind"),
+            ref.get("sectionName"),
+        )
+        explicit = explicit if type(explicit) is str else text(explicit)
         found.append(
             ParentRef(
                 name,
                 explicit or own,
-                text(ref.get("group")) or GATEWAY_GROUP,
-                text(ref.get("kind")) or "Gateway",
-                text(ref.get("sectionName")),
+                (group if type(group) is str else text(group)) or GATEWAY_GROUP,
+                (kind if type(kind) is str else text(kind)) or "Gateway",
+                section_name if type(section_name) is str else text(section_name),
                 opt_integer(ref.get("port")),
                 bool(explicit),
             )
@@ -152,7 +161,10 @@ def _rules(route: Obj) -> tuple[RouteRule, ...]:
 
 
 def backend_refs(route: Obj) -> tuple[BackendRef, ...]:
-    return tuple(ref for rule in rules(route) for ref in rule.backends)
+    found = rules(route)
+    if len(found) == 1:  # most routes have one rule: its backends are the route's, no tuple to build
+        return found[0].backends
+    return tuple(ref for rule in found for ref in rule.backends)
 
 
 def hostnames(route: Obj) -> tuple[str, ...]:
@@ -192,15 +204,22 @@ def parent_status_entries(route: Obj) -> dict[tuple[str, str, str, str], Mapping
     """``status.parents`` entries as written, by the (kind, namespace, name, sectionName) of their parentRef
     (the namespace resolved as in :func:`parent_statuses`, empty when unknown; a later entry for the same
     parent wins): for a check that reads one or two conditions of each, not all of them."""
-    own = text(section(route, "metadata").get("namespace")) or None
+    own = text(section(route, "metadata").get("namespace")) or ""
     found: dict[tuple[str, str, str, str], Mapping[str, Any]] = {}
     for entry in mappings(section(route, "status").get("parents")):
         ref = mapping(entry.get("parentRef"))
+        # (hot: every route's status) the usual strings inline
+        kind, namespace, name, section_name = (
+            ref.get("kind"),
+            ref.get("namespace"),
+            ref.get("name"),
+            ref.get("sectionName"),
+        )
         key = (
-            text(ref.get("kind")) or "Gateway",
-            text(ref.get("namespace")) or own or "",
-            text(ref.get("name")),
-            text(ref.get("sectionName")),
+            (kind if type(kind) is str else text(kind)) or "Gateway",
+            (namespace if type(namespace) is str else text(namespace)) or own,
+            name if type(name) is str else text(name),
+            section_name if type(section_name) is str else text(section_name),
         )
         found[key] = entry
     return found

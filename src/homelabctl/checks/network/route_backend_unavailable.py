@@ -12,22 +12,19 @@ from homelabctl.model import Finding, Layer, Resource, Severity
 
 def backend_services(route: Resource) -> list[tuple[str, str]]:
     """(namespace, Service name) of every Service backend of an HTTPRoute/GRPCRoute or an Ingress, once each."""
+    own = route.namespace or ""
     found: list[tuple[str, str]] = []
-
-    def add(namespace: str | None, name: str) -> None:
-        if name and (namespace or route.namespace or "", name) not in found:
-            found.append((namespace or route.namespace or "", name))
-
     if route.kind == "Ingress":
         default = routes.ingress_default_backend(route)
-        if default is not None:
-            add(route.namespace, default.service)
-        for backend in routes.ingress_backends(route):
-            add(route.namespace, backend.service)
+        names = [default.service] if default is not None else []
+        names += [backend.service for backend in routes.ingress_backends(route)]
+        for name in names:
+            if name and (own, name) not in found:
+                found.append((own, name))
         return found
     for ref in routes.backend_refs(route):
-        if ref.is_service:
-            add(ref.namespace, ref.name)
+        if ref.is_service and ref.name and (key := (ref.namespace or own, ref.name)) not in found:
+            found.append(key)
     return found
 
 

@@ -39,6 +39,10 @@ BUILTIN_GROUPS = frozenset(
 )
 
 
+_READ = ("Ready", "Released")
+"""The conditions whose message says a kind is not served (HelmRelease also ``Released``), read when False."""
+
+
 def _installed(ctx: CheckContext) -> set[tuple[str, str]] | None:
     """(group, kind) of every CRD, or None when CRDs could not be read."""
     if not ctx.readable(kinds.CRD):
@@ -99,13 +103,10 @@ def flux_missing_crd(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _evaluate(ctx: CheckContext, res: Resource, installed: set[tuple[str, str]] | None) -> Finding | None:
-    label = f"{res.kind} {res.namespace}/{res.name}"
     reported: list[tuple[str, str]] = []
     conds = []
-    for type_ in ("Ready", "Released"):
-        if conditions.condition_status(res, type_) != "False":
-            continue
-        cond = conditions.condition(res, type_)
+    # both conditions in one pass over the object's conditions; only a False one is read further
+    for cond in conditions.false_conditions_of(res, _READ):
         if cond is None:
             continue
         found = missing_kinds_in_message(str(cond.message or ""))
@@ -117,6 +118,7 @@ def _evaluate(ctx: CheckContext, res: Resource, installed: set[tuple[str, str]] 
     )
     if not reported and not inventory:
         return None
+    label = f"{res.kind} {res.namespace}/{res.name}"
     evidence = [f"missing: kind {kind} apiVersion {api_version}" for kind, api_version in reported]
     evidence += [condition_text(cond, 400) for cond in conds[:1]]
     evidence += [

@@ -84,12 +84,20 @@ def helm_release_pending(ctx: CheckContext) -> Iterator[Finding]:
     deployed revision (``helm -n NS rollback RELEASE``) or delete the pending revision's Secret, and
     ``flux reconcile helmrelease NAME -n NS --force``.
     """
+    pending = [
+        (key, secret)
+        for key, secret in sorted(
+            latest_release_secrets(ctx).items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+        )
+        if str(secret.labels.get("status") or "") in PENDING
+    ]
+    locks = {id(hr): found for hr in ctx.index.all(kinds.HELM_RELEASE) if (found := _lock(hr))}
+    if not pending and not locks:
+        return  # the usual cluster: no release pending, none locked, no release name to work out
     releases = {release_key(hr): hr for hr in ctx.index.all(kinds.HELM_RELEASE)}
     reported: set[tuple[str | None, str]] = set()
-    for key, secret in sorted(latest_release_secrets(ctx).items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+    for key, secret in pending:
         status = str(secret.labels.get("status") or "")
-        if status not in PENDING:
-            continue
         hr = releases.get(key)
         created = _modified_at(secret)
         age = ctx.now - created if created is not None else None
@@ -101,9 +109,14 @@ def helm_release_pending(ctx: CheckContext) -> Iterator[Finding]:
     for key, hr in releases.items():
         if key in reported:
             continue
-        locked = [c for c in conditions.with_message(hr, HELM_LOCKED) if c.status != "True"]
-        if locked:
-            yield _finding(ctx, key, None, hr, "locked", None, locked_text=condition_text(locked[0], 400))
+        lock = locks.get(id(hr))
+        if lock:
+            yield _finding(ctx, key, None, hr, "locked", None, locked_text=condition_text(lock[0], 400))
+
+
+def _lock(hr: Resource) -> list[conditions.Condition]:
+    """The conditions of a HelmRelease that report helm-controller's release lock."""
+    return [c for c in conditions.with_message(hr, HELM_LOCKED) if c.status != "True"]
 
 
 def _finding(

@@ -8,12 +8,14 @@ from homelabctl.checks.platform._common import condition_text, one_line
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import routes
 from homelabctl.k8s._raw import text
-from homelabctl.k8s.conditions import false_condition
+from homelabctl.k8s.conditions import false_conditions
 from homelabctl.model import Finding, Layer, Resource, Severity
 from homelabctl.timeutil import parse_time
 
 # A route no controller has written status for after this long is not served by anyone.
 STATUS_GRACE = timedelta(minutes=10)
+_ASKED = ("Accepted", "ResolvedRefs")
+"""The conditions read of each parent's status, in one pass."""
 
 
 def _parent_label(key: tuple[str, str, str, str]) -> str:
@@ -23,6 +25,8 @@ def _parent_label(key: tuple[str, str, str, str]) -> str:
 
 class _Verdict:
     """What is wrong with one route; broken parents and dead rules decide critical vs warning."""
+
+    __slots__ = ("evidence", "parents_broken", "parents_total", "problems", "rules_dead")
 
     def __init__(self) -> None:
         self.problems: list[str] = []
@@ -58,9 +62,10 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict, gatewa
                 verdict.problems.append(f"has no status from any controller for {label}")
                 verdict.evidence.append(f"status.parents has no entry for {label}")
             continue
+        accepted, resolved = false_conditions(status.get("conditions"), _ASKED)
+        if accepted is None and resolved is None:
+            continue  # the usual parent: accepted, its references resolved
         controller = text(status.get("controllerName")) or "?"
-        conds = status.get("conditions")
-        accepted = false_condition(conds, "Accepted")
         if accepted is not None:
             label = _parent_label(key)
             verdict.parents_broken += 1
@@ -68,7 +73,6 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict, gatewa
                 f"is not accepted by {label} ({accepted.reason or '?'}: {one_line(accepted.message, 120)})"
             )
             verdict.evidence.append(f"parent {label} ({controller}): {condition_text(accepted, 300)}")
-        resolved = false_condition(conds, "ResolvedRefs")
         if resolved is not None:
             label = _parent_label(key)
             verdict.problems.append(

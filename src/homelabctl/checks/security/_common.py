@@ -61,6 +61,8 @@ def identify_backend(
     # a Service selects pods of its own namespace: where none shows a sign of a UI or an auth proxy, its pods
     # cannot change the answer, and are not looked up
     pods = service_pods(index, svc) if svc is not None and svc.namespace in _sign_namespaces(index) else []
+    if not pods and _plain_service(svc.labels if svc is not None else {}, name):
+        return _NEITHER
     if is_auth_proxy(svc.labels if svc is not None else {}, (), name) or any(
         is_auth_proxy(p.labels, pod_images(p.spec), p.name) for p in pods
     ):
@@ -84,6 +86,20 @@ def identify_backend(
 
 
 _ALL_UI_LABELS = ALL_UI_LABELS
+_NEITHER = Identified(None, "")
+_SIGN_LABELS = ALL_UI_LABELS | AUTH_PROXY_LABELS
+
+
+def _plain_service(labels: Mapping[str, str], name: str) -> bool:
+    """A backend with no pods to read whose Service shows no sign of an admin UI or an auth proxy (labels,
+    name): what the full reading below concludes for it, decided in one pass (most backends of a cluster)."""
+    return (
+        {labels.get(key) for key in LABEL_KEYS}.isdisjoint(_SIGN_LABELS)
+        and not is_auth_proxy_pod_name(name)
+        and ANY_UI_SERVICE_RE.search(name) is None
+    )
+
+
 _ALL_UI_IMAGES = ALL_UI_IMAGES
 
 

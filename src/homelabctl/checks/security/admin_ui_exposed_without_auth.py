@@ -102,12 +102,12 @@ def _parent_lines(ctx: CheckContext, route: Resource) -> list[str]:
 def _route_exposures(ctx: CheckContext, route: Resource, services_readable: bool) -> list[Exposure]:
     exposures = []
     for rule in routes.rules(route):
-        if _filters_auth(rule.filters):
+        if rule.filters and _filters_auth(rule.filters):  # most rules and backends have no filters
             continue
         for backend in rule.backends:
             if backend.group not in ("", "core") or backend.kind != "Service":
                 continue
-            if _filters_auth(backend.filters):
+            if backend.filters and _filters_auth(backend.filters):
                 continue
             ns = str(backend.namespace)
             ident = identify_backend(ctx.index, ns, backend.name, backend.port, services_readable)
