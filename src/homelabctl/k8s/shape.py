@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from homelabctl.k8s._raw import Obj, raw_of, section
+from homelabctl.model import Resource
 
 
 def value(raw: Mapping[str, Any], name: str) -> Any:
@@ -60,13 +61,13 @@ def metadata_value(obj: Obj, name: str) -> Any:
 def uid_and_owners(obj: Obj) -> tuple[Any, Any]:
     """``metadata.uid`` and ``metadata.ownerReferences`` as found, in one call: the index reads both of
     every object it adds."""
-    meta = section(obj, "metadata")
+    meta = obj.metadata if type(obj) is Resource else section(obj, "metadata")  # (hot: every object loaded)
     return meta.get("uid"), meta.get("ownerReferences")
 
 
 def spec_value(obj: Obj, name: str) -> Any:
     """A spec field (``nodeName``...) as found, or None."""
-    return section(obj, "spec").get(name)
+    return (obj.spec if type(obj) is Resource else section(obj, "spec")).get(name)
 
 
 def involved(obj: Obj) -> Mapping[str, Any] | None:

@@ -26,7 +26,7 @@ from homelabctl.model import Resource, group_kind
 from homelabctl.redact import FREE_TEXT_SECTIONS, forget_seen_values, redact_sections, walks_free_text
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
-from homelabctl.sources.validate import malformed_field, malformed_message, object_name
+from homelabctl.sources.validate import malformed_message, malformed_sections, object_name
 from homelabctl.timeutil import parse_time
 
 if TYPE_CHECKING:
@@ -558,7 +558,7 @@ class SnapshotSource:
             if slim:
                 slim_sections(obj, kind, meta, status, shared, FREE_TEXT_SECTIONS if free_text else ())
                 kind = obj["kind"]  # the shared copies
-            problem = malformed_field(obj)
+            problem = malformed_sections(obj, kind, obj["apiVersion"], meta, spec, status)
             if problem:
                 errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
                 continue

@@ -10,7 +10,7 @@ Kubernetes fixes and the code reads are looked at, at known places: cheap enough
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from homelabctl.k8s import shape
 
@@ -176,125 +176,169 @@ def _builtin(api_version: Any) -> bool:
     return "." not in group or (group.endswith(".k8s.io") and not group.startswith(("gateway.", "snapshot.")))
 
 
-# -- the fast path: every object loaded goes through it; only a failing one takes the path that names the field
+# -- the fast path: every object loaded goes through it; only a failing one takes the path that names the field.
+# Which fields are checked, and how, depends only on the object's shape: its kind, apiVersion and the keys of its
+# sections. Thousands of objects share a few dozen shapes, so the plan of each is made once and remembered; the
+# keys are read in C (strings with their hash cached), and only the fields a plan names are looked at.
 def _pytype(shape: Shape) -> type:
     return _TYPES.get(shape, list)
 
 
-_TOP_T = {key: _pytype(shape) for key, shape in _TOP.items()}
-_TOP_BY_KIND_T = {
-    kind: {key: _pytype(shape) for key, shape in fields.items()} for kind, fields in _TOP_BY_KIND.items()
-}
-_METADATA_T = {key: _pytype(shape) for key, shape in _METADATA.items()}
-_WORKLOAD_T = {key: _pytype(shape) for key, shape in _WORKLOAD.items()}
-_MAP_LISTS = frozenset(key for key, shape in _WORKLOAD.items() if shape == LIST_OF_MAPS)
-_ITEMS_T: dict[str, tuple[tuple[str, type, bool], ...]] = {
-    key: tuple((name, _pytype(shape), shape == LIST_OF_MAPS) for name, shape in fields.items())
-    for key, fields in _ITEMS.items()
-}
+_PLANS_LIMIT = 1024
+"""Plans remembered per table: a snapshot's objects have a few dozen shapes; a hostile one cannot make the
+memory grow (the table starts afresh when full)."""
+_SHAPE_KEYS_LIMIT = 64
+_KEY_CHARS_LIMIT = 128
+"""Only the plans of shapes of at most so many keys per map, each a string of at most so many characters,
+are remembered: they hold those keys."""
+
+Check = tuple[str, type, "_Table | None"]
+"""A field to look at: its name, its expected type (None always passes), and for a list of maps, the table
+its items follow (:data:`_MAPS`: they only have to be maps)."""
 
 
-def _types_ok(mapping: dict[str, Any], types: dict[str, type]) -> bool:
-    # every key looked up, rather than the keys both have taken as a set: cheaper on maps of a few keys
-    expected_type = types.get
-    for key, value in mapping.items():
-        expected = expected_type(key)
-        if expected is not None and type(value) is not expected and value is not None:
-            return False
-    return True
+class _Table:
+    """The expected type of a map's fields, the lists of maps whose items are looked at, and the plan of each
+    shape (tuple of keys) seen so far: the fields it has that the table checks."""
+
+    __slots__ = ("plans", "types", "walked")
+
+    def __init__(self, fields: Mapping[str, Shape], walked: Mapping[str, _Table] = {}) -> None:
+        self.types = {key: _pytype(shape) for key, shape in fields.items()}
+        self.walked = dict(walked)
+        self.plans: dict[tuple[Any, ...], tuple[Check, ...]] = {}
+
+    def checks(self, keys: tuple[Any, ...]) -> tuple[Check, ...]:
+        types = self.types
+        return tuple(
+            (key, types[key], self.walked.get(key)) for key in keys if type(key) is str and key in types
+        )
+
+    def plan(self, keys: tuple[Any, ...]) -> tuple[Check, ...]:
+        plan = self.checks(keys)
+        if _rememberable(keys, len(keys)):
+            if len(self.plans) >= _PLANS_LIMIT:
+                self.plans.clear()
+            self.plans[keys] = plan
+        return plan
 
 
-def _section_ok(section: dict[str, Any]) -> bool:
-    expected_type = _WORKLOAD_T.get
-    for key, value in section.items():
-        expected = expected_type(key)
-        if expected is None or value is None:
-            continue
+def _rememberable(parts: tuple[Any, ...], keys: int) -> bool:
+    """Whether a shape's plan may be remembered (it holds the shape's keys, and a kind and an apiVersion)."""
+    return keys <= _SHAPE_KEYS_LIMIT and all(
+        part is None or part is _NEXT_MAP or (type(part) is str and len(part) <= _KEY_CHARS_LIMIT)
+        for part in parts
+    )
+
+
+_MAPS = _Table({})
+"""Items that only have to be maps."""
+
+
+def _map_ok(mapping: Mapping[str, Any], table: _Table) -> bool:
+    keys = tuple(mapping)
+    plan = table.plans.get(keys)
+    if plan is None:
+        plan = table.plan(keys)
+    for key, expected, items in plan:
+        value = mapping[key]
         if type(value) is not expected:
+            if value is None:
+                continue
             return False
-        if key in _MAP_LISTS:
-            fields = _ITEMS_T.get(key, ())
-            for item in cast(list[Any], value):
-                if type(item) is not dict:
+        if items is not None:
+            # read again: a list here, which the check above narrows no type checker to
+            for item in mapping[key]:
+                if type(item) is not dict or (items is not _MAPS and not _map_ok(item, items)):
                     return False
-                for name, field_type, map_list in fields:
-                    field = item.get(name)
-                    if field is None:
-                        continue
-                    if type(field) is not field_type or (
-                        map_list and any(type(x) is not dict for x in cast(list[Any], field))
-                    ):
-                        return False
     return True
 
 
-_BUILTIN_VERSIONS: dict[str, bool] = {}
+_CONTAINER_TABLE = _Table(
+    _CONTAINER, {key: _MAPS for key, shape in _CONTAINER.items() if shape == LIST_OF_MAPS}
+)
+_CONTAINER_STATUS_TABLE = _Table(_CONTAINER_STATUS)
+_SECTION = _Table(
+    _WORKLOAD,
+    {
+        key: (_CONTAINER_TABLE if _ITEMS[key] is _CONTAINER else _CONTAINER_STATUS_TABLE)
+        if key in _ITEMS
+        else _MAPS
+        for key, shape in _WORKLOAD.items()
+        if shape == LIST_OF_MAPS
+    },
+)
+"""spec, status and a pod template's spec of a built-in kind."""
+_METADATA_TABLE = _Table(_METADATA)
+"""The items of ownerReferences are not looked at (the readers of built-in kinds take any item)..."""
+_FLUX_METADATA_TABLE = _Table(_METADATA, {"ownerReferences": _MAPS})
+"""... but those of a HelmRelease or a Kustomization are, as the path that names the field does."""
+_FLUX_SPEC_TABLE = _Table(_HELM_SPEC, {"valuesFrom": _MAPS})
+_EXTRA_TOP = {
+    kind: _Table({key: shape for key, shape in fields.items() if key not in _TOP})
+    for kind, fields in _BY_KIND.items()
+    if fields
+}
+"""The kinds with checked top-level fields besides the sections (Events, ConfigMaps, Secrets), and those."""
+
+_NEXT_MAP = object()
+"""Between the keys of two sections in an object's shape (no parsed key is this object)."""
+_EMPTY: dict[str, Any] = {}
+"""An absent section (never written to)."""
+ObjectPlan = tuple[
+    tuple[tuple[int, str, type], ...], tuple[tuple[int, str, _Table], ...], _Table | None, bool
+]
+"""What to look at of an object of a given shape: see :func:`_object_plan`."""
+_OBJECT_PLANS: dict[tuple[Any, ...], ObjectPlan] = {}
+_SLOW_PATH: ObjectPlan = ((), (), None, False)
+"""The plan of a built-in CronJob: the path that names the field judges it (it walks the job template)."""
 
 
-def _builtin_version(api_version: Any) -> bool:
-    """:func:`_builtin`, remembered per apiVersion (a snapshot holds a few dozen)."""
-    if type(api_version) is not str:
-        return _builtin(api_version)
-    known = _BUILTIN_VERSIONS.get(api_version)
-    if known is None:
-        known = _builtin(api_version)
-        if len(_BUILTIN_VERSIONS) < 1024:  # bounded, whatever a hostile file holds
-            _BUILTIN_VERSIONS[api_version] = known
-    return known
+def _object_plan(
+    kind: str | None, api_version: str | None, sections: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
+) -> ObjectPlan:
+    """The checked fields of the sections, each with the index of its section (metadata, spec, status): those
+    with a type to check, then the lists of maps, each with the table of its items; the table of the checked
+    top-level fields besides the sections (None: none); whether to look at the pod template."""
+    builtin = _builtin(api_version)
+    if kind == "CronJob" and builtin:
+        return _SLOW_PATH
+    tables: tuple[_Table | None, _Table | None, _Table | None]
+    if builtin:
+        tables = (_METADATA_TABLE, _SECTION, _SECTION)
+    elif kind == "HelmRelease" or kind == "Kustomization":
+        tables = (_FLUX_METADATA_TABLE, _FLUX_SPEC_TABLE, None)
+    else:  # custom resources name their fields as they like
+        tables = (_METADATA_TABLE, None, None)
+    checks = [
+        (where, key, expected, items)
+        for where, (table, section) in enumerate(zip(tables, sections, strict=True))
+        if table is not None
+        for key, expected, items in table.checks(tuple(section))
+    ]
+    typed = tuple((where, key, expected) for where, key, expected, items in checks if items is None)
+    lists = tuple((where, key, items) for where, key, _, items in checks if items is not None)
+    extra = _EXTRA_TOP.get(kind) if kind is not None else None
+    return typed, lists, extra, builtin and "template" in sections[1]
 
 
-_EXTRA_TOP_T = {kind: types for kind, types in _TOP_BY_KIND_T.items() if types.keys() - _TOP_T.keys()}
-"""The kinds with checked top-level fields besides the sections (Events, ConfigMaps, Secrets)."""
-_HELM_SPEC_T = {key: _pytype(shape) for key, shape in _HELM_SPEC.items()}
+def _plan(
+    shape_key: tuple[Any, ...],
+    kind: str | None,
+    api_version: str | None,
+    sections: tuple[dict[str, Any], dict[str, Any], dict[str, Any]],
+) -> ObjectPlan:
+    """:func:`_object_plan`, remembered for the shape when it can be."""
+    plan = _object_plan(kind, api_version, sections)
+    if _rememberable(shape_key, max(map(len, sections))):
+        if len(_OBJECT_PLANS) >= _PLANS_LIMIT:
+            _OBJECT_PLANS.clear()
+        _OBJECT_PLANS[shape_key] = plan
+    return plan
 
 
-def _quick_ok(raw: Mapping[str, Any]) -> bool:
-    if type(raw) is not dict:
-        return False
-    kind = raw.get("kind")
-    meta, spec, status = shape.sections(raw)
-    if not (
-        (meta is None or type(meta) is dict)
-        and (spec is None or type(spec) is dict)
-        and (status is None or type(status) is dict)
-    ):
-        return False
-    extra = _EXTRA_TOP_T.get(kind) if type(kind) is str else None
-    if extra is not None and not _types_ok(raw, extra):
-        return False
-    if meta is not None and not _types_ok(meta, _METADATA_T):
-        return False
-    if not _builtin_version(raw.get("apiVersion")):
-        if kind == "HelmRelease" or kind == "Kustomization":
-            return _flux_ok(meta, spec)
-        return True
-    if (spec is not None and not _section_ok(spec)) or (status is not None and not _section_ok(status)):
-        return False
-    if kind == "CronJob":
-        return False  # rare: the slow path walks its job template
-    template = spec.get("template") if spec is not None else None
-    template_spec = shape.value(template, "spec") if type(template) is dict else None
-    return type(template_spec) is not dict or _section_ok(template_spec)
-
-
-def _flux_ok(meta: dict[str, Any] | None, spec: dict[str, Any] | None) -> bool:
-    """What the slow path checks of a HelmRelease or a Kustomization besides the types checked already: the
-    owner references are maps, and the Flux spec fields every reader relies on have their type."""
-    owners = meta.get("ownerReferences") if meta is not None else None
-    if owners is not None and any(type(owner) is not dict for owner in owners):
-        return False
-    if spec is None:
-        return True
-    if not _types_ok(spec, _HELM_SPEC_T):
-        return False
-    values_from = spec.get("valuesFrom")
-    return values_from is None or all(type(item) is dict for item in values_from)
-
-
-def malformed_field(raw: Mapping[str, Any]) -> str | None:
-    """``"spec.replicas: expected an integer, got 'zzz'"`` for the first malformed field, or None."""
-    if _quick_ok(raw):
-        return None
+def _named_problem(raw: Mapping[str, Any]) -> str | None:
+    """The first malformed field, named: the slow path, for the objects the fast path does not pass."""
     kind = raw.get("kind")
     problem = _check(raw, _TOP_BY_KIND.get(kind, _TOP) if isinstance(kind, str) else _TOP, "")
     if problem:
@@ -326,6 +370,60 @@ def malformed_field(raw: Mapping[str, Any]) -> str | None:
     template_spec = shape.value(template, "spec") if isinstance(template, Mapping) else None
     if type(template_spec) is dict:
         return _check_section(template_spec, "spec.template.spec.")
+    return None
+
+
+def malformed_field(raw: Mapping[str, Any]) -> str | None:
+    """``"spec.replicas: expected an integer, got 'zzz'"`` for the first malformed field, or None."""
+    if type(raw) is not dict:
+        return _named_problem(raw)
+    meta, spec, status = shape.sections(raw)
+    return malformed_sections(raw, raw.get("kind"), raw.get("apiVersion"), meta, spec, status)
+
+
+def malformed_sections(
+    raw: Mapping[str, Any], kind: Any, api_version: Any, meta: Any, spec: Any, status: Any
+) -> str | None:
+    """:func:`malformed_field` for a loader that has read the object's ``kind``, ``apiVersion``, ``metadata``,
+    ``spec`` and ``status`` already (None where absent): the same answer, without reading them again. (The
+    fast path: only an object it does not pass takes the path that names the field.)"""
+    if not (
+        type(raw) is dict
+        and (meta is None or type(meta) is dict)
+        and (spec is None or type(spec) is dict)
+        and (status is None or type(status) is dict)
+    ):
+        return _named_problem(raw)
+    sections = (meta or _EMPTY, spec or _EMPTY, status or _EMPTY)
+    kind = kind if type(kind) is str else None  # any other kind is judged alike
+    api_version = api_version if type(api_version) is str else None
+    shape_key = (kind, api_version, *sections[0], _NEXT_MAP, *sections[1], _NEXT_MAP, *sections[2])
+    plan = _OBJECT_PLANS.get(shape_key)
+    if plan is None:
+        plan = _plan(shape_key, kind, api_version, sections)
+    if plan is _SLOW_PATH:
+        return _named_problem(raw)
+    typed, lists, extra, template = plan
+    for where, key, expected in typed:
+        value = sections[where][key]
+        if type(value) is not expected and value is not None:
+            return _named_problem(raw)
+    for where, key, items in lists:
+        value = sections[where][key]
+        if type(value) is not list:
+            if value is None:
+                continue
+            return _named_problem(raw)
+        for item in value:
+            if type(item) is not dict or (items is not _MAPS and not _map_ok(item, items)):
+                return _named_problem(raw)
+    if extra is not None and not _map_ok(raw, extra):
+        return _named_problem(raw)
+    if template:
+        pod_template = sections[1]["template"]
+        template_spec = shape.value(pod_template, "spec") if type(pod_template) is dict else None
+        if type(template_spec) is dict and not _map_ok(template_spec, _SECTION):
+            return _named_problem(raw)
     return None
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import msgspec
 
-from homelabctl.k8s import nodes, pods
+from homelabctl.k8s import memo, nodes, pods
+from homelabctl.k8s.pod_trouble import live_pods
 from homelabctl.kube import pod_is_finished, pod_template_spec, requested
 from homelabctl.lazyre import LazyPattern
 from homelabctl.model import Resource
@@ -47,6 +48,23 @@ def gpu_requests(pod_spec: Mapping[str, Any]) -> dict[str, int]:
 
 def pod_gpu_requests(pod: Resource) -> dict[str, int]:
     return gpu_requests(pod_template_spec(pod))
+
+
+def gpu_pods(index: ClusterIndex) -> list[tuple[Resource, dict[str, int]]]:
+    """The pods that are not finished and ask for a GPU, with what they ask for, in the index's order: read
+    once per run (k8s.memo) for the checks that each walked every pod for it."""
+    return memo.remembered("gpu-pods", index, lambda: _gpu_pods(index))
+
+
+def _gpu_pods(index: ClusterIndex) -> list[tuple[Resource, dict[str, int]]]:
+    found = []
+    for pod in live_pods(index):
+        if pod_is_finished(pod):
+            continue
+        gpus = pod_gpu_requests(pod)
+        if gpus:
+            found.append((pod, gpus))
+    return found
 
 
 def node_gpus(node: Resource) -> dict[str, tuple[int, int]]:

@@ -4,11 +4,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.gpu._common import pod_gpu_requests
+from homelabctl.checks.gpu._common import gpu_pods, pod_gpu_requests
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import quotas as k8s_quotas
-from homelabctl.k8s.pod_trouble import live_pods
-from homelabctl.kube import pod_is_finished
 from homelabctl.model import Finding, Layer, Nature, ObjectRef, Resource, Severity
 
 
@@ -34,11 +32,8 @@ def gpu_namespace_no_quota(ctx: CheckContext) -> Iterator[Finding]:
     """
     usage: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     pods_by_ns: dict[str, list[Resource]] = defaultdict(list)
-    for pod in live_pods(ctx.index):
-        if pod_is_finished(pod) or not pod.namespace:
-            continue
-        gpus = pod_gpu_requests(pod)
-        if not gpus:
+    for pod, gpus in gpu_pods(ctx.index):
+        if not pod.namespace:
             continue
         pods_by_ns[pod.namespace].append(pod)
         for resource, count in gpus.items():

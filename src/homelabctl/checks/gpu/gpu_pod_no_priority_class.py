@@ -3,12 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homelabctl import kinds
-from homelabctl.checks.gpu._common import INSUFFICIENT_GPU_RE, pod_gpu_requests
+from homelabctl.checks.gpu._common import INSUFFICIENT_GPU_RE, gpu_pods, pod_gpu_requests
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.k8s import pods as k8s_pods
 from homelabctl.k8s import quotas as k8s_quotas
-from homelabctl.k8s.pod_trouble import live_pods
-from homelabctl.kube import pod_is_finished, pod_node
+from homelabctl.kube import pod_node
 from homelabctl.model import Finding, Layer, Nature, Resource, Severity
 
 
@@ -34,12 +33,7 @@ def gpu_pod_no_priority_class(ctx: CheckContext) -> Iterator[Finding]:
     """
     contention = False
     missing: dict[tuple[str, str | None, str], tuple[Resource, list[Resource]]] = {}
-    for pod in live_pods(ctx.index):
-        if pod_is_finished(pod):
-            continue
-        gpus = pod_gpu_requests(pod)
-        if not gpus:
-            continue
+    for pod, _gpus in gpu_pods(ctx.index):
         if k8s_pods.phase(pod) == "Pending" and INSUFFICIENT_GPU_RE.search(
             str((pod.condition("PodScheduled") or {}).get("message") or "")
         ):
