@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from homelabctl.model import Resource
+from homelabctl.model import ObjectRef, Resource
 
 _ODD = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=2))
 _SECTION = st.one_of(_ODD, st.dictionaries(st.sampled_from(["a", "b", "nodeName"]), _ODD, max_size=3))
@@ -77,3 +77,4 @@ def test_a_resource_is_equal_hashed_and_shown_by_its_identity_only() -> None:
     assert res != Resource.from_raw({**pod, "metadata": {"name": "p", "namespace": "other"}})
     assert res != ("v1", "Pod", "n", "p")
     assert repr(res) == "Resource(api_version='v1', kind='Pod', namespace='n', name='p', gk='Pod')"
+    assert type(res.ref) is ObjectRef and res.ref == ObjectRef("Pod", "n", "p") and str(res.ref) == "Pod n/p"
