@@ -21,7 +21,7 @@ with gc_paused(freeze=True):
 
     import click
 
-    from homelabctl import __version__
+    from homelabctl import __version__, modcache
     from homelabctl.errors import HomelabctlError
 
 # name -> "module:attribute"; each module owns its command(s).
@@ -117,11 +117,16 @@ def run() -> NoReturn:
     """The process entry point (``python -m homelabctl``, the console script): ``main()``, then the exit."""
     global _process_exit
     _process_exit = True
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+    # the command's modules read from one file of their bytecode (see homelabctl.modcache)
+    cache = modcache.install(command) if command in COMMANDS else None
     try:
         result = main()
     except SystemExit as exc:
+        modcache.save_if_missed(cache)
         _leave(exc.code)
         raise
+    modcache.save_if_missed(cache)
     _leave(result)
     sys.exit(result)
 
