@@ -507,6 +507,15 @@ def node_refusal_explanation(
     start = link_pods_refused_on_node(
         ctx, cause, ((r.pod, r.line) for (where, _), items in refused.items() if where == node for r in items)
     )
+    return explanation_from(ctx, cause, start, first_step)
+
+
+def explanation_from(
+    ctx: RuleContext, cause: Finding, start: set[ObjectRef], first_step: NextStep
+) -> Explanation | None:
+    """The explanation of a cause whose failure starts at ``start``: what depends on those objects (the
+    generic edges), the cause's message and evidence, ``first_step`` then the check's hint. None when nothing
+    starts there (the cause explains no symptom)."""
     if not start:
         return None
     steps = [first_step, *hint_steps(cause.hint)]

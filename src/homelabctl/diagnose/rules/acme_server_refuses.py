@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
+from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.graph import EXTERNAL
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import describe_step, hint_steps
+from homelabctl.diagnose.rules._common import describe_step, explanation_from
 from homelabctl.k8s import acme_refusals
 from homelabctl.model import Finding, Layer, ObjectRef
 
@@ -27,5 +27,4 @@ def acme_server_refuses(ctx: RuleContext, cause: Finding) -> Explanation | None:
             start.add(r.certificate)
     if not start:
         return None
-    steps = [describe_step(min(start)), *hint_steps(cause.hint)]
-    return Explanation(ctx.propagate(start, GENERIC_EDGES), cause.message, list(cause.evidence), steps)
+    return explanation_from(ctx, cause, start, describe_step(min(start)))

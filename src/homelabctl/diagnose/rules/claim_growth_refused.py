@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
+from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.evidence import snippet
 from homelabctl.diagnose.graph import MENTIONS
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import describe_step, hint_steps
+from homelabctl.diagnose.rules._common import describe_step, explanation_from
 from homelabctl.model import Finding, Layer, ObjectRef
 
 
@@ -35,7 +35,4 @@ def claim_growth_refused(ctx: RuleContext, cause: Finding) -> Explanation | None
             f'{snippet(refusal.line, expansion_refusals.REFUSED)}"',
         )
         start.add(refusal.reporter)
-    if not start:
-        return None
-    steps = [describe_step(cause.object), *hint_steps(cause.hint)]
-    return Explanation(ctx.propagate(start, GENERIC_EDGES), cause.message, list(cause.evidence), steps)
+    return explanation_from(ctx, cause, start, describe_step(cause.object))

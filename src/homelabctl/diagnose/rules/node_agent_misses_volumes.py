@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from homelabctl import kinds
-from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
+from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.graph import MENTIONS
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import describe_step, hint_steps
+from homelabctl.diagnose.rules._common import describe_step, explanation_from
 from homelabctl.k8s import velero, velero_node_agent
 from homelabctl.model import Finding, Layer, ObjectRef
 
@@ -48,7 +48,4 @@ def node_agent_misses_volumes(ctx: RuleContext, cause: Finding) -> Explanation |
             f"node-agent; newest Backup {backup.name} PartiallyFailed",
         )
         start.add(schedule.ref)
-    if not start:
-        return None
-    steps = [describe_step(cause.object), *hint_steps(cause.hint)]
-    return Explanation(ctx.propagate(start, GENERIC_EDGES), cause.message, list(cause.evidence), steps)
+    return explanation_from(ctx, cause, start, describe_step(cause.object))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
+from homelabctl.diagnose.context import Explanation, RuleContext
 from homelabctl.diagnose.graph import MENTIONS
 from homelabctl.diagnose.registry import cause_rule
-from homelabctl.diagnose.rules._common import describe_step, hint_steps
+from homelabctl.diagnose.rules._common import describe_step, explanation_from
 from homelabctl.model import Finding, Layer, ObjectRef
 
 
@@ -30,7 +30,4 @@ def secret_generator_fails(ctx: RuleContext, cause: Finding) -> Explanation | No
                 f"{cause.object.namespace}/{cause.object.name} should write ({unwritten.condition})",
             )
             start |= ctx.workload_start(pod.ref)
-    if not start:
-        return None
-    steps = [describe_step(cause.object), *hint_steps(cause.hint)]
-    return Explanation(ctx.propagate(start, GENERIC_EDGES), cause.message, list(cause.evidence), steps)
+    return explanation_from(ctx, cause, start, describe_step(cause.object))
