@@ -70,19 +70,14 @@ class CachedModules:
         if not fullname.startswith(_PACKAGE + "."):
             return None
         entry = self.entries.pop(fullname, None)
-        if entry is not None:
-            origin, is_package, mtime_ns, size, code = entry
-            try:
-                found = os.stat(origin)
-            except OSError:
-                found = None
-            if found is not None and found.st_mtime_ns == mtime_ns and found.st_size == size:
-                return spec_from_file_location(
-                    fullname,
-                    origin,
-                    loader=_CachedLoader(fullname, origin, code),
-                    submodule_search_locations=[os.path.dirname(origin)] if is_package else None,
-                )
+        if entry is not None and _unchanged(entry):
+            origin, is_package, _, _, code = entry
+            return spec_from_file_location(
+                fullname,
+                origin,
+                loader=_CachedLoader(fullname, origin, code),
+                submodule_search_locations=[os.path.dirname(origin)] if is_package else None,
+            )
         self.missed = True
         return None
 
@@ -137,13 +132,25 @@ def _current_entry(module: ModuleType) -> Entry | None:
     return origin, is_package, source.st_mtime_ns, source.st_size, data[16:]
 
 
+def _unchanged(entry: Entry) -> bool:
+    origin, _, mtime_ns, size, _ = entry
+    try:
+        found = os.stat(origin)
+    except OSError:
+        return False
+    return found.st_mtime_ns == mtime_ns and found.st_size == size
+
+
 def save_if_missed(finder: CachedModules | None) -> None:
     """After a run: when some homelabctl module was imported the usual way, write the command's cache anew
-    with every homelabctl module loaded now. Never raises; writes nothing where Python writes no bytecode."""
+    with every homelabctl module loaded now, and those it held that this run did not import. Never raises; writes nothing where Python writes no bytecode."""
     if finder is None or not finder.missed or sys.dont_write_bytecode:
         return
     try:
-        entries = {}
+        # what the cache held and this run did not import stays, while its source is unchanged: runs of one
+        # command that import different modules (``check`` and ``check -o json``) would otherwise each find
+        # the other's modules missing and write the cache anew, every run
+        entries = {name: entry for name, entry in finder.entries.items() if _unchanged(entry)}
         for name, module in list(sys.modules.items()):
             if name.startswith(_PACKAGE + ".") and module is not None:
                 entry = _current_entry(module)

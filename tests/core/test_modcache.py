@@ -117,3 +117,41 @@ def test_saving_writes_nothing_without_a_miss_or_where_bytecode_is_not_written(
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     modcache.save_if_missed(finder)
     assert modcache._read(str(target)) is not None and not finder.missed
+
+
+def test_saving_keeps_what_the_cache_held_and_this_run_did_not_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs of one command that import different modules (``check`` and ``check -o json``) must not each
+    write the cache anew: the modules the other run imported stay in it, while their source is unchanged."""
+    target = tmp_path / "modules.bin"
+    monkeypatch.setattr(modcache, "cache_file", lambda command: str(target))
+    kept_source = tmp_path / "only_the_table_imports.py"
+    kept_source.write_text("WHERE = 'source'\n")
+    stale_source = tmp_path / "changed_since.py"
+    stale_source.write_text("WHERE = 'source'\n")
+    kept = _entry(kept_source, "WHERE = 'cache'\n")
+    stale = _entry(stale_source, "WHERE = 'cache'\n", mtime_ns=stale_source.stat().st_mtime_ns - 1)
+    finder = modcache.CachedModules(
+        "check", {"homelabctl.only_the_table_imports": kept, "homelabctl.changed_since": stale}
+    )
+    finder.missed = True
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    modcache.save_if_missed(finder)
+    saved = modcache._read(str(target))
+    assert saved is not None
+    assert saved["homelabctl.only_the_table_imports"] == kept
+    assert "homelabctl.changed_since" not in saved
+
+
+def test_alternating_outputs_of_one_command_stop_writing_the_cache(tmp_path: Path) -> None:
+    env = _env(tmp_path / "pycache")
+    # the table and the JSON report import different renderers
+    runs = [["check", "--demo"], ["check", "--demo", "-o", "json"]]
+    for argv in runs * 2:  # bytecode, then a cache holding both runs' modules
+        subprocess.run([sys.executable, "-m", "homelabctl", *argv], env=env, capture_output=True, check=False)
+    (cache,) = (tmp_path / "pycache").rglob("modules-check.*.bin")
+    written = cache.stat().st_mtime_ns
+    for argv in runs:
+        subprocess.run([sys.executable, "-m", "homelabctl", *argv], env=env, capture_output=True, check=False)
+    assert cache.stat().st_mtime_ns == written
