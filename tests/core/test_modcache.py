@@ -77,7 +77,9 @@ def _entry(source: Path, code: str, *, mtime_ns: int | None = None) -> modcache.
 def test_a_module_is_served_only_while_its_source_is_unchanged(tmp_path: Path) -> None:
     source = tmp_path / "cached_module.py"
     source.write_text("WHERE = 'source'\n")
-    fresh = modcache.CachedModules("rules", {"homelabctl.cached_module": _entry(source, "WHERE = 'cache'\n")})
+    fresh = modcache.CachedModules.holding(
+        "rules", {"homelabctl.cached_module": _entry(source, "WHERE = 'cache'\n")}
+    )
     spec = fresh.find_spec("homelabctl.cached_module")
     assert spec is not None and spec.loader is not None and spec.origin == str(source)
     module = type(sys)("homelabctl.cached_module")
@@ -86,14 +88,21 @@ def test_a_module_is_served_only_while_its_source_is_unchanged(tmp_path: Path) -
     assert fresh.entries == {}  # served: its code is no longer held
 
     stale_entry = _entry(source, "WHERE = 'cache'\n", mtime_ns=source.stat().st_mtime_ns - 1)
-    stale = modcache.CachedModules("rules", {"homelabctl.cached_module": stale_entry})
+    stale = modcache.CachedModules.holding("rules", {"homelabctl.cached_module": stale_entry})
     assert stale.find_spec("homelabctl.cached_module") is None and stale.missed
     assert stale.find_spec("json") is None  # other packages are never its business
 
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"garbage", modcache._FORMAT + b"\x00not marshal", modcache._FORMAT + marshal.dumps([1, 2])],
+    [
+        b"",
+        b"garbage",
+        modcache._FORMAT + b"\x00not marshal",
+        modcache._FORMAT + len(marshal.dumps([1, 2])).to_bytes(8, "little") + marshal.dumps([1, 2]),
+        modcache._FORMAT + (2**40).to_bytes(8, "little"),
+        modcache._FORMAT + (100).to_bytes(8, "little") + b"short",
+    ],
 )
 def test_a_bad_cache_file_is_ignored(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "modules.bin"
@@ -132,7 +141,7 @@ def test_saving_keeps_what_the_cache_held_and_this_run_did_not_import(
     stale_source.write_text("WHERE = 'source'\n")
     kept = _entry(kept_source, "WHERE = 'cache'\n")
     stale = _entry(stale_source, "WHERE = 'cache'\n", mtime_ns=stale_source.stat().st_mtime_ns - 1)
-    finder = modcache.CachedModules(
+    finder = modcache.CachedModules.holding(
         "check", {"homelabctl.only_the_table_imports": kept, "homelabctl.changed_since": stale}
     )
     finder.missed = True
@@ -140,8 +149,10 @@ def test_saving_keeps_what_the_cache_held_and_this_run_did_not_import(
     modcache.save_if_missed(finder)
     saved = modcache._read(str(target))
     assert saved is not None
-    assert saved["homelabctl.only_the_table_imports"] == kept
-    assert "homelabctl.changed_since" not in saved
+    index, blobs = saved
+    located = index["homelabctl.only_the_table_imports"]
+    assert (*located[:4], blobs.read(located[4], located[5])) == kept
+    assert "homelabctl.changed_since" not in index
 
 
 def test_alternating_outputs_of_one_command_stop_writing_the_cache(tmp_path: Path) -> None:
