@@ -14,6 +14,13 @@ UNREAD_POD_STATUS = ("hostIPs", "podIPs")
 """A pod's addresses as lists of maps (dual-stack); what the check path reads is ``status.podIP`` and
 ``status.hostIP``. Two maps and two lists per pod: about a fiftieth of a loaded snapshot."""
 
+UNSHARED_BUILTIN_SECTIONS = ("spec",)
+"""The section left unshared in the objects of built-in kinds whose sections redaction does not walk
+(Services, claims, volumes, nodes, routes, policies...): their specs hold mostly the object's own values
+(addresses, volume names, sizes, hosts), short lists of them. Walking them cost ~1.4% of a 10k-object
+check's instructions for the least memory per string visited (peak memory measured no higher without it);
+metadata and status, where timestamps, conditions and owners repeat, stay shared."""
+
 _MAX_DEPTH = 64
 
 
@@ -21,7 +28,8 @@ def slim_sections(
     obj: dict[str, Any], kind: Any, meta: Any, status: Any, shared: dict[str, str], skip: Collection[str] = ()
 ) -> None:
     """In place, on a freshly parsed object: the unread fields dropped, then its values shared, except in the
-    top-level sections in ``skip`` (redaction walks those anyway, and shares them on the way). ``kind``,
+    top-level sections in ``skip`` (those redaction walks, and shares on the way; or
+    :data:`UNSHARED_BUILTIN_SECTIONS`). ``kind``,
     ``meta`` and ``status``: the object's ``kind``, ``metadata`` and ``status`` as found (the loader has read
     them already)."""
     if type(meta) is dict:

@@ -21,7 +21,7 @@ import msgspec
 from homelabctl.errors import SourceError
 from homelabctl.gcutil import gc_paused
 from homelabctl.k8s import shape
-from homelabctl.k8s.slim import slim_sections
+from homelabctl.k8s.slim import UNSHARED_BUILTIN_SECTIONS, slim_sections
 from homelabctl.model import Resource, group_kind
 from homelabctl.redact import FREE_TEXT_SECTIONS, forget_seen_values, redact_sections, walks_free_text
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
@@ -556,7 +556,14 @@ class SnapshotSource:
             meta, spec, status = shape.sections(obj)
             free_text = walks_free_text(obj)
             if slim:
-                slim_sections(obj, kind, meta, status, shared, FREE_TEXT_SECTIONS if free_text else ())
+                slim_sections(
+                    obj,
+                    kind,
+                    meta,
+                    status,
+                    shared,
+                    FREE_TEXT_SECTIONS if free_text else UNSHARED_BUILTIN_SECTIONS,
+                )
                 kind = obj["kind"]  # the shared copies
             problem = malformed_sections(obj, kind, obj["apiVersion"], meta, spec, status)
             if problem:
