@@ -172,3 +172,35 @@ def test_an_extension_filter_that_is_not_auth_protects_nothing() -> None:
     )
     found = findings("admin-ui-exposed-without-auth", [*prometheus(), route])
     assert [f.object.name for f in found] == ["prometheus"]
+
+
+def test_service_name_words_answer_as_the_union_pattern() -> None:
+    """The substring pre-test never hides a name a UI's pattern matches (every pattern holds one word)."""
+    from homelabctl.knowledge.admin_uis import (
+        ADMIN_UIS,
+        ANY_UI_SERVICE_RE,
+        ANY_UI_SERVICE_WORDS,
+        may_be_ui_service_name,
+    )
+
+    for ui in ADMIN_UIS:
+        assert any(word in ui.service_re.pattern for word in ANY_UI_SERVICE_WORDS), ui.name
+    names = [
+        "prometheus",
+        "kube-prometheus-stack-prometheus",
+        "prometheus-operated",
+        "alertmanager-main",
+        "prometheus-pushgateway",
+        "longhorn-frontend",
+        "hubble-ui",
+        "kubernetes-dashboard-kong-proxy",
+        "traefik-dashboard",
+        "traefik",
+        "app00001",
+        "prometheus-node-exporter",
+        "my-traefik-ingress",
+        "grafana",
+        "",
+    ]
+    for name in names:
+        assert may_be_ui_service_name(name) is (ANY_UI_SERVICE_RE.search(name) is not None), name

@@ -81,14 +81,19 @@ def false_conditions(items: object, types: tuple[str, ...]) -> list[Condition | 
     questions of every route's parents; most are answered True, and nothing is built for those)."""
     found: list[Condition | None] = [None] * len(types)
     seen: set[str] = set()
-    for c in mappings(items):
+    # a list walked in place (as mappings() would keep it) and string fields read without a call: asked of
+    # every parent of every route
+    for c in items if type(items) is list else mappings(items):
+        if type(c) is not dict and not isinstance(c, Mapping):
+            continue
         kind = c.get("type")
         if type(kind) is not str:
             kind = text(kind)
         if kind in seen or kind not in types:
             continue
         seen.add(kind)
-        if text(c.get("status")) == "False":
+        status = c.get("status")
+        if (status if type(status) is str else text(status)) == "False":
             found[types.index(kind)] = _condition(c)
         if len(seen) == len(types):
             break

@@ -44,30 +44,45 @@ class ParentRef(msgspec.Struct, frozen=True):
 
 def parent_refs(route: Obj) -> tuple[ParentRef, ...]:
     """Entries that are not maps (``parentRefs: ["gw"]``) or have no name are skipped: the API rejects them."""
+    written = section(route, "spec").get("parentRefs")
+    if not written:  # what mappings() makes of any empty value: no parents
+        return ()
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
-    for ref in mappings(section(route, "spec").get("parentRefs")):
-        # (hot: every parent of every route, asked by a check and the diagnosis) the usual strings inline
+    # (hot: every parent of every route, asked by a check and the diagnosis) a list walked in place, as
+    # mappings() would keep it, and the usual strings and absent fields answered inline
+    for ref in written if type(written) is list else mappings(written):
+        if type(ref) is not dict and not isinstance(ref, Mapping):
+            continue
         name = ref.get("name")
         if type(name) is not str:
             name = text(name)
         if not name:
             continue
-        explicit, group, kind, section_name = (
+        # a string, or absent (None): no call for either
+        explicit, group, kind, section_name, port = (
             ref.get("namespace"),
             ref.get("group"),
             ref.get("kind"),
             ref.get("sectionName"),
+            ref.get("port"),
         )
-        explicit = explicit if type(explicit) is str else text(explicit)
+        if type(explicit) is not str:
+            explicit = "" if explicit is None else text(explicit)
+        if type(group) is not str:
+            group = "" if group is None else text(group)
+        if type(kind) is not str:
+            kind = "" if kind is None else text(kind)
+        if type(section_name) is not str:
+            section_name = "" if section_name is None else text(section_name)
         found.append(
             ParentRef(
                 name,
                 explicit or own,
-                (group if type(group) is str else text(group)) or GATEWAY_GROUP,
-                (kind if type(kind) is str else text(kind)) or "Gateway",
-                section_name if type(section_name) is str else text(section_name),
-                opt_integer(ref.get("port")),
+                group or GATEWAY_GROUP,
+                kind or "Gateway",
+                section_name,
+                None if port is None else opt_integer(port),
                 bool(explicit),
             )
         )
@@ -131,29 +146,46 @@ def rules(route: Obj) -> tuple[RouteRule, ...]:
 def _rules(route: Obj) -> tuple[RouteRule, ...]:
     own = text(section(route, "metadata").get("namespace")) or None
     found = []
-    for ri, rule in enumerate(items(section(route, "spec").get("rules"))):
+    # (hot: every rule and backend of every route, once a run) lists walked in place, as items() would copy
+    # them, and the usual strings and absent fields answered inline
+    written = section(route, "spec").get("rules")
+    for ri, rule in enumerate(written if type(written) is list else items(written)):
         if type(rule) is not dict and not isinstance(rule, Mapping):
             continue
         backends = []
-        for bi, entry in enumerate(items(rule.get("backendRefs"))):
-            ref = mapping(entry)
+        entries = rule.get("backendRefs")
+        for bi, entry in enumerate(entries if type(entries) is list else items(entries)):
+            ref = entry if type(entry) is dict else mapping(entry)
             name = ref.get("name")
-            if type(name) is not str:  # (hot: every backend of every route) the usual types answer inline
+            if type(name) is not str:
                 name = text(name)
             if not name:
                 continue
-            namespace, group, kind = ref.get("namespace"), ref.get("group"), ref.get("kind")
+            namespace, group, kind, port, weight, written_filters = (
+                ref.get("namespace"),
+                ref.get("group"),
+                ref.get("kind"),
+                ref.get("port"),
+                ref.get("weight"),
+                ref.get("filters"),
+            )
+            if type(namespace) is not str:
+                namespace = "" if namespace is None else text(namespace)
+            if type(group) is not str:
+                group = "" if group is None else text(group)
+            if type(kind) is not str:
+                kind = "" if kind is None else text(kind, "Service")
             backends.append(
                 BackendRef(
                     ri,
                     bi,
                     name,
-                    (namespace if type(namespace) is str else text(namespace)) or own,
-                    group if type(group) is str else text(group),
-                    (kind if type(kind) is str else text(kind, "Service")) or "Service",
-                    opt_integer(ref.get("port")),
-                    integer(ref.get("weight"), 1),
-                    filters(ref.get("filters")),
+                    namespace or own,
+                    group,
+                    kind or "Service",
+                    None if port is None else opt_integer(port),
+                    1 if weight is None else integer(weight, 1),
+                    filters(written_filters) if written_filters else (),
                 )
             )
         found.append(RouteRule(ri, tuple(backends), filters(rule.get("filters"))))
@@ -204,24 +236,34 @@ def parent_status_entries(route: Obj) -> dict[tuple[str, str, str, str], Mapping
     """``status.parents`` entries as written, by the (kind, namespace, name, sectionName) of their parentRef
     (the namespace resolved as in :func:`parent_statuses`, empty when unknown; a later entry for the same
     parent wins): for a check that reads one or two conditions of each, not all of them."""
+    written = section(route, "status").get("parents")
+    if not written:  # what mappings() makes of any empty value: no entries
+        return {}
     own = text(section(route, "metadata").get("namespace")) or ""
     found: dict[tuple[str, str, str, str], Mapping[str, Any]] = {}
-    for entry in mappings(section(route, "status").get("parents")):
-        ref = mapping(entry.get("parentRef"))
-        # (hot: every route's status) the usual strings inline
+    # (hot: every route's status) a list walked in place, as mappings() would keep it, the usual strings
+    # and absent fields inline
+    for entry in written if type(written) is list else mappings(written):
+        if type(entry) is not dict and not isinstance(entry, Mapping):
+            continue
+        ref = entry.get("parentRef")
+        if type(ref) is not dict:
+            ref = mapping(ref)
         kind, namespace, name, section_name = (
             ref.get("kind"),
             ref.get("namespace"),
             ref.get("name"),
             ref.get("sectionName"),
         )
-        key = (
-            (kind if type(kind) is str else text(kind)) or "Gateway",
-            (namespace if type(namespace) is str else text(namespace)) or own,
-            name if type(name) is str else text(name),
-            section_name if type(section_name) is str else text(section_name),
-        )
-        found[key] = entry
+        if type(kind) is not str:
+            kind = "" if kind is None else text(kind)
+        if type(namespace) is not str:
+            namespace = "" if namespace is None else text(namespace)
+        if type(name) is not str:
+            name = "" if name is None else text(name)
+        if type(section_name) is not str:
+            section_name = "" if section_name is None else text(section_name)
+        found[(kind or "Gateway", namespace or own, name, section_name)] = entry
     return found
 
 

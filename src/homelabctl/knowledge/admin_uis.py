@@ -90,6 +90,26 @@ ALL_UI_LABELS = frozenset(label for ui in ADMIN_UIS for label in ui.labels)
 ALL_UI_IMAGES = tuple(fragment for ui in ADMIN_UIS for fragment in ui.images)
 ANY_UI_SERVICE_RE = LazyPattern("|".join(f"(?:{ui.service_re.pattern})" for ui in ADMIN_UIS))
 """Matches the names every UI's ``service_re`` matches: one search for "is it any of them"."""
+ANY_UI_SERVICE_WORDS = (
+    "prometheus",
+    "alertmanager",
+    "pushgateway",
+    "longhorn-frontend",
+    "hubble-ui",
+    "kubernetes-dashboard",
+    "traefik",
+)
+"""A word of each ``service_re`` that every name it matches contains: a name with none of them is no UI's,
+known without compiling or running :data:`ANY_UI_SERVICE_RE` (most Service names of a cluster)."""
+
+
+def may_be_ui_service_name(name: str) -> bool:
+    """``ANY_UI_SERVICE_RE.search(name) is not None``, asked with substring tests first."""
+    for word in ANY_UI_SERVICE_WORDS:
+        if word in name:
+            return ANY_UI_SERVICE_RE.search(name) is not None
+    return False
+
 
 AUTH_PROXY_LABELS = frozenset({"oauth2-proxy", "authentik-outpost", "pomerium", "vouch-proxy", "authelia"})
 AUTH_PROXY_IMAGES = ("oauth2-proxy", "goauthentik/proxy", "pomerium/pomerium", "vouch-proxy")

@@ -42,10 +42,11 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict, gatewa
         return
     statuses = routes.parent_status_entries(route)
     old_enough: bool | None = None  # read only when a parent has no status
+    index = ctx.index
+    verdict.parents_total += len(refs)
     for ref in refs:
         key = (ref.kind, ref.namespace or "", ref.name, ref.section_name)
-        verdict.parents_total += 1
-        if ref.is_gateway and gateways_readable and ctx.index.get(kinds.GATEWAY_KIND, key[1], key[2]) is None:
+        if gateways_readable and ref.is_gateway and index.get(kinds.GATEWAY_KIND, key[1], key[2]) is None:
             label = _parent_label(key)
             verdict.parents_broken += 1
             verdict.problems.append(f"is attached to {label}, which does not exist")
@@ -88,21 +89,24 @@ def _check_parents(ctx: CheckContext, route: Resource, verdict: _Verdict, gatewa
 
 
 def _check_backends(ctx: CheckContext, route: Resource, verdict: _Verdict) -> None:
+    index = ctx.index
     for rule in routes.rules(route):
-        i = rule.index
-        refs = [r for r in rule.backends if r.is_service]
+        services = 0
         missing = []
-        for ref in refs:
+        for ref in rule.backends:
+            if not ref.is_service:
+                continue
+            services += 1
             namespace = ref.namespace or ""
-            if ctx.index.get(kinds.SERVICE, namespace, ref.name) is None:
+            if index.get(kinds.SERVICE, namespace, ref.name) is None:
                 missing.append(f"{namespace}/{ref.name}")
         if not missing:
             continue
         verdict.evidence.append(
-            f"rules[{i}].backendRefs: Service {', '.join(missing)} does not exist"
-            f" ({len(missing)}/{len(refs)} backends of the rule)"
+            f"rules[{rule.index}].backendRefs: Service {', '.join(missing)} does not exist"
+            f" ({len(missing)}/{services} backends of the rule)"
         )
-        if len(missing) == len(refs):
+        if len(missing) == services:
             verdict.rules_dead += 1
         if not any("backend" in p for p in verdict.problems):
             verdict.problems.append(f"sends traffic to Service {missing[0]}, which does not exist")

@@ -21,13 +21,13 @@ from homelabctl.knowledge.admin_uis import (
     ADMIN_UIS,
     ALL_UI_IMAGES,
     ALL_UI_LABELS,
-    ANY_UI_SERVICE_RE,
     AUTH_PROXY_IMAGES,
     AUTH_PROXY_LABELS,
     LABEL_KEYS,
     AdminUI,
     is_auth_proxy,
     is_auth_proxy_pod_name,
+    may_be_ui_service_name,
 )
 from homelabctl.kube import pod_template_spec, pods_of
 from homelabctl.lazyre import LazyPattern
@@ -54,13 +54,24 @@ class Identified(msgspec.Struct, frozen=True):
 
 
 def identify_backend(
-    index: ClusterIndex, namespace: str, name: str, port: object, services_readable: bool
+    index: ClusterIndex,
+    namespace: str,
+    name: str,
+    port: object,
+    services_readable: bool,
+    sign_namespaces: frozenset[str | None] | None = None,
 ) -> Identified:
-    """What a route's backend Service serves: an admin UI (and how we know), an auth proxy, or neither."""
+    """What a route's backend Service serves: an admin UI (and how we know), an auth proxy, or neither.
+    ``sign_namespaces``: :func:`ui_sign_namespaces` of the index, for a caller asking of every backend."""
     svc = index.get(kinds.SERVICE, namespace, name) if services_readable else None
     # a Service selects pods of its own namespace: where none shows a sign of a UI or an auth proxy, its pods
     # cannot change the answer, and are not looked up
-    pods = service_pods(index, svc) if svc is not None and svc.namespace in _sign_namespaces(index) else []
+    pods: list[Resource] = []
+    if svc is not None:
+        if sign_namespaces is None:
+            sign_namespaces = ui_sign_namespaces(index)
+        if svc.namespace in sign_namespaces:
+            pods = service_pods(index, svc)
     if not pods and _plain_service(svc.labels if svc is not None else {}, name):
         return _NEITHER
     if is_auth_proxy(svc.labels if svc is not None else {}, (), name) or any(
@@ -93,17 +104,16 @@ _SIGN_LABELS = ALL_UI_LABELS | AUTH_PROXY_LABELS
 def _plain_service(labels: Mapping[str, str], name: str) -> bool:
     """A backend with no pods to read whose Service shows no sign of an admin UI or an auth proxy (labels,
     name): what the full reading below concludes for it, decided in one pass (most backends of a cluster)."""
-    return (
-        {labels.get(key) for key in LABEL_KEYS}.isdisjoint(_SIGN_LABELS)
-        and not is_auth_proxy_pod_name(name)
-        and ANY_UI_SERVICE_RE.search(name) is None
-    )
+    for key in LABEL_KEYS:
+        if labels.get(key) in _SIGN_LABELS:
+            return False
+    return not is_auth_proxy_pod_name(name) and not may_be_ui_service_name(name)
 
 
 _ALL_UI_IMAGES = ALL_UI_IMAGES
 
 
-def _sign_namespaces(index: ClusterIndex) -> frozenset[str | None]:
+def ui_sign_namespaces(index: ClusterIndex) -> frozenset[str | None]:
     """Namespaces holding a pod with a sign of an admin UI or an auth proxy (a label, an image, or an auth
     proxy's pod name), once per index and run (k8s.memo)."""
     return remembered("security.sign_namespaces", index, lambda: _read_sign_namespaces(index))
@@ -131,7 +141,7 @@ def _may_be_admin_ui(
             return True
     if any(value in _ALL_UI_LABELS for _, value in svc_labels):
         return True
-    return ANY_UI_SERVICE_RE.search(name) is not None
+    return may_be_ui_service_name(name)
 
 
 def _match_reason(

@@ -11,6 +11,7 @@ from homelabctl.checks.security._common import (
     identify_backend,
     oauth2_proxy_deployments,
     read_oauth2_proxy_config,
+    ui_sign_namespaces,
     upstream_hosts,
 )
 from homelabctl.k8s import gateways, policies, routes
@@ -99,7 +100,9 @@ def _parent_lines(ctx: CheckContext, route: Resource) -> list[str]:
     return lines
 
 
-def _route_exposures(ctx: CheckContext, route: Resource, services_readable: bool) -> list[Exposure]:
+def _route_exposures(
+    ctx: CheckContext, route: Resource, services_readable: bool, signs: frozenset[str | None]
+) -> list[Exposure]:
     exposures = []
     for rule in routes.rules(route):
         if rule.filters and _filters_auth(rule.filters):  # most rules and backends have no filters
@@ -110,7 +113,7 @@ def _route_exposures(ctx: CheckContext, route: Resource, services_readable: bool
             if backend.filters and _filters_auth(backend.filters):
                 continue
             ns = str(backend.namespace)
-            ident = identify_backend(ctx.index, ns, backend.name, backend.port, services_readable)
+            ident = identify_backend(ctx.index, ns, backend.name, backend.port, services_readable, signs)
             if ident.ui is not None:
                 exposures.append(Exposure(f"rule {rule.index}", ns, backend.name, backend.port, ident))
     return exposures
@@ -171,14 +174,14 @@ def admin_ui_exposed_without_auth(ctx: CheckContext) -> Iterator[Finding]:
     proxies = _proxies_by_service(ctx)
     protected = _policy_targets(ctx)
     exposed: list[tuple[Resource, list[Exposure]]] = []
+    signs = ui_sign_namespaces(ctx.index)  # asked of every backend: once here
     for route in ctx.index.all(kinds.HTTPROUTE):
-        if ("HTTPRoute", route.namespace, route.name) in protected:
-            continue
-        if protected and any(
-            ("Gateway", ref.namespace, ref.name) in protected for ref in routes.parent_refs(route)
+        if protected and (
+            ("HTTPRoute", route.namespace, route.name) in protected
+            or any(("Gateway", ref.namespace, ref.name) in protected for ref in routes.parent_refs(route))
         ):
             continue
-        exposures = _route_exposures(ctx, route, services_readable)
+        exposures = _route_exposures(ctx, route, services_readable, signs)
         if exposures:
             exposed.append((route, exposures))
     for ingress in ctx.index.all(kinds.INGRESS):
