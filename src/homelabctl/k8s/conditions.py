@@ -48,10 +48,18 @@ def conditions(obj: Obj) -> tuple[Condition, ...]:
     return conditions_of(section(obj, "status").get("conditions"))
 
 
+def _written(obj: Obj) -> list[Any]:
+    """``status.conditions`` to walk: the list itself when it is one (its items are type-tested by the
+    caller, as :func:`mappings` would), else what ``mappings`` makes of the value. Asked of every object by
+    several checks: no copy of the list for them."""
+    found = section(obj, "status").get("conditions")
+    return found if type(found) is list else mappings(found)
+
+
 def condition(obj: Obj, type_: str) -> Condition | None:
     """The condition of one type; only that one is read (checks ask for one condition of many objects)."""
-    for c in mappings(section(obj, "status").get("conditions")):
-        if c.get("type") == type_:
+    for c in _written(obj):
+        if (type(c) is dict or isinstance(c, Mapping)) and c.get("type") == type_:
             return _condition(c)
     return None
 
@@ -59,20 +67,23 @@ def condition(obj: Obj, type_: str) -> Condition | None:
 def condition_status(obj: Obj, type_: str) -> str | None:
     """``condition(obj, type_).status`` without building the condition (None when there is none): the
     first question a check asks of every object, answered for most by ``True``."""
-    for c in mappings(section(obj, "status").get("conditions")):
-        if c.get("type") == type_:
-            return text(c.get("status"))
+    for c in _written(obj):
+        if (type(c) is dict or isinstance(c, Mapping)) and c.get("type") == type_:
+            status = c.get("status")
+            return status if type(status) is str else text(status)
     return None
 
 
 def with_message(obj: Obj, words: str) -> tuple[Condition, ...]:
     """The conditions whose message contains ``words``; only those are read (a check looking for one
     controller message among every object's conditions)."""
-    return tuple(
-        _condition(c)
-        for c in mappings(section(obj, "status").get("conditions"))
-        if words in text(c.get("message"))
-    )
+    found = []
+    for c in _written(obj):
+        if type(c) is dict or isinstance(c, Mapping):
+            message = c.get("message")
+            if words in (message if type(message) is str else text(message)):
+                found.append(_condition(c))
+    return tuple(found)
 
 
 def false_conditions(items: object, types: tuple[str, ...]) -> list[Condition | None]:

@@ -30,10 +30,13 @@ def source_type(res: Obj) -> str:
 
 def depends_on(res: Obj) -> list[tuple[str, str]]:
     """``spec.dependsOn`` as (namespace, name); the namespace defaults to the object's own."""
+    written = section(res, "spec").get("dependsOn")
+    if not written:  # most objects: what mappings() makes of any empty value, nothing
+        return []
     own = text(section(res, "metadata").get("namespace"))
     return [
         (text(dep.get("namespace")) or own, text(dep.get("name")))
-        for dep in mappings(section(res, "spec").get("dependsOn"))
+        for dep in mappings(written)
         if text(dep.get("name"))
     ]
 
@@ -110,6 +113,9 @@ class ValuesRef(msgspec.Struct, frozen=True):
 
 
 def values_from(hr: Obj) -> list[ValuesRef]:
+    written = section(hr, "spec").get("valuesFrom")
+    if not written:  # most HelmReleases: what mappings() makes of any empty value, nothing
+        return []
     return [
         ValuesRef(
             text(ref.get("kind")),
@@ -118,7 +124,7 @@ def values_from(hr: Obj) -> list[ValuesRef]:
             ref.get("optional") is True,
             text(ref.get("targetPath")),
         )
-        for ref in mappings(section(hr, "spec").get("valuesFrom"))
+        for ref in mappings(written)
     ]
 
 

@@ -46,9 +46,12 @@ def flux_dependency_missing(ctx: CheckContext) -> Iterator[Finding]:
             continue
         known: list[tuple[str, str]] | None = None
         for res in ctx.index.all(gk):
+            deps = depends_on(res)
+            if not deps:
+                continue
             missing = [
                 dep
-                for dep in depends_on(res)
+                for dep in deps
                 if "${" not in dep[1] and ctx.index.get(gk, *dep) is None and not _controller_found(res, dep)
             ]
             if not missing:

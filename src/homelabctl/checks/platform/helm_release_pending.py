@@ -116,7 +116,8 @@ def helm_release_pending(ctx: CheckContext) -> Iterator[Finding]:
 
 def _lock(hr: Resource) -> list[conditions.Condition]:
     """The conditions of a HelmRelease that report helm-controller's release lock."""
-    return [c for c in conditions.with_message(hr, HELM_LOCKED) if c.status != "True"]
+    found = conditions.with_message(hr, HELM_LOCKED)
+    return [c for c in found if c.status != "True"] if found else []
 
 
 def _finding(

@@ -56,6 +56,8 @@ def helmrelease_missing_values_ref(ctx: CheckContext) -> Iterator[Finding]:
     """
     for hr in ctx.index.all(kinds.HELM_RELEASE):
         refs = flux.values_from(hr)
+        if not refs:
+            continue
         problems = [p for p in (_problem(ctx, hr, ref) for ref in refs) if p]
         if not problems:
             continue
