@@ -3,20 +3,25 @@ readers behind other checks) walk instead of every pod, each built in one pass p
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from homelabctl.k8s.memo import remembered
+from homelabctl.k8s.pods import phase
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 
 
-def live_pods(index: ClusterIndex) -> Iterator[Resource]:
+def live_pods(index: ClusterIndex) -> Sequence[Resource]:
     """Pods that are not being deleted: a pod on its way out is reported by pod-stuck-terminating only."""
     # the list once per index and run (k8s.memo): a dozen checks walk it
-    yield from remembered(
-        "live_pods", index, lambda: [p for p in index.all("Pod") if not p.deletion_timestamp]
-    )
+    return remembered("live_pods", index, lambda: [p for p in index.all("Pod") if not p.deletion_timestamp])
+
+
+def pending_pods(index: ClusterIndex) -> list[Resource]:
+    """Live pods in phase ``Pending``, in index order, once per index and run (k8s.memo): the checks about
+    pods waiting for a node (or a GPU, or a host port) walk these, not every pod."""
+    return remembered("pending_pods", index, lambda: [p for p in live_pods(index) if phase(p) == "Pending"])
 
 
 def troubled_pods(index: ClusterIndex) -> list[Resource]:

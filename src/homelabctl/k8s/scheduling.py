@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from homelabctl.k8s import conditions, pods
 from homelabctl.k8s.events import event
-from homelabctl.k8s.pod_trouble import live_pods
+from homelabctl.k8s.pod_trouble import pending_pods
 from homelabctl.model import Resource
 from homelabctl.sources.index import ClusterIndex
 
@@ -14,7 +14,7 @@ MAX_TEXT = 4096
 
 def unscheduled_pods(index: ClusterIndex) -> list[Resource]:
     """Live pods that are Pending and bound to no node."""
-    return [p for p in live_pods(index) if pods.phase(p) == "Pending" and not pods.scheduling(p).node_name]
+    return [p for p in pending_pods(index) if not pods.scheduling(p).node_name]
 
 
 def scheduler_says(index: ClusterIndex, pod: Resource, *phrases: str) -> str:

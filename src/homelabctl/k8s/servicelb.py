@@ -9,7 +9,7 @@ import msgspec
 from homelabctl import kinds
 from homelabctl.k8s import pods, scheduling, services
 from homelabctl.k8s._raw import Obj, integer, mappings, section, text
-from homelabctl.k8s.pod_trouble import live_pods
+from homelabctl.k8s.pod_trouble import pending_pods
 from homelabctl.k8s.pods import required_node_fields
 from homelabctl.kube import pod_is_finished
 from homelabctl.model import ObjectRef, Resource
@@ -66,9 +66,9 @@ def port_clashes(index: ClusterIndex) -> dict[ObjectRef, PortClash]:
     pods that hold those ports on the nodes the svclb pods are meant for. A clash is reported only when a holder
     is found: without one the scheduler's words alone do not say which port is taken."""
     waiting: dict[ObjectRef, list[tuple[Resource, str]]] = {}
-    for pod in live_pods(index):
-        service = served_service(pod)  # a label lookup first: most pods are no svclb pod
-        if service is None or pods.phase(pod) != "Pending" or pods.scheduling(pod).node_name:
+    for pod in pending_pods(index):
+        service = served_service(pod)
+        if service is None or pods.scheduling(pod).node_name:
             continue
         line = scheduling.scheduler_says(index, pod, NO_FREE_PORTS)
         if line:

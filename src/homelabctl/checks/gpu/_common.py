@@ -38,7 +38,8 @@ def gpu_requests(pod_spec: Mapping[str, Any]) -> dict[str, int]:
         resources = container.get("resources") or {}
         for section in ("limits", "requests"):
             for k in resources.get(section) or {}:
-                if str(k).startswith(GPU_RESOURCE_PREFIXES):  # is_gpu_resource, inline: every pod is asked
+                # is_gpu_resource, inline, and no str() of a key that is one: every pod is asked
+                if (k if type(k) is str else str(k)).startswith(GPU_RESOURCE_PREFIXES):
                     names.add(k)
     if not names:
         return {}
@@ -61,7 +62,7 @@ def _gpu_pods(index: ClusterIndex) -> list[tuple[Resource, dict[str, int]]]:
     for pod in live_pods(index):
         if pod_is_finished(pod):
             continue
-        gpus = pod_gpu_requests(pod)
+        gpus = gpu_requests(pod.spec)  # pod_gpu_requests: a Pod's pod spec is its own spec
         if gpus:
             found.append((pod, gpus))
     return found

@@ -13,8 +13,7 @@ from homelabctl.checks.gpu._common import (
 )
 from homelabctl.checks.registry import CheckContext, check
 from homelabctl.checks.workload._common import age_of, event_lines, first_lines, owner_line
-from homelabctl.k8s import pods
-from homelabctl.k8s.pod_trouble import live_pods
+from homelabctl.k8s.pod_trouble import pending_pods
 from homelabctl.model import Finding, Layer, Severity
 
 MAX_HOLDERS = 8
@@ -42,9 +41,7 @@ def gpu_insufficient(ctx: CheckContext) -> Iterator[Finding]:
     plugin's config (more slices, same 16 GB of memory).
     """
     nodes = list(ctx.index.all(kinds.NODE))
-    for pod in live_pods(ctx.index):
-        if pods.phase(pod) != "Pending":
-            continue
+    for pod in pending_pods(ctx.index):
         cond = pod.condition("PodScheduled") or {}
         message = str(cond.get("message") or "")
         match = INSUFFICIENT_GPU_RE.search(message)

@@ -17,7 +17,7 @@ from homelabctl.checks.workload._common import (
     waiting_reason,
 )
 from homelabctl.k8s import conditions, pods
-from homelabctl.k8s.pod_trouble import live_pods
+from homelabctl.k8s.pod_trouble import pending_pods
 from homelabctl.model import Finding, Layer, Severity
 from homelabctl.timeutil import parse_time, short_duration
 
@@ -52,9 +52,7 @@ def pod_pending(ctx: CheckContext) -> Iterator[Finding]:
     Next step: ``kubectl describe pod -n NS POD`` and act on the scheduler's reasons (free resources, fix a
     node selector or toleration, bring a node back) or on the mount/sandbox event.
     """
-    for pod in live_pods(ctx.index):
-        if pods.phase(pod) != "Pending":
-            continue
+    for pod in pending_pods(ctx.index):
         sched = pods.scheduling(pod)
         created = parse_time(pod.creation_timestamp)
         scheduled = conditions.condition(pod, "PodScheduled")
