@@ -113,6 +113,14 @@ def string_map(value: object) -> dict[str, str]:
     }
 
 
+def kind_of(obj: object) -> str:
+    """``text(raw_of(obj).get("kind"))``; a Resource's as read when it was made (the same for any kind a
+    caller compares with)."""
+    if type(obj) is Resource:
+        return obj.kind
+    return text(raw_of(obj).get("kind"))
+
+
 def section(obj: object, name: str) -> Mapping[str, Any]:
     """A top-level section (``spec``, ``status``, ``metadata``, ``data``) as a mapping, never None."""
     if type(obj) is Resource:  # its sections were read when it was made (no getattr: ~40,000 calls a run)

@@ -99,8 +99,10 @@ class Exhausted(msgspec.Struct, frozen=True):
 def failing_pods(index: ClusterIndex, pods: Sequence[Resource]) -> Iterator[Exhausted]:
     """Pods that are not Ready whose own words say a node resource ran out."""
     for pod in pods:
+        if pod_is_ready(pod):  # most pods: nothing else is read
+            continue
         node = pod_node(pod)
-        if not node or pod_is_ready(pod) or pod_is_finished(pod):
+        if not node or pod_is_finished(pod):
             continue
         for message in _texts(index, pod):
             found = classify(message)

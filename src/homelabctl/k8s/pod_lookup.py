@@ -34,11 +34,20 @@ def _pods_by_image(index: ClusterIndex) -> tuple[dict[str, list[Resource]], dict
     init_containers: dict[str, list[Resource]] = {}
     for pod in index.all(POD):
         spec = pod.spec  # a Pod's pod spec: pod_spec(pod), without asking its kind again
-        for container in mappings(spec.get("containers")):
-            containers.setdefault(text(container.get("image")), []).append(pod)
-        for container in mappings(spec.get("initContainers")):
-            init_containers.setdefault(text(container.get("image")), []).append(pod)
+        _add_images(containers, pod, spec.get("containers"))
+        written = spec.get("initContainers")
+        if written:  # most pods have none (what mappings() makes of an empty value: no containers)
+            _add_images(init_containers, pod, written)
     return containers, init_containers
+
+
+def _add_images(by_image: dict[str, list[Resource]], pod: Resource, written: object) -> None:
+    """``pod`` under the image of each of its containers (the maps of ``written``, as mappings() keeps them;
+    walked in place, an image that is a string taken without a call)."""
+    for container in written if type(written) is list else mappings(written):
+        if type(container) is dict or isinstance(container, Mapping):
+            image = container.get("image")
+            by_image.setdefault(image if type(image) is str else text(image), []).append(pod)
 
 
 def showing(

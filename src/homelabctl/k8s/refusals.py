@@ -14,7 +14,7 @@ import msgspec
 
 from homelabctl import kinds
 from homelabctl.k8s import conditions
-from homelabctl.k8s._raw import Obj, integer, mapping, raw_of, section, string_map, text
+from homelabctl.k8s._raw import Obj, integer, kind_of, mapping, section, string_map
 from homelabctl.k8s.events import event
 from homelabctl.k8s.memo import remembered
 from homelabctl.lazyre import LazyPattern
@@ -74,9 +74,9 @@ def create_failures(controller: Obj, events: tuple[Obj, ...] | list[Obj]) -> lis
 def short_of_pods(controller: Obj) -> bool:
     """Does the controller still lack pods it wants to create? A refusal from a controller that has since
     created its pods (or was scaled down, or whose Job finished) is history."""
-    raw = raw_of(controller)
-    kind = text(raw.get("kind"))
-    spec, status = section(raw, "spec"), section(raw, "status")
+    # (asked of every ReplicaSet) a Resource's kind and sections as read when it was made
+    kind = kind_of(controller)
+    spec, status = section(controller, "spec"), section(controller, "status")
     if kind == "DaemonSet":
         return integer(status.get("currentNumberScheduled")) < integer(status.get("desiredNumberScheduled"))
     if kind == "Job":
@@ -85,8 +85,10 @@ def short_of_pods(controller: Obj) -> bool:
             for c in conditions.conditions(controller)
         )
         return not finished and integer(status.get("active")) == 0 and integer(status.get("succeeded")) == 0
-    desired = max(integer(spec.get("replicas"), 1), 0)
-    return integer(status.get("replicas")) < desired
+    desired, current = spec.get("replicas"), status.get("replicas")
+    return (current if type(current) is int else integer(current)) < max(
+        desired if type(desired) is int else integer(desired, 1), 0
+    )
 
 
 class PodSecurityLabels(msgspec.Struct, frozen=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from homelabctl.k8s._raw import Obj, integer, mapping, raw_of, section, string_map, text
+from homelabctl.k8s._raw import Obj, integer, kind_of, mapping, raw_of, section, string_map, text
 
 
 class Replicas(msgspec.Struct, frozen=True):
@@ -37,11 +37,15 @@ def replicas(workload: Obj) -> Replicas:
 
 def ready_and_desired(workload: Obj) -> tuple[int, int]:
     """``(replicas(w).ready, replicas(w).desired)`` without the other counts: asked of every workload."""
-    raw = raw_of(workload)
-    status = section(raw, "status")
-    if text(raw.get("kind")) == "DaemonSet":
+    # a Resource's kind and sections as read when it was made, and counts that are numbers taken without a call
+    status = section(workload, "status")
+    if kind_of(workload) == "DaemonSet":
         return integer(status.get("numberReady")), integer(status.get("desiredNumberScheduled"))
-    return integer(status.get("readyReplicas")), max(integer(section(raw, "spec").get("replicas"), 1), 0)
+    ready, desired = status.get("readyReplicas"), section(workload, "spec").get("replicas")
+    return (
+        ready if type(ready) is int else integer(ready),
+        max(desired if type(desired) is int else integer(desired, 1), 0),
+    )
 
 
 class DaemonSetStatus(msgspec.Struct, frozen=True):

@@ -39,7 +39,10 @@ def pod_stuck_terminating(ctx: CheckContext) -> Iterator[Finding]:
     """
     nodes_readable = ctx.readable(kinds.NODE)
     for pod in ctx.index.all(kinds.POD):
-        deleted_at = parse_time(pod.deletion_timestamp)
+        stamp = pod.deletion_timestamp
+        if stamp is None:  # most pods: not being deleted
+            continue
+        deleted_at = parse_time(stamp)
         if deleted_at is None:
             continue
         grace = pods.deletion_grace_seconds(pod) or pods.scheduling(pod).termination_grace_seconds or 30
