@@ -44,10 +44,11 @@ def run_scope() -> Iterator[None]:
         _active.clear()
 
 
-def remembered(name: str, source: object, read: Callable[[], T]) -> T:
-    """``read()``, computed once per ``source`` object within the current scope."""
+def remembered(name: str, source: object, read: Callable[..., T], *args: object) -> T:
+    """``read(*args)``, computed once per ``source`` object within the current scope. (A reader asked of
+    every object passes its arguments rather than a closure: no function is made at each hit.)"""
     if not _active:
-        return read()
+        return read(*args)
     scope = _active[0]
     readings = scope.readings.get(name)
     if readings is None:
@@ -56,7 +57,7 @@ def remembered(name: str, source: object, read: Callable[[], T]) -> T:
     if hit is not _MISSING:
         value: T = hit
         return value
-    value = read()
+    value = read(*args)
     readings[id(source)] = value
     scope.held.append(source)
     return value

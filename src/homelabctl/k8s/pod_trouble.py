@@ -57,12 +57,19 @@ def _quiet(pod: Resource) -> bool:
         for cs in statuses if isinstance(statuses, list) else ():
             if type(cs) is not dict and not isinstance(cs, Mapping):  # dicts without the abstract-class check
                 continue
-            if not _plain(cs):
+            # _plain, inline (every container of every pod), with the waiting state's message read as well
+            if cs.get("restartCount"):
+                return False
+            last = cs.get("lastState")
+            if last and (type(last) is not dict or last.get("terminated")):
                 return False
             state = cs.get("state")
-            found = state.get("waiting") if state else None  # _plain: a state is a map here
-            if found and found.get("message"):
-                return False
+            if state:
+                if type(state) is not dict or state.get("terminated"):
+                    return False
+                found = state.get("waiting")
+                if found and (type(found) is not dict or found.get("reason") or found.get("message")):
+                    return False
     return True
 
 

@@ -104,8 +104,8 @@ def container_statuses(pod: Obj, *, init: bool = False) -> tuple[ContainerStatus
     again and again (378 reads of 54 pods at 10,000 objects)."""
     raw = raw_of(pod)
     if init:
-        return remembered("pods.init_container_statuses", raw, lambda: _container_statuses(raw, True))
-    return remembered("pods.container_statuses", raw, lambda: _container_statuses(raw, False))
+        return remembered("pods.init_container_statuses", raw, _container_statuses, raw, True)
+    return remembered("pods.container_statuses", raw, _container_statuses, raw, False)
 
 
 def _container_statuses(pod: Obj, init: bool) -> tuple[ContainerStatus, ...]:
@@ -248,8 +248,8 @@ def containers(spec: Mapping[str, Any] | None, *, init: bool = True) -> tuple[Co
     """The containers of a pod spec, then (with ``init``) its init containers."""
     spec = mapping(spec)
     if init:
-        return remembered("containers+init", spec, lambda: _containers(spec, True))
-    return remembered("containers", spec, lambda: _containers(spec, False))
+        return remembered("containers+init", spec, _containers, spec, True)
+    return remembered("containers", spec, _containers, spec, False)
 
 
 def _containers(spec: Mapping[str, Any], init: bool) -> tuple[Container, ...]:
@@ -270,7 +270,7 @@ def images(spec: Mapping[str, Any] | None, *, init: bool = False) -> tuple[str, 
     """Container images (init containers too with ``init``), without building the full Container records.
     Once per pod spec and run (k8s.memo): half a dozen checks look for images among every pod's."""
     spec = mapping(spec)
-    return remembered("images+init" if init else "images", spec, lambda: _images(spec, init))
+    return remembered("images+init" if init else "images", spec, _images, spec, init)
 
 
 def _images(spec: Mapping[str, Any], init: bool) -> tuple[str, ...]:

@@ -140,7 +140,7 @@ class RouteRule(msgspec.Struct, frozen=True):
 def rules(route: Obj) -> tuple[RouteRule, ...]:
     """Every rule that is a map, with its own index kept (evidence and file lines name it).
     Once per route and run (k8s.memo): three route checks read them."""
-    return remembered("routes.rules", raw_of(route), lambda: _rules(route))
+    return remembered("routes.rules", raw_of(route), _rules, route)
 
 
 def _rules(route: Obj) -> tuple[RouteRule, ...]:
@@ -188,7 +188,8 @@ def _rules(route: Obj) -> tuple[RouteRule, ...]:
                     filters(written_filters) if written_filters else (),
                 )
             )
-        found.append(RouteRule(ri, tuple(backends), filters(rule.get("filters"))))
+        rule_filters = rule.get("filters")
+        found.append(RouteRule(ri, tuple(backends), filters(rule_filters) if rule_filters else ()))
     return tuple(found)
 
 

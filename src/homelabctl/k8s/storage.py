@@ -39,7 +39,7 @@ def _claim(obj: object) -> Claim:
 def claim(pvc: Obj) -> Claim:
     """Once per claim and run (k8s.memo): half a dozen storage checks and the diagnosis read it."""
     raw = raw_of(pvc)
-    return remembered("storage.claim", raw, lambda: _claim(raw))
+    return remembered("storage.claim", raw, _claim, raw)
 
 
 def claim_class_name(pvc: Obj) -> str | None:
