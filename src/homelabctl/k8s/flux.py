@@ -130,7 +130,11 @@ def values_from(hr: Obj) -> list[ValuesRef]:
 
 def chart_name(hr: Obj) -> str:
     """``spec.chart.spec.chart`` of a HelmRelease (empty with ``chartRef``)."""
-    return text(mapping(mapping(section(hr, "spec").get("chart")).get("spec")).get("chart"))
+    # (asked of every HelmRelease by two checks) maps and a string taken without a call
+    chart = section(hr, "spec").get("chart")
+    chart_spec = (chart if type(chart) is dict else mapping(chart)).get("spec")
+    name = (chart_spec if type(chart_spec) is dict else mapping(chart_spec)).get("chart")
+    return name if type(name) is str else text(name)
 
 
 def values(hr: Obj) -> object:
@@ -139,4 +143,7 @@ def values(hr: Obj) -> object:
 
 
 def chart_ref_name(hr: Obj) -> str:
-    return text(mapping(section(hr, "spec").get("chartRef")).get("name"))
+    ref = section(hr, "spec").get("chartRef")
+    if not ref:  # most HelmReleases name a chart instead (mapping() of any empty value: no name)
+        return ""
+    return text(mapping(ref).get("name"))

@@ -15,7 +15,10 @@ from homelabctl.sources.index import ClusterIndex
 def live_pods(index: ClusterIndex) -> Sequence[Resource]:
     """Pods that are not being deleted: a pod on its way out is reported by pod-stuck-terminating only."""
     # the list once per index and run (k8s.memo): a dozen checks walk it
-    return remembered("live_pods", index, lambda: [p for p in index.all("Pod") if not p.deletion_timestamp])
+    # metadata read in place: Resource.deletion_timestamp is None exactly when the field is empty
+    return remembered(
+        "live_pods", index, lambda: [p for p in index.all("Pod") if not p.metadata.get("deletionTimestamp")]
+    )
 
 
 def pending_pods(index: ClusterIndex) -> list[Resource]:

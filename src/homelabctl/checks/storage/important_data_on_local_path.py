@@ -85,12 +85,13 @@ def important_data_on_local_path(ctx: CheckContext) -> Iterator[Finding]:
     local = {name for name, sc in classes.items() if provisioner(sc) == LOCAL_PATH_PROVISIONER}
     if not classes:
         local = {"local-path"}
-    users = claim_users(ctx.index) if ctx.readable(kinds.POD) else {}
+    # the pods by claim are read (once per run, k8s.memo) only for a claim that is reported: most are not
+    pods_readable = ctx.readable(kinds.POD)
     for claim in ctx.index.all(kinds.PVC):
         sc_name = claim_class(claim, ctx.index)
         if sc_name not in local:
             continue
-        mounting = users.get((claim.namespace, claim.name), [])
+        mounting = claim_users(ctx.index).get((claim.namespace, claim.name), []) if pods_readable else []
         found = _identify(ctx, claim, mounting)
         if found is None:
             continue

@@ -68,7 +68,8 @@ def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
     Next step: ``kubectl describe pvc``; for a CSI class check the provisioner's controller pods and that
     the driver is registered on the nodes (``kubectl get csinode``).
     """
-    users = claim_users(ctx.index) if ctx.readable(kinds.POD) else {}
+    # the pods by claim are read (once per run, k8s.memo) only for a claim that is reported: most are not
+    pods_readable = ctx.readable(kinds.POD)
     for claim in ctx.index.all(kinds.PVC):
         phase = storage.claim_phase(claim) or "Pending"
         if phase not in ("Pending", "Lost"):
@@ -78,7 +79,7 @@ def pvc_not_bound(ctx: CheckContext) -> Iterator[Finding]:
         age = ctx.now - created if created is not None else None
         if phase == "Pending" and age is not None and age < PENDING_GRACE:
             continue
-        pods = users.get((claim.namespace, claim.name), [])
+        pods = claim_users(ctx.index).get((claim.namespace, claim.name), []) if pods_readable else []
         sc_name = claim_class(claim, ctx.index)
         sc = ctx.index.get(kinds.STORAGE_CLASS, None, sc_name) if sc_name else None
         mode = storage.binding_mode(sc) if sc is not None else None

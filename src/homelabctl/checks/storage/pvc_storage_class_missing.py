@@ -39,7 +39,8 @@ def pvc_storage_class_missing(ctx: CheckContext) -> Iterator[Finding]:
     """
     classes = sorted(ctx.index.all(kinds.STORAGE_CLASS), key=lambda sc: sc.name)
     existing = [sc.name for sc in classes]
-    users = claim_users(ctx.index) if ctx.readable(kinds.POD) else {}
+    # the pods by claim are read (once per run, k8s.memo) only for a claim that is reported: most are not
+    pods_readable = ctx.readable(kinds.POD)
     for claim in ctx.index.all(kinds.PVC):
         read = storage.claim(claim)
         if read.phase == "Bound":
@@ -69,7 +70,7 @@ def pvc_storage_class_missing(ctx: CheckContext) -> Iterator[Finding]:
             evidence.append(
                 f"event {newest.reason or '?'} (x{newest.count}): {first_lines(newest.message, lines=1)}"
             )
-        pods = users.get((claim.namespace, claim.name), [])
+        pods = claim_users(ctx.index).get((claim.namespace, claim.name), []) if pods_readable else []
         if pods:
             evidence.append("waited on by " + ", ".join(f"pod {p.name}" for p in pods[:5]))
             owner = owner_line(ctx.index, pods[0])
