@@ -295,13 +295,9 @@ def _packed(raws: list[msgspec.Raw]) -> list[_PackedItems | None]:
         past = max(bisect_right(ends, base + _PACK_BYTES), first + 1)
         # the items, a comma between each two, in brackets
         block = _anonymous_block(ends[past - 1] - base + past - first + 1)
-        write = block.write
-        write(b"[")
-        for raw in raws[first : past - 1]:
-            write(raw)
-            write(b",")
-        write(raws[past - 1])
-        write(b"]")
+        block.write(b"[")
+        block.write(b",".join(raws[first:past]))  # one copy in C rather than two writes per item
+        block.write(b"]")
         packs.append(_PackedItems(block, sizes[first:past]))
         first, base = past, ends[past - 1]
     return packs
