@@ -75,6 +75,8 @@ def route_backend_unavailable(ctx: CheckContext) -> Iterator[Finding]:
                     first_broken = first_broken or f"{namespace}/{name}"
                     idle_only = False
                     continue
+                if not (slices_read or endpoints_read):
+                    continue  # neither kind read: service_endpoints would say nothing (None) of any Service
                 state = service_endpoints(
                     ctx.index, svc, slices_read=slices_read, endpoints_read=endpoints_read
                 )
