@@ -272,19 +272,16 @@ class DependencyGraph:
         found = self._out.get(ref)
         if found is not None:
             return found
-        out: dict[str, _Targets] = {edge: set(targets) for edge, targets in self._extra.get(ref, {}).items()}
+        extra = self._extra.get(ref)
+        out: dict[str, _Targets] = {edge: set(targets) for edge, targets in extra.items()} if extra else {}
         self._out[ref] = out
-
-        def put(edge: str, target: ObjectRef) -> None:
+        for edge, target in self._structural(ref):
             if target != ref:
                 targets = out.get(edge)
                 if isinstance(targets, set):
                     targets.add(target)
                 else:  # the edge's first target (tuples are made once this walk is over)
                     out[edge] = {*(targets or ()), target}
-
-        for edge, target in self._structural(ref):
-            put(edge, target)
         # one target along an edge is the usual case: kept as a tuple (48 bytes; a set of one is 216)
         for edge, targets in out.items():
             if len(targets) == 1:
@@ -786,9 +783,7 @@ class DependencyGraph:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         by_release: dict[tuple[str, str], ObjectRef] | None = None
         for gk in (kinds.JOB, kinds.POD):
-            for res in self.index.all(gk):
-                if not graphrefs.has_annotation(res, HELM_HOOK_ANNOTATION):
-                    continue
+            for res in graphrefs.annotated(self.index.all(gk), HELM_HOOK_ANNOTATION):
                 if res.kind == "Pod" and res.owner_references:
                     continue  # a hook Job's pod: the Job stands for it
                 labels = res.labels
@@ -1101,8 +1096,12 @@ class DependencyGraph:
         key = (ref, edge)
         found = self._members.get(key)
         if found is None:
-            # most objects asked are no aggregate along that edge: one shared empty set for all of them
-            found = self._members_uncached(ref, edge) or _NO_MEMBERS
+            # most objects asked are no aggregate along that edge: one shared empty set for all of them. Only a
+            # Service selects (a kind with a dot may name its group-kind: it is looked up)
+            if edge == SELECTS and ref.kind != "Service" and "." not in ref.kind:
+                found = _NO_MEMBERS
+            else:
+                found = self._members_uncached(ref, edge) or _NO_MEMBERS
             self._members[key] = found
         return found
 
@@ -1113,7 +1112,8 @@ class DependencyGraph:
         if edge == OWNS:
             return {child.ref for child in self.index.children(res)}
         if edge == SELECTS and res.kind == "Service":
-            selector = services.selector(res)
+            # the Service's pods matched its parsed selector already (``_services_matching``): parsed once
+            selector = self._selector(res) if res.gk == kinds.SERVICE else services.selector(res)
             found = (
                 {p.ref for p in self.index.select(kinds.POD, res.namespace, selector)}
                 if selector is not None and not selector.empty
