@@ -268,7 +268,9 @@ class DependencyGraph:
         if why and (cause, edge, dependent) not in self._why:
             self._why[(cause, edge, dependent)] = why
 
-    def _expand(self, ref: ObjectRef) -> dict[str, _Targets]:
+    def out_edges(self, ref: ObjectRef) -> Mapping[str, Collection[ObjectRef]]:
+        """Each edge's targets: a set, or a tuple of the one target there is. Computed on the first ask (every
+        step of every walk asks: answered here, not through a further call)."""
         found = self._out.get(ref)
         if found is not None:
             return found
@@ -339,7 +341,7 @@ class DependencyGraph:
             for target in self._lazy("hooks", self._build_hooks).get(ref, ()):
                 yield HOOK, target
         elif kind == "Service":
-            for target in self._ns_routes(ref.namespace).get(ref, ()):
+            for target in self._ns_routes(ref.namespace).get(ref.name, ()):
                 yield ROUTES, target
             for target in self._lazy("velero", self._build_velero).get(ref, ()):
                 yield BACKS_UP, target
@@ -682,16 +684,18 @@ class DependencyGraph:
                     out[_ref("Node", None, placed.node)].add(part.ref)
         return out
 
-    def _ns_routes(self, namespace: str | None) -> dict[ObjectRef, tuple[ObjectRef, ...]]:
-        """Service → routes for the Services of one namespace. A route in another namespace can use a Service
-        only if a ReferenceGrant in the Service's namespace allows it, so only those namespaces are read."""
+    def _ns_routes(self, namespace: str | None) -> dict[str, tuple[ObjectRef, ...]]:
+        """Service name → routes for the Services of one namespace (keyed by the name alone: no ref is made for
+        each backend of the namespace's routes, and a walk asks for one or two). A route in another namespace
+        can use a Service only if a ReferenceGrant in the Service's namespace allows it, so only those
+        namespaces are read."""
         key = f"routes:{namespace}"
-        built: dict[ObjectRef, tuple[ObjectRef, ...]] | None = self._cache.get(key)
+        built: dict[str, tuple[ObjectRef, ...]] | None = self._cache.get(key)
         if built is None:
             namespaces = {namespace}
             for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
                 namespaces.update(graphrefs.grant_from_namespaces(grant))
-            found: dict[ObjectRef, set[ObjectRef]] = {}
+            found: dict[str, set[ObjectRef]] = {}
             for gk in ROUTE_GKS:
                 for ns in namespaces:
                     for route in self._by_namespace(gk).get(ns, ()):
@@ -701,8 +705,10 @@ class DependencyGraph:
                             if backend.kind == "Service" and (backend.namespace or None) == namespace:
                                 if me is None:
                                     me = route.ref
-                                found.setdefault(ObjectRef("Service", namespace, backend.name), set()).add(me)
-            self._add_ingress_backends(found, self._by_namespace(kinds.INGRESS).get(namespace, ()))
+                                found.setdefault(backend.name, set()).add(me)
+            for ingress in self._by_namespace(kinds.INGRESS).get(namespace, ()):
+                for service in _ingress_services(ingress):
+                    found.setdefault(service, set()).add(ingress.ref)
             # kept as tuples, in the sets' order: a set of the one route a Service usually has is 216 bytes
             built = self._cache[key] = {svc: tuple(refs) for svc, refs in found.items()}
         return built
@@ -723,18 +729,10 @@ class DependencyGraph:
                 out[_ref("Gateway", namespace, name)].add(route.ref)
             for namespace, name in linked.services:
                 out[_ref("Service", namespace, name)].add(route.ref)
-        DependencyGraph._add_ingress_backends(out, ingresses)
-        return out
-
-    @staticmethod
-    def _add_ingress_backends(out: dict[ObjectRef, set[ObjectRef]], ingresses: Iterable[Resource]) -> None:
         for ingress in ingresses:
-            default = k8s_routes.ingress_default_backend(ingress)
-            for backend in (
-                *((default,) if default is not None else ()),
-                *k8s_routes.ingress_backends(ingress),
-            ):
-                out.setdefault(_ref("Service", ingress.namespace, backend.service), set()).add(ingress.ref)
+            for service in _ingress_services(ingress):
+                out[_ref("Service", ingress.namespace, service)].add(ingress.ref)
+        return out
 
     def _build_flux(self) -> dict[tuple[str, str | None, str], list[tuple[str, Resource]]]:
         """Object → (edge, Kustomization or HelmRelease) for what each of those is built from, depends on,
@@ -1082,14 +1080,10 @@ class DependencyGraph:
 
     # -- queries ---------------------------------------------------------------------------------------
     def direct(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
-        targets = self._expand(ref).get(edge)
+        targets = self.out_edges(ref).get(edge)
         if isinstance(targets, set):
             return targets
         return set(targets or ())
-
-    def out_edges(self, ref: ObjectRef) -> Mapping[str, Collection[ObjectRef]]:
-        """Each edge's targets: a set, or a tuple of the one target there is."""
-        return self._expand(ref)
 
     def members(self, ref: ObjectRef, edge: str) -> AbstractSet[ObjectRef]:
         """The members of an aggregate: a controller's children (OWNS), a Service's pods (SELECTS)."""
@@ -1182,6 +1176,15 @@ def _match_selectors(
             if selector.matches(labels):
                 out[ref].add(owner)
     return out
+
+
+def _ingress_services(ingress: Resource) -> Iterator[str]:
+    """The Services an Ingress sends to: its default backend's, then its rules' backends'."""
+    default = k8s_routes.ingress_default_backend(ingress)
+    if default is not None:
+        yield default.service
+    for backend in k8s_routes.ingress_backends(ingress):
+        yield backend.service
 
 
 @cache
