@@ -244,7 +244,7 @@ class DependencyGraph:
         self._why: dict[tuple[ObjectRef, str, ObjectRef], str] = {}
         self._cache: dict[str, Any] = {}
         self._members: dict[tuple[ObjectRef, str], AbstractSet[ObjectRef]] = {}
-        self._selectors: dict[ObjectRef, Selector | None] = {}
+        self._selectors: dict[tuple[str | None, str], Selector | None] = {}
         self._governors: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         self.shared_resolvers: dict[ObjectRef, tuple[list[str], list[str]]] = {}
         """DNS resolvers outside the cluster through which lookups of several names went unanswered:
@@ -404,8 +404,10 @@ class DependencyGraph:
                 yield OWNS, _ref(str(oref.get("kind", "")), pod.namespace, str(oref.get("name", "")))
         for svc_ref in self._services_matching(pod.namespace, pod.labels):
             yield SELECTS, svc_ref
-        for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
-            yield SELECTS, svc_ref
+        slices = self._lazy("slices", self._build_slices)
+        if slices:  # (most snapshots list no EndpointSlice naming pods: no ref is made to look for one)
+            for svc_ref in slices.get(pod.ref, ()):
+                yield SELECTS, svc_ref
         node = k8s_pods.node_name(pod)
         if node and pod.namespace:
             drivers = csi_mounts.node_plugin_drivers(pod.spec)
@@ -525,13 +527,13 @@ class DependencyGraph:
 
     def _selector(self, svc: Resource) -> Selector | None:
         """The Service's pod selector, parsed once; None when it selects nothing (none, or empty: endpoints
-        kept by hand)."""
-        ref = svc.ref
-        if ref in self._selectors:
-            return self._selectors[ref]
+        kept by hand). Asked of core Services only: their namespace and name name them."""
+        key = (svc.namespace, svc.name)
+        if key in self._selectors:
+            return self._selectors[key]
         selector = services.selector(svc)
         found = selector if selector is not None and not selector.empty else None
-        self._selectors[ref] = found
+        self._selectors[key] = found
         return found
 
     def _services_matching(self, namespace: str | None, labels: Mapping[str, str]) -> set[ObjectRef]:

@@ -45,7 +45,8 @@ def ready_and_desired(workload: Obj) -> tuple[int, int]:
     else:
         raw = raw_of(workload)
         status, spec = section(raw, "status"), section(raw, "spec")
-    if text(raw.get("kind")) == "DaemonSet":
+    kind = raw.get("kind")
+    if (kind if type(kind) is str else text(kind)) == "DaemonSet":
         return integer(status.get("numberReady")), integer(status.get("desiredNumberScheduled"))
     ready, desired = status.get("readyReplicas"), spec.get("replicas")
     return (
