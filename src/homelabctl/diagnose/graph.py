@@ -1110,8 +1110,11 @@ class DependencyGraph:
         if edge == SELECTS and res.kind == "Service":
             # the Service's pods matched its parsed selector already (``_services_matching``): parsed once
             selector = self._selector(res) if res.gk == kinds.SERVICE else services.selector(res)
+            # looked up in the index's cluster-wide label buckets of pods, which the checks built, rather than
+            # in per-namespace buckets made for the few Services a walk reaches (a pass over every pod and a
+            # bucket per namespace and label); the selector's own pairs keep the bucket small
             found = (
-                {p.ref for p in self.index.select(kinds.POD, res.namespace, selector)}
+                {p.ref for p in self.index.select(kinds.POD, None, selector) if p.namespace == res.namespace}
                 if selector is not None and not selector.empty
                 else set()
             )
