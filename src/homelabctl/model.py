@@ -124,6 +124,8 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     """Hand-written snapshots put lists or strings where the API has maps; checks see an empty map."""
     if type(value) is dict:  # the common case, without the ABC isinstance check (hot: every section read)
         return value
+    if value is None:  # an absent section or labels (a third of objects have no spec, status or labels)
+        return _EMPTY_MAPPING
     return value if isinstance(value, Mapping) else _EMPTY_MAPPING
 
 

@@ -336,8 +336,11 @@ FREE_TEXT_SECTIONS = ("spec", "data")
 def walks_free_text(raw: dict[str, Any]) -> bool:
     """Whether every string of the object's ``spec`` and ``data`` is read for secrets: workloads and pods
     (commands, args, probes) and custom resources (Helm values, backup targets...)."""
-    kind = raw.get("kind")
-    api_version = raw.get("apiVersion")
+    return kind_walks_free_text(raw.get("kind"), raw.get("apiVersion"))
+
+
+def kind_walks_free_text(kind: Any, api_version: Any) -> bool:
+    """:func:`walks_free_text`, from an object's ``kind`` and ``apiVersion`` as found."""
     if type(kind) is not str or type(api_version) is not str:
         return _walks_free_text(kind, api_version)
     known = _FREE_TEXT_KINDS.get((kind, api_version))

@@ -23,7 +23,7 @@ from homelabctl.gcutil import gc_paused
 from homelabctl.k8s import shape
 from homelabctl.k8s.slim import UNSHARED_BUILTIN_SECTIONS, slim_sections
 from homelabctl.model import Resource, group_kind
-from homelabctl.redact import FREE_TEXT_SECTIONS, forget_seen_values, redact_sections, walks_free_text
+from homelabctl.redact import FREE_TEXT_SECTIONS, forget_seen_values, kind_walks_free_text, redact_sections
 from homelabctl.sources.base import ClusterState, KindStatus, LoadError, SourceInfo
 from homelabctl.sources.index import ClusterIndex
 from homelabctl.sources.validate import malformed_message, malformed_sections, object_name
@@ -295,13 +295,9 @@ def _packed(raws: list[msgspec.Raw]) -> list[_PackedItems | None]:
         past = max(bisect_right(ends, base + _PACK_BYTES), first + 1)
         # the items, a comma between each two, in brackets
         block = _anonymous_block(ends[past - 1] - base + past - first + 1)
-        write = block.write
-        write(b"[")
-        for raw in raws[first : past - 1]:
-            write(raw)
-            write(b",")
-        write(raws[past - 1])
-        write(b"]")
+        block.write(b"[")
+        block.write(b",".join(raws[first:past]))  # one copy in C rather than two writes per item
+        block.write(b"]")
         packs.append(_PackedItems(block, sizes[first:past]))
         first, base = past, ends[past - 1]
     return packs
@@ -338,7 +334,8 @@ def _first_line(exc: BaseException) -> str:
 def iter_objects(
     doc: Document, errors: list[LoadError], listed_kinds: set[str] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Flatten ``List``/``PodList`` documents and validate that each object is a Kubernetes object."""
+    """Flatten ``List``/``PodList`` documents into their items. Whether each is a Kubernetes object is the
+    consumer's to judge (:func:`object_problem`), with the fields it reads of it anyway."""
     data = doc.data
     if type(data) is StreamedList:
         items = data.items(errors, doc.location)
@@ -356,10 +353,6 @@ def iter_objects(
     kind = data.get("kind")
     if isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list):
         yield from _list_items(doc, kind, data.get("apiVersion", "v1"), data["items"], errors, listed_kinds)
-        return
-    problem = _object_problem(data)
-    if problem:
-        errors.append(LoadError(doc.location, problem + ", skipped", doc.line))
         return
     yield data
 
@@ -384,23 +377,18 @@ def _list_items(
                 item = {"apiVersion": api_version, "kind": item_kind, **item}
             nested = item.get("kind")
             if not (type(nested) is str and nested.endswith("List") and isinstance(item.get("items"), list)):
-                problem = _object_problem(item)
-                if problem:
-                    errors.append(LoadError(location, problem + ", skipped", line))
-                else:
-                    yield item
+                yield item
                 continue
         yield from iter_objects(Document(location, line, item), errors, listed_kinds)
 
 
-def _object_problem(data: dict[str, Any]) -> str | None:
-    kind = data.get("kind")
+def object_problem(kind: Any, api_version: Any, meta: Any) -> str | None:
+    """Why an item is not a Kubernetes object, from its ``kind``, ``apiVersion`` and ``metadata`` as found;
+    None when it is one."""
     if not isinstance(kind, str) or not kind:
         return "object without kind"
-    api_version = data.get("apiVersion")
     if not isinstance(api_version, str) or not api_version:
         return f"{kind} without apiVersion"
-    meta = shape.value(data, "metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         return f"{kind} without metadata.name"
     return None
@@ -541,8 +529,25 @@ class SnapshotSource:
             objects = _list_items(doc, data.kind, data.api_version, items, errors, listed)
         else:
             objects = iter_objects(doc, errors, listed)
+        added = 0  # never fewer than the index holds: an object can replace one, not add two
         for obj in objects:
-            if len(index) >= max_objects:
+            # what every step reads of the object, read once here (no step replaces a section)
+            kind = obj.get("kind")
+            api_version = obj.get("apiVersion")
+            meta, spec, status = shape.sections(obj)
+            if not (
+                type(kind) is str
+                and kind
+                and type(api_version) is str
+                and api_version
+                and type(meta) is dict
+                and meta.get("name")
+            ):
+                problem = object_problem(kind, api_version, meta)
+                if problem:
+                    errors.append(LoadError(doc.location, problem + ", skipped", doc.line))
+                    continue
+            if added >= max_objects and len(index) >= max_objects:
                 errors.append(
                     LoadError(
                         doc.location,
@@ -550,11 +555,8 @@ class SnapshotSource:
                     )
                 )
                 return True
-            # what every step reads of the object, read once here: the objects come checked (_object_problem:
-            # kind and apiVersion are strings, metadata a map), and no step replaces a section
-            kind = obj["kind"]
-            meta, spec, status = shape.sections(obj)
-            free_text = walks_free_text(obj)
+            added += 1
+            free_text = kind_walks_free_text(kind, api_version)
             if slim:
                 slim_sections(
                     obj,
@@ -564,14 +566,14 @@ class SnapshotSource:
                     shared,
                     FREE_TEXT_SECTIONS if free_text else UNSHARED_BUILTIN_SECTIONS,
                 )
-                kind = obj["kind"]  # the shared copies
-            problem = malformed_sections(obj, kind, obj["apiVersion"], meta, spec, status)
+                kind, api_version = obj["kind"], obj["apiVersion"]  # the shared copies
+            problem = malformed_sections(obj, kind, api_version, meta, spec, status)
             if problem:
                 errors.append(LoadError(doc.location, malformed_message(obj, problem), doc.line))
                 continue
             try:
                 redact_sections(obj, kind, meta, spec, status, shared if slim else None, free_text)
-                add(from_parts(obj, obj["apiVersion"], kind, meta, spec, status))
+                add(from_parts(obj, api_version, kind, meta, spec, status))
             except RecursionError:  # deeper than anything that reads it can walk
                 errors.append(
                     LoadError(doc.location, f"{object_name(obj)}: nested too deeply, skipped", doc.line)
