@@ -25,7 +25,8 @@ import msgspec
 
 from homelabctl import catalogue, kinds
 from homelabctl.engine import CheckRun
-from homelabctl.kube import node_is_ready, workload_replicas
+from homelabctl.k8s.workloads import ready_and_desired
+from homelabctl.kube import node_is_ready
 from homelabctl.model import Finding, Layer, ObjectRef, Severity
 from homelabctl.sources.base import ClusterState
 
@@ -190,15 +191,18 @@ def compute_scores(state: ClusterState, run: CheckRun) -> dict[str, Score]:
     else:
         scores["cluster_health"] = Score(None, "not evaluated: " + state.availability(kinds.NODE).reason)
 
-    workloads = [
-        w for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET) for w in state.index.all(gk)
-    ]
-    counted = [(w, *workload_replicas(w)) for w in workloads]
-    counted = [(w, ready, desired) for w, ready, desired in counted if desired > 0]
+    # one pass, no list per workload: every Deployment of a large cluster is counted here
+    counted = ok = 0
+    for gk in (kinds.DEPLOYMENT, kinds.STATEFULSET, kinds.DAEMONSET):
+        for workload in state.index.all(gk):
+            ready, desired = ready_and_desired(workload)
+            if desired > 0:
+                counted += 1
+                if ready >= desired:
+                    ok += 1
     if counted:
-        ok = sum(1 for _, ready, desired in counted if ready >= desired)
         scores["service_availability"] = Score(
-            round(100 * ok / len(counted)), f"{ok}/{len(counted)} workloads fully available"
+            round(100 * ok / counted), f"{ok}/{counted} workloads fully available"
         )
     else:
         scores["service_availability"] = Score(None, "not evaluated: no workloads found")

@@ -41,6 +41,22 @@ def test_has_annotation() -> None:
     assert not graphrefs.has_annotation(Resource.from_raw({"kind": "Pod", "metadata": {}}), "helm.sh/hook")
 
 
+@given(
+    st.lists(
+        st.one_of(_VALUES, st.dictionaries(st.sampled_from(["helm.sh/hook", "x"]), _SCALARS)), max_size=4
+    )
+)
+def test_annotated_keeps_the_objects_has_annotation_finds(annotations: list[Any]) -> None:
+    docs = [
+        {"kind": "Pod", "metadata": {"name": str(i), "annotations": a}} for i, a in enumerate(annotations)
+    ]
+    docs.append({"kind": "Pod", "metadata": {"name": "bare"}})
+    for objs in (docs, [Resource.from_raw(doc) for doc in docs]):
+        assert graphrefs.annotated(objs, "helm.sh/hook") == [
+            obj for obj in objs if graphrefs.has_annotation(obj, "helm.sh/hook")
+        ]
+
+
 def test_flux_wiring_of_a_helmrelease_with_its_source_under_the_chart() -> None:
     hr = {
         "apiVersion": "helm.toolkit.fluxcd.io/v2",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checks.helpers import findings
 from homelabctl.k8s import (
@@ -142,6 +144,22 @@ def test_replicas_that_are_not_numbers_read_as_the_default(value: Any) -> None:
     assert counts.desired == 1 and counts.ready == 0
     assert workload_replicas(Resource.from_raw(raw)) == (0, 1)
     findings("workload-replicas-unavailable", [raw])
+
+
+@given(
+    st.sampled_from(["Deployment", "StatefulSet", "DaemonSet", None]),
+    st.one_of(st.integers(-3, 5), st.text(max_size=3), st.none(), st.booleans(), st.floats(allow_nan=False)),
+    st.one_of(st.integers(-3, 5), st.text(max_size=3), st.none(), st.booleans(), st.floats(allow_nan=False)),
+)
+def test_ready_and_desired_of_a_resource_is_the_document_reading(kind: Any, desired: Any, ready: Any) -> None:
+    raw = {
+        "kind": kind,
+        "spec": {"replicas": desired},
+        "status": {"readyReplicas": ready, "numberReady": ready, "desiredNumberScheduled": desired},
+    }
+    counts = workloads.replicas(raw)
+    assert workloads.ready_and_desired(raw) == (counts.ready, counts.desired)
+    assert workloads.ready_and_desired(Resource.from_raw(raw)) == (counts.ready, counts.desired)
 
 
 def test_replicas_as_text_number() -> None:

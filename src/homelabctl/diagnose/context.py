@@ -137,7 +137,7 @@ class RuleContext:
                             # shared sets of edge names: most objects are reached along one edge
                             reached = via.get(target)
                             if reached is None:
-                                via[target] = _one_edge(edge)
+                                via[target] = _ONE_EDGE.get(edge) or _one_edge(edge)
                             elif edge not in reached:
                                 via[target] = reached | {edge}
                         if target in impacted:

@@ -94,9 +94,10 @@ def _texts(
     for finding in findings:
         if finding.check in unread:
             continue
-        yield f"finding {finding.check} on {ref}", finding.message
+        where = f"finding {finding.check} on {ref}"
+        yield where, finding.message
         for ev in finding.evidence:
-            yield f"finding {finding.check} on {ref}", ev
+            yield where, ev
 
 
 def _object_and_children_texts(
@@ -159,6 +160,7 @@ class _Words:
         "low_resource",
         "mentions",
         "named_lookups",
+        "quiet",
         "service_dns",
         "short_services",
     )
@@ -174,6 +176,18 @@ class _Words:
         self.low_resource = "node was low on resource" in text.lower()
         self._unapplied: list[links.Mention] | None = None
         self._timeout: tuple[re.Match[str] | None] | None = None
+        self.quiet = not (
+            self.ips
+            or self.service_dns
+            or self.short_services
+            or self.hosts
+            or self.mentions
+            or self.cluster_lookup
+            or self.artifact
+            or self.low_resource
+        )
+        """Nothing here names an object (what a Kustomization failed to apply aside, read on demand): most
+        texts, which then link nothing."""
 
     @property
     def unapplied(self) -> list[links.Mention]:
@@ -228,7 +242,7 @@ def link_evidence(
         for where, raw_text in _texts(graph, readings, ref, findings):
             text = links.clip(raw_text)
             words = readings.words(text)
-            if not host:
+            if not host and not (words.quiet and ref.kind != "Kustomization"):
                 _link_text(graph, ref, where, text, words, known_hosts)
             # a host's finding quotes what failed to reach it: only the resolver it asked is read from it
             lookups += [

@@ -244,7 +244,7 @@ class DependencyGraph:
         self._why: dict[tuple[ObjectRef, str, ObjectRef], str] = {}
         self._cache: dict[str, Any] = {}
         self._members: dict[tuple[ObjectRef, str], AbstractSet[ObjectRef]] = {}
-        self._selectors: dict[ObjectRef, Selector | None] = {}
+        self._selectors: dict[tuple[str | None, str], Selector | None] = {}
         self._governors: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         self.shared_resolvers: dict[ObjectRef, tuple[list[str], list[str]]] = {}
         """DNS resolvers outside the cluster through which lookups of several names went unanswered:
@@ -268,23 +268,22 @@ class DependencyGraph:
         if why and (cause, edge, dependent) not in self._why:
             self._why[(cause, edge, dependent)] = why
 
-    def _expand(self, ref: ObjectRef) -> dict[str, _Targets]:
+    def out_edges(self, ref: ObjectRef) -> Mapping[str, Collection[ObjectRef]]:
+        """Each edge's targets: a set, or a tuple of the one target there is. Computed on the first ask (every
+        step of every walk asks: answered here, not through a further call)."""
         found = self._out.get(ref)
         if found is not None:
             return found
-        out: dict[str, _Targets] = {edge: set(targets) for edge, targets in self._extra.get(ref, {}).items()}
+        extra = self._extra.get(ref)
+        out: dict[str, _Targets] = {edge: set(targets) for edge, targets in extra.items()} if extra else {}
         self._out[ref] = out
-
-        def put(edge: str, target: ObjectRef) -> None:
+        for edge, target in self._structural(ref):
             if target != ref:
                 targets = out.get(edge)
                 if isinstance(targets, set):
                     targets.add(target)
                 else:  # the edge's first target (tuples are made once this walk is over)
                     out[edge] = {*(targets or ()), target}
-
-        for edge, target in self._structural(ref):
-            put(edge, target)
         # one target along an edge is the usual case: kept as a tuple (48 bytes; a set of one is 216)
         for edge, targets in out.items():
             if len(targets) == 1:
@@ -342,7 +341,7 @@ class DependencyGraph:
             for target in self._lazy("hooks", self._build_hooks).get(ref, ()):
                 yield HOOK, target
         elif kind == "Service":
-            for target in self._ns_routes(ref.namespace).get(ref, ()):
+            for target in self._ns_routes(ref.namespace).get(ref.name, ()):
                 yield ROUTES, target
             for target in self._lazy("velero", self._build_velero).get(ref, ()):
                 yield BACKS_UP, target
@@ -405,8 +404,10 @@ class DependencyGraph:
                 yield OWNS, _ref(str(oref.get("kind", "")), pod.namespace, str(oref.get("name", "")))
         for svc_ref in self._services_matching(pod.namespace, pod.labels):
             yield SELECTS, svc_ref
-        for svc_ref in self._lazy("slices", self._build_slices).get(pod.ref, ()):
-            yield SELECTS, svc_ref
+        slices = self._lazy("slices", self._build_slices)
+        if slices:  # (most snapshots list no EndpointSlice naming pods: no ref is made to look for one)
+            for svc_ref in slices.get(pod.ref, ()):
+                yield SELECTS, svc_ref
         node = k8s_pods.node_name(pod)
         if node and pod.namespace:
             drivers = csi_mounts.node_plugin_drivers(pod.spec)
@@ -526,13 +527,13 @@ class DependencyGraph:
 
     def _selector(self, svc: Resource) -> Selector | None:
         """The Service's pod selector, parsed once; None when it selects nothing (none, or empty: endpoints
-        kept by hand)."""
-        ref = svc.ref
-        if ref in self._selectors:
-            return self._selectors[ref]
+        kept by hand). Asked of core Services only: their namespace and name name them."""
+        key = (svc.namespace, svc.name)
+        if key in self._selectors:
+            return self._selectors[key]
         selector = services.selector(svc)
         found = selector if selector is not None and not selector.empty else None
-        self._selectors[ref] = found
+        self._selectors[key] = found
         return found
 
     def _services_matching(self, namespace: str | None, labels: Mapping[str, str]) -> set[ObjectRef]:
@@ -685,16 +686,18 @@ class DependencyGraph:
                     out[_ref("Node", None, placed.node)].add(part.ref)
         return out
 
-    def _ns_routes(self, namespace: str | None) -> dict[ObjectRef, tuple[ObjectRef, ...]]:
-        """Service → routes for the Services of one namespace. A route in another namespace can use a Service
-        only if a ReferenceGrant in the Service's namespace allows it, so only those namespaces are read."""
+    def _ns_routes(self, namespace: str | None) -> dict[str, tuple[ObjectRef, ...]]:
+        """Service name → routes for the Services of one namespace (keyed by the name alone: no ref is made for
+        each backend of the namespace's routes, and a walk asks for one or two). A route in another namespace
+        can use a Service only if a ReferenceGrant in the Service's namespace allows it, so only those
+        namespaces are read."""
         key = f"routes:{namespace}"
-        built: dict[ObjectRef, tuple[ObjectRef, ...]] | None = self._cache.get(key)
+        built: dict[str, tuple[ObjectRef, ...]] | None = self._cache.get(key)
         if built is None:
             namespaces = {namespace}
             for grant in self._by_namespace(REFERENCE_GRANT).get(namespace, []):
                 namespaces.update(graphrefs.grant_from_namespaces(grant))
-            found: dict[ObjectRef, set[ObjectRef]] = {}
+            found: dict[str, set[ObjectRef]] = {}
             for gk in ROUTE_GKS:
                 for ns in namespaces:
                     for route in self._by_namespace(gk).get(ns, ()):
@@ -704,8 +707,10 @@ class DependencyGraph:
                             if backend.kind == "Service" and (backend.namespace or None) == namespace:
                                 if me is None:
                                     me = route.ref
-                                found.setdefault(ObjectRef("Service", namespace, backend.name), set()).add(me)
-            self._add_ingress_backends(found, self._by_namespace(kinds.INGRESS).get(namespace, ()))
+                                found.setdefault(backend.name, set()).add(me)
+            for ingress in self._by_namespace(kinds.INGRESS).get(namespace, ()):
+                for service in _ingress_services(ingress):
+                    found.setdefault(service, set()).add(ingress.ref)
             # kept as tuples, in the sets' order: a set of the one route a Service usually has is 216 bytes
             built = self._cache[key] = {svc: tuple(refs) for svc, refs in found.items()}
         return built
@@ -726,18 +731,10 @@ class DependencyGraph:
                 out[_ref("Gateway", namespace, name)].add(route.ref)
             for namespace, name in linked.services:
                 out[_ref("Service", namespace, name)].add(route.ref)
-        DependencyGraph._add_ingress_backends(out, ingresses)
-        return out
-
-    @staticmethod
-    def _add_ingress_backends(out: dict[ObjectRef, set[ObjectRef]], ingresses: Iterable[Resource]) -> None:
         for ingress in ingresses:
-            default = k8s_routes.ingress_default_backend(ingress)
-            for backend in (
-                *((default,) if default is not None else ()),
-                *k8s_routes.ingress_backends(ingress),
-            ):
-                out.setdefault(_ref("Service", ingress.namespace, backend.service), set()).add(ingress.ref)
+            for service in _ingress_services(ingress):
+                out[_ref("Service", ingress.namespace, service)].add(ingress.ref)
+        return out
 
     def _build_flux(self) -> dict[tuple[str, str | None, str], list[tuple[str, Resource]]]:
         """Object → (edge, Kustomization or HelmRelease) for what each of those is built from, depends on,
@@ -786,9 +783,7 @@ class DependencyGraph:
         out: dict[ObjectRef, set[ObjectRef]] = defaultdict(set)
         by_release: dict[tuple[str, str], ObjectRef] | None = None
         for gk in (kinds.JOB, kinds.POD):
-            for res in self.index.all(gk):
-                if not graphrefs.has_annotation(res, HELM_HOOK_ANNOTATION):
-                    continue
+            for res in graphrefs.annotated(self.index.all(gk), HELM_HOOK_ANNOTATION):
                 if res.kind == "Pod" and res.owner_references:
                     continue  # a hook Job's pod: the Job stands for it
                 labels = res.labels
@@ -1087,22 +1082,22 @@ class DependencyGraph:
 
     # -- queries ---------------------------------------------------------------------------------------
     def direct(self, ref: ObjectRef, edge: str) -> set[ObjectRef]:
-        targets = self._expand(ref).get(edge)
+        targets = self.out_edges(ref).get(edge)
         if isinstance(targets, set):
             return targets
         return set(targets or ())
-
-    def out_edges(self, ref: ObjectRef) -> Mapping[str, Collection[ObjectRef]]:
-        """Each edge's targets: a set, or a tuple of the one target there is."""
-        return self._expand(ref)
 
     def members(self, ref: ObjectRef, edge: str) -> AbstractSet[ObjectRef]:
         """The members of an aggregate: a controller's children (OWNS), a Service's pods (SELECTS)."""
         key = (ref, edge)
         found = self._members.get(key)
         if found is None:
-            # most objects asked are no aggregate along that edge: one shared empty set for all of them
-            found = self._members_uncached(ref, edge) or _NO_MEMBERS
+            # most objects asked are no aggregate along that edge: one shared empty set for all of them. Only a
+            # Service selects (a kind with a dot may name its group-kind: it is looked up)
+            if edge == SELECTS and ref.kind != "Service" and "." not in ref.kind:
+                found = _NO_MEMBERS
+            else:
+                found = self._members_uncached(ref, edge) or _NO_MEMBERS
             self._members[key] = found
         return found
 
@@ -1113,9 +1108,13 @@ class DependencyGraph:
         if edge == OWNS:
             return {child.ref for child in self.index.children(res)}
         if edge == SELECTS and res.kind == "Service":
-            selector = services.selector(res)
+            # the Service's pods matched its parsed selector already (``_services_matching``): parsed once
+            selector = self._selector(res) if res.gk == kinds.SERVICE else services.selector(res)
+            # looked up in the index's cluster-wide label buckets of pods, which the checks built, rather than
+            # in per-namespace buckets made for the few Services a walk reaches (a pass over every pod and a
+            # bucket per namespace and label); the selector's own pairs keep the bucket small
             found = (
-                {p.ref for p in self.index.select(kinds.POD, res.namespace, selector)}
+                {p.ref for p in self.index.select(kinds.POD, None, selector) if p.namespace == res.namespace}
                 if selector is not None and not selector.empty
                 else set()
             )
@@ -1182,6 +1181,15 @@ def _match_selectors(
             if selector.matches(labels):
                 out[ref].add(owner)
     return out
+
+
+def _ingress_services(ingress: Resource) -> Iterator[str]:
+    """The Services an Ingress sends to: its default backend's, then its rules' backends'."""
+    default = k8s_routes.ingress_default_backend(ingress)
+    if default is not None:
+        yield default.service
+    for backend in k8s_routes.ingress_backends(ingress):
+        yield backend.service
 
 
 @cache

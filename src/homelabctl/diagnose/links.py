@@ -194,7 +194,7 @@ def object_mentions(text: str) -> list[Mention]:
         out += [Mention("Webhook", None, m.group(1), m.group(0)) for m in _WEBHOOK.finditer(text)]
     if "exceeded quota:" in lowered:
         out += [Mention("ResourceQuota", None, m.group(1), m.group(0)) for m in _QUOTA.finditer(text)]
-    if any(kind in text for kind in _FLUX_REF_KINDS):
+    if "/" in text and any(kind in text for kind in _FLUX_REF_KINDS):  # each ends with a slash
         out += [Mention(m.group(1), m.group(2), m.group(3), m.group(0)) for m in _FLUX_REF.finditer(text)]
     if "node" in lowered and any(all(word in lowered for word in words) for words in _NODE_WORDS):
         out += [Mention("Node", None, m.group(1).lower(), m.group(0)) for m in _NODE.finditer(text)]

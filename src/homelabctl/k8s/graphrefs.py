@@ -4,8 +4,8 @@ schedules and default limits."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -200,12 +200,14 @@ def flux_references(res: Obj) -> FluxReferences:
         spec, metadata = section(res, "spec"), section(res, "metadata")
     own = metadata.get("namespace")
     own = (own if type(own) is str else text(own)) or None
+    # (every HelmRelease lacks a sourceRef and has a chart map: neither needs a call to be read)
     source = spec.get("sourceRef")
-    source = source if type(source) is dict else _map(source)
+    if type(source) is not dict:
+        source = EMPTY if source is None else _map(source)
     if not source:
         chart = spec.get("chart")
         if chart:
-            chart_spec = _map(chart).get("spec")
+            chart_spec = (chart if type(chart) is dict else _map(chart)).get("spec")
             chart_spec = chart_spec if type(chart_spec) is dict else _map(chart_spec)
             source = chart_spec.get("sourceRef")
             source = source if type(source) is dict else _map(source)
@@ -349,6 +351,9 @@ def status_words(obj: Obj) -> StatusWords:
     return StatusWords(text(status.get("message")), text(status.get("reason")))
 
 
+_O = TypeVar("_O", bound=Obj)
+
+
 # -- annotations -----------------------------------------------------------------------------------------------
 def has_annotation(obj: Obj, key: str) -> bool:
     """Is ``key`` among the object's annotations? Asked of every pod and Job: no mapping is made for it (nor
@@ -357,6 +362,25 @@ def has_annotation(obj: Obj, key: str) -> bool:
     if type(found) is dict:
         return key in found
     return found is not None and isinstance(found, Mapping) and key in found
+
+
+def annotated(objs: Iterable[_O], key: str) -> list[_O]:
+    """The objects of ``objs`` that carry annotation ``key``: asked of every pod and Job at once, so a
+    Resource without annotations, or with a map of them, is answered inline rather than by a call each."""
+    found = []
+    for obj in objs:
+        if type(obj) is Resource:
+            res: Resource = obj  # type: ignore[assignment]  # (a type check does not narrow a type variable)
+            annotations = res.metadata.get("annotations")
+            if annotations is None:
+                continue
+            if type(annotations) is dict:
+                if key in annotations:
+                    found.append(obj)
+                continue
+        if has_annotation(obj, key):
+            found.append(obj)
+    return found
 
 
 # -- Helm storage ----------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
-from homelabctl.k8s._raw import Obj, integer, kind_of, mapping, raw_of, section, string_map, text
+from homelabctl.k8s._raw import Obj, integer, mapping, raw_of, section, string_map, text
+from homelabctl.model import Resource
 
 
 class Replicas(msgspec.Struct, frozen=True):
@@ -36,12 +37,18 @@ def replicas(workload: Obj) -> Replicas:
 
 
 def ready_and_desired(workload: Obj) -> tuple[int, int]:
-    """``(replicas(w).ready, replicas(w).desired)`` without the other counts: asked of every workload."""
-    # a Resource's kind and sections as read when it was made, and counts that are numbers taken without a call
-    status = section(workload, "status")
-    if kind_of(workload) == "DaemonSet":
+    """``(replicas(w).ready, replicas(w).desired)`` without the other counts: asked of every workload (the
+    scores count them all), so a Resource's sections are taken as read when it was made and the usual int
+    counts are kept without a call."""
+    if type(workload) is Resource:
+        raw, status, spec = workload.raw, workload.status, workload.spec
+    else:
+        raw = raw_of(workload)
+        status, spec = section(raw, "status"), section(raw, "spec")
+    kind = raw.get("kind")
+    if (kind if type(kind) is str else text(kind)) == "DaemonSet":
         return integer(status.get("numberReady")), integer(status.get("desiredNumberScheduled"))
-    ready, desired = status.get("readyReplicas"), section(workload, "spec").get("replicas")
+    ready, desired = status.get("readyReplicas"), spec.get("replicas")
     return (
         ready if type(ready) is int else integer(ready),
         max(desired if type(desired) is int else integer(desired, 1), 0),
