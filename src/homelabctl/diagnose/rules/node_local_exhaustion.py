@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from homelabctl import kinds
 from homelabctl.diagnose.context import GENERIC_EDGES, Explanation, RuleContext
 from homelabctl.diagnose.model import NextStep
 from homelabctl.diagnose.registry import cause_rule
@@ -26,7 +25,7 @@ def node_local_exhaustion(ctx: RuleContext, cause: Finding) -> Explanation | Non
     provenance of the ``runs-on`` edge), and from them their controllers, Services and routes.
     """
     node = cause.object.name
-    found = exhaustion.node_local(ctx.index, ctx.index.all(kinds.POD))
+    found = exhaustion.node_local_pods(ctx.index)  # read once per run: the checks asked already
     start = link_pods_refused_on_node(
         ctx,
         cause,
