@@ -179,3 +179,17 @@ def test_the_plans_stay_bounded_and_hold_no_object() -> None:
                 type(leaf) in (str, int, bool, type, validate._Table) or leaf is None
                 for leaf in _leaves(plan)
             )
+
+
+def test_a_field_is_named_only_where_the_fast_path_refuses_it_alone() -> None:
+    """``ownerReferences`` items are looked at on Flux's kinds only: a Deployment owned by ``[1]`` is
+    admitted (its readers take any item), so when it also fails elsewhere, that other field is the one
+    named; a HelmRelease owned by ``[1]`` is refused for it."""
+    deployment = copy.deepcopy(next(obj for obj in DEMO if obj["kind"] == "Deployment"))
+    deployment["metadata"]["ownerReferences"] = [1]
+    assert malformed_field(deployment) is None
+    deployment["spec"]["replicas"] = "zzz"
+    assert malformed_field(deployment) == "spec.replicas: expected an integer, got 'zzz'"
+    release = copy.deepcopy(next(obj for obj in DEMO if obj["kind"] == "HelmRelease"))
+    release["metadata"]["ownerReferences"] = [1]
+    assert malformed_field(release) == "metadata.ownerReferences[0]: expected a map, got 1"

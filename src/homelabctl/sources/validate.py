@@ -79,6 +79,8 @@ _METADATA: dict[str, Shape] = {
     "finalizers": LIST,
     **dict.fromkeys(("generation", "deletionGracePeriodSeconds"), INT),
 }
+_METADATA_ANY_OWNERS: dict[str, Shape] = {**_METADATA, "ownerReferences": LIST}
+"""What the fast path checks of the metadata of all but Flux's kinds: a list of owners, of any items."""
 _CONTAINER: dict[str, Shape] = {
     "name": STR,
     "image": STR,
@@ -344,11 +346,15 @@ def _named_problem(raw: Mapping[str, Any]) -> str | None:
     if problem:
         return problem
     meta, spec, status = shape.sections(raw)
+    builtin = _builtin(raw.get("apiVersion"))
     if type(meta) is dict:
-        problem = _check(meta, _METADATA, "metadata.")
+        # ownerReferences items are maps only where the fast path asks it (Flux's kinds): the readers of every
+        # other kind take any item, and a field named here must be one the fast path refuses too
+        flux = not builtin and kind in ("HelmRelease", "Kustomization")
+        problem = _check(meta, _METADATA if flux else _METADATA_ANY_OWNERS, "metadata.")
         if problem:
             return problem
-    if not _builtin(raw.get("apiVersion")):
+    if not builtin:
         # custom resources name their fields as they like (Longhorn's spec.nodeSelector is a list): only the
         # Flux fields every reader relies on are checked; the engine contains the rest per object
         if kind in ("HelmRelease", "Kustomization") and isinstance(spec, Mapping):
