@@ -5066,6 +5066,7 @@ def main(names: list[str], out_root: Path = OUT) -> None:
     from corpus_holdout6 import SCENARIOS as HOLDOUT6
     from corpus_holdout7 import SCENARIOS as HOLDOUT7
     from corpus_holdout8 import SCENARIOS as HOLDOUT8
+    from corpus_holdout9 import SCENARIOS as HOLDOUT9
 
     every = {
         **SCENARIOS,
@@ -5077,6 +5078,7 @@ def main(names: list[str], out_root: Path = OUT) -> None:
         **HOLDOUT6,
         **HOLDOUT7,
         **HOLDOUT8,
+        **HOLDOUT9,
     }
     for name in names or list(every):
         g, exp = every[name]()
