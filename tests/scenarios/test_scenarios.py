@@ -63,6 +63,13 @@ SEED = frozenset(
 # shows up as XPASS. Shrink this list as the engine learns; never add a seed scenario, never edit an
 # expectation to make a miss go away.
 KNOWN_MISSES: dict[str, str] = {
+    # ninth holdout set (tests/data_tools/corpus_holdout9.py): written by a helper who neither ran the engine on it
+    # nor read the engine, committed, then run once on main (971fb77) at 13:05 UTC on 5 December 2026, untuned: 1/6
+    "acme-caa-record-forbids-issuance": "[holdout9] no root cause found; expected Certificate networking/wildcard-fletcherlabs: the only finding is a warning (certificate-expiring, 12 days left) and the ACME order's CAA refusal is read by no check, so nothing is made a cause",
+    "double-configmap-too-long-and-readonly-rootfs": "[holdout9] names both causes but Deployment home/it-tools first; expected Kustomization flux-system/monitoring-dashboards first: two contained critical causes are ranked by impact, and a crash-looping user-facing app outranks a dashboards Kustomization",
+    "longhorn-multipathd-mount-busy": "[holdout9] names Deployments media/radarr and media/sonarr; expected Node k3s2: Longhorn mounts failing with 'already mounted or mount point busy' on one node only (multipathd) are not read as that node's failure",
+    "node-label-lost-after-reregistration": "[holdout9] names Deployment ai/qdrant; expected Node k3s3: a pod Pending on 'didn't match Pod's node affinity/selector' is not traced to the node that lost the label its selector names",
+    "velero-snapshotclass-unlabelled": "[holdout9] names Schedule velero/nightly-home-csi; expected VolumeSnapshotClass longhorn-snapshot-vsc: no check reads the velero.io/csi-volumesnapshot-class label a CSI backup needs on the snapshot class",
     # eighth holdout set (tests/data_tools/corpus_holdout8.py): written by a helper who neither ran the engine on it
     # nor read the engine, committed, then run once on main (2e0835e) at 08:05 UTC on 5 December 2026, untuned: 5/6
     "double-job-deadline-and-namespace-missing": "[holdout8] names only Kustomization flux-system/apps-tools ; expected CronJob home/immich-backup too: a CronJob whose Jobs hit activeDeadlineSeconds three nights running is a warning (job-failed) that explains nothing else, so it is not made a root cause",
@@ -189,7 +196,7 @@ HOLDOUT_SETS: dict[str, frozenset[str]] = {
             "node-pleg-not-healthy",
         }
     ),
-    # ninth holdout set (tests/data_tools/corpus_holdout9.py): pending its first run (tests/holdout_pending.py)
+    # ninth holdout set (tests/data_tools/corpus_holdout9.py): run once on main at 13:05 UTC on 5 December 2026, untuned
     "holdout9": frozenset(
         {
             "acme-caa-record-forbids-issuance",
@@ -211,6 +218,7 @@ HOLDOUT_FIRST_RUN: dict[str, tuple[int, int]] = {
     "holdout6": (1, 5),
     "holdout7": (3, 7),
     "holdout8": (5, 6),
+    "holdout9": (1, 6),
 }
 HOLDOUT_TUNED_ON: frozenset[str] = frozenset(
     {"holdout1", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7"}
