@@ -385,6 +385,9 @@ def _list_items(
 def object_problem(kind: Any, api_version: Any, meta: Any) -> str | None:
     """Why an item is not a Kubernetes object, from its ``kind``, ``apiVersion`` and ``metadata`` as found;
     None when it is one."""
+    if type(kind) is str and type(api_version) is str and type(meta) is dict and kind and api_version:
+        # (hot: every object loaded) parsed documents hold exact types: no isinstance for them
+        return None if meta.get("name") else f"{kind} without metadata.name"
     if not isinstance(kind, str) or not kind:
         return "object without kind"
     if not isinstance(api_version, str) or not api_version:
@@ -535,18 +538,10 @@ class SnapshotSource:
             kind = obj.get("kind")
             api_version = obj.get("apiVersion")
             meta, spec, status = shape.sections(obj)
-            if not (
-                type(kind) is str
-                and kind
-                and type(api_version) is str
-                and api_version
-                and type(meta) is dict
-                and meta.get("name")
-            ):
-                problem = object_problem(kind, api_version, meta)
-                if problem:
-                    errors.append(LoadError(doc.location, problem + ", skipped", doc.line))
-                    continue
+            problem = object_problem(kind, api_version, meta)
+            if problem:
+                errors.append(LoadError(doc.location, problem + ", skipped", doc.line))
+                continue
             if added >= max_objects and len(index) >= max_objects:
                 errors.append(
                     LoadError(
