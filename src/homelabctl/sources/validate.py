@@ -80,7 +80,7 @@ _METADATA: dict[str, Shape] = {
     **dict.fromkeys(("generation", "deletionGracePeriodSeconds"), INT),
 }
 _METADATA_ANY_OWNERS: dict[str, Shape] = {**_METADATA, "ownerReferences": LIST}
-"""What the fast path checks of the metadata of all but Flux's kinds: a list of owners, of any items."""
+"""The metadata of all but Flux's kinds, on both paths: a list of owners, of any items."""
 _CONTAINER: dict[str, Shape] = {
     "name": STR,
     "image": STR,
@@ -271,7 +271,7 @@ _SECTION = _Table(
     },
 )
 """spec, status and a pod template's spec of a built-in kind."""
-_METADATA_TABLE = _Table(_METADATA)
+_METADATA_TABLE = _Table(_METADATA_ANY_OWNERS)
 """The items of ownerReferences are not looked at (the readers of built-in kinds take any item)..."""
 _FLUX_METADATA_TABLE = _Table(_METADATA, {"ownerReferences": _MAPS})
 """... but those of a HelmRelease or a Kustomization are, as the path that names the field does."""
